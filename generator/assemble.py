@@ -1,0 +1,133 @@
+"""Put loaded content and computed figures together into the SiteModel templates receive.
+
+Organisation and home totals are sums of the very figures shown on service
+pages (``ServiceView.kpis`` and the year window), so an index page can never
+disagree with the pages it summarises.
+"""
+
+from __future__ import annotations
+
+from generator import model as m
+from generator.config import Config
+from generator.content import Content
+from generator.markdown_text import render_markdown
+from generator.metrics import KPI_INFO, ServiceFigures
+
+
+def site_info(config: Config) -> m.SiteInfo:
+    return m.SiteInfo(
+        title=config.title,
+        organisation=config.organisation,
+        base_url=config.base_url,
+        base_path=config.base_path,
+        language=config.language,
+        currency_symbol=config.currency_symbol,
+        phase_banner=config.phase_banner,
+        footer_text=config.footer_text,
+    )
+
+
+def totals(services: list[m.ServiceView], years: dict[str, tuple]) -> m.Totals:
+    """Sum services' yearly figures; take-up over the periods where it is known."""
+    with_data = [s for s in services if s.kpis[m.TRANSACTIONS_PER_YEAR].value is not None]
+    tx = sum(s.kpis[m.TRANSACTIONS_PER_YEAR].value for s in with_data) if with_data else None
+    digital_parts = [years[s.slug] for s in services if years.get(s.slug) and years[s.slug][0] is not None]
+    digital = sum(d for d, _ in digital_parts) if digital_parts else None
+    known = sum(k for _, k in digital_parts) if digital_parts else None
+    take_up = digital / known * 100 if digital is not None and known else None
+    return m.Totals(len(services), len(with_data), tx, digital, take_up)
+
+
+def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures],
+             data_files: dict[str, str]) -> m.SiteModel:
+    orgs = {o.slug: o for o in content.organisations}
+    org_refs = {o.slug: m.OrgRef(o.slug, o.name, f"organisations/{o.slug}/") for o in content.organisations}
+    services: list[m.ServiceView] = []
+    years: dict[str, tuple] = {}
+    for svc in content.services:
+        fig = figures[svc.slug]
+        years[svc.slug] = (fig.year.digital, fig.year.transactions_known_split)
+        services.append(m.ServiceView(
+            slug=svc.slug,
+            name=svc.name,
+            url=f"services/{svc.slug}/",
+            description=svc.description,
+            organisation=org_refs[svc.organisation],
+            category=svc.category,
+            lgsl=svc.lgsl,
+            service_url=svc.url,
+            source=svc.source,
+            notes_html=render_markdown(svc.notes, shift_headings=2) if svc.notes else None,
+            annotations=list(svc.annotations),
+            last_updated=svc.last_updated,
+            kpis=fig.kpis,
+            channel_split=fig.channel_split,
+            split_period_label=fig.year.label,
+            split_previous_label=fig.year.previous_label,
+            periods=fig.periods,
+            data_period_label=fig.data_period_label,
+            data_file=data_files.get(svc.slug),
+            has_data=bool(fig.periods),
+            source_path=_display_path(config, svc.path),
+        ))
+    services.sort(key=lambda s: (s.name.lower(), s.slug))
+
+    children: dict[str, list[str]] = {}
+    for o in content.organisations:
+        if o.parent:
+            children.setdefault(o.parent, []).append(o.slug)
+
+    def descendants(slug: str) -> set[str]:
+        found = {slug}
+        for child in children.get(slug, []):
+            found |= descendants(child)
+        return found
+
+    organisations = []
+    for o in content.organisations:
+        family = descendants(o.slug)
+        own = [s for s in services if s.organisation.slug in family]
+        organisations.append(m.OrganisationView(
+            slug=o.slug,
+            name=o.name,
+            url=org_refs[o.slug].url,
+            kind=o.kind,
+            description=o.description,
+            website=o.url,
+            parent=org_refs.get(o.parent) if o.parent else None,
+            children=sorted((org_refs[c] for c in children.get(o.slug, [])), key=lambda r: r.name.lower()),
+            services=own,
+            totals=totals(own, years),
+            source_path=_display_path(config, o.path),
+        ))
+    organisations.sort(key=lambda o: (o.name.lower(), o.slug))
+
+    pages = [
+        m.MarkdownPage(p.slug, p.title, f"{p.slug}/", render_markdown(p.body, shift_headings=_shift(p.body)),
+                       p.description, p.nav_order, _display_path(config, p.path))
+        for p in sorted(content.pages, key=lambda p: p.slug)
+    ]
+    latest = [s.kpis[m.TRANSACTIONS_PER_YEAR].period_label for s in services
+              if s.kpis[m.TRANSACTIONS_PER_YEAR].period_label]
+    return m.SiteModel(
+        site=site_info(config),
+        channels=[m.ChannelInfo(c.id, c.label, c.digital, c.unit_cost) for c in config.channels],
+        kpis=list(KPI_INFO.values()),
+        services=services,
+        organisations=organisations,
+        pages=pages,
+        totals=totals(services, years),
+        latest_period_label=max(latest, key=latest.count) if latest else None,
+    )
+
+
+def _display_path(config: Config, path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(config.root)) if path.is_relative_to(config.root) else str(path)
+
+
+def _shift(body: str) -> int:
+    """Demote a page's headings so its own title stays the only h1."""
+    lines = [ln for ln in body.splitlines() if ln.startswith("#")]
+    top = min((len(ln) - len(ln.lstrip("#")) for ln in lines), default=2)
+    return max(0, 2 - top)

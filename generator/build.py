@@ -1,0 +1,122 @@
+"""Orchestrate a build: load, validate, compute, plan, render, write. Data flows one way.
+
+Everything is collected and checked before anything is rendered, so every
+problem in every file is reported at once and nothing is written unless the
+whole site can be built. The core never prints: results and problems go back
+to the caller (the CLI).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import render
+from generator.assemble import assemble
+from generator.config import Config, load_config
+from generator.content import load_content
+from generator.data import load_data
+from generator.downloads import service_csvs
+from generator.errors import BuildFailed, Problems
+from generator.metrics import compute
+from generator.model import SiteModel
+from generator.pages import PageSpec, check_collisions, plan_pages
+from generator.write import OutputError, write_site
+
+
+@dataclass
+class Prepared:
+    """A validated, computed site ready to render."""
+
+    config: Config
+    model: SiteModel
+    pages: list[PageSpec]
+    extra_files: dict[str, bytes]  # downloads and static assets, by output path
+    problems: Problems
+
+
+@dataclass
+class BuildResult:
+    pages: int
+    files: int
+    seconds: float
+    problems: Problems  # warnings only (errors raise BuildFailed)
+    out_dir: Path
+
+
+def _fail_if_errors(problems: Problems, strict: bool) -> None:
+    if problems.errors or (strict and problems.warnings):
+        raise BuildFailed(problems)
+
+
+def static_files(config: Config) -> dict[str, bytes]:
+    """Theme assets: the first folder on the static search path to have a file wins."""
+    files: dict[str, bytes] = {}
+    for folder in render.static_search_path(config.root, config.theme):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                rel = "static/" + path.relative_to(folder).as_posix()
+                files.setdefault(rel, path.read_bytes())
+    return files
+
+
+def prepare(config_path: Path, *, strict: bool = False) -> Prepared:
+    """Load and check every input and compute every figure; raises BuildFailed on errors."""
+    config_path = Path(config_path)
+    problems = Problems(root=config_path.resolve().parent)
+    config = load_config(config_path, problems)
+    if config is None:
+        raise BuildFailed(problems)
+    theme_dir = config.root / "themes" / config.theme
+    if config.theme != "default" and not theme_dir.is_dir():
+        problems.error(config.path, f"theme '{config.theme}' not found in themes/",
+                       hint="use theme: default, or create themes/<name>/templates")
+    content = load_content(config, problems)
+    tidy = load_data(config, content.services, problems)
+    _fail_if_errors(problems, strict)
+
+    figures = compute(tidy, config, content.services)
+    downloads = {f"data/services/{slug}.csv": body for slug, body in service_csvs(tidy).items()}
+    data_links = {path.split("/")[-1][:-4]: path for path in downloads}
+    model = assemble(config, content, figures, data_links)
+    pages = plan_pages(model)
+    extra = {**static_files(config), **downloads}
+    check_collisions(pages, problems, {path: "(generated file)" for path in extra})
+    _fail_if_errors(problems, strict)
+    return Prepared(config, model, pages, extra, problems)
+
+
+def render_all(prepared: Prepared) -> dict[str, bytes]:
+    """Render every planned page; returns output path to bytes."""
+    env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme))
+    files = dict(prepared.extra_files)
+    for spec in prepared.pages:
+        nav = render.build_nav(prepared.model, spec)
+        files[spec.path] = render.render_page(env, spec, prepared.model, nav).encode("utf-8")
+    return files
+
+
+def check_site(config_path: Path, *, strict: bool = False) -> Problems:
+    """Validate everything and render in memory, writing nothing."""
+    prepared = prepare(config_path, strict=strict)
+    render_all(prepared)
+    return prepared.problems
+
+
+def build_site(config_path: Path, out_dir: Path, *, strict: bool = False) -> BuildResult:
+    """Build the site into ``out_dir``, replacing it only if the whole build succeeds."""
+    started = time.perf_counter()
+    prepared = prepare(config_path, strict=strict)
+    files = render_all(prepared)
+    config = prepared.config
+    protected = [config.path, config.content_dir, config.data_dir, config.root / "themes",
+                 config.root / "templates"]
+    try:
+        write_site(Path(out_dir), files, protected)
+    except OutputError as exc:
+        problems = Problems(root=config.root)
+        problems.error(out_dir, str(exc))
+        raise BuildFailed(problems) from None
+    return BuildResult(len(prepared.pages), len(files), time.perf_counter() - started,
+                       prepared.problems, Path(out_dir))

@@ -1,0 +1,84 @@
+"""The command line: the only place that prints or exits.
+
+Exit codes: 0 success, 1 problems in the site's content or data, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.errors import BuildFailed, Problems
+
+SHOW_AT_MOST = 200
+
+
+def report(problems: Problems, *, strict: bool = False) -> None:
+    """Print every problem as path:line:column: level: message, then a count."""
+    items = problems.sorted()
+    for problem in items[:SHOW_AT_MOST]:
+        click.echo(problem.format(), err=True)
+    if len(items) > SHOW_AT_MOST:
+        click.echo(f"... and {len(items) - SHOW_AT_MOST} more problem(s) not shown", err=True)
+    errors, warnings = len(problems.errors), len(problems.warnings)
+    if errors or warnings:
+        summary = f"{errors} error(s), {warnings} warning(s)"
+        if strict and warnings:
+            summary += " (--strict treats warnings as errors)"
+        click.echo(summary, err=True)
+
+
+def _run(action, strict: bool):
+    try:
+        return action()
+    except BuildFailed as failed:
+        report(failed.problems, strict=strict)
+        click.echo("Build failed: nothing was written; the previous site is unchanged.", err=True)
+        sys.exit(1)
+
+
+config_option = click.option("--config", "-c", "config_path", default="config.yaml", show_default=True,
+                             type=click.Path(dir_okay=False, path_type=Path),
+                             help="The site's config.yaml.")
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="perfpages")
+def main() -> None:
+    """Performance Pages: build a public service performance site from YAML and CSV."""
+
+
+@main.command()
+@config_option
+@click.option("--output", "-o", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: site/ next to config.yaml].")
+@strict_option
+def build(config_path: Path, out_dir: Path | None, strict: bool) -> None:
+    """Build the site into the output folder."""
+    from generator.build import build_site
+
+    out_dir = out_dir or config_path.resolve().parent / "site"
+    result = _run(lambda: build_site(config_path, out_dir, strict=strict), strict)
+    report(result.problems)
+    click.echo(f"Built {result.pages} pages ({result.files} files) into {out_dir} "
+               f"in {result.seconds:.1f}s.")
+
+
+@main.command()
+@config_option
+@strict_option
+def check(config_path: Path, strict: bool) -> None:
+    """Check every input file and report problems, writing nothing."""
+    from generator.build import check_site
+
+    problems = _run(lambda: check_site(config_path, strict=strict), strict)
+    report(problems)
+    click.echo("No errors found." if not problems.warnings else "No errors found (see warnings above).")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

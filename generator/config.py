@@ -1,0 +1,149 @@
+"""The typed schema of ``config.yaml`` and the typed site configuration it yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from generator.errors import Problems
+from generator.schema import Field, Schema
+from generator.yamlfile import load_yaml
+
+CURRENCIES = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+CHANNEL_SCHEMA = Schema(
+    "a channel",
+    [
+        Field("id", "ident", "Short identifier used in the CSV `channel` column, e.g. online.", required=True),
+        Field("label", "str", "Name shown on the site, e.g. Face to face.", required=True),
+        Field("digital", "bool", "Whether transactions through this channel count as digital.", default=False),
+        Field("unit_cost", "number",
+              "Typical cost of one transaction through this channel, used to estimate cost per "
+              "transaction for services that publish no cost data.", minimum=0),
+        Field("aliases", "list", "Other spellings of this channel in CSV files (e.g. 'Face-to-face').",
+              default=[], item=Field("alias", "str", "An alternative spelling.")),
+    ],
+)
+
+CONFIG_SCHEMA = Schema(
+    "config.yaml",
+    [
+        Field("title", "str", "The site's title, shown in the header and page titles.", required=True),
+        Field("organisation", "str", "Who publishes the site, e.g. Example Borough Council.", required=True),
+        Field("base_url", "str", "Where the site will live, e.g. https://example.github.io/performance/ "
+              "or / for the root of a domain.", default="/"),
+        Field("language", "str", "Language of the pages (BCP 47 tag).", default="en-GB"),
+        Field("currency", "str", "Currency of costs.", default="GBP", choices=tuple(CURRENCIES)),
+        Field("financial_year_start", "int", "Month the financial year starts (4 = April).",
+              default=4, minimum=1, maximum=12),
+        Field("theme", "slug", "Theme folder under themes/.", default="default"),
+        Field("phase_banner", "str", "Optional text for a banner under the header."),
+        Field("footer_text", "str", "Optional text for the footer, e.g. the data licence."),
+        Field("content_dir", "str", "Folder holding services/, organisations/ and pages/.", default="content"),
+        Field("data_dir", "str", "Folder holding the CSV files.", default="data"),
+        Field("channels", "list", "The channels services are used through.", required=True,
+              item=CHANNEL_SCHEMA),
+    ],
+    doc="Site configuration for Performance Pages.",
+)
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: str
+    label: str
+    digital: bool
+    unit_cost: float | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    root: Path
+    title: str
+    organisation: str
+    base_url: str
+    base_path: str
+    language: str
+    currency: str
+    currency_symbol: str
+    financial_year_start: int
+    theme: str
+    phase_banner: str | None
+    footer_text: str | None
+    content_dir: Path
+    data_dir: Path
+    channels: tuple[Channel, ...]
+
+    def channel_lookup(self) -> dict[str, str]:
+        """Every accepted spelling of a channel (case-insensitive) to its id."""
+        lookup = {}
+        for ch in self.channels:
+            for name in (ch.id, ch.label, *ch.aliases):
+                lookup[normalise_channel(name)] = ch.id
+        return lookup
+
+
+def normalise_channel(text: str) -> str:
+    return "".join(c for c in str(text).lower() if c.isalnum())
+
+
+def base_path_of(base_url: str) -> str:
+    path = urlparse(base_url).path or "/"
+    if not path.endswith("/"):
+        path += "/"
+    return path if path.startswith("/") else "/" + path
+
+
+def load_config(path: Path, problems: Problems) -> Config | None:
+    """Load and validate config.yaml; returns None when it cannot be used at all."""
+    path = Path(path)
+    if not path.is_file():
+        problems.error(path, "configuration file not found",
+                       hint="run perfpages in the site's folder, or pass --config PATH")
+        return None
+    data, positions = load_yaml(path, problems)
+    if data is None:
+        return None
+    before = len(problems.errors)
+    values = CONFIG_SCHEMA.validate(data, positions, path, problems)
+    channels = []
+    seen: dict[str, int] = {}
+    for index, ch in enumerate(values["channels"] or []):
+        if not ch.get("id"):
+            continue
+        if ch["id"] in seen:
+            line, col = positions.at(("channels", index, "id"))
+            problems.error(path, f"channel '{ch['id']}' is defined twice", line, col,
+                           hint="each channel id must be unique")
+            continue
+        seen[ch["id"]] = index
+        channels.append(Channel(ch["id"], ch["label"] or ch["id"], bool(ch["digital"]),
+                                ch["unit_cost"], tuple(ch["aliases"] or ())))
+    if values["channels"] is not None and not channels and len(problems.errors) == before:
+        line, col = positions.at(("channels",))
+        problems.error(path, "at least one channel is needed", line, col,
+                       hint="list channels with id, label and digital: true/false")
+    if len(problems.errors) > before:
+        return None
+    root = path.resolve().parent
+    return Config(
+        path=path,
+        root=root,
+        title=values["title"],
+        organisation=values["organisation"],
+        base_url=values["base_url"],
+        base_path=base_path_of(values["base_url"]),
+        language=values["language"],
+        currency=values["currency"],
+        currency_symbol=CURRENCIES[values["currency"]],
+        financial_year_start=values["financial_year_start"],
+        theme=values["theme"],
+        phase_banner=values["phase_banner"],
+        footer_text=values["footer_text"],
+        content_dir=root / values["content_dir"],
+        data_dir=root / values["data_dir"],
+        channels=tuple(channels),
+    )

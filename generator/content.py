@@ -1,0 +1,300 @@
+"""Load organisations, services and Markdown pages from ``content/`` into typed records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import model as m
+from generator.config import Config
+from generator.errors import Problems
+from generator.schema import Field, Schema, slugify
+from generator.yamlfile import Positions, load_yaml, parse_yaml
+
+ORGANISATION_SCHEMA = Schema(
+    "an organisation",
+    [
+        Field("name", "str", "The organisation's name.", required=True),
+        Field("slug", "slug", "Short name used in its web address; defaults to the file name."),
+        Field("kind", "str", "council, department, agency, directorate..."),
+        Field("parent", "slug", "Slug of the organisation this one belongs to."),
+        Field("description", "str", "One or two sentences about what it does."),
+        Field("url", "url", "The organisation's own website."),
+    ],
+    doc="An organisation (council, department, agency or directorate) for Performance Pages.",
+)
+
+TARGETS_SCHEMA = Schema(
+    "targets",
+    [
+        Field(m.DIGITAL_TAKE_UP, "number", "Target digital take-up, in percent (0-100).", minimum=0, maximum=100),
+        Field(m.COST_PER_TRANSACTION, "number", "Target cost per transaction, in pounds.", minimum=0),
+        Field(m.COMPLETION_RATE, "number", "Target completion rate, in percent (0-100).", minimum=0, maximum=100),
+        Field(m.USER_SATISFACTION, "number", "Target user satisfaction, in percent (0-100).", minimum=0, maximum=100),
+        Field(m.TRANSACTIONS_PER_YEAR, "number", "Expected transactions per year.", minimum=0),
+    ],
+)
+
+DATA_SCHEMA = Schema(
+    "data",
+    [
+        Field("file", "str", "CSV file in the data folder, e.g. council-tax.csv.", required=True),
+        Field("service", "str", "This service's value in the file's `service` column "
+              "(defaults to the service's slug)."),
+    ],
+)
+
+ANNOTATION_SCHEMA = Schema(
+    "an annotation",
+    [
+        Field("date", "date", "When it happened, YYYY-MM-DD.", required=True),
+        Field("text", "str", "What happened, e.g. New online form launched.", required=True),
+    ],
+)
+
+SERVICE_SCHEMA = Schema(
+    "a service",
+    [
+        Field("name", "str", "The service's name, e.g. Report a missed bin collection.", required=True),
+        Field("slug", "slug", "Short name used in its web address; defaults to the file name."),
+        Field("organisation", "slug", "Slug of the organisation that runs it.", required=True),
+        Field("description", "str", "One or two sentences saying what the service is for.", required=True),
+        Field("category", "str", "A category, e.g. Waste and recycling."),
+        Field("lgsl", "any", "Local Government Service List code, e.g. 524."),
+        Field("url", "url", "Web address of the service itself."),
+        Field("data", "any", "The CSV file with its figures: a file name in the data folder, or "
+              "file: and service: when one file holds several services."),
+        Field("source", "str", "Where the figures come from, e.g. the system they are exported from."),
+        Field("last_updated", "date", "When the figures were last updated, YYYY-MM-DD."),
+        Field("targets", "object", "Optional KPI targets.", item=TARGETS_SCHEMA, default={}),
+        Field("not_requested", "list", "KPIs this service deliberately does not collect.", default=[],
+              item=Field("kpi", "str", "A KPI key.", choices=m.KPI_KEYS)),
+        Field("unit_costs", "map", "Channel unit costs for this service, overriding config.yaml.",
+              default={}, item=Field("unit cost", "number", "Cost in pounds.", minimum=0)),
+        Field("notes", "str", "Notes about the figures, in Markdown."),
+        Field("annotations", "list", "Dated events to mark on charts.", default=[], item=ANNOTATION_SCHEMA),
+    ],
+    doc="A service for Performance Pages.",
+)
+
+PAGE_SCHEMA = Schema(
+    "a page's front matter",
+    [
+        Field("title", "str", "The page title (its h1).", required=True),
+        Field("slug", "slug", "Web address of the page; defaults to the file name."),
+        Field("description", "str", "A sentence describing the page."),
+        Field("nav_order", "int", "Position in the header navigation; leave out to hide it."),
+    ],
+)
+
+
+@dataclass
+class Organisation:
+    slug: str
+    name: str
+    kind: str | None
+    parent: str | None
+    description: str | None
+    url: str | None
+    path: Path
+    positions: Positions
+
+
+@dataclass
+class DataRef:
+    file: str
+    key: str | None  # value in the `service` column, if the file has one
+
+
+@dataclass
+class Service:
+    slug: str
+    name: str
+    organisation: str
+    description: str
+    category: str | None
+    lgsl: str | None
+    url: str | None
+    data: DataRef | None
+    source: str | None
+    last_updated: dt.date | None
+    targets: dict
+    not_requested: tuple[str, ...]
+    unit_costs: dict
+    notes: str | None
+    annotations: list
+    path: Path
+    positions: Positions = field(repr=False)
+
+
+@dataclass
+class Page:
+    slug: str
+    title: str
+    description: str | None
+    nav_order: int | None
+    body: str
+    path: Path
+
+
+@dataclass
+class Content:
+    organisations: list[Organisation]
+    services: list[Service]
+    pages: list[Page]
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
+def _slug(values: dict, path: Path, problems: Problems, positions) -> str | None:
+    slug = values.get("slug") or slugify(path.stem)
+    if not slug:
+        problems.error(path, "cannot make a web address from this file's name", *positions.at(()),
+                       hint="add a slug: key with letters, digits and hyphens")
+        return None
+    return slug
+
+
+def load_organisations(config: Config, problems: Problems) -> list[Organisation]:
+    orgs = []
+    for path in _yaml_files(config.content_dir / "organisations"):
+        data, positions = load_yaml(path, problems)
+        if data is None:
+            continue
+        before = len(problems.errors)
+        v = ORGANISATION_SCHEMA.validate(data, positions, path, problems)
+        slug = _slug(v, path, problems, positions)
+        if slug and len(problems.errors) == before:
+            orgs.append(Organisation(slug, v["name"], v["kind"], v["parent"], v["description"],
+                                     v["url"], path, positions))
+    return orgs
+
+
+def _data_ref(value, path, positions, problems, slug) -> DataRef | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        return DataRef(value.strip(), None)
+    if isinstance(value, dict):
+        v = DATA_SCHEMA.validate(value, positions, path, problems, ("data",))
+        if v["file"]:
+            return DataRef(str(v["file"]).strip(), v["service"] or slug)
+        return None
+    problems.error(path, "'data' must be a CSV file name, or file: and service:", *positions.at(("data",)),
+                   hint="for example  data: council-tax.csv")
+    return None
+
+
+def load_services(config: Config, problems: Problems) -> list[Service]:
+    services = []
+    for path in _yaml_files(config.content_dir / "services"):
+        data, positions = load_yaml(path, problems)
+        if data is None:
+            continue
+        before = len(problems.errors)
+        v = SERVICE_SCHEMA.validate(data, positions, path, problems)
+        slug = _slug(v, path, problems, positions)
+        ref = _data_ref(v["data"], path, positions, problems, slug)
+        for channel in v["unit_costs"] or {}:
+            if channel not in {c.id for c in config.channels}:
+                problems.error(path, f"unit_costs names channel '{channel}', which config.yaml does not define",
+                               *positions.at(("unit_costs", channel)),
+                               hint="use a channel id from config.yaml")
+        if not slug or len(problems.errors) > before:
+            continue
+        lgsl = None if v["lgsl"] is None else str(v["lgsl"]).strip()
+        annotations = [m.Annotation(a["date"], a["text"]) for a in v["annotations"] or []
+                       if a.get("date") and a.get("text")]
+        services.append(Service(
+            slug, v["name"], v["organisation"], v["description"], v["category"], lgsl, v["url"], ref,
+            v["source"], v["last_updated"], {k: x for k, x in (v["targets"] or {}).items() if x is not None},
+            tuple(v["not_requested"] or ()), dict(v["unit_costs"] or {}), v["notes"],
+            sorted(annotations, key=lambda a: a.date), path, positions,
+        ))
+    return services
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+
+
+def load_pages(config: Config, problems: Problems) -> list[Page]:
+    folder = config.content_dir / "pages"
+    pages = []
+    if not folder.is_dir():
+        return pages
+    for path in sorted(folder.glob("*.md")):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.error(path, f"cannot read page: {exc}", hint="save it as UTF-8 text")
+            continue
+        match = _FRONT_MATTER.match(text)
+        if not match:
+            problems.error(path, "no front matter: a page must start with ---, a title: line, and ---", 1, 1,
+                           hint="add\n---\ntitle: About this site\n---")
+            continue
+        data, positions = parse_yaml(match.group(1), path, problems, line_offset=1)
+        if data is None:
+            continue
+        before = len(problems.errors)
+        v = PAGE_SCHEMA.validate(data, positions, path, problems)
+        slug = _slug(v, path, problems, positions)
+        if slug and len(problems.errors) == before:
+            pages.append(Page(slug, v["title"], v["description"], v["nav_order"], text[match.end():], path))
+    return pages
+
+
+def check_references(config: Config, content: Content, problems: Problems) -> None:
+    """Cross-file checks: duplicate slugs, unknown organisations, missing data files, parent loops."""
+    for kind, items in (("organisation", content.organisations), ("service", content.services),
+                        ("page", content.pages)):
+        first: dict[str, Path] = {}
+        for item in items:
+            if item.slug in first:
+                problems.error(item.path, f"{kind} slug '{item.slug}' is also used by {first[item.slug]}",
+                               hint="give one of them a different slug")
+            else:
+                first[item.slug] = item.path
+    orgs = {o.slug: o for o in content.organisations}
+    for org in content.organisations:
+        if org.parent and org.parent not in orgs:
+            problems.error(org.path, f"parent organisation '{org.parent}' does not exist",
+                           *org.positions.at(("parent",)),
+                           hint=f"known organisations: {', '.join(sorted(orgs)) or 'none'}")
+        seen, cur = {org.slug}, org.parent
+        while cur in orgs:
+            if cur in seen:
+                problems.error(org.path, f"organisation '{org.slug}' is its own ancestor",
+                               *org.positions.at(("parent",)), hint="remove the loop in parent:")
+                break
+            seen.add(cur)
+            cur = orgs[cur].parent
+    for svc in content.services:
+        if svc.organisation not in orgs:
+            problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
+                           *svc.positions.at(("organisation",)),
+                           hint=f"add content/organisations/{svc.organisation}.yaml or use one of: "
+                           f"{', '.join(sorted(orgs)) or 'none'}")
+        if svc.data:
+            target = (config.data_dir / svc.data.file).resolve()
+            if not str(target).startswith(str(config.data_dir.resolve())):
+                problems.error(svc.path, f"data file '{svc.data.file}' is outside the data folder",
+                               *svc.positions.at(("data",)), hint="name a file inside data/")
+                svc.data = None
+            elif not target.is_file():
+                problems.error(svc.path, f"data file '{svc.data.file}' not found in {config.data_dir.name}/",
+                               *svc.positions.at(("data",)), hint="check the file name and its extension")
+                svc.data = None
+
+
+def load_content(config: Config, problems: Problems) -> Content:
+    content = Content(load_organisations(config, problems), load_services(config, problems),
+                      load_pages(config, problems))
+    check_references(config, content, problems)
+    return content

@@ -1,0 +1,85 @@
+"""Problems found in a site's inputs, collected rather than raised one by one.
+
+Every stage appends to one :class:`Problems` list so a user sees every mistake
+in every file in a single run. Only the CLI turns them into text and an exit
+code; the core never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one place in one input file."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+    level: str = ERROR
+
+    def location(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def format(self) -> str:
+        text = f"{self.location()}: {self.level}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def sort_key(self):
+        return (self.path, self.line or 0, self.column or 0, self.message)
+
+
+@dataclass
+class Problems:
+    """An append-only collection of problems with a display root for paths."""
+
+    root: Path | None = None
+    items: list[Problem] = field(default_factory=list)
+
+    def _rel(self, path) -> str:
+        path = Path(path)
+        if self.root is not None:
+            try:
+                return str(path.resolve().relative_to(self.root.resolve()))
+            except ValueError:
+                pass
+        return str(path)
+
+    def error(self, path, message, line=None, column=None, hint=None) -> None:
+        self.items.append(Problem(self._rel(path), message, line, column, hint, ERROR))
+
+    def warning(self, path, message, line=None, column=None, hint=None) -> None:
+        self.items.append(Problem(self._rel(path), message, line, column, hint, WARNING))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.level == WARNING]
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.items), key=Problem.sort_key)
+
+
+class BuildFailed(Exception):
+    """Raised by the core when the inputs have errors; carries every problem."""
+
+    def __init__(self, problems: Problems):
+        super().__init__(f"{len(problems.errors)} error(s) in the site's inputs")
+        self.problems = problems

@@ -1,0 +1,345 @@
+"""KPIs for every service at once: pure functions of the tidy frame, no I/O.
+
+Everything is computed with whole-frame pandas operations (group-bys over all
+services together), never a pandas loop per service. Definitions (also in
+README.md and the methodology page):
+
+* transactions: sum over channels. A period in which a channel's count is
+  blank still sums the others (and is marked incomplete), but its digital
+  take-up and cost per transaction are unknown: the missing count could
+  change either.
+* digital take-up: transactions through digital channels / all transactions.
+* cost per transaction: sum of cost / sum of transactions on rows that have
+  both; for a service that publishes no cost data at all, estimated as sum
+  of transactions x channel unit cost / those transactions, and marked as an
+  estimate.
+* completion rate: sum of completed / sum of started on rows with both.
+* user satisfaction: mean of 1-5 ratings rescaled to 0-100 ((mean - 1) / 4),
+  or the mean of a published satisfaction percentage.
+* transactions per year: the sum over the 12 months ending with the
+  service's latest period with transactions, compared with the 12 before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from generator import model as m
+from generator.config import Config
+from generator.content import Service
+from generator.data import RATINGS
+from generator.periods import Period, month_range_label
+
+KPI_INFO = {
+    m.TRANSACTIONS_PER_YEAR: m.KpiInfo(
+        m.TRANSACTIONS_PER_YEAR, "Transactions per year", m.COUNT, True,
+        "Transactions in the latest 12 months of data, through all channels."),
+    m.DIGITAL_TAKE_UP: m.KpiInfo(
+        m.DIGITAL_TAKE_UP, "Digital take-up", m.PERCENT, True,
+        "Share of transactions made through digital channels."),
+    m.COST_PER_TRANSACTION: m.KpiInfo(
+        m.COST_PER_TRANSACTION, "Cost per transaction", m.MONEY, False,
+        "Total cost divided by the number of transactions."),
+    m.COMPLETION_RATE: m.KpiInfo(
+        m.COMPLETION_RATE, "Completion rate", m.PERCENT, True,
+        "Share of started transactions that were completed."),
+    m.USER_SATISFACTION: m.KpiInfo(
+        m.USER_SATISFACTION, "User satisfaction", m.PERCENT, True,
+        "Average rating on a 1 to 5 scale, shown as 0% (very dissatisfied) to 100% (very satisfied)."),
+}
+
+PERIOD_KPIS = (m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION, m.COMPLETION_RATE, m.USER_SATISFACTION)
+_PRECISION = {m.COUNT: 0, m.PERCENT: 1, m.MONEY: 2}
+
+
+@dataclass
+class YearWindow:
+    """The latest 12 months of a service's data and the 12 before them."""
+
+    label: str | None
+    previous_label: str | None
+    transactions: float | None
+    previous_transactions: float | None
+    digital: float | None  # digital transactions in periods where take-up is known
+    transactions_known_split: float | None  # all transactions in those same periods
+    months_with_data: float
+    previous_months_with_data: float
+
+
+@dataclass
+class ServiceFigures:
+    kpis: dict[str, m.Figure]
+    year: YearWindow
+    channel_split: list[m.ChannelShare]
+    periods: list[m.PeriodRow]
+    data_period_label: str | None
+
+
+def _nan_to_none(value):
+    if value is None:
+        return None
+    try:
+        if np.isnan(value):
+            return None
+    except TypeError:
+        return value
+    return float(value)
+
+
+def _ratio(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
+    return (num / den.where(den > 0)) * scale
+
+
+def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.DataFrame:
+    """Row-level helper columns: digital flag, unit costs and paired sums."""
+    rows = tidy.copy()
+    rows["start"] = pd.to_datetime(rows["period"].map(lambda p: p.start))
+    rows["end"] = pd.to_datetime(rows["period"].map(lambda p: p.end))
+    rows["key"] = rows["period"].map(lambda p: p.key)
+    digital = {c.id: c.digital for c in config.channels}
+    rows["digital"] = rows["channel"].map(digital).astype(bool)
+    unit = rows["channel"].map({c.id: c.unit_cost for c in config.channels}).astype(float)
+    overrides = pd.DataFrame(
+        [(s.slug, ch, cost) for s in services for ch, cost in s.unit_costs.items()],
+        columns=["service", "channel", "override"],
+    )
+    if len(overrides):
+        merged = rows[["service", "channel"]].merge(overrides, how="left", on=["service", "channel"])
+        unit = pd.Series(merged["override"].to_numpy(), index=rows.index).fillna(unit)
+    tx = rows["transactions"]
+    rows["tx_missing"] = tx.isna().astype(int)
+    rows["digital_tx"] = tx.where(rows["digital"], 0.0).where(tx.notna())
+    costed = tx.notna() & rows["cost"].notna()
+    rows["cost_paired"] = rows["cost"].where(costed)
+    rows["tx_costed"] = tx.where(costed)
+    estimable = tx.notna() & unit.notna()
+    rows["cost_estimated"] = (tx * unit).where(estimable)
+    rows["tx_estimable"] = tx.where(estimable)
+    both = rows["started"].notna() & rows["completed"].notna()
+    rows["started_paired"] = rows["started"].where(both)
+    rows["completed_paired"] = rows["completed"].where(both)
+    ratings = rows[list(RATINGS)]
+    rows["ratings_n"] = ratings.sum(axis=1, min_count=1)
+    rows["ratings_score"] = (ratings * np.arange(1, 6)).sum(axis=1, min_count=1)
+    return rows
+
+
+def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
+    """One row per service and period with every KPI for that period."""
+    sums = ["transactions", "digital_tx", "cost_paired", "tx_costed", "cost_estimated", "tx_estimable",
+            "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing"]
+    grouped = rows.groupby(["service", "key"], sort=False)
+    out = grouped[sums].sum(min_count=1)
+    out["satisfaction_pct"] = grouped["satisfaction"].mean()
+    out[["start", "end"]] = grouped[["start", "end"]].first()
+    out["period"] = grouped["period"].first()
+    out = out.reset_index()
+    complete = out["tx_missing"].fillna(0).eq(0)
+    out[m.DIGITAL_TAKE_UP] = _ratio(out["digital_tx"], out["transactions"], 100).where(complete)
+    # A service with any cost data is judged on it alone; estimates are only for
+    # services that publish no costs, so an actual figure is never compared with a guess.
+    has_costs = out["cost_paired"].notna().groupby(out["service"]).transform("any")
+    actual = _ratio(out["cost_paired"], out["tx_costed"])
+    estimate = _ratio(out["cost_estimated"], out["tx_estimable"])
+    out["cost_is_estimate"] = ~has_costs & estimate.notna()
+    out[m.COST_PER_TRANSACTION] = actual.where(has_costs, estimate).where(complete)
+    out[m.COMPLETION_RATE] = _ratio(out["completed_paired"], out["started_paired"], 100)
+    from_ratings = (_ratio(out["ratings_score"], out["ratings_n"]) - 1) / 4 * 100
+    out[m.USER_SATISFACTION] = from_ratings.fillna(out["satisfaction_pct"])
+    # "Not requested" KPIs are blanked so they never appear as values or changes.
+    for svc in services:
+        if svc.not_requested:
+            mask = out["service"] == svc.slug
+            for kpi in svc.not_requested:
+                if kpi in PERIOD_KPIS:
+                    out.loc[mask, kpi] = np.nan
+    return out.sort_values(["service", "start"]).reset_index(drop=True)
+
+
+def latest_two(periods: pd.DataFrame, kpi: str) -> pd.DataFrame:
+    """For each service, the latest and previous periods that have a value for ``kpi``."""
+    cols = ["service", "start", "period", kpi] + (["cost_is_estimate"] if kpi == m.COST_PER_TRANSACTION else [])
+    have = periods.loc[periods[kpi].notna(), cols]
+    grouped = have.groupby("service", sort=False)
+    latest = grouped.nth(-1).set_index("service")
+    previous = grouped.nth(-2).set_index("service").add_prefix("prev_")
+    return latest.join(previous, how="left")
+
+
+def year_windows(periods: pd.DataFrame) -> pd.DataFrame:
+    """Per service: totals over the latest 12 months and the 12 months before."""
+    have = periods[periods["transactions"].notna()]
+    last_end = have.groupby("service")["end"].max().rename("last_end")
+    frame = periods.join(last_end, on="service", how="inner")
+    day = pd.Timedelta(days=1)
+    win_start = (frame["last_end"] + day) - pd.DateOffset(years=1)
+    prev_start = win_start - pd.DateOffset(years=1)
+    frame["in_window"] = (frame["start"] >= win_start) & (frame["end"] <= frame["last_end"])
+    frame["in_previous"] = (frame["start"] >= prev_start) & (frame["end"] < win_start)
+    frame["months"] = frame["period"].map(lambda p: p.months).where(frame["transactions"].notna(), 0.0)
+    known = frame[m.DIGITAL_TAKE_UP].notna()
+    frame["digital_known"] = frame["digital_tx"].where(known)
+    frame["tx_known"] = frame["transactions"].where(known)
+    current = frame[frame["in_window"]].groupby("service")
+    previous = frame[frame["in_previous"]].groupby("service")
+    out = pd.DataFrame({
+        "transactions": current["transactions"].sum(min_count=1),
+        "digital": current["digital_known"].sum(min_count=1),
+        "tx_known": current["tx_known"].sum(min_count=1),
+        "months": current["months"].sum(),
+        "previous_transactions": previous["transactions"].sum(min_count=1),
+        "previous_months": previous["months"].sum(),
+    })
+    out = out.join(last_end)
+    out["window_start"] = (out["last_end"] + day) - pd.DateOffset(years=1)
+    return out
+
+
+def channel_totals(rows: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
+    """Transactions per service and channel in the latest 12 months and the 12 before."""
+    frame = rows[["service", "channel", "start", "end", "transactions"]].join(
+        windows[["window_start", "last_end"]], on="service", how="inner")
+    prev_start = frame["window_start"] - pd.DateOffset(years=1)
+    current = (frame["start"] >= frame["window_start"]) & (frame["end"] <= frame["last_end"])
+    previous = (frame["start"] >= prev_start) & (frame["end"] < frame["window_start"])
+    frame["now"] = frame["transactions"].where(current)
+    frame["before"] = frame["transactions"].where(previous)
+    return frame.groupby(["service", "channel"])[["now", "before"]].sum(min_count=1)
+
+
+def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estimated=False,
+                status=m.OK, target=None, note=None) -> m.Figure:
+    """A card's figure with its change, direction and judgement worked out."""
+    info = KPI_INFO[kpi]
+    value, prev_value = _nan_to_none(value), _nan_to_none(prev_value)
+    if value is None:
+        return m.Figure(info, status=status if status != m.OK else m.NO_DATA, target=target, note=note)
+    fig = m.Figure(info, value=value, period_label=period_label, estimated=bool(estimated),
+                   status=m.OK, target=target, note=note)
+    if prev_value is not None:
+        fig.previous_value = prev_value
+        fig.previous_period_label = prev_label
+        fig.change = value - prev_value
+        if info.unit != m.PERCENT and prev_value != 0:
+            fig.change_percent = fig.change / prev_value * 100
+        shown = round(fig.change, _PRECISION[info.unit])
+        fig.direction = "same" if shown == 0 else ("up" if shown > 0 else "down")
+        if fig.direction == "same":
+            fig.assessment = "same"
+        else:
+            fig.assessment = "better" if (fig.direction == "up") == info.higher_is_better else "worse"
+    if target is not None:
+        fig.meets_target = value >= target if info.higher_is_better else value <= target
+    return fig
+
+
+def _window_label(start, end) -> str | None:
+    if start is None or pd.isna(start):
+        return None
+    return month_range_label(start.date(), end.date())
+
+
+def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict[str, ServiceFigures]:
+    """Figures for every service, keyed by slug. Services with no data get empty figures."""
+    results: dict[str, ServiceFigures] = {}
+    if len(tidy):
+        rows = prepare(tidy, config, services)
+        periods = per_period(rows, services)
+        windows = year_windows(periods)
+        latest = {kpi: latest_two(periods, kpi).to_dict("index") for kpi in PERIOD_KPIS}
+        by_channel = rows.groupby(["service", "key", "channel"])["transactions"].sum(min_count=1).unstack()
+        split = channel_totals(rows, windows).to_dict("index")
+        window_rows = windows.to_dict("index")
+        period_records = periods.to_dict("records")
+        channel_records = by_channel.to_dict("index")
+    else:
+        latest, split, window_rows, period_records, channel_records = {}, {}, {}, [], {}
+    period_lists: dict[str, list] = {}
+    for rec in period_records:
+        period_lists.setdefault(rec["service"], []).append(rec)
+    for svc in services:
+        results[svc.slug] = _service_figures(svc, config, latest, window_rows.get(svc.slug),
+                                             period_lists.get(svc.slug, []), split, channel_records)
+    return results
+
+
+def _service_figures(svc: Service, config: Config, latest: dict, window: dict | None, records: list,
+                     split: dict, channel_records: dict) -> ServiceFigures:
+    kpis: dict[str, m.Figure] = {}
+    year = YearWindow(None, None, None, None, None, None, 0.0, 0.0)
+    if window is not None:
+        start, end = window["window_start"], window["last_end"]
+        prev_start = start - pd.DateOffset(years=1)
+        year = YearWindow(
+            label=_window_label(start, end),
+            previous_label=_window_label(prev_start, start - pd.Timedelta(days=1)),
+            transactions=_nan_to_none(window["transactions"]),
+            previous_transactions=_nan_to_none(window["previous_transactions"]),
+            digital=_nan_to_none(window["digital"]),
+            transactions_known_split=_nan_to_none(window["tx_known"]),
+            months_with_data=float(window["months"]),
+            previous_months_with_data=float(window["previous_months"]),
+        )
+    note = None
+    if year.transactions is not None and round(year.months_with_data) < 12:
+        note = f"{round(year.months_with_data):g} of the 12 months have data"
+    prev_tx = year.previous_transactions if year.previous_months_with_data >= 11.5 else None
+    kpis[m.TRANSACTIONS_PER_YEAR] = make_figure(
+        m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,
+        status=m.NOT_REQUESTED if m.TRANSACTIONS_PER_YEAR in svc.not_requested else m.OK,
+        target=svc.targets.get(m.TRANSACTIONS_PER_YEAR), note=note)
+    for kpi in PERIOD_KPIS:
+        rec = latest.get(kpi, {}).get(svc.slug)
+        status = m.NOT_REQUESTED if kpi in svc.not_requested else m.OK
+        if rec is None:
+            kpis[kpi] = make_figure(kpi, None, None, None, None, status=status, target=svc.targets.get(kpi))
+            continue
+        prev_period = rec.get("prev_period")
+        kpis[kpi] = make_figure(
+            kpi, rec[kpi], rec["period"].label, rec.get(f"prev_{kpi}"),
+            prev_period.label if isinstance(prev_period, Period) else None,
+            estimated=bool(rec.get("cost_is_estimate", False)), status=status, target=svc.targets.get(kpi))
+    shares = _channel_split(svc, config, split, year)
+    rows = [_period_row(rec, config, channel_records) for rec in records]
+    data_label = None
+    if records:
+        data_label = month_range_label(records[0]["period"].start, records[-1]["period"].end) \
+            if records[0]["period"].start.day == 1 else f"{records[0]['period'].label} to {records[-1]['period'].label}"
+    return ServiceFigures(kpis, year, shares, rows, data_label)
+
+
+def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]:
+    entries = [(ch, split.get((svc.slug, ch.id))) for ch in config.channels]
+    entries = [(ch, e) for ch, e in entries if e is not None]
+    now_total = sum(v for _, e in entries if not np.isnan(v := e["now"]))
+    before_total = sum(v for _, e in entries if not np.isnan(v := e["before"]))
+    complete_previous = year.previous_months_with_data >= 11.5
+    out = []
+    for ch, e in entries:
+        now, before = _nan_to_none(e["now"]), _nan_to_none(e["before"])
+        if now is None and before is None:
+            continue
+        info = m.ChannelInfo(ch.id, ch.label, ch.digital, ch.unit_cost)
+        share = now / now_total * 100 if now is not None and now_total > 0 else None
+        prev = before / before_total * 100 if before is not None and before_total > 0 and complete_previous else None
+        out.append(m.ChannelShare(info, now, share, prev))
+    return out
+
+
+def _period_row(rec: dict, config: Config, channel_records: dict) -> m.PeriodRow:
+    by_channel = channel_records.get((rec["service"], rec["key"]), {})
+    return m.PeriodRow(
+        period=rec["period"],
+        transactions=_nan_to_none(rec["transactions"]),
+        digital_transactions=_nan_to_none(rec["digital_tx"]),
+        digital_take_up=_nan_to_none(rec[m.DIGITAL_TAKE_UP]),
+        cost_per_transaction=_nan_to_none(rec[m.COST_PER_TRANSACTION]),
+        cost_estimated=bool(rec["cost_is_estimate"]),
+        complete=not rec["tx_missing"],
+        completion_rate=_nan_to_none(rec[m.COMPLETION_RATE]),
+        user_satisfaction=_nan_to_none(rec[m.USER_SATISFACTION]),
+        by_channel=[_nan_to_none(by_channel.get(ch.id)) for ch in config.channels],
+    )

@@ -1,0 +1,244 @@
+"""The computed site model: everything templates receive, already worked out.
+
+This module is the contract between the compute stage (``metrics.py``) and
+the render stage (``render.py``/templates). Templates only *format* these
+values (with the filters in ``render.py``); they never add, divide or compare
+figures. Every page that shows a figure reads it from here, which is how
+organisation and home totals are guaranteed to agree with service pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from generator.periods import Period
+
+# Units a figure can have; the ``fmt`` template filter formats by unit.
+COUNT = "count"  # 1,234
+PERCENT = "percent"  # 63.2% (stored as 0-100, not 0-1)
+MONEY = "money"  # £3.41
+
+# Status of a figure: present, genuinely missing, or deliberately not collected.
+OK = "ok"
+NO_DATA = "no_data"
+NOT_REQUESTED = "not_requested"
+
+# KPI keys, in the order cards and table columns appear.
+TRANSACTIONS_PER_YEAR = "transactions_per_year"
+DIGITAL_TAKE_UP = "digital_take_up"
+COST_PER_TRANSACTION = "cost_per_transaction"
+COMPLETION_RATE = "completion_rate"
+USER_SATISFACTION = "user_satisfaction"
+KPI_KEYS = (
+    TRANSACTIONS_PER_YEAR,
+    DIGITAL_TAKE_UP,
+    COST_PER_TRANSACTION,
+    COMPLETION_RATE,
+    USER_SATISFACTION,
+)
+
+
+@dataclass(frozen=True)
+class KpiInfo:
+    """What a KPI is: shown in table headers, card titles and definitions."""
+
+    key: str
+    label: str
+    unit: str
+    higher_is_better: bool
+    definition: str
+
+
+@dataclass
+class Figure:
+    """One KPI for one service (or organisation) as a card shows it.
+
+    ``value`` is for ``period``, the latest period with data for this KPI;
+    ``previous_value`` is for ``previous_period``, the latest earlier period
+    with data (gaps are skipped, as the Transactions Explorer did).
+    """
+
+    info: KpiInfo
+    value: float | None = None
+    period_label: str | None = None  # e.g. "March 2025" or "April 2024 to March 2025"
+    previous_value: float | None = None
+    previous_period_label: str | None = None
+    change: float | None = None  # value - previous_value (percentage points for PERCENT)
+    change_percent: float | None = None  # relative change, for COUNT and MONEY
+    direction: str | None = None  # "up", "down", "same" or None
+    assessment: str | None = None  # "better", "worse", "same" or None
+    estimated: bool = False  # cost from channel unit costs, not cost data
+    status: str = NO_DATA  # OK, NO_DATA or NOT_REQUESTED
+    target: float | None = None
+    meets_target: bool | None = None
+    note: str | None = None  # e.g. "11 of 12 months have data"
+
+    @property
+    def key(self) -> str:
+        return self.info.key
+
+    @property
+    def label(self) -> str:
+        return self.info.label
+
+    @property
+    def unit(self) -> str:
+        return self.info.unit
+
+
+@dataclass
+class ChannelInfo:
+    id: str
+    label: str
+    digital: bool
+    unit_cost: float | None
+
+
+@dataclass
+class ChannelShare:
+    """A channel's transactions and share in the split window."""
+
+    channel: ChannelInfo
+    transactions: float | None
+    share: float | None  # percent of all transactions in the window
+    previous_share: float | None  # percent in the 12 months before, if data
+
+
+@dataclass
+class PeriodRow:
+    """One row of a service's table of figures per period."""
+
+    period: Period
+    transactions: float | None
+    digital_transactions: float | None
+    digital_take_up: float | None
+    cost_per_transaction: float | None
+    cost_estimated: bool
+    completion_rate: float | None
+    user_satisfaction: float | None
+    by_channel: list[float | None]  # aligned with SiteModel.channels
+    complete: bool = True  # False when a channel's count is blank in this period
+
+
+@dataclass
+class Annotation:
+    date: date
+    text: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.date.day} {self.date:%B %Y}"
+
+
+@dataclass
+class OrgRef:
+    slug: str
+    name: str
+    url: str  # site-relative output path, e.g. "organisations/resources/"
+
+
+@dataclass
+class ServiceView:
+    slug: str
+    name: str
+    url: str  # "services/<slug>/"
+    description: str
+    organisation: OrgRef
+    category: str | None
+    lgsl: str | None
+    service_url: str | None  # the service itself, on the council's site
+    source: str | None  # where the data comes from
+    notes_html: str | None  # Markdown notes rendered to safe HTML
+    annotations: list[Annotation]
+    last_updated: date | None
+    kpis: dict[str, Figure]  # keyed by KPI_KEYS, always all five present
+    channel_split: list[ChannelShare]
+    split_period_label: str | None  # e.g. "April 2024 to March 2025"
+    split_previous_label: str | None  # e.g. "April 2023 to March 2024"
+    periods: list[PeriodRow]  # oldest first
+    data_period_label: str | None  # "April 2022 to March 2025"
+    data_file: str | None  # site-relative path to this service's tidy CSV download
+    has_data: bool = True
+    source_path: str = ""  # the YAML file it came from (for error messages)
+
+
+@dataclass
+class Totals:
+    """Sums over a set of services, from the figures on their own pages."""
+
+    services: int
+    services_with_data: int
+    transactions_per_year: float | None
+    digital_transactions_per_year: float | None
+    digital_take_up: float | None  # digital / transactions over the same windows
+
+
+@dataclass
+class OrganisationView:
+    slug: str
+    name: str
+    url: str
+    kind: str | None  # council, department, agency, directorate...
+    description: str | None
+    website: str | None
+    parent: OrgRef | None
+    children: list[OrgRef]
+    services: list[ServiceView]  # this organisation's own services and its children's
+    totals: Totals
+    source_path: str = ""
+
+
+@dataclass
+class SortOption:
+    """One pre-sorted static version of a services table."""
+
+    key: str  # "name", "organisation", or a KPI key
+    label: str
+    descending: bool
+    url: str
+
+
+@dataclass
+class ServicesTable:
+    """The all-services table in one sort order."""
+
+    sort: SortOption
+    options: list[SortOption]  # all sort orders, for header links
+    rows: list[ServiceView]
+
+
+@dataclass
+class MarkdownPage:
+    slug: str
+    title: str
+    url: str
+    html: str  # rendered Markdown (raw HTML in the source is escaped)
+    description: str | None
+    nav_order: int | None  # shown in the header navigation when set
+    source_path: str
+
+
+@dataclass
+class SiteInfo:
+    title: str
+    organisation: str  # publisher name
+    base_url: str
+    base_path: str  # path part of base_url, e.g. "/" or "/repo-name/"
+    language: str
+    currency_symbol: str
+    phase_banner: str | None
+    footer_text: str | None
+
+
+@dataclass
+class SiteModel:
+    site: SiteInfo
+    channels: list[ChannelInfo]
+    kpis: list[KpiInfo]
+    services: list[ServiceView]  # sorted by name
+    organisations: list[OrganisationView]  # sorted by name
+    pages: list[MarkdownPage]
+    totals: Totals
+    latest_period_label: str | None
+    extra: dict = field(default_factory=dict)

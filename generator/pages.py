@@ -1,0 +1,167 @@
+"""Decide which pages the site has, where each is written and which template draws it.
+
+Pages are planned from the finished model before anything is rendered, so two
+inputs that would write the same output path are caught (naming both) before
+a single file is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator import model as m
+from generator.errors import Problems
+
+# Sort orders offered on the all-services table: (key, label, default descending).
+SORT_COLUMNS = [
+    ("name", "Service", False),
+    ("organisation", "Organisation", False),
+    (m.TRANSACTIONS_PER_YEAR, "Transactions per year", True),
+    (m.DIGITAL_TAKE_UP, "Digital take-up", True),
+    (m.COST_PER_TRANSACTION, "Cost per transaction", False),
+    (m.COMPLETION_RATE, "Completion rate", True),
+    (m.USER_SATISFACTION, "User satisfaction", True),
+]
+
+
+@dataclass
+class Crumb:
+    label: str
+    url: str | None  # None for the current page
+
+
+@dataclass
+class PageSpec:
+    """One output file: where it goes, which templates may draw it, and with what."""
+
+    path: str  # relative to the output folder, e.g. "services/council-tax/index.html"
+    templates: list[str]  # tried in order; the most specific name first
+    title: str
+    source: str  # the input that produced it, for collision errors
+    kind: str  # home, services, service, organisations, organisation, page, not_found
+    breadcrumbs: list[Crumb] = field(default_factory=list)
+    context: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL (folder form): "services/council-tax/"."""
+        return self.path[: -len("index.html")] if self.path.endswith("index.html") else self.path
+
+
+def sort_url(key: str, descending: bool, default: bool) -> str:
+    if default:
+        return "services/"
+    return f"services/sort/{key.replace('_', '-')}-{'desc' if descending else 'asc'}/"
+
+
+def _sort_rows(services: list[m.ServiceView], key: str, descending: bool) -> list[m.ServiceView]:
+    """Sort rows by one column; services with no value always come last."""
+    if key == "name":
+        return sorted(services, key=lambda s: (s.name.lower(), s.slug), reverse=descending)
+    if key == "organisation":
+        ordered = sorted(services, key=lambda s: (s.name.lower(), s.slug))
+        return sorted(ordered, key=lambda s: s.organisation.name.lower(), reverse=descending)
+    present = [s for s in services if s.kpis[key].value is not None]
+    missing = [s for s in services if s.kpis[key].value is None]
+    present = sorted(present, key=lambda s: (s.name.lower(), s.slug))
+    present = sorted(present, key=lambda s: s.kpis[key].value, reverse=descending)
+    return present + sorted(missing, key=lambda s: (s.name.lower(), s.slug))
+
+
+def services_tables(services: list[m.ServiceView]) -> list[m.ServicesTable]:
+    """Every sort order of the all-services table as its own static page."""
+    options = []
+    for key, label, default_desc in SORT_COLUMNS:
+        for descending in (default_desc, not default_desc):
+            is_default = key == "name" and not descending
+            options.append(m.SortOption(key, label, descending, sort_url(key, descending, is_default)))
+    return [m.ServicesTable(opt, options, _sort_rows(services, opt.key, opt.descending)) for opt in options]
+
+
+def plan_pages(site: m.SiteModel) -> list[PageSpec]:
+    """Every page of the site, in a stable order."""
+    home = Crumb("Home", "")
+    pages = [PageSpec("index.html", ["home.html"], site.site.title, "config.yaml", "home")]
+    services_crumb = Crumb("Services", "services/")
+    for table in services_tables(site.services):
+        pages.append(
+            PageSpec(
+                table.sort.url + "index.html",
+                ["services.html"],
+                "All services",
+                "(services table)",
+                "services",
+                [home, Crumb("Services", None)],
+                {"table": table},
+            )
+        )
+    for service in site.services:
+        crumbs = [home, services_crumb, Crumb(service.name, None)]
+        pages.append(
+            PageSpec(
+                service.url + "index.html",
+                [f"service-{service.slug}.html", "service.html"],
+                service.name,
+                service.source_path,
+                "service",
+                crumbs,
+                {"service": service},
+            )
+        )
+    orgs_crumb = Crumb("Organisations", "organisations/")
+    pages.append(
+        PageSpec(
+            "organisations/index.html",
+            ["organisations.html"],
+            "Organisations",
+            "(organisations list)",
+            "organisations",
+            [home, Crumb("Organisations", None)],
+        )
+    )
+    for org in site.organisations:
+        pages.append(
+            PageSpec(
+                org.url + "index.html",
+                [f"organisation-{org.slug}.html", "organisation.html"],
+                org.name,
+                org.source_path,
+                "organisation",
+                [home, orgs_crumb, Crumb(org.name, None)],
+                {"organisation": org},
+            )
+        )
+    for page in site.pages:
+        pages.append(
+            PageSpec(
+                page.url + "index.html",
+                [f"page-{page.slug}.html", "page.html"],
+                page.title,
+                page.source_path,
+                "page",
+                [home, Crumb(page.title, None)],
+                {"content": page},
+            )
+        )
+    pages.append(PageSpec("404.html", ["404.html"], "Page not found", "(404 page)", "not_found"))
+    return pages
+
+
+def check_collisions(pages: list[PageSpec], problems: Problems, reserved: dict[str, str]) -> None:
+    """Two inputs writing one output path is an error naming both.
+
+    ``reserved`` maps other output paths (static files, downloads) to their source.
+    """
+    seen: dict[str, str] = {}
+    for path, source in reserved.items():
+        seen[path.lower()] = source
+    for page in pages:
+        key = page.path.lower()
+        if key in seen:
+            problems.error(
+                page.source,
+                f"writes {page.path}, which {seen[key]} also writes",
+                hint="give one of them a different slug",
+            )
+        else:
+            seen[key] = page.source

@@ -1,0 +1,294 @@
+"""Render planned pages to HTML with Jinja: the template search path, filters and context.
+
+Templates only *format* the precomputed :mod:`generator.model`; every figure,
+change, direction and assessment arrives worked out. Autoescaping is on for
+everything; only ``service.notes_html`` and ``content.html`` (already
+sanitised upstream) may be marked ``|safe``.
+
+Template context (the contract; ``tests/test_render.py`` fails if a template
+asks for anything not listed here):
+
+Every page kind receives
+    ``site``      SiteInfo: title, organisation, language, base_path, phase_banner...
+    ``model``     the whole SiteModel (``model.services``, ``model.totals``...)
+    ``page``      the PageSpec: ``title``, ``kind``, ``url``, ``breadcrumbs``, ``path``
+    ``nav``       list of ``{"label", "url", "current"}``; ``url`` is site-relative,
+                  ``current`` is ``"page"``, ``"true"`` (inside that section) or None
+    ``url``       callable: site-relative target (or absolute http(s) URL) -> URL
+                  usable from this page
+    ``asset``     callable: path under ``static/`` -> URL usable from this page
+    ``channels``  ``model.channels`` (list of ChannelInfo)
+    ``kpis``      ``model.kpis`` (list of KpiInfo, in card/column order)
+Per kind (``page.kind``), from ``PageSpec.context``
+    home, organisations, not_found: nothing more
+    services      ``table``         ServicesTable (rows in this page's sort order)
+    service       ``service``       ServiceView
+    organisation  ``organisation``  OrganisationView
+    page          ``content``       MarkdownPage
+
+Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``,
+``date_label(d)``, ``sort_state(table, key)``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import posixpath
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import jinja2
+
+from generator import model as m
+from generator.pages import SORT_COLUMNS, PageSpec
+
+BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+
+COMMON_CONTEXT = ("site", "model", "page", "nav", "url", "asset", "channels", "kpis")
+TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
+    "home": (),
+    "services": ("table",),
+    "service": ("service",),
+    "organisations": (),
+    "organisation": ("organisation",),
+    "page": ("content",),
+    "not_found": (),
+}
+
+_EXTERNAL_PREFIXES = ("http://", "https://", "mailto:", "//")
+_DEFAULT_DESCENDING = {key: desc for key, _label, desc in SORT_COLUMNS}
+
+
+# ----------------------------------------------------------------- search paths
+
+
+def _search_path(site_root: Path, theme: str, folder: str) -> list[Path]:
+    site_root = Path(site_root)
+    builtin = BUILTIN_THEME / folder
+    candidates = [site_root / folder, site_root / "themes" / theme / folder]
+    found = [p for p in candidates if p.is_dir() and p.resolve() != builtin.resolve()]
+    return found + [builtin]
+
+
+def template_search_path(site_root: Path, theme: str) -> list[Path]:
+    """Site ``templates/``, then the site's theme, then the built-in default theme."""
+    return _search_path(site_root, theme, "templates")
+
+
+def static_search_path(site_root: Path, theme: str) -> list[Path]:
+    """Site ``static/``, then the site's theme ``static/``, then the built-in one."""
+    return _search_path(site_root, theme, "static")
+
+
+def static_files(search_path: list[Path]) -> dict[str, Path]:
+    """Output path (``static/css/site.css``) -> source file; the first folder wins per file."""
+    files: dict[str, Path] = {}
+    for folder in search_path:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                files.setdefault("static/" + path.relative_to(folder).as_posix(), path)
+    return files
+
+
+# ----------------------------------------------------------------- formatting
+
+
+def _round(value: float, places: int) -> Decimal:
+    quantum = Decimal(1).scaleb(-places)
+    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def format_value(value: float | None, unit: str, currency_symbol: str = "£") -> str:
+    """'1,234' (count), '63.2%' (percent, 0-100), '£3.41' (money); None -> 'no data'."""
+    if value is None:
+        return "no data"
+    if unit == m.PERCENT:
+        return f"{_round(value, 1)}%"
+    if unit == m.MONEY:
+        amount = _round(value, 2)
+        sign = "-" if amount < 0 else ""
+        return f"{sign}{currency_symbol}{abs(amount):,}"
+    return f"{_round(value, 0):,}"
+
+
+def format_figure(fig: m.Figure, currency_symbol: str = "£") -> str:
+    """A figure's value in its unit, or 'no data' / 'not requested' by status."""
+    if fig.status == m.NOT_REQUESTED:
+        return "not requested"
+    if fig.status != m.OK or fig.value is None:
+        return "no data"
+    return format_value(fig.value, fig.unit, currency_symbol)
+
+
+def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
+    """Plain-English change since the previous period, e.g.
+    'Up 4.1 percentage points from 58.9% in February 2025'; '' when there is no data."""
+    if fig.status != m.OK or fig.value is None:
+        return ""
+    if fig.previous_value is None or fig.direction is None:
+        return "No earlier period to compare with"
+    previous = format_value(fig.previous_value, fig.unit, currency_symbol)
+    since = f"from {previous} in {fig.previous_period_label}" if fig.previous_period_label else f"from {previous}"
+    if fig.direction == "same":
+        return f"No change {since}"
+    word = "Up" if fig.direction == "up" else "Down"
+    if fig.unit == m.PERCENT:
+        amount, suffix = fig.change, " percentage points"
+    else:
+        amount, suffix = fig.change_percent, "%"
+    if amount is None:
+        return f"{word} {since}"
+    size = _round(abs(amount), 1)
+    if size == 0:
+        return f"{word} less than 0.1{suffix} {since}"
+    return f"{word} {size:,}{suffix} {since}"
+
+
+def date_label(d: date | None) -> str:
+    """'14 October 2026'."""
+    if d is None:
+        return ""
+    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+
+
+def sort_state(table: m.ServicesTable, key: str) -> dict:
+    """How one column header of a services table links and describes itself.
+
+    Returns ``{"option": SortOption to link to, "current": bool, "aria_sort":
+    "ascending"|"descending"|None, "state": "A to Z"|..., "action": ...}``.
+    """
+    current = table.sort.key == key
+    want_desc = (not table.sort.descending) if current else _DEFAULT_DESCENDING.get(key, False)
+    option = next((o for o in table.options if o.key == key and o.descending == want_desc), None)
+    text_sort = key in ("name", "organisation")
+
+    def words(descending: bool) -> str:
+        if text_sort:
+            return "Z to A" if descending else "A to Z"
+        return "highest first" if descending else "lowest first"
+
+    return {
+        "option": option,
+        "current": current,
+        "aria_sort": ("descending" if table.sort.descending else "ascending") if current else None,
+        "state": words(table.sort.descending) if current else "",
+        "action": words(want_desc),
+    }
+
+
+def _currency(ctx) -> str:
+    site = ctx.get("site")
+    return getattr(site, "currency_symbol", None) or ctx.environment.globals.get("currency_symbol", "£")
+
+
+@jinja2.pass_context
+def _fmt_filter(ctx, value, unit, currency_symbol=None):
+    return format_value(value, unit, currency_symbol or _currency(ctx))
+
+
+@jinja2.pass_context
+def _figure_filter(ctx, fig, currency_symbol=None):
+    return format_figure(fig, currency_symbol or _currency(ctx))
+
+
+@jinja2.pass_context
+def _change_filter(ctx, fig, currency_symbol=None):
+    return change_text(fig, currency_symbol or _currency(ctx))
+
+
+# ----------------------------------------------------------------- environment
+
+
+def make_environment(search_path: list[Path]) -> jinja2.Environment:
+    """A strict, autoescaping environment over the search path plus ``default:`` prefix."""
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([str(p) for p in search_path]),
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))}),
+        ]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        fmt=_fmt_filter,
+        figure=_figure_filter,
+        change_text=_change_filter,
+        date_label=date_label,
+        sort_state=sort_state,
+    )
+    return env
+
+
+# ----------------------------------------------------------------- URLs
+
+
+def relative_url(from_path: str, target: str, base_path: str = "/") -> str:
+    """URL of site-relative ``target`` as seen from output file ``from_path``.
+
+    ``relative_url("services/council-tax/index.html", "")`` is ``"../../"``.
+    Absolute URLs (http, https, mailto, //) pass through. The 404 page is
+    served at any path, so from ``404.html`` the result is ``base_path + target``.
+    """
+    if target is None:
+        target = ""
+    if target.startswith(_EXTERNAL_PREFIXES) or target.startswith("#"):
+        return target
+    target = target.lstrip("/")
+    if from_path == "404.html":
+        return (base_path if base_path.endswith("/") else base_path + "/") + target
+    folder = posixpath.dirname(from_path)
+    if folder and target == folder + "/":
+        return "./"
+    depth = len(folder.split("/")) if folder else 0
+    # "./" keeps a target such as "javascript:x" from ever being read as a scheme.
+    return ("../" * depth if depth else "./") + target
+
+
+def build_nav(site: m.SiteModel, spec: PageSpec) -> list[dict]:
+    """Home, Services, Organisations, then Markdown pages with ``nav_order``, by it."""
+    items = [("Home", "", ()), ("Services", "services/", ("services", "service")),
+             ("Organisations", "organisations/", ("organisations", "organisation"))]
+    pages = sorted((p for p in site.pages if p.nav_order is not None), key=lambda p: (p.nav_order, p.title))
+    items += [(p.title, p.url, ()) for p in pages]
+    nav = []
+    for label, target, kinds in items:
+        if spec.url == target and spec.kind != "not_found":
+            current = "page"
+        elif spec.kind in kinds:
+            current = "true"
+        else:
+            current = None
+        nav.append({"label": label, "url": target, "current": current})
+    return nav
+
+
+def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav: list) -> str:
+    """Render one planned page with the context documented in this module's docstring."""
+    template = env.select_template(spec.templates)
+    base_path = site.site.base_path
+
+    def url(target: str) -> str:
+        return relative_url(spec.path, target, base_path)
+
+    def asset(path: str) -> str:
+        return url("static/" + path.lstrip("/"))
+
+    context = {
+        "site": site.site,
+        "model": site,
+        "page": spec,
+        "nav": nav,
+        "url": url,
+        "asset": asset,
+        "channels": site.channels,
+        "kpis": site.kpis,
+    }
+    context.update(spec.context)
+    return template.render(context)

@@ -1,0 +1,104 @@
+"""Read YAML while remembering where every value came from.
+
+PyYAML's plain ``safe_load`` throws away line numbers. We compose the node
+graph ourselves so validation errors can name ``file:line:column`` for the
+exact key or item that is wrong, and so duplicate keys (which PyYAML silently
+overwrites) are caught.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from generator.errors import Problems
+
+
+@dataclass
+class Positions:
+    """Maps a key path such as ``("channels", 0, "label")`` to (line, column), 1-based."""
+
+    marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    line_offset: int = 0
+
+    def at(self, keypath: tuple = ()) -> tuple[int | None, int | None]:
+        """Position of a value, or of its nearest parent that has one."""
+        keypath = tuple(keypath)
+        while True:
+            if keypath in self.marks:
+                line, col = self.marks[keypath]
+                return line + self.line_offset, col
+            if not keypath:
+                return (None, None)
+            keypath = keypath[:-1]
+
+
+def _walk(node, keypath: tuple, positions: Positions, problems: Problems, path) -> None:
+    positions.marks[keypath] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            if key in seen:
+                problems.error(
+                    path,
+                    f"the key '{key}' appears twice",
+                    key_node.start_mark.line + 1 + positions.line_offset,
+                    key_node.start_mark.column + 1,
+                    hint="remove one of them; only the last would be used",
+                )
+            seen.add(key)
+            _walk(value_node, keypath + (key,), positions, problems, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, keypath + (index,), positions, problems, path)
+
+
+def parse_yaml(text: str, path, problems: Problems, line_offset: int = 0):
+    """Parse YAML text; returns ``(data, positions)`` or ``(None, None)`` after recording an error."""
+    positions = Positions(line_offset=line_offset)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, positions
+        _walk(node, (), positions, problems, path)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        column = mark.column + 1 if mark else None
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{exc.context}, {problem}"
+        problems.error(
+            path,
+            f"YAML syntax error: {problem}",
+            line,
+            column,
+            hint="check the indentation and that every 'key: value' is on its own line; "
+            "quote text that contains ': ' or starts with a special character",
+        )
+        return None, None
+    except yaml.YAMLError as exc:
+        problems.error(path, f"YAML error: {exc}", hint="check the file is valid YAML")
+        return None, None
+    finally:
+        loader.dispose()
+    return data, positions
+
+
+def load_yaml(path: Path, problems: Problems):
+    """Read and parse a YAML file; returns ``(data, positions)`` or ``(None, None)``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.error(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                       hint="save the file as UTF-8")
+        return None, None
+    except OSError as exc:
+        problems.error(path, f"cannot read file: {exc.strerror}")
+        return None, None
+    return parse_yaml(text, path, problems)

@@ -1,0 +1,120 @@
+"""KPIs checked against values worked out by hand from the fixture in sitefactory.py."""
+
+import pytest
+
+from generator import model as m
+from generator.build import prepare
+from sitefactory import standard_files, write_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    return prepare(write_site(root, standard_files())).model
+
+
+def service(site, slug):
+    return next(s for s in site.services if s.slug == slug)
+
+
+def test_digital_take_up_skips_a_period_with_a_missing_channel(site):
+    fig = service(site, "fines").kpis[m.DIGITAL_TAKE_UP]
+    # March's phone count is blank, so March take-up is unknown; February is
+    # 120 / (120 + 40 + 40) = 60%, January 100 / 200 = 50%.
+    assert fig.value == pytest.approx(60.0)
+    assert fig.period_label == "February 2024"
+    assert fig.previous_value == pytest.approx(50.0)
+    assert fig.previous_period_label == "January 2024"
+    assert fig.change == pytest.approx(10.0)
+    assert fig.direction == "up" and fig.assessment == "better"
+    assert fig.target == 75 and fig.meets_target is False
+
+
+def test_cost_per_transaction_from_cost_data_skips_gaps(site):
+    fig = service(site, "fines").kpis[m.COST_PER_TRANSACTION]
+    # March has a blank phone count, so its cost per transaction is unknown;
+    # February has no costs. January: (20 + 150 + 500) / 200 = 3.35.
+    assert fig.value == pytest.approx(3.35)
+    assert fig.period_label == "January 2024"
+    assert not fig.estimated
+    # December has no costs; November: (16 + 150 + 600) / 200 = 3.83.
+    assert fig.previous_value == pytest.approx(3.83)
+    assert fig.previous_period_label == "November 2023"
+    assert fig.direction == "down" and fig.assessment == "better"
+    assert fig.change_percent == pytest.approx((3.35 - 3.83) / 3.83 * 100)
+
+
+def test_completion_rate(site):
+    fig = service(site, "fines").kpis[m.COMPLETION_RATE]
+    assert fig.value == pytest.approx(75.0)  # 150 / 200
+    assert fig.previous_value == pytest.approx(80.0)  # 120 / 150
+    assert fig.change == pytest.approx(-5.0)
+    assert fig.assessment == "worse"
+
+
+def test_user_satisfaction_from_rating_counts(site):
+    fig = service(site, "fines").kpis[m.USER_SATISFACTION]
+    # March ratings 0,1,1,3,5: mean 42/10 = 4.2 -> (4.2-1)/4 = 80%.
+    assert fig.value == pytest.approx(80.0)
+    # February has none; January 1,1,2,6,10: mean 83/20 = 4.15 -> 78.75%.
+    assert fig.previous_value == pytest.approx(78.75)
+    assert fig.previous_period_label == "January 2024"
+
+
+def test_transactions_per_year_counts_present_values_and_notes_gaps(site):
+    fig = service(site, "fines").kpis[m.TRANSACTIONS_PER_YEAR]
+    assert fig.value == 200 + 200 + 200 + 200 + 180
+    assert fig.period_label == "April 2023 to March 2024"
+    assert fig.note == "5 of the 12 months have data"
+    assert fig.previous_value is None
+
+
+def test_estimated_cost_and_year_on_year_change(site):
+    permits = service(site, "permits")
+    cost = permits.kpis[m.COST_PER_TRANSACTION]
+    # December 2024: (240 x 0.20 + 100 x 2.00) / 340.
+    assert cost.value == pytest.approx((48 + 200) / 340)
+    assert cost.estimated
+    year = permits.kpis[m.TRANSACTIONS_PER_YEAR]
+    assert year.value == 10 * sum(range(13, 25)) + 1200  # 3,420
+    assert year.previous_value == 10 * sum(range(1, 13)) + 1200  # 1,980
+    assert year.previous_period_label == "January to December 2023"
+    assert year.change_percent == pytest.approx((3420 - 1980) / 1980 * 100)
+    take_up = permits.kpis[m.DIGITAL_TAKE_UP]
+    assert take_up.value == pytest.approx(240 / 340 * 100)
+    assert take_up.previous_value == pytest.approx(230 / 330 * 100)
+
+
+def test_not_requested_is_not_missing(site):
+    permits = service(site, "permits")
+    assert permits.kpis[m.COMPLETION_RATE].status == m.NOT_REQUESTED
+    assert permits.kpis[m.USER_SATISFACTION].status == m.NO_DATA
+    assert permits.kpis[m.COMPLETION_RATE].value is None
+
+
+def test_channel_split_over_latest_twelve_months(site):
+    split = {c.channel.id: c for c in service(site, "permits").channel_split}
+    assert split["online"].transactions == 2220
+    assert split["online"].share == pytest.approx(2220 / 3420 * 100)
+    assert split["online"].previous_share == pytest.approx(780 / 1980 * 100)
+    assert split["phone"].share == pytest.approx(1200 / 3420 * 100)
+
+
+def test_organisation_totals_are_sums_of_their_services(site):
+    orgs = {o.slug: o for o in site.organisations}
+    assert orgs["dept-a"].totals.transactions_per_year == 980
+    assert orgs["test-council"].totals.transactions_per_year == 980 + 3420
+    assert orgs["test-council"].totals.services == 2
+    # Take-up over periods where it is known: fines Nov-Feb (390 of 800), permits 2,220 of 3,420.
+    assert orgs["test-council"].totals.digital_take_up == pytest.approx(2610 / 4220 * 100)
+    assert site.totals.transactions_per_year == 4400
+
+
+def test_per_period_rows_keep_missing_as_missing(site):
+    rows = {r.period.key: r for r in service(site, "fines").periods}
+    assert rows["2024-03"].transactions == 180
+    assert rows["2024-03"].complete is False and rows["2024-02"].complete is True
+    assert rows["2024-03"].digital_take_up is None
+    assert rows["2024-03"].cost_per_transaction is None
+    assert rows["2024-02"].cost_per_transaction is None
+    assert rows["2024-03"].by_channel == [150, None, 30]
