@@ -68,6 +68,10 @@ def parse_yaml(text: str, path, problems: Problems, line_offset: int = 0):
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and mark and mark.index >= len(text.rstrip()):
+            # An unclosed bracket or quote is only noticed at the end of the file;
+            # where it was opened is more use to the reader.
+            mark = exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
         problem = exc.problem or "invalid YAML"

@@ -1,0 +1,138 @@
+"""Bad input gives path:line[:column] errors, all at once, exit 1, and loses nothing."""
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from sitefactory import FINES_CSV, standard_files, write_site
+
+
+def run(config, *args):
+    result = CliRunner().invoke(main, [*args, "--config", str(config)])
+    return result.exit_code, result.output
+
+
+def build(config, out=None):
+    out = out or config.parent / "site"
+    return run(config, "build", "--output", str(out))
+
+
+def test_bad_yaml_indentation_names_file_and_line(tmp_path):
+    files = standard_files()
+    files["content/services/fines.yaml"] = (
+        "name: Pay a fine\norganisation: dept-a\n  description: Pay a penalty.\ndata: fines.csv\n"
+    )
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1
+    assert "content/services/fines.yaml:3:" in out
+    assert "YAML syntax error" in out and "hint:" in out
+    assert "Traceback" not in out
+
+
+def test_non_numeric_count_names_line_column_value(tmp_path):
+    files = standard_files()
+    files["data/fines.csv"] = FINES_CSV.replace("2024-02,phone,40,", "2024-02,phone,forty,")
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1
+    # Header is line 1; the 2024-02 phone row is the 11th data row -> line 12; transactions is column 3.
+    assert "data/fines.csv:12:3: error: 'transactions' is not a number: 'forty'" in out
+
+
+def test_every_problem_in_every_file_is_reported_at_once(tmp_path):
+    files = standard_files()
+    files["data/fines.csv"] = (FINES_CSV.replace("2024-02,phone,40,", "2024-02,phone,x1,")
+                               .replace("2024-01,post,50,", "2024-01,fax,50,")
+                               .replace("2023-12,post,", "Dec-2023x,post,"))
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "organisation: test-council", "organisation: nowhere")
+    files["content/organisations/dept-a.yaml"] += "colour: [unclosed\n"
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1
+    assert "data/fines.csv:12:3:" in out  # x1
+    assert "data/fines.csv:10:2: error: 'channel' is not a channel in config.yaml: 'fax'" in out
+    assert "data/fines.csv:7:1: error: 'period' is not a period I recognise: 'Dec-2023x'" in out
+    assert "content/services/permits.yaml:2:15: error: organisation 'nowhere' does not exist" in out
+    assert "content/organisations/dept-a.yaml:4:" in out
+
+
+def test_failed_build_leaves_previous_site_untouched(tmp_path):
+    config = write_site(tmp_path, standard_files())
+    assert build(config)[0] == 0
+    before = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    (tmp_path / "data/fines.csv").write_text(FINES_CSV.replace("2024-02,phone,40,", "2024-02,phone,abc,"))
+    assert build(config)[0] == 1
+    after = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_hostile_slug_cannot_escape_the_output_folder(tmp_path):
+    files = standard_files()
+    files["content/services/fines.yaml"] += "slug: ../../x\n"
+    config = write_site(tmp_path / "site-src", files)
+    code, out = build(config)
+    assert code == 0, out
+    assert (tmp_path / "site-src/site/services/x/index.html").is_file()
+    assert not (tmp_path / "x").exists() and not (tmp_path / "site-src/x").exists()
+    outside = [p for p in tmp_path.rglob("*") if p.is_file() and "site-src" not in p.parts]
+    assert outside == []
+    assert "is not a clean slug; using 'x'" in out
+
+
+def test_two_inputs_writing_one_path_is_an_error_naming_both(tmp_path):
+    files = standard_files()
+    files["content/pages/services.md"] = "---\ntitle: Services\n---\nText\n"
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1
+    assert "content/pages/services.md" in out and "writes services/index.html" in out
+    assert "(services table)" in out
+
+
+def test_duplicate_service_slugs_name_both_files(tmp_path):
+    files = standard_files()
+    files["content/services/fines-copy.yaml"] = files["content/services/fines.yaml"] + "slug: fines\n"
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1
+    assert "service slug 'fines' is also used by" in out and "fines-copy.yaml" in out
+
+
+def test_check_writes_nothing_and_strict_fails_on_warnings(tmp_path):
+    files = standard_files()
+    files["content/services/fines.yaml"] += "colour: blue\n"
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 0 and "unknown key 'colour'" in out
+    assert not (tmp_path / "site").exists()
+    code, out = run(config, "check", "--strict")
+    assert code == 1
+
+
+def test_output_folder_with_other_files_is_not_replaced(tmp_path):
+    config = write_site(tmp_path, standard_files())
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("keep me")
+    code, out = build(config, precious)
+    assert code == 1 and "not made by perfpages" in out
+    assert (precious / "thesis.txt").read_text() == "keep me"
+    code, out = build(config, tmp_path)
+    assert code == 1 and (tmp_path / "config.yaml").exists()
+
+
+def test_usage_error_exits_2_and_missing_config_exits_1(tmp_path):
+    assert CliRunner().invoke(main, ["build", "--no-such-option"]).exit_code == 2
+    code, out = run(tmp_path / "nope.yaml", "check")
+    assert code == 1 and "configuration file not found" in out
+
+
+def test_console_script_reports_without_traceback(tmp_path):
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("title: Test", "title: [Test")
+    config = write_site(tmp_path, files)
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "config.yaml:2:13: error: YAML syntax error" in proc.stderr and "Traceback" not in proc.stderr
