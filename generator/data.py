@@ -13,6 +13,7 @@ stay missing (NaN), never zero.
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -193,9 +194,11 @@ def load_data(config: Config, services: list[Service], problems: Problems) -> pd
             if has_key_column:
                 rows = groups.get(key)
                 if rows is None:
-                    known = ", ".join(sorted(map(str, groups))[:10])
-                    problems.error(svc.path, f"no rows for '{key}' in the service column of {file}",
-                                   *svc.positions.at(("data",)), hint=f"values found there: {known}")
+                    close = difflib.get_close_matches(key, list(map(str, groups)), n=3)
+                    problems.warning(svc.path, f"no rows for '{key}' in the service column of {file}; "
+                                     "the service is shown with no data", *svc.positions.at(("data",)),
+                                     hint=f"did you mean {' or '.join(close)}?" if close
+                                     else "check the service: value under data:")
                     continue
             else:
                 rows = parsed
