@@ -205,7 +205,9 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader([str(p) for p in search_path]),
-            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))}),
+            jinja2.PrefixLoader(
+                {"default": jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))}, delimiter=":"
+            ),
         ]
     )
     env = jinja2.Environment(
