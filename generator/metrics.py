@@ -150,12 +150,10 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     from_ratings = (_ratio(out["ratings_score"], out["ratings_n"]) - 1) / 4 * 100
     out[m.USER_SATISFACTION] = from_ratings.fillna(out["satisfaction_pct"])
     # "Not requested" KPIs are blanked so they never appear as values or changes.
-    for svc in services:
-        if svc.not_requested:
-            mask = out["service"] == svc.slug
-            for kpi in svc.not_requested:
-                if kpi in PERIOD_KPIS:
-                    out.loc[mask, kpi] = np.nan
+    for kpi in PERIOD_KPIS:
+        skipped = {svc.slug for svc in services if kpi in svc.not_requested}
+        if skipped:
+            out.loc[out["service"].isin(skipped), kpi] = np.nan
     return out.sort_values(["service", "start"]).reset_index(drop=True)
 
 

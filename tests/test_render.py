@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 from datetime import date
-from pathlib import Path
 
 import jinja2
 import pytest
@@ -338,6 +337,7 @@ def test_home_page(rendered):
     assert "Latest data: March 2025" in text
     values = [dd.get_text(strip=True) for dd in soup.select(".headline-figures__value")]
     assert values == ["2", "11,975", "63.0%"]
+    assert soup.select_one('[data-total="transactions_per_year"]').get_text() == "11,975"
     rows = soup.select("table tbody tr")
     assert [r.th.get_text(strip=True) for r in rows] == [HOSTILE_NAME, "Pay your Council Tax"]
     links = [a["href"] for a in soup.find_all("a")]
@@ -366,7 +366,8 @@ def test_services_table_sorting_without_javascript(rendered):
     current = desc.find("th", attrs={"aria-sort": True})
     assert current["aria-sort"] == "descending" and "highest first" in current.get_text()
     assert current.a["href"] == "../../../services/sort/digital-take-up-asc/#services-table"
-    assert "digital take-up" in desc.title.get_text()
+    assert desc.title.get_text().startswith("All services, sorted by digital take-up (highest first)")
+    assert "sorted by service name, A to Z" in soup.caption.get_text()
 
 
 def test_service_dashboard(rendered):
@@ -381,6 +382,8 @@ def test_service_dashboard(rendered):
     assert soup.find("a", href="../../data/council-tax.csv")
     cards = soup.select(".kpi-card")
     assert [c.h3.get_text() for c in cards] == [k.label for k in KPIS]
+    assert [c["data-kpi"] for c in cards] == [k.key for k in KPIS]  # stable hooks for end-to-end tests
+    assert soup.select_one('[data-kpi="digital_take_up"] .kpi-card__value').get_text(strip=True) == "63.0%"
     take_up = cards[1].get_text(" ", strip=True)
     assert "63.0%" in take_up and "March 2025" in take_up
     assert "Up 4.1 percentage points from 58.9% in February 2025 better" in take_up
@@ -454,6 +457,7 @@ def test_templates_use_only_documented_context(name):
     source = (BUILTIN_THEME / "templates" / name).read_text()
     tree = env.parse(source)
     imported = {node.target for node in tree.find_all(jinja2.nodes.Import)}
+    imported |= {n.target.name for n in tree.body if isinstance(n, jinja2.nodes.Assign)}
     used = meta.find_undeclared_variables(tree) - imported
     allowed = set(COMMON_CONTEXT) | set(TEMPLATE_CONTEXT.get(KIND_OF_TEMPLATE.get(name, ""), ()))
     assert used <= allowed, f"{name} uses undocumented {sorted(used - allowed)}"

@@ -1,0 +1,219 @@
+"""Accessibility of the built example site: axe-core in Chromium at desktop and 320px widths.
+
+Builds the repository's example site with the real pipeline, serves it over
+HTTP (missing paths get 404.html, as GitHub Pages does), and runs axe-core
+against one page of each kind. Skips only when Chromium is not installed.
+"""
+
+from __future__ import annotations
+
+import http.server
+import importlib.resources
+import os
+import re
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CONFIG = Path(__file__).parents[1] / "config.yaml"
+NO_DATA_TEXT = "No data has been published for this service yet"
+
+VIEWPORTS = {"desktop": (1280, 900), "mobile": (320, 800)}
+PAGE_KINDS = [
+    "home",
+    "services",
+    "services-sorted",
+    "service-with-data",
+    "service-without-data",
+    "organisations",
+    "organisation",
+    "markdown-page",
+    "not-found",
+]
+
+# scripts/test.sh installs Chromium and sets PERFPAGES_REQUIRE_BROWSER, so in CI
+# a missing browser fails these tests instead of quietly skipping them.
+if not CHROMIUM.exists() and os.environ.get("PERFPAGES_REQUIRE_BROWSER"):
+    raise RuntimeError(f"Chromium is required but not installed at {CHROMIUM}")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium is not installed at {CHROMIUM}")
+
+
+# ----------------------------------------------------------------- build and serve
+
+
+def _base_path() -> str:
+    from generator.config import load_config
+    from generator.errors import Problems
+
+    config = load_config(CONFIG, Problems())
+    return config.base_path if config else "/"
+
+
+def _handler(root: Path, base_path: str):
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        """Serves the site under its base path; unknown paths get 404.html with status 404."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def translate_path(self, path):
+            path = unquote(urlsplit(path).path)
+            if path.startswith(base_path):
+                path = "/" + path[len(base_path):]
+            return super().translate_path(path)
+
+        def send_error(self, code, message=None, explain=None):
+            page = root / "404.html"
+            if code != 404 or not page.exists():
+                return super().send_error(code, message, explain)
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+def _find_pages(out: Path) -> dict[str, str | None]:
+    """One output path (relative to ``out``) per page kind; None if the site has none."""
+
+    def rel(p: Path) -> str:
+        return p.relative_to(out).as_posix()
+
+    services = sorted(p for p in out.glob("services/*/index.html") if p.parent.name != "sort")
+    with_data = [p for p in services if NO_DATA_TEXT not in p.read_text(encoding="utf-8")]
+    without_data = [p for p in services if NO_DATA_TEXT in p.read_text(encoding="utf-8")]
+    sorted_pages = sorted(out.glob("services/sort/*/index.html"))
+    organisations = sorted(out.glob("organisations/*/index.html"))
+    reserved = {"services", "organisations", "static", "data"}
+    markdown = sorted(p for p in out.glob("*/index.html") if p.parent.name not in reserved)
+    first = lambda items: rel(items[0]) if items else None  # noqa: E731
+    return {
+        "home": "index.html",
+        "services": "services/index.html",
+        "services-sorted": first(sorted_pages),
+        "service-with-data": first(with_data),
+        "service-without-data": first(without_data),
+        "organisations": "organisations/index.html",
+        "organisation": first(organisations),
+        "markdown-page": first(markdown),
+        "not-found": "no-such-page/",  # served with 404.html, as a host would
+    }
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory):
+    from generator.build import build_site
+    from generator.errors import BuildFailed
+
+    out = tmp_path_factory.mktemp("site")
+    try:
+        build_site(CONFIG, out)
+    except BuildFailed as exc:
+        pytest.fail("example site failed to build:\n" + "\n".join(p.format() for p in exc.problems.sorted()))
+    return out
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site):
+    base_path = _base_path()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(built_site, base_path))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}{base_path}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def pages(built_site):
+    return _find_pages(built_site)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    return (importlib.resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------- the checks
+
+
+def _describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v.get('impact')}): {v['help']} <{v.get('helpUrl', '')}>")
+        for node in v["nodes"][:10]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '').strip()}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("kind", PAGE_KINDS)
+def test_page_is_accessible(kind, viewport, pages, site_url, browser, axe_source):
+    path = pages[kind]
+    assert path is not None, f"the example site has no {kind.replace('-', ' ')} to check"
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    external: list[str] = []
+    origin = re.match(r"^https?://[^/]+", site_url).group(0)
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(origin) else None)
+    try:
+        target = path[: -len("index.html")] if path.endswith("index.html") else path
+        response = page.goto(site_url + target)
+        assert response is not None
+        assert response.status == (404 if kind == "not-found" else 200), f"{target}: HTTP {response.status}"
+        assert not external, f"{target} loads from another host: {external}"
+        styled = page.evaluate(
+            "() => document.styleSheets.length > 0 && [...document.styleSheets].every(s => s.cssRules.length > 0)"
+        )
+        assert styled, f"{target}: the stylesheet did not load"
+
+        page.add_script_tag(content=axe_source)
+        results = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        violations = results["violations"]
+        assert not violations, f"axe found problems on {target} at {width}px:\n{_describe(violations)}"
+
+        if viewport == "mobile":
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, f"{target} scrolls sideways at {width}px (scrollWidth {scroll_width})"
+    finally:
+        context.close()
+
+
+def test_example_site_has_every_kind_of_page(pages):
+    """The example content should show off every page kind the theme draws."""
+    missing = [kind for kind, path in pages.items() if path is None]
+    assert not missing, f"the example site has no: {', '.join(missing)}"

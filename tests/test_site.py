@@ -1,0 +1,145 @@
+"""A fixture site built end to end, then read back with an HTML parser."""
+
+import hashlib
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.build import build_site
+from sitefactory import standard_files, write_site
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    files = standard_files()
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "name: Renew a permit",
+        "name: Renew a permit <script>alert(1)</script>").replace(
+        "description: Renew a residents' parking permit.",
+        "description: '\"><img src=x onerror=alert(1)> & friends'")
+    config = write_site(root, files)
+    build_site(config, root / "site")
+    return root / "site"
+
+
+def soup(site, rel):
+    return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+def card_value(page, kpi):
+    card = page.select_one(f'[data-kpi="{kpi}"]')
+    assert card is not None, f"no card for {kpi}"
+    return card.select_one(".kpi-card__value").get_text(" ", strip=True)
+
+
+def test_service_page_shows_hand_computed_figures(built):
+    page = soup(built, "services/fines/index.html")
+    assert page.h1.get_text(strip=True) == "Pay a fine"
+    assert card_value(page, "digital_take_up") == "60.0%"  # 120 / 200, February 2024
+    assert card_value(page, "cost_per_transaction") == "£3.35"  # January 2024
+    assert card_value(page, "completion_rate") == "75.0%"  # 150 / 200
+    assert card_value(page, "user_satisfaction") == "80.0%"  # mean 4.2 of 5
+    assert card_value(page, "transactions_per_year") == "980"
+    take_up = page.select_one('[data-kpi="digital_take_up"]').get_text(" ", strip=True)
+    assert "February 2024" in take_up and "January 2024" in take_up
+    assert "Up 10.0 percentage points" in take_up
+
+
+def test_estimates_and_not_requested_are_labelled(built):
+    page = soup(built, "services/permits/index.html")
+    cost = page.select_one('[data-kpi="cost_per_transaction"]').get_text(" ", strip=True)
+    assert "£0.73" in cost and "estimate" in cost
+    assert card_value(page, "completion_rate") == "not requested"
+    assert card_value(page, "user_satisfaction") == "no data"
+
+
+def test_organisation_totals_equal_sum_of_service_pages(built):
+    def number(text):
+        return float(re.sub(r"[^\d.]", "", text))
+
+    org = soup(built, "organisations/test-council/index.html")
+    total = org.select_one('[data-total="transactions_per_year"]').get_text(strip=True)
+    services = [soup(built, f"services/{slug}/index.html") for slug in ("fines", "permits")]
+    assert number(total) == sum(number(card_value(p, "transactions_per_year")) for p in services) == 4400
+    home = soup(built, "index.html")
+    assert number(home.select_one('[data-total="transactions_per_year"]').get_text(strip=True)) == 4400
+
+
+def test_hostile_text_is_escaped(built):
+    html = (built / "services/permits/index.html").read_text()
+    page = BeautifulSoup(html, "html.parser")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert page.find("img", src="x") is None
+    assert not [s for s in page.find_all("script") if "alert" in (s.string or "")]
+    listing = (built / "services/index.html").read_text()
+    assert "<script>alert(1)</script>" not in listing
+
+
+def test_every_sort_order_is_a_static_page(built):
+    by_take_up = soup(built, "services/sort/digital-take-up-desc/index.html")
+    names = [a.get_text(strip=True) for a in by_take_up.select("tbody th a")]
+    assert names[0] == "Renew a permit <script>alert(1)</script>"  # 70.6% before 60.0%
+    header = by_take_up.select_one('th[aria-sort="descending"]')
+    assert header is not None and "Digital take-up" in header.get_text()
+
+
+def test_internal_links_resolve(built):
+    missing = []
+    for page in built.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        for tag in BeautifulSoup(page.read_text(), "html.parser").find_all(["a", "link", "script", "img"]):
+            ref = tag.get("href") or tag.get("src")
+            if not ref or re.match(r"^(https?:|mailto:|#)", ref):
+                continue
+            target = (page.parent / ref.split("#")[0]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                missing.append(f"{page.relative_to(built)} -> {ref}")
+    assert missing == []
+
+
+def test_nothing_loads_from_another_host(built):
+    for page in built.rglob("*.html"):
+        tree = BeautifulSoup(page.read_text(), "html.parser")
+        for tag in tree.find_all(["script", "link", "img", "iframe", "source"]):
+            ref = tag.get("src") or tag.get("href") or ""
+            if tag.name == "link" and tag.get("rel") == ["canonical"]:
+                continue
+            assert not re.match(r"^(https?:)?//", ref), f"{page}: {tag}"
+
+
+def test_markdown_page_and_404(built):
+    about = soup(built, "about/index.html")
+    assert about.h1.get_text(strip=True) == "About"
+    assert about.find("h2").get_text(strip=True) == "Who we are"
+    assert (built / "404.html").is_file()
+
+
+def tree_digest(folder):
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_builds_are_byte_identical(tmp_path):
+    config = write_site(tmp_path, standard_files())
+    build_site(config, tmp_path / "one")
+    build_site(config, tmp_path / "two")
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+
+
+def test_subpath_base_url_keeps_links_working(tmp_path):
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("base_url: /", "base_url: https://x.github.io/perf/")
+    config = write_site(tmp_path, files)
+    build_site(config, tmp_path / "site")
+    not_found = (tmp_path / "site/404.html").read_text()
+    assert 'href="/perf/' in not_found
+    page = (tmp_path / "site/services/fines/index.html").read_text()
+    assert 'href="/' not in page  # relative links work at any mount point
