@@ -69,6 +69,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             data_file=data_files.get(svc.slug),
             has_data=bool(fig.periods),
             source_path=_display_path(config, svc.path),
+            not_requested=svc.not_requested,
         ))
     services.sort(key=lambda s: (s.name.lower(), s.slug))
 

@@ -161,6 +161,7 @@ class ServiceView:
     data_file: str | None  # site-relative path to this service's tidy CSV download
     has_data: bool = True
     source_path: str = ""  # the YAML file it came from (for error messages)
+    not_requested: tuple[str, ...] = ()  # KPI keys this service does not collect
 
 
 @dataclass

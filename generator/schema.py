@@ -137,7 +137,7 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
             return bad("an identifier of lower-case letters, digits, _ and -", "for example face_to_face")
         value = str(value)
     elif kind == "url":
-        if not isinstance(value, str) or not re.match(r"^(https?://|/|mailto:)", value):
+        if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value.strip()):
             return bad("a web address starting https://", "for example https://www.example.gov.uk/")
     elif kind == "bool":
         if not isinstance(value, bool):

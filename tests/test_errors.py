@@ -136,3 +136,17 @@ def test_console_script_reports_without_traceback(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert "config.yaml:2:13: error: YAML syntax error" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_markdown_is_safe_and_tables_are_captioned():
+    from generator.markdown_text import render_markdown
+
+    html = render_markdown(
+        "## Unit costs\n\n| Channel | Cost |\n| --- | --- |\n| Online | £0.15 |\n\n"
+        "<script>alert(1)</script> [x](javascript:alert(1)) ![t](https://tracker.example/p.gif) "
+        "[ok](https://www.example.gov.uk/)"
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "javascript:" not in html and "tracker.example" not in html
+    assert 'href="https://www.example.gov.uk/"' in html
+    assert "<caption>Unit costs</caption>" in html and '<th scope="col">Channel</th>' in html
