@@ -40,7 +40,6 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple]) -> m.Totals:
 
 def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures],
              data_files: dict[str, str]) -> m.SiteModel:
-    orgs = {o.slug: o for o in content.organisations}
     org_refs = {o.slug: m.OrgRef(o.slug, o.name, f"organisations/{o.slug}/") for o in content.organisations}
     services: list[m.ServiceView] = []
     years: dict[str, tuple] = {}

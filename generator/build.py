@@ -14,14 +14,16 @@ from pathlib import Path
 
 from generator import render
 from generator.assemble import assemble
+from generator.charts import add_charts, all_charts
 from generator.config import Config, load_config
 from generator.content import load_content
 from generator.data import load_data
-from generator.downloads import service_csvs
+from generator.downloads import chart_downloads, service_csvs
 from generator.errors import BuildFailed, Problems
 from generator.metrics import compute
 from generator.model import SiteModel
 from generator.pages import PageSpec, check_collisions, plan_pages
+from generator.static_charts import render_svgs, vega_bundle
 from generator.write import OutputError, write_site
 
 
@@ -52,13 +54,8 @@ def _fail_if_errors(problems: Problems, strict: bool) -> None:
 
 def static_files(config: Config) -> dict[str, bytes]:
     """Theme assets: the first folder on the static search path to have a file wins."""
-    files: dict[str, bytes] = {}
-    for folder in render.static_search_path(config.root, config.theme):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                rel = "static/" + path.relative_to(folder).as_posix()
-                files.setdefault(rel, path.read_bytes())
-    return files
+    found = render.static_files(render.static_search_path(config.root, config.theme))
+    return {rel: path.read_bytes() for rel, path in found.items()}
 
 
 def prepare(config_path: Path, *, strict: bool = False) -> Prepared:
@@ -80,8 +77,9 @@ def prepare(config_path: Path, *, strict: bool = False) -> Prepared:
     downloads = {f"data/services/{slug}.csv": body for slug, body in service_csvs(tidy).items()}
     data_links = {path.split("/")[-1][:-4]: path for path in downloads}
     model = assemble(config, content, figures, data_links)
+    add_charts(model)
     pages = plan_pages(model)
-    extra = {**static_files(config), **downloads}
+    extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model))}
     check_collisions(pages, problems, {path: "(generated file)" for path in extra})
     _fail_if_errors(problems, strict)
     return Prepared(config, model, pages, extra, problems)
@@ -104,10 +102,22 @@ def check_site(config_path: Path, *, strict: bool = False) -> Problems:
     return prepared.problems
 
 
-def build_site(config_path: Path, out_dir: Path, *, strict: bool = False) -> BuildResult:
+def draw_charts(prepared: Prepared, jobs: int | None) -> None:
+    """Static SVGs and the Vega runtime, as the configuration asks."""
+    config, model = prepared.config, prepared.model
+    if config.interactive_charts and all_charts(model):
+        name, body = vega_bundle(config.cache_dir)
+        prepared.extra_files[name] = body
+        model.vega_bundle = name
+    if config.static_svg:
+        render_svgs(all_charts(model), config.cache_dir, jobs)
+
+
+def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None) -> BuildResult:
     """Build the site into ``out_dir``, replacing it only if the whole build succeeds."""
     started = time.perf_counter()
     prepared = prepare(config_path, strict=strict)
+    draw_charts(prepared, jobs)
     files = render_all(prepared)
     config = prepared.config
     protected = [config.path, config.content_dir, config.data_dir, config.root / "themes",

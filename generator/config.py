@@ -26,6 +26,16 @@ CHANNEL_SCHEMA = Schema(
     ],
 )
 
+CHARTS_SCHEMA = Schema(
+    "charts",
+    [
+        Field("static_svg", "bool", "Draw every chart as an SVG at build time, so it shows without "
+              "JavaScript.", default=True),
+        Field("interactive", "bool", "With JavaScript on, swap in the interactive chart (tooltips), "
+              "using the self-hosted Vega runtime.", default=True),
+    ],
+)
+
 CONFIG_SCHEMA = Schema(
     "config.yaml",
     [
@@ -44,6 +54,8 @@ CONFIG_SCHEMA = Schema(
         Field("data_dir", "str", "Folder holding the CSV files.", default="data"),
         Field("channels", "list", "The channels services are used through.", required=True,
               item=CHANNEL_SCHEMA),
+        Field("charts", "object", "How charts are drawn.", item=CHARTS_SCHEMA,
+              default={"static_svg": True, "interactive": True}),
     ],
     doc="Site configuration for Performance Pages.",
 )
@@ -76,6 +88,12 @@ class Config:
     content_dir: Path
     data_dir: Path
     channels: tuple[Channel, ...]
+    static_svg: bool = True
+    interactive_charts: bool = True
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".perfpages-cache"
 
     def channel_lookup(self) -> dict[str, str]:
         """Every accepted spelling of a channel (case-insensitive) to its id."""
@@ -146,4 +164,6 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         content_dir=root / values["content_dir"],
         data_dir=root / values["data_dir"],
         channels=tuple(channels),
+        static_svg=values["charts"]["static_svg"],
+        interactive_charts=values["charts"]["interactive"],
     )

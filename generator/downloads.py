@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 
 import pandas as pd
 
+from generator import model as m
 from generator.data import NUMERIC
 
 
@@ -40,3 +42,31 @@ def service_csvs(tidy: pd.DataFrame) -> dict[str, bytes]:
                              *(format_number(v) for v in rec[4:])])
         out[slug] = buffer.getvalue().encode("utf-8")
     return out
+
+
+def chart_columns(chart: m.Chart) -> list[str]:
+    """The table's columns, plus the period's dates where the chart is over time."""
+    keys = [c.key for c in chart.columns]
+    if chart.rows and "start" in chart.rows[0]:
+        keys[1:1] = ["start", "end"]
+    return keys
+
+
+def chart_downloads(charts: list[m.Chart]) -> dict[str, bytes]:
+    """CSV and JSON of exactly the rows each chart plots, keyed by output path."""
+    files: dict[str, bytes] = {}
+    for chart in charts:
+        keys = chart_columns(chart)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(keys)
+        for row in chart.rows:
+            writer.writerow([format_number(row.get(k)) if isinstance(row.get(k), (int, float))
+                             and not isinstance(row.get(k), bool) else (row.get(k) or "") for k in keys])
+        files[chart.csv_url] = buffer.getvalue().encode("utf-8")
+        body = {"title": chart.title, "summary": chart.summary,
+                "fields": [{"name": k, "unit": next((c.unit for c in chart.columns if c.key == k), "date")}
+                           for k in keys],
+                "data": [{k: row.get(k) for k in keys} for row in chart.rows]}
+        files[chart.json_url] = (json.dumps(body, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
+    return files

@@ -132,6 +132,40 @@ class Annotation:
 
 
 @dataclass
+class ChartColumn:
+    key: str  # key in each row
+    label: str  # column header
+    unit: str  # "text", COUNT, PERCENT or MONEY
+
+
+@dataclass
+class Chart:
+    """One chart and everything that goes with it: summary, table and downloads.
+
+    ``rows`` are exactly the values plotted (and downloaded); ``spec`` is the
+    filled Vega-Lite spec; ``svg`` is its static rendering, added at build time.
+    """
+
+    id: str  # unique within its page, e.g. "digital-take-up"
+    title: str
+    summary: str  # one plain-English sentence computed from the data
+    columns: list[ChartColumn]
+    rows: list[dict]
+    spec: dict
+    download_base: str  # site-relative path without extension, e.g. "data/charts/services/x/digital-take-up"
+    annotations: list[Annotation] = field(default_factory=list)
+    svg: str | None = None
+
+    @property
+    def csv_url(self) -> str:
+        return self.download_base + ".csv"
+
+    @property
+    def json_url(self) -> str:
+        return self.download_base + ".json"
+
+
+@dataclass
 class OrgRef:
     slug: str
     name: str
@@ -162,6 +196,7 @@ class ServiceView:
     has_data: bool = True
     source_path: str = ""  # the YAML file it came from (for error messages)
     not_requested: tuple[str, ...] = ()  # KPI keys this service does not collect
+    charts: list[Chart] = field(default_factory=list)
 
 
 @dataclass
@@ -188,6 +223,7 @@ class OrganisationView:
     services: list[ServiceView]  # this organisation's own services and its children's
     totals: Totals
     source_path: str = ""
+    charts: list[Chart] = field(default_factory=list)
 
 
 @dataclass
@@ -242,4 +278,6 @@ class SiteModel:
     pages: list[MarkdownPage]
     totals: Totals
     latest_period_label: str | None
+    home_charts: list[Chart] = field(default_factory=list)
+    vega_bundle: str | None = None  # site-relative path of the Vega runtime, when charts are interactive
     extra: dict = field(default_factory=dict)

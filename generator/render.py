@@ -27,21 +27,22 @@ Per kind (``page.kind``), from ``PageSpec.context``
     page          ``content``       MarkdownPage
 
 Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``,
-``date_label(d)``, ``sort_state(table, key)``.
+``date_label(d)``, ``sort_state(table, key)``, ``chart_svg(chart)`` (static
+SVG with role, title and description), ``json_script(value)`` (JSON that is
+safe inside ``<script type="application/json">``).
 """
 
 from __future__ import annotations
 
-import calendar
 import posixpath
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import jinja2
 
 from generator import model as m
+from generator.formatting import change_text, date_label, format_figure, format_value
 from generator.pages import SORT_COLUMNS, PageSpec
+from generator.static_charts import accessible_svg, json_for_html
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 
@@ -89,67 +90,6 @@ def static_files(search_path: list[Path]) -> dict[str, Path]:
             if path.is_file():
                 files.setdefault("static/" + path.relative_to(folder).as_posix(), path)
     return files
-
-
-# ----------------------------------------------------------------- formatting
-
-
-def _round(value: float, places: int) -> Decimal:
-    quantum = Decimal(1).scaleb(-places)
-    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def format_value(value: float | None, unit: str, currency_symbol: str = "£") -> str:
-    """'1,234' (count), '63.2%' (percent, 0-100), '£3.41' (money); None -> 'no data'."""
-    if value is None:
-        return "no data"
-    if unit == m.PERCENT:
-        return f"{_round(value, 1)}%"
-    if unit == m.MONEY:
-        amount = _round(value, 2)
-        sign = "-" if amount < 0 else ""
-        return f"{sign}{currency_symbol}{abs(amount):,}"
-    return f"{_round(value, 0):,}"
-
-
-def format_figure(fig: m.Figure, currency_symbol: str = "£") -> str:
-    """A figure's value in its unit, or 'no data' / 'not requested' by status."""
-    if fig.status == m.NOT_REQUESTED:
-        return "not requested"
-    if fig.status != m.OK or fig.value is None:
-        return "no data"
-    return format_value(fig.value, fig.unit, currency_symbol)
-
-
-def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
-    """Plain-English change since the previous period, e.g.
-    'Up 4.1 percentage points from 58.9% in February 2025'; '' when there is no data."""
-    if fig.status != m.OK or fig.value is None:
-        return ""
-    if fig.previous_value is None or fig.direction is None:
-        return "No earlier period to compare with"
-    previous = format_value(fig.previous_value, fig.unit, currency_symbol)
-    since = f"from {previous} in {fig.previous_period_label}" if fig.previous_period_label else f"from {previous}"
-    if fig.direction == "same":
-        return f"No change {since}"
-    word = "Up" if fig.direction == "up" else "Down"
-    if fig.unit == m.PERCENT:
-        amount, suffix = fig.change, " percentage points"
-    else:
-        amount, suffix = fig.change_percent, "%"
-    if amount is None:
-        return f"{word} {since}"
-    size = _round(abs(amount), 1)
-    if size == 0:
-        return f"{word} less than 0.1{suffix} {since}"
-    return f"{word} {size:,}{suffix} {since}"
-
-
-def date_label(d: date | None) -> str:
-    """'14 October 2026'."""
-    if d is None:
-        return ""
-    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
 
 
 def sort_state(table: m.ServicesTable, key: str) -> dict:
@@ -224,8 +164,17 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
         change_text=_change_filter,
         date_label=date_label,
         sort_state=sort_state,
+        chart_svg=_chart_svg,
+        json_script=json_for_html,
     )
     return env
+
+
+def _chart_svg(chart: m.Chart, prefix: str = "chart"):
+    """The chart's static SVG, labelled for assistive technology; '' when SVGs are off."""
+    if not chart.svg:
+        return ""
+    return accessible_svg(chart.svg, f"{prefix}-{chart.id}", chart.title, chart.summary)
 
 
 # ----------------------------------------------------------------- URLs

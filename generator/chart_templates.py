@@ -1,0 +1,139 @@
+"""Vega-Lite chart templates, each authored once with Altair.
+
+A template reads its rows from the named dataset ``table`` (and dated notes
+from ``annotations``). Filling a template for one service is then a dict
+copy plus ``datasets``, not a new Altair chart: building and validating an
+Altair chart per service costs ~28 ms against well under 1 ms to fill a
+template, which matters at hundreds of services. The tests validate every
+filled template against the Vega-Lite schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+
+# Okabe-Ito colours, darkened where needed so each has at least 3:1 contrast
+# with white; lines also differ in dash pattern and are labelled directly, so
+# colour is never the only way to tell series apart.
+PALETTE = ["#0072B2", "#C04F00", "#007A5A", "#A6508A", "#8A6A00", "#505A5F", "#1D4F91", "#6B3FA0"]
+DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [3, 6]]
+PALE_BLUE = "#4A86C5"
+PERCENT_LABEL = "datum.label + '%'"
+WIDTH = 640
+HEIGHT = 280
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
+
+
+def _config(alt):
+    return {
+        "font": FONT,
+        "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#0b0c0c", "titleColor": "#0b0c0c",
+                 "gridColor": "#d8d8d8", "domainColor": "#505a5f", "tickColor": "#505a5f"},
+        "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#0b0c0c", "titleColor": "#0b0c0c",
+                   "orient": "bottom", "symbolStrokeWidth": 3},
+        "view": {"stroke": None},
+        "background": "#ffffff",
+    }
+
+
+def _annotations(alt, y_title: str):
+    notes = alt.Chart(alt.Data(name="annotations"))
+    rule = notes.mark_rule(color="#505a5f", strokeDash=[4, 3]).encode(
+        x="date:T", tooltip=[alt.Tooltip("label:N", title="Date"), alt.Tooltip("text:N", title="Note")])
+    label = notes.mark_text(align="left", dx=4, dy=-6, fontSize=11, color="#0b0c0c", baseline="top").encode(
+        x="date:T", y=alt.value(0), text="number:N")
+    return [rule, label]
+
+
+def _axis(alt, fmt: str, label_expr: str | None):
+    return alt.Axis(format=fmt, labelExpr=label_expr) if label_expr else alt.Axis(format=fmt)
+
+
+def _time_line(alt, value_title: str, fmt: str, series: bool, label_expr: str | None = None):
+    base = alt.Chart(alt.Data(name="table"))
+    x = alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
+    y = alt.Y("value:Q", title=value_title, axis=_axis(alt, fmt, label_expr))
+    tooltip = [alt.Tooltip("period:N", title="Period"), alt.Tooltip("value:Q", title=value_title, format=fmt)]
+    if series:
+        tooltip.insert(1, alt.Tooltip("series:N", title="Channel"))
+        color = alt.Color("series:N", title="Channel", scale=alt.Scale(range=PALETTE), sort=None)
+        dash = alt.StrokeDash("series:N", title="Channel", scale=alt.Scale(range=DASHES), sort=None)
+        line = base.mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=18, filled=True)).encode(
+            x=x, y=y, color=color, strokeDash=dash, detail="series:N", tooltip=tooltip)
+        ends = base.transform_filter("datum.last").mark_text(align="left", dx=6, fontSize=12).encode(
+            x=x, y=y, text="series:N", color=alt.Color("series:N", scale=alt.Scale(range=PALETTE), legend=None,
+                                                      sort=None))
+        layers = [line, ends]
+    else:
+        line = base.mark_line(strokeWidth=2.5, color=PALETTE[0],
+                              point=alt.OverlayMarkDef(size=24, filled=True, color=PALETTE[0])).encode(
+            x=x, y=y, tooltip=tooltip)
+        target = alt.Chart(alt.Data(name="target")).mark_rule(color=PALETTE[1], strokeDash=[6, 3]).encode(
+            y="value:Q", tooltip=[alt.Tooltip("value:Q", title="Target", format=fmt)])
+        layers = [line, target]
+    chart = alt.layer(*layers, *_annotations(alt, value_title)).properties(width=WIDTH, height=HEIGHT)
+    return chart
+
+
+def _split_bars(alt):
+    base = alt.Chart(alt.Data(name="table"))
+    bars = base.mark_bar().encode(
+        y=alt.Y("series:N", title=None, sort=None),
+        yOffset=alt.YOffset("window:N", sort=None),
+        x=alt.X("value:Q", title="Share of transactions (%)", axis=_axis(alt, ".0f", PERCENT_LABEL)),
+        color=alt.Color("window:N", title="Period", scale=alt.Scale(range=[PALETTE[0], PALE_BLUE]), sort=None),
+        tooltip=[alt.Tooltip("series:N", title="Channel"), alt.Tooltip("window:N", title="Period"),
+                 alt.Tooltip("value:Q", title="Share (%)", format=".1f")],
+    )
+    labels = base.mark_text(align="left", dx=3, fontSize=11, color="#0b0c0c").encode(
+        y=alt.Y("series:N", sort=None), yOffset=alt.YOffset("window:N", sort=None),
+        x="value:Q", text=alt.Text("label:N"))
+    return alt.layer(bars, labels).properties(width=WIDTH - 140, height=alt.Step(18))
+
+
+def _ranked_bars(alt, value_title: str, fmt: str, label_expr: str | None = None):
+    base = alt.Chart(alt.Data(name="table"))
+    bars = base.mark_bar(color=PALETTE[0]).encode(
+        y=alt.Y("series:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("value:Q", title=value_title, axis=_axis(alt, fmt, label_expr)),
+        tooltip=[alt.Tooltip("series:N", title="Name"), alt.Tooltip("value:Q", title=value_title, format=fmt)],
+    )
+    labels = base.mark_text(align="left", dx=3, fontSize=11, color="#0b0c0c").encode(
+        y=alt.Y("series:N", sort=None), x="value:Q", text=alt.Text("label:N"))
+    return alt.layer(bars, labels).properties(width=WIDTH - 260, height=alt.Step(22))
+
+
+@lru_cache(maxsize=None)
+def _template_json(kind: str, currency: str) -> str:
+    import altair as alt  # imported only when charts are drawn
+
+    money_label = f"'{currency}' + datum.label"
+    builders = {
+        "lines-by-channel": lambda: _time_line(alt, "Transactions", ",.0f", series=True),
+        "line-percent": lambda: _time_line(alt, "Per cent", ".1f", series=False, label_expr=PERCENT_LABEL),
+        "line-money": lambda: _time_line(alt, f"Cost per transaction ({currency})", ",.2f", series=False,
+                                         label_expr=money_label),
+        "split-bars": lambda: _split_bars(alt),
+        "ranked-count": lambda: _ranked_bars(alt, "Transactions per year", ",.0f"),
+        "ranked-percent": lambda: _ranked_bars(alt, "Digital take-up (%)", ".1f", PERCENT_LABEL),
+    }
+    chart = builders[kind]().configure(**_config(alt))
+    spec = chart.to_dict(validate=True)
+    spec.pop("datasets", None)
+    return json.dumps(spec, sort_keys=True)
+
+
+KINDS = ("lines-by-channel", "line-percent", "line-money", "split-bars", "ranked-count", "ranked-percent")
+
+
+def fill(kind: str, datasets: dict[str, list], description: str, currency: str = "£") -> dict:
+    """A template filled with this chart's data, ready for Vega-Lite.
+
+    Missing values must already be None (JSON null): NaN is not valid JSON.
+    """
+    spec = json.loads(_template_json(kind, currency))
+    spec["datasets"] = {"table": [], "annotations": [], "target": [], **copy.deepcopy(datasets)}
+    spec["description"] = description
+    return spec

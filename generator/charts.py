@@ -1,0 +1,190 @@
+"""Charts for every page: data rows, a one-sentence summary and a filled Vega-Lite spec. No I/O.
+
+Charts read the figures already in the site model, so a chart, its table,
+its download and the KPI cards always show the same numbers.
+"""
+
+from __future__ import annotations
+
+from generator import model as m
+from generator.chart_templates import fill
+from generator.formatting import format_value
+
+COUNT, PERCENT, MONEY, TEXT = m.COUNT, m.PERCENT, m.MONEY, "text"
+
+
+def _fmt(value, unit, currency="£") -> str:
+    return format_value(value, unit, currency)
+
+
+def _trend(name: str, first: dict, last: dict, unit: str, currency: str) -> str:
+    """'Digital take-up rose from 41.0% in April 2022 to 63.0% in March 2025.'"""
+    a, b = first["value"], last["value"]
+    shown_a, shown_b = _fmt(a, unit, currency), _fmt(b, unit, currency)
+    if first is last:
+        return f"{name} was {shown_b} in {last['period']}, the only period with data."
+    verb = "stayed at" if shown_a == shown_b else ("rose from" if b > a else "fell from")
+    if verb == "stayed at":
+        return f"{name} was {shown_b} in both {first['period']} and {last['period']}."
+    return f"{name} {verb} {shown_a} in {first['period']} to {shown_b} in {last['period']}."
+
+
+def _annotation_rows(annotations: list[m.Annotation]) -> list[dict]:
+    return [{"date": a.date.isoformat(), "label": a.label, "text": a.text, "number": str(i + 1)}
+            for i, a in enumerate(annotations)]
+
+
+def _period_fields(period) -> dict:
+    return {"period": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, target=None, note=""):
+    if not rows:
+        return None
+    summary = _trend(name, rows[0], rows[-1], unit, currency) + note
+    datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
+    if target is not None:
+        datasets["target"] = [{"value": target}]
+    columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("value", name, unit)]
+    if any("estimated" in r for r in rows):
+        columns.append(m.ChartColumn("estimated", "Estimated", TEXT))
+    return m.Chart(cid, title, summary, columns, rows, fill(kind, datasets, summary, currency),
+                   f"{base}/{cid}", list(service.annotations))
+
+
+def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.Chart | None:
+    rows = []
+    used = [i for i, _ in enumerate(channels) if any(r.by_channel[i] is not None for r in service.periods)]
+    for i in used:
+        series = [r for r in service.periods if r.by_channel[i] is not None]
+        for r in series:
+            rows.append({**_period_fields(r.period), "series": channels[i].label, "value": r.by_channel[i],
+                         "last": r is series[-1]})
+    if not rows:
+        return None
+    totals = [r for r in service.periods if r.transactions is not None]
+    first, last = totals[0], totals[-1]
+    top = max((rw for rw in rows if rw["period"] == last.period.label), key=lambda rw: rw["value"], default=None)
+    summary = (f"Transactions went from {_fmt(first.transactions, COUNT)} in {first.period.label} "
+               f"to {_fmt(last.transactions, COUNT)} in {last.period.label}.")
+    if first is last:
+        summary = f"There were {_fmt(last.transactions, COUNT)} transactions in {last.period.label}."
+    if top is not None:
+        summary += f" {top['series']} was the most used channel in {last.period.label}."
+    columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channel", TEXT),
+               m.ChartColumn("value", "Transactions", COUNT)]
+    datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
+    return m.Chart("transactions", "Transactions by channel", summary, columns, rows,
+                   fill("lines-by-channel", datasets, summary, currency), f"{base}/transactions",
+                   list(service.annotations))
+
+
+def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
+    rows = []
+    for share in service.channel_split:
+        for window, value in ((service.split_previous_label, share.previous_share),
+                              (service.split_period_label, share.share)):
+            if window and value is not None:
+                rows.append({"series": share.channel.label, "window": window, "value": value,
+                             "label": _fmt(value, PERCENT)})
+    if not rows:
+        return None
+    latest = [s for s in service.channel_split if s.share is not None]
+    top = max(latest, key=lambda s: s.share)
+    summary = f"In {service.split_period_label}, {top.channel.label} accounted for {_fmt(top.share, PERCENT)} " \
+              "of transactions"
+    if top.previous_share is not None:
+        summary += f", compared with {_fmt(top.previous_share, PERCENT)} in {service.split_previous_label}."
+    else:
+        summary += "."
+    columns = [m.ChartColumn("series", "Channel", TEXT), m.ChartColumn("window", "Period", TEXT),
+               m.ChartColumn("value", "Share of transactions", PERCENT)]
+    return m.Chart("channel-split", "Channel split", summary, columns, rows,
+                   fill("split-bars", {"table": rows}, summary, currency), f"{base}/channel-split")
+
+
+def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], currency: str) -> list[m.Chart]:
+    base = f"data/charts/services/{service.slug}"
+    charts = [_transactions_chart(service, channels, base, currency), _split_chart(service, base, currency)]
+    per_kpi = [
+        ("digital-take-up", "Digital take-up", m.DIGITAL_TAKE_UP, "digital_take_up", "line-percent", PERCENT),
+        ("cost-per-transaction", "Cost per transaction", m.COST_PER_TRANSACTION, "cost_per_transaction",
+         "line-money", MONEY),
+        ("completion-rate", "Completion rate", m.COMPLETION_RATE, "completion_rate", "line-percent", PERCENT),
+        ("user-satisfaction", "User satisfaction", m.USER_SATISFACTION, "user_satisfaction", "line-percent",
+         PERCENT),
+    ]
+    for cid, title, key, attr, kind, unit in per_kpi:
+        rows = []
+        for r in service.periods:
+            value = getattr(r, attr)
+            if value is not None:
+                row = {**_period_fields(r.period), "value": value}
+                if key == m.COST_PER_TRANSACTION and r.cost_estimated:
+                    row["estimated"] = "yes"
+                rows.append(row)
+        note = ""
+        if rows and any(r.get("estimated") for r in rows):
+            note = " These costs are estimates from channel unit costs."
+        charts.append(_line_chart(cid, title, title, unit, kind, rows, service, base, currency,
+                                  service.kpis[key].target, note))
+    return [c for c in charts if c is not None]
+
+
+def _ranked_chart(cid, title, items, unit, kind, base, currency, what) -> m.Chart | None:
+    rows = [{"series": name, "value": value, "label": _fmt(value, unit, currency)}
+            for name, value in items if value is not None]
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (-r["value"], r["series"]))
+    top = rows[0]
+    summary = f"{top['series']} has the highest {what} ({top['label']})"
+    summary += f" and {rows[-1]['series']} the lowest ({rows[-1]['label']})." if len(rows) > 1 else "."
+    columns = [m.ChartColumn("series", "Name", TEXT), m.ChartColumn("value", title, unit)]
+    return m.Chart(cid, title, summary, columns, rows, fill(kind, {"table": rows}, summary, currency),
+                   f"{base}/{cid}")
+
+
+def organisation_charts(org: m.OrganisationView, currency: str) -> list[m.Chart]:
+    base = f"data/charts/organisations/{org.slug}"
+    tx = [(s.name, s.kpis[m.TRANSACTIONS_PER_YEAR].value) for s in org.services]
+    take_up = [(s.name, s.kpis[m.DIGITAL_TAKE_UP].value) for s in org.services]
+    charts = [
+        _ranked_chart("transactions-by-service", "Transactions per year by service", tx, COUNT, "ranked-count",
+                      base, currency, "number of transactions per year"),
+        _ranked_chart("take-up-by-service", "Digital take-up by service", take_up, PERCENT, "ranked-percent",
+                      base, currency, "digital take-up in its latest period"),
+    ]
+    return [c for c in charts if c is not None]
+
+
+def home_charts(site: m.SiteModel, currency: str) -> list[m.Chart]:
+    """Volume and take-up of each organisation that runs services, from its page's totals."""
+    owners = {s.organisation.slug for s in site.services}
+    orgs = [o for o in site.organisations if o.slug in owners]
+    base = "data/charts/home"
+    charts = [
+        _ranked_chart("transactions-by-organisation", "Transactions per year by organisation",
+                      [(o.name, o.totals.transactions_per_year) for o in orgs], COUNT, "ranked-count", base,
+                      currency, "number of transactions per year"),
+        _ranked_chart("take-up-by-organisation", "Digital take-up by organisation",
+                      [(o.name, o.totals.digital_take_up) for o in orgs], PERCENT, "ranked-percent", base,
+                      currency, "digital take-up over the latest 12 months"),
+    ]
+    return [c for c in charts if c is not None]
+
+
+def add_charts(site: m.SiteModel) -> None:
+    """Attach charts to every service, organisation and the home page."""
+    currency = site.site.currency_symbol
+    for service in site.services:
+        service.charts = service_charts(service, site.channels, currency)
+    for org in site.organisations:
+        org.charts = organisation_charts(org, currency)
+    site.home_charts = home_charts(site, currency)
+
+
+def all_charts(site: m.SiteModel) -> list[m.Chart]:
+    """Every chart on the site, in page order."""
+    return ([c for s in site.services for c in s.charts] + [c for o in site.organisations for c in o.charts]
+            + list(site.home_charts))

@@ -1,0 +1,67 @@
+"""Numbers, figures and changes as words: shared by pages, chart summaries and tables."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from generator import model as m
+
+
+def _round(value: float, places: int) -> Decimal:
+    quantum = Decimal(1).scaleb(-places)
+    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def format_value(value: float | None, unit: str, currency_symbol: str = "£") -> str:
+    """'1,234' (count), '63.2%' (percent, 0-100), '£3.41' (money); None -> 'no data'."""
+    if value is None:
+        return "no data"
+    if unit == m.PERCENT:
+        return f"{_round(value, 1)}%"
+    if unit == m.MONEY:
+        amount = _round(value, 2)
+        sign = "-" if amount < 0 else ""
+        return f"{sign}{currency_symbol}{abs(amount):,}"
+    return f"{_round(value, 0):,}"
+
+
+def format_figure(fig: m.Figure, currency_symbol: str = "£") -> str:
+    """A figure's value in its unit, or 'no data' / 'not requested' by status."""
+    if fig.status == m.NOT_REQUESTED:
+        return "not requested"
+    if fig.status != m.OK or fig.value is None:
+        return "no data"
+    return format_value(fig.value, fig.unit, currency_symbol)
+
+
+def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
+    """Plain-English change since the previous period, e.g.
+    'Up 4.1 percentage points from 58.9% in February 2025'; '' when there is no data."""
+    if fig.status != m.OK or fig.value is None:
+        return ""
+    if fig.previous_value is None or fig.direction is None:
+        return "No earlier period to compare with"
+    previous = format_value(fig.previous_value, fig.unit, currency_symbol)
+    since = f"from {previous} in {fig.previous_period_label}" if fig.previous_period_label else f"from {previous}"
+    if fig.direction == "same":
+        return f"No change {since}"
+    word = "Up" if fig.direction == "up" else "Down"
+    if fig.unit == m.PERCENT:
+        amount, suffix = fig.change, " percentage points"
+    else:
+        amount, suffix = fig.change_percent, "%"
+    if amount is None:
+        return f"{word} {since}"
+    size = _round(abs(amount), 1)
+    if size == 0:
+        return f"{word} less than 0.1{suffix} {since}"
+    return f"{word} {size:,}{suffix} {since}"
+
+
+def date_label(d: date | None) -> str:
+    """'14 October 2026'."""
+    if d is None:
+        return ""
+    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
