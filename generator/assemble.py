@@ -35,7 +35,7 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple]) -> m.Totals:
     digital = sum(d for d, _ in digital_parts) if digital_parts else None
     known = sum(k for _, k in digital_parts) if digital_parts else None
     take_up = digital / known * 100 if digital is not None and known else None
-    return m.Totals(len(services), len(with_data), tx, digital, take_up)
+    return m.Totals(len(services), len(with_data), tx, digital, take_up, known)
 
 
 def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures],
@@ -107,8 +107,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
                        p.description, p.nav_order, _display_path(config, p.path))
         for p in sorted(content.pages, key=lambda p: p.slug)
     ]
-    latest = [s.kpis[m.TRANSACTIONS_PER_YEAR].period_label for s in services
-              if s.kpis[m.TRANSACTIONS_PER_YEAR].period_label]
+    ends = [s.periods[-1].period.end for s in services if s.periods]
     return m.SiteModel(
         site=site_info(config),
         channels=[m.ChannelInfo(c.id, c.label, c.digital, c.unit_cost) for c in config.channels],
@@ -117,7 +116,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         organisations=organisations,
         pages=pages,
         totals=totals(services, years),
-        latest_period_label=max(latest, key=latest.count) if latest else None,
+        latest_period_label=f"{max(ends):%B %Y}" if ends else None,
     )
 
 

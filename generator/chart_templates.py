@@ -32,7 +32,7 @@ def _config(alt):
         "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#0b0c0c", "titleColor": "#0b0c0c",
                  "gridColor": "#d8d8d8", "domainColor": "#505a5f", "tickColor": "#505a5f"},
         "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#0b0c0c", "titleColor": "#0b0c0c",
-                   "orient": "bottom", "symbolStrokeWidth": 3},
+                   "orient": "bottom", "direction": "vertical", "symbolStrokeWidth": 3, "labelLimit": 0},
         "view": {"stroke": None},
         "background": "#ffffff",
     }
@@ -51,10 +51,11 @@ def _axis(alt, fmt: str, label_expr: str | None):
     return alt.Axis(format=fmt, labelExpr=label_expr) if label_expr else alt.Axis(format=fmt)
 
 
-def _time_line(alt, value_title: str, fmt: str, series: bool, label_expr: str | None = None):
+def _time_line(alt, value_title: str, fmt: str, series: bool, label_expr: str | None = None,
+               axis_fmt: str | None = None):
     base = alt.Chart(alt.Data(name="table"))
     x = alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
-    y = alt.Y("value:Q", title=value_title, axis=_axis(alt, fmt, label_expr))
+    y = alt.Y("value:Q", title=value_title, axis=_axis(alt, axis_fmt or fmt, label_expr))
     tooltip = [alt.Tooltip("period:N", title="Period"), alt.Tooltip("value:Q", title=value_title, format=fmt)]
     if series:
         tooltip.insert(1, alt.Tooltip("series:N", title="Channel"))
@@ -112,7 +113,8 @@ def _template_json(kind: str, currency: str) -> str:
     money_label = f"'{currency}' + datum.label"
     builders = {
         "lines-by-channel": lambda: _time_line(alt, "Transactions", ",.0f", series=True),
-        "line-percent": lambda: _time_line(alt, "Per cent", ".1f", series=False, label_expr=PERCENT_LABEL),
+        "line-percent": lambda: _time_line(alt, "Per cent", ".1f", series=False, label_expr=PERCENT_LABEL,
+                                           axis_fmt=".0f"),
         "line-money": lambda: _time_line(alt, f"Cost per transaction ({currency})", ",.2f", series=False,
                                          label_expr=money_label),
         "split-bars": lambda: _split_bars(alt),

@@ -42,6 +42,8 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
     if not rows:
         return None
     summary = _trend(name, rows[0], rows[-1], unit, currency) + note
+    if target is not None:
+        summary += f" The target, drawn as a dashed line, is {_fmt(target, unit, currency)}."
     datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
     if target is not None:
         datasets["target"] = [{"value": target}]

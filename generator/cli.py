@@ -31,12 +31,12 @@ def report(problems: Problems, *, strict: bool = False) -> None:
         click.echo(summary, err=True)
 
 
-def _run(action, strict: bool):
+def _run(action, strict: bool, failure: str):
     try:
         return action()
     except BuildFailed as failed:
         report(failed.problems, strict=strict)
-        click.echo("Build failed: nothing was written; the previous site is unchanged.", err=True)
+        click.echo(failure, err=True)
         sys.exit(1)
 
 
@@ -62,7 +62,8 @@ def build(config_path: Path, out_dir: Path | None, strict: bool) -> None:
     from generator.build import build_site
 
     out_dir = out_dir or config_path.resolve().parent / "site"
-    result = _run(lambda: build_site(config_path, out_dir, strict=strict), strict)
+    result = _run(lambda: build_site(config_path, out_dir, strict=strict), strict,
+                  "Build failed: nothing was written; the previous site is unchanged.")
     report(result.problems)
     click.echo(f"Built {result.pages} pages ({result.files} files) into {out_dir} "
                f"in {result.seconds:.1f}s.")
@@ -75,7 +76,7 @@ def check(config_path: Path, strict: bool) -> None:
     """Check every input file and report problems, writing nothing."""
     from generator.build import check_site
 
-    problems = _run(lambda: check_site(config_path, strict=strict), strict)
+    problems = _run(lambda: check_site(config_path, strict=strict), strict, "Check failed.")
     report(problems)
     click.echo("No errors found." if not problems.warnings else "No errors found (see warnings above).")
 

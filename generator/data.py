@@ -77,6 +77,15 @@ def _parse_numbers(frame: pd.DataFrame, col: str, col_number: int, path, problem
         problems.error(path, f"'{col}' is not a number: '{raw[index]}'", int(lines[index]), col_number,
                        hint="write a number such as 1234 or 1,234; leave the cell blank if there is no data")
     if col in COUNTS:
+        marked = raw.str.contains(r"[£$€%]", regex=True) & values.notna()
+        for index in frame.index[marked]:
+            problems.error(path, f"'{col}' is a count, not money or a percentage: '{raw[index]}'",
+                           int(lines[index]), col_number, hint="write the number of transactions, e.g. 1234")
+        values = values.where(~marked)
+        fractional = values.notna() & (values % 1 != 0)
+        for index in frame.index[fractional]:
+            problems.warning(path, f"'{col}' is a count but has a fraction: '{raw[index]}'",
+                             int(lines[index]), col_number, hint="counts are usually whole numbers")
         negative = values < 0
         for index in frame.index[negative]:
             problems.error(path, f"'{col}' cannot be negative: '{raw[index]}'", int(lines[index]), col_number,

@@ -14,13 +14,13 @@ from generator.data import NUMERIC
 
 
 def format_number(value) -> str:
-    """Blank for missing; whole numbers without '.0'; others with up to 6 significant decimals."""
+    """Blank for missing; whole numbers without '.0'; others in full (shortest exact form)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     value = float(value)
     if value.is_integer():
         return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    return repr(value)
 
 
 def service_csvs(tidy: pd.DataFrame) -> dict[str, bytes]:

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from generator import model as m
 
 
-def _round(value: float, places: int) -> Decimal:
+def round_half_up(value: float, places: int) -> Decimal:
     quantum = Decimal(1).scaleb(-places)
     return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
 
@@ -19,12 +19,12 @@ def format_value(value: float | None, unit: str, currency_symbol: str = "£") ->
     if value is None:
         return "no data"
     if unit == m.PERCENT:
-        return f"{_round(value, 1)}%"
+        return f"{round_half_up(value, 1)}%"
     if unit == m.MONEY:
-        amount = _round(value, 2)
+        amount = round_half_up(value, 2)
         sign = "-" if amount < 0 else ""
         return f"{sign}{currency_symbol}{abs(amount):,}"
-    return f"{_round(value, 0):,}"
+    return f"{round_half_up(value, 0):,}"
 
 
 def format_figure(fig: m.Figure, currency_symbol: str = "£") -> str:
@@ -54,7 +54,7 @@ def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
         amount, suffix = fig.change_percent, "%"
     if amount is None:
         return f"{word} {since}"
-    size = _round(abs(amount), 1)
+    size = round_half_up(abs(amount), 1)
     if size == 0:
         return f"{word} less than 0.1{suffix} {since}"
     return f"{word} {size:,}{suffix} {since}"

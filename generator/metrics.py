@@ -31,11 +31,12 @@ from generator import model as m
 from generator.config import Config
 from generator.content import Service
 from generator.data import RATINGS
+from generator.formatting import round_half_up
 from generator.periods import Period, month_range_label
 
 KPI_INFO = {
     m.TRANSACTIONS_PER_YEAR: m.KpiInfo(
-        m.TRANSACTIONS_PER_YEAR, "Transactions per year", m.COUNT, True,
+        m.TRANSACTIONS_PER_YEAR, "Transactions per year", m.COUNT, None,
         "Transactions in the latest 12 months of data, through all channels."),
     m.DIGITAL_TAKE_UP: m.KpiInfo(
         m.DIGITAL_TAKE_UP, "Digital take-up", m.PERCENT, True,
@@ -177,7 +178,9 @@ def year_windows(periods: pd.DataFrame) -> pd.DataFrame:
     prev_start = win_start - pd.DateOffset(years=1)
     frame["in_window"] = (frame["start"] >= win_start) & (frame["end"] <= frame["last_end"])
     frame["in_previous"] = (frame["start"] >= prev_start) & (frame["end"] < win_start)
-    frame["months"] = frame["period"].map(lambda p: p.months).where(frame["transactions"].notna(), 0.0)
+    # A month counts towards a complete year only if every channel's count is present.
+    complete = frame["transactions"].notna() & frame["tx_missing"].fillna(0).eq(0)
+    frame["months"] = frame["period"].map(lambda p: p.months).where(complete, 0.0)
     known = frame[m.DIGITAL_TAKE_UP].notna()
     frame["digital_known"] = frame["digital_tx"].where(known)
     frame["tx_known"] = frame["transactions"].where(known)
@@ -220,16 +223,18 @@ def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estima
     if prev_value is not None:
         fig.previous_value = prev_value
         fig.previous_period_label = prev_label
-        fig.change = value - prev_value
+        # Changes are worked out from the values as shown, so "up 1.2 points"
+        # always matches the two figures a reader sees.
+        places = _PRECISION[info.unit]
+        fig.change = float(round_half_up(value, places) - round_half_up(prev_value, places))
         if info.unit != m.PERCENT and prev_value != 0:
-            fig.change_percent = fig.change / prev_value * 100
-        shown = round(fig.change, _PRECISION[info.unit])
-        fig.direction = "same" if shown == 0 else ("up" if shown > 0 else "down")
+            fig.change_percent = fig.change / float(round_half_up(prev_value, places)) * 100
+        fig.direction = "same" if fig.change == 0 else ("up" if fig.change > 0 else "down")
         if fig.direction == "same":
             fig.assessment = "same"
-        else:
+        elif info.higher_is_better is not None:
             fig.assessment = "better" if (fig.direction == "up") == info.higher_is_better else "worse"
-    if target is not None:
+    if target is not None and info.higher_is_better is not None:
         fig.meets_target = value >= target if info.higher_is_better else value <= target
     return fig
 
@@ -281,10 +286,14 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             months_with_data=float(window["months"]),
             previous_months_with_data=float(window["previous_months"]),
         )
-    note = None
+    notes = []
     if year.transactions is not None and round(year.months_with_data) < 12:
-        note = f"{round(year.months_with_data):g} of the 12 months have data"
+        notes.append(f"{round(year.months_with_data):g} of the 12 months have complete data")
     prev_tx = year.previous_transactions if year.previous_months_with_data >= 11.5 else None
+    if year.transactions is not None and prev_tx is None and year.previous_transactions is not None:
+        notes.append(f"No comparison with {year.previous_label}, which has "
+                     f"{round(year.previous_months_with_data):g} months of complete data")
+    note = "; ".join(notes) or None
     kpis[m.TRANSACTIONS_PER_YEAR] = make_figure(
         m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,
         status=m.NOT_REQUESTED if m.TRANSACTIONS_PER_YEAR in svc.not_requested else m.OK,
@@ -300,6 +309,11 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             kpi, rec[kpi], rec["period"].label, rec.get(f"prev_{kpi}"),
             prev_period.label if isinstance(prev_period, Period) else None,
             estimated=bool(rec.get("cost_is_estimate", False)), status=status, target=svc.targets.get(kpi))
+    if records:
+        latest_label = records[-1]["period"].label
+        for kpi in PERIOD_KPIS:
+            fig = kpis[kpi]
+            fig.stale = fig.period_label is not None and fig.period_label != latest_label
     shares = _channel_split(svc, config, split, year)
     rows = [_period_row(rec, config, channel_records) for rec in records]
     data_label = None

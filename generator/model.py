@@ -46,7 +46,7 @@ class KpiInfo:
     key: str
     label: str
     unit: str
-    higher_is_better: bool
+    higher_is_better: bool | None  # None: neither (more transactions is not better or worse)
     definition: str
 
 
@@ -73,6 +73,7 @@ class Figure:
     target: float | None = None
     meets_target: bool | None = None
     note: str | None = None  # e.g. "11 of 12 months have data"
+    stale: bool = False  # for an earlier period than the service's latest data
 
     @property
     def key(self) -> str:
@@ -208,6 +209,7 @@ class Totals:
     transactions_per_year: float | None
     digital_transactions_per_year: float | None
     digital_take_up: float | None  # digital / transactions over the same windows
+    known_split_transactions: float | None = None  # the transactions take-up is worked out over
 
 
 @dataclass

@@ -66,7 +66,7 @@ class Schema:
         names = self.field_names()
         for key in data:
             if key not in names:
-                line, col = where(keypath + (key,))
+                line, col = positions.key_at(keypath + (key,))
                 close = difflib.get_close_matches(str(key), names, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(names)}"
                 problems.warning(path, f"unknown key '{key}' in {self.title}", line, col, hint=hint)

@@ -21,7 +21,15 @@ class Positions:
     """Maps a key path such as ``("channels", 0, "label")`` to (line, column), 1-based."""
 
     marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     line_offset: int = 0
+
+    def key_at(self, keypath: tuple) -> tuple[int | None, int | None]:
+        """Position of a mapping key itself (for 'unknown key' messages)."""
+        if tuple(keypath) in self.key_marks:
+            line, col = self.key_marks[tuple(keypath)]
+            return line + self.line_offset, col
+        return self.at(keypath)
 
     def at(self, keypath: tuple = ()) -> tuple[int | None, int | None]:
         """Position of a value, or of its nearest parent that has one."""
@@ -50,6 +58,7 @@ def _walk(node, keypath: tuple, positions: Positions, problems: Problems, path) 
                     hint="remove one of them; only the last would be used",
                 )
             seen.add(key)
+            positions.key_marks[keypath + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             _walk(value_node, keypath + (key,), positions, problems, path)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):

@@ -65,7 +65,7 @@ def test_transactions_per_year_counts_present_values_and_notes_gaps(site):
     fig = service(site, "fines").kpis[m.TRANSACTIONS_PER_YEAR]
     assert fig.value == 200 + 200 + 200 + 200 + 180
     assert fig.period_label == "April 2023 to March 2024"
-    assert fig.note == "5 of the 12 months have data"
+    assert fig.note == "4 of the 12 months have complete data"  # March's phone count is blank
     assert fig.previous_value is None
 
 
@@ -118,3 +118,27 @@ def test_per_period_rows_keep_missing_as_missing(site):
     assert rows["2024-03"].cost_per_transaction is None
     assert rows["2024-02"].cost_per_transaction is None
     assert rows["2024-03"].by_channel == [150, None, 30]
+
+
+def test_transactions_are_neither_better_nor_worse(site):
+    fig = service(site, "permits").kpis[m.TRANSACTIONS_PER_YEAR]
+    assert fig.direction == "up" and fig.assessment is None
+
+
+def test_change_is_between_the_values_as_shown():
+    from generator.metrics import make_figure
+
+    # 77.14 and 75.86 show as 77.1% and 75.9%: the change shown must be 1.2 points, not 1.28 -> 1.3.
+    fig = make_figure(m.DIGITAL_TAKE_UP, 77.14, "March", 75.86, "February")
+    assert fig.change == pytest.approx(1.2)
+
+
+def test_no_year_on_year_comparison_with_an_incomplete_year(tmp_path):
+    from sitefactory import permits_csv
+
+    files = standard_files()
+    files["data/permits.csv"] = permits_csv().replace("2023-05,phone,100", "2023-05,phone,")
+    permits = service(prepare(write_site(tmp_path, files)).model, "permits")
+    fig = permits.kpis[m.TRANSACTIONS_PER_YEAR]
+    assert fig.value == 3420 and fig.previous_value is None
+    assert fig.note == "No comparison with January to December 2023, which has 11 months of complete data"

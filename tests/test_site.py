@@ -93,7 +93,7 @@ def test_internal_links_resolve(built):
             continue
         for tag in BeautifulSoup(page.read_text(), "html.parser").find_all(["a", "link", "script", "img"]):
             ref = tag.get("href") or tag.get("src")
-            if not ref or re.match(r"^(https?:|mailto:|#)", ref):
+            if not ref or re.match(r"^(https?:|mailto:|#|data:)", ref):
                 continue
             target = (page.parent / ref.split("#")[0]).resolve()
             if target.is_dir():

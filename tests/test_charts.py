@@ -1,0 +1,129 @@
+"""Charts: every chart has an SVG, a summary, a table and downloads that equal what it plots."""
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.build import build_site, prepare
+from generator.chart_templates import KINDS, fill
+from generator.charts import all_charts
+from sitefactory import standard_files, write_site
+
+EXAMPLE = Path(__file__).parents[1] / "config.yaml"
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("example") / "site"
+    build_site(EXAMPLE, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def fixture_model(tmp_path_factory):
+    return prepare(write_site(tmp_path_factory.mktemp("charts"), standard_files())).model
+
+
+def test_templates_validate_against_the_vega_lite_schema():
+    import altair as alt
+
+    schema = alt.vegalite.v6.schema.core.load_schema()
+    row = {"start": "2024-01-01", "end": "2024-01-31", "period": "January 2024", "value": 5.0,
+           "series": "Online", "last": True, "window": "2024", "label": "5"}
+    for kind in KINDS:
+        spec = fill(kind, {"table": [row], "annotations": [
+            {"date": "2024-01-15", "label": "15 January 2024", "text": "x", "number": "1"}]}, "A description")
+        jsonschema.validate(spec, schema)
+
+
+def test_summary_sentences_are_computed_from_the_data(fixture_model):
+    fines = next(s for s in fixture_model.services if s.slug == "fines")
+    charts = {c.id: c for c in fines.charts}
+    # Take-up: November 80/200 = 40%, then 45%, 50%, February 120/200 = 60%; March unknown.
+    assert charts["digital-take-up"].summary == (
+        "Digital take-up rose from 40.0% in November 2023 to 60.0% in February 2024. "
+        "The target, drawn as a dashed line, is 75.0%.")
+    assert charts["completion-rate"].summary == "Completion rate fell from 80.0% in January 2024 to 75.0% in March 2024."
+    assert charts["transactions"].summary == (
+        "Transactions went from 200 in November 2023 to 180 in March 2024. "
+        "Online was the most used channel in March 2024.")
+    permits = next(s for s in fixture_model.services if s.slug == "permits")
+    split = {c.id: c for c in permits.charts}["channel-split"]
+    assert split.summary == ("In January to December 2024, Online accounted for 64.9% of transactions, "
+                             "compared with 39.4% in January to December 2023.")
+    cost = {c.id: c for c in permits.charts}["cost-per-transaction"]
+    assert "estimates from channel unit costs" in cost.summary
+
+
+def test_chart_rows_are_the_spec_data(fixture_model):
+    for chart in all_charts(fixture_model):
+        assert chart.spec["datasets"]["table"] == chart.rows
+        json.dumps(chart.spec, allow_nan=False)  # NaN would not be valid JSON for Vega
+
+
+def test_every_chart_on_the_example_site_is_complete(example_site):
+    pages = list(example_site.rglob("*.html"))
+    charts_seen = 0
+    for page in pages:
+        tree = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for chart in tree.select("section.chart"):
+            charts_seen += 1
+            where = f"{page.relative_to(example_site)}#{chart.get('id')}"
+            svg = chart.select_one(".chart__static svg")
+            assert svg is not None and svg.get("role") == "img", where
+            assert svg.find("title") and svg.find("desc"), where
+            assert chart.select_one(".chart__summary").get_text(strip=True), where
+            table = chart.select_one("details table")
+            assert table.caption and table.select("th[scope=col]"), where
+            links = [a["href"] for a in chart.select(".chart__downloads a")]
+            assert [h.rsplit(".", 1)[-1] for h in links] == ["csv", "json"], where
+            for href in links:
+                assert (page.parent / href).resolve().is_file(), f"{where}: {href}"
+            spec = json.loads(chart.select_one('script[type="application/json"]').string)
+            plotted = spec["datasets"]["table"]
+            with open((page.parent / links[0]).resolve(), newline="", encoding="utf-8") as f:
+                downloaded = list(csv.DictReader(f))
+            assert len(downloaded) == len(plotted), where
+            for got, want in zip(downloaded, plotted):
+                assert float(got["value"]) == pytest.approx(want["value"]), where
+                if "period" in want:
+                    assert got["period"] == want["period"]
+            table_rows = table.select("tbody tr")
+            assert len(table_rows) == len(plotted), where
+    services = len(list((example_site / "services").glob("*/index.html"))) - 1
+    assert charts_seen >= services * 3
+
+
+def test_no_url_in_the_built_site_loads_from_another_host(example_site):
+    for page in example_site.rglob("*.html"):
+        tree = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag in tree.find_all(src=True):
+            assert not re.match(r"^(https?:)?//", tag["src"]), f"{page}: {tag}"
+        for tag in tree.find_all("link", href=True):
+            assert not re.match(r"^(https?:)?//", tag["href"]), f"{page}: {tag}"
+        for svg in tree.find_all("svg"):
+            assert not re.search(r"(href|src)=\"(https?:)?//", str(svg)), page
+    for css in example_site.rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text()), css
+    bundles = list((example_site / "static/js").glob("vega.*.js"))
+    assert len(bundles) == 1 and re.match(r"vega\.[0-9a-f]{12}\.js", bundles[0].name)
+
+
+def test_json_in_html_cannot_close_the_script(tmp_path):
+    files = standard_files()
+    files["content/services/fines.yaml"] = files["content/services/fines.yaml"].replace(
+        "name: Pay a fine", "name: Pay a fine </script><script>alert(1)</script>")
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    html = (tmp_path / "site/organisations/dept-a/index.html").read_text()
+    assert "</script><script>alert(1)" not in html
+    tree = BeautifulSoup(html, "html.parser")
+    assert not [s for s in tree.find_all("script") if "alert" in (s.string or "") and s.get("type") != "application/json"]
+    spec = json.loads(tree.select_one('script[type="application/json"]').string)
+    assert spec["datasets"]["table"][0]["series"].startswith("Pay a fine </script>")
