@@ -81,6 +81,10 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
                    list(service.annotations))
 
 
+_SPLIT_COLUMNS = [m.ChartColumn("series", "Channel", TEXT), m.ChartColumn("window", "Period", TEXT),
+                  m.ChartColumn("value", "Share of transactions", PERCENT)]
+
+
 def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     rows = []
     for share in service.channel_split:
@@ -92,6 +96,10 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     if not rows:
         return None
     latest = [s for s in service.channel_split if s.share is not None]
+    if not latest:
+        summary = f"There is no channel split for {service.split_period_label}; earlier shares are in the table."
+        return m.Chart("channel-split", "Channel split", summary, _SPLIT_COLUMNS, rows,
+                       fill("split-bars", {"table": rows}, summary, currency), f"{base}/channel-split")
     top = max(latest, key=lambda s: s.share)
     summary = f"In {service.split_period_label}, {top.channel.label} accounted for {_fmt(top.share, PERCENT)} " \
               "of transactions"
@@ -99,9 +107,7 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
         summary += f", compared with {_fmt(top.previous_share, PERCENT)} in {service.split_previous_label}."
     else:
         summary += "."
-    columns = [m.ChartColumn("series", "Channel", TEXT), m.ChartColumn("window", "Period", TEXT),
-               m.ChartColumn("value", "Share of transactions", PERCENT)]
-    return m.Chart("channel-split", "Channel split", summary, columns, rows,
+    return m.Chart("channel-split", "Channel split", summary, _SPLIT_COLUMNS, rows,
                    fill("split-bars", {"table": rows}, summary, currency), f"{base}/channel-split")
 
 

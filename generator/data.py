@@ -203,7 +203,10 @@ def load_data(config: Config, services: list[Service], problems: Problems) -> pd
             if has_key_column:
                 rows = groups.get(key)
                 if rows is None:
-                    close = difflib.get_close_matches(key, list(map(str, groups)), n=3)
+                    # Compare only with keys sharing a first letter: difflib over hundreds
+                    # of long keys for every missing one costs seconds.
+                    similar = [str(g) for g in groups if str(g)[:1].lower() == key[:1].lower()]
+                    close = difflib.get_close_matches(key, similar, n=3)
                     problems.warning(svc.path, f"no rows for '{key}' in the service column of {file}; "
                                      "the service is shown with no data", *svc.positions.at(("data",)),
                                      hint=f"did you mean {' or '.join(close)}?" if close

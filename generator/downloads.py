@@ -23,24 +23,32 @@ def format_number(value) -> str:
     return repr(value)
 
 
+def _text_column(values: pd.Series) -> pd.Series:
+    return values.map(format_number)
+
+
 def service_csvs(tidy: pd.DataFrame) -> dict[str, bytes]:
     """Service slug to the bytes of its tidy CSV (only columns with any data)."""
     out: dict[str, bytes] = {}
     if not len(tidy):
         return out
-    frame = tidy.assign(_key=tidy["period"].map(lambda p: p.key),
-                        _start=tidy["period"].map(lambda p: p.start),
-                        _end=tidy["period"].map(lambda p: p.end))
-    frame = frame.sort_values(["service", "_start", "channel"], kind="stable")
+    periods = tidy["period"]
+    frame = pd.DataFrame({
+        "service": tidy["service"],
+        "period": periods.map(lambda p: p.key),
+        "period_start": periods.map(lambda p: p.start.isoformat()),
+        "period_end": periods.map(lambda p: p.end.isoformat()),
+        "channel": tidy["channel"],
+    })
+    for col in NUMERIC:
+        frame[col] = _text_column(tidy[col])
+    has = tidy[list(NUMERIC)].notna().groupby(tidy["service"]).any()
+    frame = frame.sort_values(["service", "period_start", "channel"], kind="stable")
     for slug, rows in frame.groupby("service", sort=True):
-        columns = [c for c in NUMERIC if rows[c].notna().any()]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["period", "period_start", "period_end", "channel", *columns])
-        for rec in rows[["_key", "_start", "_end", "channel", *columns]].itertuples(index=False):
-            writer.writerow([rec[0], rec[1].isoformat(), rec[2].isoformat(), rec[3],
-                             *(format_number(v) for v in rec[4:])])
-        out[slug] = buffer.getvalue().encode("utf-8")
+        columns = [c for c in NUMERIC if has.at[slug, c]]
+        text = rows[["period", "period_start", "period_end", "channel", *columns]].to_csv(
+            index=False, lineterminator="\n")
+        out[slug] = text.encode("utf-8")
     return out
 
 
