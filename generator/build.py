@@ -121,7 +121,7 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     files = render_all(prepared)
     config = prepared.config
     protected = [config.path, config.content_dir, config.data_dir, config.root / "themes",
-                 config.root / "templates"]
+                 config.root / "templates", config.root / "static", config.cache_dir]
     try:
         write_site(Path(out_dir), files, protected)
     except OutputError as exc:

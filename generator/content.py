@@ -283,7 +283,7 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
                            f"{', '.join(sorted(orgs)) or 'none'}")
         if svc.data:
             target = (config.data_dir / svc.data.file).resolve()
-            if not str(target).startswith(str(config.data_dir.resolve())):
+            if not target.is_relative_to(config.data_dir.resolve()):
                 problems.error(svc.path, f"data file '{svc.data.file}' is outside the data folder",
                                *svc.positions.at(("data",)), hint="name a file inside data/")
                 svc.data = None

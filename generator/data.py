@@ -13,8 +13,9 @@ stay missing (NaN), never zero.
 
 from __future__ import annotations
 
+import csv
 import difflib
-import re
+import io
 from pathlib import Path
 
 import numpy as np
@@ -31,37 +32,67 @@ NUMERIC = ("transactions", "cost", "started", "completed", *RATINGS, "satisfacti
 COUNTS = ("transactions", "started", "completed", *RATINGS)
 KNOWN = ("service", "period", "channel", *NUMERIC)
 MISSING = {"", "-", "–", "—", "na", "n/a", "nd", "null", "none", "..", "x", ":"}
-TIDY_COLUMNS = ("service", "period", "channel", *NUMERIC)
 
 
 def _column_key(name: str) -> str:
     return str(name).strip().lower().replace(" ", "_").replace("-", "_")
 
 
+def _line_of_byte(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
 def read_csv_text(path: Path, problems: Problems) -> pd.DataFrame | None:
-    """Read a CSV as text cells so that every value can be checked and located."""
+    """Read a CSV as text cells, with each row's true line number in the file.
+
+    The csv module (not pandas) is used so that blank lines and quoted
+    newlines do not shift line numbers, and a row with too many or too few
+    cells is reported where it is. Returns text cells plus a ``line`` column.
+    """
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                            skip_blank_lines=True)
-    except UnicodeDecodeError as exc:
-        problems.error(path, f"not UTF-8 text (byte {exc.start})",
-                       hint="save the file as 'CSV UTF-8' in Excel")
-        return None
-    except pd.errors.EmptyDataError:
-        problems.error(path, "the file is empty", 1, hint="a header row is needed: period,channel,transactions")
-        return None
-    except pd.errors.ParserError as exc:
-        text = str(exc)
-        line = None
-        found = re.search(r"line (\d+)", text)
-        if found:
-            line = int(found.group(1))
-        problems.error(path, f"cannot read CSV: {text.strip()}", line,
-                       hint="check every row has the same number of commas and quotes are closed")
-        return None
+        raw = Path(path).read_bytes()
     except OSError as exc:
         problems.error(path, f"cannot read file: {exc.strerror}")
         return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.error(path, f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})",
+                       _line_of_byte(raw, exc.start), hint="save the file as 'CSV UTF-8' in Excel")
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header, rows, lines = None, [], []
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue  # blank line
+            if header is None:
+                header = record
+                header_line = reader.line_num
+                continue
+            if len(record) != len(header):
+                if len(record) < len(header) and not any(c.strip() for c in record[len(header):]):
+                    record = record + [""] * (len(header) - len(record))
+                else:
+                    problems.error(path, f"row has {len(record)} cells but the header has {len(header)}",
+                                   reader.line_num,
+                                   hint="check for an extra comma, or quote text that contains commas")
+                    continue
+            rows.append(record)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        problems.error(path, f"cannot read CSV: {exc}", reader.line_num,
+                       hint="check that every opening quote has a closing quote")
+        return None
+    if header is None:
+        problems.error(path, "the file is empty", 1, hint="a header row is needed: period,channel,transactions")
+        return None
+    if not rows:
+        problems.warning(path, "the file has a header but no rows", header_line,
+                         hint="add a row per period and channel")
+    frame = pd.DataFrame(rows, columns=[str(h) for h in header], dtype=object)
+    frame.attrs["header_line"] = header_line
+    frame["\0line"] = lines
     return frame
 
 
@@ -72,6 +103,8 @@ def _parse_numbers(frame: pd.DataFrame, col: str, col_number: int, path, problem
     cleaned = raw.str.replace(r"[£$€,\s]|%$", "", regex=True)
     cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
     values = pd.to_numeric(cleaned.where(~missing), errors="coerce")
+    floats = values.astype(float)
+    values = values.where(np.isfinite(floats) & (floats.abs() < 1e15))  # no inf, 1e400 or absurd sizes
     bad = values.isna() & ~missing
     for index in frame.index[bad]:
         problems.error(path, f"'{col}' is not a number: '{raw[index]}'", int(lines[index]), col_number,
@@ -122,19 +155,27 @@ def read_data_file(path: Path, config: Config, problems: Problems) -> pd.DataFra
     frame = read_csv_text(path, problems)
     if frame is None:
         return None
-    header = {_column_key(c): i + 1 for i, c in enumerate(frame.columns)}
-    frame.columns = [_column_key(c) for c in frame.columns]
+    lines = frame.pop("\0line")
+    header_line = frame.attrs.get("header_line", 1)
+    header: dict[str, int] = {}
+    for number, name in enumerate(frame.columns, start=1):
+        key = _column_key(name)
+        if key in header:
+            problems.error(path, f"column '{name}' appears twice (as column {header[key]} and {number})",
+                           header_line, number, hint="remove or rename one of them")
+            return None
+        header[key] = number
+    frame.columns = list(header)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        problems.error(path, f"missing column(s): {', '.join(missing)}", 1,
+        problems.error(path, f"missing column(s): {', '.join(missing)}", header_line,
                        hint="the header row needs at least period,channel,transactions "
                        f"(found: {', '.join(frame.columns)})")
         return None
     for name, number in header.items():
         if name not in KNOWN:
-            problems.warning(path, f"unknown column '{name}' is ignored", 1, number,
+            problems.warning(path, f"unknown column '{name}' is ignored", header_line, number,
                              hint=f"known columns: {', '.join(KNOWN)}")
-    lines = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
     out = pd.DataFrame(index=frame.index)
     out["service"] = frame["service"].astype(str).str.strip() if "service" in header else ""
     out["period"] = _parse_periods(frame, header["period"], path, problems, lines, config.financial_year_start)

@@ -32,7 +32,7 @@ from generator.config import Config
 from generator.content import Service
 from generator.data import RATINGS
 from generator.formatting import round_half_up
-from generator.periods import Period, month_range_label
+from generator.periods import Period
 
 KPI_INFO = {
     m.TRANSACTIONS_PER_YEAR: m.KpiInfo(
@@ -52,6 +52,7 @@ KPI_INFO = {
         "Average rating on a 1 to 5 scale, shown as 0% (very dissatisfied) to 100% (very satisfied)."),
 }
 
+COMPLETE_YEAR = 11.5  # months of complete data for a 12-month window to count as a whole year
 PERIOD_KPIS = (m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION, m.COMPLETION_RATE, m.USER_SATISFACTION)
 _PRECISION = {m.COUNT: 0, m.PERCENT: 1, m.MONEY: 2}
 
@@ -123,9 +124,25 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     rows["started_paired"] = rows["started"].where(both)
     rows["completed_paired"] = rows["completed"].where(both)
     ratings = rows[list(RATINGS)]
-    rows["ratings_n"] = ratings.sum(axis=1, min_count=1)
-    rows["ratings_score"] = (ratings * np.arange(1, 6)).sum(axis=1, min_count=1)
+    all_five = ratings.notna().all(axis=1)  # a blank rating count is missing, not zero
+    rows["ratings_n"] = ratings.sum(axis=1).where(all_five)
+    rows["ratings_score"] = (ratings * np.arange(1, 6)).sum(axis=1).where(all_five)
+    rows["short"] = rows["period"].map(lambda p: p.kind in ("day", "week"))
     return rows
+
+
+def _absent_channel_rows(rows: pd.DataFrame, present: pd.Series) -> pd.Series:
+    """Per service and period, channels with no row although the service reports them before and after.
+
+    A channel that starts later (a new online form) or stops is not missing
+    outside its span; a gap inside it is missing, just like a blank cell.
+    """
+    spans = rows.groupby(["service", "channel"])["start"].agg(["min", "max"]).reset_index()
+    periods = rows.groupby(["service", "key"], sort=False)["start"].first().reset_index()
+    grid = periods.merge(spans, on="service")
+    inside = grid[(grid["start"] >= grid["min"]) & (grid["start"] <= grid["max"])]
+    expected = inside.groupby(["service", "key"]).size()
+    return (expected.reindex(present.index, fill_value=0) - present).clip(lower=0)
 
 
 def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
@@ -134,8 +151,9 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
             "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing"]
     grouped = rows.groupby(["service", "key"], sort=False)
     out = grouped[sums].sum(min_count=1)
+    out["tx_missing"] = out["tx_missing"] + _absent_channel_rows(rows, grouped.size())
     out["satisfaction_pct"] = grouped["satisfaction"].mean()
-    out[["start", "end"]] = grouped[["start", "end"]].first()
+    out[["start", "end", "short"]] = grouped[["start", "end", "short"]].first()
     out["period"] = grouped["period"].first()
     out = out.reset_index()
     complete = out["tx_missing"].fillna(0).eq(0)
@@ -144,7 +162,9 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     # services that publish no costs, so an actual figure is never compared with a guess.
     has_costs = out["cost_paired"].notna().groupby(out["service"]).transform("any")
     actual = _ratio(out["cost_paired"], out["tx_costed"])
-    estimate = _ratio(out["cost_estimated"], out["tx_estimable"])
+    # An estimate needs a unit cost for every channel used, or it would describe only some of them.
+    estimate = _ratio(out["cost_estimated"], out["tx_estimable"]).where(
+        out["tx_estimable"] == out["transactions"])
     out["cost_is_estimate"] = ~has_costs & estimate.notna()
     out[m.COST_PER_TRANSACTION] = actual.where(has_costs, estimate).where(complete)
     out[m.COMPLETION_RATE] = _ratio(out["completed_paired"], out["started_paired"], 100)
@@ -168,24 +188,47 @@ def latest_two(periods: pd.DataFrame, kpi: str) -> pd.DataFrame:
     return latest.join(previous, how="left")
 
 
-def year_windows(periods: pd.DataFrame) -> pd.DataFrame:
-    """Per service: totals over the latest 12 months and the 12 months before."""
+def window_bounds(periods: pd.DataFrame) -> pd.DataFrame:
+    """Per service: the end of its latest period with transactions and the start of the 12 months to it."""
     have = periods[periods["transactions"].notna()]
-    last_end = have.groupby("service")["end"].max().rename("last_end")
-    frame = periods.join(last_end, on="service", how="inner")
-    day = pd.Timedelta(days=1)
-    win_start = (frame["last_end"] + day) - pd.DateOffset(years=1)
-    prev_start = win_start - pd.DateOffset(years=1)
-    frame["in_window"] = (frame["start"] >= win_start) & (frame["end"] <= frame["last_end"])
-    frame["in_previous"] = (frame["start"] >= prev_start) & (frame["end"] < win_start)
+    grouped = have.groupby("service")
+    bounds = grouped["end"].max().rename("last_end").to_frame()
+    # Weekly data is compared 52 weeks against 52 weeks; a calendar year would hold 52 or 53.
+    weekly = grouped["period"].first().map(lambda p: p.kind == "week")
+    day_after = bounds["last_end"] + pd.Timedelta(days=1)
+    weeks = pd.Timedelta(weeks=52)
+    bounds["window_start"] = (day_after - pd.DateOffset(years=1)).where(~weekly, day_after - weeks)
+    bounds["previous_start"] = (bounds["window_start"] - pd.DateOffset(years=1)).where(
+        ~weekly, bounds["window_start"] - weeks)
+    return bounds
+
+
+def _in_windows(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Which rows fall in the latest 12 months and which in the 12 before.
+
+    Months, quarters and years must lie wholly inside a window (so rolling
+    12-month ranges never overlap two windows); days and weeks go by their
+    last day, so a week straddling the boundary is counted once, not lost.
+    """
+    ws, le, ps = frame["window_start"], frame["last_end"], frame["previous_start"]
+    short = frame["short"].astype(bool)
+    current = (frame["end"] <= le) & ((frame["start"] >= ws) | (short & (frame["end"] >= ws)))
+    previous = (frame["end"] < ws) & ((frame["start"] >= ps) | (short & (frame["end"] >= ps)))
+    return current, previous
+
+
+def year_windows(periods: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
+    """Per service: totals over the latest 12 months and the 12 months before."""
+    frame = periods.join(bounds, on="service", how="inner")
+    in_window, in_previous = _in_windows(frame)
     # A month counts towards a complete year only if every channel's count is present.
     complete = frame["transactions"].notna() & frame["tx_missing"].fillna(0).eq(0)
     frame["months"] = frame["period"].map(lambda p: p.months).where(complete, 0.0)
     known = frame[m.DIGITAL_TAKE_UP].notna()
     frame["digital_known"] = frame["digital_tx"].where(known)
     frame["tx_known"] = frame["transactions"].where(known)
-    current = frame[frame["in_window"]].groupby("service")
-    previous = frame[frame["in_previous"]].groupby("service")
+    current = frame[in_window].groupby("service")
+    previous = frame[in_previous].groupby("service")
     out = pd.DataFrame({
         "transactions": current["transactions"].sum(min_count=1),
         "digital": current["digital_known"].sum(min_count=1),
@@ -194,18 +237,14 @@ def year_windows(periods: pd.DataFrame) -> pd.DataFrame:
         "previous_transactions": previous["transactions"].sum(min_count=1),
         "previous_months": previous["months"].sum(),
     })
-    out = out.join(last_end)
-    out["window_start"] = (out["last_end"] + day) - pd.DateOffset(years=1)
-    return out
+    return bounds.join(out, how="left")
 
 
-def channel_totals(rows: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
+def channel_totals(rows: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
     """Transactions per service and channel in the latest 12 months and the 12 before."""
-    frame = rows[["service", "channel", "start", "end", "transactions"]].join(
-        windows[["window_start", "last_end"]], on="service", how="inner")
-    prev_start = frame["window_start"] - pd.DateOffset(years=1)
-    current = (frame["start"] >= frame["window_start"]) & (frame["end"] <= frame["last_end"])
-    previous = (frame["start"] >= prev_start) & (frame["end"] < frame["window_start"])
+    frame = rows[["service", "channel", "start", "end", "short", "transactions"]].join(
+        bounds, on="service", how="inner")
+    current, previous = _in_windows(frame)
     frame["now"] = frame["transactions"].where(current)
     frame["before"] = frame["transactions"].where(previous)
     return frame.groupby(["service", "channel"])[["now", "before"]].sum(min_count=1)
@@ -216,6 +255,8 @@ def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estima
     """A card's figure with its change, direction and judgement worked out."""
     info = KPI_INFO[kpi]
     value, prev_value = _nan_to_none(value), _nan_to_none(prev_value)
+    if status == m.NOT_REQUESTED:
+        return m.Figure(info, status=m.NOT_REQUESTED, target=target)
     if value is None:
         return m.Figure(info, status=status if status != m.OK else m.NO_DATA, target=target, note=note)
     fig = m.Figure(info, value=value, period_label=period_label, estimated=bool(estimated),
@@ -226,9 +267,10 @@ def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estima
         # Changes are worked out from the values as shown, so "up 1.2 points"
         # always matches the two figures a reader sees.
         places = _PRECISION[info.unit]
-        fig.change = float(round_half_up(value, places) - round_half_up(prev_value, places))
-        if info.unit != m.PERCENT and prev_value != 0:
-            fig.change_percent = fig.change / float(round_half_up(prev_value, places)) * 100
+        shown_previous = float(round_half_up(prev_value, places))
+        fig.change = float(round_half_up(value, places)) - shown_previous
+        if info.unit != m.PERCENT and shown_previous != 0:
+            fig.change_percent = fig.change / shown_previous * 100
         fig.direction = "same" if fig.change == 0 else ("up" if fig.change > 0 else "down")
         if fig.direction == "same":
             fig.assessment = "same"
@@ -240,9 +282,10 @@ def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estima
 
 
 def _window_label(start, end) -> str | None:
+    """'April 2023 to March 2024', or day by day when the window is not whole months."""
     if start is None or pd.isna(start):
         return None
-    return month_range_label(start.date(), end.date())
+    return Period(start.date(), end.date(), "range").label
 
 
 def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict[str, ServiceFigures]:
@@ -251,10 +294,11 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
     if len(tidy):
         rows = prepare(tidy, config, services)
         periods = per_period(rows, services)
-        windows = year_windows(periods)
+        bounds = window_bounds(periods)
+        windows = year_windows(periods, bounds)
         latest = {kpi: latest_two(periods, kpi).to_dict("index") for kpi in PERIOD_KPIS}
         by_channel = rows.groupby(["service", "key", "channel"])["transactions"].sum(min_count=1).unstack()
-        split = channel_totals(rows, windows).to_dict("index")
+        split = channel_totals(rows, bounds).to_dict("index")
         window_rows = windows.to_dict("index")
         period_records = periods.to_dict("records")
         channel_records = by_channel.to_dict("index")
@@ -274,8 +318,7 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     kpis: dict[str, m.Figure] = {}
     year = YearWindow(None, None, None, None, None, None, 0.0, 0.0)
     if window is not None:
-        start, end = window["window_start"], window["last_end"]
-        prev_start = start - pd.DateOffset(years=1)
+        start, end, prev_start = window["window_start"], window["last_end"], window["previous_start"]
         year = YearWindow(
             label=_window_label(start, end),
             previous_label=_window_label(prev_start, start - pd.Timedelta(days=1)),
@@ -288,8 +331,9 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         )
     notes = []
     if year.transactions is not None and round(year.months_with_data) < 12:
-        notes.append(f"{round(year.months_with_data):g} of the 12 months have complete data")
-    prev_tx = year.previous_transactions if year.previous_months_with_data >= 11.5 else None
+        count = round(year.months_with_data)
+        notes.append(f"{count:g} of the 12 months {'has' if count == 1 else 'have'} complete data")
+    prev_tx = year.previous_transactions if year.previous_months_with_data >= COMPLETE_YEAR else None
     if year.transactions is not None and prev_tx is None and year.previous_transactions is not None:
         notes.append(f"No comparison with {year.previous_label}, which has "
                      f"{round(year.previous_months_with_data):g} months of complete data")
@@ -316,10 +360,7 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             fig.stale = fig.period_label is not None and fig.period_label != latest_label
     shares = _channel_split(svc, config, split, year)
     rows = [_period_row(rec, config, channel_records) for rec in records]
-    data_label = None
-    if records:
-        data_label = month_range_label(records[0]["period"].start, records[-1]["period"].end) \
-            if records[0]["period"].start.day == 1 else f"{records[0]['period'].label} to {records[-1]['period'].label}"
+    data_label = Period(records[0]["period"].start, records[-1]["period"].end, "range").label if records else None
     return ServiceFigures(kpis, year, shares, rows, data_label)
 
 
@@ -328,7 +369,7 @@ def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]
     entries = [(ch, e) for ch, e in entries if e is not None]
     now_total = sum(v for _, e in entries if not np.isnan(v := e["now"]))
     before_total = sum(v for _, e in entries if not np.isnan(v := e["before"]))
-    complete_previous = year.previous_months_with_data >= 11.5
+    complete_previous = year.previous_months_with_data >= COMPLETE_YEAR
     out = []
     for ch, e in entries:
         now, before = _nan_to_none(e["now"]), _nan_to_none(e["before"])

@@ -17,9 +17,6 @@ MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
 
-KINDS = ("day", "week", "month", "quarter", "year", "financial_year", "range")
-
-
 @dataclass(frozen=True, order=True)
 class Period:
     """A span of whole days, inclusive at both ends."""
@@ -155,6 +152,16 @@ def parse_period(text: str, fy_start_month: int = 4) -> Period:
 
 
 def _build(form: str, g: tuple, fy: int) -> Period | None:
+    period = _build_any(form, g, fy)
+    if period is not None and not (MIN_YEAR <= period.start.year and period.end.year <= MAX_YEAR):
+        return None
+    return period
+
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def _build_any(form: str, g: tuple, fy: int) -> Period | None:
     try:
         if form == "ym":
             return month_span(_year(g[0]), int(g[1]), 1, "month")

@@ -32,8 +32,9 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> None:
     out = out_dir.resolve()
     for p in protected:
         p = p.resolve()
-        if out == p or p.is_relative_to(out):
-            raise OutputError(f"the output folder {out_dir} would contain or replace {p}; choose another folder")
+        if out == p or p.is_relative_to(out) or out.is_relative_to(p):
+            raise OutputError(f"the output folder {out_dir} would overlap the site's own {p}; "
+                              "choose another folder")
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out_dir} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():

@@ -65,10 +65,21 @@ def _walk(node, keypath: tuple, positions: Positions, problems: Problems, path) 
             _walk(item, keypath + (index,), positions, problems, path)
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: the schema parses them, so an
+    impossible date such as 2024-02-30 is a located error, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_yaml(text: str, path, problems: Problems, line_offset: int = 0):
     """Parse YAML text; returns ``(data, positions)`` or ``(None, None)`` after recording an error."""
     positions = Positions(line_offset=line_offset)
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -108,7 +119,8 @@ def load_yaml(path: Path, problems: Problems):
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.error(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        problems.error(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", line,
                        hint="save the file as UTF-8")
         return None, None
     except OSError as exc:

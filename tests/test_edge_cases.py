@@ -1,0 +1,141 @@
+"""Edge cases found in review: each was a wrong figure or a crash before it was fixed."""
+
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from generator import model as m
+from generator.build import prepare
+from generator.cli import main
+from generator.write import OutputError, safe_relative
+from sitefactory import standard_files, write_site
+
+
+def permits(tmp_path, csv_text, extra_yaml="", config_extra=None):
+    files = standard_files()
+    files["data/permits.csv"] = csv_text
+    files["content/services/permits.yaml"] += extra_yaml
+    if config_extra:
+        files["config.yaml"] = config_extra(files["config.yaml"])
+    site = prepare(write_site(tmp_path, files)).model
+    return next(s for s in site.services if s.slug == "permits")
+
+
+def check(tmp_path, files):
+    result = CliRunner().invoke(main, ["check", "--config", str(write_site(tmp_path, files))])
+    return result.exit_code, result.output
+
+
+def test_absent_channel_row_inside_its_span_is_missing(tmp_path):
+    csv_text = ("period,channel,transactions\n2024-01,online,100\n2024-01,phone,100\n"
+                "2024-02,phone,120\n2024-03,online,150\n2024-03,phone,50\n")
+    svc = permits(tmp_path, csv_text)
+    rows = {r.period.key: r for r in svc.periods}
+    assert rows["2024-02"].digital_take_up is None and rows["2024-02"].complete is False
+    assert svc.kpis[m.DIGITAL_TAKE_UP].value == pytest.approx(75.0)
+    assert svc.kpis[m.DIGITAL_TAKE_UP].previous_period_label == "January 2024"
+
+
+def test_channel_launched_later_is_not_missing_before_launch(tmp_path):
+    csv_text = "period,channel,transactions\n2024-01,phone,100\n2024-02,phone,90\n2024-02,online,10\n"
+    rows = {r.period.key: r for r in permits(tmp_path, csv_text).periods}
+    assert rows["2024-01"].digital_take_up == 0.0 and rows["2024-01"].complete
+
+
+def test_estimate_needs_a_unit_cost_for_every_channel(tmp_path):
+    csv_text = "period,channel,transactions\n2024-01,online,900\n2024-01,phone,100\n"
+    no_online_cost = lambda c: c.replace("    unit_cost: 0.20\n", "")  # noqa: E731
+    svc = permits(tmp_path, csv_text, config_extra=no_online_cost)
+    assert svc.kpis[m.COST_PER_TRANSACTION].value is None
+
+
+def test_not_requested_volume_is_not_shown_or_summed(tmp_path):
+    files = standard_files()
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "not_requested: [completion_rate]", "not_requested: [transactions_per_year]")
+    site = prepare(write_site(tmp_path, files)).model
+    svc = next(s for s in site.services if s.slug == "permits")
+    assert svc.kpis[m.TRANSACTIONS_PER_YEAR].status == m.NOT_REQUESTED
+    assert svc.kpis[m.TRANSACTIONS_PER_YEAR].value is None
+    assert site.totals.transactions_per_year == 980  # fines only
+
+
+def test_weekly_windows_count_every_week_once(tmp_path):
+    first = date(2023, 1, 2)  # a Monday
+    lines = ["period,channel,transactions"]
+    for week in range(104):
+        monday = first + timedelta(weeks=week)
+        iso = monday.isocalendar()
+        lines.append(f"{iso.year}-W{iso.week:02d},online,10")
+    svc = permits(tmp_path, "\n".join(lines) + "\n")
+    fig = svc.kpis[m.TRANSACTIONS_PER_YEAR]
+    last_sunday = first + timedelta(weeks=104) - timedelta(days=1)
+    assert fig.value == fig.previous_value  # steady data: no change
+    assert fig.value == 520
+    assert fig.period_label.endswith(f"to {last_sunday.day} {last_sunday:%B %Y}")
+    assert fig.direction == "same"
+
+
+def test_previous_value_that_shows_as_zero_does_not_crash(tmp_path):
+    csv_text = "period,channel,transactions,cost\n2024-01,online,1000,1\n2024-02,online,1000,20\n"
+    fig = permits(tmp_path, csv_text).kpis[m.COST_PER_TRANSACTION]
+    assert fig.value == pytest.approx(0.02) and fig.change_percent is None and fig.direction == "up"
+
+
+def test_partly_blank_rating_counts_are_missing(tmp_path):
+    csv_text = ("period,channel,transactions,satisfaction_1,satisfaction_2,satisfaction_3,satisfaction_4,"
+                "satisfaction_5\n2024-01,online,10,,,,,10\n2024-02,online,10,0,0,0,0,10\n")
+    rows = {r.period.key: r for r in permits(tmp_path, csv_text).periods}
+    assert rows["2024-01"].user_satisfaction is None
+    assert rows["2024-02"].user_satisfaction == 100.0
+
+
+def test_impossible_dates_are_located_errors(tmp_path):
+    files = standard_files()
+    files["content/services/fines.yaml"] += "last_updated: 2024-02-30\nannotations:\n  - date: 2024-13-01\n    text: x\n"
+    code, out = check(tmp_path, files)
+    assert code == 1 and "Traceback" not in out
+    assert "content/services/fines.yaml:7:15: error: 'last_updated' must be a date" in out
+    assert "content/services/fines.yaml:9:11: error: 'date' must be a date" in out
+
+
+@pytest.mark.parametrize("csv_text, expected", [
+    ("period,channel,transactions,Transactions\n2024-01,online,1,1\n", "data/permits.csv:1:4: error: column"),
+    ("period,channel,transactions\n2024-01,online,inf\n", "data/permits.csv:2:3: error: 'transactions' is not"),
+    ("period,channel,transactions\n\n\n2024-01,online,abc\n", "data/permits.csv:4:3: error"),
+    ('period,channel,transactions\n"2024-01",online,1\n2024-02,"on\nline",2\n2024-03,online,y\n',
+     "data/permits.csv:5:3: error"),
+    ("period,channel,transactions\n2024-01,online,1,7,8\n", "data/permits.csv:2: error: row has 5 cells"),
+    ("period,channel,transactions\n0001-01,online,1\n", "data/permits.csv:2:1: error: 'period'"),
+    ("period,channel,transactions\n2024-01,online,85%\n", "data/permits.csv:2:3: error: 'transactions' is a count"),
+])
+def test_bad_csv_cells_are_located(tmp_path, csv_text, expected):
+    files = standard_files()
+    files["data/permits.csv"] = csv_text
+    code, out = check(tmp_path, files)
+    assert code == 1 and "Traceback" not in out
+    assert expected in out
+
+
+def test_data_file_outside_the_data_folder_is_refused(tmp_path):
+    files = standard_files()
+    files["data2/x.csv"] = "period,channel,transactions\n"
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "data: permits.csv", "data: ../data2/x.csv")
+    code, out = check(tmp_path, files)
+    assert code == 1 and "is outside the data folder" in out
+
+
+def test_output_folder_may_not_overlap_inputs(tmp_path):
+    config = write_site(tmp_path, standard_files())
+    (tmp_path / "static").mkdir()
+    for out in ("static", "content/out", "data"):
+        result = CliRunner().invoke(main, ["build", "--config", str(config), "--output", str(tmp_path / out)])
+        assert result.exit_code == 1 and "overlap" in result.output, out
+
+
+@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a/../../b", "a\\..\\b"])
+def test_safe_relative_refuses_escapes(bad):
+    with pytest.raises(OutputError):
+        safe_relative(bad)
