@@ -22,6 +22,7 @@ from generator.downloads import chart_downloads, service_csvs
 from generator.errors import BuildFailed, Problems
 from generator.metrics import compute
 from generator.model import SiteModel
+from generator.opendata import open_data_files
 from generator.pages import PageSpec, check_collisions, plan_pages
 from generator.static_charts import render_svgs, vega_bundle
 from generator.write import OutputError, write_site
@@ -79,7 +80,7 @@ def prepare(config_path: Path, *, strict: bool = False) -> Prepared:
     model = assemble(config, content, figures, data_links)
     add_charts(model)
     pages = plan_pages(model)
-    extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model))}
+    extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model)), **open_data_files(model)}
     check_collisions(pages, problems, {path: "(generated file)" for path in extra})
     _fail_if_errors(problems, strict)
     return Prepared(config, model, pages, extra, problems)

@@ -217,3 +217,28 @@ def test_example_site_has_every_kind_of_page(pages):
     """The example content should show off every page kind the theme draws."""
     missing = [kind for kind, path in pages.items() if path is None]
     assert not missing, f"the example site has no: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+def test_service_charts_show_with_and_without_javascript(javascript, pages, site_url, browser):
+    """Without JavaScript the static SVGs show; with it, each is replaced by the interactive chart."""
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(site_url + pages["service-with-data"].lstrip("/"))
+        charts = page.locator("section.chart").count()
+        assert charts >= 3
+        if javascript:
+            page.wait_for_function(
+                f"document.querySelectorAll('.chart__figure--interactive').length === {charts}", timeout=15000)
+            assert page.locator(".chart__interactive svg:visible").count() == charts
+            assert page.locator(".chart__static:visible").count() == 0
+        else:
+            assert page.locator(".chart__static svg:visible").count() == charts
+            box = page.locator(".chart__static svg").first.bounding_box()
+            assert box and box["width"] > 200 and box["height"] > 100
+        assert errors == []
+    finally:
+        context.close()

@@ -146,3 +146,27 @@ def test_subpath_base_url_keeps_links_working(tmp_path):
     assert 'href="/perf/' in not_found
     page = (tmp_path / "site/services/fines/index.html").read_text()
     assert 'href="/' not in page  # relative links work at any mount point
+
+
+def test_open_data_equals_what_the_pages_show(built):
+    import csv
+    import json
+
+    with open(built / "data/services.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    fines = {r["period"]: r for r in rows if r["service"] == "fines"}
+    assert float(fines["2024-02"]["digital_take_up"]) == 60.0  # the card's figure
+    assert fines["2024-03"]["digital_take_up"] == "" and fines["2024-03"]["complete"] == "false"
+    assert float(fines["2024-01"]["cost_per_transaction"]) == 3.35
+    assert float(fines["2024-03"]["user_satisfaction"]) == 80.0
+    page = BeautifulSoup((built / "services/fines/index.html").read_text(), "html.parser")
+    shown = {tr.th.get_text(" ", strip=True).split(" some")[0]: [td.get_text(strip=True) for td in tr.find_all("td")]
+             for tr in page.select("#periods-heading ~ div table tbody tr")}
+    assert shown["February 2024"][1] == "60.0%"
+    package = json.loads((built / "data/datapackage.json").read_text())
+    fields = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
+    assert fields == list(rows[0].keys())
+    data = json.loads((built / "data/services.json").read_text())["data"]
+    assert len(data) == len(rows)
+    home = (built / "index.html").read_text()
+    assert 'href="./data/services.csv"' in home and "datapackage.json" in home

@@ -1,0 +1,103 @@
+"""Site-wide open data: every service's KPIs per period as CSV and JSON, described by a Frictionless data package.
+
+The rows come from the same ``PeriodRow`` objects the service pages show, so
+the files and the pages cannot disagree. Other councils' sites can read this
+``services.csv`` to compare like services (by LGSL code).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from generator import model as m
+from generator.downloads import format_number
+
+# (name, Frictionless type, description)
+FIELDS = [
+    ("service", "string", "Service slug (its page is services/<slug>/)"),
+    ("service_name", "string", "Service name"),
+    ("organisation", "string", "Organisation slug"),
+    ("organisation_name", "string", "Organisation name"),
+    ("lgsl", "string", "Local Government Service List code"),
+    ("period", "string", "Period, e.g. 2024-03, 2024-Q1, 2023-24"),
+    ("period_start", "date", "First day of the period"),
+    ("period_end", "date", "Last day of the period"),
+    ("transactions", "number", "Transactions through all channels"),
+    ("digital_transactions", "number", "Transactions through digital channels"),
+    ("digital_take_up", "number", "Digital take-up, per cent (0-100); blank if any channel's count is missing"),
+    ("cost_per_transaction", "number", "Cost per transaction, in the site's currency"),
+    ("cost_estimated", "boolean", "True when cost per transaction is estimated from channel unit costs"),
+    ("completion_rate", "number", "Completion rate, per cent (0-100)"),
+    ("user_satisfaction", "number", "User satisfaction, per cent (0-100; 1-5 ratings rescaled)"),
+    ("complete", "boolean", "False when a channel's count is missing for this period"),
+]
+
+PATHS = {"csv": "data/services.csv", "json": "data/services.json", "package": "data/datapackage.json"}
+
+
+def _records(site: m.SiteModel) -> list[dict]:
+    records = []
+    for svc in site.services:
+        for row in svc.periods:
+            records.append({
+                "service": svc.slug,
+                "service_name": svc.name,
+                "organisation": svc.organisation.slug,
+                "organisation_name": svc.organisation.name,
+                "lgsl": svc.lgsl,
+                "period": row.period.key,
+                "period_start": row.period.start.isoformat(),
+                "period_end": row.period.end.isoformat(),
+                "transactions": row.transactions,
+                "digital_transactions": row.digital_transactions if row.complete else None,
+                "digital_take_up": row.digital_take_up,
+                "cost_per_transaction": row.cost_per_transaction,
+                "cost_estimated": row.cost_estimated if row.cost_per_transaction is not None else None,
+                "completion_rate": row.completion_rate,
+                "user_satisfaction": row.user_satisfaction,
+                "complete": row.complete,
+            })
+    return records
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    return str(value)
+
+
+def open_data_files(site: m.SiteModel) -> dict[str, bytes]:
+    records = _records(site)
+    names = [name for name, _, _ in FIELDS]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(names)
+    for rec in records:
+        writer.writerow([_cell(rec[n]) for n in names])
+    schema = {"fields": [{"name": n, "type": t, "description": d} for n, t, d in FIELDS],
+              "missingValues": [""]}
+    package = {
+        "profile": "tabular-data-package",
+        "name": "service-performance",
+        "title": site.site.title,
+        "description": f"Performance of services published by {site.site.organisation}: transactions, "
+                       "digital take-up, cost per transaction, completion rate and user satisfaction per period.",
+        "resources": [
+            {"name": "services", "path": "services.csv", "profile": "tabular-data-resource", "format": "csv",
+             "mediatype": "text/csv", "encoding": "utf-8", "schema": schema},
+            {"name": "services-json", "path": "services.json", "format": "json",
+             "mediatype": "application/json", "encoding": "utf-8"},
+        ],
+    }
+    dump = lambda value: (json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()  # noqa: E731
+    return {
+        PATHS["csv"]: buffer.getvalue().encode("utf-8"),
+        PATHS["json"]: dump({"fields": schema["fields"], "data": records}),
+        PATHS["package"]: dump(package),
+    }
