@@ -124,6 +124,7 @@ def _template_json(kind: str, currency: str) -> str:
     chart = builders[kind]().configure(**_config(alt))
     spec = chart.to_dict(validate=True)
     spec.pop("datasets", None)
+    spec.pop("$schema", None)  # no URL of another host in the page; charts.js says the mode
     return json.dumps(spec, sort_keys=True)
 
 

@@ -127,3 +127,25 @@ def test_json_in_html_cannot_close_the_script(tmp_path):
     assert not [s for s in tree.find_all("script") if "alert" in (s.string or "") and s.get("type") != "application/json"]
     spec = json.loads(tree.select_one('script[type="application/json"]').string)
     assert spec["datasets"]["table"][0]["series"].startswith("Pay a fine </script>")
+
+
+def _contrast_with_white(colour: str) -> float:
+    def channel(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_chart_colours_have_at_least_3_to_1_contrast_and_distinct_dashes():
+    from generator.chart_templates import DASHES, PALE_BLUE, PALETTE
+
+    for colour in [*PALETTE, PALE_BLUE]:
+        assert _contrast_with_white(colour) >= 3.0, colour
+    assert len(set(map(tuple, DASHES))) == len(DASHES) == len(PALETTE)
+
+
+def test_pages_embed_no_url_of_another_host(example_site):
+    page = (example_site / "services/council-tax/index.html").read_text()
+    for url in re.findall(r"https?://[^\s\"'<>)]+", page):
+        assert url.startswith(("https://www.example.gov.uk", "http://www.w3.org/")), url

@@ -12,7 +12,7 @@
     if (!source || !target) return;
     var spec;
     try { spec = JSON.parse(source.textContent); } catch (e) { return; }
-    window.vegaEmbed(target, spec, { actions: false, renderer: "svg" }).then(function () {
+    window.vegaEmbed(target, spec, { mode: "vega-lite", actions: false, renderer: "svg" }).then(function () {
       var svg = target.querySelector("svg");
       if (svg) { svg.setAttribute("focusable", "false"); svg.removeAttribute("tabindex"); }
       var still = figure.querySelector(".chart__static");
