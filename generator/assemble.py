@@ -69,6 +69,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             has_data=bool(fig.periods),
             source_path=_display_path(config, svc.path),
             not_requested=svc.not_requested,
+            channels_used=[i for i in range(len(config.channels))
+                           if any(row.by_channel[i] is not None for row in fig.periods)],
         ))
     services.sort(key=lambda s: (s.name.lower(), s.slug))
 

@@ -198,6 +198,7 @@ class ServiceView:
     source_path: str = ""  # the YAML file it came from (for error messages)
     not_requested: tuple[str, ...] = ()  # KPI keys this service does not collect
     charts: list[Chart] = field(default_factory=list)
+    channels_used: list[int] = field(default_factory=list)  # indexes into SiteModel.channels with data
 
 
 @dataclass

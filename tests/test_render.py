@@ -102,7 +102,7 @@ def sample_site(base_path: str = "/") -> m.SiteModel:
         ],
         split_period_label="April 2024 to March 2025", split_previous_label="April 2023 to March 2024",
         periods=periods, data_period_label="January to March 2025", data_file="data/council-tax.csv",
-        source_path="content/services/council-tax.yaml",
+        source_path="content/services/council-tax.yaml", channels_used=[0, 1, 2],
     )
     hostile = m.ServiceView(
         slug="hostile", name=HOSTILE_NAME, url="services/hostile/", description=HOSTILE_DESCRIPTION,
