@@ -57,18 +57,18 @@ def _time_line(alt, value_title: str, fmt: str, series: bool, label_expr: str | 
     x = alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
     y = alt.Y("value:Q", title=value_title, axis=_axis(alt, axis_fmt or fmt, label_expr))
     tooltip = [alt.Tooltip("period:N", title="Period"), alt.Tooltip("value:Q", title=value_title, format=fmt)]
+    # Nulls (gaps in the data) break the line instead of joining across them.
     if series:
         tooltip.insert(1, alt.Tooltip("series:N", title="Channel"))
-        color = alt.Color("series:N", title="Channel", scale=alt.Scale(range=PALETTE), sort=None)
-        dash = alt.StrokeDash("series:N", title="Channel", scale=alt.Scale(range=DASHES), sort=None)
-        line = base.mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=18, filled=True)).encode(
+        legend = alt.Legend(symbolType="stroke", symbolStrokeWidth=3, symbolSize=400, title="Channel")
+        color = alt.Color("series:N", scale=alt.Scale(range=PALETTE), sort=None, legend=legend)
+        dash = alt.StrokeDash("series:N", scale=alt.Scale(range=DASHES), sort=None, legend=legend)
+        line = base.mark_line(strokeWidth=2.5, invalid="break-paths-show-domains",
+                              point=alt.OverlayMarkDef(size=18, filled=True)).encode(
             x=x, y=y, color=color, strokeDash=dash, detail="series:N", tooltip=tooltip)
-        ends = base.transform_filter("datum.last").mark_text(align="left", dx=6, fontSize=12).encode(
-            x=x, y=y, text="series:N", color=alt.Color("series:N", scale=alt.Scale(range=PALETTE), legend=None,
-                                                      sort=None))
-        layers = [line, ends]
+        layers = [line]
     else:
-        line = base.mark_line(strokeWidth=2.5, color=PALETTE[0],
+        line = base.mark_line(strokeWidth=2.5, color=PALETTE[0], invalid="break-paths-show-domains",
                               point=alt.OverlayMarkDef(size=24, filled=True, color=PALETTE[0])).encode(
             x=x, y=y, tooltip=tooltip)
         target = alt.Chart(alt.Data(name="target")).mark_rule(color=PALETTE[1], strokeDash=[6, 3]).encode(

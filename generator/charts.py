@@ -6,9 +6,12 @@ its download and the KPI cards always show the same numbers.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from generator import model as m
 from generator.chart_templates import fill
 from generator.formatting import format_value
+from generator.periods import Period
 
 COUNT, PERCENT, MONEY, TEXT = m.COUNT, m.PERCENT, m.MONEY, "text"
 
@@ -38,10 +41,32 @@ def _period_fields(period) -> dict:
     return {"period": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()}
 
 
+def _with_gaps(points: list[tuple]) -> list[dict]:
+    """Rows for a line: (period, value, extra) in order, with a null row for each gap.
+
+    A period with no value, or missing periods between two that have one,
+    become null rows, which break the line rather than joining across the
+    gap. Leading and trailing periods with no value are left out.
+    """
+    present = [i for i, (_, value, _) in enumerate(points) if value is not None]
+    if not present:
+        return []
+    rows: list[dict] = []
+    previous_end = None
+    for period, value, extra in points[present[0]: present[-1] + 1]:
+        if previous_end is not None and period.start > previous_end + timedelta(days=1):
+            gap = Period(previous_end + timedelta(days=1), period.start - timedelta(days=1), "range")
+            rows.append({**_period_fields(gap), "value": None})
+        rows.append({**_period_fields(period), "value": value, **(extra if value is not None else {})})
+        previous_end = period.end
+    return rows
+
+
 def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, target=None, note=""):
     if not rows:
         return None
-    summary = _trend(name, rows[0], rows[-1], unit, currency) + note
+    with_values = [r for r in rows if r["value"] is not None]
+    summary = _trend(name, with_values[0], with_values[-1], unit, currency) + note
     if target is not None:
         summary += f" The target, drawn as a dashed line, is {_fmt(target, unit, currency)}."
     datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
@@ -56,17 +81,15 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
 
 def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.Chart | None:
     rows = []
-    used = [i for i, _ in enumerate(channels) if any(r.by_channel[i] is not None for r in service.periods)]
-    for i in used:
-        series = [r for r in service.periods if r.by_channel[i] is not None]
-        for r in series:
-            rows.append({**_period_fields(r.period), "series": channels[i].label, "value": r.by_channel[i],
-                         "last": r is series[-1]})
-    if not rows:
-        return None
+    for i in service.channels_used:
+        points = [(r.period, r.by_channel[i], {}) for r in service.periods]
+        rows += [{**row, "series": channels[i].label} for row in _with_gaps(points)]
     totals = [r for r in service.periods if r.transactions is not None]
+    if not rows or not totals:
+        return None
     first, last = totals[0], totals[-1]
-    top = max((rw for rw in rows if rw["period"] == last.period.label), key=lambda rw: rw["value"], default=None)
+    latest = [rw for rw in rows if rw["period"] == last.period.label and rw["value"] is not None]
+    top = max(latest, key=lambda rw: rw["value"], default=None)
     summary = (f"Transactions went from {_fmt(first.transactions, COUNT)} in {first.period.label} "
                f"to {_fmt(last.transactions, COUNT)} in {last.period.label}.")
     if first is last:
@@ -123,14 +146,10 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
          PERCENT),
     ]
     for cid, title, key, attr, kind, unit in per_kpi:
-        rows = []
-        for r in service.periods:
-            value = getattr(r, attr)
-            if value is not None:
-                row = {**_period_fields(r.period), "value": value}
-                if key == m.COST_PER_TRANSACTION and r.cost_estimated:
-                    row["estimated"] = "yes"
-                rows.append(row)
+        points = [(r.period, getattr(r, attr),
+                   {"estimated": "yes"} if key == m.COST_PER_TRANSACTION and r.cost_estimated else {})
+                  for r in service.periods]
+        rows = _with_gaps(points)
         note = ""
         if rows and any(r.get("estimated") for r in rows):
             note = " These costs are estimates from channel unit costs."

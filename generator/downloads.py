@@ -23,6 +23,11 @@ def format_number(value) -> str:
     return repr(value)
 
 
+def spreadsheet_safe(text: str) -> str:
+    """Text that a spreadsheet will not run as a formula (OWASP CSV injection advice)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _text_column(values: pd.Series) -> pd.Series:
     return values.map(format_number)
 
@@ -70,7 +75,8 @@ def chart_downloads(charts: list[m.Chart]) -> dict[str, bytes]:
         writer.writerow(keys)
         for row in chart.rows:
             writer.writerow([format_number(row.get(k)) if isinstance(row.get(k), (int, float))
-                             and not isinstance(row.get(k), bool) else (row.get(k) or "") for k in keys])
+                             and not isinstance(row.get(k), bool) else spreadsheet_safe(str(row.get(k) or ""))
+                             for k in keys])
         files[chart.csv_url] = buffer.getvalue().encode("utf-8")
         body = {"title": chart.title, "summary": chart.summary,
                 "fields": [{"name": k, "unit": next((c.unit for c in chart.columns if c.key == k), "date")}

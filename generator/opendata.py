@@ -12,7 +12,7 @@ import io
 import json
 
 from generator import model as m
-from generator.downloads import format_number
+from generator.downloads import format_number, spreadsheet_safe
 
 # (name, Frictionless type, description)
 FIELDS = [
@@ -69,7 +69,7 @@ def _cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return format_number(value)
-    return str(value)
+    return spreadsheet_safe(str(value))
 
 
 def open_data_files(site: m.SiteModel) -> dict[str, bytes]:

@@ -78,11 +78,14 @@ def render_svgs(charts: list[m.Chart], cache_dir: Path | None, jobs: int | None 
 
 def accessible_svg(svg: str, chart_id: str, title: str, description: str) -> Markup:
     """The SVG as one image with a title and description for assistive technology."""
-    svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
+    svg = re.sub(r"<\?xml[^>]*>\s*", "", svg).strip()
     svg = re.sub(r'\s(aria-[a-z]+|role)="[^"]*"', "", svg)
-    head = (f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false" '
-            f'class="chart__svg"')
-    svg = re.sub(r"^<svg", head, svg.strip(), count=1)
+    root = re.match(r"<svg[^>]*>", svg).group(0)
+    classes = " ".join(["chart__svg", *re.findall(r'\sclass="([^"]*)"', root)])
+    head = re.sub(r'\sclass="[^"]*"', "", root)[: -1]
+    head = head.replace("<svg", f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+                        f'focusable="false" class="{classes}"', 1) + ">"
+    svg = head + svg[len(root):]
     svg = re.sub(r"(<svg[^>]*>)", lambda mt: mt.group(1) + f'<title id="{chart_id}-title">{escape(title)}</title>'
                  f'<desc id="{chart_id}-desc">{escape(description)}</desc>', svg, count=1)
     return Markup(svg)

@@ -91,7 +91,10 @@ def test_every_chart_on_the_example_site_is_complete(example_site):
                 downloaded = list(csv.DictReader(f))
             assert len(downloaded) == len(plotted), where
             for got, want in zip(downloaded, plotted):
-                assert float(got["value"]) == pytest.approx(want["value"]), where
+                if want["value"] is None:  # a gap: the line breaks, the table says "no data"
+                    assert got["value"] == "", where
+                else:
+                    assert float(got["value"]) == pytest.approx(want["value"]), where
                 if "period" in want:
                     assert got["period"] == want["period"]
             table_rows = table.select("tbody tr")
@@ -149,3 +152,42 @@ def test_pages_embed_no_url_of_another_host(example_site):
     page = (example_site / "services/council-tax/index.html").read_text()
     for url in re.findall(r"https?://[^\s\"'<>)]+", page):
         assert url.startswith(("https://www.example.gov.uk", "http://www.w3.org/")), url
+
+
+def test_gaps_break_lines_and_are_listed(tmp_path):
+    files = standard_files()
+    lines = files["data/permits.csv"].splitlines(keepends=True)
+    files["data/permits.csv"] = "".join(l for l in lines if not l.startswith(("2024-03", "2024-04")))
+    model = prepare(write_site(tmp_path, files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    take_up = {c.id: c for c in permits.charts}["digital-take-up"]
+    gap = [r for r in take_up.rows if r["value"] is None]
+    assert [(r["period"], r["start"], r["end"]) for r in gap] == [("March to April 2024", "2024-03-01", "2024-04-30")]
+    assert take_up.spec["layer"][0]["mark"]["invalid"] == "break-paths-show-domains"
+    transactions = {c.id: c for c in permits.charts}["transactions"]
+    assert sum(r["value"] is None for r in transactions.rows) == 2  # one gap row per channel
+
+
+def test_pages_have_no_duplicate_attributes_or_ids(example_site):
+    """Checks an HTML parser would otherwise hide: BeautifulSoup silently drops repeated attributes."""
+    from html.parser import HTMLParser
+
+    class Checker(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.problems, self.ids = [], set()
+
+        def handle_starttag(self, tag, attrs):
+            names = [name for name, _ in attrs]
+            if len(names) != len(set(names)):
+                self.problems.append(f"<{tag}> repeats an attribute: {names}")
+            for name, value in attrs:
+                if name == "id":
+                    if value in self.ids:
+                        self.problems.append(f"id '{value}' used twice")
+                    self.ids.add(value)
+
+    for page in example_site.rglob("*.html"):
+        checker = Checker()
+        checker.feed(page.read_text(encoding="utf-8"))
+        assert checker.problems == [], page

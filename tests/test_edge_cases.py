@@ -139,3 +139,17 @@ def test_output_folder_may_not_overlap_inputs(tmp_path):
 def test_safe_relative_refuses_escapes(bad):
     with pytest.raises(OutputError):
         safe_relative(bad)
+
+
+def test_csv_downloads_do_not_carry_spreadsheet_formulas(tmp_path):
+    from generator.build import build_site
+
+    files = standard_files()
+    files["content/services/fines.yaml"] = files["content/services/fines.yaml"].replace(
+        "name: Pay a fine", "name: '=HYPERLINK(\"http://evil\")'")
+    files["config.yaml"] += "charts:\n  static_svg: false\n  interactive: false\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    services = (tmp_path / "site/data/services.csv").read_text()
+    assert "'=HYPERLINK" in services and ",=HYPERLINK" not in services
+    chart = (tmp_path / "site/data/charts/organisations/dept-a/transactions-by-service.csv").read_text()
+    assert "'=HYPERLINK" in chart
