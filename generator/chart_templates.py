@@ -26,7 +26,7 @@ HEIGHT = 280
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
 
 
-def _config(alt):
+def _config():
     return {
         "font": FONT,
         "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#0b0c0c", "titleColor": "#0b0c0c",
@@ -38,7 +38,7 @@ def _config(alt):
     }
 
 
-def _annotations(alt, y_title: str):
+def _annotations(alt):
     notes = alt.Chart(alt.Data(name="annotations"))
     rule = notes.mark_rule(color="#505a5f", strokeDash=[4, 3]).encode(
         x="date:T", tooltip=[alt.Tooltip("label:N", title="Date"), alt.Tooltip("text:N", title="Note")])
@@ -74,7 +74,7 @@ def _time_line(alt, value_title: str, fmt: str, series: bool, label_expr: str | 
         target = alt.Chart(alt.Data(name="target")).mark_rule(color=PALETTE[1], strokeDash=[6, 3]).encode(
             y="value:Q", tooltip=[alt.Tooltip("value:Q", title="Target", format=fmt)])
         layers = [line, target]
-    chart = alt.layer(*layers, *_annotations(alt, value_title)).properties(width=WIDTH, height=HEIGHT)
+    chart = alt.layer(*layers, *_annotations(alt)).properties(width=WIDTH, height=HEIGHT)
     return chart
 
 
@@ -121,7 +121,7 @@ def _template_json(kind: str, currency: str) -> str:
         "ranked-count": lambda: _ranked_bars(alt, "Transactions per year", ",.0f"),
         "ranked-percent": lambda: _ranked_bars(alt, "Digital take-up (%)", ".1f", PERCENT_LABEL),
     }
-    chart = builders[kind]().configure(**_config(alt))
+    chart = builders[kind]().configure(**_config())
     spec = chart.to_dict(validate=True)
     spec.pop("datasets", None)
     spec.pop("$schema", None)  # no URL of another host in the page; charts.js says the mode

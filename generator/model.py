@@ -283,4 +283,3 @@ class SiteModel:
     latest_period_label: str | None
     home_charts: list[Chart] = field(default_factory=list)
     vega_bundle: str | None = None  # site-relative path of the Vega runtime, when charts are interactive
-    extra: dict = field(default_factory=dict)

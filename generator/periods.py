@@ -108,10 +108,6 @@ def _month_number(text: str) -> int | None:
     return MONTHS.get(text.lower().rstrip("."))
 
 
-def _year(text: str) -> int:
-    return int(text)
-
-
 # Each pattern is tried in order; the first that matches decides.
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "ym"),  # 2024-03
@@ -164,7 +160,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 def _build_any(form: str, g: tuple, fy: int) -> Period | None:
     try:
         if form == "ym":
-            return month_span(_year(g[0]), int(g[1]), 1, "month")
+            return month_span(int(g[0]), int(g[1]), 1, "month")
         if form == "iso":
             d = date(int(g[0]), int(g[1]), int(g[2]))
             return Period(d, d, "day")
@@ -172,11 +168,11 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
             d = date.fromisocalendar(int(g[0]), int(g[1]), 1)
             return Period(d, d + timedelta(days=6), "week")
         if form == "yq":
-            return month_span(_year(g[0]), (int(g[1]) - 1) * 3 + 1, 3, "quarter")
+            return month_span(int(g[0]), (int(g[1]) - 1) * 3 + 1, 3, "quarter")
         if form == "qy":
-            return month_span(_year(g[1]), (int(g[0]) - 1) * 3 + 1, 3, "quarter")
+            return month_span(int(g[1]), (int(g[0]) - 1) * 3 + 1, 3, "quarter")
         if form in ("fy2", "fy4", "fyp"):
-            first = _year(g[0])
+            first = int(g[0])
             second = int(g[1])
             second_full = second if second >= 1000 else (first // 100) * 100 + second
             if second_full < first:
@@ -185,9 +181,9 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
                 return None
             return month_span(first, fy, 12, "financial_year")
         if form == "y":
-            return month_span(_year(g[0]), 1, 12, "year")
+            return month_span(int(g[0]), 1, 12, "year")
         if form == "m/y":
-            return month_span(_year(g[1]), int(g[0]), 1, "month")
+            return month_span(int(g[1]), int(g[0]), 1, "month")
         if form == "dmy":
             d = date(int(g[2]), int(g[1]), int(g[0]))
             return Period(d, d, "day")
@@ -195,14 +191,14 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
             month = _month_number(g[0])
             if month is None:
                 return None
-            year = _year(g[1]) if form == "mony" else 2000 + int(g[1])
+            year = int(g[1]) if form == "mony" else 2000 + int(g[1])
             return month_span(year, month, 1, "month")
         if form == "range":
             m1, m2 = _month_number(g[0]), _month_number(g[2])
             if m1 is None or m2 is None:
                 return None
-            start = date(_year(g[1]), m1, 1)
-            end = month_end(_year(g[3]), m2)
+            start = date(int(g[1]), m1, 1)
+            end = month_end(int(g[3]), m2)
             if end < start:
                 return None
             return Period(start, end, "range")
