@@ -81,5 +81,15 @@ def check(config_path: Path, strict: bool) -> None:
     click.echo("No errors found." if not problems.warnings else "No errors found (see warnings above).")
 
 
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+def schemas(folder: Path | None) -> None:
+    """Write JSON Schema files for config.yaml, services and organisations (for editors)."""
+    from generator.schemas import SHIPPED, write_schemas
+
+    for path in write_schemas(folder or SHIPPED):
+        click.echo(f"Wrote {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

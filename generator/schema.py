@@ -39,6 +39,7 @@ class Field:
     choices: tuple | None = None
     minimum: float | None = None
     maximum: float | None = None
+    json: dict | None = None  # JSON Schema for kinds that say too little ("any")
 
 
 @dataclass
@@ -46,7 +47,6 @@ class Schema:
     title: str
     fields: list[Field]
     doc: str = ""
-    extra: dict = field(default_factory=dict)  # extra JSON Schema keywords (e.g. oneOf for data)
 
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
@@ -84,6 +84,7 @@ class Schema:
 
     # -- JSON Schema ------------------------------------------------------
     def json_schema(self) -> dict:
+        """JSON Schema for editors; unknown keys are flagged there as they are warned of here."""
         schema = {
             "type": "object",
             "title": self.title,
@@ -92,7 +93,6 @@ class Schema:
             "required": [f.name for f in self.fields if f.required],
             "additionalProperties": False,
         }
-        schema.update(self.extra)
         return schema
 
 
@@ -202,7 +202,9 @@ _JSON_TYPES = {
 def _field_json(f: Field | Schema) -> dict:
     if isinstance(f, Schema):
         return f.json_schema()
-    if f.kind == "object" and isinstance(f.item, Schema):
+    if f.json is not None:
+        out = dict(f.json)
+    elif f.kind == "object" and isinstance(f.item, Schema):
         out = f.item.json_schema()
     elif f.kind == "list":
         out = {"type": "array"}
