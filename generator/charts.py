@@ -16,14 +16,10 @@ from generator.periods import Period
 COUNT, PERCENT, MONEY, TEXT = m.COUNT, m.PERCENT, m.MONEY, "text"
 
 
-def _fmt(value, unit, currency="£") -> str:
-    return format_value(value, unit, currency)
-
-
 def _trend(name: str, first: dict, last: dict, unit: str, currency: str) -> str:
     """'Digital take-up rose from 41.0% in April 2022 to 63.0% in March 2025.'"""
     a, b = first["value"], last["value"]
-    shown_a, shown_b = _fmt(a, unit, currency), _fmt(b, unit, currency)
+    shown_a, shown_b = format_value(a, unit, currency), format_value(b, unit, currency)
     if first is last:
         return f"{name} was {shown_b} in {last['period']}, the only period with data."
     verb = "stayed at" if shown_a == shown_b else ("rose from" if b > a else "fell from")
@@ -68,7 +64,7 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
     with_values = [r for r in rows if r["value"] is not None]
     summary = _trend(name, with_values[0], with_values[-1], unit, currency) + note
     if target is not None:
-        summary += f" The target, drawn as a dashed line, is {_fmt(target, unit, currency)}."
+        summary += f" The target, drawn as a dashed line, is {format_value(target, unit, currency)}."
     datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
     if target is not None:
         datasets["target"] = [{"value": target}]
@@ -90,10 +86,10 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
     first, last = totals[0], totals[-1]
     latest = [rw for rw in rows if rw["period"] == last.period.label and rw["value"] is not None]
     top = max(latest, key=lambda rw: rw["value"], default=None)
-    summary = (f"Transactions went from {_fmt(first.transactions, COUNT)} in {first.period.label} "
-               f"to {_fmt(last.transactions, COUNT)} in {last.period.label}.")
+    summary = (f"Transactions went from {format_value(first.transactions, COUNT)} in {first.period.label} "
+               f"to {format_value(last.transactions, COUNT)} in {last.period.label}.")
     if first is last:
-        summary = f"There were {_fmt(last.transactions, COUNT)} transactions in {last.period.label}."
+        summary = f"There were {format_value(last.transactions, COUNT)} transactions in {last.period.label}."
     if top is not None:
         summary += f" {top['series']} was the most used channel in {last.period.label}."
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channel", TEXT),
@@ -115,7 +111,7 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
                               (service.split_period_label, share.share)):
             if window and value is not None:
                 rows.append({"series": share.channel.label, "window": window, "value": value,
-                             "label": _fmt(value, PERCENT)})
+                             "label": format_value(value, PERCENT)})
     if not rows:
         return None
     latest = [s for s in service.channel_split if s.share is not None]
@@ -124,10 +120,10 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
         return m.Chart("channel-split", "Channel split", summary, _SPLIT_COLUMNS, rows,
                        fill("split-bars", {"table": rows}, summary, currency), f"{base}/channel-split")
     top = max(latest, key=lambda s: s.share)
-    summary = f"In {service.split_period_label}, {top.channel.label} accounted for {_fmt(top.share, PERCENT)} " \
+    summary = f"In {service.split_period_label}, {top.channel.label} accounted for {format_value(top.share, PERCENT)} " \
               "of transactions"
     if top.previous_share is not None:
-        summary += f", compared with {_fmt(top.previous_share, PERCENT)} in {service.split_previous_label}."
+        summary += f", compared with {format_value(top.previous_share, PERCENT)} in {service.split_previous_label}."
     else:
         summary += "."
     return m.Chart("channel-split", "Channel split", summary, _SPLIT_COLUMNS, rows,
@@ -159,7 +155,7 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
 
 
 def _ranked_chart(cid, title, items, unit, kind, base, currency, what) -> m.Chart | None:
-    rows = [{"series": name, "value": value, "label": _fmt(value, unit, currency)}
+    rows = [{"series": name, "value": value, "label": format_value(value, unit, currency)}
             for name, value in items if value is not None]
     if not rows:
         return None

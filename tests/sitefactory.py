@@ -95,3 +95,15 @@ def write_site(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text) if not rel.endswith(".csv") else text, encoding="utf-8")
     return root / "config.yaml"
+
+
+def build_with_fines_named(root: Path, name: str, charts: str = "charts:\n  static_svg: false\n") -> Path:
+    """Build the standard site with the fines service renamed (hostile-input tests); returns site/."""
+    from generator.build import build_site
+
+    files = standard_files()
+    files["content/services/fines.yaml"] = files["content/services/fines.yaml"].replace(
+        "name: Pay a fine", f"name: {name}")
+    files["config.yaml"] += charts
+    build_site(write_site(root, files), root / "site")
+    return root / "site"

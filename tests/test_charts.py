@@ -1,7 +1,6 @@
 """Charts: every chart has an SVG, a summary, a table and downloads that equal what it plots."""
 
 import csv
-import io
 import json
 import re
 from pathlib import Path
@@ -13,7 +12,7 @@ from bs4 import BeautifulSoup
 from generator.build import build_site, prepare
 from generator.chart_templates import KINDS, fill
 from generator.charts import all_charts
-from sitefactory import standard_files, write_site
+from sitefactory import build_with_fines_named, standard_files, write_site
 
 EXAMPLE = Path(__file__).parents[1] / "config.yaml"
 
@@ -119,12 +118,8 @@ def test_no_url_in_the_built_site_loads_from_another_host(example_site):
 
 
 def test_json_in_html_cannot_close_the_script(tmp_path):
-    files = standard_files()
-    files["content/services/fines.yaml"] = files["content/services/fines.yaml"].replace(
-        "name: Pay a fine", "name: Pay a fine </script><script>alert(1)</script>")
-    files["config.yaml"] += "charts:\n  static_svg: false\n"
-    build_site(write_site(tmp_path, files), tmp_path / "site")
-    html = (tmp_path / "site/organisations/dept-a/index.html").read_text()
+    site = build_with_fines_named(tmp_path, "Pay a fine </script><script>alert(1)</script>")
+    html = (site / "organisations/dept-a/index.html").read_text()
     assert "</script><script>alert(1)" not in html
     tree = BeautifulSoup(html, "html.parser")
     assert not [s for s in tree.find_all("script") if "alert" in (s.string or "") and s.get("type") != "application/json"]

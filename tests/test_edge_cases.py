@@ -9,7 +9,7 @@ from generator import model as m
 from generator.build import prepare
 from generator.cli import main
 from generator.write import OutputError, safe_relative
-from sitefactory import standard_files, write_site
+from sitefactory import build_with_fines_named, standard_files, write_site
 
 
 def permits(tmp_path, csv_text, extra_yaml="", config_extra=None):
@@ -142,14 +142,9 @@ def test_safe_relative_refuses_escapes(bad):
 
 
 def test_csv_downloads_do_not_carry_spreadsheet_formulas(tmp_path):
-    from generator.build import build_site
-
-    files = standard_files()
-    files["content/services/fines.yaml"] = files["content/services/fines.yaml"].replace(
-        "name: Pay a fine", "name: '=HYPERLINK(\"http://evil\")'")
-    files["config.yaml"] += "charts:\n  static_svg: false\n  interactive: false\n"
-    build_site(write_site(tmp_path, files), tmp_path / "site")
-    services = (tmp_path / "site/data/services.csv").read_text()
+    site = build_with_fines_named(tmp_path, "'=HYPERLINK(\"http://evil\")'",
+                                  "charts:\n  static_svg: false\n  interactive: false\n")
+    services = (site / "data/services.csv").read_text()
     assert "'=HYPERLINK" in services and ",=HYPERLINK" not in services
-    chart = (tmp_path / "site/data/charts/organisations/dept-a/transactions-by-service.csv").read_text()
+    chart = (site / "data/charts/organisations/dept-a/transactions-by-service.csv").read_text()
     assert "'=HYPERLINK" in chart
