@@ -68,7 +68,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             data_file=data_files.get(svc.slug),
             has_data=bool(fig.periods),
             source_path=_display_path(config, svc.path),
-            not_requested=svc.not_requested,
+            not_requested=fig.not_requested,
             channels_used=[i for i in range(len(config.channels))
                            if any(row.by_channel[i] is not None for row in fig.periods)],
         ))

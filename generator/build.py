@@ -17,7 +17,7 @@ from generator.assemble import assemble
 from generator.charts import add_charts, all_charts
 from generator.config import Config, load_config
 from generator.content import load_content
-from generator.data import load_data
+from generator.data import RawFiles, load_data
 from generator.downloads import chart_downloads, service_csvs
 from generator.errors import BuildFailed, Problems
 from generator.metrics import compute
@@ -70,8 +70,9 @@ def prepare(config_path: Path, *, strict: bool = False) -> Prepared:
     if config.theme != "default" and not theme_dir.is_dir():
         problems.error(config.path, f"theme '{config.theme}' not found in themes/",
                        hint="use theme: default, or create themes/<name>/templates")
-    content = load_content(config, problems)
-    tidy = load_data(config, content.services, problems)
+    raw_files = RawFiles()
+    content = load_content(config, problems, raw_files)
+    tidy = load_data(config, content.services, problems, raw_files)
     _fail_if_errors(problems, strict)
 
     figures = compute(tidy, config, content.services)

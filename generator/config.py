@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 from generator.errors import Problems
 from generator.schema import Field, Schema
+from generator.sources import SOURCE_SCHEMA, Source, validate_source
 from generator.yamlfile import load_yaml
 
 CURRENCIES = {"GBP": "£", "EUR": "€", "USD": "$"}
@@ -52,8 +53,14 @@ CONFIG_SCHEMA = Schema(
         Field("footer_text", "str", "Optional text for the footer, e.g. the data licence."),
         Field("content_dir", "str", "Folder holding services/, organisations/ and pages/.", default="content"),
         Field("data_dir", "str", "Folder holding the CSV files.", default="data"),
-        Field("channels", "list", "The channels services are used through.", required=True,
-              item=CHANNEL_SCHEMA),
+        Field("channels", "list", "The channels services are used through. Defaults to online (digital), "
+              "phone, face to face, post and email.", item=CHANNEL_SCHEMA),
+        Field("not_requested", "list", "Cell texts in CSV files meaning a figure was deliberately not "
+              "collected (shown as 'not requested', unlike a blank, which is 'no data').",
+              default=["***"], item=Field("marker", "str", "Cell text, e.g. ***.")),
+        Field("sources", "list", "How to read CSV files that are not in the tidy format: renames, "
+              "encoding, wide layouts, and services generated from rows. See docs/bring-your-data.md.",
+              default=[], item=SOURCE_SCHEMA),
         Field("charts", "object", "How charts are drawn.", item=CHARTS_SCHEMA,
               default={"static_svg": True, "interactive": True}),
     ],
@@ -90,6 +97,8 @@ class Config:
     channels: tuple[Channel, ...]
     static_svg: bool = True
     interactive_charts: bool = True
+    not_requested: tuple[str, ...] = ("***",)
+    sources: tuple[Source, ...] = ()
 
     @property
     def cache_dir(self) -> Path:
@@ -102,6 +111,15 @@ class Config:
             for name in (ch.id, ch.label, *ch.aliases):
                 lookup[normalise_channel(name)] = ch.id
         return lookup
+
+
+DEFAULT_CHANNELS = (
+    Channel("online", "Online", True, None),
+    Channel("phone", "Phone", False, None),
+    Channel("face_to_face", "Face to face", False, None, ("in person",)),
+    Channel("post", "Post", False, None),
+    Channel("email", "Email", False, None),
+)
 
 
 def normalise_channel(text: str) -> str:
@@ -140,10 +158,23 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         seen[ch["id"]] = index
         channels.append(Channel(ch["id"], ch["label"] or ch["id"], bool(ch["digital"]),
                                 ch["unit_cost"], tuple(ch["aliases"] or ())))
-    if values["channels"] is not None and not channels and len(problems.errors) == before:
+    if values["channels"] is None:
+        channels = list(DEFAULT_CHANNELS)
+    elif not channels and len(problems.errors) == before:
         line, col = positions.at(("channels",))
         problems.error(path, "at least one channel is needed", line, col,
                        hint="list channels with id, label and digital: true/false")
+    sources = []
+    for index, raw in enumerate(values["sources"] or []):
+        source = validate_source(raw, index, path, positions, problems)
+        if source is not None:
+            sources.append(source)
+    ids: dict[str, int] = {}
+    for source in sources:
+        if source.id in ids:
+            problems.error(path, f"two sources have the id '{source.id}'", *source.where("id"),
+                           hint="give each source its own id:")
+        ids[source.id] = source.index
     if len(problems.errors) > before:
         return None
     root = path.resolve().parent
@@ -166,4 +197,6 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         channels=tuple(channels),
         static_svg=values["charts"]["static_svg"],
         interactive_charts=values["charts"]["interactive"],
+        not_requested=tuple(str(x).strip() for x in values["not_requested"] or ()),
+        sources=tuple(sources),
     )

@@ -40,11 +40,13 @@ TARGETS_SCHEMA = Schema(
 DATA_SCHEMA = Schema(
     "data",
     [
-        Field("file", "str", "CSV file in the data folder, e.g. council-tax.csv.", required=True),
-        Field("service", "str", "This service's value in the file's `service` column "
+        Field("file", "str", "CSV file in the data folder, e.g. council-tax.csv."),
+        Field("source", "slug", "Instead of file: the id of a source in config.yaml."),
+        Field("service", "str", "This service's value in the file's service column "
               "(defaults to the service's slug)."),
     ],
 )
+_DATA_ITEM = {"oneOf": [{"type": "string"}, DATA_SCHEMA.json_schema()]}
 
 ANNOTATION_SCHEMA = Schema(
     "an annotation",
@@ -65,9 +67,10 @@ SERVICE_SCHEMA = Schema(
         Field("lgsl", "any", "Local Government Service List code, e.g. 524.",
               json={"type": ["string", "integer"]}),
         Field("url", "url", "Web address of the service itself."),
-        Field("data", "any", "The CSV file with its figures: a file name in the data folder, or "
-              "file: and service: when one file holds several services.",
-              json={"oneOf": [{"type": "string"}, DATA_SCHEMA.json_schema()]}),
+        Field("data", "any", "The CSV file with its figures: a file name in the data folder; file: and "
+              "service: when one file holds several services; or a list of these when figures come from "
+              "several files (volumes from one, satisfaction from another).",
+              json={"oneOf": [*_DATA_ITEM["oneOf"], {"type": "array", "items": _DATA_ITEM}]}),
         Field("source", "str", "Where the figures come from, e.g. the system they are exported from."),
         Field("last_updated", "date", "When the figures were last updated, YYYY-MM-DD."),
         Field("targets", "object", "Optional KPI targets.", item=TARGETS_SCHEMA, default={}),
@@ -106,8 +109,9 @@ class Organisation:
 
 @dataclass
 class DataRef:
-    file: str
+    file: str | None
     key: str | None  # value in the `service` column, if the file has one
+    source: str | None = None  # a source id from config.yaml, instead of the file
 
 
 @dataclass
@@ -119,7 +123,7 @@ class Service:
     category: str | None
     lgsl: str | None
     url: str | None
-    data: DataRef | None
+    data: tuple[DataRef, ...]
     source: str | None
     last_updated: dt.date | None
     targets: dict
@@ -178,19 +182,24 @@ def load_organisations(config: Config, problems: Problems) -> list[Organisation]
     return orgs
 
 
-def _data_ref(value, path, positions, problems, slug) -> DataRef | None:
+def _data_refs(value, path, positions, problems, slug, keypath=("data",)) -> tuple[DataRef, ...]:
     if value is None:
-        return None
+        return ()
+    if isinstance(value, list) and keypath == ("data",):
+        return tuple(ref for i, item in enumerate(value)
+                     for ref in _data_refs(item, path, positions, problems, slug, ("data", i)))
     if isinstance(value, str) and value.strip():
-        return DataRef(value.strip(), None)
+        return (DataRef(value.strip(), None),)
     if isinstance(value, dict):
-        v = DATA_SCHEMA.validate(value, positions, path, problems, ("data",))
-        if v["file"]:
-            return DataRef(str(v["file"]).strip(), v["service"] or slug)
-        return None
-    problems.error(path, "'data' must be a CSV file name, or file: and service:", *positions.at(("data",)),
-                   hint="for example  data: council-tax.csv")
-    return None
+        v = DATA_SCHEMA.validate(value, positions, path, problems, keypath)
+        if bool(v["file"]) == bool(v["source"]):
+            problems.error(path, "give data either file: or source:", *positions.at(keypath),
+                           hint="for example  data: {file: waste.csv, service: missed-bins}")
+            return ()
+        return (DataRef(str(v["file"]).strip() if v["file"] else None, v["service"] or slug, v["source"]),)
+    problems.error(path, "'data' must be a CSV file name, file: and service:, or a list of them",
+                   *positions.at(keypath), hint="for example  data: council-tax.csv")
+    return ()
 
 
 def load_services(config: Config, problems: Problems) -> list[Service]:
@@ -202,7 +211,7 @@ def load_services(config: Config, problems: Problems) -> list[Service]:
         before = len(problems.errors)
         v = SERVICE_SCHEMA.validate(data, positions, path, problems)
         slug = _slug(v, path, problems, positions)
-        ref = _data_ref(v["data"], path, positions, problems, slug)
+        refs = _data_refs(v["data"], path, positions, problems, slug)
         for channel in v["unit_costs"] or {}:
             if channel not in {c.id for c in config.channels}:
                 problems.error(path, f"unit_costs names channel '{channel}', which config.yaml does not define",
@@ -214,7 +223,7 @@ def load_services(config: Config, problems: Problems) -> list[Service]:
         annotations = [m.Annotation(a["date"], a["text"]) for a in v["annotations"] or []
                        if a.get("date") and a.get("text")]
         services.append(Service(
-            slug, v["name"], v["organisation"], v["description"], v["category"], lgsl, v["url"], ref,
+            slug, v["name"], v["organisation"], v["description"], v["category"], lgsl, v["url"], refs,
             v["source"], v["last_updated"], {k: x for k, x in (v["targets"] or {}).items() if x is not None},
             tuple(v["not_requested"] or ()), dict(v["unit_costs"] or {}), v["notes"],
             sorted(annotations, key=lambda a: a.date), path, positions,
@@ -283,20 +292,60 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
                            *svc.positions.at(("organisation",)),
                            hint=f"add content/organisations/{svc.organisation}.yaml or use one of: "
                            f"{', '.join(sorted(orgs)) or 'none'}")
-        if svc.data:
-            target = (config.data_dir / svc.data.file).resolve()
-            if not target.is_relative_to(config.data_dir.resolve()):
-                problems.error(svc.path, f"data file '{svc.data.file}' is outside the data folder",
-                               *svc.positions.at(("data",)), hint="name a file inside data/")
-                svc.data = None
-            elif not target.is_file():
-                problems.error(svc.path, f"data file '{svc.data.file}' not found in {config.data_dir.name}/",
-                               *svc.positions.at(("data",)), hint="check the file name and its extension")
-                svc.data = None
+        svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
 
 
-def load_content(config: Config, problems: Problems) -> Content:
-    content = Content(load_organisations(config, problems), load_services(config, problems),
-                      load_pages(config, problems))
+def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Problems) -> bool:
+    if ref.source:
+        source = next((s for s in config.sources if s.id == ref.source), None)
+        if source is None:
+            problems.error(svc.path, f"data source '{ref.source}' is not in config.yaml",
+                           *svc.positions.at(("data",)),
+                           hint=f"sources: {', '.join(s.id for s in config.sources) or 'none defined'}")
+            return False
+        ref.file = source.file
+    target = (config.data_dir / ref.file).resolve()
+    if not target.is_relative_to(config.data_dir.resolve()):
+        problems.error(svc.path, f"data file '{ref.file}' is outside the data folder",
+                       *svc.positions.at(("data",)), hint="name a file inside data/")
+        return False
+    if not target.is_file():
+        problems.error(svc.path, f"data file '{ref.file}' not found in {config.data_dir.name}/",
+                       *svc.positions.at(("data",)), hint="check the file name and its extension")
+        return False
+    return True
+
+
+def _merge_generated(written: list, generated: list) -> list:
+    """Generated items plus YAML ones; a YAML file with a generated item's slug replaces it,
+    keeping the generated data reference if the YAML names none."""
+    by_slug = {item.slug: item for item in written}
+    merged = []
+    for item in generated:
+        override = by_slug.pop(item.slug, None)
+        if override is None:
+            merged.append(item)
+        else:
+            if hasattr(override, "data") and not override.data:
+                override.data = item.data
+            merged.append(override)
+    return merged + [item for item in written if item.slug in by_slug]
+
+
+def load_content(config: Config, problems: Problems, raw_files=None) -> Content:
+    from generator.generated import generate, resolve_organisation
+
+    made_orgs, made_services = generate(config, problems, raw_files) if config.sources else ([], [])
+    orgs = _merge_generated(load_organisations(config, problems), made_orgs)
+    services = _merge_generated(load_services(config, problems), made_services)
+    slugs = {o.slug for o in orgs}
+    by_name = {o.name.strip().lower(): o.slug for o in orgs}
+    for org in made_orgs:
+        org.parent = resolve_organisation(org.parent, slugs, by_name)
+        if org.parent == org.slug:
+            org.parent = None
+    for svc in made_services:
+        svc.organisation = resolve_organisation(svc.organisation, slugs, by_name)
+    content = Content(orgs, services, load_pages(config, problems))
     check_references(config, content, problems)
     return content

@@ -1,14 +1,16 @@
 """Read services' CSV files into one tidy frame, reporting every bad cell with its line and column.
 
-The tidy frame has one row per service, period and channel::
+The tidy frame has one row per service, period and channel (``""`` for a row
+that covers all channels together)::
 
-    service, period (Period), channel, transactions, cost, started, completed,
-    satisfaction_1..satisfaction_5, satisfaction
+    service, period (Period), channel, <measures...>, has_tx, nr_<kpi>..., line
 
-Values are parsed in bulk (one pandas pass per column, not per row) and a
-cell that is not a number is an error naming ``file:line:column``, the
-column, the value and what would be accepted. Blank and "no data" markers
-stay missing (NaN), never zero.
+A file is read as text with its true line numbers, reshaped by its source
+mapping (:mod:`generator.sources`; a file without one is in the tidy format),
+then parsed in bulk, one pandas pass per column. A cell that is not a number
+is an error naming ``file:line:column``, the column, the value and what would
+be accepted. Blank and "no data" markers stay missing (NaN), never zero; "not
+requested" markers are missing too, but flagged so pages can say so.
 """
 
 from __future__ import annotations
@@ -16,189 +18,331 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from generator.config import Config, normalise_channel
-from generator.content import Service
+from generator.content import DataRef, Service
 from generator.errors import Problems
-from generator.periods import Period, PeriodError, parse_period
+from generator.measures import (ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MEASURES, MISSING, PERCENTAGES,
+                                RATINGS)
+from generator.periods import Period, PeriodError, month_span, parse_period, snap
+from generator.sources import LongRows, Source, to_long
 
-REQUIRED = ("period", "channel", "transactions")
-RATINGS = tuple(f"satisfaction_{i}" for i in range(1, 6))
-NUMERIC = ("transactions", "cost", "started", "completed", *RATINGS, "satisfaction")
-COUNTS = ("transactions", "started", "completed", *RATINGS)
-KNOWN = ("service", "period", "channel", *NUMERIC)
-MISSING = {"", "-", "–", "—", "na", "n/a", "nd", "null", "none", "..", "x", ":"}
+NUMERIC = MEASURES  # kept for callers that think of the measures as "the numeric columns"
+NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
+_ALL_CHANNELS = {normalise_channel(c) for c in ALL_CHANNELS}
 
-
-def _column_key(name: str) -> str:
-    return str(name).strip().lower().replace(" ", "_").replace("-", "_")
+__all__ = ["NUMERIC", "RATINGS", "load_data", "read_csv_text", "empty_frame", "RawFiles"]
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def read_csv_text(path: Path, problems: Problems) -> pd.DataFrame | None:
+@dataclass
+class RawFile:
+    frame: pd.DataFrame  # text cells, original headings, plus "@line"
+    header_line: int
+
+
+class RawFiles:
+    """Each file is read once per way of reading it, however many services and stages use it."""
+
+    def __init__(self):
+        self._cache: dict[tuple, RawFile | None] = {}
+
+    def get(self, path: Path, problems: Problems, source: Source | None) -> RawFile | None:
+        options = (source.values["encoding"], source.values["delimiter"], source.values["header_row"]) \
+            if source else ("utf-8", ",", 1)
+        key = (str(path), *options)
+        if key not in self._cache:
+            self._cache[key] = read_csv_text(path, problems, *options, hint_config=source is None)
+        return self._cache[key]
+
+
+def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bool) -> str | None:
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start:exc.start + 1]
+        hint = ("it may be a Windows (Excel) file: add it to sources: in config.yaml with "
+                "encoding: windows-1252, or save it as 'CSV UTF-8' in Excel") if hint_config else \
+            "check the encoding: set in config.yaml (utf-8 or windows-1252)"
+        problems.error(path, f"not {encoding} text (byte {bad!r} at offset {exc.start})",
+                       _line_of_byte(raw, exc.start), hint=hint)
+        return None
+
+
+def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delimiter: str = ",",
+                  header_row: int = 1, hint_config: bool = True) -> RawFile | None:
     """Read a CSV as text cells, with each row's true line number in the file.
 
     The csv module (not pandas) is used so that blank lines and quoted
     newlines do not shift line numbers, and a row with too many or too few
-    cells is reported where it is. Returns text cells plus a ``line`` column.
+    cells is reported where it is. Lines before ``header_row`` are skipped.
     """
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         problems.error(path, f"cannot read file: {exc.strerror}")
         return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.error(path, f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})",
-                       _line_of_byte(raw, exc.start), hint="save the file as 'CSV UTF-8' in Excel")
+    text = _decode(raw, encoding, path, problems, hint_config)
+    if text is None:
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header, rows, lines = None, [], []
+    header_line = None
     try:
         for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue  # blank line
+            if reader.line_num < header_row or not any(cell.strip() for cell in record):
+                continue  # a title above the headings, or a blank line
             if header is None:
-                header = record
-                header_line = reader.line_num
+                header = [h.strip() for h in record]
+                header_line = reader.line_num - record_lines(record) + 1
                 continue
             if len(record) != len(header):
-                if len(record) < len(header) and not any(c.strip() for c in record[len(header):]):
-                    record = record + [""] * (len(header) - len(record))
+                if len(record) < len(header) or not any(c.strip() for c in record[len(header):]):
+                    record = (record + [""] * (len(header) - len(record)))[:len(header)]
                 else:
                     problems.error(path, f"row has {len(record)} cells but the header has {len(header)}",
                                    reader.line_num,
-                                   hint="check for an extra comma, or quote text that contains commas")
+                                   hint="check for an extra delimiter, or quote text that contains one")
                     continue
             rows.append(record)
-            lines.append(reader.line_num)
+            lines.append(reader.line_num - record_lines(record) + 1)
     except csv.Error as exc:
         problems.error(path, f"cannot read CSV: {exc}", reader.line_num,
                        hint="check that every opening quote has a closing quote")
         return None
     if header is None:
-        problems.error(path, "the file is empty", 1, hint="a header row is needed: period,channel,transactions")
+        problems.error(path, "the file is empty" if header_row == 1 else
+                       f"the file has no headings on or after line {header_row}", 1,
+                       hint="a header row is needed, e.g. period,channel,transactions")
         return None
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        key = name.lower()
+        if key in seen:
+            problems.error(path, f"column '{name}' appears twice (as column {seen[key]} and {number})",
+                           header_line, number, hint="remove or rename one of them")
+            return None
+        seen[key] = number
     if not rows:
-        problems.warning(path, "the file has a header but no rows", header_line,
-                         hint="add a row per period and channel")
-    frame = pd.DataFrame(rows, columns=[str(h) for h in header], dtype=object)
-    frame.attrs["header_line"] = header_line
-    frame["\0line"] = lines
-    return frame
+        problems.warning(path, "the file has headings but no rows", header_line,
+                         hint="add a row per period")
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame["@line"] = lines
+    return RawFile(frame, header_line)
 
 
-def _parse_numbers(frame: pd.DataFrame, col: str, col_number: int, path, problems: Problems,
-                   lines: pd.Series) -> pd.Series:
-    raw = frame[col].astype(str).str.strip()
-    missing = raw.str.lower().isin(MISSING)
+def record_lines(record: list[str]) -> int:
+    """How many physical lines a record took (quoted cells may hold newlines)."""
+    return 1 + sum(cell.count("\n") for cell in record)
+
+
+# -- parsing text cells -------------------------------------------------------------------------------
+
+
+def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | None]:
+    col = int(cols[index]) if cols is not None else 0
+    return int(lines[index]), (col or None)
+
+
+def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
+                   not_requested: set, fraction: bool) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text; returns (values, not-requested flags)."""
+    raw = long[col].astype(str).str.strip()
+    lines, cols = long["@line"], long.get(f"{col}@col")
+    lowered = raw.str.lower()
+    nr = raw.isin(not_requested)
+    blank = lowered.isin(missing) | nr
     cleaned = raw.str.replace(r"[£$€,\s]|%$", "", regex=True)
     cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
-    values = pd.to_numeric(cleaned.where(~missing), errors="coerce")
+    values = pd.to_numeric(cleaned.where(~blank), errors="coerce")
     floats = values.astype(float)
     values = values.where(np.isfinite(floats) & (floats.abs() < 1e15))  # no inf, 1e400 or absurd sizes
-    bad = values.isna() & ~missing
-    for index in frame.index[bad]:
-        problems.error(path, f"'{col}' is not a number: '{raw[index]}'", int(lines[index]), col_number,
-                       hint="write a number such as 1234 or 1,234; leave the cell blank if there is no data")
+    bad = values.isna() & ~blank
+    for index in long.index[bad]:
+        problems.error(path, f"'{col}' is not a number: '{raw[index]}'", *_where(lines, cols, index),
+                       hint="write a number such as 1234 or 1,234; leave the cell blank if there is no data"
+                       + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else ""))
+    values = values.astype(float)
     if col in COUNTS:
         marked = raw.str.contains(r"[£$€%]", regex=True) & values.notna()
-        for index in frame.index[marked]:
+        for index in long.index[marked]:
             problems.error(path, f"'{col}' is a count, not money or a percentage: '{raw[index]}'",
-                           int(lines[index]), col_number, hint="write the number of transactions, e.g. 1234")
+                           *_where(lines, cols, index), hint="write the number, e.g. 1234")
         values = values.where(~marked)
         fractional = values.notna() & (values % 1 != 0)
-        for index in frame.index[fractional]:
+        for index in long.index[fractional]:
             problems.warning(path, f"'{col}' is a count but has a fraction: '{raw[index]}'",
-                             int(lines[index]), col_number, hint="counts are usually whole numbers")
+                             *_where(lines, cols, index), hint="counts are usually whole numbers")
         negative = values < 0
-        for index in frame.index[negative]:
-            problems.error(path, f"'{col}' cannot be negative: '{raw[index]}'", int(lines[index]), col_number,
+        for index in long.index[negative]:
+            problems.error(path, f"'{col}' cannot be negative: '{raw[index]}'", *_where(lines, cols, index),
                            hint="counts are zero or more; leave the cell blank if there is no data")
         values = values.where(~negative)
-    if col == "satisfaction":
-        outside = (values < 0) | (values > 100)
-        for index in frame.index[outside]:
-            problems.error(path, f"'satisfaction' must be a percentage from 0 to 100: '{raw[index]}'",
-                           int(lines[index]), col_number, hint="write 72 or 72% for 72 per cent")
-        values = values.where(~outside)
-    return values.astype(float)
+    if col in PERCENTAGES:
+        if fraction:
+            values = values.where(raw.str.endswith("%"), values * 100)
+        negative = values < 0
+        for index in long.index[negative]:
+            problems.error(path, f"'{col}' is a percentage and cannot be negative: '{raw[index]}'",
+                           *_where(lines, cols, index), hint="write 72 or 72% for 72 per cent")
+        values = values.where(~negative)
+        over = values > 100
+        for index in long.index[over]:
+            message = f"'{col}' is over 100%: '{raw[index]}'"
+            if col == "satisfaction":
+                problems.error(path, message, *_where(lines, cols, index),
+                               hint="write 72 or 72% for 72 per cent")
+            else:
+                problems.warning(path, message, *_where(lines, cols, index),
+                                 hint="check the figure; it is published as it is")
+        if col == "satisfaction":
+            values = values.where(~over)
+    return values, nr
 
 
-def _parse_periods(frame, col_number, path, problems, lines, fy_start) -> pd.Series:
-    raw = frame["period"].astype(str).str.strip()
+def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
+                   period_type: str | None) -> pd.Series:
+    raw = long["period"].astype(str).str.strip()
     parsed: dict[str, Period | None] = {}
     for text in raw.unique():
         try:
-            parsed[text] = parse_period(text, fy_start)
+            period = parse_period(text, fy_start)
+            parsed[text] = snap(period, period_type, fy_start) if period_type else period
         except PeriodError:
             parsed[text] = None
-    periods = raw.map(lambda t: parsed[t])
-    for index in frame.index[periods.isna()]:
-        text = raw[index]
-        problems.error(path, f"'period' is not a period I recognise: '{text}'", int(lines[index]), col_number,
-                       hint="use YYYY-MM (2024-03), YYYY-Qn (2024-Q1), a financial year YYYY-YY (2023-24), "
-                       "a year YYYY, or a date YYYY-MM-DD")
+    periods = raw.map(parsed)
+    bad = long[periods.isna()]
+    reported = set()
+    for index in bad.index:
+        where = (raw[index], int(long.at[index, "period@line"]), int(long.at[index, "period@col"]))
+        if where in reported:
+            continue
+        reported.add(where)
+        problems.error(path, f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None,
+                       hint="use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a "
+                       "financial year (2023-24, 2023/24), a year (2024), a date (2024-03-31), a week "
+                       "(2024-W10) or a range (April 2023 to March 2024); fix a one-off typo with replace: "
+                       "in the source")
     return periods
 
 
-def read_data_file(path: Path, config: Config, problems: Problems) -> pd.DataFrame | None:
-    """Parse one CSV into tidy columns, plus ``line`` (its line in the file)."""
-    frame = read_csv_text(path, problems)
-    if frame is None:
-        return None
-    lines = frame.pop("\0line")
-    header_line = frame.attrs.get("header_line", 1)
-    header: dict[str, int] = {}
-    for number, name in enumerate(frame.columns, start=1):
-        key = _column_key(name)
-        if key in header:
-            problems.error(path, f"column '{name}' appears twice (as column {header[key]} and {number})",
-                           header_line, number, hint="remove or rename one of them")
-            return None
-        header[key] = number
-    frame.columns = list(header)
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        problems.error(path, f"missing column(s): {', '.join(missing)}", header_line,
-                       hint="the header row needs at least period,channel,transactions "
-                       f"(found: {', '.join(frame.columns)})")
-        return None
-    for name, number in header.items():
-        if name not in KNOWN:
-            problems.warning(path, f"unknown column '{name}' is ignored", header_line, number,
-                             hint=f"known columns: {', '.join(KNOWN)}")
-    out = pd.DataFrame(index=frame.index)
-    out["service"] = frame["service"].astype(str).str.strip() if "service" in header else ""
-    out["period"] = _parse_periods(frame, header["period"], path, problems, lines, config.financial_year_start)
+def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems) -> pd.Series:
+    if "channel" not in long:
+        return pd.Series("", index=long.index, dtype=object)
     lookup = config.channel_lookup()
-    channel_raw = frame["channel"].astype(str).str.strip()
-    out["channel"] = channel_raw.map(lambda c: lookup.get(normalise_channel(c)))
-    for index in frame.index[out["channel"].isna()]:
-        problems.error(path, f"'channel' is not a channel in config.yaml: '{channel_raw[index]}'",
-                       int(lines[index]), header["channel"],
+    raw = long["channel"].astype(str).str.strip()
+    keys = raw.map(normalise_channel)
+    channels = keys.map(lambda k: "" if k in _ALL_CHANNELS else lookup.get(k))
+    for index in long.index[channels.isna()]:
+        problems.error(path, f"'channel' is not a channel in config.yaml: '{raw[index]}'",
+                       *_where(long["@line"], long.get("channel@col"), index),
                        hint=f"use one of: {', '.join(c.id for c in config.channels)} "
-                       "(or add it to channels in config.yaml)")
-    for col in NUMERIC:
-        if col in header:
-            out[col] = _parse_numbers(frame, col, header[col], path, problems, lines)
+                       "(or add it, or an alias for it, to channels in config.yaml)")
+    return channels
+
+
+def parse_long(rows: LongRows, path, config: Config, source: Source | None, problems: Problems) -> pd.DataFrame:
+    """Typed tidy rows from text rows: periods, channels and numbers, every bad cell located."""
+    long = rows.frame
+    out = pd.DataFrame(index=long.index)
+    out["service"] = long["service"].astype(str).str.strip() if "service" in long else ""
+    period_type = source.values["period_type"] if source else None
+    out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type)
+    out["channel"] = _parse_channels(long, path, config, problems)
+    missing = set(MISSING) | ({str(x).strip().lower() for x in source.values["missing"]} if source else set())
+    markers = source.values["not_requested"] if source and source.values["not_requested"] is not None \
+        else config.not_requested
+    not_requested = {str(x).strip() for x in markers if str(x).strip()}
+    fraction = bool(source and source.values["percentages"] == "fraction")
+    nr = {kpi: pd.Series(False, index=long.index) for kpi in NR_KPIS}
+    for col in MEASURES:
+        if col in rows.measures:
+            out[col], flags = _parse_numbers(long, col, path, problems, missing, not_requested, fraction)
+            nr[KPI_OF_MEASURE[col]] |= flags
         else:
             out[col] = np.nan
-    out["line"] = lines
-    out = out[out["period"].notna() & out["channel"].notna()]
-    return out
+    out["has_tx"] = "transactions" in rows.measures
+    for kpi, flags in nr.items():
+        out[f"nr_{kpi}"] = flags.to_numpy()
+    out["line"] = long["@line"].to_numpy()
+    out["period_line"] = long["period@line"].to_numpy()
+    out["period_col"] = long["period@col"].to_numpy()
+    _check_rows(out, long, path, problems)
+    return out[out["period"].notna() & out["channel"].notna()]
+
+
+def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems) -> None:
+    """Row-level sense checks that are warnings: the figures may still be right."""
+    over = out["digital_transactions"] > out["transactions"]
+    for index in out.index[over]:
+        problems.warning(path, f"more digital transactions ({out.at[index, 'digital_transactions']:g}) than "
+                         f"transactions ({out.at[index, 'transactions']:g})",
+                         *_where(long["@line"], long.get("digital_transactions@col"), index),
+                         hint="check the two columns; digital take-up is shown as over 100%")
+    on_channel = out["digital_transactions"].notna() & out["channel"].fillna("").ne("")
+    for index in out.index[on_channel]:
+        problems.warning(path, "'digital_transactions' is only read on rows for all channels together; "
+                         "on a channel's row it is ignored", *_where(long["@line"],
+                                                                     long.get("digital_transactions@col"), index),
+                         hint="per-channel rows already say which transactions are digital")
+    out.loc[on_channel, "digital_transactions"] = np.nan
+    both = out["completed"] > out["started"]
+    for index in out.index[both]:
+        problems.warning(path, f"more completed ({out.at[index, 'completed']:g}) than started "
+                         f"({out.at[index, 'started']:g})", *_where(long["@line"], long.get("completed@col"), index),
+                         hint="check the started and completed columns are not swapped")
+
+
+def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> None:
+    """Warn about a rolling range whose length differs from the file's usual one (a likely typo)."""
+    ranges = tidy[tidy["period"].map(lambda p: p.kind == "range")]
+    if not len(ranges):
+        return
+    months = ranges["period"].map(lambda p: round(p.months))
+    usual = months.mode().iloc[0]
+    odd = ranges[months != usual].drop_duplicates(["period", "period_line", "period_col"])
+    for _, row in odd.iterrows():
+        problems.warning(path, f"period '{row['period'].label}' covers {round(row['period'].months)} months, "
+                         f"but most periods here cover {usual}", int(row["period_line"]),
+                         int(row["period_col"]) or None,
+                         hint="if it is a typo, correct it with replace: {period: {'wrong': 'right'}} "
+                         "in the file's source in config.yaml")
+
+
+# -- per-service checks -------------------------------------------------------------------------------
+
+
+def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> None:
+    """Warn when a service's regular periods have holes (a month missing from a monthly series)."""
+    kind = rows["period"].iloc[0].kind
+    step = {"month": 1, "quarter": 3, "financial_year": 12, "year": 12}.get(kind)
+    if step is None:
+        return
+    starts = sorted({(p.start.year * 12 + p.start.month - 1) for p in rows["period"]})
+    present = set(starts)
+    gaps = [i for i in range(starts[0], starts[-1], step) if i not in present]
+    if not gaps:
+        return
+    labels = [month_span(i // 12, i % 12 + 1, step, kind).label for i in gaps]
+    shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
+    after = rows[rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1 > gaps[0])]
+    line = int(after["line"].min()) if len(after) else None
+    problems.warning(path, f"service '{svc.slug}' has no rows for {shown}", line,
+                     hint="add the missing periods, with blank cells if there is no data; "
+                     "gaps are shown as gaps in charts")
 
 
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems) -> pd.DataFrame:
-    """Per-service checks: one kind of period, no conflicting duplicates, completed <= started."""
+    """Per-service checks: one kind of period, no conflicting duplicates, gaps."""
     kinds = sorted({p.kind for p in rows["period"]})
     if len(kinds) > 1:
         problems.error(path, f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)})",
@@ -206,41 +350,108 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
                        hint="use one kind of period per service, e.g. all months")
     keyed = rows.assign(_key=rows["period"].map(lambda p: p.key))
     if keyed.duplicated(["_key", "channel"]).any():
-        repeat = keyed.duplicated(["_key", "channel", *NUMERIC], keep="first")
+        repeat = keyed.duplicated(["_key", "channel", *MEASURES], keep="first")
         for index in keyed.index[repeat]:
-            problems.warning(path, f"repeated row for {keyed.at[index, '_key']} '{keyed.at[index, 'channel']}' "
-                             "is ignored", int(keyed.at[index, "line"]), hint="remove the repeated row")
+            problems.warning(path, f"repeated row for {keyed.at[index, '_key']} "
+                             f"'{keyed.at[index, 'channel'] or 'all channels'}' is ignored",
+                             int(keyed.at[index, "line"]), hint="remove the repeated row")
         remaining = keyed[~repeat]
         conflict = remaining.duplicated(["_key", "channel"], keep="first")
         for index in remaining.index[conflict]:
-            problems.error(path, f"a second, different row for period {keyed.at[index, '_key']} and channel "
-                           f"'{keyed.at[index, 'channel']}'", int(keyed.at[index, "line"]),
-                           hint="keep one row per period and channel, or add a service column")
+            problems.error(path, f"a second, different row for period {keyed.at[index, '_key']} and "
+                           f"'{keyed.at[index, 'channel'] or 'all channels'}'", int(keyed.at[index, "line"]),
+                           hint="keep one row per period and channel, or map a service column")
         rows = rows.loc[remaining.index[~conflict]]
-    over = rows["completed"] > rows["started"]
-    for index in rows.index[over]:
-        problems.warning(path, f"more completed ({rows.at[index, 'completed']:g}) than started "
-                         f"({rows.at[index, 'started']:g})", int(rows.at[index, "line"]),
-                         hint="check the started and completed columns are not swapped")
+    with_tx = rows[rows["has_tx"]]
+    if with_tx["channel"].eq("").any() and with_tx["channel"].ne("").any():
+        total = with_tx[with_tx["channel"].eq("")].iloc[0]
+        problems.error(path, f"service '{svc.slug}' has rows per channel and also rows for all channels "
+                       "together, which would count transactions twice", int(total["line"]),
+                       hint="drop the total rows, e.g. with exclude: {Channel: Total} in the file's source")
+    if len(kinds) == 1:
+        _gap_warning(rows, svc, path, problems)
     return rows
 
 
-def load_data(config: Config, services: list[Service], problems: Problems) -> pd.DataFrame:
+def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems) -> pd.DataFrame:
+    """Rows for one service from several files: measures for the same period and channel are combined."""
+    rows = pd.concat(frames, ignore_index=True)
+    keys = [rows["period"].map(lambda p: p.key), rows["channel"]]
+    grouped = rows.groupby(keys, sort=False)
+    counts = grouped[list(MEASURES)].nunique()
+    for (key, channel), row in counts[(counts > 1).any(axis=1)].iterrows():
+        measure = row.index[row > 1][0]
+        problems.error(svc.path, f"service '{svc.slug}' has two different values of {measure} for {key} "
+                       f"'{channel or 'all channels'}' in its data files", *svc.positions.at(("data",)),
+                       hint="give each measure in one file only")
+    merged = grouped.first()
+    merged["has_tx"] = grouped["has_tx"].any()
+    for kpi in NR_KPIS:
+        merged[f"nr_{kpi}"] = grouped[f"nr_{kpi}"].any()
+    merged["line"] = grouped["line"].min()
+    return merged.reset_index(drop=True)
+
+
+def source_of(config: Config, ref: DataRef) -> Source | None:
+    for source in config.sources:
+        if (ref.source and source.id == ref.source) or (not ref.source and source.file == ref.file):
+            return source
+    return None
+
+
+def read_source(config: Config, source: Source | None, file: str, problems: Problems,
+                raw_files: RawFiles) -> pd.DataFrame | None:
+    """One file's typed tidy rows (every service in it), or None if it cannot be read."""
+    path = config.data_dir / file
+    raw = raw_files.get(path, problems, source)
+    if raw is None:
+        return None
+    rows = to_long(raw.frame, raw.header_line, source, path, problems, config.channel_lookup(), normalise_channel)
+    if rows is None:
+        return None
+    if "period" not in rows.frame:
+        if source is None:
+            problems.error(path, "missing column: period", raw.header_line,
+                           hint="the header row needs at least period and a measure such as transactions "
+                           f"(found: {', '.join(c for c in raw.frame.columns if c != '@line')}); or describe "
+                           "the file under sources: in config.yaml")
+        else:
+            problems.error(config.path, f"no period for {file}: map one under columns:",
+                           *source.where("columns"), hint="for example  columns: {period: Month}")
+        return None
+    if not rows.measures:
+        where = (raw.header_line,) if source is None else ()
+        problems.error(path if source is None else config.path,
+                       f"{file} has no measure columns (such as transactions)", *where,
+                       *(source.where("columns") if source else ()),
+                       hint=f"measures: {', '.join(MEASURES)}")
+        return None
+    parsed = parse_long(rows, path, config, source, problems)
+    _range_lengths(parsed, path, problems)
+    return parsed
+
+
+def load_data(config: Config, services: list[Service], problems: Problems,
+              raw_files: RawFiles | None = None) -> pd.DataFrame:
     """One tidy frame for every service that has data; each file is read once."""
-    by_file: dict[str, list[Service]] = {}
+    raw_files = raw_files or RawFiles()
+    wanted: dict[tuple, list[tuple[Service, DataRef]]] = {}
     for svc in services:
-        if svc.data:
-            by_file.setdefault(svc.data.file, []).append(svc)
-    frames = []
-    for file in sorted(by_file):
+        for ref in svc.data:
+            source = source_of(config, ref)
+            wanted.setdefault((source.id if source else None, ref.file if not source else source.file), []).append(
+                (svc, ref))
+    per_service: dict[str, list[pd.DataFrame]] = {}
+    for (source_id, file) in sorted(wanted, key=lambda k: (k[1], k[0] or "")):
+        source = next((s for s in config.sources if s.id == source_id), None)
         path = config.data_dir / file
-        parsed = read_data_file(path, config, problems)
+        parsed = read_source(config, source, file, problems, raw_files)
         if parsed is None:
             continue
         has_key_column = parsed["service"].ne("").any()
         groups = dict(tuple(parsed.groupby("service", sort=False))) if has_key_column else {}
-        for svc in by_file[file]:
-            key = svc.data.key or svc.slug
+        for svc, ref in wanted[(source_id, file)]:
+            key = ref.key or svc.slug
             if has_key_column:
                 rows = groups.get(key)
                 if rows is None:
@@ -256,17 +467,25 @@ def load_data(config: Config, services: list[Service], problems: Problems) -> pd
             else:
                 rows = parsed
             rows = _check_service_rows(rows, svc, path, problems)
-            frames.append(rows.assign(service=svc.slug))
+            per_service.setdefault(svc.slug, []).append(rows.assign(service=svc.slug))
+    frames = []
+    by_slug = {s.slug: s for s in services}
+    for slug in sorted(per_service):
+        parts = per_service[slug]
+        frames.append(parts[0] if len(parts) == 1 else _merge_sources(parts, by_slug[slug], problems))
     if not frames:
         return empty_frame()
-    tidy = pd.concat(frames, ignore_index=True)
-    return tidy
+    return pd.concat(frames, ignore_index=True)
 
 
 def empty_frame() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in NUMERIC})
+    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in MEASURES})
     frame.insert(0, "channel", pd.Series(dtype=object))
     frame.insert(0, "period", pd.Series(dtype=object))
     frame.insert(0, "service", pd.Series(dtype=object))
+    frame["has_tx"] = pd.Series(dtype=bool)
+    for kpi in NR_KPIS:
+        frame[f"nr_{kpi}"] = pd.Series(dtype=bool)
     frame["line"] = pd.Series(dtype=int)
     return frame
+

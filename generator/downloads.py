@@ -43,7 +43,7 @@ def service_csvs(tidy: pd.DataFrame) -> dict[str, bytes]:
         "period": periods.map(lambda p: p.key),
         "period_start": periods.map(lambda p: p.start.isoformat()),
         "period_end": periods.map(lambda p: p.end.isoformat()),
-        "channel": tidy["channel"],
+        "channel": tidy["channel"].replace("", "all"),
     })
     for col in NUMERIC:
         frame[col] = _text_column(tidy[col])

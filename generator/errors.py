@@ -49,6 +49,13 @@ class Problems:
 
     root: Path | None = None
     items: list[Problem] = field(default_factory=list)
+    _seen: set = field(default_factory=set, repr=False)
+
+    def _add(self, problem: Problem) -> None:
+        # Two stages may notice the same thing (a shared file read for two purposes): say it once.
+        if problem not in self._seen:
+            self._seen.add(problem)
+            self.items.append(problem)
 
     def _rel(self, path) -> str:
         path = Path(path)
@@ -60,10 +67,10 @@ class Problems:
         return str(path)
 
     def error(self, path, message, line=None, column=None, hint=None) -> None:
-        self.items.append(Problem(self._rel(path), message, line, column, hint, ERROR))
+        self._add(Problem(self._rel(path), message, line, column, hint, ERROR))
 
     def warning(self, path, message, line=None, column=None, hint=None) -> None:
-        self.items.append(Problem(self._rel(path), message, line, column, hint, WARNING))
+        self._add(Problem(self._rel(path), message, line, column, hint, WARNING))
 
     @property
     def errors(self) -> list[Problem]:

@@ -30,7 +30,8 @@ import pandas as pd
 from generator import model as m
 from generator.config import Config
 from generator.content import Service
-from generator.data import RATINGS
+from generator.data import NR_KPIS
+from generator.measures import RATINGS
 from generator.formatting import round_half_up
 from generator.periods import Period
 
@@ -78,6 +79,7 @@ class ServiceFigures:
     channel_split: list[m.ChannelShare]
     periods: list[m.PeriodRow]
     data_period_label: str | None
+    not_requested: tuple[str, ...] = ()  # KPIs not collected: from the YAML or marked so in every period
 
 
 def _nan_to_none(value):
@@ -102,7 +104,8 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     rows["end"] = pd.to_datetime(rows["period"].map(lambda p: p.end))
     rows["key"] = rows["period"].map(lambda p: p.key)
     digital = {c.id: c.digital for c in config.channels}
-    rows["digital"] = rows["channel"].map(digital).astype(bool)
+    rows["digital"] = rows["channel"].map(digital).fillna(False).astype(bool)
+    total_row = rows["channel"].eq("")  # a row for all channels together
     unit = rows["channel"].map({c.id: c.unit_cost for c in config.channels}).astype(float)
     overrides = pd.DataFrame(
         [(s.slug, ch, cost) for s in services for ch, cost in s.unit_costs.items()],
@@ -112,10 +115,13 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
         merged = rows[["service", "channel"]].merge(overrides, how="left", on=["service", "channel"])
         unit = pd.Series(merged["override"].to_numpy(), index=rows.index).fillna(unit)
     tx = rows["transactions"]
-    rows["tx_missing"] = tx.isna().astype(int)
-    rows["digital_tx"] = tx.where(rows["digital"], 0.0).where(tx.notna())
-    costed = tx.notna() & rows["cost"].notna()
-    rows["cost_paired"] = rows["cost"].where(costed)
+    # Only a file that reports transactions can leave them missing; a satisfaction-only file cannot.
+    rows["tx_missing"] = (rows["has_tx"].astype(bool) & tx.isna()).astype(int)
+    rows["digital_tx"] = tx.where(rows["digital"], 0.0).where(tx.notna()).where(
+        ~total_row, rows["digital_transactions"])
+    cost = rows["cost"].fillna(rows["cost_per_transaction"] * tx)
+    costed = tx.notna() & cost.notna()
+    rows["cost_paired"] = cost.where(costed)
     rows["tx_costed"] = tx.where(costed)
     estimable = tx.notna() & unit.notna()
     rows["cost_estimated"] = (tx * unit).where(estimable)
@@ -151,23 +157,35 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
             "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing"]
     grouped = rows.groupby(["service", "key"], sort=False)
     out = grouped[sums].sum(min_count=1)
-    out["tx_missing"] = out["tx_missing"] + _absent_channel_rows(rows, grouped.size())
+    reporting = rows[rows["has_tx"].astype(bool)]
+    present = reporting.groupby(["service", "key"], sort=False).size().reindex(out.index, fill_value=0)
+    out["tx_missing"] = out["tx_missing"] + _absent_channel_rows(reporting, present).reindex(
+        out.index, fill_value=0)
     out["satisfaction_pct"] = grouped["satisfaction"].mean()
+    # Published rates (a file that already holds take-up %, completion % or cost per transaction).
+    given = grouped[["digital_take_up", "completion_rate", "cost_per_transaction"]].mean()
+    flags = grouped[[f"nr_{k}" for k in NR_KPIS]].any()
     out[["start", "end", "short"]] = grouped[["start", "end", "short"]].first()
     out["period"] = grouped["period"].first()
-    out = out.reset_index()
+    out = out.join(given.add_prefix("given_")).join(flags).reset_index()
     complete = out["tx_missing"].fillna(0).eq(0)
-    out[m.DIGITAL_TAKE_UP] = _ratio(out["digital_tx"], out["transactions"], 100).where(complete)
+    # A published figure is the service's own KPI, so it wins over one worked out from counts.
+    out[m.DIGITAL_TAKE_UP] = out["given_digital_take_up"].fillna(
+        _ratio(out["digital_tx"], out["transactions"], 100).where(complete))
+    out["digital_tx"] = out["digital_tx"].fillna(out["given_digital_take_up"] / 100 * out["transactions"])
     # A service with any cost data is judged on it alone; estimates are only for
     # services that publish no costs, so an actual figure is never compared with a guess.
-    has_costs = out["cost_paired"].notna().groupby(out["service"]).transform("any")
+    has_costs = (out["cost_paired"].notna() | out["given_cost_per_transaction"].notna()).groupby(
+        out["service"]).transform("any")
     actual = _ratio(out["cost_paired"], out["tx_costed"])
     # An estimate needs a unit cost for every channel used, or it would describe only some of them.
     estimate = _ratio(out["cost_estimated"], out["tx_estimable"]).where(
         out["tx_estimable"] == out["transactions"])
     out["cost_is_estimate"] = ~has_costs & estimate.notna()
-    out[m.COST_PER_TRANSACTION] = actual.where(has_costs, estimate).where(complete)
-    out[m.COMPLETION_RATE] = _ratio(out["completed_paired"], out["started_paired"], 100)
+    out[m.COST_PER_TRANSACTION] = out["given_cost_per_transaction"].fillna(
+        actual.where(has_costs, estimate).where(complete))
+    out[m.COMPLETION_RATE] = out["given_completion_rate"].fillna(
+        _ratio(out["completed_paired"], out["started_paired"], 100))
     from_ratings = (_ratio(out["ratings_score"], out["ratings_n"]) - 1) / 4 * 100
     out[m.USER_SATISFACTION] = from_ratings.fillna(out["satisfaction_pct"])
     # "Not requested" KPIs are blanked so they never appear as values or changes.
@@ -329,6 +347,7 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             months_with_data=float(window["months"]),
             previous_months_with_data=float(window["previous_months"]),
         )
+    not_requested = _not_requested(svc, records)
     notes = []
     if year.transactions is not None and round(year.months_with_data) < 12:
         count = round(year.months_with_data)
@@ -340,11 +359,11 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     note = "; ".join(notes) or None
     kpis[m.TRANSACTIONS_PER_YEAR] = make_figure(
         m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,
-        status=m.NOT_REQUESTED if m.TRANSACTIONS_PER_YEAR in svc.not_requested else m.OK,
+        status=m.NOT_REQUESTED if m.TRANSACTIONS_PER_YEAR in not_requested else m.OK,
         target=svc.targets.get(m.TRANSACTIONS_PER_YEAR), note=note)
     for kpi in PERIOD_KPIS:
         rec = latest.get(kpi, {}).get(svc.slug)
-        status = m.NOT_REQUESTED if kpi in svc.not_requested else m.OK
+        status = m.NOT_REQUESTED if kpi in not_requested else m.OK
         if rec is None:
             kpis[kpi] = make_figure(kpi, None, None, None, None, status=status, target=svc.targets.get(kpi))
             continue
@@ -361,7 +380,20 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     shares = _channel_split(svc, config, split, year)
     rows = [_period_row(rec, config, channel_records) for rec in records]
     data_label = Period(records[0]["period"].start, records[-1]["period"].end, "range").label if records else None
-    return ServiceFigures(kpis, year, shares, rows, data_label)
+    return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)))
+
+
+_VALUE_OF_KPI = {m.TRANSACTIONS_PER_YEAR: "transactions", **{k: k for k in PERIOD_KPIS}}
+
+
+def _not_requested(svc: Service, records: list) -> set[str]:
+    """KPIs listed in the service's YAML, and those its data marks 'not requested' and never reports."""
+    out = set(svc.not_requested)
+    for kpi in NR_KPIS:
+        marked = any(rec[f"nr_{kpi}"] for rec in records)
+        if marked and all(_nan_to_none(rec[_VALUE_OF_KPI[kpi]]) is None for rec in records):
+            out.add(kpi)
+    return out
 
 
 def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]:
@@ -395,4 +427,6 @@ def _period_row(rec: dict, config: Config, channel_records: dict) -> m.PeriodRow
         completion_rate=_nan_to_none(rec[m.COMPLETION_RATE]),
         user_satisfaction=_nan_to_none(rec[m.USER_SATISFACTION]),
         by_channel=[_nan_to_none(by_channel.get(ch.id)) for ch in config.channels],
+        not_requested=frozenset(k for k in NR_KPIS
+                                if rec[f"nr_{k}"] and _nan_to_none(rec[_VALUE_OF_KPI[k]]) is None),
     )

@@ -120,6 +120,7 @@ class PeriodRow:
     user_satisfaction: float | None
     by_channel: list[float | None]  # aligned with SiteModel.channels
     complete: bool = True  # False when a channel's count is blank in this period
+    not_requested: frozenset = frozenset()  # KPIs whose cells say "not requested" in this period
 
 
 @dataclass

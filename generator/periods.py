@@ -123,7 +123,13 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "dmy"),  # 01/03/2024 (UK order)
     (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{4})$"), "mony"),  # Mar 2024, March-2024
     (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{2})$"), "mony2"),  # Mar-24 (Excel)
-    (re.compile(r"^([A-Za-z]+)\s+(\d{4})\s+to\s+([A-Za-z]+)\s+(\d{4})$", re.I), "range"),
+    (re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "fq"),  # Q1 2024/25
+    (re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[- ]?\s*Q([1-4])$", re.I), "fq2"),  # 2024/25 Q1
+    # April 2011 to March 2012, Apr-11 to Mar-12, Jan 2024 - Mar 2024
+    (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{4}|\d{2})\s*(?:to|-|–|—)\s*([A-Za-z]+)\.?[\s-]+(\d{4}|\d{2})$",
+                re.I), "range"),
+    # 1 April 2023 to 31 March 2024; 2023-04-01 to 2024-03-31; 01/04/2023 - 31/03/2024
+    (re.compile(r"^(.+?)\s+(?:to|-|–|—)\s+(.+)$", re.I), "dates"),
 ]
 
 
@@ -145,6 +151,57 @@ def parse_period(text: str, fy_start_month: int = 4) -> Period:
         f"'{raw}' is not a period I recognise; use YYYY-MM (2024-03), YYYY-Qn (2024-Q1), "
         "a financial year YYYY-YY (2023-24), a year YYYY, or a date YYYY-MM-DD"
     )
+
+
+def _financial_year(first: int, second: int) -> int | None:
+    """The first calendar year of '2023-24' or '2023/2024'; None if the years are not consecutive."""
+    second_full = second if second >= 1000 else (first // 100) * 100 + second
+    if second_full < first:
+        second_full += 100
+    return first if second_full == first + 1 else None
+
+
+def _single_day(text: str) -> date | None:
+    """'1 April 2023', '2023-04-01' or '01/04/2023' (UK order)."""
+    text = text.strip()
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text)
+    if m:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", text)
+    if m:
+        return date(int(m[3]), int(m[2]), int(m[1]))
+    m = re.match(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?\s+(\d{4})$", text)
+    if m and _month_number(m[2]):
+        return date(int(m[3]), _month_number(m[2]), int(m[1]))
+    return None
+
+
+def _range(start: date, end: date) -> Period:
+    """A span written as a range stays a range, even when it is a whole quarter or year, so a file
+    of rolling 12-month ranges (some of them January to December) is one kind of period."""
+    return Period(start, end, "range")
+
+
+def snap(period: Period, kind: str, fy_start_month: int = 4) -> Period:
+    """The month (quarter, year...) containing ``period``'s first day, for exports that write dates."""
+    d = period.start
+    if kind == "month":
+        return month_span(d.year, d.month, 1, "month")
+    if kind == "quarter":
+        return month_span(d.year, (d.month - 1) // 3 * 3 + 1, 3, "quarter")
+    if kind == "year":
+        return month_span(d.year, 1, 12, "year")
+    if kind in ("financial_year", "financial_quarter"):
+        year = d.year if d.month >= fy_start_month else d.year - 1
+        if kind == "financial_year":
+            return month_span(year, fy_start_month, 12, "financial_year")
+        offset = ((d.month - fy_start_month) % 12) // 3 * 3
+        start = add_months(date(year, fy_start_month, 1), offset)
+        return month_span(start.year, start.month, 3, "quarter" if start.month % 3 == 1 else "range")
+    if kind == "week":
+        monday = d - timedelta(days=d.weekday())
+        return Period(monday, monday + timedelta(days=6), "week")
+    return period
 
 
 def _build(form: str, g: tuple, fy: int) -> Period | None:
@@ -172,14 +229,8 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
         if form == "qy":
             return month_span(int(g[1]), (int(g[0]) - 1) * 3 + 1, 3, "quarter")
         if form in ("fy2", "fy4", "fyp"):
-            first = int(g[0])
-            second = int(g[1])
-            second_full = second if second >= 1000 else (first // 100) * 100 + second
-            if second_full < first:
-                second_full += 100
-            if second_full != first + 1:
-                return None
-            return month_span(first, fy, 12, "financial_year")
+            first = _financial_year(int(g[0]), int(g[1]))
+            return None if first is None else month_span(first, fy, 12, "financial_year")
         if form == "y":
             return month_span(int(g[0]), 1, 12, "year")
         if form == "m/y":
@@ -193,15 +244,28 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
                 return None
             year = int(g[1]) if form == "mony" else 2000 + int(g[1])
             return month_span(year, month, 1, "month")
+        if form in ("fq", "fq2"):
+            quarter, first, second = (g[0], g[1], g[2]) if form == "fq" else (g[2], g[0], g[1])
+            year = _financial_year(int(first), int(second))
+            if year is None:
+                return None
+            start = add_months(date(year, fy, 1), (int(quarter) - 1) * 3)
+            return month_span(start.year, start.month, 3, "quarter" if start.month % 3 == 1 else "range")
         if form == "range":
             m1, m2 = _month_number(g[0]), _month_number(g[2])
             if m1 is None or m2 is None:
                 return None
-            start = date(int(g[1]), m1, 1)
-            end = month_end(int(g[3]), m2)
+            y1, y2 = (int(y) + 2000 if len(y) == 2 else int(y) for y in (g[1], g[3]))
+            start = date(y1, m1, 1)
+            end = month_end(y2, m2)
             if end < start:
                 return None
-            return Period(start, end, "range")
+            return _range(start, end)
+        if form == "dates":
+            first, last = _single_day(g[0]), _single_day(g[1])
+            if first is None or last is None or last < first:
+                return None
+            return _range(first, last)
     except ValueError:
         return None
     return None

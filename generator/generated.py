@@ -1,0 +1,144 @@
+"""Services and organisations made from a data source's rows, so a 700-row spreadsheet needs no YAML files.
+
+A source's ``services:`` block makes one service per distinct service key,
+with its details filled from the first row that has that key; its
+``organisations:`` list makes organisations level by level (department, then
+agency). Each generated item remembers the CSV line it came from, so any
+problem with it is reported there. A YAML file with the same slug overrides a
+generated service, for adding targets or notes to one of hundreds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from generator.errors import Problems
+from generator.schema import slugify
+from generator.sources import Source, _field_spec, _Resolver, first_rows, select_rows, template_values
+from generator.yamlfile import Positions
+
+
+def row_positions(line: int) -> Positions:
+    """Positions for an item made from a CSV row: every key points at that row's line."""
+    return Positions(marks={(): (int(line), None)})
+
+
+def _text(template, row: dict) -> str | None:
+    if template is None:
+        return None
+    value = template.render_row(row)
+    return value or None
+
+
+def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Problems, taken: set[str]):
+    from generator.content import Organisation
+
+    made = []
+    for level, block in enumerate(source.values["organisations"]):
+        templates = template_values(frame, block, source, ("organisations", level), problems)
+        if templates is None:
+            continue
+        names = templates["name"].render(frame)
+        for row in first_rows(frame, names).to_dict("records"):
+            name = _text(templates["name"], row)
+            slug = slugify(_text(templates.get("slug"), row) or name or "")
+            if not name or not slug or slug in taken:
+                continue  # the same organisation again, perhaps at another level
+            taken.add(slug)
+            made.append(Organisation(
+                slug, name, _text(templates.get("kind"), row), _text(templates.get("parent"), row),
+                _text(templates.get("description"), row), _text(templates.get("url"), row),
+                path, row_positions(row["@line"])))
+    return made
+
+
+def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problems, taken: set[str]):
+    from generator.content import DataRef, Service
+
+    block = source.values["services"]
+    resolver = _Resolver([c for c in frame.columns if c != "@line"])
+    spec = _field_spec("service", source, resolver, problems)
+    if spec is None or spec[0] not in ("column", "template"):
+        if spec is None:
+            problems.error(source.config_path, "services: needs to know which column names the service",
+                           *source.where("services"),
+                           hint="add  columns: {service: <the heading of the service name column>}")
+        return []
+    keys = frame[spec[1]].astype(str).str.strip() if spec[0] == "column" else spec[1].render(frame)
+    templates = template_values(frame, block, source, ("services",), problems)
+    if templates is None:
+        return []
+    made = []
+    for row in first_rows(frame, keys).to_dict("records"):
+        key = row["@key"]
+        line = int(row["@line"])
+        name = _text(templates["name"], row)
+        if not name:
+            problems.warning(path, f"service '{key}' has no name in this row, so it is left out", line,
+                             hint="fill in the name column, or change services: name:")
+            continue
+        slug = slugify(_text(templates.get("slug"), row) or key)
+        if not slug:
+            problems.error(path, f"cannot make a web address from '{key}'", line,
+                           hint="set services: slug: to a column with letters or digits")
+            continue
+        if slug in taken:
+            n = 2
+            while f"{slug}-{n}" in taken:
+                n += 1
+            problems.warning(path, f"service '{key}' would have the web address '{slug}', already used; "
+                             f"it gets '{slug}-{n}'", line,
+                             hint="set services: slug: to a column that is different for every service")
+            slug = f"{slug}-{n}"
+        taken.add(slug)
+        made.append(Service(
+            slug=slug, name=name, organisation=_text(templates["organisation"], row) or "",
+            description=_text(templates.get("description"), row) or "",
+            category=_text(templates.get("category"), row), lgsl=_text(templates.get("lgsl"), row),
+            url=_url(_text(templates.get("url"), row)), data=(DataRef(source.file, key, source.id),),
+            source=_text(templates.get("source"), row), last_updated=None, targets={}, not_requested=(),
+            unit_costs={}, notes=_text(templates.get("notes"), row), annotations=[], path=path,
+            positions=row_positions(line)))
+    return made
+
+
+def _url(text: str | None) -> str | None:
+    """Only web addresses become links; anything else in a URL column is dropped."""
+    return text if text and text.lower().startswith(("https://", "http://")) else None
+
+
+def generate(config, problems: Problems, raw_files) -> tuple[list, list]:
+    """Organisations and services from every source that declares them."""
+    orgs, services = [], []
+    org_slugs: set[str] = set()
+    service_slugs: set[str] = set()
+    for source in config.sources:
+        if not source.values["services"] and not source.values["organisations"]:
+            continue
+        path = config.data_dir / source.file
+        if not path.is_file():
+            problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/",
+                           *source.where("file"), hint="check the file name and its extension")
+            continue
+        raw = raw_files.get(path, problems, source)
+        if raw is None:
+            continue
+        frame = select_rows(raw.frame, source, _Resolver([c for c in raw.frame.columns if c != "@line"]),
+                            problems)
+        orgs.extend(_organisations(source, frame, path, problems, org_slugs))
+        if source.values["services"]:
+            services.extend(_services(source, frame, path, problems, service_slugs))
+    return orgs, services
+
+
+def resolve_organisation(text: str | None, slugs: set[str], by_name: dict[str, str]) -> str | None:
+    """An organisation named by slug or by name (any case) to its slug."""
+    if not text:
+        return text
+    if text in slugs:
+        return text
+    if text.strip().lower() in by_name:
+        return by_name[text.strip().lower()]
+    return slugify(text)

@@ -1,0 +1,496 @@
+"""Data sources: how a council's own CSV export maps onto the tidy model, declared in YAML.
+
+A source names a file and says how to read it (encoding, delimiter, which
+line holds the headings), which of its columns hold which field (renames, or
+templates such as ``"{Year}-{Month}"``), which rows to keep, and, for wide
+files, which headings hold values (``"{period}: {measure}"``, ``"{channel}"``).
+It may also generate services and organisations from its rows, so a
+700-service spreadsheet needs no 700 YAML files.
+
+This module only turns text cells into long text rows that remember where each
+cell was (line and column); :mod:`generator.data` parses the values.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from generator.errors import Problems
+from generator.measures import FIELDS, MEASURES, MISSING
+from generator.schema import Field, Schema, slugify
+from generator.yamlfile import Positions
+
+PERIOD_TYPES = ("month", "quarter", "financial_quarter", "year", "financial_year", "week")
+
+TEMPLATE_DOC = ("a column heading in braces, e.g. '{Name of service}', or several with text "
+                "between them; text without braces is used as it is")
+
+WIDE_SCHEMA = Schema(
+    "wide",
+    [
+        Field("columns", "str", "Which headings hold values: a pattern with {period}, {channel} and/or "
+              "{measure}, e.g. '{period}: {measure}', '{channel}' or '{period}'.", required=True),
+        Field("measure", "str", "What the value columns hold when the pattern has no {measure}.",
+              default="transactions", choices=MEASURES),
+        Field("measures", "map", "For {measure}: the text in the heading and the measure it holds, "
+              "e.g. 'digital volume: digital_transactions'.", default={},
+              item=Field("measure", "str", "A measure name.", choices=MEASURES)),
+        Field("channels", "map", "For {channel}: the text in the heading and the channel id it means. "
+              "Channel ids, labels and aliases from config.yaml are understood without this.", default={},
+              item=Field("channel", "str", "A channel id from config.yaml.")),
+    ],
+)
+
+SERVICES_SCHEMA = Schema(
+    "services (generated from rows)",
+    [
+        Field("name", "str", f"The service's name: {TEMPLATE_DOC}.", required=True),
+        Field("organisation", "str", "The organisation that runs it: a template giving an organisation's "
+              "slug or name, e.g. '{Department}'.", required=True),
+        Field("slug", "str", "Web address of each service: a template; defaults to the service key."),
+        Field("description", "str", "One or two sentences: a template."),
+        Field("category", "str", "A category: a template."),
+        Field("lgsl", "str", "Local Government Service List code: a template."),
+        Field("url", "str", "Web address of the service itself: a template."),
+        Field("source", "str", "Where the figures come from: a template."),
+        Field("notes", "str", "Notes about the figures (Markdown): a template."),
+    ],
+)
+
+ORGANISATIONS_SCHEMA = Schema(
+    "organisations (generated from rows)",
+    [
+        Field("name", "str", f"The organisation's name: {TEMPLATE_DOC}.", required=True),
+        Field("slug", "str", "Its web address: a template; defaults to the name made into a slug."),
+        Field("parent", "str", "The organisation it belongs to: a template giving a slug or name."),
+        Field("kind", "str", "council, department, agency...: a template."),
+        Field("description", "str", "A sentence about it: a template."),
+        Field("url", "str", "Its website: a template."),
+    ],
+)
+
+SOURCE_SCHEMA = Schema(
+    "a data source",
+    [
+        Field("file", "str", "The CSV file in the data folder.", required=True),
+        Field("id", "slug", "A short name services can use in data: {source: ...}; defaults to the file name."),
+        Field("encoding", "str", "Text encoding: utf-8 (with or without a BOM) or windows-1252 "
+              "(older Excel 'CSV' files).", default="utf-8"),
+        Field("delimiter", "str", "The character between cells: ',' ';' '|' or 'tab'.", default=","),
+        Field("header_row", "int", "The line that holds the column headings (lines above it, such as "
+              "titles, are skipped).", default=1, minimum=1),
+        Field("columns", "map", "Where each field comes from: field name, then a heading in the file or "
+              "a template such as '{Year}-{Month}'. Fields: " + ", ".join(FIELDS) + ".", default={},
+              item=Field("column", "str", "A heading in the file, or a template.")),
+        Field("constants", "map", "Fields with one value for every row, e.g. channel: phone.", default={},
+              item=Field("value", "str", "The value.")),
+        Field("filter", "map", "Keep only rows whose column has this value (or one of a list).", default={},
+              item=Field("values", "any", "A value or a list of values.",
+                         json={"oneOf": [{"type": ["string", "number"]}, {"type": "array"}]})),
+        Field("exclude", "map", "Drop rows whose column has this value (or one of a list), e.g. "
+              "'Channel: Total'.", default={},
+              item=Field("values", "any", "A value or a list of values.",
+                         json={"oneOf": [{"type": ["string", "number"]}, {"type": "array"}]})),
+        Field("replace", "map", "Corrections to values before they are read, by field: "
+              "period: {'January 2014 to December 2015': 'January 2014 to December 2014'}.", default={},
+              item=Field("corrections", "map", "Old text to new text.",
+                         item=Field("new", "str", "The corrected text."))),
+        Field("wide", "object", "For files with values spread across columns.", item=WIDE_SCHEMA),
+        Field("missing", "list", "Extra cell texts meaning 'no data' (blank, -, NA, n/a and ND always do).",
+              default=[], item=Field("marker", "str", "Cell text.")),
+        Field("not_requested", "list", "Cell texts meaning the figure was deliberately not collected; "
+              "overrides not_requested in config.yaml for this file.",
+              item=Field("marker", "str", "Cell text, e.g. ***.")),
+        Field("percentages", "str", "How rates are written: 'percent' (45 or 45%) or 'fraction' (0.45).",
+              default="percent", choices=("percent", "fraction")),
+        Field("period_type", "str", "Treat each date in the period column as the whole month (quarter, "
+              "year...) it falls in, for exports that write 01/03/2024 for March 2024.",
+              choices=PERIOD_TYPES),
+        Field("services", "object", "Make one service for each distinct service key in the file, with "
+              "its details taken from columns.", item=SERVICES_SCHEMA),
+        Field("organisations", "list", "Make organisations from columns, top level first; each level may "
+              "name its parent.", default=[], item=ORGANISATIONS_SCHEMA),
+    ],
+)
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A field built from columns: '{Year}-{Month}', '{Department}', or plain text."""
+
+    text: str
+
+    @property
+    def columns(self) -> list[str]:
+        return _PLACEHOLDER.findall(self.text)
+
+    def render(self, frame: pd.DataFrame) -> pd.Series:
+        parts = _PLACEHOLDER.split(self.text)
+        out = pd.Series("", index=frame.index, dtype=object)
+        for i, part in enumerate(parts):
+            out = out + (frame[part].astype(str).str.strip() if i % 2 else part)
+        return out.str.strip()
+
+    def render_row(self, row: dict) -> str:
+        return _PLACEHOLDER.sub(lambda mt: str(row.get(mt.group(1), "")).strip(), self.text).strip()
+
+
+@dataclass
+class Source:
+    """One data source as declared in config.yaml, with where each key was written."""
+
+    id: str
+    file: str
+    values: dict
+    index: int  # position in config.yaml's sources list
+    config_path: object
+    positions: Positions = field(repr=False)
+
+    def where(self, *keys) -> tuple[int | None, int | None]:
+        return self.positions.at(("sources", self.index, *keys))
+
+
+def validate_source(values: dict, index: int, path, positions: Positions, problems: Problems) -> Source | None:
+    """Check what can be checked without the file: encoding, delimiter, wide pattern."""
+    kp = ("sources", index)
+    before = len(problems.errors)
+    try:
+        codecs.lookup(values["encoding"])
+    except LookupError:
+        problems.error(path, f"unknown encoding '{values['encoding']}'", *positions.at(kp + ("encoding",)),
+                       hint="use utf-8 or windows-1252")
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(values["delimiter"], values["delimiter"])
+    if len(delimiter) != 1:
+        problems.error(path, f"delimiter must be one character, not '{values['delimiter']}'",
+                       *positions.at(kp + ("delimiter",)), hint="use ',' ';' '|' or 'tab'")
+    values["delimiter"] = delimiter
+    for name in values["columns"]:
+        if name not in FIELDS:
+            close = difflib.get_close_matches(name, FIELDS, n=1)
+            problems.error(path, f"'{name}' is not a field", *positions.key_at(kp + ("columns", name)),
+                           hint=f"did you mean '{close[0]}'?" if close else f"fields: {', '.join(FIELDS)}")
+    for name in values["constants"]:
+        if name not in FIELDS:
+            problems.error(path, f"'{name}' is not a field", *positions.key_at(kp + ("constants", name)),
+                           hint=f"fields: {', '.join(FIELDS)}")
+    wide = values["wide"]
+    if wide:
+        pattern = wide["columns"] or ""
+        names = _PLACEHOLDER.findall(pattern)
+        unknown = [n for n in names if n not in ("period", "channel", "measure")]
+        if not names or unknown:
+            problems.error(path, f"the wide pattern '{pattern}' needs {{period}}, {{channel}} or {{measure}}",
+                           *positions.at(kp + ("wide", "columns")),
+                           hint="for example '{period}: {measure}' or '{channel}'")
+        elif len(set(names)) != len(names):
+            problems.error(path, f"the wide pattern '{pattern}' repeats a placeholder",
+                           *positions.at(kp + ("wide", "columns")), hint="use each placeholder once")
+        if "measure" in names and not wide["measures"]:
+            problems.error(path, "a pattern with {measure} needs measures: heading text to measure name",
+                           *positions.at(kp + ("wide",)),
+                           hint="for example  measures: {volume: transactions}")
+    if len(problems.errors) > before:
+        return None
+    file = str(values["file"]).strip()
+    ident = values["id"] or slugify(file.rsplit(".", 1)[0])
+    return Source(ident, file, values, index, path, positions)
+
+
+# -- reading a source's rows into long text rows ------------------------------------------------------
+
+
+@dataclass
+class LongRows:
+    """Text cells in tidy shape, each with the line and column it came from.
+
+    ``frame`` has a text column per field present plus ``<field>@col`` (its
+    column number, 0 if it came from a constant or pattern) and ``@line``.
+    ``period@line`` is where a period was written: the heading, for wide files.
+    """
+
+    frame: pd.DataFrame
+    measures: tuple[str, ...]  # measures this source provides
+
+
+def _column_key(name: str) -> str:
+    return str(name).strip().lower().replace(" ", "_").replace("-", "_")
+
+
+class _Resolver:
+    """Finds a file's columns by heading (exactly, then ignoring case and spacing)."""
+
+    def __init__(self, headings: list[str]):
+        self.headings = headings
+        self.number = {h: i for i, h in enumerate(headings, start=1)}
+        self.loose: dict[str, str] = {}
+        for h in headings:
+            self.loose.setdefault(_column_key(h), h)
+
+    def find(self, name: str) -> str | None:
+        if name in self.number:
+            return name
+        return self.loose.get(_column_key(name))
+
+    def suggest(self, name: str) -> str:
+        close = difflib.get_close_matches(name, self.headings, n=3, cutoff=0.5)
+        if close:
+            return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        shown = ", ".join(f"'{h}'" for h in self.headings[:12])
+        return f"the file's headings are {shown}{'...' if len(self.headings) > 12 else ''}"
+
+
+def _values_list(value) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in items]
+
+
+def resolve_template(text: str, resolver: _Resolver, source: Source, keypath: tuple,
+                     problems: Problems) -> Template | None:
+    """A template whose placeholders all name real headings, else an error at the config key."""
+    names = _PLACEHOLDER.findall(text)
+    fixed = text
+    for name in names:
+        found = resolver.find(name)
+        if found is None:
+            problems.error(source.config_path, f"column '{name}' is not in {source.file}",
+                           *source.where(*keypath), hint=resolver.suggest(name))
+            return None
+        fixed = fixed.replace("{" + name + "}", "{" + found + "}")
+    return Template(fixed)
+
+
+def _field_spec(name: str, source: Source | None, resolver: _Resolver, problems: Problems):
+    """How to get a field: ('column', heading) | ('template', Template) | ('constant', text) | None."""
+    values = source.values if source else {"columns": {}, "constants": {}}
+    if name in values["columns"]:
+        spec = str(values["columns"][name])
+        if "{" in spec:
+            template = resolve_template(spec, resolver, source, ("columns", name), problems)
+            return ("template", template) if template else ("error", None)
+        found = resolver.find(spec)
+        if found is None:
+            problems.error(source.config_path, f"column '{spec}' is not in {source.file}",
+                           *source.where("columns", name), hint=resolver.suggest(spec))
+            return ("error", None)
+        return ("column", found)
+    if name in values["constants"]:
+        return ("constant", str(values["constants"][name]).strip())
+    found = resolver.loose.get(name)
+    return ("column", found) if found else None
+
+
+def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver, problems: Problems) -> pd.DataFrame:
+    """Apply ``filter`` and ``exclude``; compares trimmed text, ignoring case."""
+    if source is None:
+        return frame
+    keep = pd.Series(True, index=frame.index)
+    for key in ("filter", "exclude"):
+        for name, wanted in source.values[key].items():
+            heading = resolver.find(str(name))
+            if heading is None:
+                spec = source.values["columns"].get(name)
+                heading = resolver.find(str(spec)) if spec else None
+            if heading is None:
+                problems.error(source.config_path, f"column '{name}' is not in {source.file}",
+                               *source.where(key, name), hint=resolver.suggest(str(name)))
+                continue
+            matches = frame[heading].astype(str).str.strip().str.lower().isin(
+                [v.lower() for v in _values_list(wanted)])
+            keep &= matches if key == "filter" else ~matches
+    return frame[keep]
+
+
+def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_line: int, path,
+                   problems: Problems, channel_lookup, normalise) -> list[tuple[str, dict]]:
+    """Headings that hold values, each with its period/channel/measure text."""
+    wide = source.values["wide"]
+    pattern = wide["columns"]
+    parts = _PLACEHOLDER.split(pattern)
+    regex = "".join(
+        f"(?P<{p}>.+?)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
+    compiled = re.compile(f"^{regex}$", re.I | re.S)
+    measures = {k.strip().lower(): v for k, v in wide["measures"].items()}
+    channels = {normalise(k): v for k, v in wide["channels"].items()}
+    found = []
+    for heading in resolver.headings:
+        if heading in used:
+            continue
+        match = compiled.match(heading.strip())
+        if not match:
+            continue
+        parts = {k: v.strip() for k, v in match.groupdict().items()}
+        if "measure" in parts:
+            measure = measures.get(parts["measure"].lower())
+            if measure is None:
+                continue  # a heading of the right shape for another measure, e.g. notes
+            parts["measure"] = measure
+        if "channel" in parts:
+            channel = channels.get(normalise(parts["channel"])) or channel_lookup.get(normalise(parts["channel"]))
+            if channel is None:
+                problems.warning(path, f"column '{heading}' matches '{pattern}' but '{parts['channel']}' is "
+                                 "not a channel, so it is not read", header_line, resolver.number[heading],
+                                 hint="add it to the channels in config.yaml (or as an alias), or to "
+                                 "wide: channels:")
+                continue
+            parts["channel"] = channel
+        found.append((heading, parts))
+    if not found:
+        problems.error(source.config_path, f"no heading in {source.file} matches the wide pattern '{pattern}'",
+                       *source.where("wide", "columns"), hint=resolver.suggest(pattern.replace("{", "").replace("}", "")))
+    return found
+
+
+def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, problems: Problems,
+            channel_lookup: dict, normalise) -> LongRows | None:
+    """Reshape one file's text cells to tidy text rows, remembering every cell's line and column."""
+    headings = [c for c in frame.columns if c != "@line"]
+    resolver = _Resolver(headings)
+    before = len(problems.errors)
+    specs = {name: _field_spec(name, source, resolver, problems) for name in FIELDS}
+    frame = select_rows(frame, source, resolver, problems)
+    if len(problems.errors) > before:
+        return None
+    wide = source.values["wide"] if source else None
+    used = {spec[1] for spec in specs.values() if spec and spec[0] == "column"}
+    if source is not None:
+        for key in ("services",):
+            block = source.values.get(key) or {}
+            used.update(c for v in block.values() if isinstance(v, str) for c in _PLACEHOLDER.findall(v))
+        for level in source.values["organisations"]:
+            used.update(c for v in level.values() if isinstance(v, str) for c in _PLACEHOLDER.findall(v))
+        for spec in specs.values():
+            if spec and spec[0] == "template":
+                used.update(spec[1].columns)
+    base = pd.DataFrame({"@line": frame["@line"].to_numpy()}, index=frame.index)
+    for name in ("service", "period", "channel"):
+        spec = specs[name]
+        if spec is None:
+            continue
+        kind, value = spec
+        if kind == "column":
+            base[name] = frame[value].astype(str).to_numpy()
+            base[f"{name}@col"] = resolver.number[value]
+        elif kind == "template":
+            base[name] = value.render(frame).to_numpy()
+            base[f"{name}@col"] = resolver.number[value.columns[0]] if value.columns else 0
+        else:
+            base[name] = value
+            base[f"{name}@col"] = 0
+    if "period" in base:
+        base["period@line"] = base["@line"]
+    if not wide:
+        out = base
+        provided = []
+        for name in MEASURES:
+            spec = specs[name]
+            if spec is None:
+                continue
+            kind, value = spec
+            if kind == "column":
+                out[name] = frame[value].astype(str).to_numpy()
+                out[f"{name}@col"] = resolver.number[value]
+            elif kind == "template":
+                out[name] = value.render(frame).to_numpy()
+                out[f"{name}@col"] = resolver.number[value.columns[0]] if value.columns else 0
+            else:
+                out[name] = value
+                out[f"{name}@col"] = 0
+            provided.append(name)
+        if source is None:
+            known = set(FIELDS)
+            for heading in headings:
+                if _column_key(heading) not in known:
+                    problems.warning(path, f"unknown column '{heading}' is ignored", header_line,
+                                     resolver.number[heading], hint=f"known columns: {', '.join(FIELDS)}")
+        return LongRows(_apply_replace(out.reset_index(drop=True), source), tuple(provided))
+    value_headings = _wide_headings(source, resolver, used, header_line, path, problems, channel_lookup, normalise)
+    if not value_headings:
+        return None
+    pieces = []
+    for heading, parts in value_headings:
+        piece = base.copy()
+        piece["@row"] = frame.index
+        piece["@measure"] = parts.get("measure", wide["measure"])
+        piece["@value"] = frame[heading].astype(str).to_numpy()
+        piece["@col"] = resolver.number[heading]
+        if "period" in parts:
+            piece["period"] = parts["period"]
+            piece["period@col"] = resolver.number[heading]
+            piece["period@line"] = header_line
+        if "channel" in parts:
+            piece["channel"] = parts["channel"]
+            piece["channel@col"] = resolver.number[heading]
+        pieces.append(piece)
+    long = pd.concat(pieces, ignore_index=True)
+    group = ["@row", "period", "channel"] if "channel" in long else ["@row", "period"]
+    if "period" not in long:
+        problems.error(source.config_path, "the file has no period: the wide pattern needs {period}, "
+                       "or columns: needs period:", *source.where("wide", "columns"),
+                       hint="for example  columns: {period: Month}")
+        return None
+    dup = long.duplicated([*group, "@measure"], keep=False)
+    if dup.any():
+        first = long[dup].iloc[0]
+        problems.error(path, f"two columns hold {first['@measure']} for the same period"
+                       + (" and channel" if "channel" in long else ""), header_line, int(first["@col"]),
+                       hint="check the headings, or the wide: measures/channels mapping")
+        return None
+    provided = tuple(m for m in MEASURES if m in set(long["@measure"]))
+    values = long.pivot(index=group, columns="@measure", values="@value")
+    cols = long.pivot(index=group, columns="@measure", values="@col")
+    keys = long.drop_duplicates(group).set_index(group)
+    out = keys.drop(columns=["@measure", "@value", "@col"]).copy()
+    for name in provided:
+        out[name] = values[name].reindex(out.index).fillna("")
+        out[f"{name}@col"] = cols[name].reindex(out.index).fillna(0).astype(int)
+    out = out.reset_index()
+    # A period with every cell blank is simply not reported (wide files have a column for
+    # every period whether or not a service has data for it).
+    texts = out[list(provided)].apply(lambda s: s.str.strip().str.lower())
+    extra = {str(x).strip().lower() for x in source.values["missing"]}
+    blank = texts.isin(MISSING | extra).all(axis=1)
+    out = out[~blank].sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
+    return LongRows(_apply_replace(out.reset_index(drop=True), source), provided)
+
+
+def _apply_replace(frame: pd.DataFrame, source: Source | None) -> pd.DataFrame:
+    if source is None:
+        return frame
+    for name, corrections in source.values["replace"].items():
+        if name in frame and corrections:
+            fixes = {str(k).strip(): str(v) for k, v in corrections.items()}
+            stripped = frame[name].astype(str).str.strip()
+            frame[name] = stripped.map(fixes).fillna(frame[name])
+    return frame
+
+
+def template_values(frame: pd.DataFrame, block: dict, source: Source, keypath: tuple,
+                    problems: Problems) -> dict[str, Template] | None:
+    """Resolve a services/organisations block's templates against the file's headings."""
+    resolver = _Resolver([c for c in frame.columns if c != "@line"])
+    out = {}
+    ok = True
+    for key, text in block.items():
+        if text is None:
+            continue
+        template = resolve_template(str(text), resolver, source, keypath + (key,), problems)
+        if template is None:
+            ok = False
+        else:
+            out[key] = template
+    return out if ok else None
+
+
+def first_rows(frame: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    """The first row for each distinct non-blank key, in file order."""
+    keyed = frame.assign(**{"@key": key.to_numpy()})
+    keyed = keyed[keyed["@key"].astype(str).str.strip() != ""]
+    return keyed.drop_duplicates("@key", keep="first")
+
