@@ -75,11 +75,24 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
                    f"{base}/{cid}", list(service.annotations))
 
 
-def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.Chart | None:
+def _transactions_series(service: m.ServiceView, channels) -> tuple[list[dict], str]:
+    """Rows per channel; or, for data with no channel split, all transactions and the digital ones."""
     rows = []
     for i in service.channels_used:
         points = [(r.period, r.by_channel[i], {}) for r in service.periods]
         rows += [{**row, "series": channels[i].label} for row in _with_gaps(points)]
+    if rows:
+        return rows, "Transactions by channel"
+    for series, value in (("All transactions", lambda r: r.transactions),
+                          ("Digital transactions", lambda r: r.digital_transactions)):
+        points = [(r.period, value(r), {}) for r in service.periods]
+        rows += [{**row, "series": series} for row in _with_gaps(points)]
+    digital = any(rw["series"] == "Digital transactions" for rw in rows)
+    return rows, "Transactions, all and digital" if digital else "Transactions"
+
+
+def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.Chart | None:
+    rows, title = _transactions_series(service, channels)
     totals = [r for r in service.periods if r.transactions is not None]
     if not rows or not totals:
         return None
@@ -90,12 +103,13 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
                f"to {format_value(last.transactions, COUNT)} in {last.period.label}.")
     if first is last:
         summary = f"There were {format_value(last.transactions, COUNT)} transactions in {last.period.label}."
-    if top is not None:
+    if top is not None and service.channels_used:
         summary += f" {top['series']} was the most used channel in {last.period.label}."
-    columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channel", TEXT),
+    columns = [m.ChartColumn("period", "Period", TEXT),
+               m.ChartColumn("series", "Channel" if service.channels_used else "Series", TEXT),
                m.ChartColumn("value", "Transactions", COUNT)]
     datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
-    return m.Chart("transactions", "Transactions by channel", summary, columns, rows,
+    return m.Chart("transactions", title, summary, columns, rows,
                    fill("lines-by-channel", datasets, summary, currency), f"{base}/transactions",
                    list(service.annotations))
 

@@ -112,6 +112,7 @@ class DataRef:
     file: str | None
     key: str | None  # value in the `service` column, if the file has one
     source: str | None = None  # a source id from config.yaml, instead of the file
+    generated: bool = False  # the service was made from this file's rows
 
 
 @dataclass

@@ -270,7 +270,7 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
             nr[KPI_OF_MEASURE[col]] |= flags
         else:
             out[col] = np.nan
-    out["has_tx"] = "transactions" in rows.measures
+    out["has_tx"] = long["@has_tx"].astype(bool).to_numpy() if "@has_tx" in long else "transactions" in rows.measures
     for kpi, flags in nr.items():
         out[f"nr_{kpi}"] = flags.to_numpy()
     out["line"] = long["@line"].to_numpy()
@@ -284,8 +284,8 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
     """Row-level sense checks that are warnings: the figures may still be right."""
     over = out["digital_transactions"] > out["transactions"]
     for index in out.index[over]:
-        problems.warning(path, f"more digital transactions ({out.at[index, 'digital_transactions']:g}) than "
-                         f"transactions ({out.at[index, 'transactions']:g})",
+        problems.warning(path, f"more digital transactions ({out.at[index, 'digital_transactions']:,.0f}) "
+                         f"than transactions ({out.at[index, 'transactions']:,.0f})",
                          *_where(long["@line"], long.get("digital_transactions@col"), index),
                          hint="check the two columns; digital take-up is shown as over 100%")
     on_channel = out["digital_transactions"].notna() & out["channel"].fillna("").ne("")
@@ -376,8 +376,8 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
 def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems) -> pd.DataFrame:
     """Rows for one service from several files: measures for the same period and channel are combined."""
     rows = pd.concat(frames, ignore_index=True)
-    keys = [rows["period"].map(lambda p: p.key), rows["channel"]]
-    grouped = rows.groupby(keys, sort=False)
+    rows["_key"] = rows["period"].map(lambda p: p.key)
+    grouped = rows.groupby(["_key", "channel"], sort=False)
     counts = grouped[list(MEASURES)].nunique()
     for (key, channel), row in counts[(counts > 1).any(axis=1)].iterrows():
         measure = row.index[row > 1][0]
@@ -389,7 +389,7 @@ def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems)
     for kpi in NR_KPIS:
         merged[f"nr_{kpi}"] = grouped[f"nr_{kpi}"].any()
     merged["line"] = grouped["line"].min()
-    return merged.reset_index(drop=True)
+    return merged.reset_index().drop(columns="_key")
 
 
 def source_of(config: Config, ref: DataRef) -> Source | None:
@@ -454,6 +454,8 @@ def load_data(config: Config, services: list[Service], problems: Problems,
             key = ref.key or svc.slug
             if has_key_column:
                 rows = groups.get(key)
+                if rows is None and ref.generated:
+                    continue  # made from a row whose every figure is blank: a service with no data yet
                 if rows is None:
                     # Compare only with keys sharing a first letter: difflib over hundreds
                     # of long keys for every missing one costs seconds.

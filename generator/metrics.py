@@ -122,6 +122,8 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     cost = rows["cost"].fillna(rows["cost_per_transaction"] * tx)
     costed = tx.notna() & cost.notna()
     rows["cost_paired"] = cost.where(costed)
+    # A cost for the whole period on a row of its own (a finance column beside channel columns).
+    rows["cost_alone"] = cost.where(~rows["has_tx"].astype(bool) & tx.isna())
     rows["tx_costed"] = tx.where(costed)
     estimable = tx.notna() & unit.notna()
     rows["cost_estimated"] = (tx * unit).where(estimable)
@@ -154,7 +156,7 @@ def _absent_channel_rows(rows: pd.DataFrame, present: pd.Series) -> pd.Series:
 def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     """One row per service and period with every KPI for that period."""
     sums = ["transactions", "digital_tx", "cost_paired", "tx_costed", "cost_estimated", "tx_estimable",
-            "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing"]
+            "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing", "cost_alone"]
     grouped = rows.groupby(["service", "key"], sort=False)
     out = grouped[sums].sum(min_count=1)
     reporting = rows[rows["has_tx"].astype(bool)]
@@ -175,9 +177,10 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     out["digital_tx"] = out["digital_tx"].fillna(out["given_digital_take_up"] / 100 * out["transactions"])
     # A service with any cost data is judged on it alone; estimates are only for
     # services that publish no costs, so an actual figure is never compared with a guess.
-    has_costs = (out["cost_paired"].notna() | out["given_cost_per_transaction"].notna()).groupby(
-        out["service"]).transform("any")
-    actual = _ratio(out["cost_paired"], out["tx_costed"])
+    has_costs = (out["cost_paired"].notna() | out["given_cost_per_transaction"].notna()
+                 | out["cost_alone"].notna()).groupby(out["service"]).transform("any")
+    actual = _ratio(out["cost_paired"], out["tx_costed"]).where(
+        out["cost_alone"].isna(), _ratio(out["cost_alone"] + out["cost_paired"].fillna(0), out["transactions"]))
     # An estimate needs a unit cost for every channel used, or it would describe only some of them.
     estimate = _ratio(out["cost_estimated"], out["tx_estimable"]).where(
         out["tx_estimable"] == out["transactions"])

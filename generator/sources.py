@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from generator.errors import Problems
-from generator.measures import FIELDS, MEASURES, MISSING
+from generator.measures import ALL_CHANNELS, FIELDS, MEASURES, MISSING
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions
 
@@ -332,6 +332,8 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
                 continue  # a heading of the right shape for another measure, e.g. notes
             parts["measure"] = measure
         if "channel" in parts:
+            if normalise(parts["channel"]) in {normalise(t) for t in ALL_CHANNELS}:
+                continue  # a Total column: the channels already add up to it
             channel = channels.get(normalise(parts["channel"])) or channel_lookup.get(normalise(parts["channel"]))
             if channel is None:
                 problems.warning(path, f"column '{heading}' matches '{pattern}' but '{parts['channel']}' is "
@@ -385,24 +387,10 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
             base[f"{name}@col"] = 0
     if "period" in base:
         base["period@line"] = base["@line"]
+    measures, provided = _row_measures(frame, specs, resolver)
     if not wide:
-        out = base
-        provided = []
-        for name in MEASURES:
-            spec = specs[name]
-            if spec is None:
-                continue
-            kind, value = spec
-            if kind == "column":
-                out[name] = frame[value].astype(str).to_numpy()
-                out[f"{name}@col"] = resolver.number[value]
-            elif kind == "template":
-                out[name] = value.render(frame).to_numpy()
-                out[f"{name}@col"] = resolver.number[value.columns[0]] if value.columns else 0
-            else:
-                out[name] = value
-                out[f"{name}@col"] = 0
-            provided.append(name)
+        out = pd.concat([base, measures], axis=1)
+        out["@has_tx"] = "transactions" in provided
         if source is None:
             known = set(FIELDS)
             for heading in headings:
@@ -410,6 +398,12 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                     problems.warning(path, f"unknown column '{heading}' is ignored", header_line,
                                      resolver.number[heading], hint=f"known columns: {', '.join(FIELDS)}")
         return LongRows(_apply_replace(out.reset_index(drop=True), source), tuple(provided))
+    placeholders = _PLACEHOLDER.findall(wide["columns"])
+    if provided and "period" in placeholders:
+        problems.error(source.config_path, f"{', '.join(provided)} cannot come from one column when periods "
+                       "are across columns: which period would it belong to?", *source.where("columns"),
+                       hint="put the measure in the wide pattern's measures instead")
+        return None
     value_headings = _wide_headings(source, resolver, used, header_line, path, problems, channel_lookup, normalise)
     if not value_headings:
         return None
@@ -442,15 +436,33 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                        + (" and channel" if "channel" in long else ""), header_line, int(first["@col"]),
                        hint="check the headings, or the wide: measures/channels mapping")
         return None
-    provided = tuple(m for m in MEASURES if m in set(long["@measure"]))
+    melted = set(long["@measure"])
+    if melted & set(provided):
+        problems.error(source.config_path, f"{', '.join(sorted(melted & set(provided)))} comes both from "
+                       "the wide columns and from columns:", *source.where("columns"),
+                       hint="map each measure once")
+        return None
     values = long.pivot(index=group, columns="@measure", values="@value")
     cols = long.pivot(index=group, columns="@measure", values="@col")
     keys = long.drop_duplicates(group).set_index(group)
     out = keys.drop(columns=["@measure", "@value", "@col"]).copy()
-    for name in provided:
+    for name in sorted(melted):
         out[name] = values[name].reindex(out.index).fillna("")
         out[f"{name}@col"] = cols[name].reindex(out.index).fillna(0).astype(int)
+    out["@has_tx"] = values["transactions"].reindex(out.index).notna() if "transactions" in melted else False
     out = out.reset_index()
+    if provided and "channel" in placeholders:
+        # Figures for the whole row (a cost for the month, not per channel) become a row for all channels.
+        extra = pd.concat([base, measures], axis=1).assign(**{"@row": frame.index, "channel": "",
+                                                             "channel@col": 0, "@has_tx": False})
+        out = pd.concat([out, extra], ignore_index=True)
+    elif provided:
+        out = out.join(measures.set_axis(frame.index).rename_axis("@row"), on="@row")
+    provided = tuple(m for m in MEASURES if m in melted or m in provided)
+    for name in provided:
+        out[name] = out[name].fillna("")
+    for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:
+        out[col] = out[col].fillna(0).astype(int)
     # A period with every cell blank is simply not reported (wide files have a column for
     # every period whether or not a service has data for it).
     texts = out[list(provided)].apply(lambda s: s.str.strip().str.lower())
@@ -458,6 +470,28 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     blank = texts.isin(MISSING | extra).all(axis=1)
     out = out[~blank].sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
     return LongRows(_apply_replace(out.reset_index(drop=True), source), provided)
+
+
+def _row_measures(frame: pd.DataFrame, specs: dict, resolver: _Resolver) -> tuple[pd.DataFrame, list[str]]:
+    """Measures that come one per row, from a column, a template or a constant."""
+    out = pd.DataFrame(index=frame.index)
+    provided = []
+    for name in MEASURES:
+        spec = specs[name]
+        if spec is None:
+            continue
+        kind, value = spec
+        if kind == "column":
+            out[name] = frame[value].astype(str)
+            out[f"{name}@col"] = resolver.number[value]
+        elif kind == "template":
+            out[name] = value.render(frame)
+            out[f"{name}@col"] = resolver.number[value.columns[0]] if value.columns else 0
+        else:
+            out[name] = value
+            out[f"{name}@col"] = 0
+        provided.append(name)
+    return out, provided
 
 
 def _apply_replace(frame: pd.DataFrame, source: Source | None) -> pd.DataFrame:

@@ -1,0 +1,379 @@
+"""Real-world exports published with configuration alone: one test per mapping form.
+
+Each fixture is small data written here in the shape real exports take
+(titles above the headings, Windows-1252, semicolons, channels or periods
+across columns, a key column for many services). Expected figures are worked
+out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from generator.build import build_site, prepare
+from generator.cli import main
+from generator.errors import BuildFailed
+from sitefactory import write_site
+
+CHANNELS = """\
+title: Test Council performance
+organisation: Test Council
+channels:
+  - id: online
+    label: Online
+    digital: true
+  - id: phone
+    label: Phone
+  - id: face_to_face
+    label: Face to face
+charts:
+  static_svg: false
+"""
+
+COUNCIL = {"content/organisations/council.yaml": "name: Test Council\nkind: council\n"}
+
+
+def site(tmp_path, config_extra: str, files: dict[str, str | bytes]) -> object:
+    texts = {k: v for k, v in files.items() if isinstance(v, str)}
+    config = write_site(tmp_path, {"config.yaml": CHANNELS + config_extra, **COUNCIL, **texts})
+    for rel, data in files.items():
+        if isinstance(data, bytes):
+            (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / rel).write_bytes(data)
+    return config
+
+
+def services(config) -> dict:
+    return {s.slug: s for s in prepare(config).model.services}
+
+
+def run(config, *args):
+    result = CliRunner().invoke(main, [*args, "--config", str(config)])
+    return result.exit_code, result.output
+
+
+# -- channels across columns, Windows-1252, semicolons, titles above the headings -------------------
+
+def _cc() -> bytes:
+    text = (
+        "Contact centre report;;;;;;\r\n"
+        "Exported 01/04/2024 09:00;;;;;;\r\n"
+        "Month;Online;Telephone;Face-to-face;Total;Cost (£);Satisfaction\r\n"
+        "Jan 2024;\"1,200\";300;50;\"1,550\";\"£4,650.00\";81%\r\n"
+        "Feb 2024;\"1,300\";280;;\"1,580\";\"£4,740.00\";\r\n"
+        "Mar 2024;\"1,500\";250;50;\"1,800\";\"£4,500.00\";***\r\n"
+    )
+    return text.encode("windows-1252")
+
+
+CC_SOURCE = """\
+sources:
+  - file: contact-centre.csv
+    encoding: windows-1252
+    delimiter: ";"
+    header_row: 3
+    columns:
+      period: Month
+      cost: Cost (£)
+      satisfaction: Satisfaction
+    wide:
+      columns: "{channel}"
+      measure: transactions
+      channels:
+        Telephone: phone
+"""
+
+CC_SERVICE = ("name: Contact centre\norganisation: council\ndescription: Calls and visits.\n"
+              "data: contact-centre.csv\n")
+
+
+def test_channels_across_columns_in_a_windows_excel_export(tmp_path):
+    config = site(tmp_path, CC_SOURCE, {"data/contact-centre.csv": _cc(),
+                                        "content/services/contact.yaml": CC_SERVICE})
+    svc = services(config)["contact"]
+    jan, feb, mar = svc.periods
+    # January: 1,200 online of 1,550 (the Total column is not a channel, so not counted twice).
+    assert jan.transactions == 1550 and jan.by_channel == [1200, 300, 50]
+    assert jan.digital_take_up == pytest.approx(1200 / 1550 * 100)
+    # Cost is £4,650 for 1,550 transactions: £3.00 each.
+    assert jan.cost_per_transaction == pytest.approx(3.0)
+    assert jan.user_satisfaction == pytest.approx(81.0)
+    # February's face-to-face cell is blank: take-up and cost are unknown, not guessed.
+    assert feb.transactions == 1580 and not feb.complete and feb.digital_take_up is None
+    # March: satisfaction was not requested (***), which differs from February's blank.
+    assert "user_satisfaction" in mar.not_requested and "user_satisfaction" not in feb.not_requested
+    assert svc.kpis["cost_per_transaction"].value == pytest.approx(4500 / 1800)
+
+
+def test_not_requested_and_no_data_read_differently_on_the_page(tmp_path):
+    config = site(tmp_path, CC_SOURCE, {"data/contact-centre.csv": _cc(),
+                                        "content/services/contact.yaml": CC_SERVICE})
+    build_site(config, tmp_path / "site")
+    html = (tmp_path / "site/services/contact/index.html").read_text(encoding="utf-8")
+    table = html[html.index("figures by period"):]
+    march, february = table.split("<tr>")[2], table.split("<tr>")[3]
+    assert "March 2024" in march and "not requested" in march
+    assert "February 2024" in february and "not requested" not in february and "no data" in february
+
+
+def test_windows_file_read_as_utf8_says_how_to_fix_it(tmp_path):
+    config = site(tmp_path, "", {"data/contact-centre.csv": _cc(),
+                                 "content/services/contact.yaml": CC_SERVICE})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/contact-centre.csv:3: error: not utf-8 text" in out
+    assert "encoding: windows-1252" in out
+
+
+# -- periods and measures across columns; services and organisations made from rows ----------------
+
+FINANCE = """\
+Directorate,Service,Description,Web page,2022/23: volume,2022/23: online volume,2022/23: cost per transaction (£),2023/24: volume,2023/24: online volume,2023/24: cost per transaction (£),Notes
+Environment,Missed bins,Report a missed bin.,https://example.gov.uk/bins,"12,000","9,000",£2.50,"10,000","8,000",£2.00,
+Environment,Bulky waste,Book a bulky waste collection.,,800,200,***,900,450,£12.40,cost not collected in 2022/23
+Resources,Council tax direct debit,Set up a direct debit.,,"4,000",,£1.10,"5,000","4,900",£0.90,
+Resources,Blue badges,Apply for a blue badge.,,,,,,,,no figures yet
+"""
+
+FINANCE_SOURCE = """\
+sources:
+  - file: finance.csv
+    columns:
+      service: Service
+    wide:
+      columns: "{period}: {measure}"
+      measures:
+        volume: transactions
+        online volume: digital_transactions
+        cost per transaction (£): cost_per_transaction
+    services:
+      name: "{Service}"
+      organisation: "{Directorate}"
+      description: "{Description}"
+      url: "{Web page}"
+    organisations:
+      - name: "{Directorate}"
+        parent: council
+        kind: directorate
+"""
+
+
+def test_periods_across_columns_make_services_and_organisations(tmp_path):
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": FINANCE})
+    prepared = prepare(config)
+    svcs = {s.slug: s for s in prepared.model.services}
+    orgs = {o.slug: o for o in prepared.model.organisations}
+    assert set(svcs) == {"missed-bins", "bulky-waste", "council-tax-direct-debit", "blue-badges"}
+    assert {"environment", "resources"} <= set(orgs)
+    bins = svcs["missed-bins"]
+    assert bins.organisation.slug == "environment" and bins.service_url == "https://example.gov.uk/bins"
+    assert bins.description == "Report a missed bin."
+    # 2023/24: 8,000 of 10,000 online = 80.0%, up 5 points from 9,000 / 12,000 = 75.0%.
+    take_up = bins.kpis["digital_take_up"]
+    assert take_up.value == pytest.approx(80.0) and take_up.previous_value == pytest.approx(75.0)
+    assert take_up.period_label == "April 2023 to March 2024"
+    assert bins.kpis["cost_per_transaction"].value == pytest.approx(2.0)
+    assert bins.kpis["cost_per_transaction"].previous_value == pytest.approx(2.5)
+    assert bins.kpis["transactions_per_year"].value == 10000
+    # Bulky waste's 2022/23 cost was not requested (***): the table says so for that year only.
+    bulky = svcs["bulky-waste"]
+    first = bulky.periods[0]
+    assert first.cost_per_transaction is None and "cost_per_transaction" in first.not_requested
+    assert bulky.kpis["cost_per_transaction"].value == pytest.approx(12.4)
+    # Council tax 2022/23 has no online volume: take-up unknown that year, known the next.
+    ctax = svcs["council-tax-direct-debit"]
+    assert ctax.periods[0].digital_take_up is None
+    assert ctax.periods[1].digital_take_up == pytest.approx(98.0)
+    # A service whose every figure is blank still gets a page, with no data.
+    assert not svcs["blue-badges"].has_data
+    # The organisation's totals are the sum of its services' figures.
+    env = orgs["environment"]
+    assert env.totals.transactions_per_year == 10000 + 900
+
+
+def test_a_yaml_file_overrides_one_generated_service(tmp_path):
+    override = ("name: Report a missed bin collection\norganisation: environment\n"
+                "description: Tell us we missed your bin.\ntargets:\n  digital_take_up: 85\n")
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": FINANCE,
+                                             "content/services/missed-bins.yaml": override})
+    bins = services(config)["missed-bins"]
+    assert bins.name == "Report a missed bin collection"
+    assert bins.kpis["digital_take_up"].target == 85
+    assert bins.kpis["digital_take_up"].value == pytest.approx(80.0)  # data still from finance.csv
+
+
+def test_bad_cell_in_a_wide_file_is_located_by_line_and_column(tmp_path):
+    broken = FINANCE.replace('"10,000","8,000"', '"10,000","8,0O0"').replace("800,200,***", "-800,200,***")
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": broken})
+    code, out = run(config, "check")
+    assert code == 1
+    # Line 2, column 9 ("2023/24: online volume"); line 3, column 5 ("2022/23: volume").
+    assert "data/finance.csv:2:9: error: 'digital_transactions' is not a number: '8,0O0'" in out
+    assert "data/finance.csv:3:5: error: 'transactions' cannot be negative: '-800'" in out
+
+
+def test_misspelt_heading_in_the_mapping_points_at_config_with_a_suggestion(tmp_path):
+    config = site(tmp_path, FINANCE_SOURCE.replace("service: Service\n", "service: Servce\n"),
+                  {"data/finance.csv": FINANCE})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "config.yaml:16:16: error: column 'Servce' is not in finance.csv" in out
+    assert "did you mean 'Service'" in out
+
+
+def test_digital_volume_over_volume_is_a_warning_and_strict_makes_it_fail(tmp_path):
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": FINANCE.replace('"4,000",,', '"4,000","4,100",')})
+    code, out = run(config, "check")
+    assert code == 0
+    assert "data/finance.csv:4:6: warning: more digital transactions (4,100) than transactions (4,000)" in out
+    code, out = run(config, "check", "--strict")
+    assert code == 1
+
+
+def test_a_typo_in_a_rolling_period_is_flagged_and_fixed_by_replace(tmp_path):
+    rolling = ("Service,April 2022 to March 2023: volume,July 2022 to June 2024: volume,"
+               "October 2022 to September 2023: volume\nBins,100,110,120\n")
+    source = ("sources:\n  - file: rolling.csv\n    columns: {service: Service}\n"
+              "    wide: {columns: '{period}: {measure}', measures: {volume: transactions}}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/rolling.csv": rolling})
+    code, out = run(config, "check")
+    assert "data/rolling.csv:1:3: warning: period 'July 2022 to June 2024' covers 24 months, " \
+           "but most periods here cover 12" in out
+    fixed = source.replace("    services:", "    replace:\n      period: {July 2022 to June 2024: July 2022 to June 2023}\n"
+                                            "    services:")
+    config = site(tmp_path, fixed, {"data/rolling.csv": rolling})
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out
+    bins = services(config)["bins"]
+    assert [p.period.label for p in bins.periods] == [
+        "April 2022 to March 2023", "July 2022 to June 2023", "October 2022 to September 2023"]
+
+
+# -- one long file feeding many services: key column, templates, filters ---------------------------
+
+LONG = """\
+Service name,Year,Month,Channel,Count,Region
+Missed bins,2024,1,Online,100,North
+Missed bins,2024,1,Online,999,South
+Missed bins,2024,1,Phone,50,North
+Missed bins,2024,2,Online,120,North
+Missed bins,2024,2,Phone,30,North
+Missed bins,2024,2,Total,150,North
+Parking permits,2024,1,In person,20,North
+Parking permits,2024,2,In person,25,North
+"""
+
+LONG_SOURCE = """\
+sources:
+  - file: long.csv
+    columns:
+      service: Service name
+      period: "{Year}-{Month}"
+      channel: Channel
+      transactions: Count
+    filter:
+      Region: North
+    exclude:
+      Channel: Total
+"""
+
+
+def test_one_long_file_feeds_many_services_with_filters(tmp_path):
+    files = {
+        "data/long.csv": LONG,
+        "content/services/bins.yaml": "name: Missed bins\norganisation: council\ndescription: Bins.\n"
+                                      "data: {file: long.csv, service: Missed bins}\n",
+        "content/services/permits.yaml": "name: Permits\norganisation: council\ndescription: Permits.\n"
+                                         "data: {file: long.csv, service: Parking permits}\n",
+    }
+    config = site(tmp_path, LONG_SOURCE.replace("channels:", "channels:"), files)
+    config.write_text(config.read_text().replace(
+        "  - id: face_to_face\n    label: Face to face\n",
+        "  - id: face_to_face\n    label: Face to face\n    aliases: [In person]\n"))
+    svcs = services(config)
+    bins = svcs["bins"]
+    # South's 999 is filtered out and the Total row excluded: January is 100 + 50.
+    assert [p.transactions for p in bins.periods] == [150, 150]
+    assert bins.periods[1].digital_take_up == pytest.approx(80.0)
+    assert [p.transactions for p in svcs["permits"].periods] == [20, 25]
+
+
+def test_total_rows_alongside_channel_rows_are_an_error_with_a_fix(tmp_path):
+    files = {"data/long.csv": LONG,
+             "content/services/bins.yaml": "name: Missed bins\norganisation: council\ndescription: Bins.\n"
+                                           "data: {file: long.csv, service: Missed bins}\n"}
+    config = site(tmp_path, LONG_SOURCE.replace("    exclude:\n      Channel: Total\n", ""), files)
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/long.csv:7: error: service 'bins' has rows per channel and also rows for all channels" in out
+    assert "exclude: {Channel: Total}" in out
+
+
+# -- published KPI rates alongside counts, from a second file --------------------------------------
+
+def test_published_rates_from_a_second_file_sit_alongside_counts(tmp_path):
+    counts = "period,channel,transactions\n2024-01,online,80\n2024-01,phone,20\n2024-02,online,90\n2024-02,phone,10\n"
+    rates = ("Reporting month,Completion %,Satisfied %\n"
+             "01/01/2024,91.5%,70%\n"
+             "01/02/2024,93%,x\n")
+    source = ("sources:\n  - file: rates.csv\n    period_type: month\n"
+              "    columns: {period: Reporting month, completion_rate: Completion %, satisfaction: Satisfied %}\n")
+    service = ("name: Permits\norganisation: council\ndescription: Permits.\n"
+               "data: [counts.csv, rates.csv]\n")
+    config = site(tmp_path, source, {"data/counts.csv": counts, "data/rates.csv": rates,
+                                     "content/services/permits.yaml": service})
+    permits = services(config)["permits"]
+    jan, feb = permits.periods
+    assert (jan.transactions, feb.transactions) == (100, 100)
+    assert jan.completion_rate == pytest.approx(91.5) and feb.completion_rate == pytest.approx(93.0)
+    assert jan.user_satisfaction == pytest.approx(70.0) and feb.user_satisfaction is None
+    assert feb.digital_take_up == pytest.approx(90.0)
+    assert permits.kpis["completion_rate"].change == pytest.approx(1.5)
+
+
+def test_fractions_for_rates_when_the_source_says_so(tmp_path):
+    rates = "Period,Digital take-up\n2024-Q1,0.45\n2024-Q2,0.5\n"
+    source = ("sources:\n  - file: rates.csv\n    percentages: fraction\n"
+              "    columns: {period: Period, digital_take_up: Digital take-up}\n")
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: rates.csv\n"
+    config = site(tmp_path, source, {"data/rates.csv": rates, "content/services/permits.yaml": service})
+    permits = services(config)["permits"]
+    assert [p.digital_take_up for p in permits.periods] == [pytest.approx(45.0), pytest.approx(50.0)]
+
+
+# -- gaps and caps ----------------------------------------------------------------------------------
+
+def test_a_gap_in_monthly_data_is_a_warning(tmp_path):
+    csv_text = "period,channel,transactions\n2024-01,online,1\n2024-02,online,1\n2024-05,online,1\n"
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 0
+    assert "data/permits.csv:4: warning: service 'permits' has no rows for March 2024, April 2024" in out
+    assert run(config, "check", "--strict")[0] == 1
+
+
+def test_thousands_of_bad_cells_are_all_counted_but_the_list_is_capped(tmp_path):
+    lines = ["period,channel,transactions"] + [f"{1990 + i // 12}-{i % 12 + 1:02d},online,bad{i}"
+                                                for i in range(500)]
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
+    config = site(tmp_path, "", {"data/permits.csv": "\n".join(lines) + "\n",
+                                 "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 1
+    assert out.count("is not a number") == 200
+    assert "... and 300 more problem(s) not shown" in out
+    assert "500 error(s)" in out
+
+
+def test_failed_mapped_build_keeps_the_previous_site(tmp_path):
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": FINANCE})
+    build_site(config, tmp_path / "site")
+    before = {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    (tmp_path / "data/finance.csv").write_text(FINANCE.replace("£2.50", "two pounds fifty"))
+    with pytest.raises(BuildFailed):
+        build_site(config, tmp_path / "site")
+    after = {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert after == before
