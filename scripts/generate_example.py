@@ -91,7 +91,7 @@ def years_since_start(period):
 # satisfaction    None, or a dict: kind "counts" (five rating columns) or
 #                 "percent" (one satisfaction column), mean score 0-100 at the
 #                 start and end, response rate, and optionally "from" a period
-# missing_rows    periods with no rows at all
+# missing_rows    periods whose every figure is blank (the system did not report)
 # blank_cells     (period, channel) pairs whose transactions are left blank
 
 SEASON_COUNCIL_TAX = {3: 1.22, 4: 1.48, 5: 1.08, 12: 0.86, 1: 0.93, 2: 0.92}
@@ -408,7 +408,12 @@ def generate_service(spec):
             score += rng.gauss(0, 1.6)
         sat_rng_state = rng.random()  # per-period seed for the rating counts
 
-        if period < start or period in missing:
+        if period < start:
+            continue
+        if period in missing:
+            # A month the system did not report: one row per channel with the figures blank,
+            # so the file says "no data for this month" rather than leaving a silent gap.
+            rows += [{"period": label(period), "channel": channel, "transactions": ""} for channel in channels]
             continue
 
         for channel in channels:
@@ -467,6 +472,28 @@ def write_file(path, specs):
                 writer.writerow(row)
 
 
+def write_library_survey(path):
+    """The library customer survey as its survey tool exports it: a title line, Windows-1252
+    text, dates for months and '***' for August, when the survey does not run. config.yaml
+    maps it onto the tidy model (sources:), so the example shows a real export published as it is."""
+    rng = rng_for("library-survey")
+    lines = ["Libraries customer survey \u2013 monthly results", "",
+             "Survey month,Responses,Satisfied (%),Completed renewal online (%)"]
+    for period in periods():
+        year, month = period
+        if (year, month) < (2023, 4):
+            continue  # the survey started in April 2023
+        if month == 8:
+            lines.append(f"01/{month:02d}/{year},***,***,***")
+            continue
+        satisfied = clamp(78 + 6 * progress(period) + rng.gauss(0, 2.5), 0, 100)
+        completed = clamp(88 + 5 * progress(period) + rng.gauss(0, 1.5), 0, 100)
+        responses = rng.randint(180, 420)
+        lines.append(f"01/{month:02d}/{year},{responses:,},{satisfied:.1f}%,{completed:.1f}%".replace(
+            f"{responses:,}", f'"{responses:,}"'))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("windows-1252"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_out = Path(__file__).resolve().parent.parent / "data"
@@ -480,6 +507,8 @@ def main():
     for name, specs in files.items():
         write_file(args.out / name, specs)
         print(f"wrote {args.out / name}")
+    write_library_survey(args.out / "library-survey.csv")
+    print(f"wrote {args.out / 'library-survey.csv'}")
 
 
 if __name__ == "__main__":
