@@ -341,15 +341,16 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
                      "gaps are shown as gaps in charts")
 
 
-def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems) -> pd.DataFrame:
+def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
+                        file_has_repeats: bool = True) -> pd.DataFrame:
     """Per-service checks: one kind of period, no conflicting duplicates, gaps."""
-    kinds = sorted({p.kind for p in rows["period"]})
+    kinds = sorted(set(rows["_kind"]))
     if len(kinds) > 1:
         problems.error(path, f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)})",
                        int(rows["line"].iloc[0]),
                        hint="use one kind of period per service, e.g. all months")
-    keyed = rows.assign(_key=rows["period"].map(lambda p: p.key))
-    if keyed.duplicated(["_key", "channel"]).any():
+    keyed = rows
+    if file_has_repeats and keyed.duplicated(["_key", "channel"]).any():
         repeat = keyed.duplicated(["_key", "channel", *MEASURES], keep="first")
         for index in keyed.index[repeat]:
             problems.warning(path, f"repeated row for {keyed.at[index, '_key']} "
@@ -427,6 +428,8 @@ def read_source(config: Config, source: Source | None, file: str, problems: Prob
                        hint=f"measures: {', '.join(MEASURES)}")
         return None
     parsed = parse_long(rows, path, config, source, problems)
+    parsed["_key"] = parsed["period"].map(lambda p: p.key)
+    parsed["_kind"] = parsed["period"].map(lambda p: p.kind)
     _range_lengths(parsed, path, problems)
     return parsed
 
@@ -449,6 +452,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
         if parsed is None:
             continue
         has_key_column = parsed["service"].ne("").any()
+        repeats = parsed.duplicated(["service", "_key", "channel"]).any()
         groups = dict(tuple(parsed.groupby("service", sort=False))) if has_key_column else {}
         for svc, ref in wanted[(source_id, file)]:
             key = ref.key or svc.slug
@@ -468,8 +472,9 @@ def load_data(config: Config, services: list[Service], problems: Problems,
                     continue
             else:
                 rows = parsed
-            rows = _check_service_rows(rows, svc, path, problems)
-            per_service.setdefault(svc.slug, []).append(rows.assign(service=svc.slug))
+            rows = _check_service_rows(rows, svc, path, problems, repeats)
+            rows = rows.drop(columns=["_key", "_kind"]).assign(service=svc.slug)
+            per_service.setdefault(svc.slug, []).append(rows)
     frames = []
     by_slug = {s.slug: s for s in services}
     for slug in sorted(per_service):
