@@ -235,6 +235,14 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     return periods
 
 
+def _is_period(text: str, fy_start: int) -> bool:
+    try:
+        parse_period(text, fy_start)
+        return True
+    except PeriodError:
+        return False
+
+
 def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems) -> pd.Series:
     if "channel" not in long:
         return pd.Series("", index=long.index, dtype=object)
@@ -407,7 +415,8 @@ def read_source(config: Config, source: Source | None, file: str, problems: Prob
     raw = raw_files.get(path, problems, source)
     if raw is None:
         return None
-    rows = to_long(raw.frame, raw.header_line, source, path, problems, config.channel_lookup(), normalise_channel)
+    rows = to_long(raw.frame, raw.header_line, source, path, problems, config.channel_lookup(), normalise_channel,
+                   lambda text: _is_period(text, config.financial_year_start))
     if rows is None:
         return None
     if "period" not in rows.frame:

@@ -308,7 +308,7 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
 
 
 def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_line: int, path,
-                   problems: Problems, channel_lookup, normalise) -> list[tuple[str, dict]]:
+                   problems: Problems, channel_lookup, normalise, is_period) -> list[tuple[str, dict]]:
     """Headings that hold values, each with its period/channel/measure text."""
     wide = source.values["wide"]
     pattern = wide["columns"]
@@ -331,6 +331,15 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             if measure is None:
                 continue  # a heading of the right shape for another measure, e.g. notes
             parts["measure"] = measure
+        if "period" in parts:
+            fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
+            if not is_period(fixes.get(parts["period"], parts["period"])):
+                report = problems.warning if pattern.strip() == "{period}" else problems.error
+                report(path, f"column '{heading}' matches '{pattern}' but '{parts['period']}' is not a period "
+                       "I recognise", header_line, resolver.number[heading],
+                       hint="correct it with replace: {period: {'wrong': 'right'}} in the source; periods are "
+                       "written like 2024-03, Mar 2024, 2023/24, Q1 2024 or April 2023 to March 2024")
+                continue
         if "channel" in parts:
             if normalise(parts["channel"]) in {normalise(t) for t in ALL_CHANNELS}:
                 continue  # a Total column: the channels already add up to it
@@ -350,7 +359,7 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
 
 
 def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, problems: Problems,
-            channel_lookup: dict, normalise) -> LongRows | None:
+            channel_lookup: dict, normalise, is_period) -> LongRows | None:
     """Reshape one file's text cells to tidy text rows, remembering every cell's line and column."""
     headings = [c for c in frame.columns if c != "@line"]
     resolver = _Resolver(headings)
@@ -404,7 +413,8 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                        "are across columns: which period would it belong to?", *source.where("columns"),
                        hint="put the measure in the wide pattern's measures instead")
         return None
-    value_headings = _wide_headings(source, resolver, used, header_line, path, problems, channel_lookup, normalise)
+    value_headings = _wide_headings(source, resolver, used, header_line, path, problems, channel_lookup,
+                                    normalise, is_period)
     if not value_headings:
         return None
     pieces = []
@@ -463,11 +473,14 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         out[name] = out[name].fillna("")
     for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:
         out[col] = out[col].fillna(0).astype(int)
-    # A period with every cell blank is simply not reported (wide files have a column for
-    # every period whether or not a service has data for it).
+    # A period in which every cell for a service is blank is simply not reported (wide files
+    # have a column for every period whether or not a service has data for it). A blank cell
+    # beside cells with figures for the same service and period stays: that is missing data.
     texts = out[list(provided)].apply(lambda s: s.str.strip().str.lower())
     extra = {str(x).strip().lower() for x in source.values["missing"]}
     blank = texts.isin(MISSING | extra).all(axis=1)
+    keys = [out["period"].astype(str)] + ([out["service"].astype(str)] if "service" in out else [])
+    blank = blank.groupby(keys).transform("all")
     out = out[~blank].sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
     return LongRows(_apply_replace(out.reset_index(drop=True), source), provided)
 

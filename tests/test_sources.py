@@ -377,3 +377,22 @@ def test_failed_mapped_build_keeps_the_previous_site(tmp_path):
         build_site(config, tmp_path / "site")
     after = {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_months_across_columns_with_a_notes_column(tmp_path):
+    # One row per service and channel, a column per month, and a Notes column that is not a month.
+    export = ("Service,Channel,Apr 2024,May 2024,Jun 2024,Notes\n"
+              "Bins,Online,\"1,000\",\"1,100\",..,new form in May\n"
+              "Bins,Phone,500,400,300,\n")
+    source = ("sources:\n  - file: months.csv\n    columns: {service: Service, channel: Channel}\n"
+              "    wide: {columns: '{period}'}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/months.csv": export})
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert "months.csv:1:6: warning: column 'Notes' matches '{period}' but 'Notes' is not a period" in out
+    bins = services(config)["bins"]
+    assert [p.transactions for p in bins.periods] == [1500, 1500, 300]
+    # June's online cell is '..' (no data): June is incomplete, so its take-up is unknown.
+    assert bins.periods[1].digital_take_up == pytest.approx(1100 / 1500 * 100)
+    assert bins.periods[2].digital_take_up is None and not bins.periods[2].complete
