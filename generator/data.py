@@ -73,8 +73,10 @@ def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bo
         hint = ("it may be a Windows (Excel) file: add it to sources: in config.yaml with "
                 "encoding: windows-1252, or save it as 'CSV UTF-8' in Excel") if hint_config else \
             "check the encoding: set in config.yaml (utf-8 or windows-1252)"
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start:exc.start].decode(codec, errors="replace")) + 1
         problems.error(path, f"not {encoding} text (byte {bad!r} at offset {exc.start})",
-                       _line_of_byte(raw, exc.start), hint=hint)
+                       _line_of_byte(raw, exc.start), column, hint=hint)
         return None
 
 
@@ -282,6 +284,7 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     for kpi, flags in nr.items():
         out[f"nr_{kpi}"] = flags.to_numpy()
     out["line"] = long["@line"].to_numpy()
+    out["service_col"] = long["service@col"].to_numpy() if "service@col" in long else 0
     out["period_line"] = long["period@line"].to_numpy()
     out["period_col"] = long["period@col"].to_numpy()
     _check_rows(out, long, path, problems)
@@ -401,6 +404,25 @@ def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems)
     return merged.reset_index().drop(columns="_key")
 
 
+def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, problems: Problems) -> None:
+    """Rows no service reads are reported, so a typo in a service column never loses figures quietly."""
+    for key, rows in groups.items():
+        if key in used:
+            continue
+        first = rows.iloc[0]
+        where = (int(first["line"]), int(first["service_col"]) or None)
+        if not key:
+            problems.warning(path, f"{len(rows)} row(s) have no service, so they are not read", *where,
+                             hint="fill in the service column, or drop the rows with exclude: in the source")
+            continue
+        similar = [k for k in used if k[:1].lower() == key[:1].lower()]
+        close = difflib.get_close_matches(key, similar, n=1)
+        problems.warning(path, f"no service reads the rows for '{key}' ({len(rows)} row(s))", *where,
+                         hint=f"is it a misspelling of '{close[0]}'?" if close else
+                         "add a service with data: {file: ..., service: ...} for it, or drop the rows with "
+                         "filter: or exclude: in the file's source")
+
+
 def source_of(config: Config, ref: DataRef) -> Source | None:
     for source in config.sources:
         if (ref.source and source.id == ref.source) or (not ref.source and source.file == ref.file):
@@ -463,6 +485,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
         has_key_column = parsed["service"].ne("").any()
         repeats = parsed.duplicated(["service", "_key", "channel"]).any()
         groups = dict(tuple(parsed.groupby("service", sort=False))) if has_key_column else {}
+        used_keys: set[str] = set()
         for svc, ref in wanted[(source_id, file)]:
             key = ref.key or svc.slug
             if has_key_column:
@@ -481,9 +504,12 @@ def load_data(config: Config, services: list[Service], problems: Problems,
                     continue
             else:
                 rows = parsed
+            used_keys.add(key)
             rows = _check_service_rows(rows, svc, path, problems, repeats)
             rows = rows.drop(columns=["_key", "_kind"]).assign(service=svc.slug)
             per_service.setdefault(svc.slug, []).append(rows)
+        if has_key_column:
+            _unused_rows(parsed, groups, used_keys, path, problems)
     frames = []
     by_slug = {s.slug: s for s in services}
     for slug in sorted(per_service):

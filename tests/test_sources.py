@@ -122,7 +122,7 @@ def test_windows_file_read_as_utf8_says_how_to_fix_it(tmp_path):
                                  "content/services/contact.yaml": CC_SERVICE})
     code, out = run(config, "check")
     assert code == 1
-    assert "data/contact-centre.csv:3: error: not utf-8 text" in out
+    assert "data/contact-centre.csv:3:49: error: not utf-8 text" in out  # the £ in 'Cost (£)'
     assert "encoding: windows-1252" in out
 
 
@@ -396,3 +396,15 @@ def test_months_across_columns_with_a_notes_column(tmp_path):
     # June's online cell is '..' (no data): June is incomplete, so its take-up is unknown.
     assert bins.periods[1].digital_take_up == pytest.approx(1100 / 1500 * 100)
     assert bins.periods[2].digital_take_up is None and not bins.periods[2].complete
+
+
+def test_rows_that_no_service_reads_are_reported(tmp_path):
+    typo = LONG + "Misssed bins,2024,2,Online,7,North\n,2024,2,Online,3,North\n"
+    files = {"data/long.csv": typo,
+             "content/services/bins.yaml": "name: Missed bins\norganisation: council\ndescription: Bins.\n"
+                                           "data: {file: long.csv, service: Missed bins}\n"}
+    config = site(tmp_path, LONG_SOURCE, files)
+    code, out = run(config, "check")
+    assert "data/long.csv:10:1: warning: no service reads the rows for 'Misssed bins' (1 row(s))" in out
+    assert "is it a misspelling of 'Missed bins'?" in out
+    assert "data/long.csv:11:1: warning: 1 row(s) have no service, so they are not read" in out
