@@ -217,7 +217,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     parsed: dict[str, Period | None] = {}
     for text in raw.unique():
         try:
-            period = parse_period(text, fy_start)
+            period = parse_period(text, fy_start, financial_years=period_type == "financial_year")
             parsed[text] = snap(period, period_type, fy_start) if period_type else period
         except PeriodError:
             parsed[text] = None
@@ -359,7 +359,9 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     if len(kinds) > 1:
         problems.error(path, f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)})",
                        int(rows["line"].iloc[0]),
-                       hint="use one kind of period per service, e.g. all months")
+                       hint="use one kind of period per service, e.g. all months; '2010-11' reads as "
+                       "November 2010, so write financial years as 2010/11 or set period_type: financial_year "
+                       "in the file's source")
     keyed = rows
     if file_has_repeats and keyed.duplicated(["_key", "channel"]).any():
         repeat = keyed.duplicated(["_key", "channel", *MEASURES], keep="first")

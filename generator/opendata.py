@@ -21,7 +21,7 @@ FIELDS = [
     ("organisation", "string", "Organisation slug"),
     ("organisation_name", "string", "Organisation name"),
     ("lgsl", "string", "Local Government Service List code"),
-    ("period", "string", "Period, e.g. 2024-03, 2024-Q1, 2023-24"),
+    ("period", "string", "Period, e.g. 2024-03, 2024-Q1, 2023/24"),
     ("period_start", "date", "First day of the period"),
     ("period_end", "date", "Last day of the period"),
     ("transactions", "number", "Transactions through all channels"),

@@ -35,7 +35,8 @@ class Period:
         if self.kind == "year":
             return f"{self.start.year}"
         if self.kind == "financial_year":
-            return f"{self.start.year}-{(self.start.year + 1) % 100:02d}"
+            # '2010/11', not '2010-11', which would read back as November 2010.
+            return f"{self.start.year}/{(self.start.year + 1) % 100:02d}"
         if self.kind == "day":
             return self.start.isoformat()
         return f"{self.start.isoformat()}/{self.end.isoformat()}"
@@ -133,15 +134,23 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
 ]
 
 
+_FY_FIRST = sorted(_PATTERNS, key=lambda item: item[1] != "fy2")
+
+
 class PeriodError(ValueError):
     """A period string that cannot be understood; the message is the hint."""
 
 
 @lru_cache(maxsize=65536)
-def parse_period(text: str, fy_start_month: int = 4) -> Period:
-    """Parse one period string; raises :class:`PeriodError` naming accepted forms."""
+def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = False) -> Period:
+    """Parse one period string; raises :class:`PeriodError` naming accepted forms.
+
+    '2010-11' is November 2010 (ISO 8601) unless ``financial_years`` says the
+    file holds financial years, when it is the year from April 2010.
+    """
     raw = str(text).strip()
-    for pattern, form in _PATTERNS:
+    patterns = _FY_FIRST if financial_years else _PATTERNS
+    for pattern, form in patterns:
         m = pattern.match(raw)
         if m:
             period = _build(form, m.groups(), fy_start_month)

@@ -1,0 +1,225 @@
+"""Property-based tests (hypothesis) for the two parsers every figure passes through: periods and numbers."""
+
+from __future__ import annotations
+
+import calendar
+import math
+from datetime import date, timedelta
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.data import _parse_numbers
+from generator.errors import Problems
+from generator.measures import MISSING
+from generator.periods import Period, PeriodError, parse_period, snap
+
+SETTINGS = settings(max_examples=150, deadline=None)
+years = st.integers(min_value=1901, max_value=2198)
+months = st.integers(min_value=1, max_value=12)
+fy_starts = st.integers(min_value=1, max_value=12)
+
+
+def month_period(year: int, month: int) -> Period:
+    return Period(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), "month")
+
+
+# -- periods ------------------------------------------------------------------------------------------
+
+@SETTINGS
+@given(years, months)
+def test_every_way_of_writing_a_month_gives_that_month(year, month):
+    expected = month_period(year, month)
+    name, abbr = calendar.month_name[month], calendar.month_abbr[month]
+    forms = [f"{year}-{month:02d}", f"{year}-{month}", f"{abbr} {year}", f"{name} {year}", f"{name}-{year}",
+             f"{month:02d}/{year}", f"{name.upper()} {year}", f" {abbr} {year} "]
+    if 2000 <= year <= 2099:
+        forms.append(f"{abbr}-{year % 100:02d}")
+    for text in forms:
+        assert parse_period(text) == expected, text
+    assert expected.label == f"{name} {year}"
+    assert expected.months == 1
+
+
+@SETTINGS
+@given(years, st.integers(min_value=1, max_value=4))
+def test_quarter_forms_agree_and_span_three_months(year, q):
+    period = parse_period(f"{year}-Q{q}")
+    assert parse_period(f"Q{q} {year}") == period == parse_period(f"{year} Q{q}")
+    assert period.start == date(year, 3 * q - 2, 1) and period.months == 3
+    assert period.kind == "quarter" and parse_period(period.key) == period
+
+
+@SETTINGS
+@given(st.integers(min_value=1901, max_value=2190), fy_starts)
+def test_financial_years_start_in_the_configured_month(year, fy):
+    forms = [f"{year}/{(year + 1) % 100:02d}", f"{year}-{year + 1}", f"{year}/{year + 1}",
+             f"FY{year}-{(year + 1) % 100:02d}"]
+    short = f"{year}-{(year + 1) % 100:02d}"
+    if 1 <= (year + 1) % 100 <= 12:
+        # '2010-11' is also November 2010: read as a month, as ISO 8601 says; a file of financial
+        # years says so with period_type: financial_year.
+        assert parse_period(short, fy) == month_period(year, (year + 1) % 100)
+        assert parse_period(short, fy, financial_years=True) == parse_period(forms[0], fy)
+    else:
+        forms.append(short)
+    periods = {parse_period(text, fy) for text in forms}
+    assert len(periods) == 1
+    (period,) = periods
+    assert period.start == date(year, fy, 1) and period.months == 12 and period.kind == "financial_year"
+    assert parse_period(period.key, fy) == period
+
+
+@SETTINGS
+@given(st.integers(min_value=1901, max_value=2190), st.integers(min_value=1, max_value=4), fy_starts)
+def test_financial_quarters_follow_the_financial_year(year, q, fy):
+    period = parse_period(f"Q{q} {year}/{(year + 1) % 100:02d}", fy)
+    assert period == parse_period(f"{year}/{(year + 1) % 100:02d} Q{q}", fy)
+    first = date(year + (fy - 1 + 3 * (q - 1)) // 12, (fy - 1 + 3 * (q - 1)) % 12 + 1, 1)
+    assert period.start == first and period.months == 3
+
+
+@SETTINGS
+@given(st.dates(min_value=date(1901, 1, 1), max_value=date(2198, 12, 31)))
+def test_days_round_trip_and_uk_order(day):
+    assert parse_period(day.isoformat()) == Period(day, day, "day")
+    assert parse_period(f"{day.day:02d}/{day.month:02d}/{day.year}") == Period(day, day, "day")
+
+
+@SETTINGS
+@given(st.dates(min_value=date(1901, 1, 7), max_value=date(2198, 12, 24)))
+def test_iso_weeks_run_monday_to_sunday(day):
+    iso = day.isocalendar()
+    period = parse_period(f"{iso.year}-W{iso.week:02d}")
+    assert period.start.weekday() == 0 and period.end - period.start == timedelta(days=6)
+    assert period.start <= day <= period.end
+
+
+@SETTINGS
+@given(st.integers(min_value=1901, max_value=2190), months, st.integers(min_value=1, max_value=36))
+def test_ranges_keep_the_months_written(year, month, length):
+    start = date(year, month, 1)
+    last = month_period(year + (month - 1 + length - 1) // 12, (month - 1 + length - 1) % 12 + 1)
+    text = f"{calendar.month_name[month]} {year} to {calendar.month_name[last.start.month]} {last.start.year}"
+    period = parse_period(text)
+    assert (period.start, period.end, period.kind) == (start, last.end, "range")
+    assert period.months == length
+    short = f"{calendar.month_abbr[month]}-{year} to {calendar.month_abbr[last.start.month]}-{last.start.year}"
+    assert parse_period(short) == period
+    assert parse_period(f"{start.isoformat()} to {last.end.isoformat()}") == period
+
+
+@SETTINGS
+@given(st.one_of(st.text(max_size=30), st.sampled_from([
+    "2024-13", "2024-00", "2024-02-30", "Q5 2024", "2023-25", "31/02/2024", "Smarch 2024", "2024-W54",
+    "March 2025 to January 2025", "1800", "2024-Q0", "13/2024", "FY2023-27", "32 March 2024 to 1 April 2024"])))
+def test_any_text_is_a_period_or_a_period_error(text):
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        return
+    assert period.start <= period.end
+    assert 1900 <= period.start.year and period.end.year <= 2200
+    assert period.label and period.key
+
+
+@SETTINGS
+@given(st.dates(min_value=date(1901, 1, 1), max_value=date(2198, 12, 31)), fy_starts,
+       st.sampled_from(["month", "quarter", "year", "financial_year", "financial_quarter", "week"]))
+def test_snap_gives_the_period_containing_the_date(day, fy, kind):
+    period = snap(Period(day, day, "day"), kind, fy)
+    assert period.start <= day <= period.end
+    expected_months = {"month": 1, "quarter": 3, "year": 12, "financial_year": 12, "financial_quarter": 3}
+    if kind == "week":
+        assert period.start.weekday() == 0 and (period.end - period.start).days == 6
+    else:
+        assert period.months == expected_months[kind]
+    if kind == "financial_year":
+        assert period.start.month == fy
+
+
+# -- numbers ------------------------------------------------------------------------------------------
+
+def parse(cells: list[str], col: str = "transactions", fraction: bool = False):
+    frame = pd.DataFrame({col: cells, f"{col}@col": 4, "@line": range(2, len(cells) + 2)})
+    problems = Problems()
+    values, flags = _parse_numbers(frame, col, "data/x.csv", problems, set(MISSING), {"***"}, fraction)
+    return values, flags, problems
+
+
+def with_commas(n: int) -> str:
+    return f"{n:,}"
+
+
+@SETTINGS
+@given(st.integers(min_value=0, max_value=10**12),
+       st.sampled_from([str, with_commas, lambda n: f"  {n:,}  ", lambda n: f"{n}.0"]))
+def test_counts_in_any_spreadsheet_format_parse_exactly(n, form):
+    values, flags, problems = parse([form(n)])
+    assert values[0] == n and not flags[0] and not problems.items
+
+
+@SETTINGS
+@given(st.integers(min_value=-10**9, max_value=10**9))
+def test_money_with_pounds_commas_and_accounting_brackets(n):
+    pence = n / 100
+    text = f"£{abs(pence):,.2f}"
+    if pence < 0:
+        text = f"({text})"
+    values, _, problems = parse([text], "cost")
+    assert math.isclose(values[0], pence, abs_tol=1e-9) and not problems.errors
+
+
+@SETTINGS
+@given(st.integers(min_value=1, max_value=10**9), st.sampled_from(["-{}", "£{}", "{}%", "-{:,}"]))
+def test_negative_or_marked_counts_are_located_errors(n, pattern):
+    values, _, problems = parse(["1", pattern.format(n)])
+    assert math.isnan(values[1]) and values[0] == 1
+    assert len(problems.errors) == 1
+    error = problems.errors[0]
+    assert (error.line, error.column) == (3, 4) and "transactions" in error.message and error.hint
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(MISSING)), st.sampled_from([str.lower, str.upper, lambda s: f"  {s} "]))
+def test_no_data_markers_are_missing_never_zero(marker, case):
+    values, flags, problems = parse([case(marker)])
+    assert math.isnan(values[0]) and not flags[0] and not problems.items
+
+
+def test_not_requested_marker_is_missing_and_flagged():
+    values, flags, problems = parse(["***", "", "5"])
+    assert math.isnan(values[0]) and flags[0]
+    assert math.isnan(values[1]) and not flags[1]
+    assert values[2] == 5 and not problems.items
+
+
+@SETTINGS
+@given(st.text(min_size=1, max_size=12).filter(
+    lambda t: t.strip().lower() not in MISSING and t.strip() != "***"))
+def test_text_that_is_not_a_number_is_one_located_error(text):
+    try:
+        float(text.replace(",", "").replace("£", "").replace("%", "").strip())
+        return  # it is a number of some form; other tests cover those
+    except ValueError:
+        pass
+    values, _, problems = parse([text, "7"])
+    assert math.isnan(values[0]) and values[1] == 7
+    assert [(p.line, p.column) for p in problems.errors] == [(2, 4)]
+
+
+@SETTINGS
+@given(st.sampled_from(["inf", "-inf", "nan", "1e400", "Infinity", "1e16"]))
+def test_infinite_and_absurd_values_are_rejected(text):
+    values, _, problems = parse([text], "cost")
+    assert math.isnan(values[0]) and len(problems.errors) == 1
+
+
+@SETTINGS
+@given(st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda x: round(x, 1)))
+def test_percentages_with_or_without_the_sign_and_as_fractions(pct):
+    values, _, problems = parse([f"{pct}%", f"{pct}"], "digital_take_up")
+    assert values[0] == values[1] == pct and not problems.items
+    values, _, _ = parse([f"{pct / 100}", f"{pct}%"], "digital_take_up", fraction=True)
+    assert math.isclose(values[0], pct, abs_tol=1e-9) and values[1] == pct
