@@ -57,12 +57,14 @@ def main() -> None:
 @click.option("--output", "-o", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: site/ next to config.yaml].")
 @strict_option
-def build(config_path: Path, out_dir: Path | None, strict: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes for drawing charts [default: one per CPU core].")
+def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | None) -> None:
     """Build the site into the output folder."""
     from generator.build import build_site
 
     out_dir = out_dir or config_path.resolve().parent / "site"
-    result = _run(lambda: build_site(config_path, out_dir, strict=strict), strict,
+    result = _run(lambda: build_site(config_path, out_dir, strict=strict, jobs=jobs), strict,
                   "Build failed: nothing was written; the previous site is unchanged.")
     report(result.problems)
     click.echo(f"Built {result.pages} pages ({result.files} files) into {out_dir} "
@@ -79,6 +81,22 @@ def check(config_path: Path, strict: bool) -> None:
     problems = _run(lambda: check_site(config_path, strict=strict), strict, "Check failed.")
     report(problems)
     click.echo("No errors found." if not problems.warnings else "No errors found (see warnings above).")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="The organisation's name [default: from the folder's name].")
+def new(folder: Path, name: str | None) -> None:
+    """Start a new site in FOLDER: config, an organisation, two services with data, CI workflows."""
+    from generator.scaffold import ScaffoldError, create_site
+
+    try:
+        written = create_site(folder, name)
+    except ScaffoldError as exc:
+        click.echo(f"{folder}: error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Created a new site in {folder} ({len(written)} files). Next:\n"
+               f"  cd {folder}\n  perfpages build      # then open site/index.html")
 
 
 @main.command()

@@ -40,6 +40,9 @@ def _draw(spec_text: str) -> str:
     return _vl().vegalite_to_svg(json.loads(spec_text))
 
 
+SPAWN_WORTH_IT = 32
+
+
 def render_svgs(charts: list[m.Chart], cache_dir: Path | None, jobs: int | None = None) -> None:
     """Fill ``chart.svg`` for every chart, drawing only what the cache lacks."""
     if not charts:
@@ -60,7 +63,8 @@ def render_svgs(charts: list[m.Chart], cache_dir: Path | None, jobs: int | None 
     if todo:
         jobs = jobs or os.cpu_count() or 1
         items = sorted(todo.items())
-        if jobs > 1 and len(items) > 4:
+        # Starting worker processes costs about a second, the price of ~20 charts drawn here.
+        if jobs > 1 and len(items) > SPAWN_WORTH_IT:
             # "spawn": vl-convert's JavaScript runtime holds threads that a fork would deadlock on.
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
                 drawn = list(pool.map(_draw, [t for _, t in items], chunksize=max(1, len(items) // (jobs * 4))))

@@ -1,0 +1,246 @@
+"""``perfpages new DIR``: a new council's site that builds at once.
+
+It writes a config, one organisation, two services with two years of made-up
+monthly data, an about page, a README, a .gitignore and CI workflows for
+GitHub Pages and GitLab Pages. Nothing is overwritten: the folder must be
+empty or not exist yet.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+
+from generator.schema import slugify
+
+GITIGNORE = "site/\n.perfpages-cache/\n__pycache__/\n"
+
+CONFIG = """\
+# Site configuration. Every key is explained in the Performance Pages README.
+title: {name} service performance
+organisation: {name}
+base_url: /                 # e.g. https://your-org.github.io/performance/ for a GitHub Pages project site
+financial_year_start: 4
+phase_banner: "This is a new site. The figures are examples: replace them with your own."
+footer_text: "Figures are published under the Open Government Licence v3.0."
+
+channels:
+  - id: online
+    label: Online
+    digital: true
+    unit_cost: 0.15
+  - id: phone
+    label: Phone
+    unit_cost: 2.83
+  - id: face_to_face
+    label: Face to face
+    unit_cost: 8.62
+  - id: post
+    label: Post
+    unit_cost: 12.10
+
+# Exports that are not in the tidy format are described here: see
+# docs/bring-your-data.md in Performance Pages.
+sources: []
+"""
+
+ORGANISATION = """\
+name: {name}
+kind: council
+description: The services {name} runs and how well they work.
+"""
+
+SERVICES = {
+    "report-a-missed-bin": ("Report a missed bin collection", "Tell us when your bin was not collected.",
+                            "Waste and recycling", 524, 1800, (0.55, 0.78)),
+    "pay-council-tax": ("Pay your council tax", "Pay council tax online, by phone or in person.",
+                        "Council tax", 62, 9000, (0.62, 0.81)),
+}
+
+SERVICE = """\
+name: {title}
+organisation: {org}
+description: {description}
+category: {category}
+lgsl: {lgsl}
+data: {slug}.csv
+source: Example figures written by perfpages new; replace them with your own
+targets:
+  digital_take_up: 80
+"""
+
+ABOUT = """\
+---
+title: About this site
+nav_order: 1
+---
+This site shows how {name}'s services perform: how many people use them, how
+many do so online, what each transaction costs, how many people finish what
+they start and how satisfied they are.
+
+The figures are updated every month.
+"""
+
+README = """\
+# {name}: service performance
+
+Built with Performance Pages.
+
+    perfpages check            # every problem in every file, at once
+    perfpages build            # the site, into site/
+    perfpages serve            # preview on http://localhost:8000, rebuilt as you edit
+
+- `config.yaml`: the site's title, address (`base_url`) and channels.
+- `content/organisations/`, `content/services/`: one YAML file each.
+- `data/`: one CSV per service: `period,channel,transactions,cost,started,completed,satisfaction`.
+  Exports in other shapes are described under `sources:` in `config.yaml`.
+- `content/pages/`: Markdown pages such as About.
+- `templates/`: put a template here (e.g. `templates/base.html`) to override the theme's one.
+
+Publishing: `.github/workflows/perfpages.yml` checks, builds and deploys to GitHub
+Pages on every push that changes the site's files (turn on Pages with "GitHub
+Actions" as the source). `.gitlab-ci.yml` does the same on GitLab Pages. For a
+project site, set `base_url` to `https://<owner>.github.io/<repository>/`.
+Both install Performance Pages from `requirements.txt`: check it names the
+copy you want.
+"""
+
+GITHUB = """\
+# Check, build and deploy the site to GitHub Pages on every change to its files.
+name: Publish performance site
+on:
+  push:
+    branches: [main]
+    paths: ["data/**", "content/**", "themes/**", "templates/**", "config.yaml", "requirements.txt"]
+  workflow_dispatch:
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: pages
+  cancel-in-progress: false
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+          cache: pip
+      - run: pip install -r requirements.txt
+      - uses: actions/cache@v4
+        with:
+          path: .perfpages-cache
+          key: perfpages-${{{{ hashFiles('data/**', 'content/**', 'config.yaml') }}}}
+          restore-keys: perfpages-
+      - run: perfpages check --strict
+      - run: perfpages build --strict
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: site
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
+GITLAB = """\
+# Check, build and deploy the site to GitLab Pages on every change to its files.
+pages:
+  image: python:3.11-slim
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+      changes: ["data/**/*", "content/**/*", "themes/**/*", "templates/**/*", "config.yaml", "requirements.txt"]
+  cache:
+    key: perfpages
+    paths: [.perfpages-cache/]
+  script:
+    - apt-get update && apt-get install -y --no-install-recommends git
+    - pip install -r requirements.txt
+    - perfpages check --strict
+    - perfpages build --strict --output public
+  artifacts:
+    paths: [public]
+"""
+
+
+def _install_source() -> str:
+    """Where CI should install Performance Pages from: this copy's git remote, if it has one."""
+    here = Path(__file__).resolve().parent.parent
+    try:
+        url = subprocess.run(["git", "-C", str(here), "remote", "get-url", "origin"], capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        url = ""
+    if url.startswith(("https://", "git@")):
+        return f"performance-pages @ git+{url.replace('git@github.com:', 'https://github.com/')}\n"
+    return ("# Where to install Performance Pages from: your fork's address, e.g.\n"
+            "# performance-pages @ git+https://github.com/<owner>/performance-pages\n"
+            "performance-pages @ git+https://github.com/<owner>/performance-pages\n")
+
+
+def example_csv(slug: str, base: float, online: tuple[float, float]) -> str:
+    """24 months of made-up figures, the same every time for the same service."""
+    rng = random.Random(slug)
+    lines = ["period,channel,transactions,cost,started,completed,satisfaction"]
+    units = {"online": 0.15, "phone": 2.83, "face_to_face": 8.62, "post": 12.10}
+    for i in range(24):
+        period = f"{2024 + (i + 9) // 12}-{(i + 9) % 12 + 1:02d}"
+        total = base * (1 + rng.uniform(-0.12, 0.12))
+        share = online[0] + (online[1] - online[0]) * i / 23
+        split = {"online": share, "phone": (1 - share) * 0.6, "face_to_face": (1 - share) * 0.3,
+                 "post": (1 - share) * 0.1}
+        for channel, part in split.items():
+            count = round(total * part)
+            cost = f"{count * units[channel] * rng.uniform(0.9, 1.1):.2f}"
+            extra = (f",{round(count / rng.uniform(0.82, 0.9))},{count},{rng.uniform(70, 85):.1f}"
+                     if channel == "online" else ",,,")
+            lines.append(f"{period},{channel},{count},{cost}{extra}")
+    return "\n".join(lines) + "\n"
+
+
+def scaffold_files(name: str) -> dict[str, str]:
+    """Relative path to text for a new site for the organisation ``name``."""
+    org = slugify(name) or "council"
+    files = {
+        ".gitignore": GITIGNORE,
+        "config.yaml": CONFIG.format(name=name),
+        f"content/organisations/{org}.yaml": ORGANISATION.format(name=name),
+        "content/pages/about.md": ABOUT.format(name=name),
+        "README.md": README.format(name=name),
+        ".github/workflows/perfpages.yml": GITHUB.format(),
+        ".gitlab-ci.yml": GITLAB,
+        "requirements.txt": _install_source(),
+    }
+    for slug, (title, description, category, lgsl, base, online) in SERVICES.items():
+        files[f"content/services/{slug}.yaml"] = SERVICE.format(
+            title=title, org=org, description=description, category=category, lgsl=lgsl, slug=slug)
+        files[f"data/{slug}.csv"] = example_csv(slug, base, online)
+    return files
+
+
+class ScaffoldError(Exception):
+    """The folder cannot be used for a new site; the message says why."""
+
+
+def create_site(folder: Path, name: str | None = None) -> list[Path]:
+    """Write a new site into ``folder`` (which must be empty or absent); returns the files written."""
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ScaffoldError(f"{folder} is not empty; choose a new or empty folder")
+    name = name or folder.resolve().name.replace("-", " ").replace("_", " ").title() or "Example Council"
+    written = []
+    for rel, text in scaffold_files(name).items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
