@@ -84,6 +84,40 @@ def check(config_path: Path, strict: bool) -> None:
 
 
 @main.command()
+@config_option
+@click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--output", "-o", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: site/ next to config.yaml].")
+def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
+    """Build, serve on http://localhost:PORT, and rebuild and reload the browser on every change."""
+    from generator.build import build_site
+    from generator.config import load_config
+    from generator.serve import serve as run_server
+
+    out_dir = (out_dir or config_path.resolve().parent / "site").resolve()
+
+    def build_once():
+        result = build_site(config_path, out_dir)
+        report(result.problems)
+        click.echo(f"Built {result.pages} pages in {result.seconds:.1f}s; watching for changes.", err=True)
+        return load_config(config_path, Problems())
+
+    def failed(exc: BuildFailed) -> str:
+        report(exc.problems)
+        click.echo("Build failed: still serving the last good site.", err=True)
+        return "\n".join(p.format() for p in exc.problems.sorted()[:SHOW_AT_MOST])
+
+    click.echo(f"Serving {out_dir} on http://localhost:{port}/ (Ctrl+C to stop)", err=True)
+    try:
+        run_server(config_path, out_dir, port, build_once, failed)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        click.echo(f"error: cannot serve on port {port}: {exc.strerror}", err=True)
+        sys.exit(2)
+
+
+@main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", help="The organisation's name [default: from the folder's name].")
 def new(folder: Path, name: str | None) -> None:

@@ -1,0 +1,75 @@
+"""`perfpages serve`: a page open in Chromium changes after its CSV is edited; a broken edit keeps
+the last good site and shows the problems in the page."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sitefactory import FINES_CSV, standard_files, write_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists() and os.environ.get("PERFPAGES_REQUIRE_BROWSER"):
+    raise RuntimeError(f"Chromium is required but not installed at {CHROMIUM}")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium is not installed at {CHROMIUM}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    config = write_site(tmp_path, files)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--config", str(config),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"serve did not start: {process.stdout.read()}")
+            time.sleep(0.2)
+    yield tmp_path, url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_editing_a_csv_reloads_the_open_page(served):
+    from playwright.sync_api import sync_playwright
+
+    root, url = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(url + "services/fines/")
+        card = '[data-kpi="transactions_per_year"]'
+        before = page.inner_text(card)
+        page.wait_for_timeout(300)  # let the reload script connect
+        (root / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,1150,"))
+        # 80+60+60+90+55+55+100+50+50+120+40+40+150+30 = 980 transactions, +1,000 = 1,980.
+        page.wait_for_function(f"document.querySelector('{card}').innerText.includes('1,980')", timeout=15000)
+        assert "1,980" not in before
+
+        (root / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,lots,"))
+        page.wait_for_selector("[role=alert]", timeout=15000)
+        alert = page.inner_text("[role=alert]")
+        assert "data/fines.csv:14:3: error: 'transactions' is not a number: 'lots'" in alert
+        assert "1,980" in page.inner_text(card)  # the last good site is still served
+        browser.close()
