@@ -10,7 +10,6 @@ filled template against the Vega-Lite schema.
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import lru_cache
 
@@ -136,7 +135,14 @@ def fill(kind: str, datasets: dict[str, list], description: str, currency: str =
 
     Missing values must already be None (JSON null): NaN is not valid JSON.
     """
-    spec = json.loads(_template_json(kind, currency))
-    spec["datasets"] = {"table": [], "annotations": [], "target": [], **copy.deepcopy(datasets)}
+    # The template is shared, not copied: specs are only ever read after this (serialised
+    # for the page and for vl-convert), and copying a deep template per chart cost seconds.
+    spec = dict(_template(kind, currency))
+    spec["datasets"] = {"table": [], "annotations": [], "target": [], **{k: list(v) for k, v in datasets.items()}}
     spec["description"] = description
     return spec
+
+
+@lru_cache(maxsize=None)
+def _template(kind: str, currency: str) -> dict:
+    return json.loads(_template_json(kind, currency))

@@ -27,10 +27,10 @@ import pandas as pd
 from generator.config import Config, normalise_channel
 from generator.content import DataRef, Service
 from generator.errors import Problems
-from generator.measures import (ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MEASURES, MISSING, PERCENTAGES,
-                                RATINGS)
+from generator.measures import (ALL_CHANNELS, COUNTS, FIELDS, KPI_OF_MEASURE, MEASURES, MISSING,
+                                PERCENTAGES, RATINGS)
 from generator.periods import Period, PeriodError, month_span, parse_period, snap
-from generator.sources import LongRows, Source, to_long
+from generator.sources import LongRows, Source, _column_key, headings_of, to_long
 
 NUMERIC = MEASURES  # kept for callers that think of the measures as "the numeric columns"
 NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
@@ -150,6 +150,11 @@ def record_lines(record: list[str]) -> int:
 # -- parsing text cells -------------------------------------------------------------------------------
 
 
+def _file(long: pd.DataFrame, index, path):
+    """The file a row came from: files in the same layout are parsed together."""
+    return long.at[index, "@file"] if "@file" in long else path
+
+
 def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | None]:
     col = int(cols[index]) if cols is not None else 0
     return int(lines[index]), (col or None)
@@ -170,23 +175,23 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     values = values.where(np.isfinite(floats) & (floats.abs() < 1e15))  # no inf, 1e400 or absurd sizes
     bad = values.isna() & ~blank
     for index in long.index[bad]:
-        problems.error(path, f"'{col}' is not a number: '{raw[index]}'", *_where(lines, cols, index),
+        problems.error(_file(long, index, path), f"'{col}' is not a number: '{raw[index]}'", *_where(lines, cols, index),
                        hint="write a number such as 1234 or 1,234; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else ""))
     values = values.astype(float)
     if col in COUNTS:
         marked = raw.str.contains(r"[£$€%]", regex=True) & values.notna()
         for index in long.index[marked]:
-            problems.error(path, f"'{col}' is a count, not money or a percentage: '{raw[index]}'",
+            problems.error(_file(long, index, path), f"'{col}' is a count, not money or a percentage: '{raw[index]}'",
                            *_where(lines, cols, index), hint="write the number, e.g. 1234")
         values = values.where(~marked)
         fractional = values.notna() & (values % 1 != 0)
         for index in long.index[fractional]:
-            problems.warning(path, f"'{col}' is a count but has a fraction: '{raw[index]}'",
+            problems.warning(_file(long, index, path), f"'{col}' is a count but has a fraction: '{raw[index]}'",
                              *_where(lines, cols, index), hint="counts are usually whole numbers")
         negative = values < 0
         for index in long.index[negative]:
-            problems.error(path, f"'{col}' cannot be negative: '{raw[index]}'", *_where(lines, cols, index),
+            problems.error(_file(long, index, path), f"'{col}' cannot be negative: '{raw[index]}'", *_where(lines, cols, index),
                            hint="counts are zero or more; leave the cell blank if there is no data")
         values = values.where(~negative)
     if col in PERCENTAGES:
@@ -194,17 +199,17 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
             values = values.where(raw.str.endswith("%"), values * 100)
         negative = values < 0
         for index in long.index[negative]:
-            problems.error(path, f"'{col}' is a percentage and cannot be negative: '{raw[index]}'",
+            problems.error(_file(long, index, path), f"'{col}' is a percentage and cannot be negative: '{raw[index]}'",
                            *_where(lines, cols, index), hint="write 72 or 72% for 72 per cent")
         values = values.where(~negative)
         over = values > 100
         for index in long.index[over]:
             message = f"'{col}' is over 100%: '{raw[index]}'"
             if col == "satisfaction":
-                problems.error(path, message, *_where(lines, cols, index),
+                problems.error(_file(long, index, path), message, *_where(lines, cols, index),
                                hint="write 72 or 72% for 72 per cent")
             else:
-                problems.warning(path, message, *_where(lines, cols, index),
+                problems.warning(_file(long, index, path), message, *_where(lines, cols, index),
                                  hint="check the figure; it is published as it is")
         if col == "satisfaction":
             values = values.where(~over)
@@ -225,11 +230,12 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     bad = long[periods.isna()]
     reported = set()
     for index in bad.index:
-        where = (raw[index], int(long.at[index, "period@line"]), int(long.at[index, "period@col"]))
+        where = (raw[index], int(long.at[index, "period@line"]), int(long.at[index, "period@col"]),
+                 _file(long, index, path))
         if where in reported:
             continue
         reported.add(where)
-        problems.error(path, f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None,
+        problems.error(_file(long, index, path), f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None,
                        hint="use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a "
                        "financial year (2023-24, 2023/24), a year (2024), a date (2024-03-31), a week "
                        "(2024-W10) or a range (April 2023 to March 2024); fix a one-off typo with replace: "
@@ -253,7 +259,7 @@ def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems
     keys = raw.map(normalise_channel)
     channels = keys.map(lambda k: "" if k in _ALL_CHANNELS else lookup.get(k))
     for index in long.index[channels.isna()]:
-        problems.error(path, f"'channel' is not a channel in config.yaml: '{raw[index]}'",
+        problems.error(_file(long, index, path), f"'channel' is not a channel in config.yaml: '{raw[index]}'",
                        *_where(long["@line"], long.get("channel@col"), index),
                        hint=f"use one of: {', '.join(c.id for c in config.channels)} "
                        "(or add it, or an alias for it, to channels in config.yaml)")
@@ -284,6 +290,8 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     for kpi, flags in nr.items():
         out[f"nr_{kpi}"] = flags.to_numpy()
     out["line"] = long["@line"].to_numpy()
+    if "@file" in long:
+        out["@file"] = long["@file"].to_numpy()
     out["service_col"] = long["service@col"].to_numpy() if "service@col" in long else 0
     out["period_line"] = long["period@line"].to_numpy()
     out["period_col"] = long["period@col"].to_numpy()
@@ -295,20 +303,20 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
     """Row-level sense checks that are warnings: the figures may still be right."""
     over = out["digital_transactions"] > out["transactions"]
     for index in out.index[over]:
-        problems.warning(path, f"more digital transactions ({out.at[index, 'digital_transactions']:,.0f}) "
+        problems.warning(_file(long, index, path), f"more digital transactions ({out.at[index, 'digital_transactions']:,.0f}) "
                          f"than transactions ({out.at[index, 'transactions']:,.0f})",
                          *_where(long["@line"], long.get("digital_transactions@col"), index),
                          hint="check the two columns; digital take-up is shown as over 100%")
     on_channel = out["digital_transactions"].notna() & out["channel"].fillna("").ne("")
     for index in out.index[on_channel]:
-        problems.warning(path, "'digital_transactions' is only read on rows for all channels together; "
+        problems.warning(_file(long, index, path), "'digital_transactions' is only read on rows for all channels together; "
                          "on a channel's row it is ignored", *_where(long["@line"],
                                                                      long.get("digital_transactions@col"), index),
                          hint="per-channel rows already say which transactions are digital")
     out.loc[on_channel, "digital_transactions"] = np.nan
     both = out["completed"] > out["started"]
     for index in out.index[both]:
-        problems.warning(path, f"more completed ({out.at[index, 'completed']:g}) than started "
+        problems.warning(_file(long, index, path), f"more completed ({out.at[index, 'completed']:g}) than started "
                          f"({out.at[index, 'started']:g})", *_where(long["@line"], long.get("completed@col"), index),
                          hint="check the started and completed columns are not swapped")
 
@@ -432,39 +440,77 @@ def source_of(config: Config, ref: DataRef) -> Source | None:
     return None
 
 
-def read_source(config: Config, source: Source | None, file: str, problems: Problems,
-                raw_files: RawFiles) -> pd.DataFrame | None:
-    """One file's typed tidy rows (every service in it), or None if it cannot be read."""
-    path = config.data_dir / file
-    raw = raw_files.get(path, problems, source)
-    if raw is None:
-        return None
-    rows = to_long(raw.frame, raw.header_line, source, path, problems, config.channel_lookup(), normalise_channel,
+def _header_problems(config: Config, source: Source | None, file: str, raw: RawFile, path,
+                     problems: Problems) -> bool:
+    """Per-file checks of the headings of a file in the tidy format; True if it can be read."""
+    if source is not None:
+        return True
+    headings = headings_of(raw.frame)
+    keys = [_column_key(h) for h in headings]
+    for number, (heading, key) in enumerate(zip(headings, keys), start=1):
+        if key not in FIELDS:
+            problems.warning(path, f"unknown column '{heading}' is ignored", raw.header_line, number,
+                             hint=f"known columns: {', '.join(FIELDS)}")
+    if "period" not in keys:
+        problems.error(path, "missing column: period", raw.header_line,
+                       hint="the header row needs at least period and a measure such as transactions "
+                       f"(found: {', '.join(headings)}); or describe the file under sources: in config.yaml")
+        return False
+    if not set(keys) & set(MEASURES):
+        problems.error(path, f"{file} has no measure columns (such as transactions)", raw.header_line,
+                       hint=f"measures: {', '.join(MEASURES)}")
+        return False
+    return True
+
+
+def _parse_files(config: Config, source: Source | None, items: list[tuple[str, Path, RawFile]],
+                 problems: Problems) -> pd.DataFrame | None:
+    """Typed tidy rows for files in one layout, parsed together (one pandas pass per column for
+    hundreds of files); each row keeps its file in ``@file`` for error messages."""
+    frame = pd.concat([raw.frame.assign(**{"@file": str(path)}) for _, path, raw in items], ignore_index=True) \
+        if len(items) > 1 else items[0][2].frame.assign(**{"@file": str(items[0][1])})
+    file, path, raw = items[0]
+    rows = to_long(frame, raw.header_line, source, path, problems, config.channel_lookup(), normalise_channel,
                    lambda text: _is_period(text, config.financial_year_start))
     if rows is None:
         return None
-    if "period" not in rows.frame:
-        if source is None:
-            problems.error(path, "missing column: period", raw.header_line,
-                           hint="the header row needs at least period and a measure such as transactions "
-                           f"(found: {', '.join(c for c in raw.frame.columns if c != '@line')}); or describe "
-                           "the file under sources: in config.yaml")
-        else:
-            problems.error(config.path, f"no period for {file}: map one under columns:",
-                           *source.where("columns"), hint="for example  columns: {period: Month}")
-        return None
-    if not rows.measures:
-        where = (raw.header_line,) if source is None else ()
-        problems.error(path if source is None else config.path,
-                       f"{file} has no measure columns (such as transactions)", *where,
-                       *(source.where("columns") if source else ()),
-                       hint=f"measures: {', '.join(MEASURES)}")
+    if "period" not in rows.frame or not rows.measures:
+        if source is not None:
+            problems.error(config.path, f"{file} needs a period and at least one measure: map them under columns:",
+                           *source.where("columns"), hint="for example  columns: {period: Month, transactions: Count}")
         return None
     parsed = parse_long(rows, path, config, source, problems)
     parsed["_key"] = parsed["period"].map(lambda p: p.key)
     parsed["_kind"] = parsed["period"].map(lambda p: p.kind)
-    _range_lengths(parsed, path, problems)
+    for name, part in parsed.groupby("@file", sort=False):
+        _range_lengths(part, name, problems)
     return parsed
+
+
+def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems: Problems,
+                 raw_files: RawFiles) -> dict[tuple, pd.DataFrame]:
+    """Parsed rows for each (source id, file); tidy-format files with the same headings are parsed
+    together, since per-file pandas work dominated builds of hundreds of services."""
+    batches: dict[tuple, list] = {}
+    for source_id, file in wanted:
+        source = next((s for s in config.sources if s.id == source_id), None)
+        path = config.data_dir / file
+        raw = raw_files.get(path, problems, source)
+        if raw is None or not _header_problems(config, source, file, raw, path, problems):
+            continue
+        layout = (tuple(headings_of(raw.frame)), raw.header_line) if source is None else (source_id, file)
+        batches.setdefault(layout, []).append((source_id, file, path, raw))
+    out: dict[tuple, pd.DataFrame] = {}
+    for items in batches.values():
+        source = next((s for s in config.sources if s.id == items[0][0]), None)
+        parsed = _parse_files(config, source, [(f, p, r) for _, f, p, r in items], problems)
+        if parsed is None:
+            continue
+        by_file = dict(tuple(parsed.groupby("@file", sort=False))) if len(items) > 1 else {str(items[0][2]): parsed}
+        for source_id, file, path, _ in items:
+            part = by_file.get(str(path))
+            out[(source_id, file)] = part if part is not None else parsed.iloc[0:0]
+    return out
 
 
 def load_data(config: Config, services: list[Service], problems: Problems,
@@ -478,10 +524,11 @@ def load_data(config: Config, services: list[Service], problems: Problems,
             wanted.setdefault((source.id if source else None, ref.file if not source else source.file), []).append(
                 (svc, ref))
     per_service: dict[str, list[pd.DataFrame]] = {}
-    for (source_id, file) in sorted(wanted, key=lambda k: (k[1], k[0] or "")):
-        source = next((s for s in config.sources if s.id == source_id), None)
+    order = sorted(wanted, key=lambda k: (k[1], k[0] or ""))
+    parsed_files = read_sources(config, order, problems, raw_files)
+    for (source_id, file) in order:
         path = config.data_dir / file
-        parsed = read_source(config, source, file, problems, raw_files)
+        parsed = parsed_files.get((source_id, file))
         if parsed is None:
             continue
         has_key_column = parsed["service"].ne("").any()
@@ -508,7 +555,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
                 rows = parsed
             used_keys.add(key)
             rows = _check_service_rows(rows, svc, path, problems, repeats)
-            rows = rows.drop(columns=["_key", "_kind"]).assign(service=svc.slug)
+            rows = rows.drop(columns=["_key", "_kind", "@file"]).assign(service=svc.slug)
             per_service.setdefault(svc.slug, []).append(rows)
         if has_key_column:
             _unused_rows(parsed, groups, used_keys, path, problems)

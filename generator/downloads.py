@@ -82,5 +82,5 @@ def chart_downloads(charts: list[m.Chart]) -> dict[str, bytes]:
                 "fields": [{"name": k, "unit": next((c.unit for c in chart.columns if c.key == k), "date")}
                            for k in keys],
                 "data": [{k: row.get(k) for k in keys} for row in chart.rows]}
-        files[chart.json_url] = (json.dumps(body, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
+        files[chart.json_url] = (json.dumps(body, ensure_ascii=False, allow_nan=False) + "\n").encode()
     return files

@@ -16,7 +16,8 @@ import pandas as pd
 
 from generator.errors import Problems
 from generator.schema import slugify
-from generator.sources import Source, _field_spec, _Resolver, first_rows, select_rows, template_values
+from generator.sources import (Source, _field_spec, _Resolver, first_rows, headings_of, select_rows,
+                               template_values)
 from generator.yamlfile import Positions
 
 
@@ -58,7 +59,7 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
     from generator.content import DataRef, Service
 
     block = source.values["services"]
-    resolver = _Resolver([c for c in frame.columns if c != "@line"])
+    resolver = _Resolver(headings_of(frame))
     spec = _field_spec("service", source, resolver, problems)
     if spec is None or spec[0] not in ("column", "template"):
         if spec is None:
@@ -125,8 +126,7 @@ def generate(config, problems: Problems, raw_files) -> tuple[list, list]:
         raw = raw_files.get(path, problems, source)
         if raw is None:
             continue
-        frame = select_rows(raw.frame, source, _Resolver([c for c in raw.frame.columns if c != "@line"]),
-                            problems)
+        frame = select_rows(raw.frame, source, _Resolver(headings_of(raw.frame)), problems)
         orgs.extend(_organisations(source, frame, path, problems, org_slugs))
         if source.values["services"]:
             services.extend(_services(source, frame, path, problems, service_slugs))

@@ -219,6 +219,11 @@ class LongRows:
     measures: tuple[str, ...]  # measures this source provides
 
 
+def headings_of(frame: pd.DataFrame) -> list[str]:
+    """The file's own column headings, without the bookkeeping columns the reader adds."""
+    return [c for c in frame.columns if c not in ("@line", "@file")]
+
+
 def _column_key(name: str) -> str:
     return str(name).strip().lower().replace(" ", "_").replace("-", "_")
 
@@ -361,7 +366,7 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
 def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, problems: Problems,
             channel_lookup: dict, normalise, is_period) -> LongRows | None:
     """Reshape one file's text cells to tidy text rows, remembering every cell's line and column."""
-    headings = [c for c in frame.columns if c != "@line"]
+    headings = headings_of(frame)
     resolver = _Resolver(headings)
     before = len(problems.errors)
     specs = {name: _field_spec(name, source, resolver, problems) for name in FIELDS}
@@ -380,6 +385,8 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
             if spec and spec[0] == "template":
                 used.update(spec[1].columns)
     base = pd.DataFrame({"@line": frame["@line"].to_numpy()}, index=frame.index)
+    if "@file" in frame:
+        base["@file"] = frame["@file"].to_numpy()
     for name in ("service", "period", "channel"):
         spec = specs[name]
         if spec is None:
@@ -400,12 +407,6 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     if not wide:
         out = pd.concat([base, measures], axis=1)
         out["@has_tx"] = "transactions" in provided
-        if source is None:
-            known = set(FIELDS)
-            for heading in headings:
-                if _column_key(heading) not in known:
-                    problems.warning(path, f"unknown column '{heading}' is ignored", header_line,
-                                     resolver.number[heading], hint=f"known columns: {', '.join(FIELDS)}")
         return LongRows(_apply_replace(out.reset_index(drop=True), source), tuple(provided))
     placeholders = _PLACEHOLDER.findall(wide["columns"])
     if provided and "period" in placeholders:
@@ -521,7 +522,7 @@ def _apply_replace(frame: pd.DataFrame, source: Source | None) -> pd.DataFrame:
 def template_values(frame: pd.DataFrame, block: dict, source: Source, keypath: tuple,
                     problems: Problems) -> dict[str, Template] | None:
     """Resolve a services/organisations block's templates against the file's headings."""
-    resolver = _Resolver([c for c in frame.columns if c != "@line"])
+    resolver = _Resolver(headings_of(frame))
     out = {}
     ok = True
     for key, text in block.items():
