@@ -29,7 +29,7 @@ from generator.content import DataRef, Service
 from generator.errors import Problems
 from generator.measures import (ALL_CHANNELS, COUNTS, FIELDS, KPI_OF_MEASURE, MEASURES, MISSING,
                                 PERCENTAGES, RATINGS)
-from generator.periods import Period, PeriodError, month_span, parse_period, snap
+from generator.periods import Period, PeriodError, month_span, parse_period, period_attr, snap
 from generator.sources import LongRows, Source, _column_key, headings_of, to_long
 
 NUMERIC = MEASURES  # kept for callers that think of the measures as "the numeric columns"
@@ -323,10 +323,10 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
 
 def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> None:
     """Warn about a rolling range whose length differs from the file's usual one (a likely typo)."""
-    ranges = tidy[tidy["period"].map(lambda p: p.kind == "range")]
+    ranges = tidy[period_attr(tidy["period"], lambda p: p.kind == "range").astype(bool)]
     if not len(ranges):
         return
-    months = ranges["period"].map(lambda p: round(p.months))
+    months = period_attr(ranges["period"], lambda p: round(p.months))
     usual = months.mode().iloc[0]
     odd = ranges[months != usual].drop_duplicates(["period", "period_line", "period_col"])
     for _, row in odd.iterrows():
@@ -398,7 +398,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
 def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems) -> pd.DataFrame:
     """Rows for one service from several files: measures for the same period and channel are combined."""
     rows = pd.concat(frames, ignore_index=True)
-    rows["_key"] = rows["period"].map(lambda p: p.key)
+    rows["_key"] = period_attr(rows["period"], lambda p: p.key)
     grouped = rows.groupby(["_key", "channel"], sort=False)
     counts = grouped[list(MEASURES)].nunique()
     for (key, channel), row in counts[(counts > 1).any(axis=1)].iterrows():
@@ -480,8 +480,8 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
                            *source.where("columns"), hint="for example  columns: {period: Month, transactions: Count}")
         return None
     parsed = parse_long(rows, path, config, source, problems)
-    parsed["_key"] = parsed["period"].map(lambda p: p.key)
-    parsed["_kind"] = parsed["period"].map(lambda p: p.kind)
+    parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
+    parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
     for name, part in parsed.groupby("@file", sort=False):
         _range_lengths(part, name, problems)
     return parsed

@@ -11,6 +11,7 @@ import pandas as pd
 
 from generator import model as m
 from generator.data import NUMERIC
+from generator.periods import period_attr
 
 
 def format_number(value) -> str:
@@ -40,9 +41,9 @@ def service_csvs(tidy: pd.DataFrame) -> dict[str, bytes]:
     periods = tidy["period"]
     frame = pd.DataFrame({
         "service": tidy["service"],
-        "period": periods.map(lambda p: p.key),
-        "period_start": periods.map(lambda p: p.start.isoformat()),
-        "period_end": periods.map(lambda p: p.end.isoformat()),
+        "period": period_attr(periods, lambda p: p.key),
+        "period_start": period_attr(periods, lambda p: p.start.isoformat()),
+        "period_end": period_attr(periods, lambda p: p.end.isoformat()),
         "channel": tidy["channel"].replace("", "all"),
     })
     for col in NUMERIC:

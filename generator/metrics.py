@@ -33,7 +33,7 @@ from generator.content import Service
 from generator.data import NR_KPIS
 from generator.measures import RATINGS
 from generator.formatting import round_half_up
-from generator.periods import Period
+from generator.periods import Period, period_attr
 
 KPI_INFO = {
     m.TRANSACTIONS_PER_YEAR: m.KpiInfo(
@@ -100,9 +100,9 @@ def _ratio(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
 def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.DataFrame:
     """Row-level helper columns: digital flag, unit costs and paired sums."""
     rows = tidy.copy()
-    rows["start"] = pd.to_datetime(rows["period"].map(lambda p: p.start))
-    rows["end"] = pd.to_datetime(rows["period"].map(lambda p: p.end))
-    rows["key"] = rows["period"].map(lambda p: p.key)
+    rows["start"] = pd.to_datetime(period_attr(rows["period"], lambda p: p.start))
+    rows["end"] = pd.to_datetime(period_attr(rows["period"], lambda p: p.end))
+    rows["key"] = period_attr(rows["period"], lambda p: p.key)
     digital = {c.id: c.digital for c in config.channels}
     rows["digital"] = rows["channel"].map(digital).fillna(False).astype(bool)
     total_row = rows["channel"].eq("")  # a row for all channels together
@@ -135,7 +135,7 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     all_five = ratings.notna().all(axis=1)  # a blank rating count is missing, not zero
     rows["ratings_n"] = ratings.sum(axis=1).where(all_five)
     rows["ratings_score"] = (ratings * np.arange(1, 6)).sum(axis=1).where(all_five)
-    rows["short"] = rows["period"].map(lambda p: p.kind in ("day", "week"))
+    rows["short"] = period_attr(rows["period"], lambda p: p.kind in ("day", "week")).astype(bool)
     return rows
 
 
@@ -244,7 +244,7 @@ def year_windows(periods: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
     in_window, in_previous = _in_windows(frame)
     # A month counts towards a complete year only if every channel's count is present.
     complete = frame["transactions"].notna() & frame["tx_missing"].fillna(0).eq(0)
-    frame["months"] = frame["period"].map(lambda p: p.months).where(complete, 0.0)
+    frame["months"] = period_attr(frame["period"], lambda p: p.months).astype(float).where(complete, 0.0)
     known = frame[m.DIGITAL_TAKE_UP].notna()
     frame["digital_known"] = frame["digital_tx"].where(known)
     frame["tx_known"] = frame["transactions"].where(known)
