@@ -146,6 +146,26 @@ def test_subpath_base_url_keeps_links_working(tmp_path):
     assert 'href="/perf/' in not_found
     page = (tmp_path / "site/services/fines/index.html").read_text()
     assert 'href="/' not in page  # relative links work at any mount point
+    # Every internal link and asset on every page resolves when the site is served under /perf/.
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    site, checked = tmp_path / "site", 0
+    for html in site.rglob("*.html"):
+        rel = html.relative_to(site).as_posix()
+        page_url = "https://x.github.io/perf/" + rel
+        for tag in BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").find_all(["a", "link", "script", "img"]):
+            ref = tag.get("href") or tag.get("src")
+            if not ref or ref.startswith(("#", "mailto:", "data:")) or (
+                    ref.startswith("http") and not ref.startswith("https://x.github.io/")):
+                continue
+            path = unquote(urlsplit(urljoin(page_url, ref)).path)
+            assert path.startswith("/perf/"), (rel, ref)
+            target = site / path[len("/perf/"):]
+            if path.endswith("/"):
+                target = target / "index.html"
+            assert target.is_file(), (rel, ref)
+            checked += 1
+    assert checked > 100
 
 
 def test_open_data_equals_what_the_pages_show(built):
