@@ -25,7 +25,8 @@ from generator.model import SiteModel
 from generator.opendata import open_data_files
 from generator.pages import PageSpec, check_collisions, plan_pages
 from generator.static_charts import render_svgs, vega_bundle
-from generator.write import OutputError, write_site
+from generator.fingerprint import input_fingerprint
+from generator.write import OutputError, read_manifest, site_intact, write_site
 
 
 @dataclass
@@ -46,6 +47,10 @@ class BuildResult:
     seconds: float
     problems: Problems  # warnings only (errors raise BuildFailed)
     out_dir: Path
+    written: int = 0  # files new or changed
+    unchanged: int = 0  # files left as they were
+    removed: int = 0
+    up_to_date: bool = False  # nothing had changed, so nothing was built
 
 
 def _fail_if_errors(problems: Problems, strict: bool) -> None:
@@ -115,20 +120,47 @@ def draw_charts(prepared: Prepared, jobs: int | None) -> None:
         render_svgs(all_charts(model), config.cache_dir, jobs)
 
 
+def _unchanged_site(config_path: Path, out_dir: Path, strict: bool, started: float):
+    """The previous build's result, if no input has changed since it was made; else (None, fingerprint)."""
+    problems = Problems(root=Path(config_path).resolve().parent)
+    config = load_config(Path(config_path), problems)
+    if config is None:
+        return None, ""
+    inputs = input_fingerprint(config, f"strict={strict}")
+    manifest = read_manifest(Path(out_dir))
+    if manifest.get("inputs") != inputs or not site_intact(Path(out_dir), manifest):
+        return None, inputs
+    for item in manifest.get("warnings", []):
+        problems.warning(item["path"], item["message"], item.get("line"), item.get("column"), item.get("hint"))
+    files = len(manifest["files"])
+    return BuildResult(int(manifest.get("pages", 0)), files, time.perf_counter() - started, problems,
+                       Path(out_dir), unchanged=files, up_to_date=True), inputs
+
+
 def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None) -> BuildResult:
-    """Build the site into ``out_dir``, replacing it only if the whole build succeeds."""
+    """Build the site into ``out_dir``, replacing it only if the whole build succeeds.
+
+    If nothing the site is built from has changed since the last build (its
+    fingerprint is in the output's manifest), the output is left as it is.
+    """
     started = time.perf_counter()
+    unchanged, inputs = _unchanged_site(config_path, out_dir, strict, started)
+    if unchanged is not None:
+        return unchanged
     prepared = prepare(config_path, strict=strict)
     draw_charts(prepared, jobs)
     files = render_all(prepared)
     config = prepared.config
     protected = [config.path, config.content_dir, config.data_dir, config.root / "themes",
                  config.root / "templates", config.root / "static", config.cache_dir]
+    warnings = [{"path": p.path, "message": p.message, "line": p.line, "column": p.column, "hint": p.hint}
+                for p in prepared.problems.sorted() if p.level == "warning"]
     try:
-        write_site(Path(out_dir), files, protected)
+        written = write_site(Path(out_dir), files, protected, inputs,
+                             {"pages": len(prepared.pages), "warnings": warnings})
     except OutputError as exc:
         problems = Problems(root=config.root)
         problems.error(out_dir, str(exc))
         raise BuildFailed(problems) from None
-    return BuildResult(len(prepared.pages), len(files), time.perf_counter() - started,
-                       prepared.problems, Path(out_dir))
+    return BuildResult(len(prepared.pages), len(files), time.perf_counter() - started, prepared.problems,
+                       Path(out_dir), written.written, written.unchanged, written.removed)

@@ -67,8 +67,12 @@ def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | Non
     result = _run(lambda: build_site(config_path, out_dir, strict=strict, jobs=jobs), strict,
                   "Build failed: nothing was written; the previous site is unchanged.")
     report(result.problems)
-    click.echo(f"Built {result.pages} pages ({result.files} files) into {out_dir} "
-               f"in {result.seconds:.1f}s.")
+    if result.up_to_date:
+        click.echo(f"Nothing has changed since the last build: {result.pages} pages ({result.files} files) "
+                   f"in {out_dir} are up to date ({result.seconds:.1f}s).")
+    else:
+        click.echo(f"Built {result.pages} pages ({result.files} files) into {out_dir} in {result.seconds:.1f}s: "
+                   f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed.")
 
 
 @main.command()

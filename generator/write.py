@@ -3,16 +3,56 @@
 A failed or interrupted build therefore never leaves a half-written site, and
 the previous ``site/`` survives any error. Every path is checked to stay
 inside the output folder, whatever a slug in the content says.
+
+Only files whose bytes changed are written: unchanged ones are hard-linked
+from the previous site into the staging folder, so they keep their inode and
+modification time, and a build that changes nothing writes nothing at all.
+The marker file ``.perfpages`` records each file's hash for the next build.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 MARKER = ".perfpages"
-MARKER_TEXT = b"This folder is written by perfpages build and is replaced on every build.\n"
+MARKER_NOTE = "This folder is written by perfpages build and is replaced on every build."
+
+
+@dataclass
+class WriteResult:
+    written: int  # files new or changed
+    unchanged: int  # files kept from the previous site
+    removed: int  # files of the previous site that are gone
+
+
+def digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def read_manifest(out_dir: Path) -> dict:
+    """The previous build's record (inputs and file hashes), or {} if there is none usable."""
+    try:
+        data = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def site_intact(out_dir: Path, manifest: dict) -> bool:
+    """Every file the manifest lists is still there with its size (nobody edited the output)."""
+    files = manifest.get("files", {})
+    for rel, (_, size) in files.items():
+        try:
+            if (out_dir / rel).stat().st_size != size:
+                return False
+        except OSError:
+            return False
+    return bool(files)
 
 
 class OutputError(Exception):
@@ -42,27 +82,57 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> None:
                           "refusing to replace it (empty it or choose another folder)")
 
 
-def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path]) -> None:
-    """Write ``files`` (relative path to bytes) as the new contents of ``out_dir``."""
+def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], inputs: str = "",
+               extra: dict | None = None) -> WriteResult:
+    """Write ``files`` (relative path to bytes) as the new contents of ``out_dir``.
+
+    ``inputs`` is a fingerprint of everything the site was built from, kept in the
+    manifest so the next build can tell at once that nothing has changed.
+    """
     check_output_dir(out_dir, protected)
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(out) if site_intact(out, read_manifest(out)) else {}
+    old = previous.get("files", {})
+    hashes = {rel: digest(body) for rel, body in files.items()}
+    manifest = {"note": MARKER_NOTE, "inputs": inputs, **(extra or {}),
+                "files": {rel: [hashes[rel], len(files[rel])] for rel in sorted(files)}}
+    marker = (json.dumps(manifest, indent=0, sort_keys=True) + "\n").encode("utf-8")
+    same = [rel for rel in files if rel in old and old[rel][0] == hashes[rel]]
+    result = WriteResult(len(files) - len(same), len(same), len(set(old) - set(files)))
+    if old and len(same) == len(files) == len(old):
+        if (out / MARKER).read_bytes() != marker:
+            (out / MARKER).write_bytes(marker)  # same pages from different inputs: note the new inputs
+        return result
     staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
     try:
         staging.mkdir()
+        unchanged = set(same)
         for rel in sorted(files):
             target = staging.joinpath(*safe_relative(rel).parts)
             if not target.resolve().is_relative_to(staging.resolve()):
                 raise OutputError(f"refusing to write outside the output folder: {rel!r}")
             target.parent.mkdir(parents=True, exist_ok=True)
+            if rel in unchanged and _link(out / rel, target):
+                continue
             target.write_bytes(files[rel])
-        (staging / MARKER).write_bytes(MARKER_TEXT)
+        (staging / MARKER).write_bytes(marker)
         _swap(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Hard-link an unchanged file from the previous site; False if the file system cannot."""
+    try:
+        os.link(source, target)
+        return True
+    except OSError:
+        return False
 
 
 def _swap(staging: Path, out: Path) -> None:
