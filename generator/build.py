@@ -9,6 +9,7 @@ to the caller (the CLI).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,10 @@ from generator.pages import PageSpec, check_collisions, plan_pages
 from generator.static_charts import render_svgs, vega_bundle
 from generator.fingerprint import input_fingerprint
 from generator.write import OutputError, read_manifest, site_intact, write_site
+
+
+# progress(stage, done, total): how the caller hears how far a build has got; the core never prints.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -92,13 +97,18 @@ def prepare(config_path: Path, *, strict: bool = False) -> Prepared:
     return Prepared(config, model, pages, extra, problems)
 
 
-def render_all(prepared: Prepared) -> dict[str, bytes]:
+def render_all(prepared: Prepared, progress: Progress | None = None) -> dict[str, bytes]:
     """Render every planned page; returns output path to bytes."""
     env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme))
     files = dict(prepared.extra_files)
-    for spec in prepared.pages:
+    total = len(prepared.pages)
+    if progress:
+        progress("Rendering pages", 0, total)
+    for done, spec in enumerate(prepared.pages, start=1):
         nav = render.build_nav(prepared.model, spec)
         files[spec.path] = render.render_page(env, spec, prepared.model, nav).encode("utf-8")
+        if progress and (done % 50 == 0 or done == total):
+            progress("Rendering pages", done, total)
     return files
 
 
@@ -137,7 +147,8 @@ def _unchanged_site(config_path: Path, out_dir: Path, strict: bool, started: flo
                        Path(out_dir), unchanged=files, up_to_date=True), inputs
 
 
-def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None) -> BuildResult:
+def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None,
+               progress: Progress | None = None) -> BuildResult:
     """Build the site into ``out_dir``, replacing it only if the whole build succeeds.
 
     If nothing the site is built from has changed since the last build (its
@@ -147,9 +158,15 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     unchanged, inputs = _unchanged_site(config_path, out_dir, strict, started)
     if unchanged is not None:
         return unchanged
+    step = progress or (lambda stage, done, total: None)
+    step("Reading and checking inputs", 0, 1)
     prepared = prepare(config_path, strict=strict)
+    step("Reading and checking inputs", 1, 1)
+    step("Drawing charts", 0, 1)
     draw_charts(prepared, jobs)
-    files = render_all(prepared)
+    step("Drawing charts", 1, 1)
+    files = render_all(prepared, progress)
+    step("Writing files", 0, 1)
     config = prepared.config
     protected = [config.path, config.content_dir, config.data_dir, config.root / "themes",
                  config.root / "templates", config.root / "static", config.cache_dir]
@@ -162,5 +179,6 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
         problems = Problems(root=config.root)
         problems.error(out_dir, str(exc))
         raise BuildFailed(problems) from None
+    step("Writing files", 1, 1)
     return BuildResult(len(prepared.pages), len(files), time.perf_counter() - started, prepared.problems,
                        Path(out_dir), written.written, written.unchanged, written.removed)

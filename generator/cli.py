@@ -6,6 +6,8 @@ Exit codes: 0 success, 1 problems in the site's content or data, 2 usage errors.
 from __future__ import annotations
 
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -29,6 +31,34 @@ def report(problems: Problems, *, strict: bool = False) -> None:
         if strict and warnings:
             summary += " (--strict treats warnings as errors)"
         click.echo(summary, err=True)
+
+
+@contextmanager
+def progress_reporter():
+    """A rich progress bar on an interactive terminal; a plain line per finished stage in CI logs."""
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                       transient=True, console=None)
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        with bar:
+            yield update
+        return
+    started: dict[str, float] = {}
+
+    def line(stage: str, done: int, total: int) -> None:
+        started.setdefault(stage, time.perf_counter())
+        if done == total:
+            click.echo(f"{stage}: done in {time.perf_counter() - started[stage]:.1f}s", err=True)
+
+    yield line
 
 
 def _run(action, strict: bool, failure: str):
@@ -64,8 +94,9 @@ def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | Non
     from generator.build import build_site
 
     out_dir = out_dir or config_path.resolve().parent / "site"
-    result = _run(lambda: build_site(config_path, out_dir, strict=strict, jobs=jobs), strict,
-                  "Build failed: nothing was written; the previous site is unchanged.")
+    with progress_reporter() as progress:
+        result = _run(lambda: build_site(config_path, out_dir, strict=strict, jobs=jobs, progress=progress),
+                      strict, "Build failed: nothing was written; the previous site is unchanged.")
     report(result.problems)
     if result.up_to_date:
         click.echo(f"Nothing has changed since the last build: {result.pages} pages ({result.files} files) "
