@@ -87,7 +87,8 @@ def timed_build(root: Path, config: str, out: Path, jobs: int | None) -> tuple[f
     out_text = process.stdout.read() + process.stderr.read()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"build failed:\n{out_text}")
-    return seconds, usage.ru_maxrss / 1024, out_text.strip().splitlines()[-1]
+    summary = [line for line in out_text.splitlines() if line.startswith(("Built", "Nothing"))]
+    return seconds, usage.ru_maxrss / 1024, (summary or out_text.strip().splitlines())[-1]
 
 
 def main() -> None:
