@@ -155,13 +155,20 @@ def _file(long: pd.DataFrame, index, path):
     return long.at[index, "@file"] if "@file" in long else path
 
 
+def _name(field: str, cols: pd.Series | None, index, headings: tuple[str, ...]) -> str:
+    """A field as the file names it: 'transactions' (column 'April 2023 to March 2024: volume')."""
+    number = int(cols[index]) if cols is not None else 0
+    heading = headings[number - 1] if 0 < number <= len(headings) else None
+    return f"'{field}'" if heading is None or heading.strip().lower() == field else f"'{field}' (column '{heading}')"
+
+
 def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | None]:
     col = int(cols[index]) if cols is not None else 0
     return int(lines[index]), (col or None)
 
 
 def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
-                   not_requested: set, fraction: bool) -> tuple[pd.Series, pd.Series]:
+                   not_requested: set, fraction: bool, headings: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series]:
     """Numbers from text; returns (values, not-requested flags)."""
     raw = long[col].astype(str).str.strip()
     lines, cols = long["@line"], long.get(f"{col}@col")
@@ -175,23 +182,27 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     values = values.where(np.isfinite(floats) & (floats.abs() < 1e15))  # no inf, 1e400 or absurd sizes
     bad = values.isna() & ~blank
     for index in long.index[bad]:
-        problems.error(_file(long, index, path), f"'{col}' is not a number: '{raw[index]}'", *_where(lines, cols, index),
+        problems.error(_file(long, index, path),
+                       f"{_name(col, cols, index, headings)} is not a number: '{raw[index]}'", *_where(lines, cols, index),
                        hint="write a number such as 1234 or 1,234; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else ""))
     values = values.astype(float)
     if col in COUNTS:
         marked = raw.str.contains(r"[£$€%]", regex=True) & values.notna()
         for index in long.index[marked]:
-            problems.error(_file(long, index, path), f"'{col}' is a count, not money or a percentage: '{raw[index]}'",
+            problems.error(_file(long, index, path),
+                           f"{_name(col, cols, index, headings)} is a count, not money or a percentage: '{raw[index]}'",
                            *_where(lines, cols, index), hint="write the number, e.g. 1234")
         values = values.where(~marked)
         fractional = values.notna() & (values % 1 != 0)
         for index in long.index[fractional]:
-            problems.warning(_file(long, index, path), f"'{col}' is a count but has a fraction: '{raw[index]}'",
+            problems.warning(_file(long, index, path),
+                             f"{_name(col, cols, index, headings)} is a count but has a fraction: '{raw[index]}'",
                              *_where(lines, cols, index), hint="counts are usually whole numbers")
         negative = values < 0
         for index in long.index[negative]:
-            problems.error(_file(long, index, path), f"'{col}' cannot be negative: '{raw[index]}'", *_where(lines, cols, index),
+            problems.error(_file(long, index, path),
+                           f"{_name(col, cols, index, headings)} cannot be negative: '{raw[index]}'", *_where(lines, cols, index),
                            hint="counts are zero or more; leave the cell blank if there is no data")
         values = values.where(~negative)
     if col in PERCENTAGES:
@@ -199,12 +210,13 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
             values = values.where(raw.str.endswith("%"), values * 100)
         negative = values < 0
         for index in long.index[negative]:
-            problems.error(_file(long, index, path), f"'{col}' is a percentage and cannot be negative: '{raw[index]}'",
+            problems.error(_file(long, index, path),
+                           f"{_name(col, cols, index, headings)} is a percentage and cannot be negative: '{raw[index]}'",
                            *_where(lines, cols, index), hint="write 72 or 72% for 72 per cent")
         values = values.where(~negative)
         over = values > 100
         for index in long.index[over]:
-            message = f"'{col}' is over 100%: '{raw[index]}'"
+            message = f"{_name(col, cols, index, headings)} is over 100%: '{raw[index]}'"
             if col == "satisfaction":
                 problems.error(_file(long, index, path), message, *_where(lines, cols, index),
                                hint="write 72 or 72% for 72 per cent")
@@ -235,7 +247,8 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         if where in reported:
             continue
         reported.add(where)
-        problems.error(_file(long, index, path), f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None,
+        problems.error(_file(long, index, path),
+                       f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None,
                        hint="use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a "
                        "financial year (2023-24, 2023/24), a year (2024), a date (2024-03-31), a week "
                        "(2024-W10) or a range (April 2023 to March 2024); fix a one-off typo with replace: "
@@ -282,7 +295,8 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     nr = {kpi: pd.Series(False, index=long.index) for kpi in NR_KPIS}
     for col in MEASURES:
         if col in rows.measures:
-            out[col], flags = _parse_numbers(long, col, path, problems, missing, not_requested, fraction)
+            out[col], flags = _parse_numbers(long, col, path, problems, missing, not_requested, fraction,
+                                             rows.headings)
             nr[KPI_OF_MEASURE[col]] |= flags
         else:
             out[col] = np.nan
@@ -303,7 +317,8 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
     """Row-level sense checks that are warnings: the figures may still be right."""
     over = out["digital_transactions"] > out["transactions"]
     for index in out.index[over]:
-        problems.warning(_file(long, index, path), f"more digital transactions ({out.at[index, 'digital_transactions']:,.0f}) "
+        problems.warning(_file(long, index, path),
+                         f"more digital transactions ({out.at[index, 'digital_transactions']:,.0f}) "
                          f"than transactions ({out.at[index, 'transactions']:,.0f})",
                          *_where(long["@line"], long.get("digital_transactions@col"), index),
                          hint="check the two columns; digital take-up is shown as over 100%")

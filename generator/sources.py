@@ -217,6 +217,7 @@ class LongRows:
 
     frame: pd.DataFrame
     measures: tuple[str, ...]  # measures this source provides
+    headings: tuple[str, ...] = ()  # the file's headings, so messages can name column N as the file does
 
 
 def headings_of(frame: pd.DataFrame) -> list[str]:
@@ -407,7 +408,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     if not wide:
         out = pd.concat([base, measures], axis=1)
         out["@has_tx"] = "transactions" in provided
-        return LongRows(_apply_replace(out.reset_index(drop=True), source), tuple(provided))
+        return LongRows(_apply_replace(out.reset_index(drop=True), source), tuple(provided), tuple(headings))
     placeholders = _PLACEHOLDER.findall(wide["columns"])
     if provided and "period" in placeholders:
         problems.error(source.config_path, f"{', '.join(provided)} cannot come from one column when periods "
@@ -483,7 +484,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     keys = [out["period"].astype(str)] + ([out["service"].astype(str)] if "service" in out else [])
     blank = blank.groupby(keys).transform("all")
     out = out[~blank].sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
-    return LongRows(_apply_replace(out.reset_index(drop=True), source), provided)
+    return LongRows(_apply_replace(out.reset_index(drop=True), source), provided, tuple(headings))
 
 
 def _row_measures(frame: pd.DataFrame, specs: dict, resolver: _Resolver) -> tuple[pd.DataFrame, list[str]]:

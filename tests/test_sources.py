@@ -209,8 +209,9 @@ def test_bad_cell_in_a_wide_file_is_located_by_line_and_column(tmp_path):
     code, out = run(config, "check")
     assert code == 1
     # Line 2, column 9 ("2023/24: online volume"); line 3, column 5 ("2022/23: volume").
-    assert "data/finance.csv:2:9: error: 'digital_transactions' is not a number: '8,0O0'" in out
-    assert "data/finance.csv:3:5: error: 'transactions' cannot be negative: '-800'" in out
+    assert ("data/finance.csv:2:9: error: 'digital_transactions' (column '2023/24: online volume') "
+            "is not a number: '8,0O0'") in out
+    assert "data/finance.csv:3:5: error: 'transactions' (column '2022/23: volume') cannot be negative: '-800'" in out
 
 
 def test_misspelt_heading_in_the_mapping_points_at_config_with_a_suggestion(tmp_path):
