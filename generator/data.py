@@ -229,7 +229,9 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
 
 
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
-                   period_type: str | None) -> pd.Series:
+                   period_type: str | None, no_figures: pd.Series) -> pd.Series:
+    """Periods from text. A row with no figures whose period is not a period is a note or a
+    footer ('Source: ...'), so it is passed over with a warning rather than failing the build."""
     raw = long["period"].astype(str).str.strip()
     parsed: dict[str, Period | None] = {}
     for text in raw.unique():
@@ -247,6 +249,11 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         if where in reported:
             continue
         reported.add(where)
+        if no_figures[index]:
+            problems.warning(_file(long, index, path), f"row is not read: it has no figures, and '{raw[index]}' "
+                             "is not a period (a note or a footer?)", where[1], where[2] or None,
+                             hint="drop such rows with exclude: in the file's source to silence this")
+            continue
         problems.error(_file(long, index, path),
                        f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None,
                        hint="use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a "
@@ -285,12 +292,15 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     out = pd.DataFrame(index=long.index)
     out["service"] = long["service"].astype(str).str.strip() if "service" in long else ""
     period_type = source.values["period_type"] if source else None
-    out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type)
-    out["channel"] = _parse_channels(long, path, config, problems)
     missing = set(MISSING) | ({str(x).strip().lower() for x in source.values["missing"]} if source else set())
     markers = source.values["not_requested"] if source and source.values["not_requested"] is not None \
         else config.not_requested
     not_requested = {str(x).strip() for x in markers if str(x).strip()}
+    texts = long[list(rows.measures)].apply(lambda col: col.astype(str).str.strip())
+    no_figures = (texts.apply(lambda col: col.str.lower()).isin(missing)).all(axis=1)
+    out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures)
+    good_period = out["period"].notna()
+    out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems).reindex(long.index)
     fraction = bool(source and source.values["percentages"] == "fraction")
     nr = {kpi: pd.Series(False, index=long.index) for kpi in NR_KPIS}
     for col in MEASURES:

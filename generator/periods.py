@@ -126,6 +126,10 @@ def _month_number(text: str) -> int | None:
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "ym"),  # 2024-03
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "iso"),  # 2024-03-01
+    # Excel writes dates as date-times: 2024-03-01 00:00:00, 01/03/2024 00:00
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(?::00(?:\.0+)?)?$"), "iso"),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) 00:00(?::00)?$"), "dmy"),
+    (re.compile(r"^(\d{4})[\s-]+([A-Za-z]+)\.?$"), "ymon"),  # 2024 March, 2024-Mar
     (re.compile(r"^(\d{4})-W(\d{1,2})$", re.I), "isoweek"),  # 2024-W10
     (re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.I), "yq"),  # 2024-Q1, 2024 Q1
     (re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})$", re.I), "qy"),  # Q1 2024
@@ -260,6 +264,9 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
         if form == "dmy":
             d = date(int(g[2]), int(g[1]), int(g[0]))
             return Period(d, d, "day")
+        if form == "ymon":
+            month = _month_number(g[1])
+            return None if month is None else month_span(int(g[0]), month, 1, "month")
         if form in ("mony", "mony2"):
             month = _month_number(g[0])
             if month is None:

@@ -409,3 +409,24 @@ def test_rows_that_no_service_reads_are_reported(tmp_path):
     assert "data/long.csv:10:1: warning: no service reads the rows for 'Misssed bins' (1 row(s))" in out
     assert "is it a misspelling of 'Missed bins'?" in out
     assert "data/long.csv:11:1: warning: 1 row(s) have no service, so they are not read" in out
+
+
+def test_excel_datetimes_and_a_footer_note_in_a_long_export(tmp_path):
+    export = ("Month,Channel,Applications\n"
+              "2024-04-01 00:00:00,Online,\"1,000\"\n"
+              "2024-04-01 00:00:00,Phone,250\n"
+              "2024-05-01 00:00:00,Online,\"1,100\"\n"
+              "2024-05-01 00:00:00,Phone,200\n"
+              "\n"
+              "Source: contact centre system,,\n")
+    source = ("sources:\n  - file: export.csv\n    period_type: month\n"
+              "    columns: {period: Month, channel: Channel, transactions: Applications}\n")
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: export.csv\n"
+    config = site(tmp_path, source, {"data/export.csv": export, "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert ("data/export.csv:7:1: warning: row is not read: it has no figures, and 'Source: contact centre "
+            "system' is not a period") in out
+    permits = services(config)["permits"]
+    assert [(p.period.label, p.transactions) for p in permits.periods] == [("April 2024", 1250), ("May 2024", 1300)]
+    assert permits.kpis["digital_take_up"].value == pytest.approx(1100 / 1300 * 100)
