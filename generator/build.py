@@ -56,6 +56,7 @@ class BuildResult:
     unchanged: int = 0  # files left as they were
     removed: int = 0
     up_to_date: bool = False  # nothing had changed, so nothing was built
+    charts_pending: int = 0  # charts left without a static SVG (quick dev-server builds only)
 
 
 def _fail_if_errors(problems: Problems, strict: bool) -> None:
@@ -119,27 +120,30 @@ def check_site(config_path: Path, *, strict: bool = False) -> Problems:
     return prepared.problems
 
 
-def draw_charts(prepared: Prepared, jobs: int | None) -> None:
-    """Static SVGs and the Vega runtime, as the configuration asks."""
+def draw_charts(prepared: Prepared, jobs: int | None, draw_missing: bool = True) -> int:
+    """Static SVGs and the Vega runtime, as the configuration asks; returns charts left undrawn."""
     config, model = prepared.config, prepared.model
     if config.interactive_charts and all_charts(model):
         name, body = vega_bundle(config.cache_dir)
         prepared.extra_files[name] = body
         model.vega_bundle = name
     if config.static_svg:
-        render_svgs(all_charts(model), config.cache_dir, jobs)
+        return render_svgs(all_charts(model), config.cache_dir, jobs, draw_missing)
+    return 0
 
 
-def _unchanged_site(config_path: Path, out_dir: Path, strict: bool, started: float):
+def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: float, need_svgs: bool):
     """The previous build's result, if no input has changed since it was made; else (None, fingerprint)."""
     problems = Problems(root=Path(config_path).resolve().parent)
     config = load_config(Path(config_path), problems)
     if config is None:
         return None, ""
-    inputs = input_fingerprint(config, f"strict={strict}")
+    inputs = input_fingerprint(config, options)
     manifest = read_manifest(Path(out_dir))
     if manifest.get("inputs") != inputs or not site_intact(Path(out_dir), manifest):
         return None, inputs
+    if need_svgs and manifest.get("charts_pending"):
+        return None, inputs  # the dev server's quick build left charts to draw
     for item in manifest.get("warnings", []):
         problems.warning(item["path"], item["message"], item.get("line"), item.get("column"), item.get("hint"))
     files = len(manifest["files"])
@@ -148,14 +152,14 @@ def _unchanged_site(config_path: Path, out_dir: Path, strict: bool, started: flo
 
 
 def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None,
-               progress: Progress | None = None) -> BuildResult:
+               progress: Progress | None = None, draw_missing: bool = True) -> BuildResult:
     """Build the site into ``out_dir``, replacing it only if the whole build succeeds.
 
     If nothing the site is built from has changed since the last build (its
     fingerprint is in the output's manifest), the output is left as it is.
     """
     started = time.perf_counter()
-    unchanged, inputs = _unchanged_site(config_path, out_dir, strict, started)
+    unchanged, inputs = _unchanged_site(config_path, out_dir, f"strict={strict}", started, draw_missing)
     if unchanged is not None:
         return unchanged
     step = progress or (lambda stage, done, total: None)
@@ -163,7 +167,7 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     prepared = prepare(config_path, strict=strict)
     step("Reading and checking inputs", 1, 1)
     step("Drawing charts", 0, 1)
-    draw_charts(prepared, jobs)
+    pending = draw_charts(prepared, jobs, draw_missing)
     step("Drawing charts", 1, 1)
     files = render_all(prepared, progress)
     step("Writing files", 0, 1)
@@ -174,11 +178,12 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
                 for p in prepared.problems.sorted() if p.level == "warning"]
     try:
         written = write_site(Path(out_dir), files, protected, inputs,
-                             {"pages": len(prepared.pages), "warnings": warnings})
+                             {"pages": len(prepared.pages), "warnings": warnings, "charts_pending": pending})
     except OutputError as exc:
         problems = Problems(root=config.root)
         problems.error(out_dir, str(exc))
         raise BuildFailed(problems) from None
     step("Writing files", 1, 1)
     return BuildResult(len(prepared.pages), len(files), time.perf_counter() - started, prepared.problems,
-                       Path(out_dir), written.written, written.unchanged, written.removed)
+                       Path(out_dir), written.written, written.unchanged, written.removed,
+                       charts_pending=pending)

@@ -131,11 +131,12 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
 
     out_dir = (out_dir or config_path.resolve().parent / "site").resolve()
 
-    def build_once():
-        result = build_site(config_path, out_dir)
+    def build_once(draw_svgs: bool):
+        result = build_site(config_path, out_dir, draw_missing=draw_svgs)
         report(result.problems)
-        click.echo(f"Built {result.pages} pages in {result.seconds:.1f}s; watching for changes.", err=True)
-        return load_config(config_path, Problems())
+        pending = f" ({result.charts_pending} static charts to draw next)" if result.charts_pending else ""
+        click.echo(f"Built {result.pages} pages in {result.seconds:.1f}s{pending}; watching for changes.", err=True)
+        return load_config(config_path, Problems()), result.charts_pending
 
     def failed(exc: BuildFailed) -> str:
         report(exc.problems)

@@ -150,23 +150,29 @@ def watched_paths(config) -> list[Path]:
 def serve(config_path: Path, out_dir: Path, port: int, build_once, report) -> None:
     """Build, then serve ``out_dir`` on localhost:``port`` until interrupted, rebuilding on changes.
 
-    ``build_once`` builds and returns the config; ``report(exc)`` prints a failed build's
-    problems and returns them as text. Both come from the CLI, which owns the terminal.
+    ``build_once(draw_svgs)`` builds and returns (config, charts left undrawn);
+    ``report(exc)`` prints a failed build's problems and returns them as text. Both come
+    from the CLI, which owns the terminal.
     """
     state = BuildState()
     lock = threading.Lock()
 
     def rebuild():
+        # First without drawing new static SVGs (the page shows the interactive chart at once),
+        # then again with them, so a change shows in the browser in about a second.
         with lock:
             try:
-                build_once()
+                _, pending = build_once(False)
                 state.finished(None)
+                if pending:
+                    build_once(True)
+                    state.finished(None)
             except BuildFailed as failed:
                 state.finished(report(failed))
 
     config = None
     try:
-        config = build_once()
+        config, _ = build_once(True)
         state.finished(None)
     except BuildFailed as failed:
         state.finished(report(failed))

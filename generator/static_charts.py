@@ -43,10 +43,15 @@ def _draw(spec_text: str) -> str:
 SPAWN_WORTH_IT = 32
 
 
-def render_svgs(charts: list[m.Chart], cache_dir: Path | None, jobs: int | None = None) -> None:
-    """Fill ``chart.svg`` for every chart, drawing only what the cache lacks."""
+def render_svgs(charts: list[m.Chart], cache_dir: Path | None, jobs: int | None = None,
+                draw_missing: bool = True) -> int:
+    """Fill ``chart.svg`` for every chart, drawing only what the cache lacks.
+
+    With ``draw_missing`` false (the dev server's quick first pass) nothing is drawn:
+    charts not in the cache keep no SVG. Returns how many charts were left without one.
+    """
     if not charts:
-        return
+        return 0
     version = _vl().__version__
     texts = [spec_json(c.spec) for c in charts]
     keys = [_key(t, version) for t in texts]
@@ -60,6 +65,10 @@ def render_svgs(charts: list[m.Chart], cache_dir: Path | None, jobs: int | None 
     for key, text in zip(keys, texts):
         if key not in found:
             todo.setdefault(key, text)
+    if todo and not draw_missing:
+        for chart, key in zip(charts, keys):
+            chart.svg = found.get(key)
+        return sum(1 for key in keys if key not in found)
     if todo:
         jobs = jobs or os.cpu_count() or 1
         items = sorted(todo.items())
@@ -78,6 +87,7 @@ def render_svgs(charts: list[m.Chart], cache_dir: Path | None, jobs: int | None 
                 path.write_text(svg, encoding="utf-8")
     for chart, key in zip(charts, keys):
         chart.svg = found[key]
+    return 0
 
 
 def accessible_svg(svg: str, chart_id: str, title: str, description: str) -> Markup:

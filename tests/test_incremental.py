@@ -78,3 +78,14 @@ def test_strict_is_part_of_what_a_build_depends_on(site):
     config, out = site
     assert build_site(config, out).up_to_date
     assert not build_site(config, out, strict=True).up_to_date
+
+
+def test_the_dev_servers_quick_build_is_finished_by_the_next_full_one(tmp_path):
+    config = write_site(tmp_path, standard_files())  # static SVG charts on; the chart cache is empty
+    quick = build_site(config, tmp_path / "site", draw_missing=False)
+    page = tmp_path / "site/services/fines/index.html"
+    assert quick.charts_pending > 0 and "<svg" not in page.read_text()
+    assert "drawn with JavaScript" in page.read_text()
+    full = build_site(config, tmp_path / "site")
+    assert not full.up_to_date and full.charts_pending == 0 and "<svg" in page.read_text()
+    assert build_site(config, tmp_path / "site").up_to_date
