@@ -30,7 +30,15 @@ def spreadsheet_safe(text: str) -> str:
 
 
 def _text_column(values: pd.Series) -> pd.Series:
-    return values.map(format_number)
+    """format_number for a whole column at once (hundreds of thousands of cells at GOV.UK scale)."""
+    numbers = values.astype(float)
+    out = pd.Series("", index=values.index, dtype=object)
+    known = numbers.notna()
+    whole = known & (numbers % 1 == 0) & (numbers.abs() < 2**53)
+    out[whole] = numbers[whole].astype("int64").astype(str).astype(object)
+    fraction = known & ~whole
+    out[fraction] = numbers[fraction].map(lambda x: repr(float(x))).astype(object)
+    return out
 
 
 def service_csvs(tidy: pd.DataFrame) -> dict[str, bytes]:
