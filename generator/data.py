@@ -405,9 +405,11 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         remaining = keyed[~repeat]
         conflict = remaining.duplicated(["_key", "channel"], keep="first")
         for index in remaining.index[conflict]:
-            problems.error(path, f"a second, different row for period {keyed.at[index, '_key']} and "
-                           f"'{keyed.at[index, 'channel'] or 'all channels'}'", int(keyed.at[index, "line"]),
-                           hint="keep one row per period and channel, or map a service column")
+            problems.error(path, f"service '{svc.slug}' has a second, different row for period "
+                           f"{keyed.at[index, '_key']} and '{keyed.at[index, 'channel'] or 'all channels'}'",
+                           int(keyed.at[index, "line"]), int(keyed.at[index, "period_col"]) or None,
+                           hint="keep one row per period and channel for each service; if two services share "
+                           "a name, make the service key unique, e.g. columns: {service: \"{Department} {Service}\"}")
         rows = rows.loc[remaining.index[~conflict]]
     with_tx = rows[rows["has_tx"]]
     if with_tx["channel"].eq("").any() and with_tx["channel"].ne("").any():

@@ -430,3 +430,25 @@ def test_excel_datetimes_and_a_footer_note_in_a_long_export(tmp_path):
     permits = services(config)["permits"]
     assert [(p.period.label, p.transactions) for p in permits.periods] == [("April 2024", 1250), ("May 2024", 1300)]
     assert permits.kpis["digital_take_up"].value == pytest.approx(1100 / 1300 * 100)
+
+
+def test_tab_separated_with_a_bom_channel_and_measure_headings_and_a_composite_key(tmp_path):
+    export = ("\ufeffReport\tgenerated\n\nMonth\tDepartment\tService\tOnline volume\tOnline cost\tPhone volume\t"
+              "Phone cost\n2024-01\tHousing\tRepairs\t100\t15.00\t50\t140.00\n"
+              "2024-01\tLibraries\tRepairs\t10\t1.00\t5\t14.00\n")
+    source = ("sources:\n  - file: x.tsv\n    delimiter: tab\n    header_row: 3\n"
+              "    columns: {period: Month, service: \"{Service}\"}\n"
+              "    wide: {columns: '{channel} {measure}', measures: {volume: transactions, cost: cost}}\n"
+              "    services: {name: '{Service}', organisation: '{Department}'}\n"
+              "    organisations: [{name: '{Department}', parent: council}]\n")
+    config = site(tmp_path, source, {"data/x.tsv": export})
+    code, out = run(config, "check")
+    # Two departments each have a service called Repairs: one key for both is an error with a fix.
+    assert code == 1 and "data/x.tsv:5:1: error: service 'repairs' has a second, different row" in out
+    assert 'columns: {service: "{Department} {Service}"}' in out
+    config.write_text(config.read_text().replace('service: "{Service}"', 'service: "{Department} {Service}"'))
+    svcs = services(config)
+    # Housing: (£15 + £140) / (100 + 50) = £1.0333...; Libraries: (£1 + £14) / 15 = £1.00.
+    assert svcs["housing-repairs"].kpis["cost_per_transaction"].value == pytest.approx(155 / 150)
+    assert svcs["libraries-repairs"].kpis["cost_per_transaction"].value == pytest.approx(1.0)
+    assert svcs["libraries-repairs"].organisation.slug == "libraries"
