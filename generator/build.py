@@ -140,7 +140,7 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
         return None, ""
     inputs = input_fingerprint(config, options)
     manifest = read_manifest(Path(out_dir))
-    if manifest.get("inputs") != inputs or not site_intact(Path(out_dir), manifest):
+    if manifest.get("inputs") != inputs or not site_intact(Path(out_dir), manifest, config.cache_dir):
         return None, inputs
     if need_svgs and manifest.get("charts_pending"):
         return None, inputs  # the dev server's quick build left charts to draw
@@ -178,7 +178,8 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
                 for p in prepared.problems.sorted() if p.level == "warning"]
     try:
         written = write_site(Path(out_dir), files, protected, inputs,
-                             {"pages": len(prepared.pages), "warnings": warnings, "charts_pending": pending})
+                             {"pages": len(prepared.pages), "warnings": warnings, "charts_pending": pending},
+                             config.cache_dir)
     except OutputError as exc:
         problems = Problems(root=config.root)
         problems.error(out_dir, str(exc))

@@ -43,16 +43,39 @@ def read_manifest(out_dir: Path) -> dict:
         return {}
 
 
-def site_intact(out_dir: Path, manifest: dict) -> bool:
-    """Every file the manifest lists is still there with its size (nobody edited the output)."""
+def _state_path(state_dir: Path, out_dir: Path) -> Path:
+    return state_dir / "outputs" / f"{hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]}.json"
+
+
+def site_intact(out_dir: Path, manifest: dict, state_dir: Path | None) -> bool:
+    """Every file the manifest lists is still there, as the last build left it.
+
+    Sizes and modification times are kept outside the site (in the cache folder), so the
+    output stays byte-identical from build to build; no record means "not known intact".
+    """
     files = manifest.get("files", {})
-    for rel, (_, size) in files.items():
+    if not files or state_dir is None:
+        return False
+    try:
+        seen = json.loads(_state_path(state_dir, out_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    for rel in files:
         try:
-            if (out_dir / rel).stat().st_size != size:
-                return False
+            stat = (out_dir / rel).stat()
         except OSError:
             return False
-    return bool(files)
+        if seen.get(rel) != [stat.st_size, stat.st_mtime_ns]:
+            return False
+    return True
+
+
+def _write_state(state_dir: Path | None, out_dir: Path, state: dict) -> None:
+    if state_dir is None:
+        return
+    path = _state_path(state_dir, out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
 
 
 class OutputError(Exception):
@@ -83,7 +106,7 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> None:
 
 
 def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], inputs: str = "",
-               extra: dict | None = None) -> WriteResult:
+               extra: dict | None = None, state_dir: Path | None = None) -> WriteResult:
     """Write ``files`` (relative path to bytes) as the new contents of ``out_dir``.
 
     ``inputs`` is a fingerprint of everything the site was built from, kept in the
@@ -92,7 +115,7 @@ def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], in
     check_output_dir(out_dir, protected)
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    previous = read_manifest(out) if site_intact(out, read_manifest(out)) else {}
+    previous = read_manifest(out) if site_intact(out, read_manifest(out), state_dir) else {}
     old = previous.get("files", {})
     hashes = {rel: digest(body) for rel, body in files.items()}
     manifest = {"note": MARKER_NOTE, "inputs": inputs, **(extra or {}),
@@ -119,7 +142,9 @@ def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], in
                 continue
             target.write_bytes(files[rel])
         (staging / MARKER).write_bytes(marker)
+        states = {rel: [(staging / rel).stat().st_size, (staging / rel).stat().st_mtime_ns] for rel in files}
         _swap(staging, out)
+        _write_state(state_dir, out, states)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
