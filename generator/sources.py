@@ -375,36 +375,22 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     if len(problems.errors) > before:
         return None
     wide = source.values["wide"] if source else None
+    # Columns the mapping reads for other purposes are never value columns of a wide file.
     used = {spec[1] for spec in specs.values() if spec and spec[0] == "column"}
+    used.update(c for spec in specs.values() if spec and spec[0] == "template" for c in spec[1].columns)
     if source is not None:
-        for key in ("services",):
-            block = source.values.get(key) or {}
-            used.update(c for v in block.values() if isinstance(v, str) for c in _PLACEHOLDER.findall(v))
-        for level in source.values["organisations"]:
-            used.update(c for v in level.values() if isinstance(v, str) for c in _PLACEHOLDER.findall(v))
-        for spec in specs.values():
-            if spec and spec[0] == "template":
-                used.update(spec[1].columns)
+        blocks = [source.values["services"] or {}, *source.values["organisations"]]
+        used.update(c for block in blocks for v in block.values() if isinstance(v, str)
+                    for c in _PLACEHOLDER.findall(v))
+        used.update(resolver.find(str(name)) for key in ("filter", "exclude") for name in source.values[key])
     base = pd.DataFrame({"@line": frame["@line"].to_numpy()}, index=frame.index)
     if "@file" in frame:
         base["@file"] = frame["@file"].to_numpy()
-    for name in ("service", "period", "channel"):
-        spec = specs[name]
-        if spec is None:
-            continue
-        kind, value = spec
-        if kind == "column":
-            base[name] = frame[value].astype(str).to_numpy()
-            base[f"{name}@col"] = resolver.number[value]
-        elif kind == "template":
-            base[name] = value.render(frame).to_numpy()
-            base[f"{name}@col"] = resolver.number[value.columns[0]] if value.columns else 0
-        else:
-            base[name] = value
-            base[f"{name}@col"] = 0
+    keys, _ = _fields(frame, specs, resolver, ("service", "period", "channel"))
+    base = pd.concat([base, keys], axis=1)
     if "period" in base:
         base["period@line"] = base["@line"]
-    measures, provided = _row_measures(frame, specs, resolver)
+    measures, provided = _fields(frame, specs, resolver, MEASURES)
     if not wide:
         out = pd.concat([base, measures], axis=1)
         out["@has_tx"] = "transactions" in provided
@@ -487,11 +473,11 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     return LongRows(_apply_replace(out.reset_index(drop=True), source), provided, tuple(headings))
 
 
-def _row_measures(frame: pd.DataFrame, specs: dict, resolver: _Resolver) -> tuple[pd.DataFrame, list[str]]:
-    """Measures that come one per row, from a column, a template or a constant."""
+def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tuple[pd.DataFrame, list[str]]:
+    """Fields that come one per row, from a column, a template or a constant, with their column numbers."""
     out = pd.DataFrame(index=frame.index)
     provided = []
-    for name in MEASURES:
+    for name in names:
         spec = specs[name]
         if spec is None:
             continue
