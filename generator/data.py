@@ -169,17 +169,31 @@ def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | 
 
 def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
                    not_requested: set, fraction: bool, headings: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series]:
-    """Numbers from text; returns (values, not-requested flags)."""
-    raw = long[col].astype(str).str.strip()
+    """Numbers from text; returns (values, not-requested flags).
+
+    Plain numbers are parsed in one C pass; only the cells that fail it (blanks, markers,
+    '1,234', '£3.50', '45%', '(12.00)', mistakes) go through the slower text clean-up.
+    """
+    raw = long[col].astype(str)
     lines, cols = long["@line"], long.get(f"{col}@col")
-    lowered = raw.str.lower()
-    nr = raw.isin(not_requested)
-    blank = lowered.isin(missing) | nr
-    cleaned = raw.str.replace(r"[£$€,\s]|%$", "", regex=True)
+    direct = pd.to_numeric(raw, errors="coerce").astype(float)
+    slow = ~(np.isfinite(direct) & (direct.abs() < 1e15))
+    text = raw[slow].str.strip()
+    raw = raw.where(~slow, text)
+    nr = pd.Series(False, index=long.index)
+    nr[slow] = text.isin(not_requested)
+    blank = pd.Series(False, index=long.index)
+    blank[slow] = text.str.lower().isin(missing) | nr[slow]
+    cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
     cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
-    values = pd.to_numeric(cleaned.where(~blank), errors="coerce")
-    floats = values.astype(float)
-    values = values.where(np.isfinite(floats) & (floats.abs() < 1e15))  # no inf, 1e400 or absurd sizes
+    parsed = pd.to_numeric(cleaned.where(~blank[slow]), errors="coerce").astype(float)
+    parsed = parsed.where(np.isfinite(parsed) & (parsed.abs() < 1e15))  # no inf, 1e400 or absurd sizes
+    values = direct.where(~slow)
+    values[slow] = parsed
+    signs = pd.Series(False, index=long.index)
+    signs[slow] = text.str.contains(r"[£$€%]", regex=True)
+    percent_sign = pd.Series(False, index=long.index)
+    percent_sign[slow] = text.str.endswith("%")
     bad = values.isna() & ~blank
     for index in long.index[bad]:
         problems.error(_file(long, index, path),
@@ -188,7 +202,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else ""))
     values = values.astype(float)
     if col in COUNTS:
-        marked = raw.str.contains(r"[£$€%]", regex=True) & values.notna()
+        marked = signs & values.notna()
         for index in long.index[marked]:
             problems.error(_file(long, index, path),
                            f"{_name(col, cols, index, headings)} is a count, not money or a percentage: '{raw[index]}'",
@@ -207,7 +221,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
         values = values.where(~negative)
     if col in PERCENTAGES:
         if fraction:
-            values = values.where(raw.str.endswith("%"), values * 100)
+            values = values.where(percent_sign, values * 100)
         negative = values < 0
         for index in long.index[negative]:
             problems.error(_file(long, index, path),
