@@ -290,8 +290,11 @@ def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems
         return pd.Series("", index=long.index, dtype=object)
     lookup = config.channel_lookup()
     raw = long["channel"].astype(str).str.strip()
-    keys = raw.map(normalise_channel)
-    channels = keys.map(lambda k: "" if k in _ALL_CHANNELS else lookup.get(k))
+    known = {}
+    for text in raw.unique():  # a handful of distinct spellings, however many rows
+        key = normalise_channel(text)
+        known[text] = "" if key in _ALL_CHANNELS else lookup.get(key)
+    channels = raw.map(known)
     for index in long.index[channels.isna()]:
         problems.error(_file(long, index, path), f"'channel' is not a channel in config.yaml: '{raw[index]}'",
                        *_where(long["@line"], long.get("channel@col"), index),
@@ -523,8 +526,9 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
     parsed = parse_long(rows, path, config, source, problems)
     parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
-    for name, part in parsed.groupby("@file", sort=False):
-        _range_lengths(part, name, problems)
+    if parsed["_kind"].eq("range").any():
+        for name, part in parsed.groupby("@file", sort=False):
+            _range_lengths(part, name, problems)
     return parsed
 
 

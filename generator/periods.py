@@ -11,7 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -25,7 +25,7 @@ class Period:
     end: date
     kind: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         """A canonical, sortable text form used in downloads and URLs."""
         if self.kind == "month":
@@ -41,7 +41,7 @@ class Period:
             return self.start.isoformat()
         return f"{self.start.isoformat()}/{self.end.isoformat()}"
 
-    @property
+    @cached_property
     def months(self) -> float:
         """Length in months (whole months for month-aligned periods)."""
         if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
@@ -49,7 +49,7 @@ class Period:
             return (nxt.year - self.start.year) * 12 + nxt.month - self.start.month
         return ((self.end - self.start).days + 1) / (365.25 / 12)
 
-    @property
+    @cached_property
     def label(self) -> str:
         """Plain-English label naming the dates covered."""
         if self.kind == "day":
@@ -62,7 +62,7 @@ class Period:
             f"{_day(self.start)} to {_day(self.end)}"
         )
 
-    @property
+    @cached_property
     def short_label(self) -> str:
         """Compact label for table cells and chart axes."""
         if self.kind == "month":
