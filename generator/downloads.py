@@ -66,6 +66,12 @@ def service_csvs(tidy: pd.DataFrame) -> dict[str, bytes]:
     return out
 
 
+def _csv_cell(value) -> str:
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+        return format_number(value)
+    return spreadsheet_safe(str(value or ""))
+
+
 def chart_columns(chart: m.Chart) -> list[str]:
     """The table's columns, plus the period's dates where the chart is over time."""
     keys = [c.key for c in chart.columns]
@@ -82,10 +88,7 @@ def chart_downloads(charts: list[m.Chart]) -> dict[str, bytes]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(keys)
-        for row in chart.rows:
-            writer.writerow([format_number(row.get(k)) if isinstance(row.get(k), (int, float))
-                             and not isinstance(row.get(k), bool) else spreadsheet_safe(str(row.get(k) or ""))
-                             for k in keys])
+        writer.writerows([_csv_cell(row.get(k)) for k in keys] for row in chart.rows)
         files[chart.csv_url] = buffer.getvalue().encode("utf-8")
         body = {"title": chart.title, "summary": chart.summary,
                 "fields": [{"name": k, "unit": next((c.unit for c in chart.columns if c.key == k), "date")}
