@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import render
+from generator import render, units
 from generator.assemble import assemble
+from generator.chart_templates import load_templates
 from generator.charts import add_charts, all_charts
 from generator.config import Config, load_config
 from generator.content import load_content
@@ -23,11 +24,11 @@ from generator.downloads import chart_downloads, service_csvs
 from generator.errors import BuildFailed, Problems
 from generator.metrics import compute
 from generator.model import SiteModel
-from generator.opendata import open_data_files
+from generator.opendata import open_data_files, service_rows
 from generator.pages import PageSpec, check_collisions, plan_pages
 from generator.static_charts import render_svgs, vega_bundle
-from generator.fingerprint import input_fingerprint
-from generator.write import OutputError, read_manifest, site_intact, write_site
+from generator.fingerprint import Digests, file_digests, input_fingerprint
+from generator.write import OutputError, digest, read_manifest, site_intact, write_site
 
 
 # progress(stage, done, total): how the caller hears how far a build has got; the core never prints.
@@ -43,6 +44,9 @@ class Prepared:
     pages: list[PageSpec]
     extra_files: dict[str, bytes]  # downloads and static assets, by output path
     problems: Problems
+    kept: dict[str, tuple[str, int]] = field(default_factory=dict)  # files reused from the previous build
+    reused_services: int = 0
+    records: dict[str, units.UnitRecord] = field(default_factory=dict)  # by unit key, for the next build
 
 
 @dataclass
@@ -57,6 +61,7 @@ class BuildResult:
     removed: int = 0
     up_to_date: bool = False  # nothing had changed, so nothing was built
     charts_pending: int = 0  # charts left without a static SVG (quick dev-server builds only)
+    reused_services: int = 0  # services whose pages and figures were kept from the previous build
 
 
 def _fail_if_errors(problems: Problems, strict: bool) -> None:
@@ -70,8 +75,15 @@ def static_files(config: Config) -> dict[str, bytes]:
     return {rel: path.read_bytes() for rel, path in found.items()}
 
 
-def prepare(config_path: Path, *, strict: bool = False) -> Prepared:
-    """Load and check every input and compute every figure; raises BuildFailed on errors."""
+def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = None,
+            digests: Digests | None = None) -> Prepared:
+    """Load and check every input and compute every figure; raises BuildFailed on errors.
+
+    ``previous`` is the previous build's files (path -> [sha256, size]), all still
+    in place: services whose unit of inputs is unchanged since then (see
+    :mod:`generator.units`) are taken from their records instead of being
+    read, computed and rendered again. Without it everything is made afresh.
+    """
     config_path = Path(config_path)
     problems = Problems(root=config_path.resolve().parent)
     config = load_config(config_path, problems)
@@ -83,19 +95,95 @@ def prepare(config_path: Path, *, strict: bool = False) -> Prepared:
                        hint="use theme: default, or create themes/<name>/templates")
     raw_files = RawFiles()
     content = load_content(config, problems, raw_files)
-    tidy = load_data(config, content.services, problems, raw_files)
+    plan = units.partition(config, content.services)
+    reused: dict[str, units.UnitRecord] = {}
+    if previous is not None:
+        digests = digests or file_digests(config, f"strict={strict}")
+        search_path = render.template_search_path(config.root, config.theme)
+        units.assign_keys(plan, content, digests,
+                          units.service_pages_read_other_services(search_path, render.BUILTIN_THEME))
+        store = units.UnitStore(config.cache_dir)
+        for unit in plan:
+            record = store.get(unit.key)
+            if units.reusable(record, previous):
+                reused[unit.key] = record
+    fresh = [s for u in plan if u.key not in reused for s in u.services] if reused else content.services
+    data_problems = Problems(root=problems.root)
+    tidy = load_data(config, fresh, data_problems, raw_files)
+    for record in reused.values():
+        for problem in record.warnings:
+            data_problems._add(problem)
+    for problem in data_problems.items:
+        problems._add(problem)
     _fail_if_errors(problems, strict)
 
-    figures = compute(tidy, config, content.services)
+    figures = compute(tidy, config, fresh)
     downloads = {f"data/services/{slug}.csv": body for slug, body in service_csvs(tidy).items()}
     data_links = {path.split("/")[-1][:-4]: path for path in downloads}
+    open_rows = {}
+    for record in reused.values():
+        figures.update(record.figures)
+        data_links.update(record.data_files)
+        open_rows.update(record.open_data)
     model = assemble(config, content, figures, data_links)
-    add_charts(model)
+    fresh_slugs = {s.slug for s in fresh}
+    load_templates(config.cache_dir, config.currency_symbol)
+    add_charts(model, fresh_slugs)
     pages = plan_pages(model)
-    extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model)), **open_data_files(model)}
-    check_collisions(pages, problems, {path: "(generated file)" for path in extra})
+    kept = {}
+    for record in reused.values():
+        kept.update(record.outputs)
+    for page in pages:
+        page.reuse = kept.get(page.path)
+    for view in model.services:
+        if view.slug in fresh_slugs:
+            open_rows[view.slug] = service_rows(view)
+    extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model)),
+             **open_data_files(model, open_rows)}
+    page_paths = {page.path for page in pages}
+    generated = [*extra, *(path for path in kept if path not in page_paths)]
+    check_collisions(pages, problems, {path: "(generated file)" for path in generated})
     _fail_if_errors(problems, strict)
-    return Prepared(config, model, pages, extra, problems)
+    records = {}
+    if previous is not None:
+        records = _unit_records(plan, reused, model, figures, data_problems, open_rows)
+    return Prepared(config, model, pages, extra, problems, kept=kept, records=records,
+                    reused_services=sum(len(record.figures) for record in reused.values()))
+
+
+def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dict[str, units.UnitRecord]:
+    """Records for every unit; new ones get their outputs' hashes once the files are rendered."""
+    views = {v.slug: v for v in model.services}
+    places_of = {}
+    for unit in plan:
+        if unit.key not in reused:
+            places = {str(p) for p in unit.files} | {str(s.path) for s in unit.services}
+            places_of[unit.key] = {data_problems._rel(p) for p in places}
+    everywhere = set().union(*places_of.values()) if places_of else set()
+    records = {}
+    for unit in plan:
+        if unit.key in reused:
+            records[unit.key] = reused[unit.key]
+            continue
+        # A warning about no unit's own files (a source's mapping in config.yaml) goes with every new one.
+        warnings = [p for p in data_problems.items
+                    if p.path in places_of[unit.key] or p.path not in everywhere]
+        outputs = []
+        for slug in unit.slugs:
+            view = views[slug]
+            outputs.append(view.url + "index.html")
+            if view.data_file:
+                outputs.append(view.data_file)
+            for chart in view.charts:
+                outputs.extend([chart.csv_url, chart.json_url])
+        records[unit.key] = units.UnitRecord(
+            figures={slug: figures[slug] for slug in unit.slugs},
+            data_files={slug: views[slug].data_file for slug in unit.slugs if views[slug].data_file},
+            warnings=warnings,
+            open_data={slug: open_rows[slug] for slug in unit.slugs},
+            outputs={path: ("", 0) for path in outputs},
+        )
+    return records
 
 
 def render_all(prepared: Prepared, progress: Progress | None = None) -> dict[str, bytes]:
@@ -106,6 +194,8 @@ def render_all(prepared: Prepared, progress: Progress | None = None) -> dict[str
     if progress:
         progress("Rendering pages", 0, total)
     for done, spec in enumerate(prepared.pages, start=1):
+        if spec.reuse is not None:
+            continue
         nav = render.build_nav(prepared.model, spec)
         files[spec.path] = render.render_page(env, spec, prepared.model, nav).encode("utf-8")
         if progress and (done % 50 == 0 or done == total):
@@ -123,7 +213,8 @@ def check_site(config_path: Path, *, strict: bool = False) -> Problems:
 def draw_charts(prepared: Prepared, jobs: int | None, draw_missing: bool = True) -> int:
     """Static SVGs and the Vega runtime, as the configuration asks; returns charts left undrawn."""
     config, model = prepared.config, prepared.model
-    if config.interactive_charts and all_charts(model):
+    # Pages kept from the previous build have charts too, though theirs are not made again.
+    if config.interactive_charts and (all_charts(model) or prepared.kept):
         name, body = vega_bundle(config.cache_dir)
         prepared.extra_files[name] = body
         model.vega_bundle = name
@@ -133,22 +224,34 @@ def draw_charts(prepared: Prepared, jobs: int | None, draw_missing: bool = True)
 
 
 def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: float, need_svgs: bool):
-    """The previous build's result, if no input has changed since it was made; else (None, fingerprint)."""
+    """The previous build's result, if no input has changed since it was made; else None.
+
+    Also returns the inputs' digests and the previous build's files (if still intact) for the build to reuse.
+    """
     problems = Problems(root=Path(config_path).resolve().parent)
     config = load_config(Path(config_path), problems)
     if config is None:
-        return None, ""
-    inputs = input_fingerprint(config, options)
+        return None, None, {}
+    digests = file_digests(config, options)
+    inputs = input_fingerprint(config, options, digests)
     manifest = read_manifest(Path(out_dir))
-    if manifest.get("inputs") != inputs or not site_intact(Path(out_dir), manifest, config.cache_dir):
-        return None, inputs
-    if need_svgs and manifest.get("charts_pending"):
-        return None, inputs  # the dev server's quick build left charts to draw
+    if not site_intact(Path(out_dir), manifest, config.cache_dir):
+        return None, digests, {}
+    if manifest.get("inputs") != inputs or (need_svgs and manifest.get("charts_pending")):
+        return None, digests, manifest["files"]  # (or the dev server's quick build left charts to draw)
     for item in manifest.get("warnings", []):
         problems.warning(item["path"], item["message"], item.get("line"), item.get("column"), item.get("hint"))
     files = len(manifest["files"])
     return BuildResult(int(manifest.get("pages", 0)), files, time.perf_counter() - started, problems,
-                       Path(out_dir), unchanged=files, up_to_date=True), inputs
+                       Path(out_dir), unchanged=files, up_to_date=True), digests, manifest["files"]
+
+
+def _save_records(prepared: Prepared, files: dict[str, bytes]) -> None:
+    """Note each new unit's files (hash and size) and keep its record for the next build."""
+    for record in prepared.records.values():
+        if record.outputs and all(path in files for path in record.outputs):
+            record.outputs = {path: (digest(files[path]), len(files[path])) for path in record.outputs}
+    units.UnitStore(prepared.config.cache_dir).save(prepared.records)
 
 
 def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None,
@@ -159,12 +262,14 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     fingerprint is in the output's manifest), the output is left as it is.
     """
     started = time.perf_counter()
-    unchanged, inputs = _unchanged_site(config_path, out_dir, f"strict={strict}", started, draw_missing)
+    options = f"strict={strict}"
+    unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing)
     if unchanged is not None:
         return unchanged
     step = progress or (lambda stage, done, total: None)
     step("Reading and checking inputs", 0, 1)
-    prepared = prepare(config_path, strict=strict)
+    prepared = prepare(config_path, strict=strict, previous=previous, digests=digests)
+    inputs = input_fingerprint(prepared.config, options, digests)
     step("Reading and checking inputs", 1, 1)
     step("Drawing charts", 0, 1)
     pending = draw_charts(prepared, jobs, draw_missing)
@@ -179,12 +284,15 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     try:
         written = write_site(Path(out_dir), files, protected, inputs,
                              {"pages": len(prepared.pages), "warnings": warnings, "charts_pending": pending},
-                             config.cache_dir)
+                             config.cache_dir, prepared.kept, previous)
     except OutputError as exc:
         problems = Problems(root=config.root)
         problems.error(out_dir, str(exc))
         raise BuildFailed(problems) from None
+    if not pending:  # a quick build's pages lack charts: not worth keeping
+        _save_records(prepared, files)
     step("Writing files", 1, 1)
-    return BuildResult(len(prepared.pages), len(files), time.perf_counter() - started, prepared.problems,
+    return BuildResult(len(prepared.pages), len(files) + len(prepared.kept), time.perf_counter() - started,
+                       prepared.problems,
                        Path(out_dir), written.written, written.unchanged, written.removed,
-                       charts_pending=pending)
+                       charts_pending=pending, reused_services=prepared.reused_services)

@@ -10,8 +10,11 @@ filled template against the Vega-Lite schema.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 from functools import lru_cache
+from pathlib import Path
 
 # Okabe-Ito colours, darkened where needed so each has at least 3:1 contrast
 # with white; lines also differ in dash pattern and are labelled directly, so
@@ -105,8 +108,7 @@ def _ranked_bars(alt, value_title: str, fmt: str, label_expr: str | None = None)
     return alt.layer(bars, labels).properties(width=WIDTH - 260, height=alt.Step(22))
 
 
-@lru_cache(maxsize=None)
-def _template_json(kind: str, currency: str) -> str:
+def _build_template_json(kind: str, currency: str) -> str:
     import altair as alt  # imported only when charts are drawn
 
     money_label = f"'{currency}' + datum.label"
@@ -128,6 +130,39 @@ def _template_json(kind: str, currency: str) -> str:
 
 
 KINDS = ("lines-by-channel", "line-percent", "line-money", "split-bars", "ranked-count", "ranked-percent")
+_made: dict[tuple[str, str], str] = {}
+
+
+def _template_json(kind: str, currency: str) -> str:
+    if (kind, currency) not in _made:
+        _made[kind, currency] = _build_template_json(kind, currency)
+    return _made[kind, currency]
+
+
+def load_templates(cache_dir: Path | None, currency: str) -> None:
+    """Make every template for this currency, from the cache folder when it has them.
+
+    Building the six templates with Altair (and importing Altair) takes about a
+    second, a large part of a build that changes one service; they depend only
+    on this file and Altair's version, so they are kept on disk keyed by both.
+    """
+    if all((kind, currency) in _made for kind in KINDS):
+        return
+    path = None
+    if cache_dir is not None:
+        key = hashlib.sha256(Path(__file__).read_bytes() + currency.encode()
+                             + importlib.metadata.version("altair").encode()).hexdigest()[:24]
+        path = Path(cache_dir) / "chart-templates" / f"{key}.json"
+        try:
+            for kind, text in json.loads(path.read_text(encoding="utf-8")).items():
+                _made[kind, currency] = text
+            return
+        except (OSError, ValueError):
+            pass
+    made = {kind: _template_json(kind, currency) for kind in KINDS}
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(made, sort_keys=True), encoding="utf-8")
 
 
 def fill(kind: str, datasets: dict[str, list], description: str, currency: str = "£") -> dict:

@@ -211,11 +211,15 @@ def home_charts(site: m.SiteModel, currency: str) -> list[m.Chart]:
     return [c for c in charts if c is not None]
 
 
-def add_charts(site: m.SiteModel) -> None:
-    """Attach charts to every service, organisation and the home page."""
+def add_charts(site: m.SiteModel, services: set[str] | None = None) -> None:
+    """Attach charts to services (all, or only those named), every organisation and the home page.
+
+    A service left out keeps the charts it has: in an incremental build its page is not made again.
+    """
     currency = site.site.currency_symbol
     for service in site.services:
-        service.charts = service_charts(service, site.channels, currency)
+        if services is None or service.slug in services:
+            service.charts = service_charts(service, site.channels, currency)
     for org in site.organisations:
         org.charts = organisation_charts(org, currency)
     site.home_charts = home_charts(site, currency)

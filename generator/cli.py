@@ -103,7 +103,9 @@ def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | Non
                    f"in {out_dir} are up to date ({result.seconds:.1f}s).")
     else:
         click.echo(f"Built {result.pages} pages ({result.files} files) into {out_dir} in {result.seconds:.1f}s: "
-                   f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed.")
+                   f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed"
+                   + (f"; {result.reused_services} services reused from the last build." if result.reused_services
+                      else "."))
 
 
 @main.command()

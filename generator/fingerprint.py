@@ -1,21 +1,26 @@
-"""A fingerprint of everything a site is built from, so an unchanged site is recognised at once.
+"""Fingerprints of what a site is built from, so unchanged work is recognised at once.
 
-It covers config.yaml, every file under the content, data, templates, themes
-and static folders, the built-in theme, and the generator's own code and
-version, plus the build options. If any of them changes, by even a byte, the
-fingerprint changes and the site is built again; if none does, the previous
-output is still right and nothing needs doing.
+Every file under config.yaml's folders (content, data, templates, themes,
+static), the built-in theme and the generator's own code is hashed once per
+build. :func:`input_fingerprint` folds all of them (plus the generator's and
+libraries' versions and the build options) into one value: if it matches the
+previous build's, the output is still right and nothing needs doing.
+:func:`site_wide_fingerprint` leaves out the content and data folders; it is
+what every page depends on, and :mod:`generator.units` adds each service's
+own files to it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
 from generator.config import Config
 
 PACKAGE = Path(__file__).resolve().parent
+PER_SERVICE_ROOTS = ("content", "data")
 
 
 def _files(folder: Path) -> list[Path]:
@@ -37,21 +42,53 @@ def _library_versions() -> str:
     return ",".join(out)
 
 
-def input_fingerprint(config: Config, options: str = "") -> str:
+@dataclass
+class Digests:
+    """Each input file's SHA-256, by root name and path inside it, and by absolute path."""
+
+    options: str
+    entries: list[tuple[str, str, bytes]]  # (root, relative path, digest), in a stable order
+    by_path: dict[Path, bytes]
+
+    def fold(self, roots: tuple[str, ...] | None = None, exclude: tuple[str, ...] = ()) -> str:
+        digest = hashlib.sha256(f"{__version__}\0{self.options}\0{_library_versions()}\0".encode())
+        for root, rel, value in self.entries:
+            if (roots is None or root in roots) and root not in exclude:
+                digest.update(f"{root}/{rel}\0".encode())
+                digest.update(value)
+        return digest.hexdigest()
+
+    def of(self, path: Path) -> bytes:
+        """The digest of one input file; b'' for a file that is not there."""
+        return self.by_path.get(Path(path).resolve(), b"")
+
+
+def file_digests(config: Config, options: str = "") -> Digests:
     from generator.render import BUILTIN_THEME
 
-    digest = hashlib.sha256(f"{__version__}\0{options}\0{_library_versions()}\0".encode())
     roots = [("config", config.path.parent, [config.path.resolve()])]
     for name, folder in (("content", config.content_dir), ("data", config.data_dir),
                          ("templates", config.root / "templates"), ("themes", config.root / "themes"),
                          ("static", config.root / "static"), ("builtin", BUILTIN_THEME), ("code", PACKAGE)):
         roots.append((name, folder, _files(folder)))
+    entries, by_path = [], {}
     for name, base, files in roots:
         for path in files:
             try:
                 rel = path.relative_to(base)
             except ValueError:
                 rel = path.name
-            digest.update(f"{name}/{rel}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+            value = hashlib.sha256(path.read_bytes()).digest()
+            entries.append((name, str(rel), value))
+            by_path[path.resolve()] = value
+    return Digests(options, entries, by_path)
+
+
+def input_fingerprint(config: Config, options: str = "", digests: Digests | None = None) -> str:
+    """One value for everything the site is built from."""
+    return (digests or file_digests(config, options)).fold()
+
+
+def site_wide_fingerprint(digests: Digests) -> str:
+    """Everything but the content and data folders: config, templates, themes, static files, code."""
+    return digests.fold(exclude=PER_SERVICE_ROOTS)

@@ -37,29 +37,42 @@ FIELDS = [
 PATHS = {"csv": "data/services.csv", "json": "data/services.json", "package": "data/datapackage.json"}
 
 
-def _records(site: m.SiteModel) -> list[dict]:
+def _records(svc: m.ServiceView) -> list[dict]:
     records = []
-    for svc in site.services:
-        for row in svc.periods:
-            records.append({
-                "service": svc.slug,
-                "service_name": svc.name,
-                "organisation": svc.organisation.slug,
-                "organisation_name": svc.organisation.name,
-                "lgsl": svc.lgsl,
-                "period": row.period.key,
-                "period_start": row.period.start.isoformat(),
-                "period_end": row.period.end.isoformat(),
-                "transactions": row.transactions,
-                "digital_transactions": row.digital_transactions if row.complete else None,
-                "digital_take_up": row.digital_take_up,
-                "cost_per_transaction": row.cost_per_transaction,
-                "cost_estimated": row.cost_estimated if row.cost_per_transaction is not None else None,
-                "completion_rate": row.completion_rate,
-                "user_satisfaction": row.user_satisfaction,
-                "complete": row.complete,
-            })
+    for row in svc.periods:
+        records.append({
+            "service": svc.slug,
+            "service_name": svc.name,
+            "organisation": svc.organisation.slug,
+            "organisation_name": svc.organisation.name,
+            "lgsl": svc.lgsl,
+            "period": row.period.key,
+            "period_start": row.period.start.isoformat(),
+            "period_end": row.period.end.isoformat(),
+            "transactions": row.transactions,
+            "digital_transactions": row.digital_transactions if row.complete else None,
+            "digital_take_up": row.digital_take_up,
+            "cost_per_transaction": row.cost_per_transaction,
+            "cost_estimated": row.cost_estimated if row.cost_per_transaction is not None else None,
+            "completion_rate": row.completion_rate,
+            "user_satisfaction": row.user_satisfaction,
+            "complete": row.complete,
+        })
     return records
+
+
+def service_rows(svc: m.ServiceView) -> tuple[str, str]:
+    """One service's part of the site-wide files: its CSV rows and its JSON records (one a line), as text.
+
+    Worked out per service so a build that reuses a service's pages reuses these too;
+    kept as text because a record of text is quick to store and read back.
+    """
+    names = [name for name, _, _ in FIELDS]
+    records = _records(svc)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([[_cell(rec[n]) for n in names] for rec in records])
+    # One record per line with the C encoder: indenting forced Python's slow JSON encoder.
+    return buffer.getvalue(), ",\n".join(json.dumps(rec, ensure_ascii=False, allow_nan=False) for rec in records)
 
 
 def _cell(value) -> str:
@@ -72,14 +85,17 @@ def _cell(value) -> str:
     return spreadsheet_safe(str(value))
 
 
-def open_data_files(site: m.SiteModel) -> dict[str, bytes]:
-    records = _records(site)
+def open_data_files(site: m.SiteModel, rows: dict[str, tuple[str, str]] | None = None) -> dict[str, bytes]:
+    """data/services.csv and .json and the data package; ``rows`` holds services' rows already worked out."""
+    rows = rows or {}
     names = [name for name, _, _ in FIELDS]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(names)
-    for rec in records:
-        writer.writerow([_cell(rec[n]) for n in names])
+    csv_parts = [",".join(names) + "\n"]
+    lines = []
+    for svc in site.services:
+        csv_text, json_text = rows.get(svc.slug) or service_rows(svc)
+        csv_parts.append(csv_text)
+        if json_text:
+            lines.append(json_text)
     schema = {"fields": [{"name": n, "type": t, "description": d} for n, t, d in FIELDS],
               "missingValues": [""]}
     package = {
@@ -95,12 +111,10 @@ def open_data_files(site: m.SiteModel) -> dict[str, bytes]:
              "mediatype": "application/json", "encoding": "utf-8"},
         ],
     }
-    # The data file is written compactly, with one record per line: indenting it forced Python's
-    # slow JSON encoder over tens of thousands of records. The small package file stays indented.
-    data = ",\n".join(json.dumps(rec, ensure_ascii=False, allow_nan=False) for rec in records)
+    data = ",\n".join(lines)
     body = (f'{{"fields": {json.dumps(schema["fields"], ensure_ascii=False)},\n"data": [\n{data}\n]}}\n')
     return {
-        PATHS["csv"]: buffer.getvalue().encode("utf-8"),
+        PATHS["csv"]: "".join(csv_parts).encode("utf-8"),
         PATHS["json"]: body.encode("utf-8"),
         PATHS["package"]: (json.dumps(package, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode(),
     }

@@ -41,6 +41,7 @@ class PageSpec:
     kind: str  # home, services, service, organisations, organisation, page, not_found
     breadcrumbs: list[Crumb] = field(default_factory=list)
     context: dict = field(default_factory=dict)
+    reuse: tuple[str, int] | None = None  # (sha256, size) of the previous build's file, kept as it is
 
     @property
     def url(self) -> str:

@@ -28,7 +28,7 @@ Per kind (``page.kind``), from ``PageSpec.context``
 
 Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``,
 ``date_label(d)``, ``sort_state(table, key)``, ``chart_rows(chart)`` (the rows of a
-chart's data table), ``chart_svg(chart)`` (static
+chart's data table), ``figure_cell(fig)`` (a KPI figure as a ``<td>``), ``chart_svg(chart)`` (static
 SVG with role, title and description), ``json_script(value)`` (JSON that is
 safe inside ``<script type="application/json">``).
 """
@@ -168,6 +168,7 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
         sort_state=sort_state,
         chart_svg=_chart_svg,
         chart_rows=_chart_rows,
+        figure_cell=_figure_cell,
         json_script=json_for_html,
     )
     return env
@@ -191,6 +192,19 @@ def _chart_rows(ctx, chart: m.Chart):
                 cells.append(f'<td class="num{missing}">{escape(format_value(value, col.unit, currency))}</td>')
         lines.append("<tr>" + "".join(cells) + "</tr>")
     return Markup("\n".join(lines))
+
+
+@jinja2.pass_context
+def _figure_cell(ctx, fig):
+    """A KPI figure as a table cell, in Python for the same reason as chart_rows: the all-services
+    tables have a cell per KPI per service on each of their sort orders."""
+    ok = fig.status == "ok"
+    cell = str(escape(format_figure(fig, _currency(ctx))))
+    if fig.estimated and ok:
+        cell += ' <span class="estimate">(estimate)</span>'
+    if fig.stale:
+        cell += f'<span class="table__period">{escape(fig.period_label)}</span>'
+    return Markup(f'<td class="num{"" if ok else " missing"}">{cell}</td>')
 
 
 def _chart_svg(chart: m.Chart, prefix: str = "chart"):

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 MARKER = ".perfpages"
 MARKER_NOTE = "This folder is written by perfpages build and is replaced on every build."
@@ -82,12 +82,11 @@ class OutputError(Exception):
     """The output folder cannot be used; the message says why."""
 
 
-def safe_relative(rel: str) -> PurePosixPath:
+def safe_relative(rel: str) -> str:
     """Reject absolute paths and any '..' so nothing is written outside the output folder."""
-    path = PurePosixPath(rel)
-    if path.is_absolute() or any(part in ("..", "") for part in path.parts) or "\\" in rel:
+    if rel.startswith("/") or "\\" in rel or any(part in ("..", "") for part in rel.split("/")):
         raise OutputError(f"refusing to write outside the output folder: {rel!r}")
-    return path
+    return rel
 
 
 def check_output_dir(out_dir: Path, protected: list[Path]) -> None:
@@ -105,25 +104,39 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> None:
                           "refusing to replace it (empty it or choose another folder)")
 
 
+def previous_files(out_dir: Path, state_dir: Path | None) -> dict:
+    """The previous build's files (path -> [sha256, size]) if they are all still as it left them, else {}."""
+    manifest = read_manifest(out_dir)
+    return manifest.get("files", {}) if site_intact(out_dir, manifest, state_dir) else {}
+
+
 def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], inputs: str = "",
-               extra: dict | None = None, state_dir: Path | None = None) -> WriteResult:
+               extra: dict | None = None, state_dir: Path | None = None,
+               kept: dict[str, tuple[str, int]] | None = None, previous: dict | None = None) -> WriteResult:
     """Write ``files`` (relative path to bytes) as the new contents of ``out_dir``.
 
     ``inputs`` is a fingerprint of everything the site was built from, kept in the
     manifest so the next build can tell at once that nothing has changed.
+    ``kept`` lists files of the previous build, with their hash and size, that
+    stay as they are without being made again (see :mod:`generator.units`).
+    ``previous`` is what :func:`previous_files` returned moments ago, if the caller has it.
     """
     check_output_dir(out_dir, protected)
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    previous = read_manifest(out) if site_intact(out, read_manifest(out), state_dir) else {}
-    old = previous.get("files", {})
-    hashes = {rel: digest(body) for rel, body in files.items()}
+    old = previous_files(out, state_dir) if previous is None else previous
+    kept = kept or {}
+    lost = [rel for rel, (sha, size) in kept.items() if old.get(rel) != [sha, size]]
+    if lost:
+        raise OutputError(f"{lost[0]} was to be kept from the previous build but has changed; build again")
+    entries = {rel: [digest(body), len(body)] for rel, body in files.items()}
+    entries.update({rel: [sha, size] for rel, (sha, size) in kept.items()})
     manifest = {"note": MARKER_NOTE, "inputs": inputs, **(extra or {}),
-                "files": {rel: [hashes[rel], len(files[rel])] for rel in sorted(files)}}
-    marker = (json.dumps(manifest, indent=0, sort_keys=True) + "\n").encode("utf-8")
-    same = [rel for rel in files if rel in old and old[rel][0] == hashes[rel]]
-    result = WriteResult(len(files) - len(same), len(same), len(set(old) - set(files)))
-    if old and len(same) == len(files) == len(old):
+                "files": {rel: entries[rel] for rel in sorted(entries)}}
+    marker = _manifest_text(manifest).encode("utf-8")
+    same = [rel for rel in entries if rel in old and old[rel][0] == entries[rel][0]]
+    result = WriteResult(len(entries) - len(same), len(same), len(set(old) - set(entries)))
+    if old and len(same) == len(entries) == len(old):
         if (out / MARKER).read_bytes() != marker:
             (out / MARKER).write_bytes(marker)  # same pages from different inputs: note the new inputs
         return result
@@ -133,16 +146,29 @@ def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], in
     try:
         staging.mkdir()
         unchanged = set(same)
-        for rel in sorted(files):
-            target = staging.joinpath(*safe_relative(rel).parts)
-            if not target.resolve().is_relative_to(staging.resolve()):
-                raise OutputError(f"refusing to write outside the output folder: {rel!r}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if rel in unchanged and _link(out / rel, target):
+        made = set()
+        old_root, new_root = str(out), str(staging)
+        for rel in sorted(entries):
+            # No '..' and nothing absolute (safe_relative), and the staging folder is new, holding
+            # only folders made here: so no link can lead the path outside it. Plain strings and
+            # os calls, not Path objects: at ten thousand files, pathlib's overhead was a second.
+            target = os.path.join(new_root, safe_relative(rel))
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            if rel in unchanged and _link(os.path.join(old_root, rel), target):
                 continue
-            target.write_bytes(files[rel])
+            if rel in files:
+                with open(target, "wb") as handle:
+                    handle.write(files[rel])
+            else:
+                shutil.copyfile(os.path.join(old_root, rel), target)
         (staging / MARKER).write_bytes(marker)
-        states = {rel: [(staging / rel).stat().st_size, (staging / rel).stat().st_mtime_ns] for rel in files}
+        states = {}
+        for rel in entries:
+            stat = os.stat(os.path.join(new_root, rel))
+            states[rel] = [stat.st_size, stat.st_mtime_ns]
         _swap(staging, out)
         _write_state(state_dir, out, states)
     finally:
@@ -151,7 +177,15 @@ def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], in
     return result
 
 
-def _link(source: Path, target: Path) -> bool:
+def _manifest_text(manifest: dict) -> str:
+    """The manifest as JSON with one file to a line (readable diffs), made with the C encoder."""
+    head = {k: v for k, v in manifest.items() if k != "files"}
+    lines = [f"{json.dumps(rel, ensure_ascii=False)}: {json.dumps(entry)}" for rel, entry in manifest["files"].items()]
+    text = json.dumps(head, sort_keys=True, ensure_ascii=False)[:-1]
+    return f'{text}{", " if head else ""}"files": {{\n' + ",\n".join(lines) + "\n}}\n"
+
+
+def _link(source: str, target: str) -> bool:
     """Hard-link an unchanged file from the previous site; False if the file system cannot."""
     try:
         os.link(source, target)

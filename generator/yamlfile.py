@@ -65,9 +65,12 @@ def _walk(node, keypath: tuple, positions: Positions, problems: Problems, path) 
             _walk(item, keypath + (index,), positions, problems, path)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """SafeLoader that leaves dates as text: the schema parses them, so an
-    impossible date such as 2024-02-30 is a located error, not a crash."""
+    impossible date such as 2024-02-30 is a located error, not a crash.
+
+    LibYAML's parser (when PyYAML has it) is used for speed: several times
+    quicker over hundreds of service files, with the same marks for positions."""
 
 
 _Loader.yaml_implicit_resolvers = {

@@ -97,3 +97,66 @@ def test_the_dev_servers_quick_build_is_finished_by_the_next_full_one(tmp_path):
     full = build_site(config, tmp_path / "site")
     assert not full.up_to_date and full.charts_pending == 0 and "<svg" in page.read_text()
     assert build_site(config, tmp_path / "site").up_to_date
+
+
+def tree(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and p.name != ".perfpages-manifest.json"}
+
+
+def test_a_reused_service_gives_the_same_site_as_a_clean_build(tmp_path, site):
+    """The fines CSV changes: permits is taken from the last build, and the site is byte for byte
+    what a build from nothing makes (totals on the home page included)."""
+    config, out = site
+    changed = FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,")
+    (config.parent / "data/fines.csv").write_text(changed)
+    result = build_site(config, out)
+    assert result.reused_services == 1  # permits; fines was read and computed again
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/fines.csv"] = changed
+    clean_config = write_site(tmp_path / "clean", files)
+    clean = build_site(clean_config, tmp_path / "clean/site")
+    assert clean.reused_services == 0
+    assert tree(out) == tree(tmp_path / "clean/site")
+
+
+def test_a_data_warning_of_a_reused_service_is_still_reported(site):
+    config, out = site
+    permits = config.parent / "data/permits.csv"
+    permits.write_text(permits.read_text() + "2024-12,phone,100\n")  # a repeated row: a warning
+    first = build_site(config, out)
+    assert any("repeated row" in p.message and p.path.endswith("permits.csv") for p in first.problems.warnings)
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    second = build_site(config, out)
+    assert second.reused_services == 1
+    assert [p.message for p in second.problems.warnings] == [p.message for p in first.problems.warnings]
+
+
+def test_a_service_whose_files_were_removed_from_the_output_is_made_again(site):
+    config, out = site
+    (out / "data/services/permits.csv").unlink()
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    result = build_site(config, out)
+    assert result.reused_services == 0
+    assert (out / "data/services/permits.csv").exists()
+
+
+def test_a_service_template_reading_other_services_stops_reuse(site):
+    """A council's service page that shows, say, how many services there are depends on every service."""
+    config, out = site
+    templates = config.parent / "templates"
+    templates.mkdir()
+    (templates / "service.html").write_text(
+        '{% extends "default:service.html" %}'
+        '{% block title %}{{ super() }} (one of {{ model.services|length }}){% endblock %}')
+    build_site(config, out)
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    assert build_site(config, out).reused_services == 0
+
+    (templates / "service.html").write_text(
+        '{% extends "default:service.html" %}{% block title %}{{ super() }} ({{ model.site.title }}){% endblock %}')
+    build_site(config, out)
+    (config.parent / "data/fines.csv").write_text(FINES_CSV)
+    assert build_site(config, out).reused_services == 1

@@ -1,0 +1,199 @@
+"""Service units: the part of a build that is reused when none of its inputs has changed.
+
+A unit is a set of services and the data files they read, closed under
+sharing: services that read one file are in one unit (a file is checked as a
+whole, for rows no service reads), so a unit is usually one service and its
+CSV, and one big multi-service export is one unit.
+
+A unit's key hashes everything its outputs are made from: the site-wide
+fingerprint (config.yaml, templates, themes, static files, the generator's
+code and libraries, the build options), the organisations and Markdown
+pages (service pages name their organisation and list the pages in the
+footer), each service's definition and YAML file, and the bytes of the data
+files. If a service page template reads anything about *other* services
+(``model.services``, ``model.totals`` and so on), every unit's key also
+covers every service, so nothing is reused that could be stale.
+
+After a successful build each unit leaves a record in the cache folder: its
+services' computed figures (which organisation pages, the home page and the
+all-services table sum), its warnings, the open-data rows of its services,
+and the hash and size of every file it wrote. The next build reuses a unit
+only if its key matches and every one of those files is still in the output
+folder exactly as recorded; it then neither reads its data nor renders its
+pages, and the files are kept by hard link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import Config
+from generator.content import Content, Service
+from generator.data import source_of
+from generator.errors import Problem
+from generator.fingerprint import Digests, site_wide_fingerprint
+
+FORMAT = 2  # bump when the record's shape changes
+# What a service page may read of the whole-site model without depending on other services.
+SITE_WIDE_MODEL_PARTS = {"pages", "vega_bundle", "site", "channels", "kpis"}
+SERVICE_TEMPLATE = re.compile(r"^service(-.*)?\.html$")
+
+
+@dataclass
+class Unit:
+    services: list[Service]
+    files: list[Path]  # data files its services read
+    key: str = ""
+
+    @property
+    def slugs(self) -> list[str]:
+        return [s.slug for s in self.services]
+
+
+@dataclass
+class UnitRecord:
+    """What a finished unit left behind for the next build."""
+
+    figures: dict  # slug -> metrics.ServiceFigures
+    data_files: dict[str, str]  # slug -> its tidy CSV download
+    warnings: list[Problem]
+    open_data: dict[str, tuple[str, str]]  # slug -> (CSV rows, JSON records) for data/services.*
+    outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (sha256, size)
+    format: int = FORMAT
+
+
+def data_paths(config: Config, service: Service) -> list[Path]:
+    paths = []
+    for ref in service.data:
+        source = source_of(config, ref)
+        paths.append((config.data_dir / (source.file if source else ref.file)).resolve())
+    return paths
+
+
+def partition(config: Config, services: list[Service]) -> list[Unit]:
+    """Group services that share a data file; a service with no data is a unit of its own."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    files_of = {s.slug: data_paths(config, s) for s in services}
+    for slug, files in files_of.items():
+        find("s:" + slug)
+        for path in files:
+            parent[find("s:" + slug)] = find("f:" + str(path))
+    groups: dict[str, Unit] = {}
+    for svc in services:
+        unit = groups.setdefault(find("s:" + svc.slug), Unit([], []))
+        unit.services.append(svc)
+        for path in files_of[svc.slug]:
+            if path not in unit.files:
+                unit.files.append(path)
+    units = list(groups.values())
+    for unit in units:
+        unit.files.sort()
+    return units
+
+
+def _template_sources(search_path: list[Path]) -> dict[str, str]:
+    """Template name -> source, the first folder on the search path winning, as Jinja finds them."""
+    found: dict[str, str] = {}
+    for folder in search_path:
+        for path in sorted(Path(folder).rglob("*.html")):
+            found.setdefault(path.relative_to(folder).as_posix(), path.read_text(encoding="utf-8"))
+    return found
+
+
+def service_pages_read_other_services(search_path: list[Path], builtin: Path) -> bool:
+    """True if a template a service page can use reads the whole-site model beyond the site-wide parts.
+
+    A static look at the templates (service*.html and what they extend, include
+    or import): any ``model`` not followed by one of SITE_WIDE_MODEL_PARTS counts.
+    """
+    sources = _template_sources(search_path)
+    builtin_sources = _template_sources([builtin])
+    refs = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+    todo = [name for name in sources if SERVICE_TEMPLATE.match(name.rsplit("/", 1)[-1])]
+    seen = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        text = sources.get(name) if not name.startswith("default:") else builtin_sources.get(name[8:])
+        if text is None:
+            continue
+        for match in re.finditer(r"\bmodel\b(\s*\.\s*(\w+))?", text):
+            if match.group(2) not in SITE_WIDE_MODEL_PARTS:
+                return True
+        todo.extend(refs.findall(text))
+    return False
+
+
+def assign_keys(units: list[Unit], content: Content, digests: Digests, whole_site: bool) -> None:
+    """Each unit's key; ``whole_site`` when service pages read other services too."""
+    base = hashlib.sha256(f"units {FORMAT}\0{site_wide_fingerprint(digests)}\0".encode())
+    base.update(repr(content.organisations).encode())
+    base.update(repr(content.pages).encode())
+    for unit in units:
+        digest = base.copy()
+        for svc in unit.services:
+            digest.update(repr(svc).encode())
+            digest.update(digests.of(svc.path))
+        for path in unit.files:
+            digest.update(f"{path}\0".encode())
+            digest.update(digests.of(path))
+        unit.key = digest.hexdigest()
+    if whole_site:
+        everything = hashlib.sha256("".join(sorted(u.key for u in units)).encode()).hexdigest()
+        for unit in units:
+            unit.key = hashlib.sha256(f"{unit.key}\0{everything}".encode()).hexdigest()
+
+
+class UnitStore:
+    """Unit records in ``<cache>/units/``, one file per key."""
+
+    def __init__(self, cache_dir: Path | None):
+        self.folder = cache_dir / "units" if cache_dir is not None else None
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.pickle"
+
+    def get(self, key: str) -> UnitRecord | None:
+        if self.folder is None:
+            return None
+        try:
+            with open(self._path(key), "rb") as handle:
+                record = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
+        return record if isinstance(record, UnitRecord) and record.format == FORMAT else None
+
+    def save(self, records: dict[str, UnitRecord]) -> None:
+        """Keep exactly these records: new ones are written, ones no unit uses any more removed."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for key, record in records.items():
+            path = self._path(key)
+            if not path.is_file():
+                temporary = path.with_suffix(".tmp")
+                temporary.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+                temporary.replace(path)
+        for path in self.folder.glob("*.pickle"):
+            if path.stem not in records:
+                path.unlink(missing_ok=True)
+
+
+def reusable(record: UnitRecord | None, previous_files: dict) -> bool:
+    """A record is only good while every file it wrote is in the output exactly as it left it."""
+    if record is None or not record.outputs:
+        return False
+    return all(previous_files.get(rel) == [sha, size] for rel, (sha, size) in record.outputs.items())
