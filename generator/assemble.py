@@ -69,8 +69,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             has_data=bool(fig.periods),
             source_path=_display_path(config, svc.path),
             not_requested=fig.not_requested,
-            channels_used=[i for i in range(len(config.channels))
-                           if any(row.by_channel[i] is not None for row in fig.periods)],
+            channels_used=list(fig.channels_used),
         ))
     services.sort(key=lambda s: (s.name.lower(), s.slug))
 

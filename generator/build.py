@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import render, units
@@ -177,7 +177,8 @@ def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dic
             for chart in view.charts:
                 outputs.extend([chart.csv_url, chart.json_url])
         records[unit.key] = units.UnitRecord(
-            figures={slug: figures[slug] for slug in unit.slugs},
+            figures={slug: replace(figures[slug], periods=units.StoredRows.of(figures[slug].periods))
+                     for slug in unit.slugs},
             data_files={slug: views[slug].data_file for slug in unit.slugs if views[slug].data_file},
             warnings=warnings,
             open_data={slug: open_rows[slug] for slug in unit.slugs},

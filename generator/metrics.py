@@ -80,6 +80,7 @@ class ServiceFigures:
     periods: list[m.PeriodRow]
     data_period_label: str | None
     not_requested: tuple[str, ...] = ()  # KPIs not collected: from the YAML or marked so in every period
+    channels_used: tuple[int, ...] = ()  # indexes of the configured channels with a figure in some period
 
 
 def _nan_to_none(value):
@@ -383,7 +384,8 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     shares = _channel_split(svc, config, split, year)
     rows = [_period_row(rec, config, channel_records) for rec in records]
     data_label = Period(records[0]["period"].start, records[-1]["period"].end, "range").label if records else None
-    return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)))
+    used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
+    return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used)
 
 
 _VALUE_OF_KPI = {m.TRANSACTIONS_PER_YEAR: "transactions", **{k: k for k in PERIOD_KPIS}}

@@ -31,6 +31,10 @@ Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``,
 chart's data table), ``figure_cell(fig)`` (a KPI figure as a ``<td>``), ``chart_svg(chart)`` (static
 SVG with role, title and description), ``json_script(value)`` (JSON that is
 safe inside ``<script type="application/json">``).
+
+Global: ``memo(key...)``, used as ``{% call memo(...) %}body{% endcall %}``, renders
+the body once per key in a build (the all-services table's rows, repeated on
+every sort order).
 """
 
 from __future__ import annotations
@@ -171,6 +175,17 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
         figure_cell=_figure_cell,
         json_script=json_for_html,
     )
+    made: dict[tuple, Markup] = {}
+
+    def memo(*key, caller):
+        """``{% call memo(key...) %}...{% endcall %}``: the body once per key for this environment (one build).
+
+        The key must name everything the body shows; the all-services table's rows use it."""
+        if key not in made:
+            made[key] = Markup(caller())
+        return made[key]
+
+    env.globals["memo"] = memo
     return env
 
 

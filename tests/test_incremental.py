@@ -160,3 +160,34 @@ def test_a_service_template_reading_other_services_stops_reuse(site):
     build_site(config, out)
     (config.parent / "data/fines.csv").write_text(FINES_CSV)
     assert build_site(config, out).reused_services == 1
+
+
+def test_a_small_change_is_patched_in_place_and_a_failed_write_falls_back_safely(tmp_path, monkeypatch):
+    """A few changed files are written beside their targets and renamed in; if writing them fails,
+    nothing half-done is left and the whole site is written the long way instead."""
+    import builtins
+
+    from generator import write
+
+    out, state = tmp_path / "site", tmp_path / "cache"
+    first = {"index.html": b"home", "a/b/page.html": b"one", "c/page.html": b"two"}
+    write.write_site(out, first, [], "v1", state_dir=state)
+    inode = (out / "index.html").stat().st_ino
+
+    write.write_site(out, {"index.html": b"home", "a/b/page.html": b"ONE"}, [], "v2", state_dir=state)
+    assert (out / "a/b/page.html").read_bytes() == b"ONE" and not (out / "c").exists()
+    assert (out / "index.html").stat().st_ino == inode  # patched where it stands, not copied
+    assert write.previous_files(out, state)  # the record of what is there was kept up to date
+
+    real_open = builtins.open
+
+    def failing_open(file, mode="r", *args, **kwargs):
+        if ".perfpages-" in str(file) and "w" in mode:
+            raise OSError(28, "No space left on device")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(write, "open", failing_open, raising=False)
+    write.write_site(out, {"index.html": b"HOME", "a/b/page.html": b"ONE"}, [], "v3", state_dir=state)
+    assert (out / "index.html").read_bytes() == b"HOME"
+    assert not [p for p in tmp_path.rglob("*") if ".perfpages-" in p.name or ".tmp-" in p.name]
+    assert write.previous_files(out, state)
