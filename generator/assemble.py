@@ -10,6 +10,7 @@ from __future__ import annotations
 from generator import model as m
 from generator.config import Config
 from generator.content import Content
+from generator.custom_measures import organisation_measures
 from generator.markdown_text import render_markdown
 from generator.metrics import KPI_INFO, ServiceFigures
 
@@ -70,6 +71,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             source_path=_display_path(config, svc.path),
             not_requested=fig.not_requested,
             channels_used=list(fig.channels_used),
+            measures=list(fig.measures),
         ))
     services.sort(key=lambda s: (s.name.lower(), s.slug))
 
@@ -99,6 +101,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             children=sorted((org_refs[c] for c in children.get(o.slug, [])), key=lambda r: r.name.lower()),
             services=own,
             totals=totals(own, years),
+            measures=organisation_measures([s.measures for s in own], config),
             source_path=_display_path(config, o.path),
         ))
     organisations.sort(key=lambda o: (o.name.lower(), o.slug))

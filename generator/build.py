@@ -16,6 +16,7 @@ from pathlib import Path
 from generator import render, units
 from generator.assemble import assemble
 from generator.chart_templates import load_templates
+from generator.custom_measures import service_measures
 from generator.charts import add_charts, all_charts
 from generator.config import Config, load_config
 from generator.content import load_content
@@ -118,7 +119,11 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     _fail_if_errors(problems, strict)
 
     figures = compute(tidy, config, fresh)
-    downloads = {f"data/services/{slug}.csv": body for slug, body in service_csvs(tidy).items()}
+    if config.measures:
+        for slug, rows in (tidy.groupby("service", sort=False) if len(tidy) else []):
+            if slug in figures:
+                figures[slug].measures = service_measures(rows, config)
+    downloads = {f"data/services/{slug}.csv": body for slug, body in service_csvs(tidy, tuple(x.id for x in config.measures)).items()}
     data_links = {path.split("/")[-1][:-4]: path for path in downloads}
     open_rows = {}
     for record in reused.values():

@@ -118,6 +118,11 @@ def _build_template_json(kind: str, currency: str) -> str:
                                            axis_fmt=".0f"),
         "line-money": lambda: _time_line(alt, f"Cost per transaction ({currency})", ",.2f", series=False,
                                          label_expr=money_label),
+        "line-count": lambda: _time_line(alt, "Number", ",.0f", series=False),
+        "line-seconds": lambda: _time_line(alt, "Seconds", ",.0f", series=False),
+        "line-number": lambda: _time_line(alt, "Value", ",.2~f", series=False),
+        "line-amount": lambda: _time_line(alt, f"Amount ({currency})", ",.2f", series=False,
+                                          label_expr=money_label, axis_fmt=",.0f"),
         "split-bars": lambda: _split_bars(alt),
         "ranked-count": lambda: _ranked_bars(alt, "Transactions per year", ",.0f"),
         "ranked-percent": lambda: _ranked_bars(alt, "Digital take-up (%)", ".1f", PERCENT_LABEL),
@@ -129,7 +134,11 @@ def _build_template_json(kind: str, currency: str) -> str:
     return json.dumps(spec, sort_keys=True)
 
 
-KINDS = ("lines-by-channel", "line-percent", "line-money", "split-bars", "ranked-count", "ranked-percent")
+KINDS = ("lines-by-channel", "line-percent", "line-money", "line-count", "line-seconds", "line-number",
+         "line-amount", "split-bars", "ranked-count", "ranked-percent")
+# The line template for a declared measure's unit.
+LINE_KIND = {"count": "line-count", "percent": "line-percent", "money": "line-amount", "seconds": "line-seconds",
+             "number": "line-number"}
 _made: dict[tuple[str, str], str] = {}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from generator import model as m
-from generator.chart_templates import fill
+from generator.chart_templates import LINE_KIND, fill
 from generator.formatting import format_value
 from generator.periods import Period
 
@@ -165,6 +165,12 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
             note = " These costs are estimates from channel unit costs."
         charts.append(_line_chart(cid, title, title, unit, kind, rows, service, base, currency,
                                   service.kpis[key].target, note))
+    for figures in service.measures:
+        rows = _with_gaps([(period, value, {}) for period, value in figures.points])
+        label = figures.measure.label
+        charts.append(_line_chart(f"measure-{figures.measure.id.replace('_', '-')}", label, label,
+                                  figures.measure.unit, LINE_KIND[figures.measure.unit], rows, service, base,
+                                  currency))
     return [c for c in charts if c is not None]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from generator.errors import Problems
+from generator.measures import FIELDS, MEASURES
 from generator.schema import Field, Schema
 from generator.sources import SOURCE_SCHEMA, Source, validate_source
 from generator.yamlfile import load_yaml
@@ -37,6 +38,25 @@ CHARTS_SCHEMA = Schema(
     ],
 )
 
+MEASURE_UNITS = ("count", "percent", "money", "seconds", "number")
+MEASURE_SCHEMA = Schema(
+    "a measure",
+    [
+        Field("id", "ident", "The column name in data files, e.g. calls_offered.", required=True),
+        Field("label", "str", "Name shown on the site, e.g. Calls offered.", required=True),
+        Field("unit", "str", "count, percent, money (in the site's currency), seconds or number.",
+              default="number", choices=MEASURE_UNITS),
+        Field("higher_is_better", "bool", "Whether a rise is an improvement (leave out if neither)."),
+        Field("over_time", "str", "How a year's figure is made from its periods: sum (counts, money), "
+              "mean (rates, averages) or latest.", choices=("sum", "mean", "latest")),
+        Field("across_services", "str", "How an organisation's figure is made from its services: sum, "
+              "mean, or none (not combined).", choices=("sum", "mean", "none")),
+        Field("weighted_by", "ident", "For a mean: the measure to weight it by, e.g. calls_offered for "
+              "an abandonment rate."),
+        Field("description", "str", "One sentence saying what the measure counts, shown on the page."),
+    ],
+)
+
 CONFIG_SCHEMA = Schema(
     "config.yaml",
     [
@@ -61,6 +81,9 @@ CONFIG_SCHEMA = Schema(
         Field("sources", "list", "How to read CSV files that are not in the tidy format: renames, "
               "encoding, wide layouts, and services generated from rows. See docs/bring-your-data.md.",
               default=[], item=SOURCE_SCHEMA),
+        Field("measures", "list", "Measures beyond the built-in ones that services' data may carry "
+              "(calls answered, complaints, income...): each gets KPI cards, charts, tables and downloads.",
+              default=[], item=MEASURE_SCHEMA),
         Field("charts", "object", "How charts are drawn.", item=CHARTS_SCHEMA,
               default={"static_svg": True, "interactive": True}),
     ],
@@ -75,6 +98,20 @@ class Channel:
     digital: bool
     unit_cost: float | None
     aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure declared in config.yaml; see MEASURE_SCHEMA."""
+
+    id: str
+    label: str
+    unit: str
+    higher_is_better: bool | None
+    over_time: str
+    across_services: str
+    weighted_by: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +136,12 @@ class Config:
     interactive_charts: bool = True
     not_requested: tuple[str, ...] = ("***",)
     sources: tuple[Source, ...] = ()
+    measures: tuple[Measure, ...] = ()
+
+    @property
+    def measure_ids(self) -> tuple[str, ...]:
+        """Every measure a data file may carry: the built-in ones, then those config.yaml declares."""
+        return (*MEASURES, *(x.id for x in self.measures))
 
     @property
     def cache_dir(self) -> Path:
@@ -164,9 +207,11 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         line, col = positions.at(("channels",))
         problems.error(path, "at least one channel is needed", line, col,
                        hint="list channels with id, label and digital: true/false")
+    measures = _measures(values["measures"] or [], path, positions, problems)
+    measure_ids = (*MEASURES, *(x.id for x in measures))
     sources = []
     for index, raw in enumerate(values["sources"] or []):
-        source = validate_source(raw, index, path, positions, problems)
+        source = validate_source(raw, index, path, positions, problems, measure_ids)
         if source is not None:
             sources.append(source)
     ids: dict[str, int] = {}
@@ -199,4 +244,36 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         interactive_charts=values["charts"]["interactive"],
         not_requested=tuple(str(x).strip() for x in values["not_requested"] or ()),
         sources=tuple(sources),
+        measures=tuple(measures),
     )
+
+
+def _measures(items: list[dict], path, positions, problems: Problems) -> list[Measure]:
+    """Declared measures, checked: ids unique and not a built-in field, weights that exist."""
+    out: list[Measure] = []
+    declared = {item.get("id") for item in items}
+    for index, item in enumerate(items):
+        where = ("measures", index)
+        if not item.get("id"):
+            continue
+        if item["id"] in FIELDS:
+            problems.error(path, f"'{item['id']}' is a built-in field, not a new measure",
+                           *positions.at(where + ("id",)), hint="give the measure another id, or leave it out")
+            continue
+        if any(x.id == item["id"] for x in out):
+            problems.error(path, f"measure '{item['id']}' is declared twice", *positions.at(where + ("id",)),
+                           hint="each measure id must be unique")
+            continue
+        unit = item["unit"]
+        additive = unit in ("count", "money")
+        over_time = item["over_time"] or ("sum" if additive else "mean")
+        across = item["across_services"] or ("none" if over_time == "latest" else over_time)
+        weight = item["weighted_by"]
+        if weight and weight not in declared and weight not in ("transactions", "started", "completed"):
+            problems.error(path, f"measure '{item['id']}' is weighted by '{weight}', which is not a measure",
+                           *positions.at(where + ("weighted_by",)),
+                           hint="name a declared measure, or transactions, started or completed")
+            weight = None
+        out.append(Measure(item["id"], item["label"] or item["id"], unit, item["higher_is_better"], over_time,
+                           across, weight, item["description"]))
+    return out

@@ -27,7 +27,7 @@ import pandas as pd
 from generator.config import Config, normalise_channel
 from generator.content import DataRef, Service
 from generator.errors import Problems
-from generator.measures import (ALL_CHANNELS, COUNTS, FIELDS, KPI_OF_MEASURE, MEASURES, MISSING,
+from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, MISSING,
                                 PERCENTAGES, RATINGS)
 from generator.periods import Period, PeriodError, month_span, parse_period, period_attr, snap
 from generator.sources import LongRows, Source, _column_key, headings_of, to_long
@@ -168,8 +168,12 @@ def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | 
 
 
 def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
-                   not_requested: set, fraction: bool, headings: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series]:
+                   not_requested: set, fraction: bool, headings: tuple[str, ...] = (),
+                   unit: str | None = None) -> tuple[pd.Series, pd.Series]:
     """Numbers from text; returns (values, not-requested flags).
+
+    ``unit`` says how to check a declared measure ("count" and "percent" are checked as the
+    built-in counts and percentages are); built-in measures are known by name.
 
     Plain numbers are parsed in one C pass; only the cells that fail it (blanks, markers,
     '1,234', '£3.50', '45%', '(12.00)', mistakes) go through the slower text clean-up.
@@ -201,7 +205,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                        hint="write a number such as 1234 or 1,234; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else ""))
     values = values.astype(float)
-    if col in COUNTS:
+    unit = unit or ("count" if col in COUNTS else "percent" if col in PERCENTAGES else None)
+    if unit == "count":
         marked = signs & values.notna()
         for index in long.index[marked]:
             problems.error(_file(long, index, path),
@@ -219,7 +224,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                            f"{_name(col, cols, index, headings)} cannot be negative: '{raw[index]}'", *_where(lines, cols, index),
                            hint="counts are zero or more; leave the cell blank if there is no data")
         values = values.where(~negative)
-    if col in PERCENTAGES:
+    if unit == "percent":
         if fraction:
             values = values.where(percent_sign, values * 100)
         negative = values < 0
@@ -320,11 +325,13 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems).reindex(long.index)
     fraction = bool(source and source.values["percentages"] == "fraction")
     nr = {kpi: pd.Series(False, index=long.index) for kpi in NR_KPIS}
-    for col in MEASURES:
+    declared = {x.id: x.unit for x in config.measures}
+    for col in config.measure_ids:
         if col in rows.measures:
             out[col], flags = _parse_numbers(long, col, path, problems, missing, not_requested, fraction,
-                                             rows.headings)
-            nr[KPI_OF_MEASURE[col]] |= flags
+                                             rows.headings, declared.get(col))
+            if col in KPI_OF_MEASURE:
+                nr[KPI_OF_MEASURE[col]] |= flags
         else:
             out[col] = np.nan
     out["has_tx"] = long["@has_tx"].astype(bool).to_numpy() if "@has_tx" in long else "transactions" in rows.measures
@@ -403,7 +410,7 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
 
 
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
-                        file_has_repeats: bool = True) -> pd.DataFrame:
+                        file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
     """Per-service checks: one kind of period, no conflicting duplicates, gaps."""
     kinds = sorted(set(rows["_kind"]))
     if len(kinds) > 1:
@@ -414,7 +421,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
                        "in the file's source")
     keyed = rows
     if file_has_repeats and keyed.duplicated(["_key", "channel"]).any():
-        repeat = keyed.duplicated(["_key", "channel", *MEASURES], keep="first")
+        repeat = keyed.duplicated(["_key", "channel", *measures], keep="first")
         for index in keyed.index[repeat]:
             problems.warning(path, f"repeated row for {keyed.at[index, '_key']} "
                              f"'{keyed.at[index, 'channel'] or 'all channels'}' is ignored",
@@ -439,12 +446,13 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     return rows
 
 
-def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems) -> pd.DataFrame:
+def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems,
+                   measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
     """Rows for one service from several files: measures for the same period and channel are combined."""
     rows = pd.concat(frames, ignore_index=True)
     rows["_key"] = period_attr(rows["period"], lambda p: p.key)
     grouped = rows.groupby(["_key", "channel"], sort=False)
-    counts = grouped[list(MEASURES)].nunique()
+    counts = grouped[list(measures)].nunique()
     for (key, channel), row in counts[(counts > 1).any(axis=1)].iterrows():
         measure = row.index[row > 1][0]
         problems.error(svc.path, f"service '{svc.slug}' has two different values of {measure} for {key} "
@@ -491,18 +499,20 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
         return True
     headings = headings_of(raw.frame)
     keys = [_column_key(h) for h in headings]
+    fields = (*KEYS, *config.measure_ids)
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
-        if key not in FIELDS:
+        if key not in fields:
             problems.warning(path, f"unknown column '{heading}' is ignored", raw.header_line, number,
-                             hint=f"known columns: {', '.join(FIELDS)}")
+                             hint=f"known columns: {', '.join(fields)}; a new measure is declared under "
+                             "measures: in config.yaml")
     if "period" not in keys:
         problems.error(path, "missing column: period", raw.header_line,
                        hint="the header row needs at least period and a measure such as transactions "
                        f"(found: {', '.join(headings)}); or describe the file under sources: in config.yaml")
         return False
-    if not set(keys) & set(MEASURES):
+    if not set(keys) & set(config.measure_ids):
         problems.error(path, f"{file} has no measure columns (such as transactions)", raw.header_line,
-                       hint=f"measures: {', '.join(MEASURES)}")
+                       hint=f"measures: {', '.join(config.measure_ids)}")
         return False
     return True
 
@@ -515,7 +525,7 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
         if len(items) > 1 else items[0][2].frame.assign(**{"@file": str(items[0][1])})
     file, path, raw = items[0]
     rows = to_long(frame, raw.header_line, source, path, problems, config.channel_lookup(), normalise_channel,
-                   lambda text: _is_period(text, config.financial_year_start))
+                   lambda text: _is_period(text, config.financial_year_start), config.measure_ids)
     if rows is None:
         return None
     if "period" not in rows.frame or not rows.measures:
@@ -599,7 +609,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
             else:
                 rows = parsed
             used_keys.add(key)
-            rows = _check_service_rows(rows, svc, path, problems, repeats)
+            rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids)
             rows = rows.drop(columns=["_key", "_kind", "@file"]).assign(service=svc.slug)
             per_service.setdefault(svc.slug, []).append(rows)
         if has_key_column:
@@ -608,14 +618,15 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     by_slug = {s.slug: s for s in services}
     for slug in sorted(per_service):
         parts = per_service[slug]
-        frames.append(parts[0] if len(parts) == 1 else _merge_sources(parts, by_slug[slug], problems))
+        frames.append(parts[0] if len(parts) == 1 else _merge_sources(parts, by_slug[slug], problems,
+                                                                           config.measure_ids))
     if not frames:
-        return empty_frame()
+        return empty_frame(config.measure_ids)
     return pd.concat(frames, ignore_index=True)
 
 
-def empty_frame() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in MEASURES})
+def empty_frame(measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in measures})
     frame.insert(0, "channel", pd.Series(dtype=object))
     frame.insert(0, "period", pd.Series(dtype=object))
     frame.insert(0, "service", pd.Series(dtype=object))

@@ -41,8 +41,11 @@ def _text_column(values: pd.Series) -> pd.Series:
     return out
 
 
-def service_csvs(tidy: pd.DataFrame) -> dict[str, bytes]:
-    """Service slug to the bytes of its tidy CSV (only columns with any data)."""
+def service_csvs(tidy: pd.DataFrame, extra: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """Service slug to the bytes of its tidy CSV (only columns with any data).
+
+    ``extra`` names the measures config.yaml declares, written after the built-in ones.
+    """
     out: dict[str, bytes] = {}
     if not len(tidy):
         return out
@@ -54,12 +57,13 @@ def service_csvs(tidy: pd.DataFrame) -> dict[str, bytes]:
         "period_end": period_attr(periods, lambda p: p.end.isoformat()),
         "channel": tidy["channel"].replace("", "all"),
     })
-    for col in NUMERIC:
+    numeric = [*NUMERIC, *(c for c in tidy.columns if c in extra)]
+    for col in numeric:
         frame[col] = _text_column(tidy[col])
-    has = tidy[list(NUMERIC)].notna().groupby(tidy["service"]).any()
+    has = tidy[numeric].notna().groupby(tidy["service"]).any()
     frame = frame.sort_values(["service", "period_start", "channel"], kind="stable")
     for slug, rows in frame.groupby("service", sort=True):
-        columns = [c for c in NUMERIC if has.at[slug, c]]
+        columns = [c for c in numeric if has.at[slug, c]]
         text = rows[["period", "period_start", "period_end", "channel", *columns]].to_csv(
             index=False, lineterminator="\n")
         out[slug] = text.encode("utf-8")

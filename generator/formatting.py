@@ -15,9 +15,16 @@ def round_half_up(value: float, places: int) -> Decimal:
 
 
 def format_value(value: float | None, unit: str, currency_symbol: str = "£") -> str:
-    """'1,234' (count), '63.2%' (percent, 0-100), '£3.41' (money); None -> 'no data'."""
+    """'1,234' (count), '63.2%' (percent, 0-100), '£3.41' (money), '45 seconds', '3.25' (number);
+    None -> 'no data'."""
     if value is None:
         return "no data"
+    if unit == m.SECONDS:
+        whole = round_half_up(value, 0)
+        return f"{whole:,} second{'' if whole == 1 else 's'}"
+    if unit == m.NUMBER:
+        text = f"{round_half_up(value, 2):,}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if unit == m.PERCENT:
         return f"{round_half_up(value, 1)}%"
     if unit == m.MONEY:

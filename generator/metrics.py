@@ -22,7 +22,7 @@ README.md and the methodology page):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -55,7 +55,7 @@ KPI_INFO = {
 
 COMPLETE_YEAR = 11.5  # months of complete data for a 12-month window to count as a whole year
 PERIOD_KPIS = (m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION, m.COMPLETION_RATE, m.USER_SATISFACTION)
-_PRECISION = {m.COUNT: 0, m.PERCENT: 1, m.MONEY: 2}
+_PRECISION = {m.COUNT: 0, m.PERCENT: 1, m.MONEY: 2, m.SECONDS: 0, m.NUMBER: 2}
 
 
 @dataclass
@@ -81,6 +81,7 @@ class ServiceFigures:
     data_period_label: str | None
     not_requested: tuple[str, ...] = ()  # KPIs not collected: from the YAML or marked so in every period
     channels_used: tuple[int, ...] = ()  # indexes of the configured channels with a figure in some period
+    measures: list = field(default_factory=list)  # custom_measures.MeasureFigures, in config order
 
 
 def _nan_to_none(value):
@@ -273,9 +274,12 @@ def channel_totals(rows: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estimated=False,
-                status=m.OK, target=None, note=None) -> m.Figure:
-    """A card's figure with its change, direction and judgement worked out."""
-    info = KPI_INFO[kpi]
+                status=m.OK, target=None, note=None, info: m.KpiInfo | None = None) -> m.Figure:
+    """A card's figure with its change, direction and judgement worked out.
+
+    ``info`` describes a measure declared in config.yaml; built-in KPIs are known by ``kpi``.
+    """
+    info = info or KPI_INFO[kpi]
     value, prev_value = _nan_to_none(value), _nan_to_none(prev_value)
     if status == m.NOT_REQUESTED:
         return m.Figure(info, status=m.NOT_REQUESTED, target=target)

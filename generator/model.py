@@ -18,6 +18,8 @@ from generator.periods import Period
 COUNT = "count"  # 1,234
 PERCENT = "percent"  # 63.2% (stored as 0-100, not 0-1)
 MONEY = "money"  # £3.41
+SECONDS = "seconds"  # 45 seconds (measures declared in config.yaml)
+NUMBER = "number"  # 3.25 (a plain number, to two places)
 
 # Status of a figure: present, genuinely missing, or deliberately not collected.
 OK = "ok"
@@ -198,6 +200,7 @@ class ServiceView:
     has_data: bool = True
     source_path: str = ""  # the YAML file it came from (for error messages)
     not_requested: tuple[str, ...] = ()  # KPI keys this service does not collect
+    measures: list = field(default_factory=list)  # custom_measures.MeasureFigures: declared measures
     charts: list[Chart] = field(default_factory=list)
     channels_used: list[int] = field(default_factory=list)  # indexes into SiteModel.channels with data
 
@@ -227,6 +230,7 @@ class OrganisationView:
     services: list[ServiceView]  # this organisation's own services and its children's
     totals: Totals
     source_path: str = ""
+    measures: list = field(default_factory=list)  # declared measures over its services' latest 12 months
     charts: list[Chart] = field(default_factory=list)
 
 

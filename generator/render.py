@@ -173,6 +173,7 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
         chart_svg=_chart_svg,
         chart_rows=_chart_rows,
         figure_cell=_figure_cell,
+        measure_rule=measure_rule,
         json_script=json_for_html,
     )
     made: dict[tuple, Markup] = {}
@@ -220,6 +221,18 @@ def _figure_cell(ctx, fig):
     if fig.stale:
         cell += f'<span class="table__period">{escape(fig.period_label)}</span>'
     return Markup(f'<td class="num{"" if ok else " missing"}">{cell}</td>')
+
+
+def measure_rule(measure) -> str:
+    """How a declared measure's 12-month and organisation figures are made, in words."""
+    over = {"sum": "added up over the 12 months", "mean": "averaged over the 12 months",
+            "latest": "the latest value in the 12 months"}[measure.over_time]
+    if measure.over_time == "mean" and measure.weighted_by:
+        over += f", weighted by {measure.weighted_by.replace('_', ' ')}"
+    across = {"sum": "added up across services", "mean": "averaged across services",
+              "none": "not combined across services"}[measure.across_services]
+    better = {True: " Higher is better.", False: " Lower is better.", None: ""}[measure.higher_is_better]
+    return f"Its yearly figure is {over}; organisations' figures are {across}.{better}"
 
 
 def _chart_svg(chart: m.Chart, prefix: str = "chart"):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from generator.errors import Problems
-from generator.measures import ALL_CHANNELS, FIELDS, MEASURES, MISSING
+from generator.measures import ALL_CHANNELS, FIELDS, KEYS, MEASURES, MISSING
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions
 
@@ -36,10 +36,10 @@ WIDE_SCHEMA = Schema(
         Field("columns", "str", "Which headings hold values: a pattern with {period}, {channel} and/or "
               "{measure}, e.g. '{period}: {measure}', '{channel}' or '{period}'.", required=True),
         Field("measure", "str", "What the value columns hold when the pattern has no {measure}.",
-              default="transactions", choices=MEASURES),
+              default="transactions"),
         Field("measures", "map", "For {measure}: the text in the heading and the measure it holds, "
               "e.g. 'digital volume: digital_transactions'.", default={},
-              item=Field("measure", "str", "A measure name.", choices=MEASURES)),
+              item=Field("measure", "str", "A measure name: a built-in one or one declared under measures:.")),
         Field("channels", "map", "For {channel}: the text in the heading and the channel id it means. "
               "Channel ids, labels and aliases from config.yaml are understood without this.", default={},
               item=Field("channel", "str", "A channel id from config.yaml.")),
@@ -157,9 +157,14 @@ class Source:
         return self.positions.at(("sources", self.index, *keys))
 
 
-def validate_source(values: dict, index: int, path, positions: Positions, problems: Problems) -> Source | None:
-    """Check what can be checked without the file: encoding, delimiter, wide pattern."""
+def validate_source(values: dict, index: int, path, positions: Positions, problems: Problems,
+                    measures: tuple[str, ...] = MEASURES) -> Source | None:
+    """Check what can be checked without the file: encoding, delimiter, wide pattern.
+
+    ``measures`` are the measure names a file may carry: the built-in ones and any config.yaml declares.
+    """
     kp = ("sources", index)
+    fields = (*KEYS, *measures)
     before = len(problems.errors)
     try:
         codecs.lookup(values["encoding"])
@@ -172,16 +177,23 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
                        *positions.at(kp + ("delimiter",)), hint="use ',' ';' '|' or 'tab'")
     values["delimiter"] = delimiter
     for name in values["columns"]:
-        if name not in FIELDS:
-            close = difflib.get_close_matches(name, FIELDS, n=1)
+        if name not in fields:
+            close = difflib.get_close_matches(name, fields, n=1)
             problems.error(path, f"'{name}' is not a field", *positions.key_at(kp + ("columns", name)),
-                           hint=f"did you mean '{close[0]}'?" if close else f"fields: {', '.join(FIELDS)}")
+                           hint=f"did you mean '{close[0]}'?" if close else
+                           f"fields: {', '.join(fields)}; declare a new measure under measures:")
     for name in values["constants"]:
-        if name not in FIELDS:
+        if name not in fields:
             problems.error(path, f"'{name}' is not a field", *positions.key_at(kp + ("constants", name)),
-                           hint=f"fields: {', '.join(FIELDS)}")
+                           hint=f"fields: {', '.join(fields)}")
     wide = values["wide"]
     if wide:
+        named = [(("wide", "measure"), wide["measure"])] + [
+            (("wide", "measures", heading), name) for heading, name in (wide["measures"] or {}).items()]
+        for keys, name in named:
+            if name not in measures:
+                problems.error(path, f"'{name}' is not a measure", *positions.at(kp + keys),
+                               hint=f"measures: {', '.join(measures)}; declare a new one under measures:")
         pattern = wide["columns"] or ""
         names = _PLACEHOLDER.findall(pattern)
         unknown = [n for n in names if n not in ("period", "channel", "measure")]
@@ -365,12 +377,12 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
 
 
 def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, problems: Problems,
-            channel_lookup: dict, normalise, is_period) -> LongRows | None:
+            channel_lookup: dict, normalise, is_period, measures: tuple[str, ...] = MEASURES) -> LongRows | None:
     """Reshape one file's text cells to tidy text rows, remembering every cell's line and column."""
     headings = headings_of(frame)
     resolver = _Resolver(headings)
     before = len(problems.errors)
-    specs = {name: _field_spec(name, source, resolver, problems) for name in FIELDS}
+    specs = {name: _field_spec(name, source, resolver, problems) for name in (*KEYS, *measures)}
     frame = select_rows(frame, source, resolver, problems)
     if len(problems.errors) > before:
         return None
@@ -390,7 +402,8 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     base = pd.concat([base, keys], axis=1)
     if "period" in base:
         base["period@line"] = base["@line"]
-    measures, provided = _fields(frame, specs, resolver, MEASURES)
+    measure_names = measures
+    measures, provided = _fields(frame, specs, resolver, measure_names)
     if not wide:
         out = pd.concat([base, measures], axis=1)
         out["@has_tx"] = "transactions" in provided
@@ -456,7 +469,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         out = pd.concat([out, extra], ignore_index=True)
     elif provided:
         out = out.join(measures.set_axis(frame.index).rename_axis("@row"), on="@row")
-    provided = tuple(m for m in MEASURES if m in melted or m in provided)
+    provided = tuple(m for m in measure_names if m in melted or m in provided)
     for name in provided:
         out[name] = out[name].fillna("")
     for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:

@@ -26,6 +26,7 @@ pages, and the files are kept by hard link.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import re
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from generator.data import source_of
 from generator.errors import Problem
 from generator.fingerprint import Digests, site_wide_fingerprint
 
+KEEP_GENERATIONS = 3  # records kept: this many times a build's own, the rest least recently used
 FORMAT = 3  # bump when the record's shape changes
 # What a service page may read of the whole-site model without depending on other services.
 SITE_WIDE_MODEL_PARTS = {"pages", "vega_bundle", "site", "channels", "kpis"}
@@ -211,19 +213,29 @@ class UnitStore:
         return record if isinstance(record, UnitRecord) and record.format == FORMAT else None
 
     def save(self, records: dict[str, UnitRecord]) -> None:
-        """Keep exactly these records: new ones are written, ones no unit uses any more removed."""
+        """Write new records and mark these as in use; prune the least recently used beyond a limit.
+
+        Records of other builds are kept for a while: a site built with two configurations
+        (say with and without SVG charts) into the same cache must not lose one's to the other.
+        """
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for key, record in records.items():
             path = self._path(key)
-            if not path.is_file():
-                temporary = path.with_suffix(".tmp")
-                temporary.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-                temporary.replace(path)
-        for path in self.folder.glob("*.pickle"):
-            if path.stem not in records:
-                path.unlink(missing_ok=True)
+            if path.is_file():
+                os.utime(path)
+                continue
+            temporary = path.with_suffix(".tmp")
+            temporary.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+            temporary.replace(path)
+        stored = list(self.folder.glob("*.pickle"))
+        keep = KEEP_GENERATIONS * len(records) + 10
+        if len(stored) > keep:
+            stored.sort(key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+            for path in stored[keep:]:
+                if path.stem not in records:
+                    path.unlink(missing_ok=True)
 
 
 def reusable(record: UnitRecord | None, previous_files: dict) -> bool:

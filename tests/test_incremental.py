@@ -191,3 +191,12 @@ def test_a_small_change_is_patched_in_place_and_a_failed_write_falls_back_safely
     assert (out / "index.html").read_bytes() == b"HOME"
     assert not [p for p in tmp_path.rglob("*") if ".perfpages-" in p.name or ".tmp-" in p.name]
     assert write.previous_files(out, state)
+
+
+def test_two_builds_sharing_a_cache_keep_each_others_records(site):
+    """A site built two ways into one cache (here strict and not, as with and without SVG charts)
+    still reuses services on each, rather than each build throwing away the other's records."""
+    config, out = site
+    build_site(config, out.parent / "strict-site", strict=True)
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    assert build_site(config, out).reused_services == 1

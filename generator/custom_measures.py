@@ -1,0 +1,164 @@
+"""Figures for the measures config.yaml declares (calls answered, complaints, income...). No I/O.
+
+A declared measure is read from data files like a built-in one (a column
+named by its id, or mapped in a source). Here each service's rows become a
+series per period, a card (the latest period with a value, compared with
+the last earlier period that has one, as the built-in KPIs are), and a
+figure for the latest 12 months made as the measure says (``over_time``:
+sum, mean or latest; a mean may be weighted by another measure, e.g. an
+abandonment rate by calls offered). Organisations combine their services'
+yearly figures as ``across_services`` says.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pandas as pd
+
+from generator import model as m
+from generator.config import Config, Measure
+from generator.metrics import COMPLETE_YEAR, make_figure
+from generator.periods import Period
+
+
+@dataclass
+class MeasureFigures:
+    """One declared measure for one service (or organisation)."""
+
+    measure: Measure
+    info: m.KpiInfo
+    points: list[tuple[Period, float | None]]  # per period, in time order (empty for organisations)
+    card: m.Figure  # the latest period with a value, and its change
+    year: m.Figure  # the latest 12 months, and the 12 before (a sum only over a whole year)
+    year_weight: float | None = None  # the weighting measure over the same 12 months, for combining
+
+
+def info_of(measure: Measure) -> m.KpiInfo:
+    return m.KpiInfo(measure.id, measure.label, measure.unit, measure.higher_is_better,
+                     measure.description or "")
+
+
+def _value(x) -> float | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return float(x)
+
+
+def _combine(values: list[float], weights: list[float | None], how: str) -> float | None:
+    """Sum, or mean (weighted where every value has a weight); None for nothing."""
+    if not values:
+        return None
+    if how == "sum":
+        return float(sum(values))
+    if how == "latest":
+        return values[-1]
+    if weights and all(w is not None for w in weights) and sum(weights) > 0:
+        return sum(v * w for v, w in zip(values, weights)) / sum(weights)
+    return sum(values) / len(values)
+
+
+def _per_period(rows: pd.DataFrame, measure: Measure) -> list[tuple[Period, float | None, float | None]]:
+    """(period, value, weight) per period. A row for all channels wins; otherwise the channels' rows
+    are combined (summed for a sum, averaged for a mean)."""
+    weight_col = measure.weighted_by if measure.weighted_by in rows else None
+    how = "sum" if measure.over_time == "sum" else "mean"
+    out = []
+    for _, group in rows.groupby(rows["period"].map(lambda p: (p.start, p.end)), sort=True):
+        period = group["period"].iloc[0]
+        total = group[group["channel"] == ""]
+        use = total if total[measure.id].notna().any() else group
+        use = use[use[measure.id].notna()]
+        values = [float(v) for v in use[measure.id]]
+        weights = [_value(w) for w in use[weight_col]] if weight_col else []
+        weight = sum(w for w in weights if w is not None) if weights and any(w is not None for w in weights) \
+            else None
+        out.append((period, _combine(values, weights, how), weight))
+    return out
+
+
+def _windows(points: list[tuple[Period, float | None, float | None]]):
+    """The points in the latest 12 months ending at the last value, and in the 12 months before."""
+    known = [p for p in points if p[1] is not None]
+    if not known:
+        return [], [], None, None
+    end = known[-1][0].end
+    start = _year_before(end)
+    previous_start = _year_before(start - timedelta(days=1))
+    latest = [p for p in known if p[0].start >= start]
+    earlier = [p for p in known if previous_start <= p[0].start < start]
+    return latest, earlier, start, previous_start
+
+
+def _year_before(end):
+    """The first day of the 12 months that end on ``end``."""
+    nxt = end + timedelta(days=1)
+    try:
+        return nxt.replace(year=nxt.year - 1)
+    except ValueError:  # 29 February
+        return nxt.replace(year=nxt.year - 1, day=28)
+
+
+def _year_value(points, measure: Measure) -> tuple[float | None, float | None, str | None]:
+    """(value, weight, label) for a window's points; a sum needs a (nearly) whole year of data."""
+    if not points:
+        return None, None, None
+    months = sum(p[0].months for p in points)
+    label = Period(points[0][0].start, points[-1][0].end, "range").label
+    if measure.over_time == "sum" and months < COMPLETE_YEAR:
+        return None, None, label
+    weights = [p[2] for p in points]
+    value = _combine([p[1] for p in points], weights, measure.over_time)
+    weight = sum(w for w in weights if w is not None) if any(w is not None for w in weights) else None
+    return value, weight, label
+
+
+def service_measures(rows: pd.DataFrame, config: Config, not_requested: tuple[str, ...] = ()) -> list[MeasureFigures]:
+    """Every declared measure that the service's rows carry, in config order."""
+    out = []
+    for measure in config.measures:
+        if measure.id not in rows or not rows[measure.id].notna().any():
+            continue
+        info = info_of(measure)
+        points3 = _per_period(rows, measure)
+        known = [p for p in points3 if p[1] is not None]
+        last = known[-1]
+        before = known[-2] if len(known) > 1 else None
+        card = make_figure(measure.id, last[1], last[0].label, before[1] if before else None,
+                           before[0].label if before else None, info=info)
+        latest, earlier, _, _ = _windows(points3)
+        value, weight, label = _year_value(latest, measure)
+        prev_value, _, prev_label = _year_value(earlier, measure)
+        year = make_figure(measure.id, value, label, prev_value, prev_label, info=info,
+                           note=None if value is not None or not latest else "less than 12 months of data")
+        out.append(MeasureFigures(measure, info, [(p, v) for p, v, _ in points3], card, year, weight))
+    return out
+
+
+def organisation_measures(services: list[list[MeasureFigures]], config: Config) -> list[MeasureFigures]:
+    """Declared measures combined over an organisation's services (their latest 12 months each)."""
+    out = []
+    for measure in config.measures:
+        if measure.across_services == "none":
+            continue
+        parts = [f for figures in services for f in figures if f.measure.id == measure.id]
+        parts = [f for f in parts if f.year.value is not None]
+        if not parts:
+            continue
+        how = "sum" if measure.across_services == "sum" else "mean"
+        weights = [f.year_weight for f in parts] if measure.weighted_by else []
+        value = _combine([f.year.value for f in parts], weights, how)
+        prev_parts = [f for f in parts if f.year.previous_value is not None]
+        previous = None
+        if len(prev_parts) == len(parts):  # compare like with like: every service has an earlier year
+            previous = _combine([f.year.previous_value for f in parts], weights, how)
+        labels = sorted({f.year.period_label for f in parts})
+        info = info_of(measure)
+        label = labels[0] if len(labels) == 1 else "the latest 12 months of each service's data"
+        prev_labels = sorted({f.year.previous_period_label for f in prev_parts})
+        prev_label = prev_labels[0] if len(prev_labels) == 1 else "the 12 months before"
+        year = make_figure(measure.id, value, label, previous, prev_label, info=info)
+        out.append(MeasureFigures(measure, info, [], year, year, sum(w for w in weights if w) or None))
+    return out

@@ -1,0 +1,144 @@
+"""Measures declared in config.yaml: read like built-in ones, with cards, yearly figures, organisation
+figures, charts and downloads. Every expected value is worked out by hand in a comment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.build import BuildFailed, build_site, prepare
+from sitefactory import CONFIG, standard_files, write_site
+
+MEASURES = """\
+measures:
+  - id: calls_offered
+    label: Calls offered
+    unit: count
+  - id: abandonment_rate
+    label: Abandonment rate
+    unit: percent
+    higher_is_better: false
+    over_time: mean
+    weighted_by: calls_offered
+  - id: income
+    label: Income
+    unit: money
+charts:
+  static_svg: false
+"""
+
+
+def calls_csv(scale: int = 1) -> str:
+    """13 months, January 2024 (i = 1) to January 2025 (i = 13): calls offered 100 i, abandonment i%."""
+    lines = ["period,channel,transactions,calls_offered,abandonment_rate"]
+    for i in range(1, 14):
+        year, month = 2024 + (i - 1) // 12, (i - 1) % 12 + 1
+        lines.append(f"{year}-{month:02d},phone,{10 * i},{100 * i * scale},{i}%")
+    return "\n".join(lines) + "\n"
+
+
+def site_files(**extra: str) -> dict[str, str]:
+    files = standard_files()
+    files["config.yaml"] = CONFIG + MEASURES
+    files["content/services/calls.yaml"] = "name: Contact centre\norganisation: dept-a\ndescription: Calls.\ndata: calls.csv\n"
+    files["data/calls.csv"] = calls_csv()
+    files.update(extra)
+    return files
+
+
+def service(prepared, slug):
+    return next(s for s in prepared.model.services if s.slug == slug)
+
+
+def test_a_declared_measure_gets_a_card_a_yearly_figure_and_a_chart(tmp_path):
+    prepared = prepare(write_site(tmp_path, site_files()))
+    calls = service(prepared, "calls")
+    offered, abandonment = calls.measures  # in config order; income has no data here
+    # Card: January 2025 (1,300) against December 2024 (1,200): up 100 / 1,200 = 8.3%.
+    assert offered.card.value == 1300 and offered.card.period_label == "January 2025"
+    assert offered.card.previous_value == 1200 and offered.card.previous_period_label == "December 2024"
+    assert round(offered.card.change_percent, 1) == 8.3
+    # Latest 12 months: February 2024 to January 2025, i = 2..13: 100 x (2 + ... + 13) = 100 x 90 = 9,000.
+    assert offered.year.value == 9000 and offered.year.period_label == "February 2024 to January 2025"
+    # The 12 months before hold only January 2024: not a whole year, so no sum to compare with.
+    assert offered.year.previous_value is None
+    # Abandonment weighted by calls offered: sum(i x 100 i) / sum(100 i) = (819 - 1) / (91 - 1) = 9.0889%.
+    assert abandonment.year.value == pytest.approx(818 / 90)
+    # Lower is better: abandonment rose from 12% to 13%, which is worse.
+    assert abandonment.card.value == 13 and abandonment.card.assessment == "worse"
+    chart = next(c for c in calls.charts if c.id == "measure-calls-offered")
+    assert [r["value"] for r in chart.rows][-2:] == [1200, 1300]
+    assert "rose from 100 in January 2024 to 1,300 in January 2025" in chart.summary
+
+
+def test_organisations_combine_their_services_as_each_measure_says(tmp_path):
+    files = site_files(**{
+        "content/services/calls-two.yaml": "name: Second line\norganisation: dept-a\ndescription: Calls.\ndata: calls-two.csv\n",
+        "data/calls-two.csv": calls_csv(scale=3)})
+    prepared = prepare(write_site(tmp_path, files))
+    org = next(o for o in prepared.model.organisations if o.slug == "dept-a")
+    offered, abandonment = org.measures
+    # Sum across services: 9,000 + 27,000.
+    assert offered.year.value == 36000
+    # Each service's rate is 818/90 and their weights are 9,000 and 27,000: the weighted mean is 818/90.
+    assert abandonment.year.value == pytest.approx(818 / 90)
+    test_council = next(o for o in prepared.model.organisations if o.slug == "test-council")
+    assert test_council.measures[0].year.value == 36000  # it includes Department A
+
+
+def test_a_source_can_map_a_declared_measure_and_the_download_carries_it(tmp_path):
+    files = site_files()
+    files["config.yaml"] += """\
+sources:
+  - file: fees.csv
+    columns:
+      period: Month
+      income: Fees received (£)
+"""
+    files["data/fees.csv"] = 'Month,Fees received (£)\n2024-11,"£1,200.50"\n2024-12,"£1,300.00"\n'
+    files["content/services/calls.yaml"] = ("name: Contact centre\norganisation: dept-a\ndescription: Calls.\n"
+                                           "data: [calls.csv, fees.csv]\n")
+    out = tmp_path / "site"
+    build_site(write_site(tmp_path, files), out)
+    page = BeautifulSoup((out / "services/calls/index.html").read_text(), "html.parser")
+    section = page.find(id="measures-heading").parent.get_text(" ", strip=True)
+    assert "Income £1,300.00 December 2024" in section
+    assert "Up 8.3% from £1,200.50 in November 2024" in section  # 99.50 / 1,200.50 = 8.29%
+    download = (out / "data/services/calls.csv").read_text().splitlines()
+    assert download[0].endswith("calls_offered,abandonment_rate,income")
+    assert "2024-12,2024-12-01,2024-12-31,all,,,,1300" in download
+
+
+def test_declared_measures_are_checked(tmp_path):
+    files = site_files()
+    files["config.yaml"] = CONFIG + """\
+measures:
+  - id: transactions
+    label: Transactions again
+  - id: wait
+    label: Wait
+    unit: minutes
+  - id: rate
+    label: Rate
+    unit: percent
+    weighted_by: callz
+"""
+    with pytest.raises(BuildFailed) as failure:
+        prepare(write_site(tmp_path, files))
+    messages = [(p.line, p.message) for p in failure.value.problems.errors]
+    assert any("'transactions' is a built-in field" in m for _, m in messages)
+    assert any("one of count, percent, money, seconds, number" in m for _, m in messages)
+    assert any("weighted by 'callz', which is not a measure" in m for _, m in messages)
+    assert all(line is not None for line, _ in messages)
+
+
+def test_a_percentage_measure_over_100_is_flagged_and_a_count_with_a_pound_sign_is_an_error(tmp_path):
+    files = site_files()
+    files["data/calls.csv"] = calls_csv().replace("2024-03,phone,30,300,3%", "2024-03,phone,30,£300,3%")
+    with pytest.raises(BuildFailed) as failure:
+        prepare(write_site(tmp_path, files))
+    (problem,) = failure.value.problems.errors
+    assert problem.path.endswith("calls.csv") and problem.line == 4
+    assert "count, not money" in problem.message
