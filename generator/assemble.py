@@ -12,6 +12,7 @@ from generator.config import Config
 from generator.content import Content
 from generator.custom_measures import organisation_measures
 from generator.markdown_text import render_markdown
+from generator.segmentation import organisation_migration, service_migration
 from generator.metrics import KPI_INFO, ServiceFigures
 
 
@@ -74,6 +75,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             measures=list(fig.measures),
         ))
     services.sort(key=lambda s: (s.name.lower(), s.slug))
+    for view in services:
+        view.migration = service_migration(view)
 
     children: dict[str, list[str]] = {}
     for o in content.organisations:
@@ -102,6 +105,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             services=own,
             totals=totals(own, years),
             measures=organisation_measures([s.measures for s in own], config),
+            migration=organisation_migration(own),
             source_path=_display_path(config, o.path),
         ))
     organisations.sort(key=lambda o: (o.name.lower(), o.slug))

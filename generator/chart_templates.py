@@ -96,6 +96,23 @@ def _split_bars(alt):
     return alt.layer(bars, labels).properties(width=WIDTH - 140, height=alt.Step(18))
 
 
+def _stacked_shares(alt):
+    """Each channel's share of a period's transactions, stacked to 100%. Bars also differ in
+    their order in the stack and are listed in the legend and the table, not told by colour alone."""
+    base = alt.Chart(alt.Data(name="table"))
+    legend = alt.Legend(title="Channel", orient="bottom", columns=3)
+    return base.mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
+        x=alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
+        x2="end:T",
+        y=alt.Y("value:Q", title="Share of transactions (%)", stack="zero",
+                axis=_axis(alt, ".0f", PERCENT_LABEL), scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("series:N", scale=alt.Scale(range=PALETTE), sort=None, legend=legend),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("series:N", title="Channel"),
+                 alt.Tooltip("value:Q", title="Share (%)", format=".1f")],
+    ).properties(width=WIDTH, height=HEIGHT)
+
+
 def _ranked_bars(alt, value_title: str, fmt: str, label_expr: str | None = None):
     base = alt.Chart(alt.Data(name="table"))
     bars = base.mark_bar(color=PALETTE[0]).encode(
@@ -124,6 +141,7 @@ def _build_template_json(kind: str, currency: str) -> str:
         "line-amount": lambda: _time_line(alt, f"Amount ({currency})", ",.2f", series=False,
                                           label_expr=money_label, axis_fmt=",.0f"),
         "split-bars": lambda: _split_bars(alt),
+        "stacked-shares": lambda: _stacked_shares(alt),
         "ranked-count": lambda: _ranked_bars(alt, "Transactions per year", ",.0f"),
         "ranked-percent": lambda: _ranked_bars(alt, "Digital take-up (%)", ".1f", PERCENT_LABEL),
     }
@@ -135,7 +153,7 @@ def _build_template_json(kind: str, currency: str) -> str:
 
 
 KINDS = ("lines-by-channel", "line-percent", "line-money", "line-count", "line-seconds", "line-number",
-         "line-amount", "split-bars", "ranked-count", "ranked-percent")
+         "line-amount", "split-bars", "stacked-shares", "ranked-count", "ranked-percent")
 # The line template for a declared measure's unit.
 LINE_KIND = {"count": "line-count", "percent": "line-percent", "money": "line-amount", "seconds": "line-seconds",
              "number": "line-number"}

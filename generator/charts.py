@@ -12,6 +12,7 @@ from generator import model as m
 from generator.chart_templates import LINE_KIND, fill
 from generator.formatting import format_value
 from generator.periods import Period
+from generator.segmentation import channel_periods
 
 COUNT, PERCENT, MONEY, TEXT = m.COUNT, m.PERCENT, m.MONEY, "text"
 
@@ -144,9 +145,72 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
                    fill("split-bars", {"table": rows}, summary, currency), f"{base}/channel-split")
 
 
+def _share_chart(periods, channels, base, currency, annotations=()) -> m.Chart | None:
+    """Each channel's share of transactions per period, stacked; only channels with some transactions."""
+    used = [i for i in range(len(channels)) if any(v[i] for _, v in periods)]
+    rows = []
+    for period, volumes in periods:
+        total = sum(volumes)
+        if total <= 0:
+            continue
+        for order, i in enumerate(used):
+            rows.append({**_period_fields(period), "series": channels[i].label, "order": order,
+                         "value": volumes[i] / total * 100})
+    if not rows or len(used) < 2:
+        return None
+    first, last = rows[0]["period"], rows[-1]["period"]
+    digital = [i for i in used if channels[i].digital]
+    summary = f"Each channel's share of transactions in each period from {first} to {last}."
+    if digital:
+        share = lambda volumes: sum(volumes[i] for i in digital) / sum(volumes) * 100  # noqa: E731
+        a, b = share(periods[0][1]), share(periods[-1][1])
+        verb = "rose" if round(b, 1) > round(a, 1) else "fell" if round(b, 1) < round(a, 1) else "stayed"
+        summary += (f" The digital channels' share {verb} from {format_value(a, PERCENT)} in {first} "
+                    f"to {format_value(b, PERCENT)} in {last}." if verb != "stayed" else
+                    f" The digital channels' share was {format_value(b, PERCENT)} in both {first} and {last}.")
+    columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channel", TEXT),
+               m.ChartColumn("value", "Share of transactions", PERCENT)]
+    return m.Chart("channel-shares", "Channel shares over time", summary, columns, rows,
+                   fill("stacked-shares", {"table": rows}, summary, currency), f"{base}/channel-shares",
+                   list(annotations))
+
+
+def _digital_chart(periods, channels, base, currency, annotations=()) -> m.Chart | None:
+    """Digital against other transactions per period, where the channels include both kinds."""
+    digital = [i for i, ch in enumerate(channels) if ch.digital]
+    other = [i for i, ch in enumerate(channels) if not ch.digital]
+    if not periods or not any(v[i] for _, v in periods for i in digital) or \
+            not any(v[i] for _, v in periods for i in other):
+        return None
+    rows = []
+    for series, indexes in (("Digital", digital), ("Not digital", other)):
+        points = [(period, sum(volumes[i] for i in indexes), {}) for period, volumes in periods]
+        rows += [{**row, "series": series} for row in _with_gaps(points)]
+    (first, a), (last, b) = periods[0], periods[-1]
+    da, db = sum(a[i] for i in digital), sum(b[i] for i in digital)
+    oa, ob = sum(a[i] for i in other), sum(b[i] for i in other)
+    summary = (f"Digital transactions went from {format_value(da, COUNT)} in {first.label} to "
+               f"{format_value(db, COUNT)} in {last.label}; other channels went from {format_value(oa, COUNT)} "
+               f"to {format_value(ob, COUNT)}.")
+    columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channels", TEXT),
+               m.ChartColumn("value", "Transactions", COUNT)]
+    datasets = {"table": rows, "annotations": _annotation_rows(list(annotations))}
+    return m.Chart("digital-and-other", "Digital and other transactions", summary, columns, rows,
+                   fill("lines-by-channel", datasets, summary, currency), f"{base}/digital-and-other",
+                   list(annotations))
+
+
+def segmentation_charts(services: list[m.ServiceView], channels, base, currency, annotations=()) -> list[m.Chart]:
+    periods = channel_periods(services, channels)
+    charts = [_share_chart(periods, channels, base, currency, annotations),
+              _digital_chart(periods, channels, base, currency, annotations)]
+    return [c for c in charts if c is not None]
+
+
 def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], currency: str) -> list[m.Chart]:
     base = f"data/charts/services/{service.slug}"
-    charts = [_transactions_chart(service, channels, base, currency), _split_chart(service, base, currency)]
+    charts = [_transactions_chart(service, channels, base, currency), _split_chart(service, base, currency),
+              *segmentation_charts([service], channels, base, currency, service.annotations)]
     per_kpi = [
         ("digital-take-up", "Digital take-up", m.DIGITAL_TAKE_UP, "digital_take_up", "line-percent", PERCENT),
         ("cost-per-transaction", "Cost per transaction", m.COST_PER_TRANSACTION, "cost_per_transaction",
@@ -188,7 +252,7 @@ def _ranked_chart(cid, title, items, unit, kind, base, currency, what) -> m.Char
                    f"{base}/{cid}")
 
 
-def organisation_charts(org: m.OrganisationView, currency: str) -> list[m.Chart]:
+def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> list[m.Chart]:
     base = f"data/charts/organisations/{org.slug}"
     tx = [(s.name, s.kpis[m.TRANSACTIONS_PER_YEAR].value) for s in org.services]
     take_up = [(s.name, s.kpis[m.DIGITAL_TAKE_UP].value) for s in org.services]
@@ -198,6 +262,8 @@ def organisation_charts(org: m.OrganisationView, currency: str) -> list[m.Chart]
         _ranked_chart("take-up-by-service", "Digital take-up by service", take_up, PERCENT, "ranked-percent",
                       base, currency, "digital take-up in its latest period"),
     ]
+    monthly = [s for s in org.services if s.periods and s.periods[-1].period.kind == "month"]
+    charts += segmentation_charts(monthly, list(channels), base, currency) if monthly else []
     return [c for c in charts if c is not None]
 
 
@@ -227,7 +293,7 @@ def add_charts(site: m.SiteModel, services: set[str] | None = None) -> None:
         if services is None or service.slug in services:
             service.charts = service_charts(service, site.channels, currency)
     for org in site.organisations:
-        org.charts = organisation_charts(org, currency)
+        org.charts = organisation_charts(org, currency, site.channels)
     site.home_charts = home_charts(site, currency)
 
 

@@ -25,6 +25,8 @@ def format_value(value: float | None, unit: str, currency_symbol: str = "£") ->
     if unit == m.NUMBER:
         text = f"{round_half_up(value, 2):,}"
         return text.rstrip("0").rstrip(".") if "." in text else text
+    if unit == m.COUNT and value == int(value):
+        return f"{int(value):,}"  # the common case, without the cost of Decimal
     if unit == m.PERCENT:
         return f"{round_half_up(value, 1)}%"
     if unit == m.MONEY:

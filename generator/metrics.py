@@ -419,7 +419,7 @@ def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]
         info = m.ChannelInfo(ch.id, ch.label, ch.digital, ch.unit_cost)
         share = now / now_total * 100 if now is not None and now_total > 0 else None
         prev = before / before_total * 100 if before is not None and before_total > 0 and complete_previous else None
-        out.append(m.ChannelShare(info, now, share, prev))
+        out.append(m.ChannelShare(info, now, share, prev, before if complete_previous else None))
     return out
 
 

@@ -106,6 +106,7 @@ class ChannelShare:
     transactions: float | None
     share: float | None  # percent of all transactions in the window
     previous_share: float | None  # percent in the 12 months before, if data
+    previous_transactions: float | None = None  # in the 12 months before, if they are a whole year
 
 
 @dataclass
@@ -201,6 +202,7 @@ class ServiceView:
     source_path: str = ""  # the YAML file it came from (for error messages)
     not_requested: tuple[str, ...] = ()  # KPI keys this service does not collect
     measures: list = field(default_factory=list)  # custom_measures.MeasureFigures: declared measures
+    migration: object = None  # segmentation.Migration: channels that gained or lost share
     charts: list[Chart] = field(default_factory=list)
     channels_used: list[int] = field(default_factory=list)  # indexes into SiteModel.channels with data
 
@@ -231,6 +233,7 @@ class OrganisationView:
     totals: Totals
     source_path: str = ""
     measures: list = field(default_factory=list)  # declared measures over its services' latest 12 months
+    migration: object = None  # segmentation.Migration: channels that gained or lost share
     charts: list[Chart] = field(default_factory=list)
 
 

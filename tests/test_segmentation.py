@@ -1,0 +1,52 @@
+"""Channel segmentation and migration, checked against figures worked out by hand from the fixture.
+
+Permits: 24 months, January 2023 (i = 1) to December 2024 (i = 24): online 10 i, phone 100.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.build import prepare
+from sitefactory import standard_files, write_site
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    return prepare(write_site(tmp_path_factory.mktemp("site"), files)).model
+
+
+def test_which_channels_gained_share_between_the_two_latest_years(model):
+    permits = next(s for s in model.services if s.slug == "permits")
+    mig = permits.migration
+    # 2024: online 10 x (13 + ... + 24) = 2,220, phone 1,200: online 2,220 / 3,420 = 64.9%.
+    # 2023: online 10 x (1 + ... + 12) = 780, phone 1,200: online 780 / 1,980 = 39.4%.
+    online, phone = mig.changes
+    assert online.channel.id == "online" and online.change == pytest.approx(64.9 - 39.4)
+    assert phone.channel.id == "phone" and phone.change == pytest.approx(35.1 - 60.6)
+    assert mig.label == "January to December 2024" and mig.previous_label == "January to December 2023"
+    assert "Online gained the most share, up 25.5 percentage points to 64.9%" in mig.sentence
+    assert "Phone lost the most, down 25.5 points to 35.1%" in mig.sentence
+    assert "moved 25.5 points towards digital channels" in mig.sentence
+
+
+def test_an_organisation_adds_up_its_services_with_a_whole_previous_year(model):
+    council = next(o for o in model.organisations if o.slug == "test-council")
+    # Fines has only five months, so no previous year: the council's shift is permits' alone.
+    assert [round(c.share, 1) for c in council.migration.changes] == [64.9, 35.1]
+    dept = next(o for o in model.organisations if o.slug == "dept-a")
+    assert dept.migration is None
+
+
+def test_channel_shares_and_digital_against_other_over_time(model):
+    permits = next(s for s in model.services if s.slug == "permits")
+    shares = next(c for c in permits.charts if c.id == "channel-shares")
+    # January 2023: online 10 of 110 = 9.1%; December 2024: 240 of 340 = 70.6%.
+    first = [r for r in shares.rows if r["period"] == "January 2023"]
+    assert [(r["series"], round(r["value"], 2)) for r in first] == [("Online", 9.09), ("Phone", 90.91)]
+    assert "rose from 9.1% in January 2023 to 70.6% in December 2024" in shares.summary
+    both = next(c for c in permits.charts if c.id == "digital-and-other")
+    assert both.summary == ("Digital transactions went from 10 in January 2023 to 240 in December 2024; "
+                            "other channels went from 100 to 100.")
