@@ -12,6 +12,7 @@ from generator.config import Config
 from generator.content import Content
 from generator.custom_measures import organisation_measures
 from generator.markdown_text import render_markdown
+from generator.savings import service_savings
 from generator.segmentation import organisation_migration, service_migration
 from generator.metrics import KPI_INFO, ServiceFigures
 
@@ -73,10 +74,18 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             not_requested=fig.not_requested,
             channels_used=list(fig.channels_used),
             measures=list(fig.measures),
+            unit_costs=dict(svc.unit_costs),
         ))
     services.sort(key=lambda s: (s.name.lower(), s.slug))
+    site_costs = {c.id: c.unit_cost for c in config.channels}
+    by_category: dict[str, list[m.ServiceView]] = {}
+    for view in services:
+        if view.category:
+            by_category.setdefault(view.category.strip().lower(), []).append(view)
     for view in services:
         view.migration = service_migration(view)
+        view.savings = service_savings(view, site_costs,
+                                       by_category.get((view.category or "").strip().lower(), []))
 
     children: dict[str, list[str]] = {}
     for o in content.organisations:

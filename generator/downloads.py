@@ -100,3 +100,31 @@ def chart_downloads(charts: list[m.Chart]) -> dict[str, bytes]:
                 "data": [{k: row.get(k) for k in keys} for row in chart.rows]}
         files[chart.json_url] = (json.dumps(body, ensure_ascii=False, allow_nan=False) + "\n").encode()
     return files
+
+
+SAVINGS_FIELDS = ["service", "service_name", "organisation", "period", "transactions", "digital_take_up",
+                  "yearly_cost", "unit_costs_from", "scenario", "scenario_take_up", "scenario_cost", "saving"]
+
+
+def savings_csv(services: list[m.ServiceView]) -> bytes:
+    """data/savings.csv: one row per service and scenario, largest saving at +10 points first.
+
+    Every figure is an estimate from unit costs; ``unit_costs_from`` says whether the
+    service's own or the site's typical costs were used.
+    """
+    with_savings = [s for s in services if s.savings is not None]
+    def first_saving(s):
+        sc = s.savings.scenario("points")
+        return -(sc.saving if sc else 0.0)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SAVINGS_FIELDS)
+    for s in sorted(with_savings, key=lambda s: (first_saving(s), s.name.lower(), s.slug)):
+        sv = s.savings
+        own = "service and site" if sv.own_costs and any(c.source == "site" for c in sv.channels) else \
+            "service" if sv.own_costs else "site"
+        for sc in sv.scenarios:
+            writer.writerow([_csv_cell(x) for x in (
+                s.slug, s.name, s.organisation.slug, sv.period_label, sv.transactions, round(sv.take_up, 2),
+                round(sv.cost, 2), own, sc.key, round(sc.take_up, 2), round(sc.cost, 2), round(sc.saving, 2))])
+    return buffer.getvalue().encode("utf-8")

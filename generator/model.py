@@ -203,6 +203,8 @@ class ServiceView:
     not_requested: tuple[str, ...] = ()  # KPI keys this service does not collect
     measures: list = field(default_factory=list)  # custom_measures.MeasureFigures: declared measures
     migration: object = None  # segmentation.Migration: channels that gained or lost share
+    unit_costs: dict = field(default_factory=dict)  # channel id -> this service's own unit cost
+    savings: object = None  # savings.Savings: what more digital take-up would save
     charts: list[Chart] = field(default_factory=list)
     channels_used: list[int] = field(default_factory=list)  # indexes into SiteModel.channels with data
 

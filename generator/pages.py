@@ -79,6 +79,47 @@ def services_tables(services: list[m.ServiceView]) -> list[m.ServicesTable]:
     return [m.ServicesTable(opt, options, _sort_rows(services, opt.key, opt.descending)) for opt in options]
 
 
+# The channel-shift savings ranking: (key, label, descending first, value of a service).
+SAVINGS_COLUMNS = [
+    ("name", "Service", False, None),
+    ("organisation", "Organisation", False, None),
+    ("take_up", "Digital take-up", True, lambda s: s.savings.take_up),
+    ("cost", "Yearly cost", True, lambda s: s.savings.cost),
+    ("saving", "Saving at 10 points higher", True,
+     lambda s: s.savings.scenario("points").saving if s.savings.scenario("points") else None),
+    ("saving_best", "Saving at the best comparable take-up", True,
+     lambda s: s.savings.scenario("best").saving if s.savings.scenario("best") else None),
+    ("saving_target", "Saving at target", True,
+     lambda s: s.savings.scenario("target").saving if s.savings.scenario("target") else None),
+]
+SAVINGS_DEFAULT = ("saving", True)
+
+
+def savings_tables(services: list[m.ServiceView]) -> list[m.ServicesTable]:
+    """The savings ranking in every sort order, each its own page; largest saving first at savings/."""
+    rows = [s for s in services if s.savings is not None]
+    options = []
+    for key, label, default_desc, _ in SAVINGS_COLUMNS:
+        for descending in (default_desc, not default_desc):
+            default = (key, descending) == SAVINGS_DEFAULT
+            url = "savings/" if default else f"savings/sort/{key.replace('_', '-')}-{'desc' if descending else 'asc'}/"
+            options.append(m.SortOption(key, label, descending, url))
+    values = {key: value for key, _, _, value in SAVINGS_COLUMNS}
+    tables = []
+    for option in options:
+        by_name = sorted(rows, key=lambda s: (s.name.lower(), s.slug))
+        if option.key == "name":
+            ordered = sorted(by_name, key=lambda s: (s.name.lower(), s.slug), reverse=option.descending)
+        elif option.key == "organisation":
+            ordered = sorted(by_name, key=lambda s: s.organisation.name.lower(), reverse=option.descending)
+        else:
+            get = values[option.key]
+            present = sorted([s for s in by_name if get(s) is not None], key=get, reverse=option.descending)
+            ordered = present + [s for s in by_name if get(s) is None]
+        tables.append(m.ServicesTable(option, options, ordered))
+    return tables
+
+
 def plan_pages(site: m.SiteModel) -> list[PageSpec]:
     """Every page of the site, in a stable order."""
     home = Crumb("Home", "")
@@ -109,6 +150,10 @@ def plan_pages(site: m.SiteModel) -> list[PageSpec]:
                 {"service": service},
             )
         )
+    for table in savings_tables(site.services):
+        pages.append(PageSpec(table.sort.url + "index.html", ["savings.html"], "Channel-shift savings",
+                              "(savings table)", "savings", [home, Crumb("Channel-shift savings", None)],
+                              {"table": table}))
     orgs_crumb = Crumb("Organisations", "organisations/")
     pages.append(
         PageSpec(

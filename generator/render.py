@@ -22,6 +22,7 @@ Every page kind receives
 Per kind (``page.kind``), from ``PageSpec.context``
     home, organisations, not_found: nothing more
     services      ``table``         ServicesTable (rows in this page's sort order)
+    savings       ``table``         ServicesTable of services with ``savings`` (channel-shift ranking)
     service       ``service``       ServiceView
     organisation  ``organisation``  OrganisationView
     page          ``content``       MarkdownPage
@@ -48,7 +49,7 @@ from markupsafe import Markup, escape
 
 from generator import model as m
 from generator.formatting import change_text, date_label, format_figure, format_value
-from generator.pages import SORT_COLUMNS, PageSpec
+from generator.pages import SAVINGS_COLUMNS, SORT_COLUMNS, PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -57,6 +58,7 @@ COMMON_CONTEXT = ("site", "model", "page", "nav", "url", "asset", "channels", "k
 TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
     "home": (),
     "services": ("table",),
+    "savings": ("table",),
     "service": ("service",),
     "organisations": (),
     "organisation": ("organisation",),
@@ -65,7 +67,8 @@ TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
 }
 
 _EXTERNAL_PREFIXES = ("http://", "https://", "mailto:", "//")
-_DEFAULT_DESCENDING = {key: desc for key, _label, desc in SORT_COLUMNS}
+_DEFAULT_DESCENDING = {key: desc for key, _label, desc in SORT_COLUMNS} | {
+    key: desc for key, _label, desc, _ in SAVINGS_COLUMNS if key not in ("name", "organisation")}
 
 
 # ----------------------------------------------------------------- search paths

@@ -1,0 +1,126 @@
+"""Channel-shift savings: what a service's yearly cost would be if more of its users went online. No I/O.
+
+The method, stated on every page that shows a figure:
+
+* Volumes are the service's transactions by channel over its latest 12 months
+  (the "How people use this service" table); take-up is digital over all.
+* Unit costs are per channel: the service's own ``unit_costs`` where its YAML
+  gives them, otherwise the site-wide ``unit_cost`` from config.yaml. Both are
+  estimates of typical costs, so every saving is an estimate.
+* Who shifts: the number of transactions stays the same. Raising take-up from
+  A% to B% moves (B - A)% of all transactions from the non-digital channels,
+  in proportion to their current volumes, to the digital ones, in proportion
+  to theirs. The yearly cost is the sum of volume x unit cost; the saving is
+  today's cost less the scenario's.
+
+So for a service with one digital and one other channel, the saving is
+simply (B - A)% x transactions x (other unit cost - digital unit cost).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator import model as m
+
+POINTS = 10.0  # the first scenario: take-up this many percentage points higher
+
+
+@dataclass
+class Scenario:
+    key: str  # "points", "best", "target"
+    name: str  # "10 points higher", "Best comparable service", "Target"
+    take_up: float  # the scenario's take-up, per cent
+    cost: float  # yearly cost at that take-up
+    saving: float  # today's yearly cost less the scenario's
+    note: str = ""  # e.g. which service is the best comparable one
+
+
+@dataclass
+class ChannelCost:
+    channel: m.ChannelInfo
+    transactions: float
+    unit_cost: float
+    source: str  # "service" (its own YAML) or "site" (config.yaml)
+
+
+@dataclass
+class Savings:
+    period_label: str  # the 12 months the volumes are for
+    channels: list[ChannelCost]
+    transactions: float
+    take_up: float  # per cent
+    cost: float  # today's yearly cost from unit costs
+    scenarios: list[Scenario]
+
+    def scenario(self, key: str) -> Scenario | None:
+        return next((s for s in self.scenarios if s.key == key), None)
+
+    @property
+    def own_costs(self) -> bool:
+        return any(c.source == "service" for c in self.channels)
+
+
+def shifted_cost(channels: list[ChannelCost], take_up: float) -> float:
+    """Yearly cost with ``take_up`` per cent of the same transactions made digitally (see module docstring).
+
+    ``channels`` must include a digital channel with transactions.
+    """
+    total = sum(c.transactions for c in channels)
+    digital = sum(c.transactions for c in channels if c.channel.digital)
+    other = total - digital
+    want = total * take_up / 100
+    cost = 0.0
+    for c in channels:
+        if c.channel.digital:
+            volume = c.transactions / digital * want
+        else:
+            volume = c.transactions / other * (total - want) if other else 0.0
+        cost += volume * c.unit_cost
+    return cost
+
+
+def take_up_of(service: m.ServiceView) -> float | None:
+    """Digital share of the latest 12 months' transactions, from the channel split."""
+    total = sum(s.transactions or 0 for s in service.channel_split)
+    digital = sum(s.transactions or 0 for s in service.channel_split if s.channel.digital)
+    return digital / total * 100 if total > 0 else None
+
+
+def service_savings(service: m.ServiceView, site_costs: dict[str, float | None],
+                    comparable: list[m.ServiceView] = ()) -> Savings | None:
+    """The service's savings, or None if a channel it uses has no unit cost or it has no channel split.
+
+    ``comparable`` are the services it is compared with (the same category): the best of
+    their take-ups, if higher than its own, is a scenario.
+    """
+    channels = []
+    for share in service.channel_split:
+        if not share.transactions:
+            continue
+        own = service.unit_costs.get(share.channel.id)
+        cost = own if own is not None else site_costs.get(share.channel.id)
+        if cost is None:
+            return None
+        channels.append(ChannelCost(share.channel, share.transactions, float(cost),
+                                    "service" if own is not None else "site"))
+    if not channels or not any(c.channel.digital for c in channels):
+        return None  # no digital channel with transactions to shift to
+    total = sum(c.transactions for c in channels)
+    take_up = sum(c.transactions for c in channels if c.channel.digital) / total * 100
+    cost = sum(c.transactions * c.unit_cost for c in channels)
+    wanted = [("points", f"{POINTS:g} points higher", min(100.0, take_up + POINTS), "")]
+    best = max(((take_up_of(s), s) for s in comparable if s.slug != service.slug and take_up_of(s) is not None),
+               key=lambda pair: (pair[0], pair[1].name), default=None)
+    if best is not None and best[0] > take_up:
+        wanted.append(("best", "Best comparable service", best[0], best[1].name))
+    target = service.kpis[m.DIGITAL_TAKE_UP].target
+    if target is not None and target > take_up:
+        wanted.append(("target", "Target", float(target), ""))
+    scenarios = []
+    for key, name, level, note in wanted:
+        if level <= take_up:
+            continue
+        after = shifted_cost(channels, level)
+        scenarios.append(Scenario(key, name, level, after, cost - after, note))
+    return Savings(service.split_period_label or "", channels, total, take_up, cost, scenarios)

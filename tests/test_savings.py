@@ -1,0 +1,76 @@
+"""Channel-shift savings, against sums done by hand from channel volumes and unit costs.
+
+Permits, 2024 (its latest 12 months): online 10 x (13 + ... + 24) = 2,220, phone 12 x 100 = 1,200;
+3,420 in all, take-up 2,220 / 3,420 = 64.91%. Unit costs from the test config: online £0.20, phone £2.00.
+Yearly cost now: 2,220 x 0.20 + 1,200 x 2.00 = 444 + 2,400 = £2,844.
+"""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.build import build_site, prepare
+from sitefactory import PERMIT_YAML, permits_csv, standard_files, write_site
+
+
+def files(**extra):
+    f = standard_files()
+    f["config.yaml"] += "charts:\n  static_svg: false\n"
+    f["content/services/permits.yaml"] = PERMIT_YAML + "category: Parking\ntargets:\n  digital_take_up: 90\n"
+    f.update(extra)
+    return f
+
+
+def savings_of(tmp_path, **extra):
+    model = prepare(write_site(tmp_path, files(**extra))).model
+    return {s.slug: s for s in model.services}
+
+
+def test_ten_points_more_and_the_target(tmp_path):
+    sv = savings_of(tmp_path)["permits"].savings
+    assert sv.transactions == 3420 and sv.cost == pytest.approx(2844)
+    assert sv.take_up == pytest.approx(2220 / 3420 * 100)
+    points = sv.scenario("points")
+    # 10 points of 3,420 = 342 transactions move from phone to online, each saving 2.00 - 0.20 = 1.80.
+    assert points.saving == pytest.approx(342 * 1.80)  # £615.60
+    assert points.cost == pytest.approx(2844 - 615.60)
+    target = sv.scenario("target")
+    # 90% of 3,420 = 3,078 online: 858 more, saving 858 x 1.80 = £1,544.40.
+    assert target.take_up == 90 and target.saving == pytest.approx(1544.40)
+    assert sv.scenario("best") is None  # no other service in its category
+
+
+def test_the_best_comparable_service_and_a_services_own_unit_costs(tmp_path):
+    # Another parking service with online 300 and phone 100 a month: take-up 75%, its own phone cost £5.
+    lines = ["period,channel,transactions"] + [f"2024-{m:02d},{ch},{n}" for m in range(1, 13)
+                                               for ch, n in (("online", 300), ("phone", 100))]
+    services = savings_of(tmp_path, **{
+        "content/services/visitors.yaml": "name: Visitor permits\norganisation: test-council\n"
+                                          "description: Visitor permits.\ncategory: parking\n"
+                                          "data: visitors.csv\nunit_costs:\n  phone: 5.00\n",
+        "data/visitors.csv": "\n".join(lines) + "\n"})
+    best = services["permits"].savings.scenario("best")
+    # 75% of 3,420 = 2,565 online: 345 more than 2,220, saving 345 x 1.80 = £621.00.
+    assert best.take_up == pytest.approx(75) and best.saving == pytest.approx(621.0)
+    assert best.note == "Visitor permits"
+    visitors = services["visitors"].savings
+    # 4,800 transactions, 1,200 by phone at £5.00 and 3,600 online at £0.20: £6,720. +10 points moves
+    # 480 calls online, saving 480 x (5.00 - 0.20) = £2,304.
+    assert visitors.cost == pytest.approx(6720) and visitors.scenario("points").saving == pytest.approx(2304)
+    assert [c.source for c in visitors.channels] == ["site", "service"]
+
+
+def test_the_savings_page_ranks_services_and_offers_a_download(tmp_path):
+    out = tmp_path / "site"
+    build_site(write_site(tmp_path, files()), out)
+    page = BeautifulSoup((out / "savings/index.html").read_text(), "html.parser")
+    first = page.find("tbody").find("tr")
+    assert "Renew a permit" in first.th.get_text() and "£615.60" in first.get_text()
+    assert (out / "savings/sort/saving-asc/index.html").is_file()  # sortable without JavaScript
+    csv_lines = (out / "data/savings.csv").read_text().splitlines()
+    assert "permits,Renew a permit,test-council,January to December 2024,3420,64.91,2844,site,points,74.91" \
+        in csv_lines[1]
+    service = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
+    text = service.find(id="savings-heading").parent.get_text(" ", strip=True)
+    assert "If digital take-up rose from 64.9% to 74.9%, the yearly cost would fall by about £616." in text
