@@ -54,15 +54,15 @@ def _axis(alt, fmt: str, label_expr: str | None):
 
 
 def _time_line(alt, value_title: str, fmt: str, series: bool, label_expr: str | None = None,
-               axis_fmt: str | None = None):
+               axis_fmt: str | None = None, legend_title: str = "Channel"):
     base = alt.Chart(alt.Data(name="table"))
     x = alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
     y = alt.Y("value:Q", title=value_title, axis=_axis(alt, axis_fmt or fmt, label_expr))
     tooltip = [alt.Tooltip("period:N", title="Period"), alt.Tooltip("value:Q", title=value_title, format=fmt)]
     # Nulls (gaps in the data) break the line instead of joining across them.
     if series:
-        tooltip.insert(1, alt.Tooltip("series:N", title="Channel"))
-        legend = alt.Legend(symbolType="stroke", symbolStrokeWidth=3, symbolSize=400, title="Channel")
+        tooltip.insert(1, alt.Tooltip("series:N", title=legend_title))
+        legend = alt.Legend(symbolType="stroke", symbolStrokeWidth=3, symbolSize=400, title=legend_title)
         color = alt.Color("series:N", scale=alt.Scale(range=PALETTE), sort=None, legend=legend)
         dash = alt.StrokeDash("series:N", scale=alt.Scale(range=DASHES), sort=None, legend=legend)
         line = base.mark_line(strokeWidth=2.5, invalid="break-paths-show-domains",
@@ -140,6 +140,8 @@ def _build_template_json(kind: str, currency: str) -> str:
         "line-number": lambda: _time_line(alt, "Value", ",.2~f", series=False),
         "line-amount": lambda: _time_line(alt, f"Amount ({currency})", ",.2f", series=False,
                                           label_expr=money_label, axis_fmt=",.0f"),
+        "lines-money": lambda: _time_line(alt, f"Amount ({currency})", ",.2f", series=True,
+                                          label_expr=money_label, axis_fmt=",.0f", legend_title="Series"),
         "split-bars": lambda: _split_bars(alt),
         "stacked-shares": lambda: _stacked_shares(alt),
         "ranked-count": lambda: _ranked_bars(alt, "Transactions per year", ",.0f"),
@@ -153,7 +155,7 @@ def _build_template_json(kind: str, currency: str) -> str:
 
 
 KINDS = ("lines-by-channel", "line-percent", "line-money", "line-count", "line-seconds", "line-number",
-         "line-amount", "split-bars", "stacked-shares", "ranked-count", "ranked-percent")
+         "line-amount", "lines-money", "split-bars", "stacked-shares", "ranked-count", "ranked-percent")
 # The line template for a declared measure's unit.
 LINE_KIND = {"count": "line-count", "percent": "line-percent", "money": "line-amount", "seconds": "line-seconds",
              "number": "line-number"}

@@ -15,6 +15,7 @@ from generator.periods import Period
 from generator.segmentation import channel_periods
 
 COUNT, PERCENT, MONEY, TEXT = m.COUNT, m.PERCENT, m.MONEY, "text"
+INCOME = "income"  # a declared measure with this id is set against the service's cost
 
 
 def _trend(name: str, first: dict, last: dict, unit: str, currency: str) -> str:
@@ -200,6 +201,47 @@ def _digital_chart(periods, channels, base, currency, annotations=()) -> m.Chart
                    list(annotations))
 
 
+def _income_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
+    """Income against the cost of the service (cost per transaction x transactions), and the net."""
+    income = next((f for f in service.measures if f.measure.id == INCOME), None)
+    if income is None:
+        return None
+    by_period = {(p.start, p.end): v for p, v in income.points}
+    points = {"Income": [], "Cost": [], "Net (income less cost)": []}
+    estimated = False
+    for row in service.periods:
+        cost = row.cost_per_transaction * row.transactions \
+            if row.cost_per_transaction is not None and row.transactions is not None else None
+        value = by_period.get((row.period.start, row.period.end))
+        estimated |= bool(cost is not None and row.cost_estimated)
+        points["Income"].append((row.period, value, {}))
+        points["Cost"].append((row.period, cost, {}))
+        points["Net (income less cost)"].append(
+            (row.period, value - cost if value is not None and cost is not None else None, {}))
+    both = [(p, i, c) for (p, i, _), (_, c, _) in zip(points["Income"], points["Cost"]) if i is not None and c is not None]
+    if not both:
+        return None
+    rows = [{**row, "series": name} for name, pts in points.items() for row in _with_gaps(pts)]
+    first = both[0]
+    last = both[-1]
+    total_in, total_cost = sum(i for _, i, _ in both[-12:]), sum(c for _, _, c in both[-12:])
+    span = f"{both[-12:][0][0].label} to {last[0].label}" if len(both) > 1 else last[0].label
+    summary = (f"In {last[0].label} the service brought in {format_value(last[1], MONEY, currency)} and cost "
+               f"{format_value(last[2], MONEY, currency)}. Over {span} income was "
+               f"{format_value(total_in, MONEY, currency)} against costs of "
+               f"{format_value(total_cost, MONEY, currency)}: a net "
+               f"{'surplus' if total_in >= total_cost else 'shortfall'} of "
+               f"{format_value(abs(total_in - total_cost), MONEY, currency)}.")
+    if first is not last and estimated:
+        summary += " Costs are estimates from channel unit costs."
+    columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Series", TEXT),
+               m.ChartColumn("value", "Amount", MONEY)]
+    datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
+    return m.Chart("income-and-cost", "Income against cost", summary, columns, rows,
+                   fill("lines-money", datasets, summary, currency), f"{base}/income-and-cost",
+                   list(service.annotations))
+
+
 def segmentation_charts(services: list[m.ServiceView], channels, base, currency, annotations=()) -> list[m.Chart]:
     periods = channel_periods(services, channels)
     charts = [_share_chart(periods, channels, base, currency, annotations),
@@ -229,6 +271,7 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
             note = " These costs are estimates from channel unit costs."
         charts.append(_line_chart(cid, title, title, unit, kind, rows, service, base, currency,
                                   service.kpis[key].target, note))
+    charts.append(_income_chart(service, base, currency))
     for figures in service.measures:
         rows = _with_gaps([(period, value, {}) for period, value in figures.points])
         label = figures.measure.label

@@ -142,3 +142,19 @@ def test_a_percentage_measure_over_100_is_flagged_and_a_count_with_a_pound_sign_
     (problem,) = failure.value.problems.errors
     assert problem.path.endswith("calls.csv") and problem.line == 4
     assert "count, not money" in problem.message
+
+
+def test_income_is_set_against_the_cost_of_the_service(tmp_path):
+    files = site_files()
+    files["data/permit-fees.csv"] = "period,income\n2024-11,400\n2024-12,500\n"
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "data: permits.csv", "data: [permits.csv, permit-fees.csv]")
+    permits = service(prepare(write_site(tmp_path, files)), "permits")
+    chart = next(c for c in permits.charts if c.id == "income-and-cost")
+    december = {r["series"]: r["value"] for r in chart.rows if r["period"] == "December 2024"}
+    # Permits publish no costs, so cost is estimated from unit costs: 240 online x £0.20 + 100 by phone
+    # x £2.00 = £248; the net is £500 - £248 = £252.
+    assert december["Income"] == 500 and december["Cost"] == pytest.approx(248)
+    assert december["Net (income less cost)"] == pytest.approx(252)
+    # November: 230 x 0.20 + 100 x 2.00 = £246. Both months: income £900, cost £494, surplus £406.
+    assert "income was £900.00 against costs of £494.00: a net surplus of £406.00" in chart.summary
