@@ -27,6 +27,7 @@ def site_info(config: Config) -> m.SiteInfo:
         currency_symbol=config.currency_symbol,
         phase_banner=config.phase_banner,
         footer_text=config.footer_text,
+        financial_year_start=config.financial_year_start,
     )
 
 

@@ -21,7 +21,7 @@ from generator.charts import add_charts, all_charts
 from generator.config import Config, load_config
 from generator.content import load_content
 from generator.data import RawFiles, load_data
-from generator.downloads import chart_downloads, savings_csv, service_csvs
+from generator.downloads import chart_downloads, costs_csv, savings_csv, service_csvs
 from generator.errors import BuildFailed, Problems
 from generator.metrics import compute
 from generator.model import SiteModel
@@ -144,7 +144,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         if view.slug in fresh_slugs:
             open_rows[view.slug] = service_rows(view)
     extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model)),
-             **open_data_files(model, open_rows), "data/savings.csv": savings_csv(model.services)}
+             **open_data_files(model, open_rows), "data/savings.csv": savings_csv(model.services),
+             **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
+                {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}
     page_paths = {page.path for page in pages}
     generated = [*extra, *(path for path in kept if path not in page_paths)]
     check_collisions(pages, problems, {path: "(generated file)" for path in generated})

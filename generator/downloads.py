@@ -128,3 +128,23 @@ def savings_csv(services: list[m.ServiceView]) -> bytes:
                 s.slug, s.name, s.organisation.slug, sv.period_label, sv.transactions, round(sv.take_up, 2),
                 round(sv.cost, 2), own, sc.key, round(sc.take_up, 2), round(sc.cost, 2), round(sc.saving, 2))])
     return buffer.getvalue().encode("utf-8")
+
+
+COST_FIELDS = ["level", "slug", "name", "organisation", "financial_year", "transactions", "cost",
+               "cost_per_transaction", "estimated", "months"]
+
+
+def costs_csv(report) -> bytes:
+    """data/costs-<year>.csv: the cost report's services, organisations and channels, one row each."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COST_FIELDS)
+    for level, lines in (("service", report.services), ("organisation", report.organisations),
+                         ("channel", report.channels)):
+        for x in sorted(lines, key=lambda x: (x.name.lower(), x.slug)):
+            writer.writerow([_csv_cell(v) for v in (
+                level, x.slug, x.name, x.organisation.slug if x.organisation else "", report.key, x.transactions,
+                None if x.cost is None else round(x.cost, 2),
+                None if x.cost_per_transaction is None else round(x.cost_per_transaction, 4),
+                "true" if x.estimated else "false", x.months if level == "service" else None)])
+    return buffer.getvalue().encode("utf-8")

@@ -279,6 +279,7 @@ class SiteInfo:
     currency_symbol: str
     phase_banner: str | None
     footer_text: str | None
+    financial_year_start: int = 4  # month
 
 
 @dataclass

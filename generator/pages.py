@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generator import model as m
+from generator.costs import cost_report, years_with_data
 from generator.errors import Problems
 
 # Sort orders offered on the all-services table: (key, label, default descending).
@@ -95,29 +96,73 @@ SAVINGS_COLUMNS = [
 SAVINGS_DEFAULT = ("saving", True)
 
 
-def savings_tables(services: list[m.ServiceView]) -> list[m.ServicesTable]:
-    """The savings ranking in every sort order, each its own page; largest saving first at savings/."""
-    rows = [s for s in services if s.savings is not None]
+def sorted_tables(rows: list, columns: list[tuple], url_of, default: tuple[str, bool]) -> list[m.ServicesTable]:
+    """A table in every sort order, each its own page (sortable without JavaScript).
+
+    ``columns`` are (key, label, descending first, value of a row or None for name/organisation);
+    rows have ``name``, ``slug`` and ``organisation``. Rows with no value for the column come last.
+    """
     options = []
-    for key, label, default_desc, _ in SAVINGS_COLUMNS:
+    for key, label, default_desc, _ in columns:
         for descending in (default_desc, not default_desc):
-            default = (key, descending) == SAVINGS_DEFAULT
-            url = "savings/" if default else f"savings/sort/{key.replace('_', '-')}-{'desc' if descending else 'asc'}/"
-            options.append(m.SortOption(key, label, descending, url))
-    values = {key: value for key, _, _, value in SAVINGS_COLUMNS}
+            options.append(m.SortOption(key, label, descending, url_of(key, descending,
+                                                                       (key, descending) == default)))
+    values = {key: value for key, _, _, value in columns}
+    by_name = sorted(rows, key=lambda r: (r.name.lower(), r.slug))
     tables = []
     for option in options:
-        by_name = sorted(rows, key=lambda s: (s.name.lower(), s.slug))
         if option.key == "name":
-            ordered = sorted(by_name, key=lambda s: (s.name.lower(), s.slug), reverse=option.descending)
+            ordered = sorted(by_name, key=lambda r: (r.name.lower(), r.slug), reverse=option.descending)
         elif option.key == "organisation":
-            ordered = sorted(by_name, key=lambda s: s.organisation.name.lower(), reverse=option.descending)
+            ordered = sorted(by_name, key=lambda r: r.organisation.name.lower() if r.organisation else "",
+                             reverse=option.descending)
         else:
             get = values[option.key]
-            present = sorted([s for s in by_name if get(s) is not None], key=get, reverse=option.descending)
-            ordered = present + [s for s in by_name if get(s) is None]
+            present = sorted([r for r in by_name if get(r) is not None], key=get, reverse=option.descending)
+            ordered = present + [r for r in by_name if get(r) is None]
         tables.append(m.ServicesTable(option, options, ordered))
     return tables
+
+
+def _sorted_url(folder: str):
+    def url_of(key: str, descending: bool, default: bool) -> str:
+        return folder if default else f"{folder}sort/{key.replace('_', '-')}-{'desc' if descending else 'asc'}/"
+    return url_of
+
+
+def savings_tables(services: list[m.ServiceView]) -> list[m.ServicesTable]:
+    """The savings ranking in every sort order; largest saving first at savings/."""
+    return sorted_tables([s for s in services if s.savings is not None], SAVINGS_COLUMNS,
+                         _sorted_url("savings/"), SAVINGS_DEFAULT)
+
+
+COST_COLUMNS = [
+    ("name", "Service", False, None),
+    ("organisation", "Organisation", False, None),
+    ("transactions", "Transactions", True, lambda r: r.transactions),
+    ("cost", "Total cost", True, lambda r: r.cost),
+    ("cost_per_transaction", "Cost per transaction", True, lambda r: r.cost_per_transaction),
+]
+COST_DEFAULT = ("cost", True)
+
+
+def cost_pages(site: m.SiteModel, start_month: int) -> list[tuple[m.ServicesTable, object, list]]:
+    """(table, report, every year's report) for each financial year and sort order.
+
+    Each year is at costs/<2025-26>/; the newest whole year (one in which some service has
+    12 months of data; else the newest) is also at costs/.
+    """
+    reports = [cost_report(site, year, start_month, site.channels) for year in years_with_data(site.services,
+                                                                                            start_month)]
+    whole = [r for r in reports if any(line.months >= 11.5 for line in r.services)]
+    main = (whole or reports or [None])[0]
+    out = []
+    for report in reports:
+        folders = [f"costs/{report.slug}/"] + (["costs/"] if report is main else [])
+        for folder in folders:
+            for table in sorted_tables(report.services, COST_COLUMNS, _sorted_url(folder), COST_DEFAULT):
+                out.append((table, report, reports))
+    return out
 
 
 def plan_pages(site: m.SiteModel) -> list[PageSpec]:
@@ -154,6 +199,10 @@ def plan_pages(site: m.SiteModel) -> list[PageSpec]:
         pages.append(PageSpec(table.sort.url + "index.html", ["savings.html"], "Channel-shift savings",
                               "(savings table)", "savings", [home, Crumb("Channel-shift savings", None)],
                               {"table": table}))
+    for table, report, reports in cost_pages(site, site.site.financial_year_start):
+        pages.append(PageSpec(table.sort.url + "index.html", ["costs.html"], f"Transaction costs {report.key}",
+                              "(cost report)", "costs", [home, Crumb("Transaction costs", None)],
+                              {"table": table, "report": report, "reports": reports}))
     orgs_crumb = Crumb("Organisations", "organisations/")
     pages.append(
         PageSpec(

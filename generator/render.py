@@ -23,6 +23,8 @@ Per kind (``page.kind``), from ``PageSpec.context``
     home, organisations, not_found: nothing more
     services      ``table``         ServicesTable (rows in this page's sort order)
     savings       ``table``         ServicesTable of services with ``savings`` (channel-shift ranking)
+    costs         ``table``, ``report``, ``reports``  the cost report: ServicesTable of costs.CostLine
+                                    rows, the year's CostReport, and every year's (newest first)
     service       ``service``       ServiceView
     organisation  ``organisation``  OrganisationView
     page          ``content``       MarkdownPage
@@ -49,7 +51,7 @@ from markupsafe import Markup, escape
 
 from generator import model as m
 from generator.formatting import change_text, date_label, format_figure, format_value
-from generator.pages import SAVINGS_COLUMNS, SORT_COLUMNS, PageSpec
+from generator.pages import COST_COLUMNS, SAVINGS_COLUMNS, SORT_COLUMNS, PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -59,6 +61,7 @@ TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
     "home": (),
     "services": ("table",),
     "savings": ("table",),
+    "costs": ("table", "report", "reports"),
     "service": ("service",),
     "organisations": (),
     "organisation": ("organisation",),
@@ -68,7 +71,7 @@ TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
 
 _EXTERNAL_PREFIXES = ("http://", "https://", "mailto:", "//")
 _DEFAULT_DESCENDING = {key: desc for key, _label, desc in SORT_COLUMNS} | {
-    key: desc for key, _label, desc, _ in SAVINGS_COLUMNS if key not in ("name", "organisation")}
+    key: desc for key, _label, desc, _ in SAVINGS_COLUMNS + COST_COLUMNS if key not in ("name", "organisation")}
 
 
 # ----------------------------------------------------------------- search paths

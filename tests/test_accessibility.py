@@ -104,7 +104,7 @@ def _find_pages(out: Path) -> dict[str, str | None]:
     without_data = [p for p in services if NO_DATA_TEXT in p.read_text(encoding="utf-8")]
     sorted_pages = sorted(out.glob("services/sort/*/index.html"))
     organisations = sorted(out.glob("organisations/*/index.html"))
-    reserved = {"services", "organisations", "static", "data", "savings"}
+    reserved = {"services", "organisations", "static", "data", "savings", "costs"}
     markdown = sorted(p for p in out.glob("*/index.html") if p.parent.name not in reserved)
     first = lambda items: rel(items[0]) if items else None  # noqa: E731
     return {
@@ -117,6 +117,7 @@ def _find_pages(out: Path) -> dict[str, str | None]:
         "organisation": first(organisations),
         "markdown-page": first(markdown),
         "savings": "savings/index.html",
+        "costs": "costs/index.html",
         # Declared measures, channel shift and savings sections: the richest service pages.
         "service-with-measures": first([p for p in services if "measures-heading" in p.read_text(encoding="utf-8")]),
         "service-with-savings": first([p for p in services if "savings-heading" in p.read_text(encoding="utf-8")]),

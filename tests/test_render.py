@@ -447,7 +447,7 @@ def _template_names():
 
 
 KIND_OF_TEMPLATE = {"home.html": "home", "services.html": "services", "service.html": "service",
-                    "savings.html": "savings",
+                    "savings.html": "savings", "costs.html": "costs",
                     "organisations.html": "organisations", "organisation.html": "organisation",
                     "page.html": "page", "404.html": "not_found"}
 

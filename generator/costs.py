@@ -1,0 +1,121 @@
+"""The transaction cost report: total cost and cost per transaction for one financial year. No I/O.
+
+Read off the same period rows as the service pages: a service's cost in a
+period is its cost per transaction times its transactions (estimated from
+channel unit costs where it publishes no costs, and marked so). A year's
+cost per transaction is its cost over the transactions of the periods that
+have a cost, as the KPI is defined. Only periods wholly inside the year
+count. Organisations add up their services (including those of the
+organisations within them); channels add up transactions by channel and
+cost them at their unit costs, so the channel table is an estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from generator import model as m
+from generator.periods import Period
+
+COMPLETE_YEAR = 11.5  # months of data for a year to count as whole
+
+
+@dataclass
+class CostLine:
+    """One row of a cost table: a service, an organisation or a channel."""
+
+    name: str
+    slug: str
+    url: str | None
+    organisation: m.OrgRef | None
+    transactions: float | None
+    cost: float | None
+    cost_per_transaction: float | None
+    estimated: bool = False
+    months: float = 0.0  # months of the year with transactions (services)
+
+
+@dataclass
+class CostReport:
+    key: str  # "2025/26"
+    slug: str  # "2025-26", for URLs and file names
+    label: str  # "April 2025 to March 2026"
+    services: list[CostLine]
+    organisations: list[CostLine]
+    channels: list[CostLine]
+    transactions: float | None
+    cost: float | None
+
+
+def financial_year(d: date, start_month: int) -> int:
+    """The calendar year in which the financial year containing ``d`` starts."""
+    return d.year if d.month >= start_month else d.year - 1
+
+
+def _bounds(year: int, start_month: int) -> tuple[date, date]:
+    start = date(year, start_month, 1)
+    end = date(year + 1, start_month, 1) - timedelta(days=1)
+    return start, end
+
+
+def years_with_data(services: list[m.ServiceView], start_month: int) -> list[int]:
+    """Financial years (by starting calendar year) holding any service's period, newest first."""
+    found = {financial_year(r.period.start, start_month) for s in services for r in s.periods
+             if r.transactions is not None and financial_year(r.period.end, start_month) ==
+             financial_year(r.period.start, start_month)}
+    return sorted(found, reverse=True)
+
+
+def _service_line(service: m.ServiceView, start: date, end: date) -> CostLine | None:
+    rows = [r for r in service.periods if r.period.start >= start and r.period.end <= end
+            and r.transactions is not None]
+    if not rows:
+        return None
+    costed = [r for r in rows if r.cost_per_transaction is not None]
+    cost = sum(r.cost_per_transaction * r.transactions for r in costed) if costed else None
+    costed_tx = sum(r.transactions for r in costed)
+    return CostLine(service.name, service.slug, service.url, service.organisation,
+                    sum(r.transactions for r in rows), cost,
+                    cost / costed_tx if cost is not None and costed_tx > 0 else None,
+                    any(r.cost_estimated for r in costed), sum(r.period.months for r in rows))
+
+
+def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
+    costed = [x for x in lines if x.cost is not None]
+    cost = sum(x.cost for x in costed) if costed else None
+    costed_tx = sum(x.cost / x.cost_per_transaction for x in costed if x.cost_per_transaction)
+    tx = sum(x.transactions for x in lines if x.transactions is not None) if lines else None
+    return CostLine(name, slug, url, None, tx, cost, cost / costed_tx if cost is not None and costed_tx else None,
+                    any(x.estimated for x in costed))
+
+
+def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m.ChannelInfo]) -> CostReport:
+    start, end = _bounds(year, start_month)
+    services = [line for s in site.services if (line := _service_line(s, start, end)) is not None]
+    by_slug = {line.slug: line for line in services}
+    organisations = []
+    for org in site.organisations:
+        lines = [by_slug[s.slug] for s in org.services if s.slug in by_slug]
+        if lines:
+            organisations.append(_sum_lines(org.name, org.slug, org.url, lines))
+    channel_lines = []
+    for i, ch in enumerate(channels):
+        volume, cost, known = 0.0, 0.0, True
+        for s in site.services:
+            for r in s.periods:
+                if r.period.start >= start and r.period.end <= end and r.by_channel[i]:
+                    volume += r.by_channel[i]
+                    unit = s.unit_costs.get(ch.id, ch.unit_cost)
+                    if unit is None:
+                        known = False
+                    else:
+                        cost += r.by_channel[i] * unit
+        if volume:
+            channel_lines.append(CostLine(ch.label, ch.id, None, None, volume, cost if known else None,
+                                          cost / volume if known else None, True))
+    total = _sum_lines("All services", "all", None, services)
+    first_year = str(year)
+    key = f"{first_year}/{(year + 1) % 100:02d}" if start_month != 1 else first_year
+    return CostReport(key, key.replace("/", "-"), Period(start, end, "range").label, services, organisations,
+                      channel_lines, total.transactions, total.cost)

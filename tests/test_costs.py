@@ -1,0 +1,42 @@
+"""The transaction cost report, against sums done by hand.
+
+Permits: January 2023 (i = 1) to December 2024 (i = 24), online 10 i and phone 100 a month, no cost data,
+so costs are estimated from the test config's unit costs: online £0.20, phone £2.00.
+Financial year 2023/24 (April 2023 to March 2024) is i = 4..15: online 10 x (4 + ... + 15) = 1,140,
+phone 1,200; cost 1,140 x 0.20 + 1,200 x 2.00 = 228 + 2,400 = £2,628 for 2,340 transactions (£1.1231 each).
+"""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.build import build_site
+from sitefactory import standard_files, write_site
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    build_site(write_site(root, files), root / "site")
+    return root / "site"
+
+
+def test_a_services_year_is_added_up_from_its_periods(out):
+    lines = (out / "data/costs-2023-24.csv").read_text().splitlines()
+    permits = next(line for line in lines if line.startswith("service,permits,"))
+    assert permits == "service,permits,Renew a permit,test-council,2023/24,2340,2628,1.1231,true,12"
+
+
+def test_the_report_opens_on_the_newest_whole_year_and_sorts_without_javascript(out):
+    # 2024/25 holds only April to December 2024 of permits (9 months), so costs/ shows 2023/24.
+    page = BeautifulSoup((out / "costs/index.html").read_text(), "html.parser")
+    assert page.h1.get_text(strip=True) == "Transaction costs, 2023/24"
+    rows = [tr.th.get_text(" ", strip=True) for tr in page.find(id="costs-table").tbody.find_all("tr")]
+    assert rows[0].startswith("Renew a permit")  # £2,628 is the larger total cost
+    cheapest = BeautifulSoup((out / "costs/sort/cost-per-transaction-asc/index.html").read_text(), "html.parser")
+    assert cheapest.find("caption").get_text(strip=True).endswith("sorted by cost per transaction, lowest first")
+    later = BeautifulSoup((out / "costs/2024-25/index.html").read_text(), "html.parser")
+    assert "part year: 9 months" in later.get_text()
