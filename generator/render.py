@@ -51,7 +51,7 @@ from markupsafe import Markup, escape
 
 from generator import model as m
 from generator.formatting import change_text, date_label, format_figure, format_value
-from generator.pages import COST_COLUMNS, SAVINGS_COLUMNS, SORT_COLUMNS, PageSpec
+from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -70,8 +70,6 @@ TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
 }
 
 _EXTERNAL_PREFIXES = ("http://", "https://", "mailto:", "//")
-_DEFAULT_DESCENDING = {key: desc for key, _label, desc in SORT_COLUMNS} | {
-    key: desc for key, _label, desc, _ in SAVINGS_COLUMNS + COST_COLUMNS if key not in ("name", "organisation")}
 
 
 # ----------------------------------------------------------------- search paths
@@ -112,7 +110,9 @@ def sort_state(table: m.ServicesTable, key: str) -> dict:
     "ascending"|"descending"|None, "state": "A to Z"|..., "action": ...}``.
     """
     current = table.sort.key == key
-    want_desc = (not table.sort.descending) if current else _DEFAULT_DESCENDING.get(key, False)
+    # A column's first option is its usual order (highest first for most figures): options are made so.
+    first = next((o.descending for o in table.options if o.key == key), False)
+    want_desc = (not table.sort.descending) if current else first
     option = next((o for o in table.options if o.key == key and o.descending == want_desc), None)
     text_sort = key in ("name", "organisation")
 

@@ -299,6 +299,7 @@ def test_nothing_loads_from_elsewhere_and_no_scripts(rendered):
 
 def test_internal_links_resolve(rendered, site):
     targets = set(rendered) | set(static_files([BUILTIN_THEME / "static"])) | {"data/council-tax.csv", "data/services.csv", "data/services.json", "data/datapackage.json"}
+    targets |= {"data/savings.csv"} | {f"data/costs-{p.split('/')[1]}.csv" for p in rendered if p.startswith("costs/20")}
     for path, soup in rendered.items():
         if path == "404.html":
             continue
