@@ -148,7 +148,9 @@ class Chart:
     """One chart and everything that goes with it: summary, table and downloads.
 
     ``rows`` are exactly the values plotted (and downloaded); ``spec`` is the
-    filled Vega-Lite spec; ``svg`` is its static rendering, added at build time.
+    filled Vega-Lite spec; ``svg`` is its static rendering, added at build time:
+    held as text, or (``svg_file``) read from the chart cache only when a page
+    is rendered, so thousands of drawn charts are never all in memory at once.
     """
 
     id: str  # unique within its page, e.g. "digital-take-up"
@@ -159,7 +161,21 @@ class Chart:
     spec: dict
     download_base: str  # site-relative path without extension, e.g. "data/charts/services/x/digital-take-up"
     annotations: list[Annotation] = field(default_factory=list)
-    svg: str | None = None
+    svg_text: str | None = None
+    svg_file: str | None = None
+
+    @property
+    def svg(self) -> str | None:
+        if self.svg_text is not None:
+            return self.svg_text
+        if self.svg_file is not None:
+            with open(self.svg_file, encoding="utf-8") as handle:
+                return handle.read()
+        return None
+
+    @svg.setter
+    def svg(self, text: str | None) -> None:
+        self.svg_text, self.svg_file = text, None
 
     @property
     def csv_url(self) -> str:

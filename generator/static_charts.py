@@ -55,39 +55,58 @@ def render_svgs(charts: list[m.Chart], cache_dir: Path | None, jobs: int | None 
     version = _vl().__version__
     texts = [spec_json(c.spec) for c in charts]
     keys = [_key(t, version) for t in texts]
-    found: dict[str, str] = {}
+    found: dict[str, str] = {}  # key -> SVG text, or the cache file's path (see model.Chart.svg_file)
+    on_disk: set[str] = set()
     if cache_dir is not None:
         for key in set(keys):
             path = cache_dir / "svg" / f"{key}.svg"
             if path.is_file():
-                found[key] = path.read_text(encoding="utf-8")
+                found[key] = str(path)
+                on_disk.add(key)
     todo = {}
     for key, text in zip(keys, texts):
         if key not in found:
             todo.setdefault(key, text)
     if todo and not draw_missing:
         for chart, key in zip(charts, keys):
-            chart.svg = found.get(key)
+            _attach(chart, found.get(key), key in on_disk)
         return sum(1 for key in keys if key not in found)
     if todo:
         jobs = jobs or os.cpu_count() or 1
         items = sorted(todo.items())
         # Starting worker processes costs about a second, the price of ~20 charts drawn here.
+        if cache_dir is not None:
+            (cache_dir / "svg").mkdir(parents=True, exist_ok=True)
+
+        def keep(key: str, svg: str) -> None:
+            """Each SVG goes to the cache as it comes, rather than all being held until the end."""
+            if cache_dir is None:
+                found[key] = svg
+                return
+            path = cache_dir / "svg" / f"{key}.svg"
+            path.write_text(svg, encoding="utf-8")
+            found[key] = str(path)
+            on_disk.add(key)
+
         if jobs > 1 and len(items) > SPAWN_WORTH_IT:
             # "spawn": vl-convert's JavaScript runtime holds threads that a fork would deadlock on.
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                drawn = list(pool.map(_draw, [t for _, t in items], chunksize=max(1, len(items) // (jobs * 4))))
+                drawn = pool.map(_draw, [t for _, t in items], chunksize=max(1, len(items) // (jobs * 4)))
+                for (key, _), svg in zip(items, drawn):
+                    keep(key, svg)
         else:
-            drawn = [_draw(t) for _, t in items]
-        for (key, _), svg in zip(items, drawn):
-            found[key] = svg
-            if cache_dir is not None:
-                path = cache_dir / "svg" / f"{key}.svg"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(svg, encoding="utf-8")
+            for key, text in items:
+                keep(key, _draw(text))
     for chart, key in zip(charts, keys):
-        chart.svg = found[key]
+        _attach(chart, found[key], key in on_disk)
     return 0
+
+
+def _attach(chart: m.Chart, found: str | None, is_path: bool) -> None:
+    if is_path:
+        chart.svg_text, chart.svg_file = None, found
+    else:
+        chart.svg = found
 
 
 def accessible_svg(svg: str, chart_id: str, title: str, description: str) -> Markup:
