@@ -35,7 +35,8 @@ chart's data table), ``figure_cell(fig)`` (a KPI figure as a ``<td>``), ``chart_
 SVG with role, title and description), ``json_script(value)`` (JSON that is
 safe inside ``<script type="application/json">``).
 
-Globals: ``value_td(value, unit, estimated=False, not_requested=False)`` (a value as a
+Globals: ``cost_rows(rows)`` and ``savings_rows(rows)`` (the body rows of the cost report and the
+savings ranking), ``value_td(value, unit, estimated=False, not_requested=False)`` (a value as a
 ``<td>``, as the ``value_cell`` macro writes it), and ``memo(key...)``, used as ``{% call memo(...) %}body{% endcall %}``, renders
 the body once per key in a build (the all-services table's rows, repeated on
 every sort order).
@@ -195,6 +196,8 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
 
     env.globals["memo"] = memo
     env.globals["value_td"] = value_td
+    env.globals["cost_rows"] = _cost_rows
+    env.globals["savings_rows"] = _savings_rows
     return env
 
 
@@ -232,6 +235,55 @@ def value_td(ctx, value, unit, estimated=False, not_requested=False):
     if estimated:
         text += ' <span class="estimate">(estimate)</span>'
     return Markup(f'<td class="num">{text}</td>')
+
+
+def _td(value, unit: str, currency: str, estimated: bool = False) -> str:
+    if value is None:
+        return '<td class="num missing">no data</td>'
+    text = str(escape(format_value(value, unit, currency)))
+    mark = ' <span class="estimate">(estimate)</span>' if estimated else ""
+    return f'<td class="num">{text}{mark}</td>'
+
+
+def _name_cells(ctx, row, anchor: str = "", note: str = "") -> str:
+    url = ctx["url"]
+    head = (f'<th scope="row" class="table__row-header"><a href="{escape(url(row.url))}{anchor}">{escape(row.name)}</a>'
+            f'{note}</th>')
+    org = row.organisation
+    return head + (f'<td><a href="{escape(url(org.url))}">{escape(org.name)}</a></td>' if org else "<td></td>")
+
+
+@jinja2.pass_context
+def _cost_rows(ctx, rows) -> Markup:
+    """The cost report's rows by service (costs.CostLine), written here for the reason chart_rows is:
+    the report has a page per year and sort order, each with a row per service."""
+    currency = _currency(ctx)
+    out = []
+    for r in rows:
+        note = (f'<span class="table__period">part year: {round(r.months)} months</span>'
+                if r.months < 11.5 else "")
+        out.append("<tr>" + _name_cells(ctx, r, note=note) + _td(r.transactions, m.COUNT, currency)
+                   + _td(r.cost, m.MONEY, currency, r.estimated)
+                   + _td(r.cost_per_transaction, m.MONEY, currency, r.estimated) + "</tr>")
+    return Markup("\n".join(out))
+
+
+@jinja2.pass_context
+def _savings_rows(ctx, rows) -> Markup:
+    """The savings ranking's rows (services with ``savings``), as cost_rows."""
+    currency = _currency(ctx)
+    out = []
+    for s in rows:
+        sv = s.savings
+        cells = [_name_cells(ctx, s, "#savings-heading", f'<span class="table__period">{escape(sv.period_label)}</span>'),
+                 _td(sv.take_up, m.PERCENT, currency), _td(sv.cost, m.MONEY, currency)]
+        for key in ("points", "best", "target"):
+            sc = sv.scenario(key)
+            cells.append(f'<td class="num">{escape(format_value(sc.saving, m.MONEY, currency))}<span class="table__period">'
+                         f'at {escape(format_value(sc.take_up, m.PERCENT))}</span></td>' if sc else
+                         '<td class="num missing">none</td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return Markup("\n".join(out))
 
 
 @jinja2.pass_context
