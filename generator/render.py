@@ -258,22 +258,44 @@ def _cost_rows(ctx, rows) -> Markup:
     """The cost report's rows by service (costs.CostLine), written here for the reason chart_rows is:
     the report has a page per year and sort order, each with a row per service."""
     currency = _currency(ctx)
+    made = _row_cache(ctx)
+    depth = ctx["url"]("")
     out = []
     for r in rows:
-        note = (f'<span class="table__period">part year: {round(r.months)} months</span>'
-                if r.months < 11.5 else "")
-        out.append("<tr>" + _name_cells(ctx, r, note=note) + _td(r.transactions, m.COUNT, currency)
-                   + _td(r.cost, m.MONEY, currency, r.estimated)
-                   + _td(r.cost_per_transaction, m.MONEY, currency, r.estimated) + "</tr>")
+        key = ("cost", id(r), depth)  # the same row on every sort order of a year at this depth
+        if key not in made:
+            note = (f'<span class="table__period">part year: {round(r.months)} months</span>'
+                    if r.months < 11.5 else "")
+            made[key] = ("<tr>" + _name_cells(ctx, r, note=note) + _td(r.transactions, m.COUNT, currency)
+                         + _td(r.cost, m.MONEY, currency, r.estimated)
+                         + _td(r.cost_per_transaction, m.MONEY, currency, r.estimated) + "</tr>")
+        out.append(made[key])
     return Markup("\n".join(out))
+
+
+def _row_cache(ctx) -> dict:
+    """Rows already written in this build (one environment is one build), by what they depend on.
+
+    Rows link to services and organisations only, never to the page's own folder, so the
+    page's depth (``url("")``) and the row's data are all a row depends on."""
+    env = ctx.environment
+    if not hasattr(env, "perfpages_rows"):
+        env.perfpages_rows = {}
+    return env.perfpages_rows
 
 
 @jinja2.pass_context
 def _savings_rows(ctx, rows) -> Markup:
     """The savings ranking's rows (services with ``savings``), as cost_rows."""
     currency = _currency(ctx)
+    made = _row_cache(ctx)
+    depth = ctx["url"]("")
     out = []
     for s in rows:
+        key = ("savings", id(s), depth)
+        if key in made:
+            out.append(made[key])
+            continue
         sv = s.savings
         cells = [_name_cells(ctx, s, "#savings-heading", f'<span class="table__period">{escape(sv.period_label)}</span>'),
                  _td(sv.take_up, m.PERCENT, currency), _td(sv.cost, m.MONEY, currency)]
@@ -282,7 +304,8 @@ def _savings_rows(ctx, rows) -> Markup:
             cells.append(f'<td class="num">{escape(format_value(sc.saving, m.MONEY, currency))}<span class="table__period">'
                          f'at {escape(format_value(sc.take_up, m.PERCENT))}</span></td>' if sc else
                          '<td class="num missing">none</td>')
-        out.append("<tr>" + "".join(cells) + "</tr>")
+        made[key] = "<tr>" + "".join(cells) + "</tr>"
+        out.append(made[key])
     return Markup("\n".join(out))
 
 
