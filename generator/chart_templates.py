@@ -113,6 +113,40 @@ def _stacked_shares(alt):
     ).properties(width=WIDTH, height=HEIGHT)
 
 
+def _forecast_band(alt):
+    """Actual transactions, then the forecast as a dashed line inside shaded 80% and 95% ranges.
+
+    Rows have ``value`` (actual) or ``forecast`` with ``low80``..``high95``; the band and the dashed
+    line, and the word "forecast" in the legend and the table, mark the projection, not colour alone."""
+    base = alt.Chart(alt.Data(name="table"))
+    x = alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
+    y_title = "Transactions"
+    band95 = base.mark_area(color=PALE_BLUE, opacity=0.25).encode(
+        x=x, y=alt.Y("low95:Q", title=y_title, axis=alt.Axis(format=",.0f")), y2="high95:Q")
+    band80 = base.mark_area(color=PALE_BLUE, opacity=0.45).encode(x=x, y="low80:Q", y2="high80:Q")
+    tooltip = [alt.Tooltip("period:N", title="Period"), alt.Tooltip("forecast:Q", title="Forecast", format=",.0f"),
+               alt.Tooltip("low80:Q", title="80% range from", format=",.0f"),
+               alt.Tooltip("high80:Q", title="80% range to", format=",.0f")]
+    forecast = base.mark_line(color=PALETTE[1], strokeDash=[6, 3], strokeWidth=2.5,
+                              point=alt.OverlayMarkDef(size=18, filled=True, color=PALETTE[1])).encode(
+        x=x, y="forecast:Q", tooltip=tooltip)
+    actual = base.mark_line(color=PALETTE[0], strokeWidth=2.5, invalid="break-paths-show-domains",
+                            point=alt.OverlayMarkDef(size=18, filled=True, color=PALETTE[0])).encode(
+        x=x, y="value:Q", tooltip=[alt.Tooltip("period:N", title="Period"),
+                                   alt.Tooltip("value:Q", title="Transactions", format=",.0f")])
+    return alt.layer(band95, band80, actual, forecast).properties(width=WIDTH, height=HEIGHT)
+
+
+def _month_bars(alt):
+    """Average transactions in each calendar month, January to December."""
+    base = alt.Chart(alt.Data(name="table"))
+    bars = base.mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("series:N", title="Month", sort=None, axis=alt.Axis(labelAngle=0, labelExpr="slice(datum.label, 0, 3)")),
+        y=alt.Y("value:Q", title="Average transactions", axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("series:N", title="Month"), alt.Tooltip("value:Q", title="Average", format=",.0f")])
+    return bars.properties(width=WIDTH, height=HEIGHT)
+
+
 def _ranked_bars(alt, value_title: str, fmt: str, label_expr: str | None = None):
     base = alt.Chart(alt.Data(name="table"))
     bars = base.mark_bar(color=PALETTE[0]).encode(
@@ -144,6 +178,8 @@ def _build_template_json(kind: str, currency: str) -> str:
                                           label_expr=money_label, axis_fmt=",.0f", legend_title="Series"),
         "split-bars": lambda: _split_bars(alt),
         "stacked-shares": lambda: _stacked_shares(alt),
+        "forecast-band": lambda: _forecast_band(alt),
+        "month-bars": lambda: _month_bars(alt),
         "ranked-count": lambda: _ranked_bars(alt, "Transactions per year", ",.0f"),
         "ranked-percent": lambda: _ranked_bars(alt, "Digital take-up (%)", ".1f", PERCENT_LABEL),
     }
@@ -155,7 +191,8 @@ def _build_template_json(kind: str, currency: str) -> str:
 
 
 KINDS = ("lines-by-channel", "line-percent", "line-money", "line-count", "line-seconds", "line-number",
-         "line-amount", "lines-money", "split-bars", "stacked-shares", "ranked-count", "ranked-percent")
+         "line-amount", "lines-money", "split-bars", "stacked-shares", "forecast-band", "month-bars", "ranked-count",
+         "ranked-percent")
 # The line template for a declared measure's unit.
 LINE_KIND = {"count": "line-count", "percent": "line-percent", "money": "line-amount", "seconds": "line-seconds",
              "number": "line-number"}

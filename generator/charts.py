@@ -242,6 +242,49 @@ def _income_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
                    list(service.annotations))
 
 
+def _forecast_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
+    """The last two years of transactions and the next 12 months' forecast with its ranges."""
+    fc = service.forecast
+    if fc is None or not fc.points:
+        return None
+    actual = [(r.period, r.transactions, {}) for r in service.periods][-24:]
+    rows = [{**row, "forecast": None, "low80": None, "high80": None, "low95": None, "high95": None}
+            for row in _with_gaps(actual)]
+    for p in fc.points:
+        rows.append({**_period_fields(p.period), "value": None, "forecast": p.value, "low80": p.low80,
+                     "high80": p.high80, "low95": p.low95, "high95": p.high95})
+    total = sum(p.value for p in fc.points)
+    first, last = fc.points[0].period, fc.points[-1].period
+    summary = (f"This is a projection, not a target: if the coming year follows the pattern so far, about "
+               f"{format_value(total, COUNT)} transactions are expected from {first.label} to {last.label}. "
+               "The shaded bands show each month's 80% and 95% ranges.")
+    if fc.backtest is not None and fc.backtest.mape is not None:
+        summary += (f" Forecast the same way a year ago, the last 12 months would have been off by "
+                    f"{fc.backtest.mape:.1f}% a month on average.")
+    columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("value", "Transactions", COUNT),
+               m.ChartColumn("forecast", "Forecast", COUNT), m.ChartColumn("low80", "80% range from", COUNT),
+               m.ChartColumn("high80", "80% range to", COUNT), m.ChartColumn("low95", "95% range from", COUNT),
+               m.ChartColumn("high95", "95% range to", COUNT)]
+    return m.Chart("forecast", "Forecast: transactions in the next 12 months", summary, columns, rows,
+                   fill("forecast-band", {"table": rows}, summary, currency), f"{base}/forecast")
+
+
+def _month_profile_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
+    profile = service.month_profile
+    if not profile:
+        return None
+    rows = [{"series": p.name, "value": p.mean, "index": p.index, "years": p.years} for p in profile]
+    busiest = max(profile, key=lambda p: p.mean)
+    quietest = min(profile, key=lambda p: p.mean)
+    summary = (f"{busiest.name} is usually the busiest month, with {busiest.index:.0f}% of an average month's "
+               f"transactions, and {quietest.name} the quietest, with {quietest.index:.0f}%.")
+    columns = [m.ChartColumn("series", "Month", TEXT), m.ChartColumn("value", "Average transactions", COUNT),
+               m.ChartColumn("index", "Against an average month (%)", m.NUMBER),
+               m.ChartColumn("years", "Years averaged", COUNT)]
+    return m.Chart("month-profile", "Seasonal pattern: an average year", summary, columns, rows,
+                   fill("month-bars", {"table": rows}, summary, currency), f"{base}/month-profile")
+
+
 def segmentation_charts(services: list[m.ServiceView], channels, base, currency, annotations=()) -> list[m.Chart]:
     periods = channel_periods(services, channels)
     charts = [_share_chart(periods, channels, base, currency, annotations),
@@ -272,6 +315,7 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
         charts.append(_line_chart(cid, title, title, unit, kind, rows, service, base, currency,
                                   service.kpis[key].target, note))
     charts.append(_income_chart(service, base, currency))
+    charts += [_month_profile_chart(service, base, currency), _forecast_chart(service, base, currency)]
     for figures in service.measures:
         rows = _with_gaps([(period, value, {}) for period, value in figures.points])
         label = figures.measure.label

@@ -221,6 +221,10 @@ class ServiceView:
     migration: object = None  # segmentation.Migration: channels that gained or lost share
     unit_costs: dict = field(default_factory=dict)  # channel id -> this service's own unit cost
     savings: object = None  # savings.Savings: what more digital take-up would save
+    forecast: object = None  # forecast.Forecast of transactions, for 24 months of monthly data or more
+    month_profile: list = field(default_factory=list)  # seasonality.MonthProfile, January to December
+    same_month: object = None  # seasonality.SameMonthLastYear
+    unusual: object = None  # seasonality.Unusualness of the latest month
     charts: list[Chart] = field(default_factory=list)
     channels_used: list[int] = field(default_factory=list)  # indexes into SiteModel.channels with data
 

@@ -1,0 +1,49 @@
+"""Forecasts and seasonal patterns on service pages, checked by hand on the permits fixture.
+
+Permits: January 2023 (i = 1) to December 2024 (i = 24), transactions 10 i + 100 a month.
+"""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.build import build_site
+from sitefactory import standard_files, write_site
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    build_site(write_site(root, files), root / "site")
+    return root / "site"
+
+
+def test_the_forecast_is_last_years_month_grown_by_the_latest_year(out):
+    import json
+
+    data = json.loads((out / "data/charts/services/permits/forecast.json").read_text())["data"]
+    future = [row for row in data if row["forecast"] is not None]
+    assert len(future) == 12 and future[0]["period"] == "January 2025" and future[-1]["period"] == "December 2025"
+    # Growth: 2024 had 10 x (13 + ... + 24) + 1,200 = 3,420; 2023 had 10 x (1 + ... + 12) + 1,200 = 1,980.
+    # January 2025 = January 2024 (230) x 3,420 / 1,980 = 397.27.
+    assert future[0]["forecast"] == pytest.approx(230 * 3420 / 1980)
+    assert future[0]["low95"] <= future[0]["low80"] <= future[0]["forecast"] <= future[0]["high80"] <= future[0]["high95"]
+    page = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
+    assert "This is a projection, not a target" in page.get_text()
+    # 24 months leave too few to hold a year out and still forecast, so no backtest is claimed.
+    assert "would have been off by" not in page.get_text()
+
+
+def test_an_average_year_and_the_same_month_last_year(out):
+    import json
+
+    data = json.loads((out / "data/charts/services/permits/month-profile.json").read_text())["data"]
+    # January: (110 + 230) / 2 = 170; December: (220 + 340) / 2 = 280, the busiest.
+    assert data[0]["series"] == "January" and data[0]["value"] == 170
+    assert data[11]["value"] == 280
+    text = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser").get_text(" ")
+    # December 2024 (340) against December 2023 (220): up 120 / 220 = 54.5%.
+    assert "December 2024: 340 transactions, up 54.5% on 220 in December 2023." in " ".join(text.split())
