@@ -10,6 +10,7 @@ from __future__ import annotations
 from generator import model as m
 from generator.config import Config
 from generator.content import Content
+from generator.costs import cost_reports
 from generator.custom_measures import organisation_measures
 from generator.forecast import forecast_months
 from generator.markdown_text import render_markdown
@@ -134,7 +135,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         for p in sorted(content.pages, key=lambda p: p.slug)
     ]
     ends = [s.periods[-1].period.end for s in services if s.periods]
-    return m.SiteModel(
+    site = m.SiteModel(
         site=site_info(config),
         channels=[m.ChannelInfo(c.id, c.label, c.digital, c.unit_cost) for c in config.channels],
         kpis=list(KPI_INFO.values()),
@@ -144,6 +145,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         totals=totals(services, years),
         latest_period_label=f"{max(ends):%B %Y}" if ends else None,
     )
+    site.cost_reports = cost_reports(site, config.financial_year_start)
+    return site
 
 
 def _display_path(config: Config, path) -> str:

@@ -182,6 +182,7 @@ def _build_template_json(kind: str, currency: str) -> str:
         "month-bars": lambda: _month_bars(alt),
         "ranked-count": lambda: _ranked_bars(alt, "Transactions per year", ",.0f"),
         "ranked-percent": lambda: _ranked_bars(alt, "Digital take-up (%)", ".1f", PERCENT_LABEL),
+        "ranked-money": lambda: _ranked_bars(alt, f"Amount a year ({currency})", ",.0f", money_label),
     }
     chart = builders[kind]().configure(**_config())
     spec = chart.to_dict(validate=True)
@@ -192,7 +193,7 @@ def _build_template_json(kind: str, currency: str) -> str:
 
 KINDS = ("lines-by-channel", "line-percent", "line-money", "line-count", "line-seconds", "line-number",
          "line-amount", "lines-money", "split-bars", "stacked-shares", "forecast-band", "month-bars", "ranked-count",
-         "ranked-percent")
+         "ranked-percent", "ranked-money")
 # The line template for a declared measure's unit.
 LINE_KIND = {"count": "line-count", "percent": "line-percent", "money": "line-amount", "seconds": "line-seconds",
              "number": "line-number"}

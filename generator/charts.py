@@ -325,15 +325,22 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
     return [c for c in charts if c is not None]
 
 
-def _ranked_chart(cid, title, items, unit, kind, base, currency, what) -> m.Chart | None:
+def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: int | None = None) -> m.Chart | None:
+    """Bars from highest to lowest; with ``limit``, only that many of the highest (the page's table has all)."""
     rows = [{"series": name, "value": value, "label": format_value(value, unit, currency)}
             for name, value in items if value is not None]
     if not rows:
         return None
     rows.sort(key=lambda r: (-r["value"], r["series"]))
     top = rows[0]
-    summary = f"{top['series']} has the highest {what} ({top['label']})"
-    summary += f" and {rows[-1]['series']} the lowest ({rows[-1]['label']})." if len(rows) > 1 else "."
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        title = f"{title}: the {limit} highest"
+        summary = (f"{top['series']} has the highest {what} ({top['label']}); the chart shows the {limit} "
+                   "highest and the table on this page has every service.")
+    else:
+        summary = f"{top['series']} has the highest {what} ({top['label']})"
+        summary += f" and {rows[-1]['series']} the lowest ({rows[-1]['label']})." if len(rows) > 1 else "."
     columns = [m.ChartColumn("series", "Name", TEXT), m.ChartColumn("value", title, unit)]
     return m.Chart(cid, title, summary, columns, rows, fill(kind, {"table": rows}, summary, currency),
                    f"{base}/{cid}")
@@ -382,9 +389,19 @@ def add_charts(site: m.SiteModel, services: set[str] | None = None) -> None:
     for org in site.organisations:
         org.charts = organisation_charts(org, currency, site.channels)
     site.home_charts = home_charts(site, currency)
+    site.savings_charts = [c for c in [_ranked_chart(
+        "savings-by-service", "Estimated yearly saving with take-up 10 points higher",
+        [(s.name, s.savings.scenario("points").saving) for s in site.services
+         if s.savings and s.savings.scenario("points")], MONEY, "ranked-money", "data/charts/savings", currency,
+        "estimated yearly saving at take-up 10 points higher", limit=20)] if c]
+    for report in site.cost_reports:
+        report.charts = [c for c in [_ranked_chart(
+            "cost-by-service", f"Total cost by service, {report.key}",
+            [(line.name, line.cost) for line in report.services], MONEY, "ranked-money",
+            f"data/charts/costs/{report.slug}", currency, f"total cost in {report.key}", limit=20)] if c]
 
 
 def all_charts(site: m.SiteModel) -> list[m.Chart]:
     """Every chart on the site, in page order."""
     return ([c for s in site.services for c in s.charts] + [c for o in site.organisations for c in o.charts]
-            + list(site.home_charts))
+            + list(site.home_charts) + list(site.savings_charts) + [c for r in site.cost_reports for c in r.charts])

@@ -12,7 +12,7 @@ cost them at their unit costs, so the channel table is an estimate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from generator import model as m
@@ -46,6 +46,7 @@ class CostReport:
     channels: list[CostLine]
     transactions: float | None
     cost: float | None
+    charts: list = field(default_factory=list)  # model.Chart, added by the chart stage
 
 
 def financial_year(d: date, start_month: int) -> int:
@@ -119,3 +120,9 @@ def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m
     key = f"{first_year}/{(year + 1) % 100:02d}" if start_month != 1 else first_year
     return CostReport(key, key.replace("/", "-"), Period(start, end, "range").label, services, organisations,
                       channel_lines, total.transactions, total.cost)
+
+
+def cost_reports(site: m.SiteModel, start_month: int) -> list[CostReport]:
+    """A report for every financial year with data, newest first."""
+    return [cost_report(site, year, start_month, site.channels)
+            for year in years_with_data(site.services, start_month)]

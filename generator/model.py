@@ -313,4 +313,6 @@ class SiteModel:
     totals: Totals
     latest_period_label: str | None
     home_charts: list[Chart] = field(default_factory=list)
+    cost_reports: list = field(default_factory=list)  # costs.CostReport per financial year, newest first
+    savings_charts: list[Chart] = field(default_factory=list)  # on the savings ranking pages
     vega_bundle: str | None = None  # site-relative path of the Vega runtime, when charts are interactive

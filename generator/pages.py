@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generator import model as m
-from generator.costs import cost_report, years_with_data
 from generator.errors import Problems
 
 # Sort orders offered on the all-services table: (key, label, default descending).
@@ -152,8 +151,7 @@ def cost_pages(site: m.SiteModel, start_month: int) -> list[tuple[m.ServicesTabl
     Each year is at costs/<2025-26>/; the newest whole year (one in which some service has
     12 months of data; else the newest) is also at costs/.
     """
-    reports = [cost_report(site, year, start_month, site.channels) for year in years_with_data(site.services,
-                                                                                            start_month)]
+    reports = site.cost_reports
     whole = [r for r in reports if any(line.months >= 11.5 for line in r.services)]
     main = (whole or reports or [None])[0]
     out = []
