@@ -12,10 +12,8 @@ from generator.config import Config
 from generator.content import Content
 from generator.costs import cost_reports
 from generator.custom_measures import organisation_measures
-from generator.forecast import forecast_months
 from generator.markdown_text import render_markdown
 from generator.savings import service_savings
-from generator.seasonality import month_profile, same_month_last_year, unusual_latest
 from generator.segmentation import organisation_migration, service_migration
 from generator.metrics import KPI_INFO, ServiceFigures
 
@@ -88,12 +86,9 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             by_category.setdefault(view.category.strip().lower(), []).append(view)
     for view in services:
         view.migration = service_migration(view)
-        series = [(row.period, row.transactions) for row in view.periods]
-        if series and series[-1][0].kind == "month":
-            view.forecast = forecast_months(series)
-            view.month_profile = month_profile(series) or []
-            view.same_month = same_month_last_year(series)
-            view.unusual = unusual_latest(series)
+        fig = figures[view.slug]
+        view.forecast, view.month_profile = fig.forecast, list(fig.month_profile)
+        view.same_month, view.unusual = fig.same_month, fig.unusual
         view.savings = service_savings(view, site_costs,
                                        by_category.get((view.category or "").strip().lower(), []))
 

@@ -16,19 +16,21 @@ from pathlib import Path
 from generator import render, units
 from generator.assemble import assemble
 from generator.chart_templates import load_templates
-from generator.custom_measures import service_measures
 from generator.charts import add_charts, all_charts
 from generator.config import Config, load_config
 from generator.content import load_content
+from generator.custom_measures import service_measures
 from generator.data import RawFiles, load_data
 from generator.downloads import chart_downloads, costs_csv, savings_csv, service_csvs
 from generator.errors import BuildFailed, Problems
+from generator.fingerprint import Digests, file_digests, input_fingerprint
+from generator.forecast import forecast_months
 from generator.metrics import compute
 from generator.model import SiteModel
 from generator.opendata import open_data_files, service_rows
 from generator.pages import PageSpec, check_collisions, plan_pages
+from generator.seasonality import month_profile, same_month_last_year, unusual_latest
 from generator.static_charts import render_svgs, vega_bundle
-from generator.fingerprint import Digests, file_digests, input_fingerprint
 from generator.write import OutputError, digest, read_manifest, site_intact, write_site
 
 
@@ -119,6 +121,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     _fail_if_errors(problems, strict)
 
     figures = compute(tidy, config, fresh)
+    for fig in figures.values():
+        add_seasons(fig)
     if config.measures:
         for slug, rows in (tidy.groupby("service", sort=False) if len(tidy) else []):
             if slug in figures:
@@ -156,6 +160,17 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         records = _unit_records(plan, reused, model, figures, data_problems, open_rows)
     return Prepared(config, model, pages, extra, problems, kept=kept, records=records,
                     reused_services=sum(len(record.figures) for record in reused.values()))
+
+
+def add_seasons(fig) -> None:
+    """Forecast and seasonal pattern of a service's monthly transactions, kept with its figures
+    (so a reused service's are not worked out again)."""
+    series = [(row.period, row.transactions) for row in fig.periods]
+    if series and series[-1][0].kind == "month":
+        fig.forecast = forecast_months(series)
+        fig.month_profile = month_profile(series) or []
+        fig.same_month = same_month_last_year(series)
+        fig.unusual = unusual_latest(series)
 
 
 def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dict[str, units.UnitRecord]:
