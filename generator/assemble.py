@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from generator import model as m
 from generator.config import Config
+from generator.comparison import service_comparisons
 from generator.content import Content
 from generator.costs import cost_reports
 from generator.custom_measures import organisation_measures
@@ -43,8 +44,25 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple]) -> m.Totals:
     return m.Totals(len(services), len(with_data), tx, digital, take_up, known)
 
 
+def councils_of(content: Content, publisher: str) -> dict[str, str]:
+    """Organisation slug -> the council it belongs to: its top-level organisation's name when the site
+    holds several top-level organisations (a partnership), else the site's publisher."""
+    parent = {o.slug: o.parent for o in content.organisations}
+    name = {o.slug: o.name for o in content.organisations}
+
+    def top(slug: str) -> str:
+        seen = set()
+        while parent.get(slug) and slug not in seen:
+            seen.add(slug)
+            slug = parent[slug]
+        return slug
+
+    tops = {top(s.organisation) for s in content.services}
+    return {o.slug: (name[top(o.slug)] if len(tops) > 1 else publisher) for o in content.organisations}
+
+
 def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures],
-             data_files: dict[str, str]) -> m.SiteModel:
+             data_files: dict[str, str], peers: list | None = None) -> m.SiteModel:
     org_refs = {o.slug: m.OrgRef(o.slug, o.name, f"organisations/{o.slug}/") for o in content.organisations}
     services: list[m.ServiceView] = []
     years: dict[str, tuple] = {}
@@ -79,6 +97,10 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             unit_costs=dict(svc.unit_costs),
         ))
     services.sort(key=lambda s: (s.name.lower(), s.slug))
+    council_of = councils_of(content, config.organisation)
+    for view in services:
+        view.council = council_of.get(view.organisation.slug, config.organisation)
+    service_comparisons(services, list(KPI_INFO.values()), lambda s: s.council, peers or [])
     site_costs = {c.id: c.unit_cost for c in config.channels}
     by_category: dict[str, list[m.ServiceView]] = {}
     for view in services:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import render, units
-from generator.assemble import assemble
+from generator.assemble import assemble, councils_of
 from generator.chart_templates import load_templates
 from generator.charts import add_charts, all_charts
+from generator.comparison import load_peers
 from generator.config import Config, load_config
 from generator.content import load_content
 from generator.custom_measures import service_measures
@@ -98,13 +99,17 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                        hint="use theme: default, or create themes/<name>/templates")
     raw_files = RawFiles()
     content = load_content(config, problems, raw_files)
+    peers, peers_digest = load_peers(config, problems)
     plan = units.partition(config, content.services)
     reused: dict[str, units.UnitRecord] = {}
     if previous is not None:
         digests = digests or file_digests(config, f"strict={strict}")
         search_path = render.template_search_path(config.root, config.theme)
-        units.assign_keys(plan, content, digests,
-                          units.service_pages_read_other_services(search_path, render.BUILTIN_THEME))
+        council_of = councils_of(content, config.organisation)
+        # Several councils on one site compare their services with each other's: no page stands alone.
+        several = len({council_of.get(s.organisation) for s in content.services}) > 1
+        whole_site = several or units.service_pages_read_other_services(search_path, render.BUILTIN_THEME)
+        units.assign_keys(plan, content, digests, whole_site, peers_digest)
         store = units.UnitStore(config.cache_dir)
         for unit in plan:
             record = store.get(unit.key)
@@ -134,7 +139,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         figures.update(record.figures)
         data_links.update(record.data_files)
         open_rows.update(record.open_data)
-    model = assemble(config, content, figures, data_links)
+    model = assemble(config, content, figures, data_links, peers)
     fresh_slugs = {s.slug for s in fresh}
     load_templates(config.cache_dir, config.currency_symbol)
     add_charts(model, fresh_slugs)

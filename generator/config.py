@@ -57,6 +57,16 @@ MEASURE_SCHEMA = Schema(
     ],
 )
 
+PEER_SCHEMA = Schema(
+    "a peer",
+    [
+        Field("name", "str", "The peer council's name, e.g. Northtown Borough Council.", required=True),
+        Field("file", "str", "Its published services.csv, as a path under the data folder."),
+        Field("url", "url", "Or the address of its published services.csv, fetched at build time and cached."),
+        Field("site", "url", "Its performance site, linked from the comparison."),
+    ],
+)
+
 CONFIG_SCHEMA = Schema(
     "config.yaml",
     [
@@ -84,6 +94,8 @@ CONFIG_SCHEMA = Schema(
         Field("measures", "list", "Measures beyond the built-in ones that services' data may carry "
               "(calls answered, complaints, income...): each gets KPI cards, charts, tables and downloads.",
               default=[], item=MEASURE_SCHEMA),
+        Field("peers", "list", "Other councils to compare services with, by LGSL code: each publishes the "
+              "services.csv this product writes (name, and file or url, and site).", default=[], item=PEER_SCHEMA),
         Field("charts", "object", "How charts are drawn.", item=CHARTS_SCHEMA,
               default={"static_svg": True, "interactive": True}),
     ],
@@ -115,6 +127,17 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class Peer:
+    """A peer council whose open data services are compared with (see generator.peers)."""
+
+    name: str
+    file: str | None
+    url: str | None
+    site: str | None
+    index: int  # position in config.yaml's peers list, for messages
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     root: Path
@@ -137,6 +160,8 @@ class Config:
     not_requested: tuple[str, ...] = ("***",)
     sources: tuple[Source, ...] = ()
     measures: tuple[Measure, ...] = ()
+    peers: tuple[Peer, ...] = ()
+    positions: object = None  # where each key of config.yaml was written (yamlfile.Positions)
 
     @property
     def measure_ids(self) -> tuple[str, ...]:
@@ -245,7 +270,22 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         not_requested=tuple(str(x).strip() for x in values["not_requested"] or ()),
         sources=tuple(sources),
         measures=tuple(measures),
+        peers=tuple(_peers(values["peers"] or [], path, positions, problems)),
+        positions=positions,
     )
+
+
+def _peers(items: list[dict], path, positions, problems: Problems) -> list[Peer]:
+    out = []
+    for index, item in enumerate(items):
+        if bool(item.get("file")) == bool(item.get("url")):
+            problems.error(path, f"peer '{item.get('name')}' needs either file: or url:, not both or neither",
+                           *positions.at(("peers", index)),
+                           hint="file: is under the data folder, e.g. peers/northtown-services.csv; "
+                           "url: is fetched at build time")
+            continue
+        out.append(Peer(item["name"], item.get("file"), item.get("url"), item.get("site"), index))
+    return out
 
 
 def _measures(items: list[dict], path, positions, problems: Problems) -> list[Measure]:

@@ -225,6 +225,9 @@ class ServiceView:
     month_profile: list = field(default_factory=list)  # seasonality.MonthProfile, January to December
     same_month: object = None  # seasonality.SameMonthLastYear
     unusual: object = None  # seasonality.Unusualness of the latest month
+    comparisons: list = field(default_factory=list)  # comparison.Comparison per KPI, against like services
+    peer_services: list = field(default_factory=list)  # comparison.PeerService: who it is compared with
+    council: str | None = None  # the council it belongs to (its top-level organisation, or the publisher)
     charts: list[Chart] = field(default_factory=list)
     channels_used: list[int] = field(default_factory=list)  # indexes into SiteModel.channels with data
 

@@ -173,9 +173,10 @@ def service_pages_read_other_services(search_path: list[Path], builtin: Path) ->
     return False
 
 
-def assign_keys(units: list[Unit], content: Content, digests: Digests, whole_site: bool) -> None:
-    """Each unit's key; ``whole_site`` when service pages read other services too."""
-    base = hashlib.sha256(f"units {FORMAT}\0{site_wide_fingerprint(digests)}\0".encode())
+def assign_keys(units: list[Unit], content: Content, digests: Digests, whole_site: bool, extra: str = "") -> None:
+    """Each unit's key; ``whole_site`` when service pages read other services too; ``extra`` names
+    anything else every service page shows (the peers' published figures)."""
+    base = hashlib.sha256(f"units {FORMAT}\0{site_wide_fingerprint(digests)}\0{extra}\0".encode())
     base.update(repr(content.organisations).encode())
     base.update(repr(content.pages).encode())
     for unit in units:

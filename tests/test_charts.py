@@ -145,6 +145,8 @@ def test_chart_colours_have_at_least_3_to_1_contrast_and_distinct_dashes():
 
 def test_pages_embed_no_url_of_another_host(example_site):
     page = (example_site / "services/council-tax/index.html").read_text()
+    # A link the reader may follow (a peer council's site) loads nothing: only other URLs count.
+    page = re.sub(r'<a\s[^>]*href="https?://[^"]*"', "<a", page)
     for url in re.findall(r"https?://[^\s\"'<>)]+", page):
         assert url.startswith(("https://www.example.gov.uk", "http://www.w3.org/")), url
 

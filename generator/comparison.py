@@ -1,0 +1,276 @@
+"""Benchmarking against like authorities: services compared by LGSL code with peers' published figures.
+
+A peer is another council's ``services.csv``, the open-data file this product
+publishes (see generator.opendata), read from the data folder or fetched from
+a URL (cached, so a build still works offline with the last copy). A site that
+hosts several councils (top-level organisations) compares their services with
+each other the same way.
+
+A peer's figures are worked out from its per-period rows as this site's own
+cards are: each of digital take-up, cost per transaction, completion rate and
+user satisfaction is its value in the latest period that has one, and
+transactions per year is the sum over the 12 months ending with the latest
+period that has transactions (only when those periods cover a whole year).
+
+Ranks and quartiles are over every council with a value, this one included:
+rank 1 is the best (lowest cost, highest take-up, completion and
+satisfaction; most transactions is simply first), ties share the best rank,
+and the median and quartiles are ``statistics.quantiles(values, n=4,
+method="inclusive")``, which a reader can reproduce by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import statistics
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from generator import model as m
+from generator.errors import Problems
+
+REQUIRED = ("service", "service_name", "lgsl", "period", "period_start", "period_end", "transactions",
+            "digital_take_up", "cost_per_transaction", "completion_rate", "user_satisfaction")
+PERIOD_KPIS = {m.DIGITAL_TAKE_UP: "digital_take_up", m.COST_PER_TRANSACTION: "cost_per_transaction",
+               m.COMPLETION_RATE: "completion_rate", m.USER_SATISFACTION: "user_satisfaction"}
+COMPLETE_YEAR_DAYS = 350  # about 11.5 months, as the site's own yearly figures need
+TIMEOUT = 10  # seconds to wait for a peer's file
+
+
+@dataclass
+class PeerService:
+    """One service of one peer council, with its figures as a card would show them."""
+
+    council: str
+    site: str | None
+    name: str
+    lgsl: str
+    figures: dict[str, float | None]  # KPI key -> value
+    labels: dict[str, str | None] = field(default_factory=dict)  # KPI key -> period the value is for
+    url: str | None = None  # site-relative page of a service on this same site (several councils)
+
+
+@dataclass
+class Ranked:
+    council: str
+    service: str
+    value: float
+    rank: int
+    own: bool
+    site: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Comparison:
+    """One KPI of one service against the same LGSL service elsewhere."""
+
+    kpi: m.KpiInfo
+    rank: int | None  # this council's rank, None if it has no value
+    of: int  # councils with a value
+    median: float | None
+    lower_quartile: float | None
+    upper_quartile: float | None
+    ranked: list[Ranked]
+
+
+def _number(text: str, path, line: int, column: int, problems: Problems) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        problems.error(path, f"'{text}' is not a number", line, column,
+                       hint="a peer's services.csv is read as this product writes it: plain numbers, blank if none")
+        return None
+
+
+def read_peer_csv(body: bytes, path, council: str, site: str | None, problems: Problems) -> list[PeerService]:
+    """A peer's services with LGSL codes and their figures; problems located at path:line:column."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problems.error(path, "not UTF-8 text", hint="a services.csv from this product is UTF-8")
+        return []
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        problems.error(path, "the file is empty", hint="it should be a services.csv published by a peer's site")
+        return []
+    header = [h.strip() for h in rows[0]]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        problems.error(path, f"missing column(s): {', '.join(missing)}", 1,
+                       hint="give the services.csv from a peer's Performance Pages site (data/services.csv)")
+        return []
+    col = {name: header.index(name) for name in header}
+    by_service: dict[str, list[dict]] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            problems.error(path, f"the row has {len(row)} cells, not {len(header)}", line)
+            continue
+        try:
+            start = date.fromisoformat(row[col["period_start"]].strip())
+            end = date.fromisoformat(row[col["period_end"]].strip())
+        except ValueError:
+            problems.error(path, "period_start and period_end must be dates such as 2025-04-01", line,
+                           col["period_start"] + 1)
+            continue
+        record = {"start": start, "end": end, "label": row[col["period"]].strip(),
+                  "name": row[col["service_name"]].strip(), "lgsl": row[col["lgsl"]].strip()}
+        for name in ("transactions", *PERIOD_KPIS.values()):
+            record[name] = _number(row[col[name]], path, line, col[name] + 1, problems)
+        by_service.setdefault(row[col["service"]].strip(), []).append(record)
+    out = []
+    for records in by_service.values():
+        records.sort(key=lambda r: r["start"])
+        lgsl = next((r["lgsl"] for r in reversed(records) if r["lgsl"]), "")
+        if not lgsl:
+            continue
+        figures, labels = _figures(records)
+        out.append(PeerService(council, site, records[-1]["name"], _lgsl_key(lgsl), figures, labels))
+    return out
+
+
+def _figures(records: list[dict]) -> tuple[dict, dict]:
+    figures: dict[str, float | None] = {}
+    labels: dict[str, str | None] = {}
+    for kpi, column in PERIOD_KPIS.items():
+        latest = next((r for r in reversed(records) if r[column] is not None), None)
+        figures[kpi] = latest[column] if latest else None
+        labels[kpi] = latest["label"] if latest else None
+    with_tx = [r for r in records if r["transactions"] is not None]
+    figures[m.TRANSACTIONS_PER_YEAR], labels[m.TRANSACTIONS_PER_YEAR] = None, None
+    if with_tx:
+        end = with_tx[-1]["end"]
+        start = _year_start(end)
+        window = [r for r in with_tx if r["start"] >= start]
+        covered = sum((r["end"] - r["start"]).days + 1 for r in window)
+        if covered >= COMPLETE_YEAR_DAYS:
+            figures[m.TRANSACTIONS_PER_YEAR] = sum(r["transactions"] for r in window)
+            labels[m.TRANSACTIONS_PER_YEAR] = f"12 months to {end:%B %Y}"
+    return figures, labels
+
+
+def _year_start(end: date) -> date:
+    nxt = end + timedelta(days=1)
+    try:
+        return nxt.replace(year=nxt.year - 1)
+    except ValueError:
+        return nxt.replace(year=nxt.year - 1, day=28)
+
+
+def _lgsl_key(value) -> str:
+    """LGSL codes compare as numbers written without leading zeros ('0057' is 57)."""
+    text = str(value).strip()
+    return str(int(text)) if text.isdigit() else text
+
+
+def fetch(url: str, cache_dir: Path, problems: Problems, where: tuple, config_path) -> bytes | None:
+    """A peer's file from ``url``, kept in the cache; the cached copy (with a warning) if the fetch fails."""
+    cached = Path(cache_dir) / "peers" / f"{hashlib.sha256(url.encode()).hexdigest()[:24]}.csv"
+    if not url.startswith(("http://", "https://")):
+        problems.error(config_path, f"peer url '{url}' is not an http or https address", *where,
+                       hint="give the address of its data/services.csv, or a file: under the data folder")
+        return None
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:  # noqa: S310 (http(s) only, checked)
+            body = response.read()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        if cached.is_file():
+            when = datetime.fromtimestamp(cached.stat().st_mtime).strftime("%d %B %Y")
+            problems.warning(config_path, f"cannot fetch {url} ({reason}); using the copy fetched on {when}",
+                             *where, hint="check the address; the comparison may be out of date")
+            return cached.read_bytes()
+        problems.error(config_path, f"cannot fetch {url}: {reason}", *where,
+                       hint="check the address, or download the file into the data folder and give file: instead")
+        return None
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(body)
+    temporary.replace(cached)
+    return body
+
+
+def compare(kpi: m.KpiInfo, own_council: str, own_service: str, own: float | None,
+            others: list[PeerService]) -> Comparison | None:
+    """This council's figure against the others' (see the module docstring for ranks and quartiles)."""
+    entries = [(own_council, own_service, own, True, None, None)] if own is not None else []
+    entries += [(p.council, p.name, p.figures.get(kpi.key), False, p.site, p.url) for p in others
+                if p.figures.get(kpi.key) is not None]
+    if not others or len(entries) < 2:
+        return None
+    descending = kpi.higher_is_better is not False  # cost: lowest first; everything else highest first
+    entries.sort(key=lambda e: (-e[2] if descending else e[2], e[0]))
+    ranked = []
+    for index, (council, service, value, is_own, site, url) in enumerate(entries):
+        same = next((r.rank for r in ranked if r.value == value), None)
+        ranked.append(Ranked(council, service, value, same or index + 1, is_own, site, url))
+    values = [e[2] for e in entries]
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    rank = next((r.rank for r in ranked if r.own), None)
+    return Comparison(kpi, rank, len(values), median, q1, q3, ranked)
+
+
+def load_peers(config, problems: Problems) -> tuple[list[PeerService], str]:
+    """Every peer's services, and a digest of what was read (so pages showing them are rebuilt
+    when a peer's figures change)."""
+    services: list[PeerService] = []
+    digest = hashlib.sha256()
+    for peer in config.peers:
+        where = config.positions.at(("peers", peer.index)) if config.positions else (None, None)
+        if peer.file:
+            path = (config.data_dir / peer.file).resolve()
+            if not path.is_relative_to(config.data_dir.resolve()):
+                problems.error(config.path, f"peer file '{peer.file}' is outside the data folder", *where,
+                               hint="put the peer's services.csv under the data folder")
+                continue
+            try:
+                body = path.read_bytes()
+            except OSError as exc:
+                problems.error(config.path, f"cannot read peer file {peer.file}: {exc.strerror}", *where,
+                               hint="check the path, which is relative to the data folder")
+                continue
+            shown = path
+        else:
+            body = fetch(peer.url, config.cache_dir, problems, where, config.path)
+            if body is None:
+                continue
+            shown = peer.url
+        digest.update(peer.name.encode() + b"\0" + body)
+        services += read_peer_csv(body, shown, peer.name, peer.site, problems)
+    return services, digest.hexdigest() if config.peers else ""
+
+
+def service_comparisons(site_services: list[m.ServiceView], kpis: list[m.KpiInfo], own_council,
+                        peers: list[PeerService]) -> None:
+    """Fill ``comparisons`` on every service with an LGSL code that a peer (or another council on this
+    site) also runs. ``own_council`` maps a service to the council it belongs to."""
+    councils = {own_council(s) for s in site_services}
+    internal = []
+    if len(councils) > 1:  # several councils on one site: each is a peer of the others
+        internal = [PeerService(own_council(s), None, s.name, _lgsl_key(s.lgsl),
+                                {k.key: s.kpis[k.key].value for k in kpis}, {}, s.url)
+                    for s in site_services if s.lgsl not in (None, "")]
+    by_lgsl: dict[str, list[PeerService]] = {}
+    for p in [*peers, *internal]:
+        by_lgsl.setdefault(p.lgsl, []).append(p)
+    for service in site_services:
+        if service.lgsl in (None, ""):
+            continue
+        council = own_council(service)
+        others = [p for p in by_lgsl.get(_lgsl_key(service.lgsl), []) if p.council != council]
+        if not others:
+            continue
+        found = [compare(k, council, service.name, service.kpis[k.key].value, others) for k in kpis]
+        service.comparisons = [c for c in found if c is not None]
+        service.peer_services = sorted(others, key=lambda p: (p.council, p.name))

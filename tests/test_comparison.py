@@ -1,0 +1,120 @@
+"""Benchmarking against like authorities: ranks, medians and quartiles worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator import model as m
+from generator.build import BuildFailed, build_site, prepare
+from generator.comparison import PeerService, compare, fetch, read_peer_csv
+from generator.errors import Problems
+from generator.metrics import KPI_INFO
+from sitefactory import standard_files, write_site
+
+HEADER = ("service,service_name,organisation,organisation_name,lgsl,period,period_start,period_end,transactions,"
+          "digital_transactions,digital_take_up,cost_per_transaction,cost_estimated,completion_rate,"
+          "user_satisfaction,complete")
+
+
+def peer(council, **figures):
+    return PeerService(council, None, "Pay a fine", "101", figures)
+
+
+def test_ranks_median_and_quartiles():
+    cost = KPI_INFO[m.COST_PER_TRANSACTION]  # lower is better
+    others = [peer("A", cost_per_transaction=2.0), peer("B", cost_per_transaction=4.0),
+              peer("C", cost_per_transaction=1.0), peer("D", cost_per_transaction=None)]
+    c = compare(cost, "Us", "Pay a fine", 3.0, others)
+    # Values 1, 2, 3, 4 (D has none): we are third cheapest of four. Inclusive quartiles of 1, 2, 3, 4:
+    # Q1 = 1 + 0.75 x (2 - 1) = 1.75, median 2.5, Q3 = 3 + 0.25 x (4 - 3) = 3.25.
+    assert (c.rank, c.of) == (3, 4)
+    assert (c.lower_quartile, c.median, c.upper_quartile) == (1.75, 2.5, 3.25)
+    assert [r.council for r in c.ranked] == ["C", "A", "Us", "B"]
+    take_up = KPI_INFO[m.DIGITAL_TAKE_UP]  # higher is better; a tie shares the better rank
+    c = compare(take_up, "Us", "Pay a fine", 60.0, [peer("A", digital_take_up=60.0), peer("B", digital_take_up=70.0)])
+    assert [(r.council, r.rank) for r in c.ranked] == [("B", 1), ("A", 2), ("Us", 2)]
+    # No figure of our own: the others are still ranked, and we are not.
+    c = compare(take_up, "Us", "Pay a fine", None, [peer("A", digital_take_up=60.0), peer("B", digital_take_up=70.0)])
+    assert c.rank is None and c.of == 2 and c.median == 65.0
+
+
+def test_a_peer_file_is_read_as_the_cards_are(tmp_path):
+    lines = [HEADER]
+    for month in range(1, 13):  # 2024: 100 transactions a month; take-up known only until November
+        take_up = f"{50 + month}.0" if month < 12 else ""
+        lines.append(f"fines,Pay a fine,north,North,0101,2024-{month:02d},2024-{month:02d}-01,"
+                     f"2024-{month:02d}-{28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31},"
+                     f"100,,{take_up},2.50,false,,,true")
+    problems = Problems(root=tmp_path)
+    (service,) = read_peer_csv("\n".join(lines).encode(), tmp_path / "north.csv", "North", None, problems)
+    assert not problems.items
+    assert service.lgsl == "101"  # compared with LGSL 101 however it is written
+    # Transactions per year: 12 x 100. Take-up: its latest period with a value, November (50 + 11).
+    assert service.figures[m.TRANSACTIONS_PER_YEAR] == 1200
+    assert service.figures[m.DIGITAL_TAKE_UP] == 61.0 and service.labels[m.DIGITAL_TAKE_UP] == "2024-11"
+    assert service.figures[m.COMPLETION_RATE] is None
+
+
+def test_a_bad_peer_file_is_located(tmp_path):
+    problems = Problems(root=tmp_path)
+    read_peer_csv(b"service,period\nfines,2024-01\n", tmp_path / "p.csv", "P", None, problems)
+    assert problems.errors[0].line == 1 and "missing column(s)" in problems.errors[0].message
+    problems = Problems(root=tmp_path)
+    row = "fines,Pay a fine,p,P,101,2024-01,2024-01-01,2024-01-31,lots,,,,,,,true"
+    read_peer_csv(f"{HEADER}\n{row}\n".encode(), tmp_path / "p.csv", "P", None, problems)
+    (error,) = problems.errors
+    assert (error.line, error.column) == (2, 9) and "'lots' is not a number" in error.message
+
+
+def test_an_unreachable_peer_is_an_error_unless_a_copy_was_kept(tmp_path):
+    url = "http://127.0.0.1:9/services.csv"  # the discard port: nothing answers
+    problems = Problems(root=tmp_path)
+    assert fetch(url, tmp_path / "cache", problems, (3, 5), tmp_path / "config.yaml") is None
+    (error,) = problems.errors
+    assert error.message.startswith(f"cannot fetch {url}") and "file:" in error.hint and error.line == 3
+    copy = tmp_path / "cache/peers"
+    copy.mkdir(parents=True)
+    import hashlib
+
+    (copy / f"{hashlib.sha256(url.encode()).hexdigest()[:24]}.csv").write_bytes(b"kept")
+    problems = Problems(root=tmp_path)
+    assert fetch(url, tmp_path / "cache", problems, (3, 5), tmp_path / "config.yaml") == b"kept"
+    assert not problems.errors and "using the copy fetched on" in problems.warnings[0].message
+
+
+def test_service_pages_compare_with_peers_and_with_other_councils_on_the_site(tmp_path):
+    files = standard_files()
+    files["config.yaml"] += ("charts:\n  static_svg: false\npeers:\n  - name: North Council\n"
+                             "    file: peers/north.csv\n    site: https://north.example/\n")
+    files["content/services/permits.yaml"] += "lgsl: 1000\n"
+    files["data/peers/north.csv"] = (HEADER + "\npermits,Parking permits,north,North Council,1000,2024-12,"
+                                     "2024-12-01,2024-12-31,500,450,90.0,1.00,false,,,true\n")
+    out = tmp_path / "site"
+    build_site(write_site(tmp_path, files), out)
+    page = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
+    section = page.find(id="compare-heading").parent
+    text = " ".join(section.get_text(" ", strip=True).split())
+    # Permits' digital take-up is December 2024: 240 / 340 = 70.6%, second to North's 90.0%.
+    assert "Digital take-up 70.6% 2 of 2" in text
+    assert section.find("a", href="https://north.example/").get_text() == "North Council"
+
+    # A second council on the same site running the same LGSL service is compared too.
+    files["config.yaml"] = files["config.yaml"].split("peers:")[0]
+    files["content/organisations/other.yaml"] = "name: Other Council\nkind: council\n"
+    files["content/services/other-permits.yaml"] = ("name: Other permits\norganisation: other\ndescription: x.\n"
+                                                    "lgsl: 1000\ndata: permits.csv\n")
+    model = prepare(write_site(tmp_path / "two", files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    assert permits.council == "Test Council"
+    assert [p.council for p in permits.peer_services] == ["Other Council"]
+
+
+def test_a_peer_needs_a_file_or_a_url(tmp_path):
+    files = standard_files()
+    files["config.yaml"] += "peers:\n  - name: Nobody\n"
+    with pytest.raises(BuildFailed) as failure:
+        prepare(write_site(tmp_path, files))
+    assert "needs either file: or url:" in failure.value.problems.errors[0].message
