@@ -182,7 +182,7 @@ def _build_template_json(kind: str, currency: str) -> str:
         "month-bars": lambda: _month_bars(alt),
         "ranked-count": lambda: _ranked_bars(alt, "Transactions per year", ",.0f"),
         "ranked-percent": lambda: _ranked_bars(alt, "Digital take-up (%)", ".1f", PERCENT_LABEL),
-        "ranked-money": lambda: _ranked_bars(alt, f"Amount a year ({currency})", ",.0f", money_label),
+        "ranked-money": lambda: _ranked_bars(alt, f"Amount ({currency})", ",.2~f", money_label),
     }
     chart = builders[kind]().configure(**_config())
     spec = chart.to_dict(validate=True)

@@ -315,6 +315,13 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
         charts.append(_line_chart(cid, title, title, unit, kind, rows, service, base, currency,
                                   service.kpis[key].target, note))
     charts.append(_income_chart(service, base, currency))
+    for comparison in service.comparisons:
+        kind = {m.DIGITAL_TAKE_UP: ("ranked-percent", PERCENT), m.COST_PER_TRANSACTION: ("ranked-money", MONEY)}
+        if comparison.kpi.key in kind:
+            charts.append(_ranked_chart(
+                f"compare-{comparison.kpi.key.replace('_', '-')}", f"{comparison.kpi.label}: councils compared",
+                [(r.council, r.value) for r in comparison.ranked], kind[comparison.kpi.key][1],
+                kind[comparison.kpi.key][0], base, currency, comparison.kpi.label.lower()))
     charts += [_month_profile_chart(service, base, currency), _forecast_chart(service, base, currency)]
     for figures in service.measures:
         rows = _with_gaps([(period, value, {}) for period, value in figures.points])
