@@ -224,9 +224,10 @@ def _patch_in_place(out: Path, files: dict[str, bytes], changed: list[str], remo
             os.unlink(path)
         states.pop(rel, None)
         folder = os.path.dirname(path)
-        while folder != str(out) and not os.listdir(folder):
-            os.rmdir(folder)
-            folder = os.path.dirname(folder)
+        with contextlib.suppress(OSError):  # a folder already gone, or not empty
+            while folder != str(out) and not os.listdir(folder):
+                os.rmdir(folder)
+                folder = os.path.dirname(folder)
     for rel in changed:
         stat = os.stat(os.path.join(out, rel))
         states[rel] = [stat.st_size, stat.st_mtime_ns]
