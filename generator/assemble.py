@@ -45,20 +45,41 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple]) -> m.Totals:
 
 
 def councils_of(content: Content, publisher: str) -> dict[str, str]:
-    """Organisation slug -> the council it belongs to: its top-level organisation's name when the site
-    holds several top-level organisations (a partnership), else the site's publisher."""
-    parent = {o.slug: o.parent for o in content.organisations}
-    name = {o.slug: o.name for o in content.organisations}
+    """Organisation slug -> the council it belongs to.
 
-    def top(slug: str) -> str:
+    A site hosting several councils (a shared service or a partnership) has more than one
+    organisation with ``kind: council`` running services: each organisation belongs to its
+    nearest council (itself or an ancestor). Otherwise everything belongs to the publisher, so a
+    government site's departments are not mistaken for councils to compare.
+    """
+    by_slug = {o.slug: o for o in content.organisations}
+
+    def council(slug: str) -> str | None:
         seen = set()
-        while parent.get(slug) and slug not in seen:
+        while slug in by_slug and slug not in seen:
             seen.add(slug)
-            slug = parent[slug]
-        return slug
+            if (by_slug[slug].kind or "").strip().lower() == "council":
+                return by_slug[slug].name
+            slug = by_slug[slug].parent
+        return None
 
-    tops = {top(s.organisation) for s in content.services}
-    return {o.slug: (name[top(o.slug)] if len(tops) > 1 else publisher) for o in content.organisations}
+    found = {o.slug: council(o.slug) for o in content.organisations}
+    running = {found.get(s.organisation) for s in content.services} - {None}
+    if len(running) < 2:
+        return {o.slug: publisher for o in content.organisations}
+    return {slug: name or publisher for slug, name in found.items()}
+
+
+def shared_lgsl_across_councils(content: Content, council_of: dict[str, str]) -> bool:
+    """True if one LGSL service is run by two councils on this site (so their pages compare them)."""
+    seen: dict[str, str] = {}
+    for s in content.services:
+        if s.lgsl in (None, ""):
+            continue
+        code, council = str(s.lgsl).strip().lstrip("0"), council_of.get(s.organisation)
+        if seen.setdefault(code, council) != council:
+            return True
+    return False
 
 
 def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures],

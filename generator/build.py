@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import render, units
-from generator.assemble import assemble, councils_of
+from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
 from generator.chart_templates import load_templates
 from generator.charts import add_charts, all_charts
 from generator.comparison import load_peers
@@ -105,10 +105,10 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     if previous is not None:
         digests = digests or file_digests(config, f"strict={strict}")
         search_path = render.template_search_path(config.root, config.theme)
-        council_of = councils_of(content, config.organisation)
-        # Several councils on one site compare their services with each other's: no page stands alone.
-        several = len({council_of.get(s.organisation) for s in content.services}) > 1
-        whole_site = several or units.service_pages_read_other_services(search_path, render.BUILTIN_THEME)
+        # Several councils on one site running the same service compare it with each other's:
+        # then no service page stands alone.
+        compared = shared_lgsl_across_councils(content, councils_of(content, config.organisation))
+        whole_site = compared or units.service_pages_read_other_services(search_path, render.BUILTIN_THEME)
         units.assign_keys(plan, content, digests, whole_site, peers_digest)
         store = units.UnitStore(config.cache_dir)
         for unit in plan:

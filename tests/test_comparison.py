@@ -118,3 +118,36 @@ def test_a_peer_needs_a_file_or_a_url(tmp_path):
     with pytest.raises(BuildFailed) as failure:
         prepare(write_site(tmp_path, files))
     assert "needs either file: or url:" in failure.value.problems.errors[0].message
+
+
+def test_departments_are_not_councils_and_keep_incremental_reuse(tmp_path):
+    """Only organisations with kind: council are compared with each other; a government site's
+    departments are not, and its unchanged services are still reused between builds."""
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["content/organisations/test-council.yaml"] = "name: Department One\nkind: department\n"
+    files["content/organisations/other.yaml"] = "name: Department Two\nkind: department\n"
+    files["content/services/permits.yaml"] += "lgsl: 1000\n"
+    files["content/services/other-permits.yaml"] = ("name: Other permits\norganisation: other\ndescription: x.\n"
+                                                    "lgsl: 1000\ndata: permits.csv\n")
+    config = write_site(tmp_path, files)
+    model = prepare(config).model
+    assert all(not s.peer_services for s in model.services)
+    build_site(config, tmp_path / "site")
+    (tmp_path / "data/fines.csv").write_text((tmp_path / "data/fines.csv").read_text().replace(",80,", ",81,", 1))
+    assert build_site(config, tmp_path / "site").reused_services == 2  # permits and other-permits, one unit
+
+
+def test_councils_comparing_each_other_turn_reuse_off(tmp_path):
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["content/services/permits.yaml"] += "lgsl: 1000\n"
+    files["content/organisations/other.yaml"] = "name: Other Council\nkind: council\n"
+    files["content/services/other-permits.yaml"] = ("name: Other permits\norganisation: other\ndescription: x.\n"
+                                                    "lgsl: 1000\ndata: other.csv\n")
+    files["data/other.csv"] = "period,channel,transactions\n2024-12,online,5\n"
+    config = write_site(tmp_path, files)
+    build_site(config, tmp_path / "site")
+    (tmp_path / "data/fines.csv").write_text((tmp_path / "data/fines.csv").read_text().replace(",80,", ",81,", 1))
+    # Permits' page shows Other Council's figures: had Other's data changed, a reused page would be stale.
+    assert build_site(config, tmp_path / "site").reused_services == 0
