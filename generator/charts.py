@@ -222,7 +222,6 @@ def _income_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     if not both:
         return None
     rows = [{**row, "series": name} for name, pts in points.items() for row in _with_gaps(pts)]
-    first = both[0]
     last = both[-1]
     total_in, total_cost = sum(i for _, i, _ in both[-12:]), sum(c for _, _, c in both[-12:])
     span = f"{both[-12:][0][0].label} to {last[0].label}" if len(both) > 1 else last[0].label
@@ -232,7 +231,7 @@ def _income_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
                f"{format_value(total_cost, MONEY, currency)}: a net "
                f"{'surplus' if total_in >= total_cost else 'shortfall'} of "
                f"{format_value(abs(total_in - total_cost), MONEY, currency)}.")
-    if first is not last and estimated:
+    if estimated:
         summary += " Costs are estimates from channel unit costs."
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Series", TEXT),
                m.ChartColumn("value", "Amount", MONEY)]
