@@ -131,6 +131,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         view.migration = service_migration(view)
         fig = figures[view.slug]
         view.forecast, view.month_profile = fig.forecast, list(fig.month_profile)
+        view.year_sums, view.channel_rows = fig.year_sums, fig.channel_rows
         view.same_month, view.unusual = fig.same_month, fig.unusual
         view.savings = service_savings(view, site_costs,
                                        by_category.get((view.category or "").strip().lower(), []))

@@ -20,6 +20,7 @@ from generator.charts import add_charts, all_charts
 from generator.comparison import load_peers
 from generator.config import Config, load_config
 from generator.content import load_content
+from generator.costs import year_sums
 from generator.custom_measures import service_measures
 from generator.data import RawFiles, load_data
 from generator.downloads import chart_downloads, costs_csv, savings_csv, service_csvs
@@ -30,6 +31,7 @@ from generator.metrics import compute
 from generator.model import SiteModel
 from generator.opendata import open_data_files, service_rows
 from generator.pages import PageSpec, check_collisions, plan_pages
+from generator.segmentation import channel_rows
 from generator.seasonality import month_profile, same_month_last_year, unusual_latest
 from generator.static_charts import render_svgs, vega_bundle
 from generator.write import OutputError, digest, read_manifest, site_intact, write_site
@@ -127,7 +129,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
 
     figures = compute(tidy, config, fresh)
     for fig in figures.values():
-        add_seasons(fig)
+        add_summaries(fig, config.financial_year_start)
     if config.measures:
         for slug, rows in (tidy.groupby("service", sort=False) if len(tidy) else []):
             if slug in figures:
@@ -167,9 +169,11 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                     reused_services=sum(len(record.figures) for record in reused.values()))
 
 
-def add_seasons(fig) -> None:
-    """Forecast and seasonal pattern of a service's monthly transactions, kept with its figures
-    (so a reused service's are not worked out again)."""
+def add_summaries(fig, financial_year_start: int) -> None:
+    """Forecast, seasonal pattern and sums of a service's periods, kept with its figures, so a
+    reused service's are not worked out again, nor its period rows read by the pages that sum it."""
+    fig.year_sums = year_sums(fig.periods, financial_year_start)
+    fig.channel_rows = channel_rows(fig.periods)
     series = [(row.period, row.transactions) for row in fig.periods]
     if series and series[-1][0].kind == "month":
         fig.forecast = forecast_months(series)
@@ -216,7 +220,8 @@ def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dic
 
 def render_all(prepared: Prepared, progress: Progress | None = None) -> dict[str, bytes]:
     """Render every planned page; returns output path to bytes."""
-    env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme))
+    env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme),
+                                  prepared.config.cache_dir)
     files = dict(prepared.extra_files)
     total = len(prepared.pages)
     if progress:

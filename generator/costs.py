@@ -37,6 +37,46 @@ class CostLine:
 
 
 @dataclass
+class YearSums:
+    """One service's figures for one financial year: what its cost-report lines are made of.
+
+    Worked out with the service's figures and kept with them, so a build that reuses the
+    service sums years without reading its period rows again.
+    """
+
+    transactions: float | None  # over periods with a transactions figure
+    cost: float | None  # over the periods of those with a cost per transaction
+    costed_transactions: float
+    estimated: bool
+    months: float
+    channels: list[float]  # volumes by channel, over every period of the year
+
+
+def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
+    """Sums by financial year (its starting calendar year) over the periods wholly inside each year."""
+    by_year: dict[int, list[m.PeriodRow]] = {}
+    for row in rows:
+        year = financial_year(row.period.start, start_month)
+        if financial_year(row.period.end, start_month) == year:
+            by_year.setdefault(year, []).append(row)
+    out = {}
+    for year, inside in by_year.items():
+        counted = [r for r in inside if r.transactions is not None]
+        costed = [r for r in counted if r.cost_per_transaction is not None]
+        channels = [0.0] * (len(inside[0].by_channel) if inside else 0)
+        for r in inside:
+            for i, volume in enumerate(r.by_channel):
+                if volume:
+                    channels[i] += volume
+        out[year] = YearSums(
+            sum(r.transactions for r in counted) if counted else None,
+            sum(r.cost_per_transaction * r.transactions for r in costed) if costed else None,
+            sum(r.transactions for r in costed), any(r.cost_estimated for r in costed),
+            sum(r.period.months for r in counted), channels)
+    return out
+
+
+@dataclass
 class CostReport:
     key: str  # "2025/26"
     slug: str  # "2025-26", for URLs and file names
@@ -60,26 +100,20 @@ def _bounds(year: int, start_month: int) -> tuple[date, date]:
     return start, end
 
 
-def years_with_data(services: list[m.ServiceView], start_month: int) -> list[int]:
+def years_with_data(services: list[m.ServiceView]) -> list[int]:
     """Financial years (by starting calendar year) holding any service's period, newest first."""
-    found = {financial_year(r.period.start, start_month) for s in services for r in s.periods
-             if r.transactions is not None and financial_year(r.period.end, start_month) ==
-             financial_year(r.period.start, start_month)}
+    found = {year for s in services for year, sums in s.year_sums.items() if sums.transactions is not None}
     return sorted(found, reverse=True)
 
 
-def _service_line(service: m.ServiceView, start: date, end: date) -> CostLine | None:
-    rows = [r for r in service.periods if r.period.start >= start and r.period.end <= end
-            and r.transactions is not None]
-    if not rows:
+def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
+    sums = service.year_sums.get(year)
+    if sums is None or sums.transactions is None:
         return None
-    costed = [r for r in rows if r.cost_per_transaction is not None]
-    cost = sum(r.cost_per_transaction * r.transactions for r in costed) if costed else None
-    costed_tx = sum(r.transactions for r in costed)
-    return CostLine(service.name, service.slug, service.url, service.organisation,
-                    sum(r.transactions for r in rows), cost,
+    cost, costed_tx = sums.cost, sums.costed_transactions
+    return CostLine(service.name, service.slug, service.url, service.organisation, sums.transactions, cost,
                     cost / costed_tx if cost is not None and costed_tx > 0 else None,
-                    any(r.cost_estimated for r in costed), sum(r.period.months for r in rows))
+                    sums.estimated, sums.months)
 
 
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
@@ -93,7 +127,7 @@ def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
 
 def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m.ChannelInfo]) -> CostReport:
     start, end = _bounds(year, start_month)
-    services = [line for s in site.services if (line := _service_line(s, start, end)) is not None]
+    services = [line for s in site.services if (line := _service_line(s, year)) is not None]
     by_slug = {line.slug: line for line in services}
     organisations = []
     for org in site.organisations:
@@ -104,14 +138,14 @@ def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m
     for i, ch in enumerate(channels):
         volume, cost, known = 0.0, 0.0, True
         for s in site.services:
-            for r in s.periods:
-                if r.period.start >= start and r.period.end <= end and r.by_channel[i]:
-                    volume += r.by_channel[i]
-                    unit = s.unit_costs.get(ch.id, ch.unit_cost)
-                    if unit is None:
-                        known = False
-                    else:
-                        cost += r.by_channel[i] * unit
+            sums = s.year_sums.get(year)
+            if sums is not None and sums.channels[i]:
+                volume += sums.channels[i]
+                unit = s.unit_costs.get(ch.id, ch.unit_cost)
+                if unit is None:
+                    known = False
+                else:
+                    cost += sums.channels[i] * unit
         if volume:
             channel_lines.append(CostLine(ch.label, ch.id, None, None, volume, cost if known else None,
                                           cost / volume if known else None, True))
@@ -125,4 +159,4 @@ def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m
 def cost_reports(site: m.SiteModel, start_month: int) -> list[CostReport]:
     """A report for every financial year with data, newest first."""
     return [cost_report(site, year, start_month, site.channels)
-            for year in years_with_data(site.services, start_month)]
+            for year in years_with_data(site.services)]

@@ -87,6 +87,9 @@ class ServiceFigures:
     month_profile: list = field(default_factory=list)
     same_month: object = None
     unusual: object = None
+    # Sums for pages that add up many services (build.add_summaries).
+    year_sums: dict = field(default_factory=dict)
+    channel_rows: list = field(default_factory=list)
 
 
 def _nan_to_none(value):

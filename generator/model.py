@@ -230,6 +230,9 @@ class ServiceView:
     council: str | None = None  # the council it belongs to (its top-level organisation, or the publisher)
     charts: list[Chart] = field(default_factory=list)
     channels_used: list[int] = field(default_factory=list)  # indexes into SiteModel.channels with data
+    # Kept with the figures so that pages summing many services need none of their period rows:
+    year_sums: dict = field(default_factory=dict)  # financial year -> costs.YearSums
+    channel_rows: list = field(default_factory=list)  # segmentation.channel_rows
 
 
 @dataclass

@@ -154,8 +154,16 @@ def _change_filter(ctx, fig, currency_symbol=None):
 # ----------------------------------------------------------------- environment
 
 
-def make_environment(search_path: list[Path]) -> jinja2.Environment:
-    """A strict, autoescaping environment over the search path plus ``default:`` prefix."""
+def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> jinja2.Environment:
+    """A strict, autoescaping environment over the search path plus ``default:`` prefix.
+
+    With ``cache_dir``, compiled templates are kept there (Jinja checks each one's source
+    checksum): compiling the theme costs ~0.4 s, a fifth of a build that changes one service.
+    """
+    bytecode_cache = None
+    if cache_dir is not None:
+        (Path(cache_dir) / "templates").mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(Path(cache_dir) / "templates"))
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader([str(p) for p in search_path]),
@@ -171,6 +179,7 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache,
     )
     env.filters.update(
         fmt=_fmt_filter,
@@ -292,20 +301,20 @@ def _savings_rows(ctx, rows) -> Markup:
     depth = ctx["url"]("")
     out = []
     for s in rows:
-        key = ("savings", id(s), depth)
-        if key in made:
-            out.append(made[key])
+        row_key = ("savings", id(s), depth)
+        if row_key in made:
+            out.append(made[row_key])
             continue
         sv = s.savings
         cells = [_name_cells(ctx, s, "#savings-heading", f'<span class="table__period">{escape(sv.period_label)}</span>'),
                  _td(sv.take_up, m.PERCENT, currency), _td(sv.cost, m.MONEY, currency)]
-        for key in ("points", "best", "target"):
-            sc = sv.scenario(key)
+        for name in ("points", "best", "target"):
+            sc = sv.scenario(name)
             cells.append(f'<td class="num">{escape(format_value(sc.saving, m.MONEY, currency))}<span class="table__period">'
                          f'at {escape(format_value(sc.take_up, m.PERCENT))}</span></td>' if sc else
                          '<td class="num missing">none</td>')
-        made[key] = "<tr>" + "".join(cells) + "</tr>"
-        out.append(made[key])
+        made[row_key] = "<tr>" + "".join(cells) + "</tr>"
+        out.append(made[row_key])
     return Markup("\n".join(out))
 
 

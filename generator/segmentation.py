@@ -11,9 +11,11 @@ of its services' figures, as its totals are.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from generator import model as m
 from generator.formatting import format_value
+from generator.periods import Period
 
 
 @dataclass
@@ -101,6 +103,19 @@ def organisation_migration(services: list[m.ServiceView]) -> Migration | None:
                       previous.pop() if len(previous) == 1 else "the 12 months before")
 
 
+def channel_rows(rows: list[m.PeriodRow]) -> list[tuple]:
+    """One service's (start, end, kind, volumes by channel) for the periods in which every channel
+    it uses has a count; dates as ordinals.
+
+    Worked out with the service's figures and kept with them, so summing a reused service
+    needs none of its period rows; plain tuples, because hundreds of services' records are
+    read back in a build that changes one.
+    """
+    return [(row.period.start.toordinal(), row.period.end.toordinal(), row.period.kind, tuple(row.by_channel))
+            for row in rows
+            if row.complete and row.transactions is not None and any(v is not None for v in row.by_channel)]
+
+
 def channel_periods(services: list[m.ServiceView], channels: list[m.ChannelInfo]):
     """(period, volumes by channel) for periods in which every channel a service uses has a count.
 
@@ -109,10 +124,7 @@ def channel_periods(services: list[m.ServiceView], channels: list[m.ChannelInfo]
     """
     per_service = []
     for service in services:
-        rows = {}
-        for row in service.periods:
-            if row.complete and row.transactions is not None and any(v is not None for v in row.by_channel):
-                rows[(row.period.start, row.period.end)] = row
+        rows = {(start, end): (kind, volumes) for start, end, kind, volumes in service.channel_rows}
         if rows:
             per_service.append(rows)
     if not per_service:
@@ -122,7 +134,8 @@ def channel_periods(services: list[m.ServiceView], channels: list[m.ChannelInfo]
     for key in sorted(common):
         volumes = [0.0] * len(channels)
         for rows in per_service:
-            for i, value in enumerate(rows[key].by_channel):
+            for i, value in enumerate(rows[key][1]):
                 volumes[i] += value or 0.0
-        out.append((per_service[0][key].period, volumes))
+        start, end = key
+        out.append((Period(date.fromordinal(start), date.fromordinal(end), per_service[0][key][0]), volumes))
     return out
