@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import render, units
+from generator import render, render_jobs, svg_charts, units
 from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
 from generator.chart_templates import load_templates
 from generator.charts import add_charts, all_charts
@@ -218,21 +218,23 @@ def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dic
     return records
 
 
-def render_all(prepared: Prepared, progress: Progress | None = None) -> dict[str, bytes]:
-    """Render every planned page; returns output path to bytes."""
+def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int | None = 1) -> dict[str, bytes]:
+    """Render every planned page (over ``jobs`` processes; None: every core); returns output path to bytes."""
     env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme),
                                   prepared.config.cache_dir)
     files = dict(prepared.extra_files)
+    todo = [spec for spec in prepared.pages if spec.reuse is None]
     total = len(prepared.pages)
-    if progress:
-        progress("Rendering pages", 0, total)
-    for done, spec in enumerate(prepared.pages, start=1):
-        if spec.reuse is not None:
-            continue
-        nav = render.build_nav(prepared.model, spec)
-        files[spec.path] = render.render_page(env, spec, prepared.model, nav).encode("utf-8")
-        if progress and (done % 50 == 0 or done == total):
-            progress("Rendering pages", done, total)
+    step = progress or (lambda stage, done, total: None)
+    step("Rendering pages", 0, total)
+
+    def render_one(spec: PageSpec) -> bytes:
+        return render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec)).encode("utf-8")
+
+    made = render_jobs.render_pages(todo, render_one, jobs,
+                                    lambda done: step("Rendering pages", total - len(todo) + done, total))
+    for spec, body in zip(todo, made):
+        files[spec.path] = body
     return files
 
 
@@ -251,7 +253,10 @@ def draw_charts(prepared: Prepared, jobs: int | None, draw_missing: bool = True)
         name, body = vega_bundle(config.cache_dir)
         prepared.extra_files[name] = body
         model.vega_bundle = name
-    if config.static_svg:
+    if config.static_svg and config.static_renderer == "builtin":
+        for chart in all_charts(model):  # drawn as each page is rendered: about a millisecond each
+            chart.svg_drawer = svg_charts.draw
+    elif config.static_svg:
         return render_svgs(all_charts(model), config.cache_dir, jobs, draw_missing)
     return 0
 
@@ -307,7 +312,7 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     step("Drawing charts", 0, 1)
     pending = draw_charts(prepared, jobs, draw_missing)
     step("Drawing charts", 1, 1)
-    files = render_all(prepared, progress)
+    files = render_all(prepared, progress, jobs)
     step("Writing files", 0, 1)
     config = prepared.config
     protected = [config.path, config.content_dir, config.data_dir, config.root / "themes",

@@ -242,6 +242,7 @@ def fill(kind: str, datasets: dict[str, list], description: str, currency: str =
     spec = dict(_template(kind, currency))
     spec["datasets"] = {"table": [], "annotations": [], "target": [], **{k: list(v) for k, v in datasets.items()}}
     spec["description"] = description
+    spec["usermeta"] = {"kind": kind}  # which template: the static drawing (generator.svg_charts) reads it
     return spec
 
 

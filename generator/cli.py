@@ -88,7 +88,8 @@ def main() -> None:
               help="Output folder [default: site/ next to config.yaml].")
 @strict_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes for drawing charts [default: one per CPU core].")
+              help="Processes for rendering pages (and drawing charts with vl-convert) "
+                   "[default: one per CPU core].")
 def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | None) -> None:
     """Build the site into the output folder."""
     from generator.build import build_site
@@ -134,7 +135,9 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
     out_dir = (out_dir or config_path.resolve().parent / "site").resolve()
 
     def build_once(draw_svgs: bool):
-        result = build_site(config_path, out_dir, draw_missing=draw_svgs)
+        # One process: the server's own threads are running, and forking beside them is not worth the risk
+        # for builds that mostly re-render a handful of pages.
+        result = build_site(config_path, out_dir, draw_missing=draw_svgs, jobs=1)
         report(result.problems)
         pending = f" ({result.charts_pending} static charts to draw next)" if result.charts_pending else ""
         click.echo(f"Built {result.pages} pages in {result.seconds:.1f}s{pending}; watching for changes.", err=True)

@@ -149,8 +149,9 @@ class Chart:
 
     ``rows`` are exactly the values plotted (and downloaded); ``spec`` is the
     filled Vega-Lite spec; ``svg`` is its static rendering, added at build time:
-    held as text, or (``svg_file``) read from the chart cache only when a page
-    is rendered, so thousands of drawn charts are never all in memory at once.
+    held as text, or (``svg_file``) read from the chart cache, or (``svg_drawer``)
+    drawn from the spec, only when a page is rendered, so thousands of drawn
+    charts are never all in memory at once.
     """
 
     id: str  # unique within its page, e.g. "digital-take-up"
@@ -163,6 +164,7 @@ class Chart:
     annotations: list[Annotation] = field(default_factory=list)
     svg_text: str | None = None
     svg_file: str | None = None
+    svg_drawer: object = None  # spec -> SVG text (generator.svg_charts.draw)
 
     @property
     def svg(self) -> str | None:
@@ -171,7 +173,14 @@ class Chart:
         if self.svg_file is not None:
             with open(self.svg_file, encoding="utf-8") as handle:
                 return handle.read()
+        if self.svg_drawer is not None:
+            return self.svg_drawer(self.spec)
         return None
+
+    @property
+    def has_svg(self) -> bool:
+        """Whether there is a static SVG, without reading or drawing it."""
+        return self.svg_text is not None or self.svg_file is not None or self.svg_drawer is not None
 
     @svg.setter
     def svg(self, text: str | None) -> None:

@@ -345,9 +345,10 @@ def measure_rule(measure) -> str:
 
 def _chart_svg(chart: m.Chart, prefix: str = "chart"):
     """The chart's static SVG, labelled for assistive technology; '' when SVGs are off."""
-    if not chart.svg:
+    svg = chart.svg
+    if not svg:
         return ""
-    return accessible_svg(chart.svg, f"{prefix}-{chart.id}", chart.title, chart.summary)
+    return accessible_svg(svg, f"{prefix}-{chart.id}", chart.title, chart.summary)
 
 
 # ----------------------------------------------------------------- URLs

@@ -1,0 +1,143 @@
+"""The built-in static SVG renderer: geometry and labels checked against values worked out by hand."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from generator.chart_templates import HEIGHT, KINDS, PALETTE, WIDTH, fill
+from generator.svg_charts import d3_format, draw, month_ticks, nice_ticks, text_width, thinned
+
+NS = "{http://www.w3.org/2000/svg}"
+TOP = 12  # the plot's top edge in time charts; its bottom is TOP + HEIGHT
+
+
+def month(year, m, value, **extra):
+    end = {2: 29 if year % 4 == 0 else 28, 4: 30, 6: 30, 9: 30, 11: 30}.get(m, 31)
+    return {"start": f"{year}-{m:02d}-01", "end": f"{year}-{m:02d}-{end}", "period": f"{m}/{year}",
+            "value": value, **extra}
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def texts(root) -> list[str]:
+    return [t.text for t in root.iter(NS + "text")]
+
+
+def stroked_paths(root, colour=None):
+    return [p for p in root.iter(NS + "path") if p.get("stroke") not in (None, "none", "#ffffff")
+            and p.get("stroke-linecap") != "round" and (colour is None or p.get("stroke") == colour)]
+
+
+def test_nice_ticks_match_vegas_nice_domain():
+    assert nice_ticks(0, 40, 7) == [0, 5, 10, 15, 20, 25, 30, 35, 40]
+    assert nice_ticks(45000, 136000, 7) == [i * 20000 for i in range(8)]  # zero included, 140,000 on top
+    assert nice_ticks(0, 74.3, 13) == [i * 5 for i in range(16)]
+    assert nice_ticks(0, 0, 7)[0] == 0 and nice_ticks(0, 0, 7)[-1] > 0  # all zero still has an axis
+
+
+def test_month_ticks_pick_years_for_five_years_and_quarters_for_three():
+    from datetime import date
+    five = month_ticks(date(2021, 1, 1).toordinal(), date(2025, 12, 1).toordinal())
+    assert [date.fromordinal(d).isoformat() for d in five] == [f"{y}-01-01" for y in range(2021, 2026)]
+    three = month_ticks(date(2024, 1, 1).toordinal(), date(2025, 12, 1).toordinal())
+    assert [date.fromordinal(d).isoformat() for d in three][:3] == ["2024-01-01", "2024-04-01", "2024-07-01"]
+
+
+def test_number_formats_follow_d3():
+    assert d3_format(1234567.4, ",.0f") == "1,234,567"
+    assert d3_format(1234.5, ",.2~f") == "1,234.5"
+    assert d3_format(2, ",.2f") == "2.00"
+    assert d3_format(-3, ".0f") == "−3"  # a real minus sign, as d3 writes
+
+
+def test_overlapping_labels_are_thinned_to_every_other_one():
+    labels = ["1,000,000"] * 9
+    assert thinned([i * 40.0 for i in range(9)], labels) == [0, 2, 4, 6, 8]
+    assert thinned([i * 200.0 for i in range(9)], labels) == list(range(9))
+
+
+def test_a_line_breaks_at_a_gap_and_draws_the_target_where_it_belongs():
+    rows = [month(2024, 1, 10.0), month(2024, 2, 20.0), month(2024, 3, None), month(2024, 4, 40.0)]
+    root = parse(draw(fill("line-count", {"table": rows, "target": [{"value": 30.0}]}, "x")))
+    line = stroked_paths(root, PALETTE[0])[0].get("d")
+    assert line.count("M") == 2 and line.count("L") == 1  # Jan-Feb joined; April stands alone
+    dots = [p for p in root.iter(NS + "path") if p.get("stroke-linecap") == "round"][0]
+    assert dots.get("d").count("h0") == 3  # a point per value, none for the gap
+    # Ticks 0, 5, ..., 40 (d3's step for 7 ticks over 0-40); the target 30 is 3/4 of the way up.
+    assert [t for t in texts(root) if t and t.isdigit()] == [str(v) for v in range(0, 45, 5)]
+    target = [ln for ln in root.iter(NS + "line") if ln.get("stroke-dasharray") == "6,3"]
+    assert len(target) == 1 and float(target[0].get("y1")) == pytest.approx(TOP + HEIGHT - 0.75 * HEIGHT)
+    assert "Jan 2024" in texts(root) and "Period" in texts(root) and "Number" in texts(root)
+
+
+def test_axis_labels_carry_the_templates_percent_and_currency():
+    rows = [month(2024, 1, 20.0), month(2024, 2, 80.0)]
+    assert "80%" in texts(parse(draw(fill("line-percent", {"table": rows}, "x"))))
+    money = texts(parse(draw(fill("line-money", {"table": [month(2024, 1, 1.5), month(2024, 2, 2.0)]}, "x"))))
+    assert "£2.00" in money and "£0.00" in money
+
+
+def test_each_series_has_its_own_colour_dash_and_legend_entry():
+    rows = [month(2024, m, 10.0 * m, series="Online") for m in (1, 2, 3)]
+    rows += [month(2024, m, 5.0, series="Phone") for m in (1, 2, 3)]
+    root = parse(draw(fill("lines-by-channel", {"table": rows}, "x")))
+    online, phone = stroked_paths(root, PALETTE[0]), stroked_paths(root, PALETTE[1])
+    assert len(online) == 1 and len(phone) == 1
+    assert online[0].get("stroke-dasharray") is None and phone[0].get("stroke-dasharray") == "6,3"
+    assert {"Channel", "Online", "Phone"} <= set(texts(root))
+    legend_keys = [ln for ln in root.iter(NS + "line") if ln.get("stroke-width") == "3"]
+    assert [ln.get("stroke-dasharray") for ln in legend_keys] == [None, "6,3"]  # not told by colour alone
+
+
+def test_stacked_shares_fill_each_period_from_0_to_100():
+    rows = [month(2024, 1, 60.0, series="Online", order=0), month(2024, 1, 40.0, series="Phone", order=1),
+            month(2024, 2, 30.0, series="Online", order=0), month(2024, 2, 70.0, series="Phone", order=1)]
+    root = parse(draw(fill("stacked-shares", {"table": rows}, "x")))
+    shapes = {p.get("fill"): p.get("d") for p in root.iter(NS + "path") if p.get("fill") in PALETTE}
+    online = [tuple(map(float, box)) for box in re.findall(r"M([\d.]+),([\d.]+)H[\d.]+V([\d.]+)", shapes[PALETTE[0]])]
+    phone = [tuple(map(float, box)) for box in re.findall(r"M([\d.]+),([\d.]+)H[\d.]+V([\d.]+)", shapes[PALETTE[1]])]
+    bottom = TOP + HEIGHT
+    # January: online from 0 to 60%, phone from 60% to 100%, all of the plot's height between them.
+    assert online[0][2] == pytest.approx(bottom) and online[0][1] == pytest.approx(bottom - 0.6 * HEIGHT, abs=0.05)
+    assert phone[0][2] == pytest.approx(online[0][1]) and phone[0][1] == pytest.approx(TOP)
+    assert online[1][1] == pytest.approx(bottom - 0.3 * HEIGHT, abs=0.05)
+
+
+def test_ranked_bars_are_as_long_as_their_values_and_long_names_are_shortened():
+    rows = [{"series": "A service with a very long name indeed that goes on and on past the limit", "value": 100.0,
+             "label": "100"}, {"series": "Short", "value": 50.0, "label": "50"}]
+    root = parse(draw(fill("ranked-count", {"table": rows}, "x")))
+    bars = [r for r in root.iter(NS + "rect") if r.get("fill") == PALETTE[0]]
+    assert [float(b.get("width")) for b in bars] == pytest.approx([WIDTH - 260, (WIDTH - 260) / 2], abs=0.05)
+    names = [t for t in texts(root) if t and t.endswith("…")]
+    assert len(names) == 1 and text_width(names[0]) <= 260
+    assert {"100", "50", "Transactions per year"} <= set(texts(root))
+
+
+def test_split_bars_and_month_bars_and_forecast_bands_draw():
+    split = parse(draw(fill("split-bars", {"table": [
+        {"series": "Online", "window": "2023", "value": 40.0, "label": "40.0%"},
+        {"series": "Online", "window": "2024", "value": 60.0, "label": "60.0%"}]}, "x")))
+    assert {"40.0%", "60.0%", "Period", "2023", "2024"} <= set(texts(split))
+    months = parse(draw(fill("month-bars", {"table": [{"series": name, "value": 10.0 * (i + 1)} for i, name in
+                                                      enumerate(["January", "February", "March"])]}, "x")))
+    assert {"Jan", "Feb", "Mar", "Month"} <= set(texts(months))
+    rows = [month(2024, 1, 100.0, forecast=None), month(2024, 2, None, forecast=110.0, low80=100.0, high80=120.0,
+                                                        low95=90.0, high95=130.0)]
+    band = parse(draw(fill("forecast-band", {"table": rows}, "x")))
+    assert [p.get("fill-opacity") for p in band.iter(NS + "path") if p.get("fill-opacity")] == ["0.25", "0.45"]
+    assert stroked_paths(band, PALETTE[1])[0].get("stroke-dasharray") == "6,3"
+
+
+def test_every_template_kind_draws_well_formed_and_the_same_every_time():
+    row = {**month(2024, 1, 5.0), "series": "Online", "window": "2024", "label": "5", "order": 0,
+           "forecast": None}
+    for kind in KINDS:
+        spec = fill(kind, {"table": [row], "annotations": [
+            {"date": "2024-01-15", "label": "15 January 2024", "text": "x", "number": "1"}]}, "d")
+        svg = draw(spec)
+        assert parse(svg).tag == NS + "svg", kind
+        assert draw(spec) == svg, kind
