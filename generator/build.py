@@ -82,7 +82,7 @@ def static_files(config: Config) -> dict[str, bytes]:
 
 
 def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = None,
-            digests: Digests | None = None) -> Prepared:
+            digests: Digests | None = None, jobs: int | None = 1) -> Prepared:
     """Load and check every input and compute every figure; raises BuildFailed on errors.
 
     ``previous`` is the previous build's files (path -> [sha256, size]), all still
@@ -154,7 +154,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     for view in model.services:
         if view.slug in fresh_slugs:
             open_rows[view.slug] = service_rows(view)
-    extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model)),
+    extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model), jobs),
              **open_data_files(model, open_rows), "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
                 {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}
@@ -306,7 +306,7 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
         return unchanged
     step = progress or (lambda stage, done, total: None)
     step("Reading and checking inputs", 0, 1)
-    prepared = prepare(config_path, strict=strict, previous=previous, digests=digests)
+    prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs)
     inputs = input_fingerprint(prepared.config, options, digests)
     step("Reading and checking inputs", 1, 1)
     step("Drawing charts", 0, 1)

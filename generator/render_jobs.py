@@ -1,4 +1,4 @@
-"""Render pages across processes (``--jobs``).
+"""Render pages (and write chart downloads) across processes (``--jobs``).
 
 Rendering is most of a large site's build (hundreds of service pages, each
 with ten charts and their tables) and is pure Python, so threads do not help;
@@ -25,9 +25,10 @@ WORTH_IT = 48
 _work: dict = {}  # what forked workers read: set just before the fork
 
 
-def render_pages(pages: list, render_one: Callable[[object], bytes], jobs: int | None,
-                 progress: Callable[[int], None] | None = None) -> list[bytes]:
-    """``render_one(page)`` for every page, in order, over ``jobs`` processes (default: every core)."""
+def render_pages(pages: list, render_one: Callable[[object], object], jobs: int | None,
+                 progress: Callable[[int], None] | None = None) -> list:
+    """``render_one(page)`` for every page (or any item), in order, over ``jobs`` processes
+    (default: every core). Results must pickle."""
     jobs = jobs or os.cpu_count() or 1
     tell = progress or (lambda done: None)
     if jobs <= 1 or len(pages) < WORTH_IT or "fork" not in multiprocessing.get_all_start_methods():
@@ -41,7 +42,7 @@ def render_pages(pages: list, render_one: Callable[[object], bytes], jobs: int |
     size = max(8, len(pages) // (jobs * 8))
     runs = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
     _work.update(pages=pages, render_one=render_one)
-    out: list[bytes | None] = [None] * len(pages)
+    out: list = [None] * len(pages)
     done = 0
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -54,7 +55,7 @@ def render_pages(pages: list, render_one: Callable[[object], bytes], jobs: int |
     return out
 
 
-def _render_run(run: tuple[int, int]) -> tuple[int, list[bytes]]:
+def _render_run(run: tuple[int, int]) -> tuple[int, list]:
     start, end = run
     pages, render_one = _work["pages"], _work["render_one"]
     return start, [render_one(page) for page in pages[start:end]]
