@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import render, render_jobs, svg_charts, units
+from generator import page_reuse, render, render_jobs, svg_charts, units
 from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
 from generator.chart_templates import load_templates
 from generator.charts import add_charts, all_charts
@@ -53,6 +53,7 @@ class Prepared:
     kept: dict[str, tuple[str, int]] = field(default_factory=dict)  # files reused from the previous build
     reused_services: int = 0
     records: dict[str, units.UnitRecord] = field(default_factory=dict)  # by unit key, for the next build
+    page_keys: dict[str, str] = field(default_factory=dict)  # output path -> key (generator.page_reuse)
 
 
 @dataclass
@@ -151,6 +152,15 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         kept.update(record.outputs)
     for page in pages:
         page.reuse = kept.get(page.path)
+    keys = {}
+    if previous is not None and not units.service_pages_read_other_services(search_path, render.BUILTIN_THEME,
+                                                                             page_reuse.TEMPLATES):
+        keys = page_reuse.page_keys(pages, digests, content, peers_digest)
+        store = page_reuse.PageStore(config.cache_dir)
+        for page in pages:
+            found = store.get(keys[page.path]) if page.path in keys else None
+            if found is not None and previous.get(page.path) == list(found):
+                page.reuse = kept[page.path] = found
     for view in model.services:
         if view.slug in fresh_slugs:
             open_rows[view.slug] = service_rows(view)
@@ -166,7 +176,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     if previous is not None:
         records = _unit_records(plan, reused, model, figures, data_problems, open_rows)
     return Prepared(config, model, pages, extra, problems, kept=kept, records=records,
-                    reused_services=sum(len(record.figures) for record in reused.values()))
+                    reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys)
 
 
 def add_summaries(fig, financial_year_start: int) -> None:
@@ -290,6 +300,13 @@ def _save_records(prepared: Prepared, files: dict[str, bytes]) -> None:
         if record.outputs and all(path in files for path in record.outputs):
             record.outputs = {path: (digest(files[path]), len(files[path])) for path in record.outputs}
     units.UnitStore(prepared.config.cache_dir).save(prepared.records)
+    pages = {}
+    for path, key in prepared.page_keys.items():
+        if path in files:
+            pages[key] = (digest(files[path]), len(files[path]))
+        elif path in prepared.kept:
+            pages[key] = prepared.kept[path]
+    page_reuse.PageStore(prepared.config.cache_dir).save(pages)
 
 
 def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None,

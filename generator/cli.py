@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 problems in the site's content or data, 2 usage errors.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from contextlib import contextmanager
@@ -80,6 +81,11 @@ strict_option = click.option("--strict", is_flag=True, help="Treat warnings as e
 @click.version_option(__version__, prog_name="perfpages")
 def main() -> None:
     """Performance Pages: build a public service performance site from YAML and CSV."""
+    # A build makes millions of small objects that mostly live until it ends (figures, rows,
+    # records read back from the cache), and few reference cycles. With Python's default
+    # thresholds the collector scans them again and again: about 0.4 s of a 3 s rebuild.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 @main.command()

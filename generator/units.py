@@ -147,16 +147,17 @@ def _template_sources(search_path: list[Path]) -> dict[str, str]:
     return found
 
 
-def service_pages_read_other_services(search_path: list[Path], builtin: Path) -> bool:
+def service_pages_read_other_services(search_path: list[Path], builtin: Path,
+                                      pattern: re.Pattern = SERVICE_TEMPLATE) -> bool:
     """True if a template a service page can use reads the whole-site model beyond the site-wide parts.
 
-    A static look at the templates (service*.html and what they extend, include
-    or import): any ``model`` not followed by one of SITE_WIDE_MODEL_PARTS counts.
+    A static look at the templates (service*.html, or those ``pattern`` names, and what they
+    extend, include or import): any ``model`` not followed by one of SITE_WIDE_MODEL_PARTS counts.
     """
     sources = _template_sources(search_path)
     builtin_sources = _template_sources([builtin])
     refs = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
-    todo = [name for name in sources if SERVICE_TEMPLATE.match(name.rsplit("/", 1)[-1])]
+    todo = [name for name in sources if pattern.match(name.rsplit("/", 1)[-1])]
     seen = set()
     while todo:
         name = todo.pop()

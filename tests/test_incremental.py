@@ -221,3 +221,47 @@ def test_pages_rendered_over_several_processes_are_the_same_as_over_one(tmp_path
     two = build_site(config, tmp_path / "two", jobs=2)
     assert one.pages == two.pages >= render_jobs.WORTH_IT
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def rendered_paths(monkeypatch) -> list[str]:
+    from generator import render
+
+    made, real = [], render.render_page
+    monkeypatch.setattr(render, "render_page", lambda env, spec, *rest: made.append(spec.path) or real(env, spec, *rest))
+    return made
+
+
+def test_cost_pages_of_unchanged_years_are_kept_and_the_site_is_still_a_clean_builds(tmp_path, site, monkeypatch):
+    """Permits' December 2024 changes: only 2024/25 costs change, so the 2022/23 and 2023/24 pages
+    (every sort order) are kept as they are, and the site is byte for byte a clean build's."""
+    config, out = site
+    permits = config.parent / "data/permits.csv"
+    changed = permits.read_text().replace("2024-12,online,240", "2024-12,online,241")
+    permits.write_text(changed)
+    made = rendered_paths(monkeypatch)
+    build_site(config, out, jobs=1)
+    costs = [p for p in made if p.startswith("costs/")]
+    assert costs and all(p.startswith("costs/2024-25/") for p in costs), costs  # not 2022/23, 2023/24 or costs/
+    assert (out / "costs/2023-24/index.html").is_file() and (out / "costs/2022-23/index.html").is_file()
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/permits.csv"] = changed
+    clean = build_site(write_site(tmp_path / "clean", files), tmp_path / "clean/site")
+    assert clean.reused_services == 0
+    assert tree(out) == tree(tmp_path / "clean/site")
+
+
+def test_a_cost_page_template_reading_the_whole_model_keeps_no_cost_page(site, monkeypatch):
+    config, out = site
+    theme = config.parent / "templates"
+    theme.mkdir(exist_ok=True)
+    (theme / "costs.html").write_text('{% extends "default:costs.html" %}'
+                                      '{% block content %}{{ model.services|length }} services{{ super() }}'
+                                      '{% endblock %}')
+    build_site(config, out)
+    permits = config.parent / "data/permits.csv"
+    permits.write_text(permits.read_text().replace("2024-12,online,240", "2024-12,online,241"))
+    made = rendered_paths(monkeypatch)
+    build_site(config, out, jobs=1)
+    assert any(p.startswith("costs/2022-23/") for p in made)

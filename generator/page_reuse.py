@@ -1,0 +1,91 @@
+"""Cost-report pages kept from the previous build while their year's report is unchanged.
+
+A data commit usually changes one financial year's costs (the year its new
+rows fall in), yet every year has a page per sort order, each with a row per
+service: at 766 services, rendering the unchanged years again to the same
+bytes was a sixth of a build that changes one CSV. So each cost page gets a
+key over everything it shows (the site-wide fingerprint, the organisations
+and Markdown pages, its path and sort order, its year's report and the list
+of years) and is kept if the key is unchanged and its file is still in the
+output exactly as written. A theme whose cost-page templates read the whole
+site model (``model.services``...) turns this off, as it does for services.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+from generator.fingerprint import Digests, site_wide_fingerprint
+
+FORMAT = 1  # bump when what a key covers changes
+TEMPLATES = re.compile(r"^costs\.html$")
+KEEP = 500  # keys kept in the store: every year and sort order of a few configurations
+
+
+def _report_digest(report) -> bytes:
+    shown = (report.key, report.slug, report.label, report.services, report.organisations, report.channels,
+             report.transactions, report.cost)
+    return hashlib.sha256(repr(shown).encode()).digest()
+
+
+def page_keys(pages: list, digests: Digests, content, extra: str = "") -> dict[str, str]:
+    """Output path -> key, for the cost report's pages."""
+    base = hashlib.sha256(f"pages {FORMAT}\0{site_wide_fingerprint(digests)}\0{extra}\0".encode())
+    base.update(repr(content.organisations).encode())
+    base.update(repr(content.pages).encode())
+    reports: dict[int, bytes] = {}
+    keys = {}
+    for page in pages:
+        if page.kind != "costs":
+            continue
+        report, table = page.context["report"], page.context["table"]
+        if id(report) not in reports:
+            reports[id(report)] = _report_digest(report)
+        key = base.copy()
+        key.update(f"{page.path}\0{table.sort!r}\0{table.options!r}\0".encode())
+        key.update(reports[id(report)])
+        key.update(repr([(r.key, r.slug) for r in page.context["reports"]]).encode())
+        keys[page.path] = key.hexdigest()
+    return keys
+
+
+class PageStore:
+    """What each key's page was (sha256 and size of its file), in ``<cache>/pages/``."""
+
+    def __init__(self, cache_dir: Path | None):
+        self.folder = Path(cache_dir) / "pages" if cache_dir is not None else None
+
+    def get(self, key: str) -> tuple[str, int] | None:
+        if self.folder is None:
+            return None
+        try:
+            sha, size = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            return str(sha), int(size)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def save(self, found: dict[str, tuple[str, int]]) -> None:
+        """Note these keys' files; forget the least recently noted beyond KEEP."""
+        if self.folder is None or not found:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for key, (sha, size) in found.items():
+            path = self.folder / f"{key}.json"
+            text = json.dumps([sha, size])
+            try:
+                if path.read_text(encoding="utf-8") == text:
+                    os.utime(path)
+                    continue
+            except OSError:
+                pass
+            path.write_text(text, encoding="utf-8")
+        stored = list(self.folder.glob("*.json"))
+        if len(stored) > KEEP:
+            stored.sort(key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+            for path in stored[KEEP:]:
+                if path.stem not in found:
+                    path.unlink(missing_ok=True)
