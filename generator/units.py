@@ -111,7 +111,11 @@ def data_paths(config: Config, service: Service) -> list[Path]:
 
 
 def partition(config: Config, services: list[Service]) -> list[Unit]:
-    """Group services that share a data file; a service with no data is a unit of its own."""
+    """Group services that share a data file or a category; a service with neither is a unit of its own.
+
+    A category groups because each service's savings scenarios compare it with the best
+    take-up in its category (generator.savings): one service's data changes the others' pages.
+    """
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -125,6 +129,9 @@ def partition(config: Config, services: list[Service]) -> list[Unit]:
         find("s:" + slug)
         for path in files:
             parent[find("s:" + slug)] = find("f:" + str(path))
+    for svc in services:
+        if svc.category and svc.category.strip():
+            parent[find("s:" + svc.slug)] = find("c:" + svc.category.strip().lower())
     groups: dict[str, Unit] = {}
     for svc in services:
         unit = groups.setdefault(find("s:" + svc.slug), Unit([], []))

@@ -265,3 +265,34 @@ def test_a_cost_page_template_reading_the_whole_model_keeps_no_cost_page(site, m
     made = rendered_paths(monkeypatch)
     build_site(config, out, jobs=1)
     assert any(p.startswith("costs/2022-23/") for p in made)
+
+
+def test_services_in_one_category_are_built_together(tmp_path):
+    """Each service's savings compare it with the best take-up in its category, so a change to
+    fines' data changes permits' page: the two are one unit, and the site is a clean build's."""
+    from generator import units
+    from generator.config import load_config
+    from generator.content import load_content
+    from generator.errors import Problems
+
+    def files_with(fines_csv):
+        files = standard_files()
+        files["config.yaml"] += "charts:\n  static_svg: false\n"
+        for name in ("content/services/fines.yaml", "content/services/permits.yaml"):
+            files[name] += "category: Parking\n"
+        files["data/fines.csv"] = fines_csv
+        return files
+
+    config = write_site(tmp_path / "site", files_with(FINES_CSV))
+    problems = Problems(root=config.parent)
+    cfg = load_config(config, problems)
+    assert [sorted(s.slug for s in u.services) for u in units.partition(cfg, load_content(cfg, problems).services)] \
+        == [["fines", "permits"]]
+    out = tmp_path / "site/site"
+    build_site(config, out)
+    changed = FINES_CSV.replace("2024-03,online,150,", "2024-03,online,900,")
+    (config.parent / "data/fines.csv").write_text(changed)
+    assert build_site(config, out).reused_services == 0
+    clean = build_site(write_site(tmp_path / "clean", files_with(changed)), tmp_path / "clean/site")
+    assert tree(out) == tree(tmp_path / "clean/site")
+    assert "Pay a fine" in (out / "services/permits/index.html").read_text()  # the best comparable service
