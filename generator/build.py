@@ -155,7 +155,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     keys = {}
     if previous is not None and not units.service_pages_read_other_services(search_path, render.BUILTIN_THEME,
                                                                              page_reuse.TEMPLATES):
-        keys = page_reuse.page_keys(pages, digests, content, peers_digest)
+        keys = page_reuse.page_keys(pages, digests, content, peers_digest,
+                                    {slug: unit.key for unit in plan for slug in unit.slugs})
         store = page_reuse.PageStore(config.cache_dir)
         for page in pages:
             found = store.get(keys[page.path]) if page.path in keys else None

@@ -1,14 +1,20 @@
-"""Cost-report pages kept from the previous build while their year's report is unchanged.
+"""Pages that sum services, kept from the previous build while what they show is unchanged.
 
-A data commit usually changes one financial year's costs (the year its new
-rows fall in), yet every year has a page per sort order, each with a row per
-service: at 766 services, rendering the unchanged years again to the same
-bytes was a sixth of a build that changes one CSV. So each cost page gets a
-key over everything it shows (the site-wide fingerprint, the organisations
-and Markdown pages, its path and sort order, its year's report and the list
-of years) and is kept if the key is unchanged and its file is still in the
-output exactly as written. A theme whose cost-page templates read the whole
-site model (``model.services``...) turns this off, as it does for services.
+A data commit usually changes one organisation's services and one financial
+year's costs, yet every organisation has a page and every year a page per sort
+order, each with a row per service: at 766 services, rendering them again to
+the same bytes was a fifth of a build that changes one CSV. So each such page
+gets a key over everything it shows, and is kept if the key is unchanged and
+its file is still in the output exactly as written:
+
+* a cost page: its path and sort order, its year's report, the list of years;
+* an organisation page: its path and the unit keys (generator.units) of every
+  service it sums, which cover each service's YAML and data.
+
+Both also cover the site-wide fingerprint, the organisations and Markdown
+pages (names, navigation) and the peers. A theme whose templates for these
+pages read the whole site model (``model.services``...) turns this off, as it
+does for services.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from pathlib import Path
 from generator.fingerprint import Digests, site_wide_fingerprint
 
 FORMAT = 1  # bump when what a key covers changes
-TEMPLATES = re.compile(r"^costs\.html$")
+TEMPLATES = re.compile(r"^(costs|organisation(-.*)?)\.html$")
 KEEP = 500  # keys kept in the store: every year and sort order of a few configurations
 
 
@@ -32,14 +38,21 @@ def _report_digest(report) -> bytes:
     return hashlib.sha256(repr(shown).encode()).digest()
 
 
-def page_keys(pages: list, digests: Digests, content, extra: str = "") -> dict[str, str]:
-    """Output path -> key, for the cost report's pages."""
+def page_keys(pages: list, digests: Digests, content, extra: str = "",
+              unit_keys: dict[str, str] | None = None) -> dict[str, str]:
+    """Output path -> key, for the cost report's pages and (given each service's unit key,
+    by slug) the organisations' pages."""
     base = hashlib.sha256(f"pages {FORMAT}\0{site_wide_fingerprint(digests)}\0{extra}\0".encode())
     base.update(repr(content.organisations).encode())
     base.update(repr(content.pages).encode())
     reports: dict[int, bytes] = {}
     keys = {}
     for page in pages:
+        if page.kind == "organisation" and unit_keys is not None:
+            key = base.copy()
+            key.update(f"{page.path}\0".encode())
+            key.update("\0".join(sorted({unit_keys[s.slug] for s in page.context["organisation"].services})).encode())
+            keys[page.path] = key.hexdigest()
         if page.kind != "costs":
             continue
         report, table = page.context["report"], page.context["table"]

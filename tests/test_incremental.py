@@ -296,3 +296,28 @@ def test_services_in_one_category_are_built_together(tmp_path):
     clean = build_site(write_site(tmp_path / "clean", files_with(changed)), tmp_path / "clean/site")
     assert tree(out) == tree(tmp_path / "clean/site")
     assert "Pay a fine" in (out / "services/permits/index.html").read_text()  # the best comparable service
+
+
+def test_organisation_pages_whose_services_are_unchanged_are_kept(tmp_path, site, monkeypatch):
+    """Fines belongs to Department A (within Test Council); permits to Test Council itself. A change to
+    permits re-renders Test Council's page but keeps Department A's, and the site is a clean build's."""
+    config, out = site
+    permits = config.parent / "data/permits.csv"
+    changed = permits.read_text().replace("2024-12,online,240", "2024-12,online,241")
+    permits.write_text(changed)
+    made = rendered_paths(monkeypatch)
+    build_site(config, out, jobs=1)
+    assert "organisations/test-council/index.html" in made
+    assert "organisations/dept-a/index.html" not in made
+
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    made.clear()
+    build_site(config, out, jobs=1)
+    assert {"organisations/test-council/index.html", "organisations/dept-a/index.html"} <= set(made)
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/permits.csv"] = changed
+    files["data/fines.csv"] = FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,")
+    build_site(write_site(tmp_path / "clean", files), tmp_path / "clean/site")
+    assert tree(out) == tree(tmp_path / "clean/site")
