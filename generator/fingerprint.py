@@ -60,7 +60,8 @@ class Digests:
 
     def of(self, path: Path) -> bytes:
         """The digest of one input file; b'' for a file that is not there."""
-        return self.by_path.get(Path(path).resolve(), b"")
+        found = self.by_path.get(Path(path))  # most callers already hold the resolved path
+        return found if found is not None else self.by_path.get(Path(path).resolve(), b"")
 
 
 def file_digests(config: Config, options: str = "") -> Digests:
@@ -70,6 +71,7 @@ def file_digests(config: Config, options: str = "") -> Digests:
     for name, folder in (("content", config.content_dir), ("data", config.data_dir),
                          ("templates", config.root / "templates"), ("themes", config.root / "themes"),
                          ("static", config.root / "static"), ("builtin", BUILTIN_THEME), ("code", PACKAGE)):
+        folder = folder.resolve()  # once, not per file: resolving thousands of paths took a tenth of a second
         roots.append((name, folder, _files(folder)))
     entries, by_path = [], {}
     for name, base, files in roots:
@@ -80,7 +82,7 @@ def file_digests(config: Config, options: str = "") -> Digests:
                 rel = path.name
             value = hashlib.sha256(path.read_bytes()).digest()
             entries.append((name, str(rel), value))
-            by_path[path.resolve()] = value
+            by_path[path.resolve() if path.is_symlink() else path] = value
     return Digests(options, entries, by_path)
 
 
