@@ -12,29 +12,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator import page_reuse, render, render_jobs, svg_charts, units
-from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
-from generator.chart_templates import load_templates
-from generator.charts import add_charts, all_charts
-from generator.comparison import load_peers
+# Only what deciding "nothing has changed" needs is imported here; the pipeline's stages (and
+# pandas, Jinja, Markdown with them) are imported by the functions that run them, so a build
+# with nothing to do starts in a fraction of the time.
+from generator import page_reuse, render_jobs, units
 from generator.config import Config, load_config
-from generator.content import load_content
-from generator.costs import year_sums
-from generator.custom_measures import service_measures
-from generator.data import RawFiles, load_data
-from generator.downloads import chart_downloads, costs_csv, savings_csv, service_csvs
 from generator.errors import BuildFailed, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
-from generator.forecast import forecast_months
-from generator.metrics import compute
-from generator.model import SiteModel
-from generator.opendata import open_data_files, service_rows
-from generator.pages import PageSpec, check_collisions, plan_pages
-from generator.segmentation import channel_rows
-from generator.seasonality import month_profile, same_month_last_year, unusual_latest
-from generator.static_charts import render_svgs, vega_bundle
 from generator.write import OutputError, digest, read_manifest, site_intact, write_site
+
+if TYPE_CHECKING:
+    from generator.model import SiteModel
+    from generator.pages import PageSpec
 
 
 # progress(stage, done, total): how the caller hears how far a build has got; the core never prints.
@@ -78,6 +69,8 @@ def _fail_if_errors(problems: Problems, strict: bool) -> None:
 
 def static_files(config: Config) -> dict[str, bytes]:
     """Theme assets: the first folder on the static search path to have a file wins."""
+    from generator import render
+
     found = render.static_files(render.static_search_path(config.root, config.theme))
     return {rel: path.read_bytes() for rel, path in found.items()}
 
@@ -91,6 +84,19 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     :mod:`generator.units`) are taken from their records instead of being
     read, computed and rendered again. Without it everything is made afresh.
     """
+    from generator import render
+    from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
+    from generator.chart_templates import load_templates
+    from generator.charts import add_charts, all_charts
+    from generator.comparison import load_peers
+    from generator.content import load_content
+    from generator.custom_measures import service_measures
+    from generator.data import RawFiles, load_data
+    from generator.downloads import chart_downloads, costs_csv, savings_csv, service_csvs
+    from generator.metrics import compute
+    from generator.opendata import open_data_files, service_rows
+    from generator.pages import check_collisions, plan_pages
+
     config_path = Path(config_path)
     problems = Problems(root=config_path.resolve().parent)
     config = load_config(config_path, problems)
@@ -183,6 +189,11 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
 def add_summaries(fig, financial_year_start: int) -> None:
     """Forecast, seasonal pattern and sums of a service's periods, kept with its figures, so a
     reused service's are not worked out again, nor its period rows read by the pages that sum it."""
+    from generator.costs import year_sums
+    from generator.forecast import forecast_months
+    from generator.seasonality import month_profile, same_month_last_year, unusual_latest
+    from generator.segmentation import channel_rows
+
     fig.year_sums = year_sums(fig.periods, financial_year_start)
     fig.channel_rows = channel_rows(fig.periods)
     series = [(row.period, row.transactions) for row in fig.periods]
@@ -231,6 +242,8 @@ def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dic
 
 def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int | None = 1) -> dict[str, bytes]:
     """Render every planned page (over ``jobs`` processes; None: every core); returns output path to bytes."""
+    from generator import render
+
     env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme),
                                   prepared.config.cache_dir)
     files = dict(prepared.extra_files)
@@ -258,6 +271,10 @@ def check_site(config_path: Path, *, strict: bool = False) -> Problems:
 
 def draw_charts(prepared: Prepared, jobs: int | None, draw_missing: bool = True) -> int:
     """Static SVGs and the Vega runtime, as the configuration asks; returns charts left undrawn."""
+    from generator import svg_charts
+    from generator.charts import all_charts
+    from generator.static_charts import render_svgs, vega_bundle
+
     config, model = prepared.config, prepared.model
     # Pages kept from the previous build have charts too, though theirs are not made again.
     if config.interactive_charts and (all_charts(model) or prepared.kept):

@@ -323,3 +323,11 @@ def _measures(items: list[dict], path, positions, problems: Problems) -> list[Me
         out.append(Measure(item["id"], item["label"] or item["id"], unit, item["higher_is_better"], over_time,
                            across, weight, item["description"]))
     return out
+
+
+def source_of(config: Config, ref) -> Source | None:
+    """The ``sources:`` entry a service's data reference reads through (by id, or by file), if any."""
+    for source in config.sources:
+        if (ref.source and source.id == ref.source) or (not ref.source and source.file == ref.file):
+            return source
+    return None

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator.config import Config, normalise_channel
+from generator.config import Config, normalise_channel, source_of
 from generator.content import DataRef, Service
 from generator.errors import Problems
 from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, MISSING,
@@ -483,13 +483,6 @@ def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, probl
                          hint=f"is it a misspelling of '{close[0]}'?" if close else
                          "add a service with data: {file: ..., service: ...} for it, or drop the rows with "
                          "filter: or exclude: in the file's source")
-
-
-def source_of(config: Config, ref: DataRef) -> Source | None:
-    for source in config.sources:
-        if (ref.source and source.id == ref.source) or (not ref.source and source.file == ref.file):
-            return source
-    return None
 
 
 def _header_problems(config: Config, source: Source | None, file: str, raw: RawFile, path,

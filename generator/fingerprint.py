@@ -20,6 +20,8 @@ from generator import __version__
 from generator.config import Config
 
 PACKAGE = Path(__file__).resolve().parent
+BUILTIN_THEME = PACKAGE.parent / "themes" / "default"  # as generator.render has it; not imported from there,
+# because deciding that nothing has changed must not load Jinja
 PER_SERVICE_ROOTS = ("content", "data")
 
 
@@ -65,8 +67,6 @@ class Digests:
 
 
 def file_digests(config: Config, options: str = "") -> Digests:
-    from generator.render import BUILTIN_THEME
-
     roots = [("config", config.path.parent, [config.path.resolve()])]
     for name, folder in (("content", config.content_dir), ("data", config.data_dir),
                          ("templates", config.root / "templates"), ("themes", config.root / "themes"),

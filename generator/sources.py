@@ -17,13 +17,15 @@ import codecs
 import difflib
 import re
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from generator.errors import Problems
 from generator.measures import ALL_CHANNELS, FIELDS, KEYS, MEASURES, MISSING
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions
+
+if TYPE_CHECKING:  # pandas is imported where it is used: a build with nothing to do never loads it
+    import pandas as pd
 
 PERIOD_TYPES = ("month", "quarter", "financial_quarter", "year", "financial_year", "week")
 
@@ -132,6 +134,8 @@ class Template:
         return _PLACEHOLDER.findall(self.text)
 
     def render(self, frame: pd.DataFrame) -> pd.Series:
+        import pandas as pd
+
         parts = _PLACEHOLDER.split(self.text)
         out = pd.Series("", index=frame.index, dtype=object)
         for i, part in enumerate(parts):
@@ -306,6 +310,8 @@ def _field_spec(name: str, source: Source | None, resolver: _Resolver, problems:
 
 def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver, problems: Problems) -> pd.DataFrame:
     """Apply ``filter`` and ``exclude``; compares trimmed text, ignoring case."""
+    import pandas as pd
+
     if source is None:
         return frame
     keep = pd.Series(True, index=frame.index)
@@ -379,6 +385,8 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
 def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, problems: Problems,
             channel_lookup: dict, normalise, is_period, measures: tuple[str, ...] = MEASURES) -> LongRows | None:
     """Reshape one file's text cells to tidy text rows, remembering every cell's line and column."""
+    import pandas as pd
+
     headings = headings_of(frame)
     resolver = _Resolver(headings)
     before = len(problems.errors)
@@ -488,6 +496,8 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
 
 def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tuple[pd.DataFrame, list[str]]:
     """Fields that come one per row, from a column, a template or a constant, with their column numbers."""
+    import pandas as pd
+
     out = pd.DataFrame(index=frame.index)
     provided = []
     for name in names:

@@ -33,9 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.config import Config
+from generator.config import Config, source_of
 from generator.content import Content, Service
-from generator.data import source_of
 from generator.errors import Problem
 from generator.fingerprint import Digests, site_wide_fingerprint
 

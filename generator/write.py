@@ -64,9 +64,10 @@ def site_intact(out_dir: Path, manifest: dict, state_dir: Path | None) -> bool:
         seen = json.loads(_state_path(state_dir, out_dir).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    for rel in files:
+    root = str(out_dir)
+    for rel in files:  # os calls on strings: pathlib's overhead on 17,000 files was a tenth of a second
         try:
-            stat = (out_dir / rel).stat()
+            stat = os.stat(os.path.join(root, rel))
         except OSError:
             return False
         if seen.get(rel) != [stat.st_size, stat.st_mtime_ns]:
