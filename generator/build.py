@@ -8,6 +8,7 @@ to the caller (the CLI).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -90,10 +91,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     from generator.charts import add_charts, all_charts
     from generator.comparison import load_peers
     from generator.content import load_content
-    from generator.custom_measures import service_measures
-    from generator.data import RawFiles, load_data
-    from generator.downloads import chart_downloads, costs_csv, savings_csv, service_csvs
-    from generator.metrics import compute
+    from generator.data import RawFiles
+    from generator.downloads import chart_downloads, costs_csv, savings_csv
     from generator.opendata import open_data_files, service_rows
     from generator.pages import check_collisions, plan_pages
 
@@ -126,22 +125,19 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                 reused[unit.key] = record
     fresh = [s for u in plan if u.key not in reused for s in u.services] if reused else content.services
     data_problems = Problems(root=problems.root)
-    tidy = load_data(config, fresh, data_problems, raw_files)
+    figures, downloads = {}, {}
+    for part_figures, part_csvs, part_problems in _work_out_in_parts(config, plan, fresh, raw_files, problems.root,
+                                                                     jobs):
+        figures.update(part_figures)
+        downloads.update({f"data/services/{slug}.csv": body for slug, body in part_csvs.items()})
+        for problem in part_problems:
+            data_problems._add(problem)
     for record in reused.values():
         for problem in record.warnings:
             data_problems._add(problem)
     for problem in data_problems.items:
         problems._add(problem)
     _fail_if_errors(problems, strict)
-
-    figures = compute(tidy, config, fresh)
-    for fig in figures.values():
-        add_summaries(fig, config.financial_year_start)
-    if config.measures:
-        for slug, rows in (tidy.groupby("service", sort=False) if len(tidy) else []):
-            if slug in figures:
-                figures[slug].measures = service_measures(rows, config)
-    downloads = {f"data/services/{slug}.csv": body for slug, body in service_csvs(tidy, tuple(x.id for x in config.measures)).items()}
     data_links = {path.split("/")[-1][:-4]: path for path in downloads}
     open_rows = {}
     for record in reused.values():
@@ -168,9 +164,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             found = store.get(keys[page.path]) if page.path in keys else None
             if found is not None and previous.get(page.path) == list(found):
                 page.reuse = kept[page.path] = found
-    for view in model.services:
-        if view.slug in fresh_slugs:
-            open_rows[view.slug] = service_rows(view)
+    fresh_views = [view for view in model.services if view.slug in fresh_slugs]
+    open_rows.update(zip((v.slug for v in fresh_views),
+                         render_jobs.render_pages(fresh_views, service_rows, jobs, worth_it=PARTS_WORTH_IT)))
     extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model), jobs),
              **open_data_files(model, open_rows), "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
@@ -184,6 +180,49 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         records = _unit_records(plan, reused, model, figures, data_problems, open_rows)
     return Prepared(config, model, pages, extra, problems, kept=kept, records=records,
                     reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys)
+
+
+PARTS_WORTH_IT = 64  # services: below this, reading and computing them in one process is quicker
+
+
+def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs):
+    """(figures, tidy CSVs, problems) of the fresh services, in parts over ``jobs`` processes.
+
+    Each service's figures depend only on its own unit's files (which is what lets
+    incremental builds reuse units), so units are shared out whole, in plan order.
+    """
+    wanted = {s.slug for s in fresh}
+    groups = [[s for s in unit.services if s.slug in wanted] for unit in plan]
+    groups = [g for g in groups if g]
+    if len(fresh) < PARTS_WORTH_IT or (jobs or os.cpu_count() or 1) <= 1:
+        return [_work_out(config, fresh, raw_files, root)]
+    parts, size = [], max(8, len(fresh) // ((jobs or os.cpu_count() or 1) * 4))
+    for group in groups:
+        if not parts or len(parts[-1]) >= size:
+            parts.append([])
+        parts[-1].extend(group)
+    return render_jobs.render_pages(parts, lambda part: _work_out(config, part, raw_files, root), jobs, worth_it=2)
+
+
+def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
+    """Read, check and compute these services: (figures by slug, tidy CSV downloads by slug, problems)."""
+    from generator.custom_measures import service_measures
+    from generator.data import load_data
+    from generator.downloads import service_csvs
+    from generator.metrics import compute
+
+    problems = Problems(root=root)
+    tidy = load_data(config, services, problems, raw_files)
+    if problems.errors:
+        return {}, {}, problems.items
+    figures = compute(tidy, config, services)
+    for fig in figures.values():
+        add_summaries(fig, config.financial_year_start)
+    if config.measures:
+        for slug, rows in (tidy.groupby("service", sort=False) if len(tidy) else []):
+            if slug in figures:
+                figures[slug].measures = service_measures(rows, config)
+    return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
 
 
 def add_summaries(fig, financial_year_start: int) -> None:
@@ -289,6 +328,17 @@ def draw_charts(prepared: Prepared, jobs: int | None, draw_missing: bool = True)
     return 0
 
 
+def _start_vega_bundle(config_path: Path):
+    """The Vega runtime fetched for the cache while the build reads and computes (see
+    static_charts.start_vega_bundle), when the pages will need it."""
+    config = load_config(Path(config_path), Problems(root=Path(config_path).resolve().parent))
+    if config is None or not config.interactive_charts:
+        return None
+    from generator.static_charts import start_vega_bundle
+
+    return start_vega_bundle(config.cache_dir)
+
+
 def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: float, need_svgs: bool):
     """The previous build's result, if no input has changed since it was made; else None.
 
@@ -341,7 +391,16 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
         return unchanged
     step = progress or (lambda stage, done, total: None)
     step("Reading and checking inputs", 0, 1)
-    prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs)
+    fetching = _start_vega_bundle(config_path)
+    try:
+        prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs)
+    except BaseException:
+        if fetching is not None:
+            fetching.kill()
+        raise
+    finally:
+        if fetching is not None:
+            fetching.wait()
     inputs = input_fingerprint(prepared.config, options, digests)
     step("Reading and checking inputs", 1, 1)
     step("Drawing charts", 0, 1)

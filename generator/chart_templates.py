@@ -215,10 +215,14 @@ def load_templates(cache_dir: Path | None, currency: str) -> None:
     """
     if all((kind, currency) in _made for kind in KINDS):
         return
+    key = _key(currency)
+    shipped = _shipped().get(key)
+    if shipped is not None:  # made when this file was last changed, for this Altair
+        for kind, text in shipped.items():
+            _made[kind, currency] = text
+        return
     path = None
     if cache_dir is not None:
-        key = hashlib.sha256(Path(__file__).read_bytes() + currency.encode()
-                             + importlib.metadata.version("altair").encode()).hexdigest()[:24]
         path = Path(cache_dir) / "chart-templates" / f"{key}.json"
         try:
             for kind, text in json.loads(path.read_text(encoding="utf-8")).items():
@@ -230,6 +234,33 @@ def load_templates(cache_dir: Path | None, currency: str) -> None:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(made, sort_keys=True), encoding="utf-8")
+
+
+SHIPPED = Path(__file__).with_name("chart_templates.json")
+
+
+def _key(currency: str) -> str:
+    """What the templates depend on: this file, the currency and Altair's version."""
+    return hashlib.sha256(Path(__file__).read_bytes() + currency.encode()
+                          + importlib.metadata.version("altair").encode()).hexdigest()[:24]
+
+
+def _shipped() -> dict:
+    """Templates shipped with the package, by key: a build from a clean clone (every CI build)
+    then needs neither Altair's import nor its schema validation, about a second."""
+    try:
+        return json.loads(SHIPPED.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def shipped_templates() -> str:
+    """The text of chart_templates.json for every currency the configuration offers."""
+    from generator.config import CURRENCIES
+
+    made = {_key(symbol): {kind: _build_template_json(kind, symbol) for kind in KINDS}
+            for symbol in sorted(CURRENCIES.values())}
+    return json.dumps(made, sort_keys=True, indent=1) + "\n"
 
 
 def fill(kind: str, datasets: dict[str, list], description: str, currency: str = "£") -> dict:
@@ -249,3 +280,8 @@ def fill(kind: str, datasets: dict[str, list], description: str, currency: str =
 @lru_cache(maxsize=None)
 def _template(kind: str, currency: str) -> dict:
     return json.loads(_template_json(kind, currency))
+
+
+if __name__ == "__main__":  # python -m generator.chart_templates: refresh chart_templates.json
+    SHIPPED.write_text(shipped_templates(), encoding="utf-8")
+    print(f"Wrote {SHIPPED}")

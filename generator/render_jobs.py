@@ -26,12 +26,12 @@ _work: dict = {}  # what forked workers read: set just before the fork
 
 
 def render_pages(pages: list, render_one: Callable[[object], object], jobs: int | None,
-                 progress: Callable[[int], None] | None = None) -> list:
+                 progress: Callable[[int], None] | None = None, worth_it: int = WORTH_IT) -> list:
     """``render_one(page)`` for every page (or any item), in order, over ``jobs`` processes
-    (default: every core). Results must pickle."""
+    (default: every core) if there are at least ``worth_it`` items. Results must pickle."""
     jobs = jobs or os.cpu_count() or 1
     tell = progress or (lambda done: None)
-    if jobs <= 1 or len(pages) < WORTH_IT or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(pages) < worth_it or "fork" not in multiprocessing.get_all_start_methods():
         out = []
         for page in pages:
             out.append(render_one(page))
@@ -39,7 +39,7 @@ def render_pages(pages: list, render_one: Callable[[object], object], jobs: int 
                 tell(len(out))
         tell(len(out))
         return out
-    size = max(8, len(pages) // (jobs * 8))
+    size = max(1 if worth_it < 8 else 8, len(pages) // (jobs * 8))
     runs = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
     _work.update(pages=pages, render_one=render_one)
     out: list = [None] * len(pages)

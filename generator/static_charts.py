@@ -14,6 +14,8 @@ import json
 import multiprocessing
 import os
 import re
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -133,16 +135,40 @@ def json_for_html(value) -> Markup:
     return Markup(text)
 
 
+def _bundle_path(cache_dir: Path) -> Path:
+    return Path(cache_dir) / f"vega-bundle-{_vl().__version__}.js"
+
+
 def vega_bundle(cache_dir: Path | None) -> tuple[str, bytes]:
     """The Vega, Vega-Lite and Vega-Embed runtime as (content-hashed file name, bytes)."""
-    vl = _vl()
-    cached = cache_dir / f"vega-bundle-{vl.__version__}.js" if cache_dir is not None else None
+    cached = _bundle_path(cache_dir) if cache_dir is not None else None
     if cached is not None and cached.is_file():
         body = cached.read_bytes()
     else:
-        body = vl.javascript_bundle().encode("utf-8")
+        body = _vl().javascript_bundle().encode("utf-8")
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_bytes(body)
+            temporary = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(body)
+            temporary.replace(cached)  # whole or not at all, even if this process is stopped
     digest = hashlib.sha256(body).hexdigest()[:12]
     return f"static/js/vega.{digest}.js", body
+
+
+def start_vega_bundle(cache_dir: Path | None) -> subprocess.Popen | None:
+    """Start putting the Vega runtime into the cache in another process, if it is not there yet.
+
+    vl-convert takes about 1.5 s to start its JavaScript engine and hand the bundle
+    over: time a build from a clean clone (every CI build) can spend while it reads
+    and computes. The caller waits for the process before it needs the bundle; if
+    the process failed, :func:`vega_bundle` simply does the work (and reports any error).
+    """
+    if cache_dir is None or _bundle_path(cache_dir).is_file():
+        return None
+    script = "import sys; from pathlib import Path; from generator.static_charts import vega_bundle; " \
+             "vega_bundle(Path(sys.argv[1]))"
+    try:
+        return subprocess.Popen([sys.executable, "-c", script, str(cache_dir)], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None

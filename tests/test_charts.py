@@ -188,3 +188,11 @@ def test_pages_have_no_duplicate_attributes_or_ids(example_site):
         checker = Checker()
         checker.feed(page.read_text(encoding="utf-8"))
         assert checker.problems == [], page
+
+
+def test_shipped_chart_templates_are_up_to_date():
+    """A clean clone's first build uses generator/chart_templates.json instead of importing Altair."""
+    from generator.chart_templates import SHIPPED, shipped_templates
+
+    assert SHIPPED.read_text(encoding="utf-8") == shipped_templates(), \
+        "chart_templates.json is out of date: run `python -m generator.chart_templates`"

@@ -321,3 +321,38 @@ def test_organisation_pages_whose_services_are_unchanged_are_kept(tmp_path, site
     files["data/fines.csv"] = FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,")
     build_site(write_site(tmp_path / "clean", files), tmp_path / "clean/site")
     assert tree(out) == tree(tmp_path / "clean/site")
+
+
+def many_services(count: int, broken: int | None = None) -> dict[str, str]:
+    """The standard site plus ``count`` small monthly services (one with a bad figure, if asked)."""
+    files = standard_files()
+    for i in range(count):
+        files[f"content/services/extra-{i:03d}.yaml"] = (f"name: Extra service {i:03d}\norganisation: dept-a\n"
+                                                        f"description: Extra.\ndata: extra-{i:03d}.csv\n")
+        rows = [f"2024-{m:02d},online,{10 + i + m}" if not (i == broken and m == 3) else "2024-03,online,lots"
+                for m in range(1, 13)]
+        files[f"data/extra-{i:03d}.csv"] = "period,channel,transactions\n" + "\n".join(rows) + "\n"
+    return files
+
+
+def test_services_worked_out_over_several_processes_give_the_same_site(tmp_path):
+    """Over 64 fresh services, reading and computing is shared out over processes; nothing differs."""
+    from generator import build
+
+    files = many_services(70)
+    assert len([f for f in files if f.startswith("content/services/")]) >= build.PARTS_WORTH_IT
+    config = write_site(tmp_path, files)
+    build_site(config, tmp_path / "one", jobs=1)
+    build_site(config, tmp_path / "two", jobs=2)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_a_data_error_found_in_a_worker_is_reported_where_it_is(tmp_path):
+    from generator.errors import BuildFailed
+
+    config = write_site(tmp_path, many_services(70, broken=41))
+    with pytest.raises(BuildFailed) as failed:
+        build_site(config, tmp_path / "site", jobs=2)
+    found = [p for p in failed.value.problems.errors if p.path.endswith("extra-041.csv")]
+    assert found and found[0].line == 4  # the header is line 1; March is the third month
+    assert not (tmp_path / "site").exists()
