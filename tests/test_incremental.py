@@ -231,13 +231,19 @@ def rendered_paths(monkeypatch) -> list[str]:
     return made
 
 
+def change_permits_december(config) -> str:
+    """One figure of permits' last month (in 2024/25) changes; returns the new CSV."""
+    permits = config.parent / "data/permits.csv"
+    changed = permits.read_text().replace("2024-12,online,240", "2024-12,online,241")
+    permits.write_text(changed)
+    return changed
+
+
 def test_cost_pages_of_unchanged_years_are_kept_and_the_site_is_still_a_clean_builds(tmp_path, site, monkeypatch):
     """Permits' December 2024 changes: only 2024/25 costs change, so the 2022/23 and 2023/24 pages
     (every sort order) are kept as they are, and the site is byte for byte a clean build's."""
     config, out = site
-    permits = config.parent / "data/permits.csv"
-    changed = permits.read_text().replace("2024-12,online,240", "2024-12,online,241")
-    permits.write_text(changed)
+    changed = change_permits_december(config)
     made = rendered_paths(monkeypatch)
     build_site(config, out, jobs=1)
     costs = [p for p in made if p.startswith("costs/")]
@@ -302,9 +308,7 @@ def test_organisation_pages_whose_services_are_unchanged_are_kept(tmp_path, site
     """Fines belongs to Department A (within Test Council); permits to Test Council itself. A change to
     permits re-renders Test Council's page but keeps Department A's, and the site is a clean build's."""
     config, out = site
-    permits = config.parent / "data/permits.csv"
-    changed = permits.read_text().replace("2024-12,online,240", "2024-12,online,241")
-    permits.write_text(changed)
+    changed = change_permits_december(config)
     made = rendered_paths(monkeypatch)
     build_site(config, out, jobs=1)
     assert "organisations/test-council/index.html" in made
