@@ -32,26 +32,35 @@ def render_pages(pages: list, render_one: Callable[[object], object], jobs: int 
     jobs = jobs or os.cpu_count() or 1
     tell = progress or (lambda done: None)
     if jobs <= 1 or len(pages) < worth_it or "fork" not in multiprocessing.get_all_start_methods():
-        out = []
-        for page in pages:
-            out.append(render_one(page))
-            if len(out) % 50 == 0:
-                tell(len(out))
-        tell(len(out))
-        return out
+        return _in_this_process(pages, render_one, tell)
+    _work.update(pages=pages, render_one=render_one)  # before the workers are forked: they read it
+    try:
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    except OSError:  # no semaphores here (a container without /dev/shm): one process it is
+        _work.clear()
+        return _in_this_process(pages, render_one, tell)
     size = max(1 if worth_it < 8 else 8, len(pages) // (jobs * 8))
     runs = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
-    _work.update(pages=pages, render_one=render_one)
     out: list = [None] * len(pages)
     done = 0
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with pool:
             for start, made in pool.imap_unordered(_render_run, runs):
                 out[start:start + len(made)] = made
                 done += len(made)
                 tell(done)
     finally:
         _work.clear()
+    return out
+
+
+def _in_this_process(pages: list, render_one: Callable[[object], object], tell: Callable[[int], None]) -> list:
+    out = []
+    for page in pages:
+        out.append(render_one(page))
+        if len(out) % 50 == 0:
+            tell(len(out))
+    tell(len(out))
     return out
 
 
