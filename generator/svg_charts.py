@@ -282,6 +282,7 @@ def _time_chart(spec: dict, kind: str) -> str:
     else:
         values = [r["value"] for r in table if r.get("value") is not None]
         values += [r["value"] for r in sets.get("target", []) if r.get("value") is not None]
+    values = values or [0.0]  # every value missing: an empty axis rather than no picture
     ticks = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0] if stacked else nice_ticks(min(values), max(values),
                                                                             math.ceil(HEIGHT / 40))
     labels_w = max(text_width(axis.label(t)) for t in ticks)

@@ -141,3 +141,17 @@ def test_every_template_kind_draws_well_formed_and_the_same_every_time():
         svg = draw(spec)
         assert parse(svg).tag == NS + "svg", kind
         assert draw(spec) == svg, kind
+
+
+def test_awkward_data_still_draws():
+    """All values missing, negative values, one point, a name needing escaping."""
+    blank = draw(fill("line-count", {"table": [month(2024, 1, None), month(2024, 2, None)]}, "x"))
+    assert parse(blank).tag == NS + "svg"
+    below = texts(parse(draw(fill("lines-money", {"table": [month(2024, 1, -50.0, series="Net <loss> & gain"),
+                                                              month(2024, 2, 20.0, series="Net <loss> & gain")]},
+                                  "x"))))
+    assert "Net <loss> & gain" in below and "£−50" in below  # as Vega labels it
+    bars = parse(draw(fill("ranked-money", {"table": [{"series": "Refunds", "value": -30.0, "label": "−£30"},
+                                                       {"series": "Fees", "value": 60.0, "label": "£60"}]}, "x")))
+    widths = sorted(float(r.get("width")) for r in bars.iter(NS + "rect") if r.get("fill") == PALETTE[0])
+    assert widths[1] == pytest.approx(2 * widths[0], abs=0.1)  # both drawn from zero, in proportion
