@@ -125,7 +125,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     site_costs = {c.id: c.unit_cost for c in config.channels}
     by_category: dict[str, list[m.ServiceView]] = {}
     for view in services:
-        if view.category:
+        if view.category and view.category.strip():  # as units.partition groups them
             by_category.setdefault(view.category.strip().lower(), []).append(view)
     for view in services:
         view.migration = service_migration(view)
@@ -134,7 +134,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         view.year_sums, view.channel_rows = fig.year_sums, fig.channel_rows
         view.same_month, view.unusual = fig.same_month, fig.unusual
         view.savings = service_savings(view, site_costs,
-                                       by_category.get((view.category or "").strip().lower(), []))
+                                       by_category.get((view.category or "").strip().lower(), [])
+                                       if (view.category or "").strip() else [])
 
     children: dict[str, list[str]] = {}
     for o in content.organisations:

@@ -315,8 +315,9 @@ def draw_charts(prepared: Prepared, jobs: int | None, draw_missing: bool = True)
     from generator.static_charts import render_svgs, vega_bundle
 
     config, model = prepared.config, prepared.model
-    # Pages kept from the previous build have charts too, though theirs are not made again.
-    if config.interactive_charts and (all_charts(model) or prepared.kept):
+    # Every page loads the runtime when interactive charts are on, chart or not: decided by the
+    # configuration alone, a page kept from an earlier build can never differ from a clean build's.
+    if config.interactive_charts:
         name, body = vega_bundle(config.cache_dir)
         prepared.extra_files[name] = body
         model.vega_bundle = name

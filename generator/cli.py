@@ -63,10 +63,16 @@ def progress_reporter():
 
 
 def _run(action, strict: bool, failure: str):
+    from generator.render_jobs import WorkerLost
+
     try:
         return action()
     except BuildFailed as failed:
         report(failed.problems, strict=strict)
+        click.echo(failure, err=True)
+        sys.exit(1)
+    except WorkerLost as lost:
+        click.echo(f"error: {lost}", err=True)
         click.echo(failure, err=True)
         sys.exit(1)
 

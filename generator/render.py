@@ -44,6 +44,7 @@ every sort order).
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from pathlib import Path
 
@@ -162,8 +163,12 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
     """
     bytecode_cache = None
     if cache_dir is not None:
-        (Path(cache_dir) / "templates").mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(str(Path(cache_dir) / "templates"))
+        # Jinja checks each template's source, but not its own version or this environment's
+        # options (in this file): a folder per both, so an upgrade never reuses old code.
+        which = hashlib.sha256(jinja2.__version__.encode() + Path(__file__).read_bytes()).hexdigest()[:16]
+        folder = Path(cache_dir) / "templates" / which
+        folder.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader([str(p) for p in search_path]),

@@ -1,28 +1,41 @@
-"""Render pages (and write chart downloads) across processes (``--jobs``).
+"""Render pages (and other per-item work of a build) across processes (``--jobs``).
 
 Rendering is most of a large site's build (hundreds of service pages, each
 with ten charts and their tables) and is pure Python, so threads do not help;
 processes do. Workers are forked once the site model is complete, so they
 share it with the parent as it is, with nothing pickled on the way in; each
-sends back the bytes of the pages it made. Pages go out in contiguous runs, so
-a run of sorted tables of one kind shares its rows' cache within one worker.
-Results are put back in page order, so output never depends on which worker
-finished first.
+sends back what it made. Items go out in contiguous runs, so a run of sorted
+tables of one kind shares its rows' cache within one worker. Results are put
+back in order, so output never depends on which worker finished first.
 
-Where ``fork`` is not available (Windows, macOS's default), or for few pages,
-pages are rendered in this process.
+A worker that dies (killed for want of memory, say) fails the build with an
+error instead of leaving it waiting, and an error a worker meets is raised
+here, with its traceback in the message if the error itself cannot be sent.
+
+Forking is only done on Linux (elsewhere Python counts it unsafe once libraries
+like these are loaded) and where semaphores work; otherwise, and for few items,
+everything is done in this process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import sys
+import traceback
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 # Forking and collecting results costs about what rendering this many pages does.
-WORTH_IT = 48
+WORTH_IT = 16
 
 _work: dict = {}  # what forked workers read: set just before the fork
+
+
+class WorkerLost(RuntimeError):
+    """A worker process stopped without finishing its work."""
 
 
 def render_pages(pages: list, render_one: Callable[[object], object], jobs: int | None,
@@ -31,27 +44,30 @@ def render_pages(pages: list, render_one: Callable[[object], object], jobs: int 
     (default: every core) if there are at least ``worth_it`` items. Results must pickle."""
     jobs = jobs or os.cpu_count() or 1
     tell = progress or (lambda done: None)
-    if jobs <= 1 or len(pages) < worth_it or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(pages) < worth_it or not sys.platform.startswith("linux"):
         return _in_this_process(pages, render_one, tell)
     _work.update(pages=pages, render_one=render_one)  # before the workers are forked: they read it
     try:
-        pool = multiprocessing.get_context("fork").Pool(jobs)
-    except OSError:  # no semaphores here (a container without /dev/shm): one process it is
-        _work.clear()
-        return _in_this_process(pages, render_one, tell)
-    size = max(1 if worth_it < 8 else 8, len(pages) // (jobs * 8))
-    runs = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
-    out: list = [None] * len(pages)
-    done = 0
-    try:
+        try:
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        except (OSError, NotImplementedError, ImportError):  # no semaphores here (no /dev/shm, say)
+            return _in_this_process(pages, render_one, tell)
+        size = max(1 if worth_it < 8 else 8, len(pages) // (jobs * 8))
+        runs = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
+        out: list = [None] * len(pages)
+        done = 0
         with pool:
-            for start, made in pool.imap_unordered(_render_run, runs):
-                out[start:start + len(made)] = made
-                done += len(made)
-                tell(done)
+            try:
+                for start, made in pool.map(_render_run, runs):
+                    out[start:start + len(made)] = made
+                    done += len(made)
+                    tell(done)
+            except BrokenProcessPool:
+                raise WorkerLost("a build process stopped unexpectedly (out of memory?); "
+                                 "try again with fewer --jobs") from None
+        return out
     finally:
         _work.clear()
-    return out
 
 
 def _in_this_process(pages: list, render_one: Callable[[object], object], tell: Callable[[int], None]) -> list:
@@ -67,4 +83,11 @@ def _in_this_process(pages: list, render_one: Callable[[object], object], tell: 
 def _render_run(run: tuple[int, int]) -> tuple[int, list]:
     start, end = run
     pages, render_one = _work["pages"], _work["render_one"]
-    return start, [render_one(page) for page in pages[start:end]]
+    try:
+        return start, [render_one(page) for page in pages[start:end]]
+    except Exception as exc:
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # it would not survive the trip back: send what it said instead
+            raise RuntimeError("".join(traceback.format_exception(exc))) from None
+        raise

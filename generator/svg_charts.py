@@ -8,7 +8,7 @@ datasets the interactive chart uses, in about a millisecond each, following
 the templates' look: the same palette, dash patterns, point marks, axes,
 formats and legend (see :mod:`generator.chart_templates`). The picture is the
 no-JavaScript fallback; with JavaScript the Vega view replaces it, and the
-data table beside it is always the real content. ``charts: static_svg_engine:
+data table beside it is always the real content. ``charts: static_renderer:
 vl-convert`` draws them with Vega itself instead.
 
 Labels are measured by an estimate of character widths, not by a font, so the
@@ -57,6 +57,8 @@ def d3_format(value: float, spec: str) -> str:
     text = f"{value:,.{digits}f}" if grouped else f"{value:.{digits}f}"
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
+    if text.startswith("-") and text.strip("-0.,") == "":
+        text = text[1:]  # a value that rounds to zero has no sign, as in d3
     return "−" + text[1:] if text.startswith("-") else text
 
 
@@ -147,7 +149,7 @@ def month_ticks(first: int, last: int, count: int = 6) -> list[int]:
             continue
         day = date(year, month + 1, 1).toordinal()
         if day > last:
-            return ticks
+            return ticks or [first]  # less than a month: the one period's month
         if day >= first:
             ticks.append(day)
         index += step
@@ -166,6 +168,7 @@ class Canvas:
 
     def __init__(self):
         self.parts: list[str] = []
+        self.legend_width = 0.0  # how far a legend reaches right of where it starts
 
     def text(self, x, y, content, size=LABEL, anchor="start", bold=False, fill=INK, rotate=False, baseline=None):
         attrs = f'x="{_n(x)}" y="{_n(y)}"'
@@ -258,6 +261,7 @@ def _legend(c: Canvas, x: float, y: float, title: str, entries: list[tuple[str, 
             c.rect(ex + 4, ey, 12, 12, colour)
         c.text(ex + 26, ey + 10, label)
     rows = math.ceil(len(entries) / columns)
+    c.legend_width = max(c.legend_width, width * min(columns, len(entries)))
     return 24 + rows * 20
 
 
@@ -273,7 +277,7 @@ def _time_chart(spec: dict, kind: str) -> str:
     stacked, band = kind == "stacked-shares", kind == "forecast-band"
     days = [_day(r["start"]) for r in table]
     ends = [_day(r["end"]) for r in table] if stacked else days
-    first, last = min(days), max(ends)
+    first, last = min(days), max(ends) + (1 if stacked else 0)  # bars run to the end of their last day
     if band:
         values = [v for r in table for v in (r.get("value"), r.get("forecast"), r.get("low95"), r.get("high95"))
                   if v is not None]
@@ -354,7 +358,7 @@ def _time_chart(spec: dict, kind: str) -> str:
         title = "Channel" if stacked else _legend_title(spec)
         height += 10 + _legend(c, left, bottom + 10, title, legend, "square" if stacked else "stroke",
                                3 if stacked else 1)
-    return c.svg(left + WIDTH + 30, height + 5)
+    return c.svg(max(left + WIDTH + 30, left + c.legend_width + 10), height + 5)
 
 
 def _legend_title(spec: dict) -> str:
@@ -412,7 +416,7 @@ def _bars_across(spec: dict, kind: str) -> str:
         height += 10 + _legend(c, left, bottom + 10, "Period",
                                [(w, (PALETTE[0], PALE_BLUE)[i % 2], None) for i, w in enumerate(windows)], "square")
     longest = max((text_width(r.get("label", ""), 11) for r in table), default=0)
-    return c.svg(left + width + longest + 10, height + 5)
+    return c.svg(max(left + width + longest + 10, left + c.legend_width + 10), height + 5)
 
 
 def _truncate(name: str, limit: float) -> str:

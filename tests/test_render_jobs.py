@@ -1,7 +1,8 @@
 """Work shared over forked processes comes back whole, in order, with errors raised as they were."""
 
-import multiprocessing
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -38,14 +39,45 @@ def test_an_error_in_a_worker_is_raised_here():
 
 
 def test_without_process_pools_everything_is_done_here(monkeypatch):
-    context = multiprocessing.get_context("fork")
-
     def no_pool(*args, **kwargs):
-        raise OSError(38, "Function not implemented")
+        raise NotImplementedError("This system lacks a functioning sem_open implementation")
 
-    monkeypatch.setattr(type(context), "Pool", no_pool)
+    monkeypatch.setattr(render_jobs, "ProcessPoolExecutor", no_pool)
     results = render_jobs.render_pages(list(range(100)), square_and_pid, jobs=2)
     assert [v for v, _ in results] == [n * n for n in range(100)] and {p for _, p in results} == {os.getpid()}
+
+
+class Stubborn(Exception):
+    def __init__(self, what, why):  # two arguments: pickle cannot make it again
+        super().__init__(f"{what}: {why}")
+
+
+def unpicklable_on_three(n: int) -> int:
+    if n == 3:
+        raise Stubborn("three", "cannot be sent back")
+    return n
+
+
+def test_an_error_that_cannot_travel_still_arrives_as_its_message():
+    with pytest.raises(RuntimeError, match="three: cannot be sent back"):
+        render_jobs.render_pages(list(range(40)), unpicklable_on_three, jobs=2)
+
+
+def test_a_worker_that_dies_fails_the_build_instead_of_hanging():
+    """Run in its own Python so that, were it to hang, the timeout ends it."""
+    script = (
+        "import os\n"
+        "from generator import render_jobs\n"
+        "def die(n):\n"
+        "    if n == 5: os._exit(9)\n"
+        "    return n\n"
+        "try:\n"
+        "    render_jobs.render_pages(list(range(40)), die, jobs=2)\n"
+        "except render_jobs.WorkerLost as lost:\n"
+        "    print('lost:', lost)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "lost: a build process stopped unexpectedly" in done.stdout, done.stderr
 
 
 def test_progress_is_told_as_results_arrive():

@@ -155,3 +155,18 @@ def test_awkward_data_still_draws():
                                                        {"series": "Fees", "value": 60.0, "label": "£60"}]}, "x")))
     widths = sorted(float(r.get("width")) for r in bars.iter(NS + "rect") if r.get("fill") == PALETTE[0])
     assert widths[1] == pytest.approx(2 * widths[0], abs=0.1)  # both drawn from zero, in proportion
+
+
+def test_small_details_match_vega():
+    assert d3_format(-0.2, ".0f") == "0"  # no "−0"
+    one = parse(draw(fill("stacked-shares", {"table": [month(2024, 1, 60.0, series="Online", order=0),
+                                                       month(2024, 1, 40.0, series="Phone", order=1)]}, "x")))
+    right = max(float(x) for p in one.iter(NS + "path") if p.get("fill") in PALETTE
+                for x in re.findall(r"H([\d.]+)", p.get("d")))
+    plot_right = max(float(ln.get("x2")) for ln in one.iter(NS + "line"))
+    assert right <= plot_right + 0.05  # one period's bar stays inside the plot
+    assert "Jan 2024" in texts(one)  # and its month is labelled
+    long_name = "A channel with a name far longer than any chart is wide, to see the legend fit in"
+    wide = parse(draw(fill("lines-by-channel", {"table": [month(2024, 1, 5.0, series=long_name),
+                                                           month(2024, 1, 6.0, series="Phone")]}, "x")))
+    assert float(wide.get("width")) >= text_width(long_name)
