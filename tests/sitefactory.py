@@ -107,3 +107,13 @@ def build_with_fines_named(root: Path, name: str, charts: str = "charts:\n  stat
     files["config.yaml"] += charts
     build_site(write_site(root, files), root / "site")
     return root / "site"
+
+
+def build_standard_site(root: Path) -> Path:
+    """The standard site (without static SVGs, for speed) built into root/site; returns that folder."""
+    from generator.build import build_site
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    build_site(write_site(root, files), root / "site")
+    return root / "site"

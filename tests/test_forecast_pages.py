@@ -8,17 +8,12 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.build import build_site
-from sitefactory import standard_files, write_site
+from sitefactory import build_standard_site
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    root = tmp_path_factory.mktemp("site")
-    files = standard_files()
-    files["config.yaml"] += "charts:\n  static_svg: false\n"
-    build_site(write_site(root, files), root / "site")
-    return root / "site"
+    return build_standard_site(tmp_path_factory.mktemp("site"))
 
 
 def test_the_forecast_is_last_years_month_grown_by_the_latest_year(out):
