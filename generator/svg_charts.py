@@ -184,11 +184,9 @@ class Canvas:
         self.parts.append(f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
                           f'stroke-width="{_n(width)}"{dashed}/>')
 
-    def rect(self, x, y, w, h, fill, stroke=None, opacity=None):
-        extra = f' stroke="{stroke}" stroke-width="0.5"' if stroke else ""
-        extra += f' fill-opacity="{opacity}"' if opacity is not None else ""
+    def rect(self, x, y, w, h, fill):
         self.parts.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(max(w, 0))}" height="{_n(max(h, 0))}" '
-                          f'fill="{fill}"{extra}/>')
+                          f'fill="{fill}"/>')
 
     def path(self, d, stroke="none", width=1.0, fill="none", dash=None, opacity=None):
         extra = f' stroke-dasharray="{dash}"' if dash else ""

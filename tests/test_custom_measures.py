@@ -3,7 +3,6 @@ figures, charts and downloads. Every expected value is worked out by hand in a c
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup

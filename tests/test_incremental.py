@@ -299,7 +299,7 @@ def test_services_in_one_category_are_built_together(tmp_path):
     changed = FINES_CSV.replace("2024-03,online,150,", "2024-03,online,900,")
     (config.parent / "data/fines.csv").write_text(changed)
     assert build_site(config, out).reused_services == 0
-    clean = build_site(write_site(tmp_path / "clean", files_with(changed)), tmp_path / "clean/site")
+    build_site(write_site(tmp_path / "clean", files_with(changed)), tmp_path / "clean/site")
     assert tree(out) == tree(tmp_path / "clean/site")
     assert "Pay a fine" in (out / "services/permits/index.html").read_text()  # the best comparable service
 

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.build import build_site, prepare
-from sitefactory import PERMIT_YAML, permits_csv, standard_files, write_site
+from sitefactory import PERMIT_YAML, standard_files, write_site
 
 
 def files(**extra):
