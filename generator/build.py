@@ -166,7 +166,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                 page.reuse = kept[page.path] = found
     fresh_views = [view for view in model.services if view.slug in fresh_slugs]
     open_rows.update(zip((v.slug for v in fresh_views),
-                         render_jobs.render_pages(fresh_views, service_rows, jobs, worth_it=PARTS_WORTH_IT)))
+                         render_jobs.map_over_processes(fresh_views, service_rows, jobs, worth_it=PARTS_WORTH_IT)))
     extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model), jobs),
              **open_data_files(model, open_rows), "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
@@ -191,17 +191,17 @@ def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs):
     Each service's figures depend only on its own unit's files (which is what lets
     incremental builds reuse units), so units are shared out whole, in plan order.
     """
-    wanted = {s.slug for s in fresh}
-    groups = [[s for s in unit.services if s.slug in wanted] for unit in plan]
-    groups = [g for g in groups if g]
-    if len(fresh) < PARTS_WORTH_IT or (jobs or os.cpu_count() or 1) <= 1:
+    jobs = jobs or os.cpu_count() or 1
+    if len(fresh) < PARTS_WORTH_IT or jobs <= 1:
         return [_work_out(config, fresh, raw_files, root)]
-    parts, size = [], max(8, len(fresh) // ((jobs or os.cpu_count() or 1) * 4))
+    wanted = {s.slug for s in fresh}
+    groups = [g for g in ([s for s in unit.services if s.slug in wanted] for unit in plan) if g]
+    parts, size = [], max(8, len(fresh) // (jobs * 4))
     for group in groups:
         if not parts or len(parts[-1]) >= size:
             parts.append([])
         parts[-1].extend(group)
-    return render_jobs.render_pages(parts, lambda part: _work_out(config, part, raw_files, root), jobs, worth_it=2)
+    return render_jobs.map_over_processes(parts, lambda part: _work_out(config, part, raw_files, root), jobs, worth_it=2)
 
 
 def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
@@ -294,7 +294,7 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
     def render_one(spec: PageSpec) -> bytes:
         return render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec)).encode("utf-8")
 
-    made = render_jobs.render_pages(todo, render_one, jobs,
+    made = render_jobs.map_over_processes(todo, render_one, jobs,
                                     lambda done: step("Rendering pages", total - len(todo) + done, total))
     for spec, body in zip(todo, made):
         files[spec.path] = body

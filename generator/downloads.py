@@ -86,10 +86,10 @@ def chart_columns(chart: m.Chart) -> list[str]:
 
 def chart_downloads(charts: list[m.Chart], jobs: int | None = 1) -> dict[str, bytes]:
     """CSV and JSON of exactly the rows each chart plots, keyed by output path (over ``jobs`` processes)."""
-    from generator.render_jobs import render_pages
+    from generator.render_jobs import map_over_processes
 
     files: dict[str, bytes] = {}
-    for chart, (csv_body, json_body) in zip(charts, render_pages(charts, chart_files, jobs)):
+    for chart, (csv_body, json_body) in zip(charts, map_over_processes(charts, chart_files, jobs)):
         files[chart.csv_url] = csv_body
         files[chart.json_url] = json_body
     return files

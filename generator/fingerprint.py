@@ -16,12 +16,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import __version__
+from generator import BUILTIN_THEME, __version__
 from generator.config import Config
 
 PACKAGE = Path(__file__).resolve().parent
-BUILTIN_THEME = PACKAGE.parent / "themes" / "default"  # as generator.render has it; not imported from there,
-# because deciding that nothing has changed must not load Jinja
 PER_SERVICE_ROOTS = ("content", "data")
 
 

@@ -26,6 +26,7 @@ import re
 from pathlib import Path
 
 from generator.fingerprint import Digests, site_wide_fingerprint
+from generator.units import prune_least_recent
 
 FORMAT = 1  # bump when what a key covers changes
 TEMPLATES = re.compile(r"^(costs|organisation(-.*)?)\.html$")
@@ -96,9 +97,4 @@ class PageStore:
             except OSError:
                 pass
             path.write_text(text, encoding="utf-8")
-        stored = list(self.folder.glob("*.json"))
-        if len(stored) > KEEP:
-            stored.sort(key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
-            for path in stored[KEEP:]:
-                if path.stem not in found:
-                    path.unlink(missing_ok=True)
+        prune_least_recent(self.folder, "*.json", KEEP, set(found))

@@ -51,12 +51,12 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from generator import BUILTIN_THEME
 from generator import model as m
 from generator.formatting import change_text, date_label, format_figure, format_value
 from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
-BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 
 COMMON_CONTEXT = ("site", "model", "page", "nav", "url", "asset", "channels", "kpis")
 TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {

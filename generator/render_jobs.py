@@ -38,7 +38,7 @@ class WorkerLost(RuntimeError):
     """A worker process stopped without finishing its work."""
 
 
-def render_pages(pages: list, render_one: Callable[[object], object], jobs: int | None,
+def map_over_processes(pages: list, render_one: Callable[[object], object], jobs: int | None,
                  progress: Callable[[int], None] | None = None, worth_it: int = WORTH_IT) -> list:
     """``render_one(page)`` for every page (or any item), in order, over ``jobs`` processes
     (default: every core) if there are at least ``worth_it`` items. Results must pickle."""

@@ -237,13 +237,18 @@ class UnitStore:
             temporary = path.with_suffix(".tmp")
             temporary.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
             temporary.replace(path)
-        stored = list(self.folder.glob("*.pickle"))
-        keep = KEEP_GENERATIONS * len(records) + 10
-        if len(stored) > keep:
-            stored.sort(key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
-            for path in stored[keep:]:
-                if path.stem not in records:
-                    path.unlink(missing_ok=True)
+        prune_least_recent(self.folder, "*.pickle", KEEP_GENERATIONS * len(records) + 10, set(records))
+
+
+def prune_least_recent(folder: Path, pattern: str, keep: int, in_use: set[str]) -> None:
+    """Delete the least recently used files matching ``pattern`` beyond ``keep``, never those in use
+    (by stem). Used means written or touched (their modification time): the stores touch what they reuse."""
+    stored = list(folder.glob(pattern))
+    if len(stored) > keep:
+        stored.sort(key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+        for path in stored[keep:]:
+            if path.stem not in in_use:
+                path.unlink(missing_ok=True)
 
 
 def reusable(record: UnitRecord | None, previous_files: dict) -> bool:

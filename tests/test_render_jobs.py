@@ -16,14 +16,14 @@ def square_and_pid(n: int) -> tuple[int, int]:
 
 
 def test_results_come_back_in_order_from_more_than_one_process():
-    results = render_jobs.render_pages(list(range(500)), square_and_pid, jobs=2)
+    results = render_jobs.map_over_processes(list(range(500)), square_and_pid, jobs=2)
     assert [value for value, _ in results] == [n * n for n in range(500)]
     assert len({pid for _, pid in results}) >= 2 and os.getpid() not in {pid for _, pid in results}
 
 
 def test_few_items_or_one_job_stay_in_this_process():
-    assert {pid for _, pid in render_jobs.render_pages(list(range(10)), square_and_pid, jobs=2)} == {os.getpid()}
-    assert {pid for _, pid in render_jobs.render_pages(list(range(500)), square_and_pid, jobs=1)} == {os.getpid()}
+    assert {pid for _, pid in render_jobs.map_over_processes(list(range(10)), square_and_pid, jobs=2)} == {os.getpid()}
+    assert {pid for _, pid in render_jobs.map_over_processes(list(range(500)), square_and_pid, jobs=1)} == {os.getpid()}
 
 
 def fails_on_seven(n: int) -> int:
@@ -34,7 +34,7 @@ def fails_on_seven(n: int) -> int:
 
 def test_an_error_in_a_worker_is_raised_here():
     with pytest.raises(ValueError, match="seven is broken"):
-        render_jobs.render_pages(list(range(100)), fails_on_seven, jobs=2)
+        render_jobs.map_over_processes(list(range(100)), fails_on_seven, jobs=2)
     assert render_jobs._work == {}
 
 
@@ -43,7 +43,7 @@ def test_without_process_pools_everything_is_done_here(monkeypatch):
         raise NotImplementedError("This system lacks a functioning sem_open implementation")
 
     monkeypatch.setattr(render_jobs, "ProcessPoolExecutor", no_pool)
-    results = render_jobs.render_pages(list(range(100)), square_and_pid, jobs=2)
+    results = render_jobs.map_over_processes(list(range(100)), square_and_pid, jobs=2)
     assert [v for v, _ in results] == [n * n for n in range(100)] and {p for _, p in results} == {os.getpid()}
 
 
@@ -60,7 +60,7 @@ def unpicklable_on_three(n: int) -> int:
 
 def test_an_error_that_cannot_travel_still_arrives_as_its_message():
     with pytest.raises(RuntimeError, match="three: cannot be sent back"):
-        render_jobs.render_pages(list(range(40)), unpicklable_on_three, jobs=2)
+        render_jobs.map_over_processes(list(range(40)), unpicklable_on_three, jobs=2)
 
 
 def test_a_worker_that_dies_fails_the_build_instead_of_hanging():
@@ -72,7 +72,7 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging():
         "    if n == 5: os._exit(9)\n"
         "    return n\n"
         "try:\n"
-        "    render_jobs.render_pages(list(range(40)), die, jobs=2)\n"
+        "    render_jobs.map_over_processes(list(range(40)), die, jobs=2)\n"
         "except render_jobs.WorkerLost as lost:\n"
         "    print('lost:', lost)\n"
     )
@@ -82,5 +82,5 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging():
 
 def test_progress_is_told_as_results_arrive():
     told = []
-    render_jobs.render_pages(list(range(200)), square_and_pid, jobs=2, progress=told.append)
+    render_jobs.map_over_processes(list(range(200)), square_and_pid, jobs=2, progress=told.append)
     assert told and told[-1] == 200 and told == sorted(told)
