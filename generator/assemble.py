@@ -17,6 +17,7 @@ from generator.markdown_text import render_markdown
 from generator.savings import service_savings
 from generator.segmentation import organisation_migration, service_migration
 from generator.metrics import KPI_INFO, ServiceFigures
+from generator.paths import resolved
 
 
 def site_info(config: Config) -> m.SiteInfo:
@@ -190,7 +191,9 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
 
 
 def _display_path(config: Config, path) -> str:
-    path = path.resolve()
+    if path.is_absolute() and ".." not in path.parts and path.is_relative_to(config.root):
+        return str(path.relative_to(config.root))  # as found under the site (no resolving: 766 of them)
+    path = resolved(path)
     return str(path.relative_to(config.root)) if path.is_relative_to(config.root) else str(path)
 
 

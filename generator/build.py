@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 # Only what deciding "nothing has changed" needs is imported here; the pipeline's stages (and
 # pandas, Jinja, Markdown with them) are imported by the functions that run them, so a build
 # with nothing to do starts in a fraction of the time.
-from generator import page_reuse, render_jobs, units
+from generator import page_reuse, paths, render_jobs, units
 from generator.config import Config, load_config
 from generator.errors import BuildFailed, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
-from generator.write import OutputError, digest, read_manifest, site_intact, write_site
+from generator.write import OutputError, read_manifest, site_intact, write_site
 
 if TYPE_CHECKING:
     from generator.model import SiteModel
@@ -97,6 +97,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     from generator.pages import check_collisions, plan_pages
 
     config_path = Path(config_path)
+    paths.forget()  # links may have changed since the dev server's last build
     problems = Problems(root=config_path.resolve().parent)
     config = load_config(config_path, problems)
     if config is None:
@@ -363,16 +364,17 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
                        Path(out_dir), unchanged=files, up_to_date=True), digests, manifest["files"]
 
 
-def _save_records(prepared: Prepared, files: dict[str, bytes]) -> None:
-    """Note each new unit's files (hash and size) and keep its record for the next build."""
+def _save_records(prepared: Prepared, files: dict[str, bytes], hashes: dict[str, list]) -> None:
+    """Note each new unit's files (``hashes``: path -> [sha256, size], as written) and keep
+    its record for the next build."""
     for record in prepared.records.values():
         if record.outputs and all(path in files for path in record.outputs):
-            record.outputs = {path: (digest(files[path]), len(files[path])) for path in record.outputs}
+            record.outputs = {path: tuple(hashes[path]) for path in record.outputs}
     units.UnitStore(prepared.config.cache_dir).save(prepared.records)
     pages = {}
     for path, key in prepared.page_keys.items():
         if path in files:
-            pages[key] = (digest(files[path]), len(files[path]))
+            pages[key] = tuple(hashes[path])
         elif path in prepared.kept:
             pages[key] = prepared.kept[path]
     page_reuse.PageStore(prepared.config.cache_dir).save(pages)
@@ -423,7 +425,7 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
         problems.error(out_dir, str(exc))
         raise BuildFailed(problems) from None
     if not pending:  # a quick build's pages lack charts: not worth keeping
-        _save_records(prepared, files)
+        _save_records(prepared, files, written.hashes)
     step("Writing files", 1, 1)
     return BuildResult(len(prepared.pages), len(files) + len(prepared.kept), time.perf_counter() - started,
                        prepared.problems,

@@ -10,6 +10,7 @@ from pathlib import Path
 from generator import model as m
 from generator.config import Config
 from generator.errors import Problems
+from generator.paths import resolved
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions, load_yaml, parse_yaml
 
@@ -305,8 +306,8 @@ def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Proble
                            hint=f"sources: {', '.join(s.id for s in config.sources) or 'none defined'}")
             return False
         ref.file = source.file
-    target = (config.data_dir / ref.file).resolve()
-    if not target.is_relative_to(config.data_dir.resolve()):
+    target = resolved(config.data_dir / ref.file)
+    if not target.is_relative_to(resolved(config.data_dir)):
         problems.error(svc.path, f"data file '{ref.file}' is outside the data folder",
                        *svc.positions.at(("data",)), hint="name a file inside data/")
         return False

@@ -19,11 +19,13 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MARKER = ".perfpages"
+_PLAIN = re.compile(r"[A-Za-z0-9_./ -]*")  # needs no escaping in JSON
 MARKER_NOTE = "This folder is written by perfpages build and is replaced on every build."
 
 
@@ -32,6 +34,7 @@ class WriteResult:
     written: int  # files new or changed
     unchanged: int  # files kept from the previous site
     removed: int  # files of the previous site that are gone
+    hashes: dict = field(default_factory=dict, repr=False)  # path -> [sha256, size] of every file now in the site
 
 
 def digest(body: bytes) -> str:
@@ -140,7 +143,7 @@ def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], in
                 "files": {rel: entries[rel] for rel in sorted(entries)}}
     marker = _manifest_text(manifest).encode("utf-8")
     same = [rel for rel in entries if rel in old and old[rel][0] == entries[rel][0]]
-    result = WriteResult(len(entries) - len(same), len(same), len(set(old) - set(entries)))
+    result = WriteResult(len(entries) - len(same), len(same), len(set(old) - set(entries)), entries)
     if old and len(same) == len(entries) == len(old):
         if (out / MARKER).read_bytes() != marker:
             (out / MARKER).write_bytes(marker)  # same pages from different inputs: note the new inputs
@@ -246,7 +249,10 @@ def _read_state(state_dir: Path | None, out: Path) -> dict:
 def _manifest_text(manifest: dict) -> str:
     """The manifest as JSON with one file to a line (readable diffs), made with the C encoder."""
     head = {k: v for k, v in manifest.items() if k != "files"}
-    lines = [f"{json.dumps(rel, ensure_ascii=False)}: {json.dumps(entry)}" for rel, entry in manifest["files"].items()]
+    # A path JSON would write as it stands needs no encoder: 17,000 json.dumps calls were a tenth of a rebuild.
+    lines = [f'"{rel}": ["{sha}", {size}]' if _PLAIN.fullmatch(rel) else
+             f"{json.dumps(rel, ensure_ascii=False)}: {json.dumps([sha, size])}"
+             for rel, (sha, size) in manifest["files"].items()]
     text = json.dumps(head, sort_keys=True, ensure_ascii=False)[:-1]
     return f'{text}{", " if head else ""}"files": {{\n' + ",\n".join(lines) + "\n}}\n"
 
