@@ -22,7 +22,8 @@ from generator import page_reuse, paths, render_jobs, units
 from generator.config import Config, load_config
 from generator.errors import BuildFailed, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
-from generator.write import OutputError, read_manifest, site_intact, write_site
+from generator.write import (SMALL_CHANGE, OutputError, Staging, finish_site, read_manifest, site_intact,
+                             write_site)
 
 if TYPE_CHECKING:
     from generator.model import SiteModel
@@ -42,6 +43,7 @@ class Prepared:
     pages: list[PageSpec]
     extra_files: dict[str, bytes]  # downloads and static assets, by output path
     problems: Problems
+    charts: list = field(default_factory=list)  # charts whose CSV and JSON downloads are to be made
     kept: dict[str, tuple[str, int]] = field(default_factory=dict)  # files reused from the previous build
     reused_services: int = 0
     records: dict[str, units.UnitRecord] = field(default_factory=dict)  # by unit key, for the next build
@@ -92,7 +94,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     from generator.comparison import load_peers
     from generator.content import load_content
     from generator.data import RawFiles
-    from generator.downloads import chart_downloads, costs_csv, savings_csv
+    from generator.downloads import costs_csv, savings_csv
     from generator.opendata import open_data_files, service_rows
     from generator.pages import check_collisions, plan_pages
 
@@ -168,18 +170,20 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     fresh_views = [view for view in model.services if view.slug in fresh_slugs]
     open_rows.update(zip((v.slug for v in fresh_views),
                          render_jobs.map_over_processes(fresh_views, service_rows, jobs, worth_it=PARTS_WORTH_IT)))
-    extra = {**static_files(config), **downloads, **chart_downloads(all_charts(model), jobs),
+    extra = {**static_files(config), **downloads,
              **open_data_files(model, open_rows), "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
                 {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}
+    charts = all_charts(model)
     page_paths = {page.path for page in pages}
-    generated = [*extra, *(path for path in kept if path not in page_paths)]
+    generated = [*extra, *(url for c in charts for url in (c.csv_url, c.json_url)),
+                 *(path for path in kept if path not in page_paths)]
     check_collisions(pages, problems, {path: "(generated file)" for path in generated})
     _fail_if_errors(problems, strict)
     records = {}
     if previous is not None:
         records = _unit_records(plan, reused, model, figures, data_problems, open_rows)
-    return Prepared(config, model, pages, extra, problems, kept=kept, records=records,
+    return Prepared(config, model, pages, extra, problems, charts=charts, kept=kept, records=records,
                     reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys)
 
 
@@ -280,25 +284,41 @@ def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dic
     return records
 
 
-def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int | None = 1) -> dict[str, bytes]:
-    """Render every planned page (over ``jobs`` processes; None: every core); returns output path to bytes."""
+def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int | None = 1,
+               sink: Callable[[str, bytes], object] | None = None) -> dict[str, object]:
+    """Make every file the build writes: render the planned pages and the charts' downloads (over
+    ``jobs`` processes; None: every core) and add the other files. Returns output path to bytes;
+    or, given a ``sink``, passes each file to ``sink(path, bytes)`` where it is made (in the
+    worker processes) and returns path to what the sink returned.
+    """
     from generator import render
+    from generator.downloads import chart_files
 
+    keep = sink or (lambda path, body: body)
     env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme),
                                   prepared.config.cache_dir)
-    files = dict(prepared.extra_files)
     todo = [spec for spec in prepared.pages if spec.reuse is None]
     total = len(prepared.pages)
     step = progress or (lambda stage, done, total: None)
+
+    def downloads(chart) -> tuple:
+        csv_body, json_body = chart_files(chart)
+        return keep(chart.csv_url, csv_body), keep(chart.json_url, json_body)
+
+    def render_one(spec: PageSpec) -> object:
+        body = render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec))
+        return keep(spec.path, body.encode("utf-8"))
+
+    files: dict[str, object] = {}
+    for chart, (made_csv, made_json) in zip(prepared.charts,
+                                            render_jobs.map_over_processes(prepared.charts, downloads, jobs)):
+        files[chart.csv_url], files[chart.json_url] = made_csv, made_json
     step("Rendering pages", 0, total)
-
-    def render_one(spec: PageSpec) -> bytes:
-        return render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec)).encode("utf-8")
-
     made = render_jobs.map_over_processes(todo, render_one, jobs,
-                                    lambda done: step("Rendering pages", total - len(todo) + done, total))
-    for spec, body in zip(todo, made):
-        files[spec.path] = body
+                                          lambda done: step("Rendering pages", total - len(todo) + done, total))
+    files.update(zip((spec.path for spec in todo), made))
+    for path, body in prepared.extra_files.items():
+        files[path] = keep(path, body)
     return files
 
 
@@ -364,7 +384,14 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
                        Path(out_dir), unchanged=files, up_to_date=True), digests, manifest["files"]
 
 
-def _save_records(prepared: Prepared, files: dict[str, bytes], hashes: dict[str, list]) -> None:
+def _many_files_to_make(prepared: Prepared) -> bool:
+    """Whether this build makes too many files to patch the old site in place (see write.write_site):
+    then they are better written straight into a new folder as they are made."""
+    making = sum(spec.reuse is None for spec in prepared.pages) + 2 * len(prepared.charts) + len(prepared.extra_files)
+    return making > max(SMALL_CHANGE, (making + len(prepared.kept)) // 20)
+
+
+def _save_records(prepared: Prepared, files: dict, hashes: dict[str, list]) -> None:
     """Note each new unit's files (``hashes``: path -> [sha256, size], as written) and keep
     its record for the next build."""
     for record in prepared.records.values():
@@ -409,17 +436,28 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     step("Drawing charts", 0, 1)
     pending = draw_charts(prepared, jobs, draw_missing)
     step("Drawing charts", 1, 1)
-    files = render_all(prepared, progress, jobs)
-    step("Writing files", 0, 1)
     config = prepared.config
     protected = [config.path, config.content_dir, config.data_dir, config.root / "themes",
                  config.root / "templates", config.root / "static", config.cache_dir]
     warnings = [{"path": p.path, "message": p.message, "line": p.line, "column": p.column, "hint": p.hint}
                 for p in prepared.problems.sorted() if p.level == "warning"]
+    manifest_extra = {"pages": len(prepared.pages), "warnings": warnings, "charts_pending": pending}
     try:
-        written = write_site(Path(out_dir), files, protected, inputs,
-                             {"pages": len(prepared.pages), "warnings": warnings, "charts_pending": pending},
-                             config.cache_dir, prepared.kept, previous)
+        if _many_files_to_make(prepared):
+            # Written where they are made, in the worker processes, into the staging folder.
+            staging = Staging(Path(out_dir), protected)
+            try:
+                files = render_all(prepared, progress, jobs, sink=staging.write)
+                step("Writing files", 0, 1)
+                written = finish_site(staging, files, inputs, manifest_extra, config.cache_dir,
+                                      prepared.kept, previous)
+            finally:
+                staging.discard()
+        else:
+            files = render_all(prepared, progress, jobs)
+            step("Writing files", 0, 1)
+            written = write_site(Path(out_dir), files, protected, inputs, manifest_extra, config.cache_dir,
+                                 prepared.kept, previous)
     except OutputError as exc:
         problems = Problems(root=config.root)
         problems.error(out_dir, str(exc))

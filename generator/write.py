@@ -133,62 +133,121 @@ def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], in
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     old = previous_files(out, state_dir) if previous is None else previous
-    kept = kept or {}
-    lost = [rel for rel, (sha, size) in kept.items() if old.get(rel) != [sha, size]]
-    if lost:
-        raise OutputError(f"{lost[0]} was to be kept from the previous build but has changed; build again")
     entries = {rel: [digest(body), len(body)] for rel, body in files.items()}
-    entries.update({rel: [sha, size] for rel, (sha, size) in kept.items()})
-    manifest = {"note": MARKER_NOTE, "inputs": inputs, **(extra or {}),
-                "files": {rel: entries[rel] for rel in sorted(entries)}}
-    marker = _manifest_text(manifest).encode("utf-8")
-    same = [rel for rel in entries if rel in old and old[rel][0] == entries[rel][0]]
-    result = WriteResult(len(entries) - len(same), len(same), len(set(old) - set(entries)), entries)
-    if old and len(same) == len(entries) == len(old):
-        if (out / MARKER).read_bytes() != marker:
-            (out / MARKER).write_bytes(marker)  # same pages from different inputs: note the new inputs
-        return result
-    unchanged = set(same)
-    changed = [rel for rel in entries if rel not in unchanged]
-    removed = sorted(set(old) - set(entries))
-    if old and len(changed) + len(removed) <= max(SMALL_CHANGE, len(entries) // 20):
-        if _patch_in_place(out, files, changed, removed, marker, state_dir):
-            return result
-    staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
+    plan = _Plan(out, entries, kept or {}, old, inputs, extra)
+    if plan.nothing_changed:
+        if (out / MARKER).read_bytes() != plan.marker:
+            (out / MARKER).write_bytes(plan.marker)  # same pages from different inputs: note the new inputs
+        return plan.result
+    if plan.small and _patch_in_place(out, files, plan.changed, plan.removed, plan.marker, state_dir):
+        return plan.result
+    staging = Staging(out_dir, protected)
     try:
-        staging.mkdir()
-        unchanged = set(same)
-        made = set()
-        old_root, new_root = str(out), str(staging)
-        for rel in sorted(entries):
-            # No '..' and nothing absolute (safe_relative), and the staging folder is new, holding
-            # only folders made here: so no link can lead the path outside it. Plain strings and
-            # os calls, not Path objects: at ten thousand files, pathlib's overhead was a second.
-            target = os.path.join(new_root, safe_relative(rel))
-            folder = os.path.dirname(target)
-            if folder not in made:
-                os.makedirs(folder, exist_ok=True)
-                made.add(folder)
-            if rel in unchanged and _link(os.path.join(old_root, rel), target):
-                continue
-            if rel in files:
-                with open(target, "wb") as handle:
-                    handle.write(files[rel])
-            else:
-                shutil.copyfile(os.path.join(old_root, rel), target)
-        (staging / MARKER).write_bytes(marker)
-        states = {}
-        for rel in entries:
-            stat = os.stat(os.path.join(new_root, rel))
-            states[rel] = [stat.st_size, stat.st_mtime_ns]
-        _swap(staging, out)
-        _write_state(state_dir, out, states)
+        for rel in sorted(files):
+            if rel not in plan.unchanged:  # unchanged files are linked from the old site by _finish
+                staging.write(rel, files[rel])
+        _finish(staging, plan, state_dir)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return result
+        staging.discard()
+    return plan.result
+
+
+def finish_site(staging: "Staging", hashes: dict[str, list], inputs: str = "", extra: dict | None = None,
+                state_dir: Path | None = None, kept: dict[str, tuple[str, int]] | None = None,
+                previous: dict | None = None) -> WriteResult:
+    """Swap in a site whose new files the build wrote straight into ``staging`` (``hashes``:
+    path -> [sha256, size] of each); ``kept`` files come from the previous site.
+
+    Large builds write this way, from the processes that render the pages, so that writing
+    hundreds of megabytes overlaps the rendering instead of following it in one process.
+    Files that came out the same as the previous build's are swapped for hard links to
+    those, so they keep their modification time as :func:`write_site` keeps it.
+    """
+    out = staging.out
+    old = previous_files(out, state_dir) if previous is None else previous
+    plan = _Plan(out, hashes, kept or {}, old, inputs, extra)
+    try:
+        _finish(staging, plan, state_dir)
+    finally:
+        staging.discard()
+    return plan.result
+
+
+class _Plan:
+    """What a new site changes against the previous one, and its manifest."""
+
+    def __init__(self, out: Path, entries: dict[str, list], kept: dict, old: dict, inputs: str, extra: dict | None):
+        lost = [rel for rel, (sha, size) in kept.items() if old.get(rel) != [sha, size]]
+        if lost:
+            raise OutputError(f"{lost[0]} was to be kept from the previous build but has changed; build again")
+        entries = {**entries, **{rel: [sha, size] for rel, (sha, size) in kept.items()}}
+        manifest = {"note": MARKER_NOTE, "inputs": inputs, **(extra or {}),
+                    "files": {rel: entries[rel] for rel in sorted(entries)}}
+        self.out, self.old, self.entries = out, old, entries
+        self.marker = _manifest_text(manifest).encode("utf-8")
+        self.unchanged = {rel for rel in entries if rel in old and old[rel][0] == entries[rel][0]}
+        self.changed = [rel for rel in entries if rel not in self.unchanged]
+        self.removed = sorted(set(old) - set(entries))
+        self.result = WriteResult(len(self.changed), len(self.unchanged), len(self.removed), entries)
+        self.nothing_changed = bool(old) and len(self.unchanged) == len(entries) == len(old)
+        self.small = bool(old) and len(self.changed) + len(self.removed) <= max(SMALL_CHANGE, len(entries) // 20)
+
+
+class Staging:
+    """The new site, written into a fresh folder beside the output until :func:`_finish` swaps it in.
+
+    Paths are checked by safe_relative (no '..', nothing absolute), and the folder is new,
+    holding only folders made here: so no link can lead a path outside it. Forked build
+    processes write into it as well (see generator.build); plain strings and os calls, not
+    Path objects: at ten thousand files, pathlib's overhead was a second.
+    """
+
+    def __init__(self, out_dir: Path, protected: list[Path]):
+        check_output_dir(out_dir, protected)
+        self.out = out_dir.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.root = str(self.out.parent / f".{self.out.name}.tmp-{os.getpid()}")
+        if os.path.exists(self.root):
+            shutil.rmtree(self.root)
+        os.mkdir(self.root)
+        self._folders: set[str] = set()
+
+    def path(self, rel: str) -> str:
+        target = os.path.join(self.root, safe_relative(rel))
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        return target
+
+    def write(self, rel: str, body: bytes) -> list:
+        """Write one file; its [sha256, size] for the manifest."""
+        with open(self.path(rel), "wb") as handle:
+            handle.write(body)
+        return [digest(body), len(body)]
+
+    def discard(self) -> None:
+        """Remove what is left of the folder (all of it, unless it was swapped in)."""
+        if os.path.exists(self.root):
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _finish(staging: Staging, plan: _Plan, state_dir: Path | None) -> None:
+    """Link the unchanged and kept files from the old site, add the manifest, swap the folders."""
+    old_root = str(plan.out)
+    for rel in sorted(plan.entries):
+        if rel in plan.unchanged or not os.path.exists(os.path.join(staging.root, rel)):
+            target = staging.path(rel)
+            if not _link(os.path.join(old_root, rel), target) and not os.path.exists(target):
+                shutil.copyfile(os.path.join(old_root, rel), target)
+    with open(os.path.join(staging.root, MARKER), "wb") as handle:
+        handle.write(plan.marker)
+    states = {}
+    for rel in plan.entries:
+        stat = os.stat(os.path.join(staging.root, rel))
+        states[rel] = [stat.st_size, stat.st_mtime_ns]
+    _swap(Path(staging.root), plan.out)
+    _write_state(state_dir, plan.out, states)
 
 
 SMALL_CHANGE = 100  # files; up to this many (or 5%) changed, the site is patched where it stands
@@ -258,11 +317,16 @@ def _manifest_text(manifest: dict) -> str:
 
 
 def _link(source: str, target: str) -> bool:
-    """Hard-link an unchanged file from the previous site; False if the file system cannot."""
+    """Hard-link an unchanged file from the previous site in place of ``target`` (written or not);
+    False, leaving ``target`` as it was, if the file system cannot."""
+    temporary = target + ".link"
     try:
-        os.link(source, target)
+        os.link(source, temporary)
+        os.replace(temporary, target)
         return True
     except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         return False
 
 

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from generator.build import build_site, prepare
 from generator.chart_templates import KINDS, fill
 from generator.charts import all_charts
+from generator.downloads import chart_files
 from sitefactory import build_with_fines_named, standard_files, write_site
 
 EXAMPLE = Path(__file__).parents[1] / "config.yaml"
@@ -66,6 +67,26 @@ def test_chart_rows_are_the_spec_data(fixture_model):
         json.dumps(chart.spec, allow_nan=False)  # NaN would not be valid JSON for Vega
 
 
+def test_the_json_download_holds_every_field_the_chart_draws(fixture_model):
+    """The page's script puts the download's rows back into the spec: they must be the spec's rows."""
+    kinds = set()
+    for chart in all_charts(fixture_model):
+        _, body = chart_files(chart)
+        download = json.loads(body)
+        keys = [f["name"] for f in download["fields"]]
+        assert download["data"] == [{k: row.get(k) for k in keys} for row in chart.rows]
+        assert all(set(row) <= set(keys) for row in chart.rows), chart.download_base
+        page_spec = chart.spec_for_page
+        assert page_spec["datasets"]["table"] == []
+        rebuilt = {**page_spec, "datasets": {**page_spec["datasets"], "table": download["data"]}}  # as charts.js does
+        assert rebuilt == {**chart.spec, "datasets": {**chart.spec["datasets"], "table": download["data"]}}
+        kinds.add(chart.spec["usermeta"]["kind"])
+    assert {"split-bars", "stacked-shares", "lines-by-channel"} <= kinds  # kinds with fields beyond the table's
+    units = {f["name"]: f["unit"] for f in json.loads(chart_files(next(
+        c for c in all_charts(fixture_model) if c.spec["usermeta"]["kind"] == "split-bars"))[1])["fields"]}
+    assert units["label"] == "text" and units["value"] == "percent"
+
+
 def test_every_chart_on_the_example_site_is_complete(example_site):
     pages = list(example_site.rglob("*.html"))
     charts_seen = 0
@@ -85,7 +106,10 @@ def test_every_chart_on_the_example_site_is_complete(example_site):
             for href in links:
                 assert (page.parent / href).resolve().is_file(), f"{where}: {href}"
             spec = json.loads(chart.select_one('script[type="application/json"]').string)
-            plotted = spec["datasets"]["table"]
+            # The page's spec leaves its rows to the JSON download, which the script fetches.
+            assert spec["datasets"]["table"] == [], where
+            assert chart.select_one("figure")["data-chart-data"] == links[1], where
+            plotted = json.loads((page.parent / links[1]).resolve().read_text(encoding="utf-8"))["data"]
             with open((page.parent / links[0]).resolve(), newline="", encoding="utf-8") as f:
                 downloaded = list(csv.DictReader(f))
             assert len(downloaded) == len(plotted), where
@@ -124,7 +148,7 @@ def test_json_in_html_cannot_close_the_script(tmp_path):
     tree = BeautifulSoup(html, "html.parser")
     assert not [s for s in tree.find_all("script") if "alert" in (s.string or "") and s.get("type") != "application/json"]
     spec = json.loads(tree.select_one('script[type="application/json"]').string)
-    assert spec["datasets"]["table"][0]["series"].startswith("Pay a fine </script>")
+    assert spec["description"].startswith("Pay a fine </script>")
 
 
 def _contrast_with_white(colour: str) -> float:

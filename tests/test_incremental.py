@@ -381,3 +381,43 @@ def test_pages_kept_from_a_site_without_charts_get_the_chart_runtime_a_clean_bui
     build_site(write_site(tmp_path / "clean", with_permits), tmp_path / "clean/site")
     assert "vega." in (out / "services/fines/index.html").read_text()
     assert tree(out) == tree(tmp_path / "clean/site")
+
+
+def test_files_written_by_the_workers_give_the_same_site_as_files_written_at_the_end(tmp_path, monkeypatch):
+    """A large build writes each file where it is made (into the staging folder, from the worker
+    processes); a small one collects them and writes them at the end. Same bytes, same manifest."""
+    from generator import build as build_module
+
+    config = write_site(tmp_path, standard_files())
+    made_here = []
+    real = build_module._many_files_to_make
+    monkeypatch.setattr(build_module, "_many_files_to_make", lambda prepared: made_here.append(real(prepared)) or True)
+    build_site(config, tmp_path / "direct", jobs=2)
+    monkeypatch.setattr(build_module, "_many_files_to_make", lambda prepared: False)
+    build_site(config, tmp_path / "collected", jobs=2)
+    assert made_here == [True]  # this site's cold build is large enough to write directly anyway
+    direct, collected = tree(tmp_path / "direct"), tree(tmp_path / "collected")
+    assert direct == collected and len(direct) > 100
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_a_page_that_fails_in_a_worker_leaves_the_previous_site_and_no_half_written_one(tmp_path, monkeypatch):
+    from generator import render
+
+    config = write_site(tmp_path, standard_files())
+    out = tmp_path / "site"
+    build_site(config, out)
+    before = tree(out)
+    config.write_text(config.read_text().replace("title: Test Council performance", "title: Test Council figures"))
+    real = render.render_page
+
+    def failing(env, spec, *rest):
+        if spec.path == "services/permits/index.html":
+            raise RuntimeError("disk on fire")
+        return real(env, spec, *rest)
+
+    monkeypatch.setattr(render, "render_page", failing)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        build_site(config, out, jobs=2)
+    assert tree(out) == before
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]

@@ -1,10 +1,33 @@
 /* Progressive enhancement: swap each static SVG chart for the interactive
    Vega view (tooltips). The static SVG, summary and data table stay the
    accessible content; the interactive view is hidden from assistive
-   technology and only replaces the SVG once it has drawn successfully. */
+   technology and only replaces the SVG once it has drawn successfully.
+
+   A page embeds each chart's spec without its main dataset; the rows are
+   fetched from the chart's JSON download (data-chart-data), which holds the
+   same rows, so a page does not carry its data twice. A spec that still has
+   its rows (a theme's own template) is drawn as it is. Where the download
+   cannot be fetched (a page opened from disk), the static chart stays. */
 (function () {
   "use strict";
   if (typeof window.vegaEmbed !== "function" || !document.querySelectorAll) return;
+
+  function rows(figure, spec) {
+    var url = figure.getAttribute("data-chart-data");
+    var datasets = spec.datasets || {};
+    if (!url || (datasets.table && datasets.table.length) || typeof window.fetch !== "function") {
+      return Promise.resolve(spec);
+    }
+    return window.fetch(url).then(function (response) {
+      if (!response.ok) throw new Error("chart data: HTTP " + response.status);
+      return response.json();
+    }).then(function (download) {
+      datasets.table = download.data;
+      spec.datasets = datasets;
+      return spec;
+    });
+  }
+
   var figures = document.querySelectorAll("[data-chart-spec]");
   Array.prototype.forEach.call(figures, function (figure) {
     var source = document.getElementById(figure.getAttribute("data-chart-spec"));
@@ -12,7 +35,9 @@
     if (!source || !target) return;
     var spec;
     try { spec = JSON.parse(source.textContent); } catch (e) { return; }
-    window.vegaEmbed(target, spec, { mode: "vega-lite", actions: false, renderer: "svg" }).then(function () {
+    rows(figure, spec).then(function (full) {
+      return window.vegaEmbed(target, full, { mode: "vega-lite", actions: false, renderer: "svg" });
+    }).then(function () {
       var svg = target.querySelector("svg");
       if (svg) { svg.setAttribute("focusable", "false"); svg.removeAttribute("tabindex"); }
       var still = figure.querySelector(".chart__static");
