@@ -14,6 +14,29 @@ def round_half_up(value: float, places: int) -> Decimal:
     return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def rounded_text(value: float, places: int) -> str:
+    """``str(round_half_up(value, places))``, worked out on the number's shortest decimal form
+    (what ``str`` gives, as round_half_up reads it) without Decimal, which was a second of a
+    GOV.UK-scale build: a data table has a cell for every period of every measure."""
+    text = repr(float(value))
+    if "e" in text or "n" in text or (type(value) is int and abs(value) > 2**53):  # exponents, inf, nan
+        return str(round_half_up(value, places))
+    sign = ""
+    if text[0] == "-":
+        sign, text = "-", text[1:]
+    whole, _, fraction = text.partition(".")
+    number = int(whole + fraction[:places].ljust(places, "0")) + (len(fraction) > places and fraction[places] >= "5")
+    digits = str(number).rjust(places + 1, "0")
+    return sign + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
+
+
+def _grouped(text: str) -> str:
+    """Thousands separators in a rounded_text, as format(Decimal, ",") puts them."""
+    sign = "-" if text[:1] == "-" else ""
+    whole, point, fraction = text[len(sign):].partition(".")
+    return f"{sign}{int(whole):,}{point}{fraction}"
+
+
 def format_value(value: float | None, unit: str, currency_symbol: str = "£") -> str:
     """'1,234' (count), '63.2%' (percent, 0-100), '£3.41' (money), '45 seconds', '3.25' (number);
     None -> 'no data'."""
@@ -28,12 +51,12 @@ def format_value(value: float | None, unit: str, currency_symbol: str = "£") ->
     if unit == m.COUNT and value == int(value):
         return f"{int(value):,}"  # the common case, without the cost of Decimal
     if unit == m.PERCENT:
-        return f"{round_half_up(value, 1)}%"
+        return f"{rounded_text(value, 1)}%"
     if unit == m.MONEY:
-        amount = round_half_up(value, 2)
-        sign = "-" if amount < 0 else ""
-        return f"{sign}{currency_symbol}{abs(amount):,}"
-    return f"{round_half_up(value, 0):,}"
+        amount = rounded_text(value, 2)
+        negative = amount[:1] == "-" and amount.strip("-0.") != ""  # -0.00 is not below zero
+        return f"{'-' if negative else ''}{currency_symbol}{_grouped(amount.lstrip('-'))}"
+    return _grouped(rounded_text(value, 0))
 
 
 def format_figure(fig: m.Figure, currency_symbol: str = "£") -> str:

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -218,21 +219,39 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
 @jinja2.pass_context
 def _chart_rows(ctx, chart: m.Chart):
     """The rows of a chart's data table, written here rather than cell by cell in the template:
-    at hundreds of services, a template loop per cell was most of the build's time."""
+    at hundreds of services, a template loop per cell was most of the build's time. The same
+    few period and series names recur in every table, so their escaped forms are remembered;
+    formatted numbers need escaping only for an unusual currency symbol."""
     currency = _currency(ctx)
+    plain_numbers = _needs_no_escaping(currency)
     columns = chart.columns
+    first = columns[0].key
+    rest = [(c.key, c.unit, c.unit == "text") for c in columns[1:]]
     lines = []
     for row in chart.rows:
-        cells = [f'<th scope="row" class="table__row-header">{escape(row[columns[0].key])}</th>']
-        for col in columns[1:]:
-            value = row.get(col.key)
-            if col.unit == "text":
-                cells.append(f"<td>{escape(value or '')}</td>")
-            else:
-                missing = " missing" if value is None else ""
-                cells.append(f'<td class="num{missing}">{escape(format_value(value, col.unit, currency))}</td>')
-        lines.append("<tr>" + "".join(cells) + "</tr>")
+        cells = ['<tr><th scope="row" class="table__row-header">', _escaped(row[first]), "</th>"]
+        for key, unit, text in rest:
+            value = row.get(key)
+            if text:
+                cells.append(f"<td>{_escaped(value or '')}</td>")
+                continue
+            shown = format_value(value, unit, currency)
+            if not plain_numbers:
+                shown = _escaped(shown)
+            cells.append(f'<td class="num missing">{shown}</td>' if value is None else f'<td class="num">{shown}</td>')
+        cells.append("</tr>")
+        lines.append("".join(cells))
     return Markup("\n".join(lines))
+
+
+@lru_cache(maxsize=16384)
+def _needs_no_escaping(text: str) -> bool:
+    return not any(c in text for c in "&<>'\"")
+
+
+@lru_cache(maxsize=16384, typed=True)  # typed: 0 and 0.0 are shown differently
+def _escaped(value) -> str:
+    return str(escape(value))
 
 
 @jinja2.pass_context
@@ -243,7 +262,10 @@ def value_td(ctx, value, unit, estimated=False, not_requested=False):
     every service page, and a macro call per cell was a third of a large site's render time."""
     if not_requested:
         return Markup('<td class="num missing">not requested</td>')
-    text = str(escape(format_value(value, unit, _currency(ctx))))
+    currency = _currency(ctx)
+    text = format_value(value, unit, currency)
+    if not _needs_no_escaping(currency):
+        text = _escaped(text)
     if value is None:
         return Markup(f'<td class="num missing">{text}</td>')
     if estimated:
