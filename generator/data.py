@@ -182,17 +182,22 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     lines, cols = long["@line"], long.get(f"{col}@col")
     direct = pd.to_numeric(raw, errors="coerce").astype(float)
     slow = ~(np.isfinite(direct) & (direct.abs() < 1e15))
+    # Empty cells (most of a column filled for one channel only) need no clean-up either.
+    empty = slow & raw.eq("")
+    slow &= ~empty
     text = raw[slow].str.strip()
     raw = raw.where(~slow, text)
     nr = pd.Series(False, index=long.index)
     nr[slow] = text.isin(not_requested)
+    nr[empty] = "" in not_requested
     blank = pd.Series(False, index=long.index)
     blank[slow] = text.str.lower().isin(missing) | nr[slow]
+    blank[empty] = "" in missing or "" in not_requested
     cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
     cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
     parsed = pd.to_numeric(cleaned.where(~blank[slow]), errors="coerce").astype(float)
     parsed = parsed.where(np.isfinite(parsed) & (parsed.abs() < 1e15))  # no inf, 1e400 or absurd sizes
-    values = direct.where(~slow)
+    values = direct.where(~slow & ~empty)
     values[slow] = parsed
     signs = pd.Series(False, index=long.index)
     signs[slow] = text.str.contains(r"[£$€%]", regex=True)

@@ -127,7 +127,8 @@ def _fit(values: dict[int, float]) -> _Fit | None:
     return _Fit(origin, growth, math.sqrt(sum(squares) / len(squares)), len(misses))
 
 
-def _central(values: dict[int, float], origin: int, target: int, growth: float) -> tuple[float, int]:
+def _central(values: dict[int, float], origin: int, target: int, growth: float,
+             first: int | None = None) -> tuple[float, int]:
     """The central forecast for ``target`` made at ``origin``, and how many years it steps forward.
 
     The latest same calendar month at or before the origin, grown once per
@@ -135,11 +136,12 @@ def _central(values: dict[int, float], origin: int, target: int, growth: float) 
     once more. If the calendar month has never had a value (possible only with
     gaps), the average month of the latest year, grown, is the last resort,
     counted as two years of uncertainty because it ignores the season.
+    ``first`` is the earliest month with a value, if the caller has it (the backtest asks thousands of times).
     """
     years = 1
     while target - 12 * years > origin:
         years += 1
-    first = min(values)
+    first = min(values) if first is None else first
     while target - 12 * years >= first:
         earlier = values.get(target - 12 * years)
         if earlier is not None:
@@ -158,7 +160,7 @@ def _past_misses(values: dict[int, float]) -> dict[int, list[float]]:
     from; longer steps are widened from them.
     """
     misses: dict[int, list[float]] = {}
-    last = max(values)
+    first, last = min(values), max(values)
     for origin in sorted(values):
         growth, pairs = trailing_growth(values, origin)
         if pairs < MIN_GROWTH_PAIRS:
@@ -166,7 +168,7 @@ def _past_misses(values: dict[int, float]) -> dict[int, list[float]]:
         for target in range(origin + 1, min(origin + 12, last) + 1):
             if target not in values or target - 12 not in values:
                 continue
-            forecast, _ = _central(values, origin, target, growth)
+            forecast, _ = _central(values, origin, target, growth, first)
             misses.setdefault(target, []).append(log_volume(values[target]) - log_volume(forecast))
     return misses
 
