@@ -44,6 +44,7 @@ class Prepared:
     extra_files: dict[str, bytes]  # downloads and static assets, by output path
     problems: Problems
     charts: list = field(default_factory=list)  # charts whose CSV and JSON downloads are to be made
+    made_with: dict[str, list[str]] = field(default_factory=dict)  # page path -> files made with it
     kept: dict[str, tuple[str, int]] = field(default_factory=dict)  # files reused from the previous build
     reused_services: int = 0
     records: dict[str, units.UnitRecord] = field(default_factory=dict)  # by unit key, for the next build
@@ -90,7 +91,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     from generator import render
     from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
     from generator.chart_templates import load_templates
-    from generator.charts import add_charts, all_charts
+    from generator.charts import LazyCharts, add_charts, all_charts
     from generator.comparison import load_peers
     from generator.content import load_content
     from generator.data import RawFiles
@@ -150,7 +151,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     model = assemble(config, content, figures, data_links, peers)
     fresh_slugs = {s.slug for s in fresh}
     load_templates(config.cache_dir, config.currency_symbol)
-    add_charts(model, fresh_slugs)
+    # Services' charts are made where their pages are rendered, unless vl-convert draws them all first.
+    add_charts(model, fresh_slugs, lazy=not (config.static_svg and config.static_renderer != "builtin"))
     pages = plan_pages(model)
     kept = {}
     for record in reused.values():
@@ -174,7 +176,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
              **open_data_files(model, open_rows), "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
                 {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}
-    charts = all_charts(model)
+    charts = all_charts(model, made_only=True)  # the rest come with their service's page (render_all)
     page_paths = {page.path for page in pages}
     generated = [*extra, *(url for c in charts for url in (c.csv_url, c.json_url)),
                  *(path for path in kept if path not in page_paths)]
@@ -250,6 +252,8 @@ def add_summaries(fig, financial_year_start: int) -> None:
 
 def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dict[str, units.UnitRecord]:
     """Records for every unit; new ones get their outputs' hashes once the files are rendered."""
+    from generator.charts import LazyCharts
+
     views = {v.slug: v for v in model.services}
     places_of = {}
     for unit in plan:
@@ -271,8 +275,9 @@ def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dic
             outputs.append(view.url + "index.html")
             if view.data_file:
                 outputs.append(view.data_file)
-            for chart in view.charts:
-                outputs.extend([chart.csv_url, chart.json_url])
+            if not isinstance(view.charts, LazyCharts):  # else added once made (render_all)
+                for chart in view.charts:
+                    outputs.extend([chart.csv_url, chart.json_url])
         records[unit.key] = units.UnitRecord(
             figures={slug: replace(figures[slug], periods=units.StoredRows.of(figures[slug].periods))
                      for slug in unit.slugs},
@@ -292,6 +297,7 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
     worker processes) and returns path to what the sink returned.
     """
     from generator import render
+    from generator.charts import LazyCharts
     from generator.downloads import chart_files
 
     keep = sink or (lambda path, body: body)
@@ -305,18 +311,29 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
         csv_body, json_body = chart_files(chart)
         return keep(chart.csv_url, csv_body), keep(chart.json_url, json_body)
 
-    def render_one(spec: PageSpec) -> object:
+    def render_one(spec: PageSpec) -> list[tuple[str, object]]:
+        """The page, and the downloads of its service's charts if they are made with it."""
         body = render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec))
-        return keep(spec.path, body.encode("utf-8"))
+        made = [(spec.path, keep(spec.path, body.encode("utf-8")))]
+        service = spec.context.get("service") if spec.kind == "service" else None
+        if service is not None and isinstance(service.charts, LazyCharts):
+            for chart in service.charts:
+                csv_made, json_made = downloads(chart)
+                made += [(chart.csv_url, csv_made), (chart.json_url, json_made)]
+        return made
 
     files: dict[str, object] = {}
     for chart, (made_csv, made_json) in zip(prepared.charts,
                                             render_jobs.map_over_processes(prepared.charts, downloads, jobs)):
         files[chart.csv_url], files[chart.json_url] = made_csv, made_json
     step("Rendering pages", 0, total)
-    made = render_jobs.map_over_processes(todo, render_one, jobs,
-                                          lambda done: step("Rendering pages", total - len(todo) + done, total))
-    files.update(zip((spec.path for spec in todo), made))
+    for page, made in zip(todo, render_jobs.map_over_processes(
+            todo, render_one, jobs, lambda done: step("Rendering pages", total - len(todo) + done, total))):
+        prepared.made_with[page.path] = [path for path, _ in made[1:]]
+        for path, result in made:
+            if path in files:  # a slug's chart id cannot meet another output; this keeps it so
+                raise RuntimeError(f"{path} was made twice")
+            files[path] = result
     for path, body in prepared.extra_files.items():
         files[path] = keep(path, body)
     return files
@@ -343,8 +360,12 @@ def draw_charts(prepared: Prepared, jobs: int | None, draw_missing: bool = True)
         prepared.extra_files[name] = body
         model.vega_bundle = name
     if config.static_svg and config.static_renderer == "builtin":
-        for chart in all_charts(model):  # drawn as each page is rendered: about a millisecond each
+        def drawn(chart) -> None:  # drawn as each page is rendered: about a millisecond each
             chart.svg_drawer = svg_charts.draw
+
+        model.chart_setup.append(drawn)  # for the charts made later, with their pages
+        for chart in all_charts(model, made_only=True):
+            drawn(chart)
     elif config.static_svg:
         return render_svgs(all_charts(model), config.cache_dir, jobs, draw_missing)
     return 0
@@ -395,6 +416,8 @@ def _save_records(prepared: Prepared, files: dict, hashes: dict[str, list]) -> N
     """Note each new unit's files (``hashes``: path -> [sha256, size], as written) and keep
     its record for the next build."""
     for record in prepared.records.values():
+        for page in [path for path in record.outputs if path in prepared.made_with]:
+            record.outputs.update((path, ("", 0)) for path in prepared.made_with[page])
         if record.outputs and all(path in files for path in record.outputs):
             record.outputs = {path: tuple(hashes[path]) for path in record.outputs}
     units.UnitStore(prepared.config.cache_dir).save(prepared.records)

@@ -6,7 +6,9 @@ its download and the KPI cards always show the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import partial
 
 from generator import model as m
 from generator.chart_templates import LINE_KIND, fill
@@ -383,15 +385,57 @@ def home_charts(site: m.SiteModel, currency: str) -> list[m.Chart]:
     return [c for c in charts if c is not None]
 
 
-def add_charts(site: m.SiteModel, services: set[str] | None = None) -> None:
+class LazyCharts(Sequence):
+    """A service's charts, made the first time anything reads them.
+
+    A large build makes each fresh service's charts in the process that renders
+    its page (and writes their downloads there), so the making is shared over
+    ``--jobs`` and the charts never pass between processes. Whatever ``setup``
+    holds (say, the static-SVG drawer) is applied to each chart as it is made.
+    """
+
+    def __init__(self, make: Callable[[], list[m.Chart]], setup: list[Callable[[m.Chart], None]]):
+        self._make, self._setup, self._charts = make, setup, None
+
+    @property
+    def made(self) -> bool:
+        return self._charts is not None
+
+    def _all(self) -> list[m.Chart]:
+        if self._charts is None:
+            self._charts = self._make()
+            for chart in self._charts:
+                for step in self._setup:
+                    step(chart)
+        return self._charts
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __reduce__(self):  # pickled (never, in a build) as the plain list it stands for
+        return list, (self._all(),)
+
+
+def add_charts(site: m.SiteModel, services: set[str] | None = None, lazy: bool = False) -> None:
     """Attach charts to services (all, or only those named), every organisation and the home page.
 
     A service left out keeps the charts it has: in an incremental build its page is not made again.
+    ``lazy``: services' charts are made when first read (see LazyCharts).
     """
     currency = site.site.currency_symbol
     for service in site.services:
         if services is None or service.slug in services:
-            service.charts = service_charts(service, site.channels, currency)
+            if lazy:
+                service.charts = LazyCharts(partial(service_charts, service, site.channels, currency),
+                                            site.chart_setup)
+            else:
+                service.charts = service_charts(service, site.channels, currency)
     for org in site.organisations:
         org.charts = organisation_charts(org, currency, site.channels)
     site.home_charts = home_charts(site, currency)
@@ -407,7 +451,13 @@ def add_charts(site: m.SiteModel, services: set[str] | None = None) -> None:
             f"data/charts/costs/{report.slug}", currency, f"total cost in {report.key}", limit=20)] if c]
 
 
-def all_charts(site: m.SiteModel) -> list[m.Chart]:
-    """Every chart on the site, in page order."""
-    return ([c for s in site.services for c in s.charts] + [c for o in site.organisations for c in o.charts]
+def _made(charts) -> bool:
+    return not isinstance(charts, LazyCharts) or charts.made
+
+
+def all_charts(site: m.SiteModel, made_only: bool = False) -> list[m.Chart]:
+    """Every chart on the site, in page order; ``made_only``: not those of services whose
+    charts are yet to be made (LazyCharts), which this leaves unmade."""
+    return ([c for s in site.services if not made_only or _made(s.charts) for c in s.charts]
+            + [c for o in site.organisations for c in o.charts]
             + list(site.home_charts) + list(site.savings_charts) + [c for r in site.cost_reports for c in r.charts])
