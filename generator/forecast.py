@@ -127,8 +127,7 @@ def _fit(values: dict[int, float]) -> _Fit | None:
     return _Fit(origin, growth, math.sqrt(sum(squares) / len(squares)), len(misses))
 
 
-def _central(values: dict[int, float], origin: int, target: int, growth: float,
-             first: int | None = None) -> tuple[float, int]:
+def _central(values: dict[int, float], origin: int, target: int, growth: float) -> tuple[float, int]:
     """The central forecast for ``target`` made at ``origin``, and how many years it steps forward.
 
     The latest same calendar month at or before the origin, grown once per
@@ -136,12 +135,11 @@ def _central(values: dict[int, float], origin: int, target: int, growth: float,
     once more. If the calendar month has never had a value (possible only with
     gaps), the average month of the latest year, grown, is the last resort,
     counted as two years of uncertainty because it ignores the season.
-    ``first`` is the earliest month with a value, if the caller has it (the backtest asks thousands of times).
     """
     years = 1
     while target - 12 * years > origin:
         years += 1
-    first = min(values) if first is None else first
+    first = min(values)
     while target - 12 * years >= first:
         earlier = values.get(target - 12 * years)
         if earlier is not None:
@@ -160,7 +158,7 @@ def _past_misses(values: dict[int, float]) -> dict[int, list[float]]:
     from; longer steps are widened from them.
     """
     misses: dict[int, list[float]] = {}
-    first, last = min(values), max(values)
+    last = max(values)
     for origin in sorted(values):
         growth, pairs = trailing_growth(values, origin)
         if pairs < MIN_GROWTH_PAIRS:
@@ -168,7 +166,10 @@ def _past_misses(values: dict[int, float]) -> dict[int, list[float]]:
         for target in range(origin + 1, min(origin + 12, last) + 1):
             if target not in values or target - 12 not in values:
                 continue
-            forecast, _ = _central(values, origin, target, growth, first)
+            # _central(values, origin, target, growth), which for a target within a year of the
+            # origin whose month a year before has a value is just that value grown once:
+            # written out, as this runs for every month of every service.
+            forecast = values[target - 12] * growth
             misses.setdefault(target, []).append(log_volume(values[target]) - log_volume(forecast))
     return misses
 
