@@ -99,9 +99,10 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header, rows, lines = None, [], []
     header_line = None
+    quoted = '"' in text  # only a quoted cell can hold a newline, making a record span lines
     try:
         for record in reader:
-            if reader.line_num < header_row or not any(cell.strip() for cell in record):
+            if reader.line_num < header_row or not "".join(record).strip():
                 continue  # a title above the headings, or a blank line
             if header is None:
                 header = [h.strip() for h in record]
@@ -116,7 +117,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                                    hint="check for an extra delimiter, or quote text that contains one")
                     continue
             rows.append(record)
-            lines.append(reader.line_num - record_lines(record) + 1)
+            lines.append(reader.line_num - record_lines(record) + 1 if quoted else reader.line_num)
     except csv.Error as exc:
         problems.error(path, f"cannot read CSV: {exc}", reader.line_num,
                        hint="check that every opening quote has a closing quote")
