@@ -296,6 +296,8 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
     or, given a ``sink``, passes each file to ``sink(path, bytes)`` where it is made (in the
     worker processes) and returns path to what the sink returned.
     """
+    import jinja2
+
     from generator import render
     from generator.charts import LazyCharts
     from generator.downloads import chart_files
@@ -305,6 +307,12 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
                                   prepared.config.cache_dir)
     todo = [spec for spec in prepared.pages if spec.reuse is None]
     total = len(prepared.pages)
+    if len(todo) >= render_jobs.WORTH_IT:  # compiled once here, not again in each forked worker
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            try:
+                env.get_template(name)
+            except jinja2.TemplateError:
+                pass  # reported, as before, if a page uses it
     step = progress or (lambda stage, done, total: None)
 
     def downloads(chart) -> tuple:

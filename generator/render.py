@@ -211,6 +211,8 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
 
     env.globals["memo"] = memo
     env.globals["value_td"] = value_td
+    env.globals["figures_by_period_rows"] = _figures_by_period_rows
+    env.globals["channel_period_rows"] = _channel_period_rows
     env.globals["cost_rows"] = _cost_rows
     env.globals["savings_rows"] = _savings_rows
     return env
@@ -260,17 +262,57 @@ def value_td(ctx, value, unit, estimated=False, not_requested=False):
 
     A function rather than a macro: the tables by period have a cell per measure per period on
     every service page, and a macro call per cell was a third of a large site's render time."""
+    return Markup(_value_cell(value, unit, _currency(ctx), estimated, not_requested))
+
+
+def _value_cell(value, unit: str, currency: str, estimated=False, not_requested=False) -> str:
     if not_requested:
-        return Markup('<td class="num missing">not requested</td>')
-    currency = _currency(ctx)
+        return '<td class="num missing">not requested</td>'
     text = format_value(value, unit, currency)
     if not _needs_no_escaping(currency):
         text = _escaped(text)
     if value is None:
-        return Markup(f'<td class="num missing">{text}</td>')
+        return f'<td class="num missing">{text}</td>'
     if estimated:
         text += ' <span class="estimate">(estimate)</span>'
-    return Markup(f'<td class="num">{text}</td>')
+    return f'<td class="num">{text}</td>'
+
+
+def _period_header(row: m.PeriodRow) -> str:
+    note = "" if row.complete else '<span class="table__period">some channels have no data</span>'
+    return f'<th scope="row" class="table__row-header">{_escaped(row.period.label)}{note}</th>'
+
+
+@jinja2.pass_context
+def _figures_by_period_rows(ctx, service: m.ServiceView):
+    """The rows of a service's figures-by-period table, latest first (written here, not in the
+    template, for the same reason as value_td: thousands of cells on a large site)."""
+    currency = _currency(ctx)
+    asked = set(service.not_requested)
+    lines = []
+    for row in reversed(service.periods):
+        skip = asked | set(row.not_requested)
+        lines.append("<tr>" + _period_header(row) + "".join([
+            _value_cell(row.transactions, m.COUNT, currency, not_requested="transactions_per_year" in row.not_requested),
+            _value_cell(row.digital_take_up, m.PERCENT, currency, not_requested="digital_take_up" in skip),
+            _value_cell(row.cost_per_transaction, m.MONEY, currency, row.cost_estimated,
+                        "cost_per_transaction" in skip),
+            _value_cell(row.completion_rate, m.PERCENT, currency, not_requested="completion_rate" in skip),
+            _value_cell(row.user_satisfaction, m.PERCENT, currency, not_requested="user_satisfaction" in skip),
+        ]) + "</tr>")
+    return Markup("\n".join(lines))
+
+
+@jinja2.pass_context
+def _channel_period_rows(ctx, service: m.ServiceView):
+    """The rows of a service's transactions-by-channel-and-period table, latest first."""
+    currency = _currency(ctx)
+    lines = []
+    for row in reversed(service.periods):
+        cells = [_value_cell(row.by_channel[i], m.COUNT, currency) for i in service.channels_used]
+        lines.append("<tr>" + _period_header(row) + "".join(cells)
+                     + _value_cell(row.transactions, m.COUNT, currency) + "</tr>")
+    return Markup("\n".join(lines))
 
 
 def _td(value, unit: str, currency: str, estimated: bool = False) -> str:
