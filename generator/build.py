@@ -208,7 +208,17 @@ def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs):
         if not parts or len(parts[-1]) >= size:
             parts.append([])
         parts[-1].extend(group)
-    return render_jobs.map_over_processes(parts, lambda part: _work_out(config, part, raw_files, root), jobs, worth_it=2)
+    return render_jobs.map_over_processes(parts, lambda part: _packed(_work_out(config, part, raw_files, root)),
+                                          jobs, worth_it=2)
+
+
+def _packed(result: tuple[dict, dict, list]) -> tuple[dict, dict, list]:
+    """A part's result with each service's period rows pickled once, in the worker: this process
+    then need not rebuild tens of thousands of rows that only other workers read (pages, open data)."""
+    figures, csvs, problems = result
+    for fig in figures.values():
+        fig.periods = units.StoredRows.of(fig.periods)
+    return figures, csvs, problems
 
 
 def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
@@ -280,6 +290,7 @@ def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dic
                     outputs.extend([chart.csv_url, chart.json_url])
         records[unit.key] = units.UnitRecord(
             figures={slug: replace(figures[slug], periods=units.StoredRows.of(figures[slug].periods))
+                     if not isinstance(figures[slug].periods, units.StoredRows) else figures[slug]
                      for slug in unit.slugs},
             data_files={slug: views[slug].data_file for slug in unit.slugs if views[slug].data_file},
             warnings=warnings,
