@@ -45,6 +45,8 @@ class Prepared:
     problems: Problems
     charts: list = field(default_factory=list)  # charts whose CSV and JSON downloads are to be made
     made_with: dict[str, list[str]] = field(default_factory=dict)  # page path -> files made with it
+    open_rows: dict[str, tuple[str, str]] = field(default_factory=dict)  # slug -> its rows of the open data
+    made_paths: set[str] = field(default_factory=set)  # (lower case) what render_all has made so far
     kept: dict[str, tuple[str, int]] = field(default_factory=dict)  # files reused from the previous build
     reused_services: int = 0
     records: dict[str, units.UnitRecord] = field(default_factory=dict)  # by unit key, for the next build
@@ -96,7 +98,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     from generator.content import load_content
     from generator.data import RawFiles
     from generator.downloads import costs_csv, savings_csv
-    from generator.opendata import open_data_files, service_rows
+    from generator.opendata import PATHS as OPEN_DATA_PATHS
     from generator.pages import check_collisions, plan_pages
 
     config_path = Path(config_path)
@@ -169,23 +171,20 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             found = store.get(keys[page.path]) if page.path in keys else None
             if found is not None and previous.get(page.path) == list(found):
                 page.reuse = kept[page.path] = found
-    fresh_views = [view for view in model.services if view.slug in fresh_slugs]
-    open_rows.update(zip((v.slug for v in fresh_views),
-                         render_jobs.map_over_processes(fresh_views, service_rows, jobs, worth_it=PARTS_WORTH_IT)))
-    extra = {**static_files(config), **downloads,
-             **open_data_files(model, open_rows), "data/savings.csv": savings_csv(model.services),
+    extra = {**static_files(config), **downloads, "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
                 {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}
     charts = all_charts(model, made_only=True)  # the rest come with their service's page (render_all)
     page_paths = {page.path for page in pages}
-    generated = [*extra, *(url for c in charts for url in (c.csv_url, c.json_url)),
+    generated = [*extra, *OPEN_DATA_PATHS.values(), *(url for c in charts for url in (c.csv_url, c.json_url)),
                  *(path for path in kept if path not in page_paths)]
     check_collisions(pages, problems, {path: "(generated file)" for path in generated})
     _fail_if_errors(problems, strict)
     records = {}
     if previous is not None:
-        records = _unit_records(plan, reused, model, figures, data_problems, open_rows)
+        records = _unit_records(plan, reused, model, figures, data_problems)
     return Prepared(config, model, pages, extra, problems, charts=charts, kept=kept, records=records,
+                    open_rows=open_rows,
                     reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys)
 
 
@@ -260,7 +259,7 @@ def add_summaries(fig, financial_year_start: int) -> None:
         fig.unusual = unusual_latest(series)
 
 
-def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dict[str, units.UnitRecord]:
+def _unit_records(plan, reused, model, figures, data_problems) -> dict[str, units.UnitRecord]:
     """Records for every unit; new ones get their outputs' hashes once the files are rendered."""
     from generator.charts import LazyCharts
 
@@ -294,7 +293,7 @@ def _unit_records(plan, reused, model, figures, data_problems, open_rows) -> dic
                      for slug in unit.slugs},
             data_files={slug: views[slug].data_file for slug in unit.slugs if views[slug].data_file},
             warnings=warnings,
-            open_data={slug: open_rows[slug] for slug in unit.slugs},
+            open_data={},  # its services' rows, once their pages are made (render_all)
             outputs={path: ("", 0) for path in outputs},
         )
     return records
@@ -307,11 +306,10 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
     or, given a ``sink``, passes each file to ``sink(path, bytes)`` where it is made (in the
     worker processes) and returns path to what the sink returned.
     """
-    import jinja2
-
     from generator import render
     from generator.charts import LazyCharts
     from generator.downloads import chart_files
+    from generator.opendata import open_data_files, service_rows
 
     keep = sink or (lambda path, body: body)
     env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme),
@@ -322,16 +320,17 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
         for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
             try:
                 env.get_template(name)
-            except jinja2.TemplateError:
-                pass  # reported, as before, if a page uses it
+            except Exception:  # a template no page uses may be broken, or not even text:
+                pass  # as before, it is reported only if a page uses it
     step = progress or (lambda stage, done, total: None)
 
     def downloads(chart) -> tuple:
         csv_body, json_body = chart_files(chart)
         return keep(chart.csv_url, csv_body), keep(chart.json_url, json_body)
 
-    def render_one(spec: PageSpec) -> list[tuple[str, object]]:
-        """The page, and the downloads of its service's charts if they are made with it."""
+    def render_one(spec: PageSpec) -> tuple[list[tuple[str, object]], tuple[str, str] | None]:
+        """The page, and the downloads of its service's charts if they are made with it; and a
+        fresh service's rows of the site-wide open data (worked out here, from the same rows)."""
         body = render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec))
         made = [(spec.path, keep(spec.path, body.encode("utf-8")))]
         service = spec.context.get("service") if spec.kind == "service" else None
@@ -339,23 +338,39 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
             for chart in service.charts:
                 csv_made, json_made = downloads(chart)
                 made += [(chart.csv_url, csv_made), (chart.json_url, json_made)]
-        return made
+        rows = None
+        if service is not None and service.slug not in prepared.open_rows:
+            rows = service_rows(service)
+        return made, rows
 
     files: dict[str, object] = {}
     for chart, (made_csv, made_json) in zip(prepared.charts,
                                             render_jobs.map_over_processes(prepared.charts, downloads, jobs)):
-        files[chart.csv_url], files[chart.json_url] = made_csv, made_json
+        _add_once(files, chart.csv_url, made_csv, "(chart download)", prepared)
+        _add_once(files, chart.json_url, made_json, "(chart download)", prepared)
     step("Rendering pages", 0, total)
-    for page, made in zip(todo, render_jobs.map_over_processes(
+    for page, (made, rows) in zip(todo, render_jobs.map_over_processes(
             todo, render_one, jobs, lambda done: step("Rendering pages", total - len(todo) + done, total))):
         prepared.made_with[page.path] = [path for path, _ in made[1:]]
         for path, result in made:
-            if path in files:  # a slug's chart id cannot meet another output; this keeps it so
-                raise RuntimeError(f"{path} was made twice")
-            files[path] = result
-    for path, body in prepared.extra_files.items():
-        files[path] = keep(path, body)
+            _add_once(files, path, result, page.source, prepared)
+        if rows is not None:
+            prepared.open_rows[page.context["service"].slug] = rows
+    for path, body in {**prepared.extra_files, **open_data_files(prepared.model, prepared.open_rows)}.items():
+        _add_once(files, path, keep(path, body), "(generated file)", prepared)
     return files
+
+
+def _add_once(files: dict, path: str, made: object, source: str, prepared: Prepared) -> None:
+    """Add a made file; two things making one path is an error (check_collisions finds most before
+    anything is made; the downloads of charts made with their pages are only known now)."""
+    if path.lower() in prepared.made_paths:
+        problems = Problems(root=prepared.config.root)
+        problems.error(source, f"writes {path}, which something else in the site also writes",
+                       hint="give one of them a different slug or file name")
+        raise BuildFailed(problems)
+    prepared.made_paths.add(path.lower())
+    files[path] = made
 
 
 def check_site(config_path: Path, *, strict: bool = False) -> Problems:
@@ -435,6 +450,8 @@ def _save_records(prepared: Prepared, files: dict, hashes: dict[str, list]) -> N
     """Note each new unit's files (``hashes``: path -> [sha256, size], as written) and keep
     its record for the next build."""
     for record in prepared.records.values():
+        if not record.open_data:  # a new unit's
+            record.open_data = {slug: prepared.open_rows[slug] for slug in record.figures}
         for page in [path for path in record.outputs if path in prepared.made_with]:
             record.outputs.update((path, ("", 0)) for path in prepared.made_with[page])
         if record.outputs and all(path in files for path in record.outputs):

@@ -150,7 +150,8 @@ def _template_sources(search_path: list[Path]) -> dict[str, str]:
     found: dict[str, str] = {}
     for folder in search_path:
         for path in sorted(Path(folder).rglob("*.html")):
-            found.setdefault(path.relative_to(folder).as_posix(), path.read_text(encoding="utf-8"))
+            # errors="replace": a file that is not text is no usable template, and no reason to stop here
+            found.setdefault(path.relative_to(folder).as_posix(), path.read_text(encoding="utf-8", errors="replace"))
     return found
 
 

@@ -235,10 +235,12 @@ class Staging:
 def _finish(staging: Staging, plan: _Plan, state_dir: Path | None) -> None:
     """Link the unchanged and kept files from the old site, add the manifest, swap the folders."""
     old_root = str(plan.out)
+    # Beside the staging folder, not in it: no file of the site can have this name.
+    temporary = str(plan.out.parent / f".{plan.out.name}.link-{os.getpid()}")
     for rel in sorted(plan.entries):
         if rel in plan.unchanged or not os.path.exists(os.path.join(staging.root, rel)):
             target = staging.path(rel)
-            if not _link(os.path.join(old_root, rel), target) and not os.path.exists(target):
+            if not _link(os.path.join(old_root, rel), target, temporary) and not os.path.exists(target):
                 shutil.copyfile(os.path.join(old_root, rel), target)
     with open(os.path.join(staging.root, MARKER), "wb") as handle:
         handle.write(plan.marker)
@@ -316,10 +318,10 @@ def _manifest_text(manifest: dict) -> str:
     return f'{text}{", " if head else ""}"files": {{\n' + ",\n".join(lines) + "\n}}\n"
 
 
-def _link(source: str, target: str) -> bool:
-    """Hard-link an unchanged file from the previous site in place of ``target`` (written or not);
-    False, leaving ``target`` as it was, if the file system cannot."""
-    temporary = target + ".link"
+def _link(source: str, target: str, temporary: str) -> bool:
+    """Hard-link an unchanged file from the previous site in place of ``target`` (written or not),
+    by way of the unused path ``temporary``; False, leaving ``target`` as it was, if the file
+    system cannot."""
     try:
         os.link(source, temporary)
         os.replace(temporary, target)

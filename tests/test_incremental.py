@@ -421,3 +421,35 @@ def test_a_page_that_fails_in_a_worker_leaves_the_previous_site_and_no_half_writ
         build_site(config, out, jobs=2)
     assert tree(out) == before
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_an_unchanged_file_is_linked_whatever_other_files_are_called(tmp_path):
+    """Unchanged files are hard-linked from the old site by way of a name no site file can have:
+    a site holding both notes.txt and notes.txt.link gets each one's own new bytes."""
+    import hashlib
+    import json
+
+    from generator import write
+
+    out, state = tmp_path / "site", tmp_path / "cache"
+    many = {f"page-{i}.html": f"one {i}".encode() for i in range(150)}  # too many to patch in place
+    write.write_site(out, {**many, "notes.txt": b"version 1", "notes.txt.link": b"old link"}, [], "v1", state_dir=state)
+    inode = (out / "notes.txt").stat().st_ino
+    changed = {path: body + b" changed" for path, body in many.items()}
+    write.write_site(out, {**changed, "notes.txt": b"version 1", "notes.txt.link": b"new link"}, [], "v2",
+                     state_dir=state)
+    assert (out / "notes.txt").read_bytes() == b"version 1" and (out / "notes.txt").stat().st_ino == inode
+    assert (out / "notes.txt.link").read_bytes() == b"new link"
+    manifest = json.loads((out / write.MARKER).read_text())["files"]
+    for rel, (sha, size) in manifest.items():
+        assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == sha, rel
+    assert not [p for p in tmp_path.iterdir() if ".link-" in p.name or ".tmp-" in p.name]
+
+
+def test_a_broken_template_no_page_uses_does_not_stop_a_build(tmp_path):
+    """Templates are compiled once before the workers fork; one no page uses is left alone, as before."""
+    config = write_site(tmp_path, standard_files())
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/unused.html").write_bytes(b"{% if %}\xff\xfe not text")
+    result = build_site(config, tmp_path / "site", jobs=2)
+    assert result.pages >= 16 and (tmp_path / "site/index.html").is_file()

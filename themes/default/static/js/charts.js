@@ -15,9 +15,8 @@
   function rows(figure, spec) {
     var url = figure.getAttribute("data-chart-data");
     var datasets = spec.datasets || {};
-    if (!url || (datasets.table && datasets.table.length) || typeof window.fetch !== "function") {
-      return Promise.resolve(spec);
-    }
+    if (!url || (datasets.table && datasets.table.length)) return Promise.resolve(spec);
+    if (typeof window.fetch !== "function") return Promise.reject(new Error("no fetch"));
     return window.fetch(url).then(function (response) {
       if (!response.ok) throw new Error("chart data: HTTP " + response.status);
       return response.json();
