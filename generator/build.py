@@ -22,8 +22,8 @@ from generator import page_reuse, paths, render_jobs, units
 from generator.config import Config, load_config
 from generator.errors import BuildFailed, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
-from generator.write import (SMALL_CHANGE, OutputError, Staging, finish_site, read_manifest, site_intact,
-                             write_site)
+from generator.write import (SMALL_CHANGE, OutputError, Staging, digest, finish_site, read_manifest,
+                             site_intact, write_site)
 
 if TYPE_CHECKING:
     from generator.model import SiteModel
@@ -326,18 +326,20 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
 
     def downloads(chart) -> tuple:
         csv_body, json_body = chart_files(chart)
+        chart.data_version = digest(json_body)[:12]  # for a page made in this process
         return keep(chart.csv_url, csv_body), keep(chart.json_url, json_body)
 
     def render_one(spec: PageSpec) -> tuple[list[tuple[str, object]], tuple[str, str] | None]:
         """The page, and the downloads of its service's charts if they are made with it; and a
         fresh service's rows of the site-wide open data (worked out here, from the same rows)."""
-        body = render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec))
-        made = [(spec.path, keep(spec.path, body.encode("utf-8")))]
         service = spec.context.get("service") if spec.kind == "service" else None
+        made_first = []  # the downloads first: the page names each one's version
         if service is not None and isinstance(service.charts, LazyCharts):
             for chart in service.charts:
                 csv_made, json_made = downloads(chart)
-                made += [(chart.csv_url, csv_made), (chart.json_url, json_made)]
+                made_first += [(chart.csv_url, csv_made), (chart.json_url, json_made)]
+        body = render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec))
+        made = [(spec.path, keep(spec.path, body.encode("utf-8"))), *made_first]
         rows = None
         if service is not None and service.slug not in prepared.open_rows:
             rows = service_rows(service)
@@ -348,6 +350,7 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
                                             render_jobs.map_over_processes(prepared.charts, downloads, jobs)):
         _add_once(files, chart.csv_url, made_csv, "(chart download)", prepared)
         _add_once(files, chart.json_url, made_json, "(chart download)", prepared)
+        chart.data_version = (made_json[0] if isinstance(made_json, list) else digest(made_json))[:12]
     step("Rendering pages", 0, total)
     for page, (made, rows) in zip(todo, render_jobs.map_over_processes(
             todo, render_one, jobs, lambda done: step("Rendering pages", total - len(todo) + done, total))):

@@ -165,6 +165,7 @@ class Chart:
     svg_text: str | None = None
     svg_file: str | None = None
     svg_drawer: object = None  # spec -> SVG text (generator.svg_charts.draw)
+    data_version: str = ""  # a hash of the JSON download, so a page never draws with a cached older one
 
     @property
     def svg(self) -> str | None:
