@@ -171,6 +171,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             found = store.get(keys[page.path]) if page.path in keys else None
             if found is not None and previous.get(page.path) == list(found):
                 page.reuse = kept[page.path] = found
+                if page.kind == "organisation":  # and its charts' downloads, made from what the key covers
+                    folder = f"data/charts/organisations/{page.context['organisation'].slug}/"
+                    kept.update((path, tuple(entry)) for path, entry in previous.items() if path.startswith(folder))
     extra = {**static_files(config), **downloads, "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
                 {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}
@@ -333,9 +336,10 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
         """The page, and the downloads of its service's charts if they are made with it; and a
         fresh service's rows of the site-wide open data (worked out here, from the same rows)."""
         service = spec.context.get("service") if spec.kind == "service" else None
+        owner = service or (spec.context.get("organisation") if spec.kind == "organisation" else None)
         made_first = []  # the downloads first: the page names each one's version
-        if service is not None and isinstance(service.charts, LazyCharts):
-            for chart in service.charts:
+        if owner is not None and isinstance(owner.charts, LazyCharts):
+            for chart in owner.charts:
                 csv_made, json_made = downloads(chart)
                 made_first += [(chart.csv_url, csv_made), (chart.json_url, json_made)]
         body = render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec))
@@ -445,7 +449,12 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
 def _many_files_to_make(prepared: Prepared) -> bool:
     """Whether this build makes too many files to patch the old site in place (see write.write_site):
     then they are better written straight into a new folder as they are made."""
-    making = sum(spec.reuse is None for spec in prepared.pages) + 2 * len(prepared.charts) + len(prepared.extra_files)
+    from generator.charts import LazyCharts
+
+    todo = [spec for spec in prepared.pages if spec.reuse is None]
+    # Charts made with their pages are not counted yet: take a page's to be about six, with two downloads each.
+    with_charts = sum(isinstance(getattr(spec.context.get(spec.kind), "charts", None), LazyCharts) for spec in todo)
+    making = len(todo) + 12 * with_charts + 2 * len(prepared.charts) + len(prepared.extra_files)
     return making > max(SMALL_CHANGE, (making + len(prepared.kept)) // 20)
 
 

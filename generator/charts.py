@@ -426,7 +426,7 @@ def add_charts(site: m.SiteModel, services: set[str] | None = None, lazy: bool =
     """Attach charts to services (all, or only those named), every organisation and the home page.
 
     A service left out keeps the charts it has: in an incremental build its page is not made again.
-    ``lazy``: services' charts are made when first read (see LazyCharts).
+    ``lazy``: services' and organisations' charts are made when first read (see LazyCharts).
     """
     currency = site.site.currency_symbol
     for service in site.services:
@@ -437,7 +437,9 @@ def add_charts(site: m.SiteModel, services: set[str] | None = None, lazy: bool =
             else:
                 service.charts = service_charts(service, site.channels, currency)
     for org in site.organisations:
-        org.charts = organisation_charts(org, currency, site.channels)
+        # Lazily too: an organisation page kept from the last build never needs its charts made.
+        org.charts = LazyCharts(partial(organisation_charts, org, currency, site.channels), site.chart_setup) \
+            if lazy else organisation_charts(org, currency, site.channels)
     site.home_charts = home_charts(site, currency)
     site.savings_charts = [c for c in [_ranked_chart(
         "savings-by-service", "Estimated yearly saving with take-up 10 points higher",
@@ -459,5 +461,5 @@ def all_charts(site: m.SiteModel, made_only: bool = False) -> list[m.Chart]:
     """Every chart on the site, in page order; ``made_only``: not those of services whose
     charts are yet to be made (LazyCharts), which this leaves unmade."""
     return ([c for s in site.services if not made_only or _made(s.charts) for c in s.charts]
-            + [c for o in site.organisations for c in o.charts]
+            + [c for o in site.organisations if not made_only or _made(o.charts) for c in o.charts]
             + list(site.home_charts) + list(site.savings_charts) + [c for r in site.cost_reports for c in r.charts])

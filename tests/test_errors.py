@@ -149,3 +149,19 @@ def test_markdown_is_safe_and_tables_are_captioned():
     assert "javascript:" not in html and "tracker.example" not in html
     assert 'href="https://www.example.gov.uk/"' in html
     assert "<caption>Unit costs</caption>" in html and '<th scope="col">Channel</th>' in html
+
+
+def test_the_command_ends_quickly_without_losing_its_report(tmp_path):
+    """perfpages leaves by os._exit once the build is done (tearing down a big build's objects was
+    slow): its summary must still reach a pipe, and its exit codes must stay right."""
+    config = write_site(tmp_path, standard_files())
+    built = subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.rstrip().splitlines()[-1].startswith("Built ")
+    again = subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config), "--strict"],
+                           capture_output=True, text=True)
+    assert again.returncode == 0 and "Built " in again.stdout
+    usage = subprocess.run([sys.executable, "-m", "generator", "build", "--jobs", "none"],
+                           capture_output=True, text=True)
+    assert usage.returncode == 2 and "Invalid value" in usage.stderr
