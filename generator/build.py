@@ -93,7 +93,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     from generator import render
     from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
     from generator.chart_templates import load_templates
-    from generator.charts import LazyCharts, add_charts, all_charts
+    from generator.charts import add_charts, all_charts
     from generator.comparison import load_peers
     from generator.content import load_content
     from generator.data import RawFiles
@@ -153,7 +153,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     model = assemble(config, content, figures, data_links, peers)
     fresh_slugs = {s.slug for s in fresh}
     load_templates(config.cache_dir, config.currency_symbol)
-    # Services' charts are made where their pages are rendered, unless vl-convert draws them all first.
+    # Services' and organisations' charts are made where their pages are rendered (if they are),
+    # unless vl-convert draws every chart first.
     add_charts(model, fresh_slugs, lazy=not (config.static_svg and config.static_renderer != "builtin"))
     pages = plan_pages(model)
     kept = {}

@@ -386,11 +386,12 @@ def home_charts(site: m.SiteModel, currency: str) -> list[m.Chart]:
 
 
 class LazyCharts(Sequence):
-    """A service's charts, made the first time anything reads them.
+    """A service's or organisation's charts, made the first time anything reads them.
 
-    A large build makes each fresh service's charts in the process that renders
-    its page (and writes their downloads there), so the making is shared over
-    ``--jobs`` and the charts never pass between processes. Whatever ``setup``
+    A build makes each fresh service's charts in the process that renders its
+    page (and writes their downloads there), so the making is shared over
+    ``--jobs`` and the charts never pass between processes; an organisation
+    page kept from the last build never has its charts made. Whatever ``setup``
     holds (say, the static-SVG drawer) is applied to each chart as it is made.
     """
 

@@ -237,11 +237,10 @@ def _finish(staging: Staging, plan: _Plan, state_dir: Path | None) -> None:
     old_root = str(plan.out)
     # Beside the staging folder, not in it: no file of the site can have this name.
     temporary = str(plan.out.parent / f".{plan.out.name}.link-{os.getpid()}")
-    for rel in sorted(plan.entries):
-        if rel in plan.unchanged or not os.path.exists(os.path.join(staging.root, rel)):
-            target = staging.path(rel)
-            if not _link(os.path.join(old_root, rel), target, temporary) and not os.path.exists(target):
-                shutil.copyfile(os.path.join(old_root, rel), target)
+    for rel in sorted(plan.unchanged):  # kept files among them: the plan checked they are the old ones
+        target = staging.path(rel)
+        if not _link(os.path.join(old_root, rel), target, temporary) and not os.path.exists(target):
+            shutil.copyfile(os.path.join(old_root, rel), target)  # no links here, and not written: copy
     with open(os.path.join(staging.root, MARKER), "wb") as handle:
         handle.write(plan.marker)
     states = {}
