@@ -315,14 +315,6 @@ def _channel_period_rows(ctx, service: m.ServiceView):
     return Markup("\n".join(lines))
 
 
-def _td(value, unit: str, currency: str, estimated: bool = False) -> str:
-    if value is None:
-        return '<td class="num missing">no data</td>'
-    text = str(escape(format_value(value, unit, currency)))
-    mark = ' <span class="estimate">(estimate)</span>' if estimated else ""
-    return f'<td class="num">{text}{mark}</td>'
-
-
 def _name_cells(ctx, row, anchor: str = "", note: str = "") -> str:
     url = ctx["url"]
     head = (f'<th scope="row" class="table__row-header"><a href="{escape(url(row.url))}{anchor}">{escape(row.name)}</a>'
@@ -344,9 +336,9 @@ def _cost_rows(ctx, rows) -> Markup:
         if key not in made:
             note = (f'<span class="table__period">part year: {round(r.months)} months</span>'
                     if r.months < 11.5 else "")
-            made[key] = ("<tr>" + _name_cells(ctx, r, note=note) + _td(r.transactions, m.COUNT, currency)
-                         + _td(r.cost, m.MONEY, currency, r.estimated)
-                         + _td(r.cost_per_transaction, m.MONEY, currency, r.estimated) + "</tr>")
+            made[key] = ("<tr>" + _name_cells(ctx, r, note=note) + _value_cell(r.transactions, m.COUNT, currency)
+                         + _value_cell(r.cost, m.MONEY, currency, r.estimated)
+                         + _value_cell(r.cost_per_transaction, m.MONEY, currency, r.estimated) + "</tr>")
         out.append(made[key])
     return Markup("\n".join(out))
 
@@ -376,7 +368,7 @@ def _savings_rows(ctx, rows) -> Markup:
             continue
         sv = s.savings
         cells = [_name_cells(ctx, s, "#savings-heading", f'<span class="table__period">{escape(sv.period_label)}</span>'),
-                 _td(sv.take_up, m.PERCENT, currency), _td(sv.cost, m.MONEY, currency)]
+                 _value_cell(sv.take_up, m.PERCENT, currency), _value_cell(sv.cost, m.MONEY, currency)]
         for name in ("points", "best", "target"):
             sc = sv.scenario(name)
             cells.append(f'<td class="num">{escape(format_value(sc.saving, m.MONEY, currency))}<span class="table__period">'
