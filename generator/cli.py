@@ -205,7 +205,8 @@ def new(folder: Path, name: str | None) -> None:
         click.echo(f"{folder}: error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"Created a new site in {folder} ({len(written)} files). Next:\n"
-               f"  cd {folder}\n  perfpages build      # then open site/index.html")
+               f"  cd {folder}\n  perfpages serve      # builds it and shows it at http://localhost:8000/\n"
+               f"  perfpages build      # or just build it into site/")
 
 
 @main.command()
