@@ -165,3 +165,12 @@ def test_the_command_ends_quickly_without_losing_its_report(tmp_path):
     usage = subprocess.run([sys.executable, "-m", "generator", "build", "--jobs", "none"],
                            capture_output=True, text=True)
     assert usage.returncode == 2 and "Invalid value" in usage.stderr
+
+
+def test_a_profiled_run_still_writes_its_profile(tmp_path):
+    """Under cProfile (which writes its results as Python exits) the command exits the usual way."""
+    out = tmp_path / "run.prof"
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "generator", "--version"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and "perfpages" in proc.stdout
+    assert out.is_file() and out.stat().st_size > 0
