@@ -38,7 +38,7 @@ def _annotation_rows(annotations: list[m.Annotation]) -> list[dict]:
 
 
 def _period_fields(period) -> dict:
-    return {"period": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()}
+    return period.fields  # spread into each row, never changed
 
 
 def _with_gaps(points: list[tuple]) -> list[dict]:

@@ -63,6 +63,12 @@ class Period:
         )
 
     @cached_property
+    def fields(self) -> dict:
+        """Its label and ISO dates, as every chart row over time carries them (read, never changed:
+        a site's charts have a row per period per series, and each formatted its dates afresh)."""
+        return {"period": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+    @cached_property
     def short_label(self) -> str:
         """Compact label for table cells and chart axes."""
         if self.kind == "month":
