@@ -37,10 +37,6 @@ def _annotation_rows(annotations: list[m.Annotation]) -> list[dict]:
             for i, a in enumerate(annotations)]
 
 
-def _period_fields(period) -> dict:
-    return period.fields  # spread into each row, never changed
-
-
 def _with_gaps(points: list[tuple]) -> list[dict]:
     """Rows for a line: (period, value, extra) in order, with a null row for each gap.
 
@@ -56,8 +52,8 @@ def _with_gaps(points: list[tuple]) -> list[dict]:
     for period, value, extra in points[present[0]: present[-1] + 1]:
         if previous_end is not None and period.start > previous_end + timedelta(days=1):
             gap = Period(previous_end + timedelta(days=1), period.start - timedelta(days=1), "range")
-            rows.append({**_period_fields(gap), "value": None})
-        rows.append({**_period_fields(period), "value": value, **(extra if value is not None else {})})
+            rows.append({**gap.fields, "value": None})
+        rows.append({**period.fields, "value": value, **(extra if value is not None else {})})
         previous_end = period.end
     return rows
 
@@ -157,7 +153,7 @@ def _share_chart(periods, channels, base, currency, annotations=()) -> m.Chart |
         if total <= 0:
             continue
         for order, i in enumerate(used):
-            rows.append({**_period_fields(period), "series": channels[i].label, "order": order,
+            rows.append({**period.fields, "series": channels[i].label, "order": order,
                          "value": volumes[i] / total * 100})
     if not rows or len(used) < 2:
         return None
@@ -252,7 +248,7 @@ def _forecast_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     rows = [{**row, "forecast": None, "low80": None, "high80": None, "low95": None, "high95": None}
             for row in _with_gaps(actual)]
     for p in fc.points:
-        rows.append({**_period_fields(p.period), "value": None, "forecast": p.value, "low80": p.low80,
+        rows.append({**p.period.fields, "value": None, "forecast": p.value, "low80": p.low80,
                      "high80": p.high80, "low95": p.low95, "high95": p.high95})
     total = sum(p.value for p in fc.points)
     first, last = fc.points[0].period, fc.points[-1].period

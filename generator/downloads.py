@@ -124,17 +124,6 @@ def _field_unit(chart: m.Chart, key: str) -> str:
     return "number" if values and all(isinstance(v, (int, float)) for v in values) else "text"
 
 
-def chart_downloads(charts: list[m.Chart], jobs: int | None = 1) -> dict[str, bytes]:
-    """CSV and JSON of exactly the rows each chart plots, keyed by output path (over ``jobs`` processes)."""
-    from generator.render_jobs import map_over_processes
-
-    files: dict[str, bytes] = {}
-    for chart, (csv_body, json_body) in zip(charts, map_over_processes(charts, chart_files, jobs)):
-        files[chart.csv_url] = csv_body
-        files[chart.json_url] = json_body
-    return files
-
-
 def chart_files(chart: m.Chart) -> tuple[bytes, bytes]:
     """One chart's CSV and JSON downloads."""
     keys = chart_columns(chart)

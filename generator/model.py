@@ -339,4 +339,4 @@ class SiteModel:
     cost_reports: list = field(default_factory=list)  # costs.CostReport per financial year, newest first
     savings_charts: list[Chart] = field(default_factory=list)  # on the savings ranking pages
     vega_bundle: str | None = None  # site-relative path of the Vega runtime, when charts are interactive
-    chart_setup: list = field(default_factory=list)  # applied to each service chart made later (charts.LazyCharts)
+    chart_setup: list = field(default_factory=list)  # applied to each chart made later, with its page (charts.LazyCharts)
