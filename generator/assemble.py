@@ -131,9 +131,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     for view in services:
         view.migration = service_migration(view)
         fig = figures[view.slug]
-        view.forecast, view.month_profile = fig.forecast, list(fig.month_profile)
-        view.year_sums, view.channel_rows = fig.year_sums, fig.channel_rows
-        view.same_month, view.unusual = fig.same_month, fig.unusual
+        view.seasons, view.year_sums, view.channel_rows = fig.seasons, fig.year_sums, fig.channel_rows
         view.savings = service_savings(view, site_costs,
                                        by_category.get((view.category or "").strip().lower(), [])
                                        if (view.category or "").strip() else [])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -219,9 +219,7 @@ def _packed(result: tuple[dict, dict, list]) -> tuple[dict, dict, list]:
     """A part's result with each service's period rows pickled once, in the worker: this process
     then need not rebuild tens of thousands of rows that only other workers read (pages, open data)."""
     figures, csvs, problems = result
-    for fig in figures.values():
-        fig.periods = units.StoredRows.of(fig.periods)
-    return figures, csvs, problems
+    return {slug: units.packed_figures(fig) for slug, fig in figures.items()}, csvs, problems
 
 
 def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
@@ -250,6 +248,7 @@ def add_summaries(fig, financial_year_start: int) -> None:
     reused service's are not worked out again, nor its period rows read by the pages that sum it."""
     from generator.costs import year_sums
     from generator.forecast import forecast_months
+    from generator.model import Seasons
     from generator.seasonality import month_profile, same_month_last_year, unusual_latest
     from generator.segmentation import channel_rows
 
@@ -257,10 +256,8 @@ def add_summaries(fig, financial_year_start: int) -> None:
     fig.channel_rows = channel_rows(fig.periods)
     series = [(row.period, row.transactions) for row in fig.periods]
     if series and series[-1][0].kind == "month":
-        fig.forecast = forecast_months(series)
-        fig.month_profile = month_profile(series) or []
-        fig.same_month = same_month_last_year(series)
-        fig.unusual = unusual_latest(series)
+        fig.seasons = Seasons(forecast_months(series), tuple(month_profile(series) or ()),
+                              same_month_last_year(series), unusual_latest(series))
 
 
 def _unit_records(plan, reused, model, figures, data_problems) -> dict[str, units.UnitRecord]:
@@ -292,9 +289,7 @@ def _unit_records(plan, reused, model, figures, data_problems) -> dict[str, unit
                 for chart in view.charts:
                     outputs.extend([chart.csv_url, chart.json_url])
         records[unit.key] = units.UnitRecord(
-            figures={slug: replace(figures[slug], periods=units.StoredRows.of(figures[slug].periods))
-                     if not isinstance(figures[slug].periods, units.StoredRows) else figures[slug]
-                     for slug in unit.slugs},
+            figures={slug: units.packed_figures(figures[slug]) for slug in unit.slugs},
             data_files={slug: views[slug].data_file for slug in unit.slugs if views[slug].data_file},
             warnings=warnings,
             open_data={},  # its services' rows, once their pages are made (render_all)

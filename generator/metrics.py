@@ -82,11 +82,7 @@ class ServiceFigures:
     not_requested: tuple[str, ...] = ()  # KPIs not collected: from the YAML or marked so in every period
     channels_used: tuple[int, ...] = ()  # indexes of the configured channels with a figure in some period
     measures: list = field(default_factory=list)  # custom_measures.MeasureFigures, in config order
-    # Seasons and the year ahead (generator.seasonality, generator.forecast), for monthly data.
-    forecast: object = None
-    month_profile: list = field(default_factory=list)
-    same_month: object = None
-    unusual: object = None
+    seasons: object = None  # model.Seasons for monthly data (or a units.Packed one), see build.add_summaries
     # Sums for pages that add up many services (build.add_summaries).
     year_sums: dict = field(default_factory=dict)
     channel_rows: list = field(default_factory=list)

@@ -238,10 +238,9 @@ class ServiceView:
     migration: object = None  # segmentation.Migration: channels that gained or lost share
     unit_costs: dict = field(default_factory=dict)  # channel id -> this service's own unit cost
     savings: object = None  # savings.Savings: what more digital take-up would save
-    forecast: object = None  # forecast.Forecast of transactions, for 24 months of monthly data or more
-    month_profile: list = field(default_factory=list)  # seasonality.MonthProfile, January to December
-    same_month: object = None  # seasonality.SameMonthLastYear
-    unusual: object = None  # seasonality.Unusualness of the latest month
+    # Seasons and the year ahead: a Seasons, or a packed one (units.Packed) that only the
+    # service's own page unpacks, through the properties below.
+    seasons: object = None
     comparisons: list = field(default_factory=list)  # comparison.Comparison per KPI, against like services
     peer_services: list = field(default_factory=list)  # comparison.PeerService: who it is compared with
     council: str | None = None  # the council it belongs to (its top-level organisation, or the publisher)
@@ -250,6 +249,35 @@ class ServiceView:
     # Kept with the figures so that pages summing many services need none of their period rows:
     year_sums: dict = field(default_factory=dict)  # financial year -> costs.YearSums
     channel_rows: list = field(default_factory=list)  # segmentation.channel_rows
+
+    def _seasons(self) -> "Seasons":
+        if self.seasons is None:
+            return NO_SEASONS
+        if not isinstance(self.seasons, Seasons):
+            self.seasons = self.seasons.unpack()
+        return self.seasons
+
+    forecast = property(lambda self: self._seasons().forecast)
+    month_profile = property(lambda self: self._seasons().month_profile)
+    same_month = property(lambda self: self._seasons().same_month)
+    unusual = property(lambda self: self._seasons().unusual)
+
+
+@dataclass(frozen=True)
+class Seasons:
+    """A monthly service's seasons and year ahead (generator.seasonality, generator.forecast).
+
+    Only its own page shows them, so a reused service keeps them packed: unpickling
+    hundreds of forecasts that no page of a one-service rebuild reads cost a tenth of it.
+    """
+
+    forecast: object = None  # forecast.Forecast of transactions, for 24 months of monthly data or more
+    month_profile: tuple = ()  # seasonality.MonthProfile, January to December
+    same_month: object = None  # seasonality.SameMonthLastYear
+    unusual: object = None  # seasonality.Unusualness of the latest month
+
+
+NO_SEASONS = Seasons()
 
 
 @dataclass

@@ -30,7 +30,7 @@ import os
 import pickle
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.config import Config, source_of
@@ -40,7 +40,7 @@ from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.paths import resolved
 
 KEEP_GENERATIONS = 3  # records kept: this many times a build's own, the rest least recently used
-FORMAT = 5  # bump when the record's shape changes
+FORMAT = 6  # bump when the record's shape changes
 # What a service page may read of the whole-site model without depending on other services.
 SITE_WIDE_MODEL_PARTS = {"pages", "vega_bundle", "site", "channels", "kpis"}
 SERVICE_TEMPLATE = re.compile(r"^service(-.*)?\.html$")
@@ -88,6 +88,31 @@ class StoredRows(Sequence):
 
     def __iter__(self):
         return iter(self[:])
+
+
+class Packed:
+    """Any picklable value, unpickled only when asked for (``unpack``): see model.Seasons."""
+
+    def __init__(self, blob: bytes):
+        self._blob = blob
+
+    @classmethod
+    def of(cls, value) -> "Packed":
+        return cls(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def __reduce__(self):
+        return Packed, (self._blob,)
+
+    def unpack(self):
+        return pickle.loads(self._blob)
+
+
+def packed_figures(fig):
+    """A service's figures (metrics.ServiceFigures) with the parts that only its own page reads
+    kept pickled: as sent back from a worker process, and as kept in its unit's record."""
+    periods = fig.periods if isinstance(fig.periods, StoredRows) else StoredRows.of(fig.periods)
+    seasons = fig.seasons if fig.seasons is None or isinstance(fig.seasons, Packed) else Packed.of(fig.seasons)
+    return replace(fig, periods=periods, seasons=seasons)
 
 
 @dataclass
