@@ -39,13 +39,14 @@ Globals: ``cost_rows(rows)`` and ``savings_rows(rows)`` (the body rows of the co
 savings ranking), ``value_td(value, unit, estimated=False, not_requested=False)`` (a value as a
 ``<td>``, as the ``value_cell`` macro writes it), and ``memo(key...)``, used as ``{% call memo(...) %}body{% endcall %}``, renders
 the body once per key in a build (the all-services table's rows, repeated on
-every sort order).
+every sort order); links made with ``url()`` in the body suit every page it is shown on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import posixpath
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -199,16 +200,26 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
         measure_rule=measure_rule,
         json_script=json_for_html,
     )
-    made: dict[tuple, Markup] = {}
+    made: dict[tuple, str] = {}
 
-    def memo(*key, caller):
+    @jinja2.pass_context
+    def memo(ctx, *key, caller):
         """``{% call memo(key...) %}...{% endcall %}``: the body once per key for this environment (one build).
 
-        The key must name everything the body shows; the all-services table's rows use it."""
-        if key not in made:
-            made[key] = Markup(caller())
-        return made[key]
+        The key must name everything the body shows but its links: ``url()`` in the body gives
+        links from the site's root, and each page that shows it gets them relative to itself.
+        So one body serves pages at every depth (the home page, /services/, each sort order);
+        the all-services table's rows use it."""
+        body = made.get(key)
+        if body is None:
+            outer, env.urls_from_root = env.urls_from_root, True
+            try:
+                body = made[key] = str(caller())
+            finally:
+                env.urls_from_root = outer
+        return Markup(body.replace(ROOT_MARK, ctx["url"]("")) if ROOT_MARK in body else body)
 
+    env.urls_from_root = False  # while memo renders a body
     env.globals["memo"] = memo
     env.globals["value_td"] = value_td
     env.globals["figures_by_period_rows"] = _figures_by_period_rows
@@ -415,6 +426,11 @@ def _chart_svg(chart: m.Chart, prefix: str = "chart"):
 # ----------------------------------------------------------------- URLs
 
 
+# Stands for "this page's way to the site's root" in a memo body (see make_environment): made up
+# afresh in each build, so nothing a site's content holds can be mistaken for it.
+ROOT_MARK = f"\x1a{secrets.token_hex(8)}\x1a"
+
+
 def relative_url(from_path: str, target: str, base_path: str = "/") -> str:
     """URL of site-relative ``target`` as seen from output file ``from_path``.
 
@@ -461,6 +477,8 @@ def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav:
     base_path = site.site.base_path
 
     def url(target: str) -> str:
+        if env.urls_from_root and not (target or "").startswith(_EXTERNAL_PREFIXES + ("#",)):
+            return ROOT_MARK + (target or "").lstrip("/")
         return relative_url(spec.path, target, base_path)
 
     def asset(path: str) -> str:

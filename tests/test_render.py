@@ -298,6 +298,24 @@ def test_nothing_loads_from_elsewhere_and_no_scripts(rendered):
 
 
 def test_internal_links_resolve(rendered, site):
+    _assert_links_resolve(rendered)
+
+
+def test_rows_made_once_link_right_from_every_depth(site):
+    """A services-table row is made once (memo) and shown on pages at several depths: rendered
+    deepest page first, then the reverse, each page's links still lead from where it is."""
+    for deepest_first in (True, False):
+        env = make_environment([BUILTIN_THEME / "templates"])
+        specs = sorted(plan_pages(site), key=lambda spec: spec.path.count("/"), reverse=deepest_first)
+        rendered = {spec.path: BeautifulSoup(render_page(env, spec, site, build_nav(site, spec)), "html.parser")
+                    for spec in specs}
+        _assert_links_resolve(rendered)
+        rows = [soup.select_one("table.table--services tbody tr th a")["href"]
+                for path, soup in rendered.items() if soup.select_one("table.table--services tbody tr th a")]
+        assert len(set(rows)) >= 3, rows  # one row, seen from three depths at least
+
+
+def _assert_links_resolve(rendered):
     targets = set(rendered) | set(static_files([BUILTIN_THEME / "static"])) | {"data/council-tax.csv", "data/services.csv", "data/services.json", "data/datapackage.json"}
     targets |= {"data/savings.csv"} | {f"data/costs-{p.split('/')[1]}.csv" for p in rendered if p.startswith("costs/20")}
     for path, soup in rendered.items():
