@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 
+import orjson
 import pandas as pd
 
 from generator import model as m
@@ -125,17 +125,23 @@ def _field_unit(chart: m.Chart, key: str) -> str:
 
 
 def chart_files(chart: m.Chart) -> tuple[bytes, bytes]:
-    """One chart's CSV and JSON downloads."""
+    """One chart's CSV and JSON downloads.
+
+    JSON is written with orjson, which is several times quicker than the standard library's
+    encoder; a GOV.UK-scale site has 7,700 of these. Rows that already have every field are
+    written as they are (a row's fields in its own order), the others with null for what they lack.
+    """
     keys = chart_columns(chart)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(keys)
-    writer.writerows(zip(*(_csv_column([row.get(k) for row in chart.rows]) for k in keys)))
+    rows = chart.rows
+    writer.writerows(zip(*(_csv_column([row.get(k) for row in rows]) for k in keys)))
+    width = len(keys)
     body = {"title": chart.title, "summary": chart.summary,
             "fields": [{"name": k, "unit": _field_unit(chart, k)} for k in keys],
-            "data": [{k: row.get(k) for k in keys} for row in chart.rows]}
-    return (buffer.getvalue().encode("utf-8"),
-            (json.dumps(body, ensure_ascii=False, allow_nan=False) + "\n").encode())
+            "data": rows if all(len(row) == width for row in rows) else [{k: row.get(k) for k in keys} for row in rows]}
+    return buffer.getvalue().encode("utf-8"), orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE)
 
 
 SAVINGS_FIELDS = ["service", "service_name", "organisation", "period", "transactions", "digital_take_up",
