@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator import model as m
@@ -54,3 +54,17 @@ def test_format_value_is_what_decimal_gives(value, unit):
     if unit == m.COUNT and value == int(value):
         return  # whole counts take their own quick path
     assert format_value(value, unit) == reference(value, unit)
+
+
+@given(st.lists(st.one_of(numbers, st.just(float("nan")), st.none(),
+                          st.integers(min_value=-2**53 + 1, max_value=2**53 - 1).map(float)), max_size=30))
+@example([0.1, -0.0, 3.0, None, float("nan"), 1e15, -7.25])
+@settings(deadline=None)  # the first example imports pandas
+def test_a_tidy_csv_column_is_format_number_of_each_value(values):
+    """downloads._text_column formats a whole column at once, in numpy: each cell as format_number."""
+    import pandas as pd
+
+    from generator.downloads import _text_column, format_number
+
+    column = pd.Series(values, dtype=float)
+    assert list(_text_column(column)) == [format_number(v) for v in column.tolist()]
