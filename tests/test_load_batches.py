@@ -1,0 +1,82 @@
+"""data.load_data checks most files together (data._plain_files): a file one service reads, with
+no service column, one kind of period, no repeats and no gaps. Every other file is checked on
+its own. Both ways must give the same rows and the same problems; a file with anything to
+report must never be taken for a plain one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from generator import data
+from generator.config import load_config
+from generator.content import load_content
+from generator.errors import Problems
+from sitefactory import CONFIG, ORGS, write_site
+
+MONTHS = "period,channel,transactions\n" + "".join(f"2024-{m:02d},{c},{m * 10 + i}\n"
+                                                     for m in range(1, 7) for i, c in enumerate(["online", "phone"]))
+FILES = {
+    "plain.csv": MONTHS,
+    "gap.csv": MONTHS.replace("2024-03,", "2024-13,").replace("2024-13,online,30\n", "").replace(
+        "2024-13,phone,31\n", ""),  # no March
+    "repeat.csv": MONTHS + "2024-02,online,20\n",  # the same row twice
+    "conflict.csv": MONTHS + "2024-02,online,99\n",  # two different rows for one period and channel
+    "mixed.csv": MONTHS + "2024/25,,500\n",  # months and a financial year
+    "doubled.csv": MONTHS + "2024-07,,50\n",  # channel rows and an all-channel row
+    "quarters.csv": "period,transactions\n2023-Q1,5\n2023-Q2,6\n2023-Q4,8\n",  # no third quarter
+    "years.csv": "period,transactions\n2021/22,100\n2022/23,110\n2023/24,120\n",
+    "ranges.csv": "period,transactions\n2024-01-01 to 2024-01-07,5\n2024-01-08 to 2024-01-14,6\n",
+    "two-a.csv": MONTHS,  # read by a service that also reads two-b.csv
+    "two-b.csv": "period,channel,started,completed\n2024-01,online,10,8\n2024-02,online,12,9\n",
+    "shared.csv": MONTHS,  # read by two services
+    "keyed.csv": "service,period,transactions\nx,2024-01,5\nx,2024-02,6\ny,2024-01,7\n",
+}
+SERVICES = {
+    "plain": "plain.csv", "gap": "gap.csv", "repeat": "repeat.csv", "conflict": "conflict.csv",
+    "mixed": "mixed.csv", "doubled": "doubled.csv", "quarters": "quarters.csv", "years": "years.csv",
+    "ranges": "ranges.csv", "both": "[two-a.csv, two-b.csv]", "shared-1": "shared.csv", "shared-2": "shared.csv",
+    "keyed": "{file: keyed.csv, service: x}",
+}
+
+
+def load(tmp_path, monkeypatch, together: bool):
+    files = {"config.yaml": CONFIG, **ORGS, **{f"data/{name}": text for name, text in FILES.items()}}
+    for slug, ref in SERVICES.items():
+        files[f"content/services/{slug}.yaml"] = f"name: {slug}\norganisation: dept-a\ndescription: d.\ndata: {ref}\n"
+    config_path = write_site(tmp_path, files)
+    if not together:
+        monkeypatch.setattr(data, "_plain_files", lambda *args: {})
+    problems = Problems(root=tmp_path)
+    config = load_config(config_path, problems)
+    content = load_content(config, problems)
+    found = Problems(root=tmp_path)
+    tidy = data.load_data(config, content.services, found)
+    monkeypatch.undo()
+    return tidy, sorted((p.level, str(p.path), p.line, p.message) for p in found.items)
+
+
+def test_files_checked_together_or_alone_give_the_same_rows_and_problems(tmp_path, monkeypatch):
+    together, problems = load(tmp_path / "a", monkeypatch, together=True)
+    alone, problems_alone = load(tmp_path / "b", monkeypatch, together=False)
+    assert problems == problems_alone
+    assert len(problems) >= 6  # gap, repeat, conflict, mixed, doubled, quarters: each still reported
+    pd.testing.assert_frame_equal(together[sorted(together.columns)], alone[sorted(alone.columns)])
+    assert together["service"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("name", ["gap.csv", "repeat.csv", "conflict.csv", "mixed.csv", "doubled.csv",
+                                  "quarters.csv", "two-a.csv", "shared.csv", "keyed.csv"])
+def test_a_file_with_something_to_check_is_never_plain(tmp_path, monkeypatch, name):
+    seen = {}
+    real = data._plain_files
+
+    def spy(parsed, wanted, paths):
+        found = real(parsed, wanted, paths)
+        seen.update(found)
+        return found
+    monkeypatch.setattr(data, "_plain_files", spy)
+    load(tmp_path, monkeypatch, together=True)
+    plain = {path.rsplit("/", 1)[-1] for path in seen}
+    assert name not in plain
+    assert {"plain.csv", "years.csv", "ranges.csv"} <= plain  # and the plain ones are taken together
