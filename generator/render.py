@@ -30,8 +30,9 @@ Per kind (``page.kind``), from ``PageSpec.context``
     page          ``content``       MarkdownPage
 
 Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``,
-``date_label(d)``, ``sort_state(table, key)``, ``chart_rows(chart)`` (the rows of a
-chart's data table), ``figure_cell(fig)`` (a KPI figure as a ``<td>``), ``chart_svg(chart)`` (static
+``date_label(d)``, ``sort_state(table, key)``, ``chart_table(chart)`` (a chart's data table:
+its ``<thead>`` and ``<tbody>``, with a column per series for a chart of several over time),
+``chart_rows(chart)`` (the body rows of a chart's data table, one per plotted row), ``figure_cell(fig)`` (a KPI figure as a ``<td>``), ``chart_svg(chart)`` (static
 SVG with role, title and description), ``json_script(value)`` (JSON that is
 safe inside ``<script type="application/json">``).
 
@@ -196,6 +197,7 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
         sort_state=sort_state,
         chart_svg=_chart_svg,
         chart_rows=_chart_rows,
+        chart_table=_chart_table,
         figure_cell=_figure_cell,
         measure_rule=measure_rule,
         json_script=json_for_html,
@@ -255,6 +257,50 @@ def _chart_rows(ctx, chart: m.Chart):
         cells.append("</tr>")
         lines.append("".join(cells))
     return Markup("\n".join(lines))
+
+
+def _series_table(chart: m.Chart) -> bool:
+    """Whether a chart's table is better read with a column per series: a line or stack over time
+    with one value per period and series (transactions by channel, channel shares). Its rows
+    go period by period, rather than repeating each period once per series."""
+    columns = chart.columns
+    return (len(columns) == 3 and columns[1].key == "series" and columns[1].unit == "text"
+            and columns[2].unit != "text" and bool(chart.rows) and "start" in chart.rows[0])
+
+
+@jinja2.pass_context
+def _chart_table(ctx, chart: m.Chart):
+    """A chart's data table: header and body (``<thead>`` and ``<tbody>``). A chart over time with
+    several series has a row per period and a column per series, each cell its value (or 'no
+    data'); any other chart a row per plotted row, as ``chart_rows`` writes them."""
+    if not _series_table(chart):
+        head = "".join(f'<th scope="col" class="table__header{"" if c.unit == "text" else " num"}">'
+                       f"{_escaped(c.label)}</th>" for c in chart.columns)
+        return Markup(f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{_chart_rows(ctx, chart)}\n</tbody>")
+    currency = _currency(ctx)
+    plain_numbers = _needs_no_escaping(currency)
+    period, _, value = chart.columns
+    series: dict[str, int] = {}
+    cells: dict[tuple, object] = {}
+    starts: dict[str, str] = {}
+    for row in chart.rows:
+        name, at = row["series"], row[period.key]
+        series.setdefault(name, len(series))
+        cells[at, name] = row.get(value.key)
+        starts.setdefault(at, row["start"])
+    head = f'<th scope="col" class="table__header">{_escaped(period.label)}</th>' + "".join(
+        f'<th scope="col" class="table__header num">{_escaped(name)}</th>' for name in series)
+    lines = []
+    for at in sorted(starts, key=starts.__getitem__):  # stable: periods starting together keep their order
+        line = ['<tr><th scope="row" class="table__row-header">', _escaped(at), "</th>"]
+        for name in series:
+            shown = format_value(found := cells.get((at, name)), value.unit, currency)
+            if not plain_numbers:
+                shown = _escaped(shown)
+            line.append(f'<td class="num missing">{shown}</td>' if found is None else f'<td class="num">{shown}</td>')
+        line.append("</tr>")
+        lines.append("".join(line))
+    return Markup(f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n" + "\n".join(lines) + "\n</tbody>")
 
 
 @lru_cache(maxsize=16384)

@@ -90,7 +90,7 @@ def test_the_json_download_holds_every_field_the_chart_draws(fixture_model):
 
 def test_every_chart_on_the_example_site_is_complete(example_site):
     pages = list(example_site.rglob("*.html"))
-    charts_seen = 0
+    charts_seen = series_tables = 0
     for page in pages:
         tree = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         for chart in tree.select("section.chart"):
@@ -124,10 +124,32 @@ def test_every_chart_on_the_example_site_is_complete(example_site):
                     assert float(got["value"]) == pytest.approx(want["value"]), where
                 if "period" in want:
                     assert got["period"] == want["period"]
-            table_rows = table.select("tbody tr")
-            assert len(table_rows) == len(plotted), where
+            _assert_table_holds(table, plotted, where)
+            series_tables += "series" in plotted[0] and [th.get_text(strip=True) for th in table.select(
+                "thead th")][1:] == list(dict.fromkeys(p["series"] for p in plotted))
     services = len(list((example_site / "services").glob("*/index.html"))) - 1
     assert charts_seen >= services * 3
+    assert series_tables >= services  # transactions by channel, at least, on every service page
+
+
+def _assert_table_holds(table, plotted: list[dict], where: str) -> None:
+    """The chart's table shows every plotted value: a row per plotted row or, for several series
+    over time, a row per period and a column per series, each cell its value or 'no data'."""
+    heads = [th.get_text(strip=True) for th in table.select("thead th")]
+    rows = [[cell.get_text(strip=True) for cell in tr.find_all(["th", "td"])] for tr in table.select("tbody tr")]
+    names = list(dict.fromkeys(p["series"] for p in plotted)) if "series" in plotted[0] else None
+    if names is None or heads[1:] != names:
+        assert len(rows) == len(plotted), where
+        return
+    periods = list(dict.fromkeys(p["period"] for p in sorted(plotted, key=lambda p: p["start"])))
+    assert [r[0] for r in rows] == periods, where
+    by_cell = {(r[0], head): text for r in rows for head, text in zip(heads[1:], r[1:])}
+    for p in plotted:
+        shown = by_cell[p["period"], p["series"]]
+        if p["value"] is None:
+            assert shown == "no data", where
+        else:
+            assert float(re.sub(r"[^0-9.\-]", "", shown)) == pytest.approx(p["value"], rel=1e-3, abs=0.06), where
 
 
 def test_no_url_in_the_built_site_loads_from_another_host(example_site):
