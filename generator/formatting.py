@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from generator import model as m
 
@@ -37,9 +38,13 @@ def _grouped(text: str) -> str:
     return f"{sign}{int(whole):,}{point}{fraction}"
 
 
+@lru_cache(maxsize=8192, typed=True)  # typed: a value and its text are one entry per type
 def format_value(value: float | None, unit: str, currency_symbol: str = "£") -> str:
     """'1,234' (count), '63.2%' (percent, 0-100), '£3.41' (money), '45 seconds', '3.25' (number);
-    None -> 'no data'."""
+    None -> 'no data'.
+
+    Remembered: a service page shows most figures twice (a chart's table and the tables by
+    period), and formatting was two fifths of rendering it."""
     if value is None:
         return "no data"
     if unit == m.SECONDS:
