@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from generator import model as m
 from generator.formatting import format_value
@@ -136,6 +137,12 @@ def channel_periods(services: list[m.ServiceView], channels: list[m.ChannelInfo]
         for rows in per_service:
             for i, value in enumerate(rows[key][1]):
                 volumes[i] += value or 0.0
-        start, end = key
-        out.append((Period(date.fromordinal(start), date.fromordinal(end), per_service[0][key][0]), volumes))
+        out.append((_period(*key, per_service[0][key][0]), volumes))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _period(start: int, end: int, kind: str) -> Period:
+    """One Period object per span in a process, so its chart fields (label, ISO dates) are worked
+    out once, not for every service and organisation charted over it."""
+    return Period(date.fromordinal(start), date.fromordinal(end), kind)
