@@ -49,8 +49,8 @@ def _records(svc: m.ServiceView) -> list[dict]:
             "organisation_name": svc.organisation.name,
             "lgsl": svc.lgsl,
             "period": row.period.key,
-            "period_start": row.period.start.isoformat(),
-            "period_end": row.period.end.isoformat(),
+            "period_start": row.period.fields["start"],
+            "period_end": row.period.fields["end"],
             "transactions": row.transactions,
             "digital_transactions": row.digital_transactions if row.complete else None,
             "digital_take_up": row.digital_take_up,
@@ -71,8 +71,13 @@ def service_rows(svc: m.ServiceView) -> tuple[str, str]:
     """
     names = [name for name, _, _ in FIELDS]
     records = _records(svc)
+    if not records:
+        return "", ""
+    same = names.index("period")  # the fields before it are the service's own: the same on every row
+    first = [_cell(records[0][n]) for n in names[:same]]
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows([[_cell(rec[n]) for n in names] for rec in records])
+    csv.writer(buffer, lineterminator="\n").writerows([[*first, *(_cell(rec[n]) for n in names[same:])]
+                                                       for rec in records])
     # One record per line (orjson, as for chart downloads): indenting would need a slow encoder.
     return buffer.getvalue(), ",\n".join([orjson.dumps(rec).decode() for rec in records])
 
