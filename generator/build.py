@@ -340,6 +340,8 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
                 made_first += [(chart.csv_url, csv_made), (chart.json_url, json_made)]
         body = render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec))
         made = [(spec.path, keep(spec.path, body.encode("utf-8"))), *made_first]
+        if service is not None and service.data_file in prepared.extra_files:  # its tidy CSV, written here too
+            made.append((service.data_file, keep(service.data_file, prepared.extra_files[service.data_file])))
         rows = None
         if service is not None and service.slug not in prepared.open_rows:
             rows = service_rows(service)
@@ -360,7 +362,8 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
         if rows is not None:
             prepared.open_rows[page.context["service"].slug] = rows
     for path, body in {**prepared.extra_files, **open_data_files(prepared.model, prepared.open_rows)}.items():
-        _add_once(files, path, keep(path, body), "(generated file)", prepared)
+        if path not in files or not path.startswith("data/services/"):  # not made with its service's page
+            _add_once(files, path, keep(path, body), "(generated file)", prepared)
     return files
 
 
