@@ -247,6 +247,17 @@ class UnitStore:
             return None
         return record if isinstance(record, UnitRecord) and record.format == FORMAT else None
 
+    def save_one(self, key: str, record: UnitRecord) -> None:
+        """Write one record (by way of a temporary name: a record is whole or absent). The build
+        process that made a unit's page may write its record before :meth:`save` marks them all."""
+        if self.folder is None:
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{key}.{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(path)
+
     def save(self, records: dict[str, UnitRecord]) -> None:
         """Write new records and mark these as in use; prune the least recently used beyond a limit.
 
@@ -261,9 +272,7 @@ class UnitStore:
             if path.is_file():
                 os.utime(path)
                 continue
-            temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-            temporary.replace(path)
+            self.save_one(key, record)
         prune_least_recent(self.folder, "*.pickle", KEEP_GENERATIONS * len(records) + 10, set(records))
 
 

@@ -453,3 +453,36 @@ def test_a_broken_template_no_page_uses_does_not_stop_a_build(tmp_path):
     (tmp_path / "templates/unused.html").write_bytes(b"{% if %}\xff\xfe not text")
     result = build_site(config, tmp_path / "site", jobs=2)
     assert result.pages >= 16 and (tmp_path / "site/index.html").is_file()
+
+
+def test_records_kept_where_pages_are_made_are_the_records_kept_at_the_end(tmp_path, monkeypatch):
+    """A one-service unit's record is finished and stored by the process that made its page
+    (build._keep_record); it must be what the main process would have stored, and let the next
+    build reuse the unit."""
+    import pickle
+
+    from generator import build as build_module
+
+    monkeypatch.setattr(build_module, "_many_files_to_make", lambda prepared: True)
+    stored = {}
+    for way in ("where made", "at the end"):
+        config = write_site(tmp_path / way, standard_files())
+        if way == "at the end":
+            monkeypatch.setattr(build_module, "_keep_record", lambda *args: None)
+        build_site(config, tmp_path / way / "site", jobs=2)
+        records = [pickle.loads(path.read_bytes()) for path in (tmp_path / way / ".perfpages-cache/units").glob("*.pickle")]
+        stored[way] = {tuple(record.figures): record for record in records}  # unit keys name the folder too
+    assert stored["where made"].keys() == stored["at the end"].keys() and len(stored["at the end"]) >= 2
+    for services, record in stored["at the end"].items():
+        made = stored["where made"][services]
+        assert made.outputs == record.outputs and all(sha for sha, _ in record.outputs.values())
+        assert made.open_data == record.open_data
+    kept = []
+    real = build_module._keep_record
+    monkeypatch.setattr(build_module, "_keep_record", lambda *args: kept.append(args[2]) or real(*args))
+    build_site(write_site(tmp_path / "in one process", standard_files()), tmp_path / "in one process/site", jobs=1)
+    assert len(kept) == len(stored["at the end"])  # every unit here is one service: each kept where made
+    monkeypatch.undo()
+    config = tmp_path / "where made/config.yaml"
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    assert build_site(config, tmp_path / "where made/site", jobs=2).reused_services >= 1
