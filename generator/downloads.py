@@ -69,9 +69,9 @@ def service_csvs(tidy: pd.DataFrame, extra: tuple[str, ...] = ()) -> dict[str, b
     frame = frame.sort_values(["service", "period_start", "channel"], kind="stable")
     sizes = frame.groupby("service", sort=True).size()
     # Services with the same columns are written in one pass and the text cut up by rows: a
-    # pandas to_csv call per service was over a second at GOV.UK scale. No cell can hold a line
-    # break (period keys, dates, channel and measure ids as the config schema allows them, and
-    # numbers), so each row is one line.
+    # pandas to_csv call per service was over a second at GOV.UK scale. No cell should hold a
+    # line break (period keys, dates, channel and measure ids as the config schema allows them,
+    # and numbers), so each row is one line; if one does, those services are written one by one.
     alike: dict[tuple, list[str]] = {}
     for slug, flags in zip(has.index, has.to_numpy().tolist()):
         alike.setdefault(tuple(c for c, used in zip(numeric, flags) if used), []).append(slug)
@@ -80,6 +80,11 @@ def service_csvs(tidy: pd.DataFrame, extra: tuple[str, ...] = ()) -> dict[str, b
         part = frame[fields][frame["service"].isin(slugs)] if len(alike) > 1 else frame[fields]
         header = ",".join(fields) + "\n"
         lines = part.to_csv(index=False, header=False, lineterminator="\n").split("\n")
+        if len(lines) != len(part) + 1:  # a cell with a line break after all: service by service
+            for slug in slugs:
+                rows = part[frame.loc[part.index, "service"] == slug]
+                out[slug] = rows.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            continue
         start = 0
         for slug in slugs:
             end = start + int(sizes[slug])
@@ -156,7 +161,7 @@ def chart_files(chart: m.Chart) -> tuple[bytes, bytes]:
     body = {"title": chart.title, "summary": chart.summary,
             "fields": [{"name": k, "unit": _field_unit(chart, k)} for k in keys],
             "data": rows if all(len(row) == width for row in rows) else [{k: row.get(k) for k in keys} for row in rows]}
-    return buffer.getvalue().encode("utf-8"), orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE)
+    return buffer.getvalue().encode("utf-8"), orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
 
 
 SAVINGS_FIELDS = ["service", "service_name", "organisation", "period", "transactions", "digital_take_up",

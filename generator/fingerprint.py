@@ -34,7 +34,7 @@ def _library_versions() -> str:
     from importlib import metadata
 
     out = []
-    for name in ("vl-convert-python", "altair", "jinja2", "markdown", "pandas", "markupsafe"):
+    for name in ("vl-convert-python", "altair", "jinja2", "markdown", "pandas", "markupsafe", "orjson"):
         try:
             out.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:

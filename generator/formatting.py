@@ -38,13 +38,19 @@ def _grouped(text: str) -> str:
     return f"{sign}{int(whole):,}{point}{fraction}"
 
 
-@lru_cache(maxsize=8192, typed=True)  # typed: a value and its text are one entry per type
 def format_value(value: float | None, unit: str, currency_symbol: str = "£") -> str:
     """'1,234' (count), '63.2%' (percent, 0-100), '£3.41' (money), '45 seconds', '3.25' (number);
     None -> 'no data'.
 
     Remembered: a service page shows most figures twice (a chart's table and the tables by
-    period), and formatting was two fifths of rendering it."""
+    period), and formatting was two fifths of rendering it. Not zero, though: 0.0 and -0.0
+    are one key to a cache but are written differently ('0.0%', '-0.0%')."""
+    if value == 0:
+        return _format_value(value, unit, currency_symbol)
+    return _remembered(value, unit, currency_symbol)
+
+
+def _format_value(value: float | None, unit: str, currency_symbol: str = "£") -> str:
     if value is None:
         return "no data"
     if unit == m.SECONDS:
@@ -62,6 +68,9 @@ def format_value(value: float | None, unit: str, currency_symbol: str = "£") ->
         negative = amount[:1] == "-" and amount.strip("-0.") != ""  # -0.00 is not below zero
         return f"{'-' if negative else ''}{currency_symbol}{_grouped(amount.lstrip('-'))}"
     return _grouped(rounded_text(value, 0))
+
+
+_remembered = lru_cache(maxsize=8192, typed=True)(_format_value)  # typed: one entry per type of value
 
 
 def format_figure(fig: m.Figure, currency_symbol: str = "£") -> str:

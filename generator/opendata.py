@@ -79,7 +79,7 @@ def service_rows(svc: m.ServiceView) -> tuple[str, str]:
     csv.writer(buffer, lineterminator="\n").writerows([[*first, *(_cell(rec[n]) for n in names[same:])]
                                                        for rec in records])
     # One record per line (orjson, as for chart downloads): indenting would need a slow encoder.
-    return buffer.getvalue(), ",\n".join([orjson.dumps(rec).decode() for rec in records])
+    return buffer.getvalue(), ",\n".join([orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY).decode() for rec in records])
 
 
 def _cell(value) -> str:

@@ -208,8 +208,10 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
     def memo(ctx, *key, caller):
         """``{% call memo(key...) %}...{% endcall %}``: the body once per key for this environment (one build).
 
-        The key must name everything the body shows but its links: ``url()`` in the body gives
-        links from the site's root, and each page that shows it gets them relative to itself.
+        The key must name everything the body shows but the links it makes with ``url()``: those
+        are made from the site's root, and each page that shows the body gets them relative to
+        itself (so they must be written as they are, not filtered). A link made outside the call
+        and used in the body is a page's own: then the key must name it.
         So one body serves pages at every depth (the home page, /services/, each sort order);
         the all-services table's rows use it."""
         body = made.get(key)
@@ -474,7 +476,8 @@ def _chart_svg(chart: m.Chart, prefix: str = "chart"):
 
 # Stands for "this page's way to the site's root" in a memo body (see make_environment): made up
 # afresh in each build, so nothing a site's content holds can be mistaken for it.
-ROOT_MARK = f"\x1a{secrets.token_hex(8)}\x1a"
+_ROOT_TOKEN = secrets.token_hex(8)
+ROOT_MARK = f"\x1a{_ROOT_TOKEN}\x1a"
 
 
 def relative_url(from_path: str, target: str, base_path: str = "/") -> str:
@@ -541,4 +544,9 @@ def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav:
         "kpis": site.kpis,
     }
     context.update(spec.context)
-    return template.render(context)
+    html = template.render(context)
+    if _ROOT_TOKEN in html:  # in any form: %1A...%1A, \u001a..., or carried out of the body
+        raise jinja2.TemplateRuntimeError(
+            f"{spec.path}: a link made with url() inside {{% call memo(...) %}} was changed or taken out of "
+            "the body before it was written; write url(...) into the body as it is")
+    return html

@@ -124,7 +124,7 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
         if isinstance(value, (dict, list)) or not str(value).strip():
             return bad("a short name (letters, digits and hyphens)")
         text = str(value)
-        if not SLUG_RE.match(text):
+        if not SLUG_RE.fullmatch(text):  # fullmatch: '$' alone lets a trailing line break through
             clean = slugify(text)
             if not clean:
                 return bad("a short name (letters, digits and hyphens)")
@@ -133,7 +133,7 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
             text = clean
         value = text
     elif kind == "ident":
-        if not isinstance(value, (str, int)) or not IDENT_RE.match(str(value)):
+        if not isinstance(value, (str, int)) or not IDENT_RE.fullmatch(str(value)):
             return bad("an identifier of lower-case letters, digits, _ and -", "for example face_to_face")
         value = str(value)
     elif kind == "url":

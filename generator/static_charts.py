@@ -33,7 +33,7 @@ def _vl():
 
 def spec_json(spec: dict) -> str:
     """The spec as compact JSON with sorted keys (orjson: a spec on every chart of every page)."""
-    return orjson.dumps(spec, option=orjson.OPT_SORT_KEYS).decode()
+    return orjson.dumps(spec, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 def _key(spec_text: str, version: str) -> str:

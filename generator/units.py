@@ -25,10 +25,12 @@ pages, and the files are kept by hard link.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -279,6 +281,10 @@ class UnitStore:
 def prune_least_recent(folder: Path, pattern: str, keep: int, in_use: set[str]) -> None:
     """Delete the least recently used files matching ``pattern`` beyond ``keep``, never those in use
     (by stem). Used means written or touched (their modification time): the stores touch what they reuse."""
+    for left in folder.glob("*.tmp"):  # a record half-written by a process that was killed; not one being written
+        with contextlib.suppress(OSError):
+            if left.stat().st_mtime < time.time() - 3600:
+                left.unlink()
     stored = list(folder.glob(pattern))
     if len(stored) > keep:
         stored.sort(key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)

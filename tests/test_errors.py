@@ -174,3 +174,16 @@ def test_a_profiled_run_still_writes_its_profile(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0 and "perfpages" in proc.stdout
     assert out.is_file() and out.stat().st_size > 0
+
+
+def test_an_id_or_slug_ending_in_a_line_break_is_refused(tmp_path):
+    """'$' alone matches before a trailing line break: ids are checked as whole strings."""
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("  - id: phone\n", '  - id: "phone\\n"\n')
+    code, out = build(write_site(tmp_path / "id", files))
+    assert code == 1 and "config.yaml:9:9: error: 'id' must be an identifier" in out, out
+    files = standard_files()
+    files["content/services/fines.yaml"] += 'slug: "fines\\n"\n'
+    code, out = build(write_site(tmp_path / "slug", files))
+    assert code == 0 and "is not a clean slug; using 'fines'" in out, out
+    assert (tmp_path / "slug/site/services/fines/index.html").is_file()

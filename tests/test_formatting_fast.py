@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -68,3 +69,15 @@ def test_a_tidy_csv_column_is_format_number_of_each_value(values):
 
     column = pd.Series(values, dtype=float)
     assert list(_text_column(column)) == [format_number(v) for v in column.tolist()]
+
+
+@pytest.mark.parametrize("first", [0.0, -0.0])
+def test_zero_and_minus_zero_are_written_as_ever_whichever_comes_first(first):
+    """format_value remembers results, but 0.0 and -0.0 are one key to a cache."""
+    from generator.formatting import _remembered
+
+    _remembered.cache_clear()
+    format_value(first, m.PERCENT)
+    assert (format_value(0.0, m.PERCENT), format_value(-0.0, m.PERCENT)) == ("0.0%", "-0.0%")
+    format_value(-first, m.NUMBER)
+    assert (format_value(0.0, m.NUMBER), format_value(-0.0, m.NUMBER)) == ("0", "-0")

@@ -554,3 +554,19 @@ def test_autoescape_in_overrides(tmp_path, site):
     env = make_environment(template_search_path(tmp_path, "default"))
     spec = next(s for s in plan_pages(site) if s.kind == "service" and not s.context["service"].has_data)
     assert render_page(env, spec, site, []) == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_a_memo_link_changed_before_it_is_written_stops_the_build(tmp_path, site):
+    """url() in a memo body stands for a link from the site's root until the page puts it
+    relative to itself: a theme that filters it (or carries it out of the body) must not
+    publish the stand-in, so the page fails with a message instead."""
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "service.html"
+    spec = _service_spec(site)
+    template.write_text('{% call memo("x", 1) %}<a href="{{ url("services/") }}">ok</a>{% endcall %}')
+    assert render_page(make_environment(template_search_path(tmp_path, "default")), spec, site, []) \
+        == '<a href="../../services/">ok</a>'
+    for changed in ('{{ url("services/")|urlencode }}', '{{ url("services/")|tojson }}'):
+        template.write_text('{% call memo("y", 1) %}<a href="' + changed + '">x</a>{% endcall %}')
+        with pytest.raises(jinja2.TemplateRuntimeError, match="memo"):
+            render_page(make_environment(template_search_path(tmp_path, "default")), spec, site, [])
