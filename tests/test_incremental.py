@@ -486,3 +486,21 @@ def test_records_kept_where_pages_are_made_are_the_records_kept_at_the_end(tmp_p
     config = tmp_path / "where made/config.yaml"
     (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
     assert build_site(config, tmp_path / "where made/site", jobs=2).reused_services >= 1
+
+
+def test_a_half_written_record_is_cleared_once_it_is_old(tmp_path):
+    """A process killed while writing a unit record leaves NAME.PID.tmp; a later save clears it
+    once it is an hour old, and leaves a fresh one (another build may be writing it)."""
+    import os
+    import time
+
+    from generator.units import UnitStore
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    old, fresh = folder / "a.1.tmp", folder / "b.2.tmp"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    UnitStore(tmp_path).save({})
+    assert not old.exists() and fresh.exists()
