@@ -217,8 +217,8 @@ def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs):
 
 
 def _packed(result: tuple[dict, dict, list]) -> tuple[dict, dict, list]:
-    """A part's result with each service's period rows pickled once, in the worker: this process
-    then need not rebuild tens of thousands of rows that only other workers read (pages, open data)."""
+    """A part's result with each service's period rows and seasons pickled once, in the worker: this
+    process then need not rebuild tens of thousands of rows that only other workers read (pages, open data)."""
     figures, csvs, problems = result
     return {slug: units.packed_figures(fig) for slug, fig in figures.items()}, csvs, problems
 

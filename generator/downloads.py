@@ -157,11 +157,12 @@ def chart_files(chart: m.Chart) -> tuple[bytes, bytes]:
     writer.writerow(keys)
     rows = chart.rows
     writer.writerows(zip(*(_csv_column([row.get(k) for row in rows]) for k in keys)))
-    width = len(keys)
+    complete = all(len(row) == len(keys) for row in rows)  # keys are every row's fields together
     body = {"title": chart.title, "summary": chart.summary,
             "fields": [{"name": k, "unit": _field_unit(chart, k)} for k in keys],
-            "data": rows if all(len(row) == width for row in rows) else [{k: row.get(k) for k in keys} for row in rows]}
-    return buffer.getvalue().encode("utf-8"), orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
+            "data": rows if complete else [{k: row.get(k) for k in keys} for row in rows]}
+    json_text = orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
+    return buffer.getvalue().encode("utf-8"), json_text
 
 
 SAVINGS_FIELDS = ["service", "service_name", "organisation", "period", "transactions", "digital_take_up",

@@ -282,14 +282,11 @@ def _chart_table(ctx, chart: m.Chart):
     currency = _currency(ctx)
     plain_numbers = _needs_no_escaping(currency)
     period, _, value = chart.columns
-    series: dict[str, int] = {}
-    cells: dict[tuple, object] = {}
+    series = list(dict.fromkeys(row["series"] for row in chart.rows))  # in the order they are drawn
+    cells = {(row[period.key], row["series"]): row.get(value.key) for row in chart.rows}
     starts: dict[str, str] = {}
     for row in chart.rows:
-        name, at = row["series"], row[period.key]
-        series.setdefault(name, len(series))
-        cells[at, name] = row.get(value.key)
-        starts.setdefault(at, row["start"])
+        starts.setdefault(row[period.key], row["start"])
     head = f'<th scope="col" class="table__header">{_escaped(period.label)}</th>' + "".join(
         f'<th scope="col" class="table__header num">{_escaped(name)}</th>' for name in series)
     lines = []
@@ -475,7 +472,7 @@ def _chart_svg(chart: m.Chart, prefix: str = "chart"):
 
 
 # Stands for "this page's way to the site's root" in a memo body (see make_environment): made up
-# afresh in each build, so nothing a site's content holds can be mistaken for it.
+# afresh each time the generator is loaded, so nothing a site's content holds can be taken for it.
 _ROOT_TOKEN = secrets.token_hex(8)
 ROOT_MARK = f"\x1a{_ROOT_TOKEN}\x1a"
 
