@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from generator import BUILTIN_THEME, __version__
@@ -29,6 +30,7 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
+@lru_cache(maxsize=1)  # looked up once a process: each lookup scans the installed packages (25 ms in all)
 def _library_versions() -> str:
     """Libraries whose upgrade can change the output (chart drawing, number formatting, HTML)."""
     from importlib import metadata
