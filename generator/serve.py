@@ -20,6 +20,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
+from generator.build import warm_up
 from generator.errors import BuildFailed
 
 RELOAD_JS = b"""(function () {
@@ -30,6 +31,8 @@ RELOAD_JS = b"""(function () {
 """
 SCRIPT_TAG = b'<script src="/__perfpages/reload.js" defer></script>'
 QUIET_SECONDS = 0.15  # wait for editors that write a file in several steps
+# Events that change nothing (watchdog reports a file being opened or read, and its access time).
+READS = {"opened", "closed_no_write", "attrib"}
 
 
 class BuildState:
@@ -122,6 +125,8 @@ class Rebuilder(FileSystemEventHandler):
     def on_any_event(self, event):
         if event.is_directory and event.event_type == "modified":
             return
+        if event.event_type in READS:  # a build reads every input: reacting to that rebuilt for ever
+            return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if not raw:
                 continue
@@ -176,6 +181,7 @@ def serve(config_path: Path, out_dir: Path, port: int, build_once, report) -> No
         state.finished(None)
     except BuildFailed as failed:
         state.finished(report(failed))
+    threading.Thread(target=warm_up, daemon=True).start()  # so the first edit shows as fast as later ones
     out_dir.mkdir(parents=True, exist_ok=True)
     handler = type("BoundHandler", (Handler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(out_dir)))
