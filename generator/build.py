@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -480,24 +480,31 @@ def _keep_record(prepared: Prepared, key: str, slug: str, made: list, rows) -> N
     another once every page was made kept one core idle for a fifth of a second or more."""
     record = prepared.records[key]
     hashes = dict(made)  # path -> [sha256, size], as Staging.write returned them
-    if not record.open_data and rows is not None:
-        record.open_data = {slug: rows}
-    record.outputs.update((path, ("", 0)) for path in hashes)
-    if record.open_data and all(isinstance(hashes.get(path), list) for path in record.outputs):
-        record.outputs = {path: tuple(hashes[path]) for path in record.outputs}
+    if rows is not None and _finish_record(record, lambda: {slug: rows}, hashes, hashes):
         units.UnitStore(prepared.config.cache_dir).save_one(key, record)
+
+
+def _finish_record(record: units.UnitRecord, open_data: Callable[[], dict], made: Iterable[str],
+                   hashes: dict[str, list]) -> bool:
+    """Complete a new unit's record: its open-data rows, the files made with its pages, and each
+    output's [sha256, size] from ``hashes`` (this build's files). True if every output's is known;
+    else they stay unknown ("", 0), and the record is never reused (units.reusable)."""
+    if not record.open_data:
+        record.open_data = open_data()
+    record.outputs.update((path, ("", 0)) for path in made)
+    if not record.outputs or not all(path in hashes for path in record.outputs):
+        return False
+    record.outputs = {path: tuple(hashes[path]) for path in record.outputs}
+    return True
 
 
 def _save_records(prepared: Prepared, files: dict, hashes: dict[str, list]) -> None:
     """Note each new unit's files (``hashes``: path -> [sha256, size], as written) and keep
     its record for the next build."""
+    made_now = {path: hashes[path] for path in files}
     for record in prepared.records.values():
-        if not record.open_data:  # a new unit's
-            record.open_data = {slug: prepared.open_rows[slug] for slug in record.figures}
-        for page in [path for path in record.outputs if path in prepared.made_with]:
-            record.outputs.update((path, ("", 0)) for path in prepared.made_with[page])
-        if record.outputs and all(path in files for path in record.outputs):
-            record.outputs = {path: tuple(hashes[path]) for path in record.outputs}
+        made = [path for page in record.outputs if page in prepared.made_with for path in prepared.made_with[page]]
+        _finish_record(record, lambda: {slug: prepared.open_rows[slug] for slug in record.figures}, made, made_now)
     units.UnitStore(prepared.config.cache_dir).save(prepared.records)
     pages = {}
     for path, key in prepared.page_keys.items():

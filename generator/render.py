@@ -240,7 +240,6 @@ def _chart_rows(ctx, chart: m.Chart):
     few period and series names recur in every table, so their escaped forms are remembered;
     formatted numbers need escaping only for an unusual currency symbol."""
     currency = _currency(ctx)
-    plain_numbers = _needs_no_escaping(currency)
     columns = chart.columns
     first = columns[0].key
     rest = [(c.key, c.unit, c.unit == "text") for c in columns[1:]]
@@ -249,13 +248,7 @@ def _chart_rows(ctx, chart: m.Chart):
         cells = ['<tr><th scope="row" class="table__row-header">', _escaped(row[first]), "</th>"]
         for key, unit, text in rest:
             value = row.get(key)
-            if text:
-                cells.append(f"<td>{_escaped(value or '')}</td>")
-                continue
-            shown = format_value(value, unit, currency)
-            if not plain_numbers:
-                shown = _escaped(shown)
-            cells.append(f'<td class="num missing">{shown}</td>' if value is None else f'<td class="num">{shown}</td>')
+            cells.append(f"<td>{_escaped(value or '')}</td>" if text else _value_cell(value, unit, currency))
         cells.append("</tr>")
         lines.append("".join(cells))
     return Markup("\n".join(lines))
@@ -280,7 +273,6 @@ def _chart_table(ctx, chart: m.Chart):
                        f"{_escaped(c.label)}</th>" for c in chart.columns)
         return Markup(f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{_chart_rows(ctx, chart)}\n</tbody>")
     currency = _currency(ctx)
-    plain_numbers = _needs_no_escaping(currency)
     period, _, value = chart.columns
     series = list(dict.fromkeys(row["series"] for row in chart.rows))  # in the order they are drawn
     cells = {(row[period.key], row["series"]): row.get(value.key) for row in chart.rows}
@@ -292,11 +284,7 @@ def _chart_table(ctx, chart: m.Chart):
     lines = []
     for at in sorted(starts, key=starts.__getitem__):  # stable: periods starting together keep their order
         line = ['<tr><th scope="row" class="table__row-header">', _escaped(at), "</th>"]
-        for name in series:
-            shown = format_value(found := cells.get((at, name)), value.unit, currency)
-            if not plain_numbers:
-                shown = _escaped(shown)
-            line.append(f'<td class="num missing">{shown}</td>' if found is None else f'<td class="num">{shown}</td>')
+        line.extend(_value_cell(cells.get((at, name)), value.unit, currency) for name in series)
         line.append("</tr>")
         lines.append("".join(line))
     return Markup(f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n" + "\n".join(lines) + "\n</tbody>")
