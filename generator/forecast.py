@@ -159,6 +159,7 @@ def _past_misses(values: dict[int, float]) -> dict[int, list[float]]:
     """
     misses: dict[int, list[float]] = {}
     last = max(values)
+    logs = {month: log_volume(value) for month, value in values.items()}  # each month is a target up to 12 times
     for origin in sorted(values):
         growth, pairs = trailing_growth(values, origin)
         if pairs < MIN_GROWTH_PAIRS:
@@ -170,7 +171,7 @@ def _past_misses(values: dict[int, float]) -> dict[int, list[float]]:
             # origin whose month a year before has a value is just that value grown once:
             # written out, as this runs for every month of every service.
             forecast = values[target - 12] * growth
-            misses.setdefault(target, []).append(log_volume(values[target]) - log_volume(forecast))
+            misses.setdefault(target, []).append(logs[target] - log_volume(forecast))
     return misses
 
 

@@ -330,21 +330,72 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
         by_channel = rows.groupby(["service", "key", "channel"])["transactions"].sum(min_count=1).unstack()
         split = channel_totals(rows, bounds).to_dict("index")
         window_rows = windows.to_dict("index")
-        period_records = periods.to_dict("records")
-        channel_records = by_channel.to_dict("index")
+        period_lists = _period_rows(periods, by_channel, config)
+        marked = _marked_not_requested(periods)
     else:
-        latest, split, window_rows, period_records, channel_records = {}, {}, {}, [], {}
-    period_lists: dict[str, list] = {}
-    for rec in period_records:
-        period_lists.setdefault(rec["service"], []).append(rec)
+        latest, split, window_rows, period_lists, marked = {}, {}, {}, {}, {}
     for svc in services:
         results[svc.slug] = _service_figures(svc, config, latest, window_rows.get(svc.slug),
-                                             period_lists.get(svc.slug, []), split, channel_records)
+                                             period_lists.get(svc.slug, []), split, marked.get(svc.slug, ()))
     return results
 
 
-def _service_figures(svc: Service, config: Config, latest: dict, window: dict | None, records: list,
-                     split: dict, channel_records: dict) -> ServiceFigures:
+_VALUE_OF_KPI = {m.TRANSACTIONS_PER_YEAR: "transactions", **{k: k for k in PERIOD_KPIS}}
+
+
+def _floats(values) -> list:
+    """A column of numbers as Python floats, None where there is no value (as _nan_to_none)."""
+    numbers = np.asarray(values, dtype=float)
+    out = numbers.astype(object)
+    out[np.isnan(numbers)] = None
+    return out.tolist()
+
+
+def _period_rows(periods: pd.DataFrame, by_channel: pd.DataFrame, config: Config) -> dict[str, list[m.PeriodRow]]:
+    """Each service's rows of figures by period, in order, made column by column: at GOV.UK scale
+    there are tens of thousands, and a dictionary per row (``to_dict("records")``), read a key
+    at a time, was most of working out the figures."""
+    keys = pd.MultiIndex.from_arrays([periods["service"], periods["key"]])
+    channels = _floats(by_channel.reindex(index=keys, columns=[ch.id for ch in config.channels]))
+    values = {col: _floats(periods[col]) for col in
+              ("transactions", "digital_tx", *PERIOD_KPIS, *{_VALUE_OF_KPI[k] for k in NR_KPIS})}
+    flagged = periods[[f"nr_{k}" for k in NR_KPIS]].to_numpy(dtype=bool)
+    unmarked: frozenset = frozenset()
+    out: dict[str, list[m.PeriodRow]] = {}
+    for i, (slug, period, estimated, missing) in enumerate(zip(
+            periods["service"].tolist(), periods["period"].tolist(),
+            periods["cost_is_estimate"].to_numpy(dtype=bool).tolist(), periods["tx_missing"].tolist())):
+        flags = flagged[i]
+        out.setdefault(slug, []).append(m.PeriodRow(
+            period=period,
+            transactions=values["transactions"][i],
+            digital_transactions=values["digital_tx"][i],
+            digital_take_up=values[m.DIGITAL_TAKE_UP][i],
+            cost_per_transaction=values[m.COST_PER_TRANSACTION][i],
+            cost_estimated=estimated,
+            complete=not missing,
+            completion_rate=values[m.COMPLETION_RATE][i],
+            user_satisfaction=values[m.USER_SATISFACTION][i],
+            by_channel=channels[i],
+            not_requested=frozenset(k for k, flag in zip(NR_KPIS, flags)
+                                    if flag and values[_VALUE_OF_KPI[k]][i] is None) if flags.any() else unmarked,
+        ))
+    return out
+
+
+def _marked_not_requested(periods: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """By service: the KPIs its data marks 'not requested' somewhere and never reports a value for."""
+    by_service = periods.groupby("service", sort=False)
+    out: dict[str, tuple[str, ...]] = {}
+    for kpi in NR_KPIS:
+        marked = by_service[f"nr_{kpi}"].any() & ~by_service[_VALUE_OF_KPI[kpi]].count().gt(0)
+        for slug in marked.index[marked.to_numpy(dtype=bool)]:
+            out[slug] = (*out.get(slug, ()), kpi)
+    return out
+
+
+def _service_figures(svc: Service, config: Config, latest: dict, window: dict | None, rows: list[m.PeriodRow],
+                     split: dict, marked: tuple[str, ...]) -> ServiceFigures:
     kpis: dict[str, m.Figure] = {}
     year = YearWindow(None, None, None, None, None, None, 0.0, 0.0)
     if window is not None:
@@ -359,7 +410,7 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             months_with_data=float(window["months"]),
             previous_months_with_data=float(window["previous_months"]),
         )
-    not_requested = _not_requested(svc, records)
+    not_requested = set(svc.not_requested) | set(marked)
     notes = []
     if year.transactions is not None and round(year.months_with_data) < 12:
         count = round(year.months_with_data)
@@ -384,29 +435,17 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             kpi, rec[kpi], rec["period"].label, rec.get(f"prev_{kpi}"),
             prev_period.label if isinstance(prev_period, Period) else None,
             estimated=bool(rec.get("cost_is_estimate", False)), status=status, target=svc.targets.get(kpi))
-    if records:
-        latest_label = records[-1]["period"].label
+    if rows:
+        latest_label = rows[-1].period.label
         for kpi in PERIOD_KPIS:
             fig = kpis[kpi]
             fig.stale = fig.period_label is not None and fig.period_label != latest_label
     shares = _channel_split(svc, config, split, year)
-    rows = [_period_row(rec, config, channel_records) for rec in records]
-    data_label = Period(records[0]["period"].start, records[-1]["period"].end, "range").label if records else None
+    data_label = Period(rows[0].period.start, rows[-1].period.end, "range").label if rows else None
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
     return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used)
 
 
-_VALUE_OF_KPI = {m.TRANSACTIONS_PER_YEAR: "transactions", **{k: k for k in PERIOD_KPIS}}
-
-
-def _not_requested(svc: Service, records: list) -> set[str]:
-    """KPIs listed in the service's YAML, and those its data marks 'not requested' and never reports."""
-    out = set(svc.not_requested)
-    for kpi in NR_KPIS:
-        marked = any(rec[f"nr_{kpi}"] for rec in records)
-        if marked and all(_nan_to_none(rec[_VALUE_OF_KPI[kpi]]) is None for rec in records):
-            out.add(kpi)
-    return out
 
 
 def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]:
@@ -425,21 +464,3 @@ def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]
         prev = before / before_total * 100 if before is not None and before_total > 0 and complete_previous else None
         out.append(m.ChannelShare(info, now, share, prev, before if complete_previous else None))
     return out
-
-
-def _period_row(rec: dict, config: Config, channel_records: dict) -> m.PeriodRow:
-    by_channel = channel_records.get((rec["service"], rec["key"]), {})
-    return m.PeriodRow(
-        period=rec["period"],
-        transactions=_nan_to_none(rec["transactions"]),
-        digital_transactions=_nan_to_none(rec["digital_tx"]),
-        digital_take_up=_nan_to_none(rec[m.DIGITAL_TAKE_UP]),
-        cost_per_transaction=_nan_to_none(rec[m.COST_PER_TRANSACTION]),
-        cost_estimated=bool(rec["cost_is_estimate"]),
-        complete=not rec["tx_missing"],
-        completion_rate=_nan_to_none(rec[m.COMPLETION_RATE]),
-        user_satisfaction=_nan_to_none(rec[m.USER_SATISFACTION]),
-        by_channel=[_nan_to_none(by_channel.get(ch.id)) for ch in config.channels],
-        not_requested=frozenset(k for k in NR_KPIS
-                                if rec[f"nr_{k}"] and _nan_to_none(rec[_VALUE_OF_KPI[k]]) is None),
-    )

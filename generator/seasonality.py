@@ -98,6 +98,21 @@ def trailing_growth(values: dict[int, float], end: int) -> tuple[float, int]:
     return now / before, pairs
 
 
+class Growths(dict):
+    """``trailing_growth`` of one series by end month, each worked out once when first asked for.
+
+    Judging the latest month asks for every earlier month's expectation, and each of those for the
+    growth of up to four years back: the same dozens of windows, asked for thousands of times."""
+
+    def __init__(self, values: dict[int, float]):
+        super().__init__()
+        self.values = values
+
+    def __missing__(self, end: int) -> tuple[float, int]:
+        self[end] = found = trailing_growth(self.values, end)
+        return found
+
+
 def log_volume(value: float) -> float:
     """Volumes are compared as ratios (a log scale); adding one first lets a month with none count."""
     return math.log1p(value)
@@ -197,7 +212,7 @@ class Unusualness:
     sentence: str  # plain English, for the page
 
 
-def expected_value(values: dict[int, float], month: int) -> tuple[float, int] | None:
+def expected_value(values: dict[int, float], month: int, growths: Growths | None = None) -> tuple[float, int] | None:
     """What earlier years suggest for ``month``, and how many earlier years that rests on.
 
     Each of the latest three earlier years with a value for this calendar month
@@ -209,12 +224,13 @@ def expected_value(values: dict[int, float], month: int) -> tuple[float, int] | 
     month itself is left out of the growth, so a spike cannot raise its own
     expectation. ``None`` when no earlier year has this calendar month.
     """
-    growth, _ = trailing_growth(values, month - 1)
+    growths = Growths(values) if growths is None else growths
+    growth, _ = growths[month - 1]
     factor, estimates = 1.0, []
     years_back, first = 1, min(values)
     while len(estimates) < EARLIER_YEARS_USED and month - 12 * years_back >= first:
         if years_back > 1:
-            measured, pairs = trailing_growth(values, month - 1 - 12 * (years_back - 1))
+            measured, pairs = growths[month - 1 - 12 * (years_back - 1)]
             growth = measured if pairs >= MIN_GROWTH_PAIRS else growth
         factor *= growth
         earlier = values.get(month - 12 * years_back)
@@ -231,7 +247,7 @@ def _deviation(value: float, expected: float) -> float:
     return log_volume(value) - log_volume(expected)
 
 
-def _past_deviations(values: dict[int, float], before: int) -> list[float]:
+def _past_deviations(values: dict[int, float], before: int, growths: Growths) -> list[float]:
     """Every earlier month's deviation from its own expectation, worked out the same way.
 
     Earlier months may rest on just one earlier year (and on little growth
@@ -242,7 +258,7 @@ def _past_deviations(values: dict[int, float], before: int) -> list[float]:
     for month in sorted(values):
         if month >= before:
             break
-        expected = expected_value(values, month)
+        expected = expected_value(values, month, growths)
         if expected is not None:
             deviations.append(_deviation(values[month], expected[0]))
     return deviations
@@ -291,10 +307,11 @@ def unusual_latest(series) -> Unusualness | None:
     if not values:
         return None
     latest = max(values)
-    expected = expected_value(values, latest)
+    growths = Growths(values)
+    expected = expected_value(values, latest, growths)
     if expected is None or expected[1] < 2:
         return None
-    past = _past_deviations(values, latest)
+    past = _past_deviations(values, latest, growths)
     if len(past) < MIN_PAST_DEVIATIONS:
         return None
     scale = max(MAD_TO_SD * median(abs(d) for d in past), MIN_SCALE)
