@@ -314,6 +314,35 @@ def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems
     return channels
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _says_nothing(long: pd.DataFrame, measures, missing: set[str]) -> pd.Series:
+    """The rows whose every figure is blank or a missing-data marker.
+
+    Column by column, over the rows still in question: nearly every row has a number in its
+    first column, so the others are hardly read. A cell that is a plain number (found in one C
+    pass) is not a marker, unless some marker is a number; only the rest are stripped and
+    lower-cased, which for every cell of every column was a tenth of reading a large site."""
+    numeric = any(_is_number(x) for x in missing)
+    rest = np.ones(len(long), dtype=bool)
+    for col in measures:
+        if not rest.any():
+            break
+        cells = long[col].astype(str)[rest]
+        check = np.ones(len(cells), dtype=bool) if numeric else \
+            ~np.isfinite(pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float))
+        marked = np.zeros(len(cells), dtype=bool)
+        marked[check] = cells[check].str.strip().str.lower().isin(missing).to_numpy()
+        rest[rest] = marked
+    return pd.Series(rest, index=long.index)
+
+
 def parse_long(rows: LongRows, path, config: Config, source: Source | None, problems: Problems) -> pd.DataFrame:
     """Typed tidy rows from text rows: periods, channels and numbers, every bad cell located."""
     long = rows.frame
@@ -324,8 +353,7 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     markers = source.values["not_requested"] if source and source.values["not_requested"] is not None \
         else config.not_requested
     not_requested = {str(x).strip() for x in markers if str(x).strip()}
-    texts = long[list(rows.measures)].apply(lambda col: col.astype(str).str.strip())
-    no_figures = (texts.apply(lambda col: col.str.lower()).isin(missing)).all(axis=1)
+    no_figures = _says_nothing(long, rows.measures, missing)
     out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures)
     good_period = out["period"].notna()
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems).reindex(long.index)
