@@ -18,10 +18,24 @@ def round_half_up(value: float, places: int) -> Decimal:
 def rounded_text(value: float, places: int) -> str:
     """``str(round_half_up(value, places))``, worked out on the number's shortest decimal form
     (what ``str`` gives, as round_half_up reads it) without Decimal, which was a second of a
-    GOV.UK-scale build: a data table has a cell for every period of every measure."""
+    GOV.UK-scale build: a data table has a cell for every period of every measure.
+
+    With more than ``places`` digits after the point, the shortest form is the nearest to the
+    float of the decimals that read back as it, none of them shorter; so a rounding point (a 5
+    just past ``places``) can only lie between it and the float if it is that form itself. Any
+    other then rounds as the float does. (With fewer digits it is the answer already: the float
+    may differ from it in digits the shortest form leaves out, as big numbers do.)"""
     text = repr(float(value))
     if "e" in text or "n" in text or (type(value) is int and abs(value) > 2**53):  # exponents, inf, nan
         return str(round_half_up(value, places))
+    point = text.index(".")
+    digits = len(text) - point - 1
+    if digits <= places:  # nothing to round: the shortest form, with zeros to ``places``
+        return text + "0" * (places - digits)
+    if digits > places + 1 or text[-1] != "5":
+        # Not a tie in the shortest form, so the float itself rounds the same way, and the
+        # C formatter rounds it correctly (several times quicker than the digits below).
+        return f"{float(value):.{places}f}"
     sign = ""
     if text[0] == "-":
         sign, text = "-", text[1:]
