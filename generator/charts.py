@@ -37,8 +37,12 @@ def _annotation_rows(annotations: list[m.Annotation]) -> list[dict]:
             for i, a in enumerate(annotations)]
 
 
-def _with_gaps(points: list[tuple]) -> list[dict]:
-    """Rows for a line: (period, value, extra) in order, with a null row for each gap.
+_NOTHING: dict = {}
+
+
+def _with_gaps(points: list[tuple], series: str | None = None) -> list[dict]:
+    """Rows for a line: (period, value, extra) in order, with a null row for each gap; each row
+    also names its ``series``, if given.
 
     A period with no value, or missing periods between two that have one,
     become null rows, which break the line rather than joining across the
@@ -47,15 +51,19 @@ def _with_gaps(points: list[tuple]) -> list[dict]:
     present = [i for i, (_, value, _) in enumerate(points) if value is not None]
     if not present:
         return []
+    named = _NOTHING if series is None else {"series": series}
     rows: list[dict] = []
     previous_end = None
     for period, value, extra in points[present[0]: present[-1] + 1]:
-        if previous_end is not None and period.start > previous_end + timedelta(days=1):
-            gap = Period(previous_end + timedelta(days=1), period.start - timedelta(days=1), "range")
-            rows.append({**gap.fields, "value": None})
-        rows.append({**period.fields, "value": value, **(extra if value is not None else {})})
+        if previous_end is not None and period.start > previous_end + _DAY:
+            gap = Period(previous_end + _DAY, period.start - _DAY, "range")
+            rows.append({**gap.fields, "value": None, **named})
+        rows.append({**period.fields, "value": value, **(extra if value is not None else _NOTHING), **named})
         previous_end = period.end
     return rows
+
+
+_DAY = timedelta(days=1)
 
 
 def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, target=None, note=""):
@@ -79,14 +87,12 @@ def _transactions_series(service: m.ServiceView, channels) -> tuple[list[dict], 
     """Rows per channel; or, for data with no channel split, all transactions and the digital ones."""
     rows = []
     for i in service.channels_used:
-        points = [(r.period, r.by_channel[i], {}) for r in service.periods]
-        rows += [{**row, "series": channels[i].label} for row in _with_gaps(points)]
+        rows += _with_gaps([(r.period, r.by_channel[i], _NOTHING) for r in service.periods], channels[i].label)
     if rows:
         return rows, "Transactions by channel"
     for series, value in (("All transactions", lambda r: r.transactions),
                           ("Digital transactions", lambda r: r.digital_transactions)):
-        points = [(r.period, value(r), {}) for r in service.periods]
-        rows += [{**row, "series": series} for row in _with_gaps(points)]
+        rows += _with_gaps([(r.period, value(r), _NOTHING) for r in service.periods], series)
     digital = any(rw["series"] == "Digital transactions" for rw in rows)
     return rows, "Transactions, all and digital" if digital else "Transactions"
 
@@ -183,8 +189,8 @@ def _digital_chart(periods, channels, base, currency, annotations=()) -> m.Chart
         return None
     rows = []
     for series, indexes in (("Digital", digital), ("Not digital", other)):
-        points = [(period, sum(volumes[i] for i in indexes), {}) for period, volumes in periods]
-        rows += [{**row, "series": series} for row in _with_gaps(points)]
+        points = [(period, sum(volumes[i] for i in indexes), _NOTHING) for period, volumes in periods]
+        rows += _with_gaps(points, series)
     (first, a), (last, b) = periods[0], periods[-1]
     da, db = sum(a[i] for i in digital), sum(b[i] for i in digital)
     oa, ob = sum(a[i] for i in other), sum(b[i] for i in other)
@@ -219,7 +225,7 @@ def _income_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     both = [(p, i, c) for (p, i, _), (_, c, _) in zip(points["Income"], points["Cost"]) if i is not None and c is not None]
     if not both:
         return None
-    rows = [{**row, "series": name} for name, pts in points.items() for row in _with_gaps(pts)]
+    rows = [row for name, pts in points.items() for row in _with_gaps(pts, name)]
     last = both[-1]
     total_in, total_cost = sum(i for _, i, _ in both[-12:]), sum(c for _, _, c in both[-12:])
     span = f"{both[-12:][0][0].label} to {last[0].label}" if len(both) > 1 else last[0].label

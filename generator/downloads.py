@@ -112,6 +112,8 @@ def _csv_column(values: list) -> list[str]:
             add("'" + value if value[:1] in _FORMULA_STARTS else value)
         elif value is None:
             add("")
+        elif kind is int and -2**53 <= value <= 2**53:  # as format_number, which goes by float
+            add(str(value))
         else:
             add(_csv_cell(value))
     return out

@@ -315,10 +315,11 @@ def _value_cells(values, unit: str, currency: str) -> list[str]:
     cache = _CELL_CACHES.get((unit, currency))
     if cache is None or len(cache) > 65536:
         cache = _CELL_CACHES[(unit, currency)] = {}
+    blank = _value_cell(None, unit, currency)
     out = []
     add = out.append
     for value in values:
-        cell = cache.get(value) if type(value) is float else None
+        cell = cache.get(value) if type(value) is float else blank if value is None else None
         if cell is None:
             cell = _value_cell(value, unit, currency)
             if type(value) is float and value == value and value != 0:
