@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from operator import itemgetter
 
 import numpy as np
 import orjson
@@ -120,6 +121,24 @@ def _csv_column(values: list) -> list[str]:
 
 
 
+_FORMULA_MARKS = tuple("\x00" + start for start in _FORMULA_STARTS)  # a formula's start, just after a \x00
+_TEXT, _NUMBERS = {str}, {float, type(None)}
+
+
+def _chart_column(values: list) -> list:
+    """``_csv_column`` of a chart's column, sparing the cells that need nothing: a column of text
+    with no cell a spreadsheet would take for a formula (a few searches over the whole column)
+    is written as it is; a column of numbers only needs the numbers' own branch."""
+    kinds = set(map(type, values))
+    if kinds <= _TEXT:
+        text = "\x00" + "\x00".join(values)
+        return _csv_column(values) if any(mark in text for mark in _FORMULA_MARKS) else values
+    if kinds <= _NUMBERS:
+        return ["" if value is None or value != value else str(int(value)) if value.is_integer() else repr(value)
+                for value in values]
+    return _csv_column(values)
+
+
 def chart_columns(chart: m.Chart) -> list[str]:
     """The table's columns, plus the period's dates where the chart is over time, then any other
     field the chart draws with (a bar's formatted label, a stack's order): the JSON download is
@@ -158,8 +177,9 @@ def chart_files(chart: m.Chart) -> tuple[bytes, bytes]:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(keys)
     rows = chart.rows
-    writer.writerows(zip(*(_csv_column([row.get(k) for row in rows]) for k in keys)))
-    complete = all(len(row) == len(keys) for row in rows)  # keys are every row's fields together
+    complete = min(map(len, rows), default=0) == len(keys)  # keys are every row's fields together
+    writer.writerows(zip(*(_chart_column(list(map(itemgetter(k), rows)) if complete else [row.get(k) for row in rows])
+                           for k in keys)))
     body = {"title": chart.title, "summary": chart.summary,
             "fields": [{"name": k, "unit": _field_unit(chart, k)} for k in keys],
             "data": rows if complete else [{k: row.get(k) for k in keys} for row in rows]}

@@ -81,3 +81,22 @@ def test_zero_and_minus_zero_are_written_as_ever_whichever_comes_first(first):
     assert (format_value(0.0, m.PERCENT), format_value(-0.0, m.PERCENT)) == ("0.0%", "-0.0%")
     format_value(-first, m.NUMBER)
     assert (format_value(0.0, m.NUMBER), format_value(-0.0, m.NUMBER)) == ("0", "-0")
+
+
+texts = st.text(alphabet=st.sampled_from(list("ab =+-@\t\r,\"\x00'")), max_size=6)
+
+
+@given(st.one_of(st.lists(texts, max_size=12),
+                 st.lists(st.one_of(numbers, st.just(float("nan")), st.just(float("inf")), st.none()), max_size=12),
+                 st.lists(st.one_of(texts, numbers, st.none(), st.integers(-2**60, 2**60), st.booleans()),
+                          max_size=12)))
+@example(["January 2024", "=SUM(A1)"])
+@example(["a\x00", "-1"])
+@example([3.0, None, 1e16, 0.1])
+@settings(deadline=None)
+def test_a_chart_csv_column_is_each_cell_as_the_general_writer_gives_it(values):
+    """downloads._chart_column skips work for columns of plain text or of numbers; each cell must
+    come out as _csv_cell writes it: formulas made safe, whole numbers without '.0', blanks empty."""
+    from generator.downloads import _chart_column, _csv_cell
+
+    assert list(_chart_column(values)) == [_csv_cell(v) for v in values]
