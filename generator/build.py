@@ -215,6 +215,9 @@ def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs):
     jobs = jobs or os.cpu_count() or 1
     if len(fresh) < PARTS_WORTH_IT or jobs <= 1:
         return [_work_out(config, fresh, raw_files, root)]
+    # What the workers and, after them, this process need: imported once, here, before forking,
+    # rather than by each worker and then again by this process while the cores wait.
+    warm_up()
     wanted = {s.slug for s in fresh}
     groups = [g for g in ([s for s in unit.services if s.slug in wanted] for unit in plan) if g]
     parts, size = [], max(8, len(fresh) // (jobs * 4))
