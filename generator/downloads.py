@@ -125,7 +125,7 @@ _FORMULA_MARKS = tuple("\x00" + start for start in _FORMULA_STARTS)  # a formula
 _TEXT, _NUMBERS = {str}, {float, type(None)}
 
 
-def _chart_column(values: list) -> list:
+def csv_cells(values: list) -> list:
     """``_csv_column`` of a chart's column, sparing the cells that need nothing: a column of text
     with no cell a spreadsheet would take for a formula (a few searches over the whole column)
     is written as it is; a column of numbers only needs the numbers' own branch."""
@@ -178,7 +178,7 @@ def chart_files(chart: m.Chart) -> tuple[bytes, bytes]:
     writer.writerow(keys)
     rows = chart.rows
     complete = min(map(len, rows), default=0) == len(keys)  # keys are every row's fields together
-    writer.writerows(zip(*(_chart_column(list(map(itemgetter(k), rows)) if complete else [row.get(k) for row in rows])
+    writer.writerows(zip(*(csv_cells(list(map(itemgetter(k), rows)) if complete else [row.get(k) for row in rows])
                            for k in keys)))
     body = {"title": chart.title, "summary": chart.summary,
             "fields": [{"name": k, "unit": _field_unit(chart, k)} for k in keys],

@@ -14,7 +14,7 @@ import json
 import orjson
 
 from generator import model as m
-from generator.downloads import format_number, spreadsheet_safe
+from generator.downloads import csv_cells, format_number, spreadsheet_safe
 
 # (name, Frictionless type, description)
 FIELDS = [
@@ -75,11 +75,23 @@ def service_rows(svc: m.ServiceView) -> tuple[str, str]:
         return "", ""
     same = names.index("period")  # the fields before it are the service's own: the same on every row
     first = [_cell(records[0][n]) for n in names[:same]]
+    columns = [[cell] * len(records) for cell in first]
+    columns += [_column([rec[n] for rec in records]) for n in names[same:]]
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows([[*first, *(_cell(rec[n]) for n in names[same:])]
-                                                       for rec in records])
+    csv.writer(buffer, lineterminator="\n").writerows(zip(*columns))
     # One record per line (orjson, as for chart downloads): indenting would need a slow encoder.
     return buffer.getvalue(), ",\n".join([orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY).decode() for rec in records])
+
+
+def _column(values: list) -> list:
+    """``_cell`` of each value, a column at a time (as chart downloads are written)."""
+    kinds = set(map(type, values))
+    if kinds == {bool}:
+        return ["true" if v else "false" for v in values]
+    return csv_cells(values) if kinds <= _PLAIN else [_cell(v) for v in values]
+
+
+_PLAIN = {str, float, int, type(None)}  # written by csv_cells as _cell writes them
 
 
 def _cell(value) -> str:
