@@ -60,11 +60,11 @@ def format_value(value: float | None, unit: str, currency_symbol: str = "£") ->
     period), and formatting was two fifths of rendering it. Not zero, though: 0.0 and -0.0
     are one key to a cache but are written differently ('0.0%', '-0.0%')."""
     if value == 0:
-        return _format_value(value, unit, currency_symbol)
+        return format_value_uncached(value, unit, currency_symbol)
     return _remembered(value, unit, currency_symbol)
 
 
-def _format_value(value: float | None, unit: str, currency_symbol: str = "£") -> str:
+def format_value_uncached(value: float | None, unit: str, currency_symbol: str = "£") -> str:
     if value is None:
         return "no data"
     if unit == m.SECONDS:
@@ -84,7 +84,7 @@ def _format_value(value: float | None, unit: str, currency_symbol: str = "£") -
     return _grouped(rounded_text(value, 0))
 
 
-_remembered = lru_cache(maxsize=8192, typed=True)(_format_value)  # typed: one entry per type of value
+_remembered = lru_cache(maxsize=8192, typed=True)(format_value_uncached)  # typed: one entry per type of value
 
 
 def format_figure(fig: m.Figure, currency_symbol: str = "£") -> str:

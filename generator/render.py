@@ -56,7 +56,7 @@ from markupsafe import Markup, escape
 
 from generator import BUILTIN_THEME
 from generator import model as m
-from generator.formatting import change_text, date_label, format_figure, format_value
+from generator.formatting import change_text, date_label, format_figure, format_value, format_value_uncached
 from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
@@ -309,21 +309,25 @@ _CELL_CACHES: dict[tuple[str, str], dict[float, str]] = {}
 
 def _value_cells(values, unit: str, currency: str) -> list[str]:
     """``_value_cell`` of each value (none estimated or not requested), remembering each non-zero
-    float's cell: a GOV.UK-scale site has a million and a half chart table cells, mostly values
-    seen before, and a dictionary lookup costs a twentieth of formatting one. Zero is left out
-    (0.0 and -0.0 are one key but written differently), as is NaN (never equal to itself)."""
+    finite float's cell: a GOV.UK-scale site has a million and a half chart table cells, about
+    half of them a value already shown on the page (a month's transactions are in a chart's
+    table and in the table by channel), and a dictionary lookup costs a twentieth of formatting
+    one. Zero is left out (0.0 and -0.0 are one key but written differently), as are NaN and
+    infinities; those, and every cell if the currency symbol needs escaping, take _value_cell."""
     cache = _CELL_CACHES.get((unit, currency))
     if cache is None or len(cache) > 65536:
         cache = _CELL_CACHES[(unit, currency)] = {}
     blank = _value_cell(None, unit, currency)
+    plain = _needs_no_escaping(currency)
     out = []
     add = out.append
     for value in values:
         cell = cache.get(value) if type(value) is float else blank if value is None else None
         if cell is None:
-            cell = _value_cell(value, unit, currency)
-            if type(value) is float and value == value and value != 0:
-                cache[value] = cell
+            if type(value) is float and value - value == 0 and value != 0 and plain:  # finite, not zero
+                cell = cache[value] = f'<td class="num">{format_value_uncached(value, unit, currency)}</td>'
+            else:
+                cell = _value_cell(value, unit, currency)
         add(cell)
     return out
 
