@@ -65,6 +65,7 @@ def format_value(value: float | None, unit: str, currency_symbol: str = "£") ->
 
 
 def format_value_uncached(value: float | None, unit: str, currency_symbol: str = "£") -> str:
+    """format_value without remembering: for callers that keep their own results (table cells)."""
     if value is None:
         return "no data"
     if unit == m.SECONDS:
