@@ -96,28 +96,31 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     text = _decode(raw, encoding, path, problems, hint_config)
     if text is None:
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    quoted = '"' in text  # only a quoted cell can hold a newline, making a record span lines
+    numbered = _plain_records(text, delimiter) if not quoted else None
+    if numbered is None:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        numbered = ((record, reader.line_num) for record in reader)
     header, rows, lines = None, [], []
     header_line = None
-    quoted = '"' in text  # only a quoted cell can hold a newline, making a record span lines
     try:
-        for record in reader:
-            if reader.line_num < header_row or not "".join(record).strip():
+        for record, line_num in numbered:
+            if line_num < header_row or not "".join(record).strip():
                 continue  # a title above the headings, or a blank line
             if header is None:
                 header = [h.strip() for h in record]
-                header_line = reader.line_num - record_lines(record) + 1
+                header_line = line_num - record_lines(record) + 1
                 continue
             if len(record) != len(header):
                 if len(record) < len(header) or not any(c.strip() for c in record[len(header):]):
                     record = (record + [""] * (len(header) - len(record)))[:len(header)]
                 else:
                     problems.error(path, f"row has {len(record)} cells but the header has {len(header)}",
-                                   reader.line_num,
+                                   line_num,
                                    hint="check for an extra delimiter, or quote text that contains one")
                     continue
             rows.append(record)
-            lines.append(reader.line_num - record_lines(record) + 1 if quoted else reader.line_num)
+            lines.append(line_num - record_lines(record) + 1 if quoted else line_num)
     except csv.Error as exc:
         problems.error(path, f"cannot read CSV: {exc}", reader.line_num,
                        hint="check that every opening quote has a closing quote")
@@ -141,6 +144,24 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame["@line"] = lines
     return RawFile(frame, header_line)
+
+
+def _plain_records(text: str, delimiter: str) -> zip | None:
+    """(record, line number) for each line of a CSV with nothing for csv.reader to interpret (no
+    quotes, no NUL, no carriage return but in line ends, no cell over its size limit): each line
+    split at the delimiter, as csv.reader reads it, at a fraction of the cost. None otherwise."""
+    if "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if lines and max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return zip([line.split(delimiter) for line in lines], range(1, len(lines) + 1))
 
 
 def record_lines(record: list[str]) -> int:

@@ -7,7 +7,7 @@ import math
 from datetime import date, timedelta
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.data import _parse_numbers
@@ -223,3 +223,26 @@ def test_percentages_with_or_without_the_sign_and_as_fractions(pct):
     assert values[0] == values[1] == pct and not problems.items
     values, _, _ = parse([f"{pct / 100}", f"{pct}%"], "digital_take_up", fraction=True)
     assert math.isclose(values[0], pct, abs_tol=1e-9) and values[1] == pct
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab1 ,;\t\n\r\x00é")), max_size=80), st.sampled_from([",", ";", "\t"]))
+@example("period,transactions\r\n2024-01,5\r\n", ",")
+@example("a,b\n\n,\n", ",")
+@example("a\rb\n", ",")
+def test_plain_csv_lines_are_read_as_the_csv_module_reads_them(text, delimiter):
+    """data._plain_records splits a CSV with nothing to interpret (no quotes) at its line ends and
+    delimiters, instead of using csv.reader; when it does, records and line numbers must match."""
+    import csv
+    import io
+
+    from generator.data import _plain_records
+
+    found = _plain_records(text, delimiter)
+    if found is None:
+        assert "\x00" in text or "\r" in text.replace("\r\n", "\n")
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    expected = [(record, reader.line_num) for record in reader]
+    found = list(found)
+    blank = lambda record: not "".join(record).strip()  # noqa: E731 (skipped by read_csv_text either way)
+    assert [(r, n) for r, n in found if not blank(r)] == [(r, n) for r, n in expected if not blank(r)]
