@@ -107,18 +107,21 @@ def forecast_months(series, horizon: int = 12) -> Forecast | None:
     if horizon < 1:
         raise ValueError("horizon must be at least 1 month")
     values = monthly_values(series)
-    fit = _fit(values) if values else None
+    misses = _past_misses(values) if values and len(values) >= MIN_MONTHS else None
+    fit = _fit(values, misses) if values else None
     if fit is None:
         return None
     points = [_point(values, fit, fit.origin + step) for step in range(1, horizon + 1)]
-    return Forecast(points=points, backtest=_backtest(values), method=METHOD)
+    return Forecast(points=points, backtest=_backtest(values, misses), method=METHOD)
 
 
-def _fit(values: dict[int, float]) -> _Fit | None:
-    """Learn the latest growth and the typical miss; ``None`` if the history cannot support a forecast."""
+def _fit(values: dict[int, float], misses: dict[int, list[float]] | None = None) -> _Fit | None:
+    """Learn the latest growth and the typical miss; ``None`` if the history cannot support a forecast.
+
+    ``misses``: ``_past_misses(values)``, if already worked out."""
     if len(values) < MIN_MONTHS:
         return None
-    misses = _past_misses(values)
+    misses = _past_misses(values) if misses is None else misses
     if len(misses) < MIN_CHECKED_MONTHS:
         return None
     squares = [m * m for month_misses in misses.values() for m in month_misses]
@@ -211,7 +214,7 @@ def t_quantile(p: float, degrees: int) -> float:
     )
 
 
-def _backtest(values: dict[int, float]) -> Backtest | None:
+def _backtest(values: dict[int, float], misses: dict[int, list[float]] | None = None) -> Backtest | None:
     """Refit on everything but the last 12 months and score the forecasts against what happened.
 
     The held-back year ends at the latest month with data. ``None`` when what
@@ -220,7 +223,13 @@ def _backtest(values: dict[int, float]) -> Backtest | None:
     """
     last = max(values)
     history = {m: v for m, v in values.items() if m <= last - HOLDOUT}
-    fit = _fit(history) if history else None
+    earlier = None
+    if history and misses is not None:
+        # The history's own misses are those of the whole series up to its end: each used only
+        # the months before its target, and targets stop at the series' end. Not worked out again.
+        end = max(history)
+        earlier = {target: found for target, found in misses.items() if target <= end}
+    fit = _fit(history, earlier) if history else None
     if fit is None:
         return None
     points = [

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.forecast import Backtest, ForecastPoint, forecast_months, score_backtest, t_quantile
 from generator.periods import Period, month_span
@@ -213,3 +215,25 @@ def test_coverage_on_the_example_site(capsys):
         print(f"\nexample site, {len(backtests)} services, {sum(len(b.points) for b in backtests)} held-out months: "
               f"80% range covers {cover80:.3f}, 95% range covers {cover95:.3f}, average MAPE {mape:.1f}%")
     assert 0.6 <= cover80 <= 0.97 and cover95 >= 0.8
+
+
+@given(st.lists(st.one_of(st.none(), st.floats(min_value=0, max_value=1e6)), min_size=20, max_size=80))
+@settings(deadline=None)
+def test_the_backtest_reuses_the_whole_series_misses_exactly(volumes):
+    """forecast_months works out the past misses once: the backtest's history (all but the last
+    year) must get exactly the misses it would work out itself, gaps or not."""
+    from generator.forecast import HOLDOUT, _past_misses
+    from generator.seasonality import monthly_values
+
+    values = monthly_values([(month_period(24300 + i), v) for i, v in enumerate(volumes)])
+    if not values:
+        return
+    last = max(values)
+    history = {m: v for m, v in values.items() if m <= last - HOLDOUT}
+    if not history:
+        return
+    whole = _past_misses(values)
+    end = max(history)
+    reused = {target: found for target, found in whole.items() if target <= end}
+    own = _past_misses(history)
+    assert list(reused.items()) == list(own.items())
