@@ -263,15 +263,17 @@ def add_summaries(fig, financial_year_start: int) -> None:
     from generator.costs import year_sums
     from generator.forecast import forecast_months
     from generator.model import Seasons
-    from generator.seasonality import month_profile, same_month_last_year, unusual_latest
+    from generator.seasonality import Growths, month_profile, monthly_values, same_month_last_year, unusual_latest
     from generator.segmentation import channel_rows
 
     fig.year_sums = year_sums(fig.periods, financial_year_start)
     fig.channel_rows = channel_rows(fig.periods)
     series = [(row.period, row.transactions) for row in fig.periods]
     if series and series[-1][0].kind == "month":
-        fig.seasons = Seasons(forecast_months(series), tuple(month_profile(series) or ()),
-                              same_month_last_year(series), unusual_latest(series))
+        values = monthly_values(series)
+        growths = Growths(values) if values else None  # the forecast and the latest month's check share them
+        fig.seasons = Seasons(forecast_months(series, growths=growths), tuple(month_profile(series) or ()),
+                              same_month_last_year(series), unusual_latest(series, growths=growths))
 
 
 def _unit_records(plan, reused, model, figures, data_problems) -> dict[str, units.UnitRecord]:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 from generator.periods import Period
-from generator.seasonality import log_volume, month_period, monthly_values, trailing_growth
+from generator.seasonality import Growths, log_volume, month_period, monthly_values, trailing_growth
 
 MIN_MONTHS = 24  # two years: one to see the seasonal pattern, one to see it change
 HOLDOUT = 12  # the backtest hides the last year
@@ -95,7 +95,7 @@ class _Fit:
     checked_months: int  # how many distinct earlier months those misses cover
 
 
-def forecast_months(series, horizon: int = 12) -> Forecast | None:
+def forecast_months(series, horizon: int = 12, *, growths: Growths | None = None) -> Forecast | None:
     """Forecast the ``horizon`` months after the latest month with data.
 
     ``None`` when the series is not monthly, has fewer than 24 months with
@@ -103,22 +103,28 @@ def forecast_months(series, horizon: int = 12) -> Forecast | None:
     checked to say how uncertain the forecast is. The backtest needs 24 months
     with values before the held-back year, so 36 months in all; it is ``None``
     for shorter series rather than testing a different, weaker method.
+
+    ``growths``: the series' ``monthly_values`` with their year-on-year growths, when the caller
+    also judges the latest month with them (:func:`generator.seasonality.unusual_latest`).
     """
     if horizon < 1:
         raise ValueError("horizon must be at least 1 month")
-    values = monthly_values(series)
-    misses = _past_misses(values) if values and len(values) >= MIN_MONTHS else None
-    fit = _fit(values, misses) if values else None
+    values = monthly_values(series) if growths is None else growths.values
+    if values and growths is None:
+        growths = Growths(values)
+    misses = _past_misses(values, growths) if values and len(values) >= MIN_MONTHS else None
+    fit = _fit(values, misses, growths) if values else None
     if fit is None:
         return None
     points = [_point(values, fit, fit.origin + step) for step in range(1, horizon + 1)]
     return Forecast(points=points, backtest=_backtest(values, misses), method=METHOD)
 
 
-def _fit(values: dict[int, float], misses: dict[int, list[float]] | None = None) -> _Fit | None:
+def _fit(values: dict[int, float], misses: dict[int, list[float]] | None = None,
+         growths: Growths | None = None) -> _Fit | None:
     """Learn the latest growth and the typical miss; ``None`` if the history cannot support a forecast.
 
-    ``misses``: ``_past_misses(values)``, if already worked out."""
+    ``misses``: ``_past_misses(values)``, if already worked out; ``growths``: ``Growths(values)``."""
     if len(values) < MIN_MONTHS:
         return None
     misses = _past_misses(values) if misses is None else misses
@@ -126,7 +132,7 @@ def _fit(values: dict[int, float], misses: dict[int, list[float]] | None = None)
         return None
     squares = [m * m for month_misses in misses.values() for m in month_misses]
     origin = max(values)
-    growth, _ = trailing_growth(values, origin)
+    growth, _ = trailing_growth(values, origin) if growths is None else growths[origin]
     return _Fit(origin, growth, math.sqrt(sum(squares) / len(squares)), len(misses))
 
 
@@ -152,7 +158,7 @@ def _central(values: dict[int, float], origin: int, target: int, growth: float) 
     return sum(recent) / len(recent) * growth, 2
 
 
-def _past_misses(values: dict[int, float]) -> dict[int, list[float]]:
+def _past_misses(values: dict[int, float], growths: Growths | None = None) -> dict[int, list[float]]:
     """The log misses of the method at every earlier month it could have been used, by target month.
 
     Each forecast uses only data up to its origin, so these are genuine
@@ -163,8 +169,9 @@ def _past_misses(values: dict[int, float]) -> dict[int, list[float]]:
     misses: dict[int, list[float]] = {}
     last = max(values)
     logs = {month: log_volume(value) for month, value in values.items()}  # each month is a target up to 12 times
+    growths = Growths(values) if growths is None else growths
     for origin in sorted(values):
-        growth, pairs = trailing_growth(values, origin)
+        growth, pairs = growths[origin]
         if pairs < MIN_GROWTH_PAIRS:
             continue
         for target in range(origin + 1, min(origin + 12, last) + 1):

@@ -292,7 +292,7 @@ def _sentence(period: Period, value: float, expected: float, level: str, bigger:
     return f"{period.label} was {level} for a {month}: {figures}, {how_often}."
 
 
-def unusual_latest(series) -> Unusualness | None:
+def unusual_latest(series, *, growths: Growths | None = None) -> Unusualness | None:
     """Whether the latest month is out of line with the same month in earlier years.
 
     The expectation (:func:`expected_value`) needs the same calendar month in at
@@ -303,11 +303,11 @@ def unusual_latest(series) -> Unusualness | None:
     ``None`` when the latest month lacks two earlier years, or fewer than six
     earlier months could be compared.
     """
-    values = monthly_values(series)
+    values = monthly_values(series) if growths is None else growths.values
     if not values:
         return None
     latest = max(values)
-    growths = Growths(values)
+    growths = Growths(values) if growths is None else growths
     expected = expected_value(values, latest, growths)
     if expected is None or expected[1] < 2:
         return None
