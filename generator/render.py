@@ -270,15 +270,20 @@ def _chart_table(ctx, chart: m.Chart):
         return Markup(f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{_chart_rows(ctx, chart)}\n</tbody>")
     currency = _currency(ctx)
     period, _, value = chart.columns
-    series = list(dict.fromkeys(row["series"] for row in chart.rows))  # in the order they are drawn
-    cells = {(row[period.key], row["series"]): row.get(value.key) for row in chart.rows}
+    at_key, value_key = period.key, value.key
+    by_series: dict[str, dict] = {}  # series (in the order they are drawn) -> period -> value
     starts: dict[str, str] = {}
     for row in chart.rows:
-        starts.setdefault(row[period.key], row["start"])
+        at = row[at_key]
+        by_series.setdefault(row["series"], {})[at] = row.get(value_key)
+        if at not in starts:
+            starts[at] = row["start"]
+    series = list(by_series)
     head = f'<th scope="col" class="table__header">{_escaped(period.label)}</th>' + "".join(
         f'<th scope="col" class="table__header num">{_escaped(name)}</th>' for name in series)
     periods = sorted(starts, key=starts.__getitem__)  # stable: periods starting together keep their order
-    made = _value_cells([cells.get((at, name)) for at in periods for name in series], value.unit, currency)
+    columns = [by_series[name] for name in series]
+    made = _value_cells([column.get(at) for at in periods for column in columns], value.unit, currency)
     width = len(series)
     lines = [f'<tr><th scope="row" class="table__row-header">{_escaped(at)}</th>'
              + "".join(made[i * width:(i + 1) * width]) + "</tr>" for i, at in enumerate(periods)]
