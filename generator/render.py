@@ -361,18 +361,30 @@ def _figures_by_period_rows(ctx, service: m.ServiceView):
     template, for the same reason as value_td: thousands of cells on a large site)."""
     currency = _currency(ctx)
     asked = set(service.not_requested)
+    rows = service.periods[::-1]
+    # Each column at once (as chart tables are written); a row with a cell not requested or
+    # estimated is written cell by cell instead.
+    plain = list(zip(*(_value_cells([getattr(row, name) for row in rows], unit, currency)
+                       for name, unit in _PERIOD_COLUMNS)))
     lines = []
-    for row in reversed(service.periods):
-        skip = asked | set(row.not_requested)
-        lines.append("<tr>" + _period_header(row) + "".join([
-            _value_cell(row.transactions, m.COUNT, currency, not_requested="transactions_per_year" in row.not_requested),
-            _value_cell(row.digital_take_up, m.PERCENT, currency, not_requested="digital_take_up" in skip),
-            _value_cell(row.cost_per_transaction, m.MONEY, currency, row.cost_estimated,
-                        "cost_per_transaction" in skip),
-            _value_cell(row.completion_rate, m.PERCENT, currency, not_requested="completion_rate" in skip),
-            _value_cell(row.user_satisfaction, m.PERCENT, currency, not_requested="user_satisfaction" in skip),
-        ]) + "</tr>")
+    for row, cells in zip(rows, plain):
+        if asked or row.not_requested or row.cost_estimated:
+            skip = asked | set(row.not_requested)
+            cells = [
+                _value_cell(row.transactions, m.COUNT, currency,
+                            not_requested="transactions_per_year" in row.not_requested),
+                _value_cell(row.digital_take_up, m.PERCENT, currency, not_requested="digital_take_up" in skip),
+                _value_cell(row.cost_per_transaction, m.MONEY, currency, row.cost_estimated,
+                            "cost_per_transaction" in skip),
+                _value_cell(row.completion_rate, m.PERCENT, currency, not_requested="completion_rate" in skip),
+                _value_cell(row.user_satisfaction, m.PERCENT, currency, not_requested="user_satisfaction" in skip),
+            ]
+        lines.append("<tr>" + _period_header(row) + "".join(cells) + "</tr>")
     return Markup("\n".join(lines))
+
+
+_PERIOD_COLUMNS = (("transactions", m.COUNT), ("digital_take_up", m.PERCENT), ("cost_per_transaction", m.MONEY),
+                   ("completion_rate", m.PERCENT), ("user_satisfaction", m.PERCENT))
 
 
 @jinja2.pass_context
