@@ -391,12 +391,13 @@ _PERIOD_COLUMNS = (("transactions", m.COUNT), ("digital_take_up", m.PERCENT), ("
 def _channel_period_rows(ctx, service: m.ServiceView):
     """The rows of a service's transactions-by-channel-and-period table, latest first."""
     currency = _currency(ctx)
-    lines = []
-    for row in reversed(service.periods):
-        cells = _value_cells([row.by_channel[i] for i in service.channels_used], m.COUNT, currency)
-        lines.append("<tr>" + _period_header(row) + "".join(cells)
-                     + _value_cell(row.transactions, m.COUNT, currency) + "</tr>")
-    return Markup("\n".join(lines))
+    rows = service.periods[::-1]
+    used = service.channels_used
+    cells = _value_cells([row.by_channel[i] for row in rows for i in used] + [row.transactions for row in rows],
+                         m.COUNT, currency)
+    width, totals = len(used), len(rows) * len(used)
+    return Markup("\n".join("<tr>" + _period_header(row) + "".join(cells[n * width:(n + 1) * width])
+                            + cells[totals + n] + "</tr>" for n, row in enumerate(rows)))
 
 
 def _name_cells(ctx, row, anchor: str = "", note: str = "") -> str:
