@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from itertools import chain
 from operator import itemgetter
 
 import numpy as np
@@ -147,11 +148,7 @@ def chart_columns(chart: m.Chart) -> list[str]:
     if chart.rows and "start" in chart.rows[0]:
         keys[1:1] = ["start", "end"]
     known = set(keys)
-    for row in chart.rows:
-        for key in row:
-            if key not in known:
-                keys.append(key)
-                known.add(key)
+    keys += [key for key in dict.fromkeys(chain.from_iterable(chart.rows)) if key not in known]  # first seen first
     return keys
 
 
