@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.paths import resolved
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -60,8 +62,8 @@ class Problems:
     def _rel(self, path) -> str:
         path = Path(path)
         if self.root is not None:
-            try:
-                return str(path.resolve().relative_to(self.root.resolve()))
+            try:  # resolved once per build (generator.paths): a build names each data file many times
+                return str(resolved(path).relative_to(resolved(self.root)))
             except ValueError:
                 pass
         return str(path)
