@@ -221,9 +221,15 @@ class Staging:
         return target
 
     def write(self, rel: str, body: bytes) -> list:
-        """Write one file; its [sha256, size] for the manifest."""
-        with open(self.path(rel), "wb") as handle:
-            handle.write(body)
+        """Write one file; its [sha256, size] for the manifest. With os calls rather than open():
+        a buffered file object costs more than the writing, over seventeen thousand files."""
+        handle = os.open(self.path(rel), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # as open(): the umask decides
+        try:
+            left = memoryview(body)
+            while left:
+                left = left[os.write(handle, left):]
+        finally:
+            os.close(handle)
         return [digest(body), len(body)]
 
     def discard(self) -> None:
