@@ -357,7 +357,7 @@ def _says_nothing(long: pd.DataFrame, measures, missing: set[str]) -> pd.Series:
             break
         cells = long[col].astype(str)[rest]
         check = np.ones(len(cells), dtype=bool) if numeric else \
-            ~np.isfinite(pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float))
+            ~np.isfinite(pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
         marked = np.zeros(len(cells), dtype=bool)
         marked[check] = cells[check].str.strip().str.lower().isin(missing).to_numpy()
         rest[rest] = marked

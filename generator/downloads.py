@@ -121,7 +121,6 @@ def _csv_column(values: list) -> list[str]:
     return out
 
 
-
 _FORMULA_MARKS = tuple("\x00" + start for start in _FORMULA_STARTS)  # a formula's start, just after a \x00
 _TEXT, _NUMBERS = {str}, {float, type(None)}
 

@@ -446,8 +446,6 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used)
 
 
-
-
 def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]:
     entries = [(ch, split.get((svc.slug, ch.id))) for ch in config.channels]
     entries = [(ch, e) for ch, e in entries if e is not None]

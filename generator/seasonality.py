@@ -102,7 +102,9 @@ class Growths(dict):
     """``trailing_growth`` of one series by end month, each worked out once when first asked for.
 
     Judging the latest month asks for every earlier month's expectation, and each of those for the
-    growth of up to four years back: the same dozens of windows, asked for thousands of times."""
+    growth of up to four years back; the forecast's backtest asks for the growth at every month:
+    the same few dozen windows, asked for thousands of times. ``values`` is the series'
+    ``monthly_values``, which the forecast and the check then share too (build.add_summaries)."""
 
     def __init__(self, values: dict[int, float]):
         super().__init__()
