@@ -193,6 +193,9 @@ class _Plan:
         self.small = bool(old) and len(self.changed) + len(self.removed) <= max(SMALL_CHANGE, len(entries) // 20)
 
 
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows only: without it, os.write turns \n into \r\n
+
+
 class Staging:
     """The new site, written into a fresh folder beside the output until :func:`_finish` swaps it in.
 
@@ -223,7 +226,8 @@ class Staging:
     def write(self, rel: str, body: bytes) -> list:
         """Write one file; its [sha256, size] for the manifest. With os calls rather than open():
         a buffered file object costs more than the writing, over seventeen thousand files."""
-        handle = os.open(self.path(rel), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # as open(): the umask decides
+        # As open(rel, "wb"): binary on Windows too (O_BINARY), and the umask decides the permissions.
+        handle = os.open(self.path(rel), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o666)
         try:
             left = memoryview(body)
             while left:
