@@ -94,6 +94,7 @@ def timed_build(root: Path, config: str, out: Path, jobs: int | None) -> tuple[f
     command = [sys.executable, "-m", "generator", "build", "--config", str(root / config), "--output", str(out)]
     if jobs:
         command += ["--jobs", str(jobs)]
+    os.sync()  # what earlier steps (or an earlier run's clean-up) left to write is not this build's time
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
