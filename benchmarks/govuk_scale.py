@@ -11,9 +11,10 @@ charts), then times, each in a fresh process:
 * a no-op rebuild (nothing changed);
 * a rebuild after one service's CSV changed;
 
-and reports each build's peak memory (maximum resident set size). Targets on
-a 2-core machine are printed beside the figures. This is a script that prints
-figures, not a test: timings depend on the machine.
+and reports each build's peak memory (maximum resident set size) and processor
+time. Targets on a 2-core machine are printed beside the figures, and so is the
+time a fixed Python loop takes, to read them against the machine's speed. This
+is a script that prints figures, not a test: timings depend on the machine.
 
 Usage:  python benchmarks/govuk_scale.py [--services 766] [--organisations 17] [--jobs N] [--keep DIR]
 """
