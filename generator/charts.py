@@ -37,7 +37,8 @@ def _annotation_rows(annotations: list[m.Annotation]) -> list[dict]:
             for i, a in enumerate(annotations)]
 
 
-_NOTHING: dict = {}
+_NOTHING: dict = {}  # "no extra fields": shared, so never changed
+_DAY = timedelta(days=1)
 
 
 def _with_gaps(points: list[tuple], series: str | None = None) -> list[dict]:
@@ -61,9 +62,6 @@ def _with_gaps(points: list[tuple], series: str | None = None) -> list[dict]:
         rows.append({**period.fields, "value": value, **(extra if value is not None else _NOTHING), **named})
         previous_end = period.end
     return rows
-
-
-_DAY = timedelta(days=1)
 
 
 def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, target=None, note=""):

@@ -122,20 +122,17 @@ def _csv_column(values: list) -> list[str]:
 
 
 _FORMULA_MARKS = tuple("\x00" + start for start in _FORMULA_STARTS)  # a formula's start, just after a \x00
-_TEXT, _NUMBERS = {str}, {float, type(None)}
+_TEXT = {str}
 
 
 def csv_cells(values: list) -> list:
     """``_csv_column`` of a chart's column, sparing the cells that need nothing: a column of text
     with no cell a spreadsheet would take for a formula (a few searches over the whole column)
-    is written as it is; a column of numbers only needs the numbers' own branch."""
-    kinds = set(map(type, values))
-    if kinds <= _TEXT:
+    is written as it is; anything else goes through ``_csv_column``."""
+    if set(map(type, values)) <= _TEXT:
         text = "\x00" + "\x00".join(values)
-        return _csv_column(values) if any(mark in text for mark in _FORMULA_MARKS) else values
-    if kinds <= _NUMBERS:
-        return ["" if value is None or value != value else str(int(value)) if value.is_integer() else repr(value)
-                for value in values]
+        if not any(mark in text for mark in _FORMULA_MARKS):
+            return values
     return _csv_column(values)
 
 

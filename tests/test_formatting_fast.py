@@ -95,7 +95,7 @@ texts = st.text(alphabet=st.sampled_from(list("ab =+-@\t\r,\"\x00'")), max_size=
 @example([3.0, None, 1e16, 0.1])
 @settings(deadline=None)
 def test_a_chart_csv_column_is_each_cell_as_the_general_writer_gives_it(values):
-    """downloads.csv_cells skips work for columns of plain text or of numbers; each cell must
+    """downloads.csv_cells passes plain text columns through untouched; each cell must
     come out as _csv_cell writes it: formulas made safe, whole numbers without '.0', blanks empty."""
     from generator.downloads import csv_cells, _csv_cell
 
