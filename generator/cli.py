@@ -171,10 +171,10 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
 
     out_dir = (out_dir or config_path.resolve().parent / "site").resolve()
 
-    def build_once(draw_svgs: bool):
-        # One process: the server's own threads are running, and forking beside them is not worth the risk
-        # for builds that mostly re-render a handful of pages.
-        result = build_site(config_path, out_dir, draw_missing=draw_svgs, jobs=1)
+    def build_once(draw_svgs: bool, jobs: int | None):
+        # The server asks for one process (jobs=1) once its own threads are running: forking beside them
+        # is not worth the risk for builds that mostly re-render a handful of pages.
+        result = build_site(config_path, out_dir, draw_missing=draw_svgs, jobs=jobs)
         report(result.problems)
         pending = f" ({result.charts_pending} static charts to draw next)" if result.charts_pending else ""
         click.echo(f"Built {result.pages} pages in {result.seconds:.1f}s{pending}; watching for changes.", err=True)

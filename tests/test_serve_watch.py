@@ -58,3 +58,23 @@ def test_warm_up_loads_what_a_changing_build_needs():
             "& set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["[]", "['generator.data',", "'generator.render',", "'jinja2',", "'pandas']"]
+
+
+def test_first_build_forks_only_while_the_process_has_no_other_thread(tmp_path, monkeypatch):
+    """The first build runs before the server's threads start, so it may fork workers over every
+    core (jobs=None); if something else already runs a thread, it stays in one process (jobs=1)."""
+    import pytest
+
+    from generator import serve as serve_module
+
+    for threads, expected in ((1, None), (2, 1)):
+        calls = []
+
+        def build_once(draw_svgs, jobs):
+            calls.append((draw_svgs, jobs))
+            raise KeyboardInterrupt  # stop before the server starts
+
+        monkeypatch.setattr(serve_module.threading, "active_count", lambda: threads)
+        with pytest.raises(KeyboardInterrupt):
+            serve_module.serve(tmp_path / "config.yaml", tmp_path / "site", 0, build_once, str)
+        assert calls == [(True, expected)]
