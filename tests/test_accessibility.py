@@ -225,8 +225,9 @@ def test_example_site_has_every_kind_of_page(pages):
 
 
 @pytest.mark.parametrize("javascript", [False, True])
-def test_service_charts_show_with_and_without_javascript(javascript, pages, site_url, browser):
-    """Without JavaScript the static SVGs show; with it, each is replaced by the interactive chart."""
+def test_service_charts_show_with_and_without_javascript(javascript, pages, site_url, browser, axe_source):
+    """Without JavaScript the static SVGs show; with it, each is replaced by the interactive chart
+    as it comes near the screen, and the page with every chart drawn passes axe-core too."""
     context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -236,10 +237,19 @@ def test_service_charts_show_with_and_without_javascript(javascript, pages, site
         charts = page.locator("section.chart").count()
         assert charts >= 3
         if javascript:
+            # Charts are drawn as they come near the screen: the last is far below the first screen.
+            page.wait_for_timeout(500)
+            assert not page.locator("section.chart").last.locator(".chart__figure--interactive").count()
+            for index in range(charts):
+                page.locator("section.chart").nth(index).scroll_into_view_if_needed()
             page.wait_for_function(
                 f"document.querySelectorAll('.chart__figure--interactive').length === {charts}", timeout=15000)
             assert page.locator(".chart__interactive svg:visible").count() == charts
             assert page.locator(".chart__static:visible").count() == 0
+            page.add_script_tag(content=axe_source)
+            violations = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+                                       "resultTypes: ['violations']}).then(r => r.violations)", AXE_TAGS)
+            assert not violations, _describe(violations)
         else:
             assert page.locator(".chart__static svg:visible").count() == charts
             box = page.locator(".chart__static svg").first.bounding_box()
