@@ -87,20 +87,35 @@ def test_every_sort_order_is_a_static_page(built):
 
 
 def test_internal_links_resolve(built):
+    """Every internal link finds its file, and a link to a part of a page (a sort link's
+    ``#costs-table``, say) finds an element with that id there."""
     missing = []
+    ids: dict = {}
+
+    def ids_of(path):
+        if path not in ids:
+            ids[path] = {tag["id"] for tag in BeautifulSoup(path.read_text(), "html.parser").find_all(id=True)}
+        return ids[path]
+
+    sort_links = 0
     for page in built.rglob("*.html"):
         if page.name == "404.html":
             continue
         for tag in BeautifulSoup(page.read_text(), "html.parser").find_all(["a", "link", "script", "img"]):
             ref = tag.get("href") or tag.get("src")
-            if not ref or re.match(r"^(https?:|mailto:|#|data:)", ref):
+            if not ref or re.match(r"^(https?:|mailto:|data:)", ref):
                 continue
-            target = (page.parent / ref.split("#")[0]).resolve()
+            path, _, fragment = ref.partition("#")
+            target = (page.parent / path).resolve() if path else page
             if target.is_dir():
                 target = target / "index.html"
             if not target.is_file():
                 missing.append(f"{page.relative_to(built)} -> {ref}")
+            elif fragment and target.suffix == ".html" and fragment not in ids_of(target):
+                missing.append(f"{page.relative_to(built)} -> {ref} (no id {fragment!r} there)")
+            sort_links += "sort-link" in (tag.get("class") or [])
     assert missing == []
+    assert sort_links > 100  # the services, costs and savings tables' headers among them
 
 
 def test_nothing_loads_from_another_host(built):
