@@ -168,6 +168,7 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
     from generator.build import build_site
     from generator.config import load_config
     from generator.serve import serve as run_server
+    from generator.write import MARKER
 
     out_dir = (out_dir or config_path.resolve().parent / "site").resolve()
 
@@ -182,12 +183,18 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
 
     def failed(exc: BuildFailed) -> str:
         report(exc.problems)
-        click.echo("Build failed: still serving the last good site.", err=True)
+        if (out_dir / MARKER).is_file():
+            click.echo("Build failed: still serving the last good site.", err=True)
+        else:
+            click.echo("Build failed: there is no site to serve yet. Fix the problems above and save; "
+                       "the browser shows the site once a build succeeds.", err=True)
         return "\n".join(p.format() for p in exc.problems.sorted()[:SHOW_AT_MOST])
 
-    click.echo(f"Serving {out_dir} on http://localhost:{port}/ (Ctrl+C to stop)", err=True)
+    def listening() -> None:
+        click.echo(f"Serving {out_dir} on http://localhost:{port}/ (Ctrl+C to stop)", err=True)
+
     try:
-        run_server(config_path, out_dir, port, build_once, failed)
+        run_server(config_path, out_dir, port, build_once, failed, listening)
     except KeyboardInterrupt:
         pass
     except OSError as exc:

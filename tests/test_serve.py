@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,25 +26,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def served(tmp_path):
-    files = standard_files()
-    files["config.yaml"] += "charts:\n  static_svg: false\n"
+def start_server(tmp_path, files):
+    """A dev server on the site ``files``, once its first build has ended: (process, URL, what it
+    printed by then). It listens from the start, so the first build's end is read from its output."""
     config = write_site(tmp_path, files)
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--config", str(config),
                                 "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"serve did not start: {process.stdout.read()}")
-            time.sleep(0.2)
+    printed = []
+    while not printed or not printed[-1].startswith(("Built ", "Build failed")):
+        line = process.stdout.readline()
+        if not line:
+            pytest.fail(f"serve stopped: {''.join(printed)}")
+        printed.append(line)
+    return process, f"http://127.0.0.1:{port}/", "".join(printed)
+
+
+@pytest.fixture
+def served(tmp_path):
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    process, url, _ = start_server(tmp_path, files)
     yield tmp_path, url
     process.terminate()
     process.wait(timeout=10)
@@ -73,3 +74,31 @@ def test_editing_a_csv_reloads_the_open_page(served):
         assert "data/fines.csv:14:3: error: 'transactions' is not a number: 'lots'" in alert
         assert "1,980" in page.inner_text(card)  # the last good site is still served
         browser.close()
+
+
+def test_a_failed_first_build_shows_its_problems_and_the_site_once_fixed(tmp_path):
+    """No site yet and the first build fails: the browser shows the problems (not an empty folder
+    listing) and shows the site by itself once the CSV is fixed."""
+    from playwright.sync_api import sync_playwright
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/fines.csv"] = FINES_CSV.replace("2024-03,online,150,", "2024-03,online,lots,")
+    process, url, printed = start_server(tmp_path, files)
+    assert "there is no site to serve yet" in printed and "still serving the last good site" not in printed
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(url + "services/fines/")
+            alert = page.inner_text("[role=alert]")
+            assert "data/fines.csv:14:3: error: 'transactions' is not a number: 'lots'" in alert
+            assert "there is no site yet" in alert and "last good version" not in alert
+            page.wait_for_timeout(300)  # let the reload script connect
+            (tmp_path / "data/fines.csv").write_text(FINES_CSV)
+            page.wait_for_selector('[data-kpi="transactions_per_year"]', timeout=15000)
+            assert page.locator("[role=alert]").count() == 0
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
