@@ -207,7 +207,7 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
 @click.option("--name", help="The organisation's name [default: from the folder's name].")
 def new(folder: Path, name: str | None) -> None:
     """Start a new site in FOLDER: config, an organisation, two services with data, CI workflows."""
-    from generator.scaffold import ScaffoldError, create_site
+    from generator.scaffold import ScaffoldError, create_site, install_source_known
 
     try:
         written = create_site(folder, name)
@@ -217,6 +217,9 @@ def new(folder: Path, name: str | None) -> None:
     click.echo(f"Created a new site in {folder} ({len(written)} files). Next:\n"
                f"  cd {folder}\n  perfpages serve      # builds it and shows it at http://localhost:8000/\n"
                f"  perfpages build      # or just build it into site/")
+    if not install_source_known((folder / "requirements.txt").read_text(encoding="utf-8")):
+        click.echo(f"Before you push: {folder / 'requirements.txt'} must say where CI installs Performance Pages "
+                   "from (this copy has no public git address); the line to add is in it.")
 
 
 @main.command()

@@ -2,8 +2,8 @@
 
 It writes a config, one organisation, two services with two years of made-up
 monthly data, an about page, a README, a .gitignore and CI workflows for
-GitHub Pages and GitLab Pages. Nothing is overwritten: the folder must be
-empty or not exist yet.
+GitHub Pages and GitLab Pages. Nothing is overwritten: the folder must not
+exist yet, or be empty but for hidden entries (a fresh clone's ``.git``).
 """
 
 from __future__ import annotations
@@ -102,8 +102,10 @@ Publishing: `.github/workflows/perfpages.yml` checks, builds and deploys to GitH
 Pages on every push that changes the site's files (turn on Pages with "GitHub
 Actions" as the source). `.gitlab-ci.yml` does the same on GitLab Pages. For a
 project site, set `base_url` to `https://<owner>.github.io/<repository>/`.
-Both install Performance Pages from `requirements.txt`: check it names the
-copy you want.
+Both install Performance Pages from `requirements.txt`, at the commit this
+site was made with when `perfpages new` could tell; if it could not, add the
+line it shows there before you push (the workflows stop with that message
+until you do).
 """
 
 GITHUB = """\
@@ -112,7 +114,7 @@ name: Publish performance site
 on:
   push:
     branches: [main]
-    paths: ["data/**", "content/**", "themes/**", "templates/**", "config.yaml", "requirements.txt"]
+    paths: ["data/**", "content/**", "themes/**", "templates/**", "static/**", "config.yaml", "requirements.txt"]
   workflow_dispatch:
 permissions:
   contents: read
@@ -130,6 +132,10 @@ jobs:
         with:
           python-version: "3.11"
           cache: pip
+      - name: Check requirements.txt says where to install Performance Pages from
+        run: >-
+          grep -Eq '^[[:space:]]*performance-pages' requirements.txt ||
+          {{ echo "::error file=requirements.txt::add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }}
       - run: pip install -r requirements.txt
       - uses: actions/cache@v4
         with:
@@ -158,12 +164,16 @@ pages:
   image: python:3.11-slim
   rules:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
-      changes: ["data/**/*", "content/**/*", "themes/**/*", "templates/**/*", "config.yaml", "requirements.txt"]
+      changes: ["data/**/*", "content/**/*", "themes/**/*", "templates/**/*", "static/**/*", "config.yaml",
+                "requirements.txt"]
   cache:
     key: perfpages
     paths: [.perfpages-cache/]
   script:
     - apt-get update && apt-get install -y --no-install-recommends git
+    - >-
+      grep -Eq '^[[:space:]]*performance-pages' requirements.txt ||
+      { echo "requirements.txt: add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }
     - pip install -r requirements.txt
     - perfpages check --strict
     - perfpages build --strict --output public
@@ -172,19 +182,63 @@ pages:
 """
 
 
+PLACEHOLDER = "<owner>"
+
+
 def _install_source() -> str:
-    """Where CI should install Performance Pages from: this copy's git remote, if it has one."""
-    here = Path(__file__).resolve().parent.parent
+    """What ``requirements.txt`` says CI installs Performance Pages from: the repository and commit
+    this copy was installed from (pip records them for a ``git+`` install), else this checkout's
+    git remote (at its commit, if that is pushed); failing both, a line to fill in."""
+    url, commit = _installed_from()
+    if not url:
+        url, commit = _checkout_remote(Path(__file__).resolve().parent.parent)
+    if url:
+        pin = f"@{commit}" if commit else ""
+        return ("# Performance Pages, at the version this site was made with. To upgrade, change the\n"
+                "# commit after the @ (or remove it to follow the latest).\n"
+                f"performance-pages @ git+{url}{pin}\n")
+    return ("# Where CI installs Performance Pages from: the address of the copy you use, e.g.\n"
+            f"# performance-pages @ git+https://github.com/{PLACEHOLDER}/performance-pages\n"
+            "# Put that line here, without the #, before you push: the CI workflows stop until it is.\n")
+
+
+def _installed_from() -> tuple[str, str]:
+    """(repository URL, commit) if this package was installed by pip from a git URL, else ("", "")."""
+    import importlib.metadata
+    import json
+
     try:
-        url = subprocess.run(["git", "-C", str(here), "remote", "get-url", "origin"], capture_output=True,
-                             text=True, timeout=5, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        url = ""
-    if url.startswith(("https://", "git@")):
-        return f"performance-pages @ git+{url.replace('git@github.com:', 'https://github.com/')}\n"
-    return ("# Where to install Performance Pages from: your fork's address, e.g.\n"
-            "# performance-pages @ git+https://github.com/<owner>/performance-pages\n"
-            "performance-pages @ git+https://github.com/<owner>/performance-pages\n")
+        recorded = json.loads(importlib.metadata.distribution("performance-pages").read_text("direct_url.json") or "{}")
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return "", ""
+    vcs = recorded.get("vcs_info", {})
+    url = recorded.get("url", "")
+    if vcs.get("vcs") == "git" and url.startswith("https://"):
+        return url, vcs.get("commit_id", "")
+    return "", ""
+
+
+def _checkout_remote(here: Path) -> tuple[str, str]:
+    """(origin's https URL, HEAD's commit if origin has it) of the git checkout at ``here``."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(here), *args], capture_output=True, text=True, timeout=5,
+                                  check=True).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    url = git("remote", "get-url", "origin")
+    if url.startswith("git@github.com:"):
+        url = "https://github.com/" + url[len("git@github.com:"):]
+    if not url.startswith("https://"):
+        return "", ""
+    pushed = git("branch", "-r", "--contains", "HEAD")  # a commit only this machine has cannot be installed
+    return url, git("rev-parse", "HEAD") if pushed else ""
+
+
+def install_source_known(requirements: str) -> bool:
+    """Whether a scaffolded ``requirements.txt`` names where to install Performance Pages from."""
+    return any(line.strip().startswith("performance-pages") for line in requirements.splitlines())
 
 
 def example_csv(slug: str, base: float, online: tuple[float, float]) -> str:
@@ -232,13 +286,22 @@ class ScaffoldError(Exception):
 
 
 def create_site(folder: Path, name: str | None = None) -> list[Path]:
-    """Write a new site into ``folder`` (which must be empty or absent); returns the files written."""
+    """Write a new site into ``folder`` (absent, or empty but for hidden entries such as a fresh
+    clone's ``.git`` that the site does not write); returns the files written."""
     folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise ScaffoldError(f"{folder} is not empty; choose a new or empty folder")
+    if folder.exists() and not folder.is_dir():
+        raise ScaffoldError(f"{folder} is a file; choose a new or empty folder")
     name = name or folder.resolve().name.replace("-", " ").replace("_", " ").title() or "Example Council"
+    files = scaffold_files(name)
+    if folder.is_dir():
+        present = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+        present += sorted(rel for rel in files if rel.startswith(".") and (folder / rel).exists())
+        if present:
+            raise ScaffoldError(f"{folder} is not empty (it has {', '.join(present[:3])}"
+                                f"{', ...' if len(present) > 3 else ''}); choose a new or empty folder "
+                                "(a .git folder is fine)")
     written = []
-    for rel, text in scaffold_files(name).items():
+    for rel, text in files.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

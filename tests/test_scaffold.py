@@ -28,3 +28,69 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path):
     result = CliRunner().invoke(main, ["new", str(tmp_path)])
     assert result.exit_code == 1 and "not empty" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
+
+
+def test_new_works_beside_a_fresh_clones_git_folder_but_not_over_a_file(tmp_path):
+    (tmp_path / ".git").mkdir()
+    assert CliRunner().invoke(main, ["new", str(tmp_path)]).exit_code == 0
+    assert (tmp_path / "config.yaml").is_file() and (tmp_path / ".git").is_dir()
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    (clone / ".gitignore").write_text("mine\n")  # a hidden file the site would write
+    result = CliRunner().invoke(main, ["new", str(clone)])
+    assert result.exit_code == 1 and "not empty (it has .gitignore)" in result.output
+    assert (clone / ".gitignore").read_text() == "mine\n"
+
+
+def _guards(folder):
+    """The shell commands both CI workflows run to check requirements.txt names Performance Pages."""
+    import yaml
+
+    github = yaml.safe_load((folder / ".github/workflows/perfpages.yml").read_text())
+    gitlab = yaml.safe_load((folder / ".gitlab-ci.yml").read_text())
+    step = [s for s in github["jobs"]["build"]["steps"] if "requirements.txt" in s.get("run", "")
+            and "grep" in s["run"]]
+    return [step[0]["run"], [line for line in gitlab["pages"]["script"] if "grep" in line][0]]
+
+
+def test_without_a_known_source_ci_stops_with_a_message_until_requirements_names_one(tmp_path, monkeypatch):
+    """Where this copy was installed from cannot be told (a local checkout without a public remote):
+    requirements.txt says what to add, `perfpages new` says so, and both workflows stop with that
+    message (rather than pip failing to clone a made-up address) until the line is there."""
+    import subprocess
+
+    from generator import scaffold
+
+    monkeypatch.setattr(scaffold, "_installed_from", lambda: ("", ""))
+    monkeypatch.setattr(scaffold, "_checkout_remote", lambda here: ("", ""))
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "site")])
+    assert result.exit_code == 0 and "Before you push" in result.output
+    folder = tmp_path / "site"
+    requirements = (folder / "requirements.txt").read_text()
+    assert not scaffold.install_source_known(requirements) and "<owner>" in requirements
+    for guard in _guards(folder):
+        run = subprocess.run(["bash", "-c", guard], cwd=folder, capture_output=True, text=True)
+        assert run.returncode == 1 and "performance-pages @ git+https://github.com/" in run.stdout
+    (folder / "requirements.txt").write_text("performance-pages @ git+https://github.com/borsetshire/pp\n")
+    for guard in _guards(folder):
+        assert subprocess.run(["bash", "-c", guard], cwd=folder).returncode == 0
+
+
+def test_a_checkouts_remote_is_used_at_its_commit_once_pushed(tmp_path):
+    import subprocess
+
+    from generator.scaffold import _checkout_remote
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(tmp_path), *args], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "--allow-empty", "-m", "one")
+    git("remote", "add", "origin", "git@github.com:borsetshire/performance-pages.git")
+    assert _checkout_remote(tmp_path) == ("https://github.com/borsetshire/performance-pages.git", "")
+    git("update-ref", "refs/remotes/origin/main", "HEAD")  # as after a push
+    assert _checkout_remote(tmp_path) == ("https://github.com/borsetshire/performance-pages.git",
+                                          git("rev-parse", "HEAD"))
+    git("remote", "set-url", "origin", "/some/local/path")
+    assert _checkout_remote(tmp_path) == ("", "")
