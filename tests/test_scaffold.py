@@ -94,3 +94,28 @@ def test_a_checkouts_remote_is_used_at_its_commit_once_pushed(tmp_path):
                                           git("rev-parse", "HEAD"))
     git("remote", "set-url", "origin", "/some/local/path")
     assert _checkout_remote(tmp_path) == ("", "")
+
+
+def test_a_copy_pip_installed_from_git_is_named_at_its_commit(monkeypatch):
+    """pip records where a git+ install came from (direct_url.json, PEP 610): that is what CI installs."""
+    import importlib.metadata
+    import json
+
+    from generator import scaffold
+
+    class Installed:
+        def __init__(self, record):
+            self.record = record
+
+        def read_text(self, name):
+            return json.dumps(self.record) if name == "direct_url.json" else None
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    from_git = {"url": "https://github.com/borsetshire/performance-pages", "vcs_info": {"vcs": "git",
+                                                                                        "commit_id": commit}}
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed(from_git))
+    assert scaffold._install_source().splitlines()[-1] == (
+        f"performance-pages @ git+https://github.com/borsetshire/performance-pages@{commit}")
+    local = {"url": "file:///home/me/performance-pages", "dir_info": {"editable": True}}
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed(local))
+    assert scaffold._installed_from() == ("", "")
