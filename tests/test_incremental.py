@@ -132,6 +132,34 @@ def test_a_reused_service_gives_the_same_site_as_a_clean_build(tmp_path, site):
     assert tree(out) == tree(tmp_path / "clean/site")
 
 
+def test_a_record_kept_in_memory_between_builds_gives_a_clean_builds_site(tmp_path, site, monkeypatch):
+    """The dev server builds again and again in one process, keeping the unit records it has read
+    (they never change under their key): the third build reuses permits without reading its file
+    again, and the site is still byte for byte a clean build's."""
+    from generator import units
+
+    config, out = site
+    for count in (151, 152):
+        changed = FINES_CSV.replace("2024-03,online,150,", f"2024-03,online,{count},")
+        (config.parent / "data/fines.csv").write_text(changed)
+        if count == 152:  # permits' record was read by the build before: it must not be read again
+            import pickle
+            from types import SimpleNamespace
+
+            def load(handle):
+                pytest.fail("a record was read again")
+            monkeypatch.setattr(units, "pickle", SimpleNamespace(
+                load=load, loads=pickle.loads, dumps=pickle.dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL,
+                UnpicklingError=pickle.UnpicklingError))
+        assert build_site(config, out).reused_services == 1
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/fines.csv"] = changed
+    clean_config = write_site(tmp_path / "clean", files)
+    build_site(clean_config, tmp_path / "clean/site")
+    assert tree(out) == tree(tmp_path / "clean/site")
+
+
 def test_a_data_warning_of_a_reused_service_is_still_reported(site):
     config, out = site
     permits = config.parent / "data/permits.csv"
