@@ -7,8 +7,8 @@ with costs, completion and satisfaction, so every service has at least 4
 charts), then times, each in a fresh process:
 
 * a cold full build with static SVG charts (empty chart cache);
-* a cold full build without SVG charts (no cache either), and the same with the cache
-  the SVG build left (a CI run that restores ``.perfpages-cache``), into an empty folder;
+* a cold full build without SVG charts (no cache either), and the same again into another
+  empty folder with the cache the first left (a CI run that restores ``.perfpages-cache``);
 * a no-op rebuild (nothing changed);
 * a rebuild after one service's CSV changed;
 
@@ -127,7 +127,8 @@ def main() -> None:
         write_site(root, args.services, args.organisations, static_svg=True)
         print(f"Wrote {args.services} services in {args.organisations} organisations "
               f"(60 months x {len(CHANNELS)} channels) in {time.perf_counter() - started:.1f}s: {root}")
-        shutil.rmtree(root / ".perfpages-cache", ignore_errors=True)
+        for leftover in (".perfpages-cache", "site", "site-nosvg", "site-nosvg-2"):  # cold means cold, with --keep too
+            shutil.rmtree(root / leftover, ignore_errors=True)
         # Bytecode for the generator, as pip writes when it installs a package: where
         # PYTHONDONTWRITEBYTECODE is set, every build would otherwise compile it again (~0.1 s).
         import generator
@@ -138,12 +139,14 @@ def main() -> None:
         # Cold means no cache as well as no site: the SVG build's cache (Vega runtime, compiled
         # templates, unit records) is set aside for the build without SVG, as in a first CI run.
         cache = root / ".perfpages-cache"
+        shutil.rmtree(root / ".cache-with-svg", ignore_errors=True)
         cache.rename(root / ".cache-with-svg")
         results.append(("cold build without SVG",
                         *timed_build(root, "config-nosvg.yaml", root / "site-nosvg", args.jobs)))
         # Again into an empty folder, with that cache in place: a CI run that restores .perfpages-cache.
         results.append(("same, cache restored",
                         *timed_build(root, "config-nosvg.yaml", root / "site-nosvg-2", args.jobs)))
+        shutil.rmtree(root / ".cache-without-svg", ignore_errors=True)  # an earlier run's, with --keep
         cache.rename(root / ".cache-without-svg")
         (root / ".cache-with-svg").rename(cache)
         results.append(("no-op rebuild", *timed_build(root, "config.yaml", root / "site", args.jobs)))

@@ -9,6 +9,7 @@ exist yet, or be empty but for hidden entries (a fresh clone's ``.git``).
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -134,7 +135,8 @@ jobs:
           cache: pip
       - name: Check requirements.txt says where to install Performance Pages from
         run: >-
-          grep -Eq '^[[:space:]]*performance-pages' requirements.txt ||
+          grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?[^#[:space:]]*performance[-_.]pages' requirements.txt &&
+          ! grep -q '<owner>' requirements.txt ||
           {{ echo "::error file=requirements.txt::add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }}
       - run: pip install -r requirements.txt
       - uses: actions/cache@v4
@@ -172,7 +174,8 @@ pages:
   script:
     - apt-get update && apt-get install -y --no-install-recommends git
     - >-
-      grep -Eq '^[[:space:]]*performance-pages' requirements.txt ||
+      grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?[^#[:space:]]*performance[-_.]pages' requirements.txt &&
+      ! grep -q '<owner>' requirements.txt ||
       { echo "requirements.txt: add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }
     - pip install -r requirements.txt
     - perfpages check --strict
@@ -232,13 +235,19 @@ def _checkout_remote(here: Path) -> tuple[str, str]:
         url = "https://github.com/" + url[len("git@github.com:"):]
     if not url.startswith("https://"):
         return "", ""
-    pushed = git("branch", "-r", "--contains", "HEAD")  # a commit only this machine has cannot be installed
+    url = re.sub(r"^https://[^/@]*@", "https://", url)  # never a token into a file to be committed
+    # A commit origin lacks (unpushed, or on another remote only) cannot be installed from origin.
+    pushed = git("branch", "-r", "--contains", "HEAD", "--list", "origin/*")
     return url, git("rev-parse", "HEAD") if pushed else ""
 
 
+_NAMES_IT = re.compile(r"^\s*(-e\s+)?[^#\s]*performance[-_.]pages", re.IGNORECASE | re.MULTILINE)
+
+
 def install_source_known(requirements: str) -> bool:
-    """Whether a scaffolded ``requirements.txt`` names where to install Performance Pages from."""
-    return any(line.strip().startswith("performance-pages") for line in requirements.splitlines())
+    """Whether ``requirements.txt`` names where to install Performance Pages from, as the CI
+    workflows check it (by name, or a git URL ending in it; not the example's placeholder)."""
+    return bool(_NAMES_IT.search(requirements)) and PLACEHOLDER not in requirements
 
 
 def example_csv(slug: str, base: float, online: tuple[float, float]) -> str:

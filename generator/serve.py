@@ -1,29 +1,26 @@
 """``perfpages serve``: build, serve on localhost, rebuild on every change and reload the browser.
 
-The watcher (watchdog) rebuilds after a short pause once files stop changing.
-Browsers hold a server-sent-events connection open and reload when a build
-finishes. A failed build leaves the last good site being served, and every
-page then carries a banner with the problems (visible with JavaScript off
-too, after a manual reload); the terminal shows them as well.
+The watcher (:mod:`generator.watch`) rebuilds after a short pause once files
+stop changing. Browsers hold a server-sent-events connection open and reload
+when a build finishes. A failed build leaves the last good site being served,
+and every page then carries a banner with the problems (visible with
+JavaScript off too, after a manual reload); the terminal shows them as well.
+A page that is not there gets the site's ``404.html``, as static hosts serve it.
 """
 
 from __future__ import annotations
 
 import html
-import os
+import re
 import threading
-import time
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from watchdog.events import FileSystemEventHandler
-from watchdog.observers import Observer
-
 from generator.build import warm_up
-from generator.config import load_config
 from generator.errors import BuildFailed, Problems
+from generator.watch import InputWatch, Rebuilder, input_state
 
 RELOAD_JS = b"""(function () {
   if (!window.EventSource) return;
@@ -35,9 +32,6 @@ SCRIPT_TAG = b'<script src="/__perfpages/reload.js" defer></script>'
 NO_SITE_YET = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>No site yet</title></head>'
                b'<body><main><h1>No site yet</h1><p>The site has not been built yet. Once a build succeeds, '
                b"this page reloads by itself.</p></main></body></html>\n")
-QUIET_SECONDS = 0.15  # wait for editors that write a file in several steps
-# Events that change nothing (watchdog reports a file being opened or read, and its access time).
-READS = {"opened", "closed_no_write", "attrib"}
 
 
 class BuildState:
@@ -46,12 +40,15 @@ class BuildState:
     def __init__(self):
         self.generation = 0
         self.error_text: str | None = None
+        self.base_path = "/"  # the site's, from its last good build: its 404 page links from there
         self.changed = threading.Condition()
 
-    def finished(self, error_text: str | None) -> None:
+    def finished(self, error_text: str | None, config=None) -> None:
         with self.changed:
             self.generation += 1
             self.error_text = error_text
+            if config is not None:
+                self.base_path = config.base_path
             self.changed.notify_all()
 
 
@@ -75,41 +72,57 @@ class Handler(SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self):  # noqa: N802 - http.server's naming
+        self._route(body=True)
+
+    def do_HEAD(self):  # noqa: N802
+        self._route(body=False)
+
+    def _route(self, body: bool):
+        """GET and HEAD alike: the same status and headers, with or without the body."""
         if self.path == "/__perfpages/reload.js":
-            return self._send(RELOAD_JS, "text/javascript")
-        if self.path == "/__perfpages/events":
+            return self._send(RELOAD_JS, "text/javascript", body=body)
+        if self.path == "/__perfpages/events" and body:
             return self._events()
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?", 1)[0].split("#", 1)[0].endswith("/"):
-                return super().do_GET()  # which redirects to the address with a slash, as static hosts do
+                return super().do_GET() if body else super().do_HEAD()  # redirects to it with a slash
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            return self._send_page(path.read_bytes(), HTTPStatus.OK)
+            return self._send_page(path.read_bytes(), HTTPStatus.OK, body=body)
         if path.suffix in ("", ".html"):
-            return self._missing_page()
-        return super().do_GET()
+            return self._missing_page(body)
+        return super().do_GET() if body else super().do_HEAD()
 
-    def _missing_page(self):
+    def _missing_page(self, body: bool):
         """A page that is not there: the site's 404.html, as static hosts serve it, or a placeholder
         where there is no site yet (its first build failed). Either carries the reload script, so
-        the page comes back by itself once a build makes it."""
+        the page comes back by itself once a build makes it. 404.html links from the site's base
+        path (it is served at any depth); here the site is at /, so the links are made to match."""
         not_found = Path(self.directory) / "404.html"
         site = not_found.is_file()
-        self._send_page(not_found.read_bytes() if site else NO_SITE_YET, HTTPStatus.NOT_FOUND, site)
+        page = not_found.read_bytes() if site else NO_SITE_YET
+        base = self.state.base_path
+        if site and base != "/":
+            page = re.sub(rb'((?:href|src)=")' + re.escape(base.encode("utf-8")), rb"\1/", page)
+        self._send_page(page, HTTPStatus.NOT_FOUND, site, body)
 
-    def _send_page(self, body: bytes, status: HTTPStatus, site: bool = True):
-        if self.state.error_text:
-            body = body.replace(b"<body>", b"<body>" + error_banner(self.state.error_text, site), 1)
-        self._send(body.replace(b"</body>", SCRIPT_TAG + b"</body>", 1), "text/html; charset=utf-8", status)
+    def _send_page(self, page: bytes, status: HTTPStatus, site: bool = True, body: bool = True):
+        """A page of the site with the reload script, and the last build's problems if it failed."""
+        error_text = self.state.error_text  # once: a build may finish meanwhile
+        if error_text:
+            page = page.replace(b"<body>", b"<body>" + error_banner(error_text, site), 1)
+        page = page.replace(b"</body>", SCRIPT_TAG + b"</body>", 1)
+        self._send(page, "text/html; charset=utf-8", status, body)
 
-    def _send(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK):
+    def _send(self, content: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK, body: bool = True):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(content)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if body:
+            self.wfile.write(content)
 
     def _events(self):
         self.send_response(HTTPStatus.OK)
@@ -133,64 +146,6 @@ class Handler(SimpleHTTPRequestHandler):
             return
 
 
-class Rebuilder(FileSystemEventHandler):
-    """Collects file events and rebuilds once they pause; one build at a time."""
-
-    def __init__(self, build, root: Path, config_path: Path, ignore: list[Path],
-                 watchable: list[Path] = (), watch=None):
-        """``watchable``: input folders not there yet (``templates/``, say), which ``watch(folder)``
-        starts watching when one is made in the site's folder (the only one watched for them)."""
-        self.build, self.watch = build, watch
-        self.root, self.config_path = root.resolve(), config_path.resolve()
-        self.ignore = [p.resolve() for p in ignore]
-        self.watchable = {p.resolve() for p in watchable}
-        self.new_folders: list[Path] = []
-        self.pending = threading.Event()
-        threading.Thread(target=self._loop, daemon=True).start()
-
-    def on_any_event(self, event):
-        if event.is_directory and event.event_type == "modified":
-            return
-        if event.event_type in READS:  # a build reads every input: reacting to that rebuilt for ever
-            return
-        for raw in (event.src_path, getattr(event, "dest_path", "")):
-            if not raw:
-                continue
-            path = Path(raw).resolve()
-            if path in self.watchable and event.is_directory and event.event_type in ("created", "moved"):
-                self.watchable.discard(path)
-                self.new_folders.append(path)  # watched from the build's thread, not watchdog's
-                self.pending.set()
-                return
-            if path.parent == self.root and path != self.config_path:
-                continue  # in the site's own folder only config.yaml matters (not the build's staging)
-            if path.is_relative_to(self.root) and path.relative_to(self.root).parts[0].startswith("."):
-                continue  # nor what is in its hidden folders (the build's staging folder, .git), if all is watched
-            if not any(path.is_relative_to(p) for p in self.ignore):
-                self.pending.set()
-                return
-
-    def _loop(self):
-        while True:
-            self.pending.wait()
-            while self.pending.is_set():  # wait until the files stop changing
-                self.pending.clear()
-                time.sleep(QUIET_SECONDS)
-            while self.new_folders and self.watch is not None:
-                self.watch(self.new_folders.pop())
-            self.build()
-
-
-def input_folders(config_path: Path, config=None) -> list[Path]:
-    """The folders a build reads, whether or not they exist yet: the configuration's, or where
-    they are by default if it cannot be read (it is broken: the build will say how)."""
-    root = config_path.resolve().parent
-    if config is None:
-        config = load_config(config_path, Problems(root=root))
-    named = [config.content_dir, config.data_dir] if config else [root / "content", root / "data"]
-    return [p.resolve() for p in (*named, root / "themes", root / "templates", root / "static")]
-
-
 def serve(config_path: Path, out_dir: Path, port: int, build_once, report, listening=None) -> None:
     """Build, then serve ``out_dir`` on localhost:``port`` until interrupted, rebuilding on changes.
 
@@ -201,84 +156,63 @@ def serve(config_path: Path, out_dir: Path, port: int, build_once, report, liste
     which owns the terminal.
     """
     state = BuildState()
-    lock = threading.Lock()
-    root = config_path.resolve().parent
-    observer = Observer()
-    watching: set[Path] = set()
-
-    def watch(folder: Path) -> None:
-        if folder not in watching:
-            observer.schedule(rebuilder, str(folder), recursive=True)
-            watching.add(folder)
-
-    def watch_inputs(config) -> None:
-        """Watch each input folder there is; the others once they are made (the configuration may
-        have named new ones, or ``templates/`` may be made while the server runs)."""
-        for folder in input_folders(config_path, config):
-            if folder.is_dir():
-                watch(folder)
-            elif folder not in watching:
-                rebuilder.watchable.add(folder)
-
-    def rebuild():
-        # First without drawing new static SVGs (the page shows the interactive chart at once),
-        # then again with them, so a change shows in the browser in about a second.
-        with lock:
-            try:
-                config, pending = build_once(False, 1)
-                state.finished(None)
-                if pending:
-                    build_once(True, 1)
-                    state.finished(None)
-                watch_inputs(config)
-            except BuildFailed as failed:
-                state.finished(report(failed))
-
     out_dir.mkdir(parents=True, exist_ok=True)
-    handler = type("BoundHandler", (Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(out_dir)))
+    server = ThreadingHTTPServer(("127.0.0.1", port),
+                                 partial(type("BoundHandler", (Handler,), {"state": state}), directory=str(out_dir)))
     server.daemon_threads = True
+    inputs = None
     try:
         if listening is not None:
             listening()
-        started = time.time_ns()
-        config = None
-        try:
-            # Before any thread of the server's is started, so it can fork workers and use every core
-            # (at GOV.UK scale, 13 s rather than 18 here); rebuilds, beside those threads, run in one process.
-            config, _ = build_once(True, None if threading.active_count() == 1 else 1)
-            state.finished(None)
-        except BuildFailed as failed:
-            state.finished(report(failed))
+        before = input_state(config_path)
+        # While this process has no other thread, so the build may fork workers over every core
+        # (at GOV.UK scale, 13 s rather than 18 here); the server's threads start after it.
+        config = _build(lambda: build_once(True, None if threading.active_count() == 1 else 1),
+                        report, state, config_path)
         threading.Thread(target=warm_up, daemon=True).start()  # so the first edit shows as fast as later ones
-        rebuilder = Rebuilder(rebuild, root, config_path, [out_dir, root / ".perfpages-cache"], watch=watch)
-        observer.schedule(rebuilder, str(root), recursive=False)  # config.yaml itself, and input folders made later
-        watch_inputs(config)
-        observer.start()
-        if changed_since(started, [config_path, *watching], [out_dir, root / ".perfpages-cache"]):
-            rebuilder.pending.set()  # edited while the first build ran, before anything was watched
+        root = config_path.resolve().parent
+        lock = threading.Lock()
+
+        def rebuild():
+            with lock:
+                inputs.update(_build(lambda: _quick_then_full(build_once, state), report, state, config_path))
+
+        rebuilder = Rebuilder(rebuild, root, config_path, [out_dir, root / ".perfpages-cache"])
+        inputs = InputWatch(rebuilder, config_path)
+        inputs.update(config)
+        inputs.start()
+        if input_state(config_path) != before:
+            rebuilder.pending.set()  # changed while the first build ran, before anything was watched
         server.serve_forever()
     finally:
-        if observer.is_alive():
-            observer.stop()
+        if inputs is not None:
+            inputs.stop()
         server.server_close()
 
 
-def changed_since(started_ns: int, paths: list[Path], ignore: list[Path]) -> bool:
-    """Whether any file under ``paths`` (files or folders) was modified at or after ``started_ns``."""
-    skip = {str(p.resolve()) for p in ignore}
-    for path in paths:
-        if path.is_file():
-            if path.stat().st_mtime_ns >= started_ns:
-                return True
-            continue
-        for folder, subfolders, files in os.walk(path):
-            subfolders[:] = [d for d in subfolders if not d.startswith(".")
-                             and os.path.join(folder, d) not in skip]
-            for name in files:
-                try:
-                    if os.stat(os.path.join(folder, name)).st_mtime_ns >= started_ns:
-                        return True
-                except OSError:
-                    continue
-    return False
+def _quick_then_full(build_once, state: BuildState):
+    """First without drawing new static SVGs (the page shows the interactive chart at once), then
+    with them if any were left, so a change shows in the browser in about a second."""
+    config, pending = build_once(False, 1)
+    if pending:
+        state.finished(None, config)
+        config, _ = build_once(True, 1)
+    return config, 0
+
+
+def _build(build, report, state: BuildState, config_path: Path):
+    """Run ``build``; tell the browsers how it went. Its config, or None if it failed. An error
+    that is not a problem with the inputs (a bug) is reported as one, and the server goes on."""
+    try:
+        config, _ = build()
+    except BuildFailed as failed:
+        state.finished(report(failed))
+        return None
+    except Exception as exc:  # noqa: BLE001 - the server must outlive it, and say what it was
+        problems = Problems(root=config_path.resolve().parent)
+        problems.error(config_path, f"the build stopped unexpectedly: {exc!r}",
+                       hint="this is a bug in Performance Pages; please report it with the steps that led to it")
+        state.finished(report(BuildFailed(problems)))
+        return None
+    state.finished(None, config)
+    return config

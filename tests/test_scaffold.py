@@ -71,9 +71,16 @@ def test_without_a_known_source_ci_stops_with_a_message_until_requirements_names
     for guard in _guards(folder):
         run = subprocess.run(["bash", "-c", guard], cwd=folder, capture_output=True, text=True)
         assert run.returncode == 1 and "performance-pages @ git+https://github.com/" in run.stdout
-    (folder / "requirements.txt").write_text("performance-pages @ git+https://github.com/borsetshire/pp\n")
-    for guard in _guards(folder):
-        assert subprocess.run(["bash", "-c", guard], cwd=folder).returncode == 0
+    uncommented = requirements.replace("# performance-pages @", "performance-pages @")
+    assert not scaffold.install_source_known(uncommented)  # the example's <owner> is not an address
+    for good, known in (("performance-pages @ git+https://github.com/borsetshire/pp\n", True),
+                        ("-e git+https://github.com/borsetshire/performance-pages#egg=performance_pages\n", True),
+                        ("Performance_Pages==1.0\n", True), (uncommented, False), ("# performance-pages\n", False)):
+        (folder / "requirements.txt").write_text(good)
+        assert scaffold.install_source_known(good) == known, good
+        for guard in _guards(folder):
+            assert subprocess.run(["bash", "-c", guard], cwd=folder, capture_output=True).returncode == (0 if known
+                                                                                                         else 1), good
 
 
 def test_a_checkouts_remote_is_used_at_its_commit_once_pushed(tmp_path):
@@ -92,6 +99,11 @@ def test_a_checkouts_remote_is_used_at_its_commit_once_pushed(tmp_path):
     git("update-ref", "refs/remotes/origin/main", "HEAD")  # as after a push
     assert _checkout_remote(tmp_path) == ("https://github.com/borsetshire/performance-pages.git",
                                           git("rev-parse", "HEAD"))
+    git("update-ref", "-d", "refs/remotes/origin/main")
+    git("update-ref", "refs/remotes/upstream/main", "HEAD")  # pushed elsewhere: not installable from origin
+    assert _checkout_remote(tmp_path)[1] == ""
+    git("remote", "set-url", "origin", "https://me:ghp_secret@github.com/borsetshire/performance-pages.git")
+    assert _checkout_remote(tmp_path)[0] == "https://github.com/borsetshire/performance-pages.git"
     git("remote", "set-url", "origin", "/some/local/path")
     assert _checkout_remote(tmp_path) == ("", "")
 

@@ -9,7 +9,7 @@ import time
 
 from watchdog.observers import Observer
 
-from generator.serve import Rebuilder
+from generator.watch import Rebuilder
 
 
 def watching(tmp_path):
@@ -60,54 +60,129 @@ def test_warm_up_loads_what_a_changing_build_needs():
     assert out == ["[]", "['generator.data',", "'generator.render',", "'jinja2',", "'pandas']"]
 
 
-def test_first_build_forks_only_while_the_process_has_no_other_thread(tmp_path, monkeypatch):
-    """The first build runs before the server's threads start, so it may fork workers over every
-    core (jobs=None); if something else already runs a thread, it stays in one process (jobs=1)."""
-    import pytest
+def test_first_build_forks_only_while_the_process_has_no_other_thread(tmp_path):
+    """The first build runs before the server starts any thread (watchdog's observer starts one as
+    soon as it is made), so in a fresh process it forks workers over every core (jobs=None)."""
+    import subprocess
+    import sys
 
-    from generator import serve as serve_module
+    (tmp_path / "config.yaml").write_text("title: T\n")
+    code = f"""
+import threading
+from pathlib import Path
+from generator.serve import serve
+seen = []
+def build_once(draw_svgs, jobs):
+    seen.append((draw_svgs, jobs, [t.name for t in threading.enumerate()]))
+    raise KeyboardInterrupt  # stop before the server starts serving
+try:
+    serve(Path({str(tmp_path / "config.yaml")!r}), Path({str(tmp_path / "site")!r}), 0, build_once, str)
+except KeyboardInterrupt:
+    pass
+print(seen)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[(True, None, ['MainThread'])]"
 
-    for threads, expected in ((1, None), (2, 1)):
-        calls = []
 
-        def build_once(draw_svgs, jobs):
-            calls.append((draw_svgs, jobs))
-            raise KeyboardInterrupt  # stop before the server starts
+def watched_site(tmp_path):
+    """A site folder watched as the dev server watches it (InputWatch): (builds, done, inputs)."""
+    from sitefactory import standard_files
 
-        monkeypatch.setattr(serve_module.threading, "active_count", lambda: threads)
-        with pytest.raises(KeyboardInterrupt):
-            serve_module.serve(tmp_path / "config.yaml", tmp_path / "site", 0, build_once, str)
-        assert calls == [(True, expected)]
+    from generator.watch import InputWatch
 
-
-def test_an_input_folder_made_after_the_start_is_watched(tmp_path):
-    """templates/ (or themes/, static/) made while the server runs: its files count from then on."""
+    (tmp_path / "config.yaml").write_text(standard_files()["config.yaml"])
+    (tmp_path / "data").mkdir()
     builds = []
     done = threading.Event()
 
     def build():
         builds.append(time.monotonic())
+        inputs.update()  # as the server does after every build: the config may name new folders
         done.set()
 
-    observer = Observer()
-    rebuilder = Rebuilder(build, tmp_path, tmp_path / "config.yaml", [tmp_path / "site"], [tmp_path / "templates"],
-                          lambda folder: observer.schedule(rebuilder, str(folder), recursive=True))
-    observer.schedule(rebuilder, str(tmp_path), recursive=False)
-    observer.start()
+    rebuilder = Rebuilder(build, tmp_path, tmp_path / "config.yaml", [tmp_path / "site"])
+    inputs = InputWatch(rebuilder, tmp_path / "config.yaml")
+    inputs.update()
+    inputs.start()
+    time.sleep(0.3)
+    return builds, done, inputs
+
+
+def builds_after(done, builds, change) -> int:
+    """How many builds ``change()`` set off (waiting for the first, then for any more)."""
+    done.clear()
+    before = len(builds)
+    change()
+    assert done.wait(5), "no build"
+    time.sleep(0.6)
+    return len(builds) - before
+
+
+def test_an_input_folder_made_after_the_start_is_watched(tmp_path):
+    """templates/ (or themes/, static/) made while the server runs: its files count from then on."""
+    builds, done, inputs = watched_site(tmp_path)
     try:
-        time.sleep(0.3)
-        (tmp_path / "templates").mkdir()
-        (tmp_path / "templates/base.html").write_text("one")
-        assert done.wait(5)
-        time.sleep(0.6)
-        done.clear()
-        count = len(builds)
-        (tmp_path / "templates/base.html").write_text("two")  # an edit inside the new folder
-        assert done.wait(5)
-        assert len(builds) == count + 1
+        def make():
+            (tmp_path / "templates").mkdir()
+            (tmp_path / "templates/base.html").write_text("one")
+        assert builds_after(done, builds, make) >= 1
+        assert builds_after(done, builds, lambda: (tmp_path / "templates/base.html").write_text("two")) == 1
     finally:
-        observer.stop()
-        observer.join()
+        inputs.stop()
+
+
+def test_an_input_folder_removed_and_made_again_is_watched_again(tmp_path):
+    import shutil
+
+    builds, done, inputs = watched_site(tmp_path)
+    try:
+        (tmp_path / "data/a.csv").write_text("period,transactions\n2024-01,5\n")
+        time.sleep(0.6)
+        shutil.copytree(tmp_path / "data", tmp_path / "elsewhere")
+        assert builds_after(done, builds, lambda: shutil.rmtree(tmp_path / "data")) >= 1  # gone: the site changes
+        assert builds_after(done, builds, lambda: (tmp_path / "elsewhere").rename(tmp_path / "data")) >= 1
+        assert builds_after(done, builds, lambda: (tmp_path / "data/a.csv").write_text("x")) == 1
+    finally:
+        inputs.stop()
+
+
+def test_a_folder_a_changed_config_names_is_watched(tmp_path):
+    builds, done, inputs = watched_site(tmp_path)
+    try:
+        (tmp_path / "figures").mkdir()
+        config = (tmp_path / "config.yaml").read_text()
+        assert builds_after(done, builds, lambda: (tmp_path / "config.yaml").write_text(
+            config + "data_dir: figures\n")) == 1
+        assert builds_after(done, builds, lambda: (tmp_path / "figures/a.csv").write_text("x")) == 1
+    finally:
+        inputs.stop()
+
+
+def test_changes_made_before_anything_is_watched_are_seen(tmp_path):
+    """What the server compares across its first build: an edit, a rename or a deletion shows,
+    even one that keeps the file's modification time."""
+    import os
+
+    from generator.watch import input_state
+
+    (tmp_path / "config.yaml").write_text("title: T\n")
+    (tmp_path / "data").mkdir()
+    csv = tmp_path / "data/a.csv"
+    csv.write_text("period,transactions\n2024-01,5\n")
+    before = input_state(tmp_path / "config.yaml")
+    assert input_state(tmp_path / "config.yaml") == before
+    stat = csv.stat()
+    csv.rename(tmp_path / "data/b.csv")
+    assert input_state(tmp_path / "config.yaml") != before
+    (tmp_path / "data/b.csv").rename(csv)
+    assert input_state(tmp_path / "config.yaml") == before
+    csv.write_text("period,transactions\n2024-01,6\n")  # same size, and
+    os.utime(csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the old time kept (as cp -p does)
+    assert input_state(tmp_path / "config.yaml") == before  # the one change it cannot see
+    csv.write_text("period,transactions\n2024-01,60\n")
+    os.utime(csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert input_state(tmp_path / "config.yaml") != before  # a different size shows
 
 
 def test_hidden_folders_do_not_rebuild_even_if_watched(tmp_path):
@@ -135,7 +210,7 @@ def test_hidden_folders_do_not_rebuild_even_if_watched(tmp_path):
         observer.join()
 
 
-def _get(url):
+def _get(url, headers=False):
     import urllib.error
     import urllib.request
 
@@ -145,9 +220,39 @@ def _get(url):
 
     try:
         response = urllib.request.build_opener(NoRedirect).open(url, timeout=5)
-        return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
+        response = error
+    found = (response.status if hasattr(response, "status") else response.code), response.read().decode("utf-8")
+    return (*found, dict(response.headers)) if headers else found
+
+
+def _head(url):
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection.request("HEAD", parts.path)
+    response = connection.getresponse()
+    found = response.status, dict(response.headers), response.read()
+    connection.close()
+    return found
+
+
+def test_a_build_that_breaks_unexpectedly_is_reported_and_the_server_goes_on(tmp_path):
+    from generator.serve import BuildState, _build
+
+    state, reported = BuildState(), []
+
+    def broken():
+        raise RuntimeError("boom")
+
+    def report(failed):
+        reported.append(failed.problems.sorted()[0].format())
+        return reported[-1]
+
+    assert _build(broken, report, state, tmp_path / "config.yaml") is None
+    assert "the build stopped unexpectedly: RuntimeError('boom')" in state.error_text == reported[0]
 
 
 def test_missing_pages_get_the_sites_404_page_with_the_reload_script(tmp_path):
@@ -179,6 +284,20 @@ def test_missing_pages_get_the_sites_404_page_with_the_reload_script(tmp_path):
         assert status == 404 and "Page not found" in body and "/__perfpages/reload.js" in body
         assert _get(url + "services/")[0] == 404  # a folder without a page: no listing
         assert _get(url + "data/missing.csv")[0] == 404
+
+        for path in ("services/a/", "services/gone/", "services/", "data/missing.csv"):  # HEAD as GET, bodiless
+            head = _head(url + path)
+            get = _get(url + path, headers=True)
+            assert (head[0], head[1].get("Content-Length")) == (get[0], get[2].get("Content-Length")), path
+            assert head[2] == b""
+
+        # A project site's 404 page links from its base path; served here at /, its links are made to match.
+        (site / "404.html").write_text('<html><body><a href="/perf/">Home</a><link href="/perf/s.css">'
+                                       '<a href="/perfect/">x</a></body></html>')
+        from types import SimpleNamespace
+        state.finished(None, SimpleNamespace(base_path="/perf/"))
+        body = _get(url + "services/gone/")[1]
+        assert '<a href="/">Home</a><link href="/s.css">' in body and 'href="/perfect/"' in body
 
         state.finished("data/a.csv:3:2: error: 'transactions' is not a number")
         status, body = _get(url + "services/gone/")
