@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 
 from generator.periods import Period
@@ -204,6 +205,7 @@ def _range(value: float, width: float) -> tuple[float, float]:
     return min(max(math.expm1(centre - width), 0.0), value), max(math.expm1(centre + width), value)
 
 
+@lru_cache(maxsize=1024)  # the same few (p, degrees) for every month of every service's forecast
 def t_quantile(p: float, degrees: int) -> float:
     """Student's t quantile by the Cornish-Fisher expansion (stdlib only; within 3% for 2+ degrees).
 
