@@ -167,6 +167,7 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
     """Build, serve on http://localhost:PORT, and rebuild and reload the browser on every change."""
     from generator.build import build_site
     from generator.config import load_config
+    from generator.serve import ServeError
     from generator.serve import serve as run_server
     from generator.write import MARKER
 
@@ -178,8 +179,12 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
         result = build_site(config_path, out_dir, draw_missing=draw_svgs, jobs=jobs)
         report(result.problems)
         pending = f" ({result.charts_pending} static charts to draw next)" if result.charts_pending else ""
-        click.echo(f"Built {result.pages} pages in {result.seconds:.1f}s{pending}; watching for changes.", err=True)
-        return load_config(config_path, Problems()), result.charts_pending
+        if result.up_to_date:
+            click.echo(f"Nothing has changed ({result.pages} pages); watching for changes.", err=True)
+        else:
+            click.echo(f"Built {result.pages} pages in {result.seconds:.1f}s{pending}; watching for changes.",
+                       err=True)
+        return load_config(config_path, Problems()), result.charts_pending, not result.up_to_date
 
     def failed(exc: BuildFailed) -> str:
         report(exc.problems)
@@ -197,8 +202,8 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
         run_server(config_path, out_dir, port, build_once, failed, listening)
     except KeyboardInterrupt:
         pass
-    except OSError as exc:
-        click.echo(f"error: cannot serve on port {port}: {exc.strerror}", err=True)
+    except ServeError as exc:
+        click.echo(f"error: {exc}", err=True)
         sys.exit(2)
 
 

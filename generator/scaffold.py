@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.schema import slugify
 
-GITIGNORE = "site/\n.perfpages-cache/\n__pycache__/\n"
+GITIGNORE = "site/\n.site.tmp-*/\n.site.old-*/\n.perfpages-cache/\n__pycache__/\n"
 
 CONFIG = """\
 # Site configuration. Every key is explained in the Performance Pages README.

@@ -34,6 +34,9 @@ NO_SITE_YET = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><t
                b"this page reloads by itself.</p></main></body></html>\n")
 
 
+_BODY = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)  # a theme's may have attributes
+
+
 class BuildState:
     """The latest build's outcome, and a condition browsers wait on for the next one."""
 
@@ -81,8 +84,8 @@ class Handler(SimpleHTTPRequestHandler):
         """GET and HEAD alike: the same status and headers, with or without the body."""
         if self.path == "/__perfpages/reload.js":
             return self._send(RELOAD_JS, "text/javascript", body=body)
-        if self.path == "/__perfpages/events" and body:
-            return self._events()
+        if self.path == "/__perfpages/events":
+            return self._events() if body else self._send(b"", "text/event-stream", body=False)
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?", 1)[0].split("#", 1)[0].endswith("/"):
@@ -111,7 +114,8 @@ class Handler(SimpleHTTPRequestHandler):
         """A page of the site with the reload script, and the last build's problems if it failed."""
         error_text = self.state.error_text  # once: a build may finish meanwhile
         if error_text:
-            page = page.replace(b"<body>", b"<body>" + error_banner(error_text, site), 1)
+            banner = error_banner(error_text, site)
+            page = _BODY.sub(lambda found: found.group(0) + banner, page, count=1)
         page = page.replace(b"</body>", SCRIPT_TAG + b"</body>", 1)
         self._send(page, "text/html; charset=utf-8", status, body)
 
@@ -146,21 +150,29 @@ class Handler(SimpleHTTPRequestHandler):
             return
 
 
+class ServeError(Exception):
+    """The server cannot run (its port is taken, or the files cannot be watched); the message says why."""
+
+
 def serve(config_path: Path, out_dir: Path, port: int, build_once, report, listening=None) -> None:
     """Build, then serve ``out_dir`` on localhost:``port`` until interrupted, rebuilding on changes.
 
-    ``build_once(draw_svgs, jobs)`` builds and returns (config, charts left undrawn);
-    ``report(exc)`` prints a failed build's problems and returns them as text;
-    ``listening()`` is called once the port is taken, before the first build (so a port
-    already in use is reported at once, not after a long build). They come from the CLI,
-    which owns the terminal.
+    ``build_once(draw_svgs, jobs)`` builds and returns (config, charts left undrawn, whether
+    anything changed); ``report(exc)`` prints a failed build's problems and returns them as text;
+    ``listening()`` is called once the port is taken, before the first build (so a port already
+    in use is reported at once, not after a long build). They come from the CLI, which owns the
+    terminal. Raises ServeError if the port cannot be had or the files cannot be watched.
     """
     state = BuildState()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    server = ThreadingHTTPServer(("127.0.0.1", port),
-                                 partial(type("BoundHandler", (Handler,), {"state": state}), directory=str(out_dir)))
+    handler = partial(type("BoundHandler", (Handler,), {"state": state}), directory=str(out_dir))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise ServeError(f"cannot serve on port {port}: {exc.strerror or exc}") from None
     server.daemon_threads = True
-    inputs = None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = threading.Lock()
+    inputs = rebuilder = None
     try:
         if listening is not None:
             listening()
@@ -170,49 +182,67 @@ def serve(config_path: Path, out_dir: Path, port: int, build_once, report, liste
         config = _build(lambda: build_once(True, None if threading.active_count() == 1 else 1),
                         report, state, config_path)
         threading.Thread(target=warm_up, daemon=True).start()  # so the first edit shows as fast as later ones
-        root = config_path.resolve().parent
-        lock = threading.Lock()
 
         def rebuild():
             with lock:
                 inputs.update(_build(lambda: _quick_then_full(build_once, state), report, state, config_path))
 
-        rebuilder = Rebuilder(rebuild, root, config_path, [out_dir, root / ".perfpages-cache"])
+        def unexpected(exc: Exception) -> None:
+            state.finished(report(_unexpected(exc, config_path)))
+
+        root = config_path.resolve().parent
+        rebuilder = Rebuilder(rebuild, root, config_path, [out_dir, root / ".perfpages-cache"], on_error=unexpected)
         inputs = InputWatch(rebuilder, config_path)
         inputs.update(config)
-        inputs.start()
+        try:
+            inputs.start()
+        except OSError as exc:
+            raise ServeError(f"cannot watch the site's files for changes: {exc.strerror or exc}") from None
         if input_state(config_path) != before:
             rebuilder.pending.set()  # changed while the first build ran, before anything was watched
         server.serve_forever()
     finally:
+        if rebuilder is not None:
+            rebuilder.stopped = True
         if inputs is not None:
             inputs.stop()
+        # A rebuild under way (in a thread that would die with the process) finishes, so that it
+        # leaves no staging folder behind.
+        if lock.acquire(timeout=60):
+            lock.release()
         server.server_close()
 
 
 def _quick_then_full(build_once, state: BuildState):
     """First without drawing new static SVGs (the page shows the interactive chart at once), then
     with them if any were left, so a change shows in the browser in about a second."""
-    config, pending = build_once(False, 1)
+    config, pending, changed = build_once(False, 1)
     if pending:
         state.finished(None, config)
-        config, _ = build_once(True, 1)
-    return config, 0
+        config, _, _ = build_once(True, 1)
+        changed = True
+    return config, 0, changed
+
+
+def _unexpected(exc: Exception, config_path: Path) -> BuildFailed:
+    problems = Problems(root=config_path.resolve().parent)
+    problems.error(config_path, f"the build stopped unexpectedly: {exc!r}",
+                   hint="this is a bug in Performance Pages; please report it with the steps that led to it")
+    return BuildFailed(problems)
 
 
 def _build(build, report, state: BuildState, config_path: Path):
-    """Run ``build``; tell the browsers how it went. Its config, or None if it failed. An error
-    that is not a problem with the inputs (a bug) is reported as one, and the server goes on."""
+    """Run ``build``; tell the browsers how it went (not if nothing changed and nothing had failed:
+    an editor's save that changes nothing should not reload the page). Its config, or None if it
+    failed. An error that is not a problem with the inputs (a bug) is reported as one."""
     try:
-        config, _ = build()
+        config, _, changed = build()
     except BuildFailed as failed:
         state.finished(report(failed))
         return None
     except Exception as exc:  # noqa: BLE001 - the server must outlive it, and say what it was
-        problems = Problems(root=config_path.resolve().parent)
-        problems.error(config_path, f"the build stopped unexpectedly: {exc!r}",
-                       hint="this is a bug in Performance Pages; please report it with the steps that led to it")
-        state.finished(report(BuildFailed(problems)))
+        state.finished(report(_unexpected(exc, config_path)))
         return None
-    state.finished(None, config)
+    if changed or state.error_text is not None or state.generation == 0:
+        state.finished(None, config)
     return config

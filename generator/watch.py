@@ -30,13 +30,20 @@ FOLDER_EVENTS = {"created", "moved", "deleted"}
 
 
 def input_folders(config_path: Path, config=None) -> list[Path]:
-    """The folders a build reads, whether or not they exist yet: the configuration's, or where
-    they are by default if it cannot be read (it is broken: the build will say how)."""
-    root = config_path.resolve().parent
+    """The folders a build reads, whether or not they exist yet, as absolute paths that do not
+    follow links (a linked folder's link may itself be removed or replaced): the configuration's,
+    or where they are by default if it cannot be read (it is broken: the build will say how)."""
+    root = Path(os.path.abspath(config_path)).parent
     if config is None:
         config = load_config(config_path, Problems(root=root))
     named = [config.content_dir, config.data_dir] if config else [root / "content", root / "data"]
-    return [p.resolve() for p in (*named, root / "themes", root / "templates", root / "static")]
+    folders = []
+    for path in (*named, root / "themes", root / "templates", root / "static"):
+        try:
+            folders.append(Path(os.path.abspath(path)))
+        except (OSError, ValueError):  # a path no file can have (a NUL in it): the build reports it
+            continue
+    return folders
 
 
 def input_state(config_path: Path) -> dict[str, tuple[int, int, int]]:
@@ -44,34 +51,44 @@ def input_state(config_path: Path) -> dict[str, tuple[int, int, int]]:
     once watching has started, it shows an edit, a new file, a rename or a deletion made while
     that build ran, before anything was watched (a modification time alone misses the last two)."""
     state = {}
-    for path in [config_path.resolve(), *input_folders(config_path)]:
-        found = [(str(path), os.stat(path))] if path.is_file() else []
+    for path in [Path(os.path.abspath(config_path)), *input_folders(config_path)]:
+        found = [(str(path), path)] if path.is_file() else []
         for folder, subfolders, files in os.walk(path):
             subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-            for name in files:
-                try:
-                    found.append((os.path.join(folder, name), os.stat(os.path.join(folder, name))))
-                except OSError:
-                    continue
-        state.update((name, (s.st_ino, s.st_size, s.st_mtime_ns)) for name, s in found)
+            found.extend((os.path.join(folder, name), os.path.join(folder, name)) for name in files)
+        for name, file in found:
+            try:
+                stat = os.stat(file)
+            except (OSError, ValueError):
+                continue
+            state[name] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
     return state
+
+
+def _scratch(name: str) -> bool:
+    """An editor's swap, backup or test file, not an input: Vim rewrites its swap file as you type."""
+    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".part")) or name == "4913"
 
 
 class Rebuilder(FileSystemEventHandler):
     """Collects file events and builds once they pause; one build at a time, in its own thread.
 
-    ``inputs`` are the input folders (there or not): when one is made (or moved in, or made
-    again), ``watch(folder)`` is called from the build thread before the next build.
+    Only ``config.yaml`` and files in the input folders (``inputs``, there or not) count. When an
+    input folder is made, moved in or made again, or a folder holding one, ``watch(folder)`` is
+    called from the build thread before the next build. ``on_error(exc)`` hears of anything the
+    build or the watching raises, which must not stop the thread (nothing would rebuild again).
     """
 
     def __init__(self, build: Callable[[], None], root: Path, config_path: Path, ignore: list[Path],
-                 watch: Callable[[Path], None] | None = None):
-        self.build, self.watch = build, watch
-        self.root, self.config_path = root.resolve(), config_path.resolve()
-        self.ignore = [p.resolve() for p in ignore]
+                 watch: Callable[[Path], None] | None = None, on_error: Callable[[Exception], None] | None = None):
+        self.build, self.watch, self.on_error = build, watch, on_error
+        self.root = Path(os.path.abspath(root))
+        self.config_path = Path(os.path.abspath(config_path))
+        self.ignore = [Path(os.path.abspath(p)) for p in ignore]
         self.inputs: set[Path] = set()
         self.new_folders: list[Path] = []
         self.pending = threading.Event()
+        self.stopped = False
         threading.Thread(target=self._loop, daemon=True).start()
 
     def on_any_event(self, event):
@@ -82,29 +99,45 @@ class Rebuilder(FileSystemEventHandler):
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if not raw:
                 continue
-            path = Path(os.fsdecode(raw)).resolve()
-            if path in self.inputs and event.event_type in FOLDER_EVENTS:
-                if path.is_dir():
-                    self.new_folders.append(path)  # watched from the build's thread, not watchdog's
-                self.pending.set()  # made, or gone: either way the site changes
-                return
-            if path == self.root or (path.parent == self.root and path != self.config_path):
-                continue  # in the site's own folder only config.yaml matters (not the build's staging)
-            if path.is_relative_to(self.root) and path.relative_to(self.root).parts[0].startswith("."):
-                continue  # nor what is in its hidden folders (.git, say), should an input folder hold one
-            if not any(path.is_relative_to(p) for p in self.ignore):
+            path = Path(os.path.abspath(os.fsdecode(raw)))
+            # As named, and with links followed (watchdog may report a linked folder's files either way).
+            if self._counts(path, event) or self._counts(path.resolve(), event):
                 self.pending.set()
                 return
 
+    def _counts(self, path: Path, event) -> bool:
+        """Whether this path's event changes the site (and note input folders to watch)."""
+        # A folder made, moved or removed; or a link standing for an input folder (reported as a file).
+        if event.event_type in FOLDER_EVENTS and (event.is_directory or path in self.inputs):
+            held = [folder for folder in self.inputs if folder.is_relative_to(path)]  # it, or folders in it
+            if held:
+                # Watched from the build thread: each that is there now, and this folder itself if
+                # one is still to come inside it (data_dir: inputs/data, and inputs/ was just made).
+                self.new_folders.extend(folder for folder in held if folder.is_dir())
+                if path.is_dir() and not all(folder.is_dir() for folder in held):
+                    self.new_folders.append(path)
+                return True  # made, or gone: either way the site changes
+        if path == self.config_path:
+            return True
+        if not any(path.is_relative_to(folder) for folder in self.inputs):
+            return False  # not an input (the build's staging folder, the site, .git, ...)
+        return not _scratch(path.name) and not any(path.is_relative_to(p) for p in self.ignore)
+
     def _loop(self):
-        while True:
+        while not self.stopped:
             self.pending.wait()
             while self.pending.is_set():  # wait until the files stop changing
                 self.pending.clear()
                 time.sleep(QUIET_SECONDS)
-            while self.new_folders and self.watch is not None:
-                self.watch(self.new_folders.pop())
-            self.build()  # it reports its own failures: nothing it raises may stop this loop
+            if self.stopped:
+                return
+            try:
+                while self.new_folders and self.watch is not None:
+                    self.watch(self.new_folders.pop())
+                self.build()
+            except Exception as exc:  # noqa: BLE001 - reported; the thread must go on
+                if self.on_error is not None:
+                    self.on_error(exc)
 
 
 class InputWatch:
@@ -120,7 +153,7 @@ class InputWatch:
         self.watches: dict[Path, object] = {}  # folder -> watchdog's ObservedWatch
         rebuilder.watch = self.watch
         # The site's folder itself, not recursively: config.yaml, and input folders made or moved there.
-        self.observer.schedule(rebuilder, str(config_path.resolve().parent), recursive=False)
+        self.observer.schedule(rebuilder, os.path.dirname(os.path.abspath(config_path)), recursive=False)
 
     def watch(self, folder: Path) -> None:
         """Watch ``folder`` (again, if it was made again: the old watch went with the old folder)."""
@@ -130,19 +163,26 @@ class InputWatch:
                 self.observer.unschedule(old)
             except (KeyError, OSError):
                 pass
-        try:
-            self.watches[folder] = self.observer.schedule(self.rebuilder, str(folder), recursive=True)
+        try:  # where a link leads: inotify does not follow one (its events then name that folder)
+            self.watches[folder] = self.observer.schedule(self.rebuilder, str(folder.resolve()), recursive=True)
         except OSError:  # gone again already: watched once it is made once more
             pass
 
     def update(self, config=None) -> None:
         """Watch every input folder there is of those the configuration names (read again if
-        ``config`` is None); the others once they are made."""
+        ``config`` is None); the others once they are made: through the site's folder, or for one
+        deeper down (``inputs/data``), through the nearest folder above it that is there."""
         folders = input_folders(self.config_path, config)
-        self.rebuilder.inputs = set(folders)
+        self.rebuilder.inputs = {*folders, *(folder.resolve() for folder in folders)}
+        root = self.rebuilder.root
         for folder in folders:
-            if folder not in self.watches and folder.is_dir():
-                self.watch(folder)
+            if folder.is_dir():
+                if folder not in self.watches:
+                    self.watch(folder)
+                continue
+            above = next((p for p in folder.parents if p.is_dir()), root)
+            if above != root and above.is_relative_to(root) and above not in self.watches:
+                self.watch(above)
 
     def start(self) -> None:
         self.observer.start()

@@ -212,6 +212,7 @@ class Staging:
         self.root = str(self.out.parent / f".{self.out.name}.tmp-{os.getpid()}")
         if os.path.exists(self.root):
             shutil.rmtree(self.root)
+        remove_leftovers(self.out)
         os.mkdir(self.root)
         self._folders: set[str] = set()
 
@@ -339,6 +340,39 @@ def _link(source: str, target: str, temporary: str) -> bool:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         return False
+
+
+def remove_leftovers(out: Path) -> None:
+    """Remove what a build that was stopped part-way (killed, or a dev server closed mid-rebuild)
+    left beside the output: its staging folder, or the old site it was swapping out. Only those
+    of processes that are gone: another build may be writing its own right now."""
+    pattern = re.compile(re.escape(f".{out.name}.") + r"(tmp|old|link)-(\d+)")
+    try:
+        names = os.listdir(out.parent)
+    except OSError:
+        return
+    for name in names:
+        found = pattern.fullmatch(name)
+        if found is None or int(found.group(2)) == os.getpid() or _running(int(found.group(2))):
+            continue
+        path = os.path.join(out.parent, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _running(pid: int) -> bool:
+    if os.name == "nt":  # there os.kill(pid, 0) would end the process, not ask after it
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # someone else's, or cannot tell: leave it
+    return True
 
 
 def _swap(staging: Path, out: Path) -> None:

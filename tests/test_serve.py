@@ -34,7 +34,7 @@ def start_server(tmp_path, files):
     process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--config", str(config),
                                 "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     printed = []
-    while not printed or not printed[-1].startswith(("Built ", "Build failed")):
+    while not printed or not printed[-1].startswith(("Built ", "Build failed", "Nothing has changed")):
         line = process.stdout.readline()
         if not line:
             pytest.fail(f"serve stopped: {''.join(printed)}")

@@ -4,6 +4,7 @@ every rebuild, for as long as the server ran."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -24,6 +25,7 @@ def watching(tmp_path):
         done.set()
 
     rebuilder = Rebuilder(build, tmp_path, tmp_path / "config.yaml", [tmp_path / "site"])
+    rebuilder.inputs = {tmp_path / "data"}
     observer = Observer()
     observer.schedule(rebuilder, str(tmp_path / "data"), recursive=True)
     observer.start()
@@ -185,11 +187,15 @@ def test_changes_made_before_anything_is_watched_are_seen(tmp_path):
     assert input_state(tmp_path / "config.yaml") != before  # a different size shows
 
 
-def test_hidden_folders_do_not_rebuild_even_if_watched(tmp_path):
-    """A build's own staging folder (or .git) changing never sets off another build, even were
-    the whole site folder watched."""
+def test_only_inputs_count_and_editors_scratch_files_do_not(tmp_path):
+    """Only config.yaml and files in the input folders set off a build: not the build's own staging
+    folder or .git (even were the whole site folder watched), nor an editor's swap or backup file
+    beside an input (Vim rewrites its swap file as you type); an input folder may be hidden."""
     builds = []
     rebuilder = Rebuilder(lambda: builds.append(1), tmp_path, tmp_path / "config.yaml", [tmp_path / "site"])
+    rebuilder.inputs = {tmp_path / "content", tmp_path / ".data"}
+    (tmp_path / "content").mkdir()
+    (tmp_path / ".data").mkdir()
     observer = Observer()
     observer.schedule(rebuilder, str(tmp_path), recursive=True)
     observer.start()
@@ -199,12 +205,17 @@ def test_hidden_folders_do_not_rebuild_even_if_watched(tmp_path):
         (tmp_path / ".site.tmp-1/services/index.html").write_text("page")
         (tmp_path / ".git").mkdir()
         (tmp_path / ".git/index").write_text("x")
+        (tmp_path / "notes.txt").write_text("x")
+        for scratch in (".a.yaml.swp", "a.yaml~", "4913"):
+            (tmp_path / "content" / scratch).write_text("x")
         time.sleep(0.8)
         assert builds == []
-        (tmp_path / "content").mkdir()
         (tmp_path / "content/a.yaml").write_text("name: A\n")
         time.sleep(0.8)
         assert builds == [1]
+        (tmp_path / ".data/a.csv").write_text("period\n")
+        time.sleep(0.8)
+        assert builds == [1, 1]
     finally:
         observer.stop()
         observer.join()
@@ -305,3 +316,94 @@ def test_missing_pages_get_the_sites_404_page_with_the_reload_script(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_input_folder_deeper_down_made_after_the_start_is_watched(tmp_path):
+    """data_dir: inputs/data, with neither there at the start: made later, it is watched."""
+    builds, done, inputs = watched_site(tmp_path)
+    try:
+        config = (tmp_path / "config.yaml").read_text()
+        assert builds_after(done, builds, lambda: (tmp_path / "config.yaml").write_text(
+            config + "data_dir: inputs/data\n")) == 1
+        assert builds_after(done, builds, lambda: (tmp_path / "inputs").mkdir()) >= 1
+        assert builds_after(done, builds, lambda: (tmp_path / "data").rename(tmp_path / "inputs/data")) >= 1
+        assert builds_after(done, builds, lambda: (tmp_path / "inputs/data/a.csv").write_text("x")) == 1
+    finally:
+        inputs.stop()
+
+
+def test_a_linked_input_folder_removed_is_noticed(tmp_path):
+    import os
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    site = tmp_path / "site-folder"
+    site.mkdir()
+    builds, done, inputs = watched_site(site)
+    try:
+        (site / "data").rmdir()
+        assert builds_after(done, builds, lambda: os.symlink(elsewhere, site / "data")) >= 1
+        assert builds_after(done, builds, lambda: (site / "data/a.csv").write_text("x")) == 1
+        assert builds_after(done, builds, lambda: (site / "data").unlink()) >= 1
+    finally:
+        inputs.stop()
+
+
+def test_an_error_while_watching_does_not_stop_rebuilding(tmp_path):
+    """A config naming an impossible folder (a NUL in its name), or anything else the build thread
+    meets, is reported; once it is put right, edits build again."""
+    from generator.watch import input_folders
+
+    errors = []
+    builds, done, inputs = watched_site(tmp_path)
+    inputs.rebuilder.on_error = errors.append
+    try:
+        config = (tmp_path / "config.yaml").read_text()
+        assert input_folders(tmp_path / "config.yaml") and len(input_folders(tmp_path / "config.yaml")) == 5
+        (tmp_path / "config.yaml").write_text(config + 'data_dir: "a\\0b"\n')
+        assert len(input_folders(tmp_path / "config.yaml")) == 5  # the broken config reads as the defaults
+
+        def broken_watch(folder):
+            raise RuntimeError("cannot watch")
+        inputs.rebuilder.watch = broken_watch
+        (tmp_path / "templates").mkdir()
+        time.sleep(1)
+        assert [str(e) for e in errors] == ["cannot watch"]
+        inputs.rebuilder.watch = inputs.watch
+        (tmp_path / "config.yaml").write_text(config)
+        assert builds_after(done, builds, lambda: (tmp_path / "data/a.csv").write_text("x")) == 1
+    finally:
+        inputs.stop()
+
+
+def test_a_build_that_changed_nothing_does_not_reload_the_browser(tmp_path):
+    from types import SimpleNamespace
+
+    from generator.serve import BuildState, _build
+
+    state = BuildState()
+    config = SimpleNamespace(base_path="/")
+    assert _build(lambda: (config, 0, True), str, state, tmp_path / "config.yaml") is config
+    assert state.generation == 1
+    assert _build(lambda: (config, 0, False), str, state, tmp_path / "config.yaml") is config
+    assert state.generation == 1  # an editor's save that changed nothing: no reload
+    state.finished("an error")
+    assert _build(lambda: (config, 0, False), str, state, tmp_path / "config.yaml") is config
+    assert state.generation == 3 and state.error_text is None  # the error is gone: the banner must go
+
+
+def test_leftovers_of_a_stopped_build_are_removed_but_not_a_running_ones(tmp_path):
+    import subprocess
+    import sys
+
+    from generator.write import remove_leftovers
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (tmp_path / f".site.tmp-{gone}/services").mkdir(parents=True)
+    (tmp_path / f".site.old-{gone}").mkdir()
+    running = tmp_path / f".site.tmp-{os.getppid()}"
+    running.mkdir()
+    (tmp_path / ".site.tmp-notapid").mkdir()
+    remove_leftovers(tmp_path / "site")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, ".site.tmp-notapid"])
