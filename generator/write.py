@@ -132,6 +132,7 @@ def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], in
     check_output_dir(out_dir, protected)
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
     old = previous_files(out, state_dir) if previous is None else previous
     entries = {rel: [digest(body), len(body)] for rel, body in files.items()}
     plan = _Plan(out, entries, kept or {}, old, inputs, extra)
