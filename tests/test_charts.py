@@ -246,3 +246,23 @@ def test_shipped_chart_templates_are_up_to_date():
 
     assert SHIPPED.read_text(encoding="utf-8") == shipped_templates(), \
         "chart_templates.json is out of date: run `python -m generator.chart_templates`"
+
+
+def test_a_ranked_charts_summary_never_names_one_of_several_as_the_highest():
+    """Ties are judged as the figures are shown (99.96% and 100.0% both read 100.0%): the summary
+    names every one that shares the top (or counts them), and says so when all are the same."""
+    from generator.charts import _ranked_chart
+
+    def summary(items, limit=None):
+        return _ranked_chart("x", "Take-up", items, "percent", "ranked-percent", "b", "£", "digital take-up",
+                             limit).summary
+
+    assert summary([("A", 100.0), ("B", 99.96), ("C", 50.0)]) == (
+        "A and B have the highest digital take-up (100.0%) and C the lowest (50.0%).")
+    assert summary([("A", 100.0), ("B", 100.0)]) == "All 2 have the same digital take-up (100.0%)."
+    assert summary([("A", 90.0), ("B", 50.0), ("C", 50.0)]) == (
+        "A has the highest digital take-up (90.0%); B and C have the lowest (50.0%).")
+    assert summary([(f"S{i}", 100.0) for i in range(17)] + [("Z", 3.0)]) == (
+        "17 have the highest digital take-up (100.0%) and Z the lowest (3.0%).")
+    assert summary([("A", 90.0), ("B", 60.0), ("C", 50.0)]) == (
+        "A has the highest digital take-up (90.0%) and C the lowest (50.0%).")
