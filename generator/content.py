@@ -289,7 +289,12 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
             seen.add(cur)
             cur = orgs[cur].parent
     for svc in content.services:
-        if svc.organisation not in orgs:
+        if not svc.organisation:
+            problems.error(svc.path, f"service '{svc.name}' has no organisation",
+                           *svc.positions.at(("organisation",)),
+                           hint="fill in its organisation (in a data file, that column in this row; a row that "
+                           "is not a service, such as a total, can be left out with exclude: in its source)")
+        elif svc.organisation not in orgs:
             problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
                            *svc.positions.at(("organisation",)),
                            hint=f"add content/organisations/{svc.organisation}.yaml or use one of: "

@@ -30,7 +30,7 @@ from generator.errors import Problems
 from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, MISSING,
                                 PERCENTAGES, RATINGS)
 from generator.periods import Period, PeriodError, month_span, parse_period, period_attr, snap
-from generator.sources import LongRows, Source, _column_key, headings_of, to_long
+from generator.sources import LongRows, Source, _column_key, headings_of, looks_like_a_total, to_long
 
 NUMERIC = MEASURES  # kept for callers that think of the measures as "the numeric columns"
 NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
@@ -300,12 +300,15 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                              "is not a period (a note or a footer?)", where[1], where[2] or None,
                              hint="drop such rows with exclude: in the file's source to silence this")
             continue
+        if looks_like_a_total(raw[index]):
+            hint = ("a total or summary row? Leave it out with exclude: in the file's source, e.g. "
+                    f"exclude: {{Period: '{raw[index].strip() or 'Total'}'}}, or give the row its period")
+        else:
+            hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
+                    "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
+                    "(April 2023 to March 2024); fix a one-off typo with replace: in the source")
         problems.error(_file(long, index, path),
-                       f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None,
-                       hint="use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a "
-                       "financial year (2023-24, 2023/24), a year (2024), a date (2024-03-31), a week "
-                       "(2024-W10) or a range (April 2023 to March 2024); fix a one-off typo with replace: "
-                       "in the source")
+                       f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None, hint=hint)
     return periods
 
 

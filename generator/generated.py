@@ -16,8 +16,8 @@ import pandas as pd
 
 from generator.errors import Problems
 from generator.schema import slugify
-from generator.sources import (Source, _field_spec, _Resolver, first_rows, headings_of, select_rows,
-                               template_values)
+from generator.sources import (Source, _field_spec, _Resolver, first_rows, headings_of, looks_like_a_total,
+                               select_rows, template_values)
 from generator.yamlfile import Positions
 
 
@@ -47,6 +47,8 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
             slug = slugify(_text(templates.get("slug"), row) or name or "")
             if not name or not slug or slug in taken:
                 continue  # the same organisation again, perhaps at another level
+            if looks_like_a_total(name):
+                continue  # a total row's: its services are left out too (see _services)
             taken.add(slug)
             made.append(Organisation(
                 slug, name, _text(templates.get("kind"), row), _text(templates.get("parent"), row),
@@ -80,6 +82,12 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             problems.warning(path, f"service '{key}' has no name in this row, so it is left out", line,
                              hint="fill in the name column, or change services: name:")
             continue
+        if looks_like_a_total(key) or looks_like_a_total(name):
+            problems.warning(path, f"'{name}' looks like a total row, not a service, so it is left out "
+                             "(its figures would be counted twice)", line,
+                             hint=f"say so with exclude: {{{_heading(spec)}: '{key}'}} in the source; "
+                             "if it is a real service, rename it")
+            continue
         slug = slugify(_text(templates.get("slug"), row) or key)
         if not slug:
             problems.error(path, f"cannot make a web address from '{key}'", line,
@@ -103,6 +111,11 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             unit_costs={}, notes=_text(templates.get("notes"), row), annotations=[], path=path,
             positions=row_positions(line)))
     return made
+
+
+def _heading(spec) -> str:
+    """The heading of the column that names services, for a hint (or 'Service' if a template does)."""
+    return spec[1] if spec[0] == "column" else "Service"
 
 
 def _url(text: str | None) -> str | None:

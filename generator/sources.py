@@ -308,6 +308,15 @@ def _field_spec(name: str, source: Source | None, resolver: _Resolver, problems:
     return ("column", found) if found else None
 
 
+_TOTAL = re.compile(r"\s*((grand\s+)?totals?|all(\s+(services|periods|channels))?|sum)?\s*", re.IGNORECASE)
+
+
+def looks_like_a_total(text: str) -> bool:
+    """Whether a row's name or period reads as a spreadsheet's total row ('Total', 'Grand total',
+    'All services') or is blank, as such rows often are."""
+    return bool(_TOTAL.fullmatch(str(text)))
+
+
 def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver, problems: Problems) -> pd.DataFrame:
     """Apply ``filter`` and ``exclude``; compares trimmed text, ignoring case."""
     import pandas as pd
@@ -352,8 +361,14 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         parts = {k: v.strip() for k, v in match.groupdict().items()}
         if "measure" in parts:
             measure = measures.get(parts["measure"].lower())
-            if measure is None:
-                continue  # a heading of the right shape for another measure, e.g. notes
+            if measure is None:  # a heading of the right shape for something else (notes), or a typo
+                close = difflib.get_close_matches(parts["measure"].lower(), list(measures), n=1, cutoff=0.8)
+                if close:
+                    problems.warning(path, f"column '{heading}' matches '{pattern}' but '{parts['measure']}' is not "
+                                     "one of its measures, so it is not read", header_line, resolver.number[heading],
+                                     hint=f"did you mean '{close[0]}'? Correct the heading, or add it to wide: "
+                                     "measures:")
+                continue
             parts["measure"] = measure
         if "period" in parts:
             fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}

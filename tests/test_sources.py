@@ -452,3 +452,55 @@ def test_tab_separated_with_a_bom_channel_and_measure_headings_and_a_composite_k
     assert svcs["housing-repairs"].kpis["cost_per_transaction"].value == pytest.approx(155 / 150)
     assert svcs["libraries-repairs"].kpis["cost_per_transaction"].value == pytest.approx(1.0)
     assert svcs["libraries-repairs"].organisation.slug == "libraries"
+
+
+def test_a_typo_in_a_wide_measure_heading_is_a_warning_not_silence(tmp_path):
+    """'2023/24: onlin volume' is one letter from a measure: left unread, it would drop that year's
+    online figures without a word; so it is a warning (an error with --strict) saying what it meant."""
+    typo = FINANCE.replace("2023/24: online volume", "2023/24: onlin volume")
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": typo})
+    code, out = run(config, "check", "--strict")
+    assert code == 1
+    assert ("data/finance.csv:1:9: warning: column '2023/24: onlin volume' matches '{period}: {measure}' but "
+            "'onlin volume' is not one of its measures, so it is not read") in out
+    assert "did you mean 'online volume'?" in out
+    code, out = run(config, "check")  # the Notes column, of no measure's shape, is not mentioned
+    assert code == 0 and "Notes" not in out
+
+
+def test_a_total_row_made_from_rows_is_left_out_with_a_warning(tmp_path):
+    """A spreadsheet's total row ('Total' in the service column) would be counted twice: it is not made
+    into a service (nor its 'Total' directorate into an organisation), and the warning says how to say so."""
+    total = FINANCE + 'Total,Total,,,"16,800","9,200",,"15,900","13,350",,\n'
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": total})
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/finance.csv:6: warning: 'Total' looks like a total row, not a service, so it is left out "
+            "(its figures would be counted twice)") in out and "exclude: {Service: 'Total'}" in out
+    prepared = prepare(config)
+    assert "total" not in {s.slug for s in prepared.model.services}
+    assert "total" not in {o.slug for o in prepared.model.organisations}
+    assert prepared.model.totals.transactions_per_year == 10000 + 900 + 5000  # as without the row
+
+
+def test_a_total_row_with_no_organisation_says_so(tmp_path):
+    """Only the service column says 'Grand total' in a file whose organisations come from another
+    column: the row is left out as a total; a real service with its organisation cell empty is an
+    error that says so (not "organisation '' does not exist")."""
+    rows = FINANCE + ',Grand total,,,"16,800",,,,,,\n' + ',Pest control,Book a visit.,,10,,,,,,\n'
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": rows})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "'Grand total' looks like a total row" in out
+    assert "data/finance.csv:7: error: service 'Pest control' has no organisation" in out
+    assert "organisation '' does not exist" not in out
+
+
+def test_a_total_period_row_gets_a_hint_to_leave_it_out(tmp_path):
+    csv = "period,channel,transactions\n2024-01,online,10\n2024-02,online,12\nTotal,online,22\n"
+    config = site(tmp_path, "", {"data/contact.csv": csv, "content/services/contact.yaml": CC_SERVICE.replace(
+        "contact-centre.csv", "contact.csv")})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/contact.csv:4:1: error: 'period' is not a period I recognise: 'Total'" in out
+    assert "a total or summary row? Leave it out with exclude:" in out
