@@ -616,6 +616,24 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
     return out
 
 
+def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems) -> None:
+    """Warn where a file's periods are single days on the same day of each month (01/04/2023,
+    01/05/2023, ...): an export that dates each month by its first day, read as that day alone,
+    would show a month's figures as one day's and no year's totals."""
+    days = parsed[parsed["_kind"].eq("day")] if "_kind" in parsed else parsed.iloc[0:0]
+    if not len(days):
+        return
+    for (file, service), rows in days.groupby(["@file", "service"], sort=False):
+        starts = sorted({p.start for p in rows["period"]})
+        apart = [(later - earlier).days for earlier, later in zip(starts, starts[1:])]
+        if len(starts) >= 3 and all(28 <= gap <= 31 for gap in apart) and len({d.day for d in starts}) == 1:
+            problems.warning(file, f"the periods are single days a month apart ({starts[0].isoformat()} to "
+                             f"{starts[-1].isoformat()}), so each row is read as that one day",
+                             int(rows["line"].min()),
+                             hint="if each row is a month, give the file a source with period_type: month "
+                             "(see 'Periods' in docs/bring-your-data.md)")
+
+
 def _plain_files(parsed: pd.DataFrame, wanted: dict, configured_paths: dict) -> dict[str, str]:
     """@file -> service slug for the files in a batch that need none of the per-service checks
     one by one: a file only one service reads, as its only data, with no service column, one
@@ -668,6 +686,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     order = sorted(wanted, key=lambda k: (k[1], k[0] or ""))
     plain_parts, checked_alone = [], {}
     for parsed, members in read_sources(config, order, problems, raw_files):
+        _days_a_month_apart(parsed, problems)
         plain = _plain_files(parsed, wanted, {(source_id, file): str(path) for source_id, file, path in members})
         if plain:
             part = parsed[parsed["@file"].isin(plain)]

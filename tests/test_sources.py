@@ -504,3 +504,22 @@ def test_a_total_period_row_gets_a_hint_to_leave_it_out(tmp_path):
     assert code == 1
     assert "data/contact.csv:4:1: error: 'period' is not a period I recognise: 'Total'" in out
     assert "a total or summary row? Leave it out with exclude:" in out
+
+
+def test_dates_a_month_apart_read_as_days_are_a_warning(tmp_path):
+    """An export dating each month by its first day (01/04/2023, 01/05/2023, ...) without
+    period_type: month would be read as twelve single days: that is said, with the fix."""
+    days = "".join(f"01/{m:02d}/{2023 + (m < 4)},online,{100 + m}\n" for m in [*range(4, 13), 1, 2, 3])
+    config = site(tmp_path, "", {"data/contact.csv": "period,channel,transactions\n" + days,
+                                 "content/services/contact.yaml": CC_SERVICE.replace("contact-centre.csv",
+                                                                                    "contact.csv")})
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/contact.csv:2: warning: the periods are single days a month apart (2023-04-01 to 2024-03-01), "
+            "so each row is read as that one day") in out and "period_type: month" in out
+    fixed = "  - file: contact.csv\n    period_type: month\n"
+    config = site(tmp_path / "fixed", "sources:\n" + fixed, {
+        "data/contact.csv": "period,channel,transactions\n" + days,
+        "content/services/contact.yaml": CC_SERVICE.replace("contact-centre.csv", "contact.csv")})
+    code, out = run(config, "check")
+    assert code == 0 and "a month apart" not in out
