@@ -486,11 +486,14 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
                              int(keyed.at[index, "line"]), hint="remove the repeated row")
         remaining = keyed[~repeat]
         conflict = remaining.duplicated(["_key", "channel"], keep="first")
+        no_channel = not keyed["channel"].ne("").any()  # the channel column missing, or misspelt?
         for index in remaining.index[conflict]:
             problems.error(path, f"service '{svc.slug}' has a second, different row for period "
                            f"{keyed.at[index, '_key']} and '{keyed.at[index, 'channel'] or 'all channels'}'",
                            int(keyed.at[index, "line"]), int(keyed.at[index, "period_col"]) or None,
-                           hint="keep one row per period and channel for each service; if two services share "
+                           hint="no row names a channel: is the channel column missing or its heading misspelt "
+                           "(see the warnings above)?" if no_channel else
+                           "keep one row per period and channel for each service; if two services share "
                            "a name, make the service key unique, e.g. columns: {service: \"{Department} {Service}\"}")
         rows = rows.loc[remaining.index[~conflict]]
     with_tx = rows[rows["has_tx"]]
@@ -553,8 +556,10 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
     fields = (*KEYS, *config.measure_ids)
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
         if key not in fields:
+            close = difflib.get_close_matches(key, fields, n=1, cutoff=0.8)
             problems.warning(path, f"unknown column '{heading}' is ignored", raw.header_line, number,
-                             hint=f"known columns: {', '.join(fields)}; a new measure is declared under "
+                             hint=f"did you mean '{close[0]}'?" if close else
+                             f"known columns: {', '.join(fields)}; a new measure is declared under "
                              "measures: in config.yaml")
     if "period" not in keys:
         problems.error(path, "missing column: period", raw.header_line,

@@ -523,3 +523,13 @@ def test_dates_a_month_apart_read_as_days_are_a_warning(tmp_path):
         "content/services/contact.yaml": CC_SERVICE.replace("contact-centre.csv", "contact.csv")})
     code, out = run(config, "check")
     assert code == 0 and "a month apart" not in out
+
+
+def test_a_misspelt_channel_heading_is_named_in_the_hints(tmp_path):
+    csv = "period,chanel,transactions\n2024-01,online,10\n2024-01,phone,5\n"
+    config = site(tmp_path, "", {"data/contact.csv": csv, "content/services/contact.yaml": CC_SERVICE.replace(
+        "contact-centre.csv", "contact.csv")})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/contact.csv:1:2: warning: unknown column 'chanel' is ignored\n    hint: did you mean 'channel'?" in out
+    assert "no row names a channel: is the channel column missing or its heading misspelt" in out
