@@ -440,6 +440,10 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         for kpi in PERIOD_KPIS:
             fig = kpis[kpi]
             fig.stale = fig.period_label is not None and fig.period_label != latest_label
+        # The year of transactions too, if it ends before the latest data (a later period has only
+        # a cost, say): a table row then says which year each figure is for.
+        if window is not None and year.transactions is not None:
+            kpis[m.TRANSACTIONS_PER_YEAR].stale = pd.Timestamp(window["last_end"]).date() < rows[-1].period.end
     shares = _channel_split(svc, config, split, year)
     data_label = Period(rows[0].period.start, rows[-1].period.end, "range").label if rows else None
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))

@@ -142,3 +142,21 @@ def test_no_year_on_year_comparison_with_an_incomplete_year(tmp_path):
     fig = permits.kpis[m.TRANSACTIONS_PER_YEAR]
     assert fig.value == 3420 and fig.previous_value is None
     assert fig.note == "No comparison with January to December 2023, which has 11 months of complete data"
+
+
+def test_a_year_of_transactions_ending_before_the_latest_data_is_marked_as_such(tmp_path):
+    """Permits' latest month (January 2025) has only a satisfaction score: its transactions per
+    year are for 2024 (online 10 x 13..24 = 2,220, phone 12 x 100 = 1,200: 3,420), and tables that
+    show the latest figures say which year that is."""
+    from sitefactory import permits_csv
+
+    files = standard_files()
+    lines = permits_csv().replace("period,channel,transactions", "period,channel,transactions,satisfaction")
+    files["data/permits.csv"] = lines.replace("\n", ",\n").replace("transactions,satisfaction,", "transactions,"
+                                                                                              "satisfaction") \
+        + "2025-01,online,,80\n"
+    permits = service(prepare(write_site(tmp_path, files)).model, "permits")
+    year = permits.kpis[m.TRANSACTIONS_PER_YEAR]
+    assert year.value == 3420 and year.period_label == "January to December 2024" and year.stale
+    satisfaction = permits.kpis[m.USER_SATISFACTION]
+    assert satisfaction.value == pytest.approx(80.0) and not satisfaction.stale
