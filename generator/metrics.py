@@ -227,20 +227,48 @@ def window_bounds(periods: pd.DataFrame) -> pd.DataFrame:
     bounds["window_start"] = (day_after - pd.DateOffset(years=1)).where(~weekly, day_after - weeks)
     bounds["previous_start"] = (bounds["window_start"] - pd.DateOffset(years=1)).where(
         ~weekly, bounds["window_start"] - weeks)
+    bounds["previous_end"] = bounds["window_start"] - pd.Timedelta(days=1)
+    _back_to_the_last_year_with_data(have, bounds, weekly)
     return bounds
 
 
+def _back_to_the_last_year_with_data(have: pd.DataFrame, bounds: pd.DataFrame, weekly: pd.Series) -> None:
+    """Where the 12 months before the latest hold no transactions but earlier periods do, compare
+    with the last of them that has data: that period itself if it is a year long (2012-13, or a
+    rolling year), else the same months whole years earlier (April 2012 to March 2013 for the year
+    to March 2016, if the months between were never published). The comparison names it. Weekly
+    data keeps its 52 weeks before."""
+    frame = have[["service", "start", "end"]].join(bounds[["window_start", "previous_start"]], on="service")
+    before = frame[frame["end"] < frame["window_start"]]
+    if not len(before):
+        return
+    latest = before.sort_values("end").groupby("service").tail(1).set_index("service")
+    for slug, row in latest[latest["end"] < latest["previous_start"]].iterrows():
+        if weekly[slug]:
+            continue
+        if row["end"] - row["start"] >= pd.Timedelta(days=364):  # itself a year (2012-13, a rolling year): that one
+            bounds.at[slug, "previous_start"], bounds.at[slug, "previous_end"] = row["start"], row["end"]
+            continue
+        start = row["window_start"]
+        years = 2
+        while start - pd.DateOffset(years=years) > row["end"]:
+            years += 1
+        bounds.at[slug, "previous_start"] = start - pd.DateOffset(years=years)
+        bounds.at[slug, "previous_end"] = start - pd.DateOffset(years=years - 1) - pd.Timedelta(days=1)
+
+
 def _in_windows(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Which rows fall in the latest 12 months and which in the 12 before.
+    """Which rows fall in the latest 12 months and which in the 12 before (or the last earlier
+    12 months with data: see _back_to_the_last_year_with_data).
 
     Months, quarters and years must lie wholly inside a window (so rolling
     12-month ranges never overlap two windows); days and weeks go by their
     last day, so a week straddling the boundary is counted once, not lost.
     """
-    ws, le, ps = frame["window_start"], frame["last_end"], frame["previous_start"]
+    ws, le, ps, pe = frame["window_start"], frame["last_end"], frame["previous_start"], frame["previous_end"]
     short = frame["short"].astype(bool)
     current = (frame["end"] <= le) & ((frame["start"] >= ws) | (short & (frame["end"] >= ws)))
-    previous = (frame["end"] < ws) & ((frame["start"] >= ps) | (short & (frame["end"] >= ps)))
+    previous = (frame["end"] <= pe) & ((frame["start"] >= ps) | (short & (frame["end"] >= ps)))
     return current, previous
 
 
@@ -402,7 +430,7 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         start, end, prev_start = window["window_start"], window["last_end"], window["previous_start"]
         year = YearWindow(
             label=_window_label(start, end),
-            previous_label=_window_label(prev_start, start - pd.Timedelta(days=1)),
+            previous_label=_window_label(prev_start, window["previous_end"]),
             transactions=_nan_to_none(window["transactions"]),
             previous_transactions=_nan_to_none(window["previous_transactions"]),
             digital=_nan_to_none(window["digital"]),

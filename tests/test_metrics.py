@@ -160,3 +160,36 @@ def test_a_year_of_transactions_ending_before_the_latest_data_is_marked_as_such(
     assert year.value == 3420 and year.period_label == "January to December 2024" and year.stale
     satisfaction = permits.kpis[m.USER_SATISFACTION]
     assert satisfaction.value == pytest.approx(80.0) and not satisfaction.stale
+
+
+def _fines(tmp_path, csv: str):
+    files = standard_files()
+    files["data/fines.csv"] = csv
+    return service(prepare(write_site(tmp_path, files)).model, "fines").kpis[m.TRANSACTIONS_PER_YEAR]
+
+
+def test_transactions_are_compared_with_the_last_earlier_year_that_has_data(tmp_path):
+    """Nothing was published for the two years before the latest: the comparison is with the last
+    year that has data, and names it (150 against 100: up 50%), not 'no earlier period'."""
+    year = _fines(tmp_path, "period,channel,transactions\n2012/13,online,100\n2015/16,online,150\n")
+    assert year.value == 150 and year.period_label == "April 2015 to March 2016"
+    assert year.previous_value == 100 and year.previous_period_label == "April 2012 to March 2013"
+
+
+def test_monthly_transactions_skip_back_to_the_same_months_of_the_last_year_with_data(tmp_path):
+    """Monthly data for 2021 and 2023, none for 2022: 2023 (12 x 20 = 240) is compared with the same
+    months of 2021 (12 x 10 = 120), the last year that has data."""
+    rows = "".join(f"{y}-{mo:02d},online,{n}\n" for y, n in ((2021, 10), (2023, 20)) for mo in range(1, 13))
+    year = _fines(tmp_path, "period,channel,transactions\n" + rows)
+    assert year.value == 240 and year.period_label == "January to December 2023"
+    assert year.previous_value == 120 and year.previous_period_label == "January to December 2021"
+
+
+def test_rolling_years_are_compared_with_the_last_earlier_one(tmp_path):
+    """As the Transactions Explorer published them: two rolling years in 2012-13, then nothing until
+    2015-16. The latest (18,449) is compared with the last earlier rolling year (3,467)."""
+    year = _fines(tmp_path, "period,channel,transactions\n"
+                            "July 2012 to June 2013,online,3468\nOctober 2012 to September 2013,online,3467\n"
+                            "April 2015 to March 2016,online,18449\n")
+    assert year.value == 18449 and year.previous_value == 3467
+    assert year.previous_period_label == "October 2012 to September 2013"
