@@ -238,12 +238,14 @@ def _back_to_the_last_year_with_data(have: pd.DataFrame, bounds: pd.DataFrame, w
     rolling year), else the same months whole years earlier (April 2012 to March 2013 for the year
     to March 2016, if the months between were never published). The comparison names it. Weekly
     data keeps its 52 weeks before."""
-    frame = have[["service", "start", "end"]].join(bounds[["window_start", "previous_start"]], on="service")
+    frame = have[["service", "start", "end", "short"]].join(bounds, on="service")
     before = frame[frame["end"] < frame["window_start"]]
     if not len(before):
         return
-    latest = before.sort_values("end").groupby("service").tail(1).set_index("service")
-    for slug, row in latest[latest["end"] < latest["previous_start"]].iterrows():
+    _, in_previous = _in_windows(before)
+    counted = set(before.loc[in_previous, "service"])  # these compare with the 12 months before, as ever
+    latest = before[~before["service"].isin(counted)].sort_values("end").groupby("service").tail(1)
+    for slug, row in latest.set_index("service").iterrows():
         if weekly[slug]:
             continue
         if row["end"] - row["start"] >= pd.Timedelta(days=364):  # itself a year (2012-13, a rolling year): that one

@@ -193,3 +193,12 @@ def test_rolling_years_are_compared_with_the_last_earlier_one(tmp_path):
                             "April 2015 to March 2016,online,18449\n")
     assert year.value == 18449 and year.previous_value == 3467
     assert year.previous_period_label == "October 2012 to September 2013"
+
+
+def test_a_rolling_year_overlapping_the_year_before_is_the_comparison_when_nothing_else_is(tmp_path):
+    """The 12 months before April 2015 to March 2016 hold no whole figure: October 2013 to September
+    2014 overlaps them. It is the last earlier period with data, so it is the comparison (150 on 120)."""
+    year = _fines(tmp_path, "period,channel,transactions\nApril 2012 to March 2013,online,100\n"
+                            "October 2013 to September 2014,online,120\nApril 2015 to March 2016,online,150\n")
+    assert year.value == 150 and year.previous_value == 120
+    assert year.previous_period_label == "October 2013 to September 2014"
