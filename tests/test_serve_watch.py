@@ -313,6 +313,9 @@ def test_missing_pages_get_the_sites_404_page_with_the_reload_script(tmp_path):
         state.finished("data/a.csv:3:2: error: 'transactions' is not a number")
         status, body = _get(url + "services/gone/")
         assert status == 404 and 'role="alert"' in body and "is not a number" in body
+        (site / "services/a/index.html").write_text('<html><body class="theirs"><p>A</p></body></html>')
+        body = _get(url + "services/a/")[1]  # a theme's <body> with attributes still gets the banner
+        assert '<body class="theirs"><div role="alert"' in body and "last good version" in body
     finally:
         server.shutdown()
         server.server_close()
