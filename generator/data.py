@@ -19,6 +19,7 @@ import csv
 import difflib
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -300,9 +301,12 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                              "is not a period (a note or a footer?)", where[1], where[2] or None,
                              hint="drop such rows with exclude: in the file's source to silence this")
             continue
-        if looks_like_a_total(raw[index]):
-            hint = ("a total or summary row? Leave it out with exclude: in the file's source, e.g. "
-                    f"exclude: {{Period: '{raw[index].strip() or 'Total'}'}}, or give the row its period")
+        if not str(raw[index]).strip():
+            hint = ("the row has figures but no period: fill it in (a merged cell in the spreadsheet?); "
+                    "a total row can be left out with exclude: in the file's source")
+        elif looks_like_a_total(raw[index]):
+            hint = (f"a total or summary row? Leave it out with exclude: in the file's source, naming the "
+                    f"period column and '{raw[index].strip()}'; or give the row its period")
         else:
             hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
                     "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
@@ -491,10 +495,10 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
             problems.error(path, f"service '{svc.slug}' has a second, different row for period "
                            f"{keyed.at[index, '_key']} and '{keyed.at[index, 'channel'] or 'all channels'}'",
                            int(keyed.at[index, "line"]), int(keyed.at[index, "period_col"]) or None,
-                           hint="no row names a channel: is the channel column missing or its heading misspelt "
-                           "(see the warnings above)?" if no_channel else
-                           "keep one row per period and channel for each service; if two services share "
-                           "a name, make the service key unique, e.g. columns: {service: \"{Department} {Service}\"}")
+                           hint="keep one row per period and channel for each service; if two services share "
+                           "a name, make the service key unique, e.g. columns: {service: \"{Department} {Service}\"}"
+                           + ("; no row names a channel: should the file have a channel column (is its heading "
+                              "misspelt?)" if no_channel else ""))
         rows = rows.loc[remaining.index[~conflict]]
     with_tx = rows[rows["has_tx"]]
     if with_tx["channel"].eq("").any() and with_tx["channel"].ne("").any():
@@ -631,7 +635,8 @@ def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems) -> None:
     for (file, service), rows in days.groupby(["@file", "service"], sort=False):
         starts = sorted({p.start for p in rows["period"]})
         apart = [(later - earlier).days for earlier, later in zip(starts, starts[1:])]
-        if len(starts) >= 3 and all(28 <= gap <= 31 for gap in apart) and len({d.day for d in starts}) == 1:
+        same_day = len({d.day for d in starts}) == 1 or all((d + timedelta(days=1)).day == 1 for d in starts)
+        if len(starts) >= 3 and all(28 <= gap <= 31 for gap in apart) and same_day:
             problems.warning(file, f"the periods are single days a month apart ({starts[0].isoformat()} to "
                              f"{starts[-1].isoformat()}), so each row is read as that one day",
                              int(rows["line"].min()),

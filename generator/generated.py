@@ -48,7 +48,11 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
             if not name or not slug or slug in taken:
                 continue  # the same organisation again, perhaps at another level
             if looks_like_a_total(name):
-                continue  # a total row's: its services are left out too (see _services)
+                taken.add(slug)  # warned about once
+                problems.warning(path, f"organisation '{name}' looks like a total row's, not an organisation, "
+                                 "so it is left out", row["@line"],
+                                 hint="say so with exclude: in the source; if it is a real organisation, rename it")
+                continue
             taken.add(slug)
             made.append(Organisation(
                 slug, name, _text(templates.get("kind"), row), _text(templates.get("parent"), row),

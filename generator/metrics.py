@@ -248,7 +248,7 @@ def _back_to_the_last_year_with_data(have: pd.DataFrame, bounds: pd.DataFrame, w
     for slug, row in latest.set_index("service").iterrows():
         if weekly[slug]:
             continue
-        if row["end"] - row["start"] >= pd.Timedelta(days=364):  # itself a year (2012-13, a rolling year): that one
+        if pd.Timedelta(days=364) <= row["end"] - row["start"] <= pd.Timedelta(days=366):  # itself a year: that one
             bounds.at[slug, "previous_start"], bounds.at[slug, "previous_end"] = row["start"], row["end"]
             continue
         start = row["window_start"]
@@ -448,7 +448,8 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     prev_tx = year.previous_transactions if year.previous_months_with_data >= COMPLETE_YEAR else None
     if year.transactions is not None and prev_tx is None and year.previous_transactions is not None:
         notes.append(f"No comparison with {year.previous_label}, which has "
-                     f"{round(year.previous_months_with_data):g} months of complete data")
+                     f"{round(year.previous_months_with_data):g} "
+                     f"month{'' if round(year.previous_months_with_data) == 1 else 's'} of complete data")
     note = "; ".join(notes) or None
     kpis[m.TRANSACTIONS_PER_YEAR] = make_figure(
         m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,

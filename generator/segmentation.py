@@ -101,7 +101,7 @@ def organisation_migration(services: list[m.ServiceView]) -> Migration | None:
     labels = {s.split_period_label for s in used}
     previous = {s.split_previous_label for s in used}
     return _migration(shares, labels.pop() if len(labels) == 1 else "each service's latest 12 months",
-                      previous.pop() if len(previous) == 1 else "the 12 months before")
+                      previous.pop() if len(previous) == 1 else "each service's earlier year")
 
 
 def channel_rows(rows: list[m.PeriodRow]) -> list[tuple]:

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -343,10 +344,15 @@ def _link(source: str, target: str, temporary: str) -> bool:
         return False
 
 
+LEFTOVER_SECONDS = 3600  # a build's folder untouched this long is no build's any more
+
+
 def remove_leftovers(out: Path) -> None:
     """Remove what a build that was stopped part-way (killed, or a dev server closed mid-rebuild)
     left beside the output: its staging folder, or the old site it was swapping out. Only those
-    of processes that are gone: another build may be writing its own right now."""
+    of processes that are gone, and untouched for an hour: another build may be writing its own
+    right now, perhaps in a container or on another machine, where its process number means
+    nothing here."""
     pattern = re.compile(re.escape(f".{out.name}.") + r"(tmp|old|link)-(\d+)")
     try:
         names = os.listdir(out.parent)
@@ -357,6 +363,11 @@ def remove_leftovers(out: Path) -> None:
         if found is None or int(found.group(2)) == os.getpid() or _running(int(found.group(2))):
             continue
         path = os.path.join(out.parent, name)
+        try:
+            if os.lstat(path).st_mtime > time.time() - LEFTOVER_SECONDS:
+                continue
+        except OSError:
+            continue
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
         else:

@@ -202,3 +202,10 @@ def test_a_rolling_year_overlapping_the_year_before_is_the_comparison_when_nothi
                             "October 2013 to September 2014,online,120\nApril 2015 to March 2016,online,150\n")
     assert year.value == 150 and year.previous_value == 120
     assert year.previous_period_label == "October 2013 to September 2014"
+
+
+def test_a_period_of_several_years_is_not_taken_for_the_year_before(tmp_path):
+    """Three years' total (April 2010 to March 2013) is not a year to compare a year with."""
+    year = _fines(tmp_path, "period,channel,transactions\nApril 2010 to March 2013,online,300\n"
+                            "April 2015 to March 2016,online,150\n")
+    assert year.value == 150 and year.previous_value is None

@@ -403,10 +403,16 @@ def test_leftovers_of_a_stopped_build_are_removed_but_not_a_running_ones(tmp_pat
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()
+    hours_ago = time.time() - 2 * 3600
     (tmp_path / f".site.tmp-{gone}/services").mkdir(parents=True)
     (tmp_path / f".site.old-{gone}").mkdir()
+    for name in (f".site.tmp-{gone}", f".site.old-{gone}"):
+        os.utime(tmp_path / name, (hours_ago, hours_ago))
     running = tmp_path / f".site.tmp-{os.getppid()}"
     running.mkdir()
+    os.utime(running, (hours_ago, hours_ago))
     (tmp_path / ".site.tmp-notapid").mkdir()
+    recent = tmp_path / f".site.link-{gone}"  # a process number unknown here, but in use a moment ago
+    recent.write_text("")                     # (a build in a container, say): left alone
     remove_leftovers(tmp_path / "site")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, ".site.tmp-notapid"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, ".site.tmp-notapid", recent.name])

@@ -477,6 +477,7 @@ def test_a_total_row_made_from_rows_is_left_out_with_a_warning(tmp_path):
     assert code == 0
     assert ("data/finance.csv:6: warning: 'Total' looks like a total row, not a service, so it is left out "
             "(its figures would be counted twice)") in out and "exclude: {Service: 'Total'}" in out
+    assert "data/finance.csv:6: warning: organisation 'Total' looks like a total row's" in out
     prepared = prepare(config)
     assert "total" not in {s.slug for s in prepared.model.services}
     assert "total" not in {o.slug for o in prepared.model.organisations}
@@ -532,4 +533,20 @@ def test_a_misspelt_channel_heading_is_named_in_the_hints(tmp_path):
     code, out = run(config, "check")
     assert code == 1
     assert "data/contact.csv:1:2: warning: unknown column 'chanel' is ignored\n    hint: did you mean 'channel'?" in out
-    assert "no row names a channel: is the channel column missing or its heading misspelt" in out
+    assert "no row names a channel: should the file have a channel column (is its heading misspelt?)" in out
+
+
+def test_a_row_with_figures_but_no_period_is_not_called_a_total(tmp_path):
+    csv = "period,channel,transactions\n2024-01,online,10\n,online,12\n"
+    config = site(tmp_path, "", {"data/contact.csv": csv, "content/services/contact.yaml": CC_SERVICE.replace(
+        "contact-centre.csv", "contact.csv")})
+    code, out = run(config, "check")
+    assert code == 1 and "the row has figures but no period: fill it in" in out and "total or summary" not in out
+
+
+def test_month_end_dates_a_month_apart_are_a_warning_too(tmp_path):
+    days = "2023-01-31,online,1\n2023-02-28,online,2\n2023-03-31,online,3\n2023-04-30,online,4\n"
+    config = site(tmp_path, "", {"data/contact.csv": "period,channel,transactions\n" + days,
+                                 "content/services/contact.yaml": CC_SERVICE.replace("contact-centre.csv",
+                                                                                    "contact.csv")})
+    assert "single days a month apart (2023-01-31 to 2023-04-30)" in run(config, "check")[1]
