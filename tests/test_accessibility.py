@@ -257,3 +257,20 @@ def test_service_charts_show_with_and_without_javascript(javascript, pages, site
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_chart_wider_than_a_phone_says_it_scrolls(pages, site_url, browser):
+    """On a phone a chart keeps a readable size and scrolls sideways in its box; a line above it
+    says so, since the box itself shows no sign of it. On a wide screen the chart fits: no line."""
+    for width, shown in ((390, True), (1280, False)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(site_url + pages["service-with-data"].lstrip("/"))
+            hint = page.locator(".chart__scroll-hint").first
+            assert hint.is_visible() == shown, width
+            if shown:
+                box = page.locator(".chart__static").first
+                assert box.evaluate("el => el.scrollWidth > el.clientWidth")  # it does scroll
+        finally:
+            context.close()
