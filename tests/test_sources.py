@@ -454,6 +454,12 @@ def test_tab_separated_with_a_bom_channel_and_measure_headings_and_a_composite_k
     assert svcs["libraries-repairs"].organisation.slug == "libraries"
 
 
+def one_file_site(tmp_path, csv: str, config_extra: str = ""):
+    """A site with one service whose data is ``csv`` (data/contact.csv)."""
+    return site(tmp_path, config_extra, {"data/contact.csv": csv, "content/services/contact.yaml":
+                                         CC_SERVICE.replace("contact-centre.csv", "contact.csv")})
+
+
 def test_a_typo_in_a_wide_measure_heading_is_a_warning_not_silence(tmp_path):
     """'2023/24: onlin volume' is one letter from a measure: left unread, it would drop that year's
     online figures without a word; so it is a warning (an error with --strict) saying what it meant."""
@@ -499,8 +505,7 @@ def test_a_total_row_with_no_organisation_says_so(tmp_path):
 
 def test_a_total_period_row_gets_a_hint_to_leave_it_out(tmp_path):
     csv = "period,channel,transactions\n2024-01,online,10\n2024-02,online,12\nTotal,online,22\n"
-    config = site(tmp_path, "", {"data/contact.csv": csv, "content/services/contact.yaml": CC_SERVICE.replace(
-        "contact-centre.csv", "contact.csv")})
+    config = one_file_site(tmp_path, csv)
     code, out = run(config, "check")
     assert code == 1
     assert "data/contact.csv:4:1: error: 'period' is not a period I recognise: 'Total'" in out
@@ -511,25 +516,20 @@ def test_dates_a_month_apart_read_as_days_are_a_warning(tmp_path):
     """An export dating each month by its first day (01/04/2023, 01/05/2023, ...) without
     period_type: month would be read as twelve single days: that is said, with the fix."""
     days = "".join(f"01/{m:02d}/{2023 + (m < 4)},online,{100 + m}\n" for m in [*range(4, 13), 1, 2, 3])
-    config = site(tmp_path, "", {"data/contact.csv": "period,channel,transactions\n" + days,
-                                 "content/services/contact.yaml": CC_SERVICE.replace("contact-centre.csv",
-                                                                                    "contact.csv")})
+    config = one_file_site(tmp_path, "period,channel,transactions\n" + days)
     code, out = run(config, "check")
     assert code == 0
     assert ("data/contact.csv:2: warning: the periods are single days a month apart (2023-04-01 to 2024-03-01), "
             "so each row is read as that one day") in out and "period_type: month" in out
-    fixed = "  - file: contact.csv\n    period_type: month\n"
-    config = site(tmp_path / "fixed", "sources:\n" + fixed, {
-        "data/contact.csv": "period,channel,transactions\n" + days,
-        "content/services/contact.yaml": CC_SERVICE.replace("contact-centre.csv", "contact.csv")})
+    config = one_file_site(tmp_path / "fixed", "period,channel,transactions\n" + days,
+                           "sources:\n  - file: contact.csv\n    period_type: month\n")
     code, out = run(config, "check")
     assert code == 0 and "a month apart" not in out
 
 
 def test_a_misspelt_channel_heading_is_named_in_the_hints(tmp_path):
     csv = "period,chanel,transactions\n2024-01,online,10\n2024-01,phone,5\n"
-    config = site(tmp_path, "", {"data/contact.csv": csv, "content/services/contact.yaml": CC_SERVICE.replace(
-        "contact-centre.csv", "contact.csv")})
+    config = one_file_site(tmp_path, csv)
     code, out = run(config, "check")
     assert code == 1
     assert "data/contact.csv:1:2: warning: unknown column 'chanel' is ignored\n    hint: did you mean 'channel'?" in out
@@ -538,15 +538,12 @@ def test_a_misspelt_channel_heading_is_named_in_the_hints(tmp_path):
 
 def test_a_row_with_figures_but_no_period_is_not_called_a_total(tmp_path):
     csv = "period,channel,transactions\n2024-01,online,10\n,online,12\n"
-    config = site(tmp_path, "", {"data/contact.csv": csv, "content/services/contact.yaml": CC_SERVICE.replace(
-        "contact-centre.csv", "contact.csv")})
+    config = one_file_site(tmp_path, csv)
     code, out = run(config, "check")
     assert code == 1 and "the row has figures but no period: fill it in" in out and "total or summary" not in out
 
 
 def test_month_end_dates_a_month_apart_are_a_warning_too(tmp_path):
     days = "2023-01-31,online,1\n2023-02-28,online,2\n2023-03-31,online,3\n2023-04-30,online,4\n"
-    config = site(tmp_path, "", {"data/contact.csv": "period,channel,transactions\n" + days,
-                                 "content/services/contact.yaml": CC_SERVICE.replace("contact-centre.csv",
-                                                                                    "contact.csv")})
+    config = one_file_site(tmp_path, "period,channel,transactions\n" + days)
     assert "single days a month apart (2023-01-31 to 2023-04-30)" in run(config, "check")[1]
