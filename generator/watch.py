@@ -74,14 +74,16 @@ class Rebuilder(FileSystemEventHandler):
     """Collects file events and builds once they pause; one build at a time, in its own thread.
 
     Only ``config.yaml`` and files in the input folders (``inputs``, there or not) count. When an
-    input folder is made, moved in or made again, or a folder holding one, ``watch(folder)`` is
-    called from the build thread before the next build. ``on_error(exc)`` hears of anything the
-    build or the watching raises, which must not stop the thread (nothing would rebuild again).
+    input folder is made, moved in or made again, or a folder holding one, ``watch(folder)`` (set
+    by InputWatch) is called from the build thread before the next build. ``on_error(exc)`` hears
+    of anything the build or the watching raises, which must not stop the thread (nothing would
+    rebuild again). ``stopped`` keeps a build from starting while the server shuts down.
     """
 
     def __init__(self, build: Callable[[], None], root: Path, config_path: Path, ignore: list[Path],
-                 watch: Callable[[Path], None] | None = None, on_error: Callable[[Exception], None] | None = None):
-        self.build, self.watch, self.on_error = build, watch, on_error
+                 on_error: Callable[[Exception], None] | None = None):
+        self.build, self.on_error = build, on_error
+        self.watch: Callable[[Path], None] | None = None
         self.root = Path(os.path.abspath(root))
         self.config_path = Path(os.path.abspath(config_path))
         self.ignore = [Path(os.path.abspath(p)) for p in ignore]
