@@ -184,8 +184,35 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         totals=totals(services, years),
         latest_period_label=f"{max(ends):%B %Y}" if ends else None,
     )
+    site.organisation_shares = organisation_shares(organisations, years)
     site.cost_reports = cost_reports(site, config.financial_year_start)
     return site
+
+
+def organisation_shares(organisations: list[m.OrganisationView], years: dict[str, tuple]) -> list[m.OrganisationShare]:
+    """What the home page's by-organisation charts compare: each service counted in exactly one.
+
+    An organisation's totals include the services of the organisations under it (as its page
+    says), so a department charted beside its own agency would count the agency's services
+    twice, and the bars would add up to more than the site's total. So the top-level
+    organisations are charted; a single one (a council with its directorates, say) gives way
+    to the organisations under it, with a bar of its own for the services it runs itself.
+    """
+    by_slug = {o.slug: o for o in organisations}
+    level = [o for o in organisations if o.parent is None and o.services]
+    own: list[m.ServiceView] = []
+    while len(level) == 1 and not own:
+        only = level[0]
+        under = [by_slug[c.slug] for c in only.children if by_slug[c.slug].services]
+        if not under:
+            break
+        own = [s for s in only.services if s.organisation.slug == only.slug]
+        level = under
+    shares = [m.OrganisationShare(o.name, o.totals, any(s.organisation.slug != o.slug for s in o.services))
+              for o in level]
+    if own:
+        shares.append(m.OrganisationShare(f"{only.name} (services it runs itself)", totals(own, years), False))
+    return shares
 
 
 def _display_path(config: Config, path) -> str:

@@ -333,8 +333,10 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
     return [c for c in charts if c is not None]
 
 
-def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: int | None = None) -> m.Chart | None:
-    """Bars from highest to lowest; with ``limit``, only that many of the highest (the page's table has all)."""
+def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: int | None = None,
+                  note: str = "") -> m.Chart | None:
+    """Bars from highest to lowest; with ``limit``, only that many of the highest (the page's table has all).
+    ``note`` ends the summary: what the reader needs to know about what each bar counts."""
     rows = [{"series": name, "value": value, "label": format_value(value, unit, currency)}
             for name, value in items if value is not None]
     if not rows:
@@ -356,6 +358,7 @@ def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: in
                         else f"; {_sharing(rows, lowest, 'have')} the lowest ({lowest}).")
         else:
             summary += "."
+    summary += note
     columns = [m.ChartColumn("series", "Name", TEXT), m.ChartColumn("value", title, unit)]
     return m.Chart(cid, title, summary, columns, rows, fill(kind, {"table": rows}, summary, currency),
                    f"{base}/{cid}")
@@ -389,17 +392,19 @@ def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> 
 
 
 def home_charts(site: m.SiteModel, currency: str) -> list[m.Chart]:
-    """Volume and take-up of each organisation that runs services, from its page's totals."""
-    owners = {s.organisation.slug for s in site.services}
-    orgs = [o for o in site.organisations if o.slug in owners]
+    """Volume and take-up of the organisations that run the site's services, each service counted
+    once (see assemble.organisation_shares)."""
+    orgs = site.organisation_shares
     base = "data/charts/home"
+    note = (" Each organisation's figure includes the services of the organisations under it, as on its own"
+            " page, so every service is counted once." if any(o.includes_others for o in orgs) else "")
     charts = [
         _ranked_chart("transactions-by-organisation", "Transactions per year by organisation",
                       [(o.name, o.totals.transactions_per_year) for o in orgs], COUNT, "ranked-count", base,
-                      currency, "number of transactions per year"),
+                      currency, "number of transactions per year", note=note),
         _ranked_chart("take-up-by-organisation", "Digital take-up by organisation",
                       [(o.name, o.totals.digital_take_up) for o in orgs], PERCENT, "ranked-percent", base,
-                      currency, "digital take-up over the latest 12 months"),
+                      currency, "digital take-up over the latest 12 months", note=note),
     ]
     return [c for c in charts if c is not None]
 

@@ -311,6 +311,16 @@ class OrganisationView:
 
 
 @dataclass
+class OrganisationShare:
+    """One bar of the home page's by-organisation charts: an organisation's totals, or those of the
+    services it runs itself (``own``), when the organisations under it have bars of their own."""
+
+    name: str
+    totals: Totals
+    includes_others: bool  # counts the services of organisations under it
+
+
+@dataclass
 class SortOption:
     """One pre-sorted static version of a services table."""
 
@@ -363,6 +373,7 @@ class SiteModel:
     pages: list[MarkdownPage]
     totals: Totals
     latest_period_label: str | None
+    organisation_shares: list[OrganisationShare] = field(default_factory=list)  # each service in one
     home_charts: list[Chart] = field(default_factory=list)
     cost_reports: list = field(default_factory=list)  # costs.CostReport per financial year, newest first
     savings_charts: list[Chart] = field(default_factory=list)  # on the savings ranking pages

@@ -14,7 +14,7 @@ from generator.build import build_site, prepare
 from generator.chart_templates import KINDS, fill
 from generator.charts import all_charts
 from generator.downloads import chart_files
-from sitefactory import build_with_fines_named, standard_files, write_site
+from sitefactory import CONFIG, build_with_fines_named, standard_files, write_site
 
 EXAMPLE = Path(__file__).parents[1] / "config.yaml"
 
@@ -266,3 +266,52 @@ def test_a_ranked_charts_summary_never_names_one_of_several_as_the_highest():
         "17 have the highest digital take-up (100.0%) and Z the lowest (3.0%).")
     assert summary([("A", 90.0), ("B", 60.0), ("C", 50.0)]) == (
         "A has the highest digital take-up (90.0%) and C the lowest (50.0%).")
+
+
+def _yearly_csv(online: int, phone: int) -> str:
+    """12 months of 2024 with the same counts each month: a year is 12 times each."""
+    return "period,channel,transactions\n" + "".join(
+        f"2024-{m:02d},online,{online}\n2024-{m:02d},phone,{phone}\n" for m in range(1, 13))
+
+
+def _organisation_tree_site(root: Path, council_runs_one: bool) -> dict:
+    """A council; under it directorate A (runs a) and directorate B, which has agency C (runs c),
+    and, if asked, a service the council runs itself (d). Returns the home page's bars by name."""
+    files = {
+        "config.yaml": CONFIG + "charts:\n  static_svg: false\n",
+        "content/organisations/council.yaml": "name: Council\nkind: council\n",
+        "content/organisations/dir-a.yaml": "name: Directorate A\nparent: council\n",
+        "content/organisations/dir-b.yaml": "name: Directorate B\nparent: council\n",
+        "content/organisations/agency-c.yaml": "name: Agency C\nparent: dir-b\n",
+        "content/services/a.yaml": "name: Service A\norganisation: dir-a\ndescription: A service.\ndata: a.csv\n",
+        "content/services/c.yaml": "name: Service C\norganisation: agency-c\ndescription: A service.\ndata: c.csv\n",
+        "data/a.csv": _yearly_csv(30, 10),  # 480 a year, 360 online
+        "data/c.csv": _yearly_csv(5, 15),  # 240 a year, 60 online
+    }
+    if council_runs_one:
+        files["content/services/d.yaml"] = "name: Service D\norganisation: council\ndescription: A service.\ndata: d.csv\n"
+        files["data/d.csv"] = _yearly_csv(1, 1)  # 24 a year, 12 online
+    prepared = prepare(write_site(root, files))
+    charts = {c.id: c for c in prepared.model.home_charts}
+    bars = {row["series"]: row["value"] for row in charts["transactions-by-organisation"].rows}
+    take_up = {row["series"]: row["value"] for row in charts["take-up-by-organisation"].rows}
+    return {"bars": bars, "take_up": take_up, "total": prepared.model.totals.transactions_per_year,
+            "summary": charts["transactions-by-organisation"].summary}
+
+
+def test_the_home_pages_organisation_charts_count_each_service_once(tmp_path):
+    """An organisation's totals include those of the organisations under it, so a directorate
+    charted beside its own agency would count the agency twice. The single top-level council
+    gives way to its directorates (B with its agency's services, as on B's page), plus a bar for
+    what the council runs itself; the bars add up to the home page's total."""
+    found = _organisation_tree_site(tmp_path / "own", council_runs_one=True)
+    assert found["bars"] == {"Directorate A": 480, "Directorate B": 240,
+                             "Council (services it runs itself)": 24}
+    assert sum(found["bars"].values()) == found["total"] == 744
+    assert found["take_up"] == {"Directorate A": 75.0, "Directorate B": 25.0,
+                                "Council (services it runs itself)": 50.0}
+    assert found["summary"].endswith("so every service is counted once.")  # B's bar includes C's
+
+    found = _organisation_tree_site(tmp_path / "none", council_runs_one=False)
+    assert found["bars"] == {"Directorate A": 480, "Directorate B": 240}
+    assert sum(found["bars"].values()) == found["total"]
