@@ -8,6 +8,7 @@ to the caller (the CLI).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 # pandas, Jinja, Markdown with them) are imported by the functions that run them, so a build
 # with nothing to do starts in a fraction of the time.
 from generator import page_reuse, paths, render_jobs, units
-from generator.config import Config, load_config
+from generator.config import Config, base_path_of, load_config
 from generator.errors import BuildFailed, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
 from generator.write import (SMALL_CHANGE, OutputError, Staging, digest, finish_site, read_manifest,
@@ -92,14 +93,20 @@ def static_files(config: Config) -> dict[str, bytes]:
     return {rel: path.read_bytes() for rel, path in found.items()}
 
 
+def build_options(strict: bool, base_url: str | None) -> str:
+    """The options every output depends on, for the fingerprints: changing one makes everything anew."""
+    return f"strict={strict}" + (f"\0base_url={base_url}" if base_url is not None else "")
+
+
 def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = None,
-            digests: Digests | None = None, jobs: int | None = 1) -> Prepared:
+            digests: Digests | None = None, jobs: int | None = 1, base_url: str | None = None) -> Prepared:
     """Load and check every input and compute every figure; raises BuildFailed on errors.
 
     ``previous`` is the previous build's files (path -> [sha256, size]), all still
     in place: services whose unit of inputs is unchanged since then (see
     :mod:`generator.units`) are taken from their records instead of being
-    read, computed and rendered again. Without it everything is made afresh.
+    read, computed and rendered again. Without it everything is made afresh. ``base_url``, if
+    given, stands in for config.yaml's (``perfpages build --base-url``: CI knows where it deploys).
     """
     from generator import render
     from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
@@ -118,6 +125,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     config = load_config(config_path, problems)
     if config is None:
         raise BuildFailed(problems)
+    if base_url is not None:
+        config = dataclasses.replace(config, base_url=base_url, base_path=base_path_of(base_url))
     theme_dir = config.root / "themes" / config.theme
     if config.theme != "default" and not theme_dir.is_dir():
         problems.error(config.path, f"theme '{config.theme}' not found in themes/",
@@ -128,7 +137,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     plan = units.partition(config, content.services)
     reused: dict[str, units.UnitRecord] = {}
     if previous is not None:
-        digests = digests or file_digests(config, f"strict={strict}")
+        digests = digests or file_digests(config, build_options(strict, base_url))
         search_path = render.template_search_path(config.root, config.theme)
         # Several councils on one site running the same service compare it with each other's:
         # then no service page stands alone.
@@ -521,14 +530,18 @@ def _save_records(prepared: Prepared, files: dict, hashes: dict[str, list]) -> N
 
 
 def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None,
-               progress: Progress | None = None, draw_missing: bool = True) -> BuildResult:
+               progress: Progress | None = None, draw_missing: bool = True,
+               base_url: str | None = None) -> BuildResult:
     """Build the site into ``out_dir``, replacing it only if the whole build succeeds.
+
+    ``base_url``, if given, stands in for config.yaml's; like ``strict``, it is one of the
+    build's options, so changing it makes every output anew.
 
     If nothing the site is built from has changed since the last build (its
     fingerprint is in the output's manifest), the output is left as it is.
     """
     started = time.perf_counter()
-    options = f"strict={strict}"
+    options = build_options(strict, base_url)
     unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing)
     if unchanged is not None:
         return unchanged
@@ -536,7 +549,8 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     step("Reading and checking inputs", 0, 1)
     fetching = _start_vega_bundle(config_path)
     try:
-        prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs)
+        prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs,
+                           base_url=base_url)
     except BaseException:
         if fetching is not None:
             fetching.kill()

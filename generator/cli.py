@@ -119,6 +119,14 @@ def run() -> None:
     os._exit(code or 0)
 
 
+def _check_base_url(ctx, param, value: str | None) -> str | None:
+    from generator.config import base_url_problem
+
+    if value is not None and base_url_problem(value):
+        raise click.BadParameter(base_url_problem(value) + "; e.g. https://your-org.github.io/performance/")
+    return value
+
+
 @main.command()
 @config_option
 @click.option("--output", "-o", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
@@ -127,13 +135,17 @@ def run() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes for rendering pages (and drawing charts with vl-convert) "
                    "[default: one per CPU core].")
-def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | None) -> None:
+@click.option("--base-url", default=None, callback=_check_base_url, metavar="URL",
+              help="Where the site will live, instead of config.yaml's base_url (e.g. from CI: "
+                   "the GitHub Pages address).")
+def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | None, base_url: str | None) -> None:
     """Build the site into the output folder."""
     from generator.build import build_site
 
     out_dir = out_dir or config_path.resolve().parent / "site"
     with progress_reporter() as progress:
-        result = _run(lambda: build_site(config_path, out_dir, strict=strict, jobs=jobs, progress=progress),
+        result = _run(lambda: build_site(config_path, out_dir, strict=strict, jobs=jobs, progress=progress,
+                                         base_url=base_url),
                       strict, "Build failed: nothing was written; the previous site is unchanged.")
     report(result.problems)
     if result.up_to_date:

@@ -199,6 +199,14 @@ def normalise_channel(text: str) -> str:
     return "".join(c for c in str(text).lower() if c.isalnum())
 
 
+def base_url_problem(base_url: str) -> str | None:
+    """Why ``base_url`` cannot be where the site lives, or None. Without a scheme,
+    'example.org/performance' would be read as a path (/example.org/performance/)."""
+    if base_url.startswith("/") or urlparse(base_url).scheme in ("http", "https") and urlparse(base_url).netloc:
+        return None
+    return (f"base_url '{base_url}' is neither a full address (https://...) nor a path starting with /")
+
+
 def base_path_of(base_url: str) -> str:
     path = urlparse(base_url).path or "/"
     if not path.endswith("/"):
@@ -250,6 +258,9 @@ def load_config(path: Path, problems: Problems) -> Config | None:
             problems.error(path, f"two sources have the id '{source.id}'", *source.where("id"),
                            hint="give each source its own id:")
         ids[source.id] = source.index
+    if values["base_url"] is not None and base_url_problem(values["base_url"]):
+        problems.error(path, base_url_problem(values["base_url"]), *positions.at(("base_url",)),
+                       hint="e.g. base_url: https://your-org.github.io/performance/ or base_url: /")
     if len(problems.errors) > before:
         return None
     root = path.resolve().parent

@@ -102,7 +102,8 @@ Built with Performance Pages.
 Publishing: `.github/workflows/perfpages.yml` checks, builds and deploys to GitHub
 Pages on every push that changes the site's files (turn on Pages with "GitHub
 Actions" as the source). `.gitlab-ci.yml` does the same on GitLab Pages. For a
-project site, set `base_url` to `https://<owner>.github.io/<repository>/`.
+project site, the workflows pass the address the site is served at to
+`perfpages build --base-url`, which stands in for `base_url` in `config.yaml`.
 Both install Performance Pages from `requirements.txt`, at the commit this
 site was made with when `perfpages new` could tell; if it could not, add the
 line it shows there before you push (the workflows stop with that message
@@ -145,7 +146,9 @@ jobs:
           key: perfpages-${{{{ hashFiles('data/**', 'content/**', 'config.yaml') }}}}
           restore-keys: perfpages-
       - run: perfpages check --strict
-      - run: perfpages build --strict
+      - id: pages  # where GitHub will serve the site: the 404 page links from there
+        uses: actions/configure-pages@v5
+      - run: perfpages build --strict --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
       - uses: actions/upload-pages-artifact@v3
         with:
           path: site
@@ -179,7 +182,7 @@ pages:
       { echo "requirements.txt: add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }
     - pip install -r requirements.txt
     - perfpages check --strict
-    - perfpages build --strict --output public
+    - perfpages build --strict --output public --base-url "$CI_PAGES_URL/"
   artifacts:
     paths: [public]
 """

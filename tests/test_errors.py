@@ -187,3 +187,17 @@ def test_an_id_or_slug_ending_in_a_line_break_is_refused(tmp_path):
     code, out = build(write_site(tmp_path / "slug", files))
     assert code == 0 and "is not a clean slug; using 'fines'" in out, out
     assert (tmp_path / "slug/site/services/fines/index.html").is_file()
+
+
+def test_a_base_url_without_a_scheme_names_its_line(tmp_path):
+    """'example.org/performance' would be taken for a path (/example.org/performance/), and the
+    404 page's links would all be wrong: it is an error, in config.yaml and from --base-url."""
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("base_url: /", "base_url: example.org/performance")
+    config = write_site(tmp_path, files)
+    code, out = build(config)
+    assert code == 1
+    assert "config.yaml:3:11: error: base_url 'example.org/performance' is neither a full address" in out
+    assert "hint:" in out and not (tmp_path / "site").exists()
+    code, out = run(write_site(tmp_path / "ok", standard_files()), "build", "--base-url", "example.org/perf")
+    assert code == 2 and "Invalid value for '--base-url'" in out and "neither a full address" in out

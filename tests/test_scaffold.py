@@ -131,3 +131,28 @@ def test_a_copy_pip_installed_from_git_is_named_at_its_commit(monkeypatch):
     local = {"url": "file:///home/me/performance-pages", "dir_info": {"editable": True}}
     monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed(local))
     assert scaffold._installed_from() == ("", "")
+
+
+def test_the_workflows_tell_the_build_where_the_site_is_served(tmp_path):
+    """A GitHub Pages project site lives under /<repository>/; the 404 page (served at any path)
+    links absolutely, so the workflows pass the address the host reports to --base-url, and the
+    new site need not have base_url edited first. Run here with the values the hosts would give."""
+    import yaml
+
+    folder = tmp_path / "site"
+    assert CliRunner().invoke(main, ["new", str(folder)]).exit_code == 0
+    github = yaml.safe_load((folder / ".github/workflows/perfpages.yml").read_text())
+    steps = github["jobs"]["build"]["steps"]
+    pages = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/configure-pages")]
+    build = [i for i, s in enumerate(steps) if s.get("run", "").startswith("perfpages build")]
+    assert pages and build and pages[0] < build[0] and steps[pages[0]]["id"] == "pages"
+    gitlab = yaml.safe_load((folder / ".gitlab-ci.yml").read_text())
+    gitlab_build = [line for line in gitlab["pages"]["script"] if line.startswith("perfpages build")][0]
+    for command, value in ((steps[build[0]]["run"], "https://council.github.io/performance"),
+                           (gitlab_build, "https://council.gitlab.io/performance")):
+        command = command.replace("${{ steps.pages.outputs.base_url }}", value).replace("$CI_PAGES_URL", value)
+        args = [arg.strip('"') for arg in command.split()[1:]]
+        out = tmp_path / "out"
+        result = CliRunner().invoke(main, [*args, "--config", str(folder / "config.yaml"), "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        assert 'href="/performance/static/css/site.css"' in (out / "404.html").read_text(encoding="utf-8")

@@ -205,3 +205,31 @@ def test_open_data_equals_what_the_pages_show(built):
     assert len(data) == len(rows)
     home = (built / "index.html").read_text()
     assert 'href="./data/services.csv"' in home and "datapackage.json" in home
+
+
+def test_base_url_from_the_command_line_replaces_the_configs(tmp_path):
+    """CI knows where it deploys (GitHub's configure-pages says so): ``--base-url`` stands in for
+    config.yaml's. Only the 404 page (served at any path, so it links absolutely) depends on it;
+    changing it again is a new build, not a stale 404 page kept from the last one."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    config = write_site(tmp_path, standard_files())  # base_url: /
+    out = tmp_path / "site"
+
+    def build(*extra):
+        result = CliRunner().invoke(main, ["build", "--config", str(config), "--output", str(out), *extra])
+        assert result.exit_code == 0, result.output
+        return BeautifulSoup((out / "404.html").read_text(encoding="utf-8"), "html.parser")
+
+    def stylesheet(page):
+        return page.find("link", rel="stylesheet")["href"]
+
+    assert stylesheet(build()) == "/static/css/site.css"
+    service_page = (out / "services/fines/index.html").read_bytes()
+    assert stylesheet(build("--base-url", "https://council.github.io/performance")) == \
+        "/performance/static/css/site.css"
+    assert (out / "services/fines/index.html").read_bytes() == service_page  # relative links throughout
+    assert stylesheet(build("--base-url", "/perf/")) == "/perf/static/css/site.css"
+    assert stylesheet(build()) == "/static/css/site.css"  # config.yaml's again
