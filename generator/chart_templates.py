@@ -272,6 +272,9 @@ def fill(kind: str, datasets: dict[str, list], description: str, currency: str =
     # for the page and for vl-convert), and copying a deep template per chart cost seconds.
     spec = dict(_template(kind, currency))
     spec["datasets"] = {"table": [], "annotations": [], "target": [], **{k: list(v) for k, v in datasets.items()}}
+    empty = {name for name in ("annotations", "target") if not spec["datasets"][name]}
+    if empty and "layer" in spec:  # Vega warns of an infinite extent for a layer with no rows
+        spec["layer"] = [layer for layer in spec["layer"] if layer.get("data", {}).get("name") not in empty]
     spec["description"] = description
     spec["usermeta"] = {"kind": kind}  # which template: the static drawing (generator.svg_charts) reads it
     return spec

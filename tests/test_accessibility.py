@@ -227,11 +227,14 @@ def test_example_site_has_every_kind_of_page(pages):
 @pytest.mark.parametrize("javascript", [False, True])
 def test_service_charts_show_with_and_without_javascript(javascript, pages, site_url, browser, axe_source):
     """Without JavaScript the static SVGs show; with it, each is replaced by the interactive chart
-    as it comes near the screen, and the page with every chart drawn passes axe-core too."""
+    as it comes near the screen, with no error or warning in the console, and the page with every
+    chart drawn passes axe-core too."""
     context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Vega's warnings too: a layer with no rows (no annotations, no target) warned of an infinite extent.
+    page.on("console", lambda message: errors.append(message.text) if message.type in ("warning", "error") else None)
     try:
         page.goto(site_url + pages["service-with-data"].lstrip("/"))
         charts = page.locator("section.chart").count()

@@ -315,3 +315,17 @@ def test_the_home_pages_organisation_charts_count_each_service_once(tmp_path):
     found = _organisation_tree_site(tmp_path / "none", council_runs_one=False)
     assert found["bars"] == {"Directorate A": 480, "Directorate B": 240}
     assert sum(found["bars"].values()) == found["total"]
+
+
+def test_a_chart_with_no_annotations_or_target_has_no_layers_for_them():
+    """Vega warns of an infinite extent for a layer whose dataset is empty; the layers that draw
+    annotations and targets are there only when the chart has some."""
+    rows = [{"period": "May 2024", "start": "2024-05-01", "end": "2024-05-31", "value": 3.0}]
+    names = lambda spec: [layer.get("data", {}).get("name") for layer in spec["layer"]]  # noqa: E731
+    assert names(fill("line-percent", {"table": rows}, "d")) == ["table"]
+    note = [{"date": "2024-05-01", "label": "New form", "value": 3.0}]
+    assert names(fill("line-percent", {"table": rows, "annotations": note}, "d")) == [
+        "table", "annotations", "annotations"]
+    assert names(fill("line-percent", {"table": rows, "target": [{"value": 75}]}, "d")) == ["table", "target"]
+    assert len(fill("line-percent", {"table": rows}, "d")["layer"]) < len(fill("line-percent", {
+        "table": rows, "annotations": note, "target": [{"value": 75}]}, "d")["layer"]) == 4
