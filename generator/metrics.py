@@ -137,6 +137,22 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     both = rows["started"].notna() & rows["completed"].notna()
     rows["started_paired"] = rows["started"].where(both)
     rows["completed_paired"] = rows["completed"].where(both)
+    # Rates given on rows with their own transactions (a rate per channel) are combined as the
+    # counts they stand for, not averaged as they are: an unweighted mean let a phone line of
+    # 100 count as much as an online service of 1,000. A cost per transaction is already that
+    # row's cost (above); a completion rate stands for completed = transactions (a transaction
+    # is a completed one) and started = transactions / rate; satisfaction is weighted by
+    # transactions. Only rates on rows without transactions are taken as they are.
+    counted = tx.notna() & tx.gt(0)
+    rate = rows["completion_rate"]
+    from_rate = counted & rate.gt(0) & ~both
+    rows["started_paired"] = rows["started_paired"].fillna((tx / rate * 100).where(from_rate))
+    rows["completed_paired"] = rows["completed_paired"].fillna(tx.where(from_rate))
+    rows["rate_alone"] = rate.where(~(counted & rate.gt(0)))
+    rows["cpt_alone"] = rows["cost_per_transaction"].where(tx.isna())
+    weighted = counted & rows["satisfaction"].notna()
+    rows["satisfaction_weighted"] = (rows["satisfaction"] * tx).where(weighted)
+    rows["satisfaction_weight"] = tx.where(weighted)
     ratings = rows[list(RATINGS)]
     all_five = ratings.notna().all(axis=1)  # a blank rating count is missing, not zero
     rows["ratings_n"] = ratings.sum(axis=1).where(all_five)
@@ -162,16 +178,28 @@ def _absent_channel_rows(rows: pd.DataFrame, present: pd.Series) -> pd.Series:
 def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     """One row per service and period with every KPI for that period."""
     sums = ["transactions", "digital_tx", "cost_paired", "tx_costed", "cost_estimated", "tx_estimable",
-            "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing", "cost_alone"]
+            "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing", "cost_alone",
+            "satisfaction_weighted", "satisfaction_weight"]
     grouped = rows.groupby(["service", "key"], sort=False)
     out = grouped[sums].sum(min_count=1)
     reporting = rows[rows["has_tx"].astype(bool)]
     present = reporting.groupby(["service", "key"], sort=False).size().reindex(out.index, fill_value=0)
     out["tx_missing"] = out["tx_missing"] + _absent_channel_rows(reporting, present).reindex(
         out.index, fill_value=0)
-    out["satisfaction_pct"] = grouped["satisfaction"].mean()
-    # Published rates (a file that already holds take-up %, completion % or cost per transaction).
-    given = grouped[["digital_take_up", "completion_rate", "cost_per_transaction"]].mean()
+    # Published rates (a file that already holds take-up %, completion % or cost per transaction), on
+    # rows without transactions of their own (see prepare: the others are counted with them), or on
+    # the period's only row with any: taken as they are, not as 0.09 * 189,782 / 189,782.
+    rates = grouped[["satisfaction", "completion_rate", "cost_per_transaction"]]
+    plain, how_many = rates.mean(), rates.count()
+    paired = grouped[["started_paired", "cost_paired"]].count()
+    out["satisfaction_pct"] = plain["satisfaction"].where(
+        how_many["satisfaction"].eq(1), _ratio(out["satisfaction_weighted"], out["satisfaction_weight"])).fillna(
+        plain["satisfaction"])
+    given = grouped[["digital_take_up", "rate_alone", "cpt_alone"]].mean().rename(
+        columns={"rate_alone": "completion_rate", "cpt_alone": "cost_per_transaction"})
+    for rate, counts in (("completion_rate", "started_paired"), ("cost_per_transaction", "cost_paired")):
+        alone = how_many[rate].eq(1) & paired[counts].le(1)
+        given[rate] = given[rate].fillna(plain[rate].where(alone))
     flags = grouped[[f"nr_{k}" for k in NR_KPIS]].any()
     out[["start", "end", "short"]] = grouped[["start", "end", "short"]].first()
     out["period"] = grouped["period"].first()

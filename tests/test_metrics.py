@@ -209,3 +209,25 @@ def test_a_period_of_several_years_is_not_taken_for_the_year_before(tmp_path):
     year = _fines(tmp_path, "period,channel,transactions\nApril 2010 to March 2013,online,300\n"
                             "April 2015 to March 2016,online,150\n")
     assert year.value == 150 and year.previous_value is None
+
+
+def test_rates_given_per_channel_are_combined_as_the_counts_they_stand_for(tmp_path):
+    """A finance export gives a cost per transaction, a completion rate and satisfaction for each
+    channel. By hand, for May 2024: cost 1,000 x 0.20 + 100 x 5.00 = 700 over 1,100 transactions =
+    £0.6364 (the unweighted mean was £2.60); completion: 1,100 completed of 1,000/0.9 + 100/0.5 =
+    1,311.1 started = 83.90%; satisfaction weighted by transactions (80 x 1,000 + 40 x 100) / 1,100 =
+    76.36%. A rate on a row without transactions of its own (a file of rates alone) is taken as it is."""
+    files = standard_files()
+    files["data/fines.csv"] = (
+        "period,channel,transactions,cost_per_transaction,completion_rate,satisfaction\n"
+        "2024-04,online,1000,0.20,90,80\n2024-04,phone,100,5.00,50,40\n"
+        "2024-05,online,1000,0.20,90,80\n2024-05,phone,100,5.00,50,40\n")
+    kpis = service(prepare(write_site(tmp_path / "channels", files)).model, "fines").kpis
+    assert kpis[m.COST_PER_TRANSACTION].value == pytest.approx(700 / 1100)
+    assert kpis[m.COMPLETION_RATE].value == pytest.approx(1100 / (1000 / 0.9 + 100 / 0.5) * 100)
+    assert round(kpis[m.COMPLETION_RATE].value, 1) == 83.9
+    assert kpis[m.USER_SATISFACTION].value == pytest.approx((80 * 1000 + 40 * 100) / 1100)
+
+    files["data/fines.csv"] = "period,cost_per_transaction,completion_rate\n2024-04,1.10,65\n2024-05,1.25,70\n"
+    kpis = service(prepare(write_site(tmp_path / "total", files)).model, "fines").kpis
+    assert kpis[m.COST_PER_TRANSACTION].value == 1.25 and kpis[m.COMPLETION_RATE].value == 70
