@@ -34,6 +34,7 @@ class CostLine:
     cost_per_transaction: float | None
     estimated: bool = False
     months: float = 0.0  # months of the year with transactions (services)
+    cost_months: float = 0.0  # months of those with a cost (services): fewer, and the cost is part of it
 
 
 @dataclass
@@ -50,6 +51,7 @@ class YearSums:
     estimated: bool
     months: float
     channels: list[float]  # volumes by channel, over every period of the year
+    cost_months: float = 0.0  # months of the periods with a cost per transaction
 
 
 def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
@@ -72,7 +74,7 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
             sum(r.transactions for r in counted) if counted else None,
             sum(r.cost_per_transaction * r.transactions for r in costed) if costed else None,
             sum(r.transactions for r in costed), any(r.cost_estimated for r in costed),
-            sum(r.period.months for r in counted), channels)
+            sum(r.period.months for r in counted), channels, sum(r.period.months for r in costed))
     return out
 
 
@@ -113,7 +115,7 @@ def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
     cost, costed_tx = sums.cost, sums.costed_transactions
     return CostLine(service.name, service.slug, service.url, service.organisation, sums.transactions, cost,
                     cost / costed_tx if cost is not None and costed_tx > 0 else None,
-                    sums.estimated, sums.months)
+                    sums.estimated, sums.months, sums.cost_months if cost is not None else 0.0)
 
 
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:

@@ -209,7 +209,7 @@ def savings_csv(services: list[m.ServiceView]) -> bytes:
 
 
 COST_FIELDS = ["level", "slug", "name", "organisation", "financial_year", "transactions", "cost",
-               "cost_per_transaction", "estimated", "months"]
+               "cost_per_transaction", "estimated", "months", "cost_months"]
 
 
 def costs_csv(report) -> bytes:
@@ -224,5 +224,6 @@ def costs_csv(report) -> bytes:
                 level, x.slug, x.name, x.organisation.slug if x.organisation else "", report.key, x.transactions,
                 None if x.cost is None else round(x.cost, 2),
                 None if x.cost_per_transaction is None else round(x.cost_per_transaction, 4),
-                "true" if x.estimated else "false", x.months if level == "service" else None)])
+                "true" if x.estimated else "false", x.months if level == "service" else None,
+                x.cost_months if level == "service" and x.cost is not None else None)])
     return buffer.getvalue().encode("utf-8")

@@ -419,13 +419,20 @@ def _cost_rows(ctx, rows) -> Markup:
     for r in rows:
         key = ("cost", id(r), depth)  # the same row on every sort order of a year at this depth
         if key not in made:
-            note = (f'<span class="table__period">part year: {round(r.months)} months</span>'
+            note = (f'<span class="table__period">part year: {_months(r.months)}</span>'
                     if r.months < 11.5 else "")
+            if r.cost is not None and r.cost_months < r.months - 0.5:  # the cost is of fewer months
+                note += (f'<span class="table__period">cost for {round(r.cost_months)} of '
+                         f'{_months(r.months)}</span>')
             made[key] = ("<tr>" + _name_cells(ctx, r, note=note) + _value_cell(r.transactions, m.COUNT, currency)
                          + _value_cell(r.cost, m.MONEY, currency, r.estimated)
                          + _value_cell(r.cost_per_transaction, m.MONEY, currency, r.estimated) + "</tr>")
         out.append(made[key])
     return Markup("\n".join(out))
+
+
+def _months(count: float) -> str:
+    return "1 month" if round(count) == 1 else f"{round(count)} months"
 
 
 def _row_cache(ctx) -> dict:

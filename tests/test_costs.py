@@ -22,7 +22,21 @@ def out(tmp_path_factory):
 def test_a_services_year_is_added_up_from_its_periods(out):
     lines = (out / "data/costs-2023-24.csv").read_text().splitlines()
     permits = next(line for line in lines if line.startswith("service,permits,"))
-    assert permits == "service,permits,Renew a permit,test-council,2023/24,2340,2628,1.1231,true,12"
+    assert permits == "service,permits,Renew a permit,test-council,2023/24,2340,2628,1.1231,true,12,12"
+
+
+def test_a_cost_of_fewer_months_than_the_transactions_says_so(out):
+    """Fines, November 2023 to March 2024: costs only in November (16 + 150 + 600 = 766) and January
+    (20 + 150 + 500 = 670), as March's phone count is missing: £1,436 over 2 of the 5 months, which
+    the row says, rather than sitting beside 5 months' transactions (980) as if it were theirs."""
+    lines = (out / "data/costs-2023-24.csv").read_text().splitlines()
+    fines = next(line for line in lines if line.startswith("service,fines,"))
+    assert fines == "service,fines,Pay a fine,dept-a,2023/24,980,1436,3.59,false,5,2"
+    page = BeautifulSoup((out / "costs/index.html").read_text(), "html.parser")
+    row = next(tr for tr in page.find(id="costs-table").tbody.find_all("tr") if "Pay a fine" in tr.th.get_text())
+    assert "part year: 5 months" in row.th.get_text() and "cost for 2 of 5 months" in row.th.get_text()
+    permits = next(tr for tr in page.find(id="costs-table").tbody.find_all("tr") if "Renew" in tr.th.get_text())
+    assert "cost for" not in permits.th.get_text()
 
 
 def test_the_report_opens_on_the_newest_whole_year_and_sorts_without_javascript(out):
