@@ -255,6 +255,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     if unit == "percent":
         if fraction:
             values = values.where(percent_sign, values * 100)
+        else:
+            _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, cols, headings)
         negative = values < 0
         for index in long.index[negative]:
             problems.error(_file(long, index, path),
@@ -273,6 +275,27 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
         if col == "satisfaction":
             values = values.where(~over)
     return values, nr
+
+
+def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, cols, headings) -> None:
+    """A file whose rates are all between 0.2 and 1 without a % sign almost certainly writes
+    fractions (0.87 for 87%): read as percentages, they would be published as 0.9%."""
+    plain = values.notna() & ~percent_sign
+    if plain.sum() < 2:
+        return
+    found = values[plain]
+    files = long.loc[plain, "@file"] if "@file" in long else pd.Series(str(path), index=found.index)
+    by_file = found.groupby(files, sort=False)
+    low, high = by_file.min(), by_file.max()
+    parts = (found % 1 != 0).groupby(files, sort=False).any()
+    for file in high.index[(low >= 0) & (high <= 1) & (high >= 0.2) & parts & (by_file.size() >= 2)]:
+        index = found.index[(files == file).to_numpy()][0]
+        problems.warning(_file(long, index, path),
+                         f"{_name(col, cols, index, headings)} looks like fractions: every value is between 0 and 1 "
+                         f"(e.g. '{raw[index]}'), so it would be read as {values[index]:g}%",
+                         *_where(long["@line"], cols, index),
+                         hint="write 87 or 87% for 87 per cent; or, if the file writes every rate as a "
+                              "fraction, add percentages: fraction to its source in config.yaml")
 
 
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,

@@ -344,6 +344,26 @@ def test_fractions_for_rates_when_the_source_says_so(tmp_path):
     assert [p.digital_take_up for p in permits.periods] == [pytest.approx(45.0), pytest.approx(50.0)]
 
 
+
+def test_rates_written_as_fractions_without_saying_so_are_a_warning(tmp_path):
+    """0.87 read as a percentage is published as 0.9%: a file whose satisfaction is all between 0.2
+    and 1 is warned about (once per column, at its first value), and --strict fails; a file that
+    writes 87% or 87, or a take-up that really is under 1% (0.05, 0.1), is not."""
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
+    fractions = "period,transactions,satisfaction\n2024-10,100,0.87\n2024-11,110,0.85\n2024-12,105,0.9\n"
+    config = site(tmp_path / "fractions", "", {"data/permits.csv": fractions, "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 0 and out.count("looks like fractions") == 1
+    assert ("data/permits.csv:2:3: warning: 'satisfaction' looks like fractions: every value is between 0 and 1 "
+            "(e.g. '0.87'), so it would be read as 0.87%") in out
+    assert "percentages: fraction" in out and run(config, "check", "--strict")[0] == 1
+    for name, text in (("percent", "period,transactions,satisfaction\n2024-10,100,87%\n2024-11,110,85%\n"),
+                       ("whole", "period,transactions,satisfaction\n2024-10,100,87\n2024-11,110,0.5\n"),
+                       ("small", "period,transactions,digital_take_up\n2024-10,100,0.05\n2024-11,110,0.1\n")):
+        config = site(tmp_path / name, "", {"data/permits.csv": text, "content/services/permits.yaml": service})
+        assert run(config, "check", "--strict") == (0, "No errors found.\n"), name
+
+
 # -- gaps and caps ----------------------------------------------------------------------------------
 
 def test_a_gap_in_monthly_data_is_a_warning(tmp_path):
