@@ -39,6 +39,7 @@ class Migration:
     previous_label: str  # the 12 months before
     changes: list[ShareChange]  # largest gain first
     sentence: str
+    left_out: str = ""  # an organisation's services that have no earlier year, so are not in it
 
 
 def _sentence(changes: list[ShareChange], label: str, previous_label: str) -> str:
@@ -100,8 +101,25 @@ def organisation_migration(services: list[m.ServiceView]) -> Migration | None:
     shares = [(info[k], before[k] / total_before * 100, now[k] / total_now * 100) for k in info]
     labels = {s.split_period_label for s in used}
     previous = {s.split_previous_label for s in used}
-    return _migration(shares, labels.pop() if len(labels) == 1 else "each service's latest 12 months",
-                      previous.pop() if len(previous) == 1 else "each service's earlier year")
+    found = _migration(shares, labels.pop() if len(labels) == 1 else "each service's latest 12 months",
+                       previous.pop() if len(previous) == 1 else "each service's earlier year")
+    if found is not None:
+        found.left_out = _left_out(services, used)
+    return found
+
+
+def _left_out(services: list[m.ServiceView], used: list[m.ServiceView]) -> str:
+    """Which services with a channel split the shift leaves out, so its shares are not taken for
+    the totals' take-up, which counts every service."""
+    taken = {s.slug for s in used}
+    out = [s for s in services if s.slug not in taken and any(c.transactions for c in s.channel_split)]
+    if not out:
+        return ""
+    whose = (f"{', '.join(s.name for s in out[:-1])} and {out[-1].name} have" if 1 < len(out) <= 3
+             else f"{out[0].name} has" if len(out) == 1 else f"{len(out)} of its services have")
+    return (f"This covers {len(used)} of the {len(used) + len(out)} services with channel figures: {whose} no "
+            f"complete earlier 12 months to compare with, so the shares here differ from the totals above, which "
+            f"count every service.")
 
 
 def channel_rows(rows: list[m.PeriodRow]) -> list[tuple]:
