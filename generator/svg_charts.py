@@ -30,11 +30,19 @@ LABEL, TITLE = 12, 13  # font sizes, as the templates' config
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+# How wide each character is, in ems, in DejaVu Sans: the widest of the fonts the page's font stack
+# falls back to (Linux's sans-serif), so a label measured with these fits in Arial, Segoe UI and
+# San Francisco too. With one width for most letters, long labels of capitals ran off the left edge.
+_EM = {c: w for chars, w in (
+    ("iljIJ'|!", 0.29), (" .,:;", 0.33), ("ft", 0.37), ("r()[]-/", 0.41), ("cksz", 0.54),
+    ("vxy", 0.6), ("abdeghnopqu0123456789£$#?&", 0.64), ("ELFPTZ", 0.63), ("ABKRSVXY", 0.7),
+    ("CDGHNOQU", 0.78), ("w", 0.82), ("M", 0.87), ("m", 0.98), ("W%…@", 1.0)) for c in chars}
+
+
 def text_width(text: str, size: float = LABEL, bold: bool = False) -> float:
-    """Roughly how wide ``text`` is in a sans-serif font: narrow and wide letters counted apart."""
-    narrow, wide = "iljtfr.,:;'!| ()1", "mwMW@%"
-    units = sum(0.3 if c in narrow else 0.85 if c in wide else 0.56 for c in text)
-    return units * size * (1.07 if bold else 1.0)
+    """How wide ``text`` is drawn, at most (see _EM); bold is about a tenth wider."""
+    units = sum(_EM.get(c, 0.66) for c in text)
+    return units * size * (1.1 if bold else 1.0)
 
 
 def _n(value: float) -> str:

@@ -277,3 +277,29 @@ def test_a_chart_wider_than_a_phone_says_it_scrolls(pages, site_url, browser):
                 assert box.evaluate("el => el.scrollWidth > el.clientWidth")  # it does scroll
         finally:
             context.close()
+
+
+def test_static_chart_text_stays_inside_the_chart(pages, site_url, browser):
+    """Labels are placed from an estimate of their width; drawn in the widest fallback font
+    (DejaVu Sans, here), 'Housing and Communities' ran 10 px off the home chart's left edge."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        for kind in ("home", "service-with-data", "costs", "organisation"):
+            page.goto(site_url + pages[kind].removesuffix("index.html").lstrip("/"))
+            outside = page.evaluate("""() => {
+              const out = [];
+              for (const svg of document.querySelectorAll('.chart__static svg')) {
+                const width = svg.viewBox.baseVal.width || svg.width.baseVal.value;
+                for (const text of svg.querySelectorAll('text')) {
+                  if ((text.getAttribute('transform') || '').includes('rotate')) continue;
+                  const box = text.getBBox();
+                  if (box.x < -0.5 || box.x + box.width > width + 0.5) out.push(text.textContent);
+                }
+              }
+              return out;
+            }""")
+            assert page.locator(".chart__static svg").count() > 0, kind
+            assert outside == [], f"{kind}: {outside}"
+    finally:
+        context.close()
