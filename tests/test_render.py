@@ -369,6 +369,9 @@ def test_services_table_sorting_without_javascript(rendered):
     assert [h.find("a").contents[0].strip() for h in headers] == [
         "Service", "Organisation", "Transactions per year", "Digital take-up", "Cost per transaction",
         "Completion rate", "User satisfaction"]
+    # Each column is each service's own latest, not the same months as an organisation's 12-month figures.
+    assert [h.select_one(".table__period").get_text() for h in headers[2:]] == [
+        "latest year"] + ["latest period"] * 4
     current = soup.find("th", attrs={"aria-sort": True})
     assert current["aria-sort"] == "ascending"
     assert "A to Z" in current.get_text() and "▲" in current.get_text()
