@@ -103,7 +103,7 @@ def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
     if fig.status != m.OK or fig.value is None:
         return ""
     if fig.previous_value is None or fig.direction is None:
-        return "No earlier period to compare with"
+        return fig.no_comparison or "No earlier period to compare with"
     previous = format_value(fig.previous_value, fig.unit, currency_symbol)
     since = f"from {previous} in {fig.previous_period_label}" if fig.previous_period_label else f"from {previous}"
     if fig.direction == "same":

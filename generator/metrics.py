@@ -336,7 +336,8 @@ def channel_totals(rows: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estimated=False,
-                status=m.OK, target=None, note=None, info: m.KpiInfo | None = None) -> m.Figure:
+                status=m.OK, target=None, note=None, info: m.KpiInfo | None = None,
+                no_comparison: str | None = None) -> m.Figure:
     """A card's figure with its change, direction and judgement worked out.
 
     ``info`` describes a measure declared in config.yaml; built-in KPIs are known by ``kpi``.
@@ -348,7 +349,7 @@ def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estima
     if value is None:
         return m.Figure(info, status=status if status != m.OK else m.NO_DATA, target=target, note=note)
     fig = m.Figure(info, value=value, period_label=period_label, estimated=bool(estimated),
-                   status=m.OK, target=target, note=note)
+                   status=m.OK, target=target, note=note, no_comparison=no_comparison)
     if prev_value is not None:
         fig.previous_value = prev_value
         fig.previous_period_label = prev_label
@@ -474,15 +475,16 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         count = round(year.months_with_data)
         notes.append(f"{count:g} of the 12 months {'has' if count == 1 else 'have'} complete data")
     prev_tx = year.previous_transactions if year.previous_months_with_data >= COMPLETE_YEAR else None
+    incomplete = None  # an earlier year there is, but too incomplete to compare with: the card says so
     if year.transactions is not None and prev_tx is None and year.previous_transactions is not None:
-        notes.append(f"No comparison with {year.previous_label}, which has "
-                     f"{round(year.previous_months_with_data):g} "
-                     f"month{'' if round(year.previous_months_with_data) == 1 else 's'} of complete data")
+        months = round(year.previous_months_with_data)
+        incomplete = (f"No comparison with {year.previous_label}, which has only {months:g} "
+                      f"month{'' if months == 1 else 's'} of complete data")
     note = "; ".join(notes) or None
     kpis[m.TRANSACTIONS_PER_YEAR] = make_figure(
         m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,
         status=m.NOT_REQUESTED if m.TRANSACTIONS_PER_YEAR in not_requested else m.OK,
-        target=svc.targets.get(m.TRANSACTIONS_PER_YEAR), note=note)
+        target=svc.targets.get(m.TRANSACTIONS_PER_YEAR), note=note, no_comparison=incomplete)
     for kpi in PERIOD_KPIS:
         rec = latest.get(kpi, {}).get(svc.slug)
         status = m.NOT_REQUESTED if kpi in not_requested else m.OK

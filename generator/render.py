@@ -351,7 +351,9 @@ def _value_cell(value, unit: str, currency: str, estimated=False, not_requested=
 
 
 def _period_header(row: m.PeriodRow) -> str:
-    note = "" if row.complete else '<span class="table__period">some channels have no data</span>'
+    note = "" if row.complete else (
+        '<span class="table__period">some channels have no data</span>' if any(v is not None for v in row.by_channel)
+        else '<span class="table__period">no channel has data</span>')
     return f'<th scope="row" class="table__row-header">{_escaped(row.period.label)}{note}</th>'
 
 

@@ -141,7 +141,12 @@ def test_no_year_on_year_comparison_with_an_incomplete_year(tmp_path):
     permits = service(prepare(write_site(tmp_path, files)).model, "permits")
     fig = permits.kpis[m.TRANSACTIONS_PER_YEAR]
     assert fig.value == 3420 and fig.previous_value is None
-    assert fig.note == "No comparison with January to December 2023, which has 11 months of complete data"
+    # The card's change line says why, instead of "No earlier period to compare with" above a note
+    # that names the earlier period.
+    from generator.formatting import change_text
+
+    assert fig.note is None
+    assert change_text(fig) == "No comparison with January to December 2023, which has only 11 months of complete data"
 
 
 def test_a_year_of_transactions_ending_before_the_latest_data_is_marked_as_such(tmp_path):
