@@ -322,7 +322,7 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
             charts.append(_ranked_chart(
                 f"compare-{comparison.kpi.key.replace('_', '-')}", f"{comparison.kpi.label}: councils compared",
                 [(r.council, r.value) for r in comparison.ranked], kind[comparison.kpi.key][1],
-                kind[comparison.kpi.key][0], base, currency, comparison.kpi.label.lower()))
+                kind[comparison.kpi.key][0], base, currency, comparison.kpi.label.lower(), noun="council"))
     charts += [_month_profile_chart(service, base, currency), _forecast_chart(service, base, currency)]
     for figures in service.measures:
         rows = _with_gaps([(period, value, {}) for period, value in figures.points])
@@ -334,9 +334,10 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
 
 
 def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: int | None = None,
-                  note: str = "") -> m.Chart | None:
+                  note: str = "", noun: str = "service") -> m.Chart | None:
     """Bars from highest to lowest; with ``limit``, only that many of the highest (the page's table has all).
-    ``note`` ends the summary: what the reader needs to know about what each bar counts."""
+    ``note`` ends the summary: what the reader needs to know about what each bar counts. ``noun``
+    is what a bar is ('service', 'organisation', 'council'), for counting them."""
     rows = [{"series": name, "value": value, "label": format_value(value, unit, currency)}
             for name, value in items if value is not None]
     if not rows:
@@ -344,36 +345,36 @@ def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: in
     rows.sort(key=lambda r: (-r["value"], r["series"]))
     top = rows[0]
     if limit is not None and len(rows) > limit:
-        summary = (f"{_sharing(rows, top['label'], 'have')} the highest {what} ({top['label']}); the chart "
+        summary = (f"{_sharing(rows, top['label'], 'have', noun)} the highest {what} ({top['label']}); the chart "
                    f"shows the {limit} highest and the table on this page has every service.")
         rows = rows[:limit]
         title = f"{title}: the {limit} highest"
-    elif len(rows) > 1 and rows[-1]["label"] == top["label"]:  # as shown, they are all the same
-        summary = f"All {len(rows)} have the same {what} ({top['label']})."
+    elif len(rows) == 1:
+        summary = f"{top['series']} is the only {noun} with a figure: {top['label']}."
+    elif rows[-1]["label"] == top["label"]:  # as shown, they are all the same
+        summary = (f"Both {noun}s have" if len(rows) == 2 else f"All {len(rows)} {noun}s have") + \
+            f" the same {what} ({top['label']})."
     else:
-        summary = f"{_sharing(rows, top['label'], 'have')} the highest {what} ({top['label']})"
-        if len(rows) > 1:
-            lowest = rows[-1]["label"]
-            summary += (f" and {rows[-1]['series']} the lowest ({lowest})." if rows[-2]["label"] != lowest
-                        else f"; {_sharing(rows, lowest, 'have')} the lowest ({lowest}).")
-        else:
-            summary += "."
+        summary = f"{_sharing(rows, top['label'], 'have', noun)} the highest {what} ({top['label']})"
+        lowest = rows[-1]["label"]
+        summary += (f" and {rows[-1]['series']} the lowest ({lowest})." if rows[-2]["label"] != lowest
+                    else f"; {_sharing(rows, lowest, 'have', noun)} the lowest ({lowest}).")
     summary += note
     columns = [m.ChartColumn("series", "Name", TEXT), m.ChartColumn("value", title, unit)]
     return m.Chart(cid, title, summary, columns, rows, fill(kind, {"table": rows}, summary, currency),
                    f"{base}/{cid}")
 
 
-def _sharing(rows: list[dict], label: str, verb: str) -> str:
+def _sharing(rows: list[dict], label: str, verb: str, noun: str = "service") -> str:
     """Who shows ``label``: one name and 'has', or several and ``verb`` ('A and B have'), or how
-    many ('17 have'). Compared as shown (99.96% and 100.0% both read 100.0%), so a summary never
-    names one of several as the highest."""
+    many ('17 services have'). Compared as shown (99.96% and 100.0% both read 100.0%), so a summary
+    never names one of several as the highest."""
     names = [row["series"] for row in rows if row["label"] == label]
     if len(names) == 1:
         return f"{names[0]} has"
     if len(names) <= 3:
         return f"{', '.join(names[:-1])} and {names[-1]} {verb}"
-    return f"{len(names)} {verb}"
+    return f"{len(names)} {noun}s {verb}"
 
 
 def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> list[m.Chart]:
@@ -384,7 +385,8 @@ def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> 
         _ranked_chart("transactions-by-service", "Transactions per year by service", tx, COUNT, "ranked-count",
                       base, currency, "number of transactions per year"),
         _ranked_chart("take-up-by-service", "Digital take-up by service", take_up, PERCENT, "ranked-percent",
-                      base, currency, "digital take-up in its latest period"),
+                      base, currency, "digital take-up",
+                      note=" Each service's figure is for its latest period with data."),
     ]
     monthly = [s for s in org.services if s.periods and s.periods[-1].period.kind == "month"]
     charts += segmentation_charts(monthly, list(channels), base, currency) if monthly else []
@@ -401,10 +403,10 @@ def home_charts(site: m.SiteModel, currency: str) -> list[m.Chart]:
     charts = [
         _ranked_chart("transactions-by-organisation", "Transactions per year by organisation",
                       [(o.name, o.totals.transactions_per_year) for o in orgs], COUNT, "ranked-count", base,
-                      currency, "number of transactions per year", note=note),
+                      currency, "number of transactions per year", note=note, noun="organisation"),
         _ranked_chart("take-up-by-organisation", "Digital take-up by organisation",
                       [(o.name, o.totals.digital_take_up) for o in orgs], PERCENT, "ranked-percent", base,
-                      currency, "digital take-up over the latest 12 months", note=note),
+                      currency, "digital take-up over the latest 12 months", note=note, noun="organisation"),
     ]
     return [c for c in charts if c is not None]
 

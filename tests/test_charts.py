@@ -259,11 +259,13 @@ def test_a_ranked_charts_summary_never_names_one_of_several_as_the_highest():
 
     assert summary([("A", 100.0), ("B", 99.96), ("C", 50.0)]) == (
         "A and B have the highest digital take-up (100.0%) and C the lowest (50.0%).")
-    assert summary([("A", 100.0), ("B", 100.0)]) == "All 2 have the same digital take-up (100.0%)."
+    assert summary([("A", 100.0), ("B", 100.0)]) == "Both services have the same digital take-up (100.0%)."
+    assert summary([("A", 90.0), ("B", 90.0), ("C", 90.0)]) == "All 3 services have the same digital take-up (90.0%)."
+    assert summary([("A", 93.5)]) == "A is the only service with a figure: 93.5%."  # not 'has the highest
     assert summary([("A", 90.0), ("B", 50.0), ("C", 50.0)]) == (
         "A has the highest digital take-up (90.0%); B and C have the lowest (50.0%).")
     assert summary([(f"S{i}", 100.0) for i in range(17)] + [("Z", 3.0)]) == (
-        "17 have the highest digital take-up (100.0%) and Z the lowest (3.0%).")
+        "17 services have the highest digital take-up (100.0%) and Z the lowest (3.0%).")
     assert summary([("A", 90.0), ("B", 60.0), ("C", 50.0)]) == (
         "A has the highest digital take-up (90.0%) and C the lowest (50.0%).")
 
