@@ -49,3 +49,13 @@ def test_the_report_opens_on_the_newest_whole_year_and_sorts_without_javascript(
     assert cheapest.find("caption").get_text(strip=True).endswith("sorted by cost per transaction, lowest first")
     later = BeautifulSoup((out / "costs/2024-25/index.html").read_text(), "html.parser")
     assert "part year: 9 months" in later.get_text()
+
+
+def test_the_other_years_are_listed_without_a_stray_comma(out):
+    """The oldest year's page listed the others as '2024/25, 2023/24,' (the last in the loop was itself)."""
+    for page in sorted(out.glob("costs/*/index.html")):
+        nav = BeautifulSoup(page.read_text(), "html.parser").find("nav", attrs={"aria-label": "Financial years"})
+        if nav is not None:
+            text = nav.get_text(" ", strip=True)
+            assert not text.endswith(","), f"{page}: {text}"
+            assert page.parent.name.replace("-", "/") not in text  # not its own year
