@@ -81,6 +81,11 @@ def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bo
         return None
 
 
+# How spreadsheet files begin: an .xlsx (or .ods) is a zip archive; an old .xls is an OLE2 document.
+_SPREADSHEETS = ((b"PK\x03\x04", "a spreadsheet workbook (.xlsx or .ods)"),
+                 (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))
+
+
 def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delimiter: str = ",",
                   header_row: int = 1, hint_config: bool = True) -> RawFile | None:
     """Read a CSV as text cells, with each row's true line number in the file.
@@ -94,6 +99,12 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     except OSError as exc:
         problems.error(path, f"cannot read file: {exc.strerror}")
         return None
+    for magic, kind in _SPREADSHEETS:
+        if raw.startswith(magic):  # read as text, it fails with a misleading hint about encodings
+            problems.error(path, f"this is {kind}, not a CSV file",
+                           hint="in Excel, use File > Save As and choose 'CSV UTF-8 (Comma delimited)'; "
+                                "keep the .xlsx for yourself and point data: at the .csv")
+            return None
     text = _decode(raw, encoding, path, problems, hint_config)
     if text is None:
         return None

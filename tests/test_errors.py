@@ -201,3 +201,21 @@ def test_a_base_url_without_a_scheme_names_its_line(tmp_path):
     assert "hint:" in out and not (tmp_path / "site").exists()
     code, out = run(write_site(tmp_path / "ok", standard_files()), "build", "--base-url", "example.org/perf")
     assert code == 2 and "Invalid value for '--base-url'" in out and "neither a full address" in out
+
+
+def test_a_spreadsheet_workbook_in_place_of_a_csv_says_what_it_is(tmp_path):
+    """An .xlsx (a zip archive) or an old .xls read as text got a hint about windows-1252, which led
+    nowhere; it is named for what it is, with how to save it as CSV."""
+    import io
+    import zipfile
+
+    workbook = io.BytesIO()
+    with zipfile.ZipFile(workbook, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    for name, data in (("xlsx", workbook.getvalue()), ("xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))):
+        config = write_site(tmp_path / name, standard_files())
+        (tmp_path / name / "data/fines.csv").write_bytes(data)
+        code, out = build(config)
+        assert code == 1 and "windows-1252" not in out, out
+        assert "data/fines.csv: error: this is " in out and "not a CSV file" in out
+        assert "Save As" in out and "CSV UTF-8" in out
