@@ -662,7 +662,8 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
 def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems) -> None:
     """Warn where a file's periods are single days on the same day of each month (01/04/2023,
     01/05/2023, ...): an export that dates each month by its first day, read as that day alone,
-    would show a month's figures as one day's and no year's totals."""
+    would show a month's figures as one day's and no year's totals. Likewise days a week apart
+    (a contact centre's 'week commencing'), whose year would add up 53 weeks."""
     days = parsed[parsed["_kind"].eq("day")] if "_kind" in parsed else parsed.iloc[0:0]
     if not len(days):
         return
@@ -675,6 +676,12 @@ def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems) -> None:
                              f"{starts[-1].isoformat()}), so each row is read as that one day",
                              int(rows["line"].min()),
                              hint="if each row is a month, give the file a source with period_type: month "
+                             "(see 'Periods' in docs/bring-your-data.md)")
+        elif len(starts) >= 3 and all(gap == 7 for gap in apart):  # 'Week commencing 03/04/2023'
+            problems.warning(file, f"the periods are single days a week apart ({starts[0].isoformat()} to "
+                             f"{starts[-1].isoformat()}), so each row is read as that one day",
+                             int(rows["line"].min()),
+                             hint="if each row is a week, give the file a source with period_type: week "
                              "(see 'Periods' in docs/bring-your-data.md)")
 
 

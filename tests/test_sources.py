@@ -567,3 +567,20 @@ def test_month_end_dates_a_month_apart_are_a_warning_too(tmp_path):
     days = "2023-01-31,online,1\n2023-02-28,online,2\n2023-03-31,online,3\n2023-04-30,online,4\n"
     config = one_file_site(tmp_path, "period,channel,transactions\n" + days)
     assert "single days a month apart (2023-01-31 to 2023-04-30)" in run(config, "check")[1]
+
+
+def test_dates_a_week_apart_read_as_days_are_a_warning(tmp_path):
+    """A contact centre's 'week commencing' dates without period_type: week were read as single
+    days, and its year added up 53 weeks, without a word."""
+    days = "".join(f"{d:02d}/04/2023,phone,{100 + d}\n" for d in (3, 10, 17, 24))
+    config = one_file_site(tmp_path, "period,channel,transactions\n" + days)
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/contact.csv:2: warning: the periods are single days a week apart (2023-04-03 to 2023-04-24), "
+            "so each row is read as that one day") in out and "period_type: week" in out
+    config = one_file_site(tmp_path / "fixed", "period,channel,transactions\n" + days,
+                           "sources:\n  - file: contact.csv\n    period_type: week\n")
+    code, out = run(config, "check")
+    assert code == 0 and "a week apart" not in out
+    daily = "".join(f"2023-04-{d:02d},phone,{d}\n" for d in range(3, 10))  # every day: days they are
+    assert "apart" not in run(one_file_site(tmp_path / "daily", "period,channel,transactions\n" + daily), "check")[1]
