@@ -764,7 +764,26 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     tidy = pd.concat([*frames, *plain_parts], ignore_index=True)
     if plain_parts:  # in order of service, as the frames are; each service's rows as in its file
         tidy = tidy.sort_values("service", kind="stable", ignore_index=True)
+    _warn_of_hidden_figures(tidy, services, problems)
     return tidy
+
+
+def _warn_of_hidden_figures(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:
+    """A KPI a service says it does not collect (not_requested:) is shown as 'not requested'
+    whatever its data holds: where the data has figures for it, they would be hidden unseen."""
+    for svc in services:
+        if not svc.not_requested:
+            continue
+        rows = tidy[tidy["service"].eq(svc.slug)]
+        for index, kpi in enumerate(svc.not_requested):
+            found = [col for col, fed in KPI_OF_MEASURE.items() if fed == kpi and col in rows and rows[col].notna().any()]
+            if found:
+                count = int(rows[found].notna().any(axis=1).sum())
+                problems.warning(svc.path, f"'{kpi}' is listed as not requested, but the data has figures for it "
+                                 f"({', '.join(found)}, on {count} row{'s' if count != 1 else ''}); they are not shown",
+                                 *svc.positions.at(("not_requested", index)),
+                                 hint=f"take {kpi} out of not_requested: to show them, or leave the cells blank "
+                                      "(or write the not-requested marker) if they should not be there")
 
 
 def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, file: str, path: Path,

@@ -219,3 +219,19 @@ def test_a_spreadsheet_workbook_in_place_of_a_csv_says_what_it_is(tmp_path):
         assert code == 1 and "windows-1252" not in out, out
         assert "data/fines.csv: error: this is " in out and "not a CSV file" in out
         assert "Save As" in out and "CSV UTF-8" in out
+
+
+def test_figures_for_a_kpi_marked_not_requested_are_a_warning(tmp_path):
+    """not_requested: [user_satisfaction] with ratings in the data showed 'not requested' and hid the
+    ratings unseen; it is said where the list names it."""
+    files = standard_files()
+    files["content/services/fines.yaml"] += "not_requested:\n  - cost_per_transaction\n  - user_satisfaction\n"
+    code, out = run(write_site(tmp_path, files), "check")
+    assert code == 0
+    # fines.csv has ratings in January and March 2024, and costs on 9 rows (November, January, March).
+    assert ("content/services/fines.yaml:9:5: warning: 'user_satisfaction' is listed as not requested, but the "
+            "data has figures for it (satisfaction_1, satisfaction_2, satisfaction_3, satisfaction_4, "
+            "satisfaction_5, on 2 rows); they are not shown") in out
+    assert "'cost_per_transaction' is listed as not requested, but the data has figures for it (cost, on 9 rows)" in out
+    permits = "not_requested: [completion_rate]"  # the standard permits service: no completion data, no warning
+    assert permits in files["content/services/permits.yaml"] and "'completion_rate' is listed" not in out
