@@ -628,12 +628,51 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
                            *source.where("columns"), hint="for example  columns: {period: Month, transactions: Count}")
         return None
     parsed = parse_long(rows, path, config, source, problems)
+    wide = source.values["wide"]["columns"] if source is not None and source.values["wide"] else ""
+    if "{period}" in wide or "{channel}" in wide:
+        parsed = _outside_each_series(parsed, rows.measures, after_too="{period}" in wide)
     parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
     if parsed["_kind"].eq("range").any():
         for name, part in parsed.groupby("@file", sort=False):
             _range_lengths(part, name, problems)
     return parsed
+
+
+def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_too: bool) -> pd.DataFrame:
+    """Without the blank cells of a wide file that lie before a series' first figure (and, with
+    ``after_too``, after its last): in a file of rows they would simply not be there.
+
+    A channel column added partway through (webchat from October) is blank before it began, and a
+    blank is missing data: every month before it would lose its take-up, cost and comparison.
+    A file with a column per period has one for every period, whether or not a service ran then.
+    A blank between figures is still missing data, as ever. A channel's start is its own; the
+    end is the service's, and only with a column per period: a channel's blanks at the end may be
+    figures not yet in, and the latest months must not look complete without them.
+    """
+    flags = [c for c in parsed.columns if c.startswith("nr_")]
+    figures = parsed[[m for m in measures if m in parsed]].notna().any(axis=1) | parsed[flags].any(axis=1)
+    if figures.all():
+        return parsed
+    start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
+    files = parsed["@file"] if "@file" in parsed else pd.Series("", index=parsed.index)
+    known = start.where(figures)
+    inside = start >= known.groupby([files, parsed["service"], parsed["channel"]], sort=False).transform("min")
+    if after_too and _periods_overlap(parsed["period"]):
+        # Rolling years ('July 2015 to June 2016' beside '2015/16', as the Transactions Explorer
+        # publishes): a service that reports some of them leaves the others blank, and those are
+        # periods it does not report, not missing data; a blank channel beside figures still is.
+        keys = [files, parsed["service"], period_attr(parsed["period"], lambda p: p.key)]
+        inside &= figures.groupby(keys, sort=False).transform("any")
+    elif after_too:  # after the service's last figures, whatever the channel: a channel's last blank
+        # beside other channels' figures is missing, or that period would look complete without it
+        inside &= start <= known.groupby([files, parsed["service"]], sort=False).transform("max")
+    return parsed[figures | inside]
+
+
+def _periods_overlap(periods: pd.Series) -> bool:
+    distinct = sorted({(p.start, p.end) for p in periods})
+    return any(later[0] <= earlier[1] for earlier, later in zip(distinct, distinct[1:]))
 
 
 def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems: Problems,

@@ -311,6 +311,10 @@ def _field_spec(name: str, source: Source | None, resolver: _Resolver, problems:
 _TOTAL = re.compile(r"\s*((grand\s+)?totals?|all(\s+(services|periods|channels))?|sum)?\s*", re.IGNORECASE)
 
 
+# A column that sums the periods beside it: 'Total', 'Grand total', 'YTD', 'Year to date'.
+_SUMMARY_PERIOD = re.compile(r"\s*((grand\s+)?totals?|sum|ytd|year\s+to\s+date)\s*", re.IGNORECASE)
+
+
 def looks_like_a_total(text: str) -> bool:
     """Whether a row's name or period reads as a spreadsheet's total row ('Total', 'Grand total',
     'All services') or is blank, as such rows often are."""
@@ -372,6 +376,8 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             parts["measure"] = measure
         if "period" in parts:
             fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
+            if parts["period"] not in fixes and _SUMMARY_PERIOD.fullmatch(parts["period"]):
+                continue  # a Total or year-to-date column: the periods already add up to it
             if not is_period(fixes.get(parts["period"], parts["period"])):
                 report = problems.warning if pattern.strip() == "{period}" else problems.error
                 report(path, f"column '{heading}' matches '{pattern}' but '{parts['period']}' is not a period "
@@ -497,6 +503,12 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         out[name] = out[name].fillna("")
     for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:
         out[col] = out[col].fillna(0).astype(int)
+    if "period" in placeholders:
+        # Periods across columns: a blank period before a service's first figures or after its
+        # last is not reported (generator.data drops it, once periods are dates); one between
+        # them is missing data, as a blank cell is, not a gap to be filled with rows.
+        return LongRows(_apply_replace(out.sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
+                                       .reset_index(drop=True), source), provided, tuple(headings))
     # A period in which every cell for a service is blank is simply not reported (wide files
     # have a column for every period whether or not a service has data for it). A blank cell
     # beside cells with figures for the same service and period stays: that is missing data.

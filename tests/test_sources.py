@@ -584,3 +584,36 @@ def test_dates_a_week_apart_read_as_days_are_a_warning(tmp_path):
     assert code == 0 and "a week apart" not in out
     daily = "".join(f"2023-04-{d:02d},phone,{d}\n" for d in range(3, 10))  # every day: days they are
     assert "apart" not in run(one_file_site(tmp_path / "daily", "period,channel,transactions\n" + daily), "check")[1]
+
+
+def test_a_channel_column_that_starts_partway_is_not_missing_before_it(tmp_path):
+    """Web and phone from January, face to face added in March (blank before it began): January
+    and February are whole months of the channels there were, not months with a channel missing.
+    A blank after face to face began (May) is missing data, as ever."""
+    csv_text = ("Month,Online,Phone,Face to face\nJanuary 2024,80,20,\nFebruary 2024,90,10,\n"
+                "March 2024,60,20,20\nApril 2024,70,20,10\nMay 2024,75,15,\n")
+    source = "sources:\n  - file: contact.csv\n    columns: {period: Month}\n    wide:\n      columns: \"{channel}\"\n"
+    config = one_file_site(tmp_path, csv_text, source)
+    assert run(config, "check", "--strict")[0] == 0
+    periods = services(config)["contact"].periods
+    take_up = [p.digital_take_up for p in periods]
+    assert take_up[:4] == [pytest.approx(80.0), pytest.approx(90.0), pytest.approx(60.0), pytest.approx(70.0)]
+    assert take_up[4] is None and not periods[4].complete  # May: face to face blank after it began
+
+
+def test_months_across_columns_blank_between_figures_is_missing_not_a_gap(tmp_path):
+    """A blank month between a service's figures is missing data, shown as such; it used to be a
+    gap warning whose hint ('add the missing periods, with blank cells') could not be followed, so
+    --strict could never pass. Blanks before a service began are not reported, and a Total or
+    YTD column beside the months is skipped as a channel file's Total is."""
+    export = ("Service,Jan-24,Feb-24,Mar-24,Apr-24,YTD,Total\n"
+              "Bins,100,,120,130,350,350\n"
+              "Tips,,,40,50,90,90\n")
+    source = ("sources:\n  - file: months.csv\n    columns: {service: Service}\n    wide: {columns: '{period}'}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/months.csv": export})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    found = services(config)
+    assert [(p.period.label, p.transactions) for p in found["bins"].periods] == [
+        ("January 2024", 100), ("February 2024", None), ("March 2024", 120), ("April 2024", 130)]
+    assert [p.period.label for p in found["tips"].periods] == ["March 2024", "April 2024"]
