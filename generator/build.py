@@ -133,6 +133,10 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                        hint="use theme: default, or create themes/<name>/templates")
     raw_files = RawFiles()
     content = load_content(config, problems, raw_files)
+    if content.unchecked:  # their YAML has errors: the build fails, but their data's problems are told too
+        from generator.data import load_data
+
+        load_data(config, content.unchecked, problems, raw_files)
     peers, peers_digest = load_peers(config, problems)
     plan = units.partition(config, content.services)
     reused: dict[str, units.UnitRecord] = {}

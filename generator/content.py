@@ -76,7 +76,7 @@ SERVICE_SCHEMA = Schema(
         Field("last_updated", "date", "When the figures were last updated, YYYY-MM-DD."),
         Field("targets", "object", "Optional KPI targets.", item=TARGETS_SCHEMA, default={}),
         Field("not_requested", "list", "KPIs this service deliberately does not collect.", default=[],
-              item=Field("kpi", "str", "A KPI key.", choices=m.KPI_KEYS)),
+              item=Field("not_requested", "str", "A KPI this service does not collect.", choices=m.KPI_KEYS)),
         Field("unit_costs", "map", "Channel unit costs for this service, overriding config.yaml.",
               default={}, item=Field("unit cost", "number", "Cost in pounds.", minimum=0)),
         Field("notes", "str", "Notes about the figures, in Markdown."),
@@ -152,6 +152,9 @@ class Content:
     organisations: list[Organisation]
     services: list[Service]
     pages: list[Page]
+    # Services whose YAML has errors: left out of the site, but their data is still read for
+    # its problems, so that every problem is reported at once rather than one file per run.
+    unchecked: list[Service] = field(default_factory=list)
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -204,7 +207,9 @@ def _data_refs(value, path, positions, problems, slug, keypath=("data",)) -> tup
     return ()
 
 
-def load_services(config: Config, problems: Problems) -> list[Service]:
+def load_services(config: Config, problems: Problems, unchecked: list[Service] | None = None) -> list[Service]:
+    """The services' YAML, checked; those with errors go to ``unchecked`` (if given), if they
+    name their data, for their data files to be checked too."""
     services = []
     for path in _yaml_files(config.content_dir / "services"):
         data, positions = load_yaml(path, problems)
@@ -219,12 +224,12 @@ def load_services(config: Config, problems: Problems) -> list[Service]:
                 problems.error(path, f"unit_costs names channel '{channel}', which config.yaml does not define",
                                *positions.at(("unit_costs", channel)),
                                hint="use a channel id from config.yaml")
-        if not slug or len(problems.errors) > before:
+        if not slug or (len(problems.errors) > before and (unchecked is None or not refs)):
             continue
         lgsl = None if v["lgsl"] is None else str(v["lgsl"]).strip()
         annotations = [m.Annotation(a["date"], a["text"]) for a in v["annotations"] or []
                        if a.get("date") and a.get("text")]
-        services.append(Service(
+        (services if len(problems.errors) == before else unchecked).append(Service(
             slug, v["name"], v["organisation"], v["description"], v["category"], lgsl, v["url"], refs,
             v["source"], v["last_updated"], {k: x for k, x in (v["targets"] or {}).items() if x is not None},
             tuple(v["not_requested"] or ()), dict(v["unit_costs"] or {}), v["notes"],
@@ -344,7 +349,8 @@ def load_content(config: Config, problems: Problems, raw_files=None) -> Content:
 
     made_orgs, made_services = generate(config, problems, raw_files) if config.sources else ([], [])
     orgs = _merge_generated(load_organisations(config, problems), made_orgs)
-    services = _merge_generated(load_services(config, problems), made_services)
+    unchecked: list[Service] = []
+    services = _merge_generated(load_services(config, problems, unchecked), made_services)
     slugs = {o.slug for o in orgs}
     by_name = {o.name.strip().lower(): o.slug for o in orgs}
     for org in made_orgs:
@@ -353,6 +359,6 @@ def load_content(config: Config, problems: Problems, raw_files=None) -> Content:
             org.parent = None
     for svc in made_services:
         svc.organisation = resolve_organisation(svc.organisation, slugs, by_name)
-    content = Content(orgs, services, load_pages(config, problems))
+    content = Content(orgs, services, load_pages(config, problems), unchecked)
     check_references(config, content, problems)
     return content

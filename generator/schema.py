@@ -172,7 +172,9 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
             value = {k: _check_item(f.item, v, positions, path, problems, kp + (k,))
                      for k, v in value.items()}
     if f.choices is not None and value not in f.choices:
-        return bad(f"one of {', '.join(map(str, f.choices))}")
+        close = difflib.get_close_matches(str(value), [str(c) for c in f.choices], n=1, cutoff=0.6)
+        return bad(f"one of {', '.join(map(str, f.choices))}",
+                   f"did you mean '{close[0]}'? {f.doc}" if close else None)
     if f.minimum is not None and isinstance(value, (int, float)) and value < f.minimum:
         return bad(f"at least {f.minimum:g}")
     if f.maximum is not None and isinstance(value, (int, float)) and value > f.maximum:

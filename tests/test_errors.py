@@ -235,3 +235,17 @@ def test_figures_for_a_kpi_marked_not_requested_are_a_warning(tmp_path):
     assert "'cost_per_transaction' is listed as not requested, but the data has figures for it (cost, on 9 rows)" in out
     permits = "not_requested: [completion_rate]"  # the standard permits service: no completion data, no warning
     assert permits in files["content/services/permits.yaml"] and "'completion_rate' is listed" not in out
+
+
+def test_a_mistake_in_a_services_yaml_does_not_hide_its_datas_problems(tmp_path):
+    """Every problem at once: a service whose YAML has an error was left out before its data was
+    read, so the data's own errors only came to light on the next run. The misspelt KPI gets a
+    'did you mean'."""
+    files = standard_files()
+    files["content/services/fines.yaml"] += "not_requested: [satisfaction]\n"
+    files["data/fines.csv"] = FINES_CSV.replace("2024-02,phone,40,", "2024-02,phone,forty,")
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1 and "2 error(s)" in out
+    assert "content/services/fines.yaml:7:17: error: 'not_requested' must be one of" in out
+    assert "did you mean 'user_satisfaction'?" in out
+    assert "data/fines.csv:12:3: error: 'transactions' is not a number: 'forty'" in out
