@@ -35,6 +35,11 @@ class CostLine:
     estimated: bool = False
     months: float = 0.0  # months of the year with transactions (services)
     cost_months: float = 0.0  # months of those with a cost (services): fewer, and the cost is part of it
+    costed_transactions: float | None = None  # the transactions the cost is of: fewer, and it is part of it
+
+    @property
+    def partly_costed(self) -> bool:
+        return _partly(self.cost, self.costed_transactions, self.transactions)
 
 
 @dataclass
@@ -89,6 +94,17 @@ class CostReport:
     transactions: float | None
     cost: float | None
     charts: list = field(default_factory=list)  # model.Chart, added by the chart stage
+    costed_transactions: float | None = None  # the transactions the total cost is of
+
+    @property
+    def partly_costed(self) -> bool:
+        return _partly(self.cost, self.costed_transactions, self.transactions)
+
+
+def _partly(cost, costed, transactions) -> bool:
+    """Whether a cost is of noticeably fewer transactions than the line shows (services without
+    costs, or periods without them): then cost / transactions is not the cost per transaction."""
+    return cost is not None and costed is not None and bool(transactions) and costed < transactions - 0.5
 
 
 def financial_year(d: date, start_month: int) -> int:
@@ -115,7 +131,8 @@ def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
     cost, costed_tx = sums.cost, sums.costed_transactions
     return CostLine(service.name, service.slug, service.url, service.organisation, sums.transactions, cost,
                     cost / costed_tx if cost is not None and costed_tx > 0 else None,
-                    sums.estimated, sums.months, sums.cost_months if cost is not None else 0.0)
+                    sums.estimated, sums.months, sums.cost_months if cost is not None else 0.0,
+                    costed_tx if cost is not None else None)
 
 
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
@@ -124,7 +141,7 @@ def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
     costed_tx = sum(x.cost / x.cost_per_transaction for x in costed if x.cost_per_transaction)
     tx = sum(x.transactions for x in lines if x.transactions is not None) if lines else None
     return CostLine(name, slug, url, None, tx, cost, cost / costed_tx if cost is not None and costed_tx else None,
-                    any(x.estimated for x in costed))
+                    any(x.estimated for x in costed), costed_transactions=costed_tx if cost is not None else None)
 
 
 def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m.ChannelInfo]) -> CostReport:
@@ -155,7 +172,7 @@ def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m
     first_year = str(year)
     key = f"{first_year}/{(year + 1) % 100:02d}" if start_month != 1 else first_year
     return CostReport(key, key.replace("/", "-"), Period(start, end, "range").label, services, organisations,
-                      channel_lines, total.transactions, total.cost)
+                      channel_lines, total.transactions, total.cost, costed_transactions=total.costed_transactions)
 
 
 def cost_reports(site: m.SiteModel, start_month: int) -> list[CostReport]:

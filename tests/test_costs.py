@@ -59,3 +59,18 @@ def test_the_other_years_are_listed_without_a_stray_comma(out):
             text = nav.get_text(" ", strip=True)
             assert not text.endswith(","), f"{page}: {text}"
             assert page.parent.name.replace("-", "/") not in text  # not its own year
+
+
+def test_a_cost_of_fewer_transactions_than_the_line_shows_says_of_how_many(out):
+    """Organisations and the headline add up transactions of every service and period, but cost
+    only where there is one: Department A's £1,436 is of fines' November and January (200 + 200 =
+    400) of its 980 transactions; the council's of 2,340 (permits) + 400 = 2,740 of 3,320. Said,
+    so that cost / transactions is not taken for the cost per transaction."""
+    page = BeautifulSoup((out / "costs/index.html").read_text(), "html.parser")
+    headline = page.find("dl", class_="headline-figures").get_text(" ", strip=True)
+    assert "of 2,740 transactions: not every service or period has a cost" in headline
+    rows = {tr.th.a.get_text(strip=True): tr.th.get_text(" ", strip=True)
+            for tr in page.find("caption", string=lambda s: s and s.startswith("Costs by organisation"))
+            .find_parent("table").tbody.find_all("tr")}
+    assert rows["Department A"].endswith("cost of 400 of these transactions")
+    assert rows["Test Council"].endswith("cost of 2,740 of these transactions")
