@@ -229,6 +229,11 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     blank[empty] = "" in missing or "" in not_requested
     cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
     cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
+    # A comma separates thousands: '12,34' (a decimal comma, or a slip) is not 1234.
+    misplaced = pd.Series(False, index=long.index)
+    misplaced[slow] = text.str.contains(",", regex=False) & ~text.str.replace(
+        r"[£$€\s%()+-]", "", regex=True).str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
+    cleaned = cleaned.where(~misplaced[slow])
     parsed = pd.to_numeric(cleaned.where(~blank[slow]), errors="coerce").astype(float)
     parsed = parsed.where(np.isfinite(parsed) & (parsed.abs() < 1e15))  # no inf, 1e400 or absurd sizes
     values = direct.where(~slow & ~empty)
@@ -241,7 +246,9 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     for index in long.index[bad]:
         problems.error(_file(long, index, path),
                        f"{_name(col, cols, index, headings)} is not a number: '{raw[index]}'", *_where(lines, cols, index),
-                       hint="write a number such as 1234 or 1,234; leave the cell blank if there is no data"
+                       hint="a comma separates thousands (1,234); write a decimal with a point (12.34)"
+                       if misplaced[index] else
+                       "write a number such as 1234 or 1,234; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else ""))
     values = values.astype(float)
     unit = unit or ("count" if col in COUNTS else "percent" if col in PERCENTAGES else None)

@@ -249,3 +249,15 @@ def test_a_mistake_in_a_services_yaml_does_not_hide_its_datas_problems(tmp_path)
     assert "content/services/fines.yaml:7:17: error: 'not_requested' must be one of" in out
     assert "did you mean 'user_satisfaction'?" in out
     assert "data/fines.csv:12:3: error: 'transactions' is not a number: 'forty'" in out
+
+
+def test_a_comma_out_of_place_in_a_number_is_an_error_not_a_thousands_separator(tmp_path):
+    """'12,34' was read as 1,234 without a word (a decimal comma, or a slip); a comma must separate
+    thousands. '1,234' and '£1,234.50' still read as ever."""
+    files = standard_files()
+    files["data/fines.csv"] = FINES_CSV.replace("2024-02,phone,40,", '2024-02,phone,"12,34",').replace(
+        "2024-02,post,40,", '2024-02,post,"1,040",')
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1 and "1 error(s)" in out
+    assert "data/fines.csv:12:3: error: 'transactions' is not a number: '12,34'" in out
+    assert "hint: a comma separates thousands (1,234); write a decimal with a point (12.34)" in out
