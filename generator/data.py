@@ -234,6 +234,11 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     misplaced[slow] = text.str.contains(",", regex=False) & ~text.str.replace(
         r"[£$€\s%()+-]", "", regex=True).str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
     cleaned = cleaned.where(~misplaced[slow])
+    if unit == "seconds":  # a contact centre's handling time: '00:04:48' (h:mm:ss) or '4:48' (m:ss)
+        clock = text.str.fullmatch(r"\d+(:[0-5]\d){1,2}").fillna(False)
+        if clock.any():
+            cleaned = cleaned.where(~clock, text[clock].map(
+                lambda t: str(sum(int(part) * 60 ** i for i, part in enumerate(reversed(t.split(":")))))))
     parsed = pd.to_numeric(cleaned.where(~blank[slow]), errors="coerce").astype(float)
     parsed = parsed.where(np.isfinite(parsed) & (parsed.abs() < 1e15))  # no inf, 1e400 or absurd sizes
     values = direct.where(~slow & ~empty)

@@ -157,3 +157,21 @@ def test_income_is_set_against_the_cost_of_the_service(tmp_path):
     assert december["Net (income less cost)"] == pytest.approx(252)
     # November: 230 x 0.20 + 100 x 2.00 = £246. Both months: income £900, cost £494, surplus £406.
     assert "income was £900.00 against costs of £494.00: a net surplus of £406.00" in chart.summary
+
+
+def test_a_seconds_measure_reads_clock_times(tmp_path):
+    """Contact-centre exports write handling times as clock times: '00:04:48' (h:mm:ss) is 288 s,
+    '4:48' (m:ss) 288 s, '1:02:03' 3,723 s; a plain number is seconds as before. They were each an
+    error, 103 times over in one export."""
+    files = site_files()
+    files["config.yaml"] = CONFIG + "measures:\n  - id: handling_time\n    label: Handling time\n    unit: seconds\n" \
+        "    over_time: mean\ncharts:\n  static_svg: false\n"
+    files["data/calls.csv"] = ("period,channel,transactions,handling_time\n2024-01,phone,10,00:04:48\n"
+                               "2024-02,phone,10,4:48\n2024-03,phone,10,1:02:03\n2024-04,phone,10,300\n")
+    prepared = prepare(write_site(tmp_path, files))
+    measure = service(prepared, "calls").measures[0]
+    assert [value for _, value in measure.points] == [288, 288, 3723, 300]
+    files["data/calls.csv"] = "period,channel,transactions,handling_time\n2024-01,phone,10,4:75\n"
+    with pytest.raises(BuildFailed) as failed:
+        prepare(write_site(tmp_path / "bad", files))
+    assert any("'handling_time' is not a number: '4:75'" in p.message for p in failed.value.problems.items)
