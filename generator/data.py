@@ -537,9 +537,12 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         remaining = keyed[~repeat]
         conflict = remaining.duplicated(["_key", "channel"], keep="first")
         no_channel = not keyed["channel"].ne("").any()  # the channel column missing, or misspelt?
+        firsts = remaining[~conflict].drop_duplicates(["_key", "channel"]).set_index(["_key", "channel"])["line"]
         for index in remaining.index[conflict]:
-            problems.error(path, f"service '{svc.slug}' has a second, different row for period "
-                           f"{keyed.at[index, '_key']} and '{keyed.at[index, 'channel'] or 'all channels'}'",
+            key, channel = keyed.at[index, "_key"], keyed.at[index, "channel"]
+            problems.error(path, f"service '{svc.slug}' has a second, different row for "
+                           f"{keyed.at[index, 'period'].label} and '{channel or 'all channels'}' (the first is on "
+                           f"line {int(firsts[(key, channel)])}: two ways of writing the same period?)",
                            int(keyed.at[index, "line"]), int(keyed.at[index, "period_col"]) or None,
                            hint="keep one row per period and channel for each service; if two services share "
                            "a name, make the service key unique, e.g. columns: {service: \"{Department} {Service}\"}"

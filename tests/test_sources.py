@@ -617,3 +617,13 @@ def test_months_across_columns_blank_between_figures_is_missing_not_a_gap(tmp_pa
     assert [(p.period.label, p.transactions) for p in found["bins"].periods] == [
         ("January 2024", 100), ("February 2024", None), ("March 2024", 120), ("April 2024", 130)]
     assert [p.period.label for p in found["tips"].periods] == ["March 2024", "April 2024"]
+
+
+def test_two_ways_of_writing_one_quarter_are_named_as_such(tmp_path):
+    """'Q1 2024/25' (financial) and '2024 Q2' (calendar) are both April to June 2024: the error
+    names the period in words and the line of the first, not a key and a hint about service names."""
+    csv_text = "period,channel,transactions\nQ1 2024/25,online,10\n2024 Q2,online,11\n"
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert code == 1
+    assert ("data/contact.csv:3:1: error: service 'contact' has a second, different row for April to June 2024 "
+            "and 'online' (the first is on line 2: two ways of writing the same period?)") in out
