@@ -79,7 +79,8 @@ def format_value_uncached(value: float | None, unit: str, currency_symbol: str =
     if unit == m.PERCENT:
         return f"{rounded_text(value, 1)}%"
     if unit == m.MONEY:
-        amount = rounded_text(value, 2)
+        # Pence on £1,296,854,757.11 are false precision, and hard to read: whole pounds from £100,000.
+        amount = rounded_text(value, 2 if abs(value) < 99_999.995 else 0)
         negative = amount[:1] == "-" and amount.strip("-0.") != ""  # -0.00 is not below zero
         return f"{'-' if negative else ''}{currency_symbol}{_grouped(amount.lstrip('-'))}"
     return _grouped(rounded_text(value, 0))

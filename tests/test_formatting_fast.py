@@ -21,8 +21,8 @@ def reference(value, unit, currency="£"):
     """format_value as it was written with Decimal throughout."""
     if unit == m.PERCENT:
         return f"{decimal_rounded(value, 1)}%"
-    if unit == m.MONEY:
-        amount = decimal_rounded(value, 2)
+    if unit == m.MONEY:  # whole pounds from £100,000: pence there are false precision
+        amount = decimal_rounded(value, 2 if abs(value) < 99_999.995 else 0)
         return f"{'-' if amount < 0 else ''}{currency}{abs(amount):,}"
     return f"{decimal_rounded(value, 0):,}"
 
@@ -51,6 +51,9 @@ def test_rounded_text_is_decimals_round_half_up(value, places):
 @example(1234567.5, m.COUNT)
 @example(-999.5, m.COUNT)
 @example(0.45, m.PERCENT)
+@example(100000.0, m.MONEY)
+@example(1296854757.11, m.MONEY)
+@example(-123456.5, m.MONEY)
 def test_format_value_is_what_decimal_gives(value, unit):
     if unit == m.COUNT and value == int(value):
         return  # whole counts take their own quick path
