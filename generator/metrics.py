@@ -335,6 +335,12 @@ def channel_totals(rows: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby(["service", "channel"])[["now", "before"]].sum(min_count=1)
 
 
+def _as_shown(value: float, unit: str) -> float:
+    """The value rounded as format_value shows it (money in whole pounds from £100,000)."""
+    places = 0 if unit == m.MONEY and abs(value) >= 99_999.995 else _PRECISION[unit]
+    return float(round_half_up(value, places))
+
+
 def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estimated=False,
                 status=m.OK, target=None, note=None, info: m.KpiInfo | None = None,
                 no_comparison: str | None = None) -> m.Figure:
@@ -355,9 +361,8 @@ def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estima
         fig.previous_period_label = prev_label
         # Changes are worked out from the values as shown, so "up 1.2 points"
         # always matches the two figures a reader sees.
-        places = _PRECISION[info.unit]
-        shown_previous = float(round_half_up(prev_value, places))
-        fig.change = float(round_half_up(value, places)) - shown_previous
+        shown_previous = _as_shown(prev_value, info.unit)
+        fig.change = _as_shown(value, info.unit) - shown_previous
         if info.unit != m.PERCENT and shown_previous != 0:
             fig.change_percent = fig.change / shown_previous * 100
         fig.direction = "same" if fig.change == 0 else ("up" if fig.change > 0 else "down")

@@ -131,6 +131,10 @@ def test_change_is_between_the_values_as_shown():
     # 77.14 and 75.86 show as 77.1% and 75.9%: the change shown must be 1.2 points, not 1.28 -> 1.3.
     fig = make_figure(m.DIGITAL_TAKE_UP, 77.14, "March", 75.86, "February")
     assert fig.change == pytest.approx(1.2)
+    # Money from £100,000 shows in whole pounds: £150,000.40 against £150,000.45 shows no change.
+    info = m.KpiInfo("income", "Income", m.MONEY, True, "")
+    assert make_figure("income", 150_000.40, "March", 150_000.45, "February", info=info).direction == "same"
+    assert make_figure("income", 1_000.40, "March", 1_000.45, "February", info=info).direction == "down"
 
 
 def test_no_year_on_year_comparison_with_an_incomplete_year(tmp_path):
