@@ -42,7 +42,13 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple]) -> m.Totals:
     digital = sum(d for d, _ in digital_parts) if digital_parts else None
     known = sum(k for _, k in digital_parts) if digital_parts else None
     take_up = digital / known * 100 if digital is not None and known else None
-    return m.Totals(len(services), len(with_data), tx, digital, take_up, known)
+    # A sum of each service's latest year is of different years where some services stopped
+    # publishing: say how many, so 3.4 billion 'per year' is not read as the latest year's.
+    ends = [s.periods[-1].period.end for s in with_data if s.periods]
+    latest = max(ends) if ends else None
+    older = sum(1 for end in ends if (latest - end).days > 31)
+    return m.Totals(len(services), len(with_data), tx, digital, take_up, known, older,
+                    f"{latest:%B %Y}" if latest else None)
 
 
 def councils_of(content: Content, publisher: str) -> dict[str, str]:

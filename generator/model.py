@@ -291,6 +291,8 @@ class Totals:
     digital_transactions_per_year: float | None
     digital_take_up: float | None  # digital / transactions over the same windows
     known_split_transactions: float | None = None  # the transactions take-up is worked out over
+    older: int = 0  # services with data whose latest ends well before the latest of them all
+    latest_label: str | None = None  # the month the latest of them ends in, e.g. "September 2017"
 
 
 @dataclass

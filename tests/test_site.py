@@ -233,3 +233,13 @@ def test_base_url_from_the_command_line_replaces_the_configs(tmp_path):
     assert (out / "services/fines/index.html").read_bytes() == service_page  # relative links throughout
     assert stylesheet(build("--base-url", "/perf/")) == "/perf/static/css/site.css"
     assert stylesheet(build()) == "/static/css/site.css"  # config.yaml's again
+
+
+def test_a_total_of_years_ending_at_different_times_says_so(built):
+    """Transactions per year on the home page add up each service's latest 12 months: fines' end in
+    March 2024, permits' in December 2024. Said, so the sum is not read as one year's; Department A,
+    with fines alone, has nothing to say."""
+    home = soup(built, "index.html").find("dl", class_="headline-figures").get_text(" ", strip=True)
+    assert "each service's latest 12 months: for 1 of the 2 services, those end before December 2024" in home
+    dept = soup(built, "organisations/dept-a/index.html").find("dl", class_="headline-figures")
+    assert "those end before" not in dept.get_text(" ", strip=True)
