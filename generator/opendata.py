@@ -34,6 +34,8 @@ FIELDS = [
     ("completion_rate", "number", "Completion rate, per cent (0-100)"),
     ("user_satisfaction", "number", "User satisfaction, per cent (0-100; 1-5 ratings rescaled)"),
     ("complete", "boolean", "False when a channel's count is missing for this period"),
+    ("not_requested", "string", "KPIs deliberately not collected for this period (space-separated keys, "
+     "e.g. user_satisfaction): blank for them means 'not requested', not 'missing'"),
 ]
 
 PATHS = {"csv": "data/services.csv", "json": "data/services.json", "package": "data/datapackage.json"}
@@ -59,6 +61,7 @@ def _records(svc: m.ServiceView) -> list[dict]:
             "completion_rate": row.completion_rate,
             "user_satisfaction": row.user_satisfaction,
             "complete": row.complete,
+            "not_requested": " ".join(sorted(set(row.not_requested) | set(svc.not_requested))) or None,
         })
     return records
 

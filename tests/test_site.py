@@ -194,6 +194,10 @@ def test_open_data_equals_what_the_pages_show(built):
     assert fines["2024-03"]["digital_take_up"] == "" and fines["2024-03"]["complete"] == "false"
     assert float(fines["2024-01"]["cost_per_transaction"]) == 3.35
     assert float(fines["2024-03"]["user_satisfaction"]) == 80.0
+    # 'Not requested' is told apart from missing, as on the pages: permits does not collect completion.
+    permits = [r for r in rows if r["service"] == "permits"]
+    assert permits and all(r["not_requested"] == "completion_rate" and r["completion_rate"] == "" for r in permits)
+    assert all(r["not_requested"] == "" for r in fines.values())
     page = BeautifulSoup((built / "services/fines/index.html").read_text(), "html.parser")
     shown = {tr.th.get_text(" ", strip=True).split(" some")[0]: [td.get_text(strip=True) for td in tr.find_all("td")]
              for tr in page.select("#periods-heading ~ div table tbody tr")}
