@@ -84,7 +84,7 @@ SAVINGS_COLUMNS = [
     ("name", "Service", False, None),
     ("organisation", "Organisation", False, None),
     ("take_up", "Digital take-up", True, lambda s: s.savings.take_up),
-    ("cost", "Yearly cost", True, lambda s: s.savings.cost),
+    ("cost", "Estimated yearly cost", True, lambda s: s.savings.cost),
     ("saving", "Saving at 10 points higher", True,
      lambda s: s.savings.scenario("points").saving if s.savings.scenario("points") else None),
     ("saving_best", "Saving at the best comparable take-up", True,
