@@ -303,3 +303,19 @@ def test_static_chart_text_stays_inside_the_chart(pages, site_url, browser):
             assert outside == [], f"{kind}: {outside}"
     finally:
         context.close()
+
+
+def test_a_table_wider_than_a_phone_says_it_scrolls(pages, site_url, browser):
+    """As charts do: the services table scrolls sideways in its box on a phone or a small tablet,
+    and a line above it says so; on a wide screen it fits, and the line is hidden."""
+    for width, shown in ((390, True), (768, True), (1280, False)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(site_url + pages["services"].removesuffix("index.html").lstrip("/"))
+            hint = page.locator(".scroll-hint").first
+            assert hint.is_visible() == shown, width
+            box = page.locator(".table-wrap").first
+            assert box.evaluate("el => el.scrollWidth > el.clientWidth + 2") == shown, width  # 1px: a border
+        finally:
+            context.close()
