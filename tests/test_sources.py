@@ -532,19 +532,27 @@ def test_a_total_period_row_gets_a_hint_to_leave_it_out(tmp_path):
     assert "a total or summary row? Leave it out with exclude:" in out
 
 
-def test_dates_a_month_apart_read_as_days_are_a_warning(tmp_path):
-    """An export dating each month by its first day (01/04/2023, 01/05/2023, ...) without
-    period_type: month would be read as twelve single days: that is said, with the fix."""
-    days = "".join(f"01/{m:02d}/{2023 + (m < 4)},online,{100 + m}\n" for m in [*range(4, 13), 1, 2, 3])
+MONTH_STARTS = "".join(f"01/{m:02d}/{2023 + (m < 4)},online,{100 + m}\n" for m in [*range(4, 13), 1, 2, 3])
+WEEK_STARTS = "".join(f"{d:02d}/04/2023,phone,{100 + d}\n" for d in (3, 10, 17, 24))
+
+
+@pytest.mark.parametrize("days, apart, kind", [(MONTH_STARTS, "a month apart (2023-04-01 to 2024-03-01)", "month"),
+                                               (WEEK_STARTS, "a week apart (2023-04-03 to 2023-04-24)", "week")])
+def test_dates_a_month_or_a_week_apart_read_as_days_are_a_warning(tmp_path, days, apart, kind):
+    """An export dating each month by its first day (01/04/2023, 01/05/2023, ...), or a contact
+    centre's 'week commencing' dates, without period_type would be read as single days (a week's
+    figures as one day's, a year of 53 weeks): that is said, with the fix."""
     config = one_file_site(tmp_path, "period,channel,transactions\n" + days)
     code, out = run(config, "check")
     assert code == 0
-    assert ("data/contact.csv:2: warning: the periods are single days a month apart (2023-04-01 to 2024-03-01), "
-            "so each row is read as that one day") in out and "period_type: month" in out
+    assert (f"data/contact.csv:2: warning: the periods are single days {apart}, "
+            "so each row is read as that one day") in out and f"period_type: {kind}" in out
     config = one_file_site(tmp_path / "fixed", "period,channel,transactions\n" + days,
-                           "sources:\n  - file: contact.csv\n    period_type: month\n")
+                           f"sources:\n  - file: contact.csv\n    period_type: {kind}\n")
     code, out = run(config, "check")
-    assert code == 0 and "a month apart" not in out
+    assert code == 0 and "apart" not in out
+    daily = "".join(f"2023-04-{d:02d},phone,{d}\n" for d in range(3, 10))  # every day: days they are
+    assert "apart" not in run(one_file_site(tmp_path / "daily", "period,channel,transactions\n" + daily), "check")[1]
 
 
 def test_a_misspelt_channel_heading_is_named_in_the_hints(tmp_path):
@@ -567,23 +575,6 @@ def test_month_end_dates_a_month_apart_are_a_warning_too(tmp_path):
     days = "2023-01-31,online,1\n2023-02-28,online,2\n2023-03-31,online,3\n2023-04-30,online,4\n"
     config = one_file_site(tmp_path, "period,channel,transactions\n" + days)
     assert "single days a month apart (2023-01-31 to 2023-04-30)" in run(config, "check")[1]
-
-
-def test_dates_a_week_apart_read_as_days_are_a_warning(tmp_path):
-    """A contact centre's 'week commencing' dates without period_type: week were read as single
-    days, and its year added up 53 weeks, without a word."""
-    days = "".join(f"{d:02d}/04/2023,phone,{100 + d}\n" for d in (3, 10, 17, 24))
-    config = one_file_site(tmp_path, "period,channel,transactions\n" + days)
-    code, out = run(config, "check")
-    assert code == 0
-    assert ("data/contact.csv:2: warning: the periods are single days a week apart (2023-04-03 to 2023-04-24), "
-            "so each row is read as that one day") in out and "period_type: week" in out
-    config = one_file_site(tmp_path / "fixed", "period,channel,transactions\n" + days,
-                           "sources:\n  - file: contact.csv\n    period_type: week\n")
-    code, out = run(config, "check")
-    assert code == 0 and "a week apart" not in out
-    daily = "".join(f"2023-04-{d:02d},phone,{d}\n" for d in range(3, 10))  # every day: days they are
-    assert "apart" not in run(one_file_site(tmp_path / "daily", "period,channel,transactions\n" + daily), "check")[1]
 
 
 def test_a_channel_column_that_starts_partway_is_not_missing_before_it(tmp_path):
