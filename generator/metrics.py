@@ -142,14 +142,16 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     # 100 count as much as an online service of 1,000. A cost per transaction is already that
     # row's cost (above); a completion rate stands for completed = transactions (a transaction
     # is a completed one) and started = transactions / rate; satisfaction is weighted by
-    # transactions. Only rates on rows without transactions are taken as they are.
+    # transactions. Only rates from a file without transactions are taken as they are: a rate on
+    # a row whose count is blank (missing) or zero stands for nothing it could be weighed by.
     counted = tx.notna() & tx.gt(0)
     rate = rows["completion_rate"]
     from_rate = counted & rate.gt(0) & ~both
     rows["started_paired"] = rows["started_paired"].fillna((tx / rate * 100).where(from_rate))
     rows["completed_paired"] = rows["completed_paired"].fillna(tx.where(from_rate))
-    rows["rate_alone"] = rate.where(~(counted & rate.gt(0)))
-    rows["cpt_alone"] = rows["cost_per_transaction"].where(tx.isna())
+    no_counts = ~rows["has_tx"].astype(bool)
+    rows["rate_alone"] = rate.where(no_counts)
+    rows["cpt_alone"] = rows["cost_per_transaction"].where(no_counts)
     weighted = counted & rows["satisfaction"].notna()
     rows["satisfaction_weighted"] = (rows["satisfaction"] * tx).where(weighted)
     rows["satisfaction_weight"] = tx.where(weighted)
@@ -483,8 +485,9 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     incomplete = None  # an earlier year there is, but too incomplete to compare with: the card says so
     if year.transactions is not None and prev_tx is None and year.previous_transactions is not None:
         months = round(year.previous_months_with_data)
-        incomplete = (f"No comparison with {year.previous_label}, which has only {months:g} "
-                      f"month{'' if months == 1 else 's'} of complete data")
+        incomplete = (f"No comparison with {year.previous_label}, which has " + (
+            f"only {months:g} month{'' if months == 1 else 's'} of complete data" if months
+            else "no month of complete data"))
     note = "; ".join(notes) or None
     kpis[m.TRANSACTIONS_PER_YEAR] = make_figure(
         m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,
