@@ -133,10 +133,13 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                        hint="use theme: default, or create themes/<name>/templates")
     raw_files = RawFiles()
     content = load_content(config, problems, raw_files)
-    if content.unchecked:  # their YAML has errors: the build fails, but their data's problems are told too
+    if content.unchecked:  # their YAML has errors: the build fails, but their data's errors are told too
         from generator.data import load_data
 
-        load_data(config, content.unchecked, problems, raw_files)
+        scratch = Problems(root=problems.root)  # read without the services sharing their files: no
+        load_data(config, content.unchecked, scratch, raw_files)  # warnings, e.g. of rows nobody reads
+        for problem in scratch.errors:
+            problems._add(problem)
     peers, peers_digest = load_peers(config, problems)
     plan = units.partition(config, content.services)
     reused: dict[str, units.UnitRecord] = {}

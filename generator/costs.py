@@ -138,7 +138,7 @@ def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
     costed = [x for x in lines if x.cost is not None]
     cost = sum(x.cost for x in costed) if costed else None
-    costed_tx = sum(x.cost / x.cost_per_transaction for x in costed if x.cost_per_transaction)
+    costed_tx = sum(x.costed_transactions or 0.0 for x in costed)  # a service costing £0 counts too
     tx = sum(x.transactions for x in lines if x.transactions is not None) if lines else None
     return CostLine(name, slug, url, None, tx, cost, cost / costed_tx if cost is not None and costed_tx else None,
                     any(x.estimated for x in costed), costed_transactions=costed_tx if cost is not None else None)

@@ -278,7 +278,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     if unit == "percent":
         if fraction:
             values = values.where(percent_sign, values * 100)
-        else:
+        elif col in PERCENTAGES:  # not a declared measure: an error rate of 0.3% is a real percentage
             _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, cols, headings)
         negative = values < 0
         for index in long.index[negative]:

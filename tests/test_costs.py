@@ -74,3 +74,15 @@ def test_a_cost_of_fewer_transactions_than_the_line_shows_says_of_how_many(out):
             .find_parent("table").tbody.find_all("tr")}
     assert rows["Department A"].endswith("cost of 400 of these transactions")
     assert rows["Test Council"].endswith("cost of 2,740 of these transactions")
+
+
+def test_a_service_costing_nothing_still_counts_its_transactions_in_an_organisations_cost():
+    """£1,400 over 2,200 transactions and £0 over 20: the organisation's cost is of all 2,220
+    (£0.6306 each); the £0 service dropped out of the count, as if its cost were unknown."""
+    from generator.costs import CostLine, _sum_lines
+
+    lines = [CostLine("A", "a", None, None, 2200, 1400.0, 1400 / 2200, costed_transactions=2200),
+             CostLine("B", "b", None, None, 20, 0.0, 0.0, costed_transactions=20)]
+    total = _sum_lines("Org", "org", None, lines)
+    assert total.costed_transactions == 2220 and not total.partly_costed
+    assert total.cost_per_transaction == pytest.approx(1400 / 2220)

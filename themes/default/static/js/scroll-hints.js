@@ -1,0 +1,19 @@
+/* Progressive enhancement: the line above a wide table that says it scrolls sideways.
+   Without JavaScript the stylesheet shows it by the screen's width, which is a guess (a
+   table's width depends on its text and the fonts); with it, each line shows exactly when
+   its table is wider than its box, and is checked again whenever the window changes. */
+(function () {
+  "use strict";
+  if (!document.querySelectorAll || !document.documentElement.classList) return;
+  var hints = Array.prototype.slice.call(document.querySelectorAll(".scroll-hint"));
+  if (!hints.length) return;
+  function update() {
+    hints.forEach(function (hint) {
+      var box = hint.nextElementSibling;
+      hint.hidden = !(box && box.scrollWidth > box.clientWidth + 2);
+    });
+  }
+  document.documentElement.classList.add("scroll-hints-measured");
+  update();
+  window.addEventListener("resize", update);
+})();
