@@ -654,12 +654,18 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
     return parsed
 
 
+NOT_BEGUN = 3  # blank periods at least, before a wide file's channel's first figure, to mean it had not begun
+
+
 def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_too: bool) -> pd.DataFrame:
     """Without the blank cells of a wide file that lie before a series' first figure (and, with
     ``after_too``, after its last): in a file of rows they would simply not be there.
 
     A channel column added partway through (webchat from October) is blank before it began, and a
-    blank is missing data: every month before it would lose its take-up, cost and comparison.
+    blank is missing data: every month before it would lose its take-up, cost and comparison. So
+    NOT_BEGUN or more blanks before a channel column's first figure mean it had not begun; fewer
+    stay missing. (A file with a column per period has a row per service: blanks before its first
+    figure are before it began, as ever.)
     A file with a column per period has one for every period, whether or not a service ran then.
     A blank between figures is still missing data, as ever. A channel's start is its own; the
     end is the service's, and only with a column per period: a channel's blanks at the end may be
@@ -672,7 +678,14 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
     files = parsed["@file"] if "@file" in parsed else pd.Series("", index=parsed.index)
     known = start.where(figures)
-    inside = start >= known.groupby([files, parsed["service"], parsed["channel"]], sort=False).transform("min")
+    series = [files, parsed["service"], parsed["channel"]]
+    before = ~(start >= known.groupby(series, sort=False).transform("min"))  # a series with no figure: all
+    inside = ~before
+    if not after_too:
+        # With a column per channel, one or two blanks at the start are more likely figures missing
+        # than a channel not yet begun (a first month's phone count not sent): they stay missing.
+        inside |= before & (before.groupby(series, sort=False).transform("sum") < NOT_BEGUN) & \
+            known.groupby(series, sort=False).transform("count").gt(0)
     if after_too and _periods_overlap(parsed["period"]):
         # Rolling years ('July 2015 to June 2016' beside '2015/16', as the Transactions Explorer
         # publishes): a service that reports some of them leaves the others blank, and those are

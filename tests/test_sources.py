@@ -578,18 +578,22 @@ def test_month_end_dates_a_month_apart_are_a_warning_too(tmp_path):
 
 
 def test_a_channel_column_that_starts_partway_is_not_missing_before_it(tmp_path):
-    """Web and phone from January, face to face added in March (blank before it began): January
-    and February are whole months of the channels there were, not months with a channel missing.
-    A blank after face to face began (May) is missing data, as ever."""
-    csv_text = ("Month,Online,Phone,Face to face\nJanuary 2024,80,20,\nFebruary 2024,90,10,\n"
+    """Online and phone from December, face to face added in March (three blanks before it began):
+    December to February are whole months of the channels there were, not months with a channel
+    missing. A blank after face to face began (May) is missing data, as ever."""
+    csv_text = ("Month,Online,Phone,Face to face\nDecember 2023,85,15,\nJanuary 2024,80,20,\nFebruary 2024,90,10,\n"
                 "March 2024,60,20,20\nApril 2024,70,20,10\nMay 2024,75,15,\n")
     source = "sources:\n  - file: contact.csv\n    columns: {period: Month}\n    wide:\n      columns: \"{channel}\"\n"
     config = one_file_site(tmp_path, csv_text, source)
     assert run(config, "check", "--strict")[0] == 0
     periods = services(config)["contact"].periods
     take_up = [p.digital_take_up for p in periods]
-    assert take_up[:4] == [pytest.approx(80.0), pytest.approx(90.0), pytest.approx(60.0), pytest.approx(70.0)]
-    assert take_up[4] is None and not periods[4].complete  # May: face to face blank after it began
+    assert take_up[:5] == [pytest.approx(85.0), pytest.approx(80.0), pytest.approx(90.0), pytest.approx(60.0),
+                           pytest.approx(70.0)]
+    assert take_up[5] is None and not periods[5].complete  # May: face to face blank after it began
+    # One blank before a channel's first figure is more likely a figure missing than a late start.
+    config = one_file_site(tmp_path / "first", "Month,Online,Phone\nJan 2025,1000,\nFeb 2025,1000,500\n", source)
+    assert [p.digital_take_up for p in services(config)["contact"].periods] == [None, pytest.approx(1000 / 1500 * 100)]
 
 
 def test_months_across_columns_blank_between_figures_is_missing_not_a_gap(tmp_path):
