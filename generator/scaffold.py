@@ -136,8 +136,8 @@ jobs:
           cache: pip
       - name: Check requirements.txt says where to install Performance Pages from
         run: >-
-          grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?[^#[:space:]]*performance[-_.]pages' requirements.txt &&
-          ! grep -q '<owner>' requirements.txt ||
+          grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?[^[:space:]]*performance[-_.]pages' &&
+          ! grep -v '^[[:space:]]*#' requirements.txt | grep -q '<owner>' ||
           {{ echo "::error file=requirements.txt::add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }}
       - run: pip install -r requirements.txt
       - uses: actions/cache@v4
@@ -177,8 +177,8 @@ pages:
   script:
     - apt-get update && apt-get install -y --no-install-recommends git
     - >-
-      grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?[^#[:space:]]*performance[-_.]pages' requirements.txt &&
-      ! grep -q '<owner>' requirements.txt ||
+      grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?[^[:space:]]*performance[-_.]pages' &&
+      ! grep -v '^[[:space:]]*#' requirements.txt | grep -q '<owner>' ||
       { echo "requirements.txt: add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }
     - pip install -r requirements.txt
     - perfpages check --strict
@@ -244,13 +244,15 @@ def _checkout_remote(here: Path) -> tuple[str, str]:
     return url, git("rev-parse", "HEAD") if pushed else ""
 
 
-_NAMES_IT = re.compile(r"^\s*(-e\s+)?[^#\s]*performance[-_.]pages", re.IGNORECASE | re.MULTILINE)
+_NAMES_IT = re.compile(r"^\s*(-e\s+)?\S*performance[-_.]pages", re.IGNORECASE | re.MULTILINE)
 
 
 def install_source_known(requirements: str) -> bool:
     """Whether ``requirements.txt`` names where to install Performance Pages from, as the CI
-    workflows check it (by name, or a git URL ending in it; not the example's placeholder)."""
-    return bool(_NAMES_IT.search(requirements)) and PLACEHOLDER not in requirements
+    workflows check it (by name, or a git URL ending in it or naming it as #egg=; not the
+    example's placeholder). Comment lines are passed over, as pip does."""
+    lines = "\n".join(line for line in requirements.splitlines() if not line.lstrip().startswith("#"))
+    return bool(_NAMES_IT.search(lines)) and PLACEHOLDER not in lines
 
 
 def example_csv(slug: str, base: float, online: tuple[float, float]) -> str:

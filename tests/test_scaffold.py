@@ -75,7 +75,10 @@ def test_without_a_known_source_ci_stops_with_a_message_until_requirements_names
     assert not scaffold.install_source_known(uncommented)  # the example's <owner> is not an address
     for good, known in (("performance-pages @ git+https://github.com/borsetshire/pp\n", True),
                         ("-e git+https://github.com/borsetshire/performance-pages#egg=performance_pages\n", True),
-                        ("Performance_Pages==1.0\n", True), (uncommented, False), ("# performance-pages\n", False)):
+                        ("Performance_Pages==1.0\n", True), (uncommented, False), ("# performance-pages\n", False),
+                        # the real line added below the scaffold's comments (whose example names <owner>)
+                        (requirements + "performance-pages @ git+https://github.com/me/performance-pages\n", True),
+                        ("-e git+https://github.com/me/perf-fork#egg=performance-pages\n", True)):
         (folder / "requirements.txt").write_text(good)
         assert scaffold.install_source_known(good) == known, good
         for guard in _guards(folder):
