@@ -312,7 +312,7 @@ _TOTAL = re.compile(r"\s*((grand\s+)?totals?|all(\s+(services|periods|channels))
 
 
 # A column that sums the periods beside it: 'Total', 'Grand total', 'YTD', 'Year to date'.
-_SUMMARY_PERIOD = re.compile(r"\s*((grand\s+)?totals?|sum|ytd|year\s+to\s+date)\s*", re.IGNORECASE)
+_SUMMARY_PERIOD = re.compile(r".*\b(totals?|sum|ytd|year\s+to\s+date)\b.*", re.IGNORECASE)  # 'Total 2025' too
 
 
 def looks_like_a_total(text: str) -> bool:

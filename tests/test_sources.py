@@ -601,9 +601,9 @@ def test_months_across_columns_blank_between_figures_is_missing_not_a_gap(tmp_pa
     gap warning whose hint ('add the missing periods, with blank cells') could not be followed, so
     --strict could never pass. Blanks before a service began are not reported, and a Total or
     YTD column beside the months is skipped as a channel file's Total is."""
-    export = ("Service,Jan-24,Feb-24,Mar-24,Apr-24,YTD,Total\n"
-              "Bins,100,,120,130,350,350\n"
-              "Tips,,,40,50,90,90\n")
+    export = ("Service,Jan-24,Feb-24,Mar-24,Apr-24,YTD,Total 2024,Annual total\n"
+              "Bins,100,,120,130,350,350,350\n"
+              "Tips,,,40,50,90,90,90\n")
     source = ("sources:\n  - file: months.csv\n    columns: {service: Service}\n    wide: {columns: '{period}'}\n"
               "    services: {name: '{Service}', organisation: council}\n")
     config = site(tmp_path, source, {"data/months.csv": export})
