@@ -138,9 +138,10 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         view.migration = service_migration(view)
         fig = figures[view.slug]
         view.seasons, view.year_sums, view.channel_rows = fig.seasons, fig.year_sums, fig.channel_rows
-        view.savings = service_savings(view, site_costs,
-                                       by_category.get((view.category or "").strip().lower(), [])
-                                       if (view.category or "").strip() else [])
+        category = by_category.get((view.category or "").strip().lower(), []) if (view.category or "").strip() else []
+        # Savings are about raising digital take-up: not for a service that does not collect it.
+        view.savings = None if m.DIGITAL_TAKE_UP in view.not_requested else \
+            service_savings(view, site_costs, category)
 
     children: dict[str, list[str]] = {}
     for o in content.organisations:
