@@ -231,7 +231,7 @@ def test_figures_for_a_kpi_marked_not_requested_are_a_warning(tmp_path):
     # fines.csv has ratings in January and March 2024, and costs on 9 rows (November, January, March).
     assert ("content/services/fines.yaml:9:5: warning: 'user_satisfaction' is listed as not requested, but the "
             "data has figures for it (satisfaction_1, satisfaction_2, satisfaction_3, satisfaction_4, "
-            "satisfaction_5, on 2 rows); they are not shown") in out
+            "satisfaction_5, on 2 rows); it is not shown on the service's page") in out
     assert "'cost_per_transaction' is listed as not requested, but the data has figures for it (cost, on 9 rows)" in out
     permits = "not_requested: [completion_rate]"  # the standard permits service: no completion data, no warning
     assert permits in files["content/services/permits.yaml"] and "'completion_rate' is listed" not in out
