@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -208,7 +209,7 @@ def base_url_problem(base_url: str) -> str | None:
 
 
 def base_path_of(base_url: str) -> str:
-    path = urlparse(base_url).path or "/"
+    path = re.sub(r"/{2,}", "/", urlparse(base_url).path or "/")  # 'https://x.io/perf//' is /perf/
     if not path.endswith("/"):
         path += "/"
     return path if path.startswith("/") else "/" + path

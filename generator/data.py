@@ -254,7 +254,9 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                        f"{_name(col, cols, index, headings)} is not a number: '{raw[index]}'", *_where(lines, cols, index),
                        hint="a comma separates thousands (1,234); write a decimal with a point (12.34)"
                        if misplaced[index] else
-                       "write a number such as 1234 or 1,234; leave the cell blank if there is no data"
+                       ("write a number of seconds (288) or a time (00:04:48 or 4:48)" if unit == "seconds" else
+                        "write a number such as 1234 or 1,234")
+                       + "; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else ""))
     values = values.astype(float)
     unit = unit or ("count" if col in COUNTS else "percent" if col in PERCENTAGES else None)

@@ -1,7 +1,8 @@
 /* Progressive enhancement: the line above a wide table that says it scrolls sideways.
    Without JavaScript the stylesheet shows it by the screen's width, which is a guess (a
    table's width depends on its text and the fonts); with it, each line shows exactly when
-   its table is wider than its box, and is checked again whenever the window changes. */
+   its table is wider than its box, and is checked again whenever the window changes. Loaded
+   with the interactive charts: a site with them turned off has no JavaScript at all. */
 (function () {
   "use strict";
   if (!document.querySelectorAll || !document.documentElement.classList) return;
