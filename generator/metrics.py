@@ -149,9 +149,14 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     from_rate = counted & rate.gt(0) & ~both
     rows["started_paired"] = rows["started_paired"].fillna((tx / rate * 100).where(from_rate))
     rows["completed_paired"] = rows["completed_paired"].fillna(tx.where(from_rate))
-    no_counts = ~rows["has_tx"].astype(bool)
+    # ... or on a row for all channels together whose count is blank: the service's own figure
+    # for the period (the Transactions Explorer publishes costs for years with no volume).
+    no_counts = ~rows["has_tx"].astype(bool) | (total_row & tx.isna())
     rows["rate_alone"] = rate.where(no_counts)
     rows["cpt_alone"] = rows["cost_per_transaction"].where(no_counts)
+    # The rates that stand for something: from a file without transactions, or beside a count.
+    rows["rate_usable"] = rate.where(no_counts | (counted & rate.gt(0)))
+    rows["cpt_usable"] = rows["cost_per_transaction"].where(no_counts | counted)
     weighted = counted & rows["satisfaction"].notna()
     rows["satisfaction_weighted"] = (rows["satisfaction"] * tx).where(weighted)
     rows["satisfaction_weight"] = tx.where(weighted)
@@ -191,16 +196,20 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     # Published rates (a file that already holds take-up %, completion % or cost per transaction), on
     # rows without transactions of their own (see prepare: the others are counted with them), or on
     # the period's only row with any: taken as they are, not as 0.09 * 189,782 / 189,782.
-    rates = grouped[["satisfaction", "completion_rate", "cost_per_transaction"]]
+    rates = grouped[["satisfaction", "rate_usable", "cpt_usable"]]
     plain, how_many = rates.mean(), rates.count()
+    plain.columns = how_many.columns = ["satisfaction", "completion_rate", "cost_per_transaction"]
     paired = grouped[["started_paired", "cost_paired"]].count()
     out["satisfaction_pct"] = plain["satisfaction"].where(
         how_many["satisfaction"].eq(1), _ratio(out["satisfaction_weighted"], out["satisfaction_weight"])).fillna(
         plain["satisfaction"])
     given = grouped[["digital_take_up", "rate_alone", "cpt_alone"]].mean().rename(
         columns={"rate_alone": "completion_rate", "cpt_alone": "cost_per_transaction"})
+    # A cost per transaction stands for the whole period only if every channel's count is known.
+    whole = {"completion_rate": True, "cost_per_transaction": out["tx_missing"].fillna(0).eq(0)
+             & (out["tx_costed"] >= out["transactions"] - 0.5)}
     for rate, counts in (("completion_rate", "started_paired"), ("cost_per_transaction", "cost_paired")):
-        alone = how_many[rate].eq(1) & paired[counts].le(1)
+        alone = how_many[rate].eq(1) & paired[counts].le(1) & whole[rate]
         given[rate] = given[rate].fillna(plain[rate].where(alone))
     flags = grouped[[f"nr_{k}" for k in NR_KPIS]].any()
     out[["start", "end", "short"]] = grouped[["start", "end", "short"]].first()
@@ -215,7 +224,9 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     # services that publish no costs, so an actual figure is never compared with a guess.
     has_costs = (out["cost_paired"].notna() | out["given_cost_per_transaction"].notna()
                  | out["cost_alone"].notna()).groupby(out["service"]).transform("any")
-    actual = _ratio(out["cost_paired"], out["tx_costed"]).where(
+    # A cost for some channels' transactions and not others' is not the service's cost per
+    # transaction (online's cost unknown, phone's £5.00: not £5.00 a transaction), as for estimates.
+    actual = _ratio(out["cost_paired"], out["tx_costed"]).where(out["tx_costed"] >= out["transactions"] - 0.5).where(
         out["cost_alone"].isna(), _ratio(out["cost_alone"] + out["cost_paired"].fillna(0), out["transactions"]))
     # An estimate needs a unit cost for every channel used, or it would describe only some of them.
     estimate = _ratio(out["cost_estimated"], out["tx_estimable"]).where(

@@ -256,3 +256,19 @@ def test_a_rate_on_a_row_whose_count_is_blank_or_zero_stands_for_nothing(tmp_pat
     assert periods["2024-02"].cost_per_transaction is None
     assert periods["2024-01"].completion_rate == pytest.approx(80.0)
     assert periods["2024-03"].cost_per_transaction == pytest.approx(700 / 1100)
+
+
+def test_a_periods_only_rate_stands_for_it_only_beside_a_count_that_covers_the_period(tmp_path):
+    """Online has counts and no rates; phone's rates: in January on 100 of 1,100 transactions (a cost
+    for some channels is not the service's cost per transaction, so no data; completion is phone's
+    50%), in February beside a blank count, in March on 0 transactions: neither is a figure."""
+    files = standard_files()
+    files["data/fines.csv"] = (
+        "period,channel,transactions,cost_per_transaction,completion_rate\n"
+        "2024-01,online,1000,,\n2024-01,phone,100,5.00,50\n"
+        "2024-02,online,1000,,\n2024-02,phone,,5.00,50\n"
+        "2024-03,online,1000,,\n2024-03,phone,0,5.00,0\n")
+    periods = {p.period.key: p for p in service(prepare(write_site(tmp_path, files)).model, "fines").periods}
+    assert periods["2024-01"].cost_per_transaction is None and periods["2024-01"].completion_rate == 50.0
+    assert periods["2024-02"].cost_per_transaction is None and periods["2024-02"].completion_rate is None
+    assert periods["2024-03"].cost_per_transaction is None and periods["2024-03"].completion_rate is None
