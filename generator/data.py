@@ -834,36 +834,29 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     tidy = pd.concat([*frames, *plain_parts], ignore_index=True)
     if plain_parts:  # in order of service, as the frames are; each service's rows as in its file
         tidy = tidy.sort_values("service", kind="stable", ignore_index=True)
-    _warn_of_hidden_figures(tidy, services, problems, {c.id for c in config.channels if c.digital})
+    _warn_of_hidden_figures(tidy, services, problems)
     return tidy
 
 
-def _warn_of_hidden_figures(tidy: pd.DataFrame, services: list[Service], problems: Problems,
-                            digital: set[str]) -> None:
+def _warn_of_hidden_figures(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:
     """A KPI a service says it does not collect (not_requested:) is shown as 'not requested'
     whatever its data holds: where the data has figures for it, they would be hidden unseen.
-    Digital take-up is also worked out from transactions by channel, digital and other."""
+    (Not take-up worked out from transactions by channel: a service may choose not to show it,
+    and a warning it could not silence would fail every --strict build.)"""
     for svc in services:
         if not svc.not_requested:
             continue
         rows = tidy[tidy["service"].eq(svc.slug)]
         for index, kpi in enumerate(svc.not_requested):
             found = [col for col, fed in KPI_OF_MEASURE.items() if fed == kpi and col in rows and rows[col].notna().any()]
-            if kpi == m.DIGITAL_TAKE_UP:
-                used = set(rows.loc[rows["transactions"].notna(), "channel"])
-                if used & digital and used - digital - {""}:
-                    found.append("transactions by digital and other channels")
-            columns = [col for col in found if col in rows]
             if found:
-                count = int(rows[columns].notna().any(axis=1).sum()) if columns else 0
-                rows_with = f", on {count} row{'s' if count != 1 else ''}" if count else ""
+                count = int(rows[found].notna().any(axis=1).sum())
+                rows_with = f", on {count} row{'s' if count != 1 else ''}"
                 problems.warning(svc.path, f"'{kpi}' is listed as not requested, but the data has figures for it "
                                  f"({', '.join(found)}{rows_with}); it is not shown on the service's page",
                                  *svc.positions.at(("not_requested", index)),
-                                 hint=f"take {kpi} out of not_requested: to show it" + (
-                                     "; it is worked out from the transactions by channel" if not columns else
-                                     ", or leave the cells blank (or write the not-requested marker) if they "
-                                     "should not be there"))
+                                 hint=f"take {kpi} out of not_requested: to show it, or leave the cells blank "
+                                      "(or write the not-requested marker) if they should not be there")
 
 
 def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, file: str, path: Path,

@@ -601,7 +601,7 @@ def test_months_across_columns_blank_between_figures_is_missing_not_a_gap(tmp_pa
     gap warning whose hint ('add the missing periods, with blank cells') could not be followed, so
     --strict could never pass. Blanks before a service began are not reported, and a Total or
     YTD column beside the months is skipped as a channel file's Total is."""
-    export = ("Service,Jan-24,Feb-24,Mar-24,Apr-24,YTD,Total 2024,Annual total\n"
+    export = ("Service,Jan-24,Feb-24,Mar-24,Apr-24,YTD,Grand total,Annual total\n"
               "Bins,100,,120,130,350,350,350\n"
               "Tips,,,40,50,90,90,90\n")
     source = ("sources:\n  - file: months.csv\n    columns: {service: Service}\n    wide: {columns: '{period}'}\n"
@@ -622,3 +622,14 @@ def test_two_ways_of_writing_one_quarter_are_named_as_such(tmp_path):
     assert code == 1
     assert ("data/contact.csv:3:1: error: service 'contact' has a second, different row for April to June 2024 "
             "and 'online' (the first is on line 2: two ways of writing the same period?)") in out
+
+
+def test_a_total_heading_that_names_a_period_is_asked_about_not_dropped(tmp_path):
+    """'2024/25 YTD' beside whole years is that year so far, not a sum of the columns beside it:
+    dropping it without a word lost the latest year. It is a warning, with both ways out."""
+    export = "Service,2022/23,2023/24,2024/25 YTD\nBins,100,120,50\n"
+    source = ("sources:\n  - file: years.csv\n    columns: {service: Service}\n    wide: {columns: '{period}'}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    code, out = run(site(tmp_path, source, {"data/years.csv": export}), "check", "--strict")
+    assert code == 1 and "column '2024/25 YTD' matches '{period}' but '2024/25 YTD' is not a period" in out
+    assert "head it just 'Total', which is skipped" in out and "replace:" in out

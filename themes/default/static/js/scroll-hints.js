@@ -1,8 +1,8 @@
 /* Progressive enhancement: the line above a wide table that says it scrolls sideways.
    Without JavaScript the stylesheet shows it by the screen's width, which is a guess (a
    table's width depends on its text and the fonts); with it, each line shows exactly when
-   its table is wider than its box, and is checked again whenever the window changes. Loaded
-   with the interactive charts: a site with them turned off has no JavaScript at all. */
+   its table is wider than its box, checked again whenever the box or the table changes size.
+   Loaded with the interactive charts: a site with them turned off has no JavaScript at all. */
 (function () {
   "use strict";
   if (!document.querySelectorAll || !document.documentElement.classList) return;
@@ -16,5 +16,15 @@
   }
   document.documentElement.classList.add("scroll-hints-measured");
   update();
-  window.addEventListener("resize", update);
+  if (typeof window.ResizeObserver === "function") {  // a table that changes width, not only the window
+    var observer = new window.ResizeObserver(update);
+    hints.forEach(function (hint) {
+      if (hint.nextElementSibling) {
+        observer.observe(hint.nextElementSibling);
+        if (hint.nextElementSibling.firstElementChild) observer.observe(hint.nextElementSibling.firstElementChild);
+      }
+    });
+  } else {
+    window.addEventListener("resize", update);
+  }
 })();
