@@ -242,17 +242,20 @@ def test_rates_given_per_channel_are_combined_as_the_counts_they_stand_for(tmp_p
     assert kpis[m.COST_PER_TRANSACTION].value == 1.25 and kpis[m.COMPLETION_RATE].value == 70
 
 
+def _fines_periods(tmp_path, rows: str) -> dict:
+    """Fines' period rows, by key, from these rows of period, channel, transactions and two rates."""
+    files = standard_files()
+    files["data/fines.csv"] = "period,channel,transactions,cost_per_transaction,completion_rate\n" + rows
+    return {p.period.key: p for p in service(prepare(write_site(tmp_path, files)).model, "fines").periods}
+
+
 def test_a_rate_on_a_row_whose_count_is_blank_or_zero_stands_for_nothing(tmp_path):
     """Phone's £5.00 in February beside a blank phone count is not February's cost per transaction
     (the period's cost is unknown: no data, as a cost column gives); a face-to-face rate of 0% on 0
     transactions does not outweigh online's 80% of 1,000."""
-    files = standard_files()
-    files["data/fines.csv"] = (
-        "period,channel,transactions,cost_per_transaction,completion_rate\n"
-        "2024-01,online,1000,0.20,80\n2024-01,post,0,3.50,0\n"
-        "2024-02,online,1000,0.20,80\n2024-02,phone,,5.00,\n"
-        "2024-03,online,1000,0.20,80\n2024-03,phone,100,5.00,\n")
-    periods = {p.period.key: p for p in service(prepare(write_site(tmp_path, files)).model, "fines").periods}
+    periods = _fines_periods(tmp_path, "2024-01,online,1000,0.20,80\n2024-01,post,0,3.50,0\n"
+                                       "2024-02,online,1000,0.20,80\n2024-02,phone,,5.00,\n"
+                                       "2024-03,online,1000,0.20,80\n2024-03,phone,100,5.00,\n")
     assert periods["2024-02"].cost_per_transaction is None
     assert periods["2024-01"].completion_rate == pytest.approx(80.0)
     assert periods["2024-03"].cost_per_transaction == pytest.approx(700 / 1100)
@@ -262,13 +265,9 @@ def test_a_periods_only_rate_stands_for_it_only_beside_a_count_that_covers_the_p
     """Online has counts and no rates; phone's rates: in January on 100 of 1,100 transactions (a cost
     for some channels is not the service's cost per transaction, so no data; completion is phone's
     50%), in February beside a blank count, in March on 0 transactions: neither is a figure."""
-    files = standard_files()
-    files["data/fines.csv"] = (
-        "period,channel,transactions,cost_per_transaction,completion_rate\n"
-        "2024-01,online,1000,,\n2024-01,phone,100,5.00,50\n"
-        "2024-02,online,1000,,\n2024-02,phone,,5.00,50\n"
-        "2024-03,online,1000,,\n2024-03,phone,0,5.00,0\n")
-    periods = {p.period.key: p for p in service(prepare(write_site(tmp_path, files)).model, "fines").periods}
+    periods = _fines_periods(tmp_path, "2024-01,online,1000,,\n2024-01,phone,100,5.00,50\n"
+                                       "2024-02,online,1000,,\n2024-02,phone,,5.00,50\n"
+                                       "2024-03,online,1000,,\n2024-03,phone,0,5.00,0\n")
     assert periods["2024-01"].cost_per_transaction is None and periods["2024-01"].completion_rate == 50.0
     assert periods["2024-02"].cost_per_transaction is None and periods["2024-02"].completion_rate is None
     assert periods["2024-03"].cost_per_transaction is None and periods["2024-03"].completion_rate is None
