@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator import model as m
 from generator.config import Config, normalise_channel, source_of
 from generator.content import DataRef, Service
 from generator.errors import Problems
@@ -661,21 +660,22 @@ NOT_BEGUN = 3  # blank periods at least, before a wide file's channel's first fi
 
 
 def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_too: bool) -> pd.DataFrame:
-    """Without the blank cells of a wide file that lie before a series' first figure (and, with
-    ``after_too``, after its last): in a file of rows they would simply not be there.
+    """Without the blank cells of a wide file that lie outside a series: in a file of rows they
+    would simply not be there, and a blank is missing data, which costs its period its take-up,
+    cost and comparison.
 
-    A channel column added partway through (webchat from October) is blank before it began, and a
-    blank is missing data: every month before it would lose its take-up, cost and comparison. So
-    NOT_BEGUN or more blanks before a channel column's first figure mean it had not begun; fewer
-    stay missing. (A file with a column per period has a row per service: blanks before its first
-    figure are before it began, as ever.)
-    A file with a column per period has one for every period, whether or not a service ran then.
-    A blank between figures is still missing data, as ever. A channel's start is its own; the
-    end is the service's, and only with a column per period: a channel's blanks at the end may be
-    figures not yet in, and the latest months must not look complete without them.
+    With a column per channel (``after_too`` false), a channel added partway through (webchat from
+    October) is blank before it began: NOT_BEGUN or more blanks before its first figure mean it had
+    not begun, fewer (a first month's count not sent) stay missing. The end is not judged: blanks
+    there may be figures not yet in, and the latest months must not look complete without them.
+
+    With a column per period there is one for every period, whether or not a service ran then:
+    blanks before a series' first figure, or after the service's last, are left out; in a file of
+    rolling years, so are the periods a service does not report. A blank between figures, or
+    a channel's blank beside other channels' figures, is still missing data.
     """
     flags = [c for c in parsed.columns if c.startswith("nr_")]
-    figures = parsed[[m for m in measures if m in parsed]].notna().any(axis=1) | parsed[flags].any(axis=1)
+    figures = parsed[[name for name in measures if name in parsed]].notna().any(axis=1) | parsed[flags].any(axis=1)
     if figures.all():
         return parsed
     start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
@@ -685,18 +685,12 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     before = ~(start >= known.groupby(series, sort=False).transform("min"))  # a series with no figure: all
     inside = ~before
     if not after_too:
-        # With a column per channel, one or two blanks at the start are more likely figures missing
-        # than a channel not yet begun (a first month's phone count not sent): they stay missing.
         inside |= before & (before.groupby(series, sort=False).transform("sum") < NOT_BEGUN) & \
             known.groupby(series, sort=False).transform("count").gt(0)
-    if after_too and _periods_overlap(parsed["period"]):
-        # Rolling years ('July 2015 to June 2016' beside '2015/16', as the Transactions Explorer
-        # publishes): a service that reports some of them leaves the others blank, and those are
-        # periods it does not report, not missing data; a blank channel beside figures still is.
+    elif _periods_overlap(parsed["period"]):  # rolling years ('July 2015 to June 2016' beside '2015/16')
         keys = [files, parsed["service"], period_attr(parsed["period"], lambda p: p.key)]
         inside &= figures.groupby(keys, sort=False).transform("any")
-    elif after_too:  # after the service's last figures, whatever the channel: a channel's last blank
-        # beside other channels' figures is missing, or that period would look complete without it
+    else:
         inside &= start <= known.groupby([files, parsed["service"]], sort=False).transform("max")
     return parsed[figures | inside]
 
@@ -851,9 +845,9 @@ def _warn_of_hidden_figures(tidy: pd.DataFrame, services: list[Service], problem
             found = [col for col, fed in KPI_OF_MEASURE.items() if fed == kpi and col in rows and rows[col].notna().any()]
             if found:
                 count = int(rows[found].notna().any(axis=1).sum())
-                rows_with = f", on {count} row{'s' if count != 1 else ''}"
                 problems.warning(svc.path, f"'{kpi}' is listed as not requested, but the data has figures for it "
-                                 f"({', '.join(found)}{rows_with}); it is not shown on the service's page",
+                                 f"({', '.join(found)}, on {count} row{'s' if count != 1 else ''}); it is not "
+                                 "shown on the service's page",
                                  *svc.positions.at(("not_requested", index)),
                                  hint=f"take {kpi} out of not_requested: to show it, or leave the cells blank "
                                       "(or write the not-requested marker) if they should not be there")
