@@ -205,7 +205,8 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
         plain["satisfaction"])
     given = grouped[["digital_take_up", "rate_alone", "cpt_alone"]].mean().rename(
         columns={"rate_alone": "completion_rate", "cpt_alone": "cost_per_transaction"})
-    # A cost per transaction stands for the whole period only if every channel's count is known.
+    # A cost per transaction stands for the whole period only if every channel's count is known
+    # and it is of all of them (the rule `actual` below keeps too).
     whole = {"completion_rate": True, "cost_per_transaction": out["tx_missing"].fillna(0).eq(0)
              & (out["tx_costed"] >= out["transactions"] - 0.5)}
     for rate, counts in (("completion_rate", "started_paired"), ("cost_per_transaction", "cost_paired")):
