@@ -524,9 +524,14 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     """Per-service checks: one kind of period, no conflicting duplicates, gaps."""
     kinds = sorted(set(rows["_kind"]))
     if len(kinds) > 1:
-        problems.error(path, f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)})",
-                       int(rows["line"].iloc[0]),
-                       hint="use one kind of period per service, e.g. all months; '2010-11' reads as "
+        counts = rows["_kind"].value_counts()
+        odd = rows[rows["_kind"].eq(counts.idxmin())].iloc[0]  # the fewer: where to look
+        problems.error(path, f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
+                       f"{counts.idxmin().replace('_', ' ')} '{odd['period'].label}' among "
+                       f"{counts.idxmax().replace('_', ' ')}s",
+                       int(odd["period_line"] or odd["line"]), int(odd["period_col"]) or None,
+                       hint="use one kind of period per service, e.g. all months; a year's column beside "
+                       "months is likely a total: head it just 'Total' to skip it. '2010-11' reads as "
                        "November 2010, so write financial years as 2010/11 or set period_type: financial_year "
                        "in the file's source")
     keyed = rows

@@ -633,3 +633,16 @@ def test_a_total_heading_that_names_a_period_is_asked_about_not_dropped(tmp_path
     code, out = run(site(tmp_path, source, {"data/years.csv": export}), "check", "--strict")
     assert code == 1 and "column '2024/25 YTD' matches '{period}' but '2024/25 YTD' is not a period" in out
     assert "head it just 'Total', which is skipped" in out and "replace:" in out
+
+
+def test_a_year_column_beside_months_is_named_where_it_is(tmp_path):
+    """'2024/25' beside Apr 2024 to Jun 2024 made 'mixes periods of different kinds' at the first
+    row, with a hint about '2010-11'; the error now names the odd one out and where its heading is."""
+    export = "Service,Apr 2024,May 2024,Jun 2024,2024/25\nBins,100,110,120,330\n"
+    source = ("sources:\n  - file: months.csv\n    columns: {service: Service}\n    wide: {columns: '{period}'}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    code, out = run(site(tmp_path, source, {"data/months.csv": export}), "check")
+    assert code == 1
+    assert ("data/months.csv:1:5: error: service 'bins' mixes periods of different kinds (financial_year, month): "
+            "financial year 'April 2024 to March 2025' among months") in out
+    assert "head it just 'Total' to skip it" in out
