@@ -64,6 +64,12 @@ def format_value(value: float | None, unit: str, currency_symbol: str = "£") ->
     return _remembered(value, unit, currency_symbol)
 
 
+def money_places(value: float) -> int:
+    """Decimal places a sum of money is shown to. Pence on £1,296,854,757.11 are false precision,
+    and hard to read: whole pounds from £100,000 (what rounds to it, too)."""
+    return 2 if abs(value) < 99_999.995 else 0
+
+
 def format_value_uncached(value: float | None, unit: str, currency_symbol: str = "£") -> str:
     """format_value without remembering: for callers that keep their own results (table cells)."""
     if value is None:
@@ -79,8 +85,7 @@ def format_value_uncached(value: float | None, unit: str, currency_symbol: str =
     if unit == m.PERCENT:
         return f"{rounded_text(value, 1)}%"
     if unit == m.MONEY:
-        # Pence on £1,296,854,757.11 are false precision, and hard to read: whole pounds from £100,000.
-        amount = rounded_text(value, 2 if abs(value) < 99_999.995 else 0)
+        amount = rounded_text(value, money_places(value))
         negative = amount[:1] == "-" and amount.strip("-0.") != ""  # -0.00 is not below zero
         return f"{'-' if negative else ''}{currency_symbol}{_grouped(amount.lstrip('-'))}"
     return _grouped(rounded_text(value, 0))

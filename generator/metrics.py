@@ -32,7 +32,7 @@ from generator.config import Config
 from generator.content import Service
 from generator.data import NR_KPIS
 from generator.measures import RATINGS
-from generator.formatting import round_half_up
+from generator.formatting import money_places, round_half_up
 from generator.periods import Period, period_attr
 
 KPI_INFO = {
@@ -351,7 +351,7 @@ def channel_totals(rows: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
 
 def _as_shown(value: float, unit: str) -> float:
     """The value rounded as format_value shows it (money in whole pounds from £100,000)."""
-    places = 0 if unit == m.MONEY and abs(value) >= 99_999.995 else _PRECISION[unit]
+    places = money_places(value) if unit == m.MONEY else _PRECISION[unit]
     return float(round_half_up(value, places))
 
 

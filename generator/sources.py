@@ -314,7 +314,8 @@ _TOTAL = re.compile(r"\s*((grand\s+)?totals?|all(\s+(services|periods|channels))
 # A column that sums the periods beside it: 'Total', 'Grand total', 'YTD', 'Year to date'.
 # Only headings that name no period of their own: 'Total 2025' may add up 2025's months, but
 # '2024/25 YTD' beside whole years is that year so far, so those are asked about (not dropped).
-_SUMMARY_PERIOD = re.compile(r"\s*((grand|annual|overall)\s+)?(totals?|sum|ytd|year\s+to\s+date)\s*", re.IGNORECASE)
+_SUMMARY_WORDS = r"(totals?|sum|ytd|year\s+to\s+date)"
+_SUMMARY_PERIOD = re.compile(rf"\s*((grand|annual|overall)\s+)?{_SUMMARY_WORDS}\s*", re.IGNORECASE)
 
 
 def looks_like_a_total(text: str) -> bool:
@@ -387,7 +388,7 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
                        hint="correct it with replace: {period: {'wrong': 'right'}} in the source; periods are "
                        "written like 2024-03, Mar 2024, 2023/24, Q1 2024 or April 2023 to March 2024"
                        + ("; if it adds up the columns beside it, head it just 'Total', which is skipped"
-                          if re.search(r"\b(totals?|sum|ytd)\b", parts["period"], re.IGNORECASE) else ""))
+                          if re.search(rf"\b{_SUMMARY_WORDS}\b", parts["period"], re.IGNORECASE) else ""))
                 continue
         if "channel" in parts:
             if normalise(parts["channel"]) in {normalise(t) for t in ALL_CHANNELS}:
