@@ -15,11 +15,13 @@ requested" markers are missing too, but flagged so pages can say so.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import difflib
 import io
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -227,6 +229,15 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     blank = pd.Series(False, index=long.index)
     blank[slow] = text.str.lower().isin(missing) | nr[slow]
     blank[empty] = "" in missing or "" in not_requested
+    # Official statistics mark a figure after it ('1,234 [r]', '56% [p]', '[note 3]'): the number
+    # is read without the mark, and a cell that is only a mark ('[c]', '[x]') holds no figure.
+    text = text.str.replace(_MARKS_AFTER, "", regex=True)
+    blank[slow] |= text.eq("") & ~blank[slow]
+    excel = pd.Series(False, index=long.index)
+    excel[slow] = text.str.fullmatch(_EXCEL_ERRORS, case=False).fillna(False) & ~blank[slow]
+    if excel.any():
+        _warn_of_excel_errors(long, col, path, problems, excel, raw, cols, headings)
+        blank |= excel
     cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
     cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
     # A comma separates thousands: '12,34' (a decimal comma, or a slip) is not 1234.
@@ -302,6 +313,25 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     return values, nr
 
 
+_MARKS_AFTER = r"(?:\s*\[(?:[A-Za-z]{1,4}|[Nn]ote\s*\d{1,3})\])+$"  # GSS shorthand: [c] [x] [z] [p] [r] [note 1]
+_EXCEL_ERRORS = r"#(?:N/A|DIV/0!|VALUE!|REF!|NUM!|NAME\?|NULL!|SPILL!|CALC!|GETTING_DATA)"
+
+
+def _warn_of_excel_errors(long, col, path, problems, excel, raw, cols, headings) -> None:
+    """A spreadsheet's formula error ('#DIV/0!', '#N/A') in an export: no figure, so it is read
+    as no data, said once for each file and column, with where it first is and how many there are."""
+    files = long.loc[excel, "@file"] if "@file" in long else pd.Series(str(path), index=long.index[excel])
+    for file, cells in files.groupby(files, sort=False):
+        index = cells.index[0]
+        more = len(cells) - 1
+        problems.warning(_file(long, index, path),
+                         f"{_name(col, cols, index, headings)} holds a spreadsheet error: '{raw[index]}'"
+                         + (f" (and {more} more spreadsheet error{'s' if more > 1 else ''} in this column)" if more else "")
+                         + ", read as no data", *_where(long["@line"], cols, index),
+                         hint="a formula in the spreadsheet failed (0 divided by 0, or a missing lookup); "
+                              "fix it there and export again, or leave the cell blank")
+
+
 def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, cols, headings) -> None:
     """A file whose rates are all between 0.2 and 1 without a % sign almost certainly writes
     fractions (0.87 for 87%): read as percentages, they would be published as 0.9%."""
@@ -335,6 +365,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             parsed[text] = snap(period, period_type, fy_start) if period_type else period
         except PeriodError:
             parsed[text] = None
+    _ranges_as_whole_periods(parsed, fy_start)
     periods = raw.map(parsed)
     bad = long[periods.isna()]
     reported = set()
@@ -355,6 +386,11 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         elif looks_like_a_total(raw[index]):
             hint = (f"a total or summary row? Leave it out with exclude: in the file's source, naming the "
                     f"period column and '{raw[index].strip()}'; or give the row its period")
+        elif re.fullmatch(r"[2-7]\d{4}(\.0+)?", raw[index]):  # 20000 to 79999: 1954 to 2118
+            day = date(1899, 12, 30) + timedelta(days=int(float(raw[index])))
+            hint = (f"this looks like a date as Excel stores it ({int(float(raw[index]))} is {day.day} "
+                    f"{calendar.month_name[day.month]} {day.year}): format the column as a date in the "
+                    "spreadsheet before saving it as CSV")
         else:
             hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
                     "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
@@ -362,6 +398,26 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         problems.error(_file(long, index, path),
                        f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None, hint=hint)
     return periods
+
+
+_WHOLE = (("month", 1, lambda p, fy: True), ("quarter", 3, lambda p, fy: p.start.month % 3 == 1),
+          ("year", 12, lambda p, fy: p.start.month == 1), ("financial_year", 12, lambda p, fy: p.start.month == fy))
+
+
+def _ranges_as_whole_periods(parsed: dict[str, Period | None], fy_start: int) -> None:
+    """Read a file's ranges as quarters ('Jan-Mar 2024', 'Apr-Jun 2024'...), or months or (financial)
+    years, when every range in it is one: then they get that kind's gap checks and keys, and sit
+    with 'Q1 2024' and the like. A file with any other range (rolling years ending each quarter,
+    rolling three months) keeps them all as ranges, one kind of period."""
+    ranges = [p for p in parsed.values() if p is not None and p.kind == "range"]
+    if not ranges:
+        return
+    for kind, months, aligned in _WHOLE:
+        if all(p.start.day == 1 and p.months == months and aligned(p, fy_start) for p in ranges):
+            for text, p in parsed.items():
+                if p is not None and p.kind == "range":
+                    parsed[text] = Period(p.start, p.end, kind)
+            return
 
 
 def _is_period(text: str, fy_start: int) -> bool:

@@ -139,36 +139,63 @@ def _month_number(text: str) -> int | None:
     return MONTHS.get(text.lower().rstrip("."))
 
 
-# Each pattern is tried in order; the first that matches decides.
+_TO = r"\s*(?:to|-|–|—)\s*"  # between the two ends of a range
+
+# Each pattern is tried in order; the first that matches and makes a period decides.
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "ym"),  # 2024-03
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "iso"),  # 2024-03-01
-    # Excel writes dates as date-times: 2024-03-01 00:00:00, 01/03/2024 00:00
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(?::00(?:\.0+)?)?$"), "iso"),
+    # Excel and databases write dates as date-times: 2024-03-01 00:00:00, 2024-03-01T00:00:00Z, 01/03/2024 00:00
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$", re.I), "iso"),
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) 00:00(?::00)?$"), "dmy"),
-    (re.compile(r"^(\d{4})[\s-]+([A-Za-z]+)\.?$"), "ymon"),  # 2024 March, 2024-Mar
+    (re.compile(r"^(\d{4})[\s-]+([A-Za-z]+)\.?$"), "ymon"),  # 2024 March, 2024-Mar, 2024 MAR (ONS)
+    (re.compile(r"^(\d{4})\s*M(\d{1,2})$", re.I), "ym"),  # 2024M03 (ONS time series)
     (re.compile(r"^(\d{4})-W(\d{1,2})$", re.I), "isoweek"),  # 2024-W10
     (re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.I), "yq"),  # 2024-Q1, 2024 Q1
     (re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})$", re.I), "qy"),  # Q1 2024
     (re.compile(r"^(\d{4})\s*[-/]\s*(\d{2})$"), "fy2"),  # 2023-24, 2023/24
     (re.compile(r"^(\d{4})\s*[-/]\s*(\d{4})$"), "fy4"),  # 2023-2024, 2023/2024
     (re.compile(r"^FY\s*(\d{4})\s*[-/]\s*(\d{2,4})$", re.I), "fyp"),  # FY 2023/24
+    (re.compile(r"^FY\s*(\d{2})\s*[-/]\s*(\d{2})$", re.I), "fyp2"),  # FY23/24
+    (re.compile(r"^(\d{4})/(\d{1,2})$"), "ym"),  # 2024/03 (not a financial year: tried after them)
     (re.compile(r"^(\d{4})$"), "y"),  # 2024
-    (re.compile(r"^(\d{1,2})/(\d{4})$"), "m/y"),  # 03/2024
+    (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), "m/y"),  # 03/2024, 03-2024, 03.2024
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "dmy"),  # 01/03/2024 (UK order)
+    (re.compile(r"^(\d{1,2})[.-](\d{1,2})[.-](\d{4})$"), "dmy"),  # 01-03-2024, 01.03.2024
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2})$"), "dmy2"),  # 01/03/24
+    (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), "ymd"),  # 2024/03/01
+    # 1 March 2024, 1st March 2024, 01-Mar-2024, 01-Mar-24 (Excel's d-mmm-yy), 1 Mar, 2024
+    (re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4}|\d{2})$", re.I), "dmony"),
     (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{4})$"), "mony"),  # Mar 2024, March-2024
-    (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{2})$"), "mony2"),  # Mar-24 (Excel)
+    (re.compile(r"^([A-Za-z]+)\.?(?:[\s-]+|\s*['’])(\d{2})$"), "mony2"),  # Mar-24 (Excel), Mar '24
     (re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "fq"),  # Q1 2024/25
     (re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[- ]?\s*Q([1-4])$", re.I), "fq2"),  # 2024/25 Q1
     # April 2011 to March 2012, Apr-11 to Mar-12, Jan 2024 - Mar 2024
-    (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{4}|\d{2})\s*(?:to|-|–|—)\s*([A-Za-z]+)\.?[\s-]+(\d{4}|\d{2})$",
+    (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{4}|\d{2})" + _TO + r"([A-Za-z]+)\.?[\s-]+(\d{4}|\d{2})$",
                 re.I), "range"),
+    # Jan-Mar 2024, January to March 2024, Nov-Jan 2024 (November 2023 to January 2024): one year, the last month's
+    (re.compile(r"^([A-Za-z]+)\.?" + _TO + r"([A-Za-z]+)\.?[\s,-]+(\d{4}|\d{2})$", re.I), "months"),
+    # Apr-Jun 2024/25, April to June 2024-25: months of a financial year
+    (re.compile(r"^([A-Za-z]+)\.?" + _TO + r"([A-Za-z]+)\.?\s+(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "fymonths"),
+    # Year ending March 2024, YE Mar 24, 12 months to 31/03/2024, quarter ending June 2024
+    (re.compile(r"^(?:rolling\s+)?(?:(\d{1,2})[\s-]*months?|(years?|yr|quarters?|qtr|ye|qe))\.?"
+                r"(?:\s+(?:ending|ended|end|to|up\s+to))?\s+(.+)$", re.I), "ending"),
+    # w/c 01/04/2024, week commencing 1 April 2024; w/e 07/04/2024, week ending 7 April 2024
+    (re.compile(r"^(?:w/?c|w/?b|week\s+(?:commencing|beginning|starting|from))\.?:?\s+(.+)$", re.I), "wc"),
+    (re.compile(r"^(?:w/?e|week\s+(?:ending|ended|to))\.?:?\s+(.+)$", re.I), "we"),
     # 1 April 2023 to 31 March 2024; 2023-04-01 to 2024-03-31; 01/04/2023 - 31/03/2024
     (re.compile(r"^(.+?)\s+(?:to|-|–|—)\s+(.+)$", re.I), "dates"),
 ]
 
 
 _FY_FIRST = sorted(_PATTERNS, key=lambda item: item[1] != "fy2")
+
+# What spreadsheets add to a period that says nothing about its dates: a footnote or a revision
+# mark after it ('2023/24 [note 3]', 'March 2024 [p]', '2022-23 (r)', '2023-24*').
+_MARKS = re.compile(r"\s*(?:\[[^\]]{0,20}\]|\((?:p|r|e|f|provisional|revised|estimated?|forecast|"
+                    r"note\s*\d+)\)|[*†‡]+)\s*$", re.I)
+_QUARTER_WORD = re.compile(r"\b(?:quarter|qtr)\s*([1-4])\b", re.I)  # Quarter 1 2024/25 -> Q1 2024/25
+_BRACKETS = re.compile(r"\s*\([^)]*\)")  # Q1 (Apr-Jun) 2024/25 -> Q1 2024/25
 
 
 class PeriodError(ValueError):
@@ -180,20 +207,37 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
     """Parse one period string; raises :class:`PeriodError` naming accepted forms.
 
     '2010-11' is November 2010 (ISO 8601) unless ``financial_years`` says the
-    file holds financial years, when it is the year from April 2010.
+    file holds financial years, when it is the year from April 2010. A footnote or revision
+    mark after the period is passed over, and 'Quarter 1' read as Q1.
     """
     raw = str(text).strip()
     patterns = _FY_FIRST if financial_years else _PATTERNS
+    period = _match(raw, patterns, fy_start_month)
+    if period is None:
+        plain = raw
+        while _MARKS.search(plain) and _MARKS.sub("", plain, count=1) != plain:
+            plain = _MARKS.sub("", plain, count=1)
+        plain = _QUARTER_WORD.sub(r"Q\1", plain)
+        if re.search(r"\bQ[1-4]\b", plain, re.I):  # the quarter's months in brackets say it again
+            plain = _BRACKETS.sub("", plain).strip()
+        if plain and plain != raw:
+            period = _match(plain, patterns, fy_start_month)
+    if period is not None:
+        return period
+    raise PeriodError(
+        f"'{raw}' is not a period I recognise; use YYYY-MM (2024-03), YYYY-Qn (2024-Q1), "
+        "a financial year YYYY-YY (2023-24), a year YYYY, or a date YYYY-MM-DD"
+    )
+
+
+def _match(raw: str, patterns, fy_start_month: int) -> Period | None:
     for pattern, form in patterns:
         m = pattern.match(raw)
         if m:
             period = _build(form, m.groups(), fy_start_month)
             if period is not None:
                 return period
-    raise PeriodError(
-        f"'{raw}' is not a period I recognise; use YYYY-MM (2024-03), YYYY-Qn (2024-Q1), "
-        "a financial year YYYY-YY (2023-24), a year YYYY, or a date YYYY-MM-DD"
-    )
+    return None
 
 
 def _financial_year(first: int, second: int) -> int | None:
@@ -205,18 +249,9 @@ def _financial_year(first: int, second: int) -> int | None:
 
 
 def _single_day(text: str) -> date | None:
-    """'1 April 2023', '2023-04-01' or '01/04/2023' (UK order)."""
-    text = text.strip()
-    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text)
-    if m:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", text)
-    if m:
-        return date(int(m[3]), int(m[2]), int(m[1]))
-    m = re.match(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?\s+(\d{4})$", text)
-    if m and _month_number(m[2]):
-        return date(int(m[3]), _month_number(m[2]), int(m[1]))
-    return None
+    """'1 April 2023', '2023-04-01', '01/04/2023' (UK order), '01-Apr-23': a day, in any form read as one."""
+    period = _match(text.strip(), _PATTERNS, 4)
+    return period.start if period is not None and period.kind == "day" else None
 
 
 def _range(start: date, end: date) -> Period:
@@ -274,12 +309,22 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
         if form in ("fy2", "fy4", "fyp"):
             first = _financial_year(int(g[0]), int(g[1]))
             return None if first is None else month_span(first, fy, 12, "financial_year")
+        if form == "fyp2":
+            first = _financial_year(2000 + int(g[0]), int(g[1]))
+            return None if first is None else month_span(first, fy, 12, "financial_year")
         if form == "y":
             return month_span(int(g[0]), 1, 12, "year")
         if form == "m/y":
             return month_span(int(g[1]), int(g[0]), 1, "month")
-        if form == "dmy":
-            d = date(int(g[2]), int(g[1]), int(g[0]))
+        if form in ("dmy", "dmy2", "ymd", "dmony"):
+            if form == "ymd":
+                year, month, day = int(g[0]), int(g[1]), int(g[2])
+            else:
+                year, day = int(g[2]) + (2000 if len(g[2]) == 2 else 0), int(g[0])
+                month = _month_number(g[1]) if form == "dmony" else int(g[1])
+            if month is None:
+                return None
+            d = date(year, month, day)
             return Period(d, d, "day")
         if form == "ymon":
             month = _month_number(g[1])
@@ -307,6 +352,36 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
             if end < start:
                 return None
             return _range(start, end)
+        if form in ("months", "fymonths"):
+            m1, m2 = _month_number(g[0]), _month_number(g[1])
+            if m1 is None or m2 is None:
+                return None
+            if form == "months":
+                y2 = int(g[2]) + (2000 if len(g[2]) == 2 else 0)
+                y1 = y2 if m1 <= m2 else y2 - 1
+            else:
+                first = _financial_year(int(g[2]), int(g[3]))
+                if first is None:
+                    return None
+                y1 = first if m1 >= fy else first + 1
+                y2 = first if m2 >= fy else first + 1
+            start, end = date(y1, m1, 1), month_end(y2, m2)
+            return _range(start, end) if start <= end else None
+        if form == "ending":
+            months = int(g[0]) if g[0] else (3 if g[1].lower()[0] == "q" else 12)
+            inner = _match(g[2].strip(), _PATTERNS, fy)
+            if not 1 <= months <= 60 or inner is None or inner.kind not in ("month", "day"):
+                return None
+            end = inner.end
+            after = end + timedelta(days=1)  # the same day of the month, ``months`` before this
+            first = add_months(after, -months)
+            return _range(first.replace(day=min(after.day, calendar.monthrange(first.year, first.month)[1])), end)
+        if form in ("wc", "we"):
+            day = _single_day(g[0])
+            if day is None:
+                return None
+            return Period(day, day + timedelta(days=6), "week") if form == "wc" else \
+                Period(day - timedelta(days=6), day, "week")
         if form == "dates":
             first, last = _single_day(g[0]), _single_day(g[1])
             if first is None or last is None or last < first:

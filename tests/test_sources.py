@@ -646,3 +646,71 @@ def test_a_year_column_beside_months_is_named_where_it_is(tmp_path):
     assert ("data/months.csv:1:5: error: service 'bins' mixes periods of different kinds (financial_year, month): "
             "financial year 'April 2024 to March 2025' among months") in out
     assert "head it just 'Total' to skip it" in out
+
+
+# -- forms of official statistics -------------------------------------------------------------------
+
+def test_quarters_written_as_their_months_are_quarters(tmp_path):
+    """'Jan-Mar 2024' and its like are read as quarters when every range in the file is one: so a
+    missing quarter is a gap, and the tidy download writes 2024-Q1. Hand check: take-up in
+    October to December 2024 is 90 / (90 + 30) = 75.0%."""
+    csv_text = ("Quarter,Channel,Transactions\nJan-Mar 2024,online,80\nJan-Mar 2024,phone,40\n"
+                "Apr-Jun 2024,online,85\nApr-Jun 2024,phone,35\nOct-Dec 2024,online,90\nOct-Dec 2024,phone,30\n")
+    source = "sources:\n  - file: permits.csv\n    columns: {period: Quarter}\n"
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert "data/permits.csv:6: warning: service 'permits' has no rows for July to September 2024" in out
+    permits = services(config)["permits"]
+    assert permits.kpis["digital_take_up"].value == 75.0
+    assert permits.kpis["digital_take_up"].period_label == "October to December 2024"
+    build_site(config, tmp_path / "site")
+    tidy = (tmp_path / "site/data/services/permits.csv").read_text()
+    assert "\n2024-Q1," in tidy and "\n2024-Q4," in tidy
+
+
+def test_rolling_three_months_stay_ranges(tmp_path):
+    """ONS-style rolling periods ('Nov-Jan 2024' is November 2023 to January 2024) overlap, so they
+    are not quarters, even where one of them ('Jan-Mar 2024') is a whole quarter."""
+    csv_text = ("period,channel,transactions\nNov-Jan 2024,online,30\nDec-Feb 2024,online,33\n"
+                "Jan-Mar 2024,online,36\n")
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": service})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    permits = services(config)["permits"]
+    assert permits.kpis["digital_take_up"].period_label == "January to March 2024"
+    assert permits.kpis["digital_take_up"].previous_period_label == "December 2023 to February 2024"
+
+
+def test_marks_of_official_statistics_and_spreadsheet_errors_in_a_file(tmp_path):
+    """GSS shorthand ([c], [x], '[r]' after a figure), footnotes on periods and a spreadsheet's
+    #DIV/0! publish without edits; the error is a located warning. Hand check: take-up in
+    2023/24 is 1,234 / (1,234 + 400) = 75.5%; 2022/23 has no phone figure ([c]), so no take-up."""
+    csv_text = ("Year,Online,Phone,Cost per transaction\n"
+                "2021/22,900,500,#DIV/0!\n"
+                "2022-23 [note 2],\"1,100\",[c],£2.10\n"
+                "2023/24 [p],\"1,234 [r]\",400,£1.95 [r]\n")
+    source = ("sources:\n  - file: permits.csv\n    columns: {period: Year, cost_per_transaction: Cost per transaction}\n"
+              "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert ("data/permits.csv:2:4: warning: 'cost_per_transaction' (column 'Cost per transaction') holds a "
+            "spreadsheet error: '#DIV/0!', read as no data") in out
+    permits = services(config)["permits"]
+    take_up = permits.kpis["digital_take_up"]
+    assert (take_up.value, take_up.period_label) == (pytest.approx(1234 / 1634 * 100), "April 2023 to March 2024")
+    assert take_up.previous_period_label == "April 2021 to March 2022"  # 2022/23 has no take-up
+
+
+def test_an_excel_date_number_as_a_period_says_how_to_fix_it(tmp_path):
+    """A date column saved as General writes 45017 for 1 April 2023."""
+    csv_text = "period,channel,transactions\n45017,online,5\n"
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/permits.csv:2:1: error: 'period' is not a period I recognise: '45017'" in out
+    assert "this looks like a date as Excel stores it (45017 is 1 April 2023)" in out
