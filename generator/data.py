@@ -33,7 +33,8 @@ from generator.errors import Problems
 from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, MISSING,
                                 PERCENTAGES, RATINGS)
 from generator.periods import Period, PeriodError, month_span, parse_period, period_attr, snap
-from generator.sources import LongRows, Source, _column_key, headings_of, looks_like_a_total, to_long
+from generator.sources import (LongRows, Source, _column_key, duplicate_headings, headings_of,
+                               looks_like_a_total, to_long)
 
 NUMERIC = MEASURES  # kept for callers that think of the measures as "the numeric columns"
 NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
@@ -115,7 +116,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     if numbered is None:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         numbered = ((record, reader.line_num) for record in reader)
-    header, rows, lines = None, [], []
+    header, rows, lines, short = None, [], [], []
     header_line = None
     try:
         for record, line_num in numbered:
@@ -125,16 +126,19 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                 header = [h.strip() for h in record]
                 header_line = line_num - record_lines(record) + 1
                 continue
+            line = line_num - record_lines(record) + 1 if quoted else line_num
             if len(record) != len(header):
                 if len(record) < len(header) or not any(c.strip() for c in record[len(header):]):
+                    if 1 < len(record) < len(header):  # one cell alone is a title or a note, found later
+                        short.append((line, len(record)))
                     record = (record + [""] * (len(header) - len(record)))[:len(header)]
                 else:
                     problems.error(path, f"row has {len(record)} cells but the header has {len(header)}",
-                                   line_num,
+                                   line_num, len(header) + 1,
                                    hint="check for an extra delimiter, or quote text that contains one")
                     continue
             rows.append(record)
-            lines.append(line_num - record_lines(record) + 1 if quoted else line_num)
+            lines.append(line)
     except csv.Error as exc:
         problems.error(path, f"cannot read CSV: {exc}", reader.line_num,
                        hint="check that every opening quote has a closing quote")
@@ -144,20 +148,41 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        f"the file has no headings on or after line {header_row}", 1,
                        hint="a header row is needed, e.g. period,channel,transactions")
         return None
-    seen: dict[str, int] = {}
-    for number, name in enumerate(header, start=1):
-        key = name.lower()
-        if key in seen:
-            problems.error(path, f"column '{name}' appears twice (as column {seen[key]} and {number})",
-                           header_line, number, hint="remove or rename one of them")
-            return None
-        seen[key] = number
+    header, rows = _named_columns(header, rows)
+    short = [(line, cells) for line, cells in short if cells < len(header)]
+    if short:
+        (line, cells), more = short[0], len(short) - 1
+        problems.warning(path, f"row has {cells} cells but the header has {len(header)}: the last "
+                         f"{len(header) - cells} are read as blank"
+                         + (f" (and {more} more row{'s' if more > 1 else ''} with too few cells)" if more else ""),
+                         line, cells + 1, hint="check the export was not cut short; a row's missing cells are "
+                         "no data (write them, empty, to silence this)")
     if not rows:
         problems.warning(path, "the file has headings but no rows", header_line,
                          hint="add a row per period")
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame["@line"] = lines
     return RawFile(frame, header_line)
+
+
+def _named_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Headings every column can be found by. Spreadsheets save empty columns after the table
+    ('a,b,,'): those are dropped. A column with no heading inside the table is '(column 4)', and a
+    heading used twice is '<heading> (column 9)' the second time, so that a file with a repeated
+    heading the mapping never reads is still read (see sources.duplicate_headings)."""
+    while header and not header[-1] and not any(row[len(header) - 1].strip() for row in rows):
+        header.pop()
+        rows = [row[:len(header)] for row in rows]
+    seen: set[str] = set()
+    named = []
+    for number, name in enumerate(header, start=1):
+        if not name:
+            name = f"(column {number})"
+        elif name.lower() in seen:
+            name = f"{name} (column {number})"
+        seen.add(name.lower())
+        named.append(name)
+    return named, rows
 
 
 def _plain_records(text: str, delimiter: str) -> zip | None:
@@ -509,6 +534,15 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     out["service_col"] = long["service@col"].to_numpy() if "service@col" in long else 0
     out["period_line"] = long["period@line"].to_numpy()
     out["period_col"] = long["period@col"].to_numpy()
+    if source is not None and source.values["wide"]:
+        # A wide file's marked cells ('[c]', '..'): a figure withheld, not a period outside the series.
+        marked = np.zeros(len(long), dtype=bool)
+        for col in rows.measures:
+            if col in out:
+                marked |= (long[col].astype(str).str.strip().ne("") & out[col].isna()).to_numpy()
+        out["@marked"] = marked
+        if "channel@col" in long:
+            out["channel_col"] = long["channel@col"].to_numpy()
     _check_rows(out, long, path, problems)
     return out[out["period"].notna() & out["channel"].notna()]
 
@@ -670,7 +704,14 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
     headings = headings_of(raw.frame)
     keys = [_column_key(h) for h in headings]
     fields = (*KEYS, *config.measure_ids)
+    for heading, number, first in duplicate_headings(headings):
+        if _column_key(headings[first - 1]) in fields:  # which of the two is the figure?
+            problems.error(path, f"column '{headings[first - 1]}' appears twice (as column {first} and {number})",
+                           raw.header_line, number, hint="remove or rename one of them")
+            return False
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
+        if re.fullmatch(r"\(column \d+\)", heading) and not raw.frame[heading].str.strip().ne("").any():
+            continue  # an empty column with no heading: nothing to read, nothing lost
         if key not in fields:
             close = difflib.get_close_matches(key, fields, n=1, cutoff=0.8)
             problems.warning(path, f"unknown column '{heading}' is ignored", raw.header_line, number,
@@ -708,7 +749,8 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
     parsed = parse_long(rows, path, config, source, problems)
     wide = source.values["wide"]["columns"] if source is not None and source.values["wide"] else ""
     if "{period}" in wide or "{channel}" in wide:
-        parsed = _outside_each_series(parsed, rows.measures, after_too="{period}" in wide)
+        parsed = _outside_each_series(parsed, rows.measures, after_too="{period}" in wide, problems=problems,
+                                      channels={c.id: c.label for c in config.channels})
     parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
     if parsed["_kind"].eq("range").any():
@@ -720,7 +762,8 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
 NOT_BEGUN = 3  # blank periods at least, before a wide file's channel's first figure, to mean it had not begun
 
 
-def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_too: bool) -> pd.DataFrame:
+def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_too: bool,
+                         problems: Problems | None = None, channels: dict | None = None) -> pd.DataFrame:
     """Without the blank cells of a wide file that lie outside a series: in a file of rows they
     would simply not be there, and a blank is missing data, which costs its period its take-up,
     cost and comparison.
@@ -734,9 +777,15 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     blanks before a series' first figure, or after the service's last, are left out; in a file of
     rolling years, so are the periods a service does not report. A blank between figures, or
     a channel's blank beside other channels' figures, is still missing data.
+
+    A marked cell ('[c]', '..', 'n/a') is a figure withheld, never outside the series. A channel
+    with no figure in any period beside a service's other channels is missing data too, not a
+    channel that never began: its take-up would otherwise read 0.0% (told, with how to say zero).
     """
     flags = [c for c in parsed.columns if c.startswith("nr_")]
     figures = parsed[[name for name in measures if name in parsed]].notna().any(axis=1) | parsed[flags].any(axis=1)
+    if "@marked" in parsed:
+        figures |= parsed["@marked"]
     if figures.all():
         return parsed
     start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
@@ -745,15 +794,36 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     series = [files, parsed["service"], parsed["channel"]]
     before = ~(start >= known.groupby(series, sort=False).transform("min"))  # a series with no figure: all
     inside = ~before
+    counted = known.groupby(series, sort=False).transform("count").gt(0)
+    by_service = known.groupby([files, parsed["service"]], sort=False)
+    never = ~counted & by_service.transform("count").gt(0)  # a channel blank throughout, beside others
     if not after_too:
-        inside |= before & (before.groupby(series, sort=False).transform("sum") < NOT_BEGUN) & \
-            known.groupby(series, sort=False).transform("count").gt(0)
+        inside |= before & (before.groupby(series, sort=False).transform("sum") < NOT_BEGUN) & counted
+        inside |= never
     elif _periods_overlap(parsed["period"]):  # rolling years ('July 2015 to June 2016' beside '2015/16')
         keys = [files, parsed["service"], period_attr(parsed["period"], lambda p: p.key)]
+        inside |= never
         inside &= figures.groupby(keys, sort=False).transform("any")
     else:
-        inside &= start <= known.groupby([files, parsed["service"]], sort=False).transform("max")
+        inside |= never & (start >= by_service.transform("min"))
+        inside &= start <= by_service.transform("max")
+    never &= inside
+    if problems is not None and never.any():
+        _warn_of_blank_channels(parsed[never], problems, channels or {})
     return parsed[figures | inside]
+
+
+def _warn_of_blank_channels(rows: pd.DataFrame, problems: Problems, channels: dict) -> None:
+    files = rows["@file"] if "@file" in rows else pd.Series("", index=rows.index)
+    for (file, service, channel), series in rows.groupby([files, rows["service"], rows["channel"]], sort=False):
+        first = series.iloc[0]
+        label = channels.get(channel, channel)
+        column = int(first["channel_col"]) if "channel_col" in series and first["channel_col"] else None
+        problems.warning(file, f"{label} has no figure in any period" + (f" for '{service}'" if service else "")
+                         + ", so its digital take-up and cost per transaction are no data throughout",
+                         int(first["line"]), column,
+                         hint=f"if the service has no {label.lower()} transactions, write 0 in those cells; "
+                              "if they are not collected, this is right")
 
 
 def _periods_overlap(periods: pd.Series) -> bool:

@@ -241,6 +241,21 @@ def headings_of(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in ("@line", "@file")]
 
 
+_REPEATED = re.compile(r"^(.*) \(column (\d+)\)$", re.S)
+
+
+def duplicate_headings(headings: list[str]) -> list[tuple[str, int, int]]:
+    """(heading, its column, the column of its first use) for each heading a file repeats: the
+    reader names the second 'Total (column 9)' (see data._named_columns)."""
+    first = {h.lower(): number for number, h in enumerate(headings, start=1)}
+    found = []
+    for number, heading in enumerate(headings, start=1):
+        match = _REPEATED.match(heading)
+        if match and int(match[2]) == number and match[1].lower() in first and first[match[1].lower()] < number:
+            found.append((heading, number, first[match[1].lower()]))
+    return found
+
+
 def _column_key(name: str) -> str:
     return str(name).strip().lower().replace(" ", "_").replace("-", "_")
 
@@ -429,6 +444,13 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         used.update(c for block in blocks for v in block.values() if isinstance(v, str)
                     for c in _PLACEHOLDER.findall(v))
         used.update(resolver.find(str(name)) for key in ("filter", "exclude") for name in source.values[key])
+    for heading, number, first in duplicate_headings(headings):
+        if headings[first - 1] in used:
+            problems.error(path, f"column '{headings[first - 1]}' appears twice (as column {first} and {number}), "
+                           "and the mapping reads it", header_line, number,
+                           hint=f"rename one of them in the file, or map '{heading}' to read the second")
+    if len(problems.errors) > before:
+        return None
     base = pd.DataFrame({"@line": frame["@line"].to_numpy()}, index=frame.index)
     if "@file" in frame:
         base["@file"] = frame["@file"].to_numpy()

@@ -106,7 +106,7 @@ def test_impossible_dates_are_located_errors(tmp_path):
     ("period,channel,transactions\n\n\n2024-01,online,abc\n", "data/permits.csv:4:3: error"),
     ('period,channel,transactions\n"2024-01",online,1\n2024-02,"on\nline",2\n2024-03,online,y\n',
      "data/permits.csv:5:3: error"),
-    ("period,channel,transactions\n2024-01,online,1,7,8\n", "data/permits.csv:2: error: row has 5 cells"),
+    ("period,channel,transactions\n2024-01,online,1,7,8\n", "data/permits.csv:2:4: error: row has 5 cells"),
     ("period,channel,transactions\n0001-01,online,1\n", "data/permits.csv:2:1: error: 'period'"),
     ("period,channel,transactions\n2024-01,online,85%\n", "data/permits.csv:2:3: error: 'transactions' is a count"),
 ])

@@ -714,3 +714,85 @@ def test_an_excel_date_number_as_a_period_says_how_to_fix_it(tmp_path):
     assert code == 1
     assert "data/permits.csv:2:1: error: 'period' is not a period I recognise: '45017'" in out
     assert "this looks like a date as Excel stores it (45017 is 1 April 2023)" in out
+
+
+# -- the shape of real exports ------------------------------------------------------------------------
+
+PERMITS = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
+
+
+def test_empty_columns_after_the_table_are_dropped(tmp_path):
+    """Excel saves 'a,b,,' when cells beside the table were once used: not a repeated heading."""
+    csv_text = "period,channel,transactions,,\n2024-01,online,5,,\n2024-01,phone,5,,\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+
+
+def test_a_repeated_heading_matters_only_if_the_mapping_reads_it(tmp_path):
+    csv_text = "Month,Online calls,Phone calls,Notes,Notes\n2024-01,5,5,a,b\n2024-02,6,4,,\n"
+    source = ("sources:\n  - file: permits.csv\n    columns: {period: Month}\n"
+              "    wide:\n      columns: '{channel} calls'\n      measure: transactions\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert services(config)["permits"].kpis["digital_take_up"].value == 60.0  # 6 / (6 + 4)
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("Notes,Notes", "Month,Notes"))
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/permits.csv:1:4: error: column 'Month' appears twice (as column 1 and 4), and the "
+            "mapping reads it") in out
+    assert "map 'Month (column 4)' to read the second" in out
+
+
+def test_a_row_with_too_few_cells_is_a_located_warning(tmp_path):
+    """A row cut short loses figures: its missing cells are no data, and that is said."""
+    csv_text = "period,online,phone,post\n2024-01,5,4,1\n2024-02,6\n2024-03,7,3\n"
+    source = ("sources:\n  - file: permits.csv\n"
+              "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text.replace("post", "face to face"),
+                                     "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert ("data/permits.csv:3:3: warning: row has 2 cells but the header has 4: the last 2 are read as "
+            "blank (and 1 more row with too few cells)") in out
+    assert run(config, "check", "--strict")[0] == 1
+
+
+def test_a_channel_blank_in_every_period_is_no_data_not_zero(tmp_path):
+    """Blank e-book loans all year are not collected, not none: take-up is no data, with a warning
+    saying how to write zero. A channel that begins partway (three blanks first) still begins."""
+    csv_text = ("period,online,phone,face to face\n2024-01,,40,10\n2024-02,,42,9\n2024-03,,45,8\n2024-04,,44,8\n")
+    source = ("sources:\n  - file: permits.csv\n"
+              "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/permits.csv:2:2: warning: Online has no figure in any period, so its digital take-up and "
+            "cost per transaction are no data throughout") in out
+    assert "write 0 in those cells" in out
+    permits = services(config)["permits"]
+    assert permits.kpis["digital_take_up"].value is None
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("2024-04,,", "2024-04,11,"))
+    permits = services(config)["permits"]
+    assert permits.kpis["digital_take_up"].value == pytest.approx(11 / 63 * 100)  # 11 / (11 + 44 + 8)
+    assert run(config, "check", "--strict")[0] == 0
+
+
+def test_a_withheld_figure_at_the_end_of_a_series_is_a_period_without_data(tmp_path):
+    """'[c]' in the latest quarter is a figure withheld: the quarter is there, with no data, not
+    left out as if the service had stopped."""
+    csv_text = "Service,Q1 2024,Q2 2024,Q3 2024\nPermits,100,110,[c]\nLicences,50,55,60\n"
+    source = ("sources:\n  - file: permits.csv\n    columns: {service: Service}\n"
+              "    wide:\n      columns: '{period}'\n      measure: transactions\n")
+    licences = PERMITS.replace("Permits", "Licences").replace("data: permits.csv",
+                                                            "data: {file: permits.csv, service: Licences}")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/licences.yaml": licences,
+                                     "content/services/permits.yaml": PERMITS.replace(
+                                         "data: permits.csv", "data: {file: permits.csv, service: Permits}")})
+    build_site(config, tmp_path / "site")
+    tidy = (tmp_path / "site/data/services/permits.csv").read_text()
+    assert "\n2024-Q3," in tidy
+    assert "\n2024-Q3,Q3 2024," in tidy or "\n2024-Q3," in tidy
+    card = services(config)["permits"].kpis["transactions_per_year"]  # up to the last quarter with data
+    assert card.value == 210 and card.period_label == "July 2023 to June 2024"
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("[c]", ""))  # blank: the service stopped
+    build_site(config, tmp_path / "site")
+    assert "\n2024-Q3," not in (tmp_path / "site/data/services/permits.csv").read_text()
