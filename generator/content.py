@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,6 +294,7 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
                 break
             seen.add(cur)
             cur = orgs[cur].parent
+    told: set[str] = set()
     for svc in content.services:
         if not svc.organisation:
             problems.error(svc.path, f"service '{svc.name}' has no organisation",
@@ -300,11 +302,44 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
                            hint="fill in its organisation (in a data file, that column in this row; a row that "
                            "is not a service, such as a total, can be left out with exclude: in its source)")
         elif svc.organisation not in orgs:
-            problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
-                           *svc.positions.at(("organisation",)),
-                           hint=f"add content/organisations/{svc.organisation}.yaml or use one of: "
-                           f"{', '.join(sorted(orgs)) or 'none'}")
+            source = _constant_organisation_of(config, svc)
+            if source is not None:  # one slip in config.yaml, not one per row of the file
+                if source.id not in told:
+                    told.add(source.id)
+                    close = difflib.get_close_matches(svc.organisation, list(orgs), n=1)
+                    problems.error(config.path, f"organisation '{svc.organisation}' does not exist",
+                                   *source.where("services", "organisation"),
+                                   hint=(f"did you mean '{close[0]}'? " if close else "") +
+                                   f"known organisations: {', '.join(sorted(orgs)) or 'none'}")
+            else:
+                problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
+                               *svc.positions.at(("organisation",)),
+                               hint=f"add content/organisations/{svc.organisation}.yaml or use one of: "
+                               f"{', '.join(sorted(orgs)) or 'none'}")
         svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
+    _warn_of_unread_sources(config, content, problems)
+
+
+def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None:
+    """A source no service reads (and that makes none) is most likely a slip: its figures are nowhere."""
+    from generator.config import source_of
+
+    read = {id(source_of(config, ref)) for svc in content.services for ref in svc.data}
+    for source in config.sources:
+        if id(source) not in read and not source.values["services"] and not source.values["organisations"]:
+            problems.warning(config.path, f"no service reads the source for {source.file}"
+                             + (f" ('{source.id}')" if source.id != source.file else ""), *source.where(),
+                             hint="point a service's data: at it (data: {source: <its id>, service: ...}), "
+                                  "or add services: to it to make a service of each of its rows; or remove it")
+
+
+def _constant_organisation_of(config: Config, svc: Service):
+    """The source that made ``svc`` from a row, if its services: organisation: is the same for every
+    row (no {column} in it), so a wrong one is a slip in config.yaml; else None."""
+    ref = svc.data[0] if len(svc.data) == 1 and svc.data[0].generated else None
+    source = next((s for s in config.sources if ref is not None and s.id == ref.source), None)
+    template = (source.values["services"] or {}).get("organisation") if source is not None else None
+    return source if isinstance(template, str) and "{" not in template else None
 
 
 def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Problems) -> bool:

@@ -10,6 +10,7 @@ generated service, for adding targets or notes to one of hundreds.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -86,6 +87,11 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             problems.warning(path, f"service '{key}' has no name in this row, so it is left out", line,
                              hint="fill in the name column, or change services: name:")
             continue
+        if _a_note(row, key):
+            problems.warning(path, f"row is not read: it has no figures, and '{key}' looks like a note or a "
+                             "footer, not a service", line,
+                             hint="drop such rows with exclude: in the file's source to silence this")
+            continue
         if looks_like_a_total(key) or looks_like_a_total(name):
             problems.warning(path, f"'{name}' looks like a total row, not a service, so it is left out "
                              "(its figures would be counted twice)", line,
@@ -115,6 +121,19 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             unit_costs={}, notes=_text(templates.get("notes"), row), annotations=[], path=path,
             positions=row_positions(line)))
     return made
+
+
+_NOTE = re.compile(r"^\s*(?:\[|\*|†|‡|(?:notes?|sources?|footnotes?)\b|this\s+(?:table|worksheet|sheet|file)\b)"
+                   r"|\s=\s", re.I)
+
+
+def _a_note(row: dict, key: str) -> bool:
+    """A footnote under a table ('[x] = not available', 'Source: ...', 'Note 1: ...'): its text is
+    in the column that names services, and the rest of the row is empty."""
+    if not _NOTE.search(key):
+        return False
+    cells = [str(v).strip() for k, v in row.items() if not str(k).startswith("@")]
+    return sum(1 for v in cells if v and v.lower() != "nan") <= 1
 
 
 def _heading(spec) -> str:

@@ -103,7 +103,8 @@ SOURCE_SCHEMA = Schema(
               item=Field("corrections", "map", "Old text to new text.",
                          item=Field("new", "str", "The corrected text."))),
         Field("wide", "object", "For files with values spread across columns.", item=WIDE_SCHEMA),
-        Field("missing", "list", "Extra cell texts meaning 'no data' (blank, -, NA, n/a and ND always do).",
+        Field("missing", "list", "Extra cell texts meaning 'no data' (blank, -, NA, n/a, ND, .., x, *, "
+              "[c], [x] and [z] always do).",
               default=[], item=Field("marker", "str", "Cell text.")),
         Field("not_requested", "list", "Cell texts meaning the figure was deliberately not collected; "
               "overrides not_requested in config.yaml for this file.",
@@ -362,8 +363,19 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
     return frame[keep]
 
 
+def _holds_figures(cells: pd.Series) -> bool:
+    """Whether most of a column's filled cells are numbers (1,234, £3.50 and 45% too)."""
+    import pandas as pd
+
+    text = cells.astype(str).str.strip()
+    filled = text[text.ne("")]
+    numbers = pd.to_numeric(filled.str.replace(r"[£$€,%\s]", "", regex=True), errors="coerce").notna()
+    return bool(len(filled)) and numbers.sum() * 2 >= len(filled)
+
+
 def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_line: int, path,
-                   problems: Problems, channel_lookup, normalise, is_period) -> list[tuple[str, dict]]:
+                   problems: Problems, channel_lookup, normalise, is_period,
+                   frame: pd.DataFrame) -> list[tuple[str, dict]]:
     """Headings that hold values, each with its period/channel/measure text."""
     wide = source.values["wide"]
     pattern = wide["columns"]
@@ -397,7 +409,10 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             if parts["period"] not in fixes and _SUMMARY_PERIOD.fullmatch(parts["period"]):
                 continue  # a Total or year-to-date column: the periods already add up to it
             if not is_period(fixes.get(parts["period"], parts["period"])):
-                report = problems.warning if pattern.strip() == "{period}" else problems.error
+                # With '{period}' any heading matches, so one that is no period is most likely another
+                # column (Notes); unless it holds figures: then it is a period mistyped, and they count.
+                report = problems.warning if pattern.strip() == "{period}" and not _holds_figures(
+                    frame[heading]) else problems.error
                 report(path, f"column '{heading}' matches '{pattern}' but '{parts['period']}' is not a period "
                        "I recognise", header_line, resolver.number[heading],
                        hint="correct it with replace: {period: {'wrong': 'right'}} in the source; periods are "
@@ -471,7 +486,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                        hint="put the measure in the wide pattern's measures instead")
         return None
     value_headings = _wide_headings(source, resolver, used, header_line, path, problems, channel_lookup,
-                                    normalise, is_period)
+                                    normalise, is_period, frame)
     if not value_headings:
         return None
     pieces = []

@@ -796,3 +796,54 @@ def test_a_withheld_figure_at_the_end_of_a_series_is_a_period_without_data(tmp_p
     (tmp_path / "data/permits.csv").write_text(csv_text.replace("[c]", ""))  # blank: the service stopped
     build_site(config, tmp_path / "site")
     assert "\n2024-Q3," not in (tmp_path / "site/data/services/permits.csv").read_text()
+
+
+def test_footnotes_under_a_table_are_not_services(tmp_path):
+    csv_text = ("Service,Q1 2024,Q2 2024\nPermits,100,110\nLicences,,\n"
+                "[x] = not available; [c] = confidential\nSource: Test Council contact centre\n")
+    source = ("sources:\n  - file: services.csv\n    columns: {service: Service}\n"
+              "    wide:\n      columns: '{period}'\n      measure: transactions\n"
+              "    services:\n      name: '{Service}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/services.csv": csv_text})
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert ("data/services.csv:4: warning: row is not read: it has no figures, and '[x] = not available; "
+            "[c] = confidential' looks like a note or a footer, not a service") in out
+    assert "data/services.csv:5: warning: row is not read" in out
+    assert sorted(services(config)) == ["licences", "permits"]  # a service with no figures yet is still one
+
+
+def test_a_mistyped_organisation_for_every_generated_service_is_one_error_in_config(tmp_path):
+    csv_text = "Service,Q1 2024\nPermits,100\nLicences,50\nParking,70\n"
+    source = ("sources:\n  - file: services.csv\n    columns: {service: Service}\n"
+              "    wide:\n      columns: '{period}'\n      measure: transactions\n"
+              "    services:\n      name: '{Service}'\n      organisation: councl\n")
+    config = site(tmp_path, source, {"data/services.csv": csv_text})
+    code, out = run(config, "check")
+    assert code == 1
+    assert out.count("does not exist") == 1
+    assert "config.yaml:21:21: error: organisation 'councl' does not exist\n    hint: did you mean 'council'?" in out
+
+
+def test_a_source_no_service_reads_is_a_warning(tmp_path):
+    source = "sources:\n  - id: rates\n    file: rates.csv\n    columns: {period: Month}\n"
+    config = site(tmp_path, source, {"data/rates.csv": "Month,transactions\n2024-01,5\n",
+                                     "data/permits.csv": "period,channel,transactions\n2024-01,online,5\n",
+                                     "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 0
+    assert "config.yaml:14:5: warning: no service reads the source for rates.csv ('rates')" in out
+
+
+def test_a_mistyped_period_heading_over_figures_is_an_error(tmp_path):
+    """With periods across columns, a heading that is no period is passed over as another column
+    (Notes); over a column of figures it is a period mistyped, and dropping it would lose them."""
+    csv_text = "Service,Q1 2024,Q2 2O24,Notes\nPermits,100,110,new form in May\n"
+    source = ("sources:\n  - file: services.csv\n    columns: {service: Service}\n"
+              "    wide:\n      columns: '{period}'\n      measure: transactions\n"
+              "    services:\n      name: '{Service}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/services.csv": csv_text})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/services.csv:1:3: error: column 'Q2 2O24' matches '{period}' but 'Q2 2O24' is not a period" in out
+    assert "data/services.csv:1:4: warning: column 'Notes' matches '{period}'" in out
