@@ -642,7 +642,9 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
                            f"line {int(firsts[(key, channel)])}: two ways of writing the same period?)",
                            int(keyed.at[index, "line"]), int(keyed.at[index, "period_col"]) or None,
                            hint="keep one row per period and channel for each service; if two services share "
-                           "a name, make the service key unique, e.g. columns: {service: \"{Department} {Service}\"}"
+                           "a name, make the service key unique, e.g. columns: {service: \"{Department} {Service}\"}; "
+                           "if the rows are parts to add up (a breakdown by ward or item type), add combine: sum "
+                           "to the file's source"
                            + ("; no row names a channel: should the file have a channel column (is its heading "
                               "misspelt?)" if no_channel else ""))
         rows = rows.loc[remaining.index[~conflict]]
@@ -753,10 +755,46 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
                                       channels={c.id: c.label for c in config.channels})
     parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
+    if source is not None and source.values.get("combine") == "sum":
+        parsed = _added_up(parsed, rows.measures, config, source, path, problems)
     if parsed["_kind"].eq("range").any():
         for name, part in parsed.groupby("@file", sort=False):
             _range_lengths(part, name, problems)
     return parsed
+
+
+def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, source: Source, path,
+              problems: Problems) -> pd.DataFrame:
+    """``combine: sum``: the rows of one service, period and channel as one, their counts and costs
+    added (a file broken down by ward or item type). A total needs every part: one part's blank
+    makes it no data, never a smaller figure. Rates and averages cannot be added up."""
+    keys = ["@file", "service", "_key", "channel"]
+    parsed = parsed.reset_index(drop=True)
+    repeated = parsed.duplicated(keys, keep=False)
+    if not repeated.any():
+        return parsed
+    additive = {*COUNTS, "cost", *(x.id for x in config.measures if x.unit in ("count", "money")
+                                   and x.across_services == "sum")}
+    present = [c for c in measures if c in parsed]
+    for col in present:
+        if col not in additive and parsed.loc[repeated, col].notna().any():
+            index = parsed.index[repeated & parsed[col].notna()][0]
+            problems.error(_file(parsed, index, path), f"'{col}' cannot be added up over rows for the same "
+                           f"period ({parsed.at[index, 'period'].label}): it is a rate or an average",
+                           int(parsed.at[index, "line"]), hint="combine: sum adds counts and costs; map only "
+                           "those from this file, and let the rates be worked out from them")
+            return parsed[~repeated]
+    group = parsed[repeated].groupby(keys, sort=False)
+    combined = parsed[repeated].drop_duplicates(keys).copy()
+    index = pd.MultiIndex.from_frame(combined[keys])
+    size = group.size()
+    for col in present:
+        total = group[col].sum(min_count=1).where(group[col].count().eq(size))
+        combined[col] = total.reindex(index).to_numpy()
+    for col in [c for c in parsed.columns if c.startswith("nr_")] + ["has_tx", "@marked"]:
+        if col in parsed:
+            combined[col] = group[col].any().reindex(index).to_numpy()
+    return pd.concat([parsed[~repeated], combined]).sort_index()
 
 
 NOT_BEGUN = 3  # blank periods at least, before a wide file's channel's first figure, to mean it had not begun

@@ -91,11 +91,12 @@ SOURCE_SCHEMA = Schema(
               item=Field("column", "str", "A heading in the file, or a template.")),
         Field("constants", "map", "Fields with one value for every row, e.g. channel: phone.", default={},
               item=Field("value", "str", "The value.")),
-        Field("filter", "map", "Keep only rows whose column has this value (or one of a list).", default={},
+        Field("filter", "map", "Keep only rows whose column has this value (or one of a list); * in a "
+              "value stands for any text and ? for any one character.", default={},
               item=Field("values", "any", "A value or a list of values.",
                          json={"oneOf": [{"type": ["string", "number"]}, {"type": "array"}]})),
         Field("exclude", "map", "Drop rows whose column has this value (or one of a list), e.g. "
-              "'Channel: Total'.", default={},
+              "'Channel: Total', or '????' for every four-character value.", default={},
               item=Field("values", "any", "A value or a list of values.",
                          json={"oneOf": [{"type": ["string", "number"]}, {"type": "array"}]})),
         Field("replace", "map", "Corrections to values before they are read, by field: "
@@ -111,6 +112,9 @@ SOURCE_SCHEMA = Schema(
               item=Field("marker", "str", "Cell text, e.g. ***.")),
         Field("percentages", "str", "How rates are written: 'percent' (45 or 45%) or 'fraction' (0.45).",
               default="percent", choices=("percent", "fraction")),
+        Field("combine", "str", "'sum': rows for the same service, period and channel (a breakdown by "
+              "ward or item type) are added together; their counts and costs must all be given, and rates "
+              "cannot be added. Without it, such rows are an error.", choices=("sum",)),
         Field("period_type", "str", "Treat each date in the period column as the whole month (quarter, "
               "year...) it falls in, for exports that write 01/03/2024 for March 2024.",
               choices=PERIOD_TYPES),
@@ -357,8 +361,14 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
                 problems.error(source.config_path, f"column '{name}' is not in {source.file}",
                                *source.where(key, name), hint=resolver.suggest(str(name)))
                 continue
-            matches = frame[heading].astype(str).str.strip().str.lower().isin(
-                [v.lower() for v in _values_list(wanted)])
+            cells = frame[heading].astype(str).str.strip().str.lower()
+            values = [v.lower() for v in _values_list(wanted)]
+            patterns = [v for v in values if "*" in v or "?" in v]
+            matches = cells.isin(values)
+            if patterns:  # spreadsheet wildcards: * any text, ? one character; the rest as written
+                regex = "|".join("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in v)
+                                 for v in patterns)
+                matches |= cells.str.fullmatch(regex, flags=re.S)
             keep &= matches if key == "filter" else ~matches
     return frame[keep]
 

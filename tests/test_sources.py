@@ -847,3 +847,47 @@ def test_a_mistyped_period_heading_over_figures_is_an_error(tmp_path):
     assert code == 1
     assert "data/services.csv:1:3: error: column 'Q2 2O24' matches '{period}' but 'Q2 2O24' is not a period" in out
     assert "data/services.csv:1:4: warning: column 'Notes' matches '{period}'" in out
+
+
+def test_combine_sum_adds_up_a_breakdown(tmp_path):
+    """Loans by item type, added up per library and month. Hand check: January is 100 + 50 = 150
+    loans; February's DVD count is blank, so February's total is no data, not 120."""
+    csv_text = ("month,library,item,loans\n2024-01,Central,Books,100\n2024-01,Central,DVD,50\n"
+                "2024-02,Central,Books,120\n2024-02,Central,DVD,\n")
+    source = ("sources:\n  - file: loans.csv\n    combine: sum\n"
+              "    columns: {period: month, service: library, transactions: loans}\n"
+              "    services:\n      name: '{library} loans'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/loans.csv": csv_text})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    build_site(config, tmp_path / "site")
+    tidy = (tmp_path / "site/data/services/central.csv").read_text().splitlines()
+    assert tidy[1].startswith("2024-01,") and ",150" in tidy[1]
+    assert tidy[2].startswith("2024-02,") and ",120" not in tidy[2]
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("    combine: sum\n", ""))
+    code, out = run(config, "check")
+    assert code == 1 and "add combine: sum to the file's source" in out
+
+
+def test_combine_sum_refuses_to_add_rates(tmp_path):
+    csv_text = "month,library,item,loans,satisfaction\n2024-01,Central,Books,100,80\n2024-01,Central,DVD,50,90\n"
+    source = ("sources:\n  - file: loans.csv\n    combine: sum\n"
+              "    columns: {period: month, service: library, transactions: loans}\n"
+              "    services:\n      name: '{library} loans'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/loans.csv": csv_text})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/loans.csv:2: error: 'satisfaction' cannot be added up over rows for the same period "
+            "(January 2024): it is a rate or an average") in out
+
+
+def test_filter_and_exclude_take_spreadsheet_wildcards(tmp_path):
+    """A file of quarters with a year's total row each year: '????' drops the four-character years."""
+    csv_text = ("Quarter,Requests\nQ1 2023,10\nQ2 2023,11\nQ3 2023,12\nQ4 2023,13\n2023,46\n"
+                "Q1 2024,14\n2024,14\n")
+    source = ("sources:\n  - file: foi.csv\n    columns: {period: Quarter, transactions: Requests}\n"
+              "    exclude: {Quarter: '????'}\n")
+    foi = PERMITS.replace("permits.csv", "foi.csv")
+    config = site(tmp_path, source, {"data/foi.csv": csv_text, "content/services/permits.yaml": foi})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    card = services(config)["permits"].kpis["transactions_per_year"]
+    assert card.value == 11 + 12 + 13 + 14  # April 2023 to March 2024
