@@ -240,7 +240,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     '1,234', '£3.50', '45%', '(12.00)', mistakes) go through the slower text clean-up.
     """
     raw = long[col].astype(str)
-    lines, cols = long["@line"], long.get(f"{col}@col")
+    # A row per measure (measures_in_rows): each value's own line.
+    lines, cols = long.get(f"{col}@line", long["@line"]), long.get(f"{col}@col")
     direct = pd.to_numeric(raw, errors="coerce").astype(float)
     slow = ~(np.isfinite(direct) & (direct.abs() < 1e15))
     # Empty cells (most of a column filled for one channel only) need no clean-up either.
@@ -352,7 +353,7 @@ def _warn_of_excel_errors(long, col, path, problems, excel, raw, cols, headings)
         problems.warning(_file(long, index, path),
                          f"{_name(col, cols, index, headings)} holds a spreadsheet error: '{raw[index]}'"
                          + (f" (and {more} more spreadsheet error{'s' if more > 1 else ''} in this column)" if more else "")
-                         + ", read as no data", *_where(long["@line"], cols, index),
+                         + ", read as no data", *_where(long.get(f"{col}@line", long["@line"]), cols, index),
                          hint="a formula in the spreadsheet failed (0 divided by 0, or a missing lookup); "
                               "fix it there and export again, or leave the cell blank")
 
@@ -373,7 +374,7 @@ def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, col
         problems.warning(_file(long, index, path),
                          f"{_name(col, cols, index, headings)} looks like fractions: every value is between 0 and 1 "
                          f"(e.g. '{raw[index]}'), so it would be read as {values[index]:g}%",
-                         *_where(long["@line"], cols, index),
+                         *_where(long.get(f"{col}@line", long["@line"]), cols, index),
                          hint="write 87 or 87% for 87 per cent; or, if the file writes every rate as a "
                               "fraction, add percentages: fraction to its source in config.yaml")
 
@@ -566,7 +567,7 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
     both = out["completed"] > out["started"]
     for index in out.index[both]:
         problems.warning(_file(long, index, path), f"more completed ({out.at[index, 'completed']:g}) than started "
-                         f"({out.at[index, 'started']:g})", *_where(long["@line"], long.get("completed@col"), index),
+                         f"({out.at[index, 'started']:g})", *_where(long.get("completed@line", long["@line"]), long.get("completed@col"), index),
                          hint="check the started and completed columns are not swapped")
 
 

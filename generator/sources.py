@@ -48,6 +48,18 @@ WIDE_SCHEMA = Schema(
     ],
 )
 
+ROWS_SCHEMA = Schema(
+    "measures_in_rows",
+    [
+        Field("column", "str", "The heading of the column that names each row's measure (Indicator).",
+              required=True),
+        Field("value", "str", "The heading of the column that holds its value (Value).", required=True),
+        Field("measures", "map", "The text in that column and the measure it means, e.g. 'Claims made "
+              "online: digital_transactions'. Rows with other text are not read.", required=True,
+              item=Field("measure", "str", "A measure name: a built-in one or one declared under measures:.")),
+    ],
+)
+
 SERVICES_SCHEMA = Schema(
     "services (generated from rows)",
     [
@@ -118,6 +130,8 @@ SOURCE_SCHEMA = Schema(
         Field("period_type", "str", "Treat each date in the period column as the whole month (quarter, "
               "year...) it falls in, for exports that write 01/03/2024 for March 2024.",
               choices=PERIOD_TYPES),
+        Field("measures_in_rows", "object", "For files with a row per measure (LG Inform, Fingertips, Nomis): "
+              "which column names the measure and which holds the value.", item=ROWS_SCHEMA),
         Field("services", "object", "Make one service for each distinct service key in the file, with "
               "its details taken from columns.", item=SERVICES_SCHEMA),
         Field("organisations", "list", "Make organisations from columns, top level first; each level may "
@@ -217,6 +231,17 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
             problems.error(path, "a pattern with {measure} needs measures: heading text to measure name",
                            *positions.at(kp + ("wide",)),
                            hint="for example  measures: {volume: transactions}")
+    stacked = values.get("measures_in_rows")
+    if stacked:
+        for heading, name in (stacked["measures"] or {}).items():
+            if name not in measures:
+                problems.error(path, f"'{name}' is not a measure", *positions.at(kp + ("measures_in_rows",
+                                                                                      "measures", heading)),
+                               hint=f"measures: {', '.join(measures)}; declare a new one under measures:")
+        if wide:
+            problems.error(path, "a source has either wide: or measures_in_rows:, not both",
+                           *positions.key_at(kp + ("measures_in_rows",)),
+                           hint="measures across columns are wide:; a row per measure is measures_in_rows:")
     if len(problems.errors) > before:
         return None
     file = str(values["file"]).strip()
@@ -485,6 +510,9 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         base["period@line"] = base["@line"]
     measure_names = measures
     measures, provided = _fields(frame, specs, resolver, measure_names)
+    if source is not None and source.values.get("measures_in_rows"):
+        return _measures_in_rows(frame, base, source, resolver, path, problems, provided, measure_names,
+                                 tuple(headings))
     if not wide:
         out = pd.concat([base, measures], axis=1)
         out["@has_tx"] = "transactions" in provided
@@ -571,6 +599,69 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     blank = blank.groupby(keys).transform("all")
     out = out[~blank].sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
     return LongRows(_apply_replace(out.reset_index(drop=True), source), provided, tuple(headings))
+
+
+def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, resolver: _Resolver, path,
+                      problems: Problems, provided: list[str], measure_names, headings) -> LongRows | None:
+    """Rows that each carry one measure (Indicator, Value) as one row per service, period and channel
+    with a column per measure; each value keeps the line and column it was written at."""
+    import pandas as pd
+
+    stacked = source.values["measures_in_rows"]
+    found = {}
+    for key in ("column", "value"):
+        found[key] = resolver.find(str(stacked[key]))
+        if found[key] is None:
+            problems.error(source.config_path, f"column '{stacked[key]}' is not in {source.file}",
+                           *source.where("measures_in_rows", key), hint=resolver.suggest(str(stacked[key])))
+    if None in found.values():
+        return None
+    if provided:
+        problems.error(source.config_path, f"{', '.join(provided)} cannot come from a column of its own when "
+                       "each row holds one measure", *source.where("columns"),
+                       hint="name it under measures_in_rows: measures instead")
+        return None
+    if "period" not in base:
+        problems.error(source.config_path, "the file has no period: columns: needs period:",
+                       *source.where("columns"), hint="for example  columns: {period: Month}")
+        return None
+    mapping = {str(k).strip().lower(): v for k, v in stacked["measures"].items()}
+    texts = frame[found["column"]].astype(str).str.strip()
+    measure = texts.str.lower().map(mapping)
+    for text in sorted(set(texts[measure.isna()])):  # another indicator, or a slip in the mapping?
+        close = difflib.get_close_matches(text.lower(), list(mapping), n=1, cutoff=0.85)
+        if close:
+            line = int(frame.loc[texts.eq(text), "@line"].iloc[0])
+            problems.warning(path, f"'{text}' is not one of measures_in_rows: measures, so its rows are not "
+                             "read", line, resolver.number[found["column"]],
+                             hint=f"did you mean '{close[0]}'? Add this spelling to measures_in_rows: measures")
+    keep = measure.notna().to_numpy()
+    long = base[keep].copy()
+    long["@measure"] = measure[keep].to_numpy()
+    long["@value"] = frame.loc[keep, found["value"]].astype(str).to_numpy()
+    long["@vline"] = frame.loc[keep, "@line"].to_numpy()
+    group = [c for c in ("@file", "service", "period", "channel") if c in long]
+    dup = long.duplicated([*group, "@measure"], keep="first")
+    if dup.any():
+        second = long[dup].iloc[0]
+        problems.error(path, f"a second row for {second['@measure']} in the same period ('{second['period']}')",
+                       int(second["@vline"]), resolver.number[found["value"]],
+                       hint="each service, period and channel has one row per measure: map the service (and "
+                            "channel) columns, or leave out other rows with filter: or exclude:")
+        return None
+    values = long.pivot(index=group, columns="@measure", values="@value")
+    lines = long.pivot(index=group, columns="@measure", values="@vline")
+    out = long.drop_duplicates(group).set_index(group).drop(columns=["@measure", "@value", "@vline"])
+    melted = sorted(set(long["@measure"]))
+    for name in melted:
+        out[name] = values[name].reindex(out.index).fillna("")
+        out[f"{name}@col"] = resolver.number[found["value"]]
+        out[f"{name}@line"] = lines[name].reindex(out.index).fillna(0).astype(int)
+    out["@has_tx"] = values["transactions"].reindex(out.index).notna() if "transactions" in melted else False
+    out = out.reset_index()
+    for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:
+        out[col] = out[col].fillna(0).astype(int)
+    return LongRows(_apply_replace(out, source), tuple(m for m in measure_names if m in melted), headings)
 
 
 def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tuple[pd.DataFrame, list[str]]:

@@ -891,3 +891,45 @@ def test_filter_and_exclude_take_spreadsheet_wildcards(tmp_path):
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     card = services(config)["permits"].kpis["transactions_per_year"]
     assert card.value == 11 + 12 + 13 + 14  # April 2023 to March 2024
+
+
+LG_INFORM = ("Area,Period,Indicator,Value\n"
+             "Testshire,2024-01,Claims received,200\n"
+             "Testshire,2024-01,Claims made online,150\n"
+             "Testshire,2024-01,Population,9000\n"
+             "Testshire,2024-02,Claims received,210\n"
+             "Testshire,2024-02,Claims made online,x7\n"
+             "Otherton,2024-01,Claims received,100\n"
+             "Otherton,2024-01,Claims made online,25\n")
+LG_SOURCE = ("sources:\n  - file: lginform.csv\n    columns: {service: Area, period: Period}\n"
+             "    measures_in_rows:\n      column: Indicator\n      value: Value\n"
+             "      measures:\n        Claims received: transactions\n        Claims made online: digital_transactions\n"
+             "    services:\n      name: '{Area} benefit claims'\n      organisation: council\n")
+
+
+def test_a_row_per_measure_is_read_as_one_row_per_period(tmp_path):
+    """LG Inform's shape (Area, Period, Indicator, Value): each bad value is located at its own line.
+    Hand check once fixed: Testshire's take-up in February is 168 / 210 = 80.0%; Otherton's in
+    January 25 / 100 = 25.0%. Population is another indicator, not read."""
+    config = site(tmp_path, LG_SOURCE, {"data/lginform.csv": LG_INFORM})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/lginform.csv:6:4: error: 'digital_transactions' (column 'Value') is not a number: 'x7'") in out
+    (tmp_path / "data/lginform.csv").write_text(LG_INFORM.replace("x7", "168"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    found = services(config)
+    assert found["testshire"].kpis["digital_take_up"].value == 80.0
+    assert found["testshire"].kpis["digital_take_up"].previous_value == 75.0  # 150 / 200
+    assert found["otherton"].kpis["digital_take_up"].value == 25.0
+
+
+def test_a_row_per_measure_mapping_slips_are_told(tmp_path):
+    config = site(tmp_path, LG_SOURCE.replace("Claims made online: digital", "Claims made onlin: digital"),
+                  {"data/lginform.csv": LG_INFORM.replace("x7", "168")})
+    code, out = run(config, "check")
+    assert ("data/lginform.csv:3:3: warning: 'Claims made online' is not one of measures_in_rows: measures, "
+            "so its rows are not read") in out
+    repeated = LG_INFORM.replace("x7", "168") + "Testshire,2024-02,Claims received,211\n"
+    config = site(tmp_path / "again", LG_SOURCE, {"data/lginform.csv": repeated})
+    code, out = run(config, "check")
+    assert code == 1 and "data/lginform.csv:9:4: error: a second row for transactions in the same period" in out
