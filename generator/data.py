@@ -610,8 +610,43 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
                      "gaps are shown as gaps in charts")
 
 
+def _zeros_for_missing_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """``missing_rows: zero``: the export leaves out a period (or a channel in a period) with nothing
+    in it, so every period of a service's regular series from its first to its last, for each of its
+    channels, that has no row is a row of zero counts. Costs and rates stay no data."""
+    kind = rows["_kind"].iloc[0]
+    step = {"month": 1, "quarter": 3, "financial_year": 12, "year": 12}.get(kind)
+    if step is None or len(set(rows["_kind"])) > 1:
+        return rows
+    index = period_attr(rows["period"], lambda p: p.start.year * 12 + p.start.month - 1).astype("int64")
+    grid = range(int(index.min()), int(index.max()) + 1, step)
+    have = set(zip(index, rows["channel"]))
+    added = []
+    for channel, part in rows.groupby("channel", sort=False):
+        template = part.iloc[-1]
+        counted = [c for c in COUNTS if c in part and part[c].notna().any()]
+        for at in grid:
+            if (at, channel) in have:
+                continue
+            period = month_span(at // 12, at % 12 + 1, step, kind)
+            row = template.copy()
+            for col in rows.columns:
+                if col in MEASURES or col in COUNTS:
+                    row[col] = np.nan
+            for col in counted:
+                row[col] = 0.0
+            row["period"], row["_key"] = period, period.key
+            for flag in [c for c in rows.columns if c.startswith("nr_")]:
+                row[flag] = False
+            added.append(row)
+    if not added:
+        return rows
+    return pd.concat([rows, pd.DataFrame(added)], ignore_index=True)
+
+
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
-                        file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
+                        file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES,
+                        zeros: bool = False) -> pd.DataFrame:
     """Per-service checks: one kind of period, no conflicting duplicates, gaps."""
     kinds = sorted(set(rows["_kind"]))
     if len(kinds) > 1:
@@ -655,7 +690,9 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         problems.error(path, f"service '{svc.slug}' has rows per channel and also rows for all channels "
                        "together, which would count transactions twice", int(total["line"]),
                        hint="drop the total rows, e.g. with exclude: {Channel: Total} in the file's source")
-    if len(kinds) == 1:
+    if len(kinds) == 1 and zeros:
+        rows = _zeros_for_missing_rows(rows)
+    elif len(kinds) == 1:
         _gap_warning(rows, svc, path, problems)
     return rows
 
@@ -919,7 +956,8 @@ def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems) -> None:
                              "(see 'Periods' in docs/bring-your-data.md)")
 
 
-def _plain_files(parsed: pd.DataFrame, wanted: dict, configured_paths: dict) -> dict[str, str]:
+def _plain_files(parsed: pd.DataFrame, wanted: dict, configured_paths: dict,
+                 zeroed: frozenset = frozenset()) -> dict[str, str]:
     """@file -> service slug for the files in a batch that need none of the per-service checks
     one by one: a file only one service reads, as its only data, with no service column, one
     kind of period, no repeated period and channel, no channel rows beside all-channel rows,
@@ -928,7 +966,7 @@ def _plain_files(parsed: pd.DataFrame, wanted: dict, configured_paths: dict) -> 
     """
     candidates = {}
     for key, readers in wanted.items():
-        if len(readers) == 1 and len(readers[0][0].data) == 1 and key in configured_paths:
+        if len(readers) == 1 and len(readers[0][0].data) == 1 and key in configured_paths and key[0] not in zeroed:
             candidates[configured_paths[key]] = readers[0][0].slug
     if not candidates:
         return {}
@@ -972,7 +1010,8 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     plain_parts, checked_alone = [], {}
     for parsed, members in read_sources(config, order, problems, raw_files):
         _days_a_month_apart(parsed, problems)
-        plain = _plain_files(parsed, wanted, {(source_id, file): str(path) for source_id, file, path in members})
+        plain = _plain_files(parsed, wanted, {(source_id, file): str(path) for source_id, file, path in members},
+                             frozenset(s.id for s in config.sources if s.values.get("missing_rows") == "zero"))
         if plain:
             part = parsed[parsed["@file"].isin(plain)]
             plain_parts.append(part.drop(columns=["_key", "_kind"]).assign(service=part["@file"].map(plain))
@@ -1049,7 +1088,9 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         else:
             rows = parsed
         used_keys.add(key)
-        rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids)
+        source = source_of(config, ref)
+        rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids,
+                                   zeros=bool(source and source.values.get("missing_rows") == "zero"))
         rows = rows.drop(columns=["_key", "_kind", "@file"]).assign(service=svc.slug)
         per_service.setdefault(svc.slug, []).append(rows)
     if has_key_column:

@@ -127,6 +127,10 @@ SOURCE_SCHEMA = Schema(
         Field("combine", "str", "'sum': rows for the same service, period and channel (a breakdown by "
               "ward or item type) are added together; their counts and costs must all be given, and rates "
               "cannot be added. Without it, such rows are an error.", choices=("sum",)),
+        Field("missing_rows", "str", "'zero': a period, or a channel in a period, with no row in the file "
+              "had no transactions (the export leaves out zeros), so it counts as 0. Without it, a missing "
+              "period is a gap warning and a missing channel makes its period's take-up no data.",
+              choices=("zero",)),
         Field("period_type", "str", "Treat each date in the period column as the whole month (quarter, "
               "year...) it falls in, for exports that write 01/03/2024 for March 2024.",
               choices=PERIOD_TYPES),

@@ -933,3 +933,25 @@ def test_a_row_per_measure_mapping_slips_are_told(tmp_path):
     config = site(tmp_path / "again", LG_SOURCE, {"data/lginform.csv": repeated})
     code, out = run(config, "check")
     assert code == 1 and "data/lginform.csv:9:4: error: a second row for transactions in the same period" in out
+
+
+def test_missing_rows_zero_for_exports_that_leave_out_zeros(tmp_path):
+    """No row for March (the library was closed) and no e-book row in February: with missing_rows:
+    zero both are 0, so there is no gap warning, and February's take-up is 0 / 110 = 0.0%.
+    Hand check for the year: 30 + 0 + 0 + 40 = 70 of 100 + 110 + 0 + 30 + 120 + 40 = 400 transactions."""
+    csv_text = ("month,channel,loans\n2024-01,phone,100\n2024-01,online,30\n2024-02,phone,110\n"
+                "2024-04,phone,120\n2024-04,online,40\n")
+    source = "sources:\n  - file: permits.csv\n    missing_rows: zero\n    columns: {period: month, transactions: loans}\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    permits = services(config)["permits"]
+    build_site(config, tmp_path / "site")
+    tidy = (tmp_path / "site/data/services/permits.csv").read_text()
+    assert "\n2024-03," in tidy
+    take_up = permits.kpis["digital_take_up"]
+    assert (take_up.value, take_up.period_label) == (pytest.approx(40 / 160 * 100), "April 2024")
+    rows = {line.split(",")[0]: line for line in tidy.splitlines()[1:]}
+    assert rows["2024-02"].split(",")[1:3] == ["2024-02-01", "2024-02-29"]
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("    missing_rows: zero\n", ""))
+    code, out = run(config, "check", "--strict")
+    assert code == 1 and "has no rows for March 2024" in out
