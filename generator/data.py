@@ -244,6 +244,13 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     lines, cols = long.get(f"{col}@line", long["@line"]), long.get(f"{col}@col")
     direct = pd.to_numeric(raw, errors="coerce").astype(float)
     slow = ~(np.isfinite(direct) & (direct.abs() < 1e15))
+    # Excel shows a number too wide for its column as 1.23E+06, and saves it so: digits are lost.
+    # Only large and tiny values are looked at (a pass over every cell's text costs a second at scale).
+    odd = ~slow & ((direct.abs() >= 1e5) | ((direct != 0) & (direct.abs() < 1e-3)))
+    exponent = pd.Series(False, index=long.index)
+    if odd.any():
+        exponent[odd] = raw[odd].str.contains(r"\d[eE][+-]?\d", regex=True)
+        slow |= exponent
     # Empty cells (most of a column filled for one channel only) need no clean-up either.
     empty = slow & raw.eq("")
     slow &= ~empty
@@ -264,7 +271,11 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     if excel.any():
         _warn_of_excel_errors(long, col, path, problems, excel, raw, cols, headings)
         blank |= excel
+    # A space separates thousands only in threes (1 234 567); '1 7967' is two figures, or a slip.
+    spaced = text.str.contains(r"\d\s+\d", regex=True) & ~text.str.replace(r"[£$€%()+-]", "", regex=True).str.strip(
+        ).str.fullmatch(r"\d{1,3}(?:[\s,]\d{3})+(?:\.\d+)?").fillna(False)
     cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
+    cleaned = cleaned.where(~spaced)
     cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
     # A comma separates thousands: '12,34' (a decimal comma, or a slip) is not 1234.
     misplaced = pd.Series(False, index=long.index)
@@ -284,12 +295,23 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     signs[slow] = text.str.contains(r"[£$€%]", regex=True)
     percent_sign = pd.Series(False, index=long.index)
     percent_sign[slow] = text.str.endswith("%")
+    values[exponent] = np.nan
     bad = values.isna() & ~blank
+    spaced_at = pd.Series(False, index=long.index)
+    spaced_at[slow] = spaced
     for index in long.index[bad]:
+        if exponent[index]:
+            problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} is written in "
+                           f"scientific notation: '{raw[index]}', which keeps only some of its digits",
+                           *_where(lines, cols, index), hint="in the spreadsheet, format the column as a number "
+                           "(and widen it if it shows ####), then save it as CSV again")
+            continue
         problems.error(_file(long, index, path),
                        f"{_name(col, cols, index, headings)} is not a number: '{raw[index]}'", *_where(lines, cols, index),
                        hint="a comma separates thousands (1,234); write a decimal with a point (12.34)"
                        if misplaced[index] else
+                       "a space separates thousands only in groups of three (1 234 567); is this two figures "
+                       "in one cell?" if spaced_at[index] else
                        ("write a number of seconds (288) or a time (00:04:48 or 4:48)" if unit == "seconds" else
                         "write a number such as 1234 or 1,234")
                        + "; leave the cell blank if there is no data"
@@ -314,6 +336,18 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                            f"{_name(col, cols, index, headings)} cannot be negative: '{raw[index]}'", *_where(lines, cols, index),
                            hint="counts are zero or more; leave the cell blank if there is no data")
         values = values.where(~negative)
+    if unit == "money" or (unit is None and col in ("cost", "cost_per_transaction")):
+        negative = values < 0
+        for index in long.index[negative]:
+            message = f"{_name(col, cols, index, headings)} is negative: '{raw[index]}'"
+            if col == "cost_per_transaction":
+                problems.error(_file(long, index, path), message, *_where(lines, cols, index),
+                               hint="a cost per transaction is zero or more; leave the cell blank if there is no data")
+            else:
+                problems.warning(_file(long, index, path), message, *_where(lines, cols, index),
+                                 hint="a refund or a correction? It is added in as it is; check the figure")
+        if col == "cost_per_transaction":
+            values = values.where(~negative)
     if unit == "percent":
         if fraction:
             values = values.where(percent_sign, values * 100)
@@ -512,7 +546,14 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
         else config.not_requested
     not_requested = {str(x).strip() for x in markers if str(x).strip()}
     no_figures = _says_nothing(long, rows.measures, missing)
-    out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures)
+    constant = source.values["constants"].get("period") if source else None
+    if constant is not None and not _is_period(str(constant).strip(), config.financial_year_start):
+        problems.error(config.path, f"'period' is not a period I recognise: '{constant}'",  # once, where it is written
+                       *source.where("constants", "period"), hint="use a month (2024-03, Mar 2024), a quarter "
+                       "(2024-Q1), a financial year (2023/24) or another form the guide lists")
+        out["period"] = None
+    else:
+        out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures)
     good_period = out["period"].notna()
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems).reindex(long.index)
     fraction = bool(source and source.values["percentages"] == "fraction")
@@ -566,8 +607,8 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
     out.loc[on_channel, "digital_transactions"] = np.nan
     both = out["completed"] > out["started"]
     for index in out.index[both]:
-        problems.warning(_file(long, index, path), f"more completed ({out.at[index, 'completed']:g}) than started "
-                         f"({out.at[index, 'started']:g})", *_where(long.get("completed@line", long["@line"]), long.get("completed@col"), index),
+        problems.warning(_file(long, index, path), f"more completed ({out.at[index, 'completed']:,.0f}) than started "
+                         f"({out.at[index, 'started']:,.0f})", *_where(long.get("completed@line", long["@line"]), long.get("completed@col"), index),
                          hint="check the started and completed columns are not swapped")
 
 

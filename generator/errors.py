@@ -36,13 +36,19 @@ class Problem:
         return where
 
     def format(self) -> str:
-        text = f"{self.location()}: {self.level}: {self.message}"
+        """One line per problem (and one for its hint): a heading that holds a line break (a
+        spreadsheet's wrapped text) is shown with ↵ where the break is."""
+        text = f"{self.location()}: {self.level}: {_one_line(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {_one_line(self.hint)}"
         return text
 
     def sort_key(self):
         return (self.path, self.line or 0, self.column or 0, self.message)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵")
 
 
 @dataclass

@@ -154,8 +154,9 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     no_counts = ~rows["has_tx"].astype(bool) | (total_row & tx.isna())
     rows["rate_alone"] = rate.where(no_counts)
     rows["cpt_alone"] = rows["cost_per_transaction"].where(no_counts)
-    # The rates that stand for something: from a file without transactions, or beside a count.
-    rows["rate_usable"] = rate.where(no_counts | (counted & rate.gt(0)))
+    # The rates that stand for something: from a file without transactions, or beside a count
+    # (0% too, which as a period's only rate is taken as given, though it weighs nothing).
+    rows["rate_usable"] = rate.where(no_counts | (counted & rate.ge(0)))
     rows["cpt_usable"] = rows["cost_per_transaction"].where(no_counts | counted)
     weighted = counted & rows["satisfaction"].notna()
     rows["satisfaction_weighted"] = (rows["satisfaction"] * tx).where(weighted)

@@ -155,9 +155,11 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})$", re.I), "qy"),  # Q1 2024
     (re.compile(r"^(\d{4})\s*[-/]\s*(\d{2})$"), "fy2"),  # 2023-24, 2023/24
     (re.compile(r"^(\d{4})\s*[-/]\s*(\d{4})$"), "fy4"),  # 2023-2024, 2023/2024
-    (re.compile(r"^FY\s*(\d{4})\s*[-/]\s*(\d{2,4})$", re.I), "fyp"),  # FY 2023/24
+    (re.compile(r"^(?:FY|financial\s+year)\s*(\d{4})\s*[-/]\s*(\d{2,4})$", re.I), "fyp"),  # FY 2023/24
     (re.compile(r"^FY\s*(\d{2})\s*[-/]\s*(\d{2})$", re.I), "fyp2"),  # FY23/24
     (re.compile(r"^(\d{4})/(\d{1,2})$"), "ym"),  # 2024/03 (not a financial year: tried after them)
+    (re.compile(r"^(\d{4})(\d{2})$"), "ym"),  # 202403; 201819 is no month, so it is read as below
+    (re.compile(r"^(\d{4})(\d{2})$"), "fy2"),  # 201819: the financial (or academic) year 2018/19
     (re.compile(r"^(\d{4})$"), "y"),  # 2024
     (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), "m/y"),  # 03/2024, 03-2024, 03.2024
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "dmy"),  # 01/03/2024 (UK order)
@@ -166,6 +168,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), "ymd"),  # 2024/03/01
     # 1 March 2024, 1st March 2024, 01-Mar-2024, 01-Mar-24 (Excel's d-mmm-yy), 1 Mar, 2024
     (re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4}|\d{2})$", re.I), "dmony"),
+    (re.compile(r"^(\d{2})([A-Za-z]{3})(\d{4})$"), "dmony"),  # 01FEB2023 (SAS, NHS Digital)
     (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{4})$"), "mony"),  # Mar 2024, March-2024
     (re.compile(r"^([A-Za-z]+)\.?(?:[\s-]+|\s*['’])(\d{2})$"), "mony2"),  # Mar-24 (Excel), Mar '24
     (re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "fq"),  # Q1 2024/25
@@ -188,7 +191,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
 ]
 
 
-_FY_FIRST = sorted(_PATTERNS, key=lambda item: item[1] != "fy2")
+_FY_FIRST = sorted(_PATTERNS, key=lambda item: item[1] != "fy2")  # stable: 2023-24, then 202324, first
 
 # What spreadsheets add to a period that says nothing about its dates: a footnote or a revision
 # mark after it ('2023/24 [note 3]', 'March 2024 [p]', '2022-23 (r)', '2023-24*').

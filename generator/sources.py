@@ -412,28 +412,58 @@ def _holds_figures(cells: pd.Series) -> bool:
     return bool(len(filled)) and numbers.sum() * 2 >= len(filled)
 
 
+def _words(text: str) -> str:
+    return " ".join(str(text).split()).lower()
+
+
+def _loose(text: str) -> str:
+    """A pattern's literal text as a regex in which any run of spaces or line breaks (a wrapped
+    heading in a spreadsheet) stands for any other."""
+    if not text:
+        return ""
+    words = text.split()
+    body = r"\s+".join(re.escape(w) for w in words)
+    if not words:
+        return r"\s+"
+    return (r"\s+" if text[0].isspace() else "") + body + (r"\s+" if text[-1].isspace() else "")
+
+
+def _pattern_regex(pattern: str, measures: list[str] | None = None) -> re.Pattern:
+    """A wide pattern ('{period}: {measure}') as a regex, each placeholder a named group; with
+    ``measures``, {measure} matches only those texts (longest first)."""
+    out = []
+    for i, part in enumerate(_PLACEHOLDER.split(pattern)):
+        if not i % 2:
+            out.append(_loose(part))
+        elif part == "measure" and measures:
+            out.append("(?P<measure>" + "|".join(_loose(m) for m in sorted(measures, key=len, reverse=True)) + ")")
+        else:
+            out.append(f"(?P<{part}>.+?)")
+    return re.compile("^" + "".join(out) + "$", re.I | re.S)
+
+
 def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_line: int, path,
                    problems: Problems, channel_lookup, normalise, is_period,
                    frame: pd.DataFrame) -> list[tuple[str, dict]]:
     """Headings that hold values, each with its period/channel/measure text."""
     wide = source.values["wide"]
     pattern = wide["columns"]
-    parts = _PLACEHOLDER.split(pattern)
-    regex = "".join(
-        f"(?P<{p}>.+?)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
-    compiled = re.compile(f"^{regex}$", re.I | re.S)
-    measures = {k.strip().lower(): v for k, v in wide["measures"].items()}
+    measures = {_words(k): v for k, v in wide["measures"].items()}
     channels = {normalise(k): v for k, v in wide["channels"].items()}
+    # The measures' own texts first, so 'Digital transactions Oct - Dec 2016' splits after the
+    # measure, not after its first word; any text second, for a near miss to be told about.
+    compiled = [_pattern_regex(pattern, list(measures)), _pattern_regex(pattern)] if measures else \
+        [_pattern_regex(pattern)]
     found = []
     for heading in resolver.headings:
         if heading in used:
             continue
-        match = compiled.match(heading.strip())
+        match = next((m for m in (c.match(heading.strip()) for c in compiled) if m), None)
         if not match:
             continue
-        parts = {k: v.strip() for k, v in match.groupdict().items()}
+        parts = {k: " ".join(v.split()) for k, v in match.groupdict().items()}
         if "measure" in parts:
-            measure = measures.get(parts["measure"].lower())
+            measure = measures.get(_words(parts["measure"]))
             if measure is None:  # a heading of the right shape for something else (notes), or a typo
                 close = difflib.get_close_matches(parts["measure"].lower(), list(measures), n=1, cutoff=0.8)
                 if close:

@@ -71,8 +71,8 @@ def test_a_file_with_something_to_check_is_never_plain(tmp_path, monkeypatch, na
     seen = {}
     real = data._plain_files
 
-    def spy(parsed, wanted, paths):
-        found = real(parsed, wanted, paths)
+    def spy(parsed, wanted, paths, *rest):
+        found = real(parsed, wanted, paths, *rest)
         seen.update(found)
         return found
     monkeypatch.setattr(data, "_plain_files", spy)

@@ -955,3 +955,65 @@ def test_missing_rows_zero_for_exports_that_leave_out_zeros(tmp_path):
     (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("    missing_rows: zero\n", ""))
     code, out = run(config, "check", "--strict")
     assert code == 1 and "has no rows for March 2024" in out
+
+
+def test_a_bad_period_in_constants_is_one_error_in_config(tmp_path):
+    csv_text = "Trust,Attendances\nNorth,100\nSouth,200\n"
+    source = ("sources:\n  - file: ae.csv\n    constants: {period: Marhc 2026}\n"
+              "    columns: {service: Trust, transactions: Attendances}\n"
+              "    services:\n      name: '{Trust} A&E'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/ae.csv": csv_text})
+    code, out = run(config, "check")
+    assert code == 1 and out.count("is not a period") == 1
+    assert "config.yaml:15:25: error: 'period' is not a period I recognise: 'Marhc 2026'" in out
+
+
+def test_numbers_that_lost_digits_or_carry_two_figures_are_errors(tmp_path):
+    """Excel's 1.23E+06 (a column too narrow) has lost digits; '1 7967' is not 17,967."""
+    csv_text = "period,channel,transactions,cost_per_transaction\n2024-01,online,1.23E+06,\n2024-02,online,1 7967,\n" \
+               "2024-03,online,1 234 567,-1.10\n2024-04,online,1e3,\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/permits.csv:2:3: error: 'transactions' is written in scientific notation: '1.23E+06'" in out
+    assert "data/permits.csv:3:3: error: 'transactions' is not a number: '1 7967'" in out
+    assert "data/permits.csv:4:4: error: 'cost_per_transaction' is negative: '-1.10'" in out
+    assert out.count("error:") == 3  # 1 234 567 and 1e3 (a thousand, exactly) are fine
+
+
+def test_a_published_completion_rate_of_zero_is_shown(tmp_path):
+    csv_text = "period,transactions,completion_rate\n2024-01,100,0\n2024-02,100,50\n2024-03,100,0\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    card = services(config)["permits"].kpis["completion_rate"]
+    assert (card.value, card.period_label, card.previous_value) == (0.0, "March 2024", 50.0)
+
+
+def test_wide_headings_match_whatever_their_spacing(tmp_path):
+    """Spreadsheets wrap headings ('Total transactions' and 'Jul - Sep 2012' on two lines in one
+    cell); one typed with a space instead of the break is the same heading. The measure is matched
+    by its whole text, so 'Digital transactions Oct - Dec 2012' splits after 'transactions'.
+    Hand check: take-up in October to December 2012 is 30 / 120 = 25.0%."""
+    csv_text = ('Service,"Total transactions\nJul - Sep 2012","Digital transactions\nJul - Sep 2012",'
+                '"Total transactions\nOct - Dec 2012",Digital transactions  Oct - Dec 2012\n'
+                "Permits,100,20,120,30\n")
+    source = ("sources:\n  - file: services.csv\n    columns: {service: Service}\n"
+              "    wide:\n      columns: \"{measure}\\n{period}\"\n"
+              "      measures: {Total transactions: transactions, Digital transactions: digital_transactions}\n"
+              "    services:\n      name: '{Service}'\n      organisation: council\n")
+    config = site(tmp_path, source.replace("  - id: online", "  - id: online"), {"data/services.csv": csv_text})
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out
+    take_up = services(config)["permits"].kpis["digital_take_up"]
+    assert (take_up.value, take_up.period_label, take_up.previous_value) == (25.0, "October to December 2012", 20.0)
+
+
+def test_a_heading_with_a_line_break_is_shown_on_one_line_in_messages(tmp_path):
+    csv_text = 'Service,"Total transactions\nJul - Sep 2012"\nPermits,1O0\n'
+    source = ("sources:\n  - file: services.csv\n    columns: {service: Service}\n"
+              "    wide:\n      columns: \"{measure}\\n{period}\"\n      measures: {Total transactions: transactions}\n"
+              "    services:\n      name: '{Service}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/services.csv": csv_text})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/services.csv:3:2: error: 'transactions' (column 'Total transactions↵Jul - Sep 2012') is not a "
+            "number: '1O0'\n") in out
