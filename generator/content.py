@@ -11,7 +11,7 @@ from pathlib import Path
 from generator import model as m
 from generator.config import Config
 from generator.errors import Problems
-from generator.paths import resolved
+from generator.paths import is_pattern, matching, resolved
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions, load_yaml, parse_yaml
 
@@ -351,6 +351,13 @@ def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Proble
                            hint=f"sources: {', '.join(s.id for s in config.sources) or 'none defined'}")
             return False
         ref.file = source.file
+    if is_pattern(ref.file):
+        if not matching(config.data_dir, ref.file):
+            problems.error(svc.path, f"no file in {config.data_dir.name}/ matches '{ref.file}'",
+                           *svc.positions.at(("data",)), hint="check the pattern: * stands for any text, ? for "
+                           "one character, and folders are separated by /")
+            return False
+        return True
     target = resolved(config.data_dir / ref.file)
     if not target.is_relative_to(resolved(config.data_dir)):
         problems.error(svc.path, f"data file '{ref.file}' is outside the data folder",

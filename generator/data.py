@@ -32,9 +32,10 @@ from generator.content import DataRef, Service
 from generator.errors import Problems
 from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, MISSING,
                                 PERCENTAGES, RATINGS)
-from generator.periods import Period, PeriodError, month_span, parse_period, period_attr, snap
+from generator.periods import Period, PeriodError, month_span, parse_period, period_attr, period_in_name, snap
+from generator.paths import is_pattern, matching
 from generator.sources import (LongRows, Source, _column_key, duplicate_headings, headings_of,
-                               looks_like_a_total, to_long)
+                               looks_like_a_total, mentions_file_columns, to_long)
 
 NUMERIC = MEASURES  # kept for callers that think of the measures as "the numeric columns"
 NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
@@ -60,12 +61,44 @@ class RawFiles:
         self._cache: dict[tuple, RawFile | None] = {}
 
     def get(self, path: Path, problems: Problems, source: Source | None) -> RawFile | None:
+        """The file's text cells; for a source whose file is a pattern (``ae/*.csv``), every file it
+        matches, read the same way, one after another, each row knowing its own file."""
         options = (source.values["encoding"], source.values["delimiter"], source.values["header_row"]) \
             if source else ("utf-8", ",", 1)
         key = (str(path), *options)
         if key not in self._cache:
-            self._cache[key] = read_csv_text(path, problems, *options, hint_config=source is None)
+            named = mentions_file_columns(source)
+            if source is not None and is_pattern(source.file):
+                parts = [(match, read_csv_text(match, problems, *options, hint_config=False))
+                         for match in matching(_data_dir(path, source), source.file)]
+                self._cache[key] = _one_of_many(parts) if parts and all(raw for _, raw in parts) else None
+            else:
+                raw = read_csv_text(path, problems, *options, hint_config=source is None)
+                self._cache[key] = _with_file_columns(raw, path) if raw is not None and named else raw
         return self._cache[key]
+
+
+def _data_dir(path: Path, source: Source) -> Path:
+    """The data folder, from a source's path (data_dir / its file pattern)."""
+    depth = len(Path(source.file).parts)
+    return Path(path).parents[depth - 1]
+
+
+def _with_file_columns(raw: RawFile, path: Path) -> RawFile:
+    """The file's name and the period it names, as the columns 'file name' and 'file period'."""
+    stem = Path(path).stem
+    frame = raw.frame.assign(**{"@file name": stem, "@file period": period_in_name(stem)})
+    return RawFile(frame, raw.header_line)
+
+
+def _one_of_many(parts: list[tuple[Path, RawFile]]) -> RawFile:
+    """Files read as one: their rows in file order, each with its file (for messages) and its
+    file's name and period (see sources.VIRTUAL). Headings a file lacks are blank in its rows."""
+    frames = [_with_file_columns(raw, path).frame.assign(**{"@file": str(path)}) for path, raw in parts]
+    frame = pd.concat(frames, ignore_index=True, sort=False)
+    text = [c for c in frame.columns if not c.startswith("@")]
+    frame[text] = frame[text].fillna("")
+    return RawFile(frame, parts[0][1].header_line)
 
 
 def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bool) -> str | None:
@@ -645,8 +678,10 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
     labels = [month_span(i // 12, i % 12 + 1, step, kind).label for i in gaps]
     shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
     after = rows[rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1 > gaps[0])]
-    line = int(after["line"].min()) if len(after) else None
-    problems.warning(path, f"service '{svc.slug}' has no rows for {shown}", line,
+    first = after.loc[after["line"].idxmin()] if len(after) else None
+    line = int(first["line"]) if first is not None else None
+    problems.warning(first["@file"] if first is not None and "@file" in after else path,
+                     f"service '{svc.slug}' has no rows for {shown}", line,
                      hint="add the missing periods, with blank cells if there is no data; "
                      "gaps are shown as gaps in charts")
 
@@ -685,6 +720,11 @@ def _zeros_for_missing_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([rows, pd.DataFrame(added)], ignore_index=True)
 
 
+def _at(rows: pd.DataFrame, index, path):
+    """The file a row came from (a source's pattern reads several), else ``path``."""
+    return rows.at[index, "@file"] if "@file" in rows else path
+
+
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
                         file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES,
                         zeros: bool = False) -> pd.DataFrame:
@@ -693,7 +733,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     if len(kinds) > 1:
         counts = rows["_kind"].value_counts()
         odd = rows[rows["_kind"].eq(counts.idxmin())].iloc[0]  # the fewer: where to look
-        problems.error(path, f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
+        problems.error(odd.get("@file", path), f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
                        f"{counts.idxmin().replace('_', ' ')} '{odd['period'].label}' among "
                        f"{counts.idxmax().replace('_', ' ')}s",
                        int(odd["period_line"] or odd["line"]), int(odd["period_col"]) or None,
@@ -705,7 +745,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     if file_has_repeats and keyed.duplicated(["_key", "channel"]).any():
         repeat = keyed.duplicated(["_key", "channel", *measures], keep="first")
         for index in keyed.index[repeat]:
-            problems.warning(path, f"repeated row for {keyed.at[index, '_key']} "
+            problems.warning(_at(keyed, index, path), f"repeated row for {keyed.at[index, '_key']} "
                              f"'{keyed.at[index, 'channel'] or 'all channels'}' is ignored",
                              int(keyed.at[index, "line"]), hint="remove the repeated row")
         remaining = keyed[~repeat]
@@ -714,7 +754,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         firsts = remaining[~conflict].drop_duplicates(["_key", "channel"]).set_index(["_key", "channel"])["line"]
         for index in remaining.index[conflict]:
             key, channel = keyed.at[index, "_key"], keyed.at[index, "channel"]
-            problems.error(path, f"service '{svc.slug}' has a second, different row for "
+            problems.error(_at(keyed, index, path), f"service '{svc.slug}' has a second, different row for "
                            f"{keyed.at[index, 'period'].label} and '{channel or 'all channels'}' (the first is on "
                            f"line {int(firsts[(key, channel)])}: two ways of writing the same period?)",
                            int(keyed.at[index, "line"]), int(keyed.at[index, "period_col"]) or None,
@@ -728,7 +768,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     with_tx = rows[rows["has_tx"]]
     if with_tx["channel"].eq("").any() and with_tx["channel"].ne("").any():
         total = with_tx[with_tx["channel"].eq("")].iloc[0]
-        problems.error(path, f"service '{svc.slug}' has rows per channel and also rows for all channels "
+        problems.error(total.get("@file", path), f"service '{svc.slug}' has rows per channel and also rows for all channels "
                        "together, which would count transactions twice", int(total["line"]),
                        hint="drop the total rows, e.g. with exclude: {Channel: Total} in the file's source")
     if len(kinds) == 1 and zeros:
@@ -811,12 +851,17 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
     return True
 
 
+def _with_file(raw: RawFile, path) -> pd.DataFrame:
+    """The file's rows, each naming its file (files a pattern matched already name their own)."""
+    return raw.frame if "@file" in raw.frame else raw.frame.assign(**{"@file": str(path)})
+
+
 def _parse_files(config: Config, source: Source | None, items: list[tuple[str, Path, RawFile]],
                  problems: Problems) -> pd.DataFrame | None:
     """Typed tidy rows for files in one layout, parsed together (one pandas pass per column for
     hundreds of files); each row keeps its file in ``@file`` for error messages."""
-    frame = pd.concat([raw.frame.assign(**{"@file": str(path)}) for _, path, raw in items], ignore_index=True) \
-        if len(items) > 1 else items[0][2].frame.assign(**{"@file": str(items[0][1])})
+    frame = pd.concat([_with_file(raw, path) for _, path, raw in items], ignore_index=True) \
+        if len(items) > 1 else _with_file(items[0][2], items[0][1])
     file, path, raw = items[0]
     rows = to_long(frame, raw.header_line, source, path, problems, config.channel_lookup(), normalise_channel,
                    lambda text: _is_period(text, config.financial_year_start), config.measure_ids)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problems
+from generator.paths import is_pattern, matching
 from generator.schema import slugify
 from generator.sources import (Source, _field_spec, _Resolver, first_rows, headings_of, looks_like_a_total,
                                select_rows, template_values)
@@ -48,9 +49,10 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
             slug = slugify(_text(templates.get("slug"), row) or name or "")
             if not name or not slug or slug in taken:
                 continue  # the same organisation again, perhaps at another level
+            here = Path(row["@file"]) if row.get("@file") else path  # a pattern's files: the row's own
             if looks_like_a_total(name):
                 taken.add(slug)  # warned about once
-                problems.warning(path, f"organisation '{name}' looks like a total row's, not an organisation, "
+                problems.warning(here, f"organisation '{name}' looks like a total row's, not an organisation, "
                                  "so it is left out", row["@line"],
                                  hint="say so with exclude: in the source; if it is a real organisation, rename it")
                 continue
@@ -58,7 +60,7 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
             made.append(Organisation(
                 slug, name, _text(templates.get("kind"), row), _text(templates.get("parent"), row),
                 _text(templates.get("description"), row), _text(templates.get("url"), row),
-                path, row_positions(row["@line"])))
+                here, row_positions(row["@line"])))
     return made
 
 
@@ -66,7 +68,7 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
     from generator.content import DataRef, Service
 
     block = source.values["services"]
-    resolver = _Resolver(headings_of(frame))
+    resolver = _Resolver(headings_of(frame), frame.columns)
     spec = _field_spec("service", source, resolver, problems)
     if spec is None or spec[0] not in ("column", "template"):
         if spec is None:
@@ -79,9 +81,11 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
     if templates is None:
         return []
     made = []
+    folder = path
     for row in first_rows(frame, keys).to_dict("records"):
         key = row["@key"]
         line = int(row["@line"])
+        path = Path(row["@file"]) if row.get("@file") else folder  # a pattern's files: the row's own
         name = _text(templates["name"], row)
         if not name:
             problems.warning(path, f"service '{key}' has no name in this row, so it is left out", line,
@@ -155,14 +159,16 @@ def generate(config, problems: Problems, raw_files) -> tuple[list, list]:
         if not source.values["services"] and not source.values["organisations"]:
             continue
         path = config.data_dir / source.file
-        if not path.is_file():
-            problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/",
+        if not matching(config.data_dir, source.file) or not (is_pattern(source.file) or path.is_file()):
+            problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/"
+                           if not is_pattern(source.file) else
+                           f"no file in {config.data_dir.name}/ matches '{source.file}'",
                            *source.where("file"), hint="check the file name and its extension")
             continue
         raw = raw_files.get(path, problems, source)
         if raw is None:
             continue
-        frame = select_rows(raw.frame, source, _Resolver(headings_of(raw.frame)), problems)
+        frame = select_rows(raw.frame, source, _Resolver(headings_of(raw.frame), raw.frame.columns), problems)
         orgs.extend(_organisations(source, frame, path, problems, org_slugs))
         if source.values["services"]:
             services.extend(_services(source, frame, path, problems, service_slugs))

@@ -21,3 +21,17 @@ def resolved(path: Path) -> Path:
 
 def forget() -> None:
     resolved.cache_clear()
+
+
+def is_pattern(name: str) -> bool:
+    """Whether a data file name is a pattern for several files ('ae/*.csv', 'calls-2024-??.csv')."""
+    return "*" in name or "?" in name
+
+
+def matching(data_dir: Path, name: str) -> list[Path]:
+    """The files a data file name stands for: itself, or every file inside the data folder that its
+    pattern matches, in name order (so builds read them in the same order on every machine)."""
+    if not is_pattern(name):
+        return [data_dir / name]
+    root = resolved(data_dir)
+    return sorted(p for p in data_dir.glob(name) if p.is_file() and resolved(p).is_relative_to(root))

@@ -393,3 +393,17 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
     except ValueError:
         return None
     return None
+
+
+def period_in_name(name: str) -> str:
+    """The period a file's name gives ('MSitAE-MARCH-2026' -> 'March 2026', 'calls_2024_03' ->
+    'March 2024'): the longest run of its words that is a period; the name itself if none is."""
+    words = [w for w in re.split(r"[\s_.-]+", name) if w]
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            run = words[start:start + size]
+            for text in (" ".join(run), "-".join(run)):
+                period = _match(text, _PATTERNS, 4)
+                if period is not None:
+                    return period.label if period.kind in ("month", "day") else text
+    return name

@@ -91,7 +91,9 @@ ORGANISATIONS_SCHEMA = Schema(
 SOURCE_SCHEMA = Schema(
     "a data source",
     [
-        Field("file", "str", "The CSV file in the data folder.", required=True),
+        Field("file", "str", "The CSV file in the data folder; or a pattern ('ae/*.csv') for a file per "
+              "month or per council, read as one, with the columns 'file name' and 'file period'.",
+              required=True),
         Field("id", "slug", "A short name services can use in data: {source: ...}; defaults to the file name."),
         Field("encoding", "str", "Text encoding: utf-8 (with or without a BOM) or windows-1252 "
               "(older Excel 'CSV' files).", default="utf-8"),
@@ -272,7 +274,7 @@ class LongRows:
 
 def headings_of(frame: pd.DataFrame) -> list[str]:
     """The file's own column headings, without the bookkeeping columns the reader adds."""
-    return [c for c in frame.columns if c not in ("@line", "@file")]
+    return [c for c in frame.columns if not (isinstance(c, str) and c.startswith("@"))]
 
 
 _REPEATED = re.compile(r"^(.*) \(column (\d+)\)$", re.S)
@@ -294,20 +296,34 @@ def _column_key(name: str) -> str:
     return str(name).strip().lower().replace(" ", "_").replace("-", "_")
 
 
+# Columns every row of a file has without the file saying so: its name (without folder or
+# extension) and the period its name gives ('March 2026' for 'MSitAE-MARCH-2026.csv'), for
+# exports of a file per month or per council. Added where a source mentions them.
+VIRTUAL = {"file_name": "@file name", "file_period": "@file period"}
+
+
+def mentions_file_columns(source: Source | None) -> bool:
+    text = str(source.values).lower() if source is not None else ""
+    return "file name" in text or "file period" in text or "file_name" in text or "file_period" in text
+
+
 class _Resolver:
     """Finds a file's columns by heading (exactly, then ignoring case and spacing)."""
 
-    def __init__(self, headings: list[str]):
+    def __init__(self, headings: list[str], columns=()):
         self.headings = headings
         self.number = {h: i for i, h in enumerate(headings, start=1)}
         self.loose: dict[str, str] = {}
         for h in headings:
             self.loose.setdefault(_column_key(h), h)
+        present = set(columns)
+        self.virtual = {key: name for key, name in VIRTUAL.items() if name in present}
 
     def find(self, name: str) -> str | None:
         if name in self.number:
             return name
-        return self.loose.get(_column_key(name))
+        found = self.loose.get(_column_key(name))
+        return found if found is not None else self.virtual.get(_column_key(name))
 
     def suggest(self, name: str) -> str:
         close = difflib.get_close_matches(name, self.headings, n=3, cutoff=0.5)
@@ -513,7 +529,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     import pandas as pd
 
     headings = headings_of(frame)
-    resolver = _Resolver(headings)
+    resolver = _Resolver(headings, frame.columns)
     before = len(problems.errors)
     specs = {name: _field_spec(name, source, resolver, problems) for name in (*KEYS, *measures)}
     frame = select_rows(frame, source, resolver, problems)
@@ -711,10 +727,10 @@ def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tup
         kind, value = spec
         if kind == "column":
             out[name] = frame[value].astype(str)
-            out[f"{name}@col"] = resolver.number[value]
+            out[f"{name}@col"] = resolver.number.get(value, 0)  # 0: the file's name, no column of it
         elif kind == "template":
             out[name] = value.render(frame)
-            out[f"{name}@col"] = resolver.number[value.columns[0]] if value.columns else 0
+            out[f"{name}@col"] = resolver.number.get(value.columns[0], 0) if value.columns else 0
         else:
             out[name] = value
             out[f"{name}@col"] = 0
@@ -736,7 +752,7 @@ def _apply_replace(frame: pd.DataFrame, source: Source | None) -> pd.DataFrame:
 def template_values(frame: pd.DataFrame, block: dict, source: Source, keypath: tuple,
                     problems: Problems) -> dict[str, Template] | None:
     """Resolve a services/organisations block's templates against the file's headings."""
-    resolver = _Resolver(headings_of(frame))
+    resolver = _Resolver(headings_of(frame), frame.columns)
     out = {}
     ok = True
     for key, text in block.items():

@@ -39,7 +39,7 @@ from generator.config import Config, source_of
 from generator.content import Content, Service
 from generator.errors import Problem
 from generator.fingerprint import Digests, site_wide_fingerprint
-from generator.paths import resolved
+from generator.paths import matching, resolved
 
 KEEP_GENERATIONS = 3  # records kept: this many times a build's own, the rest least recently used
 FORMAT = 6  # bump when the record's shape changes
@@ -133,7 +133,7 @@ def data_paths(config: Config, service: Service) -> list[Path]:
     paths = []
     for ref in service.data:
         source = source_of(config, ref)
-        paths.append(resolved(config.data_dir / (source.file if source else ref.file)))
+        paths.extend(resolved(path) for path in matching(config.data_dir, source.file if source else ref.file))
     return paths
 
 

@@ -1017,3 +1017,39 @@ def test_a_heading_with_a_line_break_is_shown_on_one_line_in_messages(tmp_path):
     assert code == 1
     assert ("data/services.csv:3:2: error: 'transactions' (column 'Total transactions↵Jul - Sep 2012') is not a "
             "number: '1O0'\n") in out
+
+
+def test_a_file_per_month_read_as_one_with_the_period_from_each_name(tmp_path):
+    """NHS England's A&E files: one per month, the month only in the file's name. Hand check:
+    North's completion (within 4 hours) in February 2026 is 99 / 110 = 90.0%, against 80 / 100
+    in January; a bad cell is located in its own file."""
+    source = ("sources:\n  - file: ae/*.csv\n"
+              "    columns: {service: Trust, period: '{file period}', started: Attendances, "
+              "completed: Within 4 hours, transactions: Attendances}\n"
+              "    services:\n      name: '{Trust} A&E'\n      organisation: council\n")
+    files = {"data/ae/MSitAE-JANUARY-2026.csv": "Trust,Attendances,Within 4 hours\nNorth,100,80\nSouth,200,150\n",
+             "data/ae/MSitAE-FEBRUARY-2026.csv": "Trust,Attendances,Within 4 hours\nNorth,110,99\nSouth,210,1x0\n"}
+    config = site(tmp_path, source, files)
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/ae/MSitAE-FEBRUARY-2026.csv:3:3: error: 'completed' (column 'Within 4 hours') is not a number" in out
+    (tmp_path / "data/ae/MSitAE-FEBRUARY-2026.csv").write_text(files["data/ae/MSitAE-FEBRUARY-2026.csv"]
+                                                               .replace("1x0", "168"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    found = services(config)
+    assert sorted(found) == ["north", "south"]
+    card = found["north"].kpis["completion_rate"]
+    assert (card.value, card.period_label, card.previous_value) == (90.0, "February 2026", 80.0)
+    build_site(config, tmp_path / "site")
+    (tmp_path / "data/ae/MSitAE-MARCH-2026.csv").write_text("Trust,Attendances,Within 4 hours\nNorth,120,90\n")
+    build_site(config, tmp_path / "site")  # a new month's file is read, not a stale record reused
+    assert services(config)["north"].kpis["completion_rate"].period_label == "March 2026"
+    assert "75.0%" in (tmp_path / "site/services/north/index.html").read_text()
+
+
+def test_a_pattern_that_matches_no_file_is_an_error(tmp_path):
+    source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}'}\n"
+              "    services:\n      name: '{Trust} A&E'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/other.csv": "Trust\nNorth\n"})
+    code, out = run(config, "check")
+    assert code == 1 and "config.yaml:14:11: error: no file in data/ matches 'ae/*.csv'" in out
