@@ -121,7 +121,8 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             description=_text(templates.get("description"), row) or "",
             category=_text(templates.get("category"), row), lgsl=_text(templates.get("lgsl"), row),
             url=_url(_text(templates.get("url"), row)), data=(DataRef(source.file, key, source.id, generated=True),),
-            source=_text(templates.get("source"), row), last_updated=None, targets={}, not_requested=(),
+            source=_text(templates.get("source"), row), last_updated=None, targets={},
+            not_requested=tuple(block.get("not_requested") or ()),
             unit_costs={}, notes=_text(templates.get("notes"), row), annotations=[], path=path,
             positions=row_positions(line)))
     return made

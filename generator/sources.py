@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from generator.errors import Problems
 from generator.measures import ALL_CHANNELS, FIELDS, KEYS, MEASURES, MISSING
+from generator.model import KPI_KEYS
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions
 
@@ -73,6 +74,9 @@ SERVICES_SCHEMA = Schema(
         Field("url", "str", "Web address of the service itself: a template."),
         Field("source", "str", "Where the figures come from: a template."),
         Field("notes", "str", "Notes about the figures (Markdown): a template."),
+        Field("not_requested", "list", "KPIs these services deliberately do not collect (a file of another "
+              "measure: FOI requests answered in time has no cost per transaction): shown as 'not requested'.",
+              default=[], item=Field("not_requested", "str", "A KPI.", choices=KPI_KEYS)),
     ],
 )
 
@@ -756,7 +760,7 @@ def template_values(frame: pd.DataFrame, block: dict, source: Source, keypath: t
     out = {}
     ok = True
     for key, text in block.items():
-        if text is None:
+        if text is None or key == "not_requested":  # a list of KPIs, not a template
             continue
         template = resolve_template(str(text), resolver, source, keypath + (key,), problems)
         if template is None:

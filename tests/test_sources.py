@@ -1053,3 +1053,16 @@ def test_a_pattern_that_matches_no_file_is_an_error(tmp_path):
     config = site(tmp_path, source, {"data/other.csv": "Trust\nNorth\n"})
     code, out = run(config, "check")
     assert code == 1 and "config.yaml:14:11: error: no file in data/ matches 'ae/*.csv'" in out
+
+
+def test_generated_services_can_say_which_kpis_they_do_not_collect(tmp_path):
+    csv_text = "Body,Q1 2024,Q2 2024\nCabinet Office,525,528\n"
+    source = ("sources:\n  - file: foi.csv\n    columns: {service: Body}\n"
+              "    wide:\n      columns: '{period}'\n      measure: transactions\n"
+              "    services:\n      name: '{Body} FOI requests'\n      organisation: council\n"
+              "      not_requested: [cost_per_transaction, user_satisfaction]\n")
+    config = site(tmp_path, source, {"data/foi.csv": csv_text})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    kpis = services(config)["cabinet-office"].kpis
+    assert kpis["cost_per_transaction"].status == "not_requested" == kpis["user_satisfaction"].status
+    assert kpis["completion_rate"].status == "no_data"
