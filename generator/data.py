@@ -68,20 +68,28 @@ class RawFiles:
         key = (str(path), *options)
         if key not in self._cache:
             named = mentions_file_columns(source)
-            if source is not None and is_pattern(source.file):
-                parts = [(match, read_csv_text(match, problems, *options, hint_config=False))
-                         for match in matching(_data_dir(path, source), source.file)]
-                self._cache[key] = _one_of_many(parts) if parts and all(raw for _, raw in parts) else None
+            pattern = source.file if source is not None else _pattern_of(Path(path))
+            if pattern and is_pattern(pattern):
+                parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None))
+                         for match in matching(_data_dir(path, pattern), pattern)]
+                self._cache[key] = _one_of_many(parts, problems) if parts and all(raw for _, raw in parts) else None
             else:
                 raw = read_csv_text(path, problems, *options, hint_config=source is None)
                 self._cache[key] = _with_file_columns(raw, path) if raw is not None and named else raw
         return self._cache[key]
 
 
-def _data_dir(path: Path, source: Source) -> Path:
-    """The data folder, from a source's path (data_dir / its file pattern)."""
-    depth = len(Path(source.file).parts)
+def _data_dir(path: Path, pattern: str) -> Path:
+    """The data folder, from a pattern's path (data_dir / pattern)."""
+    depth = len(Path(pattern).parts)
     return Path(path).parents[depth - 1]
+
+
+def _pattern_of(path: Path) -> str | None:
+    """The pattern part of a path (``calls/*.csv`` of ``data/calls/*.csv``), if it has one."""
+    parts = path.parts
+    first = next((i for i, part in enumerate(parts) if is_pattern(part)), None)
+    return None if first is None else str(Path(*parts[first:]))
 
 
 def _with_file_columns(raw: RawFile, path: Path) -> RawFile:
@@ -91,9 +99,19 @@ def _with_file_columns(raw: RawFile, path: Path) -> RawFile:
     return RawFile(frame, raw.header_line)
 
 
-def _one_of_many(parts: list[tuple[Path, RawFile]]) -> RawFile:
+def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems) -> RawFile:
     """Files read as one: their rows in file order, each with its file (for messages) and its
-    file's name and period (see sources.VIRTUAL). Headings a file lacks are blank in its rows."""
+    file's name and period (see sources.VIRTUAL). A heading some files have and another lacks
+    (renamed one month?) is told at that file's headings; there its cells are blank."""
+    every = list(dict.fromkeys(h for _, raw in parts for h in headings_of(raw.frame)))
+    for path, raw in parts:
+        own = set(headings_of(raw.frame))
+        lacking = [h for h in every if h not in own]
+        if lacking:
+            shown = ", ".join(f"'{h}'" for h in lacking[:3]) + (f" and {len(lacking) - 3} more" if len(lacking) > 3 else "")
+            problems.warning(path, f"this file has no column {shown}, which other files of the pattern have, so "
+                             "its rows have no figures there", raw.header_line,
+                             hint="give the column the same heading in every file (or map one that every file has)")
     frames = [_with_file_columns(raw, path).frame.assign(**{"@file": str(path)}) for path, raw in parts]
     frame = pd.concat(frames, ignore_index=True, sort=False)
     text = [c for c in frame.columns if not c.startswith("@")]
@@ -277,9 +295,10 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     lines, cols = long.get(f"{col}@line", long["@line"]), long.get(f"{col}@col")
     direct = pd.to_numeric(raw, errors="coerce").astype(float)
     slow = ~(np.isfinite(direct) & (direct.abs() < 1e15))
-    # Excel shows a number too wide for its column as 1.23E+06, and saves it so: digits are lost.
-    # Only large and tiny values are looked at (a pass over every cell's text costs a second at scale).
-    odd = ~slow & ((direct.abs() >= 1e5) | ((direct != 0) & (direct.abs() < 1e-3)))
+    # Excel shows a number too wide for its column as 1.23E+04, and saves it so: digits are lost.
+    # A lost digit leaves a round number (12300), so only those, and tiny ones, are looked at (a pass
+    # over every cell's text costs a second at scale).
+    odd = ~slow & (((direct.abs() >= 1e3) & (direct % 10 == 0)) | ((direct != 0) & (direct.abs() < 1e-3)))
     exponent = pd.Series(False, index=long.index)
     if odd.any():
         exponent[odd] = raw[odd].str.contains(r"\d[eE][+-]?\d", regex=True)
@@ -458,13 +477,19 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             parsed[text] = snap(period, period_type, fy_start) if period_type else period
         except PeriodError:
             parsed[text] = None
-    _ranges_as_whole_periods(parsed, fy_start)
     periods = raw.map(parsed)
+    if any(p is not None and p.kind == "range" for p in parsed.values()):
+        files = long["@file"] if "@file" in long else pd.Series("", index=long.index)
+        for _, texts in raw.groupby(files, sort=False):  # each file decides for itself
+            own = {text: parsed[text] for text in texts.unique()}
+            _ranges_as_whole_periods(own, fy_start)
+            periods[texts.index] = texts.map(own)
     bad = long[periods.isna()]
     reported = set()
     for index in bad.index:
-        where = (raw[index], int(long.at[index, "period@line"]), int(long.at[index, "period@col"]),
-                 _file(long, index, path))
+        column = int(long.at[index, "period@col"])
+        # A period from no column (the file's name) is told once for its file, not once per row.
+        where = (raw[index], int(long.at[index, "period@line"]) if column else 0, column, _file(long, index, path))
         if where in reported:
             continue
         reported.add(where)
@@ -476,6 +501,10 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         if not str(raw[index]).strip():
             hint = ("the row has figures but no period: fill it in (a merged cell in the spreadsheet?); "
                     "a total row can be left out with exclude: in the file's source")
+        elif not column:
+            hint = ("this period is in no column of the file: it comes from the file's name ({file period}) or "
+                    "from the source's columns: or constants:; name each file with its period, e.g. "
+                    "calls-2024-03.csv or MSitAE-MARCH-2026.csv")
         elif looks_like_a_total(raw[index]):
             hint = (f"a total or summary row? Leave it out with exclude: in the file's source, naming the "
                     f"period column and '{raw[index].strip()}'; or give the row its period")
@@ -614,7 +643,7 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
         marked = np.zeros(len(long), dtype=bool)
         for col in rows.measures:
             if col in out:
-                marked |= (long[col].astype(str).str.strip().ne("") & out[col].isna()).to_numpy()
+                marked |= long[col].astype(str).str.strip().str.lower().isin(WITHHELD).to_numpy()
         out["@marked"] = marked
         if "channel@col" in long:
             out["channel_col"] = long["channel@col"].to_numpy()
@@ -686,7 +715,7 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
                      "gaps are shown as gaps in charts")
 
 
-def _zeros_for_missing_rows(rows: pd.DataFrame) -> pd.DataFrame:
+def _zeros_for_missing_rows(rows: pd.DataFrame, measures: tuple[str, ...], counts: frozenset) -> pd.DataFrame:
     """``missing_rows: zero``: the export leaves out a period (or a channel in a period) with nothing
     in it, so every period of a service's regular series from its first to its last, for each of its
     channels, that has no row is a row of zero counts. Costs and rates stay no data."""
@@ -700,14 +729,14 @@ def _zeros_for_missing_rows(rows: pd.DataFrame) -> pd.DataFrame:
     added = []
     for channel, part in rows.groupby("channel", sort=False):
         template = part.iloc[-1]
-        counted = [c for c in COUNTS if c in part and part[c].notna().any()]
+        counted = [c for c in counts if c in part and part[c].notna().any()]
         for at in grid:
             if (at, channel) in have:
                 continue
             period = month_span(at // 12, at % 12 + 1, step, kind)
             row = template.copy()
-            for col in rows.columns:
-                if col in MEASURES or col in COUNTS:
+            for col in measures:
+                if col in rows.columns:
                     row[col] = np.nan
             for col in counted:
                 row[col] = 0.0
@@ -727,7 +756,7 @@ def _at(rows: pd.DataFrame, index, path):
 
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
                         file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES,
-                        zeros: bool = False) -> pd.DataFrame:
+                        zeros: frozenset = frozenset()) -> pd.DataFrame:
     """Per-service checks: one kind of period, no conflicting duplicates, gaps."""
     kinds = sorted(set(rows["_kind"]))
     if len(kinds) > 1:
@@ -772,7 +801,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
                        "together, which would count transactions twice", int(total["line"]),
                        hint="drop the total rows, e.g. with exclude: {Channel: Total} in the file's source")
     if len(kinds) == 1 and zeros:
-        rows = _zeros_for_missing_rows(rows)
+        rows = _zeros_for_missing_rows(rows, measures, zeros)
     elif len(kinds) == 1:
         _gap_warning(rows, svc, path, problems)
     return rows
@@ -885,6 +914,11 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
         for name, part in parsed.groupby("@file", sort=False):
             _range_lengths(part, name, problems)
     return parsed
+
+
+# Markers of a figure that exists but is not published (suppressed, confidential, not yet
+# available), as against '-', 'x' or 'n/a', which wide files also write where nothing happened.
+WITHHELD = frozenset({"..", "[c]", "[x]", "[w]", "[low]", "*", "c"})
 
 
 def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, source: Source, path,
@@ -1175,8 +1209,9 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
             rows = parsed
         used_keys.add(key)
         source = source_of(config, ref)
-        rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids,
-                                   zeros=bool(source and source.values.get("missing_rows") == "zero"))
+        zeros = frozenset((*COUNTS, *(x.id for x in config.measures if x.unit == "count"))) \
+            if source and source.values.get("missing_rows") == "zero" else frozenset()
+        rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros)
         rows = rows.drop(columns=["_key", "_kind", "@file"]).assign(service=svc.slug)
         per_service.setdefault(svc.slug, []).append(rows)
     if has_key_column:

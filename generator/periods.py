@@ -221,16 +221,30 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
         while _MARKS.search(plain) and _MARKS.sub("", plain, count=1) != plain:
             plain = _MARKS.sub("", plain, count=1)
         plain = _QUARTER_WORD.sub(r"Q\1", plain)
+        said = None
         if re.search(r"\bQ[1-4]\b", plain, re.I):  # the quarter's months in brackets say it again
+            said = _BRACKETS.findall(plain)
             plain = _BRACKETS.sub("", plain).strip()
         if plain and plain != raw:
             period = _match(plain, patterns, fy_start_month)
+        if period is not None and said and not all(_months_agree(text, period) for text in said):
+            period = None  # 'Q4 (Jan-Mar) 2024': which is meant? Not for us to guess
     if period is not None:
         return period
     raise PeriodError(
         f"'{raw}' is not a period I recognise; use YYYY-MM (2024-03), YYYY-Qn (2024-Q1), "
         "a financial year YYYY-YY (2023-24), a year YYYY, or a date YYYY-MM-DD"
     )
+
+
+def _months_agree(bracketed: str, period: Period) -> bool:
+    """Whether '(Apr-Jun)' (or '(April to June)') names the first and last months of ``period``;
+    brackets that name no months say nothing against it."""
+    names = [MONTHS.get(w.lower().rstrip(".")) for w in re.findall(r"[A-Za-z]+", bracketed)]
+    months = [n for n in names if n]
+    if len(months) < 2:
+        return True
+    return months[0] == period.start.month and months[-1] == period.end.month
 
 
 def _match(raw: str, patterns, fy_start_month: int) -> Period | None:
@@ -399,8 +413,15 @@ def period_in_name(name: str) -> str:
     """The period a file's name gives ('MSitAE-MARCH-2026' -> 'March 2026', 'calls_2024_03' ->
     'March 2024'): the longest run of its words that is a period; the name itself if none is."""
     words = [w for w in re.split(r"[\s_.-]+", name) if w]
+    lowered = [w.lower() for w in words]
+    for marker in ("week", "wk", "w"):  # 'ae-week-10-2024': ISO week 10, not October
+        if marker in lowered[:-2]:
+            at = lowered.index(marker)
+            number, year = words[at + 1], words[at + 2]
+            if number.isdigit() and re.fullmatch(r"\d{4}", year):
+                return f"{year}-W{int(number):02d}"
     for size in range(len(words), 0, -1):
-        for start in range(len(words) - size + 1):
+        for start in range(len(words) - size, -1, -1):  # the last first: 'ward_12_2024_03' is March 2024
             run = words[start:start + size]
             for text in (" ".join(run), "-".join(run)):
                 period = _match(text, _PATTERNS, 4)

@@ -282,6 +282,7 @@ def headings_of(frame: pd.DataFrame) -> list[str]:
 
 
 _REPEATED = re.compile(r"^(.*) \(column (\d+)\)$", re.S)
+_REPEATED_BLANK = re.compile(r"\(column \d+\)")  # a column with no heading (data._named_columns)
 
 
 def duplicate_headings(headings: list[str]) -> list[tuple[str, int, int]]:
@@ -412,7 +413,8 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
                 continue
             cells = frame[heading].astype(str).str.strip().str.lower()
             values = [v.lower() for v in _values_list(wanted)]
-            patterns = [v for v in values if "*" in v or "?" in v]
+            # '*' or '***' alone is a marker written in the file, not 'anything': matched as written.
+            patterns = [v for v in values if ("*" in v or "?" in v) and v.strip("*")]
             matches = cells.isin(values)
             if patterns:  # spreadsheet wildcards: * any text, ? one character; the rest as written
                 regex = "|".join("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in v)
@@ -476,8 +478,8 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         [_pattern_regex(pattern)]
     found = []
     for heading in resolver.headings:
-        if heading in used:
-            continue
+        if heading in used or (_REPEATED_BLANK.fullmatch(heading) and not frame[heading].astype(str).str.strip().any()):
+            continue  # a spacer column with no heading and nothing in it
         match = next((m for m in (c.match(heading.strip()) for c in compiled) if m), None)
         if not match:
             continue
@@ -550,7 +552,9 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         used.update(resolver.find(str(name)) for key in ("filter", "exclude") for name in source.values[key])
     for heading, number, first in duplicate_headings(headings):
         if headings[first - 1] in used:
-            problems.error(path, f"column '{headings[first - 1]}' appears twice (as column {first} and {number}), "
+            where = frame.loc[frame[heading].astype(str).ne(""), "@file"].iloc[0] \
+                if "@file" in frame and frame[heading].astype(str).ne("").any() else path  # a pattern's: one file
+            problems.error(where, f"column '{headings[first - 1]}' appears twice (as column {first} and {number}), "
                            "and the mapping reads it", header_line, number,
                            hint=f"rename one of them in the file, or map '{heading}' to read the second")
     if len(problems.errors) > before:
@@ -685,12 +689,21 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
     for text in sorted(set(texts[measure.isna()])):  # another indicator, or a slip in the mapping?
         close = difflib.get_close_matches(text.lower(), list(mapping), n=1, cutoff=0.85)
         if close:
-            line = int(frame.loc[texts.eq(text), "@line"].iloc[0])
-            problems.warning(path, f"'{text}' is not one of measures_in_rows: measures, so its rows are not "
+            row = frame.loc[texts.eq(text)].iloc[0]
+            line = int(row["@line"])
+            problems.warning(row.get("@file", path), f"'{text}' is not one of measures_in_rows: measures, so its rows are not "
                              "read", line, resolver.number[found["column"]],
                              hint=f"did you mean '{close[0]}'? Add this spelling to measures_in_rows: measures")
     keep = measure.notna().to_numpy()
+    if not keep.any():
+        found_texts = ", ".join(f"'{t}'" for t in list(dict.fromkeys(texts))[:5])
+        problems.error(source.config_path, f"no row of {source.file} holds one of measures_in_rows: measures",
+                       *source.where("measures_in_rows", "measures"),
+                       hint=f"its '{found['column']}' column holds {found_texts}...; map those texts to measures")
+        return None
     long = base[keep].copy()
+    if "@file" in frame:
+        long["@vfile"] = frame.loc[keep, "@file"].to_numpy()
     long["@measure"] = measure[keep].to_numpy()
     long["@value"] = frame.loc[keep, found["value"]].astype(str).to_numpy()
     long["@vline"] = frame.loc[keep, "@line"].to_numpy()
@@ -698,14 +711,15 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
     dup = long.duplicated([*group, "@measure"], keep="first")
     if dup.any():
         second = long[dup].iloc[0]
-        problems.error(path, f"a second row for {second['@measure']} in the same period ('{second['period']}')",
+        problems.error(second.get("@vfile", path), f"a second row for {second['@measure']} in the same period ('{second['period']}')",
                        int(second["@vline"]), resolver.number[found["value"]],
                        hint="each service, period and channel has one row per measure: map the service (and "
                             "channel) columns, or leave out other rows with filter: or exclude:")
         return None
     values = long.pivot(index=group, columns="@measure", values="@value")
     lines = long.pivot(index=group, columns="@measure", values="@vline")
-    out = long.drop_duplicates(group).set_index(group).drop(columns=["@measure", "@value", "@vline"])
+    out = long.drop_duplicates(group).set_index(group).drop(columns=["@measure", "@value", "@vline", "@vfile"],
+                                                             errors="ignore")
     melted = sorted(set(long["@measure"]))
     for name in melted:
         out[name] = values[name].reindex(out.index).fillna("")

@@ -168,6 +168,21 @@ def test_forms_of_official_statistics_read_as_their_plain_form(text, expected):
     assert parse_period(text) == parse_period(expected)
 
 
+@pytest.mark.parametrize("text", ["Q4 (Jan-Mar) 2024", "Q1 (Apr-Jun) 2024", "Q3 2023 (Oct-Dec) [p]"])
+def test_a_quarter_whose_bracketed_months_disagree_is_no_period(text):
+    with pytest.raises(PeriodError):
+        parse_period(text)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("MSitAE-MARCH-2026", "2026-03"), ("calls_2024_03", "2024-03"), ("ward_12_2024_03", "2024-03"),
+    ("region_1_2024_03", "2024-03"), ("ae-week-10-2024", "2024-W10"), ("report-2023-24", "2023/24"),
+])
+def test_the_period_a_file_name_gives(name, expected):
+    from generator.periods import period_in_name
+    assert parse_period(period_in_name(name)) == parse_period(expected)
+
+
 @SETTINGS
 @given(st.one_of(st.text(max_size=30), st.sampled_from([
     "2024-13", "2024-00", "2024-02-30", "Q5 2024", "2023-25", "31/02/2024", "Smarch 2024", "2024-W54",
