@@ -1163,3 +1163,17 @@ def test_measures_in_rows_that_match_nothing_say_what_the_column_holds(tmp_path)
     code, out = run(config, "check")
     assert code == 1 and "no row of lginform.csv holds one of measures_in_rows: measures" in out
     assert "its 'Indicator' column holds 'Claims received', 'Claims made online', 'Population'" in out
+
+
+def test_a_service_may_read_a_pattern_of_tidy_files(tmp_path):
+    """A file a month in the tidy format, read through one pattern. Hand check: February's take-up is
+    40 / (40 + 20) = 66.7%; a bad cell is located in its own file."""
+    service = PERMITS.replace("data: permits.csv", "data: calls/*.csv")
+    config = site(tmp_path, "", {"content/services/permits.yaml": service,
+                                 "data/calls/2024-01.csv": "period,channel,transactions\n2024-01,online,30\n2024-01,phone,10\n",
+                                 "data/calls/2024-02.csv": "period,channel,transactions\n2024-02,online,40\n2024-02,phone,2O\n"})
+    code, out = run(config, "check")
+    assert code == 1 and "data/calls/2024-02.csv:3:3: error: 'transactions' is not a number: '2O'" in out
+    (tmp_path / "data/calls/2024-02.csv").write_text("period,channel,transactions\n2024-02,online,40\n2024-02,phone,20\n")
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert services(config)["permits"].kpis["digital_take_up"].value == pytest.approx(40 / 60 * 100)
