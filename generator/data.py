@@ -72,7 +72,8 @@ class RawFiles:
             if pattern and is_pattern(pattern):
                 parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None))
                          for match in matching(_data_dir(path, pattern), pattern)]
-                self._cache[key] = _one_of_many(parts, problems) if parts and all(raw for _, raw in parts) else None
+                self._cache[key] = _one_of_many(parts, problems, source) if parts and all(raw for _, raw in parts) \
+                    else None
             else:
                 raw = read_csv_text(path, problems, *options, hint_config=source is None)
                 self._cache[key] = _with_file_columns(raw, path) if raw is not None and named else raw
@@ -92,6 +93,25 @@ def _pattern_of(path: Path) -> str | None:
     return None if first is None else str(Path(*parts[first:]))
 
 
+def _words_of(source: Source | None) -> set[str]:
+    """The headings a source names (in columns:, filters and the templates of what it makes), as
+    column keys."""
+    if source is None:
+        return set()
+    values = source.values
+    texts = [str(v) for v in values["columns"].values()]
+    texts += [str(k) for key in ("filter", "exclude") for k in values[key]]
+    for block in [values["services"] or {}, *values["organisations"]]:
+        texts += [str(v) for k, v in block.items() if isinstance(v, str)]
+    stacked = values.get("measures_in_rows") or {}
+    texts += [str(stacked[k]) for k in ("column", "value") if stacked.get(k)]
+    names = set()
+    for text in texts:
+        names.add(_column_key(text))
+        names.update(_column_key(part) for part in re.findall(r"\{([^{}]+)\}", text))
+    return names
+
+
 def _with_file_columns(raw: RawFile, path: Path) -> RawFile:
     """The file's name and the period it names, as the columns 'file name' and 'file period'."""
     stem = Path(path).stem
@@ -99,19 +119,21 @@ def _with_file_columns(raw: RawFile, path: Path) -> RawFile:
     return RawFile(frame, raw.header_line)
 
 
-def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems) -> RawFile:
+def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: Source | None) -> RawFile:
     """Files read as one: their rows in file order, each with its file (for messages) and its
-    file's name and period (see sources.VIRTUAL). A heading some files have and another lacks
-    (renamed one month?) is told at that file's headings; there its cells are blank."""
+    file's name and period (see sources.VIRTUAL). A heading the mapping names that one of the
+    files lacks (renamed one month?) is an error at that file's headings, as for a single file;
+    other headings may come and go (a wide file's months, a note column)."""
+    named = _words_of(source)
     every = list(dict.fromkeys(h for _, raw in parts for h in headings_of(raw.frame)))
     for path, raw in parts:
-        own = set(headings_of(raw.frame))
-        lacking = [h for h in every if h not in own]
+        own = {_column_key(h) for h in headings_of(raw.frame)}
+        lacking = [h for h in every if _column_key(h) not in own and _column_key(h) in named]
         if lacking:
             shown = ", ".join(f"'{h}'" for h in lacking[:3]) + (f" and {len(lacking) - 3} more" if len(lacking) > 3 else "")
-            problems.warning(path, f"this file has no column {shown}, which other files of the pattern have, so "
-                             "its rows have no figures there", raw.header_line,
-                             hint="give the column the same heading in every file (or map one that every file has)")
+            problems.error(path, f"this file has no column {shown}, which the source reads and other files of "
+                           "the pattern have", raw.header_line,
+                           hint="give the column the same heading in every file")
     frames = [_with_file_columns(raw, path).frame.assign(**{"@file": str(path)}) for path, raw in parts]
     frame = pd.concat(frames, ignore_index=True, sort=False)
     text = [c for c in frame.columns if not c.startswith("@")]
@@ -495,7 +517,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         reported.add(where)
         if no_figures[index]:
             problems.warning(_file(long, index, path), f"row is not read: it has no figures, and '{raw[index]}' "
-                             "is not a period (a note or a footer?)", where[1], where[2] or None,
+                             "is not a period (a note or a footer?)", where[1] or None, where[2] or None,
                              hint="drop such rows with exclude: in the file's source to silence this")
             continue
         if not str(raw[index]).strip():
@@ -518,7 +540,8 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                     "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
                     "(April 2023 to March 2024); fix a one-off typo with replace: in the source")
         problems.error(_file(long, index, path),
-                       f"'period' is not a period I recognise: '{raw[index]}'", where[1], where[2] or None, hint=hint)
+                       f"'period' is not a period I recognise: '{raw[index]}'", where[1] or None, where[2] or None,
+                       hint=hint)
     return periods
 
 
@@ -926,7 +949,7 @@ def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, s
     """``combine: sum``: the rows of one service, period and channel as one, their counts and costs
     added (a file broken down by ward or item type). A total needs every part: one part's blank
     makes it no data, never a smaller figure. Rates and averages cannot be added up."""
-    keys = ["@file", "service", "_key", "channel"]
+    keys = ["service", "_key", "channel"]  # not the file: a pattern's files (a ward each) add up too
     parsed = parsed.reset_index(drop=True)
     repeated = parsed.duplicated(keys, keep=False)
     if not repeated.any():

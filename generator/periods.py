@@ -8,6 +8,7 @@ months" can be computed from dates rather than from string order.
 from __future__ import annotations
 
 import calendar
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -414,6 +415,11 @@ def period_in_name(name: str) -> str:
     'March 2024'): the longest run of its words that is a period; the name itself if none is."""
     words = [w for w in re.split(r"[\s_.-]+", name) if w]
     lowered = [w.lower() for w in words]
+    months = [m for m in MONTHS if len(m) > 3]
+    if any(w.isalpha() and w not in MONTHS and difflib.get_close_matches(w, months, n=1, cutoff=0.8)
+           for w in lowered):
+        return name  # 'Febuary-2026': a month mistyped, not the year 2026
+    
     for marker in ("week", "wk", "w"):  # 'ae-week-10-2024': ISO week 10, not October
         if marker in lowered[:-2]:
             at = lowered.index(marker)

@@ -480,9 +480,15 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
     for heading in resolver.headings:
         if heading in used or (_REPEATED_BLANK.fullmatch(heading) and not frame[heading].astype(str).str.strip().any()):
             continue  # a spacer column with no heading and nothing in it
-        match = next((m for m in (c.match(heading.strip()) for c in compiled) if m), None)
-        if not match:
+        matches = [m for m in (c.match(heading.strip()) for c in compiled) if m]
+        if not matches:
             continue
+        fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
+        # A split whose period is a period wins: '2012-Q4 Digital CPT (£)' is 2012-Q4 and an unmapped
+        # measure, not the period '2012-Q4 Digital' and the mapped 'CPT (£)'.
+        match = next((m for m in matches if "period" not in m.groupdict()
+                      or is_period(fixes.get(" ".join(m["period"].split()), " ".join(m["period"].split())))),
+                     matches[-1])
         parts = {k: " ".join(v.split()) for k, v in match.groupdict().items()}
         if "measure" in parts:
             measure = measures.get(_words(parts["measure"]))
@@ -496,7 +502,6 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
                 continue
             parts["measure"] = measure
         if "period" in parts:
-            fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
             if parts["period"] not in fixes and _SUMMARY_PERIOD.fullmatch(parts["period"]):
                 continue  # a Total or year-to-date column: the periods already add up to it
             if not is_period(fixes.get(parts["period"], parts["period"])):
@@ -516,10 +521,14 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
                 continue  # a Total column: the channels already add up to it
             channel = channels.get(normalise(parts["channel"])) or channel_lookup.get(normalise(parts["channel"]))
             if channel is None:
-                problems.warning(path, f"column '{heading}' matches '{pattern}' but '{parts['channel']}' is "
-                                 "not a channel, so it is not read", header_line, resolver.number[heading],
-                                 hint="add it to the channels in config.yaml (or as an alias), or to "
-                                 "wide: channels:")
+                # A channel's name a letter or two out, over figures, is a typo that would drop them.
+                close = difflib.get_close_matches(normalise(parts["channel"]), [
+                    *channel_lookup, *channels], n=1, cutoff=0.8)
+                report = problems.error if close and _holds_figures(frame[heading]) else problems.warning
+                report(path, f"column '{heading}' matches '{pattern}' but '{parts['channel']}' is "
+                       "not a channel, so it is not read", header_line, resolver.number[heading],
+                       hint=(f"did you mean '{close[0]}'? Correct the heading, or add" if close else "add")
+                       + " it to the channels in config.yaml (or as an alias), or to wide: channels:")
                 continue
             parts["channel"] = channel
         found.append((heading, parts))

@@ -1113,8 +1113,11 @@ def test_files_of_a_pattern_with_different_headings_are_told(tmp_path):
              "data/ae/ae-2026-02.csv": "Trust,Total attendances\nNorth,110\n"}
     config = site(tmp_path, source, files)
     code, out = run(config, "check")
-    assert ("data/ae/ae-2026-02.csv:1: warning: this file has no column 'Attendances', which other files of the "
-            "pattern have") in out
+    assert code == 1
+    assert ("data/ae/ae-2026-02.csv:1: error: this file has no column 'Attendances', which the source reads and "
+            "other files of the pattern have") in out
+    (tmp_path / "data/ae/ae-2026-02.csv").write_text("Trust,Attendances,Notes\nNorth,110,new form\n")
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")  # a column nobody reads may come and go
 
 
 def test_a_file_name_with_no_period_is_one_error_per_file(tmp_path):
@@ -1177,3 +1180,48 @@ def test_a_service_may_read_a_pattern_of_tidy_files(tmp_path):
     (tmp_path / "data/calls/2024-02.csv").write_text("period,channel,transactions\n2024-02,online,40\n2024-02,phone,20\n")
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     assert services(config)["permits"].kpis["digital_take_up"].value == pytest.approx(40 / 60 * 100)
+
+
+def test_an_unmapped_measure_beside_a_mapped_one_is_not_a_bad_period(tmp_path):
+    """'2012-Q4 Digital CPT (£)' is 2012-Q4 and a measure nobody mapped, not the period '2012-Q4 Digital'
+    and the mapped 'CPT (£)'."""
+    csv_text = "Service,2012-Q4 Vol.,2012-Q4 CPT (£),2012-Q4 Digital CPT (£)\nPermits,100,£2.00,£0.50\n"
+    source = ("sources:\n  - file: services.csv\n    columns: {service: Service}\n"
+              "    wide:\n      columns: '{period} {measure}'\n"
+              "      measures: {Vol.: transactions, CPT (£): cost_per_transaction}\n"
+              "    services:\n      name: '{Service}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/services.csv": csv_text})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert services(config)["permits"].kpis["cost_per_transaction"].value == 2.0
+
+
+def test_a_channel_heading_a_letter_out_over_figures_is_an_error(tmp_path):
+    csv_text = "Month,Online,Phnoe,Notes\n2024-01,5,4,text\n"
+    source = "sources:\n  - file: permits.csv\n    columns: {period: Month}\n    wide:\n      columns: '{channel}'\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/permits.csv:1:3: error: column 'Phnoe' matches '{channel}' but 'Phnoe' is not a channel" in out
+    assert "did you mean 'phone'?" in out
+    assert "data/permits.csv:1:4: warning: column 'Notes'" in out
+
+
+def test_combine_sum_adds_up_the_files_of_a_pattern(tmp_path):
+    """A file per ward: Permits in March 2024 is 12 + 7 = 19."""
+    source = ("sources:\n  - file: wards/*.csv\n    combine: sum\n"
+              "    columns: {service: Service, period: '{file period}', transactions: Count}\n"
+              "    services:\n      name: '{Service}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/wards/ward_12_2024_03.csv": "Service,Count\nPermits,12\n",
+                                     "data/wards/ward_7_2024_03.csv": "Service,Count\nPermits,7\n"})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert services(config)["permits"].kpis["transactions_per_year"].value == 19
+
+
+def test_a_mistyped_month_in_a_file_name_is_one_error_for_that_file(tmp_path):
+    source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
+              "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/ae/January-2026-AE.csv": "Trust,Attendances\nNorth,100\nSouth,5\n",
+                                     "data/ae/Febuary-2026-AE.csv": "Trust,Attendances\nNorth,110\nSouth,6\n"})
+    code, out = run(config, "check")
+    assert code == 1 and out.count("error:") == 1
+    assert "data/ae/Febuary-2026-AE.csv: error: 'period' is not a period I recognise: 'Febuary-2026-AE'" in out
