@@ -410,17 +410,20 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                            f"{_name(col, cols, index, headings)} cannot be negative: '{raw[index]}'", *_where(lines, cols, index),
                            hint="counts are zero or more; leave the cell blank if there is no data")
         values = values.where(~negative)
+    def tell(mask, says: str, hint: str, error: bool) -> None:
+        """A located problem for each cell in ``mask``: an error, or a warning (published as it is)."""
+        report = problems.error if error else problems.warning
+        for index in long.index[mask]:
+            report(_file(long, index, path), f"{_name(col, cols, index, headings)} {says}: '{raw[index]}'",
+                   *_where(lines, cols, index), hint=hint)
+
     if unit == "money" or (unit is None and col in ("cost", "cost_per_transaction")):
         negative = values < 0
-        for index in long.index[negative]:
-            message = f"{_name(col, cols, index, headings)} is negative: '{raw[index]}'"
-            if col == "cost_per_transaction":
-                problems.error(_file(long, index, path), message, *_where(lines, cols, index),
-                               hint="a cost per transaction is zero or more; leave the cell blank if there is no data")
-            else:
-                problems.warning(_file(long, index, path), message, *_where(lines, cols, index),
-                                 hint="a refund or a correction? It is added in as it is; check the figure")
-        if col == "cost_per_transaction":
+        per_transaction = col == "cost_per_transaction"
+        tell(negative, "is negative", "a cost per transaction is zero or more; leave the cell blank if there is no "
+             "data" if per_transaction else "a refund or a correction? It is added in as it is; check the figure",
+             error=per_transaction)
+        if per_transaction:
             values = values.where(~negative)
     if unit == "percent":
         if fraction:
@@ -434,14 +437,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                            *_where(lines, cols, index), hint="write 72 or 72% for 72 per cent")
         values = values.where(~negative)
         over = values > 100
-        for index in long.index[over]:
-            message = f"{_name(col, cols, index, headings)} is over 100%: '{raw[index]}'"
-            if col == "satisfaction":
-                problems.error(_file(long, index, path), message, *_where(lines, cols, index),
-                               hint="write 72 or 72% for 72 per cent")
-            else:
-                problems.warning(_file(long, index, path), message, *_where(lines, cols, index),
-                                 hint="check the figure; it is published as it is")
+        tell(over, "is over 100%", "write 72 or 72% for 72 per cent" if col == "satisfaction" else
+             "check the figure; it is published as it is", error=col == "satisfaction")
         if col == "satisfaction":
             values = values.where(~over)
     return values, nr
@@ -997,7 +994,8 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     rolling years, so are the periods a service does not report. A blank between figures, or
     a channel's blank beside other channels' figures, is still missing data.
 
-    A marked cell ('[c]', '..', 'n/a') is a figure withheld, never outside the series. A channel
+    A cell marked as withheld ('[c]', '..': see WITHHELD) is a figure not published, never outside
+    the series. A channel
     with no figure in any period beside a service's other channels is missing data too, not a
     channel that never began: its take-up would otherwise read 0.0% (told, with how to say zero).
     """

@@ -476,6 +476,7 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
     # measure, not after its first word; any text second, for a near miss to be told about.
     compiled = [_pattern_regex(pattern, list(measures)), _pattern_regex(pattern)] if measures else \
         [_pattern_regex(pattern)]
+    fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
     found = []
     for heading in resolver.headings:
         if heading in used or (_REPEATED_BLANK.fullmatch(heading) and not frame[heading].astype(str).str.strip().any()):
@@ -483,7 +484,6 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         matches = [m for m in (c.match(heading.strip()) for c in compiled) if m]
         if not matches:
             continue
-        fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
         # A split whose period is a period wins: '2012-Q4 Digital CPT (£)' is 2012-Q4 and an unmapped
         # measure, not the period '2012-Q4 Digital' and the mapped 'CPT (£)'.
         match = next((m for m in matches if "period" not in m.groupdict()
