@@ -23,7 +23,7 @@ SHOW_AT_MOST = 200
 def report(problems: Problems, *, strict: bool = False) -> None:
     """Print every problem as path:line:column: level: message, then a count."""
     items = problems.sorted()
-    for problem in items[:SHOW_AT_MOST]:
+    for problem in problems.first(SHOW_AT_MOST):
         click.echo(problem.format(), err=True)
     if len(items) > SHOW_AT_MOST:
         click.echo(f"... and {len(items) - SHOW_AT_MOST} more problem(s) not shown", err=True)
@@ -205,7 +205,7 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
         else:
             click.echo("Build failed: there is no site to serve yet. Fix the problems above and save; "
                        "the browser shows the site once a build succeeds.", err=True)
-        return "\n".join(p.format() for p in exc.problems.sorted()[:SHOW_AT_MOST])
+        return "\n".join(p.format() for p in exc.problems.first(SHOW_AT_MOST))
 
     def listening() -> None:
         click.echo(f"Serving {out_dir} on http://localhost:{port}/ (Ctrl+C to stop)", err=True)

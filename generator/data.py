@@ -793,10 +793,12 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     keyed = rows
     if file_has_repeats and keyed.duplicated(["_key", "channel"]).any():
         repeat = keyed.duplicated(["_key", "channel", *measures], keep="first")
-        for index in keyed.index[repeat]:
-            problems.warning(_at(keyed, index, path), f"repeated row for {keyed.at[index, '_key']} "
-                             f"'{keyed.at[index, 'channel'] or 'all channels'}' is ignored",
-                             int(keyed.at[index, "line"]), hint="remove the repeated row")
+        if repeat.any():  # said once for the service: some publishers repeat every row many times
+            index, more = keyed.index[repeat][0], int(repeat.sum()) - 1
+            problems.warning(_at(keyed, index, path), f"repeated row for {keyed.at[index, 'period'].label} "
+                             f"'{keyed.at[index, 'channel'] or 'all channels'}' of service '{svc.slug}' is ignored"
+                             + (f" (and {more} more repeated row{'s' if more > 1 else ''})" if more else ""),
+                             int(keyed.at[index, "line"]), hint="remove the repeated rows; each is read once")
         remaining = keyed[~repeat]
         conflict = remaining.duplicated(["_key", "channel"], keep="first")
         no_channel = not keyed["channel"].ne("").any()  # the channel column missing, or misspelt?

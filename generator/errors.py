@@ -91,6 +91,16 @@ class Problems:
     def sorted(self) -> list[Problem]:
         return sorted(set(self.items), key=Problem.sort_key)
 
+    def first(self, limit: int) -> list[Problem]:
+        """At most ``limit`` problems, in file order, errors before warnings when they do not all fit:
+        two thousand warnings about repeated rows must not hide the one bad value that fails the build."""
+        items = self.sorted()
+        if len(items) <= limit:
+            return items
+        chosen = set([p for p in items if p.level == ERROR][:limit])
+        chosen.update([p for p in items if p.level != ERROR][:limit - len(chosen)])
+        return [p for p in items if p in chosen]
+
 
 class BuildFailed(Exception):
     """Raised by the core when the inputs have errors; carries every problem."""

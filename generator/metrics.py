@@ -125,6 +125,8 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     rows["tx_missing"] = (rows["has_tx"].astype(bool) & tx.isna()).astype(int)
     rows["digital_tx"] = tx.where(rows["digital"], 0.0).where(tx.notna()).where(
         ~total_row, rows["digital_transactions"])
+    if not any(digital.values()):  # no channel is digital (journeys by bus, tram...): no take-up, not 0%
+        rows["digital_tx"] = rows["digital_tx"].where(total_row)
     cost = rows["cost"].fillna(rows["cost_per_transaction"] * tx)
     costed = tx.notna() & cost.notna()
     rows["cost_paired"] = cost.where(costed)
@@ -239,7 +241,9 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     out[m.COMPLETION_RATE] = out["given_completion_rate"].fillna(
         _ratio(out["completed_paired"], out["started_paired"], 100))
     from_ratings = (_ratio(out["ratings_score"], out["ratings_n"]) - 1) / 4 * 100
-    out[m.USER_SATISFACTION] = from_ratings.fillna(out["satisfaction_pct"])
+    # As for take-up, a published percentage is the service's own figure and wins over one worked
+    # out from rating counts: a series must not switch definition when a month's counts are short.
+    out[m.USER_SATISFACTION] = out["satisfaction_pct"].fillna(from_ratings)
     # "Not requested" KPIs are blanked so they never appear as values or changes.
     for kpi in PERIOD_KPIS:
         skipped = {svc.slug for svc in services if kpi in svc.not_requested}

@@ -130,6 +130,9 @@ SOURCE_SCHEMA = Schema(
               item=Field("marker", "str", "Cell text, e.g. ***.")),
         Field("percentages", "str", "How rates are written: 'percent' (45 or 45%) or 'fraction' (0.45).",
               default="percent", choices=("percent", "fraction")),
+        Field("ignore", "list", "Headings of columns not to read: labels beside a wide file's values "
+              "('Days in period'), notes. They are neither values nor warned about.", default=[],
+              item=Field("heading", "str", "A heading in the file.")),
         Field("combine", "str", "'sum': rows for the same service, period and channel (a breakdown by "
               "ward or item type) are added together; their counts and costs must all be given, and rates "
               "cannot be added. Without it, such rows are an error.", choices=("sum",)),
@@ -416,6 +419,18 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
             # '*' or '***' alone is a marker written in the file, not 'anything': matched as written.
             patterns = [v for v in values if ("*" in v or "?" in v) and v.strip("*")]
             matches = cells.isin(values)
+            if key == "filter":  # a value kept that no row has is most likely a slip: its rows are lost
+                present = set(cells)
+                shown = {v.lower(): frame[heading].astype(str).str.strip()[cells.eq(v.lower())].iloc[0]
+                         if cells.eq(v.lower()).any() else v for v in _values_list(wanted)}
+                for value in values:
+                    if value not in present and value not in patterns:
+                        close = difflib.get_close_matches(value, sorted(present), n=1, cutoff=0.6)
+                        close = [frame[heading].astype(str).str.strip()[cells.eq(c)].iloc[0] for c in close]
+                        problems.warning(source.config_path, f"no row of {source.file} has '{shown[value]}' in column "
+                                         f"'{heading}', so filter: keeps none for it", *source.where(key, name),
+                                         hint=f"did you mean '{close[0]}'?" if close else
+                                         "check the value against the file")
             if patterns:  # spreadsheet wildcards: * any text, ? one character; the rest as written
                 regex = "|".join("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in v)
                                  for v in patterns)
@@ -524,11 +539,15 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
                 # A channel's name a letter or two out, over figures, is a typo that would drop them.
                 close = difflib.get_close_matches(normalise(parts["channel"]), [
                     *channel_lookup, *channels], n=1, cutoff=0.8)
-                report = problems.error if close and _holds_figures(frame[heading]) else problems.warning
+                figures = _holds_figures(frame[heading])
+                if not close and not figures:
+                    continue  # a label beside the values ('Reporting period'): nothing to read
+                report = problems.error if close and figures else problems.warning
                 report(path, f"column '{heading}' matches '{pattern}' but '{parts['channel']}' is "
                        "not a channel, so it is not read", header_line, resolver.number[heading],
                        hint=(f"did you mean '{close[0]}'? Correct the heading, or add" if close else "add")
-                       + " it to the channels in config.yaml (or as an alias), or to wide: channels:")
+                       + " it to the channels in config.yaml (or as an alias), or to wide: channels:; or, if it "
+                       "is not a channel, list it under ignore: in the source")
                 continue
             parts["channel"] = channel
         found.append((heading, parts))
@@ -559,6 +578,12 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         used.update(c for block in blocks for v in block.values() if isinstance(v, str)
                     for c in _PLACEHOLDER.findall(v))
         used.update(resolver.find(str(name)) for key in ("filter", "exclude") for name in source.values[key])
+        for index, name in enumerate(source.values.get("ignore") or []):
+            found = resolver.find(str(name))
+            if found is None:
+                problems.warning(source.config_path, f"column '{name}' is not in {source.file}",
+                                 *source.where("ignore", index), hint=resolver.suggest(str(name)))
+            used.add(found)
     for heading, number, first in duplicate_headings(headings):
         if headings[first - 1] in used:
             where = frame.loc[frame[heading].astype(str).ne(""), "@file"].iloc[0] \

@@ -161,7 +161,7 @@ def test_days_as_spreadsheets_and_people_write_them(day):
     ("2023-24*", "2023/24"), ("Quarter 1 2023/24", "Q1 2023/24"), ("Q1 (Apr-Jun) 2023/24", "Q1 2023/24"),
     ("2023/24 Q1 (Apr to Jun)", "Q1 2023/24"), ("Qtr 4 2023-24", "Q4 2023/24"), ("2023M04", "2023-04"),
     ("2023 APR", "2023-04"), ("04-2023", "2023-04"), ("2023/04", "2023-04"), ("Apr '23", "2023-04"),
-    ("FY23/24", "2023/24"), ("Apr-Jun 2023/24", "April 2023 to June 2023"),
+    ("FY23/24", "2023/24"), ("2018-19;Q1", "Q1 2018/19"), ("Q2, 2018-19", "Q2 2018/19"), ("Apr-Jun 2023/24", "April 2023 to June 2023"),
     ("Jan-Mar 2023/24", "January 2024 to March 2024"),
 ])
 def test_forms_of_official_statistics_read_as_their_plain_form(text, expected):

@@ -1196,14 +1196,21 @@ def test_an_unmapped_measure_beside_a_mapped_one_is_not_a_bad_period(tmp_path):
 
 
 def test_a_channel_heading_a_letter_out_over_figures_is_an_error(tmp_path):
-    csv_text = "Month,Online,Phnoe,Notes\n2024-01,5,4,text\n"
+    """'Phnoe' over figures is a typo (an error); 'Notes' (text) is a label, passed over; 'Days' (figures,
+    nothing like a channel) is a warning, silenced with ignore:."""
+    csv_text = "Month,Online,Phnoe,Notes,Days\n2024-01,5,4,text,31\n"
     source = "sources:\n  - file: permits.csv\n    columns: {period: Month}\n    wide:\n      columns: '{channel}'\n"
     config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 1
     assert "data/permits.csv:1:3: error: column 'Phnoe' matches '{channel}' but 'Phnoe' is not a channel" in out
     assert "did you mean 'phone'?" in out
-    assert "data/permits.csv:1:4: warning: column 'Notes'" in out
+    assert "'Notes'" not in out
+    assert "data/permits.csv:1:5: warning: column 'Days' matches '{channel}'" in out
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("Phnoe", "Phone"))
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "    columns: {period: Month}\n", "    columns: {period: Month}\n    ignore: [Days]\n"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
 
 
 def test_combine_sum_adds_up_the_files_of_a_pattern(tmp_path):
@@ -1225,3 +1232,30 @@ def test_a_mistyped_month_in_a_file_name_is_one_error_for_that_file(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and out.count("error:") == 1
     assert "data/ae/Febuary-2026-AE.csv: error: 'period' is not a period I recognise: 'Febuary-2026-AE'" in out
+
+
+def test_a_published_satisfaction_wins_over_rating_counts(tmp_path):
+    """Counts give (4.18 - 1) / 4; the service's own 82% is what it publishes, in every month."""
+    csv_text = ("period,transactions,satisfaction,satisfaction_1,satisfaction_2,satisfaction_3,satisfaction_4,"
+                "satisfaction_5\n2026-05,100,86,1,1,1,1,6\n2026-06,100,82,23,30,141,428,467\n")
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    card = services(config)["permits"].kpis["user_satisfaction"]
+    assert (card.value, card.previous_value) == (82.0, 86.0)
+
+
+def test_a_filter_value_no_row_has_is_told(tmp_path):
+    csv_text = "Code,period,transactions\nC&L 01,2024-01,5\nC&L 02,2024-01,6\n"
+    source = "sources:\n  - file: permits.csv\n    filter: {Code: [C&L 2]}\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert "warning: no row of permits.csv has 'C&L 2' in column 'Code', so filter: keeps none for it" in out
+    assert "did you mean 'C&L 02'?" in out
+
+
+def test_no_digital_channel_means_no_take_up_not_zero(tmp_path):
+    config_text = "title: Transport\norganisation: Council\nchannels:\n  - id: bus\n    label: Bus\n  - id: tram\n" \
+                  "    label: Tram\ncharts:\n  static_svg: false\n"
+    config = write_site(tmp_path, {"config.yaml": config_text, **COUNCIL, "content/services/permits.yaml": PERMITS,
+                                   "data/permits.csv": "period,channel,transactions\n2024-01,bus,5\n2024-01,tram,4\n"})
+    take_up = services(config)["permits"].kpis["digital_take_up"]
+    assert take_up.value is None and take_up.status == "no_data"
