@@ -1259,3 +1259,14 @@ def test_no_digital_channel_means_no_take_up_not_zero(tmp_path):
                                    "data/permits.csv": "period,channel,transactions\n2024-01,bus,5\n2024-01,tram,4\n"})
     take_up = services(config)["permits"].kpis["digital_take_up"]
     assert take_up.value is None and take_up.status == "no_data"
+
+
+def test_errors_are_shown_before_warnings_when_the_list_is_full(tmp_path):
+    """300 warnings (a fraction in a count) and one bad value at the end: the error is listed."""
+    lines = ["period,channel,transactions"] + [f"{2000 + i // 12}-{i % 12 + 1:02d},online,1.5" for i in range(300)]
+    lines.append("2030-01,online,x1")
+    config = site(tmp_path, "", {"data/permits.csv": "\n".join(lines) + "\n", "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/permits.csv:302:3: error: 'transactions' is not a number: 'x1'" in out
+    assert out.count("warning:") == 199 and "... and 102 more problem(s) not shown" in out  # and a gap
