@@ -303,7 +303,7 @@ def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | 
 
 def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
                    not_requested: set, fraction: bool, headings: tuple[str, ...] = (),
-                   unit: str | None = None) -> tuple[pd.Series, pd.Series]:
+                   unit: str | None = None, factor: float = 1) -> tuple[pd.Series, pd.Series]:
     """Numbers from text; returns (values, not-requested flags).
 
     ``unit`` says how to check a declared measure ("count" and "percent" are checked as the
@@ -391,6 +391,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                        + "; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else ""))
     values = values.astype(float)
+    if factor != 1:  # a column of thousands or millions (multiply: in the source), checked as what it means
+        values = (values * factor).round(6)  # 145.9 million is 145,900,000, not 145,900,000.00000003
     unit = unit or ("count" if col in COUNTS else "percent" if col in PERCENTAGES else None)
     if unit == "count":
         marked = signs & values.notna()
@@ -641,10 +643,11 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     fraction = bool(source and source.values["percentages"] == "fraction")
     nr = {kpi: pd.Series(False, index=long.index) for kpi in NR_KPIS}
     declared = {x.id: x.unit for x in config.measures}
+    scale = {str(k): float(v) for k, v in (source.values.get("multiply") or {}).items()} if source else {}
     for col in config.measure_ids:
         if col in rows.measures:
             out[col], flags = _parse_numbers(long, col, path, problems, missing, not_requested, fraction,
-                                             rows.headings, declared.get(col))
+                                             rows.headings, declared.get(col), scale.get(col, 1))
             if col in KPI_OF_MEASURE:
                 nr[KPI_OF_MEASURE[col]] |= flags
         else:

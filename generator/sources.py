@@ -130,6 +130,9 @@ SOURCE_SCHEMA = Schema(
               item=Field("marker", "str", "Cell text, e.g. ***.")),
         Field("percentages", "str", "How rates are written: 'percent' (45 or 45%) or 'fraction' (0.45).",
               default="percent", choices=("percent", "fraction")),
+        Field("multiply", "map", "Fields written in thousands or millions, and what to multiply them by: "
+              "{transactions: 1000000} for a column of millions ('Bus journeys (m)').", default={},
+              item=Field("factor", "number", "The number each value is multiplied by, e.g. 1000.")),
         Field("ignore", "list", "Headings of columns not to read: labels beside a wide file's values "
               "('Days in period'), notes. They are neither values nor warned about.", default=[],
               item=Field("heading", "str", "A heading in the file.")),
@@ -244,6 +247,13 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
             problems.error(path, "a pattern with {measure} needs measures: heading text to measure name",
                            *positions.at(kp + ("wide",)),
                            hint="for example  measures: {volume: transactions}")
+    for name, factor in (values.get("multiply") or {}).items():
+        if name not in measures:
+            problems.error(path, f"'{name}' is not a measure", *positions.key_at(kp + ("multiply", name)),
+                           hint=f"measures: {', '.join(measures)}")
+        elif not factor or factor < 0:
+            problems.error(path, f"multiply: {name} must be a positive number, such as 1000", *positions.at(
+                kp + ("multiply", name)), hint="1000 for a column of thousands, 1000000 for millions")
     stacked = values.get("measures_in_rows")
     if stacked:
         for heading, name in (stacked["measures"] or {}).items():

@@ -1270,3 +1270,18 @@ def test_errors_are_shown_before_warnings_when_the_list_is_full(tmp_path):
     assert code == 1
     assert "data/permits.csv:302:3: error: 'transactions' is not a number: 'x1'" in out
     assert out.count("warning:") == 199 and "... and 102 more problem(s) not shown" in out  # and a gap
+
+
+def test_multiply_reads_a_column_of_millions(tmp_path):
+    """TfL's 'Bus journeys (m)': 145.9 is 145,900,000 journeys, a whole count (no fraction warnings)."""
+    csv_text = "Period,Bus journeys (m),Tube journeys (m)\n2024-01,145.9,90.2\n2024-02,140.1,88.0\n"
+    source = ("sources:\n  - file: permits.csv\n    columns: {period: Period}\n    multiply: {transactions: 1000000}\n"
+              "    wide:\n      columns: '{channel} journeys (m)'\n      channels: {Bus: phone, Tube: face_to_face}\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    build_site(config, tmp_path / "site")
+    assert "\n2024-01,2024-01-01,2024-01-31,phone,145900000\n" in (tmp_path / "site/data/services/permits.csv").read_text()
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "multiply: {transactions: 1000000}", "multiply: {journeys: 1000000}"))
+    code, out = run(config, "check")
+    assert code == 1 and "error: 'journeys' is not a measure" in out
