@@ -184,6 +184,12 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     text = _decode(raw, encoding, path, problems, hint_config)
     if text is None:
         return None
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    if start in ("{", "[") and Path(path).suffix.lower() in (".json", ".geojson", ".txt", ""):
+        problems.error(path, "this is JSON, not a CSV file", 1,
+                       hint="save the data as CSV (a spreadsheet can open JSON, or use a converter such as "
+                            "jq -r '.[] | @csv'), and point data: or the source's file: at the .csv")
+        return None
     quoted = '"' in text  # only a quoted cell can hold a newline, making a record span lines
     numbered = _plain_records(text, delimiter) if not quoted else None
     if numbered is None:

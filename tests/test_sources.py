@@ -1285,3 +1285,11 @@ def test_multiply_reads_a_column_of_millions(tmp_path):
         "multiply: {transactions: 1000000}", "multiply: {journeys: 1000000}"))
     code, out = run(config, "check")
     assert code == 1 and "error: 'journeys' is not a measure" in out
+
+
+def test_a_json_file_is_told_to_be_json(tmp_path):
+    service = PERMITS.replace("data: permits.csv", "data: permits.json")
+    config = site(tmp_path, "", {"data/permits.json": '[{"period": "2024-01", "transactions": 5}]\n',
+                                 "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 1 and "data/permits.json:1: error: this is JSON, not a CSV file" in out
