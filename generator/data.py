@@ -650,10 +650,17 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     nr = {kpi: pd.Series(False, index=long.index) for kpi in NR_KPIS}
     declared = {x.id: x.unit for x in config.measures}
     scale = {str(k): float(v) for k, v in (source.values.get("multiply") or {}).items()} if source else {}
+    told: set[tuple] = set()  # cells already reported: one column mapped to two fields is told once
     for col in config.measure_ids:
         if col in rows.measures:
-            out[col], flags = _parse_numbers(long, col, path, problems, missing, not_requested, fraction,
+            scratch = Problems(root=problems.root)
+            out[col], flags = _parse_numbers(long, col, path, scratch, missing, not_requested, fraction,
                                              rows.headings, declared.get(col), scale.get(col, 1))
+            for problem in scratch.items:
+                where = (problem.path, problem.line, problem.column, problem.level)
+                if problem.column is None or where not in told:
+                    told.add(where)
+                    problems._add(problem)
             if col in KPI_OF_MEASURE:
                 nr[KPI_OF_MEASURE[col]] |= flags
         else:

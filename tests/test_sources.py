@@ -1293,3 +1293,12 @@ def test_a_json_file_is_told_to_be_json(tmp_path):
                                  "content/services/permits.yaml": service})
     code, out = run(config, "check")
     assert code == 1 and "data/permits.json:1: error: this is JSON, not a CSV file" in out
+
+
+def test_a_bad_cell_read_for_two_fields_is_told_once(tmp_path):
+    csv_text = "Month,Attendances,Within 4 hours\n2024-01,100,80\n2024-02,1x0,90\n"
+    source = ("sources:\n  - file: permits.csv\n"
+              "    columns: {period: Month, started: Attendances, transactions: Attendances, completed: Within 4 hours}\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and out.count("error:") == 1 and "data/permits.csv:3:2: error:" in out
