@@ -576,9 +576,15 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     resolver = _Resolver(headings, frame.columns)
     before = len(problems.errors)
     specs = {name: _field_spec(name, source, resolver, problems) for name in (*KEYS, *measures)}
+    keys_told = len(problems.errors) > before and any(specs.get(name) == ("error", None) for name in KEYS)
+    selecting = len(problems.errors)
     frame = select_rows(frame, source, resolver, problems)
-    if len(problems.errors) > before:
+    if keys_told or len(problems.errors) > selecting:
         return None
+    for name in measures:  # a measure's heading mistyped is told; the file's other cells are still checked
+        if specs.get(name) == ("error", None):
+            specs[name] = None
+    before = len(problems.errors)
     wide = source.values["wide"] if source else None
     # Columns the mapping reads for other purposes are never value columns of a wide file.
     used = {spec[1] for spec in specs.values() if spec and spec[0] == "column"}

@@ -1302,3 +1302,13 @@ def test_a_bad_cell_read_for_two_fields_is_told_once(tmp_path):
     config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 1 and out.count("error:") == 1 and "data/permits.csv:3:2: error:" in out
+
+
+def test_a_mistyped_measure_heading_does_not_hide_bad_cells_elsewhere(tmp_path):
+    csv_text = "Month,Calls,Cost\n2024-01,100,£50\n2024-02,1x0,£60\n"
+    source = "sources:\n  - file: permits.csv\n    columns: {period: Month, transactions: Calls, cost: Cots}\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "error: column 'Cots' is not in permits.csv" in out and "did you mean 'Cost'?" in out
+    assert "data/permits.csv:3:2: error: 'transactions' (column 'Calls') is not a number: '1x0'" in out
