@@ -151,11 +151,10 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
 def _share_chart(periods, channels, base, currency, annotations=()) -> m.Chart | None:
     """Each channel's share of transactions per period, stacked; only channels with some transactions."""
     used = [i for i in range(len(channels)) if any(v[i] for _, v in periods)]
+    periods = [(period, volumes) for period, volumes in periods if sum(volumes) > 0]  # no share of nothing
     rows = []
     for period, volumes in periods:
         total = sum(volumes)
-        if total <= 0:
-            continue
         for order, i in enumerate(used):
             rows.append({**period.fields, "series": channels[i].label, "order": order,
                          "value": volumes[i] / total * 100})
@@ -163,14 +162,16 @@ def _share_chart(periods, channels, base, currency, annotations=()) -> m.Chart |
         return None
     first, last = rows[0]["period"], rows[-1]["period"]
     digital = [i for i in used if channels[i].digital]
-    summary = f"Each channel's share of transactions in each period from {first} to {last}."
+    summary = f"Each channel's share of transactions in each period from {first} to {last}." if first != last \
+        else f"Each channel's share of transactions in {last}."
     if digital:
         share = lambda volumes: sum(volumes[i] for i in digital) / sum(volumes) * 100  # noqa: E731
         a, b = share(periods[0][1]), share(periods[-1][1])
         verb = "rose" if round(b, 1) > round(a, 1) else "fell" if round(b, 1) < round(a, 1) else "stayed"
         summary += (f" The digital channels' share {verb} from {format_value(a, PERCENT)} in {first} "
                     f"to {format_value(b, PERCENT)} in {last}." if verb != "stayed" else
-                    f" The digital channels' share was {format_value(b, PERCENT)} in both {first} and {last}.")
+                    f" The digital channels' share was {format_value(b, PERCENT)} in both {first} and {last}."
+                    if first != last else f" The digital channels' share was {format_value(b, PERCENT)}.")
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channel", TEXT),
                m.ChartColumn("value", "Share of transactions", PERCENT)]
     return m.Chart("channel-shares", "Channel shares over time", summary, columns, rows,
@@ -194,7 +195,9 @@ def _digital_chart(periods, channels, base, currency, annotations=()) -> m.Chart
     oa, ob = sum(a[i] for i in other), sum(b[i] for i in other)
     summary = (f"Digital transactions went from {format_value(da, COUNT)} in {first.label} to "
                f"{format_value(db, COUNT)} in {last.label}; other channels went from {format_value(oa, COUNT)} "
-               f"to {format_value(ob, COUNT)}.")
+               f"to {format_value(ob, COUNT)}.") if first is not last else (
+        f"There were {format_value(db, COUNT)} digital transactions and {format_value(ob, COUNT)} through "
+        f"other channels in {last.label}.")
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channels", TEXT),
                m.ChartColumn("value", "Transactions", COUNT)]
     datasets = {"table": rows, "annotations": _annotation_rows(list(annotations))}

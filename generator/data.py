@@ -326,7 +326,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     # Excel shows a number too wide for its column as 1.23E+04, and saves it so: digits are lost.
     # A lost digit leaves a round number (12300), so only those, and tiny ones, are looked at (a pass
     # over every cell's text costs a second at scale).
-    odd = ~slow & (((direct.abs() >= 1e3) & (direct % 10 == 0)) | ((direct != 0) & (direct.abs() < 1e-3)))
+    odd = ~slow & (((direct.abs() >= 10) & (direct % 10 == 0)) | ((direct != 0) & (direct.abs() < 1e-3)))
     exponent = pd.Series(False, index=long.index)
     if odd.any():
         exponent[odd] = raw[odd].str.contains(r"\d[eE][+-]?\d", regex=True)
@@ -797,10 +797,12 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     kinds = sorted(set(rows["_kind"]))
     if len(kinds) > 1:
         counts = rows["_kind"].value_counts()
-        odd = rows[rows["_kind"].eq(counts.idxmin())].iloc[0]  # the fewer: where to look
+        fewer = counts.index[-1]  # where to look; among the most common kind
+        more = next(kind for kind in counts.index if kind != fewer)
+        odd = rows[rows["_kind"].eq(fewer)].iloc[0]
         problems.error(odd.get("@file", path), f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
-                       f"{counts.idxmin().replace('_', ' ')} '{odd['period'].label}' among "
-                       f"{counts.idxmax().replace('_', ' ')}s",
+                       f"{fewer.replace('_', ' ')} '{odd['period'].label}' among "
+                       f"{more.replace('_', ' ')}s",
                        int(odd["period_line"] or odd["line"]), int(odd["period_col"]) or None,
                        hint="use one kind of period per service, e.g. all months; a year's column beside "
                        "months is likely a total: head it just 'Total' to skip it. '2010-11' reads as "

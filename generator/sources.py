@@ -388,6 +388,8 @@ def _field_spec(name: str, source: Source | None, resolver: _Resolver, problems:
     if name in values["constants"]:
         return ("constant", str(values["constants"][name]).strip())
     found = resolver.loose.get(name)
+    if found and source is not None and _column_key(found) in {_column_key(h) for h in source.values.get("ignore") or []}:
+        return None  # a column named like a field (cost) but listed under ignore: is not read
     return ("column", found) if found else None
 
 
@@ -502,13 +504,14 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
     compiled = [_pattern_regex(pattern, list(measures)), _pattern_regex(pattern)] if measures else \
         [_pattern_regex(pattern)]
     fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
-    found = []
+    found, fitted, named = [], False, set()
     for heading in resolver.headings:
         if heading in used or (_REPEATED_BLANK.fullmatch(heading) and not frame[heading].astype(str).str.strip().any()):
             continue  # a spacer column with no heading and nothing in it
         matches = [m for m in (c.match(heading.strip()) for c in compiled) if m]
         if not matches:
             continue
+        fitted = True
         # A split whose period is a period wins: '2012-Q4 Digital CPT (£)' is 2012-Q4 and an unmapped
         # measure, not the period '2012-Q4 Digital' and the mapped 'CPT (£)'.
         match = next((m for m in matches if "period" not in m.groupdict()
@@ -519,11 +522,11 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             measure = measures.get(_words(parts["measure"]))
             if measure is None:  # a heading of the right shape for something else (notes), or a typo
                 close = difflib.get_close_matches(parts["measure"].lower(), list(measures), n=1, cutoff=0.8)
-                if close:
-                    problems.warning(path, f"column '{heading}' matches '{pattern}' but '{parts['measure']}' is not "
-                                     "one of its measures, so it is not read", header_line, resolver.number[heading],
-                                     hint=f"did you mean '{close[0]}'? Correct the heading, or add it to wide: "
-                                     "measures:")
+                if close:  # a letter or two out: over figures, a typo that would drop them
+                    report = problems.error if _holds_figures(frame[heading]) else problems.warning
+                    report(path, f"column '{heading}' matches '{pattern}' but '{parts['measure']}' is not "
+                           "one of its measures, so it is not read", header_line, resolver.number[heading],
+                           hint=f"did you mean '{close[0]}'? Correct the heading, or add it to wide: measures:")
                 continue
             parts["measure"] = measure
         if "period" in parts:
@@ -544,24 +547,37 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         if "channel" in parts:
             if normalise(parts["channel"]) in {normalise(t) for t in ALL_CHANNELS}:
                 continue  # a Total column: the channels already add up to it
+            named.add(normalise(parts["channel"]))
             channel = channels.get(normalise(parts["channel"])) or channel_lookup.get(normalise(parts["channel"]))
             if channel is None:
                 # A channel's name a letter or two out, over figures, is a typo that would drop them.
-                close = difflib.get_close_matches(normalise(parts["channel"]), [
-                    *channel_lookup, *channels], n=1, cutoff=0.8)
+                spelt = {**{key: key for key in channel_lookup}, **{normalise(k): k for k in wide["channels"]}}
+                close = [spelt[c] for c in difflib.get_close_matches(normalise(parts["channel"]), list(spelt), n=1,
+                                                                     cutoff=0.8)]
                 figures = _holds_figures(frame[heading])
                 if not close and not figures:
                     continue  # a label beside the values ('Reporting period'): nothing to read
                 report = problems.error if close and figures else problems.warning
+                mapped = bool(close) and close[0] in wide["channels"]
                 report(path, f"column '{heading}' matches '{pattern}' but '{parts['channel']}' is "
                        "not a channel, so it is not read", header_line, resolver.number[heading],
-                       hint=(f"did you mean '{close[0]}'? Correct the heading, or add" if close else "add")
+                       hint=f"it is a letter or two from '{close[0]}' in wide: channels: in config.yaml; correct "
+                       "whichever is misspelt" if mapped else
+                       (f"did you mean '{close[0]}'? Correct the heading, or add" if close else "add")
                        + " it to the channels in config.yaml (or as an alias), or to wide: channels:; or, if it "
                        "is not a channel, list it under ignore: in the source")
                 continue
             parts["channel"] = channel
         found.append((heading, parts))
-    if not found:
+    for key, original in {normalise(k): k for k in wide["channels"]}.items():
+        if key not in named:  # a slip in config.yaml, not in the file
+            close = difflib.get_close_matches(key, [normalise(h) for h in resolver.headings], n=1, cutoff=0.8)
+            problems.warning(source.config_path, f"no heading in {source.file} has the channel text '{original}'",
+                             *source.positions.key_at(("sources", source.index, "wide", "channels", original)),
+                             hint="check its spelling against the file's headings" + (
+                                 f" (one is '{next(h for h in resolver.headings if normalise(h) == close[0])}')"
+                                 if close else ""))
+    if not found and not fitted:
         problems.error(source.config_path, f"no heading in {source.file} matches the wide pattern '{pattern}'",
                        *source.where("wide", "columns"), hint=resolver.suggest(pattern.replace("{", "").replace("}", "")))
     return found

@@ -480,18 +480,18 @@ def one_file_site(tmp_path, csv: str, config_extra: str = ""):
                                          CC_SERVICE.replace("contact-centre.csv", "contact.csv")})
 
 
-def test_a_typo_in_a_wide_measure_heading_is_a_warning_not_silence(tmp_path):
+def test_a_typo_in_a_wide_measure_heading_is_an_error_not_silence(tmp_path):
     """'2023/24: onlin volume' is one letter from a measure: left unread, it would drop that year's
-    online figures without a word; so it is a warning (an error with --strict) saying what it meant."""
+    online figures without a word; over figures it is an error saying what it meant (as a channel's
+    heading a letter out is)."""
     typo = FINANCE.replace("2023/24: online volume", "2023/24: onlin volume")
     config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": typo})
-    code, out = run(config, "check", "--strict")
+    code, out = run(config, "check")
     assert code == 1
-    assert ("data/finance.csv:1:9: warning: column '2023/24: onlin volume' matches '{period}: {measure}' but "
+    assert ("data/finance.csv:1:9: error: column '2023/24: onlin volume' matches '{period}: {measure}' but "
             "'onlin volume' is not one of its measures, so it is not read") in out
     assert "did you mean 'online volume'?" in out
-    code, out = run(config, "check")  # the Notes column, of no measure's shape, is not mentioned
-    assert code == 0 and "Notes" not in out
+    assert "Notes" not in out  # the Notes column, of no measure's shape, is not mentioned
 
 
 def test_a_total_row_made_from_rows_is_left_out_with_a_warning(tmp_path):
@@ -1312,3 +1312,32 @@ def test_a_mistyped_measure_heading_does_not_hide_bad_cells_elsewhere(tmp_path):
     assert code == 1
     assert "error: column 'Cots' is not in permits.csv" in out and "did you mean 'Cost'?" in out
     assert "data/permits.csv:3:2: error: 'transactions' (column 'Calls') is not a number: '1x0'" in out
+
+
+def test_a_column_named_like_a_field_is_not_read_when_ignored(tmp_path):
+    csv_text = "Month,Count,cost\n2024-01,100,50\n"
+    source = "sources:\n  - file: permits.csv\n    columns: {period: Month, transactions: Count}\n    ignore: [cost]\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    cpt = services(config)["permits"].kpis["cost_per_transaction"]
+    assert cpt.value is None or cpt.estimated  # not £0.50 from the ignored column
+
+
+def test_a_period_whose_every_count_is_zero_has_no_share(tmp_path):
+    csv_text = "period,channel,transactions\n2023-24,online,0\n2023-24,phone,0\n2024-25,online,5\n2024-25,phone,10\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    build_site(config, tmp_path / "site")  # no ZeroDivisionError in the channel shares chart
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    assert "33.3%" in page  # 5 of 15 online in 2024/25
+
+
+def test_a_slip_in_wide_channels_is_told_in_config(tmp_path):
+    """'calls_recieved' in wide: channels: is no heading's text: said at its line in config.yaml, and the
+    heading it missed is not blamed with a hint to misspell it."""
+    csv_text = "Month,calls_received,online_applications\n2024-01,40,60\n"
+    source = ("sources:\n  - file: permits.csv\n    columns: {period: Month}\n    wide:\n      columns: '{channel}'\n"
+              "      channels: {calls_recieved: phone, online_applications: online}\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert "config.yaml:18:18: warning: no heading in permits.csv has the channel text 'calls_recieved'" in out
+    assert "(one is 'calls_received')" in out
+    assert "it is a letter or two from 'calls_recieved' in wide: channels: in config.yaml; correct whichever" in out
