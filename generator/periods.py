@@ -179,6 +179,8 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
                 re.I), "range"),
     # Jan-Mar 2024, January to March 2024, Nov-Jan 2024 (November 2023 to January 2024): one year, the last month's
     (re.compile(r"^([A-Za-z]+)\.?" + _TO + r"([A-Za-z]+)\.?[\s,-]+(\d{4}|\d{2})$", re.I), "months"),
+    # April 2024/25, Apr 2024-25: a month of a financial year (a month's column beside a year's)
+    (re.compile(r"^([A-Za-z]+)\.?\s+(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "mfy"),
     # Apr-Jun 2024/25, April to June 2024-25: months of a financial year
     (re.compile(r"^([A-Za-z]+)\.?" + _TO + r"([A-Za-z]+)\.?\s+(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "fymonths"),
     # Year ending March 2024, YE Mar 24, 12 months to 31/03/2024, quarter ending June 2024
@@ -370,6 +372,11 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
             if end < start:
                 return None
             return _range(start, end)
+        if form == "mfy":
+            month, first = _month_number(g[0]), _financial_year(int(g[1]), int(g[2]))
+            if month is None or first is None:
+                return None
+            return month_span(first if month >= fy else first + 1, month, 1, "month")
         if form in ("months", "fymonths"):
             m1, m2 = _month_number(g[0]), _month_number(g[1])
             if m1 is None or m2 is None:

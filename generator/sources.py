@@ -43,6 +43,9 @@ WIDE_SCHEMA = Schema(
         Field("measures", "map", "For {measure}: the text in the heading and the measure it holds, "
               "e.g. 'digital volume: digital_transactions'.", default={},
               item=Field("measure", "str", "A measure name: a built-in one or one declared under measures:.")),
+        Field("period", "str", "For {period} headings that give only part of a period (a month, a quarter) "
+              "whose year is in a column of the row: a template, such as '{period} {Year}', where {period} "
+              "is the heading's text."),
         Field("channels", "map", "For {channel}: the text in the heading and the channel id it means. "
               "Channel ids, labels and aliases from config.yaml are understood without this.", default={},
               item=Field("channel", "str", "A channel id from config.yaml.")),
@@ -294,6 +297,7 @@ def headings_of(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if not (isinstance(c, str) and c.startswith("@"))]
 
 
+_HEADING_PART = "\x00period\x00"  # where a wide: period: template puts the heading's text
 _REPEATED = re.compile(r"^(.*) \(column (\d+)\)$", re.S)
 _REPEATED_BLANK = re.compile(r"\(column \d+\)")  # a column with no heading (data._named_columns)
 
@@ -532,7 +536,9 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         if "period" in parts:
             if parts["period"] not in fixes and _SUMMARY_PERIOD.fullmatch(parts["period"]):
                 continue  # a Total or year-to-date column: the periods already add up to it
-            if not is_period(fixes.get(parts["period"], parts["period"])):
+            if wide.get("period"):
+                pass  # the heading gives part of a period, the row the rest: checked once joined
+            elif not is_period(fixes.get(parts["period"], parts["period"])):
                 # With '{period}' any heading matches, so one that is no period is most likely another
                 # column (Notes); unless it holds figures: then it is a period mistyped, and they count.
                 report = problems.warning if pattern.strip() == "{period}" and not _holds_figures(
@@ -647,6 +653,13 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                        "are across columns: which period would it belong to?", *source.where("columns"),
                        hint="put the measure in the wide pattern's measures instead")
         return None
+    joined = None
+    if wide.get("period"):  # part of each period in the headings, the rest in a column of the row
+        joined = resolve_template(str(wide["period"]).replace("{period}", _HEADING_PART), resolver, source,
+                                  ("wide", "period"), problems)
+        if joined is None:
+            return None
+        used.update(joined.columns)
     value_headings = _wide_headings(source, resolver, used, header_line, path, problems, channel_lookup,
                                     normalise, is_period, frame)
     if not value_headings:
@@ -658,7 +671,11 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         piece["@measure"] = parts.get("measure", wide["measure"])
         piece["@value"] = frame[heading].astype(str).to_numpy()
         piece["@col"] = resolver.number[heading]
-        if "period" in parts:
+        if "period" in parts and joined is not None:  # 'april' and the row's Year: 'april 2023/24'
+            piece["period"] = joined.render(frame).str.replace(_HEADING_PART, parts["period"], regex=False).to_numpy()
+            piece["period@col"] = resolver.number[heading]
+            piece["period@line"] = piece["@line"]
+        elif "period" in parts:
             piece["period"] = parts["period"]
             piece["period@col"] = resolver.number[heading]
             piece["period@line"] = header_line

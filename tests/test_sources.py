@@ -1341,3 +1341,24 @@ def test_a_slip_in_wide_channels_is_told_in_config(tmp_path):
     assert "config.yaml:18:18: warning: no heading in permits.csv has the channel text 'calls_recieved'" in out
     assert "(one is 'calls_received')" in out
     assert "it is a letter or two from 'calls_recieved' in wide: channels: in config.yaml; correct whichever" in out
+
+
+def test_month_headings_with_the_year_in_a_column(tmp_path):
+    """A row per service and financial year, a column per month ('april' ... 'march'): the period is
+    the heading's month in the row's year. March of 2023/24 is March 2024 (30 loans); April of
+    2024/25 is April 2024 (40); a bad year is located at its row and the month's column."""
+    csv_text = ("Service,Year,april,may,march\nLoans,2023/24,10,20,30\nLoans,2024/25,40,50,60\n")
+    source = ("sources:\n  - file: loans.csv\n    columns: {service: Service}\n"
+              "    constants: {channel: online}\n"
+              "    wide:\n      columns: '{period}'\n      period: '{period} {Year}'\n      measure: transactions\n"
+              "    services:\n      name: '{Service}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/loans.csv": csv_text})
+    code, out = run(config, "check")
+    assert code == 0, out
+    build_site(config, tmp_path / "site")
+    tidy = (tmp_path / "site/data/services/loans.csv").read_text()
+    assert "\n2024-03,2024-03-01,2024-03-31,online,30\n" in tidy and "\n2024-04,2024-04-01,2024-04-30,online,40\n" in tidy
+    bad = csv_text.replace("2024/25", "2024/2O")
+    (tmp_path / "data/loans.csv").write_text(bad)
+    code, out = run(config, "check")
+    assert code == 1 and "data/loans.csv:3:3: error: 'period' is not a period I recognise: 'april 2024/2O'" in out
