@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import model as m
-from generator.config import Config
+from generator.config import Config, source_of
 from generator.errors import Problems
 from generator.paths import is_pattern, matching, resolved
 from generator.schema import Field, Schema, slugify
@@ -322,8 +322,6 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
 
 def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None:
     """A source no service reads (and that makes none) is most likely a slip: its figures are nowhere."""
-    from generator.config import source_of
-
     read = {id(source_of(config, ref)) for svc in content.services for ref in svc.data}
     for source in config.sources:
         if id(source) not in read and not source.values["services"] and not source.values["organisations"]:

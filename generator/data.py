@@ -34,11 +34,12 @@ from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEAS
                                 PERCENTAGES, RATINGS)
 from generator.periods import Period, PeriodError, month_span, parse_period, period_attr, period_in_name, snap
 from generator.paths import is_pattern, matching
-from generator.sources import (LongRows, Source, _column_key, duplicate_headings, headings_of,
-                               looks_like_a_total, mentions_file_columns, to_long)
+from generator.sources import (VIRTUAL, LongRows, Source, _column_key, duplicate_headings, headings_of,
+                               looks_like_a_total, to_long)
 
 NUMERIC = MEASURES  # kept for callers that think of the measures as "the numeric columns"
 NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
+STEP_MONTHS = {"month": 1, "quarter": 3, "financial_year": 12, "year": 12}  # months between regular periods
 _ALL_CHANNELS = {normalise_channel(c) for c in ALL_CHANNELS}
 
 __all__ = ["NUMERIC", "RATINGS", "load_data", "read_csv_text", "empty_frame", "RawFiles"]
@@ -67,7 +68,7 @@ class RawFiles:
             if source else ("utf-8", ",", 1)
         key = (str(path), *options)
         if key not in self._cache:
-            named = mentions_file_columns(source)
+            named = bool(_words_of(source) & set(VIRTUAL))  # the source reads {file name} or {file period}
             pattern = source.file if source is not None else _pattern_of(Path(path))
             if pattern and is_pattern(pattern):
                 parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None))
@@ -130,7 +131,8 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
         own = {_column_key(h) for h in headings_of(raw.frame)}
         lacking = [h for h in every if _column_key(h) not in own and _column_key(h) in named]
         if lacking:
-            shown = ", ".join(f"'{h}'" for h in lacking[:3]) + (f" and {len(lacking) - 3} more" if len(lacking) > 3 else "")
+            shown = ", ".join(f"'{h}'" for h in lacking[:3]) + (
+                f" and {len(lacking) - 3} more" if len(lacking) > 3 else "")
             problems.error(path, f"this file has no column {shown}, which the source reads and other files of "
                            "the pattern have", raw.header_line,
                            hint="give the column the same heading in every file")
@@ -706,7 +708,8 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
     both = out["completed"] > out["started"]
     for index in out.index[both]:
         problems.warning(_file(long, index, path), f"more completed ({out.at[index, 'completed']:,.0f}) than started "
-                         f"({out.at[index, 'started']:,.0f})", *_where(long.get("completed@line", long["@line"]), long.get("completed@col"), index),
+                         f"({out.at[index, 'started']:,.0f})",
+                         *_where(long.get("completed@line", long["@line"]), long.get("completed@col"), index),
                          hint="check the started and completed columns are not swapped")
 
 
@@ -732,7 +735,7 @@ def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> None:
 def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> None:
     """Warn when a service's regular periods have holes (a month missing from a monthly series)."""
     kind = rows["period"].iloc[0].kind
-    step = {"month": 1, "quarter": 3, "financial_year": 12, "year": 12}.get(kind)
+    step = STEP_MONTHS.get(kind)
     if step is None:
         return
     starts = sorted({(p.start.year * 12 + p.start.month - 1) for p in rows["period"]})
@@ -756,7 +759,7 @@ def _zeros_for_missing_rows(rows: pd.DataFrame, measures: tuple[str, ...], count
     in it, so every period of a service's regular series from its first to its last, for each of its
     channels, that has no row is a row of zero counts. Costs and rates stay no data."""
     kind = rows["_kind"].iloc[0]
-    step = {"month": 1, "quarter": 3, "financial_year": 12, "year": 12}.get(kind)
+    step = STEP_MONTHS.get(kind)
     if step is None or len(set(rows["_kind"])) > 1:
         return rows
     index = period_attr(rows["period"], lambda p: p.start.year * 12 + p.start.month - 1).astype("int64")
@@ -800,7 +803,8 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         fewer = counts.index[-1]  # where to look; among the most common kind
         more = next(kind for kind in counts.index if kind != fewer)
         odd = rows[rows["_kind"].eq(fewer)].iloc[0]
-        problems.error(odd.get("@file", path), f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
+        problems.error(odd.get("@file", path),
+                       f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
                        f"{fewer.replace('_', ' ')} '{odd['period'].label}' among "
                        f"{more.replace('_', ' ')}s",
                        int(odd["period_line"] or odd["line"]), int(odd["period_col"]) or None,
@@ -837,7 +841,8 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     with_tx = rows[rows["has_tx"]]
     if with_tx["channel"].eq("").any() and with_tx["channel"].ne("").any():
         total = with_tx[with_tx["channel"].eq("")].iloc[0]
-        problems.error(total.get("@file", path), f"service '{svc.slug}' has rows per channel and also rows for all channels "
+        problems.error(total.get("@file", path),
+                       f"service '{svc.slug}' has rows per channel and also rows for all channels "
                        "together, which would count transactions twice", int(total["line"]),
                        hint="drop the total rows, e.g. with exclude: {Channel: Total} in the file's source")
     if len(kinds) == 1 and zeros:
@@ -1133,7 +1138,7 @@ def _plain_files(parsed: pd.DataFrame, wanted: dict, configured_paths: dict,
         return {}
     files = parsed["@file"]
     by_file = parsed.groupby(files, sort=False)
-    step = {"month": 1, "quarter": 3, "financial_year": 12, "year": 12}
+    step = STEP_MONTHS
     starts = period_attr(parsed["period"], lambda p: p.start.year * 12 + p.start.month - 1).astype("int64")
     steps = parsed["_kind"].map(step)
     facts = pd.DataFrame({

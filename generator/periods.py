@@ -220,9 +220,9 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
     patterns = _FY_FIRST if financial_years else _PATTERNS
     period = _match(raw, patterns, fy_start_month)
     if period is None:
-        plain = raw
-        while _MARKS.search(plain) and _MARKS.sub("", plain, count=1) != plain:
-            plain = _MARKS.sub("", plain, count=1)
+        plain, stripped = raw, _MARKS.sub("", raw, count=1)
+        while stripped != plain:  # '2023/24 [p] [note 3]': each mark in turn
+            plain, stripped = stripped, _MARKS.sub("", stripped, count=1)
         plain = _QUARTER_WORD.sub(r"Q\1", plain)
         said = None
         if re.search(r"\bQ[1-4]\b", plain, re.I):  # the quarter's months in brackets say it again

@@ -324,11 +324,6 @@ def _column_key(name: str) -> str:
 VIRTUAL = {"file_name": "@file name", "file_period": "@file period"}
 
 
-def mentions_file_columns(source: Source | None) -> bool:
-    text = str(source.values).lower() if source is not None else ""
-    return "file name" in text or "file period" in text or "file_name" in text or "file_period" in text
-
-
 class _Resolver:
     """Finds a file's columns by heading (exactly, then ignoring case and spacing)."""
 
