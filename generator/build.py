@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 # with nothing to do starts in a fraction of the time.
 from generator import page_reuse, paths, render_jobs, units
 from generator.config import Config, base_path_of, load_config
-from generator.errors import BuildFailed, Problems
+from generator.errors import ACCEPTED, WARNING, BuildFailed, Problem, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
 from generator.write import (SMALL_CHANGE, OutputError, Staging, digest, finish_site, read_manifest,
                              site_intact, write_site)
@@ -83,6 +83,19 @@ def warm_up() -> None:
 def _fail_if_errors(problems: Problems, strict: bool) -> None:
     if problems.errors or (strict and problems.warnings):
         raise BuildFailed(problems)
+
+
+def _accept_warnings(problems: Problems, config: Config) -> None:
+    """Mark the warnings config.yaml's accepted_warnings: names, once every input has been read (and
+    so every warning found); an entry that names none is a warning, unless errors stopped some reading."""
+    stale = problems.accept(config.accepted_warnings)
+    if problems.errors:
+        return
+    for rule in stale:
+        problems.warning(config.path, f"accepted warning '{rule.message}' about {rule.file} matches no warning",
+                         *config.positions.at(("accepted_warnings", rule.index)),
+                         hint="remove it if the data no longer needs it; else check its file: and message: "
+                              "against the warning as perfpages prints it")
 
 
 def static_files(config: Config) -> dict[str, bytes]:
@@ -170,6 +183,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             data_problems._add(problem)
     for problem in data_problems.items:
         problems._add(problem)
+    _accept_warnings(problems, config)
     _fail_if_errors(problems, strict)
     data_links = {path.split("/")[-1][:-4]: path for path in downloads}
     open_rows = {}
@@ -477,7 +491,8 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
     if manifest.get("inputs") != inputs or (need_svgs and manifest.get("charts_pending")):
         return None, digests, manifest["files"]  # (or the dev server's quick build left charts to draw)
     for item in manifest.get("warnings", []):
-        problems.warning(item["path"], item["message"], item.get("line"), item.get("column"), item.get("hint"))
+        problems._add(Problem(item["path"], item["message"], item.get("line"), item.get("column"), item.get("hint"),
+                              item.get("level", WARNING)))
     files = len(manifest["files"])
     return BuildResult(int(manifest.get("pages", 0)), files, time.perf_counter() - started, problems,
                        Path(out_dir), unchanged=files, up_to_date=True), digests, manifest["files"]
@@ -575,7 +590,8 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     protected = [config.path, config.content_dir, config.data_dir, config.root / "themes",
                  config.root / "templates", config.root / "static", config.cache_dir]
     warnings = [{"path": p.path, "message": p.message, "line": p.line, "column": p.column, "hint": p.hint}
-                for p in prepared.problems.sorted() if p.level == "warning"]
+                | ({"level": p.level} if p.level == ACCEPTED else {})
+                for p in prepared.problems.sorted() if p.level in (WARNING, ACCEPTED)]
     manifest_extra = {"pages": len(prepared.pages), "warnings": warnings, "charts_pending": pending}
     try:
         if _many_files_to_make(prepared):

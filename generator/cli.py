@@ -15,13 +15,16 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.errors import BuildFailed, Problems
+from generator.errors import ACCEPTED, BuildFailed, Problems
 
 SHOW_AT_MOST = 200
 
 
 def report(problems: Problems, *, strict: bool = False) -> None:
-    """Print every problem as path:line:column: level: message, then a count."""
+    """Print every problem as path:line:column: level: message, then a count. Warnings that
+    config.yaml accepts are only counted: they were read when they were accepted."""
+    accepted = len(problems.accepted)
+    problems = Problems(problems.root, [p for p in problems.items if p.level != ACCEPTED])
     items = problems.sorted()
     for problem in problems.first(SHOW_AT_MOST):
         click.echo(problem.format(), err=True)
@@ -33,6 +36,8 @@ def report(problems: Problems, *, strict: bool = False) -> None:
         if strict and warnings:
             summary += " (--strict treats warnings as errors)"
         click.echo(summary, err=True)
+    if accepted:
+        click.echo(f"{accepted} warning(s) accepted in config.yaml (accepted_warnings:) not shown", err=True)
 
 
 @contextmanager

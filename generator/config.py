@@ -72,6 +72,17 @@ PEER_SCHEMA = Schema(
     ],
 )
 
+ACCEPTED_WARNING_SCHEMA = Schema(
+    title="accepted warning",
+    fields=[
+        Field("file", "str", "The file the warning names, e.g. data/calls.csv (or calls.csv); * stands for any "
+              "text.", required=True),
+        Field("message", "str", "Words from the warning's message, e.g. 'has no rows for April 2020'; * stands "
+              "for any text.", required=True),
+        Field("reason", "str", "Why the warning is accepted, for whoever reads config.yaml next.", required=True),
+    ],
+)
+
 CONFIG_SCHEMA = Schema(
     "config.yaml",
     [
@@ -101,6 +112,9 @@ CONFIG_SCHEMA = Schema(
               default=[], item=MEASURE_SCHEMA),
         Field("peers", "list", "Other councils to compare services with, by LGSL code: each publishes the "
               "services.csv this product writes (name, and file or url, and site).", default=[], item=PEER_SCHEMA),
+        Field("accepted_warnings", "list", "Warnings you have checked and cannot fix at source (a month the "
+              "export will always lack): --strict passes despite them, and an entry that matches no "
+              "warning is itself a warning.", default=[], item=ACCEPTED_WARNING_SCHEMA),
         Field("charts", "object", "How charts are drawn.", item=CHARTS_SCHEMA,
               default={"static_svg": True, "interactive": True, "static_renderer": "builtin"}),
     ],
@@ -143,6 +157,16 @@ class Peer:
 
 
 @dataclass(frozen=True)
+class AcceptedWarning:
+    """A warning config.yaml accepts (accepted_warnings:): see Problems.accept."""
+
+    file: str
+    message: str
+    reason: str
+    index: int  # position in config.yaml's list, for messages
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     root: Path
@@ -167,6 +191,7 @@ class Config:
     sources: tuple[Source, ...] = ()
     measures: tuple[Measure, ...] = ()
     peers: tuple[Peer, ...] = ()
+    accepted_warnings: tuple[AcceptedWarning, ...] = ()
     positions: object = None  # where each key of config.yaml was written (yamlfile.Positions)
 
     @property
@@ -262,6 +287,7 @@ def load_config(path: Path, problems: Problems) -> Config | None:
     if values["base_url"] is not None and base_url_problem(values["base_url"]):
         problems.error(path, base_url_problem(values["base_url"]), *positions.at(("base_url",)),
                        hint="e.g. base_url: https://your-org.github.io/performance/ or base_url: /")
+    accepted = _accepted_warnings(values["accepted_warnings"] or [], path, positions, problems)
     if len(problems.errors) > before:
         return None
     root = path.resolve().parent
@@ -289,6 +315,7 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         sources=tuple(sources),
         measures=tuple(measures),
         peers=tuple(_peers(values["peers"] or [], path, positions, problems)),
+        accepted_warnings=accepted,
         positions=positions,
     )
 
@@ -304,6 +331,21 @@ def _peers(items: list[dict], path, positions, problems: Problems) -> list[Peer]
             continue
         out.append(Peer(item["name"], item.get("file"), item.get("url"), item.get("site"), index))
     return out
+
+
+def _accepted_warnings(items: list[dict], path, positions, problems: Problems) -> tuple[AcceptedWarning, ...]:
+    """The warnings config.yaml accepts; each says which, and why, in words (a blank is an error: an
+    empty message would accept every warning about the file, and an empty reason explains nothing)."""
+    out = []
+    for index, item in enumerate(items):
+        blank = [key for key in ("file", "message", "reason") if key in item and not str(item[key] or "").strip()]
+        for key in blank:
+            problems.error(path, f"'{key}' of an accepted warning is blank", *positions.at(("accepted_warnings", index, key)),
+                           hint=ACCEPTED_WARNING_SCHEMA.fields[("file", "message", "reason").index(key)].doc)
+        if not blank and all(item.get(key) for key in ("file", "message", "reason")):
+            out.append(AcceptedWarning(str(item["file"]).strip(), str(item["message"]).strip(),
+                                       str(item["reason"]).strip(), index))
+    return tuple(out)
 
 
 def _measures(items: list[dict], path, positions, problems: Problems) -> list[Measure]:

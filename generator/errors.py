@@ -7,13 +7,15 @@ code; the core never prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.paths import resolved
 
 ERROR = "error"
 WARNING = "warning"
+ACCEPTED = "accepted"  # a warning config.yaml's accepted_warnings: says was looked at: not one for --strict
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,15 @@ class Problem:
 
     def sort_key(self):
         return (self.path, self.line or 0, self.column or 0, self.message)
+
+
+def _wildcard(text: str, whole: bool) -> re.Pattern:
+    """A pattern in which * is any text and everything else is itself (a message's [brackets] too)."""
+    pattern = ".*".join(re.escape(part) for part in text.split("*"))
+    if whole:  # a file: its path from the site's folder, or its last parts ('calls.csv' for data/calls.csv)
+        pattern = "(?:.*/)?" + ".*".join(re.escape(part) for part in
+                                         text.replace("\\", "/").removeprefix("./").split("*"))
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
 
 
 def _one_line(text: str) -> str:
@@ -87,6 +98,32 @@ class Problems:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.items if p.level == WARNING]
+
+    @property
+    def accepted(self) -> list[Problem]:
+        return [p for p in self.items if p.level == ACCEPTED]
+
+    def accept(self, rules) -> list:
+        """Mark as accepted each warning that one of ``rules`` matches: objects with ``file`` and
+        ``message``, texts in which * stands for any text; the file is matched whole (as messages
+        name it, with / between folders) and the message by any part, both ignoring case.
+        Returns the rules that matched no warning: a stale one would hide the next warning like it."""
+        matchers = [(rule, _wildcard(rule.file, whole=True), _wildcard(rule.message, whole=False))
+                    for rule in rules]
+        used = set()
+        for index, problem in enumerate(self.items):
+            if problem.level != WARNING:
+                continue
+            path = problem.path.replace("\\", "/")
+            for number, (rule, file, message) in enumerate(matchers):
+                if file.fullmatch(path) and message.search(problem.message):
+                    used.add(number)
+                    accepted = replace(problem, level=ACCEPTED)
+                    self._seen.discard(problem)
+                    self._seen.add(accepted)
+                    self.items[index] = accepted
+                    break
+        return [rule for number, (rule, _, _) in enumerate(matchers) if number not in used]
 
     def sorted(self) -> list[Problem]:
         return sorted(set(self.items), key=Problem.sort_key)

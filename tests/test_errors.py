@@ -272,3 +272,78 @@ def test_a_comma_out_of_place_in_a_number_is_an_error_not_a_thousands_separator(
     assert code == 1 and "1 error(s)" in out
     assert "data/fines.csv:12:3: error: 'transactions' is not a number: '12,34'" in out
     assert "hint: a comma separates thousands (1,234); write a decimal with a point (12.34)" in out
+
+
+def _fines_without_february() -> dict[str, str]:
+    files = standard_files()
+    files["data/fines.csv"] = "".join(line for line in FINES_CSV.splitlines(keepends=True)
+                                      if not line.startswith("2024-02"))
+    files["content/services/permits.yaml"] += "colour: blue\n"  # a second warning, about another file
+    return files
+
+
+ACCEPT_GAP = """\
+accepted_warnings:
+  - file: fines.csv
+    message: has no rows for February 2024
+    reason: the payments system was replaced that month
+"""
+
+
+def test_an_accepted_warning_passes_strict_and_only_that_warning(tmp_path):
+    files = _fines_without_february()
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check", "--strict")
+    assert code == 1 and "data/fines.csv:11: warning: service 'fines' has no rows for February 2024" in out
+    files["config.yaml"] += ACCEPT_GAP
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check", "--strict")
+    # The unknown key in permits.yaml is not accepted: --strict still fails on it, and only on it.
+    assert code == 1 and "no rows for February" not in out and "unknown key 'colour'" in out
+    assert "0 error(s), 1 warning(s)" in out and "1 warning(s) accepted in config.yaml" in out
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace("colour: blue\n", "")
+    config = write_site(tmp_path, files)
+    assert run(config, "check", "--strict") == (
+        0, "1 warning(s) accepted in config.yaml (accepted_warnings:) not shown\nNo errors found.\n")
+    code, out = run(config, "build", "--strict")
+    assert code == 0 and "1 warning(s) accepted" in out
+    # A build with nothing changed reports the same from its manifest, and --strict still passes.
+    code, out = run(config, "build", "--strict")
+    assert code == 0 and "up to date" in out and "1 warning(s) accepted" in out and "no rows for" not in out
+
+
+def test_an_accepted_warning_that_matches_nothing_is_a_warning_at_its_line(tmp_path):
+    files = standard_files()
+    files["config.yaml"] += ACCEPT_GAP  # the fines data has no gap
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check", "--strict")
+    assert code == 1
+    assert ("config.yaml:16:5: warning: accepted warning 'has no rows for February 2024' about fines.csv "
+            "matches no warning") in out
+
+
+def test_an_accepted_warning_needs_a_reason(tmp_path):
+    files = _fines_without_february()
+    files["config.yaml"] += ACCEPT_GAP.replace("the payments system was replaced that month", "' '")
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 1 and "config.yaml:18:13: error: 'reason' of an accepted warning is blank" in out
+    files["config.yaml"] = files["config.yaml"].replace("    reason: ' '\n", "")
+    code, out = run(write_site(tmp_path, files), "check")
+    assert code == 1 and "config.yaml:16:5: error: 'reason' is required in accepted warning" in out
+
+
+def test_accepting_matches_the_file_whole_and_the_message_in_part():
+    from generator.config import AcceptedWarning
+    from generator.errors import Problems
+
+    problems = Problems()
+    problems.warning("data/calls.csv", "'transactions' holds a spreadsheet error: '#DIV/0!' [note 1]", 4, 2)
+    problems.warning("data/old-calls.csv", "'transactions' holds a spreadsheet error: '#N/A'", 5, 2)
+    problems.warning("data/calls.csv.bak", "'transactions' holds a spreadsheet error: '#N/A'", 5, 2)
+    problems.error("data/calls.csv", "'cost' is not a number: 'x'", 6, 3)
+    rules = [AcceptedWarning("CALLS.csv", "spreadsheet error: '#*' [note 1]", "known", 0),
+             AcceptedWarning("data/*/calls.csv", "*", "no such folder", 1)]
+    stale = problems.accept(rules)
+    assert [p.level for p in problems.items] == ["accepted", "warning", "warning", "error"]
+    assert stale == [rules[1]] and len(problems.warnings) == 2 and len(problems.accepted) == 1
