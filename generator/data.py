@@ -536,7 +536,8 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                     "calls-2024-03.csv or MSitAE-MARCH-2026.csv")
         elif looks_like_a_total(raw[index]):
             hint = (f"a total or summary row? Leave it out with exclude: in the file's source, naming the "
-                    f"period column and '{raw[index].strip()}'; or give the row its period")
+                    f"heading of column {column} and the text in that cell (e.g. exclude: {{Quarter: Total}}); "
+                    "or give the row its period")
         elif re.fullmatch(r"[2-7]\d{4}(\.0+)?", raw[index]):  # 20000 to 79999: 1954 to 2118
             day = date(1899, 12, 30) + timedelta(days=int(float(raw[index])))
             hint = (f"this looks like a date as Excel stores it ({int(float(raw[index]))} is {day.day} "
@@ -872,10 +873,12 @@ def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems,
     return merged.reset_index().drop(columns="_key")
 
 
-def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, problems: Problems) -> None:
-    """Rows no service reads are reported, so a typo in a service column never loses figures quietly."""
+def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, problems: Problems,
+                 totals_told: bool = False) -> None:
+    """Rows no service reads are reported, so a typo in a service column never loses figures quietly
+    (``totals_told``: services are made from the rows, and a total row's was left out with its own warning)."""
     for key, rows in groups.items():
-        if key in used:
+        if key in used or totals_told and key and looks_like_a_total(key):
             continue
         first = rows.iloc[0]
         where = (int(first["line"]), int(first["service_col"]) or None)
@@ -1261,7 +1264,9 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         rows = rows.drop(columns=["_key", "_kind", "@file"]).assign(service=svc.slug)
         per_service.setdefault(svc.slug, []).append(rows)
     if has_key_column:
-        _unused_rows(parsed, groups, used_keys, path, problems)
+        sources = [source_of(config, ref) for _, ref in readers]
+        made_from_rows = any(source is not None and source.values.get("services") for source in sources)
+        _unused_rows(parsed, groups, used_keys, path, problems, totals_told=made_from_rows)
 
 
 def empty_frame(measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:

@@ -402,10 +402,18 @@ _SUMMARY_WORDS = r"(totals?|sum|ytd|year\s+to\s+date)"
 _SUMMARY_PERIOD = re.compile(rf"\s*((grand|annual|overall)\s+)?{_SUMMARY_WORDS}\s*", re.IGNORECASE)
 
 
+# 'Government agency total', 'Sub-total: north', 'Total for all wards': a total of the rows around
+# it, named. Not every name starting with the word: 'Total Fitness' may be a leisure centre.
+_NAMED_TOTAL = re.compile(r".*\bsub[\s-]?totals?\b.*|.*\btotals?\s*|\s*totals?\s+(for|of|all)\b.*",
+                          re.IGNORECASE | re.DOTALL)
+
+
 def looks_like_a_total(text: str) -> bool:
     """Whether a row's name or period reads as a spreadsheet's total row ('Total', 'Grand total',
-    'All services') or is blank, as such rows often are."""
-    return bool(_TOTAL.fullmatch(str(text)))
+    'All services', 'Government agency total', 'Total for all wards') or is blank, as such rows
+    often are: a total left in would count its rows twice in every sum over services."""
+    text = str(text)
+    return bool(_TOTAL.fullmatch(text) or _NAMED_TOTAL.fullmatch(text))
 
 
 def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver, problems: Problems) -> pd.DataFrame:
@@ -826,12 +834,29 @@ def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tup
             out[f"{name}@col"] = resolver.number.get(value, 0)  # 0: the file's name, no column of it
         elif kind == "template":
             out[name] = value.render(frame)
-            out[f"{name}@col"] = resolver.number.get(value.columns[0], 0) if value.columns else 0
+            out[f"{name}@col"] = _template_columns(frame, value, resolver)
         else:
             out[name] = value
             out[f"{name}@col"] = 0
         provided.append(name)
     return out, provided
+
+
+def _template_columns(frame: pd.DataFrame, template: Template, resolver: _Resolver):
+    """The column a message about a field made from a template points at: its first heading's, or, on
+    a row where another of its cells reads as a total ('2016' and 'Total' in '{Year} {Quarter}'),
+    that cell's: the one to name in exclude:."""
+    first = resolver.number.get(template.columns[0], 0) if template.columns else 0
+    totals = [(heading, frame[heading].astype(str)) for heading in template.columns if heading in frame]
+    if not totals:
+        return first
+    out = None
+    for heading, cells in reversed(totals):
+        named = cells.str.strip().ne("") & cells.map(looks_like_a_total)
+        if named.any():
+            column = resolver.number.get(heading, 0)
+            out = (out if out is not None else first + 0 * named).where(~named, column)
+    return first if out is None else out
 
 
 def _apply_replace(frame: pd.DataFrame, source: Source | None) -> pd.DataFrame:

@@ -510,6 +510,24 @@ def test_a_total_row_made_from_rows_is_left_out_with_a_warning(tmp_path):
     assert prepared.model.totals.transactions_per_year == 10000 + 900 + 5000  # as without the row
 
 
+def test_a_total_row_named_for_its_rows_is_left_out_too(tmp_path):
+    """The Home Office's referral tables end each block with 'Government agency total': read as a
+    service, it doubled the organisation's figures with no word. A name ending in 'total' (or a
+    'Sub-total') is a total row, told once; 'Total Fitness' is a name, and stays a service."""
+    rows = (FINANCE + 'Environment,Environment total,,,"12,800","9,200",,"10,900","8,450",,\n'
+            + 'Environment,Total Fitness,Book a class.,,40,40,,50,50,,\n')
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": rows})
+    code, out = run(config, "check")
+    assert code == 0 and out.count(": warning:") == 1
+    assert ("data/finance.csv:6: warning: 'Environment total' looks like a total row, not a service, so it is "
+            "left out") in out and "exclude: {Service: 'Environment total'}" in out
+    prepared = prepare(config)
+    assert {s.slug for s in prepared.model.services} == {
+        "missed-bins", "bulky-waste", "council-tax-direct-debit", "blue-badges", "total-fitness"}
+    # 2023/24: 10,000 + 900 + 5,000 as without the total row, and Total Fitness's 50.
+    assert prepared.model.totals.transactions_per_year == 10000 + 900 + 5000 + 50
+
+
 def test_a_total_row_with_no_organisation_says_so(tmp_path):
     """Only the service column says 'Grand total' in a file whose organisations come from another
     column: the row is left out as a total; a real service with its organisation cell empty is an
@@ -530,6 +548,18 @@ def test_a_total_period_row_gets_a_hint_to_leave_it_out(tmp_path):
     assert code == 1
     assert "data/contact.csv:4:1: error: 'period' is not a period I recognise: 'Total'" in out
     assert "a total or summary row? Leave it out with exclude:" in out
+
+
+def test_a_total_row_in_a_period_made_of_two_columns_points_at_the_total(tmp_path):
+    """'{Year} {Quarter}' makes '2016 Total' of a year's total row: the error points at the Quarter
+    cell, the one to name in exclude:, not at the Year column."""
+    csv = "Year,Quarter,People\n2016,Total,30\n2016,Q1,10\n2016,Q2,20\n"
+    config = one_file_site(tmp_path, csv, "sources:\n  - file: contact.csv\n    columns: "
+                                          "{period: '{Year} {Quarter}', transactions: People}\n")
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/contact.csv:2:2: error: 'period' is not a period I recognise: '2016 Total'" in out
+    assert "naming the heading of column 2 and the text in that cell" in out
 
 
 MONTH_STARTS = "".join(f"01/{m:02d}/{2023 + (m < 4)},online,{100 + m}\n" for m in [*range(4, 13), 1, 2, 3])
