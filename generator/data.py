@@ -846,11 +846,51 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
                        f"service '{svc.slug}' has rows per channel and also rows for all channels "
                        "together, which would count transactions twice", int(total["line"]),
                        hint="drop the total rows, e.g. with exclude: {Channel: Total} in the file's source")
+    if len(kinds) == 1 and _isolated_period(rows, svc, path, problems):
+        return rows  # its gap of years is not worth a warning (nor, with missing_rows: zero, years of zeros)
     if len(kinds) == 1 and zeros:
         rows = _zeros_for_missing_rows(rows, measures, zeros)
     elif len(kinds) == 1:
         _gap_warning(rows, svc, path, problems)
     return rows
+
+
+ISOLATED_YEARS = 5
+
+
+def _isolated_period(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> bool:
+    """A month or quarter years away from all of a service's others ('Feb-30' among Oct-13 to
+    Mar-14) is a typo in its year: published, it is a figure for February 2030 and a chart
+    stretched over sixteen empty years; the gap warning alone named none of it. An error at the
+    period (a wide file's heading), if one or two periods stand at least five years from three or more
+    (and from at least twice as many)."""
+    kind = rows["period"].iloc[0].kind
+    if kind not in ("month", "quarter"):  # a baseline year long before the rest can be real
+        return False
+    index = period_attr(rows["period"], lambda p: p.start.year * 12 + p.start.month - 1).astype("int64")
+    starts = sorted(set(index))
+    if len(starts) < 4:
+        return False
+    steps = [b - a for a, b in zip(starts, starts[1:])]
+    widest = max(range(len(steps)), key=steps.__getitem__)
+    if steps[widest] < 12 * ISOLATED_YEARS:
+        return False
+    before, after = starts[:widest + 1], starts[widest + 1:]
+    alone, others = (before, after) if len(before) < len(after) else (after, before)
+    if len(alone) > 2 or len(others) < max(3, 2 * len(alone)):
+        return False
+    odd = rows[index.isin(alone).to_numpy()]
+    first = odd.loc[odd["line"].idxmin()]
+    label = lambda at: month_span(at // 12, at % 12 + 1, STEP_MONTHS[kind], kind).label  # noqa: E731
+    years = round(min(abs(a - b) for a in alone for b in others) / 12)
+    problems.error(_at(odd, first.name, path),
+                   f"period {first['period'].label} is {years} years {'after' if alone is after else 'before'} "
+                   f"the other periods of service '{svc.slug}' ({label(others[0])} to {label(others[-1])}): "
+                   "a typo in its year?", int(first["period_line"] or first["line"]),
+                   int(first["period_col"]) or None,
+                   hint="correct it in the file, or with replace: {period: {'wrong': 'right'}} in the file's "
+                        "source in config.yaml (in a file with periods across, the heading)")
+    return True
 
 
 def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems,

@@ -1392,3 +1392,42 @@ def test_month_headings_with_the_year_in_a_column(tmp_path):
     (tmp_path / "data/loans.csv").write_text(bad)
     code, out = run(config, "check")
     assert code == 1 and "data/loans.csv:3:3: error: 'period' is not a period I recognise: 'april 2024/2O'" in out
+
+
+WIDE_VISITS = "Library,Oct-13,Nov-13,Dec-13,Jan-14,Feb-30,Mar-14\nKeynsham,3476,3732,2926,3238,3351,3348\n"
+WIDE_VISITS_SOURCE = """\
+sources:
+  - file: contact.csv
+    columns: {service: Library}
+    constants: {channel: online}
+    wide: {columns: "{period}"}
+    services: {name: "{Library} library visits", organisation: council, description: Visits.}
+"""
+
+
+def test_a_period_years_from_the_rest_is_a_typo_in_its_year(tmp_path):
+    """'Feb-30' among Oct-13 to Mar-14 (a real library export's slip) read as February 2030: a figure
+    published sixteen years ahead, a chart stretched over empty years, and only a gap warning that
+    named no heading. It is an error at the heading; replace: corrects it."""
+    config = site(tmp_path, WIDE_VISITS_SOURCE, {"data/contact.csv": WIDE_VISITS})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/contact.csv:1:6: error: period February 2030 is 16 years after the other periods of "
+            "service 'keynsham' (October 2013 to March 2014): a typo in its year?") in out
+    assert "no rows for" not in out
+    fixed = WIDE_VISITS_SOURCE.replace("    wide:", "    replace: {period: {'Feb-30': 'Feb-14'}}\n    wide:")
+    config = site(tmp_path, fixed, {"data/contact.csv": WIDE_VISITS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+
+
+def test_a_row_years_from_the_rest_is_an_error_at_its_cell_and_a_real_break_is_a_gap(tmp_path):
+    months = [f"2013-{m:02d}" for m in range(4, 13)]
+    rows = "".join(f"{p},online,{10 + i}\n" for i, p in enumerate(months[:4] + ["2103-08"] + months[5:]))
+    config = one_file_site(tmp_path, "period,channel,transactions\n" + rows)
+    code, out = run(config, "check")
+    assert code == 1 and "data/contact.csv:6:1: error: period August 2103 is 90 years after" in out
+    # Three years of quarters, then three more after a five-year break: a real pause, told as a gap.
+    quarters = [f"{y}-Q{q}" for y in (2010, 2011, 2012, 2018, 2019, 2020) for q in (1, 2, 3, 4)]
+    config = one_file_site(tmp_path, "period,channel,transactions\n" + "".join(f"{p},online,5\n" for p in quarters))
+    code, out = run(config, "check")
+    assert code == 0 and "has no rows for January to March 2013" in out and "typo" not in out
