@@ -6,6 +6,8 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
+
+import yaml
 from pathlib import Path
 
 from generator import model as m
@@ -215,6 +217,8 @@ def load_services(config: Config, problems: Problems, unchecked: list[Service] |
     for path in _yaml_files(config.content_dir / "services"):
         data, positions = load_yaml(path, problems)
         if data is None:
+            if unchecked is not None:
+                unchecked.extend(_salvaged(path, problems))
             continue
         before = len(problems.errors)
         v = SERVICE_SCHEMA.validate(data, positions, path, problems)
@@ -237,6 +241,34 @@ def load_services(config: Config, problems: Problems, unchecked: list[Service] |
             sorted(annotations, key=lambda a: a.date), path, positions,
         ))
     return services
+
+
+def _salvaged(path: Path, problems: Problems) -> list[Service]:
+    """A service whose YAML cannot be parsed, as far as its data: key can be read on its own: so
+    the data's errors are told in the same run (a build fails on the YAML anyway). Otherwise a
+    mistake in one line of YAML hid every bad cell of its CSV until it was fixed."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    start = next((i for i, line in enumerate(lines) if re.match(r"data\s*:", line)), None)
+    if start is None:
+        return []
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t-"):
+        end += 1
+    try:
+        value = yaml.safe_load("\n".join(lines[start:end]))
+    except yaml.YAMLError:
+        return []
+    if not isinstance(value, dict) or not value.get("data"):
+        return []
+    slug = slugify(path.stem)
+    refs = _data_refs(value["data"], path, Positions(), Problems(root=problems.root), slug)
+    if not slug or not refs:
+        return []
+    return [Service(slug, path.stem, "", "", None, None, None, refs, None, None, {}, (), {}, None, [], path,
+                    Positions())]
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
@@ -321,7 +353,11 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
 
 
 def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None:
-    """A source no service reads (and that makes none) is most likely a slip: its figures are nowhere."""
+    """A source no service reads (and that makes none) is most likely a slip: its figures are nowhere.
+    (Not said while a service's YAML has errors: that service may be the one that reads it.)"""
+    folder = problems._rel(config.content_dir / "services")
+    if content.unchecked or any(p.level == "error" and Path(p.path).is_relative_to(folder) for p in problems.items):
+        return
     read = {id(source_of(config, ref)) for svc in content.services for ref in svc.data}
     for source in config.sources:
         if id(source) not in read and not source.values["services"] and not source.values["organisations"]:

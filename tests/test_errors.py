@@ -262,6 +262,22 @@ def test_a_mistake_in_a_services_yaml_does_not_hide_its_datas_problems(tmp_path)
     assert "data/fines.csv:12:3: error: 'transactions' is not a number: 'forty'" in out
 
 
+def test_a_yaml_syntax_error_does_not_hide_its_datas_problems_nor_blame_a_source(tmp_path):
+    """A service file that does not parse still names its data on a line of its own: that data is
+    read for its errors in the same run, and the source it reads is not reported as read by no
+    service (a knock-on warning that --strict counted as a second error)."""
+    files = standard_files()
+    files["config.yaml"] += "sources:\n  - file: fines.csv\n    percentages: fraction\n"
+    files["content/services/fines.yaml"] = files["content/services/fines.yaml"].replace(
+        "description: Pay a penalty charge notice.", "description: Pay a fine: online or by phone")
+    files["data/fines.csv"] = FINES_CSV.replace("2024-02,phone,40,", "2024-02,phone,forty,")
+    code, out = run(write_site(tmp_path, files), "check", "--strict")
+    assert code == 1 and "2 error(s), 0 warning(s)" in out
+    assert "content/services/fines.yaml:3:24: error: YAML syntax error" in out
+    assert "data/fines.csv:12:3: error: 'transactions' is not a number: 'forty'" in out
+    assert "no service reads" not in out
+
+
 def test_a_comma_out_of_place_in_a_number_is_an_error_not_a_thousands_separator(tmp_path):
     """'12,34' was read as 1,234 without a word (a decimal comma, or a slip); a comma must separate
     thousands. '1,234' and '£1,234.50' still read as ever."""
