@@ -494,15 +494,50 @@ def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, col
                               "fraction, add percentages: fraction to its source in config.yaml")
 
 
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")  # 04/01/2013, with or without a time after it
+
+
+def _month_first(text: str) -> str:
+    """04/01/2013 as 01/04/2013: a month-first date (dates: month_first) in the order read here."""
+    return _SLASHED.sub(lambda mt: f"{mt.group(2)}/{mt.group(1)}/{mt.group(3)}", text, count=1)
+
+
+def _looks_month_first(texts, long: pd.DataFrame, raw: pd.Series, path, problems: Problems) -> None:
+    """A US system's months, dated by their first day month first (04/01/2013, 05/01/2013 ...), read
+    day first are the 4th, 5th ... of January: with period_type: month, a year collapses into one
+    month with no error. Said when every slashed date has 1 as its month and the days run over
+    several values no higher than 12 (as the months would); dates: says which it is, and silences it."""
+    found = [(text, mt) for text in texts if (mt := _SLASHED.match(text))]
+    firsts = {int(mt.group(1)) for _, mt in found}
+    if len(found) < 3 or any(int(mt.group(2)) != 1 for _, mt in found) or len(firsts) < 3 or max(firsts) > 12:
+        return
+    examples = [mt for _, mt in found[:2]]
+    index = raw.index[raw.eq(found[0][0])][0]
+    year = lambda mt: int(mt.group(3)) + (2000 if len(mt.group(3)) == 2 else 0)  # noqa: E731
+    as_days = " and ".join(f"{int(mt.group(1))} January {year(mt)}" for mt in examples)
+    as_months = " and ".join(f"{calendar.month_name[int(mt.group(1))]} {year(mt)}" for mt in examples)
+    problems.warning(_file(long, index, path), f"dates such as '{examples[0].group(0)}' and '{examples[1].group(0)}' "
+                     f"are read day first ({as_days}), but every one has 01 in the month's place and the days run "
+                     f"no higher than 12: are they months written month first ({as_months})?",
+                     int(long.at[index, "period@line"]) or None, int(long.at[index, "period@col"]) or None,
+                     hint="add dates: month_first to the file's source in config.yaml if 04/01/2013 is 1 April "
+                          "2013, or dates: day_first if it is 4 January")
+
+
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
-                   period_type: str | None, no_figures: pd.Series) -> pd.Series:
+                   period_type: str | None, no_figures: pd.Series, dates: str | None = None) -> pd.Series:
     """Periods from text. A row with no figures whose period is not a period is a note or a
-    footer ('Source: ...'), so it is passed over with a warning rather than failing the build."""
+    footer ('Source: ...'), so it is passed over with a warning rather than failing the build.
+    ``dates``: the source's order of slashed dates (None: day first, unless it looks otherwise)."""
     raw = long["period"].astype(str).str.strip()
     parsed: dict[str, Period | None] = {}
-    for text in raw.unique():
+    texts = raw.unique()
+    if dates is None:
+        _looks_month_first(texts, long, raw, path, problems)
+    for text in texts:
         try:
-            period = parse_period(text, fy_start, financial_years=period_type == "financial_year")
+            period = parse_period(_month_first(text) if dates == "month_first" else text, fy_start,
+                                  financial_years=period_type == "financial_year")
             parsed[text] = snap(period, period_type, fy_start) if period_type else period
         except PeriodError:
             parsed[text] = None
@@ -514,17 +549,24 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             _ranges_as_whole_periods(own, fy_start)
             periods[texts.index] = texts.map(own)
     bad = long[periods.isna()]
-    reported = set()
+    # One text in one column is told once, at its first row, with how many more rows have it: an
+    # export's date-time form the parser does not know is the same mistake on every row (12,537 rows).
+    firsts: dict[tuple, int] = {}
+    repeats: dict[tuple, int] = {}
     for index in bad.index:
-        column = int(long.at[index, "period@col"])
-        # A period from no column (the file's name) is told once for its file, not once per row.
-        where = (raw[index], int(long.at[index, "period@line"]) if column else 0, column, _file(long, index, path))
-        if where in reported:
-            continue
-        reported.add(where)
+        where = (raw[index], int(long.at[index, "period@col"]), _file(long, index, path), bool(no_figures[index]))
+        if where in firsts:
+            repeats[where] = repeats.get(where, 0) + 1
+        else:
+            firsts[where] = index
+    for where, index in firsts.items():
+        column = where[1]
+        more = repeats.get(where, 0) if column else 0  # a period from no column is the file's name: told once
+        also = f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else ""
+        where = (raw[index], int(long.at[index, "period@line"]) if column else 0, column, where[2])
         if no_figures[index]:
             problems.warning(_file(long, index, path), f"row is not read: it has no figures, and '{raw[index]}' "
-                             "is not a period (a note or a footer?)", where[1] or None, where[2] or None,
+                             f"is not a period (a note or a footer?){also}", where[1] or None, where[2] or None,
                              hint="drop such rows with exclude: in the file's source to silence this")
             continue
         if not str(raw[index]).strip():
@@ -538,6 +580,12 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             hint = (f"a total or summary row? Leave it out with exclude: in the file's source, naming the "
                     f"heading of column {column} and the text in that cell (e.g. exclude: {{Quarter: Total}}); "
                     "or give the row its period")
+        elif dates is None and (mt := _SLASHED.match(raw[index])) and int(mt.group(2)) > 12 >= int(mt.group(1)):
+            hint = (f"'{mt.group(0)}' has {mt.group(2)} in the month's place: if the file writes dates month "
+                    "first (as US systems do), add dates: month_first to its source in config.yaml")
+        elif re.fullmatch(r"(?i)(p|period\s*|m)1[3-6]\b.*|.*\b(p|m)1[3-6]", raw[index]):
+            hint = ("a finance system's period 13 (or later) holds year-end adjustments, not a month: leave "
+                    "its rows out with exclude: in the file's source")
         elif re.fullmatch(r"[2-7]\d{4}(\.0+)?", raw[index]):  # 20000 to 79999: 1954 to 2118
             day = date(1899, 12, 30) + timedelta(days=int(float(raw[index])))
             hint = (f"this looks like a date as Excel stores it ({int(float(raw[index]))} is {day.day} "
@@ -548,8 +596,8 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                     "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
                     "(April 2023 to March 2024); fix a one-off typo with replace: in the source")
         problems.error(_file(long, index, path),
-                       f"'period' is not a period I recognise: '{raw[index]}'", where[1] or None, where[2] or None,
-                       hint=hint)
+                       f"'period' is not a period I recognise: '{raw[index]}'{also}", where[1] or None,
+                       where[2] or None, hint=hint)
     return periods
 
 
@@ -646,7 +694,8 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
                        "(2024-Q1), a financial year (2023/24) or another form the guide lists")
         out["period"] = None
     else:
-        out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures)
+        out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures,
+                                       source.values.get("dates") if source else None)
     good_period = out["period"].notna()
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems).reindex(long.index)
     fraction = bool(source and source.values["percentages"] == "fraction")

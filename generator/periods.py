@@ -141,14 +141,16 @@ def _month_number(text: str) -> int | None:
 
 
 _TO = r"\s*(?:to|-|–|—)\s*"  # between the two ends of a range
+_TIME = r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AP]\.?M\.?)?"  # a time of day, read as its day
 
 # Each pattern is tried in order; the first that matches and makes a period decides.
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "ym"),  # 2024-03
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "iso"),  # 2024-03-01
     # Excel and databases write dates as date-times: 2024-03-01 00:00:00, 2024-03-01T00:00:00Z, 01/03/2024 00:00
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$", re.I), "iso"),
-    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) 00:00(?::00)?$"), "dmy"),
+    # (and an event's row, one per call or loan, its time of day: 01/04/2013 09:30, 04/01/2013 12:00:00 AM)
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]" + _TIME + r"(?:Z|[+-]\d{2}:?\d{2})?$", re.I), "iso"),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}),?\s+" + _TIME + "$", re.I), "dmy"),
     (re.compile(r"^(\d{4})[\s-]+([A-Za-z]+)\.?$"), "ymon"),  # 2024 March, 2024-Mar, 2024 MAR (ONS)
     (re.compile(r"^(\d{4})\s*M(\d{1,2})$", re.I), "ym"),  # 2024M03 (ONS time series)
     (re.compile(r"^(\d{4})-W(\d{1,2})$", re.I), "isoweek"),  # 2024-W10
@@ -179,6 +181,9 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
                 re.I), "range"),
     # Jan-Mar 2024, January to March 2024, Nov-Jan 2024 (November 2023 to January 2024): one year, the last month's
     (re.compile(r"^([A-Za-z]+)\.?" + _TO + r"([A-Za-z]+)\.?[\s,-]+(\d{4}|\d{2})$", re.I), "months"),
+    # P01 2024/25, Period 1 2024-25, 2024/25 P01: a finance system's month of the financial year (P01 is its first)
+    (re.compile(r"^(?:P|Period\s*|Month\s*|M)(\d{1,2})\s*[-/ ,;]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "pfy"),
+    (re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[-/ ,;]?\s*(?:P|Period\s*|Month\s*|M)(\d{1,2})$", re.I), "fyp_"),
     # April 2024/25, Apr 2024-25: a month of a financial year (a month's column beside a year's)
     (re.compile(r"^([A-Za-z]+)\.?\s+(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "mfy"),
     # Apr-Jun 2024/25, April to June 2024-25: months of a financial year
@@ -372,6 +377,13 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
             if end < start:
                 return None
             return _range(start, end)
+        if form in ("pfy", "fyp_"):
+            number, first = (g[0], g[1:]) if form == "pfy" else (g[2], g[:2])
+            year = _financial_year(int(first[0]), int(first[1]))
+            if year is None or not 1 <= int(number) <= 12:  # P13, a year-end adjustment, is no month
+                return None
+            start = add_months(date(year, fy, 1), int(number) - 1)
+            return month_span(start.year, start.month, 1, "month")
         if form == "mfy":
             month, first = _month_number(g[0]), _financial_year(int(g[1]), int(g[2]))
             if month is None or first is None:

@@ -149,6 +149,9 @@ SOURCE_SCHEMA = Schema(
         Field("period_type", "str", "Treat each date in the period column as the whole month (quarter, "
               "year...) it falls in, for exports that write 01/03/2024 for March 2024.",
               choices=PERIOD_TYPES),
+        Field("dates", "str", "The order of dates written with slashes: day_first (01/04/2024 is 1 April, "
+              "as in the UK; the default) or month_first (04/01/2024 is 1 April, as US systems export).",
+              choices=("day_first", "month_first")),
         Field("measures_in_rows", "object", "For files with a row per measure (LG Inform, Fingertips, Nomis): "
               "which column names the measure and which holds the value.", item=ROWS_SCHEMA),
         Field("services", "object", "Make one service for each distinct service key in the file, with "

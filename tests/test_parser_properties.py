@@ -149,7 +149,10 @@ def test_days_as_spreadsheets_and_people_write_them(day):
     name, abbr, yy = calendar.month_name[day.month], calendar.month_abbr[day.month], day.year % 100
     for text in (f"{day.day} {name} {day.year}", f"{day.day:02d}-{abbr}-{day.year}", f"{day.day:02d}-{abbr}-{yy:02d}",
                  f"{day.day:02d}/{day.month:02d}/{yy:02d}", f"{day.year}/{day.month:02d}/{day.day:02d}",
-                 f"{day.day:02d}.{day.month:02d}.{day.year}", f"{day.isoformat()}T00:00:00Z"):
+                 f"{day.day:02d}.{day.month:02d}.{day.year}", f"{day.isoformat()}T00:00:00Z",
+                 # an event's row (one per call or loan) dated with its time of day, as databases export it
+                 f"{day.isoformat()} 14:05", f"{day.isoformat()}T09:30:00+01:00",
+                 f"{day.day:02d}/{day.month:02d}/{day.year} 09:30", f"{day.day:02d}/{day.month:02d}/{day.year} 12:00:00 AM"):
         assert parse_period(text) == expected, text
     assert parse_period(f"w/c {day.day:02d}/{day.month:02d}/{day.year}") == \
         Period(day, day + timedelta(days=6), "week")
@@ -163,9 +166,19 @@ def test_days_as_spreadsheets_and_people_write_them(day):
     ("2023 APR", "2023-04"), ("04-2023", "2023-04"), ("2023/04", "2023-04"), ("Apr '23", "2023-04"),
     ("FY23/24", "2023/24"), ("2018-19;Q1", "Q1 2018/19"), ("Q2, 2018-19", "Q2 2018/19"), ("Apr-Jun 2023/24", "April 2023 to June 2023"),
     ("Jan-Mar 2023/24", "January 2024 to March 2024"),
+    # finance systems' periods: P01 is the first month of the financial year (April)
+    ("P01 2024/25", "2024-04"), ("P12 2024/25", "2025-03"), ("Period 3 2024-25", "2024-06"),
+    ("2024/25 P10", "2025-01"), ("2024/25 M07", "2024-10"),
 ])
 def test_forms_of_official_statistics_read_as_their_plain_form(text, expected):
     assert parse_period(text) == parse_period(expected)
+
+
+def test_a_finance_period_follows_the_sites_financial_year_and_period_13_is_no_month():
+    assert parse_period("P01 2024/25", 1) == parse_period("2024-01")  # a year starting in January
+    for text in ("P13 2024/25", "P00 2024/25"):
+        with pytest.raises(PeriodError):
+            parse_period(text)
 
 
 @pytest.mark.parametrize("text", ["Q4 (Jan-Mar) 2024", "Q1 (Apr-Jun) 2024", "Q3 2023 (Oct-Dec) [p]"])

@@ -1294,7 +1294,7 @@ def test_no_digital_channel_means_no_take_up_not_zero(tmp_path):
 def test_errors_are_shown_before_warnings_when_the_list_is_full(tmp_path):
     """300 warnings (a fraction in a count) and one bad value at the end: the error is listed."""
     lines = ["period,channel,transactions"] + [f"{2000 + i // 12}-{i % 12 + 1:02d},online,1.5" for i in range(300)]
-    lines.append("2030-01,online,x1")
+    lines.append("2026-01,online,x1")
     config = site(tmp_path, "", {"data/permits.csv": "\n".join(lines) + "\n", "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 1
@@ -1431,3 +1431,41 @@ def test_a_row_years_from_the_rest_is_an_error_at_its_cell_and_a_real_break_is_a
     config = one_file_site(tmp_path, "period,channel,transactions\n" + "".join(f"{p},online,5\n" for p in quarters))
     code, out = run(config, "check")
     assert code == 0 and "has no rows for January to March 2013" in out and "typo" not in out
+
+
+US_MONTHS = "Library,Issue Date\n" + "".join(f"Keynsham,{m:02d}/01/2013\n" for m in (4, 4, 5, 6, 7, 8, 9))
+US_SOURCE = """\
+sources:
+  - file: contact.csv
+    columns: {service: Library, period: Issue Date}
+    constants: {transactions: 1, channel: online}
+    combine: sum
+    period_type: month
+    services: {name: "{Library} loans", organisation: council, description: Items lent.}
+"""
+
+
+def test_month_first_dates_are_asked_about_and_read_with_dates_month_first(tmp_path):
+    """A US library system dates each loan 04/01/2013 for 1 April: read day first, April to September
+    were the 4th to 9th of January, one month, with no error. It is a warning naming both readings;
+    dates: month_first reads them right (and dates: day_first says they were days)."""
+    config = site(tmp_path, US_SOURCE, {"data/contact.csv": US_MONTHS})
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/contact.csv:2:2: warning: dates such as '04/01/2013' and '05/01/2013' are read day first "
+            "(4 January 2013 and 5 January 2013), but every one has 01 in the month's place and the days run no "
+            "higher than 12: are they months written month first (April 2013 and May 2013)?") in out
+    config = site(tmp_path, US_SOURCE + "    dates: month_first\n", {"data/contact.csv": US_MONTHS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    periods = {row.period.key: row.transactions for row in services(config)["keynsham"].periods}
+    assert periods == {"2013-04": 2, "2013-05": 1, "2013-06": 1, "2013-07": 1, "2013-08": 1, "2013-09": 1}
+    config = site(tmp_path, US_SOURCE + "    dates: day_first\n", {"data/contact.csv": US_MONTHS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+
+
+def test_one_unknown_period_form_on_every_row_is_told_once(tmp_path):
+    csv = "period,channel,transactions\n" + "".join(f"{d} of April 2024,online,{d}\n" for d in (1, 1, 2, 2, 2))
+    code, out = run(one_file_site(tmp_path, csv), "check")
+    assert code == 1 and "2 error(s)" in out
+    assert "data/contact.csv:2:1: error: 'period' is not a period I recognise: '1 of April 2024' (and 1 more row with it)" in out
+    assert "data/contact.csv:4:1: error: 'period' is not a period I recognise: '2 of April 2024' (and 2 more rows with it)" in out
