@@ -61,22 +61,24 @@ class RawFiles:
     def __init__(self):
         self._cache: dict[tuple, RawFile | None] = {}
 
-    def get(self, path: Path, problems: Problems, source: Source | None) -> RawFile | None:
+    def get(self, path: Path, problems: Problems, source: Source | None, file: str | None = None) -> RawFile | None:
         """The file's text cells; for a source whose file is a pattern (``ae/*.csv``), every file it
-        matches, read the same way, one after another, each row knowing its own file."""
+        matches, read the same way, one after another, each row knowing its own file. ``file`` is the
+        path as config.yaml would name it (from the data folder), for hints."""
         options = (source.values["encoding"], source.values["delimiter"], source.values["header_row"]) \
             if source else ("utf-8", ",", 1)
         key = (str(path), *options)
         if key not in self._cache:
             named = bool(_words_of(source) & set(VIRTUAL))  # the source reads {file name} or {file period}
             pattern = source.file if source is not None else _pattern_of(Path(path))
+            file = source.file if source is not None else file
             if pattern and is_pattern(pattern):
-                parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None))
+                parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None, file=file))
                          for match in matching(_data_dir(path, pattern), pattern)]
                 self._cache[key] = _one_of_many(parts, problems, source) if parts and all(raw for _, raw in parts) \
                     else None
             else:
-                raw = read_csv_text(path, problems, *options, hint_config=source is None)
+                raw = read_csv_text(path, problems, *options, hint_config=source is None, file=file)
                 self._cache[key] = _with_file_columns(raw, path) if raw is not None and named else raw
         return self._cache[key]
 
@@ -143,20 +145,51 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
     return RawFile(frame, parts[0][1].header_line)
 
 
-def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bool) -> str | None:
+def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bool, delimiter: str = ",",
+            file: str | None = None) -> str | None:
+    """The file's text, or None with an error at the first byte the encoding cannot read: at its line
+    and its cell's place in the row (as a spreadsheet numbers columns), since a byte offset means
+    nothing to someone looking at the file in Excel."""
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     try:
         return raw.decode(codec)
     except UnicodeDecodeError as exc:
         bad = raw[exc.start:exc.start + 1]
-        hint = ("it may be a Windows (Excel) file: add it to sources: in config.yaml with "
-                "encoding: windows-1252, or save it as 'CSV UTF-8' in Excel") if hint_config else \
-            "check the encoding: set in config.yaml (utf-8 or windows-1252)"
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start:exc.start].decode(codec, errors="replace")) + 1
-        problems.error(path, f"not {encoding} text (byte {bad!r} at offset {exc.start})",
-                       _line_of_byte(raw, exc.start), column, hint=hint)
+        before = raw[line_start:exc.start].decode(codec, errors="replace")
+        problems.error(path, f"not {encoding} text (byte {bad!r}{_as_windows_text(bad)})",
+                       _line_of_byte(raw, exc.start), _cell_number(before, delimiter),
+                       hint=_encoding_hint(codec, hint_config, file or Path(path).name))
         return None
+
+
+def _cell_number(before: str, delimiter: str) -> int:
+    """The place in its row of the cell a line's text ``before`` ends in: the delimiters before it,
+    not counting those inside quotes, plus one."""
+    try:
+        return max(len(next(csv.reader([before], delimiter=delimiter), [])), 1)
+    except csv.Error:
+        return before.count(delimiter) + 1
+
+
+def _as_windows_text(byte: bytes) -> str:
+    """What a byte reads as in a Windows (Excel) file, so the user can find it in the cell."""
+    try:
+        char = byte.decode("windows-1252")
+    except UnicodeDecodeError:
+        return ""
+    return f", which is '{char}' in windows-1252" if char.isprintable() and not char.isspace() else ""
+
+
+def _encoding_hint(codec: str, no_source: bool, file: str) -> str:
+    """Exactly what to write: a file read as UTF-8 is most likely a Windows (Excel) export."""
+    if codec != "utf-8-sig":
+        return "check the encoding: set in config.yaml (utf-8 or windows-1252)"
+    if no_source:
+        return (f"it may be a Windows (Excel) file: add it to config.yaml as "
+                f"sources: [{{file: {file}, encoding: windows-1252}}], or save it as 'CSV UTF-8' in Excel")
+    return (f"it may be a Windows (Excel) file: add encoding: windows-1252 to the sources: entry for "
+            f"{file} in config.yaml, or save it as 'CSV UTF-8' in Excel")
 
 
 # How spreadsheet files begin: an .xlsx (or .ods) is a zip archive; an old .xls is an OLE2 document.
@@ -165,7 +198,7 @@ _SPREADSHEETS = ((b"PK\x03\x04", "a spreadsheet workbook (.xlsx or .ods)"),
 
 
 def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delimiter: str = ",",
-                  header_row: int = 1, hint_config: bool = True) -> RawFile | None:
+                  header_row: int = 1, hint_config: bool = True, file: str | None = None) -> RawFile | None:
     """Read a CSV as text cells, with each row's true line number in the file.
 
     The csv module (not pandas) is used so that blank lines and quoted
@@ -183,7 +216,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                            hint="in Excel, use File > Save As and choose 'CSV UTF-8 (Comma delimited)'; "
                                 "keep the .xlsx for yourself and point data: at the .csv")
             return None
-    text = _decode(raw, encoding, path, problems, hint_config)
+    text = _decode(raw, encoding, path, problems, hint_config, delimiter, file)
     if text is None:
         return None
     start = text.lstrip("\ufeff \t\r\n")[:1]
@@ -1082,7 +1115,7 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
     for source_id, file in wanted:
         source = next((s for s in config.sources if s.id == source_id), None)
         path = config.data_dir / file
-        raw = raw_files.get(path, problems, source)
+        raw = raw_files.get(path, problems, source, file)
         if raw is None or not _header_problems(config, source, file, raw, path, problems):
             continue
         layout = (tuple(headings_of(raw.frame)), raw.header_line) if source is None else (source_id, file)

@@ -122,8 +122,28 @@ def test_windows_file_read_as_utf8_says_how_to_fix_it(tmp_path):
                                  "content/services/contact.yaml": CC_SERVICE})
     code, out = run(config, "check")
     assert code == 1
-    assert "data/contact-centre.csv:3:49: error: not utf-8 text" in out  # the £ in 'Cost (£)'
-    assert "encoding: windows-1252" in out
+    # Read without a source, the file's delimiter is a comma: the semicolon-separated line is one cell.
+    assert ("data/contact-centre.csv:3:1: error: not utf-8 text (byte b'\\xa3', which is '£' in windows-1252)\n"
+            "    hint: it may be a Windows (Excel) file: add it to config.yaml as sources: "
+            "[{file: contact-centre.csv, encoding: windows-1252}], or save it as 'CSV UTF-8' in Excel") in out
+
+
+def test_undecodable_byte_is_at_its_spreadsheet_column_and_the_hint_names_the_source(tmp_path):
+    """The column was a byte offset (44 for the £ in the fourth heading), and the hint for a file
+    with a source did not say what to write."""
+    data = "Date,Year,TD Raised,TD Despatched (£ cost)\n2010-06-30,2010,\"6,770\",3768\n".encode("windows-1252")
+    config = site(tmp_path, "sources:\n  - file: travel.csv\n    columns: {period: Date, started: TD Raised, "
+                  "completed: \"TD Despatched (£ cost)\"}\n",
+                  {"data/travel.csv": data, "content/services/travel.yaml": CC_SERVICE.replace(
+                      "contact-centre.csv", "travel.csv")})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/travel.csv:1:4: error: not utf-8 text (byte b'\\xa3', which is '£' in windows-1252)\n"
+            "    hint: it may be a Windows (Excel) file: add encoding: windows-1252 to the sources: entry for "
+            "travel.csv in config.yaml, or save it as 'CSV UTF-8' in Excel") in out
+    late = "Date,Year,TD Raised,Cost\n2010-06-30,2010,\"6,770\",£3768\n".encode("windows-1252")
+    (tmp_path / "data/travel.csv").write_bytes(late)  # a quoted comma is not a delimiter
+    assert "data/travel.csv:2:4: error: not utf-8 text" in run(config, "check")[1]
 
 
 # -- periods and measures across columns; services and organisations made from rows ----------------
