@@ -32,7 +32,8 @@ from generator.content import DataRef, Service
 from generator.errors import Problems
 from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, MISSING,
                                 PERCENTAGES, RATINGS)
-from generator.periods import Period, PeriodError, month_span, parse_period, period_attr, period_in_name, snap
+from generator.periods import (Period, PeriodError, impossible_date, month_span, parse_period, period_attr,
+                               period_in_name, snap)
 from generator.paths import is_pattern, matching
 from generator.sources import (VIRTUAL, LongRows, Source, _column_key, duplicate_headings, headings_of,
                                looks_like_a_total, to_long)
@@ -575,6 +576,10 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             hint = (f"this looks like a date as Excel stores it ({int(float(raw[index]))} is {day.day} "
                     f"{calendar.month_name[day.month]} {day.year}): format the column as a date in the "
                     "spreadsheet before saving it as CSV")
+        elif impossible_date(raw[index]):  # the shape of a date, but no such day: say why, not every form
+            problems.error(_file(long, index, path), impossible_date(raw[index]), where[1] or None,
+                           where[2] or None, hint=_IMPOSSIBLE_DATE_HINT)
+            continue
         else:
             hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
                     "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
@@ -584,6 +589,9 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                        hint=hint)
     return periods
 
+
+_IMPOSSIBLE_DATE_HINT = ("correct the cell in the file (a typo, or a date typed by hand?), or fix a one-off "
+                         "with replace: in the source, e.g. replace: {period: {'2015-02-30': '2015-02-28'}}")
 
 _WHOLE = (("month", 1, lambda p, fy: True), ("quarter", 3, lambda p, fy: p.start.month % 3 == 1),
           ("year", 12, lambda p, fy: p.start.month == 1), ("financial_year", 12, lambda p, fy: p.start.month == fy))

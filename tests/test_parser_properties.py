@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from generator.data import _parse_numbers
 from generator.errors import Problems
 from generator.measures import MISSING
-from generator.periods import Period, PeriodError, parse_period, snap
+from generator.periods import Period, PeriodError, impossible_date, parse_period, snap
 
 SETTINGS = settings(max_examples=150, deadline=None)
 years = st.integers(min_value=1901, max_value=2198)
@@ -195,6 +195,35 @@ def test_any_text_is_a_period_or_a_period_error(text):
     assert period.start <= period.end
     assert 1900 <= period.start.year and period.end.year <= 2200
     assert period.label and period.key
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2015-02-30", "'2015-02-30' is not a date: February has no 30th day"),
+    ("2023-02-29", "'2023-02-29' is not a date: February 2023 has no 29th day (2023 is not a leap year)"),
+    ("31/04/2024", "'31/04/2024' is not a date: April has no 31st day"),
+    ("31 April 2024", "'31 April 2024' is not a date: April has no 31st day"),
+    ("2024-06-31 00:00:00", "'2024-06-31 00:00:00' is not a date: June has no 31st day"),
+    ("2024-13-01", "'2024-13-01' is not a date: there is no month 13"),
+    ("03/25/2024", "'03/25/2024' is not a date: there is no month 25 (dates are read day first, as in the UK: "
+                   "25/03/2024)"),
+    ("32/01/2024", "'32/01/2024' is not a date: no month has a 32nd day"),
+    ("13/2024", "'13/2024' is not a month: there is no month 13"),
+    ("2024M13", "'2024M13' is not a month: there is no month 13"),
+    ("2023-25", "'2023-25' is neither a month (there is no month 25) nor a financial year (2023-24 would be one)"),
+])
+def test_a_date_that_is_no_such_day_says_why(text, expected):
+    """'2015-02-30' got the list of every period form, as if its shape were wrong."""
+    with pytest.raises(PeriodError):
+        parse_period(text)
+    assert impossible_date(text) == expected
+
+
+@SETTINGS
+@given(st.dates(min_value=date(1901, 1, 1), max_value=date(2198, 12, 31)))
+def test_a_real_day_or_month_is_never_called_impossible(day):
+    for text in (day.isoformat(), day.strftime("%d/%m/%Y"), day.strftime("%Y-%m"), f"{day.day} {day:%B %Y}"):
+        assert impossible_date(text) is None
+    assert impossible_date("Smarch 2024") is None and impossible_date("2024-W54") is None
 
 
 @SETTINGS
