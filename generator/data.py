@@ -398,6 +398,9 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     misplaced[slow] = text.str.contains(",", regex=False) & ~text.str.replace(
         r"[£$€\s%()+-]", "", regex=True).str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
     cleaned = cleaned.where(~misplaced[slow])
+    # Only a cell that is otherwise a number ('12,34', '£1,23.50') is told about commas; a note that
+    # holds one ('7 (est, see note)') is told how to write a number.
+    misplaced[slow] &= text.str.fullmatch(r"[\d,.\s£$€%()+-]*\d[\d,.\s£$€%()+-]*").fillna(False)
     if unit == "seconds":  # a contact centre's handling time: '00:04:48' (h:mm:ss) or '4:48' (m:ss)
         clock = text.str.fullmatch(r"\d+(:[0-5]\d){1,2}").fillna(False)
         if clock.any():

@@ -283,6 +283,16 @@ def test_negative_or_marked_counts_are_located_errors(n, pattern):
     assert (error.line, error.column) == (3, 4) and "transactions" in error.message and error.hint
 
 
+def test_only_a_number_with_a_misplaced_comma_gets_the_comma_hint():
+    """A note holding a comma ('7 (est, see note)') was told about decimal commas."""
+    _, _, problems = parse(["12,34", "£1,23.50", "7 (est, see note)", "156 (est)"])
+    hints = [(error.line, error.hint) for error in problems.errors]
+    comma = "a comma separates thousands (1,234); write a decimal with a point (12.34)"
+    plain = ("write a number such as 1234 or 1,234; leave the cell blank if there is no data, "
+             "or write *** if it was not requested")
+    assert hints == [(2, comma), (3, comma), (4, plain), (5, plain)], hints
+
+
 @SETTINGS
 @given(st.sampled_from(sorted(MISSING)), st.sampled_from([str.lower, str.upper, lambda s: f"  {s} "]))
 def test_no_data_markers_are_missing_never_zero(marker, case):
