@@ -1272,6 +1272,24 @@ def test_a_filter_value_no_row_has_is_told(tmp_path):
     assert "did you mean 'C&L 02'?" in out
 
 
+def test_a_filter_value_with_nothing_close_lists_the_values_the_column_has(tmp_path):
+    """The hint was 'check the value against the file': now it gives values to copy."""
+    ages = ["Adult (18 or over)", "Child (17 or under)", "Adult (18 or over)", "Age not specified"]
+    csv_text = "Age,period,transactions\n" + "".join(f"{age},2024-0{i + 1},5\n" for i, age in enumerate(ages))
+    source = "sources:\n  - file: permits.csv\n    filter: {Age: Total}\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert ("warning: no row of permits.csv has 'Total' in column 'Age', so filter: keeps none for it\n"
+            "    hint: the column has 'Adult (18 or over)', 'Child (17 or under)', 'Age not specified'; "
+            "copy the one meant") in out
+    many = "Code,period,transactions\n" + "".join(f"Ward {n},2024-01,5\n" for n in range(1, 14))
+    (tmp_path / "data/permits.csv").write_text(many)
+    config.write_text(config.read_text().replace("filter: {Age: Total}", "filter: {Code: Total}"))
+    out = run(config, "check")[1]
+    assert ("hint: the column has " + ", ".join(f"'Ward {n}'" for n in range(1, 11)) + " and 3 more; copy the one meant"
+            ) in out
+
+
 def test_no_digital_channel_means_no_take_up_not_zero(tmp_path):
     config_text = "title: Transport\norganisation: Council\nchannels:\n  - id: bus\n    label: Bus\n  - id: tram\n" \
                   "    label: Tram\ncharts:\n  static_svg: false\n"
