@@ -720,6 +720,11 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     out["service_col"] = long["service@col"].to_numpy() if "service@col" in long else 0
     out["period_line"] = long["period@line"].to_numpy()
     out["period_col"] = long["period@col"].to_numpy()
+    # For a service's two rows of one period that differ: how each wrote it, and where each figure is.
+    out["@period_text"] = long["period"].astype(str).str.strip().to_numpy() if "period" in long else ""
+    for col in rows.measures:
+        if f"{col}@col" in long:
+            out[f"@{col}@col"] = long[f"{col}@col"].to_numpy()
     if source is not None and source.values["wide"]:
         # A wide file's marked cells ('[c]', '..'): a figure withheld, not a period outside the series.
         marked = np.zeros(len(long), dtype=bool)
@@ -837,6 +842,59 @@ def _at(rows: pd.DataFrame, index, path):
     return rows.at[index, "@file"] if "@file" in rows else path
 
 
+def _tell_conflict(rows: pd.DataFrame, index, first, svc: Service, path, problems: Problems,
+                   measures: tuple[str, ...], no_channel: bool) -> None:
+    """An error for a service's second row of a period and channel whose figures differ from the first's.
+
+    Written two ways ('2023/24', '2023-24'), the period is likely the slip. Written the same way, the
+    cell that differs is shown: with some figures the same, it is a repeated row whose figures changed
+    (a correction appended to the export); with every figure different, the rows are likely parts (a
+    breakdown by channel, ward or item type, or two services sharing a name)."""
+    period, channel = rows.at[index, "period"].label, rows.at[index, "channel"] or "all channels"
+    first_line, line = int(rows.at[first, "line"]), int(rows.at[index, "line"])
+    parts_hint = ("keep one row per period and channel for each service; if two services share a name, make "
+                  "the service key unique, e.g. columns: {service: \"{Department} {Service}\"}; if the rows are "
+                  "parts to add up (a breakdown by ward or item type), add combine: sum to the file's source"
+                  + ("; no row names a channel: should the file have a channel column (is its heading misspelt?)"
+                     if no_channel else ""))
+    texts = rows["@period_text"] if "@period_text" in rows else None
+    differ = [c for c in measures if c in rows and not _same_figure(rows.at[index, c], rows.at[first, c])]
+    if texts is None or texts[index] != texts[first] or not differ:
+        problems.error(_at(rows, index, path), f"service '{svc.slug}' has a second, different row for {period} and "
+                       f"'{channel}' (the first is on line {first_line}: two ways of writing the same period?)",
+                       line, int(rows.at[index, "period_col"]) or None, hint=parts_hint)
+        return
+    col = differ[0]
+    column = int(rows.at[index, f"@{col}@col"]) if f"@{col}@col" in rows else 0
+    same = [c for c in measures if c in rows and c not in differ and pd.notna(rows.at[index, c])]
+    says = (f"service '{svc.slug}' has two rows for {period} and '{channel}' with different figures: "
+            f"'{col}' is {_figure(rows.at[index, col])} on line {line} and {_figure(rows.at[first, col])} on line "
+            f"{first_line}")
+    if same:  # the rest agree: the row again, with a figure changed
+        problems.error(_at(rows, index, path), says + " (a repeated row whose figures changed?)", line,
+                       column or None, hint="the period is written the same way in both rows and some of their "
+                       "figures agree: keep the row with the right figures and delete the other")
+    else:
+        problems.error(_at(rows, index, path), says, line, column or None,
+                       hint="if one row repeats the other with corrected figures, keep one; otherwise " + parts_hint)
+
+
+def _cell_places(rows: pd.DataFrame) -> list[str]:
+    """The columns kept only to tell where two rows of a period differ (see _tell_conflict)."""
+    return [c for c in rows.columns if c == "@period_text" or (c.startswith("@") and c.endswith("@col"))]
+
+
+def _same_figure(a, b) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or a == b
+
+
+def _figure(value) -> str:
+    """A figure as a message shows it: 1145, not 1145.0; blank for no data."""
+    if pd.isna(value):
+        return "blank"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
                         file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES,
                         zeros: frozenset = frozenset()) -> pd.DataFrame:
@@ -868,19 +926,12 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         remaining = keyed[~repeat]
         conflict = remaining.duplicated(["_key", "channel"], keep="first")
         no_channel = not keyed["channel"].ne("").any()  # the channel column missing, or misspelt?
-        firsts = remaining[~conflict].drop_duplicates(["_key", "channel"]).set_index(["_key", "channel"])["line"]
+        firsts = remaining[~conflict].drop_duplicates(["_key", "channel"])
+        firsts = pd.Series(firsts.index, index=pd.MultiIndex.from_frame(firsts[["_key", "channel"]]))
         for index in remaining.index[conflict]:
             key, channel = keyed.at[index, "_key"], keyed.at[index, "channel"]
-            problems.error(_at(keyed, index, path), f"service '{svc.slug}' has a second, different row for "
-                           f"{keyed.at[index, 'period'].label} and '{channel or 'all channels'}' (the first is on "
-                           f"line {int(firsts[(key, channel)])}: two ways of writing the same period?)",
-                           int(keyed.at[index, "line"]), int(keyed.at[index, "period_col"]) or None,
-                           hint="keep one row per period and channel for each service; if two services share "
-                           "a name, make the service key unique, e.g. columns: {service: \"{Department} {Service}\"}; "
-                           "if the rows are parts to add up (a breakdown by ward or item type), add combine: sum "
-                           "to the file's source"
-                           + ("; no row names a channel: should the file have a channel column (is its heading "
-                              "misspelt?)" if no_channel else ""))
+            first = firsts[(key, channel)]
+            _tell_conflict(keyed, index, first, svc, path, problems, measures, no_channel)
         rows = rows.loc[remaining.index[~conflict]]
     with_tx = rows[rows["has_tx"]]
     if with_tx["channel"].eq("").any() and with_tx["channel"].ne("").any():
@@ -1224,8 +1275,8 @@ def load_data(config: Config, services: list[Service], problems: Problems,
                              frozenset(s.id for s in config.sources if s.values.get("missing_rows") == "zero"))
         if plain:
             part = parsed[parsed["@file"].isin(plain)]
-            plain_parts.append(part.drop(columns=["_key", "_kind"]).assign(service=part["@file"].map(plain))
-                               .drop(columns=["@file"]))
+            plain_parts.append(part.drop(columns=["_key", "_kind", *_cell_places(part)])
+                               .assign(service=part["@file"].map(plain)).drop(columns=["@file"]))
             parsed = parsed[~parsed["@file"].isin(plain)]
         by_file = dict(tuple(parsed.groupby("@file", sort=False))) if len(members) > 1 else {str(members[0][2]): parsed}
         for source_id, file, path in members:
@@ -1302,7 +1353,7 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         zeros = frozenset((*COUNTS, *(x.id for x in config.measures if x.unit == "count"))) \
             if source and source.values.get("missing_rows") == "zero" else frozenset()
         rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros)
-        rows = rows.drop(columns=["_key", "_kind", "@file"]).assign(service=svc.slug)
+        rows = rows.drop(columns=["_key", "_kind", "@file", *_cell_places(rows)]).assign(service=svc.slug)
         per_service.setdefault(svc.slug, []).append(rows)
     if has_key_column:
         _unused_rows(parsed, groups, used_keys, path, problems)

@@ -484,7 +484,8 @@ def test_tab_separated_with_a_bom_channel_and_measure_headings_and_a_composite_k
     config = site(tmp_path, source, {"data/x.tsv": export})
     code, out = run(config, "check")
     # Two departments each have a service called Repairs: one key for both is an error with a fix.
-    assert code == 1 and "data/x.tsv:5:1: error: service 'repairs' has a second, different row" in out
+    assert code == 1 and ("data/x.tsv:5:4: error: service 'repairs' has two rows for January 2024 and 'online' "
+                          "with different figures: 'transactions' is 10 on line 5 and 100 on line 4\n") in out
     assert 'columns: {service: "{Department} {Service}"}' in out
     config.write_text(config.read_text().replace('service: "{Service}"', 'service: "{Department} {Service}"'))
     svcs = services(config)
@@ -642,6 +643,31 @@ def test_two_ways_of_writing_one_quarter_are_named_as_such(tmp_path):
     assert code == 1
     assert ("data/contact.csv:3:1: error: service 'contact' has a second, different row for April to June 2024 "
             "and 'online' (the first is on line 2: two ways of writing the same period?)") in out
+
+
+def test_a_repeated_row_whose_figures_changed_is_shown_at_the_cell_that_differs(tmp_path):
+    """The period written the same way twice, one figure different: the error pointed at the period
+    and asked about two ways of writing it, with a hint about a channel column."""
+    csv_text = "period,transactions,completed\n2017/18,1145,871\n2017/18,1150,871\n"
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert code == 1
+    assert ("data/contact.csv:3:2: error: service 'contact' has two rows for April 2017 to March 2018 and "
+            "'all channels' with different figures: 'transactions' is 1150 on line 3 and 1145 on line 2 "
+            "(a repeated row whose figures changed?)\n"
+            "    hint: the period is written the same way in both rows and some of their figures agree: keep the "
+            "row with the right figures and delete the other\n") in out
+    assert "channel column" not in out and "two ways of writing" not in out
+
+
+def test_rows_that_differ_in_every_figure_still_ask_about_a_channel_column(tmp_path):
+    csv_text = "period,transactions,completed\n2024-01,100,90\n2024-01,50,40\n"
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert code == 1
+    assert ("data/contact.csv:3:2: error: service 'contact' has two rows for January 2024 and 'all channels' with "
+            "different figures: 'transactions' is 50 on line 3 and 100 on line 2\n"
+            "    hint: if one row repeats the other with corrected figures, keep one; otherwise keep one row per "
+            "period and channel") in out
+    assert "should the file have a channel column (is its heading misspelt?)" in out
 
 
 def test_a_total_heading_that_names_a_period_is_asked_about_not_dropped(tmp_path):
