@@ -32,7 +32,8 @@ from generator.content import DataRef, Service
 from generator.errors import Problems
 from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, MISSING,
                                 PERCENTAGES, RATINGS)
-from generator.periods import Period, PeriodError, month_span, parse_period, period_attr, period_in_name, snap
+from generator.periods import (Period, PeriodError, impossible_date, month_span, parse_period, period_attr,
+                               period_in_name, snap)
 from generator.paths import is_pattern, matching
 from generator.sources import (VIRTUAL, LongRows, Source, _column_key, duplicate_headings, headings_of,
                                looks_like_a_total, to_long)
@@ -61,22 +62,24 @@ class RawFiles:
     def __init__(self):
         self._cache: dict[tuple, RawFile | None] = {}
 
-    def get(self, path: Path, problems: Problems, source: Source | None) -> RawFile | None:
+    def get(self, path: Path, problems: Problems, source: Source | None, file: str | None = None) -> RawFile | None:
         """The file's text cells; for a source whose file is a pattern (``ae/*.csv``), every file it
-        matches, read the same way, one after another, each row knowing its own file."""
+        matches, read the same way, one after another, each row knowing its own file. ``file`` is the
+        path as config.yaml would name it (from the data folder), for hints."""
         options = (source.values["encoding"], source.values["delimiter"], source.values["header_row"]) \
             if source else ("utf-8", ",", 1)
         key = (str(path), *options)
         if key not in self._cache:
             named = bool(_words_of(source) & set(VIRTUAL))  # the source reads {file name} or {file period}
             pattern = source.file if source is not None else _pattern_of(Path(path))
+            file = source.file if source is not None else file
             if pattern and is_pattern(pattern):
-                parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None))
+                parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None, file=file))
                          for match in matching(_data_dir(path, pattern), pattern)]
                 self._cache[key] = _one_of_many(parts, problems, source) if parts and all(raw for _, raw in parts) \
                     else None
             else:
-                raw = read_csv_text(path, problems, *options, hint_config=source is None)
+                raw = read_csv_text(path, problems, *options, hint_config=source is None, file=file)
                 self._cache[key] = _with_file_columns(raw, path) if raw is not None and named else raw
         return self._cache[key]
 
@@ -143,20 +146,51 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
     return RawFile(frame, parts[0][1].header_line)
 
 
-def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bool) -> str | None:
+def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bool, delimiter: str = ",",
+            file: str | None = None) -> str | None:
+    """The file's text, or None with an error at the first byte the encoding cannot read: at its line
+    and its cell's place in the row (as a spreadsheet numbers columns), since a byte offset means
+    nothing to someone looking at the file in Excel."""
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     try:
         return raw.decode(codec)
     except UnicodeDecodeError as exc:
         bad = raw[exc.start:exc.start + 1]
-        hint = ("it may be a Windows (Excel) file: add it to sources: in config.yaml with "
-                "encoding: windows-1252, or save it as 'CSV UTF-8' in Excel") if hint_config else \
-            "check the encoding: set in config.yaml (utf-8 or windows-1252)"
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start:exc.start].decode(codec, errors="replace")) + 1
-        problems.error(path, f"not {encoding} text (byte {bad!r} at offset {exc.start})",
-                       _line_of_byte(raw, exc.start), column, hint=hint)
+        before = raw[line_start:exc.start].decode(codec, errors="replace")
+        problems.error(path, f"not {encoding} text (byte {bad!r}{_as_windows_text(bad)})",
+                       _line_of_byte(raw, exc.start), _cell_number(before, delimiter),
+                       hint=_encoding_hint(codec, hint_config, file or Path(path).name))
         return None
+
+
+def _cell_number(before: str, delimiter: str) -> int:
+    """The place in its row of the cell a line's text ``before`` ends in: the delimiters before it,
+    not counting those inside quotes, plus one."""
+    try:
+        return max(len(next(csv.reader([before], delimiter=delimiter), [])), 1)
+    except csv.Error:
+        return before.count(delimiter) + 1
+
+
+def _as_windows_text(byte: bytes) -> str:
+    """What a byte reads as in a Windows (Excel) file, so the user can find it in the cell."""
+    try:
+        char = byte.decode("windows-1252")
+    except UnicodeDecodeError:
+        return ""
+    return f", which is '{char}' in windows-1252" if char.isprintable() and not char.isspace() else ""
+
+
+def _encoding_hint(codec: str, no_source: bool, file: str) -> str:
+    """Exactly what to write: a file read as UTF-8 is most likely a Windows (Excel) export."""
+    if codec != "utf-8-sig":
+        return "check the encoding: set in config.yaml (utf-8 or windows-1252)"
+    if no_source:
+        return (f"it may be a Windows (Excel) file: add it to config.yaml as "
+                f"sources: [{{file: {file}, encoding: windows-1252}}], or save it as 'CSV UTF-8' in Excel")
+    return (f"it may be a Windows (Excel) file: add encoding: windows-1252 to the sources: entry for "
+            f"{file} in config.yaml, or save it as 'CSV UTF-8' in Excel")
 
 
 # How spreadsheet files begin: an .xlsx (or .ods) is a zip archive; an old .xls is an OLE2 document.
@@ -165,7 +199,7 @@ _SPREADSHEETS = ((b"PK\x03\x04", "a spreadsheet workbook (.xlsx or .ods)"),
 
 
 def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delimiter: str = ",",
-                  header_row: int = 1, hint_config: bool = True) -> RawFile | None:
+                  header_row: int = 1, hint_config: bool = True, file: str | None = None) -> RawFile | None:
     """Read a CSV as text cells, with each row's true line number in the file.
 
     The csv module (not pandas) is used so that blank lines and quoted
@@ -183,7 +217,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                            hint="in Excel, use File > Save As and choose 'CSV UTF-8 (Comma delimited)'; "
                                 "keep the .xlsx for yourself and point data: at the .csv")
             return None
-    text = _decode(raw, encoding, path, problems, hint_config)
+    text = _decode(raw, encoding, path, problems, hint_config, delimiter, file)
     if text is None:
         return None
     start = text.lstrip("\ufeff \t\r\n")[:1]
@@ -364,6 +398,9 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     misplaced[slow] = text.str.contains(",", regex=False) & ~text.str.replace(
         r"[£$€\s%()+-]", "", regex=True).str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
     cleaned = cleaned.where(~misplaced[slow])
+    # Only a cell that is otherwise a number ('12,34', '£1,23.50') is told about commas; a note that
+    # holds one ('7 (est, see note)') is told how to write a number.
+    misplaced[slow] &= text.str.fullmatch(r"[\d,.\s£$€%()+-]*\d[\d,.\s£$€%()+-]*").fillna(False)
     if unit == "seconds":  # a contact centre's handling time: '00:04:48' (h:mm:ss) or '4:48' (m:ss)
         clock = text.str.fullmatch(r"\d+(:[0-5]\d){1,2}").fillna(False)
         if clock.any():
@@ -591,6 +628,10 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             hint = (f"this looks like a date as Excel stores it ({int(float(raw[index]))} is {day.day} "
                     f"{calendar.month_name[day.month]} {day.year}): format the column as a date in the "
                     "spreadsheet before saving it as CSV")
+        elif impossible_date(raw[index]):  # the shape of a date, but no such day: say why, not every form
+            problems.error(_file(long, index, path), impossible_date(raw[index]), where[1] or None,
+                           where[2] or None, hint=_IMPOSSIBLE_DATE_HINT)
+            continue
         else:
             hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
                     "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
@@ -600,6 +641,9 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                        where[2] or None, hint=hint)
     return periods
 
+
+_IMPOSSIBLE_DATE_HINT = ("correct the cell in the file (a typo, or a date typed by hand?), or fix a one-off "
+                         "with replace: in the source, e.g. replace: {period: {'2015-02-30': '2015-02-28'}}")
 
 _WHOLE = (("month", 1, lambda p, fy: True), ("quarter", 3, lambda p, fy: p.start.month % 3 == 1),
           ("year", 12, lambda p, fy: p.start.month == 1), ("financial_year", 12, lambda p, fy: p.start.month == fy))
@@ -726,6 +770,11 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     out["service_col"] = long["service@col"].to_numpy() if "service@col" in long else 0
     out["period_line"] = long["period@line"].to_numpy()
     out["period_col"] = long["period@col"].to_numpy()
+    # For a service's two rows of one period that differ: how each wrote it, and where each figure is.
+    out["@period_text"] = long["period"].astype(str).str.strip().to_numpy() if "period" in long else ""
+    for col in rows.measures:
+        if f"{col}@col" in long:
+            out[f"@{col}@col"] = long[f"{col}@col"].to_numpy()
     if source is not None and source.values["wide"]:
         # A wide file's marked cells ('[c]', '..'): a figure withheld, not a period outside the series.
         marked = np.zeros(len(long), dtype=bool)
@@ -843,6 +892,59 @@ def _at(rows: pd.DataFrame, index, path):
     return rows.at[index, "@file"] if "@file" in rows else path
 
 
+def _tell_conflict(rows: pd.DataFrame, index, first, svc: Service, path, problems: Problems,
+                   measures: tuple[str, ...], no_channel: bool) -> None:
+    """An error for a service's second row of a period and channel whose figures differ from the first's.
+
+    Written two ways ('2023/24', '2023-24'), the period is likely the slip. Written the same way, the
+    cell that differs is shown: with some figures the same, it is a repeated row whose figures changed
+    (a correction appended to the export); with every figure different, the rows are likely parts (a
+    breakdown by channel, ward or item type, or two services sharing a name)."""
+    period, channel = rows.at[index, "period"].label, rows.at[index, "channel"] or "all channels"
+    first_line, line = int(rows.at[first, "line"]), int(rows.at[index, "line"])
+    parts_hint = ("keep one row per period and channel for each service; if two services share a name, make "
+                  "the service key unique, e.g. columns: {service: \"{Department} {Service}\"}; if the rows are "
+                  "parts to add up (a breakdown by ward or item type), add combine: sum to the file's source"
+                  + ("; no row names a channel: should the file have a channel column (is its heading misspelt?)"
+                     if no_channel else ""))
+    texts = rows["@period_text"] if "@period_text" in rows else None
+    differ = [c for c in measures if c in rows and not _same_figure(rows.at[index, c], rows.at[first, c])]
+    if texts is None or texts[index] != texts[first] or not differ:
+        problems.error(_at(rows, index, path), f"service '{svc.slug}' has a second, different row for {period} and "
+                       f"'{channel}' (the first is on line {first_line}: two ways of writing the same period?)",
+                       line, int(rows.at[index, "period_col"]) or None, hint=parts_hint)
+        return
+    col = differ[0]
+    column = int(rows.at[index, f"@{col}@col"]) if f"@{col}@col" in rows else 0
+    same = [c for c in measures if c in rows and c not in differ and pd.notna(rows.at[index, c])]
+    says = (f"service '{svc.slug}' has two rows for {period} and '{channel}' with different figures: "
+            f"'{col}' is {_figure(rows.at[index, col])} on line {line} and {_figure(rows.at[first, col])} on line "
+            f"{first_line}")
+    if same:  # the rest agree: the row again, with a figure changed
+        problems.error(_at(rows, index, path), says + " (a repeated row whose figures changed?)", line,
+                       column or None, hint="the period is written the same way in both rows and some of their "
+                       "figures agree: keep the row with the right figures and delete the other")
+    else:
+        problems.error(_at(rows, index, path), says, line, column or None,
+                       hint="if one row repeats the other with corrected figures, keep one; otherwise " + parts_hint)
+
+
+def _cell_places(rows: pd.DataFrame) -> list[str]:
+    """The columns kept only to tell where two rows of a period differ (see _tell_conflict)."""
+    return [c for c in rows.columns if c == "@period_text" or (c.startswith("@") and c.endswith("@col"))]
+
+
+def _same_figure(a, b) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or a == b
+
+
+def _figure(value) -> str:
+    """A figure as a message shows it: 1145, not 1145.0; blank for no data."""
+    if pd.isna(value):
+        return "blank"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
                         file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES,
                         zeros: frozenset = frozenset()) -> pd.DataFrame:
@@ -874,19 +976,12 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         remaining = keyed[~repeat]
         conflict = remaining.duplicated(["_key", "channel"], keep="first")
         no_channel = not keyed["channel"].ne("").any()  # the channel column missing, or misspelt?
-        firsts = remaining[~conflict].drop_duplicates(["_key", "channel"]).set_index(["_key", "channel"])["line"]
+        firsts = remaining[~conflict].drop_duplicates(["_key", "channel"])
+        firsts = pd.Series(firsts.index, index=pd.MultiIndex.from_frame(firsts[["_key", "channel"]]))
         for index in remaining.index[conflict]:
             key, channel = keyed.at[index, "_key"], keyed.at[index, "channel"]
-            problems.error(_at(keyed, index, path), f"service '{svc.slug}' has a second, different row for "
-                           f"{keyed.at[index, 'period'].label} and '{channel or 'all channels'}' (the first is on "
-                           f"line {int(firsts[(key, channel)])}: two ways of writing the same period?)",
-                           int(keyed.at[index, "line"]), int(keyed.at[index, "period_col"]) or None,
-                           hint="keep one row per period and channel for each service; if two services share "
-                           "a name, make the service key unique, e.g. columns: {service: \"{Department} {Service}\"}; "
-                           "if the rows are parts to add up (a breakdown by ward or item type), add combine: sum "
-                           "to the file's source"
-                           + ("; no row names a channel: should the file have a channel column (is its heading "
-                              "misspelt?)" if no_channel else ""))
+            first = firsts[(key, channel)]
+            _tell_conflict(keyed, index, first, svc, path, problems, measures, no_channel)
         rows = rows.loc[remaining.index[~conflict]]
     with_tx = rows[rows["has_tx"]]
     if with_tx["channel"].eq("").any() and with_tx["channel"].ne("").any():
@@ -1174,7 +1269,7 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
     for source_id, file in wanted:
         source = next((s for s in config.sources if s.id == source_id), None)
         path = config.data_dir / file
-        raw = raw_files.get(path, problems, source)
+        raw = raw_files.get(path, problems, source, file)
         if raw is None or not _header_problems(config, source, file, raw, path, problems):
             continue
         layout = (tuple(headings_of(raw.frame)), raw.header_line) if source is None else (source_id, file)
@@ -1272,8 +1367,8 @@ def load_data(config: Config, services: list[Service], problems: Problems,
                              frozenset(s.id for s in config.sources if s.values.get("missing_rows") == "zero"))
         if plain:
             part = parsed[parsed["@file"].isin(plain)]
-            plain_parts.append(part.drop(columns=["_key", "_kind"]).assign(service=part["@file"].map(plain))
-                               .drop(columns=["@file"]))
+            plain_parts.append(part.drop(columns=["_key", "_kind", *_cell_places(part)])
+                               .assign(service=part["@file"].map(plain)).drop(columns=["@file"]))
             parsed = parsed[~parsed["@file"].isin(plain)]
         by_file = dict(tuple(parsed.groupby("@file", sort=False))) if len(members) > 1 else {str(members[0][2]): parsed}
         for source_id, file, path in members:
@@ -1350,7 +1445,7 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         zeros = frozenset((*COUNTS, *(x.id for x in config.measures if x.unit == "count"))) \
             if source and source.values.get("missing_rows") == "zero" else frozenset()
         rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros)
-        rows = rows.drop(columns=["_key", "_kind", "@file"]).assign(service=svc.slug)
+        rows = rows.drop(columns=["_key", "_kind", "@file", *_cell_places(rows)]).assign(service=svc.slug)
         per_service.setdefault(svc.slug, []).append(rows)
     if has_key_column:
         sources = [source_of(config, ref) for _, ref in readers]

@@ -245,6 +245,69 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
     )
 
 
+# Values with the shape of a date or a month, to say what is wrong with one that is no such day.
+_DATE_SHAPES = (
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d\d:\d\d.*)?$"), "ymd"),  # 2024-02-30
+    (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), "ymd"),  # 2024/02/30
+    (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?: \d\d:\d\d(?::\d\d)?)?$"), "dmy"),  # 30/02/2024
+    (re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4}|\d{2})$", re.I), "dmony"),
+    (re.compile(r"^(\d{4})\s*(?:-|/|M)\s*(\d{1,2})$", re.I), "ym"),  # 2024-13, 2024M13
+    (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), "my"),  # 13/2024
+)
+
+
+def impossible_date(text: str) -> str | None:
+    """Why a value written as a date (or a month) is no such day: "'2015-02-30' is not a date:
+    February has no 30th day". None if it does not have a date's shape, or is a real day."""
+    raw = str(text).strip()
+    for pattern, form in _DATE_SHAPES:
+        m = pattern.match(raw)
+        if not m:
+            continue
+        g = m.groups()
+        if form in ("ym", "my"):
+            month = int(g[1] if form == "ym" else g[0])
+            if 1 <= month <= 12:
+                return None
+            if form == "ym" and len(g[1]) == 2 and not raw[4:].strip().upper().startswith("M"):  # 2023-25
+                year = int(g[0])
+                return (f"'{raw}' is neither a month (there is no month {month}) nor a financial year "
+                        f"({year}-{(year + 1) % 100:02d} would be one)")
+            return f"'{raw}' is not a month: there is no month {month}"
+        if form == "ymd":
+            year, month, day = int(g[0]), int(g[1]), int(g[2])
+        else:
+            year, day = int(g[2]) + (2000 if len(g[2]) == 2 else 0), int(g[0])
+            month = MONTHS.get(g[1].lower()) if form == "dmony" else int(g[1])
+            if month is None:
+                return None
+        reason = _no_such_day(year, month, day, us_order=form == "dmy")
+        return None if reason is None else f"'{raw}' is not a date: {reason}"
+    return None
+
+
+def _no_such_day(year: int, month: int, day: int, us_order: bool) -> str | None:
+    if not 1 <= month <= 12:
+        if us_order and 1 <= day <= 12:
+            return f"there is no month {month} (dates are read day first, as in the UK: {month:02d}/{day:02d}/{year})"
+        return f"there is no month {month}"
+    if day < 1:
+        return "there is no day 0"
+    if day > 31:
+        return f"no month has a {_ordinal(day)} day"
+    last = calendar.monthrange(year, month)[1]
+    if day <= last:
+        return None
+    if month == 2 and day == 29:
+        return f"February {year} has no 29th day ({year} is not a leap year)"
+    return f"{calendar.month_name[month]} has no {_ordinal(day)} day"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _months_agree(bracketed: str, period: Period) -> bool:
     """Whether '(Apr-Jun)' (or '(April to June)') names the first and last months of ``period``;
     brackets that name no months say nothing against it."""

@@ -419,6 +419,17 @@ def looks_like_a_total(text: str) -> bool:
     return bool(_TOTAL.fullmatch(text) or _NAMED_TOTAL.fullmatch(text))
 
 
+def _values_held(column: pd.Series, shown: int = 10) -> str:
+    """The values a column has, in file order, for a hint: with nothing close to a filter: value,
+    the user can copy the one meant."""
+    values = list(dict.fromkeys(v for v in column.astype(str).str.strip() if v))
+    if not values:
+        return "the column is empty in every row"
+    more = len(values) - shown
+    return ("the column has " + ", ".join(f"'{v}'" for v in values[:shown])
+            + (f" and {more} more" if more > 0 else "") + "; copy the one meant")
+
+
 def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver, problems: Problems) -> pd.DataFrame:
     """Apply ``filter`` and ``exclude``; compares trimmed text, ignoring case."""
     import pandas as pd
@@ -452,7 +463,7 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
                         problems.warning(source.config_path, f"no row of {source.file} has '{shown[value]}' in column "
                                          f"'{heading}', so filter: keeps none for it", *source.where(key, name),
                                          hint=f"did you mean '{close[0]}'?" if close else
-                                         "check the value against the file")
+                                         _values_held(frame[heading]))
             if patterns:  # spreadsheet wildcards: * any text, ? one character; the rest as written
                 regex = "|".join("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in v)
                                  for v in patterns)

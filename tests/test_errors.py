@@ -57,6 +57,18 @@ def test_every_problem_in_every_file_is_reported_at_once(tmp_path):
     assert "content/organisations/dept-a.yaml:4:" in out
 
 
+def test_a_date_that_is_no_such_day_says_why_at_its_cell(tmp_path):
+    """'2015-02-30' got the list of every period form, as if the way it is written were wrong."""
+    files = standard_files()
+    files["data/fines.csv"] = FINES_CSV.replace("2023-12,post,", "2023-12-32,post,")
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1
+    assert ("data/fines.csv:7:1: error: '2023-12-32' is not a date: no month has a 32nd day\n"
+            "    hint: correct the cell in the file (a typo, or a date typed by hand?), or fix a one-off with "
+            "replace: in the source, e.g. replace: {period: {'2015-02-30': '2015-02-28'}}") in out
+    assert "not a period I recognise" not in out
+
+
 def test_failed_build_leaves_previous_site_untouched(tmp_path):
     config = write_site(tmp_path, standard_files())
     assert build(config)[0] == 0

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from generator.data import _parse_numbers
 from generator.errors import Problems
 from generator.measures import MISSING
-from generator.periods import Period, PeriodError, parse_period, snap
+from generator.periods import Period, PeriodError, impossible_date, parse_period, snap
 
 SETTINGS = settings(max_examples=150, deadline=None)
 years = st.integers(min_value=1901, max_value=2198)
@@ -210,6 +210,35 @@ def test_any_text_is_a_period_or_a_period_error(text):
     assert period.label and period.key
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("2015-02-30", "'2015-02-30' is not a date: February has no 30th day"),
+    ("2023-02-29", "'2023-02-29' is not a date: February 2023 has no 29th day (2023 is not a leap year)"),
+    ("31/04/2024", "'31/04/2024' is not a date: April has no 31st day"),
+    ("31 April 2024", "'31 April 2024' is not a date: April has no 31st day"),
+    ("2024-06-31 00:00:00", "'2024-06-31 00:00:00' is not a date: June has no 31st day"),
+    ("2024-13-01", "'2024-13-01' is not a date: there is no month 13"),
+    ("03/25/2024", "'03/25/2024' is not a date: there is no month 25 (dates are read day first, as in the UK: "
+                   "25/03/2024)"),
+    ("32/01/2024", "'32/01/2024' is not a date: no month has a 32nd day"),
+    ("13/2024", "'13/2024' is not a month: there is no month 13"),
+    ("2024M13", "'2024M13' is not a month: there is no month 13"),
+    ("2023-25", "'2023-25' is neither a month (there is no month 25) nor a financial year (2023-24 would be one)"),
+])
+def test_a_date_that_is_no_such_day_says_why(text, expected):
+    """'2015-02-30' got the list of every period form, as if its shape were wrong."""
+    with pytest.raises(PeriodError):
+        parse_period(text)
+    assert impossible_date(text) == expected
+
+
+@SETTINGS
+@given(st.dates(min_value=date(1901, 1, 1), max_value=date(2198, 12, 31)))
+def test_a_real_day_or_month_is_never_called_impossible(day):
+    for text in (day.isoformat(), day.strftime("%d/%m/%Y"), day.strftime("%Y-%m"), f"{day.day} {day:%B %Y}"):
+        assert impossible_date(text) is None
+    assert impossible_date("Smarch 2024") is None and impossible_date("2024-W54") is None
+
+
 @SETTINGS
 @given(st.dates(min_value=date(1901, 1, 1), max_value=date(2198, 12, 31)), fy_starts,
        st.sampled_from(["month", "quarter", "year", "financial_year", "financial_quarter", "week"]))
@@ -265,6 +294,16 @@ def test_negative_or_marked_counts_are_located_errors(n, pattern):
     assert len(problems.errors) == 1
     error = problems.errors[0]
     assert (error.line, error.column) == (3, 4) and "transactions" in error.message and error.hint
+
+
+def test_only_a_number_with_a_misplaced_comma_gets_the_comma_hint():
+    """A note holding a comma ('7 (est, see note)') was told about decimal commas."""
+    _, _, problems = parse(["12,34", "£1,23.50", "7 (est, see note)", "156 (est)"])
+    hints = [(error.line, error.hint) for error in problems.errors]
+    comma = "a comma separates thousands (1,234); write a decimal with a point (12.34)"
+    plain = ("write a number such as 1234 or 1,234; leave the cell blank if there is no data, "
+             "or write *** if it was not requested")
+    assert hints == [(2, comma), (3, comma), (4, plain), (5, plain)], hints
 
 
 @SETTINGS

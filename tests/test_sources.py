@@ -122,8 +122,28 @@ def test_windows_file_read_as_utf8_says_how_to_fix_it(tmp_path):
                                  "content/services/contact.yaml": CC_SERVICE})
     code, out = run(config, "check")
     assert code == 1
-    assert "data/contact-centre.csv:3:49: error: not utf-8 text" in out  # the £ in 'Cost (£)'
-    assert "encoding: windows-1252" in out
+    # Read without a source, the file's delimiter is a comma: the semicolon-separated line is one cell.
+    assert ("data/contact-centre.csv:3:1: error: not utf-8 text (byte b'\\xa3', which is '£' in windows-1252)\n"
+            "    hint: it may be a Windows (Excel) file: add it to config.yaml as sources: "
+            "[{file: contact-centre.csv, encoding: windows-1252}], or save it as 'CSV UTF-8' in Excel") in out
+
+
+def test_undecodable_byte_is_at_its_spreadsheet_column_and_the_hint_names_the_source(tmp_path):
+    """The column was a byte offset (44 for the £ in the fourth heading), and the hint for a file
+    with a source did not say what to write."""
+    data = "Date,Year,TD Raised,TD Despatched (£ cost)\n2010-06-30,2010,\"6,770\",3768\n".encode("windows-1252")
+    config = site(tmp_path, "sources:\n  - file: travel.csv\n    columns: {period: Date, started: TD Raised, "
+                  "completed: \"TD Despatched (£ cost)\"}\n",
+                  {"data/travel.csv": data, "content/services/travel.yaml": CC_SERVICE.replace(
+                      "contact-centre.csv", "travel.csv")})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/travel.csv:1:4: error: not utf-8 text (byte b'\\xa3', which is '£' in windows-1252)\n"
+            "    hint: it may be a Windows (Excel) file: add encoding: windows-1252 to the sources: entry for "
+            "travel.csv in config.yaml, or save it as 'CSV UTF-8' in Excel") in out
+    late = "Date,Year,TD Raised,Cost\n2010-06-30,2010,\"6,770\",£3768\n".encode("windows-1252")
+    (tmp_path / "data/travel.csv").write_bytes(late)  # a quoted comma is not a delimiter
+    assert "data/travel.csv:2:4: error: not utf-8 text" in run(config, "check")[1]
 
 
 # -- periods and measures across columns; services and organisations made from rows ----------------
@@ -464,7 +484,8 @@ def test_tab_separated_with_a_bom_channel_and_measure_headings_and_a_composite_k
     config = site(tmp_path, source, {"data/x.tsv": export})
     code, out = run(config, "check")
     # Two departments each have a service called Repairs: one key for both is an error with a fix.
-    assert code == 1 and "data/x.tsv:5:1: error: service 'repairs' has a second, different row" in out
+    assert code == 1 and ("data/x.tsv:5:4: error: service 'repairs' has two rows for January 2024 and 'online' "
+                          "with different figures: 'transactions' is 10 on line 5 and 100 on line 4\n") in out
     assert 'columns: {service: "{Department} {Service}"}' in out
     config.write_text(config.read_text().replace('service: "{Service}"', 'service: "{Department} {Service}"'))
     svcs = services(config)
@@ -652,6 +673,31 @@ def test_two_ways_of_writing_one_quarter_are_named_as_such(tmp_path):
     assert code == 1
     assert ("data/contact.csv:3:1: error: service 'contact' has a second, different row for April to June 2024 "
             "and 'online' (the first is on line 2: two ways of writing the same period?)") in out
+
+
+def test_a_repeated_row_whose_figures_changed_is_shown_at_the_cell_that_differs(tmp_path):
+    """The period written the same way twice, one figure different: the error pointed at the period
+    and asked about two ways of writing it, with a hint about a channel column."""
+    csv_text = "period,transactions,completed\n2017/18,1145,871\n2017/18,1150,871\n"
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert code == 1
+    assert ("data/contact.csv:3:2: error: service 'contact' has two rows for April 2017 to March 2018 and "
+            "'all channels' with different figures: 'transactions' is 1150 on line 3 and 1145 on line 2 "
+            "(a repeated row whose figures changed?)\n"
+            "    hint: the period is written the same way in both rows and some of their figures agree: keep the "
+            "row with the right figures and delete the other\n") in out
+    assert "channel column" not in out and "two ways of writing" not in out
+
+
+def test_rows_that_differ_in_every_figure_still_ask_about_a_channel_column(tmp_path):
+    csv_text = "period,transactions,completed\n2024-01,100,90\n2024-01,50,40\n"
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert code == 1
+    assert ("data/contact.csv:3:2: error: service 'contact' has two rows for January 2024 and 'all channels' with "
+            "different figures: 'transactions' is 50 on line 3 and 100 on line 2\n"
+            "    hint: if one row repeats the other with corrected figures, keep one; otherwise keep one row per "
+            "period and channel") in out
+    assert "should the file have a channel column (is its heading misspelt?)" in out
 
 
 def test_a_total_heading_that_names_a_period_is_asked_about_not_dropped(tmp_path):
@@ -1280,6 +1326,24 @@ def test_a_filter_value_no_row_has_is_told(tmp_path):
     code, out = run(config, "check")
     assert "warning: no row of permits.csv has 'C&L 2' in column 'Code', so filter: keeps none for it" in out
     assert "did you mean 'C&L 02'?" in out
+
+
+def test_a_filter_value_with_nothing_close_lists_the_values_the_column_has(tmp_path):
+    """The hint was 'check the value against the file': now it gives values to copy."""
+    ages = ["Adult (18 or over)", "Child (17 or under)", "Adult (18 or over)", "Age not specified"]
+    csv_text = "Age,period,transactions\n" + "".join(f"{age},2024-0{i + 1},5\n" for i, age in enumerate(ages))
+    source = "sources:\n  - file: permits.csv\n    filter: {Age: Total}\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert ("warning: no row of permits.csv has 'Total' in column 'Age', so filter: keeps none for it\n"
+            "    hint: the column has 'Adult (18 or over)', 'Child (17 or under)', 'Age not specified'; "
+            "copy the one meant") in out
+    many = "Code,period,transactions\n" + "".join(f"Ward {n},2024-01,5\n" for n in range(1, 14))
+    (tmp_path / "data/permits.csv").write_text(many)
+    config.write_text(config.read_text().replace("filter: {Age: Total}", "filter: {Code: Total}"))
+    out = run(config, "check")[1]
+    assert ("hint: the column has " + ", ".join(f"'Ward {n}'" for n in range(1, 11)) + " and 3 more; copy the one meant"
+            ) in out
 
 
 def test_no_digital_channel_means_no_take_up_not_zero(tmp_path):
