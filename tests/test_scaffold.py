@@ -159,3 +159,22 @@ def test_the_workflows_tell_the_build_where_the_site_is_served(tmp_path):
         result = CliRunner().invoke(main, [*args, "--config", str(folder / "config.yaml"), "--output", str(out)])
         assert result.exit_code == 0, result.output
         assert 'href="/performance/static/css/site.css"' in (out / "404.html").read_text(encoding="utf-8")
+
+
+def test_new_writes_the_kind_it_is_given(tmp_path):
+    """`perfpages new --name "Home Office"` wrote kind: council whatever the name; --kind sets it
+    (default council), and the department's pages then say "department", never "council"."""
+    folder = tmp_path / "home-office"
+    result = CliRunner().invoke(main, ["new", str(folder), "--name", "Home Office", "--kind", "department"])
+    assert result.exit_code == 0, result.output
+    assert "kind: department\n" in (folder / "content/organisations/home-office.yaml").read_text()
+    prepared = prepare(folder / "config.yaml")
+    assert prepared.model.organisations[0].kind == "department"
+    odd = tmp_path / "odd"
+    assert CliRunner().invoke(main, ["new", str(odd), "--kind", "arm's-length body: agency"]).exit_code == 0
+    assert prepare(odd / "config.yaml").model.organisations[0].kind == "arm's-length body: agency"
+    plain = tmp_path / "plain"
+    assert CliRunner().invoke(main, ["new", str(plain)]).exit_code == 0
+    assert "kind: council\n" in (plain / "content/organisations/plain.yaml").read_text()
+    empty = CliRunner().invoke(main, ["new", str(tmp_path / "empty"), "--kind", " "])
+    assert empty.exit_code == 1 and "--kind is empty" in empty.output
