@@ -48,7 +48,16 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple]) -> m.Totals:
     latest = max(ends) if ends else None
     older = sum(1 for end in ends if (latest - end).days > 31)
     return m.Totals(len(services), len(with_data), tx, digital, take_up, known, older,
-                    f"{latest:%B %Y}" if latest else None)
+                    f"{latest:%B %Y}" if latest else None, _none_collect(services))
+
+
+def _none_collect(services: list[m.ServiceView]) -> frozenset:
+    """The KPIs that no service of a set collects: their total is "not requested", as each
+    service's card says, rather than "no data", which would read as figures not yet published."""
+    if not services:
+        return frozenset()
+    return frozenset.intersection(*(frozenset(k for k, f in s.kpis.items() if f.status == m.NOT_REQUESTED)
+                                    for s in services))
 
 
 def councils_of(content: Content, publisher: str) -> dict[str, str]:

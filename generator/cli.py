@@ -227,12 +227,15 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", help="The organisation's name [default: from the folder's name].")
-def new(folder: Path, name: str | None) -> None:
+@click.option("--kind", default="council", show_default=True,
+              help="The organisation's kind, as kind: in its file takes it: council, department, agency, "
+                   "directorate... Only councils are compared with other councils.")
+def new(folder: Path, name: str | None, kind: str) -> None:
     """Start a new site in FOLDER: config, an organisation, two services with data, CI workflows."""
     from generator.scaffold import ScaffoldError, create_site, install_source_known
 
     try:
-        written = create_site(folder, name)
+        written = create_site(folder, name, kind)
     except ScaffoldError as exc:
         click.echo(f"{folder}: error: {exc}", err=True)
         sys.exit(1)

@@ -11,6 +11,8 @@ cards are: each of digital take-up, cost per transaction, completion rate and
 user satisfaction is its value in the latest period that has one, and
 transactions per year is the sum over the 12 months ending with the latest
 period that has transactions (only when those periods cover a whole year).
+A KPI its ``not_requested`` column marks as not collected is "not requested",
+as its own card says, and not a missing figure.
 
 Ranks and quartiles are over every council with a value, this one included:
 rank 1 is the best (lowest cost, highest take-up, completion and
@@ -54,6 +56,7 @@ class PeerService:
     figures: dict[str, float | None]  # KPI key -> value
     labels: dict[str, str | None] = field(default_factory=dict)  # KPI key -> period the value is for
     url: str | None = None  # site-relative page of a service on this same site (several councils)
+    not_requested: frozenset = frozenset()  # KPI keys it does not collect: "not requested", not "no data"
 
 
 @dataclass
@@ -110,6 +113,7 @@ def read_peer_csv(body: bytes, path, council: str, site: str | None, problems: P
                        hint="give the services.csv from a peer's Performance Pages site (data/services.csv)")
         return []
     col = {name: header.index(name) for name in header}
+    marks = col.get("not_requested")  # optional: files from before it was published have none
     by_service: dict[str, list[dict]] = {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -128,6 +132,7 @@ def read_peer_csv(body: bytes, path, council: str, site: str | None, problems: P
                   "name": row[col["service_name"]].strip(), "lgsl": row[col["lgsl"]].strip()}
         for name in ("transactions", *PERIOD_KPIS.values()):
             record[name] = _number(row[col[name]], path, line, col[name] + 1, problems)
+        record["not_requested"] = set(row[marks].split()) if marks is not None else set()
         by_service.setdefault(row[col["service"]].strip(), []).append(record)
     out = []
     for records in by_service.values():
@@ -136,7 +141,8 @@ def read_peer_csv(body: bytes, path, council: str, site: str | None, problems: P
         if not lgsl:
             continue
         figures, labels = _figures(records)
-        out.append(PeerService(council, site, records[-1]["name"], _lgsl_key(lgsl), figures, labels))
+        out.append(PeerService(council, site, records[-1]["name"], _lgsl_key(lgsl), figures, labels,
+                               not_requested=_not_requested(records, figures)))
     return out
 
 
@@ -158,6 +164,18 @@ def _figures(records: list[dict]) -> tuple[dict, dict]:
             figures[m.TRANSACTIONS_PER_YEAR] = sum(r["transactions"] for r in window)
             labels[m.TRANSACTIONS_PER_YEAR] = f"12 months to {end:%B %Y}"
     return figures, labels
+
+
+def _not_requested(records: list[dict], figures: dict) -> frozenset:
+    """The KPIs a peer's cards would call "not requested": marked so in every period (the service
+    does not collect it), or marked in some period and given in none, as this site's own cards
+    decide. Without this a peer's deliberate gap would read as a missing figure."""
+    out = set()
+    for kpi in figures:
+        marked = [kpi in r["not_requested"] for r in records]
+        if all(marked) or (any(marked) and figures[kpi] is None):
+            out.add(kpi)
+    return frozenset(out)
 
 
 def _year_start(end: date) -> date:
@@ -259,7 +277,8 @@ def service_comparisons(site_services: list[m.ServiceView], kpis: list[m.KpiInfo
     internal = []
     if len(councils) > 1:  # several councils on one site: each is a peer of the others
         internal = [PeerService(own_council(s), None, s.name, _lgsl_key(s.lgsl),
-                                {k.key: s.kpis[k.key].value for k in kpis}, {}, s.url)
+                                {k.key: s.kpis[k.key].value for k in kpis}, {}, s.url,
+                                frozenset(k.key for k in kpis if s.kpis[k.key].status == m.NOT_REQUESTED))
                     for s in site_services if s.lgsl not in (None, "")]
     by_lgsl: dict[str, list[PeerService]] = {}
     for p in [*peers, *internal]:

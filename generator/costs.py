@@ -36,6 +36,7 @@ class CostLine:
     months: float = 0.0  # months of the year with transactions (services)
     cost_months: float = 0.0  # months of those with a cost (services): fewer, and the cost is part of it
     costed_transactions: float | None = None  # the transactions the cost is of: fewer, and it is part of it
+    not_requested: bool = False  # no cost is collected (cost per transaction not requested): not "no data"
 
     @property
     def partly_costed(self) -> bool:
@@ -132,7 +133,8 @@ def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
     return CostLine(service.name, service.slug, service.url, service.organisation, sums.transactions, cost,
                     cost / costed_tx if cost is not None and costed_tx > 0 else None,
                     sums.estimated, sums.months, sums.cost_months if cost is not None else 0.0,
-                    costed_tx if cost is not None else None)
+                    costed_tx if cost is not None else None,
+                    service.kpis[m.COST_PER_TRANSACTION].status == m.NOT_REQUESTED)
 
 
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
@@ -141,7 +143,8 @@ def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
     costed_tx = sum(x.costed_transactions or 0.0 for x in costed)  # a service costing £0 counts too
     tx = sum(x.transactions for x in lines if x.transactions is not None) if lines else None
     return CostLine(name, slug, url, None, tx, cost, cost / costed_tx if cost is not None and costed_tx else None,
-                    any(x.estimated for x in costed), costed_transactions=costed_tx if cost is not None else None)
+                    any(x.estimated for x in costed), costed_transactions=costed_tx if cost is not None else None,
+                    not_requested=bool(lines) and all(x.not_requested for x in lines))
 
 
 def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m.ChannelInfo]) -> CostReport:

@@ -209,11 +209,14 @@ def savings_csv(services: list[m.ServiceView]) -> bytes:
 
 
 COST_FIELDS = ["level", "slug", "name", "organisation", "financial_year", "transactions", "cost",
-               "cost_per_transaction", "estimated", "months", "cost_months"]
+               "cost_per_transaction", "estimated", "months", "cost_months", "not_requested"]
 
 
 def costs_csv(report) -> bytes:
-    """data/costs-<year>.csv: the cost report's services, organisations and channels, one row each."""
+    """data/costs-<year>.csv: the cost report's services, organisations and channels, one row each.
+
+    ``not_requested`` is true where no cost is collected, so a blank cost there is not read as
+    one missing (as ``not_requested`` in services.csv says for each period)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COST_FIELDS)
@@ -225,5 +228,6 @@ def costs_csv(report) -> bytes:
                 None if x.cost is None else round(x.cost, 2),
                 None if x.cost_per_transaction is None else round(x.cost_per_transaction, 4),
                 "true" if x.estimated else "false", x.months if level == "service" else None,
-                x.cost_months if level == "service" and x.cost is not None else None)])
+                x.cost_months if level == "service" and x.cost is not None else None,
+                "true" if x.not_requested else "false")])
     return buffer.getvalue().encode("utf-8")

@@ -293,6 +293,7 @@ class Totals:
     known_split_transactions: float | None = None  # the transactions take-up is worked out over
     older: int = 0  # services with data whose latest ends well before the latest of them all
     latest_label: str | None = None  # the month the latest of them ends in, e.g. "September 2017"
+    not_requested: frozenset = frozenset()  # KPI keys none of the services collects: "not requested"
 
 
 @dataclass

@@ -427,8 +427,9 @@ def _cost_rows(ctx, rows) -> Markup:
                 note += (f'<span class="table__period">cost for {round(r.cost_months)} of '
                          f'{_months(r.months)}</span>')
             made[key] = ("<tr>" + _name_cells(ctx, r, note=note) + _value_cell(r.transactions, m.COUNT, currency)
-                         + _value_cell(r.cost, m.MONEY, currency, r.estimated)
-                         + _value_cell(r.cost_per_transaction, m.MONEY, currency, r.estimated) + "</tr>")
+                         + _value_cell(r.cost, m.MONEY, currency, r.estimated, r.not_requested)
+                         + _value_cell(r.cost_per_transaction, m.MONEY, currency, r.estimated, r.not_requested)
+                         + "</tr>")
         out.append(made[key])
     return Markup("\n".join(out))
 

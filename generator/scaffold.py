@@ -1,4 +1,4 @@
-"""``perfpages new DIR``: a new council's site that builds at once.
+"""``perfpages new DIR``: a new site (a council's unless ``--kind`` says otherwise) that builds at once.
 
 It writes a config, one organisation, two services with two years of made-up
 monthly data, an about page, a README, a .gitignore and CI workflows for
@@ -8,10 +8,13 @@ exist yet, or be empty but for hidden entries (a fresh clone's ``.git``).
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import subprocess
 from pathlib import Path
+
+import yaml
 
 from generator.schema import slugify
 
@@ -52,7 +55,7 @@ accepted_warnings: []
 
 ORGANISATION = """\
 name: {name}
-kind: council
+kind: {kind}
 description: The services {name} runs and how well they work.
 """
 
@@ -279,13 +282,15 @@ def example_csv(slug: str, base: float, online: tuple[float, float]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scaffold_files(name: str) -> dict[str, str]:
-    """Relative path to text for a new site for the organisation ``name``."""
+def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
+    """Relative path to text for a new site for the organisation ``name`` of ``kind`` (its
+    organisation file's ``kind:``: a department's site must not start out as a council's, whose
+    services are compared with other councils')."""
     org = slugify(name) or "council"
     files = {
         ".gitignore": GITIGNORE,
         "config.yaml": CONFIG.format(name=name),
-        f"content/organisations/{org}.yaml": ORGANISATION.format(name=name),
+        f"content/organisations/{org}.yaml": ORGANISATION.format(name=name, kind=_yaml_text(kind)),
         "content/pages/about.md": ABOUT.format(name=name),
         "README.md": README.format(name=name),
         ".github/workflows/perfpages.yml": GITHUB.format(),
@@ -299,18 +304,27 @@ def scaffold_files(name: str) -> dict[str, str]:
     return files
 
 
+def _yaml_text(text: str) -> str:
+    """``text`` as a YAML scalar that reads back as itself: plain when it is words, else quoted
+    (a kind such as "arm's-length body: executive agency" or "yes" would not)."""
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 '-]*", text) and yaml.safe_load(text) == text
+    return text if plain else json.dumps(text)
+
+
 class ScaffoldError(Exception):
     """The folder cannot be used for a new site; the message says why."""
 
 
-def create_site(folder: Path, name: str | None = None) -> list[Path]:
+def create_site(folder: Path, name: str | None = None, kind: str = "council") -> list[Path]:
     """Write a new site into ``folder`` (absent, or empty but for hidden entries such as a fresh
     clone's ``.git`` that the site does not write); returns the files written."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ScaffoldError(f"{folder} is a file; choose a new or empty folder")
+    if not kind.strip():
+        raise ScaffoldError("--kind is empty; give the organisation's kind, such as council or department")
     name = name or folder.resolve().name.replace("-", " ").replace("_", " ").title() or "Example Council"
-    files = scaffold_files(name)
+    files = scaffold_files(name, kind.strip())
     if folder.is_dir():
         present = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
         present += sorted(rel for rel in files if rel.startswith(".") and (folder / rel).exists())

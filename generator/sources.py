@@ -328,7 +328,8 @@ VIRTUAL = {"file_name": "@file name", "file_period": "@file period"}
 
 
 class _Resolver:
-    """Finds a file's columns by heading (exactly, then ignoring case and spacing)."""
+    """Finds a file's columns by heading (exactly, then ignoring case, with spaces, hyphens and
+    underscores as one: `in time` finds `In_Time`)."""
 
     def __init__(self, headings: list[str], columns=()):
         self.headings = headings

@@ -150,3 +150,51 @@ def test_councils_comparing_each_other_turn_reuse_off(tmp_path):
     (tmp_path / "data/fines.csv").write_text((tmp_path / "data/fines.csv").read_text().replace(",80,", ",81,", 1))
     # Permits' page shows Other Council's figures: had Other's data changed, a reused page would be stale.
     assert build_site(config, tmp_path / "site").reused_services == 0
+
+
+def test_a_figure_not_requested_is_not_called_missing_in_the_comparison(tmp_path):
+    """Permits does not collect completion rate, and North's file marks its user satisfaction not
+    requested: the tables said 'no data' for both while the cards said 'not requested'."""
+    files = standard_files()
+    files["config.yaml"] += ("charts:\n  static_svg: false\npeers:\n  - name: North Council\n    file: peers/north.csv\n"
+                             "  - name: East Council\n    file: peers/east.csv\n")
+    files["content/services/permits.yaml"] += "lgsl: 1000\n"
+    for name, completion in (("north", "80.0"), ("east", "70.0")):
+        files[f"data/peers/{name}.csv"] = (
+            HEADER + f",not_requested\npermits,Parking permits,{name},{name},1000,2024-12,"
+            f"2024-12-01,2024-12-31,500,450,90.0,1.00,false,{completion},,true,user_satisfaction\n")
+    out = tmp_path / "site"
+    build_site(write_site(tmp_path, files), out)
+    page = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
+    section = page.find(id="compare-heading").parent
+    figures, by_council = section.find_all("table")
+    rows = {tr.th.get_text(" ", strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+            for tr in by_council.tbody.find_all("tr")}
+    # Columns: their service, transactions per year, take-up, cost, completion rate, satisfaction.
+    assert rows["Test Council (this service)"][4] == "not requested"
+    assert rows["Test Council (this service)"][5] == "no data"  # collected, but none published
+    assert rows["North Council"][4:] == ["80.0%", "not requested"]
+    completion = next(tr for tr in figures.tbody.find_all("tr") if tr.th.get_text() == "Completion rate")
+    assert [td.get_text() for td in completion.find_all("td")][:2] == ["not requested", "not requested, of 2"]
+
+
+def test_councils_on_one_site_and_their_totals_say_not_requested(tmp_path):
+    """Two councils on one site, each with an FOI service that collects no digital take-up: the
+    comparison, the organisation pages' totals and the organisations table said 'no data'."""
+    foi = "name: {name} FOI\norganisation: {org}\ndescription: FOI.\nlgsl: 1350\ndata: {org}.csv\n" \
+          "not_requested: [digital_take_up, cost_per_transaction, user_satisfaction]\n"
+    files = {"config.yaml": "title: FOI\norganisation: North\ncharts:\n  static_svg: false\n"}
+    for org, name in (("north", "North"), ("south", "South")):
+        files[f"content/organisations/{org}.yaml"] = f"name: {name} Council\nkind: council\n"
+        files[f"content/services/{org}-foi.yaml"] = foi.format(name=name, org=org)
+        files[f"data/{org}.csv"] = "period,transactions\n2017,728\n"
+    out = tmp_path / "site"
+    build_site(write_site(tmp_path, files), out)
+    page = BeautifulSoup((out / "services/north-foi/index.html").read_text(), "html.parser")
+    by_council = page.find(id="compare-heading").parent.find_all("table")[-1]
+    south = next(tr for tr in by_council.tbody.find_all("tr") if tr.th.get_text(strip=True) == "South Council")
+    assert [td.get_text() for td in south.find_all("td")][2:4] == ["not requested", "not requested"]
+    org = BeautifulSoup((out / "organisations/north/index.html").read_text(), "html.parser")
+    assert org.find("dd", attrs={"data-total": "digital_take_up"}).get_text() == "not requested"
+    listing = BeautifulSoup((out / "organisations/index.html").read_text(), "html.parser")
+    assert [td.get_text() for td in listing.tbody.tr.find_all("td")][-1] == "not requested"

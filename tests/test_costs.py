@@ -22,7 +22,7 @@ def out(tmp_path_factory):
 def test_a_services_year_is_added_up_from_its_periods(out):
     lines = (out / "data/costs-2023-24.csv").read_text().splitlines()
     permits = next(line for line in lines if line.startswith("service,permits,"))
-    assert permits == "service,permits,Renew a permit,test-council,2023/24,2340,2628,1.1231,true,12,12"
+    assert permits == "service,permits,Renew a permit,test-council,2023/24,2340,2628,1.1231,true,12,12,false"
 
 
 def test_a_cost_of_fewer_months_than_the_transactions_says_so(out):
@@ -31,7 +31,7 @@ def test_a_cost_of_fewer_months_than_the_transactions_says_so(out):
     the row says, rather than sitting beside 5 months' transactions (980) as if it were theirs."""
     lines = (out / "data/costs-2023-24.csv").read_text().splitlines()
     fines = next(line for line in lines if line.startswith("service,fines,"))
-    assert fines == "service,fines,Pay a fine,dept-a,2023/24,980,1436,3.59,false,5,2"
+    assert fines == "service,fines,Pay a fine,dept-a,2023/24,980,1436,3.59,false,5,2,false"
     page = BeautifulSoup((out / "costs/index.html").read_text(), "html.parser")
     row = next(tr for tr in page.find(id="costs-table").tbody.find_all("tr") if "Pay a fine" in tr.th.get_text())
     assert "part year: 5 months" in row.th.get_text() and "cost for 2 of 5 months" in row.th.get_text()
@@ -86,3 +86,25 @@ def test_a_service_costing_nothing_still_counts_its_transactions_in_an_organisat
     total = _sum_lines("Org", "org", None, lines)
     assert total.costed_transactions == 2220 and not total.partly_costed
     assert total.cost_per_transaction == pytest.approx(1400 / 2220)
+
+
+def test_a_service_that_does_not_collect_costs_says_not_requested(tmp_path):
+    """Permits marked not_requested: [cost_per_transaction]: its cost was 'no data' in the report,
+    as if a figure were missing, while its card says 'not requested'. The report and its CSV say so."""
+    from sitefactory import standard_files, write_site
+    from generator.build import build_site
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "[completion_rate]", "[completion_rate, cost_per_transaction]")
+    site = tmp_path / "site"
+    build_site(write_site(tmp_path, files), site)
+    lines = (site / "data/costs-2023-24.csv").read_text().splitlines()
+    assert lines[0].endswith(",cost_months,not_requested")
+    assert "service,permits,Renew a permit,test-council,2023/24,2340,,,false,12,,true" in lines
+    page = BeautifulSoup((site / "costs/index.html").read_text(), "html.parser")
+    row = next(tr for tr in page.find(id="costs-table").tbody.find_all("tr") if "Renew" in tr.th.get_text())
+    assert [td.get_text() for td in row.find_all("td")][-2:] == ["not requested", "not requested"]
+    fines = next(tr for tr in page.find(id="costs-table").tbody.find_all("tr") if "Pay a fine" in tr.th.get_text())
+    assert "not requested" not in fines.get_text()

@@ -175,3 +175,23 @@ def test_a_seconds_measure_reads_clock_times(tmp_path):
     with pytest.raises(BuildFailed) as failed:
         prepare(write_site(tmp_path / "bad", files))
     assert any("'handling_time' is not a number: '4:75'" in p.message for p in failed.value.problems.items)
+
+
+def test_a_measure_without_a_definition_is_published_by_the_organisation_as_it_is(tmp_path):
+    """A measure with no definition said "A measure this council publishes." on every page, a
+    department's too: an organisation's page names its kind, a service's page says organisation."""
+    files = site_files(**{"content/organisations/test-council.yaml": "name: Home Office\nkind: Department\n"})
+    out = tmp_path / "site"
+    build_site(write_site(tmp_path, files), out)
+
+    def definition(page, label):
+        soup = BeautifulSoup((out / page).read_text(), "html.parser")
+        return soup.find("dt", string=label).find_next_sibling("dd").get_text(" ", strip=True)
+
+    assert definition("organisations/test-council/index.html", "Calls offered").startswith(
+        "A measure this department publishes. ")
+    assert definition("organisations/dept-a/index.html", "Calls offered").startswith(
+        "A measure this directorate publishes. ")
+    assert definition("services/calls/index.html", "Calls offered").startswith(
+        "A measure this organisation publishes. ")
+    assert not any("council publishes" in p.read_text() for p in out.rglob("*.html"))

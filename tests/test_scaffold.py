@@ -198,3 +198,22 @@ def test_an_installed_copy_carries_the_theme_and_builds_a_new_site(tmp_path):
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "council/site/static/css/site.css").read_bytes() == (theme / "static/css/site.css").read_bytes()
     assert "<main" in (tmp_path / "council/site/index.html").read_text(encoding="utf-8")
+
+
+def test_new_writes_the_kind_it_is_given(tmp_path):
+    """`perfpages new --name "Home Office"` wrote kind: council whatever the name; --kind sets it
+    (default council), and the department's pages then say "department", never "council"."""
+    folder = tmp_path / "home-office"
+    result = CliRunner().invoke(main, ["new", str(folder), "--name", "Home Office", "--kind", "department"])
+    assert result.exit_code == 0, result.output
+    assert "kind: department\n" in (folder / "content/organisations/home-office.yaml").read_text()
+    prepared = prepare(folder / "config.yaml")
+    assert prepared.model.organisations[0].kind == "department"
+    odd = tmp_path / "odd"
+    assert CliRunner().invoke(main, ["new", str(odd), "--kind", "arm's-length body: agency"]).exit_code == 0
+    assert prepare(odd / "config.yaml").model.organisations[0].kind == "arm's-length body: agency"
+    plain = tmp_path / "plain"
+    assert CliRunner().invoke(main, ["new", str(plain)]).exit_code == 0
+    assert "kind: council\n" in (plain / "content/organisations/plain.yaml").read_text()
+    empty = CliRunner().invoke(main, ["new", str(tmp_path / "empty"), "--kind", " "])
+    assert empty.exit_code == 1 and "--kind is empty" in empty.output

@@ -1533,3 +1533,46 @@ def test_one_unknown_period_form_on_every_row_is_told_once(tmp_path):
     assert code == 1 and "2 error(s)" in out
     assert "data/contact.csv:2:1: error: 'period' is not a period I recognise: '1 of April 2024' (and 1 more row with it)" in out
     assert "data/contact.csv:4:1: error: 'period' is not a period I recognise: '2 of April 2024' (and 2 more rows with it)" in out
+
+
+def test_an_event_file_is_counted_a_row_each_per_month(tmp_path):
+    """A row per loan with the day it was made: constants: {transactions: 1} and combine: sum count
+    the rows of each month (period_type: month reads each date as its month), as the guide shows.
+    Hand check: 3 loans at Central in January 2024 and 1 in February; 1 at Northgate in January."""
+    csv_text = ("loan_id,library,loaned_on\n1,Central,03/01/2024\n2,Central,17/01/2024\n3,Northgate,20/01/2024\n"
+                "4,Central,31/01/2024\n5,Central,01/02/2024\n")
+    source = ("sources:\n  - file: loans.csv\n    columns: {period: loaned_on, service: library}\n"
+              "    constants: {transactions: 1}\n    combine: sum\n    period_type: month\n"
+              "    services:\n      name: '{library} loans'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/loans.csv": csv_text})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    found = services(config)
+    assert [(r.period.label, r.transactions) for r in found["central"].periods] == [
+        ("January 2024", 3), ("February 2024", 1)]
+    assert [(r.period.label, r.transactions) for r in found["northgate"].periods] == [("January 2024", 1)]
+    # Without period_type: month, each date is a day of its own, and nothing is added up.
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("    period_type: month\n", ""))
+    assert [r.period.label for r in services(config)["central"].periods][:2] == ["3 January 2024", "17 January 2024"]
+
+
+def test_headings_match_whatever_their_case_spaces_hyphens_or_underscores(tmp_path):
+    """'in time' in the mapping finds the heading 'In_Time', and 'ALL-REQUESTS' finds 'all requests':
+    spaces, hyphens and underscores are one, and case is ignored."""
+    csv_text = "Period,all requests,In_Time\n2024-01,10,8\n"
+    source = ("sources:\n  - file: permits.csv\n"
+              "    columns: {period: period, transactions: ALL-REQUESTS, started: ALL-REQUESTS, completed: in time}\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert services(config)["permits"].kpis["completion_rate"].value == 80.0
+
+
+def test_exclude_a_blank_drops_the_rows_whose_cell_is_empty(tmp_path):
+    """exclude: {type: ""} leaves out rows with nothing (or only spaces) in that column, as the guide says.
+    Hand check: January's row has a type and is kept (5); February's blank and March's spaces are not."""
+    csv_text = "period,channel,transactions,type\n2024-01,online,5,new\n2024-02,online,6,\n2024-03,online,7,  \n"
+    source = "sources:\n  - file: permits.csv\n    exclude: {type: \"\"}\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert [(r.period.label, r.transactions) for r in services(config)["permits"].periods] == [("January 2024", 5)]
+    # filter: {type: ""} keeps only those.
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("exclude:", "filter:"))
+    assert [r.period.label for r in services(config)["permits"].periods] == ["February 2024", "March 2024"]
