@@ -495,16 +495,23 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         )
     not_requested = set(svc.not_requested) | set(marked)
     notes = []
+    step = 3 if rows and rows[-1].period.kind in ("quarter", "financial_quarter") else 1  # months a period
     if year.transactions is not None and round(year.months_with_data) < 12:
-        count = round(year.months_with_data)
-        notes.append(f"{count:g} of the 12 months {'has' if count == 1 else 'have'} complete data")
-    prev_tx = year.previous_transactions if year.previous_months_with_data >= COMPLETE_YEAR else None
-    incomplete = None  # an earlier year there is, but too incomplete to compare with: the card says so
+        notes.append(f"{_periods_complete(year.months_with_data, step)} complete data")
+    # Only two whole years are compared: a year with a channel's figures missing (a channel that
+    # stopped reporting, a late month) against a full one would show a fall that is not there.
+    whole = year.months_with_data >= COMPLETE_YEAR and year.previous_months_with_data >= COMPLETE_YEAR
+    prev_tx = year.previous_transactions if whole else None
+    incomplete = None  # an earlier year there is, but a year too incomplete to compare: the card says so
     if year.transactions is not None and prev_tx is None and year.previous_transactions is not None:
-        months = round(year.previous_months_with_data)
-        incomplete = (f"No comparison with {year.previous_label}, which has " + (
-            f"only {months:g} month{'' if months == 1 else 's'} of complete data" if months
-            else "no month of complete data"))
+        short, label = ((year.previous_months_with_data, year.previous_label)
+                        if year.previous_months_with_data < COMPLETE_YEAR else (year.months_with_data, year.label))
+        count = round(short / step)
+        unit = "month" if step == 1 else "quarter"
+        incomplete = (f"No comparison with {year.previous_label}" + (
+            ", which has " if label == year.previous_label else f": {label} has ") + (
+            f"only {count:g} {unit}{'' if count == 1 else 's'} of complete data" if count
+            else f"no {unit} of complete data"))
     note = "; ".join(notes) or None
     kpis[m.TRANSACTIONS_PER_YEAR] = make_figure(
         m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,
@@ -534,6 +541,14 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     data_label = Period(rows[0].period.start, rows[-1].period.end, "range").label if rows else None
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
     return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used)
+
+
+def _periods_complete(months: float, step: int) -> str:
+    """'4 of the 12 months have', or for quarterly data 'none of the 4 quarters has'."""
+    count, whole, unit = round(months / step), 12 // step, "months" if step == 1 else "quarters"
+    if count == 0:
+        return f"none of the {whole} {unit} has"
+    return f"{count:g} of the {whole} {unit} {'has' if count == 1 else 'have'}"
 
 
 def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]:

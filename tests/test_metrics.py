@@ -153,6 +153,33 @@ def test_no_year_on_year_comparison_with_an_incomplete_year(tmp_path):
     assert change_text(fig) == "No comparison with January to December 2023, which has only 11 months of complete data"
 
 
+def test_no_year_on_year_comparison_when_the_latest_year_lacks_a_channel(tmp_path):
+    """A channel that stops reporting (the Home Office's ASPEN figures: NA from 2020) left the latest
+    year short of its figures, and the card showed a fall against the full year before it. Only two
+    whole years are compared; the card says which one is not."""
+    from generator.formatting import change_text
+    from sitefactory import permits_csv
+
+    files = standard_files()
+    files["data/permits.csv"] = permits_csv().replace("2024-11,phone,100", "2024-11,phone,NA").replace(
+        "2024-12,phone,100", "2024-12,phone,NA")
+    fig = service(prepare(write_site(tmp_path, files)).model, "permits").kpis[m.TRANSACTIONS_PER_YEAR]
+    # 2024: online 10 x 13..24 = 2,220 and phone 10 x 100 = 1,000; its last two months lack phone.
+    assert fig.value == 3220 and fig.previous_value is None
+    assert fig.note == "10 of the 12 months have complete data"
+    assert change_text(fig) == ("No comparison with January to December 2023: January to December 2024 has only "
+                                "10 months of complete data")
+
+
+def test_a_quarterly_years_gaps_are_counted_in_quarters(tmp_path):
+    files = standard_files()
+    files["data/permits.csv"] = ("period,channel,transactions\n" + "".join(
+        f"{y}-Q{q},online,10\n{y}-Q{q},phone,{'' if y == 2024 and q > 2 else 5}\n" for y in (2023, 2024)
+        for q in (1, 2, 3, 4)))
+    fig = service(prepare(write_site(tmp_path, files)).model, "permits").kpis[m.TRANSACTIONS_PER_YEAR]
+    assert fig.note == "2 of the 4 quarters have complete data"
+
+
 def test_a_year_of_transactions_ending_before_the_latest_data_is_marked_as_such(tmp_path):
     """Permits' latest month (January 2025) has only a satisfaction score: its transactions per
     year are for 2024 (online 10 x 13..24 = 2,220, phone 12 x 100 = 1,200: 3,420), and tables that
