@@ -1391,7 +1391,35 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     if plain_parts:  # in order of service, as the frames are; each service's rows as in its file
         tidy = tidy.sort_values("service", kind="stable", ignore_index=True)
     _warn_of_hidden_figures(tidy, services, problems)
+    _warn_of_channels_without_unit_costs(tidy, services, config, problems)
     return tidy
+
+
+def _warn_of_channels_without_unit_costs(tidy: pd.DataFrame, services: list[Service], config: Config,
+                                         problems: Problems) -> None:
+    """Estimates of cost per transaction need a unit cost for every channel a period used: a channel
+    without one (email, beside phone at £2.83) left a council's services with no estimate in every
+    month it was used, and an 'estimate' from the odd month it was not, with no word of why. Said once
+    per channel, at its place in config.yaml, when a service that publishes no costs has its transactions."""
+    costed = {c.id for c in config.channels if c.unit_cost is not None}
+    if not costed and not any(svc.unit_costs for svc in services) or not len(tidy):
+        return
+    cost_columns = [c for c in ("cost", "cost_per_transaction") if c in tidy]
+    has_costs = tidy[cost_columns].notna().any(axis=1).groupby(tidy["service"]).transform("any") \
+        if cost_columns else pd.Series(False, index=tidy.index)
+    used = tidy[~has_costs & tidy["transactions"].gt(0)]
+    own = {(svc.slug, channel) for svc in services for channel in svc.unit_costs}
+    for index, channel in enumerate(config.channels):
+        if channel.unit_cost is not None:
+            continue
+        rows = used[used["channel"].eq(channel.id)]
+        if any((slug, channel.id) not in own for slug in rows["service"].unique()):
+            problems.warning(config.path, f"channel '{channel.id}' has no unit_cost, so a service that publishes "
+                             f"no costs gets no cost estimate for a period with {channel.label.lower()} "
+                             "transactions", *config.positions.at(("channels", index)),
+                             hint=f"add unit_cost: to the channel (what one {channel.label.lower()} transaction "
+                                  "costs), or unit_costs: to the services' YAML; an estimate needs a cost for every "
+                                  "channel a period used")
 
 
 def _warn_of_hidden_figures(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:

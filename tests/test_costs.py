@@ -108,3 +108,24 @@ def test_a_service_that_does_not_collect_costs_says_not_requested(tmp_path):
     assert [td.get_text() for td in row.find_all("td")][-2:] == ["not requested", "not requested"]
     fines = next(tr for tr in page.find(id="costs-table").tbody.find_all("tr") if "Pay a fine" in tr.th.get_text())
     assert "not requested" not in fines.get_text()
+
+
+def test_a_channel_without_a_unit_cost_that_blocks_estimates_is_a_warning_at_its_line(tmp_path):
+    """A council gave phone and face to face unit costs but not email: every month with an email
+    contact had no estimate, and the card took the odd month without one, with no word of why."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from sitefactory import CONFIG, ORGS, PERMIT_YAML, write_site
+
+    config = CONFIG + "  - id: email\n    label: Email\n"
+    csv = "period,channel,transactions\n2024-01,online,10\n2024-01,email,5\n2024-02,online,12\n2024-02,email,0\n"
+    path = write_site(tmp_path, {"config.yaml": config, **ORGS, "content/services/permits.yaml": PERMIT_YAML,
+                                 "data/permits.csv": csv})
+    out = CliRunner().invoke(main, ["check", "--strict", "--config", str(path)]).output
+    assert ("config.yaml:15:5: warning: channel 'email' has no unit_cost, so a service that publishes no costs "
+            "gets no cost estimate for a period with email transactions") in out
+    # With the service's own cost for email (or costs of its own), there is nothing to say.
+    own = PERMIT_YAML + "unit_costs:\n  email: 1.50\n"
+    path = write_site(tmp_path, {"content/services/permits.yaml": own})
+    assert CliRunner().invoke(main, ["check", "--strict", "--config", str(path)]).output == "No errors found.\n"
