@@ -12,6 +12,7 @@ import json
 import random
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -22,7 +23,7 @@ GITIGNORE = "site/\n.site.tmp-*/\n.site.old-*/\n.perfpages-cache/\n__pycache__/\
 
 CONFIG = """\
 # Site configuration. Every key is explained in the Performance Pages README.
-title: {name} service performance
+title: {title}
 organisation: {name}
 base_url: /                 # e.g. https://your-org.github.io/performance/ for a GitHub Pages project site
 financial_year_start: 4
@@ -56,7 +57,7 @@ accepted_warnings: []
 ORGANISATION = """\
 name: {name}
 kind: {kind}
-description: The services {name} runs and how well they work.
+description: {description}
 """
 
 SERVICES = {
@@ -121,9 +122,9 @@ GITHUB = """\
 # Check, build and deploy the site to GitHub Pages on every change to its files.
 name: Publish performance site
 on:
-  push:
-    branches: [main]
-    paths: ["data/**", "content/**", "themes/**", "templates/**", "static/**", "config.yaml", "requirements.txt"]
+  push:  # to the repository's default branch (main or master): see the build job's if:
+    paths: ["data/**", "content/**", "themes/**", "templates/**", "static/**", "config.yaml", "requirements.txt",
+            ".github/workflows/**"]
   workflow_dispatch:
 permissions:
   contents: read
@@ -134,6 +135,7 @@ concurrency:
   cancel-in-progress: false
 jobs:
   build:
+    if: github.ref_name == github.event.repository.default_branch
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
@@ -177,7 +179,7 @@ pages:
   rules:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
       changes: ["data/**/*", "content/**/*", "themes/**/*", "templates/**/*", "static/**/*", "config.yaml",
-                "requirements.txt"]
+                "requirements.txt", ".gitlab-ci.yml"]
   cache:
     key: perfpages
     paths: [.perfpages-cache/]
@@ -286,11 +288,13 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
     """Relative path to text for a new site for the organisation ``name`` of ``kind`` (its
     organisation file's ``kind:``: a department's site must not start out as a council's, whose
     services are compared with other councils')."""
-    org = slugify(name) or "council"
+    org = _slug_of_name(name) or "council"
     files = {
         ".gitignore": GITIGNORE,
-        "config.yaml": CONFIG.format(name=name),
-        f"content/organisations/{org}.yaml": ORGANISATION.format(name=name, kind=_yaml_text(kind)),
+        "config.yaml": CONFIG.format(title=_yaml_text(f"{name} service performance"), name=_yaml_text(name)),
+        f"content/organisations/{org}.yaml": ORGANISATION.format(
+            name=_yaml_text(name), kind=_yaml_text(kind),
+            description=_yaml_text(f"The services {name} runs and how well they work.")),
         "content/pages/about.md": ABOUT.format(name=name),
         "README.md": README.format(name=name),
         ".github/workflows/perfpages.yml": GITHUB.format(),
@@ -299,16 +303,23 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
     }
     for slug, (title, description, category, lgsl, base, online) in SERVICES.items():
         files[f"content/services/{slug}.yaml"] = SERVICE.format(
-            title=title, org=org, description=description, category=category, lgsl=lgsl, slug=slug)
+            title=title, org=_yaml_text(org), description=description, category=category, lgsl=lgsl, slug=slug)
         files[f"data/{slug}.csv"] = example_csv(slug, base, online)
     return files
+
+
+def _slug_of_name(name: str) -> str:
+    """The organisation's web address from its name, as a person would write it: 'Ynys Môn' is
+    ynys-mon and "King's Lynn" kings-lynn (not ynys-m-n, king-s-lynn)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return slugify(re.sub(r"['’]", "", plain))
 
 
 def _yaml_text(text: str) -> str:
     """``text`` as a YAML scalar that reads back as itself: plain when it is words, else quoted
     (a kind such as "arm's-length body: executive agency" or "yes" would not)."""
-    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 '-]*", text) and yaml.safe_load(text) == text
-    return text if plain else json.dumps(text)
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ',.-]*", text) and yaml.safe_load(text) == text
+    return text if plain else json.dumps(text, ensure_ascii=False)
 
 
 class ScaffoldError(Exception):

@@ -217,3 +217,29 @@ def test_new_writes_the_kind_it_is_given(tmp_path):
     assert "kind: council\n" in (plain / "content/organisations/plain.yaml").read_text()
     empty = CliRunner().invoke(main, ["new", str(tmp_path / "empty"), "--kind", " "])
     assert empty.exit_code == 1 and "--kind is empty" in empty.output
+
+
+def test_any_organisation_name_makes_a_site_that_builds_with_that_name(tmp_path):
+    """The name went into YAML as it was: 'Borsetshire: Borough Council' did not parse and 'Council
+    #1' lost '#1' as a comment. Any name is written so it reads back as itself, and its web address
+    is what a person would write (kings-lynn..., ynys-mon, not king-s-lynn, ynys-m-n)."""
+    from generator.build import build_site
+
+    for number, name in enumerate(["Borsetshire: Borough Council", "Council #1", "King's Lynn and Ynys Môn Council",
+                                   "yes", "- Dash Council"]):
+        folder = tmp_path / f"site{number}"
+        result = CliRunner().invoke(main, ["new", str(folder), "--name", name])
+        assert result.exit_code == 0, result.output
+        prepared = prepare(folder / "config.yaml")
+        assert [o.name for o in prepared.model.organisations] == [name]
+        assert prepared.config.title == f"{name} service performance"
+    assert (tmp_path / "site2/content/organisations/kings-lynn-and-ynys-mon-council.yaml").is_file()
+    build_site(tmp_path / "site1/config.yaml", tmp_path / "site1/site")
+    assert "<title>Council #1 service performance" in (tmp_path / "site1/site/index.html").read_text(encoding="utf-8")
+
+
+def test_the_workflows_run_on_the_default_branch_and_when_they_change(tmp_path):
+    CliRunner().invoke(main, ["new", str(tmp_path / "s")])
+    github = (tmp_path / "s/.github/workflows/perfpages.yml").read_text(encoding="utf-8")
+    assert "branches: [main]" not in github and "github.event.repository.default_branch" in github
+    assert '".github/workflows/**"' in github and '".gitlab-ci.yml"' in (tmp_path / "s/.gitlab-ci.yml").read_text()
