@@ -183,6 +183,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             data_problems._add(problem)
     for problem in data_problems.items:
         problems._add(problem)
+    search_path = render.template_search_path(config.root, config.theme)
+    render.missing_assets(search_path[:-1], render.static_files(render.static_search_path(config.root, config.theme)),
+                          problems)  # the built-in theme's own templates (last) name only its own files
     _accept_warnings(problems, config)
     _fail_if_errors(problems, strict)
     data_links = {path.split("/")[-1][:-4]: path for path in downloads}

@@ -347,3 +347,39 @@ def test_accepting_matches_the_file_whole_and_the_message_in_part():
     stale = problems.accept(rules)
     assert [p.level for p in problems.items] == ["accepted", "warning", "warning", "error"]
     assert stale == [rules[1]] and len(problems.warnings) == 2 and len(problems.accepted) == 1
+
+
+def test_an_asset_the_site_does_not_have_is_reported_at_its_template_line(tmp_path):
+    """asset('css/brand.css') with no such file, or 'img/Logo.svg' for logo.svg (found on a Mac,
+    not on GitHub Pages), built without a word; now each is a warning at its template's line
+    naming the asked-for path, with the real file (case) or where to put it, and --strict fails."""
+    files = standard_files()
+    files["static/img/logo.svg"] = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    files["templates/base.html"] = (
+        '{% extends "default:base.html" %}\n'
+        "{% block head %}\n"
+        "<link rel=\"stylesheet\" href=\"{{ asset('css/brand.css') }}\">\n"
+        "{% endblock %}\n"
+        "{% block brand %}<img src=\"{{ asset('img/Logo.svg') }}\" alt=\"Test\">"
+        "<img src=\"{{ asset('/img/logo.svg') }}\" alt=\"\">{% endblock %}\n")
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert ("templates/base.html:3: warning: asset('css/brand.css') names static/css/brand.css, "
+            "which the site does not have") in out
+    assert "hint: put the file at static/css/brand.css next to config.yaml" in out
+    assert "templates/base.html:5: warning: asset('img/Logo.svg')" in out
+    assert "hint: the file is static/img/logo.svg: write asset('img/logo.svg')" in out
+    assert out.count("warning:") == 2  # '/img/logo.svg' is the file (asset() drops the /)
+    code, out = run(config, "check", "--strict")
+    assert code == 1 and "Logo.svg" in out and "Traceback" not in out
+
+
+def test_the_built_in_theme_names_only_assets_it_has(tmp_path):
+    from generator import render
+    from generator.errors import Problems
+
+    problems = Problems()
+    folder = render.BUILTIN_THEME
+    render.missing_assets([folder / "templates"], render.static_files([folder / "static"]), problems)
+    assert problems.items == []
