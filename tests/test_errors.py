@@ -383,3 +383,27 @@ def test_the_built_in_theme_names_only_assets_it_has(tmp_path):
     folder = render.BUILTIN_THEME
     render.missing_assets([folder / "templates"], render.static_files([folder / "static"]), problems)
     assert problems.items == []
+
+
+def test_a_markdown_link_to_nothing_on_the_site_is_a_warning_at_its_line(tmp_path):
+    """A link to about.md (the file, not the page), one relative to the wrong folder, or a page the
+    site does not have was published without a word: each is a warning at the Markdown file's line
+    and column naming the link, with the address to use."""
+    files = standard_files()
+    files["content/pages/contact.md"] = (
+        "---\ntitle: Contact\n---\nRead [about us](/about/) or the [about page](about.md).\n\n"
+        "[About, relative](about/), [fees](/fees/) and [the council](https://www.example.gov.uk/nowhere).\n")
+    files["content/services/fines.yaml"] += "notes: |\n  See [permits](/services/permit/).\n"
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert "content/pages/contact.md:4:46: warning: link to 'about.md' leads to no page or file of this site" in out
+    assert "hint: link to /about/ for content/pages/about.md" in out
+    assert "content/pages/contact.md:6:19: warning: link to 'about/'" in out
+    assert "write /about/ to link from the site's root" in out
+    assert "content/pages/contact.md:6:35: warning: link to '/fees/'" in out
+    assert "content/services/fines.yaml:8:17: warning: link to '/services/permit/'" in out
+    assert "hint: did you mean /services/permits/?" in out
+    assert out.count("warning:") == 4  # /about/ and the other host are fine
+    code, out = run(config, "check", "--strict")
+    assert code == 1 and "Traceback" not in out

@@ -247,3 +247,24 @@ def test_a_total_of_years_ending_at_different_times_says_so(built):
     assert "each service's latest 12 months: for 1 of the 2 services, those end before December 2024" in home
     dept = soup(built, "organisations/dept-a/index.html").find("dl", class_="headline-figures")
     assert "those end before" not in dept.get_text(" ", strip=True)
+
+
+def test_markdown_links_from_the_sites_root_work_under_a_subpath(tmp_path):
+    """[About](/about/) and ![Logo](/static/...) are how people link within a site: they were
+    dropped (an <a> with no href); now each is made relative to its page, so it works at / and
+    under a GitHub Pages project's subpath. Other hosts and mailto: are left as written."""
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("base_url: /", "base_url: https://x.github.io/perf/")
+    files["static/img/logo.svg"] = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    files["content/pages/contact.md"] = (
+        "---\ntitle: Contact\n---\nRead [about us](/about/#who), [fines](/services/fines/) and "
+        "[the council](https://www.example.gov.uk/) or [write](mailto:perf@example.gov.uk).\n\n"
+        "![Council logo](/static/img/logo.svg)\n")
+    files["content/services/fines.yaml"] += "notes: See [all services](/services/).\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site", strict=True)
+    contact = soup(tmp_path / "site", "contact/index.html").select_one(".prose")
+    assert [a["href"] for a in contact.find_all("a")] == [
+        "../about/#who", "../services/fines/", "https://www.example.gov.uk/", "mailto:perf@example.gov.uk"]
+    assert contact.img["src"] == "../static/img/logo.svg"
+    notes = soup(tmp_path / "site", "services/fines/index.html").find("a", string="all services")
+    assert notes["href"] == "../../services/"
