@@ -103,6 +103,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     org_refs = {o.slug: m.OrgRef(o.slug, o.name, f"organisations/{o.slug}/") for o in content.organisations}
     services: list[m.ServiceView] = []
     years: dict[str, tuple] = {}
+    links: list = []  # Markdown links within the site, checked once the site's files are known
     for svc in content.services:
         fig = figures[svc.slug]
         years[svc.slug] = (fig.year.digital, fig.year.transactions_known_split)
@@ -116,7 +117,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             lgsl=svc.lgsl,
             service_url=svc.url,
             source=svc.source,
-            notes_html=render_markdown(svc.notes, shift_headings=2) if svc.notes else None,
+            notes_html=render_markdown(svc.notes, shift_headings=2, page_url=f"services/{svc.slug}/",
+                                       source=svc.path, links=links) if svc.notes else None,
             annotations=list(svc.annotations),
             last_updated=svc.last_updated,
             kpis=fig.kpis,
@@ -185,7 +187,9 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     organisations.sort(key=lambda o: (o.name.lower(), o.slug))
 
     pages = [
-        m.MarkdownPage(p.slug, p.title, f"{p.slug}/", render_markdown(p.body, shift_headings=_shift(p.body)),
+        m.MarkdownPage(p.slug, p.title, f"{p.slug}/",
+                       render_markdown(p.body, shift_headings=_shift(p.body), page_url=f"{p.slug}/", source=p.path,
+                                       links=links),
                        p.description, p.nav_order, _display_path(config, p.path))
         for p in sorted(content.pages, key=lambda p: p.slug)
     ]
@@ -200,6 +204,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         totals=totals(services, years),
         latest_period_label=f"{max(ends):%B %Y}" if ends else None,
     )
+    site.markdown_links = links
     site.organisation_shares = organisation_shares(organisations, years)
     site.cost_reports = cost_reports(site, config.financial_year_start)
     return site

@@ -129,6 +129,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     from generator.content import load_content
     from generator.data import RawFiles
     from generator.downloads import costs_csv, savings_csv
+    from generator.markdown_text import check_links
     from generator.opendata import PATHS as OPEN_DATA_PATHS
     from generator.pages import check_collisions, plan_pages
 
@@ -183,6 +184,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             data_problems._add(problem)
     for problem in data_problems.items:
         problems._add(problem)
+    search_path = render.template_search_path(config.root, config.theme)
+    render.missing_assets(search_path[:-1], render.static_files(render.static_search_path(config.root, config.theme)),
+                          problems)  # the built-in theme's own templates (last) name only its own files
     _accept_warnings(problems, config)
     _fail_if_errors(problems, strict)
     data_links = {path.split("/")[-1][:-4]: path for path in downloads}
@@ -224,6 +228,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     generated = [*extra, *OPEN_DATA_PATHS.values(), *(url for c in charts for url in (c.csv_url, c.json_url)),
                  *(path for path in kept if path not in page_paths)]
     check_collisions(pages, problems, {path: "(generated file)" for path in generated})
+    check_links(model.markdown_links, page_paths | set(generated),
+                {p.path.name: f"{p.slug}/" for p in content.pages}, problems)
     _fail_if_errors(problems, strict)
     records = {}
     if previous is not None:

@@ -2,12 +2,24 @@
 
 Content authors are trusted with Markdown, not with HTML: raw HTML in the
 source is shown as text, and links or images with script URLs lose them.
+
+Links within the site are written as people write them, from the site's root
+(``[About](/about/)``, ``![Logo](/static/img/logo.svg)``): each is made
+relative to the page showing it, so it works at ``/`` and under a subpath
+(a GitHub Pages project site). Every link within the site is collected, so
+:func:`check_links` can warn about one that leads nowhere once the site's
+files are known.
 """
 
 from __future__ import annotations
 
+import difflib
+import posixpath
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
 import markdown
 from markdown.extensions import Extension
@@ -15,17 +27,65 @@ from markdown.treeprocessors import Treeprocessor
 
 _SAFE_LINK = re.compile(r"^(https?:|mailto:|tel:|#|\.|[A-Za-z0-9_-]+(/|\.|$))", re.I)
 _SAFE_SRC = re.compile(r"^(\.|[A-Za-z0-9_-]+(/|\.|$))", re.I)  # images only from the site itself
+_OUTSIDE = re.compile(r"^(https?:|mailto:|tel:|#)", re.I)  # left as written, never checked
 
 
-class _DropUnsafeUrls(Treeprocessor):
-    """Remove script URLs, and image sources that would load from another host."""
+@dataclass(frozen=True)
+class SiteLink:
+    """A link or image in Markdown that points within the site."""
+
+    source: Path  # the Markdown page, or the service YAML whose notes hold it
+    written: str  # as the author wrote it: '/about/', 'about.md'
+    target: str  # site-relative, as url() takes it: 'about/', 'static/img/logo.svg'
+    page_url: str  # the folder of the page showing it: 'contact/'
+
+
+class _SiteUrls(Treeprocessor):
+    """Keep links within the site working from the page that shows them, and note them; remove
+    script URLs, and image sources that would load from another host."""
+
+    def __init__(self, md, page_url: str, source: Path | None, links: list | None):
+        super().__init__(md)
+        self.page_url, self.source, self.links = page_url, source, links
 
     def run(self, root):
         for element in root.iter():
             for attr, allowed in (("href", _SAFE_LINK), ("src", _SAFE_SRC)):
                 value = element.get(attr)
-                if value is not None and not allowed.match(value.strip()):
+                if value is None:
+                    continue
+                value = value.strip()
+                if value.startswith("/") and not value.startswith(("//", "/\\")):
+                    target = value.lstrip("/")
+                    element.set(attr, _from_page(self.page_url, target))
+                elif allowed.match(value) and not (attr == "href" and _OUTSIDE.match(value)):
+                    target = _resolved(self.page_url, value)
+                elif allowed.match(value):
+                    continue
+                else:
                     del element.attrib[attr]
+                    continue
+                if self.links is not None:
+                    self.links.append(SiteLink(self.source, value, target, self.page_url))
+
+
+def _from_page(page_url: str, target: str) -> str:
+    """``target`` (site-relative) as a link from the page at ``page_url``: '../about/' from 'contact/'."""
+    depth = page_url.count("/")
+    return ("../" * depth if depth else "./") + target
+
+
+def _resolved(page_url: str, written: str) -> str:
+    """Where a relative link leads, site-relative ('../x' above the site's root stays '../x')."""
+    split = re.search(r"[?#]", written)
+    path, rest = (written[:split.start()], written[split.start():]) if split else (written, "")
+    if not path:
+        return page_url + rest
+    joined = posixpath.normpath(posixpath.join(page_url, path))
+    joined = "" if joined == "." else joined
+    if joined and (path.endswith(("/", "/.", "/..")) or path in (".", "..")):
+        joined += "/"
+    return joined + rest
 
 
 class _AccessibleTables(Treeprocessor):
@@ -45,16 +105,26 @@ class _AccessibleTables(Treeprocessor):
 
 
 class _NoRawHtml(Extension):
+    def __init__(self, page_url: str, source: Path | None, links: list | None):
+        super().__init__()
+        self.page_url, self.source, self.links = page_url, source, links
+
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_DropUnsafeUrls(md), "drop_unsafe_urls", 0)
+        md.treeprocessors.register(_SiteUrls(md, self.page_url, self.source, self.links), "site_urls", 0)
         md.treeprocessors.register(_AccessibleTables(md), "accessible_tables", 1)
 
 
-def render_markdown(text: str, shift_headings: int = 0) -> str:
-    """Render Markdown; ``shift_headings`` demotes headings so a page keeps one h1."""
-    md = markdown.Markdown(extensions=["tables", "sane_lists", _NoRawHtml()], output_format="html")
+def render_markdown(text: str, shift_headings: int = 0, page_url: str = "", source: Path | None = None,
+                    links: list | None = None) -> str:
+    """Render Markdown; ``shift_headings`` demotes headings so a page keeps one h1.
+
+    ``page_url`` is the folder of the page that shows it ('contact/'; '' for the home page): links
+    from the site's root are made relative to it. Links within the site are added to ``links``
+    (as SiteLink, naming ``source``), if given, for :func:`check_links`."""
+    md = markdown.Markdown(extensions=["tables", "sane_lists", _NoRawHtml(page_url, source, links)],
+                           output_format="html")
     html = md.convert(text or "")
     if shift_headings:
         def demote(match):
@@ -62,3 +132,64 @@ def render_markdown(text: str, shift_headings: int = 0) -> str:
             return f"<{match.group(1)}h{level}"
         html = re.sub(r"<(/?)h([1-6])", demote, html)
     return html
+
+
+def check_links(links: list[SiteLink], outputs: set[str], pages: dict[str, str], problems) -> None:
+    """Warn at each Markdown link within the site that leads to no file the build makes.
+
+    ``outputs`` are the site's files ('about/index.html', 'static/css/site.css'); ``pages`` maps
+    each Markdown page's source file name ('about.md') to its address ('about/'), for the link
+    written to the file rather than the page. Chart downloads made with their pages are not all
+    known yet, so links under data/charts/ are taken on trust."""
+    folded = {path.lower(): path for path in outputs}
+    texts: dict[Path, str] = {}
+    for link in links:
+        target = unquote(re.split(r"[?#]", link.target, maxsplit=1)[0])
+        if _exists(target, outputs) or target.startswith("data/charts/"):
+            continue
+        if link.source not in texts:
+            try:
+                texts[link.source] = link.source.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                texts[link.source] = ""
+        line, column = _position(texts[link.source], link.written)
+        problems.warning(link.source, f"link to '{link.written}' leads to no page or file of this site",
+                         line, column, hint=_link_hint(link, target, outputs, folded, pages))
+
+
+def _exists(target: str, outputs: set[str]) -> bool:
+    if target in ("", "index.html") or target in outputs:
+        return True
+    folder = target if target.endswith("/") else target + "/"
+    return folder + "index.html" in outputs
+
+
+def _position(text: str, written: str) -> tuple[int | None, int | None]:
+    """Line and column (from 1) of a link's address in its source, or (None, None) if not found."""
+    found = re.search(r"(?:\]\(\s*<?|\]:[ \t]*<?)(" + re.escape(written) + r")[\s>)\"']", text)
+    at = found.start(1) if found else text.find(written)  # as a link's address: not inside another's
+    if at < 0:
+        return None, None
+    return text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+
+
+def _link_hint(link: SiteLink, target: str, outputs: set[str], folded: dict[str, str],
+               pages: dict[str, str]) -> str:
+    name = posixpath.basename(target.rstrip("/"))
+    if name in pages:
+        return f"link to /{pages[name]} for content/pages/{name}"
+    for candidate in (target, target + "index.html", target + "/index.html"):
+        if candidate.lower() in folded:
+            real = folded[candidate.lower()].removesuffix("index.html")
+            return (f"the address is /{real}: web servers such as GitHub Pages tell capital letters from "
+                    "small ones")
+    written = link.written.split("#")[0].split("?")[0]
+    if not link.written.startswith("/") and _exists(unquote(written.lstrip("./")), outputs):
+        return (f"a link without a leading / is read from this page's address (/{link.page_url}): "
+                f"write /{written.lstrip('./')} to link from the site's root")
+    addresses = sorted({path.removesuffix("index.html") for path in outputs})
+    close = difflib.get_close_matches(target, addresses, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean /{close[0]}?"
+    return ("link to a page from the site's root, as /about/ for content/pages/about.md, and to a file "
+            "in static/ as /static/img/logo.svg")

@@ -108,6 +108,52 @@ def static_files(search_path: list[Path]) -> dict[str, Path]:
     return files
 
 
+def missing_assets(template_folders: list[Path], static_paths, problems) -> None:
+    """Warn at each ``asset('...')`` in these templates that names a file no static folder has.
+
+    A missing stylesheet or logo builds without a word and leaves the page unstyled or a broken
+    image; ``img/Logo.svg`` for ``logo.svg`` works on a Mac or Windows but not on GitHub Pages.
+    The templates are read (not the pages), so it is checked once per build whichever pages are
+    made, and each call costs one set lookup. Only calls with a quoted path can be checked.
+    """
+    have = {path.removeprefix("static/") for path in static_paths}
+    folded = {path.lower(): path for path in have}
+    parser = jinja2.Environment()
+    for folder in template_folders:
+        for path in sorted(Path(folder).rglob("*.html")):
+            try:
+                tree = parser.parse(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+                continue  # reported when a page is rendered with it
+            for call in tree.find_all(jinja2.nodes.Call):
+                asked = _asked_asset(call)
+                if asked is not None and asked.split("?")[0].split("#")[0] not in have:
+                    problems.warning(path, f"asset('{asked}') names static/{asked}, which the site does not have",
+                                     call.lineno, hint=_asset_hint(asked.split("?")[0].split("#")[0], have, folded))
+
+
+def _asked_asset(call) -> str | None:
+    """The path an ``asset('...')`` call asks for (leading / removed, as asset() does), or None."""
+    if not (isinstance(call.node, jinja2.nodes.Name) and call.node.name == "asset" and call.args):
+        return None
+    first = call.args[0]
+    if isinstance(first, jinja2.nodes.Const) and isinstance(first.value, str):
+        return first.value.lstrip("/")
+    return None
+
+
+def _asset_hint(asked: str, have: set[str], folded: dict[str, str]) -> str:
+    if asked.lower() in folded:
+        real = folded[asked.lower()]
+        return (f"the file is static/{real}: write asset('{real}'); web servers such as GitHub Pages tell "
+                "capital letters from small ones, though a Mac or Windows does not")
+    import difflib
+
+    close = difflib.get_close_matches(asked, sorted(have), n=1, cutoff=0.6)
+    where = f"put the file at static/{asked} next to config.yaml"
+    return f"{where}, or name a file the site has (the closest is '{close[0]}')" if close else where
+
+
 def sort_state(table: m.ServicesTable, key: str) -> dict:
     """How one column header of a services table links and describes itself.
 

@@ -375,3 +375,63 @@ def test_accepting_matches_the_file_whole_and_the_message_in_part():
     stale = problems.accept(rules)
     assert [p.level for p in problems.items] == ["accepted", "warning", "warning", "error"]
     assert stale == [rules[1]] and len(problems.warnings) == 2 and len(problems.accepted) == 1
+
+
+def test_an_asset_the_site_does_not_have_is_reported_at_its_template_line(tmp_path):
+    """asset('css/brand.css') with no such file, or 'img/Logo.svg' for logo.svg (found on a Mac,
+    not on GitHub Pages), built without a word; now each is a warning at its template's line
+    naming the asked-for path, with the real file (case) or where to put it, and --strict fails."""
+    files = standard_files()
+    files["static/img/logo.svg"] = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    files["templates/base.html"] = (
+        '{% extends "default:base.html" %}\n'
+        "{% block head %}\n"
+        "<link rel=\"stylesheet\" href=\"{{ asset('css/brand.css') }}\">\n"
+        "{% endblock %}\n"
+        "{% block brand %}<img src=\"{{ asset('img/Logo.svg') }}\" alt=\"Test\">"
+        "<img src=\"{{ asset('/img/logo.svg') }}\" alt=\"\">{% endblock %}\n")
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert ("templates/base.html:3: warning: asset('css/brand.css') names static/css/brand.css, "
+            "which the site does not have") in out
+    assert "hint: put the file at static/css/brand.css next to config.yaml" in out
+    assert "templates/base.html:5: warning: asset('img/Logo.svg')" in out
+    assert "hint: the file is static/img/logo.svg: write asset('img/logo.svg')" in out
+    assert out.count("warning:") == 2  # '/img/logo.svg' is the file (asset() drops the /)
+    code, out = run(config, "check", "--strict")
+    assert code == 1 and "Logo.svg" in out and "Traceback" not in out
+
+
+def test_the_built_in_theme_names_only_assets_it_has(tmp_path):
+    from generator import render
+    from generator.errors import Problems
+
+    problems = Problems()
+    folder = render.BUILTIN_THEME
+    render.missing_assets([folder / "templates"], render.static_files([folder / "static"]), problems)
+    assert problems.items == []
+
+
+def test_a_markdown_link_to_nothing_on_the_site_is_a_warning_at_its_line(tmp_path):
+    """A link to about.md (the file, not the page), one relative to the wrong folder, or a page the
+    site does not have was published without a word: each is a warning at the Markdown file's line
+    and column naming the link, with the address to use."""
+    files = standard_files()
+    files["content/pages/contact.md"] = (
+        "---\ntitle: Contact\n---\nRead [about us](/about/) or the [about page](about.md).\n\n"
+        "[About, relative](about/), [fees](/fees/) and [the council](https://www.example.gov.uk/nowhere).\n")
+    files["content/services/fines.yaml"] += "notes: |\n  See [permits](/services/permit/).\n"
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert "content/pages/contact.md:4:46: warning: link to 'about.md' leads to no page or file of this site" in out
+    assert "hint: link to /about/ for content/pages/about.md" in out
+    assert "content/pages/contact.md:6:19: warning: link to 'about/'" in out
+    assert "write /about/ to link from the site's root" in out
+    assert "content/pages/contact.md:6:35: warning: link to '/fees/'" in out
+    assert "content/services/fines.yaml:8:17: warning: link to '/services/permit/'" in out
+    assert "hint: did you mean /services/permits/?" in out
+    assert out.count("warning:") == 4  # /about/ and the other host are fine
+    code, out = run(config, "check", "--strict")
+    assert code == 1 and "Traceback" not in out

@@ -573,3 +573,32 @@ def test_a_memo_link_changed_before_it_is_written_stops_the_build(tmp_path, site
         template.write_text('{% call memo("y", 1) %}<a href="' + changed + '">x</a>{% endcall %}')
         with pytest.raises(jinja2.TemplateRuntimeError, match="memo"):
             render_page(make_environment(template_search_path(tmp_path, "default")), spec, site, [])
+
+
+BASE_BLOCKS = ("header", "brand", "navigation", "phase_banner", "footer", "footer_links", "footer_text", "scripts")
+
+
+def test_base_has_blocks_for_header_navigation_banner_and_footer(tmp_path, site):
+    """A council brands the header and rewrites the footer by extending default:base.html: the
+    blocks must exist (an unknown block is silently ignored) and, left alone, change nothing."""
+    source = (BUILTIN_THEME / "templates" / "base.html").read_text()
+    for name in BASE_BLOCKS:
+        assert "{% block " + name + " %}" in source
+    spec = _service_spec(site)
+    plain = render_page(make_environment([BUILTIN_THEME / "templates"]), spec, site, build_nav(site, spec))
+    (tmp_path / "templates").mkdir()
+    base = tmp_path / "templates" / "base.html"
+    base.write_text('{% extends "default:base.html" %}'
+                    + "".join("{% block " + name + " %}{{ super() }}{% endblock %}" for name in BASE_BLOCKS))
+    env = make_environment(template_search_path(tmp_path, "default"))
+    assert render_page(env, spec, site, build_nav(site, spec)) == plain  # byte for byte
+    base.write_text('{% extends "default:base.html" %}'
+                    '{% block brand %}<a href="{{ url(\'\') }}" class="header__title">'
+                    '<img src="{{ asset(\'img/logo.svg\') }}" alt="Peerton Borough Council"></a>{% endblock %}'
+                    '{% block footer_text %}<p class="footer__text">Town Hall, Peerton</p>{% endblock %}')
+    env = make_environment(template_search_path(tmp_path, "default"))
+    soup = BeautifulSoup(render_page(env, spec, site, build_nav(site, spec)), "html.parser")
+    assert soup.select_one("header.header img")["src"] == "../../static/img/logo.svg"
+    assert [p.get_text() for p in soup.select("footer .footer__text")] == ["Town Hall, Peerton"]
+    assert soup.select(".footer__links a")[0].get_text() == "About these figures"  # the rest is kept
+    assert soup.select("nav.main-nav a") and soup.select_one(".phase-banner")

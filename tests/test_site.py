@@ -247,3 +247,53 @@ def test_a_total_of_years_ending_at_different_times_says_so(built):
     assert "each service's latest 12 months: for 1 of the 2 services, those end before December 2024" in home
     dept = soup(built, "organisations/dept-a/index.html").find("dl", class_="headline-figures")
     assert "those end before" not in dept.get_text(" ", strip=True)
+
+
+def test_markdown_links_from_the_sites_root_work_under_a_subpath(tmp_path):
+    """[About](/about/) and ![Logo](/static/...) are how people link within a site: they were
+    dropped (an <a> with no href); now each is made relative to its page, so it works at / and
+    under a GitHub Pages project's subpath. Other hosts and mailto: are left as written."""
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("base_url: /", "base_url: https://x.github.io/perf/")
+    files["static/img/logo.svg"] = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    files["content/pages/contact.md"] = (
+        "---\ntitle: Contact\n---\nRead [about us](/about/#who), [fines](/services/fines/) and "
+        "[the council](https://www.example.gov.uk/) or [write](mailto:perf@example.gov.uk).\n\n"
+        "![Council logo](/static/img/logo.svg)\n")
+    files["content/services/fines.yaml"] += "notes: See [all services](/services/).\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site", strict=True)
+    contact = soup(tmp_path / "site", "contact/index.html").select_one(".prose")
+    assert [a["href"] for a in contact.find_all("a")] == [
+        "../about/#who", "../services/fines/", "https://www.example.gov.uk/", "mailto:perf@example.gov.uk"]
+    assert contact.img["src"] == "../static/img/logo.svg"
+    notes = soup(tmp_path / "site", "services/fines/index.html").find("a", string="all services")
+    assert notes["href"] == "../../services/"
+
+
+def test_the_readmes_branding_example_builds_as_it_says(tmp_path):
+    """README's Branding section is what a council follows to add its colours, fonts and logo: its
+    table names every custom property site.css uses, and its example, done on a site, builds
+    with --strict into pages that load the stylesheet, fonts and logo from the site itself."""
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    readme = root / "README.md"
+    section = readme.read_text(encoding="utf-8").split("### Branding", 1)[1].split("\n## ", 1)[0]
+    used = set(re.findall(r"var\((--[a-z-]+)", (root / "themes/default/static/css/site.css").read_text()))
+    assert used and all(f"`{name}`" in section for name in used)
+    css = re.search(r"```css\n(.*?)```", section, re.S).group(1)
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("base_url: /", "base_url: https://x.github.io/perf/")
+    files["static/css/brand.css"] = css
+    files["templates/base.html"] = re.search(r"```jinja\n(.*?)```", section, re.S).group(1)
+    files["static/img/logo.svg"] = "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    for font in re.findall(r'url\("\.\./(fonts/[^"]+)"\)', css):
+        files[f"static/{font}"] = "wOF2"  # stands for the font file
+    assert len(re.findall(r"@font-face", css)) == 2 and "https:" not in css
+    result = build_site(write_site(tmp_path, files), tmp_path / "site", strict=True)
+    assert not result.problems.warnings
+    page = soup(tmp_path / "site", "services/fines/index.html")
+    assert [link["href"] for link in page.select('link[rel="stylesheet"]')] == [
+        "../../static/css/site.css", "../../static/css/brand.css"]
+    assert page.select_one(".header__title img.header__logo")["src"] == "../../static/img/logo.svg"
+    assert (tmp_path / "site/static/fonts/open-sans-regular.woff2").is_file()
