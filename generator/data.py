@@ -434,7 +434,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                        ("write a number of seconds (288) or a time (00:04:48 or 4:48)" if unit == "seconds" else
                         "write a number such as 1234 or 1,234")
                        + "; leave the cell blank if there is no data"
-                       + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else ""))
+                       + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else "")
+                       + _marker_hint(str(raw[index])))
     values = values.astype(float)
     if factor != 1:  # a column of thousands or millions (multiply: in the source), checked as what it means
         values = (values * factor).round(6)  # 145.9 million is 145,900,000, not 145,900,000.00000003
@@ -559,6 +560,15 @@ def _looks_month_first(texts, long: pd.DataFrame, raw: pd.Series, path, problems
                      int(long.at[index, "period@line"]) or None, int(long.at[index, "period@col"]) or None,
                      hint="add dates: month_first to the file's source in config.yaml if 04/01/2013 is 1 April "
                           "2013, or dates: day_first if it is 4 January")
+
+
+def _marker_hint(text: str) -> str:
+    """A short mark with no digit ('-.', 'z', '~') is likely the publisher's own way of writing no
+    data, on every export: say how to read it so, once for the file, rather than edit every cell."""
+    text = text.strip()
+    if not text or len(text) > 4 or any(c.isdigit() for c in text):
+        return ""
+    return f"; if '{text}' means no data in this file, add missing: ['{text}'] to its source in config.yaml"
 
 
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,

@@ -53,7 +53,7 @@ KPI_OF_MEASURE = {
 # Cell text meaning "no data" (compared lower-cased, after trimming spaces).
 # Official statistics' shorthand too: [c] confidential, [x] not available, [z] not applicable,
 # [w] no data, [low] rounds to zero, * suppressed.
-MISSING = frozenset({"", "-", "–", "—", "na", "n/a", "n.a.", "nd", "null", "none", "..", "x", ":",
+MISSING = frozenset({"", "-", "–", "—", "na", "n/a", "n.a.", "nd", "null", "none", "..", ".", "x", ":",
                      "[c]", "[x]", "[z]", "[w]", "[low]", "*"})
 # Channel text meaning "all channels together" (a row with no channel split).
 ALL_CHANNELS = frozenset({"", "all", "total", "all channels", "any", "all channels combined"})

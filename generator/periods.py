@@ -204,7 +204,7 @@ _FY_FIRST = sorted(_PATTERNS, key=lambda item: item[1] != "fy2")  # stable: 2023
 # What spreadsheets add to a period that says nothing about its dates: a footnote or a revision
 # mark after it ('2023/24 [note 3]', 'March 2024 [p]', '2022-23 (r)', '2023-24*').
 _MARKS = re.compile(r"\s*(?:\[[^\]]{0,20}\]|\((?:p|r|e|f|provisional|revised|estimated?|forecast|"
-                    r"note\s*\d+)\)|[*†‡]+)\s*$", re.I)
+                    r"note\s*\d+|\d{1,2})\)|[*†‡]+)\s*$", re.I)  # '(1)': StatsWales numbers its footnotes
 _QUARTER_WORD = re.compile(r"\b(?:quarter|qtr)\s*([1-4])\b", re.I)  # Quarter 1 2024/25 -> Q1 2024/25
 _BRACKETS = re.compile(r"\s*\([^)]*\)")  # Q1 (Apr-Jun) 2024/25 -> Q1 2024/25
 

@@ -339,11 +339,18 @@ class _Resolver:
             self.loose.setdefault(_column_key(h), h)
         present = set(columns)
         self.virtual = {key: name for key, name in VIRTUAL.items() if name in present}
+        self.by_place: set[str] = set()  # headings named with their column ('. (column 3)'): not ambiguous
 
     def find(self, name: str) -> str | None:
         if name in self.number:
             return name
         found = self.loose.get(_column_key(name))
+        if found is None and (placed := _REPEATED.fullmatch(str(name).strip())):
+            # The first of a repeated heading, by its place as messages write the later ones: '. (column 3)'.
+            number = int(placed[2])
+            if 0 < number <= len(self.headings) and _column_key(self.headings[number - 1]) == _column_key(placed[1]):
+                self.by_place.add(self.headings[number - 1])
+                return self.headings[number - 1]
         return found if found is not None else self.virtual.get(_column_key(name))
 
     def suggest(self, name: str) -> str:
@@ -641,12 +648,13 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                                  *source.where("ignore", index), hint=resolver.suggest(str(name)))
             used.add(found)
     for heading, number, first in duplicate_headings(headings):
-        if headings[first - 1] in used:
+        if headings[first - 1] in used and headings[first - 1] not in resolver.by_place:
             where = frame.loc[frame[heading].astype(str).ne(""), "@file"].iloc[0] \
                 if "@file" in frame and frame[heading].astype(str).ne("").any() else path  # a pattern's: one file
             problems.error(where, f"column '{headings[first - 1]}' appears twice (as column {first} and {number}), "
                            "and the mapping reads it", header_line, number,
-                           hint=f"rename one of them in the file, or map '{heading}' to read the second")
+                           hint=f"map '{headings[first - 1]} (column {first})' to read the first, or "
+                                f"'{heading}' to read the second")
     if len(problems.errors) > before:
         return None
     base = pd.DataFrame({"@line": frame["@line"].to_numpy()}, index=frame.index)

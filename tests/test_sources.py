@@ -816,7 +816,28 @@ def test_a_repeated_heading_matters_only_if_the_mapping_reads_it(tmp_path):
     assert code == 1
     assert ("data/permits.csv:1:4: error: column 'Month' appears twice (as column 1 and 4), and the "
             "mapping reads it") in out
-    assert "map 'Month (column 4)' to read the second" in out
+    assert "map 'Month (column 1)' to read the first, or 'Month (column 4)' to read the second" in out
+    # StatsWales heads several columns '.': the first is named by its place, as messages name the rest.
+    config = site(tmp_path, source.replace("{period: Month}", "{period: 'Month (column 1)'}"),
+                  {"data/permits.csv": csv_text.replace("Notes,Notes", "Month,Notes")})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert services(config)["permits"].kpis["digital_take_up"].value == 60.0
+
+
+def test_statswales_marks_read_as_no_data_and_footnotes(tmp_path):
+    """StatsWales writes '.' in an empty cell and numbers footnotes after a period ('Dec-2011 (1)');
+    a mark of the publisher's own gets a hint to declare it."""
+    csv_text = "period,channel,transactions\nDec-2011 (1),online,5\nJan-2012,online,.\nFeb-2012,online,-.\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and "1 error(s)" in out
+    assert "data/permits.csv:4:3: error: 'transactions' is not a number: '-.'" in out
+    assert "if '-.' means no data in this file, add missing: ['-.'] to its source in config.yaml" in out
+    csv_text = csv_text.replace("-.", "6")
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict")[0] == 0
+    periods = {row.period.key: row.transactions for row in services(config)["permits"].periods}
+    assert periods == {"2011-12": 5, "2012-01": None, "2012-02": 6}
 
 
 def test_a_row_with_too_few_cells_is_a_located_warning(tmp_path):
