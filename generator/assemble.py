@@ -7,6 +7,8 @@ disagree with the pages it summarises.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from generator import model as m
 from generator.config import Config
 from generator.comparison import service_comparisons
@@ -34,21 +36,42 @@ def site_info(config: Config) -> m.SiteInfo:
     )
 
 
-def totals(services: list[m.ServiceView], years: dict[str, tuple]) -> m.Totals:
-    """Sum services' yearly figures; take-up over the periods where it is known."""
+def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.date | None = None) -> m.Totals:
+    """Sum services' yearly figures; take-up over the periods where it is known.
+
+    Each service's figure is its latest 12 months. A service whose figures end a year or more
+    before ``as_of`` (the site's latest data) is not counted: its year is not this one, and a
+    sum of years ten years apart is nobody's 'transactions per year'. Every total on the site
+    uses the same ``as_of``, so an organisation's bars add up to the site's total."""
     with_data = [s for s in services if s.kpis[m.TRANSACTIONS_PER_YEAR].value is not None]
-    tx = sum(s.kpis[m.TRANSACTIONS_PER_YEAR].value for s in with_data) if with_data else None
-    digital_parts = [years[s.slug] for s in services if years.get(s.slug) and years[s.slug][0] is not None]
+    ends = {s.slug: _last_transactions(s) for s in with_data}
+    latest = as_of or max((end for end in ends.values() if end is not None), default=None)
+    current = [s for s in with_data if latest is None or ends[s.slug] is None or (latest - ends[s.slug]).days < 365]
+    tx = sum(s.kpis[m.TRANSACTIONS_PER_YEAR].value for s in current) if current else None
+    digital_parts = [years[s.slug] for s in current if years.get(s.slug) and years[s.slug][0] is not None]
     digital = sum(d for d, _ in digital_parts) if digital_parts else None
     known = sum(k for _, k in digital_parts) if digital_parts else None
     take_up = digital / known * 100 if digital is not None and known else None
-    # A sum of each service's latest year is of different years where some services stopped
-    # publishing: say how many, so 3.4 billion 'per year' is not read as the latest year's.
-    ends = [s.periods[-1].period.end for s in with_data if s.periods]
-    latest = max(ends) if ends else None
-    older = sum(1 for end in ends if (latest - end).days > 31)
+    # The latest 12 months of services that stopped publishing in the last year end earlier than
+    # the others': say how many, so the sum is not read as one year's.
+    older = sum(1 for s in current if ends[s.slug] is not None and (latest - ends[s.slug]).days > 31)
     return m.Totals(len(services), len(with_data), tx, digital, take_up, known, older,
-                    f"{latest:%B %Y}" if latest else None, _none_collect(services))
+                    f"{latest:%B %Y}" if latest else None, _none_collect(services),
+                    left_out=len(with_data) - len(current),
+                    counted_from=f"{latest - dt.timedelta(days=364):%B %Y}" if latest else None)
+
+
+def _last_figures(service: m.ServiceView) -> dt.date | None:
+    """The end of a service's latest period with any figure (an export's last row may be all blanks)."""
+    return next((row.period.end for row in reversed(service.periods)
+                 if row.transactions is not None or row.digital_take_up is not None
+                 or row.cost_per_transaction is not None or row.completion_rate is not None
+                 or row.user_satisfaction is not None), None)
+
+
+def _last_transactions(service: m.ServiceView) -> dt.date | None:
+    """The end of a service's latest period with transactions (a later row may hold none)."""
+    return next((row.period.end for row in reversed(service.periods) if row.transactions is not None), None)
 
 
 def _none_collect(services: list[m.ServiceView]) -> frozenset:
@@ -165,6 +188,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             found |= descendants(child)
         return found
 
+    # The site's latest data: every total counts the services whose figures reach the year to it.
+    as_of = max(filter(None, (_last_transactions(s) for s in services)), default=None)
     organisations = []
     for o in content.organisations:
         family = descendants(o.slug)
@@ -179,7 +204,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             parent=org_refs.get(o.parent) if o.parent else None,
             children=sorted((org_refs[c] for c in children.get(o.slug, [])), key=lambda r: r.name.lower()),
             services=own,
-            totals=totals(own, years),
+            totals=totals(own, years, as_of),
             measures=organisation_measures([s.measures for s in own], config),
             migration=organisation_migration(own),
             source_path=_display_path(config, o.path),
@@ -193,7 +218,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
                        p.description, p.nav_order, _display_path(config, p.path))
         for p in sorted(content.pages, key=lambda p: p.slug)
     ]
-    ends = [s.periods[-1].period.end for s in services if s.periods]
+    ends = list(filter(None, (_last_figures(s) for s in services)))
     site = m.SiteModel(
         site=site_info(config),
         channels=[m.ChannelInfo(c.id, c.label, c.digital, c.unit_cost) for c in config.channels],
@@ -201,16 +226,17 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         services=services,
         organisations=organisations,
         pages=pages,
-        totals=totals(services, years),
+        totals=totals(services, years, as_of),
         latest_period_label=f"{max(ends):%B %Y}" if ends else None,
     )
     site.markdown_links = links
-    site.organisation_shares = organisation_shares(organisations, years)
+    site.organisation_shares = organisation_shares(organisations, years, as_of)
     site.cost_reports = cost_reports(site, config.financial_year_start)
     return site
 
 
-def organisation_shares(organisations: list[m.OrganisationView], years: dict[str, tuple]) -> list[m.OrganisationShare]:
+def organisation_shares(organisations: list[m.OrganisationView], years: dict[str, tuple],
+                        as_of: dt.date | None = None) -> list[m.OrganisationShare]:
     """What the home page's by-organisation charts compare: each service counted in exactly one.
 
     An organisation's totals include the services of the organisations under it (as its page
@@ -232,7 +258,7 @@ def organisation_shares(organisations: list[m.OrganisationView], years: dict[str
     shares = [m.OrganisationShare(o.name, o.totals, any(s.organisation.slug != o.slug for s in o.services))
               for o in level]
     if own:
-        shares.append(m.OrganisationShare(f"{only.name} (services it runs itself)", totals(own, years), False))
+        shares.append(m.OrganisationShare(f"{only.name} (services it runs itself)", totals(own, years, as_of), False))
     return shares
 
 

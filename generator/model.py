@@ -294,6 +294,8 @@ class Totals:
     older: int = 0  # services with data whose latest ends well before the latest of them all
     latest_label: str | None = None  # the month the latest of them ends in, e.g. "September 2017"
     not_requested: frozenset = frozenset()  # KPI keys none of the services collects: "not requested"
+    left_out: int = 0  # services with data whose figures end a year or more before the latest: not summed
+    counted_from: str | None = None  # the month a service's figures must end in or after to be summed
 
 
 @dataclass

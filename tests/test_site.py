@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.build import build_site
-from sitefactory import standard_files, write_site
+from sitefactory import FINES_CSV, standard_files, write_site
 
 
 @pytest.fixture(scope="module")
@@ -242,11 +242,32 @@ def test_base_url_from_the_command_line_replaces_the_configs(tmp_path):
 def test_a_total_of_years_ending_at_different_times_says_so(built):
     """Transactions per year on the home page add up each service's latest 12 months: fines' end in
     March 2024, permits' in December 2024. Said, so the sum is not read as one year's; Department A,
-    with fines alone, has nothing to say."""
+    with fines alone, says the same against the site's latest data (every total counts as of it)."""
     home = soup(built, "index.html").find("dl", class_="headline-figures").get_text(" ", strip=True)
     assert "each service's latest 12 months: for 1 of the 2 services, those end before December 2024" in home
+    assert "not counted" not in home
     dept = soup(built, "organisations/dept-a/index.html").find("dl", class_="headline-figures")
-    assert "those end before" not in dept.get_text(" ", strip=True)
+    assert "for 1 of the 1 services, those end before December 2024" in dept.get_text(" ", strip=True)
+
+
+def test_a_service_whose_figures_ended_years_ago_is_not_counted_in_totals(tmp_path):
+    """A Belfast emergency department closed in 2011: its year to October 2011 was added to the
+    trust's year to March 2022 as one 'transactions per year'. A service whose figures end a year
+    or more before the site's latest is left out of every total, and the totals say so."""
+    from generator.build import prepare
+
+    files = standard_files()
+    files["data/fines.csv"] = FINES_CSV.replace("2023-", "2021-").replace("2024-", "2022-")  # Nov 2021 to Mar 2022
+    prepared = prepare(write_site(tmp_path, files))
+    # Permits alone: 2024, online 10 x 13..24 = 2,220 and phone 12 x 100 = 1,200.
+    assert prepared.model.totals.transactions_per_year == 3420 and prepared.model.totals.left_out == 1
+    assert prepared.model.totals.counted_from == "January 2024"
+    dept = next(o for o in prepared.model.organisations if o.slug == "dept-a")
+    assert dept.totals.transactions_per_year is None and dept.totals.left_out == 1
+    build_site(tmp_path / "config.yaml", tmp_path / "site")
+    home = BeautifulSoup((tmp_path / "site/index.html").read_text(encoding="utf-8"), "html.parser")
+    text = home.find("dl", class_="headline-figures").get_text(" ", strip=True)
+    assert "Transactions per year 3,420" in text and "not counted: 1 service whose figures end before January 2024" in text
 
 
 def test_markdown_links_from_the_sites_root_work_under_a_subpath(tmp_path):
