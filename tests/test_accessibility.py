@@ -262,6 +262,29 @@ def test_service_charts_show_with_and_without_javascript(javascript, pages, site
         context.close()
 
 
+def test_a_chart_swapped_for_its_interactive_view_keeps_the_focus_and_a_name(pages, site_url, browser):
+    """On a phone the static chart's box (a labelled region one can tab to, as it scrolls) was hidden
+    while it had the focus, which fell to the page; and the interactive box, wider than the screen,
+    could be tabbed to with no name, hidden from screen readers. Now it takes the static one's place."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    page = context.new_page()
+    try:
+        page.goto(site_url + pages["service-with-data"].lstrip("/"))
+        page.wait_for_timeout(300)
+        still = page.locator("section.chart").first.locator(".chart__static")
+        label = still.get_attribute("aria-label")
+        still.focus()
+        page.wait_for_function("document.querySelector('section.chart .chart__figure--interactive') !== null",
+                               timeout=15000)
+        box = page.locator("section.chart").first.locator(".chart__interactive")
+        assert page.evaluate("document.activeElement === document.querySelector('section.chart .chart__interactive')")
+        assert box.get_attribute("aria-label") == label and box.get_attribute("role") == "region"
+        assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-hidden") is None
+        assert box.locator("svg").get_attribute("aria-hidden") == "true"
+    finally:
+        context.close()
+
+
 def test_a_chart_wider_than_a_phone_says_it_scrolls(pages, site_url, browser):
     """On a phone a chart keeps a readable size and scrolls sideways in its box; a line above it
     says so, since the box itself shows no sign of it. On a wide screen the chart fits: no line."""

@@ -1,7 +1,8 @@
 /* Progressive enhancement: swap each static SVG chart for the interactive
    Vega view (tooltips). The static SVG, summary and data table stay the
-   accessible content; the interactive view is hidden from assistive
-   technology and only replaces the SVG once it has drawn successfully.
+   accessible content; the interactive drawing is hidden from assistive
+   technology (its box is a labelled region, as the static one is) and only
+   replaces the SVG once it has drawn successfully.
 
    A page embeds each chart's spec without its main dataset; the rows are
    fetched from the chart's JSON download (data-chart-data), which holds the
@@ -39,10 +40,25 @@
       return window.vegaEmbed(target, full, { mode: "vega-lite", actions: false, renderer: "svg" });
     }).then(function () {
       var svg = target.querySelector("svg");
-      if (svg) { svg.setAttribute("focusable", "false"); svg.removeAttribute("tabindex"); }
+      if (svg) {
+        svg.setAttribute("focusable", "false");
+        svg.removeAttribute("tabindex");
+        svg.setAttribute("aria-hidden", "true");  // the summary and the table below say what it shows
+      }
       var still = figure.querySelector(".chart__static");
+      // The interactive box takes the static one's place for the keyboard too: a box wider than a
+      // phone scrolls, so the browser lets it be tabbed to, and it needs a role and a name; and a
+      // box that had the focus hands it on, rather than dropping it to the page as it is hidden.
+      var label = still && still.getAttribute("aria-label");
+      target.setAttribute("role", "region");
+      target.setAttribute("tabindex", "0");
+      var heading = figure.parentNode && figure.parentNode.querySelector("h2, h3, h4, h5, h6");
+      target.setAttribute("aria-label", label || (heading ? heading.textContent.trim() : "Chart") + " (chart)");
+      target.removeAttribute("aria-hidden");
+      var focused = still && still.contains(document.activeElement);
       if (still) still.hidden = true;
       target.hidden = false;
+      if (focused) target.focus();
       figure.classList.add("chart__figure--interactive");
     }).catch(function () { /* keep the static chart */ });
   }
