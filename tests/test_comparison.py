@@ -98,6 +98,9 @@ def test_service_pages_compare_with_peers_and_with_other_councils_on_the_site(tm
     text = " ".join(section.get_text(" ", strip=True).split())
     # Permits' digital take-up is December 2024: 240 / 340 = 70.6%, second to North's 90.0%.
     assert "Digital take-up 70.6% 2 of 2" in text
+    # Its cost is an estimate from unit costs ((240 x £0.20 + 100 x £2.00) / 340 = £0.73), ranked against
+    # North's published £1.00: marked as such, as on its card.
+    assert "Cost per transaction £0.73 (estimate) 1 of 2" in text
     assert section.find("a", href="https://north.example/").get_text() == "North Council"
 
     # A second council on the same site running the same LGSL service is compared too.
