@@ -139,11 +139,46 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
             problems.error(path, f"this file has no column {shown}, which the source reads and other files of "
                            "the pattern have", raw.header_line,
                            hint="give the column the same heading in every file")
-    frames = [_with_file_columns(raw, path).frame.assign(**{"@file": str(path)}) for path, raw in parts]
+    # One heading spelt two ways across the files ('Paid Date' one quarter, 'paid_date' the next) is
+    # one column, as it is within a file: under the first file's spelling, or the later files' cells
+    # would be blank under a column of their own.
+    spelling: dict[str, str] = {}
+    for heading in every:
+        spelling.setdefault(_column_key(heading), heading)
+    frames = []
+    for path, raw in parts:
+        frame = _with_file_columns(raw, path).frame.assign(**{"@file": str(path)})
+        renames = {h: spelling[_column_key(h)] for h in headings_of(raw.frame) if spelling[_column_key(h)] != h}
+        frames.append(frame.rename(columns=renames) if renames and not _clashes(frame, renames) else frame)
+    places = _places_by_file(frames)
     frame = pd.concat(frames, ignore_index=True, sort=False)
     text = [c for c in frame.columns if not c.startswith("@")]
     frame[text] = frame[text].fillna("")
+    for heading, numbers in places.items():  # see sources.column_numbers
+        frame[f"{COLUMN_IN_FILE}{heading}"] = numbers
     return RawFile(frame, parts[0][1].header_line)
+
+
+def _places_by_file(frames: list[pd.DataFrame]) -> dict[str, np.ndarray]:
+    """Each row's column number for a heading that is not in the same place in every file (one
+    quarter's export has a column more): a message names the cell where it is in its own file."""
+    headings = [headings_of(f) for f in frames]
+    every = list(dict.fromkeys(h for own in headings for h in own))
+    out = {}
+    for heading in every:
+        numbers = [own.index(heading) + 1 if heading in own else 0 for own in headings]
+        if len(set(n for n in numbers if n)) > 1:
+            out[heading] = np.concatenate([np.full(len(f), n, dtype=np.int64) for f, n in zip(frames, numbers)])
+    return out
+
+
+COLUMN_IN_FILE = "@column of "
+
+
+def _clashes(frame: pd.DataFrame, renames: dict[str, str]) -> bool:
+    """Whether renaming would give one file two columns of one name (it has both spellings)."""
+    names = [renames.get(c, c) for c in frame.columns]
+    return len(names) != len(set(names))
 
 
 def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bool, delimiter: str = ",",
@@ -334,7 +369,8 @@ def _file(long: pd.DataFrame, index, path):
 def _name(field: str, cols: pd.Series | None, index, headings: tuple[str, ...]) -> str:
     """A field as the file names it: 'transactions' (column 'April 2023 to March 2024: volume')."""
     number = int(cols[index]) if cols is not None else 0
-    heading = headings[number - 1] if 0 < number <= len(headings) else None
+    heading = getattr(headings, "fields", {}).get(field) or (
+        headings[number - 1] if 0 < number <= len(headings) else None)
     return f"'{field}'" if heading is None or heading.strip().lower() == field else f"'{field}' (column '{heading}')"
 
 

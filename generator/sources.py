@@ -295,6 +295,28 @@ class LongRows:
     headings: tuple[str, ...] = ()  # the file's headings, so messages can name column N as the file does
 
 
+class Headings(tuple):
+    """A file's headings, and the heading each field read from one column has (``fields``): a
+    message names that one, even where the files of a pattern have it in different places."""
+
+    fields: dict
+
+    def __new__(cls, headings, fields=None):
+        made = super().__new__(cls, headings)
+        made.fields = dict(fields or {})
+        return made
+
+    def __reduce__(self):
+        return (Headings, (tuple(self), self.fields))
+
+
+def column_numbers(frame: pd.DataFrame, heading: str, number: int):
+    """A heading's column number, as a spreadsheet numbers it: one number, or, for the files of a
+    pattern that do not all have it in one place, each row's in its own file (data._one_of_many)."""
+    own = frame.get("@column of " + heading) if isinstance(heading, str) else None
+    return own.to_numpy() if own is not None else number
+
+
 def headings_of(frame: pd.DataFrame) -> list[str]:
     """The file's own column headings, without the bookkeeping columns the reader adds."""
     return [c for c in frame.columns if not (isinstance(c, str) and c.startswith("@"))]
@@ -672,7 +694,9 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     if not wide:
         out = pd.concat([base, measures], axis=1)
         out["@has_tx"] = "transactions" in provided
-        return LongRows(_apply_replace(out.reset_index(drop=True), source), tuple(provided), tuple(headings))
+        fields = {name: specs[name][1] for name in provided if specs.get(name) and specs[name][0] == "column"}
+        return LongRows(_apply_replace(out.reset_index(drop=True), source), tuple(provided),
+                        Headings(headings, fields))
     placeholders = _PLACEHOLDER.findall(wide["columns"])
     if provided and "period" in placeholders:
         problems.error(source.config_path, f"{', '.join(provided)} cannot come from one column when periods "
@@ -696,7 +720,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         piece["@row"] = frame.index
         piece["@measure"] = parts.get("measure", wide["measure"])
         piece["@value"] = frame[heading].astype(str).to_numpy()
-        piece["@col"] = resolver.number[heading]
+        piece["@col"] = column_numbers(frame, heading, resolver.number[heading])
         if "period" in parts and joined is not None:  # 'april' and the row's Year: 'april 2023/24'
             piece["period"] = joined.render(frame).str.replace(_HEADING_PART, parts["period"], regex=False).to_numpy()
             piece["period@col"] = resolver.number[heading]
@@ -854,7 +878,7 @@ def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tup
         kind, value = spec
         if kind == "column":
             out[name] = frame[value].astype(str)
-            out[f"{name}@col"] = resolver.number.get(value, 0)  # 0: the file's name, no column of it
+            out[f"{name}@col"] = column_numbers(frame, value, resolver.number.get(value, 0))  # 0: the file's name
         elif kind == "template":
             out[name] = value.render(frame)
             out[f"{name}@col"] = _template_columns(frame, value, resolver)

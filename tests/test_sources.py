@@ -1217,6 +1217,27 @@ def test_files_of_a_pattern_with_different_headings_are_told(tmp_path):
     assert run(config, "check", "--strict") == (0, "No errors found.\n")  # a column nobody reads may come and go
 
 
+def test_a_heading_spelt_another_way_in_one_file_of_a_pattern_is_the_same_column(tmp_path):
+    """Oxford's spending files head a column 'Paid Date' some quarters and 'paid_date' (one column
+    further left) others: as within one file, spelling does not matter; every row was 'no period'
+    before, reported at the column it has in the other file. A bad cell is at its own file's column."""
+    source = ("sources:\n  - file: spend/*.csv\n    columns: {service: Unit, period: Paid Date, cost: Amount}\n"
+              "    constants: {transactions: 1}\n    combine: sum\n    period_type: month\n"
+              "    services: {name: '{Unit}', organisation: council}\n")
+    files = {"data/spend/a.csv": "Body,Unit,Category,Paid Date,Amount\nOCC,Finance,Grants,03/07/2015,100\n"
+                                 "OCC,Finance,Grants,04/07/2015,200\n",
+             "data/spend/b.csv": "body,unit,paid_date,amount\nOCC,Finance,05/08/2015,300\nOCC,Finance,06/08/2015,ten\n"}
+    config = site(tmp_path, source, files)
+    code, out = run(config, "check")
+    assert code == 1 and "1 error(s)" in out
+    assert "data/spend/b.csv:3:4: error: 'cost' (column 'Amount') is not a number: 'ten'" in out
+    (tmp_path / "data/spend/b.csv").write_text(files["data/spend/b.csv"].replace(",ten", ",400"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    periods = {row.period.key: (row.transactions, row.cost_per_transaction)
+               for row in services(config)["finance"].periods}
+    assert periods == {"2015-07": (2, 150.0), "2015-08": (2, 350.0)}
+
+
 def test_a_file_name_with_no_period_is_one_error_per_file(tmp_path):
     source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
               "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
