@@ -298,3 +298,16 @@ def test_a_periods_only_rate_stands_for_it_only_beside_a_count_that_covers_the_p
     assert periods["2024-01"].cost_per_transaction is None and periods["2024-01"].completion_rate == 50.0
     assert periods["2024-02"].cost_per_transaction is None and periods["2024-02"].completion_rate is None
     assert periods["2024-03"].cost_per_transaction is None and periods["2024-03"].completion_rate is None
+
+
+def test_a_percentage_change_is_of_the_values_not_their_rounding():
+    """Oflog's Darlington ASC2 went from 0.431 to 0.424: shown as 0.43 and 0.42, a fall of 0.01,
+    and of 1.6% (0.007 / 0.431), not the 2.3% that 0.01 / 0.43 gave."""
+    from generator.metrics import make_figure
+
+    info = m.KpiInfo("quality", "Quality of life", m.NUMBER, True, "")
+    fig = make_figure("quality", 0.424, "2022-23", 0.431, "2021-22", info=info)
+    assert fig.change == pytest.approx(-0.01) and fig.direction == "down"
+    assert fig.change_percent == pytest.approx(-0.007 / 0.431 * 100)
+    same = make_figure("quality", 0.4301, "2022-23", 0.4299, "2021-22", info=info)
+    assert same.change == 0 and same.change_percent == 0 and same.direction == "same"
