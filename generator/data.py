@@ -187,6 +187,14 @@ def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bo
     and its cell's place in the row (as a spreadsheet numbers columns), since a byte offset means
     nothing to someone looking at the file in Excel."""
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    if codec != "utf-8-sig" and not raw.isascii():
+        # A file that is valid UTF-8 with letters beyond ASCII is UTF-8, whatever its source says:
+        # a month's export saved as 'CSV UTF-8' among Windows ones ('Café' read as 'CafÃ©' made a
+        # second service). Windows-1252 text is almost never valid UTF-8 by chance.
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
     try:
         return raw.decode(codec)
     except UnicodeDecodeError as exc:

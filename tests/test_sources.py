@@ -128,6 +128,20 @@ def test_windows_file_read_as_utf8_says_how_to_fix_it(tmp_path):
             "[{file: contact-centre.csv, encoding: windows-1252}], or save it as 'CSV UTF-8' in Excel") in out
 
 
+def test_a_utf8_file_under_a_windows_source_is_read_as_utf8(tmp_path):
+    """One month's export saved as 'CSV UTF-8' among Windows ones: read as Windows-1252 its '£' was
+    'Â£' and 'Café' 'CafÃ©' (a second service). A file valid as UTF-8 is read as UTF-8."""
+    utf8 = _cc().decode("windows-1252").encode("utf-8")
+    assert utf8 != _cc()
+    config = site(tmp_path, CC_SOURCE, {"data/contact-centre.csv": utf8, "content/services/contact.yaml": CC_SERVICE})
+    windows = site(tmp_path / "w", CC_SOURCE, {"data/contact-centre.csv": _cc(),
+                                               "content/services/contact.yaml": CC_SERVICE})
+    assert run(config, "check")[0] == 0
+    as_utf8, as_windows = services(config)["contact"], services(windows)["contact"]
+    assert [r.cost_per_transaction for r in as_utf8.periods] == [r.cost_per_transaction for r in as_windows.periods]
+    assert as_utf8.periods[0].cost_per_transaction == pytest.approx(4650 / 1550)
+
+
 def test_undecodable_byte_is_at_its_spreadsheet_column_and_the_hint_names_the_source(tmp_path):
     """The column was a byte offset (44 for the £ in the fourth heading), and the hint for a file
     with a source did not say what to write."""
