@@ -1195,6 +1195,7 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
     parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
     if source is not None and source.values.get("combine") == "sum":
+        _warn_of_repeated_records(frame, path, problems)
         parsed = _added_up(parsed, rows.measures, config, source, path, problems)
     if parsed["_kind"].eq("range").any():
         for name, part in parsed.groupby("@file", sort=False):
@@ -1205,6 +1206,25 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
 # Markers of a figure that exists but is not published (suppressed, confidential, not yet
 # available), as against '-', 'x' or 'n/a', which wide files also write where nothing happened.
 WITHHELD = frozenset({"..", "[c]", "[x]", "[w]", "[low]", "*", "c"})
+
+
+def _warn_of_repeated_records(frame: pd.DataFrame, path, problems: Problems) -> None:
+    """Rows the same in every cell, in a file whose rows are added up: a payment or a call exported
+    twice (the same transaction number too) is counted twice, with no other sign. Said once per file."""
+    cells = frame[headings_of(frame)]
+    repeated = cells.duplicated(keep="first") & cells.ne("").any(axis=1)
+    if not repeated.any():
+        return
+    files = frame["@file"] if "@file" in frame else pd.Series(str(path), index=frame.index)
+    for file, rows in frame[repeated].groupby(files[repeated], sort=False):
+        first = rows.index[0]
+        original = cells.index[(cells == cells.loc[first]).all(axis=1)][0]
+        more = len(rows) - 1
+        problems.warning(file, f"row repeats line {int(frame.at[original, '@line'])} in every cell, and combine: sum "
+                         "adds it in" + (f" (and {more} more such row{'s' if more > 1 else ''})" if more else ""),
+                         int(frame.at[first, "@line"]),
+                         hint="if it is one record exported twice, remove the repeat; if they are separate records "
+                              "that happen to match, list this warning under accepted_warnings: in config.yaml")
 
 
 def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, source: Source, path,

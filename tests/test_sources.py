@@ -1632,3 +1632,18 @@ def test_exclude_a_blank_drops_the_rows_whose_cell_is_empty(tmp_path):
     # filter: {type: ""} keeps only those.
     (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("exclude:", "filter:"))
     assert [r.period.label for r in services(config)["permits"].periods] == ["February 2024", "March 2024"]
+
+
+def test_a_record_exported_twice_into_a_file_that_is_added_up_is_a_warning(tmp_path):
+    """Oxford's payments file had a payment twice (its transaction number too): combine: sum counted
+    it twice, with no sign. Rows the same in every cell are a warning at the repeat."""
+    source = ("sources:\n  - file: spend.csv\n    columns: {service: Unit, period: Paid, cost: Amount}\n"
+              "    constants: {transactions: 1}\n    combine: sum\n    period_type: month\n"
+              "    services: {name: '{Unit}', organisation: council}\n")
+    csv_text = ("Trans No,Unit,Paid,Amount\n101,Parks,03/07/2015,100\n101,Parks,03/07/2015,100\n"
+                "102,Parks,04/07/2015,100\n")
+    config = site(tmp_path, source, {"data/spend.csv": csv_text})
+    code, out = run(config, "check", "--strict")
+    assert code == 1 and "data/spend.csv:3: warning: row repeats line 2 in every cell, and combine: sum adds it in" in out
+    (tmp_path / "data/spend.csv").write_text(csv_text.replace("101,Parks,03/07/2015,100\n", "", 1))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
