@@ -9,7 +9,8 @@ its file is still in the output exactly as written:
 
 * a cost page: its path and sort order, its year's report, the list of years;
 * an organisation page: its path and the unit keys (generator.units) of every
-  service it sums, which cover each service's YAML and data.
+  service it sums, which cover each service's YAML and data, and its totals
+  (which count services as of the whole site's latest data).
 
 Both also cover the site-wide fingerprint, the organisations and Markdown
 pages (names, navigation) and the peers. A theme whose templates for these
@@ -28,7 +29,7 @@ from pathlib import Path
 from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.units import prune_least_recent
 
-FORMAT = 1  # bump when what a key covers changes
+FORMAT = 2  # bump when what a key covers changes
 TEMPLATES = re.compile(r"^(costs|organisation(-.*)?)\.html$")
 KEEP = 500  # keys kept in the store: every year and sort order of a few configurations
 
@@ -53,6 +54,9 @@ def page_keys(pages: list, digests: Digests, content, extra: str = "",
             key = base.copy()
             key.update(f"{page.path}\0".encode())
             key.update("\0".join(sorted({unit_keys[s.slug] for s in page.context["organisation"].services})).encode())
+            # Its totals count services as of the site's latest data (assemble.totals), which
+            # another organisation's new month moves: they are part of what it shows.
+            key.update(repr(page.context["organisation"].totals).encode())
             keys[page.path] = key.hexdigest()
         if page.kind != "costs":
             continue

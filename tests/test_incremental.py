@@ -532,3 +532,24 @@ def test_a_half_written_record_is_cleared_once_it_is_old(tmp_path):
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     UnitStore(tmp_path).save({})
     assert not old.exists() and fresh.exists()
+
+
+def test_an_organisation_page_is_made_again_when_the_sites_latest_data_moves_its_totals(tmp_path, site):
+    """Department A's only service (fines) ends in March 2024. Permits (Test Council's) gaining
+    months to April 2025 leaves fines' year more than a year behind the site's latest data, so it is
+    no longer counted in Department A's totals: its page, though none of its services changed, is
+    made again, and the site is a clean build's."""
+    from sitefactory import permits_csv
+
+    config, out = site
+    later = permits_csv() + "".join(f"2025-{m:02d},online,{300 + m}\n2025-{m:02d},phone,100\n" for m in (1, 2, 3, 4))
+    (config.parent / "data/permits.csv").write_text(later)
+    build_site(config, out, jobs=1)
+    dept = (out / "organisations/dept-a/index.html").read_text(encoding="utf-8")
+    assert "not counted: 1 service whose figures end before May 2024" in dept
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/permits.csv"] = later
+    build_site(write_site(tmp_path / "clean", files), tmp_path / "clean/site")
+    assert tree(out) == tree(tmp_path / "clean/site")
