@@ -36,7 +36,15 @@ def site_info(config: Config) -> m.SiteInfo:
     )
 
 
-def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.date | None = None) -> m.Totals:
+def counted(services: list[m.ServiceView], as_of: dt.date | None, last: dict | None = None) -> list[m.ServiceView]:
+    """The services with a year of transactions that reaches the year to ``as_of`` (see totals)."""
+    last = last if last is not None else {s.slug: _last_transactions(s) for s in services}
+    return [s for s in services if s.kpis[m.TRANSACTIONS_PER_YEAR].value is not None and
+            not _ended_before(last[s.slug], as_of)]
+
+
+def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.date | None = None,
+           last: dict | None = None) -> m.Totals:
     """Sum services' yearly figures; take-up over the periods where it is known.
 
     Each service's figure is its latest 12 months. A service whose figures end a year or more
@@ -44,9 +52,9 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.dat
     sum of years ten years apart is nobody's 'transactions per year'. Every total on the site
     uses the same ``as_of``, so an organisation's bars add up to the site's total."""
     with_data = [s for s in services if s.kpis[m.TRANSACTIONS_PER_YEAR].value is not None]
-    ends = {s.slug: _last_transactions(s) for s in with_data}
-    latest = as_of or max((end for end in ends.values() if end is not None), default=None)
-    current = [s for s in with_data if latest is None or ends[s.slug] is None or (latest - ends[s.slug]).days < 365]
+    ends = last if last is not None else {s.slug: _last_transactions(s) for s in with_data}
+    latest = as_of or max((ends[s.slug] for s in with_data if ends[s.slug] is not None), default=None)
+    current = counted(with_data, latest, ends)
     tx = sum(s.kpis[m.TRANSACTIONS_PER_YEAR].value for s in current) if current else None
     digital_parts = [years[s.slug] for s in current if years.get(s.slug) and years[s.slug][0] is not None]
     digital = sum(d for d, _ in digital_parts) if digital_parts else None
@@ -58,20 +66,39 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.dat
     return m.Totals(len(services), len(with_data), tx, digital, take_up, known, older,
                     f"{latest:%B %Y}" if latest else None, _none_collect(services),
                     left_out=len(with_data) - len(current),
+                    with_figures=sum(1 for s in services if s.measures or _last_figures(s) is not None),
                     counted_from=f"{latest - dt.timedelta(days=364):%B %Y}" if latest else None)
+
+
+def _ended_before(end: dt.date | None, as_of: dt.date | None) -> bool:
+    """Whether a service's transactions end a year or more before the site's latest data."""
+    return end is not None and as_of is not None and (as_of - end).days >= 365
+
+
+def _has_figures(row: m.PeriodRow) -> bool:
+    return row.transactions is not None or row.digital_take_up is not None or row.cost_per_transaction \
+        is not None or row.completion_rate is not None or row.user_satisfaction is not None
 
 
 def _last_figures(service: m.ServiceView) -> dt.date | None:
     """The end of a service's latest period with any figure (an export's last row may be all blanks)."""
-    return next((row.period.end for row in reversed(service.periods)
-                 if row.transactions is not None or row.digital_take_up is not None
-                 or row.cost_per_transaction is not None or row.completion_rate is not None
-                 or row.user_satisfaction is not None), None)
+    return _last_where(service, _has_figures)
 
 
 def _last_transactions(service: m.ServiceView) -> dt.date | None:
     """The end of a service's latest period with transactions (a later row may hold none)."""
-    return next((row.period.end for row in reversed(service.periods) if row.transactions is not None), None)
+    return _last_where(service, lambda row: row.transactions is not None)
+
+
+def _last_where(service: m.ServiceView, wanted) -> dt.date | None:
+    """The last row first: a reused service's rows are stored packed, and only its last is kept
+    unpacked (units.StoredRows), so the usual case reads none of the others."""
+    periods = service.periods
+    if not periods:
+        return None
+    if wanted(periods[-1]):
+        return periods[-1].period.end
+    return next((row.period.end for row in reversed(periods) if wanted(row)), None)
 
 
 def _none_collect(services: list[m.ServiceView]) -> frozenset:
@@ -189,7 +216,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         return found
 
     # The site's latest data: every total counts the services whose figures reach the year to it.
-    as_of = max(filter(None, (_last_transactions(s) for s in services)), default=None)
+    last = {s.slug: _last_transactions(s) for s in services}
+    as_of = max(filter(None, last.values()), default=None)
     organisations = []
     for o in content.organisations:
         family = descendants(o.slug)
@@ -204,8 +232,10 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             parent=org_refs.get(o.parent) if o.parent else None,
             children=sorted((org_refs[c] for c in children.get(o.slug, [])), key=lambda r: r.name.lower()),
             services=own,
-            totals=totals(own, years, as_of),
-            measures=organisation_measures([s.measures for s in own], config),
+            totals=totals(own, years, as_of, last),
+            # Declared measures too leave out a service whose figures ended a year before the site's.
+            measures=organisation_measures([s.measures for s in own if not _ended_before(last[s.slug], as_of)],
+                                           config),
             migration=organisation_migration(own),
             source_path=_display_path(config, o.path),
         ))
@@ -226,17 +256,17 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         services=services,
         organisations=organisations,
         pages=pages,
-        totals=totals(services, years, as_of),
+        totals=totals(services, years, as_of, last),
         latest_period_label=f"{max(ends):%B %Y}" if ends else None,
     )
     site.markdown_links = links
-    site.organisation_shares = organisation_shares(organisations, years, as_of)
+    site.organisation_shares = organisation_shares(organisations, years, as_of, last)
     site.cost_reports = cost_reports(site, config.financial_year_start)
     return site
 
 
 def organisation_shares(organisations: list[m.OrganisationView], years: dict[str, tuple],
-                        as_of: dt.date | None = None) -> list[m.OrganisationShare]:
+                        as_of: dt.date | None = None, last: dict | None = None) -> list[m.OrganisationShare]:
     """What the home page's by-organisation charts compare: each service counted in exactly one.
 
     An organisation's totals include the services of the organisations under it (as its page
@@ -258,7 +288,7 @@ def organisation_shares(organisations: list[m.OrganisationView], years: dict[str
     shares = [m.OrganisationShare(o.name, o.totals, any(s.organisation.slug != o.slug for s in o.services))
               for o in level]
     if own:
-        shares.append(m.OrganisationShare(f"{only.name} (services it runs itself)", totals(own, years, as_of), False))
+        shares.append(m.OrganisationShare(f"{only.name} (services it runs itself)", totals(own, years, as_of, last), False))
     return shares
 
 

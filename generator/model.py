@@ -296,6 +296,7 @@ class Totals:
     not_requested: frozenset = frozenset()  # KPI keys none of the services collects: "not requested"
     left_out: int = 0  # services with data whose figures end a year or more before the latest: not summed
     counted_from: str | None = None  # the month a service's figures must end in or after to be summed
+    with_figures: int = 0  # services with any figure published (declared measures alone, too)
 
 
 @dataclass

@@ -195,3 +195,19 @@ def test_a_measure_without_a_definition_is_published_by_the_organisation_as_it_i
     assert definition("services/calls/index.html", "Calls offered").startswith(
         "A measure this organisation publishes. ")
     assert not any("council publishes" in p.read_text() for p in out.rglob("*.html"))
+
+
+def test_a_service_with_declared_measures_alone_counts_as_having_published_data(tmp_path):
+    """Oflog's indicators are declared measures with no transactions: the organisation said '0 with
+    published data' above services whose pages were full of figures."""
+    files = standard_files()
+    files["config.yaml"] = CONFIG + MEASURES
+    files["content/services/calls.yaml"] = "name: Calls\norganisation: dept-a\ndescription: x.\ndata: calls.csv\n"
+    files["data/calls.csv"] = "period,calls_offered\n2024-01,100\n2024-02,120\n"
+    prepared = prepare(write_site(tmp_path, files))
+    dept = next(o for o in prepared.model.organisations if o.slug == "dept-a")
+    # fines has transactions; calls has only calls offered: both have published data.
+    assert dept.totals.services_with_data == 1 and dept.totals.with_figures == 2
+    build_site(tmp_path / "config.yaml", tmp_path / "site")
+    page = BeautifulSoup((tmp_path / "site/organisations/dept-a/index.html").read_text(), "html.parser")
+    assert "2 with published data" in page.find("dl", class_="headline-figures").get_text(" ", strip=True)
