@@ -1473,27 +1473,31 @@ def _warn_of_channels_without_unit_costs(tidy: pd.DataFrame, services: list[Serv
                                          problems: Problems) -> None:
     """Estimates of cost per transaction need a unit cost for every channel a period used: a channel
     without one (email, beside phone at £2.83) left a council's services with no estimate in every
-    month it was used, and an 'estimate' from the odd month it was not, with no word of why. Said once
-    per channel, at its place in config.yaml, when a service that publishes no costs has its transactions."""
-    costed = {c.id for c in config.channels if c.unit_cost is not None}
-    if not costed and not any(svc.unit_costs for svc in services) or not len(tidy):
+    month it was used, and an 'estimate' from the odd month it was not, with no word of why. Said
+    for each service that publishes no costs, uses a channel with a unit cost (so is estimated) and
+    one without: at the service's own file, so a fix there is seen by the next incremental build."""
+    site = {c.id: c.unit_cost for c in config.channels}
+    if not len(tidy) or (all(cost is None for cost in site.values()) and not any(s.unit_costs for s in services)):
         return
+    labels = {c.id: c.label for c in config.channels}
     cost_columns = [c for c in ("cost", "cost_per_transaction") if c in tidy]
-    has_costs = tidy[cost_columns].notna().any(axis=1).groupby(tidy["service"]).transform("any") \
-        if cost_columns else pd.Series(False, index=tidy.index)
-    used = tidy[~has_costs & tidy["transactions"].gt(0)]
-    own = {(svc.slug, channel) for svc in services for channel in svc.unit_costs}
-    for index, channel in enumerate(config.channels):
-        if channel.unit_cost is not None:
+    by_service = {slug: rows for slug, rows in tidy.groupby("service", sort=False)}
+    for svc in services:
+        rows = by_service.get(svc.slug)
+        if rows is None or (cost_columns and rows[cost_columns].notna().any(axis=None)):
             continue
-        rows = used[used["channel"].eq(channel.id)]
-        if any((slug, channel.id) not in own for slug in rows["service"].unique()):
-            problems.warning(config.path, f"channel '{channel.id}' has no unit_cost, so a service that publishes "
-                             f"no costs gets no cost estimate for a period with {channel.label.lower()} "
-                             "transactions", *config.positions.at(("channels", index)),
-                             hint=f"add unit_cost: to the channel (what one {channel.label.lower()} transaction "
-                                  "costs), or unit_costs: to the services' YAML; an estimate needs a cost for every "
-                                  "channel a period used")
+        used = set(rows.loc[rows["transactions"].gt(0), "channel"]) - {""}
+        costs = {channel: svc.unit_costs.get(channel, site.get(channel)) for channel in used}
+        lacking = sorted(channel for channel, cost in costs.items() if cost is None)
+        if not lacking or len(lacking) == len(costs):
+            continue
+        names = " and ".join(f"'{channel}'" for channel in lacking)
+        problems.warning(svc.path, f"service '{svc.slug}' gets no cost estimate for a period with "
+                         f"{' or '.join(labels.get(c, c).lower() for c in lacking)} transactions: channel{'s' if len(lacking) > 1 else ''} "
+                         f"{names} {'have' if len(lacking) > 1 else 'has'} no unit cost", *svc.positions.at(("unit_costs",)),
+                         hint=f"add unit_cost: to {'those channels' if len(lacking) > 1 else 'the channel'} in config.yaml, "
+                              f"or unit_costs: {{{lacking[0]}: ...}} to this service; an estimate needs a cost for "
+                              "every channel a period used")
 
 
 def _warn_of_hidden_figures(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:

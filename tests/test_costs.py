@@ -110,22 +110,41 @@ def test_a_service_that_does_not_collect_costs_says_not_requested(tmp_path):
     assert "not requested" not in fines.get_text()
 
 
-def test_a_channel_without_a_unit_cost_that_blocks_estimates_is_a_warning_at_its_line(tmp_path):
+def test_a_channel_without_a_unit_cost_that_blocks_estimates_is_a_warning_at_its_service(tmp_path):
     """A council gave phone and face to face unit costs but not email: every month with an email
-    contact had no estimate, and the card took the odd month without one, with no word of why."""
+    contact had no estimate, and the card took the odd month without one, with no word of why. Said
+    at the service (whose unit_costs: can fix it), and not again once fixed, in a build reusing others."""
     from click.testing import CliRunner
 
+    from generator.build import build_site
     from generator.cli import main
-    from sitefactory import CONFIG, ORGS, PERMIT_YAML, write_site
+    from sitefactory import CONFIG, FINES_CSV, FINES_YAML, ORGS, PERMIT_YAML, write_site
 
-    config = CONFIG + "  - id: email\n    label: Email\n"
+    config = CONFIG + "  - id: email\n    label: Email\ncharts:\n  static_svg: false\n"
     csv = "period,channel,transactions\n2024-01,online,10\n2024-01,email,5\n2024-02,online,12\n2024-02,email,0\n"
     path = write_site(tmp_path, {"config.yaml": config, **ORGS, "content/services/permits.yaml": PERMIT_YAML,
-                                 "data/permits.csv": csv})
-    out = CliRunner().invoke(main, ["check", "--strict", "--config", str(path)]).output
-    assert ("config.yaml:15:5: warning: channel 'email' has no unit_cost, so a service that publishes no costs "
-            "gets no cost estimate for a period with email transactions") in out
-    # With the service's own cost for email (or costs of its own), there is nothing to say.
+                                 "data/permits.csv": csv, "content/services/fines.yaml": FINES_YAML,
+                                 "data/fines.csv": FINES_CSV})
+    out = CliRunner().invoke(main, ["build", "--strict", "--config", str(path)]).output
+    assert ("content/services/permits.yaml:1:1: warning: service 'permits' gets no cost estimate for a period "
+            "with email transactions: channel 'email' has no unit cost") in out
+    assert "'fines'" not in out  # it publishes costs of its own
+    build_site(path, tmp_path / "site")
     own = PERMIT_YAML + "unit_costs:\n  email: 1.50\n"
     path = write_site(tmp_path, {"content/services/permits.yaml": own})
-    assert CliRunner().invoke(main, ["check", "--strict", "--config", str(path)]).output == "No errors found.\n"
+    result = build_site(path, tmp_path / "site")
+    assert result.reused_services == 1 and not result.problems.warnings
+
+
+def test_a_service_with_no_unit_cost_for_any_channel_it_uses_is_not_warned_of(tmp_path):
+    """With the default channels (no unit costs) and one service's own unit costs, another service
+    that was never estimated is not told a channel 'stopped' its estimate."""
+    from generator.build import prepare
+    from sitefactory import ORGS, PERMIT_YAML, write_site
+
+    files = {"config.yaml": "title: T\norganisation: T\ncharts:\n  static_svg: false\n", **ORGS,
+             "content/services/permits.yaml": PERMIT_YAML + "unit_costs: {online: 0.1, phone: 2}\n",
+             "data/permits.csv": "period,channel,transactions\n2024-01,online,10\n2024-01,phone,5\n",
+             "content/services/other.yaml": "name: Other\norganisation: dept-a\ndescription: x.\ndata: other.csv\n",
+             "data/other.csv": "period,channel,transactions\n2024-01,online,10\n2024-01,email,5\n"}
+    assert not prepare(write_site(tmp_path, files)).problems.warnings
