@@ -187,8 +187,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     search_path = render.template_search_path(config.root, config.theme)
     render.missing_assets(search_path[:-1], render.static_files(render.static_search_path(config.root, config.theme)),
                           problems)  # the built-in theme's own templates (last) name only its own files
-    _accept_warnings(problems, config)
-    _fail_if_errors(problems, strict)
+    if problems.errors:  # nothing more to build on: stop here, with the warnings found so far
+        _accept_warnings(problems, config)
+        _fail_if_errors(problems, strict)
     data_links = {path.split("/")[-1][:-4]: path for path in downloads}
     open_rows = {}
     for record in reused.values():
@@ -230,6 +231,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     check_collisions(pages, problems, {path: "(generated file)" for path in generated})
     check_links(model.markdown_links, page_paths | set(generated),
                 {p.path.name: f"{p.slug}/" for p in content.pages}, problems)
+    _accept_warnings(problems, config)  # once every check has been made: every warning is known
     _fail_if_errors(problems, strict)
     records = {}
     if previous is not None:
