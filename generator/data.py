@@ -579,9 +579,12 @@ def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, col
 _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")  # 04/01/2013, with or without a time after it
 
 
+_TWELVE_HOUR = re.compile(r"\d\s*[AP]\.?M\.?\s*$", re.IGNORECASE)
+
+
 def _month_first(text: str) -> str:
     """04/01/2013 as 01/04/2013: a month-first date (dates: month_first) in the order read here."""
-    return _SLASHED.sub(lambda mt: f"{mt.group(2)}/{mt.group(1)}/{mt.group(3)}", text, count=1)
+    return _SLASHED.sub(lambda mt: f"{mt.group(2)}/{mt.group(1)}/{mt.group(3)}", text)  # a range's both ends
 
 
 def _looks_month_first(texts, long: pd.DataFrame, raw: pd.Series, path, problems: Problems) -> None:
@@ -591,6 +594,15 @@ def _looks_month_first(texts, long: pd.DataFrame, raw: pd.Series, path, problems
     several values no higher than 12 (as the months would); dates: says which it is, and silences it."""
     found = [(text, mt) for text in texts if (mt := _SLASHED.match(text))]
     firsts = {int(mt.group(1)) for _, mt in found}
+    clock = next((text for text, _ in found if _TWELVE_HOUR.search(text)), None)
+    if clock is not None and max(firsts, default=0) <= 12:  # AM/PM: a US system's export, dates month first
+        index = raw.index[raw.eq(clock)][0]
+        problems.warning(_file(long, index, path), f"dates with AM or PM, such as '{clock}', come from systems that "
+                         "write dates month first, but are read day first here", int(long.at[index, "period@line"])
+                         or None, int(long.at[index, "period@col"]) or None,
+                         hint="add dates: month_first to the file's source in config.yaml, or dates: day_first if "
+                              "they really are day first")
+        return
     if len(found) < 3 or any(int(mt.group(2)) != 1 for _, mt in found) or len(firsts) < 3 or max(firsts) > 12:
         return
     examples = [mt for _, mt in found[:2]]
@@ -674,7 +686,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         elif dates is None and (mt := _SLASHED.match(raw[index])) and int(mt.group(2)) > 12 >= int(mt.group(1)):
             hint = (f"'{mt.group(0)}' has {mt.group(2)} in the month's place: if the file writes dates month "
                     "first (as US systems do), add dates: month_first to its source in config.yaml")
-        elif re.fullmatch(r"(?i)(p|period\s*|m)1[3-6]\b.*|.*\b(p|m)1[3-6]", raw[index]):
+        elif re.fullmatch(r"(?i)(p|period\s*|month\s*|m)1[3-6]\b.*|.*\b(p|m|period\s*|month\s*)1[3-6]", raw[index]):
             hint = ("a finance system's period 13 (or later) holds year-end adjustments, not a month: leave "
                     "its rows out with exclude: in the file's source")
         elif re.fullmatch(r"[2-7]\d{4}(\.0+)?", raw[index]):  # 20000 to 79999: 1954 to 2118
@@ -682,8 +694,9 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             hint = (f"this looks like a date as Excel stores it ({int(float(raw[index]))} is {day.day} "
                     f"{calendar.month_name[day.month]} {day.year}): format the column as a date in the "
                     "spreadsheet before saving it as CSV")
-        elif impossible_date(raw[index]):  # the shape of a date, but no such day: say why, not every form
-            problems.error(_file(long, index, path), impossible_date(raw[index]), where[1] or None,
+        elif impossible_date(raw[index], dates == "month_first"):  # a date's shape, but no such day: say why
+            problems.error(_file(long, index, path), impossible_date(raw[index], dates == "month_first"),
+                           where[1] or None,
                            where[2] or None, hint=_IMPOSSIBLE_DATE_HINT)
             continue
         else:
@@ -1059,9 +1072,9 @@ ISOLATED_YEARS = 5
 def _isolated_period(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> bool:
     """A month or quarter years away from all of a service's others ('Feb-30' among Oct-13 to
     Mar-14) is a typo in its year: published, it is a figure for February 2030 and a chart
-    stretched over sixteen empty years; the gap warning alone named none of it. An error at the
-    period (a wide file's heading), if one or two periods stand at least five years from three or more
-    (and from at least twice as many)."""
+    stretched over sixteen empty years; the gap warning alone named none of it. Said at the period
+    (a wide file's heading), if one or two periods stand at least five years from three or more
+    (and from at least twice as many); instead of a gap warning."""
     kind = rows["period"].iloc[0].kind
     if kind not in ("month", "quarter"):  # a baseline year long before the rest can be real
         return False
@@ -1081,7 +1094,10 @@ def _isolated_period(rows: pd.DataFrame, svc: Service, path, problems: Problems)
     first = odd.loc[odd["line"].idxmin()]
     label = lambda at: month_span(at // 12, at % 12 + 1, STEP_MONTHS[kind], kind).label  # noqa: E731
     years = round(min(abs(a - b) for a in alone for b in others) / 12)
-    problems.error(_at(odd, first.name, path),
+    # After the others, it is a typo (or a future that has not happened): an error. Before them, it may
+    # be a real pilot month: a warning, which accepted_warnings: can accept.
+    tell = problems.error if alone is after else problems.warning
+    tell(_at(odd, first.name, path),
                    f"period {first['period'].label} is {years} years {'after' if alone is after else 'before'} "
                    f"the other periods of service '{svc.slug}' ({label(others[0])} to {label(others[-1])}): "
                    "a typo in its year?", int(first["period_line"] or first["line"]),
@@ -1195,7 +1211,7 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
     parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
     if source is not None and source.values.get("combine") == "sum":
-        _warn_of_repeated_records(frame, path, problems)
+        _warn_of_repeated_records(frame, source, path, problems)
         parsed = _added_up(parsed, rows.measures, config, source, path, problems)
     if parsed["_kind"].eq("range").any():
         for name, part in parsed.groupby("@file", sort=False):
@@ -1208,12 +1224,19 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
 WITHHELD = frozenset({"..", "[c]", "[x]", "[w]", "[low]", "*", "c"})
 
 
-def _warn_of_repeated_records(frame: pd.DataFrame, path, problems: Problems) -> None:
-    """Rows the same in every cell, in a file whose rows are added up: a payment or a call exported
-    twice (the same transaction number too) is counted twice, with no other sign. Said once per file."""
+def _warn_of_repeated_records(frame: pd.DataFrame, source: Source, path, problems: Problems) -> None:
+    """Rows the same in every cell, in a file whose rows are added up, where a column tells records
+    apart (a transaction number, different on every other row): a payment exported twice is counted
+    twice, with no other sign. (Without such a column, two loans of one library on one day are two
+    rows alike, and rightly both counted.) Said once per file."""
     cells = frame[headings_of(frame)]
     repeated = cells.duplicated(keep="first") & cells.ne("").any(axis=1)
     if not repeated.any():
+        return
+    distinct = cells[~repeated]
+    read = _words_of(source)  # a record's identifier is not what the source reads (its date, its unit)
+    if not any(_column_key(h) not in read and distinct[h].ne("").all() and distinct[h].is_unique
+               for h in distinct.columns):
         return
     files = frame["@file"] if "@file" in frame else pd.Series(str(path), index=frame.index)
     for file, rows in frame[repeated].groupby(files[repeated], sort=False):

@@ -256,9 +256,10 @@ _DATE_SHAPES = (
 )
 
 
-def impossible_date(text: str) -> str | None:
+def impossible_date(text: str, month_first: bool = False) -> str | None:
     """Why a value written as a date (or a month) is no such day: "'2015-02-30' is not a date:
-    February has no 30th day". None if it does not have a date's shape, or is a real day."""
+    February has no 30th day". None if it does not have a date's shape, or is a real day.
+    ``month_first``: slashed dates are written month first (a source's dates: month_first)."""
     raw = str(text).strip()
     for pattern, form in _DATE_SHAPES:
         m = pattern.match(raw)
@@ -281,7 +282,9 @@ def impossible_date(text: str) -> str | None:
             month = MONTHS.get(g[1].lower()) if form == "dmony" else int(g[1])
             if month is None:
                 return None
-        reason = _no_such_day(year, month, day, us_order=form == "dmy")
+            if form == "dmy" and month_first:
+                day, month = month, day
+        reason = _no_such_day(year, month, day, us_order=form == "dmy" and not month_first)
         return None if reason is None else f"'{raw}' is not a date: {reason}"
     return None
 

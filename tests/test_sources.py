@@ -1647,3 +1647,29 @@ def test_a_record_exported_twice_into_a_file_that_is_added_up_is_a_warning(tmp_p
     assert code == 1 and "data/spend.csv:3: warning: row repeats line 2 in every cell, and combine: sum adds it in" in out
     (tmp_path / "data/spend.csv").write_text(csv_text.replace("101,Parks,03/07/2015,100\n", "", 1))
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
+
+
+def test_a_period_years_before_the_rest_is_a_warning_a_pilot_may_be_real(tmp_path):
+    months = ["2012-06"] + [f"2019-{m:02d}" for m in range(1, 13)]
+    config = one_file_site(tmp_path, "period,channel,transactions\n" + "".join(f"{p},online,5\n" for p in months))
+    code, out = run(config, "check")
+    assert code == 0 and ("data/contact.csv:2:1: warning: period June 2012 is 7 years before the other periods of "
+                          "service 'contact' (January 2019 to December 2019): a typo in its year?") in out
+    assert "no rows for" not in out
+
+
+def test_dates_month_first_reads_ranges_and_names_impossible_days_in_that_order(tmp_path):
+    source = US_SOURCE.replace("    period_type: month\n", "") + "    dates: month_first\n"
+    csv_text = "Library,Issue Date\nKeynsham,02/30/2024\nKeynsham,07/01/2024 - 07/31/2024\n"
+    code, out = run(site(tmp_path, source, {"data/contact.csv": csv_text}), "check")
+    assert code == 1 and "1 error(s)" in out
+    assert "data/contact.csv:2:2: error: '02/30/2024' is not a date: February has no 30th day" in out
+
+
+def test_dates_with_am_or_pm_are_asked_about(tmp_path):
+    csv_text = "Library,Issue Date\n" + "".join(f"Keynsham,{m:02d}/03/2013 12:00:00 AM\n" for m in (4, 5, 6))
+    code, out = run(site(tmp_path, US_SOURCE, {"data/contact.csv": csv_text}), "check")
+    assert code == 0 and ("data/contact.csv:2:2: warning: dates with AM or PM, such as '04/03/2013 12:00:00 AM', "
+                          "come from systems that write dates month first, but are read day first here") in out
+    assert run(site(tmp_path, US_SOURCE + "    dates: month_first\n", {"data/contact.csv": csv_text}),
+               "check", "--strict")[0] == 0
