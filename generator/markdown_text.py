@@ -191,5 +191,7 @@ def _link_hint(link: SiteLink, target: str, outputs: set[str], folded: dict[str,
     close = difflib.get_close_matches(target, addresses, n=1, cutoff=0.6)
     if close:
         return f"did you mean /{close[0]}?"
+    if target.startswith("static/"):
+        return f"put the file at {target} beside config.yaml (the site's static/ folder) and it is published there"
     return ("link to a page from the site's root, as /about/ for content/pages/about.md, and to a file "
             "in static/ as /static/img/logo.svg")

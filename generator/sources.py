@@ -436,8 +436,8 @@ _SUMMARY_PERIOD = re.compile(rf"\s*((grand|annual|overall)\s+)?{_SUMMARY_WORDS}\
 
 
 # 'Government agency total', 'Sub-total: north', 'Total for all wards': a total of the rows around
-# it, named. Not every name starting with the word: 'Total Fitness' may be a leisure centre.
-_NAMED_TOTAL = re.compile(r".*\bsub[\s-]?totals?\b.*|.*\btotals?\s*|\s*totals?\s+(for|of|all)\b.*",
+# it, named. Not every name starting with the word: 'Total Fitness', 'Total For Kids Nursery'.
+_NAMED_TOTAL = re.compile(r".*\bsub[\s-]?totals?\b.*|.*\btotals?\s*|\s*totals?\s+((for|of)\s+)?all(\s.*)?",
                           re.IGNORECASE | re.DOTALL)
 
 
