@@ -163,38 +163,37 @@ def test_the_workflows_tell_the_build_where_the_site_is_served(tmp_path):
 
 def test_an_installed_copy_carries_the_theme_and_builds_a_new_site(tmp_path):
     """CI installs Performance Pages with pip from git: the package, not the repository. Its wheel
-    had only generator/, so every scaffolded workflow failed on 'home.html not found'. pyproject.toml
-    ships themes/default inside the package as generator/theme; here that layout is made as setuptools
-    makes it (every theme file the package-data globs take), and a new site built with it alone."""
-    import fnmatch
+    had only generator/, so every scaffolded workflow failed on 'home.html not found'. Here setuptools
+    itself lays out the package as a wheel would hold it (build_py, from pyproject.toml), and a new
+    site is built with that copy alone."""
     import shutil
     import subprocess
     import sys
-    import tomllib
     from pathlib import Path
 
     repo = Path(__file__).resolve().parents[1]
-    setup = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    assert "generator.theme" in setup["packages"]
-    theme = repo / setup["package-dir"]["generator.theme"]
-    globs = setup["package-data"]["generator.theme"]
-    files = [p.relative_to(theme).as_posix() for p in theme.rglob("*") if p.is_file()]
-    shipped = [f for f in files if any(fnmatch.fnmatch(f, g.replace("**/", "")) or fnmatch.fnmatch(f, g)
-                                       for g in globs)]
-    assert sorted(shipped) == sorted(files) and "templates/base.html" in files
+    source = tmp_path / "source"
+    for name in ("pyproject.toml", "README.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / name, source / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("generator", "themes"):
+        shutil.copytree(repo / folder, source / folder, ignore=ignore)
     installed = tmp_path / "site-packages"
-    shutil.copytree(repo / "generator", installed / "generator", ignore=shutil.ignore_patterns("__pycache__"))
-    for rel in shipped:
-        (installed / "generator/theme" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(theme / rel, installed / "generator/theme" / rel)
+    laid_out = subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q", "build_py",
+                               "--build-lib", str(installed)], cwd=source, capture_output=True, text=True)
+    assert laid_out.returncode == 0, laid_out.stderr
+    theme = repo / "themes" / "default"
+    for path in theme.rglob("*"):
+        if path.is_file():
+            assert (installed / "generator/theme" / path.relative_to(theme)).read_bytes() == path.read_bytes()
     env = {"PYTHONPATH": str(installed), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    run = lambda *args, cwd=tmp_path: subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd,  # noqa: E731
-                                                     env=env, capture_output=True, text=True)
-    where = subprocess.run([sys.executable, "-c", "import generator; print(generator.BUILTIN_THEME)"],
-                           cwd=tmp_path, env=env, capture_output=True, text=True)
+    run = lambda *args, cwd=tmp_path: subprocess.run([sys.executable, *args], cwd=cwd, env=env,  # noqa: E731
+                                                     capture_output=True, text=True)
+    where = run("-c", "import generator; print(generator.BUILTIN_THEME)")
     assert where.stdout.strip() == str(installed / "generator" / "theme")
-    assert run("new", "council").returncode == 0
-    built = run("build", cwd=tmp_path / "council")
+    assert run("-m", "generator", "new", "council").returncode == 0
+    built = run("-m", "generator", "build", cwd=tmp_path / "council")
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "council/site/static/css/site.css").read_bytes() == (theme / "static/css/site.css").read_bytes()
     assert "<main" in (tmp_path / "council/site/index.html").read_text(encoding="utf-8")
