@@ -383,7 +383,7 @@ def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estima
         # 0.431 and 0.424, shown as 0.43 and 0.42, the change is 1.6%, not the rounding's 2.3%.
         shown_previous = _as_shown(prev_value, info.unit)
         fig.change = _as_shown(value, info.unit) - shown_previous
-        if info.unit != m.PERCENT and prev_value != 0:
+        if info.unit != m.PERCENT and shown_previous != 0:  # not "up 1,900% from £0.00"
             fig.change_percent = 0.0 if fig.change == 0 else (value - prev_value) / prev_value * 100
         fig.direction = "same" if fig.change == 0 else ("up" if fig.change > 0 else "down")
         if fig.direction == "same":
