@@ -841,14 +841,7 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
     long["@value"] = frame.loc[keep, found["value"]].astype(str).to_numpy()
     long["@vline"] = frame.loc[keep, "@line"].to_numpy()
     group = [c for c in ("@file", "service", "period", "channel") if c in long]
-    dup = long.duplicated([*group, "@measure"], keep="first")
-    if dup.any():
-        second = long[dup].iloc[0]
-        problems.error(second.get("@vfile", path), f"a second row for {second['@measure']} in the same period ('{second['period']}')",
-                       int(second["@vline"]), resolver.number[found["value"]],
-                       hint="each service, period and channel has one row per measure: map the service (and "
-                            "channel) columns, or leave out other rows with filter: or exclude:")
-        return None
+    long = _one_row_per_measure(long, group, resolver.number[found["value"]], path, problems)
     values = long.pivot(index=group, columns="@measure", values="@value")
     lines = long.pivot(index=group, columns="@measure", values="@vline")
     out = long.drop_duplicates(group).set_index(group).drop(columns=["@measure", "@value", "@vline", "@vfile"],
@@ -863,6 +856,36 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
     for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:
         out[col] = out[col].fillna(0).astype(int)
     return LongRows(_apply_replace(out, source), tuple(m for m in measure_names if m in melted), headings)
+
+
+def _one_row_per_measure(long: pd.DataFrame, group: list[str], column: int, path, problems: Problems) -> pd.DataFrame:
+    """The first row of each service, period, channel and measure. A row that repeats one in full is
+    a warning; one with another value an error naming both lines. Either way the file is read on, so
+    its other cells' mistakes are told in the same run (one repeated row hid them all)."""
+    keys = [*group, "@measure"]
+    dup = long.duplicated(keys, keep="first")
+    if not dup.any():
+        return long
+    first_line = long.groupby(keys, sort=False)["@vline"].transform("first")
+    same = long.duplicated([*keys, "@value"], keep="first")
+    repeats = long[same]
+    if len(repeats):
+        row, more = repeats.iloc[0], len(repeats) - 1
+        problems.warning(row.get("@vfile", path), f"row repeats line {int(first_line[repeats.index[0]])} ({row['@measure']} "
+                         f"for '{row['period']}'), so it is read once" + (
+                             f" (and {more} more repeated row{'s' if more > 1 else ''})" if more else ""),
+                         int(row["@vline"]), hint="remove the repeated rows; each is read once")
+    first_value = long.groupby(keys, sort=False)["@value"].transform("first")
+    named = "service" in long and long["service"].astype(str).str.strip().ne("").any()
+    for index in long.index[dup & ~same]:
+        row = long.loc[index]
+        problems.error(row.get("@vfile", path), f"a second row for {row['@measure']} in the same period "
+                       f"('{row['period']}'): '{row['@value']}' here and '{first_value[index]}' on line "
+                       f"{int(first_line[index])}", int(row["@vline"]), column,
+                       hint="each service, period and channel has one row per measure: keep the right one" + (
+                           "" if named else "; or map the service (and channel) columns, or leave out other rows "
+                                            "with filter: or exclude:"))
+    return long[~dup]
 
 
 def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tuple[pd.DataFrame, list[str]]:

@@ -1044,6 +1044,13 @@ def test_a_row_per_measure_mapping_slips_are_told(tmp_path):
     config = site(tmp_path / "again", LG_SOURCE, {"data/lginform.csv": repeated})
     code, out = run(config, "check")
     assert code == 1 and "data/lginform.csv:9:4: error: a second row for transactions in the same period" in out
+    # A row repeated in full is read once, with a warning; and neither stops the rest being read: a
+    # bad cell elsewhere is told in the same run (one repeated row hid every other mistake).
+    again = LG_INFORM + "Testshire,2024-02,Claims received,211\n" + LG_INFORM.splitlines(keepends=True)[-1]
+    config = site(tmp_path / "third", LG_SOURCE, {"data/lginform.csv": again})
+    code, out = run(config, "check")
+    assert code == 1 and "is not a number: 'x7'" in out and "a second row for transactions" in out
+    assert "warning: row repeats line 8" in out
 
 
 def test_missing_rows_zero_for_exports_that_leave_out_zeros(tmp_path):
