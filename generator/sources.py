@@ -231,6 +231,15 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
         if name not in fields:
             problems.error(path, f"'{name}' is not a field", *positions.key_at(kp + ("constants", name)),
                            hint=f"fields: {', '.join(fields)}")
+    kpi_ids = ("digital_take_up", "cost_per_transaction", "completion_rate", "user_satisfaction",
+               "transactions_per_year")
+    for number, marker in enumerate(values.get("not_requested") or []):
+        if str(marker).strip() in kpi_ids:  # a KPI where a cell's text belongs: meant for services:
+            problems.warning(path, f"'{marker}' under the source's not_requested: is read as a cell's text "
+                             "meaning 'not requested', not as a KPI", *positions.at(kp + ("not_requested", number)),
+                             hint="to say the services made from this file do not collect a KPI, write it under "
+                                  "services: not_requested: (or in a service's YAML); the source's not_requested: "
+                                  "lists cell texts such as ***")
     wide = values["wide"]
     if wide:
         named = [(("wide", "measure"), wide["measure"])] + [

@@ -1680,3 +1680,12 @@ def test_dates_with_am_or_pm_are_asked_about(tmp_path):
                           "come from systems that write dates month first, but are read day first here") in out
     assert run(site(tmp_path, US_SOURCE + "    dates: month_first\n", {"data/contact.csv": csv_text}),
                "check", "--strict")[0] == 0
+
+
+def test_kpis_under_a_sources_not_requested_are_a_warning(tmp_path):
+    """At a source, not_requested: lists cell texts ('***'); KPI ids there were taken as cell texts
+    and the cards said 'no data', not 'not requested', with no word."""
+    source = US_SOURCE + "    not_requested: [user_satisfaction, '***']\n"
+    code, out = run(site(tmp_path, source, {"data/contact.csv": US_MONTHS}), "check")
+    assert "warning: 'user_satisfaction' under the source's not_requested: is read as a cell's text" in out
+    assert out.count("under the source's not_requested") == 1
