@@ -1500,8 +1500,9 @@ def _warn_of_channels_without_unit_costs(tidy: pd.DataFrame, services: list[Serv
     for each service that publishes no costs, uses a channel with a unit cost (so is estimated) and
     one without: at the service's own file, so a fix there is seen by the next incremental build."""
     site = {c.id: c.unit_cost for c in config.channels}
-    if not len(tidy) or (all(cost is None for cost in site.values()) and not any(s.unit_costs for s in services)):
-        return
+    if not len(tidy) or all(cost is not None for cost in site.values()) or (
+            all(cost is None for cost in site.values()) and not any(s.unit_costs for s in services)):
+        return  # every channel has a cost (nothing can block an estimate), or none has (nothing is estimated)
     labels = {c.id: c.label for c in config.channels}
     cost_columns = [c for c in ("cost", "cost_per_transaction") if c in tidy]
     by_service = {slug: rows for slug, rows in tidy.groupby("service", sort=False)}
