@@ -313,8 +313,9 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
             else:
                 first[item.slug] = item.path
     orgs = {o.slug: o for o in content.organisations}
+    broken = _broken_organisations(config, problems)  # there, with errors of their own: not "does not exist"
     for org in content.organisations:
-        if org.parent and org.parent not in orgs:
+        if org.parent and org.parent not in orgs and org.parent not in broken:
             problems.error(org.path, f"parent organisation '{org.parent}' does not exist",
                            *org.positions.at(("parent",)),
                            hint=f"known organisations: {', '.join(sorted(orgs)) or 'none'}")
@@ -333,7 +334,7 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
                            *svc.positions.at(("organisation",)),
                            hint="fill in its organisation (in a data file, that column in this row; a row that "
                            "is not a service, such as a total, can be left out with exclude: in its source)")
-        elif svc.organisation not in orgs:
+        elif svc.organisation not in orgs and svc.organisation not in broken:
             source = _constant_organisation_of(config, svc)
             if source is not None:  # one slip in config.yaml, not one per row of the file
                 if source.id not in told:
@@ -350,6 +351,14 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
                                f"{', '.join(sorted(orgs)) or 'none'}")
         svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
     _warn_of_unread_sources(config, content, problems)
+
+
+def _broken_organisations(config: Config, problems: Problems) -> set[str]:
+    """Slugs of organisation files that exist but have errors (an indentation slip): a service naming
+    one is not told that it does not exist, with a hint to add the very file that is there."""
+    failed = {p.path for p in problems.items if p.level == "error"}
+    return {slugify(path.stem) for path in _yaml_files(config.content_dir / "organisations")
+            if problems._rel(path) in failed}
 
 
 def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None:

@@ -130,15 +130,21 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
     other headings may come and go (a wide file's months, a note column)."""
     named = _words_of(source)
     every = list(dict.fromkeys(h for _, raw in parts for h in headings_of(raw.frame)))
+    unread = set()  # files lacking a heading the source reads: told once, and their rows not read
     for path, raw in parts:
         own = {_column_key(h) for h in headings_of(raw.frame)}
         lacking = [h for h in every if _column_key(h) not in own and _column_key(h) in named]
         if lacking:
+            unread.add(path)
             shown = ", ".join(f"'{h}'" for h in lacking[:3]) + (
                 f" and {len(lacking) - 3} more" if len(lacking) > 3 else "")
+            own_headings = headings_of(raw.frame)
+            close = difflib.get_close_matches(lacking[0], own_headings, n=1, cutoff=0.6)
+            number = own_headings.index(close[0]) + 1 if close else None
             problems.error(path, f"this file has no column {shown}, which the source reads and other files of "
-                           "the pattern have", raw.header_line,
-                           hint="give the column the same heading in every file")
+                           "the pattern have", raw.header_line, number,
+                           hint=(f"its column {number} is headed '{close[0]}': " if close else "")
+                           + "give the column the same heading in every file")
     # One heading spelt two ways across the files ('Paid Date' one quarter, 'paid_date' the next) is
     # one column, as it is within a file: under the first file's spelling, or the later files' cells
     # would be blank under a column of their own.
@@ -147,6 +153,8 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
         spelling.setdefault(_column_key(heading), heading)
     frames = []
     for path, raw in parts:
+        if path in unread and len(unread) < len(parts):  # its rows would be "no period", 2,000 times over
+            continue
         frame = _with_file_columns(raw, path).frame.assign(**{"@file": str(path)})
         renames = {h: spelling[_column_key(h)] for h in headings_of(raw.frame) if spelling[_column_key(h)] != h}
         frames.append(frame.rename(columns=renames) if renames and not _clashes(frame, renames) else frame)
@@ -165,9 +173,9 @@ def _places_by_file(frames: list[pd.DataFrame]) -> dict[str, np.ndarray]:
     headings = [headings_of(f) for f in frames]
     every = list(dict.fromkeys(h for own in headings for h in own))
     out = {}
-    for heading in every:
+    for place, heading in enumerate(every, start=1):  # the combined frame numbers its columns so
         numbers = [own.index(heading) + 1 if heading in own else 0 for own in headings]
-        if len(set(n for n in numbers if n)) > 1:
+        if any(n and n != place for n in numbers):
             out[heading] = np.concatenate([np.full(len(f), n, dtype=np.int64) for f, n in zip(frames, numbers)])
     return out
 
@@ -740,7 +748,8 @@ def _is_period(text: str, fy_start: int) -> bool:
         return False
 
 
-def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems) -> pd.Series:
+def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems,
+                    source: Source | None = None) -> pd.Series:
     if "channel" not in long:
         return pd.Series("", index=long.index, dtype=object)
     lookup = config.channel_lookup()
@@ -750,11 +759,25 @@ def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems
         key = normalise_channel(text)
         known[text] = "" if key in _ALL_CHANNELS else lookup.get(key)
     channels = raw.map(known)
-    for index in long.index[channels.isna()]:
-        problems.error(_file(long, index, path), f"'channel' is not a channel in config.yaml: '{raw[index]}'",
-                       *_where(long["@line"], long.get("channel@col"), index),
-                       hint=f"use one of: {', '.join(c.id for c in config.channels)} "
-                       "(or add it, or an alias for it, to channels in config.yaml)")
+    hint = (f"use one of: {', '.join(c.id for c in config.channels)} "
+            "(or add it, or an alias for it, to channels in config.yaml)")
+    bad = long.index[channels.isna()]
+    if not len(bad):
+        return channels
+    constant = source.values["constants"].get("channel") if source is not None else None
+    cols = long.get("channel@col")
+    if constant is not None and (cols is None or not cols[bad].any()):  # one slip in config.yaml, not one a row
+        problems.error(config.path, f"'channel' is not a channel in config.yaml: '{constant}'",
+                       *source.where("constants", "channel"), hint=hint)
+        return channels
+    # One text in one column is told once, with how many more rows have it (as periods are).
+    places = pd.DataFrame({"text": raw[bad], "col": cols[bad] if cols is not None else 0,
+                           "file": [_file(long, index, path) for index in bad]}, index=bad)
+    for _, rows in places.groupby(["text", "col", "file"], sort=False):
+        index, more = rows.index[0], len(rows) - 1
+        problems.error(_file(long, index, path), f"'channel' is not a channel in config.yaml: '{raw[index]}'"
+                       + (f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else ""),
+                       *_where(long["@line"], cols, index), hint=hint)
     return channels
 
 
@@ -808,7 +831,8 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
         out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures,
                                        source.values.get("dates") if source else None)
     good_period = out["period"].notna()
-    out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems).reindex(long.index)
+    out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems,
+                                     source).reindex(long.index)
     fraction = bool(source and source.values["percentages"] == "fraction")
     nr = {kpi: pd.Series(False, index=long.index) for kpi in NR_KPIS}
     declared = {x.id: x.unit for x in config.measures}

@@ -261,8 +261,9 @@ def impossible_date(text: str, month_first: bool = False) -> str | None:
     February has no 30th day". None if it does not have a date's shape, or is a real day.
     ``month_first``: slashed dates are written month first (a source's dates: month_first)."""
     raw = str(text).strip()
+    day_part = re.sub(r",?[\sT]+" + _TIME + r"(?:Z|[+-]\d{2}:?\d{2})?$", "", raw, flags=re.IGNORECASE)  # as its day
     for pattern, form in _DATE_SHAPES:
-        m = pattern.match(raw)
+        m = pattern.match(day_part)
         if not m:
             continue
         g = m.groups()
@@ -270,7 +271,7 @@ def impossible_date(text: str, month_first: bool = False) -> str | None:
             month = int(g[1] if form == "ym" else g[0])
             if 1 <= month <= 12:
                 return None
-            if form == "ym" and len(g[1]) == 2 and not raw[4:].strip().upper().startswith("M"):  # 2023-25
+            if form == "ym" and len(g[1]) == 2 and not day_part[4:].strip().upper().startswith("M"):  # 2023-25
                 year = int(g[0])
                 return (f"'{raw}' is neither a month (there is no month {month}) nor a financial year "
                         f"({year}-{(year + 1) % 100:02d} would be one)")

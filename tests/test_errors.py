@@ -446,3 +446,13 @@ def test_a_warning_about_a_markdown_link_can_be_accepted(tmp_path):
                              "    reason: the page is published in the next release\n")
     code, out = run(write_site(tmp_path, files), "check", "--strict")
     assert (code, out) == (0, "1 warning(s) accepted in config.yaml (accepted_warnings:) not shown\nNo errors found.\n")
+
+
+def test_an_organisation_file_with_a_yaml_error_is_not_also_said_not_to_exist(tmp_path):
+    """Its services were told their organisation 'does not exist', with a hint to add the file that
+    was there."""
+    files = standard_files()
+    files["content/organisations/dept-a.yaml"] = "name: Department A\n  kind: directorate\nparent: test-council\n"
+    code, out = run(write_site(tmp_path, files), "check")
+    assert code == 1 and "1 error(s)" in out and "content/organisations/dept-a.yaml:2" in out
+    assert "does not exist" not in out

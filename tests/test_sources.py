@@ -1232,8 +1232,9 @@ def test_files_of_a_pattern_with_different_headings_are_told(tmp_path):
     config = site(tmp_path, source, files)
     code, out = run(config, "check")
     assert code == 1
-    assert ("data/ae/ae-2026-02.csv:1: error: this file has no column 'Attendances', which the source reads and "
-            "other files of the pattern have") in out
+    assert ("data/ae/ae-2026-02.csv:1:2: error: this file has no column 'Attendances', which the source reads and "
+            "other files of the pattern have") in out and "its column 2 is headed 'Total attendances'" in out
+    assert "1 error(s)" in out  # its rows are not read as well, to fail again as rows with no figures
     (tmp_path / "data/ae/ae-2026-02.csv").write_text("Trust,Attendances,Notes\nNorth,110,new form\n")
     assert run(config, "check", "--strict") == (0, "No errors found.\n")  # a column nobody reads may come and go
 
@@ -1689,3 +1690,27 @@ def test_kpis_under_a_sources_not_requested_are_a_warning(tmp_path):
     code, out = run(site(tmp_path, source, {"data/contact.csv": US_MONTHS}), "check")
     assert "warning: 'user_satisfaction' under the source's not_requested: is read as a cell's text" in out
     assert out.count("under the source's not_requested") == 1
+
+
+def test_a_misspelt_constant_channel_is_one_error_at_its_line(tmp_path):
+    """constants: {channel: face_to_fac} gave an error on every one of 12,500 rows, with no column,
+    and the 200 shown hid the file's real mistakes."""
+    source = US_SOURCE.replace("channel: online", "channel: onlin")
+    csv_text = US_MONTHS + "Keynsham,31/02/2013\n"
+    code, out = run(site(tmp_path, source, {"data/contact.csv": csv_text}), "check")
+    assert code == 1 and "2 error(s)" in out
+    assert "config.yaml:" in out and "error: 'channel' is not a channel in config.yaml: 'onlin'" in out
+    assert "data/contact.csv:9:2: error: '31/02/2013' is not a date: February has no 31st day" in out
+
+
+def test_a_misspelt_channel_in_a_column_is_told_once_with_its_count(tmp_path):
+    csv_text = "period,channel,transactions\n" + "".join(f"2024-{m:02d},onlin,5\n" for m in (1, 2, 3))
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert code == 1 and "1 error(s)" in out
+    assert "data/contact.csv:2:2: error: 'channel' is not a channel in config.yaml: 'onlin' (and 2 more rows with it)" in out
+
+
+def test_an_impossible_date_with_a_time_says_why(tmp_path):
+    csv_text = "period,channel,transactions\n31/02/2013 12:00:00 AM,online,5\n"
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert "error: '31/02/2013 12:00:00 AM' is not a date: February has no 31st day" in out
