@@ -369,9 +369,13 @@ def _plain_records(text: str, delimiter: str) -> zip | None:
     return zip([line.split(delimiter) for line in lines], range(1, len(lines) + 1))
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def record_lines(record: list[str]) -> int:
-    """How many physical lines a record took (quoted cells may hold newlines)."""
-    return 1 + sum(cell.count("\n") for cell in record)
+    """How many physical lines a record took (quoted cells may hold line breaks), counted as the CSV
+    reader counts them: a lone carriage return (Lambeth's addresses) is a break too, as \\r\\n is one."""
+    return 1 + sum(len(_LINE_BREAK.findall(cell)) if "\r" in cell else cell.count("\n") for cell in record)
 
 
 # -- parsing text cells -------------------------------------------------------------------------------

@@ -1714,3 +1714,12 @@ def test_an_impossible_date_with_a_time_says_why(tmp_path):
     csv_text = "period,channel,transactions\n31/02/2013 12:00:00 AM,online,5\n"
     code, out = run(one_file_site(tmp_path, csv_text), "check")
     assert "error: '31/02/2013 12:00:00 AM' is not a date: February has no 31st day" in out
+
+
+def test_a_cell_broken_by_lone_carriage_returns_keeps_the_records_first_line(tmp_path):
+    """Lambeth's planning export breaks addresses with a lone carriage return: a bad cell was reported
+    at its record's last line. It is the first, counting each break as a line, as editors show them."""
+    csv_text = ('period,note,channel,transactions\r\n2024-01,"1 High St\rLondon\r",online,5\r\n'
+                '2024-02,"2 High St\rLondon\r",online,five\r\n')
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert "data/contact.csv:5:4: error: 'transactions' is not a number: 'five'" in out
