@@ -253,6 +253,7 @@ _DATE_SHAPES = (
     (re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4}|\d{2})$", re.I), "dmony"),
     (re.compile(r"^(\d{4})\s*(?:-|/|M)\s*(\d{1,2})$", re.I), "ym"),  # 2024-13, 2024M13
     (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), "my"),  # 13/2024
+    (re.compile(r"^(?:(\d{4})\s*-?\s*Q(\d+)|Q(\d+)\s*[-/ ]?\s*(\d{4}))$", re.I), "yq"),  # 2010 Q5, Q0 2024
 )
 
 
@@ -267,6 +268,9 @@ def impossible_date(text: str, month_first: bool = False) -> str | None:
         if not m:
             continue
         g = m.groups()
+        if form == "yq":
+            quarter = int(g[1] or g[2])
+            return None if 1 <= quarter <= 4 else f"'{raw}' is not a quarter: there is no quarter {quarter}"
         if form in ("ym", "my"):
             month = int(g[1] if form == "ym" else g[0])
             if 1 <= month <= 12:

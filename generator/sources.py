@@ -924,7 +924,8 @@ def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tup
 def _template_columns(frame: pd.DataFrame, template: Template, resolver: _Resolver):
     """The column a message about a field made from a template points at: its first heading's, or, on
     a row where another of its cells reads as a total ('2016' and 'Total' in '{Year} {Quarter}'),
-    that cell's: the one to name in exclude:."""
+    that cell's: the one to name in exclude:; or, first of all, one of its cells left blank ('Q4'
+    made of a blank Year): the one to fill in."""
     import numpy as np
     import pandas as pd
 
@@ -940,6 +941,12 @@ def _template_columns(frame: pd.DataFrame, template: Template, resolver: _Resolv
         if named.any():
             column = resolver.number.get(heading, 0)
             out = (out if out is not None else first + 0 * named).where(~named, column)
+    if len(totals) > 1:
+        for heading, cells in reversed(totals):
+            blank = cells.str.strip().eq("")
+            if blank.any() and not blank.all():
+                column = resolver.number.get(heading, 0)
+                out = (out if out is not None else pd.Series(first, index=cells.index)).where(~blank, column)
     return first if out is None else out
 
 

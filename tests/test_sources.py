@@ -1723,3 +1723,12 @@ def test_a_cell_broken_by_lone_carriage_returns_keeps_the_records_first_line(tmp
                 '2024-02,"2 High St\rLondon\r",online,five\r\n')
     code, out = run(one_file_site(tmp_path, csv_text), "check")
     assert "data/contact.csv:5:4: error: 'transactions' is not a number: 'five'" in out
+
+
+def test_a_period_made_of_two_columns_points_at_a_blank_part_and_names_a_quarter_that_is_none(tmp_path):
+    csv_text = "Quarter,Year,People\nQ1,2024,10\nQ2,,12\nQ5,2024,9\n"
+    config = one_file_site(tmp_path, csv_text, "sources:\n  - file: contact.csv\n    columns: "
+                                               "{period: '{Quarter} {Year}', transactions: People}\n")
+    code, out = run(config, "check")
+    assert "data/contact.csv:3:2: error: 'period' is not a period I recognise: 'Q2'" in out  # the Year cell
+    assert "data/contact.csv:4:1: error: 'Q5 2024' is not a quarter: there is no quarter 5" in out
