@@ -84,8 +84,8 @@ def format_value_uncached(value: float | None, unit: str, currency_symbol: str =
         return f"{int(value):,}"  # the common case, without the cost of Decimal
     if unit == m.PERCENT:
         return f"{rounded_text(value, 1)}%"
-    if unit == m.MONEY:
-        amount = rounded_text(value, money_places(value))
+    if unit in (m.MONEY, m.MONEY_WHOLE):
+        amount = rounded_text(value, money_places(value) if unit == m.MONEY else 0)
         negative = amount[:1] == "-" and amount.strip("-0.") != ""  # -0.00 is not below zero
         return f"{'-' if negative else ''}{currency_symbol}{_grouped(amount.lstrip('-'))}"
     return _grouped(rounded_text(value, 0))

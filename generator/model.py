@@ -18,6 +18,7 @@ from generator.periods import Period
 COUNT = "count"  # 1,234
 PERCENT = "percent"  # 63.2% (stored as 0-100, not 0-1)
 MONEY = "money"  # £3.41
+MONEY_WHOLE = "money_whole"  # £32,087: a year's cost or saving, in whole pounds down a column (not £32,087.14)
 SECONDS = "seconds"  # 45 seconds (measures declared in config.yaml)
 NUMBER = "number"  # 3.25 (a plain number, to two places)
 

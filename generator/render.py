@@ -473,7 +473,7 @@ def _cost_rows(ctx, rows) -> Markup:
                 note += (f'<span class="table__period">cost for {round(r.cost_months)} of '
                          f'{_months(r.months)}</span>')
             made[key] = ("<tr>" + _name_cells(ctx, r, note=note) + _value_cell(r.transactions, m.COUNT, currency)
-                         + _value_cell(r.cost, m.MONEY, currency, r.estimated, r.not_requested)
+                         + _value_cell(r.cost, m.MONEY_WHOLE, currency, r.estimated, r.not_requested)
                          + _value_cell(r.cost_per_transaction, m.MONEY, currency, r.estimated, r.not_requested)
                          + "</tr>")
         out.append(made[key])
@@ -509,10 +509,10 @@ def _savings_rows(ctx, rows) -> Markup:
             continue
         sv = s.savings
         cells = [_name_cells(ctx, s, "#savings-heading", f'<span class="table__period">{escape(sv.period_label)}</span>'),
-                 _value_cell(sv.take_up, m.PERCENT, currency), _value_cell(sv.cost, m.MONEY, currency)]
+                 _value_cell(sv.take_up, m.PERCENT, currency), _value_cell(sv.cost, m.MONEY_WHOLE, currency)]
         for name in ("points", "best", "target"):
             sc = sv.scenario(name)
-            cells.append(f'<td class="num">{escape(format_value(sc.saving, m.MONEY, currency))}<span class="table__period">'
+            cells.append(f'<td class="num">{escape(format_value(sc.saving, m.MONEY_WHOLE, currency))}<span class="table__period">'
                          f'at {escape(format_value(sc.take_up, m.PERCENT))}</span></td>' if sc else
                          '<td class="num missing">none</td>')
         made[row_key] = "<tr>" + "".join(cells) + "</tr>"

@@ -25,6 +25,15 @@ def test_a_services_year_is_added_up_from_its_periods(out):
     assert permits == "service,permits,Renew a permit,test-council,2023/24,2340,2628,1.1231,true,12,12,false"
 
 
+def test_a_years_costs_are_whole_pounds_down_the_column_and_costs_per_transaction_in_pence(out):
+    """'£432,567' sat above '£32,087.14' in one column (pence from £100,000 on are false precision):
+    a year's cost is in whole pounds throughout; a cost per transaction keeps its pence."""
+    page = BeautifulSoup((out / "costs/2023-24/index.html").read_text(), "html.parser")
+    permits = next(tr for tr in page.find("tbody").find_all("tr") if "Renew a permit" in tr.th.get_text())
+    cells = [td.get_text(" ", strip=True) for td in permits.find_all("td")]
+    assert cells == ["Test Council", "2,340", "£2,628 (estimate)", "£1.12 (estimate)"]  # 2,628 / 2,340 = £1.1231
+
+
 def test_a_cost_of_fewer_months_than_the_transactions_says_so(out):
     """Fines, November 2023 to March 2024: costs only in November (16 + 150 + 600 = 766) and January
     (20 + 150 + 500 = 670), as March's phone count is missing: £1,436 over 2 of the 5 months, which
