@@ -1430,8 +1430,9 @@ def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems) -> None:
             problems.warning(file, f"the periods are single days a week apart ({starts[0].isoformat()} to "
                              f"{starts[-1].isoformat()}), so each row is read as that one day",
                              int(rows["line"].min()),
-                             hint="if each row is a week, give the file a source with period_type: week "
-                             "(see 'Periods' in docs/bring-your-data.md)")
+                             hint="if each row is a week, give the file a source with period_type: week (the date "
+                             "starts it) or period_type: week_ending (it ends it); see 'Periods' in "
+                             "docs/bring-your-data.md")
 
 
 def _plain_files(parsed: pd.DataFrame, wanted: dict, configured_paths: dict,

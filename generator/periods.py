@@ -375,6 +375,9 @@ def snap(period: Period, kind: str, fy_start_month: int = 4) -> Period:
     if kind == "week":
         monday = d - timedelta(days=d.weekday())
         return Period(monday, monday + timedelta(days=6), "week")
+    if kind == "week_ending":  # a week dated by its last day (Public Health Scotland's, ending on a Sunday)
+        end = period.end
+        return Period(end - timedelta(days=6), end, "week")
     return period
 
 

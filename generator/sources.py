@@ -28,7 +28,7 @@ from generator.yamlfile import Positions
 if TYPE_CHECKING:  # pandas is imported where it is used: a build with nothing to do never loads it
     import pandas as pd
 
-PERIOD_TYPES = ("month", "quarter", "financial_quarter", "year", "financial_year", "week")
+PERIOD_TYPES = ("month", "quarter", "financial_quarter", "year", "financial_year", "week", "week_ending")
 
 TEMPLATE_DOC = ("a column heading in braces, e.g. '{Name of service}', or several with text "
                 "between them; text without braces is used as it is")

@@ -1732,3 +1732,16 @@ def test_a_period_made_of_two_columns_points_at_a_blank_part_and_names_a_quarter
     code, out = run(config, "check")
     assert "data/contact.csv:3:2: error: 'period' is not a period I recognise: 'Q2'" in out  # the Year cell
     assert "data/contact.csv:4:1: error: 'Q5 2024' is not a quarter: there is no quarter 5" in out
+
+
+def test_period_type_week_ending_reads_a_date_as_the_week_it_ends(tmp_path):
+    """Public Health Scotland dates each week by its last day (a Sunday): period_type: week read it as
+    the week it falls in only for Sundays; week_ending reads any last day as its seven days."""
+    csv_text = "Week,Attendances\n" + "".join(f"{d}/06/2021,{100 + d}\n" for d in (4, 11, 18))  # Fridays
+    source = ("sources:\n  - file: contact.csv\n    columns: {period: Week, transactions: Attendances}\n"
+              "    period_type: week_ending\n")
+    config = one_file_site(tmp_path, csv_text, source)
+    assert run(config, "check", "--strict")[0] == 0
+    periods = services(config)["contact"].periods
+    assert [(str(r.period.start), str(r.period.end)) for r in periods] == [
+        ("2021-05-29", "2021-06-04"), ("2021-06-05", "2021-06-11"), ("2021-06-12", "2021-06-18")]
