@@ -161,9 +161,10 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
     places = _places_by_file(frames)
     frame = pd.concat(frames, ignore_index=True, sort=False)
     text = [c for c in frame.columns if not c.startswith("@")]
-    frame[text] = frame[text].fillna("")
-    for heading, numbers in places.items():  # see sources.column_numbers
-        frame[f"{COLUMN_IN_FILE}{heading}"] = numbers
+    frame = frame.fillna({c: "" for c in text})  # a new frame (assigning the columns back fragments it)
+    if places:  # see sources.column_numbers; added at once (column by column fragments the frame)
+        frame = pd.concat([frame, pd.DataFrame({f"{COLUMN_IN_FILE}{h}": n for h, n in places.items()},
+                                               index=frame.index)], axis=1)
     return RawFile(frame, parts[0][1].header_line)
 
 

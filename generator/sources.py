@@ -980,7 +980,9 @@ def template_values(frame: pd.DataFrame, block: dict, source: Source, keypath: t
 
 def first_rows(frame: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
     """The first row for each distinct non-blank key, in file order."""
-    keyed = frame.assign(**{"@key": key.to_numpy()})
+    import pandas as pd
+
+    keyed = pd.concat([frame, pd.DataFrame({"@key": key.to_numpy()}, index=frame.index)], axis=1)  # no insert
     keyed = keyed[keyed["@key"].astype(str).str.strip() != ""]
     return keyed.drop_duplicates("@key", keep="first")
 

@@ -1745,3 +1745,22 @@ def test_period_type_week_ending_reads_a_date_as_the_week_it_ends(tmp_path):
     periods = services(config)["contact"].periods
     assert [(str(r.period.start), str(r.period.end)) for r in periods] == [
         ("2021-05-29", "2021-06-04"), ("2021-06-05", "2021-06-11"), ("2021-06-12", "2021-06-18")]
+
+
+def test_a_wide_pattern_file_builds_without_pandas_warnings(tmp_path):
+    """A court statistics file of 60 columns read through a pattern printed pandas' 'DataFrame is highly
+    fragmented' advice on every check: nothing but the file's problems may reach the user."""
+    import warnings
+
+    from pandas.errors import PerformanceWarning
+
+    extra = [f"Extra {i}" for i in range(120)]
+    header = "County,Court,Period,Filings," + ",".join(extra)
+    rows = "".join(f"Atlantic,Court {c},2024-0{m},{10 * c + m}," + ",".join("1" for _ in extra) + "\n"
+                   for c in range(1, 4) for m in (1, 2))
+    source = ("sources:\n  - file: courts/*.csv\n    columns: {service: '{County} {Court}', period: Period, "
+              "transactions: Filings}\n    services: {name: '{Court}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/courts/a.csv": header + "\n" + rows})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerformanceWarning)
+        assert len(prepare(config).model.services) == 3
