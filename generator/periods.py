@@ -150,7 +150,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     # Excel and databases write dates as date-times: 2024-03-01 00:00:00, 2024-03-01T00:00:00Z, 01/03/2024 00:00
     # (and an event's row, one per call or loan, its time of day: 01/04/2013 09:30, 04/01/2013 12:00:00 AM)
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]" + _TIME + r"(?:Z|[+-]\d{2}:?\d{2})?$", re.I), "iso"),
-    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}),?\s+" + _TIME + "$", re.I), "dmy"),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2}),?\s+" + _TIME + "$", re.I), "dmy"),  # Excel's 1/1/20 0:05
     (re.compile(r"^(\d{4})[\s-]+([A-Za-z]+)\.?$"), "ymon"),  # 2024 March, 2024-Mar, 2024 MAR (ONS)
     (re.compile(r"^(\d{4})\s*M(\d{1,2})$", re.I), "ym"),  # 2024M03 (ONS time series)
     (re.compile(r"^(\d{4})-W(\d{1,2})$", re.I), "isoweek"),  # 2024-W10

@@ -391,3 +391,10 @@ def test_plain_csv_lines_are_read_as_the_csv_module_reads_them(text, delimiter):
     found = list(found)
     blank = lambda record: not "".join(record).strip()  # noqa: E731 (skipped by read_csv_text either way)
     assert [(r, n) for r, n in found if not blank(r)] == [(r, n) for r, n in expected if not blank(r)]
+
+
+@pytest.mark.parametrize("text, day", [("1/1/20 0:05", date(2020, 1, 1)), ("31/03/24 09:30", date(2024, 3, 31)),
+                                       ("13/01/20 12:05 AM", date(2020, 1, 13))])
+def test_excels_short_date_times_with_two_digit_years_read_as_their_day(text, day):
+    """Excel writes a date-time column as '1/1/20 0:05' (Los Angeles 311 requests): 2,287 errors."""
+    assert parse_period(text) == Period(day, day, "day")
