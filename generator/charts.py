@@ -57,7 +57,8 @@ def _with_gaps(points: list[tuple], series: str | None = None) -> list[dict]:
     previous_end = None
     for period, value, extra in points[present[0]: present[-1] + 1]:
         if previous_end is not None and period.start > previous_end + _DAY:
-            gap = Period(previous_end + _DAY, period.start - _DAY, "range")
+            start, end = previous_end + _DAY, period.start - _DAY  # one day is named as a day, not '28 to 28'
+            gap = Period(start, end, "day" if start == end else "range")
             rows.append({**gap.fields, "value": None, **named})
         rows.append({**period.fields, "value": value, **(extra if value is not None else _NOTHING), **named})
         previous_end = period.end

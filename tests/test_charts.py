@@ -331,3 +331,17 @@ def test_a_chart_with_no_annotations_or_target_has_no_layers_for_them():
     assert names(fill("line-percent", {"table": rows, "target": [{"value": 75}]}, "d")) == ["table", "target"]
     assert len(fill("line-percent", {"table": rows}, "d")["layer"]) < len(fill("line-percent", {
         "table": rows, "annotations": note, "target": [{"value": 75}]}, "d")["layer"]) == 4
+
+
+def test_a_one_day_gap_in_a_line_is_named_as_that_day():
+    """Los Angeles 311 requests by day: a day with a channel's count missing was a gap row named
+    '28 December 2017 to 28 December 2017' in the chart's table and download."""
+    from datetime import date
+
+    from generator.charts import _with_gaps
+    from generator.periods import Period
+
+    day = lambda d: Period(date(2017, 12, d), date(2017, 12, d), "day")  # noqa: E731
+    rows = _with_gaps([(day(27), 5, {}), (day(29), 6, {})])
+    assert [(r["period"], r["value"]) for r in rows] == [
+        ("27 December 2017", 5), ("28 December 2017", None), ("29 December 2017", 6)]
