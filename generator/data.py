@@ -505,10 +505,10 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                            *_where(lines, cols, index), hint="write the number, e.g. 1234")
         values = values.where(~marked)
         fractional = values.notna() & (values % 1 != 0)
-        for index in long.index[fractional]:
-            problems.warning(_file(long, index, path),
-                             f"{_name(col, cols, index, headings)} is a count but has a fraction: '{raw[index]}'",
-                             *_where(lines, cols, index), hint="counts are usually whole numbers")
+        _warn_once_per_file(long, fractional, path, problems, lambda index, more: (
+            f"{_name(col, cols, index, headings)} is a count but has a fraction: '{raw[index]}'"
+            + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)),
+            "counts are usually whole numbers")
         negative = values < 0
         for index in long.index[negative]:
             problems.error(_file(long, index, path),
@@ -516,11 +516,17 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                            hint="counts are zero or more; leave the cell blank if there is no data")
         values = values.where(~negative)
     def tell(mask, says: str, hint: str, error: bool) -> None:
-        """A located problem for each cell in ``mask``: an error, or a warning (published as it is)."""
-        report = problems.error if error else problems.warning
-        for index in long.index[mask]:
-            report(_file(long, index, path), f"{_name(col, cols, index, headings)} {says}: '{raw[index]}'",
-                   *_where(lines, cols, index), hint=hint)
+        """A located error for each cell in ``mask``; or a warning (the figure is published as it is),
+        once for each file and column, at its first cell, with how many more: a court's clearance
+        rate over 100% in 3,931 cells filled the 200 problems shown and hid every other."""
+        if error:
+            for index in long.index[mask]:
+                problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} {says}: "
+                               f"'{raw[index]}'", *_where(lines, cols, index), hint=hint)
+            return
+        _warn_once_per_file(long, mask, path, problems, lambda index, more: (
+            f"{_name(col, cols, index, headings)} {says}: '{raw[index]}'"
+            + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)), hint)
 
     if unit == "money" or (unit is None and col in ("cost", "cost_per_transaction")):
         negative = values < 0
@@ -547,6 +553,17 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
         if col == "satisfaction":
             values = values.where(~over)
     return values, nr
+
+
+def _warn_once_per_file(long: pd.DataFrame, mask: pd.Series, path, problems: Problems, says, hint: str) -> None:
+    """One warning for each file of the cells in ``mask``, at its first: ``says(index, more)`` gives the
+    message and (line, column) for that cell and the count of the others."""
+    if not mask.any():
+        return
+    files = long.loc[mask, "@file"] if "@file" in long else pd.Series(str(path), index=long.index[mask])
+    for file, cells in files.groupby(files, sort=False):
+        message, where = says(cells.index[0], len(cells) - 1)
+        problems.warning(_file(long, cells.index[0], path), message, *where, hint=hint)
 
 
 _MARKS_AFTER = r"(?:\s*\[(?:[A-Za-z]{1,4}|[Nn]ote\s*\d{1,3})\])+$"  # GSS shorthand: [c] [x] [z] [p] [r] [note 1]

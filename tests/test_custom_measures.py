@@ -211,3 +211,17 @@ def test_a_service_with_declared_measures_alone_counts_as_having_published_data(
     build_site(tmp_path / "config.yaml", tmp_path / "site")
     page = BeautifulSoup((tmp_path / "site/organisations/dept-a/index.html").read_text(), "html.parser")
     assert "2 with published data" in page.find("dl", class_="headline-figures").get_text(" ", strip=True)
+
+
+def test_a_percent_measure_over_100_is_one_warning_for_the_column(tmp_path):
+    """A court's clearance rate rightly passes 100%: one warning a cell (3,931) filled the problems
+    shown and hid the rest. One for the column, at its first cell, with how many more."""
+    files = standard_files()
+    files["config.yaml"] = CONFIG + MEASURES
+    rows = "".join(f"2024-{m:02d},phone,10,100,{100 + m}%\n" for m in range(1, 7))
+    files["data/calls.csv"] = "period,channel,transactions,calls_offered,abandonment_rate\n" + rows
+    files["content/services/calls.yaml"] = "name: Calls\norganisation: dept-a\ndescription: x.\ndata: calls.csv\n"
+    problems = prepare(write_site(tmp_path, files)).problems
+    over = [p for p in problems.warnings if "over 100%" in p.message]
+    assert [(p.path, p.line, p.column) for p in over] == [("data/calls.csv", 2, 5)]
+    assert over[0].message == "'abandonment_rate' is over 100%: '101%' (and 5 more in this column)"

@@ -1420,14 +1420,25 @@ def test_no_digital_channel_means_no_take_up_not_zero(tmp_path):
 
 
 def test_errors_are_shown_before_warnings_when_the_list_is_full(tmp_path):
-    """300 warnings (a fraction in a count) and one bad value at the end: the error is listed."""
+    """300 cells with a warning (a fraction in a count) and one bad value at the end: the warnings are
+    one for the column, with its count (3,931 of them once filled the list), and the error is listed."""
     lines = ["period,channel,transactions"] + [f"{2000 + i // 12}-{i % 12 + 1:02d},online,1.5" for i in range(300)]
     lines.append("2026-01,online,x1")
     config = site(tmp_path, "", {"data/permits.csv": "\n".join(lines) + "\n", "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 1
     assert "data/permits.csv:302:3: error: 'transactions' is not a number: 'x1'" in out
-    assert out.count("warning:") == 199 and "... and 102 more problem(s) not shown" in out  # and a gap
+    assert ("data/permits.csv:2:3: warning: 'transactions' is a count but has a fraction: '1.5' "
+            "(and 299 more in this column)") in out
+    # Where the problems are more than are shown, the errors come first.
+    from generator.errors import Problems
+
+    problems = Problems()
+    for line in range(2, 302):
+        problems.warning("data/a.csv", "a warning", line)
+    problems.error("data/z.csv", "the error", 1)
+    shown = problems.first(200)
+    assert len(shown) == 200 and shown[-1].message == "the error"
 
 
 def test_multiply_reads_a_column_of_millions(tmp_path):
