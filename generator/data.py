@@ -1058,25 +1058,34 @@ def _figure(value) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+_MIXED_HINT = ("use one kind of period per service, e.g. all months; a year's column beside months is likely a "
+               "total: head it just 'Total' to skip it. '2010-11' reads as November 2010, so write financial "
+               "years as 2010/11 or set period_type: financial_year in the file's source")
+
+
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
                         file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES,
-                        zeros: frozenset = frozenset()) -> pd.DataFrame:
-    """Per-service checks: one kind of period, no conflicting duplicates, gaps."""
+                        zeros: frozenset = frozenset(), mixed: dict | None = None) -> pd.DataFrame:
+    """Per-service checks: one kind of period, no conflicting duplicates, gaps. ``mixed`` gathers
+    the services that mix kinds of period, by where the odd one is, to be told once (_tell_mixed)."""
     kinds = sorted(set(rows["_kind"]))
     if len(kinds) > 1:
         counts = rows["_kind"].value_counts()
         fewer = counts.index[-1]  # where to look; among the most common kind
         more = next(kind for kind in counts.index if kind != fewer)
         odd = rows[rows["_kind"].eq(fewer)].iloc[0]
-        problems.error(odd.get("@file", path),
-                       f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
-                       f"{fewer.replace('_', ' ')} '{odd['period'].label}' among "
-                       f"{more.replace('_', ' ')}s",
-                       int(odd["period_line"] or odd["line"]), int(odd["period_col"]) or None,
-                       hint="use one kind of period per service, e.g. all months; a year's column beside "
-                       "months is likely a total: head it just 'Total' to skip it. '2010-11' reads as "
-                       "November 2010, so write financial years as 2010/11 or set period_type: financial_year "
-                       "in the file's source")
+        file = odd.get("@file", path)
+        place = (file, fewer, more, int(odd["period_col"]) or None)
+        if mixed is not None and place in mixed:
+            mixed[place][1] += 1
+        else:
+            told = (f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
+                    f"{fewer.replace('_', ' ')} '{odd['period'].label}' among {more.replace('_', ' ')}s",
+                    int(odd["period_line"] or odd["line"]))
+            if mixed is None:
+                problems.error(file, told[0], told[1], place[3], hint=_MIXED_HINT)
+            else:
+                mixed[place] = [told, 0]
     keyed = rows
     if file_has_repeats and keyed.duplicated(["_key", "channel"]).any():
         repeat = keyed.duplicated(["_key", "channel", *measures], keep="first")
@@ -1599,6 +1608,7 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
     repeats = parsed.duplicated(["service", "_key", "channel"]).any()
     groups = dict(tuple(parsed.groupby("service", sort=False))) if has_key_column else {}
     used_keys: set[str] = set()
+    mixed: dict = {}  # services mixing kinds of period, by where the odd period is (see _check_service_rows)
     for svc, ref in readers:
         key = ref.key or svc.slug
         if has_key_column:
@@ -1621,9 +1631,16 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         source = source_of(config, ref)
         zeros = frozenset((*COUNTS, *(x.id for x in config.measures if x.unit == "count"))) \
             if source and source.values.get("missing_rows") == "zero" else frozenset()
-        rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros)
+        rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros,
+                                   mixed=mixed)
         rows = rows.drop(columns=["_key", "_kind", "@file", *_cell_places(rows)]).assign(service=svc.slug)
         per_service.setdefault(svc.slug, []).append(rows)
+    # A half-year file among a pattern's years: one error for it, not one for each of its 565 services.
+    pattern = any(is_pattern(source.file) for _, ref in readers if (source := source_of(config, ref)) is not None)
+    for (file, _, _, column), ((message, line), more) in mixed.items():
+        problems.error(file, message + (f" (and {more} more service{'s' if more > 1 else ''} with it)" if more else ""),
+                       line, column, hint=_MIXED_HINT + (f"; to leave this file of the pattern out, exclude: "
+                                                         f"{{file name: '{Path(file).stem}'}}" if pattern else ""))
     if has_key_column:
         sources = [source_of(config, ref) for _, ref in readers]
         made_from_rows = any(source is not None and source.values.get("services") for source in sources)

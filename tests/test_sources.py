@@ -1775,3 +1775,18 @@ def test_a_wide_pattern_file_builds_without_pandas_warnings(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerformanceWarning)
         assert len(prepare(config).model.services) == 3
+
+
+def test_a_file_of_another_kind_of_period_in_a_pattern_is_one_error(tmp_path):
+    """New Jersey's court statistics: a half-year file among court years gave the same error for each
+    of its 565 courts. One, with how many more, and how to leave that file out."""
+    source = ("sources:\n  - file: courts/*.csv\n    columns: {service: Court, period: Range, transactions: Filings}\n"
+              "    services: {name: '{Court}', organisation: council}\n")
+    year = "Court,Range,Filings\n" + "".join(f"Court {c},{{y}},{10 + c}\n" for c in range(1, 5))
+    files = {"data/courts/courts-2023.csv": year.replace("{y}", "2022/23"),
+             "data/courts/courts-2024.csv": year.replace("{y}", "2023/24"),
+             "data/courts/courts-2024-12.csv": year.replace("{y}", "July to December 2024")}
+    code, out = run(site(tmp_path, source, files), "check")
+    assert code == 1 and "1 error(s)" in out
+    assert "mixes periods of different kinds" in out and "(and 3 more services with it)" in out
+    assert "exclude: {file name: 'courts-2024-12'}" in out
