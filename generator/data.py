@@ -968,13 +968,18 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
 
 def _zeros_for_missing_rows(rows: pd.DataFrame, measures: tuple[str, ...], counts: frozenset) -> pd.DataFrame:
     """``missing_rows: zero``: the export leaves out a period (or a channel in a period) with nothing
-    in it, so every period of a service's regular series from its first to its last, for each of its
-    channels, that has no row is a row of zero counts. Costs and rates stay no data."""
+    in it, so every period of a service's regular series (months, quarters, years, weeks or days)
+    from its first to its last, for each of its channels, that has no row is a row of zero counts.
+    Costs and rates stay no data."""
     kind = rows["_kind"].iloc[0]
-    step = STEP_MONTHS.get(kind)
+    days = {"day": 1, "week": 7}.get(kind)  # a day's or a week's series: 311 requests counted by day
+    step = STEP_MONTHS.get(kind) or days
     if step is None or len(set(rows["_kind"])) > 1:
         return rows
-    index = period_attr(rows["period"], lambda p: p.start.year * 12 + p.start.month - 1).astype("int64")
+    if days:
+        index = period_attr(rows["period"], lambda p: p.start.toordinal()).astype("int64")
+    else:
+        index = period_attr(rows["period"], lambda p: p.start.year * 12 + p.start.month - 1).astype("int64")
     grid = range(int(index.min()), int(index.max()) + 1, step)
     have = set(zip(index, rows["channel"]))
     added = []
@@ -984,7 +989,8 @@ def _zeros_for_missing_rows(rows: pd.DataFrame, measures: tuple[str, ...], count
         for at in grid:
             if (at, channel) in have:
                 continue
-            period = month_span(at // 12, at % 12 + 1, step, kind)
+            period = Period(date.fromordinal(at), date.fromordinal(at + step - 1), kind) if days else \
+                month_span(at // 12, at % 12 + 1, step, kind)
             row = template.copy()
             for col in measures:
                 if col in rows.columns:

@@ -1790,3 +1790,17 @@ def test_a_file_of_another_kind_of_period_in_a_pattern_is_one_error(tmp_path):
     assert code == 1 and "1 error(s)" in out
     assert "mixes periods of different kinds" in out and "(and 3 more services with it)" in out
     assert "exclude: {file name: 'courts-2024-12'}" in out
+
+
+def test_missing_rows_zero_fills_days_too(tmp_path):
+    """Los Angeles 311 requests counted by day: no email request on 28 December meant no email row,
+    and that day's take-up was no data (159 of 180 online on a real day). Days are filled as months."""
+    source = ("sources:\n  - file: contact.csv\n    columns: {period: Created, channel: Source}\n"
+              "    constants: {transactions: 1}\n    combine: sum\n    missing_rows: zero\n")
+    rows = ["27/12/2017,online", "27/12/2017,online", "27/12/2017,phone", "28/12/2017,online", "28/12/2017,online",
+            "28/12/2017,phone", "29/12/2017,phone", "27/12/2017,face_to_face", "29/12/2017,face_to_face"]
+    config = one_file_site(tmp_path, "Created,Source\n" + "\n".join(rows) + "\n", source)
+    assert run(config, "check", "--strict")[0] == 0
+    by_day = {r.period.key: (r.transactions, r.digital_take_up) for r in services(config)["contact"].periods}
+    # 28 December: 2 online of 3 (no face-to-face row: 0); 29 December: no online row, 0 of 2.
+    assert by_day["2017-12-28"] == (3, pytest.approx(200 / 3)) and by_day["2017-12-29"] == (2, 0.0)
