@@ -795,11 +795,14 @@ def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems
     # One text in one column is told once, with how many more rows have it (as periods are).
     places = pd.DataFrame({"text": raw[bad], "col": cols[bad] if cols is not None else 0,
                            "file": [_file(long, index, path) for index in bad]}, index=bad)
+    spellings = {name: c.id for c in config.channels for name in (c.id, c.label, *c.aliases)}
     for _, rows in places.groupby(["text", "col", "file"], sort=False):
         index, more = rows.index[0], len(rows) - 1
+        close = difflib.get_close_matches(raw[index], list(spellings), n=1, cutoff=0.6)
         problems.error(_file(long, index, path), f"'channel' is not a channel in config.yaml: '{raw[index]}'"
                        + (f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else ""),
-                       *_where(long["@line"], cols, index), hint=hint)
+                       *_where(long["@line"], cols, index),
+                       hint=(f"did you mean '{close[0]}' ({spellings[close[0]]})? " if close else "") + hint)
     return channels
 
 
@@ -1255,12 +1258,13 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
     frame = pd.concat([_with_file(raw, path) for _, path, raw in items], ignore_index=True) \
         if len(items) > 1 else _with_file(items[0][2], items[0][1])
     file, path, raw = items[0]
+    before = len(problems.errors)
     rows = to_long(frame, raw.header_line, source, path, problems, config.channel_lookup(), normalise_channel,
                    lambda text: _is_period(text, config.financial_year_start), config.measure_ids)
     if rows is None:
         return None
     if "period" not in rows.frame or not rows.measures:
-        if source is not None:
+        if source is not None and len(problems.errors) == before:  # not after a mapped column was not found
             problems.error(config.path, f"{file} needs a period and at least one measure: map them under columns:",
                            *source.where("columns"), hint="for example  columns: {period: Month, transactions: Count}")
         return None

@@ -1719,6 +1719,7 @@ def test_a_misspelt_channel_in_a_column_is_told_once_with_its_count(tmp_path):
     code, out = run(one_file_site(tmp_path, csv_text), "check")
     assert code == 1 and "1 error(s)" in out
     assert "data/contact.csv:2:2: error: 'channel' is not a channel in config.yaml: 'onlin' (and 2 more rows with it)" in out
+    assert "did you mean 'online' (online)?" in out
 
 
 def test_an_impossible_date_with_a_time_says_why(tmp_path):
@@ -1804,3 +1805,11 @@ def test_missing_rows_zero_fills_days_too(tmp_path):
     by_day = {r.period.key: (r.transactions, r.digital_take_up) for r in services(config)["contact"].periods}
     # 28 December: 2 online of 3 (no face-to-face row: 0); 29 December: no online row, 0 of 2.
     assert by_day["2017-12-28"] == (3, pytest.approx(200 / 3)) and by_day["2017-12-29"] == (2, 0.0)
+
+
+def test_a_missing_measure_column_is_one_error_not_also_a_file_with_no_measure(tmp_path):
+    source = "sources:\n  - file: contact.csv\n    columns: {period: Month, channel: Channel, transactions: Requests}\n"
+    config = one_file_site(tmp_path, "Month,Channel,Request_Count\n2024-01,online,5\n", source)
+    code, out = run(config, "check")
+    assert code == 1 and "1 error(s)" in out and "column 'Requests' is not in contact.csv" in out
+    assert "needs a period and at least one measure" not in out
