@@ -508,7 +508,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
         _warn_once_per_file(long, fractional, path, problems, lambda index, more: (
             f"{_name(col, cols, index, headings)} is a count but has a fraction: '{raw[index]}'"
             + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)),
-            "counts are usually whole numbers")
+            "counts are usually whole numbers", cols)
         negative = values < 0
         for index in long.index[negative]:
             problems.error(_file(long, index, path),
@@ -526,7 +526,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
             return
         _warn_once_per_file(long, mask, path, problems, lambda index, more: (
             f"{_name(col, cols, index, headings)} {says}: '{raw[index]}'"
-            + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)), hint)
+            + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)), hint, cols)
 
     if unit == "money" or (unit is None and col in ("cost", "cost_per_transaction")):
         negative = values < 0
@@ -555,13 +555,15 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     return values, nr
 
 
-def _warn_once_per_file(long: pd.DataFrame, mask: pd.Series, path, problems: Problems, says, hint: str) -> None:
-    """One warning for each file of the cells in ``mask``, at its first: ``says(index, more)`` gives the
-    message and (line, column) for that cell and the count of the others."""
+def _warn_once_per_file(long: pd.DataFrame, mask: pd.Series, path, problems: Problems, says, hint: str,
+                        cols=None) -> None:
+    """One warning for each file and column (``cols``: each row's) of the cells in ``mask``, at its
+    first: ``says(index, more)`` gives the message and (line, column) for that cell and the count of the others."""
     if not mask.any():
         return
     files = long.loc[mask, "@file"] if "@file" in long else pd.Series(str(path), index=long.index[mask])
-    for file, cells in files.groupby(files, sort=False):
+    columns = cols[mask] if isinstance(cols, pd.Series) else pd.Series(0, index=files.index)
+    for _, cells in files.groupby([files, columns], sort=False):  # a wide file's field spans columns
         message, where = says(cells.index[0], len(cells) - 1)
         problems.warning(_file(long, cells.index[0], path), message, *where, hint=hint)
 
@@ -788,21 +790,24 @@ def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems
         return channels
     constant = source.values["constants"].get("channel") if source is not None else None
     cols = long.get("channel@col")
+    spellings = {name: c.id for c in config.channels for name in (c.id, c.label, *c.aliases)}
+
+    def close_to(text: str) -> str:
+        close = difflib.get_close_matches(text, list(spellings), n=1, cutoff=0.6)
+        return f"did you mean '{close[0]}' ({spellings[close[0]]})? " if close else ""
+
     if constant is not None and (cols is None or not cols[bad].any()):  # one slip in config.yaml, not one a row
         problems.error(config.path, f"'channel' is not a channel in config.yaml: '{constant}'",
-                       *source.where("constants", "channel"), hint=hint)
+                       *source.where("constants", "channel"), hint=close_to(str(constant)) + hint)
         return channels
     # One text in one column is told once, with how many more rows have it (as periods are).
     places = pd.DataFrame({"text": raw[bad], "col": cols[bad] if cols is not None else 0,
                            "file": [_file(long, index, path) for index in bad]}, index=bad)
-    spellings = {name: c.id for c in config.channels for name in (c.id, c.label, *c.aliases)}
     for _, rows in places.groupby(["text", "col", "file"], sort=False):
         index, more = rows.index[0], len(rows) - 1
-        close = difflib.get_close_matches(raw[index], list(spellings), n=1, cutoff=0.6)
         problems.error(_file(long, index, path), f"'channel' is not a channel in config.yaml: '{raw[index]}'"
                        + (f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else ""),
-                       *_where(long["@line"], cols, index),
-                       hint=(f"did you mean '{close[0]}' ({spellings[close[0]]})? " if close else "") + hint)
+                       *_where(long["@line"], cols, index), hint=close_to(raw[index]) + hint)
     return channels
 
 
@@ -983,30 +988,33 @@ def _zeros_for_missing_rows(rows: pd.DataFrame, measures: tuple[str, ...], count
         index = period_attr(rows["period"], lambda p: p.start.toordinal()).astype("int64")
     else:
         index = period_attr(rows["period"], lambda p: p.start.year * 12 + p.start.month - 1).astype("int64")
-    grid = range(int(index.min()), int(index.max()) + 1, step)
+    grid = np.arange(int(index.min()), int(index.max()) + 1, step)
     have = set(zip(index, rows["channel"]))
+    periods: dict[int, Period] = {}  # one Period for each missing start, however many channels lack it
+    flags = [c for c in rows.columns if c.startswith("nr_")]
     added = []
     for channel, part in rows.groupby("channel", sort=False):
-        template = part.iloc[-1]
+        missing = [at for at in grid.tolist() if (at, channel) not in have]
+        if not missing:
+            continue
+        # The channel's last row, once for each missing period, then its figures set as a whole.
+        block = part.iloc[[-1] * len(missing)].reset_index(drop=True)
         counted = [c for c in counts if c in part and part[c].notna().any()]
-        for at in grid:
-            if (at, channel) in have:
-                continue
-            period = Period(date.fromordinal(at), date.fromordinal(at + step - 1), kind) if days else \
-                month_span(at // 12, at % 12 + 1, step, kind)
-            row = template.copy()
-            for col in measures:
-                if col in rows.columns:
-                    row[col] = np.nan
-            for col in counted:
-                row[col] = 0.0
-            row["period"], row["_key"] = period, period.key
-            for flag in [c for c in rows.columns if c.startswith("nr_")]:
-                row[flag] = False
-            added.append(row)
+        for col in measures:
+            if col in block.columns:
+                block[col] = 0.0 if col in counted else np.nan
+        for at in missing:
+            if at not in periods:
+                periods[at] = Period(date.fromordinal(at), date.fromordinal(at + step - 1), kind) if days else \
+                    month_span(at // 12, at % 12 + 1, step, kind)
+        block["period"] = [periods[at] for at in missing]
+        block["_key"] = [periods[at].key for at in missing]
+        for flag in flags:
+            block[flag] = False
+        added.append(block)
     if not added:
         return rows
-    return pd.concat([rows, pd.DataFrame(added)], ignore_index=True)
+    return pd.concat([rows, *added], ignore_index=True)
 
 
 def _at(rows: pd.DataFrame, index, path):
@@ -1295,7 +1303,8 @@ def _warn_of_repeated_records(frame: pd.DataFrame, source: Source, path, problem
     twice, with no other sign. (Without such a column, two loans of one library on one day are two
     rows alike, and rightly both counted.) Said once per file."""
     cells = frame[headings_of(frame)]
-    repeated = cells.duplicated(keep="first") & cells.ne("").any(axis=1)
+    hashes = pd.util.hash_pandas_object(cells, index=False)  # a row's cells as one number: one pass
+    repeated = hashes.duplicated(keep="first") & cells.ne("").any(axis=1)
     if not repeated.any():
         return
     distinct = cells[~repeated]
@@ -1306,7 +1315,7 @@ def _warn_of_repeated_records(frame: pd.DataFrame, source: Source, path, problem
     files = frame["@file"] if "@file" in frame else pd.Series(str(path), index=frame.index)
     for file, rows in frame[repeated].groupby(files[repeated], sort=False):
         first = rows.index[0]
-        original = cells.index[(cells == cells.loc[first]).all(axis=1)][0]
+        original = hashes.index[hashes.eq(hashes[first])][0]
         more = len(rows) - 1
         problems.warning(file, f"row repeats line {int(frame.at[original, '@line'])} in every cell, and combine: sum "
                          "adds it in" + (f" (and {more} more such row{'s' if more > 1 else ''})" if more else ""),

@@ -20,6 +20,7 @@ does for services.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -56,7 +57,8 @@ def page_keys(pages: list, digests: Digests, content, extra: str = "",
             key.update("\0".join(sorted({unit_keys[s.slug] for s in page.context["organisation"].services})).encode())
             # Its totals count services as of the site's latest data (assemble.totals), which
             # another organisation's new month moves: they are part of what it shows.
-            key.update(repr(page.context["organisation"].totals).encode())
+            totals = page.context["organisation"].totals  # its set, sorted: a set's order varies by process
+            key.update(repr(dataclasses.replace(totals, not_requested=tuple(sorted(totals.not_requested)))).encode())
             keys[page.path] = key.hexdigest()
         if page.kind != "costs":
             continue

@@ -444,9 +444,10 @@ _SUMMARY_WORDS = r"(totals?|sum|ytd|year\s+to\s+date)"
 _SUMMARY_PERIOD = re.compile(rf"\s*((grand|annual|overall)\s+)?{_SUMMARY_WORDS}\s*", re.IGNORECASE)
 
 
-# 'Government agency total', 'Sub-total: north', 'Total for all wards': a total of the rows around
-# it, named. Not every name starting with the word: 'Total Fitness', 'Total For Kids Nursery'.
-_NAMED_TOTAL = re.compile(r".*\bsub[\s-]?totals?\b.*|.*\btotals?\s*|\s*totals?\s+((for|of)\s+)?all(\s.*)?",
+# 'Government agency total', 'Sub-total: north', 'Total for England', 'Total all wards': a total of the
+# rows around it, named. Not every name starting with the word: 'Total Fitness', 'Total All-Inclusive
+# Care'. ('Total For Kids Nursery' is taken for a total: a warning to rename it beats a sum counted twice.)
+_NAMED_TOTAL = re.compile(r".*\bsub[\s-]?totals?\b.*|.*\btotals?\s*|\s*totals?\s+(for|of)\s.*|\s*totals?\s+all(\s.*)?",
                           re.IGNORECASE | re.DOTALL)
 
 
@@ -880,7 +881,8 @@ def _one_row_per_measure(long: pd.DataFrame, group: list[str], column: int, path
     repeats = long[same]
     if len(repeats):
         row, more = repeats.iloc[0], len(repeats) - 1
-        problems.warning(row.get("@vfile", path), f"row repeats line {int(first_line[repeats.index[0]])} ({row['@measure']} "
+        original = long.groupby([*keys, "@value"], sort=False)["@vline"].transform("first")[repeats.index[0]]
+        problems.warning(row.get("@vfile", path), f"row repeats line {int(original)} ({row['@measure']} "
                          f"for '{row['period']}'), so it is read once" + (
                              f" (and {more} more repeated row{'s' if more > 1 else ''})" if more else ""),
                          int(row["@vline"]), hint="remove the repeated rows; each is read once")

@@ -553,3 +553,20 @@ def test_an_organisation_page_is_made_again_when_the_sites_latest_data_moves_its
     files["data/permits.csv"] = later
     build_site(write_site(tmp_path / "clean", files), tmp_path / "clean/site")
     assert tree(out) == tree(tmp_path / "clean/site")
+
+
+def test_an_organisation_pages_key_is_the_same_in_every_process(tmp_path):
+    """Its totals name the KPIs no service collects as a set, whose order changes with Python's hash
+    seed: the key changed from build to build, and the page was never reused."""
+    import os
+    import subprocess
+    import sys
+
+    files = standard_files()
+    files["content/services/fines.yaml"] += "not_requested: [user_satisfaction, completion_rate, cost_per_transaction]\n"
+    config = write_site(tmp_path, files)
+    script = ("import sys; from generator.build import prepare; "
+              "p = prepare(sys.argv[1], previous={}); print(p.page_keys['organisations/dept-a/index.html'])")
+    keys = {subprocess.run([sys.executable, "-c", script, str(config)], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(keys) == 1 and keys != {""}

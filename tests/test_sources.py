@@ -1051,6 +1051,10 @@ def test_a_row_per_measure_mapping_slips_are_told(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and "is not a number: 'x7'" in out and "a second row for transactions" in out
     assert "warning: row repeats line 8" in out
+    # Its line is the row it repeats, not the first for that measure and period (values 210, 211, 211).
+    twice = LG_INFORM.replace("x7", "168") + "Testshire,2024-02,Claims received,211\n" * 2
+    code, out = run(site(tmp_path / "fourth", LG_SOURCE, {"data/lginform.csv": twice}), "check")
+    assert "data/lginform.csv:10: warning: row repeats line 9" in out
 
 
 def test_missing_rows_zero_for_exports_that_leave_out_zeros(tmp_path):
@@ -1711,6 +1715,7 @@ def test_a_misspelt_constant_channel_is_one_error_at_its_line(tmp_path):
     code, out = run(site(tmp_path, source, {"data/contact.csv": csv_text}), "check")
     assert code == 1 and "2 error(s)" in out
     assert "config.yaml:" in out and "error: 'channel' is not a channel in config.yaml: 'onlin'" in out
+    assert "did you mean 'online' (online)?" in out
     assert "data/contact.csv:9:2: error: '31/02/2013' is not a date: February has no 31st day" in out
 
 
@@ -1813,3 +1818,22 @@ def test_a_missing_measure_column_is_one_error_not_also_a_file_with_no_measure(t
     code, out = run(config, "check")
     assert code == 1 and "1 error(s)" in out and "column 'Requests' is not in contact.csv" in out
     assert "needs a period and at least one measure" not in out
+
+
+def test_a_total_for_a_place_is_a_total_row(tmp_path):
+    """'Total for England' below its regions would be counted twice as a service."""
+    from generator.sources import looks_like_a_total
+
+    assert looks_like_a_total("Total for England") and looks_like_a_total("Totals of London")
+    assert not looks_like_a_total("Total All-Inclusive Care") and not looks_like_a_total("Total Fitness")
+
+
+def test_a_warning_for_a_wide_files_cells_is_one_for_each_column(tmp_path):
+    """Fractions in a count under 'Online' and 'Phone': one warning for each column, not one for the
+    file that counted the other column's cells as 'more in this column'."""
+    csv_text = "period,online,phone\n2024-01,10.5,4\n2024-02,6,4.5\n2024-03,7,3.5\n"
+    source = "sources:\n  - file: permits.csv\n    wide:\n      columns: '{channel}'\n      measure: transactions\n"
+    code, out = run(site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS}),
+                    "check")
+    assert "data/permits.csv:2:2: warning: 'transactions' (column 'online') is a count but has a fraction: '10.5'\n" in out
+    assert "data/permits.csv:3:3: warning: 'transactions' (column 'phone') is a count but has a fraction: '4.5' (and 1 more in this column)" in out
