@@ -32,11 +32,11 @@ from generator.content import DataRef, Service
 from generator.errors import Problems
 from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, MISSING,
                                 PERCENTAGES, RATINGS)
-from generator.periods import (Period, PeriodError, impossible_date, month_span, parse_period, period_attr,
-                               period_in_name, snap)
+from generator.periods import (FINANCE_PERIOD, Period, PeriodError, impossible_date, month_span, parse_period,
+                               period_attr, period_in_name, snap)
 from generator.paths import is_pattern, matching
-from generator.sources import (VIRTUAL, LongRows, Source, _column_key, duplicate_headings, headings_of,
-                               looks_like_a_total, to_long)
+from generator.sources import (COLUMN_IN_FILE, VIRTUAL, LongRows, Source, _column_key, duplicate_headings,
+                               headings_of, looks_like_a_total, to_long)
 
 NUMERIC = MEASURES  # kept for callers that think of the measures as "the numeric columns"
 NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
@@ -179,9 +179,6 @@ def _places_by_file(frames: list[pd.DataFrame]) -> dict[str, np.ndarray]:
         if any(n and n != place for n in numbers):
             out[heading] = np.concatenate([np.full(len(f), n, dtype=np.int64) for f, n in zip(frames, numbers)])
     return out
-
-
-COLUMN_IN_FILE = "@column of "
 
 
 def _clashes(frame: pd.DataFrame, renames: dict[str, str]) -> bool:
@@ -718,7 +715,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         elif dates is None and (mt := _SLASHED.match(raw[index])) and int(mt.group(2)) > 12 >= int(mt.group(1)):
             hint = (f"'{mt.group(0)}' has {mt.group(2)} in the month's place: if the file writes dates month "
                     "first (as US systems do), add dates: month_first to its source in config.yaml")
-        elif re.fullmatch(r"(?i)(p|period\s*|month\s*|m)1[3-6]\b.*|.*\b(p|m|period\s*|month\s*)1[3-6]", raw[index]):
+        elif re.fullmatch(FINANCE_PERIOD + r"1[3-6]\b.*|.*\b" + FINANCE_PERIOD + r"1[3-6]", raw[index], re.I):
             hint = ("a finance system's period 13 (or later) holds year-end adjustments, not a month: leave "
                     "its rows out with exclude: in the file's source")
         elif re.fullmatch(r"[2-7]\d{4}(\.0+)?", raw[index]):  # 20000 to 79999: 1954 to 2118

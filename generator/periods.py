@@ -141,6 +141,7 @@ def _month_number(text: str) -> int | None:
 
 
 _TO = r"\s*(?:to|-|–|—)\s*"  # between the two ends of a range
+FINANCE_PERIOD = r"(?:P|Period\s*|Month\s*|M)"  # before a finance system's period number: P01, Period 1, M01
 _TIME = r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AP]\.?M\.?)?"  # a time of day, read as its day
 
 # Each pattern is tried in order; the first that matches and makes a period decides.
@@ -182,8 +183,8 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     # Jan-Mar 2024, January to March 2024, Nov-Jan 2024 (November 2023 to January 2024): one year, the last month's
     (re.compile(r"^([A-Za-z]+)\.?" + _TO + r"([A-Za-z]+)\.?[\s,-]+(\d{4}|\d{2})$", re.I), "months"),
     # P01 2024/25, Period 1 2024-25, 2024/25 P01: a finance system's month of the financial year (P01 is its first)
-    (re.compile(r"^(?:P|Period\s*|Month\s*|M)(\d{1,2})\s*[-/ ,;]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "pfy"),
-    (re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[-/ ,;]?\s*(?:P|Period\s*|Month\s*|M)(\d{1,2})$", re.I), "fyp_"),
+    (re.compile(r"^" + FINANCE_PERIOD + r"(\d{1,2})\s*[-/ ,;]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "pfy"),
+    (re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[-/ ,;]?\s*" + FINANCE_PERIOD + r"(\d{1,2})$", re.I), "fyp_"),
     # April 2024/25, Apr 2024-25: a month of a financial year (a month's column beside a year's)
     (re.compile(r"^([A-Za-z]+)\.?\s+(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "mfy"),
     # Apr-Jun 2024/25, April to June 2024-25: months of a financial year

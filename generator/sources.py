@@ -231,10 +231,8 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
         if name not in fields:
             problems.error(path, f"'{name}' is not a field", *positions.key_at(kp + ("constants", name)),
                            hint=f"fields: {', '.join(fields)}")
-    kpi_ids = ("digital_take_up", "cost_per_transaction", "completion_rate", "user_satisfaction",
-               "transactions_per_year")
     for number, marker in enumerate(values.get("not_requested") or []):
-        if str(marker).strip() in kpi_ids:  # a KPI where a cell's text belongs: meant for services:
+        if str(marker).strip() in KPI_KEYS:  # a KPI where a cell's text belongs: meant for services:
             problems.warning(path, f"'{marker}' under the source's not_requested: is read as a cell's text "
                              "meaning 'not requested', not as a KPI", *positions.at(kp + ("not_requested", number)),
                              hint="to say the services made from this file do not collect a KPI, write it under "
@@ -319,10 +317,13 @@ class Headings(tuple):
         return (Headings, (tuple(self), self.fields))
 
 
+COLUMN_IN_FILE = "@column of "  # a pattern's per-row column number of a heading (data._places_by_file)
+
+
 def column_numbers(frame: pd.DataFrame, heading: str, number: int):
     """A heading's column number, as a spreadsheet numbers it: one number, or, for the files of a
     pattern that do not all have it in one place, each row's in its own file (data._one_of_many)."""
-    own = frame.get("@column of " + heading) if isinstance(heading, str) else None
+    own = frame.get(COLUMN_IN_FILE + heading) if isinstance(heading, str) else None
     return own.to_numpy() if own is not None else number
 
 
