@@ -18,7 +18,7 @@ from generator.custom_measures import organisation_measures
 from generator.markdown_text import render_markdown
 from generator.savings import service_savings
 from generator.segmentation import organisation_migration, service_migration
-from generator.metrics import KPI_INFO, ServiceFigures
+from generator.metrics import COMPLETE_YEAR, KPI_INFO, ServiceFigures
 from generator.paths import resolved
 
 
@@ -56,18 +56,21 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.dat
     latest = as_of or max((ends[s.slug] for s in with_data if ends[s.slug] is not None), default=None)
     current = counted(with_data, latest, ends)
     tx = sum(s.kpis[m.TRANSACTIONS_PER_YEAR].value for s in current) if current else None
-    digital_parts = [years[s.slug] for s in current if years.get(s.slug) and years[s.slug][0] is not None]
+    digital_parts = [years[s.slug][:2] for s in current if years.get(s.slug) and years[s.slug][0] is not None]
     digital = sum(d for d, _ in digital_parts) if digital_parts else None
     known = sum(k for _, k in digital_parts) if digital_parts else None
     take_up = digital / known * 100 if digital is not None and known else None
     # The latest 12 months of services that stopped publishing in the last year end earlier than
     # the others': say how many, so the sum is not read as one year's.
     older = sum(1 for s in current if ends[s.slug] is not None and (latest - ends[s.slug]).days > 31)
+    # A service with a few weeks of figures adds those weeks, as its own page shows: say how many.
+    partial = sum(1 for s in current if s.slug in years and not years[s.slug][2])
     return m.Totals(len(services), len(with_data), tx, digital, take_up, known, older,
                     f"{latest:%B %Y}" if latest else None, _none_collect(services),
                     left_out=len(with_data) - len(current),
                     with_figures=sum(1 for s in services if s.measures or _last_figures(s) is not None),
-                    counted_from=f"{latest - dt.timedelta(days=364):%B %Y}" if latest else None)
+                    counted_from=f"{latest - dt.timedelta(days=364):%B %Y}" if latest else None,
+                    partial=partial)
 
 
 def _ended_before(end: dt.date | None, as_of: dt.date | None) -> bool:
@@ -156,7 +159,9 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     links: list = []  # Markdown links within the site, checked once the site's files are known
     for svc in content.services:
         fig = figures[svc.slug]
-        years[svc.slug] = (fig.year.digital, fig.year.transactions_known_split)
+        # The last: whether its latest 12 months are whole (as its own card says when they are not).
+        years[svc.slug] = (fig.year.digital, fig.year.transactions_known_split,
+                           fig.year.months_with_data >= COMPLETE_YEAR)
         services.append(m.ServiceView(
             slug=svc.slug,
             name=svc.name,

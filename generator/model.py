@@ -298,6 +298,7 @@ class Totals:
     left_out: int = 0  # services with data whose figures end a year or more before the latest: not summed
     counted_from: str | None = None  # the month a service's figures must end in or after to be summed
     with_figures: int = 0  # services with any figure published (declared measures alone, too)
+    partial: int = 0  # services counted whose latest 12 months are not whole (a few weeks of figures, say)
 
 
 @dataclass

@@ -318,3 +318,24 @@ def test_the_readmes_branding_example_builds_as_it_says(tmp_path):
         "../../static/css/site.css", "../../static/css/brand.css"]
     assert page.select_one(".header__title img.header__logo")["src"] == "../../static/img/logo.svg"
     assert (tmp_path / "site/static/fonts/open-sans-regular.woff2").is_file()
+
+
+def test_a_total_says_how_many_services_have_less_than_a_whole_year(tmp_path):
+    """A service with one week of figures adds that week to 'transactions per year', as its own card
+    shows it (with a note): the total says how many of its services' years are not whole. Fines has
+    November 2023 to March 2024 (5 months), permits the whole of 2024."""
+    from generator.build import prepare
+
+    prepared = prepare(write_site(tmp_path, standard_files()))
+    assert prepared.model.totals.partial == 1 and prepared.model.totals.transactions_per_year is not None
+    dept = next(o for o in prepared.model.organisations if o.slug == "dept-a")  # fines alone
+    assert dept.totals.partial == 1
+    files = standard_files()
+    del files["content/services/fines.yaml"]
+    assert prepare(write_site(tmp_path / "permits", files)).model.totals.partial == 0  # a whole year
+    build_site(tmp_path / "config.yaml", tmp_path / "site")
+    home = BeautifulSoup((tmp_path / "site/index.html").read_text(encoding="utf-8"), "html.parser")
+    text = home.find("dl", class_="headline-figures").get_text(" ", strip=True)
+    assert "for 1 of the 2 services, fewer than 12 months of the latest year have complete figures (see its page)" in text
+    fines = BeautifulSoup((tmp_path / "site/services/fines/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "4 of the 12 months have complete data" in fines.get_text(" ", strip=True)  # March lacks post
