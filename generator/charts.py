@@ -12,11 +12,11 @@ from functools import partial
 
 from generator import model as m
 from generator.chart_templates import LINE_KIND, fill
-from generator.formatting import format_value
+from generator.formatting import format_value, in_period
 from generator.periods import Period
 from generator.segmentation import channel_periods
 
-COUNT, PERCENT, MONEY, TEXT = m.COUNT, m.PERCENT, m.MONEY, "text"
+COUNT, PERCENT, MONEY, MONEY_WHOLE, TEXT = m.COUNT, m.PERCENT, m.MONEY, m.MONEY_WHOLE, "text"
 INCOME = "income"  # a declared measure with this id is set against the service's cost
 
 
@@ -29,7 +29,7 @@ def _trend(name: str, first: dict, last: dict, unit: str, currency: str) -> str:
     verb = "stayed at" if shown_a == shown_b else ("rose from" if b > a else "fell from")
     if verb == "stayed at":
         return f"{name} was {shown_b} in both {first['period']} and {last['period']}."
-    return f"{name} {verb} {shown_a} in {first['period']} to {shown_b} in {last['period']}."
+    return f"{name} {verb} {shown_a}{in_period(first['period'])} to {shown_b}{in_period(last['period'])}."
 
 
 def _annotation_rows(annotations: list[m.Annotation]) -> list[dict]:
@@ -104,8 +104,8 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
     first, last = totals[0], totals[-1]
     latest = [rw for rw in rows if rw["period"] == last.period.label and rw["value"] is not None]
     top = max(latest, key=lambda rw: rw["value"], default=None)
-    summary = (f"Transactions went from {format_value(first.transactions, COUNT)} in {first.period.label} "
-               f"to {format_value(last.transactions, COUNT)} in {last.period.label}.")
+    summary = (f"Transactions went from {format_value(first.transactions, COUNT)}{in_period(first.period.label)} "
+               f"to {format_value(last.transactions, COUNT)}{in_period(last.period.label)}.")
     if first is last:
         summary = f"There were {format_value(last.transactions, COUNT)} transactions in {last.period.label}."
     if top is not None and service.channels_used:
@@ -169,8 +169,8 @@ def _share_chart(periods, channels, base, currency, annotations=()) -> m.Chart |
         share = lambda volumes: sum(volumes[i] for i in digital) / sum(volumes) * 100  # noqa: E731
         a, b = share(periods[0][1]), share(periods[-1][1])
         verb = "rose" if round(b, 1) > round(a, 1) else "fell" if round(b, 1) < round(a, 1) else "stayed"
-        summary += (f" The digital channels' share {verb} from {format_value(a, PERCENT)} in {first} "
-                    f"to {format_value(b, PERCENT)} in {last}." if verb != "stayed" else
+        summary += (f" The digital channels' share {verb} from {format_value(a, PERCENT)}{in_period(first)} "
+                    f"to {format_value(b, PERCENT)}{in_period(last)}." if verb != "stayed" else
                     f" The digital channels' share was {format_value(b, PERCENT)} in both {first} and {last}."
                     if first != last else f" The digital channels' share was {format_value(b, PERCENT)}.")
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channel", TEXT),
@@ -194,8 +194,8 @@ def _digital_chart(periods, channels, base, currency, annotations=()) -> m.Chart
     (first, a), (last, b) = periods[0], periods[-1]
     da, db = sum(a[i] for i in digital), sum(b[i] for i in digital)
     oa, ob = sum(a[i] for i in other), sum(b[i] for i in other)
-    summary = (f"Digital transactions went from {format_value(da, COUNT)} in {first.label} to "
-               f"{format_value(db, COUNT)} in {last.label}; other channels went from {format_value(oa, COUNT)} "
+    summary = (f"Digital transactions went from {format_value(da, COUNT)}{in_period(first.label)} to "
+               f"{format_value(db, COUNT)}{in_period(last.label)}; other channels went from {format_value(oa, COUNT)} "
                f"to {format_value(ob, COUNT)}.") if first is not last else (
         f"There were {format_value(db, COUNT)} digital transactions and {format_value(ob, COUNT)} through "
         f"other channels in {last.label}.")
@@ -230,17 +230,21 @@ def _income_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     rows = [row for name, pts in points.items() for row in _with_gaps(pts, name)]
     last = both[-1]
     total_in, total_cost = sum(i for _, i, _ in both[-12:]), sum(c for _, _, c in both[-12:])
-    span = f"{both[-12:][0][0].label} to {last[0].label}" if len(both) > 1 else last[0].label
-    summary = (f"In {last[0].label} the service brought in {format_value(last[1], MONEY, currency)} and cost "
-               f"{format_value(last[2], MONEY, currency)}. Over {span} income was "
-               f"{format_value(total_in, MONEY, currency)} against costs of "
-               f"{format_value(total_cost, MONEY, currency)}: a net "
+    span = Period(both[-12:][0][0].start, last[0].end, "range").label  # not 'April 2020 to March 2021 to ...'
+    # A year's sums in whole pounds (as the cost report's): pence on £12,824 are false precision,
+    # the more so on a cost worked out as cost per transaction times transactions.
+    yearly = all(p.months >= 12 for p, _, _ in both)
+    unit = MONEY_WHOLE if yearly else MONEY
+    summary = (f"In {last[0].label} the service brought in {format_value(last[1], unit, currency)} and cost "
+               f"{format_value(last[2], unit, currency)}. Over {span} income was "
+               f"{format_value(total_in, MONEY_WHOLE, currency)} against costs of "
+               f"{format_value(total_cost, MONEY_WHOLE, currency)}: a net "
                f"{'surplus' if total_in >= total_cost else 'shortfall'} of "
-               f"{format_value(abs(total_in - total_cost), MONEY, currency)}.")
+               f"{format_value(abs(total_in - total_cost), MONEY_WHOLE, currency)}.")
     if estimated:
         summary += " Costs are estimates from channel unit costs."
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Series", TEXT),
-               m.ChartColumn("value", "Amount", MONEY)]
+               m.ChartColumn("value", "Amount", unit)]
     datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
     return m.Chart("income-and-cost", "Income against cost", summary, columns, rows,
                    fill("lines-money", datasets, summary, currency), f"{base}/income-and-cost",
@@ -330,10 +334,11 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
     charts += [_month_profile_chart(service, base, currency), _forecast_chart(service, base, currency)]
     for figures in service.measures:
         rows = _with_gaps([(period, value, {}) for period, value in figures.points])
-        label = figures.measure.label
+        label, unit = figures.measure.label, figures.measure.unit
+        if unit == MONEY and figures.points and all(period.months >= 12 for period, _ in figures.points):
+            unit = MONEY_WHOLE  # a year's money at a time, in whole pounds (as the income chart's)
         charts.append(_line_chart(f"measure-{figures.measure.id.replace('_', '-')}", label, label,
-                                  figures.measure.unit, LINE_KIND[figures.measure.unit], rows, service, base,
-                                  currency))
+                                  unit, LINE_KIND[figures.measure.unit], rows, service, base, currency))
     return [c for c in charts if c is not None]
 
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator import model as m
 from generator.config import Config, source_of
@@ -158,6 +158,7 @@ class Content:
     # Services whose YAML has errors: left out of the site, but their data is still read for
     # its problems, so that every problem is reported at once rather than one file per run.
     unchecked: list[Service] = field(default_factory=list)
+    unread_sources: list[str] = field(default_factory=list)  # ids of sources meant to make items, not read
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -267,8 +268,11 @@ def _salvaged(path: Path, problems: Problems) -> list[Service]:
     refs = _data_refs(value["data"], path, Positions(), Problems(root=problems.root), slug)
     if not slug or not refs:
         return []
+    # Its data: line, for what check_references finds wrong with the reference (a file not there).
+    inline = re.match(r"data\s*:\s*", lines[start])
+    column = inline.end() + 1 if inline.end() < len(lines[start].rstrip()) else 1
     return [Service(slug, path.stem, "", "", None, None, None, refs, None, None, {}, (), {}, None, [], path,
-                    Positions())]
+                    Positions(marks={("data",): (start + 1, column)}))]
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
@@ -344,11 +348,19 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
                                    *source.where("services", "organisation"),
                                    hint=(f"did you mean '{close[0]}'? " if close else "") +
                                    f"known organisations: {', '.join(sorted(orgs)) or 'none'}")
+            elif content.unread_sources:  # perhaps one that source would have made: say so, not 'add a file'
+                problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
+                               *svc.positions.at(("organisation",)),
+                               hint=f"if source '{content.unread_sources[0]}' makes it from its rows, this follows "
+                               "from that source's file not being read (see its error); else use one of: "
+                               f"{', '.join(sorted(orgs)) or 'none'}")
             else:
                 problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
                                *svc.positions.at(("organisation",)),
                                hint=f"add content/organisations/{svc.organisation}.yaml or use one of: "
                                f"{', '.join(sorted(orgs)) or 'none'}")
+        svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
+    for svc in content.unchecked:  # read as far as data: goes, so checked as far as that too
         svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
     _warn_of_unread_sources(config, content, problems)
 
@@ -407,10 +419,24 @@ def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Proble
                        *svc.positions.at(("data",)), hint="name a file inside data/")
         return False
     if not target.is_file():
+        close = _close_file(config.data_dir, ref.file)
         problems.error(svc.path, f"data file '{ref.file}' not found in {config.data_dir.name}/",
-                       *svc.positions.at(("data",)), hint="check the file name and its extension")
+                       *svc.positions.at(("data",)),
+                       hint=f"did you mean '{close}'?" if close else "check the file name and its extension")
         return False
     return True
+
+
+def _close_file(data_dir: Path, name: str) -> str | None:
+    """The data file whose name is nearest a missing one's ('payment_summary.csv' for
+    'payments_summary.csv'), looked for in the folder the name points into."""
+    folder = (data_dir / name).parent
+    if not folder.is_dir():
+        return None
+    prefix = PurePosixPath(name).parent
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    close = difflib.get_close_matches(PurePosixPath(name).name, names, n=1, cutoff=0.75)
+    return str(prefix / close[0]) if close else None
 
 
 def _merge_generated(written: list, generated: list) -> list:
@@ -432,7 +458,8 @@ def _merge_generated(written: list, generated: list) -> list:
 def load_content(config: Config, problems: Problems, raw_files=None) -> Content:
     from generator.generated import generate, resolve_organisation
 
-    made_orgs, made_services = generate(config, problems, raw_files) if config.sources else ([], [])
+    unread: list[str] = []
+    made_orgs, made_services = generate(config, problems, raw_files, unread) if config.sources else ([], [])
     orgs = _merge_generated(load_organisations(config, problems), made_orgs)
     unchecked: list[Service] = []
     services = _merge_generated(load_services(config, problems, unchecked), made_services)
@@ -444,6 +471,6 @@ def load_content(config: Config, problems: Problems, raw_files=None) -> Content:
             org.parent = None
     for svc in made_services:
         svc.organisation = resolve_organisation(svc.organisation, slugs, by_name)
-    content = Content(orgs, services, load_pages(config, problems), unchecked)
+    content = Content(orgs, services, load_pages(config, problems), unchecked, unread)
     check_references(config, content, problems)
     return content

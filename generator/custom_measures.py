@@ -12,6 +12,7 @@ yearly figures as ``across_services`` says.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,6 +40,12 @@ class MeasureFigures:
 def info_of(measure: Measure) -> m.KpiInfo:
     return m.KpiInfo(measure.id, measure.label, measure.unit, measure.higher_is_better,
                      measure.description or "")
+
+
+def _year_info(measure: Measure, info: m.KpiInfo, summed: bool) -> m.KpiInfo:
+    """A year's money (12 months summed, or a yearly period's) is shown in whole pounds, as a year's
+    cost is: £6,750, not £6,750.00."""
+    return dataclasses.replace(info, unit=m.MONEY_WHOLE) if summed and measure.unit == m.MONEY else info
 
 
 def _value(x) -> float | None:
@@ -127,11 +134,12 @@ def service_measures(rows: pd.DataFrame, config: Config, not_requested: tuple[st
         last = known[-1]
         before = known[-2] if len(known) > 1 else None
         card = make_figure(measure.id, last[1], last[0].label, before[1] if before else None,
-                           before[0].label if before else None, info=info)
+                           before[0].label if before else None, info=_year_info(measure, info, last[0].months >= 12))
         latest, earlier, _, _ = _windows(points3)
         value, weight, label = _year_value(latest, measure)
         prev_value, _, prev_label = _year_value(earlier, measure)
-        year = make_figure(measure.id, value, label, prev_value, prev_label, info=info,
+        year = make_figure(measure.id, value, label, prev_value, prev_label,
+                           info=_year_info(measure, info, measure.over_time == "sum"),
                            note=None if value is not None or not latest else "less than 12 months of data")
         out.append(MeasureFigures(measure, info, [(p, v) for p, v, _ in points3], card, year, weight))
     return out
@@ -159,6 +167,7 @@ def organisation_measures(services: list[list[MeasureFigures]], config: Config) 
         label = labels[0] if len(labels) == 1 else "the latest 12 months of each service's data"
         prev_labels = sorted({f.year.previous_period_label for f in prev_parts})
         prev_label = prev_labels[0] if len(prev_labels) == 1 else "the 12 months before"
-        year = make_figure(measure.id, value, label, previous, prev_label, info=info)
+        year = make_figure(measure.id, value, label, previous, prev_label,
+                           info=_year_info(measure, info, measure.over_time == "sum" and how == "sum"))
         out.append(MeasureFigures(measure, info, [], year, year, sum(w for w in weights if w) or None))
     return out

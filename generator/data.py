@@ -726,7 +726,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         elif impossible_date(raw[index], dates == "month_first"):  # a date's shape, but no such day: say why
             problems.error(_file(long, index, path), impossible_date(raw[index], dates == "month_first"),
                            where[1] or None,
-                           where[2] or None, hint=_IMPOSSIBLE_DATE_HINT)
+                           where[2] or None, hint=_impossible_date_hint(raw[index]))
             continue
         else:
             hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
@@ -738,8 +738,12 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     return periods
 
 
-_IMPOSSIBLE_DATE_HINT = ("correct the cell in the file (a typo, or a date typed by hand?), or fix a one-off "
-                         "with replace: in the source, e.g. replace: {period: {'2015-02-30': '2015-02-28'}}")
+def _impossible_date_hint(cell: str) -> str:
+    """The fix, with the cell's own text as replace:'s key: replace: matches a cell's whole text, so
+    an example of another form ('2015-02-30' for '02/30/2015 10:00:00 AM') changed nothing."""
+    quoted = "'" + cell.replace("'", "''") + "'"
+    return ("correct the cell in the file (a typo, or a date typed by hand?), or fix a one-off with replace: "
+            f"in the source, e.g. replace: {{period: {{{quoted}: 'the right date'}}}}")
 
 _WHOLE = (("month", 1, lambda p, fy: True), ("quarter", 3, lambda p, fy: p.start.month % 3 == 1),
           ("year", 12, lambda p, fy: p.start.month == 1), ("financial_year", 12, lambda p, fy: p.start.month == fy))
@@ -1197,13 +1201,16 @@ def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems,
 
 
 def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, problems: Problems,
-                 totals_told: bool = False) -> None:
+                 totals_told: bool = False, through: str | None = None) -> None:
     """Rows no service reads are reported, so a typo in a service column never loses figures quietly
-    (``totals_told``: services are made from the rows, and a total row's was left out with its own warning)."""
+    (``totals_told``: services are made from the rows, and a total row's was left out with its own warning).
+    Each at the first row's own file (not a pattern, whose line 2 could be in any of its files), and
+    ``through`` the source that read them, where more than one source reads that file."""
     for key, rows in groups.items():
         if key in used or totals_told and key and looks_like_a_total(key):
             continue
         first = rows.iloc[0]
+        path = first["@file"] if "@file" in rows.columns and first["@file"] else path
         where = (int(first["line"]), int(first["service_col"]) or None)
         if not key:
             problems.warning(path, f"{len(rows)} row(s) have no service, so they are not read", *where,
@@ -1211,7 +1218,8 @@ def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, probl
             continue
         similar = [k for k in used if k[:1].lower() == key[:1].lower()]
         close = difflib.get_close_matches(key, similar, n=1)
-        problems.warning(path, f"no service reads the rows for '{key}' ({len(rows)} row(s))", *where,
+        problems.warning(path, f"no service reads the rows for '{key}' ({len(rows)} row(s))"
+                         + (f" through source '{through}'" if through else ""), *where,
                          hint=f"is it a misspelling of '{close[0]}'?" if close else
                          "add a service with data: {file: ..., service: ...} for it, or drop the rows with "
                          "filter: or exclude: in the file's source")
@@ -1660,7 +1668,12 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
     if has_key_column:
         sources = [source_of(config, ref) for _, ref in readers]
         made_from_rows = any(source is not None and source.values.get("services") for source in sources)
-        _unused_rows(parsed, groups, used_keys, path, problems, totals_told=made_from_rows)
+        # Two sources reading one file (all requests, and those on time): say which left the rows unread.
+        ids = {source.id for source in sources if source is not None}
+        shared = len(ids) == 1 and sum(1 for source in config.sources if source.file == next(
+            s.file for s in sources if s is not None)) > 1
+        _unused_rows(parsed, groups, used_keys, path, problems, totals_told=made_from_rows,
+                     through=next(iter(ids)) if shared else None)
 
 
 def empty_frame(measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:

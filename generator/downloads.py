@@ -151,7 +151,7 @@ def chart_columns(chart: m.Chart) -> list[str]:
 def _field_unit(chart: m.Chart, key: str) -> str:
     for column in chart.columns:
         if column.key == key:
-            return column.unit
+            return m.MONEY if column.unit == m.MONEY_WHOLE else column.unit  # one public name for money
     if key in ("start", "end"):
         return "date"
     values = [row[key] for row in chart.rows if row.get(key) is not None]

@@ -64,6 +64,13 @@ def format_value(value: float | None, unit: str, currency_symbol: str = "£") ->
     return _remembered(value, unit, currency_symbol)
 
 
+def in_period(label: str) -> str:
+    """' in March 2025' after a figure; a range in brackets instead, ' (April 2020 to March 2021)',
+    whose own 'to' would otherwise run into a sentence's: 'went from 3,920 in April 2020 to March
+    2021 to 6,220 in April 2021 to March 2022'."""
+    return f" ({label})" if " to " in label else f" in {label}"
+
+
 def money_places(value: float) -> int:
     """Decimal places a sum of money is shown to. Pence on £1,296,854,757.11 are false precision,
     and hard to read: whole pounds from £100,000 (what rounds to it, too)."""

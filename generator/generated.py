@@ -151,8 +151,9 @@ def _url(text: str | None) -> str | None:
     return text if text and text.lower().startswith(("https://", "http://")) else None
 
 
-def generate(config, problems: Problems, raw_files) -> tuple[list, list]:
-    """Organisations and services from every source that declares them."""
+def generate(config, problems: Problems, raw_files, unread: list | None = None) -> tuple[list, list]:
+    """Organisations and services from every source that declares them; the ids of those whose
+    files could not be read go to ``unread`` (so what they would have made is not blamed on its users)."""
     orgs, services = [], []
     org_slugs: set[str] = set()
     service_slugs: set[str] = set()
@@ -165,9 +166,13 @@ def generate(config, problems: Problems, raw_files) -> tuple[list, list]:
                            if not is_pattern(source.file) else
                            f"no file in {config.data_dir.name}/ matches '{source.file}'",
                            *source.where("file"), hint="check the file name and its extension")
+            if unread is not None:
+                unread.append(source.id)
             continue
         raw = raw_files.get(path, problems, source)
         if raw is None:
+            if unread is not None:
+                unread.append(source.id)
             continue
         frame = select_rows(raw.frame, source, _Resolver(headings_of(raw.frame), raw.frame.columns), problems)
         orgs.extend(_organisations(source, frame, path, problems, org_slugs))

@@ -55,7 +55,7 @@ KPI_INFO = {
 
 COMPLETE_YEAR = 11.5  # months of complete data for a 12-month window to count as a whole year
 PERIOD_KPIS = (m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION, m.COMPLETION_RATE, m.USER_SATISFACTION)
-_PRECISION = {m.COUNT: 0, m.PERCENT: 1, m.MONEY: 2, m.SECONDS: 0, m.NUMBER: 2}
+_PRECISION = {m.COUNT: 0, m.PERCENT: 1, m.MONEY: 2, m.MONEY_WHOLE: 0, m.SECONDS: 0, m.NUMBER: 2}
 
 
 @dataclass

@@ -156,7 +156,38 @@ def test_income_is_set_against_the_cost_of_the_service(tmp_path):
     assert december["Income"] == 500 and december["Cost"] == pytest.approx(248)
     assert december["Net (income less cost)"] == pytest.approx(252)
     # November: 230 x 0.20 + 100 x 2.00 = £246. Both months: income £900, cost £494, surplus £406.
-    assert "income was £900.00 against costs of £494.00: a net surplus of £406.00" in chart.summary
+    # Sums over months in whole pounds, as a year's cost is shown; the months as one range.
+    assert "Over November to December 2024 income was £900 against costs of £494: a net surplus of £406." \
+        in chart.summary
+    assert "In December 2024 the service brought in £500.00 and cost £248.00." in chart.summary
+
+
+def test_a_years_money_is_shown_in_whole_pounds_and_year_ranges_do_not_run_together(tmp_path):
+    """LibrariesWest publish fines by financial year: '£6,750.00' and 'Over April 2020 to March 2021 to
+    April 2021 to March 2022', as a tester found. A yearly period's money is in whole pounds (card,
+    table, income chart), and a sentence puts each year's range in brackets."""
+    files = site_files()
+    files["data/permits.csv"] = "period,channel,transactions\n2022/23,online,1000\n2022/23,phone,500\n" \
+        "2023/24,online,1500\n2023/24,phone,400\n"
+    files["data/permit-fees.csv"] = "period,income\n2022/23,4810\n2023/24,6750\n"
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "data: permits.csv", "data: [permits.csv, permit-fees.csv]")
+    permits = service(prepare(write_site(tmp_path, files)), "permits")
+    income = next(f for f in permits.measures if f.measure.id == "income")
+    assert income.card.unit == "money_whole" and income.year.unit == "money_whole"
+    chart = next(c for c in permits.charts if c.id == "income-and-cost")
+    # 2023/24: 1,500 online x £0.20 + 400 by phone x £2.00 = £1,100; 2022/23: £200 + £1,000 = £1,200.
+    assert chart.summary.startswith("In April 2023 to March 2024 the service brought in £6,750 and cost £1,100. "
+                                    "Over April 2022 to March 2024 income was £11,560 against costs of £2,300")
+    line = next(c for c in permits.charts if c.id == "measure-income")
+    assert line.summary == "Income rose from £4,810 (April 2022 to March 2023) to £6,750 (April 2023 to March 2024)."
+    transactions = next(c for c in permits.charts if c.id == "transactions")
+    assert transactions.summary.startswith(
+        "Transactions went from 1,500 (April 2022 to March 2023) to 1,900 (April 2023 to March 2024).")
+    build_site(tmp_path / "config.yaml", tmp_path / "site")
+    page = BeautifulSoup((tmp_path / "site/services/permits/index.html").read_text(encoding="utf-8"), "html.parser")
+    table = next(t for t in page.find_all("table") if "other measures" in t.caption.get_text())
+    assert "£6,750 April 2022 to March 2023 £4,810 Up 40.3% from £4,810" in table.get_text(" ", strip=True)
 
 
 def test_a_seconds_measure_reads_clock_times(tmp_path):

@@ -65,7 +65,7 @@ def test_a_date_that_is_no_such_day_says_why_at_its_cell(tmp_path):
     assert code == 1
     assert ("data/fines.csv:7:1: error: '2023-12-32' is not a date: no month has a 32nd day\n"
             "    hint: correct the cell in the file (a typo, or a date typed by hand?), or fix a one-off with "
-            "replace: in the source, e.g. replace: {period: {'2015-02-30': '2015-02-28'}}") in out
+            "replace: in the source, e.g. replace: {period: {'2023-12-32': 'the right date'}}") in out
     assert "not a period I recognise" not in out
 
 
@@ -288,6 +288,23 @@ def test_a_yaml_syntax_error_does_not_hide_its_datas_problems_nor_blame_a_source
     assert "content/services/fines.yaml:3:24: error: YAML syntax error" in out
     assert "data/fines.csv:12:3: error: 'transactions' is not a number: 'forty'" in out
     assert "no service reads" not in out
+
+
+def test_a_yaml_syntax_error_beside_a_wrong_data_reference_reports_both_without_a_traceback(tmp_path):
+    """A tester's service file had an indentation slip and named a source config.yaml lacks; another
+    a slip and a misspelt file name. Both crashed check with a traceback (the reference, read past
+    the slip, was never checked). Now each reference is checked at its data: line, with a hint."""
+    files = standard_files()
+    files["data/fines.csv"] = FINES_CSV
+    files["content/services/fines.yaml"] = (
+        "name: Pay a fine\norganisation: dept-a\n description: Pay a fine.\ndata: {source: payments, service: X}\n")
+    files["content/services/permits.yaml"] = (
+        "name: Renew a permit: residents\norganisation: test-council\ndescription: Renew it.\ndata: permit.csv\n")
+    code, out = run(write_site(tmp_path, files), "check")
+    assert code == 1 and "Traceback" not in out and "4 error(s)" in out
+    assert "content/services/fines.yaml:4:7: error: data source 'payments' is not in config.yaml" in out
+    assert "content/services/permits.yaml:4:7: error: data file 'permit.csv' not found in data/" in out
+    assert "hint: did you mean 'permits.csv'?" in out
 
 
 def test_a_comma_out_of_place_in_a_number_is_an_error_not_a_thousands_separator(tmp_path):

@@ -1368,6 +1368,42 @@ def test_combine_sum_adds_up_the_files_of_a_pattern(tmp_path):
     assert services(config)["permits"].kpis["transactions_per_year"].value == 19
 
 
+def test_rows_no_service_reads_in_a_pattern_are_told_at_their_own_file_and_source(tmp_path):
+    """Boston's 311 export has a file per request type, read by two sources (every request, and those
+    closed on time). Rows the second left unread were told at 'data/req/*.csv:2:1', which is no
+    file, and line 2 of any of them: now at the row's own file, naming the source."""
+    source = ("sources:\n  - id: all\n    file: req/*.csv\n    columns: {service: Type, period: Month, transactions: Count}\n"
+              "    services:\n      name: '{Type}'\n      organisation: council\n"
+              "  - id: ontime\n    file: req/*.csv\n    columns: {service: Type, period: Month, completed: Count}\n")
+    bins = ("name: Bins\norganisation: council\ndescription: Bins.\n"
+            "data:\n  - {source: all, service: Bins}\n  - {source: ontime, service: Bins}\n")
+    config = site(tmp_path, source, {"data/req/bins.csv": "Type,Month,Count\nBins,2024-01,10\n",
+                                     "data/req/signs.csv": "Type,Month,Count\nSigns,2024-01,5\nSigns,2024-02,6\n",
+                                     "content/services/bins.yaml": bins})
+    code, out = run(config, "check")
+    assert ("data/req/signs.csv:2:1: warning: no service reads the rows for 'Signs' (2 row(s)) "
+            "through source 'ontime'") in out
+    assert "*.csv:" not in out
+
+
+def test_an_organisation_a_source_could_not_make_is_not_blamed_on_a_missing_yaml_file(tmp_path):
+    """A pattern that matched no file left the organisations its rows make unmade, and each YAML
+    service naming one was told to add content/organisations/<slug>.yaml: the wrong way to look."""
+    source = ("sources:\n  - id: all\n    file: requests/*.csv\n"
+              "    columns: {service: Type, period: Month, transactions: Count}\n"
+              "    organisations: [{name: '{Department}', parent: council}]\n"
+              "    services:\n      name: '{Type}'\n      organisation: '{Department}'\n")
+    signs = "name: Signs\norganisation: traffic\ndescription: Signs.\ndata: signs.csv\n"
+    config = site(tmp_path, source, {"data/req/a.csv": "Type,Month,Count,Department\nBins,2024-01,10,Traffic\n",
+                                     "data/signs.csv": "period,transactions\n2024-01,5\n",
+                                     "content/services/signs.yaml": signs})
+    code, out = run(config, "check")
+    assert code == 1 and "no file in data/ matches 'requests/*.csv'" in out
+    assert ("content/services/signs.yaml:2:15: error: organisation 'traffic' does not exist\n    hint: if source "
+            "'all' makes it from its rows, this follows from that source's file not being read") in out
+    assert "add content/organisations/traffic.yaml" not in out
+
+
 def test_a_mistyped_month_in_a_file_name_is_one_error_for_that_file(tmp_path):
     source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
               "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
