@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from generator.errors import Problems
 from generator.measures import FIELDS, MEASURES
@@ -234,7 +234,10 @@ def base_url_problem(base_url: str) -> str | None:
 
 
 def base_path_of(base_url: str) -> str:
+    """The site's path on its host, percent-encoded as a link needs it ('/repo%20name/' for a space;
+    what is encoded already stays as it is)."""
     path = re.sub(r"/{2,}", "/", urlparse(base_url).path or "/")  # 'https://x.io/perf//' is /perf/
+    path = quote(path, safe="/%:@!$&'()*+,;=~-._")
     if not path.endswith("/"):
         path += "/"
     return path if path.startswith("/") else "/" + path

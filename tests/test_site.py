@@ -239,6 +239,21 @@ def test_base_url_from_the_command_line_replaces_the_configs(tmp_path):
     assert stylesheet(build()) == "/static/css/site.css"  # config.yaml's again
 
 
+def test_a_base_url_with_a_space_is_percent_encoded_in_links(tmp_path):
+    """'https://example.github.io/repo name/' was written into every link as '/repo name/'."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    config = write_site(tmp_path, standard_files())
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--config", str(config), "--output", str(out),
+                                       "--base-url", "https://example.github.io/repo name/"])
+    assert result.exit_code == 0, result.output
+    page = BeautifulSoup((out / "404.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.find("link", rel="stylesheet")["href"] == "/repo%20name/static/css/site.css"
+
+
 def test_a_total_of_years_ending_at_different_times_says_so(built):
     """Transactions per year on the home page add up each service's latest 12 months: fines' end in
     March 2024, permits' in December 2024. Said, so the sum is not read as one year's; Department A,
