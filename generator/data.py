@@ -1652,13 +1652,14 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         else:
             rows = parsed
         used_keys.add(key)
-        source = source_of(config, ref)
         zeros = frozenset((*COUNTS, *(x.id for x in config.measures if x.unit == "count"))) \
-            if source and source.values.get("missing_rows") == "zero" else frozenset()
+            if _zeroed(config, ref) else frozenset()
         rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros,
                                    mixed=mixed)
         rows = rows.drop(columns=["_key", "_kind", "@file", *_cell_places(rows)]).assign(service=svc.slug)
         per_service.setdefault(svc.slug, []).append(rows)
+    _stopped_channels(parsed, {ref.key or svc.slug: svc.slug for svc, ref in readers if (ref.key or svc.slug) in used_keys
+                               and not _zeroed(config, ref)}, path, problems, {c.id: c.label for c in config.channels})
     # A half-year file among a pattern's years: one error for it, not one for each of its 565 services.
     pattern = any(is_pattern(source.file) for _, ref in readers if (source := source_of(config, ref)) is not None)
     for (file, _, _, column), ((message, line), more) in mixed.items():
@@ -1674,6 +1675,58 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
             s.file for s in sources if s is not None)) > 1
         _unused_rows(parsed, groups, used_keys, path, problems, totals_told=made_from_rows,
                      through=next(iter(ids)) if shared else None)
+
+
+def _zeroed(config: Config, ref) -> bool:
+    """Whether a reference reads through a source with ``missing_rows: zero``."""
+    source = source_of(config, ref)
+    return source is not None and source.values.get("missing_rows") == "zero"
+
+
+def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problems: Problems,
+                      labels: dict[str, str]) -> None:
+    """Warn where a channel's rows stop NOT_BEGUN or more periods before its service's other channels'.
+
+    Past its last row a channel counts as closed, not missing (metrics._absent_channel_rows), so
+    take-up goes on being worked out without it: right for a closed counter, but an export with a
+    row per request has no row for a month with none, and then the channel's months read 'no data'
+    beside a take-up of 0.0%. Told once for each file and channel, at the channel's last row."""
+    rows = parsed[parsed["has_tx"].astype(bool) & parsed["channel"].ne("") & parsed["service"].isin(slugs)]
+    if not len(rows) or rows["channel"].nunique() < 2:
+        return
+    start = pd.Series(period_attr(rows["period"], lambda p: p.start).to_numpy(), index=rows.index)
+    files = rows["@file"] if "@file" in rows else pd.Series(str(path), index=rows.index)
+    keys = [files, rows["service"]]
+    ends = start.groupby([*keys, rows["channel"]], sort=False).max()
+    service_ends = start.groupby(keys, sort=False).max()
+    early = ends[ends.to_numpy() < service_ends.reindex(ends.index.droplevel(2)).to_numpy()]
+    if not len(early):
+        return  # every channel reaches its service's last period: the usual case, found at once
+    told: dict[tuple, list] = {}
+    for (file, service, channel), last in early.items():
+        mine = (files == file) & rows["service"].eq(service)
+        after = start[mine & (start > last)].nunique()
+        if after < NOT_BEGUN:
+            continue
+        index = start[mine & rows["channel"].eq(channel) & start.eq(last)].index[0]
+        place = (file, channel)
+        if place in told:
+            told[place][1] += 1
+        else:
+            told[place] = [(index, service), 0]
+    for (file, channel), ((index, service), more) in told.items():
+        label = labels.get(channel, channel)
+        last = rows.at[index, "period"].label
+        final = max(start[(files == file) & rows["service"].eq(service)])
+        end = rows.loc[start[(files == file) & rows["service"].eq(service) & start.eq(final)].index[0], "period"].label
+        problems.warning(file, f"{label} has no rows after {last} for '{slugs[service]}', though its other "
+                         f"channels go on to {end}" + (f" (and {more} more service{'s' if more > 1 else ''} like it)"
+                                                       if more else "")
+                         + f": from then on, its take-up counts {label} as closed, not as missing",
+                         int(rows.at[index, "line"]),
+                         hint="if the file has a row for each request or event (so a month with none has no row), "
+                              "add missing_rows: zero to its source in config.yaml; if the channel closed, this "
+                              "is right (accepted_warnings: can say so)")
 
 
 def empty_frame(measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:

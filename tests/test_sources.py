@@ -1404,6 +1404,33 @@ def test_an_organisation_a_source_could_not_make_is_not_blamed_on_a_missing_yaml
     assert "add content/organisations/traffic.yaml" not in out
 
 
+def test_a_channel_whose_rows_stop_while_the_others_go_on_is_told(tmp_path):
+    """Boston's 311 export has a row per request: Missing Sign had no online request from July, so
+    no online row, and the channel counted as closed: its months read 'no data' beside a take-up
+    of 0.0%, with no word. Told at its last row, with the fix; with missing_rows: zero, no warning."""
+    lines = ["Opened,Source,Type"]
+    lines += [f"2015-0{m}-10,Self Service,Sign" for m in (1, 2, 3)]
+    lines += [f"2015-0{m}-1{d},Phone,Sign" for m in range(1, 8) for d in (1, 2)]
+    source = ("sources:\n  - file: requests.csv\n    period_type: month\n    combine: sum\n"
+              "    columns: {service: Type, period: Opened, channel: Source}\n    constants: {transactions: 1}\n"
+              "    services:\n      name: '{Type}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/requests.csv": "\n".join(lines) + "\n"})
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "label: Online\n", "label: Online\n    aliases: [Self Service]\n"))
+    code, out = run(config, "check")
+    # Line 4 is the last Self Service row (March); phone goes on to July: four months after.
+    assert ("data/requests.csv:4: warning: Online has no rows after March 2015 for 'sign', though its other "
+            "channels go on to July 2015: from then on, its take-up counts Online as closed, not as missing") in out
+    assert "add missing_rows: zero to its source" in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "    combine: sum\n", "    combine: sum\n    missing_rows: zero\n"))
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out
+    sign = services(config)["sign"]
+    june = next(row for row in sign.periods if row.period.label == "June 2015")
+    assert june.by_channel[:2] == [0, 2] and june.digital_take_up == 0.0  # 0 online of 2
+
+
 def test_a_mistyped_month_in_a_file_name_is_one_error_for_that_file(tmp_path):
     source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
               "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
