@@ -64,8 +64,14 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
     return made
 
 
-def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problems, taken: set[str]):
+def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problems, taken: set[str],
+              earlier: dict | None = None):
+    """Services made from the rows. One that another source has made already (same web address,
+    name and organisation: one source reads every request, another those closed on time) gets this
+    source's rows as a second data reference, rather than becoming a second service."""
     from generator.content import DataRef, Service
+
+    earlier = {} if earlier is None else earlier
 
     block = source.values["services"]
     resolver = _Resolver(headings_of(frame), frame.columns)
@@ -107,6 +113,12 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             problems.error(path, f"cannot make a web address from '{key}'", line,
                            hint="set services: slug: to a column with letters or digits")
             continue
+        organisation = _text(templates["organisation"], row) or ""
+        same = earlier.get(slug)
+        if same is not None and same.name == name and same.organisation == organisation \
+                and all(ref.source != source.id for ref in same.data):
+            same.data = (*same.data, DataRef(source.file, key, source.id, generated=True))
+            continue
         if slug in taken:
             n = 2
             while f"{slug}-{n}" in taken:
@@ -117,7 +129,7 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             slug = f"{slug}-{n}"
         taken.add(slug)
         made.append(Service(
-            slug=slug, name=name, organisation=_text(templates["organisation"], row) or "",
+            slug=slug, name=name, organisation=organisation,
             description=_text(templates.get("description"), row) or "",
             category=_text(templates.get("category"), row), lgsl=_text(templates.get("lgsl"), row),
             url=_url(_text(templates.get("url"), row)), data=(DataRef(source.file, key, source.id, generated=True),),
@@ -125,6 +137,7 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             not_requested=tuple(block.get("not_requested") or ()),
             unit_costs={}, notes=_text(templates.get("notes"), row), annotations=[], path=path,
             positions=row_positions(line)))
+    earlier.update((service.slug, service) for service in made)
     return made
 
 
@@ -157,6 +170,7 @@ def generate(config, problems: Problems, raw_files, unread: list | None = None) 
     orgs, services = [], []
     org_slugs: set[str] = set()
     service_slugs: set[str] = set()
+    made_services: dict = {}  # slug -> service made by an earlier source
     for source in config.sources:
         if not source.values["services"] and not source.values["organisations"]:
             continue
@@ -177,7 +191,7 @@ def generate(config, problems: Problems, raw_files, unread: list | None = None) 
         frame = select_rows(raw.frame, source, _Resolver(headings_of(raw.frame), raw.frame.columns), problems)
         orgs.extend(_organisations(source, frame, path, problems, org_slugs))
         if source.values["services"]:
-            services.extend(_services(source, frame, path, problems, service_slugs))
+            services.extend(_services(source, frame, path, problems, service_slugs, made_services))
     return orgs, services
 
 

@@ -109,8 +109,7 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     rows["start"] = pd.to_datetime(period_attr(rows["period"], lambda p: p.start))
     rows["end"] = pd.to_datetime(period_attr(rows["period"], lambda p: p.end))
     rows["key"] = period_attr(rows["period"], lambda p: p.key)
-    digital = {c.id: c.digital for c in config.channels}
-    rows["digital"] = rows["channel"].map(digital).fillna(False).astype(bool)
+    rows["digital"] = rows["channel"].isin([c.id for c in config.channels if c.digital])
     total_row = rows["channel"].eq("")  # a row for all channels together
     unit = rows["channel"].map({c.id: c.unit_cost for c in config.channels}).astype(float)
     overrides = pd.DataFrame(
@@ -125,7 +124,7 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     rows["tx_missing"] = (rows["has_tx"].astype(bool) & tx.isna()).astype(int)
     rows["digital_tx"] = tx.where(rows["digital"], 0.0).where(tx.notna()).where(
         ~total_row, rows["digital_transactions"])
-    if not any(digital.values()):  # no channel is digital (journeys by bus, tram...): no take-up, not 0%
+    if not any(c.digital for c in config.channels):  # no channel is digital (journeys by bus, tram...): no take-up, not 0%
         rows["digital_tx"] = rows["digital_tx"].where(total_row)
     cost = rows["cost"].fillna(rows["cost_per_transaction"] * tx)
     costed = tx.notna() & cost.notna()

@@ -1431,6 +1431,29 @@ def test_a_channel_whose_rows_stop_while_the_others_go_on_is_told(tmp_path):
     assert june.by_channel[:2] == [0, 2] and june.digital_take_up == 0.0  # 0 online of 2
 
 
+def test_two_sources_making_the_same_services_make_each_once_with_both_files(tmp_path):
+    """Boston's 311 requests: one source counts every request (transactions, started), another the
+    ones closed on time (completed). Each made 'graffiti' and 'graffiti-2'; a service made again,
+    with the same name and organisation, now reads both. Graffiti: 4 requests in January 2015,
+    3 on time: completion 75%. Signs: 2 requests, 2 on time: 100%."""
+    rows = ("Opened,Type,OnTime\n2015-01-03,Graffiti,ONTIME\n2015-01-04,Graffiti,ONTIME\n"
+            "2015-01-05,Graffiti,OVERDUE\n2015-01-06,Graffiti,ONTIME\n2015-01-07,Signs,ONTIME\n2015-01-08,Signs,ONTIME\n")
+    made = "    services:\n      name: '{Type}'\n      organisation: council\n"
+    source = ("sources:\n  - id: all\n    file: requests.csv\n    period_type: month\n    combine: sum\n"
+              "    columns: {service: Type, period: Opened}\n    constants: {transactions: 1, started: 1}\n" + made +
+              "  - id: ontime\n    file: requests.csv\n    period_type: month\n    combine: sum\n"
+              "    filter: {OnTime: ONTIME}\n    columns: {service: Type, period: Opened}\n"
+              "    constants: {completed: 1}\n" + made)
+    config = site(tmp_path, source, {"data/requests.csv": rows})
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out
+    made_services = services(config)
+    assert sorted(made_services) == ["graffiti", "signs"]
+    assert made_services["graffiti"].kpis["completion_rate"].value == 75.0
+    assert made_services["signs"].kpis["completion_rate"].value == 100.0
+    assert made_services["graffiti"].kpis["transactions_per_year"].value == 4
+
+
 def test_a_mistyped_month_in_a_file_name_is_one_error_for_that_file(tmp_path):
     source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
               "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
