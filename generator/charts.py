@@ -301,6 +301,22 @@ def segmentation_charts(services: list[m.ServiceView], channels, base, currency,
     return [c for c in charts if c is not None]
 
 
+# Where a service page shows each chart: beside the text and table it illustrates, not all in one
+# block above the sections that introduce them (a forecast chart far above 'the year ahead').
+_TOPICS = {"channel-split": "channels", "channel-shares": "channels", "digital-and-other": "channels",
+           "month-profile": "seasons", "forecast": "seasons"}
+
+
+def charts_by_topic(charts) -> dict[str, list[m.Chart]]:
+    """A service's charts by the page section they belong in: 'over_time' (transactions, the KPIs,
+    income and declared measures), 'channels', 'compare' (councils compared) and 'seasons'."""
+    groups: dict[str, list[m.Chart]] = {"over_time": [], "channels": [], "compare": [], "seasons": []}
+    for chart in charts:
+        topic = "compare" if chart.id.startswith("compare-") else _TOPICS.get(chart.id, "over_time")
+        groups[topic].append(chart)
+    return groups
+
+
 def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], currency: str) -> list[m.Chart]:
     base = f"data/charts/services/{service.slug}"
     charts = [_transactions_chart(service, channels, base, currency), _split_chart(service, base, currency),

@@ -38,7 +38,8 @@ safe inside ``<script type="application/json">``).
 
 Globals: ``cost_rows(rows)`` and ``savings_rows(rows)`` (the body rows of the cost report and the
 savings ranking), ``value_td(value, unit, estimated=False, not_requested=False)`` (a value as a
-``<td>``, as the ``value_cell`` macro writes it), and ``memo(key...)``, used as ``{% call memo(...) %}body{% endcall %}``, renders
+``<td>``, as the ``value_cell`` macro writes it), ``charts_by_topic(charts)`` (a service's charts by the
+section of its page they go in: ``over_time``, ``channels``, ``compare`` and ``seasons``), and ``memo(key...)``, used as ``{% call memo(...) %}body{% endcall %}``, renders
 the body once per key in a build (the all-services table's rows, repeated on
 every sort order); links made with ``url()`` in the body suit every page it is shown on.
 """
@@ -56,6 +57,7 @@ from markupsafe import Markup, escape
 
 from generator import BUILTIN_THEME
 from generator import model as m
+from generator.charts import charts_by_topic
 from generator.formatting import change_text, date_label, format_figure, format_value, format_value_uncached
 from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
@@ -272,6 +274,7 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
     env.urls_from_root = False  # while memo renders a body
     env.globals["memo"] = memo
     env.globals["value_td"] = value_td
+    env.globals["charts_by_topic"] = charts_by_topic
     env.globals["figures_by_period_rows"] = _figures_by_period_rows
     env.globals["channel_period_rows"] = _channel_period_rows
     env.globals["cost_rows"] = _cost_rows

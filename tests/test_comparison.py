@@ -170,7 +170,7 @@ def test_a_figure_not_requested_is_not_called_missing_in_the_comparison(tmp_path
     build_site(write_site(tmp_path, files), out)
     page = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
     section = page.find(id="compare-heading").parent
-    figures, by_council = section.find_all("table")
+    figures, by_council = section.find_all("table")[:2]  # then the charts compared, with their tables
     rows = {tr.th.get_text(" ", strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
             for tr in by_council.tbody.find_all("tr")}
     # Columns: their service, transactions per year, take-up, cost, completion rate, satisfaction.
