@@ -666,11 +666,14 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     texts = raw.unique()
     if dates is None:
         _looks_month_first(texts, long, raw, path, problems)
+    longer: dict[str, Period] = {}  # texts naming more than one period_type: period ('2017' among quarters)
     for text in texts:
         try:
             period = parse_period(_month_first(text) if dates == "month_first" else text, fy_start,
                                   financial_years=period_type == "financial_year")
             parsed[text] = snap(period, period_type, fy_start) if period_type else period
+            if period_type and snap(Period(period.end, period.end, "day"), period_type, fy_start) != parsed[text]:
+                longer[text], parsed[text] = period, None  # snapped to its first month, it was a year's figure
         except PeriodError:
             parsed[text] = None
     periods = raw.map(parsed)
@@ -701,10 +704,21 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                              f"is not a period (a note or a footer?){also}", where[1] or None, where[2] or None,
                              hint="drop such rows with exclude: in the file's source to silence this")
             continue
+        if raw[index] in longer:
+            kind = period_type.replace("_", " ").replace("week ending", "week")
+            problems.error(_file(long, index, path),
+                           f"'{raw[index]}' is {_a_kind(longer[raw[index]])}, longer than a {kind}: period_type: "
+                           f"{period_type} reads each row's date as the {kind} it falls in{also}", where[1] or None,
+                           where[2] or None, hint=f"give the row a date within one {kind}, or leave it out with "
+                           "exclude: in the file's source (a figure for the whole period would be counted in "
+                           "its first " + kind + ")")
+            continue
         if not str(raw[index]).strip():
-            hint = ("the row has figures but no period: fill it in (a merged cell in the spreadsheet?); "
-                    "a total row can be left out with exclude: in the file's source")
-        elif not column:
+            problems.error(_file(long, index, path), f"the period is blank{also}", where[1] or None,
+                           where[2] or None, hint="the row has figures but no period: fill it in (a merged cell "
+                           "in the spreadsheet?); a total row can be left out with exclude: in the file's source")
+            continue
+        if not column:
             hint = ("this period is in no column of the file: it comes from the file's name ({file period}) or "
                     "from the source's columns: or constants:; name each file with its period, e.g. "
                     "calls-2024-03.csv or MSitAE-MARCH-2026.csv")
@@ -736,6 +750,12 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                        f"'period' is not a period I recognise: '{raw[index]}'{also}", where[1] or None,
                        where[2] or None, hint=hint)
     return periods
+
+
+def _a_kind(period: Period) -> str:
+    """'a year', 'a financial year', 'a quarter', 'a month', or 'a range' for what it is."""
+    kind = {"financial_year": "financial year", "financial_quarter": "quarter"}.get(period.kind, period.kind)
+    return f"a {kind}" if kind in ("year", "financial year", "quarter", "month", "week") else "a range of dates"
 
 
 def _impossible_date_hint(cell: str) -> str:

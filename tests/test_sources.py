@@ -634,6 +634,23 @@ def test_a_row_with_figures_but_no_period_is_not_called_a_total(tmp_path):
     config = one_file_site(tmp_path, csv)
     code, out = run(config, "check")
     assert code == 1 and "the row has figures but no period: fill it in" in out and "total or summary" not in out
+    assert "data/contact.csv:3:1: error: the period is blank" in out  # not "not a period I recognise: ''"
+
+
+def test_a_year_among_dates_read_by_period_type_is_an_error_not_its_first_quarter(tmp_path):
+    """Trafford's funerals file has '2017' in its Date column on one row: with period_type: quarter
+    it was read as January to March 2017, adding a year's £812 to that quarter with no word."""
+    rows = "Date,Cost\n2017-02-10,1000\n2017-03-01,1138.22\n2017,812\n2017-05-02,900\n"
+    source = ("sources:\n  - file: funerals.csv\n    period_type: quarter\n    combine: sum\n"
+              "    columns: {period: Date, cost: Cost}\n    constants: {transactions: 1}\n")
+    config = site(tmp_path, source, {"data/funerals.csv": rows, "content/services/funerals.yaml":
+                                     "name: Funerals\norganisation: council\ndescription: x\ndata: funerals.csv\n"})
+    code, out = run(config, "check")
+    assert code == 1 and ("data/funerals.csv:4:1: error: '2017' is a year, longer than a quarter: period_type: "
+                          "quarter reads each row's date as the quarter it falls in") in out
+    (tmp_path / "data/funerals.csv").write_text(rows.replace("2017,812", "2017-01-20,812"))
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out  # a date is read as its quarter, as before
 
 
 def test_month_end_dates_a_month_apart_are_a_warning_too(tmp_path):
