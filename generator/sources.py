@@ -505,6 +505,16 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
                                          f"'{heading}', so filter: keeps none for it", *source.where(key, name),
                                          hint=f"did you mean '{close[0]}'?" if close else
                                          _values_held(frame[heading]))
+            else:  # an exclude: for rows that may come one day is fine; a near miss ('Englnd') is a slip
+                present = set(cells)
+                for value, written in zip(values, _values_list(wanted)):
+                    close = [] if value in present or value in patterns else \
+                        difflib.get_close_matches(value, sorted(present), n=1, cutoff=0.8)
+                    if close:
+                        near = frame[heading].astype(str).str.strip()[cells.eq(close[0])].iloc[0]
+                        problems.warning(source.config_path, f"no row of {source.file} has '{written}' in column "
+                                         f"'{heading}', so exclude: leaves out nothing for it",
+                                         *source.where(key, name), hint=f"did you mean '{near}'?")
             if patterns:  # spreadsheet wildcards: * any text, ? one character; the rest as written
                 regex = "|".join("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in v)
                                  for v in patterns)

@@ -1499,6 +1499,19 @@ def test_a_filter_value_no_row_has_is_told(tmp_path):
     assert "did you mean 'C&L 02'?" in out
 
 
+def test_an_exclude_value_that_nearly_matches_a_row_is_told(tmp_path):
+    """exclude: {area_name: Englnd} left the national figures in as a 'council' with no word (a
+    filter: slip is told). A near miss is told; a value for rows that may come one day is not."""
+    csv_text = "Area,period,transactions\nEngland,2024-01,500\nTrafford,2024-01,6\n"
+    source = ("sources:\n  - file: permits.csv\n    columns: {service: Area}\n    exclude: {Area: [Englnd, Total]}\n"
+              "    services:\n      name: '{Area} permits'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text})
+    code, out = run(config, "check")
+    assert ("warning: no row of permits.csv has 'Englnd' in column 'Area', so exclude: leaves out nothing for it\n"
+            "    hint: did you mean 'England'?") in out
+    assert "'Total'" not in out and out.count("warning:") == 1
+
+
 def test_a_filter_value_with_nothing_close_lists_the_values_the_column_has(tmp_path):
     """The hint was 'check the value against the file': now it gives values to copy."""
     ages = ["Adult (18 or over)", "Child (17 or under)", "Adult (18 or over)", "Age not specified"]
