@@ -402,6 +402,16 @@ def resolve_template(text: str, resolver: _Resolver, source: Source, keypath: tu
                      problems: Problems) -> Template | None:
     """A template whose placeholders all name real headings, else an error at the config key."""
     names = _PLACEHOLDER.findall(text)
+    stray = _PLACEHOLDER.sub("", text)
+    if "{" in stray or "}" in stray:  # '({area)': published as it stands on every page it made
+        word = re.search(r"[{}]\s*([^{}()\[\]]*?)\s*[)\]]*$", stray) or re.search(r"([\w ]+)\s*[{}]", stray)
+        close = [h for h in resolver.headings if word and word.group(1) and
+                 _column_key(h).startswith(_column_key(word.group(1)))][:3] or \
+            (difflib.get_close_matches(word.group(1), resolver.headings, n=1) if word else [])
+        problems.error(source.config_path, f"'{text}' has a brace without its pair", *source.where(*keypath),
+                       hint="did you mean " + " or ".join(f"'{{{h}}}'" for h in close) + "?" if close else
+                       "put each column's heading in a pair of braces, e.g. '{Area}'")
+        return None
     fixed = text
     for name in names:
         found = resolver.find(name)

@@ -1512,6 +1512,17 @@ def test_an_exclude_value_that_nearly_matches_a_row_is_told(tmp_path):
     assert "'Total'" not in out and out.count("warning:") == 1
 
 
+def test_a_template_with_a_brace_missing_is_an_error(tmp_path):
+    """name: 'Planning ({area)' was published as the title of 16 pages."""
+    csv_text = "area_code,area_name,period,transactions\nE1,Trafford,2024-01,6\n"
+    source = ("sources:\n  - file: permits.csv\n    columns: {service: area_code}\n"
+              "    services:\n      name: 'Planning ({area)'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text})
+    code, out = run(config, "check")
+    assert code == 1 and "error: 'Planning ({area)' has a brace without its pair" in out
+    assert "hint: did you mean '{area_code}' or '{area_name}'?" in out
+
+
 def test_a_filter_value_with_nothing_close_lists_the_values_the_column_has(tmp_path):
     """The hint was 'check the value against the file': now it gives values to copy."""
     ages = ["Adult (18 or over)", "Child (17 or under)", "Adult (18 or over)", "Age not specified"]
