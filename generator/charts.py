@@ -496,12 +496,12 @@ def add_charts(site: m.SiteModel, services: set[str] | None = None, lazy: bool =
     site.savings_charts = [c for c in [_ranked_chart(
         "savings-by-service", "Estimated yearly saving with take-up 10 points higher",
         [(s.name, s.savings.scenario("points").saving) for s in site.services
-         if s.savings and s.savings.scenario("points")], MONEY, "ranked-money", "data/charts/savings", currency,
+         if s.savings and s.savings.scenario("points")], MONEY_WHOLE, "ranked-money", "data/charts/savings", currency,
         "estimated yearly saving at take-up 10 points higher", limit=20)] if c]
     for report in site.cost_reports:
         report.charts = [c for c in [_ranked_chart(
             "cost-by-service", f"Total cost by service, {report.key}",
-            [(line.name, line.cost) for line in report.services], MONEY, "ranked-money",
+            [(line.name, line.cost) for line in report.services], MONEY_WHOLE, "ranked-money",  # as its table
             f"data/charts/costs/{report.slug}", currency, f"total cost in {report.key}", limit=20)] if c]
 
 
