@@ -988,6 +988,9 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
     shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
     after = rows[rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1 > gaps[0])]
     first = after.loc[after["line"].idxmin()] if len(after) else None
+    file = problems._rel(first["@file"] if first is not None and "@file" in after else path)
+    if any(p.level == "error" and p.path == file for p in problems.items):
+        return  # a period told as wrong in this file leaves a gap of its own: no second message for it
     line = int(first["line"]) if first is not None else None
     problems.warning(first["@file"] if first is not None and "@file" in after else path,
                      f"service '{svc.slug}' has no rows for {shown}", line,

@@ -637,6 +637,16 @@ def test_a_row_with_figures_but_no_period_is_not_called_a_total(tmp_path):
     assert "data/contact.csv:3:1: error: the period is blank" in out  # not "not a period I recognise: ''"
 
 
+def test_a_wrong_period_is_not_told_again_as_a_gap(tmp_path):
+    """'2019-02-30' was an error at its cell, and then a warning that the series had no row for
+    February 2019: a second problem to look for, which is the first one again."""
+    config = one_file_site(tmp_path, "period,channel,transactions\n2019-01,online,5\n2019-02-30,online,6\n"
+                                     "2019-03,online,7\n")
+    code, out = run(config, "check")
+    assert code == 1 and "data/contact.csv:3:1: error: '2019-02-30' is not a date" in out
+    assert "no rows for" not in out and "0 warning(s)" in out
+
+
 def test_a_year_among_dates_read_by_period_type_is_an_error_not_its_first_quarter(tmp_path):
     """Trafford's funerals file has '2017' in its Date column on one row: with period_type: quarter
     it was read as January to March 2017, adding a year's £812 to that quarter with no word."""
