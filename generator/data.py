@@ -752,6 +752,10 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     return periods
 
 
+def _day_label(day) -> str:
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
 def _a_kind(period: Period) -> str:
     """'a year', 'a financial year', 'a quarter', 'a month', or 'a range' for what it is."""
     kind = {"financial_year": "financial year", "financial_quarter": "quarter"}.get(period.kind, period.kind)
@@ -954,11 +958,28 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
                          hint="check the started and completed columns are not swapped")
 
 
-def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> None:
-    """Warn about a rolling range whose length differs from the file's usual one (a likely typo)."""
+CUMULATIVE = 3  # ranges from one start to different ends, at least, for a file to be of running totals
+
+
+def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> bool:
+    """Warn about a rolling range whose length differs from the file's usual one (a likely typo).
+    True, with an error, if the file's ranges are running totals from one start ('2021/22 Q1 -
+    2021/22 Q3', then '... - 2021/22 Q4': Fingertips' cumulative figures), which no sum of periods
+    can use: a year of them would count the first quarter four times."""
     ranges = tidy[period_attr(tidy["period"], lambda p: p.kind == "range").astype(bool)]
     if not len(ranges):
-        return
+        return False
+    starts = period_attr(ranges["period"], lambda p: p.start)
+    first = starts.mode().iloc[0]
+    running = ranges[starts.eq(first).to_numpy()]
+    if period_attr(running["period"], lambda p: p.end).nunique() >= CUMULATIVE and len(running) * 2 > len(ranges):
+        row = running.iloc[-1]
+        problems.error(path, f"the periods here are running totals: each runs from {_day_label(first)} to a later "
+                       f"date ('{row['period'].label}'), so each figure counts the ones before it again",
+                       int(row["period_line"]), int(row["period_col"]) or None,
+                       hint="use a file with a figure for each period (each quarter's own); to publish only the "
+                            "latest running total, keep its rows with filter: on the period column")
+        return True
     months = period_attr(ranges["period"], lambda p: round(p.months))
     usual = months.mode().iloc[0]
     odd = ranges[months != usual].drop_duplicates(["period", "period_line", "period_col"])
@@ -1315,8 +1336,8 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
         _warn_of_repeated_records(frame, source, path, problems)
         parsed = _added_up(parsed, rows.measures, config, source, path, problems)
     if parsed["_kind"].eq("range").any():
-        for name, part in parsed.groupby("@file", sort=False):
-            _range_lengths(part, name, problems)
+        cumulative = [name for name, part in parsed.groupby("@file", sort=False) if _range_lengths(part, name, problems)]
+        parsed = parsed[~parsed["@file"].isin(cumulative)]  # told once: not again as a mix of kinds, per service
     return parsed
 
 

@@ -238,12 +238,29 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
             period = _match(plain, patterns, fy_start_month)
         if period is not None and said and not all(_months_agree(text, period) for text in said):
             period = None  # 'Q4 (Jan-Mar) 2024': which is meant? Not for us to guess
+    if period is None:
+        period = _two_ends(raw, patterns, fy_start_month)
     if period is not None:
         return period
     raise PeriodError(
         f"'{raw}' is not a period I recognise; use YYYY-MM (2024-03), YYYY-Qn (2024-Q1), "
         "a financial year YYYY-YY (2023-24), a year YYYY, or a date YYYY-MM-DD"
     )
+
+
+_ENDS = re.compile(r"^(.+?)\s+(?:-|–|to)\s+(.+)$", re.I)
+
+
+def _two_ends(raw: str, patterns, fy_start_month: int) -> Period | None:
+    """'2021/22 Q1 - 2025/26 Q3' (OHID Fingertips' cumulative periods): from the start of one
+    period to the end of a later one of the same kind, each of them a form read on its own."""
+    ends = _ENDS.match(raw)
+    if ends is None:
+        return None
+    first, last = (_match(part.strip(), patterns, fy_start_month) for part in ends.groups())
+    if first is None or last is None or first.kind != last.kind or last.start < first.start:
+        return None
+    return first if first == last else _range(first.start, last.end)
 
 
 # Values with the shape of a date or a month, to say what is wrong with one that is no such day.

@@ -637,6 +637,24 @@ def test_a_row_with_figures_but_no_period_is_not_called_a_total(tmp_path):
     assert "data/contact.csv:3:1: error: the period is blank" in out  # not "not a period I recognise: ''"
 
 
+def test_a_range_of_two_periods_is_read_and_running_totals_are_one_error(tmp_path):
+    """OHID Fingertips writes '2021/22 Q1 - 2021/22 Q2': each half a form read on its own, the whole
+    an error 18 times over. Read as April to September 2021; a file of running totals from one
+    start (Q1 - Q2, Q1 - Q3, Q1 - Q4...) is one error, not 51 warnings about the ranges' lengths."""
+    from generator.periods import parse_period
+
+    period = parse_period("2021/22 Q1 - 2021/22 Q2")
+    assert (period.start.isoformat(), period.end.isoformat()) == ("2021-04-01", "2021-09-30")
+    assert parse_period("Jan 2024 to Mar 2024").label == "January to March 2024"
+    running = "".join(f"2021/22 Q1 - {year} Q{q},online,{n}\n" for n, (year, q) in enumerate(
+        [("2021/22", 2), ("2021/22", 3), ("2021/22", 4), ("2022/23", 1)], start=1))
+    config = one_file_site(tmp_path, "period,channel,transactions\n" + running)
+    code, out = run(config, "check")
+    assert code == 1 and out.count("error:") == 1 and "warning:" not in out
+    assert ("data/contact.csv:5:1: error: the periods here are running totals: each runs from 1 April 2021 to a "
+            "later date ('April 2021 to June 2022'), so each figure counts the ones before it again") in out
+
+
 def test_a_wrong_period_is_not_told_again_as_a_gap(tmp_path):
     """'2019-02-30' was an error at its cell, and then a warning that the series had no row for
     February 2019: a second problem to look for, which is the first one again."""
