@@ -1613,7 +1613,30 @@ def load_data(config: Config, services: list[Service], problems: Problems,
         tidy = tidy.sort_values("service", kind="stable", ignore_index=True)
     _warn_of_hidden_figures(tidy, services, problems)
     _warn_of_channels_without_unit_costs(tidy, services, config, problems)
+    _warn_of_costs_without_transactions(tidy, services, problems)
     return tidy
+
+
+def _warn_of_costs_without_transactions(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:
+    """A cost needs transactions to be a cost per transaction: without any, a parking account's
+    £1,266,255 was in no card, chart or cost report, only in the service's download. Told once,
+    at the first such service, with how many more there are."""
+    if "cost" not in tidy or not tidy["cost"].notna().any():
+        return
+    costed = tidy["cost"].notna().groupby(tidy["service"], sort=False).any()
+    counted = tidy["transactions"].notna().groupby(tidy["service"], sort=False).any()
+    alone = set(costed.index[costed & ~counted.reindex(costed.index, fill_value=False)])
+    lacking = [svc for svc in services if svc.slug in alone]
+    if not lacking:
+        return
+    first, more = lacking[0], len(lacking) - 1
+    problems.warning(first.path, f"service '{first.slug}' has costs but no transactions"
+                     + (f" (and {more} more service{'s' if more > 1 else ''})" if more else "")
+                     + ", so its cost is shown nowhere: a cost per transaction needs the transactions",
+                     *first.positions.at(("data",)),
+                     hint="map the transactions (a count of what the cost pays for) too; or, to publish the cost "
+                          "as a figure of its own, declare a measure (measures: - {id: spend, label: Spend, "
+                          "unit: money}) and map the column to it instead of cost")
 
 
 def _warn_of_channels_without_unit_costs(tidy: pd.DataFrame, services: list[Service], config: Config,

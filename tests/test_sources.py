@@ -655,6 +655,18 @@ def test_a_range_of_two_periods_is_read_and_running_totals_are_one_error(tmp_pat
             "later date ('April 2021 to June 2022'), so each figure counts the ones before it again") in out
 
 
+def test_a_cost_with_no_transactions_is_told(tmp_path):
+    """Trafford's parking account maps cost and income, and no count: its £1,266,255 of costs was in
+    no card, chart or report, and check said nothing. With a count beside it, nothing is said."""
+    config = one_file_site(tmp_path, "period,cost\n2023/24,1266255\n2024/25,1300000\n")
+    code, out = run(config, "check")
+    assert code == 0 and ("warning: service 'contact' has costs but no transactions, so its cost is shown "
+                          "nowhere: a cost per transaction needs the transactions") in out
+    (tmp_path / "data/contact.csv").write_text("period,cost,transactions\n2023/24,1266255,900\n2024/25,1300000,950\n")
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out
+
+
 def test_a_wrong_period_is_not_told_again_as_a_gap(tmp_path):
     """'2019-02-30' was an error at its cell, and then a warning that the series had no row for
     February 2019: a second problem to look for, which is the first one again."""
