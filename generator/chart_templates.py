@@ -98,16 +98,20 @@ def _split_bars(alt):
 
 def _stacked_shares(alt):
     """Each channel's share of a period's transactions, stacked to 100%. Bars also differ in
-    their order in the stack and are listed in the legend and the table, not told by colour alone."""
-    base = alt.Chart(alt.Data(name="table"))
+    their order in the stack and are listed in the legend and the table, not told by colour alone.
+
+    Stacked by a transform: Vega-Lite does not stack a bar that spans ``start`` to ``end`` (x and
+    x2), so ``stack="zero"`` drew each share as a 5-pixel tick at its own height."""
+    base = alt.Chart(alt.Data(name="table")).transform_stack(
+        stack="value", groupby=["start"], sort=[alt.SortField("order")], as_=["share_from", "share_to"])
     legend = alt.Legend(title="Channel", orient="bottom", columns=3)
     return base.mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
         x=alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
         x2="end:T",
-        y=alt.Y("value:Q", title="Share of transactions (%)", stack="zero",
+        y=alt.Y("share_from:Q", title="Share of transactions (%)",
                 axis=_axis(alt, ".0f", PERCENT_LABEL), scale=alt.Scale(domain=[0, 100])),
+        y2="share_to:Q",
         color=alt.Color("series:N", scale=alt.Scale(range=PALETTE), sort=None, legend=legend),
-        order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("series:N", title="Channel"),
                  alt.Tooltip("value:Q", title="Share (%)", format=".1f")],
     ).properties(width=WIDTH, height=HEIGHT)

@@ -43,6 +43,24 @@ def test_templates_validate_against_the_vega_lite_schema():
         jsonschema.validate(spec, schema)
 
 
+def test_channel_shares_are_drawn_stacked_by_vega(fixture_model):
+    """Vega-Lite does not stack bars spanning start to end: the interactive chart drew each share as
+    a 5-pixel tick at its own height (the static SVG, drawn here, was right). Drawn by Vega itself,
+    each period's bars now fill the plot from 0% to 100%: heights add up to the plot's 280 pixels."""
+    import re
+
+    import vl_convert
+
+    permits = next(s for s in fixture_model.services if s.slug == "permits")
+    chart = {c.id: c for c in permits.charts}["channel-shares"]
+    svg = vl_convert.vegalite_to_svg(chart.spec)
+    bars = re.findall(r'<path[^>]*aria-roledescription="bar"[^>]*d="M([\d.]+),[-\d.e]+h[\d.]+v([\d.]+)', svg)
+    heights: dict[str, float] = {}
+    for x, height in bars:
+        heights[x] = heights.get(x, 0.0) + float(height)
+    assert len(heights) == 24 and all(abs(total - 280) < 1 for total in heights.values()), heights
+
+
 def test_summary_sentences_are_computed_from_the_data(fixture_model):
     fines = next(s for s in fixture_model.services if s.slug == "fines")
     charts = {c.id: c for c in fines.charts}
