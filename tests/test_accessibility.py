@@ -285,6 +285,36 @@ def test_a_chart_swapped_for_its_interactive_view_keeps_the_focus_and_a_name(pag
         context.close()
 
 
+def test_a_charts_tooltip_can_be_read_and_dismissed_with_escape(pages, site_url, browser):
+    """A tester found the tooltip's grey labels at 11px about 3.9:1 on white (WCAG 1.4.3), and no way to
+    dismiss it but moving the pointer (1.4.13). Labels are now dark and larger; Escape hides it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(site_url + pages["service-with-data"].lstrip("/"))
+        chart = page.locator("section.chart").first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function("document.querySelector('section.chart .chart__figure--interactive') !== null",
+                               timeout=15000)
+        shown = "() => { const t = document.getElementById('vg-tooltip-element'); " \
+                "return !!t && t.classList.contains('visible'); }"
+        # The middle of a point the chart draws (a line's tooltips are on its points).
+        x, y = page.evaluate("() => { const points = [...document.querySelectorAll("
+                             "'section.chart .chart__interactive g.mark-symbol path')];"
+                             "const r = points[Math.floor(points.length / 2)].getBoundingClientRect();"
+                             "return [r.x + r.width / 2, r.y + r.height / 2]; }")
+        page.mouse.move(x - 20, y - 20)
+        page.mouse.move(x, y, steps=4)
+        page.wait_for_function(shown, timeout=5000)
+        colour, size = page.evaluate("() => { const k = getComputedStyle(document.querySelector("
+                                     "'#vg-tooltip-element td.key')); return [k.color, k.fontSize]; }")
+        assert colour == "rgb(80, 90, 95)" and size == "14px"  # #505a5f: about 7:1 on white
+        page.keyboard.press("Escape")
+        assert not page.evaluate(shown)
+    finally:
+        context.close()
+
+
 def test_a_chart_wider_than_a_phone_says_it_scrolls(pages, site_url, browser):
     """On a phone a chart keeps a readable size and scrolls sideways in its box; a line above it
     says so, since the box itself shows no sign of it. On a wide screen the chart fits: no line."""
