@@ -32,6 +32,19 @@ def _trend(name: str, first: dict, last: dict, unit: str, currency: str) -> str:
     return f"{name} {verb} {shown_a}{in_period(first['period'])} to {shown_b}{in_period(last['period'])}."
 
 
+def _over_100(name: str, rows: list[dict], unit: str) -> str:
+    """A share over 100% said in words: a spike to 457% between a first and a last of 100% was in the
+    chart and the table but not in the summary, which is the chart's text for a screen reader."""
+    over = [r for r in rows if unit == PERCENT and r["value"] > 100.05]
+    if not over:
+        return ""
+    top = max(over, key=lambda r: r["value"])
+    count = len(over)
+    return (f" {name} was over 100% in {count} period{'s' if count > 1 else ''}, highest "
+            f"{format_value(top['value'], PERCENT)}{in_period(top['period'])}: the published figures it is "
+            "worked out from do not agree there.")
+
+
 def _annotation_rows(annotations: list[m.Annotation]) -> list[dict]:
     return [{"date": a.date.isoformat(), "label": a.label, "text": a.text, "number": str(i + 1)}
             for i, a in enumerate(annotations)]
@@ -69,7 +82,7 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
     if not rows:
         return None
     with_values = [r for r in rows if r["value"] is not None]
-    summary = _trend(name, with_values[0], with_values[-1], unit, currency) + note
+    summary = _trend(name, with_values[0], with_values[-1], unit, currency) + _over_100(name, with_values, unit) + note
     if target is not None:
         summary += f" The target, drawn as a dashed line, is {format_value(target, unit, currency)}."
     datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
@@ -402,6 +415,15 @@ def _sharing(rows: list[dict], label: str, verb: str, noun: str = "service") -> 
     return f"{len(names)} {noun}s {verb}"
 
 
+def _latest_note(services, kpi: str) -> str:
+    """Which period each service's figure is for: named when they share it (the organisation's total
+    beside the chart is for 12 months, the bars for one period each)."""
+    labels = {s.kpis[kpi].period_label for s in services if s.kpis[kpi].value is not None}
+    if len(labels) == 1:
+        return f" Each service's figure is for {labels.pop()}, its latest period with data."
+    return " Each service's figure is for its latest period with data."
+
+
 def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> list[m.Chart]:
     base = f"data/charts/organisations/{org.slug}"
     tx = [(s.name, s.kpis[m.TRANSACTIONS_PER_YEAR].value) for s in org.services]
@@ -411,7 +433,7 @@ def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> 
                       base, currency, "number of transactions per year"),
         _ranked_chart("take-up-by-service", "Digital take-up by service", take_up, PERCENT, "ranked-percent",
                       base, currency, "digital take-up",
-                      note=" Each service's figure is for its latest period with data."),
+                      note=_latest_note(org.services, m.DIGITAL_TAKE_UP)),
     ]
     monthly = [s for s in org.services if s.periods and s.periods[-1].period.kind == "month"]
     charts += segmentation_charts(monthly, list(channels), base, currency) if monthly else []

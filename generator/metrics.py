@@ -53,6 +53,9 @@ KPI_INFO = {
         "Average rating on a 1 to 5 scale, shown as 0% (very dissatisfied) to 100% (very satisfied)."),
 }
 
+# On a card whose take-up is over 100% (a published digital count larger than the total): said to
+# citizens as well as warned of to the publisher, who may not be able to correct another's figures.
+OVER_100 = "Over 100%: the published figures it is worked out from do not agree"
 COMPLETE_YEAR = 11.5  # months of complete data for a 12-month window to count as a whole year
 PERIOD_KPIS = (m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION, m.COMPLETION_RATE, m.USER_SATISFACTION)
 _PRECISION = {m.COUNT: 0, m.PERCENT: 1, m.MONEY: 2, m.MONEY_WHOLE: 0, m.SECONDS: 0, m.NUMBER: 2}
@@ -527,7 +530,8 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         kpis[kpi] = make_figure(
             kpi, rec[kpi], rec["period"].label, rec.get(f"prev_{kpi}"),
             prev_period.label if isinstance(prev_period, Period) else None,
-            estimated=bool(rec.get("cost_is_estimate", False)), status=status, target=svc.targets.get(kpi))
+            estimated=bool(rec.get("cost_is_estimate", False)), status=status, target=svc.targets.get(kpi),
+            note=OVER_100 if kpi == m.DIGITAL_TAKE_UP and rec[kpi] is not None and rec[kpi] > 100.05 else None)
     if rows:
         latest_label = rows[-1].period.label
         for kpi in PERIOD_KPIS:

@@ -61,6 +61,32 @@ def test_channel_shares_are_drawn_stacked_by_vega(fixture_model):
     assert len(heights) == 24 and all(abs(total - 280) < 1 for total in heights.values()), heights
 
 
+def test_take_up_over_100_percent_is_said_in_the_summary_and_on_the_card(tmp_path):
+    """A Transactions Explorer service published 457% for 2015 between two years of 100%: the chart
+    showed the spike, its summary (a screen reader's text for the chart) said 'was 100.0% in both'.
+    2024-02: 300 digital of 200 = 150%; the latest, 2024-03: 80 of 100 = 80%."""
+    files = standard_files()
+    files["data/permits.csv"] = ("period,transactions,digital_transactions\n2024-01,100,50\n2024-02,200,300\n"
+                                 "2024-03,100,80\n")
+    permits = next(s for s in prepare(write_site(tmp_path, files)).model.services if s.slug == "permits")
+    chart = {c.id: c for c in permits.charts}["digital-take-up"]
+    assert chart.summary.startswith("Digital take-up rose from 50.0% in January 2024 to 80.0% in March 2024. "
+                                    "Digital take-up was over 100% in 1 period, highest 150.0% in February 2024")
+    assert permits.kpis["digital_take_up"].note is None  # the latest is 80%
+    files["data/permits.csv"] += "2024-04,100,120\n"
+    permits = next(s for s in prepare(write_site(tmp_path / "b", files)).model.services if s.slug == "permits")
+    assert permits.kpis["digital_take_up"].note == "Over 100%: the published figures it is worked out from do not agree"
+
+
+def test_an_organisations_take_up_chart_names_the_period_its_services_share(fixture_model):
+    """Beside a total for 12 months, a chart of each service's latest period read as a second figure for
+    the same thing: when every service's figure is for one period, the chart names it. Department A has
+    fines alone, whose latest take-up is for February 2024 (March's phone count is blank)."""
+    dept = next(o for o in fixture_model.organisations if o.slug == "dept-a")
+    chart = {c.id: c for c in dept.charts}["take-up-by-service"]
+    assert chart.summary.endswith("Each service's figure is for February 2024, its latest period with data.")
+
+
 def test_summary_sentences_are_computed_from_the_data(fixture_model):
     fines = next(s for s in fixture_model.services if s.slug == "fines")
     charts = {c.id: c for c in fines.charts}
