@@ -91,6 +91,58 @@ they start and how satisfied they are.
 The figures are updated every month.
 """
 
+# UK public-sector sites must publish an accessibility statement: a new site starts with one that
+# says what the site itself does; the scaffold's README asks for the contact details and test dates.
+ACCESSIBILITY = """\
+---
+title: Accessibility statement
+description: How accessible this website is, how to report a problem and what to do if you are not happy with our response.
+nav_order: 2
+---
+This accessibility statement applies to the {name} service performance
+website. It does not cover the services themselves, which have their own
+accessibility statements.
+
+This website is run by {name}. We want as many people as possible to be able
+to use it. For example, that means you should be able to:
+
+- change colours, contrast levels and fonts using browser or device settings
+- zoom in up to 400% without the text spilling off the screen
+- navigate the website using a keyboard or speech recognition software
+- listen to the website using a screen reader
+- use the whole website without JavaScript
+
+## How accessible this website is
+
+Every chart has a short text description and a table with the same figures,
+so you do not need to see a chart to get its information. The site works
+without JavaScript, and every service's figures can be downloaded as a CSV
+file.
+
+## Feedback and contact information
+
+If you need information on this website in a different format, or find a
+problem with its accessibility, contact {name}. Tell us the web address of
+the page and what the problem was.
+
+## Enforcement procedure
+
+The Equality and Human Rights Commission (EHRC) is responsible for enforcing the
+Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility
+Regulations 2018 (the "accessibility regulations"). If you're not happy with how
+we respond to your complaint, contact the
+[Equality Advisory and Support Service (EASS)](https://www.equalityadvisoryservice.com/).
+
+## Technical information about this website's accessibility
+
+{name} is committed to making its website accessible, in accordance with the
+Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility
+Regulations 2018. This website is built to meet the
+[Web Content Accessibility Guidelines version 2.2](https://www.w3.org/TR/WCAG22/)
+AA standard: its templates are checked with automated tests in a web browser,
+and with a keyboard.
+"""
+
 README = """\
 # {name}: service performance
 
@@ -104,7 +156,9 @@ Built with Performance Pages.
 - `content/organisations/`, `content/services/`: one YAML file each.
 - `data/`: one CSV per service: `period,channel,transactions,cost,started,completed,satisfaction`.
   Exports in other shapes are described under `sources:` in `config.yaml`.
-- `content/pages/`: Markdown pages such as About.
+- `content/pages/`: Markdown pages such as About, and an accessibility statement, which UK
+  public-sector sites must publish: add how to contact you (an email address, a phone number), the
+  date you last tested the site and by whom, before you publish.
 - `templates/`: put a template here (e.g. `templates/base.html`) to override the theme's one.
 
 Publishing: `.github/workflows/perfpages.yml` checks, builds and deploys to GitHub
@@ -296,6 +350,7 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
             name=_yaml_text(name), kind=_yaml_text(kind),
             description=_yaml_text(f"The services {name} runs and how well they work.")),
         "content/pages/about.md": ABOUT.format(name=name),
+        "content/pages/accessibility.md": ACCESSIBILITY.format(name=name),
         "README.md": README.format(name=name),
         ".github/workflows/perfpages.yml": GITHUB.format(),
         ".gitlab-ci.yml": GITLAB,

@@ -11,7 +11,8 @@ def test_new_site_builds_at_once(tmp_path):
     result = CliRunner().invoke(main, ["new", str(folder), "--name", "Borsetshire County Council"])
     assert result.exit_code == 0, result.output
     for rel in ("config.yaml", "README.md", ".github/workflows/perfpages.yml", ".gitlab-ci.yml",
-                "content/organisations/borsetshire-county-council.yaml", "data/pay-council-tax.csv"):
+                "content/organisations/borsetshire-county-council.yaml", "data/pay-council-tax.csv",
+                "content/pages/accessibility.md"):  # UK public-sector sites must publish one
         assert (folder / rel).is_file(), rel
     check = CliRunner().invoke(main, ["check", "--strict", "--config", str(folder / "config.yaml")])
     assert check.exit_code == 0, check.output
@@ -19,6 +20,8 @@ def test_new_site_builds_at_once(tmp_path):
     assert {s.slug for s in prepared.model.services} == {"pay-council-tax", "report-a-missed-bin"}
     assert all(len(s.periods) == 24 and len(s.charts) >= 4 for s in prepared.model.services)
     assert prepared.model.organisations[0].name == "Borsetshire County Council"
+    statement = next(page for page in prepared.model.pages if page.slug == "accessibility")
+    assert statement.title == "Accessibility statement" and "run by Borsetshire County Council" in statement.html
     workflow = (folder / ".github/workflows/perfpages.yml").read_text()
     assert "perfpages check --strict" in workflow and "deploy-pages" in workflow and "data/**" in workflow
 
