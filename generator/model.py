@@ -77,6 +77,7 @@ class Figure:
     meets_target: bool | None = None
     note: str | None = None  # e.g. "11 of 12 months have data"
     stale: bool = False  # for an earlier period than the service's latest data
+    dated: bool = False  # for a period ending a year or more before the service's latest data
     no_comparison: str | None = None  # why there is no change, when an earlier period exists but is not used
 
     @property

@@ -354,3 +354,17 @@ def test_a_total_says_how_many_services_have_less_than_a_whole_year(tmp_path):
     assert "for 1 of the 2 services, fewer than 12 months of the latest year have complete figures (see its page)" in text
     fines = BeautifulSoup((tmp_path / "site/services/fines/index.html").read_text(encoding="utf-8"), "html.parser")
     assert "4 of the 12 months have complete data" in fines.get_text(" ", strip=True)  # March lacks post
+
+
+def test_a_card_a_year_or_more_older_than_the_latest_figures_says_so(tmp_path):
+    """A Transactions Explorer service's digital take-up '100.0%' was for 2012, beside transactions for
+    2016/17, with only its period to tell them apart. Cost here is for January 2022 alone; the latest
+    figures are for January 2024: its card says it is a year or more before them; transactions' is not."""
+    files = standard_files()
+    files["data/permits.csv"] = "period,transactions,cost\n2022-01,10,20\n2023-06,10,\n2024-01,10,\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    page = BeautifulSoup((tmp_path / "site/services/permits/index.html").read_text(encoding="utf-8"), "html.parser")
+    cost = page.find(attrs={"data-kpi": "cost_per_transaction"}).get_text(" ", strip=True)
+    assert "January 2022 a year or more before the latest figures" in cost
+    transactions = page.find(attrs={"data-kpi": "transactions_per_year"}).get_text(" ", strip=True)
+    assert "a year or more before" not in transactions
