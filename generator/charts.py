@@ -229,14 +229,16 @@ def _income_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     points = {"Income": [], "Cost": [], "Net (income less cost)": []}
     estimated = False
     for row in service.periods:
-        cost = row.cost_per_transaction * row.transactions \
+        # In pence: cost per transaction times transactions gives back the cost with float noise
+        # (13025.000000000002 in a download), and the net carried it on.
+        cost = round(row.cost_per_transaction * row.transactions, 2) \
             if row.cost_per_transaction is not None and row.transactions is not None else None
         value = by_period.get((row.period.start, row.period.end))
         estimated |= bool(cost is not None and row.cost_estimated)
         points["Income"].append((row.period, value, {}))
         points["Cost"].append((row.period, cost, {}))
         points["Net (income less cost)"].append(
-            (row.period, value - cost if value is not None and cost is not None else None, {}))
+            (row.period, round(value - cost, 2) if value is not None and cost is not None else None, {}))
     both = [(p, i, c) for (p, i, _), (_, c, _) in zip(points["Income"], points["Cost"]) if i is not None and c is not None]
     if not both:
         return None

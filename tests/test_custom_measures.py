@@ -155,6 +155,8 @@ def test_income_is_set_against_the_cost_of_the_service(tmp_path):
     # x £2.00 = £248; the net is £500 - £248 = £252.
     assert december["Income"] == 500 and december["Cost"] == pytest.approx(248)
     assert december["Net (income less cost)"] == pytest.approx(252)
+    # In pence, without float noise (13025.000000000002 was in a download): exact to the penny.
+    assert all(r["value"] == round(r["value"], 2) for r in chart.rows if r["value"] is not None)
     # November: 230 x 0.20 + 100 x 2.00 = £246. Both months: income £900, cost £494, surplus £406.
     # Sums over months in whole pounds, as a year's cost is shown; the months as one range.
     assert "Over November to December 2024 income was £900 against costs of £494: a net surplus of £406." \
