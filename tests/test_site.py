@@ -368,3 +368,16 @@ def test_a_card_a_year_or_more_older_than_the_latest_figures_says_so(tmp_path):
     assert "January 2022 a year or more before the latest figures" in cost
     transactions = page.find(attrs={"data-kpi": "transactions_per_year"}).get_text(" ", strip=True)
     assert "a year or more before" not in transactions
+
+
+def test_the_services_page_links_to_savings_only_where_there_are_some(tmp_path):
+    """With no unit costs no saving can be estimated, and the link led to a page of 'no data'."""
+    import re
+
+    files = standard_files()
+    build_site(write_site(tmp_path / "a", files), tmp_path / "a/site")
+    assert 'href="../savings/"' in (tmp_path / "a/site/services/index.html").read_text(encoding="utf-8")
+    files["config.yaml"] = re.sub(r"\n    unit_cost: [\d.]+", "", files["config.yaml"])
+    build_site(write_site(tmp_path / "b", files), tmp_path / "b/site")
+    page = (tmp_path / "b/site/services/index.html").read_text(encoding="utf-8")
+    assert "savings/" not in page and 'href="../costs/"' in page  # fines publishes its costs
