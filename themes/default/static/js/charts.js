@@ -60,6 +60,17 @@
       target.hidden = false;
       if (focused) target.focus();
       figure.classList.add("chart__figure--interactive");
+      // A tab stop only while the box scrolls (on a phone): on a wide screen it was a stop in every
+      // chart with nothing to do there. Checked again as the window changes size.
+      var stop = function () {
+        if (target.scrollWidth > target.clientWidth + 2 || document.activeElement === target) {
+          target.setAttribute("tabindex", "0");
+        } else {
+          target.removeAttribute("tabindex");
+        }
+      };
+      stop();
+      window.addEventListener("resize", stop);
     }).catch(function () { /* keep the static chart */ });
   }
 
