@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -281,7 +282,52 @@ def fill(kind: str, datasets: dict[str, list], description: str, currency: str =
         spec["layer"] = [layer for layer in spec["layer"] if layer.get("data", {}).get("name") not in empty]
     spec["description"] = description
     spec["usermeta"] = {"kind": kind}  # which template: the static drawing (generator.svg_charts) reads it
+    if kind.startswith("line") or kind == "stacked-shares":
+        _label_years(spec, spec["datasets"]["table"])
     return spec
+
+
+def _year_of(start: str, end: str) -> str | None:
+    """'2020/21' for a 12-month period from April 2020 (a financial or rolling year), '2020' for a
+    calendar year; None for any other length."""
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    if not 360 <= (last - first).days <= 370:
+        return None
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
+        return str(first.year)
+    return f"{first.year}/{(first.year + 1) % 100:02d}"
+
+
+def _label_years(spec: dict, rows: list[dict]) -> None:
+    """A chart of yearly figures gets a tick at each year's start, labelled with the year ('2020/21'),
+    not ticks every few months labelled 'Apr 2020', 'Oct 2020': a financial year's point sat at
+    'Apr 2021' on an axis of months, read as April's figure. Monthly data leaves at its first row."""
+    if not rows or "start" not in rows[0] or not rows[0].get("end") or _year_of(rows[0]["start"], rows[0]["end"]) is None:
+        return
+    labels = {}
+    for row in rows:
+        label = _year_of(row["start"], row["end"])
+        if label is None:
+            return  # years beside other periods: the axis of months stays
+        labels[row["start"]] = label
+    starts = sorted(labels)
+    epoch = date(1970, 1, 1)
+    values = [(date.fromisoformat(start) - epoch).days * 86_400_000 for start in starts]  # UTC milliseconds
+    expression = "(" + json.dumps({start: labels[start] for start in starts}) + ")[utcFormat(datum.value, '%Y-%m-%d')]"
+
+    def relabelled(node: dict) -> dict:
+        node = dict(node)
+        encoding = node.get("encoding")
+        if encoding and encoding.get("x", {}).get("field") == "start":
+            x = dict(encoding["x"])
+            x["axis"] = {**x.get("axis", {}), "values": values, "labelExpr": expression}
+            node["encoding"] = {**encoding, "x": x}
+        if "layer" in node:
+            node["layer"] = [relabelled(layer) for layer in node["layer"]]
+        return node
+
+    spec.update(relabelled({key: spec[key] for key in ("encoding", "layer") if key in spec}))
+    spec["usermeta"]["years"] = [[start, labels[start]] for start in starts]  # the static drawing's ticks
 
 
 @lru_cache(maxsize=None)

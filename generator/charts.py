@@ -176,8 +176,9 @@ def _share_chart(periods, channels, base, currency, annotations=()) -> m.Chart |
         return None
     first, last = rows[0]["period"], rows[-1]["period"]
     digital = [i for i in used if channels[i].digital]
-    summary = f"Each channel's share of transactions in each period from {first} to {last}." if first != last \
-        else f"Each channel's share of transactions in {last}."
+    span = Period(periods[0][0].start, periods[-1][0].end, "range").label  # not '... 2021 to April 2021 to ...'
+    summary = f"Each channel's share of transactions in each period from {span}." \
+        if first != last else f"Each channel's share of transactions in {last}."
     if digital:
         share = lambda volumes: sum(volumes[i] for i in digital) / sum(volumes) * 100  # noqa: E731
         a, b = share(periods[0][1]), share(periods[-1][1])

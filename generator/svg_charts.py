@@ -300,7 +300,8 @@ def _time_chart(spec: dict, kind: str) -> str:
     x = Linear(first, last if last > first else first + 1, left, left + WIDTH)
     y = Linear(ticks[0], ticks[-1], top + HEIGHT, top)
     c = Canvas()
-    x_ticks = month_ticks(first, last)
+    years = spec.get("usermeta", {}).get("years")  # yearly figures: a tick at each year, named as it
+    x_ticks = [_day(start) for start, _ in years] if years else month_ticks(first, last)
     for t in x_ticks:
         c.line(x(t), top, x(t), top + HEIGHT, GRID)
     _value_axis(c, ticks, y, axis, left, WIDTH)
@@ -352,7 +353,7 @@ def _time_chart(spec: dict, kind: str) -> str:
             c.line(x(day), top, x(day), top + HEIGHT, DOMAIN, 1, "4,3")
             c.text(x(day) + 4, top + 6, note["number"], size=11, baseline="hanging")
     c.line(left, top + HEIGHT, left + WIDTH, top + HEIGHT, DOMAIN)
-    tick_labels = [month_label(t) for t in x_ticks]
+    tick_labels = [label for _, label in years] if years else [month_label(t) for t in x_ticks]
     for i in thinned([x(t) for t in x_ticks], tick_labels):
         c.line(x(x_ticks[i]), top + HEIGHT, x(x_ticks[i]), top + HEIGHT + 5, DOMAIN)
         c.text(x(x_ticks[i]), top + HEIGHT + 19, tick_labels[i], anchor="middle")

@@ -87,6 +87,32 @@ def test_an_organisations_take_up_chart_names_the_period_its_services_share(fixt
     assert chart.summary.endswith("Each service's figure is for February 2024, its latest period with data.")
 
 
+def test_a_chart_of_yearly_figures_labels_each_year_not_months(tmp_path):
+    """LibrariesWest's financial years were points at 'Apr 2020' and 'Apr 2021' on an axis of months,
+    read as April's figures. A chart of years has a tick at each, named as the year, drawn by Vega
+    and in the static picture alike; a chart of months keeps its months."""
+    import re
+
+    import vl_convert
+
+    from generator import svg_charts
+
+    files = standard_files()
+    files["data/permits.csv"] = "period,channel,transactions\n2021/22,online,10\n2021/22,phone,30\n" \
+        "2022/23,online,20\n2022/23,phone,30\n2023/24,online,30\n2023/24,phone,20\n"
+    model = prepare(write_site(tmp_path, files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    for chart_id in ("transactions", "digital-take-up", "channel-shares"):
+        chart = {c.id: c for c in permits.charts}[chart_id]
+        drawn = vl_convert.vegalite_to_svg(chart.spec)
+        assert re.findall(r">(20\d\d/\d\d)<", drawn) == ["2021/22", "2022/23", "2023/24"], chart_id
+        assert not re.search(r">[A-Z][a-z]{2} 20\d\d<", drawn)
+        assert re.findall(r">(20\d\d/\d\d)<", svg_charts.draw(chart.spec)) == ["2021/22", "2022/23", "2023/24"]
+    fines = next(s for s in model.services if s.slug == "fines")  # months: as before
+    drawn = svg_charts.draw({c.id: c for c in fines.charts}["transactions"].spec)
+    assert "Jan 2024" in drawn and "/2" not in re.sub(r"<[^>]+>", " ", drawn).replace("http://www.w3.org/2000/svg", "")
+
+
 def test_summary_sentences_are_computed_from_the_data(fixture_model):
     fines = next(s for s in fixture_model.services if s.slug == "fines")
     charts = {c.id: c for c in fines.charts}
