@@ -82,7 +82,9 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
     if not rows:
         return None
     with_values = [r for r in rows if r["value"] is not None]
-    summary = _trend(name, with_values[0], with_values[-1], unit, currency) + _over_100(name, with_values, unit) + note
+    # Take-up cannot be over 100% (a declared measure may be: bed occupancy), so there it is said.
+    over = _over_100(name, with_values, unit) if cid == "digital-take-up" else ""
+    summary = _trend(name, with_values[0], with_values[-1], unit, currency) + over + note
     if target is not None:
         summary += f" The target, drawn as a dashed line, is {format_value(target, unit, currency)}."
     datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}
@@ -367,7 +369,8 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
     for figures in service.measures:
         rows = _with_gaps([(period, value, {}) for period, value in figures.points])
         label, unit = figures.measure.label, figures.measure.unit
-        if unit == MONEY and figures.points and all(period.months >= 12 for period, _ in figures.points):
+        if unit == MONEY and figures.measure.over_time == "sum" and figures.points and \
+                all(period.months >= 12 for period, _ in figures.points):
             unit = MONEY_WHOLE  # a year's money at a time, in whole pounds (as the income chart's)
         charts.append(_line_chart(f"measure-{figures.measure.id.replace('_', '-')}", label, label,
                                   unit, LINE_KIND[figures.measure.unit], rows, service, base, currency))

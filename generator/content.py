@@ -349,10 +349,12 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
                                    hint=(f"did you mean '{close[0]}'? " if close else "") +
                                    f"known organisations: {', '.join(sorted(orgs)) or 'none'}")
             elif content.unread_sources:  # perhaps one that source would have made: say so, not 'add a file'
+                close = difflib.get_close_matches(svc.organisation, list(orgs), n=1)
                 problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
                                *svc.positions.at(("organisation",)),
-                               hint=f"if source '{content.unread_sources[0]}' makes it from its rows, this follows "
-                               "from that source's file not being read (see its error); else use one of: "
+                               hint=(f"did you mean '{close[0]}'? " if close else "") +
+                               f"if source '{content.unread_sources[0]}' makes it from its rows, this follows from "
+                               "that source's file not being read (see its error); else use one of: "
                                f"{', '.join(sorted(orgs)) or 'none'}")
             else:
                 problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
@@ -391,7 +393,7 @@ def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None
 def _constant_organisation_of(config: Config, svc: Service):
     """The source that made ``svc`` from a row, if its services: organisation: is the same for every
     row (no {column} in it), so a wrong one is a slip in config.yaml; else None."""
-    ref = svc.data[0] if len(svc.data) == 1 and svc.data[0].generated else None
+    ref = svc.data[0] if svc.data and all(r.generated for r in svc.data) else None  # made by one source, or two
     source = next((s for s in config.sources if ref is not None and s.id == ref.source), None)
     template = (source.values["services"] or {}).get("organisation") if source is not None else None
     return source if isinstance(template, str) and "{" not in template else None

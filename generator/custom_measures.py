@@ -43,8 +43,8 @@ def info_of(measure: Measure) -> m.KpiInfo:
 
 
 def _year_info(measure: Measure, info: m.KpiInfo, summed: bool) -> m.KpiInfo:
-    """A year's money (12 months summed, or a yearly period's) is shown in whole pounds, as a year's
-    cost is: £6,750, not £6,750.00."""
+    """A year's money (12 months summed, or a yearly period's sum) is shown in whole pounds, as a
+    year's cost is: £6,750, not £6,750.00. An average (a fee of £3.57) keeps its pence."""
     return dataclasses.replace(info, unit=m.MONEY_WHOLE) if summed and measure.unit == m.MONEY else info
 
 
@@ -134,7 +134,8 @@ def service_measures(rows: pd.DataFrame, config: Config, not_requested: tuple[st
         last = known[-1]
         before = known[-2] if len(known) > 1 else None
         card = make_figure(measure.id, last[1], last[0].label, before[1] if before else None,
-                           before[0].label if before else None, info=_year_info(measure, info, last[0].months >= 12))
+                           before[0].label if before else None,
+                           info=_year_info(measure, info, measure.over_time == "sum" and last[0].months >= 12))
         latest, earlier, _, _ = _windows(points3)
         value, weight, label = _year_value(latest, measure)
         prev_value, _, prev_label = _year_value(earlier, measure)

@@ -684,6 +684,11 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             _ranges_as_whole_periods(own, fy_start)
             periods[texts.index] = texts.map(own)
     bad = long[periods.isna()]
+    told = bad.index[~no_figures[bad.index].to_numpy(dtype=bool)]
+    if len(told):
+        keys = long.loc[told, "service"].astype(str).str.strip() if "service" in long else pd.Series("", index=told)
+        files = long.loc[told, "@file"].astype(str) if "@file" in long else pd.Series(str(path), index=told)
+        problems.dropped_periods.update(zip(files, keys))
     # One text in one column is told once, at its first row, with how many more rows have it: an
     # export's date-time form the parser does not know is the same mistake on every row (12,537 rows).
     firsts: dict[tuple, int] = {}
@@ -706,12 +711,15 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             continue
         if raw[index] in longer:
             kind = period_type.replace("_", " ").replace("week ending", "week")
+            period = longer[raw[index]]
+            length = (period.end - period.start).days + 1
+            says = (f"is {_a_kind(period)}, longer than a {kind}" if length > _DAYS_OF[period_type]
+                    else f"runs across two {kind}s")  # a week over a month's end; 2022/23 among years
             problems.error(_file(long, index, path),
-                           f"'{raw[index]}' is {_a_kind(longer[raw[index]])}, longer than a {kind}: period_type: "
-                           f"{period_type} reads each row's date as the {kind} it falls in{also}", where[1] or None,
+                           f"'{raw[index]}' {says}: period_type: {period_type} reads each row's date as the {kind} "
+                           f"it falls in{also}", where[1] or None,
                            where[2] or None, hint=f"give the row a date within one {kind}, or leave it out with "
-                           "exclude: in the file's source (a figure for the whole period would be counted in "
-                           "its first " + kind + ")")
+                           "exclude: in the file's source (its figure would be counted in its first " + kind + ")")
             continue
         if not str(raw[index]).strip():
             problems.error(_file(long, index, path), f"the period is blank{also}", where[1] or None,
@@ -750,6 +758,10 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                        f"'period' is not a period I recognise: '{raw[index]}'{also}", where[1] or None,
                        where[2] or None, hint=hint)
     return periods
+
+
+_DAYS_OF = {"month": 31, "quarter": 92, "financial_quarter": 92, "year": 366, "financial_year": 366, "week": 7,
+            "week_ending": 7}  # the most days a period_type: period has
 
 
 def _day_label(day) -> str:
@@ -1009,9 +1021,10 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
     shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
     after = rows[rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1 > gaps[0])]
     first = after.loc[after["line"].idxmin()] if len(after) else None
-    file = problems._rel(first["@file"] if first is not None and "@file" in after else path)
-    if any(p.level == "error" and p.path == file for p in problems.items):
-        return  # a period told as wrong in this file leaves a gap of its own: no second message for it
+    key = str(rows["service"].iloc[0])
+    files = set(rows["@file"].astype(str)) if "@file" in rows else {str(path)}  # a pattern's: any of them
+    if any((file, key) in problems.dropped_periods for file in files):
+        return  # a period told as wrong leaves a gap of its own in this service's rows: not told again
     line = int(first["line"]) if first is not None else None
     problems.warning(first["@file"] if first is not None and "@file" in after else path,
                      f"service '{svc.slug}' has no rows for {shown}", line,
@@ -1254,15 +1267,15 @@ def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, probl
         if key in used or totals_told and key and looks_like_a_total(key):
             continue
         first = rows.iloc[0]
-        path = first["@file"] if "@file" in rows.columns and first["@file"] else path
+        file = first["@file"] if "@file" in rows.columns and first["@file"] else path
         where = (int(first["line"]), int(first["service_col"]) or None)
         if not key:
-            problems.warning(path, f"{len(rows)} row(s) have no service, so they are not read", *where,
+            problems.warning(file, f"{len(rows)} row(s) have no service, so they are not read", *where,
                              hint="fill in the service column, or drop the rows with exclude: in the source")
             continue
         similar = [k for k in used if k[:1].lower() == key[:1].lower()]
         close = difflib.get_close_matches(key, similar, n=1)
-        problems.warning(path, f"no service reads the rows for '{key}' ({len(rows)} row(s))"
+        problems.warning(file, f"no service reads the rows for '{key}' ({len(rows)} row(s))"
                          + (f" through source '{through}'" if through else ""), *where,
                          hint=f"is it a misspelling of '{close[0]}'?" if close else
                          "add a service with data: {file: ..., service: ...} for it, or drop the rows with "
@@ -1588,8 +1601,10 @@ def load_data(config: Config, services: list[Service], problems: Problems,
                              frozenset(s.id for s in config.sources if s.values.get("missing_rows") == "zero"))
         if plain:
             part = parsed[parsed["@file"].isin(plain)]
-            plain_parts.append(part.drop(columns=["_key", "_kind", *_cell_places(part)])
-                               .assign(service=part["@file"].map(plain)).drop(columns=["@file"]))
+            named = part.drop(columns=["_key", "_kind", *_cell_places(part)]).assign(service=part["@file"].map(plain))
+            _stopped_channels(named, {slug: slug for slug in plain.values()}, "", problems,
+                              {c.id: c.label for c in config.channels})
+            plain_parts.append(named.drop(columns=["@file"]))
             parsed = parsed[~parsed["@file"].isin(plain)]
         by_file = dict(tuple(parsed.groupby("@file", sort=False))) if len(members) > 1 else {str(members[0][2]): parsed}
         for source_id, file, path in members:
@@ -1619,24 +1634,19 @@ def load_data(config: Config, services: list[Service], problems: Problems,
 
 def _warn_of_costs_without_transactions(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:
     """A cost needs transactions to be a cost per transaction: without any, a parking account's
-    £1,266,255 was in no card, chart or cost report, only in the service's download. Told once,
-    at the first such service, with how many more there are."""
+    £1,266,255 was in no card, chart or cost report, only in the service's download. Told for each
+    such service at its own file, so parts of a build and reused units say the same."""
     if "cost" not in tidy or not tidy["cost"].notna().any():
         return
     costed = tidy["cost"].notna().groupby(tidy["service"], sort=False).any()
     counted = tidy["transactions"].notna().groupby(tidy["service"], sort=False).any()
     alone = set(costed.index[costed & ~counted.reindex(costed.index, fill_value=False)])
-    lacking = [svc for svc in services if svc.slug in alone]
-    if not lacking:
-        return
-    first, more = lacking[0], len(lacking) - 1
-    problems.warning(first.path, f"service '{first.slug}' has costs but no transactions"
-                     + (f" (and {more} more service{'s' if more > 1 else ''})" if more else "")
-                     + ", so its cost is shown nowhere: a cost per transaction needs the transactions",
-                     *first.positions.at(("data",)),
-                     hint="map the transactions (a count of what the cost pays for) too; or, to publish the cost "
-                          "as a figure of its own, declare a measure (measures: - {id: spend, label: Spend, "
-                          "unit: money}) and map the column to it instead of cost")
+    for svc in (svc for svc in services if svc.slug in alone):  # each at its own file: the same in any build
+        problems.warning(svc.path, f"service '{svc.slug}' has costs but no transactions, so its cost is shown "
+                         "nowhere: a cost per transaction needs the transactions", *svc.positions.at(("data",)),
+                         hint="map the transactions (a count of what the cost pays for) too; or, to publish the "
+                              "cost as a figure of its own, declare a measure (measures: - {id: spend, label: "
+                              "Spend, unit: money}) and map the column to it instead of cost")
 
 
 def _warn_of_channels_without_unit_costs(tidy: pd.DataFrame, services: list[Service], config: Config,
@@ -1725,8 +1735,9 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
                                    mixed=mixed)
         rows = rows.drop(columns=["_key", "_kind", "@file", *_cell_places(rows)]).assign(service=svc.slug)
         per_service.setdefault(svc.slug, []).append(rows)
-    _stopped_channels(parsed, {ref.key or svc.slug: svc.slug for svc, ref in readers if (ref.key or svc.slug) in used_keys
-                               and not _zeroed(config, ref)}, path, problems, {c.id: c.label for c in config.channels})
+    read = {(ref.key or svc.slug if has_key_column else ""): svc.slug for svc, ref in readers
+            if (ref.key or svc.slug) in used_keys and not _zeroed(config, ref)}  # no service column: its rows are ''
+    _stopped_channels(parsed, read, path, problems, {c.id: c.label for c in config.channels})
     # A half-year file among a pattern's years: one error for it, not one for each of its 565 services.
     pattern = any(is_pattern(source.file) for _, ref in readers if (source := source_of(config, ref)) is not None)
     for (file, _, _, column), ((message, line), more) in mixed.items():
@@ -1757,40 +1768,51 @@ def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problem
     Past its last row a channel counts as closed, not missing (metrics._absent_channel_rows), so
     take-up goes on being worked out without it: right for a closed counter, but an export with a
     row per request has no row for a month with none, and then the channel's months read 'no data'
-    beside a take-up of 0.0%. Told once for each file and channel, at the channel's last row."""
-    rows = parsed[parsed["has_tx"].astype(bool) & parsed["channel"].ne("") & parsed["service"].isin(slugs)]
-    if not len(rows) or rows["channel"].nunique() < 2:
+    beside a take-up of 0.0%. Told once for each file and channel, at the channel's last row.
+    ``slugs``: service key -> slug ('' for a file with no service column). Whole-frame operations:
+    a site of 766 services with a channel that closed was seconds of per-service filtering."""
+    wanted = (parsed["has_tx"].astype(bool) & parsed["channel"].ne("") & parsed["service"].isin(slugs)).to_numpy()
+    if not wanted.any():
         return
-    start = pd.Series(period_attr(rows["period"], lambda p: p.start).to_numpy(), index=rows.index)
-    files = rows["@file"] if "@file" in rows else pd.Series(str(path), index=rows.index)
-    keys = [files, rows["service"]]
-    ends = start.groupby([*keys, rows["channel"]], sort=False).max()
-    service_ends = start.groupby(keys, sort=False).max()
-    early = ends[ends.to_numpy() < service_ends.reindex(ends.index.droplevel(2)).to_numpy()]
-    if not len(early):
+    # First, in integer codes over the whole frame: does any channel end before its service does?
+    files = parsed["@file"] if "@file" in parsed else pd.Series(str(path), index=parsed.index)
+    file_codes, service_codes = pd.factorize(files)[0], pd.factorize(parsed["service"])[0]
+    channel_codes = pd.factorize(parsed["channel"])[0]
+    series = (file_codes * (int(service_codes.max()) + 1) + service_codes)[wanted]
+    lines = series * (int(channel_codes.max()) + 1) + channel_codes[wanted]
+    day = pd.Series(period_attr(parsed["period"], lambda p: p.start.toordinal()).to_numpy()[wanted])
+    if (day.groupby(lines).transform("max").to_numpy() >= day.groupby(series).transform("max").to_numpy()).all():
         return  # every channel reaches its service's last period: the usual case, found at once
+    rows = parsed[wanted]
+    frame = pd.DataFrame({"file": files[wanted].to_numpy(), "service": rows["service"].to_numpy(),
+                          "channel": rows["channel"].to_numpy(),
+                          "start": period_attr(rows["period"], lambda p: p.start).to_numpy(), "row": rows.index})
+    keys = ["file", "service"]
+    service_end = frame.groupby(keys, sort=False)["start"].max().rename("service_end")
+    last = frame.sort_values("start", kind="stable").drop_duplicates([*keys, "channel"], keep="last")
+    last = last.join(service_end, on=keys)
+    early = last[last["start"] < last["service_end"]]
+    starts = frame[keys + ["start"]].drop_duplicates()
+    later = early[[*keys, "channel", "start"]].merge(starts, on=keys, suffixes=("", "_later"))
+    after = later[later["start_later"] > later["start"]].groupby([*keys, "channel"], sort=False).size()
+    stopped = early.join(after.rename("after"), on=[*keys, "channel"])
+    stopped = stopped[stopped["after"].fillna(0) >= NOT_BEGUN].sort_values("row")
     told: dict[tuple, list] = {}
-    for (file, service, channel), last in early.items():
-        mine = (files == file) & rows["service"].eq(service)
-        after = start[mine & (start > last)].nunique()
-        if after < NOT_BEGUN:
-            continue
-        index = start[mine & rows["channel"].eq(channel) & start.eq(last)].index[0]
-        place = (file, channel)
+    for item in stopped.itertuples(index=False):
+        place = (item.file, item.channel)
         if place in told:
             told[place][1] += 1
         else:
-            told[place] = [(index, service), 0]
-    for (file, channel), ((index, service), more) in told.items():
+            told[place] = [item, 0]
+    ends = frame.sort_values("start", kind="stable").drop_duplicates(keys, keep="last").set_index(keys)["row"]
+    for (file, channel), (item, more) in told.items():
         label = labels.get(channel, channel)
-        last = rows.at[index, "period"].label
-        final = max(start[(files == file) & rows["service"].eq(service)])
-        end = rows.loc[start[(files == file) & rows["service"].eq(service) & start.eq(final)].index[0], "period"].label
-        problems.warning(file, f"{label} has no rows after {last} for '{slugs[service]}', though its other "
-                         f"channels go on to {end}" + (f" (and {more} more service{'s' if more > 1 else ''} like it)"
-                                                       if more else "")
+        end = rows.at[ends[(file, item.service)], "period"].label
+        problems.warning(file, f"{label} has no rows after {rows.at[item.row, 'period'].label} for "
+                         f"'{slugs[item.service]}', though its other channels go on to {end}"
+                         + (f" (and {more} more service{'s' if more > 1 else ''} like it)" if more else "")
                          + f": from then on, its take-up counts {label} as closed, not as missing",
-                         int(rows.at[index, "line"]),
+                         int(rows.at[item.row, "line"]),
                          hint="if the file has a row for each request or event (so a month with none has no row), "
                               "add missing_rows: zero to its source in config.yaml; if the channel closed, this "
                               "is right (accepted_warnings: can say so)")

@@ -69,6 +69,8 @@ class Problems:
     root: Path | None = None
     items: list[Problem] = field(default_factory=list)
     _seen: set = field(default_factory=set, repr=False)
+    # (file, service key) of rows left out for a period told as wrong: a gap they leave is not told again
+    dropped_periods: set = field(default_factory=set, repr=False)
 
     def _add(self, problem: Problem) -> None:
         # Two stages may notice the same thing (a shared file read for two purposes): say it once.

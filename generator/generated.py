@@ -165,8 +165,9 @@ def _url(text: str | None) -> str | None:
 
 
 def generate(config, problems: Problems, raw_files, unread: list | None = None) -> tuple[list, list]:
-    """Organisations and services from every source that declares them; the ids of those whose
-    files could not be read go to ``unread`` (so what they would have made is not blamed on its users)."""
+    """Organisations and services from every source that declares them; the ids of those meant to
+    make organisations whose files could not be read go to ``unread`` (so an organisation they would
+    have made is not blamed on the services naming it)."""
     orgs, services = [], []
     org_slugs: set[str] = set()
     service_slugs: set[str] = set()
@@ -180,12 +181,12 @@ def generate(config, problems: Problems, raw_files, unread: list | None = None) 
                            if not is_pattern(source.file) else
                            f"no file in {config.data_dir.name}/ matches '{source.file}'",
                            *source.where("file"), hint="check the file name and its extension")
-            if unread is not None:
+            if unread is not None and source.values["organisations"]:
                 unread.append(source.id)
             continue
         raw = raw_files.get(path, problems, source)
         if raw is None:
-            if unread is not None:
+            if unread is not None and source.values["organisations"]:
                 unread.append(source.id)
             continue
         frame = select_rows(raw.frame, source, _Resolver(headings_of(raw.frame), raw.frame.columns), problems)

@@ -240,6 +240,8 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
             period = None  # 'Q4 (Jan-Mar) 2024': which is meant? Not for us to guess
     if period is None:
         period = _two_ends(raw, patterns, fy_start_month)
+    if period is None and plain != raw:  # '2021/22 Q1 - 2021/22 Q2 [p]': the range without its mark
+        period = _two_ends(plain, patterns, fy_start_month)
     if period is not None:
         return period
     raise PeriodError(
@@ -248,7 +250,7 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
     )
 
 
-_ENDS = re.compile(r"^(.+?)\s+(?:-|–|to)\s+(.+)$", re.I)
+_ENDS = re.compile(r"^(.+?)\s+(?:-|–|—|to)\s+(.+)$", re.I)
 
 
 def _two_ends(raw: str, patterns, fy_start_month: int) -> Period | None:
@@ -259,6 +261,8 @@ def _two_ends(raw: str, patterns, fy_start_month: int) -> Period | None:
         return None
     first, last = (_match(part.strip(), patterns, fy_start_month) for part in ends.groups())
     if first is None or last is None or first.kind != last.kind or last.start < first.start:
+        return None
+    if first.kind == "year":  # '2023 to 2024' is how GOV.UK writes a financial year: not two calendar years
         return None
     return first if first == last else _range(first.start, last.end)
 

@@ -517,10 +517,12 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
                                          _values_held(frame[heading]))
             else:  # an exclude: for rows that may come one day is fine; a near miss ('Englnd') is a slip
                 present = set(cells)
+                if len(present) > 2000:  # a column of ids or dates: not one of names to misspell
+                    present = set()
                 for value, written in zip(values, _values_list(wanted)):
                     close = [] if value in present or value in patterns else \
                         difflib.get_close_matches(value, sorted(present), n=1, cutoff=0.8)
-                    if close:
+                    if close and close[0] not in values:  # [Cancelled, Canceled]: both spellings, on purpose
                         near = frame[heading].astype(str).str.strip()[cells.eq(close[0])].iloc[0]
                         problems.warning(source.config_path, f"no row of {source.file} has '{written}' in column "
                                          f"'{heading}', so exclude: leaves out nothing for it",

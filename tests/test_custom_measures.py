@@ -192,6 +192,23 @@ def test_a_years_money_is_shown_in_whole_pounds_and_year_ranges_do_not_run_toget
     assert "£6,750 April 2022 to March 2023 £4,810 Up 40.3% from £4,810" in table.get_text(" ", strip=True)
 
 
+def test_a_yearly_average_of_money_keeps_its_pence_and_a_percentage_over_100_is_not_a_disagreement(tmp_path):
+    """A reviewer's fee (money, averaged over time) of £3.57, £3.62, £3.71 a year showed '£4' and 'was
+    £4 in both', and a bed occupancy of 104% was said to come from figures that 'do not agree'."""
+    files = site_files()
+    files["config.yaml"] = CONFIG + ("measures:\n  - id: fee\n    label: Average fee\n    unit: money\n"
+                                     "    over_time: mean\n  - id: occupancy\n    label: Occupancy\n"
+                                     "    unit: percent\n    over_time: mean\ncharts:\n  static_svg: false\n")
+    files["data/calls.csv"] = ("period,channel,transactions,fee,occupancy\n2021/22,phone,10,3.57,96\n"
+                               "2022/23,phone,10,3.62,101\n2023/24,phone,10,3.71,104\n")
+    calls = service(prepare(write_site(tmp_path, files)), "calls")
+    fee = next(f for f in calls.measures if f.measure.id == "fee")
+    assert fee.card.unit == "money" and fee.year.unit == "money"
+    chart = {c.id: c for c in calls.charts}
+    assert chart["measure-fee"].summary.startswith("Average fee rose from £3.57 (April 2021 to March 2022) to £3.71")
+    assert "do not agree" not in chart["measure-occupancy"].summary
+
+
 def test_a_seconds_measure_reads_clock_times(tmp_path):
     """Contact-centre exports write handling times as clock times: '00:04:48' (h:mm:ss) is 288 s,
     '4:48' (m:ss) 288 s, '1:02:03' 3,723 s; a plain number is seconds as before. They were each an

@@ -361,13 +361,14 @@ def test_a_card_a_year_or_more_older_than_the_latest_figures_says_so(tmp_path):
     2016/17, with only its period to tell them apart. Cost here is for January 2022 alone; the latest
     figures are for January 2024: its card says it is a year or more before them; transactions' is not."""
     files = standard_files()
-    files["data/permits.csv"] = "period,transactions,cost\n2022-01,10,20\n2023-06,10,\n2024-01,10,\n"
+    files["data/permits.csv"] = ("period,channel,transactions,cost\n2022-01,online,10,20\n2022-01,phone,5,10\n"
+                                 "2023-06,online,10,\n2023-06,phone,5,\n2024-01,online,10,\n2024-01,phone,5,\n")
     build_site(write_site(tmp_path, files), tmp_path / "site")
     page = BeautifulSoup((tmp_path / "site/services/permits/index.html").read_text(encoding="utf-8"), "html.parser")
     cost = page.find(attrs={"data-kpi": "cost_per_transaction"}).get_text(" ", strip=True)
     assert "January 2022 a year or more before the latest figures" in cost
-    transactions = page.find(attrs={"data-kpi": "transactions_per_year"}).get_text(" ", strip=True)
-    assert "a year or more before" not in transactions
+    take_up = page.find(attrs={"data-kpi": "digital_take_up"}).get_text(" ", strip=True)
+    assert "January 2024" in take_up and "a year or more before" not in take_up  # the latest: not marked
 
 
 def test_the_services_page_links_to_savings_only_where_there_are_some(tmp_path):

@@ -641,11 +641,14 @@ def test_a_range_of_two_periods_is_read_and_running_totals_are_one_error(tmp_pat
     """OHID Fingertips writes '2021/22 Q1 - 2021/22 Q2': each half a form read on its own, the whole
     an error 18 times over. Read as April to September 2021; a file of running totals from one
     start (Q1 - Q2, Q1 - Q3, Q1 - Q4...) is one error, not 51 warnings about the ranges' lengths."""
-    from generator.periods import parse_period
+    from generator.periods import PeriodError, parse_period
 
     period = parse_period("2021/22 Q1 - 2021/22 Q2")
     assert (period.start.isoformat(), period.end.isoformat()) == ("2021-04-01", "2021-09-30")
     assert parse_period("Jan 2024 to Mar 2024").label == "January to March 2024"
+    assert parse_period("2021/22 Q1 - 2021/22 Q2 [p]").label == "April to September 2021"  # a mark after it
+    with pytest.raises(PeriodError):  # GOV.UK's way of writing a financial year: not two calendar years
+        parse_period("2023 to 2024")
     running = "".join(f"2021/22 Q1 - {year} Q{q},online,{n}\n" for n, (year, q) in enumerate(
         [("2021/22", 2), ("2021/22", 3), ("2021/22", 4), ("2022/23", 1)], start=1))
     config = one_file_site(tmp_path, "period,channel,transactions\n" + running)
@@ -675,6 +678,11 @@ def test_a_wrong_period_is_not_told_again_as_a_gap(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and "data/contact.csv:3:1: error: '2019-02-30' is not a date" in out
     assert "no rows for" not in out and "0 warning(s)" in out
+    # Another error in the file (a figure, not a period) does not hide a real gap.
+    (tmp_path / "data/contact.csv").write_text("period,channel,transactions\n2019-01,online,5\n2019-02,online,forty\n"
+                                               "2019-04,online,7\n")
+    code, out = run(config, "check")
+    assert "is not a number: 'forty'" in out and "warning: service 'contact' has no rows for March 2019" in out
 
 
 def test_a_year_among_dates_read_by_period_type_is_an_error_not_its_first_quarter(tmp_path):
@@ -688,6 +696,9 @@ def test_a_year_among_dates_read_by_period_type_is_an_error_not_its_first_quarte
     code, out = run(config, "check")
     assert code == 1 and ("data/funerals.csv:4:1: error: '2017' is a year, longer than a quarter: period_type: "
                           "quarter reads each row's date as the quarter it falls in") in out
+    (tmp_path / "data/funerals.csv").write_text(rows.replace("2017,812", "2017-W13,812"))  # 27 March to 2 April
+    code, out = run(config, "check")
+    assert "error: '2017-W13' runs across two quarters: period_type: quarter reads each row's date" in out
     (tmp_path / "data/funerals.csv").write_text(rows.replace("2017,812", "2017-01-20,812"))
     code, out = run(config, "check", "--strict")
     assert code == 0, out  # a date is read as its quarter, as before
@@ -1488,6 +1499,18 @@ def test_a_channel_whose_rows_stop_while_the_others_go_on_is_told(tmp_path):
     assert june.by_channel[:2] == [0, 2] and june.digital_take_up == 0.0  # 0 online of 2
 
 
+def test_a_channel_that_stops_in_a_file_of_one_service_is_told_too(tmp_path):
+    """A file with no service column (one service's requests) has '' for every row's service: the
+    check matched no service there, and said nothing."""
+    lines = ["Opened,Source"] + [f"2015-0{m}-10,online" for m in (1, 2, 3)] + \
+        [f"2015-0{m}-1{d},phone" for m in range(1, 8) for d in (1, 2)]
+    source = ("sources:\n  - file: contact.csv\n    period_type: month\n    combine: sum\n"
+              "    columns: {period: Opened, channel: Source}\n    constants: {transactions: 1}\n")
+    config = one_file_site(tmp_path, "\n".join(lines) + "\n", source)
+    code, out = run(config, "check")
+    assert "data/contact.csv:4: warning: Online has no rows after March 2015 for 'contact'" in out
+
+
 def test_two_sources_making_the_same_services_make_each_once_with_both_files(tmp_path):
     """Boston's 311 requests: one source counts every request (transactions, started), another the
     ones closed on time (completed). Each made 'graffiti' and 'graffiti-2'; a service made again,
@@ -1509,6 +1532,11 @@ def test_two_sources_making_the_same_services_make_each_once_with_both_files(tmp
     assert made_services["graffiti"].kpis["completion_rate"].value == 75.0
     assert made_services["signs"].kpis["completion_rate"].value == 100.0
     assert made_services["graffiti"].kpis["transactions_per_year"].value == 4
+    # A wrong organisation in both is one error at config.yaml, not one for each service made twice.
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "organisation: council", "organisation: councl"))
+    code, out = run(config, "check")
+    assert code == 1 and out.count("error:") == 1 and "config.yaml:" in out and "did you mean 'council'?" in out
 
 
 def test_a_mistyped_month_in_a_file_name_is_one_error_for_that_file(tmp_path):
@@ -1550,6 +1578,10 @@ def test_an_exclude_value_that_nearly_matches_a_row_is_told(tmp_path):
     assert ("warning: no row of permits.csv has 'Englnd' in column 'Area', so exclude: leaves out nothing for it\n"
             "    hint: did you mean 'England'?") in out
     assert "'Total'" not in out and out.count("warning:") == 1
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "[Englnd, Total]", "[England, Englnd]"))  # both spellings listed, on purpose
+    code, out = run(config, "check")
+    assert "exclude: leaves out nothing" not in out
 
 
 def test_a_template_with_a_brace_missing_is_an_error(tmp_path):
