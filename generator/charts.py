@@ -82,8 +82,8 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
     if not rows:
         return None
     with_values = [r for r in rows if r["value"] is not None]
-    # Take-up cannot be over 100% (a declared measure may be: bed occupancy), so there it is said.
-    over = _over_100(name, with_values, unit) if cid == "digital-take-up" else ""
+    # Take-up and completion cannot be over 100% (a declared measure may be: bed occupancy): said there.
+    over = _over_100(name, with_values, unit) if cid in ("digital-take-up", "completion-rate") else ""
     summary = _trend(name, with_values[0], with_values[-1], unit, currency) + over + note
     if target is not None:
         summary += f" The target, drawn as a dashed line, is {format_value(target, unit, currency)}."

@@ -1021,9 +1021,8 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
     shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
     after = rows[rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1 > gaps[0])]
     first = after.loc[after["line"].idxmin()] if len(after) else None
-    key = str(rows["service"].iloc[0])
-    files = set(rows["@file"].astype(str)) if "@file" in rows else {str(path)}  # a pattern's: any of them
-    if any((file, key) in problems.dropped_periods for file in files):
+    file = str(first["@file"] if first is not None and "@file" in after else path)  # where the gap ends
+    if (file, str(rows["service"].iloc[0])) in problems.dropped_periods:
         return  # a period told as wrong leaves a gap of its own in this service's rows: not told again
     line = int(first["line"]) if first is not None else None
     problems.warning(first["@file"] if first is not None and "@file" in after else path,
@@ -1634,15 +1633,21 @@ def load_data(config: Config, services: list[Service], problems: Problems,
 
 def _warn_of_costs_without_transactions(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:
     """A cost needs transactions to be a cost per transaction: without any, a parking account's
-    £1,266,255 was in no card, chart or cost report, only in the service's download. Told for each
-    such service at its own file, so parts of a build and reused units say the same."""
+    £1,266,255 was in no card, chart or cost report, only in the service's download. Told once for
+    each file such services read (the services reading a file are one unit of a build, so every
+    split of a build, and a reused unit, says the same)."""
     if "cost" not in tidy or not tidy["cost"].notna().any():
         return
     costed = tidy["cost"].notna().groupby(tidy["service"], sort=False).any()
     counted = tidy["transactions"].notna().groupby(tidy["service"], sort=False).any()
     alone = set(costed.index[costed & ~counted.reindex(costed.index, fill_value=False)])
-    for svc in (svc for svc in services if svc.slug in alone):  # each at its own file: the same in any build
-        problems.warning(svc.path, f"service '{svc.slug}' has costs but no transactions, so its cost is shown "
+    by_file: dict[str, list[Service]] = {}  # services reading one file are in one unit of a build: said once
+    for svc in services:
+        if svc.slug in alone:
+            by_file.setdefault(svc.data[0].file if svc.data else str(svc.path), []).append(svc)
+    for svc, *others in by_file.values():
+        more = f" (and {len(others)} more service{'s' if len(others) > 1 else ''} reading its file)" if others else ""
+        problems.warning(svc.path, f"service '{svc.slug}' has costs but no transactions{more}, so its cost is shown "
                          "nowhere: a cost per transaction needs the transactions", *svc.positions.at(("data",)),
                          hint="map the transactions (a count of what the cost pays for) too; or, to publish the "
                               "cost as a figure of its own, declare a measure (measures: - {id: spend, label: "

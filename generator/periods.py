@@ -230,6 +230,7 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
         while stripped != plain:  # '2023/24 [p] [note 3]': each mark in turn
             plain, stripped = stripped, _MARKS.sub("", stripped, count=1)
         plain = _QUARTER_WORD.sub(r"Q\1", plain)
+        unmarked = plain  # for a range: its ends keep their brackets, checked as each alone would be
         said = None
         if re.search(r"\bQ[1-4]\b", plain, re.I):  # the quarter's months in brackets say it again
             said = _BRACKETS.findall(plain)
@@ -240,8 +241,8 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
             period = None  # 'Q4 (Jan-Mar) 2024': which is meant? Not for us to guess
     if period is None:
         period = _two_ends(raw, patterns, fy_start_month)
-    if period is None and plain != raw:  # '2021/22 Q1 - 2021/22 Q2 [p]': the range without its mark
-        period = _two_ends(plain, patterns, fy_start_month)
+    if period is None and unmarked != raw:  # '2021/22 Q1 - 2021/22 Q2 [p]': the range without its mark
+        period = _two_ends(unmarked, patterns, fy_start_month)
     if period is not None:
         return period
     raise PeriodError(
@@ -262,8 +263,9 @@ def _two_ends(raw: str, patterns, fy_start_month: int) -> Period | None:
     first, last = (_match(part.strip(), patterns, fy_start_month) for part in ends.groups())
     if first is None or last is None or first.kind != last.kind or last.start < first.start:
         return None
-    if first.kind == "year":  # '2023 to 2024' is how GOV.UK writes a financial year: not two calendar years
-        return None
+    if first.kind == "year" and last.start.year == first.start.year + 1:
+        # '2023 to 2024' is how GOV.UK writes a financial year (as '2023 - 2024' is read): not two years
+        return month_span(first.start.year, fy_start_month, 12, "financial_year")
     return first if first == last else _range(first.start, last.end)
 
 

@@ -647,8 +647,11 @@ def test_a_range_of_two_periods_is_read_and_running_totals_are_one_error(tmp_pat
     assert (period.start.isoformat(), period.end.isoformat()) == ("2021-04-01", "2021-09-30")
     assert parse_period("Jan 2024 to Mar 2024").label == "January to March 2024"
     assert parse_period("2021/22 Q1 - 2021/22 Q2 [p]").label == "April to September 2021"  # a mark after it
-    with pytest.raises(PeriodError):  # GOV.UK's way of writing a financial year: not two calendar years
-        parse_period("2023 to 2024")
+    # GOV.UK's way of writing a financial year, as '2023 - 2024' is read: not two calendar years.
+    assert (parse_period("2023 to 2024").kind, parse_period("2023 to 2024").label) == \
+        ("financial_year", "April 2023 to March 2024")
+    with pytest.raises(PeriodError):  # each end's months must agree with its quarter, as alone
+        parse_period("Q1 (Oct-Dec) 2024 to Q2 (Jan-Mar) 2024")
     running = "".join(f"2021/22 Q1 - {year} Q{q},online,{n}\n" for n, (year, q) in enumerate(
         [("2021/22", 2), ("2021/22", 3), ("2021/22", 4), ("2022/23", 1)], start=1))
     config = one_file_site(tmp_path, "period,channel,transactions\n" + running)
@@ -668,6 +671,12 @@ def test_a_cost_with_no_transactions_is_told(tmp_path):
     (tmp_path / "data/contact.csv").write_text("period,cost,transactions\n2023/24,1266255,900\n2024/25,1300000,950\n")
     code, out = run(config, "check", "--strict")
     assert code == 0, out
+    # Services made from one file's rows: one warning for the file, not one for each of its services.
+    source = ("sources:\n  - file: parking.csv\n    columns: {service: Site, period: Year, cost: Costs}\n"
+              "    services:\n      name: '{Site} parking'\n      organisation: council\n")
+    config = site(tmp_path / "rows", source, {"data/parking.csv": "Site,Year,Costs\nNorth,2023/24,10\nSouth,2023/24,20\n"})
+    code, out = run(config, "check")
+    assert out.count("has costs but no transactions") == 1 and "(and 1 more service reading its file)" in out
 
 
 def test_a_wrong_period_is_not_told_again_as_a_gap(tmp_path):
