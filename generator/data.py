@@ -30,6 +30,7 @@ import pandas as pd
 from generator.config import Config, normalise_channel, source_of
 from generator.content import DataRef, Service
 from generator.errors import Problems
+from generator.formatting import date_label
 from generator.measures import (ALL_CHANNELS, COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, MISSING,
                                 PERCENTAGES, RATINGS)
 from generator.periods import (FINANCE_PERIOD, Period, PeriodError, impossible_date, month_span, parse_period,
@@ -764,10 +765,6 @@ _DAYS_OF = {"month": 31, "quarter": 92, "financial_quarter": 92, "year": 366, "f
             "week_ending": 7}  # the most days a period_type: period has
 
 
-def _day_label(day) -> str:
-    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
-
-
 def _a_kind(period: Period) -> str:
     """'a year', 'a financial year', 'a quarter', 'a month', or 'a range' for what it is."""
     kind = {"financial_year": "financial year", "financial_quarter": "quarter"}.get(period.kind, period.kind)
@@ -986,7 +983,7 @@ def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> bool:
     running = ranges[starts.eq(first).to_numpy()]
     if period_attr(running["period"], lambda p: p.end).nunique() >= CUMULATIVE and len(running) * 2 > len(ranges):
         row = running.iloc[-1]
-        problems.error(path, f"the periods here are running totals: each runs from {_day_label(first)} to a later "
+        problems.error(path, f"the periods here are running totals: each runs from {date_label(first)} to a later "
                        f"date ('{row['period'].label}'), so each figure counts the ones before it again",
                        int(row["period_line"]), int(row["period_col"]) or None,
                        hint="use a file with a figure for each period (each quarter's own); to publish only the "
@@ -1754,8 +1751,8 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         made_from_rows = any(source is not None and source.values.get("services") for source in sources)
         # Two sources reading one file (all requests, and those on time): say which left the rows unread.
         ids = {source.id for source in sources if source is not None}
-        shared = len(ids) == 1 and sum(1 for source in config.sources if source.file == next(
-            s.file for s in sources if s is not None)) > 1
+        files = {source.file for source in sources if source is not None}
+        shared = len(ids) == 1 and sum(source.file in files for source in config.sources) > 1
         _unused_rows(parsed, groups, used_keys, path, problems, totals_told=made_from_rows,
                      through=next(iter(ids)) if shared else None)
 

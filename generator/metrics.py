@@ -532,15 +532,14 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             prev_period.label if isinstance(prev_period, Period) else None,
             estimated=bool(rec.get("cost_is_estimate", False)), status=status, target=svc.targets.get(kpi),
             note=OVER_100 if kpi == m.DIGITAL_TAKE_UP and rec[kpi] is not None and rec[kpi] > 100.05 else None)
+        # A year or more before the service's latest figures: the card says so, beside current ones.
+        kpis[kpi].dated = bool(rows) and isinstance(rec.get("period"), Period) and \
+            (rows[-1].period.end - rec["period"].end).days >= 365
     if rows:
         latest_label = rows[-1].period.label
         for kpi in PERIOD_KPIS:
             fig = kpis[kpi]
             fig.stale = fig.period_label is not None and fig.period_label != latest_label
-            rec = latest.get(kpi, {}).get(svc.slug)
-            # A year or more before the service's latest figures: the card says so, beside current ones.
-            fig.dated = rec is not None and isinstance(rec.get("period"), Period) and \
-                (rows[-1].period.end - rec["period"].end).days >= 365
         # The year of transactions too, if it ends before the latest data (a later period has only
         # a cost, say): a table row then says which year each figure is for.
         if window is not None and year.transactions is not None:
