@@ -127,7 +127,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     from generator.charts import add_charts, all_charts
     from generator.comparison import load_peers
     from generator.content import load_content
-    from generator.data import RawFiles
+    from generator.raw_files import RawFiles
     from generator.downloads import costs_csv, savings_csv
     from generator.markdown_text import check_links
     from generator.opendata import PATHS as OPEN_DATA_PATHS

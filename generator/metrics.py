@@ -30,7 +30,7 @@ import pandas as pd
 from generator import model as m
 from generator.config import Config
 from generator.content import Service
-from generator.data import NR_KPIS
+from generator.cells import NR_KPIS
 from generator.measures import RATINGS
 from generator.formatting import money_places, round_half_up
 from generator.periods import Period, period_attr

@@ -8,7 +8,7 @@ It may also generate services and organisations from its rows, so a
 700-service spreadsheet needs no 700 YAML files.
 
 This module only turns text cells into long text rows that remember where each
-cell was (line and column); :mod:`generator.data` parses the values.
+cell was (line and column); :mod:`generator.cells` parses the values.
 """
 
 from __future__ import annotations
@@ -317,12 +317,12 @@ class Headings(tuple):
         return (Headings, (tuple(self), self.fields))
 
 
-COLUMN_IN_FILE = "@column of "  # a pattern's per-row column number of a heading (data._places_by_file)
+COLUMN_IN_FILE = "@column of "  # a pattern's per-row column number of a heading (raw_files._places_by_file)
 
 
 def column_numbers(frame: pd.DataFrame, heading: str, number: int):
     """A heading's column number, as a spreadsheet numbers it: one number, or, for the files of a
-    pattern that do not all have it in one place, each row's in its own file (data._one_of_many)."""
+    pattern that do not all have it in one place, each row's in its own file (raw_files._one_of_many)."""
     own = frame.get(COLUMN_IN_FILE + heading) if isinstance(heading, str) else None
     return own.to_numpy() if own is not None else number
 
@@ -334,12 +334,12 @@ def headings_of(frame: pd.DataFrame) -> list[str]:
 
 _HEADING_PART = "\x00period\x00"  # where a wide: period: template puts the heading's text
 _REPEATED = re.compile(r"^(.*) \(column (\d+)\)$", re.S)
-_REPEATED_BLANK = re.compile(r"\(column \d+\)")  # a column with no heading (data._named_columns)
+_REPEATED_BLANK = re.compile(r"\(column \d+\)")  # a column with no heading (raw_files._named_columns)
 
 
 def duplicate_headings(headings: list[str]) -> list[tuple[str, int, int]]:
     """(heading, its column, the column of its first use) for each heading a file repeats: the
-    reader names the second 'Total (column 9)' (see data._named_columns)."""
+    reader names the second 'Total (column 9)' (see raw_files._named_columns)."""
     first = {h.lower(): number for number, h in enumerate(headings, start=1)}
     found = []
     for number, heading in enumerate(headings, start=1):

@@ -8,10 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from generator import data
+from generator import cells, data
 from generator.config import load_config
 from generator.content import load_content
 from generator.errors import Problems
+from generator.measures import MISSING
 from sitefactory import CONFIG, ORGS, write_site
 
 MONTHS = "period,channel,transactions\n" + "".join(f"2024-{m:02d},{c},{m * 10 + i}\n"
@@ -82,15 +83,15 @@ def test_a_file_with_something_to_check_is_never_plain(tmp_path, monkeypatch, na
     assert {"plain.csv", "years.csv", "ranges.csv"} <= plain  # and the plain ones are taken together
 
 
-@pytest.mark.parametrize("missing", [set(data.MISSING), set(data.MISSING) | {"0", "nan"}])
+@pytest.mark.parametrize("missing", [set(MISSING), set(MISSING) | {"0", "nan"}])
 def test_rows_that_say_nothing_are_those_with_every_cell_a_marker(missing):
-    """data._says_nothing skips cells that are plain numbers unless a marker is one; it must
+    """cells._says_nothing skips cells that are plain numbers unless a marker is one; it must
     agree with stripping and lower-casing every cell."""
     long = pd.DataFrame({
         "transactions": ["12", " N/A ", "", "0", "-", "nan", "1,234", " 7", "x", "inf"],
         "cost": ["", "..", "3.5", "", " NONE", "", "", "null", "X ", ""],
     }, index=range(10, 20))
     expected = long.apply(lambda col: col.astype(str).str.strip().str.lower()).isin(missing).all(axis=1)
-    found = data._says_nothing(long, ["transactions", "cost"], missing)
+    found = cells._says_nothing(long, ["transactions", "cost"], missing)
     assert found.tolist() == expected.tolist() and list(found.index) == list(long.index)
     assert found.tolist() == [False, True, False, "0" in missing, True, "nan" in missing, False, False, True, False]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from generator.data import _parse_numbers
+from generator.cells import _parse_numbers
 from generator.errors import Problems
 from generator.measures import MISSING
 from generator.periods import Period, PeriodError, impossible_date, parse_period, snap
@@ -335,7 +335,7 @@ def test_marks_of_official_statistics_and_spreadsheet_errors():
 def _number_with_marks(text: str) -> bool:
     import re
 
-    from generator.data import _EXCEL_ERRORS, _MARKS_AFTER
+    from generator.cells import _EXCEL_ERRORS, _MARKS_AFTER
     plain = re.sub(_MARKS_AFTER, "", text.strip())
     return plain == "" or re.fullmatch(_EXCEL_ERRORS, plain, re.I) is not None
 
@@ -375,12 +375,12 @@ def test_percentages_with_or_without_the_sign_and_as_fractions(pct):
 @example("a,b\n\n,\n", ",")
 @example("a\rb\n", ",")
 def test_plain_csv_lines_are_read_as_the_csv_module_reads_them(text, delimiter):
-    """data._plain_records splits a CSV with nothing to interpret (no quotes) at its line ends and
+    """raw_files._plain_records splits a CSV with nothing to interpret (no quotes) at its line ends and
     delimiters, instead of using csv.reader; when it does, records and line numbers must match."""
     import csv
     import io
 
-    from generator.data import _plain_records
+    from generator.raw_files import _plain_records
 
     found = _plain_records(text, delimiter)
     if found is None:

@@ -1,0 +1,650 @@
+"""Parse text cells into numbers, periods and channels, every bad cell located.
+
+One pandas pass per column: plain numbers go through in C, and only the cells that
+fail it (blanks, markers, '1,234', '£3.50', '45%', mistakes) get the slower clean-up.
+A cell that cannot be read is an error naming its file, line and column, what it
+holds and what would be accepted.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from generator.config import Config, normalise_channel
+from generator.errors import Problems
+from generator.formatting import date_label
+from generator.measures import ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MISSING, PERCENTAGES
+from generator.periods import (FINANCE_PERIOD, Period, PeriodError, impossible_date, parse_period, period_attr,
+                               snap)
+from generator.sources import LongRows, Source, looks_like_a_total
+
+NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
+_ALL_CHANNELS = {normalise_channel(c) for c in ALL_CHANNELS}
+WITHHELD = frozenset({"..", "[c]", "[x]", "[w]", "[low]", "*", "c"})  # a figure withheld (GSS and NHS marks)
+
+
+
+def _file(long: pd.DataFrame, index, path):
+    """The file a row came from: files in the same layout are parsed together."""
+    return long.at[index, "@file"] if "@file" in long else path
+
+
+def _name(field: str, cols: pd.Series | None, index, headings: tuple[str, ...]) -> str:
+    """A field as the file names it: 'transactions' (column 'April 2023 to March 2024: volume')."""
+    number = int(cols[index]) if cols is not None else 0
+    heading = getattr(headings, "fields", {}).get(field) or (
+        headings[number - 1] if 0 < number <= len(headings) else None)
+    return f"'{field}'" if heading is None or heading.strip().lower() == field else f"'{field}' (column '{heading}')"
+
+
+def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | None]:
+    col = int(cols[index]) if cols is not None else 0
+    return int(lines[index]), (col or None)
+
+
+def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
+                   not_requested: set, fraction: bool, headings: tuple[str, ...] = (),
+                   unit: str | None = None, factor: float = 1) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text; returns (values, not-requested flags).
+
+    ``unit`` says how to check a declared measure ("count" and "percent" are checked as the
+    built-in counts and percentages are); built-in measures are known by name.
+
+    Plain numbers are parsed in one C pass; only the cells that fail it (blanks, markers,
+    '1,234', '£3.50', '45%', '(12.00)', mistakes) go through the slower text clean-up.
+    """
+    raw = long[col].astype(str)
+    # A row per measure (measures_in_rows): each value's own line.
+    lines, cols = long.get(f"{col}@line", long["@line"]), long.get(f"{col}@col")
+    direct = pd.to_numeric(raw, errors="coerce").astype(float)
+    slow = ~(np.isfinite(direct) & (direct.abs() < 1e15))
+    # Excel shows a number too wide for its column as 1.23E+04, and saves it so: digits are lost.
+    # A lost digit leaves a round number (12300), so only those, and tiny ones, are looked at (a pass
+    # over every cell's text costs a second at scale).
+    odd = ~slow & (((direct.abs() >= 10) & (direct % 10 == 0)) | ((direct != 0) & (direct.abs() < 1e-3)))
+    exponent = pd.Series(False, index=long.index)
+    if odd.any():
+        exponent[odd] = raw[odd].str.contains(r"\d[eE][+-]?\d", regex=True)
+        slow |= exponent
+    # Empty cells (most of a column filled for one channel only) need no clean-up either.
+    empty = slow & raw.eq("")
+    slow &= ~empty
+    text = raw[slow].str.strip()
+    raw = raw.where(~slow, text)
+    nr = pd.Series(False, index=long.index)
+    nr[slow] = text.isin(not_requested)
+    nr[empty] = "" in not_requested
+    blank = pd.Series(False, index=long.index)
+    blank[slow] = text.str.lower().isin(missing) | nr[slow]
+    blank[empty] = "" in missing or "" in not_requested
+    # Official statistics mark a figure after it ('1,234 [r]', '56% [p]', '[note 3]'): the number
+    # is read without the mark, and a cell that is only a mark ('[c]', '[x]') holds no figure.
+    text = text.str.replace(_MARKS_AFTER, "", regex=True)
+    blank[slow] |= text.eq("") & ~blank[slow]
+    excel = pd.Series(False, index=long.index)
+    excel[slow] = text.str.fullmatch(_EXCEL_ERRORS, case=False).fillna(False) & ~blank[slow]
+    if excel.any():
+        _warn_of_excel_errors(long, col, path, problems, excel, raw, cols, headings)
+        blank |= excel
+    # A space separates thousands only in threes (1 234 567); '1 7967' is two figures, or a slip.
+    spaced = text.str.contains(r"\d\s+\d", regex=True) & ~text.str.replace(r"[£$€%()+-]", "", regex=True).str.strip(
+        ).str.fullmatch(r"\d{1,3}(?:[\s,]\d{3})+(?:\.\d+)?").fillna(False)
+    cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
+    cleaned = cleaned.where(~spaced)
+    cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
+    # A comma separates thousands: '12,34' (a decimal comma, or a slip) is not 1234.
+    misplaced = pd.Series(False, index=long.index)
+    misplaced[slow] = text.str.contains(",", regex=False) & ~text.str.replace(
+        r"[£$€\s%()+-]", "", regex=True).str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
+    cleaned = cleaned.where(~misplaced[slow])
+    # Only a cell that is otherwise a number ('12,34', '£1,23.50') is told about commas; a note that
+    # holds one ('7 (est, see note)') is told how to write a number.
+    misplaced[slow] &= text.str.fullmatch(r"[\d,.\s£$€%()+-]*\d[\d,.\s£$€%()+-]*").fillna(False)
+    if unit == "seconds":  # a contact centre's handling time: '00:04:48' (h:mm:ss) or '4:48' (m:ss)
+        clock = text.str.fullmatch(r"\d+(:[0-5]\d){1,2}").fillna(False)
+        if clock.any():
+            cleaned = cleaned.where(~clock, text[clock].map(
+                lambda t: str(sum(int(part) * 60 ** i for i, part in enumerate(reversed(t.split(":")))))))
+    parsed = pd.to_numeric(cleaned.where(~blank[slow]), errors="coerce").astype(float)
+    parsed = parsed.where(np.isfinite(parsed) & (parsed.abs() < 1e15))  # no inf, 1e400 or absurd sizes
+    values = direct.where(~slow & ~empty)
+    values[slow] = parsed
+    signs = pd.Series(False, index=long.index)
+    signs[slow] = text.str.contains(r"[£$€%]", regex=True)
+    percent_sign = pd.Series(False, index=long.index)
+    percent_sign[slow] = text.str.endswith("%")
+    values[exponent] = np.nan
+    bad = values.isna() & ~blank
+    spaced_at = pd.Series(False, index=long.index)
+    spaced_at[slow] = spaced
+    for index in long.index[bad]:
+        if exponent[index]:
+            problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} is written in "
+                           f"scientific notation: '{raw[index]}', which keeps only some of its digits",
+                           *_where(lines, cols, index), hint="in the spreadsheet, format the column as a number "
+                           "(and widen it if it shows ####), then save it as CSV again")
+            continue
+        problems.error(_file(long, index, path),
+                       f"{_name(col, cols, index, headings)} is not a number: '{raw[index]}'", *_where(lines, cols, index),
+                       hint="a comma separates thousands (1,234); write a decimal with a point (12.34)"
+                       if misplaced[index] else
+                       "a space separates thousands only in groups of three (1 234 567); is this two figures "
+                       "in one cell?" if spaced_at[index] else
+                       ("write a number of seconds (288) or a time (00:04:48 or 4:48)" if unit == "seconds" else
+                        "write a number such as 1234 or 1,234")
+                       + "; leave the cell blank if there is no data"
+                       + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else "")
+                       + _marker_hint(str(raw[index])))
+    values = values.astype(float)
+    if factor != 1:  # a column of thousands or millions (multiply: in the source), checked as what it means
+        values = (values * factor).round(6)  # 145.9 million is 145,900,000, not 145,900,000.00000003
+    unit = unit or ("count" if col in COUNTS else "percent" if col in PERCENTAGES else None)
+    if unit == "count":
+        marked = signs & values.notna()
+        for index in long.index[marked]:
+            problems.error(_file(long, index, path),
+                           f"{_name(col, cols, index, headings)} is a count, not money or a percentage: '{raw[index]}'",
+                           *_where(lines, cols, index), hint="write the number, e.g. 1234")
+        values = values.where(~marked)
+        fractional = values.notna() & (values % 1 != 0)
+        _warn_once_per_file(long, fractional, path, problems, lambda index, more: (
+            f"{_name(col, cols, index, headings)} is a count but has a fraction: '{raw[index]}'"
+            + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)),
+            "counts are usually whole numbers", cols)
+        negative = values < 0
+        for index in long.index[negative]:
+            problems.error(_file(long, index, path),
+                           f"{_name(col, cols, index, headings)} cannot be negative: '{raw[index]}'", *_where(lines, cols, index),
+                           hint="counts are zero or more; leave the cell blank if there is no data")
+        values = values.where(~negative)
+    def tell(mask, says: str, hint: str, error: bool) -> None:
+        """A located error for each cell in ``mask``; or a warning (the figure is published as it is),
+        once for each file and column, at its first cell, with how many more: a court's clearance
+        rate over 100% in 3,931 cells filled the 200 problems shown and hid every other."""
+        if error:
+            for index in long.index[mask]:
+                problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} {says}: "
+                               f"'{raw[index]}'", *_where(lines, cols, index), hint=hint)
+            return
+        _warn_once_per_file(long, mask, path, problems, lambda index, more: (
+            f"{_name(col, cols, index, headings)} {says}: '{raw[index]}'"
+            + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)), hint, cols)
+
+    if unit == "money" or (unit is None and col in ("cost", "cost_per_transaction")):
+        negative = values < 0
+        per_transaction = col == "cost_per_transaction"
+        tell(negative, "is negative", "a cost per transaction is zero or more; leave the cell blank if there is no "
+             "data" if per_transaction else "a refund or a correction? It is added in as it is; check the figure",
+             error=per_transaction)
+        if per_transaction:
+            values = values.where(~negative)
+    if unit == "percent":
+        if fraction:
+            values = values.where(percent_sign, values * 100)
+        elif col in PERCENTAGES:  # not a declared measure: an error rate of 0.3% is a real percentage
+            _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, cols, headings)
+        negative = values < 0
+        for index in long.index[negative]:
+            problems.error(_file(long, index, path),
+                           f"{_name(col, cols, index, headings)} is a percentage and cannot be negative: '{raw[index]}'",
+                           *_where(lines, cols, index), hint="write 72 or 72% for 72 per cent")
+        values = values.where(~negative)
+        over = values > 100
+        tell(over, "is over 100%", "write 72 or 72% for 72 per cent" if col == "satisfaction" else
+             "check the figure; it is published as it is", error=col == "satisfaction")
+        if col == "satisfaction":
+            values = values.where(~over)
+    return values, nr
+
+
+def _warn_once_per_file(long: pd.DataFrame, mask: pd.Series, path, problems: Problems, says, hint: str,
+                        cols=None) -> None:
+    """One warning for each file and column (``cols``: each row's) of the cells in ``mask``, at its
+    first: ``says(index, more)`` gives the message and (line, column) for that cell and the count of the others."""
+    if not mask.any():
+        return
+    files = long.loc[mask, "@file"] if "@file" in long else pd.Series(str(path), index=long.index[mask])
+    columns = cols[mask] if isinstance(cols, pd.Series) else pd.Series(0, index=files.index)
+    for _, cells in files.groupby([files, columns], sort=False):  # a wide file's field spans columns
+        message, where = says(cells.index[0], len(cells) - 1)
+        problems.warning(_file(long, cells.index[0], path), message, *where, hint=hint)
+
+
+_MARKS_AFTER = r"(?:\s*\[(?:[A-Za-z]{1,4}|[Nn]ote\s*\d{1,3})\])+$"  # GSS shorthand: [c] [x] [z] [p] [r] [note 1]
+_EXCEL_ERRORS = r"#(?:N/A|DIV/0!|VALUE!|REF!|NUM!|NAME\?|NULL!|SPILL!|CALC!|GETTING_DATA)"
+
+
+def _warn_of_excel_errors(long, col, path, problems, excel, raw, cols, headings) -> None:
+    """A spreadsheet's formula error ('#DIV/0!', '#N/A') in an export: no figure, so it is read
+    as no data, said once for each file and column, with where it first is and how many there are."""
+    files = long.loc[excel, "@file"] if "@file" in long else pd.Series(str(path), index=long.index[excel])
+    for file, cells in files.groupby(files, sort=False):
+        index = cells.index[0]
+        more = len(cells) - 1
+        problems.warning(_file(long, index, path),
+                         f"{_name(col, cols, index, headings)} holds a spreadsheet error: '{raw[index]}'"
+                         + (f" (and {more} more spreadsheet error{'s' if more > 1 else ''} in this column)" if more else "")
+                         + ", read as no data", *_where(long.get(f"{col}@line", long["@line"]), cols, index),
+                         hint="a formula in the spreadsheet failed (0 divided by 0, or a missing lookup); "
+                              "fix it there and export again, or leave the cell blank")
+
+
+def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, cols, headings) -> None:
+    """A file whose rates are all between 0.2 and 1 without a % sign almost certainly writes
+    fractions (0.87 for 87%): read as percentages, they would be published as 0.9%."""
+    plain = values.notna() & ~percent_sign
+    if plain.sum() < 2:
+        return
+    found = values[plain]
+    files = long.loc[plain, "@file"] if "@file" in long else pd.Series(str(path), index=found.index)
+    by_file = found.groupby(files, sort=False)
+    low, high = by_file.min(), by_file.max()
+    parts = (found % 1 != 0).groupby(files, sort=False).any()
+    for file in high.index[(low >= 0) & (high <= 1) & (high >= 0.2) & parts & (by_file.size() >= 2)]:
+        index = found.index[(files == file).to_numpy()][0]
+        problems.warning(_file(long, index, path),
+                         f"{_name(col, cols, index, headings)} looks like fractions: every value is between 0 and 1 "
+                         f"(e.g. '{raw[index]}'), so it would be read as {values[index]:g}%",
+                         *_where(long.get(f"{col}@line", long["@line"]), cols, index),
+                         hint="write 87 or 87% for 87 per cent; or, if the file writes every rate as a "
+                              "fraction, add percentages: fraction to its source in config.yaml")
+
+
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")  # 04/01/2013, with or without a time after it
+
+
+_TWELVE_HOUR = re.compile(r"\d\s*[AP]\.?M\.?\s*$", re.IGNORECASE)
+
+
+def _month_first(text: str) -> str:
+    """04/01/2013 as 01/04/2013: a month-first date (dates: month_first) in the order read here."""
+    return _SLASHED.sub(lambda mt: f"{mt.group(2)}/{mt.group(1)}/{mt.group(3)}", text)  # a range's both ends
+
+
+def _looks_month_first(texts, long: pd.DataFrame, raw: pd.Series, path, problems: Problems) -> None:
+    """A US system's months, dated by their first day month first (04/01/2013, 05/01/2013 ...), read
+    day first are the 4th, 5th ... of January: with period_type: month, a year collapses into one
+    month with no error. Said when every slashed date has 1 as its month and the days run over
+    several values no higher than 12 (as the months would); dates: says which it is, and silences it."""
+    found = [(text, mt) for text in texts if (mt := _SLASHED.match(text))]
+    firsts = {int(mt.group(1)) for _, mt in found}
+    clock = next((text for text, _ in found if _TWELVE_HOUR.search(text)), None)
+    if clock is not None and max(firsts, default=0) <= 12:  # AM/PM: a US system's export, dates month first
+        index = raw.index[raw.eq(clock)][0]
+        problems.warning(_file(long, index, path), f"dates with AM or PM, such as '{clock}', come from systems that "
+                         "write dates month first, but are read day first here", int(long.at[index, "period@line"])
+                         or None, int(long.at[index, "period@col"]) or None,
+                         hint="add dates: month_first to the file's source in config.yaml, or dates: day_first if "
+                              "they really are day first")
+        return
+    if len(found) < 3 or any(int(mt.group(2)) != 1 for _, mt in found) or len(firsts) < 3 or max(firsts) > 12:
+        return
+    examples = [mt for _, mt in found[:2]]
+    index = raw.index[raw.eq(found[0][0])][0]
+    year = lambda mt: int(mt.group(3)) + (2000 if len(mt.group(3)) == 2 else 0)  # noqa: E731
+    as_days = " and ".join(f"{int(mt.group(1))} January {year(mt)}" for mt in examples)
+    as_months = " and ".join(f"{calendar.month_name[int(mt.group(1))]} {year(mt)}" for mt in examples)
+    problems.warning(_file(long, index, path), f"dates such as '{examples[0].group(0)}' and '{examples[1].group(0)}' "
+                     f"are read day first ({as_days}), but every one has 01 in the month's place and the days run "
+                     f"no higher than 12: are they months written month first ({as_months})?",
+                     int(long.at[index, "period@line"]) or None, int(long.at[index, "period@col"]) or None,
+                     hint="add dates: month_first to the file's source in config.yaml if 04/01/2013 is 1 April "
+                          "2013, or dates: day_first if it is 4 January")
+
+
+def _marker_hint(text: str) -> str:
+    """A short mark with no digit ('-.', 'z', '~') is likely the publisher's own way of writing no
+    data, on every export: say how to read it so, once for the file, rather than edit every cell."""
+    text = text.strip()
+    if not text or len(text) > 4 or any(c.isdigit() for c in text):
+        return ""
+    return f"; if '{text}' means no data in this file, add missing: ['{text}'] to its source in config.yaml"
+
+
+def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
+                   period_type: str | None, no_figures: pd.Series, dates: str | None = None) -> pd.Series:
+    """Periods from text. A row with no figures whose period is not a period is a note or a
+    footer ('Source: ...'), so it is passed over with a warning rather than failing the build.
+    ``dates``: the source's order of slashed dates (None: day first, unless it looks otherwise)."""
+    raw = long["period"].astype(str).str.strip()
+    parsed: dict[str, Period | None] = {}
+    texts = raw.unique()
+    if dates is None:
+        _looks_month_first(texts, long, raw, path, problems)
+    longer: dict[str, Period] = {}  # texts naming more than one period_type: period ('2017' among quarters)
+    for text in texts:
+        try:
+            period = parse_period(_month_first(text) if dates == "month_first" else text, fy_start,
+                                  financial_years=period_type == "financial_year")
+            parsed[text] = snap(period, period_type, fy_start) if period_type else period
+            if period_type and snap(Period(period.end, period.end, "day"), period_type, fy_start) != parsed[text]:
+                longer[text], parsed[text] = period, None  # snapped to its first month, it was a year's figure
+        except PeriodError:
+            parsed[text] = None
+    periods = raw.map(parsed)
+    if any(p is not None and p.kind == "range" for p in parsed.values()):
+        files = long["@file"] if "@file" in long else pd.Series("", index=long.index)
+        for _, texts in raw.groupby(files, sort=False):  # each file decides for itself
+            own = {text: parsed[text] for text in texts.unique()}
+            _ranges_as_whole_periods(own, fy_start)
+            periods[texts.index] = texts.map(own)
+    bad = long[periods.isna()]
+    told = bad.index[~no_figures[bad.index].to_numpy(dtype=bool)]
+    if len(told):
+        keys = long.loc[told, "service"].astype(str).str.strip() if "service" in long else pd.Series("", index=told)
+        files = long.loc[told, "@file"].astype(str) if "@file" in long else pd.Series(str(path), index=told)
+        problems.dropped_periods.update(zip(files, keys))
+    # One text in one column is told once, at its first row, with how many more rows have it: an
+    # export's date-time form the parser does not know is the same mistake on every row (12,537 rows).
+    firsts: dict[tuple, int] = {}
+    repeats: dict[tuple, int] = {}
+    for index in bad.index:
+        where = (raw[index], int(long.at[index, "period@col"]), _file(long, index, path), bool(no_figures[index]))
+        if where in firsts:
+            repeats[where] = repeats.get(where, 0) + 1
+        else:
+            firsts[where] = index
+    for where, index in firsts.items():
+        column = where[1]
+        more = repeats.get(where, 0) if column else 0  # a period from no column is the file's name: told once
+        also = f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else ""
+        where = (raw[index], int(long.at[index, "period@line"]) if column else 0, column, where[2])
+        if no_figures[index]:
+            problems.warning(_file(long, index, path), f"row is not read: it has no figures, and '{raw[index]}' "
+                             f"is not a period (a note or a footer?){also}", where[1] or None, where[2] or None,
+                             hint="drop such rows with exclude: in the file's source to silence this")
+            continue
+        if raw[index] in longer:
+            kind = period_type.replace("_", " ").replace("week ending", "week")
+            period = longer[raw[index]]
+            length = (period.end - period.start).days + 1
+            says = (f"is {_a_kind(period)}, longer than a {kind}" if length > _DAYS_OF[period_type]
+                    else f"runs across two {kind}s")  # a week over a month's end; 2022/23 among years
+            problems.error(_file(long, index, path),
+                           f"'{raw[index]}' {says}: period_type: {period_type} reads each row's date as the {kind} "
+                           f"it falls in{also}", where[1] or None,
+                           where[2] or None, hint=f"give the row a date within one {kind}, or leave it out with "
+                           "exclude: in the file's source (its figure would be counted in its first " + kind + ")")
+            continue
+        if not str(raw[index]).strip():
+            problems.error(_file(long, index, path), f"the period is blank{also}", where[1] or None,
+                           where[2] or None, hint="the row has figures but no period: fill it in (a merged cell "
+                           "in the spreadsheet?); a total row can be left out with exclude: in the file's source")
+            continue
+        if not column:
+            hint = ("this period is in no column of the file: it comes from the file's name ({file period}) or "
+                    "from the source's columns: or constants:; name each file with its period, e.g. "
+                    "calls-2024-03.csv or MSitAE-MARCH-2026.csv")
+        elif looks_like_a_total(raw[index]):
+            hint = (f"a total or summary row? Leave it out with exclude: in the file's source, naming the "
+                    f"heading of column {column} and the text in that cell (e.g. exclude: {{Quarter: Total}}); "
+                    "or give the row its period")
+        elif dates is None and (mt := _SLASHED.match(raw[index])) and int(mt.group(2)) > 12 >= int(mt.group(1)):
+            hint = (f"'{mt.group(0)}' has {mt.group(2)} in the month's place: if the file writes dates month "
+                    "first (as US systems do), add dates: month_first to its source in config.yaml")
+        elif re.fullmatch(FINANCE_PERIOD + r"1[3-6]\b.*|.*\b" + FINANCE_PERIOD + r"1[3-6]", raw[index], re.I):
+            hint = ("a finance system's period 13 (or later) holds year-end adjustments, not a month: leave "
+                    "its rows out with exclude: in the file's source")
+        elif re.fullmatch(r"[2-7]\d{4}(\.0+)?", raw[index]):  # 20000 to 79999: 1954 to 2118
+            day = date(1899, 12, 30) + timedelta(days=int(float(raw[index])))
+            hint = (f"this looks like a date as Excel stores it ({int(float(raw[index]))} is {day.day} "
+                    f"{calendar.month_name[day.month]} {day.year}): format the column as a date in the "
+                    "spreadsheet before saving it as CSV")
+        elif impossible_date(raw[index], dates == "month_first"):  # a date's shape, but no such day: say why
+            problems.error(_file(long, index, path), impossible_date(raw[index], dates == "month_first"),
+                           where[1] or None,
+                           where[2] or None, hint=_impossible_date_hint(raw[index]))
+            continue
+        else:
+            hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
+                    "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
+                    "(April 2023 to March 2024); fix a one-off typo with replace: in the source")
+        problems.error(_file(long, index, path),
+                       f"'period' is not a period I recognise: '{raw[index]}'{also}", where[1] or None,
+                       where[2] or None, hint=hint)
+    return periods
+
+
+_DAYS_OF = {"month": 31, "quarter": 92, "financial_quarter": 92, "year": 366, "financial_year": 366, "week": 7,
+            "week_ending": 7}  # the most days a period_type: period has
+
+
+def _a_kind(period: Period) -> str:
+    """'a year', 'a financial year', 'a quarter', 'a month', or 'a range' for what it is."""
+    kind = {"financial_year": "financial year", "financial_quarter": "quarter"}.get(period.kind, period.kind)
+    return f"a {kind}" if kind in ("year", "financial year", "quarter", "month", "week") else "a range of dates"
+
+
+def _impossible_date_hint(cell: str) -> str:
+    """The fix, with the cell's own text as replace:'s key: replace: matches a cell's whole text, so
+    an example of another form ('2015-02-30' for '02/30/2015 10:00:00 AM') changed nothing."""
+    quoted = "'" + cell.replace("'", "''") + "'"
+    return ("correct the cell in the file (a typo, or a date typed by hand?), or fix a one-off with replace: "
+            f"in the source, e.g. replace: {{period: {{{quoted}: 'the right date'}}}}")
+
+_WHOLE = (("month", 1, lambda p, fy: True), ("quarter", 3, lambda p, fy: p.start.month % 3 == 1),
+          ("year", 12, lambda p, fy: p.start.month == 1), ("financial_year", 12, lambda p, fy: p.start.month == fy))
+
+
+def _ranges_as_whole_periods(parsed: dict[str, Period | None], fy_start: int) -> None:
+    """Read a file's ranges as quarters ('Jan-Mar 2024', 'Apr-Jun 2024'...), or months or (financial)
+    years, when every range in it is one: then they get that kind's gap checks and keys, and sit
+    with 'Q1 2024' and the like. A file with any other range (rolling years ending each quarter,
+    rolling three months) keeps them all as ranges, one kind of period."""
+    ranges = [p for p in parsed.values() if p is not None and p.kind == "range"]
+    if not ranges:
+        return
+    for kind, months, aligned in _WHOLE:
+        if all(p.start.day == 1 and p.months == months and aligned(p, fy_start) for p in ranges):
+            for text, p in parsed.items():
+                if p is not None and p.kind == "range":
+                    parsed[text] = Period(p.start, p.end, kind)
+            return
+
+
+def _is_period(text: str, fy_start: int) -> bool:
+    try:
+        parse_period(text, fy_start)
+        return True
+    except PeriodError:
+        return False
+
+
+def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems,
+                    source: Source | None = None) -> pd.Series:
+    if "channel" not in long:
+        return pd.Series("", index=long.index, dtype=object)
+    lookup = config.channel_lookup()
+    raw = long["channel"].astype(str).str.strip()
+    known = {}
+    for text in raw.unique():  # a handful of distinct spellings, however many rows
+        key = normalise_channel(text)
+        known[text] = "" if key in _ALL_CHANNELS else lookup.get(key)
+    channels = raw.map(known)
+    hint = (f"use one of: {', '.join(c.id for c in config.channels)} "
+            "(or add it, or an alias for it, to channels in config.yaml)")
+    bad = long.index[channels.isna()]
+    if not len(bad):
+        return channels
+    constant = source.values["constants"].get("channel") if source is not None else None
+    cols = long.get("channel@col")
+    spellings = {name: c.id for c in config.channels for name in (c.id, c.label, *c.aliases)}
+
+    def close_to(text: str) -> str:
+        close = difflib.get_close_matches(text, list(spellings), n=1, cutoff=0.6)
+        return f"did you mean '{close[0]}' ({spellings[close[0]]})? " if close else ""
+
+    if constant is not None and (cols is None or not cols[bad].any()):  # one slip in config.yaml, not one a row
+        problems.error(config.path, f"'channel' is not a channel in config.yaml: '{constant}'",
+                       *source.where("constants", "channel"), hint=close_to(str(constant)) + hint)
+        return channels
+    # One text in one column is told once, with how many more rows have it (as periods are).
+    places = pd.DataFrame({"text": raw[bad], "col": cols[bad] if cols is not None else 0,
+                           "file": [_file(long, index, path) for index in bad]}, index=bad)
+    for _, rows in places.groupby(["text", "col", "file"], sort=False):
+        index, more = rows.index[0], len(rows) - 1
+        problems.error(_file(long, index, path), f"'channel' is not a channel in config.yaml: '{raw[index]}'"
+                       + (f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else ""),
+                       *_where(long["@line"], cols, index), hint=close_to(raw[index]) + hint)
+    return channels
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _says_nothing(long: pd.DataFrame, measures, missing: set[str]) -> pd.Series:
+    """The rows whose every figure is blank or a missing-data marker.
+
+    Column by column, over the rows still in question: nearly every row has a number in its
+    first column, so the others are hardly read. A cell that is a plain number (found in one C
+    pass) is not a marker, unless some marker is a number; only the rest are stripped and
+    lower-cased, which for every cell of every column was a tenth of reading a large site."""
+    numeric = any(_is_number(x) for x in missing)
+    rest = np.ones(len(long), dtype=bool)
+    for col in measures:
+        if not rest.any():
+            break
+        cells = long[col].astype(str)[rest]
+        check = np.ones(len(cells), dtype=bool) if numeric else \
+            ~np.isfinite(pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+        marked = np.zeros(len(cells), dtype=bool)
+        marked[check] = cells[check].str.strip().str.lower().isin(missing).to_numpy()
+        rest[rest] = marked
+    return pd.Series(rest, index=long.index)
+
+
+def parse_long(rows: LongRows, path, config: Config, source: Source | None, problems: Problems) -> pd.DataFrame:
+    """Typed tidy rows from text rows: periods, channels and numbers, every bad cell located."""
+    long = rows.frame
+    out = pd.DataFrame(index=long.index)
+    out["service"] = long["service"].astype(str).str.strip() if "service" in long else ""
+    period_type = source.values["period_type"] if source else None
+    missing = set(MISSING) | ({str(x).strip().lower() for x in source.values["missing"]} if source else set())
+    markers = source.values["not_requested"] if source and source.values["not_requested"] is not None \
+        else config.not_requested
+    not_requested = {str(x).strip() for x in markers if str(x).strip()}
+    no_figures = _says_nothing(long, rows.measures, missing)
+    constant = source.values["constants"].get("period") if source else None
+    if constant is not None and not _is_period(str(constant).strip(), config.financial_year_start):
+        problems.error(config.path, f"'period' is not a period I recognise: '{constant}'",  # once, where it is written
+                       *source.where("constants", "period"), hint="use a month (2024-03, Mar 2024), a quarter "
+                       "(2024-Q1), a financial year (2023/24) or another form the guide lists")
+        out["period"] = None
+    else:
+        out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures,
+                                       source.values.get("dates") if source else None)
+    good_period = out["period"].notna()
+    out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems,
+                                     source).reindex(long.index)
+    fraction = bool(source and source.values["percentages"] == "fraction")
+    nr = {kpi: pd.Series(False, index=long.index) for kpi in NR_KPIS}
+    declared = {x.id: x.unit for x in config.measures}
+    scale = {str(k): float(v) for k, v in (source.values.get("multiply") or {}).items()} if source else {}
+    told: set[tuple] = set()  # cells already reported: one column mapped to two fields is told once
+    for col in config.measure_ids:
+        if col in rows.measures:
+            scratch = Problems(root=problems.root)
+            out[col], flags = _parse_numbers(long, col, path, scratch, missing, not_requested, fraction,
+                                             rows.headings, declared.get(col), scale.get(col, 1))
+            for problem in scratch.items:
+                where = (problem.path, problem.line, problem.column, problem.level)
+                if problem.column is None or where not in told:
+                    told.add(where)
+                    problems._add(problem)
+            if col in KPI_OF_MEASURE:
+                nr[KPI_OF_MEASURE[col]] |= flags
+        else:
+            out[col] = np.nan
+    out["has_tx"] = long["@has_tx"].astype(bool).to_numpy() if "@has_tx" in long else "transactions" in rows.measures
+    for kpi, flags in nr.items():
+        out[f"nr_{kpi}"] = flags.to_numpy()
+    out["line"] = long["@line"].to_numpy()
+    if "@file" in long:
+        out["@file"] = long["@file"].to_numpy()
+    out["service_col"] = long["service@col"].to_numpy() if "service@col" in long else 0
+    out["period_line"] = long["period@line"].to_numpy()
+    out["period_col"] = long["period@col"].to_numpy()
+    # For a service's two rows of one period that differ: how each wrote it, and where each figure is.
+    out["@period_text"] = long["period"].astype(str).str.strip().to_numpy() if "period" in long else ""
+    for col in rows.measures:
+        if f"{col}@col" in long:
+            out[f"@{col}@col"] = long[f"{col}@col"].to_numpy()
+    if source is not None and source.values["wide"]:
+        # A wide file's marked cells ('[c]', '..'): a figure withheld, not a period outside the series.
+        marked = np.zeros(len(long), dtype=bool)
+        for col in rows.measures:
+            if col in out:
+                marked |= long[col].astype(str).str.strip().str.lower().isin(WITHHELD).to_numpy()
+        out["@marked"] = marked
+        if "channel@col" in long:
+            out["channel_col"] = long["channel@col"].to_numpy()
+    _check_rows(out, long, path, problems)
+    return out[out["period"].notna() & out["channel"].notna()]
+
+
+def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems) -> None:
+    """Row-level sense checks that are warnings: the figures may still be right."""
+    over = out["digital_transactions"] > out["transactions"]
+    for index in out.index[over]:
+        problems.warning(_file(long, index, path),
+                         f"more digital transactions ({out.at[index, 'digital_transactions']:,.0f}) "
+                         f"than transactions ({out.at[index, 'transactions']:,.0f})",
+                         *_where(long["@line"], long.get("digital_transactions@col"), index),
+                         hint="check the two columns; digital take-up is shown as over 100%")
+    on_channel = out["digital_transactions"].notna() & out["channel"].fillna("").ne("")
+    for index in out.index[on_channel]:
+        problems.warning(_file(long, index, path), "'digital_transactions' is only read on rows for all channels together; "
+                         "on a channel's row it is ignored", *_where(long["@line"],
+                                                                     long.get("digital_transactions@col"), index),
+                         hint="per-channel rows already say which transactions are digital")
+    out.loc[on_channel, "digital_transactions"] = np.nan
+    both = out["completed"] > out["started"]
+    for index in out.index[both]:
+        problems.warning(_file(long, index, path), f"more completed ({out.at[index, 'completed']:,.0f}) than started "
+                         f"({out.at[index, 'started']:,.0f})",
+                         *_where(long.get("completed@line", long["@line"]), long.get("completed@col"), index),
+                         hint="check the started and completed columns are not swapped")
+
+
+CUMULATIVE = 3  # ranges from one start to different ends, at least, for a file to be of running totals
+
+
+def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> bool:
+    """Warn about a rolling range whose length differs from the file's usual one (a likely typo).
+    True, with an error, if the file's ranges are running totals from one start ('2021/22 Q1 -
+    2021/22 Q3', then '... - 2021/22 Q4': Fingertips' cumulative figures), which no sum of periods
+    can use: a year of them would count the first quarter four times."""
+    ranges = tidy[period_attr(tidy["period"], lambda p: p.kind == "range").astype(bool)]
+    if not len(ranges):
+        return False
+    starts = period_attr(ranges["period"], lambda p: p.start)
+    first = starts.mode().iloc[0]
+    running = ranges[starts.eq(first).to_numpy()]
+    if period_attr(running["period"], lambda p: p.end).nunique() >= CUMULATIVE and len(running) * 2 > len(ranges):
+        row = running.iloc[-1]
+        problems.error(path, f"the periods here are running totals: each runs from {date_label(first)} to a later "
+                       f"date ('{row['period'].label}'), so each figure counts the ones before it again",
+                       int(row["period_line"]), int(row["period_col"]) or None,
+                       hint="use a file with a figure for each period (each quarter's own); to publish only the "
+                            "latest running total, keep its rows with filter: on the period column")
+        return True
+    months = period_attr(ranges["period"], lambda p: round(p.months))
+    usual = months.mode().iloc[0]
+    odd = ranges[months != usual].drop_duplicates(["period", "period_line", "period_col"])
+    for _, row in odd.iterrows():
+        problems.warning(path, f"period '{row['period'].label}' covers {round(row['period'].months)} months, "
+                         f"but most periods here cover {usual}", int(row["period_line"]),
+                         int(row["period_col"]) or None,
+                         hint="if it is a typo, correct it with replace: {period: {'wrong': 'right'}} "
+                         "in the file's source in config.yaml")

@@ -1,0 +1,354 @@
+"""Read CSV files as text cells, each row with its true line number in its file.
+
+Reading is kept apart from parsing (:mod:`generator.cells`) so that each file is
+decoded and split once (:class:`RawFiles`), however many services and sources
+read it, and so that every message can name the line a spreadsheet user sees.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from generator.errors import Problems
+from generator.periods import period_in_name
+from generator.paths import is_pattern, matching
+from generator.sources import COLUMN_IN_FILE, VIRTUAL, Source, _column_key, headings_of
+
+
+
+def _line_of_byte(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+@dataclass
+class RawFile:
+    frame: pd.DataFrame  # text cells, original headings, plus "@line"
+    header_line: int
+
+
+class RawFiles:
+    """Each file is read once per way of reading it, however many services and stages use it."""
+
+    def __init__(self):
+        self._cache: dict[tuple, RawFile | None] = {}
+
+    def get(self, path: Path, problems: Problems, source: Source | None, file: str | None = None) -> RawFile | None:
+        """The file's text cells; for a source whose file is a pattern (``ae/*.csv``), every file it
+        matches, read the same way, one after another, each row knowing its own file. ``file`` is the
+        path as config.yaml would name it (from the data folder), for hints."""
+        options = (source.values["encoding"], source.values["delimiter"], source.values["header_row"]) \
+            if source else ("utf-8", ",", 1)
+        key = (str(path), *options)
+        if key not in self._cache:
+            named = bool(_words_of(source) & set(VIRTUAL))  # the source reads {file name} or {file period}
+            pattern = source.file if source is not None else _pattern_of(Path(path))
+            file = source.file if source is not None else file
+            if pattern and is_pattern(pattern):
+                parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None, file=file))
+                         for match in matching(_data_dir(path, pattern), pattern)]
+                self._cache[key] = _one_of_many(parts, problems, source) if parts and all(raw for _, raw in parts) \
+                    else None
+            else:
+                raw = read_csv_text(path, problems, *options, hint_config=source is None, file=file)
+                self._cache[key] = _with_file_columns(raw, path) if raw is not None and named else raw
+        return self._cache[key]
+
+
+def _data_dir(path: Path, pattern: str) -> Path:
+    """The data folder, from a pattern's path (data_dir / pattern)."""
+    depth = len(Path(pattern).parts)
+    return Path(path).parents[depth - 1]
+
+
+def _pattern_of(path: Path) -> str | None:
+    """The pattern part of a path (``calls/*.csv`` of ``data/calls/*.csv``), if it has one."""
+    parts = path.parts
+    first = next((i for i, part in enumerate(parts) if is_pattern(part)), None)
+    return None if first is None else str(Path(*parts[first:]))
+
+
+def _words_of(source: Source | None) -> set[str]:
+    """The headings a source names (in columns:, filters and the templates of what it makes), as
+    column keys."""
+    if source is None:
+        return set()
+    values = source.values
+    texts = [str(v) for v in values["columns"].values()]
+    texts += [str(k) for key in ("filter", "exclude") for k in values[key]]
+    for block in [values["services"] or {}, *values["organisations"]]:
+        texts += [str(v) for k, v in block.items() if isinstance(v, str)]
+    stacked = values.get("measures_in_rows") or {}
+    texts += [str(stacked[k]) for k in ("column", "value") if stacked.get(k)]
+    names = set()
+    for text in texts:
+        names.add(_column_key(text))
+        names.update(_column_key(part) for part in re.findall(r"\{([^{}]+)\}", text))
+    return names
+
+
+def _with_file_columns(raw: RawFile, path: Path) -> RawFile:
+    """The file's name and the period it names, as the columns 'file name' and 'file period'."""
+    stem = Path(path).stem
+    frame = raw.frame.assign(**{"@file name": stem, "@file period": period_in_name(stem)})
+    return RawFile(frame, raw.header_line)
+
+
+def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: Source | None) -> RawFile:
+    """Files read as one: their rows in file order, each with its file (for messages) and its
+    file's name and period (see sources.VIRTUAL). A heading the mapping names that one of the
+    files lacks (renamed one month?) is an error at that file's headings, as for a single file;
+    other headings may come and go (a wide file's months, a note column)."""
+    named = _words_of(source)
+    every = list(dict.fromkeys(h for _, raw in parts for h in headings_of(raw.frame)))
+    unread = set()  # files lacking a heading the source reads: told once, and their rows not read
+    for path, raw in parts:
+        own = {_column_key(h) for h in headings_of(raw.frame)}
+        lacking = [h for h in every if _column_key(h) not in own and _column_key(h) in named]
+        if lacking:
+            unread.add(path)
+            shown = ", ".join(f"'{h}'" for h in lacking[:3]) + (
+                f" and {len(lacking) - 3} more" if len(lacking) > 3 else "")
+            own_headings = headings_of(raw.frame)
+            close = difflib.get_close_matches(lacking[0], own_headings, n=1, cutoff=0.6)
+            number = own_headings.index(close[0]) + 1 if close else None
+            problems.error(path, f"this file has no column {shown}, which the source reads and other files of "
+                           "the pattern have", raw.header_line, number,
+                           hint=(f"its column {number} is headed '{close[0]}': " if close else "")
+                           + "give the column the same heading in every file")
+    # One heading spelt two ways across the files ('Paid Date' one quarter, 'paid_date' the next) is
+    # one column, as it is within a file: under the first file's spelling, or the later files' cells
+    # would be blank under a column of their own.
+    spelling: dict[str, str] = {}
+    for heading in every:
+        spelling.setdefault(_column_key(heading), heading)
+    frames = []
+    for path, raw in parts:
+        if path in unread and len(unread) < len(parts):  # its rows would be "no period", 2,000 times over
+            continue
+        frame = _with_file_columns(raw, path).frame.assign(**{"@file": str(path)})
+        renames = {h: spelling[_column_key(h)] for h in headings_of(raw.frame) if spelling[_column_key(h)] != h}
+        frames.append(frame.rename(columns=renames) if renames and not _clashes(frame, renames) else frame)
+    places = _places_by_file(frames)
+    frame = pd.concat(frames, ignore_index=True, sort=False)
+    text = [c for c in frame.columns if not c.startswith("@")]
+    frame = frame.fillna({c: "" for c in text})  # a new frame (assigning the columns back fragments it)
+    if places:  # see sources.column_numbers; added at once (column by column fragments the frame)
+        frame = pd.concat([frame, pd.DataFrame({f"{COLUMN_IN_FILE}{h}": n for h, n in places.items()},
+                                               index=frame.index)], axis=1)
+    return RawFile(frame, parts[0][1].header_line)
+
+
+def _places_by_file(frames: list[pd.DataFrame]) -> dict[str, np.ndarray]:
+    """Each row's column number for a heading that is not in the same place in every file (one
+    quarter's export has a column more): a message names the cell where it is in its own file."""
+    headings = [headings_of(f) for f in frames]
+    every = list(dict.fromkeys(h for own in headings for h in own))
+    out = {}
+    for place, heading in enumerate(every, start=1):  # the combined frame numbers its columns so
+        numbers = [own.index(heading) + 1 if heading in own else 0 for own in headings]
+        if any(n and n != place for n in numbers):
+            out[heading] = np.concatenate([np.full(len(f), n, dtype=np.int64) for f, n in zip(frames, numbers)])
+    return out
+
+
+def _clashes(frame: pd.DataFrame, renames: dict[str, str]) -> bool:
+    """Whether renaming would give one file two columns of one name (it has both spellings)."""
+    names = [renames.get(c, c) for c in frame.columns]
+    return len(names) != len(set(names))
+
+
+def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bool, delimiter: str = ",",
+            file: str | None = None) -> str | None:
+    """The file's text, or None with an error at the first byte the encoding cannot read: at its line
+    and its cell's place in the row (as a spreadsheet numbers columns), since a byte offset means
+    nothing to someone looking at the file in Excel."""
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    if codec != "utf-8-sig" and not raw.isascii():
+        # A file that is valid UTF-8 with letters beyond ASCII is UTF-8, whatever its source says:
+        # a month's export saved as 'CSV UTF-8' among Windows ones ('Café' read as 'CafÃ©' made a
+        # second service). Windows-1252 text is almost never valid UTF-8 by chance.
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start:exc.start + 1]
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        before = raw[line_start:exc.start].decode(codec, errors="replace")
+        problems.error(path, f"not {encoding} text (byte {bad!r}{_as_windows_text(bad)})",
+                       _line_of_byte(raw, exc.start), _cell_number(before, delimiter),
+                       hint=_encoding_hint(codec, hint_config, file or Path(path).name))
+        return None
+
+
+def _cell_number(before: str, delimiter: str) -> int:
+    """The place in its row of the cell a line's text ``before`` ends in: the delimiters before it,
+    not counting those inside quotes, plus one."""
+    try:
+        return max(len(next(csv.reader([before], delimiter=delimiter), [])), 1)
+    except csv.Error:
+        return before.count(delimiter) + 1
+
+
+def _as_windows_text(byte: bytes) -> str:
+    """What a byte reads as in a Windows (Excel) file, so the user can find it in the cell."""
+    try:
+        char = byte.decode("windows-1252")
+    except UnicodeDecodeError:
+        return ""
+    return f", which is '{char}' in windows-1252" if char.isprintable() and not char.isspace() else ""
+
+
+def _encoding_hint(codec: str, no_source: bool, file: str) -> str:
+    """Exactly what to write: a file read as UTF-8 is most likely a Windows (Excel) export."""
+    if codec != "utf-8-sig":
+        return "check the encoding: set in config.yaml (utf-8 or windows-1252)"
+    if no_source:
+        return (f"it may be a Windows (Excel) file: add it to config.yaml as "
+                f"sources: [{{file: {file}, encoding: windows-1252}}], or save it as 'CSV UTF-8' in Excel")
+    return (f"it may be a Windows (Excel) file: add encoding: windows-1252 to the sources: entry for "
+            f"{file} in config.yaml, or save it as 'CSV UTF-8' in Excel")
+
+
+# How spreadsheet files begin: an .xlsx (or .ods) is a zip archive; an old .xls is an OLE2 document.
+_SPREADSHEETS = ((b"PK\x03\x04", "a spreadsheet workbook (.xlsx or .ods)"),
+                 (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"))
+
+
+def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delimiter: str = ",",
+                  header_row: int = 1, hint_config: bool = True, file: str | None = None) -> RawFile | None:
+    """Read a CSV as text cells, with each row's true line number in the file.
+
+    The csv module (not pandas) is used so that blank lines and quoted
+    newlines do not shift line numbers, and a row with too many or too few
+    cells is reported where it is. Lines before ``header_row`` are skipped.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        problems.error(path, f"cannot read file: {exc.strerror}")
+        return None
+    for magic, kind in _SPREADSHEETS:
+        if raw.startswith(magic):  # read as text, it fails with a misleading hint about encodings
+            problems.error(path, f"this is {kind}, not a CSV file",
+                           hint="in Excel, use File > Save As and choose 'CSV UTF-8 (Comma delimited)'; "
+                                "keep the .xlsx for yourself and point data: at the .csv")
+            return None
+    text = _decode(raw, encoding, path, problems, hint_config, delimiter, file)
+    if text is None:
+        return None
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    if start in ("{", "[") and Path(path).suffix.lower() in (".json", ".geojson", ".txt", ""):
+        problems.error(path, "this is JSON, not a CSV file", 1,
+                       hint="save the data as CSV (a spreadsheet can open JSON, or use a converter such as "
+                            "jq -r '.[] | @csv'), and point data: or the source's file: at the .csv")
+        return None
+    quoted = '"' in text  # only a quoted cell can hold a newline, making a record span lines
+    numbered = _plain_records(text, delimiter) if not quoted else None
+    if numbered is None:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        numbered = ((record, reader.line_num) for record in reader)
+    header, rows, lines, short = None, [], [], []
+    header_line = None
+    try:
+        for record, line_num in numbered:
+            if line_num < header_row or not "".join(record).strip():
+                continue  # a title above the headings, or a blank line
+            if header is None:
+                header = [h.strip() for h in record]
+                header_line = line_num - record_lines(record) + 1
+                continue
+            line = line_num - record_lines(record) + 1 if quoted else line_num
+            if len(record) != len(header):
+                if len(record) < len(header) or not any(c.strip() for c in record[len(header):]):
+                    if 1 < len(record) < len(header):  # one cell alone is a title or a note, found later
+                        short.append((line, len(record)))
+                    record = (record + [""] * (len(header) - len(record)))[:len(header)]
+                else:
+                    problems.error(path, f"row has {len(record)} cells but the header has {len(header)}",
+                                   line_num, len(header) + 1,
+                                   hint="check for an extra delimiter, or quote text that contains one")
+                    continue
+            rows.append(record)
+            lines.append(line)
+    except csv.Error as exc:
+        problems.error(path, f"cannot read CSV: {exc}", reader.line_num,
+                       hint="check that every opening quote has a closing quote")
+        return None
+    if header is None:
+        problems.error(path, "the file is empty" if header_row == 1 else
+                       f"the file has no headings on or after line {header_row}", 1,
+                       hint="a header row is needed, e.g. period,channel,transactions")
+        return None
+    header, rows = _named_columns(header, rows)
+    short = [(line, cells) for line, cells in short if cells < len(header)]
+    if short:
+        (line, cells), more = short[0], len(short) - 1
+        problems.warning(path, f"row has {cells} cells but the header has {len(header)}: the last "
+                         f"{len(header) - cells} are read as blank"
+                         + (f" (and {more} more row{'s' if more > 1 else ''} with too few cells)" if more else ""),
+                         line, cells + 1, hint="check the export was not cut short; a row's missing cells are "
+                         "no data (write them, empty, to silence this)")
+    if not rows:
+        problems.warning(path, "the file has headings but no rows", header_line,
+                         hint="add a row per period")
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame["@line"] = lines
+    return RawFile(frame, header_line)
+
+
+def _named_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Headings every column can be found by. Spreadsheets save empty columns after the table
+    ('a,b,,'): those are dropped. A column with no heading inside the table is '(column 4)', and a
+    heading used twice is '<heading> (column 9)' the second time, so that a file with a repeated
+    heading the mapping never reads is still read (see sources.duplicate_headings)."""
+    while header and not header[-1] and not any(row[len(header) - 1].strip() for row in rows):
+        header.pop()
+        rows = [row[:len(header)] for row in rows]
+    seen: set[str] = set()
+    named = []
+    for number, name in enumerate(header, start=1):
+        if not name:
+            name = f"(column {number})"
+        elif name.lower() in seen:
+            name = f"{name} (column {number})"
+        seen.add(name.lower())
+        named.append(name)
+    return named, rows
+
+
+def _plain_records(text: str, delimiter: str) -> zip | None:
+    """(record, line number) for each line of a CSV with nothing for csv.reader to interpret (no
+    quotes, no NUL, no carriage return but in line ends, no cell over its size limit): each line
+    split at the delimiter, as csv.reader reads it, at a fraction of the cost. None otherwise."""
+    if "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if lines and max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return zip([line.split(delimiter) for line in lines], range(1, len(lines) + 1))
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def record_lines(record: list[str]) -> int:
+    """How many physical lines a record took (quoted cells may hold line breaks), counted as the CSV
+    reader counts them: a lone carriage return (Lambeth's addresses) is a break too, as \\r\\n is one."""
+    return 1 + sum(len(_LINE_BREAK.findall(cell)) if "\r" in cell else cell.count("\n") for cell in record)
