@@ -587,6 +587,14 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
             if col in out:
                 marked |= long[col].astype(str).str.strip().str.lower().isin(WITHHELD).to_numpy()
         out["@marked"] = marked
+        # A cell written as nothing ('-', 'n/a') rather than left empty: before a channel's first
+        # figure, the file says the channel was not there (see data._outside_each_series).
+        nil = np.zeros(len(long), dtype=bool)
+        for col in rows.measures:
+            if col in out:
+                text = long[col].astype(str).str.strip()
+                nil |= (text.ne("") & text.str.lower().isin(missing) & ~text.isin(WITHHELD)).to_numpy()
+        out["@nil"] = nil
         if "channel@col" in long:
             out["channel_col"] = long["channel@col"].to_numpy()
     _check_rows(out, long, path, problems)

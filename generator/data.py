@@ -453,10 +453,13 @@ def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, s
     for col in [c for c in parsed.columns if c.startswith("nr_")] + ["has_tx", "@marked"]:
         if col in parsed:
             combined[col] = group[col].any().reindex(index).to_numpy()
+    if "@nil" in parsed:
+        combined["@nil"] = group["@nil"].all().reindex(index).to_numpy()
     return pd.concat([parsed[~repeated], combined]).sort_index()
 
 
 NOT_BEGUN = 3  # blank periods at least, before a wide file's channel's first figure, to mean it had not begun
+BEGUN = 2  # figures at least, from that first one: a lone figure after the blanks is more likely their total
 
 
 def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_too: bool,
@@ -492,23 +495,84 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     series = [files, parsed["service"], parsed["channel"]]
     before = ~(start >= known.groupby(series, sort=False).transform("min"))  # a series with no figure: all
     inside = ~before
-    counted = known.groupby(series, sort=False).transform("count").gt(0)
+    count = known.groupby(series, sort=False).transform("count")
+    counted = count.gt(0)
     by_service = known.groupby([files, parsed["service"]], sort=False)
     never = ~counted & by_service.transform("count").gt(0)  # a channel blank throughout, beside others
+    # Blanks before a channel's first figure (with a column per period: only where the service has
+    # other channels' figures; before any, the service had not begun). The channel began partway
+    # only if they are NOT_BEGUN or more and it then has BEGUN figures or more (or the blanks are
+    # written '-'): a lone figure after a year of blanks is more likely a year's total in one
+    # month's column than a launch, and taking it for one shows the other months' take-up as 100%.
+    lead = before if not after_too else before & figures.groupby([files, parsed["service"], start],
+                                                                 sort=False).transform("any")
+    blanks = lead.groupby(series, sort=False).transform("sum")
+    written = lead & parsed["@nil"] if "@nil" in parsed else lead & False  # '-' or 'n/a', not left empty
+    said = written.groupby(series, sort=False).transform("sum").eq(blanks)  # the file says it was not there
+    began_later = blanks.ge(NOT_BEGUN) & (count.ge(BEGUN) | said)
+    missing_start = lead & counted & ~began_later
     if not after_too:
-        inside |= before & (before.groupby(series, sort=False).transform("sum") < NOT_BEGUN) & counted
+        inside |= missing_start
         inside |= never
     elif _periods_overlap(parsed["period"]):  # rolling years ('July 2015 to June 2016' beside '2015/16')
         keys = [files, parsed["service"], period_attr(parsed["period"], lambda p: p.key)]
         inside |= never
         inside &= figures.groupby(keys, sort=False).transform("any")
     else:
-        inside |= never & (start >= by_service.transform("min"))
+        inside |= (never & (start >= by_service.transform("min"))) | missing_start
         inside &= start <= by_service.transform("max")
     never &= inside
     if problems is not None and never.any():
         _warn_of_blank_channels(parsed[never], problems, channels or {})
+    late = missing_start & blanks.ge(NOT_BEGUN)
+    if problems is not None and late.any():
+        _warn_of_late_channels(parsed, late, figures, problems, channels or {})
+    if problems is not None:
+        _warn_of_quarterly_figures(parsed, figures, problems, channels or {})
     return parsed[figures | inside]
+
+
+def _warn_of_quarterly_figures(parsed: pd.DataFrame, figures: pd.Series, problems: Problems,
+                               channels: dict) -> None:
+    """A channel with figures only every third month, blank between, beside other channels' monthly
+    figures: most likely quarterly totals, each of which would be read as its last month's figure."""
+    monthly = period_attr(parsed["period"], lambda p: p.kind == "month").astype(bool).to_numpy()
+    rows = parsed[figures.to_numpy() & monthly]
+    if len(rows) < 2:
+        return
+    month = pd.Series(period_attr(rows["period"], lambda p: p.start.year * 12 + p.start.month - 1).to_numpy(),
+                      index=rows.index, dtype="int64")
+    files = rows["@file"] if "@file" in rows else pd.Series("", index=rows.index)
+    keys = [files, rows["service"], rows["channel"]]
+    series = month.groupby(keys, sort=False)
+    low, high, count = series.transform("min"), series.transform("max"), series.transform("count")
+    third = count.ge(2) & (high - low).eq(3 * (count - 1)) & (month % 3).groupby(keys, sort=False).transform(
+        "nunique").eq(1)
+    if not third.any():
+        return
+    service_months = month.groupby([files, rows["service"]], sort=False).transform("nunique")
+    alone = third & (service_months == count)  # every channel so: told once, for the service
+    alone &= alone.groupby([files, rows["service"]], sort=False).transform("all")
+    for (file, service), service_rows in rows[alone].groupby([files[alone], rows["service"][alone]], sort=False):
+        first = service_rows.iloc[0]
+        periods = list(dict.fromkeys(service_rows["period"]))
+        named = ", ".join(p.label for p in periods[:3]) + (", ..." if len(periods) > 3 else "")
+        problems.warning(file, "figures only every third month" + (f" for '{service}'" if service else "")
+                         + f" ({named}), blank between: if these are quarterly totals, each is read as one "
+                         "month's", int(first["line"]), None,
+                         hint="if they are quarterly totals, give them quarter periods (2023/24 Q1), in a file or "
+                              "rows of their own")
+    third &= service_months > count
+    for (file, service, channel), series_rows in rows[third].groupby([k[third] for k in keys], sort=False):
+        first = series_rows.iloc[0]
+        label = channels.get(channel, channel)
+        named = ", ".join(p.label for p in series_rows["period"].iloc[:3]) + (", ..." if len(series_rows) > 3 else "")
+        column = int(first["channel_col"]) if "channel_col" in series_rows and first["channel_col"] else None
+        problems.warning(file, f"{label} has figures only every third month" + (f" for '{service}'" if service else "")
+                         + f" ({named}), blank between, while other channels have a figure each month: if these "
+                         "are quarterly totals, each is read as one month's", int(first["line"]), column,
+                         hint="give every channel of the service figures for the same periods: quarterly ones "
+                              "(2023/24 Q1) if that is how this channel is counted")
 
 
 def _warn_of_blank_channels(rows: pd.DataFrame, problems: Problems, channels: dict) -> None:
@@ -522,6 +586,29 @@ def _warn_of_blank_channels(rows: pd.DataFrame, problems: Problems, channels: di
                          int(first["line"]), column,
                          hint=f"if the service has no {label.lower()} transactions, write 0 in those cells; "
                               "if they are not collected, this is right")
+
+
+def _warn_of_late_channels(parsed: pd.DataFrame, late: pd.Series, figures: pd.Series, problems: Problems,
+                           channels: dict) -> None:
+    """A channel blank for NOT_BEGUN periods or more, beside other channels' figures, and then with
+    a lone figure: its blanks are missing data, and the user is told why."""
+    files = parsed["@file"] if "@file" in parsed else pd.Series("", index=parsed.index)
+    keys = [files, parsed["service"], parsed["channel"]]
+    shown = parsed[late | (figures & late.groupby(keys, sort=False).transform("any"))]
+    for (file, service, channel), series in shown.groupby(keys, sort=False):
+        has = series[figures[series.index]]
+        first = has.iloc[0]
+        label = channels.get(channel, channel)
+        blank = int(late[series.index].sum())
+        count = len(has)
+        column = int(first["channel_col"]) if "channel_col" in has and first["channel_col"] else None
+        problems.warning(file, f"{label} is blank in {blank} periods" + (f" for '{service}'" if service else "")
+                         + f" before its first figure, in {first['period'].label}, and has only {count} "
+                         f"figure{'' if count == 1 else 's'}: the blanks are read as missing, so those periods have "
+                         "no digital take-up", int(first["line"]), column,
+                         hint=f"if {label.lower()} began in {first['period'].label}, write 0 in the cells before "
+                              "it; if a figure is a total for several periods (a year's in one month's column), "
+                              "give it a row or column of its own period")
 
 
 def _periods_overlap(periods: pd.Series) -> bool:

@@ -946,7 +946,8 @@ def test_a_row_with_too_few_cells_is_a_located_warning(tmp_path):
 
 def test_a_channel_blank_in_every_period_is_no_data_not_zero(tmp_path):
     """Blank e-book loans all year are not collected, not none: take-up is no data, with a warning
-    saying how to write zero. A channel that begins partway (three blanks first) still begins."""
+    saying how to write zero. A channel that begins partway (three blanks first) still begins, once
+    it has two figures: a lone figure after the blanks is told, as it may be their total."""
     csv_text = ("period,online,phone,face to face\n2024-01,,40,10\n2024-02,,42,9\n2024-03,,45,8\n2024-04,,44,8\n")
     source = ("sources:\n  - file: permits.csv\n"
               "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
@@ -961,6 +962,13 @@ def test_a_channel_blank_in_every_period_is_no_data_not_zero(tmp_path):
     (tmp_path / "data/permits.csv").write_text(csv_text.replace("2024-04,,", "2024-04,11,"))
     permits = services(config)["permits"]
     assert permits.kpis["digital_take_up"].value == pytest.approx(11 / 63 * 100)  # 11 / (11 + 44 + 8)
+    code, out = run(config, "check", "--strict")
+    assert code == 1 and ("data/permits.csv:5:2: warning: Online is blank in 3 periods before its first figure, in "
+                          "April 2024, and has only 1 figure: the blanks are read as missing") in out
+    assert [p.digital_take_up for p in permits.periods][:3] == [None, None, None]
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("2024-04,,", "2024-04,11,") + "2024-05,12,40,8\n")
+    permits = services(config)["permits"]
+    assert [p.digital_take_up for p in permits.periods][:3] == [0.0, 0.0, 0.0]  # before online began
     assert run(config, "check", "--strict")[0] == 0
 
 
@@ -2045,3 +2053,51 @@ def test_a_warning_for_a_wide_files_cells_is_one_for_each_column(tmp_path):
                     "check")
     assert "data/permits.csv:2:2: warning: 'transactions' (column 'online') is a count but has a fraction: '10.5'\n" in out
     assert "data/permits.csv:3:3: warning: 'transactions' (column 'phone') is a count but has a fraction: '4.5' (and 1 more in this column)" in out
+
+
+def _library_file(rows: dict[str, dict[str, list]]) -> str:
+    """A wide file as Arts Council England's library returns are: a row per service, a column per
+    channel and month (April 2023 to March 2024), blank where a month was not sent."""
+    months = ["Apr 2023", "May 2023", "Jun 2023", "Jul 2023", "Aug 2023", "Sep 2023", "Oct 2023", "Nov 2023",
+              "Dec 2023", "Jan 2024", "Feb 2024", "Mar 2024"]
+    header = ["Service"] + [f"{channel} - {month}" for channel in ("Phone", "Online") for month in months]
+    lines = [",".join(header)]
+    for name, by_channel in rows.items():
+        cells = [name] + ["" if v is None else str(v) for channel in ("Phone", "Online") for v in by_channel[channel]]
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def test_a_lone_figure_after_blank_months_is_not_a_channel_beginning(tmp_path):
+    """Islington sent its physical loans as one figure in March; Richmond skipped April and May.
+    Their blank months had been read as a channel not yet begun, so each month's take-up read
+    100%. Blanks before a lone figure, or fewer than three, are missing data: no take-up. A channel
+    with figures only every third month (quarterly totals in a monthly file) is told."""
+    monthly = [10] * 12
+    csv_text = _library_file({
+        "Islington": {"Phone": [None] * 11 + [4800], "Online": monthly},
+        "Richmond": {"Phone": [None, None] + [30] * 10, "Online": monthly},
+        "Merton": {"Phone": [40] * 12, "Online": [None] * 4 + [10] * 8},  # began in August: 8 figures
+        "Barbican": {"Phone": [None, None, 90] * 4, "Online": [None, None, 30] * 4},
+        "Sefton": {"Phone": [None, None, 90] * 4, "Online": monthly},
+    })
+    source = ("sources:\n  - file: loans.csv\n    columns: {service: Service}\n"
+              "    wide:\n      columns: '{channel} - {period}'\n      measure: transactions\n"
+              "    services:\n      name: '{Service}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/loans.csv": csv_text})
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert ("data/loans.csv:2:13: warning: Phone is blank in 11 periods for 'Islington' before its first figure, in "
+            "March 2024, and has only 1 figure: the blanks are read as missing, so those periods have no digital "
+            "take-up") in out
+    assert ("data/loans.csv:5: warning: figures only every third month for 'Barbican' (June 2023, September 2023, "
+            "December 2023, ...), blank between: if these are quarterly totals, each is read as one month's") in out
+    assert ("data/loans.csv:6:4: warning: Phone has figures only every third month for 'Sefton' (June 2023, "
+            "September 2023, December 2023, ...), blank between, while other channels have a figure each month") in out
+    assert "'Richmond'" not in out and "'Merton'" not in out  # two blanks are missing figures; August a launch
+    found = services(config)
+    take_up = lambda slug: [p.digital_take_up for p in found[slug].periods]  # noqa: E731
+    assert take_up("islington")[:11] == [None] * 11  # not 100%
+    assert take_up("islington")[11] == pytest.approx(10 / 4810 * 100)
+    assert take_up("richmond")[:2] == [None, None] and take_up("richmond")[2] == pytest.approx(10 / 40 * 100)
+    assert take_up("merton")[:4] == [0.0] * 4 and take_up("merton")[4] == pytest.approx(10 / 50 * 100)
