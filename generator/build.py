@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from generator import page_reuse, paths, render_jobs, units
 from generator.config import Config, base_path_of, load_config
 from generator.errors import ACCEPTED, WARNING, BuildFailed, Problem, Problems
+from generator.template_errors import TemplateFailed, template_failure
 from generator.fingerprint import Digests, file_digests, input_fingerprint
 from generator.write import (SMALL_CHANGE, OutputError, Staging, digest, finish_site, read_manifest,
                              site_intact, write_site)
@@ -396,7 +397,13 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
             for chart in owner.charts:
                 csv_made, json_made = downloads(chart)
                 made_first += [(chart.csv_url, csv_made), (chart.json_url, json_made)]
-        body = render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec))
+        try:
+            body = render.render_page(env, spec, prepared.model, render.build_nav(prepared.model, spec))
+        except Exception as exc:
+            failed = template_failure(exc, render.context_names(spec))
+            if failed is None:
+                raise
+            raise failed from None
         made = [(spec.path, keep(spec.path, body.encode("utf-8"))), *made_first]
         if service is not None and service.data_file in prepared.extra_files:  # its tidy CSV, written here too
             made.append((service.data_file, keep(service.data_file, prepared.extra_files[service.data_file])))
@@ -408,19 +415,24 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
         return made, rows
 
     files: dict[str, object] = {}
-    for chart, (made_csv, made_json) in zip(prepared.charts,
-                                            render_jobs.map_over_processes(prepared.charts, downloads, jobs)):
-        _add_once(files, chart.csv_url, made_csv, "(chart download)", prepared)
-        _add_once(files, chart.json_url, made_json, "(chart download)", prepared)
-        chart.data_version = (made_json[0] if isinstance(made_json, list) else digest(made_json))[:12]
-    step("Rendering pages", 0, total)
-    for page, (made, rows) in zip(todo, render_jobs.map_over_processes(
-            todo, render_one, jobs, lambda done: step("Rendering pages", total - len(todo) + done, total))):
-        prepared.made_with[page.path] = [path for path, _ in made[1:]]
-        for path, result in made:
-            _add_once(files, path, result, page.source, prepared)
-        if rows is not None:
-            prepared.open_rows[page.context["service"].slug] = rows
+    try:
+        for chart, (made_csv, made_json) in zip(prepared.charts,
+                                                render_jobs.map_over_processes(prepared.charts, downloads, jobs)):
+            _add_once(files, chart.csv_url, made_csv, "(chart download)", prepared)
+            _add_once(files, chart.json_url, made_json, "(chart download)", prepared)
+            chart.data_version = (made_json[0] if isinstance(made_json, list) else digest(made_json))[:12]
+        step("Rendering pages", 0, total)
+        for page, (made, rows) in zip(todo, render_jobs.map_over_processes(
+                todo, render_one, jobs, lambda done: step("Rendering pages", total - len(todo) + done, total))):
+            prepared.made_with[page.path] = [path for path, _ in made[1:]]
+            for path, result in made:
+                _add_once(files, path, result, page.source, prepared)
+            if rows is not None:
+                prepared.open_rows[page.context["service"].slug] = rows
+    except TemplateFailed as failed:  # a mistake in the site's own template: at its line, not a traceback
+        problems = Problems(root=prepared.config.root)
+        problems.error(failed.path, failed.message, failed.line, hint=failed.hint)
+        raise BuildFailed(problems) from None
     for path, body in {**prepared.extra_files, **open_data_files(prepared.model, prepared.open_rows)}.items():
         if path not in files or not path.startswith("data/services/"):  # not made with its service's page
             _add_once(files, path, keep(path, body), "(generated file)", prepared)

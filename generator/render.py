@@ -605,6 +605,14 @@ def build_nav(site: m.SiteModel, spec: PageSpec) -> list[dict]:
     return nav
 
 
+PAGE_NAMES = ("site", "model", "page", "nav", "url", "asset", "channels", "kpis")  # every page's context
+
+
+def context_names(spec: PageSpec) -> list[str]:
+    """The names a page's template may use (for 'did you mean' when it uses another)."""
+    return [*PAGE_NAMES, *spec.context]
+
+
 def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav: list) -> str:
     """Render one planned page with the context documented in this module's docstring."""
     template = env.select_template(spec.templates)

@@ -473,3 +473,38 @@ def test_an_organisation_file_with_a_yaml_error_is_not_also_said_not_to_exist(tm
     code, out = run(write_site(tmp_path, files), "check")
     assert code == 1 and "1 error(s)" in out and "content/organisations/dept-a.yaml:2" in out
     assert "does not exist" not in out
+
+
+def test_a_mistake_in_the_sites_own_template_is_told_at_its_line_without_a_traceback(tmp_path):
+    """A council's templates/base.html with a mistyped tag or name printed 60 lines of traceback
+    (and, under serve, was called a bug in Performance Pages). Now each is an error at the
+    template's line, with what it may have meant, and the previous site is kept."""
+    import pickle
+
+    from generator.template_errors import TemplateFailed
+
+    files = standard_files()
+    good = ('{% extends "default:base.html" %}\n{% block brand %}\n<a href="{{ url(\'\') }}">{{ site.title }}</a>\n'
+            "{% endblock %}\n")
+    files["templates/base.html"] = good
+    config = write_site(tmp_path, files)
+    assert run(config, "build", "--output", str(tmp_path / "site"))[0] == 0
+    before = {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    template = tmp_path / "templates/base.html"
+    template.write_text(good.replace("{% endblock %}", "{% endblok %}"))
+    code, out = run(config, "check")
+    assert code == 1 and "Traceback" not in out
+    assert "templates/base.html:4: error: template syntax: Encountered unknown tag 'endblok'" in out
+    template.write_text(good.replace("site.title", "site.titel"))
+    code, out = run(config, "build", "--output", str(tmp_path / "site"))
+    assert code == 1 and "Traceback" not in out
+    assert ("templates/base.html:3: error: template names something pages do not have: 'SiteInfo object' has no "
+            "attribute 'titel'") in out and "hint: did you mean 'title'?" in out
+    assert {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == before
+    template.write_text(good.replace("site.title", "sitee.title"))
+    code, out = run(config, "check")
+    assert "templates/base.html:3: error: template names something pages do not have: 'sitee' is undefined" in out
+    assert "did you mean 'site'?" in out
+    # Sent back from a worker process whole.
+    failed = pickle.loads(pickle.dumps(TemplateFailed("templates/base.html", 3, "message", "hint")))
+    assert (failed.path, failed.line, failed.message, failed.hint) == ("templates/base.html", 3, "message", "hint")
