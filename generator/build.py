@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 # Only what deciding "nothing has changed" needs is imported here; the pipeline's stages (and
 # pandas, Jinja, Markdown with them) are imported by the functions that run them, so a build
 # with nothing to do starts in a fraction of the time.
-from generator import page_reuse, paths, render_jobs, units
+from generator import BUILTIN_THEME, page_reuse, paths, render_jobs, units
+from generator.colours import check_colours
 from generator.config import Config, base_path_of, load_config
 from generator.errors import ACCEPTED, WARNING, BuildFailed, Problem, Problems
 from generator.template_errors import TemplateFailed, template_failure
@@ -186,8 +187,11 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     for problem in data_problems.items:
         problems._add(problem)
     search_path = render.template_search_path(config.root, config.theme)
-    render.missing_assets(search_path[:-1], render.static_files(render.static_search_path(config.root, config.theme)),
-                          problems)  # the built-in theme's own templates (last) name only its own files
+    statics = render.static_files(render.static_search_path(config.root, config.theme))
+    render.missing_assets(search_path[:-1], statics, problems)  # the built-in theme's templates name its own files
+    check_colours([source for path, source in statics.items() if path.endswith(".css")
+                   and not source.resolve().is_relative_to(BUILTIN_THEME.resolve())],
+                  sorted((BUILTIN_THEME / "static").rglob("*.css")), problems)
     if problems.errors:  # nothing more to build on: stop here, with the warnings found so far
         _accept_warnings(problems, config)
         _fail_if_errors(problems, strict)

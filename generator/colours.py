@@ -1,0 +1,233 @@
+"""Check a site's own colours against WCAG 2.2 AA, where its stylesheet sets them.
+
+A council brands the site by setting the theme's custom properties (``--link``,
+``--brand``...) in a stylesheet of its own. A pale link colour, or a value that is
+not a colour at all (which the browser drops, leaving links black and the stripe
+gone), used to build and pass ``check --strict`` without a word. Each pair the
+theme draws together is checked here, with the site's values over the built-in
+theme's: text at 4.5:1, the brand colour (the current navigation item's marker,
+the stripe and card tops) at 3:1. Only properties set for the whole page (in
+``:root``, ``html`` or ``body``, outside ``@media``) are read; a value this
+cannot work out (``var()`` of an unknown property, ``lab()``) is not judged.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import Problems
+
+HEADER = "header background"  # .header's background-color if the site sets one, else --text
+HEADER_TEXT = "header text"  # .header's color if the site sets one, else --white
+
+# (foreground, background, what it is, the contrast WCAG 2.2 AA needs)
+PAIRS = (
+    ("--text", "--white", "text", 4.5),
+    ("--text", "--light-grey", "text on the navigation bar and footer", 4.5),
+    ("--secondary-text", "--white", "captions and notes", 4.5),
+    ("--secondary-text", "--light-grey", "notes on the grey of missing figures", 4.5),
+    ("--link", "--white", "links", 4.5),
+    ("--link", "--light-grey", "links in the navigation bar and footer", 4.5),
+    ("--link-visited", "--white", "visited links", 4.5),
+    ("--link-hover", "--white", "links under the pointer", 4.5),
+    ("--focus-text", "--focus", "text in the keyboard focus highlight", 4.5),
+    (HEADER_TEXT, HEADER, "the header's text", 4.5),
+    ("--brand", "--white", "the stripe under the header and the tops of figure cards", 3.0),
+    ("--brand", "--light-grey", "the marker of the current navigation item", 3.0),
+)
+CHECKED = {name for pair in PAIRS for name in pair[:2] if name.startswith("--")}
+
+_KEYWORDS = {"transparent", "currentcolor", "inherit", "initial", "unset", "revert", "revert-layer"}
+_FUNCTIONS = ("rgb(", "rgba(", "hsl(", "hsla(", "hwb(", "lab(", "lch(", "oklab(", "oklch(", "color(",
+              "color-mix(", "var(", "light-dark(")
+_NAMED = set("""aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet
+brown burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan
+darkgoldenrod darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid darkred
+darksalmon darkseagreen darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink deepskyblue
+dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite gold goldenrod gray
+green greenyellow grey honeydew hotpink indianred indigo ivory khaki lavender lavenderblush lawngreen
+lemonchiffon lightblue lightcoral lightcyan lightgoldenrodyellow lightgray lightgreen lightgrey lightpink
+lightsalmon lightseagreen lightskyblue lightslategray lightslategrey lightsteelblue lightyellow lime limegreen
+linen magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen mediumslateblue
+mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream mistyrose moccasin navajowhite navy
+oldlace olive olivedrab orange orangered orchid palegoldenrod palegreen paleturquoise palevioletred papayawhip
+peachpuff peru pink plum powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown
+seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen steelblue tan teal
+thistle tomato turquoise violet wheat white whitesmoke yellow yellowgreen""".split())
+_BASIC = {"black": "#000000", "white": "#ffffff", "navy": "#000080", "red": "#ff0000", "green": "#008000",
+          "blue": "#0000ff", "yellow": "#ffff00", "purple": "#800080", "teal": "#008080", "maroon": "#800000",
+          "gray": "#808080", "grey": "#808080", "silver": "#c0c0c0", "orange": "#ffa500"}
+
+
+@dataclass
+class Setting:
+    value: str
+    path: Path | None  # None: the built-in theme's
+    line: int
+    column: int
+
+
+def _blank_comments(css: str) -> str:
+    """Comments as spaces, keeping line breaks, so offsets still give lines and columns."""
+    return re.sub(r"/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group()), css, flags=re.S)
+
+
+def _page_wide_blocks(css: str):
+    """(offset, body) of each rule for the whole page (``:root``, ``html``, ``body``) outside any
+    at-rule, and (offset, body) of ``.header`` rules, as ('page' or 'header', offset, body)."""
+    stack: list[str] = []
+    prelude_start = 0
+    for brace in re.finditer(r"[{}]", css):
+        if brace.group() == "{":
+            stack.append((css[prelude_start:brace.start()].strip(), brace.end()))
+        elif stack:
+            selector, start = stack.pop()
+            body = css[start:brace.start()]
+            if "{" not in body and not any(outer.startswith("@") for outer, _ in stack):
+                parts = {part.strip() for part in selector.split(",")}
+                if parts & {":root", "html", "body"}:
+                    yield "page", start, body
+                elif ".header" in parts:
+                    yield "header", start, body
+        prelude_start = brace.end()
+
+
+def read_settings(path: Path, builtin: bool, settings: dict[str, Setting]) -> None:
+    """Add the colours this stylesheet sets for the whole page (later ones win)."""
+    try:
+        css = _blank_comments(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return
+    for kind, start, body in _page_wide_blocks(css):
+        pattern = r"(--[\w-]+)\s*:\s*([^;]+)" if kind == "page" else \
+            r"(?<![\w-])(background(?:-color)?|color)\s*:\s*([^;]+)"
+        for found in re.finditer(pattern, body):
+            name = found.group(1) if kind == "page" else (HEADER_TEXT if found.group(1) == "color" else HEADER)
+            if name not in CHECKED and name not in (HEADER, HEADER_TEXT):
+                continue
+            offset = start + found.start()
+            line = css.count("\n", 0, offset) + 1
+            column = offset - (css.rfind("\n", 0, offset) + 1) + 1
+            value = re.sub(r"\s*!important\s*$", "", found.group(2).strip(), flags=re.I)
+            settings[name] = Setting(value, None if builtin else path, line, column)
+
+
+def is_colour(value: str) -> bool:
+    text = value.strip().lower()
+    return bool(re.fullmatch(r"#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})", text)) or text in _NAMED \
+        or text in _KEYWORDS or (text.startswith(_FUNCTIONS) and text.endswith(")"))
+
+
+def _channel(text: str, scale: float) -> float:
+    text = text.strip()
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text) / scale
+
+
+def rgb(value: str, settings: dict[str, Setting], depth: int = 0) -> tuple[float, float, float] | None:
+    """The colour as 0-1 red, green and blue, if it is opaque and can be worked out here."""
+    text = value.strip().lower()
+    text = _BASIC.get(text, text)
+    var = re.fullmatch(r"var\(\s*(--[\w-]+)\s*(?:,\s*(.+))?\)", text)
+    if var and depth < 5:
+        known = settings.get(var.group(1))
+        fallback = var.group(2)
+        return rgb(known.value, settings, depth + 1) if known else (
+            rgb(fallback, settings, depth + 1) if fallback else None)
+    hexed = re.fullmatch(r"#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})", text)
+    if hexed:
+        digits = hexed.group(1)
+        if len(digits) in (3, 4):
+            digits = "".join(d * 2 for d in digits)
+        if len(digits) == 8 and digits[6:] != "ff":
+            return None  # see-through: its contrast depends on what is under it
+        return tuple(int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    parts = re.fullmatch(r"(rgba?|hsla?)\(\s*([^)]*)\)", text)
+    if not parts:
+        return None
+    numbers = [p for p in re.split(r"[\s,/]+", parts.group(2)) if p]
+    if len(numbers) == 4 and _channel(numbers[3], 1) < 1:
+        return None
+    try:
+        if parts.group(1).startswith("rgb") and len(numbers) >= 3:
+            return tuple(min(max(_channel(n, 255), 0), 1) for n in numbers[:3])
+        if len(numbers) >= 3:
+            hue = float(numbers[0].removesuffix("deg")) / 360 % 1
+            return colorsys.hls_to_rgb(hue, _channel(numbers[2], 100), _channel(numbers[1], 100))
+    except ValueError:
+        return None
+    return None
+
+
+def _luminance(colour: tuple[float, float, float]) -> float:
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in colour]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _hex(colour: tuple[float, float, float]) -> str:
+    return "#" + "".join(f"{round(c * 255):02x}" for c in colour)
+
+
+def _nearest(colour, background, needed: float) -> str | None:
+    """The same hue made darker (or, on a dark background, lighter) until it has the contrast."""
+    darker = _luminance(background) > 0.18
+    for step in range(1, 101):
+        factor = 1 - step / 100
+        candidate = tuple(c * factor for c in colour) if darker else tuple(1 - (1 - c) * factor for c in colour)
+        if contrast(candidate, background) >= needed:
+            return _hex(candidate)
+    return None
+
+
+def _shown(name: str, setting: Setting, colour) -> str:
+    """How a message names a colour: as the site wrote it, or the theme's property it comes from."""
+    if name in (HEADER, HEADER_TEXT):
+        name = {HEADER: ".header background-color", HEADER_TEXT: ".header color"}[name] if setting.path else \
+            {HEADER: "--text", HEADER_TEXT: "--white"}[name]
+    value = _hex(colour) if setting.value.startswith("var(") else setting.value
+    return f"{name} {value}"
+
+
+def check_colours(site_css: list[Path], builtin_css: list[Path], problems: Problems) -> None:
+    """Warn, at the line that sets it, of each colour that is not a colour or lacks the contrast."""
+    settings: dict[str, Setting] = {}
+    for path in builtin_css:
+        read_settings(path, True, settings)
+    defaults = dict(settings)
+    for path in site_css:
+        read_settings(path, False, settings)
+    settings.setdefault(HEADER, settings.get("--text", Setting("#0b0c0c", None, 0, 0)))
+    settings.setdefault(HEADER_TEXT, settings.get("--white", Setting("#ffffff", None, 0, 0)))
+    bad = set()
+    for name, setting in settings.items():
+        if setting.path is not None and not is_colour(setting.value):
+            bad.add(name)
+            shown = {HEADER: ".header background-color", HEADER_TEXT: ".header color"}.get(name, name)
+            problems.warning(setting.path, f"{shown}: '{setting.value}' is not a CSS colour, so the browser drops "
+                             "it and what uses it loses its colour", setting.line, setting.column,
+                             hint="write a colour such as #1d70b8, rgb(29 112 184) or a CSS colour name")
+    for fore, back, what, needed in PAIRS:
+        if fore in bad or back in bad or fore not in settings or back not in settings:
+            continue
+        set_by = next((settings[n] for n in (fore, back) if settings[n].path is not None), None)
+        if set_by is None or (settings[fore] is defaults.get(fore) and settings[back] is defaults.get(back)):
+            continue  # the theme's own pairs are checked by its tests
+        a, b = rgb(settings[fore].value, settings), rgb(settings[back].value, settings)
+        if a is None or b is None:
+            continue
+        ratio = contrast(a, b)
+        if ratio < needed:
+            better = _nearest(a, b, needed)
+            problems.warning(set_by.path, f"{_shown(fore, settings[fore], a)} ({what}) has a contrast of "
+                             f"{ratio:.2f}:1 with {_shown(back, settings[back], b)}; WCAG 2.2 AA needs {needed:g}:1",
+                             set_by.line, set_by.column,
+                             hint=(f"{better}, the same hue, has it; " if better and set_by is settings[fore]
+                                   else "") + "check each pair with a contrast checker (see 'Keep it readable' in "
+                                              "the README)")

@@ -1,0 +1,73 @@
+"""A site's own colours are checked against WCAG 2.2 AA where its stylesheet sets them: a pale
+link colour (1.19:1) and a value that is not a colour passed check --strict and were published."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.colours import contrast, rgb
+from sitefactory import standard_files, write_site
+
+BASE = ('{% extends "default:base.html" %}\n{% block head %}\n'
+        "<link rel=\"stylesheet\" href=\"{{ asset('css/brand.css') }}\">\n{% endblock %}\n")
+
+
+def run(config, *args):
+    result = CliRunner().invoke(main, [*args, "--config", str(config)])
+    return result.exit_code, result.output
+
+
+def site_with(tmp_path, css: str):
+    files = standard_files()
+    files["templates/base.html"] = BASE
+    files["static/css/brand.css"] = css
+    return write_site(tmp_path, files)
+
+
+@pytest.mark.parametrize("fore, back, ratio", [
+    ("#1d70b8", "#ffffff", 5.17),  # GOV.UK's link blue on white, as its design system states
+    ("#767676", "#ffffff", 4.54),  # the palest grey with 4.5:1 on white
+    ("#000", "#fff", 21.0),
+    ("rgb(29 112 184)", "white", 5.17),
+    ("hsl(0 0% 46.3%)", "#ffffff", 4.54),
+])
+def test_contrast_is_worked_out_as_wcag_says(fore, back, ratio):
+    assert contrast(rgb(fore, {}), rgb(back, {})) == pytest.approx(ratio, abs=0.01)
+
+
+def test_see_through_and_unknown_colours_are_not_judged():
+    assert rgb("#1d70b880", {}) is None and rgb("rgba(0, 0, 0, 0.5)", {}) is None
+    assert rgb("var(--nothing)", {}) is None and rgb("lab(50% 40 59)", {}) is None
+
+
+def test_a_pale_link_and_a_brand_that_is_not_a_colour_are_warnings_at_their_lines(tmp_path):
+    css = (":root {\n  --link: #ffeb99; /* pale yellow */\n  --brand: purple-ish;\n}\n"
+           "@media (prefers-color-scheme: dark) {\n  :root { --text: #ffffff; }\n}\n"  # not for the white page
+           ".header { --link: #ffffff; }\n")  # links in the header alone: not checked against the page
+    config = site_with(tmp_path, css)
+    code, out = run(config, "check")
+    assert code == 0, out
+    # Hand check: #ffeb99 has relative luminance 0.832, so (1.05) / (0.882) = 1.19 on white.
+    assert ("static/css/brand.css:2:3: warning: --link #ffeb99 (links) has a contrast of 1.19:1 with --white #ffffff; "
+            "WCAG 2.2 AA needs 4.5:1") in out
+    assert "with --light-grey #f3f2f1" in out  # the navigation bar and footer too
+    assert ("static/css/brand.css:3:3: warning: --brand: 'purple-ish' is not a CSS colour, so the browser drops it "
+            "and what uses it loses its colour") in out
+    assert "--text" not in out and out.count("warning:") == 3
+    assert run(config, "check", "--strict")[0] == 1
+
+
+def test_a_light_header_needs_its_own_text_colour(tmp_path):
+    config = site_with(tmp_path, ".header {\n  background-color: #fafafa;\n}\n")
+    code, out = run(config, "check")
+    assert ("static/css/brand.css:2:3: warning: --white #ffffff (the header's text) has a contrast of 1.04:1 with "
+            ".header background-color #fafafa") in out
+    config = site_with(tmp_path / "dark-text", ".header {\n  background-color: #fafafa;\n  color: #0b0c0c;\n}\n")
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+
+
+def test_readable_brand_colours_pass_strict(tmp_path):
+    css = ":root {\n  --brand: #00703c;\n  --link: #00703c;\n  --link-hover: #004e2a;\n}\n.header {\n  background-color: #00402a;\n}\n"
+    assert run(site_with(tmp_path, css), "check", "--strict") == (0, "No errors found.\n")
