@@ -54,6 +54,9 @@ _NOTHING: dict = {}  # "no extra fields": shared, so never changed
 _DAY = timedelta(days=1)
 
 
+NOT_REQUESTED_ROW = {"status": "not requested"}  # a period whose figure the service was not asked for
+
+
 def _with_gaps(points: list[tuple], series: str | None = None) -> list[dict]:
     """Rows for a line: (period, value, extra) in order, with a null row for each gap; each row
     also names its ``series``, if given.
@@ -73,7 +76,8 @@ def _with_gaps(points: list[tuple], series: str | None = None) -> list[dict]:
             start, end = previous_end + _DAY, period.start - _DAY  # one day is named as a day, not '28 to 28'
             gap = Period(start, end, "day" if start == end else "range")
             rows.append({**gap.fields, "value": None, **named})
-        rows.append({**period.fields, "value": value, **(extra if value is not None else _NOTHING), **named})
+        kept = extra if value is not None else {"status": extra["status"]} if "status" in extra else _NOTHING
+        rows.append({**period.fields, "value": value, **kept, **named})
         previous_end = period.end
     return rows
 
@@ -93,6 +97,8 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("value", name, unit)]
     if any("estimated" in r for r in rows):
         columns.append(m.ChartColumn("estimated", "Estimated", TEXT))
+    if any("status" in r for r in rows):  # in the downloads; the table says it in the value's cell
+        columns.append(m.ChartColumn("status", "Status", TEXT))
     return m.Chart(cid, title, summary, columns, rows, fill(kind, datasets, summary, currency),
                    f"{base}/{cid}", list(service.annotations))
 
@@ -349,7 +355,8 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
     ]
     for cid, title, key, attr, kind, unit in per_kpi:
         points = [(r.period, getattr(r, attr),
-                   {"estimated": "yes"} if key == m.COST_PER_TRANSACTION and r.cost_estimated else {})
+                   {"estimated": "yes"} if key == m.COST_PER_TRANSACTION and r.cost_estimated
+                   else NOT_REQUESTED_ROW if key in r.not_requested and getattr(r, attr) is None else {})
                   for r in service.periods]
         rows = _with_gaps(points)
         note = ""

@@ -319,10 +319,16 @@ def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, probl
                          "filter: or exclude: in the file's source")
 
 
+# A source with any of these maps its file's columns itself; without, the file is read by its headings.
+_MAPPING_KEYS = ("columns", "wide", "measures_in_rows", "services", "organisations", "constants", "filter", "exclude")
+
+
 def _header_problems(config: Config, source: Source | None, file: str, raw: RawFile, path,
                      problems: Problems) -> bool:
-    """Per-file checks of the headings of a file in the tidy format; True if it can be read."""
-    if source is not None:
+    """Per-file checks of the headings of a file in the tidy format; True if it can be read. A file
+    whose source only says how to read it (not_requested:, encoding:...) is in the tidy format too:
+    its columns are checked by name, so 'user_satisfaction' for 'satisfaction' is told."""
+    if source is not None and any(source.values.get(key) for key in _MAPPING_KEYS):
         return True
     headings = headings_of(raw.frame)
     keys = [_column_key(h) for h in headings]
@@ -332,15 +338,19 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
             problems.error(path, f"column '{headings[first - 1]}' appears twice (as column {first} and {number})",
                            raw.header_line, number, hint="remove or rename one of them")
             return False
+    ignored = {_column_key(str(name)) for name in (source.values.get("ignore") or [])} if source else set()
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
         if re.fullmatch(r"\(column \d+\)", heading) and not raw.frame[heading].str.strip().ne("").any():
             continue  # an empty column with no heading: nothing to read, nothing lost
-        if key not in fields:
+        if key not in fields and key not in ignored:
             close = difflib.get_close_matches(key, fields, n=1, cutoff=0.8)
             problems.warning(path, f"unknown column '{heading}' is ignored", raw.header_line, number,
                              hint=f"did you mean '{close[0]}'?" if close else
                              f"known columns: {', '.join(fields)}; a new measure is declared under "
-                             "measures: in config.yaml")
+                             "measures: in config.yaml" + ("; to read it as nothing, list it under ignore: in "
+                                                           "the file's source" if source else ""))
+    if source is not None:
+        return True  # the rest is checked as the source reads it
     if "period" not in keys:
         problems.error(path, "missing column: period", raw.header_line,
                        hint="the header row needs at least period and a measure such as transactions "

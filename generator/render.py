@@ -289,14 +289,23 @@ def _chart_rows(ctx, chart: m.Chart):
     few period and series names recur in every table, so their escaped forms are remembered;
     formatted numbers need escaping only for an unusual currency symbol."""
     currency = _currency(ctx)
-    columns = chart.columns
+    columns = _shown_columns(chart)
     first = columns[0].key
     rest = [(c.key, c.unit, c.unit == "text") for c in columns[1:]]
     rows = chart.rows
     heads = [f'<tr><th scope="row" class="table__row-header">{_escaped(row[first])}</th>' for row in rows]
     cells = [[f"<td>{_escaped(row.get(key) or '')}</td>" for row in rows] if text
              else _value_cells([row.get(key) for row in rows], unit, currency) for key, unit, text in rest]
+    if len(columns) < len(chart.columns):  # a period not requested says so in its value's cell
+        values = next(i for i, (_, _, text) in enumerate(rest) if not text)
+        cells[values] = [_value_cell(None, "", "", not_requested=True) if row.get("status") == "not requested"
+                         else cell for row, cell in zip(rows, cells[values])]
     return Markup("\n".join("".join(line) + "</tr>" for line in zip(heads, *cells)))
+
+
+def _shown_columns(chart: m.Chart) -> list[m.ChartColumn]:
+    """The columns of a chart's data table: a row's status is said in its value's cell instead."""
+    return [c for c in chart.columns if c.key != "status"]
 
 
 def _series_table(chart: m.Chart) -> bool:
@@ -315,7 +324,7 @@ def _chart_table(ctx, chart: m.Chart):
     data'); any other chart a row per plotted row, as ``chart_rows`` writes them."""
     if not _series_table(chart):
         head = "".join(f'<th scope="col" class="table__header{"" if c.unit == "text" else " num"}">'
-                       f"{_escaped(c.label)}</th>" for c in chart.columns)
+                       f"{_escaped(c.label)}</th>" for c in _shown_columns(chart))
         return Markup(f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{_chart_rows(ctx, chart)}\n</tbody>")
     currency = _currency(ctx)
     period, _, value = chart.columns

@@ -2101,3 +2101,20 @@ def test_a_lone_figure_after_blank_months_is_not_a_channel_beginning(tmp_path):
     assert take_up("islington")[11] == pytest.approx(10 / 4810 * 100)
     assert take_up("richmond")[:2] == [None, None] and take_up("richmond")[2] == pytest.approx(10 / 40 * 100)
     assert take_up("merton")[:4] == [0.0] * 4 and take_up("merton")[4] == pytest.approx(10 / 50 * 100)
+
+
+def test_a_period_not_requested_says_so_in_the_charts_table_and_downloads(tmp_path):
+    """The table by period said 'not requested' for a year's satisfaction, but the satisfaction
+    chart's own table said 'no data' and its downloads a blank, as for a figure that is missing."""
+    csv_text = "period,transactions,satisfaction\n2024-01,100,71\n2024-02,100,Not requested\n2024-03,100,76\n"
+    source = "sources:\n  - file: permits.csv\n    not_requested: ['Not requested']\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    build_site(config, tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    table = page[page.index("User satisfaction: data"):]
+    table = table[:table.index("</table>")]
+    assert '<th scope="row" class="table__row-header">February 2024</th><td class="num missing">not requested</td>' \
+        in table and "no data" not in table and "Status" not in table
+    download = (tmp_path / "site/data/charts/services/permits/user-satisfaction.csv").read_text().splitlines()
+    assert download[0] == "period,start,end,value,status"
+    assert download[2] == "February 2024,2024-02-01,2024-02-29,,not requested" and download[1].endswith(",71,")
