@@ -245,7 +245,9 @@ def new(folder: Path, name: str | None, kind: str) -> None:
         sys.exit(1)
     click.echo(f"Created a new site in {folder} ({len(written)} files). Next:\n"
                f"  cd {folder}\n  perfpages serve      # builds it and shows it at http://localhost:8000/\n"
-               f"  perfpages build      # or just build it into site/")
+               f"  perfpages build      # or just build it into site/\n"
+               f"Before you publish: fill in each '[fill in: ...]' in content/pages/accessibility.md "
+               f"(perfpages check lists them; the CI workflows stop until they are done).")
     if not install_source_known((folder / "requirements.txt").read_text(encoding="utf-8")):
         click.echo(f"Before you push: {folder / 'requirements.txt'} must say where CI installs Performance Pages "
                    "from (this copy has no public git address); the line to add is in it.")

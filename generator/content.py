@@ -302,7 +302,22 @@ def load_pages(config: Config, problems: Problems) -> list[Page]:
         slug = _slug(v, path, problems, positions)
         if slug and len(problems.errors) == before:
             pages.append(Page(slug, v["title"], v["description"], v["nav_order"], text[match.end():], path))
+        _warn_of_blanks_to_fill(text, path, problems)
     return pages
+
+
+_TO_FILL = re.compile(r"\[fill in:[^\]]*\]", re.IGNORECASE)
+
+
+def _warn_of_blanks_to_fill(text: str, path: Path, problems: Problems) -> None:
+    """Each '[fill in: ...]' left in a page (the accessibility statement ``perfpages new`` writes
+    has some: contact details, test dates, compliance status, which the law asks for): a warning,
+    so CI's --strict does not publish the statement unfinished."""
+    for found in _TO_FILL.finditer(text):
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        problems.warning(path, f"'{' '.join(found.group().split())}' is still to be filled in", line, column,
+                         hint="write the details in its place (an accessibility statement must give them)")
 
 
 def check_references(config: Config, content: Content, problems: Problems) -> None:

@@ -122,8 +122,13 @@ file.
 ## Feedback and contact information
 
 If you need information on this website in a different format, or find a
-problem with its accessibility, contact {name}. Tell us the web address of
-the page and what the problem was.
+problem with its accessibility, contact {name}:
+
+- email: [fill in: an email address]
+- phone: [fill in: a phone number, with the hours it is answered]
+
+Tell us the web address of the page and what the problem was. We'll reply
+within [fill in: how many] working days.
 
 ## Enforcement procedure
 
@@ -141,6 +146,20 @@ Regulations 2018. This website is built to meet the
 [Web Content Accessibility Guidelines version 2.2](https://www.w3.org/TR/WCAG22/)
 AA standard: its templates are checked with automated tests in a web browser,
 and with a keyboard.
+
+## Compliance status
+
+This website is [fill in: fully, partially or not] compliant with the Web
+Content Accessibility Guidelines version 2.2 AA standard. [fill in: what does
+not meet it, and when it will be fixed; or, if nothing, delete this sentence]
+
+## Preparation of this accessibility statement
+
+This statement was prepared on [fill in: a date]. It was last reviewed on
+[fill in: a date].
+
+This website was last tested on [fill in: a date] against the WCAG 2.2 AA
+standard. The test was carried out by [fill in: who tested it, and how].
 """
 
 README = """\
@@ -157,8 +176,10 @@ Built with Performance Pages.
 - `data/`: one CSV per service: `period,channel,transactions,cost,started,completed,satisfaction`.
   Exports in other shapes are described under `sources:` in `config.yaml`.
 - `content/pages/`: Markdown pages such as About, and an accessibility statement, which UK
-  public-sector sites must publish: add how to contact you (an email address, a phone number), the
-  date you last tested the site and by whom, before you publish.
+  public-sector sites must publish. Before you publish, replace each `[fill in: ...]` in it: how to
+  contact you (an email address, a phone number), whether the site is fully compliant, and when
+  and by whom it was last tested. `perfpages check` warns of each one left, so the workflows
+  (which run `perfpages check --strict`) do not publish the statement unfinished.
 - `templates/`: put a template here (e.g. `templates/base.html`) to override the theme's one.
 
 Publishing: `.github/workflows/perfpages.yml` checks, builds and deploys to GitHub
