@@ -161,6 +161,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{4})\s*[-/]\s*(\d{4})$"), "fy4"),  # 2023-2024, 2023/2024
     (re.compile(r"^(?:FY|financial\s+year)\s*(\d{4})\s*[-/]\s*(\d{2,4})$", re.I), "fyp"),  # FY 2023/24
     (re.compile(r"^FY\s*(\d{2})\s*[-/]\s*(\d{2})$", re.I), "fyp2"),  # FY23/24
+    (re.compile(r"^(\d{2})\s*[-/]\s*(\d{2})$"), "fyp2"),  # 23/24 (consecutive years only: 03/24 is not one)
     (re.compile(r"^(\d{4})/(\d{1,2})$"), "ym"),  # 2024/03 (not a financial year: tried after them)
     (re.compile(r"^(\d{4})(\d{2})$"), "ym"),  # 202403; 201819 is no month, so it is read as below
     (re.compile(r"^(\d{4})(\d{2})$"), "fy2"),  # 201819: the financial (or academic) year 2018/19
@@ -175,8 +176,8 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{2})([A-Za-z]{3})(\d{4})$"), "dmony"),  # 01FEB2023 (SAS, NHS Digital)
     (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{4})$"), "mony"),  # Mar 2024, March-2024
     (re.compile(r"^([A-Za-z]+)\.?(?:[\s-]+|\s*['’])(\d{2})$"), "mony2"),  # Mar-24 (Excel), Mar '24
-    (re.compile(r"^Q([1-4])\s*[-/ ;,]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "fq"),  # Q1 2024/25
-    (re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[- ;,]?\s*Q([1-4])$", re.I), "fq2"),  # 2024/25 Q1, 2024-25;Q1
+    (re.compile(r"^Q([1-4])\s*[-/ ;,]?\s*(\d{4}|\d{2})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "fq"),  # Q1 2024/25, Q1 24/25
+    (re.compile(r"^(\d{4}|\d{2})\s*[-/]\s*(\d{2}|\d{4})\s*[- ;,]?\s*Q([1-4])$", re.I), "fq2"),  # 2024/25 Q1, 24/25 Q1
     # April 2011 to March 2012, Apr-11 to Mar-12, Jan 2024 - Mar 2024
     (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{4}|\d{2})" + _TO + r"([A-Za-z]+)\.?[\s-]+(\d{4}|\d{2})$",
                 re.I), "range"),
@@ -360,6 +361,11 @@ def _match(raw: str, patterns, fy_start_month: int) -> Period | None:
     return None
 
 
+def _full_year(short: int) -> int:
+    """The year a two-digit year means in a financial year ('23/24', '99/00')."""
+    return (1900 if short >= 70 else 2000) + short
+
+
 def _financial_year(first: int, second: int) -> int | None:
     """The first calendar year of '2023-24' or '2023/2024'; None if the years are not consecutive."""
     second_full = second if second >= 1000 else (first // 100) * 100 + second
@@ -433,7 +439,7 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
             first = _financial_year(int(g[0]), int(g[1]))
             return None if first is None else month_span(first, fy, 12, "financial_year")
         if form == "fyp2":
-            first = _financial_year(2000 + int(g[0]), int(g[1]))
+            first = _financial_year(_full_year(int(g[0])), int(g[1]))
             return None if first is None else month_span(first, fy, 12, "financial_year")
         if form == "y":
             return month_span(int(g[0]), 1, 12, "year")
@@ -460,7 +466,7 @@ def _build_any(form: str, g: tuple, fy: int) -> Period | None:
             return month_span(year, month, 1, "month")
         if form in ("fq", "fq2"):
             quarter, first, second = (g[0], g[1], g[2]) if form == "fq" else (g[2], g[0], g[1])
-            year = _financial_year(int(first), int(second))
+            year = _financial_year(int(first) if len(first) == 4 else _full_year(int(first)), int(second))
             if year is None:
                 return None
             start = add_months(date(year, fy, 1), (int(quarter) - 1) * 3)

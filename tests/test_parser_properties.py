@@ -166,6 +166,9 @@ def test_days_as_spreadsheets_and_people_write_them(day):
     ("2023 APR", "2023-04"), ("04-2023", "2023-04"), ("2023/04", "2023-04"), ("Apr '23", "2023-04"),
     ("FY23/24", "2023/24"), ("2018-19;Q1", "Q1 2018/19"), ("Q2, 2018-19", "Q2 2018/19"), ("Apr-Jun 2023/24", "April 2023 to June 2023"),
     ("Jan-Mar 2023/24", "January 2024 to March 2024"),
+    # councils' short financial years: two consecutive two-digit years
+    ("23/24", "2023/24"), ("23-24", "2023/24"), ("Q1 23/24", "Q1 2023/24"), ("23/24 Q4", "Q4 2023/24"),
+    ("99/00", "1999/00"),
     # finance systems' periods: P01 is the first month of the financial year (April)
     ("P01 2024/25", "2024-04"), ("P12 2024/25", "2025-03"), ("Period 3 2024-25", "2024-06"),
     ("2024/25 P10", "2025-01"), ("2024/25 M07", "2024-10"),
@@ -179,6 +182,13 @@ def test_a_finance_period_follows_the_sites_financial_year_and_period_13_is_no_m
     for text in ("P13 2024/25", "P00 2024/25"):
         with pytest.raises(PeriodError):
             parse_period(text)
+
+
+@pytest.mark.parametrize("text", ["03/24", "24/23", "12/24"])
+def test_two_short_years_that_do_not_follow_each_other_are_no_financial_year(text):
+    """'03/24' may be March 2024 or a slip: not a year for us to guess."""
+    with pytest.raises(PeriodError):
+        parse_period(text)
 
 
 @pytest.mark.parametrize("text", ["Q4 (Jan-Mar) 2024", "Q1 (Apr-Jun) 2024", "Q3 2023 (Oct-Dec) [p]"])
