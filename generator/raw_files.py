@@ -258,7 +258,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     if numbered is None:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         numbered = ((record, reader.line_num) for record in reader)
-    header, rows, lines, short = None, [], [], []
+    header, rows, lines, short, wide = None, [], [], [], []
     header_line = None
     try:
         for record, line_num in numbered:
@@ -275,9 +275,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                         short.append((line, len(record)))
                     record = (record + [""] * (len(header) - len(record)))[:len(header)]
                 else:
-                    problems.error(path, f"row has {len(record)} cells but the header has {len(header)}",
-                                   line_num, len(header) + 1,
-                                   hint="check for an extra delimiter, or quote text that contains one")
+                    wide.append((line_num, len(record), record))
                     continue
             rows.append(record)
             lines.append(line)
@@ -290,6 +288,20 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        f"the file has no headings on or after line {header_row}", 1,
                        hint="a header row is needed, e.g. period,channel,transactions")
         return None
+    headings_at = _headings_below_a_title(header, rows, lines, wide)
+    if headings_at is not None:
+        line, record = headings_at
+        shown = ", ".join(c.strip() for c in record if c.strip())
+        where = (f"add header_row: {line} to the sources: entry for {file or Path(path).name} in config.yaml"
+                 if not hint_config else f"describe the file in config.yaml: sources: [{{file: "
+                                          f"{file or Path(path).name}, header_row: {line}}}]")
+        problems.error(path, f"line {header_line} ('{header[0] if header else ''}') looks like a title above the "
+                       f"table: the headings seem to be on line {line} ({shown[:80]}{'...' if len(shown) > 80 else ''})",
+                       header_line, hint=where + ", so that the lines above it are passed over")
+        return None
+    for line_num, cells, _ in wide:
+        problems.error(path, f"row has {cells} cells but the header has {len(header)}", line_num, len(header) + 1,
+                       hint="check for an extra delimiter, or quote text that contains one")
     header, rows = _named_columns(header, rows)
     short = [(line, cells) for line, cells in short if cells < len(header)]
     if short:
@@ -305,6 +317,22 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame["@line"] = lines
     return RawFile(frame, header_line)
+
+
+def _headings_below_a_title(header: list[str], rows: list, lines: list, wide: list) -> tuple[int, list] | None:
+    """(line, cells) of the real headings if the first line is a title above the table ('Council tax
+    payments report', alone or followed by empty cells as Excel saves it): the first row below it
+    with two or more cells, all of them words, not figures. None if the first line is the headings."""
+    if sum(1 for h in header if h) > 1:
+        return None
+    below = sorted([*zip(lines, rows), *((line, record) for line, _, record in wide)], key=lambda item: item[0])
+    for line, record in below:
+        cells = [c.strip() for c in record if c.strip()]
+        if len(cells) >= 2 and not any(re.fullmatch(r"[£$€]?-?[\d,.]+%?", c) for c in cells):
+            return line, record
+        if len(cells) >= 2:
+            return None  # figures before any headings: not a table with a title
+    return None
 
 
 def _named_columns(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:

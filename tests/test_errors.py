@@ -508,3 +508,26 @@ def test_a_mistake_in_the_sites_own_template_is_told_at_its_line_without_a_trace
     # Sent back from a worker process whole.
     failed = pickle.loads(pickle.dumps(TemplateFailed("templates/base.html", 3, "message", "hint")))
     assert (failed.path, failed.line, failed.message, failed.hint) == ("templates/base.html", 3, "message", "hint")
+
+
+def test_a_title_above_the_table_is_one_error_naming_the_header_row(tmp_path):
+    """A contact-centre export with a title and a date above its headings gave one 'row has 7 cells
+    but the header has 1' error per row (21 of them), and no word of header_row:."""
+    files = standard_files()
+    table = files["data/fines.csv"]
+    files["data/fines.csv"] = "Parking fines report\nExported 01/04/2025 by CRM\n\n" + table
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 1 and out.count("error:") == 1, out
+    headings = ", ".join(table.splitlines()[0].split(","))
+    assert (f"data/fines.csv:1: error: line 1 ('Parking fines report') looks like a title above the table: the "
+            f"headings seem to be on line 4 ({headings[:80]}") in out
+    assert "hint: describe the file in config.yaml: sources: [{file: fines.csv, header_row: 4}]" in out
+    # As Excel saves it, the title padded with empty cells to the table's width: the same.
+    width = table.splitlines()[0].count(",")
+    (tmp_path / "data/fines.csv").write_text("Parking fines report" + "," * width + "\n" + table)
+    code, out = run(config, "check")
+    assert "looks like a title above the table: the headings seem to be on line 2" in out and out.count("error:") == 1
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text()
+                                          + "sources:\n  - file: fines.csv\n    header_row: 2\n")
+    assert run(config, "check")[0] == 0
