@@ -93,13 +93,18 @@ The figures are updated every month.
 
 # UK public-sector sites must publish an accessibility statement: a new site starts with one that
 # says what the site itself does; the scaffold's README asks for the contact details and test dates.
+def _site_title(name: str) -> str:
+    """'Borsetshire County Council service performance'; 'England public library services: performance'."""
+    return f"{name}: performance" if re.search(r"\bservices?$", name, re.IGNORECASE) else f"{name} service performance"
+
+
 ACCESSIBILITY = """\
 ---
 title: Accessibility statement
 description: How accessible this website is, how to report a problem and what to do if you are not happy with our response.
 nav_order: 2
 ---
-This accessibility statement applies to the {name} service performance
+This accessibility statement applies to the {name} performance
 website. It does not cover the services themselves, which have their own
 accessibility statements.
 
@@ -366,7 +371,7 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
     org = _slug_of_name(name) or "council"
     files = {
         ".gitignore": GITIGNORE,
-        "config.yaml": CONFIG.format(title=_yaml_text(f"{name} service performance"), name=_yaml_text(name)),
+        "config.yaml": CONFIG.format(title=_yaml_text(_site_title(name)), name=_yaml_text(name)),
         f"content/organisations/{org}.yaml": ORGANISATION.format(
             name=_yaml_text(name), kind=_yaml_text(kind),
             description=_yaml_text(f"The services {name} runs and how well they work.")),

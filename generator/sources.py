@@ -637,7 +637,7 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             channel = channels.get(normalise(parts["channel"])) or channel_lookup.get(normalise(parts["channel"]))
             if channel is None:
                 # A channel's name a letter or two out, over figures, is a typo that would drop them.
-                spelt = {**{key: key for key in channel_lookup}, **{normalise(k): k for k in wide["channels"]}}
+                spelt = {**channel_lookup, **{normalise(k): k for k in wide["channels"]}}  # as config.yaml names it
                 close = [spelt[c] for c in difflib.get_close_matches(normalise(parts["channel"]), list(spelt), n=1,
                                                                      cutoff=0.8)]
                 figures = _holds_figures(frame[heading])

@@ -1427,16 +1427,17 @@ def test_an_unmapped_measure_beside_a_mapped_one_is_not_a_bad_period(tmp_path):
 def test_a_channel_heading_a_letter_out_over_figures_is_an_error(tmp_path):
     """'Phnoe' over figures is a typo (an error); 'Notes' (text) is a label, passed over; 'Days' (figures,
     nothing like a channel) is a warning, silenced with ignore:."""
-    csv_text = "Month,Online,Phnoe,Notes,Days\n2024-01,5,4,text,31\n"
+    csv_text = "Month,Online,Phnoe,Face to fcae,Notes,Days\n2024-01,5,4,3,text,31\n"
     source = "sources:\n  - file: permits.csv\n    columns: {period: Month}\n    wide:\n      columns: '{channel}'\n"
     config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 1
     assert "data/permits.csv:1:3: error: column 'Phnoe' matches '{channel}' but 'Phnoe' is not a channel" in out
     assert "did you mean 'phone'?" in out
+    assert "did you mean 'face_to_face'?" in out  # the channel config.yaml names, not 'facetoface'
     assert "'Notes'" not in out
-    assert "data/permits.csv:1:5: warning: column 'Days' matches '{channel}'" in out
-    (tmp_path / "data/permits.csv").write_text(csv_text.replace("Phnoe", "Phone"))
+    assert "data/permits.csv:1:6: warning: column 'Days' matches '{channel}'" in out
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("Phnoe", "Phone").replace("fcae", "face"))
     (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
         "    columns: {period: Month}\n", "    columns: {period: Month}\n    ignore: [Days]\n"))
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
