@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from generator import model as m
 from generator.config import Config, source_of
 from generator.errors import Problems
-from generator.paths import is_pattern, matching, resolved
+from generator.paths import is_pattern, matching, nearest_file, resolved
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions, load_yaml, parse_yaml
 
@@ -399,6 +399,13 @@ def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None
     read = {id(source_of(config, ref)) for svc in content.services for ref in svc.data}
     for source in config.sources:
         if id(source) not in read and not source.values["services"] and not source.values["organisations"]:
+            if not is_pattern(source.file) and not (config.data_dir / source.file).is_file():
+                close = nearest_file(config.data_dir, source.file)
+                problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/",
+                               *source.where("file"), hint=f"did you mean '{close}'? A file no source names is read "
+                               "in the tidy format, without this source's settings" if close else
+                               "check the file name and its extension")
+                continue
             problems.warning(config.path, f"no service reads the source for {source.file}"
                              + (f" ('{source.id}')" if source.id != source.file else ""), *source.where(),
                              hint="point a service's data: at it (data: {source: <its id>, service: ...}), "
@@ -436,24 +443,12 @@ def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Proble
                        *svc.positions.at(("data",)), hint="name a file inside data/")
         return False
     if not target.is_file():
-        close = _close_file(config.data_dir, ref.file)
+        close = nearest_file(config.data_dir, ref.file)
         problems.error(svc.path, f"data file '{ref.file}' not found in {config.data_dir.name}/",
                        *svc.positions.at(("data",)),
                        hint=f"did you mean '{close}'?" if close else "check the file name and its extension")
         return False
     return True
-
-
-def _close_file(data_dir: Path, name: str) -> str | None:
-    """The data file whose name is nearest a missing one's ('payment_summary.csv' for
-    'payments_summary.csv'), looked for in the folder the name points into."""
-    folder = (data_dir / name).parent
-    if not folder.is_dir():
-        return None
-    prefix = PurePosixPath(name).parent
-    names = sorted(p.name for p in folder.iterdir() if p.is_file())
-    close = difflib.get_close_matches(PurePosixPath(name).name, names, n=1, cutoff=0.75)
-    return str(prefix / close[0]) if close else None
 
 
 def _merge_generated(written: list, generated: list) -> list:

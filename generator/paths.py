@@ -9,8 +9,9 @@ chain of ``lstat``s, and a tenth of a one-service rebuild. Builds call
 
 from __future__ import annotations
 
+import difflib
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 
 @lru_cache(maxsize=None)
@@ -35,3 +36,15 @@ def matching(data_dir: Path, name: str) -> list[Path]:
         return [data_dir / name]
     root = resolved(data_dir)
     return sorted(p for p in data_dir.glob(name) if p.is_file() and resolved(p).is_relative_to(root))
+
+
+def nearest_file(data_dir: Path, name: str) -> str | None:
+    """The data file whose name is nearest a missing one's ('payment_summary.csv' for
+    'payments_summary.csv'), looked for in the folder the name points into."""
+    folder = (data_dir / name).parent
+    if not folder.is_dir():
+        return None
+    prefix = PurePosixPath(name).parent
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    close = difflib.get_close_matches(PurePosixPath(name).name, names, n=1, cutoff=0.75)
+    return str(prefix / close[0]) if close else None

@@ -531,3 +531,15 @@ def test_a_title_above_the_table_is_one_error_naming_the_header_row(tmp_path):
     (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text()
                                           + "sources:\n  - file: fines.csv\n    header_row: 2\n")
     assert run(config, "check")[0] == 0
+
+
+def test_a_sources_file_name_mistyped_is_an_error_with_the_nearest_file(tmp_path):
+    """A source's file: a letter out made no error (a source making services) or only 'no service
+    reads the source' (one that does not), while the real file was read without its settings."""
+    files = standard_files()
+    files["config.yaml"] += "sources:\n  - file: fine.csv\n    not_requested: ['n/r']\n"
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 1
+    assert "config.yaml:" in out and "error: data file 'fine.csv' not found in data/" in out
+    assert "hint: did you mean 'fines.csv'?" in out
