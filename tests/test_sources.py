@@ -2119,3 +2119,24 @@ def test_a_period_not_requested_says_so_in_the_charts_table_and_downloads(tmp_pa
     download = (tmp_path / "site/data/charts/services/permits/user-satisfaction.csv").read_text().splitlines()
     assert download[0] == "period,start,end,value,status"
     assert download[2] == "February 2024,2024-02-01,2024-02-29,,not requested" and download[1].endswith(",71,")
+
+
+def test_the_channel_table_has_an_earlier_years_column_only_with_earlier_shares(tmp_path):
+    """A service with one year of figures showed 'Share of transactions, <the year before>' with
+    'no data' in every row: a column that says nothing."""
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    lines = ["period,channel,transactions"] + [f"{p},{c},{n}" for p in months for c, n in (("online", 60), ("phone", 40))]
+    config = site(tmp_path, "", {"data/permits.csv": "\n".join(lines) + "\n", "content/services/permits.yaml": PERMITS})
+    build_site(config, tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    table = page[page.index("<caption class=\"table__caption\">Transactions by channel, "):]
+    table = table[:table.index("</table>")]
+    assert table.count("Share of transactions") == 1 and "no data" not in table
+    earlier = [f"2023-{m:02d}" for m in range(1, 13)]
+    lines[1:1] = [f"{p},{c},{n}" for p in earlier for c, n in (("online", 50), ("phone", 50))]
+    (tmp_path / "data/permits.csv").write_text("\n".join(lines) + "\n")
+    build_site(config, tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    table = page[page.index("<caption class=\"table__caption\">Transactions by channel, "):]
+    assert table[:table.index("</table>")].count("Share of transactions") == 2  # 60.0% against 50.0%
+    assert '<td class="num">50.0%</td>' in table[:table.index("</table>")]
