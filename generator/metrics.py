@@ -50,7 +50,8 @@ KPI_INFO = {
         "Share of started transactions that were completed."),
     m.USER_SATISFACTION: m.KpiInfo(
         m.USER_SATISFACTION, "User satisfaction", m.PERCENT, True,
-        "Average rating on a 1 to 5 scale, shown as 0% (very dissatisfied) to 100% (very satisfied)."),
+        "How satisfied users were: the percentage the service publishes, or else the average of its "
+        "ratings on a 1 to 5 scale, shown as 0% (very dissatisfied) to 100% (very satisfied)."),
 }
 
 # On a card whose take-up is over 100% (a published digital count larger than the total): said to
