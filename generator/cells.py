@@ -343,16 +343,17 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     # One text in one column is told once, at its first row, with how many more rows have it: an
     # export's date-time form the parser does not know is the same mistake on every row (12,537 rows).
     firsts: dict[tuple, int] = {}
-    repeats: dict[tuple, int] = {}
+    repeats: dict[tuple, set] = {}  # the other lines with it (a wide file's line is a row per channel)
     for index in bad.index:
         where = (raw[index], int(long.at[index, "period@col"]), _file(long, index, path), bool(no_figures[index]))
         if where in firsts:
-            repeats[where] = repeats.get(where, 0) + 1
+            repeats.setdefault(where, set()).add(int(long.at[index, "period@line"]))
         else:
             firsts[where] = index
     for where, index in firsts.items():
         column = where[1]
-        more = repeats.get(where, 0) if column else 0  # a period from no column is the file's name: told once
+        lines = repeats.get(where, set()) - {int(long.at[index, "period@line"])}
+        more = len(lines) if column else 0  # a period from no column is the file's name: told once
         also = f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else ""
         where = (raw[index], int(long.at[index, "period@line"]) if column else 0, column, where[2])
         if no_figures[index]:

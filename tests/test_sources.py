@@ -2140,3 +2140,16 @@ def test_the_channel_table_has_an_earlier_years_column_only_with_earlier_shares(
     table = page[page.index("<caption class=\"table__caption\">Transactions by channel, "):]
     assert table[:table.index("</table>")].count("Share of transactions") == 2  # 60.0% against 50.0%
     assert '<td class="num">50.0%</td>' in table[:table.index("</table>")]
+
+
+def test_a_footer_row_in_a_file_with_a_column_per_channel_is_told_not_dropped(tmp_path):
+    """'Source: parking CRM' under a table with a column per channel was dropped without a word
+    (as a month with every cell blank is), though the guide says such a row is a warning."""
+    csv_text = "Month,Online,Phone\nJan-24,50,40\nFeb-24,55,38\n\nSource: parking CRM,,\n"
+    source = "sources:\n  - file: permits.csv\n    columns: {period: Month}\n    wide:\n      columns: '{channel}'\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/permits.csv:5:1: warning: row is not read: it has no figures, and 'Source: parking CRM' is not a "
+            "period (a note or a footer?)\n") in out  # once, though the line is a row per channel
+    assert [p.transactions for p in services(config)["permits"].periods] == [90, 93]
