@@ -485,10 +485,16 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
                      split: dict, marked: tuple[str, ...]) -> ServiceFigures:
     kpis: dict[str, m.Figure] = {}
     year = YearWindow(None, None, None, None, None, None, 0.0, 0.0)
+    step = 3 if rows and rows[-1].period.kind in ("quarter", "financial_quarter") else 1  # months a period
+    begins = None  # a service of months or quarters whose figures begin inside its latest year
     if window is not None:
         start, end, prev_start = window["window_start"], window["last_end"], window["previous_start"]
+        first = next((r.period for r in rows if r.transactions is not None), None)
+        if first is not None and first.kind in ("month", "quarter", "financial_quarter") \
+                and pd.Timestamp(first.start) > start:
+            begins = first.start  # the year is labelled from there: its months before it are not the service's
         year = YearWindow(
-            label=_window_label(start, end),
+            label=_window_label(pd.Timestamp(begins) if begins else start, end),
             previous_label=_window_label(prev_start, window["previous_end"]),
             transactions=_nan_to_none(window["transactions"]),
             previous_transactions=_nan_to_none(window["previous_transactions"]),
@@ -499,8 +505,14 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         )
     not_requested = set(svc.not_requested) | set(marked)
     notes = []
-    step = 3 if rows and rows[-1].period.kind in ("quarter", "financial_quarter") else 1  # months a period
-    if year.transactions is not None and round(year.months_with_data) < 12:
+    if year.transactions is not None and begins is not None:
+        since = (end.year * 12 + end.month) - (begins.year * 12 + begins.month) + 1
+        count, total = round(year.months_with_data / step), round(since / step)
+        unit = "month" if step == 1 else "quarter"
+        notes.append(f"less than a year of figures: the first is for {first.label}"
+                     + ("" if count >= total else f"; {count:g} of the {total:g} {unit}s since "
+                        f"{'has' if count == 1 else 'have'} complete data"))
+    elif year.transactions is not None and round(year.months_with_data) < 12:
         notes.append(f"{_periods_complete(year.months_with_data, step)} complete data")
     # Only two whole years are compared: a year with a channel's figures missing (a channel that
     # stopped reporting, a late month) against a full one would show a fall that is not there.

@@ -353,7 +353,8 @@ def test_a_total_says_how_many_services_have_less_than_a_whole_year(tmp_path):
     text = home.find("dl", class_="headline-figures").get_text(" ", strip=True)
     assert "for 1 of the 2 services, fewer than 12 months of the latest year have complete figures (see its page)" in text
     fines = BeautifulSoup((tmp_path / "site/services/fines/index.html").read_text(encoding="utf-8"), "html.parser")
-    assert "4 of the 12 months have complete data" in fines.get_text(" ", strip=True)  # March lacks post
+    assert ("less than a year of figures: the first is for November 2023; 4 of the 5 months since have complete "
+            "data") in fines.get_text(" ", strip=True)  # March lacks post
 
 
 def test_a_card_a_year_or_more_older_than_the_latest_figures_says_so(tmp_path):

@@ -988,7 +988,7 @@ def test_a_withheld_figure_at_the_end_of_a_series_is_a_period_without_data(tmp_p
     assert "\n2024-Q3," in tidy
     assert "\n2024-Q3,Q3 2024," in tidy or "\n2024-Q3," in tidy
     card = services(config)["permits"].kpis["transactions_per_year"]  # up to the last quarter with data
-    assert card.value == 210 and card.period_label == "July 2023 to June 2024"
+    assert card.value == 210 and card.period_label == "January to June 2024"  # from its first quarter
     (tmp_path / "data/permits.csv").write_text(csv_text.replace("[c]", ""))  # blank: the service stopped
     build_site(config, tmp_path / "site")
     assert "\n2024-Q3," not in (tmp_path / "site/data/services/permits.csv").read_text()
