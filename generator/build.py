@@ -23,7 +23,6 @@ from generator import BUILTIN_THEME, page_reuse, paths, render_jobs, units
 from generator.colours import check_colours
 from generator.config import Config, base_path_of, load_config
 from generator.errors import ACCEPTED, WARNING, BuildFailed, Problem, Problems
-from generator.template_errors import TemplateFailed, template_failure
 from generator.fingerprint import Digests, file_digests, input_fingerprint
 from generator.write import (SMALL_CHANGE, OutputError, Staging, digest, finish_site, read_manifest,
                              site_intact, write_site)
@@ -368,6 +367,7 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
     from generator.charts import LazyCharts
     from generator.downloads import chart_files
     from generator.opendata import open_data_files, service_rows
+    from generator.template_errors import TemplateFailed, template_failure
 
     keep = sink or (lambda path, body: body)
     env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme),
