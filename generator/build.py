@@ -107,6 +107,19 @@ def static_files(config: Config) -> dict[str, bytes]:
     return {rel: path.read_bytes() for rel, path in found.items()}
 
 
+def _warn_of_a_language_the_theme_does_not_speak(config: Config, search_path: list[Path], problems: Problems) -> None:
+    """``language: cy`` with the built-in theme's English words tells screen readers to read English
+    as Welsh (WCAG 3.1.1): said, unless the site has templates of its own (its words, translated)."""
+    if config.language.lower().split("-")[0] == "en" or any(
+            any(Path(folder).rglob("*.html")) for folder in search_path[:-1]):
+        return
+    line, column = config.positions.at(("language",)) if config.positions is not None else (None, None)
+    problems.warning(config.path, f"language: {config.language} says the pages are not in English, but the "
+                     "built-in theme's words (headings, labels, tables) are", line, column,
+                     hint="translate the theme's words with templates of your own (see 'Templates and themes' in "
+                          "the README), or keep language: en-GB")
+
+
 def build_options(strict: bool, base_url: str | None) -> str:
     """The options every output depends on, for the fingerprints: changing one makes everything anew."""
     return f"strict={strict}" + (f"\0base_url={base_url}" if base_url is not None else "")
@@ -188,6 +201,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     search_path = render.template_search_path(config.root, config.theme)
     statics = render.static_files(render.static_search_path(config.root, config.theme))
     render.missing_assets(search_path[:-1], statics, problems)  # the built-in theme's templates name its own files
+    _warn_of_a_language_the_theme_does_not_speak(config, search_path, problems)
     check_colours([source for path, source in statics.items() if path.endswith(".css")
                    and not source.resolve().is_relative_to(BUILTIN_THEME.resolve())],
                   sorted((BUILTIN_THEME / "static").rglob("*.css")), problems)

@@ -543,3 +543,17 @@ def test_a_sources_file_name_mistyped_is_an_error_with_the_nearest_file(tmp_path
     assert code == 1
     assert "config.yaml:" in out and "error: data file 'fine.csv' not found in data/" in out
     assert "hint: did you mean 'fines.csv'?" in out
+
+
+def test_a_language_the_built_in_theme_does_not_speak_is_a_warning(tmp_path):
+    """language: cy set lang="cy" on pages whose headings, labels and tables are English: screen
+    readers read them as Welsh (WCAG 3.1.1). Said, unless the site has templates of its own."""
+    files = standard_files()
+    files["config.yaml"] = "language: cy\n" + files["config.yaml"]
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 0 and ("config.yaml:1:11: warning: language: cy says the pages are not in English, but the "
+                          "built-in theme's words (headings, labels, tables) are") in out
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/base.html").write_text('{% extends "default:base.html" %}\n')  # its words, translated
+    assert run(config, "check", "--strict")[0] == 0
