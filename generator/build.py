@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -110,7 +111,7 @@ def static_files(config: Config) -> dict[str, bytes]:
 def _warn_of_a_language_the_theme_does_not_speak(config: Config, search_path: list[Path], problems: Problems) -> None:
     """``language: cy`` with the built-in theme's English words tells screen readers to read English
     as Welsh (WCAG 3.1.1): said, unless the site has templates of its own (its words, translated)."""
-    if config.language.lower().split("-")[0] == "en" or any(
+    if re.split(r"[-_]", config.language.lower())[0] == "en" or any(
             any(Path(folder).rglob("*.html")) for folder in search_path[:-1]):
         return
     line, column = config.positions.at(("language",)) if config.positions is not None else (None, None)

@@ -80,7 +80,10 @@ def _page_wide_blocks(css: str):
     at-rule, and (offset, body) of ``.header`` rules, as ('page' or 'header', offset, body)."""
     stack: list[str] = []
     prelude_start = 0
-    for brace in re.finditer(r"[{}]", css):
+    for brace in re.finditer(r"[{};]", css):
+        if brace.group() == ";":  # a statement ('@import url(...);') or a declaration: not the selector
+            prelude_start = brace.end()
+            continue
         if brace.group() == "{":
             stack.append((css[prelude_start:brace.start()].strip(), brace.end()))
         elif stack:
@@ -108,6 +111,8 @@ def read_settings(path: Path, builtin: bool, settings: dict[str, Setting]) -> No
             name = found.group(1) if kind == "page" else (HEADER_TEXT if found.group(1) == "color" else HEADER)
             if name not in CHECKED and name not in (HEADER, HEADER_TEXT):
                 continue
+            if found.group(1) == "background" and not is_colour(found.group(2)):
+                continue  # the shorthand with an image or a gradient: no one colour to judge
             offset = start + found.start()
             line = css.count("\n", 0, offset) + 1
             column = offset - (css.rfind("\n", 0, offset) + 1) + 1
@@ -148,9 +153,9 @@ def rgb(value: str, settings: dict[str, Setting], depth: int = 0) -> tuple[float
     if not parts:
         return None
     numbers = [p for p in re.split(r"[\s,/]+", parts.group(2)) if p]
-    if len(numbers) == 4 and _channel(numbers[3], 1) < 1:
-        return None
     try:
+        if len(numbers) == 4 and _channel(numbers[3], 1) < 1:
+            return None
         if parts.group(1).startswith("rgb") and len(numbers) >= 3:
             return tuple(min(max(_channel(n, 255), 0), 1) for n in numbers[:3])
         if len(numbers) >= 3:

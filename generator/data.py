@@ -320,7 +320,9 @@ def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, probl
 
 
 # A source with any of these maps its file's columns itself; without, the file is read by its headings.
-_MAPPING_KEYS = ("columns", "wide", "measures_in_rows", "services", "organisations", "constants", "filter", "exclude")
+# (combine: and period_type: read rows of events or parts, which carry columns of their own: a reference.)
+_MAPPING_KEYS = ("columns", "wide", "measures_in_rows", "services", "organisations", "constants", "filter", "exclude",
+                 "combine", "period_type")
 
 
 def _header_problems(config: Config, source: Source | None, file: str, raw: RawFile, path,
@@ -497,6 +499,8 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     figures = parsed[[name for name in measures if name in parsed]].notna().any(axis=1) | parsed[flags].any(axis=1)
     if "@marked" in parsed:
         figures |= parsed["@marked"]
+    if problems is not None:
+        _warn_of_quarterly_figures(parsed, figures, problems, channels or {})
     if figures.all():
         return parsed
     start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
@@ -519,7 +523,7 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     blanks = lead.groupby(series, sort=False).transform("sum")
     written = lead & parsed["@nil"] if "@nil" in parsed else lead & False  # '-' or 'n/a', not left empty
     said = written.groupby(series, sort=False).transform("sum").eq(blanks)  # the file says it was not there
-    began_later = blanks.ge(NOT_BEGUN) & (count.ge(BEGUN) | said)
+    began_later = (said & blanks.gt(0)) | (blanks.ge(NOT_BEGUN) & count.ge(BEGUN))
     missing_start = lead & counted & ~began_later
     if not after_too:
         inside |= missing_start
@@ -537,8 +541,6 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     late = missing_start & blanks.ge(NOT_BEGUN)
     if problems is not None and late.any():
         _warn_of_late_channels(parsed, late, figures, problems, channels or {})
-    if problems is not None:
-        _warn_of_quarterly_figures(parsed, figures, problems, channels or {})
     return parsed[figures | inside]
 
 
@@ -549,6 +551,10 @@ def _warn_of_quarterly_figures(parsed: pd.DataFrame, figures: pd.Series, problem
     monthly = period_attr(parsed["period"], lambda p: p.kind == "month").astype(bool).to_numpy()
     rows = parsed[figures.to_numpy() & monthly]
     if len(rows) < 2:
+        return
+    # Only in a file that has the months between (blank): one with a column a quarter is not one of months.
+    every = {p.start.month % 3 for p in parsed["period"][monthly]}
+    if len(every) < 2:
         return
     month = pd.Series(period_attr(rows["period"], lambda p: p.start.year * 12 + p.start.month - 1).to_numpy(),
                       index=rows.index, dtype="int64")

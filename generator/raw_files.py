@@ -295,7 +295,8 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
         where = (f"add header_row: {line} to the sources: entry for {file or Path(path).name} in config.yaml"
                  if not hint_config else f"describe the file in config.yaml: sources: [{{file: "
                                           f"{file or Path(path).name}, header_row: {line}}}]")
-        problems.error(path, f"line {header_line} ('{header[0] if header else ''}') looks like a title above the "
+        title = next((h for h in header if h), "")
+        problems.error(path, f"line {header_line} ('{title}') looks like a title above the "
                        f"table: the headings seem to be on line {line} ({shown[:80]}{'...' if len(shown) > 80 else ''})",
                        header_line, hint=where + ", so that the lines above it are passed over")
         return None

@@ -70,9 +70,10 @@ def template_failure(exc: BaseException, context_names: list[str]) -> TemplateFa
         return None
     path, line = place
     if isinstance(exc, jinja2.TemplateSyntaxError):
+        paired = re.search(r"\btag\b|end of template|expected token", exc.message or "")
         return TemplateFailed(path, line, f"template syntax: {exc.message}",
-                              "tags come in pairs ({% block x %} ... {% endblock %}, {% if %} ... {% endif %}) "
-                              "and each {{ }} and {% %} must be closed; " + TEMPLATE_HELP)
+                              ("tags come in pairs ({% block x %} ... {% endblock %}, {% if %} ... {% endif %}) "
+                               "and each {{ }} and {% %} must be closed; " if paired else "") + TEMPLATE_HELP)
     if isinstance(exc, jinja2.TemplateNotFound):
         return TemplateFailed(path, line, f"template '{exc.name}' not found",
                               "name a template in the site's templates/ folder, or a built-in one as "

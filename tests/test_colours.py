@@ -71,3 +71,15 @@ def test_a_light_header_needs_its_own_text_colour(tmp_path):
 def test_readable_brand_colours_pass_strict(tmp_path):
     css = ":root {\n  --brand: #00703c;\n  --link: #00703c;\n  --link-hover: #004e2a;\n}\n.header {\n  background-color: #00402a;\n}\n"
     assert run(site_with(tmp_path, css), "check", "--strict") == (0, "No errors found.\n")
+
+
+def test_odd_but_valid_css_neither_crashes_nor_hides_nor_invents_a_problem(tmp_path):
+    """A review found: 'rgb(0 0 0 / none)' crashed check; an @import before :root hid the :root rule
+    from the check; .header's background shorthand with an image was called 'not a colour'."""
+    assert rgb("rgb(0 0 0 / none)", {}) is None
+    css = ('@import url("fonts.css");\n:root {\n  --link: #ffeb99;\n  --brand: rgb(0 0 0 / none);\n}\n'
+           ".header {\n  background: #00402a url(logo.png) no-repeat right;\n}\n")
+    code, out = run(site_with(tmp_path, css), "check")
+    assert code == 0 and "Traceback" not in out
+    assert "static/css/brand.css:3:3: warning: --link #ffeb99 (links) has a contrast of 1.19:1" in out
+    assert "not a CSS colour" not in out

@@ -2153,3 +2153,52 @@ def test_a_footer_row_in_a_file_with_a_column_per_channel_is_told_not_dropped(tm
     assert ("data/permits.csv:5:1: warning: row is not read: it has no figures, and 'Source: parking CRM' is not a "
             "period (a note or a footer?)\n") in out  # once, though the line is a row per channel
     assert [p.transactions for p in services(config)["permits"].periods] == [90, 93]
+
+
+def test_cells_written_as_nothing_before_a_channels_first_figure_say_it_was_not_there(tmp_path):
+    """'-' in January and February, then online's figures: the file says online was not there, so
+    those months' take-up is 0%, with a column per period as with one per channel (a review found
+    the column-per-period case had lost it)."""
+    csv_text = ("Service,Channel,Jan 2024,Feb 2024,Mar 2024,Apr 2024\nPermits,online,-,-,10,12\n"
+                "Permits,phone,40,40,40,40\n")
+    source = ("sources:\n  - file: permits.csv\n    columns: {service: Service, channel: Channel}\n"
+              "    wide:\n      columns: '{period}'\n      measure: transactions\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml":
+                                     PERMITS.replace("data: permits.csv", "data: {file: permits.csv, service: Permits}")})
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out
+    assert [p.digital_take_up for p in services(config)["permits"].periods] == [
+        0.0, 0.0, pytest.approx(10 / 50 * 100), pytest.approx(12 / 52 * 100)]
+
+
+def test_a_source_that_adds_up_parts_keeps_its_other_columns_without_a_warning(tmp_path):
+    """combine: sum over wards: the ward column is what makes the rows parts, not a misspelt measure."""
+    csv_text = "period,ward,channel,transactions\n2024-01,North,online,5\n2024-01,South,online,7\n"
+    source = "sources:\n  - file: permits.csv\n    combine: sum\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert services(config)["permits"].periods[0].transactions == 12
+
+
+def test_months_prefilled_for_later_are_not_periods_with_no_data(tmp_path):
+    """Blank rows for the months to come, in US order read with dates: month_first, were kept as
+    periods with no data (the footer-row change judged them without the source's settings)."""
+    csv_text = ("Day,Online,Phone\n01/31/2024,50,40\n02/29/2024,55,38\n03/31/2024,60,35\n04/30/2024,,\n"
+                "05/31/2024,,\n")
+    source = ("sources:\n  - file: permits.csv\n    period_type: month\n    dates: month_first\n"
+              "    columns: {period: Day}\n    wide:\n      columns: '{channel}'\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict")[0] == 0
+    assert [p.period.label for p in services(config)["permits"].periods] == ["January 2024", "February 2024",
+                                                                               "March 2024"]
+
+
+def test_a_file_of_quarter_end_months_alone_is_not_told_of_quarterly_figures(tmp_path):
+    """Columns for March, June, September and December only: a file of quarters written as months,
+    with no months between, says nothing of 'blank between', whatever other cells are blank."""
+    csv_text = "Service,Mar 2024,Jun 2024,Sep 2024,Dec 2024\nPermits,10,12,14,15\nLicences,5,,7,8\n"
+    source = ("sources:\n  - file: permits.csv\n    columns: {service: Service}\n"
+              "    wide:\n      columns: '{period}'\n      measure: transactions\n"
+              "    services:\n      name: '{Service}'\n      organisation: council\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text})
+    assert "third month" not in run(config, "check")[1]
