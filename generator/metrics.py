@@ -188,13 +188,35 @@ def _absent_channel_rows(rows: pd.DataFrame, present: pd.Series) -> pd.Series:
     return (expected.reindex(present.index, fill_value=0) - present).clip(lower=0)
 
 
+STEADY_DIGITS = 12  # significant digits a grouped sum or mean keeps: see steady
+
+
+def steady(values):
+    """Grouped sums and means rounded to STEADY_DIGITS significant digits.
+
+    pandas' grouped sums of the same figures can differ in their last bits with the other groups
+    in the frame (192.39999999999998 for a service computed alone, 192.4 among all of them), so an
+    incremental build, or a cold one over another number of --jobs, showed £2.35 where a build
+    from nothing showed £2.36 at a half penny. Rounded this far, a figure no longer depends on what
+    it was computed beside; twelve digits are far more than any figure is shown or downloaded with
+    meaning (a year's £233,611.33 keeps its pence at a billion pounds)."""
+    frame = values.to_numpy(dtype=float, copy=True)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = 10.0 ** (STEADY_DIGITS - 1 - np.floor(np.log10(np.abs(frame))))
+        rounded = np.rint(frame * scale) / scale
+    out = np.where(np.isfinite(rounded) & (frame != 0), rounded, frame)
+    if isinstance(values, pd.Series):
+        return pd.Series(out, index=values.index, name=values.name)
+    return pd.DataFrame(out, index=values.index, columns=values.columns)
+
+
 def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     """One row per service and period with every KPI for that period."""
     sums = ["transactions", "digital_tx", "cost_paired", "tx_costed", "cost_estimated", "tx_estimable",
             "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing", "cost_alone",
             "satisfaction_weighted", "satisfaction_weight"]
     grouped = rows.groupby(["service", "key"], sort=False)
-    out = grouped[sums].sum(min_count=1)
+    out = steady(grouped[sums].sum(min_count=1))
     reporting = rows[rows["has_tx"].astype(bool)]
     present = reporting.groupby(["service", "key"], sort=False).size().reindex(out.index, fill_value=0)
     out["tx_missing"] = out["tx_missing"] + _absent_channel_rows(reporting, present).reindex(
@@ -203,13 +225,13 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     # rows without transactions of their own (see prepare: the others are counted with them), or on
     # the period's only row with any: taken as they are, not as 0.09 * 189,782 / 189,782.
     rates = grouped[["satisfaction", "rate_usable", "cpt_usable"]]
-    plain, how_many = rates.mean(), rates.count()
+    plain, how_many = steady(rates.mean()), rates.count()
     plain.columns = how_many.columns = ["satisfaction", "completion_rate", "cost_per_transaction"]
     paired = grouped[["started_paired", "cost_paired"]].count()
     out["satisfaction_pct"] = plain["satisfaction"].where(
         how_many["satisfaction"].eq(1), _ratio(out["satisfaction_weighted"], out["satisfaction_weight"])).fillna(
         plain["satisfaction"])
-    given = grouped[["digital_take_up", "rate_alone", "cpt_alone"]].mean().rename(
+    given = steady(grouped[["digital_take_up", "rate_alone", "cpt_alone"]].mean()).rename(
         columns={"rate_alone": "completion_rate", "cpt_alone": "cost_per_transaction"})
     # A cost per transaction stands for the whole period only if every channel's count is known
     # and it is of all of them (the rule `actual` below keeps too).
@@ -336,14 +358,14 @@ def year_windows(periods: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
     frame["tx_known"] = frame["transactions"].where(known)
     current = frame[in_window].groupby("service")
     previous = frame[in_previous].groupby("service")
-    out = pd.DataFrame({
+    out = steady(pd.DataFrame({
         "transactions": current["transactions"].sum(min_count=1),
         "digital": current["digital_known"].sum(min_count=1),
         "tx_known": current["tx_known"].sum(min_count=1),
         "months": current["months"].sum(),
         "previous_transactions": previous["transactions"].sum(min_count=1),
         "previous_months": previous["months"].sum(),
-    })
+    }))
     return bounds.join(out, how="left")
 
 
@@ -354,7 +376,7 @@ def channel_totals(rows: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
     current, previous = _in_windows(frame)
     frame["now"] = frame["transactions"].where(current)
     frame["before"] = frame["transactions"].where(previous)
-    return frame.groupby(["service", "channel"])[["now", "before"]].sum(min_count=1)
+    return steady(frame.groupby(["service", "channel"])[["now", "before"]].sum(min_count=1))
 
 
 def _as_shown(value: float, unit: str) -> float:
@@ -414,7 +436,7 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
         bounds = window_bounds(periods)
         windows = year_windows(periods, bounds)
         latest = {kpi: latest_two(periods, kpi).to_dict("index") for kpi in PERIOD_KPIS}
-        by_channel = rows.groupby(["service", "key", "channel"])["transactions"].sum(min_count=1).unstack()
+        by_channel = steady(rows.groupby(["service", "key", "channel"])["transactions"].sum(min_count=1)).unstack()
         split = channel_totals(rows, bounds).to_dict("index")
         window_rows = windows.to_dict("index")
         period_lists = _period_rows(periods, by_channel, config)

@@ -313,3 +313,35 @@ def test_a_percentage_change_is_of_the_values_not_their_rounding():
     assert fig.change_percent == pytest.approx(-0.007 / 0.431 * 100)
     same = make_figure("quality", 0.4301, "2022-23", 0.4299, "2021-22", info=info)
     assert same.change == 0 and same.change_percent == 0 and same.direction == "same"
+
+
+def test_a_services_figures_do_not_depend_on_the_services_computed_with_it(tmp_path, monkeypatch):
+    """pandas' grouped sum of 5.70, 36.30 and 150.40 was 192.39999999999998 for the service alone
+    and 192.4 among others, so an incremental build (which computes a changed service alone), or a
+    cold one over another number of --jobs, showed £2.35 where a build from nothing showed £2.36.
+    Hand check: (5.70 + 36.30 + 150.40) / (38 + 3 + 47) = 192.40 / 88 = £2.186363..."""
+    from generator import metrics
+    from generator.config import load_config
+    from generator.content import load_content
+    from generator.data import load_data
+    from generator.errors import Problems
+
+    files = standard_files()
+    files["data/foi.csv"] = ("period,channel,transactions,cost\n2022-11,online,38,5.70\n2022-11,phone,3,36.30\n"
+                             "2022-11,post,47,150.40\n")
+    files["content/services/foi.yaml"] = "name: FOI requests\norganisation: dept-a\ndescription: x\ndata: foi.csv\n"
+    config_path = write_site(tmp_path, files)
+    problems = Problems(root=tmp_path)
+    config = load_config(config_path, problems)
+    content = load_content(config, problems)
+    tidy = load_data(config, content.services, problems)
+    foi = [s for s in content.services if s.slug == "foi"]
+    together = metrics.compute(tidy, config, content.services)["foi"].periods[0].cost_per_transaction
+    alone = metrics.compute(tidy[tidy["service"] == "foi"], config, foi)["foi"].periods[0].cost_per_transaction
+    assert together == alone == 192.4 / 88  # equal, not merely close: the bytes of the site depend on it
+    monkeypatch.setattr(metrics, "steady", lambda values: values)  # without: the two differ in the last bits
+    shuffled = tidy.sample(frac=1, random_state=1)  # the other services' rows around it, as a part's are
+    unsteady = {metrics.compute(frame, config, services)["foi"].periods[0].cost_per_transaction
+                for frame, services in ((tidy, content.services), (tidy[tidy["service"] == "foi"], foi),
+                                        (shuffled, content.services))}
+    assert len(unsteady) > 1
