@@ -529,6 +529,8 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
         return None, digests, {}
     if manifest.get("inputs") != inputs or (need_svgs and manifest.get("charts_pending")):
         return None, digests, manifest["files"]  # (or the dev server's quick build left charts to draw)
+    if any(peer.url for peer in config.peers):  # an input only fetching it tells: built, and written only if changed
+        return None, digests, manifest["files"]
     for item in manifest.get("warnings", []):
         problems._add(Problem(item["path"], item["message"], item.get("line"), item.get("column"), item.get("hint"),
                               item.get("level", WARNING)))

@@ -201,3 +201,41 @@ def test_councils_on_one_site_and_their_totals_say_not_requested(tmp_path):
     assert org.find("dd", attrs={"data-total": "digital_take_up"}).get_text() == "not requested"
     listing = BeautifulSoup((out / "organisations/index.html").read_text(), "html.parser")
     assert [td.get_text() for td in listing.tbody.tr.find_all("td")][-1] == "not requested"
+
+
+def test_a_peer_given_by_url_is_fetched_again_by_a_build_that_changes_nothing_else(tmp_path):
+    """A build whose own files had not changed said 'Nothing has changed' and kept a peer's old
+    figures, though the peer had published new ones: fetching is the only way to know. Hand
+    check: North's take-up 90.0% is first of 2; after it publishes 50.0%, permits' 70.6% is."""
+    import functools
+    import http.server
+    import threading
+
+    served = tmp_path / "served"
+    served.mkdir()
+    row = "permits,Parking permits,north,North Council,1000,2024-12,2024-12-01,2024-12-31,500,{},{},1.00,false,,,true\n"
+    (served / "services.csv").write_text(HEADER + "\n" + row.format(450, "90.0"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        files = standard_files()
+        files["config.yaml"] += (f"charts:\n  static_svg: false\npeers:\n  - name: North Council\n"
+                                 f"    url: http://127.0.0.1:{server.server_address[1]}/services.csv\n")
+        files["content/services/permits.yaml"] += "lgsl: 1000\n"
+        config = write_site(tmp_path / "site-in", files)
+        out = tmp_path / "site"
+
+        def take_up_rank() -> str:
+            page = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
+            text = " ".join(page.find(id="compare-heading").parent.get_text(" ", strip=True).split())
+            return text[text.index("Digital take-up"):][:30]
+
+        build_site(config, out)
+        assert take_up_rank().startswith("Digital take-up 70.6% 2 of 2")
+        (served / "services.csv").write_text(HEADER + "\n" + row.format(250, "50.0"))
+        result = build_site(config, out)
+        assert not result.up_to_date and take_up_rank().startswith("Digital take-up 70.6% 1 of 2")
+    finally:
+        server.shutdown()
