@@ -192,6 +192,11 @@ def service_pages_read_other_services(search_path: list[Path], builtin: Path,
     sources = _template_sources(search_path)
     builtin_sources = _template_sources([builtin])
     refs = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+    # A name worked out as the page renders ({% include ["a.html", "b.html"] %}, "all-" ~ kind) may
+    # be any template: one that reads every service could be among them, so nothing is reused.
+    tags = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(.*?)-?%\}""", re.S)
+    literal = re.compile(r"""["'][^"']+["']\s*(?:ignore\s+missing\s*)?(?:as\s+\w+\s*|import\s+.+?)?"""
+                         r"""(?:(?:with|without)\s+context)?\s*$""", re.S)
     todo = [name for name in sources if pattern.match(name.rsplit("/", 1)[-1])]
     seen = set()
     while todo:
@@ -205,6 +210,8 @@ def service_pages_read_other_services(search_path: list[Path], builtin: Path,
         for match in re.finditer(r"\bmodel\b(\s*\.\s*(\w+))?", text):
             if match.group(2) not in SITE_WIDE_MODEL_PARTS:
                 return True
+        if any(not literal.match(argument.strip()) for argument in tags.findall(text)):
+            return True
         todo.extend(refs.findall(text))
     return False
 

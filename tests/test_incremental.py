@@ -199,6 +199,17 @@ def test_a_service_template_reading_other_services_stops_reuse(site):
     (config.parent / "data/fines.csv").write_text(FINES_CSV)
     assert build_site(config, out).reused_services == 1
 
+    # A template named as the page renders may be any template, one that lists every service
+    # among them: a tester's {% include ["count.html"] %} kept pages showing a stale figure.
+    (templates / "count.html").write_text("{{ model.services|length }}")
+    for include in ('{% include ["count.html"] %}', '{% include "co" ~ "unt.html" %}'):
+        (templates / "service.html").write_text(
+            '{% extends "default:service.html" %}{% block title %}{{ super() }} (' + include + '){% endblock %}')
+        build_site(config, out)
+        (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,152,"))
+        assert build_site(config, out).reused_services == 0
+        (config.parent / "data/fines.csv").write_text(FINES_CSV)
+
 
 def test_a_small_change_is_patched_in_place_and_a_failed_write_falls_back_safely(tmp_path, monkeypatch):
     """A few changed files are written beside their targets and renamed in; if writing them fails,
