@@ -2056,6 +2056,13 @@ def test_a_warning_for_a_wide_files_cells_is_one_for_each_column(tmp_path):
     assert "data/permits.csv:3:3: warning: 'transactions' (column 'phone') is a count but has a fraction: '4.5' (and 1 more in this column)" in out
 
 
+def a_service_a_row(file: str, columns: str) -> str:
+    """A source making a service of each row of a wide file, named by its Service column."""
+    return (f"sources:\n  - file: {file}\n    columns: {{service: Service}}\n"
+            f"    wide:\n      columns: '{columns}'\n      measure: transactions\n"
+            "    services:\n      name: '{Service}'\n      organisation: council\n")
+
+
 def _library_file(rows: dict[str, dict[str, list]]) -> str:
     """A wide file as Arts Council England's library returns are: a row per service, a column per
     channel and month (April 2023 to March 2024), blank where a month was not sent."""
@@ -2082,10 +2089,7 @@ def test_a_lone_figure_after_blank_months_is_not_a_channel_beginning(tmp_path):
         "Barbican": {"Phone": [None, None, 90] * 4, "Online": [None, None, 30] * 4},
         "Sefton": {"Phone": [None, None, 90] * 4, "Online": monthly},
     })
-    source = ("sources:\n  - file: loans.csv\n    columns: {service: Service}\n"
-              "    wide:\n      columns: '{channel} - {period}'\n      measure: transactions\n"
-              "    services:\n      name: '{Service}'\n      organisation: council\n")
-    config = site(tmp_path, source, {"data/loans.csv": csv_text})
+    config = site(tmp_path, a_service_a_row("loans.csv", "{channel} - {period}"), {"data/loans.csv": csv_text})
     code, out = run(config, "check")
     assert code == 0, out
     assert ("data/loans.csv:2:13: warning: Phone is blank in 11 periods for 'Islington' before its first figure, in "
@@ -2197,8 +2201,5 @@ def test_a_file_of_quarter_end_months_alone_is_not_told_of_quarterly_figures(tmp
     """Columns for March, June, September and December only: a file of quarters written as months,
     with no months between, says nothing of 'blank between', whatever other cells are blank."""
     csv_text = "Service,Mar 2024,Jun 2024,Sep 2024,Dec 2024\nPermits,10,12,14,15\nLicences,5,,7,8\n"
-    source = ("sources:\n  - file: permits.csv\n    columns: {service: Service}\n"
-              "    wide:\n      columns: '{period}'\n      measure: transactions\n"
-              "    services:\n      name: '{Service}'\n      organisation: council\n")
-    config = site(tmp_path, source, {"data/permits.csv": csv_text})
+    config = site(tmp_path, a_service_a_row("permits.csv", "{period}"), {"data/permits.csv": csv_text})
     assert "third month" not in run(config, "check")[1]
