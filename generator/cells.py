@@ -583,19 +583,16 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
             out[f"@{col}@col"] = long[f"{col}@col"].to_numpy()
     if source is not None and source.values["wide"]:
         # A wide file's marked cells ('[c]', '..'): a figure withheld, not a period outside the series.
-        marked = np.zeros(len(long), dtype=bool)
-        for col in rows.measures:
-            if col in out:
-                marked |= long[col].astype(str).str.strip().str.lower().isin(WITHHELD).to_numpy()
-        out["@marked"] = marked
         # A cell written as nothing ('-', 'n/a') rather than left empty: before a channel's first
         # figure, the file says the channel was not there (see data._outside_each_series).
-        nil = np.zeros(len(long), dtype=bool)
+        marked, nil = np.zeros(len(long), dtype=bool), np.zeros(len(long), dtype=bool)
         for col in rows.measures:
             if col in out:
-                text = long[col].astype(str).str.strip()
-                nil |= (text.ne("") & text.str.lower().isin(missing) & ~text.isin(WITHHELD)).to_numpy()
-        out["@nil"] = nil
+                text = long[col].astype(str).str.strip().str.lower()
+                withheld = text.isin(WITHHELD)
+                marked |= withheld.to_numpy()
+                nil |= (text.ne("") & text.isin(missing) & ~withheld).to_numpy()
+        out["@marked"], out["@nil"] = marked, nil
         if "channel@col" in long:
             out["channel_col"] = long["channel@col"].to_numpy()
     _check_rows(out, long, path, problems)
