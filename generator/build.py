@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 # pandas, Jinja, Markdown with them) are imported by the functions that run them, so a build
 # with nothing to do starts in a fraction of the time.
 from generator import BUILTIN_THEME, page_reuse, paths, render_jobs, units
-from generator.colours import check_colours
+from generator.colours import check_colours, media_only_sheets
 from generator.config import Config, base_path_of, load_config
 from generator.errors import ACCEPTED, WARNING, BuildFailed, Problem, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
@@ -205,7 +205,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     _warn_of_a_language_the_theme_does_not_speak(config, search_path, problems)
     check_colours([source for path, source in statics.items() if path.endswith(".css")
                    and not source.resolve().is_relative_to(BUILTIN_THEME.resolve())],
-                  sorted((BUILTIN_THEME / "static").rglob("*.css")), problems)
+                  sorted((BUILTIN_THEME / "static").rglob("*.css")), problems, media_only_sheets(search_path[:-1]))
     if problems.errors:  # nothing more to build on: stop here, with the warnings found so far
         _accept_warnings(problems, config)
         _fail_if_errors(problems, strict)

@@ -4,8 +4,8 @@ A council brands the site by setting the theme's custom properties (``--link``,
 ``--brand``...) in a stylesheet of its own. A pale link colour, or a value that is
 not a colour at all (which the browser drops, leaving links black and the stripe
 gone), used to build and pass ``check --strict`` without a word. Each pair the
-theme draws together is checked here, with the site's values over the built-in
-theme's: text at 4.5:1, the brand colour (the current navigation item's marker,
+theme draws together is checked here, with each of the site's stylesheets over
+the built-in theme's values: text at 4.5:1, the brand colour (the current navigation item's marker,
 the stripe and card tops) at 3:1. Only properties set for the whole page (in
 ``:root``, ``html`` or ``body``, outside ``@media``) are read; a value this
 cannot work out (``var()`` of an unknown property, ``lab()``) is not judged.
@@ -21,7 +21,7 @@ from pathlib import Path
 from generator.errors import Problems
 
 HEADER = "header background"  # .header's background-color if the site sets one, else --text
-HEADER_TEXT = "header text"  # .header's color if the site sets one, else --white
+HEADER_TEXT = "header text"  # .header__title's color (the site's name in the header), else --white
 
 # (foreground, background, what it is, the contrast WCAG 2.2 AA needs)
 PAIRS = (
@@ -95,6 +95,8 @@ def _page_wide_blocks(css: str):
                     yield "page", start, body
                 elif ".header" in parts:
                     yield "header", start, body
+                elif ".header__title" in parts:  # the site's name in the header: its text, as the theme sets it
+                    yield "title", start, body
         prelude_start = brace.end()
 
 
@@ -106,9 +108,10 @@ def read_settings(path: Path, builtin: bool, settings: dict[str, Setting]) -> No
         return
     for kind, start, body in _page_wide_blocks(css):
         pattern = r"(--[\w-]+)\s*:\s*([^;]+)" if kind == "page" else \
-            r"(?<![\w-])(background(?:-color)?|color)\s*:\s*([^;]+)"
+            r"(?<![\w-])(color)\s*:\s*([^;]+)" if kind == "title" else \
+            r"(?<![\w-])(background(?:-color)?)\s*:\s*([^;]+)"  # .header's color: the theme's title ignores it
         for found in re.finditer(pattern, body):
-            name = found.group(1) if kind == "page" else (HEADER_TEXT if found.group(1) == "color" else HEADER)
+            name = found.group(1) if kind == "page" else (HEADER_TEXT if kind == "title" else HEADER)
             if name not in CHECKED and name not in (HEADER, HEADER_TEXT):
                 continue
             if found.group(1) == "background" and not is_colour(found.group(2)):
@@ -194,27 +197,55 @@ def _nearest(colour, background, needed: float) -> str | None:
 def _shown(name: str, setting: Setting, colour) -> str:
     """How a message names a colour: as the site wrote it, or the theme's property it comes from."""
     if name in (HEADER, HEADER_TEXT):
-        name = {HEADER: ".header background-color", HEADER_TEXT: ".header color"}[name] if setting.path else \
+        name = {HEADER: ".header background-color", HEADER_TEXT: ".header__title color"}[name] if setting.path else \
             {HEADER: "--text", HEADER_TEXT: "--white"}[name]
     value = _hex(colour) if setting.value.startswith("var(") else setting.value
     return f"{name} {value}"
 
 
-def check_colours(site_css: list[Path], builtin_css: list[Path], problems: Problems) -> None:
-    """Warn, at the line that sets it, of each colour that is not a colour or lacks the contrast."""
-    settings: dict[str, Setting] = {}
+def media_only_sheets(template_folders: list[Path]) -> frozenset:
+    """Names of the stylesheets a template links only for some media (dark mode, print)."""
+    names = set()
+    for folder in template_folders:
+        for template in sorted(Path(folder).rglob("*.html")):
+            try:
+                text = template.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for tag in re.findall(r"<link\b[^>]*>", text, re.I):
+                media = re.search(r"""\bmedia\s*=\s*["']([^"']*)["']""", tag, re.I)
+                sheet = re.search(r"""([\w.-]+\.css)""", tag)
+                if media and sheet and media.group(1).strip().lower() not in ("", "all", "screen"):
+                    names.add(sheet.group(1))
+    return frozenset(names)
+
+
+def check_colours(site_css: list[Path], builtin_css: list[Path], problems: Problems,
+                  media_only: frozenset = frozenset()) -> None:
+    """Warn, at the line that sets it, of each colour that is not a colour or lacks the contrast.
+
+    Each of the site's stylesheets is judged on its own over the theme's colours: a sheet for dark
+    mode sets its own palette, and which sheet wins depends on the page, not on file names. Sheets
+    a template links only for some media (``media="(prefers-color-scheme: dark)"``, print) are not
+    judged against the light page at all."""
+    defaults: dict[str, Setting] = {}
     for path in builtin_css:
-        read_settings(path, True, settings)
-    defaults = dict(settings)
+        read_settings(path, True, defaults)
     for path in site_css:
-        read_settings(path, False, settings)
+        if path.name not in media_only:
+            _check_sheet(path, defaults, problems)
+
+
+def _check_sheet(path: Path, defaults: dict[str, Setting], problems: Problems) -> None:
+    settings = dict(defaults)
+    read_settings(path, False, settings)
     settings.setdefault(HEADER, settings.get("--text", Setting("#0b0c0c", None, 0, 0)))
     settings.setdefault(HEADER_TEXT, settings.get("--white", Setting("#ffffff", None, 0, 0)))
     bad = set()
     for name, setting in settings.items():
         if setting.path is not None and not is_colour(setting.value):
             bad.add(name)
-            shown = {HEADER: ".header background-color", HEADER_TEXT: ".header color"}.get(name, name)
+            shown = {HEADER: ".header background-color", HEADER_TEXT: ".header__title color"}.get(name, name)
             problems.warning(setting.path, f"{shown}: '{setting.value}' is not a CSS colour, so the browser drops "
                              "it and what uses it loses its colour", setting.line, setting.column,
                              hint="write a colour such as #1d70b8, rgb(29 112 184) or a CSS colour name")

@@ -59,13 +59,34 @@ def test_a_pale_link_and_a_brand_that_is_not_a_colour_are_warnings_at_their_line
     assert run(config, "check", "--strict")[0] == 1
 
 
-def test_a_light_header_needs_its_own_text_colour(tmp_path):
+def test_a_light_header_needs_its_own_title_colour(tmp_path):
+    """The theme colours the site's name in the header on .header__title, so that is the header's
+    text (a tester's correct white header with a dark title had been warned of)."""
     config = site_with(tmp_path, ".header {\n  background-color: #fafafa;\n}\n")
     code, out = run(config, "check")
     assert ("static/css/brand.css:2:3: warning: --white #ffffff (the header's text) has a contrast of 1.04:1 with "
             ".header background-color #fafafa") in out
-    config = site_with(tmp_path / "dark-text", ".header {\n  background-color: #fafafa;\n  color: #0b0c0c;\n}\n")
+    title = ".header__title,\n.header__title:visited {\n  color: #0b0c0c;\n}\n"
+    config = site_with(tmp_path / "dark-title", ".header {\n  background-color: #fafafa;\n}\n" + title)
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    config = site_with(tmp_path / "pale-title", ".header {\n  background-color: #fafafa;\n}\n"
+                       + title.replace("#0b0c0c", "#f0f0f0"))
+    # Hand check: #f0f0f0 has relative luminance 0.871 and #fafafa 0.956: (1.006) / (0.921) = 1.09.
+    assert ("static/css/brand.css:6:3: warning: .header__title color #f0f0f0 (the header's text) has a contrast of "
+            "1.09:1 with .header background-color #fafafa") in run(config, "check")[1]
+
+
+def test_a_sheet_for_dark_mode_is_not_judged_against_the_light_page(tmp_path):
+    """Each sheet is judged on its own (which one wins depends on the page, not on file names), and
+    one a template links only for some media (dark mode) not against the light page at all."""
+    files = standard_files()
+    files["templates/base.html"] = BASE.replace(
+        "{% endblock %}", "<link rel=\"stylesheet\" href=\"{{ asset('css/brand-dark.css') }}\" "
+        "media=\"(prefers-color-scheme: dark)\">\n{% endblock %}")
+    files["static/css/brand.css"] = ":root {\n  --brand: #00703c;\n  --link: #00703c;\n}\n"
+    files["static/css/brand-dark.css"] = (":root {\n  --text: #f3f2f1;\n  --white: #0b0c0c;\n  --light-grey: #1d1d1d;\n"
+                                          "  --link: #8fc3ff;\n  --brand: #5fbf7f;\n}\n")
+    assert run(write_site(tmp_path, files), "check", "--strict") == (0, "No errors found.\n")
 
 
 def test_readable_brand_colours_pass_strict(tmp_path):
