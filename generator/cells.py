@@ -29,7 +29,6 @@ _ALL_CHANNELS = {normalise_channel(c) for c in ALL_CHANNELS}
 WITHHELD = frozenset({"..", "[c]", "[x]", "[w]", "[low]", "*", "c"})  # a figure withheld (GSS and NHS marks)
 
 
-
 def _file(long: pd.DataFrame, index, path):
     """The file a row came from: files in the same layout are parsed together."""
     return long.at[index, "@file"] if "@file" in long else path

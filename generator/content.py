@@ -13,7 +13,7 @@ from pathlib import Path
 from generator import model as m
 from generator.config import Config, source_of
 from generator.errors import Problems
-from generator.paths import is_pattern, matching, nearest_file, resolved
+from generator.paths import is_pattern, matching, missing_file_hint, resolved
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions, load_yaml, parse_yaml
 
@@ -400,11 +400,10 @@ def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None
     for source in config.sources:
         if id(source) not in read and not source.values["services"] and not source.values["organisations"]:
             if not is_pattern(source.file) and not (config.data_dir / source.file).is_file():
-                close = nearest_file(config.data_dir, source.file)
+                hint = missing_file_hint(config.data_dir, source.file)
                 problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/",
-                               *source.where("file"), hint=f"did you mean '{close}'? A file no source names is read "
-                               "in the tidy format, without this source's settings" if close else
-                               "check the file name and its extension")
+                               *source.where("file"), hint=hint + (" A file no source names is read in the tidy "
+                               "format, without this source's settings" if hint.startswith("did") else ""))
                 continue
             problems.warning(config.path, f"no service reads the source for {source.file}"
                              + (f" ('{source.id}')" if source.id != source.file else ""), *source.where(),
@@ -443,10 +442,8 @@ def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Proble
                        *svc.positions.at(("data",)), hint="name a file inside data/")
         return False
     if not target.is_file():
-        close = nearest_file(config.data_dir, ref.file)
         problems.error(svc.path, f"data file '{ref.file}' not found in {config.data_dir.name}/",
-                       *svc.positions.at(("data",)),
-                       hint=f"did you mean '{close}'?" if close else "check the file name and its extension")
+                       *svc.positions.at(("data",)), hint=missing_file_hint(config.data_dir, ref.file))
         return False
     return True
 

@@ -40,7 +40,6 @@ STEP_MONTHS = {"month": 1, "quarter": 3, "financial_year": 12, "year": 12}  # mo
 __all__ = ["NUMERIC", "RATINGS", "load_data", "read_csv_text", "empty_frame", "RawFiles"]
 
 
-
 # -- per-service checks -------------------------------------------------------------------------------
 
 

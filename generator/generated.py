@@ -16,18 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import Problems
-from generator.paths import is_pattern, matching, nearest_file
+from generator.paths import is_pattern, matching, missing_file_hint
 from generator.schema import slugify
 from generator.sources import (Source, _field_spec, _Resolver, first_rows, headings_of, looks_like_a_total,
                                select_rows, template_values)
 from generator.yamlfile import Positions
 
 
-
-def _file_hint(config, name: str) -> str:
-    """'did you mean ...?' for a source's file that is not there, as for a service's data: file."""
-    close = None if is_pattern(name) else nearest_file(config.data_dir, name)
-    return f"did you mean '{close}'?" if close else "check the file name and its extension"
 
 def row_positions(line: int) -> Positions:
     """Positions for an item made from a CSV row: every key points at that row's line."""
@@ -186,7 +181,7 @@ def generate(config, problems: Problems, raw_files, unread: list | None = None) 
             problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/"
                            if not is_pattern(source.file) else
                            f"no file in {config.data_dir.name}/ matches '{source.file}'",
-                           *source.where("file"), hint=_file_hint(config, source.file))
+                           *source.where("file"), hint=missing_file_hint(config.data_dir, source.file))
             if unread is not None and source.values["organisations"]:
                 unread.append(source.id)
             continue

@@ -48,3 +48,9 @@ def nearest_file(data_dir: Path, name: str) -> str | None:
     names = sorted(p.name for p in folder.iterdir() if p.is_file())
     close = difflib.get_close_matches(PurePosixPath(name).name, names, n=1, cutoff=0.75)
     return str(prefix / close[0]) if close else None
+
+
+def missing_file_hint(data_dir: Path, name: str) -> str:
+    """The hint for a data file that is not there: the nearest file's name, if one is near."""
+    close = None if is_pattern(name) else nearest_file(data_dir, name)
+    return f"did you mean '{close}'?" if close else "check the file name and its extension"

@@ -23,7 +23,6 @@ from generator.paths import is_pattern, matching
 from generator.sources import COLUMN_IN_FILE, VIRTUAL, Source, _column_key, headings_of
 
 
-
 def _line_of_byte(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
