@@ -182,6 +182,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             split_previous_label=fig.year.previous_label,
             periods=fig.periods,
             data_period_label=fig.data_period_label,
+            latest_label=fig.latest_label,
             data_file=data_files.get(svc.slug),
             has_data=bool(fig.periods),
             source_path=_display_path(config, svc.path),
@@ -205,8 +206,9 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         fig = figures[view.slug]
         view.seasons, view.year_sums, view.channel_rows = fig.seasons, fig.year_sums, fig.channel_rows
         category = by_category.get((view.category or "").strip().lower(), []) if (view.category or "").strip() else []
-        # Savings are about raising digital take-up: not for a service that does not collect it.
-        view.savings = None if m.DIGITAL_TAKE_UP in view.not_requested else \
+        # Savings are about raising digital take-up and what it costs: not for a service that does
+        # not collect its take-up, nor one that does not publish its cost (an estimate would).
+        view.savings = None if {m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION} & set(view.not_requested) else \
             service_savings(view, site_costs, category)
 
     children: dict[str, list[str]] = {}

@@ -19,7 +19,7 @@ import pandas as pd
 from generator.config import Config, normalise_channel
 from generator.errors import Problems
 from generator.formatting import date_label
-from generator.measures import ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MISSING, PERCENTAGES
+from generator.measures import ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MISSING, MONEY, PERCENTAGES
 from generator.periods import (FINANCE_PERIOD, Period, PeriodError, impossible_date, parse_period, period_attr,
                                snap)
 from generator.sources import LongRows, Source, looks_like_a_total
@@ -40,6 +40,14 @@ def _name(field: str, cols: pd.Series | None, index, headings: tuple[str, ...]) 
     heading = getattr(headings, "fields", {}).get(field) or (
         headings[number - 1] if 0 < number <= len(headings) else None)
     return f"'{field}'" if heading is None or heading.strip().lower() == field else f"'{field}' (column '{heading}')"
+
+
+def yaml_text(text: str) -> str:
+    """A text as a hint writes it for config.yaml: bare where YAML reads it as that text, else quoted."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9 ._()-]*", text) and text.lower() not in ("yes", "no", "true", "false",
+                                                                                   "on", "off", "null"):
+        return text
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | None]:
@@ -135,8 +143,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                        if misplaced[index] else
                        "a space separates thousands only in groups of three (1 234 567); is this two figures "
                        "in one cell?" if spaced_at[index] else
-                       ("write a number of seconds (288) or a time (00:04:48 or 4:48)" if unit == "seconds" else
-                        "write a number such as 1234 or 1,234")
+                       _number_example(col, unit)
                        + "; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else "")
                        + _marker_hint(str(raw[index])))
@@ -297,17 +304,29 @@ def _looks_month_first(texts, long: pd.DataFrame, raw: pd.Series, path, problems
                           "2013, or dates: day_first if it is 4 January")
 
 
+def _number_example(col: str, unit: str | None) -> str:
+    """What to write in a cell of this measure: a percentage's example is not 1,234."""
+    kind = unit or ("percent" if col in PERCENTAGES else "money" if col in MONEY else None)
+    return {"seconds": "write a number of seconds (288) or a time (00:04:48 or 4:48)",
+            "percent": "write a percentage such as 72.5 or 72.5%",
+            "money": "write an amount such as 1234.50 or £1,234.50"}.get(kind, "write a number such as 1234 or 1,234")
+
+
 def _marker_hint(text: str) -> str:
-    """A short mark with no digit ('-.', 'z', '~') is likely the publisher's own way of writing no
-    data, on every export: say how to read it so, once for the file, rather than edit every cell."""
+    """A short mark with no digit ('-.', 'z', '~'), or a few words ('Not surveyed'), is likely the
+    publisher's own way of writing no data, on every export: say how to read it so, once for the
+    file, rather than edit every cell."""
     text = text.strip()
-    if not text or len(text) > 4 or any(c.isdigit() for c in text):
+    if not text or len(text) > 30 or any(c.isdigit() for c in text):
         return ""
-    return f"; if '{text}' means no data in this file, add missing: ['{text}'] to its source in config.yaml"
+    said = "'" + text.replace("'", "''") + "'"
+    return (f"; if {said} means no data in this file, add missing: [{said}] to its source in config.yaml"
+            + (f" (or not_requested: [{said}], if the figure is deliberately not collected)" if len(text) > 4 else ""))
 
 
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
-                   period_type: str | None, no_figures: pd.Series, dates: str | None = None) -> pd.Series:
+                   period_type: str | None, no_figures: pd.Series, dates: str | None = None,
+                   headings: tuple[str, ...] = (), composed: bool = False) -> pd.Series:
     """Periods from text. A row with no figures whose period is not a period is a note or a
     footer ('Source: ...'), so it is passed over with a warning rather than failing the build.
     ``dates``: the source's order of slashed dates (None: day first, unless it looks otherwise)."""
@@ -382,9 +401,12 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                     "from the source's columns: or constants:; name each file with its period, e.g. "
                     "calls-2024-03.csv or MSitAE-MARCH-2026.csv")
         elif looks_like_a_total(raw[index]):
-            hint = (f"a total or summary row? Leave it out with exclude: in the file's source, naming the "
-                    f"heading of column {column} and the text in that cell (e.g. exclude: {{Quarter: Total}}); "
-                    "or give the row its period")
+            # The heading to name, unless the period is made of several columns ('{Year} {Quarter}'):
+            # then the cell's own text is not the whole period's.
+            heading = headings[column - 1] if not composed and 0 < column <= len(headings) else None
+            example = (f"exclude: {{{yaml_text(heading)}: {yaml_text(raw[index])}}}" if heading
+                       else f"exclude:, naming the heading of column {column} and the text in that cell")
+            hint = f"a total or summary row? Leave it out with {example} in the file's source; or give the row its period"
         elif dates is None and (mt := _SLASHED.match(raw[index])) and int(mt.group(2)) > 12 >= int(mt.group(1)):
             hint = (f"'{mt.group(0)}' has {mt.group(2)} in the month's place: if the file writes dates month "
                     "first (as US systems do), add dates: month_first to its source in config.yaml")
@@ -543,7 +565,8 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
         out["period"] = None
     else:
         out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures,
-                                       source.values.get("dates") if source else None)
+                                       source.values.get("dates") if source else None, rows.headings,
+                                       bool(source and "{" in str((source.values["columns"] or {}).get("period", ""))))
     good_period = out["period"].notna()
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems,
                                      source).reindex(long.index)

@@ -335,9 +335,11 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
     broken = _broken_organisations(config, problems)  # there, with errors of their own: not "does not exist"
     for org in content.organisations:
         if org.parent and org.parent not in orgs and org.parent not in broken:
+            slug = _slug_named(org.parent, orgs)
             problems.error(org.path, f"parent organisation '{org.parent}' does not exist",
                            *org.positions.at(("parent",)),
-                           hint=f"known organisations: {', '.join(sorted(orgs)) or 'none'}")
+                           hint=f"that is the name of organisation '{slug}': write parent: {slug}" if slug else
+                           f"known organisations: {', '.join(sorted(orgs)) or 'none'}")
         seen, cur = {org.slug}, org.parent
         while cur in orgs:
             if cur in seen:
@@ -371,6 +373,11 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
                                f"if source '{content.unread_sources[0]}' makes it from its rows, this follows from "
                                "that source's file not being read (see its error); else use one of: "
                                f"{', '.join(sorted(orgs)) or 'none'}")
+            elif (slug := _slug_named(svc.organisation, orgs)) is not None:
+                problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
+                               *svc.positions.at(("organisation",)),
+                               hint=f"that is the name of organisation '{slug}': write organisation: {slug} (the "
+                                    f"name of its file, content/organisations/{slug}.yaml)")
             else:
                 problems.error(svc.path, f"organisation '{svc.organisation}' does not exist",
                                *svc.positions.at(("organisation",)),
@@ -380,6 +387,14 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
     for svc in content.unchecked:  # read as far as data: goes, so checked as far as that too
         svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
     _warn_of_unread_sources(config, content, problems)
+
+
+def _slug_named(name: str, orgs: dict) -> str | None:
+    """The slug of the organisation called ``name`` ('Environment and Neighbourhoods', which the schema
+    has made 'environment-and-neighbourhoods'), if one is: a service's YAML names its organisation by
+    slug (its file's name), and its name is an easy mistake."""
+    wanted = slugify(name)
+    return next((slug for slug, org in orgs.items() if slugify(org.name) == wanted), None)
 
 
 def _broken_organisations(config: Config, problems: Problems) -> set[str]:

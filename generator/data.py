@@ -174,6 +174,19 @@ _MIXED_HINT = ("use one kind of period per service, e.g. all months; a year's co
                "years as 2010/11 or set period_type: financial_year in the file's source")
 
 
+def _mixed_hint(odd: pd.Series) -> str:
+    """How to mend a service's periods of two kinds: the odd one in a row of its own (a year's total
+    row among quarters) is left out with exclude:, naming its cell; in a column heading, see _MIXED_HINT."""
+    line, column = int(odd["line"]), int(odd["period_col"])
+    if int(odd["period_line"] or line) != line or not column:
+        return _MIXED_HINT
+    text = str(odd.get("@period_text") or odd["period"].label)
+    return (f"use one kind of period per service; a row of {odd['period'].label} among shorter periods is likely "
+            f"a total: leave such rows out with exclude: in the file's source, naming the heading of column "
+            f"{column} and the text '{text}'. '2010-11' reads as November 2010, so write financial years as "
+            "2010/11 or set period_type: financial_year in the file's source")
+
+
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
                         file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES,
                         zeros: frozenset = frozenset(), mixed: dict | None = None) -> pd.DataFrame:
@@ -192,9 +205,9 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         else:
             told = (f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
                     f"{fewer.replace('_', ' ')} '{odd['period'].label}' among {more.replace('_', ' ')}s",
-                    int(odd["period_line"] or odd["line"]))
+                    int(odd["period_line"] or odd["line"]), _mixed_hint(odd))
             if mixed is None:
-                problems.error(file, told[0], told[1], place[3], hint=_MIXED_HINT)
+                problems.error(file, told[0], told[1], place[3], hint=told[2])
             else:
                 mixed[place] = [told, 0]
     keyed = rows
@@ -540,6 +553,22 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     late = missing_start & blanks.ge(NOT_BEGUN)
     if problems is not None and late.any():
         _warn_of_late_channels(parsed, late, figures, problems, channels or {})
+    # After a channel's last figure, in periods with other channels' figures: cells all written '-'
+    # or 'n/a' say it had closed, and are left out, so take-up goes on without it (as when a
+    # file's rows for a channel stop). Blanks stay missing, as figures not yet in look the same,
+    # and NOT_BEGUN of them or more are told, with how to say the channel closed.
+    trail = inside & (start > known.groupby(series, sort=False).transform("max")) & figures.groupby(
+        [files, parsed["service"], start], sort=False).transform("any")
+    if trail.any():
+        trailing = trail.groupby(series, sort=False).transform("sum")
+        nil = parsed["@nil"] if "@nil" in parsed else pd.Series(False, index=parsed.index)
+        closed = trail & (trail & nil).groupby(series, sort=False).transform("sum").eq(trailing)
+        inside &= ~closed
+        if closed.any():  # said so by the file: not told again as a channel whose rows stop (_stopped_channels)
+            parsed["@closed"] = closed.groupby(series, sort=False).transform("any")
+        stale = trail & ~closed & trailing.ge(NOT_BEGUN) & count.ge(BEGUN)
+        if problems is not None and stale.any():
+            _warn_of_blank_ends(parsed, stale, figures, problems, channels or {})
     return parsed[figures | inside]
 
 
@@ -624,6 +653,28 @@ def _warn_of_late_channels(parsed: pd.DataFrame, late: pd.Series, figures: pd.Se
                          hint=f"if {label.lower()} began in {first['period'].label}, write 0 in the cells before "
                               "it; if a figure is a total for several periods (a year's in one month's column), "
                               "give it a row or column of its own period")
+
+
+def _warn_of_blank_ends(parsed: pd.DataFrame, stale: pd.Series, figures: pd.Series, problems: Problems,
+                              channels: dict) -> None:
+    """A channel blank in its last NOT_BEGUN periods or more, beside other channels' figures: read as
+    missing, so the service's take-up stops at the channel's last figure; the user is told how to say
+    it closed instead."""
+    files = parsed["@file"] if "@file" in parsed else pd.Series("", index=parsed.index)
+    keys = [files, parsed["service"], parsed["channel"]]
+    for (file, service, channel), series in parsed[stale].groupby([k[stale] for k in keys], sort=False):
+        first, last = series.iloc[0], series.iloc[-1]
+        label = channels.get(channel, channel)
+        had = parsed[figures & files.eq(file) & parsed["service"].eq(service) & parsed["channel"].eq(channel)]
+        final = had.iloc[-1]["period"].label
+        column = int(first["channel_col"]) if "channel_col" in series and first["channel_col"] else None
+        problems.warning(file, f"{label} is blank in the last {len(series)} periods"
+                         + (f" for '{service}'" if service else "")
+                         + f" ({first['period'].label} to {last['period'].label}), while other channels have figures: "
+                         f"they are read as missing, so the latest digital take-up is for {final}",
+                         int(first["line"]), column,
+                         hint=f"if {label.lower()} closed after {final}, write - in those cells, and take-up goes on "
+                              "without it; if its figures are not in yet, this is right")
 
 
 def _periods_overlap(periods: pd.Series) -> bool:
@@ -884,9 +935,9 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
     _stopped_channels(parsed, read, path, problems, {c.id: c.label for c in config.channels})
     # A half-year file among a pattern's years: one error for it, not one for each of its 565 services.
     pattern = any(is_pattern(source.file) for _, ref in readers if (source := source_of(config, ref)) is not None)
-    for (file, _, _, column), ((message, line), more) in mixed.items():
+    for (file, _, _, column), ((message, line, hint), more) in mixed.items():
         problems.error(file, message + (f" (and {more} more service{'s' if more > 1 else ''} with it)" if more else ""),
-                       line, column, hint=_MIXED_HINT + (f"; to leave this file of the pattern out, exclude: "
+                       line, column, hint=hint + (f"; to leave this file of the pattern out, exclude: "
                                                          f"{{file name: '{Path(file).stem}'}}" if pattern else ""))
     if has_key_column:
         sources = [source_of(config, ref) for _, ref in readers]
@@ -915,7 +966,10 @@ def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problem
     beside a take-up of 0.0%. Told once for each file and channel, at the channel's last row.
     ``slugs``: service key -> slug ('' for a file with no service column). Whole-frame operations:
     a site of 766 services with a channel that closed was seconds of per-service filtering."""
-    wanted = (parsed["has_tx"].astype(bool) & parsed["channel"].ne("") & parsed["service"].isin(slugs)).to_numpy()
+    wanted = parsed["has_tx"].astype(bool) & parsed["channel"].ne("") & parsed["service"].isin(slugs)
+    if "@closed" in parsed:  # a wide file's cells written '-' after the channel's last figure: it closed
+        wanted &= ~parsed["@closed"].fillna(False).astype(bool)
+    wanted = wanted.to_numpy()
     if not wanted.any():
         return
     # First, in integer codes over the whole frame: does any channel end before its service does?

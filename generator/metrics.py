@@ -90,6 +90,7 @@ class ServiceFigures:
     # Sums for pages that add up many services (build.add_summaries).
     year_sums: dict = field(default_factory=dict)
     channel_rows: list = field(default_factory=list)
+    latest_label: str | None = None  # the latest period with any figure: what a figure not 'stale' is for
 
 
 def _nan_to_none(value):
@@ -250,9 +251,11 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
         _ratio(out["digital_tx"], out["transactions"], 100).where(complete))
     out["digital_tx"] = out["digital_tx"].fillna(out["given_digital_take_up"] / 100 * out["transactions"])
     # A service with any cost data is judged on it alone; estimates are only for
-    # services that publish no costs, so an actual figure is never compared with a guess.
+    # services that publish no costs, so an actual figure is never compared with a guess. Nor
+    # for one whose file marks its cost 'not requested' (***): a cost it chose not to publish.
     has_costs = (out["cost_paired"].notna() | out["given_cost_per_transaction"].notna()
-                 | out["cost_alone"].notna()).groupby(out["service"]).transform("any")
+                 | out["cost_alone"].notna() | out[f"nr_{m.COST_PER_TRANSACTION}"].astype(bool)
+                 ).groupby(out["service"]).transform("any")
     # A cost for some channels' transactions and not others' is not the service's cost per
     # transaction (online's cost unknown, phone's £5.00: not £5.00 a transaction), as for estimates.
     actual = _ratio(out["cost_paired"], out["tx_costed"]).where(out["tx_costed"] >= out["transactions"] - 0.5).where(
@@ -376,7 +379,9 @@ def channel_totals(rows: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
     current, previous = _in_windows(frame)
     frame["now"] = frame["transactions"].where(current)
     frame["before"] = frame["transactions"].where(previous)
-    return steady(frame.groupby(["service", "channel"])[["now", "before"]].sum(min_count=1))
+    frame["gaps"] = (frame["transactions"].isna() & current).astype(int)  # a period it has no figure for
+    grouped = frame.groupby(["service", "channel"])
+    return steady(grouped[["now", "before"]].sum(min_count=1)).join(grouped["gaps"].sum())
 
 
 def _as_shown(value: float, unit: str) -> float:
@@ -582,7 +587,8 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     shares = _channel_split(svc, config, split, year)
     data_label = Period(rows[0].period.start, rows[-1].period.end, "range").label if rows else None
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
-    return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used)
+    return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used,
+                          latest_label=rows[-1].period.label if rows else None)
 
 
 def _periods_complete(months: float, step: int) -> str:
@@ -607,5 +613,5 @@ def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]
         info = m.ChannelInfo(ch.id, ch.label, ch.digital, ch.unit_cost)
         share = now / now_total * 100 if now is not None and now_total > 0 else None
         prev = before / before_total * 100 if before is not None and before_total > 0 and complete_previous else None
-        out.append(m.ChannelShare(info, now, share, prev, before if complete_previous else None))
+        out.append(m.ChannelShare(info, now, share, prev, before if complete_previous else None, int(e["gaps"])))
     return out

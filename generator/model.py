@@ -110,6 +110,7 @@ class ChannelShare:
     share: float | None  # percent of all transactions in the window
     previous_share: float | None  # percent in the 12 months before, if data
     previous_transactions: float | None = None  # in the 12 months before, if they are a whole year
+    gaps: int = 0  # periods in the window this channel has no figure for (so its share is of the rest)
 
 
 @dataclass
@@ -252,6 +253,9 @@ class ServiceView:
     # Kept with the figures so that pages summing many services need none of their period rows:
     year_sums: dict = field(default_factory=dict)  # financial year -> costs.YearSums
     channel_rows: list = field(default_factory=list)  # segmentation.channel_rows
+    # Its latest period with any figure ("September 2026"): a services table names it beside the
+    # service, and names a figure's own period only where it is earlier (Figure.stale).
+    latest_label: str | None = None
 
     def _seasons(self) -> "Seasons":
         if self.seasons is None:

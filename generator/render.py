@@ -542,6 +542,8 @@ def _figure_cell(ctx, fig):
         cell += ' <span class="estimate">(estimate)</span>'
     if fig.stale:
         cell += f'<span class="table__period">{escape(fig.period_label)}</span>'
+    if ok and fig.note and fig.info.key == m.TRANSACTIONS_PER_YEAR:  # fewer than 12 months of complete figures
+        cell += '<span class="table__period">not a whole year of complete figures</span>'
     return Markup(f'<td class="num{"" if ok else " missing"}">{cell}</td>')
 
 

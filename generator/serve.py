@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import threading
 from functools import partial
 from http import HTTPStatus
@@ -150,6 +151,17 @@ class Handler(SimpleHTTPRequestHandler):
             return
 
 
+class QuietServer(ThreadingHTTPServer):
+    """The dev server. A browser that goes away mid-answer (a page reloaded, a tab closed) is not an
+    error: socketserver would print its traceback in the terminal, burying the build's messages."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipeError, ConnectionResetError...
+            super().handle_error(request, client_address)
+
+
 class ServeError(Exception):
     """The server cannot run (its port is taken, or the files cannot be watched); the message says why."""
 
@@ -166,10 +178,9 @@ def serve(config_path: Path, out_dir: Path, port: int, build_once, report, liste
     state = BuildState()
     handler = partial(type("BoundHandler", (Handler,), {"state": state}), directory=str(out_dir))
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = QuietServer(("127.0.0.1", port), handler)
     except OSError as exc:
         raise ServeError(f"cannot serve on port {port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
     inputs = rebuilder = None

@@ -57,6 +57,24 @@ def test_every_problem_in_every_file_is_reported_at_once(tmp_path):
     assert "content/organisations/dept-a.yaml:4:" in out
 
 
+def test_an_organisation_given_by_its_name_gets_its_slug_in_the_hint(tmp_path):
+    """A council wrote 'organisation: Department A', its organisation's name as the page shows it,
+    and was told to add content/organisations/department-a.yaml, though dept-a.yaml is that one."""
+    files = standard_files()
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "organisation: test-council", "organisation: Department A")
+    files["content/organisations/test-council.yaml"] += "parent: Department A\n"
+    files["content/organisations/dept-a.yaml"] = files["content/organisations/dept-a.yaml"].replace(
+        "parent: test-council\n", "")
+    code, out = run(write_site(tmp_path, files), "check")
+    assert code == 1
+    assert ("content/services/permits.yaml:2:15: error: organisation 'department-a' does not exist\n    hint: that is "
+            "the name of organisation 'dept-a': write organisation: dept-a (the name of its file, "
+            "content/organisations/dept-a.yaml)\n") in out
+    assert ("content/organisations/test-council.yaml:3:9: error: parent organisation 'department-a' does not exist\n"
+            "    hint: that is the name of organisation 'dept-a': write parent: dept-a\n") in out
+
+
 def test_a_date_that_is_no_such_day_says_why_at_its_cell(tmp_path):
     """'2015-02-30' got the list of every period form, as if the way it is written were wrong."""
     files = standard_files()

@@ -30,6 +30,9 @@ def test_the_forecast_is_last_years_month_grown_by_the_latest_year(out):
     assert "This is a projection, not a target" in page.get_text()
     # 24 months leave too few to hold a year out and still forecast, so no backtest is claimed.
     assert "would have been off by" not in page.get_text()
+    # The methodology is linked only where the site has such a page ('perfpages new' makes none):
+    # the sentence had named a page a new site did not have.
+    assert "methodology" not in page.get_text().lower()
 
 
 def test_an_average_year_and_the_same_month_last_year(out):
@@ -42,3 +45,15 @@ def test_an_average_year_and_the_same_month_last_year(out):
     text = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser").get_text(" ")
     # December 2024 (340) against December 2023 (220): up 120 / 220 = 54.5%.
     assert "December 2024: 340 transactions, up 54.5% on 220 in December 2023." in " ".join(text.split())
+
+
+def test_the_forecast_links_the_sites_methodology_page_where_there_is_one(tmp_path):
+    from generator.build import build_site
+    from sitefactory import standard_files, write_site
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["content/pages/methodology.md"] = "---\ntitle: How we work out the figures\n---\nForecasts.\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    assert 'How it is worked out and checked: <a href="../../methodology/">How we work out the figures</a>.' in page

@@ -416,3 +416,27 @@ def test_leftovers_of_a_stopped_build_are_removed_but_not_a_running_ones(tmp_pat
     recent.write_text("")                     # (a build in a container, say): left alone
     remove_leftovers(tmp_path / "site")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, ".site.tmp-notapid", recent.name])
+
+
+def test_a_browser_going_away_mid_answer_prints_no_traceback(capsys):
+    """A tab closed just after a reload printed three tracebacks in the terminal among the build's
+    messages; any other error a request meets is still printed."""
+    from http.server import BaseHTTPRequestHandler
+
+    from generator.serve import QuietServer
+
+    server = QuietServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    try:
+        for gone in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "Connection reset by peer")):
+            try:
+                raise gone
+            except OSError:
+                server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a real fault")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "ValueError: a real fault" in capsys.readouterr().err
+    finally:
+        server.server_close()

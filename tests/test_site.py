@@ -355,6 +355,19 @@ def test_a_total_says_how_many_services_have_less_than_a_whole_year(tmp_path):
     fines = BeautifulSoup((tmp_path / "site/services/fines/index.html").read_text(encoding="utf-8"), "html.parser")
     assert ("less than a year of figures: the first is for November 2023; 4 of the 5 months since have complete "
             "data") in fines.get_text(" ", strip=True)  # March lacks post
+    # The services table says so in the row too, and names each service's latest month: a figure
+    # with no month of its own beside it is for that month (a tester could not tell a year from a quarter).
+    table = BeautifulSoup((tmp_path / "site/services/index.html").read_text(encoding="utf-8"), "html.parser")
+    rows = {r.th.a.get_text(): r for r in table.select("table.table--services tbody tr")}
+    assert rows["Pay a fine"].th.select_one(".table__period").get_text() == "latest data: March 2024"
+    assert rows["Pay a fine"].td.find_next_sibling("td").get_text(" ", strip=True) == (
+        "980 not a whole year of complete figures")  # as its card: November 2023 to March 2024
+    assert rows["Renew a permit"].th.select_one(".table__period").get_text() == "latest data: December 2024"
+    assert "not a whole year" not in rows["Renew a permit"].get_text()
+    build_site(tmp_path / "permits/config.yaml", tmp_path / "permits/site")  # one year, ending December 2024
+    home = BeautifulSoup((tmp_path / "permits/site/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "Transactions per year 3,420 the 12 months to December 2024" in home.find(
+        "dl", class_="headline-figures").get_text(" ", strip=True)
 
 
 def test_a_card_a_year_or_more_older_than_the_latest_figures_says_so(tmp_path):

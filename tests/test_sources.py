@@ -582,7 +582,11 @@ def test_a_total_period_row_gets_a_hint_to_leave_it_out(tmp_path):
     code, out = run(config, "check")
     assert code == 1
     assert "data/contact.csv:4:1: error: 'period' is not a period I recognise: 'Total'" in out
-    assert "a total or summary row? Leave it out with exclude:" in out
+    # The example names the file's own heading and text (it had said Quarter under a heading Month).
+    assert "a total or summary row? Leave it out with exclude: {period: Total} in the file's source" in out
+    config = one_file_site(tmp_path, csv.replace("period,", "Month ending,").replace("Total,", "Year total,"),
+                           "sources:\n  - file: contact.csv\n    columns: {period: Month ending}\n")
+    assert "Leave it out with exclude: {Month ending: Year total} in the file's source" in run(config, "check")[1]
 
 
 def test_a_total_row_in_a_period_made_of_two_columns_points_at_the_total(tmp_path):
@@ -2203,3 +2207,97 @@ def test_a_file_of_quarter_end_months_alone_is_not_told_of_quarterly_figures(tmp
     csv_text = "Service,Mar 2024,Jun 2024,Sep 2024,Dec 2024\nPermits,10,12,14,15\nLicences,5,,7,8\n"
     config = site(tmp_path, a_service_a_row("permits.csv", "{period}"), {"data/permits.csv": csv_text})
     assert "third month" not in run(config, "check")[1]
+
+
+def test_a_channel_blank_in_its_last_months_is_told_and_a_dash_says_it_closed(tmp_path):
+    """A council stopped taking phone applications in October. Left blank, the months stayed missing
+    without a word, so take-up stopped at September while the channel table counted the blanks as
+    nothing; written '-', which the guide says means the channel was not there, nothing changed.
+    Now blanks are told, the table says whose months it lacks, and '-' reads as a row-per-channel
+    file whose phone rows stop does."""
+    rows = [("Jul-24", 80, 20), ("Aug-24", 90, 10), ("Sep-24", 70, 30), ("Oct-24", 100, ""), ("Nov-24", 110, ""),
+            ("Dec-24", 120, "")]
+    wide = "Month,Online,Phone\n" + "".join(f"{m},{o},{p}\n" for m, o, p in rows)
+    source = "sources:\n  - file: permits.csv\n    columns: {period: Month}\n    wide:\n      columns: '{channel}'\n"
+    config = site(tmp_path, source, {"data/permits.csv": wide, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/permits.csv:5:3: warning: Phone is blank in the last 3 periods (October 2024 to December 2024), "
+            "while other channels have figures: they are read as missing, so the latest digital take-up is for "
+            "September 2024\n    hint: if phone closed after September 2024, write - in those cells") in out
+    permits = services(config)["permits"]
+    assert [p.digital_take_up for p in permits.periods] == [80.0, 90.0, 70.0, None, None, None]
+    assert permits.kpis["digital_take_up"].period_label == "September 2024"
+    build_site(config, tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    assert ("<p>Phone has no figure for 3 of the periods in July to December 2024: its transactions and share are "
+            "of the periods it has figures for.</p>") in page
+
+    (tmp_path / "data/permits.csv").write_text(wide.replace(",\n", ",-\n"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    permits = services(config)["permits"]
+    assert [p.digital_take_up for p in permits.periods] == [80.0, 90.0, 70.0, 100.0, 100.0, 100.0]
+    assert (permits.kpis["digital_take_up"].value, permits.kpis["digital_take_up"].period_label) == (
+        100.0, "December 2024")
+    assert not any(share.gaps for share in permits.channel_split)
+    long = "period,channel,transactions\n" + "".join(
+        f"2024-{i + 7:02d},online,{o}\n" + (f"2024-{i + 7:02d},phone,{p}\n" if p != "" else "")
+        for i, (_, o, p) in enumerate(rows))
+    plain = site(tmp_path / "long", "", {"data/permits.csv": long, "content/services/permits.yaml": PERMITS})
+    assert [p.digital_take_up for p in services(plain)["permits"].periods] == [80.0, 90.0, 70.0, 100.0, 100.0, 100.0]
+
+
+def test_a_cost_marked_not_requested_throughout_is_not_estimated_nor_saved_on(tmp_path):
+    """'***' in every cost cell published a cost estimated from the channels' unit costs (£3.44,
+    'estimate'), and the savings section an estimated yearly cost, where the service's YAML
+    saying not_requested: [cost_per_transaction] gave 'not requested': two ways of saying one thing."""
+    costs = CHANNELS.replace("digital: true\n", "digital: true\n    unit_cost: 0.5\n").replace(
+        "label: Phone\n", "label: Phone\n    unit_cost: 4\n")
+    csv_text = "period,channel,transactions,cost\n" + "".join(
+        f"2025-0{m},online,{20 + m},***\n2025-0{m},phone,10,***\n" for m in (1, 2, 3))
+    config = write_site(tmp_path, {"config.yaml": costs, **COUNCIL, "data/permits.csv": csv_text,
+                                   "content/services/permits.yaml": PERMITS})
+    permits = services(config)["permits"]
+    cost = permits.kpis["cost_per_transaction"]
+    assert cost.status == "not_requested" and cost.value is None and not cost.estimated
+    assert permits.savings is None
+    assert "cost_per_transaction" in permits.not_requested
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace(",***", ","))  # no costs at all: estimated
+    permits = services(config)["permits"]
+    assert permits.kpis["cost_per_transaction"].estimated
+    assert permits.kpis["cost_per_transaction"].value == pytest.approx((23 * 0.5 + 10 * 4) / 33)
+    assert permits.savings is not None
+    (tmp_path / "content/services/permits.yaml").write_text(PERMITS + "not_requested: [cost_per_transaction]\n")
+    assert services(config)["permits"].savings is None
+
+
+def test_the_savings_section_says_how_its_estimate_differs_from_the_services_own_cost(tmp_path):
+    """A service publishing its own costs had two yearly costs, one in the cost report and an
+    estimate from typical unit costs in its savings section, with nothing reconciling them."""
+    costs = CHANNELS.replace("digital: true\n", "digital: true\n    unit_cost: 0.5\n").replace(
+        "label: Phone\n", "label: Phone\n    unit_cost: 4\n")
+    csv_text = "period,channel,transactions,cost\n2025-01,online,30,60\n2025-01,phone,10,90\n"
+    config = write_site(tmp_path, {"config.yaml": costs, **COUNCIL, "data/permits.csv": csv_text,
+                                   "content/services/permits.yaml": PERMITS})
+    build_site(config, tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    assert ("The service's own figures put its cost per transaction at £3.75 in January 2025; this estimate uses "
+            "the typical costs per channel below instead, which the scenarios need, so the two differ.") in page
+    assert "at an estimated yearly cost of £55 from typical costs per channel." in page  # 30 x £0.50 + 10 x £4
+
+
+def test_words_meaning_no_data_get_a_hint_to_declare_them_and_a_percentages_example(tmp_path):
+    """'Not surveyed' in a satisfaction column was told to 'write a number such as 1234 or 1,234':
+    an odd example for a percentage, and no word of missing:, which reads it for the whole file."""
+    csv_text = "period,transactions,satisfaction\n2024-01,100,71%\n2024-02,100,Not surveyed\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/permits.csv:3:3: error: 'satisfaction' is not a number: 'Not surveyed'\n    hint: write a "
+            "percentage such as 72.5 or 72.5%; leave the cell blank if there is no data, or write *** if it was not "
+            "requested; if 'Not surveyed' means no data in this file, add missing: ['Not surveyed'] to its source in "
+            "config.yaml (or not_requested: ['Not surveyed'], if the figure is deliberately not collected)\n") in out
+    source = "sources:\n  - file: permits.csv\n    missing: ['Not surveyed']\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [p.user_satisfaction for p in services(config)["permits"].periods] == [71.0, None]
