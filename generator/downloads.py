@@ -51,7 +51,10 @@ def _text_column(values: pd.Series) -> np.ndarray:
 def service_csvs(tidy: pd.DataFrame, extra: tuple[str, ...] = ()) -> dict[str, bytes]:
     """Service slug to the bytes of its tidy CSV (only columns with any data).
 
-    ``extra`` names the measures config.yaml declares, written after the built-in ones.
+    ``extra`` names the measures config.yaml declares, written after the built-in ones. A service
+    whose data marks a figure 'not requested' (***) has a last column, ``not_requested``, naming
+    the KPIs so marked in each row (space-separated, as services.csv does): left blank, such a
+    cell would read as a figure missing.
     """
     out: dict[str, bytes] = {}
     if not len(tidy):
@@ -67,7 +70,17 @@ def service_csvs(tidy: pd.DataFrame, extra: tuple[str, ...] = ()) -> dict[str, b
     numeric = [*NUMERIC, *(c for c in tidy.columns if c in extra)]
     for col in numeric:
         frame[col] = _text_column(tidy[col])
-    has = tidy[numeric].notna().groupby(tidy["service"]).any()
+    has = tidy[numeric].notna()
+    flags = [c for c in tidy.columns if c.startswith("nr_")]
+    if flags:
+        marked = tidy[flags].to_numpy(dtype=bool)
+        said = np.full(len(tidy), "", dtype=object)
+        names = [c[3:] for c in flags]
+        said[marked.any(axis=1)] = [" ".join(n for n, f in zip(names, row) if f) for row in marked[marked.any(axis=1)]]
+        frame["not_requested"] = said
+        has["not_requested"] = marked.any(axis=1)
+        numeric.append("not_requested")
+    has = has.groupby(tidy["service"]).any()
     frame = frame.sort_values(["service", "period_start", "channel"], kind="stable")
     sizes = frame.groupby("service", sort=True).size()
     # Services with the same columns are written in one pass and the text cut up by rows: a

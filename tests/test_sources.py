@@ -2127,6 +2127,11 @@ def test_a_period_not_requested_says_so_in_the_charts_table_and_downloads(tmp_pa
     download = (tmp_path / "site/data/charts/services/permits/user-satisfaction.csv").read_text().splitlines()
     assert download[0] == "period,start,end,value,status"
     assert download[2] == "February 2024,2024-02-01,2024-02-29,,not requested" and download[1].endswith(",71,")
+    # The service's own data file says so too: its blank cell there had read as a figure missing.
+    tidy = (tmp_path / "site/data/services/permits.csv").read_text().splitlines()
+    assert tidy[0] == "period,period_start,period_end,channel,transactions,satisfaction,not_requested"
+    assert tidy[1:] == ["2024-01,2024-01-01,2024-01-31,all,100,71,", "2024-02,2024-02-01,2024-02-29,all,100,,user_satisfaction",
+                        "2024-03,2024-03-01,2024-03-31,all,100,76,"]
 
 
 def test_the_channel_table_has_an_earlier_years_column_only_with_earlier_shares(tmp_path):
