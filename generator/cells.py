@@ -23,8 +23,12 @@ from generator.measures import ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MISSING, MO
 from generator.periods import (FINANCE_PERIOD, Period, PeriodError, impossible_date, parse_period, period_attr,
                                snap)
 from generator.sources import LongRows, Source, looks_like_a_total
+from generator.yamlfile import yaml_scalar
 
 NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
+# What a wide file writes where a channel was not there (before it began, after it closed): a dash or
+# 'n/a', unlike the other marks of no data ('nd', ':', a council's 'TBC'), which say a figure is missing.
+NOT_THERE = frozenset({"-", "\u2013", "\u2014", "n/a"})
 _ALL_CHANNELS = {normalise_channel(c) for c in ALL_CHANNELS}
 WITHHELD = frozenset({"..", "[c]", "[x]", "[w]", "[low]", "*", "c"})  # a figure withheld (GSS and NHS marks)
 
@@ -40,14 +44,6 @@ def _name(field: str, cols: pd.Series | None, index, headings: tuple[str, ...]) 
     heading = getattr(headings, "fields", {}).get(field) or (
         headings[number - 1] if 0 < number <= len(headings) else None)
     return f"'{field}'" if heading is None or heading.strip().lower() == field else f"'{field}' (column '{heading}')"
-
-
-def yaml_text(text: str) -> str:
-    """A text as a hint writes it for config.yaml: bare where YAML reads it as that text, else quoted."""
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9 ._()-]*", text) and text.lower() not in ("yes", "no", "true", "false",
-                                                                                   "on", "off", "null"):
-        return text
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | None]:
@@ -309,7 +305,7 @@ def _number_example(col: str, unit: str | None) -> str:
     kind = unit or ("percent" if col in PERCENTAGES else "money" if col in MONEY else None)
     return {"seconds": "write a number of seconds (288) or a time (00:04:48 or 4:48)",
             "percent": "write a percentage such as 72.5 or 72.5%",
-            "money": "write an amount such as 1234.50 or £1,234.50"}.get(kind, "write a number such as 1234 or 1,234")
+            "money": "write an amount such as 1234.50 or 1,234.50"}.get(kind, "write a number such as 1234 or 1,234")
 
 
 def _marker_hint(text: str) -> str:
@@ -319,8 +315,8 @@ def _marker_hint(text: str) -> str:
     text = text.strip()
     if not text or len(text) > 30 or any(c.isdigit() for c in text):
         return ""
-    said = "'" + text.replace("'", "''") + "'"
-    return (f"; if {said} means no data in this file, add missing: [{said}] to its source in config.yaml"
+    said = yaml_scalar(text)
+    return (f"; if '{text}' means no data in this file, add missing: [{said}] to its source in config.yaml"
             + (f" (or not_requested: [{said}], if the figure is deliberately not collected)" if len(text) > 4 else ""))
 
 
@@ -404,8 +400,9 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             # The heading to name, unless the period is made of several columns ('{Year} {Quarter}'):
             # then the cell's own text is not the whole period's.
             heading = headings[column - 1] if not composed and 0 < column <= len(headings) else None
-            example = (f"exclude: {{{yaml_text(heading)}: {yaml_text(raw[index])}}}" if heading
-                       else f"exclude:, naming the heading of column {column} and the text in that cell")
+            example = (f"exclude: {{{yaml_scalar(heading)}: {yaml_scalar(raw[index])}}}" if heading
+                       else f"exclude:, naming the heading of column {column} and the text in that cell (e.g. "
+                            "exclude: {Quarter: Total})")
             hint = f"a total or summary row? Leave it out with {example} in the file's source; or give the row its period"
         elif dates is None and (mt := _SLASHED.match(raw[index])) and int(mt.group(2)) > 12 >= int(mt.group(1)):
             hint = (f"'{mt.group(0)}' has {mt.group(2)} in the month's place: if the file writes dates month "
@@ -446,7 +443,7 @@ def _a_kind(period: Period) -> str:
 def _impossible_date_hint(cell: str) -> str:
     """The fix, with the cell's own text as replace:'s key: replace: matches a cell's whole text, so
     an example of another form ('2015-02-30' for '02/30/2015 10:00:00 AM') changed nothing."""
-    quoted = "'" + cell.replace("'", "''") + "'"
+    quoted = yaml_scalar(cell)
     return ("correct the cell in the file (a typo, or a date typed by hand?), or fix a one-off with replace: "
             f"in the source, e.g. replace: {{period: {{{quoted}: 'the right date'}}}}")
 
@@ -605,15 +602,15 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
             out[f"@{col}@col"] = long[f"{col}@col"].to_numpy()
     if source is not None and source.values["wide"]:
         # A wide file's marked cells ('[c]', '..'): a figure withheld, not a period outside the series.
-        # A cell written as nothing ('-', 'n/a') rather than left empty: before a channel's first
-        # figure, the file says the channel was not there (see data._outside_each_series).
+        # A cell written as nothing (NOT_THERE) rather than left empty: before a channel's first
+        # figure or after its last, the file says the channel was not there (see data._outside_each_series).
         marked, nil = np.zeros(len(long), dtype=bool), np.zeros(len(long), dtype=bool)
         for col in rows.measures:
             if col in out:
                 text = long[col].astype(str).str.strip().str.lower()
                 withheld = text.isin(WITHHELD)
                 marked |= withheld.to_numpy()
-                nil |= (text.ne("") & text.isin(missing) & ~withheld).to_numpy()
+                nil |= (text.isin(NOT_THERE) & text.isin(missing)).to_numpy()
         out["@marked"], out["@nil"] = marked, nil
         if "channel@col" in long:
             out["channel_col"] = long["channel@col"].to_numpy()

@@ -70,7 +70,11 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
     out = {}
     for year, inside in by_year.items():
         counted = [r for r in inside if r.transactions is not None]
-        costed = [r for r in counted if r.cost_per_transaction is not None]
+        costed = [(r, r.transactions) for r in counted if r.cost_per_transaction is not None]
+        if not costed:  # a cost of its own for a longer period (the year) over the counts of its months
+            costed = [(r, sum(c.transactions for c in counted if r.period.start <= c.period.start
+                              and c.period.end <= r.period.end))
+                      for r in inside if r.transactions is None and r.cost_per_transaction is not None]
         channels = [0.0] * (len(inside[0].by_channel) if inside else 0)
         for r in inside:
             for i, volume in enumerate(r.by_channel):
@@ -78,9 +82,9 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
                     channels[i] += volume
         out[year] = YearSums(
             sum(r.transactions for r in counted) if counted else None,
-            sum(r.cost_per_transaction * r.transactions for r in costed) if costed else None,
-            sum(r.transactions for r in costed), any(r.cost_estimated for r in costed),
-            sum(r.period.months for r in counted), channels, sum(r.period.months for r in costed))
+            sum(r.cost_per_transaction * count for r, count in costed) if costed else None,
+            sum(count for _, count in costed), any(r.cost_estimated for r, _ in costed),
+            sum(r.period.months for r in counted), channels, sum(r.period.months for r, _ in costed))
     return out
 
 

@@ -174,17 +174,24 @@ _MIXED_HINT = ("use one kind of period per service, e.g. all months; a year's co
                "years as 2010/11 or set period_type: financial_year in the file's source")
 
 
-def _mixed_hint(odd: pd.Series) -> str:
-    """How to mend a service's periods of two kinds: the odd one in a row of its own (a year's total
-    row among quarters) is left out with exclude:, naming its cell; in a column heading, see _MIXED_HINT."""
-    line, column = int(odd["line"]), int(odd["period_col"])
-    if int(odd["period_line"] or line) != line or not column:
+def _mixed_hint(odd: pd.Series, usual: pd.Series) -> str:
+    """How to mend a service's periods of two kinds. A longer one in a row of its own among shorter
+    ones (a year's total row among quarters) is left out with exclude:; a month among years may be a
+    financial year written '2010-11'; in a column heading, see _MIXED_HINT."""
+    line, period = int(odd["line"]), odd["period"]
+    if int(odd["period_line"] or line) != line:
         return _MIXED_HINT
-    text = str(odd.get("@period_text") or odd["period"].label)
-    return (f"use one kind of period per service; a row of {odd['period'].label} among shorter periods is likely "
-            f"a total: leave such rows out with exclude: in the file's source, naming the heading of column "
-            f"{column} and the text '{text}'. '2010-11' reads as November 2010, so write financial years as "
-            "2010/11 or set period_type: financial_year in the file's source")
+    if (period.end - period.start) > (usual["period"].end - usual["period"].start):
+        return (f"use one kind of period per service; a row for {period.label} among shorter periods is likely a "
+                "total: leave such rows out with exclude: in the file's source, naming the period's heading and "
+                "the text its cell has")
+    text = str(odd.get("@period_text") or "")
+    if period.kind == "month" and re.fullmatch(r"\d{4}-\d{2}", text) and \
+            int(text[2:4]) + 1 == int(text[5:]) % 100 + (100 if text[5:] == "00" else 0):
+        return (f"'{text}' reads as {period.label}: if it is the financial year {text[:4]}/{text[5:]}, write it so, "
+                "or set period_type: financial_year in the file's source")
+    return "use one kind of period per service: correct the odd one, or leave its row out with exclude: in the " \
+           "file's source"
 
 
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
@@ -205,7 +212,8 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         else:
             told = (f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
                     f"{fewer.replace('_', ' ')} '{odd['period'].label}' among {more.replace('_', ' ')}s",
-                    int(odd["period_line"] or odd["line"]), _mixed_hint(odd))
+                    int(odd["period_line"] or odd["line"]),
+                    _mixed_hint(odd, rows[rows["_kind"].eq(more)].iloc[0]))
             if mixed is None:
                 problems.error(file, told[0], told[1], place[3], hint=told[2])
             else:
@@ -286,24 +294,33 @@ def _isolated_period(rows: pd.DataFrame, svc: Service, path, problems: Problems)
     return True
 
 
-def _merge_sources(frames: list[pd.DataFrame], svc: Service, problems: Problems,
+def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problems: Problems,
                    measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
-    """Rows for one service from several files: measures for the same period and channel are combined."""
-    rows = pd.concat(frames, ignore_index=True)
+    """Rows for one service from several files: measures for the same period and channel are combined.
+    Two files with different figures for one are an error at the second, naming both."""
+    rows = pd.concat([frame for _, frame in parts], ignore_index=True)
+    rows["@from"] = np.repeat(np.arange(len(parts)), [len(frame) for _, frame in parts])
     rows["_key"] = period_attr(rows["period"], lambda p: p.key)
     grouped = rows.groupby(["_key", "channel"], sort=False)
     counts = grouped[list(measures)].nunique()
     for (key, channel), row in counts[(counts > 1).any(axis=1)].iterrows():
         measure = row.index[row > 1][0]
-        problems.error(svc.path, f"service '{svc.slug}' has two different values of {measure} for {key} "
-                       f"'{channel or 'all channels'}' in its data files", *svc.positions.at(("data",)),
-                       hint="give each measure in one file only")
+        those = rows[rows["_key"].eq(key) & rows["channel"].eq(channel) & rows[measure].notna()]
+        pair = (those.iloc[0], those[those[measure].ne(those.iloc[0][measure])].iloc[0])
+        # Told at the second of the two files by name, whichever was read first.
+        (one, at), (two, there) = sorted((((str(parts[int(r["@from"])][0]), int(r["line"])), r) for r in pair),
+                                         key=lambda item: item[0])
+        problems.error(two[0], f"service '{svc.slug}' has two different values of {measure} for "
+                       f"{at['period'].label} '{channel or 'all channels'}': {_figure(there[measure])} here and "
+                       f"{_figure(at[measure])} in {Path(one[0]).name} (line {one[1]})", two[1],
+                       hint="a period in two of its files must have the same figures: leave it out of one (a "
+                            "year's file that repeats the last month of the year before?)")
     merged = grouped.first()
     merged["has_tx"] = grouped["has_tx"].any()
     for kpi in NR_KPIS:
         merged[f"nr_{kpi}"] = grouped[f"nr_{kpi}"].any()
     merged["line"] = grouped["line"].min()
-    return merged.reset_index().drop(columns="_key")
+    return merged.reset_index().drop(columns=["_key", "@from"])
 
 
 def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, problems: Problems,
@@ -568,7 +585,7 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
             parsed["@closed"] = closed.groupby(series, sort=False).transform("any")
         stale = trail & ~closed & trailing.ge(NOT_BEGUN) & count.ge(BEGUN)
         if problems is not None and stale.any():
-            _warn_of_blank_ends(parsed, stale, figures, problems, channels or {})
+            _warn_of_blank_ends(parsed, stale, figures, nil, problems, channels or {})
     return parsed[figures | inside]
 
 
@@ -611,7 +628,7 @@ def _warn_of_quarterly_figures(parsed: pd.DataFrame, figures: pd.Series, problem
         first = series_rows.iloc[0]
         label = channels.get(channel, channel)
         named = ", ".join(p.label for p in series_rows["period"].iloc[:3]) + (", ..." if len(series_rows) > 3 else "")
-        column = int(first["channel_col"]) if "channel_col" in series_rows and first["channel_col"] else None
+        column = _cell_column(first)
         problems.warning(file, f"{label} has figures only every third month" + (f" for '{service}'" if service else "")
                          + f" ({named}), blank between, while other channels have a figure each month: if these "
                          "are quarterly totals, each is read as one month's", int(first["line"]), column,
@@ -619,12 +636,22 @@ def _warn_of_quarterly_figures(parsed: pd.DataFrame, figures: pd.Series, problem
                               "(2023/24 Q1) if that is how this channel is counted")
 
 
+def _cell_column(row: pd.Series) -> int | None:
+    """The column of a wide file's cell for this row: its transactions' (with a column per period,
+    the channel's column is the Channel heading's, not the cell's), else its channel's."""
+    for key in ("@transactions@col", "channel_col"):
+        value = row.get(key)
+        if value is not None and not pd.isna(value) and int(value):
+            return int(value)
+    return None
+
+
 def _warn_of_blank_channels(rows: pd.DataFrame, problems: Problems, channels: dict) -> None:
     files = rows["@file"] if "@file" in rows else pd.Series("", index=rows.index)
     for (file, service, channel), series in rows.groupby([files, rows["service"], rows["channel"]], sort=False):
         first = series.iloc[0]
         label = channels.get(channel, channel)
-        column = int(first["channel_col"]) if "channel_col" in series and first["channel_col"] else None
+        column = _cell_column(first)
         problems.warning(file, f"{label} has no figure in any period" + (f" for '{service}'" if service else "")
                          + ", so its digital take-up and cost per transaction are no data throughout",
                          int(first["line"]), column,
@@ -645,7 +672,7 @@ def _warn_of_late_channels(parsed: pd.DataFrame, late: pd.Series, figures: pd.Se
         label = channels.get(channel, channel)
         blank = int(late[series.index].sum())
         count = len(has)
-        column = int(first["channel_col"]) if "channel_col" in has and first["channel_col"] else None
+        column = _cell_column(first)
         problems.warning(file, f"{label} is blank in {blank} periods" + (f" for '{service}'" if service else "")
                          + f" before its first figure, in {first['period'].label}, and has only {count} "
                          f"figure{'' if count == 1 else 's'}: the blanks are read as missing, so those periods have "
@@ -655,8 +682,8 @@ def _warn_of_late_channels(parsed: pd.DataFrame, late: pd.Series, figures: pd.Se
                               "give it a row or column of its own period")
 
 
-def _warn_of_blank_ends(parsed: pd.DataFrame, stale: pd.Series, figures: pd.Series, problems: Problems,
-                              channels: dict) -> None:
+def _warn_of_blank_ends(parsed: pd.DataFrame, stale: pd.Series, figures: pd.Series, nil: pd.Series,
+                        problems: Problems, channels: dict) -> None:
     """A channel blank in its last NOT_BEGUN periods or more, beside other channels' figures: read as
     missing, so the service's take-up stops at the channel's last figure; the user is told how to say
     it closed instead."""
@@ -667,14 +694,21 @@ def _warn_of_blank_ends(parsed: pd.DataFrame, stale: pd.Series, figures: pd.Seri
         label = channels.get(channel, channel)
         had = parsed[figures & files.eq(file) & parsed["service"].eq(service) & parsed["channel"].eq(channel)]
         final = had.iloc[-1]["period"].label
-        column = int(first["channel_col"]) if "channel_col" in series and first["channel_col"] else None
-        problems.warning(file, f"{label} is blank in the last {len(series)} periods"
-                         + (f" for '{service}'" if service else "")
-                         + f" ({first['period'].label} to {last['period'].label}), while other channels have figures: "
+        written = int(nil[series.index].sum())  # some written '-', some left blank: told which
+        blank = series[~nil[series.index].to_numpy(dtype=bool)]
+        at = blank.iloc[0] if written else first
+        column = _cell_column(at)
+        what = (f"is blank in the last {len(series)} periods" if not written else
+                f"has no figure in the last {len(series)} periods, {len(blank)} of them blank (the first in "
+                f"{at['period'].label}) and {written} written -")
+        problems.warning(file, f"{label} {what}" + (f" for '{service}'" if service else "")
+                         + f" ({Period(first['period'].start, last['period'].end, 'range').label}), while other "
+                         "channels have figures: "
                          f"they are read as missing, so the latest digital take-up is for {final}",
-                         int(first["line"]), column,
-                         hint=f"if {label.lower()} closed after {final}, write - in those cells, and take-up goes on "
-                              "without it; if its figures are not in yet, this is right")
+                         int(at["line"]), column,
+                         hint=f"if {label.lower()} closed after {final}, write - in "
+                              + ("those cells" if not written else "every one of those cells")
+                              + ", and take-up goes on without it; if its figures are not in yet, this is right")
 
 
 def _periods_overlap(periods: pd.Series) -> bool:
@@ -781,7 +815,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
             source = source_of(config, ref)
             wanted.setdefault((source.id if source else None, ref.file if not source else source.file), []).append(
                 (svc, ref))
-    per_service: dict[str, list[pd.DataFrame]] = {}
+    per_service: dict[str, list[tuple[Path, pd.DataFrame]]] = {}  # slug -> (file, its checked rows)
     order = sorted(wanted, key=lambda k: (k[1], k[0] or ""))
     plain_parts, checked_alone = [], {}
     for parsed, members in read_sources(config, order, problems, raw_files):
@@ -808,8 +842,8 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     by_slug = {s.slug: s for s in services}
     for slug in sorted(per_service):
         parts = per_service[slug]
-        frames.append(parts[0] if len(parts) == 1 else _merge_sources(parts, by_slug[slug], problems,
-                                                                           config.measure_ids))
+        frames.append(parts[0][1] if len(parts) == 1 else _merge_sources(parts, by_slug[slug], problems,
+                                                                              config.measure_ids))
     if not frames and not plain_parts:
         return empty_frame(config.measure_ids)
     tidy = pd.concat([*frames, *plain_parts], ignore_index=True)
@@ -898,7 +932,7 @@ def _warn_of_hidden_figures(tidy: pd.DataFrame, services: list[Service], problem
 
 
 def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, file: str, path: Path,
-                          problems: Problems, per_service: dict[str, list[pd.DataFrame]]) -> None:
+                          problems: Problems, per_service: dict[str, list[tuple[Path, pd.DataFrame]]]) -> None:
     """Each reading service's checked rows of one file, added to ``per_service``."""
     has_key_column = parsed["service"].ne("").any()
     repeats = parsed.duplicated(["service", "_key", "channel"]).any()
@@ -929,7 +963,7 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros,
                                    mixed=mixed)
         rows = rows.drop(columns=["_key", "_kind", "@file", *_cell_places(rows)]).assign(service=svc.slug)
-        per_service.setdefault(svc.slug, []).append(rows)
+        per_service.setdefault(svc.slug, []).append((path, rows))
     read = {(ref.key or svc.slug if has_key_column else ""): svc.slug for svc, ref in readers
             if (ref.key or svc.slug) in used_keys and not _zeroed(config, ref)}  # no service column: its rows are ''
     _stopped_channels(parsed, read, path, problems, {c.id: c.label for c in config.channels})

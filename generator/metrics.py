@@ -252,14 +252,19 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     out["digital_tx"] = out["digital_tx"].fillna(out["given_digital_take_up"] / 100 * out["transactions"])
     # A service with any cost data is judged on it alone; estimates are only for
     # services that publish no costs, so an actual figure is never compared with a guess. Nor
-    # for one whose file marks its cost 'not requested' (***): a cost it chose not to publish.
+    # for one whose file marks its cost 'not requested' (***) in every period it counts: a cost
+    # it chose not to publish (marked in some periods only, the others are estimated as before).
+    by_service = out["service"]
+    marked = out[f"nr_{m.COST_PER_TRANSACTION}"].astype(bool)
+    throughout = (marked | out["transactions"].isna()).groupby(by_service).transform("all") & \
+        marked.groupby(by_service).transform("any")
     has_costs = (out["cost_paired"].notna() | out["given_cost_per_transaction"].notna()
-                 | out["cost_alone"].notna() | out[f"nr_{m.COST_PER_TRANSACTION}"].astype(bool)
-                 ).groupby(out["service"]).transform("any")
+                 | out["cost_alone"].notna()).groupby(by_service).transform("any") | throughout
     # A cost for some channels' transactions and not others' is not the service's cost per
     # transaction (online's cost unknown, phone's £5.00: not £5.00 a transaction), as for estimates.
     actual = _ratio(out["cost_paired"], out["tx_costed"]).where(out["tx_costed"] >= out["transactions"] - 0.5).where(
         out["cost_alone"].isna(), _ratio(out["cost_alone"] + out["cost_paired"].fillna(0), out["transactions"]))
+    actual = actual.fillna(_cost_over_shorter_periods(out))
     # An estimate needs a unit cost for every channel used, or it would describe only some of them.
     estimate = _ratio(out["cost_estimated"], out["tx_estimable"]).where(
         out["tx_estimable"] == out["transactions"])
@@ -278,6 +283,28 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
         if skipped:
             out.loc[out["service"].isin(skipped), kpi] = np.nan
     return out.sort_values(["service", "start"]).reset_index(drop=True)
+
+
+def _cost_over_shorter_periods(out: pd.DataFrame) -> pd.Series:
+    """Cost per transaction of a period that has a cost and no count of its own (a finance system's
+    year, £519,884 for 2024/25) from the service's counts of the shorter periods that make it up
+    exactly (its twelve months, each with every channel's count): the year's cost over the year's
+    transactions. Without this, a yearly cost beside monthly counts paired with nothing and the
+    cost was lost without a word. The period's transactions stay blank: they are its months'."""
+    alone = out.index[out["cost_alone"].notna() & out["transactions"].isna()]
+    found = pd.Series(np.nan, index=out.index)
+    if not len(alone):
+        return found
+    counted = out[out["transactions"].notna()]
+    for index in alone:
+        row = out.loc[index]
+        inner = counted[counted["service"].eq(row["service"]) & (counted["start"] >= row["start"])
+                        & (counted["end"] <= row["end"])]
+        days = ((inner["end"] - inner["start"]).dt.days + 1).sum()
+        whole = days == (row["end"] - row["start"]).days + 1 and not inner["start"].duplicated().any()
+        if len(inner) and whole and inner["tx_missing"].fillna(0).eq(0).all() and inner["transactions"].sum() > 0:
+            found[index] = row["cost_alone"] / inner["transactions"].sum()
+    return found
 
 
 def latest_two(periods: pd.DataFrame, kpi: str) -> pd.DataFrame:

@@ -8,16 +8,15 @@ exist yet, or be empty but for hidden entries (a fresh clone's ``.git``).
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import subprocess
 import unicodedata
 from pathlib import Path
 
-import yaml
 
 from generator.schema import slugify
+from generator.yamlfile import yaml_scalar
 
 GITIGNORE = "site/\n.site.tmp-*/\n.site.old-*/\n.perfpages-cache/\n__pycache__/\n"
 
@@ -371,10 +370,10 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
     org = _slug_of_name(name) or "council"
     files = {
         ".gitignore": GITIGNORE,
-        "config.yaml": CONFIG.format(title=_yaml_text(_site_title(name)), name=_yaml_text(name)),
+        "config.yaml": CONFIG.format(title=yaml_scalar(_site_title(name)), name=yaml_scalar(name)),
         f"content/organisations/{org}.yaml": ORGANISATION.format(
-            name=_yaml_text(name), kind=_yaml_text(kind),
-            description=_yaml_text(f"The services {name} runs and how well they work.")),
+            name=yaml_scalar(name), kind=yaml_scalar(kind),
+            description=yaml_scalar(f"The services {name} runs and how well they work.")),
         "content/pages/about.md": ABOUT.format(name=name),
         "content/pages/accessibility.md": ACCESSIBILITY.format(name=name),
         "README.md": README.format(name=name),
@@ -384,7 +383,7 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
     }
     for slug, (title, description, category, lgsl, base, online) in SERVICES.items():
         files[f"content/services/{slug}.yaml"] = SERVICE.format(
-            title=title, org=_yaml_text(org), description=description, category=category, lgsl=lgsl, slug=slug)
+            title=title, org=yaml_scalar(org), description=description, category=category, lgsl=lgsl, slug=slug)
         files[f"data/{slug}.csv"] = example_csv(slug, base, online)
     return files
 
@@ -394,13 +393,6 @@ def _slug_of_name(name: str) -> str:
     ynys-mon and "King's Lynn" kings-lynn (not ynys-m-n, king-s-lynn)."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     return slugify(re.sub(r"['’]", "", plain))
-
-
-def _yaml_text(text: str) -> str:
-    """``text`` as a YAML scalar that reads back as itself: plain when it is words, else quoted
-    (a kind such as "arm's-length body: executive agency" or "yes" would not)."""
-    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ',.-]*", text) and yaml.safe_load(text) == text
-    return text if plain else json.dumps(text, ensure_ascii=False)
 
 
 class ScaffoldError(Exception):

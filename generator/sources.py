@@ -823,11 +823,11 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     blank = blank.groupby(keys).transform("all")
     # ... but a row whose 'period' is words, not a period ('Source: parking CRM'), is a note or a
     # footer: kept, to be passed over with a warning as in any other file, not dropped without a word.
-    # Only words: a date this cannot read as the source would (dates: month_first, replace:) is a
-    # month pre-filled for later, blank as the others are.
+    # Only words, with or without figures ('Report run 02/04/2025'): a date this cannot read as
+    # the source would (01/31/2024 with dates: month_first) has no letters, and is a month
+    # pre-filled for later, blank as the others are.
     periods = out["period"].astype(str)
-    says = {text: not re.search(r"[A-Za-z]", text) or bool(re.search(r"\d", text)) or is_period(text.strip())
-            for text in periods.unique()}
+    says = {text: not re.search(r"[A-Za-z]", text) or is_period(text.strip()) for text in periods.unique()}
     blank &= periods.map(says).astype(bool)
     out = out[~blank].sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
     return LongRows(_apply_replace(out.reset_index(drop=True), source), provided, tuple(headings))

@@ -85,4 +85,9 @@ def template_failure(exc: BaseException, context_names: list[str]) -> TemplateFa
         hint = (f"did you mean '{close[0]}'? " if close else "") + _attribute_hint(str(exc))
         return TemplateFailed(path, line, f"template names something pages do not have: {message}",
                               hint + TEMPLATE_HELP)
+    if isinstance(exc, RecursionError):  # {% extends "base.html" %} in the site's own base.html finds itself
+        name = Path(path).name
+        return TemplateFailed(path, line, "template extends or includes itself, over and over",
+                              f"to build on the theme's {name}, name it with its prefix: "
+                              f"{{% extends \"default:{name}\" %}}; " + TEMPLATE_HELP)
     return TemplateFailed(path, line, f"template failed: {type(exc).__name__}: {message}", TEMPLATE_HELP)

@@ -130,3 +130,14 @@ def load_yaml(path: Path, problems: Problems):
         problems.error(path, f"cannot read file: {exc.strerror}")
         return None, None
     return parse_yaml(text, path, problems)
+
+
+def yaml_scalar(text: str) -> str:
+    """``text`` as a YAML scalar that reads back as itself, for config a message suggests or a file
+    holds: plain when it is words, else quoted (a kind such as "arm's-length body: executive
+    agency", or "yes", or a mark like "-." would not read back)."""
+    import json
+    import re
+
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ',.-]*", text) and yaml.safe_load(text) == text
+    return text if plain else json.dumps(text, ensure_ascii=False)

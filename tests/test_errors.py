@@ -83,7 +83,7 @@ def test_a_date_that_is_no_such_day_says_why_at_its_cell(tmp_path):
     assert code == 1
     assert ("data/fines.csv:7:1: error: '2023-12-32' is not a date: no month has a 32nd day\n"
             "    hint: correct the cell in the file (a typo, or a date typed by hand?), or fix a one-off with "
-            "replace: in the source, e.g. replace: {period: {'2023-12-32': 'the right date'}}") in out
+            "replace: in the source, e.g. replace: {period: {\"2023-12-32\": 'the right date'}}") in out
     assert "not a period I recognise" not in out
 
 
@@ -523,6 +523,12 @@ def test_a_mistake_in_the_sites_own_template_is_told_at_its_line_without_a_trace
     code, out = run(config, "check")
     assert "templates/base.html:3: error: template names something pages do not have: 'sitee' is undefined" in out
     assert "did you mean 'site'?" in out
+    # Building on the theme's base.html by its plain name finds the site's own again, and again.
+    template.write_text('{% extends "base.html" %}\n')
+    code, out = run(config, "check")
+    assert (code, "Traceback" in out) == (1, False)
+    assert ("templates/base.html:1: error: template extends or includes itself, over and over\n    hint: to build on "
+            "the theme's base.html, name it with its prefix: {% extends \"default:base.html\" %}") in out
     # Sent back from a worker process whole.
     failed = pickle.loads(pickle.dumps(TemplateFailed("templates/base.html", 3, "message", "hint")))
     assert (failed.path, failed.line, failed.message, failed.hint) == ("templates/base.html", 3, "message", "hint")

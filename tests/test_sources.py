@@ -927,7 +927,7 @@ def test_statswales_marks_read_as_no_data_and_footnotes(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and "1 error(s)" in out
     assert "data/permits.csv:4:3: error: 'transactions' is not a number: '-.'" in out
-    assert "if '-.' means no data in this file, add missing: ['-.'] to its source in config.yaml" in out
+    assert "if '-.' means no data in this file, add missing: [\"-.\"] to its source in config.yaml" in out
     csv_text = csv_text.replace("-.", "6")
     config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     assert run(config, "check", "--strict")[0] == 0
@@ -2166,6 +2166,10 @@ def test_a_footer_row_in_a_file_with_a_column_per_channel_is_told_not_dropped(tm
     assert ("data/permits.csv:5:1: warning: row is not read: it has no figures, and 'Source: parking CRM' is not a "
             "period (a note or a footer?)\n") in out  # once, though the line is a row per channel
     assert [p.transactions for p in services(config)["permits"].periods] == [90, 93]
+    # With a date in it too: a tester's 'Report run 02/04/2025' had been taken for a month to come.
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("Source: parking CRM", "Report run 02/04/2025"))
+    assert ("data/permits.csv:5:1: warning: row is not read: it has no figures, and 'Report run 02/04/2025' is not "
+            "a period") in run(config, "check")[1]
 
 
 def test_cells_written_as_nothing_before_a_channels_first_figure_say_it_was_not_there(tmp_path):
@@ -2227,7 +2231,7 @@ def test_a_channel_blank_in_its_last_months_is_told_and_a_dash_says_it_closed(tm
     config = site(tmp_path, source, {"data/permits.csv": wide, "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 0
-    assert ("data/permits.csv:5:3: warning: Phone is blank in the last 3 periods (October 2024 to December 2024), "
+    assert ("data/permits.csv:5:3: warning: Phone is blank in the last 3 periods (October to December 2024), "
             "while other channels have figures: they are read as missing, so the latest digital take-up is for "
             "September 2024\n    hint: if phone closed after September 2024, write - in those cells") in out
     permits = services(config)["permits"]
@@ -2235,9 +2239,13 @@ def test_a_channel_blank_in_its_last_months_is_told_and_a_dash_says_it_closed(tm
     assert permits.kpis["digital_take_up"].period_label == "September 2024"
     build_site(config, tmp_path / "site")
     page = (tmp_path / "site/services/permits/index.html").read_text()
-    assert ("<p>Phone has no figure for 3 of the periods in July to December 2024: its transactions and share are "
-            "of the periods it has figures for.</p>") in page
+    assert ("<p>Phone has no figure for 3 of the periods in July to December 2024: the shares above are of the "
+            "figures there are, so they lean towards the other channels.</p>") in page
 
+    # Written '-' but for one cell: the blank one is named, not six 'blank' cells that say '-'.
+    (tmp_path / "data/permits.csv").write_text(wide.replace("100,\n", "100,-\n").replace("120,\n", "120,-\n"))
+    assert ("data/permits.csv:6:3: warning: Phone has no figure in the last 3 periods, 1 of them blank (the first in "
+            "November 2024) and 2 written - (October to December 2024)") in run(config, "check")[1]
     (tmp_path / "data/permits.csv").write_text(wide.replace(",\n", ",-\n"))
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     permits = services(config)["permits"]
@@ -2267,6 +2275,11 @@ def test_a_cost_marked_not_requested_throughout_is_not_estimated_nor_saved_on(tm
     assert cost.status == "not_requested" and cost.value is None and not cost.estimated
     assert permits.savings is None
     assert "cost_per_transaction" in permits.not_requested
+    # Marked in January alone: February and March are estimated, as any period with no cost is.
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace(",***", ",").replace("2025-01,phone,10,", "2025-01,phone,10,***"))
+    permits = services(config)["permits"]
+    assert permits.kpis["cost_per_transaction"].estimated and permits.savings is not None
+    assert permits.kpis["cost_per_transaction"].period_label == "March 2025"
     (tmp_path / "data/permits.csv").write_text(csv_text.replace(",***", ","))  # no costs at all: estimated
     permits = services(config)["permits"]
     assert permits.kpis["cost_per_transaction"].estimated
@@ -2286,9 +2299,14 @@ def test_the_savings_section_says_how_its_estimate_differs_from_the_services_own
                                    "content/services/permits.yaml": PERMITS})
     build_site(config, tmp_path / "site")
     page = (tmp_path / "site/services/permits/index.html").read_text()
-    assert ("The service's own figures put its cost per transaction at £3.75 in January 2025; this estimate uses "
-            "the typical costs per channel below instead, which the scenarios need, so the two differ.") in page
+    assert ("This estimate is worked out from the typical costs per channel below, which the scenarios need, not "
+            "from the service's own cost figures (its cost per transaction is above), so the two can differ.") in page
     assert "at an estimated yearly cost of £55 from typical costs per channel." in page  # 30 x £0.50 + 10 x £4
+    # With the service's own unit costs, its estimate is from its own costs: nothing to set apart.
+    (tmp_path / "content/services/permits.yaml").write_text(PERMITS + "unit_costs: {online: 2, phone: 9}\n")
+    build_site(config, tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    assert "at an estimated yearly cost of £150 from the service&#39;s own costs per channel.</p>" in page
 
 
 def test_words_meaning_no_data_get_a_hint_to_declare_them_and_a_percentages_example(tmp_path):
@@ -2300,9 +2318,95 @@ def test_words_meaning_no_data_get_a_hint_to_declare_them_and_a_percentages_exam
     assert code == 1
     assert ("data/permits.csv:3:3: error: 'satisfaction' is not a number: 'Not surveyed'\n    hint: write a "
             "percentage such as 72.5 or 72.5%; leave the cell blank if there is no data, or write *** if it was not "
-            "requested; if 'Not surveyed' means no data in this file, add missing: ['Not surveyed'] to its source in "
-            "config.yaml (or not_requested: ['Not surveyed'], if the figure is deliberately not collected)\n") in out
+            "requested; if 'Not surveyed' means no data in this file, add missing: [Not surveyed] to its source in "
+            "config.yaml (or not_requested: [Not surveyed], if the figure is deliberately not collected)\n") in out
     source = "sources:\n  - file: permits.csv\n    missing: ['Not surveyed']\n"
     config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     assert [p.user_satisfaction for p in services(config)["permits"].periods] == [71.0, None]
+
+
+def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transactions(tmp_path):
+    """A finance system's cost for each financial year, beside monthly counts from another file,
+    paired with nothing: the cost card read 'no data' and the year's cost was in no cost report,
+    without a word. A year's cost is now over the transactions of its twelve months."""
+    months = [f"{2023 + (m < 4)}-{m:02d}" for m in (*range(4, 13), 1, 2, 3)] + \
+             [f"{2024 + (m < 4)}-{m:02d}" for m in (*range(4, 13), 1, 2, 3)]
+    counts = "period,channel,transactions\n" + "".join(
+        f"{p},online,{100 + i % 12}\n{p},phone,50\n" for i, p in enumerate(months))
+    finance = 'Year,Cost\n2023/24,"£12,000.00"\n2024/25,"£13,500.00"\n'
+    source = "sources:\n  - file: finance.csv\n    columns: {period: Year, cost: Cost}\n"
+    service = PERMITS.replace("data: permits.csv", "data:\n  - permits.csv\n  - finance.csv")
+    config = site(tmp_path, source, {"data/permits.csv": counts, "data/finance.csv": finance,
+                                     "content/services/permits.yaml": service})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    cost = services(config)["permits"].kpis["cost_per_transaction"]
+    # Each year: online 100 + ... + 111 = 1,266 and phone 12 x 50 = 600, so 1,866 transactions.
+    assert (cost.value, cost.period_label, cost.estimated) == (pytest.approx(13500 / 1866), "April 2024 to March 2025",
+                                                               False)
+    assert (cost.previous_value, cost.previous_period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
+    build_site(config, tmp_path / "site")
+    report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false" in report
+    # A year whose months are not all counted has no cost per transaction: it would be of some months.
+    (tmp_path / "data/permits.csv").write_text(counts.replace("2025-02,phone,50\n", "2025-02,phone,\n"))
+    cost = services(config)["permits"].kpis["cost_per_transaction"]
+    assert (cost.value, cost.period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
+
+
+def test_two_files_with_different_figures_for_a_month_name_both(tmp_path):
+    """A second year's file repeating the last month of the first with another figure was 'two
+    different values of transactions for 2024-03 in its data files', at the service's YAML: which
+    files, which lines, which figures, it did not say."""
+    first = "period,channel,transactions\n2024-02,online,400\n2024-03,online,450\n"
+    second = "period,channel,transactions\n2024-03,online,999\n2024-04,online,470\n"
+    service = PERMITS.replace("data: permits.csv", "data:\n  - permits.csv\n  - permits-2024-25.csv")
+    config = site(tmp_path, "", {"data/permits.csv": first, "data/permits-2024-25.csv": second,
+                                 "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/permits.csv:3: error: service 'permits' has two different values of transactions for March "
+            "2024 'online': 450 here and 999 in permits-2024-25.csv (line 2)\n    hint: a period in two of its files must "
+            "have the same figures") in out
+    (tmp_path / "data/permits-2024-25.csv").write_text(second.replace("999", "450"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [p.transactions for p in services(config)["permits"].periods] == [400, 450, 470]
+
+
+def test_a_total_names_its_12_months_only_when_every_service_ends_in_them(tmp_path):
+    """A directorate whose one service ends in November was said to total 'the 12 months to
+    December 2024', the site's latest month, beside a row reading 'latest data: November 2024'."""
+    year = lambda last: "period,channel,transactions\n" + "".join(  # noqa: E731
+        f"2024-{m:02d},online,{10 * m}\n" for m in range(1, last + 1))
+    roads = "name: Roads\nkind: directorate\nparent: council\n"
+    fines = PERMITS.replace("name: Permits", "name: Fines").replace("organisation: council", "organisation: roads") \
+        .replace("permits.csv", "fines.csv")
+    config = site(tmp_path, "", {"data/permits.csv": year(12), "data/fines.csv": year(11),
+                                 "content/services/permits.yaml": PERMITS, "content/services/fines.yaml": fines,
+                                 "content/organisations/roads.yaml": roads})
+    model = prepare(config).model
+    assert model.totals.ends_in is None and model.totals.older == 0  # 30 days apart: not 'older' either
+    assert next(o for o in model.organisations if o.slug == "roads").totals.ends_in == "November 2024"
+    build_site(config, tmp_path / "site")
+    home = (tmp_path / "site/index.html").read_text()
+    assert "the 12 months to" not in home
+    assert "<dd class=\"headline-figures__detail\">the 12 months to November 2024</dd>" in (
+        tmp_path / "site/organisations/roads/index.html").read_text()
+
+
+@pytest.mark.parametrize("rows, hint", [
+    ("Q1 2024/25,10\nQ2 2024/25,12\nQ3 2024/25,14\n2024/25,36\n",
+     "a row for April 2024 to March 2025 among shorter periods is likely a total: leave such rows out with exclude:"),
+    ("Q1 2024/25,10\nQ2 2024/25,12\nQ3 2024/25,14\n2024-12,5\n",
+     "use one kind of period per service: correct the odd one, or leave its row out with exclude:"),
+    ("2008/09,10\n2009/10,12\n2010-11,14\n2011/12,16\n",
+     "'2010-11' reads as November 2010: if it is the financial year 2010/11, write it so"),
+])
+def test_periods_of_two_kinds_in_rows_get_a_hint_that_fits(tmp_path, rows, hint):
+    """A finance export's year total row among quarters was told to 'head it just Total' (a column's
+    remedy), and a month among quarters that it was 'likely a total'."""
+    config = site(tmp_path, "", {"data/permits.csv": "period,transactions\n" + rows,
+                                 "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and "mixes periods of different kinds" in out
+    assert f"hint: {hint}" in out or hint in out.split("hint: ", 1)[1], out
