@@ -72,9 +72,7 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
         counted = [r for r in inside if r.transactions is not None]
         costed = [(r, r.transactions) for r in counted if r.cost_per_transaction is not None]
         if not costed:  # a cost of its own for a longer period (the year) over the counts of its months
-            costed = [(r, sum(c.transactions for c in counted if r.period.start <= c.period.start
-                              and c.period.end <= r.period.end))
-                      for r in inside if r.transactions is None and r.cost_per_transaction is not None]
+            costed = _costs_over_their_months(inside, counted)
         channels = [0.0] * (len(inside[0].by_channel) if inside else 0)
         for r in inside:
             for i, volume in enumerate(r.by_channel):
@@ -85,6 +83,26 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
             sum(r.cost_per_transaction * count for r, count in costed) if costed else None,
             sum(count for _, count in costed), any(r.cost_estimated for r, _ in costed),
             sum(r.period.months for r in counted), channels, sum(r.period.months for r, _ in costed))
+    return out
+
+
+def _costs_over_their_months(inside: list[m.PeriodRow], counted: list[m.PeriodRow]) -> list[tuple]:
+    """(row, transactions) for periods with a cost per transaction and no count of their own (a
+    finance file's year beside monthly counts), each over the counts of the periods that make it
+    up exactly, every channel counted; longest first, and none overlapping one taken already (a
+    year's cost and its quarters' would be the year's cost twice)."""
+    out, taken = [], []
+    spans = [r for r in inside if r.transactions is None and r.cost_per_transaction is not None]
+    for row in sorted(spans, key=lambda r: (r.period.start - r.period.end, r.period.start)):
+        start, end = row.period.start, row.period.end
+        if any(start <= other.end and other.start <= end for other in taken):
+            continue
+        within = [c for c in counted if start <= c.period.start and c.period.end <= end]
+        days = sum((c.period.end - c.period.start).days + 1 for c in within)
+        if within and days == (end - start).days + 1 and len({c.period.start for c in within}) == len(within) \
+                and all(c.complete for c in within):
+            out.append((row, sum(c.transactions for c in within)))
+            taken.append(row.period)
     return out
 
 

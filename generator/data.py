@@ -698,9 +698,8 @@ def _warn_of_blank_ends(parsed: pd.DataFrame, stale: pd.Series, figures: pd.Seri
         blank = series[~nil[series.index].to_numpy(dtype=bool)]
         at = blank.iloc[0] if written else first
         column = _cell_column(at)
-        what = (f"is blank in the last {len(series)} periods" if not written else
-                f"has no figure in the last {len(series)} periods, {len(blank)} of them blank (the first in "
-                f"{at['period'].label}) and {written} written -")
+        what = f"has no figure in the last {len(series)} periods" + (
+            f", {written} of them written - and {len(blank)} not (the first in {at['period'].label})" if written else "")
         problems.warning(file, f"{label} {what}" + (f" for '{service}'" if service else "")
                          + f" ({Period(first['period'].start, last['period'].end, 'range').label}), while other "
                          "channels have figures: "

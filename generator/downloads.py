@@ -240,7 +240,8 @@ def costs_csv(report) -> bytes:
                 level, x.slug, x.name, x.organisation.slug if x.organisation else "", report.key, x.transactions,
                 None if x.cost is None else round(x.cost, 2),
                 None if x.cost_per_transaction is None else round(x.cost_per_transaction, 4),
-                "true" if x.estimated else "false", x.months if level == "service" else None,
-                x.cost_months if level == "service" and x.cost is not None else None,
+                # Months to two places: 52 weeks are 11.96 months, not 11.958932238193029.
+                "true" if x.estimated else "false", round(x.months, 2) if level == "service" else None,
+                round(x.cost_months, 2) if level == "service" and x.cost is not None else None,
                 "true" if x.not_requested else "false")])
     return buffer.getvalue().encode("utf-8")

@@ -68,7 +68,12 @@ def in_period(label: str) -> str:
     """' in March 2025' after a figure; a range in brackets instead, ' (April 2020 to March 2021)',
     whose own 'to' would otherwise run into a sentence's: 'went from 3,920 in April 2020 to March
     2021 to 6,220 in April 2021 to March 2022'."""
-    return f" ({label})" if " to " in label else f" in {label}"
+    return f" ({mid_sentence(label)})" if " to " in label else f" in {mid_sentence(label)}"
+
+
+def mid_sentence(label: str) -> str:
+    """A period's label inside a sentence: 'from 63.8% in week starting 17 March 2025', not 'in Week'."""
+    return "w" + label[1:] if label.startswith("Week ") else label
 
 
 def money_places(value: float) -> int:
@@ -118,7 +123,8 @@ def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
     if fig.previous_value is None or fig.direction is None:
         return fig.no_comparison or "No earlier period to compare with"
     previous = format_value(fig.previous_value, fig.unit, currency_symbol)
-    since = f"from {previous} in {fig.previous_period_label}" if fig.previous_period_label else f"from {previous}"
+    since = f"from {previous} in {mid_sentence(fig.previous_period_label)}" if fig.previous_period_label \
+        else f"from {previous}"
     if fig.direction == "same":
         return f"No change {since}"
     word = "Up" if fig.direction == "up" else "Down"

@@ -264,10 +264,11 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     # transaction (online's cost unknown, phone's £5.00: not £5.00 a transaction), as for estimates.
     actual = _ratio(out["cost_paired"], out["tx_costed"]).where(out["tx_costed"] >= out["transactions"] - 0.5).where(
         out["cost_alone"].isna(), _ratio(out["cost_alone"] + out["cost_paired"].fillna(0), out["transactions"]))
-    actual = actual.fillna(_cost_over_shorter_periods(out))
+    actual = actual.fillna(_cost_over_shorter_periods(out, rows))
     # An estimate needs a unit cost for every channel used, or it would describe only some of them.
     estimate = _ratio(out["cost_estimated"], out["tx_estimable"]).where(
         out["tx_estimable"] == out["transactions"])
+    estimate = estimate.where(~marked)  # a period marked 'not requested' is not estimated either
     out["cost_is_estimate"] = ~has_costs & estimate.notna()
     out[m.COST_PER_TRANSACTION] = out["given_cost_per_transaction"].fillna(
         actual.where(has_costs, estimate).where(complete))
@@ -285,25 +286,44 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     return out.sort_values(["service", "start"]).reset_index(drop=True)
 
 
-def _cost_over_shorter_periods(out: pd.DataFrame) -> pd.Series:
+def _cost_over_shorter_periods(out: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
     """Cost per transaction of a period that has a cost and no count of its own (a finance system's
     year, £519,884 for 2024/25) from the service's counts of the shorter periods that make it up
     exactly (its twelve months, each with every channel's count): the year's cost over the year's
     transactions. Without this, a yearly cost beside monthly counts paired with nothing and the
-    cost was lost without a word. The period's transactions stay blank: they are its months'."""
-    alone = out.index[out["cost_alone"].notna() & out["transactions"].isna()]
+    cost was lost without a word. The period's transactions stay blank: they are its months'.
+
+    A cost for some channels only (phone's, from a finance line) is not the service's, as for a
+    month. Worked out for all such periods at once: a service per council with years of them
+    made a loop over every row per period cost seconds."""
     found = pd.Series(np.nan, index=out.index)
+    alone = out.loc[out["cost_alone"].notna() & out["transactions"].isna(), ["service", "key", "start", "end"]]
     if not len(alone):
         return found
-    counted = out[out["transactions"].notna()]
-    for index in alone:
-        row = out.loc[index]
-        inner = counted[counted["service"].eq(row["service"]) & (counted["start"] >= row["start"])
-                        & (counted["end"] <= row["end"])]
-        days = ((inner["end"] - inner["start"]).dt.days + 1).sum()
-        whole = days == (row["end"] - row["start"]).days + 1 and not inner["start"].duplicated().any()
-        if len(inner) and whole and inner["tx_missing"].fillna(0).eq(0).all() and inner["transactions"].sum() > 0:
-            found[index] = row["cost_alone"] / inner["transactions"].sum()
+    alone = alone.rename(columns={"start": "span_start", "end": "span_end"}).rename_axis("at").reset_index()
+    counted = out.loc[out["transactions"].notna(), ["service", "start", "end", "transactions", "tx_missing"]]
+    inner = alone.merge(counted, on="service")
+    inner = inner[(inner["start"] >= inner["span_start"]) & (inner["end"] <= inner["span_end"])]
+    grouped = inner.groupby("at")
+    made = pd.DataFrame({"days": ((inner["end"] - inner["start"]).dt.days + 1).groupby(inner["at"]).sum(),
+                         "starts": grouped["start"].nunique(), "periods": grouped.size(),
+                         "missing": grouped["tx_missing"].max().fillna(0), "tx": grouped["transactions"].sum()})
+    spans = alone.set_index("at")
+    whole = made["days"].eq((spans["span_end"] - spans["span_start"]).dt.days.reindex(made.index) + 1) \
+        & made["starts"].eq(made["periods"]) & made["missing"].eq(0) & made["tx"].gt(0)
+    # Whose cost it is: the rows for all channels together, or every channel the months count.
+    costing = rows.loc[rows["cost_alone"].notna(), ["service", "key", "channel"]]
+    channels = costing.groupby(["service", "key"])["channel"].agg(frozenset)
+    counting = rows.loc[rows["transactions"].notna() & rows["channel"].ne(""), ["service", "start", "end", "channel"]]
+    for at in made.index[whole.to_numpy()]:
+        span = spans.loc[at]
+        paid = channels.get((span["service"], span["key"]), frozenset())
+        if "" not in paid:
+            used = counting[counting["service"].eq(span["service"]) & (counting["start"] >= span["span_start"])
+                            & (counting["end"] <= span["span_end"])]["channel"]
+            if not set(used) <= paid:
+                continue
+        found[at] = out.at[at, "cost_alone"] / made.at[at, "tx"]
     return found
 
 

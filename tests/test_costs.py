@@ -160,3 +160,15 @@ def test_a_service_with_no_unit_cost_for_any_channel_it_uses_is_not_warned_of(tm
              "content/services/other.yaml": "name: Other\norganisation: dept-a\ndescription: x.\ndata: other.csv\n",
              "data/other.csv": "period,channel,transactions\n2024-01,online,10\n2024-01,email,5\n"}
     assert not prepare(write_site(tmp_path, files)).problems.warnings
+
+
+def test_a_year_of_weeks_is_written_as_months_to_two_places():
+    """52 weeks were 11.958932238193029 months in the cost report's download."""
+    from generator.costs import CostLine, CostReport
+    from generator.downloads import costs_csv
+
+    week_months = 7 / (365.25 / 12)
+    line = CostLine("Weekly", "weekly", None, None, 520, 1040.0, 2.0, months=52 * week_months,
+                    cost_months=52 * week_months, costed_transactions=520)
+    report = CostReport("2024/25", "2024-25", "April 2024 to March 2025", [line], [], [], 520, 1040.0)
+    assert costs_csv(report).decode().splitlines()[1] == "service,weekly,Weekly,,2024/25,520,1040,2,false,11.96,11.96,false"

@@ -187,6 +187,10 @@ def test_change_text(site):
     tiny = fig(m.COMPLETION_RATE, value=80.04, status=m.OK, previous_value=80, previous_period_label="May 2024",
                change=0.04, direction="up")
     assert change_text(tiny) == "Up less than 0.1 percentage points from 80.0% in May 2024"
+    # A week's label begins with a capital on its own, not inside a sentence.
+    weekly = fig(m.DIGITAL_TAKE_UP, value=54.9, status=m.OK, previous_value=63.8, change=-8.9, direction="down",
+                 previous_period_label="Week starting 17 March 2025")
+    assert change_text(weekly) == "Down 8.9 percentage points from 63.8% in week starting 17 March 2025"
 
 
 def test_date_label():

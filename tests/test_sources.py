@@ -2231,7 +2231,7 @@ def test_a_channel_blank_in_its_last_months_is_told_and_a_dash_says_it_closed(tm
     config = site(tmp_path, source, {"data/permits.csv": wide, "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 0
-    assert ("data/permits.csv:5:3: warning: Phone is blank in the last 3 periods (October to December 2024), "
+    assert ("data/permits.csv:5:3: warning: Phone has no figure in the last 3 periods (October to December 2024), "
             "while other channels have figures: they are read as missing, so the latest digital take-up is for "
             "September 2024\n    hint: if phone closed after September 2024, write - in those cells") in out
     permits = services(config)["permits"]
@@ -2244,8 +2244,14 @@ def test_a_channel_blank_in_its_last_months_is_told_and_a_dash_says_it_closed(tm
 
     # Written '-' but for one cell: the blank one is named, not six 'blank' cells that say '-'.
     (tmp_path / "data/permits.csv").write_text(wide.replace("100,\n", "100,-\n").replace("120,\n", "120,-\n"))
-    assert ("data/permits.csv:6:3: warning: Phone has no figure in the last 3 periods, 1 of them blank (the first in "
-            "November 2024) and 2 written - (October to December 2024)") in run(config, "check")[1]
+    assert ("data/permits.csv:6:3: warning: Phone has no figure in the last 3 periods, 2 of them written - and 1 not "
+            "(the first in November 2024) (October to December 2024)") in run(config, "check")[1]
+    # Other marks of no data say a figure is missing, not that the channel closed (a council's 'TBC'
+    # under missing: had read as closed, and take-up as 100%).
+    tbc = "sources:\n  - file: permits.csv\n    columns: {period: Month}\n    missing: [TBC]\n    wide:\n      columns: '{channel}'\n"
+    config = site(tmp_path, tbc, {"data/permits.csv": wide.replace(",\n", ",TBC\n"), "content/services/permits.yaml": PERMITS})
+    assert "Phone has no figure in the last 3 periods (October to December 2024)" in run(config, "check")[1]
+    assert [p.digital_take_up for p in services(config)["permits"].periods][3:] == [None, None, None]
     (tmp_path / "data/permits.csv").write_text(wide.replace(",\n", ",-\n"))
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     permits = services(config)["permits"]
@@ -2275,11 +2281,16 @@ def test_a_cost_marked_not_requested_throughout_is_not_estimated_nor_saved_on(tm
     assert cost.status == "not_requested" and cost.value is None and not cost.estimated
     assert permits.savings is None
     assert "cost_per_transaction" in permits.not_requested
-    # Marked in January alone: February and March are estimated, as any period with no cost is.
-    (tmp_path / "data/permits.csv").write_text(csv_text.replace(",***", ",").replace("2025-01,phone,10,", "2025-01,phone,10,***"))
+    # Marked in January and March: February is estimated, as any period with no cost is; those two
+    # stay 'not requested', never estimated.
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace(",***", ",").replace(
+        "2025-01,phone,10,", "2025-01,phone,10,***").replace("2025-03,phone,10,", "2025-03,phone,10,***"))
     permits = services(config)["permits"]
-    assert permits.kpis["cost_per_transaction"].estimated and permits.savings is not None
-    assert permits.kpis["cost_per_transaction"].period_label == "March 2025"
+    cost = permits.kpis["cost_per_transaction"]
+    assert cost.estimated and permits.savings is not None and cost.period_label == "February 2025"
+    assert cost.value == pytest.approx((22 * 0.5 + 10 * 4) / 32)
+    assert [p.cost_per_transaction is None for p in permits.periods] == [True, False, True]
+    assert [sorted(p.not_requested) for p in permits.periods] == [["cost_per_transaction"], [], ["cost_per_transaction"]]
     (tmp_path / "data/permits.csv").write_text(csv_text.replace(",***", ","))  # no costs at all: estimated
     permits = services(config)["permits"]
     assert permits.kpis["cost_per_transaction"].estimated
@@ -2299,14 +2310,18 @@ def test_the_savings_section_says_how_its_estimate_differs_from_the_services_own
                                    "content/services/permits.yaml": PERMITS})
     build_site(config, tmp_path / "site")
     page = (tmp_path / "site/services/permits/index.html").read_text()
-    assert ("This estimate is worked out from the typical costs per channel below, which the scenarios need, not "
-            "from the service's own cost figures (its cost per transaction is above), so the two can differ.") in page
+    assert ("The scenarios need a cost for each channel, so this estimate is worked out from the costs per channel "
+            "below, not from the service's cost figures (its cost per transaction is above): the two can differ.") in page
     assert "at an estimated yearly cost of £55 from typical costs per channel." in page  # 30 x £0.50 + 10 x £4
-    # With the service's own unit costs, its estimate is from its own costs: nothing to set apart.
+    # With the service's own unit costs, its estimate is from its own costs (or some of them).
     (tmp_path / "content/services/permits.yaml").write_text(PERMITS + "unit_costs: {online: 2, phone: 9}\n")
     build_site(config, tmp_path / "site")
     page = (tmp_path / "site/services/permits/index.html").read_text()
-    assert "at an estimated yearly cost of £150 from the service&#39;s own costs per channel.</p>" in page
+    assert "at an estimated yearly cost of £150 from the service&#39;s own costs per channel. The scenarios" in page
+    (tmp_path / "content/services/permits.yaml").write_text(PERMITS + "unit_costs: {online: 2}\n")
+    build_site(config, tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    assert "from costs per channel, the service&#39;s own for some. The scenarios" in page  # 30 x £2 + 10 x £4
 
 
 def test_words_meaning_no_data_get_a_hint_to_declare_them_and_a_percentages_example(tmp_path):
@@ -2348,10 +2363,31 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     build_site(config, tmp_path / "site")
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
     assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false" in report
-    # A year whose months are not all counted has no cost per transaction: it would be of some months.
+    # The year's cost and, in another file, its quarters' too: the report counts the year's once, not both.
+    (tmp_path / "data/quarters.csv").write_text("period,cost\n" + "".join(
+        f"Q{q} 2024/25,{3000 + 100 * q}\n" for q in (1, 2, 3, 4)))
+    (tmp_path / "content/services/permits.yaml").write_text(service + "  - quarters.csv\n")
+    build_site(config, tmp_path / "site")
+    report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false" in report
+    # A year whose months are not all counted has no cost per transaction, nor a cost in the report:
+    # it would be of some months.
+    (tmp_path / "content/services/permits.yaml").write_text(service)
     (tmp_path / "data/permits.csv").write_text(counts.replace("2025-02,phone,50\n", "2025-02,phone,\n"))
     cost = services(config)["permits"].kpis["cost_per_transaction"]
     assert (cost.value, cost.period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
+    build_site(config, tmp_path / "site")
+    line = next(x for x in (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines() if ",permits," in x)
+    assert line.split(",")[6] == ""  # no cost
+    # A year's cost for one channel only is not the service's cost (as a month's would not be).
+    (tmp_path / "data/permits.csv").write_text(counts)
+    (tmp_path / "data/finance.csv").write_text("Year,Channel,Cost\n2024/25,phone,10000\n")
+    source = "sources:\n  - file: finance.csv\n    columns: {period: Year, channel: Channel, cost: Cost}\n"
+    config = site(tmp_path, source, {})
+    cost = services(config)["permits"].kpis["cost_per_transaction"]
+    assert cost.value is None and not cost.estimated
+    (tmp_path / "data/finance.csv").write_text("Year,Channel,Cost\n2024/25,phone,10000\n2024/25,online,3500\n")
+    assert services(config)["permits"].kpis["cost_per_transaction"].value == pytest.approx(13500 / 1866)
 
 
 def test_two_files_with_different_figures_for_a_month_name_both(tmp_path):
