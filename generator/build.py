@@ -305,6 +305,8 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     if problems.errors:
         return {}, {}, problems.items
     figures = compute(tidy, config, services)
+    for svc in services:
+        _warn_of_unpaired_costs(svc, figures[svc.slug].unpaired_costs, problems)
     for fig in figures.values():
         add_summaries(fig, config.financial_year_start)
     if config.measures:
@@ -312,6 +314,18 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
             if slug in figures:
                 figures[slug].measures = service_measures(rows, config)
     return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
+
+
+def _warn_of_unpaired_costs(svc, periods: tuple[str, ...], problems: Problems) -> None:
+    """A cost for a period with no count of its own (a finance file's year) that the service's counts
+    of shorter periods do not make up exactly, every channel counted: it is in no cost per
+    transaction and no cost report, which had happened without a word."""
+    if periods:
+        named = ", ".join(periods[:3]) + (f" and {len(periods) - 3} more" if len(periods) > 3 else "")
+        problems.warning(svc.path, f"service '{svc.slug}' has a cost for {named} but no transactions counted for "
+                         "the whole of it, so that cost is in no cost per transaction", *svc.positions.at(("data",)),
+                         hint="a cost for a year is paired with the transactions of its months when every month has "
+                              "every channel's count; give the missing counts, or the cost for the months there are")
 
 
 def add_summaries(fig, financial_year_start: int) -> None:

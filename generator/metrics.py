@@ -91,6 +91,9 @@ class ServiceFigures:
     year_sums: dict = field(default_factory=dict)
     channel_rows: list = field(default_factory=list)
     latest_label: str | None = None  # the latest period with any figure: what a figure not 'stale' is for
+    # Periods with a cost and no count of their own whose months' counts do not make them up (a
+    # year's cost beside eight months of counts): in no cost per transaction, so the build says so.
+    unpaired_costs: tuple[str, ...] = ()
 
 
 def _nan_to_none(value):
@@ -264,7 +267,11 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     # transaction (online's cost unknown, phone's £5.00: not £5.00 a transaction), as for estimates.
     actual = _ratio(out["cost_paired"], out["tx_costed"]).where(out["tx_costed"] >= out["transactions"] - 0.5).where(
         out["cost_alone"].isna(), _ratio(out["cost_alone"] + out["cost_paired"].fillna(0), out["transactions"]))
-    actual = actual.fillna(_cost_over_shorter_periods(out, rows))
+    over_months = _cost_over_shorter_periods(out, rows)
+    actual = actual.fillna(over_months)
+    # A cost with no count of its own that no counts could be paired with: told (see unpaired_costs).
+    out["cost_unpaired"] = out["cost_alone"].notna() & out["transactions"].isna() & over_months.isna() \
+        & out["given_cost_per_transaction"].isna() & out["transactions"].notna().groupby(by_service).transform("any")
     # An estimate needs a unit cost for every channel used, or it would describe only some of them.
     estimate = _ratio(out["cost_estimated"], out["tx_estimable"]).where(
         out["tx_estimable"] == out["transactions"])
@@ -493,11 +500,14 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
         window_rows = windows.to_dict("index")
         period_lists = _period_rows(periods, by_channel, config)
         marked = _marked_not_requested(periods)
+        unpaired = {slug: tuple(group["period"].map(lambda p: p.label)) for slug, group in
+                    periods[periods["cost_unpaired"]].groupby("service", sort=False)}
     else:
-        latest, split, window_rows, period_lists, marked = {}, {}, {}, {}, {}
+        latest, split, window_rows, period_lists, marked, unpaired = {}, {}, {}, {}, {}, {}
     for svc in services:
         results[svc.slug] = _service_figures(svc, config, latest, window_rows.get(svc.slug),
                                              period_lists.get(svc.slug, []), split, marked.get(svc.slug, ()))
+        results[svc.slug].unpaired_costs = unpaired.get(svc.slug, ())
     return results
 
 

@@ -2376,6 +2376,9 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     (tmp_path / "data/permits.csv").write_text(counts.replace("2025-02,phone,50\n", "2025-02,phone,\n"))
     cost = services(config)["permits"].kpis["cost_per_transaction"]
     assert (cost.value, cost.period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
+    assert ("content/services/permits.yaml:5:3: warning: service 'permits' has a cost for April 2024 to March 2025 but "
+            "no transactions counted for the whole of it, so that cost is in no cost per transaction") in run(
+        config, "check")[1]
     build_site(config, tmp_path / "site")
     line = next(x for x in (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines() if ",permits," in x)
     assert line.split(",")[6] == ""  # no cost
