@@ -185,6 +185,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             periods=fig.periods,
             data_period_label=fig.data_period_label,
             latest_label=fig.latest_label,
+            cost_spans=list(fig.cost_spans),
             data_file=data_files.get(svc.slug),
             has_data=bool(fig.periods),
             source_path=_display_path(config, svc.path),

@@ -316,16 +316,22 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
 
 
-def _warn_of_unpaired_costs(svc, periods: tuple[str, ...], problems: Problems) -> None:
+def _warn_of_unpaired_costs(svc, unpaired: tuple[tuple[str, str], ...], problems: Problems) -> None:
     """A cost for a period with no count of its own (a finance file's year) that the service's counts
-    of shorter periods do not make up exactly, every channel counted: it is in no cost per
-    transaction and no cost report, which had happened without a word."""
-    if periods:
+    of shorter periods do not make up exactly, every channel counted, or that is not every channel's
+    cost: it is in no cost per transaction and no cost report, which had happened without a word."""
+    for why in ("months", "channels"):
+        periods = [label for label, reason in unpaired if reason == why]
+        if not periods:
+            continue
         named = ", ".join(periods[:3]) + (f" and {len(periods) - 3} more" if len(periods) > 3 else "")
-        problems.warning(svc.path, f"service '{svc.slug}' has a cost for {named} but no transactions counted for "
-                         "the whole of it, so that cost is in no cost per transaction", *svc.positions.at(("data",)),
+        said = ("no transactions counted for the whole of it" if why == "months" else
+                "not for every channel its months count (a channel's cost missing, or marked not requested)")
+        problems.warning(svc.path, f"service '{svc.slug}' has a cost for {named} but {said}, so that cost is in no "
+                         "cost per transaction", *svc.positions.at(("data",)),
                          hint="a cost for a year is paired with the transactions of its months when every month has "
-                              "every channel's count; give the missing counts, or the cost for the months there are")
+                              "every channel's count; give the missing counts, or the cost for the months there are"
+                              if why == "months" else "give every channel's cost for the year, or one for all channels")
 
 
 def add_summaries(fig, financial_year_start: int) -> None:
@@ -337,7 +343,9 @@ def add_summaries(fig, financial_year_start: int) -> None:
     from generator.seasonality import Growths, month_profile, monthly_values, same_month_last_year, unusual_latest
     from generator.segmentation import channel_rows
 
-    fig.year_sums = year_sums(fig.periods, financial_year_start)
+    from generator.model import with_cost_spans
+
+    fig.year_sums = year_sums(with_cost_spans(fig.periods, fig.cost_spans), financial_year_start)
     fig.channel_rows = channel_rows(fig.periods)
     series = [(row.period, row.transactions) for row in fig.periods]
     if series and series[-1][0].kind == "month":

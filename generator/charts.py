@@ -341,6 +341,16 @@ def charts_by_topic(charts) -> dict[str, list[m.Chart]]:
     return groups
 
 
+def _cost_rows(service: m.ServiceView) -> list[m.PeriodRow]:
+    """The periods the cost chart draws: with years of cost beside months of counts (cost spans),
+    the years and any period with a cost of its own, not every month without one between them
+    (which broke the line into lone dots)."""
+    if not service.cost_spans:
+        return service.periods
+    costed = [r for r in service.periods if r.cost_per_transaction is not None or m.COST_PER_TRANSACTION in r.not_requested]
+    return m.with_cost_spans(costed, service.cost_spans)
+
+
 def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], currency: str) -> list[m.Chart]:
     base = f"data/charts/services/{service.slug}"
     charts = [_transactions_chart(service, channels, base, currency), _split_chart(service, base, currency),
@@ -357,7 +367,7 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
         points = [(r.period, getattr(r, attr),
                    {"estimated": "yes"} if key == m.COST_PER_TRANSACTION and r.cost_estimated
                    else NOT_REQUESTED_ROW if key in r.not_requested and getattr(r, attr) is None else {})
-                  for r in service.periods]
+                  for r in (_cost_rows(service) if key == m.COST_PER_TRANSACTION else service.periods)]
         rows = _with_gaps(points)
         note = ""
         if rows and any(r.get("estimated") for r in rows):

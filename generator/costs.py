@@ -58,6 +58,7 @@ class YearSums:
     months: float
     channels: list[float]  # volumes by channel, over every period of the year
     cost_months: float = 0.0  # months of the periods with a cost per transaction
+    not_requested: bool = False  # no cost in the year, and its data marks the cost not requested (***)
 
 
 def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
@@ -82,7 +83,8 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
             sum(r.transactions for r in counted) if counted else None,
             sum(r.cost_per_transaction * count for r, count in costed) if costed else None,
             sum(count for _, count in costed), any(r.cost_estimated for r, _ in costed),
-            sum(r.period.months for r in counted), channels, sum(r.period.months for r, _ in costed))
+            sum(r.period.months for r in counted), channels, sum(r.period.months for r, _ in costed),
+            not costed and any(m.COST_PER_TRANSACTION in r.not_requested for r in inside))
     return out
 
 
@@ -156,7 +158,7 @@ def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
                     cost / costed_tx if cost is not None and costed_tx > 0 else None,
                     sums.estimated, sums.months, sums.cost_months if cost is not None else 0.0,
                     costed_tx if cost is not None else None,
-                    service.kpis[m.COST_PER_TRANSACTION].status == m.NOT_REQUESTED)
+                    service.kpis[m.COST_PER_TRANSACTION].status == m.NOT_REQUESTED or sums.not_requested)
 
 
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:

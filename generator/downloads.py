@@ -222,14 +222,16 @@ def savings_csv(services: list[m.ServiceView]) -> bytes:
 
 
 COST_FIELDS = ["level", "slug", "name", "organisation", "financial_year", "transactions", "cost",
-               "cost_per_transaction", "estimated", "months", "cost_months", "not_requested"]
+               "cost_per_transaction", "estimated", "months", "cost_months", "not_requested", "costed_transactions"]
 
 
 def costs_csv(report) -> bytes:
     """data/costs-<year>.csv: the cost report's services, organisations and channels, one row each.
 
     ``not_requested`` is true where no cost is collected, so a blank cost there is not read as
-    one missing (as ``not_requested`` in services.csv says for each period)."""
+    one missing (as ``not_requested`` in services.csv says for each period). ``costed_transactions``
+    are the transactions the cost is of: fewer than ``transactions`` where some services or periods
+    have no cost, and then cost per transaction is cost / costed_transactions, not / transactions."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COST_FIELDS)
@@ -243,5 +245,6 @@ def costs_csv(report) -> bytes:
                 # Months to two places: 52 weeks are 11.96 months, not 11.958932238193029.
                 "true" if x.estimated else "false", round(x.months, 2) if level == "service" else None,
                 round(x.cost_months, 2) if level == "service" and x.cost is not None else None,
-                "true" if x.not_requested else "false")])
+                "true" if x.not_requested else "false",
+                x.costed_transactions if x.cost is not None else None)])
     return buffer.getvalue().encode("utf-8")

@@ -93,7 +93,11 @@ class ServiceFigures:
     latest_label: str | None = None  # the latest period with any figure: what a figure not 'stale' is for
     # Periods with a cost and no count of their own whose months' counts do not make them up (a
     # year's cost beside eight months of counts): in no cost per transaction, so the build says so.
-    unpaired_costs: tuple[str, ...] = ()
+    unpaired_costs: tuple[tuple[str, str], ...] = ()  # (period label, 'months' or 'channels')
+    # Longer periods with only a cost (a finance file's years beside monthly counts): kept out of
+    # ``periods``, which every chart over time, table and forecast reads, so they do not break a
+    # monthly line or read as a year of counts missing; the cost chart, report and open data add them.
+    cost_spans: list = field(default_factory=list)
 
 
 def _nan_to_none(value):
@@ -267,11 +271,13 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     # transaction (online's cost unknown, phone's £5.00: not £5.00 a transaction), as for estimates.
     actual = _ratio(out["cost_paired"], out["tx_costed"]).where(out["tx_costed"] >= out["transactions"] - 0.5).where(
         out["cost_alone"].isna(), _ratio(out["cost_alone"] + out["cost_paired"].fillna(0), out["transactions"]))
-    over_months = _cost_over_shorter_periods(out, rows)
+    over_months, some_channels = _cost_over_shorter_periods(out, rows)
     actual = actual.fillna(over_months)
-    # A cost with no count of its own that no counts could be paired with: told (see unpaired_costs).
-    out["cost_unpaired"] = out["cost_alone"].notna() & out["transactions"].isna() & over_months.isna() \
+    # A cost with no count of its own that no counts could be paired with: told (see unpaired_costs),
+    # with why: not every channel's cost ('channels'), or not every month counted ('months').
+    unpaired = out["cost_alone"].notna() & out["transactions"].isna() & over_months.isna() \
         & out["given_cost_per_transaction"].isna() & out["transactions"].notna().groupby(by_service).transform("any")
+    out["cost_unpaired"] = np.where(unpaired, np.where(out.index.isin(list(some_channels)), "channels", "months"), "")
     # An estimate needs a unit cost for every channel used, or it would describe only some of them.
     estimate = _ratio(out["cost_estimated"], out["tx_estimable"]).where(
         out["tx_estimable"] == out["transactions"])
@@ -293,7 +299,7 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     return out.sort_values(["service", "start"]).reset_index(drop=True)
 
 
-def _cost_over_shorter_periods(out: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
+def _cost_over_shorter_periods(out: pd.DataFrame, rows: pd.DataFrame) -> tuple[pd.Series, set]:
     """Cost per transaction of a period that has a cost and no count of its own (a finance system's
     year, £519,884 for 2024/25) from the service's counts of the shorter periods that make it up
     exactly (its twelve months, each with every channel's count): the year's cost over the year's
@@ -302,11 +308,12 @@ def _cost_over_shorter_periods(out: pd.DataFrame, rows: pd.DataFrame) -> pd.Seri
 
     A cost for some channels only (phone's, from a finance line) is not the service's, as for a
     month. Worked out for all such periods at once: a service per council with years of them
-    made a loop over every row per period cost seconds."""
-    found = pd.Series(np.nan, index=out.index)
+    made a loop over every row per period cost seconds. Returns the costs per transaction and the
+    periods whose months were whole but whose cost is not every channel's (to say so)."""
+    found, some_channels = pd.Series(np.nan, index=out.index), set()
     alone = out.loc[out["cost_alone"].notna() & out["transactions"].isna(), ["service", "key", "start", "end"]]
     if not len(alone):
-        return found
+        return found, some_channels
     alone = alone.rename(columns={"start": "span_start", "end": "span_end"}).rename_axis("at").reset_index()
     counted = out.loc[out["transactions"].notna(), ["service", "start", "end", "transactions", "tx_missing"]]
     inner = alone.merge(counted, on="service")
@@ -329,9 +336,10 @@ def _cost_over_shorter_periods(out: pd.DataFrame, rows: pd.DataFrame) -> pd.Seri
             used = counting[counting["service"].eq(span["service"]) & (counting["start"] >= span["span_start"])
                             & (counting["end"] <= span["span_end"])]["channel"]
             if not set(used) <= paid:
+                some_channels.add(at)
                 continue
         found[at] = out.at[at, "cost_alone"] / made.at[at, "tx"]
-    return found
+    return found, some_channels
 
 
 def latest_two(periods: pd.DataFrame, kpi: str) -> pd.DataFrame:
@@ -500,15 +508,36 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
         window_rows = windows.to_dict("index")
         period_lists = _period_rows(periods, by_channel, config)
         marked = _marked_not_requested(periods)
-        unpaired = {slug: tuple(group["period"].map(lambda p: p.label)) for slug, group in
-                    periods[periods["cost_unpaired"]].groupby("service", sort=False)}
+        unpaired = {slug: tuple(zip(group["period"].map(lambda p: p.label), group["cost_unpaired"])) for slug, group
+                    in periods[periods["cost_unpaired"].ne("")].groupby("service", sort=False)}
     else:
         latest, split, window_rows, period_lists, marked, unpaired = {}, {}, {}, {}, {}, {}
     for svc in services:
+        kept, spans = _cost_spans(period_lists.get(svc.slug, []))
         results[svc.slug] = _service_figures(svc, config, latest, window_rows.get(svc.slug),
-                                             period_lists.get(svc.slug, []), split, marked.get(svc.slug, ()))
+                                             kept, split, marked.get(svc.slug, ()))
         results[svc.slug].unpaired_costs = unpaired.get(svc.slug, ())
+        results[svc.slug].cost_spans = spans
     return results
+
+
+def _cost_spans(rows: list[m.PeriodRow]) -> tuple[list[m.PeriodRow], list[m.PeriodRow]]:
+    """(rows, cost spans): a period with no transactions, clearly longer than the service's shortest
+    period with some (a year beside months or quarters; not a rolling year a leap day longer than
+    another), whose only figure is a cost (or its 'not requested') is a cost span (see ServiceFigures)."""
+    if all(row.transactions is not None for row in rows):
+        return rows, []
+    counted = [row.period.end - row.period.start for row in rows if row.transactions is not None]
+    if not counted:
+        return rows, []
+    shortest = min(counted)
+
+    def span(row: m.PeriodRow) -> bool:
+        return row.transactions is None and row.period.end - row.period.start > shortest * 1.5 and (
+            row.cost_per_transaction is not None or m.COST_PER_TRANSACTION in row.not_requested) and \
+            row.digital_take_up is None and row.completion_rate is None and row.user_satisfaction is None
+
+    return [row for row in rows if not span(row)], [row for row in rows if span(row)]
 
 
 _VALUE_OF_KPI = {m.TRANSACTIONS_PER_YEAR: "transactions", **{k: k for k in PERIOD_KPIS}}
@@ -667,6 +696,8 @@ def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]
         now, before = _nan_to_none(e["now"]), _nan_to_none(e["before"])
         if now is None and before is None:
             continue
+        if now is None and not e["gaps"]:  # no row at all in the latest 12 months: it had closed, so none
+            now = 0.0
         info = m.ChannelInfo(ch.id, ch.label, ch.digital, ch.unit_cost)
         share = now / now_total * 100 if now is not None and now_total > 0 else None
         prev = before / before_total * 100 if before is not None and before_total > 0 and complete_previous else None

@@ -256,6 +256,7 @@ class ServiceView:
     # Its latest period with any figure ("September 2026"): a services table names it beside the
     # service, and names a figure's own period only where it is earlier (Figure.stale).
     latest_label: str | None = None
+    cost_spans: list = field(default_factory=list)  # metrics.ServiceFigures.cost_spans: years of cost beside months
 
     def _seasons(self) -> "Seasons":
         if self.seasons is None:
@@ -395,3 +396,9 @@ class SiteModel:
     vega_bundle: str | None = None  # site-relative path of the Vega runtime, when charts are interactive
     chart_setup: list = field(default_factory=list)  # applied to each chart made later, with its page (charts.LazyCharts)
     markdown_links: list = field(default_factory=list)  # markdown_text.SiteLink: links within the site, to check
+
+
+def with_cost_spans(periods: list[PeriodRow], spans: list[PeriodRow]) -> list[PeriodRow]:
+    """A service's periods with its cost spans (see ServiceView.cost_spans), in order: what the cost
+    chart, the cost report and the open data read."""
+    return sorted([*periods, *spans], key=lambda row: (row.period.start, row.period.end)) if spans else periods

@@ -43,7 +43,7 @@ PATHS = {"csv": "data/services.csv", "json": "data/services.json", "package": "d
 
 def _records(svc: m.ServiceView) -> list[dict]:
     records = []
-    for row in svc.periods:
+    for row in m.with_cost_spans(svc.periods, svc.cost_spans):
         records.append({
             "service": svc.slug,
             "service_name": svc.name,

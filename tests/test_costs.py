@@ -22,7 +22,7 @@ def out(tmp_path_factory):
 def test_a_services_year_is_added_up_from_its_periods(out):
     lines = (out / "data/costs-2023-24.csv").read_text().splitlines()
     permits = next(line for line in lines if line.startswith("service,permits,"))
-    assert permits == "service,permits,Renew a permit,test-council,2023/24,2340,2628,1.1231,true,12,12,false"
+    assert permits == "service,permits,Renew a permit,test-council,2023/24,2340,2628,1.1231,true,12,12,false,2340"
 
 
 def test_a_years_costs_are_whole_pounds_down_the_column_and_costs_per_transaction_in_pence(out):
@@ -43,7 +43,7 @@ def test_a_cost_of_fewer_months_than_the_transactions_says_so(out):
     the row says, rather than sitting beside 5 months' transactions (980) as if it were theirs."""
     lines = (out / "data/costs-2023-24.csv").read_text().splitlines()
     fines = next(line for line in lines if line.startswith("service,fines,"))
-    assert fines == "service,fines,Pay a fine,dept-a,2023/24,980,1436,3.59,false,5,2,false"
+    assert fines == "service,fines,Pay a fine,dept-a,2023/24,980,1436,3.59,false,5,2,false,400"
     page = BeautifulSoup((out / "costs/index.html").read_text(), "html.parser")
     row = next(tr for tr in page.find(id="costs-table").tbody.find_all("tr") if "Pay a fine" in tr.th.get_text())
     assert "part year: 5 months" in row.th.get_text() and "cost for 2 of 5 months" in row.th.get_text()
@@ -113,8 +113,8 @@ def test_a_service_that_does_not_collect_costs_says_not_requested(tmp_path):
     site = tmp_path / "site"
     build_site(write_site(tmp_path, files), site)
     lines = (site / "data/costs-2023-24.csv").read_text().splitlines()
-    assert lines[0].endswith(",cost_months,not_requested")
-    assert "service,permits,Renew a permit,test-council,2023/24,2340,,,false,12,,true" in lines
+    assert lines[0].endswith(",cost_months,not_requested,costed_transactions")
+    assert "service,permits,Renew a permit,test-council,2023/24,2340,,,false,12,,true," in lines
     page = BeautifulSoup((site / "costs/index.html").read_text(), "html.parser")
     row = next(tr for tr in page.find(id="costs-table").tbody.find_all("tr") if "Renew" in tr.th.get_text())
     assert [td.get_text() for td in row.find_all("td")][-2:] == ["not requested", "not requested"]
@@ -171,4 +171,5 @@ def test_a_year_of_weeks_is_written_as_months_to_two_places():
     line = CostLine("Weekly", "weekly", None, None, 520, 1040.0, 2.0, months=52 * week_months,
                     cost_months=52 * week_months, costed_transactions=520)
     report = CostReport("2024/25", "2024-25", "April 2024 to March 2025", [line], [], [], 520, 1040.0)
-    assert costs_csv(report).decode().splitlines()[1] == "service,weekly,Weekly,,2024/25,520,1040,2,false,11.96,11.96,false"
+    assert costs_csv(report).decode().splitlines()[1] == \
+        "service,weekly,Weekly,,2024/25,520,1040,2,false,11.96,11.96,false,520"

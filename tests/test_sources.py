@@ -2362,14 +2362,23 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     assert (cost.previous_value, cost.previous_period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
     build_site(config, tmp_path / "site")
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
-    assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false" in report
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false,1866" in report
+    # The years are the cost chart's points, and in the open data; the monthly charts and tables have
+    # no row for them (they had broken every line and read as years of counts missing).
+    charts = tmp_path / "site/data/charts/services/permits"
+    assert (charts / "cost-per-transaction.csv").read_text().splitlines()[1:] == [
+        "April 2023 to March 2024,2023-04-01,2024-03-31,6.430868167202572",
+        "April 2024 to March 2025,2024-04-01,2025-03-31,7.234726688102894"]
+    assert "to March" not in (charts / "transactions.csv").read_text()
+    assert "to March" not in (charts / "digital-take-up.csv").read_text()
+    assert "2024/25,2024-04-01,2025-03-31,,,,7.23" in (tmp_path / "site/data/services.csv").read_text()
     # The year's cost and, in another file, its quarters' too: the report counts the year's once, not both.
     (tmp_path / "data/quarters.csv").write_text("period,cost\n" + "".join(
         f"Q{q} 2024/25,{3000 + 100 * q}\n" for q in (1, 2, 3, 4)))
     (tmp_path / "content/services/permits.yaml").write_text(service + "  - quarters.csv\n")
     build_site(config, tmp_path / "site")
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
-    assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false" in report
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false,1866" in report
     # A year whose months are not all counted has no cost per transaction, nor a cost in the report:
     # it would be of some months.
     (tmp_path / "content/services/permits.yaml").write_text(service)
@@ -2382,13 +2391,19 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     build_site(config, tmp_path / "site")
     line = next(x for x in (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines() if ",permits," in x)
     assert line.split(",")[6] == ""  # no cost
-    # A year's cost for one channel only is not the service's cost (as a month's would not be).
+    # A year's cost for one channel only is not the service's cost (as a month's would not be), and
+    # one channel's cost marked not requested makes the year's not requested in the cost report.
     (tmp_path / "data/permits.csv").write_text(counts)
-    (tmp_path / "data/finance.csv").write_text("Year,Channel,Cost\n2024/25,phone,10000\n")
+    (tmp_path / "data/finance.csv").write_text("Year,Channel,Cost\n2024/25,phone,10000\n2024/25,online,***\n")
     source = "sources:\n  - file: finance.csv\n    columns: {period: Year, channel: Channel, cost: Cost}\n"
     config = site(tmp_path, source, {})
     cost = services(config)["permits"].kpis["cost_per_transaction"]
     assert cost.value is None and not cost.estimated
+    assert ("has a cost for April 2024 to March 2025 but not for every channel its months count (a channel's cost "
+            "missing, or marked not requested)") in run(config, "check")[1]
+    build_site(config, tmp_path / "site")
+    line = next(x for x in (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines() if ",permits," in x)
+    assert line.endswith(",false,12,,true,")  # no cost, not requested
     (tmp_path / "data/finance.csv").write_text("Year,Channel,Cost\n2024/25,phone,10000\n2024/25,online,3500\n")
     assert services(config)["permits"].kpis["cost_per_transaction"].value == pytest.approx(13500 / 1866)
 
@@ -2449,3 +2464,28 @@ def test_periods_of_two_kinds_in_rows_get_a_hint_that_fits(tmp_path, rows, hint)
     code, out = run(config, "check")
     assert code == 1 and "mixes periods of different kinds" in out
     assert f"hint: {hint}" in out or hint in out.split("hint: ", 1)[1], out
+
+
+def test_a_channel_closed_before_the_latest_year_has_none_in_its_channel_split(tmp_path):
+    """Post closed (written '-') before the latest 12 months: the channel table read 'no data' for
+    it, as if its figures were missing, beside its share the year before."""
+    months = [f"{2023 + (i + 6) // 12}-{(i + 6) % 12 + 1:02d}" for i in range(18)]  # July 2023 to December 2024
+    wide = "Month,Online,Phone\n" + "".join(f"{m},100,{20 if i < 6 else '-'}\n" for i, m in enumerate(months))
+    source = "sources:\n  - file: permits.csv\n    columns: {period: Month}\n    wide:\n      columns: '{channel}'\n"
+    config = site(tmp_path, source, {"data/permits.csv": wide, "content/services/permits.yaml": PERMITS})
+    split = {s.channel.id: (s.transactions, s.share) for s in services(config)["permits"].channel_split}
+    assert split == {"online": (1200.0, 100.0), "phone": (0.0, 0.0)}
+
+
+def test_a_service_missing_from_its_second_file_is_not_said_to_have_no_data(tmp_path):
+    """A typo in the finance file's service name was told 'the service is shown with no data', while
+    its page showed its counts (and an estimated cost in place of the one the file held)."""
+    counts = "period,channel,transactions\n2024-01,online,10\n2024-01,phone,5\n"
+    finance = "Service,Year,Cost\nPermitz,2023/24,100\n"
+    source = "sources:\n  - file: finance.csv\n    columns: {service: Service, period: Year, cost: Cost}\n"
+    service = PERMITS.replace("data: permits.csv", "data:\n  - permits.csv\n  - {file: finance.csv, service: Permits}")
+    config = site(tmp_path, source, {"data/permits.csv": counts, "data/finance.csv": finance,
+                                     "content/services/permits.yaml": service})
+    out = run(config, "check")[1]
+    assert ("warning: no rows for 'Permits' in the service column of finance.csv; the service is shown without "
+            "finance.csv's figures\n    hint: did you mean Permitz?") in out
