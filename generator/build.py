@@ -325,10 +325,12 @@ def _warn_of_unpaired_costs(svc, unpaired: tuple[tuple[str, str], ...], problems
         if not periods:
             continue
         named = ", ".join(periods[:3]) + (f" and {len(periods) - 3} more" if len(periods) > 3 else "")
-        said = ("no transactions counted for the whole of it" if why == "months" else
+        one = len(periods) == 1
+        said = (f"no transactions counted for the whole of {'it' if one else 'each'}" if why == "months" else
                 "not for every channel its months count (a channel's cost missing, or marked not requested)")
-        problems.warning(svc.path, f"service '{svc.slug}' has a cost for {named} but {said}, so that cost is in no "
-                         "cost per transaction", *svc.positions.at(("data",)),
+        problems.warning(svc.path, f"service '{svc.slug}' has a cost for {named} but {said}, so "
+                         f"{'that cost is' if one else 'those costs are'} in no cost per transaction",
+                         *svc.positions.at(("data",)),
                          hint="a cost for a year is paired with the transactions of its months when every month has "
                               "every channel's count; give the missing counts, or the cost for the months there are"
                               if why == "months" else "give every channel's cost for the year, or one for all channels")

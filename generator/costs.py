@@ -194,7 +194,8 @@ def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m
                     cost += sums.channels[i] * unit
         if volume:
             channel_lines.append(CostLine(ch.label, ch.id, None, None, volume, cost if known else None,
-                                          cost / volume if known else None, True))
+                                          cost / volume if known else None, True,
+                                          costed_transactions=volume if known else None))
     total = _sum_lines("All services", "all", None, services)
     first_year = str(year)
     key = f"{first_year}/{(year + 1) % 100:02d}" if start_month != 1 else first_year

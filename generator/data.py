@@ -949,10 +949,8 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
                 # of long keys for every missing one costs seconds.
                 similar = [str(g) for g in groups if str(g)[:1].lower() == key[:1].lower()]
                 close = difflib.get_close_matches(key, similar, n=3)
-                more = len(svc.data) > 1  # its other files are still read: it is not shown with no data
-                problems.warning(svc.path, f"no rows for '{key}' in the service column of {file}; " + (
-                                 f"the service is shown without {file}'s figures" if more else
-                                 "the service is shown with no data"), *svc.positions.at(("data",)),
+                problems.warning(svc.path, f"no rows for '{key}' in the service column of {file}, so none of "
+                                 "its figures are shown for the service", *svc.positions.at(("data",)),
                                  hint=f"did you mean {' or '.join(close)}?" if close
                                  else "check the service: value under data:")
                 continue

@@ -513,18 +513,23 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
     else:
         latest, split, window_rows, period_lists, marked, unpaired = {}, {}, {}, {}, {}, {}
     for svc in services:
-        kept, spans = _cost_spans(period_lists.get(svc.slug, []))
-        results[svc.slug] = _service_figures(svc, config, latest, window_rows.get(svc.slug),
-                                             kept, split, marked.get(svc.slug, ()))
-        results[svc.slug].unpaired_costs = unpaired.get(svc.slug, ())
-        results[svc.slug].cost_spans = spans
+        unpaired_here = unpaired.get(svc.slug, ())
+        kept, spans = _cost_spans(period_lists.get(svc.slug, []), {label for label, _ in unpaired_here})
+        fig = results[svc.slug] = _service_figures(svc, config, latest, window_rows.get(svc.slug),
+                                                   kept, split, marked.get(svc.slug, ()))
+        fig.unpaired_costs, fig.cost_spans = unpaired_here, spans
+        if spans and kept:  # 'Data covers' the years of cost too: the cost card may show one
+            fig.data_period_label = Period(min(r.period.start for r in (*kept, *spans)),
+                                           max(r.period.end for r in (*kept, *spans)), "range").label
     return results
 
 
-def _cost_spans(rows: list[m.PeriodRow]) -> tuple[list[m.PeriodRow], list[m.PeriodRow]]:
+def _cost_spans(rows: list[m.PeriodRow], unpaired: set[str] = frozenset()) -> tuple[list[m.PeriodRow],
+                                                                                     list[m.PeriodRow]]:
     """(rows, cost spans): a period with no transactions, clearly longer than the service's shortest
     period with some (a year beside months or quarters; not a rolling year a leap day longer than
-    another), whose only figure is a cost (or its 'not requested') is a cost span (see ServiceFigures)."""
+    another), whose only figure is a cost (or its 'not requested', or a cost its months could not be
+    paired with: ``unpaired``, by label) is a cost span (see ServiceFigures)."""
     if all(row.transactions is not None for row in rows):
         return rows, []
     counted = [row.period.end - row.period.start for row in rows if row.transactions is not None]
@@ -534,7 +539,8 @@ def _cost_spans(rows: list[m.PeriodRow]) -> tuple[list[m.PeriodRow], list[m.Peri
 
     def span(row: m.PeriodRow) -> bool:
         return row.transactions is None and row.period.end - row.period.start > shortest * 1.5 and (
-            row.cost_per_transaction is not None or m.COST_PER_TRANSACTION in row.not_requested) and \
+            row.cost_per_transaction is not None or m.COST_PER_TRANSACTION in row.not_requested
+            or row.period.label in unpaired) and \
             row.digital_take_up is None and row.completion_rate is None and row.user_satisfaction is None
 
     return [row for row in rows if not span(row)], [row for row in rows if span(row)]

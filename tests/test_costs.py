@@ -23,6 +23,8 @@ def test_a_services_year_is_added_up_from_its_periods(out):
     lines = (out / "data/costs-2023-24.csv").read_text().splitlines()
     permits = next(line for line in lines if line.startswith("service,permits,"))
     assert permits == "service,permits,Renew a permit,test-council,2023/24,2340,2628,1.1231,true,12,12,false,2340"
+    # A channel's line is costed over all its transactions (at its unit cost): online 1,680 x £0.20.
+    assert "channel,online,Online,,2023/24,1680,336,0.2,true,,,false,1680" in lines
 
 
 def test_a_years_costs_are_whole_pounds_down_the_column_and_costs_per_transaction_in_pence(out):

@@ -2380,17 +2380,24 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
     assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false,1866" in report
     # A year whose months are not all counted has no cost per transaction, nor a cost in the report:
-    # it would be of some months.
+    # it would be of some months. (2025/26 has none counted yet.)
     (tmp_path / "content/services/permits.yaml").write_text(service)
+    (tmp_path / "data/finance.csv").write_text(finance + '2025/26,"£1,000.00"\n')
     (tmp_path / "data/permits.csv").write_text(counts.replace("2025-02,phone,50\n", "2025-02,phone,\n"))
     cost = services(config)["permits"].kpis["cost_per_transaction"]
     assert (cost.value, cost.period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
-    assert ("content/services/permits.yaml:5:3: warning: service 'permits' has a cost for April 2024 to March 2025 but "
-            "no transactions counted for the whole of it, so that cost is in no cost per transaction") in run(
+    assert ("content/services/permits.yaml:5:3: warning: service 'permits' has a cost for April 2024 to March 2025, "
+            "April 2025 to March 2026 but no transactions counted for the whole of each, so those costs are in no cost "
+            "per transaction") in run(
         config, "check")[1]
     build_site(config, tmp_path / "site")
     line = next(x for x in (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines() if ",permits," in x)
     assert line.split(",")[6] == ""  # no cost
+    # A year not paired with its months (one still to come, mid-year) is kept out of the monthly
+    # charts too, and 'Data covers' names the years of cost as well as the months.
+    assert "to March" not in (tmp_path / "site/data/charts/services/permits/transactions.csv").read_text()
+    assert "<dt>Data covers</dt> <dd>April 2023 to March 2026</dd>" in " ".join(
+        (tmp_path / "site/services/permits/index.html").read_text().split())
     # A year's cost for one channel only is not the service's cost (as a month's would not be), and
     # one channel's cost marked not requested makes the year's not requested in the cost report.
     (tmp_path / "data/permits.csv").write_text(counts)
@@ -2487,5 +2494,5 @@ def test_a_service_missing_from_its_second_file_is_not_said_to_have_no_data(tmp_
     config = site(tmp_path, source, {"data/permits.csv": counts, "data/finance.csv": finance,
                                      "content/services/permits.yaml": service})
     out = run(config, "check")[1]
-    assert ("warning: no rows for 'Permits' in the service column of finance.csv; the service is shown without "
-            "finance.csv's figures\n    hint: did you mean Permitz?") in out
+    assert ("warning: no rows for 'Permits' in the service column of finance.csv, so none of its figures are shown "
+            "for the service\n    hint: did you mean Permitz?") in out
