@@ -341,11 +341,9 @@ def add_summaries(fig, financial_year_start: int) -> None:
     reused service's are not worked out again, nor its period rows read by the pages that sum it."""
     from generator.costs import year_sums
     from generator.forecast import forecast_months
-    from generator.model import Seasons
+    from generator.model import Seasons, with_cost_spans
     from generator.seasonality import Growths, month_profile, monthly_values, same_month_last_year, unusual_latest
     from generator.segmentation import channel_rows
-
-    from generator.model import with_cost_spans
 
     fig.year_sums = year_sums(with_cost_spans(fig.periods, fig.cost_spans), financial_year_start)
     fig.channel_rows = channel_rows(fig.periods)

@@ -347,7 +347,8 @@ def _cost_rows(service: m.ServiceView) -> list[m.PeriodRow]:
     (which broke the line into lone dots)."""
     if not service.cost_spans:
         return service.periods
-    costed = [r for r in service.periods if r.cost_per_transaction is not None or m.COST_PER_TRANSACTION in r.not_requested]
+    costed = [r for r in service.periods
+              if r.cost_per_transaction is not None or m.COST_PER_TRANSACTION in r.not_requested]
     return m.with_cost_spans(costed, service.cost_spans)
 
 
