@@ -332,7 +332,8 @@ def _warn_of_unpaired_costs(svc, unpaired: tuple[tuple[str, str], ...], problems
                          f"{'that cost is' if one else 'those costs are'} in no cost per transaction",
                          *svc.positions.at(("data",)),
                          hint="a cost for a year is paired with the transactions of its months when every month has "
-                              "every channel's count; give the missing counts, or the cost for the months there are"
+                              "every channel's count; give the missing counts, or the cost of the months there are, "
+                              "by month or in a file of its own (one file keeps to one kind of period)"
                               if why == "months" else "give every channel's cost for the year, or one for all channels")
 
 
