@@ -76,9 +76,10 @@ def service_csvs(tidy: pd.DataFrame, extra: tuple[str, ...] = ()) -> dict[str, b
         marked = tidy[flags].to_numpy(dtype=bool)
         said = np.full(len(tidy), "", dtype=object)
         names = [c[3:] for c in flags]
-        said[marked.any(axis=1)] = [" ".join(n for n, f in zip(names, row) if f) for row in marked[marked.any(axis=1)]]
+        some = marked.any(axis=1)
+        said[some] = [" ".join(n for n, f in zip(names, row) if f) for row in marked[some]]
         frame["not_requested"] = said
-        has["not_requested"] = marked.any(axis=1)
+        has["not_requested"] = some
         numeric.append("not_requested")
     has = has.groupby(tidy["service"]).any()
     frame = frame.sort_values(["service", "period_start", "channel"], kind="stable")

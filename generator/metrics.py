@@ -329,12 +329,15 @@ def _cost_over_shorter_periods(out: pd.DataFrame, rows: pd.DataFrame) -> tuple[p
     costing = rows.loc[rows["cost_alone"].notna(), ["service", "key", "channel"]]
     channels = costing.groupby(["service", "key"])["channel"].agg(frozenset)
     counting = rows.loc[rows["transactions"].notna() & rows["channel"].ne(""), ["service", "start", "end", "channel"]]
+    counting_of: dict | None = None  # by service, made only if some cost is given channel by channel
     for at in made.index[whole.to_numpy()]:
         span = spans.loc[at]
         paid = channels.get((span["service"], span["key"]), frozenset())
         if "" not in paid:
-            used = counting[counting["service"].eq(span["service"]) & (counting["start"] >= span["span_start"])
-                            & (counting["end"] <= span["span_end"])]["channel"]
+            if counting_of is None:
+                counting_of = dict(tuple(counting.groupby("service", sort=False)))
+            own = counting_of.get(span["service"], counting.iloc[0:0])
+            used = own[(own["start"] >= span["span_start"]) & (own["end"] <= span["span_end"])]["channel"]
             if not set(used) <= paid:
                 some_channels.add(at)
                 continue

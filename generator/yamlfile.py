@@ -8,6 +8,8 @@ overwrites) are caught.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,8 +138,5 @@ def yaml_scalar(text: str) -> str:
     """``text`` as a YAML scalar that reads back as itself, for config a message suggests or a file
     holds: plain when it is words, else quoted (a kind such as "arm's-length body: executive
     agency", or "yes", or a mark like "-." would not read back)."""
-    import json
-    import re
-
     plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ',.-]*", text) and yaml.safe_load(text) == text
     return text if plain else json.dumps(text, ensure_ascii=False)
