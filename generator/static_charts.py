@@ -3,12 +3,14 @@
 Rendering a chart to SVG costs ~55 ms, so SVGs are cached on disk by a hash
 of the filled spec and the vl-convert version (an unchanged chart is never
 drawn twice) and the rest are drawn in parallel across processes. The Vega
-runtime comes from vl-convert's own JavaScript bundle, so no page ever loads
-a script from another host.
+runtime comes from vl-convert's own JavaScript bundle (shipped with the package
+for the vl-convert it was made with), so no page ever loads a script from
+another host.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import multiprocessing
@@ -141,11 +143,42 @@ def _bundle_path(cache_dir: Path) -> Path:
     return Path(cache_dir) / f"vega-bundle-{_vl().__version__}.js"
 
 
+# vl-convert's bundle for the version it was made with, shipped with the package (compressed: 0.2 MB
+# against 0.9 MB): handing it over takes vl-convert 1.5 s of processor time, which every build from
+# a clean clone (every CI run) would otherwise spend. Refresh it with `python -m generator.static_charts`.
+SHIPPED_FOLDER = Path(__file__).parent
+
+
+def _shipped_bundle_path(version: str) -> Path:
+    return SHIPPED_FOLDER / f"vega-bundle-{version}.js.gz"
+
+
+def shipped_bundle(version: str) -> bytes | None:
+    """The shipped runtime if it was made by this vl-convert version (else the build asks vl-convert)."""
+    try:
+        return gzip.decompress(_shipped_bundle_path(version).read_bytes())
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return None
+
+
+def ship_bundle() -> Path:
+    """Write the installed vl-convert's bundle as the shipped one (byte-identical every time: no
+    name or time in the gzip header), and remove bundles of other versions."""
+    version = _vl().__version__
+    for old in SHIPPED_FOLDER.glob("vega-bundle-*.js.gz"):
+        old.unlink()
+    path = _shipped_bundle_path(version)
+    path.write_bytes(gzip.compress(_vl().javascript_bundle().encode("utf-8"), compresslevel=9, mtime=0))
+    return path
+
+
 def vega_bundle(cache_dir: Path | None) -> tuple[str, bytes]:
     """The Vega, Vega-Lite and Vega-Embed runtime as (content-hashed file name, bytes)."""
     cached = _bundle_path(cache_dir) if cache_dir is not None else None
     if cached is not None and cached.is_file():
         body = cached.read_bytes()
+    elif (shipped := shipped_bundle(_vl().__version__)) is not None:
+        body = shipped
     else:
         body = _vl().javascript_bundle().encode("utf-8")
         if cached is not None:
@@ -161,11 +194,11 @@ def start_vega_bundle(cache_dir: Path | None) -> subprocess.Popen | None:
     """Start putting the Vega runtime into the cache in another process, if it is not there yet.
 
     vl-convert takes about 1.5 s to start its JavaScript engine and hand the bundle
-    over: time a build from a clean clone (every CI build) can spend while it reads
-    and computes. The caller waits for the process before it needs the bundle; if
+    over: time a build can spend while it reads and computes, when the package has no
+    runtime shipped for this vl-convert (a newer release than the one it was made with). The caller waits for the process before it needs the bundle; if
     the process failed, :func:`vega_bundle` simply does the work (and reports any error).
     """
-    if cache_dir is None or _bundle_path(cache_dir).is_file():
+    if cache_dir is None or _bundle_path(cache_dir).is_file() or _shipped_bundle_path(_vl().__version__).is_file():
         return None
     script = "import sys; from pathlib import Path; from generator.static_charts import vega_bundle; " \
              "vega_bundle(Path(sys.argv[1]))"
@@ -174,3 +207,7 @@ def start_vega_bundle(cache_dir: Path | None) -> subprocess.Popen | None:
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError:
         return None
+
+
+if __name__ == "__main__":  # python -m generator.static_charts: refresh the shipped Vega runtime
+    print(f"Wrote {ship_bundle()}")
