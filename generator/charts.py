@@ -307,10 +307,19 @@ def _month_profile_chart(service: m.ServiceView, base, currency) -> m.Chart | No
     if not profile:
         return None
     rows = [{"series": p.name, "value": p.mean, "index": p.index, "years": p.years} for p in profile]
-    busiest = max(profile, key=lambda p: p.mean)
-    quietest = min(profile, key=lambda p: p.mean)
-    summary = (f"{busiest.name} is usually the busiest month, with {busiest.index:.0f}% of an average month's "
-               f"transactions, and {quietest.name} the quietest, with {quietest.index:.0f}%.")
+    shown = {p.name: f"{p.index:.0f}" for p in profile}  # judged as the figures read: 97.6 and 98.4 tie
+    busiest = [p.name for p in profile if shown[p.name] == shown[max(profile, key=lambda p: p.mean).name]]
+    quietest = [p.name for p in profile if shown[p.name] == shown[min(profile, key=lambda p: p.mean).name]]
+
+    def months(names: list[str]) -> str:
+        return names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{len(names)} months"
+
+    if busiest == quietest:  # flat, as shown: naming one month both busiest and quietest was nonsense
+        summary = f"No month stands out: each has about {shown[busiest[0]]}% of an average month's transactions."
+    else:
+        summary = (f"{months(busiest)} {'is usually the busiest month' if len(busiest) == 1 else 'are usually the busiest'}"
+                   f", with {shown[busiest[0]]}% of an average month's transactions, and {months(quietest)} the "
+                   f"quietest, with {shown[quietest[0]]}%{'' if len(quietest) == 1 else ' each'}.")
     columns = [m.ChartColumn("series", "Month", TEXT), m.ChartColumn("value", "Average transactions", COUNT),
                m.ChartColumn("index", "Against an average month (%)", m.NUMBER),
                m.ChartColumn("years", "Years averaged", COUNT)]

@@ -541,7 +541,9 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     count = known.groupby(series, sort=False).transform("count")
     counted = count.gt(0)
     by_service = known.groupby([files, parsed["service"]], sort=False)
-    never = ~counted & by_service.transform("count").gt(0)  # a channel blank throughout, beside others
+    # A channel blank throughout, beside others. Not the service's own row ('' channel: a cost
+    # column for all channels, blank for one service): no channel is missing, it has no cost.
+    never = ~counted & by_service.transform("count").gt(0) & parsed["channel"].ne("")
     # Blanks before a channel's first figure (with a column per period: only where the service has
     # other channels' figures; before any, the service had not begun). The channel began partway
     # only if they are NOT_BEGUN or more and it then has BEGUN figures or more (or the blanks are

@@ -173,3 +173,24 @@ def test_unusual_latest_needs_two_earlier_years_of_the_same_month():
     gap[12] = None  # the January in between is missing
     assert unusual_latest(monthly(2022, 1, gap)) is None
     assert unusual_latest([]) is None
+
+
+def test_a_flat_year_names_no_month_both_busiest_and_quietest():
+    """A tester's flat series read 'January is usually the busiest month, with 100% ... and January
+    the quietest, with 100%': where every month shows the same figure, no month is named."""
+    from types import SimpleNamespace
+
+    from generator.charts import _month_profile_chart
+
+    def summary(values):
+        service = SimpleNamespace(month_profile=month_profile(monthly(2022, 1, values)))
+        return _month_profile_chart(service, "b", "£").summary
+
+    assert summary([100.0] * 24) == "No month stands out: each has about 100% of an average month's transactions."
+    # December (100 + 160) / 2 = 130 against an average month's (11 x 100 + 130) / 12 = 102.5: 127%;
+    # the other eleven 100 / 102.5 = 98% each.
+    assert summary([100.0] * 23 + [160.0]) == ("December is usually the busiest month, with 127% of an average "
+                                               "month's transactions, and 11 months the quietest, with 98% each.")
+    # January and February 150 in both years, against (2 x 150 + 10 x 100) / 12 = 108.3: 138%, the rest 92%.
+    assert summary(([150.0] * 2 + [100.0] * 10) * 2).startswith(
+        "January and February are usually the busiest, with 138% of an average month's transactions")

@@ -976,6 +976,26 @@ def test_a_channel_blank_in_every_period_is_no_data_not_zero(tmp_path):
     assert run(config, "check", "--strict")[0] == 0
 
 
+def test_a_cost_column_blank_for_one_service_is_not_a_channel_without_figures(tmp_path):
+    """A wide file's cost column, for all channels, blank for one service: it publishes no cost of
+    its own (its estimate stands). A tester met 'warning:  has no figure in any period' (a blank
+    channel's name) saying take-up was no data, beside a page showing it."""
+    csv_text = ("Month,Service,Online,Phone,Cost\n2024-01,A,100,50,400\n2024-02,A,110,40,420\n"
+                "2024-01,B,100,50,\n2024-02,B,110,40,\n")
+    source = ("sources:\n  - file: permits.csv\n    columns: {service: Service, period: Month, cost: Cost}\n"
+              "    wide: {columns: '{channel}'}\n")
+    files = {"data/permits.csv": csv_text}
+    for name in "AB":
+        files[f"content/services/{name.lower()}.yaml"] = PERMITS.replace("Permits", name).replace(
+            "data: permits.csv", f"data: {{file: permits.csv, service: {name}}}")
+    config = site(tmp_path, source, files)
+    code, out = run(config, "check", "--strict")
+    assert code == 0 and "has no figure" not in out, out
+    b = services(config)["b"]
+    assert b.kpis["digital_take_up"].value == pytest.approx(110 / 150 * 100)
+    assert [p.cost_per_transaction for p in services(config)["a"].periods] == [400 / 150, 420 / 150]
+
+
 def test_a_withheld_figure_at_the_end_of_a_series_is_a_period_without_data(tmp_path):
     """'[c]' in the latest quarter is a figure withheld: the quarter is there, with no data, not
     left out as if the service had stopped."""
