@@ -2382,7 +2382,7 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     assert (cost.previous_value, cost.previous_period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
     build_site(config, tmp_path / "site")
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
-    assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false,1866" in report
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.234726688102894,false,12,12,false,1866" in report
     # The years are the cost chart's points, and in the open data; the monthly charts and tables have
     # no row for them (they had broken every line and read as years of counts missing).
     charts = tmp_path / "site/data/charts/services/permits"
@@ -2398,7 +2398,7 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     (tmp_path / "content/services/permits.yaml").write_text(service + "  - quarters.csv\n")
     build_site(config, tmp_path / "site")
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
-    assert "service,permits,Permits,council,2024/25,1866,13500,7.2347,false,12,12,false,1866" in report
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.234726688102894,false,12,12,false,1866" in report
     # A year whose months are not all counted has no cost per transaction, nor a cost in the report:
     # it would be of some months. (2025/26 has none counted yet.)
     (tmp_path / "content/services/permits.yaml").write_text(service)
