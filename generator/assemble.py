@@ -75,6 +75,14 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.dat
                     partial=partial, ends_in=f"{ends_in:%B %Y}" if ends_in else None)
 
 
+def ended_services(figures: dict[str, ServiceFigures]) -> frozenset[str]:
+    """The services whose transactions end a year or more before the site's latest (ServiceView.ended),
+    from their figures: what a build checks a reused service's page against (see build.prepare)."""
+    last = {slug: _last_transactions(fig) for slug, fig in figures.items()}
+    as_of = max(filter(None, last.values()), default=None)
+    return frozenset(slug for slug, end in last.items() if _ended_before(end, as_of))
+
+
 def _ended_before(end: dt.date | None, as_of: dt.date | None) -> bool:
     """Whether a service's transactions end a year or more before the site's latest data."""
     return end is not None and as_of is not None and (as_of - end).days >= 365
@@ -90,12 +98,12 @@ def _last_figures(service: m.ServiceView) -> dt.date | None:
     return _last_where(service, _has_figures)
 
 
-def _last_transactions(service: m.ServiceView) -> dt.date | None:
+def _last_transactions(service: m.ServiceView | ServiceFigures) -> dt.date | None:
     """The end of a service's latest period with transactions (a later row may hold none)."""
     return _last_where(service, lambda row: row.transactions is not None)
 
 
-def _last_where(service: m.ServiceView, wanted) -> dt.date | None:
+def _last_where(service: m.ServiceView | ServiceFigures, wanted) -> dt.date | None:
     """The last row first: a reused service's rows are stored packed, and only its last is kept
     unpacked (units.StoredRows), so the usual case reads none of the others."""
     periods = service.periods
@@ -199,6 +207,11 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     for view in services:
         view.council = council_of.get(view.organisation.slug, config.organisation)
     service_comparisons(services, list(KPI_INFO.values()), lambda s: s.council, peers or [])
+    # The site's latest data: every total counts the services whose figures reach the year to it.
+    last = {s.slug: _last_transactions(s) for s in services}
+    as_of = max(filter(None, last.values()), default=None)
+    for view in services:
+        view.ended = _ended_before(last[view.slug], as_of)
     site_costs = {c.id: c.unit_cost for c in config.channels}
     by_category: dict[str, list[m.ServiceView]] = {}
     for view in services:
@@ -211,8 +224,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         category = by_category.get((view.category or "").strip().lower(), []) if (view.category or "").strip() else []
         # Savings are about raising digital take-up and what it costs: not for a service that does
         # not collect its take-up, nor one that does not publish its cost (an estimate would).
-        view.savings = None if {m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION} & set(view.not_requested) else \
-            service_savings(view, site_costs, category)
+        view.savings = None if view.ended or {m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION} & set(
+            view.not_requested) else service_savings(view, site_costs, category)
 
     children: dict[str, list[str]] = {}
     for o in content.organisations:
@@ -225,9 +238,6 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             found |= descendants(child)
         return found
 
-    # The site's latest data: every total counts the services whose figures reach the year to it.
-    last = {s.slug: _last_transactions(s) for s in services}
-    as_of = max(filter(None, last.values()), default=None)
     organisations = []
     for o in content.organisations:
         family = descendants(o.slug)
@@ -246,7 +256,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             # Declared measures too leave out a service whose figures ended a year before the site's.
             measures=organisation_measures([s.measures for s in own if not _ended_before(last[s.slug], as_of)],
                                            config),
-            migration=organisation_migration(own),
+            migration=organisation_migration([s for s in own if not s.ended]),
             source_path=_display_path(config, o.path),
         ))
     organisations.sort(key=lambda o: (o.name.lower(), o.slug))

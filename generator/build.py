@@ -188,12 +188,23 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     fresh = [s for u in plan if u.key not in reused for s in u.services] if reused else content.services
     data_problems = Problems(root=problems.root)
     figures, downloads = {}, {}
-    for part_figures, part_csvs, part_problems in _work_out_in_parts(config, plan, fresh, raw_files, problems.root,
-                                                                     jobs):
-        figures.update(part_figures)
-        downloads.update({f"data/services/{slug}.csv": body for slug, body in part_csvs.items()})
-        for problem in part_problems:
-            data_problems._add(problem)
+
+    def work_out(services) -> None:
+        for part_figures, part_csvs, part_problems in _work_out_in_parts(config, plan, services, raw_files,
+                                                                         problems.root, jobs):
+            figures.update(part_figures)
+            downloads.update({f"data/services/{slug}.csv": body for slug, body in part_csvs.items()})
+            for problem in part_problems:
+                data_problems._add(problem)
+
+    work_out(fresh)
+    changed = _ended_since(reused, figures)
+    if changed:  # made again: their pages say whether the service has ended, which has changed
+        again = [s for u in plan if u.key in changed for s in u.services]
+        for key in changed:
+            del reused[key]
+        work_out(again)
+        fresh = fresh + again
     for record in reused.values():
         for problem in record.warnings:
             data_problems._add(problem)
@@ -258,6 +269,21 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     return Prepared(config, model, pages, extra, problems, charts=charts, kept=kept, records=records,
                     open_rows=open_rows,
                     reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys)
+
+
+def _ended_since(reused: dict[str, units.UnitRecord], figures: dict) -> list[str]:
+    """The reused units with a service whose ``ended`` state (assemble.ended_services: its figures end a
+    year or more before the site's latest) differs from when its pages were made: another service's
+    new month can end it, and its page, kept, would not say so."""
+    if not reused:
+        return []
+    from generator.assemble import ended_services
+
+    everything = dict(figures)
+    for record in reused.values():
+        everything.update(record.figures)
+    ended = ended_services(everything)
+    return [key for key, record in reused.items() if record.ended != ended & record.figures.keys()]
 
 
 PARTS_WORTH_IT = 64  # services: below this, reading and computing them in one process is quicker
@@ -390,6 +416,7 @@ def _unit_records(plan, reused, model, figures, data_problems) -> dict[str, unit
             warnings=warnings,
             open_data={},  # its services' rows, once their pages are made (render_all)
             outputs={path: ("", 0) for path in outputs},
+            ended=frozenset(slug for slug in unit.slugs if views[slug].ended),
         )
     return records
 

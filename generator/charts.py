@@ -170,7 +170,7 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
                    fill("split-bars", {"table": rows}, summary, currency), f"{base}/channel-split")
 
 
-def _share_chart(periods, channels, base, currency, annotations=()) -> m.Chart | None:
+def _share_chart(periods, channels, base, currency, annotations=(), note: str = "") -> m.Chart | None:
     """Each channel's share of transactions per period, stacked; only channels with some transactions."""
     used = [i for i in range(len(channels)) if any(v[i] for _, v in periods)]
     periods = [(period, volumes) for period, volumes in periods if sum(volumes) > 0]  # no share of nothing
@@ -195,6 +195,7 @@ def _share_chart(periods, channels, base, currency, annotations=()) -> m.Chart |
                     f"to {format_value(b, PERCENT)}{in_period(last)}." if verb != "stayed" else
                     f" The digital channels' share was {format_value(b, PERCENT)} in both {first} and {last}."
                     if first != last else f" The digital channels' share was {format_value(b, PERCENT)}.")
+    summary += note
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channel", TEXT),
                m.ChartColumn("value", "Share of transactions", PERCENT)]
     return m.Chart("channel-shares", "Channel shares over time", summary, columns, rows,
@@ -202,7 +203,7 @@ def _share_chart(periods, channels, base, currency, annotations=()) -> m.Chart |
                    list(annotations))
 
 
-def _digital_chart(periods, channels, base, currency, annotations=()) -> m.Chart | None:
+def _digital_chart(periods, channels, base, currency, annotations=(), note: str = "") -> m.Chart | None:
     """Digital against other transactions per period, where the channels include both kinds."""
     digital = [i for i, ch in enumerate(channels) if ch.digital]
     other = [i for i, ch in enumerate(channels) if not ch.digital]
@@ -221,6 +222,7 @@ def _digital_chart(periods, channels, base, currency, annotations=()) -> m.Chart
                f"to {format_value(ob, COUNT)}.") if first is not last else (
         f"There were {format_value(db, COUNT)} digital transactions and {format_value(ob, COUNT)} through "
         f"other channels in {last.label}.")
+    summary += note
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channels", TEXT),
                m.ChartColumn("value", "Transactions", COUNT)]
     datasets = {"table": rows, "annotations": _annotation_rows(list(annotations))}
@@ -327,10 +329,22 @@ def _month_profile_chart(service: m.ServiceView, base, currency) -> m.Chart | No
                    fill("month-bars", {"table": rows}, summary, currency), f"{base}/month-profile")
 
 
-def segmentation_charts(services: list[m.ServiceView], channels, base, currency, annotations=()) -> list[m.Chart]:
+def segmentation_charts(services: list[m.ServiceView], channels, base, currency, annotations=(),
+                        note: str = "") -> list[m.Chart]:
+    """Channel shares, and digital against other transactions, over time; for several services, over
+    the periods that every one of them has channel figures for (segmentation.channel_periods), and
+    the summary says so where that leaves out some of their periods."""
     periods = channel_periods(services, channels)
-    charts = [_share_chart(periods, channels, base, currency, annotations),
-              _digital_chart(periods, channels, base, currency, annotations)]
+    if len(services) > 1 and periods:
+        rows = [s.channel_rows for s in services if s.channel_rows]
+        earlier = min(r[0][0] for r in rows) < periods[0][0].start.toordinal()
+        later = max(r[-1][1] for r in rows) > periods[-1][0].end.toordinal()
+        if earlier or later:
+            which = "Earlier and later" if earlier and later else "Earlier" if earlier else "Later"
+            note = (f" {which} periods are left out: not every one of these services has channel figures for "
+                    f"them.{note}")
+    charts = [_share_chart(periods, channels, base, currency, annotations, note),
+              _digital_chart(periods, channels, base, currency, annotations, note)]
     return [c for c in charts if c is not None]
 
 
@@ -457,19 +471,37 @@ def _latest_note(services, kpi: str) -> str:
     return " Each service's figure is for its latest period with data."
 
 
+def _ended_note(ended: list[m.ServiceView]) -> str:
+    """The services a chart of an organisation leaves out, as its totals do (ServiceView.ended)."""
+    if not ended:
+        return ""
+    if len(ended) == 1:
+        return (f" It leaves out {ended[0].name}, whose figures end in {ended[0].latest_label}, a year or more "
+                "before the latest on this site.")
+    names = ", ".join(s.name for s in ended[:-1]) + f" and {ended[-1].name}"
+    return (f" It leaves out {names}, whose figures end a year or more before the latest on this site."
+            if len(ended) <= 3 else
+            f" It leaves out {len(ended)} services whose figures end a year or more before the latest on this site.")
+
+
 def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> list[m.Chart]:
+    """Its services' figures side by side, and their channels added up: over the services its
+    totals count, so the bars add up to them (a service that stopped a year before the site's latest
+    data had kept its bar, and cut the channel charts to the months it shared with the others)."""
     base = f"data/charts/organisations/{org.slug}"
-    tx = [(s.name, s.kpis[m.TRANSACTIONS_PER_YEAR].value) for s in org.services]
-    take_up = [(s.name, s.kpis[m.DIGITAL_TAKE_UP].value) for s in org.services]
+    current = [s for s in org.services if not s.ended] or org.services  # all ended: their last years, then
+    left_out = _ended_note([s for s in org.services if s not in current])
+    tx = [(s.name, s.kpis[m.TRANSACTIONS_PER_YEAR].value) for s in current]
+    take_up = [(s.name, s.kpis[m.DIGITAL_TAKE_UP].value) for s in current]
     charts = [
         _ranked_chart("transactions-by-service", "Transactions per year by service", tx, COUNT, "ranked-count",
-                      base, currency, "number of transactions per year"),
+                      base, currency, "number of transactions per year", note=left_out),
         _ranked_chart("take-up-by-service", "Digital take-up by service", take_up, PERCENT, "ranked-percent",
                       base, currency, "digital take-up",
-                      note=_latest_note(org.services, m.DIGITAL_TAKE_UP)),
+                      note=_latest_note(current, m.DIGITAL_TAKE_UP) + left_out),
     ]
-    monthly = [s for s in org.services if s.periods and s.periods[-1].period.kind == "month"]
-    charts += segmentation_charts(monthly, list(channels), base, currency) if monthly else []
+    monthly = [s for s in current if s.periods and s.periods[-1].period.kind == "month"]
+    charts += segmentation_charts(monthly, list(channels), base, currency, note=left_out) if monthly else []
     return [c for c in charts if c is not None]
 
 

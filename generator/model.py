@@ -257,6 +257,10 @@ class ServiceView:
     # service, and names a figure's own period only where it is earlier (Figure.stale).
     latest_label: str | None = None
     cost_spans: list = field(default_factory=list)  # metrics.ServiceFigures.cost_spans: years of cost beside months
+    # Its transactions end a year or more before the site's latest data (a service that stopped, or
+    # stopped publishing): not counted in totals or organisation charts, and its page says so; no
+    # forecast (its 'next 12 months' are past) and no savings.
+    ended: bool = False
 
     def _seasons(self) -> "Seasons":
         if self.seasons is None:
@@ -265,7 +269,7 @@ class ServiceView:
             self.seasons = self.seasons.unpack()
         return self.seasons
 
-    forecast = property(lambda self: self._seasons().forecast)
+    forecast = property(lambda self: None if self.ended else self._seasons().forecast)
     month_profile = property(lambda self: self._seasons().month_profile)
     same_month = property(lambda self: self._seasons().same_month)
     unusual = property(lambda self: self._seasons().unusual)

@@ -30,7 +30,7 @@ from pathlib import Path
 from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.units import prune_least_recent
 
-FORMAT = 2  # bump when what a key covers changes
+FORMAT = 3  # bump when what a key covers changes
 TEMPLATES = re.compile(r"^(costs|organisation(-.*)?)\.html$")
 KEEP = 500  # keys kept in the store: every year and sort order of a few configurations
 
@@ -59,6 +59,8 @@ def page_keys(pages: list, digests: Digests, content, extra: str = "",
             # another organisation's new month moves: they are part of what it shows.
             totals = page.context["organisation"].totals  # its set, sorted: a set's order varies by process
             key.update(repr(dataclasses.replace(totals, not_requested=tuple(sorted(totals.not_requested)))).encode())
+            # Which of them have ended (left out of its charts, and named), which the same moves.
+            key.update(repr(sorted(s.slug for s in page.context["organisation"].services if s.ended)).encode())
             keys[page.path] = key.hexdigest()
         if page.kind != "costs":
             continue

@@ -42,7 +42,7 @@ from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.paths import matching, resolved
 
 KEEP_GENERATIONS = 3  # records kept: this many times a build's own, the rest least recently used
-FORMAT = 6  # bump when the record's shape changes
+FORMAT = 7  # bump when the record's shape changes
 # What a service page may read of the whole-site model without depending on other services.
 SITE_WIDE_MODEL_PARTS = {"pages", "vega_bundle", "site", "channels", "kpis"}
 SERVICE_TEMPLATE = re.compile(r"^service(-.*)?\.html$")
@@ -126,6 +126,9 @@ class UnitRecord:
     warnings: list[Problem]
     open_data: dict[str, tuple[str, str]]  # slug -> (CSV rows, JSON records) for data/services.*
     outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (sha256, size)
+    # Its services that had ended (ServiceView.ended) when its pages were made: that depends on the
+    # whole site's latest data, so a unit whose services' state has changed since is made again.
+    ended: frozenset = frozenset()
     format: int = FORMAT
 
 

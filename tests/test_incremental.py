@@ -555,9 +555,13 @@ def test_an_organisation_page_is_made_again_when_the_sites_latest_data_moves_its
     config, out = site
     later = permits_csv() + "".join(f"2025-{m:02d},online,{300 + m}\n2025-{m:02d},phone,100\n" for m in (1, 2, 3, 4))
     (config.parent / "data/permits.csv").write_text(later)
-    build_site(config, out, jobs=1)
+    result = build_site(config, out, jobs=1)
     dept = (out / "organisations/dept-a/index.html").read_text(encoding="utf-8")
     assert "not counted: 1 service whose figures end before May 2024" in dept
+    # Fines' own page, though its files are unchanged, now says it has ended: made again, not kept.
+    assert result.reused_services == 0
+    fines = (out / "services/fines/index.html").read_text(encoding="utf-8")
+    assert "No recent figures" in fines and "has no forecast" in fines
 
     files = standard_files()
     files["config.yaml"] += "charts:\n  static_svg: false\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from generator.build import prepare
+from generator.charts import organisation_charts
 from sitefactory import standard_files, write_site
 
 
@@ -55,3 +56,40 @@ def test_channel_shares_and_digital_against_other_over_time(model):
     both = next(c for c in permits.charts if c.id == "digital-and-other")
     assert both.summary == ("Digital transactions went from 10 in January 2023 to 240 in December 2024; "
                             "other channels went from 100 to 100.")
+
+
+def test_an_organisations_charts_leave_out_a_service_that_ended_as_its_totals_do(tmp_path):
+    """A department tester's organisation charts: a service that stopped in June 2025 (15 months before
+    the site's latest, September 2026) beside one from May 2025 had cut the channel charts to the two
+    months they shared, and kept its bar beside a total that did not count it. Now its charts are
+    over the services the totals count, and say what they leave out; the stopped one's page says it."""
+    def months(first, last):
+        y, m = first
+        while (y, m) <= last:
+            yield f"{y}-{m:02d}"
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    for slug, first, last in (("fines", (2023, 4), (2026, 9)), ("permits", (2023, 4), (2025, 6)),
+                              ("late", (2025, 5), (2026, 9))):
+        files[f"data/{slug}.csv"] = "period,channel,transactions\n" + "".join(
+            f"{p},online,700\n{p},phone,300\n" for p in months(first, last))
+        files[f"content/services/{slug}.yaml"] = (f"name: Service {slug}\norganisation: dept-a\n"
+                                                  f"description: x.\ndata: {slug}.csv\n")
+    model = prepare(write_site(tmp_path, files)).model
+    dept = next(o for o in model.organisations if o.slug == "dept-a")
+    assert dept.totals.transactions_per_year == 2 * 12 * 1000
+    charts = {c.id: c for c in organisation_charts(dept, "£", model.channels)}
+    bars = {row["series"]: row["value"] for row in charts["transactions-by-service"].rows}
+    assert bars == {"Service fines": 12000, "Service late": 12000}  # they add up to the total
+    left_out = ("It leaves out Service permits, whose figures end in June 2025, a year or more before the "
+                "latest on this site.")
+    assert charts["transactions-by-service"].summary.endswith(left_out)
+    shares = charts["channel-shares"]
+    assert shares.rows[0]["period"] == "May 2025" and shares.rows[-1]["period"] == "September 2026"
+    assert ("Earlier periods are left out: not every one of these services has channel figures for them. "
+            + left_out) in shares.summary
+    permits = next(s for s in model.services if s.slug == "permits")
+    assert permits.ended and permits.forecast is None and permits.savings is None
+    assert not any(s.ended for s in model.services if s.slug != "permits")
