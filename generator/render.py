@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -206,6 +207,47 @@ def _change_filter(ctx, fig, currency_symbol=None):
 # ----------------------------------------------------------------- environment
 
 
+MACRO_LIBRARY = "_macros.html"  # what the theme's templates import as ``ui``
+_MACRO = re.compile(r"{%-?\s*macro\s+(\w+)")
+
+
+class _SiteLoader(jinja2.FileSystemLoader):
+    """The site's template folders. A site's ``_macros.html`` may hold only the macros it changes:
+    the theme's others are taken in from ``default:_macros.html``, on the file's first line (so
+    the line numbers of errors in it stay its own). A council overriding one macro had met a
+    traceback ('TemplateModule object has no attribute breadcrumbs') from the theme's pages."""
+
+    def get_source(self, environment, template):
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(self.searchpath, template, exc) from None
+        if template != MACRO_LIBRARY:
+            return source, filename, uptodate
+        theme = (BUILTIN_THEME / "templates" / MACRO_LIBRARY).read_text(encoding="utf-8")
+        own = set(_MACRO.findall(source))
+        missing = [name for name in dict.fromkeys(_MACRO.findall(theme)) if name not in own]
+        if not missing:
+            return source, filename, uptodate
+        prefix = '{% import "default:' + MACRO_LIBRARY + '" as _theme_macros with context %}' + "".join(
+            f"{{% set {name} = _theme_macros.{name} %}}" for name in missing)
+        return prefix + source, filename, uptodate
+
+
+def _not_utf8(folders: list[str], template: str, exc: UnicodeDecodeError):
+    """A site template saved in another encoding (Windows-1252's '©'), told where, not as a traceback."""
+    from generator.template_errors import TEMPLATE_HELP, TemplateFailed
+
+    path = next((Path(folder) / template for folder in folders if (Path(folder) / template).is_file()), None)
+    if path is None:
+        return exc
+    before = exc.object[:exc.start]
+    line, column = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
+    return TemplateFailed(str(path), line, f"template is not UTF-8 text: byte 0x{exc.object[exc.start]:02x} at column "
+                          f"{column} cannot be read",
+                          "save the file as UTF-8 (in most editors: Save as, Encoding: UTF-8); " + TEMPLATE_HELP)
+
+
 def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> jinja2.Environment:
     """A strict, autoescaping environment over the search path plus ``default:`` prefix.
 
@@ -222,7 +264,7 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
         bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.FileSystemLoader([str(p) for p in search_path]),
+            _SiteLoader([str(p) for p in search_path]),
             jinja2.PrefixLoader(
                 {"default": jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))}, delimiter=":"
             ),

@@ -57,14 +57,17 @@ def _attribute_hint(message: str) -> str:
         kind = getattr(importlib.import_module(found[1]), found[2])
     except (ImportError, AttributeError):
         return ""
-    names = [f.name for f in dataclasses.fields(kind)] if dataclasses.is_dataclass(kind) else \
-        [n for n in dir(kind) if not n.startswith("_")]
+    # Its fields and its properties (a Figure's 'label' is one: 'fig.lable' had been offered 'value').
+    names = [f.name for f in dataclasses.fields(kind)] if dataclasses.is_dataclass(kind) else []
+    names += [n for n in dir(kind) if not n.startswith("_") and n not in names]
     close = difflib.get_close_matches(found[3], names, n=1)
     return f"did you mean '{close[0]}'? " if close else ""
 
 
 def template_failure(exc: BaseException, context_names: list[str]) -> TemplateFailed | None:
     """The failure as a TemplateFailed at the site's template, or None if it is not in one."""
+    if isinstance(exc, TemplateFailed):  # found where it happened (render._SiteLoader: a file not UTF-8)
+        return exc
     place = _place(exc)
     if place is None or _is_builtin(place[0]):
         return None

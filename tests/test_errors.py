@@ -534,6 +534,40 @@ def test_a_mistake_in_the_sites_own_template_is_told_at_its_line_without_a_trace
     assert (failed.path, failed.line, failed.message, failed.hint) == ("templates/base.html", 3, "message", "hint")
 
 
+def test_a_template_saved_in_windows_1252_is_an_error_at_its_line(tmp_path):
+    """A council's base.html with a Windows '©' (byte 0xA9) printed a UnicodeDecodeError traceback."""
+    files = standard_files()
+    config = write_site(tmp_path, files)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/base.html").write_bytes(
+        b'{% extends "default:base.html" %}\n{% block footer_text %}<p>\xa9 Test Council</p>{% endblock %}\n')
+    code, out = run(config, "build", "--output", str(tmp_path / "site"))
+    assert (code, "Traceback" in out) == (1, False)
+    assert ("templates/base.html:2: error: template is not UTF-8 text: byte 0xa9 at column 27 cannot be read\n"
+            "    hint: save the file as UTF-8") in out
+
+
+def test_a_sites_macros_file_may_hold_only_the_macros_it_changes(tmp_path):
+    """A council overriding one macro (kpi_card) in templates/_macros.html met a traceback: the
+    theme's pages use sixteen others ('TemplateModule object has no attribute breadcrumbs'). The
+    theme's others are now taken in; an error in the site's own macro is at its own line."""
+    files = standard_files()
+    config = write_site(tmp_path, files)
+    (tmp_path / "templates").mkdir()
+    macros = tmp_path / "templates/_macros.html"
+    macros.write_text('{% macro kpi_card(fig, level=3) %}\n<div class="kpi-card"><h3>OWN {{ fig.label }}</h3>'
+                      "</div>\n{% endmacro %}\n")
+    code, out = run(config, "build", "--output", str(tmp_path / "site"))
+    assert code == 0, out
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    assert "<h3>OWN Transactions per year</h3>" in page and 'class="breadcrumbs' in page
+    macros.write_text(macros.read_text().replace("fig.label", "fig.lable"))
+    code, out = run(config, "build", "--output", str(tmp_path / "site"))
+    assert (code, "Traceback" in out) == (1, False)
+    assert "templates/_macros.html:2: error: template names something pages do not have" in out
+    assert "did you mean 'label'?" in out  # a property, not a field: it had offered 'value'
+
+
 def test_a_title_above_the_table_is_one_error_naming_the_header_row(tmp_path):
     """A contact-centre export with a title and a date above its headings gave one 'row has 7 cells
     but the header has 1' error per row (21 of them), and no word of header_row:."""
