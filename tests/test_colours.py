@@ -42,6 +42,15 @@ def test_see_through_and_unknown_colours_are_not_judged():
     assert rgb("var(--nothing)", {}) is None and rgb("lab(50% 40 59)", {}) is None
 
 
+def test_every_css_colour_name_is_judged(tmp_path):
+    """Gold, khaki or pink for --brand passed unjudged (only the sixteen basic names were known), and
+    axe then found navigation links at 1.25:1. Hand check: gold #ffd700 on white is 1.40:1."""
+    assert rgb("gold", {}) == rgb("#ffd700", {}) and rgb("RebeccaPurple", {}) == rgb("#663399", {})
+    code, out = run(site_with(tmp_path, ":root { --brand: gold; }\n"), "check", "--strict")
+    assert code == 1 and "--brand gold (the stripe under the header and the tops of figure cards) has a contrast " \
+        "of 1.40:1 with --white #ffffff; WCAG 2.2 AA needs 3:1" in out, out
+
+
 def test_a_pale_link_and_a_brand_that_is_not_a_colour_are_warnings_at_their_lines(tmp_path):
     css = (":root {\n  --link: #ffeb99; /* pale yellow */\n  --brand: purple-ish;\n}\n"
            "@media (prefers-color-scheme: dark) {\n  :root { --text: #ffffff; }\n}\n"  # not for the white page
