@@ -205,13 +205,18 @@ def _hex(colour: tuple[float, float, float]) -> str:
     return "#" + "".join(f"{round(c * 255):02x}" for c in colour)
 
 
-def _nearest(colour, background, needed: float) -> str | None:
-    """The same hue made darker (or, on a dark background, lighter) until it has the contrast."""
-    darker = _luminance(background) > 0.18
+def _nearest(colour, backgrounds: list[tuple[tuple[float, float, float], float]]) -> str | None:
+    """The same hue made darker (or, on dark backgrounds, lighter) until it has the contrast it needs
+    with every background it is shown on, (colour, contrast needed) each: a link's colour suggested
+    for white alone (#867400) still failed on the grey of the navigation bar (4.16:1)."""
+    darker = {_luminance(background) > 0.18 for background, _ in backgrounds}
+    if len(darker) != 1:
+        return None  # light and dark backgrounds both: no one direction
+    darker = darker.pop()
     for step in range(1, 101):
         factor = 1 - step / 100
         candidate = tuple(c * factor for c in colour) if darker else tuple(1 - (1 - c) * factor for c in colour)
-        if contrast(candidate, background) >= needed:
+        if all(contrast(candidate, background) >= needed for background, needed in backgrounds):
             return _hex(candidate)
     return None
 
@@ -282,7 +287,9 @@ def _check_sheet(path: Path, defaults: dict[str, Setting], problems: Problems) -
             continue
         ratio = contrast(a, b)
         if ratio < needed:
-            better = _nearest(a, b, needed)
+            shown_on = [(rgb(settings[other].value, settings), least) for f, other, _, least in PAIRS
+                        if f == fore and other in settings and other not in bad]
+            better = _nearest(a, [(colour, least) for colour, least in shown_on if colour is not None])
             problems.warning(set_by.path, f"{_shown(fore, settings[fore], a)} ({what}) has a contrast of "
                              f"{ratio:.2f}:1 with {_shown(back, settings[back], b)}; WCAG 2.2 AA needs {needed:g}:1",
                              set_by.line, set_by.column,

@@ -3,6 +3,8 @@ link colour (1.19:1) and a value that is not a colour passed check --strict and 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -62,6 +64,11 @@ def test_a_pale_link_and_a_brand_that_is_not_a_colour_are_warnings_at_their_line
     assert ("static/css/brand.css:2:3: warning: --link #ffeb99 (links) has a contrast of 1.19:1 with --white #ffffff; "
             "WCAG 2.2 AA needs 4.5:1") in out
     assert "with --light-grey #f3f2f1" in out  # the navigation bar and footer too
+    # One suggestion, good on both: one for white alone (#867400) had failed on the grey (4.16:1).
+    suggested = set(re.findall(r"hint: (#[0-9a-f]{6}), the same hue", out))
+    assert len(suggested) == 1
+    colour = rgb(suggested.pop(), {})
+    assert contrast(colour, rgb("#ffffff", {})) >= 4.5 and contrast(colour, rgb("#f3f2f1", {})) >= 4.5
     assert ("static/css/brand.css:3:3: warning: --brand: 'purple-ish' is not a CSS colour, so the browser drops it "
             "and what uses it loses its colour") in out
     assert "--text" not in out and out.count("warning:") == 3
@@ -113,3 +120,16 @@ def test_odd_but_valid_css_neither_crashes_nor_hides_nor_invents_a_problem(tmp_p
     assert code == 0 and "Traceback" not in out
     assert "static/css/brand.css:3:3: warning: --link #ffeb99 (links) has a contrast of 1.19:1" in out
     assert "not a CSS colour" not in out
+
+
+def test_the_themes_rules_use_its_colour_properties_not_their_values():
+    """A brand's --link and --focus had not reached the data tables' 'Show the data' disclosures,
+    which stayed GOV.UK blue with a yellow focus, beside links in the brand's purple and orange."""
+    from generator import BUILTIN_THEME
+
+    css = (BUILTIN_THEME / "static/css/site.css").read_text()
+    root = re.search(r":root\s*{(.*?)}", css, re.S)
+    values = dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{6})", root.group(1)))
+    rules = css[root.end():]
+    for name in ("--link", "--link-hover", "--link-visited", "--focus", "--secondary-text", "--brand", "--border"):
+        assert values[name].lower() not in rules.lower(), f"{values[name]} written out in site.css: use var({name})"
