@@ -40,6 +40,16 @@ class SiteLink:
     page_url: str  # the folder of the page showing it: 'contact/'
 
 
+@dataclass(frozen=True)
+class MarkdownSlip:
+    """Something in Markdown the page shows otherwise than written: told with the links, once checked."""
+
+    source: Path
+    written: str  # what to find in the source, for the line: an image's address, a heading's text
+    message: str
+    hint: str
+
+
 class _SiteUrls(Treeprocessor):
     """Keep links within the site working from the page that shows them, and note them; remove
     script URLs, and image sources that would load from another host."""
@@ -64,9 +74,46 @@ class _SiteUrls(Treeprocessor):
                     continue
                 else:
                     del element.attrib[attr]
+                    if self.links is not None and self.source is not None:
+                        self.links.append(_dropped(self.source, element.tag, attr, value))
                     continue
                 if self.links is not None:
                     self.links.append(SiteLink(self.source, value, target, self.page_url))
+
+
+def _dropped(source: Path, tag: str, attr: str, value: str) -> MarkdownSlip:
+    if attr == "src":  # an image from another host: it would load from there (and track readers)
+        return MarkdownSlip(source, value, f"image '{value}' is from another host, so it is left out (the page shows "
+                            "only its alt text)", "nothing on the site loads from another host: save the image in "
+                            "static/img/ beside config.yaml and write ![...](/static/img/<name>)")
+    return MarkdownSlip(source, value, f"link to '{value}' is removed: only web, mailto: and tel: addresses, and "
+                        "the site's own, are kept", "link to a page with https://..., or to the site's own from its root")
+
+
+class _HeadingLevels(Treeprocessor):
+    """A heading more than one level below the one before it ('#' then '####'): screen reader users
+    move through a page by its headings, and axe reports the gap (heading-order)."""
+
+    def __init__(self, md, source: Path | None, links: list | None):
+        super().__init__(md)
+        self.source, self.links = source, links
+
+    def run(self, root):
+        if self.links is None or self.source is None:
+            return
+        previous = None
+        for element in root:
+            if element.tag not in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                continue
+            level = int(element.tag[1])
+            if previous is not None and level > previous + 1:
+                text = "".join(element.itertext()).strip()
+                self.links.append(MarkdownSlip(
+                    self.source, text, f"heading '{'#' * level} {text}' comes after a '{'#' * previous}' heading: "
+                    f"{'a level is' if level == previous + 2 else 'levels are'} skipped",
+                    f"write it as {'#' * (previous + 1)}: screen reader users move through a page by its headings, "
+                    "and a gap reads as something missing"))
+            previous = level
 
 
 def _from_page(page_url: str, target: str) -> str:
@@ -114,6 +161,7 @@ class _NoRawHtml(Extension):
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_SiteUrls(md, self.page_url, self.source, self.links), "site_urls", 0)
         md.treeprocessors.register(_AccessibleTables(md), "accessible_tables", 1)
+        md.treeprocessors.register(_HeadingLevels(md, self.source, self.links), "heading_levels", 2)
 
 
 def render_markdown(text: str, shift_headings: int = 0, page_url: str = "", source: Path | None = None,
@@ -143,16 +191,23 @@ def check_links(links: list[SiteLink], outputs: set[str], pages: dict[str, str],
     known yet, so links under data/charts/ are taken on trust."""
     folded = {path.lower(): path for path in outputs}
     texts: dict[Path, str] = {}
-    for link in links:
-        target = unquote(re.split(r"[?#]", link.target, maxsplit=1)[0])
-        if _exists(target, outputs) or target.startswith("data/charts/"):
-            continue
+
+    def position(link) -> tuple[int | None, int | None]:
         if link.source not in texts:
             try:
                 texts[link.source] = link.source.read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 texts[link.source] = ""
-        line, column = _position(texts[link.source], link.written)
+        return _position(texts[link.source], link.written)
+
+    for link in links:
+        if isinstance(link, MarkdownSlip):
+            problems.warning(link.source, link.message, *position(link), hint=link.hint)
+            continue
+        target = unquote(re.split(r"[?#]", link.target, maxsplit=1)[0])
+        if _exists(target, outputs) or target.startswith("data/charts/"):
+            continue
+        line, column = position(link)
         problems.warning(link.source, f"link to '{link.written}' leads to no page or file of this site",
                          line, column, hint=_link_hint(link, target, outputs, folded, pages))
 
@@ -165,8 +220,10 @@ def _exists(target: str, outputs: set[str]) -> bool:
 
 
 def _position(text: str, written: str) -> tuple[int | None, int | None]:
-    """Line and column (from 1) of a link's address in its source, or (None, None) if not found."""
-    found = re.search(r"(?:\]\(\s*<?|\]:[ \t]*<?)(" + re.escape(written) + r")[\s>)\"']", text)
+    """Line and column (from 1) of a link's address (or a heading's text) in its source, or (None,
+    None) if not found."""
+    found = re.search(r"(?:\]\(\s*<?|\]:[ \t]*<?)(" + re.escape(written) + r")[\s>)\"']", text) or \
+        re.search(r"^#+[ \t]*(" + re.escape(written) + r")", text, re.M)
     at = found.start(1) if found else text.find(written)  # as a link's address: not inside another's
     if at < 0:
         return None, None

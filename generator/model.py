@@ -399,7 +399,7 @@ class SiteModel:
     savings_charts: list[Chart] = field(default_factory=list)  # on the savings ranking pages
     vega_bundle: str | None = None  # site-relative path of the Vega runtime, when charts are interactive
     chart_setup: list = field(default_factory=list)  # applied to each chart made later, with its page (charts.LazyCharts)
-    markdown_links: list = field(default_factory=list)  # markdown_text.SiteLink: links within the site, to check
+    markdown_links: list = field(default_factory=list)  # markdown_text.SiteLink and MarkdownSlip: to check, and tell
 
 
 def with_cost_spans(periods: list[PeriodRow], spans: list[PeriodRow]) -> list[PeriodRow]:

@@ -472,6 +472,24 @@ def test_a_markdown_link_to_nothing_on_the_site_is_a_warning_at_its_line(tmp_pat
     assert code == 1 and "Traceback" not in out
 
 
+def test_an_image_from_another_host_and_a_skipped_heading_level_are_warnings(tmp_path):
+    """An image from another host was left out (nothing loads from elsewhere) without a word, the
+    page showing its alt text; '#' then '####' made h2 then h5, which axe reports (heading-order)."""
+    files = standard_files()
+    files["content/pages/contact.md"] = (
+        "---\ntitle: Contact\n---\n# Visit us\n\n![Map](https://maps.example.org/x.png)\n\n#### Email\n\n"
+        "Write to [us](mailto:a@example.org) or [run](javascript:alert(1)).\n\n## Phone\n\n### Hours\n")
+    code, out = run(write_site(tmp_path, files), "check")
+    assert code == 0, out
+    assert ("content/pages/contact.md:6:8: warning: image 'https://maps.example.org/x.png' is from another host, "
+            "so it is left out (the page shows only its alt text)") in out
+    assert "save the image in static/img/ beside config.yaml" in out
+    assert ("content/pages/contact.md:8:6: warning: heading '#### Email' comes after a '#' heading: levels are "
+            "skipped\n    hint: write it as ##") in out
+    assert "content/pages/contact.md:10:46: warning: link to 'javascript:alert(1)' is removed" in out
+    assert out.count("warning:") == 3  # '## Phone' after '####' and '### Hours' after it are in order
+
+
 def test_a_warning_about_a_markdown_link_can_be_accepted(tmp_path):
     """Links are checked once the site's pages are known, after the data: an accepted_warnings: entry
     for one was applied before it existed, and reported as matching nothing right above it."""
