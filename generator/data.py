@@ -951,10 +951,14 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
                 # of long keys for every missing one costs seconds.
                 similar = [str(g) for g in groups if str(g)[:1].lower() == key[:1].lower()]
                 close = difflib.get_close_matches(key, similar, n=3)
-                problems.warning(svc.path, f"no rows for '{key}' in the service column of {file}, so none of "
-                                 "its figures are shown for the service", *svc.positions.at(("data",)),
-                                 hint=f"did you mean {' or '.join(close)}?" if close
-                                 else "check the service: value under data:")
+                # Its only file, with a name close to it: a slip, which published a service of 'no data'.
+                # (One of several files may lack it, as a finance file lacks services with no cost.)
+                source = source_of(config, ref)
+                slip = close and len(svc.data) == 1 and not is_pattern(source.file if source else ref.file or "")
+                (problems.error if slip else problems.warning)(
+                    svc.path, f"no rows for '{key}' in the service column of {file}, so none of its figures are "
+                    "shown for the service", *svc.positions.at(("data",)),
+                    hint=f"did you mean {' or '.join(close)}?" if close else "check the service: value under data:")
                 continue
         else:
             rows = parsed

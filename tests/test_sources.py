@@ -2516,3 +2516,20 @@ def test_a_service_missing_from_its_second_file_is_not_said_to_have_no_data(tmp_
     out = run(config, "check")[1]
     assert ("warning: no rows for 'Permits' in the service column of finance.csv, so none of its figures are shown "
             "for the service\n    hint: did you mean Permitz?") in out
+
+
+def test_a_misspelt_service_in_its_only_file_is_an_error(tmp_path):
+    """'Register land with RPA' against the file's 'Register land with the RPA': a warning, then exit 0
+    and a service published with every figure 'no data'. In the service's only file, with a name
+    close to it, it is an error (in one of several files, as above, a warning)."""
+    long = "service,period,channel,transactions\nRegister land with the RPA,2026-08,online,100\n"
+    service = PERMITS.replace("data: permits.csv", "data: {file: long.csv, service: Register land with RPA}")
+    config = site(tmp_path, "", {"data/long.csv": long, "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 1 and ("content/services/permits.yaml:4:7: error: no rows for 'Register land with RPA' in the "
+                          "service column of long.csv") in out
+    assert "hint: did you mean Register land with the RPA?" in out
+    service = service.replace("Register land with RPA", "Something else entirely")
+    (tmp_path / "content/services/permits.yaml").write_text(service)
+    code, out = run(config, "check")
+    assert code == 0 and "warning: no rows for 'Something else entirely'" in out  # a service with no data yet
