@@ -679,7 +679,7 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         # a cost, say): a table row then says which year each figure is for.
         if window is not None and year.transactions is not None:
             kpis[m.TRANSACTIONS_PER_YEAR].stale = pd.Timestamp(window["last_end"]).date() < rows[-1].period.end
-    shares = _channel_split(svc, config, split, year)
+    shares = _channel_split(svc, config, split, year, rows)
     data_label = Period(rows[0].period.start, rows[-1].period.end, "range").label if rows else None
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
     return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used,
@@ -694,7 +694,7 @@ def _periods_complete(months: float, step: int) -> str:
     return f"{count:g} of the {whole} {unit} {'has' if count == 1 else 'have'}"
 
 
-def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]:
+def _channel_split(svc, config, split, year: YearWindow, rows: list[m.PeriodRow]) -> list[m.ChannelShare]:
     entries = [(ch, split.get((svc.slug, ch.id))) for ch in config.channels]
     entries = [(ch, e) for ch, e in entries if e is not None]
     now_total = sum(v for _, e in entries if not np.isnan(v := e["now"]))
@@ -710,5 +710,12 @@ def _channel_split(svc, config, split, year: YearWindow) -> list[m.ChannelShare]
         info = m.ChannelInfo(ch.id, ch.label, ch.digital, ch.unit_cost)
         share = now / now_total * 100 if now is not None and now_total > 0 else None
         prev = before / before_total * 100 if before is not None and before_total > 0 and complete_previous else None
-        out.append(m.ChannelShare(info, now, share, prev, before if complete_previous else None, int(e["gaps"])))
+        out.append(m.ChannelShare(info, now, share, prev, before if complete_previous else None, int(e["gaps"]),
+                                  None if e["gaps"] else _last_figure(rows, config.channels.index(ch))))
     return out
+
+
+def _last_figure(rows: list[m.PeriodRow], index: int) -> str | None:
+    """The label of a channel's last period with a figure, if the service has later periods."""
+    last = next((row for row in reversed(rows) if row.by_channel[index] is not None), None)
+    return last.period.label if last is not None and last.period.end < rows[-1].period.end else None

@@ -111,6 +111,9 @@ class ChannelShare:
     previous_share: float | None  # percent in the 12 months before, if data
     previous_transactions: float | None = None  # in the 12 months before, if they are a whole year
     gaps: int = 0  # periods in the window this channel has no figure for (so its share is of the rest)
+    # Its last period with a figure, where that is before the service's latest and no period after it
+    # lacks one (a channel that closed, written '-', or whose rows stop): it counts as none since.
+    last_label: str | None = None
 
 
 @dataclass

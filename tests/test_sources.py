@@ -2502,6 +2502,11 @@ def test_a_channel_closed_before_the_latest_year_has_none_in_its_channel_split(t
     config = site(tmp_path, source, {"data/permits.csv": wide, "content/services/permits.yaml": PERMITS})
     split = {s.channel.id: (s.transactions, s.share) for s in services(config)["permits"].channel_split}
     assert split == {"online": (1200.0, 100.0), "phone": (0.0, 0.0)}
+    # The page says why it is none (a tester read 'Post 0, 0.0%' with no word of its closing).
+    build_site(config, tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    assert "<p>Phone has no figures after December 2023, so it counts as none since then.</p>" in page
+    assert "Online has no figures" not in page
 
 
 def test_a_service_missing_from_its_second_file_is_not_said_to_have_no_data(tmp_path):
