@@ -23,6 +23,8 @@ from pathlib import Path
 PALETTE = ["#0072B2", "#C04F00", "#007A5A", "#A6508A", "#8A6A00", "#505A5F", "#1D4F91", "#6B3FA0"]
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [3, 6]]
 PALE_BLUE = "#4A86C5"
+STACK_LABEL_MIN = 7  # percentage points: a stacked share this tall (20 pixels of 280) has room for its name
+OUTLINE = "#ffffff"  # the fill of a bar drawn as an outline (the earlier year's, beside the latest's)
 PERCENT_LABEL = "datum.label + '%'"
 WIDTH = 640
 HEIGHT = 280
@@ -82,12 +84,15 @@ def _time_line(alt, value_title: str, fmt: str, series: bool, label_expr: str | 
 
 
 def _split_bars(alt):
+    """Each channel's share in the earlier year and the latest: the earlier year's bar an outline,
+    the latest's solid, so the two differ by more than colour (two blues had been the only sign)."""
     base = alt.Chart(alt.Data(name="table"))
-    bars = base.mark_bar().encode(
+    bars = base.mark_bar(stroke=PALETTE[0], strokeWidth=1.5).encode(
         y=alt.Y("series:N", title=None, sort=None),
         yOffset=alt.YOffset("window:N", sort=None),
         x=alt.X("value:Q", title="Share of transactions (%)", axis=_axis(alt, ".0f", PERCENT_LABEL)),
-        color=alt.Color("window:N", title="Period", scale=alt.Scale(range=[PALETTE[0], PALE_BLUE]), sort=None),
+        fill=alt.Fill("window:N", title="Period", scale=alt.Scale(range=[OUTLINE, PALETTE[0]]), sort=None,
+                      legend=alt.Legend(symbolType="square", symbolStrokeColor=PALETTE[0], symbolStrokeWidth=1.5)),
         tooltip=[alt.Tooltip("series:N", title="Channel"), alt.Tooltip("window:N", title="Period"),
                  alt.Tooltip("value:Q", title="Share (%)", format=".1f")],
     )
@@ -106,7 +111,7 @@ def _stacked_shares(alt):
     base = alt.Chart(alt.Data(name="table")).transform_stack(
         stack="value", groupby=["start"], sort=[alt.SortField("order")], as_=["share_from", "share_to"])
     legend = alt.Legend(title="Channel", orient="bottom", columns=3)
-    return base.mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
+    bars = base.mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
         x=alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
         x2="end:T",
         y=alt.Y("share_from:Q", title="Share of transactions (%)",
@@ -115,7 +120,16 @@ def _stacked_shares(alt):
         color=alt.Color("series:N", scale=alt.Scale(range=PALETTE), sort=None, legend=legend),
         tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("series:N", title="Channel"),
                  alt.Tooltip("value:Q", title="Share (%)", format=".1f")],
-    ).properties(width=WIDTH, height=HEIGHT)
+    )
+    # Each channel named beside its part of the last bar, where that is tall enough for a line of
+    # text (STACK_LABEL_MIN points): the stack is then read without matching colours to the legend.
+    labels = base.transform_calculate(day="time(toDate(datum.start))").transform_joinaggregate(
+        latest="max(day)").transform_filter(
+        f"datum.day == datum.latest && datum.share_to - datum.share_from >= {STACK_LABEL_MIN}").transform_calculate(
+        middle="(datum.share_from + datum.share_to) / 2").mark_text(
+        align="left", baseline="middle", dx=4, fontSize=12, color="#0b0c0c").encode(
+        x="end:T", y="middle:Q", text="series:N")
+    return alt.layer(bars, labels).properties(width=WIDTH, height=HEIGHT)
 
 
 def _forecast_band(alt):
@@ -284,7 +298,22 @@ def fill(kind: str, datasets: dict[str, list], description: str, currency: str =
     spec["usermeta"] = {"kind": kind}  # which template: the static drawing (generator.svg_charts) reads it
     if kind.startswith("line") or kind == "stacked-shares":
         _label_years(spec, spec["datasets"]["table"])
+    if kind == "split-bars":
+        _one_year_solid(spec)
     return spec
+
+
+def _one_year_solid(spec: dict) -> None:
+    """A channel split with the latest year alone (no whole year before it) draws it solid: the
+    template's fills go by order, and the first, an outline, is the earlier year's."""
+    if len({row.get("window") for row in spec["datasets"]["table"]}) != 1:
+        return
+    layers = [dict(layer) for layer in spec["layer"]]
+    for layer in layers:
+        fill = layer.get("encoding", {}).get("fill")
+        if fill:
+            layer["encoding"] = {**layer["encoding"], "fill": {**fill, "scale": {"range": [PALETTE[0]]}}}
+    spec["layer"] = layers
 
 
 def _year_of(start: str, end: str) -> str | None:

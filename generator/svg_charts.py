@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from markupsafe import escape
 
-from generator.chart_templates import DASHES, FONT, HEIGHT, PALE_BLUE, PALETTE, WIDTH
+from generator.chart_templates import DASHES, FONT, HEIGHT, OUTLINE, PALE_BLUE, PALETTE, STACK_LABEL_MIN, WIDTH
 
 INK, GRID, DOMAIN, WHITE = "#0b0c0c", "#d8d8d8", "#505a5f", "#ffffff"
 LABEL, TITLE = 12, 13  # font sizes, as the templates' config
@@ -192,9 +192,10 @@ class Canvas:
         self.parts.append(f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
                           f'stroke-width="{_n(width)}"{dashed}/>')
 
-    def rect(self, x, y, w, h, fill):
+    def rect(self, x, y, w, h, fill, stroke=None):
+        outline = f' stroke="{stroke}" stroke-width="1.5"' if stroke else ""
         self.parts.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(max(w, 0))}" height="{_n(max(h, 0))}" '
-                          f'fill="{fill}"/>')
+                          f'fill="{fill}"{outline}/>')
 
     def path(self, d, stroke="none", width=1.0, fill="none", dash=None, opacity=None):
         extra = f' stroke-dasharray="{dash}"' if dash else ""
@@ -263,8 +264,8 @@ def _legend(c: Canvas, x: float, y: float, title: str, entries: list[tuple[str, 
         ex, ey = x + col * width, y + 24 + row * 20
         if kind == "stroke":
             c.line(ex, ey + 6, ex + 20, ey + 6, colour, 3, dash)
-        else:
-            c.rect(ex + 4, ey, 12, 12, colour)
+        else:  # an outline's entry (its fill OUTLINE) is drawn as one too
+            c.rect(ex + 4, ey, 12, 12, colour, PALETTE[0] if colour == OUTLINE else None)
         c.text(ex + 26, ey + 10, label)
     rows = math.ceil(len(entries) / columns)
     c.legend_width = max(c.legend_width, width * min(columns, len(entries)))
@@ -306,6 +307,7 @@ def _time_chart(spec: dict, kind: str) -> str:
         c.line(x(t), top, x(t), top + HEIGHT, GRID)
     _value_axis(c, ticks, y, axis, left, WIDTH)
     legend: list[tuple[str, str, str | None]] = []
+    labels_right = 0.0  # room for names beside the last bar
     if stacked:
         order: dict[str, int] = {}
         base: dict[str, float] = {}
@@ -320,6 +322,15 @@ def _time_chart(spec: dict, kind: str) -> str:
         for i, parts in shapes.items():
             c.path("".join(parts), stroke=WHITE, width=0.5, fill=PALETTE[i % len(PALETTE)])
         legend = [(name, PALETTE[i % len(PALETTE)], None) for name, i in order.items()]
+        # Each channel named beside its part of the last bar, where tall enough, as the template does.
+        latest = max(r["start"] for r in table)
+        low = 0.0
+        for r in sorted((r for r in table if r["start"] == latest), key=lambda r: r.get("order", 0)):
+            share = r["value"] or 0.0
+            if share >= STACK_LABEL_MIN:
+                c.text(x(_day(r["end"])) + 4, y(low + share / 2) + 4, r["series"], size=12)
+                labels_right = max(labels_right, text_width(r["series"], 12) + 8)
+            low += share
     elif band:
         for low, high, opacity in (("low95", "high95", 0.25), ("low80", "high80", 0.45)):
             pts = [r for r in table if r.get(low) is not None and r.get(high) is not None]
@@ -365,7 +376,7 @@ def _time_chart(spec: dict, kind: str) -> str:
         title = "Channel" if stacked else _legend_title(spec)
         height += 10 + _legend(c, left, bottom + 10, title, legend, "square" if stacked else "stroke",
                                3 if stacked else 1)
-    return c.svg(max(left + WIDTH + 30, left + c.legend_width + 10), height + 5)
+    return c.svg(max(left + WIDTH + max(30, labels_right), left + c.legend_width + 10), height + 5)
 
 
 def _legend_title(spec: dict) -> str:
@@ -403,8 +414,10 @@ def _bars_across(spec: dict, kind: str) -> str:
         g = names.index(r["series"])
         w = windows.index(r.get("window", "")) if split else 0
         y0 = top + g * group + (step * 0.25 if split else 0) + w * step + step * 0.05
-        colour = (PALETTE[0], PALE_BLUE)[w % 2] if split else PALETTE[0]
-        c.rect(x(min(0, r["value"])), y0, abs(x(r["value"]) - x(0)), step * 0.9, colour)
+        # The earlier year an outline beside the latest's solid bar, as the template draws them.
+        outlined = split and len(windows) == 2 and w == 0
+        c.rect(x(min(0, r["value"])), y0, abs(x(r["value"]) - x(0)), step * 0.9,
+               OUTLINE if outlined else PALETTE[0], PALETTE[0] if outlined else None)
         c.text(x(r["value"]) + 3, y0 + step * 0.45 + 4, r.get("label", ""), size=11)
     for g, name in enumerate(names):
         centre = top + g * group + group / 2
@@ -421,7 +434,8 @@ def _bars_across(spec: dict, kind: str) -> str:
     height = bottom
     if split:
         height += 10 + _legend(c, left, bottom + 10, "Period",
-                               [(w, (PALETTE[0], PALE_BLUE)[i % 2], None) for i, w in enumerate(windows)], "square")
+                               [(w, OUTLINE if len(windows) == 2 and i == 0 else PALETTE[0], None)
+                                for i, w in enumerate(windows)], "square")
     longest = max((text_width(r.get("label", ""), 11) for r in table), default=0)
     return c.svg(max(left + width + longest + 10, left + c.legend_width + 10), height + 5)
 

@@ -132,6 +132,40 @@ def test_split_bars_and_month_bars_and_forecast_bands_draw():
     assert stroked_paths(band, PALETTE[1])[0].get("stroke-dasharray") == "6,3"
 
 
+def test_a_channel_splits_years_differ_by_more_than_colour():
+    """The earlier year's bars are outlines, the latest's solid (two blues had been the only sign, WCAG
+    1.4.1), in the static drawing, its legend and the interactive template; a latest year alone is solid."""
+    rows = [{"series": name, "window": year, "value": 50.0, "label": "50.0%"}
+            for name in ("Online", "Phone") for year in ("2023", "2024")]
+    spec = fill("split-bars", {"table": rows}, "x")
+    bars = [r for r in parse(draw(spec)).iter(NS + "rect") if (r.get("fill") == PALETTE[0] or r.get("stroke"))
+            and r.get("width") != "12"]
+    assert [(r.get("fill"), r.get("stroke")) for r in bars] == [("#ffffff", PALETTE[0]), (PALETTE[0], None)] * 2
+    legend = [(r.get("fill"), r.get("stroke")) for r in parse(draw(spec)).iter(NS + "rect")
+              if r.get("width") == "12"]
+    assert legend == [("#ffffff", PALETTE[0]), (PALETTE[0], None)]
+    layer = spec["layer"][0]
+    assert layer["mark"]["stroke"] == PALETTE[0] and layer["encoding"]["fill"]["scale"]["range"] == [
+        "#ffffff", PALETTE[0]]
+    alone = fill("split-bars", {"table": [r for r in rows if r["window"] == "2024"]}, "x")
+    assert alone["layer"][0]["encoding"]["fill"]["scale"]["range"] == [PALETTE[0]]
+    assert {r.get("fill") for r in parse(draw(alone)).iter(NS + "rect")} - {"#ffffff"} == {PALETTE[0]}
+    assert not [r for r in parse(draw(alone)).iter(NS + "rect") if r.get("stroke")]
+    assert spec["layer"][0] is not alone["layer"][0]  # the shared template is not changed
+
+
+def test_a_stack_of_shares_names_each_channel_beside_its_last_bar():
+    """Stacked shares were told apart by colour and the legend alone: each share of the last bar tall
+    enough for a line of text (7 points of 100) is named beside it, in the drawing and the template."""
+    rows = [month(2024, m, share, series=name, order=o, end=f"2024-{m:02d}-28")
+            for m in (1, 2) for o, (name, share) in enumerate((("Online", 60.0), ("Phone", 34.0), ("Post", 6.0)))]
+    spec = fill("stacked-shares", {"table": rows}, "x")
+    names = texts(parse(draw(spec)))
+    assert names.count("Online") == 2 and names.count("Phone") == 2 and names.count("Post") == 1  # and the legend's
+    text = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "text")
+    assert text["encoding"]["text"]["field"] == "series" and ">= 7" in text["transform"][3]["filter"]
+
+
 def test_every_template_kind_draws_well_formed_and_the_same_every_time():
     row = {**month(2024, 1, 5.0), "series": "Online", "window": "2024", "label": "5", "order": 0,
            "forecast": None}
