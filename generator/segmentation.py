@@ -119,7 +119,7 @@ def _left_out(services: list[m.ServiceView], used: list[m.ServiceView]) -> str:
              else f"{out[0].name} has" if len(out) == 1 else f"{len(out)} of its services have")
     return (f"This covers {len(used)} of the {len(used) + len(out)} services with channel figures: {whose} no "
             f"complete earlier 12 months to compare with, so the shares here differ from the totals above, which "
-            f"count every service.")
+            f"count them too.")
 
 
 def channel_rows(rows: list[m.PeriodRow]) -> list[tuple]:

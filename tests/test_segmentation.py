@@ -40,7 +40,7 @@ def test_an_organisation_adds_up_its_services_with_a_whole_previous_year(model):
     # ...and says so, since the council's totals (and take-up) above it count fines too.
     assert council.migration.left_out == (
         "This covers 1 of the 2 services with channel figures: Pay a fine has no complete earlier 12 months "
-        "to compare with, so the shares here differ from the totals above, which count every service.")
+        "to compare with, so the shares here differ from the totals above, which count them too.")
     assert next(s for s in model.services if s.slug == "permits").migration.left_out == ""
     dept = next(o for o in model.organisations if o.slug == "dept-a")
     assert dept.migration is None
