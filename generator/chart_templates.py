@@ -282,10 +282,12 @@ def shipped_templates() -> str:
     return json.dumps(made, sort_keys=True, indent=1) + "\n"
 
 
-def fill(kind: str, datasets: dict[str, list], description: str, currency: str = "£") -> dict:
+def fill(kind: str, datasets: dict[str, list], description: str, currency: str = "£",
+         windows: list[str] | None = None) -> dict:
     """A template filled with this chart's data, ready for Vega-Lite.
 
-    Missing values must already be None (JSON null): NaN is not valid JSON.
+    Missing values must already be None (JSON null): NaN is not valid JSON. ``windows`` gives a
+    channel split's periods, earlier first (else they go in the order the rows have them).
     """
     # The template is shared, not copied: specs are only ever read after this (serialised
     # for the page and for vl-convert), and copying a deep template per chart cost seconds.
@@ -299,20 +301,24 @@ def fill(kind: str, datasets: dict[str, list], description: str, currency: str =
     if kind.startswith("line") or kind == "stacked-shares":
         _label_years(spec, spec["datasets"]["table"])
     if kind == "split-bars":
-        _one_year_solid(spec)
+        _split_windows(spec, windows or list(dict.fromkeys(row.get("window") for row in spec["datasets"]["table"])))
     return spec
 
 
-def _one_year_solid(spec: dict) -> None:
-    """A channel split with the latest year alone (no whole year before it) draws it solid: the
-    template's fills go by order, and the first, an outline, is the earlier year's."""
-    if len({row.get("window") for row in spec["datasets"]["table"]}) != 1:
-        return
+def _split_windows(spec: dict, windows: list[str]) -> None:
+    """A channel split's periods in a set order, earlier first, so the earlier year is the outline
+    and the latest the solid bar (by the rows' order, a channel that began this year put the latest
+    first, and drew it as the outline); a latest year alone is solid. The bars in each channel's
+    group go in the same order. The template is shared: its layers are copied, not changed."""
     layers = [dict(layer) for layer in spec["layer"]]
     for layer in layers:
-        fill = layer.get("encoding", {}).get("fill")
-        if fill:
-            layer["encoding"] = {**layer["encoding"], "fill": {**fill, "scale": {"range": [PALETTE[0]]}}}
+        encoding = dict(layer.get("encoding", {}))
+        if "fill" in encoding:
+            encoding["fill"] = {**encoding["fill"], "scale": {
+                "domain": windows, "range": [OUTLINE, PALETTE[0]] if len(windows) == 2 else [PALETTE[0]]}}
+        if "yOffset" in encoding:
+            encoding["yOffset"] = {**encoding["yOffset"], "sort": windows}
+        layer["encoding"] = encoding
     spec["layer"] = layers
 
 

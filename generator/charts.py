@@ -154,11 +154,13 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
                              "label": format_value(value, PERCENT)})
     if not rows:
         return None
+    present = {row["window"] for row in rows}
+    windows = [w for w in (service.split_previous_label, service.split_period_label) if w in present]
     latest = [s for s in service.channel_split if s.share is not None]
     if not latest:
         summary = f"There is no channel split for {service.split_period_label}; earlier shares are in the table."
         return m.Chart("channel-split", "Channel split", summary, _SPLIT_COLUMNS, rows,
-                       fill("split-bars", {"table": rows}, summary, currency), f"{base}/channel-split")
+                       fill("split-bars", {"table": rows}, summary, currency, windows), f"{base}/channel-split")
     top = max(latest, key=lambda s: s.share)
     summary = f"In {service.split_period_label}, {top.channel.label} accounted for {format_value(top.share, PERCENT)} " \
               "of transactions"
@@ -167,7 +169,7 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     else:
         summary += "."
     return m.Chart("channel-split", "Channel split", summary, _SPLIT_COLUMNS, rows,
-                   fill("split-bars", {"table": rows}, summary, currency), f"{base}/channel-split")
+                   fill("split-bars", {"table": rows}, summary, currency, windows), f"{base}/channel-split")
 
 
 def _share_chart(periods, channels, base, currency, annotations=(), note: str = "") -> m.Chart | None:

@@ -394,7 +394,7 @@ def _bars_across(spec: dict, kind: str) -> str:
     split = kind == "split-bars"
     width = WIDTH - (140 if split else 260)
     names = list(dict.fromkeys(r["series"] for r in table))
-    windows = list(dict.fromkeys(r.get("window", "") for r in table)) if split else [""]
+    windows = (_split_domain(spec) or list(dict.fromkeys(r.get("window", "") for r in table))) if split else [""]
     step = 18 if split else 22
     group = step * len(windows) + (step if split else 0) * 0.5
     limit = 260
@@ -438,6 +438,15 @@ def _bars_across(spec: dict, kind: str) -> str:
                                 for i, w in enumerate(windows)], "square")
     longest = max((text_width(r.get("label", ""), 11) for r in table), default=0)
     return c.svg(max(left + width + longest + 10, left + c.legend_width + 10), height + 5)
+
+
+def _split_domain(spec: dict) -> list[str] | None:
+    """A channel split's periods in the order the template was given them (chart_templates.fill)."""
+    for enc in _encodings(spec):
+        domain = (enc.get("fill") or {}).get("scale", {}).get("domain") if isinstance(enc.get("fill"), dict) else None
+        if domain:
+            return list(domain)
+    return None
 
 
 def _truncate(name: str, limit: float) -> str:

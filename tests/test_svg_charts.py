@@ -152,6 +152,18 @@ def test_a_channel_splits_years_differ_by_more_than_colour():
     assert {r.get("fill") for r in parse(draw(alone)).iter(NS + "rect")} - {"#ffffff"} == {PALETTE[0]}
     assert not [r for r in parse(draw(alone)).iter(NS + "rect") if r.get("stroke")]
     assert spec["layer"][0] is not alone["layer"][0]  # the shared template is not changed
+    # Online began in 2024, so the rows start with the latest year: given the order, 2023 is still
+    # the outline (by the rows' order, a review found the latest drawn as the outline).
+    began = [{"series": "Online", "window": "2024", "value": 30.0, "label": "30.0%"}] + [
+        r for r in rows if r["series"] == "Phone"]
+    ordered = fill("split-bars", {"table": began}, "x", windows=["2023", "2024"])
+    assert ordered["layer"][0]["encoding"]["fill"]["scale"]["domain"] == ["2023", "2024"]
+    drawn = parse(draw(ordered))
+    outlines = [r for r in drawn.iter(NS + "rect") if r.get("stroke") and r.get("width") != "12"]
+    assert len(outlines) == 1  # Phone's 2023 bar alone; Online's only bar, 2024, is solid
+    legend = [(r.get("fill"), r.get("stroke")) for r in drawn.iter(NS + "rect") if r.get("width") == "12"]
+    assert legend == [("#ffffff", PALETTE[0]), (PALETTE[0], None)] and texts(drawn).index("2023") < texts(
+        drawn).index("2024")
 
 
 def test_a_stack_of_shares_names_each_channel_beside_its_last_bar():
