@@ -211,7 +211,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     last = {s.slug: _last_transactions(s) for s in services}
     as_of = max(filter(None, last.values()), default=None)
     for view in services:
-        view.ended = _ended_before(last[view.slug], as_of)
+        if _ended_before(last[view.slug], as_of):
+            view.ended = next(row.period.label for row in reversed(view.periods) if row.transactions is not None)
     site_costs = {c.id: c.unit_cost for c in config.channels}
     by_category: dict[str, list[m.ServiceView]] = {}
     for view in services:

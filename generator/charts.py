@@ -478,12 +478,13 @@ def _ended_note(ended: list[m.ServiceView]) -> str:
     if not ended:
         return ""
     if len(ended) == 1:
-        return (f" It leaves out {ended[0].name}, whose figures end in {ended[0].latest_label}, a year or more "
+        return (f" It leaves out {ended[0].name}, whose transactions end in {ended[0].ended}, a year or more "
                 "before the latest on this site.")
     names = ", ".join(s.name for s in ended[:-1]) + f" and {ended[-1].name}"
-    return (f" It leaves out {names}, whose figures end a year or more before the latest on this site."
+    return (f" It leaves out {names}, whose transactions end a year or more before the latest on this site."
             if len(ended) <= 3 else
-            f" It leaves out {len(ended)} services whose figures end a year or more before the latest on this site.")
+            f" It leaves out {len(ended)} services whose transactions end a year or more before the latest on this "
+            "site.")
 
 
 def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> list[m.Chart]:

@@ -716,6 +716,8 @@ def _channel_split(svc, config, split, year: YearWindow, rows: list[m.PeriodRow]
 
 
 def _last_figure(rows: list[m.PeriodRow], index: int) -> str | None:
-    """The label of a channel's last period with a figure, if the service has later periods."""
+    """The label of a channel's last period with a figure, if the service has later transactions
+    (not merely a later row: a month of satisfaction alone had said every channel stopped)."""
     last = next((row for row in reversed(rows) if row.by_channel[index] is not None), None)
-    return last.period.label if last is not None and last.period.end < rows[-1].period.end else None
+    counted = next((row for row in reversed(rows) if row.transactions is not None), None)
+    return last.period.label if last and counted and last.period.end < counted.period.end else None

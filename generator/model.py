@@ -260,10 +260,11 @@ class ServiceView:
     # service, and names a figure's own period only where it is earlier (Figure.stale).
     latest_label: str | None = None
     cost_spans: list = field(default_factory=list)  # metrics.ServiceFigures.cost_spans: years of cost beside months
-    # Its transactions end a year or more before the site's latest data (a service that stopped, or
-    # stopped publishing): not counted in totals or organisation charts, and its page says so; no
-    # forecast (its 'next 12 months' are past) and no savings.
-    ended: bool = False
+    # Where its transactions end a year or more before the site's latest data (a service that stopped,
+    # or stopped publishing), the label of its last period with them ("June 2023"), else None: not
+    # counted in totals or organisation charts, and its page says so; no forecast (its 'next 12
+    # months' are past) and no savings.
+    ended: str | None = None
 
     def _seasons(self) -> "Seasons":
         if self.seasons is None:

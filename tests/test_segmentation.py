@@ -83,7 +83,7 @@ def test_an_organisations_charts_leave_out_a_service_that_ended_as_its_totals_do
     charts = {c.id: c for c in organisation_charts(dept, "£", model.channels)}
     bars = {row["series"]: row["value"] for row in charts["transactions-by-service"].rows}
     assert bars == {"Service fines": 12000, "Service late": 12000}  # they add up to the total
-    left_out = ("It leaves out Service permits, whose figures end in June 2025, a year or more before the "
+    left_out = ("It leaves out Service permits, whose transactions end in June 2025, a year or more before the "
                 "latest on this site.")
     assert charts["transactions-by-service"].summary.endswith(left_out)
     shares = charts["channel-shares"]
@@ -91,5 +91,24 @@ def test_an_organisations_charts_leave_out_a_service_that_ended_as_its_totals_do
     assert ("Earlier periods are left out: not every one of these services has channel figures for them. "
             + left_out) in shares.summary
     permits = next(s for s in model.services if s.slug == "permits")
-    assert permits.ended and permits.forecast is None and permits.savings is None
+    assert permits.ended == "June 2025" and permits.forecast is None and permits.savings is None
     assert not any(s.ended for s in model.services if s.slug != "permits")
+
+
+def test_a_service_that_ended_is_dated_by_its_last_transactions_not_a_later_figure(tmp_path):
+    """Its transactions stop in June 2023 but satisfaction goes on to March 2025, the site's latest
+    month: a review found the page saying its latest figures were for March 2025, 'a year or more
+    before the latest on this site'. It names June 2023."""
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/permits.csv"] = "period,channel,transactions,satisfaction\n" + "".join(
+        f"2023-{m:02d},online,100,\n" for m in range(1, 7)) + "2025-03,online,,80\n"
+    files["data/fines.csv"] = "period,channel,transactions\n" + "".join(
+        f"{y}-{m:02d},online,50\n" for y in (2024, 2025) for m in range(1, 13) if (y, m) <= (2025, 3))
+    model = prepare(write_site(tmp_path, files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    assert permits.latest_label == "March 2025" and permits.ended == "June 2023"
+    council = next(o for o in model.organisations if o.slug == "test-council")
+    charts = {c.id: c for c in organisation_charts(council, "£", model.channels)}
+    assert "It leaves out Renew a permit, whose transactions end in June 2023" in \
+        charts["transactions-by-service"].summary

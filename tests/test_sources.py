@@ -2507,6 +2507,12 @@ def test_a_channel_closed_before_the_latest_year_has_none_in_its_channel_split(t
     page = (tmp_path / "site/services/permits/index.html").read_text()
     assert "<p>Phone has no figures after December 2023, so it counts as none since then.</p>" in page
     assert "Online has no figures" not in page
+    # A later month of satisfaction alone is no later transactions: no channel is said to stop.
+    (tmp_path / "data/permits.csv").write_text("period,channel,transactions,satisfaction\n" + "".join(
+        f"{m},online,100,\n{m},phone,20,\n" for m in months) + "2025-01,online,,80\n")
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().split("sources:")[0])
+    build_site(config, tmp_path / "site")
+    assert "has no figures after" not in (tmp_path / "site/services/permits/index.html").read_text()
 
 
 def test_a_service_missing_from_its_second_file_is_not_said_to_have_no_data(tmp_path):
