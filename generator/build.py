@@ -201,8 +201,10 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     changed = _ended_since(reused, figures)
     if changed:  # made again: their pages say whether the service has ended, which has changed
         again = [s for u in plan if u.key in changed for s in u.services]
+        store = units.UnitStore(config.cache_dir)
         for key in changed:
             del reused[key]
+            store.forget(key)  # its new record is written in its place
         work_out(again)
         fresh = fresh + again
     for record in reused.values():

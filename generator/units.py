@@ -254,7 +254,8 @@ class UnitStore:
 
     def get(self, key: str) -> UnitRecord | None:
         """The record stored under ``key``, or None. A record's file is written once under its key
-        (a digest of everything the unit is made from) and never changed, so a process that builds
+        (a digest of everything the unit is made from) and never changed (but see :meth:`forget`),
+        so a process that builds
         again and again (the dev server) keeps each one it has read: unpickling 766 of them was a
         sixth of a rebuild's time there. The file's inode and size still have to match."""
         if self.folder is None:
@@ -275,6 +276,14 @@ class UnitStore:
             _READ.clear()
         _READ[key] = ((stat.st_ino, stat.st_size), record)
         return record
+
+    def forget(self, key: str) -> None:
+        """Remove a record that no longer says how its unit's pages are made: a unit made again because
+        its services' ended state changed (build._ended_since) keeps its key, and :meth:`save` writes
+        only the keys it does not have. Without this the old record stayed, and was never reused."""
+        _READ.pop(key, None)
+        if self.folder is not None:
+            self._path(key).unlink(missing_ok=True)
 
     def save_one(self, key: str, record: UnitRecord) -> None:
         """Write one record (by way of a temporary name: a record is whole or absent). The build

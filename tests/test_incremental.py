@@ -570,6 +570,30 @@ def test_an_organisation_page_is_made_again_when_the_sites_latest_data_moves_its
     assert tree(out) == tree(tmp_path / "clean/site")
 
 
+def test_a_unit_made_again_because_a_service_ended_is_reused_after(tmp_path):
+    """Fines and a second parking service are one unit (a category). Permits' new months end both;
+    the unit is made again, and its new record must replace the old one under the same key: a review
+    found the old record kept (records are written once per key), so the unit was never reused."""
+    from sitefactory import permits_csv
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    fines = files["content/services/fines.yaml"]
+    for name in ("fines", "tickets"):
+        files[f"content/services/{name}.yaml"] = fines.replace("Pay a fine", f"Service {name}").replace(
+            "fines.csv", f"{name}.csv") + "category: Parking\n"
+        files[f"data/{name}.csv"] = FINES_CSV
+    config = write_site(tmp_path, files)
+    out = tmp_path / "site"
+    build_site(config, out, jobs=1)
+    later = permits_csv() + "".join(f"2025-{m:02d},online,{300 + m}\n2025-{m:02d},phone,100\n" for m in (1, 2, 3, 4))
+    (config.parent / "data/permits.csv").write_text(later)
+    assert build_site(config, out, jobs=1).reused_services == 0
+    assert "No recent figures" in (out / "services/tickets/index.html").read_text()
+    (config.parent / "data/permits.csv").write_text(later.replace("2025-04,online,304", "2025-04,online,305"))
+    assert build_site(config, out, jobs=1).reused_services == 2  # fines and tickets, ended as recorded
+
+
 def test_an_organisation_pages_key_is_the_same_in_every_process(tmp_path):
     """Its totals name the KPIs no service collects as a set, whose order changes with Python's hash
     seed: the key changed from build to build, and the page was never reused."""
