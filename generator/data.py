@@ -939,6 +939,7 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
     repeats = parsed.duplicated(["service", "_key", "channel"]).any()
     groups = dict(tuple(parsed.groupby("service", sort=False))) if has_key_column else {}
     used_keys: set[str] = set()
+    claimed = {ref.key or svc.slug for svc, ref in readers}
     mixed: dict = {}  # services mixing kinds of period, by where the odd period is (see _check_service_rows)
     for svc, ref in readers:
         key = ref.key or svc.slug
@@ -951,10 +952,13 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
                 # of long keys for every missing one costs seconds.
                 similar = [str(g) for g in groups if str(g)[:1].lower() == key[:1].lower()]
                 close = difflib.get_close_matches(key, similar, n=3)
-                # Its only file, with a name close to it: a slip, which published a service of 'no data'.
-                # (One of several files may lack it, as a finance file lacks services with no cost.)
+                # Its only file, with a name close to one no other service reads: a slip, which
+                # published a service of 'no data'. (One of several files may lack it, as a finance
+                # file lacks services with no cost; and 'Register a death' with no rows yet is not
+                # a slip for 'Register a birth', which another service reads.)
                 source = source_of(config, ref)
-                slip = close and len(svc.data) == 1 and not is_pattern(source.file if source else ref.file or "")
+                slip = len(svc.data) == 1 and not is_pattern(source.file if source else ref.file or "") and \
+                    any(name not in claimed for name in close)
                 (problems.error if slip else problems.warning)(
                     svc.path, f"no rows for '{key}' in the service column of {file}, so none of its figures are "
                     "shown for the service", *svc.positions.at(("data",)),

@@ -2544,3 +2544,12 @@ def test_a_misspelt_service_in_its_only_file_is_an_error(tmp_path):
     (tmp_path / "content/services/permits.yaml").write_text(service)
     code, out = run(config, "check")
     assert code == 0 and "warning: no rows for 'Something else entirely'" in out  # a service with no data yet
+    # A new service with no rows yet, named like one another service reads ('Register a death' beside
+    # 'Register a birth'), is no slip: a warning (a review found a site that built fail here).
+    (tmp_path / "data/long.csv").write_text(long.replace("Register land with the RPA", "Register a birth"))
+    (tmp_path / "content/services/permits.yaml").write_text(service.replace("Something else entirely",
+                                                                            "Register a death"))
+    (tmp_path / "content/services/births.yaml").write_text(service.replace("Something else entirely",
+                                                                           "Register a birth"))
+    code, out = run(config, "check")
+    assert code == 0 and "warning: no rows for 'Register a death'" in out, out
