@@ -47,6 +47,7 @@ every sort order); links made with ``url()`` in the body suit every page it is s
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 import secrets
@@ -209,29 +210,48 @@ def _change_filter(ctx, fig, currency_symbol=None):
 
 MACRO_LIBRARY = "_macros.html"  # what the theme's templates import as ``ui``
 _MACRO = re.compile(r"{%-?\s*macro\s+(\w+)")
+_COMMENT = re.compile(r"{#.*?#}", re.S)
 
 
 class _SiteLoader(jinja2.FileSystemLoader):
-    """The site's template folders. A site's ``_macros.html`` may hold only the macros it changes:
-    the theme's others are taken in from ``default:_macros.html``, on the file's first line (so
-    the line numbers of errors in it stay its own). A council overriding one macro had met a
-    traceback ('TemplateModule object has no attribute breadcrumbs') from the theme's pages."""
+    """The site's template folders. A ``_macros.html`` of the site's (or of its theme's) may hold only
+    the macros it changes: the others are taken in from the next ``_macros.html`` on the search path
+    (a theme's, then the built-in one), on the file's first line, so the line numbers of errors in
+    it stay its own. A council overriding one macro had met a traceback ('TemplateModule object has
+    no attribute breadcrumbs') from the theme's pages. ``_macros.html@N`` names the library as found
+    from the Nth folder of the search path on."""
 
     def get_source(self, environment, template):
-        try:
-            source, filename, uptodate = super().get_source(environment, template)
-        except UnicodeDecodeError as exc:
-            raise _not_utf8(self.searchpath, template, exc) from None
-        if template != MACRO_LIBRARY:
+        name, _, start = template.partition("@")
+        if name != MACRO_LIBRARY:
+            return self._read(self.searchpath, environment, template)
+        first = int(start) if start.isdigit() else 0
+        index = next((i for i in range(first, len(self.searchpath))
+                      if os.path.isfile(os.path.join(self.searchpath[i], name))), None)
+        if index is None:
+            raise jinja2.TemplateNotFound(template)
+        source, filename, uptodate = self._read(self.searchpath[index:index + 1], environment, name)
+        own = set(_MACRO.findall(_COMMENT.sub("", source)))  # a macro commented out is not one it has
+        missing = [macro for macro in _theme_macros() if macro not in own]
+        if not missing or index + 1 >= len(self.searchpath):
             return source, filename, uptodate
-        theme = (BUILTIN_THEME / "templates" / MACRO_LIBRARY).read_text(encoding="utf-8")
-        own = set(_MACRO.findall(source))
-        missing = [name for name in dict.fromkeys(_MACRO.findall(theme)) if name not in own]
-        if not missing:
-            return source, filename, uptodate
-        prefix = '{% import "default:' + MACRO_LIBRARY + '" as _theme_macros with context %}' + "".join(
-            f"{{% set {name} = _theme_macros.{name} %}}" for name in missing)
+        prefix = f'{{% import "{name}@{index + 1}" as _next_macros with context %}}' + "".join(
+            f"{{% set {macro} = _next_macros.{macro} %}}" for macro in missing)
         return prefix + source, filename, uptodate
+
+    @staticmethod
+    def _read(folders, environment, template):
+        try:
+            return jinja2.FileSystemLoader(folders).get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(folders, template, exc) from None
+
+
+@lru_cache(maxsize=1)
+def _theme_macros() -> tuple[str, ...]:
+    """The built-in theme's macro names: what its pages may call."""
+    theme = (BUILTIN_THEME / "templates" / MACRO_LIBRARY).read_text(encoding="utf-8")
+    return tuple(dict.fromkeys(_MACRO.findall(_COMMENT.sub("", theme))))
 
 
 def _not_utf8(folders: list[str], template: str, exc: UnicodeDecodeError):

@@ -584,6 +584,20 @@ def test_a_sites_macros_file_may_hold_only_the_macros_it_changes(tmp_path):
     assert (code, "Traceback" in out) == (1, False)
     assert "templates/_macros.html:2: error: template names something pages do not have" in out
     assert "did you mean 'label'?" in out  # a property, not a field: it had offered 'value'
+    # With a theme of the site's own, the other macros are the theme's, not the built-in ones (a
+    # review found the theme's breadcrumbs lost); and a macro commented out is not one the file has.
+    from generator import BUILTIN_THEME
+
+    theme = tmp_path / "themes/mytheme/templates"
+    theme.mkdir(parents=True)
+    (theme / "_macros.html").write_text((BUILTIN_THEME / "templates/_macros.html").read_text().replace(
+        '<nav aria-label="Breadcrumb" class="breadcrumbs">', '<nav aria-label="Breadcrumb" class="breadcrumbs theirs">'))
+    config.write_text(config.read_text() + "theme: mytheme\n")
+    macros.write_text(macros.read_text().replace("fig.lable", "fig.label") + "{# {% macro breadcrumbs(c) %}{% endmacro %} #}\n")
+    code, out = run(config, "build", "--output", str(tmp_path / "site"))
+    assert code == 0, out
+    page = (tmp_path / "site/services/permits/index.html").read_text()
+    assert "<h3>OWN Transactions per year</h3>" in page and 'class="breadcrumbs theirs"' in page
 
 
 def test_a_title_above_the_table_is_one_error_naming_the_header_row(tmp_path):
