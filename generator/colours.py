@@ -216,8 +216,9 @@ def _nearest(colour, backgrounds: list[tuple[tuple[float, float, float], float]]
     for step in range(1, 101):
         factor = 1 - step / 100
         candidate = tuple(c * factor for c in colour) if darker else tuple(1 - (1 - c) * factor for c in colour)
-        if all(contrast(candidate, background) >= needed for background, needed in backgrounds):
-            return _hex(candidate)
+        written = _hex(candidate)  # judged as it will be written: rounding to hex had lost the 4.5:1
+        if all(contrast(rgb(written, {}), background) >= needed for background, needed in backgrounds):
+            return written
     return None
 
 

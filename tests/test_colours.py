@@ -133,3 +133,15 @@ def test_the_themes_rules_use_its_colour_properties_not_their_values():
     rules = css[root.end():]
     for name in ("--link", "--link-hover", "--link-visited", "--focus", "--secondary-text", "--brand", "--border"):
         assert values[name].lower() not in rules.lower(), f"{values[name]} written out in site.css: use var({name})"
+
+
+def test_a_suggested_colour_passes_as_it_is_written():
+    """A suggestion was judged before being rounded to hex: for gold it was #826e00, which has 4.49:1
+    with the navigation bar's grey. Every named colour's suggestion now passes once written."""
+    from generator.colours import _NAMED, _nearest
+
+    white, grey = rgb("#ffffff", {}), rgb("#f3f2f1", {})
+    for name in _NAMED:
+        suggested = _nearest(rgb(name, {}), [(white, 4.5), (grey, 4.5)])
+        if suggested is not None:
+            assert contrast(rgb(suggested, {}), white) >= 4.5 and contrast(rgb(suggested, {}), grey) >= 4.5, name
