@@ -48,6 +48,7 @@ class MarkdownSlip:
     written: str  # what to find in the source, for the line: an image's address, a heading's text
     message: str
     hint: str
+    pattern: str | None = None  # or a pattern that finds it (a heading, its text marked up or not)
 
 
 class _SiteUrls(Treeprocessor):
@@ -82,12 +83,16 @@ class _SiteUrls(Treeprocessor):
 
 
 def _dropped(source: Path, tag: str, attr: str, value: str) -> MarkdownSlip:
-    if attr == "src":  # an image from another host: it would load from there (and track readers)
-        return MarkdownSlip(source, value, f"image '{value}' is from another host, so it is left out (the page shows "
-                            "only its alt text)", "nothing on the site loads from another host: save the image in "
-                            "static/img/ beside config.yaml and write ![...](/static/img/<name>)")
+    empty = r"\]\(\s*\)" if not value else None  # '![Logo]()': found by its empty brackets
+    if attr == "src":  # an image from another host would load from there (and track readers)
+        where = "has no address" if not value else f"'{value[:60]}' is from another host" if re.match(
+            r"^(https?:)?//", value, re.I) else f"'{value[:60]}' is not a file of this site"
+        return MarkdownSlip(source, value, f"image {where}, so it is left out (the page shows only its alt text)",
+                            "images come from the site itself: save the image in static/img/ beside config.yaml "
+                            "and write ![...](/static/img/<name>)", empty)
     return MarkdownSlip(source, value, f"link to '{value}' is removed: only web, mailto: and tel: addresses, and "
-                        "the site's own, are kept", "link to a page with https://..., or to the site's own from its root")
+                        "the site's own, are kept", "link to a page with https://..., or to the site's own from its root",
+                        empty)
 
 
 class _HeadingLevels(Treeprocessor):
@@ -102,17 +107,19 @@ class _HeadingLevels(Treeprocessor):
         if self.links is None or self.source is None:
             return
         previous = None
-        for element in root:
+        for element in root.iter():  # in a block quote or a list too: they are in the page's order
             if element.tag not in ("h1", "h2", "h3", "h4", "h5", "h6"):
                 continue
             level = int(element.tag[1])
             if previous is not None and level > previous + 1:
                 text = "".join(element.itertext()).strip()
+                # Its line: '#'s (after any indent or '>'), then its words, with any markup between.
+                pattern = rf"^[ \t>]*#{{{level}}}[ \t]+" + r"[^\n]*?".join(re.escape(w) for w in text.split())
                 self.links.append(MarkdownSlip(
                     self.source, text, f"heading '{'#' * level} {text}' comes after a '{'#' * previous}' heading: "
                     f"{'a level is' if level == previous + 2 else 'levels are'} skipped",
                     f"write it as {'#' * (previous + 1)}: screen reader users move through a page by its headings, "
-                    "and a gap reads as something missing"))
+                    "and a gap reads as something missing", pattern))
             previous = level
 
 
@@ -198,7 +205,14 @@ def check_links(links: list[SiteLink], outputs: set[str], pages: dict[str, str],
                 texts[link.source] = link.source.read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 texts[link.source] = ""
-        return _position(texts[link.source], link.written)
+        text = texts[link.source]
+        if getattr(link, "pattern", None):
+            found = re.search(link.pattern, text, re.M)
+            if found is None:
+                return None, None
+            at = found.start() + len(found.group()) - len(found.group().lstrip(" \t>"))
+            return text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        return _position(text, link.written)
 
     for link in links:
         if isinstance(link, MarkdownSlip):
@@ -222,8 +236,7 @@ def _exists(target: str, outputs: set[str]) -> bool:
 def _position(text: str, written: str) -> tuple[int | None, int | None]:
     """Line and column (from 1) of a link's address (or a heading's text) in its source, or (None,
     None) if not found."""
-    found = re.search(r"(?:\]\(\s*<?|\]:[ \t]*<?)(" + re.escape(written) + r")[\s>)\"']", text) or \
-        re.search(r"^#+[ \t]*(" + re.escape(written) + r")", text, re.M)
+    found = re.search(r"(?:\]\(\s*<?|\]:[ \t]*<?)(" + re.escape(written) + r")[\s>)\"']", text)
     at = found.start(1) if found else text.find(written)  # as a link's address: not inside another's
     if at < 0:
         return None, None
