@@ -304,6 +304,13 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        hint="check for an extra delimiter, or quote text that contains one")
     header, rows = _named_columns(header, rows)
     short = [(line, cells) for line, cells in short if cells < len(header)]
+    if short and lines and short[-1][0] == lines[-1] and not text.endswith(("\n", "\r")):
+        # The last row short, with no line end after it: the file stops partway through a row, and
+        # its last cell may be cut too ('20' read as '2'), so none of it is trusted.
+        line, cells = short.pop()
+        problems.error(path, f"the file ends partway through a row: line {line} has {cells} of the "
+                       f"{len(header)} cells, and no line end after it", line, cells,
+                       hint="the export was cut short (a download or a copy that stopped): export the file again")
     if short:
         (line, cells), more = short[0], len(short) - 1
         problems.warning(path, f"row has {cells} cells but the header has {len(header)}: the last "

@@ -948,6 +948,22 @@ def test_a_row_with_too_few_cells_is_a_located_warning(tmp_path):
     assert run(config, "check", "--strict")[0] == 1
 
 
+def test_a_file_that_stops_partway_through_its_last_row_is_an_error(tmp_path):
+    """A tester's real file cut short ('...,20' became ',2', with the row's last cells gone) published
+    2 with a warning. A short last row with no line end after it is an error; with one, a warning."""
+    csv_text = "period,online,phone,post\n2024-01,5,4,1\n2024-02,6,3,2\n2024-03,7,2"
+    source = ("sources:\n  - file: permits.csv\n"
+              "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text.replace("post", "face to face"),
+                                     "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and ("data/permits.csv:4:3: error: the file ends partway through a row: line 4 has 3 of the 4 "
+                          "cells, and no line end after it\n    hint: the export was cut short") in out
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("post", "face to face") + "\n")
+    code, out = run(config, "check")
+    assert code == 0 and "warning: row has 3 cells but the header has 4" in out
+
+
 def test_a_channel_blank_in_every_period_is_no_data_not_zero(tmp_path):
     """Blank e-book loans all year are not collected, not none: take-up is no data, with a warning
     saying how to write zero. A channel that begins partway (three blanks first) still begins, once
