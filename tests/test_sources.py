@@ -2569,3 +2569,17 @@ def test_a_misspelt_service_in_its_only_file_is_an_error(tmp_path):
                                                                            "Register a birth"))
     code, out = run(config, "check")
     assert code == 0 and "warning: no rows for 'Register a death'" in out, out
+
+
+def test_a_count_with_a_point_between_its_thousands_is_an_error(tmp_path):
+    """'1.263' (1,263, as much of Europe writes it) was read as 1.263 with only a warning: a tester's
+    Edinburgh published 1 request, down 99.9%, and a completion rate of 81,789%. '12.5' stays a
+    warning (a fraction in a count)."""
+    csv_text = "period,channel,transactions\n2024-01,online,1.263\n2024-02,online,12.5\n2024-03,online,1.263.456\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/permits.csv:2:3: error: 'transactions' is a count written with a point between its thousands: "
+            "'1.263'\n    hint: a point is read as a decimal point: write the count as 1263 or 1,263") in out
+    assert "data/permits.csv:3:3: warning: 'transactions' is a count but has a fraction: '12.5'" in out
+    assert "data/permits.csv:4:3: error: 'transactions' is not a number: '1.263.456'" in out
