@@ -319,8 +319,11 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                          line, cells + 1, hint="check the export was not cut short; a row's missing cells are "
                          "no data (write them, empty, to silence this)")
     if not rows:
-        problems.warning(path, "the file has headings but no rows", header_line,
-                         hint="add a row per period")
+        # An error, not a warning: an export that came out with headings alone removed every service
+        # a source made from its rows, with exit 0 (a tester's next month's file did).
+        problems.error(path, "the file has headings but no rows", header_line,
+                       hint="if the export failed, export it again; if there are no figures yet, add a row per "
+                            "period when there are, and until then leave the file out (data: in the service's YAML)")
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame["@line"] = lines
     return RawFile(frame, header_line)

@@ -2583,3 +2583,18 @@ def test_a_count_with_a_point_between_its_thousands_is_an_error(tmp_path):
             "'1.263'\n    hint: a point is read as a decimal point: write the count as 1263 or 1,263") in out
     assert "data/permits.csv:3:3: warning: 'transactions' is a count but has a fraction: '12.5'" in out
     assert "data/permits.csv:4:3: error: 'transactions' is not a number: '1.263.456'" in out
+
+
+def test_an_export_with_headings_alone_is_an_error_and_the_site_is_kept(tmp_path):
+    """Next month's export came out with its headings alone: a warning, exit 0, and every service a
+    source made from its rows removed from the site. It is an error, and the previous site stays."""
+    long = "service,period,channel,transactions\nPermits,2024-01,online,5\nLicences,2024-01,online,7\n"
+    source = "sources:\n  - file: long.csv\n    services: {name: '{service}', organisation: council}\n"
+    config = site(tmp_path, source, {"data/long.csv": long})
+    assert run(config, "build", "--output", str(tmp_path / "site"))[0] == 0
+    before = {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert (tmp_path / "site/services/licences/index.html") in before
+    (tmp_path / "data/long.csv").write_text("service,period,channel,transactions\n")
+    code, out = run(config, "build", "--output", str(tmp_path / "site"))
+    assert code == 1 and "data/long.csv:1: error: the file has headings but no rows" in out
+    assert {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == before
