@@ -169,6 +169,18 @@ def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bo
     """The file's text, or None with an error at the first byte the encoding cannot read: at its line
     and its cell's place in the row (as a spreadsheet numbers columns), since a byte offset means
     nothing to someone looking at the file in Excel."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 with its byte order mark (Excel's 'Unicode Text'): what it is cannot be mistaken, so
+        # it is read as such (it had been blamed on Windows-1252, whose hint led to headings full of NULs).
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in raw[:4096]:
+        problems.error(path, "this file is UTF-16 text without a byte order mark (or not text at all): its "
+                       "characters are two bytes each", 1,
+                       hint="save it from the spreadsheet as 'CSV UTF-8 (Comma delimited)'")
+        return None
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     if codec != "utf-8-sig" and not raw.isascii():
         # A file that is valid UTF-8 with letters beyond ASCII is UTF-8, whatever its source says:

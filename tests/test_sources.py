@@ -2598,3 +2598,18 @@ def test_an_export_with_headings_alone_is_an_error_and_the_site_is_kept(tmp_path
     code, out = run(config, "build", "--output", str(tmp_path / "site"))
     assert code == 1 and "data/long.csv:1: error: the file has headings but no rows" in out
     assert {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == before
+
+
+def test_a_utf16_export_is_read_and_one_without_its_mark_is_an_error(tmp_path):
+    """Excel's 'Unicode Text' is UTF-16 with a byte order mark: it was blamed on Windows-1252, and
+    following that hint gave headings full of NULs. It is read as what it is; without the mark, an
+    error says what the file is."""
+    text = "period\tchannel\ttransactions\n2024-01\tonline\t5\n2024-01\tphone\t3\n"
+    source = "sources:\n  - file: permits.csv\n    delimiter: tab\n"
+    config = site(tmp_path, source, {"data/permits.csv": text.encode("utf-16"),
+                                     "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict")[0] == 0
+    assert [p.transactions for p in services(config)["permits"].periods] == [8]
+    (tmp_path / "data/permits.csv").write_bytes(text.encode("utf-16-le"))
+    code, out = run(config, "check")
+    assert code == 1 and "data/permits.csv:1: error: this file is UTF-16 text without a byte order mark" in out
