@@ -383,8 +383,12 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
     if source is not None:
         return True  # the rest is checked as the source reads it
     if "period" not in keys:
+        split = next((d for d in (";", "\t", "|") if len(headings) == 1 and d in headings[0]), None)
         problems.error(path, "missing column: period", raw.header_line,
-                       hint="the header row needs at least period and a measure such as transactions "
+                       hint=f"the file's cells are separated by {'tabs' if split == chr(9) else repr(split)}, not "
+                       f"commas: describe it in config.yaml, sources: [{{file: {file}, delimiter: "
+                       f"{'tab' if split == chr(9) else repr(split)}}}]" if split else
+                       "the header row needs at least period and a measure such as transactions "
                        f"(found: {', '.join(headings)}); or describe the file under sources: in config.yaml")
         return False
     if not set(keys) & set(config.measure_ids):

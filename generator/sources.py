@@ -386,6 +386,12 @@ class _Resolver:
         return found if found is not None else self.virtual.get(_column_key(name))
 
     def suggest(self, name: str) -> str:
+        if len(self.headings) == 1:  # one heading holding them all: another delimiter ('a;b;c')
+            split = next((d for d in (";", "\t", "|") if d in self.headings[0]), None)
+            if split is not None:
+                written = "tab" if split == "\t" else f"'{split}'"
+                return (f"the file's cells are separated by {'tabs' if split == chr(9) else repr(split)}, not commas: "
+                        f"add delimiter: {written} to its entry under sources: in config.yaml")
         close = difflib.get_close_matches(name, self.headings, n=3, cutoff=0.5)
         if close:
             return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"

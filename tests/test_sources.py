@@ -2613,3 +2613,22 @@ def test_a_utf16_export_is_read_and_one_without_its_mark_is_an_error(tmp_path):
     (tmp_path / "data/permits.csv").write_bytes(text.encode("utf-16-le"))
     code, out = run(config, "check")
     assert code == 1 and "data/permits.csv:1: error: this file is UTF-16 text without a byte order mark" in out
+
+
+def test_a_semicolon_file_read_with_commas_is_told_its_delimiter(tmp_path):
+    """A semicolon export with delimiter: forgotten listed its one heading, 'a;b;c', as the file's
+    headings: the hint now says which delimiter to add."""
+    text = "Month;Service;Calls\n2024-01;Permits;5\n"
+    source = "sources:\n  - file: permits.csv\n    columns: {period: Month, service: Service, transactions: Calls}\n"
+    config = site(tmp_path, source, {"data/permits.csv": text, "content/services/permits.yaml": PERMITS.replace(
+        "data: permits.csv", "data: {file: permits.csv, service: Permits}")})
+    code, out = run(config, "check")
+    assert code == 1 and ("hint: the file's cells are separated by ';', not commas: add delimiter: ';' to its entry "
+                          "under sources: in config.yaml") in out
+    (tmp_path / "data/permits.csv").write_text(text.replace(";", "\t"))
+    assert "add delimiter: tab to its entry" in run(config, "check")[1]
+    # A file with no entry under sources: is told the entry to write.
+    config = site(tmp_path / "plain", "", {"data/permits.csv": "period;channel;transactions\n2024-01;online;5\n",
+                                           "content/services/permits.yaml": PERMITS})
+    assert ("hint: the file's cells are separated by ';', not commas: describe it in config.yaml, sources: "
+            "[{file: permits.csv, delimiter: ';'}]") in run(config, "check")[1]
