@@ -268,6 +268,22 @@ def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, col
                          *_where(long.get(f"{col}@line", long["@line"]), cols, index),
                          hint="write 87 or 87% for 87 per cent; or, if the file writes every rate as a "
                               "fraction, add percentages: fraction to its source in config.yaml")
+    # One cell written as a fraction among percentages (0.926 beside 91 and 93): published as 0.9%,
+    # a fall of 91 points, without a word. Told once for each file and column, with how many.
+    # Judged by where it falls as a percentage: 0.926 is 92.6, among 91 and 93.5; 0.5 beside 87 may
+    # well be half a per cent.
+    whole = found.where(found >= 1)
+    by_file_whole = whole.groupby(files, sort=False)
+    low_whole, high_whole = by_file_whole.transform("min"), by_file_whole.transform("max")
+    scaled = found * 100
+    lone = pd.Series(False, index=long.index)
+    lone[found.index] = ((found > 0) & (found < 1) & (found % 1 != 0) & (scaled >= low_whole * 0.9)
+                         & (scaled <= high_whole * 1.1)).to_numpy()
+    lines = long.get(f"{col}@line", long["@line"])
+    _warn_once_per_file(long, lone, path, problems, lambda index, more: (
+        f"{_name(col, cols, index, headings)} is '{raw[index]}' among percentages, so it is read as "
+        f"{values[index]:g}%" + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)),
+        "a fraction? write 92.6 or 92.6% for 92.6 per cent", cols)
 
 
 _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")  # 04/01/2013, with or without a time after it

@@ -2632,3 +2632,16 @@ def test_a_semicolon_file_read_with_commas_is_told_its_delimiter(tmp_path):
                                            "content/services/permits.yaml": PERMITS})
     assert ("hint: the file's cells are separated by ';', not commas: describe it in config.yaml, sources: "
             "[{file: permits.csv, delimiter: ';'}]") in run(config, "check")[1]
+
+
+def test_one_rate_written_as_a_fraction_among_percentages_is_a_warning(tmp_path):
+    """0.926 among completion rates of about 92 was published as 0.9%, 'down 91.3 points, worse',
+    without a word."""
+    csv_text = ("period,channel,transactions,completion_rate\n2024-01,online,10,91\n2024-02,online,10,0.926\n"
+                "2024-03,online,10,93.5\n")
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 0 and ("data/permits.csv:3:4: warning: 'completion_rate' is '0.926' among percentages, so it is "
+                          "read as 0.926%\n    hint: a fraction?") in out
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("0.926", "92.6"))
+    assert "among percentages" not in run(config, "check")[1]
