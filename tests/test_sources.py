@@ -1929,6 +1929,26 @@ def test_a_record_exported_twice_into_a_file_that_is_added_up_is_a_warning(tmp_p
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
 
 
+def test_a_row_repeated_in_a_summary_table_that_is_added_up_is_a_warning(tmp_path):
+    """A summary table (a row per authority, reason and payment type) with one row exported twice: no
+    column tells records apart, so the repeat was added in without a word (2,230 payments in a
+    tester's real file). Its other rows are each a different mix of its words, so the repeat is
+    told. A file of loans, where two alike in every cell are two loans, is not."""
+    source = ("sources:\n  - file: pay.csv\n    columns: {service: Authority, period: Year, channel: Type, "
+              "transactions: Payments}\n    combine: sum\n    channels: {paypal: online, cash: phone}\n"
+              "    services: {name: '{Authority}', organisation: council}\n")
+    rows = [f"2021/22,{a},{r},{t},{n}" for n, (a, r, t) in enumerate(
+        [(a, r, t) for a in ("Bath", "Bristol") for r in ("Fine", "Loss") for t in ("PAYPAL", "CASH")], start=10)]
+    csv_text = "Year,Authority,Reason,Type,Payments\n" + "\n".join(rows + [rows[0]]) + "\n"
+    config = site(tmp_path, source, {"data/pay.csv": csv_text})
+    code, out = run(config, "check")
+    assert "data/pay.csv:10: warning: row repeats line 2 in every cell, and combine: sum adds it in" in out, out
+    loans = "Year,Authority,Reason,Type,Payments\n" + "2021/22,Bath,Loan,PAYPAL,1\n" * 6 + \
+        "2021/22,Bath,Loan,CASH,1\n" * 4
+    (tmp_path / "data/pay.csv").write_text(loans)
+    assert "repeats line" not in run(config, "check")[1]
+
+
 def test_a_period_years_before_the_rest_is_a_warning_a_pilot_may_be_real(tmp_path):
     months = ["2012-06"] + [f"2019-{m:02d}" for m in range(1, 13)]
     config = one_file_site(tmp_path, "period,channel,transactions\n" + "".join(f"{p},online,5\n" for p in months))
