@@ -457,8 +457,12 @@ def _warn_of_repeated_records(frame: pd.DataFrame, source: Source, path, problem
     # Or a summary table: its other rows each a different mix of its text columns (authority, reason,
     # payment type), and the repeats few. A tester's real file had one row exported twice, adding
     # 2,230 payments without a word, beside three rows that made no column an identifier.
-    words = [h for h in distinct.columns if not distinct[h].str.fullmatch(r"[\d\s.,£$€%()+-]*").all()]
-    summary = bool(words) and not distinct.duplicated(words).any() and \
+    # (A file of events, a row each, counted with constants: {transactions: 1}, has rows alike by
+    # right: a summary's rows carry counts of their own, not all 1.)
+    numbers = [h for h in distinct.columns if distinct[h].str.fullmatch(r"[\d\s.,£$€%()+-]*").all()]
+    words = [h for h in distinct.columns if h not in numbers]
+    counts = any(_column_key(h) in read and not distinct[h].str.strip().isin(("", "1")).all() for h in numbers)
+    summary = counts and bool(words) and not distinct.duplicated(words).any() and \
         int(repeated.sum()) <= max(3, len(frame) // 100)
     if not identified and not summary:
         return
