@@ -316,7 +316,9 @@ def _month_profile_chart(service: m.ServiceView, base, currency) -> m.Chart | No
     quietest = [p.name for p in profile if shown[p.name] == shown[min(profile, key=lambda p: p.mean).name]]
 
     def months(names: list[str]) -> str:
-        return names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{len(names)} months"
+        if len(names) <= 3:  # 'January, February and March'; more are counted
+            return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+        return f"{len(names)} months"
 
     if busiest == quietest:  # flat, as shown: naming one month both busiest and quietest was nonsense
         summary = f"No month stands out: each has about {shown[busiest[0]]}% of an average month's transactions."
@@ -494,6 +496,9 @@ def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> 
     base = f"data/charts/organisations/{org.slug}"
     current = [s for s in org.services if not s.ended] or org.services  # all ended: their last years, then
     left_out = _ended_note([s for s in org.services if s not in current])
+    if current and all(s.ended for s in current):
+        left_out = (" Every one of its services' transactions end a year or more before the latest on this site: "
+                    "these are their last figures, which its totals do not count.")
     tx = [(s.name, s.kpis[m.TRANSACTIONS_PER_YEAR].value) for s in current]
     take_up = [(s.name, s.kpis[m.DIGITAL_TAKE_UP].value) for s in current]
     charts = [

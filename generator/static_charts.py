@@ -143,7 +143,7 @@ def _bundle_path(cache_dir: Path) -> Path:
     return Path(cache_dir) / f"vega-bundle-{_vl().__version__}.js"
 
 
-# vl-convert's bundle for the version it was made with, shipped with the package (compressed: 0.2 MB
+# vl-convert's bundle for the version it was made with, shipped with the package (compressed: 0.3 MB
 # against 0.9 MB): handing it over takes vl-convert 1.5 s of processor time, which every build from
 # a clean clone (every CI run) would otherwise spend. Refresh it with `python -m generator.static_charts`.
 SHIPPED_FOLDER = Path(__file__).parent

@@ -194,3 +194,8 @@ def test_a_flat_year_names_no_month_both_busiest_and_quietest():
     # January and February 150 in both years, against (2 x 150 + 10 x 100) / 12 = 108.3: 138%, the rest 92%.
     assert summary(([150.0] * 2 + [100.0] * 10) * 2).startswith(
         "January and February are usually the busiest, with 138% of an average month's transactions")
+    # Three are named (a review found '3 months are usually the busiest', naming none); more are counted.
+    # January to March 150, against (3 x 150 + 9 x 100) / 12 = 112.5: 133%; the rest 89%.
+    assert summary(([150.0] * 3 + [100.0] * 9) * 2) == (
+        "January, February and March are usually the busiest, with 133% of an average month's transactions, "
+        "and 9 months the quietest, with 89% each.")

@@ -5,6 +5,8 @@ Permits: 24 months, January 2023 (i = 1) to December 2024 (i = 24): online 10 i,
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from generator.build import prepare
@@ -92,6 +94,13 @@ def test_an_organisations_charts_leave_out_a_service_that_ended_as_its_totals_do
             + left_out) in shares.summary
     permits = next(s for s in model.services if s.slug == "permits")
     assert permits.ended == "June 2025" and permits.forecast is None and permits.savings is None
+    # An organisation whose every service has ended charts their last figures, and says so.
+    test_council = next(o for o in model.organisations if o.slug == "test-council")
+    alone = dataclasses.replace(test_council, services=[permits])
+    charts = {c.id: c for c in organisation_charts(alone, "£", model.channels)}
+    assert charts["transactions-by-service"].summary.endswith(
+        "Every one of its services' transactions end a year or more before the latest on this site: these are "
+        "their last figures, which its totals do not count.")
     assert not any(s.ended for s in model.services if s.slug != "permits")
 
 
