@@ -59,8 +59,8 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
     after = rows[rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1 > gaps[0])]
     first = after.loc[after["line"].idxmin()] if len(after) else None
     file = str(first["@file"] if first is not None and "@file" in after else path)  # where the gap ends
-    if (file, str(rows["service"].iloc[0])) in problems.dropped_periods:
-        return  # a period told as wrong leaves a gap of its own in this service's rows: not told again
+    if (file, str(rows["service"].iloc[0])) in problems.dropped_periods or problems.unread_files:
+        return  # a period told as wrong, or a file left unread, leaves gaps of its own: not told again
     line = int(first["line"]) if first is not None else None
     problems.warning(first["@file"] if first is not None and "@file" in after else path,
                      f"service '{svc.slug}' has no rows for {shown}", line,

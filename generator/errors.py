@@ -71,6 +71,9 @@ class Problems:
     _seen: set = field(default_factory=set, repr=False)
     # (file, service key) of rows left out for a period told as wrong: a gap they leave is not told again
     dropped_periods: set = field(default_factory=set, repr=False)
+    # Files of a pattern left unread (a heading renamed in one year's export): the gaps they leave
+    # in every service are that one error again, not told (a tester met 510 such warnings).
+    unread_files: set = field(default_factory=set, repr=False)
 
     def _add(self, problem: Problem) -> None:
         # Two stages may notice the same thing (a shared file read for two purposes): say it once.

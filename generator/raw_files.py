@@ -38,6 +38,7 @@ class RawFiles:
 
     def __init__(self):
         self._cache: dict[tuple, RawFile | None] = {}
+        self.unread: set[str] = set()  # files of a pattern left unread (see _one_of_many)
 
     def get(self, path: Path, problems: Problems, source: Source | None, file: str | None = None) -> RawFile | None:
         """The file's text cells; for a source whose file is a pattern (``ae/*.csv``), every file it
@@ -58,6 +59,8 @@ class RawFiles:
             else:
                 raw = read_csv_text(path, problems, *options, hint_config=source is None, file=file)
                 self._cache[key] = _with_file_columns(raw, path) if raw is not None and named else raw
+            self.unread |= problems.unread_files
+        problems.unread_files |= self.unread  # for whoever reads it next (a build process's own Problems)
         return self._cache[key]
 
 
@@ -93,6 +96,18 @@ def _words_of(source: Source | None) -> set[str]:
     return names
 
 
+def _renamed(heading: str, headings: list[str]) -> list[str]:
+    """The heading this file most likely gave the column: one holding all its words, in any case
+    ('FOISA Requests received' for 'FOISA requests', not the closer-spelt 'EIR requests'), else the
+    closest by spelling."""
+    words = set(heading.lower().split())
+    holding = [h for h in headings if words <= set(h.lower().split())]
+    if holding:
+        return [min(holding, key=len)]
+    folded = {h.lower(): h for h in headings}
+    return [folded[c] for c in difflib.get_close_matches(heading.lower(), list(folded), n=1, cutoff=0.6)]
+
+
 def _with_file_columns(raw: RawFile, path: Path) -> RawFile:
     """The file's name and the period it names, as the columns 'file name' and 'file period'."""
     stem = Path(path).stem
@@ -113,10 +128,11 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
         lacking = [h for h in every if _column_key(h) not in own and _column_key(h) in named]
         if lacking:
             unread.add(path)
+            problems.unread_files.add(str(path))
             shown = ", ".join(f"'{h}'" for h in lacking[:3]) + (
                 f" and {len(lacking) - 3} more" if len(lacking) > 3 else "")
             own_headings = headings_of(raw.frame)
-            close = difflib.get_close_matches(lacking[0], own_headings, n=1, cutoff=0.6)
+            close = _renamed(lacking[0], own_headings)
             number = own_headings.index(close[0]) + 1 if close else None
             problems.error(path, f"this file has no column {shown}, which the source reads and other files of "
                            "the pattern have", raw.header_line, number,
