@@ -145,8 +145,11 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
     for heading in every:
         spelling.setdefault(_column_key(heading), heading)
     frames = []
+    copies = _second_downloads(parts, problems)
     for path, raw in parts:
         if path in unread and len(unread) < len(parts):  # its rows would be "no period", 2,000 times over
+            continue
+        if path in copies:
             continue
         frame = _with_file_columns(raw, path).frame.assign(**{"@file": str(path)})
         renames = {h: spelling[_column_key(h)] for h in headings_of(raw.frame) if spelling[_column_key(h)] != h}
@@ -159,6 +162,32 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
         frame = pd.concat([frame, pd.DataFrame({f"{COLUMN_IN_FILE}{h}": n for h, n in places.items()},
                                                index=frame.index)], axis=1)
     return RawFile(frame, parts[0][1].header_line)
+
+
+_COPY = re.compile(r"(\s*\(\d+\)|[ _-]+copy( \d+)?)$", re.I)  # '2020 (1)', 'calls - Copy': a browser's or Windows'
+
+
+def _second_downloads(parts: list[tuple[Path, RawFile]], problems: Problems) -> set[Path]:
+    """Files of a pattern that are a second download of another ('2020 (1).csv' beside '2020.csv': the
+    same name but for the copy's mark, the same rows): read once, and said once at the copy. Its
+    rows had each been told as repeated, service by service, naming the original and never the copy."""
+    groups: dict[tuple, list[Path]] = {}
+    for path, raw in parts:
+        cells = raw.frame[headings_of(raw.frame)]
+        key = (_COPY.sub("", Path(path).stem).lower(), tuple(cells.columns), len(cells),
+               int(pd.util.hash_pandas_object(cells, index=False).sum()))
+        groups.setdefault(key, []).append(path)
+    copies = set()
+    for paths in groups.values():
+        if len(paths) < 2:
+            continue
+        kept = min(paths, key=lambda p: (bool(_COPY.search(Path(p).stem)), len(Path(p).name), str(p)))
+        for path in paths:
+            if path != kept:
+                copies.add(path)
+                problems.warning(path, f"this file holds the same rows as {Path(kept).name}, so they are read once",
+                                 hint="a second download of the same file? remove it")
+    return copies
 
 
 def _places_by_file(frames: list[pd.DataFrame]) -> dict[str, np.ndarray]:

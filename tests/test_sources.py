@@ -2676,3 +2676,19 @@ def test_one_rate_written_as_a_fraction_among_percentages_is_a_warning(tmp_path)
                           "read as 0.926%\n    hint: a fraction?") in out
     (tmp_path / "data/permits.csv").write_text(csv_text.replace("0.926", "92.6"))
     assert "among percentages" not in run(config, "check")[1]
+
+
+def test_a_second_download_of_a_file_of_a_pattern_is_read_once_and_told(tmp_path):
+    """'2020 (1).csv' beside '2020.csv', the same rows: each service's row was told as repeated,
+    naming 2020.csv, never the copy. The copy is told once and left out; two years that happen to
+    hold the same figures are two years."""
+    source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
+              "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
+    same = "Trust,Attendances\nNorth,100\nSouth,4\n"
+    files = {"data/ae/2020.csv": same, "data/ae/2020 (1).csv": same, "data/ae/2021.csv": same}
+    config = site(tmp_path, source, files)
+    code, out = run(config, "check")
+    assert code == 0 and out.count("warning:") == 1, out
+    assert ("data/ae/2020 (1).csv: warning: this file holds the same rows as 2020.csv, so they are read once\n"
+            "    hint: a second download of the same file? remove it") in out
+    assert [p.transactions for p in services(config)["north"].periods] == [100, 100]  # 2020 and 2021, once each
