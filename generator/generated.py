@@ -124,9 +124,15 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             n = 2
             while f"{slug}-{n}" in taken:
                 n += 1
-            problems.warning(path, f"service '{key}' would have the web address '{slug}', already used; "
-                             f"it gets '{slug}-{n}'", line,
-                             hint="set services: slug: to a column that is different for every service")
+            other = earlier.get(slug) or next((m for m in made if m.slug == slug), None)
+            other_key = next((ref.key for ref in other.data if ref.key), other.name) if other is not None else ""
+            alike = other is not None and " ".join(other_key.split()).lower() == " ".join(key.split()).lower()
+            problems.warning(path, f"service '{key}' would have the web address '{slug}', already used"
+                             + (f" by '{other_key}', which differs only in capitals or spaces" if alike else "")
+                             + f"; it gets '{slug}-{n}'", line,
+                             hint=f"if they are one service, write it the same way in every row, or add replace: "
+                                  f"{{service: {{'{key}': '{other_key}'}}}} to the source" if alike else
+                                  "set services: slug: to a column that is different for every service")
             slug = f"{slug}-{n}"
         taken.add(slug)
         made.append(Service(

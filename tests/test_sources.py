@@ -2692,3 +2692,19 @@ def test_a_second_download_of_a_file_of_a_pattern_is_read_once_and_told(tmp_path
     assert ("data/ae/2020 (1).csv: warning: this file holds the same rows as 2020.csv, so they are read once\n"
             "    hint: a second download of the same file? remove it") in out
     assert [p.transactions for p in services(config)["north"].periods] == [100, 100]  # 2020 and 2021, once each
+
+
+def test_a_service_name_differing_only_in_capitals_is_told_how_to_make_them_one(tmp_path):
+    """'Ministry of justice' in one row beside 'Ministry of Justice': a second service, with a hint to
+    set services: slug: (no help). The warning says they differ only in capitals, and how to join them."""
+    source = ("sources:\n  - file: foi.csv\n    columns: {service: Body, period: Quarter, transactions: Requests}\n"
+              "    services: {name: '{Body}', organisation: council}\n")
+    csv_text = "Quarter,Body,Requests\nQ1 2024,Ministry of Justice,5\nQ2 2024,Ministry of justice,6\n"
+    config = site(tmp_path, source, {"data/foi.csv": csv_text})
+    code, out = run(config, "check")
+    assert ("data/foi.csv:3: warning: service 'Ministry of justice' would have the web address 'ministry-of-justice', "
+            "already used by 'Ministry of Justice', which differs only in capitals or spaces; it gets "
+            "'ministry-of-justice-2'\n    hint: if they are one service, write it the same way in every row, or add "
+            "replace: {service: {'Ministry of justice': 'Ministry of Justice'}} to the source") in out, out
+    config.write_text(config.read_text() + "    replace: {service: {'Ministry of justice': 'Ministry of Justice'}}\n")
+    assert [p.transactions for p in services(config)["ministry-of-justice"].periods] == [5, 6]
