@@ -158,7 +158,11 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
         # '1.263' for 1,263: a point between thousands, as much of Europe writes them, read as 1.263
         # (a tester's count of requests fell 99.9%, and completion read 81,789%). An error, each.
         if fractional.any():
+            # Only where every fraction in the column could be so: beside '1033.333' (a quarter spread
+            # over its months), '833.333' is a decimal too (found in review).
             dotted = fractional & raw.where(fractional, "").str.strip().str.fullmatch(r"\d{1,3}(?:\.\d{3})+")
+            if not dotted[fractional].all():
+                dotted[:] = False
             for index in long.index[dotted]:
                 problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} is a count written "
                                f"with a point between its thousands: '{raw[index]}'", *_where(lines, cols, index),

@@ -52,7 +52,8 @@ class RawFiles:
             pattern = source.file if source is not None else _pattern_of(Path(path))
             file = source.file if source is not None else file
             if pattern and is_pattern(pattern):
-                parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None, file=file))
+                parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None, file=file,
+                                               one_of_many=True))
                          for match in matching(_data_dir(path, pattern), pattern)]
                 self._cache[key] = _one_of_many(parts, problems, source) if parts and all(raw for _, raw in parts) \
                     else None
@@ -121,6 +122,12 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
     files lacks (renamed one month?) is an error at that file's headings, as for a single file;
     other headings may come and go (a wide file's months, a note column)."""
     named = _words_of(source)
+    empty = [(path, raw) for path, raw in parts if not len(raw.frame)]
+    for path, raw in empty:  # next month's file, made ready: a warning, unless every file is empty
+        (problems.error if len(empty) == len(parts) else problems.warning)(
+            path, "the file has headings but no rows" + ("" if len(empty) == len(parts) else ", so it adds nothing"),
+            raw.header_line, hint="if the export failed, export it again" + (
+                "" if len(empty) == len(parts) else "; if it is made ready for figures to come, this is right"))
     every = list(dict.fromkeys(h for _, raw in parts for h in headings_of(raw.frame)))
     unread = set()  # files lacking a heading the source reads: told once, and their rows not read
     for path, raw in parts:
@@ -282,7 +289,8 @@ _SPREADSHEETS = ((b"PK\x03\x04", "a spreadsheet workbook (.xlsx or .ods)"),
 
 
 def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delimiter: str = ",",
-                  header_row: int = 1, hint_config: bool = True, file: str | None = None) -> RawFile | None:
+                  header_row: int = 1, hint_config: bool = True, file: str | None = None,
+                  one_of_many: bool = False) -> RawFile | None:
     """Read a CSV as text cells, with each row's true line number in the file.
 
     The csv module (not pandas) is used so that blank lines and quoted
@@ -361,9 +369,12 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        hint="check for an extra delimiter, or quote text that contains one")
     header, rows = _named_columns(header, rows)
     short = [(line, cells) for line, cells in short if cells < len(header)]
-    if short and lines and short[-1][0] == lines[-1] and not text.endswith(("\n", "\r")):
-        # The last row short, with no line end after it: the file stops partway through a row, and
-        # its last cell may be cut too ('20' read as '2'), so none of it is trusted.
+    if short and lines and short[-1][0] == lines[-1] and lines[-1] == text.count("\n") + 1 and \
+            short[-1][1] < min((c for _, c in short[:-1]), default=len(header)):
+        # The last row shorter than every other, on the file's last line with no line end after it:
+        # the file stops partway through a row, and its last cell may be cut too ('20' read as '2'),
+        # so none of it is trusted. (An export whose rows all leave out their empty last cells has
+        # a last row as short as the rest: that is its shape, and a warning.)
         line, cells = short.pop()
         problems.error(path, f"the file ends partway through a row: line {line} has {cells} of the "
                        f"{len(header)} cells, and no line end after it", line, cells,
@@ -375,9 +386,10 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                          + (f" (and {more} more row{'s' if more > 1 else ''} with too few cells)" if more else ""),
                          line, cells + 1, hint="check the export was not cut short; a row's missing cells are "
                          "no data (write them, empty, to silence this)")
-    if not rows:
+    if not rows and not one_of_many:
         # An error, not a warning: an export that came out with headings alone removed every service
-        # a source made from its rows, with exit 0 (a tester's next month's file did).
+        # a source made from its rows, with exit 0 (a tester's next month's file did). One file of a
+        # pattern (next month's, made ready) is told by _one_of_many: an error only if all are.
         problems.error(path, "the file has headings but no rows", header_line,
                        hint="if the export failed, export it again; if there are no figures yet, add a row per "
                             "period when there are, and until then leave the file out (data: in the service's YAML)")

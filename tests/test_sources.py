@@ -962,6 +962,14 @@ def test_a_file_that_stops_partway_through_its_last_row_is_an_error(tmp_path):
     (tmp_path / "data/permits.csv").write_text(csv_text.replace("post", "face to face") + "\n")
     code, out = run(config, "check")
     assert code == 0 and "warning: row has 3 cells but the header has 4" in out
+    # An export whose every row leaves out its empty last cell, with no line end at the end: its last
+    # row is as short as the rest, its shape, not a cut (found in review); and a short last row
+    # followed by a blank row of commas has its line end.
+    every = "period,online,phone,face to face\n2024-01,5,4\n2024-02,6,3\n2024-03,7,2"
+    (tmp_path / "data/permits.csv").write_text(every)
+    assert run(config, "check")[0] == 0
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("post", "face to face") + "\n,,,")
+    assert run(config, "check")[0] == 0
 
 
 def test_a_channel_blank_in_every_period_is_no_data_not_zero(tmp_path):
@@ -2604,16 +2612,21 @@ def test_a_misspelt_service_in_its_only_file_is_an_error(tmp_path):
 
 def test_a_count_with_a_point_between_its_thousands_is_an_error(tmp_path):
     """'1.263' (1,263, as much of Europe writes it) was read as 1.263 with only a warning: a tester's
-    Edinburgh published 1 request, down 99.9%, and a completion rate of 81,789%. '12.5' stays a
-    warning (a fraction in a count)."""
-    csv_text = "period,channel,transactions\n2024-01,online,1.263\n2024-02,online,12.5\n2024-03,online,1.263.456\n"
+    Edinburgh published 1 request, down 99.9%, and a completion rate of 81,789%. A column whose
+    other fractions are decimals ('1033.333') is decimals throughout: a warning."""
+    csv_text = "period,channel,transactions\n2024-01,online,1.263\n2024-02,online,2.500\n2024-03,online,1.263.456\n"
     config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 1
     assert ("data/permits.csv:2:3: error: 'transactions' is a count written with a point between its thousands: "
             "'1.263'\n    hint: a point is read as a decimal point: write the count as 1263 or 1,263") in out
-    assert "data/permits.csv:3:3: warning: 'transactions' is a count but has a fraction: '12.5'" in out
+    assert "data/permits.csv:3:3: error: 'transactions' is a count written with a point between its thousands" in out
     assert "data/permits.csv:4:3: error: 'transactions' is not a number: '1.263.456'" in out
+    # Beside '1033.333' (a quarter spread over its months), '833.333' is a decimal: no error.
+    (tmp_path / "data/permits.csv").write_text("period,channel,transactions\n2024-01,online,1033.333\n"
+                                               "2024-02,online,833.333\n")
+    code, out = run(config, "check")
+    assert code == 0 and "is a count but has a fraction: '1033.333' (and 1 more in this column)" in out
 
 
 def test_an_export_with_headings_alone_is_an_error_and_the_site_is_kept(tmp_path):
@@ -2629,6 +2642,22 @@ def test_an_export_with_headings_alone_is_an_error_and_the_site_is_kept(tmp_path
     code, out = run(config, "build", "--output", str(tmp_path / "site"))
     assert code == 1 and "data/long.csv:1: error: the file has headings but no rows" in out
     assert {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == before
+
+
+def test_next_months_file_of_a_pattern_made_ready_with_headings_alone_is_a_warning(tmp_path):
+    """One file of a pattern with its headings alone (made ready for next month) removes nothing: a
+    warning (a review found such a site failing); every file empty is an error."""
+    source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
+              "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
+    files = {"data/ae/ae-2026-01.csv": "Trust,Attendances\nNorth,100\n",
+             "data/ae/ae-2026-02.csv": "Trust,Attendances\n"}
+    config = site(tmp_path, source, files)
+    code, out = run(config, "check")
+    assert code == 0 and ("data/ae/ae-2026-02.csv:1: warning: the file has headings but no rows, so it adds "
+                          "nothing") in out, out
+    (tmp_path / "data/ae/ae-2026-01.csv").write_text("Trust,Attendances\n")
+    code, out = run(config, "check")
+    assert code == 1 and "data/ae/ae-2026-01.csv:1: error: the file has headings but no rows" in out
 
 
 def test_a_utf16_export_is_read_and_one_without_its_mark_is_an_error(tmp_path):
