@@ -84,6 +84,11 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
                            hint="add  columns: {service: <the heading of the service name column>}")
         return []
     keys = frame[spec[1]].astype(str).str.strip() if spec[0] == "column" else spec[1].render(frame)
+    # replace: {service: ...} corrects the key before services are made from it, as it does before
+    # the rows are read: 'Hmrc' written for 'HMRC' in some rows had still made a second, empty service.
+    fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("service") or {}).items()}
+    if fixes:
+        keys = keys.map(fixes).fillna(keys)
     templates = template_values(frame, block, source, ("services",), problems)
     if templates is None:
         return []

@@ -2736,4 +2736,8 @@ def test_a_service_name_differing_only_in_capitals_is_told_how_to_make_them_one(
             "'ministry-of-justice-2'\n    hint: if they are one service, write it the same way in every row, or add "
             "replace: {service: {'Ministry of justice': 'Ministry of Justice'}} to the source") in out, out
     config.write_text(config.read_text() + "    replace: {service: {'Ministry of justice': 'Ministry of Justice'}}\n")
-    assert [p.transactions for p in services(config)["ministry-of-justice"].periods] == [5, 6]
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out  # and no second, empty service (a review found one, made before replace:)
+    made = services(config)
+    assert [p.transactions for p in made["ministry-of-justice"].periods] == [5, 6]
+    assert "ministry-of-justice-2" not in made
