@@ -152,7 +152,10 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
     for heading in every:
         spelling.setdefault(_column_key(heading), heading)
     frames = []
-    copies = _second_downloads(parts, problems)
+    # Rows read once anyway are read from one copy; where rows are added up (a file per ward, two
+    # wards alike by chance), each file counts, and a likely copy is only told.
+    summed = source is not None and source.values.get("combine") == "sum"
+    copies = _second_downloads(parts, problems, summed)
     for path, raw in parts:
         if path in unread and len(unread) < len(parts):  # its rows would be "no period", 2,000 times over
             continue
@@ -174,7 +177,7 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
 _COPY = re.compile(r"(\s*\(\d+\)|[ _-]+copy( \d+)?)$", re.I)  # '2020 (1)', 'calls - Copy': a browser's or Windows'
 
 
-def _second_downloads(parts: list[tuple[Path, RawFile]], problems: Problems) -> set[Path]:
+def _second_downloads(parts: list[tuple[Path, RawFile]], problems: Problems, summed: bool = False) -> set[Path]:
     """Files of a pattern that are a second download of another ('2020 (1).csv' beside '2020.csv': the
     same name but for the copy's mark, the same rows): read once, and said once at the copy. Its
     rows had each been told as repeated, service by service, naming the original and never the copy."""
@@ -190,10 +193,16 @@ def _second_downloads(parts: list[tuple[Path, RawFile]], problems: Problems) -> 
             continue
         kept = min(paths, key=lambda p: (bool(_COPY.search(Path(p).stem)), len(Path(p).name), str(p)))
         for path in paths:
-            if path != kept:
-                copies.add(path)
-                problems.warning(path, f"this file holds the same rows as {Path(kept).name}, so they are read once",
-                                 hint="a second download of the same file? remove it")
+            if path == kept:
+                continue
+            if summed:
+                problems.warning(path, f"this file holds the same rows as {Path(kept).name}, and combine: sum "
+                                 "adds both in", hint="a second download of the same file? remove it; if they "
+                                 "are two parts that happen to match, this is right")
+                continue
+            copies.add(path)
+            problems.warning(path, f"this file holds the same rows as {Path(kept).name}, so they are read once",
+                             hint="a second download of the same file? remove it")
     return copies
 
 

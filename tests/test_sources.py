@@ -2721,6 +2721,12 @@ def test_a_second_download_of_a_file_of_a_pattern_is_read_once_and_told(tmp_path
     assert ("data/ae/2020 (1).csv: warning: this file holds the same rows as 2020.csv, so they are read once\n"
             "    hint: a second download of the same file? remove it") in out
     assert [p.transactions for p in services(config)["north"].periods] == [100, 100]  # 2020 and 2021, once each
+    # Where files are added up (a ward each), two alike by chance both count: the copy is only told.
+    config.write_text(config.read_text().replace("    services:", "    combine: sum\n    services:"))
+    code, out = run(config, "check")
+    assert "data/ae/2020 (1).csv: warning: this file holds the same rows as 2020.csv, and combine: sum adds both in" \
+        in out, out
+    assert [p.transactions for p in services(config)["north"].periods] == [200, 100]
 
 
 def test_a_service_name_differing_only_in_capitals_is_told_how_to_make_them_one(tmp_path):
