@@ -272,17 +272,19 @@ def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, col
                          *_where(long.get(f"{col}@line", long["@line"]), cols, index),
                          hint="write 87 or 87% for 87 per cent; or, if the file writes every rate as a "
                               "fraction, add percentages: fraction to its source in config.yaml")
-    # One cell written as a fraction among percentages (0.926 beside 91 and 93): published as 0.9%,
-    # a fall of 91 points, without a word. Told once for each file and column, with how many.
-    # Judged by where it falls as a percentage: 0.926 is 92.6, among 91 and 93.5; 0.5 beside 87 may
-    # well be half a per cent.
-    whole = found.where(found >= 1)
-    by_file_whole = whole.groupby(files, sort=False)
-    low_whole, high_whole = by_file_whole.transform("min"), by_file_whole.transform("max")
+    # One cell written as a fraction among percentages (0.926 between 91 and 93.5): published as 0.9%,
+    # a fall of 91 points, without a word. Judged against the figures either side of it in its own
+    # series (service and channel, in the file's order): a hundred times it is close to them, and it
+    # is a small part of them. Genuine small rates (a new channel's take-up, 0.4% then 0.6%) are not.
+    series = [files] + [long[c].astype(str) for c in ("service", "channel") if c in long]
+    series = [key.loc[found.index] for key in series]
+    grouped = found.groupby(series, sort=False)
+    before, after = grouped.shift(1), grouped.shift(-1)
+    around = pd.concat([before, after], axis=1).median(axis=1)
     scaled = found * 100
     lone = pd.Series(False, index=long.index)
-    lone[found.index] = ((found > 0) & (found < 1) & (found % 1 != 0) & (scaled >= low_whole * 0.9)
-                         & (scaled <= high_whole * 1.1)).to_numpy()
+    lone[found.index] = ((found > 0) & (found < 1) & (found % 1 != 0) & (around >= 10)
+                         & ((scaled - around).abs() <= around * 0.15)).to_numpy()
     lines = long.get(f"{col}@line", long["@line"])
     _warn_once_per_file(long, lone, path, problems, lambda index, more: (
         f"{_name(col, cols, index, headings)} is '{raw[index]}' among percentages, so it is read as "

@@ -461,7 +461,9 @@ def _warn_of_repeated_records(frame: pd.DataFrame, source: Source, path, problem
     # right: a summary's rows carry counts of their own, not all 1.)
     numbers = [h for h in distinct.columns if distinct[h].str.fullmatch(r"[\d\s.,£$€%()+-]*").all()]
     words = [h for h in distinct.columns if h not in numbers]
-    counts = any(_column_key(h) in read and not distinct[h].str.strip().isin(("", "1")).all() for h in numbers)
+    counted = {_column_key(str(heading)) for field, heading in (source.values.get("columns") or {}).items()
+               if field in COUNTS and isinstance(heading, str)}  # a count read from a column: not a fee
+    counts = any(_column_key(h) in counted and not distinct[h].str.strip().isin(("", "1")).all() for h in numbers)
     summary = counts and bool(words) and not distinct.duplicated(words).any() and \
         int(repeated.sum()) <= max(3, len(frame) // 100)
     if not identified and not summary:

@@ -237,7 +237,8 @@ def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bo
             return raw.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    if b"\x00" in raw[:4096]:
+    head = raw[:4096]
+    if head.count(b"\x00") * 4 >= len(head) > 0:  # every other byte NUL: two-byte characters (a stray NUL is read)
         problems.error(path, "this file is UTF-16 text without a byte order mark (or not text at all): its "
                        "characters are two bytes each", 1,
                        hint="save it from the spreadsheet as 'CSV UTF-8 (Comma delimited)'")

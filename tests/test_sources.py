@@ -1966,6 +1966,17 @@ def test_a_row_repeated_in_a_summary_table_that_is_added_up_is_a_warning(tmp_pat
         "2021/22,Bath,Loan,CASH,1\n" * 4
     (tmp_path / "data/pay.csv").write_text(loans)
     assert "repeats line" not in run(config, "check")[1]
+    # Nor a file of payments, a row each (a fixed fee, the count a constant): two on one day alike
+    # (found in review, where the fee had been taken for a count).
+    events = ("sources:\n  - file: fees.csv\n    columns: {period: Paid, channel: Type, cost: Fee}\n"
+              "    constants: {transactions: 1}\n    combine: sum\n    period_type: month\n")
+    rows = "".join(f"{d:02d}/03/2024,{t},{f}\n" for d, t, f in ((1, "online", 35), (2, "phone", 50), (2, "phone", 50),
+                                                                (3, "online", 35), (4, "phone", 75)))
+    config = site(tmp_path / "events", events, {"data/fees.csv": "Paid,Type,Fee\n" + rows,
+                                               "content/services/permits.yaml": PERMITS.replace("permits.csv",
+                                                                                               "fees.csv")})
+    code, out = run(config, "check")
+    assert "repeats line" not in out, out
 
 
 def test_a_period_years_before_the_rest_is_a_warning_a_pilot_may_be_real(tmp_path):
@@ -2704,6 +2715,11 @@ def test_one_rate_written_as_a_fraction_among_percentages_is_a_warning(tmp_path)
     assert code == 0 and ("data/permits.csv:3:4: warning: 'completion_rate' is '0.926' among percentages, so it is "
                           "read as 0.926%\n    hint: a fraction?") in out
     (tmp_path / "data/permits.csv").write_text(csv_text.replace("0.926", "92.6"))
+    assert "among percentages" not in run(config, "check")[1]
+    # A new channel's genuine small take-up (0.4%, then 0.6%, rising to 55%) is not (found in review).
+    rising = "period,channel,transactions,digital_take_up\n" + "".join(
+        f"2024-{m:02d},,10,{v}\n" for m, v in enumerate([0.4, 0.6, 0.9, 1.5, 3, 8, 20, 55], start=1))
+    (tmp_path / "data/permits.csv").write_text(rising)
     assert "among percentages" not in run(config, "check")[1]
 
 
