@@ -35,6 +35,7 @@ class MeasureFigures:
     card: m.Figure  # the latest period with a value, and its change
     year: m.Figure  # the latest 12 months, and the 12 before (a sum only over a whole year)
     year_weight: float | None = None  # the weighting measure over the same 12 months, for combining
+    previous_weight: float | None = None  # and over the 12 before: the earlier year is combined by its own
 
 
 def info_of(measure: Measure) -> m.KpiInfo:
@@ -138,11 +139,11 @@ def service_measures(rows: pd.DataFrame, config: Config, not_requested: tuple[st
                            info=_year_info(measure, info, measure.over_time == "sum" and last[0].months >= 12))
         latest, earlier, _, _ = _windows(points3)
         value, weight, label = _year_value(latest, measure)
-        prev_value, _, prev_label = _year_value(earlier, measure)
+        prev_value, prev_weight, prev_label = _year_value(earlier, measure)
         year = make_figure(measure.id, value, label, prev_value, prev_label,
                            info=_year_info(measure, info, measure.over_time == "sum"),
                            note=None if value is not None or not latest else "less than 12 months of data")
-        out.append(MeasureFigures(measure, info, [(p, v) for p, v, _ in points3], card, year, weight))
+        out.append(MeasureFigures(measure, info, [(p, v) for p, v, _ in points3], card, year, weight, prev_weight))
     return out
 
 
@@ -162,7 +163,10 @@ def organisation_measures(services: list[list[MeasureFigures]], config: Config) 
         prev_parts = [f for f in parts if f.year.previous_value is not None]
         previous = None
         if len(prev_parts) == len(parts):  # compare like with like: every service has an earlier year
-            previous = _combine([f.year.previous_value for f in parts], weights, how)
+            # Weighted by the earlier year's own weights: this year's had made 2023's mean of 100 s over
+            # 100 events and 400 s over 300, 250 s, not 325 (a tester's published figures were off).
+            previous = _combine([f.year.previous_value for f in parts],
+                                [f.previous_weight for f in parts] if measure.weighted_by else [], how)
         labels = sorted({f.year.period_label for f in parts})
         info = info_of(measure)
         label = labels[0] if len(labels) == 1 else "the latest 12 months of each service's data"

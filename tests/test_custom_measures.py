@@ -87,6 +87,29 @@ def test_organisations_combine_their_services_as_each_measure_says(tmp_path):
     assert test_council.measures[0].year.value == 36000  # it includes Department A
 
 
+def test_an_organisations_earlier_year_is_weighted_by_that_years_own_weights(tmp_path):
+    """A tester's response times: area A 100 s over 100 events in both years; area B 400 s over 300
+    events in 2023 and over 100 in 2024. 2024: (100 x 100 + 400 x 100) / 200 = 250 s. 2023: (100 x 100
+    + 400 x 300) / 400 = 325 s; with 2024's weights it had read 250 s, and 'no change'."""
+    measures = ("measures:\n  - id: events\n    label: Events\n    unit: count\n  - id: median_seconds\n"
+                "    label: Median response time\n    unit: seconds\n    higher_is_better: false\n"
+                "    over_time: mean\n    weighted_by: events\n    across_services: mean\n"
+                "charts:\n  static_svg: false\n")
+    files = standard_files()
+    files["config.yaml"] = CONFIG + measures
+    for area, before, now in (("a", 100, 100), ("b", 300, 100)):
+        seconds = 100 if area == "a" else 400
+        files[f"content/services/{area}.yaml"] = (f"name: Area {area}\norganisation: dept-a\ndescription: x.\n"
+                                                  f"data: {area}.csv\n")
+        files[f"data/{area}.csv"] = (f"period,transactions,events,median_seconds\n2023,{before},{before},{seconds}\n"
+                                     f"2024,{now},{now},{seconds}\n")
+    prepared = prepare(write_site(tmp_path, files))
+    org = next(o for o in prepared.model.organisations if o.slug == "dept-a")
+    seconds = next(f for f in org.measures if f.measure.id == "median_seconds")
+    assert seconds.year.value == pytest.approx(250) and seconds.year.previous_value == pytest.approx(325)
+    assert seconds.year.direction == "down" and seconds.year.assessment == "better"
+
+
 def test_a_source_can_map_a_declared_measure_and_the_download_carries_it(tmp_path):
     files = site_files()
     files["config.yaml"] += """\
