@@ -701,8 +701,24 @@ def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> bool:
     months = period_attr(ranges["period"], lambda p: round(p.months))
     usual = months.mode().iloc[0]
     odd = ranges[months != usual].drop_duplicates(["period", "period_line", "period_col"])
-    for _, row in odd.iterrows():
-        problems.warning(path, f"period '{row['period'].label}' covers {round(row['period'].months)} months, "
+    services = ranges["service"] if "service" in ranges else pd.Series("", index=ranges.index)
+    for index, row in odd.iterrows():
+        # One that overlaps the service's other periods (a year's total among its four-week periods, or
+        # an end date's typo running into the next) would have its figures counted twice in every sum
+        # over them: an error (a tester's cost report counted 24 months in a year).
+        period = row["period"]
+        same = ranges[(services == services[index]).to_numpy() & (ranges["period"] != period).to_numpy()]
+        overlapping = {p for p in same["period"] if p.start <= period.end and period.start <= p.end}
+        usual_ones = sorted({p for p in same["period"] if round(p.months) == usual}, key=lambda p: p.start)
+        rolling = any(b.start <= a.end for a, b in zip(usual_ones, usual_ones[1:]))  # rolling years overlap anyway
+        if overlapping and not rolling:
+            problems.error(path, f"period '{period.label}' covers {round(period.months)} months, but most "
+                           f"periods here cover {usual}, and it overlaps {len(overlapping)} of them, so their "
+                           "figures would be counted twice", int(row["period_line"]), int(row["period_col"]) or None,
+                           hint="if it is a total of other rows, leave it out with exclude: in the file's source; "
+                                "if its dates are a typo, correct them with replace: {period: {'wrong': 'right'}}")
+            continue
+        problems.warning(path, f"period '{period.label}' covers {round(period.months)} months, "
                          f"but most periods here cover {usual}", int(row["period_line"]),
                          int(row["period_col"]) or None,
                          hint="if it is a typo, correct it with replace: {period: {'wrong': 'right'}} "

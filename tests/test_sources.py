@@ -2763,3 +2763,25 @@ def test_a_service_name_differing_only_in_capitals_is_told_how_to_make_them_one(
     made = services(config)
     assert [p.transactions for p in made["ministry-of-justice"].periods] == [5, 6]
     assert "ministry-of-justice-2" not in made
+
+
+def test_a_years_total_among_four_week_periods_is_an_error(tmp_path):
+    """A year's total row among a file's four-week periods (as TfL publishes them) was a warning, and
+    the cost report counted the year twice (24 months). It overlaps the periods it totals: an error.
+    Among rolling years, which overlap each other anyway, an odd length stays a warning (above)."""
+    from datetime import date, timedelta
+
+    start = date(2023, 4, 1)
+    rows = []
+    for i in range(13):
+        end = start + timedelta(days=27)
+        rows.append(f"{start:%d/%m/%Y},{end:%d/%m/%Y},100")
+        start = end + timedelta(days=1)
+    rows.append("01/04/2023,29/03/2024,1300")
+    source = ("sources:\n  - file: permits.csv\n    columns: {period: '{From} to {To}', transactions: Journeys}\n")
+    config = site(tmp_path, source, {"data/permits.csv": "From,To,Journeys\n" + "\n".join(rows) + "\n",
+                                     "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and ("data/permits.csv:15:1: error: period '1 April 2023 to 29 March 2024' covers 12 months, but "
+                          "most periods here cover 1, and it overlaps 13 of them, so their figures would be counted "
+                          "twice") in out, out
