@@ -392,7 +392,11 @@ class _Resolver:
                 written = "tab" if split == "\t" else f"'{split}'"
                 return (f"the file's cells are separated by {'tabs' if split == chr(9) else repr(split)}, not commas: "
                         f"add delimiter: {written} to its entry under sources: in config.yaml")
-        close = difflib.get_close_matches(name, self.headings, n=3, cutoff=0.5)
+        # First a heading with the same words in another order or with more ('total-events' for
+        # 'events-total': spelling alone had offered 'events-orange', another figure).
+        words = set(re.findall(r"[a-z0-9]+", str(name).lower()))
+        holding = [h for h in self.headings if words and words <= set(re.findall(r"[a-z0-9]+", h.lower()))]
+        close = sorted(holding, key=len)[:3] or difflib.get_close_matches(name, self.headings, n=3, cutoff=0.5)
         if close:
             return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
         shown = ", ".join(f"'{h}'" for h in self.headings[:12])

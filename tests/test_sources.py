@@ -257,6 +257,16 @@ def test_misspelt_heading_in_the_mapping_points_at_config_with_a_suggestion(tmp_
     assert "did you mean 'Service'" in out
 
 
+def test_a_heading_with_its_words_in_another_order_is_the_one_suggested(tmp_path):
+    """'events-total' renamed 'total-events': spelling alone offered 'events-orange' (another figure,
+    which followed would be published as the total), and never the renamed column."""
+    source = "sources:\n  - file: permits.csv\n    columns: {period: year, transactions: events-total}\n"
+    config = site(tmp_path, source, {"data/permits.csv": "year,events-orange,events-red,total-events\n2024,1,2,3\n",
+                                     "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and "hint: did you mean 'total-events'?" in out, out
+
+
 def test_digital_volume_over_volume_is_a_warning_and_strict_makes_it_fail(tmp_path):
     config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": FINANCE.replace('"4,000",,', '"4,000","4,100",')})
     code, out = run(config, "check")
