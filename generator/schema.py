@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,10 @@ IDENT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def slugify(text: str) -> str:
-    """Lower-case ASCII letters, digits and single hyphens; nothing that can climb folders."""
-    text = str(text).lower().replace("_", "-")
+    """Lower-case ASCII letters, digits and single hyphens; nothing that can climb folders. Accented
+    letters keep their letter ('Pender Île' is pender-ile, not pender-le; 'Ynys Môn' ynys-mon)."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c))
+    text = text.lower().replace("_", "-")
     text = re.sub(r"[^a-z0-9]+", "-", text)
     return text.strip("-")
 

@@ -98,6 +98,14 @@ def test_failed_build_leaves_previous_site_untouched(tmp_path):
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 
 
+def test_an_accented_name_keeps_its_letters_in_its_web_address():
+    """'Pender Île' had become pender-le, its letter lost with its accent (a tester's real data)."""
+    from generator.schema import slugify
+
+    assert slugify("Pender Île") == "pender-ile" and slugify("Ynys Môn") == "ynys-mon"
+    assert slugify("Café / Crème brûlée") == "cafe-creme-brulee" and slugify("../../Ōita") == "oita"
+
+
 def test_hostile_slug_cannot_escape_the_output_folder(tmp_path):
     files = standard_files()
     files["content/services/fines.yaml"] += "slug: ../../x\n"
