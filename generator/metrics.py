@@ -680,7 +680,12 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         if window is not None and year.transactions is not None:
             kpis[m.TRANSACTIONS_PER_YEAR].stale = pd.Timestamp(window["last_end"]).date() < rows[-1].period.end
     shares = _channel_split(svc, config, split, year, rows)
-    data_label = Period(rows[0].period.start, rows[-1].period.end, "range").label if rows else None
+    # 'Data covers' the periods with a figure: a column blank for two years before a service began
+    # (a wide file's) had been said to be covered. (Declared measures alone: the rows as they are.)
+    told = [r for r in rows if r.transactions is not None or r.digital_take_up is not None or r.not_requested
+            or r.cost_per_transaction is not None or r.completion_rate is not None
+            or r.user_satisfaction is not None] or rows
+    data_label = Period(told[0].period.start, told[-1].period.end, "range").label if told else None
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
     return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used,
                           latest_label=rows[-1].period.label if rows else None)

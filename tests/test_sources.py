@@ -2795,3 +2795,11 @@ def test_a_years_total_among_four_week_periods_is_an_error(tmp_path):
     assert code == 1 and ("data/permits.csv:15:1: error: period '1 April 2023 to 29 March 2024' covers 12 months, but "
                           "most periods here cover 1, and it overlaps 13 of them, so their figures would be counted "
                           "twice") in out, out
+
+
+def test_data_covers_the_periods_with_figures(tmp_path):
+    """A column blank for periods before a service began (TfL's cable car, two years before it opened)
+    was said to be covered from the file's first period."""
+    csv_text = "period,channel,transactions\n2024-01,online,\n2024-02,online,\n2024-03,online,5\n2024-04,online,6\n"
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert services(config)["permits"].data_period_label == "March to April 2024"
