@@ -497,8 +497,8 @@ def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> 
     current = [s for s in org.services if not s.ended] or org.services  # all ended: their last years, then
     left_out = _ended_note([s for s in org.services if s not in current])
     if current and all(s.ended for s in current):
-        left_out = (" Every one of its services' transactions end a year or more before the latest on this site: "
-                    "these are their last figures, which its totals do not count.")
+        left_out = (f" {'Its only service' if len(current) == 1 else 'Each of its services'} has no transactions "
+                    "in the year to the latest on this site: these are the last figures, which its totals do not count.")
     tx = [(s.name, s.kpis[m.TRANSACTIONS_PER_YEAR].value) for s in current]
     take_up = [(s.name, s.kpis[m.DIGITAL_TAKE_UP].value) for s in current]
     charts = [

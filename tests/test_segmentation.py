@@ -99,8 +99,8 @@ def test_an_organisations_charts_leave_out_a_service_that_ended_as_its_totals_do
     alone = dataclasses.replace(test_council, services=[permits])
     charts = {c.id: c for c in organisation_charts(alone, "£", model.channels)}
     assert charts["transactions-by-service"].summary.endswith(
-        "Every one of its services' transactions end a year or more before the latest on this site: these are "
-        "their last figures, which its totals do not count.")
+        "Its only service has no transactions in the year to the latest on this site: these are the last "
+        "figures, which its totals do not count.")
     assert not any(s.ended for s in model.services if s.slug != "permits")
 
 
