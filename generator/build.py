@@ -338,9 +338,16 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     for fig in figures.values():
         add_summaries(fig, config.financial_year_start)
     if config.measures:
+        from generator.metrics import covered_label
+
         for slug, rows in (tidy.groupby("service", sort=False) if len(tidy) else []):
             if slug in figures:
-                figures[slug].measures = service_measures(rows, config)
+                fig = figures[slug]
+                fig.measures = service_measures(rows, config)
+                # 'Data covers' a declared measure's periods too (its chart may start years earlier).
+                measured = [period for f in fig.measures for period, value in f.points if value is not None]
+                if measured:
+                    fig.data_period_label = covered_label([*fig.periods, *fig.cost_spans], measured)
     return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
 
 

@@ -161,7 +161,11 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
             # Only where every fraction in the column could be so: beside '1033.333' (a quarter spread
             # over its months), '833.333' is a decimal too (found in review).
             dotted = fractional & raw.where(fractional, "").str.strip().str.fullmatch(r"\d{1,3}(?:\.\d{3})+")
-            if not dotted[fractional].all():
+            # Not where a fraction in the column is a decimal, nor where read as thousands it would be
+            # far beyond the column's whole counts ('833.333', a quarter spread over its months, among
+            # 910 to 1,020 is not 833,333).
+            typical = values[values.notna() & ~fractional].median()
+            if not dotted[fractional].all() or (typical == typical and (values[dotted] * 1000 > 20 * typical).any()):
                 dotted[:] = False
             for index in long.index[dotted]:
                 problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} is a count written "
@@ -276,11 +280,14 @@ def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, col
     # a fall of 91 points, without a word. Judged against the figures either side of it in its own
     # series (service and channel, in the file's order): a hundred times it is close to them, and it
     # is a small part of them. Genuine small rates (a new channel's take-up, 0.4% then 0.6%) are not.
-    series = [files] + [long[c].astype(str) for c in ("service", "channel") if c in long]
-    series = [key.loc[found.index] for key in series]
-    grouped = found.groupby(series, sort=False)
-    before, after = grouped.shift(1), grouped.shift(-1)
-    around = pd.concat([before, after], axis=1).median(axis=1)
+    # Its series across files too (a file a month, a row per service: no neighbour within the file),
+    # and its nearest whole figures either side (two fractions in a row had hidden each other).
+    series = [long[c].astype(str).loc[found.index] for c in ("service", "channel") if c in long] or \
+        [pd.Series("", index=found.index)]
+    whole = found.where(found >= 1)
+    before = whole.groupby(series, sort=False).shift(1).groupby(series, sort=False).ffill()
+    after = whole.groupby(series, sort=False).shift(-1).groupby(series, sort=False).bfill()
+    around = pd.concat([before, after], axis=1).mean(axis=1)
     scaled = found * 100
     lone = pd.Series(False, index=long.index)
     lone[found.index] = ((found > 0) & (found < 1) & (found % 1 != 0) & (around >= 10)
@@ -702,6 +709,11 @@ def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> bool:
     usual = months.mode().iloc[0]
     odd = ranges[months != usual].drop_duplicates(["period", "period_line", "period_col"])
     services = ranges["service"] if "service" in ranges else pd.Series("", index=ranges.index)
+    # A file of rolling years (periods of the usual length that overlap each other, for any service)
+    # overlaps anyway: an odd one there is only told. Decided for the file, not the service (one with
+    # a half year and one rolling year had failed).
+    usual_ones = sorted({p for p, n in zip(ranges["period"], months) if n == usual}, key=lambda p: p.start)
+    rolling = any(b.start <= a.end for a, b in zip(usual_ones, usual_ones[1:]))
     for index, row in odd.iterrows():
         # One that overlaps the service's other periods (a year's total among its four-week periods, or
         # an end date's typo running into the next) would have its figures counted twice in every sum
@@ -709,8 +721,6 @@ def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> bool:
         period = row["period"]
         same = ranges[(services == services[index]).to_numpy() & (ranges["period"] != period).to_numpy()]
         overlapping = {p for p in same["period"] if p.start <= period.end and period.start <= p.end}
-        usual_ones = sorted({p for p in same["period"] if round(p.months) == usual}, key=lambda p: p.start)
-        rolling = any(b.start <= a.end for a, b in zip(usual_ones, usual_ones[1:]))  # rolling years overlap anyway
         if overlapping and not rolling:
             problems.error(path, f"period '{period.label}' covers {round(period.months)} months, but most "
                            f"periods here cover {usual}, and it overlaps {len(overlapping)} of them, so their "

@@ -89,6 +89,8 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
     fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("service") or {}).items()}
     if fixes:
         keys = keys.map(fixes).fillna(keys)
+        if spec[0] == "column":  # and in the column, so that a name made from it ('{Body}') is corrected too
+            frame = frame.assign(**{spec[1]: keys})
     templates = template_values(frame, block, source, ("services",), problems)
     if templates is None:
         return []
@@ -131,9 +133,10 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
                 n += 1
             other = earlier.get(slug) or next((m for m in made if m.slug == slug), None)
             other_key = next((ref.key for ref in other.data if ref.key), other.name) if other is not None else ""
-            alike = other is not None and " ".join(other_key.split()).lower() == " ".join(key.split()).lower()
+            alike = other is not None and slugify(other_key) == slugify(key)
             problems.warning(path, f"service '{key}' would have the web address '{slug}', already used"
-                             + (f" by '{other_key}', which differs only in capitals or spaces" if alike else "")
+                             + (f" by '{other_key}', which differs only in capitals, accents or spaces" if alike
+                                else "")
                              + f"; it gets '{slug}-{n}'", line,
                              hint=f"if they are one service, write it the same way in every row, or add replace: "
                                   f"{{service: {{'{key}': '{other_key}'}}}} to the source" if alike else

@@ -22,6 +22,7 @@ README.md and the methodology page):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -522,9 +523,20 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
                                                    kept, split, marked.get(svc.slug, ()))
         fig.unpaired_costs, fig.cost_spans = unpaired_here, spans
         if spans and kept:  # 'Data covers' the years of cost too: the cost card may show one
-            fig.data_period_label = Period(min(r.period.start for r in (*kept, *spans)),
-                                           max(r.period.end for r in (*kept, *spans)), "range").label
+            fig.data_period_label = covered_label(kept, [r.period for r in spans])
     return results
+
+
+def covered_label(rows, extra: Iterable[Period] = ()) -> str | None:
+    """What 'Data covers': from the first to the last period with a figure (a column blank for two
+    years before a service began, in a wide file, had been said to be covered), with ``extra``
+    periods (years of cost beside months, a declared measure's periods); the rows as they are if
+    none has a figure."""
+    told = [r.period for r in rows if r.transactions is not None or r.digital_take_up is not None
+            or r.not_requested or r.cost_per_transaction is not None or r.completion_rate is not None
+            or r.user_satisfaction is not None] + list(extra)
+    told = told or [r.period for r in rows]
+    return Period(min(p.start for p in told), max(p.end for p in told), "range").label if told else None
 
 
 def _cost_spans(rows: list[m.PeriodRow], unpaired: set[str] = frozenset()) -> tuple[list[m.PeriodRow],
@@ -680,12 +692,7 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         if window is not None and year.transactions is not None:
             kpis[m.TRANSACTIONS_PER_YEAR].stale = pd.Timestamp(window["last_end"]).date() < rows[-1].period.end
     shares = _channel_split(svc, config, split, year, rows)
-    # 'Data covers' the periods with a figure: a column blank for two years before a service began
-    # (a wide file's) had been said to be covered. (Declared measures alone: the rows as they are.)
-    told = [r for r in rows if r.transactions is not None or r.digital_take_up is not None or r.not_requested
-            or r.cost_per_transaction is not None or r.completion_rate is not None
-            or r.user_satisfaction is not None] or rows
-    data_label = Period(told[0].period.start, told[-1].period.end, "range").label if told else None
+    data_label = covered_label(rows)
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
     return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used,
                           latest_label=rows[-1].period.label if rows else None)

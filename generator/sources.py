@@ -395,8 +395,8 @@ class _Resolver:
         # First a heading with the same words in another order or with more ('total-events' for
         # 'events-total': spelling alone had offered 'events-orange', another figure).
         words = set(re.findall(r"[a-z0-9]+", str(name).lower()))
-        holding = [h for h in self.headings if words and words <= set(re.findall(r"[a-z0-9]+", h.lower()))]
-        close = sorted(holding, key=len)[:3] or difflib.get_close_matches(name, self.headings, n=3, cutoff=0.5)
+        same = [h for h in self.headings if words and words == set(re.findall(r"[a-z0-9]+", h.lower()))]
+        close = same[:1] or difflib.get_close_matches(name, self.headings, n=3, cutoff=0.5)
         if close:
             return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
         shown = ", ".join(f"'{h}'" for h in self.headings[:12])

@@ -2648,6 +2648,11 @@ def test_a_count_with_a_point_between_its_thousands_is_an_error(tmp_path):
                                                "2024-02,online,833.333\n")
     code, out = run(config, "check")
     assert code == 0 and "is a count but has a fraction: '1033.333' (and 1 more in this column)" in out
+    # Nor among whole counts it would be far beyond as thousands (833,333 beside 910 and 1,020).
+    (tmp_path / "data/permits.csv").write_text("period,channel,transactions\n2024-01,online,910\n"
+                                               "2024-02,online,833.333\n2024-03,online,1020\n")
+    code, out = run(config, "check")
+    assert code == 0 and "is a count but has a fraction: '833.333'" in out
 
 
 def test_an_export_with_headings_alone_is_an_error_and_the_site_is_kept(tmp_path):
@@ -2731,6 +2736,11 @@ def test_one_rate_written_as_a_fraction_among_percentages_is_a_warning(tmp_path)
         f"2024-{m:02d},,10,{v}\n" for m, v in enumerate([0.4, 0.6, 0.9, 1.5, 3, 8, 20, 55], start=1))
     (tmp_path / "data/permits.csv").write_text(rising)
     assert "among percentages" not in run(config, "check")[1]
+    # Two in a row are each judged against the whole figures either side (found in review).
+    twice = csv_text.replace("2024-03,online,10,93.5\n", "2024-03,online,10,0.93\n2024-04,online,10,93.5\n")
+    (tmp_path / "data/permits.csv").write_text(twice)
+    assert "is '0.926' among percentages, so it is read as 0.926% (and 1 more in this column)" in run(
+        config, "check")[1]
 
 
 def test_a_second_download_of_a_file_of_a_pattern_is_read_once_and_told(tmp_path):
@@ -2764,7 +2774,7 @@ def test_a_service_name_differing_only_in_capitals_is_told_how_to_make_them_one(
     config = site(tmp_path, source, {"data/foi.csv": csv_text})
     code, out = run(config, "check")
     assert ("data/foi.csv:3: warning: service 'Ministry of justice' would have the web address 'ministry-of-justice', "
-            "already used by 'Ministry of Justice', which differs only in capitals or spaces; it gets "
+            "already used by 'Ministry of Justice', which differs only in capitals, accents or spaces; it gets "
             "'ministry-of-justice-2'\n    hint: if they are one service, write it the same way in every row, or add "
             "replace: {service: {'Ministry of justice': 'Ministry of Justice'}} to the source") in out, out
     config.write_text(config.read_text() + "    replace: {service: {'Ministry of justice': 'Ministry of Justice'}}\n")
@@ -2773,6 +2783,10 @@ def test_a_service_name_differing_only_in_capitals_is_told_how_to_make_them_one(
     made = services(config)
     assert [p.transactions for p in made["ministry-of-justice"].periods] == [5, 6]
     assert "ministry-of-justice-2" not in made
+    # The name made from the corrected column is corrected too (its first row had named it).
+    config.write_text(config.read_text().replace("{'Ministry of justice': 'Ministry of Justice'}",
+                                                 "{'Ministry of Justice': 'Ministry of justice'}"))
+    assert services(config)["ministry-of-justice"].name == "Ministry of justice"
 
 
 def test_a_years_total_among_four_week_periods_is_an_error(tmp_path):
@@ -2795,6 +2809,15 @@ def test_a_years_total_among_four_week_periods_is_an_error(tmp_path):
     assert code == 1 and ("data/permits.csv:15:1: error: period '1 April 2023 to 29 March 2024' covers 12 months, but "
                           "most periods here cover 1, and it overlaps 13 of them, so their figures would be counted "
                           "twice") in out, out
+    # A file of rolling years is one whatever the service: one service's first half year beside its
+    # rolling year, in a file whose other service's years overlap, is told, not an error (review).
+    rolling = ("Service,From,To,Volume\nBins,01/04/2023,31/03/2024,100\nBins,01/07/2023,30/06/2024,110\n"
+               "Garden,01/10/2023,31/03/2024,40\nGarden,01/07/2023,30/06/2024,90\n")
+    source = ("sources:\n  - file: rolling.csv\n    columns: {service: Service, period: '{From} to {To}', "
+              "transactions: Volume}\n    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path / "rolling", source, {"data/rolling.csv": rolling})
+    code, out = run(config, "check")
+    assert code == 0 and "covers 6 months, but most periods here cover 12" in out, out
 
 
 def test_data_covers_the_periods_with_figures(tmp_path):
@@ -2803,3 +2826,10 @@ def test_data_covers_the_periods_with_figures(tmp_path):
     csv_text = "period,channel,transactions\n2024-01,online,\n2024-02,online,\n2024-03,online,5\n2024-04,online,6\n"
     config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     assert services(config)["permits"].data_period_label == "March to April 2024"
+    # A declared measure's periods are covered too: its chart starts with them (found in review).
+    config.write_text(config.read_text() + "measures:\n  - id: wait_days\n    label: Wait\n    unit: number\n"
+                      "    over_time: mean\n")
+    (tmp_path / "data/permits.csv").write_text("period,channel,transactions,wait_days\n2023-12,online,,3\n"
+                                               + csv_text.split("\n", 1)[1].replace(",\n", ",,\n").replace(
+                                                   ",5\n", ",5,\n").replace(",6\n", ",6,\n"))
+    assert services(config)["permits"].data_period_label == "December 2023 to April 2024"
