@@ -902,6 +902,14 @@ def test_an_excel_date_number_as_a_period_says_how_to_fix_it(tmp_path):
 PERMITS = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
 
 
+WIDE_CHANNELS = "sources:\n  - file: permits.csv\n    wide:\n      columns: '{channel}'\n      measure: transactions\n"
+
+
+def wide_permits(tmp_path, csv_text: str):
+    """The permits service read from a file with a column of transactions per channel."""
+    return site(tmp_path, WIDE_CHANNELS, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+
+
 def test_empty_columns_after_the_table_are_dropped(tmp_path):
     """Excel saves 'a,b,,' when cells beside the table were once used: not a repeated heading."""
     csv_text = "period,channel,transactions,,\n2024-01,online,5,,\n2024-01,phone,5,,\n"
@@ -948,10 +956,7 @@ def test_statswales_marks_read_as_no_data_and_footnotes(tmp_path):
 def test_a_row_with_too_few_cells_is_a_located_warning(tmp_path):
     """A row cut short loses figures: its missing cells are no data, and that is said."""
     csv_text = "period,online,phone,post\n2024-01,5,4,1\n2024-02,6\n2024-03,7,3\n"
-    source = ("sources:\n  - file: permits.csv\n"
-              "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
-    config = site(tmp_path, source, {"data/permits.csv": csv_text.replace("post", "face to face"),
-                                     "content/services/permits.yaml": PERMITS})
+    config = wide_permits(tmp_path, csv_text.replace("post", "face to face"))
     code, out = run(config, "check")
     assert ("data/permits.csv:3:3: warning: row has 2 cells but the header has 4: the last 2 are read as "
             "blank (and 1 more row with too few cells)") in out
@@ -962,10 +967,7 @@ def test_a_file_that_stops_partway_through_its_last_row_is_an_error(tmp_path):
     """A tester's real file cut short ('...,20' became ',2', with the row's last cells gone) published
     2 with a warning. A short last row with no line end after it is an error; with one, a warning."""
     csv_text = "period,online,phone,post\n2024-01,5,4,1\n2024-02,6,3,2\n2024-03,7,2"
-    source = ("sources:\n  - file: permits.csv\n"
-              "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
-    config = site(tmp_path, source, {"data/permits.csv": csv_text.replace("post", "face to face"),
-                                     "content/services/permits.yaml": PERMITS})
+    config = wide_permits(tmp_path, csv_text.replace("post", "face to face"))
     code, out = run(config, "check")
     assert code == 1 and ("data/permits.csv:4:3: error: the file ends partway through a row: line 4 has 3 of the 4 "
                           "cells, and no line end after it\n    hint: the export was cut short") in out
@@ -987,9 +989,7 @@ def test_a_channel_blank_in_every_period_is_no_data_not_zero(tmp_path):
     saying how to write zero. A channel that begins partway (three blanks first) still begins, once
     it has two figures: a lone figure after the blanks is told, as it may be their total."""
     csv_text = ("period,online,phone,face to face\n2024-01,,40,10\n2024-02,,42,9\n2024-03,,45,8\n2024-04,,44,8\n")
-    source = ("sources:\n  - file: permits.csv\n"
-              "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
-    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    config = wide_permits(tmp_path, csv_text)
     code, out = run(config, "check")
     assert code == 0
     assert ("data/permits.csv:2:2: warning: Online has no figure in any period, so its digital take-up and "
@@ -1371,9 +1371,13 @@ def test_a_star_alone_in_exclude_is_the_marker_not_anything(tmp_path):
     assert card.value == 12  # January and March; February's flagged row left out
 
 
-def test_files_of_a_pattern_with_different_headings_are_told(tmp_path):
-    source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
+# A file a month, its services made from the rows, its period from the file's name.
+AE_PATTERN = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
               "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
+
+
+def test_files_of_a_pattern_with_different_headings_are_told(tmp_path):
+    source = AE_PATTERN
     files = {"data/ae/ae-2026-01.csv": "Trust,Attendances\nNorth,100\n",
              "data/ae/ae-2026-02.csv": "Trust,Total attendances\nNorth,110\n"}
     config = site(tmp_path, source, files)
@@ -1419,8 +1423,7 @@ def test_a_heading_spelt_another_way_in_one_file_of_a_pattern_is_the_same_column
 
 
 def test_a_file_name_with_no_period_is_one_error_per_file(tmp_path):
-    source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
-              "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
+    source = AE_PATTERN
     config = site(tmp_path, source, {"data/ae/latest.csv": "Trust,Attendances\nNorth,100\nSouth,50\n"})
     code, out = run(config, "check")
     assert code == 1 and out.count("is not a period I recognise: 'latest'") == 1
@@ -1627,8 +1630,7 @@ def test_two_sources_making_the_same_services_make_each_once_with_both_files(tmp
 
 
 def test_a_mistyped_month_in_a_file_name_is_one_error_for_that_file(tmp_path):
-    source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
-              "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
+    source = AE_PATTERN
     config = site(tmp_path, source, {"data/ae/January-2026-AE.csv": "Trust,Attendances\nNorth,100\nSouth,5\n",
                                      "data/ae/Febuary-2026-AE.csv": "Trust,Attendances\nNorth,110\nSouth,6\n"})
     code, out = run(config, "check")
@@ -2673,8 +2675,7 @@ def test_an_export_with_headings_alone_is_an_error_and_the_site_is_kept(tmp_path
 def test_next_months_file_of_a_pattern_made_ready_with_headings_alone_is_a_warning(tmp_path):
     """One file of a pattern with its headings alone (made ready for next month) removes nothing: a
     warning (a review found such a site failing); every file empty is an error."""
-    source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
-              "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
+    source = AE_PATTERN
     files = {"data/ae/ae-2026-01.csv": "Trust,Attendances\nNorth,100\n",
              "data/ae/ae-2026-02.csv": "Trust,Attendances\n"}
     config = site(tmp_path, source, files)
@@ -2747,8 +2748,7 @@ def test_a_second_download_of_a_file_of_a_pattern_is_read_once_and_told(tmp_path
     """'2020 (1).csv' beside '2020.csv', the same rows: each service's row was told as repeated,
     naming 2020.csv, never the copy. The copy is told once and left out; two years that happen to
     hold the same figures are two years."""
-    source = ("sources:\n  - file: ae/*.csv\n    columns: {service: Trust, period: '{file period}', "
-              "transactions: Attendances}\n    services:\n      name: '{Trust}'\n      organisation: council\n")
+    source = AE_PATTERN
     same = "Trust,Attendances\nNorth,100\nSouth,4\n"
     files = {"data/ae/2020.csv": same, "data/ae/2020 (1).csv": same, "data/ae/2021.csv": same}
     config = site(tmp_path, source, files)
