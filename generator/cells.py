@@ -451,9 +451,11 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         elif re.fullmatch(FINANCE_PERIOD + r"1[3-6]\b.*|.*\b" + FINANCE_PERIOD + r"1[3-6]", raw[index], re.I):
             hint = ("a finance system's period 13 (or later) holds year-end adjustments, not a month: leave "
                     "its rows out with exclude: in the file's source")
-        elif re.fullmatch(r"[2-7]\d{4}(\.0+)?", raw[index]):  # 20000 to 79999: 1954 to 2118
-            day = date(1899, 12, 30) + timedelta(days=int(float(raw[index])))
-            hint = (f"this looks like a date as Excel stores it ({int(float(raw[index]))} is {day.day} "
+        elif serial := re.fullmatch(r"([2-7]\d{4})(?:\.0+)?", raw[index]) or re.search(
+                r"(?<![\d.,/-])([2-7]\d{4})(?:\.0+)?(?![\d.,/-])", raw[index]):  # 20000 to 79999: 1954 to 2118,
+            # alone or as one end of a range ('45410 to 25-May-24')
+            day = date(1899, 12, 30) + timedelta(days=int(serial.group(1)))
+            hint = (f"this looks like a date as Excel stores it ({serial.group(1)} is {day.day} "
                     f"{calendar.month_name[day.month]} {day.year}): format the column as a date in the "
                     "spreadsheet before saving it as CSV")
         elif impossible_date(raw[index], dates == "month_first"):  # a date's shape, but no such day: say why

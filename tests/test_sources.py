@@ -895,6 +895,12 @@ def test_an_excel_date_number_as_a_period_says_how_to_fix_it(tmp_path):
     assert code == 1
     assert "data/permits.csv:2:1: error: 'period' is not a period I recognise: '45017'" in out
     assert "this looks like a date as Excel stores it (45017 is 1 April 2023)" in out
+    # One end of a range made from two columns too (a tester's TfL file had the generic hint).
+    source = "sources:\n  - file: permits.csv\n    columns: {period: '{From} to {To}', transactions: Journeys}\n"
+    config = site(tmp_path / "range", source, {"data/permits.csv": "From,To,Journeys\n45410,25-May-24,5\n",
+                                               "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 1 and "this looks like a date as Excel stores it (45410 is 28 April 2024)" in out, out
 
 
 # -- the shape of real exports ------------------------------------------------------------------------
