@@ -58,8 +58,13 @@ def _wildcard(text: str, whole: bool) -> re.Pattern:
     return re.compile(pattern, re.IGNORECASE | re.DOTALL)
 
 
+_UNSEEN = {code: f"\\x{code:02x}" for code in (*range(0, 9), 11, 12, *range(14, 32), 127)}
+
+
 def _one_line(text: str) -> str:
-    return text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵")
+    """With a line break shown as ↵, and other control characters as \\x00: a stray NUL in a cell
+    had made "'transactions' is not a number: '331'" with the character that is wrong unseen."""
+    return text.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵").translate(_UNSEEN)
 
 
 @dataclass

@@ -1288,6 +1288,9 @@ def test_a_heading_with_a_line_break_is_shown_on_one_line_in_messages(tmp_path):
     assert code == 1
     assert ("data/services.csv:3:2: error: 'transactions' (column 'Total transactions↵Jul - Sep 2012') is not a "
             "number: '1O0'\n") in out
+    # A stray NUL is shown, not left unseen in the message (found in review).
+    (tmp_path / "data/services.csv").write_text(csv_text.replace("1O0", "33\x001"))
+    assert "is not a number: '33\\x001'\n" in run(config, "check")[1]
 
 
 def test_a_file_per_month_read_as_one_with_the_period_from_each_name(tmp_path):
