@@ -542,6 +542,13 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
                                  for v in patterns)
                 matches |= cells.str.fullmatch(regex, flags=re.S)
             keep &= matches if key == "filter" else ~matches
+    if len(frame) and not keep.any():
+        # Every row left out: the services made from the file, and their pages, would go (a tester's
+        # '18 plus' for '18plus' replaced a site of 14 services with none, with exit 0).
+        key = "filter" if source.values["filter"] else "exclude"
+        problems.error(source.config_path, f"filter: and exclude: leave no row of {source.file}, so it would "
+                       "publish nothing", *source.where(key), hint="check each value against the file's (a "
+                       "warning names any near miss); values are compared ignoring case and spaces at the ends")
     return frame[keep]
 
 

@@ -1711,6 +1711,21 @@ def test_a_filter_value_with_nothing_close_lists_the_values_the_column_has(tmp_p
             ) in out
 
 
+def test_a_filter_that_keeps_no_row_is_an_error_and_the_site_is_kept(tmp_path):
+    """'18 plus' for '18plus': a warning, exit 0, and a site of 14 services replaced by one with none
+    (a tester's Public Health Scotland file). A filter leaving no row is an error."""
+    csv_text = "Age,period,transactions\n18plus,2024-01,5\n18-44,2024-01,2\n"
+    source = "sources:\n  - file: permits.csv\n    filter: {Age: 18plus}\n"
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "build", "--output", str(tmp_path / "site"))[0] == 0
+    before = {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    config.write_text(config.read_text().replace("{Age: 18plus}", "{Age: 18 plus}"))
+    code, out = run(config, "build", "--output", str(tmp_path / "site"))
+    assert code == 1 and "error: filter: and exclude: leave no row of permits.csv, so it would publish nothing" in out
+    assert "hint: did you mean '18plus'?" in out
+    assert {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == before
+
+
 def test_no_digital_channel_means_no_take_up_not_zero(tmp_path):
     config_text = "title: Transport\norganisation: Council\nchannels:\n  - id: bus\n    label: Bus\n  - id: tram\n" \
                   "    label: Tram\ncharts:\n  static_svg: false\n"
