@@ -165,6 +165,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{4})/(\d{1,2})$"), "ym"),  # 2024/03 (not a financial year: tried after them)
     (re.compile(r"^(\d{4})(\d{2})$"), "ym"),  # 202403; 201819 is no month, so it is read as below
     (re.compile(r"^(\d{4})(\d{2})$"), "fy2"),  # 201819: the financial (or academic) year 2018/19
+    (re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})$"), "ymd"),  # 20150222 (Public Health Scotland's dates)
     (re.compile(r"^(\d{4})$"), "y"),  # 2024
     (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), "m/y"),  # 03/2024, 03-2024, 03.2024
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "dmy"),  # 01/03/2024 (UK order)
