@@ -32,6 +32,7 @@ from generator.periods import Period, month_span, period_attr
 from generator.paths import is_pattern
 from generator.raw_files import RawFile, RawFiles, _words_of, read_csv_text
 from generator.sources import Source, _column_key, duplicate_headings, headings_of, looks_like_a_total, to_long
+from generator.yamlfile import yaml_scalar
 
 
 NUMERIC = MEASURES  # kept for callers that think of the measures as "the numeric columns"
@@ -429,6 +430,7 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
     if source is not None and source.values.get("combine") == "sum":
         _warn_of_repeated_records(frame, source, path, problems)
+        _warn_of_totals_among_parts(frame, source, path, problems)
         parsed = _added_up(parsed, rows.measures, config, source, path, problems)
     if parsed["_kind"].eq("range").any():
         cumulative = [name for name, part in parsed.groupby("@file", sort=False) if _range_lengths(part, name, problems)]
@@ -459,7 +461,12 @@ def _warn_of_repeated_records(frame: pd.DataFrame, source: Source, path, problem
     # 2,230 payments without a word, beside three rows that made no column an identifier.
     # (A file of events, a row each, counted with constants: {transactions: 1}, has rows alike by
     # right: a summary's rows carry counts of their own, not all 1.)
-    numbers = [h for h in distinct.columns if distinct[h].str.fullmatch(r"[\d\s.,£$€%()+-]*").all()]
+    # A key column written in digits (a month as 200707) is one of its words, not a count.
+    keys = {_column_key(name) for field in ("service", "period", "channel")
+            for text in [str((source.values.get("columns") or {}).get(field) or "")]
+            for name in (re.findall(r"\{([^{}]+)\}", text) or [text]) if name}
+    numbers = [h for h in distinct.columns if _column_key(h) not in keys
+               and distinct[h].str.fullmatch(r"[\d\s.,£$€%()+-]*").all()]
     words = [h for h in distinct.columns if h not in numbers]
     counted = {_column_key(str(heading)) for field, heading in (source.values.get("columns") or {}).items()
                if field in COUNTS and isinstance(heading, str)}  # a count read from a column: not a fee
@@ -478,6 +485,29 @@ def _warn_of_repeated_records(frame: pd.DataFrame, source: Source, path, problem
                          int(frame.at[first, "@line"]),
                          hint="if it is one record exported twice, remove the repeat; if they are separate records "
                               "that happen to match, list this warning under accepted_warnings: in config.yaml")
+
+
+def _warn_of_totals_among_parts(frame: pd.DataFrame, source: Source, path, problems: Problems) -> None:
+    """A breakdown column the source does not read, filter or exclude on, with a total among its
+    values ('All Delay Reasons' beside the reasons): combine: sum adds the total in with its parts
+    (a tester's figures were published at four times their size). Said once per column."""
+    read = _words_of(source) | {_column_key(str(name)) for key in ("filter", "exclude")
+                                for name in source.values[key]}
+    for heading in headings_of(frame):
+        if _column_key(heading) in read:
+            continue
+        values = list(dict.fromkeys(v for v in frame[heading].astype(str).str.strip() if v))
+        if len(values) < 2 or len(values) > 200 or all(re.fullmatch(r"[\d\s.,£$€%()+-]*", v) for v in values):
+            continue
+        total = next((v for v in values if looks_like_a_total(v) or re.match(r"all\b", v, re.I)), None)
+        if total is None:
+            continue
+        line = int(frame.loc[frame[heading].astype(str).str.strip().eq(total), "@line"].iloc[0])
+        problems.warning(path, f"column '{heading}' has '{total}' beside {len(values) - 1} other value"
+                         f"{'s' if len(values) > 2 else ''}, and combine: sum adds them all up: a total counted "
+                         "with its parts", line, frame.columns.get_loc(heading) + 1 if heading in frame else None,
+                         hint=f"keep the total alone with filter: {{{yaml_scalar(heading)}: {yaml_scalar(total)}}}, "
+                              f"or the parts alone with exclude: {{{yaml_scalar(heading)}: {yaml_scalar(total)}}}")
 
 
 def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, source: Source, path,

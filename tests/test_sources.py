@@ -2015,6 +2015,29 @@ def test_a_row_repeated_in_a_summary_table_that_is_added_up_is_a_warning(tmp_pat
     assert "repeats line" not in out, out
 
 
+def test_a_summary_keyed_by_a_month_in_digits_and_a_total_among_its_parts_are_told(tmp_path):
+    """Public Health Scotland's files, added up with combine: sum: a month written 200707 had been
+    taken for a count, so a row exported twice went unsaid (A111H July 2007 doubled); and a breakdown
+    with its own total ('All Delay Reasons') was added in with its parts, every figure four times over."""
+    source = ("sources:\n  - file: ae.csv\n    columns: {service: Site, period: Month, transactions: Attendances}\n"
+              "    combine: sum\n    services: {name: '{Site}', organisation: council}\n")
+    rows = [f"{m},{site},Emergency,{100 + i}" for i, (m, site) in enumerate(
+        (m, site) for m in (200707, 200708, 200709) for site in ("A111H", "B120H", "C121H"))]
+    csv_text = "Month,Site,Type,Attendances\n" + "\n".join(rows + [rows[0]]) + "\n"
+    config = site(tmp_path, source, {"data/ae.csv": csv_text})
+    code, out = run(config, "check")
+    assert "data/ae.csv:11: warning: row repeats line 2 in every cell, and combine: sum adds it in" in out, out
+    reasons = "Month,Site,Reason,Attendances\n" + "".join(
+        f"200707,A111H,{r},{n}\n" for r, n in (("Care home", 2), ("Transport", 3), ("All Delay Reasons", 5)))
+    (tmp_path / "data/ae.csv").write_text(reasons)
+    code, out = run(config, "check")
+    assert ("data/ae.csv:4:3: warning: column 'Reason' has 'All Delay Reasons' beside 2 other values, and combine: "
+            "sum adds them all up: a total counted with its parts\n    hint: keep the total alone with filter: "
+            "{Reason: All Delay Reasons}, or the parts alone with exclude: {Reason: All Delay Reasons}") in out, out
+    config.write_text(config.read_text().replace("    combine: sum", "    combine: sum\n    exclude: {Reason: All Delay Reasons}"))
+    assert "adds them all up" not in run(config, "check")[1]
+
+
 def test_a_period_years_before_the_rest_is_a_warning_a_pilot_may_be_real(tmp_path):
     months = ["2012-06"] + [f"2019-{m:02d}" for m in range(1, 13)]
     config = one_file_site(tmp_path, "period,channel,transactions\n" + "".join(f"{p},online,5\n" for p in months))
