@@ -347,7 +347,7 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
                 # 'Data covers' a declared measure's periods too (its chart may start years earlier).
                 measured = [period for f in fig.measures for period, value in f.points if value is not None]
                 if measured:
-                    fig.data_period_label = covered_label([*fig.periods, *fig.cost_spans], measured)
+                    fig.data_period_label = covered_label(fig.periods, [*measured, *(r.period for r in fig.cost_spans)])
     return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
 
 

@@ -164,9 +164,12 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
             # Not where a fraction in the column is a decimal, nor where read as thousands it would be
             # far beyond the column's whole counts ('833.333', a quarter spread over its months, among
             # 910 to 1,020 is not 833,333).
-            typical = values[values.notna() & ~fractional].median()
-            if not dotted[fractional].all() or (typical == typical and (values[dotted] * 1000 > 20 * typical).any()):
+            if not dotted[fractional].all():
                 dotted[:] = False
+            else:  # each judged against its own service's whole counts (a file of several services)
+                service = long["service"].astype(str) if "service" in long else pd.Series("", index=long.index)
+                typical = values.where(values.notna() & ~fractional).groupby(service).transform("median")
+                dotted &= ~(typical.notna() & (values * 1000 > 20 * typical))
             for index in long.index[dotted]:
                 problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} is a count written "
                                f"with a point between its thousands: '{raw[index]}'", *_where(lines, cols, index),
@@ -714,8 +717,12 @@ def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> bool:
     # A file of rolling years (periods of the usual length that overlap each other, for any service)
     # overlaps anyway: an odd one there is only told. Decided for the file, not the service (one with
     # a half year and one rolling year had failed).
-    usual_ones = sorted({p for p, n in zip(ranges["period"], months) if n == usual}, key=lambda p: p.start)
-    rolling = any(b.start <= a.end for a, b in zip(usual_ones, usual_ones[1:]))
+    def overlap(periods) -> bool:
+        ordered = sorted(set(periods), key=lambda p: p.start)
+        return any(b.start <= a.end for a, b in zip(ordered, ordered[1:]))
+
+    usual_of = ranges["period"][(months == usual).to_numpy()]
+    file_rolls = overlap(usual_of)
     for index, row in odd.iterrows():
         # One that overlaps the service's other periods (a year's total among its four-week periods, or
         # an end date's typo running into the next) would have its figures counted twice in every sum
@@ -723,6 +730,10 @@ def _range_lengths(tidy: pd.DataFrame, path, problems: Problems) -> bool:
         period = row["period"]
         same = ranges[(services == services[index]).to_numpy() & (ranges["period"] != period).to_numpy()]
         overlapping = {p for p in same["period"] if p.start <= period.end and period.start <= p.end}
+        # Rolling years overlap anyway: judged by the service's own periods of the usual length, or, with
+        # fewer than two (a half year beside one rolling year), by the file's.
+        own = [p for p in same["period"] if round(p.months) == usual]
+        rolling = overlap(own) if len(set(own)) >= 2 else file_rolls
         if overlapping and not rolling:
             problems.error(path, f"period '{period.label}' covers {round(period.months)} months, but most "
                            f"periods here cover {usual}, and it overlaps {len(overlapping)} of them, so their "

@@ -462,9 +462,7 @@ def _warn_of_repeated_records(frame: pd.DataFrame, source: Source, path, problem
     # (A file of events, a row each, counted with constants: {transactions: 1}, has rows alike by
     # right: a summary's rows carry counts of their own, not all 1.)
     # A key column written in digits (a month as 200707) is one of its words, not a count.
-    keys = {_column_key(name) for field in ("service", "period", "channel")
-            for text in [str((source.values.get("columns") or {}).get(field) or "")]
-            for name in (re.findall(r"\{([^{}]+)\}", text) or [text]) if name}
+    keys = _key_columns(source)
     numbers = [h for h in distinct.columns if _column_key(h) not in keys
                and distinct[h].str.fullmatch(r"[\d\s.,£$€%()+-]*").all()]
     words = [h for h in distinct.columns if h not in numbers]
@@ -487,27 +485,54 @@ def _warn_of_repeated_records(frame: pd.DataFrame, source: Source, path, problem
                               "that happen to match, list this warning under accepted_warnings: in config.yaml")
 
 
+def _key_columns(source: Source) -> set[str]:
+    """The columns (as _column_key) that the source reads a row's service, period and channel from."""
+    return {_column_key(name) for field in ("service", "period", "channel")
+            for text in [str((source.values.get("columns") or {}).get(field) or field)]
+            for name in (re.findall(r"\{([^{}]+)\}", text) or [text]) if name}
+
+
 def _warn_of_totals_among_parts(frame: pd.DataFrame, source: Source, path, problems: Problems) -> None:
-    """A breakdown column the source does not read, filter or exclude on, with a total among its
-    values ('All Delay Reasons' beside the reasons): combine: sum adds the total in with its parts
-    (a tester's figures were published at four times their size). Said once per column."""
-    read = _words_of(source) | {_column_key(str(name)) for key in ("filter", "exclude")
-                                for name in source.values[key]}
-    for heading in headings_of(frame):
-        if _column_key(heading) in read:
+    """A breakdown column with its own total among its values ('All Delay Reasons' beside the reasons),
+    in a file added up with combine: sum: the total is added in with its parts (a tester's figures
+    were published at four times their size). Told only where the total's count is the sum of its
+    parts' (so 'All Saints', a branch, or 'All figures provisional', a note, is not), once per column,
+    and not where the source already chooses its rows with filter: or exclude:."""
+    if source.values["filter"] or source.values["exclude"]:
+        return
+    mapped = (source.values.get("columns") or {}).get("transactions")
+    count = next((h for h in headings_of(frame) if isinstance(mapped, str) and _column_key(h) == _column_key(mapped)),
+                 None)
+    if count is None:
+        return
+    counts = pd.to_numeric(frame[count].astype(str).str.replace(r"[,\s£$€]", "", regex=True), errors="coerce")
+    read = _words_of(source) | {"service", "period", "channel"}
+    grouped = _key_columns(source)
+    cells = {h: frame[h].astype(str).str.strip() for h in headings_of(frame)}
+    words = [h for h, c in cells.items() if not c.str.fullmatch(r"[\d\s.,£$€%()+-]*").all()]
+    for heading in words:
+        values = list(dict.fromkeys(v for v in cells[heading] if v))
+        if _column_key(heading) in read or not 3 <= len(values) <= 200:
             continue
-        values = list(dict.fromkeys(v for v in frame[heading].astype(str).str.strip() if v))
-        if len(values) < 2 or len(values) > 200 or all(re.fullmatch(r"[\d\s.,£$€%()+-]*", v) for v in values):
-            continue
-        total = next((v for v in values if looks_like_a_total(v) or re.match(r"all\b", v, re.I)), None)
-        if total is None:
-            continue
-        line = int(frame.loc[frame[heading].astype(str).str.strip().eq(total), "@line"].iloc[0])
-        problems.warning(path, f"column '{heading}' has '{total}' beside {len(values) - 1} other value"
-                         f"{'s' if len(values) > 2 else ''}, and combine: sum adds them all up: a total counted "
-                         "with its parts", line, frame.columns.get_loc(heading) + 1 if heading in frame else None,
-                         hint=f"keep the total alone with filter: {{{yaml_scalar(heading)}: {yaml_scalar(total)}}}, "
-                              f"or the parts alone with exclude: {{{yaml_scalar(heading)}: {yaml_scalar(total)}}}")
+        for total in (v for v in values if looks_like_a_total(v) or re.fullmatch(r"all(\s.*)?", v, re.I)):
+            is_total = cells[heading].eq(total)
+            # Added up as combine: sum adds them: by the service, period and channel each row is for.
+            keys = [cells[h] for h in cells if _column_key(h) in grouped and h != heading] or \
+                [pd.Series("", index=frame.index)]
+            sums = [counts[rows].groupby([k[rows] for k in keys]).sum(min_count=1) for rows in (is_total, ~is_total)]
+            both = sums[0].index.intersection(sums[1].index)
+            if not len(both):
+                continue
+            whole, parts = sums[0][both], sums[1][both]
+            if ((whole - parts).abs() <= np.maximum(1, whole.abs() * 0.005)).mean() < 0.8:
+                continue
+            line = int(frame.loc[is_total, "@line"].iloc[0])
+            problems.warning(path, f"column '{heading}' has '{total}' beside {len(values) - 1} other values, whose "
+                             "counts it adds up, and combine: sum adds them all: a total counted with its parts",
+                             line, headings_of(frame).index(heading) + 1,
+                             hint=f"keep the total alone with filter: {{{yaml_scalar(heading)}: {yaml_scalar(total)}}}, "
+                                  f"or the parts alone with exclude: {{{yaml_scalar(heading)}: {yaml_scalar(total)}}}")
+            break
 
 
 def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, source: Source, path,

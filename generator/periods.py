@@ -543,18 +543,22 @@ def period_in_name(name: str) -> str:
     if any(w.isalpha() and w not in MONTHS and difflib.get_close_matches(w, months, n=1, cutoff=0.8)
            for w in lowered):
         return name  # 'Febuary-2026': a month mistyped, not the year 2026
-    
+
     for marker in ("week", "wk", "w"):  # 'ae-week-10-2024': ISO week 10, not October
         if marker in lowered[:-2]:
             at = lowered.index(marker)
             number, year = words[at + 1], words[at + 2]
             if number.isdigit() and re.fullmatch(r"\d{4}", year):
                 return f"{year}-W{int(number):02d}"
-    for size in range(len(words), 0, -1):
-        for start in range(len(words) - size, -1, -1):  # the last first: 'ward_12_2024_03' is March 2024
-            run = words[start:start + size]
-            for text in (" ".join(run), "-".join(run)):
-                period = _match(text, _PATTERNS, 4)
-                if period is not None:
-                    return period.label if period.kind in ("month", "day") else text
+    # A day written 20240215 after a month is the export's date ('delays_202401_20240215' is January
+    # 2024): such a word is the period only where no other word is one.
+    compact = [w for w in words if re.fullmatch(r"(?:19|20)\d{6}", w)]
+    for candidates in ([w for w in words if w not in compact], words) if compact else (words,):
+        for size in range(len(candidates), 0, -1):
+            for start in range(len(candidates) - size, -1, -1):  # the last first: 'ward_12_2024_03' is March 2024
+                run = candidates[start:start + size]
+                for text in (" ".join(run), "-".join(run)):
+                    period = _match(text, _PATTERNS, 4)
+                    if period is not None:
+                        return period.label if period.kind in ("month", "day") else text
     return name

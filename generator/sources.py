@@ -542,7 +542,9 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
                                  for v in patterns)
                 matches |= cells.str.fullmatch(regex, flags=re.S)
             keep &= matches if key == "filter" else ~matches
-    if len(frame) and not keep.any():
+    if len(frame) and not keep.any() and source.values.get("services"):
+        # (Only a source that makes services from its rows: one of several feeding a service, say its
+        # paper forms, withdrawn, may rightly have none; the warning above names the value.)
         # Every row left out: the services made from the file, and their pages, would go (a tester's
         # '18 plus' for '18plus' replaced a site of 14 services with none, with exit 0).
         key = "filter" if source.values["filter"] else "exclude"

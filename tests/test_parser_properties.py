@@ -202,6 +202,8 @@ def test_a_quarter_whose_bracketed_months_disagree_is_no_period(text):
 @pytest.mark.parametrize("name, expected", [
     ("MSitAE-MARCH-2026", "2026-03"), ("calls_2024_03", "2024-03"), ("ward_12_2024_03", "2024-03"),
     ("region_1_2024_03", "2024-03"), ("ae-week-10-2024", "2024-W10"), ("report-2023-24", "2023/24"),
+    # A day written 20240215 after the month is the export's date (found in review); alone, the period.
+    ("delays_202401_20240215", "2024-01"), ("calls_2024_03_20240405", "2024-03"), ("weekly_20150222", "2015-02-22"),
 ])
 def test_the_period_a_file_name_gives(name, expected):
     from generator.periods import period_in_name
