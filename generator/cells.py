@@ -168,8 +168,13 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                 dotted[:] = False
             else:  # each judged against its own service's whole counts (a file of several services)
                 service = long["service"].astype(str) if "service" in long else pd.Series("", index=long.index)
-                typical = values.where(values.notna() & ~fractional).groupby(service).transform("median")
+                whole = values.where(values.notna() & ~fractional)
+                typical = whole.groupby(service).transform("median")
                 dotted &= ~(typical.notna() & (values * 1000 > 20 * typical))
+                # A service with no whole count whose figures run in thirds (a quarter spread over its
+                # months: 833.333, 866.667) is decimals; '12.345' alone is still thousands (reviews).
+                thirds = raw.str.strip().str.fullmatch(r"\d{1,3}\.(?:333|667)").fillna(False)
+                dotted &= ~(typical.isna() & thirds.groupby(service).transform("any"))
             for index in long.index[dotted]:
                 problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} is a count written "
                                f"with a point between its thousands: '{raw[index]}'", *_where(lines, cols, index),

@@ -500,10 +500,10 @@ def _warn_of_totals_among_parts(frame: pd.DataFrame, source: Source, path, probl
     and not where the source already chooses its rows with filter: or exclude:."""
     if source.values["filter"] or source.values["exclude"]:
         return
-    mapped = (source.values.get("columns") or {}).get("transactions")
-    count = next((h for h in headings_of(frame) if isinstance(mapped, str) and _column_key(h) == _column_key(mapped)),
-                 None)
-    if count is None:
+    mapped = str((source.values.get("columns") or {}).get("transactions") or "transactions")
+    names = [re.sub(r"\s*\(column \d+\)$", "", name) for name in (re.findall(r"\{([^{}]+)\}", mapped) or [mapped])]
+    count = next((h for h in headings_of(frame) if len(names) == 1 and _column_key(h) == _column_key(names[0])), None)
+    if count is None:  # a count made of several columns, or across columns (wide:): not judged here
         return
     counts = pd.to_numeric(frame[count].astype(str).str.replace(r"[,\s£$€]", "", regex=True), errors="coerce")
     read = _words_of(source) | {"service", "period", "channel"}
@@ -520,7 +520,7 @@ def _warn_of_totals_among_parts(frame: pd.DataFrame, source: Source, path, probl
             keys = [cells[h] for h in cells if _column_key(h) in grouped and h != heading] or \
                 [pd.Series("", index=frame.index)]
             sums = [counts[rows].groupby([k[rows] for k in keys]).sum(min_count=1) for rows in (is_total, ~is_total)]
-            both = sums[0].index.intersection(sums[1].index)
+            both = sums[0].dropna().index.intersection(sums[1].dropna().index)  # a suppressed count ('*') says nothing
             if not len(both):
                 continue
             whole, parts = sums[0][both], sums[1][both]

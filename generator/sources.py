@@ -542,15 +542,18 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
                                  for v in patterns)
                 matches |= cells.str.fullmatch(regex, flags=re.S)
             keep &= matches if key == "filter" else ~matches
-    if len(frame) and not keep.any() and source.values.get("services"):
-        # (Only a source that makes services from its rows: one of several feeding a service, say its
-        # paper forms, withdrawn, may rightly have none; the warning above names the value.)
+    if len(frame) and not keep.any():
         # Every row left out: the services made from the file, and their pages, would go (a tester's
-        # '18 plus' for '18plus' replaced a site of 14 services with none, with exit 0).
+        # '18 plus' for '18plus' replaced a site of 14 services with none, with exit 0): an error. A
+        # source feeding services named in YAML may be one of several a service reads (its paper
+        # forms, withdrawn): a warning there.
         key = "filter" if source.values["filter"] else "exclude"
-        problems.error(source.config_path, f"filter: and exclude: leave no row of {source.file}, so it would "
-                       "publish nothing", *source.where(key), hint="check each value against the file's (a "
-                       "warning names any near miss); values are compared ignoring case and spaces at the ends")
+        made = bool(source.values.get("services"))
+        (problems.error if made else problems.warning)(
+            source.config_path, f"filter: and exclude: leave no row of {source.file}, so it "
+            + ("would publish nothing" if made else "adds nothing"), *source.where(key),
+            hint="check each value against the file's (a warning names any near miss); values are compared "
+                 "ignoring case and spaces at the ends")
     return frame[keep]
 
 

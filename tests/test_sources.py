@@ -1731,6 +1731,7 @@ def test_a_filter_that_keeps_no_row_is_an_error_and_the_site_is_kept(tmp_path):
                                                "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 0 and "so filter: keeps none for it" in out and "publish nothing" not in out, out
+    assert "warning: filter: and exclude: leave no row of permits.csv, so it adds nothing" in out
 
 
 def test_no_digital_channel_means_no_take_up_not_zero(tmp_path):
@@ -2046,6 +2047,11 @@ def test_a_summary_keyed_by_a_month_in_digits_and_a_total_among_its_parts_are_to
     # (found in review), and a source that chooses its rows is not second-guessed.
     (tmp_path / "data/ae.csv").write_text(reasons.replace("All Delay Reasons,5", "All Saints,7"))
     assert "adds them all" not in run(config, "check")[1]
+    # A month whose total is suppressed ('*') says nothing either way: the others still tell (review).
+    suppressed = reasons + "".join(f"200708,A111H,{r},{n}\n" for r, n in (("Care home", 1), ("Transport", 1),
+                                                                          ("All Delay Reasons", "*")))
+    (tmp_path / "data/ae.csv").write_text(suppressed)
+    assert "adds them all" in run(config, "check")[1]
     (tmp_path / "data/ae.csv").write_text(reasons)
     config.write_text(config.read_text().replace("    combine: sum", "    combine: sum\n    exclude: {Reason: All Delay Reasons}"))
     assert "adds them all" not in run(config, "check")[1]
@@ -2716,6 +2722,11 @@ def test_a_count_with_a_point_between_its_thousands_is_an_error(tmp_path):
                                                  "Pests,2024-01,45\nPests,2024-02,50\n"})
     code, out = run(many, "check")
     assert code == 1 and "is a count written with a point between its thousands: '12.345'" in out, out
+    # A service with no whole count (a quarter spread over its months) is judged by the file's (review).
+    (tmp_path / "many/data/all.csv").write_text("service,period,transactions\nTax,2024-01,833.333\n"
+                                                "Tax,2024-02,866.667\nPests,2024-01,910\nPests,2024-02,1020\n")
+    code, out = run(many, "check")
+    assert code == 0 and "is a count but has a fraction: '833.333'" in out, out
     # Nor among whole counts it would be far beyond as thousands (833,333 beside 910 and 1,020).
     (tmp_path / "data/permits.csv").write_text("period,channel,transactions\n2024-01,online,910\n"
                                                "2024-02,online,833.333\n2024-03,online,1020\n")
