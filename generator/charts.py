@@ -315,16 +315,11 @@ def _month_profile_chart(service: m.ServiceView, base, currency) -> m.Chart | No
     busiest = [p.name for p in profile if shown[p.name] == shown[max(profile, key=lambda p: p.mean).name]]
     quietest = [p.name for p in profile if shown[p.name] == shown[min(profile, key=lambda p: p.mean).name]]
 
-    def months(names: list[str]) -> str:
-        if len(names) <= 3:  # 'January, February and March'; more are counted
-            return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-        return f"{len(names)} months"
-
     if busiest == quietest:  # flat, as shown: naming one month both busiest and quietest was nonsense
         summary = f"No month stands out: each has about {shown[busiest[0]]}% of an average month's transactions."
     else:
-        summary = (f"{months(busiest)} {'is usually the busiest month' if len(busiest) == 1 else 'are usually the busiest'}"
-                   f", with {shown[busiest[0]]}% of an average month's transactions, and {months(quietest)} the "
+        summary = (f"{_named(busiest, 'month')} {'is usually the busiest month' if len(busiest) == 1 else 'are usually the busiest'}"
+                   f", with {shown[busiest[0]]}% of an average month's transactions, and {_named(quietest, 'month')} the "
                    f"quietest, with {shown[quietest[0]]}%{'' if len(quietest) == 1 else ' each'}.")
     columns = [m.ChartColumn("series", "Month", TEXT), m.ChartColumn("value", "Average transactions", COUNT),
                m.ChartColumn("index", "Against an average month (%)", m.NUMBER),
@@ -454,16 +449,19 @@ def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: in
                    f"{base}/{cid}")
 
 
+def _named(names: list[str], noun: str) -> str:
+    """'A', 'A and B', 'A, B and C', or how many ('17 services'): a summary names up to three."""
+    if len(names) <= 3:
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{len(names)} {noun}s"
+
+
 def _sharing(rows: list[dict], label: str, verb: str, noun: str = "service") -> str:
     """Who shows ``label``: one name and 'has', or several and ``verb`` ('A and B have'), or how
     many ('17 services have'). Compared as shown (99.96% and 100.0% both read 100.0%), so a summary
     never names one of several as the highest."""
     names = [row["series"] for row in rows if row["label"] == label]
-    if len(names) == 1:
-        return f"{names[0]} has"
-    if len(names) <= 3:
-        return f"{', '.join(names[:-1])} and {names[-1]} {verb}"
-    return f"{len(names)} {noun}s {verb}"
+    return f"{names[0]} has" if len(names) == 1 else f"{_named(names, noun)} {verb}"
 
 
 def _latest_note(services, kpi: str) -> str:
@@ -482,11 +480,9 @@ def _ended_note(ended: list[m.ServiceView]) -> str:
     if len(ended) == 1:
         return (f" It leaves out {ended[0].name}, whose transactions end in {ended[0].ended}, a year or more "
                 "before the latest on this site.")
-    names = ", ".join(s.name for s in ended[:-1]) + f" and {ended[-1].name}"
-    return (f" It leaves out {names}, whose transactions end a year or more before the latest on this site."
-            if len(ended) <= 3 else
-            f" It leaves out {len(ended)} services whose transactions end a year or more before the latest on this "
-            "site.")
+    who = _named([s.name for s in ended], "service")
+    return f" It leaves out {who}{',' if len(ended) <= 3 else ''} whose transactions end a year or more before the " \
+        "latest on this site."
 
 
 def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> list[m.Chart]:

@@ -31,7 +31,8 @@ from generator.measures import COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, RATINGS
 from generator.periods import Period, month_span, period_attr
 from generator.paths import is_pattern
 from generator.raw_files import RawFile, RawFiles, _words_of, read_csv_text
-from generator.sources import Source, _column_key, duplicate_headings, headings_of, looks_like_a_total, to_long
+from generator.sources import (Source, _column_key, duplicate_headings, headings_of, looks_like_a_total,
+                               other_delimiter, to_long)
 from generator.yamlfile import yaml_scalar
 
 
@@ -384,11 +385,10 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
     if source is not None:
         return True  # the rest is checked as the source reads it
     if "period" not in keys:
-        split = next((d for d in (";", "\t", "|") if len(headings) == 1 and d in headings[0]), None)
+        split = other_delimiter(headings)
         problems.error(path, "missing column: period", raw.header_line,
-                       hint=f"the file's cells are separated by {'tabs' if split == chr(9) else repr(split)}, not "
-                       f"commas: describe it in config.yaml, sources: [{{file: {file}, delimiter: "
-                       f"{'tab' if split == chr(9) else repr(split)}}}]" if split else
+                       hint=f"the file's cells are separated by {split[0]}, not commas: describe it in config.yaml, "
+                       f"sources: [{{file: {file}, delimiter: {split[1]}}}]" if split else
                        "the header row needs at least period and a measure such as transactions "
                        f"(found: {', '.join(headings)}); or describe the file under sources: in config.yaml")
         return False

@@ -224,7 +224,10 @@ class _SiteLoader(jinja2.FileSystemLoader):
     def get_source(self, environment, template):
         name, _, start = template.partition("@")
         if name != MACRO_LIBRARY:
-            return self._read(self.searchpath, environment, template)
+            try:
+                return super().get_source(environment, template)
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(self.searchpath, template, exc) from None
         first = int(start) if start.isdigit() else 0
         index = next((i for i in range(first, len(self.searchpath))
                       if os.path.isfile(os.path.join(self.searchpath[i], name))), None)
@@ -241,6 +244,7 @@ class _SiteLoader(jinja2.FileSystemLoader):
 
     @staticmethod
     def _read(folders, environment, template):
+        """The template from these folders alone (one, for a library found from a place in the path)."""
         try:
             return jinja2.FileSystemLoader(folders).get_source(environment, template)
         except UnicodeDecodeError as exc:

@@ -359,6 +359,17 @@ def _column_key(name: str) -> str:
 VIRTUAL = {"file_name": "@file name", "file_period": "@file period"}
 
 
+def other_delimiter(headings: list[str]) -> tuple[str, str] | None:
+    """A file read with commas whose one heading holds them all ('a;b;c'): (how its cells are
+    separated, as a message says it; as config.yaml's delimiter: writes it), else None."""
+    if len(headings) != 1:
+        return None
+    found = next((d for d in (";", "\t", "|") if d in headings[0]), None)
+    if found is None:
+        return None
+    return ("tabs", "tab") if found == "\t" else (repr(found), repr(found))
+
+
 class _Resolver:
     """Finds a file's columns by heading (exactly, then ignoring case, with spaces, hyphens and
     underscores as one: `in time` finds `In_Time`)."""
@@ -386,12 +397,10 @@ class _Resolver:
         return found if found is not None else self.virtual.get(_column_key(name))
 
     def suggest(self, name: str) -> str:
-        if len(self.headings) == 1:  # one heading holding them all: another delimiter ('a;b;c')
-            split = next((d for d in (";", "\t", "|") if d in self.headings[0]), None)
-            if split is not None:
-                written = "tab" if split == "\t" else f"'{split}'"
-                return (f"the file's cells are separated by {'tabs' if split == chr(9) else repr(split)}, not commas: "
-                        f"add delimiter: {written} to its entry under sources: in config.yaml")
+        split = other_delimiter(self.headings)
+        if split is not None:
+            return (f"the file's cells are separated by {split[0]}, not commas: add delimiter: {split[1]} to its "
+                    "entry under sources: in config.yaml")
         # First a heading with the same words in another order or with more ('total-events' for
         # 'events-total': spelling alone had offered 'events-orange', another figure).
         words = set(re.findall(r"[a-z0-9]+", str(name).lower()))
