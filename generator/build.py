@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -333,8 +334,12 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     if problems.errors:
         return {}, {}, problems.items
     figures = compute(tidy, config, services)
+    labels = [channel.label for channel in config.channels]
     for svc in services:
-        _warn_of_unpaired_costs(svc, figures[svc.slug].unpaired_costs, problems)
+        fig = figures[svc.slug]
+        if fig.unpaired_costs:
+            missing = {span.period.label: _uncounted(span.period, fig.periods, labels) for span in fig.cost_spans}
+            _warn_of_unpaired_costs(svc, fig.unpaired_costs, problems, missing)
     for fig in figures.values():
         add_summaries(fig, config.financial_year_start)
     if config.measures:
@@ -351,7 +356,33 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
 
 
-def _warn_of_unpaired_costs(svc, unpaired: tuple[tuple[str, str], ...], problems: Problems) -> None:
+def _uncounted(span, periods, channel_labels: list[str]) -> list[str]:
+    """What keeps a cost for ``span`` (a year) from being paired with the counts of its months: the
+    months with no count at all, and those missing a channel the service counts elsewhere, as
+    'July 2025' and 'May 2024 (Post)'. The warning had said only that the year was not wholly
+    counted, and the blank cell was left to be found by hand."""
+    inside = [row for row in periods if span.start <= row.period.start and row.period.end <= span.end]
+    counted = [row for row in inside if row.transactions is not None]
+    if not counted:  # a year not yet begun, or not yet counted: nothing in it to name
+        return []
+    used = {i for row in periods for i, volume in enumerate(row.by_channel) if volume is not None}
+    out = []  # (when, what)
+    if all(row.period.kind == "month" for row in counted):
+        have = {(row.period.start.year, row.period.start.month) for row in counted}
+        year, month = span.start.year, span.start.month
+        while date(year, month, 1) <= span.end:
+            if (year, month) not in have:
+                out.append((date(year, month, 1), f"{date(year, month, 1):%B %Y}"))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    for row in counted:
+        if not row.complete:
+            blank = [channel_labels[i] for i in sorted(used) if row.by_channel[i] is None]
+            out.append((row.period.start, f"{row.period.label} ({', '.join(blank)})" if blank else row.period.label))
+    return [what for _, what in sorted(out)]
+
+
+def _warn_of_unpaired_costs(svc, unpaired: tuple[tuple[str, str], ...], problems: Problems,
+                            missing: dict[str, list[str]] | None = None) -> None:
     """A cost for a period with no count of its own (a finance file's year) that the service's counts
     of shorter periods do not make up exactly, every channel counted, or that is not every channel's
     cost: it is in no cost per transaction and no cost report, which had happened without a word."""
@@ -363,11 +394,15 @@ def _warn_of_unpaired_costs(svc, unpaired: tuple[tuple[str, str], ...], problems
         one = len(periods) == 1
         said = (f"no transactions counted for the whole of {'it' if one else 'each'}" if why == "months" else
                 "not for every channel its months count (a channel's cost missing, or marked not requested)")
+        gaps = [gap for label in periods for gap in (missing or {}).get(label, [])] if why == "months" else []
+        if gaps:
+            said += (": no count for " + ", ".join(gaps[:4])
+                     + (f" and {len(gaps) - 4} more" if len(gaps) > 4 else ""))
         problems.warning(svc.path, f"service '{svc.slug}' has a cost for {named} but {said}, so "
                          f"{'that cost is' if one else 'those costs are'} in no cost per transaction",
                          *svc.positions.at(("data",)),
                          hint="a cost for a year is paired with the transactions of its months when every month has "
-                              "every channel's count; give the missing counts, or the cost of the months there are, "
+                              "every channel's count; give the missing counts (0 where there were none: a blank is no data), or the cost of the months there are, "
                               "by month or in a file of its own (one file keeps to one kind of period)"
                               if why == "months" else "give every channel's cost for the year, or one for all channels")
 
