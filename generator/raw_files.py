@@ -7,6 +7,7 @@ read it, and so that every message can name the line a spreadsheet user sees.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
@@ -24,7 +25,9 @@ from generator.sources import COLUMN_IN_FILE, VIRTUAL, Source, _column_key, head
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+    """The line a byte is on, lines ending in CR LF, LF or CR alone (an old Mac file's: every byte
+    had been 'line 1')."""
+    return data.count(b"\n", 0, offset) + data.count(b"\r", 0, offset) - data.count(b"\r\n", 0, offset) + 1
 
 
 @dataclass
@@ -244,6 +247,16 @@ def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bo
                        hint="save it from the spreadsheet as 'CSV UTF-8 (Comma delimited)'")
         return None
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        b"ab".decode(codec, errors="replace")
+    except LookupError:  # not a text encoding: config.yaml's check (sources.validate_source) says so
+        return None
+    if codecs.lookup(codec).name.startswith("utf-16") and head and head.count(b"\x00") * 8 < len(head):
+        # Read as two-byte characters, one-byte text becomes a single line of nonsense ('field larger
+        # than field limit'); UTF-16 text of Latin letters has a NUL in every other byte.
+        problems.error(path, f"this file is not {encoding} text: its characters are one byte each, not two", 1,
+                       hint=f"remove encoding: {encoding} from its sources: entry (or set utf-8 or windows-1252)")
+        return None
     if codec != "utf-8-sig" and not raw.isascii():
         # A file that is valid UTF-8 with letters beyond ASCII is UTF-8, whatever its source says:
         # a month's export saved as 'CSV UTF-8' among Windows ones ('Café' read as 'CafÃ©' made a
@@ -256,11 +269,11 @@ def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bo
         return raw.decode(codec)
     except UnicodeDecodeError as exc:
         bad = raw[exc.start:exc.start + 1]
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line_start = max(raw.rfind(b"\n", 0, exc.start), raw.rfind(b"\r", 0, exc.start)) + 1
         before = raw[line_start:exc.start].decode(codec, errors="replace")
         problems.error(path, f"not {encoding} text (byte {bad!r}{_as_windows_text(bad)})",
                        _line_of_byte(raw, exc.start), _cell_number(before, delimiter),
-                       hint=_encoding_hint(codec, hint_config, file or Path(path).name))
+                       hint=_encoding_hint(codec, hint_config, file or Path(path).name, _mac(raw)))
         return None
 
 
@@ -282,10 +295,20 @@ def _as_windows_text(byte: bytes) -> str:
     return f", which is '{char}' in windows-1252" if char.isprintable() and not char.isspace() else ""
 
 
-def _encoding_hint(codec: str, no_source: bool, file: str) -> str:
-    """Exactly what to write: a file read as UTF-8 is most likely a Windows (Excel) export."""
+def _mac(raw: bytes) -> bool:
+    """Whether a file's lines end in CR alone, as an old Mac's (whose text is Mac Roman) do."""
+    return b"\r" in raw and b"\n" not in raw
+
+
+def _encoding_hint(codec: str, no_source: bool, file: str, mac: bool = False) -> str:
+    """Exactly what to write: a file read as UTF-8 is most likely a Windows (Excel) export, one whose
+    lines end in CR alone a Mac one."""
+    if mac:
+        where = (f"add it to config.yaml as sources: [{{file: {file}, encoding: mac_roman}}]" if no_source else
+                 f"set encoding: mac_roman in the sources: entry for {file} in config.yaml")
+        return f"its lines end as an old Mac's do, so it is likely Mac Roman text: {where}, or save it as 'CSV UTF-8'"
     if codec != "utf-8-sig":
-        return "check the encoding: set in config.yaml (utf-8 or windows-1252)"
+        return "check the encoding: set in config.yaml (utf-8, windows-1252, or e.g. mac_roman for an old Mac file)"
     if no_source:
         return (f"it may be a Windows (Excel) file: add it to config.yaml as "
                 f"sources: [{{file: {file}, encoding: windows-1252}}], or save it as 'CSV UTF-8' in Excel")

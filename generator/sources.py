@@ -213,9 +213,11 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
     before = len(problems.errors)
     try:
         codecs.lookup(values["encoding"])
+        b"ab".decode(values["encoding"], errors="replace")  # rot13 and hex are codecs, but not of bytes to text (a traceback)
     except LookupError:
         problems.error(path, f"unknown encoding '{values['encoding']}'", *positions.at(kp + ("encoding",)),
-                       hint="use utf-8 or windows-1252")
+                       hint="use utf-8 or windows-1252 (or another text encoding Python knows, e.g. mac_roman "
+                            "for an old Mac file, iso-8859-1, utf-16)")
     delimiter = {"tab": "\t", "\\t": "\t"}.get(values["delimiter"], values["delimiter"])
     if len(delimiter) != 1:
         problems.error(path, f"delimiter must be one character, not '{values['delimiter']}'",

@@ -8,6 +8,8 @@ out by hand in the comments.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -2783,6 +2785,31 @@ def test_a_utf16_export_is_read_and_one_without_its_mark_is_an_error(tmp_path):
     (tmp_path / "data/permits.csv").write_bytes(text.encode("utf-16-le"))
     code, out = run(config, "check")
     assert code == 1 and "data/permits.csv:1: error: this file is UTF-16 text without a byte order mark" in out
+
+
+def test_an_old_mac_file_is_at_its_line_and_a_bytes_codec_or_wrong_utf16_is_an_error(tmp_path):
+    """Files a tester met: an old Mac export (lines ending in CR alone, Mac Roman text) had its bad
+    byte at 'line 1:5210' and a hint naming only utf-8 and windows-1252; encoding: rot13 (a codec,
+    but not of text) was a traceback; encoding: utf-16 on a one-byte file was 'field larger than
+    field limit'."""
+    text = "period,channel,transactions\r2024-01,online,5\r2024-02,caf\x8d,6\r".encode("latin-1")
+    source = "sources:\n  - file: permits.csv\n    encoding: windows-1252\n"
+    config = site(tmp_path, source, {"data/permits.csv": text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and ("data/permits.csv:3:2: error: not windows-1252 text (byte b'\\x8d')\n    hint: its lines "
+                          "end as an old Mac's do, so it is likely Mac Roman text: set encoding: mac_roman") in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("windows-1252", "mac_roman"))
+    assert run(config, "check")[0] == 1  # 'caf\u00e7' is read now, and is no channel: an error of another kind
+    assert "not mac_roman text" not in run(config, "check")[1]
+    (tmp_path / "data/permits.csv").write_text("period,channel,transactions\n2024-01,online,5\n")
+    for codec in ("rot13", "hex"):
+        (tmp_path / "config.yaml").write_text(re.sub(r"encoding: \S+", f"encoding: {codec}",
+                                                     (tmp_path / "config.yaml").read_text()))
+        code, out = run(config, "check")
+        assert code == 1 and f"error: unknown encoding '{codec}'" in out and "Traceback" not in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("hex", "utf-16"))
+    code, out = run(config, "check")
+    assert code == 1 and "data/permits.csv:1: error: this file is not utf-16 text: its characters are one byte" in out
 
 
 def test_a_semicolon_file_read_with_commas_is_told_its_delimiter(tmp_path):
