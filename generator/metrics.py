@@ -31,6 +31,7 @@ import pandas as pd
 from generator import model as m
 from generator.config import Config
 from generator.content import Service
+from generator.data import NOT_BEGUN
 from generator.cells import NR_KPIS
 from generator.measures import RATINGS
 from generator.formatting import money_places, round_half_up
@@ -192,6 +193,16 @@ def _absent_channel_rows(rows: pd.DataFrame, present: pd.Series) -> pd.Series:
     spans = rows.groupby(["service", "channel"])["start"].agg(["min", "max"]).reset_index()
     periods = rows.groupby(["service", "key"], sort=False)["start"].first().reset_index()
     grid = periods.merge(spans, on="service")
+    # A channel whose rows stop fewer than NOT_BEGUN periods before its service's last is late, not
+    # closed: a month's e-book figure not yet in had made that month's take-up 0.0%, 'worse', without a
+    # word. Its rows stopping earlier still read as closed (and are told: data._stopped_channels).
+    after = grid[grid["start"] > grid["max"]].groupby(["service", "channel"]).size()
+    late = after[after < NOT_BEGUN]
+    if len(late):
+        last = periods.groupby("service")["start"].max()
+        at = pd.MultiIndex.from_frame(spans[["service", "channel"]]).isin(late.index)
+        spans.loc[at, "max"] = spans.loc[at, "service"].map(last).to_numpy()
+        grid = periods.merge(spans, on="service")
     inside = grid[(grid["start"] >= grid["min"]) & (grid["start"] <= grid["max"])]
     expected = inside.groupby(["service", "key"]).size()
     return (expected.reindex(present.index, fill_value=0) - present).clip(lower=0)
