@@ -242,18 +242,67 @@ def parse_period(text: str, fy_start_month: int = 4, financial_years: bool = Fal
         if period is not None and said and not all(_months_agree(text, period) for text in said):
             period = None  # 'Q4 (Jan-Mar) 2024': which is meant? Not for us to guess
     if period is None:
-        period = _two_ends(raw, patterns, fy_start_month)
+        period = _two_ends(raw, patterns, fy_start_month) or _iso_interval(raw, fy_start_month)
     if period is None and unmarked != raw:  # '2021/22 Q1 - 2021/22 Q2 [p]': the range without its mark
         period = _two_ends(unmarked, patterns, fy_start_month)
     if period is not None:
         return period
     raise PeriodError(
         f"'{raw}' is not a period I recognise; use YYYY-MM (2024-03), YYYY-Qn (2024-Q1), "
-        "a financial year YYYY-YY (2023-24), a year YYYY, or a date YYYY-MM-DD"
+        "a financial year YYYY-YY (2023-24), a year YYYY, a date YYYY-MM-DD, or an interval 2024-03-01/P1M"
     )
 
 
 _ENDS = re.compile(r"^(.+?)\s+(?:-|–|—|to)\s+(.+)$", re.I)
+# ISO 8601 intervals, as open data writes periods: '2023-04-01/P1M', '2023-04/P3M', '2023-04-01/P1Y'
+# (a start and a duration) or '2023-04-01/2024-03-31' (a start and an end).
+_ISO_START = r"(\d{4})-(\d{2})(?:-(\d{2}))?"
+_ISO_DURATION = re.compile(rf"^{_ISO_START}/P(\d{{1,3}})([YMWD])$", re.I)
+_ISO_ENDS = re.compile(rf"^{_ISO_START}/{_ISO_START}$")
+
+
+def _iso_interval(raw: str, fy_start_month: int) -> Period | None:
+    """An ISO 8601 interval as the month, quarter, year or financial year it is, when it is one
+    (else a range): a libraries data set's '2023-04-01/P1M' had been 'not a period I recognise'."""
+    found = _ISO_DURATION.match(raw)
+    try:
+        if found:
+            year, month, day, count, unit = found.groups()
+            start = date(int(year), int(month), int(day or 1))
+            count = int(count)
+            if count == 0:
+                return None
+            if unit.upper() in "YM":  # that many months on, less a day (the day kept where the month has it)
+                later = add_months(start, count * (12 if unit.upper() == "Y" else 1))
+                last_day = calendar.monthrange(later.year, later.month)[1]
+                end = date.fromordinal(date(later.year, later.month, min(start.day, last_day)).toordinal() - 1)
+            else:
+                end = date.fromordinal(start.toordinal() + count * (7 if unit.upper() == "W" else 1) - 1)
+        else:
+            found = _ISO_ENDS.match(raw)
+            if not found:
+                return None
+            g = found.groups()
+            start = date(int(g[0]), int(g[1]), int(g[2] or 1))
+            end = date(int(g[3]), int(g[4]), int(g[5])) if g[5] else month_end(int(g[3]), int(g[4]))
+            if end < start:
+                return None
+    except ValueError:  # no such day: not a period
+        return None
+    if not (MIN_YEAR <= start.year and end.year <= MAX_YEAR):
+        return None
+    if start == end:
+        return Period(start, end, "day")
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        months = Period(start, end, "range").months
+        kinds = {1: "month", 3: "quarter" if start.month % 3 == 1 else None,
+                 12: "year" if start.month == 1 else "financial_year" if start.month == fy_start_month else None}
+        kind = kinds.get(months)
+        if kind is not None:
+            return month_span(start.year, start.month, months, kind)
+    if (end - start).days == 6 and start.weekday() == 0:
+        return Period(start, end, "week")
+    return _range(start, end)
 
 
 def _two_ends(raw: str, patterns, fy_start_month: int) -> Period | None:

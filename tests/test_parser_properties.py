@@ -44,6 +44,34 @@ def test_every_way_of_writing_a_month_gives_that_month(year, month):
 
 
 @SETTINGS
+@given(st.integers(min_value=1901, max_value=2190), months, fy_starts)
+def test_an_iso_8601_interval_is_the_month_quarter_or_year_it_spans(year, month, fy):
+    """Open data writes periods as ISO 8601 intervals ('2023-04-01/P1M', a libraries data set's):
+    each is the period it spans, of the kind it is, whether written with a duration or an end."""
+    start = date(year, month, 1)
+    assert parse_period(f"{start}/P1M", fy) == month_period(year, month) == parse_period(f"{year}-{month:02d}/P1M", fy)
+    assert parse_period(f"{start}/{month_period(year, month).end}", fy) == month_period(year, month)
+    quarter = parse_period(f"{start}/P3M", fy)
+    assert quarter.start == start and quarter.months == 3
+    assert quarter.kind == ("quarter" if month % 3 == 1 else "range")
+    whole = parse_period(f"{start}/P1Y", fy)
+    assert whole == parse_period(f"{start}/P12M", fy) and whole.months == 12
+    assert whole.kind == ("year" if month == 1 else "financial_year" if month == fy else "range")
+    if month == fy != 1:  # (a financial year from January is the calendar year)
+        assert whole == parse_period(f"{year}/{(year + 1) % 100:02d}", fy)
+    # From mid-month, the same day a month on, less a day; a week from a Monday is that week.
+    assert parse_period(f"{year}-{month:02d}-15/P1M", fy) == Period(
+        date(year, month, 15), date(year + month // 12, month % 12 + 1, 14), "range")
+    monday = start + timedelta(days=-start.weekday() % 7)
+    assert parse_period(f"{monday}/P1W", fy) == parse_period(f"{monday}/P7D", fy) == Period(
+        monday, monday + timedelta(days=6), "week")
+    for wrong in (f"{start}/P0M", f"{start}/P1X", f"{year}-{month:02d}-31/P1M" if month in (4, 6, 9, 11) else "x/P1M",
+                  f"{start}/{year - 1}-01-01"):
+        with pytest.raises(PeriodError):
+            parse_period(wrong, fy)
+
+
+@SETTINGS
 @given(years, st.integers(min_value=1, max_value=4))
 def test_quarter_forms_agree_and_span_three_months(year, q):
     period = parse_period(f"{year}-Q{q}")
