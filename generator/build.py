@@ -399,7 +399,8 @@ def _warn_of_unpaired_costs(svc, unpaired: tuple[tuple[str, str], ...], problems
             said += (": no count for " + ", ".join(gaps[:4])
                      + (f" and {len(gaps) - 4} more" if len(gaps) > 4 else ""))
         problems.warning(svc.path, f"service '{svc.slug}' has a cost for {named} but {said}, so "
-                         f"{'that cost is' if one else 'those costs are'} in no cost per transaction",
+                         f"{'that cost is' if one else 'those costs are'} in no cost per transaction, nor in the costs "
+                         "pages' totals",
                          *svc.positions.at(("data",)),
                          hint="a cost for a year is paired with the transactions of its months when every month has "
                               "every channel's count; give the missing counts (0 where there were none: a blank is no data), or the cost of the months there are, "

@@ -2571,7 +2571,8 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     assert (cost.value, cost.period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
     assert ("content/services/permits.yaml:5:3: warning: service 'permits' has a cost for April 2024 to March 2025, "
             "April 2025 to March 2026 but no transactions counted for the whole of each: no count for February 2025 "
-            "(Phone), so those costs are in no cost per transaction") in run(config, "check")[1]
+            "(Phone), so those costs are in no cost per transaction, nor in the costs pages' totals") in run(
+        config, "check")[1]
     # Each month of the year with no count at all is named too (and the blank channel above); a year with
     # no month counted yet (2025/26 here) has none named.
     (tmp_path / "data/permits.csv").write_text(counts.replace("2025-02,phone,50\n", "2025-02,phone,\n").replace(
