@@ -318,8 +318,8 @@ def _month_profile_chart(service: m.ServiceView, base, currency) -> m.Chart | No
     if busiest == quietest:  # flat, as shown: naming one month both busiest and quietest was nonsense
         summary = f"No month stands out: each has about {shown[busiest[0]]}% of an average month's transactions."
     else:
-        summary = (f"{_named(busiest, 'month')} {'is usually the busiest month' if len(busiest) == 1 else 'are usually the busiest'}"
-                   f", with {shown[busiest[0]]}% of an average month's transactions, and {_named(quietest, 'month')} the "
+        summary = (f"{_named(busiest, 'month', 6)} {'is usually the busiest month' if len(busiest) == 1 else 'are usually the busiest'}"
+                   f", with {shown[busiest[0]]}% of an average month's transactions, and {_named(quietest, 'month', 6)} the "
                    f"quietest, with {shown[quietest[0]]}%{'' if len(quietest) == 1 else ' each'}.")
     columns = [m.ChartColumn("series", "Month", TEXT), m.ChartColumn("value", "Average transactions", COUNT),
                m.ChartColumn("index", "Against an average month (%)", m.NUMBER),
@@ -449,9 +449,9 @@ def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: in
                    f"{base}/{cid}")
 
 
-def _named(names: list[str], noun: str) -> str:
-    """'A', 'A and B', 'A, B and C', or how many ('17 services'): a summary names up to three."""
-    if len(names) <= 3:
+def _named(names: list[str], noun: str, most: int = 3) -> str:
+    """'A', 'A and B', 'A, B and C', or how many ('17 services'): a summary names up to ``most``."""
+    if len(names) <= most:
         return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     return f"{len(names)} {noun}s"
 

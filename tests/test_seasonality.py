@@ -199,3 +199,9 @@ def test_a_flat_year_names_no_month_both_busiest_and_quietest():
     assert summary(([150.0] * 3 + [100.0] * 9) * 2) == (
         "January, February and March are usually the busiest, with 133% of an average month's transactions, "
         "and 9 months the quietest, with 89% each.")
+    # Up to six months are named (a tester read '4 months the quietest', which four not said): January
+    # and February 150, March to June 100, the rest 120, against (2 x 150 + 4 x 100 + 6 x 120) / 12 =
+    # 118.3: 127% and 85%.
+    assert summary(([150.0] * 2 + [100.0] * 4 + [120.0] * 6) * 2) == (
+        "January and February are usually the busiest, with 127% of an average month's transactions, "
+        "and March, April, May and June the quietest, with 85% each.")
