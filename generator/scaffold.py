@@ -29,6 +29,9 @@ financial_year_start: 4
 phase_banner: "This is a new site. The figures are examples: replace them with your own."
 footer_text: "Figures are published under the Open Government Licence v3.0."
 
+# The channels your services are used through. unit_cost (£ a transaction) estimates the cost, and
+# the channel-shift savings, of a service that publishes no costs of its own; these are examples
+# (close to the Cabinet Office's 2012 figures): put in your council's, or remove them.
 channels:
   - id: online
     label: Online

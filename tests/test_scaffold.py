@@ -34,6 +34,8 @@ def test_new_site_builds_at_once(tmp_path):
     assert statement.title == "Accessibility statement" and "run by Borsetshire County Council" in statement.html
     workflow = (folder / ".github/workflows/perfpages.yml").read_text()
     assert "perfpages check --strict" in workflow and "deploy-pages" in workflow and "data/**" in workflow
+    # A tester's savings were worked out from unit costs the scaffold had put in without a word.
+    assert "these are examples" in (folder / "config.yaml").read_text()
 
 
 def fill_in_the_statement(folder):
