@@ -332,6 +332,7 @@ def test_the_readmes_branding_example_builds_as_it_says(tmp_path):
     assert [link["href"] for link in page.select('link[rel="stylesheet"]')] == [
         "../../static/css/site.css", "../../static/css/brand.css"]
     assert page.select_one(".header__title img.header__logo")["src"] == "../../static/img/logo.svg"
+    assert [link["href"] for link in page.select('link[rel="icon"]')] == ["../../static/img/logo.svg"]  # one icon
     assert (tmp_path / "site/static/fonts/open-sans-regular.woff2").is_file()
 
 
