@@ -505,6 +505,12 @@ def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> 
                       note=_latest_note(current, m.DIGITAL_TAKE_UP) + left_out),
     ]
     monthly = [s for s in current if s.periods and s.periods[-1].period.kind == "month"]
+    # Channels are added up month by month: a service counted by quarter or year is left out, and
+    # named (a tester's library authorities with yearly returns had gone without a word).
+    other = [s.name for s in current if s not in monthly and s.channel_rows]
+    if other:
+        left_out += (f" It leaves out {_named(other, 'service')}{',' if len(other) <= 3 else ''} whose figures are "
+                     "not by month.")
     charts += segmentation_charts(monthly, list(channels), base, currency, note=left_out) if monthly else []
     return [c for c in charts if c is not None]
 

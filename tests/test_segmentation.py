@@ -104,6 +104,30 @@ def test_an_organisations_charts_leave_out_a_service_that_ended_as_its_totals_do
     assert not any(s.ended for s in model.services if s.slug != "permits")
 
 
+
+def test_an_organisations_channel_charts_name_the_services_not_counted_by_month(tmp_path):
+    """Channels are added up month by month: a tester's library authorities with yearly returns were
+    left out of their organisation's channel charts without a word. Fines is by month; permits by
+    quarter, over the same span."""
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/fines.csv"] = "period,channel,transactions\n" + "".join(
+        f"2024-{m:02d},online,70\n2024-{m:02d},phone,30\n" for m in range(1, 13))
+    files["data/permits.csv"] = "period,channel,transactions\n" + "".join(
+        f"2024-Q{q},online,500\n2024-Q{q},phone,100\n" for q in range(1, 5))
+    for slug in ("fines", "permits"):
+        files[f"content/services/{slug}.yaml"] = (f"name: Service {slug}\norganisation: dept-a\n"
+                                                  f"description: x.\ndata: {slug}.csv\n")
+    model = prepare(write_site(tmp_path, files)).model
+    dept = next(o for o in model.organisations if o.slug == "dept-a")
+    charts = {c.id: c for c in organisation_charts(dept, "£", model.channels)}
+    # The months are Service fines' alone: 70 online of 100 each month.
+    assert [row["value"] for row in charts["digital-and-other"].rows if row["series"] == "Digital"][:2] == [70, 70]
+    for chart in ("channel-shares", "digital-and-other"):
+        assert charts[chart].summary.endswith("It leaves out Service permits, whose figures are not by month.")
+    assert "leaves out" not in charts["transactions-by-service"].summary  # its bar is there
+
+
 def test_a_service_that_ended_is_dated_by_its_last_transactions_not_a_later_figure(tmp_path):
     """Its transactions stop in June 2023 but satisfaction goes on to March 2025, the site's latest
     month: a review found the page saying its latest figures were for March 2025, 'a year or more
