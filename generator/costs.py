@@ -37,6 +37,7 @@ class CostLine:
     cost_months: float = 0.0  # months of those with a cost (services): fewer, and the cost is part of it
     costed_transactions: float | None = None  # the transactions the cost is of: fewer, and it is part of it
     not_requested: bool = False  # no cost is collected (cost per transaction not requested): not "no data"
+    unpaired_cost: float | None = None  # a service's cost for the year its counts do not wholly cover: in no sum
 
     @property
     def partly_costed(self) -> bool:
@@ -59,6 +60,7 @@ class YearSums:
     channels: list[float]  # volumes by channel, over every period of the year
     cost_months: float = 0.0  # months of the periods with a cost per transaction
     not_requested: bool = False  # no cost in the year, and its data marks the cost not requested (***)
+    unpaired_cost: float | None = None  # the year's own cost, with no cost paired: see PeriodRow.unpaired_cost
 
 
 def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
@@ -84,7 +86,8 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
             sum(r.cost_per_transaction * count for r, count in costed) if costed else None,
             sum(count for _, count in costed), any(r.cost_estimated for r, _ in costed),
             sum(r.period.months for r in counted), channels, sum(r.period.months for r, _ in costed),
-            not costed and any(m.COST_PER_TRANSACTION in r.not_requested for r in inside))
+            not costed and any(m.COST_PER_TRANSACTION in r.not_requested for r in inside),
+            None if costed else _unpaired_cost(inside))
     return out
 
 
@@ -106,6 +109,18 @@ def _costs_over_their_months(inside: list[m.PeriodRow], counted: list[m.PeriodRo
             out.append((row, sum(c.transactions for c in within)))
             taken.append(row.period)
     return out
+
+
+def _unpaired_cost(inside: list[m.PeriodRow]) -> float | None:
+    """The costs of the year's periods that no counts could be paired with, longest first and none
+    overlapping one taken (a year's and its quarters' would be the year's twice), or None."""
+    out, taken = [], []
+    spans = [r for r in inside if r.unpaired_cost is not None]
+    for row in sorted(spans, key=lambda r: (r.period.start - r.period.end, r.period.start)):
+        if not any(row.period.start <= other.end and other.start <= row.period.end for other in taken):
+            out.append(row.unpaired_cost)
+            taken.append(row.period)
+    return sum(out) if out else None
 
 
 @dataclass
@@ -158,7 +173,8 @@ def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
                     cost / costed_tx if cost is not None and costed_tx > 0 else None,
                     sums.estimated, sums.months, sums.cost_months if cost is not None else 0.0,
                     costed_tx if cost is not None else None,
-                    service.kpis[m.COST_PER_TRANSACTION].status == m.NOT_REQUESTED or sums.not_requested)
+                    service.kpis[m.COST_PER_TRANSACTION].status == m.NOT_REQUESTED or sums.not_requested,
+                    sums.unpaired_cost if cost is None else None)
 
 
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:

@@ -223,7 +223,8 @@ def savings_csv(services: list[m.ServiceView]) -> bytes:
 
 
 COST_FIELDS = ["level", "slug", "name", "organisation", "financial_year", "transactions", "cost",
-               "cost_per_transaction", "estimated", "months", "cost_months", "not_requested", "costed_transactions"]
+               "cost_per_transaction", "estimated", "months", "cost_months", "not_requested", "costed_transactions",
+               "cost_not_in_totals"]
 
 
 def costs_csv(report) -> bytes:
@@ -232,7 +233,9 @@ def costs_csv(report) -> bytes:
     ``not_requested`` is true where no cost is collected, so a blank cost there is not read as
     one missing (as ``not_requested`` in services.csv says for each period). ``costed_transactions``
     are the transactions the cost is of: fewer than ``transactions`` where some services or periods
-    have no cost, and then cost per transaction is cost / costed_transactions, not / transactions."""
+    have no cost, and then cost per transaction is cost / costed_transactions, not / transactions.
+    ``cost_not_in_totals`` is a service's own cost for the year that not every month's count is there
+    to pair with: it has no cost per transaction, and no organisation's or the year's total counts it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COST_FIELDS)
@@ -247,5 +250,6 @@ def costs_csv(report) -> bytes:
                 "true" if x.estimated else "false", round(x.months, 2) if level == "service" else None,
                 round(x.cost_months, 2) if level == "service" and x.cost is not None else None,
                 "true" if x.not_requested else "false",
-                x.costed_transactions if x.cost is not None else None)])
+                x.costed_transactions if x.cost is not None else None,
+                None if x.unpaired_cost is None else round(x.unpaired_cost, 2))])
     return buffer.getvalue().encode("utf-8")

@@ -592,6 +592,8 @@ def _period_rows(periods: pd.DataFrame, by_channel: pd.DataFrame, config: Config
     values = {col: _floats(periods[col]) for col in
               ("transactions", "digital_tx", *PERIOD_KPIS, *{_VALUE_OF_KPI[k] for k in NR_KPIS})}
     flagged = periods[[f"nr_{k}" for k in NR_KPIS]].to_numpy(dtype=bool)
+    # Every channel's cost whose months are not all counted (not a cost for some channels only).
+    unpaired = _floats(periods["cost_alone"].where(periods["cost_unpaired"].eq("months")))
     unmarked: frozenset = frozenset()
     out: dict[str, list[m.PeriodRow]] = {}
     for i, (slug, period, estimated, missing) in enumerate(zip(
@@ -611,6 +613,7 @@ def _period_rows(periods: pd.DataFrame, by_channel: pd.DataFrame, config: Config
             by_channel=channels[i],
             not_requested=frozenset(k for k, flag in zip(NR_KPIS, flags)
                                     if flag and values[_VALUE_OF_KPI[k]][i] is None) if flags.any() else unmarked,
+            unpaired_cost=unpaired[i],
         ))
     return out
 

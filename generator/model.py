@@ -131,6 +131,9 @@ class PeriodRow:
     by_channel: list[float | None]  # aligned with SiteModel.channels
     complete: bool = True  # False when a channel's count is blank in this period
     not_requested: frozenset = frozenset()  # KPIs whose cells say "not requested" in this period
+    # A cost given for this period (a finance file's year) that the counts of its months could not be
+    # paired with (one missing): in no cost per transaction and no sum, but shown on the cost report.
+    unpaired_cost: float | None = None
 
 
 @dataclass

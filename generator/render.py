@@ -550,8 +550,12 @@ def _cost_rows(ctx, rows) -> Markup:
             if r.cost is not None and r.cost_months < r.months - 0.5:  # the cost is of fewer months
                 note += (f'<span class="table__period">cost for {round(r.cost_months)} of '
                          f'{_months(r.months)}</span>')
+            if r.unpaired_cost is not None:  # published, but no cost per transaction: said, and in no total
+                note += ('<span class="table__period">cost not in the totals: not every month\'s transactions '
+                         'are counted</span>')
             made[key] = ("<tr>" + _name_cells(ctx, r, note=note) + _value_cell(r.transactions, m.COUNT, currency)
-                         + _value_cell(r.cost, m.MONEY_WHOLE, currency, r.estimated, r.not_requested)
+                         + _value_cell(r.cost if r.unpaired_cost is None else r.unpaired_cost, m.MONEY_WHOLE,
+                                       currency, r.estimated, r.not_requested)
                          + _value_cell(r.cost_per_transaction, m.MONEY, currency, r.estimated, r.not_requested)
                          + "</tr>")
         out.append(made[key])

@@ -2545,7 +2545,7 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     assert (cost.previous_value, cost.previous_period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
     build_site(config, tmp_path / "site")
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
-    assert "service,permits,Permits,council,2024/25,1866,13500,7.234726688102894,false,12,12,false,1866" in report
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.234726688102894,false,12,12,false,1866," in report
     # The years are the cost chart's points, and in the open data; the monthly charts and tables have
     # no row for them (they had broken every line and read as years of counts missing).
     charts = tmp_path / "site/data/charts/services/permits"
@@ -2561,7 +2561,7 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     (tmp_path / "content/services/permits.yaml").write_text(service + "  - quarters.csv\n")
     build_site(config, tmp_path / "site")
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
-    assert "service,permits,Permits,council,2024/25,1866,13500,7.234726688102894,false,12,12,false,1866" in report
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.234726688102894,false,12,12,false,1866," in report
     # A year whose months are not all counted has no cost per transaction, nor a cost in the report:
     # it would be of some months. (2025/26 has none counted yet.)
     (tmp_path / "content/services/permits.yaml").write_text(service)
@@ -2582,7 +2582,15 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     (tmp_path / "data/permits.csv").write_text(counts.replace("2025-02,phone,50\n", "2025-02,phone,\n"))
     build_site(config, tmp_path / "site")
     line = next(x for x in (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines() if ",permits," in x)
-    assert line.split(",")[6] == ""  # no cost
+    # No cost per transaction and in no total, but the year's cost as published is on its row: a
+    # tester's finance export's £40,127.31 had read 'no data', which says nothing was published.
+    assert line.split(",")[6] == "" and line.split(",")[7] == "" and line.split(",")[-1] == "13500"
+    assert next(x for x in (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
+                if x.startswith("organisation,")).split(",")[6] == ""
+    page = " ".join((tmp_path / "site/costs/2024-25/index.html").read_text().split())
+    assert ("cost not in the totals: not every month's transactions are counted</span></th><td><a href=\"../../"
+            "organisations/council/\">Test Council</a></td><td class=\"num\">1,816</td><td class=\"num\">£13,500</td>"
+            "<td class=\"num missing\">no data</td>") in page  # 1,866 less February's 50 by phone
     # A year not paired with its months (one still to come, mid-year) is kept out of the monthly
     # charts too, and 'Data covers' names the years of cost as well as the months.
     assert "to March" not in (tmp_path / "site/data/charts/services/permits/transactions.csv").read_text()
@@ -2600,7 +2608,7 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
             "missing, or marked not requested)") in run(config, "check")[1]
     build_site(config, tmp_path / "site")
     line = next(x for x in (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines() if ",permits," in x)
-    assert line.endswith(",false,12,,true,")  # no cost, not requested
+    assert line.endswith(",false,12,,true,,")  # no cost, not requested
     (tmp_path / "data/finance.csv").write_text("Year,Channel,Cost\n2024/25,phone,10000\n2024/25,online,3500\n")
     assert services(config)["permits"].kpis["cost_per_transaction"].value == pytest.approx(13500 / 1866)
 
