@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.errors import ACCEPTED, BuildFailed, Problems
+from generator.errors import ACCEPTED, ERROR, BuildFailed, Problems
 
 SHOW_AT_MOST = 200
 
@@ -39,6 +39,16 @@ def report(problems: Problems, *, strict: bool = False) -> None:
         click.echo(summary, err=True)
     if accepted:
         click.echo(f"{accepted} warning(s) accepted in config.yaml (accepted_warnings:) not shown", err=True)
+
+
+def browser_text(problems: Problems) -> str:
+    """A failed build's problems for the dev server's banner: the errors first, since they are what
+    failed it (a new site's nine accessibility-statement warnings had pushed its one error to the
+    bottom of a banner taller than the window), then the warnings, then the count."""
+    shown = [p for p in problems.first(SHOW_AT_MOST) if p.level != ACCEPTED]
+    errors = [p for p in shown if p.level == ERROR]
+    lines = [p.format() for p in errors] + [p.format() for p in shown if p.level != ERROR]
+    return "\n".join([*lines, f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s)"])
 
 
 @contextmanager
@@ -214,7 +224,7 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
         else:
             click.echo("Build failed: there is no site to serve yet. Fix the problems above and save; "
                        "the browser shows the site once a build succeeds.", err=True)
-        return "\n".join(p.format() for p in exc.problems.first(SHOW_AT_MOST))
+        return browser_text(exc.problems)
 
     def listening() -> None:
         click.echo(f"Serving {out_dir} on http://localhost:{port}/ (Ctrl+C to stop)", err=True)

@@ -61,8 +61,11 @@ def error_banner(text: str, site: bool = True) -> bytes:
     lead = ("The last build failed; this is the last good version of the site." if site
             else "The build failed, so there is no site yet.")
     return (
-        '<div role="alert" style="position:sticky;top:0;z-index:1000;background:#fff;border:5px solid #d4351c;'
-        'padding:1rem;font:16px/1.4 sans-serif;color:#0b0c0c;white-space:pre-wrap">'
+        # At most half the window (it scrolls, and can be reached by keyboard to do so), so the page
+        # under it can still be read.
+        '<div role="alert" tabindex="0" style="position:sticky;top:0;z-index:1000;background:#fff;'
+        'border:5px solid #d4351c;padding:1rem;font:16px/1.4 sans-serif;color:#0b0c0c;white-space:pre-wrap;'
+        'max-height:50vh;overflow:auto">'
         f"<strong>{lead}</strong>\n{html.escape(text)}</div>"
     ).encode("utf-8")
 
@@ -74,6 +77,12 @@ class Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - the terminal is for build messages
         pass
+
+    def end_headers(self):
+        """Nothing is kept by the browser, stylesheets and scripts included: site.css and charts.js have
+        the same address in every build, so after a theme edit the reloaded page had kept the old ones."""
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
 
     def do_GET(self):  # noqa: N802 - http.server's naming
         self._route(body=True)
@@ -124,7 +133,6 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(content)))
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         if body:
             self.wfile.write(content)
@@ -132,7 +140,6 @@ class Handler(SimpleHTTPRequestHandler):
     def _events(self):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         seen = self.state.generation
         try:

@@ -302,6 +302,13 @@ def test_missing_pages_get_the_sites_404_page_with_the_reload_script(tmp_path):
             assert (head[0], head[1].get("Content-Length")) == (get[0], get[2].get("Content-Length")), path
             assert head[2] == b""
 
+        # Nothing is kept by the browser: a theme's site.css, edited, has the same address in every
+        # build, and the reloaded page had kept the old one (a tester's edit never showed).
+        (site / "static/css").mkdir(parents=True)
+        (site / "static/css/site.css").write_text("h1 { color: red }")
+        for path in ("static/css/site.css", "services/a/", "services/gone/"):
+            assert _get(url + path, headers=True)[2].get("Cache-Control") == "no-store", path
+
         # A project site's 404 page links from its base path; served here at /, its links are made to match.
         (site / "404.html").write_text('<html><body><a href="/perf/">Home</a><link href="/perf/s.css">'
                                        '<a href="/perfect/">x</a></body></html>')
@@ -319,6 +326,26 @@ def test_missing_pages_get_the_sites_404_page_with_the_reload_script(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_browsers_banner_puts_the_errors_that_failed_the_build_first():
+    """A new site's nine accessibility-statement warnings came before its one error (in file order),
+    in a banner taller than the window: the errors now come first, then the warnings, then the count;
+    accepted warnings are left out, as in the terminal."""
+    from pathlib import Path
+
+    from generator.cli import browser_text
+    from generator.errors import Problems
+
+    problems = Problems(root=Path("/site"))
+    problems.warning(Path("/site/content/pages/about.md"), "a blank to fill in", 3)
+    problems.error(Path("/site/data/tax.csv"), "'transactions' is not a number: 'twelve'", 20, 3)
+    problems.warning(Path("/site/content/services/tax.yaml"), "accepted one", 1)
+    problems.accept([])  # nothing accepted: all three are told
+    text = browser_text(problems).splitlines()
+    assert text == ["data/tax.csv:20:3: error: 'transactions' is not a number: 'twelve'",
+                    "content/pages/about.md:3: warning: a blank to fill in",
+                    "content/services/tax.yaml:1: warning: accepted one", "1 error(s), 2 warning(s)"]
 
 
 def test_an_input_folder_deeper_down_made_after_the_start_is_watched(tmp_path):
