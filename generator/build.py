@@ -70,6 +70,7 @@ class BuildResult:
     removed: int = 0
     up_to_date: bool = False  # nothing had changed, so nothing was built
     charts_pending: int = 0  # charts left without a static SVG (quick dev-server builds only)
+    charts: int = 0  # charts on the site's pages (each has its JSON download), made or kept
     reused_services: int = 0  # services whose pages and figures were kept from the previous build
 
 
@@ -631,7 +632,13 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
                               item.get("level", WARNING)))
     files = len(manifest["files"])
     return BuildResult(int(manifest.get("pages", 0)), files, time.perf_counter() - started, problems,
-                       Path(out_dir), unchanged=files, up_to_date=True), digests, manifest["files"]
+                       Path(out_dir), unchanged=files, up_to_date=True,
+                       charts=_charts_among(manifest["files"])), digests, manifest["files"]
+
+
+def _charts_among(paths) -> int:
+    """How many charts a site has: each has one JSON download, under data/charts/."""
+    return sum(1 for path in paths if path.startswith("data/charts/") and path.endswith(".json"))
 
 
 def _many_files_to_make(prepared: Prepared) -> bool:
@@ -755,4 +762,5 @@ def build_site(config_path: Path, out_dir: Path, *, strict: bool = False, jobs: 
     return BuildResult(len(prepared.pages), len(files) + len(prepared.kept), time.perf_counter() - started,
                        prepared.problems,
                        Path(out_dir), written.written, written.unchanged, written.removed,
-                       charts_pending=pending, reused_services=prepared.reused_services)
+                       charts_pending=pending, reused_services=prepared.reused_services,
+                       charts=_charts_among([*files, *prepared.kept]))

@@ -168,10 +168,11 @@ def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | Non
                       strict, "Build failed: nothing was written; the previous site is unchanged.")
     report(result.problems)
     if result.up_to_date:
-        click.echo(f"Nothing has changed since the last build: {result.pages} pages ({result.files} files) "
-                   f"in {out_dir} are up to date ({result.seconds:.1f}s).")
+        click.echo(f"Nothing has changed since the last build: {result.pages} pages, {result.charts} charts "
+                   f"({result.files} files) in {out_dir} are up to date ({result.seconds:.1f}s).")
     else:
-        click.echo(f"Built {result.pages} pages ({result.files} files) into {out_dir} in {result.seconds:.1f}s: "
+        click.echo(f"Built {result.pages} pages, {result.charts} charts ({result.files} files) into {out_dir} in "
+                   f"{result.seconds:.1f}s: "
                    f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed"
                    + (f"; {result.reused_services} services reused from the last build." if result.reused_services
                       else "."))

@@ -200,6 +200,13 @@ def test_the_command_ends_quickly_without_losing_its_report(tmp_path):
     again = subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config), "--strict"],
                            capture_output=True, text=True)
     assert again.returncode == 0 and "Built " in again.stdout
+    # The closing summary names the pages and the charts (each has a JSON download), made or kept.
+    charts = len(list((tmp_path / "site/data/charts").rglob("*.json")))
+    pages = len(list((tmp_path / "site").rglob("index.html"))) + 1  # and 404.html
+    assert charts > 10 and f"Built {pages} pages, {charts} charts (" in again.stdout
+    unchanged = subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config), "--strict"],
+                               capture_output=True, text=True)
+    assert f"Nothing has changed since the last build: {pages} pages, {charts} charts (" in unchanged.stdout
     usage = subprocess.run([sys.executable, "-m", "generator", "build", "--jobs", "none"],
                            capture_output=True, text=True)
     assert usage.returncode == 2 and "Invalid value" in usage.stderr
