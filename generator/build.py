@@ -181,7 +181,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         # then no service page stands alone.
         compared = shared_lgsl_across_councils(content, councils_of(content, config.organisation))
         whole_site = compared or units.service_pages_read_other_services(search_path, render.BUILTIN_THEME)
-        units.assign_keys(plan, content, digests, whole_site, peers_digest)
+        units.assign_keys(plan, content, digests, whole_site, peers_digest,
+                          units.pages_shown(content.pages, search_path[:-1]))
         store = units.UnitStore(config.cache_dir)
         for unit in plan:
             record = store.get(unit.key)
@@ -246,7 +247,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     if previous is not None and not units.service_pages_read_other_services(search_path, render.BUILTIN_THEME,
                                                                              page_reuse.TEMPLATES):
         keys = page_reuse.page_keys(pages, digests, content, peers_digest,
-                                    {slug: unit.key for unit in plan for slug in unit.slugs})
+                                    {slug: unit.key for unit in plan for slug in unit.slugs},
+                                    units.pages_shown(content.pages, search_path[:-1]))
         store = page_reuse.PageStore(config.cache_dir)
         for page in pages:
             found = store.get(keys[page.path]) if page.path in keys else None

@@ -42,12 +42,12 @@ def _report_digest(report) -> bytes:
 
 
 def page_keys(pages: list, digests: Digests, content, extra: str = "",
-              unit_keys: dict[str, str] | None = None) -> dict[str, str]:
+              unit_keys: dict[str, str] | None = None, shown: bytes | None = None) -> dict[str, str]:
     """Output path -> key, for the cost report's pages and (given each service's unit key,
-    by slug) the organisations' pages."""
+    by slug) the organisations' pages; ``shown``: what they show of the Markdown pages (units.pages_shown)."""
     base = hashlib.sha256(f"pages {FORMAT}\0{site_wide_fingerprint(digests)}\0{extra}\0".encode())
     base.update(repr(content.organisations).encode())
-    base.update(repr(content.pages).encode())
+    base.update(repr(content.pages).encode() if shown is None else shown)
     reports: dict[int, bytes] = {}
     keys = {}
     for page in pages:

@@ -219,12 +219,24 @@ def service_pages_read_other_services(search_path: list[Path], builtin: Path,
     return False
 
 
-def assign_keys(units: list[Unit], content: Content, digests: Digests, whole_site: bool, extra: str = "") -> None:
+def pages_shown(pages: list, own_templates: list[Path]) -> bytes:
+    """What a service's (or organisation's, or cost report's) page shows of the Markdown pages: their
+    slugs, titles and order, in the navigation and footer; not their text, so an edit to the About
+    page's words does not make every service's page again (it had: 9 s for 100 services). Unless the
+    site's own templates name ``pages`` anywhere: then, as they might show anything of them, all of it."""
+    if any("pages" in text for text in _template_sources(own_templates).values()):
+        return repr(pages).encode()
+    return repr([(p.slug, p.title, p.nav_order, str(p.path)) for p in pages]).encode()
+
+
+def assign_keys(units: list[Unit], content: Content, digests: Digests, whole_site: bool, extra: str = "",
+                pages: bytes | None = None) -> None:
     """Each unit's key; ``whole_site`` when service pages read other services too; ``extra`` names
-    anything else every service page shows (the peers' published figures)."""
+    anything else every service page shows (the peers' published figures); ``pages`` what they show of
+    the Markdown pages (pages_shown; by default, all of them)."""
     base = hashlib.sha256(f"units {FORMAT}\0{site_wide_fingerprint(digests)}\0{extra}\0".encode())
     base.update(repr(content.organisations).encode())
-    base.update(repr(content.pages).encode())
+    base.update(repr(content.pages).encode() if pages is None else pages)
     for unit in units:
         digest = base.copy()
         for svc in unit.services:

@@ -132,6 +132,35 @@ def test_a_reused_service_gives_the_same_site_as_a_clean_build(tmp_path, site):
     assert tree(out) == tree(tmp_path / "clean/site")
 
 
+def test_a_markdown_pages_words_remake_no_service_but_its_title_remakes_them_all(tmp_path, site):
+    """Service pages show the Markdown pages' titles (in the navigation and footer), not their words: a
+    tester's edit to the About page's text remade all 100 services (9 s). Its title is on every page.
+    Either way the site is byte for byte a clean build's; a site template naming pages keeps it whole."""
+    config, out = site
+    about = config.parent / "content/pages/about.md"
+    about.write_text(about.read_text().replace("Text.", "Other words."))
+    result = build_site(config, out)
+    assert result.reused_services == 2
+    assert "Other words." in (out / "about/index.html").read_text()
+    about.write_text(about.read_text().replace("title: About", "title: About us"))
+    assert build_site(config, out).reused_services == 0
+    assert ">About us</a>" in (out / "services/fines/index.html").read_text()
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["content/pages/about.md"] = about.read_text()
+    clean = tmp_path / "clean"
+    build_site(write_site(clean, files), clean / "site")
+    assert tree(out) == tree(clean / "site")
+
+    (config.parent / "templates").mkdir()
+    (config.parent / "templates/service.html").write_text(
+        '{% extends "default:service.html" %}{% block title %}{{ model.pages|length }}{% endblock %}')
+    build_site(config, out)
+    about.write_text(about.read_text().replace("Other words.", "Yet more words."))
+    assert build_site(config, out).reused_services == 0
+
+
 def test_a_record_kept_in_memory_between_builds_gives_a_clean_builds_site(tmp_path, site, monkeypatch):
     """The dev server builds again and again in one process, keeping the unit records it has read
     (they never change under their key): the third build reuses permits without reading its file
