@@ -377,9 +377,9 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
         f"content/organisations/{org}.yaml": ORGANISATION.format(
             name=yaml_scalar(name), kind=yaml_scalar(kind),
             description=yaml_scalar(f"The services {name} runs and how well they work.")),
-        "content/pages/about.md": ABOUT.format(name=name),
-        "content/pages/accessibility.md": ACCESSIBILITY.format(name=name),
-        "README.md": README.format(name=name),
+        "content/pages/about.md": ABOUT.format(name=_markdown_text(name)),
+        "content/pages/accessibility.md": ACCESSIBILITY.format(name=_markdown_text(name)),
+        "README.md": README.format(name=_markdown_text(name)),
         ".github/workflows/perfpages.yml": GITHUB.format(),
         ".gitlab-ci.yml": GITLAB,
         "requirements.txt": _install_source(),
@@ -389,6 +389,17 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
             title=title, org=yaml_scalar(org), description=description, category=category, lgsl=lgsl, slug=slug)
         files[f"data/{slug}.csv"] = example_csv(slug, base, online)
     return files
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` as Markdown that reads as it is written: 'Council *z* [y]' had come out in italics."""
+    return re.sub(r"([\\`*_{}\[\]#|!])", r"\\\1", text).replace("<", "&lt;")
+
+
+# What GitHub's 'initialize this repository' may put in a fresh clone: kept, and the scaffold's
+# README.md and .gitignore added to the end of any already there.
+_FROM_THE_HOST = re.compile(r"(?:readme|licen[cs]e|copying)(?:\.\w+)?|\.gitignore|\.gitattributes", re.IGNORECASE)
+_ADDED_TO = ("README.md", ".gitignore")
 
 
 def _slug_of_name(name: str) -> str:
@@ -410,19 +421,29 @@ def create_site(folder: Path, name: str | None = None, kind: str = "council") ->
         raise ScaffoldError(f"{folder} is a file; choose a new or empty folder")
     if not kind.strip():
         raise ScaffoldError("--kind is empty; give the organisation's kind, such as council or department")
-    name = name or folder.resolve().name.replace("-", " ").replace("_", " ").title() or "Example Council"
+    if name is not None and not name.strip():
+        raise ScaffoldError("--name is empty; give the organisation's name, such as \"Borsetshire County Council\"")
+    name = " ".join((name or folder.resolve().name.replace("-", " ").replace("_", " ").title()).split()) \
+        or "Example Council"
     files = scaffold_files(name, kind.strip())
     if folder.is_dir():
         present = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
         present += sorted(rel for rel in files if rel.startswith(".") and (folder / rel).exists())
+        present = [rel for rel in present if not _FROM_THE_HOST.fullmatch(rel)]
         if present:
             raise ScaffoldError(f"{folder} is not empty (it has {', '.join(present[:3])}"
                                 f"{', ...' if len(present) > 3 else ''}); choose a new or empty folder "
-                                "(a .git folder is fine)")
+                                "(a fresh clone's .git, README, licence and .gitignore are fine)")
     written = []
     for rel, text in files.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
+        if rel in _ADDED_TO and path.is_file():  # a fresh clone's: kept, with the scaffold's after it
+            before = path.read_text(encoding="utf-8", errors="replace")
+            if rel == ".gitignore":
+                text = "".join(f"{line}\n" for line in text.splitlines() if line not in before.splitlines())
+            text = before + ("" if before.endswith("\n") or not before else "\n") + ("\n" if rel == "README.md" else "") \
+                + text
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

@@ -55,12 +55,23 @@ def test_new_works_beside_a_fresh_clones_git_folder_but_not_over_a_file(tmp_path
     (tmp_path / ".git").mkdir()
     assert CliRunner().invoke(main, ["new", str(tmp_path)]).exit_code == 0
     assert (tmp_path / "config.yaml").is_file() and (tmp_path / ".git").is_dir()
+    # What GitHub's 'initialize this repository' writes is kept: the site's README and .gitignore
+    # follow what is there (a tester's fresh clone with a README had been refused).
     clone = tmp_path / "clone"
-    clone.mkdir()
-    (clone / ".gitignore").write_text("mine\n")  # a hidden file the site would write
-    result = CliRunner().invoke(main, ["new", str(clone)])
-    assert result.exit_code == 1 and "not empty (it has .gitignore)" in result.output
-    assert (clone / ".gitignore").read_text() == "mine\n"
+    (clone / ".git").mkdir(parents=True)
+    (clone / ".gitignore").write_text("mine\nsite/\n")
+    (clone / "README.md").write_text("# clone\nOur performance site.\n")
+    (clone / "LICENSE").write_text("MIT\n")
+    result = CliRunner().invoke(main, ["new", str(clone), "--name", "Wyre"])
+    assert result.exit_code == 0, result.output
+    ignored = (clone / ".gitignore").read_text().splitlines()
+    assert ignored[:2] == ["mine", "site/"] and ignored.count("site/") == 1 and ".perfpages-cache/" in ignored
+    assert (clone / "README.md").read_text().startswith("# clone\nOur performance site.\n\n# Wyre: service performance")
+    assert (clone / "LICENSE").read_text() == "MIT\n"
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other/notes.md").write_text("mine")
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "other")])
+    assert result.exit_code == 1 and "not empty (it has notes.md)" in result.output
 
 
 def _guards(folder):
@@ -257,6 +268,15 @@ def test_any_organisation_name_makes_a_site_that_builds_with_that_name(tmp_path)
     assert (tmp_path / "site2/content/organisations/kings-lynn-and-ynys-mon-council.yaml").is_file()
     build_site(tmp_path / "site1/config.yaml", tmp_path / "site1/site")
     assert "<title>Council #1 service performance" in (tmp_path / "site1/site/index.html").read_text(encoding="utf-8")
+    # In the Markdown pages the name reads as written ('*z*' had come out in italics), and a name of
+    # spaces alone is refused, not a site titled '   service performance'.
+    name = "Council *z* [y] <b> & _x_"
+    assert CliRunner().invoke(main, ["new", str(tmp_path / "marked"), "--name", name]).exit_code == 0
+    build_site(tmp_path / "marked/config.yaml", tmp_path / "marked/site")
+    about = (tmp_path / "marked/site/about/index.html").read_text(encoding="utf-8")
+    assert "This site shows how Council *z* [y] &lt;b&gt; &amp; _x_&#x27;s services" in about.replace("'", "&#x27;")
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "blank"), "--name", "   "])
+    assert result.exit_code == 1 and "--name is empty" in result.output and not (tmp_path / "blank").exists()
 
 
 def test_the_workflows_run_on_the_default_branch_and_when_they_change(tmp_path):
