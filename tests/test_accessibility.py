@@ -326,10 +326,37 @@ def test_a_charts_tooltip_can_be_read_and_dismissed_with_escape(pages, site_url,
         colour, size = page.evaluate("() => { const k = getComputedStyle(document.querySelector("
                                      "'#vg-tooltip-element td.key')); return [k.color, k.fontSize]; }")
         assert colour == "rgb(80, 90, 95)" and size == "14px"  # #505a5f: about 7:1 on white
+        # It can be hovered: the pointer moved from the point onto it leaves it shown (a tester found
+        # it hidden on the way), until the pointer leaves it.
+        box = page.evaluate("() => { const r = document.getElementById('vg-tooltip-element')"
+                            ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }")
+        page.mouse.move(*box, steps=6)
+        page.wait_for_timeout(200)
+        assert page.evaluate(shown)
+        page.mouse.move(box[0] + 400, 5, steps=3)
+        page.wait_for_function(f"!({shown})()", timeout=5000)
+        page.mouse.move(x - 20, y - 20)
+        page.mouse.move(x, y, steps=4)
+        page.wait_for_function(shown, timeout=5000)
         page.keyboard.press("Escape")
         assert not page.evaluate(shown)
         # On a wide screen nothing in the box scrolls: no tab stop there (a phone's is tested above).
         assert chart.locator(".chart__interactive").get_attribute("tabindex") is None
+    finally:
+        context.close()
+
+
+def test_a_long_tag_wraps_on_a_phone(pages, site_url, browser):
+    """A tester's GOV.UK service pages scrolled sideways at 320px (WCAG 1.4.10): a card's tag 'a year
+    or more before the latest figures' could not wrap. The example site has no such tag: one is added."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    page = context.new_page()
+    try:
+        page.goto(site_url + pages["service-with-data"].lstrip("/"))
+        page.evaluate("() => { const p = document.querySelector('.kpi-card__period'); p.insertAdjacentHTML("
+                      "'beforeend', ' <strong class=\"tag tag--grey\">a year or more before the latest figures, "
+                      "and some more words</strong>'); }")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
     finally:
         context.close()
 

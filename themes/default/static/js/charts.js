@@ -76,11 +76,56 @@
 
   // A tooltip can be dismissed without moving the pointer (WCAG 1.4.13): Escape hides it until the
   // pointer moves to another point of the chart, when the runtime shows that point's.
+  var escaped = false;
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" && event.key !== "Esc") return;
     var tip = document.getElementById("vg-tooltip-element");
+    escaped = true;
     if (tip) tip.classList.remove("visible");
   });
+
+  // And it can be hovered (1.4.13): the runtime hides it as the pointer leaves the point, also on
+  // its way onto the tooltip (drawn a few pixels off). Hidden so, it comes back if the pointer
+  // reaches it within a moment, and stays while the pointer is over it, until the runtime shows
+  // another point's.
+  var pointer = null, hiddenAt = 0, kept = null;  // kept: the tooltip's text, while kept so
+  var GRACE = 600;  // ms from the point to the tooltip
+  function inside(tip) {
+    var box = tip.getBoundingClientRect();
+    return pointer !== null && pointer[0] >= box.left && pointer[0] <= box.right &&
+      pointer[1] >= box.top && pointer[1] <= box.bottom;
+  }
+  function keep(tip) {
+    kept = tip.innerHTML;
+    tip.classList.add("visible");
+  }
+  function watch(tip) {
+    if (tip.getAttribute("data-hoverable")) return;
+    tip.setAttribute("data-hoverable", "true");
+    new window.MutationObserver(function () {
+      if (tip.classList.contains("visible")) {
+        if (kept !== tip.innerHTML) { kept = null; escaped = false; }  // another point's: shown as usual
+        return;
+      }
+      kept = null;
+      if (escaped) return;
+      hiddenAt = Date.now();
+      if (inside(tip)) keep(tip);
+    }).observe(tip, { attributes: true, attributeFilter: ["class"] });
+  }
+  document.addEventListener("mousemove", function (event) {
+    pointer = [event.clientX, event.clientY];
+    var tip = document.getElementById("vg-tooltip-element");
+    if (!tip || typeof window.MutationObserver !== "function") return;
+    watch(tip);
+    var shown = tip.classList.contains("visible");
+    if (kept !== null && kept !== tip.innerHTML) kept = null;
+    if (kept !== null && shown && !inside(tip)) {
+      tip.classList.remove("visible");
+    } else if (!shown && !escaped && inside(tip) && Date.now() - hiddenAt < GRACE) {
+      keep(tip);
+    }
+  }, true);
 
   // Each chart is drawn as it comes near the screen, not all at once: a service page has ten, and
   // drawing them all on load blocked the page for 1.5 to 2.7 s in Chromium slowed four times (as a
