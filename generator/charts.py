@@ -363,6 +363,16 @@ def charts_by_topic(charts) -> dict[str, list[m.Chart]]:
     return groups
 
 
+def _of_their_kind(points: list[tuple]) -> list[tuple]:
+    """A measure's points over the kind of period its figures are for, where that is one kind among
+    others: a quarterly survey's satisfaction beside monthly counts was drawn as lone dots, each
+    quarter between two months of 'no data', its table a quarter among every three months."""
+    kinds = {period.kind for period, value, _ in points if value is not None}
+    if len(kinds) != 1 or all(period.kind in kinds for period, _, _ in points):
+        return points
+    return [point for point in points if point[0].kind in kinds]
+
+
 def _cost_rows(service: m.ServiceView) -> list[m.PeriodRow]:
     """The periods the cost chart draws: with years of cost beside months of counts (cost spans),
     the years and any period with a cost of its own, not every month without one between them
@@ -391,7 +401,7 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
                    {"estimated": "yes"} if key == m.COST_PER_TRANSACTION and r.cost_estimated
                    else NOT_REQUESTED_ROW if key in r.not_requested and getattr(r, attr) is None else {})
                   for r in (_cost_rows(service) if key == m.COST_PER_TRANSACTION else service.periods)]
-        rows = _with_gaps(points)
+        rows = _with_gaps(_of_their_kind(points))
         note = ""
         if rows and any(r.get("estimated") for r in rows):
             note = " These costs are estimates from channel unit costs."

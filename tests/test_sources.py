@@ -2524,6 +2524,26 @@ def test_words_meaning_no_data_get_a_hint_to_declare_them_and_a_percentages_exam
     assert [p.user_satisfaction for p in services(config)["permits"].periods] == [71.0, None]
 
 
+def test_a_quarterly_survey_beside_monthly_counts_is_charted_by_quarter(tmp_path):
+    """A tester's quarterly satisfaction survey beside monthly counts was charted as lone dots, each
+    quarter between months of 'no data'. Its chart and table are the quarters alone, joined up."""
+    counts = "period,channel,transactions\n" + "".join(f"2024-{m:02d},online,{100 + m}\n" for m in range(1, 13))
+    survey = "Quarter,Satisfied\n" + "".join(f"Q{q} 2024,{80 + q}%\n" for q in range(1, 5))
+    source = "sources:\n  - file: survey.csv\n    columns: {period: Quarter, satisfaction: Satisfied}\n"
+    service = PERMITS.replace("data: permits.csv", "data:\n  - permits.csv\n  - survey.csv")
+    config = site(tmp_path, source, {"data/permits.csv": counts, "data/survey.csv": survey,
+                                     "content/services/permits.yaml": service})
+    permits = services(config)["permits"]
+    satisfaction = next(c for c in permits.charts if c.id == "user-satisfaction")
+    assert [(row["period"], row["value"]) for row in satisfaction.rows] == [
+        ("January to March 2024", 81.0), ("April to June 2024", 82.0), ("July to September 2024", 83.0),
+        ("October to December 2024", 84.0)]
+    assert (permits.kpis["user_satisfaction"].value, permits.kpis["user_satisfaction"].period_label) == (
+        84.0, "October to December 2024")
+    transactions = next(c for c in permits.charts if c.id == "transactions")  # the counts' chart keeps its months
+    assert len({row["period"] for row in transactions.rows if row.get("value") is not None}) == 12
+
+
 def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transactions(tmp_path):
     """A finance system's cost for each financial year, beside monthly counts from another file,
     paired with nothing: the cost card read 'no data' and the year's cost was in no cost report,
