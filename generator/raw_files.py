@@ -386,6 +386,11 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        hint="a header row is needed, e.g. period,channel,transactions")
         return None
     headings_at = _headings_below_a_title(header, rows, lines, wide)
+    if headings_at is not None and one_of_many and header_row == 1:
+        # One file of a pattern with a title above its table, the others without (a tester's yearly
+        # planning files): header_row: would have been wrong for the others, so it is read from its
+        # headings, as each file of a pattern is read from its own.
+        return read_csv_text(path, problems, encoding, delimiter, headings_at[0], hint_config, file, one_of_many)
     if headings_at is not None:
         line, record = headings_at
         shown = ", ".join(c.strip() for c in record if c.strip())

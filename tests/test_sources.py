@@ -1494,6 +1494,25 @@ def test_a_service_may_read_a_pattern_of_tidy_files(tmp_path):
     assert services(config)["permits"].kpis["digital_take_up"].value == pytest.approx(40 / 60 * 100)
 
 
+def test_one_file_of_a_pattern_with_a_title_above_its_table_is_read_from_its_headings(tmp_path):
+    """The Isle of Man's yearly planning files: three of thirteen have a title line. The hint said to
+    add header_row: 2, which was wrong for the other ten ('no column ...' in each). Each file of a
+    pattern is read from its own headings; a single file with a title is still told to say so."""
+    service = PERMITS.replace("data: permits.csv", "data: calls/*.csv")
+    config = site(tmp_path, "", {"content/services/permits.yaml": service,
+                                 "data/calls/2024-01.csv": "period,channel,transactions\n2024-01,online,30\n2024-01,phone,10\n",
+                                 "data/calls/2024-02.csv": "Calls in February 2024,,\nperiod,channel,transactions\n"
+                                                           "2024-02,online,40\n2024-02,phone,2O\n"})
+    code, out = run(config, "check")  # its lines keep their numbers: the bad cell is on line 4
+    assert code == 1 and "data/calls/2024-02.csv:4:3: error: 'transactions' is not a number: '2O'" in out
+    (tmp_path / "data/calls/2024-02.csv").write_text((tmp_path / "data/calls/2024-02.csv").read_text().replace("2O", "20"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [p.transactions for p in services(config)["permits"].periods] == [40, 60]
+    (tmp_path / "content/services/permits.yaml").write_text(service.replace("calls/*.csv", "calls/2024-02.csv"))
+    code, out = run(config, "check")
+    assert code == 1 and "line 1 ('Calls in February 2024') looks like a title above the table" in out
+
+
 def test_an_unmapped_measure_beside_a_mapped_one_is_not_a_bad_period(tmp_path):
     """'2012-Q4 Digital CPT (£)' is 2012-Q4 and a measure nobody mapped, not the period '2012-Q4 Digital'
     and the mapped 'CPT (£)'."""
