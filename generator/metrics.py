@@ -195,9 +195,13 @@ def _absent_channel_rows(rows: pd.DataFrame, present: pd.Series) -> pd.Series:
     grid = periods.merge(spans, on="service")
     # A channel whose rows stop fewer than NOT_BEGUN periods before its service's last is late, not
     # closed: a month's e-book figure not yet in had made that month's take-up 0.0%, 'worse', without a
-    # word. Its rows stopping earlier still read as closed (and are told: data._stopped_channels).
+    # word. Its rows stopping earlier still read as closed (and are told: data._stopped_channels), as
+    # do those of a channel whose last row counts none (it was winding down: a file leaving out zeros).
     after = grid[grid["start"] > grid["max"]].groupby(["service", "channel"]).size()
     late = after[after < NOT_BEGUN]
+    if len(late):
+        last = rows.sort_values("start", kind="stable").groupby(["service", "channel"])["transactions"].last()
+        late = late[last.reindex(late.index).fillna(0).to_numpy() > 0]
     if len(late):
         last = periods.groupby("service")["start"].max()
         at = pd.MultiIndex.from_frame(spans[["service", "channel"]]).isin(late.index)
