@@ -217,6 +217,11 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         problems._add(problem)
     search_path = render.template_search_path(config.root, config.theme)
     statics = render.static_files(render.static_search_path(config.root, config.theme))
+    for path in render.linked_out(render.static_search_path(config.root, config.theme)):
+        if path.is_relative_to(config.root):  # named as it is, not as where it points
+            path = path.relative_to(config.root)
+        problems.error(path, "is a link to a file outside its static folder, so it is not published",
+                       hint="copy the file into static/ instead: a link could publish any file on the machine")
     render.missing_assets(search_path[:-1], statics, problems)  # the built-in theme's templates name its own files
     _warn_of_a_language_the_theme_does_not_speak(config, search_path, problems)
     check_colours([source for path, source in statics.items() if path.endswith(".css")

@@ -35,7 +35,11 @@ def matching(data_dir: Path, name: str) -> list[Path]:
     if not is_pattern(name):
         return [data_dir / name]
     root = resolved(data_dir)
-    return sorted(p for p in data_dir.glob(name) if p.is_file() and resolved(p).is_relative_to(root))
+    try:
+        found = data_dir.glob(name)
+        return sorted(p for p in found if p.is_file() and resolved(p).is_relative_to(root))
+    except (NotImplementedError, ValueError):  # '/tmp/*.csv': outside the data folder, so nothing matches
+        return []
 
 
 def nearest_file(data_dir: Path, name: str) -> str | None:

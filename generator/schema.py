@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -149,8 +150,8 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
         if isinstance(value, bool) or not isinstance(value, int):
             return bad("a whole number")
     elif kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return bad("a number", "write numbers without currency signs or % (e.g. 2.50)")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return bad("a number", "write numbers without currency signs or % (e.g. 2.50)")  # .nan, .inf too
         value = float(value)
     elif kind == "date":
         if isinstance(value, dt.datetime):

@@ -25,6 +25,7 @@ class Positions:
     marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     line_offset: int = 0
+    walked: int = 0  # nodes visited, aliases followed (see NODES_AT_MOST)
 
     def key_at(self, keypath: tuple) -> tuple[int | None, int | None]:
         """Position of a mapping key itself (for 'unknown key' messages)."""
@@ -45,7 +46,17 @@ class Positions:
             keypath = keypath[:-1]
 
 
+NODES_AT_MOST = 200_000  # a site's largest file has some thousands; aliases of aliases can make billions
+
+
+class _TooBig(Exception):
+    """The document, its aliases followed, has more than NODES_AT_MOST nodes."""
+
+
 def _walk(node, keypath: tuple, positions: Positions, problems: Problems, path) -> None:
+    positions.walked += 1
+    if positions.walked > NODES_AT_MOST:
+        raise _TooBig
     positions.marks[keypath] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
@@ -113,6 +124,14 @@ def parse_yaml(text: str, path, problems: Problems, line_offset: int = 0):
         return None, None
     except yaml.YAMLError as exc:
         problems.error(path, f"YAML error: {exc}", hint="check the file is valid YAML")
+        return None, None
+    except _TooBig:
+        problems.error(path, f"this YAML holds more than {NODES_AT_MOST:,} values once its aliases (*name) are "
+                       "followed", 1 + line_offset, hint="use fewer aliases of aliases: each one repeats all it names")
+        return None, None
+    except RecursionError:
+        problems.error(path, "this YAML is nested too deeply to read", 1 + line_offset,
+                       hint="check for unclosed brackets; a site's files need only a few levels")
         return None, None
     finally:
         loader.dispose()

@@ -673,3 +673,37 @@ def test_a_language_the_built_in_theme_does_not_speak_is_a_warning(tmp_path):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates/base.html").write_text('{% extends "default:base.html" %}\n')  # its words, translated
     assert run(config, "check", "--strict")[0] == 0
+
+
+def test_hostile_inputs_are_errors_at_their_files_not_leaks_or_tracebacks(tmp_path):
+    """A security tester's findings: a link in static/ to /proc/self/environ published the build's
+    secrets; a 382-byte YAML of aliases of aliases took 54 s and 1.5 GB; YAML nested 20,000 deep,
+    unit_cost: .nan and a data pattern of '/tmp/*.csv' were tracebacks. Each is now an error at its file."""
+    import os
+
+    files = standard_files()
+    files["static/css/ok.css"] = "p { color: black }"
+    config = write_site(tmp_path, files)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MY_SECRET_TOKEN=hunter2")
+    os.symlink(secret, tmp_path / "static/css/env.txt")
+    code, out = run(config, "check")
+    assert code == 1 and "static/css/env.txt: error: is a link to a file outside its static folder" in out
+    (tmp_path / "static/css/env.txt").unlink()
+    assert run(config, "check")[0] == 0
+
+    bomb = ["name: Bomb", "x0: &x0 [a, a, a, a, a, a, a, a, a]"] + [
+        f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 9)}]" for i in range(1, 8)]
+    (tmp_path / "content/services/bomb.yaml").write_text("\n".join(bomb) + "\n")
+    (tmp_path / "content/services/deep.yaml").write_text("name: " + "[" * 20000 + "]" * 20000 + "\n")
+    (tmp_path / "content/services/glob.yaml").write_text(
+        "name: Glob\norganisation: test-council\ndescription: x.\ndata: /tmp/*.csv\n")
+    code, out = run(config, "check")
+    assert code == 1 and "Traceback" not in out
+    assert "content/services/bomb.yaml:1: error: this YAML holds more than 200,000 values once its aliases" in out
+    assert "content/services/deep.yaml:1: error: this YAML is nested too deeply to read" in out
+    assert "content/services/glob.yaml:4:7: error: no file in data/ matches '/tmp/*.csv'" in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "unit_cost: 0.20", "unit_cost: .nan", 1))
+    code, out = run(config, "check")
+    assert code == 1 and "config.yaml:8:16: error: 'unit_cost' must be a number, not 'nan'" in out
