@@ -161,10 +161,21 @@ class Content:
     unread_sources: list[str] = field(default_factory=list)  # ids of sources meant to make items, not read
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+def _yaml_files(folder: Path, problems: Problems | None = None) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    return [path for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+            if problems is None or _in_the_site(path, folder.parent, problems)]
+
+
+def _in_the_site(path: Path, content: Path, problems: Problems) -> bool:
+    """Whether a content file is the content folder's own: a link to a file elsewhere on the machine
+    (a tester's about page linked to /tmp) would publish it."""
+    if path.resolve().is_relative_to(content.resolve()):
+        return True
+    problems.error(path.relative_to(content.parent), "is a link to a file outside the content folder, so it is "
+                   "not read", hint="copy the file into the content folder instead: a link could publish any file")
+    return False
 
 
 def _slug(values: dict, path: Path, problems: Problems, positions) -> str | None:
@@ -178,7 +189,7 @@ def _slug(values: dict, path: Path, problems: Problems, positions) -> str | None
 
 def load_organisations(config: Config, problems: Problems) -> list[Organisation]:
     orgs = []
-    for path in _yaml_files(config.content_dir / "organisations"):
+    for path in _yaml_files(config.content_dir / "organisations", problems):
         data, positions = load_yaml(path, problems)
         if data is None:
             continue
@@ -215,7 +226,7 @@ def load_services(config: Config, problems: Problems, unchecked: list[Service] |
     """The services' YAML, checked; those with errors go to ``unchecked`` (if given), if they
     name their data, for their data files to be checked too."""
     services = []
-    for path in _yaml_files(config.content_dir / "services"):
+    for path in _yaml_files(config.content_dir / "services", problems):
         data, positions = load_yaml(path, problems)
         if data is None:
             if unchecked is not None:
@@ -284,6 +295,8 @@ def load_pages(config: Config, problems: Problems) -> list[Page]:
     if not folder.is_dir():
         return pages
     for path in sorted(folder.glob("*.md")):
+        if not _in_the_site(path, config.content_dir, problems):
+            continue
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

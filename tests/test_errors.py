@@ -690,6 +690,10 @@ def test_hostile_inputs_are_errors_at_their_files_not_leaks_or_tracebacks(tmp_pa
     code, out = run(config, "check")
     assert code == 1 and "static/css/env.txt: error: is a link to a file outside its static folder" in out
     (tmp_path / "static/css/env.txt").unlink()
+    os.symlink(secret, tmp_path / "content/pages/leak.md")  # and a Markdown page
+    code, out = run(config, "check")
+    assert code == 1 and "content/pages/leak.md: error: is a link to a file outside the content folder" in out
+    (tmp_path / "content/pages/leak.md").unlink()
     assert run(config, "check")[0] == 0
 
     bomb = ["name: Bomb", "x0: &x0 [a, a, a, a, a, a, a, a, a]"] + [
