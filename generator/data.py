@@ -29,7 +29,7 @@ from generator.content import DataRef, Service
 from generator.errors import Problems
 from generator.measures import COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, RATINGS
 from generator.periods import Period, month_span, period_attr
-from generator.paths import is_pattern
+from generator.paths import is_pattern, resolved
 from generator.raw_files import RawFile, RawFiles, _words_of, read_csv_text
 from generator.sources import (Source, _column_key, duplicate_headings, headings_of, looks_like_a_total,
                                other_delimiter, to_long)
@@ -798,6 +798,8 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
     for source_id, file in wanted:
         source = next((s for s in config.sources if s.id == source_id), None)
         path = config.data_dir / file
+        if not is_pattern(file) and not resolved(path).is_relative_to(resolved(config.data_dir)):
+            continue  # outside the data folder: told where it is named (content, generated), never read
         raw = raw_files.get(path, problems, source, file)
         if raw is None or not _header_problems(config, source, file, raw, path, problems):
             continue

@@ -714,6 +714,13 @@ def test_hostile_inputs_are_errors_at_their_files_not_leaks_or_tracebacks(tmp_pa
     code, out = run(config, "check")
     assert code == 1 and "content/services/long.yaml: error: the web address services/aaaa" in out  # not at build
     (tmp_path / "content/services/long.yaml").unlink()
+    # A source making services from a file outside data/ is not read: its error had quoted the file's lines.
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text() + (
+        f"sources:\n  - file: {secret}\n    columns: {{period: p, transactions: t, service: s}}\n"
+        "    services: {name: x, organisation: test-council}\n"))
+    code, out = run(config, "check")
+    assert code == 1 and f"data file '{secret}' is outside the data folder" in out and "hunter2" not in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().split("sources:")[0])
     (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
         "unit_cost: 0.20", "unit_cost: .nan", 1))
     code, out = run(config, "check")
