@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -28,6 +29,11 @@ from generator import model as m
 
 
 def _vl():
+    """vl-convert, in UTC: its runtime places time axes' ticks by the machine's time zone (a pixel
+    apart between a UK laptop and a CI runner), and a build must give the same bytes everywhere."""
+    if "vl_convert" not in sys.modules and os.environ.get("TZ") != "UTC":
+        os.environ["TZ"] = "UTC"
+        time.tzset()
     import vl_convert
 
     return vl_convert

@@ -448,3 +448,31 @@ def test_a_one_day_gap_in_a_line_is_named_as_that_day():
     rows = _with_gaps([(day(27), 5, {}), (day(29), 6, {})])
     assert [(r["period"], r["value"]) for r in rows] == [
         ("27 December 2017", 5), ("28 December 2017", None), ("29 December 2017", 6)]
+
+
+def test_vl_convert_charts_are_the_same_bytes_in_every_time_zone(tmp_path):
+    """A security tester built with static_renderer: vl-convert under four TZ settings: time axes'
+    ticks moved a pixel, so a UK laptop and a UTC runner wrote different pages. Drawn in UTC now."""
+    import os
+    import subprocess
+    import sys
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_renderer: vl-convert\n"
+    del files["content/services/permits.yaml"]  # fewer charts to draw
+    config = write_site(tmp_path, files)
+    built = {}
+    for zone in ("UTC", "Asia/Tokyo"):
+        cache = tmp_path / ".perfpages-cache"
+        if cache.exists():
+            import shutil
+
+            shutil.rmtree(cache)
+        out = tmp_path / f"site-{zone.replace('/', '-')}"
+        done = subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config), "--output",
+                               str(out)], capture_output=True, text=True, env={**os.environ, "TZ": zone})
+        assert done.returncode == 0, done.stderr
+        built[zone] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                       if p.is_file() and p.name != ".perfpages-manifest.json"}
+    assert any(b"<svg" in body for body in built["UTC"].values())
+    assert built["UTC"] == built["Asia/Tokyo"]
