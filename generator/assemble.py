@@ -72,7 +72,8 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.dat
                     left_out=len(with_data) - len(current),
                     with_figures=sum(1 for s in services if s.measures or _last_figures(s) is not None),
                     counted_from=f"{latest - dt.timedelta(days=364):%B %Y}" if latest else None,
-                    partial=len(partial), partial_names=tuple(partial) if len(partial) <= 3 else (), ends_in=f"{ends_in:%B %Y}" if ends_in else None)
+                    partial=len(partial), partial_names=tuple(partial) if len(partial) <= 3 else (),
+                    ends_in=f"{ends_in:%B %Y}" if ends_in else None)
 
 
 def ended_services(figures: dict[str, ServiceFigures]) -> frozenset[str]:

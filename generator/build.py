@@ -216,8 +216,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     for problem in data_problems.items:
         problems._add(problem)
     search_path = render.template_search_path(config.root, config.theme)
-    statics = render.static_files(render.static_search_path(config.root, config.theme))
-    for path in render.linked_out(render.static_search_path(config.root, config.theme)):
+    static_folders = render.static_search_path(config.root, config.theme)
+    statics = render.static_files(static_folders)
+    for path in render.linked_out(static_folders):
         if path.is_relative_to(config.root):  # named as it is, not as where it points
             path = path.relative_to(config.root)
         problems.error(path, "is a link to a file outside its static folder, so it is not published",
@@ -411,8 +412,9 @@ def _warn_of_unpaired_costs(svc, unpaired: tuple[tuple[str, str], ...], problems
                          "pages' totals",
                          *svc.positions.at(("data",)),
                          hint="a cost for a year is paired with the transactions of its months when every month has "
-                              "every channel's count; give the missing counts (0 where there were none: a blank is no data), or the cost of the months there are, "
-                              "by month or in a file of its own (one file keeps to one kind of period)"
+                              "every channel's count; give the missing counts (0 where there were none: a blank is no "
+                              "data), or the cost of the months there are, by month or in a file of its own (one file "
+                              "keeps to one kind of period)"
                               if why == "months" else "give every channel's cost for the year, or one for all channels")
 
 

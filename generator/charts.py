@@ -318,8 +318,9 @@ def _month_profile_chart(service: m.ServiceView, base, currency) -> m.Chart | No
     if busiest == quietest:  # flat, as shown: naming one month both busiest and quietest was nonsense
         summary = f"No month stands out: each has about {shown[busiest[0]]}% of an average month's transactions."
     else:
-        summary = (f"{_named(busiest, 'month', 6)} {'is usually the busiest month' if len(busiest) == 1 else 'are usually the busiest'}"
-                   f", with {shown[busiest[0]]}% of an average month's transactions, and {_named(quietest, 'month', 6)} the "
+        verb = "is usually the busiest month" if len(busiest) == 1 else "are usually the busiest"
+        summary = (f"{_named(busiest, 'month', 6)} {verb}, with {shown[busiest[0]]}% of an average month's "
+                   f"transactions, and {_named(quietest, 'month', 6)} the "
                    f"quietest, with {shown[quietest[0]]}%{'' if len(quietest) == 1 else ' each'}.")
     columns = [m.ChartColumn("series", "Month", TEXT), m.ChartColumn("value", "Average transactions", COUNT),
                m.ChartColumn("index", "Against an average month (%)", m.NUMBER),

@@ -442,8 +442,8 @@ def create_site(folder: Path, name: str | None = None, kind: str = "council") ->
             before = path.read_text(encoding="utf-8", errors="replace")
             if rel == ".gitignore":
                 text = "".join(f"{line}\n" for line in text.splitlines() if line not in before.splitlines())
-            text = before + ("" if before.endswith("\n") or not before else "\n") + ("\n" if rel == "README.md" else "") \
-                + text
+            gap = ("" if before.endswith("\n") or not before else "\n") + ("\n" if rel == "README.md" else "")
+            text = before + gap + text
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

@@ -213,7 +213,7 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
     before = len(problems.errors)
     try:
         codecs.lookup(values["encoding"])
-        b"ab".decode(values["encoding"], errors="replace")  # rot13 and hex are codecs, but not of bytes to text (a traceback)
+        b"ab".decode(values["encoding"], errors="replace")  # rot13 and hex are codecs, but not of text
     except LookupError:
         problems.error(path, f"unknown encoding '{values['encoding']}'", *positions.at(kp + ("encoding",)),
                        hint="use utf-8 or windows-1252 (or another text encoding Python knows, e.g. mac_roman "
