@@ -200,12 +200,12 @@ def _absent_channel_rows(rows: pd.DataFrame, present: pd.Series) -> pd.Series:
     after = grid[grid["start"] > grid["max"]].groupby(["service", "channel"]).size()
     late = after[after < NOT_BEGUN]
     if len(late):
-        last = rows.sort_values("start", kind="stable").groupby(["service", "channel"])["transactions"].last()
-        late = late[last.reindex(late.index).fillna(0).to_numpy() > 0]
+        final_count = rows.sort_values("start", kind="stable").groupby(["service", "channel"])["transactions"].last()
+        late = late[final_count.reindex(late.index).fillna(0).to_numpy() > 0]
     if len(late):
-        last = periods.groupby("service")["start"].max()
+        service_end = periods.groupby("service")["start"].max()
         at = pd.MultiIndex.from_frame(spans[["service", "channel"]]).isin(late.index)
-        spans.loc[at, "max"] = spans.loc[at, "service"].map(last).to_numpy()
+        spans.loc[at, "max"] = spans.loc[at, "service"].map(service_end).to_numpy()
         grid = periods.merge(spans, on="service")
     inside = grid[(grid["start"] >= grid["min"]) & (grid["start"] <= grid["max"])]
     expected = inside.groupby(["service", "key"]).size()
