@@ -22,7 +22,12 @@ from pathlib import Path
 # colour is never the only way to tell series apart.
 PALETTE = ["#0072B2", "#C04F00", "#007A5A", "#A6508A", "#8A6A00", "#505A5F", "#1D4F91", "#6B3FA0"]
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [3, 6]]
-PALE_BLUE = "#4A86C5"
+# The forecast's ranges: the 95% range is 25% of #4A86C5 over white, the 80% range 45% of it over
+# that, drawn opaque so that the legend's swatches are the colours on the chart; outlined in BAND_EDGE.
+BAND_FILLS = ("#95B8DD", "#D2E1F1")  # 80%, 95%
+BAND_EDGE = "#1D4F91"
+FORECAST_LINES = ["Transactions", "Forecast"]
+FORECAST_RANGES = ["80% range", "95% range"]
 STACK_LABEL_MIN = 7  # percentage points: a stacked share this tall (20 pixels of 280) has room for its name
 OUTLINE = "#ffffff"  # the fill of a bar drawn as an outline (the earlier year's, beside the latest's)
 PERCENT_LABEL = "datum.label + '%'"
@@ -135,25 +140,43 @@ def _stacked_shares(alt):
 def _forecast_band(alt):
     """Actual transactions, then the forecast as a dashed line inside shaded 80% and 95% ranges.
 
-    Rows have ``value`` (actual) or ``forecast`` with ``low80``..``high95``; the band and the dashed
-    line, and the word "forecast" in the legend and the table, mark the projection, not colour alone."""
+    Rows have ``value`` (actual) or ``forecast`` with ``low80``..``high95``. A legend names all
+    four parts, and each is told by more than its colour (WCAG 1.4.1 and 1.4.11): the forecast
+    line is dashed, and each range is outlined in BAND_EDGE (solid for 80%, dotted for 95%),
+    whose contrast with the pale fills and with white is at least 3:1, as the fills' is not.
+    """
     base = alt.Chart(alt.Data(name="table"))
     x = alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
-    y_title = "Transactions"
-    band95 = base.mark_area(color=PALE_BLUE, opacity=0.25).encode(
-        x=x, y=alt.Y("low95:Q", title=y_title, axis=alt.Axis(format=",.0f")), y2="high95:Q")
-    band80 = base.mark_area(color=PALE_BLUE, opacity=0.45).encode(x=x, y="low80:Q", y2="high80:Q")
-    tooltip = [alt.Tooltip("period:N", title="Period"), alt.Tooltip("forecast:Q", title="Forecast", format=",.0f"),
-               alt.Tooltip("low80:Q", title="80% range from", format=",.0f"),
-               alt.Tooltip("high80:Q", title="80% range to", format=",.0f")]
-    forecast = base.mark_line(color=PALETTE[1], strokeDash=[6, 3], strokeWidth=2.5,
-                              point=alt.OverlayMarkDef(size=18, filled=True, color=PALETTE[1])).encode(
-        x=x, y="forecast:Q", tooltip=tooltip)
-    actual = base.mark_line(color=PALETTE[0], strokeWidth=2.5, invalid="break-paths-show-domains",
-                            point=alt.OverlayMarkDef(size=18, filled=True, color=PALETTE[0])).encode(
-        x=x, y="value:Q", tooltip=[alt.Tooltip("period:N", title="Period"),
-                                   alt.Tooltip("value:Q", title="Transactions", format=",.0f")])
-    return alt.layer(band95, band80, actual, forecast).properties(width=WIDTH, height=HEIGHT)
+    lines = alt.Legend(title=None, symbolType="stroke", symbolStrokeWidth=3, symbolSize=400)
+    line_colours = alt.Scale(domain=FORECAST_LINES, range=PALETTE[:2])
+    line_dashes = alt.Scale(domain=FORECAST_LINES, range=[[1, 0], [6, 3]])
+    ranges = alt.Legend(title=None, symbolType="square", symbolStrokeColor=BAND_EDGE, symbolStrokeWidth=1)
+    fills = alt.Scale(domain=FORECAST_RANGES, range=list(BAND_FILLS))
+
+    def band(name, low, high, dash):
+        return base.transform_calculate(part=json.dumps(name)).mark_area(
+            stroke=BAND_EDGE, strokeWidth=1, strokeDash=dash).encode(
+            x=x, y=alt.Y(f"{low}:Q", title="Transactions", axis=alt.Axis(format=",.0f")), y2=f"{high}:Q",
+            fill=alt.Fill("part:N", scale=fills, legend=ranges))
+
+    def line(name, field, tooltip):
+        colour = PALETTE[FORECAST_LINES.index(name)]
+        return base.transform_calculate(part=json.dumps(name)).mark_line(
+            strokeWidth=2.5, invalid="break-paths-show-domains",
+            point=alt.OverlayMarkDef(size=18, filled=True, color=colour)).encode(
+            x=x, y=f"{field}:Q", tooltip=tooltip,
+            color=alt.Color("part:N", scale=line_colours, legend=lines),
+            strokeDash=alt.StrokeDash("part:N", scale=line_dashes, legend=lines))
+
+    actual = line("Transactions", "value", [alt.Tooltip("period:N", title="Period"),
+                                            alt.Tooltip("value:Q", title="Transactions", format=",.0f")])
+    forecast = line("Forecast", "forecast", [
+        alt.Tooltip("period:N", title="Period"), alt.Tooltip("forecast:Q", title="Forecast", format=",.0f"),
+        alt.Tooltip("low80:Q", title="80% range from", format=",.0f"),
+        alt.Tooltip("high80:Q", title="80% range to", format=",.0f")])
+    return alt.layer(band(FORECAST_RANGES[1], "low95", "high95", [2, 2]),
+                     band(FORECAST_RANGES[0], "low80", "high80", [1, 0]),
+                     actual, forecast).properties(width=WIDTH, height=HEIGHT)
 
 
 def _month_bars(alt):

@@ -23,7 +23,8 @@ from functools import lru_cache
 
 from markupsafe import escape
 
-from generator.chart_templates import DASHES, FONT, HEIGHT, OUTLINE, PALE_BLUE, PALETTE, STACK_LABEL_MIN, WIDTH
+from generator.chart_templates import (BAND_EDGE, BAND_FILLS, DASHES, FONT, FORECAST_LINES, FORECAST_RANGES, HEIGHT,
+                                      OUTLINE, PALETTE, STACK_LABEL_MIN, WIDTH)
 
 INK, GRID, DOMAIN, WHITE = "#0b0c0c", "#d8d8d8", "#505a5f", "#ffffff"
 LABEL, TITLE = 12, 13  # font sizes, as the templates' config
@@ -255,9 +256,11 @@ def thinned(positions: list[float], labels: list[str], gap: float = 4) -> list[i
 
 
 def _legend(c: Canvas, x: float, y: float, title: str, entries: list[tuple[str, str, str | None]],
-            kind: str = "stroke", columns: int = 1) -> float:
-    """Entries (label, colour, dash) below the chart; returns the height used."""
-    c.text(x, y + 13, title, size=TITLE, bold=True)
+            kind: str = "stroke", columns: int = 1, edge: str | None = None) -> float:
+    """Entries (label, colour, dash) below the chart; returns the height used. ``edge`` outlines
+    each square (the forecast's ranges, whose pale fills alone would not be seen)."""
+    if title:
+        c.text(x, y + 13, title, size=TITLE, bold=True)
     width = max((text_width(label) for label, _, _ in entries), default=0) + 40
     for i, (label, colour, dash) in enumerate(entries):
         row, col = divmod(i, columns)
@@ -265,7 +268,7 @@ def _legend(c: Canvas, x: float, y: float, title: str, entries: list[tuple[str, 
         if kind == "stroke":
             c.line(ex, ey + 6, ex + 20, ey + 6, colour, 3, dash)
         else:  # an outline's entry (its fill OUTLINE) is drawn as one too
-            c.rect(ex + 4, ey, 12, 12, colour, PALETTE[0] if colour == OUTLINE else None)
+            c.rect(ex + 4, ey, 12, 12, colour, edge or (PALETTE[0] if colour == OUTLINE else None))
         c.text(ex + 26, ey + 10, label)
     rows = math.ceil(len(entries) / columns)
     c.legend_width = max(c.legend_width, width * min(columns, len(entries)))
@@ -332,12 +335,12 @@ def _time_chart(spec: dict, kind: str) -> str:
                 labels_right = max(labels_right, text_width(r["series"], 12) + 8)
             low += share
     elif band:
-        for low, high, opacity in (("low95", "high95", 0.25), ("low80", "high80", 0.45)):
+        for low, high, fill, dash in (("low95", "high95", BAND_FILLS[1], "2,2"), ("low80", "high80", BAND_FILLS[0], None)):
             pts = [r for r in table if r.get(low) is not None and r.get(high) is not None]
             if pts:
                 upper = [f"{_n(x(_day(r['start'])))},{_n(y(r[high]))}" for r in pts]
                 lower = [f"{_n(x(_day(r['start'])))},{_n(y(r[low]))}" for r in reversed(pts)]
-                c.path("M" + "L".join(upper + lower) + "Z", fill=PALE_BLUE, opacity=opacity)
+                c.path("M" + "L".join(upper + lower) + "Z", stroke=BAND_EDGE, fill=fill, dash=dash)
         for field, colour, dash in (("value", PALETTE[0], None), ("forecast", PALETTE[1], "6,3")):
             points = [(x(_day(r["start"])), y(r[field])) if r.get(field) is not None else None for r in table]
             while points and points[0] is None:
@@ -372,7 +375,14 @@ def _time_chart(spec: dict, kind: str) -> str:
     c.text(left + WIDTH / 2, bottom - 4, _title_of(spec, "x") or "Period", size=TITLE, anchor="middle", bold=True)
     c.text(left - labels_w - 16, top + HEIGHT / 2, axis.title, size=TITLE, anchor="middle", bold=True, rotate=True)
     height = bottom
-    if len(legend) > 1 or (legend and legend[0][0]):
+    if band:  # the lines and the ranges, as the template's two legends show them
+        used = _legend(c, left, bottom + 10, "", list(zip(FORECAST_LINES, PALETTE, (None, "6,3"))))
+        lines_width, c.legend_width = c.legend_width + 20, 0.0
+        used = max(used, _legend(c, left + lines_width, bottom + 10, "",
+                                 list(zip(FORECAST_RANGES, BAND_FILLS, (None, None))), "square", edge=BAND_EDGE))
+        c.legend_width += lines_width
+        height += 10 + used
+    elif len(legend) > 1 or (legend and legend[0][0]):
         title = "Channel" if stacked else _legend_title(spec)
         height += 10 + _legend(c, left, bottom + 10, title, legend, "square" if stacked else "stroke",
                                3 if stacked else 1)

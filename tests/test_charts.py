@@ -289,9 +289,9 @@ def _contrast_with_white(colour: str) -> float:
 
 
 def test_chart_colours_have_at_least_3_to_1_contrast_and_distinct_dashes():
-    from generator.chart_templates import DASHES, PALE_BLUE, PALETTE
+    from generator.chart_templates import BAND_EDGE, DASHES, PALETTE
 
-    for colour in [*PALETTE, PALE_BLUE]:
+    for colour in [*PALETTE, BAND_EDGE]:
         assert _contrast_with_white(colour) >= 3.0, colour
     assert len(set(map(tuple, DASHES))) == len(DASHES) == len(PALETTE)
 

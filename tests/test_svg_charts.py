@@ -128,8 +128,51 @@ def test_split_bars_and_month_bars_and_forecast_bands_draw():
     rows = [month(2024, 1, 100.0, forecast=None), month(2024, 2, None, forecast=110.0, low80=100.0, high80=120.0,
                                                         low95=90.0, high95=130.0)]
     band = parse(draw(fill("forecast-band", {"table": rows}, "x")))
-    assert [p.get("fill-opacity") for p in band.iter(NS + "path") if p.get("fill-opacity")] == ["0.25", "0.45"]
     assert stroked_paths(band, PALETTE[1])[0].get("stroke-dasharray") == "6,3"
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(colour):
+        def channel(c):
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b = (channel(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_a_forecasts_ranges_are_outlined_and_named_in_a_legend():
+    """The ranges were pale fills with 1.3:1 contrast and no legend (WCAG 1.4.11, 1.4.1): each is now
+    outlined (solid 80%, dotted 95%) in a colour with 3:1 against white and both fills, and a legend
+    names the actual line, the dashed forecast and the two ranges, in the drawing and the template."""
+    from generator.chart_templates import BAND_EDGE, BAND_FILLS
+
+    for background in ("#ffffff", *BAND_FILLS):
+        assert _contrast(BAND_EDGE, background) >= 3.0, background
+    rows = [month(2024, 1, 100.0, forecast=None), month(2024, 2, None, forecast=110.0, low80=100.0, high80=120.0,
+                                                        low95=90.0, high95=130.0),
+            month(2024, 3, None, forecast=112.0, low80=101.0, high80=125.0, low95=88.0, high95=140.0)]
+    spec = fill("forecast-band", {"table": rows}, "x")
+    drawn = parse(draw(spec))
+    ranges = [(p.get("fill"), p.get("stroke"), p.get("stroke-dasharray")) for p in drawn.iter(NS + "path")
+              if p.get("fill") in BAND_FILLS]
+    assert ranges == [(BAND_FILLS[1], BAND_EDGE, "2,2"), (BAND_FILLS[0], BAND_EDGE, None)]  # 95% below 80%
+    assert {"Transactions", "Forecast", "80% range", "95% range"} <= set(texts(drawn))
+    swatches = [(r.get("fill"), r.get("stroke")) for r in drawn.iter(NS + "rect") if r.get("width") == "12"]
+    assert swatches == [(BAND_FILLS[0], BAND_EDGE), (BAND_FILLS[1], BAND_EDGE)]
+    keys = [(line.get("stroke"), line.get("stroke-dasharray")) for line in drawn.iter(NS + "line")
+            if line.get("stroke-width") == "3"]
+    assert keys == [(PALETTE[0], None), (PALETTE[1], "6,3")]
+    # The interactive template: the same fills and edges, and each layer in a legend.
+    layers = spec["layer"]
+    assert [(layer["mark"]["stroke"], layer["mark"]["strokeDash"]) for layer in layers[:2]] == [
+        (BAND_EDGE, [2, 2]), (BAND_EDGE, [1, 0])]
+    assert layers[0]["encoding"]["fill"]["scale"] == {"domain": ["80% range", "95% range"],
+                                                      "range": list(BAND_FILLS)}
+    assert [layer["encoding"]["color"]["scale"]["domain"] for layer in layers[2:]] == [
+        ["Transactions", "Forecast"]] * 2
+    assert all("legend" in layer["encoding"]["fill" if i < 2 else "color"] for i, layer in enumerate(layers))
 
 
 def test_a_channel_splits_years_differ_by_more_than_colour():
