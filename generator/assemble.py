@@ -91,7 +91,8 @@ def _ended_before(end: dt.date | None, as_of: dt.date | None) -> bool:
 
 def _has_figures(row: m.PeriodRow) -> bool:
     return row.transactions is not None or row.digital_take_up is not None or row.cost_per_transaction \
-        is not None or row.completion_rate is not None or row.user_satisfaction is not None
+        is not None or row.completion_rate is not None or row.user_satisfaction is not None \
+        or row.digital_transactions is not None  # a digital count alone (no total) is published too
 
 
 def _last_figures(service: m.ServiceView) -> dt.date | None:

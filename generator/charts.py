@@ -63,23 +63,34 @@ def _with_gaps(points: list[tuple], series: str | None = None) -> list[dict]:
 
     A period with no value, or missing periods between two that have one,
     become null rows, which break the line rather than joining across the
-    gap. Leading and trailing periods with no value are left out.
+    gap. Leading and trailing periods with no value are left out. A gap
+    shorter than the periods either side of it (three months between two
+    years, in rolling 12-month windows with some left blank) could not be a
+    period of theirs: naming it would publish a period that no source has,
+    so the line joins across it, as it does across overlapping windows.
     """
     present = [i for i, (_, value, _) in enumerate(points) if value is not None]
     if not present:
         return []
     named = _NOTHING if series is None else {"series": series}
     rows: list[dict] = []
-    previous_end = None
+    previous = None
     for period, value, extra in points[present[0]: present[-1] + 1]:
-        if previous_end is not None and period.start > previous_end + _DAY:
-            start, end = previous_end + _DAY, period.start - _DAY  # one day is named as a day, not '28 to 28'
+        if previous is not None and period.start > previous.end + _DAY and _could_be_periods(previous, period):
+            start, end = previous.end + _DAY, period.start - _DAY  # one day is named as a day, not '28 to 28'
             gap = Period(start, end, "day" if start == end else "range")
             rows.append({**gap.fields, "value": None, **named})
         kept = extra if value is not None else {"status": extra["status"]} if "status" in extra else _NOTHING
         rows.append({**period.fields, "value": value, **kept, **named})
-        previous_end = period.end
+        previous = period
     return rows
+
+
+def _could_be_periods(before: Period, after: Period) -> bool:
+    """Whether the days between two periods are as long as the shorter of them, give or take the
+    3 days by which months (or years) differ: room for a missing period like them."""
+    gap = (after.start - before.end).days - 1
+    return gap >= min((before.end - before.start).days, (after.end - after.start).days) + 1 - 3
 
 
 def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, target=None, note=""):

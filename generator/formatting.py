@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -78,8 +79,15 @@ def mid_sentence(label: str) -> str:
 
 def money_places(value: float) -> int:
     """Decimal places a sum of money is shown to. Pence on £1,296,854,757.11 are false precision,
-    and hard to read: whole pounds from £100,000 (what rounds to it, too)."""
-    return 2 if abs(value) < 99_999.995 else 0
+    and hard to read: whole pounds from £100,000 (what rounds to it, too). Under 10p, two
+    significant figures (at most 6 places): a Transactions Explorer cost per transaction went
+    from £0.0066 to £0.0083, up 26%, which to the penny read '£0.01, no change from £0.01'."""
+    size = abs(value)
+    if size >= 99_999.995:
+        return 0
+    if 0 < size < 0.095:
+        return min(max(2, 1 - math.floor(math.log10(size))), 6)
+    return 2
 
 
 def format_value_uncached(value: float | None, unit: str, currency_symbol: str = "£") -> str:
@@ -97,7 +105,10 @@ def format_value_uncached(value: float | None, unit: str, currency_symbol: str =
     if unit == m.PERCENT:
         return f"{rounded_text(value, 1)}%"
     if unit in (m.MONEY, m.MONEY_WHOLE):
-        amount = rounded_text(value, money_places(value) if unit == m.MONEY else 0)
+        places = money_places(value) if unit == m.MONEY else 0
+        amount = rounded_text(value, places)
+        if places > 2:  # '£0.05', not '£0.050'
+            amount = amount.rstrip("0").ljust(amount.index(".") + 3, "0")
         negative = amount[:1] == "-" and amount.strip("-0.") != ""  # -0.00 is not below zero
         return f"{'-' if negative else ''}{currency_symbol}{_grouped(amount.lstrip('-'))}"
     return _grouped(rounded_text(value, 0))

@@ -41,6 +41,12 @@ FIELDS = [
 PATHS = {"csv": "data/services.csv", "json": "data/services.json", "package": "data/datapackage.json"}
 
 
+def _digital_known(row: m.PeriodRow) -> bool:
+    """Whether a period's digital count is whole: every channel counted, or no channel split (a
+    digital count published beside a total, which may be blank), not a sum short of a channel."""
+    return row.complete or all(value is None for value in row.by_channel)
+
+
 def _records(svc: m.ServiceView) -> list[dict]:
     records = []
     for row in m.with_cost_spans(svc.periods, svc.cost_spans):
@@ -54,7 +60,7 @@ def _records(svc: m.ServiceView) -> list[dict]:
             "period_start": row.period.fields["start"],
             "period_end": row.period.fields["end"],
             "transactions": row.transactions,
-            "digital_transactions": row.digital_transactions if row.complete else None,
+            "digital_transactions": row.digital_transactions if _digital_known(row) else None,
             "digital_take_up": row.digital_take_up,
             "cost_per_transaction": row.cost_per_transaction,
             "cost_estimated": row.cost_estimated if row.cost_per_transaction is not None else None,

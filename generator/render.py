@@ -483,8 +483,12 @@ def _value_cell(value, unit: str, currency: str, estimated=False, not_requested=
 
 
 def _period_header(row: m.PeriodRow) -> str:
+    """A period's row header, saying when its counts are not all there. A digital count published
+    without a total (the Transactions Explorer's, some years) is in no column: it is said here."""
     note = "" if row.complete else (
         '<span class="table__period">some channels have no data</span>' if any(v is not None for v in row.by_channel)
+        else f'<span class="table__period">{format_value(row.digital_transactions, m.COUNT)} digital '
+             'transactions; no total</span>' if row.digital_transactions is not None
         else '<span class="table__period">no channel has data</span>')
     return f'<th scope="row" class="table__row-header">{_escaped(row.period.label)}{note}</th>'
 

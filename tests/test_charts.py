@@ -78,6 +78,32 @@ def test_take_up_over_100_percent_is_said_in_the_summary_and_on_the_card(tmp_pat
     assert permits.kpis["digital_take_up"].note == "Over 100%: the published figures it is worked out from do not agree"
 
 
+def test_a_digital_count_published_without_a_total_is_kept_everywhere(tmp_path):
+    """Transactions Explorer: 13,246 digital transactions with the total left blank were in the
+    chart's table and the service's CSV, but blank in data/services.csv, told as 'no channel has
+    data' in the figures table, and the service was not counted as one with published data."""
+    from generator.build import build_site
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/permits.csv"] = "period,transactions,digital_transactions\n2024-01,100,50\n2024-02,,13246\n"
+    site = tmp_path / "site"
+    build_site(write_site(tmp_path, files), site)
+    with open(site / "data/services.csv", newline="", encoding="utf-8") as f:
+        rows = {r["period"]: r for r in csv.DictReader(f) if r["service"] == "permits"}
+    assert (rows["2024-02"]["transactions"], rows["2024-02"]["digital_transactions"]) == ("", "13246")
+    assert rows["2024-01"]["digital_transactions"] == "50"
+    page = BeautifulSoup((site / "services/permits/index.html").read_text(), "html.parser")
+    headers = [th.get_text(" ", strip=True) for th in page.select("tbody th[scope=row]")]
+    assert "February 2024 13,246 digital transactions; no total" in headers
+    fines_only = standard_files()
+    fines_only["config.yaml"] += "charts:\n  static_svg: false\n"
+    fines_only["data/permits.csv"] = "period,transactions,digital_transactions\n2024-02,,13246\n"
+    build_site(write_site(tmp_path / "b", fines_only), tmp_path / "b/site")
+    home = (tmp_path / "b/site/index.html").read_text()
+    assert re.search(r"2 with published data", home)
+
+
 def test_an_organisations_take_up_chart_names_the_period_its_services_share(fixture_model):
     """Beside a total for 12 months, a chart of each service's latest period read as a second figure for
     the same thing: when every service's figure is for one period, the chart names it. Department A has
@@ -448,6 +474,31 @@ def test_a_one_day_gap_in_a_line_is_named_as_that_day():
     rows = _with_gaps([(day(27), 5, {}), (day(29), 6, {})])
     assert [(r["period"], r["value"]) for r in rows] == [
         ("27 December 2017", 5), ("28 December 2017", None), ("29 December 2017", 6)]
+
+
+def test_no_period_is_made_up_between_rolling_windows():
+    """Transactions Explorer: 12-month windows every quarter, two of them blank, left a gap of 3
+    months between the windows with figures, which the chart's table and download published as a
+    period, 'April to June 2012', that no source has. A missing month or quarter is still named."""
+    from datetime import date
+
+    from generator.charts import _with_gaps
+    from generator.periods import Period
+
+    def window(y, m):  # 12 months from the first of month m of year y
+        end = date(y + 1, m, 1).toordinal() - 1
+        return Period(date(y, m, 1), date.fromordinal(end), "range")
+
+    rows = _with_gaps([(window(2011, 4), 55432, {}), (window(2012, 7), 48362, {}), (window(2012, 10), 47561, {})])
+    assert [(r["start"], r["value"]) for r in rows] == [
+        ("2011-04-01", 55432), ("2012-07-01", 48362), ("2012-10-01", 47561)]
+    month = lambda m, days: Period(date(2024, m, 1), date(2024, m, days), "month")  # noqa: E731
+    rows = _with_gaps([(month(1, 31), 5, {}), (month(3, 31), 6, {})])  # February (29 days) missing
+    assert [(r["period"], r["value"]) for r in rows] == [("January 2024", 5), ("February 2024", None),
+                                                         ("March 2024", 6)]
+    quarter = lambda m, end: Period(date(2024, m, 1), end, "quarter")  # noqa: E731
+    rows = _with_gaps([(quarter(1, date(2024, 3, 31)), 5, {}), (quarter(7, date(2024, 9, 30)), 6, {})])
+    assert [r["value"] for r in rows] == [5, None, 6]
 
 
 def test_vl_convert_charts_are_the_same_bytes_in_every_time_zone(tmp_path):

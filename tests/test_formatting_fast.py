@@ -3,6 +3,7 @@ it must give exactly what the plain Decimal version gives, for every float."""
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -22,8 +23,14 @@ def reference(value, unit, currency="£"):
     if unit == m.PERCENT:
         return f"{decimal_rounded(value, 1)}%"
     if unit == m.MONEY:  # whole pounds from £100,000: pence there are false precision
-        amount = decimal_rounded(value, 2 if abs(value) < 99_999.995 else 0)
-        return f"{'-' if amount < 0 else ''}{currency}{abs(amount):,}"
+        size = abs(value)  # and under 10p, two significant figures (at most 6 places)
+        places = 0 if size >= 99_999.995 else 2 if size == 0 or size >= 0.095 else min(
+            max(2, 1 - math.floor(math.log10(size))), 6)
+        amount = decimal_rounded(value, places)
+        text = f"{abs(amount):,}"
+        while places > 2 and text.endswith("0"):
+            text, places = text[:-1], places - 1
+        return f"{'-' if amount < 0 else ''}{currency}{text}"
     return f"{decimal_rounded(value, 0):,}"
 
 
@@ -54,6 +61,10 @@ def test_rounded_text_is_decimals_round_half_up(value, places):
 @example(100000.0, m.MONEY)
 @example(1296854757.11, m.MONEY)
 @example(-123456.5, m.MONEY)
+@example(0.00659, m.MONEY)
+@example(0.05, m.MONEY)
+@example(0.0000004, m.MONEY)
+@example(-0.0949999, m.MONEY)
 def test_format_value_is_what_decimal_gives(value, unit):
     if unit == m.COUNT and value == int(value):
         return  # whole counts take their own quick path
@@ -103,3 +114,16 @@ def test_a_chart_csv_column_is_each_cell_as_the_general_writer_gives_it(values):
     from generator.downloads import csv_cells, _csv_cell
 
     assert list(csv_cells(values)) == [_csv_cell(v) for v in values]
+
+
+def test_a_cost_under_10p_shows_two_significant_figures_and_its_change():
+    """Transactions Explorer e-petitions: £0.00659 then £0.00829 a transaction, up 25.8%, read
+    '£0.01, no change from £0.01' when every sum of money was shown to the penny."""
+    from generator.formatting import change_text
+    from generator.metrics import make_figure
+
+    assert [format_value(v, m.MONEY) for v in (0.00659, 0.00829, 0.05, 0.0999, 0.094, 0.0004)] == [
+        "£0.0066", "£0.0083", "£0.05", "£0.10", "£0.094", "£0.0004"]
+    fig = make_figure(m.COST_PER_TRANSACTION, 0.00829, "July 2014 to June 2015", 0.00659, "April 2014 to March 2015")
+    assert change_text(fig) == "Up 25.8% from £0.0066 in April 2014 to March 2015"
+    assert fig.assessment == "worse"
