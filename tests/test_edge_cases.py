@@ -78,9 +78,15 @@ def test_weekly_windows_count_every_week_once(tmp_path):
 
 
 def test_previous_value_that_shows_as_zero_does_not_crash(tmp_path):
-    csv_text = "period,channel,transactions,cost\n2024-01,online,1000,1\n2024-02,online,1000,20\n"
+    # £0.0000001 a transaction shows as £0.00 (costs under 10p have two significant figures, to
+    # at most 6 places): no "up 19,999,900% from £0.00".
+    csv_text = "period,channel,transactions,cost\n2024-01,online,1000,0.0001\n2024-02,online,1000,20\n"
     fig = permits(tmp_path, csv_text).kpis[m.COST_PER_TRANSACTION]
     assert fig.value == pytest.approx(0.02) and fig.change_percent is None and fig.direction == "up"
+    # £0.001 shows as it is, and the change from it is told.
+    csv_text = "period,channel,transactions,cost\n2024-01,online,1000,1\n2024-02,online,1000,20\n"
+    fig = permits(tmp_path / "b", csv_text).kpis[m.COST_PER_TRANSACTION]
+    assert fig.change_percent == pytest.approx(1900) and fig.direction == "up"
 
 
 def test_partly_blank_rating_counts_are_missing(tmp_path):
