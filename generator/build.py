@@ -9,6 +9,7 @@ to the caller (the CLI).
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import os
 import re
 import time
@@ -453,9 +454,10 @@ def _unit_records(plan, reused, model, figures, data_problems) -> dict[str, unit
         if unit.key in reused:
             records[unit.key] = reused[unit.key]
             continue
-        # A warning about no unit's own files (a source's mapping in config.yaml) goes with every new one.
-        warnings = [p for p in data_problems.items
-                    if p.path in places_of[unit.key] or p.path not in everywhere]
+        # A warning about no unit's own files (a source's mapping in config.yaml) goes with the units
+        # whose files it arose in reading; if they are not known, with every new one.
+        warnings = [p for p in data_problems.items if p.path in places_of[unit.key] or p.path not in everywhere
+                    and _arose_in(p, places_of[unit.key], everywhere)]
         outputs = []
         for slug in unit.slugs:
             view = views[slug]
@@ -474,6 +476,15 @@ def _unit_records(plan, reused, model, figures, data_problems) -> dict[str, unit
             ended=frozenset(slug for slug in unit.slugs if views[slug].ended),
         )
     return records
+
+
+def _arose_in(problem, places: set[str], everywhere: set[str]) -> bool:
+    """Whether a problem placed in none of the units' files arose in reading one of ``places``
+    (a pattern's files are matched by it): it would be told again whenever they are read."""
+    def among(files):
+        return any(place == about or fnmatch.fnmatchcase(place, about) for about in problem.about for place in files)
+
+    return not problem.about or among(places) or not among(everywhere)
 
 
 def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int | None = 1,

@@ -800,15 +800,20 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
         path = config.data_dir / file
         if not is_pattern(file) and not resolved(path).is_relative_to(resolved(config.data_dir)):
             continue  # outside the data folder: told where it is named (content, generated), never read
+        start = len(problems.items)
         raw = raw_files.get(path, problems, source, file)
-        if raw is None or not _header_problems(config, source, file, raw, path, problems):
+        checked = raw is not None and _header_problems(config, source, file, raw, path, problems)
+        problems.tag_since(start, [path])
+        if not checked:
             continue
         layout = (tuple(headings_of(raw.frame)), raw.header_line) if source is None else (source_id, file)
         batches.setdefault(layout, []).append((source_id, file, path, raw))
     out = []
     for items in batches.values():
         source = next((s for s in config.sources if s.id == items[0][0]), None)
+        start = len(problems.items)
         parsed = _parse_files(config, source, [(f, p, r) for _, f, p, r in items], problems)
+        problems.tag_since(start, [path for _, _, path, _ in items])
         if parsed is not None:
             out.append((parsed, [(source_id, file, path) for source_id, file, path, _ in items]))
     return out

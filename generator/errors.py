@@ -28,6 +28,9 @@ class Problem:
     column: int | None = None
     hint: str | None = None
     level: str = ERROR
+    # The data files (or a source's pattern) a problem placed elsewhere (config.yaml's mapping of
+    # them) arose in reading: incremental builds keep it with those files' services alone.
+    about: tuple[str, ...] = field(default=(), compare=False)
 
     def location(self) -> str:
         where = self.path
@@ -85,6 +88,10 @@ class Problems:
         if problem not in self._seen:
             self._seen.add(problem)
             self.items.append(problem)
+        elif problem.about and problem in self.items:  # arose in reading other files too: goes with theirs
+            index = self.items.index(problem)
+            known = self.items[index].about
+            self.items[index] = replace(problem, about=known + tuple(a for a in problem.about if a not in known))
 
     def _rel(self, path) -> str:
         path = Path(path)
@@ -94,6 +101,15 @@ class Problems:
             except ValueError:
                 pass
         return str(path)
+
+    def tag_since(self, start: int, paths) -> None:
+        """Say of the problems added since ``start`` that are not placed in one of ``paths`` that
+        they arose in reading those files (``Problem.about``)."""
+        files = tuple(self._rel(path) for path in paths)
+        for index in range(start, len(self.items)):
+            problem = self.items[index]
+            if problem.path not in files and not problem.about:
+                self.items[index] = replace(problem, about=files)  # equal to the one in _seen
 
     def error(self, path, message, line=None, column=None, hint=None) -> None:
         self._add(Problem(self._rel(path), message, line, column, hint, ERROR))

@@ -201,6 +201,33 @@ def test_a_data_warning_of_a_reused_service_is_still_reported(site):
     assert [p.message for p in second.problems.warnings] == [p.message for p in first.problems.warnings]
 
 
+def test_a_config_warning_from_one_services_file_goes_once_that_file_is_fixed(tmp_path):
+    """A differential tester: a warning placed in config.yaml (a source's ignore: names a column its
+    file lacks) was kept with every service made in that build, so once the file was fixed the
+    others, reused, told it again; --strict then passed or failed by what the cache held."""
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\nsources:\n  - file: permits.csv\n    ignore: [Notes]\n"
+    config = write_site(tmp_path, files)
+    first = build_site(config, tmp_path / "site")
+    assert [p.path for p in first.problems.warnings if "'Notes' is not in" in p.message] == ["config.yaml"]
+    permits = config.parent / "data/permits.csv"
+    lines = permits.read_text().splitlines()
+    permits.write_text("\n".join([lines[0] + ",Notes"] + [line + "," for line in lines[1:]]) + "\n")
+    second = build_site(config, tmp_path / "site")
+    assert second.reused_services == 1  # fines, whose file is not the source's
+    assert not [p for p in second.problems.warnings if "'Notes' is not in" in p.message]
+    assert tree(tmp_path / "site") == tree(build_site_cold(tmp_path, config))
+
+
+def build_site_cold(tmp_path, config):
+    import shutil
+
+    cold = tmp_path / "cold"
+    shutil.copytree(config.parent, cold, ignore=shutil.ignore_patterns("site", ".perfpages-cache"))
+    build_site(cold / "config.yaml", cold / "site")
+    return cold / "site"
+
+
 def test_a_service_whose_files_were_removed_from_the_output_is_made_again(site):
     config, out = site
     (out / "data/services/permits.csv").unlink()
