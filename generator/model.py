@@ -151,6 +151,9 @@ class ChartColumn:
     key: str  # key in each row
     label: str  # column header
     unit: str  # "text", COUNT, PERCENT or MONEY
+    # What a cell with no value says, where that is not "no data": a past month's forecast is
+    # not missing, there is none to have.
+    blank: str | None = None
 
 
 @dataclass

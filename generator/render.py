@@ -366,10 +366,12 @@ def _chart_rows(ctx, chart: m.Chart):
     columns = _shown_columns(chart)
     first = columns[0].key
     rest = [(c.key, c.unit, c.unit == "text") for c in columns[1:]]
+    blanks = [c.blank for c in columns[1:]]
     rows = chart.rows
     heads = [f'<tr><th scope="row" class="table__row-header">{_escaped(row[first])}</th>' for row in rows]
     cells = [[f"<td>{_escaped(row.get(key) or '')}</td>" for row in rows] if text
-             else _value_cells([row.get(key) for row in rows], unit, currency) for key, unit, text in rest]
+             else _value_cells([row.get(key) for row in rows], unit, currency, blank)
+             for (key, unit, text), blank in zip(rest, blanks)]
     if len(columns) < len(chart.columns):  # a period not requested says so in its value's cell
         values = next(i for i, (_, _, text) in enumerate(rest) if not text)
         cells[values] = [_value_cell(None, "", "", not_requested=True) if row.get("status") == "not requested"
@@ -444,17 +446,19 @@ def value_td(ctx, value, unit, estimated=False, not_requested=False):
 _CELL_CACHES: dict[tuple[str, str], dict[float, str]] = {}
 
 
-def _value_cells(values, unit: str, currency: str) -> list[str]:
+def _value_cells(values, unit: str, currency: str, blank_text: str | None = None) -> list[str]:
     """``_value_cell`` of each value (none estimated or not requested), remembering each non-zero
     finite float's cell: a GOV.UK-scale site has a million and a half chart table cells, about
     half of them a value already shown on the page (a month's transactions are in a chart's
     table and in the table by channel), and a dictionary lookup costs a twentieth of formatting
     one. Zero is left out (0.0 and -0.0 are one key but written differently), as are NaN and
-    infinities; those, and every cell if the currency symbol needs escaping, take _value_cell."""
+    infinities; those, and every cell if the currency symbol needs escaping, take _value_cell.
+    ``blank_text`` is what a cell with no value says, if not "no data" (a column's ``blank``)."""
     cache = _CELL_CACHES.get((unit, currency))
     if cache is None or len(cache) > 65536:
         cache = _CELL_CACHES[(unit, currency)] = {}
-    blank = _value_cell(None, unit, currency)
+    blank = _value_cell(None, unit, currency) if blank_text is None else \
+        f'<td class="num missing">{_escaped(blank_text)}</td>'
     plain = _needs_no_escaping(currency)
     out = []
     add = out.append

@@ -33,6 +33,11 @@ def test_the_forecast_is_last_years_month_grown_by_the_latest_year(out):
     # The methodology is linked only where the site has such a page ('perfpages new' makes none):
     # the sentence had named a page a new site did not have.
     assert "methodology" not in page.get_text().lower()
+    # A past month has no forecast to be missing: its cells say so, not "no data" five times over.
+    table = page.find(id="chart-forecast").find("table")
+    cells = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")}
+    assert cells["December 2024"] == ["340"] + ["not forecast"] * 5
+    assert cells["January 2025"][0] == "no data" and cells["January 2025"][1] == "397"
 
 
 def test_an_average_year_and_the_same_month_last_year(out):
