@@ -375,12 +375,13 @@ def _time_chart(spec: dict, kind: str) -> str:
     c.text(left + WIDTH / 2, bottom - 4, _title_of(spec, "x") or "Period", size=TITLE, anchor="middle", bold=True)
     c.text(left - labels_w - 16, top + HEIGHT / 2, axis.title, size=TITLE, anchor="middle", bold=True, rotate=True)
     height = bottom
-    if band:  # the lines and the ranges, as the template's two legends show them
-        used = _legend(c, left, bottom + 10, "", list(zip(FORECAST_LINES, PALETTE, (None, "6,3"))))
-        lines_width, c.legend_width = c.legend_width + 20, 0.0
-        used = max(used, _legend(c, left + lines_width, bottom + 10, "",
-                                 list(zip(FORECAST_RANGES, BAND_FILLS, (None, None))), "square", edge=BAND_EDGE))
-        c.legend_width += lines_width
+    if band:  # the ranges and the lines, as the template's two legends show them
+        used = _legend(c, left, bottom + 10, "", list(zip(FORECAST_RANGES, BAND_FILLS, (None, None))), "square",
+                       edge=BAND_EDGE)
+        ranges_width, c.legend_width = c.legend_width + 20, 0.0
+        used = max(used, _legend(c, left + ranges_width, bottom + 10, "",
+                                 list(zip(FORECAST_LINES, PALETTE, (None, "6,3")))))
+        c.legend_width += ranges_width
         height += 10 + used
     elif len(legend) > 1 or (legend and legend[0][0]):
         title = "Channel" if stacked else _legend_title(spec)
