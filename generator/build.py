@@ -211,6 +211,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             store.forget(key)  # its new record is written in its place
         work_out(again)
         fresh = fresh + again
+    made_now = list(data_problems.items)  # the fresh services' problems: their records keep these alone
     for record in reused.values():
         for problem in record.warnings:
             data_problems._add(problem)
@@ -278,7 +279,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     _fail_if_errors(problems, strict)
     records = {}
     if previous is not None:
-        records = _unit_records(plan, reused, model, figures, data_problems)
+        records = _unit_records(plan, reused, model, figures, data_problems, made_now)
     return Prepared(config, model, pages, extra, problems, charts=charts, kept=kept, records=records,
                     open_rows=open_rows,
                     reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys)
@@ -438,8 +439,10 @@ def add_summaries(fig, financial_year_start: int) -> None:
                               same_month_last_year(series), unusual_latest(series, growths=growths))
 
 
-def _unit_records(plan, reused, model, figures, data_problems) -> dict[str, units.UnitRecord]:
-    """Records for every unit; new ones get their outputs' hashes once the files are rendered."""
+def _unit_records(plan, reused, model, figures, data_problems, made_now) -> dict[str, units.UnitRecord]:
+    """Records for every unit; new ones get their outputs' hashes once the files are rendered.
+    ``made_now`` are the problems found in working out the new units: not the reused units'
+    (a tester's fixed warning came back from a unit made beside the one that had it)."""
     from generator.charts import LazyCharts
 
     views = {v.slug: v for v in model.services}
@@ -456,7 +459,7 @@ def _unit_records(plan, reused, model, figures, data_problems) -> dict[str, unit
             continue
         # A warning about no unit's own files (a source's mapping in config.yaml) goes with the units
         # whose files it arose in reading; if they are not known, with every new one.
-        warnings = [p for p in data_problems.items if p.path in places_of[unit.key] or p.path not in everywhere
+        warnings = [p for p in made_now if p.path in places_of[unit.key] or p.path not in everywhere
                     and _arose_in(p, places_of[unit.key], everywhere)]
         outputs = []
         for slug in unit.slugs:

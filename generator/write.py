@@ -62,8 +62,8 @@ def site_intact(out_dir: Path, manifest: dict, state_dir: Path | None) -> bool:
     output stays byte-identical from build to build; no record means "not known intact".
     """
     files = manifest.get("files", {})
-    if not files or state_dir is None:
-        return False
+    if not files or state_dir is None or _stopped_patches(Path(out_dir)):
+        return False  # (a patch stopped part-way may have left files in it that no manifest lists)
     try:
         seen = json.loads(_state_path(state_dir, out_dir).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -278,6 +278,11 @@ def _patch_in_place(out: Path, files: dict[str, bytes], changed: list[str], remo
     """
     suffix = f".perfpages-{os.getpid()}.tmp"
     pending = []
+    # Beside the site, the files about to be written into it: if this process is killed before it
+    # has renamed them all, the next build removes what it left (remove_leftovers), which would
+    # otherwise be published with the site, and is not taken to be intact meanwhile (site_intact).
+    journal = out.parent / f".{out.name}.patch-{os.getpid()}"
+    journal.write_text("".join(safe_relative(rel) + suffix + "\n" for rel in [*changed, MARKER]), encoding="utf-8")
     try:
         for rel in [*changed, MARKER]:
             target = os.path.join(out, safe_relative(rel))
@@ -291,10 +296,12 @@ def _patch_in_place(out: Path, files: dict[str, bytes], changed: list[str], remo
         for temporary, _ in pending:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        journal.unlink()
         return False
     states = _read_state(state_dir, out)
     for temporary, target in pending:
         os.replace(temporary, target)
+    journal.unlink()
     for rel in removed:
         path = os.path.join(out, rel)
         with contextlib.suppress(OSError):
@@ -354,6 +361,15 @@ def remove_leftovers(out: Path) -> None:
     right now, perhaps in a container or on another machine, where its process number means
     nothing here."""
     pattern = re.compile(re.escape(f".{out.name}.") + r"(tmp|old|link)-(\d+)")
+    for journal in _stopped_patches(out):  # the temporary files of a patch: in the site, so not left an hour
+        pid = journal.name.rsplit("-", 1)[1]
+        with contextlib.suppress(OSError, ValueError, OutputError):  # (a journal not of our making)
+            for rel in journal.read_text(encoding="utf-8").splitlines():
+                if rel.endswith(f".perfpages-{pid}.tmp"):
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(out, safe_relative(rel)))
+        with contextlib.suppress(OSError):
+            journal.unlink()
     try:
         names = os.listdir(out.parent)
     except OSError:
@@ -373,6 +389,17 @@ def remove_leftovers(out: Path) -> None:
         else:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+
+
+def _stopped_patches(out: Path) -> list[Path]:
+    """The journals of in-place patches of ``out`` (see _patch_in_place) whose process has gone."""
+    pattern = re.compile(re.escape(f".{out.name}.patch-") + r"(\d+)")
+    try:
+        names = os.listdir(out.parent)
+    except OSError:
+        return []
+    return [out.parent / name for name in sorted(names) if (found := pattern.fullmatch(name))
+            and int(found.group(1)) != os.getpid() and not _running(int(found.group(1)))]
 
 
 def _running(pid: int) -> bool:

@@ -219,6 +219,29 @@ def test_a_config_warning_from_one_services_file_goes_once_that_file_is_fixed(tm
     assert tree(tmp_path / "site") == tree(build_site_cold(tmp_path, config))
 
 
+def test_a_fixed_warning_does_not_come_back_from_a_unit_made_beside_it(tmp_path):
+    """A differential tester: permits' warning was kept in the record of fines, made in a later
+    build (each new unit's record took the reused units' warnings too), so once permits' file was
+    fixed the warning came back with fines, build after build, and a cold build had none."""
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    config = write_site(tmp_path, files)
+    permits = config.parent / "data/permits.csv"
+    whole = permits.read_text()
+    permits.write_text(whole.replace("2023-06,online,60\n2023-06,phone,100\n", ""))  # a month with no rows
+    gap = [p.message for p in build_site(config, tmp_path / "site").problems.warnings if "2023-06" in p.message
+           or "June 2023" in p.message]
+    assert gap
+    fines = config.parent / "data/fines.csv"
+    fines.write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    assert [p.message for p in build_site(config, tmp_path / "site").problems.warnings if p.message in gap] == gap
+    permits.write_text(whole)
+    fixed = build_site(config, tmp_path / "site")
+    assert fixed.reused_services == 1 and not [p for p in fixed.problems.warnings if p.message in gap]
+    assert not [p for p in build_site(config, tmp_path / "site").problems.warnings if p.message in gap]
+    assert tree(tmp_path / "site") == tree(build_site_cold(tmp_path, config))
+
+
 def build_site_cold(tmp_path, config):
     import shutil
 
@@ -296,6 +319,33 @@ def test_a_small_change_is_patched_in_place_and_a_failed_write_falls_back_safely
     assert (out / "index.html").read_bytes() == b"HOME"
     assert not [p for p in tmp_path.rglob("*") if ".perfpages-" in p.name or ".tmp-" in p.name]
     assert write.previous_files(out, state)
+
+
+def test_a_patch_killed_before_its_renames_leaves_nothing_in_the_next_site(tmp_path):
+    """A differential tester killed a build (SIGKILL) after it had written a small change's
+    temporary files into the site but before renaming any: later builds kept them, unlisted, in the
+    site they published. A journal beside the site names them; the next build removes them."""
+    import os
+
+    from generator import write
+
+    out, state = tmp_path / "site", tmp_path / "cache"
+    write.write_site(out, {"index.html": b"home", "a/page.html": b"one"}, [], "v1", state_dir=state)
+    child = os.fork()
+    if child == 0:  # the build that is killed: it dies at its first rename
+        try:
+            write.os.replace = lambda *args: os._exit(9)
+            write.write_site(out, {"index.html": b"home", "a/page.html": b"ONE"}, [], "v2", state_dir=state)
+        finally:
+            os._exit(1)
+    os.waitpid(child, 0)
+    left = [p.name for p in out.rglob("*") if ".perfpages-" in p.name]
+    assert left and (tmp_path / f".site.patch-{child}").exists()  # what the kill left, as a real one would
+    assert write.previous_files(out, state) == {}  # not taken as intact (a build with no change would keep them)
+    write.write_site(out, {"index.html": b"home", "a/page.html": b"TWO"}, [], "v3", state_dir=state)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        ".perfpages", "a/page.html", "index.html"]
+    assert not [p for p in tmp_path.iterdir() if ".patch-" in p.name]
 
 
 def test_two_builds_sharing_a_cache_keep_each_others_records(site):
