@@ -216,7 +216,9 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
         else:
             click.echo(f"Built {result.pages} pages in {result.seconds:.1f}s{pending}; watching for changes.",
                        err=True)
-        return load_config(config_path, Problems()), result.charts_pending, not result.up_to_date
+        # A file that changes no page (an editor's backup or autosave beside the data) reloads no page.
+        changed = not result.up_to_date and bool(result.written or result.removed)
+        return load_config(config_path, Problems()), result.charts_pending, changed
 
     def failed(exc: BuildFailed) -> str:
         report(exc.problems)

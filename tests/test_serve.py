@@ -75,6 +75,36 @@ def test_editing_a_csv_reloads_the_open_page(served):
         browser.close()
 
 
+def test_a_file_that_changes_no_page_reloads_no_page(tmp_path):
+    """A serve tester: an editor's autosave beside the data (Emacs's '#fines.csv#', a '.bak') was
+    rebuilt, writing nothing, and still reloaded every open page: as Emacs saves while one types."""
+    from playwright.sync_api import sync_playwright
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    process, url, _ = start_server(tmp_path, files)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(url + "services/fines/")
+            page.wait_for_timeout(300)  # let the reload script connect
+            page.evaluate("window.stillHere = true")
+            for name in ("#fines.csv#", "fines.csv.bak"):
+                (tmp_path / "data" / name).write_text(FINES_CSV)
+                line = process.stdout.readline()
+                while not line.startswith(("Built ", "Nothing has changed")):
+                    line = process.stdout.readline()
+                page.wait_for_timeout(1000)  # a reload is sent as the build ends
+                assert page.evaluate("window.stillHere === true"), name
+            (tmp_path / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,1150,"))
+            page.wait_for_function("window.stillHere === undefined", timeout=15000)  # a real change still does
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_a_failed_first_build_shows_its_problems_and_the_site_once_fixed(tmp_path):
     """No site yet and the first build fails: the browser shows the problems (not an empty folder
     listing) and shows the site by itself once the CSV is fixed."""
