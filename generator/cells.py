@@ -78,54 +78,60 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     # Empty cells (most of a column filled for one channel only) need no clean-up either.
     empty = slow & raw.eq("")
     slow &= ~empty
-    text = raw[slow].str.strip()
-    raw = raw.where(~slow, text)
-    nr = pd.Series(False, index=long.index)
-    nr[slow] = text.isin(not_requested)
-    nr[empty] = "" in not_requested
-    blank = pd.Series(False, index=long.index)
-    blank[slow] = text.str.lower().isin(missing) | nr[slow]
-    blank[empty] = "" in missing or "" in not_requested
-    # Official statistics mark a figure after it ('1,234 [r]', '56% [p]', '[note 3]'): the number
-    # is read without the mark, and a cell that is only a mark ('[c]', '[x]') holds no figure.
-    text = text.str.replace(_MARKS_AFTER, "", regex=True)
-    blank[slow] |= text.eq("") & ~blank[slow]
-    excel = pd.Series(False, index=long.index)
-    excel[slow] = text.str.fullmatch(_EXCEL_ERRORS, case=False).fillna(False) & ~blank[slow]
-    if excel.any():
-        _warn_of_excel_errors(long, col, path, problems, excel, raw, cols, headings)
-        blank |= excel
-    # A space separates thousands only in threes (1 234 567); '1 7967' is two figures, or a slip.
-    spaced = text.str.contains(r"\d\s+\d", regex=True) & ~text.str.replace(r"[£$€%()+-]", "", regex=True).str.strip(
-        ).str.fullmatch(r"\d{1,3}(?:[\s,]\d{3})+(?:\.\d+)?").fillna(False)
-    cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
-    cleaned = cleaned.where(~spaced)
-    cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
-    # A comma separates thousands: '12,34' (a decimal comma, or a slip) is not 1234.
-    misplaced = pd.Series(False, index=long.index)
-    misplaced[slow] = text.str.contains(",", regex=False) & ~text.str.replace(
-        r"[£$€\s%()+-]", "", regex=True).str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
-    cleaned = cleaned.where(~misplaced[slow])
-    # Only a cell that is otherwise a number ('12,34', '£1,23.50') is told about commas; a note that
-    # holds one ('7 (est, see note)') is told how to write a number.
-    misplaced[slow] &= text.str.fullmatch(r"[\d,.\s£$€%()+-]*\d[\d,.\s£$€%()+-]*").fillna(False)
-    if unit == "seconds":  # a contact centre's handling time: '00:04:48' (h:mm:ss) or '4:48' (m:ss)
-        clock = text.str.fullmatch(r"\d+(:[0-5]\d){1,2}").fillna(False)
-        if clock.any():
-            cleaned = cleaned.where(~clock, text[clock].map(
-                lambda t: str(sum(int(part) * 60 ** i for i, part in enumerate(reversed(t.split(":")))))))
-    parsed = pd.to_numeric(cleaned.where(~blank[slow]), errors="coerce").astype(float)
-    parsed = parsed.where(np.isfinite(parsed) & (parsed.abs() < 1e15))  # no inf, 1e400 or absurd sizes
-    values = direct.where(~slow & ~empty)
-    values[slow] = parsed
-    signs = pd.Series(False, index=long.index)
-    signs[slow] = text.str.contains(r"[£$€%]", regex=True)
-    percent_sign = pd.Series(False, index=long.index)
-    percent_sign[slow] = text.str.endswith("%")
-    values[exponent] = np.nan
+    if not slow.any():  # every cell a plain number or empty (most files): none of the clean-up below
+        nr = empty & ("" in not_requested)
+        blank = empty & ("" in missing or "" in not_requested)
+        values = direct.where(~empty)
+        signs, percent_sign, misplaced, spaced_at = (pd.Series(False, index=long.index) for _ in range(4))
+    else:
+        text = raw[slow].str.strip()
+        raw = raw.where(~slow, text)
+        nr = pd.Series(False, index=long.index)
+        nr[slow] = text.isin(not_requested)
+        nr[empty] = "" in not_requested
+        blank = pd.Series(False, index=long.index)
+        blank[slow] = text.str.lower().isin(missing) | nr[slow]
+        blank[empty] = "" in missing or "" in not_requested
+        # Official statistics mark a figure after it ('1,234 [r]', '56% [p]', '[note 3]'): the number
+        # is read without the mark, and a cell that is only a mark ('[c]', '[x]') holds no figure.
+        text = text.str.replace(_MARKS_AFTER, "", regex=True)
+        blank[slow] |= text.eq("") & ~blank[slow]
+        excel = pd.Series(False, index=long.index)
+        excel[slow] = text.str.fullmatch(_EXCEL_ERRORS, case=False).fillna(False) & ~blank[slow]
+        if excel.any():
+            _warn_of_excel_errors(long, col, path, problems, excel, raw, cols, headings)
+            blank |= excel
+        # A space separates thousands only in threes (1 234 567); '1 7967' is two figures, or a slip.
+        spaced = text.str.contains(r"\d\s+\d", regex=True) & ~text.str.replace(r"[£$€%()+-]", "", regex=True).str.strip(
+            ).str.fullmatch(r"\d{1,3}(?:[\s,]\d{3})+(?:\.\d+)?").fillna(False)
+        cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
+        cleaned = cleaned.where(~spaced)
+        cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
+        # A comma separates thousands: '12,34' (a decimal comma, or a slip) is not 1234.
+        misplaced = pd.Series(False, index=long.index)
+        misplaced[slow] = text.str.contains(",", regex=False) & ~text.str.replace(
+            r"[£$€\s%()+-]", "", regex=True).str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
+        cleaned = cleaned.where(~misplaced[slow])
+        # Only a cell that is otherwise a number ('12,34', '£1,23.50') is told about commas; a note that
+        # holds one ('7 (est, see note)') is told how to write a number.
+        misplaced[slow] &= text.str.fullmatch(r"[\d,.\s£$€%()+-]*\d[\d,.\s£$€%()+-]*").fillna(False)
+        if unit == "seconds":  # a contact centre's handling time: '00:04:48' (h:mm:ss) or '4:48' (m:ss)
+            clock = text.str.fullmatch(r"\d+(:[0-5]\d){1,2}").fillna(False)
+            if clock.any():
+                cleaned = cleaned.where(~clock, text[clock].map(
+                    lambda t: str(sum(int(part) * 60 ** i for i, part in enumerate(reversed(t.split(":")))))))
+        parsed = pd.to_numeric(cleaned.where(~blank[slow]), errors="coerce").astype(float)
+        parsed = parsed.where(np.isfinite(parsed) & (parsed.abs() < 1e15))  # no inf, 1e400 or absurd sizes
+        values = direct.where(~slow & ~empty)
+        values[slow] = parsed
+        signs = pd.Series(False, index=long.index)
+        signs[slow] = text.str.contains(r"[£$€%]", regex=True)
+        percent_sign = pd.Series(False, index=long.index)
+        percent_sign[slow] = text.str.endswith("%")
+        values[exponent] = np.nan
+        spaced_at = pd.Series(False, index=long.index)
+        spaced_at[slow] = spaced
     bad = values.isna() & ~blank
-    spaced_at = pd.Series(False, index=long.index)
-    spaced_at[slow] = spaced
     for index in long.index[bad]:
         if exponent[index]:
             problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} is written in "

@@ -73,17 +73,23 @@ def _per_period(rows: pd.DataFrame, measure: Measure) -> list[tuple[Period, floa
     are combined (summed for a sum, averaged for a mean)."""
     weight_col = measure.weighted_by if measure.weighted_by in rows else None
     how = "sum" if measure.over_time == "sum" else "mean"
+    # Over plain lists, not a pandas group per period: a few dozen small frames cost a third of
+    # the dev server's rebuild after a one-CSV edit.
+    periods, channels = rows["period"].tolist(), rows["channel"].tolist()
+    values = [_value(v) for v in rows[measure.id].tolist()]
+    weights = [_value(w) for w in rows[weight_col].tolist()] if weight_col else None
+    groups: dict[tuple, list[int]] = {}
+    for i, period in enumerate(periods):
+        groups.setdefault((period.start, period.end), []).append(i)
     out = []
-    for _, group in rows.groupby(rows["period"].map(lambda p: (p.start, p.end)), sort=True):
-        period = group["period"].iloc[0]
-        total = group[group["channel"] == ""]
-        use = total if total[measure.id].notna().any() else group
-        use = use[use[measure.id].notna()]
-        values = [float(v) for v in use[measure.id]]
-        weights = [_value(w) for w in use[weight_col]] if weight_col else []
-        weight = sum(w for w in weights if w is not None) if weights and any(w is not None for w in weights) \
-            else None
-        out.append((period, _combine(values, weights, how), weight))
+    for key in sorted(groups):
+        rows_of = groups[key]
+        total = [i for i in rows_of if channels[i] == ""]
+        use = total if any(values[i] is not None for i in total) else rows_of
+        use = [i for i in use if values[i] is not None]
+        used = [weights[i] for i in use] if weights is not None else []
+        weight = sum(w for w in used if w is not None) if any(w is not None for w in used) else None
+        out.append((periods[rows_of[0]], _combine([values[i] for i in use], used, how), weight))
     return out
 
 
