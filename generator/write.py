@@ -282,8 +282,9 @@ def _patch_in_place(out: Path, files: dict[str, bytes], changed: list[str], remo
     # has renamed them all, the next build removes what it left (remove_leftovers), which would
     # otherwise be published with the site, and is not taken to be intact meanwhile (site_intact).
     journal = out.parent / f".{out.name}.patch-{os.getpid()}"
-    journal.write_text("".join(safe_relative(rel) + suffix + "\n" for rel in [*changed, MARKER]), encoding="utf-8")
     try:
+        journal.write_text("".join(safe_relative(rel) + suffix + "\n" for rel in [*changed, MARKER]),
+                           encoding="utf-8")
         for rel in [*changed, MARKER]:
             target = os.path.join(out, safe_relative(rel))
             if os.path.isdir(target):
@@ -296,7 +297,8 @@ def _patch_in_place(out: Path, files: dict[str, bytes], changed: list[str], remo
         for temporary, _ in pending:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-        journal.unlink()
+        with contextlib.suppress(OSError):
+            journal.unlink()
         return False
     states = _read_state(state_dir, out)
     for temporary, target in pending:
