@@ -103,12 +103,13 @@ class Problems:
         return str(path)
 
     def tag_since(self, start: int, paths) -> None:
-        """Say of the problems added since ``start`` that are not placed in one of ``paths`` that
-        they arose in reading those files (``Problem.about``)."""
+        """Say of the problems added since ``start`` that they arose in reading ``paths``
+        (``Problem.about``): one placed in config.yaml, or at a pattern ('data/teams/*.csv') that no
+        service's files are named by, is then kept with those files' services."""
         files = tuple(self._rel(path) for path in paths)
         for index in range(start, len(self.items)):
             problem = self.items[index]
-            if problem.path not in files and not problem.about:
+            if not problem.about:
                 self.items[index] = replace(problem, about=files)  # equal to the one in _seen
 
     def error(self, path, message, line=None, column=None, hint=None) -> None:

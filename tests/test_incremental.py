@@ -242,6 +242,27 @@ def test_a_fixed_warning_does_not_come_back_from_a_unit_made_beside_it(tmp_path)
     assert tree(tmp_path / "site") == tree(build_site_cold(tmp_path, config))
 
 
+def test_a_warning_at_a_pattern_goes_only_with_the_services_of_its_files(tmp_path):
+    """A differential tester: a warning placed at a pattern ('data/teams/*.csv', a heading that is
+    no channel) names no service's own file, so it went with every service made in that build;
+    once the heading was gone, the others, reused, told it again."""
+    files = standard_files()
+    files["config.yaml"] += ("charts:\n  static_svg: false\nsources:\n  - file: teams/*.csv\n    columns:\n"
+                             "      service: \"{file name}\"\n      period: Month\n    wide:\n"
+                             "      columns: \"{channel}\"\n    services:\n      name: \"{file name} requests\"\n"
+                             "      organisation: test-council\n")
+    files["data/teams/licensing.csv"] = "Month,Online,Phone,Webchat\n2024-01,10,5,1\n2024-02,12,4,2\n"
+    config = write_site(tmp_path, files)
+    first = build_site(config, tmp_path / "site")
+    assert [p.path for p in first.problems.warnings if "'Webchat' is not a channel" in p.message] == [
+        "data/teams/*.csv"]
+    (config.parent / "data/teams/licensing.csv").write_text("Month,Online,Phone\n2024-01,10,5\n2024-02,12,4\n")
+    second = build_site(config, tmp_path / "site")
+    assert second.reused_services == 2  # fines and permits
+    assert not [p for p in second.problems.warnings if "Webchat" in p.message]
+    assert tree(tmp_path / "site") == tree(build_site_cold(tmp_path, config))
+
+
 def build_site_cold(tmp_path, config):
     import shutil
 
