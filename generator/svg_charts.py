@@ -335,7 +335,8 @@ def _time_chart(spec: dict, kind: str) -> str:
                 labels_right = max(labels_right, text_width(r["series"], 12) + 8)
             low += share
     elif band:
-        for low, high, fill, dash in (("low95", "high95", BAND_FILLS[1], "2,2"), ("low80", "high80", BAND_FILLS[0], None)):
+        for low, high, fill, dash in (("low95", "high95", BAND_FILLS[1], "2,2"),
+                                      ("low80", "high80", BAND_FILLS[0], None)):
             pts = [r for r in table if r.get(low) is not None and r.get(high) is not None]
             if pts:
                 upper = [f"{_n(x(_day(r['start'])))},{_n(y(r[high]))}" for r in pts]
