@@ -103,11 +103,9 @@ def _accept_warnings(problems: Problems, config: Config) -> None:
                               "against the warning as perfpages prints it")
 
 
-def static_files(config: Config) -> dict[str, bytes]:
-    """Theme assets: the first folder on the static search path to have a file wins."""
-    from generator import render
-
-    found = render.static_files(render.static_search_path(config.root, config.theme))
+def static_files(found: dict[str, Path]) -> dict[str, bytes]:
+    """Theme assets (render.static_files: the first folder on the static search path to have a
+    file wins), read."""
     return {rel: path.read_bytes() for rel, path in found.items()}
 
 
@@ -182,8 +180,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         # then no service page stands alone.
         compared = shared_lgsl_across_councils(content, councils_of(content, config.organisation))
         whole_site = compared or units.service_pages_read_other_services(search_path, render.BUILTIN_THEME)
-        units.assign_keys(plan, content, digests, whole_site, peers_digest,
-                          units.pages_shown(content.pages, search_path[:-1]))
+        shown_pages = units.pages_shown(content.pages, search_path[:-1])  # reads the site's own templates
+        units.assign_keys(plan, content, digests, whole_site, peers_digest, shown_pages)
         store = units.UnitStore(config.cache_dir)
         for unit in plan:
             record = store.get(unit.key)
@@ -219,8 +217,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         problems._add(problem)
     search_path = render.template_search_path(config.root, config.theme)
     static_folders = render.static_search_path(config.root, config.theme)
-    statics = render.static_files(static_folders)
-    for path in render.linked_out(static_folders):
+    linked_out: list[Path] = []
+    statics = render.static_files(static_folders, linked_out)
+    for path in linked_out:
         if path.is_relative_to(config.root):  # named as it is, not as where it points
             path = path.relative_to(config.root)
         problems.error(path, "is a link to a file outside its static folder, so it is not published",
@@ -255,8 +254,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     if previous is not None and not units.service_pages_read_other_services(search_path, render.BUILTIN_THEME,
                                                                              page_reuse.TEMPLATES):
         keys = page_reuse.page_keys(pages, digests, content, peers_digest,
-                                    {slug: unit.key for unit in plan for slug in unit.slugs},
-                                    units.pages_shown(content.pages, search_path[:-1]))
+                                    {slug: unit.key for unit in plan for slug in unit.slugs}, shown_pages)
         store = page_reuse.PageStore(config.cache_dir)
         for page in pages:
             found = store.get(keys[page.path]) if page.path in keys else None
@@ -265,7 +263,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                 if page.kind == "organisation":  # and its charts' downloads, made from what the key covers
                     folder = f"data/charts/organisations/{page.context['organisation'].slug}/"
                     kept.update((path, tuple(entry)) for path, entry in previous.items() if path.startswith(folder))
-    extra = {**static_files(config), **downloads, "data/savings.csv": savings_csv(model.services),
+    extra = {**static_files(statics), **downloads, "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
                 {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}
     charts = all_charts(model, made_only=True)  # the rest come with their service's page (render_all)

@@ -76,7 +76,7 @@ class Problems:
 
     root: Path | None = None
     items: list[Problem] = field(default_factory=list)
-    _seen: set = field(default_factory=set, repr=False)
+    _seen: dict = field(default_factory=dict, repr=False)  # each problem -> its place in items
     # (file, service key) of rows left out for a period told as wrong: a gap they leave is not told again
     dropped_periods: set = field(default_factory=set, repr=False)
     # Files of a pattern left unread (a heading renamed in one year's export): the gaps they leave
@@ -85,13 +85,14 @@ class Problems:
 
     def _add(self, problem: Problem) -> None:
         # Two stages may notice the same thing (a shared file read for two purposes): say it once.
-        if problem not in self._seen:
-            self._seen.add(problem)
+        index = self._seen.get(problem)
+        if index is None:
+            self._seen[problem] = len(self.items)
             self.items.append(problem)
-        elif problem.about and problem in self.items:  # arose in reading other files too: goes with theirs
-            index = self.items.index(problem)
+        elif problem.about:  # arose in reading other files too: it goes with theirs as well
             known = self.items[index].about
-            self.items[index] = replace(problem, about=known + tuple(a for a in problem.about if a not in known))
+            self.items[index] = replace(self.items[index], about=known + tuple(a for a in problem.about
+                                                                              if a not in known))
 
     def _rel(self, path) -> str:
         path = Path(path)
@@ -146,8 +147,8 @@ class Problems:
                 if file.fullmatch(path) and message.search(problem.message):
                     used.add(number)
                     accepted = replace(problem, level=ACCEPTED)
-                    self._seen.discard(problem)
-                    self._seen.add(accepted)
+                    del self._seen[problem]
+                    self._seen[accepted] = index
                     self.items[index] = accepted
                     break
         return [rule for number, (rule, _, _) in enumerate(matchers) if number not in used]

@@ -102,22 +102,21 @@ def static_search_path(site_root: Path, theme: str) -> list[Path]:
     return _search_path(site_root, theme, "static")
 
 
-def static_files(search_path: list[Path]) -> dict[str, Path]:
+def static_files(search_path: list[Path], linked_out: list[Path] | None = None) -> dict[str, Path]:
     """Output path (``static/css/site.css``) -> source file; the first folder wins per file. A link
-    to a file outside its folder is left out (see linked_out): it had published /proc/self/environ."""
+    to a file outside its folder is left out, and added to ``linked_out`` if given: it had
+    published /proc/self/environ."""
     files: dict[str, Path] = {}
     for folder in search_path:
         root = Path(folder).resolve()
         for path in sorted(Path(folder).rglob("*")):
-            if path.is_file() and path.resolve().is_relative_to(root):
+            if not path.is_file():
+                continue
+            if path.resolve().is_relative_to(root):
                 files.setdefault("static/" + path.relative_to(folder).as_posix(), path)
+            elif linked_out is not None:
+                linked_out.append(path)
     return files
-
-
-def linked_out(search_path: list[Path]) -> list[Path]:
-    """Files in the static folders that are links to files outside them: never published."""
-    return [path for folder in search_path for path in sorted(Path(folder).rglob("*"))
-            if path.is_file() and not path.resolve().is_relative_to(Path(folder).resolve())]
 
 
 def missing_assets(template_folders: list[Path], static_paths, problems) -> None:
