@@ -84,6 +84,25 @@ def ended_services(figures: dict[str, ServiceFigures]) -> frozenset[str]:
     return frozenset(slug for slug, end in last.items() if _ended_before(end, as_of))
 
 
+def category_key(category: str | None) -> str:
+    """The category services are compared within (savings' best comparable service): '' for none."""
+    return (category or "").strip().lower()
+
+
+def best_comparables(services, figures: dict[str, ServiceFigures]) -> dict[str, tuple[float, str] | None]:
+    """Each categorised service's best comparable service (savings.best_comparable), from the figures
+    alone: other services' figures change it, so a build checks a reused service's page against it."""
+    from generator.savings import best_comparable, take_up_of
+
+    by_category: dict[str, list[tuple[str, str, float | None]]] = {}
+    for svc in services:
+        if category_key(svc.category) and svc.slug in figures:  # (not if its data had errors)
+            by_category.setdefault(category_key(svc.category), []).append(
+                (svc.slug, svc.name, take_up_of(figures[svc.slug])))
+    return {svc.slug: best_comparable(svc.slug, by_category[category_key(svc.category)])
+            for svc in services if category_key(svc.category) and svc.slug in figures}
+
+
 def _ended_before(end: dt.date | None, as_of: dt.date | None) -> bool:
     """Whether a service's transactions end a year or more before the site's latest data."""
     return end is not None and as_of is not None and (as_of - end).days >= 365
@@ -218,13 +237,13 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     site_costs = {c.id: c.unit_cost for c in config.channels}
     by_category: dict[str, list[m.ServiceView]] = {}
     for view in services:
-        if view.category and view.category.strip():  # as units.partition groups them
-            by_category.setdefault(view.category.strip().lower(), []).append(view)
+        if category_key(view.category):  # as best_comparables groups them
+            by_category.setdefault(category_key(view.category), []).append(view)
     for view in services:
         view.migration = service_migration(view)
         fig = figures[view.slug]
         view.seasons, view.year_sums, view.channel_rows = fig.seasons, fig.year_sums, fig.channel_rows
-        category = by_category.get((view.category or "").strip().lower(), []) if (view.category or "").strip() else []
+        category = by_category.get(category_key(view.category), []) if category_key(view.category) else []
         # Savings are about raising digital take-up and what it costs: not for a service that does
         # not collect its take-up, nor one that does not publish its cost (an estimate would).
         view.savings = None if view.ended or {m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION} & set(

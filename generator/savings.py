@@ -87,6 +87,15 @@ def take_up_of(service: m.ServiceView) -> float | None:
     return digital / total * 100 if total > 0 else None
 
 
+def best_comparable(slug: str, comparable: list[tuple[str, str, float | None]]) -> tuple[float, str] | None:
+    """The highest take-up among the other services ``comparable`` (slug, name, take-up), as
+    (take-up, name): what a service's "best comparable service" scenario is measured against.
+    A build checks a reused service's page against it too (build.prepare): it comes from other
+    services' figures."""
+    return max(((take_up, name) for other, name, take_up in comparable if other != slug and take_up is not None),
+               default=None)
+
+
 def service_savings(service: m.ServiceView, site_costs: dict[str, float | None],
                     comparable: list[m.ServiceView] = ()) -> Savings | None:
     """The service's savings, or None if a channel it uses has no unit cost or it has no channel split.
@@ -110,10 +119,9 @@ def service_savings(service: m.ServiceView, site_costs: dict[str, float | None],
     take_up = sum(c.transactions for c in channels if c.channel.digital) / total * 100
     cost = sum(c.transactions * c.unit_cost for c in channels)
     wanted = [("points", f"{POINTS:g} points higher", min(100.0, take_up + POINTS), "")]
-    best = max(((take_up_of(s), s) for s in comparable if s.slug != service.slug and take_up_of(s) is not None),
-               key=lambda pair: (pair[0], pair[1].name), default=None)
+    best = best_comparable(service.slug, [(s.slug, s.name, take_up_of(s)) for s in comparable])
     if best is not None and best[0] > take_up:
-        wanted.append(("best", "Best comparable service", best[0], best[1].name))
+        wanted.append(("best", "Best comparable service", *best))
     target = service.kpis[m.DIGITAL_TAKE_UP].target
     if target is not None and target > take_up:
         wanted.append(("target", "Target", float(target), ""))

@@ -42,7 +42,7 @@ from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.paths import matching, resolved
 
 KEEP_GENERATIONS = 3  # records kept: this many times a build's own, the rest least recently used
-FORMAT = 9  # bump when the record's shape changes
+FORMAT = 10  # bump when the record's shape changes
 # What a service page may read of the whole-site model without depending on other services.
 SITE_WIDE_MODEL_PARTS = {"pages", "vega_bundle", "site", "channels", "kpis"}
 SERVICE_TEMPLATE = re.compile(r"^service(-.*)?\.html$")
@@ -129,6 +129,9 @@ class UnitRecord:
     # Its services that had ended (ServiceView.ended) when its pages were made: that depends on the
     # whole site's latest data, so a unit whose services' state has changed since is made again.
     ended: frozenset = frozenset()
+    # Each of its categorised services' best comparable service (assemble.best_comparables) when its
+    # pages were made: other units' figures decide it, so a unit whose services' has changed is made again.
+    compared: dict = field(default_factory=dict)
     format: int = FORMAT
 
 
@@ -141,10 +144,12 @@ def data_paths(config: Config, service: Service) -> list[Path]:
 
 
 def partition(config: Config, services: list[Service]) -> list[Unit]:
-    """Group services that share a data file or a category; a service with neither is a unit of its own.
+    """Group services that share a data file; a service sharing none is a unit of its own.
 
-    A category groups because each service's savings scenarios compare it with the best
-    take-up in its category (generator.savings): one service's data changes the others' pages.
+    Services in one category are not grouped, though each one's savings compare it with the best
+    take-up of the others (generator.savings): each record notes the best it was made with
+    (UnitRecord.compared), and a build makes a reused unit again when that has changed. Grouping
+    them had meant that one service's edited CSV read, computed and rendered its whole category.
     """
     parent: dict[str, str] = {}
 
@@ -159,9 +164,6 @@ def partition(config: Config, services: list[Service]) -> list[Unit]:
         find("s:" + slug)
         for path in files:
             parent[find("s:" + slug)] = find("f:" + str(path))
-    for svc in services:
-        if svc.category and svc.category.strip():
-            parent[find("s:" + svc.slug)] = find("c:" + svc.category.strip().lower())
     groups: dict[str, Unit] = {}
     for svc in services:
         unit = groups.setdefault(find("s:" + svc.slug), Unit([], []))
@@ -291,8 +293,8 @@ class UnitStore:
 
     def forget(self, key: str) -> None:
         """Remove a record that no longer says how its unit's pages are made: a unit made again because
-        its services' ended state changed (build._ended_since) keeps its key, and :meth:`save` writes
-        only the keys it does not have. Without this the old record stayed, and was never reused."""
+        its services' ended state or best comparable service changed (build._stale_since) keeps its
+        key, and :meth:`save` writes only the keys it does not have. Without this the old record stayed, and was never reused."""
         _READ.pop(key, None)
         if self.folder is not None:
             self._path(key).unlink(missing_ok=True)

@@ -439,9 +439,11 @@ def test_a_cost_page_template_reading_the_whole_model_keeps_no_cost_page(site, m
     assert any(p.startswith("costs/2022-23/") for p in made)
 
 
-def test_services_in_one_category_are_built_together(tmp_path):
-    """Each service's savings compare it with the best take-up in its category, so a change to
-    fines' data changes permits' page: the two are one unit, and the site is a clean build's."""
+def test_services_in_one_category_are_made_again_only_when_their_best_comparable_changes(tmp_path):
+    """Each service's savings compare it with the best take-up in its category, so a change to fines'
+    take-up changes permits' page. They are not one unit (one CSV's edit had read, computed and
+    rendered its whole category): permits' record notes the best it was made with, and it is made
+    again when that changes, and only then. Either way the site is a clean build's."""
     from generator import units
     from generator.config import load_config
     from generator.content import load_content
@@ -458,16 +460,29 @@ def test_services_in_one_category_are_built_together(tmp_path):
     config = write_site(tmp_path / "site", files_with(FINES_CSV))
     problems = Problems(root=config.parent)
     cfg = load_config(config, problems)
-    assert [sorted(s.slug for s in u.services) for u in units.partition(cfg, load_content(cfg, problems).services)] \
-        == [["fines", "permits"]]
+    assert sorted(sorted(s.slug for s in u.services) for u in units.partition(
+        cfg, load_content(cfg, problems).services)) == [["fines"], ["permits"]]
     out = tmp_path / "site/site"
     build_site(config, out)
-    changed = FINES_CSV.replace("2024-03,online,150,", "2024-03,online,900,")
-    (config.parent / "data/fines.csv").write_text(changed)
-    assert build_site(config, out).reused_services == 0
-    build_site(write_site(tmp_path / "clean", files_with(changed)), tmp_path / "clean/site")
+    assert "Pay a fine" not in (out / "services/permits/index.html").read_text()  # its take-up is lower
+
+    # Fines' cost changes, not its take-up: permits' page says the same, and is kept.
+    cost = FINES_CSV.replace("2024-03,online,150,30,", "2024-03,online,150,35,")
+    (config.parent / "data/fines.csv").write_text(cost)
+    assert build_site(config, out).reused_services == 1
+    build_site(write_site(tmp_path / "clean", files_with(cost)), tmp_path / "clean/site")
     assert tree(out) == tree(tmp_path / "clean/site")
-    assert "Pay a fine" in (out / "services/permits/index.html").read_text()  # the best comparable service
+
+    # Fines' take-up rises: permits' best comparable service with it, so permits is made again.
+    take_up = cost.replace("2024-03,online,150,", "2024-03,online,900,")
+    (config.parent / "data/fines.csv").write_text(take_up)
+    assert build_site(config, out).reused_services == 0
+    assert "Pay a fine" in (out / "services/permits/index.html").read_text()  # now the best comparable service
+    build_site(write_site(tmp_path / "clean2", files_with(take_up)), tmp_path / "clean2/site")
+    assert tree(out) == tree(tmp_path / "clean2/site")
+    # And a build after it reuses both: permits' new record replaced the old one under its key.
+    (config.parent / "data/fines.csv").write_text(take_up.replace("2024-03,online,900,35,", "2024-03,online,900,36,"))
+    assert build_site(config, out).reused_services == 1
 
 
 def test_organisation_pages_whose_services_are_unchanged_are_kept(tmp_path, site, monkeypatch):
@@ -698,8 +713,8 @@ def test_an_organisation_page_is_made_again_when_the_sites_latest_data_moves_its
 
 
 def test_a_unit_made_again_because_a_service_ended_is_reused_after(tmp_path):
-    """Fines and a second parking service are one unit (a category). Permits' new months end both;
-    the unit is made again, and its new record must replace the old one under the same key: a review
+    """Fines and a second parking service (one category). Permits' new months end both; their
+    units are made again, and each new record must replace the old one under the same key: a review
     found the old record kept (records are written once per key), so the unit was never reused."""
     from sitefactory import permits_csv
 
