@@ -277,13 +277,16 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         keys = page_reuse.page_keys(pages, digests, content, peers_digest,
                                     {slug: unit.key for unit in plan for slug in unit.slugs}, shown_pages)
         store = page_reuse.PageStore(config.cache_dir)
+        # Organisations' chart downloads, found once: not in every file of the site for each organisation.
+        org_downloads = [(path, entry) for path, entry in previous.items()
+                         if path.startswith("data/charts/organisations/")]
         for page in pages:
             found = store.get(keys[page.path]) if page.path in keys else None
             if found is not None and previous.get(page.path) == list(found):
                 page.reuse = kept[page.path] = found
                 if page.kind == "organisation":  # and its charts' downloads, made from what the key covers
                     folder = f"data/charts/organisations/{page.context['organisation'].slug}/"
-                    kept.update((path, tuple(entry)) for path, entry in previous.items() if path.startswith(folder))
+                    kept.update((path, tuple(entry)) for path, entry in org_downloads if path.startswith(folder))
     extra = {**static_files(statics), **downloads, "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
                 {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}

@@ -41,6 +41,27 @@ def report(problems: Problems, *, strict: bool = False) -> None:
         click.echo(f"{accepted} warning(s) accepted in config.yaml (accepted_warnings:) not shown", err=True)
 
 
+class WarningsOnce:
+    """The dev server's report of a build's problems: warnings printed in full once, and the same
+    warnings after the next build only counted. Each save had printed every warning again (six for
+    the Transactions Explorer's file, nine on a new site), pushing what changed out of sight."""
+
+    def __init__(self):
+        self.shown: list[str] | None = None  # the warnings last printed in full
+
+    def report(self, problems: Problems) -> None:
+        now = [problem.format() for problem in problems.sorted() if problem.level != ACCEPTED]
+        if now and now == self.shown and not problems.errors:
+            click.echo(f"{len(now)} warning(s), the same as after the last build (printed above)", err=True)
+            return
+        report(problems)
+        self.shown = None if problems.errors else now
+
+    def forget(self) -> None:
+        """Print the next build's warnings in full (after a failed build's errors)."""
+        self.shown = None
+
+
 def browser_text(problems: Problems) -> str:
     """A failed build's problems for the dev server's banner: the errors first, since they are what
     failed it (a new site's nine accessibility-statement warnings had pushed its one error to the
@@ -205,11 +226,13 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
 
     out_dir = (out_dir or config_path.resolve().parent / "site").resolve()
 
+    told = WarningsOnce()
+
     def build_once(draw_svgs: bool, jobs: int | None):
         # The server asks for one process (jobs=1) once its own threads are running: forking beside them
         # is not worth the risk for builds that mostly re-render a handful of pages.
         result = build_site(config_path, out_dir, draw_missing=draw_svgs, jobs=jobs)
-        report(result.problems)
+        told.report(result.problems)
         pending = f" ({result.charts_pending} static charts to draw next)" if result.charts_pending else ""
         if result.up_to_date:
             click.echo(f"Nothing has changed ({result.pages} pages); watching for changes.", err=True)
@@ -222,6 +245,7 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
 
     def failed(exc: BuildFailed) -> str:
         report(exc.problems)
+        told.forget()
         if (out_dir / MARKER).is_file():
             click.echo("Build failed: still serving the last good site.", err=True)
         else:

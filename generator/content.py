@@ -164,8 +164,13 @@ class Content:
 def _yaml_files(folder: Path, problems: Problems | None = None) -> list[Path]:
     if not folder.is_dir():
         return []
-    return [path for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
-            if problems is None or _in_the_site(path, folder.parent, problems)]
+    found = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if problems is None:
+        return found
+    # Resolved once for the folder: a file that is not itself a link is where its folder is (resolving
+    # each of 766 service files took a fifth of a second of every rebuild at GOV.UK scale).
+    inside = folder.resolve().is_relative_to(folder.parent.resolve())
+    return [path for path in found if (inside and not path.is_symlink()) or _in_the_site(path, folder.parent, problems)]
 
 
 def _in_the_site(path: Path, content: Path, problems: Problems) -> bool:

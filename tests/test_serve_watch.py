@@ -467,3 +467,36 @@ def test_a_browser_going_away_mid_answer_prints_no_traceback(capsys):
         assert "ValueError: a real fault" in capsys.readouterr().err
     finally:
         server.server_close()
+
+
+def test_the_same_warnings_after_a_rebuild_are_counted_not_printed_again(capsys):
+    """Each save had printed every warning again, pushing what changed out of sight. The same warnings
+    are counted; new or different ones are printed in full, and so are all of them after a failure."""
+    from generator.cli import WarningsOnce
+    from generator.errors import Problems
+
+    def problems(*messages, error=False):
+        found = Problems()
+        for line, message in enumerate(messages, start=1):
+            found.warning("data/fines.csv", message, line, hint="check the cell")
+        if error:
+            found.error("data/fines.csv", "not a number: 'x'", 9)
+        return found
+
+    told = WarningsOnce()
+    told.report(problems("a gap in March", "a fraction"))
+    first = capsys.readouterr().err
+    assert "data/fines.csv:1: warning: a gap in March" in first and "a fraction" in first
+    told.report(problems("a gap in March", "a fraction"))
+    assert capsys.readouterr().err == "2 warning(s), the same as after the last build (printed above)\n"
+    told.report(problems("a gap in March"))  # one fixed: the rest in full, so the list above is right
+    assert "data/fines.csv:1: warning: a gap in March" in capsys.readouterr().err
+    told.report(problems("a gap in March", error=True))  # a failed build's errors, and its warnings
+    assert "not a number" in capsys.readouterr().err
+    told.report(problems("a gap in March"))
+    assert "data/fines.csv:1: warning: a gap in March" in capsys.readouterr().err
+    told.report(problems())  # none: nothing printed, not '0 warning(s)'
+    assert capsys.readouterr().err == ""
+    told.forget()
+    told.report(problems("a gap in March"))
+    assert "data/fines.csv:1: warning: a gap in March" in capsys.readouterr().err
