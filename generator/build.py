@@ -522,11 +522,12 @@ def _arose_in(problem, places: set[str], everywhere: set[str]) -> bool:
 
 
 def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int | None = 1,
-               sink: Callable[[str, bytes], object] | None = None) -> dict[str, object]:
+               sink: Callable[[str, bytes], object] | None = None, keep_compiled: bool = True) -> dict[str, object]:
     """Make every file the build writes: render the planned pages and the charts' downloads (over
     ``jobs`` processes; None: every core) and add the other files. Returns output path to bytes;
     or, given a ``sink``, passes each file to ``sink(path, bytes)`` where it is made (in the
-    worker processes) and returns path to what the sink returned.
+    worker processes) and returns path to what the sink returned. ``keep_compiled``: keep the
+    compiled templates in the cache folder (not for ``perfpages check``, which writes nothing).
     """
     from generator import render
     from generator.charts import LazyCharts
@@ -536,7 +537,7 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
 
     keep = sink or (lambda path, body: body)
     env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme),
-                                  prepared.config.cache_dir)
+                                  prepared.config.cache_dir if keep_compiled else None)
     todo = [spec for spec in prepared.pages if spec.reuse is None]
     total = len(prepared.pages)
     if len(todo) >= render_jobs.WORTH_IT:  # compiled once here, not again in each forked worker
@@ -621,10 +622,11 @@ def _add_once(files: dict, path: str, made: object, source: str, prepared: Prepa
 
 
 def check_site(config_path: Path, *, strict: bool = False) -> Problems:
-    """Validate everything and render in memory, writing nothing."""
+    """Validate everything and render in memory, writing nothing (in the cache folder either,
+    but for a peer council's figures fetched from its site, kept as a build keeps them)."""
     with cyclic_gc_paused():
         prepared = prepare(config_path, strict=strict)
-        render_all(prepared)
+        render_all(prepared, keep_compiled=False)
         return prepared.problems
 
 

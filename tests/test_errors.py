@@ -143,6 +143,8 @@ def test_check_writes_nothing_and_strict_fails_on_warnings(tmp_path):
     code, out = run(config, "check")
     assert code == 0 and "unknown key 'colour'" in out
     assert not (tmp_path / "site").exists()
+    # Nor the build's cache: it had kept the compiled templates there.
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["config.yaml", "content", "data"]
     code, out = run(config, "check", "--strict")
     assert code == 1
 
