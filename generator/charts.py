@@ -309,7 +309,8 @@ def _forecast_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     if fc.backtest is not None and fc.backtest.mape is not None:
         summary += (f" Forecast the same way a year ago, the last 12 months would have been off by "
                     f"{fc.backtest.mape:.1f}% a month on average.")
-    columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("value", "Transactions", COUNT)] + [
+    columns = [m.ChartColumn("period", "Period", TEXT),
+               m.ChartColumn("value", "Transactions", COUNT, blank_beside=("forecast", "not yet counted"))] + [
         m.ChartColumn(key, label, COUNT, blank="not forecast") for key, label in (
             ("forecast", "Forecast"), ("low80", "80% range from"), ("high80", "80% range to"),
             ("low95", "95% range from"), ("high95", "95% range to"))]

@@ -154,6 +154,9 @@ class ChartColumn:
     # What a cell with no value says, where that is not "no data": a past month's forecast is
     # not missing, there is none to have.
     blank: str | None = None
+    # (another column's key, text): what a cell with no value says in a row where that column has
+    # one. A month to come has a forecast and no count yet, which is not missing either.
+    blank_beside: tuple[str, str] | None = None
 
 
 @dataclass

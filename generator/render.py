@@ -382,6 +382,12 @@ def _chart_rows(ctx, chart: m.Chart):
     cells = [[f"<td>{_escaped(row.get(key) or '')}</td>" for row in rows] if text
              else _value_cells([row.get(key) for row in rows], unit, currency, blank)
              for (key, unit, text), blank in zip(rest, blanks)]
+    for index, column in enumerate(columns[1:]):
+        if column.blank_beside is not None and not rest[index][2]:
+            other, text = column.blank_beside
+            said = f'<td class="num missing">{_escaped(text)}</td>'
+            cells[index] = [said if row.get(column.key) is None and row.get(other) is not None else cell
+                            for row, cell in zip(rows, cells[index])]
     if len(columns) < len(chart.columns):  # a period not requested says so in its value's cell
         values = next(i for i, (_, _, text) in enumerate(rest) if not text)
         cells[values] = [_value_cell(None, "", "", not_requested=True) if row.get("status") == "not requested"
