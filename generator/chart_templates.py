@@ -115,7 +115,9 @@ def _stacked_shares(alt):
     x2), so ``stack="zero"`` drew each share as a 5-pixel tick at its own height."""
     base = alt.Chart(alt.Data(name="table")).transform_stack(
         stack="value", groupby=["start"], sort=[alt.SortField("order")], as_=["share_from", "share_to"])
-    legend = alt.Legend(title="Channel", orient="bottom", columns=3)
+    # Three to a row, in the stack's order: without a direction, Vega filled the columns first, and
+    # listed Online, Face to face, Phone, Post under a stack of Online, Phone, Face to face, Post.
+    legend = alt.Legend(title="Channel", orient="bottom", columns=3, direction="horizontal")
     bars = base.mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
         x=alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
         x2="end:T",

@@ -61,6 +61,30 @@ def test_channel_shares_are_drawn_stacked_by_vega(fixture_model):
     assert len(heights) == 24 and all(abs(total - 280) < 1 for total in heights.values()), heights
 
 
+def test_the_channel_shares_legend_lists_the_channels_in_the_stacks_order(tmp_path):
+    """Three to a row, Vega filled the legend's columns first: under a stack of Online, Phone, Face to
+    face, Post (as the table and the static chart list them) it read Online, Face to face, Phone,
+    Post. Drawn by Vega itself, the legend's labels now go in the stack's order, row by row."""
+    import vl_convert
+
+    files = standard_files()
+    files["config.yaml"] = CONFIG.replace("  - id: post\n", "  - id: face_to_face\n    label: Face to face\n"
+                                          "    unit_cost: 8.00\n  - id: post\n")
+    files["data/permits.csv"] = "period,channel,transactions\n" + "".join(
+        f"2024-0{month},{channel},{count}\n" for month in (1, 2)
+        for channel, count in (("online", 50), ("phone", 30), ("face_to_face", 15), ("post", 5)))
+    permits = next(s for s in prepare(write_site(tmp_path, files)).model.services if s.slug == "permits")
+    chart = {c.id: c for c in permits.charts}["channel-shares"]
+    assert [row["series"] for row in chart.rows[:4]] == ["Online", "Phone", "Face to face", "Post"]
+    svg = vl_convert.vegalite_to_svg(chart.spec)
+    legend = svg[svg.index("role-legend"):]
+    # Each entry: a group placed at (x, y) holding its swatch, then its label.
+    placed = re.findall(r'<g transform="translate\(([\d.]+),([\d.]+)\)"><path class="background"[^>]*/><g>'
+                        r'<g class="mark-symbol role-legend-symbol".*?<text[^>]*>([^<]+)</text>', legend, re.S)
+    in_reading_order = [name for x, y, name in sorted(placed, key=lambda p: (float(p[1]), float(p[0])))]
+    assert in_reading_order == ["Online", "Phone", "Face to face", "Post"], placed
+
+
 def test_take_up_over_100_percent_is_said_in_the_summary_and_on_the_card(tmp_path):
     """A Transactions Explorer service published 457% for 2015 between two years of 100%: the chart
     showed the spike, its summary (a screen reader's text for the chart) said 'was 100.0% in both'.
