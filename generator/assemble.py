@@ -92,13 +92,13 @@ def category_key(category: str | None) -> str:
 def best_comparables(services, figures: dict[str, ServiceFigures]) -> dict[str, tuple[float, str] | None]:
     """Each categorised service's best comparable service (savings.best_comparable), from the figures
     alone: other services' figures change it, so a build checks a reused service's page against it."""
-    from generator.savings import best_comparable, take_up_of
+    from generator.savings import best_comparable, comparable_take_up
 
     by_category: dict[str, list[tuple[str, str, float | None]]] = {}
     for svc in services:
         if category_key(svc.category) and svc.slug in figures:  # (not if its data had errors)
             by_category.setdefault(category_key(svc.category), []).append(
-                (svc.slug, svc.name, take_up_of(figures[svc.slug])))
+                (svc.slug, svc.name, comparable_take_up(figures[svc.slug])))
     return {svc.slug: best_comparable(svc.slug, by_category[category_key(svc.category)])
             for svc in services if category_key(svc.category) and svc.slug in figures}
 

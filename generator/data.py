@@ -806,7 +806,11 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
         problems.tag_since(start, [path])
         if not checked:
             continue
-        layout = (tuple(headings_of(raw.frame)), raw.header_line) if source is None else (source_id, file)
+        # A pattern's files are parsed as a batch of their own: their rows name each file it matched,
+        # not the pattern, so among other files' rows they were found for no service (a tester's
+        # 'parts/c-*.csv', beside a.csv with the same headings, published no figures at all).
+        layout = (tuple(headings_of(raw.frame)), raw.header_line, file if is_pattern(file) else "") \
+            if source is None else (source_id, file)
         batches.setdefault(layout, []).append((source_id, file, path, raw))
     out = []
     for items in batches.values():

@@ -95,3 +95,25 @@ def test_rows_that_say_nothing_are_those_with_every_cell_a_marker(missing):
     found = cells._says_nothing(long, ["transactions", "cost"], missing)
     assert found.tolist() == expected.tolist() and list(found.index) == list(long.index)
     assert found.tolist() == [False, True, False, "0" in missing, True, "nan" in missing, False, False, True, False]
+
+
+def test_a_pattern_of_files_beside_a_file_with_the_same_headings_keeps_its_rows(tmp_path):
+    """Files with the same headings are parsed together; a pattern's rows name the files it matched,
+    not the pattern, so among a.csv's rows they were found for no service: c published no figures,
+    with no warning, unless it was read alone (an incremental build where only its files changed)."""
+    def rows(year, online):
+        return "".join(f"{year}-{m:02d},online,{online}\n{year}-{m:02d},phone,100\n" for m in range(1, 13))
+
+    files = {"config.yaml": CONFIG, **ORGS, "data/a.csv": "period,channel,transactions\n" + rows(2025, 300),
+             "data/parts/c-1.csv": "period,channel,transactions\n" + rows(2025, 100),
+             "data/parts/c-2.csv": "period,channel,transactions\n" + rows(2026, 900),
+             "content/services/a.yaml": "name: A\norganisation: dept-a\ndescription: d.\ndata: a.csv\n",
+             "content/services/c.yaml": "name: C\norganisation: dept-a\ndescription: d.\ndata: 'parts/c-*.csv'\n"}
+    config_path = write_site(tmp_path, files)
+    problems = Problems(root=tmp_path)
+    config = load_config(config_path, problems)
+    tidy = data.load_data(config, load_content(config, problems).services, problems)
+    online = tidy[tidy["channel"].eq("online")].groupby("service")["transactions"].sum()
+    # a: 12 months x 300; c: 12 x 100 (2025, c-1.csv) + 12 x 900 (2026, c-2.csv).
+    assert online.to_dict() == {"a": 3600, "c": 12000}
+    assert not problems.errors

@@ -61,6 +61,24 @@ def test_the_best_comparable_service_and_a_services_own_unit_costs(tmp_path):
     assert [c.source for c in visitors.channels] == ["site", "service"]
 
 
+def test_a_service_that_does_not_collect_its_take_up_is_no_best_comparable_service(tmp_path):
+    """Its page says take-up is 'not requested'; a tester found others' savings naming it the best
+    service in their category all the same, at the take-up its channels give (75%)."""
+    from generator import assemble
+
+    lines = ["period,channel,transactions"] + [f"2024-{m:02d},{ch},{n}" for m in range(1, 13)
+                                               for ch, n in (("online", 300), ("phone", 100))]
+    extra = {"content/services/visitors.yaml": "name: Visitor permits\norganisation: test-council\n"
+                                               "description: Visitor permits.\ncategory: parking\n"
+                                               "data: visitors.csv\nnot_requested: [digital_take_up]\n",
+             "data/visitors.csv": "\n".join(lines) + "\n"}
+    assert savings_of(tmp_path / "a", **extra)["permits"].savings.scenario("best") is None
+    # As incremental builds check a reused service's page against it (build._stale_since).
+    prepared = prepare(write_site(tmp_path / "b", files(**extra)), previous={})
+    figures = {s.slug: s for s in prepared.model.services}
+    assert assemble.best_comparables(figures.values(), figures)["permits"] is None
+
+
 def test_the_savings_page_ranks_services_and_offers_a_download(tmp_path):
     out = tmp_path / "site"
     build_site(write_site(tmp_path, files()), out)
