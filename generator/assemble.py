@@ -94,11 +94,12 @@ def best_comparables(services, figures: dict[str, ServiceFigures]) -> dict[str, 
     alone: other services' figures change it, so a build checks a reused service's page against it."""
     from generator.savings import best_comparable, comparable_take_up
 
+    ended = ended_services(figures)
     by_category: dict[str, list[tuple[str, str, float | None]]] = {}
     for svc in services:
         if category_key(svc.category) and svc.slug in figures:  # (not if its data had errors)
             by_category.setdefault(category_key(svc.category), []).append(
-                (svc.slug, svc.name, comparable_take_up(figures[svc.slug])))
+                (svc.slug, svc.name, comparable_take_up(figures[svc.slug], svc.slug in ended)))
     return {svc.slug: best_comparable(svc.slug, by_category[category_key(svc.category)])
             for svc in services if category_key(svc.category) and svc.slug in figures}
 

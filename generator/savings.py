@@ -87,11 +87,12 @@ def take_up_of(service: m.ServiceView) -> float | None:
     return digital / total * 100 if total > 0 else None
 
 
-def comparable_take_up(service) -> float | None:
+def comparable_take_up(service, ended: bool) -> float | None:
     """A service's take-up as others' savings compare them with it (a ServiceView, or its
     metrics.ServiceFigures): none if it does not collect its take-up (not_requested), as its page
-    says, though its channels give one."""
-    return None if m.DIGITAL_TAKE_UP in service.not_requested else take_up_of(service)
+    says, though its channels give one; nor if it has ended (its figures stop a year or more before
+    the site's latest), whose take-up is of a year long past."""
+    return None if ended or m.DIGITAL_TAKE_UP in service.not_requested else take_up_of(service)
 
 
 def best_comparable(slug: str, comparable: list[tuple[str, str, float | None]]) -> tuple[float, str] | None:
@@ -126,7 +127,7 @@ def service_savings(service: m.ServiceView, site_costs: dict[str, float | None],
     take_up = sum(c.transactions for c in channels if c.channel.digital) / total * 100
     cost = sum(c.transactions * c.unit_cost for c in channels)
     wanted = [("points", f"{POINTS:g} points higher", min(100.0, take_up + POINTS), "")]
-    best = best_comparable(service.slug, [(s.slug, s.name, comparable_take_up(s)) for s in comparable])
+    best = best_comparable(service.slug, [(s.slug, s.name, comparable_take_up(s, bool(s.ended))) for s in comparable])
     if best is not None and best[0] > take_up:
         wanted.append(("best", "Best comparable service", *best))
     target = service.kpis[m.DIGITAL_TAKE_UP].target

@@ -79,6 +79,24 @@ def test_a_service_that_does_not_collect_its_take_up_is_no_best_comparable_servi
     assert assemble.best_comparables(figures.values(), figures)["permits"] is None
 
 
+def test_a_service_that_has_ended_is_no_best_comparable_service(tmp_path):
+    """Visitor permits' figures stop in December 2022, two years before the site's latest: its take-up
+    (75%) is of a year long past, so permits' savings do not hold it up as the best in the category."""
+    from generator import assemble
+
+    lines = ["period,channel,transactions"] + [f"2022-{m:02d},{ch},{n}" for m in range(1, 13)
+                                               for ch, n in (("online", 300), ("phone", 100))]
+    extra = {"content/services/visitors.yaml": "name: Visitor permits\norganisation: test-council\n"
+                                               "description: Visitor permits.\ncategory: parking\n"
+                                               "data: visitors.csv\n",
+             "data/visitors.csv": "\n".join(lines) + "\n"}
+    services = savings_of(tmp_path / "a", **extra)
+    assert services["visitors"].ended and services["permits"].savings.scenario("best") is None
+    prepared = prepare(write_site(tmp_path / "b", files(**extra)), previous={})
+    views = {s.slug: s for s in prepared.model.services}
+    assert assemble.best_comparables(views.values(), views)["permits"] is None
+
+
 def test_the_savings_page_ranks_services_and_offers_a_download(tmp_path):
     out = tmp_path / "site"
     build_site(write_site(tmp_path, files()), out)
