@@ -27,6 +27,16 @@ def savings_of(tmp_path, **extra):
     return {s.slug: s for s in model.services}
 
 
+def visitor_permits(year: int = 2024, yaml: str = "") -> dict[str, str]:
+    """Another parking service: online 300 and phone 100 a month through ``year`` (take-up 75%)."""
+    lines = ["period,channel,transactions"] + [f"{year}-{m:02d},{ch},{n}" for m in range(1, 13)
+                                               for ch, n in (("online", 300), ("phone", 100))]
+    return {"content/services/visitors.yaml": "name: Visitor permits\norganisation: test-council\n"
+                                              "description: Visitor permits.\ncategory: parking\n"
+                                              "data: visitors.csv\n" + yaml,
+            "data/visitors.csv": "\n".join(lines) + "\n"}
+
+
 def test_ten_points_more_and_the_target(tmp_path):
     sv = savings_of(tmp_path)["permits"].savings
     assert sv.transactions == 3420 and sv.cost == pytest.approx(2844)
@@ -43,13 +53,7 @@ def test_ten_points_more_and_the_target(tmp_path):
 
 def test_the_best_comparable_service_and_a_services_own_unit_costs(tmp_path):
     # Another parking service with online 300 and phone 100 a month: take-up 75%, its own phone cost £5.
-    lines = ["period,channel,transactions"] + [f"2024-{m:02d},{ch},{n}" for m in range(1, 13)
-                                               for ch, n in (("online", 300), ("phone", 100))]
-    services = savings_of(tmp_path, **{
-        "content/services/visitors.yaml": "name: Visitor permits\norganisation: test-council\n"
-                                          "description: Visitor permits.\ncategory: parking\n"
-                                          "data: visitors.csv\nunit_costs:\n  phone: 5.00\n",
-        "data/visitors.csv": "\n".join(lines) + "\n"})
+    services = savings_of(tmp_path, **visitor_permits(yaml="unit_costs:\n  phone: 5.00\n"))
     best = services["permits"].savings.scenario("best")
     # 75% of 3,420 = 2,565 online: 345 more than 2,220, saving 345 x 1.80 = £621.00.
     assert best.take_up == pytest.approx(75) and best.saving == pytest.approx(621.0)
@@ -66,17 +70,10 @@ def test_a_service_that_does_not_collect_its_take_up_is_no_best_comparable_servi
     service in their category all the same, at the take-up its channels give (75%)."""
     from generator import assemble
 
-    lines = ["period,channel,transactions"] + [f"2024-{m:02d},{ch},{n}" for m in range(1, 13)
-                                               for ch, n in (("online", 300), ("phone", 100))]
-    extra = {"content/services/visitors.yaml": "name: Visitor permits\norganisation: test-council\n"
-                                               "description: Visitor permits.\ncategory: parking\n"
-                                               "data: visitors.csv\nnot_requested: [digital_take_up]\n",
-             "data/visitors.csv": "\n".join(lines) + "\n"}
-    assert savings_of(tmp_path / "a", **extra)["permits"].savings.scenario("best") is None
+    services = savings_of(tmp_path, **visitor_permits(yaml="not_requested: [digital_take_up]\n"))
+    assert services["permits"].savings.scenario("best") is None
     # As incremental builds check a reused service's page against it (build._stale_since).
-    prepared = prepare(write_site(tmp_path / "b", files(**extra)), previous={})
-    figures = {s.slug: s for s in prepared.model.services}
-    assert assemble.best_comparables(figures.values(), figures)["permits"] is None
+    assert assemble.best_comparables(services.values(), services)["permits"] is None
 
 
 def test_a_service_that_has_ended_is_no_best_comparable_service(tmp_path):
@@ -84,17 +81,9 @@ def test_a_service_that_has_ended_is_no_best_comparable_service(tmp_path):
     (75%) is of a year long past, so permits' savings do not hold it up as the best in the category."""
     from generator import assemble
 
-    lines = ["period,channel,transactions"] + [f"2022-{m:02d},{ch},{n}" for m in range(1, 13)
-                                               for ch, n in (("online", 300), ("phone", 100))]
-    extra = {"content/services/visitors.yaml": "name: Visitor permits\norganisation: test-council\n"
-                                               "description: Visitor permits.\ncategory: parking\n"
-                                               "data: visitors.csv\n",
-             "data/visitors.csv": "\n".join(lines) + "\n"}
-    services = savings_of(tmp_path / "a", **extra)
+    services = savings_of(tmp_path, **visitor_permits(year=2022))
     assert services["visitors"].ended and services["permits"].savings.scenario("best") is None
-    prepared = prepare(write_site(tmp_path / "b", files(**extra)), previous={})
-    views = {s.slug: s for s in prepared.model.services}
-    assert assemble.best_comparables(views.values(), views)["permits"] is None
+    assert assemble.best_comparables(services.values(), services)["permits"] is None
 
 
 def test_the_savings_page_ranks_services_and_offers_a_download(tmp_path):
