@@ -222,17 +222,19 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                 data_problems._add(problem)
 
     work_out(fresh)
+    # Units whose pages say what has changed elsewhere (a service ended, or a new best comparable
+    # service): their pages are made again, from their kept figures; their data is not read again.
+    restaged: dict[str, units.UnitRecord] = {}
     changed = _stale_since(reused, figures, content.services)
-    if changed:  # made again: their pages say what has changed (ended, or the best comparable service)
-        again = [s for u in plan if u.key in changed for s in u.services]
+    if changed:
         store = units.UnitStore(config.cache_dir)
         for key in changed:
-            del reused[key]
+            restaged[key] = reused.pop(key)
             store.forget(key)  # its new record is written in its place
-        work_out(again)
-        fresh = fresh + again
+            figures.update(restaged[key].figures)
+        fresh = fresh + [s for u in plan if u.key in restaged for s in u.services]
     made_now = list(data_problems.items)  # the fresh services' problems: their records keep these alone
-    for record in reused.values():
+    for record in [*reused.values(), *restaged.values()]:
         for problem in record.warnings:
             data_problems._add(problem)
     for problem in data_problems.items:
@@ -260,6 +262,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         figures.update(record.figures)
         data_links.update(record.data_files)
         open_rows.update(record.open_data)
+    for record in restaged.values():  # their tidy CSVs are as they were
+        data_links.update(record.data_files)
     model = assemble(config, content, figures, data_links, peers)
     fresh_slugs = {s.slug for s in fresh}
     load_templates(config.cache_dir, config.currency_symbol)
@@ -270,6 +274,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     kept = {}
     for record in reused.values():
         kept.update(record.outputs)
+    for record in restaged.values():
+        kept.update((path, record.outputs[path]) for path in record.data_files.values() if path in record.outputs)
     for page in pages:
         page.reuse = kept.get(page.path)
     keys = {}
@@ -305,7 +311,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         from generator.assemble import best_comparables
 
         records = _unit_records(plan, reused, model, figures, data_problems, made_now,
-                                best_comparables(content.services, figures))
+                                best_comparables(content.services, figures), restaged)
     return Prepared(config, model, pages, extra, problems, charts=charts, kept=kept, records=records,
                     open_rows=open_rows,
                     reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys)
@@ -469,17 +475,20 @@ def add_summaries(fig, financial_year_start: int) -> None:
 
 
 def _unit_records(plan, reused, model, figures, data_problems, made_now,
-                  best: dict) -> dict[str, units.UnitRecord]:
+                  best: dict, restaged: dict | None = None) -> dict[str, units.UnitRecord]:
     """Records for every unit; new ones get their outputs' hashes once the files are rendered.
     ``best`` is each categorised service's best comparable service, as its page is made with it.
     ``made_now`` are the problems found in working out the new units: not the reused units'
-    (a tester's fixed warning came back from a unit made beside the one that had it)."""
+    (a tester's fixed warning came back from a unit made beside the one that had it).
+    ``restaged``: the old records of units whose pages are made again from their kept figures;
+    the new ones keep their warnings and their tidy CSVs' hashes (those files are kept)."""
     from generator.charts import LazyCharts
 
     views = {v.slug: v for v in model.services}
     places_of = {}
+    restaged = restaged or {}
     for unit in plan:
-        if unit.key not in reused:
+        if unit.key not in reused and unit.key not in restaged:  # the units whose data was read now
             places = {str(p) for p in unit.files} | {str(s.path) for s in unit.services}
             places_of[unit.key] = {data_problems._rel(p) for p in places}
     everywhere = set().union(*places_of.values()) if places_of else set()
@@ -490,8 +499,10 @@ def _unit_records(plan, reused, model, figures, data_problems, made_now,
             continue
         # A warning about no unit's own files (a source's mapping in config.yaml) goes with the units
         # whose files it arose in reading; if they are not known, with every new one.
-        warnings = [p for p in made_now if p.path in places_of[unit.key] or p.path not in everywhere
-                    and _arose_in(p, places_of[unit.key], everywhere)]
+        old = restaged.get(unit.key)
+        warnings = list(old.warnings) if old is not None else [
+            p for p in made_now if p.path in places_of[unit.key] or p.path not in everywhere
+            and _arose_in(p, places_of[unit.key], everywhere)]
         outputs = []
         for slug in unit.slugs:
             view = views[slug]
@@ -506,7 +517,8 @@ def _unit_records(plan, reused, model, figures, data_problems, made_now,
             data_files={slug: views[slug].data_file for slug in unit.slugs if views[slug].data_file},
             warnings=warnings,
             open_data={},  # its services' rows, once their pages are made (render_all)
-            outputs={path: ("", 0) for path in outputs},
+            outputs={path: old.outputs.get(path, ("", 0)) if old is not None and path in old.data_files.values()
+                     else ("", 0) for path in outputs},
             ended=frozenset(slug for slug in unit.slugs if views[slug].ended),
             compared={slug: best[slug] for slug in unit.slugs if slug in best},
         )
@@ -729,9 +741,11 @@ def _finish_record(record: units.UnitRecord, open_data: Callable[[], dict], made
     if not record.open_data:
         record.open_data = open_data()
     record.outputs.update((path, ("", 0)) for path in made)
-    if not record.outputs or not all(path in hashes for path in record.outputs):
+    # Each output's hash as made now; a file kept as it was (a restaged unit's tidy CSV) has its own already.
+    known = {path: tuple(hashes[path]) if path in hashes else entry for path, entry in record.outputs.items()}
+    if not known or not all(sha for sha, _ in known.values()):
         return False
-    record.outputs = {path: tuple(hashes[path]) for path in record.outputs}
+    record.outputs = known
     return True
 
 

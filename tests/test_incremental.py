@@ -439,7 +439,7 @@ def test_a_cost_page_template_reading_the_whole_model_keeps_no_cost_page(site, m
     assert any(p.startswith("costs/2022-23/") for p in made)
 
 
-def test_services_in_one_category_are_made_again_only_when_their_best_comparable_changes(tmp_path):
+def test_services_in_one_category_are_made_again_only_when_their_best_comparable_changes(tmp_path, monkeypatch):
     """Each service's savings compare it with the best take-up in its category, so a change to fines'
     take-up changes permits' page. They are not one unit (one CSV's edit had read, computed and
     rendered its whole category): permits' record notes the best it was made with, and it is made
@@ -455,7 +455,11 @@ def test_services_in_one_category_are_made_again_only_when_their_best_comparable
         for name in ("content/services/fines.yaml", "content/services/permits.yaml"):
             files[name] += "category: Parking\n"
         files["data/fines.csv"] = fines_csv
+        files["data/permits.csv"] += "2024-12,phone,100\n"  # a repeated row: a warning its record keeps
         return files
+
+    def permits_warned(result):
+        return [p.message for p in result.problems.warnings if p.path.endswith("permits.csv")]
 
     config = write_site(tmp_path / "site", files_with(FINES_CSV))
     problems = Problems(root=config.parent)
@@ -463,7 +467,8 @@ def test_services_in_one_category_are_made_again_only_when_their_best_comparable
     assert sorted(sorted(s.slug for s in u.services) for u in units.partition(
         cfg, load_content(cfg, problems).services)) == [["fines"], ["permits"]]
     out = tmp_path / "site/site"
-    build_site(config, out)
+    warned = permits_warned(build_site(config, out))
+    assert len(warned) == 1 and "repeated row" in warned[0]
     assert "Pay a fine" not in (out / "services/permits/index.html").read_text()  # its take-up is lower
 
     # Fines' cost changes, not its take-up: permits' page says the same, and is kept.
@@ -473,16 +478,27 @@ def test_services_in_one_category_are_made_again_only_when_their_best_comparable
     build_site(write_site(tmp_path / "clean", files_with(cost)), tmp_path / "clean/site")
     assert tree(out) == tree(tmp_path / "clean/site")
 
-    # Fines' take-up rises: permits' best comparable service with it, so permits is made again.
+    # Fines' take-up rises: permits' best comparable service with it, so permits' page is made again,
+    # from its kept figures: its data is not read again (only fines' is).
+    from generator import build as build_module
+
+    read = []
+    work_out = build_module._work_out
+    monkeypatch.setattr(build_module, "_work_out",
+                        lambda config, services, *rest: read.extend(s.slug for s in services) or work_out(
+                            config, services, *rest))
     take_up = cost.replace("2024-03,online,150,", "2024-03,online,900,")
     (config.parent / "data/fines.csv").write_text(take_up)
-    assert build_site(config, out).reused_services == 0
+    remade = build_site(config, out)
+    assert remade.reused_services == 0 and permits_warned(remade) == warned
+    assert read == ["fines"]
     assert "Pay a fine" in (out / "services/permits/index.html").read_text()  # now the best comparable service
     build_site(write_site(tmp_path / "clean2", files_with(take_up)), tmp_path / "clean2/site")
     assert tree(out) == tree(tmp_path / "clean2/site")
     # And a build after it reuses both: permits' new record replaced the old one under its key.
     (config.parent / "data/fines.csv").write_text(take_up.replace("2024-03,online,900,35,", "2024-03,online,900,36,"))
-    assert build_site(config, out).reused_services == 1
+    kept = build_site(config, out)
+    assert kept.reused_services == 1 and permits_warned(kept) == warned
 
 
 def test_organisation_pages_whose_services_are_unchanged_are_kept(tmp_path, site, monkeypatch):

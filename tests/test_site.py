@@ -399,3 +399,26 @@ def test_the_services_page_links_to_savings_only_where_there_are_some(tmp_path):
     build_site(write_site(tmp_path / "b", files), tmp_path / "b/site")
     page = (tmp_path / "b/site/services/index.html").read_text(encoding="utf-8")
     assert "savings/" not in page and 'href="../costs/"' in page  # fines publishes its costs
+
+
+def test_the_build_command_leaves_the_collector_on_with_the_builds_objects_set_aside(tmp_path, monkeypatch):
+    """``perfpages build`` keeps Python's cycle collector off to its end: turned back on, its first
+    pass scanned every object the build left (1.1 s at GOV.UK scale) in a process about to exit.
+    They are frozen first (set aside from the collector; reference counting still frees them), so
+    a caller in the same process gets the collector back at once."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    config = write_site(tmp_path, standard_files())
+    calls = []
+    for name in ("freeze", "enable", "disable"):
+        monkeypatch.setattr(gc, name, lambda real=getattr(gc, name), name=name: calls.append(name) or real())
+    result = CliRunner().invoke(main, ["build", "--config", str(config), "--output", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled()
+    assert calls[-2:] == ["freeze", "enable"]  # not the collector on, with every object still in sight
+    monkeypatch.undo()
+    gc.unfreeze()  # the rest of the tests as before
