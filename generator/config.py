@@ -90,7 +90,7 @@ CONFIG_SCHEMA = Schema(
         Field("organisation", "str", "Who publishes the site, e.g. Example Borough Council.", required=True),
         Field("base_url", "str", "Where the site will live, e.g. https://example.github.io/performance/ "
               "or / for the root of a domain.", default="/"),
-        Field("language", "str", "Language of the pages (BCP 47 tag).", default="en-GB"),
+        Field("language", "language", "Language of the pages (BCP 47 tag).", default="en-GB"),
         Field("currency", "str", "Currency of costs.", default="GBP", choices=tuple(CURRENCIES)),
         Field("financial_year_start", "int", "Month the financial year starts (4 = April).",
               default=4, minimum=1, maximum=12),

@@ -95,6 +95,8 @@ PAGE_SCHEMA = Schema(
         Field("slug", "slug", "Web address of the page; defaults to the file name."),
         Field("description", "str", "A sentence describing the page."),
         Field("nav_order", "int", "Position in the header navigation; leave out to hide it."),
+        Field("language", "language", "The page's language where it is not the site's (e.g. cy for a page "
+              "in Welsh): marked on its text and on links to it, so screen readers read them in it."),
     ],
 )
 
@@ -148,6 +150,7 @@ class Page:
     nav_order: int | None
     body: str
     path: Path
+    language: str | None = None
 
 
 @dataclass
@@ -319,7 +322,8 @@ def load_pages(config: Config, problems: Problems) -> list[Page]:
         v = PAGE_SCHEMA.validate(data, positions, path, problems)
         slug = _slug(v, path, problems, positions)
         if slug and len(problems.errors) == before:
-            pages.append(Page(slug, v["title"], v["description"], v["nav_order"], text[match.end():], path))
+            pages.append(Page(slug, v["title"], v["description"], v["nav_order"], text[match.end():], path,
+                              v["language"]))
         _warn_of_blanks_to_fill(text, path, problems)
     return pages
 

@@ -382,6 +382,7 @@ class MarkdownPage:
     description: str | None
     nav_order: int | None  # shown in the header navigation when set
     source_path: str
+    language: str | None = None  # lang= on its text and on links to it: set where it is not the site's
 
 
 @dataclass

@@ -12,8 +12,9 @@ Every page kind receives
     ``site``      SiteInfo: title, organisation, language, base_path, phase_banner...
     ``model``     the whole SiteModel (``model.services``, ``model.totals``...)
     ``page``      the PageSpec: ``title``, ``kind``, ``url``, ``breadcrumbs``, ``path``
-    ``nav``       list of ``{"label", "url", "current"}``; ``url`` is site-relative,
-                  ``current`` is ``"page"``, ``"true"`` (inside that section) or None
+    ``nav``       list of ``{"label", "url", "current", "lang"}``; ``url`` is site-relative,
+                  ``current`` is ``"page"``, ``"true"`` (inside that section) or None,
+                  ``lang`` a Markdown page's language where it is not the site's, else None
     ``url``       callable: site-relative target (or absolute http(s) URL) -> URL
                   usable from this page
     ``asset``     callable: path under ``static/`` -> URL usable from this page
@@ -702,19 +703,19 @@ def relative_url(from_path: str, target: str, base_path: str = "/") -> str:
 
 def build_nav(site: m.SiteModel, spec: PageSpec) -> list[dict]:
     """Home, Services, Organisations, then Markdown pages with ``nav_order``, by it."""
-    items = [("Home", "", ()), ("Services", "services/", ("services", "service")),
-             ("Organisations", "organisations/", ("organisations", "organisation"))]
+    items = [("Home", "", (), None), ("Services", "services/", ("services", "service"), None),
+             ("Organisations", "organisations/", ("organisations", "organisation"), None)]
     pages = sorted((p for p in site.pages if p.nav_order is not None), key=lambda p: (p.nav_order, p.title))
-    items += [(p.title, p.url, ()) for p in pages]
+    items += [(p.title, p.url, (), p.language) for p in pages]
     nav = []
-    for label, target, kinds in items:
+    for label, target, kinds, language in items:
         if spec.url == target and spec.kind != "not_found":
             current = "page"
         elif spec.kind in kinds:
             current = "true"
         else:
             current = None
-        nav.append({"label": label, "url": target, "current": current})
+        nav.append({"label": label, "url": target, "current": current, "lang": language})
     return nav
 
 

@@ -21,6 +21,9 @@ from generator.yamlfile import Positions
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 IDENT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# A BCP 47 language tag's usual parts: language, then script, region and variants (en-GB, cy, zh-Hant-HK).
+# Pages carry it as lang=, which screen readers go by: 'English' or 'en_GB' there is read as no language.
+LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*")
 
 
 def slugify(text: str) -> str:
@@ -35,7 +38,7 @@ def slugify(text: str) -> str:
 @dataclass
 class Field:
     name: str
-    kind: str  # str, int, number, bool, date, slug, ident, url, list, map, object, any
+    kind: str  # str, int, number, bool, date, slug, ident, url, language, list, map, object, any
     doc: str
     required: bool = False
     default: Any = None
@@ -140,6 +143,15 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
         if not isinstance(value, (str, int)) or not IDENT_RE.fullmatch(str(value)):
             return bad("an identifier of lower-case letters, digits, _ and -", "for example face_to_face")
         value = str(value)
+    elif kind == "language":
+        text = str(value).strip() if isinstance(value, str) else ""
+        if not LANGUAGE_RE.fullmatch(text):
+            said = text.replace("_", "-")
+            return bad("a language tag such as en-GB or cy",
+                       f"did you mean '{said}'? " * bool(LANGUAGE_RE.fullmatch(said)) +
+                       "a BCP 47 tag, which screen readers go by: en-GB (British English), cy (Welsh), "
+                       "gd (Scottish Gaelic), ga (Irish)")
+        value = text
     elif kind == "url":
         if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value.strip()):
             return bad("a web address starting https://", "for example https://www.example.gov.uk/")
@@ -197,6 +209,7 @@ _JSON_TYPES = {
     "slug": {"type": "string", "pattern": SLUG_RE.pattern},
     "ident": {"type": "string", "pattern": IDENT_RE.pattern},
     "url": {"type": "string", "format": "uri"},
+    "language": {"type": "string", "pattern": "^" + LANGUAGE_RE.pattern + "$"},
     "bool": {"type": "boolean"},
     "int": {"type": "integer"},
     "number": {"type": "number"},

@@ -727,3 +727,23 @@ def test_hostile_inputs_are_errors_at_their_files_not_leaks_or_tracebacks(tmp_pa
         "unit_cost: 0.20", "unit_cost: .nan", 1))
     code, out = run(config, "check")
     assert code == 1 and "config.yaml:8:16: error: 'unit_cost' must be a number, not 'nan'" in out
+
+
+def test_a_language_that_is_no_language_tag_names_its_line(tmp_path):
+    """lang= is what screen readers go by: 'English' or 'en_GB' there is read as no language at all
+    (and axe-core fails the page), so the site's and a page's language must be a BCP 47 tag."""
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("base_url: /", "base_url: /\nlanguage: en_GB")
+    config = write_site(tmp_path, files)
+    code, out = build(config)
+    assert code == 1 and not (tmp_path / "site").exists()
+    assert "config.yaml:4:11: error: 'language' must be a language tag such as en-GB or cy, not 'en_GB'" in out
+    assert "did you mean 'en-GB'?" in out
+
+    files = standard_files()
+    files["content/pages/amdanom.md"] = "---\ntitle: Amdanom ni\nlanguage: Welsh\n---\nTestun.\n"
+    code, out = build(write_site(tmp_path / "page", files))
+    assert code == 1 and not (tmp_path / "page/site").exists()
+    assert "content/pages/amdanom.md:3:11: error: 'language' must be a language tag such as en-GB or cy, " \
+           "not 'Welsh'" in out
+    assert "cy (Welsh)" in out

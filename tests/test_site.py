@@ -422,3 +422,24 @@ def test_the_build_command_leaves_the_collector_on_with_the_builds_objects_set_a
     assert calls[-2:] == ["freeze", "enable"]  # not the collector on, with every object still in sight
     monkeypatch.undo()
     gc.unfreeze()  # the rest of the tests as before
+
+
+def test_a_page_in_another_language_is_marked_so_where_it_is_shown_and_linked(tmp_path):
+    """WCAG 3.1.2 (language of parts): a Welsh page on an English site says lang="cy" on its text and
+    on the links to it, so a screen reader reads them in Welsh; the theme's own words stay English.
+    A page in the site's own language needs no mark."""
+    files = standard_files()
+    files["content/pages/amdanom.md"] = ("---\ntitle: Amdanom ni\ndescription: Pwy ydym ni.\nnav_order: 2\n"
+                                         "language: cy\n---\nMae'r wefan hon yn dangos perfformiad.\n")
+    files["content/pages/about.md"] = files["content/pages/about.md"].replace("nav_order: 1", "nav_order: 1\nlanguage: EN-gb")
+    config = write_site(tmp_path, files)
+    build_site(config, tmp_path / "site")
+    welsh = soup(tmp_path / "site", "amdanom/index.html")
+    assert welsh.html["lang"] == "en-GB"
+    main = welsh.find("main")
+    assert [(tag.name, tag.get_text(strip=True)) for tag in main.select('[lang="cy"]')] == [
+        ("h1", "Amdanom ni"), ("p", "Pwy ydym ni."), ("div", "Mae'r wefan hon yn dangos perfformiad.")]
+    home = soup(tmp_path / "site", "index.html")
+    assert {a.get_text(strip=True) for a in home.select('a[lang="cy"]')} == {"Amdanom ni"}
+    assert len(home.select('a[lang="cy"]')) == 2  # in the header's navigation and in the footer
+    assert not soup(tmp_path / "site", "about/index.html").select("main [lang]")  # the site's own language
