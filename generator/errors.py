@@ -42,8 +42,9 @@ class Problem:
 
     def format(self) -> str:
         """One line per problem (and one for its hint): a heading that holds a line break (a
-        spreadsheet's wrapped text) is shown with ↵ where the break is."""
-        text = f"{self.location()}: {self.level}: {_one_line(self.message)}"
+        spreadsheet's wrapped text) is shown with ↵ where the break is. The file's name is shown so
+        too: an escape character in a name (a cloned repository's file) would reach the terminal."""
+        text = f"{_one_line(self.location())}: {self.level}: {_one_line(self.message)}"
         if self.hint:
             text += f"\n    hint: {_one_line(self.hint)}"
         return text
@@ -61,7 +62,8 @@ def _wildcard(text: str, whole: bool) -> re.Pattern:
     return re.compile(pattern, re.IGNORECASE | re.DOTALL)
 
 
-_UNSEEN = {code: f"\\x{code:02x}" for code in (*range(0, 9), 11, 12, *range(14, 32), 127)}
+# C0 controls but tab and line breaks, DEL, and C1 controls (\x9b starts a terminal's escape sequence too).
+_UNSEEN = {code: f"\\x{code:02x}" for code in (*range(0, 9), 11, 12, *range(14, 32), *range(127, 160))}
 
 
 def _one_line(text: str) -> str:

@@ -747,3 +747,14 @@ def test_a_language_that_is_no_language_tag_names_its_line(tmp_path):
     assert "content/pages/amdanom.md:3:11: error: 'language' must be a language tag such as en-GB or cy, " \
            "not 'Welsh'" in out
     assert "cy (Welsh)" in out
+
+
+def test_a_control_character_in_a_file_name_does_not_reach_the_terminal(tmp_path):
+    """A cloned repository's file named with an escape sequence would recolour or clear the terminal
+    that reports it: its name is shown with the character written out, as in messages."""
+    files = standard_files()
+    files["content/pages/\x1b[2J\x9bnotes.md"] = "No front matter.\n"
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1
+    assert "\x1b" not in out and "\x9b" not in out
+    assert "content/pages/\\x1b[2J\\x9bnotes.md:1:1: error: no front matter" in out
