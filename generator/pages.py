@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from generator import model as m
 from generator.errors import Problems
+from generator.write import LONGEST_NAME
 
 # Sort orders offered on the all-services table: (key, label, default descending).
 SORT_COLUMNS = [
@@ -240,7 +241,7 @@ def plan_pages(site: m.SiteModel) -> list[PageSpec]:
     return pages
 
 
-NAME_AT_MOST = 200  # bytes in one part of an output path: most file systems allow 255
+NAME_AT_MOST = LONGEST_NAME  # bytes in one part of an output path: most file systems allow 255
 
 
 def check_collisions(pages: list[PageSpec], problems: Problems, reserved: dict[str, str]) -> None:

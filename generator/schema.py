@@ -21,6 +21,9 @@ from generator.yamlfile import Positions
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 IDENT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# Slugs and ids name folders and files (services/<slug>/, measure-<id>.json): kept well inside the
+# 255 bytes a file system allows a name.
+LONGEST_SLUG, LONGEST_IDENT = 100, 64
 # A BCP 47 language tag's usual parts: language, then script, region and variants (en-GB, cy, zh-Hant-HK).
 # Pages carry it as lang=, which screen readers go by: 'English' or 'en_GB' there is read as no language.
 LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*")
@@ -130,6 +133,8 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
     elif kind == "slug":
         if isinstance(value, (dict, list)) or not str(value).strip():
             return bad("a short name (letters, digits and hyphens)")
+        if len(str(value)) > LONGEST_SLUG:  # it names folders and files: file systems limit a name's length
+            return bad(f"at most {LONGEST_SLUG} characters long", "a slug is part of a web address: keep it short")
         text = str(value)
         if not SLUG_RE.fullmatch(text):  # fullmatch: '$' alone lets a trailing line break through
             clean = slugify(text)
@@ -142,6 +147,8 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
     elif kind == "ident":
         if not isinstance(value, (str, int)) or not IDENT_RE.fullmatch(str(value)):
             return bad("an identifier of lower-case letters, digits, _ and -", "for example face_to_face")
+        if len(str(value)) > LONGEST_IDENT:  # a measure's names its charts' files
+            return bad(f"at most {LONGEST_IDENT} characters long", "for example calls_offered")
         value = str(value)
     elif kind == "language":
         text = str(value).strip() if isinstance(value, str) else ""
@@ -206,8 +213,8 @@ def _check_item(item, value, positions, path, problems, kp):
 
 _JSON_TYPES = {
     "str": {"type": "string"},
-    "slug": {"type": "string", "pattern": SLUG_RE.pattern},
-    "ident": {"type": "string", "pattern": IDENT_RE.pattern},
+    "slug": {"type": "string", "pattern": SLUG_RE.pattern, "maxLength": LONGEST_SLUG},
+    "ident": {"type": "string", "pattern": IDENT_RE.pattern, "maxLength": LONGEST_IDENT},
     "url": {"type": "string", "format": "uri"},
     "language": {"type": "string", "pattern": "^" + LANGUAGE_RE.pattern + "$"},
     "bool": {"type": "boolean"},

@@ -91,10 +91,21 @@ class OutputError(Exception):
     """The output folder cannot be used; the message says why."""
 
 
+# File systems allow 255 bytes a name; an in-place patch adds '.perfpages-<pid>.tmp' for a moment.
+LONGEST_NAME = 200
+
+
 def safe_relative(rel: str) -> str:
-    """Reject absolute paths and any '..' so nothing is written outside the output folder."""
-    if rel.startswith("/") or "\\" in rel or any(part in ("..", "") for part in rel.split("/")):
+    """Reject absolute paths and any '..' so nothing is written outside the output folder; and a
+    name too long for the file system (a slug made from a long name), which had ended in a traceback."""
+    parts = rel.split("/")
+    if rel.startswith("/") or "\\" in rel or any(part in ("..", "") for part in parts):
         raise OutputError(f"refusing to write outside the output folder: {rel!r}")
+    long = next((part for part in parts if len(part.encode("utf-8")) > LONGEST_NAME), None)
+    if long is not None:
+        raise OutputError(f"cannot write {rel}: '{long[:40]}...' is {len(long.encode('utf-8'))} characters long, "
+                          f"more than a file name may be; give the service, page or measure it is named after "
+                          f"a shorter slug or id")
     return rel
 
 

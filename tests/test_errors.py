@@ -714,7 +714,7 @@ def test_hostile_inputs_are_errors_at_their_files_not_leaks_or_tracebacks(tmp_pa
     (tmp_path / "content/services/long.yaml").write_text(
         f"name: Long\nslug: {'a' * 300}\norganisation: test-council\ndescription: x.\ndata: fines.csv\n")
     code, out = run(config, "check")
-    assert code == 1 and "content/services/long.yaml: error: the web address services/aaaa" in out  # not at build
+    assert code == 1 and "content/services/long.yaml:2:7: error: 'slug' must be at most 100 characters" in out
     (tmp_path / "content/services/long.yaml").unlink()
     # A source making services from a file outside data/ is not read: its error had quoted the file's lines.
     (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text() + (
@@ -758,3 +758,26 @@ def test_a_control_character_in_a_file_name_does_not_reach_the_terminal(tmp_path
     assert code == 1
     assert "\x1b" not in out and "\x9b" not in out
     assert "content/pages/\\x1b[2J\\x9bnotes.md:1:1: error: no front matter" in out
+
+
+def test_a_measure_id_too_long_for_a_file_name_is_an_error_at_its_line(tmp_path):
+    """A declared measure's id names its charts' files (measure-<id>.json): one of 250 characters had
+    ended the build in a traceback ('File name too long') after check had passed."""
+    long_id = "m" * 250
+    files = standard_files()
+    files["config.yaml"] += f"measures:\n  - id: {long_id}\n    label: Long\n    unit: count\n"
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1 and "Traceback" not in out
+    assert f"config.yaml:16:9: error: 'id' must be at most 64 characters long, not '{long_id}'" in out
+
+
+def test_no_file_is_written_with_a_name_too_long_for_the_file_system():
+    """The last guard, for any name made from content (a service generated from a long name in a
+    data row): an error that says what to shorten, not a traceback from the file system."""
+    import pytest
+
+    from generator.write import OutputError, safe_relative
+
+    assert safe_relative("data/services/" + "s" * 196 + ".csv") == "data/services/" + "s" * 196 + ".csv"
+    with pytest.raises(OutputError, match="is 201 characters long, more than a file name may be"):
+        safe_relative("data/services/" + "s" * 197 + ".csv")
