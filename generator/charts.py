@@ -55,6 +55,8 @@ _DAY = timedelta(days=1)
 
 
 NOT_REQUESTED_ROW = {"status": "not requested"}  # a period whose figure the service was not asked for
+# A period with no transactions (0 in every channel): no share or cost of them, which is not missing data.
+NO_TRANSACTIONS_ROW = {"status": "no transactions"}
 
 
 def _with_gaps(points: list[tuple], series: str | None = None) -> list[dict]:
@@ -412,7 +414,9 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
     for cid, title, key, attr, kind, unit in per_kpi:
         points = [(r.period, getattr(r, attr),
                    {"estimated": "yes"} if key == m.COST_PER_TRANSACTION and r.cost_estimated
-                   else NOT_REQUESTED_ROW if key in r.not_requested and getattr(r, attr) is None else {})
+                   else NOT_REQUESTED_ROW if key in r.not_requested and getattr(r, attr) is None
+                   else NO_TRANSACTIONS_ROW if r.transactions == 0 and getattr(r, attr) is None
+                   and key in (m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION) else {})
                   for r in (_cost_rows(service) if key == m.COST_PER_TRANSACTION else service.periods)]
         rows = _with_gaps(_of_their_kind(points))
         note = ""

@@ -74,8 +74,13 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
     for year, inside in by_year.items():
         counted = [r for r in inside if r.transactions is not None]
         costed = [(r, r.transactions) for r in counted if r.cost_per_transaction is not None]
-        if not costed:  # a cost of its own for a longer period (the year) over the counts of its months
+        over_months = not costed
+        if over_months:  # a cost of its own for a longer period (the year) over the counts of its months
             costed = _costs_over_their_months(inside, counted)
+        # A cost with no transactions (0 in every channel) counts in the year's cost, and its month as
+        # costed (unless the year's own cost is used: that is the cost of its months).
+        idle = [] if over_months and costed else [r for r in counted if r.cost_per_transaction is None
+                                                   and r.idle_cost is not None]
         channels = [0.0] * (len(inside[0].by_channel) if inside else 0)
         for r in inside:
             for i, volume in enumerate(r.by_channel):
@@ -83,9 +88,11 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
                     channels[i] += volume
         out[year] = YearSums(
             sum(r.transactions for r in counted) if counted else None,
-            sum(r.cost_per_transaction * count for r, count in costed) if costed else None,
+            sum(r.cost_per_transaction * count for r, count in costed) + sum(r.idle_cost for r in idle)
+            if costed or idle else None,
             sum(count for _, count in costed), any(r.cost_estimated for r, _ in costed),
-            sum(r.period.months for r in counted), channels, sum(r.period.months for r, _ in costed),
+            sum(r.period.months for r in counted), channels,
+            sum(r.period.months for r, _ in costed) + sum(r.period.months for r in idle),
             not costed and any(m.COST_PER_TRANSACTION in r.not_requested for r in inside),
             None if costed else _unpaired_cost(inside))
     return out

@@ -143,6 +143,7 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     cost = rows["cost"].fillna(rows["cost_per_transaction"] * tx)
     costed = tx.notna() & cost.notna()
     rows["cost_paired"] = cost.where(costed)
+    rows["cost_given"] = rows["cost"].where(tx.notna())  # as written, not a cost per transaction times a count
     # A cost for the whole period on a row of its own (a finance column beside channel columns).
     rows["cost_alone"] = cost.where(~rows["has_tx"].astype(bool) & tx.isna())
     rows["tx_costed"] = tx.where(costed)
@@ -238,7 +239,7 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     """One row per service and period with every KPI for that period."""
     sums = ["transactions", "digital_tx", "cost_paired", "tx_costed", "cost_estimated", "tx_estimable",
             "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing", "cost_alone",
-            "satisfaction_weighted", "satisfaction_weight"]
+            "satisfaction_weighted", "satisfaction_weight", "cost_given"]
     grouped = rows.groupby(["service", "key"], sort=False)
     out = steady(grouped[sums].sum(min_count=1))
     reporting = rows[rows["has_tx"].astype(bool)]
@@ -301,6 +302,12 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     out["cost_is_estimate"] = ~has_costs & estimate.notna()
     out[m.COST_PER_TRANSACTION] = out["given_cost_per_transaction"].fillna(
         actual.where(has_costs, estimate).where(complete))
+    # A cost spent in a period with no transactions (a closed office's rent, a month of fixed
+    # costs): no cost per transaction of its own, but part of the year's total cost, which had
+    # lost it without a word.
+    # Only a cost written as one: a cost per transaction times no transactions is no cost.
+    out["idle_cost"] = out["cost_given"].where(has_costs & complete & out["transactions"].eq(0)
+                                               & out["given_cost_per_transaction"].isna())
     out[m.COMPLETION_RATE] = out["given_completion_rate"].fillna(
         _ratio(out["completed_paired"], out["started_paired"], 100))
     from_ratings = (_ratio(out["ratings_score"], out["ratings_n"]) - 1) / 4 * 100
@@ -598,6 +605,7 @@ def _period_rows(periods: pd.DataFrame, by_channel: pd.DataFrame, config: Config
     flagged = periods[[f"nr_{k}" for k in NR_KPIS]].to_numpy(dtype=bool)
     # Every channel's cost whose months are not all counted (not a cost for some channels only).
     unpaired = _floats(periods["cost_alone"].where(periods["cost_unpaired"].eq("months")))
+    idle = _floats(periods["idle_cost"])
     unmarked: frozenset = frozenset()
     out: dict[str, list[m.PeriodRow]] = {}
     for i, (slug, period, estimated, missing) in enumerate(zip(
@@ -618,6 +626,7 @@ def _period_rows(periods: pd.DataFrame, by_channel: pd.DataFrame, config: Config
             not_requested=frozenset(k for k, flag in zip(NR_KPIS, flags)
                                     if flag and values[_VALUE_OF_KPI[k]][i] is None) if flags.any() else unmarked,
             unpaired_cost=unpaired[i],
+            idle_cost=idle[i],
         ))
     return out
 

@@ -134,6 +134,9 @@ class PeriodRow:
     # A cost given for this period (a finance file's year) that the counts of its months could not be
     # paired with (one missing): in no cost per transaction and no sum, but shown on the cost report.
     unpaired_cost: float | None = None
+    # A cost given for a period with no transactions (0 in every channel): it has no cost per
+    # transaction, but it is part of its year's total cost (costs.year_sums).
+    idle_cost: float | None = None
 
 
 @dataclass

@@ -391,8 +391,8 @@ def _chart_rows(ctx, chart: m.Chart):
                             for row, cell in zip(rows, cells[index])]
     if len(columns) < len(chart.columns):  # a period not requested says so in its value's cell
         values = next(i for i, (_, _, text) in enumerate(rest) if not text)
-        cells[values] = [_value_cell(None, "", "", not_requested=True) if row.get("status") == "not requested"
-                         else cell for row, cell in zip(rows, cells[values])]
+        said = {"not requested": _value_cell(None, "", "", not_requested=True), "no transactions": NO_TRANSACTIONS_CELL}
+        cells[values] = [said.get(row.get("status"), cell) for row, cell in zip(rows, cells[values])]
     return Markup("\n".join("".join(line) + "</tr>" for line in zip(heads, *cells)))
 
 
@@ -490,6 +490,9 @@ def _value_cells(values, unit: str, currency: str, blank_text: str | None = None
     return out
 
 
+NO_TRANSACTIONS_CELL = '<td class="num missing">no transactions</td>'
+
+
 def _value_cell(value, unit: str, currency: str, estimated=False, not_requested=False) -> str:
     if not_requested:
         return '<td class="num missing">not requested</td>'
@@ -527,6 +530,11 @@ def _figures_by_period_rows(ctx, service: m.ServiceView):
                        for name, unit in _PERIOD_COLUMNS)))
     lines = []
     for row, cells in zip(rows, plain):
+        if row.transactions == 0:  # a share or cost of no transactions: there is none, which is not 'no data'
+            cells = list(cells)
+            for index, name in ((1, "digital_take_up"), (2, "cost_per_transaction")):
+                if getattr(row, name) is None and name not in asked and name not in row.not_requested:
+                    cells[index] = NO_TRANSACTIONS_CELL
         if asked or row.not_requested or row.cost_estimated:
             skip = asked | set(row.not_requested)
             cells = [

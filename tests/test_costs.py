@@ -178,3 +178,34 @@ def test_a_year_of_weeks_is_written_as_months_to_two_places():
     report = CostReport("2024/25", "2024-25", "April 2024 to March 2025", [line], [], [], 520, 1040.0)
     assert costs_csv(report).decode().splitlines()[1] == \
         "service,weekly,Weekly,,2024/25,520,1040,2,false,11.96,11.96,false,520,"
+
+
+def test_a_cost_in_months_with_no_transactions_is_in_the_years_total_cost(tmp_path):
+    """A council tester: £250 spent in November with no transactions (an office shut for a month)
+    had vanished from the year's total, with no warning. Fines, October 2024 to January 2025:
+    October 18.00 + 84.90, November 0 + 250.00, December 0 + 0, January 21.00 + 70.75: £444.65
+    for 120 + 30 + 140 + 25 = 315 transactions, £1.4116 each, and a cost for all 4 months. November
+    and December have no take-up and no cost per transaction of their own: 'no transactions',
+    which is not 'no data'."""
+    from sitefactory import standard_files, write_site
+    from generator.build import build_site
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/fines.csv"] = ("period,channel,transactions,cost\n2024-10,online,120,18.00\n2024-10,phone,30,84.90\n"
+                               "2024-11,online,0,0\n2024-11,phone,0,250.00\n2024-12,online,0,0\n2024-12,phone,0,0\n"
+                               "2025-01,online,140,21.00\n2025-01,phone,25,70.75\n")
+    site = tmp_path / "site"
+    build_site(write_site(tmp_path, files), site)
+    lines = (site / "data/costs-2024-25.csv").read_text().splitlines()
+    fines = next(line for line in lines if line.startswith("service,fines,"))
+    assert fines == "service,fines,Pay a fine,dept-a,2024/25,315,444.65,1.4115873015873015,false,4,4,false,315,"
+    page = BeautifulSoup((site / "services/fines/index.html").read_text(), "html.parser")
+    by_period = next(t for t in page.find_all("table") if "figures by period" in t.caption.get_text())
+    november = next(tr for tr in by_period.tbody.find_all("tr") if "November 2024" in tr.th.get_text())
+    assert [td.get_text() for td in november.find_all("td")][:3] == ["0", "no transactions", "no transactions"]
+    cost_chart = page.find(id="chart-cost-per-transaction")
+    december = next(tr for tr in cost_chart.find_all("tr") if "December 2024" in tr.get_text())
+    assert december.td.get_text() == "no transactions"
+    assert "2024-12-01,2024-12-31,,no transactions" in (
+        site / "data/charts/services/fines/cost-per-transaction.csv").read_text()

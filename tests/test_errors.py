@@ -714,7 +714,7 @@ def test_hostile_inputs_are_errors_at_their_files_not_leaks_or_tracebacks(tmp_pa
     (tmp_path / "content/services/long.yaml").write_text(
         f"name: Long\nslug: {'a' * 300}\norganisation: test-council\ndescription: x.\ndata: fines.csv\n")
     code, out = run(config, "check")
-    assert code == 1 and "content/services/long.yaml:2:7: error: 'slug' must be at most 100 characters" in out
+    assert code == 1 and "content/services/long.yaml:2:7: error: 'slug' must be at most 150 characters" in out
     (tmp_path / "content/services/long.yaml").unlink()
     # A source making services from a file outside data/ is not read: its error had quoted the file's lines.
     (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text() + (
