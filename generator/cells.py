@@ -649,6 +649,8 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     out["line"] = long["@line"].to_numpy()
     if "@file" in long:
         out["@file"] = long["@file"].to_numpy()
+    if "@blank_period" in long:  # a wide file's blank period (sources.to_long): judged by generator.data
+        out["@blank_period"] = long["@blank_period"].astype(bool).to_numpy()
     out["service_col"] = long["service@col"].to_numpy() if "service@col" in long else 0
     out["period_line"] = long["period@line"].to_numpy()
     out["period_col"] = long["period@col"].to_numpy()

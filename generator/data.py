@@ -422,6 +422,8 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
                            *source.where("columns"), hint="for example  columns: {period: Month, transactions: Count}")
         return None
     parsed = parse_long(rows, path, config, source, problems)
+    if "@blank_period" in parsed:
+        parsed = _blank_periods_inside(parsed)
     wide = source.values["wide"]["columns"] if source is not None and source.values["wide"] else ""
     if "{period}" in wide or "{channel}" in wide:
         parsed = _outside_each_series(parsed, rows.measures, after_too="{period}" in wide, problems=problems,
@@ -569,6 +571,21 @@ def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, s
     if "@nil" in parsed:
         combined["@nil"] = group["@nil"].all().reindex(index).to_numpy()
     return pd.concat([parsed[~repeated], combined]).sort_index()
+
+
+def _blank_periods_inside(parsed: pd.DataFrame) -> pd.DataFrame:
+    """A wide file's periods whose cells are all blank for a service (sources.to_long marks them):
+    those between its first and last periods with figures are missing data, as a blank row of a file
+    of rows is; those before or after are left out (a column per channel, rows pre-filled for months
+    to come, or a service listed before it began). Each file's series is judged on its own."""
+    blank = parsed["@blank_period"].astype(bool)
+    if blank.any():
+        start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
+        files = parsed["@file"] if "@file" in parsed else pd.Series("", index=parsed.index)
+        known = start.where(~blank).groupby([files, parsed["service"]], sort=False)
+        first, last = known.transform("min"), known.transform("max")
+        parsed = parsed[~blank | ((start >= first) & (start <= last))]
+    return parsed.drop(columns=["@blank_period"])
 
 
 NOT_BEGUN = 3  # blank periods at least, before a wide file's channel's first figure, to mean it had not begun

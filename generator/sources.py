@@ -860,9 +860,15 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     # the source would (01/31/2024 with dates: month_first) has no letters, and is a month
     # pre-filled for later, blank as the others are.
     periods = out["period"].astype(str)
-    says = {text: not re.search(r"[A-Za-z]", text) or is_period(text.strip()) for text in periods.unique()}
+    real = {text: is_period(text.strip()) for text in periods.unique()}
+    says = {text: not re.search(r"[A-Za-z]", text) or real[text] for text in real}
     blank &= periods.map(says).astype(bool)
-    out = out[~blank].sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
+    # A blank period is kept, marked, for generator.data to judge once periods are dates: before the
+    # service's first figures or after its last it is left out, as above; between them it is missing
+    # data, as a blank row of a file of rows is (it had been told as a period with no rows at all).
+    dated = blank & periods.map(real).astype(bool)
+    out = out[~blank | dated].assign(**{"@blank_period": dated[~blank | dated]})
+    out = out.sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
     return LongRows(_apply_replace(out.reset_index(drop=True), source), provided, tuple(headings))
 
 

@@ -3016,3 +3016,17 @@ def test_data_covers_the_periods_with_figures(tmp_path):
                                                + csv_text.split("\n", 1)[1].replace(",\n", ",,\n").replace(
                                                    ",5\n", ",5,\n").replace(",6\n", ",6,\n"))
     assert services(config)["permits"].data_period_label == "December 2023 to April 2024"
+
+
+def test_a_blank_row_of_a_file_with_a_column_per_channel_is_missing_data_not_a_missing_period(tmp_path):
+    """A council tester: 'May-24,,' between April and June was told as 'no rows for May 2024', with
+    the hint to add it with blank cells, which the file does; so --strict failed. As in a file of
+    rows, it is a period with no data. Blank rows before the first figures and after the last
+    (months pre-filled for later) are still left out: the latest period is June, not August."""
+    csv_text = "period,Online,Phone\nMar-24,,\nApr-24,100,50\nMay-24,,\nJun-24,120,40\nJul-24,,\nAug-24,,\n"
+    config = wide_permits(tmp_path, csv_text)
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    permits = services(config)["permits"]
+    assert [(row.period.label, row.transactions) for row in permits.periods] == [
+        ("April 2024", 150.0), ("May 2024", None), ("June 2024", 160.0)]
+    assert permits.kpis["digital_take_up"].value == 75.0  # June: 120 / 160
