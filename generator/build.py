@@ -389,7 +389,7 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     for fig in figures.values():
         add_summaries(fig, config.financial_year_start)
     if config.measures:
-        from generator.metrics import covered_label
+        from generator.metrics import covered_label, shown_cost_spans
 
         for slug, rows in (tidy.groupby("service", sort=False) if len(tidy) else []):
             if slug in figures:
@@ -398,7 +398,7 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
                 # 'Data covers' a declared measure's periods too (its chart may start years earlier).
                 measured = [period for f in fig.measures for period, value in f.points if value is not None]
                 if measured:
-                    fig.data_period_label = covered_label(fig.periods, [*measured, *(r.period for r in fig.cost_spans)])
+                    fig.data_period_label = covered_label(fig.periods, [*measured, *shown_cost_spans(fig)])
     return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
 
 

@@ -545,8 +545,16 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
                                                    kept, split, marked.get(svc.slug, ()))
         fig.unpaired_costs, fig.cost_spans = unpaired_here, spans
         if spans and kept:  # 'Data covers' the years of cost too: the cost card may show one
-            fig.data_period_label = covered_label(kept, [r.period for r in spans])
+            fig.data_period_label = covered_label(kept, shown_cost_spans(fig))
     return results
+
+
+def shown_cost_spans(fig: ServiceFigures) -> list[Period]:
+    """The periods of a service's costs for longer periods that its page shows: not one its months'
+    counts could not be paired with, which is in no figure of its page ('Data covers April 2024 to
+    March 2025' had been said beside figures up to September 2024, of a year's cost used nowhere)."""
+    unpaired = {label for label, _ in fig.unpaired_costs}
+    return [row.period for row in fig.cost_spans if row.period.label not in unpaired]
 
 
 def covered_label(rows, extra: Iterable[Period] = ()) -> str | None:
