@@ -246,9 +246,12 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         view.seasons, view.year_sums, view.channel_rows = fig.seasons, fig.year_sums, fig.channel_rows
         category = by_category.get(category_key(view.category), []) if category_key(view.category) else []
         # Savings are about raising digital take-up and what it costs: not for a service that does
-        # not collect its take-up, nor one that does not publish its cost (an estimate would).
-        view.savings = None if view.ended or {m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION} & set(
-            view.not_requested) else service_savings(view, site_costs, category)
+        # not collect its take-up, nor one that does not publish its cost (an estimate would). Nor
+        # for one whose latest 12 months are not whole: three months' cost had been called 'yearly'
+        # and ranked beside whole years' on the savings pages.
+        view.savings = None if view.ended or not years[view.slug][2] or {
+            m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION} & set(view.not_requested) else service_savings(
+            view, site_costs, category)
 
     children: dict[str, list[str]] = {}
     for o in content.organisations:
