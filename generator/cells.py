@@ -107,6 +107,9 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
         cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
         cleaned = cleaned.where(~spaced)
         cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
+        # Excel's accounting format writes zero as the currency sign and a dash ('£ -'): the sign says
+        # it is an amount, so it is 0, not a missing figure (a lone '-' is still no data).
+        cleaned = cleaned.where(~text.str.fullmatch(r"[£$€]\s*[-\u2013\u2014]").fillna(False), "0")
         # A comma separates thousands: '12,34' (a decimal comma, or a slip) is not 1234.
         misplaced = pd.Series(False, index=long.index)
         misplaced[slow] = text.str.contains(",", regex=False) & ~text.str.replace(

@@ -3032,3 +3032,13 @@ def test_a_blank_row_of_a_file_with_a_column_per_channel_is_missing_data_not_a_m
     assert [(row.period.label, row.transactions) for row in permits.periods] == [
         ("April 2024", 150.0), ("May 2024", None), ("June 2024", 160.0)]
     assert permits.kpis["digital_take_up"].value == 75.0  # June: 120 / 160
+
+
+def test_excels_accounting_zero_is_read_as_zero(tmp_path):
+    """Excel's accounting format writes a cost of nothing as ' £ -   ': a council tester was told it
+    was not a number, and that if it meant no data to add it to missing:, which blanked the month's
+    cost. The currency sign says it is an amount: £0. April: (0 + £120) / 150 = £0.80."""
+    csv_text = 'period,channel,transactions,cost\n2024-04,online,100," £ -   "\n2024-04,phone,50,"£120.00"\n'
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert services(config)["permits"].kpis["cost_per_transaction"].value == pytest.approx(0.80)
