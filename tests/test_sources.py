@@ -2474,8 +2474,8 @@ def test_a_cost_marked_not_requested_throughout_is_not_estimated_nor_saved_on(tm
     saying not_requested: [cost_per_transaction] gave 'not requested': two ways of saying one thing."""
     costs = CHANNELS.replace("digital: true\n", "digital: true\n    unit_cost: 0.5\n").replace(
         "label: Phone\n", "label: Phone\n    unit_cost: 4\n")
-    csv_text = "period,channel,transactions,cost\n" + "".join(
-        f"2025-0{m},online,{20 + m},***\n2025-0{m},phone,10,***\n" for m in (1, 2, 3))
+    csv_text = "period,channel,transactions,cost\n" + "".join(  # a whole year: it may have savings
+        f"2025-{m:02d},online,{20 + m},***\n2025-{m:02d},phone,10,***\n" for m in range(1, 13))
     config = write_site(tmp_path, {"config.yaml": costs, **COUNCIL, "data/permits.csv": csv_text,
                                    "content/services/permits.yaml": PERMITS})
     permits = services(config)["permits"]
@@ -2483,20 +2483,21 @@ def test_a_cost_marked_not_requested_throughout_is_not_estimated_nor_saved_on(tm
     assert cost.status == "not_requested" and cost.value is None and not cost.estimated
     assert permits.savings is None
     assert "cost_per_transaction" in permits.not_requested
-    # Marked in January and March: February is estimated, as any period with no cost is; those two
-    # stay 'not requested', never estimated.
+    # Marked in November and December: October is estimated, as any period with no cost is; those
+    # two stay 'not requested', never estimated.
     (tmp_path / "data/permits.csv").write_text(csv_text.replace(",***", ",").replace(
-        "2025-01,phone,10,", "2025-01,phone,10,***").replace("2025-03,phone,10,", "2025-03,phone,10,***"))
+        "2025-11,phone,10,", "2025-11,phone,10,***").replace("2025-12,phone,10,", "2025-12,phone,10,***"))
     permits = services(config)["permits"]
     cost = permits.kpis["cost_per_transaction"]
-    assert cost.estimated and permits.savings is not None and cost.period_label == "February 2025"
-    assert cost.value == pytest.approx((22 * 0.5 + 10 * 4) / 32)
-    assert [p.cost_per_transaction is None for p in permits.periods] == [True, False, True]
-    assert [sorted(p.not_requested) for p in permits.periods] == [["cost_per_transaction"], [], ["cost_per_transaction"]]
+    assert cost.estimated and permits.savings is not None and cost.period_label == "October 2025"
+    assert cost.value == pytest.approx((30 * 0.5 + 10 * 4) / 40)
+    assert [p.cost_per_transaction is None for p in permits.periods][-3:] == [False, True, True]
+    assert [sorted(p.not_requested) for p in permits.periods][-3:] == [[], ["cost_per_transaction"],
+                                                                        ["cost_per_transaction"]]
     (tmp_path / "data/permits.csv").write_text(csv_text.replace(",***", ","))  # no costs at all: estimated
     permits = services(config)["permits"]
     assert permits.kpis["cost_per_transaction"].estimated
-    assert permits.kpis["cost_per_transaction"].value == pytest.approx((23 * 0.5 + 10 * 4) / 33)
+    assert permits.kpis["cost_per_transaction"].value == pytest.approx((32 * 0.5 + 10 * 4) / 42)
     assert permits.savings is not None
     (tmp_path / "content/services/permits.yaml").write_text(PERMITS + "not_requested: [cost_per_transaction]\n")
     assert services(config)["permits"].savings is None
