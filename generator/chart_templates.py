@@ -19,8 +19,10 @@ from pathlib import Path
 
 # Okabe-Ito colours, darkened where needed so each has at least 3:1 contrast
 # with white; lines also differ in dash pattern and are labelled directly, so
-# colour is never the only way to tell series apart.
-PALETTE = ["#0072B2", "#C04F00", "#007A5A", "#A6508A", "#8A6A00", "#505A5F", "#1D4F91", "#6B3FA0"]
+# colour is never the only way to tell series apart. The fifth is near-black:
+# an olive (#8A6A00) was next to indistinguishable from the second (#C04F00) to
+# people with protanopia or deuteranopia, in stacks where colour alone tells them apart.
+PALETTE = ["#0072B2", "#C04F00", "#007A5A", "#A6508A", "#2B2B2B", "#505A5F", "#1D4F91", "#6B3FA0"]
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [3, 6]]
 # The forecast's ranges: the 95% range is 25% of #4A86C5 over white, the 80% range 45% of it over
 # that, drawn opaque so that the legend's swatches are the colours on the chart; outlined in BAND_EDGE.
@@ -118,7 +120,7 @@ def _stacked_shares(alt):
     # Three to a row, in the stack's order: without a direction, Vega filled the columns first, and
     # listed Online, Face to face, Phone, Post under a stack of Online, Phone, Face to face, Post.
     legend = alt.Legend(title="Channel", orient="bottom", columns=3, direction="horizontal")
-    bars = base.mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
+    bars = base.mark_bar(stroke="#ffffff", strokeWidth=2).encode(
         x=alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
         x2="end:T",
         y=alt.Y("share_from:Q", title="Share of transactions (%)",

@@ -323,7 +323,7 @@ def _time_chart(spec: dict, kind: str) -> str:
             x0, x1 = x(_day(r["start"])), x(_day(r["end"]) + 1)
             shapes.setdefault(i, []).append(f"M{x0:.1f},{y(high):.1f}H{x1:.1f}V{y(low):.1f}H{x0:.1f}Z")
         for i, parts in shapes.items():
-            c.path("".join(parts), stroke=WHITE, width=0.5, fill=PALETTE[i % len(PALETTE)])
+            c.path("".join(parts), stroke=WHITE, width=2, fill=PALETTE[i % len(PALETTE)])
         legend = [(name, PALETTE[i % len(PALETTE)], None) for name, i in order.items()]
         # Each channel named beside its part of the last bar, where tall enough, as the template does.
         latest = max(r["start"] for r in table)

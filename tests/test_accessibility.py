@@ -287,6 +287,28 @@ def test_a_chart_swapped_for_its_interactive_view_keeps_the_focus_and_a_name(pag
         assert box.get_attribute("aria-label") == label and box.get_attribute("role") == "region"
         assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-hidden") is None
         assert box.locator("svg").get_attribute("aria-hidden") == "true"
+        # Described by the chart's summary, as the static box is (an accessibility tester: the
+        # interactive box had a name and nothing else, its SVG being hidden).
+        summary = page.locator("section.chart").first.locator(".chart__summary")
+        assert box.get_attribute("aria-describedby") == summary.get_attribute("id") == \
+            still.get_attribute("aria-describedby")
+        assert summary.inner_text().strip()
+    finally:
+        context.close()
+
+
+def test_the_current_page_stands_out_in_the_navigation_in_forced_colours(pages, site_url, browser):
+    """An accessibility tester: every navigation item had a transparent 4px underline, which
+    high-contrast (forced colours) mode draws, so the current page looked like all the others."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, forced_colors="active")
+    page = context.new_page()
+    try:
+        page.goto(site_url + pages["service-with-data"].lstrip("/"))
+        widths = page.eval_on_selector_all(".main-nav__item", "items => items.map(i => [i.className, "
+                                           "getComputedStyle(i).borderBottomStyle, getComputedStyle(i).borderBottomWidth])")
+        current = [style for name, style, width in widths if "--current" in name and width == "4px"]
+        others = [style for name, style, width in widths if "--current" not in name]
+        assert current == ["solid"] and set(others) == {"none"}
     finally:
         context.close()
 

@@ -548,3 +548,34 @@ def test_vl_convert_charts_are_the_same_bytes_in_every_time_zone(tmp_path):
                        if p.is_file() and p.name != ".perfpages-manifest.json"}
     assert any(b"<svg" in body for body in built["UTC"].values())
     assert built["UTC"] == built["Asia/Tokyo"]
+
+
+def test_the_first_five_chart_colours_stay_apart_for_colour_blind_readers():
+    """Stacked channel shares tell channels apart by colour (and a legend): an accessibility tester
+    found the fifth, an olive (#8A6A00), next to indistinguishable from the second (#C04F00) with
+    protanopia (colour difference 4). Each pair of the first five, as seen with protanopia or
+    deuteranopia (Machado, Oliveira and Fernandes' matrices), differs by at least 12 (CIE76)."""
+    from itertools import combinations
+
+    from generator.chart_templates import PALETTE
+
+    def linear(colour):
+        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        return [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+
+    def lab(rgb):
+        xyz = [sum(m * c for m, c in zip(row, rgb)) / white for row, white in zip(
+            ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505)), (0.95047, 1, 1.08883))]
+        f = [v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116 for v in xyz]
+        return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+    def seen(colour, matrix):
+        rgb = linear(colour)
+        return lab([min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb)))) for row in matrix])
+
+    protanopia = ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998))
+    deuteranopia = ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881))
+    for matrix in (protanopia, deuteranopia):
+        for a, b in combinations(PALETTE[:5], 2):
+            difference = sum((x - y) ** 2 for x, y in zip(seen(a, matrix), seen(b, matrix))) ** 0.5
+            assert difference >= 12, (a, b, round(difference, 1))
