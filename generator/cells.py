@@ -614,6 +614,9 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
         else config.not_requested
     not_requested = {str(x).strip() for x in markers if str(x).strip()}
     no_figures = _says_nothing(long, rows.measures, missing)
+    if len(long) and "@line" in long:  # a line's rows (a wide file's, one per channel) have figures if any has
+        lines = [long["@file"], long["@line"]] if "@file" in long else [long["@line"]]
+        no_figures = no_figures.groupby(lines, sort=False).transform("all").astype(bool)
     constant = source.values["constants"].get("period") if source else None
     if constant is not None and not _is_period(str(constant).strip(), config.financial_year_start):
         problems.error(config.path, f"'period' is not a period I recognise: '{constant}'",  # once, where it is written

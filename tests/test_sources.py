@@ -2508,19 +2508,20 @@ def test_the_savings_section_says_how_its_estimate_differs_from_the_services_own
     estimate from typical unit costs in its savings section, with nothing reconciling them."""
     costs = CHANNELS.replace("digital: true\n", "digital: true\n    unit_cost: 0.5\n").replace(
         "label: Phone\n", "label: Phone\n    unit_cost: 4\n")
-    csv_text = "period,channel,transactions,cost\n2025-01,online,30,60\n2025-01,phone,10,90\n"
+    csv_text = "period,channel,transactions,cost\n" + "".join(  # a whole year: savings need one
+        f"2025-{m:02d},online,30,60\n2025-{m:02d},phone,10,90\n" for m in range(1, 13))
     config = write_site(tmp_path, {"config.yaml": costs, **COUNCIL, "data/permits.csv": csv_text,
                                    "content/services/permits.yaml": PERMITS})
     build_site(config, tmp_path / "site")
     page = (tmp_path / "site/services/permits/index.html").read_text()
     assert ("The scenarios need a cost for each channel, so this estimate is worked out from the costs per channel "
             "below, not from the service's cost figures (its cost per transaction is above): the two can differ.") in page
-    assert "at an estimated yearly cost of £55 from typical costs per channel." in page  # 30 x £0.50 + 10 x £4
+    assert "at an estimated yearly cost of £660 from typical costs per channel." in page  # 12 x (30 x £0.50 + 10 x £4)
     # With the service's own unit costs, its estimate is from its own costs (or some of them).
     (tmp_path / "content/services/permits.yaml").write_text(PERMITS + "unit_costs: {online: 2, phone: 9}\n")
     build_site(config, tmp_path / "site")
     page = (tmp_path / "site/services/permits/index.html").read_text()
-    assert "at an estimated yearly cost of £150 from the service&#39;s own costs per channel. The scenarios" in page
+    assert "at an estimated yearly cost of £1,800 from the service&#39;s own costs per channel. The scenarios" in page
     (tmp_path / "content/services/permits.yaml").write_text(PERMITS + "unit_costs: {online: 2}\n")
     build_site(config, tmp_path / "site")
     page = (tmp_path / "site/services/permits/index.html").read_text()
@@ -3043,3 +3044,17 @@ def test_excels_accounting_zero_is_read_as_zero(tmp_path):
     config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     assert services(config)["permits"].kpis["cost_per_transaction"].value == pytest.approx(0.80)
+
+
+def test_a_total_row_with_figures_is_not_also_said_to_have_none(tmp_path):
+    """A council tester: a 'Total' row of a file with a column per channel and a satisfaction column
+    was rightly an error, and also 'row is not read: it has no figures', said of the same line,
+    which has figures: its satisfaction cell (read as the whole row's) was blank."""
+    csv_text = 'Month,Online,Phone,Satisfaction\nApr-24,"3,210","1,450",87%\nMay-24,"3,400","1,380",85%\n' \
+               'Total,"6,610","2,830",\n'
+    source = ("sources:\n  - file: permits.csv\n    columns: {period: Month, satisfaction: Satisfaction}\n"
+              "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
+    config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and "data/permits.csv:4:1: error: 'period' is not a period I recognise: 'Total'" in out
+    assert "no figures" not in out and "1 error(s), 0 warning(s)" in out
