@@ -88,7 +88,7 @@ def warm_up() -> None:
 
 
 @contextlib.contextmanager
-def cyclic_gc_paused():
+def cyclic_gc_paused(freeze_after: bool = False):
     """Python's cycle collector held off for a build, and let run again after it.
 
     A build holds a large, long-lived graph of objects (every service's figures and period rows,
@@ -97,6 +97,11 @@ def cyclic_gc_paused():
     build throws away is freed at once by reference counting, and the few cycles are collected
     after it: peak memory of a cold build at that scale is the same with and without the collector
     (332 MB against 339 MB).
+
+    ``freeze_after``: for a process about to end (``perfpages build``). Turned back on, the
+    collector's first pass scans every object the build left, all still in its youngest
+    generation: 1.1 s at the end of a cold GOV.UK-scale build. They are frozen first instead (set
+    aside from the collector; reference counting still frees them).
     """
     was_on = gc.isenabled()
     gc.disable()
@@ -104,6 +109,8 @@ def cyclic_gc_paused():
         yield
     finally:
         if was_on:
+            if freeze_after:
+                gc.freeze()
             gc.enable()
 
 

@@ -159,24 +159,6 @@ def run() -> None:
     os._exit(code or 0)
 
 
-@contextmanager
-def _collector_off_until_exit():
-    """The cycle collector kept off after a one-off build too, not only during it (build_site's
-    cyclic_gc_paused): turned back on, its first pass scans every object the build left, all still
-    in its youngest generation, which took 1.1 s at the end of a cold GOV.UK-scale build, for a
-    process about to end. Those objects are frozen instead (kept out of the collector's sight;
-    reference counting still frees them), so a caller in the same process (the tests) gets the
-    collector back without the wait."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.freeze()
-            gc.enable()
-
-
 def _check_base_url(ctx, param, value: str | None) -> str | None:
     from generator.config import base_url_problem
 
@@ -198,10 +180,11 @@ def _check_base_url(ctx, param, value: str | None) -> str | None:
                    "the GitHub Pages address).")
 def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | None, base_url: str | None) -> None:
     """Build the site into the output folder."""
-    from generator.build import build_site
+    from generator.build import build_site, cyclic_gc_paused
 
     out_dir = out_dir or config_path.resolve().parent / "site"
-    with progress_reporter() as progress, _collector_off_until_exit():
+    # Kept off to the end, not only during build_site: this process ends once it is built.
+    with progress_reporter() as progress, cyclic_gc_paused(freeze_after=True):
         result = _run(lambda: build_site(config_path, out_dir, strict=strict, jobs=jobs, progress=progress,
                                          base_url=base_url),
                       strict, "Build failed: nothing was written; the previous site is unchanged.")
