@@ -78,9 +78,12 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
         if over_months:  # a cost of its own for a longer period (the year) over the counts of its months
             costed = _costs_over_their_months(inside, counted)
         # A cost with no transactions (0 in every channel) counts in the year's cost, and its month as
-        # costed (unless the year's own cost is used: that is the cost of its months).
-        idle = [] if over_months and costed else [r for r in counted if r.cost_per_transaction is None
-                                                   and r.idle_cost is not None]
+        # costed; not where the year has a cost of its own for a longer period, paired or not: that is
+        # the cost of its months (and an unpaired one is shown as it is, in no total).
+        spans = any(r.transactions is None and (r.cost_per_transaction is not None or r.unpaired_cost is not None)
+                    for r in inside)
+        idle = [] if over_months and (costed or spans) else [
+            r for r in counted if r.cost_per_transaction is None and r.idle_cost is not None]
         channels = [0.0] * (len(inside[0].by_channel) if inside else 0)
         for r in inside:
             for i, volume in enumerate(r.by_channel):

@@ -422,12 +422,15 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
                            *source.where("columns"), hint="for example  columns: {period: Month, transactions: Count}")
         return None
     parsed = parse_long(rows, path, config, source, problems)
+    # A pattern's files (a file a month) are one series each service's figures run through; other
+    # files parsed together only share a layout, each its own services' series.
+    by_file = not (source is not None and is_pattern(str(source.values.get("file") or "")))
     if "@blank_period" in parsed:
-        parsed = _blank_periods_inside(parsed)
+        parsed = _blank_periods_inside(parsed, by_file)
     wide = source.values["wide"]["columns"] if source is not None and source.values["wide"] else ""
     if "{period}" in wide or "{channel}" in wide:
         parsed = _outside_each_series(parsed, rows.measures, after_too="{period}" in wide, problems=problems,
-                                      channels={c.id: c.label for c in config.channels})
+                                      channels={c.id: c.label for c in config.channels}, by_file=by_file)
     parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
     if source is not None and source.values.get("combine") == "sum":
@@ -573,15 +576,16 @@ def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, s
     return pd.concat([parsed[~repeated], combined]).sort_index()
 
 
-def _blank_periods_inside(parsed: pd.DataFrame) -> pd.DataFrame:
+def _blank_periods_inside(parsed: pd.DataFrame, by_file: bool = True) -> pd.DataFrame:
     """A wide file's periods whose cells are all blank for a service (sources.to_long marks them):
     those between its first and last periods with figures are missing data, as a blank row of a file
     of rows is; those before or after are left out (a column per channel, rows pre-filled for months
-    to come, or a service listed before it began). Each file's series is judged on its own."""
+    to come, or a service listed before it began). Each file's series on its own, unless not
+    ``by_file`` (a pattern's files, where one month's file may hold only its blank row)."""
     blank = parsed["@blank_period"].astype(bool)
     if blank.any():
         start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
-        files = parsed["@file"] if "@file" in parsed else pd.Series("", index=parsed.index)
+        files = parsed["@file"] if by_file and "@file" in parsed else pd.Series("", index=parsed.index)
         known = start.where(~blank).groupby([files, parsed["service"]], sort=False)
         first, last = known.transform("min"), known.transform("max")
         parsed = parsed[~blank | ((start >= first) & (start <= last))]
@@ -593,7 +597,8 @@ BEGUN = 2  # figures at least, from that first one: a lone figure after the blan
 
 
 def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_too: bool,
-                         problems: Problems | None = None, channels: dict | None = None) -> pd.DataFrame:
+                         problems: Problems | None = None, channels: dict | None = None,
+                         by_file: bool = True) -> pd.DataFrame:
     """Without the blank cells of a wide file that lie outside a series: in a file of rows they
     would simply not be there, and a blank is missing data, which costs its period its take-up,
     cost and comparison.
@@ -609,7 +614,8 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     a channel's blank beside other channels' figures, is still missing data.
 
     A cell marked as withheld ('[c]', '..': see WITHHELD) is a figure not published, never outside
-    the series. A channel
+    the series. Each file's series are judged on their own, unless not ``by_file``: a pattern's
+    files (a file a month) hold one series between them. A channel
     with no figure in any period beside a service's other channels is missing data too, not a
     channel that never began: its take-up would otherwise read 0.0% (told, with how to say zero).
     """
@@ -622,7 +628,7 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
     if figures.all():
         return parsed
     start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
-    files = parsed["@file"] if "@file" in parsed else pd.Series("", index=parsed.index)
+    files = parsed["@file"] if by_file and "@file" in parsed else pd.Series("", index=parsed.index)
     known = start.where(figures)
     series = [files, parsed["service"], parsed["channel"]]
     before = ~(start >= known.groupby(series, sort=False).transform("min"))  # a series with no figure: all

@@ -305,9 +305,10 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     # A cost spent in a period with no transactions (a closed office's rent, a month of fixed
     # costs): no cost per transaction of its own, but part of the year's total cost, which had
     # lost it without a word.
-    # Only a cost written as one: a cost per transaction times no transactions is no cost.
-    out["idle_cost"] = out["cost_given"].where(has_costs & complete & out["transactions"].eq(0)
-                                               & out["given_cost_per_transaction"].isna())
+    # Only a cost written as one (beside the counts, or on a row of its own, as a finance file's
+    # month): a cost per transaction times no transactions is no cost. Not one marked not requested.
+    out["idle_cost"] = out["cost_given"].add(out["cost_alone"], fill_value=0).where(
+        has_costs & complete & out["transactions"].eq(0) & out["given_cost_per_transaction"].isna() & ~marked)
     out[m.COMPLETION_RATE] = out["given_completion_rate"].fillna(
         _ratio(out["completed_paired"], out["started_paired"], 100))
     from_ratings = (_ratio(out["ratings_score"], out["ratings_n"]) - 1) / 4 * 100
@@ -319,6 +320,8 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
         skipped = {svc.slug for svc in services if kpi in svc.not_requested}
         if skipped:
             out.loc[out["service"].isin(skipped), kpi] = np.nan
+            if kpi == m.COST_PER_TRANSACTION:  # nor its costs in the year's total
+                out.loc[out["service"].isin(skipped), "idle_cost"] = np.nan
     return out.sort_values(["service", "start"]).reset_index(drop=True)
 
 

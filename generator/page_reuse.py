@@ -30,7 +30,7 @@ from pathlib import Path
 from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.units import prune_least_recent
 
-FORMAT = 4  # bump when what a key covers changes
+FORMAT = 5  # bump when what a key covers changes
 TEMPLATES = re.compile(r"^(costs|organisation(-.*)?)\.html$")
 KEEP = 500  # keys kept in the store: every year and sort order of a few configurations
 

@@ -42,7 +42,7 @@ from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.paths import matching, resolved
 
 KEEP_GENERATIONS = 3  # records kept: this many times a build's own, the rest least recently used
-FORMAT = 11  # bump when the record's shape changes
+FORMAT = 12  # bump when the record's shape changes
 # What a service page may read of the whole-site model without depending on other services.
 SITE_WIDE_MODEL_PARTS = {"pages", "vega_bundle", "site", "channels", "kpis"}
 SERVICE_TEMPLATE = re.compile(r"^service(-.*)?\.html$")
@@ -228,7 +228,7 @@ def pages_shown(pages: list, own_templates: list[Path]) -> bytes:
     site's own templates name ``pages`` anywhere: then, as they might show anything of them, all of it."""
     if any("pages" in text for text in _template_sources(own_templates).values()):
         return repr(pages).encode()
-    return repr([(p.slug, p.title, p.nav_order, str(p.path)) for p in pages]).encode()
+    return repr([(p.slug, p.title, p.nav_order, str(p.path), p.language) for p in pages]).encode()
 
 
 def assign_keys(units: list[Unit], content: Content, digests: Digests, whole_site: bool, extra: str = "",

@@ -209,3 +209,45 @@ def test_a_cost_in_months_with_no_transactions_is_in_the_years_total_cost(tmp_pa
     assert december.td.get_text() == "no transactions"
     assert "2024-12-01,2024-12-31,,no transactions" in (
         site / "data/charts/services/fines/cost-per-transaction.csv").read_text()
+
+
+def _fines_costs(tmp_path, name: str, fines_csv: str, yaml_extra: str = "", finance: str | None = None) -> str:
+    """Fines' line of the 2024/25 cost report, built from ``fines_csv`` (and a finance file)."""
+    from sitefactory import standard_files, write_site
+    from generator.build import build_site
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["content/services/fines.yaml"] += yaml_extra
+    files["data/fines.csv"] = fines_csv
+    if finance is not None:
+        files["content/services/fines.yaml"] = files["content/services/fines.yaml"].replace(
+            "data: fines.csv", "data:\n  - file: fines.csv\n  - file: finance.csv")
+        files["data/finance.csv"] = finance
+    site = tmp_path / name / "site"
+    build_site(write_site(tmp_path / name, files), site)
+    return next(line for line in (site / "data/costs-2024-25.csv").read_text().splitlines()
+                if line.startswith("service,fines,"))
+
+
+def test_a_cost_of_no_transactions_is_counted_once_and_only_where_costs_are_published(tmp_path):
+    """A reviewer, on the cost of a month with no transactions: April 2024 to March 2025, online 100
+    and phone 50 a month, June 0 of each. (1) The service's YAML says its cost is not requested: June's
+    £250 is not published either. (2) A finance file's £100,000 for the year, which a missing March
+    phone count leaves unpaired: the year's cost is shown as it is, in no total, and June's £250
+    (part of that year's cost) is not counted beside it. (3) A finance file's £100 a month beside
+    the counts: June's £100 is the year's too, £1,200 over all 12 months (1,650 transactions)."""
+    months = "".join(f"{y}-{m:02d},online,100,\n{y}-{m:02d},phone,50,\n" for y, m in (
+        *((2024, m) for m in range(4, 13)), *((2025, m) for m in range(1, 4))))
+    june = months.replace("2024-06,online,100,", "2024-06,online,0,250").replace("2024-06,phone,50,", "2024-06,phone,0,")
+    heading = "period,channel,transactions,cost\n"
+    assert _fines_costs(tmp_path, "nr", heading + june, "not_requested: [cost_per_transaction]\n") == \
+        "service,fines,Pay a fine,dept-a,2024/25,1650,,,false,12,,true,,"
+    assert _fines_costs(tmp_path, "year", heading + june.replace("2025-03,phone,50,\n", ""), "",
+                        "period,cost\n2024/25,100000\n") == "service,fines,Pay a fine,dept-a,2024/25,1600,,,false,12,,false,,100000"
+    counts = "period,channel,transactions\n" + months.replace(",\n", "\n").replace(
+        "2024-06,online,100", "2024-06,online,0").replace("2024-06,phone,50", "2024-06,phone,0")
+    monthly = "period,cost\n" + "".join(f"{y}-{m:02d},100\n" for y, m in (
+        *((2024, m) for m in range(4, 13)), *((2025, m) for m in range(1, 4))))
+    assert _fines_costs(tmp_path, "monthly", counts, "", monthly) == \
+        "service,fines,Pay a fine,dept-a,2024/25,1650,1200,0.7272727272727273,false,12,12,false,1650,"

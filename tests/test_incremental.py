@@ -767,3 +767,20 @@ def test_an_organisation_pages_key_is_the_same_in_every_process(tmp_path):
     keys = {subprocess.run([sys.executable, "-c", script, str(config)], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(keys) == 1 and keys != {""}
+
+
+def test_a_pages_language_reaches_the_links_to_it_in_an_incremental_build(tmp_path):
+    """A reviewer: adding language: cy to the About page changed no service's key, so the service
+    pages kept their links to it without lang="cy" until a cold build."""
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    config = write_site(tmp_path / "site", files)
+    out = tmp_path / "site/site"
+    build_site(config, out)
+    about = config.parent / "content/pages/about.md"
+    about.write_text(about.read_text().replace("nav_order: 1", "nav_order: 1\nlanguage: cy"))
+    build_site(config, out)
+    assert 'lang="cy"' in (out / "services/fines/index.html").read_text()
+    files["content/pages/about.md"] = about.read_text()
+    build_site(write_site(tmp_path / "clean", files), tmp_path / "clean/site")
+    assert tree(out) == tree(tmp_path / "clean/site")

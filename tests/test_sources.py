@@ -3058,3 +3058,18 @@ def test_a_total_row_with_figures_is_not_also_said_to_have_none(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and "data/permits.csv:4:1: error: 'period' is not a period I recognise: 'Total'" in out
     assert "no figures" not in out and "1 error(s), 0 warning(s)" in out
+
+
+def test_a_blank_row_in_a_file_of_one_month_is_that_months_missing_data(tmp_path):
+    """A reviewer: with a file a month (a pattern), May's file holding only permits' blank row was
+    judged on its own, left out, and told as a month with no rows, failing --strict."""
+    source = ("sources:\n  - file: calls/*.csv\n    columns: {service: Service, period: '{file period}'}\n"
+              "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
+    files = {f"data/calls/{month}.csv": f"Service,Online,Phone\nPermits,{cells}\n"
+             for month, cells in (("2024-04", "100,50"), ("2024-05", ","), ("2024-06", "120,40"))}
+    yaml = PERMITS.replace("data: permits.csv", "data:\n  source: calls\n  service: Permits")
+    config = site(tmp_path, source.replace("  - file:", "  - id: calls\n    file:"),
+                  {**files, "content/services/permits.yaml": yaml})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [(row.period.label, row.transactions) for row in services(config)["permits"].periods] == [
+        ("April 2024", 150.0), ("May 2024", None), ("June 2024", 160.0)]
