@@ -304,9 +304,9 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
         actual.where(has_costs, estimate).where(complete))
     # A cost spent in a period with no transactions (a closed office's rent, a month of fixed
     # costs): no cost per transaction of its own, but part of the year's total cost, which had
-    # lost it without a word.
-    # Only a cost written as one (beside the counts, or on a row of its own, as a finance file's
-    # month): a cost per transaction times no transactions is no cost. Not one marked not requested.
+    # lost it without a word. Only a cost written as one (beside the counts, or on a row of its
+    # own, as a finance file's month; a cost per transaction times no transactions is no cost),
+    # and not one marked not requested.
     out["idle_cost"] = out["cost_given"].add(out["cost_alone"], fill_value=0).where(
         has_costs & complete & out["transactions"].eq(0) & out["given_cost_per_transaction"].isna() & ~marked)
     out[m.COMPLETION_RATE] = out["given_completion_rate"].fillna(

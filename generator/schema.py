@@ -26,7 +26,8 @@ IDENT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LONGEST_SLUG, LONGEST_IDENT = 150, 64  # a GOV.UK service name made a slug of 108
 # A BCP 47 language tag's usual parts: language, then script, region and variants (en-GB, cy, zh-Hant-HK).
 # Pages carry it as lang=, which screen readers go by: 'English' or 'en_GB' there is read as no language.
-LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*")
+LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?"
+                         r"(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*")
 
 
 def slugify(text: str) -> str:
