@@ -24,10 +24,12 @@ IDENT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # Slugs and ids name folders and files (services/<slug>/, measure-<id>.json): kept well inside the
 # 255 bytes a file system allows a name.
 LONGEST_SLUG, LONGEST_IDENT = 150, 64  # a GOV.UK service name made a slug of 108
-# A BCP 47 language tag's usual parts: language, then script, region and variants (en-GB, cy, zh-Hant-HK).
-# Pages carry it as lang=, which screen readers go by: 'English' or 'en_GB' there is read as no language.
-LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?"
-                         r"(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*")
+# A BCP 47 language tag: language (and extended language), then script, region, variants, extensions
+# and a private part (en-GB, cy, zh-yue, zh-Hant-HK, en-GB-x-plain). Pages carry it as lang=, which
+# screen readers go by: 'English' or 'en_GB' there is read as no language.
+LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?"
+                         r"(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*"
+                         r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*(?:-[xX](?:-[A-Za-z0-9]{1,8})+)?")
 
 
 def slugify(text: str) -> str:

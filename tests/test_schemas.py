@@ -39,3 +39,14 @@ def test_schema_flags_what_the_validator_flags():
            "colour": "blue", "not_requested": ["speed"]}
     messages = " ".join(e.message for e in validator.iter_errors(bad))
     assert "120" in messages and "colour" in messages and "speed" in messages
+
+
+def test_language_tags_of_bcp_47_are_taken_and_names_are_not():
+    """lang= is what screen readers go by: a tag's rarer parts (an extended language, a private part)
+    are taken as they are; a language's name, or a locale written with an underscore, is not a tag."""
+    from generator.schema import LANGUAGE_RE
+
+    for tag in ("en-GB", "cy", "gd", "ga-IE", "zh-yue", "zh-Hant-HK", "en-GB-x-plain", "de-CH-1996"):
+        assert LANGUAGE_RE.fullmatch(tag), tag
+    for text in ("English", "Welsh", "en_GB", "en-", "e", ""):
+        assert not LANGUAGE_RE.fullmatch(text), text
