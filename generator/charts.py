@@ -415,8 +415,7 @@ def service_charts(service: m.ServiceView, channels: list[m.ChannelInfo], curren
         points = [(r.period, getattr(r, attr),
                    {"estimated": "yes"} if key == m.COST_PER_TRANSACTION and r.cost_estimated
                    else NOT_REQUESTED_ROW if key in r.not_requested and getattr(r, attr) is None
-                   else NO_TRANSACTIONS_ROW if r.transactions == 0 and getattr(r, attr) is None
-                   and key in (m.DIGITAL_TAKE_UP, m.COST_PER_TRANSACTION) else {})
+                   else NO_TRANSACTIONS_ROW if r.of_no_transactions(key) else {})
                   for r in (_cost_rows(service) if key == m.COST_PER_TRANSACTION else service.periods)]
         rows = _with_gaps(_of_their_kind(points))
         note = ""

@@ -138,6 +138,11 @@ class PeriodRow:
     # transaction, but it is part of its year's total cost (costs.year_sums).
     idle_cost: float | None = None
 
+    def of_no_transactions(self, kpi: str) -> bool:
+        """Whether this period has no ``kpi`` because it had no transactions (0 in every channel): a
+        share or cost of none, which its tables and downloads say, as it is not missing data."""
+        return self.transactions == 0 and kpi in (DIGITAL_TAKE_UP, COST_PER_TRANSACTION) and getattr(self, kpi) is None
+
 
 @dataclass
 class Annotation:

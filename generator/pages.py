@@ -241,8 +241,6 @@ def plan_pages(site: m.SiteModel) -> list[PageSpec]:
     return pages
 
 
-NAME_AT_MOST = LONGEST_NAME  # bytes in one part of an output path: most file systems allow 255
-
 
 def check_collisions(pages: list[PageSpec], problems: Problems, reserved: dict[str, str]) -> None:
     """Two inputs writing one output path is an error naming both.
@@ -253,10 +251,10 @@ def check_collisions(pages: list[PageSpec], problems: Problems, reserved: dict[s
     for path, source in reserved.items():
         seen[path.lower()] = source
     for page in pages:
-        if any(len(part.encode("utf-8")) > NAME_AT_MOST for part in page.path.split("/")):
+        if any(len(part.encode("utf-8")) > LONGEST_NAME for part in page.path.split("/")):
             # A 300-letter slug: 'File name too long' as the site was written, after check had passed.
             problems.error(page.source, f"the web address {page.path[:60]}... is too long for a file name",
-                           hint=f"give it a slug: of at most {NAME_AT_MOST} letters")
+                           hint=f"give it a slug: of at most {LONGEST_NAME} letters")
             continue
         key = page.path.lower()
         if key in seen:

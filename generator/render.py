@@ -532,8 +532,8 @@ def _figures_by_period_rows(ctx, service: m.ServiceView):
     for row, cells in zip(rows, plain):
         if row.transactions == 0:  # a share or cost of no transactions: there is none, which is not 'no data'
             cells = list(cells)
-            for index, name in ((1, "digital_take_up"), (2, "cost_per_transaction")):
-                if getattr(row, name) is None and name not in asked and name not in row.not_requested:
+            for index, name in ((1, m.DIGITAL_TAKE_UP), (2, m.COST_PER_TRANSACTION)):
+                if row.of_no_transactions(name) and name not in asked and name not in row.not_requested:
                     cells[index] = NO_TRANSACTIONS_CELL
         if asked or row.not_requested or row.cost_estimated:
             skip = asked | set(row.not_requested)
