@@ -135,7 +135,10 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
     totals = [r for r in service.periods if r.transactions is not None]
     if not rows or not totals:
         return None
-    first, last = totals[0], totals[-1]
+    # The sentence compares whole periods: a period with a channel's count blank is a partial total,
+    # and "went from 1,570 to 1,270" would call a missing count a fall (the table marks such periods).
+    whole = [r for r in totals if r.complete] or totals
+    first, last = whole[0], whole[-1]
     latest = [rw for rw in rows if rw["period"] == last.period.label and rw["value"] is not None]
     top = max(latest, key=lambda rw: rw["value"], default=None)
     summary = (f"Transactions went from {format_value(first.transactions, COUNT)}{in_period(first.period.label)} "
@@ -144,6 +147,7 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
         summary = f"There were {format_value(last.transactions, COUNT)} transactions in {last.period.label}."
     if top is not None and service.channels_used:
         summary += f" {top['series']} was the most used channel in {last.period.label}."
+    summary += _partial_note(totals, whole)
     columns = [m.ChartColumn("period", "Period", TEXT),
                m.ChartColumn("series", "Channel" if service.channels_used else "Series", TEXT),
                m.ChartColumn("value", "Transactions", COUNT)]
@@ -155,6 +159,18 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
 
 _SPLIT_COLUMNS = [m.ChartColumn("series", "Channel", TEXT), m.ChartColumn("window", "Period", TEXT),
                   m.ChartColumn("value", "Share of transactions", PERCENT)]
+
+
+def _partial_note(totals: list[m.PeriodRow], whole: list[m.PeriodRow]) -> str:
+    """Where the sentence above stops short of the latest periods (or has only partial ones)."""
+    if not whole[-1].complete:
+        return " Some channels have no figures for any of these periods, so these totals are partial."
+    later = [r for r in totals if r.period.start > whole[-1].period.start]
+    if not later:
+        return ""
+    if len(later) == 1:
+        return f" {later[0].period.label} is left out: some channels have no figures for it."
+    return f" {later[0].period.label} to {later[-1].period.label} are left out: some channels have no figures for them."
 
 
 def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:

@@ -171,9 +171,11 @@ def test_summary_sentences_are_computed_from_the_data(fixture_model):
         "Digital take-up rose from 40.0% in November 2023 to 60.0% in February 2024. "
         "The target, drawn as a dashed line, is 75.0%.")
     assert charts["completion-rate"].summary == "Completion rate fell from 80.0% in January 2024 to 75.0% in March 2024."
+    # March's phone count is blank: its 180 is a partial total, so the sentence ends at February.
     assert charts["transactions"].summary == (
-        "Transactions went from 200 in November 2023 to 180 in March 2024. "
-        "Online was the most used channel in March 2024.")
+        "Transactions went from 200 in November 2023 to 200 in February 2024. "
+        "Online was the most used channel in February 2024. "
+        "March 2024 is left out: some channels have no figures for it.")
     permits = next(s for s in fixture_model.services if s.slug == "permits")
     split = {c.id: c for c in permits.charts}["channel-split"]
     assert split.summary == ("In January to December 2024, Online accounted for 64.9% of transactions, "
@@ -579,3 +581,27 @@ def test_the_first_five_chart_colours_stay_apart_for_colour_blind_readers():
         for a, b in combinations(PALETTE[:5], 2):
             difference = sum((x - y) ** 2 for x, y in zip(seen(a, matrix), seen(b, matrix))) ** 0.5
             assert difference >= 12, (a, b, round(difference, 1))
+
+
+def test_the_transactions_sentence_compares_whole_periods_not_one_with_a_channel_blank(tmp_path):
+    """A tester's missed-bin file left the phone count of June blank: the sentence said transactions
+    'went from 1,570 in January to 1,270 in June', a fall that was only the missing count. It now
+    stops at the last month with every channel's count and names the month it leaves out."""
+    files = standard_files()
+    files["data/permits.csv"] = (
+        "period,channel,transactions\n"
+        "2025-01,online,820\n2025-01,phone,750\n"
+        "2025-02,online,900\n2025-02,phone,700\n"
+        "2025-03,online,1010\n2025-03,phone,\n")
+    model = prepare(write_site(tmp_path, files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    summary = {c.id: c for c in permits.charts}["transactions"].summary
+    # January 820 + 750 = 1,570; February 900 + 700 = 1,600 (whole); March 1,010 is online only.
+    assert summary == ("Transactions went from 1,570 in January 2025 to 1,600 in February 2025. "
+                       "Online was the most used channel in February 2025. "
+                       "March 2025 is left out: some channels have no figures for it.")
+    files["data/permits.csv"] += "2025-04,online,1020\n2025-04,phone,\n"
+    model = prepare(write_site(tmp_path / "two", files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    assert {c.id: c for c in permits.charts}["transactions"].summary.endswith(
+        " March 2025 to April 2025 are left out: some channels have no figures for them.")
