@@ -183,6 +183,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     problems = Problems(root=config_path.resolve().parent)
     config = load_config(config_path, problems)
     if config is None:
+        if problems.errors and config_path.is_file():
+            problems.not_checked = ("Nothing else was checked: services, organisations, pages, data and "
+                                    "templates are checked once config.yaml has no errors.")
         raise BuildFailed(problems)
     if base_url is not None:
         config = dataclasses.replace(config, base_url=base_url, base_path=base_path_of(base_url))
@@ -247,6 +250,11 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     for problem in data_problems.items:
         problems._add(problem)
     search_path = render.template_search_path(config.root, config.theme)
+    if len(search_path) > 1:  # the site has templates of its own: looked at before anything is rendered
+        from generator.template_errors import check_own_templates
+
+        check_own_templates(render.make_environment(search_path), search_path[:-1],
+                            render.builtin_template_names(), problems)
     static_folders = render.static_search_path(config.root, config.theme)
     linked_out: list[Path] = []
     statics = render.static_files(static_folders, linked_out)
@@ -620,7 +628,7 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
             if rows is not None:
                 prepared.open_rows[page.context["service"].slug] = rows
     except TemplateFailed as failed:  # a mistake in the site's own template: at its line, not a traceback
-        problems = Problems(root=prepared.config.root)
+        problems = _with_the_warnings(prepared)
         problems.error(failed.path, failed.message, failed.line, hint=failed.hint)
         raise BuildFailed(problems) from None
     for path, body in {**prepared.extra_files, **open_data_files(prepared.model, prepared.open_rows)}.items():
@@ -633,12 +641,21 @@ def _add_once(files: dict, path: str, made: object, source: str, prepared: Prepa
     """Add a made file; two things making one path is an error (check_collisions finds most before
     anything is made; the downloads of charts made with their pages are only known now)."""
     if path.lower() in prepared.made_paths:
-        problems = Problems(root=prepared.config.root)
+        problems = _with_the_warnings(prepared)
         problems.error(source, f"writes {path}, which something else in the site also writes",
                        hint="give one of them a different slug or file name")
         raise BuildFailed(problems)
     prepared.made_paths.add(path.lower())
     files[path] = made
+
+
+def _with_the_warnings(prepared: Prepared) -> Problems:
+    """The build's warnings, for an error met as pages are made: the report of a failed build had
+    lost them (a new site's nine accessibility-statement warnings, beside a template's error)."""
+    problems = Problems(root=prepared.config.root)
+    for problem in prepared.problems.items:
+        problems._add(problem)
+    return problems
 
 
 def check_site(config_path: Path, *, strict: bool = False) -> Problems:

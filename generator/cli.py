@@ -25,7 +25,8 @@ def report(problems: Problems, *, strict: bool = False) -> None:
     """Print every problem as path:line:column: level: message, then a count. Warnings that
     config.yaml accepts are only counted: they were read when they were accepted."""
     accepted = len(problems.accepted)
-    problems = Problems(problems.root, [p for p in problems.items if p.level != ACCEPTED])
+    problems = Problems(problems.root, [p for p in problems.items if p.level != ACCEPTED],
+                        not_checked=problems.not_checked)
     items = problems.sorted()
     for problem in problems.first(SHOW_AT_MOST):
         click.echo(problem.format(), err=True)
@@ -37,6 +38,8 @@ def report(problems: Problems, *, strict: bool = False) -> None:
         if strict and warnings:
             summary += " (--strict treats warnings as errors)"
         click.echo(summary, err=True)
+    if problems.not_checked:
+        click.echo(problems.not_checked, err=True)
     if accepted:
         click.echo(f"{accepted} warning(s) accepted in config.yaml (accepted_warnings:) not shown", err=True)
 
@@ -69,7 +72,8 @@ def browser_text(problems: Problems) -> str:
     shown = [p for p in problems.first(SHOW_AT_MOST) if p.level != ACCEPTED]
     errors = [p for p in shown if p.level == ERROR]
     lines = [p.format() for p in errors] + [p.format() for p in shown if p.level != ERROR]
-    return "\n".join([*lines, f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s)"])
+    return "\n".join([*lines, f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s)",
+                      *([problems.not_checked] if problems.not_checked else [])])
 
 
 @contextmanager

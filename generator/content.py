@@ -346,13 +346,18 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
     """Cross-file checks: duplicate slugs, unknown organisations, missing data files, parent loops."""
     for kind, items in (("organisation", content.organisations), ("service", content.services),
                         ("page", content.pages)):
-        first: dict[str, Path] = {}
+        first: dict[str, object] = {}
         for item in items:
-            if item.slug in first:
-                problems.error(item.path, f"{kind} slug '{item.slug}' is also used by {first[item.slug]}",
-                               hint="give one of them a different slug")
-            else:
-                first[item.slug] = item.path
+            if item.slug not in first:
+                first[item.slug] = item
+                continue
+            # Told at the file whose slug: gives it (a copied file given its original's slug), else
+            # at the later one, naming the other as the report names files.
+            other = first[item.slug]
+            blamed, other = (other, item) if _slug_given(other) and not _slug_given(item) else (item, other)
+            where = blamed.positions.at(("slug",)) if _slug_given(blamed) else (None, None)
+            problems.error(blamed.path, f"{kind} slug '{item.slug}' is also used by {problems._rel(other.path)}",
+                           *where, hint="give one of them a different slug")
     orgs = {o.slug: o for o in content.organisations}
     broken = _broken_organisations(config, problems)  # there, with errors of their own: not "does not exist"
     for org in content.organisations:
@@ -411,6 +416,12 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
     _warn_of_unread_sources(config, content, problems)
 
 
+def _slug_given(item) -> bool:
+    """Whether the file gives its slug (slug:), rather than it being made from the file's name."""
+    positions = getattr(item, "positions", None)
+    return positions is not None and ("slug",) in positions.marks
+
+
 def _slug_named(name: str, orgs: dict) -> str | None:
     """The slug of the organisation called ``name`` ('Environment and Neighbourhoods', which the schema
     has made 'environment-and-neighbourhoods'), if one is: a service's YAML names its organisation by
@@ -429,11 +440,12 @@ def _broken_organisations(config: Config, problems: Problems) -> set[str]:
 
 def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None:
     """A source no service reads (and that makes none) is most likely a slip: its figures are nowhere.
-    (Not said while a service's YAML has errors: that service may be the one that reads it.)"""
+    (Not said while a service's YAML has errors: that service may be the one that reads it. Its file
+    missing is said even then: an error whoever reads it, and its "did you mean" may be the answer.)"""
     folder = problems._rel(config.content_dir / "services")
-    if content.unchecked or any(p.level == "error" and Path(p.path).is_relative_to(folder) for p in problems.items):
-        return
-    read = {id(source_of(config, ref)) for svc in content.services for ref in svc.data}
+    unsure = bool(content.unchecked) or any(p.level == "error" and Path(p.path).is_relative_to(folder)
+                                            for p in problems.items)
+    read = {id(source_of(config, ref)) for svc in (*content.services, *content.unchecked) for ref in svc.data}
     for source in config.sources:
         if id(source) not in read and not source.values["services"] and not source.values["organisations"]:
             if not is_pattern(source.file) and not (config.data_dir / source.file).is_file():
@@ -441,6 +453,8 @@ def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None
                 problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/",
                                *source.where("file"), hint=hint + (" A file no source names is read in the tidy "
                                "format, without this source's settings" if hint.startswith("did") else ""))
+                continue
+            if unsure:
                 continue
             problems.warning(config.path, f"no service reads the source for {source.file}"
                              + (f" ('{source.id}')" if source.id != source.file else ""), *source.where(),

@@ -84,6 +84,9 @@ class Problems:
     # Files of a pattern left unread (a heading renamed in one year's export): the gaps they leave
     # in every service are that one error again, not told (a tester met 510 such warnings).
     unread_files: set = field(default_factory=set, repr=False)
+    # What was not looked at because of these problems (config.yaml's errors stop everything else),
+    # said after them: "every problem at once" cannot hold there, and the user should know.
+    not_checked: str = ""
 
     def _add(self, problem: Problem) -> None:
         # Two stages may notice the same thing (a shared file read for two purposes): say it once.

@@ -93,6 +93,13 @@ def _search_path(site_root: Path, theme: str, folder: str) -> list[Path]:
     return found + [builtin]
 
 
+@lru_cache(maxsize=1)
+def builtin_template_names() -> frozenset[str]:
+    """The built-in theme's templates: a site's own template of one of these names stands for it."""
+    folder = BUILTIN_THEME / "templates"
+    return frozenset(path.relative_to(folder).as_posix() for path in folder.rglob("*.html"))
+
+
 def template_search_path(site_root: Path, theme: str) -> list[Path]:
     """Site ``templates/``, then the site's theme, then the built-in default theme."""
     return _search_path(site_root, theme, "templates")

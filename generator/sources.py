@@ -279,7 +279,10 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
         if wide:
             problems.error(path, "a source has either wide: or measures_in_rows:, not both",
                            *positions.key_at(kp + ("measures_in_rows",)),
-                           hint="measures across columns are wide:; a row per measure is measures_in_rows:")
+                           hint="measures across columns are wide:; a row per measure is measures_in_rows:; "
+                                "for a row per measure with a column per period, give each measure a source "
+                                "of its own on this file, with filter: for its rows and wide: for its periods "
+                                "(see 'A row per measure with a column per period' in docs/bring-your-data.md)")
     if len(problems.errors) > before:
         return None
     file = str(values["file"]).strip()

@@ -94,3 +94,81 @@ def template_failure(exc: BaseException, context_names: list[str]) -> TemplateFa
                               f"to build on the theme's {name}, name it with its prefix: "
                               f"{{% extends \"default:{name}\" %}}; " + TEMPLATE_HELP)
     return TemplateFailed(path, line, f"template failed: {type(exc).__name__}: {message}", TEMPLATE_HELP)
+
+
+def check_own_templates(env: jinja2.Environment, own_folders: list[Path], builtin_names: set[str],
+                        problems) -> None:
+    """Look at the site's own templates that pages use before anything is rendered.
+
+    A mistyped tag in one is then told together with the data's problems, not only once they are
+    fixed (a tester met them one after the other). Those pages use are the ones standing for a
+    built-in template (base.html) and what they extend, include or import; one no page uses is left
+    alone, as rendering leaves it. And a block that the template it extends does not have
+    (``footer_txt`` for ``footer_text``) is a warning: Jinja shows nothing of it, and says nothing.
+    """
+    from jinja2 import meta
+
+    found: dict[str, Path] = {}  # name -> file, the first folder winning, as the loader finds them
+    for folder in own_folders:
+        for path in sorted(Path(folder).rglob("*.html")):
+            found.setdefault(path.relative_to(folder).as_posix(), path)
+    todo, seen = sorted(name for name in found if name in builtin_names), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            tree = env.parse(env.loader.get_source(env, name)[0], name, str(found[name]))
+            env.get_template(name)  # compiled too: an unknown filter is found only then
+        except Exception as exc:  # noqa: BLE001 - told as the page would tell it, or left to it
+            failed = template_failure(exc, [])
+            if failed is not None:
+                problems.error(failed.path, failed.message, failed.line, hint=failed.hint)
+            continue
+        todo += [ref for ref in meta.find_referenced_templates(tree) if ref in found]
+        _check_blocks(env, tree, found[name], problems)
+
+
+def _check_blocks(env: jinja2.Environment, tree, path: Path, problems) -> None:
+    extends = next(tree.find_all(jinja2.nodes.Extends), None)
+    if extends is None or not isinstance(extends.template, jinja2.nodes.Const) \
+            or not isinstance(extends.template.value, str):
+        return
+    parent = extends.template.value
+    available = _blocks_of(env, parent, set())
+    if not available:  # not found, or not a template: told where it is rendered
+        return
+    for block in _top_blocks(tree):
+        if block.name in available:
+            continue
+        close = difflib.get_close_matches(block.name, sorted(available), n=1)
+        problems.warning(path, f"block '{block.name}' is not one {parent} has, so what it holds is never shown",
+                         block.lineno, hint=(f"did you mean '{close[0]}'? " if close else "")
+                         + f"{parent} has the blocks: {', '.join(sorted(available))}")
+
+
+def _blocks_of(env: jinja2.Environment, name: str, seen: set[str]) -> set[str]:
+    """Every block a template has, and those of the templates it extends."""
+    if name in seen:
+        return set()
+    seen.add(name)
+    try:
+        tree = env.parse(env.loader.get_source(env, name)[0])
+    except Exception:  # noqa: BLE001 - a missing or broken parent is told where it is rendered
+        return set()
+    blocks = {block.name for block in tree.find_all(jinja2.nodes.Block)}
+    extends = next(tree.find_all(jinja2.nodes.Extends), None)
+    if extends is not None and isinstance(extends.template, jinja2.nodes.Const) \
+            and isinstance(extends.template.value, str):
+        blocks |= _blocks_of(env, extends.template.value, seen)
+    return blocks
+
+
+def _top_blocks(node):
+    """The blocks a child template fills: not those inside another block (new ones, shown with it)."""
+    for child in node.iter_child_nodes():
+        if isinstance(child, jinja2.nodes.Block):
+            yield child
+        else:
+            yield from _top_blocks(child)

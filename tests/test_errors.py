@@ -133,7 +133,9 @@ def test_duplicate_service_slugs_name_both_files(tmp_path):
     files["content/services/fines-copy.yaml"] = files["content/services/fines.yaml"] + "slug: fines\n"
     code, out = build(write_site(tmp_path, files))
     assert code == 1
-    assert "service slug 'fines' is also used by" in out and "fines-copy.yaml" in out
+    # At the copy's slug: line (the file that gives it), naming the other as the report names files.
+    assert ("content/services/fines-copy.yaml:7:7: error: service slug 'fines' is also used by "
+            "content/services/fines.yaml\n") in out
 
 
 def test_check_writes_nothing_and_strict_fails_on_warnings(tmp_path):
@@ -781,3 +783,61 @@ def test_no_file_is_written_with_a_name_too_long_for_the_file_system():
     assert safe_relative("data/services/" + "s" * 196 + ".csv") == "data/services/" + "s" * 196 + ".csv"
     with pytest.raises(OutputError, match="is 201 characters long, more than a file name may be"):
         safe_relative("data/services/" + "s" * 197 + ".csv")
+
+
+def test_a_templates_mistyped_tag_is_told_beside_the_datas_errors_and_the_warnings_stay(tmp_path):
+    """A tester's data error and a mistyped {% endblok %} in templates/base.html: only the data's
+    error showed, and once it was fixed, the template's error came alone, the build's warnings gone
+    from the report. Both are now told at once, and a template's error met as pages are made keeps
+    the warnings beside it."""
+    files = standard_files()
+    files["templates/base.html"] = ('{% extends "default:base.html" %}\n{% block footer_text %}\n<p>Ours</p>\n'
+                                    "{% endblok %}\n")
+    files["templates/unused.html"] = "{% if %}"  # no page uses it: left alone, as rendering leaves it
+    files["data/fines.csv"] = FINES_CSV.replace("2024-01,online,100", "2024-01,online,lots")
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 1 and "Traceback" not in out
+    assert "data/fines.csv:8:3: error: 'transactions' is not a number: 'lots'" in out
+    assert "templates/base.html:4: error: template syntax: Encountered unknown tag 'endblok'" in out
+    assert "unused.html" not in out
+    # The data fixed and the template's mistake one met only as a page is made: the warning of a
+    # key nobody reads is still reported beside it.
+    (tmp_path / "data/fines.csv").write_text(FINES_CSV)
+    (tmp_path / "templates/base.html").write_text(
+        '{% extends "default:base.html" %}\n{% block footer_text %}\n<p>{{ site.titel }}</p>\n{% endblock %}\n')
+    (tmp_path / "content/services/fines.yaml").write_text(files["content/services/fines.yaml"] + "colour: red\n")
+    code, out = run(config, "check")
+    assert code == 1
+    assert "templates/base.html:3: error: template names something pages do not have" in out
+    assert "content/services/fines.yaml:" in out and "warning: unknown key 'colour'" in out
+    assert "1 error(s), 1 warning(s)" in out
+
+
+def test_a_block_the_template_it_extends_does_not_have_is_a_warning(tmp_path):
+    """{% block footer_txt %} for footer_text: Jinja shows nothing of it and says nothing."""
+    files = standard_files()
+    files["templates/base.html"] = ('{% extends "default:base.html" %}\n\n{% block footer_txt %}<p>Ours</p>'
+                                    "{% endblock %}\n{% block brand %}{{ super() }}{% block mine %}{% endblock %}"
+                                    "{% endblock %}\n")
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert ("templates/base.html:3: warning: block 'footer_txt' is not one default:base.html has, so what it "
+            "holds is never shown\n    hint: did you mean 'footer_text'?") in out
+    assert "'brand'" not in out and "'mine'" not in out  # a block it has, and a new one inside it
+    assert run(config, "check", "--strict")[0] == 1
+
+
+def test_errors_in_config_yaml_say_that_nothing_else_was_checked(tmp_path):
+    """config.yaml's errors stop the rest (everything else is read through it): a tester fixed a
+    duplicate channel only to meet a service's error next, with nothing to say it had not been looked at."""
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("channels:\n", "channels:\n  - id: online\n    label: Web\n", 1)
+    files["content/services/fines.yaml"] = files["content/services/fines.yaml"].replace("name:", "nme:")
+    code, out = run(write_site(tmp_path, files), "check")
+    assert code == 1
+    assert "channel 'online' is defined twice" in out
+    assert out.rstrip().endswith("Check failed.")
+    assert ("1 error(s), 0 warning(s)\nNothing else was checked: services, organisations, pages, data and "
+            "templates are checked once config.yaml has no errors.") in out

@@ -3073,3 +3073,62 @@ def test_a_blank_row_in_a_file_of_one_month_is_that_months_missing_data(tmp_path
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     assert [(row.period.label, row.transactions) for row in services(config)["permits"].periods] == [
         ("April 2024", 150.0), ("May 2024", None), ("June 2024", 160.0)]
+
+
+def test_a_source_whose_file_is_misnamed_is_reported_beside_an_error_in_another_service(tmp_path):
+    """A tester's source named CRM_Requests.csv (the file is crm_requests.csv) while another
+    service's YAML had a typo: the source's 'not found, did you mean' was held back until the typo
+    was fixed, and all that showed about the file was its headings not being read. Every problem
+    is reported at once: the missing file is an error whoever reads it."""
+    source = "sources:\n  - file: CRM_Requests.csv\n    columns: {period: Month}\n"
+    files = {"data/crm_requests.csv": "Month,transactions\n2024-01,5\n",
+             "data/permits.csv": "period,channel,transactions\n2024-01,online,5\n",
+             "content/services/permits.yaml": PERMITS,
+             "content/services/licences.yaml": "nme: Licences\norganisation: council\ndescription: L.\n"
+                                               "data: crm_requests.csv\n"}
+    config = site(tmp_path, source, files)
+    code, out = run(config, "check")
+    assert code == 1
+    assert "content/services/licences.yaml:1:1: error:" in out
+    assert ("config.yaml:14:11: error: data file 'CRM_Requests.csv' not found in data/\n"
+            "    hint: did you mean 'crm_requests.csv'?") in out
+    assert out.count("CRM_Requests.csv' not found") == 1
+    (tmp_path / "content/services/licences.yaml").write_text(
+        "name: Licences\norganisation: council\ndescription: L.\ndata: crm_requests.csv\n")
+    code, again = run(config, "check")
+    assert again.count("CRM_Requests.csv' not found") == 1, again  # once, as before, with no other error
+
+
+def test_a_row_per_measure_with_a_column_per_period_is_read_with_a_source_per_measure(tmp_path):
+    """The recipe docs/bring-your-data.md gives for a council's summary sheet (a tester's licences
+    file), which one source cannot read: wide: and measures_in_rows: together are an error whose
+    hint points to it."""
+    csv_text = ("Licence type,Measure,2021-22,2022-23,2023-24,2024-25,Notes\n"
+                'Taxi driver,Applications,"1,102","1,240","1,315","1,402",\n'
+                'Taxi driver,Online applications,420,610,802,"1,010",\n'
+                "Taxi driver,Cost per application,£45.20,£41.10,N/R,£36.75,\n")
+
+    def one(sid, measure, text, extra=""):
+        return (f"  - id: {sid}\n    file: licences.csv\n    columns: {{service: Licence type}}\n"
+                f"    filter: {{Measure: {text}}}\n    ignore: [Notes]\n{extra}"
+                f"    wide: {{columns: '{{period}}', measure: {measure}}}\n")
+    sources = "sources:\n" + one("applications", "transactions", "Applications") + one(
+        "online-applications", "digital_transactions", "Online applications") + one(
+        "cost", "cost_per_transaction", "Cost per application", "    not_requested: [N/R]\n")
+    taxi = ("name: Taxi driver licences\norganisation: council\ndescription: Licences.\ndata:\n"
+            "  - {source: applications, service: Taxi driver}\n"
+            "  - {source: online-applications, service: Taxi driver}\n  - {source: cost, service: Taxi driver}\n")
+    config = site(tmp_path, sources, {"data/licences.csv": csv_text, "content/services/taxi.yaml": taxi})
+    kpis = services(config)["taxi"].kpis
+    take_up, cost = kpis["digital_take_up"], kpis["cost_per_transaction"]
+    assert round(take_up.value, 1) == 72.0  # 1,010 / 1,402 = 72.04%
+    assert round(take_up.change, 1) == 11.0 and take_up.previous_period_label == "April 2023 to March 2024"
+    assert cost.value == 36.75 and cost.previous_value == 41.10  # 2023/24 is not requested: back to 2022/23
+    assert cost.previous_period_label == "April 2022 to March 2023"
+    both = site(tmp_path / "both", "sources:\n  - file: licences.csv\n    columns: {service: Licence type}\n"
+                "    wide: {columns: '{period}', measure: transactions}\n"
+                "    measures_in_rows: {column: Measure, value: Notes, measures: {Applications: transactions}}\n",
+                {"data/licences.csv": csv_text})
+    code, out = run(both, "check")
+    assert code == 1 and "a source has either wide: or measures_in_rows:, not both" in out
+    assert "'A row per measure with a column per period' in docs/bring-your-data.md" in out
