@@ -12,6 +12,7 @@ import calendar
 import difflib
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,15 @@ def _name(field: str, cols: pd.Series | None, index, headings: tuple[str, ...]) 
 def _where(lines: pd.Series, cols: pd.Series | None, index) -> tuple[int, int | None]:
     col = int(cols[index]) if cols is not None else 0
     return int(lines[index]), (col or None)
+
+
+def _too_large(text: str) -> bool:
+    """Whether a cell is a number, but one too large to be read (10^15 or more: past where a float
+    keeps every digit of a whole number)."""
+    digits = re.sub(r"[£$€,\s%()]", "", text)
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", digits):  # not 'inf' or 'nan'
+        return False
+    return abs(float(digits)) >= 1e15  # '1e400' too, which is inf'
 
 
 def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
@@ -141,6 +151,12 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                            f"scientific notation: '{raw[index]}', which keeps only some of its digits",
                            *_where(lines, cols, index), hint="in the spreadsheet, format the column as a number "
                            "(and widen it if it shows ####), then save it as CSV again")
+            continue
+        if _too_large(str(raw[index])):
+            problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} is too large to be a "
+                           f"figure: '{raw[index]}'", *_where(lines, cols, index),
+                           hint="figures of 10^15 or more are not read: is it two cells run together, or an "
+                                "account or reference number in the wrong column?")
             continue
         problems.error(_file(long, index, path),
                        f"{_name(col, cols, index, headings)} is not a number: '{raw[index]}'", *_where(lines, cols, index),
@@ -380,11 +396,14 @@ def _marker_hint(text: str) -> str:
 
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                    period_type: str | None, no_figures: pd.Series, dates: str | None = None,
-                   headings: tuple[str, ...] = (), composed: bool = False) -> pd.Series:
+                   headings: tuple[str, ...] = (), composed: bool = False, has_source: bool = True) -> pd.Series:
     """Periods from text. A row with no figures whose period is not a period is a note or a
     footer ('Source: ...'), so it is passed over with a warning rather than failing the build.
     ``dates``: the source's order of slashed dates (None: day first, unless it looks otherwise)."""
     raw = long["period"].astype(str).str.strip()
+    # A tidy file has no source to add exclude: to until one is written for it in config.yaml.
+    in_source = "in the file's source" if has_source else \
+        f"in a source for the file in config.yaml (sources: [{{file: {Path(str(path)).name}, exclude: ...}}])"
     parsed: dict[str, Period | None] = {}
     texts = raw.unique()
     if dates is None:
@@ -431,7 +450,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         if no_figures[index]:
             problems.warning(_file(long, index, path), f"row is not read: it has no figures, and '{raw[index]}' "
                              f"is not a period (a note or a footer?){also}", where[1] or None, where[2] or None,
-                             hint="drop such rows with exclude: in the file's source to silence this")
+                             hint=f"drop such rows with exclude: {in_source} to silence this")
             continue
         if raw[index] in longer:
             kind = period_type.replace("_", " ").replace("week ending", "week")
@@ -443,12 +462,12 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                            f"'{raw[index]}' {says}: period_type: {period_type} reads each row's date as the {kind} "
                            f"it falls in{also}", where[1] or None,
                            where[2] or None, hint=f"give the row a date within one {kind}, or leave it out with "
-                           "exclude: in the file's source (its figure would be counted in its first " + kind + ")")
+                           f"exclude: {in_source} (its figure would be counted in its first " + kind + ")")
             continue
         if not str(raw[index]).strip():
             problems.error(_file(long, index, path), f"the period is blank{also}", where[1] or None,
                            where[2] or None, hint="the row has figures but no period: fill it in (a merged cell "
-                           "in the spreadsheet?); a total row can be left out with exclude: in the file's source")
+                           f"in the spreadsheet?); a total row can be left out with exclude: {in_source}")
             continue
         if not column:
             hint = ("this period is in no column of the file: it comes from the file's name ({file period}) or "
@@ -461,13 +480,16 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             example = (f"exclude: {{{yaml_scalar(heading)}: {yaml_scalar(raw[index])}}}" if heading
                        else f"exclude:, naming the heading of column {column} and the text in that cell (e.g. "
                             "exclude: {Quarter: Total})")
-            hint = f"a total or summary row? Leave it out with {example} in the file's source; or give the row its period"
+            hint = (f"a total or summary row? Leave it out with {example} in the file's source; or give the row its "
+                    "period") if has_source else (
+                f"a total or summary row? Leave it out with a source for the file in config.yaml: sources: "
+                f"[{{file: {Path(str(path)).name}, {example}}}]; or give the row its period")
         elif dates is None and (mt := _SLASHED.match(raw[index])) and int(mt.group(2)) > 12 >= int(mt.group(1)):
             hint = (f"'{mt.group(0)}' has {mt.group(2)} in the month's place: if the file writes dates month "
                     "first (as US systems do), add dates: month_first to its source in config.yaml")
         elif re.fullmatch(FINANCE_PERIOD + r"1[3-6]\b.*|.*\b" + FINANCE_PERIOD + r"1[3-6]", raw[index], re.I):
             hint = ("a finance system's period 13 (or later) holds year-end adjustments, not a month: leave "
-                    "its rows out with exclude: in the file's source")
+                    f"its rows out with exclude: {in_source}")
         elif serial := re.fullmatch(r"([2-7]\d{4})(?:\.0+)?", raw[index]) or re.search(
                 r"(?<![\d.,/-])([2-7]\d{4})(?:\.0+)?(?![\d.,/-])", raw[index]):  # 20000 to 79999: 1954 to 2118,
             # alone or as one end of a range ('45410 to 25-May-24')
@@ -626,7 +648,8 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     else:
         out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures,
                                        source.values.get("dates") if source else None, rows.headings,
-                                       bool(source and "{" in str((source.values["columns"] or {}).get("period", ""))))
+                                       bool(source and "{" in str((source.values["columns"] or {}).get("period", ""))),
+                                       has_source=source is not None)
     good_period = out["period"].notna()
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems,
                                      source).reindex(long.index)

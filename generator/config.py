@@ -243,6 +243,10 @@ def base_path_of(base_url: str) -> str:
     return path if path.startswith("/") else "/" + path
 
 
+# The banner `perfpages new` starts a site with: still there, it tells readers the figures are made up.
+EXAMPLE_BANNER = "This is a new site. The figures are examples: replace them with your own."
+
+
 def load_config(path: Path, problems: Problems) -> Config | None:
     """Load and validate config.yaml; returns None when it cannot be used at all."""
     path = Path(path)
@@ -291,6 +295,9 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         problems.error(path, base_url_problem(values["base_url"]), *positions.at(("base_url",)),
                        hint="e.g. base_url: https://your-org.github.io/performance/ or base_url: /")
     accepted = _accepted_warnings(values["accepted_warnings"] or [], path, positions, problems)
+    if values["phase_banner"] is not None and values["phase_banner"].strip() == EXAMPLE_BANNER:
+        problems.warning(path, "phase_banner still says the figures are examples", *positions.at(("phase_banner",)),
+                         hint="once your own figures are in, change phase_banner: or remove it")
     if len(problems.errors) > before:
         return None
     root = path.resolve().parent

@@ -252,6 +252,10 @@ def load_services(config: Config, problems: Problems, unchecked: list[Service] |
         if not slug or (len(problems.errors) > before and (unchecked is None or not refs)):
             continue
         lgsl = None if v["lgsl"] is None else str(v["lgsl"]).strip()
+        if lgsl is not None and not lgsl.isdigit():  # it is only compared with other councils' codes
+            problems.warning(path, f"'lgsl' '{lgsl}' is not a Local Government Service List code: they are "
+                             "numbers", *positions.at(("lgsl",)),
+                             hint="write the service's LGSL code, e.g. lgsl: 524; or leave lgsl: out")
         annotations = [m.Annotation(a["date"], a["text"]) for a in v["annotations"] or []
                        if a.get("date") and a.get("text")]
         (services if len(problems.errors) == before else unchecked).append(Service(

@@ -15,10 +15,12 @@ import unicodedata
 from pathlib import Path
 
 
+from generator.config import EXAMPLE_BANNER
 from generator.schema import slugify
 from generator.yamlfile import yaml_scalar
 
-GITIGNORE = "site/\n.site.tmp-*/\n.site.old-*/\n.perfpages-cache/\n__pycache__/\n"
+# public/ is where the GitLab Pages workflow builds.
+GITIGNORE = "site/\npublic/\n.site.tmp-*/\n.site.old-*/\n.perfpages-cache/\n__pycache__/\n"
 
 CONFIG = """\
 # Site configuration. Every key is explained in the Performance Pages README.
@@ -26,7 +28,7 @@ title: {title}
 organisation: {name}
 base_url: /                 # e.g. https://your-org.github.io/performance/ for a GitHub Pages project site
 financial_year_start: 4
-phase_banner: "This is a new site. The figures are examples: replace them with your own."
+phase_banner: "{banner}"
 footer_text: "Figures are published under the Open Government Licence v3.0."
 
 # The channels your services are used through. unit_cost (£ a transaction) estimates the cost, and
@@ -178,7 +180,9 @@ Built with Performance Pages.
     perfpages build            # the site, into site/
     perfpages serve            # preview on http://localhost:8000, rebuilt as you edit
 
-- `config.yaml`: the site's title, address (`base_url`) and channels.
+- `config.yaml`: the site's title, address (`base_url`) and channels. Its `phase_banner` says the
+  figures are examples: change it or remove it once yours are in (`perfpages check` warns while it
+  is there).
 - `content/organisations/`, `content/services/`: one YAML file each.
 - `data/`: one CSV per service: `period,channel,transactions,cost,started,completed,satisfaction`.
   Exports in other shapes are described under `sources:` in `config.yaml`.
@@ -373,7 +377,8 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
     org = _slug_of_name(name) or "council"
     files = {
         ".gitignore": GITIGNORE,
-        "config.yaml": CONFIG.format(title=yaml_scalar(_site_title(name)), name=yaml_scalar(name)),
+        "config.yaml": CONFIG.format(title=yaml_scalar(_site_title(name)), name=yaml_scalar(name),
+                                     banner=EXAMPLE_BANNER),
         f"content/organisations/{org}.yaml": ORGANISATION.format(
             name=yaml_scalar(name), kind=yaml_scalar(kind),
             description=yaml_scalar(f"The services {name} runs and how well they work.")),

@@ -73,7 +73,7 @@ class Schema:
         if not isinstance(data, dict):
             line, col = where(keypath)
             problems.error(path, f"expected a mapping of keys to values, found {_describe(data)}",
-                           line, col, hint=f"see the {self.title} keys in README.md")
+                           line, col, hint=f"see the keys of {self.title} in README.md")
             return {f.name: f.default for f in self.fields}
         out: dict = {}
         names = self.field_names()
@@ -143,8 +143,10 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
             clean = slugify(text)
             if not clean:
                 return bad("a short name (letters, digits and hyphens)")
-            problems.warning(path, f"'{f.name}' '{text}' is not a clean slug; using '{clean}'",
-                             line, col, hint="use lower-case letters, digits and hyphens only")
+            named = " " in text.strip()  # 'Wessex District Council': a name given where its slug goes
+            problems.warning(path, f"'{f.name}' '{text}' is " + ("a name, not a slug" if named else "not a clean slug")
+                             + f"; using '{clean}'", line, col,
+                             hint=f"write {clean}: a slug is lower-case letters, digits and hyphens only")
             text = clean
         value = text
     elif kind == "ident":

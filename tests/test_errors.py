@@ -841,3 +841,27 @@ def test_errors_in_config_yaml_say_that_nothing_else_was_checked(tmp_path):
     assert out.rstrip().endswith("Check failed.")
     assert ("1 error(s), 0 warning(s)\nNothing else was checked: services, organisations, pages, data and "
             "templates are checked once config.yaml has no errors.") in out
+
+
+def test_messages_a_peer_councils_tester_found_confusing_now_say_what_is_wrong(tmp_path):
+    """A figure too large to read was called 'not a number'; an organisation's name where its slug
+    goes was called 'not a clean slug'; an LGSL code of letters passed silently; and a total row in
+    a file with no source was told to use 'the file's source'."""
+    files = standard_files()
+    files["data/fines.csv"] = FINES_CSV.replace("2024-01,online,100", "2024-01,online,99999999999999999999999") \
+        + "Grand Total,,500,,,,,,,,\nSource: our CRM,,,,,,,,,,\n"
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "organisation: test-council", "organisation: Test Council") + "lgsl: abc\n"
+    code, out = run(write_site(tmp_path, files), "check")
+    assert code == 1
+    assert ("data/fines.csv:8:3: error: 'transactions' is too large to be a figure: '99999999999999999999999'\n"
+            "    hint: figures of 10^15 or more are not read") in out
+    assert ("warning: 'organisation' 'Test Council' is a name, not a slug; using 'test-council'\n"
+            "    hint: write test-council: a slug is") in out
+    assert "warning: 'lgsl' 'abc' is not a Local Government Service List code: they are numbers" in out
+    assert ("data/fines.csv:17:1: error: 'period' is not a period I recognise: 'Grand Total'\n    hint: a total or "
+            "summary row? Leave it out with a source for the file in config.yaml: sources: [{file: fines.csv, "
+            "exclude: {period: Grand Total}}]") in out
+    assert ("data/fines.csv:18:1: warning: row is not read: it has no figures, and 'Source: our CRM' is not a period "
+            "(a note or a footer?)\n    hint: drop such rows with exclude: in a source for the file in config.yaml "
+            "(sources: [{file: fines.csv, exclude: ...}]) to silence this") in out
