@@ -57,7 +57,8 @@ ROWS_SCHEMA = Schema(
     [
         Field("column", "str", "The heading of the column that names each row's measure (Indicator).",
               required=True),
-        Field("value", "str", "The heading of the column that holds its value (Value).", required=True),
+        Field("value", "str", "The heading of the column that holds its value (Value); not with wide:, "
+              "where each period's value is in a column of its own."),
         Field("measures", "map", "The text in that column and the measure it means, e.g. 'Claims made "
               "online: digital_transactions'. Rows with other text are not read.", required=True,
               item=Field("measure", "str", "A measure name: a built-in one or one declared under measures:.")),
@@ -276,13 +277,17 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
                 problems.error(path, f"'{name}' is not a measure", *positions.at(kp + ("measures_in_rows",
                                                                                       "measures", heading)),
                                hint=f"measures: {', '.join(measures)}; declare a new one under measures:")
-        if wide:
-            problems.error(path, "a source has either wide: or measures_in_rows:, not both",
-                           *positions.key_at(kp + ("measures_in_rows",)),
-                           hint="measures across columns are wide:; a row per measure is measures_in_rows:; "
-                                "for a row per measure with a column per period, give each measure a source "
-                                "of its own on this file, with filter: for its rows and wide: for its periods "
-                                "(see 'A row per measure with a column per period' in docs/bring-your-data.md)")
+        if not wide and not stacked["value"]:
+            problems.error(path, "'value' is required in measures_in_rows", *positions.at(kp + ("measures_in_rows",)),
+                           hint="the heading of the column that holds each row's value, e.g. value: Value")
+        elif wide and stacked["value"]:
+            problems.error(path, "with wide:, measures_in_rows: has no value: each period's value is in its own "
+                           "column", *positions.key_at(kp + ("measures_in_rows", "value")),
+                           hint="remove value:; wide: columns: names the columns, e.g. '{period}'")
+        elif wide and "measure" in _PLACEHOLDER.findall(wide["columns"] or ""):
+            problems.error(path, "with measures_in_rows:, the measure is in each row, not in the headings: the "
+                           "wide pattern has no {measure}", *positions.at(kp + ("wide", "columns")),
+                           hint="for example  wide: {columns: '{period}'}")
     if len(problems.errors) > before:
         return None
     file = str(values["file"]).strip()
@@ -757,7 +762,8 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         base["period@line"] = base["@line"]
     measure_names = measures
     measures, provided = _fields(frame, specs, resolver, measure_names)
-    if source is not None and source.values.get("measures_in_rows"):
+    stacked = source.values.get("measures_in_rows") if source is not None else None
+    if stacked and not wide:
         return _measures_in_rows(frame, base, source, resolver, path, problems, provided, measure_names,
                                  tuple(headings))
     if not wide:
@@ -779,15 +785,37 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         if joined is None:
             return None
         used.update(joined.columns)
+    row_measure = None
+    if stacked:  # a row per measure, its periods across the columns (a council's summary sheet)
+        column = resolver.find(str(stacked["column"]))
+        if column is None:
+            problems.error(source.config_path, f"column '{stacked['column']}' is not in {source.file}",
+                           *source.where("measures_in_rows", "column"), hint=resolver.suggest(str(stacked["column"])))
+            return None
+        if provided:
+            problems.error(source.config_path, f"{', '.join(provided)} cannot come from a column of its own when "
+                           "each row holds one measure", *source.where("columns"),
+                           hint="name it under measures_in_rows: measures instead")
+            return None
+        used.add(column)
+        row_measure = _row_measures(frame, column, source, resolver, path, problems)
+        if row_measure is None:
+            return None
+        keep = row_measure.notna()
+        frame, base, row_measure = frame[keep], base[keep], row_measure[keep]
     value_headings = _wide_headings(source, resolver, used, header_line, path, problems, channel_lookup,
                                     normalise, is_period, frame)
     if not value_headings:
         return None
+    rows = frame.index
+    if row_measure is not None:  # a service's rows, one per measure, are one row of figures
+        named = [c for c in ("@file", "service", "channel") if c in base]
+        rows = pd.factorize(base[named].astype(str).agg("\x00".join, axis=1))[0] if named else [0] * len(base)
     pieces = []
     for heading, parts in value_headings:
         piece = base.copy()
-        piece["@row"] = frame.index
-        piece["@measure"] = parts.get("measure", wide["measure"])
+        piece["@row"] = rows
+        piece["@measure"] = parts.get("measure", wide["measure"]) if row_measure is None else row_measure.to_numpy()
         piece["@value"] = frame[heading].astype(str).to_numpy()
         piece["@col"] = column_numbers(frame, heading, resolver.number[heading])
         if "period" in parts and joined is not None:  # 'april' and the row's Year: 'april 2023/24'
@@ -810,6 +838,15 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                        hint="for example  columns: {period: Month}")
         return None
     dup = long.duplicated([*group, "@measure"], keep=False)
+    if dup.any() and row_measure is not None:
+        first = long[dup].iloc[0]
+        same = long[dup & long["@row"].eq(first["@row"]) & long["@measure"].eq(first["@measure"])]
+        problems.error(first.get("@file", path), f"two rows hold {first['@measure']} for the same service"
+                       + (" and channel" if "channel" in long else "") + f": lines {int(same['@line'].iloc[0])} and "
+                       f"{int(same['@line'].iloc[1])}", int(same["@line"].iloc[1]), resolver.number[column],
+                       hint="map the column that tells them apart (service, channel), or leave the others out "
+                            "with filter: or exclude:")
+        return None
     if dup.any():
         first = long[dup].iloc[0]
         problems.error(path, f"two columns hold {first['@measure']} for the same period"
@@ -826,9 +863,12 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     cols = long.pivot(index=group, columns="@measure", values="@col")
     keys = long.drop_duplicates(group).set_index(group)
     out = keys.drop(columns=["@measure", "@value", "@col"]).copy()
+    lines = long.pivot(index=group, columns="@measure", values="@line") if row_measure is not None else None
     for name in sorted(melted):
         out[name] = values[name].reindex(out.index).fillna("")
         out[f"{name}@col"] = cols[name].reindex(out.index).fillna(0).astype(int)
+        if lines is not None:  # each figure's own row, for messages
+            out[f"{name}@line"] = lines[name].reindex(out.index).fillna(0).astype(int)
     out["@has_tx"] = values["transactions"].reindex(out.index).notna() if "transactions" in melted else False
     out = out.reset_index()
     if provided and "channel" in placeholders:
@@ -899,24 +939,10 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
         problems.error(source.config_path, "the file has no period: columns: needs period:",
                        *source.where("columns"), hint="for example  columns: {period: Month}")
         return None
-    mapping = {str(k).strip().lower(): v for k, v in stacked["measures"].items()}
-    texts = frame[found["column"]].astype(str).str.strip()
-    measure = texts.str.lower().map(mapping)
-    for text in sorted(set(texts[measure.isna()])):  # another indicator, or a slip in the mapping?
-        close = difflib.get_close_matches(text.lower(), list(mapping), n=1, cutoff=0.85)
-        if close:
-            row = frame.loc[texts.eq(text)].iloc[0]
-            line = int(row["@line"])
-            problems.warning(row.get("@file", path), f"'{text}' is not one of measures_in_rows: measures, so its rows are not "
-                             "read", line, resolver.number[found["column"]],
-                             hint=f"did you mean '{close[0]}'? Add this spelling to measures_in_rows: measures")
-    keep = measure.notna().to_numpy()
-    if not keep.any():
-        found_texts = ", ".join(f"'{t}'" for t in list(dict.fromkeys(texts))[:5])
-        problems.error(source.config_path, f"no row of {source.file} holds one of measures_in_rows: measures",
-                       *source.where("measures_in_rows", "measures"),
-                       hint=f"its '{found['column']}' column holds {found_texts}...; map those texts to measures")
+    measure = _row_measures(frame, found["column"], source, resolver, path, problems)
+    if measure is None:
         return None
+    keep = measure.notna().to_numpy()
     long = base[keep].copy()
     if "@file" in frame:
         long["@vfile"] = frame.loc[keep, "@file"].to_numpy()
@@ -939,6 +965,31 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
     for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:
         out[col] = out[col].fillna(0).astype(int)
     return LongRows(_apply_replace(out, source), tuple(m for m in measure_names if m in melted), headings)
+
+
+def _row_measures(frame: pd.DataFrame, column: str, source: Source, resolver: _Resolver, path,
+                  problems: Problems) -> pd.Series | None:
+    """Each row's measure, from the text in its ``column`` (measures_in_rows: measures); NaN for a row
+    of another indicator, which is not read (a warning if it is a letter or two from a mapped text).
+    None, with an error, if no row holds a mapped measure."""
+    mapping = {str(k).strip().lower(): v for k, v in source.values["measures_in_rows"]["measures"].items()}
+    texts = frame[column].astype(str).str.strip()
+    measure = texts.str.lower().map(mapping)
+    for text in sorted(set(texts[measure.isna()])):  # another indicator, or a slip in the mapping?
+        close = difflib.get_close_matches(text.lower(), list(mapping), n=1, cutoff=0.85)
+        if close:
+            row = frame.loc[texts.eq(text)].iloc[0]
+            line = int(row["@line"])
+            problems.warning(row.get("@file", path), f"'{text}' is not one of measures_in_rows: measures, so its rows are not "
+                             "read", line, resolver.number[column],
+                             hint=f"did you mean '{close[0]}'? Add this spelling to measures_in_rows: measures")
+    if not measure.notna().any():
+        found_texts = ", ".join(f"'{t}'" for t in list(dict.fromkeys(texts))[:5])
+        problems.error(source.config_path, f"no row of {source.file} holds one of measures_in_rows: measures",
+                       *source.where("measures_in_rows", "measures"),
+                       hint=f"its '{column}' column holds {found_texts}...; map those texts to measures")
+        return None
+    return measure
 
 
 def _one_row_per_measure(long: pd.DataFrame, group: list[str], column: int, path, problems: Problems) -> pd.DataFrame:

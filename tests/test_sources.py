@@ -3101,36 +3101,61 @@ def test_a_source_whose_file_is_misnamed_is_reported_beside_an_error_in_another_
     assert again.count("CRM_Requests.csv' not found") == 1, again  # once, as before, with no other error
 
 
-def test_a_row_per_measure_with_a_column_per_period_is_read_with_a_source_per_measure(tmp_path):
-    """The recipe docs/bring-your-data.md gives for a council's summary sheet (a tester's licences
-    file), which one source cannot read: wide: and measures_in_rows: together are an error whose
-    hint points to it."""
+def test_a_row_per_measure_with_a_column_per_period_is_read_by_one_source(tmp_path):
+    """A council's summary sheet (a tester's licences file): a row per measure, a column per year.
+    measures_in_rows: with wide: reads it, as a source per measure (filter: and wide:) does; each
+    figure keeps its own line and column for messages."""
     csv_text = ("Licence type,Measure,2021-22,2022-23,2023-24,2024-25,Notes\n"
                 'Taxi driver,Applications,"1,102","1,240","1,315","1,402",\n'
                 'Taxi driver,Online applications,420,610,802,"1,010",\n'
-                "Taxi driver,Cost per application,£45.20,£41.10,N/R,£36.75,\n")
-
-    def one(sid, measure, text, extra=""):
-        return (f"  - id: {sid}\n    file: licences.csv\n    columns: {{service: Licence type}}\n"
-                f"    filter: {{Measure: {text}}}\n    ignore: [Notes]\n{extra}"
-                f"    wide: {{columns: '{{period}}', measure: {measure}}}\n")
-    sources = "sources:\n" + one("applications", "transactions", "Applications") + one(
-        "online-applications", "digital_transactions", "Online applications") + one(
-        "cost", "cost_per_transaction", "Cost per application", "    not_requested: [N/R]\n")
-    taxi = ("name: Taxi driver licences\norganisation: council\ndescription: Licences.\ndata:\n"
-            "  - {source: applications, service: Taxi driver}\n"
-            "  - {source: online-applications, service: Taxi driver}\n  - {source: cost, service: Taxi driver}\n")
-    config = site(tmp_path, sources, {"data/licences.csv": csv_text, "content/services/taxi.yaml": taxi})
+                "Taxi driver,Cost per application,£45.20,£41.10,N/R,£36.75,\n"
+                "Taxi driver,Refunds,3,4,5,6,\n")
+    rows = ("    measures_in_rows:\n      column: Measure\n      measures:\n        Applications: transactions\n"
+            "        Online applications: digital_transactions\n        Cost per application: cost_per_transaction\n")
+    source = ("sources:\n  - id: licences\n    file: licences.csv\n    columns: {service: Licence type}\n"
+              "    ignore: [Notes]\n    not_requested: [N/R]\n    wide: {columns: '{period}'}\n" + rows)
+    taxi = "name: Taxi\norganisation: council\ndescription: Licences.\ndata: {source: licences, service: Taxi driver}\n"
+    config = site(tmp_path, source, {"data/licences.csv": csv_text, "content/services/taxi.yaml": taxi})
     kpis = services(config)["taxi"].kpis
     take_up, cost = kpis["digital_take_up"], kpis["cost_per_transaction"]
     assert round(take_up.value, 1) == 72.0  # 1,010 / 1,402 = 72.04%
     assert round(take_up.change, 1) == 11.0 and take_up.previous_period_label == "April 2023 to March 2024"
     assert cost.value == 36.75 and cost.previous_value == 41.10  # 2023/24 is not requested: back to 2022/23
     assert cost.previous_period_label == "April 2022 to March 2023"
-    both = site(tmp_path / "both", "sources:\n  - file: licences.csv\n    columns: {service: Licence type}\n"
-                "    wide: {columns: '{period}', measure: transactions}\n"
-                "    measures_in_rows: {column: Measure, value: Notes, measures: {Applications: transactions}}\n",
-                {"data/licences.csv": csv_text})
-    code, out = run(both, "check")
-    assert code == 1 and "a source has either wide: or measures_in_rows:, not both" in out
-    assert "'A row per measure with a column per period' in docs/bring-your-data.md" in out
+    assert kpis["transactions_per_year"].value == 1402
+
+    # The same figures from a source per measure (the way before), to the byte of the tidy CSV.
+    def one(sid, measure, text, extra=""):
+        return (f"  - id: {sid}\n    file: licences.csv\n    columns: {{service: Licence type}}\n"
+                f"    filter: {{Measure: {text}}}\n    ignore: [Notes]\n{extra}"
+                f"    wide: {{columns: '{{period}}', measure: {measure}}}\n")
+    each = "sources:\n" + one("applications", "transactions", "Applications") + one(
+        "online-applications", "digital_transactions", "Online applications") + one(
+        "cost", "cost_per_transaction", "Cost per application", "    not_requested: [N/R]\n")
+    three = taxi.replace("data: {source: licences, service: Taxi driver}\n", "data:\n" + "".join(
+        f"  - {{source: {sid}, service: Taxi driver}}\n" for sid in ("applications", "online-applications", "cost")))
+    apart = site(tmp_path / "apart", each, {"data/licences.csv": csv_text, "content/services/taxi.yaml": three})
+    assert run(config, "build", "--output", str(tmp_path / "one"))[0] == 0
+    assert run(apart, "build", "--output", str(tmp_path / "three"))[0] == 0
+    assert (tmp_path / "one/data/services/taxi.csv").read_bytes() == (tmp_path / "three/data/services/taxi.csv").read_bytes()
+
+    # A figure's mistake is told at its own row and column; two rows of one measure, at both lines.
+    (tmp_path / "data/licences.csv").write_text(csv_text.replace("£41.10", "lots").replace(
+        "Online applications", "Online aplications") + 'Taxi driver,Applications,1,2,3,4,\n')
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/licences.csv:3:2: warning: 'Online aplications' is not one of measures_in_rows: measures" in out
+    assert "data/licences.csv:6:2: error: two rows hold transactions for the same service: lines 2 and 6" in out
+    (tmp_path / "data/licences.csv").write_text(csv_text.replace("£41.10", "lots"))
+    code, out = run(config, "check")
+    assert "data/licences.csv:4:4: error: 'cost_per_transaction' (column '2022-23') is not a number: 'lots'" in out
+
+    # What cannot go together is told in config.yaml.
+    for extra, said in (("      value: Notes\n", "with wide:, measures_in_rows: has no value:"),
+                        ("", "the wide pattern has no {measure}")):
+        bad = source.replace("'{period}'", "'{period} {measure}'") if not extra else source + extra
+        code, out = run(site(tmp_path / f"bad{len(extra)}", bad, {"data/licences.csv": csv_text}), "check")
+        assert code == 1 and said in out, out
+    code, out = run(site(tmp_path / "novalue", source.replace("    wide: {columns: '{period}'}\n", ""),
+                         {"data/licences.csv": csv_text}), "check")
+    assert code == 1 and "'value' is required in measures_in_rows" in out
