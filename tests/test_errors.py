@@ -865,3 +865,21 @@ def test_messages_a_peer_councils_tester_found_confusing_now_say_what_is_wrong(t
     assert ("data/fines.csv:18:1: warning: row is not read: it has no figures, and 'Source: our CRM' is not a period "
             "(a note or a footer?)\n    hint: drop such rows with exclude: in a source for the file in config.yaml "
             "(sources: [{file: fines.csv, exclude: ...}]) to silence this") in out
+
+
+def test_a_services_yaml_error_does_not_also_say_nobody_reads_its_rows(tmp_path):
+    """A tester's service with a typo in its YAML (descripton:) shared a file with another: besides
+    the typo came "no service reads the rows for 'Missed bin'", a second problem that was not one."""
+    files = standard_files()
+    files["data/shared.csv"] = ("service,period,channel,transactions\nMissed bin,2024-01,online,5\n"
+                                "Bulky waste,2024-01,online,7\nGarden,2024-01,online,9\n")
+    for slug, key in (("missed-bin", "Missed bin"), ("bulky-waste", "Bulky waste")):
+        files[f"content/services/{slug}.yaml"] = (f"name: {key}\norganisation: test-council\ndescription: D.\n"
+                                                   f"data: {{file: shared.csv, service: {key}}}\n")
+    files["content/services/missed-bin.yaml"] = files["content/services/missed-bin.yaml"].replace(
+        "description:", "descripton:")
+    code, out = run(write_site(tmp_path, files), "check")
+    assert code == 1
+    assert "content/services/missed-bin.yaml:3:1: warning: unknown key 'descripton'" in out
+    assert "no service reads the rows for 'Missed bin'" not in out
+    assert "data/shared.csv:4:1: warning: no service reads the rows for 'Garden' (1 row(s))" in out  # still told
