@@ -638,10 +638,11 @@ def add_charts(site: m.SiteModel, services: set[str] | None = None, lazy: bool =
          if s.savings and s.savings.scenario("points")], MONEY_WHOLE, "ranked-money", "data/charts/savings", currency,
         "estimated yearly saving at take-up 10 points higher", limit=20)] if c]
     for report in site.cost_reports:
+        so_far = f" so far ({report.covered})" if report.covered else ""  # not the whole year: said so
         report.charts = [c for c in [_ranked_chart(
-            "cost-by-service", f"Total cost by service, {report.key}",
+            "cost-by-service", f"Total cost by service, {report.key}{so_far}",
             [(line.name, line.cost) for line in report.services], MONEY_WHOLE, "ranked-money",  # as its table
-            f"data/charts/costs/{report.slug}", currency, f"total cost in {report.key}", limit=20)] if c]
+            f"data/charts/costs/{report.slug}", currency, f"total cost in {report.covered or report.key}", limit=20)] if c]
 
 
 def _made(charts) -> bool:

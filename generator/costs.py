@@ -61,6 +61,7 @@ class YearSums:
     cost_months: float = 0.0  # months of the periods with a cost per transaction
     not_requested: bool = False  # no cost in the year, and its data marks the cost not requested (***)
     unpaired_cost: float | None = None  # the year's own cost, with no cost paired: see PeriodRow.unpaired_cost
+    last_end: date | None = None  # the end of its latest period with transactions in the year
 
 
 def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
@@ -97,7 +98,7 @@ def year_sums(rows: list[m.PeriodRow], start_month: int) -> dict[int, YearSums]:
             sum(r.period.months for r in counted), channels,
             sum(r.period.months for r, _ in costed) + sum(r.period.months for r in idle),
             not costed and any(m.COST_PER_TRANSACTION in r.not_requested for r in inside),
-            None if costed else _unpaired_cost(inside))
+            None if costed else _unpaired_cost(inside), max((r.period.end for r in counted), default=None))
     return out
 
 
@@ -145,6 +146,9 @@ class CostReport:
     cost: float | None
     charts: list = field(default_factory=list)  # model.Chart, added by the chart stage
     costed_transactions: float | None = None  # the transactions the total cost is of
+    # The months the figures cover ("April to September 2026") where no service's data reaches the
+    # year's end: the year so far, which its totals must not be read as (beside last year's whole one).
+    covered: str | None = None
 
     @property
     def partly_costed(self) -> bool:
@@ -223,10 +227,14 @@ def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m
                                           cost / volume if known else None, True,
                                           costed_transactions=volume if known else None))
     total = _sum_lines("All services", "all", None, services)
+    last = max((sums.last_end for s in site.services if (sums := s.year_sums.get(year)) is not None
+                and sums.transactions is not None and sums.last_end is not None), default=None)
+    covered = Period(start, last, "range").label if last is not None and last < end else None
     first_year = str(year)
     key = f"{first_year}/{(year + 1) % 100:02d}" if start_month != 1 else first_year
     return CostReport(key, key.replace("/", "-"), Period(start, end, "range").label, services, organisations,
-                      channel_lines, total.transactions, total.cost, costed_transactions=total.costed_transactions)
+                      channel_lines, total.transactions, total.cost, costed_transactions=total.costed_transactions,
+                      covered=covered)
 
 
 def cost_reports(site: m.SiteModel, start_month: int) -> list[CostReport]:

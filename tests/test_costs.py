@@ -251,3 +251,23 @@ def test_a_cost_of_no_transactions_is_counted_once_and_only_where_costs_are_publ
         *((2024, m) for m in range(4, 13)), *((2025, m) for m in range(1, 4))))
     assert _fines_costs(tmp_path, "monthly", counts, "", monthly) == \
         "service,fines,Pay a fine,dept-a,2024/25,1650,1200,0.7272727272727273,false,12,12,false,1650,"
+
+
+def test_a_year_the_data_has_not_reached_the_end_of_is_named_as_the_year_so_far(out):
+    """An accessibility tester read 2026/27's six months of totals beside 2025/26's twelve as a halving:
+    only each row's 'part year' said otherwise. Permits run to December 2024, so 2024/25 is April to
+    December: online 10 x (16 + ... + 24) = 1,800 and phone 9 x 100 = 900, 2,700 transactions."""
+    page = BeautifulSoup((out / "costs/2024-25/index.html").read_text(), "html.parser")
+    assert ("in the financial year 2024/25 so far, by organisation and by channel. The figures cover April to "
+            "December 2024, not the whole year (April 2024 to March 2025).") in page.find(class_="lead").get_text()
+    labels = [dt.get_text() for dt in page.select(".headline-figures__label")]
+    assert labels == ["Transactions, April to December 2024", "Total cost, April to December 2024"]
+    assert page.select_one(".headline-figures__value").get_text() == "2,700"
+    assert "Costs by service, 2024/25 so far (April to December 2024), sorted" in page.find("caption").get_text()
+    chart = page.find(id="chart-cost-by-service")
+    assert chart.h3.get_text() == "Total cost by service, 2024/25 so far (April to December 2024)"
+    # One service has a cost that year, so its summary names no period; the example site's 2026/27 says
+    # "the highest total cost in April to September 2026".
+    assert chart.find(class_="chart__summary").get_text() == "Renew a permit is the only service with a figure: £2,160."
+    whole = BeautifulSoup((out / "costs/2023-24/index.html").read_text(), "html.parser")
+    assert "so far" not in whole.get_text() and whole.select_one(".headline-figures__label").get_text() == "Transactions"
