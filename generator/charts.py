@@ -109,7 +109,7 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
         datasets["target"] = [{"value": target}]
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("value", name, unit)]
     if any("estimated" in r for r in rows):
-        columns.append(m.ChartColumn("estimated", "Estimated", TEXT))
+        columns.append(m.ChartColumn("estimated", "Estimated", TEXT, blank="no"))
     if any("status" in r for r in rows):  # in the downloads; the table says it in the value's cell
         columns.append(m.ChartColumn("status", "Status", TEXT))
     return m.Chart(cid, title, summary, columns, rows, fill(kind, datasets, summary, currency),

@@ -160,7 +160,8 @@ class ChartColumn:
     label: str  # column header
     unit: str  # "text", COUNT, PERCENT or MONEY
     # What a cell with no value says, where that is not "no data": a past month's forecast is
-    # not missing, there is none to have.
+    # not missing, there is none to have. In a text column, what it says in a row with a value
+    # (render._text_blank).
     blank: str | None = None
     # (another column's key, text): what a cell with no value says in a row where that column has
     # one. A month to come has a forecast and no count yet, which is not missing either.

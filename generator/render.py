@@ -387,7 +387,7 @@ def _chart_rows(ctx, chart: m.Chart):
     blanks = [c.blank for c in columns[1:]]
     rows = chart.rows
     heads = [f'<tr><th scope="row" class="table__row-header">{_escaped(row[first])}</th>' for row in rows]
-    cells = [[f"<td>{_escaped(row.get(key) or '')}</td>" for row in rows] if text
+    cells = [[f"<td>{_escaped(row.get(key) or _text_blank(row, blank))}</td>" for row in rows] if text
              else _value_cells([row.get(key) for row in rows], unit, currency, blank)
              for (key, unit, text), blank in zip(rest, blanks)]
     for index, column in enumerate(columns[1:]):
@@ -401,6 +401,15 @@ def _chart_rows(ctx, chart: m.Chart):
         said = {"not requested": _value_cell(None, "", "", not_requested=True), "no transactions": NO_TRANSACTIONS_CELL}
         cells[values] = [said.get(row.get("status"), cell) for row, cell in zip(rows, cells[values])]
     return Markup("\n".join("".join(line) + "</tr>" for line in zip(heads, *cells)))
+
+
+def _text_blank(row: dict, blank: str | None) -> str:
+    """What an empty text cell says: a text column's ``blank`` in a row with a value ('no', where
+    'Estimated' is blank), 'not applicable' in one without; nothing where the column gives none.
+    An empty cell had been the only one on a site a screen reader read as nothing at all."""
+    if blank is None:
+        return ""
+    return blank if row.get("value") is not None else "not applicable"
 
 
 def _shown_columns(chart: m.Chart) -> list[m.ChartColumn]:

@@ -160,7 +160,10 @@ and with a keyboard.
 
 This website is [fill in: fully, partially or not] compliant with the Web
 Content Accessibility Guidelines version 2.2 AA standard. [fill in: what does
-not meet it, and when it will be fixed; or, if nothing, delete this sentence]
+not meet it, and when it will be fixed; or, if nothing, delete this sentence.
+Known in Performance Pages itself: the text inside a chart's picture does not
+take the text spacing a reader sets (WCAG 1.4.12); each chart's summary and
+data table give the same figures as text that does]
 
 ## Preparation of this accessibility statement
 

@@ -605,3 +605,18 @@ def test_the_transactions_sentence_compares_whole_periods_not_one_with_a_channel
     permits = next(s for s in model.services if s.slug == "permits")
     assert {c.id: c for c in permits.charts}["transactions"].summary.endswith(
         " March 2025 to April 2025 are left out: some channels have no figures for them.")
+
+
+def test_what_an_accessibility_tester_found_in_the_example_sites_tables(example_site):
+    """Each chart's 'Show the data' names its chart to a screen reader (a service page had up to 20
+    of one name); an 'Estimated' cell is never empty ('no' beside a figure of the service's own,
+    'not applicable' beside none); and two peer councils are 'A and B', not 'A, B'."""
+    page = BeautifulSoup((example_site / "services/library-renewals/index.html").read_text(), "html.parser")
+    names = [s.get_text() for s in page.select("details.chart__data > summary")]
+    assert "Show the data for this chart: Cost per transaction" in names and len(set(names)) == len(names)
+    cost = page.find(id="chart-cost-per-transaction").find("table")
+    rows = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")] for tr in cost.tbody.find_all("tr")}
+    assert rows["February 2025"] == ["no data", "not applicable"] and rows["April 2022"] == ["£2.24", "yes"]
+    assert not [td for td in page.find_all("td") if not td.get_text(strip=True)]
+    council_tax = (example_site / "services/council-tax/index.html").read_text()
+    assert "<p>Against Northtown Borough Council and Southvale District Council, for the same service" in council_tax

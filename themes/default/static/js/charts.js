@@ -102,6 +102,9 @@
   function watch(tip) {
     if (tip.getAttribute("data-hoverable")) return;
     tip.setAttribute("data-hoverable", "true");
+    // What it shows is in the chart's table: hidden from assistive technology, it is not text outside
+    // every landmark (the runtime adds it to the end of the body).
+    tip.setAttribute("aria-hidden", "true");
     new window.MutationObserver(function () {
       if (tip.classList.contains("visible")) {
         if (kept !== tip.innerHTML) { kept = null; escaped = false; }  // another point's: shown as usual
