@@ -691,7 +691,7 @@ def _chart_svg(chart: m.Chart, prefix: str = "chart"):
     svg = chart.svg
     if not svg:
         return ""
-    return accessible_svg(svg, f"{prefix}-{chart.id}", chart.title, chart.summary)
+    return accessible_svg(svg, f"{prefix}-{chart.id}", chart.title)
 
 
 # ----------------------------------------------------------------- URLs

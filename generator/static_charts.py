@@ -121,18 +121,20 @@ def _attach(chart: m.Chart, found: str | None, is_path: bool) -> None:
         chart.svg = found
 
 
-def accessible_svg(svg: str, chart_id: str, title: str, description: str) -> Markup:
-    """The SVG as one image with a title and description for assistive technology."""
+def accessible_svg(svg: str, chart_id: str, title: str) -> Markup:
+    """The SVG as one image named by its title for assistive technology. The chart's summary is not
+    in it again: the page shows it above the chart, and the chart's box is described by it
+    (aria-describedby); in the image's name too, a screen reader heard it three times a chart."""
     svg = re.sub(r"<\?xml[^>]*>\s*", "", svg).strip()
     svg = re.sub(r'\s(aria-[a-z]+|role)="[^"]*"', "", svg)
     root = re.match(r"<svg[^>]*>", svg).group(0)
     classes = " ".join(["chart__svg", *re.findall(r'\sclass="([^"]*)"', root)])
     head = re.sub(r'\sclass="[^"]*"', "", root)[: -1]
-    head = head.replace("<svg", f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+    head = head.replace("<svg", f'<svg role="img" aria-labelledby="{chart_id}-title" '
                         f'focusable="false" class="{classes}"', 1) + ">"
     svg = head + svg[len(root):]
-    svg = re.sub(r"(<svg[^>]*>)", lambda mt: mt.group(1) + f'<title id="{chart_id}-title">{escape(title)}</title>'
-                 f'<desc id="{chart_id}-desc">{escape(description)}</desc>', svg, count=1)
+    svg = re.sub(r"(<svg[^>]*>)", lambda mt: mt.group(1) + f'<title id="{chart_id}-title">{escape(title)}</title>',
+                 svg, count=1)
     return Markup(svg)
 
 

@@ -220,7 +220,10 @@ def test_every_chart_on_the_example_site_is_complete(example_site):
             where = f"{page.relative_to(example_site)}#{chart.get('id')}"
             svg = chart.select_one(".chart__static svg")
             assert svg is not None and svg.get("role") == "img", where
-            assert svg.find("title") and svg.find("desc"), where
+            # Named by its title; the summary describes the chart's box, not the image's name again.
+            assert svg.find("title") and not svg.find("desc"), where
+            assert svg["aria-labelledby"] == svg.find("title")["id"], where
+            assert chart.select_one(".chart__static")["aria-describedby"] == chart.select_one(".chart__summary")["id"]
             assert chart.select_one(".chart__summary").get_text(strip=True), where
             table = chart.select_one("details table")
             assert table.caption and table.select("th[scope=col]"), where
