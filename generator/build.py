@@ -188,7 +188,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     if config is None:
         if problems.errors and config_path.is_file():
             problems.not_checked = ("Nothing else was checked: services, organisations, pages, data and "
-                                    "templates are checked once config.yaml has no errors.")
+                                    f"templates are checked once {config_path.name} has no errors.")
         raise BuildFailed(problems)
     if base_url is not None:
         config = dataclasses.replace(config, base_url=base_url, base_path=base_path_of(base_url))
@@ -865,7 +865,7 @@ def _build_site(config_path: Path, out_dir: Path, *, strict: bool, jobs: int | N
             written = write_site(Path(out_dir), files, protected, inputs, manifest_extra, config.cache_dir,
                                  prepared.kept, previous)
     except OutputError as exc:
-        problems = Problems(root=config.root)
+        problems = _with_the_warnings(prepared)
         problems.error(out_dir, str(exc))
         raise BuildFailed(problems) from None
     if not pending:  # a quick build's pages lack charts: not worth keeping

@@ -396,14 +396,16 @@ def _marker_hint(text: str) -> str:
 
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                    period_type: str | None, no_figures: pd.Series, dates: str | None = None,
-                   headings: tuple[str, ...] = (), composed: bool = False, has_source: bool = True) -> pd.Series:
+                   headings: tuple[str, ...] = (), composed: bool = False, tidy_file: str | None = None) -> pd.Series:
     """Periods from text. A row with no figures whose period is not a period is a note or a
     footer ('Source: ...'), so it is passed over with a warning rather than failing the build.
     ``dates``: the source's order of slashed dates (None: day first, unless it looks otherwise)."""
     raw = long["period"].astype(str).str.strip()
     # A tidy file has no source to add exclude: to until one is written for it in config.yaml.
-    in_source = "in the file's source" if has_source else \
-        f"in a source for the file in config.yaml (sources: [{{file: {Path(str(path)).name}, exclude: ...}}])"
+    # ``tidy_file``: a file with no source (its name as config.yaml would give it), which has no source
+    # to add exclude: to until one is written for it.
+    in_source = "in the file's source" if tidy_file is None else \
+        f"in a source for the file in config.yaml (sources: [{{file: {yaml_scalar(tidy_file)}, exclude: ...}}])"
     parsed: dict[str, Period | None] = {}
     texts = raw.unique()
     if dates is None:
@@ -481,9 +483,9 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                        else f"exclude:, naming the heading of column {column} and the text in that cell (e.g. "
                             "exclude: {Quarter: Total})")
             hint = (f"a total or summary row? Leave it out with {example} in the file's source; or give the row its "
-                    "period") if has_source else (
+                    "period") if tidy_file is None else (
                 f"a total or summary row? Leave it out with a source for the file in config.yaml: sources: "
-                f"[{{file: {Path(str(path)).name}, {example}}}]; or give the row its period")
+                f"[{{file: {yaml_scalar(tidy_file)}, {example}}}]; or give the row its period")
         elif dates is None and (mt := _SLASHED.match(raw[index])) and int(mt.group(2)) > 12 >= int(mt.group(1)):
             hint = (f"'{mt.group(0)}' has {mt.group(2)} in the month's place: if the file writes dates month "
                     "first (as US systems do), add dates: month_first to its source in config.yaml")
@@ -625,6 +627,14 @@ def _says_nothing(long: pd.DataFrame, measures, missing: set[str]) -> pd.Series:
     return pd.Series(rest, index=long.index)
 
 
+def _in_data_folder(path, config: Config) -> str:
+    """A file's name as a source's file: gives it, from the data folder (sub/a.csv)."""
+    try:
+        return Path(path).resolve().relative_to(config.data_dir.resolve()).as_posix()
+    except (ValueError, OSError):
+        return Path(str(path)).name
+
+
 def parse_long(rows: LongRows, path, config: Config, source: Source | None, problems: Problems) -> pd.DataFrame:
     """Typed tidy rows from text rows: periods, channels and numbers, every bad cell located."""
     long = rows.frame
@@ -649,7 +659,7 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
         out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures,
                                        source.values.get("dates") if source else None, rows.headings,
                                        bool(source and "{" in str((source.values["columns"] or {}).get("period", ""))),
-                                       has_source=source is not None)
+                                       tidy_file=None if source is not None else _in_data_folder(path, config))
     good_period = out["period"].notna()
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems,
                                      source).reindex(long.index)

@@ -170,7 +170,9 @@ def _partial_note(totals: list[m.PeriodRow], whole: list[m.PeriodRow]) -> str:
         return ""
     if len(later) == 1:
         return f" {later[0].period.label} is left out: some channels have no figures for it."
-    return f" {later[0].period.label} to {later[-1].period.label} are left out: some channels have no figures for them."
+    # Named one by one ('April 2023 to March 2024 to ...' read as one range), or from the first on.
+    named = " and ".join(r.period.label for r in later) if len(later) == 2 else f"from {later[0].period.label} on"
+    return f" The last {len(later)} periods ({named}) are left out: some channels have no figures for them."
 
 
 def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:

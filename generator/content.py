@@ -252,7 +252,8 @@ def load_services(config: Config, problems: Problems, unchecked: list[Service] |
         if not slug or (len(problems.errors) > before and (unchecked is None or not refs)):
             continue
         lgsl = None if v["lgsl"] is None else str(v["lgsl"]).strip()
-        if lgsl is not None and not lgsl.isdigit():  # it is only compared with other councils' codes
+        lgsl = lgsl or None  # lgsl: '' says nothing
+        if lgsl is not None and not re.fullmatch(r"[0-9]+", lgsl):  # only compared with other councils' codes
             problems.warning(path, f"'lgsl' '{lgsl}' is not a Local Government Service List code: they are "
                              "numbers", *positions.at(("lgsl",)),
                              hint="write the service's LGSL code, e.g. lgsl: 524; or leave lgsl: out")
@@ -453,6 +454,9 @@ def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None
     for source in config.sources:
         if id(source) not in read and not source.values["services"] and not source.values["organisations"]:
             if not is_pattern(source.file) and not (config.data_dir / source.file).is_file():
+                said = f"data file '{source.file}' not found in {config.data_dir.name}/"
+                if any(p.level == "error" and p.message == said for p in problems.items):
+                    continue  # told at the service that reads it (whose reference was then dropped)
                 hint = missing_file_hint(config.data_dir, source.file)
                 problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/",
                                *source.where("file"), hint=hint + (" A file no source names is read in the tidy "

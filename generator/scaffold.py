@@ -19,8 +19,8 @@ from generator.config import EXAMPLE_BANNER
 from generator.schema import slugify
 from generator.yamlfile import yaml_scalar
 
-# public/ is where the GitLab Pages workflow builds.
-GITIGNORE = "site/\npublic/\n.site.tmp-*/\n.site.old-*/\n.perfpages-cache/\n__pycache__/\n"
+# /public/ is where the GitLab Pages workflow builds (anchored: data/public/ is the site's own).
+GITIGNORE = "site/\n/public/\n.site.tmp-*/\n.site.old-*/\n.perfpages-cache/\n__pycache__/\n"
 
 CONFIG = """\
 # Site configuration. Every key is explained in the Performance Pages README.

@@ -146,7 +146,7 @@ def check_value(f: Field, value, positions: Positions, path, problems: Problems,
             named = " " in text.strip()  # 'Wessex District Council': a name given where its slug goes
             problems.warning(path, f"'{f.name}' '{text}' is " + ("a name, not a slug" if named else "not a clean slug")
                              + f"; using '{clean}'", line, col,
-                             hint=f"write {clean}: a slug is lower-case letters, digits and hyphens only")
+                             hint=f"write {f.name}: {clean} (a slug is lower-case letters, digits and hyphens)")
             text = clean
         value = text
     elif kind == "ident":

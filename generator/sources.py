@@ -284,6 +284,10 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
             problems.error(path, "with wide:, measures_in_rows: has no value: each period's value is in its own "
                            "column", *positions.key_at(kp + ("measures_in_rows", "value")),
                            hint="remove value:; wide: columns: names the columns, e.g. '{period}'")
+        elif wide and kp + ("wide", "measure") in positions.marks:  # written, not the default
+            problems.error(path, "with measures_in_rows:, each row says its measure: wide: has no measure:",
+                           *positions.key_at(kp + ("wide", "measure")),
+                           hint="remove measure: from wide:; name the rows' measures under measures_in_rows: measures")
         elif wide and "measure" in _PLACEHOLDER.findall(wide["columns"] or ""):
             problems.error(path, "with measures_in_rows:, the measure is in each row, not in the headings: the "
                            "wide pattern has no {measure}", *positions.at(kp + ("wide", "columns")),
@@ -810,7 +814,11 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     rows = frame.index
     if row_measure is not None:  # a service's rows, one per measure, are one row of figures
         named = [c for c in ("@file", "service", "channel") if c in base]
-        rows = pd.factorize(base[named].astype(str).agg("\x00".join, axis=1))[0] if named else [0] * len(base)
+        keyed = base[named].astype(str).agg("\x00".join, axis=1) if named else pd.Series("", index=base.index)
+        if source.values.get("combine") == "sum":  # a breakdown (by ward): each measure's nth row is the nth part
+            nth = pd.DataFrame({"key": keyed, "measure": row_measure}).groupby(["key", "measure"]).cumcount()
+            keyed = keyed + "\x00" + nth.astype(str)
+        rows = pd.factorize(keyed)[0]
     pieces = []
     for heading, parts in value_headings:
         piece = base.copy()
@@ -838,16 +846,13 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                        hint="for example  columns: {period: Month}")
         return None
     dup = long.duplicated([*group, "@measure"], keep=False)
-    if dup.any() and row_measure is not None:
-        first = long[dup].iloc[0]
-        same = long[dup & long["@row"].eq(first["@row"]) & long["@measure"].eq(first["@measure"])]
-        problems.error(first.get("@file", path), f"two rows hold {first['@measure']} for the same service"
-                       + (" and channel" if "channel" in long else "") + f": lines {int(same['@line'].iloc[0])} and "
-                       f"{int(same['@line'].iloc[1])}", int(same["@line"].iloc[1]), resolver.number[column],
-                       hint="map the column that tells them apart (service, channel), or leave the others out "
-                            "with filter: or exclude:")
-        return None
-    if dup.any():
+    if dup.any() and row_measure is not None and long[dup].groupby([*group, "@measure"])["@line"].nunique().gt(1).any():
+        # Rows of one measure for one service: told as a measures_in_rows: value: file tells them.
+        long = _one_row_of_each(long, [*group, "@measure"], resolver.number[column], path, problems)
+        if long is None:
+            return None
+        dup = long.duplicated([*group, "@measure"], keep=False)
+    if dup.any():  # two columns of one row
         first = long[dup].iloc[0]
         problems.error(path, f"two columns hold {first['@measure']} for the same period"
                        + (" and channel" if "channel" in long else ""), header_line, int(first["@col"]),
@@ -965,6 +970,30 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
     for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:
         out[col] = out[col].fillna(0).astype(int)
     return LongRows(_apply_replace(out, source), tuple(m for m in measure_names if m in melted), headings)
+
+
+def _one_row_of_each(long: pd.DataFrame, keys: list[str], column: int, path, problems: Problems) -> pd.DataFrame | None:
+    """A wide file's rows per measure (measures_in_rows: with wide:) where one service has two rows of a
+    measure: the second read once, with a warning, if it repeats the first; an error naming both
+    lines if it does not (combine: sum adds such rows up instead, as parts)."""
+    rows = long.groupby(keys, sort=False)
+    lines = rows["@line"].transform("first")
+    again = long["@line"].ne(lines)
+    differ = again & long["@value"].ne(rows["@value"].transform("first"))
+    if differ.any():
+        row = long[differ].iloc[0]
+        problems.error(row.get("@file", path), f"two rows hold {row['@measure']} for the same service"
+                       + (" and channel" if "channel" in long else "") + f": lines {int(lines[row.name])} and "
+                       f"{int(row['@line'])}", int(row["@line"]), column,
+                       hint="map the column that tells them apart (service, channel); leave the others out with "
+                            "filter: or exclude:; or, if they are parts (by ward, say), add combine: sum")
+        return None
+    repeat = long[again].iloc[0]
+    more = long.loc[again, "@line"].nunique() - 1
+    problems.warning(repeat.get("@file", path), f"row repeats line {int(lines[repeat.name])} ({repeat['@measure']}), "
+                     "so it is read once" + (f" (and {more} more repeated row{'s' if more > 1 else ''})" if more else ""),
+                     int(repeat["@line"]), hint="remove the repeated rows; each is read once")
+    return long[~again]
 
 
 def _row_measures(frame: pd.DataFrame, column: str, source: Source, resolver: _Resolver, path,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import importlib
 import re
 import traceback
@@ -96,30 +97,62 @@ def template_failure(exc: BaseException, context_names: list[str]) -> TemplateFa
     return TemplateFailed(path, line, f"template failed: {type(exc).__name__}: {message}", TEMPLATE_HELP)
 
 
+_SELF = re.compile(r"\bself\.(\w+)")
+
+# A page's own template, tried before its kind's (pages.plan_pages): service-<slug>.html and so on.
+_PER_PAGE = re.compile(r"(?:service|organisation|page)-[^/]+\.html")
+
+
 def check_own_templates(env: jinja2.Environment, own_folders: list[Path], builtin_names: set[str],
                         problems) -> None:
     """Look at the site's own templates that pages use before anything is rendered.
 
     A mistyped tag in one is then told together with the data's problems, not only once they are
     fixed (a tester met them one after the other). Those pages use are the ones standing for a
-    built-in template (base.html) and what they extend, include or import; one no page uses is left
-    alone, as rendering leaves it. And a block that the template it extends does not have
-    (``footer_txt`` for ``footer_text``) is a warning: Jinja shows nothing of it, and says nothing.
+    built-in template (base.html) or made for one page (service-<slug>.html), and what they extend,
+    include or import; one no page uses is left alone, as rendering leaves it. And a block that
+    the template it extends does not have (``footer_txt`` for ``footer_text``) is a warning: Jinja
+    shows nothing of it, and says nothing.
     """
-    from jinja2 import meta
-
     found: dict[str, Path] = {}  # name -> file, the first folder winning, as the loader finds them
     for folder in own_folders:
         for path in sorted(Path(folder).rglob("*.html")):
             found.setdefault(path.relative_to(folder).as_posix(), path)
-    todo, seen = sorted(name for name in found if name in builtin_names), set()
+    # The dev server rebuilds on every save: templates unchanged since its last look are not looked
+    # at again (0.3 s a rebuild with a theme of its own); what was found then is told again. By their
+    # bytes, not their times: two saves within a clock tick have one time.
+    key = tuple((name, str(path), _digest(path)) for name, path in found.items())
+    if _LAST_LOOK.get("key") == key:
+        for problem in _LAST_LOOK["found"]:
+            problems._add(problem)
+        return
+    before = len(problems.items)
+    _look_at(env, found, builtin_names, problems)
+    _LAST_LOOK.update(key=key, found=problems.items[before:])
+
+
+_LAST_LOOK: dict = {}
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _look_at(env: jinja2.Environment, found: dict[str, Path], builtin_names: set[str], problems) -> None:
+    from jinja2 import meta
+
+    todo, seen = sorted(name for name in found if name in builtin_names or _PER_PAGE.fullmatch(name)), set()
     while todo:
         name = todo.pop()
         if name in seen:
             continue
         seen.add(name)
         try:
-            tree = env.parse(env.loader.get_source(env, name)[0], name, str(found[name]))
+            source = env.loader.get_source(env, name)[0]
+            tree = env.parse(source, name, str(found[name]))
             env.get_template(name)  # compiled too: an unknown filter is found only then
         except Exception as exc:  # noqa: BLE001 - told as the page would tell it, or left to it
             failed = template_failure(exc, [])
@@ -127,10 +160,10 @@ def check_own_templates(env: jinja2.Environment, own_folders: list[Path], builti
                 problems.error(failed.path, failed.message, failed.line, hint=failed.hint)
             continue
         todo += [ref for ref in meta.find_referenced_templates(tree) if ref in found]
-        _check_blocks(env, tree, found[name], problems)
+        _check_blocks(env, tree, source, found[name], problems)
 
 
-def _check_blocks(env: jinja2.Environment, tree, path: Path, problems) -> None:
+def _check_blocks(env: jinja2.Environment, tree, source: str, path: Path, problems) -> None:
     extends = next(tree.find_all(jinja2.nodes.Extends), None)
     if extends is None or not isinstance(extends.template, jinja2.nodes.Const) \
             or not isinstance(extends.template.value, str):
@@ -139,8 +172,9 @@ def _check_blocks(env: jinja2.Environment, tree, path: Path, problems) -> None:
     available = _blocks_of(env, parent, set())
     if not available:  # not found, or not a template: told where it is rendered
         return
+    shown_by_self = set(_SELF.findall(source))  # {{ self.note() }} shows it, wherever it is
     for block in _top_blocks(tree):
-        if block.name in available:
+        if block.name in available or block.name in shown_by_self:
             continue
         close = difflib.get_close_matches(block.name, sorted(available), n=1)
         problems.warning(path, f"block '{block.name}' is not one {parent} has, so what it holds is never shown",
@@ -149,15 +183,17 @@ def _check_blocks(env: jinja2.Environment, tree, path: Path, problems) -> None:
 
 
 def _blocks_of(env: jinja2.Environment, name: str, seen: set[str]) -> set[str]:
-    """Every block a template has, and those of the templates it extends."""
+    """Every block a template has, and those of the templates it extends; and the names they show
+    by ``self.name()``, which a child may fill as if they were blocks."""
     if name in seen:
         return set()
     seen.add(name)
     try:
-        tree = env.parse(env.loader.get_source(env, name)[0])
+        source = env.loader.get_source(env, name)[0]
+        tree = env.parse(source)
     except Exception:  # noqa: BLE001 - a missing or broken parent is told where it is rendered
         return set()
-    blocks = {block.name for block in tree.find_all(jinja2.nodes.Block)}
+    blocks = {block.name for block in tree.find_all(jinja2.nodes.Block)} | set(_SELF.findall(source))
     extends = next(tree.find_all(jinja2.nodes.Extends), None)
     if extends is not None and isinstance(extends.template, jinja2.nodes.Const) \
             and isinstance(extends.template.value, str):

@@ -607,7 +607,12 @@ def test_the_transactions_sentence_compares_whole_periods_not_one_with_a_channel
     model = prepare(write_site(tmp_path / "two", files)).model
     permits = next(s for s in model.services if s.slug == "permits")
     assert {c.id: c for c in permits.charts}["transactions"].summary.endswith(
-        " March 2025 to April 2025 are left out: some channels have no figures for them.")
+        " The last 2 periods (March 2025 and April 2025) are left out: some channels have no figures for them.")
+    files["data/permits.csv"] += "2025-05,online,1030\n2025-05,phone,\n"
+    model = prepare(write_site(tmp_path / "three", files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    assert {c.id: c for c in permits.charts}["transactions"].summary.endswith(
+        " The last 3 periods (from March 2025 on) are left out: some channels have no figures for them.")
 
 
 def test_what_an_accessibility_tester_found_in_the_example_sites_tables(example_site):

@@ -827,6 +827,16 @@ def test_a_block_the_template_it_extends_does_not_have_is_a_warning(tmp_path):
             "holds is never shown\n    hint: did you mean 'footer_text'?") in out
     assert "'brand'" not in out and "'mine'" not in out  # a block it has, and a new one inside it
     assert run(config, "check", "--strict")[0] == 1
+    # A block shown by self.name() is shown; a service's own template (service-<slug>.html) is looked
+    # at before rendering too, though no template names it.
+    (tmp_path / "templates/base.html").write_text(
+        '{% extends "default:base.html" %}\n{% block note %}<p>Ours</p>{% endblock %}\n'
+        '{% block head %}{{ super() }}<meta name="x" content="{{ self.note()|striptags }}">{% endblock %}\n')
+    (tmp_path / "templates/service-fines.html").write_text(
+        '{% extends "default:service.html" %}\n{% block contnet %}hello{% endblock %}\n{% if x %}oops\n')
+    code, out = run(config, "check")
+    assert code == 1 and "'note'" not in out
+    assert "templates/service-fines.html:3: error: template syntax: Unexpected end of template" in out
 
 
 def test_errors_in_config_yaml_say_that_nothing_else_was_checked(tmp_path):
@@ -857,7 +867,7 @@ def test_messages_a_peer_councils_tester_found_confusing_now_say_what_is_wrong(t
     assert ("data/fines.csv:8:3: error: 'transactions' is too large to be a figure: '99999999999999999999999'\n"
             "    hint: figures of 10^15 or more are not read") in out
     assert ("warning: 'organisation' 'Test Council' is a name, not a slug; using 'test-council'\n"
-            "    hint: write test-council: a slug is") in out
+            "    hint: write organisation: test-council (a slug is") in out
     assert "warning: 'lgsl' 'abc' is not a Local Government Service List code: they are numbers" in out
     assert ("data/fines.csv:17:1: error: 'period' is not a period I recognise: 'Grand Total'\n    hint: a total or "
             "summary row? Leave it out with a source for the file in config.yaml: sources: [{file: fines.csv, "

@@ -72,7 +72,7 @@ def test_new_works_beside_a_fresh_clones_git_folder_but_not_over_a_file(tmp_path
     assert result.exit_code == 0, result.output
     ignored = (clone / ".gitignore").read_text().splitlines()
     assert ignored[:2] == ["mine", "site/"] and ignored.count("site/") == 1 and ".perfpages-cache/" in ignored
-    assert "public/" in ignored  # the GitLab workflow's output
+    assert "/public/" in ignored  # the GitLab workflow's output, and no folder of that name deeper down
     assert (clone / "README.md").read_text().startswith("# clone\nOur performance site.\n\n# Wyre: service performance")
     assert (clone / "LICENSE").read_text() == "MIT\n"
     (tmp_path / "other").mkdir()

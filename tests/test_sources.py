@@ -595,9 +595,12 @@ def test_a_total_period_row_gets_a_hint_to_leave_it_out(tmp_path):
     assert code == 1
     assert "data/contact.csv:4:1: error: 'period' is not a period I recognise: 'Total'" in out
     # The example names the file's own heading and text (it had said Quarter under a heading Month).
-    # A tidy file has no source yet: the hint writes one.
+    # A tidy file has no source yet: the hint writes one, naming the file as file: names it.
     assert ("a total or summary row? Leave it out with a source for the file in config.yaml: sources: "
             "[{file: contact.csv, exclude: {period: Total}}]") in out
+    sub = site(tmp_path / "sub", "", {"data/calls/contact.csv": csv, "content/services/contact.yaml":
+                                      CC_SERVICE.replace("contact-centre.csv", "calls/contact.csv")})
+    assert 'sources: [{file: "calls/contact.csv", exclude: {period: Total}}]' in run(sub, "check")[1]
     config = one_file_site(tmp_path, csv.replace("period,", "Month ending,").replace("Total,", "Year total,"),
                            "sources:\n  - file: contact.csv\n    columns: {period: Month ending}\n")
     assert "Leave it out with exclude: {Month ending: Year total} in the file's source" in run(config, "check")[1]
@@ -3099,6 +3102,15 @@ def test_a_source_whose_file_is_misnamed_is_reported_beside_an_error_in_another_
         "name: Licences\norganisation: council\ndescription: L.\ndata: crm_requests.csv\n")
     code, again = run(config, "check")
     assert again.count("CRM_Requests.csv' not found") == 1, again  # once, as before, with no other error
+    # Read by a service: told once, at the service (its reference is then dropped, which had made
+    # the source look unread and told twice).
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "  - file: CRM_Requests.csv\n", "  - id: crm\n    file: CRM_Requests.csv\n"))
+    (tmp_path / "content/services/licences.yaml").write_text(
+        "name: Licences\norganisation: council\ndescription: L.\ndata: {source: crm}\n")
+    code, once = run(config, "check")
+    assert code == 1 and once.count("CRM_Requests.csv' not found") == 1, once
+    assert "content/services/licences.yaml:4:7: error: data file 'CRM_Requests.csv' not found in data/" in once
 
 
 def test_a_row_per_measure_with_a_column_per_period_is_read_by_one_source(tmp_path):
@@ -3150,10 +3162,28 @@ def test_a_row_per_measure_with_a_column_per_period_is_read_by_one_source(tmp_pa
     code, out = run(config, "check")
     assert "data/licences.csv:4:4: error: 'cost_per_transaction' (column '2022-23') is not a number: 'lots'" in out
 
+    # Parts (by ward) added up with combine: sum: each measure's nth row is the nth part.
+    wards = ("Licence type,Ward,Measure,2023-24,2024-25\nTaxi driver,North,Applications,100,120\n"
+             "Taxi driver,North,Online applications,10,20\nTaxi driver,South,Applications,50,50\n"
+             "Taxi driver,South,Online applications,5,6\n")
+    summed = site(tmp_path / "wards", source.replace("    ignore: [Notes]\n", "    ignore: [Ward]\n    combine: sum\n"),
+                  {"data/licences.csv": wards, "content/services/taxi.yaml": taxi})
+    rows = [(r.transactions, r.digital_transactions) for r in services(summed)["taxi"].periods]
+    assert rows == [(150, 15), (170, 26)]
+    # A row repeated whole is read once, with a warning, as a measures_in_rows: value: file reads it.
+    (tmp_path / "wards/config.yaml").write_text((tmp_path / "wards/config.yaml").read_text().replace(
+        "    combine: sum\n", ""))
+    (tmp_path / "wards/data/licences.csv").write_text(wards.split("Taxi driver,South")[0]
+                                                      + "Taxi driver,North,Applications,100,120\n")
+    code, out = run(summed, "check")
+    assert code == 0 and "data/licences.csv:4: warning: row repeats line 2 (transactions), so it is read once" in out
+
     # What cannot go together is told in config.yaml.
     for extra, said in (("      value: Notes\n", "with wide:, measures_in_rows: has no value:"),
-                        ("", "the wide pattern has no {measure}")):
-        bad = source.replace("'{period}'", "'{period} {measure}'") if not extra else source + extra
+                        ("", "the wide pattern has no {measure}"),
+                        ("measure", "each row says its measure: wide: has no measure:")):
+        bad = source.replace("'{period}'", "'{period} {measure}'") if not extra else \
+            source.replace("'{period}'}", "'{period}', measure: cost}") if extra == "measure" else source + extra
         code, out = run(site(tmp_path / f"bad{len(extra)}", bad, {"data/licences.csv": csv_text}), "check")
         assert code == 1 and said in out, out
     code, out = run(site(tmp_path / "novalue", source.replace("    wide: {columns: '{period}'}\n", ""),
