@@ -791,16 +791,10 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         used.update(joined.columns)
     row_measure = None
     if stacked:  # a row per measure, its periods across the columns (a council's summary sheet)
-        column = resolver.find(str(stacked["column"]))
-        if column is None:
-            problems.error(source.config_path, f"column '{stacked['column']}' is not in {source.file}",
-                           *source.where("measures_in_rows", "column"), hint=resolver.suggest(str(stacked["column"])))
+        found = _stacked_columns(("column",), source, resolver, provided, problems)
+        if found is None:
             return None
-        if provided:
-            problems.error(source.config_path, f"{', '.join(provided)} cannot come from a column of its own when "
-                           "each row holds one measure", *source.where("columns"),
-                           hint="name it under measures_in_rows: measures instead")
-            return None
+        column = found["column"]
         used.add(column)
         row_measure = _row_measures(frame, column, source, resolver, path, problems)
         if row_measure is None:
@@ -926,19 +920,8 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
     with a column per measure; each value keeps the line and column it was written at."""
     import pandas as pd
 
-    stacked = source.values["measures_in_rows"]
-    found = {}
-    for key in ("column", "value"):
-        found[key] = resolver.find(str(stacked[key]))
-        if found[key] is None:
-            problems.error(source.config_path, f"column '{stacked[key]}' is not in {source.file}",
-                           *source.where("measures_in_rows", key), hint=resolver.suggest(str(stacked[key])))
-    if None in found.values():
-        return None
-    if provided:
-        problems.error(source.config_path, f"{', '.join(provided)} cannot come from a column of its own when "
-                       "each row holds one measure", *source.where("columns"),
-                       hint="name it under measures_in_rows: measures instead")
+    found = _stacked_columns(("column", "value"), source, resolver, provided, problems)
+    if found is None:
         return None
     if "period" not in base:
         problems.error(source.config_path, "the file has no period: columns: needs period:",
@@ -970,6 +953,26 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
     for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:
         out[col] = out[col].fillna(0).astype(int)
     return LongRows(_apply_replace(out, source), tuple(m for m in measure_names if m in melted), headings)
+
+
+def _stacked_columns(keys: tuple[str, ...], source: Source, resolver: _Resolver, provided, problems: Problems
+                     ) -> dict[str, str] | None:
+    """The headings measures_in_rows: names (its ``column``, and ``value``), found in the file; None,
+    with an error, if one is not there, or if columns: maps a measure of its own (each row holds one)."""
+    stacked = source.values["measures_in_rows"]
+    found = {key: resolver.find(str(stacked[key])) for key in keys}
+    for key in keys:
+        if found[key] is None:
+            problems.error(source.config_path, f"column '{stacked[key]}' is not in {source.file}",
+                           *source.where("measures_in_rows", key), hint=resolver.suggest(str(stacked[key])))
+    if None in found.values():
+        return None
+    if provided:
+        problems.error(source.config_path, f"{', '.join(provided)} cannot come from a column of its own when "
+                       "each row holds one measure", *source.where("columns"),
+                       hint="name it under measures_in_rows: measures instead")
+        return None
+    return found
 
 
 def _one_row_of_each(long: pd.DataFrame, keys: list[str], column: int, path, problems: Problems) -> pd.DataFrame | None:
