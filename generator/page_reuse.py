@@ -30,14 +30,14 @@ from pathlib import Path
 from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.units import prune_least_recent
 
-FORMAT = 5  # bump when what a key covers changes
+FORMAT = 6  # bump when what a key covers changes
 TEMPLATES = re.compile(r"^(costs|organisation(-.*)?)\.html$")
 KEEP = 500  # keys kept in the store: every year and sort order of a few configurations
 
 
 def _report_digest(report) -> bytes:
     shown = (report.key, report.slug, report.label, report.services, report.organisations, report.channels,
-             report.transactions, report.cost)
+             report.transactions, report.cost, report.costed_transactions, report.covered)
     return hashlib.sha256(repr(shown).encode()).digest()
 
 
