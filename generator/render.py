@@ -20,6 +20,7 @@ Every page kind receives
     ``asset``     callable: path under ``static/`` -> URL usable from this page
     ``channels``  ``model.channels`` (list of ChannelInfo)
     ``kpis``      ``model.kpis`` (list of KpiInfo, in card/column order)
+    ``page_has_charts``  whether the page draws charts (base.html loads the Vega runtime only then)
 Per kind (``page.kind``), from ``PageSpec.context``
     home, organisations, not_found: nothing more
     services      ``table``         ServicesTable (rows in this page's sort order)
@@ -66,7 +67,7 @@ from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
 
-COMMON_CONTEXT = ("site", "model", "page", "nav", "url", "asset", "channels", "kpis")
+COMMON_CONTEXT = ("site", "model", "page", "nav", "url", "asset", "channels", "kpis", "page_has_charts")
 TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
     "home": (),
     "services": ("table",),
@@ -743,12 +744,21 @@ def build_nav(site: m.SiteModel, spec: PageSpec) -> list[dict]:
     return nav
 
 
-PAGE_NAMES = ("site", "model", "page", "nav", "url", "asset", "channels", "kpis")  # every page's context
+PAGE_NAMES = COMMON_CONTEXT  # every page's context
 
 
 def context_names(spec: PageSpec) -> list[str]:
     """The names a page's template may use (for 'did you mean' when it uses another)."""
     return [*PAGE_NAMES, *spec.context]
+
+
+def _has_charts(spec: PageSpec, site: m.SiteModel) -> bool:
+    """Whether a page draws charts, and so loads the Vega runtime (900 KB, 305 KB compressed): a
+    phone opening the About page or the table of services had fetched it for nothing."""
+    if spec.kind in ("home", "savings"):
+        return len(site.home_charts if spec.kind == "home" else site.savings_charts) > 0
+    owner = spec.context.get({"service": "service", "organisation": "organisation", "costs": "report"}.get(spec.kind, ""))
+    return owner is not None and len(owner.charts) > 0
 
 
 def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav: list) -> str:
@@ -773,6 +783,7 @@ def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav:
         "asset": asset,
         "channels": site.channels,
         "kpis": site.kpis,
+        "page_has_charts": _has_charts(spec, site),
     }
     context.update(spec.context)
     html = template.render(context)

@@ -628,3 +628,18 @@ def test_what_an_accessibility_tester_found_in_the_example_sites_tables(example_
     assert not [td for td in page.find_all("td") if not td.get_text(strip=True)]
     council_tax = (example_site / "services/council-tax/index.html").read_text()
     assert "<p>Against Northtown Borough Council and Southvale District Council, for the same service" in council_tax
+
+
+def test_only_pages_that_draw_charts_load_the_vega_runtime(example_site):
+    """900 KB of script (305 KB compressed) had loaded on the About page, the table of services and
+    the 404 page too, which draw no chart: a phone's data for nothing."""
+    for rel, charts in (("index.html", True), ("services/council-tax/index.html", True), ("savings/index.html", True),
+                        ("costs/index.html", True), ("organisations/example-borough-council/index.html", True),
+                        ("about/index.html", False), ("services/index.html", False), ("404.html", False),
+                        ("organisations/index.html", False)):
+        page = BeautifulSoup((example_site / rel).read_text(), "html.parser")
+        scripts = [s["src"].rsplit("/", 1)[-1] for s in page.find_all("script", src=True)]
+        loads = any(name.startswith("vega.") for name in scripts)
+        assert loads is charts and ("charts.js" in scripts) is charts, rel
+        assert "scroll-hints.js" in scripts, rel  # wide tables are everywhere
+        assert bool(page.select("[data-chart-spec]")) is charts, rel
