@@ -401,7 +401,6 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     footer ('Source: ...'), so it is passed over with a warning rather than failing the build.
     ``dates``: the source's order of slashed dates (None: day first, unless it looks otherwise)."""
     raw = long["period"].astype(str).str.strip()
-    # A tidy file has no source to add exclude: to until one is written for it in config.yaml.
     # ``tidy_file``: a file with no source (its name as config.yaml would give it), which has no source
     # to add exclude: to until one is written for it.
     in_source = "in the file's source" if tidy_file is None else \

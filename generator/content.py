@@ -349,6 +349,9 @@ def _warn_of_blanks_to_fill(text: str, path: Path, problems: Problems) -> None:
 
 def check_references(config: Config, content: Content, problems: Problems) -> None:
     """Cross-file checks: duplicate slugs, unknown organisations, missing data files, parent loops."""
+    # Sources services name, before references to missing files are dropped below: such a source's
+    # file is told missing at the service, not again as a source nobody reads.
+    named = {id(source_of(config, ref)) for svc in (*content.services, *content.unchecked) for ref in svc.data}
     for kind, items in (("organisation", content.organisations), ("service", content.services),
                         ("page", content.pages)):
         first: dict[str, object] = {}
@@ -418,7 +421,7 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
         svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
     for svc in content.unchecked:  # read as far as data: goes, so checked as far as that too
         svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
-    _warn_of_unread_sources(config, content, problems)
+    _warn_of_unread_sources(config, content, problems, named)
 
 
 def _slug_given(item) -> bool:
@@ -443,20 +446,16 @@ def _broken_organisations(config: Config, problems: Problems) -> set[str]:
             if problems._rel(path) in failed}
 
 
-def _warn_of_unread_sources(config: Config, content, problems: Problems) -> None:
+def _warn_of_unread_sources(config: Config, content, problems: Problems, named: set[int]) -> None:
     """A source no service reads (and that makes none) is most likely a slip: its figures are nowhere.
     (Not said while a service's YAML has errors: that service may be the one that reads it. Its file
     missing is said even then: an error whoever reads it, and its "did you mean" may be the answer.)"""
     folder = problems._rel(config.content_dir / "services")
     unsure = bool(content.unchecked) or any(p.level == "error" and Path(p.path).is_relative_to(folder)
                                             for p in problems.items)
-    read = {id(source_of(config, ref)) for svc in (*content.services, *content.unchecked) for ref in svc.data}
     for source in config.sources:
-        if id(source) not in read and not source.values["services"] and not source.values["organisations"]:
+        if id(source) not in named and not source.values["services"] and not source.values["organisations"]:
             if not is_pattern(source.file) and not (config.data_dir / source.file).is_file():
-                said = f"data file '{source.file}' not found in {config.data_dir.name}/"
-                if any(p.level == "error" and p.message == said for p in problems.items):
-                    continue  # told at the service that reads it (whose reference was then dropped)
                 hint = missing_file_hint(config.data_dir, source.file)
                 problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/",
                                *source.where("file"), hint=hint + (" A file no source names is read in the tidy "

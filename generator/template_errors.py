@@ -153,7 +153,7 @@ def _look_at(env: jinja2.Environment, found: dict[str, Path], builtin_names: set
         try:
             source = env.loader.get_source(env, name)[0]
             tree = env.parse(source, name, str(found[name]))
-            env.get_template(name)  # compiled too: an unknown filter is found only then
+            env.compile(tree, name, str(found[name]))  # from the tree: an unknown filter is found only then
         except Exception as exc:  # noqa: BLE001 - told as the page would tell it, or left to it
             failed = template_failure(exc, [])
             if failed is not None:
