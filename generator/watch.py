@@ -17,7 +17,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from generator.config import load_config
@@ -27,6 +37,11 @@ QUIET_SECONDS = 0.15  # wait for editors that write a file in several steps
 # Events that change nothing (watchdog reports a file being opened or read, and its access time).
 READS = {"opened", "closed_no_write", "attrib"}
 FOLDER_EVENTS = {"created", "moved", "deleted"}
+# The events that can change the site, asked of the operating system (with inotify, only these are
+# sent at all). A build opens and reads every input: unfiltered, each rebuild of the example sent
+# the watcher about 350 events that change nothing, handled in Python while the build ran.
+WATCHED_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeletedEvent, FileMovedEvent,
+                  DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
 
 
 def input_folders(config_path: Path, config=None) -> list[Path]:
@@ -90,6 +105,7 @@ class Rebuilder(FileSystemEventHandler):
         self.inputs: set[Path] = set()
         self.new_folders: list[Path] = []
         self.pending = threading.Event()
+        self.last_event = 0.0  # time.monotonic() of the last event that counts
         self.stopped = False
         threading.Thread(target=self._loop, daemon=True).start()
 
@@ -104,6 +120,7 @@ class Rebuilder(FileSystemEventHandler):
             path = Path(os.path.abspath(os.fsdecode(raw)))
             # As named, and with links followed (watchdog may report a linked folder's files either way).
             if self._counts(path, event) or self._counts(path.resolve(), event):
+                self.last_event = time.monotonic()
                 self.pending.set()
                 return
 
@@ -128,9 +145,12 @@ class Rebuilder(FileSystemEventHandler):
     def _loop(self):
         while not self.stopped:
             self.pending.wait()
-            while self.pending.is_set():  # wait until the files stop changing
+            self.pending.clear()
+            # Until the files have not changed for QUIET_SECONDS, counted from the last event: a save
+            # is often two events (modified, closed), and one just after a pause had doubled the wait.
+            while (left := self.last_event + QUIET_SECONDS - time.monotonic()) > 0 or self.pending.is_set():
                 self.pending.clear()
-                time.sleep(QUIET_SECONDS)
+                time.sleep(max(left, 0))
             if self.stopped:
                 return
             try:
@@ -155,7 +175,8 @@ class InputWatch:
         self.watches: dict[Path, object] = {}  # folder -> watchdog's ObservedWatch
         rebuilder.watch = self.watch
         # The site's folder itself, not recursively: config.yaml, and input folders made or moved there.
-        self.observer.schedule(rebuilder, os.path.dirname(os.path.abspath(config_path)), recursive=False)
+        self.observer.schedule(rebuilder, os.path.dirname(os.path.abspath(config_path)), recursive=False,
+                              event_filter=WATCHED_EVENTS)
 
     def watch(self, folder: Path) -> None:
         """Watch ``folder`` (again, if it was made again: the old watch went with the old folder)."""
@@ -166,7 +187,8 @@ class InputWatch:
             except (KeyError, OSError):
                 pass
         try:  # where a link leads: inotify does not follow one (its events then name that folder)
-            self.watches[folder] = self.observer.schedule(self.rebuilder, str(folder.resolve()), recursive=True)
+            self.watches[folder] = self.observer.schedule(self.rebuilder, str(folder.resolve()), recursive=True,
+                                                          event_filter=WATCHED_EVENTS)
         except OSError:  # gone again already: watched once it is made once more
             pass
 

@@ -180,7 +180,8 @@ def finish_site(staging: "Staging", hashes: dict[str, list], inputs: str = "", e
     old = previous_files(out, state_dir) if previous is None else previous
     plan = _Plan(out, hashes, kept or {}, old, inputs, extra)
     try:
-        _finish(staging, plan, state_dir)
+        if not (plan.small and _move_in_place(staging, plan, state_dir)):
+            _finish(staging, plan, state_dir)
     finally:
         staging.discard()
     return plan.result
@@ -315,6 +316,52 @@ def _patch_in_place(out: Path, files: dict[str, bytes], changed: list[str], remo
     for temporary, target in pending:
         os.replace(temporary, target)
     journal.unlink()
+    _remove_and_note(out, changed, removed, states, state_dir)
+    return True
+
+
+def _move_in_place(staging: Staging, plan: _Plan, state_dir: Path | None) -> bool:
+    """Move a small change's new files from ``staging`` into the existing site (as _patch_in_place
+    writes them there); False, with nothing changed, if that cannot be done.
+
+    A build that expected to make many files writes them into a staging folder as it makes them;
+    when most came out the same, linking every unchanged file into the new folder (and removing
+    the old one) had cost more than the pages that changed: a quarter of a second of the example's
+    one-CSV rebuild on a disk. Moves cannot fail for want of space; until the journal is removed
+    the site is not taken to be intact (site_intact), so a build stopped part-way starts afresh.
+    """
+    out = str(plan.out)
+    suffix = f".perfpages-{os.getpid()}.tmp"
+    journal = plan.out.parent / f".{plan.out.name}.patch-{os.getpid()}"
+    marker = os.path.join(out, MARKER + suffix)
+    moves = [(os.path.join(staging.root, rel), os.path.join(out, rel)) for rel in plan.changed]
+    if any(os.path.isdir(target) for _, target in moves):
+        return False
+    try:
+        journal.write_text(MARKER + suffix + "\n", encoding="utf-8")
+        with open(marker, "wb") as handle:
+            handle.write(plan.marker)
+    except OSError:
+        for path in (marker, journal):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        return False
+    states = _read_state(state_dir, plan.out)
+    try:
+        for source, target in moves:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(source, target)
+    except OSError as exc:  # the journal stays: the next build knows the site is not intact
+        raise OutputError(f"could not finish updating {out}: {exc.strerror or exc}; build again") from None
+    os.replace(marker, os.path.join(out, MARKER))
+    journal.unlink()
+    _remove_and_note(plan.out, plan.changed, plan.removed, states, state_dir)
+    return True
+
+
+def _remove_and_note(out: Path, changed: list[str], removed: list[str], states: dict, state_dir: Path | None) -> None:
+    """Remove what a patched site no longer has (and folders left empty); note the sizes and
+    modification times of what changed."""
     for rel in removed:
         path = os.path.join(out, rel)
         with contextlib.suppress(OSError):
@@ -329,7 +376,6 @@ def _patch_in_place(out: Path, files: dict[str, bytes], changed: list[str], remo
         stat = os.stat(os.path.join(out, rel))
         states[rel] = [stat.st_size, stat.st_mtime_ns]
     _write_state(state_dir, out, states)
-    return True
 
 
 def _read_state(state_dir: Path | None, out: Path) -> dict:
@@ -352,8 +398,17 @@ def _manifest_text(manifest: dict) -> str:
 
 def _link(source: str, target: str, temporary: str) -> bool:
     """Hard-link an unchanged file from the previous site in place of ``target`` (written or not),
-    by way of the unused path ``temporary``; False, leaving ``target`` as it was, if the file
-    system cannot."""
+    by way of the unused path ``temporary`` if ``target`` is there already; False, leaving
+    ``target`` as it was, if the file system cannot. Straight to ``target`` where it can: the
+    temporary path is beside the site, in the folder the dev server watches for config.yaml, and
+    making and removing it once per file of a rebuild had the watcher handle a thousand events."""
+    try:
+        os.link(source, target)
+        return True
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
     try:
         os.link(source, temporary)
         os.replace(temporary, target)

@@ -645,6 +645,53 @@ def test_an_unchanged_file_is_linked_whatever_other_files_are_called(tmp_path):
     assert not [p for p in tmp_path.iterdir() if ".link-" in p.name or ".tmp-" in p.name]
 
 
+def test_unchanged_files_are_linked_straight_to_their_places(tmp_path, monkeypatch):
+    """A file not written again is linked straight into the new folder, not by way of a temporary
+    name beside the site: that folder is the one the dev server watches for config.yaml, and a
+    temporary made and removed once per file had it handle a thousand events a rebuild."""
+    import os
+
+    from generator import write
+
+    out, state = tmp_path / "site", tmp_path / "cache"
+    many = {f"page-{i}.html": f"one {i}".encode() for i in range(150)}  # too many to patch in place
+    write.write_site(out, {**many, "a/notes.txt": b"notes"}, [], "v1", state_dir=state)
+    linked = []
+    real_link = os.link
+    monkeypatch.setattr(write.os, "link", lambda source, target: linked.append(target) or real_link(source, target))
+    write.write_site(out, {**{p: b + b"!" for p, b in many.items()}, "a/notes.txt": b"notes"}, [], "v2",
+                     state_dir=state)
+    assert [os.path.basename(target) for target in linked] == ["notes.txt"]
+    assert (out / "a/notes.txt").read_bytes() == b"notes" and (out / "page-3.html").read_bytes() == b"one 3!"
+
+
+def test_a_small_change_written_by_the_workers_is_moved_into_the_site(tmp_path, monkeypatch):
+    """Files written into a staging folder as they are made (a build that expected many) are moved
+    into the site where it stands when few of them changed, rather than the whole site being linked
+    into a new folder and swapped in: same site as a clean build, nothing left beside it."""
+    from generator import build as build_module
+    from generator import write
+
+    monkeypatch.setattr(build_module, "_many_files_to_make", lambda prepared: True)
+    config = write_site(tmp_path, standard_files())
+    out = tmp_path / "site"
+    build_site(config, out)
+    folder = out.stat().st_ino
+    unchanged = (out / "services/permits/index.html").stat()
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    result = build_site(config, out)
+    assert 0 < result.written < result.unchanged
+    assert out.stat().st_ino == folder  # patched where it stands, not a new folder swapped in
+    kept = (out / "services/permits/index.html").stat()
+    assert (kept.st_ino, kept.st_mtime_ns) == (unchanged.st_ino, unchanged.st_mtime_ns)
+    clean = write_site(tmp_path / "clean", {**standard_files(), "data/fines.csv": (config.parent / "data/fines.csv").read_text()})
+    build_site(clean, tmp_path / "clean/site")
+    assert tree(out) == tree(tmp_path / "clean/site")
+    assert not [p for p in tmp_path.iterdir() if any(s in p.name for s in (".tmp-", ".old-", ".link-", ".patch-"))]
+    assert write.previous_files(out, config.parent / ".perfpages-cache")  # known intact: the next build can reuse it
+    assert build_site(config, out).up_to_date
+
+
 def test_a_broken_template_no_page_uses_does_not_stop_a_build(tmp_path):
     """Templates are compiled once before the workers fork; one no page uses is left alone, as before."""
     config = write_site(tmp_path, standard_files())

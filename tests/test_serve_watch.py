@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 
+import pytest
 from watchdog.observers import Observer
 
 from generator.watch import Rebuilder
@@ -47,6 +49,77 @@ def test_reading_an_input_does_not_rebuild_and_changing_it_does(tmp_path):
     finally:
         observer.stop()
         observer.join()
+
+
+def test_the_server_is_told_only_of_events_that_can_change_the_site(tmp_path):
+    """The input folders are watched for files made, changed, moved or removed: reading them (as
+    every build does, each input) sends the server nothing at all, where it had sent about 350
+    events a rebuild of the example, handled in Python while the build ran."""
+    from generator.watch import InputWatch
+
+    for folder in ("content", "data"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "config.yaml").write_text("title: T\n")
+    csv = tmp_path / "data/a.csv"
+    csv.write_text("period,transactions\n2024-01,5\n")
+    seen = []
+
+    class Recording(Rebuilder):
+        def on_any_event(self, event):
+            seen.append(event.event_type)
+            super().on_any_event(event)
+
+    rebuilder = Recording(lambda: None, tmp_path, tmp_path / "config.yaml", [tmp_path / "site"])
+    inputs = InputWatch(rebuilder, tmp_path / "config.yaml")
+    inputs.update()
+    inputs.start()
+    try:
+        time.sleep(0.3)
+        for _ in range(3):
+            csv.read_bytes()
+            (tmp_path / "config.yaml").read_bytes()
+        time.sleep(0.5)
+        assert seen == []
+        csv.write_text("period,transactions\n2024-01,6\n")
+        time.sleep(0.5)
+        assert "modified" in seen
+    finally:
+        inputs.stop()
+
+
+def test_a_save_of_two_events_is_built_a_quiet_pause_after_the_last(monkeypatch):
+    """Builds wait until the files have been quiet for QUIET_SECONDS since the last event. An
+    editor's save is often two events (modified, then closed); when the second came just after
+    the watcher started waiting, it had waited twice over. On a clock of its own here."""
+    from generator import watch
+
+    class Clock:
+        now = 0.0
+        events: list[float] = []
+
+        def monotonic(self):
+            return self.now
+
+        def sleep(self, seconds):
+            end = self.now + seconds
+            for at in [t for t in self.events if t <= end]:  # events that come while it sleeps
+                self.events.remove(at)
+                self.now = at
+                rebuilder.last_event = at
+                rebuilder.pending.set()
+            self.now = end
+
+    clock = Clock()
+    monkeypatch.setattr(watch, "time", clock)
+    built = threading.Event()
+    when = []
+    rebuilder = Rebuilder(lambda: when.append(clock.now) or built.set(), Path("/nowhere"), Path("/nowhere/config.yaml"), [])
+    clock.events = [0.01]  # the save's second event, just after the first
+    rebuilder.last_event = 0.0
+    rebuilder.pending.set()
+    assert built.wait(5)
+    rebuilder.stopped = True
+    assert when == [pytest.approx(0.01 + watch.QUIET_SECONDS)]
 
 
 def test_warm_up_loads_what_a_changing_build_needs():
