@@ -765,11 +765,23 @@ def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav:
     """Render one planned page with the context documented in this module's docstring."""
     template = env.select_template(spec.templates)
     base_path = site.site.base_path
+    # relative_url's answer, with what depends on this page alone worked out once: the table of
+    # services links to every service from each of its sorted copies (18,000 links a rebuild).
+    folder = posixpath.dirname(spec.path)
+    here = folder + "/" if folder else None
+    up = "../" * len(folder.split("/")) if folder else "./"
+    passed = _EXTERNAL_PREFIXES + ("#",)
 
     def url(target: str) -> str:
-        if env.urls_from_root and not (target or "").startswith(_EXTERNAL_PREFIXES + ("#",)):
-            return ROOT_MARK + (target or "").lstrip("/")
-        return relative_url(spec.path, target, base_path)
+        target = target or ""
+        if target.startswith(passed):
+            return target
+        if env.urls_from_root:
+            return ROOT_MARK + target.lstrip("/")
+        if spec.path == "404.html":
+            return relative_url(spec.path, target, base_path)
+        target = target.lstrip("/")
+        return "./" if target == here else up + target
 
     def asset(path: str) -> str:
         return url("static/" + path.lstrip("/"))
