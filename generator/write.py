@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import posixpath
 import re
 import shutil
 import time
@@ -335,8 +336,14 @@ def _move_in_place(staging: Staging, plan: _Plan, state_dir: Path | None) -> boo
     journal = plan.out.parent / f".{plan.out.name}.patch-{os.getpid()}"
     marker = os.path.join(out, MARKER + suffix)
     moves = [(os.path.join(staging.root, rel), os.path.join(out, rel)) for rel in plan.changed]
-    if any(os.path.isdir(target) for _, target in moves):
-        return False
+    folders: set[str] = set()
+    for rel in plan.changed:
+        folder = posixpath.dirname(rel)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder)
+    if folders & plan.old.keys() or any(os.path.isdir(target) for _, target in moves):
+        return False  # a file of the old site where a folder now goes, or the other way round
     try:
         journal.write_text(MARKER + suffix + "\n", encoding="utf-8")
         with open(marker, "wb") as handle:

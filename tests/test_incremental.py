@@ -692,6 +692,25 @@ def test_a_small_change_written_by_the_workers_is_moved_into_the_site(tmp_path, 
     assert build_site(config, out).up_to_date
 
 
+def test_a_staged_change_where_a_file_becomes_a_folder_is_swapped_in_whole(tmp_path):
+    """A page whose path was a file of the old site's folder (or the other way round) cannot be
+    moved into the site where it stands: the whole new folder is swapped in, and nothing fails."""
+    from generator import write
+
+    out, state = tmp_path / "site", tmp_path / "cache"
+    same = {f"page-{i}.html": f"one {i}".encode() for i in range(150)}
+    write.write_site(out, {**same, "notes": b"a file"}, [], "v1", state_dir=state)
+    staging = write.Staging(out, [])
+    new = {**same, "notes/index.html": b"now a folder"}
+    hashes = {rel: staging.write(rel, body) for rel, body in new.items()}
+    result = write.finish_site(staging, hashes, "v2", state_dir=state)
+    assert result.written == 1 and result.removed == 1
+    assert (out / "notes/index.html").read_bytes() == b"now a folder"
+    assert (out / "page-7.html").read_bytes() == b"one 7"
+    assert write.previous_files(out, state).keys() == new.keys()
+    assert not [p for p in tmp_path.iterdir() if any(s in p.name for s in (".tmp-", ".old-", ".link-", ".patch-"))]
+
+
 def test_a_broken_template_no_page_uses_does_not_stop_a_build(tmp_path):
     """Templates are compiled once before the workers fork; one no page uses is left alone, as before."""
     config = write_site(tmp_path, standard_files())
