@@ -18,18 +18,28 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from generator.build import warm_up
 from generator.errors import BuildFailed, Problems
 from generator.watch import InputWatch, Rebuilder, input_state
 
+# The page says which build it came from: a build that finished after the page was served but
+# before this script connected (the page still loading) is told at once, not missed for good.
 RELOAD_JS = b"""(function () {
   if (!window.EventSource) return;
-  var events = new EventSource("/__perfpages/events");
+  var script = document.currentScript;
+  var since = script ? script.getAttribute("data-build") : null;
+  var events = new EventSource("/__perfpages/events" + (since ? "?since=" + encodeURIComponent(since) : ""));
   events.onmessage = function () { window.location.reload(); };
 })();
 """
-SCRIPT_TAG = b'<script src="/__perfpages/reload.js" defer></script>'
+
+
+def script_tag(generation: int) -> bytes:
+    """The reload script's tag for a page served when build ``generation`` was the latest."""
+    return f'<script src="/__perfpages/reload.js" data-build="{generation}" defer></script>'.encode()
+
 NO_SITE_YET = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>No site yet</title></head>'
                b'<body><main><h1>No site yet</h1><p>The site has not been built yet. Once a build succeeds, '
                b"this page reloads by itself.</p></main></body></html>\n")
@@ -74,6 +84,7 @@ class Handler(SimpleHTTPRequestHandler):
     """Serves the output folder, with the reload script and any build error added to each page."""
 
     state: BuildState
+    generation = 0  # the latest build's when this request came (see _route)
 
     def log_message(self, format, *args):  # noqa: A002 - the terminal is for build messages
         pass
@@ -92,10 +103,14 @@ class Handler(SimpleHTTPRequestHandler):
 
     def _route(self, body: bool):
         """GET and HEAD alike: the same status and headers, with or without the body."""
-        if self.path == "/__perfpages/reload.js":
+        address = self.path.split("?", 1)[0]
+        if address == "/__perfpages/reload.js":
             return self._send(RELOAD_JS, "text/javascript", body=body)
-        if self.path == "/__perfpages/events":
+        if address == "/__perfpages/events":
             return self._events() if body else self._send(b"", "text/event-stream", body=False)
+        # Before the page is read: a build finishing meanwhile then makes it reload once, needlessly,
+        # rather than a page from before that build being taken for one from after it.
+        self.generation = self.state.generation
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?", 1)[0].split("#", 1)[0].endswith("/"):
@@ -126,7 +141,7 @@ class Handler(SimpleHTTPRequestHandler):
         if error_text:
             banner = error_banner(error_text, site)
             page = _BODY.sub(lambda found: found.group(0) + banner, page, count=1)
-        page = page.replace(b"</body>", SCRIPT_TAG + b"</body>", 1)
+        page = page.replace(b"</body>", script_tag(self.generation) + b"</body>", 1)
         self._send(page, "text/html; charset=utf-8", status, body)
 
     def _send(self, content: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK, body: bool = True):
@@ -141,7 +156,10 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
-        seen = self.state.generation
+        try:  # the build of the page that asks: a later one may have finished while it loaded
+            seen = int(parse_qs(urlsplit(self.path).query)["since"][0])
+        except (KeyError, ValueError):
+            seen = self.state.generation
         try:
             self.wfile.write(b": connected\n\n")
             self.wfile.flush()
