@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 import sys
 import threading
 from functools import partial
@@ -36,9 +37,24 @@ RELOAD_JS = b"""(function () {
 """
 
 
+# Builds are counted from this server's start: a page from an earlier server (the site may have
+# changed while none ran) is told to reload at once, whatever its count.
+SERVER = secrets.token_hex(4)
+
+
 def script_tag(generation: int) -> bytes:
     """The reload script's tag for a page served when build ``generation`` was the latest."""
-    return f'<script src="/__perfpages/reload.js" data-build="{generation}" defer></script>'.encode()
+    return f'<script src="/__perfpages/reload.js" data-build="{SERVER}-{generation}" defer></script>'.encode()
+
+
+def build_asked_from(query: str, latest: int) -> int:
+    """The build a page's reload script asks from (``since=SERVER-N``): -1, so it reloads at once, for
+    a page of another server or a value not of this server's making; ``latest`` if it names none."""
+    since = parse_qs(query).get("since")
+    if since is None:
+        return latest
+    server, _, count = since[0].rpartition("-")
+    return int(count) if server == SERVER and count.isdigit() else -1
 
 NO_SITE_YET = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>No site yet</title></head>'
                b'<body><main><h1>No site yet</h1><p>The site has not been built yet. Once a build succeeds, '
@@ -156,10 +172,8 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
-        try:  # the build of the page that asks: a later one may have finished while it loaded
-            seen = int(parse_qs(urlsplit(self.path).query)["since"][0])
-        except (KeyError, ValueError):
-            seen = self.state.generation
+        # The build of the page that asks: a later one may have finished while it loaded.
+        seen = build_asked_from(urlsplit(self.path).query, self.state.generation)
         try:
             self.wfile.write(b": connected\n\n")
             self.wfile.flush()

@@ -314,22 +314,24 @@ def _patch_in_place(out: Path, files: dict[str, bytes], changed: list[str], remo
             journal.unlink()
         return False
     states = _read_state(state_dir, out)
+    _forget_state(state_dir, out)  # until all is done: the site is not known intact whatever stops this
     for temporary, target in pending:
         os.replace(temporary, target)
-    journal.unlink()
     _remove_and_note(out, changed, removed, states, state_dir)
+    journal.unlink()
     return True
 
 
 def _move_in_place(staging: Staging, plan: _Plan, state_dir: Path | None) -> bool:
     """Move a small change's new files from ``staging`` into the existing site (as _patch_in_place
-    writes them there); False, with nothing changed, if that cannot be done.
+    writes them there); False, with no file of the site changed, if that cannot be done.
 
     A build that expected to make many files writes them into a staging folder as it makes them;
     when most came out the same, linking every unchanged file into the new folder (and removing
     the old one) had cost more than the pages that changed: a quarter of a second of the example's
-    one-CSV rebuild on a disk. Moves cannot fail for want of space; until the journal is removed
-    the site is not taken to be intact (site_intact), so a build stopped part-way starts afresh.
+    one-CSV rebuild on a disk. New folders are made before anything moves. The record of the site's
+    files is set aside until the end, so a build stopped or failing part-way is followed by one
+    that builds the site afresh rather than taking it to be intact.
     """
     out = str(plan.out)
     suffix = f".perfpages-{os.getpid()}.tmp"
@@ -342,9 +344,16 @@ def _move_in_place(staging: Staging, plan: _Plan, state_dir: Path | None) -> boo
         while folder and folder not in folders:
             folders.add(folder)
             folder = posixpath.dirname(folder)
-    if folders & plan.old.keys() or any(os.path.isdir(target) for _, target in moves):
-        return False  # a file of the old site where a folder now goes, or the other way round
+    # A file of the old site where a folder now goes, or the other way round; or, where names differ
+    # only in case (one file on some file systems), a file removed that is another's new name.
+    old = {rel.casefold() for rel in plan.old}
+    if ({folder.casefold() for folder in folders} & old
+            or {rel.casefold() for rel in plan.removed} & {rel.casefold() for rel in plan.changed}
+            or any(os.path.isdir(target) for _, target in moves)):
+        return False
     try:
+        for folder in sorted(folders):
+            os.makedirs(os.path.join(out, folder), exist_ok=True)
         journal.write_text(MARKER + suffix + "\n", encoding="utf-8")
         with open(marker, "wb") as handle:
             handle.write(plan.marker)
@@ -354,16 +363,28 @@ def _move_in_place(staging: Staging, plan: _Plan, state_dir: Path | None) -> boo
                 os.unlink(path)
         return False
     states = _read_state(state_dir, plan.out)
-    try:
-        for source, target in moves:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+    _forget_state(state_dir, plan.out)
+    for index, (source, target) in enumerate(moves):
+        try:
             os.replace(source, target)
-    except OSError as exc:  # the journal stays: the next build knows the site is not intact
-        raise OutputError(f"could not finish updating {out}: {exc.strerror or exc}; build again") from None
+        except OSError as exc:
+            if index == 0:  # nothing has changed yet: the whole site is swapped in instead
+                for path in (marker, journal):
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+                return False
+            raise OutputError(f"could not finish updating {out}: {exc.strerror or exc}; build again") from None
     os.replace(marker, os.path.join(out, MARKER))
-    journal.unlink()
     _remove_and_note(plan.out, plan.changed, plan.removed, states, state_dir)
+    journal.unlink()
     return True
+
+
+def _forget_state(state_dir: Path | None, out: Path) -> None:
+    """Set aside the record of the site's files (see site_intact) while the site is being changed."""
+    if state_dir is not None:
+        with contextlib.suppress(FileNotFoundError):
+            _state_path(state_dir, out).unlink()
 
 
 def _remove_and_note(out: Path, changed: list[str], removed: list[str], states: dict, state_dir: Path | None) -> None:

@@ -709,6 +709,41 @@ def test_a_staged_change_where_a_file_becomes_a_folder_is_swapped_in_whole(tmp_p
     assert (out / "page-7.html").read_bytes() == b"one 7"
     assert write.previous_files(out, state).keys() == new.keys()
     assert not [p for p in tmp_path.iterdir() if any(s in p.name for s in (".tmp-", ".old-", ".link-", ".patch-"))]
+    staging = write.Staging(out, [])  # and back: a folder of the old site where a file now goes
+    hashes = {rel: staging.write(rel, body) for rel, body in {**same, "notes": b"a file again"}.items()}
+    write.finish_site(staging, hashes, "v3", state_dir=state)
+    assert (out / "notes").read_bytes() == b"a file again" and write.previous_files(out, state)
+
+
+def test_a_staged_change_that_fails_part_way_leaves_a_site_the_next_build_makes_afresh(tmp_path, monkeypatch):
+    """A move into the site that fails after others have been made (a full disk, say) fails the
+    build; the record of the site's files was set aside first, so the next build does not take the
+    half-changed site to be intact but makes it afresh, with no stray file left in it."""
+    from generator import write
+
+    out, state = tmp_path / "site", tmp_path / "cache"
+    same = {f"page-{i}.html": f"one {i}".encode() for i in range(150)}
+    write.write_site(out, {**same, "a.html": b"a1", "b.html": b"b1"}, [], "v1", state_dir=state)
+    staging = write.Staging(out, [])
+    new = {"new/c.html": b"c", **same, "a.html": b"a2", "b.html": b"b2"}  # a file only added moves first
+    hashes = {rel: staging.write(rel, body) for rel, body in new.items()}
+    real_replace, moved = write.os.replace, []
+
+    def full_disk(source, target):
+        if staging.root in str(source) and len(moved) == 1:
+            raise OSError(28, "No space left on device")
+        moved.append(target)
+        return real_replace(source, target)
+
+    monkeypatch.setattr(write.os, "replace", full_disk)
+    with pytest.raises(write.OutputError, match="could not finish updating"):
+        write.finish_site(staging, hashes, "v2", state_dir=state)
+    monkeypatch.undo()
+    assert write.previous_files(out, state) == {}  # not known intact: the next build starts afresh
+    write.write_site(out, {**same, "a.html": b"a3", "b.html": b"b3"}, [], "v3", state_dir=state)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(
+        [*same, "a.html", "b.html", write.MARKER])
+    assert (out / "b.html").read_bytes() == b"b3"
 
 
 def test_a_broken_template_no_page_uses_does_not_stop_a_build(tmp_path):
