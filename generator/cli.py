@@ -242,7 +242,8 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
         if result.up_to_date:
             click.echo(f"Nothing has changed ({result.pages} pages); watching for changes.", err=True)
         else:
-            made = f"{result.written + result.removed:,} file{'' if result.written + result.removed == 1 else 's'} changed"
+            files = result.written + result.removed
+            made = f"{files:,} file{'' if files == 1 else 's'} changed"
             click.echo(f"Built {result.pages} pages in {result.seconds:.1f}s ({made}){pending}; watching for changes.",
                        err=True)
         # A file that changes no page (an editor's backup or autosave beside the data) reloads no page.

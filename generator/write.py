@@ -307,11 +307,7 @@ def _patch_in_place(out: Path, files: dict[str, bytes], changed: list[str], remo
             with open(target + suffix, "wb") as handle:
                 handle.write(marker if rel == MARKER else files[rel])
     except (OSError, KeyError):
-        for temporary, _ in pending:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        with contextlib.suppress(OSError):
-            journal.unlink()
+        _unlink_all([temporary for temporary, _ in pending] + [journal])
         return False
     states = _read_state(state_dir, out)
     _forget_state(state_dir, out)  # until all is done: the site is not known intact whatever stops this
@@ -358,9 +354,7 @@ def _move_in_place(staging: Staging, plan: _Plan, state_dir: Path | None) -> boo
         with open(marker, "wb") as handle:
             handle.write(plan.marker)
     except OSError:
-        for path in (marker, journal):
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+        _unlink_all([marker, journal])
         return False
     states = _read_state(state_dir, plan.out)
     _forget_state(state_dir, plan.out)
@@ -369,15 +363,20 @@ def _move_in_place(staging: Staging, plan: _Plan, state_dir: Path | None) -> boo
             os.replace(source, target)
         except OSError as exc:
             if index == 0:  # nothing has changed yet: the whole site is swapped in instead
-                for path in (marker, journal):
-                    with contextlib.suppress(OSError):
-                        os.unlink(path)
+                _unlink_all([marker, journal])
                 return False
             raise OutputError(f"could not finish updating {out}: {exc.strerror or exc}; build again") from None
     os.replace(marker, os.path.join(out, MARKER))
     _remove_and_note(plan.out, plan.changed, plan.removed, states, state_dir)
     journal.unlink()
     return True
+
+
+def _unlink_all(paths: list) -> None:
+    """Remove what a patch that could not go ahead had written, as far as it can."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _forget_state(state_dir: Path | None, out: Path) -> None:
