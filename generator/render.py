@@ -81,6 +81,7 @@ TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
 }
 
 _EXTERNAL_PREFIXES = ("http://", "https://", "mailto:", "//")
+_PASSED_THROUGH = (*_EXTERNAL_PREFIXES, "#")  # links relative_url leaves as they are
 
 
 # ----------------------------------------------------------------- search paths
@@ -713,17 +714,23 @@ def relative_url(from_path: str, target: str, base_path: str = "/") -> str:
     """
     if target is None:
         target = ""
-    if target.startswith(_EXTERNAL_PREFIXES) or target.startswith("#"):
+    if target.startswith(_PASSED_THROUGH):
         return target
     target = target.lstrip("/")
     if from_path == "404.html":
         return (base_path if base_path.endswith("/") else base_path + "/") + target
+    own_folder, up = _way_up(from_path)
+    return "./" if target == own_folder else up + target
+
+
+@lru_cache(maxsize=4096)
+def _way_up(from_path: str) -> tuple[str | None, str]:
+    """A page's own folder ('services/a/', None at the root) and the way from it to the root
+    ('../../', or './', which keeps a target such as "javascript:x" from being read as a scheme).
+    Remembered: the table of services links to every service from each of its sorted copies,
+    18,000 links in a one-CSV rebuild at GOV.UK scale."""
     folder = posixpath.dirname(from_path)
-    if folder and target == folder + "/":
-        return "./"
-    depth = len(folder.split("/")) if folder else 0
-    # "./" keeps a target such as "javascript:x" from ever being read as a scheme.
-    return ("../" * depth if depth else "./") + target
+    return (folder + "/", "../" * len(folder.split("/"))) if folder else (None, "./")
 
 
 def build_nav(site: m.SiteModel, spec: PageSpec) -> list[dict]:
@@ -765,23 +772,11 @@ def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav:
     """Render one planned page with the context documented in this module's docstring."""
     template = env.select_template(spec.templates)
     base_path = site.site.base_path
-    # relative_url's answer, with what depends on this page alone worked out once: the table of
-    # services links to every service from each of its sorted copies (18,000 links a rebuild).
-    folder = posixpath.dirname(spec.path)
-    here = folder + "/" if folder else None
-    up = "../" * len(folder.split("/")) if folder else "./"
-    passed = _EXTERNAL_PREFIXES + ("#",)
 
     def url(target: str) -> str:
-        target = target or ""
-        if target.startswith(passed):
-            return target
-        if env.urls_from_root:
-            return ROOT_MARK + target.lstrip("/")
-        if spec.path == "404.html":
-            return relative_url(spec.path, target, base_path)
-        target = target.lstrip("/")
-        return "./" if target == here else up + target
+        if env.urls_from_root and not (target or "").startswith(_PASSED_THROUGH):
+            return ROOT_MARK + (target or "").lstrip("/")
+        return relative_url(spec.path, target, base_path)
 
     def asset(path: str) -> str:
         return url("static/" + path.lstrip("/"))

@@ -100,7 +100,6 @@ class Handler(SimpleHTTPRequestHandler):
     """Serves the output folder, with the reload script and any build error added to each page."""
 
     state: BuildState
-    generation = 0  # the latest build's when this request came (see _route)
 
     def log_message(self, format, *args):  # noqa: A002 - the terminal is for build messages
         pass
@@ -126,19 +125,19 @@ class Handler(SimpleHTTPRequestHandler):
             return self._events() if body else self._send(b"", "text/event-stream", body=False)
         # Before the page is read: a build finishing meanwhile then makes it reload once, needlessly,
         # rather than a page from before that build being taken for one from after it.
-        self.generation = self.state.generation
+        generation = self.state.generation
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?", 1)[0].split("#", 1)[0].endswith("/"):
                 return super().do_GET() if body else super().do_HEAD()  # redirects to it with a slash
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            return self._send_page(path.read_bytes(), HTTPStatus.OK, body=body)
+            return self._send_page(path.read_bytes(), HTTPStatus.OK, generation, body=body)
         if path.suffix in ("", ".html"):
-            return self._missing_page(body)
+            return self._missing_page(body, generation)
         return super().do_GET() if body else super().do_HEAD()
 
-    def _missing_page(self, body: bool):
+    def _missing_page(self, body: bool, generation: int):
         """A page that is not there: the site's 404.html, as static hosts serve it, or a placeholder
         where there is no site yet (its first build failed). Either carries the reload script, so
         the page comes back by itself once a build makes it. 404.html links from the site's base
@@ -149,15 +148,15 @@ class Handler(SimpleHTTPRequestHandler):
         base = self.state.base_path
         if site and base != "/":
             page = re.sub(rb'((?:href|src)=")' + re.escape(base.encode("utf-8")), rb"\1/", page)
-        self._send_page(page, HTTPStatus.NOT_FOUND, site, body)
+        self._send_page(page, HTTPStatus.NOT_FOUND, generation, site, body)
 
-    def _send_page(self, page: bytes, status: HTTPStatus, site: bool = True, body: bool = True):
+    def _send_page(self, page: bytes, status: HTTPStatus, generation: int, site: bool = True, body: bool = True):
         """A page of the site with the reload script, and the last build's problems if it failed."""
         error_text = self.state.error_text  # once: a build may finish meanwhile
         if error_text:
             banner = error_banner(error_text, site)
             page = _BODY.sub(lambda found: found.group(0) + banner, page, count=1)
-        page = page.replace(b"</body>", script_tag(self.generation) + b"</body>", 1)
+        page = page.replace(b"</body>", script_tag(generation) + b"</body>", 1)
         self._send(page, "text/html; charset=utf-8", status, body)
 
     def _send(self, content: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK, body: bool = True):
