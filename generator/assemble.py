@@ -18,7 +18,7 @@ from generator.custom_measures import organisation_measures
 from generator.markdown_text import render_markdown
 from generator.savings import service_savings
 from generator.segmentation import organisation_migration, service_migration
-from generator.metrics import COMPLETE_YEAR, KPI_INFO, ServiceFigures
+from generator.figures import COMPLETE_YEAR, KPI_INFO, ServiceFigures
 from generator.paths import resolved
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 # Only what deciding "nothing has changed" needs is imported here; the pipeline's stages (and
 # pandas, Jinja, Markdown with them) are imported by the functions that run them, so a build
 # with nothing to do starts in a fraction of the time.
-from generator import BUILTIN_THEME, page_reuse, paths, render_jobs, units
+from generator import BUILTIN_THEME, head_start, page_reuse, paths, render_jobs, units
 from generator.colours import check_colours, media_only_sheets
 from generator.config import Config, base_path_of, load_config
 from generator.errors import ACCEPTED, WARNING, BuildFailed, Problem, Problems
@@ -33,6 +33,7 @@ from generator.write import (SMALL_CHANGE, OutputError, Staging, digest, finish_
                              site_intact, write_site)
 
 if TYPE_CHECKING:
+    from generator.head_start import HeadStart
     from generator.model import SiteModel
     from generator.pages import PageSpec
 
@@ -83,8 +84,15 @@ def warm_up() -> None:
     A no-op build loads none of them, so the dev server, started on a built site, would import
     them (about half a second) when the first file is edited; it calls this while it waits instead.
     """
-    from generator import (assemble, charts, costs, custom_measures, data, downloads, forecast,  # noqa: F401
-                           metrics, opendata, pages, render, savings, seasonality, segmentation)
+    from generator import assemble, charts, opendata, pages, render, savings  # noqa: F401
+
+    warm_up_work_out()
+
+
+def warm_up_work_out() -> None:
+    """Import what working out services' figures (_work_out) needs, pandas first of all."""
+    from generator import (costs, custom_measures, data, downloads, forecast, metrics, raw_files,  # noqa: F401
+                           seasonality, segmentation)
 
 
 @contextlib.contextmanager
@@ -160,7 +168,8 @@ def build_options(strict: bool, base_url: str | None) -> str:
 
 
 def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = None,
-            digests: Digests | None = None, jobs: int | None = 1, base_url: str | None = None) -> Prepared:
+            digests: Digests | None = None, jobs: int | None = 1, base_url: str | None = None,
+            head_start: HeadStart | None = None) -> Prepared:
     """Load and check every input and compute every figure; raises BuildFailed on errors.
 
     ``previous`` is the previous build's files (path -> [sha256, size]), all still
@@ -168,6 +177,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     :mod:`generator.units`) are taken from their records instead of being
     read, computed and rendered again. Without it everything is made afresh. ``base_url``, if
     given, stands in for config.yaml's (``perfpages build --base-url``: CI knows where it deploys).
+    ``head_start``, if given, works out the few services that changed while their records are read.
     """
     from generator import render
     from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
@@ -218,6 +228,14 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         shown_pages = units.pages_shown(content.pages, search_path[:-1])  # reads the site's own templates
         units.assign_keys(plan, content, digests, whole_site, peers_digest, shown_pages)
         store = units.UnitStore(config.cache_dir)
+        if head_start is not None:  # the services with no record are sent before the records are read
+            unkept = [s for unit in plan if not store.has(unit.key) for s in unit.services]
+            if len(unkept) == len(content.services):  # in the order the build then takes them (fresh)
+                unkept = content.services
+            if not (unkept and len(unkept) < PARTS_WORTH_IT and raw_files.read_nothing
+                    and head_start.send(config, unkept, problems.root)):
+                head_start.close()
+                head_start = None
         for unit in plan:
             record = store.get(unit.key)
             if units.reusable(record, previous):
@@ -227,8 +245,13 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     figures, downloads = {}, {}
 
     def work_out(services) -> None:
-        for part_figures, part_csvs, part_problems in _work_out_in_parts(config, plan, services, raw_files,
-                                                                         problems.root, jobs):
+        parts = None
+        if head_start is not None:  # what it was sent is what is fresh, unless a record proved unusable
+            answer = head_start.result()
+            if answer is not None and [s.slug for s in services] == [s.slug for s in unkept]:
+                parts = [answer]
+        for part_figures, part_csvs, part_problems in parts or _work_out_in_parts(config, plan, services, raw_files,
+                                                                                  problems.root, jobs):
             figures.update(part_figures)
             downloads.update({f"data/services/{slug}.csv": body for slug, body in part_csvs.items()})
             for problem in part_problems:
@@ -822,17 +845,22 @@ def _build_site(config_path: Path, out_dir: Path, *, strict: bool, jobs: int | N
     unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing)
     if unchanged is not None:
         return unchanged
+    helper = None
+    if previous and head_start.wanted(jobs):  # services may be reused: the changed ones are worked out beside
+        helper = head_start.HeadStart.start()
     step = progress or (lambda stage, done, total: None)
     step("Reading and checking inputs", 0, 1)
     fetching = _start_vega_bundle(config_path)
     try:
         prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs,
-                           base_url=base_url)
+                           base_url=base_url, head_start=helper)
     except BaseException:
         if fetching is not None:
             fetching.kill()
         raise
     finally:
+        if helper is not None:
+            helper.close()
         if fetching is not None:
             fetching.wait()
     inputs = input_fingerprint(prepared.config, options, digests)

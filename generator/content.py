@@ -522,11 +522,24 @@ def _merge_generated(written: list, generated: list) -> list:
     return merged + [item for item in written if item.slug in by_slug]
 
 
-def load_content(config: Config, problems: Problems, raw_files=None) -> Content:
-    from generator.generated import generate, resolve_organisation
+def resolve_organisation(text: str | None, slugs: set[str], by_name: dict[str, str]) -> str | None:
+    """An organisation named by slug or by name (any case) to its slug."""
+    if not text:
+        return text
+    if text in slugs:
+        return text
+    if text.strip().lower() in by_name:
+        return by_name[text.strip().lower()]
+    return slugify(text)
 
+
+def load_content(config: Config, problems: Problems, raw_files=None) -> Content:
     unread: list[str] = []
-    made_orgs, made_services = generate(config, problems, raw_files, unread) if config.sources else ([], [])
+    made_orgs, made_services = [], []
+    if config.sources:  # (pandas, which reading a source's file imports, is not needed otherwise: generator.figures)
+        from generator.generated import generate
+
+        made_orgs, made_services = generate(config, problems, raw_files, unread)
     orgs = _merge_generated(load_organisations(config, problems), made_orgs)
     unchecked: list[Service] = []
     services = _merge_generated(load_services(config, problems, unchecked), made_services)

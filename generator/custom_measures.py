@@ -16,13 +16,15 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from generator import model as m
 from generator.config import Config, Measure
-from generator.metrics import COMPLETE_YEAR, make_figure
+from generator.figures import COMPLETE_YEAR, make_figure
 from generator.periods import Period
+
+if TYPE_CHECKING:  # (pandas is imported by whoever passes a frame: see generator.figures)
+    import pandas as pd
 
 
 @dataclass

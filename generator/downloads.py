@@ -7,14 +7,17 @@ import io
 import math
 from itertools import chain
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
-import numpy as np
 import orjson
-import pandas as pd
 
 from generator import model as m
-from generator.data import NUMERIC
+from generator.measures import MEASURES as NUMERIC
 from generator.periods import period_attr
+
+if TYPE_CHECKING:  # imported by the tidy CSVs' functions, which only a build computing figures calls (generator.figures)
+    import numpy as np
+    import pandas as pd
 
 
 def format_number(value) -> str:
@@ -38,6 +41,8 @@ def spreadsheet_safe(text: str) -> str:
 def _text_column(values: pd.Series) -> np.ndarray:
     """format_number for a whole column at once (hundreds of thousands of cells at GOV.UK scale),
     in numpy: pandas' masked assignment cost more than the formatting."""
+    import numpy as np
+
     numbers = values.to_numpy(dtype=float, na_value=np.nan)
     out = np.full(len(numbers), "", dtype=object)
     known = ~np.isnan(numbers)
@@ -56,6 +61,9 @@ def service_csvs(tidy: pd.DataFrame, extra: tuple[str, ...] = ()) -> dict[str, b
     the KPIs so marked in each row (space-separated, as services.csv does): left blank, such a
     cell would read as a figure missing.
     """
+    import numpy as np
+    import pandas as pd
+
     out: dict[str, bytes] = {}
     if not len(tidy):
         return out

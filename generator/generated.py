@@ -214,14 +214,3 @@ def generate(config, problems: Problems, raw_files, unread: list | None = None) 
         if source.values["services"]:
             services.extend(_services(source, frame, path, problems, service_slugs, made_services))
     return orgs, services
-
-
-def resolve_organisation(text: str | None, slugs: set[str], by_name: dict[str, str]) -> str | None:
-    """An organisation named by slug or by name (any case) to its slug."""
-    if not text:
-        return text
-    if text in slugs:
-        return text
-    if text.strip().lower() in by_name:
-        return by_name[text.strip().lower()]
-    return slugify(text)

@@ -14,14 +14,16 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from generator.errors import Problems
 from generator.periods import period_in_name
 from generator.paths import is_pattern, matching
 from generator.sources import COLUMN_IN_FILE, VIRTUAL, Source, _column_key, headings_of
+
+if TYPE_CHECKING:  # pandas is imported where a file is read: see generator.figures
+    import numpy as np
+    import pandas as pd
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:
@@ -42,6 +44,11 @@ class RawFiles:
     def __init__(self):
         self._cache: dict[tuple, RawFile | None] = {}
         self.unread: set[str] = set()  # files of a pattern left unread (see _one_of_many)
+
+    @property
+    def read_nothing(self) -> bool:
+        """No file read yet: another process reading them all afresh tells no problem twice."""
+        return not self._cache
 
     def get(self, path: Path, problems: Problems, source: Source | None, file: str | None = None) -> RawFile | None:
         """The file's text cells; for a source whose file is a pattern (``ae/*.csv``), every file it
@@ -167,6 +174,8 @@ def _one_of_many(parts: list[tuple[Path, RawFile]], problems: Problems, source: 
         frame = _with_file_columns(raw, path).frame.assign(**{"@file": str(path)})
         renames = {h: spelling[_column_key(h)] for h in headings_of(raw.frame) if spelling[_column_key(h)] != h}
         frames.append(frame.rename(columns=renames) if renames and not _clashes(frame, renames) else frame)
+    import pandas as pd
+
     places = _places_by_file(frames)
     frame = pd.concat(frames, ignore_index=True, sort=False)
     text = [c for c in frame.columns if not c.startswith("@")]
@@ -184,6 +193,8 @@ def _second_downloads(parts: list[tuple[Path, RawFile]], problems: Problems, sum
     """Files of a pattern that are a second download of another ('2020 (1).csv' beside '2020.csv': the
     same name but for the copy's mark, the same rows): read once, and said once at the copy. Its
     rows had each been told as repeated, service by service, naming the original and never the copy."""
+    import pandas as pd
+
     groups: dict[tuple, list[Path]] = {}
     for path, raw in parts:
         cells = raw.frame[headings_of(raw.frame)]
@@ -212,6 +223,8 @@ def _second_downloads(parts: list[tuple[Path, RawFile]], problems: Problems, sum
 def _places_by_file(frames: list[pd.DataFrame]) -> dict[str, np.ndarray]:
     """Each row's column number for a heading that is not in the same place in every file (one
     quarter's export has a column more): a message names the cell where it is in its own file."""
+    import numpy as np
+
     headings = [headings_of(f) for f in frames]
     every = list(dict.fromkeys(h for own in headings for h in own))
     out = {}
@@ -431,6 +444,8 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
         problems.error(path, "the file has headings but no rows", header_line,
                        hint="if the export failed, export it again; if there are no figures yet, add a row per "
                             "period when there are, and until then leave the file out (data: in the service's YAML)")
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame["@line"] = lines
     return RawFile(frame, header_line)

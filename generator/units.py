@@ -266,6 +266,10 @@ class UnitStore:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.pickle"
 
+    def has(self, key: str) -> bool:
+        """Whether a record is stored under ``key`` (usable or not: :meth:`get` tells)."""
+        return self.folder is not None and os.path.exists(self._path(key))
+
     def get(self, key: str) -> UnitRecord | None:
         """The record stored under ``key``, or None. A record's file is written once under its key
         (a digest of everything the unit is made from) and never changed (but see :meth:`forget`),

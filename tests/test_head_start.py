@@ -1,0 +1,93 @@
+"""A rebuild in a fresh process works out the changed services in a helper forked as it starts
+(generator.head_start): the build's own process never imports pandas, and the site is the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from generator.build import build_site
+from sitefactory import FINES_CSV, standard_files, write_site
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the helper is forked on Linux only")
+
+# Builds the site in a fresh process, as `perfpages build` does, and says what that process imported.
+BUILD = """
+import json, os, sys
+from pathlib import Path
+from generator import head_start
+from generator.build import build_site
+from generator.errors import BuildFailed
+if sys.argv[3] == "helper dies":
+    head_start._serve = lambda connection: os._exit(3)
+try:
+    result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2)
+    said = {"written": result.written, "reused": result.reused_services}
+except BuildFailed as failed:
+    said = {"errors": [f"{p.path}:{p.line}:{p.column}: {p.message}" for p in failed.problems.errors]}
+try:
+    os.waitpid(-1, os.WNOHANG)
+    children = True
+except ChildProcessError:
+    children = False
+print(json.dumps({**said, "pandas": "pandas" in sys.modules, "children left": children}))
+"""
+
+
+def tree(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and p.name != ".perfpages-manifest.json"}
+
+
+def build_in_a_fresh_process(config, out, how="as usual") -> dict:
+    done = subprocess.run([sys.executable, "-c", BUILD, str(config), str(out), how], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.fixture
+def built(tmp_path):
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    config = write_site(tmp_path / "src", files)
+    build_site(config, tmp_path / "site")
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,161,"))
+    return config, tmp_path / "site"
+
+
+def test_the_changed_service_is_worked_out_beside_the_build_and_the_site_is_a_clean_builds(tmp_path, built):
+    config, out = built
+    said = build_in_a_fresh_process(config, out)
+    # Working out the fines figures needs pandas: this process did not import it, so the helper did.
+    assert said == {"written": said["written"], "reused": 1, "pandas": False, "children left": False}
+    assert said["written"] > 0 and "161" in (out / "data/services/fines.csv").read_text()
+    build_site(config, tmp_path / "clean")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_if_the_helper_dies_the_build_works_the_service_out_itself(tmp_path, built):
+    config, out = built
+    said = build_in_a_fresh_process(config, out, "helper dies")
+    assert said["pandas"] and said["reused"] == 1 and not said["children left"]
+    build_site(config, tmp_path / "clean")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_data_error_the_helper_meets_is_told_as_the_build_itself_tells_it(tmp_path, built):
+    config, out = built
+    before = tree(out)
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,lots,"))
+    said = build_in_a_fresh_process(config, out)
+    assert not said["pandas"] and not said["children left"]
+    from generator.errors import BuildFailed
+
+    with pytest.raises(BuildFailed) as failed:  # here pandas is imported: no helper
+        build_site(config, tmp_path / "other")
+    told = [f"{p.path}:{p.line}:{p.column}: {p.message}" for p in failed.value.problems.errors]
+    assert said["errors"] == told and len(told) == 1 and told[0].startswith("data/fines.csv:14:3: ")
+    assert tree(out) == before  # the previous site stays
