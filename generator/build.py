@@ -169,7 +169,7 @@ def build_options(strict: bool, base_url: str | None) -> str:
 
 def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = None,
             digests: Digests | None = None, jobs: int | None = 1, base_url: str | None = None,
-            head_start: HeadStart | None = None) -> Prepared:
+            helper: HeadStart | None = None) -> Prepared:
     """Load and check every input and compute every figure; raises BuildFailed on errors.
 
     ``previous`` is the previous build's files (path -> [sha256, size]), all still
@@ -177,7 +177,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     :mod:`generator.units`) are taken from their records instead of being
     read, computed and rendered again. Without it everything is made afresh. ``base_url``, if
     given, stands in for config.yaml's (``perfpages build --base-url``: CI knows where it deploys).
-    ``head_start``, if given, works out the few services that changed while their records are read.
+    ``helper``, if given, works out the few services that changed while their records are read.
     """
     from generator import render
     from generator.assemble import assemble, councils_of, shared_lgsl_across_councils
@@ -228,14 +228,15 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         shown_pages = units.pages_shown(content.pages, search_path[:-1])  # reads the site's own templates
         units.assign_keys(plan, content, digests, whole_site, peers_digest, shown_pages)
         store = units.UnitStore(config.cache_dir)
-        if head_start is not None:  # the services with no record are sent before the records are read
-            unkept = [s for unit in plan if not store.has(unit.key) for s in unit.services]
-            if len(unkept) == len(content.services):  # in the order the build then takes them (fresh)
-                unkept = content.services
-            if not (unkept and len(unkept) < PARTS_WORTH_IT and raw_files.read_nothing
-                    and head_start.send(config, unkept, problems.root)):
-                head_start.close()
-                head_start = None
+        if helper is not None:  # the services with no record are sent before the records are read
+            unrecorded = [s for unit in plan if not store.has(unit.key) for s in unit.services]
+            if len(unrecorded) == len(content.services):  # in the order the build then takes them (fresh)
+                unrecorded = content.services
+            # (Not if this process has read a data file: the helper would tell its problems again.)
+            if not (unrecorded and len(unrecorded) < PARTS_WORTH_IT and raw_files.read_nothing
+                    and helper.send(config, unrecorded, problems.root)):
+                helper.close()
+                helper = None
         for unit in plan:
             record = store.get(unit.key)
             if units.reusable(record, previous):
@@ -246,10 +247,10 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
 
     def work_out(services) -> None:
         parts = None
-        if head_start is not None:  # what it was sent is what is fresh, unless a record proved unusable
-            answer = head_start.result()
-            if answer is not None and [s.slug for s in services] == [s.slug for s in unkept]:
-                parts = [answer]
+        if helper is not None:  # what it was sent is what is fresh, unless a record proved unusable
+            answer = helper.result() if [s.slug for s in services] == [s.slug for s in unrecorded] else None
+            helper.close()
+            parts = None if answer is None else [answer]
         for part_figures, part_csvs, part_problems in parts or _work_out_in_parts(config, plan, services, raw_files,
                                                                                   problems.root, jobs):
             figures.update(part_figures)
@@ -846,14 +847,14 @@ def _build_site(config_path: Path, out_dir: Path, *, strict: bool, jobs: int | N
     if unchanged is not None:
         return unchanged
     helper = None
-    if previous and head_start.wanted(jobs):  # services may be reused: the changed ones are worked out beside
+    if previous and head_start.worth_forking(jobs):  # services may be reused: the changed ones are worked out beside
         helper = head_start.HeadStart.start()
     step = progress or (lambda stage, done, total: None)
     step("Reading and checking inputs", 0, 1)
     fetching = _start_vega_bundle(config_path)
     try:
         prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs,
-                           base_url=base_url, head_start=helper)
+                           base_url=base_url, helper=helper)
     except BaseException:
         if fetching is not None:
             fetching.kill()

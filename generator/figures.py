@@ -85,7 +85,7 @@ def _nan_to_none(value):
     try:
         if math.isnan(value):
             return None
-    except TypeError:
+    except (TypeError, OverflowError):  # (not a number; an int too large for a float)
         return value
     return float(value)
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from generator.errors import Problems
 from generator.paths import is_pattern, matching, missing_file_hint, resolved
@@ -21,6 +20,9 @@ from generator.schema import slugify
 from generator.sources import (Source, _field_spec, _Resolver, first_rows, headings_of, looks_like_a_total,
                                select_rows, template_values)
 from generator.yamlfile import Positions
+
+if TYPE_CHECKING:  # frames come from raw_files, which imports pandas to read a file (see generator.figures)
+    import pandas as pd
 
 
 

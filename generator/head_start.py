@@ -5,11 +5,12 @@ A rebuild after one CSV has changed reuses every other service's figures from it
 importing pandas was about a fifth of such a build (half a second) on top of reading the content
 and the records. The build's own process never needs pandas then (:mod:`generator.figures`), so
 a process forked as the build starts imports it on the other core; once the build knows which
-services changed it sends them, reads the records meanwhile, and takes their figures back.
+services have no record it sends them, reads the records meanwhile, and takes their figures back.
 
-Only a fresh process gains (the dev server has pandas imported already), only on Linux (forking
-once libraries are loaded is counted unsafe elsewhere) and with a second core. Whatever goes
-wrong in the helper (it dies, a result will not pickle), the build works them out itself.
+Only a process that has not imported pandas gains (``perfpages build``, and the dev server's
+first build; its later ones have pandas already), only on Linux (forking once libraries are
+loaded is counted unsafe elsewhere) and with a second core. Whatever goes wrong in the helper (it
+dies, a job will not pickle, it takes far too long), the build works the services out itself.
 """
 
 from __future__ import annotations
@@ -20,41 +21,51 @@ import signal
 import sys
 from multiprocessing.connection import Connection, Pipe
 
+# Seconds to wait for the helper's answer before working the services out here instead: far more
+# than it takes (tenths of a second for a few services); a helper that hangs must not hang the build.
+PATIENCE = 300
 
-def wanted(jobs: int | None) -> bool:
+
+def worth_forking(jobs: int | None) -> bool:
     """Whether a head start can help this process: pandas not yet imported, forking safe, a core to spare."""
     return ("pandas" not in sys.modules and sys.platform.startswith("linux") and jobs != 1
             and (jobs or os.cpu_count() or 1) > 1)
 
 
 class HeadStart:
-    """The forked helper: :meth:`work_out` once, or :meth:`close` (always, when the build ends)."""
+    """The forked helper: :meth:`send` once and then :meth:`result`, and :meth:`close` in any case."""
 
     def __init__(self, pid: int, connection: Connection):
         self.pid, self._connection = pid, connection
 
     @classmethod
     def start(cls) -> HeadStart | None:
+        ours, theirs = Pipe()
         try:
-            ours, theirs = Pipe()
             pid = os.fork()
         except OSError:
+            ours.close()
+            theirs.close()
             return None
-        if pid == 0:  # the helper: it never returns into the build's code, nor flushes its streams
+        if pid == 0:  # the helper: it never returns into the build's code, nor flushes the build's streams
+            code = 1
             try:
                 ours.close()
                 _serve(theirs)
+                code = 0
             finally:
-                os._exit(0)
+                os._exit(code)
         theirs.close()
         return cls(pid, ours)
 
     def send(self, config, services, root) -> bool:
-        """Ask for build._work_out of these services; False if they cannot be sent (then close)."""
+        """Ask for build._work_out of these services; False (and the helper stopped) if they cannot be
+        sent. The helper reads them once it has imported pandas: until then a job larger than the
+        pipe holds (a few hundred services' worth; the build sends fewer than 64) would wait here."""
         try:
             self._connection.send_bytes(pickle.dumps((config, services, root), protocol=pickle.HIGHEST_PROTOCOL))
             return True
-        except (OSError, pickle.PickleError, TypeError, AttributeError):
+        except Exception:  # (whatever pickling a value raises)
             self.close()
             return False
 
@@ -62,8 +73,10 @@ class HeadStart:
         """What :meth:`send` asked for (figures packed as a worker's are), or None if the helper
         could not do it; either way the helper is stopped."""
         try:
+            if not self._connection.poll(PATIENCE):
+                return None
             return pickle.loads(self._connection.recv_bytes())
-        except (OSError, EOFError, pickle.PickleError, TypeError, AttributeError):
+        except Exception:  # (it died: EOFError; or what it sent will not unpickle here)
             return None
         finally:
             self.close()
@@ -85,6 +98,9 @@ class HeadStart:
 
 
 def _serve(connection: Connection) -> None:
+    # Nothing it says is wanted (the build reports its problems), and the build's streams may be
+    # a progress display whose lock another thread held at the fork.
+    sys.stdout = sys.stderr = open(os.devnull, "w")
     from generator import build, paths
 
     build.warm_up_work_out()

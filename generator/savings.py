@@ -89,7 +89,7 @@ def take_up_of(service: m.ServiceView) -> float | None:
 
 def comparable_take_up(service, ended: bool) -> float | None:
     """A service's take-up as others' savings compare them with it (a ServiceView, or its
-    metrics.ServiceFigures): none if it does not collect its take-up (not_requested), as its page
+    figures.ServiceFigures): none if it does not collect its take-up (not_requested), as its page
     says, though its channels give one; nor if it has ended (its figures stop a year or more before
     the site's latest), whose take-up is of a year long past."""
     return None if ended or m.DIGITAL_TAKE_UP in service.not_requested else take_up_of(service)

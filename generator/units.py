@@ -42,7 +42,7 @@ from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.paths import matching, resolved
 
 KEEP_GENERATIONS = 3  # records kept: this many times a build's own, the rest least recently used
-FORMAT = 13  # bump when the record's shape changes
+FORMAT = 14  # bump when the record's shape changes (14: figures.ServiceFigures, was metrics')
 # What a service page may read of the whole-site model without depending on other services.
 SITE_WIDE_MODEL_PARTS = {"pages", "vega_bundle", "site", "channels", "kpis"}
 SERVICE_TEMPLATE = re.compile(r"^service(-.*)?\.html$")
@@ -110,7 +110,7 @@ class Packed:
 
 
 def packed_figures(fig):
-    """A service's figures (metrics.ServiceFigures) with the parts that only its own page reads
+    """A service's figures (figures.ServiceFigures) with the parts that only its own page reads
     kept pickled: as sent back from a worker process, and as kept in its unit's record."""
     periods = fig.periods if isinstance(fig.periods, StoredRows) else StoredRows.of(fig.periods)
     seasons = fig.seasons if fig.seasons is None or isinstance(fig.seasons, Packed) else Packed.of(fig.seasons)
@@ -121,7 +121,7 @@ def packed_figures(fig):
 class UnitRecord:
     """What a finished unit left behind for the next build."""
 
-    figures: dict  # slug -> metrics.ServiceFigures
+    figures: dict  # slug -> figures.ServiceFigures
     data_files: dict[str, str]  # slug -> its tidy CSV download
     warnings: list[Problem]
     open_data: dict[str, tuple[str, str]]  # slug -> (CSV rows, JSON records) for data/services.*

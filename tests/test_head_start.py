@@ -24,6 +24,12 @@ from generator.build import build_site
 from generator.errors import BuildFailed
 if sys.argv[3] == "helper dies":
     head_start._serve = lambda connection: os._exit(3)
+if sys.argv[3] == "job will not pickle":
+    import generator.content
+
+    def no(self, protocol):
+        raise TypeError("not today")
+    generator.content.Service.__reduce_ex__ = no
 try:
     result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2)
     said = {"written": result.written, "reused": result.reused_services}
@@ -50,10 +56,11 @@ def build_in_a_fresh_process(config, out, how="as usual") -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-@pytest.fixture
-def built(tmp_path):
+@pytest.fixture(params=["", "sources:\n  - file: fines.csv\n    columns: {period: period}\n"],
+                ids=["plain", "a source that makes no services"])
+def built(tmp_path, request):
     files = standard_files()
-    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["config.yaml"] += "charts:\n  static_svg: false\n" + request.param
     config = write_site(tmp_path / "src", files)
     build_site(config, tmp_path / "site")
     (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,161,"))
@@ -70,10 +77,25 @@ def test_the_changed_service_is_worked_out_beside_the_build_and_the_site_is_a_cl
     assert tree(out) == tree(tmp_path / "clean")
 
 
-def test_if_the_helper_dies_the_build_works_the_service_out_itself(tmp_path, built):
+@pytest.mark.parametrize("how", ["helper dies", "job will not pickle"])
+def test_if_the_helper_cannot_do_it_the_build_works_the_service_out_itself(tmp_path, built, how):
     config, out = built
-    said = build_in_a_fresh_process(config, out, "helper dies")
+    said = build_in_a_fresh_process(config, out, how)
     assert said["pandas"] and said["reused"] == 1 and not said["children left"]
+    build_site(config, tmp_path / "clean")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_service_whose_record_proves_unusable_is_worked_out_here_with_the_changed_one(tmp_path, built):
+    """The helper is sent the services with no record; a record found unreadable after that makes
+    one more service fresh, and the helper's answer, for fewer services, is not used."""
+    config, out = built
+    records = list((config.parent / ".perfpages-cache/units").glob("*.pickle"))
+    assert len(records) == 2  # fines' (now out of date) and permits'
+    for record in records:
+        record.write_bytes(b"not a record")
+    said = build_in_a_fresh_process(config, out)
+    assert said["pandas"] and said["reused"] == 0 and not said["children left"]
     build_site(config, tmp_path / "clean")
     assert tree(out) == tree(tmp_path / "clean")
 
