@@ -391,6 +391,8 @@ def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs):
     Each service's figures depend only on its own unit's files (which is what lets
     incremental builds reuse units), so units are shared out whole, in plan order.
     """
+    if not fresh:  # every service reused (a Markdown page or a service's YAML removed): pandas not needed
+        return []
     jobs = jobs or os.cpu_count() or 1
     if len(fresh) < PARTS_WORTH_IT or jobs <= 1:
         return [_work_out(config, fresh, raw_files, root)]
@@ -846,13 +848,13 @@ def _build_site(config_path: Path, out_dir: Path, *, strict: bool, jobs: int | N
     unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing)
     if unchanged is not None:
         return unchanged
-    helper = None
-    if previous and head_start.worth_forking(jobs):  # services may be reused: the changed ones are worked out beside
-        helper = head_start.HeadStart.start()
     step = progress or (lambda stage, done, total: None)
     step("Reading and checking inputs", 0, 1)
-    fetching = _start_vega_bundle(config_path)
+    helper = fetching = None
     try:
+        if previous and head_start.worth_forking(jobs):  # services may be reused: the changed ones are worked out beside
+            helper = head_start.HeadStart.start()
+        fetching = _start_vega_bundle(config_path)
         prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs,
                            base_url=base_url, helper=helper)
     except BaseException:

@@ -21,6 +21,8 @@ import signal
 import sys
 from multiprocessing.connection import Connection, Pipe
 
+from generator.render_jobs import end_with_parent
+
 # Seconds to wait for the helper's answer before working the services out here instead: far more
 # than it takes (tenths of a second for a few services); a helper that hangs must not hang the build.
 PATIENCE = 300
@@ -41,6 +43,7 @@ class HeadStart:
     @classmethod
     def start(cls) -> HeadStart | None:
         ours, theirs = Pipe()
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:
@@ -51,6 +54,7 @@ class HeadStart:
             code = 1
             try:
                 ours.close()
+                end_with_parent(parent)
                 _serve(theirs)
                 code = 0
             finally:

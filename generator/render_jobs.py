@@ -22,6 +22,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -49,7 +50,8 @@ def map_over_processes(pages: list, render_one: Callable[[object], object], jobs
     _work.update(pages=pages, render_one=render_one)  # before the workers are forked: they read it
     try:
         try:
-            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=end_with_parent, initargs=(os.getpid(),))
         except (OSError, NotImplementedError, ImportError):  # no semaphores here (no /dev/shm, say)
             return _in_this_process(pages, render_one, tell)
         size = max(1 if worth_it < 8 else 8, len(pages) // (jobs * 8))
@@ -78,6 +80,20 @@ def _in_this_process(pages: list, render_one: Callable[[object], object], tell: 
             tell(len(out))
     tell(len(out))
     return out
+
+
+def end_with_parent(parent: int) -> None:
+    """Have this forked process killed when the build's process ends, however it ends (Linux's
+    PR_SET_PDEATHSIG): the workers of a build stopped by SIGTERM (a CI job cancelled) had waited
+    for work that would never come, for ever."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux's C library: the worker ends when its work does
+        return
+    if os.getppid() != parent:  # the build's process had already ended
+        os._exit(1)
 
 
 def _render_run(run: tuple[int, int]) -> tuple[int, list]:

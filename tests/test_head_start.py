@@ -113,3 +113,16 @@ def test_a_data_error_the_helper_meets_is_told_as_the_build_itself_tells_it(tmp_
     told = [f"{p.path}:{p.line}:{p.column}: {p.message}" for p in failed.value.problems.errors]
     assert said["errors"] == told and len(told) == 1 and told[0].startswith("data/fines.csv:14:3: ")
     assert tree(out) == before  # the previous site stays
+
+
+def test_a_rebuild_with_no_service_to_work_out_does_not_import_pandas(tmp_path, built):
+    """A Markdown page's words changed: every service is reused, and nothing needs pandas."""
+    config, out = built
+    build_site(config, out)  # (the fixture's changed CSV, taken in here)
+    about = config.parent / "content/pages/about.md"
+    about.write_text(about.read_text() + "\nMore about us.\n")
+    said = build_in_a_fresh_process(config, out)
+    assert said == {"written": said["written"], "reused": 2, "pandas": False, "children left": False}
+    assert "More about us." in (out / "about/index.html").read_text()
+    build_site(config, tmp_path / "clean")
+    assert tree(out) == tree(tmp_path / "clean")

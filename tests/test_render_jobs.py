@@ -84,3 +84,46 @@ def test_progress_is_told_as_results_arrive():
     told = []
     render_jobs.map_over_processes(list(range(200)), square_and_pid, jobs=2, progress=told.append)
     assert told and told[-1] == 200 and told == sorted(told)
+
+
+# Run in a process of its own: each worker notes its pid, and the first kills the process that
+# forked them (as SIGKILL, or SIGTERM from a cancelled CI job, would end a build), then all wait.
+KILLS_ITS_PARENT = """
+import os, signal, sys, time
+from pathlib import Path
+from generator import render_jobs
+
+def work(n):
+    Path(sys.argv[1], str(os.getpid())).touch()
+    if n == 0:
+        time.sleep(0.5)
+        os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(60)
+
+render_jobs.map_over_processes(list(range(8)), work, jobs=2, worth_it=1)
+"""
+
+
+def _ended(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # dead, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_end_when_the_build_process_is_killed(tmp_path):
+    """They had waited for work for ever, one stuck per killed build (a tester found them days later)."""
+    done = subprocess.run([sys.executable, "-c", KILLS_ITS_PARENT, str(tmp_path)], capture_output=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, timeout=60)
+    assert done.returncode == -9
+    pids = [int(p.name) for p in tmp_path.iterdir()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while not all(_ended(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in pids if not _ended(pid)]
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left
