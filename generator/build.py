@@ -225,7 +225,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         # then no service page stands alone.
         compared = shared_lgsl_across_councils(content, councils_of(content, config.organisation))
         whole_site = compared or units.service_pages_read_other_services(search_path, render.BUILTIN_THEME)
-        shown_pages = units.pages_shown(content.pages, search_path[:-1])  # reads the site's own templates
+        shown_pages = units.pages_shown(content.pages, search_path)  # reads the site's own templates
         units.assign_keys(plan, content, digests, whole_site, peers_digest, shown_pages)
         store = units.UnitStore(config.cache_dir)
         if helper is not None:  # the services with no record are sent before the records are read

@@ -221,12 +221,16 @@ def service_pages_read_other_services(search_path: list[Path], builtin: Path,
     return False
 
 
-def pages_shown(pages: list, own_templates: list[Path]) -> bytes:
+def pages_shown(pages: list, search_path: list[Path]) -> bytes:
     """What a service's (or organisation's, or cost report's) page shows of the Markdown pages: their
     slugs, titles and order, in the navigation and footer; not their text, so an edit to the About
     page's words does not make every service's page again (it had: 9 s for 100 services). Unless the
-    site's own templates name ``pages`` anywhere: then, as they might show anything of them, all of it."""
-    if any("pages" in text for text in _template_sources(own_templates).values()):
+    site's own templates (all of ``search_path`` but the built-in theme, last) name ``pages``
+    anywhere: then, as they might show anything of them, all of it. A template the same as the
+    built-in one of its name is not the site's own: a council that copied the whole theme to change
+    its colours had every service made again for a word changed on its About page."""
+    builtin = _template_sources(search_path[-1:])
+    if any("pages" in text for name, text in _template_sources(search_path[:-1]).items() if builtin.get(name) != text):
         return repr(pages).encode()
     return repr([(p.slug, p.title, p.nav_order, str(p.path), p.language) for p in pages]).encode()
 

@@ -161,6 +161,27 @@ def test_a_markdown_pages_words_remake_no_service_but_its_title_remakes_them_all
     assert build_site(config, out).reused_services == 0
 
 
+def test_a_copied_theme_is_not_counted_as_the_sites_own_templates(site):
+    """A council that copies the whole built-in theme (to change its colours) has templates that name
+    pages, but only as the built-in ones do: a word changed on its About page had remade every
+    service. Once a copied template differs, it is the site's own again."""
+    import shutil
+
+    from generator import BUILTIN_THEME
+
+    config, out = site
+    shutil.copytree(BUILTIN_THEME / "templates", config.parent / "themes/default/templates")
+    build_site(config, out)
+    about = config.parent / "content/pages/about.md"
+    about.write_text(about.read_text().replace("Text.", "Other words."))
+    assert build_site(config, out).reused_services == 2
+    base = config.parent / "themes/default/templates/base.html"
+    base.write_text(base.read_text() + "\n")
+    build_site(config, out)
+    about.write_text(about.read_text().replace("Other words.", "Yet more words."))
+    assert build_site(config, out).reused_services == 0
+
+
 def test_a_record_kept_in_memory_between_builds_gives_a_clean_builds_site(tmp_path, site, monkeypatch):
     """The dev server builds again and again in one process, keeping the unit records it has read
     (they never change under their key): the third build reuses permits without reading its file
