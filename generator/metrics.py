@@ -34,8 +34,8 @@ from generator.data import NOT_BEGUN
 from generator.cells import NR_KPIS
 from generator.measures import RATINGS
 from generator.periods import Period, period_attr
-from generator.figures import (COMPLETE_YEAR, KPI_INFO, OVER_100, PERIOD_KPIS, ServiceFigures,  # noqa: F401
-                               YearWindow, _as_shown, _nan_to_none, make_figure)
+from generator.figures import (COMPLETE_YEAR, OVER_100, PERIOD_KPIS, ServiceFigures, YearWindow, _nan_to_none,
+                               make_figure)
 
 
 def _ratio(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:

@@ -10,7 +10,7 @@ from generator import model as m
 from generator.build import BuildFailed, build_site, prepare
 from generator.comparison import PeerService, compare, fetch, read_peer_csv
 from generator.errors import Problems
-from generator.metrics import KPI_INFO
+from generator.figures import KPI_INFO
 from sitefactory import standard_files, write_site
 
 HEADER = ("service,service_name,organisation,organisation_name,lgsl,period,period_start,period_end,transactions,"

@@ -120,7 +120,7 @@ def test_a_cost_under_10p_shows_two_significant_figures_and_its_change():
     """Transactions Explorer e-petitions: £0.00659 then £0.00829 a transaction, up 25.8%, read
     '£0.01, no change from £0.01' when every sum of money was shown to the penny."""
     from generator.formatting import change_text
-    from generator.metrics import make_figure
+    from generator.figures import make_figure
 
     assert [format_value(v, m.MONEY) for v in (0.00659, 0.00829, 0.05, 0.0999, 0.094, 0.0004)] == [
         "£0.0066", "£0.0083", "£0.05", "£0.10", "£0.094", "£0.0004"]

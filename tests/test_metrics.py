@@ -128,7 +128,7 @@ def test_transactions_are_neither_better_nor_worse(site):
 
 
 def test_change_is_between_the_values_as_shown():
-    from generator.metrics import make_figure
+    from generator.figures import make_figure
 
     # 77.14 and 75.86 show as 77.1% and 75.9%: the change shown must be 1.2 points, not 1.28 -> 1.3.
     fig = make_figure(m.DIGITAL_TAKE_UP, 77.14, "March", 75.86, "February")
@@ -305,7 +305,7 @@ def test_a_periods_only_rate_stands_for_it_only_beside_a_count_that_covers_the_p
 def test_a_percentage_change_is_of_the_values_not_their_rounding():
     """Oflog's Darlington ASC2 went from 0.431 to 0.424: shown as 0.43 and 0.42, a fall of 0.01,
     and of 1.6% (0.007 / 0.431), not the 2.3% that 0.01 / 0.43 gave."""
-    from generator.metrics import make_figure
+    from generator.figures import make_figure
 
     info = m.KpiInfo("quality", "Quality of life", m.NUMBER, True, "")
     fig = make_figure("quality", 0.424, "2022-23", 0.431, "2021-22", info=info)
