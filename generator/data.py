@@ -356,6 +356,48 @@ _MAPPING_KEYS = ("columns", "wide", "measures_in_rows", "services", "organisatio
                  "combine", "period_type")
 
 
+# A heading that is a field's name and its unit, as spreadsheets head columns: 'Cost (£)',
+# 'Satisfaction %', 'Cost (£000s)'. The unit is in brackets or a trailing symbol.
+_UNIT_IN_HEADING = re.compile(r"(?P<name>.*?[^\s(])\s*(?:\((?P<unit>[^()]*)\)|(?P<symbol>[£$€%]))")
+_PLAIN_UNITS = {"£", "$", "€", "%", "gbp", "eur", "usd", "pounds", "£s", "percent", "percentage", "number", "no.",
+                "count", "#"}
+_SCALES = {"000": 1000, "000s": 1000, "'000": 1000, "'000s": 1000, ",000": 1000, "k": 1000, "thousand": 1000,
+           "thousands": 1000, "m": 1_000_000, "million": 1_000_000, "millions": 1_000_000, "000,000": 1_000_000,
+           "bn": 1_000_000_000, "billion": 1_000_000_000, "billions": 1_000_000_000}
+
+
+def _field_with_its_unit(heading: str) -> tuple[str, int] | None:
+    """(field key, how many units each figure is) of a heading that is a field's name with a unit:
+    'Cost (£)' is ('cost', 1), 'Transactions (000s)' ('transactions', 1000), 'Cost (£m)' ('cost',
+    1000000). None for any other heading, 'Cost (net)' among them: that is not a unit."""
+    found = _UNIT_IN_HEADING.fullmatch(heading.strip())
+    if found is None:
+        return None
+    unit = (found["unit"] if found["unit"] is not None else found["symbol"]).strip().lower()
+    if unit in _PLAIN_UNITS:
+        return _column_key(found["name"]), 1
+    scale = unit.lstrip("£$€").strip()
+    return (_column_key(found["name"]), _SCALES[scale]) if scale in _SCALES else None
+
+
+def _unit_in_heading(path, file: str, heading: str, field: str, scale: int, line: int, column: int,
+                     problems: Problems) -> None:
+    """The error for a tidy file's column headed with a field's name and its unit ('Cost (£)'): it
+    was once a warning that the column is ignored, and a council's costs were left out of its site
+    unless it built with --strict. The tidy format's headings are the fields' names alone."""
+    mapped = f"columns: {{{field}: '{heading}'}}"
+    if scale == 1:
+        problems.error(path, f"column '{heading}' is headed with its unit: the tidy format reads a column "
+                       f"headed '{field}'", line, column,
+                       hint=f"rename the heading to {field} (its cells may keep their £ signs, % signs and commas), "
+                            f"or describe the file in config.yaml: sources: [{{file: {file}, {mapped}}}]")
+    else:
+        problems.error(path, f"column '{heading}' is {field} in {scale:,}s: the tidy format reads a column "
+                       f"headed '{field}' of whole figures", line, column,
+                       hint=f"describe the file in config.yaml: sources: [{{file: {file}, {mapped}, "
+                            f"multiply: {{{field}: {scale}}}}}]")
+
+
 def _header_problems(config: Config, source: Source | None, file: str, raw: RawFile, path,
                      problems: Problems) -> bool:
     """Per-file checks of the headings of a file in the tidy format; True if it can be read. A file
@@ -376,6 +418,10 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
         if re.fullmatch(r"\(column \d+\)", heading) and not raw.frame[heading].str.strip().ne("").any():
             continue  # an empty column with no heading: nothing to read, nothing lost
         if key not in fields and key not in ignored:
+            named = _field_with_its_unit(heading)
+            if named is not None and named[0] in fields and named[0] not in keys:
+                _unit_in_heading(path, file, heading, *named, raw.header_line, number, problems)
+                continue
             close = difflib.get_close_matches(key, fields, n=1, cutoff=0.8)
             problems.warning(path, f"unknown column '{heading}' is ignored", raw.header_line, number,
                              hint=f"did you mean '{close[0]}'?" if close else

@@ -650,6 +650,33 @@ def test_a_misspelt_channel_heading_is_named_in_the_hints(tmp_path):
     assert "no row names a channel: should the file have a channel column (is its heading misspelt?)" in out
 
 
+def test_a_tidy_heading_with_its_unit_is_an_error_whose_fix_works(tmp_path):
+    """'Cost (£)' in a tidy file was 'unknown column, ignored': a warning, so without --strict the
+    council's costs were left out of its site. It is an error naming the field, and the hint's
+    mapping reads it; a heading in thousands gets multiply: too."""
+    csv = ("period,channel,Transactions (000s),Cost (£),Satisfaction %,Cost (net)\n"
+           '2024-01,online,1.5,"£1,200.00",80%,1\n2024-01,phone,0.5,£800.00,,2\n')
+    code, out = run(one_file_site(tmp_path, csv), "check")
+    assert code == 1
+    assert ("data/contact.csv:1:4: error: column 'Cost (£)' is headed with its unit: the tidy format reads a "
+            "column headed 'cost'\n    hint: rename the heading to cost (its cells may keep their £ signs, % signs "
+            "and commas), or describe the file in config.yaml: sources: [{file: contact.csv, "
+            "columns: {cost: 'Cost (£)'}}]") in out
+    assert "data/contact.csv:1:5: error: column 'Satisfaction %' is headed with its unit" in out
+    assert ("data/contact.csv:1:3: error: column 'Transactions (000s)' is transactions in 1,000s: the tidy format "
+            "reads a column headed 'transactions' of whole figures\n    hint: describe the file in config.yaml: "
+            "sources: [{file: contact.csv, columns: {transactions: 'Transactions (000s)'}, "
+            "multiply: {transactions: 1000}}]") in out
+    assert "data/contact.csv:1:6: warning: unknown column 'Cost (net)' is ignored" in out  # not a unit
+    # The hints' mappings, together, read the file: 2,000 transactions costing £2,000, £1.00 each.
+    fixed = one_file_site(tmp_path / "fixed", csv, (
+        "sources:\n  - {file: contact.csv, columns: {transactions: 'Transactions (000s)', cost: 'Cost (£)', "
+        "satisfaction: 'Satisfaction %'}, multiply: {transactions: 1000}, ignore: [Cost (net)]}\n"))
+    (jan,) = services(fixed)["contact"].periods
+    assert jan.transactions == 2000 and jan.by_channel == [1500, 500, None]
+    assert jan.cost_per_transaction == pytest.approx(1.0) and jan.user_satisfaction == pytest.approx(80.0)
+
+
 def test_a_row_with_figures_but_no_period_is_not_called_a_total(tmp_path):
     csv = "period,channel,transactions\n2024-01,online,10\n,online,12\n"
     config = one_file_site(tmp_path, csv)
