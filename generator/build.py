@@ -57,6 +57,8 @@ class Prepared:
     made_paths: set[str] = field(default_factory=set)  # (lower case) what render_all has made so far
     kept: dict[str, tuple[str, int]] = field(default_factory=dict)  # files reused from the previous build
     reused_services: int = 0
+    recalled_services: int = 0  # services whose figures were taken from their records, pages made again
+    rewrite_records: dict[str, tuple] = field(default_factory=dict)  # their records (key -> stamp), replaced
     records: dict[str, units.UnitRecord] = field(default_factory=dict)  # by unit key, for the next build
     page_keys: dict[str, str] = field(default_factory=dict)  # output path -> key (generator.page_reuse)
     keep_records: bool = False  # whether this build's unit records are kept (see build_site)
@@ -76,6 +78,7 @@ class BuildResult:
     charts_pending: int = 0  # charts left without a static SVG (quick dev-server builds only)
     charts: int = 0  # charts on the site's pages (each has its JSON download), made or kept
     reused_services: int = 0  # services whose pages and figures were kept from the previous build
+    recalled_services: int = 0  # services whose figures were kept (their data not read), their pages made again
 
 
 def warm_up() -> None:
@@ -218,6 +221,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     peers, peers_digest = load_peers(config, problems)
     plan = units.partition(config, content.services)
     reused: dict[str, units.UnitRecord] = {}
+    recalled: dict[str, units.UnitRecord] = {}  # units whose figures are kept but whose pages are made again
+    stamps: dict[str, tuple] = {}  # their records' (units.UnitStore.stamp), replaced once the pages are made
     if previous is not None:
         digests = digests or file_digests(config, build_options(strict, base_url))
         search_path = render.template_search_path(config.root, config.theme)
@@ -241,7 +246,11 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             record = store.get(unit.key)
             if units.reusable(record, previous):
                 reused[unit.key] = record
-    fresh = [s for u in plan if u.key not in reused for s in u.services] if reused else content.services
+            elif units.figures_reusable(record, unit):
+                recalled[unit.key] = record
+                stamps[unit.key] = store.stamp(unit.key)
+    fresh = [s for u in plan if u.key not in reused and u.key not in recalled for s in u.services] \
+        if reused or recalled else content.services
     data_problems = Problems(root=problems.root)
     figures, downloads = {}, {}
 
@@ -259,6 +268,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                 data_problems._add(problem)
 
     work_out(fresh)
+    for record in recalled.values():  # their inputs are as they were: figures and tidy CSVs as they came out
+        figures.update(record.figures)
+        downloads.update(record.tidy_csvs)
     # Units whose pages say what has changed elsewhere (a service ended, or a new best comparable
     # service): their pages are made again, from their kept figures; their data is not read again.
     restaged: dict[str, units.UnitRecord] = {}
@@ -269,9 +281,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             restaged[key] = reused.pop(key)
             store.forget(key)  # its new record is written in its place
             figures.update(restaged[key].figures)
-        fresh = fresh + [s for u in plan if u.key in restaged for s in u.services]
+    fresh = fresh + [s for u in plan if u.key in restaged or u.key in recalled for s in u.services]
     made_now = list(data_problems.items)  # the fresh services' problems: their records keep these alone
-    for record in [*reused.values(), *restaged.values()]:
+    for record in [*reused.values(), *restaged.values(), *recalled.values()]:
         for problem in record.warnings:
             data_problems._add(problem)
     # Rows of a service whose YAML has errors are its own, not rows nobody reads: the build fails on
@@ -358,10 +370,12 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         from generator.assemble import best_comparables
 
         records = _unit_records(plan, reused, model, figures, data_problems, made_now,
-                                best_comparables(content.services, figures), restaged)
+                                best_comparables(content.services, figures), {**restaged, **recalled}, downloads)
     return Prepared(config, model, pages, extra, problems, charts=charts, kept=kept, records=records,
                     open_rows=open_rows,
-                    reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys)
+                    reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys,
+                    recalled_services=sum(len(record.figures) for record in recalled.values()),
+                    rewrite_records=stamps)
 
 
 def _stale_since(reused: dict[str, units.UnitRecord], figures: dict, services: list) -> list[str]:
@@ -524,13 +538,14 @@ def add_summaries(fig, financial_year_start: int) -> None:
 
 
 def _unit_records(plan, reused, model, figures, data_problems, made_now,
-                  best: dict, restaged: dict | None = None) -> dict[str, units.UnitRecord]:
+                  best: dict, restaged: dict | None = None, downloads: dict | None = None) -> dict[str, units.UnitRecord]:
     """Records for every unit; new ones get their outputs' hashes once the files are rendered.
     ``best`` is each categorised service's best comparable service, as its page is made with it.
     ``made_now`` are the problems found in working out the new units: not the reused units'
     (a tester's fixed warning came back from a unit made beside the one that had it).
     ``restaged``: the old records of units whose pages are made again from their kept figures;
-    the new ones keep their warnings and their tidy CSVs' hashes (those files are kept)."""
+    the new ones keep their warnings, their tidy CSVs and those CSVs' hashes (the files are kept, or
+    written again as they were). ``downloads``: the tidy CSVs made now (path -> bytes)."""
     from generator.charts import LazyCharts
 
     views = {v.slug: v for v in model.services}
@@ -570,6 +585,8 @@ def _unit_records(plan, reused, model, figures, data_problems, made_now,
                      else ("", 0) for path in outputs},
             ended=frozenset(slug for slug in unit.slugs if views[slug].ended),
             compared={slug: best[slug] for slug in unit.slugs if slug in best},
+            tidy_csvs=dict(old.tidy_csvs) if old is not None else {
+                path: downloads[path] for slug in unit.slugs if (path := views[slug].data_file) in (downloads or {})},
         )
     return records
 
@@ -814,7 +831,7 @@ def _save_records(prepared: Prepared, files: dict, hashes: dict[str, list]) -> N
     for record in prepared.records.values():
         made = [path for page in record.outputs if page in prepared.made_with for path in prepared.made_with[page]]
         _finish_record(record, lambda: {slug: prepared.open_rows[slug] for slug in record.figures}, made, made_now)
-    units.UnitStore(prepared.config.cache_dir).save(prepared.records)
+    units.UnitStore(prepared.config.cache_dir).save(prepared.records, prepared.rewrite_records)
     pages = {}
     for path, key in prepared.page_keys.items():
         if path in files:
@@ -906,4 +923,5 @@ def _build_site(config_path: Path, out_dir: Path, *, strict: bool, jobs: int | N
                        prepared.problems,
                        Path(out_dir), written.written, written.unchanged, written.removed,
                        charts_pending=pending, reused_services=prepared.reused_services,
+                       recalled_services=prepared.recalled_services,
                        charts=_charts_among([*files, *prepared.kept]))

@@ -200,8 +200,10 @@ def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | Non
         click.echo(f"Built {result.pages} pages, {result.charts} charts ({result.files} files) into {out_dir} in "
                    f"{result.seconds:.1f}s: "
                    f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed"
-                   + (f"; {result.reused_services} services reused from the last build." if result.reused_services
-                      else "."))
+                   + (f"; {result.reused_services} services reused from the last build" if result.reused_services
+                      else "")
+                   + (f"; {result.recalled_services} services' figures taken from the cache (their data unchanged)"
+                      if result.recalled_services else "") + ".")
 
 
 @main.command()

@@ -201,6 +201,8 @@ Pages on every push that changes the site's files (turn on Pages with "GitHub
 Actions" as the source). `.gitlab-ci.yml` does the same on GitLab Pages. For a
 project site, the workflows pass the address the site is served at to
 `perfpages build --base-url`, which stands in for `base_url` in `config.yaml`.
+Both keep `.perfpages-cache/` between runs, so services whose files have not
+changed are not read or worked out again.
 Both install Performance Pages from `requirements.txt`, at the commit this
 site was made with when `perfpages new` could tell; if it could not, add the
 line it shows there before you push (the workflows stop with that message

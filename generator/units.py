@@ -16,11 +16,13 @@ covers every service, so nothing is reused that could be stale.
 
 After a successful build each unit leaves a record in the cache folder: its
 services' computed figures (which organisation pages, the home page and the
-all-services table sum), its warnings, the open-data rows of its services,
-and the hash and size of every file it wrote. The next build reuses a unit
-only if its key matches and every one of those files is still in the output
-folder exactly as recorded; it then neither reads its data nor renders its
-pages, and the files are kept by hard link.
+all-services table sum), its warnings, the open-data rows and tidy CSVs of
+its services, and the hash and size of every file it wrote. The next build
+with the same key reuses the unit: if every one of those files is still in
+the output folder exactly as recorded, it neither reads its data nor renders
+its pages, and the files are kept by hard link; if not (the cache restored
+into a fresh CI checkout, a build into a new folder), it still does not read
+or work out its data, and makes its pages again from the record's figures.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from generator.fingerprint import Digests, site_wide_fingerprint
 from generator.paths import matching, resolved
 
 KEEP_GENERATIONS = 3  # records kept: this many times a build's own, the rest least recently used
-FORMAT = 14  # bump when the record's shape changes (14: figures.ServiceFigures, was metrics')
+FORMAT = 15  # bump when the record's shape changes (15: tidy_csvs; 14: figures.ServiceFigures, was metrics')
 # What a service page may read of the whole-site model without depending on other services.
 SITE_WIDE_MODEL_PARTS = {"pages", "vega_bundle", "site", "channels", "kpis"}
 SERVICE_TEMPLATE = re.compile(r"^service(-.*)?\.html$")
@@ -132,6 +134,9 @@ class UnitRecord:
     # Each of its categorised services' best comparable service (assemble.best_comparables) when its
     # pages were made: other units' figures decide it, so a unit whose services' has changed is made again.
     compared: dict = field(default_factory=dict)
+    # Its services' tidy CSV downloads (path -> bytes): with its figures, all a build needs of its data
+    # to make its pages again where its files are not in the output (see figures_reusable).
+    tidy_csvs: dict[str, bytes] = field(default_factory=dict)
     format: int = FORMAT
 
 
@@ -317,9 +322,21 @@ class UnitStore:
         temporary = path.with_name(f"{key}.{os.getpid()}.tmp")
         temporary.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
         temporary.replace(path)
+        _READ.pop(key, None)  # (the dev server's copy of the record it replaces)
 
-    def save(self, records: dict[str, UnitRecord]) -> None:
+    def stamp(self, key: str) -> tuple[int, int] | None:
+        """The stored record's (inode, size), to tell later whether it has been written again."""
+        try:
+            stat = os.stat(self._path(key))
+        except (OSError, TypeError):
+            return None
+        return stat.st_ino, stat.st_size
+
+    def save(self, records: dict[str, UnitRecord], rewrite: dict[str, tuple] | None = None) -> None:
         """Write new records and mark these as in use; prune the least recently used beyond a limit.
+        ``rewrite``: key -> stamp of stored records to replace, unless written again since (by the
+        process that made the unit's pages): their units' pages were made again from them, and what
+        those were made with (UnitRecord.ended and .compared) may have changed.
 
         Records of other builds are kept for a while: a site built with two configurations
         (say with and without SVG charts) into the same cache must not lose one's to the other.
@@ -329,7 +346,7 @@ class UnitStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         for key, record in records.items():
             path = self._path(key)
-            if path.is_file():
+            if path.is_file() and (key not in (rewrite or {}) or self.stamp(key) != rewrite[key]):
                 os.utime(path)
                 continue
             self.save_one(key, record)
@@ -349,6 +366,15 @@ def prune_least_recent(folder: Path, pattern: str, keep: int, in_use: set[str]) 
         for path in stored[keep:]:
             if path.stem not in in_use:
                 path.unlink(missing_ok=True)
+
+
+def figures_reusable(record: UnitRecord | None, unit: Unit) -> bool:
+    """Whether a unit's record holds everything its data would give: its services' figures and tidy
+    CSVs. Its key covers every input they are made from, so where its files are not in the output
+    (a CI run that restores the cache into a fresh checkout, a build into a new folder) its pages are
+    made again from these, and its data is not read or worked out again."""
+    return (record is not None and all(slug in record.figures for slug in unit.slugs)
+            and all(path in record.tidy_csvs for path in record.data_files.values()))
 
 
 def reusable(record: UnitRecord | None, previous_files: dict) -> bool:

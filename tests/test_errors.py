@@ -211,6 +211,12 @@ def test_the_command_ends_quickly_without_losing_its_report(tmp_path):
     unchanged = subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config), "--strict"],
                                capture_output=True, text=True)
     assert f"Nothing has changed since the last build: {pages} pages, {charts} charts (" in unchanged.stdout
+    # Into a new folder (a CI run that restores the cache): the services' figures come from the cache.
+    elsewhere = subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config), "--strict",
+                                "--output", str(tmp_path / "elsewhere")], capture_output=True, text=True)
+    services = len(list((tmp_path / "site/services").glob("*/index.html")))
+    assert elsewhere.stdout.rstrip().endswith(
+        f"{services} services' figures taken from the cache (their data unchanged)."), elsewhere.stdout
     usage = subprocess.run([sys.executable, "-m", "generator", "build", "--jobs", "none"],
                            capture_output=True, text=True)
     assert usage.returncode == 2 and "Invalid value" in usage.stderr

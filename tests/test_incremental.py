@@ -302,6 +302,55 @@ def test_a_service_whose_files_were_removed_from_the_output_is_made_again(site):
     assert (out / "data/services/permits.csv").exists()
 
 
+def test_a_build_into_a_new_folder_takes_unchanged_services_figures_from_the_cache(tmp_path, site, monkeypatch):
+    """A CI run restores .perfpages-cache into a fresh checkout, with no site: services whose inputs
+    are unchanged are not read or worked out again (their records hold their figures and tidy CSVs),
+    their pages are made again from them, and the site is byte for byte a clean build's. A changed
+    service is worked out as ever; afterwards the new folder's records serve its incremental builds."""
+    from generator import data
+
+    config, out = site
+    real_load = data.load_data
+    read = []
+
+    def load_data(config_, services, *args, **kwargs):
+        read.extend(s.slug for s in services)
+        return real_load(config_, services, *args, **kwargs)
+    monkeypatch.setattr(data, "load_data", load_data)
+    again = build_site(config, tmp_path / "ci-1")
+    assert again.recalled_services == 2 and again.reused_services == 0 and read == []
+    assert again.written == again.files and tree(tmp_path / "ci-1") == tree(out)
+
+    changed = FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,")
+    (config.parent / "data/fines.csv").write_text(changed)
+    result = build_site(config, tmp_path / "ci-2")
+    assert result.recalled_services == 1 and read == ["fines"]  # permits' figures from its record
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/fines.csv"] = changed
+    clean = build_site(write_site(tmp_path / "clean", files), tmp_path / "clean/site")
+    assert clean.recalled_services == 0 and tree(tmp_path / "ci-2") == tree(tmp_path / "clean/site")
+
+    # The records now describe ci-2's files: a build there changes nothing, and a new month there
+    # reuses permits' pages as they stand.
+    assert build_site(config, tmp_path / "ci-2").up_to_date
+    (config.parent / "data/fines.csv").write_text(changed.replace("2024-03,online,151,", "2024-03,online,152,"))
+    read.clear()
+    assert build_site(config, tmp_path / "ci-2").reused_services == 1 and read == ["fines"]
+
+
+def test_a_data_warning_of_a_service_taken_from_the_cache_is_still_reported(tmp_path, site):
+    config, out = site
+    permits = config.parent / "data/permits.csv"
+    permits.write_text(permits.read_text() + "2024-12,phone,100\n")  # a repeated row: a warning
+    first = build_site(config, out)
+    assert any("repeated row" in p.message and p.path.endswith("permits.csv") for p in first.problems.warnings)
+    second = build_site(config, tmp_path / "elsewhere")
+    assert second.recalled_services == 2
+    assert [(p.path, p.line, p.message) for p in second.problems.warnings] == \
+        [(p.path, p.line, p.message) for p in first.problems.warnings]
+
+
 def test_a_service_template_reading_other_services_stops_reuse(site):
     """A council's service page that shows, say, how many services there are depends on every service."""
     config, out = site
@@ -825,6 +874,25 @@ def test_a_half_written_record_is_cleared_once_it_is_old(tmp_path):
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     UnitStore(tmp_path).save({})
     assert not old.exists() and fresh.exists()
+
+
+def test_a_record_whose_pages_were_made_again_is_replaced_unless_written_since(tmp_path):
+    """A unit taken from its record has its pages made again, with what may since have changed (its
+    best comparable service): its record is replaced at the end of the build, unless the process that
+    made its page has written it since (a newer record, which stays)."""
+    from generator.units import UnitRecord, UnitStore
+
+    store = UnitStore(tmp_path)
+    store.save({"k": UnitRecord({}, {}, [], {}, compared={"a": "old"})})
+    stamp = store.stamp("k")
+    store.save({"k": UnitRecord({}, {}, [], {}, compared={"a": "new"})})  # not asked to: kept
+    assert store.get("k").compared == {"a": "old"}
+    store.save({"k": UnitRecord({}, {}, [], {}, compared={"a": "new"})}, rewrite={"k": stamp})
+    assert store.get("k").compared == {"a": "new"}
+    stamp = store.stamp("k")
+    store.save_one("k", UnitRecord({}, {}, [], {}, compared={"a": "newest"}))  # where its page was made
+    store.save({"k": UnitRecord({}, {}, [], {}, compared={"a": "new"})}, rewrite={"k": stamp})
+    assert store.get("k").compared == {"a": "newest"}
 
 
 def test_an_organisation_page_is_made_again_when_the_sites_latest_data_moves_its_totals(tmp_path, site):
