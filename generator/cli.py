@@ -200,10 +200,17 @@ def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | Non
         click.echo(f"Built {result.pages} pages, {result.charts} charts ({result.files} files) into {out_dir} in "
                    f"{result.seconds:.1f}s: "
                    f"{result.written} written, {result.unchanged} unchanged, {result.removed} removed"
-                   + (f"; {result.reused_services} services reused from the last build" if result.reused_services
+                   + (f"; {_services(result.reused_services)} reused from the last build" if result.reused_services
                       else "")
-                   + (f"; {result.recalled_services} services' figures taken from the cache (their data unchanged)"
-                      if result.recalled_services else "") + ".")
+                   + (f"; {_services(result.recalled_services, possessive=True)} figures taken from the cache "
+                      "(their data unchanged)" if result.recalled_services else "") + ".")
+
+
+def _services(count: int, possessive: bool = False) -> str:
+    """'1 service', '766 services'; possessive: "1 service's", "766 services'"."""
+    if count == 1:
+        return "1 service's" if possessive else "1 service"
+    return f"{count} services'" if possessive else f"{count} services"
 
 
 @main.command()

@@ -280,11 +280,11 @@ class UnitStore:
         return self.folder is not None and os.path.exists(self._path(key))
 
     def get(self, key: str) -> UnitRecord | None:
-        """The record stored under ``key``, or None. A record's file is written once under its key
-        (a digest of everything the unit is made from) and never changed (but see :meth:`forget`),
-        so a process that builds
-        again and again (the dev server) keeps each one it has read: unpickling 766 of them was a
-        sixth of a rebuild's time there. The file's inode and size still have to match."""
+        """The record stored under ``key``, or None. A record's file is written under its key (a
+        digest of everything the unit is made from), and replaced only by a new file (see
+        :meth:`forget` and :meth:`save`'s ``rewrite``), so a process that builds again and again (the
+        dev server) keeps each one it has read, while its inode and size match: unpickling 766 of
+        them was a sixth of a rebuild's time there."""
         if self.folder is None:
             return None
         path = self._path(key)
@@ -307,7 +307,7 @@ class UnitStore:
     def forget(self, key: str) -> None:
         """Remove a record that no longer says how its unit's pages are made: a unit made again because
         its services' ended state or best comparable service changed (build._stale_since) keeps its
-        key, and :meth:`save` writes only the keys it does not have. Without this the old record stayed, and was never reused."""
+        key, and :meth:`save` writes only the keys it does not have (unless told to rewrite them). Without this the old record stayed, and was never reused."""
         _READ.pop(key, None)
         if self.folder is not None:
             self._path(key).unlink(missing_ok=True)
