@@ -188,18 +188,32 @@ def chart_files(chart: m.Chart) -> tuple[bytes, bytes]:
     written as they are (a row's fields in its own order), the others with null for what they lack.
     """
     keys = chart_columns(chart)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(keys)
     rows = chart.rows
     complete = min(map(len, rows), default=0) == len(keys)  # keys are every row's fields together
-    writer.writerows(zip(*(csv_cells(list(map(itemgetter(k), rows)) if complete else [row.get(k) for row in rows])
-                           for k in keys)))
+    columns = [csv_cells(list(map(itemgetter(k), rows)) if complete else [row.get(k) for row in rows]) for k in keys]
     body = {"title": chart.title, "summary": chart.summary,
             "fields": [{"name": k, "unit": _field_unit(chart, k)} for k in keys],
             "data": rows if complete else [{k: row.get(k) for k in keys} for row in rows]}
     json_text = orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
-    return buffer.getvalue().encode("utf-8"), json_text
+    return csv_text(keys, columns).encode("utf-8"), json_text
+
+
+_QUOTED = (",", '"', "\r", "\n")  # a cell holding one of these is quoted by csv.writer (QUOTE_MINIMAL)
+
+
+def csv_text(header: list[str], columns: list[list[str]]) -> str:
+    """A CSV file of text columns, as csv.writer writes it (a line end of \\n). Where no cell needs
+    quoting, the lines are joined directly, which takes a third of the writer's time: a GOV.UK-scale
+    site has 7,700 chart downloads. (A row of one empty cell is written '""', so one column goes
+    to the writer too.)"""
+    joined = "\x00".join(chain(header, *columns))
+    if len(header) > 1 and not any(mark in joined for mark in _QUOTED):
+        return "\n".join([",".join(header), *map(",".join, zip(*columns))]) + "\n"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(zip(*columns))
+    return buffer.getvalue()
 
 
 SAVINGS_FIELDS = ["service", "service_name", "organisation", "period", "transactions", "digital_take_up",

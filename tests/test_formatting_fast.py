@@ -116,6 +116,33 @@ def test_a_chart_csv_column_is_each_cell_as_the_general_writer_gives_it(values):
     assert list(csv_cells(values)) == [_csv_cell(v) for v in values]
 
 
+cells = st.text(alphabet=st.sampled_from(list("ab ,\"\r\n\x00'1.")), max_size=5)
+
+
+@given(st.integers(min_value=1, max_value=4).flatmap(lambda width: st.tuples(
+    st.lists(cells, min_size=width, max_size=width),
+    st.lists(st.lists(cells, min_size=width, max_size=width), max_size=6))))
+@example((["period", "value"], [["January 2024", "1"], ["", ""]]))
+@example((["value"], [[""], ["1"]]))
+@example((["a", "b"], [["x,y", "1"]]))
+@settings(deadline=None)
+def test_a_chart_csv_is_what_the_csv_writer_writes(table):
+    """downloads.csv_text joins the lines itself where no cell needs quoting: every file must be
+    the csv module's, quoting, a lone empty cell ('""') and line ends included."""
+    import csv
+    import io
+
+    from generator.downloads import csv_text
+
+    header, rows = table
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    assert csv_text(header, [list(column) for column in zip(*rows)] if rows else [[] for _ in header]) \
+        == buffer.getvalue()
+
+
 def test_a_cost_under_10p_shows_two_significant_figures_and_its_change():
     """Transactions Explorer e-petitions: £0.00659 then £0.00829 a transaction, up 25.8%, read
     '£0.01, no change from £0.01' when every sum of money was shown to the penny."""
