@@ -537,8 +537,8 @@ def add_summaries(fig, financial_year_start: int) -> None:
                               same_month_last_year(series), unusual_latest(series, growths=growths))
 
 
-def _unit_records(plan, reused, model, figures, data_problems, made_now,
-                  best: dict, restaged: dict | None = None, downloads: dict | None = None) -> dict[str, units.UnitRecord]:
+def _unit_records(plan, reused, model, figures, data_problems, made_now, best: dict,
+                  restaged: dict | None = None, downloads: dict | None = None) -> dict[str, units.UnitRecord]:
     """Records for every unit; new ones get their outputs' hashes once the files are rendered.
     ``best`` is each categorised service's best comparable service, as its page is made with it.
     ``made_now`` are the problems found in working out the new units: not the reused units'

@@ -307,7 +307,8 @@ class UnitStore:
     def forget(self, key: str) -> None:
         """Remove a record that no longer says how its unit's pages are made: a unit made again because
         its services' ended state or best comparable service changed (build._stale_since) keeps its
-        key, and :meth:`save` writes only the keys it does not have (unless told to rewrite them). Without this the old record stayed, and was never reused."""
+        key, and :meth:`save` writes only the keys it does not have (unless told to rewrite them).
+        Without this the old record stayed, and was never reused."""
         _READ.pop(key, None)
         if self.folder is not None:
             self._path(key).unlink(missing_ok=True)
