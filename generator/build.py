@@ -441,14 +441,15 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     problems = Problems(root=root)
     tidy = load_data(config, services, problems, raw_files)
     if problems.errors:
+        # The build fails, but every problem is told at once: the warnings found in working out the
+        # services the errors are not about, as a build that took them from the cache tells them.
+        whole = _untouched_by_errors(config, services, problems)
+        if whole:
+            slugs = {svc.slug for svc in whole}
+            _warn_of_figures(config, whole, compute(tidy[tidy["service"].isin(slugs)], config, whole), problems)
         return {}, {}, problems.items
     figures = compute(tidy, config, services)
-    labels = [channel.label for channel in config.channels]
-    for svc in services:
-        fig = figures[svc.slug]
-        if fig.unpaired_costs:
-            missing = {span.period.label: _uncounted(span.period, fig.periods, labels) for span in fig.cost_spans}
-            _warn_of_unpaired_costs(svc, fig.unpaired_costs, problems, missing)
+    _warn_of_figures(config, services, figures, problems)
     for fig in figures.values():
         add_summaries(fig, config.financial_year_start)
     if config.measures:
@@ -463,6 +464,32 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
                 if measured:
                     fig.data_period_label = covered_label(fig.periods, [*measured, *shown_cost_spans(fig)])
     return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
+
+
+def _warn_of_figures(config, services, figures: dict, problems: Problems) -> None:
+    """The warnings found in working out services' figures: a yearly cost no counts pair with."""
+    labels = [channel.label for channel in config.channels]
+    for svc in services:
+        fig = figures[svc.slug]
+        if fig.unpaired_costs:
+            missing = {span.period.label: _uncounted(span.period, fig.periods, labels) for span in fig.cost_spans}
+            _warn_of_unpaired_costs(svc, fig.unpaired_costs, problems, missing)
+
+
+def _untouched_by_errors(config, services, problems: Problems) -> list:
+    """The services whose files (YAML and data) no error is about: where it is, or, placed elsewhere
+    (config.yaml), the files it arose in reading (files read together are all named there, so only
+    then); none if an error is about nothing of theirs, as it may touch any."""
+    files = {svc.slug: {problems._rel(path) for path in units.data_paths(config, svc)} | {problems._rel(svc.path)}
+             for svc in services}
+    touched: set[str] = set()
+    for error in problems.errors:
+        hit = {slug for slug, mine in files.items() if error.path in mine} or \
+            {slug for slug, mine in files.items() if mine & set(error.about)}
+        if not hit:
+            return []
+        touched |= hit
+    return [svc for svc in services if svc.slug not in touched]
 
 
 def _uncounted(span, periods, channel_labels: list[str]) -> list[str]:

@@ -3216,3 +3216,27 @@ def test_a_row_per_measure_with_a_column_per_period_is_read_by_one_source(tmp_pa
     code, out = run(site(tmp_path / "novalue", source.replace("    wide: {columns: '{period}'}\n", ""),
                          {"data/licences.csv": csv_text}), "check")
     assert code == 1 and "'value' is required in measures_in_rows" in out
+
+
+def test_a_failed_build_still_tells_a_yearly_cost_no_count_pairs_with(tmp_path):
+    """Every problem at once: a yearly cost that no month's count makes up is a warning found in
+    working out the figures. A data error in another service had stopped that for every service
+    worked out with it, so the warning came and went with how services were shared out (and a build
+    that took the service from the cache told it)."""
+    months = [f"{2024 + (m < 4)}-{m:02d}" for m in (*range(4, 13), 1, 2, 3)]
+    counts = "period,channel,transactions\n" + "".join(
+        f"{p},online,{100 + i}\n{p},phone,{'' if p == '2025-02' else 50}\n" for i, p in enumerate(months))
+    source = "sources:\n  - file: finance.csv\n    columns: {period: Year, cost: Cost}\n"
+    service = PERMITS.replace("data: permits.csv", "data:\n  - permits.csv\n  - finance.csv")
+    fines = "name: Fines\norganisation: council\ndescription: Fines.\ndata: fines.csv\n"
+    config = site(tmp_path, source, {"data/permits.csv": counts, "data/finance.csv": 'Year,Cost\n2024/25,"£13,500"\n',
+                                     "content/services/permits.yaml": service, "content/services/fines.yaml": fines,
+                                     "data/fines.csv": "period,channel,transactions\n2024-04,online,12\n"})
+    warning = ("content/services/permits.yaml:5:3: warning: service 'permits' has a cost for April 2024 to March "
+               "2025 but no transactions counted for the whole of it: no count for February 2025 (Phone)")
+    code, out = run(config, "check")
+    assert code == 0 and warning in out
+    (tmp_path / "data/fines.csv").write_text("period,channel,transactions\n2024-04,online,lots\n")
+    code, out = run(config, "check")
+    assert code == 1 and "data/fines.csv:2:3: error: 'transactions' is not a number: 'lots'" in out
+    assert warning in out
