@@ -446,7 +446,10 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
         whole = _untouched_by_errors(config, services, problems)
         if whole:
             slugs = {svc.slug for svc in whole}
-            _warn_of_figures(config, whole, compute(tidy[tidy["service"].isin(slugs)], config, whole), problems)
+            try:
+                _warn_of_figures(config, whole, compute(tidy[tidy["service"].isin(slugs)], config, whole), problems)
+            except Exception:  # noqa: BLE001 (told as well as the errors, never instead of them)
+                pass
         return {}, {}, problems.items
     figures = compute(tidy, config, services)
     _warn_of_figures(config, services, figures, problems)
