@@ -345,10 +345,11 @@ class UnitStore:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
+        rewrite = rewrite or {}
         for key, record in records.items():
-            path = self._path(key)
-            if path.is_file() and (key not in (rewrite or {}) or self.stamp(key) != rewrite[key]):
-                os.utime(path)
+            stamp = self.stamp(key)  # None: not stored
+            if stamp is not None and (key not in rewrite or stamp != rewrite[key]):
+                os.utime(self._path(key))
                 continue
             self.save_one(key, record)
         prune_least_recent(self.folder, "*.pickle", KEEP_GENERATIONS * len(records) + 10, set(records))
