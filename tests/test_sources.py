@@ -2831,6 +2831,24 @@ def test_a_count_with_a_point_between_its_thousands_is_an_error(tmp_path):
                                                  "Pests,2024-01,45\nPests,2024-02,50\n"})
     code, out = run(many, "check")
     assert code == 1 and "is a count written with a point between its thousands: '12.345'" in out, out
+    # Judged within each channel too: a service's small phone counts do not excuse online's '12.345'
+    # (a tester's site published 951 transactions a year and a take-up of 2.7%, not 26,273 and 96%).
+    (tmp_path / "data/permits.csv").write_text("period,channel,transactions\n2024-04,online,12.345\n"
+                                               "2024-04,phone,456\n2024-05,online,13.002\n2024-05,phone,470\n")
+    code, out = run(config, "check")
+    assert code == 1 and ("data/permits.csv:2:3: error: 'transactions' is a count written with a point between "
+                          "its thousands: '12.345'\n    hint: a point is read as a decimal point: write the count "
+                          "as 12345 or 12,345") in out, out
+    assert "data/permits.csv:4:3: error: 'transactions' is a count written with a point between its thousands: " \
+           "'13.002'" in out
+    # The same in a file with the channels across (a semicolon export): each channel its own series.
+    wide = site(tmp_path / "wide", WIDE_CHANNELS.replace("permits.csv", "permits.csv\n    delimiter: ';'"),
+                {"data/permits.csv": "period;Online;Phone\n2024-04;1.234;56\n2024-05;1.300;60\n2024-06;2.050;61\n",
+                 "content/services/permits.yaml": PERMITS})
+    code, out = run(wide, "check")
+    assert code == 1 and ("data/permits.csv:2:2: error: 'transactions' (column 'Online') is a "
+                         "count written with a point between its thousands: '1.234'") in out, out
+    assert out.count("written with a point between its thousands") == 3, out
     # A service with no whole count (a quarter spread over its months) is judged by the file's (review).
     (tmp_path / "many/data/all.csv").write_text("service,period,transactions\nTax,2024-01,833.333\n"
                                                 "Tax,2024-02,866.667\nPests,2024-01,910\nPests,2024-02,1020\n")
