@@ -2948,6 +2948,30 @@ def test_a_semicolon_file_read_with_commas_is_told_its_delimiter(tmp_path):
                                            "content/services/permits.yaml": PERMITS})
     assert ("hint: the file's cells are separated by ';', not commas: describe it in config.yaml, sources: "
             "[{file: permits.csv, delimiter: ';'}]") in run(config, "check")[1]
+    # A comma in its cells ('1,234', '£12.50' in a semicolon export; Excel's 'Unicode Text', tabs in
+    # UTF-16) split a row in two, which looked like headings below a title: the hint was header_row: 2,
+    # which led nowhere (a tester). The delimiter is told, alone, and the hint's entry reads the file.
+    messy = "period;channel;transactions;cost\r\n2024-04;online;1,234;£12.50\r\n2024-04;phone;300;£600.00\r\n"
+    (tmp_path / "plain/data/permits.csv").write_text(messy, newline="")
+    code, out = run(config, "check")
+    assert code == 1 and ("data/permits.csv:1: error: missing column: period\n    hint: the file's cells are "
+                          "separated by ';', not commas: describe it in config.yaml, sources: [{file: permits.csv, "
+                          "delimiter: ';'}]") in out, out
+    assert "title" not in out and "header_row" not in out and "row has" not in out and out.count("error:") == 1, out
+    (tmp_path / "plain/data/permits.csv").write_bytes("period\tchannel\ttransactions\r\n2024-04\tonline\t1,234\r\n"
+                                                      "2024-04\tphone\t300\r\n".encode("utf-16"))
+    code, out = run(config, "check")
+    assert code == 1 and "the file's cells are separated by tabs, not commas" in out and "title" not in out, out
+    (tmp_path / "plain/data/permits.csv").write_text(messy, newline="")
+    (tmp_path / "plain/config.yaml").write_text((tmp_path / "plain/config.yaml").read_text()
+                                                + "sources:\n  - file: permits.csv\n    delimiter: ';'\n")
+    out_dir = tmp_path / "plain/site"
+    code, out = run(config, "build", "--output", str(out_dir))
+    assert code == 0, out
+    page = (out_dir / "services/permits/index.html").read_text()
+    assert "1,534" in page and "80.4%" in page, out  # 1,234 + 300; 1,234 / 1,534 online
+    # £612.50 over 1,534 transactions: £0.40 each
+    assert "£0.40" in page
 
 
 def test_one_rate_written_as_a_fraction_among_percentages_is_a_warning(tmp_path):
