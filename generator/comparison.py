@@ -36,6 +36,7 @@ from pathlib import Path
 
 from generator import model as m
 from generator.errors import Problems
+from generator.paths import outside_the_folder
 
 REQUIRED = ("service", "service_name", "lgsl", "period", "period_start", "period_end", "transactions",
             "digital_take_up", "cost_per_transaction", "completion_rate", "user_satisfaction")
@@ -249,8 +250,8 @@ def load_peers(config, problems: Problems) -> tuple[list[PeerService], str]:
         if peer.file:
             path = (config.data_dir / peer.file).resolve()
             if not path.is_relative_to(config.data_dir.resolve()):
-                problems.error(config.path, f"peer file '{peer.file}' is outside the data folder", *where,
-                               hint="put the peer's services.csv under the data folder")
+                says, hint = outside_the_folder(config.data_dir, peer.file, "peer file")
+                problems.error(config.path, says, *where, hint=hint)
                 continue
             try:
                 body = path.read_bytes()

@@ -13,7 +13,7 @@ from pathlib import Path
 from generator import model as m
 from generator.config import Config, source_of
 from generator.errors import Problems
-from generator.paths import is_pattern, matching, missing_file_hint, resolved
+from generator.paths import is_pattern, matching, missing_file_hint, outside_the_folder, resolved
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions, load_yaml, parse_yaml
 
@@ -496,8 +496,8 @@ def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Proble
         return True
     target = resolved(config.data_dir / ref.file)
     if not target.is_relative_to(resolved(config.data_dir)):
-        problems.error(svc.path, f"data file '{ref.file}' is outside the data folder",
-                       *svc.positions.at(("data",)), hint="name a file inside data/")
+        says, hint = outside_the_folder(config.data_dir, ref.file)
+        problems.error(svc.path, says, *svc.positions.at(("data",)), hint=hint)
         return False
     if not target.is_file():
         problems.error(svc.path, f"data file '{ref.file}' not found in {config.data_dir.name}/",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import Problems
-from generator.paths import is_pattern, matching, missing_file_hint, resolved
+from generator.paths import is_pattern, matching, missing_file_hint, outside_the_folder, resolved
 from generator.schema import slugify
 from generator.sources import (Source, _field_spec, _Resolver, first_rows, headings_of, looks_like_a_total,
                                select_rows, template_values)
@@ -195,8 +195,8 @@ def generate(config, problems: Problems, raw_files, unread: list | None = None) 
         path = config.data_dir / source.file
         if not is_pattern(source.file) and not resolved(path).is_relative_to(resolved(config.data_dir)):
             # Not read at all: an error quoting its lines had printed /etc/passwd (a security tester).
-            problems.error(config.path, f"data file '{source.file}' is outside the data folder", *source.where("file"),
-                           hint=f"name a file inside {config.data_dir.name}/")
+            says, hint = outside_the_folder(config.data_dir, source.file)
+            problems.error(config.path, says, *source.where("file"), hint=hint)
             continue
         if not matching(config.data_dir, source.file) or not (is_pattern(source.file) or path.is_file()):
             problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/"

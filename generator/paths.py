@@ -10,6 +10,7 @@ chain of ``lstat``s, and a tenth of a one-service rebuild. Builds call
 from __future__ import annotations
 
 import difflib
+import os
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +23,17 @@ def resolved(path: Path) -> Path:
 
 def forget() -> None:
     resolved.cache_clear()
+
+
+def outside_the_folder(data_dir: Path, name: str, what: str = "data file") -> tuple[str, str]:
+    """The message and hint for a data file named outside the data folder. A name inside it that is
+    a link to a file elsewhere is told so (a tester's linked shared export was told it was outside the
+    folder it was listed in): links out are not followed, so a build never reads the rest of the machine."""
+    named = Path(os.path.normpath(data_dir / name))
+    if named.is_relative_to(data_dir) or named.is_relative_to(resolved(data_dir)):
+        return (f"{what} '{name}' is a link to a file outside the {data_dir.name} folder, so it is not read",
+                f"copy the file into {data_dir.name}/ instead of linking to it: a link could publish any file")
+    return f"{what} '{name}' is outside the {data_dir.name} folder", f"name a file inside {data_dir.name}/"
 
 
 def is_pattern(name: str) -> bool:

@@ -368,7 +368,8 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     if numbered is None:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         numbered = ((record, reader.line_num) for record in reader)
-    header, rows, lines, short, wide = None, [], [], [], []
+    header, rows, lines, short, wide, repeated = None, [], [], [], [], []
+    heading_record = None
     header_line = None
     try:
         for record, line_num in numbered:
@@ -377,8 +378,12 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
             if header is None:
                 header = [h.strip() for h in record]
                 header_line = line_num - record_lines(record) + 1
+                heading_record = record
                 continue
             line = line_num - record_lines(record) + 1 if quoted else line_num
+            if record == heading_record:  # the headings again, as an export repeats them after a page break
+                repeated.append(line)
+                continue
             if len(record) != len(header):
                 if len(record) < len(header) or not any(c.strip() for c in record[len(header):]):
                     if 1 < len(record) < len(header):  # one cell alone is a title or a note, found later
@@ -419,6 +424,12 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     for line_num, cells, _ in ([] if split_otherwise else wide):  # the delimiter is the one problem, told later
         problems.error(path, f"row has {cells} cells but the header has {len(header)}", line_num, len(header) + 1,
                        hint="check for an extra delimiter, or quote text that contains one")
+    if repeated:
+        problems.warning(path, f"line {repeated[0]} repeats the headings, so it is passed over"
+                         + (f" (and {len(repeated) - 1} more line{'s' if len(repeated) > 2 else ''})"
+                            if len(repeated) > 1 else ""), repeated[0],
+                         hint="an export that repeats its headings after each page break: nothing is lost, "
+                              "but deleting the repeats silences this")
     header, rows = _named_columns(header, rows)
     short = [(line, cells) for line, cells in short if cells < len(header)]
     if short and lines and short[-1][0] == lines[-1] and lines[-1] == text.count("\n") + 1 and \

@@ -131,6 +131,23 @@ def test_data_file_outside_the_data_folder_is_refused(tmp_path):
         "data: permits.csv", "data: ../data2/x.csv")
     code, out = check(tmp_path, files)
     assert code == 1 and "is outside the data folder" in out
+    assert "hint: name a file inside data/" in out
+
+
+def test_a_data_file_that_links_out_of_the_data_folder_is_told_it_is_a_link(tmp_path):
+    """A tester linked data/volumes.csv to a shared export elsewhere: it was refused as 'outside the
+    data folder', which it is listed in. It is still not read (a link could publish any file on the
+    machine), and the message says why and what to do."""
+    files = standard_files()
+    files["shared/volumes.csv"] = "period,channel,transactions\n2024-01,online,5\n"
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "data: permits.csv", "data: volumes.csv")
+    write_site(tmp_path, files)
+    (tmp_path / "data/volumes.csv").symlink_to(tmp_path / "shared/volumes.csv")
+    code, out = check(tmp_path, {})
+    assert code == 1 and ("error: data file 'volumes.csv' is a link to a file outside the data folder, so it is "
+                          "not read\n    hint: copy the file into data/ instead of linking to it: a link could "
+                          "publish any file") in out, out
 
 
 def test_output_folder_may_not_overlap_inputs(tmp_path):

@@ -2974,6 +2974,21 @@ def test_a_semicolon_file_read_with_commas_is_told_its_delimiter(tmp_path):
     assert "£0.40" in page
 
 
+def test_headings_repeated_after_a_page_break_are_passed_over_with_a_warning(tmp_path):
+    """An export that repeats its headings after each page break got an error for each of the
+    repeat's cells ("'period' is not a period I recognise: 'period'"), three for one line (a tester).
+    The repeats are passed over, with one warning saying where, and every figure is read."""
+    csv_text = ("period,channel,transactions\n2024-01,online,5\n2024-01,phone,5\nperiod,channel,transactions\n"
+                "2024-02,online,6\n\"period\",channel,transactions\n2024-03,online,7\n")
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "build", "--output", str(tmp_path / "site"))
+    assert code == 0 and ("data/permits.csv:4: warning: line 4 repeats the headings, so it is passed over (and 1 "
+                          "more line)\n    hint: an export that repeats its headings after each page break") in out, out
+    assert "not a period" not in out
+    rows = (tmp_path / "site/data/services/permits.csv").read_text()
+    assert [line[:7] for line in rows.strip().split("\n")[1:]] == ["2024-01", "2024-01", "2024-02", "2024-03"], rows
+
+
 def test_one_rate_written_as_a_fraction_among_percentages_is_a_warning(tmp_path):
     """0.926 among completion rates of about 92 was published as 0.9%, 'down 91.3 points, worse',
     without a word."""
