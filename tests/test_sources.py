@@ -3135,6 +3135,21 @@ def test_excels_accounting_zero_is_read_as_zero(tmp_path):
     assert services(config)["permits"].kpis["cost_per_transaction"].value == pytest.approx(0.80)
 
 
+def test_the_typeset_minus_sign_is_a_minus(tmp_path):
+    """'−12' (U+2212, as typesetting and some finance systems write it) was 'not a number', with no
+    word of the sign (a tester). It is a minus: a refund of £30 on phone in May (a warning, as '-30'
+    is), and a negative count is told it cannot be negative. May: (£80 − £30) / 100 = £0.50."""
+    csv_text = ("period,channel,transactions,cost\n2024-05,online,50,£80.00\n2024-05,phone,50,\u2212£30\n"
+                "2024-06,online,\u221212,\n")
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and "data/permits.csv:3:4: warning: 'cost' is negative: '\u2212£30'" in out, out
+    assert "data/permits.csv:4:3: error: 'transactions' cannot be negative: '\u221212'" in out
+    assert "not a number" not in out
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("2024-06,online,\u221212,\n", ""))
+    assert services(config)["permits"].kpis["cost_per_transaction"].value == pytest.approx(0.50)
+
+
 def test_a_total_row_with_figures_is_not_also_said_to_have_none(tmp_path):
     """A council tester: a 'Total' row of a file with a column per channel and a satisfaction column
     was rightly an error, and also 'row is not read: it has no figures', said of the same line,
