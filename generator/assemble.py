@@ -292,7 +292,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
                        render_markdown(p.body, shift_headings=_shift(p.body), page_url=f"{p.slug}/", source=p.path,
                                        links=links),
                        p.description, p.nav_order, _display_path(config, p.path),
-                       p.language if p.language and p.language.lower() != config.language.lower() else None)
+                       p.language if p.language and p.language.lower() != config.language.lower() else None,
+                       p.slug_at)
         for p in sorted(content.pages, key=lambda p: p.slug)
     ]
     ends = list(filter(None, (_last_figures(s) for s in services)))

@@ -151,6 +151,7 @@ class Page:
     body: str
     path: Path
     language: str | None = None
+    slug_at: tuple[int | None, int | None] = (None, None)  # where its slug: is written, if it is
 
 
 @dataclass
@@ -328,7 +329,7 @@ def load_pages(config: Config, problems: Problems) -> list[Page]:
         slug = _slug(v, path, problems, positions)
         if slug and len(problems.errors) == before:
             pages.append(Page(slug, v["title"], v["description"], v["nav_order"], text[match.end():], path,
-                              v["language"]))
+                              v["language"], positions.at(("slug",)) if ("slug",) in positions.marks else (None, None)))
         _warn_of_blanks_to_fill(text, path, problems)
     return pages
 
@@ -363,7 +364,7 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
             # at the later one, naming the other as the report names files.
             other = first[item.slug]
             blamed, other = (other, item) if _slug_given(other) and not _slug_given(item) else (item, other)
-            where = blamed.positions.at(("slug",)) if _slug_given(blamed) else (None, None)
+            where = _slug_at(blamed)
             problems.error(blamed.path, f"{kind} slug '{item.slug}' is also used by {problems._rel(other.path)}",
                            *where, hint="give one of them a different slug")
     orgs = {o.slug: o for o in content.organisations}
@@ -426,8 +427,15 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
 
 def _slug_given(item) -> bool:
     """Whether the file gives its slug (slug:), rather than it being made from the file's name."""
+    return _slug_at(item)[0] is not None
+
+
+def _slug_at(item) -> tuple[int | None, int | None]:
+    """Where the file's slug: is written (a YAML file's, or a Markdown page's front matter), if it is."""
     positions = getattr(item, "positions", None)
-    return positions is not None and ("slug",) in positions.marks
+    if positions is not None:
+        return positions.at(("slug",)) if ("slug",) in positions.marks else (None, None)
+    return getattr(item, "slug_at", (None, None))
 
 
 def _slug_named(name: str, orgs: dict) -> str | None:

@@ -392,6 +392,7 @@ class MarkdownPage:
     nav_order: int | None  # shown in the header navigation when set
     source_path: str
     language: str | None = None  # lang= on its text and on links to it: set where it is not the site's
+    slug_at: tuple[int | None, int | None] = (None, None)  # (line, column) of its slug: in its file
 
 
 @dataclass

@@ -43,6 +43,7 @@ class PageSpec:
     breadcrumbs: list[Crumb] = field(default_factory=list)
     context: dict = field(default_factory=dict)
     reuse: tuple[str, int] | None = None  # (sha256, size) of the previous build's file, kept as it is
+    where: tuple[int | None, int | None] = (None, None)  # (line, column) in source that decides its path
 
     @property
     def url(self) -> str:
@@ -235,6 +236,7 @@ def plan_pages(site: m.SiteModel) -> list[PageSpec]:
                 "page",
                 [home, Crumb(page.title, None)],
                 {"content": page},
+                where=page.slug_at,
             )
         )
     pages.append(PageSpec("404.html", ["404.html"], "Page not found", "(404 page)", "not_found"))
@@ -258,10 +260,14 @@ def check_collisions(pages: list[PageSpec], problems: Problems, reserved: dict[s
             continue
         key = page.path.lower()
         if key in seen:
+            other = seen[key]
+            own = other.startswith("(")  # one of the site's own pages, such as "(services table)"
             problems.error(
                 page.source,
-                f"writes {page.path}, which {seen[key]} also writes",
-                hint="give one of them a different slug",
+                f"writes {page.path}, which " + (f"the site's own {other.strip('()')}" if own else other)
+                + " also writes", *page.where,
+                hint="give it another slug (the site's own pages use services, organisations, savings and costs)"
+                if own else "give one of them a different slug",
             )
         else:
             seen[key] = page.source
