@@ -114,6 +114,8 @@ def _describe(value) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, float) and value.is_integer():  # as written: a number is read as a float first
+        return f"'{int(value)}'"
     return f"'{value}'"
 
 

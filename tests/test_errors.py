@@ -31,6 +31,16 @@ def test_bad_yaml_indentation_names_file_and_line(tmp_path):
     assert "Traceback" not in out
 
 
+def test_a_number_out_of_range_is_echoed_as_written(tmp_path):
+    """A target of 180 was echoed back as '180.0' (a tester): numbers are read as floats first."""
+    files = standard_files()
+    files["content/services/fines.yaml"] = files["content/services/fines.yaml"].replace(
+        "digital_take_up: 75", "digital_take_up: 180")
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1 and ("content/services/fines.yaml:6:20: error: 'digital_take_up' must be at most 100, not "
+                          "'180'\n") in out, out
+
+
 def test_non_numeric_count_names_line_column_value(tmp_path):
     files = standard_files()
     files["data/fines.csv"] = FINES_CSV.replace("2024-02,phone,40,", "2024-02,phone,forty,")
