@@ -791,7 +791,12 @@ def _cell_column(row: pd.Series) -> int | None:
 
 def _warn_of_blank_channels(rows: pd.DataFrame, problems: Problems, channels: dict) -> None:
     files = rows["@file"] if "@file" in rows else pd.Series("", index=rows.index)
+    # A channel whose figures are blank because each was an error ('1.234', a count with a point
+    # between its thousands) is told so by those errors: "no figure in any period; write 0" misled.
+    wrong = {(p.path, p.line) for p in problems.errors}
     for (file, service, channel), series in rows.groupby([files, rows["service"], rows["channel"]], sort=False):
+        if wrong and any((problems._rel(file), int(line)) in wrong for line in series["line"]):
+            continue
         first = series.iloc[0]
         label = channels.get(channel, channel)
         column = _cell_column(first)

@@ -2849,6 +2849,7 @@ def test_a_count_with_a_point_between_its_thousands_is_an_error(tmp_path):
     assert code == 1 and ("data/permits.csv:2:2: error: 'transactions' (column 'Online') is a "
                          "count written with a point between its thousands: '1.234'") in out, out
     assert out.count("written with a point between its thousands") == 3, out
+    assert "no figure in any period" not in out  # its figures are blank because each is an error: told so
     # A service with no whole count (a quarter spread over its months) is judged by the file's (review).
     (tmp_path / "many/data/all.csv").write_text("service,period,transactions\nTax,2024-01,833.333\n"
                                                 "Tax,2024-02,866.667\nPests,2024-01,910\nPests,2024-02,1020\n")
