@@ -134,7 +134,9 @@ def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
     if fig.previous_value is None or fig.direction is None:
         return fig.no_comparison or "No earlier period to compare with"
     previous = format_value(fig.previous_value, fig.unit, currency_symbol)
-    since = f"from {previous} in {mid_sentence(fig.previous_period_label)}" if fig.previous_period_label \
+    # A year's range in brackets: 'Up less than 0.1% from 355,414 in October 2024 to September 2025'
+    # read as a range of change (an accessibility review).
+    since = f"from {previous}{in_period(fig.previous_period_label)}" if fig.previous_period_label \
         else f"from {previous}"
     if fig.direction == "same":
         return f"No change {since}"

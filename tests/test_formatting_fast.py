@@ -152,5 +152,5 @@ def test_a_cost_under_10p_shows_two_significant_figures_and_its_change():
     assert [format_value(v, m.MONEY) for v in (0.00659, 0.00829, 0.05, 0.0999, 0.094, 0.0004)] == [
         "£0.0066", "£0.0083", "£0.05", "£0.10", "£0.094", "£0.0004"]
     fig = make_figure(m.COST_PER_TRANSACTION, 0.00829, "July 2014 to June 2015", 0.00659, "April 2014 to March 2015")
-    assert change_text(fig) == "Up 25.8% from £0.0066 in April 2014 to March 2015"
+    assert change_text(fig) == "Up 25.8% from £0.0066 (April 2014 to March 2015)"
     assert fig.assessment == "worse"

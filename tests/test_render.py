@@ -176,8 +176,9 @@ def test_figure_status():
 def test_change_text(site):
     kpis = site.services[1].kpis
     assert change_text(kpis[m.DIGITAL_TAKE_UP]) == "Up 4.1 percentage points from 58.9% in February 2025"
-    assert change_text(kpis[m.TRANSACTIONS_PER_YEAR]) == "Down 3.0% from 12,345 in April 2023 to March 2024"
-    assert change_text(kpis[m.COST_PER_TRANSACTION]) == "Down 7.6% from £2.50 in April 2023 to March 2024"
+    # A range in brackets: "from 12,345 in April 2023 to March 2024" read as a range of change (a review).
+    assert change_text(kpis[m.TRANSACTIONS_PER_YEAR]) == "Down 3.0% from 12,345 (April 2023 to March 2024)"
+    assert change_text(kpis[m.COST_PER_TRANSACTION]) == "Down 7.6% from £2.50 (April 2023 to March 2024)"
     assert change_text(kpis[m.COMPLETION_RATE]) == "No earlier period to compare with"
     assert change_text(kpis[m.USER_SATISFACTION]) == ""
     assert change_text(fig(m.DIGITAL_TAKE_UP)) == ""
