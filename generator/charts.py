@@ -12,7 +12,7 @@ from functools import partial
 
 from generator import model as m
 from generator.chart_templates import LINE_KIND, fill
-from generator.formatting import format_value, in_period
+from generator.formatting import change_text, format_value, in_period
 from generator.periods import Period
 from generator.segmentation import channel_periods
 
@@ -145,6 +145,9 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
                f"to {format_value(last.transactions, COUNT)}{in_period(last.period.label)}.")
     if first is last:
         summary = f"There were {format_value(last.transactions, COUNT)} transactions in {last.period.label}."
+    year = _year_summary(service, whole)
+    if year:
+        summary = year
     if top is not None and service.channels_used:
         summary += f" {top['series']} was the most used channel in {last.period.label}."
     summary += _partial_note(totals, whole)
@@ -159,6 +162,31 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
 
 _SPLIT_COLUMNS = [m.ChartColumn("series", "Channel", TEXT), m.ChartColumn("window", "Period", TEXT),
                   m.ChartColumn("value", "Share of transactions", PERCENT)]
+
+
+_PERIOD_WORDS = {"month": "month", "quarter": "quarter", "week": "week", "day": "day"}
+
+
+def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow]) -> str:
+    """The transactions chart's sentence where its periods are parts of a year: the year's total, as
+    the key figure gives it, then the busiest and quietest periods. First against last had said a
+    garden waste service's transactions 'went from 4,655 in April 2022 to 791 in September 2026',
+    a spring peak against an autumn low, beside a key figure of 28,548 a year, up 6.5% (a review)."""
+    year = service.kpis.get(m.TRANSACTIONS_PER_YEAR)
+    if year is None or year.status != m.OK or year.value is None or len(whole) < 2 \
+            or whole[-1].period.months >= 12 or year.period_label == whole[-1].period.label \
+            or (whole[-1].period.end - whole[0].period.start).days < 366:  # a year or less: first to last is fair
+        return ""
+    said = f"In {year.period_label}, there were {format_value(year.value, COUNT)} transactions"
+    if year.previous_value is not None and year.direction is not None:
+        change = change_text(year)
+        said += ", " + change[0].lower() + change[1:]
+    busiest = max(whole, key=lambda r: r.transactions)
+    quietest = min(whole, key=lambda r: r.transactions)
+    kind = _PERIOD_WORDS.get(whole[-1].period.kind, "period")
+    return (f"{said}. From {whole[0].period.label} to {whole[-1].period.label}, the busiest {kind} was "
+            f"{busiest.period.label} ({format_value(busiest.transactions, COUNT)}) and the quietest "
+            f"{quietest.period.label} ({format_value(quietest.transactions, COUNT)}).")
 
 
 def _partial_note(totals: list[m.PeriodRow], whole: list[m.PeriodRow]) -> str:
@@ -236,6 +264,21 @@ def _share_chart(periods, channels, base, currency, annotations=(), note: str = 
                    list(annotations))
 
 
+def _a_year_apart(periods: list) -> tuple:
+    """The last (period, values) and the one to compare it with: the same period a year before, where
+    the series runs longer than a year and has it; else the first. First against last had compared
+    a spring peak with an autumn low (a review)."""
+    first, last = periods[0], periods[-1]
+    end = last[0]
+    if (end.end - first[0].start).days >= 366:
+        try:
+            start = end.start.replace(year=end.start.year - 1)
+        except ValueError:  # 29 February
+            return first, last
+        return next((p for p in periods if p[0].start == start and p[0].kind == end.kind), first), last
+    return first, last
+
+
 def _digital_chart(periods, channels, base, currency, annotations=(), note: str = "") -> m.Chart | None:
     """Digital against other transactions per period, where the channels include both kinds."""
     digital = [i for i, ch in enumerate(channels) if ch.digital]
@@ -247,7 +290,7 @@ def _digital_chart(periods, channels, base, currency, annotations=(), note: str 
     for series, indexes in (("Digital", digital), ("Not digital", other)):
         points = [(period, sum(volumes[i] for i in indexes), _NOTHING) for period, volumes in periods]
         rows += _with_gaps(points, series)
-    (first, a), (last, b) = periods[0], periods[-1]
+    (first, a), (last, b) = _a_year_apart(periods)
     da, db = sum(a[i] for i in digital), sum(b[i] for i in digital)
     oa, ob = sum(a[i] for i in other), sum(b[i] for i in other)
     summary = (f"Digital transactions went from {format_value(da, COUNT)}{in_period(first.label)} to "

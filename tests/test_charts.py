@@ -643,3 +643,26 @@ def test_only_pages_that_draw_charts_load_the_vega_runtime(example_site):
         assert loads is charts and ("charts.js" in scripts) is charts, rel
         assert "scroll-hints.js" in scripts, rel  # wide tables are everywhere
         assert bool(page.select("[data-chart-spec]")) is charts, rel
+
+
+def test_the_transactions_sentence_over_years_gives_the_year_as_its_key_figure_does(tmp_path):
+    """First against last month said a garden waste service's transactions 'went from 4,655 in April
+    2022 to 791 in September 2026' (a spring peak against an autumn low) beside a key figure of 28,548
+    a year, up 6.5% (an accessibility review). Over more than a year, the sentence gives the latest
+    year as the key figure does, and the busiest and quietest months."""
+    files = standard_files()
+    rows = ["period,channel,transactions"]
+    for year, usual, march in ((2024, 100, 500), (2025, 110, 600)):
+        for month in range(1, 13):
+            count = march if month == 3 else 50 if (year, month) == (2025, 12) else usual
+            rows.append(f"{year}-{month:02d},online,{count}")
+    files["data/permits.csv"] = "\n".join(rows) + "\n"
+    model = prepare(write_site(tmp_path, files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    summary = {c.id: c for c in permits.charts}["transactions"].summary
+    # 2024: 11 x 100 + 500 = 1,600. 2025: 10 x 110 + 600 + 50 = 1,750, up 150 / 1,600 = 9.375%.
+    assert summary == ("In January to December 2025, there were 1,750 transactions, up 9.4% from 1,600 (January "
+                       "to December 2024). From January 2024 to December 2025, the busiest month was March 2025 "
+                       "(600) and the quietest December 2025 (50). Online was the most used channel in December "
+                       "2025."), summary
+    assert permits.kpis["transactions_per_year"].value == 1750  # the key figure says the same

@@ -56,7 +56,9 @@ def test_channel_shares_and_digital_against_other_over_time(model):
     assert [(r["series"], round(r["value"], 2)) for r in first] == [("Online", 9.09), ("Phone", 90.91)]
     assert "rose from 9.1% in January 2023 to 70.6% in December 2024" in shares.summary
     both = next(c for c in permits.charts if c.id == "digital-and-other")
-    assert both.summary == ("Digital transactions went from 10 in January 2023 to 240 in December 2024; "
+    # Over two years, December 2024 is set against December 2023 (online 10 x 12 = 120), not against
+    # January 2023: first against last had set a spring peak against an autumn low (a review).
+    assert both.summary == ("Digital transactions went from 120 in December 2023 to 240 in December 2024; "
                             "other channels went from 100 to 100.")
 
 
