@@ -53,6 +53,11 @@ def test_estimates_and_not_requested_are_labelled(built):
     assert "£0.73" in cost and "estimate" in cost
     assert card_value(page, "completion_rate") == "not requested"
     assert card_value(page, "user_satisfaction") == "no data"
+    # Each says what it means in words (a review: only 'not requested' had a sentence).
+    def said(kpi):
+        return page.select_one(f'[data-kpi="{kpi}"] .kpi-card__period').get_text(strip=True)
+    assert said("completion_rate") == "This service does not collect this figure."
+    assert said("user_satisfaction") == "No figure has been published for this."
 
 
 def test_organisation_totals_equal_sum_of_service_pages(built):
