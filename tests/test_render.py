@@ -455,6 +455,10 @@ def test_organisation_pages(rendered):
     assert [r.th.a.get_text() for r in rows] == ["Example Borough Council", "Revenues & Benefits"]
     assert [td.get_text(strip=True) for td in rows[1].find_all("td")] == [
         "Example Borough Council", "1", "11,975", "63.0%"]
+    # Which period the take-up is for, and a council part of nothing said in words, not a bare dash (a review).
+    assert [th.get_text() for th in listing.select("thead th")][-1] == "Digital take-up, latest 12 months"
+    assert rows[0].find_all("td")[0].get_text(" ", strip=True) == "– none"
+    assert rows[0].find_all("td")[0].select_one(".visually-hidden").get_text() == "none"
 
 
 def test_markdown_page_and_footer(rendered):
