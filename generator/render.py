@@ -34,6 +34,7 @@ Per kind (``page.kind``), from ``PageSpec.context``
 Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``,
 ``date_label(d)``, ``sort_state(table, key)``, ``chart_table(chart)`` (a chart's data table:
 its ``<thead>`` and ``<tbody>``, with a column per series for a chart of several over time),
+``chart_table_wide(chart)`` ('phone' where that table is too wide for a phone, for ``table_wrap``'s ``wide``),
 ``chart_rows(chart)`` (the body rows of a chart's data table, one per plotted row), ``figure_cell(fig)`` (a KPI figure as a ``<td>``), ``chart_svg(chart)`` (static
 SVG with role, title and description), ``json_script(value)`` (JSON that is
 safe inside ``<script type="application/json">``).
@@ -340,6 +341,7 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
         chart_svg=_chart_svg,
         chart_rows=_chart_rows,
         chart_table=_chart_table,
+        chart_table_wide=_chart_table_wide,
         figure_cell=_figure_cell,
         measure_rule=measure_rule,
         json_script=json_for_html,
@@ -426,6 +428,16 @@ def _series_table(chart: m.Chart) -> bool:
     columns = chart.columns
     return (len(columns) == 3 and columns[1].key == "series" and columns[1].unit == "text"
             and columns[2].unit != "text" and bool(chart.rows) and "start" in chart.rows[0])
+
+
+def _chart_table_wide(chart: m.Chart) -> str | None:
+    """'phone' where a chart's data table has four columns or more, which a phone's screen cannot
+    show at once: its box then says it scrolls sideways (without JavaScript, by the screen's width;
+    with it, exactly when it does). An accessibility review found 13 such tables on a service page
+    at 375 px with no word of it."""
+    if _series_table(chart):  # a period's column, then a column of figures per series
+        return "phone" if len({row["series"] for row in chart.rows}) >= 3 else None
+    return "phone" if len(_shown_columns(chart)) >= 3 else None  # a row per plotted row: its words are long
 
 
 @jinja2.pass_context
