@@ -37,6 +37,12 @@ def test_a_years_costs_are_whole_pounds_down_the_column_and_costs_per_transactio
     permits = next(tr for tr in page.find("tbody").find_all("tr") if "Renew a permit" in tr.th.get_text())
     cells = [td.get_text(" ", strip=True) for td in permits.find_all("td")]
     assert cells == ["Test Council", "2,340", "£2,628 (estimate)", "£1.12 (estimate)"]  # 2,628 / 2,340 = £1.1231
+    # The year's total says it holds estimates, as the rows do (a review: it was unmarked above them).
+    rows = page.find("tbody").find_all("tr")
+    marked = sum("(estimate)" in tr.get_text() for tr in rows)
+    detail = [d.get_text(" ", strip=True) for d in page.select(".headline-figures__detail")]
+    assert marked >= 1 and f"including estimates for {marked} of the {len(rows)} services (marked “estimate” " \
+                           "below)" in detail, detail
     # The chart of total costs too: its summary and its table mixed '£172,759' and '£1,765.00'.
     chart = page.find(id="chart-cost-by-service")
     assert "(£2,628)" in chart.find(class_="chart__summary").get_text() and "£2,628.00" not in chart.get_text()
