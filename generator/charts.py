@@ -531,7 +531,9 @@ def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: in
         summary += (f" and {rows[-1]['series']} the lowest ({lowest})." if rows[-2]["label"] != lowest
                     else f"; {_sharing(rows, lowest, 'have', noun)} the lowest ({lowest}).")
     summary += note
-    columns = [m.ChartColumn("series", "Name", TEXT), m.ChartColumn("value", title, unit)]
+    # Headed by what a row is and what its figure is ('Service', 'Total cost in 2025/26'), not 'Name' and
+    # the chart's title (an accessibility review).
+    columns = [m.ChartColumn("series", noun.capitalize(), TEXT), m.ChartColumn("value", what[0].upper() + what[1:], unit)]
     return m.Chart(cid, title, summary, columns, rows, fill(kind, {"table": rows}, summary, currency),
                    f"{base}/{cid}")
 

@@ -46,6 +46,8 @@ def test_a_years_costs_are_whole_pounds_down_the_column_and_costs_per_transactio
     # The chart of total costs too: its summary and its table mixed '£172,759' and '£1,765.00'.
     chart = page.find(id="chart-cost-by-service")
     assert "(£2,628)" in chart.find(class_="chart__summary").get_text() and "£2,628.00" not in chart.get_text()
+    # Its table is headed by what a row is and what its figure is, not 'Name' and the chart's title.
+    assert [th.get_text() for th in chart.select("thead th")] == ["Service", "Total cost in 2023/24"]
 
 
 def test_a_cost_of_fewer_months_than_the_transactions_says_so(out):
