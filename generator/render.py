@@ -31,7 +31,8 @@ Per kind (``page.kind``), from ``PageSpec.context``
     organisation  ``organisation``  OrganisationView
     page          ``content``       MarkdownPage
 
-Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``,
+Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``, ``usual_latest(rows)`` (the period most
+rows of a services table have their latest data for, and whether all do),
 ``date_label(d)``, ``sort_state(table, key)``, ``chart_table(chart)`` (a chart's data table:
 its ``<thead>`` and ``<tbody>``, with a column per series for a chart of several over time),
 ``chart_table_wide(chart)`` ('phone' where that table is too wide for a phone, for ``table_wrap``'s ``wide``),
@@ -54,6 +55,7 @@ import os
 import posixpath
 import re
 import secrets
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -342,6 +344,7 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
         chart_rows=_chart_rows,
         chart_table=_chart_table,
         chart_table_wide=_chart_table_wide,
+        usual_latest=usual_latest,
         figure_cell=_figure_cell,
         measure_rule=measure_rule,
         json_script=json_for_html,
@@ -428,6 +431,16 @@ def _series_table(chart: m.Chart) -> bool:
     columns = chart.columns
     return (len(columns) == 3 and columns[1].key == "series" and columns[1].unit == "text"
             and columns[2].unit != "text" and bool(chart.rows) and "start" in chart.rows[0])
+
+
+def usual_latest(rows: list) -> tuple[str | None, bool]:
+    """(the period most of a services table's rows have their latest data for, if more than half
+    do; whether every row with data does), for saying it once above the table."""
+    labels = [row.latest_label for row in rows if row.latest_label]
+    if not labels:
+        return None, False
+    label, count = Counter(labels).most_common(1)[0]
+    return (label, count == len(labels)) if count * 2 > len(labels) else (None, False)
 
 
 def _chart_table_wide(chart: m.Chart) -> str | None:
