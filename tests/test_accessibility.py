@@ -479,3 +479,29 @@ def test_a_link_focused_in_a_table_that_scrolls_is_brought_wholly_into_view(page
         assert "whole" in cut and "cut" not in cut, cut
     finally:
         context.close()
+
+
+def test_a_service_pages_contents_list_names_each_of_its_sections(built_site):
+    """A service page runs to 28 screens on a phone (a review): a list of its sections comes first.
+    Each section shows on its own conditions, written again in the list: on every service page of
+    the example site, the list links to every section's heading, and to nothing else."""
+    from bs4 import BeautifulSoup
+
+    seen = set()
+    for path in sorted(built_site.glob("services/*/index.html")):
+        if path.parent.name == "sort":
+            continue
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        contents = page.find("nav", class_="contents-list")
+        headings = [h["id"] for h in page.main.find_all("h2", id=True) if h["id"] != "contents-heading"]
+        if contents is None:
+            assert "No data has been published for this service yet" in page.get_text(), path
+            continue
+        linked = [a["href"].removeprefix("#") for a in contents.find_all("a")]
+        assert linked == headings, (path, linked, headings)  # the same, in the page's order
+        texts = {a.get_text(): page.find(id=a["href"][1:]).get_text() for a in contents.find_all("a")}
+        assert all(text == heading for text, heading in texts.items()), (path, texts)
+        seen |= set(linked)
+    # The example site shows every kind of section somewhere.
+    assert {"kpis-heading", "charts-heading", "channels-heading", "migration-heading", "compare-heading",
+            "savings-heading", "pattern-heading", "periods-heading", "notes-heading", "download-heading"} <= seen, seen
