@@ -403,8 +403,18 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        f"the file has no headings on or after line {header_row}", 1,
                        hint="a header row is needed, e.g. period,channel,transactions")
         return None
-    split_otherwise = _split_otherwise(header, rows, wide)
-    headings_at = None if split_otherwise else _headings_below_a_title(header, rows, lines, wide)
+    split = _split_otherwise(header, rows, wide)
+    if split is not None:
+        # Told here, for every file: a source's mapping had found nothing wrong with a file read as one
+        # column (a channel across the columns needs no heading but the period's), built with exit 0
+        # and published its service with no data (a review).
+        shown, written = split
+        name = file or Path(path).name
+        problems.error(path, "the file is read as a single column", header_line, hint=f"the file's cells are separated by {shown}, not commas: "
+                       + (f"describe it in config.yaml, sources: [{{file: {name}, delimiter: {written}}}]" if hint_config
+                          else f"add delimiter: {written} to its entry under sources: in config.yaml"))
+        return None
+    headings_at = _headings_below_a_title(header, rows, lines, wide)
     if headings_at is not None and one_of_many and header_row == 1:
         # One file of a pattern with a title above its table, the others without (a tester's yearly
         # planning files): header_row: would have been wrong for the others, so it is read from its
@@ -421,7 +431,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        f"table: the headings seem to be on line {line} ({shown[:80]}{'...' if len(shown) > 80 else ''})",
                        header_line, hint=where + ", so that the lines above it are passed over")
         return None
-    for line_num, cells, _ in ([] if split_otherwise else wide):  # the delimiter is the one problem, told later
+    for line_num, cells, _ in wide:
         problems.error(path, f"row has {cells} cells but the header has {len(header)}", line_num, len(header) + 1,
                        hint="check for an extra delimiter, or quote text that contains one")
     if repeated:
@@ -463,20 +473,21 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     return RawFile(frame, header_line)
 
 
-def _split_otherwise(header: list[str], rows: list, wide: list) -> bool:
-    """Whether a file read with commas is one whose cells are separated by something else: its one
-    heading splits at ';', a tab or '|' into as many cells as each of its first rows does. Such a
-    file's '1,234' had split a row in two, which looked like headings below a title: a tester's
-    semicolon export was told to skip its real headings (header_row: 2), not to say its delimiter."""
+def _split_otherwise(header: list[str], rows: list, wide: list) -> tuple[str, str] | None:
+    """For a file read with commas whose cells are separated by something else (its one heading
+    splits at ';', a tab or '|' into as many cells as most of its first rows do): how a message
+    says the delimiter and how config.yaml writes it. Else None. Such a file's '1,234' had split a
+    row in two, which looked like headings below a title: a tester's semicolon export was told to
+    skip its real headings (header_row: 2), not its delimiter."""
     named = [h for h in header if h]
     if len(named) != 1:
-        return False
+        return None
     below = [",".join(record) for record in [*rows[:20], *(record for _, _, record in wide[:20])]]
-    for delimiter in (";", "\t", "|"):
+    for delimiter, shown, written in ((";", "';'", "';'"), ("\t", "tabs", "tab"), ("|", "'|'", "'|'")):
         cells = len(named[0].split(delimiter))
         if cells > 1 and below and sum(len(line.split(delimiter)) == cells for line in below) * 2 > len(below):
-            return True
-    return False
+            return shown, written
+    return None
 
 
 def _headings_below_a_title(header: list[str], rows: list, lines: list, wide: list) -> tuple[int, list] | None:

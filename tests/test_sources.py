@@ -2955,14 +2955,23 @@ def test_a_semicolon_file_read_with_commas_is_told_its_delimiter(tmp_path):
     messy = "period;channel;transactions;cost\r\n2024-04;online;1,234;£12.50\r\n2024-04;phone;300;£600.00\r\n"
     (tmp_path / "plain/data/permits.csv").write_text(messy, newline="")
     code, out = run(config, "check")
-    assert code == 1 and ("data/permits.csv:1: error: missing column: period\n    hint: the file's cells are "
-                          "separated by ';', not commas: describe it in config.yaml, sources: [{file: permits.csv, "
-                          "delimiter: ';'}]") in out, out
+    assert code == 1 and ("data/permits.csv:1: error: the file is read as a single column\n    hint: the file's "
+                          "cells are separated by ';', not commas: describe it in config.yaml, sources: [{file: "
+                          "permits.csv, delimiter: ';'}]") in out, out
     assert "title" not in out and "header_row" not in out and "row has" not in out and out.count("error:") == 1, out
     (tmp_path / "plain/data/permits.csv").write_bytes("period\tchannel\ttransactions\r\n2024-04\tonline\t1,234\r\n"
                                                       "2024-04\tphone\t300\r\n".encode("utf-16"))
     code, out = run(config, "check")
     assert code == 1 and "the file's cells are separated by tabs, not commas" in out and "title" not in out, out
+    # A source whose mapping needs no heading but the period's (channels across) had found nothing
+    # wrong: exit 0, even with --strict, and the service published with no data (a review).
+    across = site(tmp_path / "across", WIDE_CHANNELS, {"data/permits.csv": "period;Online;Phone\n2024-04;1,234;56\n"
+                                                       "2024-05;300;60\n2024-06;400;60\n",
+                                                       "content/services/permits.yaml": PERMITS})
+    code, out = run(across, "check", "--strict")
+    assert code == 1 and ("data/permits.csv:1: error: the file is read as a single column\n    hint: the file's cells "
+                          "are separated by ';', not commas: add delimiter: ';' to its entry under sources: in "
+                          "config.yaml") in out, out
     (tmp_path / "plain/data/permits.csv").write_text(messy, newline="")
     (tmp_path / "plain/config.yaml").write_text((tmp_path / "plain/config.yaml").read_text()
                                                 + "sources:\n  - file: permits.csv\n    delimiter: ';'\n")
