@@ -105,6 +105,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
         # Official statistics mark a figure after it ('1,234 [r]', '56% [p]', '[note 3]'): the number
         # is read without the mark, and a cell that is only a mark ('[c]', '[x]') holds no figure.
         text = text.str.replace(_MARKS_AFTER, "", regex=True)
+        # The minus sign typesetting and some finance systems write ('−12', U+2212) is a minus.
+        text = text.str.replace("\u2212", "-", regex=False)
         blank[slow] |= text.eq("") & ~blank[slow]
         excel = pd.Series(False, index=long.index)
         excel[slow] = text.str.fullmatch(_EXCEL_ERRORS, case=False).fillna(False) & ~blank[slow]
@@ -115,8 +117,6 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
         spaced = text.str.contains(r"\d\s+\d", regex=True) & ~text.str.replace(r"[£$€%()+-]", "", regex=True).str.strip(
             ).str.fullmatch(r"\d{1,3}(?:[\s,]\d{3})+(?:\.\d+)?").fillna(False)
         cleaned = text.str.replace(r"[£$€,\s]|%$", "", regex=True)
-        # The minus sign typesetting and some finance systems write ('−12', U+2212) is a minus.
-        cleaned = cleaned.str.replace("\u2212", "-", regex=False)
         cleaned = cleaned.where(~spaced)
         cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
         # Excel's accounting format writes zero as the currency sign and a dash ('£ -'): the sign says

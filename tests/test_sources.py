@@ -3150,13 +3150,14 @@ def test_the_typeset_minus_sign_is_a_minus(tmp_path):
     word of the sign (a tester). It is a minus: a refund of £30 on phone in May (a warning, as '-30'
     is), and a negative count is told it cannot be negative. May: (£80 − £30) / 100 = £0.50."""
     csv_text = ("period,channel,transactions,cost\n2024-05,online,50,£80.00\n2024-05,phone,50,\u2212£30\n"
-                "2024-06,online,\u221212,\n")
+                "2024-06,online,\u221212,\"\u2212£1,234.00\"\n")
     config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
     assert code == 1 and "data/permits.csv:3:4: warning: 'cost' is negative: '\u2212£30'" in out, out
     assert "data/permits.csv:4:3: error: 'transactions' cannot be negative: '\u221212'" in out
-    assert "not a number" not in out
-    (tmp_path / "data/permits.csv").write_text(csv_text.replace("2024-06,online,\u221212,\n", ""))
+    assert "not a number" not in out and "data/permits.csv:3:4: warning: 'cost' is negative: '\u2212£30' (and 1 more" \
+        in out  # with a thousands separator too (a review)
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace("2024-06,online,\u221212,\"\u2212£1,234.00\"\n", ""))
     assert services(config)["permits"].kpis["cost_per_transaction"].value == pytest.approx(0.50)
 
 
