@@ -12,7 +12,7 @@ from functools import partial
 
 from generator import model as m
 from generator.chart_templates import LINE_KIND, fill
-from generator.formatting import change_text, format_value, in_period
+from generator.formatting import change_text, format_value, in_period, mid_sentence
 from generator.periods import Period
 from generator.segmentation import channel_periods
 
@@ -177,16 +177,17 @@ def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow]) -> str:
             or whole[-1].period.months >= 12 or year.period_label == whole[-1].period.label \
             or (whole[-1].period.end - whole[0].period.start).days < 366:  # a year or less: first to last is fair
         return ""
-    said = f"In {year.period_label}, there were {format_value(year.value, COUNT)} transactions"
+    said = f"In {mid_sentence(year.period_label)}, there were {format_value(year.value, COUNT)} transactions"
     if year.previous_value is not None and year.direction is not None:
         change = change_text(year)
         said += ", " + change[0].lower() + change[1:]
     busiest = max(whole, key=lambda r: r.transactions)
     quietest = min(whole, key=lambda r: r.transactions)
     kind = _PERIOD_WORDS.get(whole[-1].period.kind, "period")
-    return (f"{said}. From {whole[0].period.label} to {whole[-1].period.label}, the busiest {kind} was "
-            f"{busiest.period.label} ({format_value(busiest.transactions, COUNT)}) and the quietest "
-            f"{quietest.period.label} ({format_value(quietest.transactions, COUNT)}).")
+    # No 'from X to Y' around labels that are ranges themselves ('January to March 2023') (a review).
+    return (f"{said}. Of the {len(whole)} {kind}s shown, the busiest was {mid_sentence(busiest.period.label)}, with "
+            f"{format_value(busiest.transactions, COUNT)}, and the quietest {mid_sentence(quietest.period.label)}, "
+            f"with {format_value(quietest.transactions, COUNT)}.")
 
 
 def _partial_note(totals: list[m.PeriodRow], whole: list[m.PeriodRow]) -> str:
@@ -265,18 +266,17 @@ def _share_chart(periods, channels, base, currency, annotations=(), note: str = 
 
 
 def _a_year_apart(periods: list) -> tuple:
-    """The last (period, values) and the one to compare it with: the same period a year before, where
-    the series runs longer than a year and has it; else the first. First against last had compared
-    a spring peak with an autumn low (a review)."""
+    """The last (period, values) and the one to compare it with: over a year or less, the first; over
+    longer, the period of its kind that starts nearest a year before it (52 weeks, for weeks), or none
+    if no period starts within a few days of that. First against last had compared a spring peak
+    with an autumn low (a review)."""
     first, last = periods[0], periods[-1]
     end = last[0]
-    if (end.end - first[0].start).days >= 366:
-        try:
-            start = end.start.replace(year=end.start.year - 1)
-        except ValueError:  # 29 February
-            return first, last
-        return next((p for p in periods if p[0].start == start and p[0].kind == end.kind), first), last
-    return first, last
+    if (end.end - first[0].start).days < 366:
+        return first, last
+    year_before = [(abs((end.start - p.start).days - 365), i) for i, (p, _) in enumerate(periods)
+                   if p.kind == end.kind and abs((end.start - p.start).days - 365) <= 3]
+    return (periods[min(year_before)[1]] if year_before else None), last
 
 
 def _digital_chart(periods, channels, base, currency, annotations=(), note: str = "") -> m.Chart | None:
@@ -290,14 +290,15 @@ def _digital_chart(periods, channels, base, currency, annotations=(), note: str 
     for series, indexes in (("Digital", digital), ("Not digital", other)):
         points = [(period, sum(volumes[i] for i in indexes), _NOTHING) for period, volumes in periods]
         rows += _with_gaps(points, series)
-    (first, a), (last, b) = _a_year_apart(periods)
+    earlier, (last, b) = _a_year_apart(periods)
+    first, a = earlier or (last, b)  # no period a year before: the latest alone
     da, db = sum(a[i] for i in digital), sum(b[i] for i in digital)
     oa, ob = sum(a[i] for i in other), sum(b[i] for i in other)
     summary = (f"Digital transactions went from {format_value(da, COUNT)}{in_period(first.label)} to "
                f"{format_value(db, COUNT)}{in_period(last.label)}; other channels went from {format_value(oa, COUNT)} "
                f"to {format_value(ob, COUNT)}.") if first is not last else (
         f"There were {format_value(db, COUNT)} digital transactions and {format_value(ob, COUNT)} through "
-        f"other channels in {last.label}.")
+        f"other channels{in_period(last.label)}.")
     summary += note
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channels", TEXT),
                m.ChartColumn("value", "Transactions", COUNT)]

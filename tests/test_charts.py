@@ -662,7 +662,40 @@ def test_the_transactions_sentence_over_years_gives_the_year_as_its_key_figure_d
     summary = {c.id: c for c in permits.charts}["transactions"].summary
     # 2024: 11 x 100 + 500 = 1,600. 2025: 10 x 110 + 600 + 50 = 1,750, up 150 / 1,600 = 9.375%.
     assert summary == ("In January to December 2025, there were 1,750 transactions, up 9.4% from 1,600 (January "
-                       "to December 2024). From January 2024 to December 2025, the busiest month was March 2025 "
-                       "(600) and the quietest December 2025 (50). Online was the most used channel in December "
-                       "2025."), summary
+                       "to December 2024). Of the 24 months shown, the busiest was March 2025, with 600, and the "
+                       "quietest December 2025, with 50. Online was the most used channel in December 2025."), summary
     assert permits.kpis["transactions_per_year"].value == 1750  # the key figure says the same
+    # Quarters are ranges themselves: no 'from January to March 2024 to ...' around them (a review).
+    rows = ["period,channel,transactions"] + [f"{year}-Q{q},online,{100 * q + (year - 2023) * 10}"
+                                              for year in (2023, 2024, 2025) for q in (1, 2, 3, 4)]
+    files["data/permits.csv"] = "\n".join(rows) + "\n"
+    model = prepare(write_site(tmp_path / "quarters", files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    summary = {c.id: c for c in permits.charts}["transactions"].summary
+    # 2025: 120 + 220 + 320 + 420 = 1,080; 2024: 110 + 210 + 310 + 410 = 1,040, up 40 / 1,040 = 3.8%.
+    assert summary.startswith("In January to December 2025, there were 1,080 transactions, up 3.8% from 1,040 "
+                              "(January to December 2024). Of the 12 quarters shown, the busiest was October to "
+                              "December 2025, with 420, and the quietest January to March 2023, with 100."), summary
+
+
+def test_digital_against_other_is_set_against_the_period_a_year_before():
+    """Over more than a year the latest period is set against the one starting nearest a year before
+    it (52 weeks, for weeks, which never start on the same date), and against none, the latest told
+    alone, where no period starts within days of that: first against last had set a spring peak
+    against an autumn low (a review)."""
+    from datetime import date, timedelta
+
+    from generator.charts import _a_year_apart
+    from generator.periods import Period
+
+    weeks = [(Period(date(2024, 1, 1) + timedelta(weeks=i), date(2024, 1, 7) + timedelta(weeks=i), "week"), i)
+             for i in range(70)]
+    earlier, last = _a_year_apart(weeks)
+    assert last is weeks[-1] and earlier is weeks[-53]  # 52 weeks (364 days) before week 69
+    months = [(Period(date(2022 + (i + 3) // 12, (i + 3) % 12 + 1, 1), date(2022 + (i + 3) // 12, (i + 3) % 12 + 1, 28),
+                      "month"), i) for i in range(30)]  # April 2022 to September 2024
+    earlier, last = _a_year_apart(months)
+    assert earlier[0].start == date(2023, 9, 1) and last[0].start == date(2024, 9, 1)
+    gap = [m for m in months if m[0].start != date(2023, 9, 1)]  # September 2023 missing
+    assert _a_year_apart(gap) == (None, gap[-1])
+    assert _a_year_apart(months[:12]) == (months[0], months[11])  # a year or less: first against last
