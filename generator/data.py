@@ -793,9 +793,11 @@ def _warn_of_blank_channels(rows: pd.DataFrame, problems: Problems, channels: di
     files = rows["@file"] if "@file" in rows else pd.Series("", index=rows.index)
     # A channel whose figures are blank because each was an error ('1.234', a count with a point
     # between its thousands) is told so by those errors: "no figure in any period; write 0" misled.
-    wrong = {(p.path, p.line) for p in problems.errors}
+    # Its own cells: in a file with a column per channel, every channel shares each line (a review).
+    wrong = {(p.path, p.line, p.column) for p in problems.errors}
     for (file, service, channel), series in rows.groupby([files, rows["service"], rows["channel"]], sort=False):
-        if wrong and any((problems._rel(file), int(line)) in wrong for line in series["line"]):
+        if wrong and any((problems._rel(file), int(row["line"]), _cell_column(row)) in wrong
+                         for _, row in series.iterrows()):
             continue
         first = series.iloc[0]
         label = channels.get(channel, channel)

@@ -2850,6 +2850,12 @@ def test_a_count_with_a_point_between_its_thousands_is_an_error(tmp_path):
                          "count written with a point between its thousands: '1.234'") in out, out
     assert out.count("written with a point between its thousands") == 3, out
     assert "no figure in any period" not in out  # its figures are blank because each is an error: told so
+    # ...but another channel of the same lines with no figure at all is still told, at once (a review).
+    (tmp_path / "wide/data/permits.csv").write_text("period;Online;Phone;Face to face\n2024-04;1.234;;56\n"
+                                                    "2024-05;1.300;;60\n2024-06;2.050;;61\n")
+    code, out = run(wide, "check")
+    assert code == 1 and "data/permits.csv:2:3: warning: Phone has no figure in any period" in out, out
+    assert "Online has no figure" not in out
     # A service with no whole count (a quarter spread over its months) is judged by the file's (review).
     (tmp_path / "many/data/all.csv").write_text("service,period,transactions\nTax,2024-01,833.333\n"
                                                 "Tax,2024-02,866.667\nPests,2024-01,910\nPests,2024-02,1020\n")
