@@ -444,8 +444,8 @@ def usual_latest(rows: list) -> tuple[str | None, bool]:
 
 
 def _chart_table_wide(chart: m.Chart) -> str | None:
-    """'phone' where a chart's data table has four columns or more, which a phone's screen cannot
-    show at once: its box then says it scrolls sideways (without JavaScript, by the screen's width;
+    """'phone' where a chart's data table has three columns or more (a period's and three series', or
+    three of words and figures), which a phone's screen may not show at once: its box then says it scrolls sideways (without JavaScript, by the screen's width;
     with it, exactly when it does). An accessibility review found 13 such tables on a service page
     at 375 px with no word of it."""
     if _series_table(chart):  # a period's column, then a column of figures per series

@@ -379,10 +379,11 @@ def test_a_total_says_how_many_services_have_less_than_a_whole_year(tmp_path):
     # Where most rows' latest data is for one month, it is said once above the table, not on each
     # row (rows 130 px tall on a phone, a review found); two services of two months keep theirs above.
     table = BeautifulSoup((tmp_path / "permits/site/services/index.html").read_text(encoding="utf-8"), "html.parser")
-    assert table.find("p", string="Latest data: December 2024.") is not None
+    caption = table.select_one("table.table--services caption")
+    assert caption.select_one(".table__period").get_text() == "Latest data: December 2024."
     assert table.select("table.table--services tbody .table__period") == []
     both = BeautifulSoup((tmp_path / "site/services/index.html").read_text(encoding="utf-8"), "html.parser")
-    assert not [p for p in both.find_all("p") if p.get_text().startswith("Latest data")]
+    assert "Latest data" not in both.select_one("table.table--services caption").get_text()
 
 
 def test_a_card_a_year_or_more_older_than_the_latest_figures_says_so(tmp_path):
