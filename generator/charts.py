@@ -164,7 +164,7 @@ _SPLIT_COLUMNS = [m.ChartColumn("series", "Channel", TEXT), m.ChartColumn("windo
                   m.ChartColumn("value", "Share of transactions", PERCENT)]
 
 
-_PERIOD_WORDS = {"month": "month", "quarter": "quarter", "week": "week", "day": "day"}
+_PERIOD_WORDS = ("month", "quarter", "week", "day")  # kinds a sentence names ('the busiest month'); else 'period'
 
 
 def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow]) -> str:
@@ -174,7 +174,7 @@ def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow]) -> str:
     a spring peak against an autumn low, beside a key figure of 28,548 a year, up 6.5% (a review)."""
     year = service.kpis.get(m.TRANSACTIONS_PER_YEAR)
     if year is None or year.status != m.OK or year.value is None or len(whole) < 2 \
-            or whole[-1].period.months >= 12 or year.period_label == whole[-1].period.label \
+            or whole[-1].period.months >= 12 \
             or (whole[-1].period.end - whole[0].period.start).days < 366:  # a year or less: first to last is fair
         return ""
     said = f"In {mid_sentence(year.period_label)}, there were {format_value(year.value, COUNT)} transactions"
@@ -183,7 +183,7 @@ def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow]) -> str:
         said += ", " + change[0].lower() + change[1:]
     busiest = max(whole, key=lambda r: r.transactions)
     quietest = min(whole, key=lambda r: r.transactions)
-    kind = _PERIOD_WORDS.get(whole[-1].period.kind, "period")
+    kind = whole[-1].period.kind if whole[-1].period.kind in _PERIOD_WORDS else "period"
     # No 'from X to Y' around labels that are ranges themselves ('January to March 2023') (a review).
     return (f"{said}. Of the {len(whole)} {kind}s shown, the busiest was {mid_sentence(busiest.period.label)}, with "
             f"{format_value(busiest.transactions, COUNT)}, and the quietest {mid_sentence(quietest.period.label)}, "
