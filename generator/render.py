@@ -435,7 +435,7 @@ def _series_table(chart: m.Chart) -> bool:
 
 def usual_latest(rows: list) -> tuple[str | None, bool]:
     """(the period most of a services table's rows have their latest data for, if more than half
-    do; whether every row with data does), for saying it once above the table."""
+    do; whether every row with data does), for saying it once, in the table's caption."""
     labels = [row.latest_label for row in rows if row.latest_label]
     if not labels:
         return None, False
@@ -445,9 +445,9 @@ def usual_latest(rows: list) -> tuple[str | None, bool]:
 
 def _chart_table_wide(chart: m.Chart) -> str | None:
     """'phone' where a chart's data table has three columns or more (a period's and three series', or
-    three of words and figures), which a phone's screen may not show at once: its box then says it scrolls sideways (without JavaScript, by the screen's width;
-    with it, exactly when it does). An accessibility review found 13 such tables on a service page
-    at 375 px with no word of it."""
+    three of words and figures), which a phone's screen may not show at once, else None: its box
+    then says it scrolls sideways (without JavaScript, by the screen's width; with it, exactly when
+    it does). An accessibility review found 13 such tables on a service page at 375 px with no word of it."""
     if _series_table(chart):  # a period's column, then a column of figures per series
         return "phone" if len({row["series"] for row in chart.rows}) >= 3 else None
     return "phone" if len(_shown_columns(chart)) >= 3 else None  # a row per plotted row: its words are long
