@@ -243,9 +243,10 @@ def _clashes(frame: pd.DataFrame, renames: dict[str, str]) -> bool:
 
 def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bool, delimiter: str = ",",
             file: str | None = None) -> str | None:
-    """The file's text, or None with an error at the first byte the encoding cannot read: at its line
-    and its cell's place in the row (as a spreadsheet numbers columns), since a byte offset means
-    nothing to someone looking at the file in Excel."""
+    """The file's text; or, with an error at the first byte the encoding cannot read, at its line and
+    its cell's place in the row (as a spreadsheet numbers columns, since a byte offset means nothing
+    to someone looking at the file in Excel), the text as well as it can be read (see _read_on), or
+    None if it cannot be read at all."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         # UTF-16 with its byte order mark (Excel's 'Unicode Text'): what it is cannot be mistaken, so
         # it is read as such (it had been blamed on Windows-1252, whose hint led to headings full of NULs).
@@ -284,10 +285,39 @@ def _decode(raw: bytes, encoding: str, path, problems: Problems, hint_config: bo
         bad = raw[exc.start:exc.start + 1]
         line_start = max(raw.rfind(b"\n", 0, exc.start), raw.rfind(b"\r", 0, exc.start)) + 1
         before = raw[line_start:exc.start].decode(codec, errors="replace")
-        problems.error(path, f"not {encoding} text (byte {bad!r}{_as_windows_text(bad)})",
-                       _line_of_byte(raw, exc.start), _cell_number(before, delimiter),
+        line = _line_of_byte(raw, exc.start)
+        problems.error(path, f"not {encoding} text (byte {bad!r}{_as_windows_text(bad)}){_other_lines(raw, codec, line)}",
+                       line, _cell_number(before, delimiter),
                        hint=_encoding_hint(codec, hint_config, file or Path(path).name, _mac(raw)))
+        return _read_on(raw, codec)
+
+
+def _other_lines(raw: bytes, codec: str, first: int) -> str:
+    """', and so are lines 6 and 9': the other lines with bytes the encoding cannot read, so that
+    the whole file's problem is told at once, not one line a build."""
+    text = raw.decode(codec, errors="replace")
+    lines = [number for number, line in enumerate(text.splitlines(), start=1)
+             if "\ufffd" in line and number != first]
+    if not lines:
+        return ""
+    named = [str(number) for number in lines[:5]] + ([f"{len(lines) - 5} more"] if len(lines) > 5 else [])
+    shown = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return f"; so {'is line' if len(lines) == 1 else 'are lines'} {shown}"
+
+
+def _read_on(raw: bytes, codec: str) -> str | None:
+    """A file that is not quite the encoding it is read as, decoded as well as can be so that its
+    other problems (a misspelt channel, a heading missing) are told with the encoding's, in one run:
+    a UTF-8 reading as Windows-1252 (what such a file almost always is: its '£' is then read as
+    '£'), any other encoding with a stand-in for each byte it cannot read. The build fails on the
+    encoding's error either way, so nothing read like this is published. Not for a file that is not
+    text at all (an image or PDF named .csv), whose 'headings' would only add nonsense to the report."""
+    controls = sum(raw.count(bytes([byte])) for byte in range(32) if byte not in (9, 10, 13))
+    if controls * 100 > len(raw):
         return None
+    if codec == "utf-8-sig":
+        return raw.removeprefix(b"\xef\xbb\xbf").decode("windows-1252", errors="replace")
+    return raw.decode(codec, errors="replace")
 
 
 def _cell_number(before: str, delimiter: str) -> int:
@@ -369,6 +399,8 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         numbered = ((record, reader.line_num) for record in reader)
     header, rows, lines, short, wide, repeated = None, [], [], [], [], []
+    padded: list[tuple[int, list[str]]] = []  # rows wider than the headings, the cells beyond them blank
+    widths: dict[int, int] = {}  # how many rows have each number of cells
     heading_record = None
     header_line = None
     try:
@@ -384,10 +416,13 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
             if record == heading_record:  # the headings again, as an export repeats them after a page break
                 repeated.append(line)
                 continue
+            widths[len(record)] = widths.get(len(record), 0) + 1
             if len(record) != len(header):
                 if len(record) < len(header) or not any(c.strip() for c in record[len(header):]):
                     if 1 < len(record) < len(header):  # one cell alone is a title or a note, found later
                         short.append((line, len(record)))
+                    elif len(record) > len(header):
+                        padded.append((line, record))
                     record = (record + [""] * (len(header) - len(record)))[:len(header)]
                 else:
                     wide.append((line_num, len(record), record))
@@ -431,9 +466,25 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        f"table: the headings seem to be on line {line} ({shown[:80]}{'...' if len(shown) > 80 else ''})",
                        header_line, hint=where + ", so that the lines above it are passed over")
         return None
-    for line_num, cells, _ in wide:
-        problems.error(path, f"row has {cells} cells but the header has {len(header)}", line_num, len(header) + 1,
-                       hint="check for an extra delimiter, or quote text that contains one")
+    for line_num, cells, record in wide:
+        figure = _split_figure(record)
+        problems.error(path, f"row has {cells} cells but the header has {len(header)}{figure}",
+                       line_num, len(header) + 1, hint=_SPLIT_HINT if figure else _EXTRA_HINT)
+    usual = max(widths, key=lambda width: (widths[width], -width)) if widths else len(header)
+    split = {line for line, record in padded if len(record) > usual}
+    for line, record in padded:
+        if line in split:
+            # A cell split in two (an unquoted '£5,869.99'): the cells after it moved one column on, and
+            # the last, blank, fell beyond the headings. Read as it was, cost was £5 and 869.99 'started'.
+            figure = _split_figure(record)
+            most = "" if usual == len(header) else f" and most rows {usual}"
+            problems.error(path, f"row has {len(record)} cells but the header has {len(header)}{most}"
+                           + (f"{figure}, so the cells after it are in the wrong columns" if figure else
+                              ": the cells after an extra delimiter are in the wrong columns"),
+                           line, hint=_SPLIT_HINT if figure else _EXTRA_HINT)
+    if split:  # not read as well: its misplaced cells' own errors would only repeat this one
+        kept = [(row, line) for row, line in zip(rows, lines) if line not in split]
+        rows, lines = [row for row, _ in kept], [line for _, line in kept]
     if repeated:
         problems.warning(path, f"line {repeated[0]} repeats the headings, so it is passed over"
                          + (f" (and {len(repeated) - 1} more line{'s' if len(repeated) > 2 else ''})"
@@ -471,6 +522,22 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame["@line"] = lines
     return RawFile(frame, header_line)
+
+
+_EXTRA_HINT = "check for an extra delimiter, or quote text that contains one"
+_SPLIT_HINT = ("put a cell that holds a comma in quotes, or write the figure without its comma "
+               "(a spreadsheet's 'Save as CSV' quotes such cells itself)")
+_FIRST_PART = re.compile(r"^\s*[-\u2212]?[£$€]?\d{1,3}$")  # '£5' of '£5,869.99'
+_THOUSANDS = re.compile(r"^\d{3}(\.\d+)?\s*$")  # its '869.99'
+
+
+def _split_figure(record: list[str]) -> str:
+    """": '£5' and '869.99' look like one figure, £5,869.99, split at its comma", where a row's
+    neighbouring cells look like the parts of a figure split at its thousands separator (not in quotes)."""
+    for first, second in zip(record, record[1:]):
+        if _FIRST_PART.match(first) and _THOUSANDS.match(second) and not first.strip().lstrip("-\u2212").isdigit():
+            return f": '{first}' and '{second}' look like one figure, {first.strip()},{second.strip()}, split at its comma"
+    return ""
 
 
 def _split_otherwise(header: list[str], rows: list, wide: list) -> tuple[str, str] | None:

@@ -125,7 +125,10 @@ def test_windows_file_read_as_utf8_says_how_to_fix_it(tmp_path):
     code, out = run(config, "check")
     assert code == 1
     # Read without a source, the file's delimiter is a comma: the semicolon-separated line is one cell.
-    assert ("data/contact-centre.csv:3:1: error: not utf-8 text (byte b'\\xa3', which is '£' in windows-1252)\n"
+    # Both are told in one run (the encoding's error had hidden the delimiter's until it was fixed).
+    assert "data/contact-centre.csv:1: error: the file is read as a single column" in out
+    assert ("data/contact-centre.csv:3:1: error: not utf-8 text (byte b'\\xa3', which is '£' in windows-1252); "
+            "so are lines 4, 5 and 6\n"
             "    hint: it may be a Windows (Excel) file: add it to config.yaml as sources: "
             "[{file: contact-centre.csv, encoding: windows-1252}], or save it as 'CSV UTF-8' in Excel") in out
 
@@ -3329,3 +3332,71 @@ def test_a_failed_build_still_tells_a_yearly_cost_no_count_pairs_with(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and "data/fines.csv:2:3: error: 'transactions' is not a number: 'lots'" in out
     assert warning in out
+
+
+# -- every problem of a file in one run: past a byte the encoding cannot read; a figure split by its comma --
+
+PAY = "name: Pay\norganisation: council\ndescription: Payments.\ndata: pay.csv\n"
+
+
+def test_a_windows_file_read_as_utf8_still_has_its_other_problems_told(tmp_path):
+    """The encoding's error had stopped the file there: a misspelt channel and a word in a count on
+    later lines were told only once the encoding was set, a second run later. Now they are told with
+    it, and the encoding's error names every line with such bytes (here 3 and 5)."""
+    text = ("period,channel,transactions,cost\n2024-01,online,50,£10.00\n2024-01,phone,20,£40.00\n"
+            "2024-02,onlien,55,11.00\n2024-02,phone,abc,£38.00\n")
+    config = site(tmp_path, "", {"data/pay.csv": text.encode("windows-1252"), "content/services/pay.yaml": PAY})
+    code, out = run(config, "check")
+    assert code == 1 and "Traceback" not in out
+    assert "data/pay.csv:2:4: error: not utf-8 text (byte b'\\xa3', which is '£' in windows-1252); so are lines 3 and 5\n" in out
+    assert "data/pay.csv:4:2: error: 'channel' is not a channel in config.yaml: 'onlien'" in out
+    assert "data/pay.csv:5:3: error: 'transactions' is not a number: 'abc'" in out
+    assert "3 error(s)" in out  # the '£' cells, read as Windows-1252 would read them, are not errors too
+    # With the hint applied, the same file is read, and only the other two are left.
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text()
+                                          + "sources:\n  - file: pay.csv\n    encoding: windows-1252\n")
+    code, out = run(config, "check")
+    assert code == 1 and "not utf-8" not in out and "2 error(s)" in out
+
+
+def test_a_file_that_is_not_text_gets_the_encoding_error_alone(tmp_path):
+    """A picture named .csv, read on past its first bad byte, would have 'headings' of nonsense."""
+    junk = bytes(range(256)) * 8
+    config = site(tmp_path, "", {"data/pay.csv": junk, "content/services/pay.yaml": PAY})
+    code, out = run(config, "check")
+    assert code == 1 and "data/pay.csv:3:2: error: not utf-8 text" in out and "1 error(s)" in out
+
+
+def test_a_figure_split_at_its_comma_is_an_error_not_a_misread_row(tmp_path):
+    """'£5,869.99' unquoted is two cells: the row's cells after it moved one column on and its last,
+    blank, fell past the headings, so it was read without a word: cost £5, and '869.99' started
+    (only a warning about a count with a fraction). 40 phone transactions cost £5,869.99 then, and
+    the service's cost per transaction was wrong."""
+    text = ("period,channel,transactions,cost,started,completed\n"
+            "2024-01,online,50,10.00,60,50\n"
+            "2024-01,phone,40,£5,869.99,,\n"
+            "2024-02,online,55,11.00,62,55\n")
+    config = site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/pay.csv:3: error: row has 7 cells but the header has 6: '£5' and '869.99' look like one "
+            "figure, £5,869.99, split at its comma, so the cells after it are in the wrong columns\n"
+            "    hint: put a cell that holds a comma in quotes") in out
+    assert "fraction" not in out and "1 error(s)" in out  # the misplaced cells are not read, nor told again
+    (tmp_path / "data/pay.csv").write_text(text.replace("£5,869.99", '"£5,869.99"'))
+    assert run(config, "check", "--strict")[0] == 0
+    assert services(config)["pay"].periods[0].cost_per_transaction == pytest.approx((10.00 + 5869.99) / 90)
+
+
+def test_rows_a_cell_wider_than_the_headings_throughout_are_still_read(tmp_path):
+    """An export whose every row ends in an empty cell the headings lack is its shape, not a split:
+    only a row wider than most is one. Another split, not of a figure, is told as a delimiter."""
+    text = ("period,channel,transactions,cost\n2024-01,online,50,5.00,\n2024-01,phone,40,,\n2024-02,online,55,6.00,\n")
+    config = site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY})
+    assert run(config, "check", "--strict")[0] == 0
+    assert [p.transactions for p in services(config)["pay"].periods] == [90, 55]
+    (tmp_path / "data/pay.csv").write_text(text.replace("2024-01,phone,40,,", "2024-01,phone,4,0,,"))
+    code, out = run(config, "check")
+    assert code == 1 and ("data/pay.csv:3: error: row has 6 cells but the header has 4 and most rows 5: the "
+                          "cells after an extra delimiter are in the wrong columns\n"
+                          "    hint: check for an extra delimiter") in out
