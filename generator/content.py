@@ -13,7 +13,8 @@ from pathlib import Path
 from generator import model as m
 from generator.config import Config, source_of
 from generator.errors import Problems
-from generator.paths import is_pattern, matching, missing_file_hint, outside_the_folder, resolved
+from generator.paths import (is_pattern, linked_out_message, links_out, matching, missing_file_hint,
+                             outside_the_folder, resolved)
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions, load_yaml, parse_yaml
 
@@ -496,6 +497,11 @@ def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Proble
             return False
         ref.file = source.file
     if is_pattern(ref.file):
+        links = links_out(config.data_dir, ref.file)
+        if links:  # not read: told, even beside files that are (the figures would lack theirs)
+            says, hint = linked_out_message(config.data_dir, ref.file, links)
+            problems.error(svc.path, says, *svc.positions.at(("data",)), hint=hint)
+            return False
         if not matching(config.data_dir, ref.file):
             problems.error(svc.path, f"no file in {config.data_dir.name}/ matches '{ref.file}'",
                            *svc.positions.at(("data",)), hint="check the pattern: * stands for any text, ? for "

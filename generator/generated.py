@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import Problems
-from generator.paths import is_pattern, matching, missing_file_hint, outside_the_folder, resolved
+from generator.paths import (is_pattern, linked_out_message, links_out, matching, missing_file_hint,
+                             outside_the_folder, resolved)
 from generator.schema import slugify
 from generator.sources import (Source, _field_spec, _Resolver, first_rows, headings_of, looks_like_a_total,
                                select_rows, template_values)
@@ -197,6 +198,13 @@ def generate(config, problems: Problems, raw_files, unread: list | None = None) 
             # Not read at all: an error quoting its lines had printed /etc/passwd (a security tester).
             says, hint = outside_the_folder(config.data_dir, source.file)
             problems.error(config.path, says, *source.where("file"), hint=hint)
+            continue
+        links = links_out(config.data_dir, source.file)
+        if links:  # not read: told, even beside files that are (their services would be missing)
+            says, hint = linked_out_message(config.data_dir, source.file, links)
+            problems.error(config.path, says, *source.where("file"), hint=hint)
+            if unread is not None and source.values["organisations"]:
+                unread.append(source.id)
             continue
         if not matching(config.data_dir, source.file) or not (is_pattern(source.file) or path.is_file()):
             problems.error(config.path, f"data file '{source.file}' not found in {config.data_dir.name}/"

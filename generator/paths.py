@@ -54,6 +54,31 @@ def matching(data_dir: Path, name: str) -> list[Path]:
         return []
 
 
+def links_out(data_dir: Path, name: str) -> list[str]:
+    """The files a pattern matches that are links to files outside the data folder, by their names
+    in it: ``matching`` leaves them out, and they are told as links (they had been passed over without
+    a word, or told as 'no file matches' when every match was one)."""
+    if not is_pattern(name):
+        return []
+    root = resolved(data_dir)
+    try:
+        found = sorted(data_dir.glob(name))
+    except (NotImplementedError, ValueError):
+        return []
+    return [p.relative_to(data_dir).as_posix() for p in found
+            if p.is_file() and p.is_relative_to(data_dir) and not resolved(p).is_relative_to(root)]
+
+
+def linked_out_message(data_dir: Path, name: str, links: list[str], what: str = "data file") -> tuple[str, str]:
+    """The message and hint for a pattern's matches that are links out of the data folder."""
+    shown = ", ".join(f"'{link}'" for link in links[:3]) + (f" and {len(links) - 3} more" if len(links) > 3 else "")
+    one = len(links) == 1
+    return (f"{shown}, matched by '{name}', {'is a link' if one else 'are links'} to "
+            f"{'a file' if one else 'files'} outside the {data_dir.name} folder, so "
+            f"{'it is' if one else 'they are'} not read",
+            f"copy the file{'' if one else 's'} into {data_dir.name}/ instead of linking: a link could publish any file")
+
+
 def nearest_file(data_dir: Path, name: str) -> str | None:
     """The data file whose name is nearest a missing one's ('payment_summary.csv' for
     'payments_summary.csv'), looked for in the folder the name points into."""

@@ -150,6 +150,25 @@ def test_a_data_file_that_links_out_of_the_data_folder_is_told_it_is_a_link(tmp_
                           "publish any file") in out, out
 
 
+def test_a_patterns_files_that_link_out_of_the_data_folder_are_told_they_are_links(tmp_path):
+    """Files a pattern matched that were links out of data/ were passed over without a word (the
+    service was published without their months), or, when every one was a link, told 'no file
+    matches'. They are told as links, by name, beside files the pattern matches that are read."""
+    files = standard_files()
+    files["data/vols/2024-01.csv"] = "period,channel,transactions\n2024-01,online,5\n"
+    files["shared/2024-02.csv"] = "period,channel,transactions\n2024-02,online,7\n"
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "data: permits.csv", "data: vols/*.csv")
+    write_site(tmp_path, files)
+    (tmp_path / "data/vols/2024-02.csv").symlink_to(tmp_path / "shared/2024-02.csv")
+    code, out = check(tmp_path, {})
+    assert code == 1 and ("error: 'vols/2024-02.csv', matched by 'vols/*.csv', is a link to a file outside the "
+                          "data folder, so it is not read\n    hint: copy the file into data/ instead of linking") in out
+    (tmp_path / "data/vols/2024-01.csv").unlink()  # every match a link: told as one, not 'no file matches'
+    code, out = check(tmp_path, {})
+    assert code == 1 and "no file in data/ matches" not in out and "'vols/2024-02.csv', matched by" in out
+
+
 def test_output_folder_may_not_overlap_inputs(tmp_path):
     config = write_site(tmp_path, standard_files())
     (tmp_path / "static").mkdir()

@@ -1364,6 +1364,14 @@ def test_a_pattern_that_matches_no_file_is_an_error(tmp_path):
     config = site(tmp_path, source, {"data/other.csv": "Trust\nNorth\n"})
     code, out = run(config, "check")
     assert code == 1 and "config.yaml:14:11: error: no file in data/ matches 'ae/*.csv'" in out
+    # A month's file linked in from elsewhere is not read, and is told as a link at the same place.
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared/MSitAE-MAY-2026.csv").write_text("Trust,Attendances,Within 4 hours\nNorth,120,90\n")
+    (tmp_path / "data/ae").mkdir()
+    (tmp_path / "data/ae/MSitAE-MAY-2026.csv").symlink_to(tmp_path / "shared/MSitAE-MAY-2026.csv")
+    code, out = run(config, "check")
+    assert code == 1 and ("config.yaml:14:11: error: 'ae/MSitAE-MAY-2026.csv', matched by 'ae/*.csv', is a link "
+                          "to a file outside the data folder, so it is not read") in out
 
 
 def test_generated_services_can_say_which_kpis_they_do_not_collect(tmp_path):
