@@ -313,6 +313,22 @@ def test_the_current_page_stands_out_in_the_navigation_in_forced_colours(pages, 
         context.close()
 
 
+def test_a_tag_keeps_its_box_in_forced_colours(pages, site_url, browser):
+    """High-contrast mode drops backgrounds: a tag ('estimate', 'worse') was a word run into the
+    sentence around it. Its transparent outline is drawn in the text's colour there."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, forced_colors="active")
+    page = context.new_page()
+    try:
+        page.goto(site_url + pages["service-with-data"].lstrip("/"))
+        page.evaluate("() => document.querySelector('.kpi-card__period').insertAdjacentHTML('beforeend', "
+                      "' <strong class=\"tag tag--red\">worse</strong>')")
+        style = page.eval_on_selector(".tag", "t => { const s = getComputedStyle(t); "
+                                      "return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.backgroundColor]; }")
+        assert style[0] == "solid" and style[1] == "2px" and style[2] not in ("transparent", "rgba(0, 0, 0, 0)"), style
+    finally:
+        context.close()
+
+
 def test_a_charts_tooltip_can_be_read_and_dismissed_with_escape(pages, site_url, browser):
     """A tester found the tooltip's grey labels at 11px about 3.9:1 on white (WCAG 1.4.3), and no way to
     dismiss it but moving the pointer (1.4.13). Labels are now dark and larger; Escape hides it."""
