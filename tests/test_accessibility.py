@@ -329,6 +329,20 @@ def test_a_tag_keeps_its_box_in_forced_colours(pages, site_url, browser):
         context.close()
 
 
+def test_chart_notes_grow_with_the_readers_text_size(pages, site_url, browser):
+    """A reader who sets a larger text size in the browser: a chart's notes, downloads and scroll
+    hints were in pixels, and stayed 16px while the rest of the page grew."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(site_url + pages["service-with-data"].lstrip("/"))
+        page.add_style_tag(content="html { font-size: 24px; }")  # what a larger default text size does to rem
+        sizes = page.eval_on_selector_all(".chart__downloads", "ps => ps.map(p => getComputedStyle(p).fontSize)")
+        assert sizes and set(sizes) == {"24px"}, sizes
+    finally:
+        context.close()
+
+
 def test_a_charts_tooltip_can_be_read_and_dismissed_with_escape(pages, site_url, browser):
     """A tester found the tooltip's grey labels at 11px about 3.9:1 on white (WCAG 1.4.3), and no way to
     dismiss it but moving the pointer (1.4.13). Labels are now dark and larger; Escape hides it."""
