@@ -317,12 +317,37 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
                        f"{_figure(at[measure])} in {Path(one[0]).name} (line {one[1]})", two[1],
                        hint="a period in two of its files must have the same figures: leave it out of one (a "
                             "year's file that repeats the last month of the year before?)")
+    _totals_beside_channels(parts, rows, svc, problems)
     merged = grouped.first()
     merged["has_tx"] = grouped["has_tx"].any()
     for kpi in NR_KPIS:
         merged[f"nr_{kpi}"] = grouped[f"nr_{kpi}"].any()
     merged["line"] = grouped["line"].min()
     return merged.reset_index().drop(columns=["_key", "@from"])
+
+
+def _totals_beside_channels(parts: list[tuple[Path, pd.DataFrame]], rows: pd.DataFrame, svc: Service,
+                            problems: Problems) -> None:
+    """A service's transactions per channel in one of its files and for all channels together in
+    another: added up, every transaction is counted twice, as _check_service_rows tells of one file.
+    A tester's second source of a file, read for its total rows' satisfaction, read their
+    'Transactions' as well (a heading that is a field's name is read without being mapped): the
+    site showed twice the transactions and half the take-up, with no word."""
+    with_tx = rows[rows["has_tx"]]
+    totals, split = with_tx[with_tx["channel"].eq("")], with_tx[with_tx["channel"].ne("")]
+    if totals.empty or split.empty or set(totals["@from"]) & set(split["@from"]):
+        return  # none, or both in one file: told there
+    total, other = totals.iloc[0], split.iloc[0]
+    at, there = parts[int(total["@from"])][0], parts[int(other["@from"])][0]
+    where = (f"two of its sources read {Path(at).name}, one its rows per channel, the other its rows for all "
+             "channels together" if at == there else
+             f"it has rows per channel in {Path(there).name} and rows for all channels together here")
+    problems.error(at, f"service '{svc.slug}' would count transactions twice: {where}", int(total["line"]),
+                   hint="a source read for other figures (satisfaction on the total rows, say) also reads every "
+                        "heading that is a field's name: add ignore: with the transactions and cost headings to "
+                        "that source" if at == there else
+                        "keep one kind of row: take the total rows' transactions out of one file, or read it "
+                        "through a source with ignore: for that column")
 
 
 def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, problems: Problems,

@@ -3408,3 +3408,50 @@ def test_rows_a_cell_wider_than_the_headings_throughout_are_still_read(tmp_path)
     assert code == 1 and ("data/pay.csv:3: error: row has 6 cells but the header has 4 and most rows 5: the "
                           "cells after an extra delimiter are in the wrong columns\n"
                           "    hint: check for an extra delimiter") in out
+
+
+# -- rows per channel in one file (or source) and for all channels together in another ----------------
+
+PARKING = ("\ufeffPeriod,Channel,Transactions,Cost,Satisfaction\n"
+           "Q1 2024/25,Online,\"2,100\",£315.00,\n"
+           "Q1 2024/25,Phone,450,\"£1,273.50\",\n"
+           "Q1 2024/25,Total,\"2,550\",\"£1,588.50\",80%\n"
+           "Q2 2024/25,Online,\"2,250\",£337.50,\n"
+           "Q2 2024/25,Phone,430,\"£1,216.90\",\n"
+           "Q2 2024/25,Total,\"2,680\",\"£1,554.40\",84%\n")
+PARKING_SERVICE = ("name: Parking permits\norganisation: council\ndescription: Permits.\n"
+                   "data: [{source: counts}, {source: survey}]\n")
+TWO_READINGS = ("sources:\n  - id: counts\n    file: parking.csv\n    exclude: {Channel: Total}\n"
+                "  - id: survey\n    file: parking.csv\n    filter: {Channel: Total}\n"
+                "    columns: {period: Period, satisfaction: Satisfaction}\n")
+
+
+def test_a_second_reading_of_a_file_for_its_totals_satisfaction_does_not_count_transactions_twice(tmp_path):
+    """A tester followed 'two sources read the same file in different ways': the second, for the
+    satisfaction on the Total rows, read their Transactions and Cost too (headings that are fields'
+    names), and the site showed 9,460 transactions, not 4,730, and half the take-up, with exit 0.
+    Now an error; with the ignore: the docs show, the figures are the channels' and the totals' score."""
+    config = site(tmp_path, TWO_READINGS, {"data/parking.csv": PARKING,
+                                           "content/services/parking.yaml": PARKING_SERVICE})
+    code, out = run(config, "check")
+    assert code == 1 and ("data/parking.csv:4: error: service 'parking' would count transactions twice: "
+                          "two of its sources read parking.csv, one its rows per channel, the other its rows for "
+                          "all channels together\n    hint: a source read for other figures") in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text()
+                                          + "    ignore: [Transactions, Cost]\n")
+    assert run(config, "check", "--strict")[0] == 0
+    svc = services(config)["parking"]
+    q2 = svc.periods[-1]
+    assert q2.transactions == 2250 + 430 and q2.user_satisfaction == 84.0
+    assert q2.digital_take_up == pytest.approx(100 * 2250 / 2680)
+    assert q2.cost_per_transaction == pytest.approx((337.50 + 1216.90) / 2680)
+
+
+def test_a_total_in_one_file_beside_channels_in_another_is_an_error(tmp_path):
+    """data: [a.csv, b.csv], b's row without a channel: its 99,999 were added to a's channels'."""
+    files = {"data/a.csv": "period,channel,transactions\n2024-01,online,50\n2024-01,phone,20\n",
+             "data/b.csv": "period,transactions,satisfaction\n2024-01,70,80\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
+    code, out = run(site(tmp_path, "", files), "check")
+    assert code == 1 and ("data/b.csv:2: error: service 'pay' would count transactions twice: it has rows per "
+                          "channel in a.csv and rows for all channels together here\n    hint: keep one kind of row") in out
