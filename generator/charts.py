@@ -359,7 +359,9 @@ def _forecast_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     fc = service.forecast
     if fc is None or not fc.points:
         return None
-    actual = [(r.period, r.transactions, {}) for r in service.periods][-24:]
+    # A month with a channel's count blank is a gap, as the forecast took it: its partial total plotted
+    # as the line the forecast goes on from read as a sudden fall.
+    actual = [(r.period, r.transactions if r.complete else None, {}) for r in service.periods][-24:]
     rows = [{**row, "forecast": None, "low80": None, "high80": None, "low95": None, "high95": None}
             for row in _with_gaps(actual)]
     for p in fc.points:

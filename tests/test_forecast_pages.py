@@ -63,3 +63,27 @@ def test_the_forecast_links_the_sites_methodology_page_where_there_is_one(tmp_pa
     build_site(write_site(tmp_path, files), tmp_path / "site")
     page = (tmp_path / "site/services/permits/index.html").read_text()
     assert 'How it is worked out and checked: <a href="../../methodology/">How we work out the figures</a>.' in page
+
+
+def test_a_month_with_a_channel_blank_is_left_out_of_the_seasons_and_the_forecast(tmp_path):
+    """A tester blanked one month's online count: the month's total of the other channels went into
+    the average year (its September 'the quietest, with 72%') and the forecast, as if it were whole."""
+    import json
+
+    from generator.build import build_site
+    from sitefactory import standard_files, write_site
+
+    lines = ["period,channel,transactions"]
+    for i in range(1, 37):  # January 2022 (i = 1) to December 2024: online 10 i, phone 100
+        year, month = 2022 + (i - 1) // 12, (i - 1) % 12 + 1
+        lines += [f"{year}-{month:02d},online,{'' if (year, month) == (2024, 3) else 10 * i}",
+                  f"{year}-{month:02d},phone,100"]
+    files = standard_files()
+    files["data/permits.csv"] = "\n".join(lines) + "\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    data = json.loads((tmp_path / "site/data/charts/services/permits/month-profile.json").read_text())["data"]
+    # March 2022 (30 + 100) and March 2023 (150 + 100): 190. March 2024's 100, phone alone, had made it 160.
+    assert data[2]["series"] == "March" and data[2]["value"] == 190
+    assert data[1]["value"] == (20 + 140 + 260) / 3 + 100  # February, whole in every year: 240
+    forecast = json.loads((tmp_path / "site/data/charts/services/permits/forecast.json").read_text())["data"]
+    assert [row["value"] for row in forecast if row["period"] == "March 2024"] == [None]
