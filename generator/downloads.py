@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from generator import model as m
+from generator.formatting import without_float_noise
 from generator.measures import MEASURES as NUMERIC
 from generator.periods import period_attr
 
@@ -27,7 +28,14 @@ def format_number(value) -> str:
     value = float(value)
     if value.is_integer():
         return str(int(value))
-    return repr(value)
+    return _short(value)
+
+
+def _short(value: float) -> str:
+    """A fraction as written in a download: its shortest exact form, but to 15 significant digits
+    where that runs to 16 or more (55.00000000000001, a rate's binary noise, is written 55.0)."""
+    text = repr(value)
+    return text if len(text) < 17 else repr(without_float_noise(value))
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +57,7 @@ def _text_column(values: pd.Series) -> np.ndarray:
     whole = known & (numbers % 1 == 0) & (np.abs(numbers) < 2**53)
     out[whole] = [str(x) for x in numbers[whole].astype(np.int64).tolist()]
     fraction = known & ~whole
-    out[fraction] = [repr(x) for x in numbers[fraction].tolist()]
+    out[fraction] = [_short(x) for x in numbers[fraction].tolist()]
     return out
 
 
@@ -123,15 +131,28 @@ def _csv_cell(value) -> str:
     return spreadsheet_safe(str(value or ""))
 
 
-def _csv_column(values: list) -> list[str]:
+def _csv_column(values: list, noisy: list | None = None) -> list[str]:
     """``_csv_cell`` of each value, with the common types inlined: a GOV.UK-scale site has
-    millions of chart cells, and a function call per cell was most of writing the downloads."""
+    millions of chart cells, and a function call per cell was most of writing the downloads.
+    ``noisy``, if given, gets (index, value to 15 significant digits) of each fraction written so
+    (see _short), for the JSON download to hold the same figure."""
     out = []
     add = out.append
-    for value in values:
+    for index, value in enumerate(values):
         kind = type(value)
         if kind is float:
-            add("" if value != value else str(int(value)) if value.is_integer() else repr(value))
+            if value != value:
+                add("")
+            elif value.is_integer():
+                add(str(int(value)))
+            else:
+                text = repr(value)
+                if len(text) >= 17:
+                    cleaned = without_float_noise(value)
+                    text = repr(cleaned)
+                    if noisy is not None:
+                        noisy.append((index, cleaned))
+                add(text)
         elif kind is str:
             add("'" + value if value[:1] in _FORMULA_STARTS else value)
         elif value is None:
@@ -147,7 +168,7 @@ _FORMULA_MARKS = tuple("\x00" + start for start in _FORMULA_STARTS)  # a formula
 _TEXT = {str}
 
 
-def csv_cells(values: list) -> list:
+def csv_cells(values: list, noisy: list | None = None) -> list:
     """``_csv_column`` of a chart's column, sparing the cells that need nothing: a column of text
     with no cell a spreadsheet would take for a formula (a few searches over the whole column)
     is written as it is; anything else goes through ``_csv_column``."""
@@ -155,7 +176,7 @@ def csv_cells(values: list) -> list:
         text = "\x00" + "\x00".join(values)
         if not any(mark in text for mark in _FORMULA_MARKS):
             return values
-    return _csv_column(values)
+    return _csv_column(values, noisy)
 
 
 def chart_columns(chart: m.Chart) -> list[str]:
@@ -190,7 +211,13 @@ def chart_files(chart: m.Chart) -> tuple[bytes, bytes]:
     keys = chart_columns(chart)
     rows = chart.rows
     complete = min(map(len, rows), default=0) == len(keys)  # keys are every row's fields together
-    columns = [csv_cells(list(map(itemgetter(k), rows)) if complete else [row.get(k) for row in rows]) for k in keys]
+    columns = []
+    for key in keys:
+        noisy: list = []
+        columns.append(csv_cells(list(map(itemgetter(key), rows)) if complete else [row.get(key) for row in rows],
+                                 noisy))
+        for index, value in noisy:  # the JSON's figure as the CSV's (the page's are rounded already)
+            rows[index][key] = value
     body = {"title": chart.title, "summary": chart.summary,
             "fields": [{"name": k, "unit": _field_unit(chart, k)} for k in keys],
             "data": rows if complete else [{k: row.get(k) for k in keys} for row in rows]}
@@ -267,7 +294,8 @@ def costs_csv(report) -> bytes:
             writer.writerow([_csv_cell(v) for v in (
                 level, x.slug, x.name, x.organisation.slug if x.organisation else "", report.key, x.transactions,
                 None if x.cost is None else round(x.cost, 2),
-                x.cost_per_transaction,  # unrounded: 3.235 (of 3.23497) re-rounded to £3.24 beside a page's £3.23
+                # Unrounded (3.235, of 3.23497, re-rounded to £3.24 beside a page's £3.23), but for binary noise.
+                without_float_noise(x.cost_per_transaction),
                 # Months to two places: 52 weeks are 11.96 months, not 11.958932238193029.
                 "true" if x.estimated else "false", round(x.months, 2) if level == "service" else None,
                 round(x.cost_months, 2) if level == "service" and x.cost is not None else None,

@@ -85,19 +85,24 @@ def service_rows(svc: m.ServiceView) -> tuple[str, str]:
     same = names.index("period")  # the fields before it are the service's own: the same on every row
     first = [_cell(records[0][n]) for n in names[:same]]
     columns = [[cell] * len(records) for cell in first]
-    columns += [_column([rec[n] for rec in records]) for n in names[same:]]
+    for name in names[same:]:
+        noisy: list = []
+        columns.append(_column([rec[name] for rec in records], noisy))
+        for index, value in noisy:  # the JSON's figure as the CSV's (see downloads._short)
+            records[index][name] = value
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(zip(*columns))
     # One record per line (orjson, as for chart downloads): indenting would need a slow encoder.
     return buffer.getvalue(), ",\n".join([orjson.dumps(rec, option=orjson.OPT_SERIALIZE_NUMPY).decode() for rec in records])
 
 
-def _column(values: list) -> list:
-    """``_cell`` of each value, a column at a time (as chart downloads are written)."""
+def _column(values: list, noisy: list | None = None) -> list:
+    """``_cell`` of each value, a column at a time (as chart downloads are written); ``noisy`` as
+    for downloads.csv_cells."""
     kinds = set(map(type, values))
     if kinds == {bool}:
         return ["true" if v else "false" for v in values]
-    return csv_cells(values) if kinds <= _PLAIN else [_cell(v) for v in values]
+    return csv_cells(values, noisy) if kinds <= _PLAIN else [_cell(v) for v in values]
 
 
 _PLAIN = {str, float, int, type(None)}  # written by csv_cells as _cell writes them

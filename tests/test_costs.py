@@ -24,7 +24,7 @@ def test_a_services_year_is_added_up_from_its_periods(out):
     permits = next(line for line in lines if line.startswith("service,permits,"))
     # Cost per transaction unrounded (2,628 / 2,340): rounded to 4 places, 3.23497 had read 3.235, which
     # re-rounds to £3.24 beside a page's £3.23.
-    assert permits == ("service,permits,Renew a permit,test-council,2023/24,2340,2628,1.123076923076923,true,12,12,"
+    assert permits == ("service,permits,Renew a permit,test-council,2023/24,2340,2628,1.12307692307692,true,12,12,"
                        "false,2340,")
     # A channel's line is costed over all its transactions (at its unit cost): online 1,680 x £0.20.
     assert "channel,online,Online,,2023/24,1680,336,0.2,true,,,false,1680," in lines
@@ -207,7 +207,7 @@ def test_a_cost_in_months_with_no_transactions_is_in_the_years_total_cost(tmp_pa
     build_site(write_site(tmp_path, files), site)
     lines = (site / "data/costs-2024-25.csv").read_text().splitlines()
     fines = next(line for line in lines if line.startswith("service,fines,"))
-    assert fines == "service,fines,Pay a fine,dept-a,2024/25,315,444.65,1.4115873015873015,false,4,4,false,315,"
+    assert fines == "service,fines,Pay a fine,dept-a,2024/25,315,444.65,1.4115873015873,false,4,4,false,315,"
     page = BeautifulSoup((site / "services/fines/index.html").read_text(), "html.parser")
     by_period = next(t for t in page.find_all("table") if "figures by period" in t.caption.get_text())
     november = next(tr for tr in by_period.tbody.find_all("tr") if "November 2024" in tr.th.get_text())
@@ -258,7 +258,7 @@ def test_a_cost_of_no_transactions_is_counted_once_and_only_where_costs_are_publ
     monthly = "period,cost\n" + "".join(f"{y}-{m:02d},100\n" for y, m in (
         *((2024, m) for m in range(4, 13)), *((2025, m) for m in range(1, 4))))
     assert _fines_costs(tmp_path, "monthly", counts, "", monthly) == \
-        "service,fines,Pay a fine,dept-a,2024/25,1650,1200,0.7272727272727273,false,12,12,false,1650,"
+        "service,fines,Pay a fine,dept-a,2024/25,1650,1200,0.727272727272727,false,12,12,false,1650,"
 
 
 def test_a_year_the_data_has_not_reached_the_end_of_is_named_as_the_year_so_far(out):
@@ -279,3 +279,32 @@ def test_a_year_the_data_has_not_reached_the_end_of_is_named_as_the_year_so_far(
     assert chart.find(class_="chart__summary").get_text() == "Renew a permit is the only service with a figure: £2,160."
     whole = BeautifulSoup((out / "costs/2023-24/index.html").read_text(), "html.parser")
     assert "so far" not in whole.get_text() and whole.select_one(".headline-figures__label").get_text() == "Transactions"
+
+
+def test_downloads_carry_no_binary_noise(tmp_path):
+    """A tester's costs download: a face-to-face unit cost of £8.62 came out as 8.619999999999997 a
+    transaction (8.62 x 491 / 491 in binary), and rates such as 55.00000000000001% were in the chart
+    and open-data downloads, CSV and JSON. They are written to 15 significant digits: 8.62, 55.0."""
+    import json
+
+    from generator.build import build_site
+    from sitefactory import ORGS, PERMIT_YAML, write_site
+
+    # 491 face-to-face transactions in April 2024 at £8.62; 11 of 20 online in May 2024 (55% take-up,
+    # which 11 / 20 * 100 gives as 55.00000000000001).
+    files = {"config.yaml": "title: T\norganisation: T\ncharts:\n  static_svg: false\nchannels:\n"
+                            "  - {id: online, label: Online, digital: true, unit_cost: 0.15}\n"
+                            "  - {id: face_to_face, label: Face to face, unit_cost: 8.62}\n", **ORGS,
+             "content/services/permits.yaml": PERMIT_YAML,
+             "data/permits.csv": "period,channel,transactions\n2024-04,face_to_face,491\n2024-04,online,0\n"
+                                 "2024-05,online,11\n2024-05,face_to_face,9\n"}
+    assert repr(8.62 * 491 / 491) == "8.619999999999997" and repr(11 / 20 * 100) == "55.00000000000001"
+    site = tmp_path / "site"
+    build_site(write_site(tmp_path, files), site)
+    costs = (site / "data/costs-2024-25.csv").read_text().splitlines()
+    face = next(line for line in costs if line.startswith("channel,face_to_face,"))
+    assert face.split(",")[7] == "8.62", face  # cost_per_transaction: (491 + 9) x 8.62 / 500
+    texts = [p.read_text() for p in site.rglob("*") if p.suffix in (".csv", ".json")]
+    assert not [t for t in texts if "0000000000" in t or "9999999999" in t]
+    take_up = json.loads((site / "data/charts/services/permits/digital-take-up.json").read_text())["data"]
+    assert [row["value"] for row in take_up if row["period"] == "May 2024"] == [55.0]
