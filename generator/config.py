@@ -285,6 +285,9 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         source = validate_source(raw, index, path, positions, problems, measure_ids)
         if source is not None:
             sources.append(source)
+    files = [source.file for source in sources]
+    for source in sources:
+        source.shared = files.count(source.file) > 1
     ids: dict[str, int] = {}
     for source in sources:
         if source.id in ids:

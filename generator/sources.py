@@ -198,6 +198,7 @@ class Source:
     index: int  # position in config.yaml's sources list
     config_path: object
     positions: Positions = field(repr=False)
+    shared: bool = False  # another source reads the same file (in another way: its total rows, say)
 
     def where(self, *keys) -> tuple[int | None, int | None]:
         return self.positions.at(("sources", self.index, *keys))
@@ -577,7 +578,29 @@ def select_rows(frame: pd.DataFrame, source: Source | None, resolver: _Resolver,
             + ("would publish nothing" if made else "adds nothing"), *source.where(key),
             hint="check each value against the file's (a warning names any near miss); values are compared "
                  "ignoring case and spaces at the ends")
+    elif source.values["exclude"] and not keep.all():
+        _figures_only_on_excluded_rows(frame, keep, source, resolver, problems)
     return frame[keep]
+
+
+def _figures_only_on_excluded_rows(frame: pd.DataFrame, keep: pd.Series, source: Source, resolver: _Resolver,
+                                   problems: Problems) -> None:
+    """A column of figures the source reads whose every figure is on a row exclude: leaves out. A
+    council return with satisfaction only on each quarter's Total row: the error's hint, exclude:
+    {Channel: Total}, was taken, and the site said the service published no satisfaction."""
+    if source.values.get("wide") or source.values.get("measures_in_rows") or source.shared:
+        return  # (shared: another source of the file may read those rows' figures, as the hint says to)
+    ignored = {str(name).lower() for name in source.values.get("ignore") or []}
+    mapped = source.values["columns"]
+    headings = {resolver.find(str(mapped[name])) if name in mapped else resolver.find(name) for name in MEASURES}
+    for heading in sorted(h for h in headings if h is not None and h.lower() not in ignored):
+        cells = frame[heading].astype(str).str.strip()
+        if cells[keep].eq("").all() and cells[~keep].ne("").any():
+            problems.warning(source.config_path, f"column '{heading}' of {source.file} has figures only on rows "
+                             "exclude: leaves out, so none of them is read", *source.where("exclude"),
+                             hint="to read them, add a second source of the file with filter: for those rows and "
+                                  "ignore: for their other figures (see 'two sources read the same file' in "
+                                  "docs/bring-your-data.md)")
 
 
 def _holds_figures(cells: pd.Series) -> bool:

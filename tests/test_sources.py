@@ -2629,13 +2629,13 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     assert (cost.previous_value, cost.previous_period_label) == (pytest.approx(12000 / 1866), "April 2023 to March 2024")
     build_site(config, tmp_path / "site")
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
-    assert "service,permits,Permits,council,2024/25,1866,13500,7.234726688102894,false,12,12,false,1866," in report
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.23472668810289,false,12,12,false,1866," in report
     # The years are the cost chart's points, and in the open data; the monthly charts and tables have
     # no row for them (they had broken every line and read as years of counts missing).
     charts = tmp_path / "site/data/charts/services/permits"
     assert (charts / "cost-per-transaction.csv").read_text().splitlines()[1:] == [
-        "April 2023 to March 2024,2023-04-01,2024-03-31,6.430868167202572",
-        "April 2024 to March 2025,2024-04-01,2025-03-31,7.234726688102894"]
+        "April 2023 to March 2024,2023-04-01,2024-03-31,6.43086816720257",
+        "April 2024 to March 2025,2024-04-01,2025-03-31,7.23472668810289"]
     assert "to March" not in (charts / "transactions.csv").read_text()
     assert "to March" not in (charts / "digital-take-up.csv").read_text()
     assert "2024/25,2024-04-01,2025-03-31,,,,7.23" in (tmp_path / "site/data/services.csv").read_text()
@@ -2645,7 +2645,7 @@ def test_a_yearly_cost_from_a_finance_file_is_over_the_years_monthly_transaction
     (tmp_path / "content/services/permits.yaml").write_text(service + "  - quarters.csv\n")
     build_site(config, tmp_path / "site")
     report = (tmp_path / "site/data/costs-2024-25.csv").read_text().splitlines()
-    assert "service,permits,Permits,council,2024/25,1866,13500,7.234726688102894,false,12,12,false,1866," in report
+    assert "service,permits,Permits,council,2024/25,1866,13500,7.23472668810289,false,12,12,false,1866," in report
     # A year whose months are not all counted has no cost per transaction, nor a cost in the report:
     # it would be of some months. (2025/26 has none counted yet.)
     (tmp_path / "content/services/permits.yaml").write_text(service)
@@ -3455,3 +3455,16 @@ def test_a_total_in_one_file_beside_channels_in_another_is_an_error(tmp_path):
     code, out = run(site(tmp_path, "", files), "check")
     assert code == 1 and ("data/b.csv:2: error: service 'pay' would count transactions twice: it has rows per "
                           "channel in a.csv and rows for all channels together here\n    hint: keep one kind of row") in out
+
+
+def test_figures_only_on_rows_exclude_leaves_out_are_warned_of(tmp_path):
+    """The total-rows error's hint, exclude: {Channel: Total}, taken as given: the file's satisfaction,
+    only on those rows, was lost without a word ('No figure has been published for this')."""
+    source = "sources:\n  - file: parking.csv\n    exclude: {Channel: Total}\n"
+    config = site(tmp_path, source, {"data/parking.csv": PARKING, "content/services/parking.yaml":
+                                     PARKING_SERVICE.replace("[{source: counts}, {source: survey}]", "parking.csv")})
+    code, out = run(config, "check")
+    assert code == 0 and ("config.yaml:15:14: warning: column 'Satisfaction' of parking.csv has figures only on rows "
+                          "exclude: leaves out, so none of them is read\n    hint: to read them, add a second source") in out
+    assert out.count("warning:") == 1  # not Transactions or Cost, which the kept rows have too
+    assert services(config)["parking"].periods[-1].transactions == 2680
