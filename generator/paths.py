@@ -93,5 +93,9 @@ def nearest_file(data_dir: Path, name: str) -> str | None:
 
 def missing_file_hint(data_dir: Path, name: str) -> str:
     """The hint for a data file that is not there: the nearest file's name, if one is near."""
+    first, _, rest = name.partition("/")
+    if rest and first == data_dir.name and (matching(data_dir, rest) if is_pattern(rest) else (data_dir / rest).is_file()):
+        # 'data/garden-waste.csv': the file is there, but a name is already inside the data folder.
+        return f"write '{rest}': a data file's name is read inside {data_dir.name}/ already"
     close = None if is_pattern(name) else nearest_file(data_dir, name)
     return f"did you mean '{close}'?" if close else "check the file name and its extension"

@@ -196,6 +196,11 @@ Built with Performance Pages.
   (which run `perfpages check --strict`) do not publish the statement unfinished.
 - `templates/`: put a template here (e.g. `templates/base.html`) to override the theme's one.
 
+The guides are in the Performance Pages repository (the one `requirements.txt` names): its
+`README.md` explains every key in `config.yaml` and the service files, and
+`docs/bring-your-data.md` how to publish your own exports (Excel files, a column per channel or
+per month, financial years), with what each of `perfpages check`'s messages means.
+
 Publishing: `.github/workflows/perfpages.yml` checks, builds and deploys to GitHub
 Pages on every push that changes the site's files (turn on Pages with "GitHub
 Actions" as the source). `.gitlab-ci.yml` does the same on GitLab Pages. For a
@@ -236,7 +241,7 @@ jobs:
           cache: pip
       - name: Check requirements.txt says where to install Performance Pages from
         run: >-
-          grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?[^[:space:]]*performance[-_.]pages' &&
+          grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?([^[:space:]]*performance[-_.]pages|git\\+|\\.?\\.?/)' &&
           ! grep -v '^[[:space:]]*#' requirements.txt | grep -q '<owner>' ||
           {{ echo "::error file=requirements.txt::add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }}
       - run: pip install -r requirements.txt
@@ -277,7 +282,7 @@ pages:
   script:
     - apt-get update && apt-get install -y --no-install-recommends git
     - >-
-      grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?[^[:space:]]*performance[-_.]pages' &&
+      grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?([^[:space:]]*performance[-_.]pages|git\\+|\\.?\\.?/)' &&
       ! grep -v '^[[:space:]]*#' requirements.txt | grep -q '<owner>' ||
       { echo "requirements.txt: add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }
     - pip install -r requirements.txt
@@ -344,13 +349,14 @@ def _checkout_remote(here: Path) -> tuple[str, str]:
     return url, git("rev-parse", "HEAD") if pushed else ""
 
 
-_NAMES_IT = re.compile(r"^\s*(-e\s+)?\S*performance[-_.]pages", re.IGNORECASE | re.MULTILINE)
+# By name, or a git URL or folder of a copy under any name (a council's fork, 'perf-pages').
+_NAMES_IT = re.compile(r"^\s*(-e\s+)?(\S*performance[-_.]pages|git\+|\.?\.?/)", re.IGNORECASE | re.MULTILINE)
 
 
 def install_source_known(requirements: str) -> bool:
     """Whether ``requirements.txt`` names where to install Performance Pages from, as the CI
-    workflows check it (by name, or a git URL ending in it or naming it as #egg=; not the
-    example's placeholder). Comment lines are passed over, as pip does."""
+    workflows check it (by name, a git URL or a folder; not the example's placeholder). Comment lines
+    are passed over, as pip does."""
     lines = "\n".join(line for line in requirements.splitlines() if not line.lstrip().startswith("#"))
     return bool(_NAMES_IT.search(lines)) and PLACEHOLDER not in lines
 

@@ -124,6 +124,17 @@ def test_bad_csv_cells_are_located(tmp_path, csv_text, expected):
     assert expected in out
 
 
+def test_a_data_file_named_with_the_data_folder_in_front_is_told_to_leave_it_out(tmp_path):
+    """'data: data/permits.csv' was 'not found in data/', hint 'check the file name and its extension',
+    beside the file a tester could see was there."""
+    files = standard_files()
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "data: permits.csv", "data: data/permits.csv")
+    code, out = check(tmp_path, files)
+    assert code == 1 and ("error: data file 'data/permits.csv' not found in data/\n    hint: write 'permits.csv': "
+                          "a data file's name is read inside data/ already") in out
+
+
 def test_data_file_outside_the_data_folder_is_refused(tmp_path):
     files = standard_files()
     files["data2/x.csv"] = "period,channel,transactions\n"

@@ -16,6 +16,9 @@ def test_new_site_builds_at_once(tmp_path):
                 "content/organisations/borsetshire-county-council.yaml", "data/pay-council-tax.csv",
                 "content/pages/accessibility.md"):  # UK public-sector sites must publish one
         assert (folder / rel).is_file(), rel
+    # Where the guides are: a tester's new site referred to docs/bring-your-data.md, which it lacks.
+    assert "docs/bring-your-data.md" in (folder / "README.md").read_text()
+    assert "the one `requirements.txt` names" in (folder / "README.md").read_text()
     check = CliRunner().invoke(main, ["check", "--config", str(folder / "config.yaml")])
     assert check.exit_code == 0, check.output
     # The accessibility statement's details only the council knows are blanks to fill in, each a
@@ -117,7 +120,10 @@ def test_without_a_known_source_ci_stops_with_a_message_until_requirements_names
                         ("Performance_Pages==1.0\n", True), (uncommented, False), ("# performance-pages\n", False),
                         # the real line added below the scaffold's comments (whose example names <owner>)
                         (requirements + "performance-pages @ git+https://github.com/me/performance-pages\n", True),
-                        ("-e git+https://github.com/me/perf-fork#egg=performance-pages\n", True)):
+                        ("-e git+https://github.com/me/perf-fork#egg=performance-pages\n", True),
+                        # a council's fork under another name, as a tester wrote it; and a folder beside
+                        ("git+https://github.com/fenland/perf-pages@abc123\n", True), ("./perf-pages\n", True),
+                        ("pandas\n", False)):
         (folder / "requirements.txt").write_text(good)
         assert scaffold.install_source_known(good) == known, good
         for guard in _guards(folder):
