@@ -439,6 +439,16 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
                            raw.header_line, number, hint="remove or rename one of them")
             return False
     ignored = {_column_key(str(name)) for name in (source.values.get("ignore") or [])} if source else set()
+    across = _channels_across(config, headings, keys) if source is None else []
+    if across:
+        # An export with a column per channel: one error that says how to describe it, not a
+        # warning per channel that it is ignored beside 'missing column: period'.
+        period = next((h for h, k in zip(headings, keys) if k not in fields and h not in across), "Month")
+        shown = ", ".join(across[:4]) + (" ..." if len(across) > 4 else "")
+        problems.error(path, f"the file has a column per channel ({shown}), not a channel column", raw.header_line,
+                       hint=f"describe it in config.yaml: sources: [{{file: {file}, columns: {{period: '{period}'}}, "
+                            "wide: {columns: '{channel}', measure: transactions}}]")
+        return False
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
         if re.fullmatch(r"\(column \d+\)", heading) and not raw.frame[heading].str.strip().ne("").any():
             continue  # an empty column with no heading: nothing to read, nothing lost
@@ -468,6 +478,18 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
                        hint=f"measures: {', '.join(config.measure_ids)}")
         return False
     return True
+
+
+def _channels_across(config: Config, headings: list[str], keys: list[str]) -> list[str]:
+    """The headings that are channels (by id, label or alias), where a tidy file has two or more of
+    them and no channel column of its own: its channels are across its columns."""
+    if "channel" in keys:
+        return []
+    from generator.config import normalise_channel
+
+    lookup = config.channel_lookup()
+    named = [h for h, k in zip(headings, keys) if normalise_channel(h) in lookup and k not in config.measure_ids]
+    return named if len(named) >= 2 else []
 
 
 def _with_file(raw: RawFile, path) -> pd.DataFrame:

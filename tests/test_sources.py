@@ -3468,3 +3468,19 @@ def test_figures_only_on_rows_exclude_leaves_out_are_warned_of(tmp_path):
                           "exclude: leaves out, so none of them is read\n    hint: to read them, add a second source") in out
     assert out.count("warning:") == 1  # not Transactions or Cost, which the kept rows have too
     assert services(config)["parking"].periods[-1].transactions == 2680
+
+
+def test_a_file_with_a_column_per_channel_is_told_how_to_describe_it(tmp_path):
+    """'Month,Online,Phone,Face to face' gave 'missing column: period' and a warning per channel
+    that it is ignored. One error now writes the source to add, and with it the file is read."""
+    text = "Month,Online,Phone,Face to face\n2025-01,100,20,5\n2025-02,110,22,4\n"
+    config = site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY})
+    code, out = run(config, "check")
+    assert code == 1 and out.count("error") == 2 and "unknown column" not in out  # (and '1 error(s)')
+    assert ("data/pay.csv:1: error: the file has a column per channel (Online, Phone, Face to face), not a channel "
+            "column\n    hint: describe it in config.yaml: sources: [{file: pay.csv, columns: {period: 'Month'}, "
+            "wide: {columns: '{channel}', measure: transactions}}]") in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text() + "sources: [{file: pay.csv, "
+                                          "columns: {period: 'Month'}, wide: {columns: '{channel}', measure: transactions}}]\n")
+    assert run(config, "check", "--strict")[0] == 0
+    assert [p.transactions for p in services(config)["pay"].periods] == [125, 136]
