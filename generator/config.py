@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -285,9 +286,9 @@ def load_config(path: Path, problems: Problems) -> Config | None:
         source = validate_source(raw, index, path, positions, problems, measure_ids)
         if source is not None:
             sources.append(source)
-    files = [source.file for source in sources]
-    for source in sources:
-        source.shared = files.count(source.file) > 1
+    files = [os.path.normpath(source.file) for source in sources]  # './x.csv' is x.csv
+    for source, file in zip(sources, files):
+        source.shared = files.count(file) > 1
     ids: dict[str, int] = {}
     for source in sources:
         if source.id in ids:

@@ -333,7 +333,9 @@ def _totals_beside_channels(parts: list[tuple[Path, pd.DataFrame]], rows: pd.Dat
     A tester's second source of a file, read for its total rows' satisfaction, read their
     'Transactions' as well (a heading that is a field's name is read without being mapped): the
     site showed twice the transactions and half the take-up, with no word."""
-    with_tx = rows[rows["has_tx"]]
+    if "transactions" not in rows:
+        return
+    with_tx = rows[rows["transactions"].notna()]  # a figure in the row: a blank column counts nothing twice
     totals, split = with_tx[with_tx["channel"].eq("")], with_tx[with_tx["channel"].ne("")]
     if totals.empty or split.empty or set(totals["@from"]) & set(split["@from"]):
         return  # none, or both in one file: told there
@@ -443,10 +445,11 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
     if across:
         # An export with a column per channel: one error that says how to describe it, not a
         # warning per channel that it is ignored beside 'missing column: period'.
-        period = next((h for h, k in zip(headings, keys) if k not in fields and h not in across), "Month")
+        period = next((h for h, k in zip(headings, keys) if k not in fields and h not in across), None)
+        mapped = "" if "period" in keys or period is None else f"columns: {{period: '{period}'}}, "
         shown = ", ".join(across[:4]) + (" ..." if len(across) > 4 else "")
         problems.error(path, f"the file has a column per channel ({shown}), not a channel column", raw.header_line,
-                       hint=f"describe it in config.yaml: sources: [{{file: {file}, columns: {{period: '{period}'}}, "
+                       hint=f"describe it in config.yaml: sources: [{{file: {file}, {mapped}"
                             "wide: {columns: '{channel}', measure: transactions}}]")
         return False
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):

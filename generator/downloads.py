@@ -33,9 +33,9 @@ def format_number(value) -> str:
 
 def _short(value: float) -> str:
     """A fraction as written in a download: its shortest exact form, but to 15 significant digits
-    where that runs to 16 or more (55.00000000000001, a rate's binary noise, is written 55.0)."""
+    where that runs to 16 or more (55.00000000000001, a rate's binary noise, is written 55)."""
     text = repr(value)
-    return text if len(text) < 17 else repr(without_float_noise(value))
+    return text if len(text) < 17 else "%.15g" % value  # 55.00000000000001 is written 55, as 50.0 is 50
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -147,11 +147,10 @@ def _csv_column(values: list, noisy: list | None = None) -> list[str]:
                 add(str(int(value)))
             else:
                 text = repr(value)
-                if len(text) >= 17:
-                    cleaned = without_float_noise(value)
-                    text = repr(cleaned)
+                if len(text) >= 17:  # (inlined _short: a rate is often a long repeating fraction)
+                    text = "%.15g" % value
                     if noisy is not None:
-                        noisy.append((index, cleaned))
+                        noisy.append((index, float(text)))
                 add(text)
         elif kind is str:
             add("'" + value if value[:1] in _FORMULA_STARTS else value)

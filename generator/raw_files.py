@@ -296,7 +296,7 @@ def _other_lines(raw: bytes, codec: str, first: int) -> str:
     """', and so are lines 6 and 9': the other lines with bytes the encoding cannot read, so that
     the whole file's problem is told at once, not one line a build."""
     text = raw.decode(codec, errors="replace")
-    lines = [number for number, line in enumerate(text.splitlines(), start=1)
+    lines = [number for number, line in enumerate(_LINE_BREAK.split(text), start=1)  # as _line_of_byte counts
              if "\ufffd" in line and number != first]
     if not lines:
         return ""
@@ -308,16 +308,25 @@ def _other_lines(raw: bytes, codec: str, first: int) -> str:
 def _read_on(raw: bytes, codec: str) -> str | None:
     """A file that is not quite the encoding it is read as, decoded as well as can be so that its
     other problems (a misspelt channel, a heading missing) are told with the encoding's, in one run:
-    a UTF-8 reading as Windows-1252 (what such a file almost always is: its '£' is then read as
-    '£'), any other encoding with a stand-in for each byte it cannot read. The build fails on the
+    a UTF-8 reading's bytes it cannot read as Windows-1252 (what such a file almost always is: its
+    '£' is then read as '£'), any other encoding with a stand-in for each byte it cannot read. The build fails on the
     encoding's error either way, so nothing read like this is published. Not for a file that is not
     text at all (an image or PDF named .csv), whose 'headings' would only add nonsense to the report."""
     controls = sum(raw.count(bytes([byte])) for byte in range(32) if byte not in (9, 10, 13))
     if controls * 100 > len(raw):
         return None
-    if codec == "utf-8-sig":
-        return raw.removeprefix(b"\xef\xbb\xbf").decode("windows-1252", errors="replace")
+    if codec == "utf-8-sig":  # UTF-8 where it is (a reviewer's file had one stray byte among its '£'s)
+        return raw.decode("utf-8-sig", errors=_WINDOWS_BYTES)
     return raw.decode(codec, errors="replace")
+
+
+def _as_windows_1252(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """An error handler for decoding: the bytes UTF-8 cannot read, read as Windows-1252."""
+    return exc.object[exc.start:exc.end].decode("windows-1252", errors="replace"), exc.end
+
+
+_WINDOWS_BYTES = "perfpages-windows-1252"
+codecs.register_error(_WINDOWS_BYTES, _as_windows_1252)
 
 
 def _cell_number(before: str, delimiter: str) -> int:
@@ -400,7 +409,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
         numbered = ((record, reader.line_num) for record in reader)
     header, rows, lines, short, wide, repeated = None, [], [], [], [], []
     padded: list[tuple[int, list[str]]] = []  # rows wider than the headings, the cells beyond them blank
-    widths: dict[int, int] = {}  # how many rows have each number of cells
+    usual: list[list[str]] = []  # some rows no wider than the headings: the file's own shape
     heading_record = None
     header_line = None
     try:
@@ -416,7 +425,8 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
             if record == heading_record:  # the headings again, as an export repeats them after a page break
                 repeated.append(line)
                 continue
-            widths[len(record)] = widths.get(len(record), 0) + 1
+            if len(record) <= len(header) and len(usual) < 200:
+                usual.append(record)
             if len(record) != len(header):
                 if len(record) < len(header) or not any(c.strip() for c in record[len(header):]):
                     if 1 < len(record) < len(header):  # one cell alone is a title or a note, found later
@@ -467,21 +477,19 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        header_line, hint=where + ", so that the lines above it are passed over")
         return None
     for line_num, cells, record in wide:
-        figure = _split_figure(record)
+        figure = _split_figure(record, usual)
         problems.error(path, f"row has {cells} cells but the header has {len(header)}{figure}",
                        line_num, len(header) + 1, hint=_SPLIT_HINT if figure else _EXTRA_HINT)
-    usual = max(widths, key=lambda width: (widths[width], -width)) if widths else len(header)
-    split = {line for line, record in padded if len(record) > usual}
+    split = set()
     for line, record in padded:
-        if line in split:
-            # A cell split in two (an unquoted '£5,869.99'): the cells after it moved one column on, and
-            # the last, blank, fell beyond the headings. Read as it was, cost was £5 and 869.99 'started'.
-            figure = _split_figure(record)
-            most = "" if usual == len(header) else f" and most rows {usual}"
-            problems.error(path, f"row has {len(record)} cells but the header has {len(header)}{most}"
-                           + (f"{figure}, so the cells after it are in the wrong columns" if figure else
-                              ": the cells after an extra delimiter are in the wrong columns"),
-                           line, hint=_SPLIT_HINT if figure else _EXTRA_HINT)
+        figure = _split_figure(record, usual)
+        if figure:
+            # A figure split in two (an unquoted '£5,869.99'): the cells after it moved one column on,
+            # and the last, blank, fell beyond the headings. Read as it was, cost was £5 and 869.99
+            # 'started'. (A row that merely ends in an extra comma is read as before.)
+            split.add(line)
+            problems.error(path, f"row has {len(record)} cells but the header has {len(header)}{figure}, so the "
+                           "cells after it are in the wrong columns", line, hint=_SPLIT_HINT)
     if split:  # not read as well: its misplaced cells' own errors would only repeat this one
         kept = [(row, line) for row, line in zip(rows, lines) if line not in split]
         rows, lines = [row for row, _ in kept], [line for _, line in kept]
@@ -531,12 +539,17 @@ _FIRST_PART = re.compile(r"^\s*[-\u2212]?[£$€]?\d{1,3}$")  # '£5' of '£5,86
 _THOUSANDS = re.compile(r"^\d{3}(\.\d+)?\s*$")  # its '869.99'
 
 
-def _split_figure(record: list[str]) -> str:
+def _split_figure(record: list[str], usual: list[list[str]]) -> str:
     """": '£5' and '869.99' look like one figure, £5,869.99, split at its comma", where a row's
-    neighbouring cells look like the parts of a figure split at its thousands separator (not in quotes)."""
-    for first, second in zip(record, record[1:]):
+    neighbouring cells look like the parts of a figure split at its thousands separator (not in
+    quotes), and the file's other rows do not have such a pair there (a '£9' cost beside a count of
+    130 is the file's shape, not a split)."""
+    for index, (first, second) in enumerate(zip(record, record[1:])):
         if _FIRST_PART.match(first) and _THOUSANDS.match(second) and not first.strip().lstrip("-\u2212").isdigit():
-            return f": '{first}' and '{second}' look like one figure, {first.strip()},{second.strip()}, split at its comma"
+            alike = sum(1 for row in usual if len(row) > index + 1 and _FIRST_PART.match(row[index])
+                        and _THOUSANDS.match(row[index + 1]))
+            if alike * 2 < len(usual) or not usual:
+                return f": '{first}' and '{second}' look like one figure, {first.strip()},{second.strip()}, split at its comma"
     return ""
 
 

@@ -3397,17 +3397,26 @@ def test_a_figure_split_at_its_comma_is_an_error_not_a_misread_row(tmp_path):
 
 
 def test_rows_a_cell_wider_than_the_headings_throughout_are_still_read(tmp_path):
-    """An export whose every row ends in an empty cell the headings lack is its shape, not a split:
-    only a row wider than most is one. Another split, not of a figure, is told as a delimiter."""
-    text = ("period,channel,transactions,cost\n2024-01,online,50,5.00,\n2024-01,phone,40,,\n2024-02,online,55,6.00,\n")
+    """A row that merely ends in an extra comma (some rows of an export, or all) is read as it was:
+    a reviewer's file with a trailing comma on every fifth row had 20 errors. Only a pair of cells
+    that look like a figure split at its comma, unlike the file's other rows there, is one, even
+    when most rows are split (the pair is then judged against the rows that are not)."""
+    text = ("period,channel,transactions,cost\n2024-01,online,50,5.00,\n2024-01,phone,40,\n"
+            "2024-02,online,55,6.00\n2024-02,phone,41,,\n")
     config = site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY})
     assert run(config, "check", "--strict")[0] == 0
-    assert [p.transactions for p in services(config)["pay"].periods] == [90, 55]
-    (tmp_path / "data/pay.csv").write_text(text.replace("2024-01,phone,40,,", "2024-01,phone,4,0,,"))
+    assert [p.transactions for p in services(config)["pay"].periods] == [90, 96]
+    # A cost of £9 a transaction beside a count of 130, with a trailing comma: the file's shape, no split.
+    shape = ("period,channel,cost_per_transaction,transactions\n2024-01,online,£9,130\n2024-02,online,£9,140,\n"
+             "2024-03,online,£8,150\n")
+    (tmp_path / "data/pay.csv").write_text(shape)
+    assert run(config, "check", "--strict")[0] == 0
+    # Most rows split: each is still an error.
+    split = ("period,channel,transactions,cost,started\n2024-01,phone,1988,£5,869.99,\n2024-02,phone,1990,£5,901.10,\n"
+             "2024-03,phone,1991,£912.00,\n")
+    (tmp_path / "data/pay.csv").write_text(split)
     code, out = run(config, "check")
-    assert code == 1 and ("data/pay.csv:3: error: row has 6 cells but the header has 4 and most rows 5: the "
-                          "cells after an extra delimiter are in the wrong columns\n"
-                          "    hint: check for an extra delimiter") in out
+    assert code == 1 and out.count("look like one figure") == 2 and "data/pay.csv:3: error: row has 6 cells" in out
 
 
 # -- rows per channel in one file (or source) and for all channels together in another ----------------
@@ -3484,3 +3493,26 @@ def test_a_file_with_a_column_per_channel_is_told_how_to_describe_it(tmp_path):
                                           "columns: {period: 'Month'}, wide: {columns: '{channel}', measure: transactions}}]\n")
     assert run(config, "check", "--strict")[0] == 0
     assert [p.transactions for p in services(config)["pay"].periods] == [125, 136]
+
+
+def test_a_utf8_file_with_one_stray_windows_byte_has_that_error_alone(tmp_path):
+    """Read on as Windows-1252 throughout, a UTF-8 file's every '£' became 'Â£' and each cost an
+    error (a reviewer counted 97 beside the one that mattered): only the bytes UTF-8 cannot read are
+    read as Windows-1252."""
+    text = ("period,channel,transactions,cost\n2024-01,online,50,£10.00\n2024-01,phone,20,£40.00\n"
+            "2024-02,online,55,£11.00\n").encode("utf-8") + b"2024-02,phone,21,\x9238.00\n"
+    config = site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY})
+    code, out = run(config, "check")
+    assert code == 1 and "data/pay.csv:5:4: error: not utf-8 text (byte b'\\x92'" in out
+    assert "2 error(s)" in out and "'cost' is not a number: '\u201938.00'" in out and "Â" not in out
+
+
+def test_a_second_file_with_a_blank_transactions_column_counts_nothing_twice(tmp_path):
+    """A finance file headed period,cost,transactions with the counts left blank: its rows have no
+    transactions to count twice (a reviewer found them taken for totals beside the channels')."""
+    files = {"data/a.csv": "period,channel,transactions\n2024-01,online,50\n2024-01,phone,20\n",
+             "data/b.csv": "period,cost,transactions\n2024-01,140,\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
+    config = site(tmp_path, "", files)
+    assert run(config, "check", "--strict")[0] == 0
+    assert services(config)["pay"].periods[0].transactions == 70
