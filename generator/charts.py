@@ -12,7 +12,7 @@ from functools import partial
 
 from generator import model as m
 from generator.chart_templates import LINE_KIND, fill
-from generator.formatting import change_text, format_value, in_period, mid_sentence, without_float_noise
+from generator.formatting import change_text, format_value, in_period, mid_sentence
 from generator.periods import Period
 from generator.segmentation import channel_periods
 
@@ -512,7 +512,7 @@ def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: in
     """Bars from highest to lowest; with ``limit``, only that many of the highest (the page's table has all).
     ``note`` ends the summary: what the reader needs to know about what each bar counts. ``noun``
     is what a bar is ('service', 'organisation', 'council'), for counting them."""
-    rows = [{"series": name, "value": without_float_noise(value), "label": format_value(value, unit, currency)}
+    rows = [{"series": name, "value": value, "label": format_value(value, unit, currency)}
             for name, value in items if value is not None]
     if not rows:
         return None

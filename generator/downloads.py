@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import orjson
 
 from generator import model as m
-from generator.formatting import without_float_noise
 from generator.measures import MEASURES as NUMERIC
 from generator.periods import period_attr
 
@@ -33,7 +32,10 @@ def format_number(value) -> str:
 
 def _short(value: float) -> str:
     """A fraction as written in a download: its shortest exact form, but to 15 significant digits
-    where that runs to 16 or more (55.00000000000001, a rate's binary noise, is written 55)."""
+    where that runs to 16 or more (55.00000000000001, a rate's binary noise, is written 55). Every
+    download's figures are written here or by its inlined copy in _csv_column, so a worked-out cost
+    (8.62 x 491 / 491, 8.619999999999997) needs no rounding where it is worked out. 15 digits keep
+    every penny of a billion pounds; binary fractions' noise is in the 16th and 17th."""
     text = repr(value)
     return text if len(text) < 17 else "%.15g" % value  # 55.00000000000001 is written 55, as 50.0 is 50
 
@@ -293,8 +295,7 @@ def costs_csv(report) -> bytes:
             writer.writerow([_csv_cell(v) for v in (
                 level, x.slug, x.name, x.organisation.slug if x.organisation else "", report.key, x.transactions,
                 None if x.cost is None else round(x.cost, 2),
-                # Unrounded (3.235, of 3.23497, re-rounded to £3.24 beside a page's £3.23), but for binary noise.
-                without_float_noise(x.cost_per_transaction),
+                x.cost_per_transaction,  # unrounded: 3.235 (of 3.23497) re-rounded to £3.24 beside a page's £3.23
                 # Months to two places: 52 weeks are 11.96 months, not 11.958932238193029.
                 "true" if x.estimated else "false", round(x.months, 2) if level == "service" else None,
                 round(x.cost_months, 2) if level == "service" and x.cost is not None else None,

@@ -11,14 +11,6 @@ from functools import lru_cache
 from generator import model as m
 
 
-def without_float_noise(value: float | None) -> float | None:
-    """A worked-out figure to 15 significant digits, as published in downloads: a channel's estimated
-    cost per transaction (its unit cost times a count, over that count) came out 8.620000000000001,
-    and a sum of costs 9589.099999999999, in open data a council publishes. 15 digits keep every
-    penny of a billion pounds; binary fractions' noise is in the 16th and 17th."""
-    return value if value is None or not math.isfinite(value) else float(f"{value:.15g}")
-
-
 def round_half_up(value: float, places: int) -> Decimal:
     quantum = Decimal(1).scaleb(-places)
     return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)

@@ -69,7 +69,7 @@ def links_out(data_dir: Path, name: str) -> list[str]:
             if p.is_file() and p.is_relative_to(data_dir) and not resolved(p).is_relative_to(root)]
 
 
-def linked_out_message(data_dir: Path, name: str, links: list[str], what: str = "data file") -> tuple[str, str]:
+def linked_out_message(data_dir: Path, name: str, links: list[str]) -> tuple[str, str]:
     """The message and hint for a pattern's matches that are links out of the data folder."""
     shown = ", ".join(f"'{link}'" for link in links[:3]) + (f" and {len(links) - 3} more" if len(links) > 3 else "")
     one = len(links) == 1

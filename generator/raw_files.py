@@ -309,9 +309,10 @@ def _read_on(raw: bytes, codec: str) -> str | None:
     """A file that is not quite the encoding it is read as, decoded as well as can be so that its
     other problems (a misspelt channel, a heading missing) are told with the encoding's, in one run:
     a UTF-8 reading's bytes it cannot read as Windows-1252 (what such a file almost always is: its
-    '£' is then read as '£'), any other encoding with a stand-in for each byte it cannot read. The build fails on the
-    encoding's error either way, so nothing read like this is published. Not for a file that is not
-    text at all (an image or PDF named .csv), whose 'headings' would only add nonsense to the report."""
+    '£' is then read as '£'), any other encoding with a stand-in for each byte it cannot read. The
+    build fails on the encoding's error either way, so nothing read like this is published. Not for
+    a file that is not text at all (an image or PDF named .csv), whose 'headings' would only add
+    nonsense to the report."""
     controls = sum(raw.count(bytes([byte])) for byte in range(32) if byte not in (9, 10, 13))
     if controls * 100 > len(raw):
         return None
