@@ -310,8 +310,9 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
         those = rows[rows["_key"].eq(key) & rows["channel"].eq(channel) & rows[measure].notna()]
         pair = (those.iloc[0], those[those[measure].ne(those.iloc[0][measure])].iloc[0])
         # Told at the second of the two files by name, whichever was read first.
-        (one, at), (two, there) = sorted((((str(parts[int(r["@from"])][0]), int(r["line"])), r) for r in pair),
-                                         key=lambda item: item[0])
+        (one, at), (two, there) = sorted(
+            (((str(r.get("@file") or parts[int(r["@from"])][0]), int(r["line"])), r) for r in pair),
+            key=lambda item: item[0])
         problems.error(two[0], f"service '{svc.slug}' has two different values of {measure} for "
                        f"{at['period'].label} '{channel or 'all channels'}': {_figure(there[measure])} here and "
                        f"{_figure(at[measure])} in {Path(one[0]).name} (line {one[1]})", two[1],
@@ -340,7 +341,7 @@ def _totals_beside_channels(parts: list[tuple[Path, pd.DataFrame]], rows: pd.Dat
     if totals.empty or split.empty or set(totals["@from"]) & set(split["@from"]):
         return  # none, or both in one file: told there
     total, other = totals.iloc[0], split.iloc[0]
-    at, there = parts[int(total["@from"])][0], parts[int(other["@from"])][0]
+    at, there = (row.get("@file") or parts[int(row["@from"])][0] for row in (total, other))
     where = (f"two of its sources read {Path(at).name}, one its rows per channel, the other its rows for all "
              "channels together" if at == there else
              f"it has rows per channel in {Path(there).name} and rows for all channels together here")
@@ -1056,7 +1057,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
                                                                               config.measure_ids))
     if not frames and not plain_parts:
         return empty_frame(config.measure_ids)
-    tidy = pd.concat([*frames, *plain_parts], ignore_index=True)
+    tidy = pd.concat([*frames, *plain_parts], ignore_index=True).drop(columns=["@file"], errors="ignore")
     if plain_parts:  # in order of service, as the frames are; each service's rows as in its file
         tidy = tidy.sort_values("service", kind="stable", ignore_index=True)
     _warn_of_hidden_figures(tidy, services, problems)
@@ -1180,7 +1181,9 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
             if _zeroed(config, ref) else frozenset()
         rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros,
                                    mixed=mixed)
-        rows = rows.drop(columns=["_key", "_kind", "@file", *_cell_places(rows)]).assign(service=svc.slug)
+        # Each row's file stays (in @file) until the service's files are merged: a pattern's rows
+        # are told at their own file there, not at the pattern.
+        rows = rows.drop(columns=["_key", "_kind", *_cell_places(rows)]).assign(service=svc.slug)
         per_service.setdefault(svc.slug, []).append((path, rows))
     read = {(ref.key or svc.slug if has_key_column else ""): svc.slug for svc, ref in readers
             if (ref.key or svc.slug) in used_keys and not _zeroed(config, ref)}  # no service column: its rows are ''
