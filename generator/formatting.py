@@ -81,7 +81,8 @@ def money_places(value: float) -> int:
     """Decimal places a sum of money is shown to. Pence on £1,296,854,757.11 are false precision,
     and hard to read: whole pounds from £100,000 (what rounds to it, too). Under 10p, two
     significant figures (at most 6 places): a Transactions Explorer cost per transaction went
-    from £0.0066 to £0.0083, up 26%, which to the penny read '£0.01, no change from £0.01'."""
+    from £0.0066 to £0.0083, up 26%, which to the penny read '£0.01, no change from £0.01'.
+    (A whole number of pence is still shown to the penny: £0.05, not £0.050.)"""
     size = abs(value)
     if size >= 99_999.995:
         return 0
@@ -107,8 +108,10 @@ def format_value_uncached(value: float | None, unit: str, currency_symbol: str =
     if unit in (m.MONEY, m.MONEY_WHOLE):
         places = money_places(value) if unit == m.MONEY else 0
         amount = rounded_text(value, places)
-        if places > 2:  # '£0.05', not '£0.050'
-            amount = amount.rstrip("0").ljust(amount.index(".") + 3, "0")
+        if places > 2:  # '£0.05', not '£0.050'; but '£0.0070' beside '£0.0069', not '£0.007'
+            pence = amount.rstrip("0")
+            if len(pence) - pence.index(".") <= 3:  # a whole number of pence: to the penny
+                amount = pence.ljust(pence.index(".") + 3, "0")
         negative = amount[:1] == "-" and amount.strip("-0.") != ""  # -0.00 is not below zero
         return f"{'-' if negative else ''}{currency_symbol}{_grouped(amount.lstrip('-'))}"
     return _grouped(rounded_text(value, 0))

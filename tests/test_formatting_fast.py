@@ -28,8 +28,8 @@ def reference(value, unit, currency="£"):
             max(2, 1 - math.floor(math.log10(size))), 6)
         amount = decimal_rounded(value, places)
         text = f"{abs(amount):,}"
-        while places > 2 and text.endswith("0"):
-            text, places = text[:-1], places - 1
+        if places > 2 and len(text.rstrip("0").partition(".")[2]) <= 2:  # a whole number of pence
+            text = f"{abs(amount):.2f}"
         return f"{'-' if amount < 0 else ''}{currency}{text}"
     return f"{decimal_rounded(value, 0):,}"
 
@@ -150,7 +150,11 @@ def test_a_cost_under_10p_shows_two_significant_figures_and_its_change():
     from generator.figures import make_figure
 
     assert [format_value(v, m.MONEY) for v in (0.00659, 0.00829, 0.05, 0.0999, 0.094, 0.0004)] == [
-        "£0.0066", "£0.0083", "£0.05", "£0.10", "£0.094", "£0.0004"]
+        "£0.0066", "£0.0083", "£0.05", "£0.10", "£0.094", "£0.00040"]
+    # Two significant figures keep a last zero: £0.00695 beside £0.0069 and £0.0066 is £0.0070
+    # (a tester, on the Transactions Explorer's e-petitions), not £0.007.
+    assert [format_value(v, m.MONEY) for v in (0.00695, 0.0305, 0.00999, 0.010)] == [
+        "£0.0070", "£0.031", "£0.01", "£0.01"]
     fig = make_figure(m.COST_PER_TRANSACTION, 0.00829, "July 2014 to June 2015", 0.00659, "April 2014 to March 2015")
     assert change_text(fig) == "Up 25.8% from £0.0066 (April 2014 to March 2015)"
     assert fig.assessment == "worse"
