@@ -737,12 +737,31 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
                                                                      long.get("digital_transactions@col"), index),
                          hint="per-channel rows already say which transactions are digital")
     out.loc[on_channel, "digital_transactions"] = np.nan
+    _warn_of_free_transactions(out, long, path, problems)
     both = out["completed"] > out["started"]
     for index in out.index[both]:
         problems.warning(_file(long, index, path), f"more completed ({out.at[index, 'completed']:,.0f}) than started "
                          f"({out.at[index, 'started']:,.0f})",
                          *_where(long.get("completed@line", long["@line"]), long.get("completed@col"), index),
                          hint="check the started and completed columns are not swapped")
+
+
+def _warn_of_free_transactions(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems) -> None:
+    """A cost of 0 on a row with transactions: once a file, at its first such row. The Transactions
+    Explorer published £0.00 a transaction beside 7,551 for a year (a cost not known, written as
+    nothing), and the site told a fall to it as 'down 100%, better', with no word."""
+    free = out["transactions"].gt(0) & (out["cost"].eq(0) | out["cost_per_transaction"].eq(0))
+    if not free.any():
+        return
+    files = long["@file"] if "@file" in long else pd.Series(str(path), index=long.index)
+    for file, rows in out[free].groupby(files[free], sort=False):
+        first = rows.index[0]
+        field = "cost_per_transaction" if out.at[first, "cost_per_transaction"] == 0 else "cost"
+        more = f" (and on {len(rows) - 1} other row(s) of the file)" if len(rows) > 1 else ""
+        problems.warning(file, f"{field} is 0 for {out.at[first, 'transactions']:,.0f} transactions{more}",
+                         *_where(long.get(f"{field}@line", long["@line"]), long.get(f"{field}@col"), first),
+                         hint="a cost of 0 is published as it is, and a fall to it as 100% better: if the cost "
+                              "is not known, leave the cell blank")
 
 
 CUMULATIVE = 3  # ranges from one start to different ends, at least, for a file to be of running totals

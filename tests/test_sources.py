@@ -3540,3 +3540,15 @@ def test_two_values_for_one_month_name_the_file_a_pattern_matched(tmp_path):
     code, out = run(site(tmp_path, "", files), "check")
     assert code == 1 and ("data/y.csv:2: error: service 'pay' has two different values of transactions for "
                           "January 2024 'online': 55 here and 50 in x-2024.csv (line 2)") in out
+
+
+def test_a_cost_of_nothing_beside_transactions_is_warned_of_once_a_file(tmp_path):
+    """The Transactions Explorer's £0.00 a transaction beside 7,551 for a year: published as 'down
+    100%, better' with no word. One warning a file, at the first such row and cell."""
+    files = {"data/pay.csv": "period,channel,transactions,cost\n2024-01,online,50,20\n2024-02,online,60,0\n"
+                             "2024-02,phone,10,0\n2024-03,online,0,0\n",
+             "content/services/pay.yaml": PAY}
+    code, out = run(site(tmp_path, "", files), "check")
+    assert code == 0 and ("data/pay.csv:3:4: warning: cost is 0 for 60 transactions (and on 1 other row(s) of the "
+                          "file)\n    hint: a cost of 0 is published as it is") in out
+    assert out.count("is 0 for") == 1  # not for March's 0 transactions at no cost
