@@ -264,6 +264,7 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
             problems.error(path, "a pattern with {measure} needs measures: heading text to measure name",
                            *positions.at(kp + ("wide",)),
                            hint="for example  measures: {volume: transactions}")
+    _cost_each_read_as_a_total(values, kp, path, positions, problems)
     for name, factor in (values.get("multiply") or {}).items():
         if name not in measures:
             problems.error(path, f"'{name}' is not a measure", *positions.key_at(kp + ("multiply", name)),
@@ -425,6 +426,27 @@ class _Resolver:
             return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
         shown = ", ".join(f"'{h}'" for h in self.headings[:12])
         return f"the file's headings are {shown}{'...' if len(self.headings) > 12 else ''}"
+
+
+# A heading (or a measure's text) that says it is a cost each: 'Cost per transaction (£)', 'Unit cost'.
+_COST_EACH = re.compile(r"\bper\s+(transaction|tx|unit|item|application|claim|case|request|contact|call|user)s?\b"
+                        r"|\bunit\s+costs?\b|\bcosts?\s+each\b", re.IGNORECASE)
+
+
+def _cost_each_read_as_a_total(values: dict, kp: tuple, path, positions: Positions, problems: Problems) -> None:
+    """A cost per transaction mapped to ``cost`` (a period's total) is an error: each figure would be
+    divided by the period's transactions again. A tester's 'cost per transaction (£): cost' published
+    £0.000009 a transaction for Inheritance Tax (£5.47), with no word."""
+    named = [(("columns", "cost"), text) for text in _values_list(values["columns"]["cost"])] \
+        if "cost" in values["columns"] else []
+    for place in ("wide", "measures_in_rows"):
+        named += [((place, "measures", text), str(text)) for text, name in
+                  ((values.get(place) or {}).get("measures") or {}).items() if name == "cost"]
+    for keys, text in named:
+        if _COST_EACH.search(text):
+            problems.error(path, f"'{text}' is a cost per transaction, but it is read as cost, a period's total "
+                           "cost", *positions.at(kp + keys),
+                           hint="read it as cost_per_transaction; cost is the total the transactions cost")
 
 
 def _values_list(value) -> list[str]:

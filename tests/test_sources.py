@@ -3552,3 +3552,23 @@ def test_a_cost_of_nothing_beside_transactions_is_warned_of_once_a_file(tmp_path
     assert code == 0 and ("data/pay.csv:3:4: warning: cost is 0 for 60 transactions (and on 1 other row(s) of the "
                           "file)\n    hint: a cost of 0 is published as it is") in out
     assert out.count("is 0 for") == 1  # not for March's 0 transactions at no cost
+
+
+def test_a_cost_per_transaction_read_as_a_total_cost_is_an_error(tmp_path):
+    """A tester mapped the Transactions Explorer's 'cost per transaction (£)' to cost: Inheritance Tax's
+    £5.47 a transaction became £0.000009 (divided by its transactions again), with exit 0."""
+    source = ("sources:\n  - file: pay.csv\n    columns: {cost: Cost per transaction (£)}\n"
+              "  - file: wide.csv\n    wide: {columns: '{period}: {measure}', measures: "
+              "{volume: transactions, unit cost: cost}}\n")
+    files = {"data/pay.csv": "period,channel,transactions,Cost per transaction (£)\n2024-01,online,50,5.47\n",
+             "data/wide.csv": "service,2024-01: volume,2024-01: unit cost\npay,50,5.47\n",
+             "content/services/pay.yaml": PAY}
+    code, out = run(site(tmp_path, source, files), "check")
+    assert code == 1 and ("config.yaml:15:21: error: 'Cost per transaction (£)' is a cost per transaction, but it is "
+                          "read as cost, a period's total cost\n    hint: read it as cost_per_transaction") in out
+    assert "config.yaml:17:88: error: 'unit cost' is a cost per transaction" in out
+    # A total for a time ('Cost per annum (£)') is a cost, as it says.
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "Cost per transaction (£)", "Cost per annum (£)").replace("unit cost: cost", "unit cost: cost_per_transaction"))
+    (tmp_path / "data/pay.csv").write_text("period,channel,transactions,Cost per annum (£)\n2024-01,online,50,5.47\n")
+    assert "is a cost per transaction" not in run(tmp_path / "config.yaml", "check")[1]
