@@ -747,10 +747,12 @@ def _check_rows(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems)
 
 
 def _warn_of_free_transactions(out: pd.DataFrame, long: pd.DataFrame, path, problems: Problems) -> None:
-    """A cost of 0 on a row with transactions: once a file, at its first such row. The Transactions
-    Explorer published £0.00 a transaction beside 7,551 for a year (a cost not known, written as
-    nothing), and the site told a fall to it as 'down 100%, better', with no word."""
-    free = out["transactions"].gt(0) & (out["cost"].eq(0) | out["cost_per_transaction"].eq(0))
+    """A cost of 0 on a row of all channels' transactions: once a file, at its first such row. The
+    Transactions Explorer published £0.00 a transaction beside 7,551 for a year (a cost not known,
+    written as nothing), and the site told a fall to it as 'down 100%, better', with no word. Not a
+    channel's row: online may cost nothing of its own beside phone's £120 (Excel's ' £ -   ')."""
+    free = out["transactions"].gt(0) & (out["cost"].eq(0) | out["cost_per_transaction"].eq(0)) \
+        & out["channel"].fillna("").eq("")
     if not free.any():
         return
     files = long["@file"] if "@file" in long else pd.Series(str(path), index=long.index)

@@ -3544,14 +3544,17 @@ def test_two_values_for_one_month_name_the_file_a_pattern_matched(tmp_path):
 
 def test_a_cost_of_nothing_beside_transactions_is_warned_of_once_a_file(tmp_path):
     """The Transactions Explorer's £0.00 a transaction beside 7,551 for a year: published as 'down
-    100%, better' with no word. One warning a file, at the first such row and cell."""
-    files = {"data/pay.csv": "period,channel,transactions,cost\n2024-01,online,50,20\n2024-02,online,60,0\n"
-                             "2024-02,phone,10,0\n2024-03,online,0,0\n",
-             "content/services/pay.yaml": PAY}
+    100%, better' with no word. One warning a file, at the first such row and cell; not for a
+    channel's row (online may cost nothing of its own), nor a month of 0 transactions."""
+    files = {"data/pay.csv": "period,channel,transactions,cost\n2024-01,,50,20\n2024-02,,60,0\n"
+                             "2024-03,,10,0\n2024-04,,0,0\n",
+             "data/channels.csv": "period,channel,transactions,cost\n2024-01,online,50,0\n2024-01,phone,9,20\n",
+             "content/services/pay.yaml": PAY,
+             "content/services/tax.yaml": PAY.replace("Pay", "Tax").replace("pay.csv", "channels.csv")}
     code, out = run(site(tmp_path, "", files), "check")
     assert code == 0 and ("data/pay.csv:3:4: warning: cost is 0 for 60 transactions (and on 1 other row(s) of the "
                           "file)\n    hint: a cost of 0 is published as it is") in out
-    assert out.count("is 0 for") == 1  # not for March's 0 transactions at no cost
+    assert out.count("is 0 for") == 1
 
 
 def test_a_cost_per_transaction_read_as_a_total_cost_is_an_error(tmp_path):
