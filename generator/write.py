@@ -57,27 +57,53 @@ def _state_path(state_dir: Path, out_dir: Path) -> Path:
 
 
 def site_intact(out_dir: Path, manifest: dict, state_dir: Path | None) -> bool:
-    """Every file the manifest lists is still there, as the last build left it.
+    """Every file the manifest lists is still there, as the last build left it (see intact_files)."""
+    files = manifest.get("files", {})
+    return bool(files) and len(intact_files(out_dir, manifest, state_dir)) == len(files)
+
+
+def intact_files(out_dir: Path, manifest: dict, state_dir: Path | None) -> dict:
+    """The manifest's files (path -> [sha256, size]) still as the last build left them.
 
     Sizes and modification times are kept outside the site (in the cache folder), so the
-    output stays byte-identical from build to build; no record means "not known intact".
+    output stays byte-identical from build to build. A file whose time or size is not as
+    noted (a site and cache restored from a zip, which keeps whole seconds; copied with
+    ``cp -r``; no note at all) is read, and is intact if its bytes still hash to the
+    manifest's; the note is then brought up to date. Without this, CI that restores its
+    cache that way rewrote every file of an unchanged site, and a bucket sync uploaded them all.
     """
     files = manifest.get("files", {})
     if not files or state_dir is None or _stopped_patches(Path(out_dir)):
-        return False  # (a patch stopped part-way may have left files in it that no manifest lists)
-    try:
-        seen = json.loads(_state_path(state_dir, out_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
+        return {}  # (a patch stopped part-way may have left files in it that no manifest lists)
+    seen = _read_state(state_dir, out_dir)
+    if _CHANGING in seen:
+        return {}
     root = str(out_dir)
-    for rel in files:  # os calls on strings: pathlib's overhead on 17,000 files was a tenth of a second
+    intact, noted = {}, {}
+    for rel, entry in files.items():  # os calls on strings: pathlib's overhead on 17,000 files was a tenth of a second
+        path = os.path.join(root, rel)
         try:
-            stat = os.stat(os.path.join(root, rel))
+            stat = os.stat(path)
         except OSError:
-            return False
-        if seen.get(rel) != [stat.st_size, stat.st_mtime_ns]:
-            return False
-    return True
+            continue
+        now = [stat.st_size, stat.st_mtime_ns]
+        if seen.get(rel) == now:
+            intact[rel] = entry
+        elif isinstance(entry, list) and stat.st_size == entry[1] and _file_digest(path) == entry[0]:
+            intact[rel] = entry
+            noted[rel] = now
+    if noted:
+        with contextlib.suppress(OSError):
+            _write_state(state_dir, Path(out_dir), {**{rel: seen[rel] for rel in intact if rel in seen}, **noted})
+    return intact
+
+
+def _file_digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read())
+    except OSError:
+        return None
 
 
 def _write_state(state_dir: Path | None, out_dir: Path, state: dict) -> None:
@@ -126,9 +152,9 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> None:
 
 
 def previous_files(out_dir: Path, state_dir: Path | None) -> dict:
-    """The previous build's files (path -> [sha256, size]) if they are all still as it left them, else {}."""
-    manifest = read_manifest(out_dir)
-    return manifest.get("files", {}) if site_intact(out_dir, manifest, state_dir) else {}
+    """The previous build's files (path -> [sha256, size]) that are still as it left them: the new
+    site is written against these, so a file that comes out the same is not written again."""
+    return intact_files(out_dir, read_manifest(out_dir), state_dir)
 
 
 def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], inputs: str = "",
@@ -146,7 +172,7 @@ def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], in
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
-    old = previous_files(out, state_dir) if previous is None else previous
+    old = previous or previous_files(out, state_dir)  # (none to reuse: some may still be intact)
     entries = {rel: [digest(body), len(body)] for rel, body in files.items()}
     plan = _Plan(out, entries, kept or {}, old, inputs, extra)
     if plan.nothing_changed:
@@ -178,7 +204,7 @@ def finish_site(staging: "Staging", hashes: dict[str, list], inputs: str = "", e
     those, so they keep their modification time as :func:`write_site` keeps it.
     """
     out = staging.out
-    old = previous_files(out, state_dir) if previous is None else previous
+    old = previous or previous_files(out, state_dir)  # (none to reuse: some may still be intact)
     plan = _Plan(out, hashes, kept or {}, old, inputs, extra)
     try:
         if not (plan.small and _move_in_place(staging, plan, state_dir)):
@@ -379,11 +405,15 @@ def _unlink_all(paths: list) -> None:
             os.unlink(path)
 
 
+_CHANGING = "@changing"  # the record of a site being changed: none of its files is known intact
+
+
 def _forget_state(state_dir: Path | None, out: Path) -> None:
-    """Set aside the record of the site's files (see site_intact) while the site is being changed."""
+    """Set aside the record of the site's files (see intact_files) while the site is being changed: if
+    that stops part-way, the next build makes the site afresh, as the half-changed files and any new
+    one already in place are not to be told from a site restored with other file times."""
     if state_dir is not None:
-        with contextlib.suppress(FileNotFoundError):
-            _state_path(state_dir, out).unlink()
+        _write_state(state_dir, out, {_CHANGING: True})
 
 
 def _remove_and_note(out: Path, changed: list[str], removed: list[str], states: dict, state_dir: Path | None) -> None:

@@ -976,3 +976,38 @@ def test_a_pages_language_reaches_the_links_to_it_in_an_incremental_build(tmp_pa
     files["content/pages/about.md"] = about.read_text()
     build_site(write_site(tmp_path / "clean", files), tmp_path / "clean/site")
     assert tree(out) == tree(tmp_path / "clean/site")
+
+
+def test_a_site_restored_with_other_file_times_is_still_unchanged(site):
+    """CI caches restored from a zip (GitLab's) keep whole seconds, and cp -r none at all: every
+    file of an unchanged site was written again, and a bucket sync uploaded them all (a tester).
+    Files whose times differ are hashed; the same bytes are the same file, and noted as such."""
+    import os
+
+    config, out = site
+    for path in out.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    before = snapshot(out)
+    again = build_site(config, out)
+    assert again.up_to_date and again.written == 0 and snapshot(out) == before
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    changed = build_site(config, out)
+    after = snapshot(out)
+    assert changed.reused_services == 1  # permits: its files were found intact, by their bytes
+    assert after["services/permits/index.html"] == before["services/permits/index.html"]
+    assert after["services/fines/index.html"] != before["services/fines/index.html"]
+
+
+def test_one_damaged_file_is_written_again_and_only_it_where_nothing_else_changed(site):
+    """A page edited by hand in the output: the build makes it again, and leaves the others (they
+    had all been written again)."""
+    config, out = site
+    page = out / "services/fines/index.html"
+    clean = page.read_bytes()
+    page.write_bytes(clean + b"edited by hand")
+    before = snapshot(out)
+    result = build_site(config, out)
+    after = snapshot(out)
+    assert not result.up_to_date and result.written == 1 and page.read_bytes() == clean
+    assert {rel for rel in after if after[rel] != before.get(rel)} - {".perfpages"} == {"services/fines/index.html"}
