@@ -248,7 +248,7 @@ jobs:
       - uses: actions/cache@v4
         with:
           path: .perfpages-cache
-          key: perfpages-${{{{ hashFiles('data/**', 'content/**', 'config.yaml') }}}}
+          key: perfpages-${{{{ hashFiles('data/**', 'content/**', 'config.yaml', 'themes/**', 'templates/**', 'static/**', 'requirements.txt') }}}}
           restore-keys: perfpages-
       - run: perfpages check --strict
       - id: pages  # where GitHub will serve the site: the 404 page links from there

@@ -297,3 +297,19 @@ def test_the_workflows_run_on_the_default_branch_and_when_they_change(tmp_path):
     github = (tmp_path / "s/.github/workflows/perfpages.yml").read_text(encoding="utf-8")
     assert "branches: [main]" not in github and "github.event.repository.default_branch" in github
     assert '".github/workflows/**"' in github and '".gitlab-ci.yml"' in (tmp_path / "s/.gitlab-ci.yml").read_text()
+
+
+def test_the_github_cache_is_saved_again_after_a_template_or_version_change(tmp_path):
+    """actions/cache saves only under a key it does not have: keyed on the data alone, a commit that
+    changed a template (which every service's record depends on) saved nothing, and the next data
+    commit restored records made with the old template and worked out every service again (a tester)."""
+    import yaml
+
+    CliRunner().invoke(main, ["new", str(tmp_path / "s")])
+    workflow = yaml.safe_load((tmp_path / "s/.github/workflows/perfpages.yml").read_text(encoding="utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+    key = next(step["with"]["key"] for step in steps if str(step.get("uses", "")).startswith("actions/cache"))
+    watched = workflow[True]["push"]["paths"]  # (YAML 1.1 reads the key 'on' as True)
+    for folder in ("data", "content", "themes", "templates", "static"):
+        assert f"'{folder}/**'" in key and f"{folder}/**" in watched
+    assert "'config.yaml'" in key and "'requirements.txt'" in key
