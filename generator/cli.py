@@ -289,21 +289,30 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
                    "directorate... Only councils are compared with other councils.")
 def new(folder: Path, name: str | None, kind: str) -> None:
     """Start a new site in FOLDER: config, an organisation, two services with data, CI workflows."""
-    from generator.scaffold import ScaffoldError, create_site, install_source_known
+    from generator.scaffold import ScaffoldError, create_site, install_caveat, install_source_known, site_name
 
     try:
         written = create_site(folder, name, kind)
     except ScaffoldError as exc:
         click.echo(f"{folder}: error: {exc}", err=True)
         sys.exit(1)
+    here = folder.resolve() == Path.cwd().resolve()
     click.echo(f"Created a new site in {folder} ({len(written)} files). Next:\n"
-               f"  cd {folder}\n  perfpages serve      # builds it and shows it at http://localhost:8000/\n"
-               f"  perfpages build      # or just build it into site/\n"
-               f"Before you publish: fill in each '[fill in: ...]' in content/pages/accessibility.md "
-               f"(perfpages check lists them; the CI workflows stop until they are done).")
-    if not install_source_known((folder / "requirements.txt").read_text(encoding="utf-8")):
+               + ("" if here else f"  cd {folder}\n")
+               + "  perfpages serve      # builds it and shows it at http://localhost:8000/\n"
+               "  perfpages build      # or just build it into site/\n"
+               "Before you publish: fill in each '[fill in: ...]' in content/pages/accessibility.md, and change "
+               "or remove phase_banner in config.yaml (it says the figures are examples): perfpages check lists "
+               "them, and the CI workflows stop until they are done.")
+    if name is None:  # a tester's site was 'Pl Site' in six files, from its folder, without a word
+        click.echo(f"The organisation is named '{site_name(folder, None)}', after the folder: to choose its "
+                   f"name, delete the folder's new files and run perfpages new again with --name \"...\".")
+    requirements = (folder / "requirements.txt").read_text(encoding="utf-8")
+    if not install_source_known(requirements):
         click.echo(f"Before you push: {folder / 'requirements.txt'} must say where CI installs Performance Pages "
                    "from (this copy has no public git address); the line to add is in it.")
+    elif caveat := install_caveat(requirements):
+        click.echo(f"Note: {caveat}")
 
 
 @main.command()

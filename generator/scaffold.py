@@ -349,6 +349,29 @@ def _checkout_remote(here: Path) -> tuple[str, str]:
     return url, git("rev-parse", "HEAD") if pushed else ""
 
 
+def install_caveat(requirements: str) -> str | None:
+    """What a new site's ``requirements.txt`` leaves CI to install that is not this copy, if anything:
+    a git address without a commit (this copy's commit is not on its origin, so CI would install
+    whatever origin's default branch holds), or this copy's own changes not yet committed."""
+    found = re.search(r"^performance-pages @ git\+(\S+?)(@[0-9a-f]{7,40})?$", requirements, re.MULTILINE)
+    if found is None:
+        return None
+    if not found.group(2):
+        return (f"requirements.txt installs the latest Performance Pages from {found.group(1)}, not this copy's "
+                "commit, which is not on that address yet: push it, then add @<commit> after the address to "
+                "install the version you built with.")
+    checkout = Path(__file__).resolve().parent.parent
+    try:
+        changed = subprocess.run(["git", "-C", str(checkout), "status", "--porcelain", "--", "generator", "themes",
+                                  "pyproject.toml"], capture_output=True, text=True, timeout=5, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if changed.strip() and _installed_from()[0] == "":  # a checkout with edits (not a pip install from git)
+        return (f"this copy of Performance Pages has changes not committed; requirements.txt installs commit "
+                f"{found.group(2)[1:12]} without them. Commit and push them, then put the new commit after the @.")
+    return None
+
+
 # By name, or a git URL or folder of a copy under any name (a council's fork, 'perf-pages').
 _NAMES_IT = re.compile(r"^\s*(-e\s+)?(\S*performance[-_.]pages|git\+|\.?\.?/)", re.IGNORECASE | re.MULTILINE)
 
@@ -425,6 +448,12 @@ def _slug_of_name(name: str) -> str:
     return slugify(re.sub(r"['’]", "", plain))
 
 
+def site_name(folder: Path, name: str | None) -> str:
+    """The organisation's name: ``--name``, else the folder's ('borsetshire-council': Borsetshire Council)."""
+    return " ".join((name or Path(folder).resolve().name.replace("-", " ").replace("_", " ").title()).split()) \
+        or "Example Council"
+
+
 class ScaffoldError(Exception):
     """The folder cannot be used for a new site; the message says why."""
 
@@ -439,9 +468,7 @@ def create_site(folder: Path, name: str | None = None, kind: str = "council") ->
         raise ScaffoldError("--kind is empty; give the organisation's kind, such as council or department")
     if name is not None and not name.strip():
         raise ScaffoldError("--name is empty; give the organisation's name, such as \"Borsetshire County Council\"")
-    name = " ".join((name or folder.resolve().name.replace("-", " ").replace("_", " ").title()).split()) \
-        or "Example Council"
-    files = scaffold_files(name, kind.strip())
+    files = scaffold_files(site_name(folder, name), kind.strip())
     if folder.is_dir():
         present = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
         present += sorted(rel for rel in files if rel.startswith(".") and (folder / rel).exists())

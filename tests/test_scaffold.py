@@ -313,3 +313,36 @@ def test_the_github_cache_is_saved_again_after_a_template_or_version_change(tmp_
     for folder in ("data", "content", "themes", "templates", "static"):
         assert f"'{folder}/**'" in key and f"{folder}/**" in watched
     assert "'config.yaml'" in key and "'requirements.txt'" in key
+
+
+def test_new_says_what_it_chose_and_what_is_left_to_do(tmp_path, monkeypatch):
+    """A tester's site was named 'Pl Site' after its folder in six files without a word; 'perfpages
+    new .' said 'cd .'; and 'Before you publish' left out the banner --strict also stops on."""
+    folder = tmp_path / "pl-site"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(main, ["new", "."])
+    assert result.exit_code == 0 and "cd ." not in result.output
+    assert "The organisation is named 'Pl Site', after the folder" in result.output
+    assert "phase_banner" in result.output.split("Before you publish:")[1]
+    named = CliRunner().invoke(main, ["new", str(tmp_path / "b"), "--name", "Borsetshire County Council"])
+    assert f"cd {tmp_path / 'b'}" in named.output and "after the folder" not in named.output
+
+
+def test_an_unpinned_or_uncommitted_install_source_is_told(monkeypatch):
+    """A checkout whose commit is not on origin got a requirements line with no commit, so CI would
+    install origin's latest; one with edits not committed was pinned to HEAD without them. Silently."""
+    from generator import scaffold
+
+    unpinned = scaffold.install_caveat("performance-pages @ git+https://github.com/example/performance-pages\n")
+    assert unpinned and "installs the latest Performance Pages from https://github.com/example/performance-pages" \
+        in unpinned
+    monkeypatch.setattr(scaffold, "_installed_from", lambda: ("", ""))
+    pinned = "performance-pages @ git+https://github.com/example/performance-pages@0123456789abcdef0123\n"
+    status = {"out": ""}
+    monkeypatch.setattr(scaffold.subprocess, "run", lambda *a, **k: type("Done", (), {"stdout": status["out"]})())
+    assert scaffold.install_caveat(pinned) is None
+    status["out"] = " M generator/build.py\n"
+    assert "has changes not committed; requirements.txt installs commit 0123456789a without them" \
+        in scaffold.install_caveat(pinned)
+    assert scaffold.install_caveat("performance-pages\n") is None
