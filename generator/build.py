@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 import fnmatch
 import gc
 import os
@@ -207,8 +208,13 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         config = dataclasses.replace(config, base_url=base_url, base_path=base_path_of(base_url))
     theme_dir = config.root / "themes" / config.theme
     if config.theme != "default" and not theme_dir.is_dir():
+        folder = config.root / "themes"
+        themes = sorted(p.name for p in folder.iterdir() if (p / "templates").is_dir()) if folder.is_dir() else []
+        close = difflib.get_close_matches(config.theme, [*themes, "default"], n=1)
         problems.error(config.path, f"theme '{config.theme}' not found in themes/",
-                       hint="use theme: default, or create themes/<name>/templates")
+                       *(config.positions.at(("theme",)) if config.positions is not None else ()),
+                       hint=f"did you mean '{close[0]}'?" if close else
+                       "use theme: default, or create themes/<name>/templates")
     raw_files = RawFiles()
     content = load_content(config, problems, raw_files)
     if content.unchecked:  # their YAML has errors: the build fails, but their data's errors are told too

@@ -922,3 +922,15 @@ def test_a_services_yaml_error_does_not_also_say_nobody_reads_its_rows(tmp_path)
     assert "content/services/missed-bin.yaml:3:1: warning: unknown key 'descripton'" in out
     assert "no service reads the rows for 'Missed bin'" not in out
     assert "data/shared.csv:4:1: warning: no service reads the rows for 'Garden' (1 row(s))" in out  # still told
+
+
+def test_a_theme_not_found_is_told_at_its_line_with_the_theme_meant(tmp_path):
+    """'theme: councl' said 'config.yaml: error: theme ...' with no line, unlike every other message."""
+    files = standard_files()
+    files["themes/council/templates/base.html"] = '{% extends "default:base.html" %}'
+    files["config.yaml"] += "theme: councl\n"
+    config = write_site(tmp_path, files)
+    line = config.read_text().splitlines().index("theme: councl") + 1
+    code, out = run(config, "check")
+    assert code == 1 and (f"config.yaml:{line}:8: error: theme 'councl' not found in themes/\n"
+                          "    hint: did you mean 'council'?") in out
