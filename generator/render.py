@@ -115,10 +115,15 @@ def static_search_path(site_root: Path, theme: str) -> list[Path]:
     return _search_path(site_root, theme, "static")
 
 
+ROOT_FOLDER = "root"  # static/root/robots.txt is published at /robots.txt
+
+
 def static_files(search_path: list[Path], linked_out: list[Path] | None = None) -> dict[str, Path]:
     """Output path (``static/css/site.css``) -> source file; the first folder wins per file. A link
     to a file outside its folder is left out, and added to ``linked_out`` if given: it had
-    published /proc/self/environ."""
+    published /proc/self/environ. Files in a static folder's ``root/`` go to the site's root
+    (robots.txt, favicon.ico, .well-known/security.txt, a host's _headers): nowhere else could
+    a council put them."""
     files: dict[str, Path] = {}
     for folder in search_path:
         root = Path(folder).resolve()
@@ -126,7 +131,9 @@ def static_files(search_path: list[Path], linked_out: list[Path] | None = None) 
             if not path.is_file():
                 continue
             if path.resolve().is_relative_to(root):
-                files.setdefault("static/" + path.relative_to(folder).as_posix(), path)
+                rel = path.relative_to(folder).as_posix()
+                files.setdefault(rel[len(ROOT_FOLDER) + 1:] if rel.startswith(ROOT_FOLDER + "/") else "static/" + rel,
+                                 path)
             elif linked_out is not None:
                 linked_out.append(path)
     return files

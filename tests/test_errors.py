@@ -934,3 +934,30 @@ def test_a_theme_not_found_is_told_at_its_line_with_the_theme_meant(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and (f"config.yaml:{line}:8: error: theme 'councl' not found in themes/\n"
                           "    hint: did you mean 'council'?") in out
+
+
+def test_files_in_static_root_are_published_at_the_sites_root(tmp_path):
+    """robots.txt, .well-known/security.txt, a favicon.ico or a host's _headers must be at the root:
+    static/ went only to /static/, so a council had nowhere to put them (a tester). A root file
+    that would replace a page or the manifest, or land in data/ or static/, is an error at it."""
+    files = standard_files()
+    files["static/root/robots.txt"] = "User-agent: *\nAllow: /\n"
+    files["static/root/.well-known/security.txt"] = "Contact: mailto:security@example.org\n"
+    files["static/root/about/index.html"] = "<p>not the About page</p>\n"
+    files["static/root/data/services/fines.csv"] = "x\n"
+    files["static/root/.perfpages"] = "{}\n"
+    files["content/pages/about.md"] = "---\ntitle: About\n---\nAbout us.\n"
+    config = write_site(tmp_path, files)
+    code, out = build(config)
+    assert code == 1 and ("static/root/about/index.html: error: would be published at /about/index.html, in place "
+                          "of the site's own page\n    hint: rename it") in out
+    assert "static/root/data/services/fines.csv: error: would be published in /data/, the site's own folder" in out
+    assert "static/root/.perfpages: error: would be published at /.perfpages, in place of the site's own build" in out
+    assert out.count("error:") == 3  # each told once, not again as two inputs writing one file
+    for rel in ("about/index.html", "data/services/fines.csv", ".perfpages"):
+        (tmp_path / "static/root" / rel).unlink()
+    code, out = build(config)
+    assert code == 0, out
+    assert (tmp_path / "site/robots.txt").read_text() == "User-agent: *\nAllow: /\n"
+    assert (tmp_path / "site/.well-known/security.txt").is_file()
+    assert not (tmp_path / "site/static/root").exists()
