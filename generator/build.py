@@ -30,7 +30,7 @@ from generator.colours import check_colours, media_only_sheets
 from generator.config import Config, base_path_of, load_config
 from generator.errors import ACCEPTED, WARNING, BuildFailed, Problem, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
-from generator.write import (SMALL_CHANGE, OutputError, Staging, digest, finish_site, read_manifest,
+from generator.write import (SMALL_CHANGE, OutputError, Staging, digest, finish_site, read_manifest, remove_strays,
                              site_intact, write_site)
 
 if TYPE_CHECKING:
@@ -842,8 +842,9 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
         problems._add(Problem(item["path"], item["message"], item.get("line"), item.get("column"), item.get("hint"),
                               item.get("level", WARNING)))
     files = len(manifest["files"])
+    strays = remove_strays(Path(out_dir), manifest["files"])  # as any other build leaves none
     return BuildResult(int(manifest.get("pages", 0)), files, time.perf_counter() - started, problems,
-                       Path(out_dir), unchanged=files, up_to_date=True,
+                       Path(out_dir), unchanged=files, removed=len(strays), up_to_date=True,
                        charts=_charts_among(manifest["files"])), digests, manifest["files"]
 
 

@@ -195,7 +195,8 @@ def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | Non
     report(result.problems)
     if result.up_to_date:
         click.echo(f"Nothing has changed since the last build: {result.pages} pages, {result.charts} charts "
-                   f"({result.files} files) in {out_dir} are up to date ({result.seconds:.1f}s).")
+                   f"({result.files} files) in {out_dir} are up to date ({result.seconds:.1f}s)"
+                   + (f"; removed {result.removed} file(s) no build made." if result.removed else "."))
     else:
         click.echo(f"Built {result.pages} pages, {result.charts} charts ({result.files} files) into {out_dir} in "
                    f"{result.seconds:.1f}s: "

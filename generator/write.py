@@ -16,6 +16,7 @@ The marker file ``.perfpages`` records each file's hash for the next build.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -178,9 +179,9 @@ def write_site(out_dir: Path, files: dict[str, bytes], protected: list[Path], in
     if plan.nothing_changed:
         if (out / MARKER).read_bytes() != plan.marker:
             (out / MARKER).write_bytes(plan.marker)  # same pages from different inputs: note the new inputs
-        return plan.result
+        return _without_strays(plan)
     if plan.small and _patch_in_place(out, files, plan.changed, plan.removed, plan.marker, state_dir):
-        return plan.result
+        return _without_strays(plan)
     staging = Staging(out_dir, protected)
     try:
         for rel in sorted(files):
@@ -207,11 +208,52 @@ def finish_site(staging: "Staging", hashes: dict[str, list], inputs: str = "", e
     old = previous or previous_files(out, state_dir)  # (none to reuse: some may still be intact)
     plan = _Plan(out, hashes, kept or {}, old, inputs, extra)
     try:
-        if not (plan.small and _move_in_place(staging, plan, state_dir)):
-            _finish(staging, plan, state_dir)
+        if plan.small and _move_in_place(staging, plan, state_dir):
+            return _without_strays(plan)
+        _finish(staging, plan, state_dir)
     finally:
         staging.discard()
     return plan.result
+
+
+def _without_strays(plan: "_Plan") -> WriteResult:
+    """The result of a site changed where it stands, once files no build made are gone from it (as a
+    site swapped in whole has none)."""
+    gone = remove_strays(plan.out, plan.entries)
+    return dataclasses.replace(plan.result, removed=plan.result.removed + len(gone)) if gone else plan.result
+
+
+def remove_strays(out: Path, files: dict) -> list[str]:
+    """Remove the files in the site that ``files`` (its manifest's) does not list, and the folders
+    they leave empty; the paths removed. A file put into site/ by hand stayed through builds that
+    changed nothing or changed the site where it stood, and went with the next that swapped in a
+    new folder (a tester): now it goes at once, whichever build comes next."""
+    gone: list[str] = []
+
+    def walk(folder: str, prefix: str) -> bool:  # whether the folder is left empty
+        empty = True
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if walk(entry.path, rel + "/"):
+                        with contextlib.suppress(OSError):
+                            os.rmdir(entry.path)
+                            continue
+                    empty = False
+                elif rel in files or rel == MARKER:
+                    empty = False
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        gone.append(rel)
+                        continue
+                    empty = False
+        return empty
+
+    with contextlib.suppress(OSError):
+        walk(str(out), "")
+    return sorted(gone)
 
 
 class _Plan:

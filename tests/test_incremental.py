@@ -1011,3 +1011,21 @@ def test_one_damaged_file_is_written_again_and_only_it_where_nothing_else_change
     after = snapshot(out)
     assert not result.up_to_date and result.written == 1 and page.read_bytes() == clean
     assert {rel for rel in after if after[rel] != before.get(rel)} - {".perfpages"} == {"services/fines/index.html"}
+
+
+def test_a_file_put_into_the_site_by_hand_goes_with_whichever_build_comes_next(tmp_path, site):
+    """site/stray.html stayed through a build that changed nothing, and went with the next real one
+    (a tester): the output then differed from a fresh build's in between. Now every build removes
+    what no build made, and the folders it leaves empty."""
+    config, out = site
+    (out / "stray.html").write_text("x")
+    (out / "extra/deep").mkdir(parents=True)
+    (out / "extra/deep/note.txt").write_text("y")
+    again = build_site(config, out)
+    assert again.up_to_date and again.removed == 2 and again.written == 0
+    assert not (out / "stray.html").exists() and not (out / "extra").exists()
+    (out / "stray.html").write_text("x")
+    (config.parent / "data/fines.csv").write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    changed = build_site(config, out)  # a small change: patched where the site stands
+    assert not (out / "stray.html").exists() and changed.removed == 1
+    assert tree(out) == tree(build_site_cold(tmp_path, config))
