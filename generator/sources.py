@@ -501,7 +501,8 @@ def _field_spec(name: str, source: Source | None, resolver: _Resolver, problems:
     return ("column", found) if found else None
 
 
-_TOTAL = re.compile(r"\s*((grand\s+)?totals?|all(\s+(services|periods|channels))?|sum)?\s*", re.IGNORECASE)
+_TOTAL = re.compile(r"\s*((grand\s+)?totals?|all(\s+(services|periods|channels|departments|organi[sz]ations|agencies"
+                    r"|bodies|councils))?|sum)?\s*", re.IGNORECASE)
 
 
 # A column that sums the periods beside it: 'Total', 'Grand total', 'YTD', 'Year to date'.

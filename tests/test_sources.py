@@ -3575,3 +3575,13 @@ def test_a_cost_per_transaction_read_as_a_total_cost_is_an_error(tmp_path):
         "Cost per transaction (£)", "Cost per annum (£)").replace("unit cost: cost", "unit cost: cost_per_transaction"))
     (tmp_path / "data/pay.csv").write_text("period,channel,transactions,Cost per annum (£)\n2024-01,online,50,5.47\n")
     assert "is a cost per transaction" not in run(tmp_path / "config.yaml", "check")[1]
+
+
+def test_an_all_departments_total_row_makes_no_organisation(tmp_path):
+    """The Transactions Explorer's 'All departments' row (its service 'All services') left an empty
+    department page, 'all-departments', with no word (a tester): it reads as a total, as 'Total' does."""
+    total = FINANCE + 'All departments,All services,,,"16,800","9,200",,"15,900","13,350",,\n'
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": total})
+    code, out = run(config, "check")
+    assert code == 0 and "data/finance.csv:6: warning: organisation 'All departments' looks like a total row's" in out
+    assert "all-departments" not in {o.slug for o in prepare(config).model.organisations}
