@@ -34,6 +34,7 @@ from generator.data import NOT_BEGUN
 from generator.cells import NR_KPIS
 from generator.measures import RATINGS
 from generator.periods import Period, period_attr
+from generator.formatting import in_period
 from generator.figures import (COMPLETE_YEAR, OVER_100, PERIOD_KPIS, ServiceFigures, YearWindow, _nan_to_none,
                                make_figure)
 
@@ -584,6 +585,12 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             ", which has " if label == year.previous_label else f": {label} has ") + (
             f"only {count:g} {unit}{'' if count == 1 else 's'} of complete data" if count
             else f"no {unit} of complete data"))
+    digital_only = [r for r in rows if r.transactions is None and r.digital_transactions is not None] \
+        if year.transactions is None else []
+    if digital_only:  # 'No figure has been published' beside a published digital count (a tester)
+        last = digital_only[-1]
+        notes.append(f"Only a digital count was published: {last.digital_transactions:,.0f} digital transactions"
+                     f"{in_period(last.period.label)}, with no total of all channels")
     note = "; ".join(notes) or None
     kpis[m.TRANSACTIONS_PER_YEAR] = make_figure(
         m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,

@@ -3585,3 +3585,18 @@ def test_an_all_departments_total_row_makes_no_organisation(tmp_path):
     code, out = run(config, "check")
     assert code == 0 and "data/finance.csv:6: warning: organisation 'All departments' looks like a total row's" in out
     assert "all-departments" not in {o.slug for o in prepare(config).model.organisations}
+
+
+def test_a_digital_count_with_no_total_is_named_on_the_transactions_card(tmp_path):
+    """A service whose one published figure is a digital count (8,053, with no total) had a
+    transactions card saying 'No figure has been published for this' (a tester)."""
+    files = {"data/pay.csv": "period,transactions,digital_transactions\n2016-10 to 2017-09,,8053\n",
+             "content/services/pay.yaml": PAY}
+    config = site(tmp_path, "", files)
+    fig = services(config)["pay"].kpis["transactions_per_year"]
+    assert fig.status == "no_data" and fig.note == ("Only a digital count was published: 8,053 digital transactions "
+                                                    "(October 2016 to September 2017), with no total of all channels")
+    assert run(config, "build")[0] == 0
+    card = (tmp_path / "site/services/pay/index.html").read_text().split('data-kpi="transactions_per_year"')[1]
+    card = card.split("</div>")[0]
+    assert "8,053 digital transactions" in card and "No figure has been published" not in card
