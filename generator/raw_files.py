@@ -472,7 +472,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
         where = (f"add header_row: {line} to the sources: entry for {file or Path(path).name} in config.yaml"
                  if not hint_config else f"describe the file in config.yaml: sources: [{{file: "
                                           f"{file or Path(path).name}, header_row: {line}}}]")
-        title = next((h for h in header if h), "")
+        title = ", ".join(h for h in header if h)
         problems.error(path, f"line {header_line} ('{title}') looks like a title above the "
                        f"table: the headings seem to be on line {line} ({shown[:80]}{'...' if len(shown) > 80 else ''})",
                        header_line, hint=where + ", so that the lines above it are passed over")
@@ -574,14 +574,17 @@ def _split_otherwise(header: list[str], rows: list, wide: list) -> tuple[str, st
 def _headings_below_a_title(header: list[str], rows: list, lines: list, wide: list) -> tuple[int, list] | None:
     """(line, cells) of the real headings if the first line is a title above the table ('Council tax
     payments report', alone or followed by empty cells as Excel saves it): the first row below it
-    with two or more cells, all of them words, not figures. None if the first line is the headings."""
-    if sum(1 for h in header if h) > 1:
+    with two or more cells, all of them words, not figures. A title of two cells (a report's name
+    and its date: 'Transactions export,September 2018') is one only above four headings or more:
+    a two-column table's headings are two cells too. None if the first line is the headings."""
+    named = sum(1 for h in header if h)
+    if named > 2:
         return None
     below = sorted([*zip(lines, rows), *((line, record) for line, _, record in wide)], key=lambda item: item[0])
     for line, record in below:
         cells = [c.strip() for c in record if c.strip()]
         if len(cells) >= 2 and not any(re.fullmatch(r"[£$€]?-?[\d,.]+%?", c) for c in cells):
-            return line, record
+            return (line, record) if named == 1 or len(cells) >= 4 else None
         if len(cells) >= 2:
             return None  # figures before any headings: not a table with a title
     return None

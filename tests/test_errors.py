@@ -961,3 +961,23 @@ def test_files_in_static_root_are_published_at_the_sites_root(tmp_path):
     assert (tmp_path / "site/robots.txt").read_text() == "User-agent: *\nAllow: /\n"
     assert (tmp_path / "site/.well-known/security.txt").is_file()
     assert not (tmp_path / "site/static/root").exists()
+
+
+def test_a_title_of_two_cells_above_the_table_is_found_too(tmp_path):
+    """A report's name and date in A1 and B1 ('Transactions export,September 2018') over 75 headings
+    gave 4 'column is not in the file' errors, or unpadded, 740 'row has 75 cells' errors: no word
+    of header_row: (a tester). A two-column file's headings stay its headings."""
+    files = standard_files()
+    table = files["data/fines.csv"]
+    width = table.splitlines()[0].count(",")
+    files["data/fines.csv"] = "Parking fines export,September 2024" + "," * (width - 1) + "\n" + table
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 1 and out.count("error:") == 1, out
+    assert ("data/fines.csv:1: error: line 1 ('Parking fines export, September 2024') looks like a title above the "
+            "table: the headings seem to be on line 2") in out
+    (tmp_path / "data/fines.csv").write_text("Parking fines export,September 2024\n" + table)  # not padded
+    code, out = run(config, "check")
+    assert code == 1 and out.count("error:") == 1 and "the headings seem to be on line 2" in out
+    (tmp_path / "data/fines.csv").write_text("period,transactions\nJanuary 2024,50\n")  # a two-column table
+    assert "looks like a title" not in run(config, "check")[1]
