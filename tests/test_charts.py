@@ -163,6 +163,19 @@ def test_a_chart_of_yearly_figures_labels_each_year_not_months(tmp_path):
     assert "Jan 2024" in drawn and "/2" not in re.sub(r"<[^>]+>", " ", drawn).replace("http://www.w3.org/2000/svg", "")
 
 
+def test_rolling_years_a_quarter_apart_keep_an_axis_of_months():
+    """The Transactions Explorer's years ending in March, June, September and December would each be
+    named '2013/14': the axis read '2013/14, 2013/14, 2014/15, 2014/15' (a tester). Years whose names
+    repeat keep the axis of months; years with a name each are named."""
+    rolling = [{"start": f"{y}-{m:02d}-01", "end": f"{y + 1}-{m - 1:02d}-{30 if m - 1 in (6, 9) else 31}",
+                "period": "", "value": 10.0} for y, m in ((2013, 4), (2013, 7), (2013, 10), (2014, 4))]
+    spec = fill("line-count", {"table": rolling}, "d")
+    assert "years" not in spec["usermeta"] and "utcFormat" not in json.dumps(spec)
+    yearly = [dict(row) for row in rolling if row["start"].endswith("-04-01")]
+    assert fill("line-count", {"table": yearly}, "d")["usermeta"]["years"] == [["2013-04-01", "2013/14"],
+                                                                          ["2014-04-01", "2014/15"]]
+
+
 def test_summary_sentences_are_computed_from_the_data(fixture_model):
     fines = next(s for s in fixture_model.services if s.slug == "fines")
     charts = {c.id: c for c in fines.charts}
