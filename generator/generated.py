@@ -43,6 +43,8 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
     from generator.content import Organisation
 
     made = []
+    named: dict[str, tuple[str, int]] = {}  # slug -> the name it was made with, and its line
+    told: set[tuple[str, str]] = set()
     for level, block in enumerate(source.values["organisations"]):
         templates = template_values(frame, block, source, ("organisations", level), problems)
         if templates is None:
@@ -51,9 +53,18 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
         for row in first_rows(frame, names).to_dict("records"):
             name = _text(templates["name"], row)
             slug = slugify(_text(templates.get("slug"), row) or name or "")
+            here = Path(row["@file"]) if row.get("@file") else path  # a pattern's files: the row's own
+            if name and slug in named and named[slug][0] != name and (slug, name) not in told:
+                # 'Department for Culture Media and Sport' made one with '..., Media and Sport' without
+                # a word (a tester): the same, most likely, but said, as another would be lost in it.
+                first, line = named[slug]
+                problems.warning(here, f"organisation '{name}' is taken to be '{first}' (line {line}): both make "
+                                 f"the web address organisations/{slug}/", row["@line"],
+                                 hint="if they are one organisation, write its name one way (or with replace: in "
+                                      "the source); if not, give one a slug: of its own")
+                told.add((slug, name))  # once for each other spelling
             if not name or not slug or slug in taken:
                 continue  # the same organisation again, perhaps at another level
-            here = Path(row["@file"]) if row.get("@file") else path  # a pattern's files: the row's own
             if looks_like_a_total(name):
                 taken.add(slug)  # warned about once
                 problems.warning(here, f"organisation '{name}' looks like a total row's, not an organisation, "
@@ -61,6 +72,7 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
                                  hint="say so with exclude: in the source; if it is a real organisation, rename it")
                 continue
             taken.add(slug)
+            named[slug] = (name, row["@line"])
             made.append(Organisation(
                 slug, name, _text(templates.get("kind"), row), _text(templates.get("parent"), row),
                 _text(templates.get("description"), row), _text(templates.get("url"), row),

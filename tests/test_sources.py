@@ -3600,3 +3600,17 @@ def test_a_digital_count_with_no_total_is_named_on_the_transactions_card(tmp_pat
     card = (tmp_path / "site/services/pay/index.html").read_text().split('data-kpi="transactions_per_year"')[1]
     card = card.split("</div>")[0]
     assert "8,053 digital transactions" in card and "No figure has been published" not in card
+
+
+def test_two_spellings_of_one_organisations_name_are_told_once(tmp_path):
+    """'Environment' and 'Environment.' make one web address: the second was taken for the first without
+    a word (a tester's DCMS with and without its comma). Told once a spelling, and merged as before."""
+    rows = FINANCE.splitlines()
+    rows[2] = rows[2].replace("Environment,", "Environment.,", 1)
+    rows.append(rows[2].replace("Bulky waste", "Garden waste"))
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": "\n".join(rows) + "\n"})
+    code, out = run(config, "check")
+    assert code == 0 and ("data/finance.csv:3: warning: organisation 'Environment.' is taken to be 'Environment' "
+                          "(line 2): both make the web address organisations/environment/") in out
+    assert out.count("is taken to be") == 1
+    assert [o.slug for o in prepare(config).model.organisations].count("environment") == 1
