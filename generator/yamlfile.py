@@ -104,15 +104,19 @@ def parse_yaml(text: str, path, problems: Problems, line_offset: int = 0):
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and mark and mark.index >= len(text.rstrip()):
-            # An unclosed bracket or quote is only noticed at the end of the file;
-            # where it was opened is more use to the reader.
+        if exc.context_mark and mark and (mark.index >= len(text.rstrip()) or (
+                exc.context and exc.context.startswith("while parsing a flow") and mark.line > exc.context_mark.line)):
+            # An unclosed bracket or quote is only noticed at the end of the file, or at the next
+            # line's key ('financial_year_start: [4' was told at line 6, a tester); where it was
+            # opened is more use to the reader.
             mark = exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{exc.context}, {problem}"
+        if mark is exc.context_mark and exc.problem_mark and exc.problem_mark.index < len(text.rstrip()):
+            problem += f" (noticed at line {exc.problem_mark.line + 1 + line_offset})"
         problems.error(
             path,
             f"YAML syntax error: {problem}",

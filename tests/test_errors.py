@@ -199,7 +199,8 @@ def test_console_script_reports_without_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config)],
                           capture_output=True, text=True)
     assert proc.returncode == 1
-    assert "config.yaml:2:13: error: YAML syntax error" in proc.stderr and "Traceback" not in proc.stderr
+    assert "config.yaml:1:8: error: YAML syntax error" in proc.stderr and "(noticed at line 2)" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_markdown_is_safe_and_tables_are_captioned():
@@ -981,3 +982,15 @@ def test_a_title_of_two_cells_above_the_table_is_found_too(tmp_path):
     assert code == 1 and out.count("error:") == 1 and "the headings seem to be on line 2" in out
     (tmp_path / "data/fines.csv").write_text("period,transactions\nJanuary 2024,50\n")  # a two-column table
     assert "looks like a title" not in run(config, "check")[1]
+
+
+def test_a_bracket_left_open_is_told_where_it_opened(tmp_path):
+    """'financial_year_start: [4' on line 5 was told at line 6, the next key, where PyYAML noticed it
+    (a tester): the reader is sent to the line that opened the bracket, and told where it was noticed."""
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("title:", "financial_year_start: [4\ntitle:", 1)
+    config = write_site(tmp_path, files)
+    line = config.read_text().splitlines().index("financial_year_start: [4") + 1
+    code, out = run(config, "check")
+    assert code == 1 and (f"config.yaml:{line}:23: error: YAML syntax error: while parsing a flow sequence, did not "
+                          f"find expected ',' or ']' (noticed at line {line + 1})") in out
