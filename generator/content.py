@@ -424,6 +424,27 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
     for svc in content.unchecked:  # read as far as data: goes, so checked as far as that too
         svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
     _warn_of_unread_sources(config, content, problems, named)
+    if not problems.errors:  # (an organisation a mistyped service meant is not empty: that error says it)
+        _warn_of_empty_organisations(content, problems)
+
+
+def _warn_of_empty_organisations(content: Content, problems: Problems) -> None:
+    """An organisation with no service, in it or in any organisation under it, publishes a page with
+    nothing on it: a tester's publisher, kept from the scaffold while a spreadsheet's rows made the
+    services and their organisations, was an empty department page, with no word."""
+    busy = {svc.organisation for svc in (*content.services, *content.unchecked)}
+    parents = {org.slug: org.parent for org in content.organisations}
+    for slug in list(busy):
+        seen = set()
+        while parents.get(slug) and slug not in seen:  # every organisation above a service's
+            seen.add(slug)
+            slug = parents[slug]
+            busy.add(slug)
+    for org in content.organisations:
+        if org.slug not in busy:
+            problems.warning(org.path, f"organisation '{org.slug}' has no services, nor has any organisation "
+                             "under it: its page would list none", *org.positions.at(()),
+                             hint="name it in a service's organisation:, or remove it")
 
 
 def _slug_given(item) -> bool:

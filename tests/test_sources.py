@@ -3614,3 +3614,16 @@ def test_two_spellings_of_one_organisations_name_are_told_once(tmp_path):
                           "(line 2): both make the web address organisations/environment/") in out
     assert out.count("is taken to be") == 1
     assert [o.slug for o in prepare(config).model.organisations].count("environment") == 1
+
+
+def test_an_organisation_with_no_services_is_warned_of(tmp_path):
+    """The scaffold's publisher kept beside a file whose rows make the services and their directorates:
+    an empty organisation page, with no word (a tester). A parent of organisations with services is
+    not empty; an organisation no service and no child names is."""
+    files = {"data/finance.csv": FINANCE,
+             "content/organisations/archive.yaml": "name: Records archive\nkind: department\n"}
+    config = site(tmp_path, FINANCE_SOURCE, files)
+    code, out = run(config, "check")
+    assert code == 0 and ("content/organisations/archive.yaml:1:1: warning: organisation 'archive' has no services, "
+                          "nor has any organisation under it: its page would list none") in out
+    assert out.count("has no services") == 1  # not 'council', the directorates' parent
