@@ -241,7 +241,7 @@ jobs:
           cache: pip
       - name: Check requirements.txt says where to install Performance Pages from
         run: >-
-          grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?([^[:space:]]*performance[-_.]pages|git\\+|\\.?\\.?/)' &&
+          grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+|--editable[[:space:]=]+)?([^[:space:]]*performance[-_.]pages|git\\+|\\.?\\.?/)' &&
           ! grep -v '^[[:space:]]*#' requirements.txt | grep -q '<owner>' ||
           {{ echo "::error file=requirements.txt::add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }}
       - run: pip install -r requirements.txt
@@ -282,7 +282,7 @@ pages:
   script:
     - apt-get update && apt-get install -y --no-install-recommends git
     - >-
-      grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+)?([^[:space:]]*performance[-_.]pages|git\\+|\\.?\\.?/)' &&
+      grep -v '^[[:space:]]*#' requirements.txt | grep -Eiq '^[[:space:]]*(-e[[:space:]]+|--editable[[:space:]=]+)?([^[:space:]]*performance[-_.]pages|git\\+|\\.?\\.?/)' &&
       ! grep -v '^[[:space:]]*#' requirements.txt | grep -q '<owner>' ||
       { echo "requirements.txt: add the line performance-pages @ git+https://github.com/<owner>/performance-pages (the copy you use)"; exit 1; }
     - pip install -r requirements.txt
@@ -373,7 +373,7 @@ def install_caveat(requirements: str) -> str | None:
 
 
 # By name, or a git URL or folder of a copy under any name (a council's fork, 'perf-pages').
-_NAMES_IT = re.compile(r"^\s*(-e\s+)?(\S*performance[-_.]pages|git\+|\.?\.?/)", re.IGNORECASE | re.MULTILINE)
+_NAMES_IT = re.compile(r"^\s*(-e\s+|--editable[\s=]+)?(\S*performance[-_.]pages|git\+|\.?\.?/)", re.IGNORECASE | re.MULTILINE)
 
 
 def install_source_known(requirements: str) -> bool:

@@ -123,6 +123,8 @@ def test_without_a_known_source_ci_stops_with_a_message_until_requirements_names
                         ("-e git+https://github.com/me/perf-fork#egg=performance-pages\n", True),
                         # a council's fork under another name, as a tester wrote it; and a folder beside
                         ("git+https://github.com/fenland/perf-pages@abc123\n", True), ("./perf-pages\n", True),
+                        # pip's long form of -e, as the last session's note left it refused
+                        ("--editable ../perf-pages\n", True), ("--editable=../perf-pages\n", True),
                         ("pandas\n", False)):
         (folder / "requirements.txt").write_text(good)
         assert scaffold.install_source_known(good) == known, good
