@@ -30,7 +30,8 @@ from generator.colours import check_colours, media_only_sheets
 from generator.config import Config, base_path_of, load_config
 from generator.errors import ACCEPTED, WARNING, BuildFailed, Problem, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
-from generator.write import (SMALL_CHANGE, OutputError, Staging, digest, finish_site, read_manifest, remove_strays,
+from generator.write import (SMALL_CHANGE, OutputError, Staging, check_output_dir, digest, finish_site,
+                             read_manifest, remove_strays,
                              site_intact, write_site)
 
 if TYPE_CHECKING:
@@ -831,6 +832,10 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
         return None, None, {}
     digests = file_digests(config, options)
     inputs = input_fingerprint(config, options, digests)
+    try:  # before anything in it is read or removed: the build itself then says why not
+        check_output_dir(Path(out_dir), protected_paths(config))
+    except OutputError:
+        return None, digests, {}
     manifest = read_manifest(Path(out_dir))
     if not site_intact(Path(out_dir), manifest, config.cache_dir):
         return None, digests, {}
@@ -846,6 +851,12 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
     return BuildResult(int(manifest.get("pages", 0)), files, time.perf_counter() - started, problems,
                        Path(out_dir), unchanged=files, removed=len(strays), up_to_date=True,
                        charts=_charts_among(manifest["files"])), digests, manifest["files"]
+
+
+def protected_paths(config: Config) -> list[Path]:
+    """The site's own inputs and cache: no output folder may overlap them (write.check_output_dir)."""
+    return [config.path, config.content_dir, config.data_dir, config.root / "themes",
+            config.root / "templates", config.root / "static", config.cache_dir]
 
 
 def _charts_among(paths) -> int:
@@ -957,8 +968,7 @@ def _build_site(config_path: Path, out_dir: Path, *, strict: bool, jobs: int | N
     prepared.keep_records = not pending  # a quick build's pages lack charts: not worth keeping
     step("Drawing charts", 1, 1)
     config = prepared.config
-    protected = [config.path, config.content_dir, config.data_dir, config.root / "themes",
-                 config.root / "templates", config.root / "static", config.cache_dir]
+    protected = protected_paths(config)
     warnings = [{"path": p.path, "message": p.message, "line": p.line, "column": p.column, "hint": p.hint}
                 | ({"level": p.level} if p.level == ACCEPTED else {})
                 for p in prepared.problems.sorted() if p.level in (WARNING, ACCEPTED)]

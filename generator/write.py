@@ -227,33 +227,73 @@ def remove_strays(out: Path, files: dict) -> list[str]:
     """Remove the files in the site that ``files`` (its manifest's) does not list, and the folders
     they leave empty; the paths removed. A file put into site/ by hand stayed through builds that
     changed nothing or changed the site where it stood, and went with the next that swapped in a
-    new folder (a tester): now it goes at once, whichever build comes next."""
+    new folder (a tester): now it goes at once, whichever build comes next.
+
+    Never followed: a link, a Windows junction, or a folder on another device (a mount). A link or
+    junction in place of a listed folder stays (the files are read through it, as they are checked);
+    another is removed itself, never what it leads to. A patch's temporary files (another build's,
+    finishing now) stay: that build renames them, or the next removes them (remove_leftovers)."""
     gone: list[str] = []
+    folders = {rel[:i] for rel in files for i, c in enumerate(rel) if c == "/"}
+    try:
+        device = os.stat(out).st_dev
+    except OSError:
+        return gone
 
     def walk(folder: str, prefix: str) -> bool:  # whether the folder is left empty
         empty = True
         with os.scandir(folder) as entries:
             for entry in entries:
                 rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if walk(entry.path, rel + "/"):
-                        with contextlib.suppress(OSError):
-                            os.rmdir(entry.path)
-                            continue
+                if rel in files or rel == MARKER or rel in folders and _a_link(entry) \
+                        or _PATCH_TEMPORARY.search(entry.name):
                     empty = False
-                elif rel in files or rel == MARKER:
+                elif _a_link(entry) or not entry.is_dir(follow_symlinks=False):
+                    if _remove_entry(entry):
+                        gone.append(rel)
+                    else:
+                        empty = False
+                elif entry.stat(follow_symlinks=False).st_dev != device:
+                    empty = False  # a mount inside the site: not the build's to clear
+                elif walk(entry.path, rel + "/"):
+                    with contextlib.suppress(OSError):
+                        os.rmdir(entry.path)
+                        continue
                     empty = False
                 else:
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
-                        gone.append(rel)
-                        continue
                     empty = False
         return empty
 
     with contextlib.suppress(OSError):
         walk(str(out), "")
     return sorted(gone)
+
+
+_PATCH_TEMPORARY = re.compile(r"\.perfpages-\d+\.tmp$")  # _patch_in_place's and _move_in_place's
+
+
+def _a_link(entry: os.DirEntry) -> bool:
+    """A symbolic link, or a Windows junction (which is_dir(follow_symlinks=False) takes for a folder)."""
+    if entry.is_symlink():
+        return True
+    try:
+        attributes = getattr(entry.stat(follow_symlinks=False), "st_file_attributes", 0)
+    except OSError:
+        return True  # not to be walked into
+    return bool(attributes & 0x400)  # FILE_ATTRIBUTE_REPARSE_POINT
+
+
+def _remove_entry(entry: os.DirEntry) -> bool:
+    """Remove a file or a link itself (a junction with rmdir, which leaves what it leads to)."""
+    try:
+        os.unlink(entry.path)
+        return True
+    except OSError:
+        try:
+            os.rmdir(entry.path)  # a junction (or an empty folder)
+            return True
+        except OSError:
+            return False
 
 
 class _Plan:

@@ -1029,3 +1029,47 @@ def test_a_file_put_into_the_site_by_hand_goes_with_whichever_build_comes_next(t
     changed = build_site(config, out)  # a small change: patched where the site stands
     assert not (out / "stray.html").exists() and changed.removed == 1
     assert tree(out) == tree(build_site_cold(tmp_path, config))
+
+
+def test_stray_removal_keeps_what_it_should_not_touch(tmp_path, site):
+    """From a review: a folder of the site moved elsewhere and linked back was one 'stray' to a no-op,
+    which unlinked it and still said up to date; another build's patch files, about to be renamed in,
+    were taken for strays; a link to a folder outside is removed itself, never what it leads to."""
+    import os
+    import shutil
+
+    from generator.write import remove_strays, read_manifest
+
+    config, out = site
+    shutil.move(out / "static", tmp_path / "moved-static")
+    os.symlink(tmp_path / "moved-static", out / "static")
+    outside = tmp_path / "outside"
+    (outside / "keep").mkdir(parents=True)
+    (outside / "keep/precious.txt").write_text("mine")
+    os.symlink(outside, out / "link-out")
+    (out / "index.html.perfpages-99999.tmp").write_text("another build's, about to be renamed in")
+    gone = remove_strays(out, read_manifest(out)["files"])
+    assert gone == ["link-out"] and (outside / "keep/precious.txt").read_text() == "mine"
+    assert (out / "static").is_symlink() and (out / "index.html.perfpages-99999.tmp").exists()
+
+
+def test_a_no_op_build_never_clears_a_folder_that_overlaps_the_sites_own(tmp_path, site):
+    """From a review: a built site copied into the repository above the project, then built there
+    with -o: the no-op (which had skipped the output folder's checks) removed the project, .git and
+    all, as strays."""
+    import shutil
+
+    from generator.errors import BuildFailed
+
+    config, _ = site
+    repo = tmp_path / "repo"
+    project = repo / "perfpages"
+    shutil.copytree(config.parent, project, ignore=shutil.ignore_patterns("repo"))
+    (repo / ".git").mkdir()
+    (repo / ".git/HEAD").write_text("ref: refs/heads/main\n")
+    build_site(project / "config.yaml", project / "site")
+    shutil.copytree(project / "site", repo, dirs_exist_ok=True)
+    with pytest.raises(BuildFailed) as failed:
+        build_site(project / "config.yaml", repo)
+    assert "would overlap the site's own" in failed.value.problems.errors[0].message
+    assert (repo / ".git/HEAD").is_file() and (project / "config.yaml").is_file()
