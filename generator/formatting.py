@@ -87,7 +87,10 @@ def money_places(value: float) -> int:
     if size >= 99_999.995:
         return 0
     if 0 < size < 0.095:
-        return min(max(2, 1 - math.floor(math.log10(size))), 6)
+        places = min(max(2, 1 - math.floor(math.log10(size))), 6)
+        if places > 2 and round_half_up(size, places) >= Decimal(1).scaleb(2 - places):
+            places -= 1  # rounded up to the next power of ten: 0.000995 is £0.0010, not £0.00100
+        return places
     return 2
 
 

@@ -54,7 +54,8 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
             name = _text(templates["name"], row)
             slug = slugify(_text(templates.get("slug"), row) or name or "")
             here = Path(row["@file"]) if row.get("@file") else path  # a pattern's files: the row's own
-            if name and slug in named and named[slug][0] != name and (slug, name) not in told:
+            if name and slug in named and named[slug][0] != name and (slug, name) not in told \
+                    and templates.get("slug") is None:  # (slugs from a column of codes are chosen: a renamed one)
                 # 'Department for Culture Media and Sport' made one with '..., Media and Sport' without
                 # a word (a tester): the same, most likely, but said, as another would be lost in it.
                 first, line = named[slug]

@@ -362,8 +362,10 @@ def install_caveat(requirements: str) -> str | None:
                 "install the version you built with.")
     checkout = Path(__file__).resolve().parent.parent
     try:
-        changed = subprocess.run(["git", "-C", str(checkout), "status", "--porcelain", "--", "generator", "themes",
-                                  "pyproject.toml"], capture_output=True, text=True, timeout=5, check=True).stdout
+        # --no-optional-locks: status may otherwise rewrite the index of the checkout it only reads.
+        changed = subprocess.run(["git", "--no-optional-locks", "-C", str(checkout), "status", "--porcelain", "--",
+                                  "generator", "themes", "pyproject.toml"],
+                                 capture_output=True, text=True, timeout=5, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     if changed.strip() and _installed_from()[0] == "":  # a checkout with edits (not a pip install from git)

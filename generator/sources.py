@@ -429,8 +429,11 @@ class _Resolver:
 
 
 # A heading (or a measure's text) that says it is a cost each: 'Cost per transaction (£)', 'Unit cost'.
-_COST_EACH = re.compile(r"\bper\s+(transaction|tx|unit|item|application|claim|case|request|contact|call|user)s?\b"
-                        r"|\bunit\s+costs?\b|\bcosts?\s+each\b", re.IGNORECASE)
+# Only where the text ends so (a unit in brackets or a currency sign may follow): 'Cost per call
+# centre (£)' is a centre's total cost, and 'Business unit cost' a unit's.
+_COST_EACH = re.compile(r"(\bper\s+(transaction|tx|unit|item|application|claim|case|request|contact|call|user)s?"
+                        r"|^\s*(average\s+)?unit\s+costs?|\bcosts?\s+each)\s*(\([^()]*\))?[\s£$€]*$",
+                        re.IGNORECASE)
 
 
 def _cost_each_read_as_a_total(values: dict, kp: tuple, path, positions: Positions, problems: Problems) -> None:
@@ -501,8 +504,7 @@ def _field_spec(name: str, source: Source | None, resolver: _Resolver, problems:
     return ("column", found) if found else None
 
 
-_TOTAL = re.compile(r"\s*((grand\s+)?totals?|all(\s+(services|periods|channels|departments|organi[sz]ations|agencies"
-                    r"|bodies|councils))?|sum)?\s*", re.IGNORECASE)
+_TOTAL = re.compile(r"\s*((grand\s+)?totals?|all(\s+(services|periods|channels))?|sum)?\s*", re.IGNORECASE)
 
 
 # A column that sums the periods beside it: 'Total', 'Grand total', 'YTD', 'Year to date'.

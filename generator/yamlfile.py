@@ -104,10 +104,9 @@ def parse_yaml(text: str, path, problems: Problems, line_offset: int = 0):
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and mark and (mark.index >= len(text.rstrip()) or (
-                exc.context and exc.context.startswith("while parsing a flow") and mark.line > exc.context_mark.line)):
+        if exc.context_mark and mark and (mark.index >= len(text.rstrip()) or _at_a_key_after(exc, text)):
             # An unclosed bracket or quote is only noticed at the end of the file, or at the next
-            # line's key ('financial_year_start: [4' was told at line 6, a tester); where it was
+            # key ('financial_year_start: [4' was told at line 6, a tester); where it was
             # opened is more use to the reader.
             mark = exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
@@ -140,6 +139,21 @@ def parse_yaml(text: str, path, problems: Problems, line_offset: int = 0):
     finally:
         loader.dispose()
     return data, positions
+
+
+def _at_a_key_after(exc: yaml.MarkedYAMLError, text: str) -> bool:
+    """Whether a bracket was left open: the error is noticed on a later line indented no further than
+    the line that opened it (the next key). Inside a list over several lines, a comma left out is
+    noticed where it is, and told there."""
+    if not (exc.context or "").startswith("while parsing a flow") or exc.problem_mark.line <= exc.context_mark.line:
+        return False
+    lines = text.splitlines()
+
+    def indent(number: int) -> int:
+        line = lines[number] if number < len(lines) else ""
+        return len(line) - len(line.lstrip())
+
+    return indent(exc.problem_mark.line) <= indent(exc.context_mark.line)
 
 
 def load_yaml(path: Path, problems: Problems):

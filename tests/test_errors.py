@@ -994,3 +994,15 @@ def test_a_bracket_left_open_is_told_where_it_opened(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and (f"config.yaml:{line}:23: error: YAML syntax error: while parsing a flow sequence, did not "
                           f"find expected ',' or ']' (noticed at line {line + 1})") in out
+
+
+def test_a_comma_left_out_of_a_list_over_several_lines_is_told_where_it_is(tmp_path):
+    """A review: once a bracket left open was told where it opened, a comma missing inside a list
+    written over several lines was sent back to the list's first line too."""
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace(
+        "title:", 'not_requested: ["***",\n  "n/a",\n  "not collected"\n  "-"]\ntitle:', 1)
+    config = write_site(tmp_path, files)
+    line = config.read_text().splitlines().index('  "-"]') + 1
+    code, out = run(config, "check")
+    assert code == 1 and f"config.yaml:{line}:3: error: YAML syntax error" in out and "noticed at" not in out

@@ -26,6 +26,8 @@ def reference(value, unit, currency="£"):
         size = abs(value)  # and under 10p, two significant figures (at most 6 places)
         places = 0 if size >= 99_999.995 else 2 if size == 0 or size >= 0.095 else min(
             max(2, 1 - math.floor(math.log10(size))), 6)
+        if places > 2 and decimal_rounded(size, places) >= Decimal(10) ** (2 - places):
+            places -= 1  # two significant figures after rounding up to the next power of ten
         amount = decimal_rounded(value, places)
         text = f"{abs(amount):,}"
         if places > 2 and len(text.rstrip("0").partition(".")[2]) <= 2:  # a whole number of pence
@@ -155,6 +157,8 @@ def test_a_cost_under_10p_shows_two_significant_figures_and_its_change():
     # (a tester, on the Transactions Explorer's e-petitions), not £0.007.
     assert [format_value(v, m.MONEY) for v in (0.00695, 0.0305, 0.00999, 0.010)] == [
         "£0.0070", "£0.031", "£0.01", "£0.01"]
+    # Rounding up to the next power of ten keeps two figures, not three (a review).
+    assert [format_value(v, m.MONEY) for v in (0.000995, 0.0000995, 0.00995)] == ["£0.0010", "£0.00010", "£0.01"]
     fig = make_figure(m.COST_PER_TRANSACTION, 0.00829, "July 2014 to June 2015", 0.00659, "April 2014 to March 2015")
     assert change_text(fig) == "Up 25.8% from £0.0066 (April 2014 to March 2015)"
     assert fig.assessment == "worse"

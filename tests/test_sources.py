@@ -3570,21 +3570,30 @@ def test_a_cost_per_transaction_read_as_a_total_cost_is_an_error(tmp_path):
     assert code == 1 and ("config.yaml:15:21: error: 'Cost per transaction (£)' is a cost per transaction, but it is "
                           "read as cost, a period's total cost\n    hint: read it as cost_per_transaction") in out
     assert "config.yaml:17:88: error: 'unit cost' is a cost per transaction" in out
-    # A total for a time ('Cost per annum (£)') is a cost, as it says.
-    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
-        "Cost per transaction (£)", "Cost per annum (£)").replace("unit cost: cost", "unit cost: cost_per_transaction"))
-    (tmp_path / "data/pay.csv").write_text("period,channel,transactions,Cost per annum (£)\n2024-01,online,50,5.47\n")
-    assert "is a cost per transaction" not in run(tmp_path / "config.yaml", "check")[1]
+    # A total for a time ('Cost per annum (£)') is a cost, as it says; so is a centre's (a review).
+    for total in ("Cost per annum (£)", "Cost per call centre (£)"):
+        (tmp_path / "config.yaml").write_text(re.sub(r"columns: \{cost: [^}]*\}", f"columns: {{cost: {total}}}",
+                                                     (tmp_path / "config.yaml").read_text())
+                                              .replace("unit cost: cost}", "unit cost: cost_per_transaction}"))
+        (tmp_path / "data/pay.csv").write_text(f"period,channel,transactions,{total}\n2024-01,online,50,5.47\n")
+        assert "is a cost per transaction" not in run(tmp_path / "config.yaml", "check")[1], total
 
 
-def test_an_all_departments_total_row_makes_no_organisation(tmp_path):
-    """The Transactions Explorer's 'All departments' row (its service 'All services') left an empty
-    department page, 'all-departments', with no word (a tester): it reads as a total, as 'Total' does."""
+def test_an_all_departments_total_row_is_told_of_and_a_real_one_is_kept(tmp_path):
+    """The Transactions Explorer's total row ('All departments', its service 'All services') left an
+    empty department page with no word (a tester): its service is left out as a total, and the
+    organisation left with nothing is warned of. A real service under a department of that name
+    keeps it (a review: reading the name as a total had dropped it, and the build failed)."""
     total = FINANCE + 'All departments,All services,,,"16,800","9,200",,"15,900","13,350",,\n'
     config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": total})
     code, out = run(config, "check")
-    assert code == 0 and "data/finance.csv:6: warning: organisation 'All departments' looks like a total row's" in out
-    assert "all-departments" not in {o.slug for o in prepare(config).model.organisations}
+    assert code == 0 and ("data/finance.csv:6: warning: organisation 'all-departments' has no services, nor has any "
+                          "organisation under it") in out
+    real = FINANCE + 'All departments,Sign in,,,"16,800","9,200",£1.00,"15,900","13,350",£1.00,\n'
+    (tmp_path / "data/finance.csv").write_text(real)
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out
+    assert "all-departments" in {o.slug for o in prepare(config).model.organisations}
 
 
 def test_a_digital_count_with_no_total_is_named_on_the_transactions_card(tmp_path):
@@ -3614,6 +3623,10 @@ def test_two_spellings_of_one_organisations_name_are_told_once(tmp_path):
                           "(line 2): both make the web address organisations/environment/") in out
     assert out.count("is taken to be") == 1
     assert [o.slug for o in prepare(config).model.organisations].count("environment") == 1
+    # Slugs from a column chosen for them (codes): a renamed directorate under its code is not told.
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        '      - name: "{Directorate}"\n', '      - name: "{Directorate}"\n        slug: "{Directorate}"\n'))
+    assert "is taken to be" not in run(config, "check")[1]
 
 
 def test_an_organisation_with_no_services_is_warned_of(tmp_path):
