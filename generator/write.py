@@ -234,7 +234,15 @@ def remove_strays(out: Path, files: dict) -> list[str]:
     another is removed itself, never what it leads to. A patch's temporary files (another build's,
     finishing now) stay: that build renames them, or the next removes them (remove_leftovers)."""
     gone: list[str] = []
-    folders = {rel[:i] for rel in files for i, c in enumerate(rel) if c == "/"}
+    listed_folders: set[str] = set()
+
+    def a_listed_folder(rel: str) -> bool:  # worked out only if the site has a link in it
+        if not listed_folders:
+            for path in files:
+                parts = path.split("/")
+                listed_folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
+        return rel in listed_folders
+
     try:
         device = os.stat(out).st_dev
     except OSError:
@@ -245,7 +253,7 @@ def remove_strays(out: Path, files: dict) -> list[str]:
         with os.scandir(folder) as entries:
             for entry in entries:
                 rel = prefix + entry.name
-                if rel in files or rel == MARKER or rel in folders and _a_link(entry) \
+                if rel in files or rel == MARKER or _a_link(entry) and a_listed_folder(rel) \
                         or _PATCH_TEMPORARY.search(entry.name):
                     empty = False
                 elif _a_link(entry) or not entry.is_dir(follow_symlinks=False):
@@ -276,6 +284,8 @@ def _a_link(entry: os.DirEntry) -> bool:
     """A symbolic link, or a Windows junction (which is_dir(follow_symlinks=False) takes for a folder)."""
     if entry.is_symlink():
         return True
+    if os.name != "nt":  # (junctions are Windows's; elsewhere this would be a stat a file for nothing)
+        return False
     try:
         attributes = getattr(entry.stat(follow_symlinks=False), "st_file_attributes", 0)
     except OSError:
