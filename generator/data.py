@@ -127,7 +127,10 @@ def _tell_conflict(rows: pd.DataFrame, index, first, svc: Service, path, problem
     (a correction appended to the export); with every figure different, the rows are likely parts (a
     breakdown by channel, ward or item type, or two services sharing a name)."""
     period, channel = rows.at[index, "period"].label, rows.at[index, "channel"] or "all channels"
-    first_line, line = int(rows.at[first, "line"]), int(rows.at[index, "line"])
+    line = int(rows.at[index, "line"])
+    there = _at(rows, first, path)  # a pattern's files: the first row may be in another of them (a review)
+    first_line = f"{int(rows.at[first, 'line'])}" + ("" if str(there) == str(_at(rows, index, path))
+                                                     else f" of {Path(there).name}")
     parts_hint = ("keep one row per period and channel for each service; if two services share a name, make "
                   "the service key unique, e.g. columns: {service: \"{Department} {Service}\"}; if the rows are "
                   "parts to add up (a breakdown by ward or item type), add combine: sum to the file's source"

@@ -43,7 +43,7 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
     from generator.content import Organisation
 
     made = []
-    named: dict[str, tuple[str, int]] = {}  # slug -> the name it was made with, and its line
+    named: dict[str, tuple[str, int, Path]] = {}  # slug -> the name it was made with, its line and file
     told: set[tuple[str, str]] = set()
     for level, block in enumerate(source.values["organisations"]):
         templates = template_values(frame, block, source, ("organisations", level), problems)
@@ -58,7 +58,8 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
                     and templates.get("slug") is None:  # (slugs from a column of codes are chosen: a renamed one)
                 # 'Department for Culture Media and Sport' made one with '..., Media and Sport' without
                 # a word (a tester): the same, most likely, but said, as another would be lost in it.
-                first, line = named[slug]
+                first, line, there = named[slug]
+                line = f"{line}" + ("" if there == here else f" of {there.name}")  # a pattern's other file
                 problems.warning(here, f"organisation '{name}' is taken to be '{first}' (line {line}): both make "
                                  f"the web address organisations/{slug}/", row["@line"],
                                  hint="if they are one organisation, write its name one way (or with replace: in "
@@ -73,7 +74,7 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
                                  hint="say so with exclude: in the source; if it is a real organisation, rename it")
                 continue
             taken.add(slug)
-            named[slug] = (name, row["@line"])
+            named[slug] = (name, row["@line"], here)
             made.append(Organisation(
                 slug, name, _text(templates.get("kind"), row), _text(templates.get("parent"), row),
                 _text(templates.get("description"), row), _text(templates.get("url"), row),

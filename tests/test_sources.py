@@ -3640,3 +3640,13 @@ def test_an_organisation_with_no_services_is_warned_of(tmp_path):
     assert code == 0 and ("content/organisations/archive.yaml:1:1: warning: organisation 'archive' has no services, "
                           "nor has any organisation under it: its page would list none") in out
     assert out.count("has no services") == 1  # not 'council', the directorates' parent
+
+
+def test_a_months_second_row_in_another_file_of_a_pattern_names_that_file(tmp_path):
+    """A review: 'data/counts-2024.csv:2: ... on line 2' sent the reader to line 2 of the wrong file;
+    the first row was in counts-2023.csv."""
+    files = {"data/counts-2023.csv": "period,channel,transactions\n2024-01,online,40\n",
+             "data/counts-2024.csv": "period,channel,transactions\n2024-01,online,50\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: counts-*.csv")}
+    code, out = run(site(tmp_path, "", files), "check")
+    assert code == 1 and "'transactions' is 50 on line 2 and 40 on line 2 of counts-2023.csv" in out, out
