@@ -167,7 +167,7 @@ def _warn_of_a_language_the_theme_does_not_speak(config: Config, search_path: li
                           "the README), or keep language: en-GB")
 
 
-def _check_root_files(statics: dict[str, Path], page_paths: set, root: Path, problems: Problems) -> None:
+def _check_root_files(statics: dict[str, Path], page_paths: set, problems: Problems) -> None:
     """A file of static/root/ that would take the place of one the build makes (a page, the manifest)
     or lands in the build's own folders (data/ for downloads, static/ for assets) is an error at that
     file, and is left out, so that the error is told once."""
@@ -177,14 +177,13 @@ def _check_root_files(statics: dict[str, Path], page_paths: set, root: Path, pro
     for path, source in list(statics.items()):
         if path.startswith("static/"):
             continue
-        where = source.relative_to(root) if source.is_relative_to(root) else source
         top = path.split("/", 1)[0]
-        if path in page_paths or path == MARKER:
-            problems.error(where, f"would be published at /{path}, in place of the site's own "
+        if path in page_paths or path == MARKER:  # (Problems names the file from the site's folder)
+            problems.error(source, f"would be published at /{path}, in place of the site's own "
                            + ("build manifest" if path == MARKER else "page"),
                            hint=f"rename it, or leave it out of static/{ROOT_FOLDER}/")
         elif top in ("data", "static"):
-            problems.error(where, f"would be published in /{top}/, the site's own folder for "
+            problems.error(source, f"would be published in /{top}/, the site's own folder for "
                            + ("downloads" if top == "data" else "its theme's files"),
                            hint=f"put it in static/ itself: static/x is published at /static/x" if top == "static"
                            else f"put it somewhere else in static/{ROOT_FOLDER}/")
@@ -386,7 +385,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                 if page.kind == "organisation":  # and its charts' downloads, made from what the key covers
                     folder = f"data/charts/organisations/{page.context['organisation'].slug}/"
                     kept.update((path, tuple(entry)) for path, entry in org_downloads if path.startswith(folder))
-    _check_root_files(statics, {page.path for page in pages}, config.root, problems)
+    _check_root_files(statics, {page.path for page in pages}, problems)
     extra = {**static_files(statics), **downloads, "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
                 {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}

@@ -360,6 +360,8 @@ def install_caveat(requirements: str) -> str | None:
         return (f"requirements.txt installs the latest Performance Pages from {found.group(1)}, not this copy's "
                 "commit, which is not on that address yet: push it, then add @<commit> after the address to "
                 "install the version you built with.")
+    if _installed_from()[0]:  # pip's install from git: no checkout to have edits
+        return None
     checkout = Path(__file__).resolve().parent.parent
     try:
         # --no-optional-locks: status may otherwise rewrite the index of the checkout it only reads.
@@ -368,7 +370,7 @@ def install_caveat(requirements: str) -> str | None:
                                  capture_output=True, text=True, timeout=5, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    if changed.strip() and _installed_from()[0] == "":  # a checkout with edits (not a pip install from git)
+    if changed.strip():
         return (f"this copy of Performance Pages has changes not committed; requirements.txt installs commit "
                 f"{found.group(2)[1:12]} without them. Commit and push them, then put the new commit after the @.")
     return None

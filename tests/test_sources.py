@@ -3518,28 +3518,27 @@ def test_a_second_file_with_a_blank_transactions_column_counts_nothing_twice(tmp
     assert services(config)["pay"].periods[0].transactions == 70
 
 
-def test_a_total_beside_channels_is_told_at_the_file_a_pattern_matched(tmp_path):
-    """The rows per channel come from one of the files a pattern matches, the totals from a pattern's
-    other file: both are named by file (it had said 'rows per channel in counts-*.csv', and placed the
-    error at the pattern, at the line of a row in some other file)."""
-    files = {"data/counts-2023.csv": "period,channel,transactions\n2023-12,online,40\n",
-             "data/counts-2024.csv": "period,channel,transactions\n2024-01,online,50\n2024-01,phone,20\n",
-             "data/totals-2024.csv": "period,transactions,satisfaction\n2023-12,40,75\n2024-01,70,80\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [counts-*.csv, totals-*.csv]")}
+@pytest.mark.parametrize("files, data, told", [
+    # The rows per channel from one file a pattern matches, the totals from another's: both named by
+    # file (it had said 'rows per channel in counts-*.csv', at the pattern, at a line of another file).
+    ({"data/counts-2023.csv": "period,channel,transactions\n2023-12,online,40\n",
+      "data/counts-2024.csv": "period,channel,transactions\n2024-01,online,50\n2024-01,phone,20\n",
+      "data/totals-2024.csv": "period,transactions,satisfaction\n2023-12,40,75\n2024-01,70,80\n"},
+     "[counts-*.csv, totals-*.csv]",
+     "data/totals-2024.csv:2: error: service 'pay' would count transactions twice: it has rows per channel in "
+     "counts-2023.csv and rows for all channels together here"),
+    # Two files disagreeing on a month: the one a pattern matched is named, not the pattern.
+    ({"data/x-2023.csv": "period,channel,transactions\n2023-12,online,45\n",
+      "data/x-2024.csv": "period,channel,transactions\n2024-01,online,50\n",
+      "data/y.csv": "period,channel,transactions\n2024-01,online,55\n"},
+     "[x-*.csv, y.csv]",
+     "data/y.csv:2: error: service 'pay' has two different values of transactions for January 2024 'online': "
+     "55 here and 50 in x-2024.csv (line 2)"),
+])
+def test_a_services_merged_files_are_named_by_the_file_a_pattern_matched(tmp_path, files, data, told):
+    files = {**files, "content/services/pay.yaml": PAY.replace("data: pay.csv", f"data: {data}")}
     code, out = run(site(tmp_path, "", files), "check")
-    assert code == 1 and ("data/totals-2024.csv:2: error: service 'pay' would count transactions twice: it has "
-                          "rows per channel in counts-2023.csv and rows for all channels together here") in out
-
-
-def test_two_values_for_one_month_name_the_file_a_pattern_matched(tmp_path):
-    """Two files disagreeing on a month: the one a pattern matched is named, not the pattern."""
-    files = {"data/x-2023.csv": "period,channel,transactions\n2023-12,online,45\n",
-             "data/x-2024.csv": "period,channel,transactions\n2024-01,online,50\n",
-             "data/y.csv": "period,channel,transactions\n2024-01,online,55\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [x-*.csv, y.csv]")}
-    code, out = run(site(tmp_path, "", files), "check")
-    assert code == 1 and ("data/y.csv:2: error: service 'pay' has two different values of transactions for "
-                          "January 2024 'online': 55 here and 50 in x-2024.csv (line 2)") in out
+    assert code == 1 and told in out
 
 
 def test_a_cost_of_nothing_beside_transactions_is_warned_of_once_a_file(tmp_path):
