@@ -172,12 +172,50 @@ _TEXT = {str}
 def csv_cells(values: list, noisy: list | None = None) -> list:
     """``_csv_column`` of a chart's column, sparing the cells that need nothing: a column of text
     with no cell a spreadsheet would take for a formula (a few searches over the whole column)
-    is written as it is; anything else goes through ``_csv_column``."""
-    if set(map(type, values)) <= _TEXT:
+    is written as it is; a column of ordinary floats as ``_float_column`` writes it; anything
+    else goes through ``_csv_column``."""
+    kinds = set(map(type, values))
+    if kinds <= _TEXT:
         text = "\x00" + "\x00".join(values)
         if not any(mark in text for mark in _FORMULA_MARKS):
             return values
+    elif kinds == _FLOAT:
+        written = _float_column(values, noisy)
+        if written is not None:
+            return written
     return _csv_column(values, noisy)
+
+
+_FLOAT = {float}
+_FIFTEEN_DIGITS = "%.15g".__mod__
+
+
+def _float_column(values: list[float], noisy: list | None) -> list[str] | None:
+    """``_csv_column`` of a column of floats, each between 0.0001 and 10**15 in size (not zero,
+    NaN or infinite), or None for any other column. Such a float's shortest form has no exponent,
+    and neither has '%.15g' of it; where that form has 15 significant digits or fewer, '%.15g'
+    gives the same digits (and a whole number without '.0', as _csv_column writes it); where it
+    has more, _csv_column writes '%.15g' too. So every cell is '%.15g', formatted in C by ``map``
+    rather than a line of Python per cell, which had been a tenth of a GOV.UK-scale build: its
+    7,700 chart downloads have over a million such figures. ``noisy`` gets each cell whose text
+    reads back as another float, as _csv_column's does."""
+    try:
+        if not math.isfinite(math.fsum(values)):  # a NaN or infinity among them
+            return None
+    except (OverflowError, ValueError):
+        return None
+    sizes = list(map(abs, values))
+    if not values or min(sizes) < 1e-4 or max(sizes) >= 1e15:
+        return None
+    if all(map(float.is_integer, values)):  # counts: quicker through int than through '%.15g'
+        return list(map(str, map(int, values)))
+    written = list(map(_FIFTEEN_DIGITS, values))
+    if noisy is not None:
+        read_back = list(map(float, written))
+        if read_back != values:
+            noisy.extend((index, back) for index, (value, back) in enumerate(zip(values, read_back))
+                         if back != value)
+    return written
 
 
 def chart_columns(chart: m.Chart) -> list[str]:

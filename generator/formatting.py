@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -121,6 +122,43 @@ def format_value_uncached(value: float | None, unit: str, currency_symbol: str =
 
 
 _remembered = lru_cache(maxsize=8192, typed=True)(format_value_uncached)  # typed: one entry per type of value
+
+def format_many(values: list[float], unit: str, currency_symbol: str = "£") -> list[str]:
+    """``format_value_uncached`` of each of a column of finite floats, none of them zero: all at
+    once where _column_format can (a chart table's column of counts, shares or costs), else one by
+    one. A GOV.UK-scale site formats over half a million figures for its tables, and a line of
+    Python each (rounded_text's checks) had been a twelfth of its build."""
+    pattern = _column_format(values, unit, currency_symbol)
+    if pattern is None:
+        return [format_value_uncached(value, unit, currency_symbol) for value in values]
+    return list(map(pattern.format, values))
+
+
+# A shortest form ending in a 5 just past the places shown: the C formatter rounds the float
+# (63.25 is exactly 63.25, so to even, 63.2); rounded_text rounds it half up, 63.3.
+_TIES = {places: re.compile(r"\.\d{%d}5(?:\x00|$)" % places) for places in (0, 1, 2)}
+
+
+def _column_format(values: list[float], unit: str, currency_symbol: str) -> str | None:
+    """A format string that writes each value as format_value_uncached does, if one can: for
+    counts, percentages and money between 10p and £99,999.99 (any other money needs the rules of
+    money_places for each figure), none of them a tie rounded_text rounds otherwise, nor written
+    with an exponent (below 0.0001 or from 10**16, where rounded_text takes Decimal)."""
+    symbol = currency_symbol.replace("{", "{{").replace("}", "}}")
+    if unit == m.PERCENT:
+        places, pattern = 1, "{:.1f}%"
+    elif unit == m.COUNT:
+        places, pattern = 0, "{:,.0f}"
+    elif unit == m.MONEY_WHOLE and min(values) > 0:
+        places, pattern = 0, symbol + "{:,.0f}"
+    elif unit == m.MONEY and min(values) >= 0.095 and max(values) < 99_999.995:
+        places, pattern = 2, symbol + "{:,.2f}"
+    else:
+        return None
+    shortest = "\x00".join(map(repr, values))
+    if "e" in shortest or "n" in shortest or _TIES[places].search(shortest):
+        return None
+    return pattern
 
 
 def format_figure(fig: m.Figure, currency_symbol: str = "£") -> str:

@@ -65,7 +65,7 @@ from markupsafe import Markup, escape
 from generator import BUILTIN_THEME
 from generator import model as m
 from generator.charts import charts_by_topic
-from generator.formatting import change_text, date_label, format_figure, format_value, format_value_uncached
+from generator.formatting import change_text, date_label, format_figure, format_many, format_value
 from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
@@ -529,14 +529,18 @@ def _value_cells(values, unit: str, currency: str, blank_text: str | None = None
     plain = _needs_no_escaping(currency)
     out = []
     add = out.append
+    fresh = []  # (index, value) of each finite, non-zero float not yet known
     for value in values:
         cell = cache.get(value) if type(value) is float else blank if value is None else None
         if cell is None:
-            if type(value) is float and value - value == 0 and value != 0 and plain:  # finite, not zero
-                cell = cache[value] = f'<td class="num">{format_value_uncached(value, unit, currency)}</td>'
+            if type(value) is float and value - value == 0 and value != 0 and plain:
+                fresh.append((len(out), value))
             else:
                 cell = _value_cell(value, unit, currency)
         add(cell)
+    if fresh:
+        for (index, value), text in zip(fresh, format_many([value for _, value in fresh], unit, currency)):
+            out[index] = cache[value] = f'<td class="num">{text}</td>'
     return out
 
 

@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator import model as m
-from generator.formatting import format_value, rounded_text
+from generator.formatting import format_many, format_value, format_value_uncached, rounded_text
 
 
 def decimal_rounded(value, places):
@@ -73,6 +73,44 @@ def test_format_value_is_what_decimal_gives(value, unit):
     assert format_value(value, unit) == reference(value, unit)
 
 
+column_numbers = st.one_of(numbers, st.floats(min_value=1e15, max_value=1e20),
+                           st.floats(min_value=1e-9, max_value=1e-3)).filter(lambda v: v != 0)
+
+
+@given(st.lists(column_numbers, min_size=1, max_size=20),
+       st.sampled_from([m.PERCENT, m.MONEY, m.MONEY_WHOLE, m.COUNT, m.NUMBER, m.SECONDS]),
+       st.sampled_from(["£", "€", "{x}"]))
+@example([63.25, 12.5], m.PERCENT, "£")  # ties: half up, not to even as the C formatter rounds
+@example([2.5, 1234.0], m.COUNT, "£")
+@example([3.415, 10.0], m.MONEY, "£")
+@example([0.0949999, 5.0], m.MONEY, "£")  # under 10p: more places
+@example([99_999.995, 5.0], m.MONEY, "£")  # from £100,000: whole pounds
+@example([-3.41, 5.0], m.MONEY, "£")
+@example([-1234.4, 0.4, -0.4], m.COUNT, "£")
+@example([1e16, 5.5], m.PERCENT, "£")
+@example([0.00001, 5.5], m.PERCENT, "£")
+@example([1234.5678, 2.0], m.MONEY, "{x}")
+@settings(deadline=None)
+def test_a_column_formatted_at_once_is_each_figure_formatted_alone(values, unit, currency):
+    """format_many writes a column with one format string where it can: it must write every
+    figure as format_value_uncached does, ties, signs, sizes and currency symbols included."""
+    assert format_many(values, unit, currency) == [format_value_uncached(v, unit, currency) for v in values]
+
+
+@given(st.lists(st.one_of(numbers, st.none(), st.just(0.0), st.just(-0.0), st.integers(-10**6, 10**6)),
+                max_size=20),
+       st.sampled_from([m.PERCENT, m.MONEY, m.COUNT]))
+@example([0.0, -0.0, 5.0, 5.0, None, 5], m.PERCENT)
+@settings(deadline=None)
+def test_a_table_column_is_each_cell_as_value_cell_writes_it(values, unit):
+    """render._value_cells remembers cells and formats the new ones together: each cell must
+    be the one _value_cell writes alone, whatever it has met before (0.0 and -0.0 differ)."""
+    from generator.render import _value_cell, _value_cells
+
+    assert _value_cells(values, unit, "£") == [_value_cell(v, unit, "£") for v in values]
+    assert _value_cells(values[::-1], unit, "£") == [_value_cell(v, unit, "£") for v in values[::-1]]
+
+
 @given(st.lists(st.one_of(numbers, st.just(float("nan")), st.none(),
                           st.integers(min_value=-2**53 + 1, max_value=2**53 - 1).map(float)), max_size=30))
 @example([0.1, -0.0, 3.0, None, float("nan"), 1e15, -7.25])
@@ -116,6 +154,28 @@ def test_a_chart_csv_column_is_each_cell_as_the_general_writer_gives_it(values):
     from generator.downloads import csv_cells, _csv_cell
 
     assert list(csv_cells(values)) == [_csv_cell(v) for v in values]
+
+
+@given(st.lists(st.one_of(numbers, st.floats(min_value=1e-6, max_value=1e-3), st.floats(min_value=1e14, max_value=1e17)),
+                min_size=1, max_size=20))
+@example([28.231107772120698, 55615.0, -0.123456789012345, 0.000123456789012])
+@example([1e15 - 0.5, 3.0])
+@example([5.0, -0.0])
+@settings(deadline=None)
+def test_a_column_of_floats_is_written_and_read_back_as_cell_by_cell(values):
+    """csv_cells writes a column of floats with one format where it can; its cells, and the
+    figures it hands back for the JSON download (a cell that reads back as another float), must
+    be those of the cell-by-cell writer."""
+    from generator.downloads import _csv_column, csv_cells
+
+    def written(write):
+        noisy, figures = [], list(values)
+        cells = write(values, noisy)
+        for index, figure in noisy:
+            figures[index] = figure
+        return cells, figures
+
+    assert written(csv_cells) == written(_csv_column)
 
 
 cells = st.text(alphabet=st.sampled_from(list("ab ,\"\r\n\x00'1.")), max_size=5)
