@@ -61,6 +61,28 @@ def _too_large(text: str) -> bool:
     return abs(float(digits)) >= 1e15  # '1e400' too, which is inf'
 
 
+_DIGITS = re.compile(r"[0-9.\-\x00]*")
+
+
+def plain_numbers(texts: list[str]) -> np.ndarray | None:
+    """What pd.to_numeric(errors="coerce") reads from a column of cells that are all digits, points
+    and minus signs (a plain export's), or None for any other column, or one with a cell ``float``
+    does not read ('1.2.3', '-'). ``float`` of each is about three times quicker than to_numeric,
+    which had been a twelfth of reading a GOV.UK-scale site's data; the two read digits alike
+    (both round correctly), but to_numeric reads a column of whole numbers alone as integers,
+    so '-0' there is 0, not -0.0."""
+    joined = "\x00".join(texts)
+    if not _DIGITS.fullmatch(joined):
+        return None
+    try:
+        numbers = np.fromiter((float(text) if text else np.nan for text in texts), float, len(texts))
+    except ValueError:
+        return None
+    if "." not in joined and "" not in texts:  # integers: no -0.0
+        numbers += 0.0
+    return numbers
+
+
 def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
                    not_requested: set, fraction: bool, headings: tuple[str, ...] = (),
                    unit: str | None = None, factor: float = 1) -> tuple[pd.Series, pd.Series]:
@@ -75,7 +97,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     raw = long[col].astype(str)
     # A row per measure (measures_in_rows): each value's own line.
     lines, cols = long.get(f"{col}@line", long["@line"]), long.get(f"{col}@col")
-    direct = pd.to_numeric(raw, errors="coerce").astype(float)
+    plain = plain_numbers(raw.tolist())
+    direct = pd.to_numeric(raw, errors="coerce").astype(float) if plain is None else pd.Series(plain, index=raw.index)
     slow = ~(np.isfinite(direct) & (direct.abs() < 1e15))
     # Excel shows a number too wide for its column as 1.23E+04, and saves it so: digits are lost.
     # A lost digit leaves a round number (12300), so only those, and tiny ones, are looked at (a pass

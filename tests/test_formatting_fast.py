@@ -222,3 +222,29 @@ def test_a_cost_under_10p_shows_two_significant_figures_and_its_change():
     fig = make_figure(m.COST_PER_TRANSACTION, 0.00829, "July 2014 to June 2015", 0.00659, "April 2014 to March 2015")
     assert change_text(fig) == "Up 25.8% from £0.0066 (April 2014 to March 2015)"
     assert fig.assessment == "worse"
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("0123456789.-")), max_size=8), max_size=12))
+@example(["-0", "5"])
+@example(["-0", "5", ""])
+@example(["-0.0", "5"])
+@example(["12345678901234567890123", "1"])
+@example(["1.2.3", "4"])
+@example([".", "-"])
+@settings(deadline=None)
+def test_plain_digits_are_read_as_to_numeric_reads_them(texts):
+    """cells.plain_numbers reads a column of digits with float(), for speed: every value, sign of
+    zero and blank must be what pd.to_numeric gives (or it must leave the column to it)."""
+    import numpy as np
+    import pandas as pd
+
+    from generator.cells import plain_numbers
+
+    expected = pd.to_numeric(pd.Series(texts, dtype=object).astype(str), errors="coerce").astype(float).to_numpy()
+    assert plain_numbers(["12", "3.5", "", "-0"]) is not None  # the usual column is read so
+    got = plain_numbers(texts)
+    if got is not None:
+        assert got.tobytes() == expected.tobytes() or (
+            np.array_equal(np.isnan(got), np.isnan(expected))
+            and np.array_equal(got[~np.isnan(got)], expected[~np.isnan(expected)])
+            and np.array_equal(np.signbit(got), np.signbit(expected)))
