@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from datetime import date
@@ -10,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from generator import model as m
+from generator.periods import MONTH_NAME
 
 
 def round_half_up(value: float, places: int) -> Decimal:
@@ -201,4 +201,4 @@ def date_label(d: date | None) -> str:
     """'14 October 2026'."""
     if d is None:
         return ""
-    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+    return f"{d.day} {MONTH_NAME[d.month]} {d.year}"

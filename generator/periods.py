@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
 
+# Month names, once: calendar.month_name formats a date for each name it is asked for (1.6 us),
+# and a GOV.UK-scale build labels its periods hundreds of thousands of times. English, as
+# calendar's are unless a program changes its locale, which this one never does.
+MONTH_NAME = tuple(calendar.month_name)  # ("", "January", ..., "December")
+MONTH_ABBR = tuple(calendar.month_abbr)
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
@@ -58,7 +63,7 @@ class Period:
         if self.kind == "week":
             return f"Week starting {_day(self.start)}"
         if self.kind == "month":
-            return f"{calendar.month_name[self.start.month]} {self.start.year}"
+            return f"{MONTH_NAME[self.start.month]} {self.start.year}"
         return month_range_label(self.start, self.end) if _month_aligned(self) else (
             f"{_day(self.start)} to {_day(self.end)}"
         )
@@ -73,7 +78,7 @@ class Period:
     def short_label(self) -> str:
         """Compact label for table cells and chart axes."""
         if self.kind == "month":
-            return f"{calendar.month_abbr[self.start.month]} {self.start.year}"
+            return f"{MONTH_ABBR[self.start.month]} {self.start.year}"
         if self.kind in ("quarter", "year", "financial_year"):
             return self.key
         return self.label
@@ -104,7 +109,7 @@ def period_attr(periods, get):
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+    return f"{d.day} {MONTH_NAME[d.month]} {d.year}"
 
 
 def _month_aligned(p: Period) -> bool:
@@ -114,10 +119,10 @@ def _month_aligned(p: Period) -> bool:
 def month_range_label(start: date, end: date) -> str:
     """'April 2023 to March 2024'; 'January to March 2024' within one year."""
     if start.year == end.year and start.month == end.month:
-        return f"{calendar.month_name[start.month]} {start.year}"
+        return f"{MONTH_NAME[start.month]} {start.year}"
     if start.year == end.year:
-        return f"{calendar.month_name[start.month]} to {calendar.month_name[end.month]} {end.year}"
-    return f"{calendar.month_name[start.month]} {start.year} to {calendar.month_name[end.month]} {end.year}"
+        return f"{MONTH_NAME[start.month]} to {MONTH_NAME[end.month]} {end.year}"
+    return f"{MONTH_NAME[start.month]} {start.year} to {MONTH_NAME[end.month]} {end.year}"
 
 
 def month_end(year: int, month: int) -> date:
