@@ -70,7 +70,8 @@ def plain_numbers(texts: list[str]) -> np.ndarray | None:
     does not read ('1.2.3', '-'). ``float`` of each is about three times quicker than to_numeric,
     which had been a twelfth of reading a GOV.UK-scale site's data; the two read digits alike
     (both round correctly), but to_numeric reads a column of whole numbers alone as integers,
-    so '-0' there is 0, not -0.0."""
+    so '-0' there is 0, not -0.0 (unless one is too large for an integer: a column with a
+    figure of 10**15 or more is left to to_numeric)."""
     joined = "\x00".join(texts)
     if not _DIGITS.fullmatch(joined):
         return None
@@ -78,6 +79,8 @@ def plain_numbers(texts: list[str]) -> np.ndarray | None:
         numbers = np.fromiter((float(text) if text else np.nan for text in texts), float, len(texts))
     except ValueError:
         return None
+    if (np.abs(numbers) >= 1e15).any():  # to_numeric may read such a column as floats, or not at all:
+        return None  # it is left to it (those cells are too large, and told so, either way)
     if "." not in joined and "" not in texts:  # integers: no -0.0
         numbers += 0.0
     return numbers
@@ -98,7 +101,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     # A row per measure (measures_in_rows): each value's own line.
     lines, cols = long.get(f"{col}@line", long["@line"]), long.get(f"{col}@col")
     plain = plain_numbers(raw.tolist())
-    direct = pd.to_numeric(raw, errors="coerce").astype(float) if plain is None else pd.Series(plain, index=raw.index)
+    direct = pd.to_numeric(raw, errors="coerce").astype(float) if plain is None else \
+        pd.Series(plain, index=raw.index, name=raw.name)
     slow = ~(np.isfinite(direct) & (direct.abs() < 1e15))
     # Excel shows a number too wide for its column as 1.23E+04, and saves it so: digits are lost.
     # A lost digit leaves a round number (12300), so only those, and tiny ones, are looked at (a pass

@@ -202,7 +202,8 @@ def _float_column(values: list[float], noisy: list | None) -> list[str] | None:
     has more, _csv_column writes '%.15g' too. So every cell is '%.15g', formatted in C by ``map``
     rather than a line of Python per cell, which had been a tenth of a GOV.UK-scale build: its
     7,700 chart downloads have over a million such figures. ``noisy`` gets each cell whose text
-    reads back as another float, as _csv_column's does."""
+    reads back as another float (_csv_column's lists those and some that read back the same,
+    long only for a minus sign or leading zeros: either way, the JSON gets the same figures)."""
     try:
         if not math.isfinite(math.fsum(values)):  # a NaN or infinity among them
             return None

@@ -123,17 +123,19 @@ def format_value_uncached(value: float | None, unit: str, currency_symbol: str =
 
 _remembered = lru_cache(maxsize=8192, typed=True)(format_value_uncached)  # typed: one entry per type of value
 
+
 def format_many(values: list[float], unit: str, currency_symbol: str = "£") -> list[str]:
     """``format_value_uncached`` of each of a column of finite floats, none of them zero: all at
     once where _column_format can (a chart table's column of counts, shares or costs), else one by
     one. A GOV.UK-scale site formats over half a million figures for its tables, and a line of
     Python each (rounded_text's checks) had been a twelfth of its build."""
-    pattern = _column_format(values, unit, currency_symbol)
+    pattern = _column_format(values, unit, currency_symbol) if values and set(map(type, values)) == _FLOAT else None
     if pattern is None:
         return [format_value_uncached(value, unit, currency_symbol) for value in values]
     return list(map(pattern.format, values))
 
 
+_FLOAT = {float}
 # A shortest form ending in a 5 just past the places shown: the C formatter rounds the float
 # (63.25 is exactly 63.25, so to even, 63.2); rounded_text rounds it half up, 63.3.
 _TIES = {places: re.compile(r"\.\d{%d}5(?:\x00|$)" % places) for places in (0, 1, 2)}
