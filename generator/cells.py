@@ -109,7 +109,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
     # over every cell's text costs a second at scale).
     odd = ~slow & (((direct.abs() >= 10) & (direct % 10 == 0)) | ((direct != 0) & (direct.abs() < 1e-3)))
     exponent = pd.Series(False, index=long.index)
-    if odd.any():
+    if plain is None and odd.any():  # (a column plain_numbers read has no 'e' in it)
         exponent[odd] = raw[odd].str.contains(r"\d[eE][+-]?\d", regex=True)
         slow |= exponent
     # Empty cells (most of a column filled for one channel only) need no clean-up either.
