@@ -86,6 +86,29 @@ def plain_numbers(texts: list[str]) -> np.ndarray | None:
     return numbers
 
 
+def _money_with_dotted_thousands(long: pd.DataFrame, raw: pd.Series, values: pd.Series) -> pd.Series:
+    """Cells of money written with a point between thousands, as much of Europe writes them
+    ('3.396' for 3,396): a figure to exactly three places, in groups of three digits, that is
+    about a thousandth of the other figures of its series (service and channel). A tester's
+    'Net cost' of 2,688.50 and then '1.981' was published as a cost per transaction of £0.11,
+    not £0.63, without a word. A true £1.981 beside figures in thousands is not plausible; beside
+    figures of its own size (a cost per transaction of £1.981 among £2 and £3) it is not told."""
+    thousandths = values * 1000
+    candidates = values.notna() & (values > 0) & (values < 1000) & ((thousandths - thousandths.round()).abs() < 1e-6)
+    dotted = pd.Series(False, index=long.index)
+    if not candidates.any():
+        return dotted
+    dotted[candidates] = raw[candidates].str.strip().str.fullmatch(r"[£$€]?\s*\d{1,3}(?:\.\d{3})+").fillna(False)
+    if not dotted.any():
+        return dotted
+    series = long["service"].astype(str) if "service" in long else pd.Series("", index=long.index)
+    if "channel" in long:
+        series = series + "\x00" + long["channel"].astype(str).str.strip().str.lower()
+    typical = values.where(~dotted).groupby(series).transform("median")
+    return dotted & typical.notna() & (thousandths >= typical / 20) & (thousandths <= typical * 20) & (
+        values * 50 < typical)
+
+
 def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
                    not_requested: set, fraction: bool, headings: tuple[str, ...] = (),
                    unit: str | None = None, factor: float = 1) -> tuple[pd.Series, pd.Series]:
@@ -265,6 +288,15 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
             + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)), hint, cols)
 
     if unit == "money" or (unit is None and col in ("cost", "cost_per_transaction")):
+        dotted = _money_with_dotted_thousands(long, raw, values)
+        for index in long.index[dotted]:
+            written = raw[index].strip().lstrip("£$€").strip()
+            problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} looks like a sum of money "
+                           f"written with a point between its thousands: '{raw[index]}'", *_where(lines, cols, index),
+                           hint=f"a point is read as a decimal point, and {written} is about a thousandth of this "
+                                f"column's other figures for the same service and channel: write {written.replace('.', '')} or "
+                                f"{int(written.replace('.', '')):,} (if it is {written}, write {written}0)")
+        values = values.where(~dotted)
         negative = values < 0
         per_transaction = col == "cost_per_transaction"
         tell(negative, "is negative", "a cost per transaction is zero or more; leave the cell blank if there is no "
@@ -342,6 +374,16 @@ def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, col
                          *_where(long.get(f"{col}@line", long["@line"]), cols, index),
                          hint="write 87 or 87% for 87 per cent; or, if the file writes every rate as a "
                               "fraction, add percentages: fraction to its source in config.yaml")
+    if col == "satisfaction":  # an average rating out of 5 (4.1), published as 4.1% (a tester's survey export)
+        for file in high.index[(low >= 1) & (high <= 5) & parts & (by_file.size() >= 2)]:
+            index = found.index[(files == file).to_numpy()][0]
+            problems.warning(_file(long, index, path),
+                             f"{_name(col, cols, index, headings)} looks like an average rating out of 5: every "
+                             f"value is between 1 and 5 (e.g. '{raw[index]}'), so it would be read as "
+                             f"{values[index]:g}%", *_where(long.get(f"{col}@line", long["@line"]), cols, index),
+                             hint="give the percentage satisfied, or each rating's count as satisfaction_1 to "
+                                  "satisfaction_5; an average rating r is (r - 1) / 4 x 100 per cent on this "
+                                  "site's scale (4.1 is 77.5%)")
     # One cell written as a fraction among percentages (0.926 between 91 and 93.5): published as 0.9%,
     # a fall of 91 points, without a word. Judged against the figures either side of it in its own
     # series (service and channel, in the file's order): a hundred times it is close to them, and it

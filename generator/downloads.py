@@ -298,8 +298,9 @@ def savings_csv(services: list[m.ServiceView]) -> bytes:
     """data/savings.csv: one row per service and scenario, largest saving at +10 points first.
 
     Every figure is an estimate from unit costs; ``unit_costs_from`` says whether the
-    service's own or the site's typical costs were used.
-    """
+    service's own or the site's typical costs were used. Figures are unrounded (to 15
+    significant digits, as every download's): rounded to the penny here, they had disagreed
+    with the same figures in the savings chart's download (a tester)."""
     with_savings = [s for s in services if s.savings is not None]
     def first_saving(s):
         sc = s.savings.scenario("points")
@@ -313,8 +314,8 @@ def savings_csv(services: list[m.ServiceView]) -> bytes:
             "service" if sv.own_costs else "site"
         for sc in sv.scenarios:
             writer.writerow([_csv_cell(x) for x in (
-                s.slug, s.name, s.organisation.slug, sv.period_label, sv.transactions, round(sv.take_up, 2),
-                round(sv.cost, 2), own, sc.key, round(sc.take_up, 2), round(sc.cost, 2), round(sc.saving, 2))])
+                s.slug, s.name, s.organisation.slug, sv.period_label, sv.transactions, sv.take_up,
+                sv.cost, own, sc.key, sc.take_up, sc.cost, sc.saving)])
     return buffer.getvalue().encode("utf-8")
 
 

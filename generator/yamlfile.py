@@ -116,12 +116,16 @@ def parse_yaml(text: str, path, problems: Problems, line_offset: int = 0):
             problem = f"{exc.context}, {problem}"
         if mark is exc.context_mark and exc.problem_mark and exc.problem_mark.index < len(text.rstrip()):
             problem += f" (noticed at line {exc.problem_mark.line + 1 + line_offset})"
+        lines = text.splitlines()
+        at = lines[mark.line] if mark and mark.line < len(lines) else ""
+        tabbed = "\t" in at[:len(at) - len(at.lstrip())] or (mark and at[mark.column:mark.column + 1] == "\t")
         problems.error(
             path,
-            f"YAML syntax error: {problem}",
+            f"YAML syntax error: {problem}" + (" (a tab)" if tabbed else ""),
             line,
             column,
-            hint="check the indentation and that every 'key: value' is on its own line; "
+            hint="indent with spaces, not a tab: YAML does not allow tabs for indentation" if tabbed else
+            "check the indentation and that every 'key: value' is on its own line; "
             "quote text that contains ': ' or starts with a special character",
         )
         return None, None

@@ -31,6 +31,16 @@ def test_bad_yaml_indentation_names_file_and_line(tmp_path):
     assert "Traceback" not in out
 
 
+def test_a_tab_indenting_yaml_is_named_as_the_cause(tmp_path):
+    """'data:' then a tab-indented list item was told 'found character that cannot start any token'
+    with the general indentation hint (a tester): the hint now says it is the tab."""
+    files = standard_files()
+    files["content/services/fines.yaml"] = "name: Pay a fine\norganisation: dept-a\ndata:\n\t- fines.csv\n"
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1 and "content/services/fines.yaml:4:1: error: YAML syntax error" in out and "(a tab)" in out
+    assert "hint: indent with spaces, not a tab" in out and "Traceback" not in out
+
+
 def test_a_number_out_of_range_is_echoed_as_written(tmp_path):
     """A target of 180 was echoed back as '180.0' (a tester): numbers are read as floats first."""
     files = standard_files()

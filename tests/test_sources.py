@@ -413,6 +413,25 @@ def test_rates_written_as_fractions_without_saying_so_are_a_warning(tmp_path):
         assert run(config, "check", "--strict") == (0, "No errors found.\n"), name
 
 
+def test_satisfaction_written_as_an_average_rating_is_a_warning(tmp_path):
+    """A survey export's average rating out of 5 (4.1, 4.3) read as a percentage was published as
+    'User satisfaction 4.3%' without a word (a tester). Every value between 1 and 5 with a fraction
+    among them is warned about, once, with how to give it; whole small percentages are not."""
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
+    ratings = "period,transactions,satisfaction\n2022/23,1000,4.1\n2023/24,1200,4.3\n"
+    config = site(tmp_path / "ratings", "", {"data/permits.csv": ratings, "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 0 and out.count("looks like an average rating") == 1
+    assert ("data/permits.csv:2:3: warning: 'satisfaction' looks like an average rating out of 5: every value is "
+            "between 1 and 5 (e.g. '4.1'), so it would be read as 4.1%") in out
+    assert "satisfaction_1 to satisfaction_5" in out and run(config, "check", "--strict")[0] == 1
+    for name, text in (("percent", "period,transactions,satisfaction\n2024-10,100,4.1%\n2024-11,110,4.3%\n"),
+                       ("whole", "period,transactions,satisfaction\n2024-10,100,4\n2024-11,110,3\n"),
+                       ("wider", "period,transactions,satisfaction\n2024-10,100,4.5\n2024-11,110,71.5\n")):
+        config = site(tmp_path / name, "", {"data/permits.csv": text, "content/services/permits.yaml": service})
+        assert run(config, "check", "--strict") == (0, "No errors found.\n"), name
+
+
 # -- gaps and caps ----------------------------------------------------------------------------------
 
 def test_a_gap_in_monthly_data_is_a_warning(tmp_path):
@@ -2817,6 +2836,35 @@ def test_a_misspelt_service_in_its_only_file_is_an_error(tmp_path):
                                                                            "Register a birth"))
     code, out = run(config, "check")
     assert code == 0 and "warning: no rows for 'Register a death'" in out, out
+
+
+def test_money_with_a_point_between_its_thousands_is_an_error(tmp_path):
+    """A tester's 'Net cost' of 2,688.50 for the phone one year and '1.981' the next (1,981, as much
+    of Europe writes it) was published as a cost per transaction of £0.11, not £0.63, without a word.
+    A figure to three places in groups of three that is about a thousandth of its channel's others is
+    an error, each; a true £1.981 among costs of its own size, or written 1.9810, is not."""
+    csv_text = ("period,channel,transactions,cost\n"
+                '2021/22,online,"1,850","277.50"\n2021/22,phone,"1,200","3.396"\n2021/22,face_to_face,400,"4.840"\n'
+                '2022/23,online,"2,300","345.00"\n2022/23,phone,950,"2,688.50"\n2022/23,face_to_face,300,"3,630.00"\n'
+                '2023/24,online,"2,900","435.00"\n2023/24,phone,700,"1.981"\n2023/24,face_to_face,200,"3,100.00"\n')
+    config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
+    code, out = run(config, "check")
+    assert code == 1 and out.count("written with a point between its thousands") == 3, out
+    assert ("data/permits.csv:3:4: error: 'cost' looks like a sum of money written with a point between its "
+            "thousands: '3.396'\n    hint: a point is read as a decimal point, and 3.396 is about a thousandth of "
+            "this column's other figures for the same service and channel: write 3396 or 3,396 (if it is 3.396, "
+            "write 3.3960)") in out
+    assert "data/permits.csv:4:4: error: 'cost' looks like" in out and "data/permits.csv:9:4: error: 'cost'" in out
+    # As the hint says: written 1,981 it is read so (2023/24: 435 + 1,981 + 3,100 over 3,800 = £1.45).
+    (tmp_path / "data/permits.csv").write_text(csv_text.replace('"3.396"', '"3,396"').replace('"4.840"', "4840")
+                                               .replace('"1.981"', '"1,981"'))
+    assert run(config, "check", "--strict")[0] == 0
+    assert services(config)["permits"].kpis["cost_per_transaction"].value == pytest.approx(5516 / 3800)
+    # Costs of their own size: a cost per transaction of £1.981 among £2.10 and £2.35 is not told.
+    (tmp_path / "data/permits.csv").write_text("period,channel,transactions,cost_per_transaction\n"
+                                               "2024-01,phone,100,2.100\n2024-02,phone,100,1.981\n"
+                                               "2024-03,phone,100,2.350\n")
+    assert run(config, "check", "--strict")[0] == 0
 
 
 def test_a_count_with_a_point_between_its_thousands_is_an_error(tmp_path):
