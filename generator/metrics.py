@@ -591,6 +591,16 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         last = digital_only[-1]
         notes.append(f"Only a digital count was published: {last.digital_transactions:,.0f} digital transactions"
                      f"{in_period(last.period.label)}, with no total of all channels")
+    elif year.transactions is not None and window is not None:
+        # A newer period with a digital count alone (the Transactions Explorer's last year, for some
+        # services): the card's year is the latest with a total, and says why it is not the newest.
+        # (Not a count of 0 with no total: an export's way of writing nothing, for a service that had ended.)
+        later = [r for r in rows if r.transactions is None and r.digital_transactions
+                 and pd.Timestamp(r.period.end) > window["last_end"]]
+        if later:
+            notes.append(f"Only a digital count was published for a later period: "
+                         f"{later[-1].digital_transactions:,.0f} digital transactions"
+                         f"{in_period(later[-1].period.label)}, with no total of all channels")
     note = "; ".join(notes) or None
     kpis[m.TRANSACTIONS_PER_YEAR] = make_figure(
         m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,

@@ -3658,6 +3658,21 @@ def test_a_digital_count_with_no_total_is_named_on_the_transactions_card(tmp_pat
     assert "8,053 digital transactions" in card and "No figure has been published" not in card
 
 
+def test_a_later_period_with_only_a_digital_count_is_named_on_the_transactions_card(tmp_path):
+    """Inheritance Tax's card showed 587,060 for April 2016 to March 2017, with no word of the
+    later October 2016 to September 2017, which has a digital count (74,318) and no total (a tester):
+    the card says so. A later digital count of 0 with no total (an export's blank) is not told."""
+    rows = ("period,transactions,digital_transactions\n2015-04 to 2016-03,620850,\n2016-04 to 2017-03,587060,\n"
+            "2016-10 to 2017-09,,74318\n")
+    config = site(tmp_path, "", {"data/pay.csv": rows, "content/services/pay.yaml": PAY})
+    fig = services(config)["pay"].kpis["transactions_per_year"]
+    assert fig.value == 587060 and fig.period_label == "April 2016 to March 2017"
+    assert fig.note == ("Only a digital count was published for a later period: 74,318 digital transactions "
+                        "(October 2016 to September 2017), with no total of all channels")
+    (tmp_path / "data/pay.csv").write_text(rows.replace("74318", "0"))
+    assert services(config)["pay"].kpis["transactions_per_year"].note is None
+
+
 def test_two_spellings_of_one_organisations_name_are_told_once(tmp_path):
     """'Environment' and 'Environment.' make one web address: the second was taken for the first without
     a word (a tester's DCMS with and without its comma). Told once a spelling, and merged as before."""
