@@ -21,8 +21,8 @@ from generator.config import Config, normalise_channel
 from generator.errors import Problems
 from generator.formatting import date_label
 from generator.measures import ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MISSING, MONEY, PERCENTAGES
-from generator.periods import (FINANCE_PERIOD, Period, PeriodError, impossible_date, parse_period, period_attr,
-                               snap)
+from generator.periods import (FINANCE_PERIOD, MONTHS, Period, PeriodError, impossible_date, parse_period,
+                               period_attr, snap)
 from generator.sources import LongRows, Source, looks_like_a_total
 from generator.yamlfile import yaml_scalar
 
@@ -578,6 +578,8 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                            where[1] or None,
                            where[2] or None, hint=_impossible_date_hint(raw[index]))
             continue
+        elif meant := _month_mistyped(str(raw[index]), fy_start):
+            hint = f"did you mean '{meant}'? Correct it in the file, or with replace: in the source"
         else:
             hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
                     "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
@@ -623,6 +625,24 @@ def _ranges_as_whole_periods(parsed: dict[str, Period | None], fy_start: int) ->
                 if p is not None and p.kind == "range":
                     parsed[text] = Period(p.start, p.end, kind)
             return
+
+
+_LONG_MONTHS = [name for name in MONTHS if len(name) > 3]  # 'Febuary' is close to 'february', not to 'feb'
+
+
+def _month_mistyped(text: str, fy_start: int) -> str | None:
+    """``text`` with a misspelt month name put right, if that makes it a period ('Febuary 2024' ->
+    'February 2024'); else None. A tester's 'Febuary 2024' was told only the list of forms."""
+    changed, fixed = False, []
+    for word in re.split(r"(\W+)", text):
+        close = difflib.get_close_matches(word.lower(), _LONG_MONTHS, n=1, cutoff=0.8) \
+            if word.isalpha() and word.lower() not in MONTHS else []
+        if close:
+            changed = True
+            word = calendar.month_name[MONTHS[close[0]]]
+        fixed.append(word)
+    meant = "".join(fixed)
+    return meant if changed and _is_period(meant, fy_start) else None
 
 
 def _is_period(text: str, fy_start: int) -> bool:

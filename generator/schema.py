@@ -72,7 +72,11 @@ class Schema:
             data = {}
         if not isinstance(data, dict):
             line, col = where(keypath)
-            problems.error(path, f"expected a mapping of keys to values, found {_describe(data)}",
+            text = str(data)
+            found = "text (is this a CSV file, not YAML?)" if not keypath and isinstance(data, str) and (
+                "," in text or ";" in text) and len(text) > 60 else \
+                f"'{text[:77]}...'" if isinstance(data, str) and len(text) > 80 else _describe(data)
+            problems.error(path, f"expected a mapping of keys to values, found {found}",
                            line, col, hint=f"see the keys of {self.title} in README.md")
             return {f.name: f.default for f in self.fields}
         out: dict = {}

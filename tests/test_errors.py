@@ -41,6 +41,30 @@ def test_a_tab_indenting_yaml_is_named_as_the_cause(tmp_path):
     assert "hint: indent with spaces, not a tab" in out and "Traceback" not in out
 
 
+def test_a_misspelt_month_in_a_period_cell_gets_a_did_you_mean(tmp_path):
+    """'Febuary 2024' was told only the list of period forms (a tester): a month name one slip away
+    is put right in the hint, where that makes a period; anything else keeps the list."""
+    files = standard_files()
+    files["data/fines.csv"] = ("period,channel,transactions\nJan 2024,online,100\nFebuary 2024,online,120\n"
+                               "Aprill 2023 to Marhc 2024,online,130\nXyz 2024,online,1\n")
+    code, out = build(write_site(tmp_path, files))
+    assert code == 1 and "data/fines.csv:3:1: error: 'period' is not a period I recognise: 'Febuary 2024'\n" \
+        "    hint: did you mean 'February 2024'? Correct it in the file, or with replace: in the source" in out
+    assert "hint: did you mean 'April 2023 to March 2024'?" in out
+    assert "'Xyz 2024'\n    hint: use a month (2024-03" in out
+
+
+def test_a_csv_file_given_as_the_config_is_named_as_such_not_echoed_whole(tmp_path):
+    """--config data/blue-badge.csv printed the whole file on one line of the message (a tester)."""
+    files = standard_files()
+    config = write_site(tmp_path, files)
+    csv_path = config.parent / "data/fines.csv"
+    code, out = run(csv_path, "check")
+    assert code == 1 and "fines.csv:1:1: error: expected a mapping of keys to values, found text (is this a CSV " \
+        "file, not YAML?)" in out
+    assert len(max(out.splitlines(), key=len)) < 200
+
+
 def test_a_number_out_of_range_is_echoed_as_written(tmp_path):
     """A target of 180 was echoed back as '180.0' (a tester): numbers are read as floats first."""
     files = standard_files()
