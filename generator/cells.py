@@ -88,19 +88,23 @@ def plain_numbers(texts: list[str]) -> np.ndarray | None:
 
 def _money_with_dotted_thousands(long: pd.DataFrame, raw: pd.Series, values: pd.Series) -> pd.Series:
     """Cells of money written with a point between thousands, as much of Europe writes them
-    ('3.396' for 3,396): a figure to exactly three places, in groups of three digits, that is
-    about a thousandth of the other figures of its series (service and channel). A tester's
-    'Net cost' of 2,688.50 and then '1.981' was published as a cost per transaction of £0.11,
-    not £0.63, without a word. A true £1.981 beside figures in thousands is not plausible; beside
-    figures of its own size (a cost per transaction of £1.981 among £2 and £3) it is not told."""
+    ('3.396' for 3,396): a figure to exactly three places, in groups of three digits (not
+    '0.875'), that is about a thousandth of the other figures of its series (service and channel),
+    in a column that does not write three places throughout ('2500.000'). A tester's 'Net cost' of
+    2,688.50 and then '1.981' was published as a cost per transaction of £0.11, not £0.63, without
+    a word. A warning, not an error: a launch month's cost of 15 transactions at 12.5p (1.875) is
+    as small, and is right (found in review); beside figures of its own size it is not told."""
     thousandths = values * 1000
     candidates = values.notna() & (values > 0) & (values < 1000) & ((thousandths - thousandths.round()).abs() < 1e-6)
     dotted = pd.Series(False, index=long.index)
     if not candidates.any():
         return dotted
-    dotted[candidates] = raw[candidates].str.strip().str.fullmatch(r"[£$€]?\s*\d{1,3}(?:\.\d{3})+").fillna(False)
+    dotted[candidates] = raw[candidates].str.strip().str.fullmatch(r"[£$€]?\s*[1-9]\d{0,2}(?:\.\d{3})+").fillna(False)
     if not dotted.any():
         return dotted
+    # A column that writes three places throughout ('2500.000', a database's export) is decimals.
+    if raw.str.strip().str.contains(r"\d{4,}\.\d{3}$", regex=True).fillna(False).any():
+        return dotted & False
     series = long["service"].astype(str) if "service" in long else pd.Series("", index=long.index)
     if "channel" in long:
         series = series + "\x00" + long["channel"].astype(str).str.strip().str.lower()
@@ -288,15 +292,17 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
             + (f" (and {more} more in this column)" if more else ""), _where(lines, cols, index)), hint, cols)
 
     if unit == "money" or (unit is None and col in ("cost", "cost_per_transaction")):
-        dotted = _money_with_dotted_thousands(long, raw, values)
+        dotted = _money_with_dotted_thousands(long, raw, values) if factor == 1 else \
+            pd.Series(False, index=long.index)  # (figures in thousands: the text is not the amount)
         for index in long.index[dotted]:
             written = raw[index].strip().lstrip("£$€").strip()
-            problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} looks like a sum of money "
-                           f"written with a point between its thousands: '{raw[index]}'", *_where(lines, cols, index),
-                           hint=f"a point is read as a decimal point, and {written} is about a thousandth of this "
-                                f"column's other figures for the same service and channel: write {written.replace('.', '')} or "
-                                f"{int(written.replace('.', '')):,} (if it is {written}, write {written}0)")
-        values = values.where(~dotted)
+            problems.warning(_file(long, index, path), f"{_name(col, cols, index, headings)} looks like a sum of "
+                             f"money written with a point between its thousands: '{raw[index]}', read as "
+                             f"{values[index]:g}", *_where(lines, cols, index),
+                             hint=f"a point is read as a decimal point, and {written} is about a thousandth of this "
+                                  f"column's other figures for the same service and channel: if it is "
+                                  f"{int(written.replace('.', '')):,}, write {written.replace('.', '')} or "
+                                  f"{int(written.replace('.', '')):,}; if it is {written}, accept this warning")
         negative = values < 0
         per_transaction = col == "cost_per_transaction"
         tell(negative, "is negative", "a cost per transaction is zero or more; leave the cell blank if there is no "
@@ -375,8 +381,17 @@ def _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, col
                          hint="write 87 or 87% for 87 per cent; or, if the file writes every rate as a "
                               "fraction, add percentages: fraction to its source in config.yaml")
     if col == "satisfaction":  # an average rating out of 5 (4.1), published as 4.1% (a tester's survey export)
-        for file in high.index[(low >= 1) & (high <= 5) & parts & (by_file.size() >= 2)]:
-            index = found.index[(files == file).to_numpy()][0]
+        # Each service of a file on its own: another's percentages beside them had hidden them (review).
+        owner = long.loc[plain, "service"].astype(str) if "service" in long else pd.Series("", index=found.index)
+        by_service = found.groupby([files, owner], sort=False)
+        rated = (found % 1 != 0).groupby([files, owner], sort=False).any()
+        told = set()
+        for file, service in by_service.size().index[((by_service.min() >= 1) & (by_service.max() <= 5) & rated
+                                                      & (by_service.size() >= 2)).to_numpy()]:
+            if file in told:
+                continue  # once a file
+            told.add(file)
+            index = found.index[((files == file) & (owner == service)).to_numpy()][0]
             problems.warning(_file(long, index, path),
                              f"{_name(col, cols, index, headings)} looks like an average rating out of 5: every "
                              f"value is between 1 and 5 (e.g. '{raw[index]}'), so it would be read as "
@@ -517,6 +532,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             repeats.setdefault(where, set()).add(int(long.at[index, "period@line"]))
         else:
             firsts[where] = index
+    guesses = 0  # a misspelt month is looked for in the first few hundred bad periods: a guess costs 40 us
     for where, index in firsts.items():
         column = where[1]
         lines = repeats.get(where, set()) - {int(long.at[index, "period@line"])}
@@ -578,7 +594,8 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                            where[1] or None,
                            where[2] or None, hint=_impossible_date_hint(raw[index]))
             continue
-        elif meant := _month_mistyped(str(raw[index]), fy_start):
+        elif (guesses := guesses + 1) <= 300 and len(str(raw[index])) <= 80 and (
+                meant := _month_mistyped(str(raw[index]), fy_start)):
             hint = f"did you mean '{meant}'? Correct it in the file, or with replace: in the source"
         else:
             hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
@@ -635,7 +652,7 @@ def _month_mistyped(text: str, fy_start: int) -> str | None:
     'February 2024'); else None. A tester's 'Febuary 2024' was told only the list of forms."""
     changed, fixed = False, []
     for word in re.split(r"(\W+)", text):
-        close = difflib.get_close_matches(word.lower(), _LONG_MONTHS, n=1, cutoff=0.8) \
+        close = difflib.get_close_matches(word.lower(), _LONG_MONTHS, n=1, cutoff=0.75) \
             if word.isalpha() and word.lower() not in MONTHS else []
         if close:
             changed = True

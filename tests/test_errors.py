@@ -46,12 +46,12 @@ def test_a_misspelt_month_in_a_period_cell_gets_a_did_you_mean(tmp_path):
     is put right in the hint, where that makes a period; anything else keeps the list."""
     files = standard_files()
     files["data/fines.csv"] = ("period,channel,transactions\nJan 2024,online,100\nFebuary 2024,online,120\n"
-                               "Aprill 2023 to Marhc 2024,online,130\nXyz 2024,online,1\n")
+                               "Aprill 2023 to Marhc 2024,online,130\nXyz 2024,online,1\nJnue 2024,online,5\n")
     code, out = build(write_site(tmp_path, files))
     assert code == 1 and "data/fines.csv:3:1: error: 'period' is not a period I recognise: 'Febuary 2024'\n" \
         "    hint: did you mean 'February 2024'? Correct it in the file, or with replace: in the source" in out
     assert "hint: did you mean 'April 2023 to March 2024'?" in out
-    assert "'Xyz 2024'\n    hint: use a month (2024-03" in out
+    assert "'Xyz 2024'\n    hint: use a month (2024-03" in out and "did you mean 'June 2024'?" in out
 
 
 def test_a_csv_file_given_as_the_config_is_named_as_such_not_echoed_whole(tmp_path):
