@@ -398,38 +398,42 @@ def test_rates_written_as_fractions_without_saying_so_are_a_warning(tmp_path):
     """0.87 read as a percentage is published as 0.9%: a file whose satisfaction is all between 0.2
     and 1 is warned about (once per column, at its first value), and --strict fails; a file that
     writes 87% or 87, or a take-up that really is under 1% (0.05, 0.1), is not."""
+    out = _told_once_then_quiet(
+        tmp_path, "period,transactions,satisfaction\n2024-10,100,0.87\n2024-11,110,0.85\n2024-12,105,0.9\n",
+        "data/permits.csv:2:3: warning: 'satisfaction' looks like fractions: every value is between 0 and 1 "
+        "(e.g. '0.87'), so it would be read as 0.87%",
+        {"percent": "period,transactions,satisfaction\n2024-10,100,87%\n2024-11,110,85%\n",
+         "whole": "period,transactions,satisfaction\n2024-10,100,87\n2024-11,110,0.5\n",
+         "small": "period,transactions,digital_take_up\n2024-10,100,0.05\n2024-11,110,0.1\n"})
+    assert "percentages: fraction" in out
+
+
+def _told_once_then_quiet(tmp_path, bad: str, warning: str, quiet: dict[str, str]) -> str:
+    """Check of a service reading ``bad``: ``warning`` once, exit 0, and 1 with --strict; each of
+    ``quiet`` passes --strict with nothing said. Returns the first check's output."""
     service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
-    fractions = "period,transactions,satisfaction\n2024-10,100,0.87\n2024-11,110,0.85\n2024-12,105,0.9\n"
-    config = site(tmp_path / "fractions", "", {"data/permits.csv": fractions, "content/services/permits.yaml": service})
+    config = site(tmp_path / "told", "", {"data/permits.csv": bad, "content/services/permits.yaml": service})
     code, out = run(config, "check")
-    assert code == 0 and out.count("looks like fractions") == 1
-    assert ("data/permits.csv:2:3: warning: 'satisfaction' looks like fractions: every value is between 0 and 1 "
-            "(e.g. '0.87'), so it would be read as 0.87%") in out
-    assert "percentages: fraction" in out and run(config, "check", "--strict")[0] == 1
-    for name, text in (("percent", "period,transactions,satisfaction\n2024-10,100,87%\n2024-11,110,85%\n"),
-                       ("whole", "period,transactions,satisfaction\n2024-10,100,87\n2024-11,110,0.5\n"),
-                       ("small", "period,transactions,digital_take_up\n2024-10,100,0.05\n2024-11,110,0.1\n")):
+    assert code == 0 and out.count(warning.split(": ", 3)[-1][:30]) == 1 and warning in out, out
+    assert run(config, "check", "--strict")[0] == 1
+    for name, text in quiet.items():
         config = site(tmp_path / name, "", {"data/permits.csv": text, "content/services/permits.yaml": service})
         assert run(config, "check", "--strict") == (0, "No errors found.\n"), name
+    return out
 
 
 def test_satisfaction_written_as_an_average_rating_is_a_warning(tmp_path):
     """A survey export's average rating out of 5 (4.1, 4.3) read as a percentage was published as
     'User satisfaction 4.3%' without a word (a tester). Every value between 1 and 5 with a fraction
     among them is warned about, once, with how to give it; whole small percentages are not."""
-    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: permits.csv\n"
-    ratings = "period,transactions,satisfaction\n2022/23,1000,4.1\n2023/24,1200,4.3\n"
-    config = site(tmp_path / "ratings", "", {"data/permits.csv": ratings, "content/services/permits.yaml": service})
-    code, out = run(config, "check")
-    assert code == 0 and out.count("looks like an average rating") == 1
-    assert ("data/permits.csv:2:3: warning: 'satisfaction' looks like an average rating out of 5: every value is "
-            "between 1 and 5 (e.g. '4.1'), so it would be read as 4.1%") in out
-    assert "satisfaction_1 to satisfaction_5" in out and run(config, "check", "--strict")[0] == 1
-    for name, text in (("percent", "period,transactions,satisfaction\n2024-10,100,4.1%\n2024-11,110,4.3%\n"),
-                       ("whole", "period,transactions,satisfaction\n2024-10,100,4\n2024-11,110,3\n"),
-                       ("wider", "period,transactions,satisfaction\n2024-10,100,4.5\n2024-11,110,71.5\n")):
-        config = site(tmp_path / name, "", {"data/permits.csv": text, "content/services/permits.yaml": service})
-        assert run(config, "check", "--strict") == (0, "No errors found.\n"), name
+    out = _told_once_then_quiet(
+        tmp_path, "period,transactions,satisfaction\n2022/23,1000,4.1\n2023/24,1200,4.3\n",
+        "data/permits.csv:2:3: warning: 'satisfaction' looks like an average rating out of 5: every value is "
+        "between 1 and 5 (e.g. '4.1'), so it would be read as 4.1%",
+        {"percent": "period,transactions,satisfaction\n2024-10,100,4.1%\n2024-11,110,4.3%\n",
+         "whole": "period,transactions,satisfaction\n2024-10,100,4\n2024-11,110,3\n",
+         "wider": "period,transactions,satisfaction\n2024-10,100,4.5\n2024-11,110,71.5\n"})
+    assert "satisfaction_1 to satisfaction_5" in out
     # Each service of a file on its own: another's percentages had hidden them (a review).
     many = site(tmp_path / "many", "sources:\n  - file: all.csv\n    services: {name: '{service}', organisation: "
                 "council}\n", {"data/all.csv": "service,period,transactions,satisfaction\nPermits,2023/24,1000,4.1\n"
