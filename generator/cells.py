@@ -86,6 +86,15 @@ def plain_numbers(texts: list[str]) -> np.ndarray | None:
     return numbers
 
 
+def _series_of(long: pd.DataFrame) -> pd.Series:
+    """Each row's series, service and channel (channel ids as the config would match them): what a
+    figure is judged against when its own size is in doubt ('1.263' among counts, '1.981' among costs)."""
+    series = long["service"].astype(str) if "service" in long else pd.Series("", index=long.index)
+    if "channel" in long:
+        series = series + "\x00" + long["channel"].astype(str).str.strip().str.lower()
+    return series
+
+
 def _money_with_dotted_thousands(long: pd.DataFrame, raw: pd.Series, values: pd.Series) -> pd.Series:
     """Cells of money written with a point between thousands, as much of Europe writes them
     ('3.396' for 3,396): a figure to exactly three places, in groups of three digits (not
@@ -104,11 +113,8 @@ def _money_with_dotted_thousands(long: pd.DataFrame, raw: pd.Series, values: pd.
         return dotted
     # A column that writes three places throughout ('2500.000', a database's export) is decimals.
     if raw.str.strip().str.contains(r"\d{4,}\.\d{3}$", regex=True).fillna(False).any():
-        return dotted & False
-    series = long["service"].astype(str) if "service" in long else pd.Series("", index=long.index)
-    if "channel" in long:
-        series = series + "\x00" + long["channel"].astype(str).str.strip().str.lower()
-    typical = values.where(~dotted).groupby(series).transform("median")
+        return pd.Series(False, index=long.index)
+    typical = values.where(~dotted).groupby(_series_of(long)).transform("median")
     return dotted & typical.notna() & (thousandths >= typical / 20) & (thousandths <= typical * 20) & (
         values * 50 < typical)
 
@@ -250,9 +256,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
             else:  # each judged against its own series' whole counts: a service's, in a channel
                 # (a tester's phone counts of 456 and 470 had excused online's '12.345' and '13.002',
                 # and the site published 951 transactions a year and a take-up of 2.7%, not 96%)
-                series = long["service"].astype(str) if "service" in long else pd.Series("", index=long.index)
-                if "channel" in long:
-                    series = series + "\x00" + long["channel"].astype(str).str.strip().str.lower()
+                series = _series_of(long)
                 whole = values.where(values.notna() & ~fractional)
                 typical = whole.groupby(series).transform("median")
                 dotted &= ~(typical.notna() & (values * 1000 > 20 * typical))
@@ -296,13 +300,14 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
             pd.Series(False, index=long.index)  # (figures in thousands: the text is not the amount)
         for index in long.index[dotted]:
             written = raw[index].strip().lstrip("£$€").strip()
+            digits = written.replace(".", "")
             problems.warning(_file(long, index, path), f"{_name(col, cols, index, headings)} looks like a sum of "
                              f"money written with a point between its thousands: '{raw[index]}', read as "
                              f"{values[index]:g}", *_where(lines, cols, index),
                              hint=f"a point is read as a decimal point, and {written} is about a thousandth of this "
                                   f"column's other figures for the same service and channel: if it is "
-                                  f"{int(written.replace('.', '')):,}, write {written.replace('.', '')} or "
-                                  f"{int(written.replace('.', '')):,}; if it is {written}, accept this warning")
+                                  f"{int(digits):,}, write {digits} or {int(digits):,}; if it is {written}, "
+                                  "accept this warning")
         negative = values < 0
         per_transaction = col == "cost_per_transaction"
         tell(negative, "is negative", "a cost per transaction is zero or more; leave the cell blank if there is no "

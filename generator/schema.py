@@ -72,10 +72,7 @@ class Schema:
             data = {}
         if not isinstance(data, dict):
             line, col = where(keypath)
-            text = str(data)
-            found = "text (is this a CSV file, not YAML?)" if not keypath and isinstance(data, str) and (
-                "," in text or ";" in text) and len(text) > 60 else \
-                f"'{text[:77]}...'" if isinstance(data, str) and len(text) > 80 else _describe(data)
+            found = _describe_not_a_mapping(data, keypath)
             problems.error(path, f"expected a mapping of keys to values, found {found}",
                            line, col, hint=f"see the keys of {self.title} in README.md")
             return {f.name: f.default for f in self.fields}
@@ -111,6 +108,16 @@ class Schema:
             "additionalProperties": False,
         }
         return schema
+
+
+def _describe_not_a_mapping(data, keypath) -> str:
+    """What was found where a mapping was expected: a whole file of comma-separated text is a CSV
+    given as YAML (--config data/x.csv), and long text is cut, not echoed whole on one line."""
+    if not isinstance(data, str):
+        return _describe(data)
+    if not keypath and len(data) > 60 and ("," in data or ";" in data):
+        return "text (is this a CSV file, not YAML?)"
+    return f"'{data[:77]}...'" if len(data) > 80 else _describe(data)
 
 
 def _describe(value) -> str:
