@@ -570,7 +570,7 @@ def _warn_of_unpaired_costs(svc, unpaired: tuple[tuple[str, str], ...], problems
         if gaps:
             said += (": no count for " + ", ".join(gaps[:4])
                      + (f" and {len(gaps) - 4} more" if len(gaps) > 4 else ""))
-        problems.warning(svc.path, f"service '{svc.slug}' has a cost for {named} but {said}, so "
+        problems.warning(svc.path, f"service '{svc.called}' has a cost for {named} but {said}, so "
                          f"{'that cost is' if one else 'those costs are'} in no cost per transaction, nor in the costs "
                          "pages' totals",
                          *svc.positions.at(("data",)),

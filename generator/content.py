@@ -142,6 +142,13 @@ class Service:
     path: Path
     positions: Positions = field(repr=False)
 
+    @property
+    def called(self) -> str:
+        """How messages name the service: its YAML file's slug, or, for a service made from a
+        file's rows, its key as the file writes it ('RFR', not the slug 'rfr')."""
+        made = next((ref.key for ref in self.data if ref.generated and ref.key), None)
+        return made or self.slug
+
 
 @dataclass
 class Page:

@@ -58,14 +58,19 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
         return
     labels = [month_span(i // 12, i % 12 + 1, step, kind).label for i in gaps]
     shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
-    after = rows[rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1 > gaps[0])]
+    # Where the gap ends: the first period after it (its first row), in whichever file holds it.
+    # Not the least line number after the gap: in a newest-first file that is the latest period,
+    # and a pattern's files each count their lines from 1.
+    index = rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1)
+    ends = index[index > gaps[0]]
+    after = rows[index == ends.min()] if len(ends) else rows.iloc[0:0]
     first = after.loc[after["line"].idxmin()] if len(after) else None
     file = str(first["@file"] if first is not None and "@file" in after else path)  # where the gap ends
     if (file, str(rows["service"].iloc[0])) in problems.dropped_periods or problems.unread_files:
         return  # a period told as wrong, or a file left unread, leaves gaps of its own: not told again
     line = int(first["line"]) if first is not None else None
     problems.warning(first["@file"] if first is not None and "@file" in after else path,
-                     f"service '{svc.slug}' has no rows for {shown}", line,
+                     f"service '{svc.called}' has no rows for {shown}", line,
                      hint="add the missing periods, with blank cells if there is no data; "
                      "gaps are shown as gaps in charts")
 
@@ -139,14 +144,14 @@ def _tell_conflict(rows: pd.DataFrame, index, first, svc: Service, path, problem
     texts = rows["@period_text"] if "@period_text" in rows else None
     differ = [c for c in measures if c in rows and not _same_figure(rows.at[index, c], rows.at[first, c])]
     if texts is None or texts[index] != texts[first] or not differ:
-        problems.error(_at(rows, index, path), f"service '{svc.slug}' has a second, different row for {period} and "
+        problems.error(_at(rows, index, path), f"service '{svc.called}' has a second, different row for {period} and "
                        f"'{channel}' (the first is on line {first_line}: two ways of writing the same period?)",
                        line, int(rows.at[index, "period_col"]) or None, hint=parts_hint)
         return
     col = differ[0]
     column = int(rows.at[index, f"@{col}@col"]) if f"@{col}@col" in rows else 0
     same = [c for c in measures if c in rows and c not in differ and pd.notna(rows.at[index, c])]
-    says = (f"service '{svc.slug}' has two rows for {period} and '{channel}' with different figures: "
+    says = (f"service '{svc.called}' has two rows for {period} and '{channel}' with different figures: "
             f"'{col}' is {_figure(rows.at[index, col])} on line {line} and {_figure(rows.at[first, col])} on line "
             f"{first_line}")
     if same:  # the rest agree: the row again, with a figure changed
@@ -215,7 +220,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         if mixed is not None and place in mixed:
             mixed[place][1] += 1
         else:
-            told = (f"service '{svc.slug}' mixes periods of different kinds ({', '.join(kinds)}): "
+            told = (f"service '{svc.called}' mixes periods of different kinds ({', '.join(kinds)}): "
                     f"{fewer.replace('_', ' ')} '{odd['period'].label}' among {more.replace('_', ' ')}s",
                     int(odd["period_line"] or odd["line"]),
                     _mixed_hint(odd, rows[rows["_kind"].eq(more)].iloc[0]))
@@ -229,7 +234,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         if repeat.any():  # said once for the service: some publishers repeat every row many times
             index, more = keyed.index[repeat][0], int(repeat.sum()) - 1
             problems.warning(_at(keyed, index, path), f"repeated row for {keyed.at[index, 'period'].label} "
-                             f"'{keyed.at[index, 'channel'] or 'all channels'}' of service '{svc.slug}' is ignored"
+                             f"'{keyed.at[index, 'channel'] or 'all channels'}' of service '{svc.called}' is ignored"
                              + (f" (and {more} more repeated row{'s' if more > 1 else ''})" if more else ""),
                              int(keyed.at[index, "line"]), hint="remove the repeated rows; each is read once")
         remaining = keyed[~repeat]
@@ -246,7 +251,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     if with_tx["channel"].eq("").any() and with_tx["channel"].ne("").any():
         total = with_tx[with_tx["channel"].eq("")].iloc[0]
         problems.error(total.get("@file", path),
-                       f"service '{svc.slug}' has rows per channel and also rows for all channels "
+                       f"service '{svc.called}' has rows per channel and also rows for all channels "
                        "together, which would count transactions twice", int(total["line"]),
                        hint="drop the total rows, e.g. with exclude: {Channel: Total} in the file's source")
     if len(kinds) == 1 and _isolated_period(rows, svc, path, problems):
@@ -291,7 +296,7 @@ def _isolated_period(rows: pd.DataFrame, svc: Service, path, problems: Problems)
     tell = problems.error if alone is after else problems.warning
     tell(_at(odd, first.name, path),
                    f"period {first['period'].label} is {years} years {'after' if alone is after else 'before'} "
-                   f"the other periods of service '{svc.slug}' ({label(others[0])} to {label(others[-1])}): "
+                   f"the other periods of service '{svc.called}' ({label(others[0])} to {label(others[-1])}): "
                    "a typo in its year?", int(first["period_line"] or first["line"]),
                    int(first["period_col"]) or None,
                    hint="correct it in the file, or with replace: {period: {'wrong': 'right'}} in the file's "
@@ -316,7 +321,7 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
         (one, at), (two, there) = sorted(
             (((str(r.get("@file") or parts[int(r["@from"])][0]), int(r["line"])), r) for r in pair),
             key=lambda item: item[0])
-        problems.error(two[0], f"service '{svc.slug}' has two different values of {measure} for "
+        problems.error(two[0], f"service '{svc.called}' has two different values of {measure} for "
                        f"{at['period'].label} '{channel or 'all channels'}': {_figure(there[measure])} here and "
                        f"{_figure(at[measure])} in {Path(one[0]).name} (line {one[1]})", two[1],
                        hint="a period in two of its files must have the same figures: leave it out of one (a "
@@ -348,7 +353,7 @@ def _totals_beside_channels(parts: list[tuple[Path, pd.DataFrame]], rows: pd.Dat
     where = (f"two of its sources read {Path(at).name}, one its rows per channel, the other its rows for all "
              "channels together" if at == there else
              f"it has rows per channel in {Path(there).name} and rows for all channels together here")
-    problems.error(at, f"service '{svc.slug}' would count transactions twice: {where}", int(total["line"]),
+    problems.error(at, f"service '{svc.called}' would count transactions twice: {where}", int(total["line"]),
                    hint="a source read for other figures (satisfaction on the total rows, say) also reads every "
                         "heading that is a field's name: add ignore: with the transactions and cost headings to "
                         "that source" if at == there else
@@ -953,31 +958,44 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
     return out
 
 
-def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems) -> None:
+def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems, one_series: bool = False) -> None:
     """Warn where a file's periods are single days on the same day of each month (01/04/2023,
     01/05/2023, ...): an export that dates each month by its first day, read as that day alone,
     would show a month's figures as one day's and no year's totals. Likewise days a week apart
-    (a contact centre's 'week commencing'), whose year would add up 53 weeks."""
+    (a contact centre's 'week commencing'), whose year would add up 53 weeks.
+
+    ``one_series``: the rows come from the files a pattern matched (a file a month), each service's
+    series running through all of them; each file alone holds one day. Told once for each file (or
+    pattern), however many services it holds: a tester's file of 264 trusts gave 264 warnings."""
     days = parsed[parsed["_kind"].eq("day")] if "_kind" in parsed else parsed.iloc[0:0]
     if not len(days):
         return
-    for (file, service), rows in days.groupby(["@file", "service"], sort=False):
+    found: dict[tuple, list] = {}  # (what, file or None) -> [(service, first, last, file, line)]
+    for key, rows in days.groupby(["service"] if one_series else ["@file", "service"], sort=False):
         starts = sorted({p.start for p in rows["period"]})
         apart = [(later - earlier).days for earlier, later in zip(starts, starts[1:])]
         same_day = len({d.day for d in starts}) == 1 or all((d + timedelta(days=1)).day == 1 for d in starts)
-        if len(starts) >= 3 and all(28 <= gap <= 31 for gap in apart) and same_day:
-            problems.warning(file, f"the periods are single days a month apart ({starts[0].isoformat()} to "
-                             f"{starts[-1].isoformat()}), so each row is read as that one day",
-                             int(rows["line"].min()),
-                             hint="if each row is a month, give the file a source with period_type: month "
-                             "(see 'Periods' in docs/bring-your-data.md)")
-        elif len(starts) >= 3 and all(gap == 7 for gap in apart):  # 'Week commencing 03/04/2023'
-            problems.warning(file, f"the periods are single days a week apart ({starts[0].isoformat()} to "
-                             f"{starts[-1].isoformat()}), so each row is read as that one day",
-                             int(rows["line"].min()),
-                             hint="if each row is a week, give the file a source with period_type: week (the date "
-                             "starts it) or period_type: week_ending (it ends it); see 'Periods' in "
-                             "docs/bring-your-data.md")
+        if len(starts) < 3:
+            continue
+        what = "month" if all(28 <= gap <= 31 for gap in apart) and same_day else \
+            "week" if all(gap == 7 for gap in apart) else None  # 'Week commencing 03/04/2023'
+        if what is None:
+            continue
+        first = rows[period_attr(rows["period"], lambda p: p.start) == starts[0]]
+        at = first.loc[first["line"].idxmin()]  # the earliest period's row: in its own file, for a pattern
+        service = key[-1] if isinstance(key, tuple) else key
+        found.setdefault((what, None if one_series else at["@file"]), []).append(
+            (service, starts[0], starts[-1], str(at["@file"]), int(at["line"])))
+    for (what, _), told in found.items():
+        service, first, last, file, line = told[0]
+        others = f" (for {len(told)} services: '{service}', '{told[1][0]}'" + \
+            (f" and {len(told) - 2} more)" if len(told) > 2 else ")") if len(told) > 1 else ""
+        message = f"the periods are single days a {what} apart ({first.isoformat()} to {last.isoformat()}" \
+            f"{', in the files the pattern matched' if one_series else ''}), so each row is read as that one day"
+        hint = "if each row is a month, give the file's source (under sources:) period_type: month" \
+            if what == "month" else "if each row is a week, give the file's source (under sources:) " \
+            "period_type: week (the date starts it) or period_type: week_ending (it ends it)"
+        problems.warning(file, message + others, line, hint=hint + " (see 'Periods' in docs/bring-your-data.md)")
 
 
 def _plain_files(parsed: pd.DataFrame, wanted: dict, configured_paths: dict,
@@ -1033,7 +1051,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     order = sorted(wanted, key=lambda k: (k[1], k[0] or ""))
     plain_parts, checked_alone = [], {}
     for parsed, members in read_sources(config, order, problems, raw_files):
-        _days_a_month_apart(parsed, problems)
+        _days_a_month_apart(parsed, problems, one_series=len(members) == 1 and is_pattern(members[0][1]))
         plain = _plain_files(parsed, wanted, {(source_id, file): str(path) for source_id, file, path in members},
                              frozenset(s.id for s in config.sources if s.values.get("missing_rows") == "zero"))
         if plain:
@@ -1085,7 +1103,7 @@ def _warn_of_costs_without_transactions(tidy: pd.DataFrame, services: list[Servi
             by_file.setdefault(svc.data[0].file if svc.data else str(svc.path), []).append(svc)
     for svc, *others in by_file.values():
         more = f" (and {len(others)} more service{'s' if len(others) > 1 else ''} reading its file)" if others else ""
-        problems.warning(svc.path, f"service '{svc.slug}' has costs but no transactions{more}, so its cost is shown "
+        problems.warning(svc.path, f"service '{svc.called}' has costs but no transactions{more}, so its cost is shown "
                          "nowhere: a cost per transaction needs the transactions", *svc.positions.at(("data",)),
                          hint="map the transactions (a count of what the cost pays for) too; or, to publish the "
                               "cost as a figure of its own, declare a measure (measures: - {id: spend, label: "
@@ -1116,7 +1134,7 @@ def _warn_of_channels_without_unit_costs(tidy: pd.DataFrame, services: list[Serv
         if not lacking or len(lacking) == len(costs):
             continue
         names = " and ".join(f"'{channel}'" for channel in lacking)
-        problems.warning(svc.path, f"service '{svc.slug}' gets no cost estimate for a period with "
+        problems.warning(svc.path, f"service '{svc.called}' gets no cost estimate for a period with "
                          f"{' or '.join(labels.get(c, c).lower() for c in lacking)} transactions: channel{'s' if len(lacking) > 1 else ''} "
                          f"{names} {'have' if len(lacking) > 1 else 'has'} no unit cost", *svc.positions.at(("unit_costs",)),
                          hint=f"add unit_cost: to {'those channels' if len(lacking) > 1 else 'the channel'} in config.yaml, "

@@ -1,9 +1,10 @@
 """Services and organisations made from a data source's rows, so a 700-row spreadsheet needs no YAML files.
 
 A source's ``services:`` block makes one service per distinct service key,
-with its details filled from the first row that has that key; its
-``organisations:`` list makes organisations level by level (department, then
-agency). Each generated item remembers the CSV line it came from, so any
+with each detail (name, organisation, web address...) from the latest row
+that has that key and fills it in (latest by the row's period, else the
+first row in the file); its ``organisations:`` list makes organisations level
+by level (department, then agency), likewise. Each generated item remembers the CSV line it came from, so any
 problem with it is reported there. A YAML file with the same slug overrides a
 generated service, for adding targets or notes to one of hundreds.
 """
@@ -18,7 +19,8 @@ from generator.errors import Problems
 from generator.paths import (is_pattern, linked_out_message, links_out, matching, missing_file_hint,
                              outside_the_folder, resolved)
 from generator.schema import slugify
-from generator.sources import (Source, _field_spec, _Resolver, first_rows, headings_of, looks_like_a_total,
+from generator.periods import Period, PeriodError, parse_period
+from generator.sources import (Source, _field_spec, _Resolver, detail_rows, headings_of, looks_like_a_total,
                                select_rows, template_values)
 from generator.yamlfile import Positions
 
@@ -39,7 +41,33 @@ def _text(template, row: dict) -> str | None:
     return value or None
 
 
-def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Problems, taken: set[str]):
+def row_order(source: Source, frame: pd.DataFrame, fy_start_month: int) -> pd.Series | None:
+    """Each row's period as a number that grows with time (NaN where it cannot be read), so that
+    an item's details come from its latest row: a yearly export lists its oldest year first, and
+    a service renamed since had kept its old name, and lost the web address only later years
+    give (a tester's 'PR Card Renewals & Replacements'). None where rows have no period of their
+    own (periods across the columns)."""
+    spec = _field_spec("period", source, _Resolver(headings_of(frame), frame.columns), Problems())
+    if spec is None or spec[0] not in ("column", "template"):
+        return None
+    texts = frame[spec[1]].astype(str) if spec[0] == "column" else spec[1].render(frame)
+    def starts(financial_years: bool) -> dict[str, Period | None]:
+        read = {}
+        for text in texts.unique():
+            try:
+                read[text] = parse_period(text, fy_start_month, financial_years)
+            except PeriodError:
+                read[text] = None
+        return read
+
+    read = starts(False)
+    if any(p is not None and p.kind == "financial_year" for p in read.values()):
+        read = starts(True)  # '2010-11' among '2012-13': a financial year, not November 2010
+    return texts.map({text: p.start.toordinal() if p else float("nan") for text, p in read.items()})
+
+
+def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Problems, taken: set[str],
+                   order: pd.Series | None = None):
     from generator.content import Organisation
 
     made = []
@@ -50,7 +78,7 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
         if templates is None:
             continue
         names = templates["name"].render(frame)
-        for row in first_rows(frame, names).to_dict("records"):
+        for row in detail_rows(frame, names, order).to_dict("records"):
             name = _text(templates["name"], row)
             slug = slugify(_text(templates.get("slug"), row) or name or "")
             here = Path(row["@file"]) if row.get("@file") else path  # a pattern's files: the row's own
@@ -83,11 +111,11 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
 
 
 def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problems, taken: set[str],
-              earlier: dict | None = None):
+              earlier: dict | None = None, order: pd.Series | None = None):
     """Services made from the rows. One that another source has made already (same web address,
     name and organisation: one source reads every request, another those closed on time) gets this
     source's rows as a second data reference, rather than becoming a second service."""
-    from generator.content import DataRef, Service
+    from generator.content import DataRef
 
     earlier = {} if earlier is None else earlier
 
@@ -111,9 +139,11 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
     templates = template_values(frame, block, source, ("services",), problems)
     if templates is None:
         return []
+    _warn_of_keys_in_two_organisations(frame, keys, templates, spec, path, problems)
     made = []
+    shared_keys: dict[str, list] = {}  # another source's id -> (key, slug given, file, line) of keys it made too
     folder = path
-    for row in first_rows(frame, keys).to_dict("records"):
+    for row in detail_rows(frame, keys, order).to_dict("records"):
         key = row["@key"]
         line = int(row["@line"])
         path = Path(row["@file"]) if row.get("@file") else folder  # a pattern's files: the row's own
@@ -150,6 +180,12 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
                 n += 1
             other = earlier.get(slug) or next((m for m in made if m.slug == slug), None)
             other_key = next((ref.key for ref in other.data if ref.key), other.name) if other is not None else ""
+            by = next((ref.source for ref in other.data if ref.source), None) if other is not None else None
+            if other_key == key and by not in (None, source.id):  # one key column, two sources: told once, below
+                shared_keys.setdefault(by, []).append((key, f"{slug}-{n}", path, line))
+                taken.add(f"{slug}-{n}")
+                made.append(_service(source, block, templates, row, key, f"{slug}-{n}", name, organisation, path))
+                continue
             alike = other is not None and slugify(other_key) == slugify(key)
             problems.warning(path, f"service '{key}' would have the web address '{slug}', already used"
                              + (f" by '{other_key}', which differs only in capitals, accents or spaces" if alike
@@ -160,17 +196,70 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
                                   "set services: slug: to a column that is different for every service")
             slug = f"{slug}-{n}"
         taken.add(slug)
-        made.append(Service(
-            slug=slug, name=name, organisation=organisation,
-            description=_text(templates.get("description"), row) or "",
-            category=_text(templates.get("category"), row), lgsl=_text(templates.get("lgsl"), row),
-            url=_url(_text(templates.get("url"), row)), data=(DataRef(source.file, key, source.id, generated=True),),
-            source=_text(templates.get("source"), row), last_updated=None, targets={},
-            not_requested=tuple(block.get("not_requested") or ()),
-            unit_costs={}, notes=_text(templates.get("notes"), row), annotations=[], path=path,
-            positions=row_positions(line)))
+        made.append(_service(source, block, templates, row, key, slug, name, organisation, path))
+    for by, clashes in shared_keys.items():
+        key, slug, at, line = clashes[0]
+        keys = ", ".join(f"'{k}'" for k, *_ in clashes[:3]) + (f" and {len(clashes) - 3} more" if len(clashes) > 3 else "")
+        problems.warning(at, f"{len(clashes)} service{'s' if len(clashes) > 1 else ''} of this source ({keys}) "
+                         f"{'have' if len(clashes) > 1 else 'has'} the same key as a service of source '{by}', with "
+                         f"another name or organisation, so {'they get' if len(clashes) > 1 else 'it gets'} web "
+                         f"addresses ending in a number ('{slug}')", line,
+                         hint="if they are one service each, give both sources the same services: name: and "
+                              "organisation:; if not, give this source's services web addresses of their own, "
+                              f"e.g. services: slug: \"{block.get('name') or 'words of your own {' + _heading(spec) + '}'}\"")
     earlier.update((service.slug, service) for service in made)
     return made
+
+
+def _service(source: Source, block: dict, templates: dict, row: dict, key: str, slug: str, name: str,
+             organisation: str, path: Path):
+    """The service made from its details' row."""
+    from generator.content import DataRef, Service
+
+    return Service(
+        slug=slug, name=name, organisation=organisation,
+        description=_text(templates.get("description"), row) or "",
+        category=_text(templates.get("category"), row), lgsl=_text(templates.get("lgsl"), row),
+        url=_url(_text(templates.get("url"), row)), data=(DataRef(source.file, key, source.id, generated=True),),
+        source=_text(templates.get("source"), row), last_updated=None, targets={},
+        not_requested=tuple(block.get("not_requested") or ()),
+        unit_costs={}, notes=_text(templates.get("notes"), row), annotations=[], path=path,
+        positions=row_positions(int(row["@line"])))
+
+
+def _warn_of_keys_in_two_organisations(frame: pd.DataFrame, keys: pd.Series, templates: dict, spec, path: Path,
+                                       problems: Problems) -> None:
+    """A service key in rows of two organisations: a tester's service id 1941 was a passport
+    service of one department in one year and another department's notices the next. Its rows
+    are one service (of the latest row's organisation), which is right for a service that moved,
+    and wrong for an id reused: said once for the source, naming the first few."""
+    import pandas as pd
+
+    organisation = templates.get("organisation")
+    if organisation is None or not organisation.columns:
+        return  # one organisation, written in config.yaml
+    rows = pd.DataFrame({"key": keys.to_numpy(), "organisation": organisation.render(frame).str.strip().to_numpy(),
+                         "line": frame["@line"].to_numpy(),
+                         "file": frame["@file"].to_numpy() if "@file" in frame else str(path)})
+    rows = rows[rows["key"].ne("") & rows["organisation"].ne("")].drop_duplicates(["key", "organisation"])
+    counts = rows.groupby("key", sort=False)["organisation"].transform("size")
+    shared = rows[counts > 1]
+    if not len(shared):
+        return
+    said = []
+    for key, part in list(shared.groupby("key", sort=False))[:3]:
+        named = ", ".join(f"'{o}' (line {n})" for o, n in zip(part["organisation"][:3], part["line"][:3]))
+        said.append(f"'{key}' in {named}" + (f" and {len(part) - 3} more" if len(part) > 3 else ""))
+    many = shared["key"].nunique()
+    first = shared[shared["key"].eq(shared["key"].iloc[0])].iloc[1]
+    columns = " ".join(f"{{{c}}}" for c in organisation.columns)
+    problems.warning(Path(first["file"]), f"{'a service key is' if many == 1 else f'{many} service keys are'} in "
+                     f"rows of more than one organisation, each read as one service (of its latest row's "
+                     f"organisation): {'; '.join(said)}" + (f"; and {many - 3} more" if many > 3 else ""),
+                     int(first["line"]),
+                     hint="if a key means a different service in each organisation, make the key tell them apart: "
+                          f"columns: {{service: \"{columns} {{{_heading(spec)}}}\"}} in the source; if the service "
+                          "moved, this can be accepted (accepted_warnings:)")
 
 
 _NOTE = re.compile(r"^\s*(?:\[|\*|†|‡|(?:notes?|sources?|footnotes?)\b|this\s+(?:table|worksheet|sheet|file)\b)"
@@ -234,7 +323,8 @@ def generate(config, problems: Problems, raw_files, unread: list | None = None) 
                 unread.append(source.id)
             continue
         frame = select_rows(raw.frame, source, _Resolver(headings_of(raw.frame), raw.frame.columns), problems)
-        orgs.extend(_organisations(source, frame, path, problems, org_slugs))
+        order = row_order(source, frame, config.financial_year_start)
+        orgs.extend(_organisations(source, frame, path, problems, org_slugs, order))
         if source.values["services"]:
-            services.extend(_services(source, frame, path, problems, service_slugs, made_services))
+            services.extend(_services(source, frame, path, problems, service_slugs, made_services, order))
     return orgs, services

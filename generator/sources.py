@@ -1184,11 +1184,29 @@ def template_values(frame: pd.DataFrame, block: dict, source: Source, keypath: t
     return out if ok else None
 
 
-def first_rows(frame: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
-    """The first row for each distinct non-blank key, in file order."""
+def detail_rows(frame: pd.DataFrame, key: pd.Series, order: pd.Series | None = None) -> pd.DataFrame:
+    """One row for each distinct non-blank key, in the order the keys first appear. Where a key
+    has several rows, each cell is the latest row's that is not blank (latest by ``order``, a
+    number for each row's period, then by file order; without one, the first row's), and
+    ``@line`` and ``@file`` are the latest row's."""
+    import numpy as np
     import pandas as pd
 
     keyed = pd.concat([frame, pd.DataFrame({"@key": key.to_numpy()}, index=frame.index)], axis=1)  # no insert
     keyed = keyed[keyed["@key"].astype(str).str.strip() != ""]
-    return keyed.drop_duplicates("@key", keep="first")
+    repeated = keyed["@key"].duplicated(keep=False)
+    if not repeated.any():
+        return keyed
+    several = keyed[repeated]
+    if order is not None:
+        latest_first = (-order.loc[several.index].astype("float64")).fillna(np.inf).to_numpy()
+        several = several.iloc[np.argsort(latest_first, kind="stable")]
+    cells = several.drop(columns=["@key"])
+    blank = cells.apply(lambda column: column.isna() | column.astype(str).str.strip().eq(""))
+    filled = cells.mask(blank).groupby(several["@key"].to_numpy(), sort=False).first()
+    filled = filled.reindex(columns=cells.columns).fillna("")  # a cell blank in every row stays blank
+    filled = pd.concat([filled, pd.DataFrame({"@key": filled.index}, index=filled.index)], axis=1)  # no insert
+    firsts = keyed.drop_duplicates("@key", keep="first")
+    return pd.concat([firsts[~repeated.loc[firsts.index]], filled.reset_index(drop=True)], ignore_index=True) \
+        .set_index("@key", drop=False).loc[firsts["@key"]].reset_index(drop=True)
 

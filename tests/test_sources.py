@@ -543,8 +543,11 @@ def test_tab_separated_with_a_bom_channel_and_measure_headings_and_a_composite_k
     config = site(tmp_path, source, {"data/x.tsv": export})
     code, out = run(config, "check")
     # Two departments each have a service called Repairs: one key for both is an error with a fix.
-    assert code == 1 and ("data/x.tsv:5:4: error: service 'repairs' has two rows for January 2024 and 'online' "
+    assert code == 1 and ("data/x.tsv:5:4: error: service 'Repairs' has two rows for January 2024 and 'online' "
                           "with different figures: 'transactions' is 10 on line 5 and 100 on line 4\n") in out
+    # ... and, before that, the key is said to be in rows of two organisations (the cause).
+    assert ("data/x.tsv:5: warning: a service key is in rows of more than one organisation, each read as one "
+            "service (of its latest row's organisation): 'Repairs' in 'Housing' (line 4), 'Libraries' (line 5)") in out
     assert 'columns: {service: "{Department} {Service}"}' in out
     config.write_text(config.read_text().replace('service: "{Service}"', 'service: "{Department} {Service}"'))
     svcs = services(config)
@@ -891,7 +894,7 @@ def test_a_year_column_beside_months_is_named_where_it_is(tmp_path):
               "    services: {name: '{Service}', organisation: council}\n")
     code, out = run(site(tmp_path, source, {"data/months.csv": export}), "check")
     assert code == 1
-    assert ("data/months.csv:1:5: error: service 'bins' mixes periods of different kinds (financial_year, month): "
+    assert ("data/months.csv:1:5: error: service 'Bins' mixes periods of different kinds (financial_year, month): "
             "financial year 'April 2024 to March 2025' among months") in out
     assert "head it just 'Total' to skip it" in out
 
@@ -1970,7 +1973,7 @@ def test_a_period_years_from_the_rest_is_a_typo_in_its_year(tmp_path):
     code, out = run(config, "check")
     assert code == 1
     assert ("data/contact.csv:1:6: error: period February 2030 is 16 years after the other periods of "
-            "service 'keynsham' (October 2013 to March 2014): a typo in its year?") in out
+            "service 'Keynsham' (October 2013 to March 2014): a typo in its year?") in out
     assert "no rows for" not in out
     fixed = WIDE_VISITS_SOURCE.replace("    wide:", "    replace: {period: {'Feb-30': 'Feb-14'}}\n    wide:")
     config = site(tmp_path, fixed, {"data/contact.csv": WIDE_VISITS})
@@ -3737,3 +3740,153 @@ def test_a_months_second_row_in_another_file_of_a_pattern_names_that_file(tmp_pa
              "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: counts-*.csv")}
     code, out = run(site(tmp_path, "", files), "check")
     assert code == 1 and "'transactions' is 50 on line 2 and 40 on line 2 of counts-2023.csv" in out, out
+
+
+# -- services made from rows: a tester's real exports (Canada's service inventory, NHS A&E files) --------
+
+def _monthly_files(skip: str = "") -> dict[str, str]:
+    """A file a month, each dated by its first day, for two services (as NHS England's A&E files)."""
+    return {f"data/m/2024-{m:02d}-01.csv": f"period,service,transactions\n2024-{m:02d}-01,Bins,{100 + m}\n"
+            f"2024-{m:02d}-01,Tax,{200 + m}\n" for m in range(1, 7) if f"{m:02d}" != skip}
+
+
+MONTHLY_FILES_SOURCE = """\
+sources:
+  - file: m/*.csv
+    services: {name: "{service}", organisation: council}
+"""
+
+
+def test_a_file_a_month_dated_by_its_first_day_is_told_once_for_the_pattern(tmp_path):
+    """Each file alone holds one day, so each was fine alone and the site showed single days
+    ('1 April 2016 ... 2 April 2016 to 30 April 2016 no data') without a word. Across the files a
+    pattern matched, the days are a month apart: told once, at the first file, for both services."""
+    config = site(tmp_path, MONTHLY_FILES_SOURCE, _monthly_files())
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/m/2024-01-01.csv:2: warning: the periods are single days a month apart (2024-01-01 to 2024-06-01, "
+            "in the files the pattern matched), so each row is read as that one day (for 2 services: 'Bins', 'Tax')"
+            ) in out
+    assert out.count("a month apart") == 1
+    config.write_text(config.read_text().replace("  - file: m/*.csv\n", "  - file: m/*.csv\n    period_type: month\n"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    bins = services(config)["bins"]
+    assert [(p.period.label, p.transactions) for p in bins.periods][-2:] == [("May 2024", 105), ("June 2024", 106)]
+
+
+def test_a_gap_in_a_pattern_is_told_where_it_ends_naming_the_key_as_written(tmp_path):
+    """March's file missing: the gap was told at the least line number of any later file (another
+    month's file), and named the service by its web address ('bins'), not as the files write it."""
+    config = site(tmp_path, MONTHLY_FILES_SOURCE.replace("  - file: m/*.csv\n", "  - file: m/*.csv\n    period_type: month\n"),
+                  _monthly_files(skip="03"))
+    out = run(config, "check")[1]
+    assert "data/m/2024-04-01.csv:2: warning: service 'Bins' has no rows for March 2024" in out
+    assert "data/m/2024-04-01.csv:3: warning: service 'Tax' has no rows for March 2024" in out
+
+
+def test_days_a_month_apart_in_one_file_are_told_once_for_all_its_services(tmp_path):
+    """A file of 264 trusts gave 264 copies of the same warning."""
+    rows = "".join(f"2024-{m:02d}-01,{s},{m}\n" for s in ("A", "B", "C", "D") for m in range(1, 5))
+    config = site(tmp_path, MONTHLY_FILES_SOURCE.replace("m/*.csv", "ae.csv"),
+                  {"data/ae.csv": "period,service,transactions\n" + rows})
+    out = run(config, "check")[1]
+    assert ("data/ae.csv:2: warning: the periods are single days a month apart (2024-01-01 to 2024-04-01), so each "
+            "row is read as that one day (for 4 services: 'A', 'B' and 2 more)") in out
+    assert out.count("a month apart") == 1
+
+
+INVENTORY = """\
+fiscal_yr,service_id,service_name,department,url,online,phone
+2016-17,1941,Regular Passport,Immigration,,100,50
+2016-17,1464,PR Card Renewals,Immigration,,200,80
+2017-18,1941,Regular Passport,Immigration,https://passport.example,110,40
+2017-18,1464,Permanent Resident Card Renewals,Immigration,https://pr.example,210,70
+2018-19,1941,Notices of Restriction,Health Canada,,5,1
+2018-19,1464,Permanent Resident Card Renewals,Immigration,,220,60
+"""
+
+INVENTORY_SOURCE = """\
+sources:
+  - file: inventory.csv
+    columns: {period: fiscal_yr, service: service_id}
+    wide: {columns: "{channel}"}
+    services: {name: "{service_name}", organisation: "{department}", url: "{url}"}
+    organisations: [{name: "{department}", parent: council}]
+"""
+
+
+def test_a_service_made_from_rows_takes_each_detail_from_its_latest_row_that_has_it(tmp_path):
+    """A yearly export lists its oldest year first: services had their first year's name ('PR Card
+    Renewals', since renamed) and no web address where only that year's cell was blank."""
+    config = site(tmp_path, INVENTORY_SOURCE, {"data/inventory.csv": INVENTORY})
+    made = services(config)
+    assert made["1464"].name == "Permanent Resident Card Renewals"
+    assert made["1464"].service_url == "https://pr.example"  # blank in 2018-19, the latest row: 2017-18's
+    assert made["1464"].periods[-1].transactions == 280
+
+
+def test_a_service_key_in_rows_of_two_organisations_is_a_warning_with_the_fix(tmp_path):
+    """Id 1941 was one department's passport service in 2017-18 and another's notices in 2018-19:
+    merged into one service without a word ('down 100.0% from 4,927,227'). Told; the hint's key
+    makes two services."""
+    config = site(tmp_path, INVENTORY_SOURCE, {"data/inventory.csv": INVENTORY})
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/inventory.csv:6: warning: a service key is in rows of more than one organisation, each read as one "
+            "service (of its latest row's organisation): '1941' in 'Immigration' (line 2), 'Health Canada' (line 6)"
+            ) in out
+    assert 'columns: {service: "{department} {service_id}"}' in out
+    config.write_text(config.read_text().replace("service: service_id}", 'service: "{department} {service_id}"}'))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    made = services(config)
+    assert sorted(made) == ["health-canada-1941", "immigration-1464", "immigration-1941"]
+    assert [(p.period.label, p.transactions) for p in made["immigration-1941"].periods] == [
+        ("April 2016 to March 2017", 150), ("April 2017 to March 2018", 150)]  # 100 + 50, 110 + 40
+    assert [p.transactions for p in made["health-canada-1941"].periods] == [6]
+
+
+LGBF = """\
+Code,LocalAuthority,Year,Numerator,Denominator
+CORP 09,Aberdeen City,2021-22,80,100
+CORP 09,Aberdeen City,2022-23,85,100
+CORP 10,Aberdeen City,2021-22,70,90
+CORP 10,Aberdeen City,2022-23,75,95
+CORP 09,Angus,2021-22,30,40
+CORP 10,Angus,2021-22,20,30
+"""
+
+LGBF_SOURCES = """\
+sources:
+  - file: lgbf.csv
+    id: crisis
+    filter: {Code: CORP 09}
+    columns: {period: Year, service: LocalAuthority, transactions: Denominator, completed: Numerator}
+    ignore: [Code]
+    services: {name: "Crisis grants {LocalAuthority}", organisation: council}
+  - file: lgbf.csv
+    id: community
+    filter: {Code: CORP 10}
+    columns: {period: Year, service: LocalAuthority, transactions: Denominator, completed: Numerator}
+    ignore: [Code]
+    services: {name: "Community care grants {LocalAuthority}", organisation: council}
+"""
+
+
+def test_two_sources_keyed_by_one_column_are_told_once_with_a_slug_to_set(tmp_path):
+    """Two indicators of one file, each a service per council: 32 warnings that each council's
+    service 'differs only in capitals, accents or spaces' from itself, with a replace: that
+    changed nothing. Told once, with the slug: that parts them."""
+    config = site(tmp_path, LGBF_SOURCES, {"data/lgbf.csv": LGBF})
+    out = run(config, "check")[1]
+    assert ("data/lgbf.csv:5: warning: 2 services of this source ('Aberdeen City', 'Angus') have the same key as a "
+            "service of source 'crisis', with another name or organisation, so they get web addresses ending in a "
+            "number ('aberdeen-city-2')") in out
+    assert "differs only in" not in out and out.count("the same key as") == 1
+    assert 'services: slug: "Community care grants {LocalAuthority}"' in out
+    config.write_text(config.read_text().replace('name: "Community care grants {LocalAuthority}"',
+                                                 'name: "Community care grants {LocalAuthority}", '
+                                                 'slug: "Community care grants {LocalAuthority}"'))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    made = services(config)
+    assert [p.transactions for p in made["community-care-grants-aberdeen-city"].periods] == [90, 95]  # CORP 10
+    assert [p.transactions for p in made["aberdeen-city"].periods] == [100, 100]  # CORP 09
