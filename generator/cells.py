@@ -23,7 +23,7 @@ from generator.formatting import date_label
 from generator.measures import ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MISSING, MONEY, PERCENTAGES
 from generator.periods import (FINANCE_PERIOD, MONTHS, Period, PeriodError, impossible_date, parse_period,
                                period_attr, snap)
-from generator.sources import LongRows, Source, looks_like_a_total
+from generator.sources import TERM, LongRows, Source, looks_like_a_total
 from generator.yamlfile import yaml_scalar
 
 NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
@@ -751,6 +751,28 @@ def _in_data_folder(path, config: Config) -> str:
         return Path(str(path)).name
 
 
+def _added_terms(long: pd.DataFrame, col: str, terms: list[str], values: pd.Series, flags: pd.Series, path,
+                 problems: Problems, parse, count: bool) -> tuple[pd.Series, pd.Series]:
+    """A figure worked out from columns ('{Attendances} - {Breaches}'): each further column read as the
+    figure's own would be (its bad cells told at their column), then added or taken away. A row with
+    any term blank has no figure; a count that comes out below zero is an error at the row."""
+    first = long[f"{col}@col"]
+    for term in terms:
+        sign = -1.0 if term[len(col) + len(TERM)] == "-" else 1.0
+        more, more_flags = parse(long.assign(**{col: long[term], f"{col}@col": long[f"{term}@col"]}))
+        values = values + sign * more
+        flags = flags | more_flags
+    if count:
+        below = values < 0
+        for index in long.index[below][:20]:
+            problems.error(_file(long, index, path), f"'{col}' comes out below zero on this row ({values[index]:g}): "
+                           "it is worked out from columns, and the ones taken away are larger",
+                           *_where(long["@line"], first, index),
+                           hint="check the row's figures, and which columns columns: adds and takes away")
+        values = values.where(~below)
+    return values, flags
+
+
 def parse_long(rows: LongRows, path, config: Config, source: Source | None, problems: Problems) -> pd.DataFrame:
     """Typed tidy rows from text rows: periods, channels and numbers, every bad cell located."""
     long = rows.frame
@@ -794,6 +816,13 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
                 if problem.column is None or where not in told:
                     told.add(where)
                     problems._add(problem)
+            terms = [c for c in long.columns if c.startswith(col + TERM) and not c.endswith("@col")]
+            if terms:
+                out[col], flags = _added_terms(long, col, terms, out[col], flags, path, problems,
+                                               lambda view: _parse_numbers(
+                                                   view, col, path, problems, missing, not_requested, fraction,
+                                                   rows.headings, declared.get(col), scale.get(col, 1)),
+                                               declared.get(col) == "count" or col in COUNTS)
             if col in KPI_OF_MEASURE:
                 nr[KPI_OF_MEASURE[col]] |= flags
         else:

@@ -188,6 +188,20 @@ class Template:
         return _PLACEHOLDER.sub(lambda mt: str(row.get(mt.group(1), "")).strip(), self.text).strip()
 
 
+_SUM = re.compile(r"\s*\{[^{}]+\}(?:\s*[-+]\s*\{[^{}]+\})+\s*")
+TERM = "@term"  # a figure's further columns in a long frame: 'completed@term-1', and its '...@col'
+
+
+def sum_terms(template: Template) -> list[tuple[int, str]] | None:
+    """A figure worked out from columns, '{Attendances} - {Breaches}': [(1, 'Attendances'), (-1,
+    'Breaches')]. NHS England publishes A&E breaches, not attendances seen in time, and a contact
+    centre calls offered and abandoned, not answered. None for any other template."""
+    if not _SUM.fullmatch(template.text):
+        return None
+    signs = [1] + [-1 if sign == "-" else 1 for sign in re.findall(r"\}\s*([-+])\s*\{", template.text)]
+    return list(zip(signs, template.columns))
+
+
 @dataclass
 class Source:
     """One data source as declared in config.yaml, with where each key was written."""
@@ -813,8 +827,15 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     if "period" in base:
         base["period@line"] = base["@line"]
     measure_names = measures
-    measures, provided = _fields(frame, specs, resolver, measure_names)
+    measures, provided = _fields(frame, specs, resolver, measure_names, sums=True)
     stacked = source.values.get("measures_in_rows") if source is not None else None
+    summed = [name for name in provided if specs[name][0] == "template" and sum_terms(specs[name][1])]
+    if summed and (wide or stacked):
+        problems.error(source.config_path, f"'{summed[0]}' adds or takes away columns, which is read only in a "
+                       "file with one row for each period and channel", *source.where("columns", summed[0]),
+                       hint=f"without {'wide:' if wide else 'measures_in_rows:'}, columns can be added or taken "
+                            "away: {Attendances} - {Breaches}")
+        return None
     if stacked and not wide:
         return _measures_in_rows(frame, base, source, resolver, path, problems, provided, measure_names,
                                  tuple(headings))
@@ -1103,8 +1124,11 @@ def _one_row_per_measure(long: pd.DataFrame, group: list[str], column: int, path
     return long[~dup]
 
 
-def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tuple[pd.DataFrame, list[str]]:
-    """Fields that come one per row, from a column, a template or a constant, with their column numbers."""
+def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names,
+            sums: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """Fields that come one per row, from a column, a template or a constant, with their column numbers.
+    With ``sums`` (figures), a template that adds or takes away columns gives its first column as the
+    field and each other as a term of it (see TERM), for generator.cells to read and add up."""
     import pandas as pd
 
     out = pd.DataFrame(index=frame.index)
@@ -1114,7 +1138,13 @@ def _fields(frame: pd.DataFrame, specs: dict, resolver: _Resolver, names) -> tup
         if spec is None:
             continue
         kind, value = spec
-        if kind == "column":
+        terms = sum_terms(value) if sums and kind == "template" else None
+        if terms:
+            for i, (sign, heading) in enumerate(terms):
+                field = name if i == 0 else f"{name}{TERM}{'+' if sign > 0 else '-'}{i}"
+                out[field] = frame[heading].astype(str)
+                out[f"{field}@col"] = column_numbers(frame, heading, resolver.number.get(heading, 0))
+        elif kind == "column":
             out[name] = frame[value].astype(str)
             out[f"{name}@col"] = column_numbers(frame, value, resolver.number.get(value, 0))  # 0: the file's name
         elif kind == "template":

@@ -3890,3 +3890,55 @@ def test_two_sources_keyed_by_one_column_are_told_once_with_a_slug_to_set(tmp_pa
     made = services(config)
     assert [p.transactions for p in made["community-care-grants-aberdeen-city"].periods] == [90, 95]  # CORP 10
     assert [p.transactions for p in made["aberdeen-city"].periods] == [100, 100]  # CORP 09
+
+
+AE = """\
+period,org_code,type,attendances,breaches
+2024-01,RF4,1,1000,200
+2024-01,RF4,2,100,0
+2024-02,RF4,1,1100,150
+2024-02,RF4,2,120,x
+2024-03,RF4,1,1200,150
+"""
+
+AE_SOURCE = """\
+sources:
+  - file: ae.csv
+    columns: {service: org_code, transactions: attendances, started: attendances,
+              completed: "{attendances} - {breaches}"}
+    combine: sum
+    ignore: [type]
+    services: {name: "{org_code}", organisation: council}
+"""
+
+
+def test_a_figure_worked_out_from_two_columns(tmp_path):
+    """NHS England publishes A&E attendances and breaches of the four-hour standard, not those seen
+    in time: '{attendances} - {breaches}' gave an error on every row, blaming the data."""
+    config = site(tmp_path, AE_SOURCE, {"data/ae.csv": AE})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    rf4 = services(config)["rf4"]
+    # January: (1000 - 200) + (100 - 0) = 900 of 1100. February: a type's breaches withheld ('x'),
+    # so the month has no completed count. March: 1050 of 1200.
+    assert [p.completion_rate for p in rf4.periods] == [pytest.approx(900 / 1100 * 100), None, 87.5]
+    assert [p.transactions for p in rf4.periods] == [1100, 1220, 1200]
+
+
+def test_a_bad_cell_in_a_column_taken_away_is_told_at_that_column(tmp_path):
+    config = site(tmp_path, AE_SOURCE, {"data/ae.csv": AE.replace("1200,150", "1200,abc").replace("1100,150", "1100,1250")})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "data/ae.csv:6:5: error: 'completed' (column 'breaches') is not a number: 'abc'" in out
+    assert "data/ae.csv:4:4: error: 'completed' comes out below zero on this row (-150)" in out
+    config.write_text(config.read_text().replace("{breaches}", "{breachs}"))
+    code, out = run(config, "check")
+    assert code == 1 and "error: column 'breachs' is not in ae.csv" in out and "did you mean 'breaches'?" in out
+
+
+def test_a_figure_worked_out_from_columns_of_a_wide_file_is_an_error_in_config(tmp_path):
+    source = AE_SOURCE.replace("    combine: sum\n", "    combine: sum\n    wide: {columns: '{channel}'}\n")
+    config = site(tmp_path, source, {"data/ae.csv": AE})
+    code, out = run(config, "check")
+    assert code == 1
+    assert "config.yaml" in out and "'completed' adds or takes away columns, which is read only in a file with one " \
+        "row for each period and channel" in out
