@@ -690,6 +690,15 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
     pattern = wide["columns"]
     measures = {_words(k): v for k, v in wide["measures"].items()}
     channels = {normalise(k): v for k, v in wide["channels"].items()}
+    for original, value in wide["channels"].items():  # what a heading is mapped to: a channel config.yaml has
+        if channel_lookup.get(normalise(str(value))) is None:
+            close = difflib.get_close_matches(normalise(str(value)), list(channel_lookup), n=1, cutoff=0.6)
+            problems.error(source.config_path, f"wide: channels: maps '{original}' to '{value}', which is not a "
+                           "channel in config.yaml", *source.positions.key_at(
+                               ("sources", source.index, "wide", "channels", original)),
+                           hint=(f"did you mean '{channel_lookup[close[0]]}'? " if close else "") +
+                           "map it to a channel's id or label under channels:, or add that channel")
+            channels[normalise(original)] = None  # its columns are not read: told here, not at every cell
     # The measures' own texts first, so 'Digital transactions Oct - Dec 2016' splits after the
     # measure, not after its first word; any text second, for a near miss to be told about.
     compiled = [_pattern_regex(pattern, list(measures)), _pattern_regex(pattern)] if measures else \
@@ -741,6 +750,8 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             if normalise(parts["channel"]) in {normalise(t) for t in ALL_CHANNELS}:
                 continue  # a Total column: the channels already add up to it
             named.add(normalise(parts["channel"]))
+            if normalise(parts["channel"]) in channels and channels[normalise(parts["channel"])] is None:
+                continue  # mapped to no channel: told at config.yaml
             channel = channels.get(normalise(parts["channel"])) or channel_lookup.get(normalise(parts["channel"]))
             if channel is None:
                 # A channel's name a letter or two out, over figures, is a typo that would drop them.

@@ -3942,3 +3942,16 @@ def test_a_figure_worked_out_from_columns_of_a_wide_file_is_an_error_in_config(t
     assert code == 1
     assert "config.yaml" in out and "'completed' adds or takes away columns, which is read only in a file with one " \
         "row for each period and channel" in out
+
+
+def test_a_wide_channel_mapped_to_no_channel_is_told_at_config_yaml(tmp_path):
+    """'in_person_applications: face_to_fase' was told at a data cell ('and 1859 more rows'), where
+    the guide says a mapping's slip is told where it is written."""
+    source = INVENTORY_SOURCE.replace('wide: {columns: "{channel}"}',
+                                      'wide: {columns: "{channel}", channels: {phone: phne}}')
+    config = site(tmp_path, source, {"data/inventory.csv": INVENTORY})
+    code, out = run(config, "check")
+    assert code == 1
+    assert re.search(r"config\.yaml:\d+:\d+: error: wide: channels: maps 'phone' to 'phne', which is not a channel "
+                     r"in config\.yaml\n    hint: did you mean 'phone'\?", out)
+    assert "inventory.csv" not in out.split("error", 1)[0] and out.count("error:") == 1
