@@ -5,9 +5,11 @@ Exit codes: 0 success, 1 problems in the site's content or data, 2 usage errors.
 
 from __future__ import annotations
 
+import collections
 import gc
 import warnings
 import os
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -21,17 +23,22 @@ from generator.errors import ACCEPTED, ERROR, BuildFailed, Problems
 SHOW_AT_MOST = 200
 
 
-def report(problems: Problems, *, strict: bool = False) -> None:
-    """Print every problem as path:line:column: level: message, then a count. Warnings that
-    config.yaml accepts are only counted: they were read when they were accepted."""
+def report(problems: Problems, *, strict: bool = False, show_all: bool = False) -> None:
+    """Print every problem as path:line:column: level: message (the first SHOW_AT_MOST, unless
+    ``show_all``), then a count. Warnings that config.yaml accepts are only counted: they were
+    read when they were accepted."""
     accepted = len(problems.accepted)
     problems = Problems(problems.root, [p for p in problems.items if p.level != ACCEPTED],
                         not_checked=problems.not_checked)
     items = problems.sorted()
-    for problem in problems.first(SHOW_AT_MOST):
+    shown = items if show_all else problems.first(SHOW_AT_MOST)
+    for problem in shown:
         click.echo(problem.format(), err=True)
-    if len(items) > SHOW_AT_MOST:
-        click.echo(f"... and {len(items) - SHOW_AT_MOST} more problem(s) not shown", err=True)
+    if len(items) > len(shown):
+        click.echo(f"... and {len(items) - len(shown)} more problem(s) not shown (--all lists them), of these "
+                   "kinds:", err=True)
+        for line in _kinds(sorted(set(items) - set(shown), key=lambda p: p.sort_key())):
+            click.echo(line, err=True)
     errors, warnings = len(problems.errors), len(problems.warnings)
     if errors or warnings:
         summary = f"{errors} error(s), {warnings} warning(s)"
@@ -42,6 +49,19 @@ def report(problems: Problems, *, strict: bool = False) -> None:
         click.echo(problems.not_checked, err=True)
     if accepted:
         click.echo(f"{accepted} warning(s) accepted in config.yaml (accepted_warnings:) not shown", err=True)
+
+
+_QUOTED = re.compile(r"'[^']*'|\d[\d,.]*")
+
+
+def _kinds(problems: list, most: int = 10) -> list[str]:
+    """The problems not shown, counted by kind: each message with its quoted texts and figures left
+    out, so that a user told of 200 problems out of 771 sees what the other 571 are about."""
+    counts = collections.Counter(f"{p.level}: {_QUOTED.sub('…', p.message)}" for p in problems)
+    lines = [f"    {n} × {kind}" for kind, n in counts.most_common(most)]
+    if len(counts) > most:
+        lines.append(f"    and {len(counts) - most} other kind(s)")
+    return lines
 
 
 class WarningsOnce:
@@ -104,13 +124,13 @@ def progress_reporter():
     yield line
 
 
-def _run(action, strict: bool, failure: str):
+def _run(action, strict: bool, failure: str, show_all: bool = False):
     from generator.render_jobs import WorkerLost
 
     try:
         return action()
     except BuildFailed as failed:
-        report(failed.problems, strict=strict)
+        report(failed.problems, strict=strict, show_all=show_all)
         click.echo(failure, err=True)
         sys.exit(1)
     except WorkerLost as lost:
@@ -123,6 +143,8 @@ config_option = click.option("--config", "-c", "config_path", default="config.ya
                              type=click.Path(dir_okay=False, path_type=Path),
                              help="The site's config.yaml.")
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+all_option = click.option("--all", "show_all", is_flag=True,
+                          help=f"List every problem, not only the first {SHOW_AT_MOST} (the rest are counted by kind).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -182,7 +204,9 @@ def _check_base_url(ctx, param, value: str | None) -> str | None:
 @click.option("--base-url", default=None, callback=_check_base_url, metavar="URL",
               help="Where the site will live, instead of config.yaml's base_url (e.g. from CI: "
                    "the GitHub Pages address).")
-def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | None, base_url: str | None) -> None:
+@all_option
+def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | None, base_url: str | None,
+          show_all: bool) -> None:
     """Build the site into the output folder."""
     from generator.build import build_site, cyclic_gc_paused
 
@@ -191,8 +215,8 @@ def build(config_path: Path, out_dir: Path | None, strict: bool, jobs: int | Non
     with progress_reporter() as progress, cyclic_gc_paused(freeze_after=True):
         result = _run(lambda: build_site(config_path, out_dir, strict=strict, jobs=jobs, progress=progress,
                                          base_url=base_url),
-                      strict, "Build failed: nothing was written; the previous site is unchanged.")
-    report(result.problems)
+                      strict, "Build failed: nothing was written; the previous site is unchanged.", show_all)
+    report(result.problems, show_all=show_all)
     if result.up_to_date:
         click.echo(f"Nothing has changed since the last build: {result.pages} pages, {result.charts} charts "
                    f"({result.files} files) in {out_dir} are up to date ({result.seconds:.1f}s)"
@@ -217,12 +241,13 @@ def _services(count: int, possessive: bool = False) -> str:
 @main.command()
 @config_option
 @strict_option
-def check(config_path: Path, strict: bool) -> None:
+@all_option
+def check(config_path: Path, strict: bool, show_all: bool) -> None:
     """Check every input file and report problems, writing nothing."""
     from generator.build import check_site
 
-    problems = _run(lambda: check_site(config_path, strict=strict), strict, "Check failed.")
-    report(problems)
+    problems = _run(lambda: check_site(config_path, strict=strict), strict, "Check failed.", show_all)
+    report(problems, show_all=show_all)
     click.echo("No errors found." if not problems.warnings else "No errors found (see warnings above).")
 
 
