@@ -542,7 +542,8 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
                      split: dict, marked: tuple[str, ...]) -> ServiceFigures:
     kpis: dict[str, m.Figure] = {}
     year = YearWindow(None, None, None, None, None, None, 0.0, 0.0)
-    step = 3 if rows and rows[-1].period.kind in ("quarter", "financial_quarter") else 1  # months a period
+    kind = rows[-1].period.kind if rows else None
+    step = 3 if kind in ("quarter", "financial_quarter") else 12 if kind in ("year", "financial_year") else 1
     begins = None  # a service of months or quarters whose figures begin inside its latest year
     if window is not None:
         start, end, prev_start = window["window_start"], window["last_end"], window["previous_start"]
@@ -570,7 +571,10 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
                      + ("" if count >= total else f"; {count:g} of the {total:g} {unit}s since "
                         f"{'has' if count == 1 else 'have'} complete data"))
     elif year.transactions is not None and round(year.months_with_data) < 12:
-        notes.append(f"{_periods_complete(year.months_with_data, step)} complete data")
+        # A year's figures ('2018-19') are whole or not: not in months (a tester's "none of the 12
+        # months has complete data", of a yearly inventory with a channel's figure not given).
+        notes.append("not every channel has a figure for the year" if step == 12 else
+                     f"{_periods_complete(year.months_with_data, step)} complete data")
     # Only two whole years are compared: a year with a channel's figures missing (a channel that
     # stopped reporting, a late month) against a full one would show a fall that is not there.
     whole = year.months_with_data >= COMPLETE_YEAR and year.previous_months_with_data >= COMPLETE_YEAR
@@ -581,10 +585,15 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
                         if year.previous_months_with_data < COMPLETE_YEAR else (year.months_with_data, year.label))
         count = round(short / step)
         unit = "month" if step == 1 else "quarter"
-        incomplete = (f"No comparison with {year.previous_label}" + (
-            ", which has " if label == year.previous_label else f": {label} has ") + (
-            f"only {count:g} {unit}{'' if count == 1 else 's'} of complete data" if count
-            else f"no {unit} of complete data"))
+        if step == 12:
+            incomplete = f"No comparison with {year.previous_label}" + (
+                ", for which not every channel has a figure" if label == year.previous_label else
+                f": not every channel has a figure for {label}")
+        else:
+            incomplete = (f"No comparison with {year.previous_label}" + (
+                ", which has " if label == year.previous_label else f": {label} has ") + (
+                f"only {count:g} {unit}{'' if count == 1 else 's'} of complete data" if count
+                else f"no {unit} of complete data"))
     digital_only = [r for r in rows if r.transactions is None and r.digital_transactions is not None] \
         if year.transactions is None else []
     if digital_only:  # 'No figure has been published' beside a published digital count (a tester)

@@ -3959,3 +3959,14 @@ def test_a_wide_channel_mapped_to_no_channel_is_told_at_config_yaml(tmp_path):
     assert re.search(r"config\.yaml:\d+:\d+: error: wide: channels: maps 'phone' to 'phne', which is not a channel "
                      r"in config\.yaml\n    hint: did you mean 'phone'\?", out)
     assert "inventory.csv" not in out.split("error", 1)[0] and out.count("error:") == 1
+
+
+def test_a_year_with_a_channel_missing_is_said_in_years_not_months(tmp_path):
+    """A yearly card said 'April 2018 to March 2019 has no month of complete data' and 'none of the
+    12 months has complete data' of a year whose phone figure was not given."""
+    data = INVENTORY.replace("Immigration,,220,60", "Immigration,,220,")
+    config = site(tmp_path, INVENTORY_SOURCE, {"data/inventory.csv": data})
+    card = services(config)["1464"].kpis["transactions_per_year"]
+    assert card.note == "not every channel has a figure for the year"
+    assert card.no_comparison == ("No comparison with April 2017 to March 2018: not every channel has a figure for "
+                                  "April 2018 to March 2019")
