@@ -682,6 +682,22 @@ def _pattern_regex(pattern: str, measures: list[str] | None = None) -> re.Patter
     return re.compile("^" + "".join(out) + "$", re.I | re.S)
 
 
+def _edits(a: str, b: str) -> int:
+    """Letters to add, drop or change to make one text the other (Levenshtein)."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        row, before = [i], row
+        for j, y in enumerate(b, 1):
+            row.append(min(before[j] + 1, row[j - 1] + 1, before[j - 1] + (x != y)))
+    return row[-1]
+
+
+def _slips(text: str, candidates: list[str], cutoff: float = 0.8) -> list[str]:
+    """The candidate ``text`` is a letter or two from, if any: difflib's likeness alone called the
+    Y/N column 'e_application' a letter or two from 'other_applications' (six apart)."""
+    return [c for c in difflib.get_close_matches(text, candidates, n=1, cutoff=cutoff) if _edits(text, c) <= 2]
+
+
 def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_line: int, path,
                    problems: Problems, channel_lookup, normalise, is_period,
                    frame: pd.DataFrame) -> list[tuple[str, dict]]:
@@ -721,7 +737,7 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         if "measure" in parts:
             measure = measures.get(_words(parts["measure"]))
             if measure is None:  # a heading of the right shape for something else (notes), or a typo
-                close = difflib.get_close_matches(parts["measure"].lower(), list(measures), n=1, cutoff=0.8)
+                close = _slips(parts["measure"].lower(), list(measures))
                 if close:  # a letter or two out: over figures, a typo that would drop them
                     report = problems.error if _holds_figures(frame[heading]) else problems.warning
                     report(path, f"column '{heading}' matches '{pattern}' but '{parts['measure']}' is not "
@@ -756,8 +772,7 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             if channel is None:
                 # A channel's name a letter or two out, over figures, is a typo that would drop them.
                 spelt = {**channel_lookup, **{normalise(k): k for k in wide["channels"]}}  # as config.yaml names it
-                close = [spelt[c] for c in difflib.get_close_matches(normalise(parts["channel"]), list(spelt), n=1,
-                                                                     cutoff=0.8)]
+                close = [spelt[c] for c in _slips(normalise(parts["channel"]), list(spelt))]
                 figures = _holds_figures(frame[heading])
                 if not close and not figures:
                     continue  # a label beside the values ('Reporting period'): nothing to read

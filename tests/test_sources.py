@@ -3970,3 +3970,20 @@ def test_a_year_with_a_channel_missing_is_said_in_years_not_months(tmp_path):
     assert card.note == "not every channel has a figure for the year"
     assert card.no_comparison == ("No comparison with April 2017 to March 2018: not every channel has a figure for "
                                   "April 2018 to March 2019")
+
+
+def test_a_heading_six_letters_from_a_mapped_channel_is_not_called_a_slip(tmp_path):
+    """The Y/N column 'e_application' was said to be 'a letter or two from other_applications'."""
+    data = INVENTORY.replace("url,online,phone", "url,online,other_applications,e_application").replace(
+        ",50\n", ",50,N\n").replace(",80\n", ",80,Y\n").replace(",40\n", ",40,Y\n").replace(
+        ",70\n", ",70,N\n").replace(",1\n", ",1,N\n").replace(",60\n", ",60,Y\n")
+    source = INVENTORY_SOURCE.replace('wide: {columns: "{channel}"}',
+                                      'wide: {columns: "{channel}", channels: {other_applications: phone}}')
+    config = site(tmp_path, source, {"data/inventory.csv": data})
+    code, out = run(config, "check")
+    assert code == 0 and "letter or two" not in out and "e_application" not in out, out
+    assert [p.transactions for p in services(config)["1464"].periods] == [280, 280, 280]
+    # One letter out, over figures, is still told, as an error (its figures would be dropped).
+    config.write_text(config.read_text().replace("other_applications: phone", "other_aplications: phone"))
+    code, out = run(config, "check")
+    assert code == 1 and "it is a letter or two from 'other_aplications' in wide: channels: in config.yaml" in out
