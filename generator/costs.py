@@ -238,6 +238,8 @@ def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m
 
 
 def cost_reports(site: m.SiteModel, start_month: int) -> list[CostReport]:
-    """A report for every financial year with data, newest first."""
-    return [cost_report(site, year, start_month, site.channels)
-            for year in years_with_data(site.services)]
+    """A report for every financial year with data and some cost (a service's own, or estimated
+    from channels' unit costs), newest first. A year with none would be a table of 'no data' in
+    every row (a tester's thousand services of a yearly inventory that publishes no costs)."""
+    reports = (cost_report(site, year, start_month, site.channels) for year in years_with_data(site.services))
+    return [report for report in reports if report.cost is not None]

@@ -308,3 +308,27 @@ def test_downloads_carry_no_binary_noise(tmp_path):
     assert not [t for t in texts if "0000000000" in t or "9999999999" in t]
     take_up = json.loads((site / "data/charts/services/permits/digital-take-up.json").read_text())["data"]
     assert [row["value"] for row in take_up if row["period"] == "May 2024"] == [55.0]
+
+
+def test_no_cost_report_without_a_cost_anywhere(tmp_path):
+    """A thousand services of a yearly inventory that publishes no costs, and channels with no unit
+    costs, had a cost report of 'no data' in every row, linked from the services page."""
+    from sitefactory import write_site
+
+    from generator.build import build_site
+
+    config = write_site(tmp_path, {
+        "config.yaml": "title: T\norganisation: T\nchannels:\n  - {id: online, label: Online, digital: true}\n"
+                       "  - {id: phone, label: Phone}\ncharts: {static_svg: false}\n",
+        "content/organisations/t.yaml": "name: T\n",
+        "content/services/permits.yaml": "name: Permits\norganisation: t\ndescription: P.\ndata: permits.csv\n",
+        "data/permits.csv": "period,channel,transactions\n2024-04,online,10\n2024-04,phone,5\n"})
+    build_site(config, tmp_path / "site")
+    assert not (tmp_path / "site/costs").exists()
+    assert not list((tmp_path / "site/data").glob("costs-*.csv"))
+    assert "costs/" not in (tmp_path / "site/services/index.html").read_text()
+    # With a cost, the year has its report.
+    (tmp_path / "data/permits.csv").write_text("period,channel,transactions,cost\n2024-04,online,10,2\n"
+                                               "2024-04,phone,5,10\n")
+    build_site(config, tmp_path / "site")
+    assert (tmp_path / "site/costs/2024-25/index.html").exists()
