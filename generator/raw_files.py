@@ -478,7 +478,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        header_line, hint=where + ", so that the lines above it are passed over")
         return None
     for line_num, cells, record in wide:
-        figure = _split_figure(record, usual)
+        figure = _split_figure(record, usual, counts=cells == len(header) + 1)
         problems.error(path, f"row has {cells} cells but the header has {len(header)}{figure}",
                        line_num, len(header) + 1, hint=_SPLIT_HINT if figure else _EXTRA_HINT)
     split = set()
@@ -540,18 +540,54 @@ _FIRST_PART = re.compile(r"^\s*[-\u2212]?[£$€]?\d{1,3}$")  # '£5' of '£5,86
 _THOUSANDS = re.compile(r"^\d{3}(\.\d+)?\s*$")  # its '869.99'
 
 
-def _split_figure(record: list[str], usual: list[list[str]]) -> str:
+def _split_figure(record: list[str], usual: list[list[str]], counts: bool = False) -> str:
     """": '£5' and '869.99' look like one figure, £5,869.99, split at its comma", where a row's
     neighbouring cells look like the parts of a figure split at its thousands separator (not in
     quotes), and the file's other rows do not have such a pair there (a '£9' cost beside a count of
-    130 is the file's shape, not a split)."""
-    for index, (first, second) in enumerate(zip(record, record[1:])):
-        if _FIRST_PART.match(first) and _THOUSANDS.match(second) and not first.strip().lstrip("-\u2212").isdigit():
-            alike = sum(1 for row in usual if len(row) > index + 1 and _FIRST_PART.match(row[index])
-                        and _THOUSANDS.match(row[index + 1]))
-            if alike * 2 < len(usual) or not usual:
-                return f": '{first}' and '{second}' look like one figure, {first.strip()},{second.strip()}, split at its comma"
+    130 is the file's shape, not a split).
+
+    ``counts``: the row has one cell too many, so a count split ('2' and '685' of 2,685) is looked
+    for as well, if it is the row's only such pair: among counts (100,200,300) any pair might be."""
+    def split_at(index: int, first: str, second: str, plain: bool) -> bool:
+        if not (_FIRST_PART.match(first) and _THOUSANDS.match(second)) or plain != first.strip().lstrip(
+                "-\u2212").isdigit():
+            return False
+        alike = sum(1 for row in usual if len(row) > index + 1 and _FIRST_PART.match(row[index])
+                    and _THOUSANDS.match(row[index + 1]))
+        return alike * 2 < len(usual) or not usual
+
+    pairs = list(enumerate(zip(record, record[1:])))
+    found = [(first, second) for index, (first, second) in pairs if split_at(index, first, second, plain=False)]
+    if not found and counts:
+        plain = [index for index, (first, second) in pairs if split_at(index, first, second, plain=True)]
+        if usual:  # '1,200,150': 1,200 and 150, or 1 and 200,150? The one whose figures are the size of
+            plain = _likeliest_join(record, usual, plain)  # the column's others ('100,20,150': an extra cell)
+        if len(plain) == 1:
+            found = [pairs[plain[0]][1]]
+    if found:
+        first, second = found[0]
+        return f": '{first}' and '{second}' look like one figure, {first.strip()},{second.strip()}, split at its comma"
     return ""
+
+
+def _likeliest_join(record: list[str], usual: list[list[str]], candidates: list[int]) -> list[int]:
+    """Of the places a row's cells might be a figure split at its comma, the one (in a list; empty if
+    no one is likeliest) that, joined, gives each column figures of as many digits as its other rows'."""
+    def digits(cell: str) -> int:
+        return sum(ch.isdigit() for ch in cell)
+
+    typical = [sorted(digits(row[j]) for row in usual if len(row) > j) for j in range(len(record) - 1)]
+    typical = [sizes[len(sizes) // 2] if sizes else 0 for sizes in typical]
+    scores = []
+    for index in candidates:
+        joined = [*record[:index], record[index] + record[index + 1], *record[index + 2:]]
+        scores.append(sum(abs(digits(cell) - size) for cell, size in zip(joined, typical)))
+    if not scores:
+        return []
+    best = min(scores)
+    index = candidates[scores.index(best)]
+    fits = abs(digits(record[index] + record[index + 1]) - typical[index]) <= 1  # the figure joined: its column's size
+    return [index] if scores.count(best) == 1 and fits else []
 
 
 def _split_otherwise(header: list[str], rows: list, wide: list) -> tuple[str, str] | None:

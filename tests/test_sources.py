@@ -3499,6 +3499,22 @@ def test_rows_a_cell_wider_than_the_headings_throughout_are_still_read(tmp_path)
     assert code == 1 and out.count("look like one figure") == 2 and "data/pay.csv:3: error: row has 6 cells" in out
 
 
+def test_a_count_split_at_its_comma_is_named_when_one_place_fits(tmp_path):
+    """An unquoted '2,685' among counts got only 'row has 7 cells but the header has 6'. Named where
+    joining two cells gives each column figures of its usual size; not where a cell is merely extra."""
+    head = "period,channel,transactions,started,completed,satisfaction\n"
+    rows = "2024-01,online,1000,200,150,70\n2024-02,online,1100,210,160,72\n2024-03,online,1200,220,170,75\n"
+    config = site(tmp_path, "", {"data/pay.csv": head + rows + "2024-04,online,1,250,180,160,71\n",
+                                 "content/services/pay.yaml": PAY})
+    code, out = run(config, "check")
+    # '1,250,180': 1,250 and 180 (a four-figure count, like the column's), not 1 and 250,180.
+    assert code == 1 and ("data/pay.csv:5:7: error: row has 7 cells but the header has 6: '1' and '250' look like "
+                          "one figure, 1,250, split at its comma") in out
+    (tmp_path / "data/pay.csv").write_text(head + rows + "2024-04,online,1300,20,180,160,71\n")
+    code, out = run(config, "check")
+    assert code == 1 and "data/pay.csv:5:7: error: row has 7 cells but the header has 6\n" in out
+
+
 # -- rows per channel in one file (or source) and for all channels together in another ----------------
 
 PARKING = ("\ufeffPeriod,Channel,Transactions,Cost,Satisfaction\n"
