@@ -78,7 +78,8 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
         if templates is None:
             continue
         names = templates["name"].render(frame)
-        for row in detail_rows(frame, names, order).to_dict("records"):
+        used = [c for template in templates.values() if template is not None for c in template.columns]
+        for row in detail_rows(frame, names, order, fill=used).to_dict("records"):
             name = _text(templates["name"], row)
             slug = slugify(_text(templates.get("slug"), row) or name or "")
             here = Path(row["@file"]) if row.get("@file") else path  # a pattern's files: the row's own
@@ -139,11 +140,18 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
     templates = template_values(frame, block, source, ("services",), problems)
     if templates is None:
         return []
-    _warn_of_keys_in_two_organisations(frame, keys, templates, spec, path, problems)
+    organisation = templates.get("organisation")
+    org_names = organisation.render(frame).str.strip() if organisation is not None and organisation.columns else None
+    _warn_of_keys_in_two_organisations(frame, keys, org_names, organisation, spec, path, problems)
     made = []
     shared_keys: dict[str, list] = {}  # another source's id -> (key, slug given, file, line) of keys it made too
     folder = path
-    for row in detail_rows(frame, keys, order).to_dict("records"):
+    used = [c for template in templates.values() if template is not None for c in template.columns]
+    within = _slugs_of(org_names) if org_names is not None else None
+    # The web address from the key's earliest row: a slug made from a name that has changed since
+    # stays where it was published (and a YAML file overriding it still applies).
+    slugs = _first_texts(frame, keys, templates.get("slug"), order)
+    for row in detail_rows(frame, keys, order, fill=used, within=within).to_dict("records"):
         key = row["@key"]
         line = int(row["@line"])
         path = Path(row["@file"]) if row.get("@file") else folder  # a pattern's files: the row's own
@@ -163,7 +171,7 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
                              hint=f"say so with exclude: {{{_heading(spec)}: '{key}'}} in the source; "
                              "if it is a real service, rename it")
             continue
-        slug = slugify(_text(templates.get("slug"), row) or key)
+        slug = slugify(slugs.get(key) or key)
         if not slug:
             problems.error(path, f"cannot make a web address from '{key}'", line,
                            hint="set services: slug: to a column with letters or digits")
@@ -227,22 +235,42 @@ def _service(source: Source, block: dict, templates: dict, row: dict, key: str, 
         positions=row_positions(int(row["@line"])))
 
 
-def _warn_of_keys_in_two_organisations(frame: pd.DataFrame, keys: pd.Series, templates: dict, spec, path: Path,
-                                       problems: Problems) -> None:
+def _slugs_of(names: pd.Series) -> pd.Series:
+    """Each name's slug, each distinct name slugified once (a row each: 96,000 rows)."""
+    return names.map({name: slugify(name) for name in names.unique()})
+
+
+def _first_texts(frame: pd.DataFrame, keys: pd.Series, template, order: pd.Series | None) -> dict[str, str]:
+    """Each key's ``template`` made from its earliest row that fills it in: earliest by ``order``
+    (each row's period), then in the file. New periods, newest first or last, leave it as it is."""
+    import numpy as np
+    import pandas as pd
+
+    if template is None:
+        return {}
+    pairs = pd.DataFrame({"key": keys.to_numpy(), "text": template.render(frame).to_numpy()})
+    if order is not None:
+        pairs = pairs.iloc[np.argsort(order.astype("float64").fillna(np.inf).to_numpy(), kind="stable")]
+    pairs = pairs[pairs["key"].astype(str).str.strip().ne("") & pairs["text"].ne("")].drop_duplicates("key")
+    return dict(zip(pairs["key"], pairs["text"]))
+
+
+def _warn_of_keys_in_two_organisations(frame: pd.DataFrame, keys: pd.Series, named: pd.Series | None, organisation,
+                                       spec, path: Path, problems: Problems) -> None:
     """A service key in rows of two organisations: a tester's service id 1941 was a passport
     service of one department in one year and another department's notices the next. Its rows
     are one service (of the latest row's organisation), which is right for a service that moved,
     and wrong for an id reused: said once for the source, naming the first few."""
     import pandas as pd
 
-    organisation = templates.get("organisation")
-    if organisation is None or not organisation.columns:
+    if named is None:
         return  # one organisation, written in config.yaml
-    rows = pd.DataFrame({"key": keys.to_numpy(), "organisation": organisation.render(frame).str.strip().to_numpy(),
+    rows = pd.DataFrame({"key": keys.to_numpy(), "organisation": named.to_numpy(), "same": _slugs_of(named).to_numpy(),
                          "line": frame["@line"].to_numpy(),
                          "file": frame["@file"].to_numpy() if "@file" in frame else str(path)})
-    rows = rows[rows["key"].ne("") & rows["organisation"].ne("")].drop_duplicates(["key", "organisation"])
-    counts = rows.groupby("key", sort=False)["organisation"].transform("size")
+    # Compared as organisations are matched: 'Culture Media and Sport' and 'Culture, Media and Sport' are one.
+    rows = rows[rows["key"].ne("") & rows["same"].ne("")].drop_duplicates(["key", "same"])
+    counts = rows.groupby("key", sort=False)["same"].transform("size")
     shared = rows[counts > 1]
     if not len(shared):
         return
@@ -253,13 +281,15 @@ def _warn_of_keys_in_two_organisations(frame: pd.DataFrame, keys: pd.Series, tem
     many = shared["key"].nunique()
     first = shared[shared["key"].eq(shared["key"].iloc[0])].iloc[1]
     columns = " ".join(f"{{{c}}}" for c in organisation.columns)
+    key = f"{{{spec[1]}}}" if spec[0] == "column" else spec[1].text  # the key as columns: writes it
     problems.warning(Path(first["file"]), f"{'a service key is' if many == 1 else f'{many} service keys are'} in "
                      f"rows of more than one organisation, each read as one service (of its latest row's "
                      f"organisation): {'; '.join(said)}" + (f"; and {many - 3} more" if many > 3 else ""),
                      int(first["line"]),
                      hint="if a key means a different service in each organisation, make the key tell them apart: "
-                          f"columns: {{service: \"{columns} {{{_heading(spec)}}}\"}} in the source; if the service "
-                          "moved, this can be accepted (accepted_warnings:)")
+                          f"columns: {{service: \"{columns} {key}\"}} in the source (and, to keep the services' "
+                          f"web addresses as they are, services: slug: \"{key}\"); if the service moved, this can "
+                          "be accepted (accepted_warnings:)")
 
 
 _NOTE = re.compile(r"^\s*(?:\[|\*|†|‡|(?:notes?|sources?|footnotes?)\b|this\s+(?:table|worksheet|sheet|file)\b)"

@@ -1240,11 +1240,27 @@ def template_values(frame: pd.DataFrame, block: dict, source: Source, keypath: t
     return out if ok else None
 
 
-def detail_rows(frame: pd.DataFrame, key: pd.Series, order: pd.Series | None = None) -> pd.DataFrame:
-    """One row for each distinct non-blank key, in the order the keys first appear. Where a key
-    has several rows, each cell is the latest row's that is not blank (latest by ``order``, a
-    number for each row's period, then by file order; without one, the first row's), and
-    ``@line`` and ``@file`` are the latest row's."""
+def _blank_cells(column: pd.Series):
+    """Which cells are blank (or only spaces): each distinct text looked at once."""
+    import numpy as np
+    import pandas as pd
+
+    codes, texts = pd.factorize(column)
+    blank = np.array([not str(text).strip() for text in texts] + [True], dtype=bool)  # code -1: a missing cell
+    return blank[codes]
+
+
+def detail_rows(frame: pd.DataFrame, key: pd.Series, order: pd.Series | None = None, fill=(),
+                within: pd.Series | None = None) -> pd.DataFrame:
+    """One row for each distinct non-blank key, in the order the keys first appear: the key's latest
+    row (latest by ``order``, a number for each row's period, then by file order; without one, its
+    first row), with each of the ``fill`` columns that is blank there taken from the latest of its
+    rows that fills it in. With ``within`` (each row's organisation), only from rows of the latest
+    row's: a key another organisation used before lends it nothing (a passport service's web
+    address had gone to another department's notices, under a reused id).
+
+    Only the ``fill`` columns are looked at cell by cell: a 96,000-row file of 27 columns had taken
+    seven seconds when every column was."""
     import numpy as np
     import pandas as pd
 
@@ -1253,16 +1269,23 @@ def detail_rows(frame: pd.DataFrame, key: pd.Series, order: pd.Series | None = N
     repeated = keyed["@key"].duplicated(keep=False)
     if not repeated.any():
         return keyed
-    several = keyed[repeated]
+    several = keyed.index[repeated.to_numpy()]  # sorted by their labels: the wide rows are copied once, at the end
     if order is not None:
-        latest_first = (-order.loc[several.index].astype("float64")).fillna(np.inf).to_numpy()
-        several = several.iloc[np.argsort(latest_first, kind="stable")]
-    cells = several.drop(columns=["@key"])
-    blank = cells.apply(lambda column: column.isna() | column.astype(str).str.strip().eq(""))
-    filled = cells.mask(blank).groupby(several["@key"].to_numpy(), sort=False).first()
-    filled = filled.reindex(columns=cells.columns).fillna("")  # a cell blank in every row stays blank
-    filled = pd.concat([filled, pd.DataFrame({"@key": filled.index}, index=filled.index)], axis=1)  # no insert
+        latest_first = (-order.loc[several].astype("float64")).fillna(np.inf).to_numpy()
+        several = several[np.argsort(latest_first, kind="stable")]
+    keys = keyed.loc[several, "@key"]
+    latest = keyed.loc[keys.drop_duplicates(keep="first").index].set_index("@key", drop=False)
+    fill = [c for c in dict.fromkeys(fill) if c in keyed.columns]
+    if fill:
+        pool = several
+        if within is not None:
+            group = within.loc[several].astype(str).str.strip().to_numpy()
+            theirs = pd.Series(group).groupby(keys.to_numpy(), sort=False).transform("first").to_numpy()
+            pool = several[group == theirs]
+        cells = keyed.loc[pool, fill]
+        filled = cells.mask(cells.apply(_blank_cells)).groupby(keyed.loc[pool, "@key"].to_numpy(), sort=False).first()
+        latest = latest.assign(**{c: filled[c].reindex(latest.index).fillna("").to_numpy() for c in fill})
     firsts = keyed.drop_duplicates("@key", keep="first")
-    return pd.concat([firsts[~repeated.loc[firsts.index]], filled.reset_index(drop=True)], ignore_index=True) \
-        .set_index("@key", drop=False).loc[firsts["@key"]].reset_index(drop=True)
+    single = firsts[~repeated.loc[firsts.index]].set_index("@key", drop=False)
+    return pd.concat([single, latest]).loc[firsts["@key"]].reset_index(drop=True)
 

@@ -4003,3 +4003,41 @@ def test_a_heading_six_letters_from_a_mapped_channel_is_not_called_a_slip(tmp_pa
     config.write_text(config.read_text().replace("other_applications: phone", "other_aplications: phone"))
     code, out = run(config, "check")
     assert code == 1 and "it is a letter or two from 'other_aplications' in wide: channels: in config.yaml" in out
+
+
+def test_details_come_from_the_latest_period_in_a_newest_first_file_and_the_address_stays(tmp_path):
+    """Latest by period, not by place in the file: a newest-first export. And a web address made
+    from the name stays the one first published (a YAML file overriding it still applies)."""
+    lines = INVENTORY.splitlines()
+    newest_first = "\n".join([lines[0], *reversed(lines[1:])]) + "\n"
+    source = INVENTORY_SOURCE.replace('services: {name: "{service_name}",', 'services: {name: "{service_name}", '
+                                      'slug: "{service_name}",')
+    override = ("name: PR cards\norganisation: immigration\ndescription: Cards.\ntargets: {digital_take_up: 80}\n")
+    config = site(tmp_path, source, {"data/inventory.csv": newest_first,
+                                     "content/services/pr-card-renewals.yaml": override})
+    made = services(config)
+    # 2018-19 is the file's first row and the latest period: its name; the address is the first
+    # published (2016-17's, the file's last row), so the YAML file still overrides that service.
+    assert "permanent-resident-card-renewals" not in made
+    assert made["pr-card-renewals"].kpis["digital_take_up"].target == 80
+    assert [p.transactions for p in made["pr-card-renewals"].periods] == [280, 280, 280]
+    # Without the YAML file the service is named as in its latest row, at the same address.
+    (tmp_path / "content/services/pr-card-renewals.yaml").unlink()
+    assert services(config)["pr-card-renewals"].name == "Permanent Resident Card Renewals"
+
+
+def test_a_reused_key_takes_no_details_from_the_other_organisations_rows(tmp_path):
+    """Id 1941: the passport service's web address (2017-18, Immigration) had gone to Health
+    Canada's notices (2018-19), whose own cell is blank."""
+    made = services(site(tmp_path, INVENTORY_SOURCE, {"data/inventory.csv": INVENTORY}))
+    assert made["1941"].name == "Notices of Restriction" and made["1941"].service_url is None
+    assert made["1941"].organisation.slug == "health-canada"
+
+
+def test_one_organisation_written_two_ways_under_a_key_is_not_two_organisations(tmp_path):
+    data = INVENTORY.replace("2018-19,1941,Notices of Restriction,Health Canada", "2018-19,1941,Regular Passport,"
+                             "Immigration ")
+    config = site(tmp_path, INVENTORY_SOURCE, {"data/inventory.csv": data.replace("2017-18,1941,Regular Passport,"
+                                                                                  "Immigration", "2017-18,1941,"
+                                                                                  "Regular Passport,immigration")})
+    assert "more than one organisation" not in run(config, "check")[1]
