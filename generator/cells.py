@@ -764,7 +764,7 @@ def _added_terms(long: pd.DataFrame, col: str, terms: list[str], values: pd.Seri
         flags = flags | more_flags
     if count:
         below = values < 0
-        for index in long.index[below][:20]:
+        for index in long.index[below]:
             problems.error(_file(long, index, path), f"'{col}' comes out below zero on this row ({values[index]:g}): "
                            "it is worked out from columns, and the ones taken away are larger",
                            *_where(long["@line"], first, index),
@@ -808,20 +808,21 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     told: set[tuple] = set()  # cells already reported: one column mapped to two fields is told once
     for col in config.measure_ids:
         if col in rows.measures:
-            scratch = Problems(root=problems.root)
-            out[col], flags = _parse_numbers(long, col, path, scratch, missing, not_requested, fraction,
-                                             rows.headings, declared.get(col), scale.get(col, 1))
-            for problem in scratch.items:
-                where = (problem.path, problem.line, problem.column, problem.level)
-                if problem.column is None or where not in told:
-                    told.add(where)
-                    problems._add(problem)
+            def parse(frame: pd.DataFrame, col=col) -> tuple[pd.Series, pd.Series]:
+                scratch = Problems(root=problems.root)
+                values = _parse_numbers(frame, col, path, scratch, missing, not_requested, fraction, rows.headings,
+                                        declared.get(col), scale.get(col, 1))
+                for problem in scratch.items:  # a column read for two fields (or terms): its cells told once
+                    where = (problem.path, problem.line, problem.column, problem.level)
+                    if problem.column is None or where not in told:
+                        told.add(where)
+                        problems._add(problem)
+                return values
+
+            out[col], flags = parse(long)
             terms = [c for c in long.columns if c.startswith(col + TERM) and not c.endswith("@col")]
             if terms:
-                out[col], flags = _added_terms(long, col, terms, out[col], flags, path, problems,
-                                               lambda view: _parse_numbers(
-                                                   view, col, path, problems, missing, not_requested, fraction,
-                                                   rows.headings, declared.get(col), scale.get(col, 1)),
+                out[col], flags = _added_terms(long, col, terms, out[col], flags, path, problems, parse,
                                                declared.get(col) == "count" or col in COUNTS)
             if col in KPI_OF_MEASURE:
                 nr[KPI_OF_MEASURE[col]] |= flags

@@ -23,7 +23,7 @@ from generator.errors import ACCEPTED, ERROR, BuildFailed, Problems
 SHOW_AT_MOST = 200
 
 
-def report(problems: Problems, *, strict: bool = False, show_all: bool = False) -> None:
+def report(problems: Problems, *, strict: bool = False, show_all: bool = False, can_list_all: bool = True) -> None:
     """Print every problem as path:line:column: level: message (the first SHOW_AT_MOST, unless
     ``show_all``), then a count. Warnings that config.yaml accepts are only counted: they were
     read when they were accepted."""
@@ -35,8 +35,8 @@ def report(problems: Problems, *, strict: bool = False, show_all: bool = False) 
     for problem in shown:
         click.echo(problem.format(), err=True)
     if len(items) > len(shown):
-        click.echo(f"... and {len(items) - len(shown)} more problem(s) not shown (--all lists them), of these "
-                   "kinds:", err=True)
+        click.echo(f"... and {len(items) - len(shown)} more problem(s) not shown"
+                   f"{' (--all lists them)' if can_list_all else ''}, of these kinds:", err=True)
         for line in _kinds(sorted(set(items) - set(shown), key=lambda p: p.sort_key())):
             click.echo(line, err=True)
     errors, warnings = len(problems.errors), len(problems.warnings)
@@ -51,7 +51,9 @@ def report(problems: Problems, *, strict: bool = False, show_all: bool = False) 
         click.echo(f"{accepted} warning(s) accepted in config.yaml (accepted_warnings:) not shown", err=True)
 
 
-_QUOTED = re.compile(r"'[^']*'|\d[\d,.]*")
+# A quoted text (not an apostrophe inside a word: "row's"), a figure, or a month's name.
+_QUOTED = re.compile(r"(?<!\w)'.*?'(?!\w)|\d[\d,.]*|\b(?:January|February|March|April|May|June|July|August|"
+                     r"September|October|November|December)\b")
 
 
 def _kinds(problems: list, most: int = 10) -> list[str]:
@@ -77,7 +79,7 @@ class WarningsOnce:
         if now and now == self.shown and not problems.errors:
             click.echo(f"{len(now)} warning(s), the same as after the last build (printed above)", err=True)
             return
-        report(problems)
+        report(problems, can_list_all=False)  # (the dev server has no --all: check --all lists them)
         self.shown = None if problems.errors else now
 
     def forget(self) -> None:
@@ -286,7 +288,7 @@ def serve(config_path: Path, port: int, out_dir: Path | None) -> None:
         return load_config(config_path, Problems()), result.charts_pending, changed
 
     def failed(exc: BuildFailed) -> str:
-        report(exc.problems)
+        report(exc.problems, can_list_all=False)
         told.forget()
         if (out_dir / MARKER).is_file():
             click.echo("Build failed: still serving the last good site.", err=True)

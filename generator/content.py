@@ -145,9 +145,10 @@ class Service:
     @property
     def called(self) -> str:
         """How messages name the service: its YAML file's slug, or, for a service made from a
-        file's rows, its key as the file writes it ('RFR', not the slug 'rfr')."""
+        file's rows, its key as the file writes it ('RFR', not the slug 'rfr'), unless its web
+        address is not the key's (a second source's 'Angus', at 'angus-2'): then that."""
         made = next((ref.key for ref in self.data if ref.generated and ref.key), None)
-        return made or self.slug
+        return made if made and slugify(made) == self.slug else self.slug
 
 
 @dataclass

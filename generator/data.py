@@ -992,9 +992,11 @@ def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems, one_series: bo
             (f" and {len(told) - 2} more)" if len(told) > 2 else ")") if len(told) > 1 else ""
         message = f"the periods are single days a {what} apart ({first.isoformat()} to {last.isoformat()}" \
             f"{', in the files the pattern matched' if one_series else ''}), so each row is read as that one day"
-        hint = "if each row is a month, give the file's source (under sources:) period_type: month" \
-            if what == "month" else "if each row is a week, give the file's source (under sources:) " \
+        given = "period_type: month" if what == "month" else \
             "period_type: week (the date starts it) or period_type: week_ending (it ends it)"
+        hint = f"if each row is a {what}, give the pattern's entry under sources: {given}" if one_series else \
+            f"if each row is a {what}, give the file's entry under sources: {given} (a file with no entry " \
+            f"gets one: - file: {Path(file).name})"
         problems.warning(file, message + others, line, hint=hint + " (see 'Periods' in docs/bring-your-data.md)")
 
 

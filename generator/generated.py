@@ -51,6 +51,9 @@ def row_order(source: Source, frame: pd.DataFrame, fy_start_month: int) -> pd.Se
     if spec is None or spec[0] not in ("column", "template"):
         return None
     texts = frame[spec[1]].astype(str) if spec[0] == "column" else spec[1].render(frame)
+    fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
+    if fixes:  # a year's typo put right ('2103-04' for '2013-04') is not the latest row
+        texts = texts.str.strip().map(fixes).fillna(texts)
     def starts(financial_years: bool) -> dict[str, Period | None]:
         read = {}
         for text in texts.unique():

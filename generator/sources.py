@@ -707,7 +707,8 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
     measures = {_words(k): v for k, v in wide["measures"].items()}
     channels = {normalise(k): v for k, v in wide["channels"].items()}
     for original, value in wide["channels"].items():  # what a heading is mapped to: a channel config.yaml has
-        if channel_lookup.get(normalise(str(value))) is None:
+        if channel_lookup.get(normalise(str(value))) is None and \
+                normalise(str(value)) not in {normalise(text) for text in ALL_CHANNELS}:  # 'all': all-channels rows
             close = difflib.get_close_matches(normalise(str(value)), list(channel_lookup), n=1, cutoff=0.6)
             problems.error(source.config_path, f"wide: channels: maps '{original}' to '{value}', which is not a "
                            "channel in config.yaml", *source.positions.key_at(
@@ -1216,10 +1217,13 @@ def _apply_replace(frame: pd.DataFrame, source: Source | None) -> pd.DataFrame:
     if source is None:
         return frame
     for name, corrections in source.values["replace"].items():
-        if name in frame and corrections:
+        # A figure worked out from columns: its other columns ('completed@term-1') are corrected as it is.
+        columns = [c for c in frame.columns if c == name or (c.startswith(name + TERM) and not c.endswith("@col"))]
+        if columns and corrections:
             fixes = {str(k).strip(): str(v) for k, v in corrections.items()}
-            stripped = frame[name].astype(str).str.strip()
-            frame[name] = stripped.map(fixes).fillna(frame[name])
+            for column in columns:
+                stripped = frame[column].astype(str).str.strip()
+                frame[column] = stripped.map(fixes).fillna(frame[column])
     return frame
 
 

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -1040,3 +1041,18 @@ def test_a_comma_left_out_of_a_list_over_several_lines_is_told_where_it_is(tmp_p
     line = config.read_text().splitlines().index('  "-"]') + 1
     code, out = run(config, "check")
     assert code == 1 and f"config.yaml:{line}:3: error: YAML syntax error" in out and "noticed at" not in out
+
+
+def test_problems_past_the_list_are_counted_by_kind_whatever_their_apostrophes():
+    """A kind's quoted texts, figures and months are left out, not an apostrophe in a word: "the
+    chart's ... 'x'" had paired the apostrophe with the quote and left the name in."""
+    from generator.cli import _kinds
+    from generator.errors import Problems
+
+    problems = Problems(Path("."))
+    for n in range(3):
+        problems.warning(Path(f"data/{n}.csv"), f"service 'S{n}' has no rows for March 202{n}", n + 1)
+    problems.warning(Path("p.md"), "each chart's '[fill in: a date]' is still to be filled in", 1)
+    problems.warning(Path("p.md"), "each chart's '[fill in: who tested it]' is still to be filled in", 2)
+    assert _kinds(problems.sorted()) == ["    3 × warning: service … has no rows for … …",
+                                         "    2 × warning: each chart's … is still to be filled in"]

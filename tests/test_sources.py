@@ -4041,3 +4041,31 @@ def test_one_organisation_written_two_ways_under_a_key_is_not_two_organisations(
                                                                                   "Immigration", "2017-18,1941,"
                                                                                   "Regular Passport,immigration")})
     assert "more than one organisation" not in run(config, "check")[1]
+
+
+def test_a_wide_heading_mapped_to_all_channels_is_read_as_their_total(tmp_path):
+    """'Overall: all' under wide: channels: is the all-channels row, not an unknown channel."""
+    source = ("sources:\n  - file: overall.csv\n    columns: {period: Month, service: Service}\n"
+              "    wide: {columns: '{channel}', channels: {Overall: all}}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/overall.csv": "Month,Service,Overall\n2024-01,Bins,100\n2024-02,Bins,110\n"})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [p.transactions for p in services(config)["bins"].periods] == [100, 110]
+
+
+def test_terms_share_a_columns_bad_cell_and_its_replace(tmp_path):
+    """A column in two figures' sums ('{offered} - {abandoned}' and '{offered} - {abandoned} - {failed}'):
+    its bad cell is told once, and replace: for a figure corrects its terms' cells too."""
+    data = ("period,offered,abandoned,failed\n2024-01,100,10,5\n2024-02,120,abc,6\n2024-03,130,20,4\n")
+    source = ("sources:\n  - file: calls.csv\n    columns: {transactions: offered, started: '{offered} - {abandoned}',\n"
+              "              completed: '{offered} - {abandoned} - {failed}'}\n")
+    files = {"data/calls.csv": data, "content/services/calls.yaml": PAY.replace("pay.csv", "calls.csv")}
+    config = site(tmp_path, source, files)
+    code, out = run(config, "check")
+    assert code == 1 and out.count("is not a number: 'abc'") == 1 and "1 error(s)" in out
+    config.write_text(config.read_text().replace("    columns:", "    replace: {started: {abc: '12'}, completed: "
+                                                 "{abc: '12'}}\n    columns:"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    # February: started 120 - 12 = 108, completed 108 - 6 = 102; January 85 of 90; March 106 of 110.
+    rates = [p.completion_rate for p in services(config)["calls"].periods]
+    assert rates == [pytest.approx(85 / 90 * 100), pytest.approx(102 / 108 * 100), pytest.approx(106 / 110 * 100)]
