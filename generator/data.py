@@ -958,11 +958,23 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
     return out
 
 
-def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems, one_series: bool = False) -> None:
+# Single days this far apart, each the same day of its month (or each a month's last), are most
+# likely periods dated by their first or last day: (name, fewest days apart, most, how to read them).
+_DATED_PERIODS = (
+    ("month", 28, 31, "period_type: month"),
+    ("quarter", 89, 92, "period_type: quarter (or financial_quarter, to name them as quarters of the financial "
+                        "year)"),
+    ("half-year", 181, 184, None),
+    ("year", 365, 366, "period_type: year (or financial_year, for years from April)"),
+)
+
+
+def _days_a_period_apart(parsed: pd.DataFrame, problems: Problems, one_series: bool = False) -> None:
     """Warn where a file's periods are single days on the same day of each month (01/04/2023,
-    01/05/2023, ...): an export that dates each month by its first day, read as that day alone,
-    would show a month's figures as one day's and no year's totals. Likewise days a week apart
-    (a contact centre's 'week commencing'), whose year would add up 53 weeks.
+    01/05/2023, ...), or of each quarter, half-year or year: an export that dates each period by
+    its first or last day, read as that day alone, would show a month's figures as one day's and
+    no year's totals (a tester's half-yearly statistics read 'Of the 13 days shown'). Likewise days
+    a week apart (a contact centre's 'week commencing'), whose year would add up 53 weeks.
 
     ``one_series``: the rows come from the files a pattern matched (a file a month), each service's
     series running through all of them; each file alone holds one day. Told once for each file (or
@@ -973,12 +985,14 @@ def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems, one_series: bo
     found: dict[tuple, list] = {}  # (what, file or None) -> [(service, first, last, file, line)]
     for key, rows in days.groupby(["service"] if one_series else ["@file", "service"], sort=False):
         starts = sorted({p.start for p in rows["period"]})
-        apart = [(later - earlier).days for earlier, later in zip(starts, starts[1:])]
-        same_day = len({d.day for d in starts}) == 1 or all((d + timedelta(days=1)).day == 1 for d in starts)
         if len(starts) < 3:
             continue
-        what = "month" if all(28 <= gap <= 31 for gap in apart) and same_day else \
-            "week" if all(gap == 7 for gap in apart) else None  # 'Week commencing 03/04/2023'
+        apart = [(later - earlier).days for earlier, later in zip(starts, starts[1:])]
+        same_day = len({d.day for d in starts}) == 1 or all((d + timedelta(days=1)).day == 1 for d in starts)
+        what = next((name for name, least, most, _ in _DATED_PERIODS
+                     if same_day and all(least <= gap <= most for gap in apart)), None)
+        if what is None and all(gap == 7 for gap in apart):  # 'Week commencing 03/04/2023'
+            what = "week"
         if what is None:
             continue
         first = rows[period_attr(rows["period"], lambda p: p.start) == starts[0]]
@@ -992,11 +1006,18 @@ def _days_a_month_apart(parsed: pd.DataFrame, problems: Problems, one_series: bo
             (f" and {len(told) - 2} more)" if len(told) > 2 else ")") if len(told) > 1 else ""
         message = f"the periods are single days a {what} apart ({first.isoformat()} to {last.isoformat()}" \
             f"{', in the files the pattern matched' if one_series else ''}), so each row is read as that one day"
-        given = "period_type: month" if what == "month" else \
-            "period_type: week (the date starts it) or period_type: week_ending (it ends it)"
-        hint = f"if each row is a {what}, give the pattern's entry under sources: {given}" if one_series else \
-            f"if each row is a {what}, give the file's entry under sources: {given} (a file with no entry " \
-            f"gets one: - file: {Path(file).name})"
+        given = "period_type: week (the date starts it) or period_type: week_ending (it ends it)" if what == "week" \
+            else next(how for name, *_, how in _DATED_PERIODS if name == what)
+        if given is None:  # no period_type for half-years: each row's date made into one
+            ends = first.day != 1
+            hint = ("if each row is a half-year, make its period a half-year with a template in the source's "
+                    "columns:, such as period: " + ('"6 months to {Date}" (each date ends its half-year)' if ends
+                                                   else '"{Date}/P6M" (each date, written 2023-01-01, starts it)'))
+        elif one_series:
+            hint = f"if each row is a {what}, give the pattern's entry under sources: {given}"
+        else:
+            hint = f"if each row is a {what}, give the file's entry under sources: {given} (a file with no entry " \
+                f"gets one: - file: {Path(file).name})"
         problems.warning(file, message + others, line, hint=hint + " (see 'Periods' in docs/bring-your-data.md)")
 
 
@@ -1053,7 +1074,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     order = sorted(wanted, key=lambda k: (k[1], k[0] or ""))
     plain_parts, checked_alone = [], {}
     for parsed, members in read_sources(config, order, problems, raw_files):
-        _days_a_month_apart(parsed, problems, one_series=len(members) == 1 and is_pattern(members[0][1]))
+        _days_a_period_apart(parsed, problems, one_series=len(members) == 1 and is_pattern(members[0][1]))
         plain = _plain_files(parsed, wanted, {(source_id, file): str(path) for source_id, file, path in members},
                              frozenset(s.id for s in config.sources if s.values.get("missing_rows") == "zero"))
         if plain:

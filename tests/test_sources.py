@@ -4069,3 +4069,31 @@ def test_terms_share_a_columns_bad_cell_and_its_replace(tmp_path):
     # February: started 120 - 12 = 108, completed 108 - 6 = 102; January 85 of 90; March 106 of 110.
     rates = [p.completion_rate for p in services(config)["calls"].periods]
     assert rates == [pytest.approx(85 / 90 * 100), pytest.approx(102 / 108 * 100), pytest.approx(106 / 110 * 100)]
+
+
+@pytest.mark.parametrize("dates, says, fix", [
+    (["2022-01-01", "2022-04-01", "2022-07-01", "2022-10-01"], "a quarter apart (2022-01-01 to 2022-10-01)",
+     "period_type: quarter"),
+    (["2022-03-31", "2022-06-30", "2022-09-30", "2022-12-31"], "a quarter apart (2022-03-31 to 2022-12-31)",
+     "period_type: quarter"),
+    (["2021-06-30", "2021-12-31", "2022-06-30", "2022-12-31"], "a half-year apart (2021-06-30 to 2022-12-31)",
+     'period: "6 months to {Date}"'),
+    (["2020-04-01", "2021-04-01", "2022-04-01"], "a year apart (2020-04-01 to 2022-04-01)", "period_type: year"),
+])
+def test_days_a_quarter_a_half_year_or_a_year_apart_are_told(tmp_path, dates, says, fix):
+    """Half-yearly statistics dated by each half-year's last day were published as 13 single days
+    ('Of the 13 days shown'), with a row of 'no data' for each day between: only days a month or
+    a week apart were told."""
+    csv_text = "period,channel,transactions\n" + "".join(f"{d},online,{10 + i}\n" for i, d in enumerate(dates))
+    out = run(one_file_site(tmp_path, csv_text), "check")[1]
+    assert f"single days {says}, so each row is read as that one day" in out and fix in out, out
+
+
+def test_the_half_year_template_the_hint_gives_reads_half_years(tmp_path):
+    data = "Date,Requests\n30/06/2021,10\n31/12/2021,12\n30/06/2022,14\n31/12/2022,16\n"
+    source = ("sources:\n  - file: half.csv\n    columns: {period: '6 months to {Date}', transactions: Requests}\n")
+    config = site(tmp_path, source, {"data/half.csv": data, "content/services/half.yaml": PAY.replace("pay.csv",
+                                                                                                       "half.csv")})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [p.period.label for p in services(config)["half"].periods][:2] == ["January to June 2021",
+                                                                              "July to December 2021"]
