@@ -1107,6 +1107,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     _warn_of_hidden_figures(tidy, services, problems)
     _warn_of_channels_without_unit_costs(tidy, services, config, problems)
     _warn_of_costs_without_transactions(tidy, services, problems)
+    _warn_of_completed_without_started(tidy, services, problems)
     return tidy
 
 
@@ -1131,6 +1132,27 @@ def _warn_of_costs_without_transactions(tidy: pd.DataFrame, services: list[Servi
                          hint="map the transactions (a count of what the cost pays for) too; or, to publish the "
                               "cost as a figure of its own, declare a measure (measures: - {id: spend, label: "
                               "Spend, unit: money}) and map the column to it instead of cost")
+
+
+def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:
+    """A completion rate is completed over started: a tester's A&E trusts, with 'completed' mapped
+    and 'started' not, read 'Completion rate: no data' beside a download full of completed counts.
+    Told once for each file such services read, as costs without transactions are."""
+    if "completed" not in tidy or "started" not in tidy or not tidy["completed"].notna().any():
+        return
+    done = tidy["completed"].notna().groupby(tidy["service"], sort=False).any()
+    begun = tidy["started"].notna().groupby(tidy["service"], sort=False).any()
+    alone = set(done.index[done & ~begun.reindex(done.index, fill_value=False)])
+    by_file: dict[str, list[Service]] = {}
+    for svc in services:
+        if svc.slug in alone and "completion_rate" not in svc.not_requested:
+            by_file.setdefault(svc.data[0].file if svc.data else str(svc.path), []).append(svc)
+    for svc, *others in by_file.values():
+        more = f" (and {len(others)} more service{'s' if len(others) > 1 else ''} reading its file)" if others else ""
+        problems.warning(svc.path, f"service '{svc.called}' has completed counts but no started ones{more}, so it "
+                         "has no completion rate: that is completed over started", *svc.positions.at(("data",)),
+                         hint="map started too (every transaction begun, finished or not; often the same column as "
+                              "transactions: started: Attendances)")
 
 
 def _warn_of_channels_without_unit_costs(tidy: pd.DataFrame, services: list[Service], config: Config,

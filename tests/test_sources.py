@@ -4097,3 +4097,11 @@ def test_the_half_year_template_the_hint_gives_reads_half_years(tmp_path):
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     assert [p.period.label for p in services(config)["half"].periods][:2] == ["January to June 2021",
                                                                               "July to December 2021"]
+
+
+def test_completed_without_started_is_a_warning(tmp_path):
+    config = site(tmp_path, AE_SOURCE.replace(" started: attendances,", ""), {"data/ae.csv": AE})
+    code, out = run(config, "check")
+    assert code == 0 and ("warning: service 'RF4' has completed counts but no started ones, so it has no completion "
+                          "rate: that is completed over started") in out
+    assert services(config)["rf4"].kpis["completion_rate"].value is None
