@@ -589,6 +589,8 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             incomplete = f"No comparison with {year.previous_label}" + (
                 ", for which not every channel has a figure" if label == year.previous_label else
                 f": not every channel has a figure for {label}")
+            if label == year.label:  # said once on the card (a tester read it twice)
+                notes = [n for n in notes if n != "not every channel has a figure for the year"]
         else:
             incomplete = (f"No comparison with {year.previous_label}" + (
                 ", which has " if label == year.previous_label else f": {label} has ") + (

@@ -3983,9 +3983,14 @@ def test_a_year_with_a_channel_missing_is_said_in_years_not_months(tmp_path):
     data = INVENTORY.replace("Immigration,,220,60", "Immigration,,220,")
     config = site(tmp_path, INVENTORY_SOURCE, {"data/inventory.csv": data})
     card = services(config)["1464"].kpis["transactions_per_year"]
-    assert card.note == "not every channel has a figure for the year"
+    # Said once: the card's no-comparison line says it, and no note repeats it.
     assert card.no_comparison == ("No comparison with April 2017 to March 2018: not every channel has a figure for "
                                   "April 2018 to March 2019")
+    assert card.note is None
+    # A first year (nothing to compare with) has the note.
+    alone = "\n".join(line for line in data.splitlines() if "1464" not in line or "2018-19" in line) + "\n"
+    (tmp_path / "data/inventory.csv").write_text(alone)
+    assert services(config)["1464"].kpis["transactions_per_year"].note == "not every channel has a figure for the year"
 
 
 def test_a_heading_six_letters_from_a_mapped_channel_is_not_called_a_slip(tmp_path):
