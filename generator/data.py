@@ -1111,6 +1111,21 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     return tidy
 
 
+def _with_one_but_not_the_other(tidy: pd.DataFrame, services: list[Service], has: str, lacks: str):
+    """(service, ' (and 3 more services reading its file)') for the first of the services that have
+    some figure of ``has`` and none of ``lacks``, in each file they read: the services reading one
+    file are one unit of a build, so every split of a build, and a reused unit, says the same."""
+    some = tidy[has].notna().groupby(tidy["service"], sort=False).any()
+    other = tidy[lacks].notna().groupby(tidy["service"], sort=False).any()
+    alone = set(some.index[some & ~other.reindex(some.index, fill_value=False)])
+    by_file: dict[str, list[Service]] = {}
+    for svc in services:
+        if svc.slug in alone:
+            by_file.setdefault(svc.data[0].file if svc.data else str(svc.path), []).append(svc)
+    for svc, *others in by_file.values():
+        yield svc, f" (and {len(others)} more service{'s' if len(others) > 1 else ''} reading its file)" if others else ""
+
+
 def _warn_of_costs_without_transactions(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:
     """A cost needs transactions to be a cost per transaction: without any, a parking account's
     £1,266,255 was in no card, chart or cost report, only in the service's download. Told once for
@@ -1118,15 +1133,7 @@ def _warn_of_costs_without_transactions(tidy: pd.DataFrame, services: list[Servi
     split of a build, and a reused unit, says the same)."""
     if "cost" not in tidy or not tidy["cost"].notna().any():
         return
-    costed = tidy["cost"].notna().groupby(tidy["service"], sort=False).any()
-    counted = tidy["transactions"].notna().groupby(tidy["service"], sort=False).any()
-    alone = set(costed.index[costed & ~counted.reindex(costed.index, fill_value=False)])
-    by_file: dict[str, list[Service]] = {}  # services reading one file are in one unit of a build: said once
-    for svc in services:
-        if svc.slug in alone:
-            by_file.setdefault(svc.data[0].file if svc.data else str(svc.path), []).append(svc)
-    for svc, *others in by_file.values():
-        more = f" (and {len(others)} more service{'s' if len(others) > 1 else ''} reading its file)" if others else ""
+    for svc, more in _with_one_but_not_the_other(tidy, services, "cost", "transactions"):
         problems.warning(svc.path, f"service '{svc.called}' has costs but no transactions{more}, so its cost is shown "
                          "nowhere: a cost per transaction needs the transactions", *svc.positions.at(("data",)),
                          hint="map the transactions (a count of what the cost pays for) too; or, to publish the "
@@ -1140,15 +1147,8 @@ def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Servic
     Told once for each file such services read, as costs without transactions are."""
     if "completed" not in tidy or "started" not in tidy or not tidy["completed"].notna().any():
         return
-    done = tidy["completed"].notna().groupby(tidy["service"], sort=False).any()
-    begun = tidy["started"].notna().groupby(tidy["service"], sort=False).any()
-    alone = set(done.index[done & ~begun.reindex(done.index, fill_value=False)])
-    by_file: dict[str, list[Service]] = {}
-    for svc in services:
-        if svc.slug in alone and "completion_rate" not in svc.not_requested:
-            by_file.setdefault(svc.data[0].file if svc.data else str(svc.path), []).append(svc)
-    for svc, *others in by_file.values():
-        more = f" (and {len(others)} more service{'s' if len(others) > 1 else ''} reading its file)" if others else ""
+    asked = [svc for svc in services if "completion_rate" not in svc.not_requested]
+    for svc, more in _with_one_but_not_the_other(tidy, asked, "completed", "started"):
         problems.warning(svc.path, f"service '{svc.called}' has completed counts but no started ones{more}, so it "
                          "has no completion rate: that is completed over started", *svc.positions.at(("data",)),
                          hint="map started too (every transaction begun, finished or not; often the same column as "

@@ -3880,13 +3880,15 @@ sources:
   - file: lgbf.csv
     id: crisis
     filter: {Code: CORP 09}
-    columns: {period: Year, service: LocalAuthority, transactions: Denominator, completed: Numerator}
+    columns: {period: Year, service: LocalAuthority, transactions: Denominator, started: Denominator,
+              completed: Numerator}
     ignore: [Code]
     services: {name: "Crisis grants {LocalAuthority}", organisation: council}
   - file: lgbf.csv
     id: community
     filter: {Code: CORP 10}
-    columns: {period: Year, service: LocalAuthority, transactions: Denominator, completed: Numerator}
+    columns: {period: Year, service: LocalAuthority, transactions: Denominator, started: Denominator,
+              completed: Numerator}
     ignore: [Code]
     services: {name: "Community care grants {LocalAuthority}", organisation: council}
 """
