@@ -668,15 +668,16 @@ def _loose(text: str) -> str:
     return (r"\s+" if text[0].isspace() else "") + body + (r"\s+" if text[-1].isspace() else "")
 
 
-def _pattern_regex(pattern: str, measures: list[str] | None = None) -> re.Pattern:
+def _pattern_regex(pattern: str, measures: list[str] | None = None, channels: list[str] | None = None) -> re.Pattern:
     """A wide pattern ('{period}: {measure}') as a regex, each placeholder a named group; with
-    ``measures``, {measure} matches only those texts (longest first)."""
+    ``measures`` (or ``channels``), {measure} ({channel}) matches only those texts (longest first)."""
     out = []
     for i, part in enumerate(_PLACEHOLDER.split(pattern)):
+        texts = measures if part == "measure" else channels if part == "channel" else None
         if not i % 2:
             out.append(_loose(part))
-        elif part == "measure" and measures:
-            out.append("(?P<measure>" + "|".join(_loose(m) for m in sorted(measures, key=len, reverse=True)) + ")")
+        elif texts:
+            out.append(f"(?P<{part}>" + "|".join(_loose(m) for m in sorted(texts, key=len, reverse=True)) + ")")
         else:
             out.append(f"(?P<{part}>.+?)")
     return re.compile("^" + "".join(out) + "$", re.I | re.S)
@@ -718,8 +719,10 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             channels[normalise(original)] = None  # its columns are not read: told here, not at every cell
     # The measures' own texts first, so 'Digital transactions Oct - Dec 2016' splits after the
     # measure, not after its first word; any text second, for a near miss to be told about.
-    compiled = [_pattern_regex(pattern, list(measures)), _pattern_regex(pattern)] if measures else \
-        [_pattern_regex(pattern)]
+    # Likewise the texts wide: channels: maps ('online_web' in 'online_web_april', not 'online').
+    mapped = [str(k) for k in wide["channels"]] if "{channel}" in pattern else []
+    compiled = [_pattern_regex(pattern, list(measures), mapped), _pattern_regex(pattern)] if measures or mapped \
+        else [_pattern_regex(pattern)]
     fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
     found, fitted, named = [], False, set()
     for heading in resolver.headings:
@@ -731,9 +734,11 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         fitted = True
         # A split whose period is a period wins: '2012-Q4 Digital CPT (£)' is 2012-Q4 and an unmapped
         # measure, not the period '2012-Q4 Digital' and the mapped 'CPT (£)'.
+        # Where no split's period is one (a part of one, that wide: period: joins to a column: 'april'),
+        # the split by the mapped texts: 'online volume april' is 'online volume', not 'online'.
         match = next((m for m in matches if "period" not in m.groupdict()
                       or is_period(fixes.get(" ".join(m["period"].split()), " ".join(m["period"].split())))),
-                     matches[-1])
+                     matches[0])
         parts = {k: " ".join(v.split()) for k, v in match.groupdict().items()}
         if "measure" in parts:
             measure = measures.get(_words(parts["measure"]))

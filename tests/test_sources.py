@@ -4112,3 +4112,30 @@ def test_completed_without_started_is_a_warning(tmp_path):
     assert code == 0 and ("warning: service 'RF4' has completed counts but no started ones, so it has no completion "
                           "rate: that is completed over started") in out
     assert services(config)["rf4"].kpis["completion_rate"].value is None
+
+
+def test_a_measure_of_two_words_is_read_where_wide_period_joins_the_period(tmp_path):
+    """'online volume april' with wide: period: '{period} {Year}': no split's period is a period
+    until it is joined, and the first-word split ('online' / 'volume april') had dropped the digital
+    count without a word (take-up 'no data' for every library service)."""
+    source = ("sources:\n  - file: lib.csv\n    columns: {service: Service}\n"
+              "    wide: {columns: '{measure} {period}', period: '{period} {Year}',\n"
+              "           measures: {volume: transactions, online volume: digital_transactions}}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    data = "Service,Year,volume april,online volume april,volume may,online volume may\nAlpha,2023/24,100,60,110,70\n"
+    config = site(tmp_path, source, {"data/lib.csv": data})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [(p.period.label, p.digital_take_up) for p in services(config)["alpha"].periods] == [
+        ("April 2023", 60.0), ("May 2023", pytest.approx(70 / 110 * 100))]
+
+
+def test_a_channel_text_with_the_patterns_separator_in_it_is_read_as_mapped(tmp_path):
+    """'online_web_april' with '{channel}_{period}' and channels: {online_web: online} had split at
+    the first '_' ('online' / 'web_april'): 165 errors on a library file."""
+    source = ("sources:\n  - file: lib.csv\n    columns: {service: Service}\n"
+              "    wide: {columns: '{channel}_{period}', period: '{period} 2023/24', channels: {online_web: online}}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    data = "Service,online_web_april,online_web_may,phone_april,phone_may\nAlpha,60,70,40,40\n"
+    config = site(tmp_path, source, {"data/lib.csv": data})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [p.transactions for p in services(config)["alpha"].periods] == [100, 110]
