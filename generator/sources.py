@@ -906,6 +906,15 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                                     normalise, is_period, frame)
     if not value_headings:
         return None
+    if joined is not None and not joined.columns and not any(
+            is_period(joined.text.replace(_HEADING_PART, parts["period"])) for _, parts in value_headings
+            if "period" in parts):  # '{period} 2023/25': no heading makes a period, whatever the row: config's slip
+        shown = joined.text.replace(_HEADING_PART, value_headings[0][1].get("period", ""))
+        problems.error(source.config_path, f"wide: period: '{wide['period']}' makes no period from the headings "
+                       f"(the first is '{shown}')", *source.where("wide", "period"),
+                       hint="check the text around {period}: it is joined to each heading's part, such as "
+                            "'{period} 2023/24' for 'april'")
+        return None
     rows = frame.index
     if row_measure is not None:  # a service's rows, one per measure, are one row of figures
         named = [c for c in ("@file", "service", "channel") if c in base]

@@ -4139,3 +4139,15 @@ def test_a_channel_text_with_the_patterns_separator_in_it_is_read_as_mapped(tmp_
     config = site(tmp_path, source, {"data/lib.csv": data})
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     assert [p.transactions for p in services(config)["alpha"].periods] == [100, 110]
+
+
+def test_a_wide_period_template_that_makes_no_period_is_told_at_config_yaml(tmp_path):
+    """'{period} 2023/25' gave an error at every data cell ('april 2023/25' is not a period), none
+    where the slip was."""
+    source = ("sources:\n  - file: lib.csv\n    columns: {service: Service}\n"
+              "    wide: {columns: '{channel}_{period}', period: '{period} 2023/25', channels: {online_web: online}}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    data = "Service,online_web_april,online_web_may,phone_april,phone_may\nAlpha,60,70,40,40\nBeta,1,2,3,4\n"
+    code, out = run(site(tmp_path, source, {"data/lib.csv": data}), "check")
+    assert code == 1 and re.search(r"config\.yaml:\d+:\d+: error: wide: period: '\{period\} 2023/25' makes no period "
+                                   r"from the headings \(the first is 'april 2023/25'\)", out) and "1 error(s)" in out
