@@ -701,8 +701,11 @@ def _slips(text: str, candidates: list[str], cutoff: float = 0.8) -> list[str]:
 
 def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_line: int, path,
                    problems: Problems, channel_lookup, normalise, is_period,
-                   frame: pd.DataFrame) -> list[tuple[str, dict]]:
-    """Headings that hold values, each with its period/channel/measure text."""
+                   frame: pd.DataFrame, joined: str | None = None) -> list[tuple[str, dict]]:
+    """Headings that hold values, each with its period/channel/measure text. ``joined``: a wide:
+    period: template with no column in it ('{period} 2023/24'), whose periods are known from the
+    headings alone: one it makes no period of is told at its heading, and if none makes one, at
+    config.yaml (a slip there had been an error at every data cell)."""
     wide = source.values["wide"]
     pattern = wide["columns"]
     measures = {_words(k): v for k, v in wide["measures"].items()}
@@ -724,7 +727,7 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
     compiled = [_pattern_regex(pattern, list(measures), mapped), _pattern_regex(pattern)] if measures or mapped \
         else [_pattern_regex(pattern)]
     fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
-    found, fitted, named = [], False, set()
+    found, fitted, named, unjoined = [], False, set(), []
     for heading in resolver.headings:
         if heading in used or (_REPEATED_BLANK.fullmatch(heading) and not frame[heading].astype(str).str.strip().any()):
             continue  # a spacer column with no heading and nothing in it
@@ -754,6 +757,9 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         if "period" in parts:
             if parts["period"] not in fixes and _SUMMARY_PERIOD.fullmatch(parts["period"]):
                 continue  # a Total or year-to-date column: the periods already add up to it
+            if joined is not None and not is_period(joined.replace(_HEADING_PART, parts["period"])):
+                unjoined.append((heading, joined.replace(_HEADING_PART, parts["period"])))
+                continue
             if wide.get("period"):
                 pass  # the heading gives part of a period, the row the rest: checked once joined
             elif not is_period(fixes.get(parts["period"], parts["period"])):
@@ -802,6 +808,18 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
                              hint="check its spelling against the file's headings" + (
                                  f" (one is '{next(h for h in resolver.headings if normalise(h) == close[0])}')"
                                  if close else ""))
+    if unjoined and not any("period" in parts for _, parts in found):
+        problems.error(source.config_path, f"wide: period: '{wide['period']}' makes no period from the headings "
+                       f"(the first is '{unjoined[0][1]}')", *source.where("wide", "period"),
+                       hint="check the text around {period}: it is joined to each heading's part, such as "
+                            "'{period} 2023/24' for 'april'")
+        return []
+    for heading, text in unjoined:
+        report = problems.error if _holds_figures(frame[heading]) else problems.warning
+        report(path, f"column '{heading}' matches '{pattern}' but '{text}' is not a period I recognise",
+               header_line, resolver.number[heading],
+               hint="correct the heading, or say what it means with replace: {period: {'wrong': 'right'}} in the "
+                    "source")
     if not found and not fitted:
         problems.error(source.config_path, f"no heading in {source.file} matches the wide pattern '{pattern}'",
                        *source.where("wide", "columns"), hint=resolver.suggest(pattern.replace("{", "").replace("}", "")))
@@ -903,17 +921,9 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         keep = row_measure.notna()
         frame, base, row_measure = frame[keep], base[keep], row_measure[keep]
     value_headings = _wide_headings(source, resolver, used, header_line, path, problems, channel_lookup,
-                                    normalise, is_period, frame)
+                                    normalise, is_period, frame,
+                                    joined.text if joined is not None and not joined.columns else None)
     if not value_headings:
-        return None
-    if joined is not None and not joined.columns and not any(
-            is_period(joined.text.replace(_HEADING_PART, parts["period"])) for _, parts in value_headings
-            if "period" in parts):  # '{period} 2023/25': no heading makes a period, whatever the row: config's slip
-        shown = joined.text.replace(_HEADING_PART, value_headings[0][1].get("period", ""))
-        problems.error(source.config_path, f"wide: period: '{wide['period']}' makes no period from the headings "
-                       f"(the first is '{shown}')", *source.where("wide", "period"),
-                       hint="check the text around {period}: it is joined to each heading's part, such as "
-                            "'{period} 2023/24' for 'april'")
         return None
     rows = frame.index
     if row_measure is not None:  # a service's rows, one per measure, are one row of figures

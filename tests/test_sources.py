@@ -4151,3 +4151,13 @@ def test_a_wide_period_template_that_makes_no_period_is_told_at_config_yaml(tmp_
     code, out = run(site(tmp_path, source, {"data/lib.csv": data}), "check")
     assert code == 1 and re.search(r"config\.yaml:\d+:\d+: error: wide: period: '\{period\} 2023/25' makes no period "
                                    r"from the headings \(the first is 'april 2023/25'\)", out) and "1 error(s)" in out
+
+
+def test_a_misspelt_heading_joined_to_a_constant_wide_period_is_told_at_the_heading(tmp_path):
+    source = ("sources:\n  - file: lib.csv\n    columns: {service: Service}\n"
+              "    wide: {columns: '{channel}_{period}', period: '{period} 2023/24', channels: {online_web: online}}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    data = "Service,online_web_april,online_web_mya,phone_april,phone_may\nAlpha,60,70,40,40\nBeta,1,2,3,4\n"
+    code, out = run(site(tmp_path, source, {"data/lib.csv": data}), "check")
+    assert code == 1 and ("data/lib.csv:1:3: error: column 'online_web_mya' matches '{channel}_{period}' but 'mya "
+                          "2023/24' is not a period I recognise") in out and "1 error(s)" in out
