@@ -1115,6 +1115,8 @@ def _with_one_but_not_the_other(tidy: pd.DataFrame, services: list[Service], has
     """(service, ' (and 3 more services reading its file)') for the first of the services that have
     some figure of ``has`` and none of ``lacks``, in each file they read: the services reading one
     file are one unit of a build, so every split of a build, and a reused unit, says the same."""
+    if not (tidy[has].notna() & tidy[lacks].isna()).any():
+        return  # no row has the one without the other: no service can (the usual case, in one pass)
     some = tidy[has].notna().groupby(tidy["service"], sort=False).any()
     other = tidy[lacks].notna().groupby(tidy["service"], sort=False).any()
     alone = set(some.index[some & ~other.reindex(some.index, fill_value=False)])
