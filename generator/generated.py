@@ -1,11 +1,12 @@
 """Services and organisations made from a data source's rows, so a 700-row spreadsheet needs no YAML files.
 
 A source's ``services:`` block makes one service per distinct service key,
-with each detail (name, organisation, web address...) from the latest row
-that has that key and fills it in (latest by the row's period, else the
-first row in the file); its ``organisations:`` list makes organisations level
-by level (department, then agency), likewise. Each generated item remembers the CSV line it came from, so any
-problem with it is reported there. A YAML file with the same slug overrides a
+with each detail (name, organisation, web page...) from the latest row that
+has that key and fills it in (latest by the row's period, else the first row
+in the file), and its web address from the earliest, so that it stays put;
+its ``organisations:`` list makes organisations level by level (department,
+then agency), likewise. Each generated item remembers the CSV line it came
+from, so any problem with it is reported there. A YAML file with the same slug overrides a
 generated service, for adding targets or notes to one of hundreds.
 """
 
@@ -54,6 +55,7 @@ def row_order(source: Source, frame: pd.DataFrame, fy_start_month: int) -> pd.Se
     fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
     if fixes:  # a year's typo put right ('2103-04' for '2013-04') is not the latest row
         texts = texts.str.strip().map(fixes).fillna(texts)
+
     def starts(financial_years: bool) -> dict[str, Period | None]:
         read = {}
         for text in texts.unique():
@@ -81,8 +83,7 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
         if templates is None:
             continue
         names = templates["name"].render(frame)
-        used = [c for template in templates.values() if template is not None for c in template.columns]
-        for row in detail_rows(frame, names, order, fill=used).to_dict("records"):
+        for row in detail_rows(frame, names, order, fill=_columns_read(templates)).to_dict("records"):
             name = _text(templates["name"], row)
             slug = slugify(_text(templates.get("slug"), row) or name or "")
             here = Path(row["@file"]) if row.get("@file") else path  # a pattern's files: the row's own
@@ -149,12 +150,11 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
     made = []
     shared_keys: dict[str, list] = {}  # another source's id -> (key, slug given, file, line) of keys it made too
     folder = path
-    used = [c for template in templates.values() if template is not None for c in template.columns]
     within = _slugs_of(org_names) if org_names is not None else None
     # The web address from the key's earliest row: a slug made from a name that has changed since
     # stays where it was published (and a YAML file overriding it still applies).
     slugs = _first_texts(frame, keys, templates.get("slug"), order)
-    for row in detail_rows(frame, keys, order, fill=used, within=within).to_dict("records"):
+    for row in detail_rows(frame, keys, order, fill=_columns_read(templates), within=within).to_dict("records"):
         key = row["@key"]
         line = int(row["@line"])
         path = Path(row["@file"]) if row.get("@file") else folder  # a pattern's files: the row's own
@@ -236,6 +236,11 @@ def _service(source: Source, block: dict, templates: dict, row: dict, key: str, 
         not_requested=tuple(block.get("not_requested") or ()),
         unit_costs={}, notes=_text(templates.get("notes"), row), annotations=[], path=path,
         positions=row_positions(int(row["@line"])))
+
+
+def _columns_read(templates: dict) -> list[str]:
+    """The columns a block's templates are made from: the details a key's latest row may lack."""
+    return [column for template in templates.values() if template is not None for column in template.columns]
 
 
 def _slugs_of(names: pd.Series) -> pd.Series:
