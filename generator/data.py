@@ -1149,7 +1149,10 @@ def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Servic
     Told once for each file such services read, as costs without transactions are."""
     if "completed" not in tidy or "started" not in tidy or not tidy["completed"].notna().any():
         return
-    asked = [svc for svc in services if "completion_rate" not in svc.not_requested]
+    # (a service whose started counts are marked not requested has that said on its card instead)
+    marked = set(tidy.loc[tidy["nr_completion_rate"].astype(bool), "service"]) if "nr_completion_rate" in tidy \
+        else set()
+    asked = [svc for svc in services if "completion_rate" not in svc.not_requested and svc.slug not in marked]
     for svc, more in _with_one_but_not_the_other(tidy, asked, "completed", "started"):
         problems.warning(svc.path, f"service '{svc.called}' has completed counts but no started ones{more}, so it "
                          "has no completion rate: that is completed over started", *svc.positions.at(("data",)),

@@ -701,11 +701,12 @@ def _slips(text: str, candidates: list[str], cutoff: float = 0.8) -> list[str]:
 
 def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_line: int, path,
                    problems: Problems, channel_lookup, normalise, is_period,
-                   frame: pd.DataFrame, joined: str | None = None) -> list[tuple[str, dict]]:
-    """Headings that hold values, each with its period/channel/measure text. ``joined``: a wide:
-    period: template with no column in it ('{period} 2023/24'), whose periods are known from the
-    headings alone: one it makes no period of is told at its heading, and if none makes one, at
-    config.yaml (a slip there had been an error at every data cell)."""
+                   frame: pd.DataFrame, joined: str | None = None, fixed_join: bool = False) -> list[tuple[str, dict]]:
+    """Headings that hold values, each with its period/channel/measure text. ``joined``: the wide:
+    period: template, as the first row fills it in. ``fixed_join``: it has no column in it ('{period}
+    2023/24'), so periods are known from the headings alone: one it makes no period of is told at
+    its heading, and if none makes one, at config.yaml (a slip there had been an error at every
+    data cell)."""
     wide = source.values["wide"]
     pattern = wide["columns"]
     measures = {_words(k): v for k, v in wide["measures"].items()}
@@ -723,10 +724,20 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
     # The measures' own texts first, so 'Digital transactions Oct - Dec 2016' splits after the
     # measure, not after its first word; any text second, for a near miss to be told about.
     # Likewise the texts wide: channels: maps ('online_web' in 'online_web_april', not 'online').
+    # (Before those, if wide: channels: maps texts, a split by both; a heading of another channel
+    # ('Phone volume' beside channels: {Web: online}) still splits by the measures.)
     mapped = [str(k) for k in wide["channels"]] if "{channel}" in pattern else []
-    compiled = [_pattern_regex(pattern, list(measures), mapped), _pattern_regex(pattern)] if measures or mapped \
-        else [_pattern_regex(pattern)]
+    compiled = ([_pattern_regex(pattern, list(measures), mapped)] if mapped else []) + \
+        ([_pattern_regex(pattern, list(measures))] if measures else []) + [_pattern_regex(pattern)]
     fixes = {str(k).strip(): str(v) for k, v in (source.values["replace"].get("period") or {}).items()}
+
+    def whole(part: str) -> str:
+        """The period a heading's part makes: with wide: period:, joined as the first row joins it
+        (the rest of a row's period may come from its columns), and corrected as replace: says."""
+        part = " ".join(part.split())
+        text = joined.replace(_HEADING_PART, part) if joined is not None else part
+        return fixes.get(text, text)
+
     found, fitted, named, unjoined = [], False, set(), []
     for heading in resolver.headings:
         if heading in used or (_REPEATED_BLANK.fullmatch(heading) and not frame[heading].astype(str).str.strip().any()):
@@ -736,12 +747,13 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             continue
         fitted = True
         # A split whose period is a period wins: '2012-Q4 Digital CPT (£)' is 2012-Q4 and an unmapped
-        # measure, not the period '2012-Q4 Digital' and the mapped 'CPT (£)'.
-        # Where no split's period is one (a part of one, that wide: period: joins to a column: 'april'),
-        # the split by the mapped texts: 'online volume april' is 'online volume', not 'online'.
-        match = next((m for m in matches if "period" not in m.groupdict()
-                      or is_period(fixes.get(" ".join(m["period"].split()), " ".join(m["period"].split())))),
-                     matches[0])
+        # measure, not the period '2012-Q4 Digital' and the mapped 'CPT (£)'. With wide: period:, the
+        # period it makes joined: 'online volume april' is 'online volume' and 'april 2023/24'.
+        # Where none does, the split by a channel text wide: channels: maps ('online_web_mya': a typo in
+        # 'mya', not in 'web_mya'), else the plainest ('Q4 2012 Digital CPT (£)': an unmapped measure).
+        fallback = matches[0] if mapped and matches[0].re is compiled[0] else matches[-1]
+        match = next((m for m in matches if "period" not in m.groupdict() or is_period(whole(m["period"]))),
+                     fallback)
         parts = {k: " ".join(v.split()) for k, v in match.groupdict().items()}
         if "measure" in parts:
             measure = measures.get(_words(parts["measure"]))
@@ -757,8 +769,8 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         if "period" in parts:
             if parts["period"] not in fixes and _SUMMARY_PERIOD.fullmatch(parts["period"]):
                 continue  # a Total or year-to-date column: the periods already add up to it
-            if joined is not None and not is_period(joined.replace(_HEADING_PART, parts["period"])):
-                unjoined.append((heading, joined.replace(_HEADING_PART, parts["period"])))
+            if fixed_join and not is_period(whole(parts["period"])):
+                unjoined.append((heading, whole(parts["period"])))
                 continue
             if wide.get("period"):
                 pass  # the heading gives part of a period, the row the rest: checked once joined
@@ -818,8 +830,8 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         report = problems.error if _holds_figures(frame[heading]) else problems.warning
         report(path, f"column '{heading}' matches '{pattern}' but '{text}' is not a period I recognise",
                header_line, resolver.number[heading],
-               hint="correct the heading, or say what it means with replace: {period: {'wrong': 'right'}} in the "
-                    "source")
+               hint=f"correct the heading, or say what it means with replace: {{period: {{'{text}': '...'}}}} in "
+                    "the source")
     if not found and not fitted:
         problems.error(source.config_path, f"no heading in {source.file} matches the wide pattern '{pattern}'",
                        *source.where("wide", "columns"), hint=resolver.suggest(pattern.replace("{", "").replace("}", "")))
@@ -922,7 +934,8 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         frame, base, row_measure = frame[keep], base[keep], row_measure[keep]
     value_headings = _wide_headings(source, resolver, used, header_line, path, problems, channel_lookup,
                                     normalise, is_period, frame,
-                                    joined.text if joined is not None and not joined.columns else None)
+                                    joined.render_row(frame.iloc[0].to_dict()) if joined is not None and len(frame)
+                                    else None, joined is not None and not joined.columns)
     if not value_headings:
         return None
     rows = frame.index
@@ -1284,8 +1297,8 @@ def detail_rows(frame: pd.DataFrame, key: pd.Series, order: pd.Series | None = N
     row (latest by ``order``, a number for each row's period, then by file order; without one, its
     first row), with each of the ``fill`` columns that is blank there taken from the latest of its
     rows that fills it in. With ``within`` (each row's organisation), only from rows of the latest
-    row's: a key another organisation used before lends it nothing (a passport service's web
-    address had gone to another department's notices, under a reused id).
+    organisation written, or of none: a key another organisation used before lends it nothing (a
+    passport service's web address had gone to another department's notices, under a reused id).
 
     Only the ``fill`` columns are looked at cell by cell: a 96,000-row file of 27 columns had taken
     seven seconds when every column was."""
@@ -1306,10 +1319,10 @@ def detail_rows(frame: pd.DataFrame, key: pd.Series, order: pd.Series | None = N
     fill = [c for c in dict.fromkeys(fill) if c in keyed.columns]
     if fill:
         pool = several
-        if within is not None:
-            group = within.loc[several].astype(str).str.strip().to_numpy()
-            theirs = pd.Series(group).groupby(keys.to_numpy(), sort=False).transform("first").to_numpy()
-            pool = several[group == theirs]
+        if within is not None:  # the latest organisation written (a blank is none: it keeps every row)
+            group = pd.Series(within.loc[several].astype(str).str.strip().to_numpy()).replace("", np.nan)
+            theirs = group.groupby(keys.to_numpy(), sort=False).transform("first")
+            pool = several[(group.isna() | theirs.isna() | group.eq(theirs)).to_numpy()]
         cells = keyed.loc[pool, fill]
         filled = cells.mask(cells.apply(_blank_cells)).groupby(keyed.loc[pool, "@key"].to_numpy(), sort=False).first()
         latest = latest.assign(**{c: filled[c].reindex(latest.index).fillna("").to_numpy() for c in fill})

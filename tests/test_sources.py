@@ -4161,3 +4161,67 @@ def test_a_misspelt_heading_joined_to_a_constant_wide_period_is_told_at_the_head
     code, out = run(site(tmp_path, source, {"data/lib.csv": data}), "check")
     assert code == 1 and ("data/lib.csv:1:3: error: column 'online_web_mya' matches '{channel}_{period}' but 'mya "
                           "2023/24' is not a period I recognise") in out and "1 error(s)" in out
+
+
+def _services_of(tmp_path, source_lines: str, csv_text: str):
+    config = site(tmp_path, "sources:\n  - file: c.csv\n" + source_lines +
+                  "    services: {name: '{Service}', organisation: council}\n", {"data/c.csv": csv_text})
+    return config, run(config, "check")
+
+
+def test_a_mapped_channel_text_leaves_other_channels_headings_split_by_the_measures(tmp_path):
+    """channels: {Web: online} beside 'Phone volume' and 'Face to face volume': the split by both
+    mapped texts had been tried alone, and the others split after their first word and dropped."""
+    config, (code, out) = _services_of(tmp_path, "    columns: {period: Month, service: Service}\n"
+                                       "    wide: {columns: '{channel} {measure}', measures: {volume: transactions}, "
+                                       "channels: {Web: online}}\n",
+                                       "Service,Month,Web volume,Phone volume,Face to face volume\n"
+                                       "Permits,2024-01,10,20,30\nPermits,2024-02,11,21,31\n")
+    assert code == 0, out
+    assert [p.transactions for p in services(config)["permits"].periods] == [60, 63]
+
+
+def test_an_unmapped_measure_after_a_period_of_words_is_still_passed_over(tmp_path):
+    """'Q4 2012 Digital CPT (£)' beside mapped 'Vol.' and 'CPT (£)': the plain split's unmapped
+    measure, as before, not an error that 'Q4 2012 Digital' is no period."""
+    config, (code, out) = _services_of(tmp_path, "    columns: {service: Service}\n    constants: {channel: online}\n"
+                                       "    wide: {columns: '{period} {measure}', measures: {Vol.: transactions, "
+                                       "CPT (£): cost_per_transaction}}\n",
+                                       "Service,Q4 2012 Vol.,Q4 2012 CPT (£),Q4 2012 Digital CPT (£),Q1 2013 Vol.,"
+                                       "Q1 2013 CPT (£),Q1 2013 Digital CPT (£)\nPermits,100,£2.00,£0.50,120,£2.10,£0.4\n")
+    assert code == 0, out
+    assert [p.cost_per_transaction for p in services(config)["permits"].periods] == [2.0, 2.1]
+
+
+def test_replace_corrects_a_heading_joined_to_a_fixed_wide_period(tmp_path):
+    """The check at the heading had not read replace:, which its own hint offers."""
+    config, (code, out) = _services_of(tmp_path, "    columns: {service: Service}\n    constants: {channel: online}\n"
+                                       "    wide: {columns: '{period}', period: '{period} 2023/24', measure: "
+                                       "transactions}\n", "Service,april,may,marhc\nLoans,10,20,30\n")
+    assert code == 1 and "replace: {period: {'marhc 2023/24': '...'}}" in out
+    config.write_text(config.read_text().replace("    wide:", "    replace: {period: {marhc 2023/24: march 2023/24}}\n"
+                                                                "    wide:"))
+    assert run(config, "check")[0] == 0
+    assert [p.transactions for p in services(config)["loans"].periods] == [10, 20, 30]  # April, May 2023, March 2024
+
+
+def test_an_organisation_written_on_a_services_first_row_only_is_its_organisation(tmp_path):
+    """Rows after the first leave the organisation blank: a blank is no other organisation (the
+    service had lost its organisation, and the build failed)."""
+    source = ("sources:\n  - file: l.csv\n    columns: {service: Service, period: Month, channel: Channel, "
+              "transactions: Count}\n    services: {name: '{Service}', organisation: '{Dept}', description: '{Desc}', "
+              "slug: '{Slug}'}\n    organisations: [{name: '{Dept}', parent: council}]\n")
+    data = ("Service,Dept,Desc,Slug,Month,Channel,Count\nBins,Waste Dept,Old desc,bins-old,2024-01,online,1\n"
+            "Bins,,,,2024-02,online,2\nBins,,New desc,,2024-03,online,3\n")
+    config = site(tmp_path, source, {"data/l.csv": data})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    bins = services(config)["bins-old"]
+    assert (bins.organisation.slug, bins.description) == ("waste-dept", "New desc")
+
+
+def test_started_marked_not_requested_is_not_told_as_missing(tmp_path):
+    files = {"data/s.csv": "period,channel,transactions,started,completed\n2024-01,online,5,***,4\n"
+                           "2024-02,online,6,***,5\n", "content/services/s.yaml": PAY.replace("pay.csv", "s.csv")}
+    config = site(tmp_path, "", files)
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert services(config)["s"].kpis["completion_rate"].status == "not_requested"
