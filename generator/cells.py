@@ -21,9 +21,9 @@ from generator.config import Config, normalise_channel
 from generator.errors import Problems
 from generator.formatting import date_label
 from generator.measures import ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MISSING, MONEY, PERCENTAGES
-from generator.periods import (FINANCE_PERIOD, MONTHS, Period, PeriodError, impossible_date, parse_period,
+from generator.periods import (FINANCE_PERIOD, MONTH_NAME, MONTHS, Period, PeriodError, impossible_date, parse_period,
                                period_attr, snap)
-from generator.sources import TERM, LongRows, Source, looks_like_a_total
+from generator.sources import LongRows, Source, looks_like_a_total, term_columns
 from generator.yamlfile import yaml_scalar
 
 NR_KPIS = tuple(dict.fromkeys(KPI_OF_MEASURE.values()))
@@ -661,7 +661,7 @@ def _month_mistyped(text: str, fy_start: int) -> str | None:
             if word.isalpha() and word.lower() not in MONTHS else []
         if close:
             changed = True
-            word = calendar.month_name[MONTHS[close[0]]]
+            word = MONTH_NAME[MONTHS[close[0]]]
         fixed.append(word)
     meant = "".join(fixed)
     return meant if changed and _is_period(meant, fy_start) else None
@@ -751,14 +751,13 @@ def _in_data_folder(path, config: Config) -> str:
         return Path(str(path)).name
 
 
-def _added_terms(long: pd.DataFrame, col: str, terms: list[str], values: pd.Series, flags: pd.Series, path,
-                 problems: Problems, parse, count: bool) -> tuple[pd.Series, pd.Series]:
+def _added_terms(long: pd.DataFrame, col: str, terms: list[tuple[float, str]], values: pd.Series, flags: pd.Series,
+                 path, problems: Problems, parse, count: bool) -> tuple[pd.Series, pd.Series]:
     """A figure worked out from columns ('{Attendances} - {Breaches}'): each further column read as the
     figure's own would be (its bad cells told at their column), then added or taken away. A row with
     any term blank has no figure; a count that comes out below zero is an error at the row."""
     first = long[f"{col}@col"]
-    for term in terms:
-        sign = -1.0 if term[len(col) + len(TERM)] == "-" else 1.0
+    for sign, term in terms:
         more, more_flags = parse(long.assign(**{col: long[term], f"{col}@col": long[f"{term}@col"]}))
         values = values + sign * more
         flags = flags | more_flags
@@ -820,7 +819,7 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
                 return values
 
             out[col], flags = parse(long)
-            terms = [c for c in long.columns if c.startswith(col + TERM) and not c.endswith("@col")]
+            terms = term_columns(long.columns, col)
             if terms:
                 out[col], flags = _added_terms(long, col, terms, out[col], flags, path, problems, parse,
                                                declared.get(col) == "count" or col in COUNTS)

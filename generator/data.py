@@ -51,7 +51,8 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
     step = STEP_MONTHS.get(kind)
     if step is None:
         return
-    starts = sorted({(p.start.year * 12 + p.start.month - 1) for p in rows["period"]})
+    index = rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1)  # each row's month
+    starts = sorted(set(index))
     present = set(starts)
     gaps = [i for i in range(starts[0], starts[-1], step) if i not in present]
     if not gaps:
@@ -60,18 +61,14 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
     shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
     # Where the gap ends: the first period after it (its first row), in whichever file holds it.
     # Not the least line number after the gap: in a newest-first file that is the latest period,
-    # and a pattern's files each count their lines from 1.
-    index = rows["period"].map(lambda p: p.start.year * 12 + p.start.month - 1)
-    ends = index[index > gaps[0]]
-    after = rows[index == ends.min()] if len(ends) else rows.iloc[0:0]
-    first = after.loc[after["line"].idxmin()] if len(after) else None
-    file = str(first["@file"] if first is not None and "@file" in after else path)  # where the gap ends
+    # and a pattern's files each count their lines from 1. (There is one: the last start is after it.)
+    after = rows[index == index[index > gaps[0]].min()]
+    first = after.loc[after["line"].idxmin()]
+    file = str(first["@file"] if "@file" in after else path)
     if (file, str(rows["service"].iloc[0])) in problems.dropped_periods or problems.unread_files:
         return  # a period told as wrong, or a file left unread, leaves gaps of its own: not told again
-    line = int(first["line"]) if first is not None else None
-    problems.warning(first["@file"] if first is not None and "@file" in after else path,
-                     f"service '{svc.called}' has no rows for {shown}", line,
-                     hint="add the missing periods, with blank cells if there is no data; "
+    problems.warning(file if "@file" in after else path, f"service '{svc.called}' has no rows for {shown}",
+                     int(first["line"]), hint="add the missing periods, with blank cells if there is no data; "
                      "gaps are shown as gaps in charts")
 
 
@@ -958,9 +955,11 @@ def read_sources(config: Config, wanted: list[tuple[str | None, str]], problems:
     return out
 
 
-# Single days this far apart, each the same day of its month (or each a month's last), are most
-# likely periods dated by their first or last day: (name, fewest days apart, most, how to read them).
+# Single days this far apart, each the same day of its month (or each a month's last; any day, a
+# week apart), are most likely periods dated by a day: (name, fewest days apart, most, how to read
+# them, None where no period_type does).
 _DATED_PERIODS = (
+    ("week", 7, 7, "period_type: week (the date starts it) or period_type: week_ending (it ends it)"),
     ("month", 28, 31, "period_type: month"),
     ("quarter", 89, 92, "period_type: quarter (or financial_quarter, to name them as quarters of the financial "
                         "year)"),
@@ -989,10 +988,8 @@ def _days_a_period_apart(parsed: pd.DataFrame, problems: Problems, one_series: b
             continue
         apart = [(later - earlier).days for earlier, later in zip(starts, starts[1:])]
         same_day = len({d.day for d in starts}) == 1 or all((d + timedelta(days=1)).day == 1 for d in starts)
-        what = next((name for name, least, most, _ in _DATED_PERIODS
-                     if same_day and all(least <= gap <= most for gap in apart)), None)
-        if what is None and all(gap == 7 for gap in apart):  # 'Week commencing 03/04/2023'
-            what = "week"
+        what = next((name for name, least, most, _ in _DATED_PERIODS  # 'Week commencing 03/04/2023': any day
+                     if (same_day or name == "week") and all(least <= gap <= most for gap in apart)), None)
         if what is None:
             continue
         first = rows[period_attr(rows["period"], lambda p: p.start) == starts[0]]
@@ -1006,8 +1003,7 @@ def _days_a_period_apart(parsed: pd.DataFrame, problems: Problems, one_series: b
             (f" and {len(told) - 2} more)" if len(told) > 2 else ")") if len(told) > 1 else ""
         message = f"the periods are single days a {what} apart ({first.isoformat()} to {last.isoformat()}" \
             f"{', in the files the pattern matched' if one_series else ''}), so each row is read as that one day"
-        given = "period_type: week (the date starts it) or period_type: week_ending (it ends it)" if what == "week" \
-            else next(how for name, *_, how in _DATED_PERIODS if name == what)
+        given = next(how for name, *_, how in _DATED_PERIODS if name == what)
         if given is None:  # no period_type for half-years: each row's date made into one
             ends = first.day != 1
             hint = ("if each row is a half-year, make its period a half-year with a template in the source's "

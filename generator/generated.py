@@ -194,17 +194,15 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             by = next((ref.source for ref in other.data if ref.source), None) if other is not None else None
             if other_key == key and by not in (None, source.id):  # one key column, two sources: told once, below
                 shared_keys.setdefault(by, []).append((key, f"{slug}-{n}", path, line))
-                taken.add(f"{slug}-{n}")
-                made.append(_service(source, block, templates, row, key, f"{slug}-{n}", name, organisation, path))
-                continue
-            alike = other is not None and slugify(other_key) == slugify(key)
-            problems.warning(path, f"service '{key}' would have the web address '{slug}', already used"
-                             + (f" by '{other_key}', which differs only in capitals, accents or spaces" if alike
-                                else "")
-                             + f"; it gets '{slug}-{n}'", line,
-                             hint=f"if they are one service, write it the same way in every row, or add replace: "
-                                  f"{{service: {{'{key}': '{other_key}'}}}} to the source" if alike else
-                                  "set services: slug: to a column that is different for every service")
+            else:
+                alike = other is not None and slugify(other_key) == slugify(key)
+                problems.warning(path, f"service '{key}' would have the web address '{slug}', already used"
+                                 + (f" by '{other_key}', which differs only in capitals, accents or spaces" if alike
+                                    else "")
+                                 + f"; it gets '{slug}-{n}'", line,
+                                 hint=f"if they are one service, write it the same way in every row, or add replace: "
+                                      f"{{service: {{'{key}': '{other_key}'}}}} to the source" if alike else
+                                      "set services: slug: to a column that is different for every service")
             slug = f"{slug}-{n}"
         taken.add(slug)
         made.append(_service(source, block, templates, row, key, slug, name, organisation, path))

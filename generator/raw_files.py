@@ -547,7 +547,8 @@ def _split_figure(record: list[str], usual: list[list[str]], counts: bool = Fals
     130 is the file's shape, not a split).
 
     ``counts``: the row has one cell too many, so a count split ('2' and '685' of 2,685) is looked
-    for as well, if it is the row's only such pair: among counts (100,200,300) any pair might be."""
+    for as well, where joining it gives each column figures of its usual size (among counts,
+    100,200,300, any pair might be one; see _likeliest_join)."""
     def split_at(index: int, first: str, second: str, plain: bool) -> bool:
         if not (_FIRST_PART.match(first) and _THOUSANDS.match(second)) or plain != first.strip().lstrip(
                 "-\u2212").isdigit():
@@ -556,18 +557,16 @@ def _split_figure(record: list[str], usual: list[list[str]], counts: bool = Fals
                     and _THOUSANDS.match(row[index + 1]))
         return alike * 2 < len(usual) or not usual
 
-    pairs = list(enumerate(zip(record, record[1:])))
-    found = [(first, second) for index, (first, second) in pairs if split_at(index, first, second, plain=False)]
-    if not found and counts:
-        plain = [index for index, (first, second) in pairs if split_at(index, first, second, plain=True)]
-        if usual:  # '1,200,150': 1,200 and 150, or 1 and 200,150? The one whose figures are the size of
-            plain = _likeliest_join(record, usual, plain)  # the column's others ('100,20,150': an extra cell)
-        if len(plain) == 1:
-            found = [pairs[plain[0]][1]]
-    if found:
-        first, second = found[0]
-        return f": '{first}' and '{second}' look like one figure, {first.strip()},{second.strip()}, split at its comma"
-    return ""
+    pairs = list(zip(record, record[1:]))
+    at = next((i for i, (first, second) in enumerate(pairs) if split_at(i, first, second, plain=False)), None)
+    if at is None and counts:
+        plain = [i for i, (first, second) in enumerate(pairs) if split_at(i, first, second, plain=True)]
+        likeliest = _likeliest_join(record, usual, plain) if usual else plain
+        at = likeliest[0] if len(likeliest) == 1 else None
+    if at is None:
+        return ""
+    first, second = pairs[at]
+    return f": '{first}' and '{second}' look like one figure, {first.strip()},{second.strip()}, split at its comma"
 
 
 def _likeliest_join(record: list[str], usual: list[list[str]], candidates: list[int]) -> list[int]:

@@ -192,6 +192,13 @@ _SUM = re.compile(r"\s*\{[^{}]+\}(?:\s*[-+]\s*\{[^{}]+\})+\s*")
 TERM = "@term"  # a figure's further columns in a long frame: 'completed@term-1', and its '...@col'
 
 
+def term_columns(columns, name: str) -> list[tuple[float, str]]:
+    """(sign, column) of each further column of the figure ``name`` worked out from columns, as
+    _fields names them in a long frame ('completed@term-1': taken away)."""
+    return [(-1.0 if column[len(name) + len(TERM)] == "-" else 1.0, column) for column in columns
+            if column.startswith(name + TERM) and not column.endswith("@col")]
+
+
 def sum_terms(template: Template) -> list[tuple[int, str]] | None:
     """A figure worked out from columns, '{Attendances} - {Breaches}': [(1, 'Attendances'), (-1,
     'Breaches')]. NHS England publishes A&E breaches, not attendances seen in time, and a contact
@@ -1255,7 +1262,7 @@ def _apply_replace(frame: pd.DataFrame, source: Source | None) -> pd.DataFrame:
         return frame
     for name, corrections in source.values["replace"].items():
         # A figure worked out from columns: its other columns ('completed@term-1') are corrected as it is.
-        columns = [c for c in frame.columns if c == name or (c.startswith(name + TERM) and not c.endswith("@col"))]
+        columns = [c for c in [name, *(column for _, column in term_columns(frame.columns, name))] if c in frame]
         if columns and corrections:
             fixes = {str(k).strip(): str(v) for k, v in corrections.items()}
             for column in columns:
