@@ -32,7 +32,7 @@ from generator.periods import Period, month_span, period_attr
 from generator.paths import is_pattern, resolved
 from generator.raw_files import RawFile, RawFiles, _words_of, read_csv_text
 from generator.sources import (Source, _column_key, duplicate_headings, headings_of, looks_like_a_total,
-                               other_delimiter, to_long)
+                               other_delimiter, to_long, warn_of_idle_replace)
 from generator.yamlfile import yaml_scalar
 
 
@@ -518,6 +518,8 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
                    lambda text: _is_period(text, config.financial_year_start), config.measure_ids)
     if rows is None:
         return None
+    if source is not None:
+        warn_of_idle_replace(source, rows, problems)
     if "period" not in rows.frame or not rows.measures:
         if source is not None and len(problems.errors) == before:  # not after a mapped column was not found
             problems.error(config.path, f"{file} needs a period and at least one measure: map them under columns:",

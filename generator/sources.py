@@ -337,6 +337,7 @@ class LongRows:
     frame: pd.DataFrame
     measures: tuple[str, ...]  # measures this source provides
     headings: tuple[str, ...] = ()  # the file's headings, so messages can name column N as the file does
+    replaced: frozenset = frozenset()  # (field, text) of each replace: correction that found a cell
 
 
 class Headings(tuple):
@@ -912,8 +913,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         out = pd.concat([base, measures], axis=1)
         out["@has_tx"] = "transactions" in provided
         fields = {name: specs[name][1] for name in provided if specs.get(name) and specs[name][0] == "column"}
-        return LongRows(_apply_replace(out.reset_index(drop=True), source), tuple(provided),
-                        Headings(headings, fields))
+        return _long_rows(out.reset_index(drop=True), source, tuple(provided), Headings(headings, fields))
     placeholders = _PLACEHOLDER.findall(wide["columns"])
     if provided and "period" in placeholders:
         problems.error(source.config_path, f"{', '.join(provided)} cannot come from one column when periods "
@@ -1026,8 +1026,8 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         # Periods across columns: a blank period before a service's first figures or after its
         # last is not reported (generator.data drops it, once periods are dates); one between
         # them is missing data, as a blank cell is, not a gap to be filled with rows.
-        return LongRows(_apply_replace(out.sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
-                                       .reset_index(drop=True), source), provided, tuple(headings))
+        return _long_rows(out.sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
+                          .reset_index(drop=True), source, provided, tuple(headings))
     # A period in which every cell for a service is blank is simply not reported (wide files
     # have a column for every period whether or not a service has data for it). A blank cell
     # beside cells with figures for the same service and period stays: that is missing data.
@@ -1051,7 +1051,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     dated = blank & periods.map(real).astype(bool)
     out = out[~blank | dated].assign(**{"@blank_period": dated[~blank | dated]})
     out = out.sort_values(["@row", "@line"], kind="stable").drop(columns=["@row"])
-    return LongRows(_apply_replace(out.reset_index(drop=True), source), provided, tuple(headings))
+    return _long_rows(out.reset_index(drop=True), source, provided, tuple(headings))
 
 
 def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, resolver: _Resolver, path,
@@ -1092,7 +1092,7 @@ def _measures_in_rows(frame: pd.DataFrame, base: pd.DataFrame, source: Source, r
     out = out.reset_index()
     for col in [c for c in out.columns if c.endswith("@col") or c.endswith("@line")]:
         out[col] = out[col].fillna(0).astype(int)
-    return LongRows(_apply_replace(out, source), tuple(m for m in measure_names if m in melted), headings)
+    return _long_rows(out, source, tuple(m for m in measure_names if m in melted), headings)
 
 
 def _stacked_columns(keys: tuple[str, ...], source: Source, resolver: _Resolver, provided, problems: Problems
@@ -1257,18 +1257,52 @@ def _template_columns(frame: pd.DataFrame, template: Template, resolver: _Resolv
     return first if out is None else out
 
 
-def _apply_replace(frame: pd.DataFrame, source: Source | None) -> pd.DataFrame:
-    if source is None:
-        return frame
-    for name, corrections in source.values["replace"].items():
+def _long_rows(frame: pd.DataFrame, source: Source | None, measures: tuple[str, ...], headings) -> LongRows:
+    """The rows, corrected as the source's replace: says, noting which corrections found a cell (one
+    that finds none is told: a typo in replace: had left the cell it was written for as it was)."""
+    matched = set()
+    for name, corrections in (source.values["replace"].items() if source is not None else ()):
         # A figure worked out from columns: its other columns ('completed@term-1') are corrected as it is.
         columns = [c for c in [name, *(column for _, column in term_columns(frame.columns, name))] if c in frame]
         if columns and corrections:
             fixes = {str(k).strip(): str(v) for k, v in corrections.items()}
             for column in columns:
                 stripped = frame[column].astype(str).str.strip()
+                matched.update((name, text) for text in fixes.keys() & set(stripped.unique()))
                 frame[column] = stripped.map(fixes).fillna(frame[column])
-    return frame
+    return LongRows(frame, tuple(measures), headings, frozenset(matched))
+
+
+def warn_of_idle_replace(source: Source, rows: LongRows, problems: Problems) -> None:
+    """Each replace: correction that changed nothing, told at its line in config.yaml: keyed by a
+    heading rather than a field ('Count:' for transactions), or a text no cell of the rows read holds."""
+    fields = [c for c in rows.frame.columns if not c.startswith("@") and "@" not in c]
+    for name, corrections in source.values["replace"].items():
+        if name not in rows.frame:
+            read_as = [field for field, heading in (source.values.get("columns") or {}).items()
+                       if _column_key(str(name)) in {_column_key(part) for part in
+                                                     re.findall(r"\{([^{}]+)\}", str(heading)) or [str(heading)]}]
+            problems.warning(source.config_path, f"replace: '{name}' is not a field read from {source.file}, so it "
+                             "corrects nothing", *source.positions.key_at(("sources", source.index, "replace", name)),
+                             hint=(f"replace: is keyed by the field, not the heading: write {read_as[0]}: (read from "
+                                   f"column '{name}')" if read_as else
+                                   f"replace: is keyed by the field it corrects: one of {', '.join(fields)}"))
+            continue
+        cells = None
+        for key in corrections or {}:
+            if (name, str(key).strip()) in rows.replaced:
+                continue
+            if cells is None:  # each cell's text in lower case, for a near miss: 'marhc', or 'march' for 'March'
+                cells = {str(text).strip().lower(): str(text).strip() for text in rows.frame[name].unique()}
+            close = [cells[c] for c in difflib.get_close_matches(str(key).strip().lower(), list(cells), n=1, cutoff=0.8)]
+            problems.warning(source.config_path, f"replace: '{key}' matches no {name} cell in {source.file}, "
+                             "so it corrects nothing",
+                             *source.positions.key_at(("sources", source.index, "replace", name, key)),
+                             hint=(f"did you mean '{close[0]}'? " if close else "")
+                             + "replace: matches a cell's whole text as the file writes it (spaces at either end "
+                             "aside), capitals included" + (
+                                 "; a channel read from a heading is mapped with wide: channels:"
+                                 if name == "channel" and source.values["wide"] else ""))
 
 
 def template_values(frame: pd.DataFrame, block: dict, source: Source, keypath: tuple,

@@ -4226,3 +4226,37 @@ def test_started_marked_not_requested_is_not_told_as_missing(tmp_path):
     config = site(tmp_path, "", files)
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     assert services(config)["s"].kpis["completion_rate"].status == "not_requested"
+
+
+def test_a_replace_that_corrects_nothing_is_told_at_its_line_with_the_near_miss(tmp_path):
+    """A typo in replace: (or a heading where the field belongs) had left the very cell it was written
+    for as it was, with no word: each correction that finds no cell is a warning at its key."""
+    data = "Service,Month,Channel,Count\nBins,2024-01,Online,100\nBins,2024-02,Online,3O\n"
+    source = ("sources:\n  - file: l.csv\n    columns: {service: Service, period: Month, channel: Channel, "
+              "transactions: Count}\n    replace:\n      transactions: {'3o': '30'}\n      Count: {'3O': '30'}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/l.csv": data})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("config.yaml:17:22: warning: replace: '3o' matches no transactions cell in l.csv, so it corrects "
+            "nothing\n    hint: did you mean '3O'? replace: matches a cell's whole text as the file writes it") in out
+    assert ("config.yaml:18:7: warning: replace: 'Count' is not a field read from l.csv, so it corrects nothing\n"
+            "    hint: replace: is keyed by the field, not the heading: write transactions: (read from column "
+            "'Count')") in out
+    config.write_text(config.read_text().replace("'3o'", "'3O'").replace("      Count: {'3O': '30'}\n", ""))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [p.transactions for p in services(config)["bins"].periods] == [100, 30]
+
+
+def test_a_replace_used_in_any_file_of_a_pattern_is_not_told(tmp_path):
+    """A pattern's files are read together: a correction that finds its cell in one file of them
+    has done its work, and one whose text is in none is told once."""
+    files = {f"data/m/{month}.csv": f"Service,Channel,Count\nBins,Online,{count}\n"
+             for month, count in (("2024-01", "1O"), ("2024-02", "20"), ("2024-03", "30"))}
+    source = ("sources:\n  - file: m/*.csv\n    columns: {service: Service, period: '{file period}', channel: Channel, "
+              "transactions: Count}\n    replace: {transactions: {'1O': '10', '4O': '40'}}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, files)
+    code, out = run(config, "check")
+    assert out.count("warning:") == 1 and "replace: '4O' matches no transactions cell in m/*.csv" in out, out
+    assert [p.transactions for p in services(config)["bins"].periods] == [10, 20, 30]
