@@ -316,6 +316,13 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
         if per_transaction:
             values = values.where(~negative)
     if unit == "percent":
+        # '£67' among rates: a column slipped, or a cost pasted in (a tester's had read as 67%).
+        money = signs & ~percent_sign & values.notna()
+        for index in long.index[money]:
+            problems.error(_file(long, index, path), f"{_name(col, cols, index, headings)} is a percentage, not "
+                           f"money: '{raw[index]}'", *_where(lines, cols, index),
+                           hint="write 72 or 72% for 72 per cent; if this is a cost, the columns may have slipped")
+        values = values.where(~money)
         if fraction:
             values = values.where(percent_sign, values * 100)
         elif col in PERCENTAGES:  # not a declared measure: an error rate of 0.3% is a real percentage

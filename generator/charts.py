@@ -12,7 +12,7 @@ from functools import partial
 
 from generator import model as m
 from generator.chart_templates import LINE_KIND, fill
-from generator.formatting import change_text, format_value, in_period, mid_sentence
+from generator.formatting import change_text, count_of, during, format_value, in_period, mid_sentence
 from generator.periods import Period
 from generator.segmentation import channel_periods
 
@@ -25,7 +25,7 @@ def _trend(name: str, first: dict, last: dict, unit: str, currency: str) -> str:
     a, b = first["value"], last["value"]
     shown_a, shown_b = format_value(a, unit, currency), format_value(b, unit, currency)
     if first is last:
-        return f"{name} was {shown_b} in {last['period']}, the only period with data."
+        return f"{name} was {shown_b}{during(last['period'])}, the only period with data."
     verb = "stayed at" if shown_a == shown_b else ("rose from" if b > a else "fell from")
     if verb == "stayed at":
         return f"{name} was {shown_b} in both {first['period']} and {last['period']}."
@@ -144,12 +144,13 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
     summary = (f"Transactions went from {format_value(first.transactions, COUNT)}{in_period(first.period.label)} "
                f"to {format_value(last.transactions, COUNT)}{in_period(last.period.label)}.")
     if first is last:
-        summary = f"There were {format_value(last.transactions, COUNT)} transactions in {last.period.label}."
+        summary = f"There {'was' if last.transactions == 1 else 'were'} {count_of(last.transactions, 'transaction')}" \
+                  f"{in_period(last.period.label)}."
     year = _year_summary(service, whole)
     if year:
         summary = year
     if top is not None and service.channels_used:
-        summary += f" {top['series']} was the most used channel in {last.period.label}."
+        summary += f" {top['series']} was the most used channel{during(last.period.label)}."
     summary += _partial_note(totals, whole)
     columns = [m.ChartColumn("period", "Period", TEXT),
                m.ChartColumn("series", "Channel" if service.channels_used else "Series", TEXT),
@@ -177,7 +178,7 @@ def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow]) -> str:
             or whole[-1].period.months >= 12 \
             or (whole[-1].period.end - whole[0].period.start).days < 366:  # a year or less: first to last is fair
         return ""
-    said = f"In {mid_sentence(year.period_label)}, there were {format_value(year.value, COUNT)} transactions"
+    said = f"In {mid_sentence(year.period_label)}, there were {count_of(year.value, 'transaction')}"
     if year.previous_value is not None and year.direction is not None:
         change = change_text(year)
         said += ", " + change[0].lower() + change[1:]
@@ -225,7 +226,7 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     summary = f"In {service.split_period_label}, {top.channel.label} accounted for {format_value(top.share, PERCENT)} " \
               "of transactions"
     if top.previous_share is not None:
-        summary += f", compared with {format_value(top.previous_share, PERCENT)} in {service.split_previous_label}."
+        summary += f", compared with {format_value(top.previous_share, PERCENT)}{during(service.split_previous_label)}."
     else:
         summary += "."
     return m.Chart("channel-split", "Channel split", summary, _SPLIT_COLUMNS, rows,
@@ -248,7 +249,7 @@ def _share_chart(periods, channels, base, currency, annotations=(), note: str = 
     digital = [i for i in used if channels[i].digital]
     span = Period(periods[0][0].start, periods[-1][0].end, "range").label  # not '... 2021 to April 2021 to ...'
     summary = f"Each channel's share of transactions in each period from {span}." \
-        if first != last else f"Each channel's share of transactions in {last}."
+        if first != last else f"Each channel's share of transactions{during(last)}."
     if digital:
         share = lambda volumes: sum(volumes[i] for i in digital) / sum(volumes) * 100  # noqa: E731
         a, b = share(periods[0][1]), share(periods[-1][1])
@@ -297,7 +298,7 @@ def _digital_chart(periods, channels, base, currency, annotations=(), note: str 
     summary = (f"Digital transactions went from {format_value(da, COUNT)}{in_period(first.label)} to "
                f"{format_value(db, COUNT)}{in_period(last.label)}; other channels went from {format_value(oa, COUNT)} "
                f"to {format_value(ob, COUNT)}.") if first is not last else (
-        f"There were {format_value(db, COUNT)} digital transactions and {format_value(ob, COUNT)} through "
+        f"There were {count_of(db, 'digital transaction')} and {format_value(ob, COUNT)} through "
         f"other channels{in_period(last.label)}.")
     summary += note
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channels", TEXT),
@@ -370,7 +371,7 @@ def _forecast_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     total = sum(p.value for p in fc.points)
     first, last = fc.points[0].period, fc.points[-1].period
     summary = (f"This is a projection, not a target: if the coming year follows the pattern so far, about "
-               f"{format_value(total, COUNT)} transactions are expected from {first.label} to {last.label}. "
+               f"{count_of(total, 'transaction')} are expected from {first.label} to {last.label}. "
                "The shaded bands show each month's 80% and 95% ranges.")
     if fc.backtest is not None and fc.backtest.mape is not None:
         summary += (f" Forecast the same way a year ago, the last 12 months would have been off by "

@@ -66,11 +66,26 @@ def format_value(value: float | None, unit: str, currency_symbol: str = "£") ->
     return _remembered(value, unit, currency_symbol)
 
 
+_A_DAY = re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4}")  # a single day's label: '30 December 2017'
+
+
 def in_period(label: str) -> str:
-    """' in March 2025' after a figure; a range in brackets instead, ' (April 2020 to March 2021)',
-    whose own 'to' would otherwise run into a sentence's: 'went from 3,920 in April 2020 to March
-    2021 to 6,220 in April 2021 to March 2022'."""
-    return f" ({mid_sentence(label)})" if " to " in label else f" in {mid_sentence(label)}"
+    """' in March 2025' after a figure, ' on 30 December 2017' after a day's; a range in brackets
+    instead, ' (April 2020 to March 2021)', whose own 'to' would otherwise run into a sentence's:
+    'went from 3,920 in April 2020 to March 2021 to 6,220 in April 2021 to March 2022'."""
+    return f" ({mid_sentence(label)})" if " to " in label else during(label)
+
+
+def during(label: str) -> str:
+    """' in March 2025', ' in April 2024 to March 2025', ' on 30 December 2017': where a sentence
+    names one period, whose 'to' runs into no other."""
+    return f" on {label}" if _A_DAY.fullmatch(label) else f" in {mid_sentence(label)}"
+
+
+def count_of(value: float | None, noun: str) -> str:
+    """'1 transaction', '1,234 transactions': a service with one request in a day had read 'There
+    were 1 transactions'."""
+    return f"{format_value(value, m.COUNT)} {noun}{'' if value == 1 else 's'}"
 
 
 def mid_sentence(label: str) -> str:

@@ -22,7 +22,7 @@ from generator.paths import (is_pattern, linked_out_message, links_out, matching
 from generator.schema import slugify
 from generator.periods import Period, PeriodError, parse_period
 from generator.sources import (Source, _field_spec, _Resolver, detail_rows, headings_of, looks_like_a_total,
-                               select_rows, template_values)
+                               looks_national, select_rows, template_values)
 from generator.yamlfile import Positions
 
 if TYPE_CHECKING:  # frames come from raw_files, which imports pandas to read a file (see generator.figures)
@@ -106,6 +106,15 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
                                  "so it is left out", row["@line"],
                                  hint="say so with exclude: in the source; if it is a real organisation, rename it")
                 continue
+            if looks_national(name):
+                problems.warning(here, f"organisation '{name}' looks like a whole country's or an average's row, "
+                                 "not an organisation's: it is published as one, and its figures are added into "
+                                 "the site's totals with the others'", row["@line"],
+                                 hint="leave its rows out with exclude: "
+                                      + (f"{{{templates['name'].columns[0]}: '{row[templates['name'].columns[0]]}'}} "
+                                         if len(templates["name"].columns) == 1 else "")
+                                      + "in the source; if it is an organisation, accept this warning under "
+                                      "accepted_warnings: in config.yaml")
             taken.add(slug)
             named[slug] = (name, row["@line"], here)
             made.append(Organisation(
@@ -174,6 +183,12 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
                              hint=f"say so with exclude: {{{_heading(spec)}: '{key}'}} in the source; "
                              "if it is a real service, rename it")
             continue
+        if looks_national(key) or looks_national(name):
+            problems.warning(path, f"service '{name}' looks like a whole country's or an average's row, not a "
+                             "service's: it is published as one, and its figures are added into the site's totals "
+                             "with the others'", line,
+                             hint=f"leave its rows out with exclude: {{{_heading(spec)}: '{key}'}} in the source; if "
+                                  "it is a service, accept this warning under accepted_warnings: in config.yaml")
         slug = slugify(slugs.get(key) or key)
         if not slug:
             problems.error(path, f"cannot make a web address from '{key}'", line,

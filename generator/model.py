@@ -291,6 +291,10 @@ class ServiceView:
             self.seasons = self.seasons.unpack()
         return self.seasons
 
+    # Any transactions, in all or by channel: a service of rates alone (planning applications decided
+    # in time) had a table of transactions by channel and period with 'no data' in every cell.
+    has_transactions = property(lambda self: any(
+        row.transactions is not None or any(v is not None for v in row.by_channel) for row in self.periods))
     forecast = property(lambda self: None if self.ended else self._seasons().forecast)
     month_profile = property(lambda self: self._seasons().month_profile)
     same_month = property(lambda self: self._seasons().same_month)

@@ -65,7 +65,8 @@ from markupsafe import Markup, escape
 from generator import BUILTIN_THEME
 from generator import model as m
 from generator.charts import charts_by_topic
-from generator.formatting import change_text, date_label, format_figure, format_many, format_value
+from generator.formatting import (change_text, count_of, date_label, during, format_figure, format_many,
+                                  format_value)
 from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
@@ -343,6 +344,8 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
     )
     env.filters.update(
         fmt=_fmt_filter,
+        count_of=count_of,
+        during=during,
         figure=_figure_filter,
         change_text=_change_filter,
         date_label=date_label,

@@ -551,6 +551,22 @@ def looks_like_a_total(text: str) -> bool:
     return bool(_TOTAL.fullmatch(text) or _NAMED_TOTAL.fullmatch(text))
 
 
+# A row for a whole country, or an average, among councils' or trusts' rows ('England' in a file
+# of 16 councils, as LG Inform and Fingertips give one): told, since the site would count it as one
+# of them. Countries, the UK, and their ONS codes, alone or as an average; averages of all of them.
+_NATIONAL = re.compile(r"\s*(?:(?:england|wales|scotland|northern\s+ireland|united\s+kingdom|uk|great\s+britain|"
+                       r"england\s+(?:and|&)\s+wales|e92000001|w92000004|s92000003|n92000002|k0[234]000001|national|"
+                       r"english|welsh|scottish|all\s+(?:councils|(?:local\s+)?authorities|areas|trusts|providers))"
+                       r"(?:\s+(?:average|mean|median|total|figures?|overall))?|(?:average|mean|median))\s*",
+                       re.IGNORECASE)
+
+
+def looks_national(text: str) -> bool:
+    """Whether a name reads as a whole country's or an average's ('England', 'UK average'), not one
+    organisation's or service's among others."""
+    return bool(_NATIONAL.fullmatch(str(text)))
+
+
 def _values_held(column: pd.Series, shown: int = 10) -> str:
     """The values a column has, in file order, for a hint: with nothing close to a filter: value,
     the user can copy the one meant."""

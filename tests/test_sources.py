@@ -1776,7 +1776,8 @@ def test_an_exclude_value_that_nearly_matches_a_row_is_told(tmp_path):
     code, out = run(config, "check")
     assert ("warning: no row of permits.csv has 'Englnd' in column 'Area', so exclude: leaves out nothing for it\n"
             "    hint: did you mean 'England'?") in out
-    assert "'Total'" not in out and out.count("warning:") == 1
+    assert "'Total'" not in out and out.count("warning:") == 2  # and England's row, told as a country's:
+    assert "data/permits.csv:2: warning: service 'England permits' looks like a whole country's" in out
     (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
         "[Englnd, Total]", "[England, Englnd]"))  # both spellings listed, on purpose
     code, out = run(config, "check")
@@ -4260,3 +4261,70 @@ def test_a_replace_used_in_any_file_of_a_pattern_is_not_told(tmp_path):
     code, out = run(config, "check")
     assert out.count("warning:") == 1 and "replace: '4O' matches no transactions cell in m/*.csv" in out, out
     assert [p.transactions for p in services(config)["bins"].periods] == [10, 20, 30]
+
+
+# -- a tester's real exports: LG Inform's planning figures, Los Angeles' 311 requests ----------------
+
+PLANNING = ("area_code,area_name,period,value\nE06000006,Halton,2022/23 Q3,88\nE06000006,Halton,2022/23 Q4,90\n"
+            "E92000001,England,2022/23 Q3,87\nE92000001,England,2022/23 Q4,89\n")
+PLANNING_SOURCE = ("sources:\n  - file: p.csv\n    columns: {service: '{area_name} major', period: period, "
+                   "completion_rate: value}\n    ignore: [area_code]\n"
+                   "    services: {name: 'Major applications ({area_name})', organisation: '{area_name}', "
+                   "not_requested: [cost_per_transaction, user_satisfaction, digital_take_up]}\n"
+                   "    organisations: [{name: '{area_name}', parent: council}]\n")
+
+
+def test_a_countrys_row_among_councils_is_told_with_the_exclude_that_leaves_it_out(tmp_path):
+    """LG Inform gives England's figure below the councils': it had become a council, counted in
+    the site's figures, with no word."""
+    config = site(tmp_path, PLANNING_SOURCE, {"data/p.csv": PLANNING})
+    code, out = run(config, "check")
+    assert code == 0 and out.count("warning:") == 1, out
+    assert ("data/p.csv:5: warning: organisation 'England' looks like a whole country's or an average's row, not "
+            "an organisation's") in out
+    assert "hint: leave its rows out with exclude: {area_name: 'England'} in the source" in out
+    config.write_text(config.read_text().replace("    ignore:", "    exclude: {area_name: 'England'}\n    ignore:"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert sorted(services(config)) == ["halton-major"]
+    # A service named as a country, where each row's area is a service of one organisation:
+    config = site(tmp_path, "sources:\n  - file: p.csv\n    columns: {service: area_name, period: period, "
+                  "completion_rate: value}\n    ignore: [area_code]\n    services: {name: '{area_name}', "
+                  "organisation: council}\n", {"data/p.csv": PLANNING})
+    code, out = run(config, "check")
+    assert "data/p.csv:5: warning: service 'England' looks like a whole country's" in out, out
+    assert "exclude: {area_name: 'England'}" in out
+
+
+def test_money_among_percentages_is_an_error_at_its_cell(tmp_path):
+    """'£88' in a column of rates (a slipped column) had been read as 88% without a word."""
+    config = site(tmp_path, PLANNING_SOURCE, {"data/p.csv": PLANNING.replace("Halton,2022/23 Q4,90", "Halton,2022/23 Q4,£90")})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/p.csv:3:4: error: 'completion_rate' (column 'value') is a percentage, not money: '£90'\n"
+            "    hint: write 72 or 72% for 72 per cent; if this is a cost, the columns may have slipped") in out
+
+
+def test_a_service_of_rates_alone_has_no_table_of_transactions_by_channel(tmp_path):
+    """Planning applications decided in time publish a rate and no counts: a table of transactions
+    by channel and period had said 'no data' in every cell. A service with counts keeps it."""
+    config = site(tmp_path, PLANNING_SOURCE, {"data/p.csv": PLANNING})
+    assert run(config, "build", "--output", str(tmp_path / "site"))[0] == 0
+    page = (tmp_path / "site/services/halton-major/index.html").read_text()
+    assert "Completion rate" in page and "by-channel-heading" not in page
+    assert "Transactions by channel and period" not in page
+
+
+def test_a_day_and_a_single_transaction_are_written_as_such(tmp_path):
+    """A day's figures read 'in 30 December 2017', and one request 'There were 1 transactions'."""
+    data = "Service,Date,Channel\nFeedback,29/12/2017,Phone\nPotholes,29/12/2017,Phone\nPotholes,30/12/2017,Online\n" \
+           "Potholes,30/12/2017,Online\nPotholes,31/12/2017,Phone\n"
+    source = ("sources:\n  - file: r.csv\n    columns: {service: Service, period: Date, channel: Channel}\n"
+              "    constants: {transactions: 1}\n    combine: sum\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/r.csv": data})
+    code, out = run(config, "build", "--output", str(tmp_path / "site"))
+    assert code == 0, out
+    feedback = (tmp_path / "site/services/feedback/index.html").read_text()
+    assert "There was 1 transaction on 29 December 2017." in feedback
+    potholes = (tmp_path / "site/services/potholes/index.html").read_text()
+    assert " on 29 December 2017" in potholes and " in 29 December 2017" not in potholes
