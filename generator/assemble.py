@@ -216,6 +216,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             data_period_label=fig.data_period_label,
             latest_label=fig.latest_label,
             cost_spans=list(fig.cost_spans),
+            uncounted_channels=list(fig.uncounted_channels),
             data_file=data_files.get(svc.slug),
             has_data=bool(fig.periods),
             source_path=_display_path(config, svc.path),

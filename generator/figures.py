@@ -77,6 +77,9 @@ class ServiceFigures:
     # ``periods``, which every chart over time, table and forecast reads, so they do not break a
     # monthly line or read as a year of counts missing; the cost chart, report and open data add them.
     cost_spans: list = field(default_factory=list)
+    # Channels whose count the data marks not requested beside other channels' counts: the figures
+    # are of the channels it counts, and the page says which it does not (metrics.prepare).
+    uncounted_channels: tuple[str, ...] = ()
 
 
 def _nan_to_none(value):

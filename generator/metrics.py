@@ -60,8 +60,17 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
         merged = rows[["service", "channel"]].merge(overrides, how="left", on=["service", "channel"])
         unit = pd.Series(merged["override"].to_numpy(), index=rows.index).fillna(unit)
     tx = rows["transactions"]
+    # A channel's count marked not requested ('***' for Letter beside counts for the rest) is a
+    # channel the service does not count, not a missing count: its figures are of the channels it
+    # counts, and the page names the one it does not. Its other cells marked so (Letter's cost
+    # '***') are that channel's, not the service's: a tester's £90,000 a year of published costs
+    # had read 'not requested', and take-up 'no data', in every period.
+    rows["uncounted"] = ~total_row & tx.isna() & rows[f"nr_{m.TRANSACTIONS_PER_YEAR}"].astype(bool)
+    for kpi in NR_KPIS:
+        if kpi != m.TRANSACTIONS_PER_YEAR:
+            rows[f"nr_{kpi}"] = rows[f"nr_{kpi}"].astype(bool) & ~rows["uncounted"]
     # Only a file that reports transactions can leave them missing; a satisfaction-only file cannot.
-    rows["tx_missing"] = (rows["has_tx"].astype(bool) & tx.isna()).astype(int)
+    rows["tx_missing"] = (rows["has_tx"].astype(bool) & tx.isna() & ~rows["uncounted"]).astype(int)
     rows["digital_tx"] = tx.where(rows["digital"], 0.0).where(tx.notna()).where(
         ~total_row, rows["digital_transactions"])
     if not any(c.digital for c in config.channels):  # no channel is digital (journeys by bus, tram...): no take-up, not 0%
@@ -422,16 +431,18 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
         window_rows = windows.to_dict("index")
         period_lists = _period_rows(periods, by_channel, config)
         marked = _marked_not_requested(periods)
+        uncounted = _uncounted_channels(rows, periods, config)
         unpaired = {slug: tuple(zip(group["period"].map(lambda p: p.label), group["cost_unpaired"])) for slug, group
                     in periods[periods["cost_unpaired"].ne("")].groupby("service", sort=False)}
     else:
-        latest, split, window_rows, period_lists, marked, unpaired = {}, {}, {}, {}, {}, {}
+        latest, split, window_rows, period_lists, marked, unpaired, uncounted = {}, {}, {}, {}, {}, {}, {}
     for svc in services:
         unpaired_here = unpaired.get(svc.slug, ())
         kept, spans = _cost_spans(period_lists.get(svc.slug, []), {label for label, _ in unpaired_here})
         fig = results[svc.slug] = _service_figures(svc, config, latest, window_rows.get(svc.slug),
                                                    kept, split, marked.get(svc.slug, ()))
         fig.unpaired_costs, fig.cost_spans = unpaired_here, spans
+        fig.uncounted_channels = uncounted.get(svc.slug, ())
         if spans and kept:  # 'Data covers' the years of cost too: the cost card may show one
             fig.data_period_label = covered_label(kept, shown_cost_spans(fig))
     return results
@@ -524,6 +535,22 @@ def _period_rows(periods: pd.DataFrame, by_channel: pd.DataFrame, config: Config
             unpaired_cost=unpaired[i],
             idle_cost=idle[i],
         ))
+    return out
+
+
+def _uncounted_channels(rows: pd.DataFrame, periods: pd.DataFrame, config: Config) -> dict[str, tuple[str, ...]]:
+    """By service: the labels of channels whose count it marks not requested, beside other channels'
+    counts ('Post, in 3 of 12 periods' where only some periods are marked so)."""
+    marked = rows[rows["uncounted"]]
+    if not len(marked):
+        return {}
+    labels = {c.id: c.label for c in config.channels}
+    spans = periods.groupby("service", sort=False).size()
+    out: dict[str, tuple[str, ...]] = {}
+    for (slug, channel), group in marked.groupby(["service", "channel"], sort=False):
+        n, of = group["key"].nunique(), int(spans.get(slug, 0))
+        said = labels.get(channel, channel) + ("" if n >= of else f", in {n} of {of} periods")
+        out[slug] = (*out.get(slug, ()), said)
     return out
 
 

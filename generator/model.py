@@ -278,6 +278,7 @@ class ServiceView:
     # service, and names a figure's own period only where it is earlier (Figure.stale).
     latest_label: str | None = None
     cost_spans: list = field(default_factory=list)  # figures.ServiceFigures.cost_spans: years of cost beside months
+    uncounted_channels: list[str] = field(default_factory=list)  # figures.ServiceFigures.uncounted_channels
     # Where its transactions end a year or more before the site's latest data (a service that stopped,
     # or stopped publishing), the label of its last period with them ("June 2023"), else None: not
     # counted in totals or organisation charts, and its page says so; no forecast (its 'next 12

@@ -345,3 +345,27 @@ def test_a_services_figures_do_not_depend_on_the_services_computed_with_it(tmp_p
                 for frame, services in ((tidy, content.services), (tidy[tidy["service"] == "foi"], foi),
                                         (shuffled, content.services))}
     assert len(unsteady) > 1
+
+
+def test_a_channel_whose_count_is_marked_not_requested_is_left_out_of_the_figures(tmp_path):
+    """A tester's Letter rows wrote *** for count and cost beside real costs for the other channels:
+    the cost card read 'not requested' and take-up 'no data' in every period. A channel not counted
+    is not a missing count: the figures are of the channels counted, and the page says which is not."""
+    files = standard_files()
+    files["data/fines.csv"] = ("period,channel,transactions,cost\n"
+                               "2024-01,online,100,20\n2024-01,phone,50,100\n2024-01,post,***,***\n"
+                               "2024-02,online,120,22\n2024-02,phone,40,100\n2024-02,post,***,***\n")
+    fines = service(prepare(write_site(tmp_path, files)).model, "fines")
+    take_up = fines.kpis[m.DIGITAL_TAKE_UP]
+    assert take_up.value == pytest.approx(75.0)  # 120 / (120 + 40)
+    assert take_up.previous_value == pytest.approx(100 / 150 * 100)
+    cost = fines.kpis[m.COST_PER_TRANSACTION]
+    assert cost.status == m.OK and not cost.estimated
+    assert cost.value == pytest.approx(122 / 160) and cost.previous_value == pytest.approx(120 / 150)
+    assert fines.uncounted_channels == ["Post"]
+    # Marked so in one period only: named with how many, and a period missing a count is still so.
+    files["data/fines.csv"] = files["data/fines.csv"].replace("2024-01,post,***,***", "2024-01,post,10,50") \
+        .replace("2024-02,phone,40,100", "2024-02,phone,,100")
+    fines = service(prepare(write_site(tmp_path, files)).model, "fines")
+    assert fines.uncounted_channels == ["Post, in 1 of 2 periods"]
+    assert fines.kpis[m.DIGITAL_TAKE_UP].value == pytest.approx(100 / 160 * 100)  # January's; February lacks phone

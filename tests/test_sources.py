@@ -4328,3 +4328,15 @@ def test_a_day_and_a_single_transaction_are_written_as_such(tmp_path):
     assert "There was 1 transaction on 29 December 2017." in feedback
     potholes = (tmp_path / "site/services/potholes/index.html").read_text()
     assert " on 29 December 2017" in potholes and " in 29 December 2017" not in potholes
+
+
+def test_a_channel_not_counted_is_named_above_the_key_figures(tmp_path):
+    files = {"data/pay.csv": "period,channel,transactions,cost\n2024-01,online,100,20\n2024-01,phone,50,100\n"
+                             "2024-01,face_to_face,***,***\n", "content/services/pay.yaml": PAY}
+    config = site(tmp_path, "", files)
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert run(config, "build", "--output", str(tmp_path / "site"))[0] == 0
+    page = (tmp_path / "site/services/pay/index.html").read_text()
+    assert ("<p>Not counted (marked not requested in the data): transactions through Face to face. These figures "
+            "are of the other channels.</p>") in page
+    assert "66.7%" in page  # take-up: 100 / 150
