@@ -138,7 +138,7 @@ def _stacked_shares(alt):
         middle="(datum.share_from + datum.share_to) / 2").mark_text(
         align="left", baseline="middle", dx=4, fontSize=12, color="#0b0c0c").encode(
         x="end:T", y="middle:Q", text="series:N")
-    return alt.layer(bars, labels).properties(width=WIDTH, height=HEIGHT)
+    return alt.layer(bars, labels, *_annotations(alt)).properties(width=WIDTH, height=HEIGHT)
 
 
 def _forecast_band(alt):

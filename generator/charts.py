@@ -262,8 +262,8 @@ def _share_chart(periods, channels, base, currency, annotations=(), note: str = 
     columns = [m.ChartColumn("period", "Period", TEXT), m.ChartColumn("series", "Channel", TEXT),
                m.ChartColumn("value", "Share of transactions", PERCENT)]
     return m.Chart("channel-shares", "Channel shares over time", summary, columns, rows,
-                   fill("stacked-shares", {"table": rows}, summary, currency), f"{base}/channel-shares",
-                   list(annotations))
+                   fill("stacked-shares", {"table": rows, "annotations": _annotation_rows(list(annotations))},
+                        summary, currency), f"{base}/channel-shares", list(annotations))
 
 
 def _a_year_apart(periods: list) -> tuple:

@@ -413,6 +413,25 @@ def _field_with_its_unit(heading: str) -> tuple[str, int] | None:
     return (_column_key(found["name"]), _SCALES[scale]) if scale in _SCALES else None
 
 
+_PERIOD_WORDS = {"month", "date", "period", "year", "quarter", "week", "fy", "day"}
+
+
+def _words_in(heading: str) -> list[str]:
+    """A heading's words, in lower case, without what is in brackets: 'Total cost (£)' is total, cost."""
+    return re.findall(r"[a-z0-9]+", re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", heading.lower()))
+
+
+def _field_among_words(heading: str, fields: list[str]) -> str | None:
+    """The field a heading names among other words ('Total cost (£)': cost; 'Transactions completed
+    online': none that is one field), the longest if several: a tidy file's column the user meant
+    as that field, ignored as unknown, and a council's published costs replaced by estimates."""
+    words = " " + " ".join(_words_in(heading)) + " "
+    found = [f.replace("_", " ") for f in fields if f" {f.replace('_', ' ')} " in words]
+    longest = max(found, key=len, default=None)
+    # Only one field, or fields inside the longest ('cost' in 'digital cost per transaction')
+    return longest.replace(" ", "_") if longest and all(f in longest for f in found) else None
+
+
 def _unit_in_heading(path, file: str, heading: str, field: str, scale: int, line: int, column: int,
                      problems: Problems) -> None:
     """The error for a tidy file's column headed with a field's name and its unit ('Cost (£)'): it
@@ -458,17 +477,27 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
                        hint=f"describe it in config.yaml: sources: [{{file: {file}, {mapped}"
                             "wide: {columns: '{channel}', measure: transactions}}]")
         return False
+    # The heading that most likely holds the periods, where none is 'period': told with the mapping
+    # that reads it ('missing column: period'), not as an unknown column as well.
+    dated = next((h for h in headings if set(_words_in(h)) & _PERIOD_WORDS), None) \
+        if source is None and "period" not in keys else None
+    estimated = any(c.unit_cost for c in config.channels)
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
         if re.fullmatch(r"\(column \d+\)", heading) and not raw.frame[heading].str.strip().ne("").any():
             continue  # an empty column with no heading: nothing to read, nothing lost
-        if key not in fields and key not in ignored:
+        if key not in fields and key not in ignored and heading != dated:
             named = _field_with_its_unit(heading)
             if named is not None and named[0] in fields and named[0] not in keys:
                 _unit_in_heading(path, file, heading, *named, raw.header_line, number, problems)
                 continue
             close = difflib.get_close_matches(key, fields, n=1, cutoff=0.8)
+            among = _field_among_words(heading, [f for f in config.measure_ids if f not in keys])
             problems.warning(path, f"unknown column '{heading}' is ignored", raw.header_line, number,
                              hint=f"did you mean '{close[0]}'?" if close else
+                             f"if it holds {among}, say so in config.yaml: sources: [{{file: {file}, columns: "
+                             f"{{{among}: '{heading}'}}}}]" + (
+                                 "; without it, a cost is estimated from the channels' unit costs" if estimated
+                                 and among in ("cost", "cost_per_transaction") else "") if among and source is None else
                              f"known columns: {', '.join(fields)}; a new measure is declared under "
                              "measures: in config.yaml" + ("; to read it as nothing, list it under ignore: in "
                                                            "the file's source" if source else ""))
@@ -479,6 +508,8 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
         problems.error(path, "missing column: period", raw.header_line,
                        hint=f"the file's cells are separated by {split[0]}, not commas: describe it in config.yaml, "
                        f"sources: [{{file: {file}, delimiter: {split[1]}}}]" if split else
+                       f"if '{dated}' holds the periods, say so in config.yaml: sources: [{{file: {file}, columns: "
+                       f"{{period: '{dated}'}}}}]" if dated else
                        "the header row needs at least period and a measure such as transactions "
                        f"(found: {', '.join(headings)}); or describe the file under sources: in config.yaml")
         return False

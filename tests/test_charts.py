@@ -712,3 +712,19 @@ def test_digital_against_other_is_set_against_the_period_a_year_before():
     gap = [m for m in months if m[0].start != date(2023, 9, 1)]  # September 2023 missing
     assert _a_year_apart(gap) == (None, gap[-1])
     assert _a_year_apart(months[:12]) == (months[0], months[11])  # a year or less: first against last
+
+
+def test_the_channel_shares_chart_draws_the_notes_it_lists():
+    """The notes under 'Channel shares over time' (1, 2, 3) were drawn on no chart: its template had
+    no layer for them, nor its data the rows. Both drawings now mark each note's date."""
+    from generator.svg_charts import draw
+
+    rows = [{"period": p, "start": s, "end": e, "series": ch, "order": o, "value": v}
+            for p, s, e in (("May 2024", "2024-05-01", "2024-05-31"), ("June 2024", "2024-06-01", "2024-06-30"))
+            for o, (ch, v) in enumerate((("Online", 60.0), ("Phone", 40.0)))]
+    note = [{"date": "2024-06-01", "label": "1 June 2024", "text": "New form", "number": "1"}]
+    spec = fill("stacked-shares", {"table": rows, "annotations": note}, "d")
+    assert [layer.get("data", {}).get("name") for layer in spec["layer"]].count("annotations") == 2
+    assert spec["datasets"]["annotations"] == note
+    assert 'stroke-dasharray="4,3"' in draw(spec) and ">1</text>" in draw(spec)
+    assert ">1</text>" not in draw(fill("stacked-shares", {"table": rows}, "d"))

@@ -4340,3 +4340,21 @@ def test_a_channel_not_counted_is_named_above_the_key_figures(tmp_path):
     assert ("<p>Not counted (marked not requested in the data): transactions through Face to face. These figures "
             "are of the other channels.</p>") in page
     assert "66.7%" in page  # take-up: 100 / 150
+
+
+def test_a_field_among_a_headings_words_and_a_period_column_are_named_with_their_mapping(tmp_path):
+    """A tester's 'Total cost (£)' was an unknown column with the list of fields for a hint, and the
+    site published an estimate from unit costs in place of the council's own £1.50; 'Month' was
+    'missing column: period' and an unknown column both, and neither said to map it."""
+    csv = 'period,channel,Transactions,Total cost (£)\n2024-01,online,100,£20.00\n2024-01,phone,50,£100.00\n'
+    code, out = run(one_file_site(tmp_path, csv), "check")
+    assert ("data/contact.csv:1:4: warning: unknown column 'Total cost (£)' is ignored\n    hint: if it holds cost, "
+            "say so in config.yaml: sources: [{file: contact.csv, columns: {cost: 'Total cost (£)'}}]") in out
+    fixed = one_file_site(tmp_path / "fixed", csv, "sources:\n  - {file: contact.csv, columns: {cost: 'Total cost (£)'}}\n")
+    assert run(fixed, "check", "--strict")[0] == 0
+    (jan,) = services(fixed)["contact"].periods
+    assert jan.cost_per_transaction == pytest.approx(120 / 150)
+    code, out = run(one_file_site(tmp_path / "month", "Month,channel,transactions\n2024-01,online,100\n"), "check")
+    assert out == ("data/contact.csv:1: error: missing column: period\n    hint: if 'Month' holds the periods, say so "
+                   "in config.yaml: sources: [{file: contact.csv, columns: {period: 'Month'}}]\n"
+                   "1 error(s), 0 warning(s)\nCheck failed.\n")
