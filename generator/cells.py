@@ -539,7 +539,10 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     firsts: dict[tuple, int] = {}
     repeats: dict[tuple, set] = {}  # the other lines with it (a wide file's line is a row per channel)
     for index in bad.index:
-        where = (raw[index], int(long.at[index, "period@col"]), _file(long, index, path), bool(no_figures[index]))
+        text = raw[index]
+        if dates is None and (mt := _SLASHED.match(text)) and int(mt.group(2)) > 12 >= int(mt.group(1)):
+            text = _MONTH_FIRST  # dates written month first ('12/31/2017 11:59:58 PM'): one slip, told once
+        where = (text, int(long.at[index, "period@col"]), _file(long, index, path), bool(no_figures[index]))
         if where in firsts:
             repeats.setdefault(where, set()).add(int(long.at[index, "period@line"]))
         else:
@@ -549,7 +552,8 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         column = where[1]
         lines = repeats.get(where, set()) - {int(long.at[index, "period@line"])}
         more = len(lines) if column else 0  # a period from no column is the file's name: told once
-        also = f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else ""
+        also = f" (and {more} more row{'s' if more > 1 else ''} " + (
+            "with dates written month first)" if where[0] is _MONTH_FIRST else "with it)") if more else ""
         where = (raw[index], int(long.at[index, "period@line"]) if column else 0, column, where[2])
         if no_figures[index]:
             problems.warning(_file(long, index, path), f"row is not read: it has no figures, and '{raw[index]}' "
@@ -618,6 +622,8 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                        where[2] or None, hint=hint)
     return periods
 
+
+_MONTH_FIRST = object()  # the key under which the rows of dates written month first are told once
 
 _DAYS_OF = {"month": 31, "quarter": 92, "financial_quarter": 92, "year": 366, "financial_year": 366, "week": 7,
             "week_ending": 7}  # the most days a period_type: period has
