@@ -512,16 +512,21 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     if dates is None:
         _looks_month_first(texts, long, raw, path, problems)
     longer: dict[str, Period] = {}  # texts naming more than one period_type: period ('2017' among quarters)
+    days: dict[str, date] = {}  # texts that are a day, read as the period_type: period it falls in
     for text in texts:
         try:
             period = parse_period(_month_first(text) if dates == "month_first" else text, fy_start,
                                   financial_years=period_type == "financial_year")
             parsed[text] = snap(period, period_type, fy_start) if period_type else period
+            if period_type and period.kind == "day":
+                days[text] = period.start
             if period_type and snap(Period(period.end, period.end, "day"), period_type, fy_start) != parsed[text]:
                 longer[text], parsed[text] = period, None  # snapped to its first month, it was a year's figure
         except PeriodError:
             parsed[text] = None
     periods = raw.map(parsed)
+    if days and period_type not in ("week", "week_ending"):
+        _warn_of_part_periods(long, raw, days, parsed, path, problems, period_type)
     if any(p is not None and p.kind == "range" for p in parsed.values()):
         files = long["@file"] if "@file" in long else pd.Series("", index=long.index)
         for _, texts in raw.groupby(files, sort=False):  # each file decides for itself
@@ -624,6 +629,35 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
 
 
 _MONTH_FIRST = object()  # the key under which the rows of dates written month first are told once
+PART_PERIOD_DAYS = 7  # a file's first dated row this far into its period, or its last this far before its end
+
+
+def _warn_of_part_periods(long: pd.DataFrame, raw: pd.Series, days: dict[str, date], parsed: dict, path,
+                          problems: Problems, period_type: str) -> None:
+    """A file of rows dated by the day, read as months (or quarters, years), whose dates begin well
+    into the first or end well before the end of the last: that period is published as a whole
+    month of figures though the export holds part of it (Los Angeles' 311 requests of 27 to 31
+    December 2017 read 'There were 4,404 transactions in December 2017'). Not where each period's
+    rows carry one date (01/04/2023 for April): that is how the file names its months."""
+    files = long["@file"] if "@file" in long else pd.Series(str(path), index=long.index)
+    dated = raw.map(days)
+    kind = {"financial_year": "year", "financial_quarter": "quarter"}.get(period_type, period_type)
+    for file, on in dated[dated.notna()].groupby(files[dated.notna()], sort=False):
+        periods = raw[on.index].map(parsed)
+        if on.groupby(periods.map(lambda p: p.key)).nunique().max() < 2:
+            continue  # each period dated by one day: the file's way of naming it
+        for day, says in ((on.min(), "begin"), (on.max(), "end")):
+            period = parsed[raw[on.index[on.eq(day).to_numpy().argmax()]]]
+            short = (day - period.start).days if says == "begin" else (period.end - day).days
+            if short < PART_PERIOD_DAYS:
+                continue
+            index = on.index[on.eq(day).to_numpy().argmax()]
+            problems.warning(_file(long, index, path), f"the rows {says} on {date_label(day)}, so {period.label} "
+                             f"is published as a whole {kind} of figures but holds only part of one",
+                             int(long.at[index, "period@line"]) or None, int(long.at[index, "period@col"]) or None,
+                             hint=f"export whole {kind}s, or leave that {kind}'s rows out with exclude: or filter: "
+                                  f"in the file's source; if there were none {'before' if says == 'begin' else 'after'}"
+                                  f" {date_label(day)}, accept this warning")
 
 _DAYS_OF = {"month": 31, "quarter": 92, "financial_quarter": 92, "year": 366, "financial_year": 366, "week": 7,
             "week_ending": 7}  # the most days a period_type: period has

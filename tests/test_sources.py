@@ -4373,3 +4373,22 @@ def test_dates_written_month_first_are_one_error_not_one_a_row(tmp_path):
             "with dates written month first)\n    hint: '12/13/2017' has 13 in the month's place") in out
     config.write_text(config.read_text().replace("    constants:", "    dates: month_first\n    constants:"))
     assert run(config, "check")[0] == 0
+
+
+def test_a_part_month_of_dated_rows_read_as_months_is_told(tmp_path):
+    """Los Angeles' 311 requests of 27 to 31 December 2017, with period_type: month, read 'There
+    were 4,404 transactions in December 2017' with no word. Rows dated the 1st of each month name
+    their months, and are not told."""
+    events = "".join(f"Bins,{d:02d}/11/2024,Online\n" for d in range(1, 31)) + \
+        "".join(f"Bins,{d:02d}/12/2024,Phone\n" for d in range(1, 16))
+    source = ("sources:\n  - file: r.csv\n    columns: {service: Service, period: Date, channel: Channel}\n"
+              "    constants: {transactions: 1}\n    combine: sum\n    period_type: month\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/r.csv": "Service,Date,Channel\n" + events})
+    code, out = run(config, "check")
+    assert code == 0 and out.count("warning:") == 1, out
+    assert ("data/r.csv:46:2: warning: the rows end on 15 December 2024, so December 2024 is published as a whole "
+            "month of figures but holds only part of one") in out
+    firsts = "Service,Date,Channel\n" + "".join(f"Bins,01/{m:02d}/2024,Online\n" for m in range(1, 13))
+    config = site(tmp_path / "firsts", source, {"data/r.csv": firsts})
+    assert run(config, "check", "--strict")[0] == 0
