@@ -262,6 +262,39 @@ def test_service_charts_show_with_and_without_javascript(javascript, pages, site
         context.close()
 
 
+def test_the_vega_runtime_is_fetched_only_as_a_chart_nears_the_screen(pages, site_url, browser):
+    """900 KB of runtime, three quarters of a service page's weight on a phone, loaded with the page
+    though the static charts, tables and figures show without it (a tester). It is fetched as the
+    first chart nears the screen, once; and not at all where the browser asks to save data."""
+    for save_data in (False, True):
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        if save_data:
+            context.add_init_script("Object.defineProperty(navigator, 'connection', {value: {saveData: true}})")
+        page = context.new_page()
+        fetched = []
+        page.on("request", lambda request: fetched.append(request.url) if "/vega." in request.url else None)
+        try:
+            page.goto(site_url + pages["service-with-data"].lstrip("/"))
+            page.wait_for_timeout(500)
+            first = page.locator("section.chart").first.bounding_box()
+            assert first and first["y"] > 640 + 300, "the first chart is within reach of the first screen"
+            assert fetched == []
+            page.locator("section.chart").first.scroll_into_view_if_needed()
+            if save_data:
+                page.wait_for_timeout(1000)
+                assert fetched == [] and page.locator(".chart__figure--interactive").count() == 0
+                assert page.locator("section.chart").first.locator(".chart__static svg").is_visible()
+            else:
+                page.wait_for_function("document.querySelector('.chart__figure--interactive') !== null",
+                                       timeout=15000)
+                for index in range(page.locator("section.chart").count()):
+                    page.locator("section.chart").nth(index).scroll_into_view_if_needed()
+                page.wait_for_timeout(300)
+                assert len(fetched) == 1
+        finally:
+            context.close()
+
+
 def test_a_chart_swapped_for_its_interactive_view_keeps_the_focus_and_a_name(pages, site_url, browser):
     """On a phone the static chart's box (a labelled region one can tab to, as it scrolls) was hidden
     while it had the focus, which fell to the page; and the interactive box, wider than the screen,

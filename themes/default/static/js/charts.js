@@ -10,10 +10,30 @@
    its rows (a theme's own template) is drawn as it is. Where the download
    cannot be fetched (a page opened from disk), the static chart stays.
    Charts are drawn as they come near the screen (where the browser can say
-   when; otherwise all at once). */
+   when; otherwise all at once). The Vega runtime (900 KB, the largest part
+   of a service page) is fetched only then, from the script tag's
+   data-runtime: a reader of the key figures on a phone does not download it,
+   nor one whose browser asks to save data (the static charts stay). */
 (function () {
   "use strict";
-  if (typeof window.vegaEmbed !== "function" || !document.querySelectorAll) return;
+  var tag = document.currentScript;
+  var runtime = tag && tag.getAttribute("data-runtime");
+  if (!document.querySelectorAll || (typeof window.vegaEmbed !== "function" && !runtime)) return;
+  if (window.navigator && window.navigator.connection && window.navigator.connection.saveData) return;
+  var loading = null;
+  function ready() {
+    if (typeof window.vegaEmbed === "function") return Promise.resolve();
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = runtime;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
 
   function rows(figure, spec) {
     var url = figure.getAttribute("data-chart-data");
@@ -36,8 +56,8 @@
     if (!source || !target) return;
     var spec;
     try { spec = JSON.parse(source.textContent); } catch (e) { return; }
-    rows(figure, spec).then(function (full) {
-      return window.vegaEmbed(target, full, { mode: "vega-lite", actions: false, renderer: "svg" });
+    Promise.all([rows(figure, spec), ready()]).then(function (both) {
+      return window.vegaEmbed(target, both[0], { mode: "vega-lite", actions: false, renderer: "svg" });
     }).then(function () {
       var svg = target.querySelector("svg");
       if (svg) {
