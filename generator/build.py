@@ -13,6 +13,7 @@ import dataclasses
 import difflib
 import fnmatch
 import gc
+import hashlib
 import os
 import re
 import time
@@ -386,7 +387,12 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                     folder = f"data/charts/organisations/{page.context['organisation'].slug}/"
                     kept.update((path, tuple(entry)) for path, entry in org_downloads if path.startswith(folder))
     _check_root_files(statics, {page.path for page in pages}, problems)
-    extra = {**static_files(statics), **downloads, "data/savings.csv": savings_csv(model.services),
+    assets = static_files(statics)
+    # Each page names its stylesheets and scripts with their content's digest (?v=...): a host or
+    # browser that caches site.css had shown a rebranded site in its old colours.
+    model.asset_versions = {rel.removeprefix("static/"): hashlib.sha256(body).hexdigest()[:12]
+                            for rel, body in assets.items() if rel.startswith("static/")}
+    extra = {**assets, **downloads, "data/savings.csv": savings_csv(model.services),
              **{f"data/costs-{r.slug}.csv": costs_csv(r) for r in
                 {p.context["report"].key: p.context["report"] for p in pages if p.kind == "costs"}.values()}}
     charts = all_charts(model, made_only=True)  # the rest come with their service's page (render_all)

@@ -818,7 +818,8 @@ def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav:
         return relative_url(spec.path, target, base_path)
 
     def asset(path: str) -> str:
-        return url("static/" + path.lstrip("/"))
+        version = site.asset_versions.get(path.lstrip("/"))
+        return url("static/" + path.lstrip("/")) + (f"?v={version}" if version else "")
 
     context = {
         "site": site.site,

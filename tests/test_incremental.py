@@ -1073,3 +1073,24 @@ def test_a_no_op_build_never_clears_a_folder_that_overlaps_the_sites_own(tmp_pat
         build_site(project / "config.yaml", repo)
     assert "would overlap the site's own" in failed.value.problems.errors[0].message
     assert (repo / ".git/HEAD").is_file() and (project / "config.yaml").is_file()
+
+
+def test_pages_name_their_stylesheet_by_its_content_so_no_cache_serves_an_old_one(site):
+    """A rebranded site had shown its old colours wherever a host or browser kept site.css: each
+    page now names its stylesheets and scripts with a digest of their content, and a change to
+    one is in every page, cached or not."""
+    import hashlib
+    import re
+
+    config, out = site
+    own = config.parent / "static/css/site.css"
+    own.parent.mkdir(parents=True)
+    own.write_text(".header { background: #123456; }\n")
+    build_site(config, out)
+    version = hashlib.sha256(own.read_bytes()).hexdigest()[:12]
+    for page in ("index.html", "services/fines/index.html", "about/index.html", "404.html"):
+        links = re.findall(r'href="([^"]*site\.css[^"]*)"', (out / page).read_text())
+        assert links and all(link.endswith(f"site.css?v={version}") for link in links), (page, links)
+    own.write_text(".header { background: #654321; }\n")
+    build_site(config, out)
+    assert f"site.css?v={hashlib.sha256(own.read_bytes()).hexdigest()[:12]}" in (out / "about/index.html").read_text()

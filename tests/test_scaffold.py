@@ -206,7 +206,7 @@ def test_the_workflows_tell_the_build_where_the_site_is_served(tmp_path):
         out = tmp_path / "out"
         result = CliRunner().invoke(main, [*args, "--config", str(folder / "config.yaml"), "--output", str(out)])
         assert result.exit_code == 0, result.output
-        assert 'href="/performance/static/css/site.css"' in (out / "404.html").read_text(encoding="utf-8")
+        assert 'href="/performance/static/css/site.css?v=' in (out / "404.html").read_text(encoding="utf-8")
 
 
 def test_an_installed_copy_carries_the_theme_and_builds_a_new_site(tmp_path):
