@@ -62,16 +62,17 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.dat
     take_up = digital / known * 100 if digital is not None and known else None
     # The latest 12 months of services that stopped publishing in the last year end earlier than
     # the others': say how many, so the sum is not read as one year's.
-    older = sum(1 for s in current if ends[s.slug] is not None and (latest - ends[s.slug]).days > 31)
+    older = [s.name for s in current if ends[s.slug] is not None and (latest - ends[s.slug]).days > 31]
     # A service with a few weeks of figures adds those weeks, as its own page shows: say how many.
     partial = [s.name for s in current if s.slug in years and not years[s.slug][2]]
     months = {(ends[s.slug].year, ends[s.slug].month) for s in current if ends[s.slug] is not None}
     ends_in = dt.date(*next(iter(months)), 1) if len(months) == 1 else None
-    return m.Totals(len(services), len(with_data), tx, digital, take_up, known, older,
+    return m.Totals(len(services), len(with_data), tx, digital, take_up, known, len(older),
                     f"{latest:%B %Y}" if latest else None, _none_collect(services),
                     left_out=len(with_data) - len(current),
                     with_figures=sum(1 for s in services if s.measures or _last_figures(s) is not None),
                     counted_from=f"{latest - dt.timedelta(days=364):%B %Y}" if latest else None,
+                    older_names=tuple(older) if len(older) <= 3 else (),
                     partial=len(partial), partial_names=tuple(partial) if len(partial) <= 3 else (),
                     ends_in=f"{ends_in:%B %Y}" if ends_in else None)
 

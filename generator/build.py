@@ -513,6 +513,13 @@ def _warn_of_figures(config, services, figures: dict, problems: Problems) -> Non
     labels = [channel.label for channel in config.channels]
     for svc in services:
         fig = figures[svc.slug]
+        latest = fig.periods[-1].period if fig.periods else None
+        if svc.last_updated is not None and latest is not None and latest.end > svc.last_updated:
+            # A page saying 'Last updated 10 April 2025' above figures to March 2026: a date left as
+            # it was when the data was (a tester's).
+            problems.warning(svc.path, f"last_updated: {svc.last_updated:%Y-%m-%d} is before the end of the "
+                             f"latest figures ({latest.label}), and the page says it", *svc.positions.at(("last_updated",)),
+                             hint="give the date the figures were last updated, or remove last_updated:")
         if fig.unpaired_costs:
             missing = {span.period.label: _uncounted(span.period, fig.periods, labels) for span in fig.cost_spans}
             _warn_of_unpaired_costs(svc, fig.unpaired_costs, problems, missing)

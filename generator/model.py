@@ -335,6 +335,7 @@ class Totals:
     left_out: int = 0  # services with data whose figures end a year or more before the latest: not summed
     counted_from: str | None = None  # the month a service's figures must end in or after to be summed
     with_figures: int = 0  # services with any figure published (declared measures alone, too)
+    older_names: tuple = ()  # the names of those ``older`` counts, when three or fewer: the home page names them
     partial: int = 0  # services counted whose latest 12 months are not whole (a few weeks of figures, say)
     partial_names: tuple = ()  # their names, when three or fewer: the home page names them
     ends_in: str | None = None  # the month every counted service's latest 12 months end in, if one ("May 2025")

@@ -4392,3 +4392,15 @@ def test_a_part_month_of_dated_rows_read_as_months_is_told(tmp_path):
     firsts = "Service,Date,Channel\n" + "".join(f"Bins,01/{m:02d}/2024,Online\n" for m in range(1, 13))
     config = site(tmp_path / "firsts", source, {"data/r.csv": firsts})
     assert run(config, "check", "--strict")[0] == 0
+
+
+def test_a_last_updated_date_before_the_latest_figures_is_told(tmp_path):
+    """'Last updated 10 April 2025' above figures to March 2026: the date left as it was."""
+    files = {"data/pay.csv": "period,channel,transactions\n2026-02,online,5\n2026-03,online,6\n",
+             "content/services/pay.yaml": PAY + "last_updated: 2025-04-10\n"}
+    config = site(tmp_path, "", files)
+    code, out = run(config, "check")
+    assert ("content/services/pay.yaml:5:15: warning: last_updated: 2025-04-10 is before the end of the latest "
+            "figures (March 2026), and the page says it") in out, out
+    (tmp_path / "content/services/pay.yaml").write_text(PAY + "last_updated: 2026-04-02\n")
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
