@@ -525,6 +525,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         except PeriodError:
             parsed[text] = None
     periods = raw.map(parsed)
+    _warn_of_calendar_quarters_among_financial(long, raw, parsed, path, problems)
     if days and period_type not in ("week", "week_ending"):
         _warn_of_part_periods(long, raw, days, parsed, path, problems, period_type)
     if any(p is not None and p.kind == "range" for p in parsed.values()):
@@ -630,6 +631,33 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
 
 _MONTH_FIRST = object()  # the key under which the rows of dates written month first are told once
 PART_PERIOD_DAYS = 7  # a file's first dated row this far into its period, or its last this far before its end
+
+
+_TWO_YEARS = re.compile(r"\d{4}\s*[/-]\s*\d{2}(?:\d{2})?\b|\bfy\s*\d", re.IGNORECASE)  # 2022/23, 2022-2023, FY23
+
+
+def _warn_of_calendar_quarters_among_financial(long: pd.DataFrame, raw: pd.Series, parsed: dict, path,
+                                               problems: Problems) -> None:
+    """A calendar quarter ('Q3 2022': July to September) among more quarters of financial years
+    ('2022/23 Q3': October to December): most likely the financial year's, written another way,
+    and read as a quarter earlier with no word but a gap (a tester's LG Inform file)."""
+    quarters = [text for text, period in parsed.items() if period is not None and period.kind == "quarter"]
+    financial = [text for text in quarters if _TWO_YEARS.search(text)]
+    calendar_ones = [text for text in quarters if not _TWO_YEARS.search(text)]
+    if not calendar_ones or len(financial) < 2 * len(calendar_ones):
+        return
+    example = financial[0]
+    for text in calendar_ones:
+        index = raw.index[raw.eq(text).to_numpy().argmax()]
+        more = int(raw.eq(text).sum()) - 1
+        problems.warning(_file(long, index, path), f"'{text}' is read as a calendar quarter, "
+                         f"{parsed[text].label}, but the other quarters here are of financial years ('{example}' "
+                         f"is {parsed[example].label})" + (f" (and {more} more row{'s' if more > 1 else ''} with it)"
+                                                            if more else ""),
+                         int(long.at[index, "period@line"]) or None, int(long.at[index, "period@col"]) or None,
+                         hint="if it is a quarter of the financial year, write it as the others are (or correct it "
+                              "with replace: {period: {'" + text + "': '...'}} in the source); if it is the calendar "
+                              "quarter, accept this warning")
 
 
 def _warn_of_part_periods(long: pd.DataFrame, raw: pd.Series, days: dict[str, date], parsed: dict, path,

@@ -4404,3 +4404,18 @@ def test_a_last_updated_date_before_the_latest_figures_is_told(tmp_path):
             "figures (March 2026), and the page says it") in out, out
     (tmp_path / "content/services/pay.yaml").write_text(PAY + "last_updated: 2026-04-02\n")
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
+
+
+def test_a_calendar_quarter_among_financial_years_quarters_is_told_at_its_cell(tmp_path):
+    """'Q3 2022' among '2022/23 Q1' ... was read as July to September 2022 with no word but a gap
+    told at another line: it is most likely the financial year's third quarter, written another way."""
+    data = ("area_code,area_name,period,value\n" + "".join(
+        f"E1,Halton,{p},{v}\n" for p, v in (("2022/23 Q1", 80), ("2022/23 Q2", 81), ("Q3 2022", 82), ("2022/23 Q4", 83))))
+    config = site(tmp_path, PLANNING_SOURCE, {"data/p.csv": data})
+    code, out = run(config, "check")
+    assert ("data/p.csv:4:3: warning: 'Q3 2022' is read as a calendar quarter, July to September 2022, but the other "
+            "quarters here are of financial years ('2022/23 Q1' is April to June 2022)") in out, out
+    config.write_text(config.read_text().replace("    ignore:", "    replace: {period: {Q3 2022: 2022/23 Q3}}\n    ignore:"))
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    calendar = "area_code,area_name,period,value\n" + "".join(f"E1,Halton,Q{q} 2022,80\n" for q in (1, 2, 3, 4))
+    assert run(site(tmp_path / "cal", PLANNING_SOURCE, {"data/p.csv": calendar}), "check", "--strict")[0] == 0
