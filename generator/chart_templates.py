@@ -59,15 +59,18 @@ def _annotations(alt):
     return [rule, label]
 
 
-def _axis(alt, fmt: str, label_expr: str | None):
-    return alt.Axis(format=fmt, labelExpr=label_expr) if label_expr else alt.Axis(format=fmt)
+def _axis(alt, fmt: str, label_expr: str | None, whole: bool = False):
+    """A value axis; ``whole``: of counts, ticked at whole numbers only (a day's one request had
+    an axis of '0 0 0 1 1 1', 0.2 to 1 rounded)."""
+    options = {"format": fmt, **({"labelExpr": label_expr} if label_expr else {}), **({"tickMinStep": 1} if whole else {})}
+    return alt.Axis(**options)
 
 
 def _time_line(alt, value_title: str, fmt: str, series: bool, label_expr: str | None = None,
-               axis_fmt: str | None = None, legend_title: str = "Channel"):
+               axis_fmt: str | None = None, legend_title: str = "Channel", whole: bool = False):
     base = alt.Chart(alt.Data(name="table"))
     x = alt.X("start:T", title="Period", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
-    y = alt.Y("value:Q", title=value_title, axis=_axis(alt, axis_fmt or fmt, label_expr))
+    y = alt.Y("value:Q", title=value_title, axis=_axis(alt, axis_fmt or fmt, label_expr, whole))
     tooltip = [alt.Tooltip("period:N", title="Period"), alt.Tooltip("value:Q", title=value_title, format=fmt)]
     # Nulls (gaps in the data) break the line instead of joining across them.
     if series:
@@ -160,7 +163,7 @@ def _forecast_band(alt):
     def band(name, low, high, dash):
         return base.transform_calculate(part=json.dumps(name)).mark_area(
             stroke=BAND_EDGE, strokeWidth=1, strokeDash=dash).encode(
-            x=x, y=alt.Y(f"{low}:Q", title="Transactions", axis=alt.Axis(format=",.0f")), y2=f"{high}:Q",
+            x=x, y=alt.Y(f"{low}:Q", title="Transactions", axis=_axis(alt, ",.0f", None, whole=True)), y2=f"{high}:Q",
             fill=alt.Fill("part:N", scale=fills, legend=ranges))
 
     def line(name, field, tooltip):
@@ -210,12 +213,12 @@ def _build_template_json(kind: str, currency: str) -> str:
 
     money_label = f"'{currency}' + datum.label"
     builders = {
-        "lines-by-channel": lambda: _time_line(alt, "Transactions", ",.0f", series=True),
+        "lines-by-channel": lambda: _time_line(alt, "Transactions", ",.0f", series=True, whole=True),
         "line-percent": lambda: _time_line(alt, "Per cent", ".1f", series=False, label_expr=PERCENT_LABEL,
                                            axis_fmt=".0f"),
         "line-money": lambda: _time_line(alt, f"Cost per transaction ({currency})", ",.2f", series=False,
                                          label_expr=money_label),
-        "line-count": lambda: _time_line(alt, "Number", ",.0f", series=False),
+        "line-count": lambda: _time_line(alt, "Number", ",.0f", series=False, whole=True),
         "line-seconds": lambda: _time_line(alt, "Seconds", ",.0f", series=False),
         "line-number": lambda: _time_line(alt, "Value", ",.2~f", series=False),
         "line-amount": lambda: _time_line(alt, f"Amount ({currency})", ",.2f", series=False,

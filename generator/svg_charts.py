@@ -76,11 +76,13 @@ class ValueAxis:
 
     def __init__(self, spec: dict, channel: str = "y"):
         self.title, self.format, self.prefix, self.suffix = "", ",.0f", "", ""
+        self.min_step = 0.0  # the axis's tickMinStep: 1 for counts
         for enc in _encodings(spec):
             field = enc.get(channel)
             if isinstance(field, dict) and field.get("axis") and field["axis"].get("format") is not None:
                 self.title = field.get("title") or ""
                 self.format = field["axis"]["format"]
+                self.min_step = float(field["axis"].get("tickMinStep") or 0)
                 expr = field["axis"].get("labelExpr") or ""
                 if expr.endswith("+ '%'"):
                     self.suffix = "%"
@@ -116,8 +118,9 @@ def tick_step(lo: float, hi: float, count: int) -> float:
     return power * (10 if error >= 7.07 else 5 if error >= 3.16 else 2 if error >= 1.41 else 1)
 
 
-def nice_ticks(lo: float, hi: float, count: int) -> list[float]:
-    """Ticks over the domain widened to whole steps, as Vega's ``nice`` does, zero included."""
+def nice_ticks(lo: float, hi: float, count: int, min_step: float = 0.0) -> list[float]:
+    """Ticks over the domain widened to whole steps, as Vega's ``nice`` does, zero included;
+    no closer than ``min_step`` (an axis's tickMinStep), as Vega ticks them."""
     lo, hi = min(lo, 0.0), max(hi, 0.0)
     if hi - lo <= 0:
         hi = lo + 1
@@ -125,6 +128,9 @@ def nice_ticks(lo: float, hi: float, count: int) -> list[float]:
     lo, hi = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
     step = tick_step(lo, hi, count)
     lo, hi = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
+    if step < min_step:
+        step = min_step
+        lo, hi = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
     return [lo + i * step for i in range(int(round((hi - lo) / step)) + 1)]
 
 
@@ -298,7 +304,7 @@ def _time_chart(spec: dict, kind: str) -> str:
         values += [r["value"] for r in sets.get("target", []) if r.get("value") is not None]
     values = values or [0.0]  # every value missing: an empty axis rather than no picture
     ticks = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0] if stacked else nice_ticks(min(values), max(values),
-                                                                            math.ceil(HEIGHT / 40))
+                                                                            math.ceil(HEIGHT / 40), axis.min_step)
     labels_w = max(text_width(axis.label(t)) for t in ticks)
     left, top = 5 + 18 + labels_w + 8, 12
     x = Linear(first, last if last > first else first + 1, left, left + WIDTH)

@@ -259,3 +259,17 @@ def test_small_details_match_vega():
     wide = parse(draw(fill("lines-by-channel", {"table": [month(2024, 1, 5.0, series=long_name),
                                                            month(2024, 1, 6.0, series="Phone")]}, "x")))
     assert float(wide.get("width")) >= text_width(long_name)
+
+
+def test_a_count_axis_is_ticked_at_whole_numbers_in_both_drawings():
+    """A day's one request had an axis of '0 0 0 1 1 1' (0.2 to 1, rounded): counts are ticked at
+    whole numbers, in the template (tickMinStep, which Vega reads) and in the static drawing."""
+    assert nice_ticks(0, 1, 7, 1) == [0, 1] and nice_ticks(0, 3, 7, 1) == [0, 1, 2, 3]
+    assert nice_ticks(0, 40, 7, 1) == nice_ticks(0, 40, 7)  # larger counts as before
+    spec = fill("lines-by-channel", {"table": [month(2024, 1, 1.0, series="Online"),
+                                               month(2024, 2, 0.0, series="Online")]}, "x")
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["tickMinStep"] == 1
+    labels = [t for t in texts(parse(draw(spec))) if t and t.isdigit()]
+    assert labels == ["0", "1"]
+    percent = fill("line-percent", {"table": [month(2024, 1, 1.0)]}, "x")
+    assert "tickMinStep" not in percent["layer"][0]["encoding"]["y"]["axis"]
