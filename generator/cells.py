@@ -20,6 +20,7 @@ import pandas as pd
 from generator.config import Config, normalise_channel
 from generator.errors import Problems
 from generator.formatting import date_label
+from generator.paths import is_pattern
 from generator.measures import ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MISSING, MONEY, PERCENTAGES
 from generator.periods import (FINANCE_PERIOD, MONTH_NAME, MONTHS, Period, PeriodError, impossible_date, parse_period,
                                period_attr, snap)
@@ -498,7 +499,8 @@ def _marker_hint(text: str) -> str:
 
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                    period_type: str | None, no_figures: pd.Series, dates: str | None = None,
-                   headings: tuple[str, ...] = (), composed: bool = False, tidy_file: str | None = None) -> pd.Series:
+                   headings: tuple[str, ...] = (), composed: bool = False, tidy_file: str | None = None,
+                   one_series: bool = False) -> pd.Series:
     """Periods from text. A row with no figures whose period is not a period is a note or a
     footer ('Source: ...'), so it is passed over with a warning rather than failing the build.
     ``dates``: the source's order of slashed dates (None: day first, unless it looks otherwise)."""
@@ -527,7 +529,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
     periods = raw.map(parsed)
     _warn_of_calendar_quarters_among_financial(long, raw, parsed, path, problems)
     if days and period_type not in ("week", "week_ending"):
-        _warn_of_part_periods(long, raw, days, parsed, path, problems, period_type)
+        _warn_of_part_periods(long, raw, days, parsed, path, problems, period_type, one_series)
     if any(p is not None and p.kind == "range" for p in parsed.values()):
         files = long["@file"] if "@file" in long else pd.Series("", index=long.index)
         for _, texts in raw.groupby(files, sort=False):  # each file decides for itself
@@ -631,6 +633,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
 
 _MONTH_FIRST = object()  # the key under which the rows of dates written month first are told once
 PART_PERIOD_DAYS = 7  # a file's first dated row this far into its period, or its last this far before its end
+PART_PERIOD_ROWS = 20  # the fewest dated rows a file needs for its dates' usual spacing to say anything
 
 
 _TWO_YEARS = re.compile(r"\d{4}\s*[/-]\s*\d{2}(?:\d{2})?\b|\bfy\s*\d", re.IGNORECASE)  # 2022/23, 2022-2023, FY23
@@ -661,23 +664,30 @@ def _warn_of_calendar_quarters_among_financial(long: pd.DataFrame, raw: pd.Serie
 
 
 def _warn_of_part_periods(long: pd.DataFrame, raw: pd.Series, days: dict[str, date], parsed: dict, path,
-                          problems: Problems, period_type: str) -> None:
+                          problems: Problems, period_type: str, one_series: bool = False) -> None:
     """A file of rows dated by the day, read as months (or quarters, years), whose dates begin well
     into the first or end well before the end of the last: that period is published as a whole
     month of figures though the export holds part of it (Los Angeles' 311 requests of 27 to 31
     December 2017 read 'There were 4,404 transactions in December 2017'). Not where each period's
-    rows carry one date (01/04/2023 for April): that is how the file names its months."""
-    files = long["@file"] if "@file" in long else pd.Series(str(path), index=long.index)
+    rows carry one date (01/04/2023 for April): that is how the file names its months.
+    ``one_series``: a pattern's files (a quarter's payments each), judged together."""
+    files = long["@file"] if "@file" in long and not one_series else pd.Series(str(path), index=long.index)
     dated = raw.map(days)
     kind = {"financial_year": "year", "financial_quarter": "quarter"}.get(period_type, period_type)
     for file, on in dated[dated.notna()].groupby(files[dated.notna()], sort=False):
+        if len(on) < PART_PERIOD_ROWS:
+            continue  # too few to say how the dates usually fall
         periods = raw[on.index].map(parsed)
         if on.groupby(periods.map(lambda p: p.key)).nunique().max() < 2:
             continue  # each period dated by one day: the file's way of naming it
+        # Against the file's usual spacing of its dates: a funeral every few weeks may first fall on
+        # 20 January; requests every day that begin on the 27th are an export of part of the month.
+        distinct = sorted(set(on))
+        usual = (distinct[-1] - distinct[0]).days / (len(distinct) - 1) if len(distinct) > 1 else 0
         for day, says in ((on.min(), "begin"), (on.max(), "end")):
             period = parsed[raw[on.index[on.eq(day).to_numpy().argmax()]]]
             short = (day - period.start).days if says == "begin" else (period.end - day).days
-            if short < PART_PERIOD_DAYS:
+            if short < max(PART_PERIOD_DAYS, 3 * usual):
                 continue
             index = on.index[on.eq(day).to_numpy().argmax()]
             problems.warning(_file(long, index, path), f"the rows {says} on {date_label(day)}, so {period.label} "
@@ -871,7 +881,8 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
         out["period"] = _parse_periods(long, path, problems, config.financial_year_start, period_type, no_figures,
                                        source.values.get("dates") if source else None, rows.headings,
                                        bool(source and "{" in str((source.values["columns"] or {}).get("period", ""))),
-                                       tidy_file=None if source is not None else _in_data_folder(path, config))
+                                       tidy_file=None if source is not None else _in_data_folder(path, config),
+                                       one_series=source is not None and is_pattern(source.file))
     good_period = out["period"].notna()
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems,
                                      source).reindex(long.index)

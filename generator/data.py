@@ -329,7 +329,34 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
     for kpi in NR_KPIS:
         merged[f"nr_{kpi}"] = grouped[f"nr_{kpi}"].any()
     merged["line"] = grouped["line"].min()
+    if any(frame.attrs.get("zeroed") for _, frame in parts):
+        _zero_where_a_source_has_no_row(parts, merged, measures)
     return merged.reset_index().drop(columns=["_key", "@from"])
+
+
+def _zero_where_a_source_has_no_row(parts: list[tuple[Path, pd.DataFrame]], merged: pd.DataFrame,
+                                    measures: tuple[str, ...]) -> None:
+    """``missing_rows: zero`` across a service's sources: a period and channel with counts from
+    another source and no row in this one had none of this one's counts. The recipe of two sources
+    of one export (every request; those on time) gave a channel with no request on time no
+    completed count, and its started ones dropped out of the rate (a tester's Boston 311 division
+    read 92.6%, 25 of 27, not 89.3%, 25 of 28), and a division with none on time 'no data', not
+    0%. Within the periods the source's file covers (its part's ``attrs['zeroed']``: first and
+    last start, and its counts), for rows per channel that count something else: not a
+    satisfaction score's row, nor all channels' together."""
+    start = period_attr(merged["period"], lambda p: p.start)
+    for _, frame in parts:
+        if not frame.attrs.get("zeroed"):
+            continue
+        first, last, own = frame.attrs["zeroed"]
+        own = [c for c in own if c in merged]
+        others = [c for c in measures if c in COUNTS and c in merged and c not in own]
+        if not own or not others:
+            continue
+        within = (start >= first) & (start <= last) & \
+            (merged.index.get_level_values("channel") != "") & merged[others].notna().any(axis=1)
+        for column in own:
+            merged.loc[within & merged[column].isna(), column] = 0.0
 
 
 def _totals_beside_channels(parts: list[tuple[Path, pd.DataFrame]], rows: pd.DataFrame, svc: Service,
@@ -414,6 +441,20 @@ def _field_with_its_unit(heading: str) -> tuple[str, int] | None:
 
 
 _PERIOD_WORDS = {"month", "date", "period", "year", "quarter", "week", "fy", "day"}
+_WITH_PERIOD_WORDS = {"ending", "starting", "commencing", "beginning", "of", "financial", "reporting", "calendar"}
+
+
+def _likeliest_period_heading(headings: list[str]) -> str | None:
+    """The heading most likely to hold a file's periods: one made only of such words ('Month',
+    'Week ending', 'Financial year') before one that has one among others ('Week day')."""
+    words = {h: _words_in(h) for h in headings}
+    for fits in (lambda w: len(w) == 1 and w[0] in _PERIOD_WORDS,
+                 lambda w: set(w) & _PERIOD_WORDS and set(w) <= _PERIOD_WORDS | _WITH_PERIOD_WORDS,
+                 lambda w: set(w) & _PERIOD_WORDS):
+        found = next((h for h in headings if fits(words[h])), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _words_in(heading: str) -> list[str]:
@@ -437,7 +478,7 @@ def _unit_in_heading(path, file: str, heading: str, field: str, scale: int, line
     """The error for a tidy file's column headed with a field's name and its unit ('Cost (£)'): it
     was once a warning that the column is ignored, and a council's costs were left out of its site
     unless it built with --strict. The tidy format's headings are the fields' names alone."""
-    mapped = f"columns: {{{field}: '{heading}'}}"
+    mapped = f"columns: {{{field}: {yaml_scalar(heading)}}}"
     if scale == 1:
         problems.error(path, f"column '{heading}' is headed with its unit: the tidy format reads a column "
                        f"headed '{field}'", line, column,
@@ -479,8 +520,7 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
         return False
     # The heading that most likely holds the periods, where none is 'period': told with the mapping
     # that reads it ('missing column: period'), not as an unknown column as well.
-    dated = next((h for h in headings if set(_words_in(h)) & _PERIOD_WORDS), None) \
-        if source is None and "period" not in keys else None
+    dated = _likeliest_period_heading(headings) if source is None and "period" not in keys else None
     estimated = any(c.unit_cost for c in config.channels)
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
         if re.fullmatch(r"\(column \d+\)", heading) and not raw.frame[heading].str.strip().ne("").any():
@@ -495,7 +535,7 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
             problems.warning(path, f"unknown column '{heading}' is ignored", raw.header_line, number,
                              hint=f"did you mean '{close[0]}'?" if close else
                              f"if it holds {among}, say so in config.yaml: sources: [{{file: {file}, columns: "
-                             f"{{{among}: '{heading}'}}}}]" + (
+                             f"{{{among}: {yaml_scalar(heading)}}}}}]" + (
                                  "; without it, a cost is estimated from the channels' unit costs" if estimated
                                  and among in ("cost", "cost_per_transaction") else "") if among and source is None else
                              f"known columns: {', '.join(fields)}; a new measure is declared under "
@@ -509,7 +549,7 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
                        hint=f"the file's cells are separated by {split[0]}, not commas: describe it in config.yaml, "
                        f"sources: [{{file: {file}, delimiter: {split[1]}}}]" if split else
                        f"if '{dated}' holds the periods, say so in config.yaml: sources: [{{file: {file}, columns: "
-                       f"{{period: '{dated}'}}}}]" if dated else
+                       f"{{period: {yaml_scalar(dated)}}}}}]" if dated else
                        "the header row needs at least period and a measure such as transactions "
                        f"(found: {', '.join(headings)}); or describe the file under sources: in config.yaml")
         return False
@@ -1251,10 +1291,28 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
     used_keys: set[str] = set()
     claimed = {ref.key or svc.slug for svc, ref in readers}
     mixed: dict = {}  # services mixing kinds of period, by where the odd period is (see _check_service_rows)
+    spans: dict = {}
+
+    def zero_span(zeros: frozenset) -> tuple:
+        """The file's first and last period start, and the counts it has: where a service's other
+        sources' rows are, within them, its counts are 0 if it has no row (_merge_sources)."""
+        if zeros not in spans:
+            starts = period_attr(parsed["period"], lambda p: p.start)
+            spans[zeros] = (starts.min(), starts.max(),
+                            tuple(c for c in zeros if c in parsed and parsed[c].notna().any()))
+        return spans[zeros]
+
     for svc, ref in readers:
         key = ref.key or svc.slug
         if has_key_column:
             rows = groups.get(key)
+            if rows is None and ref.generated and _zeroed(config, ref) and len(parsed):
+                # A twin source's service with no row here (no request on time): none of its counts
+                empty = parsed.iloc[0:0].drop(columns=["_key", "_kind", *_cell_places(parsed)]).assign(service=svc.slug)
+                empty.attrs["zeroed"] = zero_span(frozenset((*COUNTS, *(x.id for x in config.measures
+                                                                       if x.unit == "count"))))
+                per_service.setdefault(svc.slug, []).append((path, empty))
+                continue
             if rows is None and ref.generated:
                 continue  # made from a row whose every figure is blank: a service with no data yet
             if rows is None:
@@ -1284,6 +1342,8 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         # Each row's file stays (in @file) until the service's files are merged: a pattern's rows
         # are told at their own file there, not at the pattern.
         rows = rows.drop(columns=["_key", "_kind", *_cell_places(rows)]).assign(service=svc.slug)
+        if zeros:  # its counts are 0 where another of the service's sources has a row and it has none
+            rows.attrs["zeroed"] = zero_span(zeros)
         per_service.setdefault(svc.slug, []).append((path, rows))
     read = {(ref.key or svc.slug if has_key_column else ""): svc.slug for svc, ref in readers
             if (ref.key or svc.slug) in used_keys and not _zeroed(config, ref)}  # no service column: its rows are ''

@@ -85,7 +85,8 @@ def during(label: str) -> str:
 def count_of(value: float | None, noun: str) -> str:
     """'1 transaction', '1,234 transactions': a service with one request in a day had read 'There
     were 1 transactions'."""
-    return f"{format_value(value, m.COUNT)} {noun}{'' if value == 1 else 's'}"
+    shown = format_value(value, m.COUNT)
+    return f"{shown} {noun}{'' if shown == '1' else 's'}"  # as shown: 1.4 (a quarter spread) is '1'"
 
 
 def mid_sentence(label: str) -> str:

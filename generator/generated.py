@@ -23,7 +23,7 @@ from generator.schema import slugify
 from generator.periods import Period, PeriodError, parse_period
 from generator.sources import (Source, _field_spec, _Resolver, detail_rows, headings_of, looks_like_a_total,
                                looks_national, select_rows, template_values)
-from generator.yamlfile import Positions
+from generator.yamlfile import Positions, yaml_scalar
 
 if TYPE_CHECKING:  # frames come from raw_files, which imports pandas to read a file (see generator.figures)
     import pandas as pd
@@ -111,7 +111,8 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
                                  "not an organisation's: it is published as one, and its figures are added into "
                                  "the site's totals with the others'", row["@line"],
                                  hint="leave its rows out with exclude: "
-                                      + (f"{{{templates['name'].columns[0]}: '{row[templates['name'].columns[0]]}'}} "
+                                      + (f"{{{yaml_scalar(templates['name'].columns[0])}: "
+                                         f"{yaml_scalar(row[templates['name'].columns[0]])}}} "
                                          if len(templates["name"].columns) == 1 else "")
                                       + "in the source; if it is an organisation, accept this warning under "
                                       "accepted_warnings: in config.yaml")
@@ -187,7 +188,7 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             problems.warning(path, f"service '{name}' looks like a whole country's or an average's row, not a "
                              "service's: it is published as one, and its figures are added into the site's totals "
                              "with the others'", line,
-                             hint=f"leave its rows out with exclude: {{{_heading(spec)}: '{key}'}} in the source; if "
+                             hint=f"leave its rows out with exclude: {{{_heading(spec)}: {yaml_scalar(key)}}} in the source; if "
                                   "it is a service, accept this warning under accepted_warnings: in config.yaml")
         slug = slugify(slugs.get(key) or key)
         if not slug:
@@ -378,4 +379,28 @@ def generate(config, problems: Problems, raw_files, unread: list | None = None) 
         orgs.extend(_organisations(source, frame, path, problems, org_slugs, order))
         if source.values["services"]:
             services.extend(_services(source, frame, path, problems, service_slugs, made_services, order))
+    _read_by_twins(config, services)
     return orgs, services
+
+
+def _read_by_twins(config, services: list) -> None:
+    """Each service a source makes is read through its twins as well: sources of the same file
+    making services the same way (key, name, organisation), one with missing_rows: zero (every
+    request, and those closed on time). A service the twin made none of (a division with no
+    request on time) had read only the first source, and its completion rate was 'no data', not 0%."""
+    from generator.content import DataRef
+
+    def making(source) -> tuple:
+        block = source.values["services"] or {}
+        return (source.file, str((source.values.get("columns") or {}).get("service")), str(block.get("name")),
+                str(block.get("organisation")))
+
+    zeroed = [s for s in config.sources if s.values["services"] and s.values.get("missing_rows") == "zero"]
+    for twin in zeroed:
+        others = {s.id for s in config.sources if s is not twin and s.values["services"] and making(s) == making(twin)}
+        if not others:
+            continue
+        for service in services:
+            refs = [ref for ref in service.data if ref.generated and ref.source in others and ref.key]
+            if refs and all(ref.source != twin.id for ref in service.data):
+                service.data = (*service.data, DataRef(twin.file, refs[0].key, twin.id, generated=True))

@@ -65,7 +65,15 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     # counts, and the page names the one it does not. Its other cells marked so (Letter's cost
     # '***') are that channel's, not the service's: a tester's £90,000 a year of published costs
     # had read 'not requested', and take-up 'no data', in every period.
-    rows["uncounted"] = ~total_row & tx.isna() & rows[f"nr_{m.TRANSACTIONS_PER_YEAR}"].astype(bool)
+    # Only where nothing else of the channel's is given (a cost of its own belongs to transactions
+    # not counted: the period's cost is then unknown, as before), and only beside a channel counted
+    # in the same period (every channel marked so is a period of no figures, not 'the others').
+    marked = ~total_row & tx.isna() & rows[f"nr_{m.TRANSACTIONS_PER_YEAR}"].astype(bool) \
+        & rows["cost"].isna() & rows["cost_per_transaction"].isna()
+    counted_beside = (~total_row & tx.notna()).groupby([rows["service"], rows["key"]]).transform("any")
+    rows["uncounted"] = marked & counted_beside
+    # A digital channel not counted leaves digital take-up unknown: the others' share is not it.
+    rows["uncounted_digital"] = (rows["uncounted"] & rows["digital"]).astype(int)
     for kpi in NR_KPIS:
         if kpi != m.TRANSACTIONS_PER_YEAR:
             rows[f"nr_{kpi}"] = rows[f"nr_{kpi}"].astype(bool) & ~rows["uncounted"]
@@ -174,7 +182,7 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     """One row per service and period with every KPI for that period."""
     sums = ["transactions", "digital_tx", "cost_paired", "tx_costed", "cost_estimated", "tx_estimable",
             "started_paired", "completed_paired", "ratings_n", "ratings_score", "tx_missing", "cost_alone",
-            "satisfaction_weighted", "satisfaction_weight", "cost_given"]
+            "satisfaction_weighted", "satisfaction_weight", "cost_given", "uncounted", "uncounted_digital"]
     grouped = rows.groupby(["service", "key"], sort=False)
     out = steady(grouped[sums].sum(min_count=1))
     reporting = rows[rows["has_tx"].astype(bool)]
@@ -207,7 +215,7 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     complete = out["tx_missing"].fillna(0).eq(0)
     # A published figure is the service's own KPI, so it wins over one worked out from counts.
     out[m.DIGITAL_TAKE_UP] = out["given_digital_take_up"].fillna(
-        _ratio(out["digital_tx"], out["transactions"], 100).where(complete))
+        _ratio(out["digital_tx"], out["transactions"], 100).where(complete & out["uncounted_digital"].fillna(0).eq(0)))
     out["digital_tx"] = out["digital_tx"].fillna(out["given_digital_take_up"] / 100 * out["transactions"])
     # A service with any cost data is judged on it alone; estimates are only for
     # services that publish no costs, so an actual figure is never compared with a guess. Nor
@@ -221,8 +229,10 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
                  | out["cost_alone"].notna()).groupby(by_service).transform("any") | throughout
     # A cost for some channels' transactions and not others' is not the service's cost per
     # transaction (online's cost unknown, phone's £5.00: not £5.00 a transaction), as for estimates.
+    # (A cost for the whole service, on a row of its own, is not of the channels counted alone.)
     actual = _ratio(out["cost_paired"], out["tx_costed"]).where(out["tx_costed"] >= out["transactions"] - 0.5).where(
-        out["cost_alone"].isna(), _ratio(out["cost_alone"] + out["cost_paired"].fillna(0), out["transactions"]))
+        out["cost_alone"].isna(), _ratio(out["cost_alone"] + out["cost_paired"].fillna(0), out["transactions"]).where(
+            out["uncounted"].fillna(0).eq(0)))
     over_months, some_channels = _cost_over_shorter_periods(out, rows)
     actual = actual.fillna(over_months)
     # A cost with no count of its own that no counts could be paired with: told (see unpaired_costs),

@@ -1295,14 +1295,17 @@ def warn_of_idle_replace(source: Source, rows: LongRows, problems: Problems) -> 
     fields = [c for c in rows.frame.columns if not c.startswith("@") and "@" not in c]
     for name, corrections in source.values["replace"].items():
         if name not in rows.frame:
-            read_as = [field for field, heading in (source.values.get("columns") or {}).items()
+            read_as = [(field, str(heading)) for field, heading in (source.values.get("columns") or {}).items()
                        if _column_key(str(name)) in {_column_key(part) for part in
                                                      re.findall(r"\{([^{}]+)\}", str(heading)) or [str(heading)]}]
+            field, heading = read_as[0] if read_as else (None, "")
             problems.warning(source.config_path, f"replace: '{name}' is not a field read from {source.file}, so it "
                              "corrects nothing", *source.positions.key_at(("sources", source.index, "replace", name)),
-                             hint=(f"replace: is keyed by the field, not the heading: write {read_as[0]}: (read from "
-                                   f"column '{name}')" if read_as else
-                                   f"replace: is keyed by the field it corrects: one of {', '.join(fields)}"))
+                             hint=f"replace: is keyed by the field it corrects: one of {', '.join(fields)}" if not field
+                             else f"replace: is keyed by the field, not the heading: write {field}: (read from "
+                                  f"column '{name}')" if "{" not in heading else
+                             f"replace: is keyed by the field, and matches the whole text its template makes: write "
+                             f"{field}: with the text '{heading}' makes from the row")
             continue
         cells = None
         for key in corrections or {}:
@@ -1310,7 +1313,10 @@ def warn_of_idle_replace(source: Source, rows: LongRows, problems: Problems) -> 
                 continue
             if cells is None:  # each cell's text in lower case, for a near miss: 'marhc', or 'march' for 'March'
                 cells = {str(text).strip().lower(): str(text).strip() for text in rows.frame[name].unique()}
-            close = [cells[c] for c in difflib.get_close_matches(str(key).strip().lower(), list(cells), n=1, cutoff=0.8)]
+            wanted = str(key).strip().lower()
+            close = [cells[c] for c in difflib.get_close_matches(wanted, list(cells), n=1, cutoff=0.8)] or \
+                [cells[c] for c in cells if wanted and re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", c)][:1]  # in a
+            # text a template made ('Hatlon major' from '{area_name} major'): the whole of it is what is matched
             problems.warning(source.config_path, f"replace: '{key}' matches no {name} cell in {source.file}, "
                              "so it corrects nothing",
                              *source.positions.key_at(("sources", source.index, "replace", name, key)),

@@ -179,5 +179,5 @@ def yaml_scalar(text: str) -> str:
     """``text`` as a YAML scalar that reads back as itself, for config a message suggests or a file
     holds: plain when it is words, else quoted (a kind such as "arm's-length body: executive
     agency", or "yes", or a mark like "-." would not read back)."""
-    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ',.-]*", text) and yaml.safe_load(text) == text
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 _',.-]*", text) and yaml.safe_load(text) == text
     return text if plain else json.dumps(text, ensure_ascii=False)

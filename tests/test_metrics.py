@@ -369,3 +369,25 @@ def test_a_channel_whose_count_is_marked_not_requested_is_left_out_of_the_figure
     fines = service(prepare(write_site(tmp_path, files)).model, "fines")
     assert fines.uncounted_channels == ["Post, in 1 of 2 periods"]
     assert fines.kpis[m.DIGITAL_TAKE_UP].value == pytest.approx(100 / 160 * 100)  # January's; February lacks phone
+
+
+def test_a_digital_channel_not_counted_leaves_take_up_unknown_and_a_lone_one_is_not_the_others(tmp_path):
+    """A review: online marked *** beside phone and post counts read 'Digital take-up 0.0%', and a
+    file of online *** alone read 'figures of the other channels', of which there were none; a cost
+    of the whole service was divided by the channels counted, and a channel's own cost beside its
+    *** count was lost from the year's cost."""
+    files = standard_files()
+    files["data/fines.csv"] = ("period,channel,transactions,cost\n2024-01,online,***,***\n2024-01,phone,200,600\n"
+                               "2024-01,post,100,300\n")
+    fines = service(prepare(write_site(tmp_path / "a", files)).model, "fines")
+    assert fines.kpis[m.DIGITAL_TAKE_UP].value is None
+    assert fines.kpis[m.COST_PER_TRANSACTION].value == pytest.approx(900 / 300)  # of phone and post
+    assert fines.uncounted_channels == ["Online"]
+    files["data/fines.csv"] = "period,channel,transactions,cost\n2024-01,online,***,***\n2024-02,online,***,***\n"
+    fines = service(prepare(write_site(tmp_path / "b", files)).model, "fines")
+    assert fines.uncounted_channels == [] and fines.kpis[m.COST_PER_TRANSACTION].status == m.NOT_REQUESTED
+    files["data/fines.csv"] = ("period,channel,transactions,cost\n2024-01,online,800,\n2024-01,phone,200,\n"
+                               "2024-01,post,***,500\n")
+    fines = service(prepare(write_site(tmp_path / "c", files)).model, "fines")
+    assert fines.uncounted_channels == []  # post's cost is given: its count is missing, as before
+    assert fines.kpis[m.COST_PER_TRANSACTION].value is None

@@ -701,11 +701,11 @@ def test_a_tidy_heading_with_its_unit_is_an_error_whose_fix_works(tmp_path):
     assert ("data/contact.csv:1:4: error: column 'Cost (£)' is headed with its unit: the tidy format reads a "
             "column headed 'cost'\n    hint: rename the heading to cost (its cells may keep their £ signs, % signs "
             "and commas), or describe the file in config.yaml: sources: [{file: contact.csv, "
-            "columns: {cost: 'Cost (£)'}}]") in out
+            'columns: {cost: "Cost (£)"}}]') in out
     assert "data/contact.csv:1:5: error: column 'Satisfaction %' is headed with its unit" in out
     assert ("data/contact.csv:1:3: error: column 'Transactions (000s)' is transactions in 1,000s: the tidy format "
             "reads a column headed 'transactions' of whole figures\n    hint: describe the file in config.yaml: "
-            "sources: [{file: contact.csv, columns: {transactions: 'Transactions (000s)'}, "
+            'sources: [{file: contact.csv, columns: {transactions: "Transactions (000s)"}, '
             "multiply: {transactions: 1000}}]") in out
     assert "data/contact.csv:1:6: warning: unknown column 'Cost (net)' is ignored" in out  # not a unit
     # The hints' mappings, together, read the file: 2,000 transactions costing £2,000, £1.00 each.
@@ -4282,7 +4282,7 @@ def test_a_countrys_row_among_councils_is_told_with_the_exclude_that_leaves_it_o
     assert code == 0 and out.count("warning:") == 1, out
     assert ("data/p.csv:5: warning: organisation 'England' looks like a whole country's or an average's row, not "
             "an organisation's") in out
-    assert "hint: leave its rows out with exclude: {area_name: 'England'} in the source" in out
+    assert "hint: leave its rows out with exclude: {area_name: England} in the source" in out
     config.write_text(config.read_text().replace("    ignore:", "    exclude: {area_name: 'England'}\n    ignore:"))
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     assert sorted(services(config)) == ["halton-major"]
@@ -4292,7 +4292,7 @@ def test_a_countrys_row_among_councils_is_told_with_the_exclude_that_leaves_it_o
                   "organisation: council}\n", {"data/p.csv": PLANNING})
     code, out = run(config, "check")
     assert "data/p.csv:5: warning: service 'England' looks like a whole country's" in out, out
-    assert "exclude: {area_name: 'England'}" in out
+    assert "exclude: {area_name: England}" in out
 
 
 def test_money_among_percentages_is_an_error_at_its_cell(tmp_path):
@@ -4349,14 +4349,14 @@ def test_a_field_among_a_headings_words_and_a_period_column_are_named_with_their
     csv = 'period,channel,Transactions,Total cost (£)\n2024-01,online,100,£20.00\n2024-01,phone,50,£100.00\n'
     code, out = run(one_file_site(tmp_path, csv), "check")
     assert ("data/contact.csv:1:4: warning: unknown column 'Total cost (£)' is ignored\n    hint: if it holds cost, "
-            "say so in config.yaml: sources: [{file: contact.csv, columns: {cost: 'Total cost (£)'}}]") in out
+            'say so in config.yaml: sources: [{file: contact.csv, columns: {cost: "Total cost (£)"}}]') in out
     fixed = one_file_site(tmp_path / "fixed", csv, "sources:\n  - {file: contact.csv, columns: {cost: 'Total cost (£)'}}\n")
     assert run(fixed, "check", "--strict")[0] == 0
     (jan,) = services(fixed)["contact"].periods
     assert jan.cost_per_transaction == pytest.approx(120 / 150)
     code, out = run(one_file_site(tmp_path / "month", "Month,channel,transactions\n2024-01,online,100\n"), "check")
     assert out == ("data/contact.csv:1: error: missing column: period\n    hint: if 'Month' holds the periods, say so "
-                   "in config.yaml: sources: [{file: contact.csv, columns: {period: 'Month'}}]\n"
+                   "in config.yaml: sources: [{file: contact.csv, columns: {period: Month}}]\n"
                    "1 error(s), 0 warning(s)\nCheck failed.\n")
 
 
@@ -4419,3 +4419,29 @@ def test_a_calendar_quarter_among_financial_years_quarters_is_told_at_its_cell(t
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
     calendar = "area_code,area_name,period,value\n" + "".join(f"E1,Halton,Q{q} 2022,80\n" for q in (1, 2, 3, 4))
     assert run(site(tmp_path / "cal", PLANNING_SOURCE, {"data/p.csv": calendar}), "check", "--strict")[0] == 0
+
+
+def test_the_two_source_completion_recipe_counts_a_channel_or_a_service_with_none_on_time(tmp_path):
+    """Boston 311: every request counted by one source, those on time by a second (the recipe in
+    docs/bring-your-data.md). A channel with no request on time had no completed count, and its
+    started ones dropped out of the rate: 25 of 27 (92.6%), not 25 of 28 (89.3%). A division with
+    none on time had only the first source's rows, and read 'no data', not 0%."""
+    rows = [("Roads", "App", "ONTIME")] * 5 + [("Roads", "App", "OVERDUE")] + [("Roads", "Staff", "OVERDUE")] * 2 + \
+        [("Parks", "App", "OVERDUE")] * 3
+    data = "subject,open_dt,source,ontime\n" + "".join(f"{s},2022-01-{10 + i:02d},{c},{o}\n"
+                                                       for i, (s, c, o) in enumerate(rows))
+    twin = ("    columns: {period: open_dt, service: subject, channel: source}\n    combine: sum\n"
+            "    period_type: month\n    missing_rows: zero\n"
+            "    services: {name: '{subject} requests', organisation: council, not_requested: "
+            "[cost_per_transaction, user_satisfaction]}\n")
+    source = ("channels:\n  - {id: online, label: Online, digital: true, aliases: [App]}\n"
+              "  - {id: staff, label: Staff}\nsources:\n  - id: all\n    file: r.csv\n"
+              "    constants: {transactions: 1, started: 1}\n" + twin +
+              "  - id: ontime\n    file: r.csv\n    filter: {ontime: ONTIME}\n    constants: {completed: 1}\n" + twin)
+    config = site(tmp_path, "", {"data/r.csv": data})
+    config.write_text(config.read_text().split("channels:")[0] + source)
+    assert run(config, "check")[0] == 0
+    made = services(config)
+    assert made["roads"].kpis["completion_rate"].value == pytest.approx(5 / 8 * 100)  # 5 on time of 8
+    assert made["parks"].kpis["completion_rate"].value == 0.0  # none of 3 on time
+    assert made["roads"].kpis["digital_take_up"].value == pytest.approx(6 / 8 * 100)
