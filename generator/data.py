@@ -1408,8 +1408,8 @@ def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problem
     starts = frame[keys + ["start"]].drop_duplicates()
     later = early[[*keys, "channel", "start"]].merge(starts, on=keys, suffixes=("", "_later"))
     after = later[later["start_later"] > later["start"]].groupby([*keys, "channel"], sort=False).size()
-    stopped = early.join(after.rename("after"), on=[*keys, "channel"])
-    stopped = stopped[stopped["after"].fillna(0) >= NOT_BEGUN].sort_values("row")
+    joined = early.join(after.rename("after"), on=[*keys, "channel"])
+    stopped = joined[joined["after"].fillna(0) >= NOT_BEGUN].sort_values("row")
     told: dict[tuple, list] = {}
     for item in stopped.itertuples(index=False):
         place = (item.file, item.channel)
@@ -1418,6 +1418,37 @@ def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problem
         else:
             told[place] = [item, 0]
     ends = frame.sort_values("start", kind="stable").drop_duplicates(keys, keep="last").set_index(keys)["row"]
+    # Fewer periods short, after a count above 0, the channel is read as not yet in (metrics.
+    # _absent_channel_rows): the service's latest take-up and cost are of an earlier period, and
+    # a summary that leaves out its zero rows (a library's 10 invoices one year, none the next)
+    # published last year's take-up beside this year's transactions with no word (a tester).
+    # Told where that is unlikely to be so: years (a year's figures a year late), or a channel whose
+    # last count was under 1% of its service's that period (10 invoices beside 3,920 payments:
+    # more likely none since, left out). A month or two of a month's figures not in yet is usual,
+    # as blank cells are (_warn_of_blank_ends).
+    counts = parsed["transactions"] if "transactions" in parsed else pd.Series(np.nan, index=parsed.index)
+    last_counts = counts.reindex(joined["row"]).to_numpy()
+    whole = counts.groupby([files, parsed["service"], period_attr(parsed["period"], lambda p: p.key)]).transform("sum")
+    small = last_counts < 0.01 * whole.reindex(joined["row"]).to_numpy()
+    yearly = period_attr(rows.loc[joined["row"], "period"], lambda p: p.months >= 12).to_numpy(dtype=bool)
+    late = joined[(joined["after"].fillna(0) < NOT_BEGUN) & (last_counts > 0) & (small | yearly)]
+    behind: dict[tuple, list] = {}
+    for item in late.sort_values("row").itertuples(index=False):
+        place = (item.file, item.channel)
+        if place in behind:
+            behind[place][1] += 1
+        else:
+            behind[place] = [item, 0]
+    for (file, channel), (item, more) in behind.items():
+        label, last = labels.get(channel, channel), rows.at[item.row, "period"].label
+        end = rows.at[ends[(file, item.service)], "period"].label
+        problems.warning(file, f"{label} has no row for {end} for '{slugs[item.service]}', though its other "
+                         f"channels do" + (f" (and {more} more service{'s' if more > 1 else ''} like it)" if more else "")
+                         + f": it is read as not yet in, so the latest take-up and cost are for {last}",
+                         int(rows.at[item.row, "line"]),
+                         hint=f"if {label} had none in {end}, write a row of 0 (or add missing_rows: zero to the "
+                              "file's source, for an export that leaves out rows with nothing in them); if its figures "
+                              "are not in yet, this is right")
     for (file, channel), (item, more) in told.items():
         label = labels.get(channel, channel)
         end = rows.at[ends[(file, item.service)], "period"].label

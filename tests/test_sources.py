@@ -4445,3 +4445,25 @@ def test_the_two_source_completion_recipe_counts_a_channel_or_a_service_with_non
     assert made["roads"].kpis["completion_rate"].value == pytest.approx(5 / 8 * 100)  # 5 on time of 8
     assert made["parks"].kpis["completion_rate"].value == 0.0  # none of 3 on time
     assert made["roads"].kpis["digital_take_up"].value == pytest.approx(6 / 8 * 100)
+
+
+def test_a_channel_with_no_row_in_the_latest_period_is_told_as_read_not_yet_in(tmp_path):
+    """Libraries West's payments summary leaves out its zero rows: Bristol's 10 invoices one year and
+    none the next left the latest year without an invoice row, read as not yet in, and the page
+    showed last year's take-up beside this year's transactions, with no word from check --strict."""
+    data = ("year,authority,type,payments\n2019/2020,Bristol,PAYPAL,1000\n2019/2020,Bristol,CASH,2000\n"
+            "2019/2020,Bristol,INVOICE,10\n2020/2021,Bristol,PAYPAL,1360\n2020/2021,Bristol,CASH,2550\n"
+            "2020/2021,Bristol,INVOICE,10\n2021/2022,Bristol,PAYPAL,1160\n2021/2022,Bristol,CASH,5060\n")
+    source = ("sources:\n  - file: p.csv\n    columns: {period: year, service: authority, channel: type, "
+              "transactions: payments}\n    services: {name: '{authority}', organisation: council}\n")
+    channels = ("channels:\n  - {id: online, label: Online, digital: true, aliases: [PAYPAL]}\n"
+                "  - {id: counter, label: Counter, aliases: [CASH]}\n  - {id: invoice, label: Invoice, aliases: [INVOICE]}\n")
+    config = site(tmp_path, "", {"data/p.csv": data})
+    config.write_text(config.read_text().split("channels:")[0] + channels + "charts:\n  static_svg: false\n" + source)
+    code, out = run(config, "check")
+    assert ("data/p.csv:7: warning: Invoice has no row for April 2021 to March 2022 for 'bristol', though its other "
+            "channels do: it is read as not yet in, so the latest take-up and cost are for April 2020 to March 2021") \
+        in out, out
+    config.write_text(config.read_text().replace("    services:", "    missing_rows: zero\n    services:"))
+    assert run(config, "check", "--strict")[0] == 0
+    assert services(config)["bristol"].kpis["digital_take_up"].value == pytest.approx(1160 / 6220 * 100)
