@@ -70,8 +70,8 @@ def prepare(tidy: pd.DataFrame, config: Config, services: list[Service]) -> pd.D
     # in the same period (every channel marked so is a period of no figures, not 'the others').
     marked = ~total_row & tx.isna() & rows[f"nr_{m.TRANSACTIONS_PER_YEAR}"].astype(bool) \
         & rows["cost"].isna() & rows["cost_per_transaction"].isna()
-    counted_beside = (~total_row & tx.notna()).groupby([rows["service"], rows["key"]]).transform("any")
-    rows["uncounted"] = marked & counted_beside
+    rows["uncounted"] = marked & ((~total_row & tx.notna()).groupby([rows["service"], rows["key"]]).transform("any")
+                                  if marked.any() else False)  # (a grouping of every row, only where needed)
     # A digital channel not counted leaves digital take-up unknown: the others' share is not it.
     rows["uncounted_digital"] = (rows["uncounted"] & rows["digital"]).astype(int)
     for kpi in NR_KPIS:
