@@ -1291,16 +1291,16 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
     used_keys: set[str] = set()
     claimed = {ref.key or svc.slug for svc, ref in readers}
     mixed: dict = {}  # services mixing kinds of period, by where the odd period is (see _check_service_rows)
-    spans: dict = {}
+    counts = frozenset((*COUNTS, *(x.id for x in config.measures if x.unit == "count")))  # zero, if no row says
+    span: list = []
 
-    def zero_span(zeros: frozenset) -> tuple:
+    def zero_span() -> tuple:
         """The file's first and last period start, and the counts it has: where a service's other
         sources' rows are, within them, its counts are 0 if it has no row (_merge_sources)."""
-        if zeros not in spans:
+        if not span:
             starts = period_attr(parsed["period"], lambda p: p.start)
-            spans[zeros] = (starts.min(), starts.max(),
-                            tuple(c for c in zeros if c in parsed and parsed[c].notna().any()))
-        return spans[zeros]
+            span.append((starts.min(), starts.max(), tuple(sorted(c for c in counts if c in parsed and parsed[c].notna().any()))))
+        return span[0]
 
     for svc, ref in readers:
         key = ref.key or svc.slug
@@ -1309,8 +1309,7 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
             if rows is None and ref.generated and _zeroed(config, ref) and len(parsed):
                 # A twin source's service with no row here (no request on time): none of its counts
                 empty = parsed.iloc[0:0].drop(columns=["_key", "_kind", *_cell_places(parsed)]).assign(service=svc.slug)
-                empty.attrs["zeroed"] = zero_span(frozenset((*COUNTS, *(x.id for x in config.measures
-                                                                       if x.unit == "count"))))
+                empty.attrs["zeroed"] = zero_span()
                 per_service.setdefault(svc.slug, []).append((path, empty))
                 continue
             if rows is None and ref.generated:
@@ -1335,15 +1334,14 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         else:
             rows = parsed
         used_keys.add(key)
-        zeros = frozenset((*COUNTS, *(x.id for x in config.measures if x.unit == "count"))) \
-            if _zeroed(config, ref) else frozenset()
+        zeros = counts if _zeroed(config, ref) else frozenset()
         rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros,
                                    mixed=mixed)
         # Each row's file stays (in @file) until the service's files are merged: a pattern's rows
         # are told at their own file there, not at the pattern.
         rows = rows.drop(columns=["_key", "_kind", *_cell_places(rows)]).assign(service=svc.slug)
         if zeros:  # its counts are 0 where another of the service's sources has a row and it has none
-            rows.attrs["zeroed"] = zero_span(zeros)
+            rows.attrs["zeroed"] = zero_span()
         per_service.setdefault(svc.slug, []).append((path, rows))
     read = {(ref.key or svc.slug if has_key_column else ""): svc.slug for svc, ref in readers
             if (ref.key or svc.slug) in used_keys and not _zeroed(config, ref)}  # no service column: its rows are ''
