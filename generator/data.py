@@ -1299,7 +1299,8 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         sources' rows are, within them, its counts are 0 if it has no row (_merge_sources)."""
         if not span:
             starts = period_attr(parsed["period"], lambda p: p.start)
-            span.append((starts.min(), starts.max(), tuple(sorted(c for c in counts if c in parsed and parsed[c].notna().any()))))
+            had = tuple(sorted(c for c in counts if c in parsed and parsed[c].notna().any()))
+            span.append((starts.min(), starts.max(), had))
         return span[0]
 
     for svc, ref in readers:
