@@ -330,6 +330,8 @@ def fill(kind: str, datasets: dict[str, list], description: str, currency: str =
     spec["usermeta"] = {"kind": kind}  # which template: the static drawing (generator.svg_charts) reads it
     if kind.startswith("line") or kind == "stacked-shares":
         _label_years(spec, spec["datasets"]["table"])
+    if (kind.startswith("line") or kind in ("stacked-shares", "forecast-band")) and "years" not in spec["usermeta"]:
+        _ticks_at_months(spec, spec["datasets"]["table"])
     if kind == "split-bars":
         _split_windows(spec, windows or list(dict.fromkeys(row.get("window") for row in spec["datasets"]["table"])))
     return spec
@@ -397,6 +399,39 @@ def _label_years(spec: dict, rows: list[dict]) -> None:
 
     spec.update(relabelled({key: spec[key] for key in ("encoding", "layer") if key in spec}))
     spec["usermeta"]["years"] = [[start, labels[start]] for start in starts]  # the static drawing's ticks
+
+
+SHORT_MONTHS = 6  # a chart's span in months under which Vega ticks weeks or days, each labelled 'Jan 2024'
+
+
+def _ticks_at_months(spec: dict, rows: list[dict]) -> None:
+    """A chart over a few months or days gets its ticks where the static drawing has them, at the
+    months' first days (or its first day): Vega's own, a week or a day apart, all read 'Jan 2024'
+    under an axis format of months (a tester's two months of requests, and five December days
+    ticked 'Jan 2018'). Longer charts keep Vega's ticks, which are months apart already."""
+    from generator.svg_charts import month_ticks  # (it reads this module's sizes)
+
+    starts = [row["start"] for row in rows if row.get("start")]
+    if not starts:
+        return
+    first, last = date.fromisoformat(min(starts)[:10]), date.fromisoformat(max(starts)[:10])
+    if (last.year - first.year) * 12 + last.month - first.month >= SHORT_MONTHS:
+        return
+    epoch = date(1970, 1, 1)
+    values = [(date.fromordinal(day) - epoch).days * 86_400_000 for day in month_ticks(first.toordinal(),
+                                                                                         last.toordinal())]
+
+    def ticked(node: dict) -> dict:
+        node = dict(node)
+        encoding = node.get("encoding")
+        if encoding and encoding.get("x", {}).get("field") == "start":
+            node["encoding"] = {**encoding, "x": {**encoding["x"], "axis": {**encoding["x"].get("axis", {}),
+                                                                              "values": values}}}
+        if "layer" in node:
+            node["layer"] = [ticked(layer) for layer in node["layer"]]
+        return node
+
+    spec.update(ticked({key: spec[key] for key in ("encoding", "layer") if key in spec}))
 
 
 @lru_cache(maxsize=None)

@@ -24,7 +24,7 @@ from functools import lru_cache
 from markupsafe import escape
 
 from generator.chart_templates import (BAND_EDGE, BAND_FILLS, DASHES, FONT, FORECAST_LINES, FORECAST_RANGES, HEIGHT,
-                                      OUTLINE, PALETTE, STACK_LABEL_MIN, WIDTH)
+                                      OUTLINE, PALETTE, SHORT_MONTHS, STACK_LABEL_MIN, WIDTH)
 
 INK, GRID, DOMAIN, WHITE = "#0b0c0c", "#d8d8d8", "#505a5f", "#ffffff"
 LABEL, TITLE = 12, 13  # font sizes, as the templates' config
@@ -146,6 +146,11 @@ class Linear:
 @lru_cache(maxsize=4096)
 def _day(text: str) -> int:
     return date.fromisoformat(text[:10]).toordinal()
+
+
+def _months_between(first: int, last: int) -> int:
+    d0, d1 = date.fromordinal(first), date.fromordinal(last)
+    return (d1.year - d0.year) * 12 + d1.month - d0.month
 
 
 def month_ticks(first: int, last: int, count: int = 6) -> list[int]:
@@ -311,7 +316,10 @@ def _time_chart(spec: dict, kind: str) -> str:
     y = Linear(ticks[0], ticks[-1], top + HEIGHT, top)
     c = Canvas()
     years = spec.get("usermeta", {}).get("years")  # yearly figures: a tick at each year, named as it
-    x_ticks = [_day(start) for start, _ in years] if years else month_ticks(first, last)
+    # A short chart's ticks are the interactive one's (chart_templates._ticks_at_months): its periods'
+    # months, not the month after its last bar's end (a month's stack had read 'Jan 2022, Feb 2022').
+    short = _months_between(min(days), max(days)) < SHORT_MONTHS
+    x_ticks = [_day(start) for start, _ in years] if years else month_ticks(first, max(days) if short else last)
     for t in x_ticks:
         c.line(x(t), top, x(t), top + HEIGHT, GRID)
     _value_axis(c, ticks, y, axis, left, WIDTH)

@@ -273,3 +273,25 @@ def test_a_count_axis_is_ticked_at_whole_numbers_in_both_drawings():
     assert labels == ["0", "1"]
     percent = fill("line-percent", {"table": [month(2024, 1, 1.0)]}, "x")
     assert "tickMinStep" not in percent["layer"][0]["encoding"]["y"]["axis"]
+
+
+def test_a_short_charts_time_axis_is_ticked_at_its_months_in_both_drawings():
+    """Two months of requests had an interactive axis of 'Jan 2024' four times (Vega ticks weeks
+    under a format of months), five December days a tick 'Jan 2018', and a month's stack of shares
+    'Jan 2022, Feb 2022' in the static drawing. Short charts are ticked at their months' first
+    days, the same in the spec (axis values, which Vega reads) and the static drawing; long ones
+    keep Vega's own ticks."""
+    two = fill("lines-by-channel", {"table": [month(2024, 1, 5.0, series="Online"),
+                                               month(2024, 2, 6.0, series="Online")]}, "x")
+    assert two["layer"][0]["encoding"]["x"]["axis"]["values"] == [1704067200000, 1706745600000]  # 1 Jan, 1 Feb
+    assert [t for t in texts(parse(draw(two))) if t and "2024" in t] == ["Jan 2024", "Feb 2024"]
+    days = [{"start": f"2017-12-{d}", "end": f"2017-12-{d}", "period": f"{d} December 2017", "value": 1.0}
+            for d in range(27, 32)]
+    five = fill("line-count", {"table": days}, "x")
+    assert five["layer"][0]["encoding"]["x"]["axis"]["values"] == [1514332800000]  # its first day, 27 December
+    assert [t for t in texts(parse(draw(five))) if t and "20" in t and "%" not in t] == ["Dec 2017"]
+    stack = fill("stacked-shares", {"table": [month(2022, 1, 60.0, series="Online", order=0),
+                                              month(2022, 1, 40.0, series="Phone", order=1)]}, "x")
+    assert [t for t in texts(parse(draw(stack))) if t and "2022" in t] == ["Jan 2022"]
+    year = fill("line-count", {"table": [month(2023, m, 1.0) for m in range(1, 13)]}, "x")
+    assert "values" not in year["layer"][0]["encoding"]["x"]["axis"]
