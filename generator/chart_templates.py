@@ -386,18 +386,7 @@ def _label_years(spec: dict, rows: list[dict]) -> None:
     values = [(date.fromisoformat(start) - epoch).days * 86_400_000 for start in starts]  # UTC milliseconds
     expression = "(" + json.dumps({start: labels[start] for start in starts}) + ")[utcFormat(datum.value, '%Y-%m-%d')]"
 
-    def relabelled(node: dict) -> dict:
-        node = dict(node)
-        encoding = node.get("encoding")
-        if encoding and encoding.get("x", {}).get("field") == "start":
-            x = dict(encoding["x"])
-            x["axis"] = {**x.get("axis", {}), "values": values, "labelExpr": expression}
-            node["encoding"] = {**encoding, "x": x}
-        if "layer" in node:
-            node["layer"] = [relabelled(layer) for layer in node["layer"]]
-        return node
-
-    spec.update(relabelled({key: spec[key] for key in ("encoding", "layer") if key in spec}))
+    _set_time_axis(spec, {"values": values, "labelExpr": expression})
     spec["usermeta"]["years"] = [[start, labels[start]] for start in starts]  # the static drawing's ticks
 
 
@@ -420,18 +409,22 @@ def _ticks_at_months(spec: dict, rows: list[dict]) -> None:
     epoch = date(1970, 1, 1)
     values = [(date.fromordinal(day) - epoch).days * 86_400_000 for day in month_ticks(first.toordinal(),
                                                                                          last.toordinal())]
+    _set_time_axis(spec, {"values": values})
 
-    def ticked(node: dict) -> dict:
+
+def _set_time_axis(spec: dict, options: dict) -> None:
+    """These options on the axis of time (x, the rows' start) in every layer: copied, not changed
+    in place, as the template is shared."""
+    def set_in(node: dict) -> dict:
         node = dict(node)
         encoding = node.get("encoding")
         if encoding and encoding.get("x", {}).get("field") == "start":
-            node["encoding"] = {**encoding, "x": {**encoding["x"], "axis": {**encoding["x"].get("axis", {}),
-                                                                              "values": values}}}
+            node["encoding"] = {**encoding, "x": {**encoding["x"], "axis": {**encoding["x"].get("axis", {}), **options}}}
         if "layer" in node:
-            node["layer"] = [ticked(layer) for layer in node["layer"]]
+            node["layer"] = [set_in(layer) for layer in node["layer"]]
         return node
 
-    spec.update(ticked({key: spec[key] for key in ("encoding", "layer") if key in spec}))
+    spec.update(set_in({key: spec[key] for key in ("encoding", "layer") if key in spec}))
 
 
 @lru_cache(maxsize=None)
