@@ -644,15 +644,16 @@ def _warn_of_calendar_quarters_among_financial(long: pd.DataFrame, raw: pd.Serie
     """A calendar quarter ('Q3 2022': July to September) among more quarters of financial years
     ('2022/23 Q3': October to December): most likely the financial year's, written another way,
     and read as a quarter earlier with no word but a gap (a tester's LG Inform file)."""
-    quarters = [text for text, period in parsed.items() if period is not None and period.kind == "quarter"]
-    financial = [text for text in quarters if _TWO_YEARS.search(text)]
-    calendar_ones = [text for text in quarters if not _TWO_YEARS.search(text)]
+    financial, calendar_ones = [], []
+    for text, period in parsed.items():
+        if period is not None and period.kind == "quarter":
+            (financial if _TWO_YEARS.search(text) else calendar_ones).append(text)
     if not calendar_ones or len(financial) < 2 * len(calendar_ones):
         return
     example = financial[0]
     for text in calendar_ones:
-        index = raw.index[raw.eq(text).to_numpy().argmax()]
-        more = int(raw.eq(text).sum()) - 1
+        rows = raw.index[raw.eq(text).to_numpy()]
+        index, more = rows[0], len(rows) - 1
         problems.warning(_file(long, index, path), f"'{text}' is read as a calendar quarter, "
                          f"{parsed[text].label}, but the other quarters here are of financial years ('{example}' "
                          f"is {parsed[example].label})" + (f" (and {more} more row{'s' if more > 1 else ''} with it)"
@@ -685,11 +686,11 @@ def _warn_of_part_periods(long: pd.DataFrame, raw: pd.Series, days: dict[str, da
         distinct = sorted(set(on))
         usual = (distinct[-1] - distinct[0]).days / (len(distinct) - 1) if len(distinct) > 1 else 0
         for day, says in ((on.min(), "begin"), (on.max(), "end")):
-            period = parsed[raw[on.index[on.eq(day).to_numpy().argmax()]]]
+            index = on.index[on.eq(day).to_numpy().argmax()]
+            period = parsed[raw[index]]
             short = (day - period.start).days if says == "begin" else (period.end - day).days
             if short < max(PART_PERIOD_DAYS, 3 * usual):
                 continue
-            index = on.index[on.eq(day).to_numpy().argmax()]
             problems.warning(_file(long, index, path), f"the rows {says} on {date_label(day)}, so {period.label} "
                              f"is published as a whole {kind} of figures but holds only part of one",
                              int(long.at[index, "period@line"]) or None, int(long.at[index, "period@col"]) or None,

@@ -1409,13 +1409,7 @@ def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problem
     after = later[later["start_later"] > later["start"]].groupby([*keys, "channel"], sort=False).size()
     joined = early.join(after.rename("after"), on=[*keys, "channel"])
     stopped = joined[joined["after"].fillna(0) >= NOT_BEGUN].sort_values("row")
-    told: dict[tuple, list] = {}
-    for item in stopped.itertuples(index=False):
-        place = (item.file, item.channel)
-        if place in told:
-            told[place][1] += 1
-        else:
-            told[place] = [item, 0]
+    told = _first_of_each_file_and_channel(stopped)
     ends = frame.sort_values("start", kind="stable").drop_duplicates(keys, keep="last").set_index(keys)["row"]
     # Fewer periods short, after a count above 0, the channel is read as not yet in (metrics.
     # _absent_channel_rows): the service's latest take-up and cost are of an earlier period, and
@@ -1431,14 +1425,7 @@ def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problem
     small = last_counts < 0.01 * whole.reindex(joined["row"]).to_numpy()
     yearly = period_attr(rows.loc[joined["row"], "period"], lambda p: p.months >= 12).to_numpy(dtype=bool)
     late = joined[(joined["after"].fillna(0) < NOT_BEGUN) & (last_counts > 0) & (small | yearly)]
-    behind: dict[tuple, list] = {}
-    for item in late.sort_values("row").itertuples(index=False):
-        place = (item.file, item.channel)
-        if place in behind:
-            behind[place][1] += 1
-        else:
-            behind[place] = [item, 0]
-    for (file, channel), (item, more) in behind.items():
+    for (file, channel), (item, more) in _first_of_each_file_and_channel(late.sort_values("row")).items():
         label, last = labels.get(channel, channel), rows.at[item.row, "period"].label
         end = rows.at[ends[(file, item.service)], "period"].label
         problems.warning(file, f"{label} has no row for {end} for '{slugs[item.service]}', though its other "
@@ -1459,6 +1446,18 @@ def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problem
                          hint="if the file has a row for each request or event (so a month with none has no row), "
                               "add missing_rows: zero to its source in config.yaml; if the channel closed, this "
                               "is right (accepted_warnings: can say so)")
+
+
+def _first_of_each_file_and_channel(found: pd.DataFrame) -> dict[tuple, list]:
+    """(file, channel) -> [its first row of ``found``, how many more]: each told once, with a count."""
+    firsts: dict[tuple, list] = {}
+    for item in found.itertuples(index=False):
+        place = (item.file, item.channel)
+        if place in firsts:
+            firsts[place][1] += 1
+        else:
+            firsts[place] = [item, 0]
+    return firsts
 
 
 def empty_frame(measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:

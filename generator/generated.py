@@ -107,13 +107,12 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
                                  hint="say so with exclude: in the source; if it is a real organisation, rename it")
                 continue
             if looks_national(name):
+                column = templates["name"].columns[0] if len(templates["name"].columns) == 1 else None
                 problems.warning(here, f"organisation '{name}' looks like a whole country's or an average's row, "
                                  "not an organisation's: it is published as one, and its figures are added into "
                                  "the site's totals with the others'", row["@line"],
                                  hint="leave its rows out with exclude: "
-                                      + (f"{{{yaml_scalar(templates['name'].columns[0])}: "
-                                         f"{yaml_scalar(row[templates['name'].columns[0]])}}} "
-                                         if len(templates["name"].columns) == 1 else "")
+                                      + (f"{{{yaml_scalar(column)}: {yaml_scalar(row[column])}}} " if column else "")
                                       + "in the source; if it is an organisation, accept this warning under "
                                       "accepted_warnings: in config.yaml")
             taken.add(slug)
