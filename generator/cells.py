@@ -927,6 +927,10 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     out["period_col"] = long["period@col"].to_numpy()
     # For a service's two rows of one period that differ: how each wrote it, and where each figure is.
     out["@period_text"] = long["period"].astype(str).str.strip().to_numpy() if "period" in long else ""
+    # And how each wrote its channel: two spellings of one channel (its aliases) in a period are parts of it.
+    if "channel" in long:
+        raw = long["channel"].astype(str)
+        out["@channel_text"] = raw.map({text: normalise_channel(text) for text in raw.unique()}).to_numpy()
     for col in rows.measures:
         if f"{col}@col" in long:
             out[f"@{col}@col"] = long[f"{col}@col"].to_numpy()

@@ -140,6 +140,13 @@ def _tell_conflict(rows: pd.DataFrame, index, first, svc: Service, path, problem
                      if no_channel else ""))
     texts = rows["@period_text"] if "@period_text" in rows else None
     differ = [c for c in measures if c in rows and not _same_figure(rows.at[index, c], rows.at[first, c])]
+    spelt = rows["@channel_text"] if "@channel_text" in rows else None
+    if spelt is not None and spelt[index] != spelt[first]:  # two of its aliases, one written twice besides
+        problems.error(_at(rows, index, path), f"service '{svc.called}' has rows for {period} under two spellings "
+                       f"of channel '{channel}' ('{spelt[first]}' on line {first_line}, '{spelt[index]}' on line "
+                       f"{line}), and one of them more than once", line, hint="keep one row per period for each "
+                       "spelling (they are added up), or give the spellings channels of their own in config.yaml")
+        return
     if texts is None or texts[index] != texts[first] or not differ:
         problems.error(_at(rows, index, path), f"service '{svc.called}' has a second, different row for {period} and "
                        f"'{channel}' (the first is on line {first_line}: two ways of writing the same period?)",
@@ -162,7 +169,8 @@ def _tell_conflict(rows: pd.DataFrame, index, first, svc: Service, path, problem
 
 def _cell_places(rows: pd.DataFrame) -> list[str]:
     """The columns kept only to tell where two rows of a period differ (see _tell_conflict)."""
-    return [c for c in rows.columns if c == "@period_text" or (c.startswith("@") and c.endswith("@col"))]
+    return [c for c in rows.columns if c in ("@period_text", "@channel_text")
+            or (c.startswith("@") and c.endswith("@col"))]
 
 
 def _same_figure(a, b) -> bool:
@@ -227,7 +235,8 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
                 mixed[place] = [told, 0]
     keyed = rows
     if file_has_repeats and keyed.duplicated(["_key", "channel"]).any():
-        repeat = keyed.duplicated(["_key", "channel", *measures], keep="first")
+        spelt = ["@channel_text"] if "@channel_text" in keyed else []  # Fax 1 is not Letter 1 again
+        repeat = keyed.duplicated(["_key", "channel", *spelt, *measures], keep="first")
         if repeat.any():  # said once for the service: some publishers repeat every row many times
             index, more = keyed.index[repeat][0], int(repeat.sum()) - 1
             problems.warning(_at(keyed, index, path), f"repeated row for {keyed.at[index, 'period'].label} "
@@ -611,7 +620,9 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
     if source is not None and source.values.get("combine") == "sum":
         _warn_of_repeated_records(frame, source, path, problems)
         _warn_of_totals_among_parts(frame, source, path, problems)
-        parsed = _added_up(parsed, rows.measures, config, source, path, problems)
+        parsed = _added_up(parsed, rows.measures, config, path, problems)
+    elif "@channel_text" in parsed:
+        parsed = _spellings_added_up(parsed, rows.measures, config, path, problems)
     if parsed["_kind"].eq("range").any():
         cumulative = [name for name, part in parsed.groupby("@file", sort=False) if _range_lengths(part, name, problems)]
         parsed = parsed[~parsed["@file"].isin(cumulative)]  # told once: not again as a mix of kinds, per service
@@ -715,13 +726,47 @@ def _warn_of_totals_among_parts(frame: pd.DataFrame, source: Source, path, probl
             break
 
 
-def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, source: Source, path,
-              problems: Problems) -> pd.DataFrame:
+def _spellings_added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, path,
+                        problems: Problems) -> pd.DataFrame:
+    """Rows of one service and period whose channels are two spellings of one configured channel
+    (``aliases: [Letter, Fax]`` on post), each spelling once: parts of the channel, added up. A
+    contact-centre export's Fax 1 and Letter 1 had been read as one row repeated, and the post
+    count published as 1 (a tester's). A spelling written twice is left to _check_service_rows:
+    a repeated row, or two rows that disagree."""
+    keys = ["service", "_key", "channel", *(["@file"] if "@file" in parsed else [])]
+    twice = parsed.duplicated(keys, keep=False)
+    if not twice.any():
+        return parsed
+    spellings = parsed[twice].groupby(keys, sort=False)["@channel_text"]
+    distinct, size = spellings.transform("nunique"), spellings.transform("size")
+    parts = pd.Series(False, index=parsed.index)
+    parts[distinct.index] = distinct.gt(1) & distinct.eq(size)
+    if not parts.any():
+        return parsed
+
+    def cannot(col: str, index) -> str:
+        texts = parsed.loc[parts & parsed["_key"].eq(parsed.at[index, "_key"])
+                           & parsed["service"].eq(parsed.at[index, "service"])
+                           & parsed["channel"].eq(parsed.at[index, "channel"]), "@channel_text"]
+        return (f"'{col}' cannot be added up over the rows of channel '{parsed.at[index, 'channel']}' for "
+                f"{parsed.at[index, 'period'].label} (spelt {' and '.join(map(repr, texts))}, each one of its "
+                "aliases in config.yaml): it is a rate or an average")
+
+    added = _added_up(parsed[parts], measures, config, path, problems, keys, cannot,
+                      hint="give each spelling its own channel in config.yaml, or map the rate for one of them only")
+    return pd.concat([parsed[~parts], added]).sort_index()
+
+
+def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, path, problems: Problems,
+              keys: list[str] | None = None, cannot=None,
+              hint: str = "combine: sum adds counts and costs; map only those from this file, and let the "
+                          "rates be worked out from them") -> pd.DataFrame:
     """``combine: sum``: the rows of one service, period and channel as one, their counts and costs
     added (a file broken down by ward or item type). A total needs every part: one part's blank
-    makes it no data, never a smaller figure. Rates and averages cannot be added up."""
-    keys = ["service", "_key", "channel"]  # not the file: a pattern's files (a ward each) add up too
-    parsed = parsed.reset_index(drop=True)
+    makes it no data, never a smaller figure. Rates and averages cannot be added up. ``keys`` and
+    ``cannot`` (what to say of a rate) are for parts of another kind (_spellings_added_up)."""
+    keys = keys or ["service", "_key", "channel"]  # not the file: a pattern's files (a ward each) add up too
+    parsed = parsed.reset_index(drop=True) if cannot is None else parsed
     repeated = parsed.duplicated(keys, keep=False)
     if not repeated.any():
         return parsed
@@ -731,10 +776,10 @@ def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, s
     for col in present:
         if col not in additive and parsed.loc[repeated, col].notna().any():
             index = parsed.index[repeated & parsed[col].notna()][0]
-            problems.error(_file(parsed, index, path), f"'{col}' cannot be added up over rows for the same "
-                           f"period ({parsed.at[index, 'period'].label}): it is a rate or an average",
-                           int(parsed.at[index, "line"]), hint="combine: sum adds counts and costs; map only "
-                           "those from this file, and let the rates be worked out from them")
+            problems.error(_file(parsed, index, path), cannot(col, index) if cannot else
+                           f"'{col}' cannot be added up over rows for the same period "
+                           f"({parsed.at[index, 'period'].label}): it is a rate or an average",
+                           int(parsed.at[index, "line"]), hint=hint)
             return parsed[~repeated]
     group = parsed[repeated].groupby(keys, sort=False)
     combined = parsed[repeated].drop_duplicates(keys).copy()
