@@ -169,7 +169,7 @@ def _tell_conflict(rows: pd.DataFrame, index, first, svc: Service, path, problem
 
 def _cell_places(rows: pd.DataFrame) -> list[str]:
     """The columns kept only to tell where two rows of a period differ (see _tell_conflict)."""
-    return [c for c in rows.columns if c in ("@period_text", "@channel_text")
+    return [c for c in rows.columns if c in ("@period_text", "@channel_text", "@blank_series")
             or (c.startswith("@") and c.endswith("@col"))]
 
 
@@ -311,7 +311,7 @@ def _isolated_period(rows: pd.DataFrame, svc: Service, path, problems: Problems)
 
 
 def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problems: Problems,
-                   measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
+                   measures: tuple[str, ...] = MEASURES, labels: dict | None = None) -> pd.DataFrame:
     """Rows for one service from several files: measures for the same period and channel are combined.
     Two files with different figures for one are an error at the second, naming both."""
     rows = pd.concat([frame for _, frame in parts], ignore_index=True)
@@ -340,6 +340,8 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
     merged["line"] = grouped["line"].min()
     if any(frame.attrs.get("zeroed") for _, frame in parts):
         _zero_where_a_source_has_no_row(parts, merged, measures)
+    if any(frame.attrs.get("blank_channel") for _, frame in parts):
+        merged = _blank_channels_missing(parts, merged, svc, problems, measures, labels or {})
     return merged.reset_index().drop(columns=["_key", "@from"])
 
 
@@ -903,7 +905,17 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
         stale = trail & ~closed & trailing.ge(NOT_BEGUN) & count.ge(BEGUN)
         if problems is not None and stale.any():
             _warn_of_blank_ends(parsed, stale, figures, nil, problems, channels or {})
-    return parsed[figures | inside]
+    kept = figures | inside
+    # A service's channel blank throughout, in a file of that channel alone (a source per channel,
+    # constants: {channel: ebook}): missing data if the service's other sources have figures, as a
+    # blank column beside other channels' is; else a service with no data yet. Only _merge_sources
+    # can tell which: the series' first row is kept, marked, to say so (see _blank_channel_part).
+    lone = ~counted & ~kept
+    if lone.any() and parsed["channel"].nunique() == 1 and parsed["channel"].iloc[0] != "":
+        first = lone & ~pd.DataFrame({"file": files, "service": parsed["service"]}).duplicated()
+        parsed = parsed.assign(**{"@blank_series": first})
+        kept |= first
+    return parsed[kept]
 
 
 def _warn_of_quarterly_figures(parsed: pd.DataFrame, figures: pd.Series, problems: Problems,
@@ -1211,8 +1223,8 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     by_slug = {s.slug: s for s in services}
     for slug in sorted(per_service):
         parts = per_service[slug]
-        frames.append(parts[0][1] if len(parts) == 1 else _merge_sources(parts, by_slug[slug], problems,
-                                                                              config.measure_ids))
+        frames.append(parts[0][1] if len(parts) == 1 else _merge_sources(
+            parts, by_slug[slug], problems, config.measure_ids, {c.id: c.label for c in config.channels}))
     if not frames and not plain_parts:
         return empty_frame(config.measure_ids)
     tidy = pd.concat([*frames, *plain_parts], ignore_index=True).drop(columns=["@file"], errors="ignore")
@@ -1380,6 +1392,9 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         else:
             rows = parsed
         used_keys.add(key)
+        if "@blank_series" in rows and rows["@blank_series"].fillna(False).astype(bool).any():
+            per_service.setdefault(svc.slug, []).append((path, _blank_channel_part(rows, parsed, svc, path)))
+            continue
         zeros = counts if _zeroed(config, ref) else frozenset()
         rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros,
                                    mixed=mixed)
@@ -1413,6 +1428,54 @@ def _zeroed(config: Config, ref) -> bool:
     """Whether a reference reads through a source with ``missing_rows: zero``."""
     source = source_of(config, ref)
     return source is not None and source.values.get("missing_rows") == "zero"
+
+
+def _blank_channel_part(rows: pd.DataFrame, parsed: pd.DataFrame, svc: Service, path) -> pd.DataFrame:
+    """A service's part of a file of one channel whose cells for it are all blank (the row kept by
+    _outside_each_series): no rows, and where the blanks are, for _merge_sources to judge."""
+    first = rows[rows["@blank_series"].fillna(False).astype(bool)].iloc[0]
+    empty = parsed.iloc[0:0].drop(columns=["_key", "_kind", *_cell_places(parsed)]).assign(service=svc.slug)
+    empty.attrs["blank_channel"] = (str(_at(rows, first.name, path)), int(first["line"]), first["channel"],
+                                    _cell_column(first))
+    return empty
+
+
+def _blank_channels_missing(parts: list[tuple[Path, pd.DataFrame]], merged: pd.DataFrame, svc: Service,
+                            problems: Problems, measures: tuple[str, ...], labels: dict) -> pd.DataFrame:
+    """A channel read from a source of its own, blank throughout for this service, beside figures
+    for its other channels from other sources: missing in each of their periods, as a blank column
+    beside other channels' is, not a channel it does not have. A library whose e-book cells were
+    blank had published a take-up of 0.0% (a tester's twelve libraries; one file with a column a
+    channel had said 'no data', and why)."""
+    figures = merged[[c for c in measures if c in merged]].notna().any(axis=1)
+    with_figures = merged[figures & (merged.index.get_level_values("channel") != "")]
+    if with_figures.empty:
+        return merged
+    # Each period's first row with figures, as the pattern of a blank one: its service and flags.
+    like = with_figures[~with_figures.index.get_level_values("_key").duplicated()]
+    blank = like.assign(**{c: np.nan for c in measures if c in like}, has_tx=True,
+                        **{c: False for c in like if c.startswith("nr_") or c in ("@marked", "@nil")})
+    have = set(merged.index.get_level_values("channel"))
+    added = []
+    for _, frame in parts:
+        if not frame.attrs.get("blank_channel"):
+            continue
+        file, line, channel, column = frame.attrs["blank_channel"]
+        if channel in have:
+            continue
+        have.add(channel)
+        index = pd.MultiIndex.from_arrays([blank.index.get_level_values("_key"), [channel] * len(blank)],
+                                          names=["_key", "channel"])
+        added.append(blank.set_axis(index).assign(line=line, **({"@file": file} if "@file" in blank else {})))
+        label = labels.get(channel, channel)
+        problems.warning(file, f"{label} has no figure in any period for '{svc.called}', beside its other "
+                         "channels' figures, so its digital take-up and cost per transaction are no data "
+                         "throughout", line, column,
+                         hint=f"if the service has no {label.lower()} transactions, write 0 in those cells "
+                              "(or set replace: in the file's source); if they are not collected, this is right")
+    if not added:
+        return merged
+    return pd.concat([merged, *added]).sort_index(level="_key", sort_remaining=False)
 
 
 def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problems: Problems,

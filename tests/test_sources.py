@@ -4516,3 +4516,37 @@ def test_a_channel_with_no_row_in_the_latest_period_is_told_as_read_not_yet_in(t
     config.write_text(config.read_text().replace("    services:", "    missing_rows: zero\n    services:"))
     assert run(config, "check", "--strict")[0] == 0
     assert services(config)["bristol"].kpis["digital_take_up"].value == pytest.approx(1160 / 6220 * 100)
+
+
+_LOANS = ("Library,books_april,books_may,books_june,ebooks_april,ebooks_may,ebooks_june\n"
+          "Bath,1000,1100,1200,,,\nKeynsham,500,520,540,50,60,70\nFrome,,,,,,\n")
+
+
+def _loans_source(measure: str, channel: str, others: str) -> str:
+    return (f"  - id: {measure}\n    file: loans.csv\n    columns: {{service: Library}}\n"
+            f"    constants: {{channel: {channel}}}\n    ignore: [{others}_april, {others}_may, {others}_june]\n"
+            f"    wide: {{columns: '{{measure}}_{{period}}', period: '{{period}} 2024/25', "
+            f"measures: {{{measure}: transactions}}}}\n    services: {{name: '{{Library}}', organisation: council}}\n")
+
+
+def test_a_channel_blank_throughout_in_its_own_source_is_missing_beside_the_others(tmp_path):
+    """A source per channel (constants: {channel: ...}): Bath's e-book cells all blank beside its book
+    loans had published a take-up of 0.0% with no word, where a column a channel said 'no data', and
+    why. Frome, blank in both, is still a service with no data yet; Keynsham is as before."""
+    config = site(tmp_path, "sources:\n" + _loans_source("books", "online", "ebooks")
+                  .replace("online", "phone") + _loans_source("ebooks", "online", "books"),
+                  {"data/loans.csv": _LOANS})
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/loans.csv:2:5: warning: Online has no figure in any period for 'Bath', beside its other "
+            "channels' figures, so its digital take-up and cost per transaction are no data throughout") in out
+    assert out.count("has no figure in any period") == 1
+    found = services(config)
+    bath = found["bath"]
+    assert [p.transactions for p in bath.periods] == [1000, 1100, 1200]
+    assert [p.digital_take_up for p in bath.periods] == [None, None, None]
+    assert not any(p.complete for p in bath.periods)
+    keynsham = found["keynsham"]
+    assert [p.digital_take_up for p in keynsham.periods] == pytest.approx([100 * 50 / 550, 100 * 60 / 580,
+                                                                         100 * 70 / 610])
+    assert found["frome"].periods == []
