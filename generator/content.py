@@ -551,11 +551,17 @@ def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Proble
 
 def _merge_generated(written: list, generated: list) -> list:
     """Generated items plus YAML ones; a YAML file with a generated item's slug replaces it,
-    keeping the generated data reference if the YAML names none."""
+    keeping the generated data reference if the YAML names none. So does one that reads the
+    generated item's rows (``data: {source: contacts, service: Potholes}``), whatever its slug:
+    both had been published, and the organisation's totals counted the rows twice (a tester's)."""
     by_slug = {item.slug: item for item in written}
+    claimed = {(ref.source, ref.key) for item in written for ref in getattr(item, "data", None) or ()
+               if ref.source and ref.key}
     merged = []
     for item in generated:
         override = by_slug.pop(item.slug, None)
+        if override is None and any((ref.source, ref.key) in claimed for ref in getattr(item, "data", None) or ()):
+            continue  # a YAML file reads its rows: that is the service
         if override is None:
             merged.append(item)
         else:

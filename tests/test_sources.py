@@ -242,6 +242,22 @@ def test_a_yaml_file_overrides_one_generated_service(tmp_path):
     assert bins.kpis["digital_take_up"].value == pytest.approx(80.0)  # data still from finance.csv
 
 
+def test_a_yaml_file_reading_a_generated_service_rows_is_that_service(tmp_path):
+    """A YAML service that reads a generated service's rows under a slug of its own replaces it, as
+    one with its slug does: both had been published, and the organisation counted the rows twice
+    (a tester's 140 for 80)."""
+    own = ("name: Report a missed bin\norganisation: environment\ndescription: Tell us.\n"
+           "data: {source: finance, service: Missed bins}\n")
+    config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": FINANCE,
+                                             "content/services/report-a-missed-bin.yaml": own})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    prepared = prepare(config)
+    found = {s.slug: s for s in prepared.model.services}
+    assert "missed-bins" not in found and found["report-a-missed-bin"].kpis["transactions_per_year"].value == 10000
+    env = {o.slug: o for o in prepared.model.organisations}["environment"]
+    assert env.totals.transactions_per_year == 10000 + 900
+
+
 def test_bad_cell_in_a_wide_file_is_located_by_line_and_column(tmp_path):
     broken = FINANCE.replace('"10,000","8,000"', '"10,000","8,0O0"').replace("800,200,***", "-800,200,***")
     config = site(tmp_path, FINANCE_SOURCE, {"data/finance.csv": broken})
