@@ -357,6 +357,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     for record in restaged.values():  # their tidy CSVs are as they were
         data_links.update(record.data_files)
     model = assemble(config, content, figures, data_links, peers)
+    _warn_of_a_lone_latest(model, content, problems)
     fresh_slugs = {s.slug for s in fresh}
     load_templates(config.cache_dir, config.currency_symbol)
     # Services' and organisations' charts are made where their pages are rendered (if they are),
@@ -506,6 +507,39 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
                 if measured:
                     fig.data_period_label = covered_label(fig.periods, [*measured, *shown_cost_spans(fig)])
     return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
+
+
+def _warn_of_a_lone_latest(model, content, problems: Problems) -> None:
+    """A service or two whose figures run a year or more past every other's: the site's latest data
+    is theirs, so the many others count as ended (assemble.ended_services), left out of every total,
+    with pages saying they may have closed. A tester's export had one service's row of zeros for a
+    year not yet reported: the home page's transactions per year read 0, and 1,339 services ended."""
+    from generator import model as m
+    from generator.assemble import _last_transactions
+    from generator.formatting import format_value
+
+    ended = [view for view in model.services if view.ended]
+    current = [view for view in model.services if not view.ended and _last_transactions(view) is not None]
+    if not current or len(ended) <= len(current) or len(current) > max(2, len(model.services) // 20):
+        return
+    by_slug = {svc.slug: svc for svc in content.services}
+    first = by_slug.get(current[0].slug)
+    if first is None:
+        return
+    latest = max(_last_transactions(view) for view in current)
+    others = max(filter(None, map(_last_transactions, ended)), default=None)
+    named = ", ".join(f"'{view.name}'" for view in current[:3]) + (f" and {len(current) - 3} more" if len(current) > 3
+                                                                   else "")
+    years = [view.kpis[m.TRANSACTIONS_PER_YEAR].value for view in current]
+    zeros = f" (all 0 in {'its' if len(current) == 1 else 'their'} latest 12 months)" \
+        if all(value == 0 for value in years) else ""
+    problems.warning(first.path, f"{named} {'has' if len(current) == 1 else 'have'} transactions to "
+                     f"{latest:%B %Y}{zeros}, a year or more after {format_value(len(ended), m.COUNT)} other "
+                     f"services' (theirs end by {others:%B %Y}): those count as ended, left out of the site's "
+                     "totals, and their pages say they may have closed", *first.positions.at(("data",)),
+                     hint="if the later periods are not real figures (a row of zeros for a year not yet "
+                          "reported), leave them out with exclude: in the file's source; if they are, list this "
+                          "warning under accepted_warnings: in config.yaml")
 
 
 def _warn_of_figures(config, services, figures: dict, problems: Problems) -> None:

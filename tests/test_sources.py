@@ -4566,3 +4566,28 @@ def test_a_channel_blank_throughout_in_its_own_source_is_missing_beside_the_othe
     assert [p.digital_take_up for p in keynsham.periods] == pytest.approx([100 * 50 / 550, 100 * 60 / 580,
                                                                          100 * 70 / 610])
     assert found["frome"].periods == []
+
+
+def test_one_service_a_year_ahead_of_all_the_others_is_told(tmp_path):
+    """A row of zeros for a year not yet reported, in one service of many: the site's latest data
+    became its, and every other service counted as ended (a tester's home page read 0 transactions
+    a year, with 1,339 services left out). The warning names it and how to leave the rows out; a
+    site with the rows left out says nothing."""
+    rows = "".join(f"S{n:02d},2023/24,{1000 + n}\n" for n in range(30)) + "S00,2024/25,0\n"
+    source = ("sources:\n  - id: inventory\n    file: inventory.csv\n    columns: {service: Service, period: Year, "
+              "transactions: Count}\n    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/inventory.csv": "Service,Year,Count\n" + rows})
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/inventory.csv:32: warning: 'S00' has transactions to March 2025 (all 0 in its latest 12 months), "
+            "a year or more after 29 other services' (theirs end by March 2024): those count as ended, left out of "
+            "the site's totals, and their pages say they may have closed\n"
+            "    hint: if the later periods are not real figures (a row of zeros for a year not yet reported), leave "
+            "them out with exclude: in the file's source") in out
+    home = prepare(config).model.totals
+    assert home.transactions_per_year == 0 and home.left_out == 29  # what the warning is about
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    services:", "    exclude: {Year: 2024/25}\n    services:"), encoding="utf-8")
+    code, out = run(config, "check")
+    assert code == 0 and "a year or more after" not in out
+    assert prepare(config).model.totals.transactions_per_year == sum(1000 + n for n in range(30))
