@@ -27,6 +27,7 @@ from generator.cells import NR_KPIS, _file, _is_period, _range_lengths, parse_lo
 from generator.config import Config, normalise_channel, source_of
 from generator.content import DataRef, Service
 from generator.errors import Problems
+from generator.formatting import count_of
 from generator.measures import COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, RATINGS
 from generator.periods import Period, month_span, period_attr
 from generator.paths import is_pattern, resolved
@@ -619,6 +620,7 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
                                       channels={c.id: c.label for c in config.channels}, by_file=by_file)
     parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
+    _warn_of_a_thin_last_period(parsed, frame, source, path, problems, by_file)
     if source is not None and source.values.get("combine") == "sum":
         _warn_of_repeated_records(frame, source, path, problems)
         _warn_of_totals_among_parts(frame, source, path, problems)
@@ -629,6 +631,56 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
         cumulative = [name for name, part in parsed.groupby("@file", sort=False) if _range_lengths(part, name, problems)]
         parsed = parsed[~parsed["@file"].isin(cumulative)]  # told once: not again as a mix of kinds, per service
     return parsed
+
+
+THIN_SHARE = 10  # a last period with a tenth or less of the rows the file's other periods usually have
+THIN_SERVICES = 5  # ...in a file of at least this many services
+
+
+def _warn_of_a_thin_last_period(parsed: pd.DataFrame, frame: pd.DataFrame, source: Source | None, path,
+                                problems: Problems, by_file: bool) -> None:
+    """A file of many services whose latest period has a handful of rows where its others have tens:
+    an export taken part-way through the period. Its few rows become the latest figures (a tester's
+    one November row, a single visit, read as a take-up of 0.0%, 'down 50.5 points', as with
+    ``missing_rows: zero`` its other channels read 0)."""
+    if len(parsed) < 3 * THIN_SERVICES or parsed["service"].nunique() < THIN_SERVICES:
+        return
+    files = parsed["@file"] if by_file and "@file" in parsed else pd.Series("", index=parsed.index)
+    for _, rows in parsed.groupby(files, sort=False):
+        counts = rows.groupby("_key", sort=False).size()
+        if len(counts) < 3:
+            continue
+        periods = rows.groupby("_key", sort=False)["period"].first()
+        last = max(periods.index, key=lambda key: periods[key].start)
+        usual = float(counts.drop(last).median())
+        if usual < 2 * THIN_SERVICES or counts[last] * THIN_SHARE > usual:
+            continue
+        first = rows[rows["_key"].eq(last)].iloc[0]
+        zero = source is not None and source.values.get("missing_rows") == "zero"
+        problems.warning(_at(rows, first.name, path), f"{periods[last].label}, the latest period, has "
+                         f"{count_of(int(counts[last]), 'row')} against about {usual:,.0f} in each other period of "
+                         "the file: figures taken part-way through it?"
+                         + (" With missing_rows: zero, its services' other channels read 0 for it" if zero else ""),
+                         int(first["period_line"] or first["line"]), int(first["period_col"]) or None,
+                         hint="leave its rows out until the period is complete"
+                              + _exclude_example(frame, source, first) + "; if the period is complete, this is right")
+
+
+def _exclude_example(frame: pd.DataFrame, source: Source | None, row: pd.Series) -> str:
+    """': exclude: {Month: '2024-11'}' for a parsed row, from the cells its period was read from
+    (a template's one column: '2014-{MonthNumber}' is left out by MonthNumber), or '' if unsure."""
+    if source is None or "@line" not in frame:
+        return ""
+    mapped = str((source.values.get("columns") or {}).get("period") or "period")
+    names = re.findall(r"\{([^{}]+)\}", mapped) or [mapped]
+    cells = frame[frame["@line"].eq(row["line"])]
+    if "@file" in frame and "@file" in row:
+        cells = cells[cells["@file"].eq(row["@file"])]
+    headings = {_column_key(h): h for h in headings_of(frame)}
+    if len(names) != 1 or _column_key(names[0]) not in headings or cells.empty:
+        return ""
+    heading = headings[_column_key(names[0])]
+    return f": exclude: {{{yaml_scalar(heading)}: {yaml_scalar(str(cells.iloc[0][heading]).strip())}}} in the file's source"
 
 
 # Markers of a figure that exists but is not published (suppressed, confidential, not yet

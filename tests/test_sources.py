@@ -4591,3 +4591,34 @@ def test_one_service_a_year_ahead_of_all_the_others_is_told(tmp_path):
     code, out = run(config, "check")
     assert code == 0 and "a year or more after" not in out
     assert prepare(config).model.totals.transactions_per_year == sum(1000 + n for n in range(30))
+
+
+def test_a_latest_period_with_a_handful_of_rows_is_told_with_its_exclude(tmp_path):
+    """A contact-centre export taken part-way through November: one row, where each other month has
+    twelve. With missing_rows: zero, the row's service read 0 for its other channels, and its card
+    a take-up of 0.0% 'down 50.5 points' (a tester's). Following the hint's exclude: quietens it."""
+    rows = "".join(f"{svc},{kind},{month},{n}\n" for month in (8, 9, 10)
+                   for n, svc in enumerate(("Bins", "Tips", "Potholes", "Parking", "Trees", "Noise"), 3)
+                   for kind in ("Web", "Phone")) + "Noise,Phone,11,1\n"
+    source = ("sources:\n  - id: contacts\n    file: contacts.csv\n    columns: {service: Title, channel: Kind, "
+              "period: '2014-{MonthNumber}', transactions: Count}\n    missing_rows: zero\n"
+              "    services: {name: '{Title}', organisation: council}\n")
+    extra = "  - id: web\n    label: Web\n    digital: true\n"
+    config = site(tmp_path, source, {"data/contacts.csv": "Title,Kind,MonthNumber,Count\n" + rows})
+    config.write_text(config.read_text(encoding="utf-8").replace("charts:", extra.rstrip("\n") + "\ncharts:", 1)
+                      .replace("    digital: true\n  - id: phone", "  - id: phone"), encoding="utf-8")
+    code, out = run(config, "check")
+    assert code == 0
+    assert ("data/contacts.csv:38:3: warning: November 2014, the latest period, has 1 row against about 12 in each "
+            "other period of the file: figures taken part-way through it? With missing_rows: zero, its services' "
+            "other channels read 0 for it\n"
+            "    hint: leave its rows out until the period is complete: exclude: {MonthNumber: \"11\"} in the file's "
+            "source; if the period is complete, this is right\n") in out
+    noise = services(config)["noise"].periods[-1]  # what it warns of: web read as 0
+    assert (noise.period.label, noise.transactions, noise.digital_take_up) == ("November 2014", 1, 0)
+    config.write_text(config.read_text(encoding="utf-8").replace("    missing_rows: zero",
+                                                                 "    exclude: {MonthNumber: \"11\"}\n    missing_rows: zero"),
+                      encoding="utf-8")
+    code, out = run(config, "check")
+    assert code == 0 and "the latest period" not in out
+    assert [p.period.label for p in services(config)["bins"].periods][-1] == "October 2014"
