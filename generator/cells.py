@@ -325,6 +325,17 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                            hint="write 72 or 72% for 72 per cent; if this is a cost, the columns may have slipped")
         values = values.where(~money)
         if fraction:
+            # Most of the column over 1: percentages already, with percentages: fraction set by mistake
+            # (a tester's completion rate was published as 8,990.5%, with a warning among many).
+            plain = values.notna() & ~percent_sign
+            above = plain & (values > 1)
+            if above.any() and 2 * int(above.sum()) > int(plain.sum()):
+                _warn_once_per_file(long, above, path, problems, lambda index, more: (
+                    f"{_name(col, cols, index, headings)} is read as a fraction (percentages: fraction), but "
+                    f"'{raw[index]}' is over 1" + (f" (and {more} more in this column)" if more else ""),
+                    _where(lines, cols, index)), "the figures look like percentages already (72 for 72 per cent): "
+                    "take percentages: fraction out of the file's source in config.yaml", cols, error=True)
+                values = values.where(~above)
             values = values.where(percent_sign, values * 100)
         elif col in PERCENTAGES:  # not a declared measure: an error rate of 0.3% is a real percentage
             _warn_of_fractions(long, col, path, problems, values, percent_sign, raw, cols, headings)
@@ -343,16 +354,16 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
 
 
 def _warn_once_per_file(long: pd.DataFrame, mask: pd.Series, path, problems: Problems, says, hint: str,
-                        cols=None) -> None:
-    """One warning for each file and column (``cols``: each row's) of the cells in ``mask``, at its
-    first: ``says(index, more)`` gives the message and (line, column) for that cell and the count of the others."""
+                        cols=None, error: bool = False) -> None:
+    """One warning (or ``error``) for each file and column (``cols``: each row's) of the cells in ``mask``, at
+    its first: ``says(index, more)`` gives the message and (line, column) for that cell and the count of the others."""
     if not mask.any():
         return
     files = long.loc[mask, "@file"] if "@file" in long else pd.Series(str(path), index=long.index[mask])
     columns = cols[mask] if isinstance(cols, pd.Series) else pd.Series(0, index=files.index)
     for _, cells in files.groupby([files, columns], sort=False):  # a wide file's field spans columns
         message, where = says(cells.index[0], len(cells) - 1)
-        problems.warning(_file(long, cells.index[0], path), message, *where, hint=hint)
+        (problems.error if error else problems.warning)(_file(long, cells.index[0], path), message, *where, hint=hint)
 
 
 _MARKS_AFTER = r"(?:\s*\[(?:[A-Za-z]{1,4}|[Nn]ote\s*\d{1,3})\])+$"  # GSS shorthand: [c] [x] [z] [p] [r] [note 1]

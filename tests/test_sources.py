@@ -410,6 +410,27 @@ def test_fractions_for_rates_when_the_source_says_so(tmp_path):
 
 
 
+def test_percentages_read_as_fractions_by_mistake_are_an_error(tmp_path):
+    """percentages: fraction over a column of percentages (100, 89.9): each was multiplied by 100, and
+    a tester's completion rate published as 8,990.5% behind a warning among many. One value over 1
+    among fractions (a slip) is still published as it is, with the over-100% warning."""
+    rates = "Period,Digital take-up\n2024-Q1,45\n2024-Q2,0.5\n2024-Q3,50\n"
+    source = ("sources:\n  - file: rates.csv\n    percentages: fraction\n"
+              "    columns: {period: Period, digital_take_up: Digital take-up}\n")
+    service = "name: Permits\norganisation: council\ndescription: Permits.\ndata: rates.csv\n"
+    config = site(tmp_path, source, {"data/rates.csv": rates, "content/services/permits.yaml": service})
+    code, out = run(config, "check")
+    assert code == 1
+    assert ("data/rates.csv:2:2: error: 'digital_take_up' (column 'Digital take-up') is read as a fraction (percentages: fraction), but '45' is "
+            "over 1 (and 1 more in this column)\n"
+            "    hint: the figures look like percentages already (72 for 72 per cent): take percentages: fraction out "
+            "of the file's source in config.yaml\n") in out
+    (tmp_path / "data/rates.csv").write_text("Period,Digital take-up\n2024-Q1,0.45\n2024-Q2,1.5\n2024-Q3,0.5\n",
+                                             encoding="utf-8")
+    code, out = run(config, "check")
+    assert code == 0 and "is over 100%: '1.5'" in out
+
+
 def test_rates_written_as_fractions_without_saying_so_are_a_warning(tmp_path):
     """0.87 read as a percentage is published as 0.9%: a file whose satisfaction is all between 0.2
     and 1 is warned about (once per column, at its first value), and --strict fails; a file that
