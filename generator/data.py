@@ -839,9 +839,13 @@ def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, p
     combined = parsed[repeated].drop_duplicates(keys).copy()
     index = pd.MultiIndex.from_frame(combined[keys])
     size = group.size()
+    some = pd.Series(False, index=size.index)
     for col in present:
         total = group[col].sum(min_count=1).where(group[col].count().eq(size))
         combined[col] = total.reindex(index).to_numpy()
+        some |= group[col].count().gt(0)
+    # A total that is no data because a part is blank: still a period with figures (_without_empty_ends).
+    combined["@partial"] = some.reindex(index).to_numpy()
     for col in [c for c in parsed.columns if c.startswith("nr_")] + ["has_tx", "@marked"]:
         if col in parsed:
             combined[col] = group[col].any().reindex(index).to_numpy()
@@ -1282,6 +1286,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     tidy = pd.concat([*frames, *plain_parts], ignore_index=True).drop(columns=["@file"], errors="ignore")
     if plain_parts:  # in order of service, as the frames are; each service's rows as in its file
         tidy = tidy.sort_values("service", kind="stable", ignore_index=True)
+    tidy = _without_empty_ends(tidy, config.measure_ids)
     _warn_of_hidden_figures(tidy, services, problems)
     _warn_of_channels_without_unit_costs(tidy, services, config, problems)
     _warn_of_costs_without_transactions(tidy, services, problems)
@@ -1474,6 +1479,27 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         shared = len(ids) == 1 and sum(source.file in files for source in config.sources) > 1
         _unused_rows(parsed, groups, used_keys, path, problems, totals_told=made_from_rows,
                      through=next(iter(ids)) if shared else None)
+
+
+def _without_empty_ends(tidy: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
+    """Each service's rows without the periods before its first figure or after its last, in any
+    channel of any of its files (rows filled in ahead of time, or '-' for quarters not yet
+    reported), as a wide file's blank columns are left out (_outside_each_series). They had been
+    periods of 'no channel has data', and the latest: the table of services said 'latest data: July
+    to September 2013' of a department whose last figure was for early 2010 (a tester's). A blank
+    period between figures stays, as missing data; so does a cell marked withheld or not requested."""
+    if not len(tidy):
+        return tidy
+    flags = [c for c in tidy.columns if c.startswith("nr_") or c in ("@marked", "@partial")]
+    told = tidy[[c for c in measures if c in tidy]].notna().any(axis=1)
+    if flags:
+        told |= tidy[flags].fillna(False).astype(bool).any(axis=1)
+    if told.all():
+        return tidy
+    start = pd.Series(period_attr(tidy["period"], lambda p: p.start.toordinal()).to_numpy(dtype=float),
+                      index=tidy.index)
+    known = start.where(told).groupby(tidy["service"], sort=False)
+    return tidy[told | ((start >= known.transform("min")) & (start <= known.transform("max")))]
 
 
 def _zeroed(config: Config, ref) -> bool:

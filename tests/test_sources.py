@@ -4643,3 +4643,23 @@ def test_a_latest_period_with_a_handful_of_rows_is_told_with_its_exclude(tmp_pat
     code, out = run(config, "check")
     assert code == 0 and "the latest period" not in out
     assert [p.period.label for p in services(config)["bins"].periods][-1] == "October 2014"
+
+
+def test_periods_with_no_figure_after_a_service_last_are_left_out(tmp_path):
+    """FOI statistics with '-' or blank for the quarters after a body's last figure: they had been
+    periods of 'no channel has data', and the table of services said 'latest data: October to
+    December 2019' of a body whose last figure was for April to June (a tester's). A blank between
+    figures stays, as missing data; a body with no figure at all has no periods."""
+    csv_text = ("Quarter,Body,Requests\nQ1 2019,Old Dept,10\nQ2 2019,Old Dept,\nQ3 2019,Old Dept,12\n"
+                "Q4 2019,Old Dept,-\nQ1 2020,Old Dept,\nQ1 2019,New Dept,20\nQ2 2019,New Dept,22\n"
+                "Q3 2019,New Dept,25\nQ4 2019,New Dept,21\nQ1 2020,New Dept,23\nQ1 2019,Gone Dept,-\n")
+    source = ("sources:\n  - file: foi.csv\n    columns: {period: Quarter, service: Body, transactions: Requests}\n"
+              "    services: {name: '{Body}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/foi.csv": csv_text})
+    found = services(config)
+    old = found["old-dept"]
+    assert [(p.period.label, p.transactions) for p in old.periods] == [
+        ("January to March 2019", 10), ("April to June 2019", None), ("July to September 2019", 12)]
+    assert old.latest_label == "July to September 2019"
+    assert len(found["new-dept"].periods) == 5
+    assert found["gone-dept"].periods == [] and not found["gone-dept"].has_data
