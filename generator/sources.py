@@ -1047,7 +1047,11 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     # A period in which every cell for a service is blank is simply not reported (wide files
     # have a column for every period whether or not a service has data for it). A blank cell
     # beside cells with figures for the same service and period stays: that is missing data.
-    texts = out[list(provided)].apply(lambda s: s.str.strip().str.lower())
+    # As replace: leaves them (_long_rows): 'NA' replaced by 0 in every channel is a row of zeros.
+    fixes = {name: {str(k).strip(): str(v) for k, v in corrections.items()}
+             for name, corrections in source.values["replace"].items() if corrections}
+    texts = out[list(provided)].apply(lambda s: (s.str.strip().map(fixes[s.name]).fillna(s.str.strip())
+                                                 if s.name in fixes else s.str.strip()).str.lower())
     extra = {str(x).strip().lower() for x in source.values["missing"]}
     blank = texts.isin(MISSING | extra).all(axis=1)
     keys = [out["period"].astype(str)] + ([out["service"].astype(str)] if "service" in out else [])

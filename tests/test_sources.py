@@ -4663,3 +4663,16 @@ def test_periods_with_no_figure_after_a_service_last_are_left_out(tmp_path):
     assert old.latest_label == "July to September 2019"
     assert len(found["new-dept"].periods) == 5
     assert found["gone-dept"].periods == [] and not found["gone-dept"].has_data
+
+
+def test_replace_applies_to_a_row_whose_every_channel_is_a_missing_marker(tmp_path):
+    """replace: {transactions: {NA: '0'}} over a column a channel: a row of 'NA' in every channel had
+    been judged blank before the correction, and its service left with no data (a tester's 238
+    services); a row with one 'NA' was corrected. Both are rows of figures now."""
+    csv_text = ("year,id,num_online,num_by_phone\n2023-2024,A,NA,NA\n2023-2024,B,0,0\n2023-2024,C,5,NA\n")
+    source = ("sources:\n  - file: inv.csv\n    columns: {service: id, period: year}\n"
+              "    wide: {columns: 'num_{channel}', channels: {by_phone: phone}}\n"
+              "    replace: {transactions: {NA: '0'}}\n    services: {name: 'Service {id}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/inv.csv": csv_text})
+    found = services(config)
+    assert [found[s].kpis["transactions_per_year"].value for s in ("a", "b", "c")] == [0, 0, 5]
