@@ -1290,7 +1290,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     _warn_of_hidden_figures(tidy, services, problems)
     _warn_of_channels_without_unit_costs(tidy, services, config, problems)
     _warn_of_costs_without_transactions(tidy, services, problems)
-    _warn_of_completed_without_started(tidy, services, problems)
+    _warn_of_completed_without_started(tidy, services, problems, config)
     return tidy
 
 
@@ -1326,10 +1326,13 @@ def _warn_of_costs_without_transactions(tidy: pd.DataFrame, services: list[Servi
                               "Spend, unit: money}) and map the column to it instead of cost")
 
 
-def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:
+def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Service], problems: Problems,
+                                       config: Config | None = None) -> None:
     """A completion rate is completed over started: a tester's A&E trusts, with 'completed' mapped
     and 'started' not, read 'Completion rate: no data' beside a download full of completed counts.
-    Told once for each file such services read, as costs without transactions are."""
+    Told once for each file such services read, as costs without transactions are. Where started
+    is mapped, as a sum of columns, a blank among them leaves it blank: 'map started too' had sent
+    a tester to a mapping that was there."""
     if "completed" not in tidy or "started" not in tidy or not tidy["completed"].notna().any():
         return
     # (a service whose started counts are marked not requested has that said on its card instead)
@@ -1337,6 +1340,15 @@ def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Servic
         else set()
     asked = [svc for svc in services if "completion_rate" not in svc.not_requested and svc.slug not in marked]
     for svc, more in _with_one_but_not_the_other(tidy, asked, "completed", "started"):
+        source = source_of(config, svc.data[0]) if config is not None and svc.data else None
+        mapped = (source.values.get("columns") or {}).get("started") if source is not None else None
+        if isinstance(mapped, str) and "{" in mapped:
+            problems.warning(svc.path, f"service '{svc.called}' has completed counts but its started ones "
+                             f"({mapped}) are blank{more}, so it has no completion rate: a figure made of "
+                             "columns is blank wherever one of them is", *svc.positions.at(("data",)),
+                             hint="if a blank cell among those columns means none, say so with "
+                                  "replace: {started: {'': '0'}} in the file's source, or write 0 in the file")
+            continue
         problems.warning(svc.path, f"service '{svc.called}' has completed counts but no started ones{more}, so it "
                          "has no completion rate: that is completed over started", *svc.positions.at(("data",)),
                          hint="map started too (every transaction begun, finished or not; often the same column as "

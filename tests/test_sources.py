@@ -4676,3 +4676,25 @@ def test_replace_applies_to_a_row_whose_every_channel_is_a_missing_marker(tmp_pa
     config = site(tmp_path, source, {"data/inv.csv": csv_text})
     found = services(config)
     assert [found[s].kpis["transactions_per_year"].value for s in ("a", "b", "c")] == [0, 0, 5]
+
+
+def test_started_made_of_columns_with_a_blank_says_so_not_map_started(tmp_path):
+    """started: '{On time} + {Late}' with Late blank: 'map started too' sent a tester to a mapping that
+    was there. The hint's replace: gives the rate: 1 on time of 1 + 0 = 100%."""
+    csv_text = "Year,Authority,Requests,On time,Late\n2019,A School,1,1,\n2019,B Council,10,8,2\n"
+    source = ("sources:\n  - file: foi.csv\n    columns: {service: Authority, period: Year, transactions: Requests, "
+              "started: '{On time} + {Late}', completed: On time}\n"
+              "    services: {name: '{Authority}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/foi.csv": csv_text})
+    code, out = run(config, "check")
+    assert ("data/foi.csv:2: warning: service 'A School' has completed counts but its started ones ({On time} + "
+            "{Late}) are blank, so it has no completion rate: a figure made of columns is blank wherever one of them "
+            "is\n    hint: if a blank cell among those columns means none, say so with replace: {started: {'': '0'}} "
+            "in the file's source, or write 0 in the file\n") in out
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    services:", "    replace: {started: {'': '0'}}\n    services:"), encoding="utf-8")
+    code, out = run(config, "check", "--strict")
+    assert (code, out) == (0, "No errors found.\n")
+    found = services(config)
+    assert found["a-school"].kpis["completion_rate"].value == 100
+    assert found["b-council"].kpis["completion_rate"].value == 80
