@@ -403,6 +403,12 @@ def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, probl
     (``totals_told``: services are made from the rows, and a total row's was left out with its own warning).
     Each at the first row's own file (not a pattern, whose line 2 could be in any of its files), and
     ``through`` the source that read them, where more than one source reads that file."""
+    unread = [key for key in groups if key and key not in used and not (totals_told and looks_like_a_total(key))]
+    if len(unread) > UNREAD_ONE_BY_ONE and not any(difflib.get_close_matches(key, list(used), n=1) for key in unread):
+        # Many values no service reads, none a slip for one that is (a file of every body, read for a
+        # few): one warning, not one for each, among which a tester's one error was lost.
+        _tell_unread_together(unread, groups, path, problems, through)
+        used = used | set(unread)
     for key, rows in groups.items():
         if key in used or totals_told and key and looks_like_a_total(key):
             continue
@@ -420,6 +426,20 @@ def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, probl
                          hint=f"is it a misspelling of '{close[0]}'?" if close else
                          "add a service with data: {file: ..., service: ...} for it, or drop the rows with "
                          "filter: or exclude: in the file's source")
+
+
+UNREAD_ONE_BY_ONE = 5  # more values of a service column than this that no service reads are told together
+
+
+def _tell_unread_together(unread: list[str], groups: dict, path, problems: Problems, through: str | None) -> None:
+    first = groups[unread[0]].iloc[0]
+    file = first["@file"] if "@file" in first and first["@file"] else path
+    named = ", ".join(f"'{key}' ({count_of(len(groups[key]), 'row')})" for key in unread[:3])
+    problems.warning(file, f"no service reads the rows for {len(unread):,} values of the service column, such as "
+                     f"{named}" + (f" through source '{through}'" if through else ""),
+                     int(first["line"]), int(first["service_col"]) or None,
+                     hint="to publish them, a services: block in the file's source makes a service of each value; "
+                          "to leave them out, say which to read with filter: (or exclude:) in the file's source")
 
 
 # A source with any of these maps its file's columns itself; without, the file is read by its headings.

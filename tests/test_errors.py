@@ -1056,3 +1056,20 @@ def test_problems_past_the_list_are_counted_by_kind_whatever_their_apostrophes()
     problems.warning(Path("p.md"), "each chart's '[fill in: who tested it]' is still to be filled in", 2)
     assert _kinds(problems.sorted()) == ["    3 × warning: service … has no rows for … …",
                                          "    2 × warning: each chart's … is still to be filled in"]
+
+
+def test_errors_are_listed_after_the_warnings_just_above_the_count(tmp_path, capsys):
+    """A tester's one error was the fifth of 71 problems: the warnings come first now, each kind in
+    file order, and the errors last, where a terminal or a CI log shows them."""
+    from generator.cli import report
+    from generator.errors import Problems
+
+    problems = Problems(root=tmp_path)
+    problems.warning(tmp_path / "data/a.csv", "first warning", 2)
+    problems.error(tmp_path / "data/a.csv", "the error", 3)
+    problems.warning(tmp_path / "data/b.csv", "second warning", 1)
+    report(problems)
+    text = capsys.readouterr().err
+    assert [line.split(": ", 2)[2] for line in text.splitlines()[:3]] == ["first warning", "second warning",
+                                                                         "the error"]
+    assert text.splitlines()[3] == "1 error(s), 2 warning(s)"
