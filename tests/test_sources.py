@@ -4714,3 +4714,29 @@ def test_many_values_no_service_reads_are_one_warning(tmp_path):
             "'Body 0' (2 rows), 'Body 1' (2 rows), 'Body 2' (2 rows)\n"
             "    hint: to publish them, a services: block in the file's source makes a service of each value; to leave "
             "them out, say which to read with filter: (or exclude:) in the file's source\n") in out
+
+
+def test_a_channel_of_several_words_before_a_period_in_a_heading_is_read(tmp_path):
+    """'{channel} {period}' had split 'Face to face Apr-24' after 'Face' ('to face Apr-24' is not a
+    period), and '{channel}_{period}' 'book_loans_april' after 'book': the channels config.yaml knows
+    are tried first, however their words are joined."""
+    csv_text = ("Service,Online Apr-24,Phone Apr-24,Face to face Apr-24,Online May-24,Phone May-24,"
+                "Face to face May-24\nBins,100,50,10,120,40,8\n")
+    source = ("sources:\n  - file: wide.csv\n    columns: {service: Service}\n    wide: {columns: '{channel} {period}'}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/wide.csv": csv_text})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    bins = services(config)["bins"]
+    assert [p.transactions for p in bins.periods] == [160, 168]
+    assert bins.periods[0].by_channel[:3] == [100, 50, 10]
+    csv_text = "Library,online_loans_april,face_to_face_april,online_loans_may,face_to_face_may\nBath,5,95,6,94\n"
+    source = ("sources:\n  - file: loans.csv\n    columns: {service: Library}\n"
+              "    wide: {columns: '{channel}_{period}', period: '{period} 2024/25'}\n"
+              "    services: {name: '{Library}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/loans.csv": csv_text})
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    label: Online\n", "    label: Online\n    aliases: [online loans]\n"), encoding="utf-8")
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    bath = services(config)["bath"]
+    assert [(p.period.label, p.transactions, p.digital_take_up) for p in bath.periods] == [
+        ("April 2024", 100, 5.0), ("May 2024", 100, 6.0)]
