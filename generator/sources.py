@@ -23,7 +23,7 @@ from generator.errors import Problems
 from generator.measures import ALL_CHANNELS, FIELDS, KEYS, MEASURES, MISSING
 from generator.model import KPI_KEYS
 from generator.schema import Field, Schema, slugify
-from generator.yamlfile import Positions
+from generator.yamlfile import Positions, yaml_scalar
 
 if TYPE_CHECKING:  # pandas is imported where it is used: a build with nothing to do never loads it
     import pandas as pd
@@ -815,12 +815,16 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
                 # column (Notes); unless it holds figures: then it is a period mistyped, and they count.
                 report = problems.warning if pattern.strip() == "{period}" and not _holds_figures(
                     frame[heading]) else problems.error
+                summary = re.search(rf"\b{_SUMMARY_WORDS}\b", parts["period"], re.IGNORECASE)
+                # A year so far ('2024/25 YTD') cannot stand beside whole years, even corrected to the
+                # months it covers (a tester's replace: then failed as periods of two kinds).
                 report(path, f"column '{heading}' matches '{pattern}' but '{parts['period']}' is not a period "
                        "I recognise", header_line, resolver.number[heading],
-                       hint="correct it with replace: {period: {'wrong': 'right'}} in the source; periods are "
-                       "written like 2024-03, Mar 2024, 2023/24, Q1 2024 or April 2023 to March 2024"
-                       + ("; if it adds up the columns beside it, head it just 'Total', which is skipped"
-                          if re.search(rf"\b{_SUMMARY_WORDS}\b", parts["period"], re.IGNORECASE) else ""))
+                       hint=f"if it is a year so far, leave it out until the year is complete with ignore: "
+                       f"[{yaml_scalar(heading)}] in the source; if it adds up the columns beside it, head it just "
+                       "'Total', which is skipped" if summary else
+                       "correct it with replace: {period: {'wrong': 'right'}} in the source; periods are "
+                       "written like 2024-03, Mar 2024, 2023/24, Q1 2024 or April 2023 to March 2024")
                 continue
         if "channel" in parts:
             if normalise(parts["channel"]) in {normalise(t) for t in ALL_CHANNELS}:
