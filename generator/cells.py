@@ -773,7 +773,7 @@ def _is_period(text: str, fy_start: int) -> bool:
 
 
 def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems,
-                    source: Source | None = None) -> pd.Series:
+                    source: Source | None = None, no_figures: pd.Series | None = None) -> pd.Series:
     if "channel" not in long:
         return pd.Series("", index=long.index, dtype=object)
     lookup = config.channel_lookup()
@@ -781,7 +781,8 @@ def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems
     known = {}
     for text in raw.unique():  # a handful of distinct spellings, however many rows
         key = normalise_channel(text)
-        known[text] = "" if key in _ALL_CHANNELS else lookup.get(key)
+        # '% online' is a row of shares, not the online channel (its percentages had been read as counts).
+        known[text] = "" if key in _ALL_CHANNELS else None if "%" in text else lookup.get(key)
     channels = raw.map(known)
     hint = (f"use one of: {', '.join(c.id for c in config.channels)} "
             "(or add it, or an alias for it, to channels in config.yaml)")
@@ -800,14 +801,30 @@ def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems
         problems.error(config.path, f"'channel' is not a channel in config.yaml: '{constant}'",
                        *source.where("constants", "channel"), hint=close_to(str(constant)) + hint)
         return channels
-    # One text in one column is told once, with how many more rows have it (as periods are).
+    # One text in one column is told once, with how many more lines have it (as periods are). A line
+    # with no figures (a footer, 'Source: Avaya CMS') is passed over with a warning, as a footer in
+    # the period column is; one with figures is an error.
+    mapped = (source.values.get("columns") or {}).get("channel") if source is not None else None
+    column = mapped if isinstance(mapped, str) and "{" not in mapped else "channel"  # the heading exclude: names
+    empty = no_figures.reindex(bad).fillna(False).to_numpy(dtype=bool) if no_figures is not None else False
     places = pd.DataFrame({"text": raw[bad], "col": cols[bad] if cols is not None else 0,
-                           "file": [_file(long, index, path) for index in bad]}, index=bad)
-    for _, rows in places.groupby(["text", "col", "file"], sort=False):
-        index, more = rows.index[0], len(rows) - 1
-        problems.error(_file(long, index, path), f"'channel' is not a channel in config.yaml: '{raw[index]}'"
-                       + (f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else ""),
-                       *_where(long["@line"], cols, index), hint=close_to(raw[index]) + hint)
+                           "file": [_file(long, index, path) for index in bad], "empty": empty,
+                           "line": long.loc[bad, "@line"]}, index=bad)
+    for (text, _, _, blank), rows in places.groupby(["text", "col", "file", "empty"], sort=False):
+        index, more = rows.index[0], rows["line"].nunique() - 1
+        said = f"'channel' is not a channel in config.yaml: '{raw[index]}'" + (
+            f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else "")
+        if blank:
+            problems.warning(_file(long, index, path), said + ", and its row has no figures: passed over",
+                             *_where(long["@line"], cols, index), hint=f"drop such rows with exclude: "
+                             f"{{{yaml_scalar(column)}: {yaml_scalar(text)}}} in the source")
+            continue
+        share = "%" in text
+        problems.error(_file(long, index, path), said + (": a row of percentages, not counts" if share else ""),
+                       *_where(long["@line"], cols, index),
+                       hint=(f"leave it out with exclude: {{{yaml_scalar(column)}: {yaml_scalar(text)}}} in the "
+                             "source; take-up is worked out from the counts"
+                             if share else close_to(raw[index]) + hint))
     return channels
 
 
@@ -897,8 +914,12 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
                                        one_series=source is not None and is_pattern(source.file))
     good_period = out["period"].notna()
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems,
-                                     source).reindex(long.index)
+                                     source, no_figures).reindex(long.index)
     fraction = bool(source and source.values["percentages"] == "fraction")
+    # A row of shares ('% online', told above) is not read for figures: its '36.1%' are not counts.
+    shares = out["channel"].isna() & long["channel"].astype(str).str.contains("%", regex=False) \
+        if "channel" in long else None
+    figured = long[~shares] if shares is not None and shares.any() else long
     nr = {kpi: pd.Series(False, index=long.index) for kpi in NR_KPIS}
     declared = {x.id: x.unit for x in config.measures}
     scale = {str(k): float(v) for k, v in (source.values.get("multiply") or {}).items()} if source else {}
@@ -916,7 +937,7 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
                         problems._add(problem)
                 return values
 
-            out[col], flags = parse(long)
+            out[col], flags = parse(figured)
             terms = term_columns(long.columns, col)
             if terms:
                 out[col], flags = _added_terms(long, col, terms, out[col], flags, path, problems, parse,

@@ -4745,3 +4745,30 @@ def test_a_channel_of_several_words_before_a_period_in_a_heading_is_read(tmp_pat
     bath = services(config)["bath"]
     assert [(p.period.label, p.transactions, p.digital_take_up) for p in bath.periods] == [
         ("April 2024", 100, 5.0), ("May 2024", 100, 6.0)]
+
+
+def test_a_row_of_shares_and_a_footer_in_a_channel_column(tmp_path):
+    """A contact-centre sheet: '% online' had been read as the online channel, and its '36.1%' told
+    as counts on a line the errors said was blank; a 'Source:' footer was an error, '(and 3 more
+    rows)' for one line. The shares row is one error naming it, with its exclude:; the footer, a
+    row with no figures, is passed over with a warning, as in a period column."""
+    csv_text = ("Channel,Apr-23,May-23,Jun-23,Total\nOnline,\"1,204\",\"1,310\",\"1,122\",\"3,636\"\n"
+                "Phone,\"2,010\",\"1,950\",\"1,870\",\"5,830\"\nTotal,\"3,214\",\"3,260\",\"2,992\",\"9,466\"\n"
+                "% online,37.5%,40.2%,37.5%,38.4%\n,,,,\nSource: Avaya CMS.,,,,\n")
+    source = ("sources:\n  - id: rev\n    file: revenues.csv\n    columns: {channel: Channel}\n"
+              "    exclude: {Channel: [Total]}\n    wide: {columns: '{period}'}\n")
+    service = "name: Revenues\norganisation: council\ndescription: x\ndata: {source: rev}\n"
+    config = site(tmp_path, source, {"data/revenues.csv": csv_text, "content/services/revenues.yaml": service})
+    code, out = run(config, "check")
+    assert code == 1 and "1 error(s), 1 warning(s)" in out
+    assert ("data/revenues.csv:5:1: error: 'channel' is not a channel in config.yaml: '% online': a row of "
+            "percentages, not counts\n    hint: leave it out with exclude: {Channel: \"% online\"} in the source; "
+            "take-up is worked out from the counts\n") in out
+    assert ("data/revenues.csv:7:1: warning: 'channel' is not a channel in config.yaml: 'Source: Avaya CMS.', and "
+            "its row has no figures: passed over\n") in out
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[Total]", "[Total, '% online', 'Source*']"), encoding="utf-8")
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    revenues = services(config)["revenues"]
+    assert [(p.transactions, round(p.digital_take_up, 1)) for p in revenues.periods] == [
+        (3214, 37.5), (3260, 40.2), (2992, 37.5)]
