@@ -432,6 +432,7 @@ def check_references(config: Config, content: Content, problems: Problems) -> No
     for svc in content.unchecked:  # read as far as data: goes, so checked as far as that too
         svc.data = tuple(ref for ref in svc.data if _check_data_ref(config, svc, ref, problems))
     _warn_of_unread_sources(config, content, problems, named)
+    _warn_of_unread_files(config, content, problems)
     if not problems.errors:  # (an organisation a mistyped service meant is not empty: that error says it)
         _warn_of_empty_organisations(content, problems)
 
@@ -505,6 +506,24 @@ def _warn_of_unread_sources(config: Config, content, problems: Problems, named: 
                              + (f" ('{source.id}')" if source.id != source.file else ""), *source.where(),
                              hint="point a service's data: at it (data: {source: <its id>, service: ...}), "
                                   "or add services: to it to make a service of each of its rows; or remove it")
+
+
+def _warn_of_unread_files(config: Config, content, problems: Problems) -> None:
+    """A CSV file in the data folder that no source, service or peer names: its figures are
+    published nowhere, most likely a file added and not yet pointed at (a tester had three). Not
+    said while a service's YAML has errors: that service may be the one that reads it."""
+    if content.unchecked or not config.data_dir.is_dir():
+        return
+    named = [source.file for source in config.sources] + [peer.file for peer in config.peers if peer.file] + \
+        [ref.file for svc in content.services for ref in svc.data if ref.file and not ref.source]
+    read = {resolved(path) for name in named for path in matching(config.data_dir, name)}
+    for path in sorted(config.data_dir.rglob("*.csv")):
+        if path.is_file() and resolved(path) not in read and \
+                not any(part.startswith(".") for part in path.relative_to(config.data_dir).parts):
+            problems.warning(path, "no service, source or peer reads this file, so its figures are published "
+                             "nowhere", hint="point a service's data: at it (data: file.csv), or a source in "
+                             "config.yaml (sources: - file: ...); if it is kept for reference, move it out of "
+                             f"{config.data_dir.name}/")
 
 
 def _constant_organisation_of(config: Config, svc: Service):

@@ -4734,6 +4734,7 @@ def test_a_channel_of_several_words_before_a_period_in_a_heading_is_read(tmp_pat
     bins = services(config)["bins"]
     assert [p.transactions for p in bins.periods] == [160, 168]
     assert bins.periods[0].by_channel[:3] == [100, 50, 10]
+    (tmp_path / "data/wide.csv").unlink()
     csv_text = "Library,online_loans_april,face_to_face_april,online_loans_may,face_to_face_may\nBath,5,95,6,94\n"
     source = ("sources:\n  - file: loans.csv\n    columns: {service: Library}\n"
               "    wide: {columns: '{channel}_{period}', period: '{period} 2024/25'}\n"
@@ -4772,3 +4773,19 @@ def test_a_row_of_shares_and_a_footer_in_a_channel_column(tmp_path):
     revenues = services(config)["revenues"]
     assert [(p.transactions, round(p.digital_take_up, 1)) for p in revenues.periods] == [
         (3214, 37.5), (3260, 40.2), (2992, 37.5)]
+
+
+def test_a_csv_file_nothing_reads_is_told(tmp_path):
+    """A tester had three files in data/ that no service or source named, and no word of it: their
+    figures were published nowhere. Files a pattern or a peer reads, and hidden ones, are not told."""
+    csv_text = "period,channel,transactions\n2024-01,online,5\n"
+    config = one_file_site(tmp_path, csv_text)
+    for name in ("forgotten.csv", ".~lock.csv", "sub/old.csv"):
+        (tmp_path / "data" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "data" / name).write_text(csv_text, encoding="utf-8")
+    code, out = run(config, "check")
+    assert code == 0 and out.count("reads this file") == 2
+    assert ("data/forgotten.csv: warning: no service, source or peer reads this file, so its figures are published "
+            "nowhere\n    hint: point a service's data: at it (data: file.csv), or a source in config.yaml (sources: "
+            "- file: ...); if it is kept for reference, move it out of data/\n") in out
+    assert "data/sub/old.csv: warning" in out and ".~lock" not in out
