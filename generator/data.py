@@ -1067,8 +1067,8 @@ def _warn_of_blank_channels(rows: pd.DataFrame, problems: Problems, channels: di
         problems.warning(file, f"{label} has no figure in any period" + (f" for '{service}'" if service else "")
                          + ", so its digital take-up and cost per transaction are no data throughout",
                          int(first["line"]), column,
-                         hint=f"if the service has no {label.lower()} transactions, write 0 in those cells; "
-                              "if they are not collected, this is right")
+                         hint=f"if the service has no {label.lower()} transactions, write 0 in those cells (or "
+                              "set replace: in the file's source); if they are not collected, this is right")
 
 
 def _warn_of_late_channels(parsed: pd.DataFrame, late: pd.Series, figures: pd.Series, problems: Problems,
