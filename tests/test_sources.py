@@ -4789,3 +4789,19 @@ def test_a_csv_file_nothing_reads_is_told(tmp_path):
             "nowhere\n    hint: point a service's data: at it (data: file.csv), or a source in config.yaml (sources: "
             "- file: ...); if it is kept for reference, move it out of data/\n") in out
     assert "data/sub/old.csv: warning" in out and ".~lock" not in out
+
+
+def test_a_site_whose_services_collect_no_costs_has_no_cost_pages(tmp_path):
+    """FOI statistics, with not_requested: [cost_per_transaction] on every service: the cost report
+    for each year was a table of 'not requested' under 'Total cost: no data', and the services page
+    linked to it (a tester's)."""
+    csv_text = "Quarter,Body,Requests\n" + "".join(f"Q{q} 2020,{b},{10 + q}\n" for b in ("A", "B") for q in (1, 2, 3, 4))
+    source = ("sources:\n  - file: foi.csv\n    columns: {period: Quarter, service: Body, transactions: Requests}\n"
+              "    services: {name: '{Body}', organisation: council, "
+              "not_requested: [cost_per_transaction, user_satisfaction]}\n")
+    config = site(tmp_path, source, {"data/foi.csv": csv_text})
+    site_dir = tmp_path / "site"
+    build_site(config, site_dir)
+    assert not (site_dir / "costs").exists() and not list((site_dir / "data").glob("costs-*.csv"))
+    assert "what each service cost" not in (site_dir / "services/index.html").read_text(encoding="utf-8")
+    assert services(config)["a"].kpis["cost_per_transaction"].status == "not_requested"
