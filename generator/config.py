@@ -292,8 +292,13 @@ def load_config(path: Path, problems: Problems) -> Config | None:
     ids: dict[str, int] = {}
     for source in sources:
         if source.id in ids:
-            problems.error(path, f"two sources have the id '{source.id}'", *source.where("id"),
-                           hint="give each source its own id:")
+            written = source.values.get("id") is not None
+            # Without id:, a source's id is its file's name: two readings of one file had been told of
+            # an id nobody wrote (a tester's).
+            problems.error(path, f"two sources have the id '{source.id}'" + ("" if written else
+                           f" (a source without id: takes its file's name, {source.file})"), *source.where("id"),
+                           hint="give each source its own id:, and name it in the services that read it "
+                                "(data: {source: <id>})")
         ids[source.id] = source.index
     if values["base_url"] is not None and base_url_problem(values["base_url"]):
         problems.error(path, base_url_problem(values["base_url"]), *positions.at(("base_url",)),

@@ -4805,3 +4805,14 @@ def test_a_site_whose_services_collect_no_costs_has_no_cost_pages(tmp_path):
     assert not (site_dir / "costs").exists() and not list((site_dir / "data").glob("costs-*.csv"))
     assert "what each service cost" not in (site_dir / "services/index.html").read_text(encoding="utf-8")
     assert services(config)["a"].kpis["cost_per_transaction"].status == "not_requested"
+
+
+def test_two_sources_of_one_file_without_ids_are_told_where_the_id_came_from(tmp_path):
+    """'two sources have the id loans' had puzzled a tester who wrote no id."""
+    source = ("sources:\n  - file: loans.csv\n    columns: {service: Library}\n    wide: {columns: '{period}'}\n"
+              "  - file: loans.csv\n    columns: {service: Library}\n    wide: {columns: '{period}'}\n")
+    config = site(tmp_path, source, {"data/loans.csv": "Library,Apr-24\nBath,5\n"})
+    code, out = run(config, "check")
+    assert code == 1 and ("error: two sources have the id 'loans' (a source without id: takes its file's name, "
+                          "loans.csv)\n    hint: give each source its own id:, and name it in the services that "
+                          "read it (data: {source: <id>})") in out
