@@ -311,7 +311,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     )
     site.markdown_links = links
     site.organisation_shares = organisation_shares(organisations, years, as_of, last)
-    site.cost_reports = cost_reports(site, config.financial_year_start)
+    site.cost_reports = cost_reports(site, config.financial_year_start,
+                                     {svc.slug for svc in content.services if m.COST_PER_TRANSACTION in svc.not_requested})
     return site
 
 

@@ -237,12 +237,15 @@ def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m
                       covered=covered)
 
 
-def cost_reports(site: m.SiteModel, start_month: int) -> list[CostReport]:
+def cost_reports(site: m.SiteModel, start_month: int, declared: set[str] = frozenset()) -> list[CostReport]:
     """A report for every financial year with data and some cost, newest first: a service's own,
-    one estimated from channels' unit costs, or one published for a year its counts do not wholly
-    cover. A year with none would be a table of 'no data' in every row (a tester's thousand
-    services of a yearly inventory that publishes no costs), or of 'not requested' where every
-    service says it collects none (a tester's FOI statistics: 'Total cost: no data')."""
+    one estimated from channels' unit costs, one published for a year its counts do not wholly
+    cover, or one the data marks not requested. A year with none would be a table of 'no data' in
+    every row (a tester's thousand services of a yearly inventory that publishes no costs), or of
+    'not requested' where every service says it collects none (``declared``: the slugs of those with
+    not_requested: in their YAML or their source's services:; a tester's FOI statistics had a report a
+    year, 'Total cost: no data')."""
     reports = (cost_report(site, year, start_month, site.channels) for year in years_with_data(site.services))
-    return [report for report in reports if report.cost is not None  # or a cost as published
-            or any(line.unpaired_cost is not None for line in report.services)]
+    return [report for report in reports if report.cost is not None  # or a cost as published, or one marked
+            or any(line.unpaired_cost is not None or line.not_requested and line.slug not in declared
+                   for line in report.services)]
