@@ -289,6 +289,11 @@ def load_config(path: Path, problems: Problems) -> Config | None:
     files = [os.path.normpath(source.file) for source in sources]  # './x.csv' is x.csv
     for source, file in zip(sources, files):
         source.shared = files.count(file) > 1
+        # What the file's other sources read as a wide heading's {measure}: not a slip in this one's
+        # ('ebooks' beside 'books', a source per measure, had been an error in each; a tester's).
+        source.others_measures = frozenset(
+            str(text).strip().lower() for other, name in zip(sources, files) if name == file and other is not source
+            for text in ((other.values.get("wide") or {}).get("measures") or {}))
     ids: dict[str, int] = {}
     for source in sources:
         if source.id in ids:

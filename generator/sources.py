@@ -220,6 +220,7 @@ class Source:
     config_path: object
     positions: Positions = field(repr=False)
     shared: bool = False  # another source reads the same file (in another way: its total rows, say)
+    others_measures: frozenset = frozenset()  # the wide: measures: texts of the file's other sources
 
     def where(self, *keys) -> tuple[int | None, int | None]:
         return self.positions.at(("sources", self.index, *keys))
@@ -794,7 +795,8 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         if "measure" in parts:
             measure = measures.get(_words(parts["measure"]))
             if measure is None:  # a heading of the right shape for something else (notes), or a typo
-                close = _slips(parts["measure"].lower(), list(measures))
+                close = [] if _words(parts["measure"]) in {_words(t) for t in source.others_measures} else \
+                    _slips(parts["measure"].lower(), list(measures))
                 if close:  # a letter or two out: over figures, a typo that would drop them
                     report = problems.error if _holds_figures(frame[heading]) else problems.warning
                     report(path, f"column '{heading}' matches '{pattern}' but '{parts['measure']}' is not "

@@ -4816,3 +4816,23 @@ def test_two_sources_of_one_file_without_ids_are_told_where_the_id_came_from(tmp
     assert code == 1 and ("error: two sources have the id 'loans' (a source without id: takes its file's name, "
                           "loans.csv)\n    hint: give each source its own id:, and name it in the services that "
                           "read it (data: {source: <id>})") in out
+
+
+def test_a_measure_another_source_of_the_file_reads_is_no_slip(tmp_path):
+    """A source per measure of one wide file ('books_april' in one, 'ebooks_april' in the other):
+    'ebooks' is a letter from 'books', and each source had an error of a slip in the other's columns,
+    until each listed them under ignore:. A letter out of every source's measures is still told."""
+    def reading(measure: str, channel: str) -> str:
+        return (f"  - id: {measure}\n    file: loans.csv\n    columns: {{service: Library}}\n"
+                f"    constants: {{channel: {channel}}}\n"
+                f"    wide: {{columns: '{{measure}}_{{period}}', period: '{{period}} 2024/25', "
+                f"measures: {{{measure}: transactions}}}}\n    services: {{name: '{{Library}}', organisation: council}}\n")
+    csv_text = "Library,books_april,books_may,ebooks_april,ebooks_may\nBath,100,110,10,12\n"
+    config = site(tmp_path, "sources:\n" + reading("books", "phone") + reading("ebooks", "online"),
+                  {"data/loans.csv": csv_text})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    assert [p.digital_take_up for p in services(config)["bath"].periods] == pytest.approx([100 * 10 / 110,
+                                                                                         100 * 12 / 122])
+    (tmp_path / "data/loans.csv").write_text(csv_text.replace("ebooks_may", "ebookz_may"), encoding="utf-8")
+    code, out = run(config, "check")
+    assert code == 1 and "did you mean 'ebooks'?" in out
