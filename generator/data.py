@@ -494,6 +494,16 @@ def _words_in(heading: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", heading.lower()))
 
 
+UNKNOWN_ONE_BY_ONE = 5  # more unknown columns than this in a file are one warning
+
+
+def _looks_like_money(cells: pd.Series) -> bool:
+    """Whether a column's filled cells look like money: a currency sign, or pence after a point."""
+    text = cells.astype(str).str.strip()
+    text = text[text.ne("")]
+    return bool(len(text)) and bool(text.str.contains(r"[£$€]|\.\d\d$", regex=True).mean() >= 0.5)
+
+
 def _field_among_words(heading: str, fields: list[str]) -> str | None:
     """The field a heading names among other words ('Total cost (£)': cost; 'Transactions completed
     online': none that is one field), the longest if several: a tidy file's column the user meant
@@ -554,6 +564,7 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
     # that reads it ('missing column: period'), not as an unknown column as well.
     dated = _likeliest_period_heading(headings) if source is None and "period" not in keys else None
     estimated = any(c.unit_cost for c in config.channels)
+    plain: list[tuple[int, str]] = []  # unknown columns with nothing more to say of each: told together
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
         if re.fullmatch(r"\(column \d+\)", heading) and not raw.frame[heading].str.strip().ne("").any():
             continue  # an empty column with no heading: nothing to read, nothing lost
@@ -564,6 +575,11 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
                 continue
             close = difflib.get_close_matches(key, fields, n=1, cutoff=0.8)
             among = _field_among_words(heading, [f for f in config.measure_ids if f not in keys])
+            if among in ("cost", "cost_per_transaction") and not _looks_like_money(raw.frame[heading]):
+                among = None  # 'Fully refused - cost limit' holds counts of requests, not money (a tester's)
+            if not close and not (among and source is None):
+                plain.append((number, heading))
+                continue
             problems.warning(path, f"unknown column '{heading}' is ignored", raw.header_line, number,
                              hint=f"did you mean '{close[0]}'?" if close else
                              f"if it holds {among}, say so in config.yaml: sources: [{{file: {file}, columns: "
@@ -573,6 +589,18 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
                              f"known columns: {', '.join(fields)}; a new measure is declared under "
                              "measures: in config.yaml" + ("; to read it as nothing, list it under ignore: in "
                                                            "the file's source" if source else ""))
+    # A wide export's 121 columns had been 121 warnings, each with the same hint, and the one error
+    # among them hard to find (a tester's): more than a few are one warning, naming the first.
+    together = len(plain) > UNKNOWN_ONE_BY_ONE
+    for number, heading in (plain[:1] if together else plain):
+        named = ", ".join(f"'{h}'" for _, h in plain[:4]) + (f" and {len(plain) - 4} more" if len(plain) > 4 else "")
+        problems.warning(path, f"{len(plain)} unknown columns are ignored: {named}" if together else
+                         f"unknown column '{heading}' is ignored", raw.header_line, number,
+                         hint=f"known columns: {', '.join(fields)}; a new measure is declared under measures: in "
+                              "config.yaml" + ("; to read one as a field, map it under columns: in the file's "
+                              "source; to read them as nothing, list them under ignore:" if source else
+                              f"; to read a column as a field, describe the file in config.yaml: sources: "
+                              f"[{{file: {file}, columns: {{<field>: <heading>}}}}]" if together else ""))
     if source is not None:
         return True  # the rest is checked as the source reads it
     if "period" not in keys:

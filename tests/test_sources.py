@@ -4836,3 +4836,18 @@ def test_a_measure_another_source_of_the_file_reads_is_no_slip(tmp_path):
     (tmp_path / "data/loans.csv").write_text(csv_text.replace("ebooks_may", "ebookz_may"), encoding="utf-8")
     code, out = run(config, "check")
     assert code == 1 and "did you mean 'ebooks'?" in out
+
+
+def test_many_unknown_columns_of_a_tidy_file_are_one_warning(tmp_path):
+    """A wide FOI export read as a tidy file: 121 'unknown column' warnings, each with the same long
+    hint, and the one error among them hard to find (a tester's). A column whose name has a field
+    among its words is still told alone, but not 'cost' over counts ('Fully refused - cost limit')."""
+    headings = ["period", "transactions", "Fully refused - cost limit", *(f"Extra {n}" for n in range(6)),
+                "Total cost (£)"]
+    csv_text = ",".join(headings) + "\n2024-01,5,2," + ",".join("1" for _ in range(6)) + ",£12.50\n"
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert code == 0
+    assert ("data/contact.csv:1:3: warning: 7 unknown columns are ignored: 'Fully refused - cost limit', 'Extra 0', "
+            "'Extra 1', 'Extra 2' and 3 more\n") in out
+    assert "is ignored" in out and "columns: {cost: \"Total cost (£)\"}" in out
+    assert out.count("unknown column") == 2
