@@ -511,7 +511,7 @@ def _marker_hint(text: str) -> str:
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
                    period_type: str | None, no_figures: pd.Series, dates: str | None = None,
                    headings: tuple[str, ...] = (), composed: bool = False, tidy_file: str | None = None,
-                   one_series: bool = False) -> pd.Series:
+                   one_series: bool = False, selected: bool = False) -> pd.Series:
     """Periods from text. A row with no figures whose period is not a period is a note or a
     footer ('Source: ...'), so it is passed over with a warning rather than failing the build.
     ``dates``: the source's order of slashed dates (None: day first, unless it looks otherwise)."""
@@ -539,7 +539,9 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             parsed[text] = None
     periods = raw.map(parsed)
     _warn_of_calendar_quarters_among_financial(long, raw, parsed, path, problems)
-    if days and period_type not in ("week", "week_ending"):
+    # (Not over the rows a filter: chose, refusals among decisions: the file's own dates may run on
+    # after the last of them, and the warning had failed a tester's --strict build.)
+    if days and period_type not in ("week", "week_ending") and not selected:
         _warn_of_part_periods(long, raw, days, parsed, path, problems, period_type, one_series)
     if any(p is not None and p.kind == "range" for p in parsed.values()):
         files = long["@file"] if "@file" in long else pd.Series("", index=long.index)
@@ -911,7 +913,8 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
                                        source.values.get("dates") if source else None, rows.headings,
                                        bool(source and "{" in str((source.values["columns"] or {}).get("period", ""))),
                                        tidy_file=None if source is not None else _in_data_folder(path, config),
-                                       one_series=source is not None and is_pattern(source.file))
+                                       one_series=source is not None and is_pattern(source.file),
+                                       selected=bool(source is not None and source.values["filter"]))
     good_period = out["period"].notna()
     out["channel"] = _parse_channels(long[good_period | ~no_figures], path, config, problems,
                                      source, no_figures).reindex(long.index)

@@ -4851,3 +4851,19 @@ def test_many_unknown_columns_of_a_tidy_file_are_one_warning(tmp_path):
             "'Extra 1', 'Extra 2' and 3 more\n") in out
     assert "is ignored" in out and "columns: {cost: \"Total cost (£)\"}" in out
     assert out.count("unknown column") == 2
+
+
+def test_a_filtered_source_of_dated_rows_is_not_told_its_last_month_is_part_of_one(tmp_path):
+    """Refusals filtered from a year of decisions: the last refusal fell on 7 December, the file ran
+    to 31 December, and 'the rows end on 7 December' failed a tester's --strict build, with a hint
+    that would have dropped December's real refusals."""
+    days = [f"{d:02d}/{m:02d}/2023" for m in range(1, 7) for d in (2, 9, 16, 23, 28)]
+    rows = "".join(f"{n},{day},{'Refused' if day[3:5] != '06' or day[:2] == '02' else 'Permitted'}\n"
+                   for n, day in enumerate(days))  # refusals every week to 2 June; decisions to 28 June
+    source = ("sources:\n  - id: refused\n    file: dec.csv\n    columns: {period: decided}\n"
+              "    filter: {decision: Refused}\n    constants: {transactions: 1}\n    combine: sum\n    period_type: month\n")
+    service = "name: Refusals\norganisation: council\ndescription: x\ndata: {source: refused}\n"
+    config = site(tmp_path, source, {"data/dec.csv": "ref,decided,decision\n" + rows,
+                                     "content/services/refusals.yaml": service})
+    code, out = run(config, "check", "--strict")
+    assert (code, out) == (0, "No errors found.\n")
