@@ -969,6 +969,18 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
     for col in rows.measures:
         if f"{col}@col" in long:
             out[f"@{col}@col"] = long[f"{col}@col"].to_numpy()
+    read = [col for col in rows.measures if col in out]
+    empty = out[read].isna().all(axis=1) if read else pd.Series(False, index=long.index)
+    if empty.any() and not (source is not None and source.values["wide"]):
+        # A row whose only cells are withheld ('[c]', '..'): a figure not published, so its period is
+        # one of the service's, at either end (data._without_empty_ends), as in a wide file (a review).
+        quiet = long[empty.to_numpy(dtype=bool)]
+        withheld = pd.Series(False, index=quiet.index)
+        for col in rows.measures:
+            if col in quiet:
+                withheld |= quiet[col].astype(str).str.strip().str.lower().isin(WITHHELD)
+        if withheld.any():
+            out["@withheld"] = withheld.reindex(long.index, fill_value=False).to_numpy()
     if source is not None and source.values["wide"]:
         # A wide file's marked cells ('[c]', '..'): a figure withheld, not a period outside the series.
         # A cell written as nothing (NOT_THERE) rather than left empty: before a channel's first

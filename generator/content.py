@@ -568,14 +568,17 @@ def _check_data_ref(config: Config, svc: Service, ref: DataRef, problems: Proble
     return True
 
 
-def _merge_generated(written: list, generated: list) -> list:
+def _merge_generated(written: list, generated: list, config: Config | None = None) -> list:
     """Generated items plus YAML ones; a YAML file with a generated item's slug replaces it,
     keeping the generated data reference if the YAML names none. So does one that reads the
     generated item's rows (``data: {source: contacts, service: Potholes}``), whatever its slug:
     both had been published, and the organisation's totals counted the rows twice (a tester's)."""
     by_slug = {item.slug: item for item in written}
-    claimed = {(ref.source, ref.key) for item in written for ref in getattr(item, "data", None) or ()
-               if ref.source and ref.key}
+    # By the source each reads through: data: {file: contacts.csv, service: Potholes} is that source too.
+    through = (lambda ref: getattr(source_of(config, ref), "id", ref.source)) if config is not None else \
+        (lambda ref: ref.source)
+    claimed = {(through(ref), ref.key) for item in written for ref in getattr(item, "data", None) or ()
+               if through(ref) and ref.key}
     merged = []
     for item in generated:
         override = by_slug.pop(item.slug, None)
@@ -610,7 +613,7 @@ def load_content(config: Config, problems: Problems, raw_files=None) -> Content:
         made_orgs, made_services = generate(config, problems, raw_files, unread)
     orgs = _merge_generated(load_organisations(config, problems), made_orgs)
     unchecked: list[Service] = []
-    services = _merge_generated(load_services(config, problems, unchecked), made_services)
+    services = _merge_generated(load_services(config, problems, unchecked), made_services, config)
     slugs = {o.slug for o in orgs}
     by_name = {o.name.strip().lower(): o.slug for o in orgs}
     for org in made_orgs:

@@ -404,11 +404,17 @@ def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, probl
     Each at the first row's own file (not a pattern, whose line 2 could be in any of its files), and
     ``through`` the source that read them, where more than one source reads that file."""
     unread = [key for key in groups if key and key not in used and not (totals_told and looks_like_a_total(key))]
-    if len(unread) > UNREAD_ONE_BY_ONE and not any(difflib.get_close_matches(key, list(used), n=1) for key in unread):
-        # Many values no service reads, none a slip for one that is (a file of every body, read for a
-        # few): one warning, not one for each, among which a tester's one error was lost.
-        _tell_unread_together(unread, groups, path, problems, through)
-        used = used | set(unread)
+    if len(unread) > UNREAD_ONE_BY_ONE:
+        # Many values no service reads (a file of every body, read for a few): those that are no slip
+        # for one that is are one warning, not one each, among which a tester's one error was lost.
+        # (Compared with keys of the same first letter only, as below: difflib over hundreds is slow.)
+        by_letter: dict[str, list[str]] = {}
+        for key in used:
+            by_letter.setdefault(key[:1].lower(), []).append(key)
+        plain = [key for key in unread if not difflib.get_close_matches(key, by_letter.get(key[:1].lower(), []), n=1)]
+        if len(plain) > UNREAD_ONE_BY_ONE:
+            _tell_unread_together(plain, groups, path, problems, through)
+            used = used | set(plain)
     for key, rows in groups.items():
         if key in used or totals_told and key and looks_like_a_total(key):
             continue
@@ -668,7 +674,7 @@ def _parse_files(config: Config, source: Source | None, items: list[tuple[str, P
                                       channels={c.id: c.label for c in config.channels}, by_file=by_file)
     parsed["_key"] = period_attr(parsed["period"], lambda p: p.key)
     parsed["_kind"] = period_attr(parsed["period"], lambda p: p.kind)
-    _warn_of_a_thin_last_period(parsed, frame, source, path, problems, by_file)
+    _warn_of_a_thin_last_period(parsed, frame, source, path, problems, by_file, rows.measures)
     if source is not None and source.values.get("combine") == "sum":
         _warn_of_repeated_records(frame, source, path, problems)
         _warn_of_totals_among_parts(frame, source, path, problems)
@@ -686,13 +692,20 @@ THIN_SERVICES = 5  # ...in a file of at least this many services
 
 
 def _warn_of_a_thin_last_period(parsed: pd.DataFrame, frame: pd.DataFrame, source: Source | None, path,
-                                problems: Problems, by_file: bool) -> None:
+                                problems: Problems, by_file: bool, measures: tuple[str, ...] = MEASURES) -> None:
     """A file of many services whose latest period has a handful of rows where its others have tens:
     an export taken part-way through the period. Its few rows become the latest figures (a tester's
     one November row, a single visit, read as a take-up of 0.0%, 'down 50.5 points', as with
     ``missing_rows: zero`` its other channels read 0)."""
-    if len(parsed) < 3 * THIN_SERVICES or parsed["service"].nunique() < THIN_SERVICES:
+    if len(parsed) < 3 * THIN_SERVICES or parsed["service"].nunique() < THIN_SERVICES or \
+            (source is not None and source.values.get("period_type")):  # dated rows: _warn_of_part_periods
         return
+    # Rows that say something: a '-' row for a quarter not yet reported is left out anyway (a review).
+    flags = [c for c in parsed.columns if c.startswith("nr_") or c in ("@marked", "@withheld")]
+    said = parsed[[c for c in measures if c in parsed]].notna().any(axis=1)
+    if flags:
+        said |= parsed[flags].fillna(False).astype(bool).any(axis=1)
+    parsed = parsed[said]
     files = parsed["@file"] if by_file and "@file" in parsed else pd.Series("", index=parsed.index)
     for _, rows in parsed.groupby(files, sort=False):
         counts = rows.groupby("_key", sort=False).size()
@@ -704,7 +717,7 @@ def _warn_of_a_thin_last_period(parsed: pd.DataFrame, frame: pd.DataFrame, sourc
         if usual < 2 * THIN_SERVICES or counts[last] * THIN_SHARE > usual:
             continue
         first = rows[rows["_key"].eq(last)].iloc[0]
-        zero = source is not None and source.values.get("missing_rows") == "zero"
+        zero = source is not None and source.values.get("missing_rows") == "zero" and rows["channel"].ne("").any()
         problems.warning(_at(rows, first.name, path), f"{periods[last].label}, the latest period, has "
                          f"{count_of(int(counts[last]), 'row')} against about {usual:,.0f} in each other period of "
                          "the file: figures taken part-way through it?"
@@ -836,15 +849,30 @@ def _spellings_added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config:
     count published as 1 (a tester's). A spelling written twice is left to _check_service_rows:
     a repeated row, or two rows that disagree."""
     keys = ["service", "_key", "channel", *(["@file"] if "@file" in parsed else [])]
-    twice = parsed.duplicated(keys, keep=False)
+    twice = parsed.duplicated(keys, keep=False) & parsed["channel"].ne("")  # not all channels' rows ('', 'All')
     if not twice.any():
         return parsed
-    spellings = parsed[twice].groupby(keys, sort=False)["@channel_text"]
+    # A row repeated as it was (every row of an export twice) is one row: dropped with the usual
+    # warning, here where its twin may be added to another spelling (a review).
+    present = [c for c in measures if c in parsed]
+    again = twice & parsed.duplicated([*keys, "@channel_text", *present], keep="first")
+    pool = twice & ~again
+    spellings = parsed[pool].groupby(keys, sort=False)["@channel_text"]
     distinct, size = spellings.transform("nunique"), spellings.transform("size")
     parts = pd.Series(False, index=parsed.index)
     parts[distinct.index] = distinct.gt(1) & distinct.eq(size)
     if not parts.any():
         return parsed
+    repeats = again & parsed[keys].apply(tuple, axis=1).isin(set(parsed.loc[parts, keys].apply(tuple, axis=1)))
+    if repeats.any():
+        index, more = parsed.index[repeats][0], int(repeats.sum()) - 1
+        problems.warning(_file(parsed, index, path), f"repeated row for {parsed.at[index, 'period'].label} "
+                         f"'{parsed.at[index, 'channel']}'" + (f" of service '{parsed.at[index, 'service']}'"
+                                                                if parsed.at[index, "service"] else "") + " is ignored"
+                         + (f" (and {more} more repeated row{'s' if more > 1 else ''})" if more else ""),
+                         int(parsed.at[index, "line"]), hint="remove the repeated rows; each is read once")
+        parsed = parsed[~repeats]
+        parts = parts[~repeats]
 
     def cannot(col: str, index) -> str:
         texts = parsed.loc[parts & parsed["_key"].eq(parsed.at[index, "_key"])
@@ -855,18 +883,20 @@ def _spellings_added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config:
                 "aliases in config.yaml): it is a rate or an average")
 
     added = _added_up(parsed[parts], measures, config, path, problems, keys, cannot,
-                      hint="give each spelling its own channel in config.yaml, or map the rate for one of them only")
+                      hint="give each spelling its own channel in config.yaml, or map the rate for one of them only",
+                      rate_alone=True)
     return pd.concat([parsed[~parts], added]).sort_index()
 
 
 def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, path, problems: Problems,
               keys: list[str] | None = None, cannot=None,
               hint: str = "combine: sum adds counts and costs; map only those from this file, and let the "
-                          "rates be worked out from them") -> pd.DataFrame:
+                          "rates be worked out from them", rate_alone: bool = False) -> pd.DataFrame:
     """``combine: sum``: the rows of one service, period and channel as one, their counts and costs
     added (a file broken down by ward or item type). A total needs every part: one part's blank
     makes it no data, never a smaller figure. Rates and averages cannot be added up. ``keys`` and
-    ``cannot`` (what to say of a rate) are for parts of another kind (_spellings_added_up)."""
+    ``cannot`` (what to say of a rate) are for parts of another kind (_spellings_added_up), and
+    with ``rate_alone`` a rate given on one part of each is that part's: only two cannot be added."""
     keys = keys or ["service", "_key", "channel"]  # not the file: a pattern's files (a ward each) add up too
     parsed = parsed.reset_index(drop=True) if cannot is None else parsed
     repeated = parsed.duplicated(keys, keep=False)
@@ -875,9 +905,14 @@ def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, p
     additive = {*COUNTS, "cost", *(x.id for x in config.measures if x.unit in ("count", "money")
                                    and x.across_services == "sum")}
     present = [c for c in measures if c in parsed]
+    rates = []
     for col in present:
-        if col not in additive and parsed.loc[repeated, col].notna().any():
-            index = parsed.index[repeated & parsed[col].notna()][0]
+        given = repeated & parsed[col].notna()
+        if rate_alone and col not in additive and given.any():
+            given &= given.groupby([parsed[k] for k in keys], sort=False).transform("sum").gt(1)
+            rates.append(col)
+        if col not in additive and given.any():
+            index = parsed.index[given][0]
             problems.error(_file(parsed, index, path), cannot(col, index) if cannot else
                            f"'{col}' cannot be added up over rows for the same period "
                            f"({parsed.at[index, 'period'].label}): it is a rate or an average",
@@ -889,12 +924,13 @@ def _added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config: Config, p
     size = group.size()
     some = pd.Series(False, index=size.index)
     for col in present:
-        total = group[col].sum(min_count=1).where(group[col].count().eq(size))
+        total = group[col].first() if col in rates else \
+            group[col].sum(min_count=1).where(group[col].count().eq(size))
         combined[col] = total.reindex(index).to_numpy()
         some |= group[col].count().gt(0)
     # A total that is no data because a part is blank: still a period with figures (_without_empty_ends).
     combined["@partial"] = some.reindex(index).to_numpy()
-    for col in [c for c in parsed.columns if c.startswith("nr_")] + ["has_tx", "@marked"]:
+    for col in [c for c in parsed.columns if c.startswith("nr_")] + ["has_tx", "@marked", "@withheld"]:
         if col in parsed:
             combined[col] = group[col].any().reindex(index).to_numpy()
     if "@nil" in parsed:
@@ -1095,8 +1131,8 @@ def _warn_of_blank_channels(rows: pd.DataFrame, problems: Problems, channels: di
         problems.warning(file, f"{label} has no figure in any period" + (f" for '{service}'" if service else "")
                          + ", so its digital take-up and cost per transaction are no data throughout",
                          int(first["line"]), column,
-                         hint=f"if the service has no {label.lower()} transactions, write 0 in those cells (or "
-                              "set replace: in the file's source); if they are not collected, this is right")
+                         hint=f"if the service has no {label.lower()} transactions, write 0 in those cells; "
+                              "if they are not collected, this is right")
 
 
 def _warn_of_late_channels(parsed: pd.DataFrame, late: pd.Series, figures: pd.Series, problems: Problems,
@@ -1394,8 +1430,9 @@ def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Servic
             problems.warning(svc.path, f"service '{svc.called}' has completed counts but its started ones "
                              f"({mapped}) are blank{more}, so it has no completion rate: a figure made of "
                              "columns is blank wherever one of them is", *svc.positions.at(("data",)),
-                             hint="if a blank cell among those columns means none, say so with "
-                                  "replace: {started: {'': '0'}} in the file's source, or write 0 in the file")
+                             hint="if a blank cell among those columns means none, write 0 in it, or say so "
+                                  "with replace: {started: {'': '0'}} in the file's source (which reads a row "
+                                  "with every such cell blank as 0 started too)")
             continue
         problems.warning(svc.path, f"service '{svc.called}' has completed counts but no started ones{more}, so it "
                          "has no completion rate: that is completed over started", *svc.positions.at(("data",)),
@@ -1550,7 +1587,7 @@ def _without_empty_ends(tidy: pd.DataFrame, measures: tuple[str, ...]) -> pd.Dat
     period between figures stays, as missing data; so does a cell marked withheld or not requested."""
     if not len(tidy):
         return tidy
-    flags = [c for c in tidy.columns if c.startswith("nr_") or c in ("@marked", "@partial")]
+    flags = [c for c in tidy.columns if c.startswith("nr_") or c in ("@marked", "@partial", "@withheld")]
     told = tidy[[c for c in measures if c in tidy]].notna().any(axis=1)
     if flags:
         told |= tidy[flags].fillna(False).astype(bool).any(axis=1)
@@ -1574,7 +1611,7 @@ def _blank_channel_part(rows: pd.DataFrame, parsed: pd.DataFrame, svc: Service, 
     first = rows[rows["@blank_series"].fillna(False).astype(bool)].iloc[0]
     empty = parsed.iloc[0:0].drop(columns=["_key", "_kind", *_cell_places(parsed)]).assign(service=svc.slug)
     empty.attrs["blank_channel"] = (str(_at(rows, first.name, path)), int(first["line"]), first["channel"],
-                                    _cell_column(first))
+                                    _cell_column(first), frozenset(parsed["_key"]))  # the file's periods
     return empty
 
 
@@ -1598,19 +1635,23 @@ def _blank_channels_missing(parts: list[tuple[Path, pd.DataFrame]], merged: pd.D
     for _, frame in parts:
         if not frame.attrs.get("blank_channel"):
             continue
-        file, line, channel, column = frame.attrs["blank_channel"]
+        file, line, channel, column, covered = frame.attrs["blank_channel"]
         if channel in have:
             continue
         have.add(channel)
-        index = pd.MultiIndex.from_arrays([blank.index.get_level_values("_key"), [channel] * len(blank)],
+        within = blank[blank.index.get_level_values("_key").isin(covered)]  # only where its file has columns
+        if within.empty:
+            continue
+        index = pd.MultiIndex.from_arrays([within.index.get_level_values("_key"), [channel] * len(within)],
                                           names=["_key", "channel"])
-        added.append(blank.set_axis(index).assign(line=line, **({"@file": file} if "@file" in blank else {})))
+        added.append(within.set_axis(index).assign(line=line, **({"@file": file} if "@file" in within else {})))
         label = labels.get(channel, channel)
         problems.warning(file, f"{label} has no figure in any period for '{svc.called}', beside its other "
                          "channels' figures, so its digital take-up and cost per transaction are no data "
                          "throughout", line, column,
-                         hint=f"if the service has no {label.lower()} transactions, write 0 in those cells "
-                              "(or set replace: in the file's source); if they are not collected, this is right")
+                         hint=f"if the service has no {label.lower()} transactions, write 0 in those cells (or "
+                              "replace: {transactions: {'': '0'}} in that channel's own source); if they are not "
+                              "collected, this is right")
     if not added:
         return merged
     return pd.concat([merged, *added]).sort_index(level="_key", sort_remaining=False)

@@ -256,6 +256,11 @@ def test_a_yaml_file_reading_a_generated_service_rows_is_that_service(tmp_path):
     assert "missed-bins" not in found and found["report-a-missed-bin"].kpis["transactions_per_year"].value == 10000
     env = {o.slug: o for o in prepared.model.organisations}["environment"]
     assert env.totals.transactions_per_year == 10000 + 900
+    # Named by its file, it reads through the same source: the same service (a review).
+    (tmp_path / "content/services/report-a-missed-bin.yaml").write_text(
+        own.replace("{source: finance,", "{file: finance.csv,"), encoding="utf-8")
+    found = services(config)
+    assert "missed-bins" not in found and found["report-a-missed-bin"].kpis["transactions_per_year"].value == 10000
 
 
 def test_bad_cell_in_a_wide_file_is_located_by_line_and_column(tmp_path):
@@ -940,14 +945,15 @@ def test_a_rate_on_two_spellings_of_one_channel_is_an_error_naming_them(tmp_path
 
 
 def test_one_spelling_repeated_beside_another_is_still_told(tmp_path):
-    """A row repeated as it was is read once, as before; Fax beside it is not taken for a repeat of it."""
-    config = _aliased_site(tmp_path, "period,channel,transactions\n2024-01,Online,5\n2024-01,Letter,1\n"
-                                     "2024-01,Letter,1\n2024-01,Fax,1\n")
+    """A row repeated as it was is read once, with the usual warning, and Fax beside it is still a
+    part of the channel (an export that repeats every row had failed once aliases were set: a
+    review). A rate on one spelling alone is that spelling's; on two, it is the error above."""
+    config = _aliased_site(tmp_path, "period,channel,transactions,satisfaction\n2024-01,Online,5,\n"
+                                     "2024-01,Letter,1,80%\n2024-01,Letter,1,80%\n2024-01,Fax,1,\n")
     code, out = run(config, "check")
-    assert code == 1
-    assert ("data/contact.csv:5: error: service 'contact' has rows for January 2024 under two spellings of channel "
-            "'phone' ('letter' on line 3, 'fax' on line 5), and one of them more than once") in out
-    assert "repeated row for January 2024 'phone' of service 'contact' is ignored" in out
+    assert code == 0 and "data/contact.csv:4: warning: repeated row for January 2024 'phone' is ignored" in out
+    found = services(config)["contact"]
+    assert found.periods[0].by_channel[:2] == [5, 2] and found.kpis["user_satisfaction"].value == 80
     config = _aliased_site(tmp_path, "period,channel,transactions\n2024-01,Online,5\n2024-01,Letter,1\n"
                                      "2024-01,Letter,1\n")
     code, out = run(config, "check")
@@ -4694,8 +4700,9 @@ def test_started_made_of_columns_with_a_blank_says_so_not_map_started(tmp_path):
     code, out = run(config, "check")
     assert ("data/foi.csv:2: warning: service 'A School' has completed counts but its started ones ({On time} + "
             "{Late}) are blank, so it has no completion rate: a figure made of columns is blank wherever one of them "
-            "is\n    hint: if a blank cell among those columns means none, say so with replace: {started: {'': '0'}} "
-            "in the file's source, or write 0 in the file\n") in out
+            "is\n    hint: if a blank cell among those columns means none, write 0 in it, or say so with replace: "
+            "{started: {'': '0'}} in the file's source (which reads a row with every such cell blank as 0 started "
+            "too)\n") in out
     config.write_text(config.read_text(encoding="utf-8").replace(
         "    services:", "    replace: {started: {'': '0'}}\n    services:"), encoding="utf-8")
     code, out = run(config, "check", "--strict")
@@ -4867,3 +4874,37 @@ def test_a_filtered_source_of_dated_rows_is_not_told_its_last_month_is_part_of_o
                                      "content/services/refusals.yaml": service})
     code, out = run(config, "check", "--strict")
     assert (code, out) == (0, "No errors found.\n")
+
+
+def test_the_new_checks_are_quiet_on_healthy_files(tmp_path):
+    """What a review made the session's new checks misfire on, each now as it should be: a '-' row
+    for a quarter not yet reported is no thin last period; a small site with two retired services
+    beside one current one is not a service a year ahead; an 'All' row beside a blank-channel row is
+    still the error it was, not two spellings of one channel added up."""
+    bodies = [f"Dept {c}" for c in "ABCDEFGHIJKL"]
+    rows = "".join(f"Q{q} 2019,{b},{10 + q}\n" for q in (1, 2, 3, 4) for b in bodies) + "Q1 2020,Dept A,-\n"
+    source = ("sources:\n  - file: foi.csv\n    columns: {period: Quarter, service: Body, transactions: Requests}\n"
+              "    services: {name: '{Body}', organisation: council}\n")
+    config = site(tmp_path / "thin", source, {"data/foi.csv": "Quarter,Body,Requests\n" + rows})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    rows = "".join(f"Old A,{y},100\nOld B,{y},50\nNew C,{y},70\n" for y in ("2019/20", "2020/21")) + \
+        "New C,2021/22,80\nNew C,2022/23,90\n"
+    source = ("sources:\n  - id: inv\n    file: inv.csv\n    columns: {service: Service, period: Year, "
+              "transactions: Count}\n    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path / "lone", source, {"data/inv.csv": "Service,Year,Count\n" + rows})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    service = "name: CC\norganisation: council\ndescription: x\ndata: cc.csv\n"
+    csv_text = "period,channel,transactions,cost\n2024-01,All,10,\n2024-01,,,100\n"
+    config = site(tmp_path / "all", "", {"data/cc.csv": csv_text, "content/services/cc.yaml": service})
+    assert run(config, "check")[0] == 1
+
+
+def test_a_withheld_last_figure_of_a_file_of_rows_keeps_its_period(tmp_path):
+    """'[c]' for a body's latest quarter is a figure not published: its period stays, with no data,
+    as in a wide file, not left out as a quarter not yet reported (a review)."""
+    csv_text = "Quarter,Body,Requests\nQ1 2019,A,10\nQ2 2019,A,11\nQ3 2019,A,[c]\nQ1 2019,B,5\nQ2 2019,B,6\nQ3 2019,B,7\n"
+    source = ("sources:\n  - file: foi.csv\n    columns: {period: Quarter, service: Body, transactions: Requests}\n"
+              "    services: {name: '{Body}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/foi.csv": csv_text})
+    a = services(config)["a"]
+    assert [(p.period.label, p.transactions) for p in a.periods][-1] == ("July to September 2019", None)
