@@ -70,7 +70,8 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
         return  # a period told as wrong, or a file left unread, leaves gaps of its own: not told again
     problems.warning(file if "@file" in after else path, f"service '{svc.called}' has no rows for {shown}",
                      int(first["line"]), hint="add the missing periods, with blank cells if there is no data; "
-                     "gaps are shown as gaps in charts")
+                     "gaps are shown as gaps in charts. If a period with no row had none (an export of rows "
+                     "per event or per request), say so with missing_rows: zero in the file's source")
 
 
 def _zeros_for_missing_rows(rows: pd.DataFrame, measures: tuple[str, ...], counts: frozenset) -> pd.DataFrame:

@@ -4908,3 +4908,12 @@ def test_a_withheld_last_figure_of_a_file_of_rows_keeps_its_period(tmp_path):
     config = site(tmp_path, source, {"data/foi.csv": csv_text})
     a = services(config)["a"]
     assert [(p.period.label, p.transactions) for p in a.periods][-1] == ("July to September 2019", None)
+
+
+def test_a_gap_names_missing_rows_zero_for_an_export_of_events(tmp_path):
+    """An export of appeals has no row for a month with none: the gap's hint had said only to add
+    blank rows, which would make that month 'no data' (a tester's); it names missing_rows: zero."""
+    csv_text = "period,channel,transactions\n2024-01,online,5\n2024-03,online,6\n"
+    code, out = run(one_file_site(tmp_path, csv_text), "check")
+    assert "service 'contact' has no rows for February 2024" in out
+    assert "say so with missing_rows: zero in the file's source" in out
