@@ -169,6 +169,16 @@ def _tell_conflict(rows: pd.DataFrame, index, first, svc: Service, path, problem
                        hint="if one row repeats the other with corrected figures, keep one; otherwise " + parts_hint)
 
 
+def _tell_repeats(rows: pd.DataFrame, repeat: pd.Series, file, service: str, problems: Problems) -> None:
+    """One warning for a service's rows repeated as they were (``repeat``), at the first of them."""
+    index, more = rows.index[repeat][0], int(repeat.sum()) - 1
+    problems.warning(file, f"repeated row for {rows.at[index, 'period'].label} "
+                     f"'{rows.at[index, 'channel'] or 'all channels'}'"
+                     + (f" of service '{service}'" if service else "") + " is ignored"
+                     + (f" (and {more} more repeated row{'s' if more > 1 else ''})" if more else ""),
+                     int(rows.at[index, "line"]), hint="remove the repeated rows; each is read once")
+
+
 def _cell_places(rows: pd.DataFrame) -> list[str]:
     """The columns kept only to tell where two rows of a period differ (see _tell_conflict)."""
     return [c for c in rows.columns if c in ("@period_text", "@channel_text", "@blank_series")
@@ -240,11 +250,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         spelt = ["@channel_text"] if "@channel_text" in keyed else []  # Fax 1 is not Letter 1 again
         repeat = keyed.duplicated(["_key", "channel", *spelt, *measures], keep="first")
         if repeat.any():  # said once for the service: some publishers repeat every row many times
-            index, more = keyed.index[repeat][0], int(repeat.sum()) - 1
-            problems.warning(_at(keyed, index, path), f"repeated row for {keyed.at[index, 'period'].label} "
-                             f"'{keyed.at[index, 'channel'] or 'all channels'}' of service '{svc.called}' is ignored"
-                             + (f" (and {more} more repeated row{'s' if more > 1 else ''})" if more else ""),
-                             int(keyed.at[index, "line"]), hint="remove the repeated rows; each is read once")
+            _tell_repeats(keyed, repeat, _at(keyed, keyed.index[repeat][0], path), svc.called, problems)
         remaining = keyed[~repeat]
         conflict = remaining.duplicated(["_key", "channel"], keep="first")
         no_channel = not keyed["channel"].ne("").any()  # the channel column missing, or misspelt?
@@ -866,12 +872,8 @@ def _spellings_added_up(parsed: pd.DataFrame, measures: tuple[str, ...], config:
         return parsed
     repeats = again & parsed[keys].apply(tuple, axis=1).isin(set(parsed.loc[parts, keys].apply(tuple, axis=1)))
     if repeats.any():
-        index, more = parsed.index[repeats][0], int(repeats.sum()) - 1
-        problems.warning(_file(parsed, index, path), f"repeated row for {parsed.at[index, 'period'].label} "
-                         f"'{parsed.at[index, 'channel']}'" + (f" of service '{parsed.at[index, 'service']}'"
-                                                                if parsed.at[index, "service"] else "") + " is ignored"
-                         + (f" (and {more} more repeated row{'s' if more > 1 else ''})" if more else ""),
-                         int(parsed.at[index, "line"]), hint="remove the repeated rows; each is read once")
+        _tell_repeats(parsed, repeats, _file(parsed, parsed.index[repeats][0], path),
+                      parsed.at[parsed.index[repeats][0], "service"], problems)
         parsed = parsed[~repeats]
         parts = parts[~repeats]
 
