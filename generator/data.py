@@ -342,6 +342,7 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
                             "year's file that repeats the last month of the year before?)")
     _totals_beside_channels(parts, rows, svc, problems)
     merged = grouped.first()
+    _more_of_the_part_across_files(parts, rows, merged, svc, problems)
     merged["has_tx"] = grouped["has_tx"].any()
     for kpi in NR_KPIS:
         merged[f"nr_{kpi}"] = grouped[f"nr_{kpi}"].any()
@@ -351,6 +352,47 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
     if any(frame.attrs.get("blank_channel") for _, frame in parts):
         merged = _blank_channels_missing(parts, merged, svc, problems, measures, labels or {})
     return merged.reset_index().drop(columns=["_key", "@from"])
+
+
+# (part, whole) counts a row's check compares (cells._check_rows): a part larger than its whole is
+# a rate over 100%.
+_PART_OF_WHOLE = (("completed", "started", "check that the two files count the same things for the same period "
+                   "and channel (and that started and completed are not swapped)"),
+                  ("digital_transactions", "transactions", "check that the two files count the same transactions "
+                   "for the same period"))
+
+
+def _more_of_the_part_across_files(parts: list[tuple[Path, pd.DataFrame]], rows: pd.DataFrame, merged: pd.DataFrame,
+                                   svc: Service, problems: Problems) -> None:
+    """More completed than started (or digital transactions than transactions) in a period and
+    channel whose two counts come from different files: each file's rows are checked as it is read
+    (cells._check_rows), but there neither has both. A service's started counts in one export and
+    its completed ones in another published a completion rate over 100% with no word. Told once a
+    service, at the first such row's part, with how many periods there are."""
+    for part, whole, hint in _PART_OF_WHOLE:
+        if part not in merged or whole not in merged:
+            continue
+        over = merged.index[(merged[part] > merged[whole]).to_numpy()]
+        if not len(over):
+            continue
+        named = [str(path) for path, _ in parts]
+        where = rows["@from"].map(named.__getitem__)
+        if "@file" in rows:  # a pattern's file, read as one part
+            where = rows["@file"].where(rows["@file"].notna(), where).astype(str)
+        came = {name: rows.assign(where=where)[rows[name].notna()].groupby(["_key", "channel"], sort=False)[
+            ["where", "line"]].first() for name in (part, whole)}
+        across = [key for key in over if came[part].at[key, "where"] != came[whole].at[key, "where"]]
+        if not across:
+            continue  # each told as its file was read
+        key, others = across[0], len(across) - 1
+        row = merged.loc[key]
+        more = "" if not others else "; so is one other period or channel" if others == 1 else \
+            f"; so are {others:,} other periods or channels"
+        problems.warning(came[part].at[key, "where"], f"service '{svc.called}' has more {part.replace('_', ' ')} "
+                         f"({row[part]:,.0f}) than {whole} ({row[whole]:,.0f}, in "
+                         f"{Path(came[whole].at[key, 'where']).name}) for {row['period'].label} "
+                         f"'{key[1] or 'all channels'}'{more}", int(came[part].at[key, "line"]),
+                         hint=f"{hint}; the site shows a rate over 100%")
 
 
 def _zero_where_a_source_has_no_row(parts: list[tuple[Path, pd.DataFrame]], merged: pd.DataFrame,

@@ -4917,3 +4917,39 @@ def test_a_gap_names_missing_rows_zero_for_an_export_of_events(tmp_path):
     code, out = run(one_file_site(tmp_path, csv_text), "check")
     assert "service 'contact' has no rows for February 2024" in out
     assert "say so with missing_rows: zero in the file's source" in out
+
+
+def test_more_completed_than_started_across_two_files_is_told(tmp_path):
+    """Each file's rows are checked for more completed than started as it is read, but a service's
+    started counts in one export and completed in another had neither: March's 130 of 120 published
+    a completion rate of 108.3% with no word. Told once, at the completed row, naming the other file."""
+    files = {"data/a.csv": "period,channel,transactions,started\n2024-02,online,100,110\n2024-03,online,120,120\n",
+             "data/b.csv": "period,channel,completed\n2024-02,online,100\n2024-03,online,130\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
+    config = site(tmp_path, "", files)
+    code, out = run(config, "check")
+    assert code == 0 and ("data/b.csv:3: warning: service 'pay' has more completed (130) than started (120, in "
+                          "a.csv) for March 2024 'online'\n    hint: check that the two files count") in out
+    assert "so are" not in out and out.count("more completed") == 1
+    assert services(config)["pay"].periods[-1].completion_rate == pytest.approx(100 * 130 / 120)
+    (tmp_path / "data/b.csv").write_text("period,channel,completed\n2024-02,online,100\n2024-03,online,119\n")
+    assert "more completed" not in run(config, "check")[1]
+
+
+def test_more_completed_than_started_in_one_file_read_twice_is_told_once(tmp_path):
+    """The same row's two counts from one file: told as the file is read, not again as its parts merge."""
+    files = {"data/a.csv": "period,channel,transactions,started,completed\n2024-03,online,120,120,130\n",
+             "data/b.csv": "period,channel,satisfaction\n2024-03,online,80\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
+    out = run(site(tmp_path, "", files), "check")[1]
+    assert out.count("more completed") == 1 and "data/a.csv:2" in out and "in a.csv" not in out
+
+
+def test_more_digital_transactions_than_transactions_across_two_files_is_told(tmp_path):
+    """The same for a digital count in one file and the total in another (take-up over 100%)."""
+    files = {"data/a.csv": "period,transactions\n2024-02,100\n2024-03,120\n2024-04,90\n",
+             "data/b.csv": "period,digital_transactions\n2024-02,80\n2024-03,150\n2024-04,95\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
+    out = run(site(tmp_path, "", files), "check")[1]
+    assert ("data/b.csv:3: warning: service 'pay' has more digital transactions (150) than transactions (120, in "
+            "a.csv) for March 2024 'all channels'; so is one other period or channel") in out
