@@ -182,6 +182,10 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{2})([A-Za-z]{3})(\d{4})$"), "dmony"),  # 01FEB2023 (SAS, NHS Digital)
     (re.compile(r"^([A-Za-z]+)\.?[\s-]+(\d{4})$"), "mony"),  # Mar 2024, March-2024
     (re.compile(r"^([A-Za-z]+)\.?(?:[\s-]+|\s*['’])(\d{2})$"), "mony2"),  # Mar-24 (Excel), Mar '24
+    # MAR2019 (NHS Digital's appointment months), March2019, 2019MAR, Mar19: written without a space
+    (re.compile(r"^([A-Za-z]{3,9})(\d{4})$"), "mony"),
+    (re.compile(r"^(\d{4})([A-Za-z]{3,9})$"), "ymon"),
+    (re.compile(r"^([A-Za-z]{3,9})(\d{2})$"), "mony2"),
     (re.compile(r"^Q([1-4])\s*[-/ ;,]?\s*(\d{4}|\d{2})\s*[-/]\s*(\d{2}|\d{4})$", re.I), "fq"),  # Q1 2024/25, Q1 24/25
     (re.compile(r"^(\d{4}|\d{2})\s*[-/]\s*(\d{2}|\d{4})\s*[- ;,]?\s*Q([1-4])$", re.I), "fq2"),  # 2024/25 Q1, 24/25 Q1
     # April 2011 to March 2012, Apr-11 to Mar-12, Jan 2024 - Mar 2024

@@ -202,6 +202,8 @@ def test_days_as_spreadsheets_and_people_write_them(day):
     # finance systems' periods: P01 is the first month of the financial year (April)
     ("P01 2024/25", "2024-04"), ("P12 2024/25", "2025-03"), ("Period 3 2024-25", "2024-06"),
     ("2024/25 P10", "2025-01"), ("2024/25 M07", "2024-10"),
+    # months written without a space: NHS Digital's appointment months (MAR2019), and the like
+    ("MAR2019", "2019-03"), ("March2019", "2019-03"), ("2019MAR", "2019-03"), ("Mar19", "2019-03"), ("sept2019", "2019-09"),
 ])
 def test_forms_of_official_statistics_read_as_their_plain_form(text, expected):
     assert parse_period(text) == parse_period(expected)
