@@ -32,7 +32,7 @@ from generator.measures import COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, RATINGS
 from generator.periods import Period, month_span, period_attr
 from generator.paths import is_pattern, resolved
 from generator.raw_files import RawFile, RawFiles, _words_of, read_csv_text
-from generator.sources import (Source, _column_key, duplicate_headings, headings_of, looks_like_a_total,
+from generator.sources import (_SCALES, Source, _column_key, duplicate_headings, headings_of, looks_like_a_total,
                                other_delimiter, to_long, warn_of_idle_replace)
 from generator.yamlfile import yaml_scalar
 
@@ -508,9 +508,6 @@ _MAPPING_KEYS = ("columns", "wide", "measures_in_rows", "services", "organisatio
 _UNIT_IN_HEADING = re.compile(r"(?P<name>.*?[^\s(])\s*(?:\((?P<unit>[^()]*)\)|(?P<symbol>[£$€%]))")
 _PLAIN_UNITS = {"£", "$", "€", "%", "gbp", "eur", "usd", "pounds", "£s", "percent", "percentage", "number", "no.",
                 "count", "#"}
-_SCALES = {"000": 1000, "000s": 1000, "'000": 1000, "'000s": 1000, ",000": 1000, "k": 1000, "thousand": 1000,
-           "thousands": 1000, "m": 1_000_000, "million": 1_000_000, "millions": 1_000_000, "000,000": 1_000_000,
-           "bn": 1_000_000_000, "billion": 1_000_000_000, "billions": 1_000_000_000}
 
 
 def _field_with_its_unit(heading: str) -> tuple[str, int] | None:

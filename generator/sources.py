@@ -287,6 +287,7 @@ def validate_source(values: dict, index: int, path, positions: Positions, proble
                            *positions.at(kp + ("wide",)),
                            hint="for example  measures: {volume: transactions}")
     _cost_each_read_as_a_total(values, kp, path, positions, problems)
+    _scaled_without_multiply(values, kp, path, positions, problems)
     for name, factor in (values.get("multiply") or {}).items():
         if name not in measures:
             problems.error(path, f"'{name}' is not a measure", *positions.key_at(kp + ("multiply", name)),
@@ -473,6 +474,52 @@ def _cost_each_read_as_a_total(values: dict, kp: tuple, path, positions: Positio
             problems.error(path, f"'{text}' is a cost per transaction, but it is read as cost, a period's total "
                            "cost", *positions.at(kp + keys),
                            hint="read it as cost_per_transaction; cost is the total the transactions cost")
+
+
+_SCALES = {"000": 1000, "000s": 1000, "'000": 1000, "'000s": 1000, ",000": 1000, "k": 1000, "thousand": 1000,
+           "thousands": 1000, "m": 1_000_000, "million": 1_000_000, "millions": 1_000_000, "000,000": 1_000_000,
+           "bn": 1_000_000_000, "billion": 1_000_000_000, "billions": 1_000_000_000}
+_SCALE_NAMES = {1000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
+# A unit in brackets, '(£000s)', '(thousands)', '(in £m)', or a currency sign's, '£000s', '£m'.
+_BRACKETED = re.compile(r"\(\s*(?:in\s+)?([^()]*?)\s*\)", re.IGNORECASE)
+_SIGNED = re.compile(r"[£$€]\s?('?000s?|,000|k|m|bn|millions?|thousands?)(?![\w'])", re.IGNORECASE)
+
+
+def scale_in_text(text: str) -> int | None:
+    """How many units each figure is, where a heading (or a heading's text) says so: 1000 for
+    'Gross expenditure (£000s)' or 'Cost £000s', a million for 'Spend (£m)'; None where it does not."""
+    units = [(unit, False) for unit in _BRACKETED.findall(text)] + [(unit, True) for unit in _SIGNED.findall(text)]
+    for unit, signed in units:
+        bare = unit.strip().lower()
+        scale = bare.lstrip("£$€").strip()
+        if scale in ("m", "k", "bn") and bare == scale and not signed:
+            continue  # '(m)' alone may be metres: a letter is a scale only after a currency sign
+        if scale in _SCALES:
+            return _SCALES[scale]
+    return None
+
+
+def _scaled_without_multiply(values: dict, kp: tuple, path, positions: Positions, problems: Problems) -> None:
+    """A heading mapped to a measure that says its figures are in thousands (or millions), with no
+    ``multiply:`` for that measure, is an error: a tester's 'Secondary education - Gross expenditure
+    (£000s)' read as cost published £7.10 a pupil for £7,097.94. ``multiply: {cost: 1}`` says the
+    figures are whole units after all."""
+    multiplied = values.get("multiply") or {}
+    named = [(("columns", name), text, name) for name, mapped in (values.get("columns") or {}).items()
+             for text in _values_list(mapped)]
+    for place in ("wide", "measures_in_rows"):
+        named += [((place, "measures", text), str(text), str(name)) for text, name in
+                  ((values.get(place) or {}).get("measures") or {}).items()]
+    told = set()
+    for keys, text, name in named:
+        scale = scale_in_text(text)
+        if scale is None or name in multiplied or name in told or name in KEYS:
+            continue
+        told.add(name)
+        problems.error(path, f"'{text}' says its figures are in {_SCALE_NAMES[scale]}, but {name} is read as whole "
+                       "figures", *positions.at(kp + keys),
+                       hint=f"add multiply: {{{name}: {scale}}} to this source; if its figures are whole "
+                            f"already, multiply: {{{name}: 1}} says so")
 
 
 def _values_list(value) -> list[str]:

@@ -3772,6 +3772,37 @@ def test_a_cost_per_transaction_read_as_a_total_cost_is_an_error(tmp_path):
         assert "is a cost per transaction" not in run(tmp_path / "config.yaml", "check")[1], total
 
 
+def test_a_heading_in_thousands_mapped_without_multiply_is_an_error(tmp_path):
+    """A tester mapped LGBF's 'Secondary education - Gross expenditure (£000s)' to cost with no
+    multiply: £7,097.94 a pupil was published as £7.10, with exit 0. Now an error at the mapping,
+    for columns: and wide: measures alike; multiply: 1000 reads it, multiply: 1 says it is whole."""
+    source = ("sources:\n  - file: pay.csv\n    columns: {cost: Gross expenditure (£000s)}\n"
+              "  - file: wide.csv\n    wide: {columns: '{period}: {measure}', measures: "
+              "{Visits (thousands): transactions, Spend £m: cost}}\n")
+    files = {"data/pay.csv": "period,channel,transactions,Gross expenditure (£000s)\n2024-01,online,50,3.5\n",
+             "data/wide.csv": "service,2024-01: Visits (thousands),2024-01: Spend £m\ntax,5,0.25\n",
+             "content/services/pay.yaml": PAY, "content/services/tax.yaml": PAY.replace("Pay", "Tax").replace(
+                 "pay.csv", "wide.csv")}
+    config = site(tmp_path, source, files)
+    code, out = run(config, "check")
+    assert code == 1 and ("config.yaml:15:21: error: 'Gross expenditure (£000s)' says its figures are in thousands, "
+                          "but cost is read as whole figures\n    hint: add multiply: {cost: 1000} to this source; "
+                          "if its figures are whole already, multiply: {cost: 1} says so") in out
+    assert "'Visits (thousands)' says its figures are in thousands, but transactions" in out
+    assert "'Spend £m' says its figures are in millions, but cost" in out and out.count(" error: ") == 3
+    text = (tmp_path / "config.yaml").read_text()
+    (tmp_path / "config.yaml").write_text(text.replace("(£000s)}\n", "(£000s)}\n    multiply: {cost: 1000}\n")
+                                          + "    multiply: {transactions: 1000, cost: 1000000}\n")
+    assert run(config, "check")[0] == 0
+    figures = services(config)
+    assert figures["pay"].periods[-1].cost_per_transaction == pytest.approx(3500 / 50)
+    assert figures["tax"].periods[-1].cost_per_transaction == pytest.approx(250_000 / 5000)
+    # Metres are not millions: '(m)' alone is no scale; nor is a plain '(£)'.
+    (tmp_path / "config.yaml").write_text(text.replace("Gross expenditure (£000s)", "Cost (£)")
+                                          .replace("Visits (thousands)", "Road (m)").replace("Spend £m", "Spend"))
+    assert "says its figures are in" not in run(config, "check")[1]
+
+
 def test_an_all_departments_total_row_is_told_of_and_a_real_one_is_kept(tmp_path):
     """The Transactions Explorer's total row ('All departments', its service 'All services') left an
     empty department page with no word (a tester): its service is left out as a total, and the
