@@ -1163,18 +1163,35 @@ def _warn_of_blank_channels(rows: pd.DataFrame, problems: Problems, channels: di
     # between its thousands) is told so by those errors: "no figure in any period; write 0" misled.
     # Its own cells: in a file with a column per channel, every channel shares each line (a review).
     wrong = {(p.path, p.line, p.column) for p in problems.errors}
+    blank: dict[tuple, list] = {}  # (file, channel) -> first row of each service's blank series
     for (file, service, channel), series in rows.groupby([files, rows["service"], rows["channel"]], sort=False):
         if wrong and any((problems._rel(file), int(row["line"]), _cell_column(row)) in wrong
                          for _, row in series.iterrows()):
             continue
-        first = series.iloc[0]
+        blank.setdefault((file, channel), []).append(series.iloc[0])
+    for (file, channel), firsts in blank.items():
+        # A file of 1,752 services with NA for channels they do not offer had been 3,299 warnings:
+        # more than a few services are one warning, naming the first two.
         label = channels.get(channel, channel)
-        column = _cell_column(first)
-        problems.warning(file, f"{label} has no figure in any period" + (f" for '{service}'" if service else "")
-                         + ", so its digital take-up and cost per transaction are no data throughout",
-                         int(first["line"]), column,
-                         hint=f"if the service has no {label.lower()} transactions, write 0 in those cells; "
-                              "if they are not collected, this is right")
+        if len(firsts) > BLANK_ONE_BY_ONE:
+            named = f"{len(firsts):,} services ('{firsts[0]['service']}', '{firsts[1]['service']}', ...)"
+            _tell_blank_channel(file, firsts[0], label, f" for {named}", "these services have", problems, "their")
+            continue
+        for first in firsts:
+            whose = f" for '{first['service']}'" if first["service"] else ""
+            _tell_blank_channel(file, first, label, whose, "the service has", problems, "its")
+
+
+BLANK_ONE_BY_ONE = 5  # more services than this with a channel blank in one file are one warning
+
+
+def _tell_blank_channel(file, first: pd.Series, label: str, whose: str, subject: str, problems: Problems,
+                        its: str) -> None:
+    problems.warning(file, f"{label} has no figure in any period{whose}, so {its} digital take-up and cost per "
+                     "transaction are no data throughout", int(first["line"]), _cell_column(first),
+                     hint=f"if {subject} no {label.lower()} transactions, write 0 in those cells (if they hold a "
+                          "marker such as NA for 'not applicable', replace: {transactions: {NA: '0'}} in the "
+                          "file's source reads it as 0); if they are not collected, this is right")
 
 
 def _warn_of_late_channels(parsed: pd.DataFrame, late: pd.Series, figures: pd.Series, problems: Problems,

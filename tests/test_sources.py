@@ -302,6 +302,31 @@ def test_digital_volume_over_volume_is_a_warning_and_strict_makes_it_fail(tmp_pa
     assert code == 1
 
 
+def test_a_channel_blank_for_many_services_of_a_file_is_one_warning(tmp_path):
+    """The Canada Service Inventory writes NA under each channel a service does not offer: 3,299
+    warnings, one per service and channel, each saying 'write 0'. More than five services of a
+    file are one warning a channel, naming the first two and how many, with replace: in its hint;
+    five or fewer are told one by one. The replace: makes NA 0, and the warning goes."""
+    lines = "".join(f"S{n},2023-24,{100 + n},NA,{n}\n" for n in range(7))
+    source = ("sources:\n  - file: inventory.csv\n    columns: {service: Service, period: Year}\n"
+              "    wide: {columns: '{channel}', measure: transactions}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/inventory.csv": "Service,Year,Online,Phone,Face to face\n" + lines})
+    code, out = run(config, "check")
+    assert code == 0 and out.count("has no figure in any period") == 1
+    assert ("data/inventory.csv:2:4: warning: Phone has no figure in any period for 7 services ('S0', 'S1', ...), "
+            "so their digital take-up and cost per transaction are no data throughout\n    hint: if these services "
+            "have no phone transactions, write 0 in those cells (if they hold a marker such as NA for 'not "
+            "applicable', replace: {transactions: {NA: '0'}} in the file's source reads it as 0)") in out
+    (tmp_path / "data/inventory.csv").write_text("Service,Year,Online,Phone,Face to face\n" + "".join(lines.splitlines(True)[:5]))
+    out = run(config, "check")[1]
+    assert out.count("has no figure in any period") == 5 and "Phone has no figure in any period for 'S4', so its" in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text()
+                                          + "    replace: {transactions: {NA: '0'}}\n")
+    assert "has no figure" not in run(config, "check")[1]
+    assert services(config)["s3"].kpis["digital_take_up"].value == pytest.approx(100 * 103 / 106)
+
+
 def test_a_typo_in_a_rolling_period_is_flagged_and_fixed_by_replace(tmp_path):
     rolling = ("Service,April 2022 to March 2023: volume,July 2022 to June 2024: volume,"
                "October 2022 to September 2023: volume\nBins,100,110,120\n")
