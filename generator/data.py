@@ -600,7 +600,6 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
             problems.error(path, f"column '{headings[first - 1]}' appears twice (as column {first} and {number})",
                            raw.header_line, number, hint="remove or rename one of them")
             return False
-    ignored = {_column_key(str(name)) for name in (source.values.get("ignore") or [])} if source else set()
     across = _channels_across(config, headings, keys) if source is None else []
     if across:
         # An export with a column per channel: one error that says how to describe it, not a
@@ -620,7 +619,7 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
         if re.fullmatch(r"\(column \d+\)", heading) and not raw.frame[heading].str.strip().ne("").any():
             continue  # an empty column with no heading: nothing to read, nothing lost
-        if key not in fields and key not in ignored and heading != dated:
+        if key not in fields and not (source is not None and source.ignores(heading)) and heading != dated:
             named = _field_with_its_unit(heading)
             if named is not None and named[0] in fields and named[0] not in keys:
                 _unit_in_heading(path, file, heading, *named, raw.header_line, number, problems)

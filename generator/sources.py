@@ -17,6 +17,7 @@ import codecs
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from generator.errors import Problems
@@ -224,6 +225,26 @@ class Source:
 
     def where(self, *keys) -> tuple[int | None, int | None]:
         return self.positions.at(("sources", self.index, *keys))
+
+    def ignores(self, heading: str) -> bool:
+        """Whether ``ignore:`` lists this heading: by its name (in any case and spacing), or by a
+        pattern with spreadsheet wildcards ('C&L5b *': the columns of an indicator beside the one
+        read, 54 headings in a tester's benchmarking export)."""
+        names, patterns = _ignore_lists(tuple(str(name) for name in self.values.get("ignore") or []))
+        return _column_key(heading) in names or any(p.fullmatch(heading.strip()) for p in patterns)
+
+
+def wildcard_regex(text: str) -> re.Pattern:
+    """A pattern with spreadsheet wildcards (* any text, ? one character) as a case-blind regex."""
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text.strip()),
+                      re.IGNORECASE | re.S)
+
+
+@lru_cache(maxsize=256)
+def _ignore_lists(listed: tuple[str, ...]) -> tuple[frozenset, tuple]:
+    """(the plain names' keys, the wildcard patterns) of a source's ``ignore:``."""
+    plain = frozenset(_column_key(name) for name in listed if "*" not in name and "?" not in name)
+    return plain, tuple(wildcard_regex(name) for name in listed if "*" in name or "?" in name)
 
 
 def validate_source(values: dict, index: int, path, positions: Positions, problems: Problems,
@@ -569,7 +590,7 @@ def _field_spec(name: str, source: Source | None, resolver: _Resolver, problems:
     if name in values["constants"]:
         return ("constant", str(values["constants"][name]).strip())
     found = resolver.loose.get(name)
-    if found and source is not None and _column_key(found) in {_column_key(h) for h in source.values.get("ignore") or []}:
+    if found and source is not None and source.ignores(found):
         return None  # a column named like a field (cost) but listed under ignore: is not read
     return ("column", found) if found else None
 
@@ -701,10 +722,9 @@ def _figures_only_on_excluded_rows(frame: pd.DataFrame, keep: pd.Series, source:
     {Channel: Total}, was taken, and the site said the service published no satisfaction."""
     if source.values.get("wide") or source.values.get("measures_in_rows") or source.shared:
         return  # (shared: another source of the file may read those rows' figures, as the hint says to)
-    ignored = {str(name).lower() for name in source.values.get("ignore") or []}
     mapped = source.values["columns"]
     headings = {resolver.find(str(mapped[name])) if name in mapped else resolver.find(name) for name in MEASURES}
-    for heading in sorted(h for h in headings if h is not None and h.lower() not in ignored):
+    for heading in sorted(h for h in headings if h is not None and not source.ignores(h)):
         cells = frame[heading].astype(str).str.strip()
         if cells[keep].eq("").all() and cells[~keep].ne("").any():
             problems.warning(source.config_path, f"column '{heading}' of {source.file} has figures only on rows "
@@ -769,6 +789,15 @@ def _edits(a: str, b: str) -> int:
         for j, y in enumerate(b, 1):
             row.append(min(before[j] + 1, row[j - 1] + 1, before[j - 1] + (x != y)))
     return row[-1]
+
+
+def _sibling_codes(text: str, other: str) -> bool:
+    """Whether two measure texts are codes of sibling indicators, not a slip: 'C&L5b' beside 'C&L5a',
+    'SW2' beside 'SW1' (benchmarking exports publish a family of them side by side). A code has a
+    digit and no space; siblings differ only in their last character. A tester's 48 'did you mean
+    C&L5a?' errors were each of another indicator."""
+    return (len(text) == len(other) and text[:-1] == other[:-1] and text[-1:].isalnum() and other[-1:].isalnum()
+            and any(c.isdigit() for c in text[:-1]) and not any(c.isspace() for c in text))
 
 
 def _slips(text: str, candidates: list[str], cutoff: float = 0.8) -> list[str]:
@@ -843,12 +872,15 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             measure = measures.get(_words(parts["measure"]))
             if measure is None:  # a heading of the right shape for something else (notes), or a typo
                 close = [] if _words(parts["measure"]) in {_words(t) for t in source.others_measures} else \
-                    _slips(parts["measure"].lower(), list(measures))
+                    [c for c in _slips(parts["measure"].lower(), list(measures))
+                     if not _sibling_codes(parts["measure"].lower(), c)]
                 if close:  # a letter or two out: over figures, a typo that would drop them
                     report = problems.error if _holds_figures(frame[heading]) else problems.warning
                     report(path, f"column '{heading}' matches '{pattern}' but '{parts['measure']}' is not "
                            "one of its measures, so it is not read", header_line, resolver.number[heading],
-                           hint=f"did you mean '{close[0]}'? Correct the heading, or add it to wide: measures:")
+                           hint=f"did you mean '{close[0]}'? Correct the heading, or add it to wide: measures:; if "
+                                f"it is another figure, list it under ignore: in the source, e.g. ignore: "
+                                f"[{yaml_scalar(parts['measure'] + ' *')}] (a * stands for any text)")
                 continue
             parts["measure"] = measure
         if "period" in parts:
@@ -955,6 +987,15 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                     for c in _PLACEHOLDER.findall(v))
         used.update(resolver.find(str(name)) for key in ("filter", "exclude") for name in source.values[key])
         for index, name in enumerate(source.values.get("ignore") or []):
+            if "*" in str(name) or "?" in str(name):
+                matched = [h for h in resolver.headings if wildcard_regex(str(name)).fullmatch(h.strip())]
+                if not matched:
+                    problems.warning(source.config_path, f"no column of {source.file} matches '{name}'",
+                                     *source.where("ignore", index),
+                                     hint="* stands for any text and ? for one character; the rest is compared "
+                                          "as written, in any case")
+                used.update(matched)
+                continue
             found = resolver.find(str(name))
             if found is None:
                 problems.warning(source.config_path, f"column '{name}' is not in {source.file}",

@@ -648,6 +648,32 @@ def test_a_typo_in_a_wide_measure_heading_is_an_error_not_silence(tmp_path):
     assert "Notes" not in out  # the Notes column, of no measure's shape, is not mentioned
 
 
+def test_sibling_indicator_codes_are_not_typos_and_ignore_takes_wildcards(tmp_path):
+    """A benchmarking export publishes a family of indicators side by side: 'C&L5b' beside the mapped
+    'C&L5a' is another indicator, not a slip (a tester's 48 'did you mean C&L5a?' errors). A heading a
+    letter from a word measure is still told, and its hint names ignore: with a wildcard; ignore:
+    'C&L5b *' leaves out every column of that indicator, and a pattern matching none is told."""
+    csv = ("Authority,C&L5a 2022/23,C&L5b 2022/23,C&L5c 2022/23,Visits 2022/23,Visitz 2022/23\n"
+           "Fife,75,80,70,\"1,200\",5\n")
+    source = ("sources:\n  - file: lgbf.csv\n    columns: {service: Authority}\n"
+              "    wide: {columns: '{measure} {period}', measures: {C&L5a: satisfaction, Visits: transactions}}\n"
+              "    services: {name: '{Authority}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/lgbf.csv": csv})
+    code, out = run(config, "check")
+    assert code == 1 and "C&L5b" not in out and "C&L5c" not in out
+    assert ("data/lgbf.csv:1:6: error: column 'Visitz 2022/23' matches '{measure} {period}' but 'Visitz' is not "
+            "one of its measures, so it is not read\n    hint: did you mean 'visits'? Correct the heading, or add it "
+            "to wide: measures:; if it is another figure, list it under ignore: in the source, e.g. ignore: "
+            "[\"Visitz *\"] (a * stands for any text)") in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text()
+                                          + "    ignore: ['visitz *', 'C&L9? *']\n")
+    code, out = run(config, "check")
+    assert code == 0 and "Visitz" not in out
+    assert "config.yaml:18:26: warning: no column of lgbf.csv matches 'C&L9? *'" in out
+    fife = services(config)["fife"]
+    assert fife.periods[-1].transactions == 1200 and fife.periods[-1].user_satisfaction == 75
+
+
 def test_a_total_row_made_from_rows_is_left_out_with_a_warning(tmp_path):
     """A spreadsheet's total row ('Total' in the service column) would be counted twice: it is not made
     into a service (nor its 'Total' directorate into an organisation), and the warning says how to say so."""
