@@ -46,8 +46,10 @@ __all__ = ["NUMERIC", "RATINGS", "load_data", "read_csv_text", "empty_frame", "R
 # -- per-service checks -------------------------------------------------------------------------------
 
 
-def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> None:
-    """Warn when a service's regular periods have holes (a month missing from a monthly series)."""
+def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems, later: list | None = None) -> None:
+    """Warn when a service's regular periods have holes (a month missing from a monthly series).
+    ``later``: where a service has other files, its gaps are told once they are all read, leaving
+    out the periods another of them has (see _tell_gaps)."""
     kind = rows["period"].iloc[0].kind
     step = STEP_MONTHS.get(kind)
     if step is None:
@@ -58,20 +60,42 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems) -> 
     gaps = [i for i in range(starts[0], starts[-1], step) if i not in present]
     if not gaps:
         return
-    labels = [month_span(i // 12, i % 12 + 1, step, kind).label for i in gaps]
-    shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
-    # Where the gap ends: the first period after it (its first row), in whichever file holds it.
-    # Not the least line number after the gap: in a newest-first file that is the latest period,
-    # and a pattern's files each count their lines from 1. (There is one: the last start is after it.)
-    after = rows[index == index[index > gaps[0]].min()]
-    first = after.loc[after["line"].idxmin()]
-    file = str(first["@file"] if "@file" in after else path)
-    if (file, str(rows["service"].iloc[0])) in problems.dropped_periods or problems.unread_files:
-        return  # a period told as wrong, or a file left unread, leaves gaps of its own: not told again
-    problems.warning(file if "@file" in after else path, f"service '{svc.called}' has no rows for {shown}",
-                     int(first["line"]), hint="add the missing periods, with blank cells if there is no data; "
-                     "gaps are shown as gaps in charts. If a period with no row had none (an export of rows "
-                     "per event or per request), say so with missing_rows: zero in the file's source")
+
+    def tell(gaps: list[int]) -> None:
+        labels = [month_span(i // 12, i % 12 + 1, step, kind).label for i in gaps]
+        shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
+        # Where the gap ends: the first period after it (its first row), in whichever file holds it.
+        # Not the least line number after the gap: in a newest-first file that is the latest period,
+        # and a pattern's files each count their lines from 1. (There is one: the last start is after it.)
+        after = rows[index == index[index > gaps[0]].min()]
+        first = after.loc[after["line"].idxmin()]
+        file = str(first["@file"] if "@file" in after else path)
+        if (file, str(rows["service"].iloc[0])) in problems.dropped_periods or problems.unread_files:
+            return  # a period told as wrong, or a file left unread, leaves gaps of its own: not told again
+        problems.warning(file if "@file" in after else path, f"service '{svc.called}' has no rows for {shown}",
+                         int(first["line"]), hint="add the missing periods, with blank cells if there is no data; "
+                         "gaps are shown as gaps in charts. If a period with no row had none (an export of rows "
+                         "per event or per request), say so with missing_rows: zero in the file's source")
+
+    if later is None:
+        tell(gaps)
+    else:
+        later.append((svc.slug, kind, gaps, tell))
+
+
+def _tell_gaps(later: list, per_service: dict[str, list[tuple[Path, pd.DataFrame]]]) -> None:
+    """The gaps of services with several files, without the periods another of a service's files
+    has: a satisfaction survey's source that skips a year, beside counts for it, had told 32
+    councils they had 'no rows for April 2011 to March 2012' (a tester's benchmarking export)."""
+    told: dict[str, set[int]] = {}  # a gap none of a service's files fills is told once, not once a file
+    for slug, kind, gaps, tell in later:
+        parts = per_service.get(slug, [])
+        covered = told.setdefault(slug, set()) | {p.start.year * 12 + p.start.month - 1 for _, frame in parts
+                                                  for p in set(frame["period"]) if p.kind == kind}
+        gaps = [gap for gap in gaps if gap not in covered]
+        if gaps:
+            told[slug].update(gaps)
+            tell(gaps)
 
 
 def _zeros_for_missing_rows(rows: pd.DataFrame, measures: tuple[str, ...], counts: frozenset) -> pd.DataFrame:
@@ -223,7 +247,8 @@ def _mixed_hint(odd: pd.Series, usual: pd.Series) -> str:
 
 def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: Problems,
                         file_has_repeats: bool = True, measures: tuple[str, ...] = MEASURES,
-                        zeros: frozenset = frozenset(), mixed: dict | None = None) -> pd.DataFrame:
+                        zeros: frozenset = frozenset(), mixed: dict | None = None,
+                        gaps: list | None = None) -> pd.DataFrame:
     """Per-service checks: one kind of period, no conflicting duplicates, gaps. ``mixed`` gathers
     the services that mix kinds of period, by where the odd one is, to be told once (_tell_mixed)."""
     kinds = sorted(set(rows["_kind"]))
@@ -273,7 +298,7 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
     if len(kinds) == 1 and zeros:
         rows = _zeros_for_missing_rows(rows, measures, zeros)
     elif len(kinds) == 1:
-        _gap_warning(rows, svc, path, problems)
+        _gap_warning(rows, svc, path, problems, gaps if len(svc.data) > 1 else None)
     return rows
 
 
@@ -1396,7 +1421,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
                 (svc, ref))
     per_service: dict[str, list[tuple[Path, pd.DataFrame]]] = {}  # slug -> (file, its checked rows)
     order = sorted(wanted, key=lambda k: (k[1], k[0] or ""))
-    plain_parts, checked_alone = [], {}
+    plain_parts, checked_alone, gaps = [], {}, []  # gaps: of services with several files (_tell_gaps)
     for parsed, members in read_sources(config, order, problems, raw_files):
         _days_a_period_apart(parsed, problems, one_series=len(members) == 1 and is_pattern(members[0][1]))
         plain = _plain_files(parsed, wanted, {(source_id, file): str(path) for source_id, file, path in members},
@@ -1416,7 +1441,8 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     for key in order:  # in file order, whatever the batches: a service's files are merged in this order
         if key in checked_alone:
             rows, path = checked_alone[key]
-            _service_rows_of_file(rows, wanted[key], config, key[1], path, problems, per_service)
+            _service_rows_of_file(rows, wanted[key], config, key[1], path, problems, per_service, gaps)
+    _tell_gaps(gaps, per_service)
     frames = []
     by_slug = {s.slug: s for s in services}
     for slug in sorted(per_service):
@@ -1552,8 +1578,10 @@ def _warn_of_hidden_figures(tidy: pd.DataFrame, services: list[Service], problem
 
 
 def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, file: str, path: Path,
-                          problems: Problems, per_service: dict[str, list[tuple[Path, pd.DataFrame]]]) -> None:
-    """Each reading service's checked rows of one file, added to ``per_service``."""
+                          problems: Problems, per_service: dict[str, list[tuple[Path, pd.DataFrame]]],
+                          gaps: list) -> None:
+    """Each reading service's checked rows of one file, added to ``per_service``; the gaps of a
+    service with other files are added to ``gaps``, to be told once they are all read."""
     has_key_column = parsed["service"].ne("").any()
     repeats = parsed.duplicated(["service", "_key", "channel"]).any()
     groups = dict(tuple(parsed.groupby("service", sort=False))) if has_key_column else {}
@@ -1609,7 +1637,7 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
             continue
         zeros = counts if _zeroed(config, ref) else frozenset()
         rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros,
-                                   mixed=mixed)
+                                   mixed=mixed, gaps=gaps)
         # Each row's file stays (in @file) until the service's files are merged: a pattern's rows
         # are told at their own file there, not at the pattern.
         rows = rows.drop(columns=["_key", "_kind", *_cell_places(rows)]).assign(service=svc.slug)
