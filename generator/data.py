@@ -1431,6 +1431,8 @@ def load_data(config: Config, services: list[Service], problems: Problems,
             named = part.drop(columns=["_key", "_kind", *_cell_places(part)]).assign(service=part["@file"].map(plain))
             _stopped_channels(named, {slug: slug for slug in plain.values()}, "", problems,
                               {c.id: c.label for c in config.channels})
+            _channel_holes(named, {slug: slug for slug in plain.values()}, "", problems,
+                           {c.id: c.label for c in config.channels})
             plain_parts.append(named.drop(columns=["@file"]))
             parsed = parsed[~parsed["@file"].isin(plain)]
         by_file = dict(tuple(parsed.groupby("@file", sort=False))) if len(members) > 1 else {str(members[0][2]): parsed}
@@ -1647,6 +1649,7 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
     read = {(ref.key or svc.slug if has_key_column else ""): svc.slug for svc, ref in readers
             if (ref.key or svc.slug) in used_keys and not _zeroed(config, ref)}  # no service column: its rows are ''
     _stopped_channels(parsed, read, path, problems, {c.id: c.label for c in config.channels})
+    _channel_holes(parsed, read, path, problems, {c.id: c.label for c in config.channels})
     # A half-year file among a pattern's years: one error for it, not one for each of its 565 services.
     pattern = any(is_pattern(source.file) for _, ref in readers if (source := source_of(config, ref)) is not None)
     for (file, _, _, column), ((message, line, hint), more) in mixed.items():
@@ -1819,6 +1822,54 @@ def _stopped_channels(parsed: pd.DataFrame, slugs: dict[str, str], path, problem
                          hint="if the file has a row for each request or event (so a month with none has no row), "
                               "add missing_rows: zero to its source in config.yaml; if the channel closed, this "
                               "is right (accepted_warnings: can say so)")
+
+
+def _channel_holes(parsed: pd.DataFrame, slugs: dict[str, str], path, problems: Problems,
+                   labels: dict[str, str]) -> None:
+    """Warn where a channel has no row for a period inside its own series while its service's other
+    channels have rows for it. A summary export that leaves out rows with nothing in them (a month
+    with no video appointments) left that month's take-up 'no data' and the year's change unworked,
+    with no word (a tester's GP appointments). Told once a file and channel, with how many more
+    services; ``slugs`` as _stopped_channels has them. Whole-frame operations, the complete series
+    (the usual case) found at once."""
+    wanted = (parsed["has_tx"].astype(bool) & parsed["channel"].ne("") & parsed["service"].isin(slugs)).to_numpy()
+    if not wanted.any():
+        return
+    rows = parsed[wanted]
+    files = rows["@file"] if "@file" in rows else pd.Series(str(path), index=rows.index)
+    frame = pd.DataFrame({"file": files.to_numpy(), "service": rows["service"].to_numpy(),
+                          "channel": rows["channel"].to_numpy(),
+                          "start": period_attr(rows["period"], lambda p: p.start.toordinal()).to_numpy(dtype="int64"),
+                          "row": rows.index}).drop_duplicates(["file", "service", "channel", "start"])
+    keys = ["file", "service"]
+    starts = frame[[*keys, "start"]].drop_duplicates()
+    if (frame.groupby([*keys, "channel"], sort=False).size().groupby(level=[0, 1], sort=False).min()
+            == starts.groupby(keys, sort=False).size()).all():
+        return  # every channel has a row for every period of its service
+    span = frame.groupby([*keys, "channel"], sort=False)["start"].agg(["min", "max"]).reset_index()
+    inside = span.merge(starts, on=keys)
+    inside = inside[(inside["start"] > inside["min"]) & (inside["start"] < inside["max"])]
+    missing = inside.merge(frame, on=[*keys, "channel", "start"], how="left", indicator=True)
+    missing = missing[missing["_merge"].eq("left_only")]
+    if missing.empty:
+        return
+    first = missing.sort_values("start", kind="stable").drop_duplicates([*keys, "channel"])
+    # At the service's first row in that period (another channel's), in file order.
+    at = frame.sort_values("row").drop_duplicates([*keys, "start"]).set_index([*keys, "start"])["row"]
+    first = first.assign(row=at.reindex(pd.MultiIndex.from_frame(first[[*keys, "start"]])).to_numpy())
+    for (file, channel), (item, more) in _first_of_each_file_and_channel(first.sort_values("row")).items():
+        label, period = labels.get(channel, channel), rows.at[item.row, "period"].label
+        count = int(((missing["file"] == file) & (missing["service"] == item.service)
+                     & (missing["channel"] == channel)).sum())
+        others = f" and {count - 1} other period{'s' if count > 2 else ''}" if count > 1 else ""
+        problems.warning(file, f"{label} has no row for {period}{others} for '{slugs[item.service]}', though its "
+                         "other channels do" + (f" (and {more} more service{'s' if more > 1 else ''} like it)"
+                                                if more else "")
+                         + ", so that period's take-up and cost per transaction are no data",
+                         int(rows.at[item.row, "line"]),
+                         hint="if the file leaves out rows with nothing in them (a summary of rows per event), say "
+                              "so with missing_rows: zero in its source in config.yaml; if the figure is not known, "
+                              "this is right")
 
 
 def _first_of_each_file_and_channel(found: pd.DataFrame) -> dict[tuple, list]:

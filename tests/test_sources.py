@@ -5052,3 +5052,24 @@ def test_a_gap_in_one_of_a_services_files_that_another_fills_is_not_told(tmp_pat
     code, out = run(config, "check")
     assert code == 0 and out.count("has no rows for") == 1
     assert "data/a.csv:3: warning: service 'pay' has no rows for February 2024" in out
+
+
+def test_a_channel_with_no_row_for_a_period_inside_its_series_is_told(tmp_path):
+    """A summary export left out a month with no video appointments: that month's take-up read 'no
+    data' and the year's change went unworked, with no word (a tester's GP appointments). Told once,
+    at the period's first row, with missing_rows: zero as the fix, which makes the month's online 0."""
+    rows = ["2024-01,online,5", "2024-01,phone,50", "2024-02,phone,52", "2024-03,online,6", "2024-03,phone,51",
+            "2024-04,phone,49", "2024-05,online,7", "2024-05,phone,48"]
+    files = {"data/pay.csv": "period,channel,transactions\n" + "\n".join(rows) + "\n", "content/services/pay.yaml": PAY}
+    config = site(tmp_path, "", files)
+    code, out = run(config, "check")
+    assert code == 0 and out.count("has no row for") == 1
+    assert ("data/pay.csv:4: warning: Online has no row for February 2024 and 1 other period for 'pay', though its "
+            "other channels do, so that period's take-up and cost per transaction are no data\n    hint: if the file "
+            "leaves out rows with nothing in them (a summary of rows per event), say so with missing_rows: zero") in out
+    assert services(config)["pay"].periods[1].digital_take_up is None
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text()
+                                          + "sources: [{file: pay.csv, missing_rows: zero}]\n")
+    code, out = run(config, "check", "--strict")
+    assert code == 0, out
+    assert services(config)["pay"].periods[1].digital_take_up == 0.0
