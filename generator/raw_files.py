@@ -61,6 +61,8 @@ class RawFiles:
             named = bool(_words_of(source) & set(VIRTUAL))  # the source reads {file name} or {file period}
             pattern = source.file if source is not None else _pattern_of(Path(path))
             file = source.file if source is not None else file
+            if source is not None and source.shared:  # which of the file's entries a hint is about
+                file = f"{source.file} (id: {source.id}; and any other entry for the file without it)"
             if pattern and is_pattern(pattern):
                 parts = [(match, read_csv_text(match, problems, *options, hint_config=source is None, file=file,
                                                one_of_many=True))

@@ -5073,3 +5073,17 @@ def test_a_channel_with_no_row_for_a_period_inside_its_series_is_told(tmp_path):
     code, out = run(config, "check", "--strict")
     assert code == 0, out
     assert services(config)["pay"].periods[1].digital_take_up == 0.0
+
+
+def test_an_encoding_hint_names_which_of_a_files_sources_needs_it(tmp_path):
+    """Two sources read one Windows file, one with encoding: windows-1252: the hint had named only the
+    file, and the user could not tell which entry lacked it."""
+    text = "Service,Year,Visits,Cost\nFife,2023/24,100,£500\n".encode("windows-1252")
+    source = ("sources:\n  - id: visits\n    file: lgbf.csv\n    encoding: windows-1252\n"
+              "    columns: {service: Service, period: Year, transactions: Visits}\n    ignore: [Cost]\n"
+              "    services: {name: '{Service}', organisation: council}\n"
+              "  - id: costs\n    file: lgbf.csv\n    columns: {service: Service, period: Year, cost: Cost}\n"
+              "    ignore: [Visits]\n    services: {name: '{Service}', organisation: council}\n")
+    code, out = run(site(tmp_path, source, {"data/lgbf.csv": text}), "check")
+    assert code == 1 and ("add encoding: windows-1252 to the sources: entry for lgbf.csv (id: costs; and any other "
+                          "entry for the file without it) in config.yaml") in out
