@@ -23,7 +23,7 @@ from generator.formatting import date_label
 from generator.paths import is_pattern
 from generator.measures import ALL_CHANNELS, COUNTS, KPI_OF_MEASURE, MISSING, MONEY, PERCENTAGES
 from generator.periods import (FINANCE_PERIOD, MONTH_NAME, MONTHS, Period, PeriodError, impossible_date, parse_period,
-                               period_attr, snap)
+                               period_attr, snap, years_span_hint)
 from generator.sources import LongRows, Source, looks_like_a_total, term_columns
 from generator.yamlfile import yaml_scalar
 
@@ -629,7 +629,7 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
         elif impossible_date(raw[index], dates == "month_first"):  # a date's shape, but no such day: say why
             problems.error(_file(long, index, path), impossible_date(raw[index], dates == "month_first"),
                            where[1] or None,
-                           where[2] or None, hint=_impossible_date_hint(raw[index]))
+                           where[2] or None, hint=years_span_hint(raw[index]) or _impossible_date_hint(raw[index]))
             continue
         elif (guesses := guesses + 1) <= 300 and len(str(raw[index])) <= 80 and (
                 meant := _month_mistyped(str(raw[index]), fy_start)):

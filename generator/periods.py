@@ -341,6 +341,23 @@ _DATE_SHAPES = (
 )
 
 
+def years_span_hint(text: str) -> str | None:
+    """The fix for a span of several years written like a financial year ('2016-19': a survey's
+    three years together, as benchmarking exports publish satisfaction): a range. None for any
+    other text. Its hint had said to correct a typo."""
+    found = re.fullmatch(r"\s*((?:19|20)\d{2})\s*[-/]\s*(\d{2})\s*", str(text))
+    if not found:
+        return None
+    first = int(found[1])
+    last = first // 100 * 100 + int(found[2]) + (100 if int(found[2]) < first % 100 else 0)
+    if not 2 <= last - first <= 10:
+        return None
+    quoted = str(text).strip()
+    return (f"if '{quoted}' is the years {first} to {last} together (a survey's, say), write it as the range it "
+            f"covers, e.g. replace: {{period: {{'{quoted}': 'April {first} to March {last}'}}}} in the source (a "
+            "service's periods are of one kind: such figures may need a service of their own)")
+
+
 def impossible_date(text: str, month_first: bool = False) -> str | None:
     """Why a value written as a date (or a month) is no such day: "'2015-02-30' is not a date:
     February has no 30th day". None if it does not have a date's shape, or is a real day.

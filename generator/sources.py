@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from generator.errors import Problems
 from generator.measures import ALL_CHANNELS, FIELDS, KEYS, MEASURES, MISSING
 from generator.model import KPI_KEYS
+from generator.periods import years_span_hint
 from generator.schema import Field, Schema, slugify
 from generator.yamlfile import Positions, yaml_scalar
 
@@ -904,6 +905,7 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
                        hint=f"if it is a year so far, leave it out until the year is complete with ignore: "
                        f"[{yaml_scalar(heading)}] in the source; if it adds up the columns beside it, head it just "
                        "'Total', which is skipped" if summary else
+                       years_span_hint(parts["period"]) or
                        "correct it with replace: {period: {'wrong': 'right'}} in the source; periods are "
                        "written like 2024-03, Mar 2024, 2023/24, Q1 2024 or April 2023 to March 2024")
                 continue

@@ -5087,3 +5087,18 @@ def test_an_encoding_hint_names_which_of_a_files_sources_needs_it(tmp_path):
     code, out = run(site(tmp_path, source, {"data/lgbf.csv": text}), "check")
     assert code == 1 and ("add encoding: windows-1252 to the sources: entry for lgbf.csv (id: costs; and any other "
                           "entry for the file without it) in config.yaml") in out
+
+
+def test_a_span_of_years_written_like_a_financial_year_gets_a_range_as_its_fix(tmp_path):
+    """'2016-19' (a survey's three years together) had been told to correct a typo: the hint says how
+    to write the span as a range, and doing so reads it. A real slip ('2016-18' is two years) too;
+    '2016-17' is a financial year, as ever."""
+    files = {"data/pay.csv": "period,channel,transactions\n2016-19,online,10\n", "content/services/pay.yaml": PAY}
+    config = site(tmp_path, "", files)
+    code, out = run(config, "check")
+    assert code == 1 and ("hint: if '2016-19' is the years 2016 to 2019 together (a survey's, say), write it as the "
+                          "range it covers, e.g. replace: {period: {'2016-19': 'April 2016 to March 2019'}}") in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text() + "sources: [{file: pay.csv, "
+                                          "replace: {period: {'2016-19': 'April 2016 to March 2019'}}}]\n")
+    assert run(config, "check")[0] == 0
+    assert services(config)["pay"].periods[0].period.label == "April 2016 to March 2019"
