@@ -366,6 +366,7 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
                        hint="a period in two of its files must have the same figures: leave it out of one (a "
                             "year's file that repeats the last month of the year before?)")
     _totals_beside_channels(parts, rows, svc, problems)
+    _kinds_across_files(parts, rows, svc, problems, measures)
     merged = grouped.first()
     _more_of_the_part_across_files(parts, rows, merged, svc, problems)
     merged["has_tx"] = grouped["has_tx"].any()
@@ -377,6 +378,44 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
     if any(frame.attrs.get("blank_channel") for _, frame in parts):
         merged = _blank_channels_missing(parts, merged, svc, problems, measures, labels or {})
     return merged.reset_index().drop(columns=["_key", "@from"])
+
+
+_KINDS_NAMED = {"financial_year": "financial years", "financial_quarter": "quarters", "range": "ranges of dates",
+                "week_ending": "weeks"}  # (plural) as a message names them
+
+
+def _kinds_across_files(parts: list[tuple[Path, pd.DataFrame]], rows: pd.DataFrame, svc: Service,
+                        problems: Problems, measures: tuple[str, ...]) -> None:
+    """A warning where a service's files give figures for periods of different kinds (within a file
+    it is an error): a survey's three-year ranges beside years of counts (a tester's benchmarking
+    export) each became a row of their own in every table, 'no data' for the counts, and broke
+    every line. A yearly cost beside months is not told: it is a cost span (metrics._cost_spans)."""
+    shown = [c for c in measures if c in rows and c not in ("cost", "cost_per_transaction")]
+    if not shown:
+        return
+    has = rows[shown].notna().any(axis=1).to_numpy()
+    kinds = pd.Series(period_attr(rows["period"], lambda p: p.kind).to_numpy()[has], index=rows.index[has])
+    if kinds.nunique() < 2:
+        return
+    parts_of = rows["@from"][has]
+    by_part = pd.DataFrame({"part": parts_of, "kind": kinds}).drop_duplicates()
+    if by_part.groupby("kind")["part"].nunique().min() == by_part["part"].nunique():
+        return  # every kind in every file: each file mixes them, which is told there
+    usual = kinds.value_counts().index[0]
+    odd = kinds[kinds.ne(usual) & ~parts_of.isin(by_part.loc[by_part["kind"].eq(usual), "part"]).to_numpy()]
+    if odd.empty:
+        return
+    first = rows.loc[odd.index[0]]
+    at = str(first.get("@file") or parts[int(first["@from"])][0])
+    usual_row = rows.loc[kinds.index[kinds.eq(usual)][0]]
+    there = Path(str(usual_row.get("@file") or parts[int(usual_row["@from"])][0])).name
+    name = lambda kind: _KINDS_NAMED.get(kind, kind.replace("_", " ") + "s")  # noqa: E731
+    problems.warning(at, f"service '{svc.called}' has figures for {name(first['period'].kind)} here "
+                     f"({first['period'].label}, ...) beside {name(usual)} in {there}: each shows as a period of "
+                     "its own, with no data for the other figures", int(first["line"]),
+                     hint="to show them with the service's other figures, give them the same kind of period "
+                          "(replace: {period: {...}} in the file's source); if they are a survey's own periods, "
+                          "this is right (accepted_warnings: can say so)")
 
 
 # (part, whole) counts a row's check compares (cells._check_rows): a part larger than its whole is

@@ -5102,3 +5102,22 @@ def test_a_span_of_years_written_like_a_financial_year_gets_a_range_as_its_fix(t
                                           "replace: {period: {'2016-19': 'April 2016 to March 2019'}}}]\n")
     assert run(config, "check")[0] == 0
     assert services(config)["pay"].periods[0].period.label == "April 2016 to March 2019"
+
+
+def test_figures_for_another_kind_of_period_in_another_file_are_told(tmp_path):
+    """Within a file, two kinds of period are an error; across a service's files there had been no
+    word, and a survey's three-year ranges beside years of counts each became a row of 'no data'
+    counts in every table (a tester's benchmarking export). A warning; a yearly cost beside months
+    (a cost span, shown on its own) is not told."""
+    files = {"data/a.csv": "period,channel,transactions\n2023/24,online,100\n2024/25,online,110\n",
+             "data/b.csv": "period,satisfaction\nApril 2022 to March 2025,70\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
+    config = site(tmp_path, "", files)
+    code, out = run(config, "check")
+    assert code == 0 and ("data/b.csv:2: warning: service 'pay' has figures for ranges of dates here (April 2022 to "
+                          "March 2025, ...) beside financial years in a.csv: each shows as a period of its own, with "
+                          "no data for the other figures") in out
+    months = [f"2024-{m:02d}" for m in range(4, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
+    (tmp_path / "data/a.csv").write_text("period,channel,transactions\n" + "".join(f"{m},online,10\n" for m in months))
+    (tmp_path / "data/b.csv").write_text("period,cost\n2024/25,300\n")
+    assert run(config, "check", "--strict")[0] == 0
