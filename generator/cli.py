@@ -10,6 +10,7 @@ import gc
 import warnings
 import os
 import re
+import shlex
 import sys
 import time
 from contextlib import contextmanager
@@ -329,7 +330,7 @@ def new(folder: Path, name: str | None, kind: str) -> None:
         sys.exit(1)
     here = folder.resolve() == Path.cwd().resolve()
     click.echo(f"Created a new site in {folder} ({len(written)} files). Next:\n"
-               + ("" if here else f"  cd {folder}\n")
+               + ("" if here else f"  cd {shlex.quote(str(folder))}\n")  # a folder's name may have spaces
                + "  perfpages serve      # builds it and shows it at http://localhost:8000/\n"
                "  perfpages build      # or just build it into site/\n"
                "Before you publish: fill in each '[fill in: ...]' in content/pages/accessibility.md, and change "

@@ -186,7 +186,10 @@ Built with Performance Pages.
 - `config.yaml`: the site's title, address (`base_url`) and channels. Its `phase_banner` says the
   figures are examples: change it or remove it once yours are in (`perfpages check` warns while it
   is there).
-- `content/organisations/`, `content/services/`: one YAML file each.
+- `content/organisations/`, `content/services/`: one YAML file each. The two services here, and
+  their CSV files in `data/`, are examples: delete them as soon as one of yours is in. Their
+  figures run to last month, and while they are there a service of yours whose figures end a
+  year or more earlier reads as one that has stopped publishing, left out of the totals.
 - `data/`: one CSV per service: `period,channel,transactions,cost,started,completed,satisfaction`.
   Exports in other shapes are described under `sources:` in `config.yaml`.
 - `content/pages/`: Markdown pages such as About, and an accessibility statement, which UK

@@ -329,6 +329,10 @@ def test_new_says_what_it_chose_and_what_is_left_to_do(tmp_path, monkeypatch):
     assert "phase_banner" in result.output.split("Before you publish:")[1]
     named = CliRunner().invoke(main, ["new", str(tmp_path / "b"), "--name", "Borsetshire County Council"])
     assert f"cd {tmp_path / 'b'}" in named.output and "after the folder" not in named.output
+    # A folder's name with a space is quoted, so the line can be pasted into a shell (a tester's).
+    spaced = CliRunner().invoke(main, ["new", str(tmp_path / "my council site"), "--name", "Borsetshire"])
+    assert f"cd '{tmp_path / 'my council site'}'\n" in spaced.output
+    assert "delete them as soon as one of yours is in" in (tmp_path / "my council site/README.md").read_text()
 
 
 def test_an_unpinned_or_uncommitted_install_source_is_told(monkeypatch):
