@@ -1876,15 +1876,23 @@ def _channel_holes(parsed: pd.DataFrame, slugs: dict[str, str], path, problems: 
         return
     rows = parsed[wanted]
     files = rows["@file"] if "@file" in rows else pd.Series(str(path), index=rows.index)
+    day = period_attr(rows["period"], lambda p: p.start.toordinal()).to_numpy(dtype="int64")
+    # First, in integer codes: does each channel have as many periods as its service?
+    series = _codes(files) * (int(_codes(rows["service"]).max()) + 1) + _codes(rows["service"])
+    channels = _codes(rows["channel"])
+    line = series * (int(channels.max()) + 1) + channels
+    days = _codes(day)
+    width = int(days.max()) + 1
+    per_line = np.bincount(np.unique(line * width + days) // width)
+    per_series = np.bincount(np.unique(series * width + days) // width)
+    present = np.unique(line)
+    if (per_line[present] == per_series[present // (int(channels.max()) + 1)]).all():
+        return  # every channel has a row for every period of its service: the usual case
     frame = pd.DataFrame({"file": files.to_numpy(), "service": rows["service"].to_numpy(),
-                          "channel": rows["channel"].to_numpy(),
-                          "start": period_attr(rows["period"], lambda p: p.start.toordinal()).to_numpy(dtype="int64"),
+                          "channel": rows["channel"].to_numpy(), "start": day,
                           "row": rows.index}).drop_duplicates(["file", "service", "channel", "start"])
     keys = ["file", "service"]
     starts = frame[[*keys, "start"]].drop_duplicates()
-    if (frame.groupby([*keys, "channel"], sort=False).size().groupby(level=[0, 1], sort=False).min()
-            == starts.groupby(keys, sort=False).size()).all():
-        return  # every channel has a row for every period of its service
     span = frame.groupby([*keys, "channel"], sort=False)["start"].agg(["min", "max"]).reset_index()
     inside = span.merge(starts, on=keys)
     inside = inside[(inside["start"] > inside["min"]) & (inside["start"] < inside["max"])]
@@ -1909,6 +1917,11 @@ def _channel_holes(parsed: pd.DataFrame, slugs: dict[str, str], path, problems: 
                          hint="if the file leaves out rows with nothing in them (a summary of rows per event), say "
                               "so with missing_rows: zero in its source in config.yaml; if the figure is not known, "
                               "this is right")
+
+
+def _codes(values) -> np.ndarray:
+    """Each value's integer code (pd.factorize), as int64 for arithmetic on several together."""
+    return pd.factorize(values)[0].astype("int64")
 
 
 def _first_of_each_file_and_channel(found: pd.DataFrame) -> dict[tuple, list]:
