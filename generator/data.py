@@ -478,8 +478,13 @@ def _zero_where_a_source_has_no_row(parts: list[tuple[Path, pd.DataFrame]], merg
         others = [c for c in measures if c in COUNTS and c in merged and c not in own]
         if not own or not others:
             continue
+        # A source of rows for all channels together (no channel column) fills only such rows: its
+        # 'no row' says nothing of any one channel. A tester's bills, with no channel, had made
+        # every channel's started count 0 beside its payments, and the completion rate no data.
+        per_channel = bool(frame["channel"].ne("").any()) if len(frame) else True
+        channel = merged.index.get_level_values("channel")
         within = (start >= first) & (start <= last) & \
-            (merged.index.get_level_values("channel") != "") & merged[others].notna().any(axis=1)
+            ((channel != "") if per_channel else (channel == "")) & merged[others].notna().any(axis=1)
         for column in own:
             merged.loc[within & merged[column].isna(), column] = 0.0
 
@@ -1559,10 +1564,54 @@ def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Servic
                                   "with replace: {started: {'': '0'}} in the file's source (which reads a row "
                                   "with every such cell blank as 0 started too)")
             continue
+        if isinstance(mapped, str) or isinstance(mapped, list):
+            # Mapped, but every cell blank or withheld: with combine: sum, one '*' makes a sum unknown
+            # (a tester's library bills: 'map started too' sent them to a mapping that was there).
+            summed = source is not None and source.values.get("combine") == "sum"
+            problems.warning(svc.path, f"service '{svc.called}' has completed counts but its started ones "
+                             f"({', '.join(_values_of(mapped))} in {source.file}) are blank or withheld in every "
+                             f"period{more}, so it has no completion rate", *svc.positions.at(("data",)),
+                             hint=("with combine: sum, a withheld cell (*, [c]) makes its period's sum unknown; "
+                                   if summed else "") + "if such cells may be read as 0, say so with replace: "
+                                  "{started: {'*': '0'}} in the file's source, naming the text they hold")
+            continue
         problems.warning(svc.path, f"service '{svc.called}' has completed counts but no started ones{more}, so it "
                          "has no completion rate: that is completed over started", *svc.positions.at(("data",)),
                          hint="map started too (every transaction begun, finished or not; often the same column as "
                               "transactions: started: Attendances)")
+    _warn_of_counts_never_on_one_row(tidy, asked, problems)
+
+
+def _values_of(mapped) -> list[str]:
+    return [str(v) for v in mapped] if isinstance(mapped, list) else [str(mapped)]
+
+
+def _warn_of_counts_never_on_one_row(tidy: pd.DataFrame, services: list[Service], problems: Problems) -> None:
+    """Started and completed counts that are never on one row (one period and channel): a rate is
+    worked out from rows with both, so there is none. A tester's started counts, for all channels
+    together in one export, beside completed counts by channel in another, read 'Completion rate:
+    no data' with no word. Not paired here: started counts of no channel may be one channel's (a web
+    form's), and all channels' completions over them would be a rate of nothing."""
+    started, completed = tidy["started"].notna(), tidy["completed"].notna()
+    if not (started & ~completed).any() or not (completed & ~started).any():
+        return  # the usual case, in one pass
+    given = tidy["completion_rate"].notna() if "completion_rate" in tidy else pd.Series(False, index=tidy.index)
+    by = tidy["service"]
+    apart = (started.groupby(by, sort=False).any() & completed.groupby(by, sort=False).any()
+             & ~(started & completed).groupby(by, sort=False).any() & ~given.groupby(by, sort=False).any())
+    for svc in services:
+        if not apart.get(svc.slug, False):
+            continue
+        rows = tidy[by.eq(svc.slug)]
+        where = {name: "for all channels together" if rows.loc[rows[name].notna(), "channel"].eq("").all()
+                 else "by channel" if rows.loc[rows[name].notna(), "channel"].ne("").all() else "on other rows"
+                 for name in ("started", "completed")}
+        problems.warning(svc.path, f"service '{svc.called}' has started counts {where['started']} and completed "
+                         f"counts {where['completed']}, never on one row, so it has no completion rate",
+                         *svc.positions.at(("data",)),
+                         hint="give both for the same rows: if the started counts are of one channel (a web form's), "
+                              "say which with constants: {channel: online} in their file's source; if they are of "
+                              "all channels, give completed counts for all channels together too")
 
 
 def _warn_of_channels_without_unit_costs(tidy: pd.DataFrame, services: list[Service], config: Config,

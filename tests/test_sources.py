@@ -5121,3 +5121,26 @@ def test_figures_for_another_kind_of_period_in_another_file_are_told(tmp_path):
     (tmp_path / "data/a.csv").write_text("period,channel,transactions\n" + "".join(f"{m},online,10\n" for m in months))
     (tmp_path / "data/b.csv").write_text("period,cost\n2024/25,300\n")
     assert run(config, "check", "--strict")[0] == 0
+
+
+def test_started_for_all_channels_and_completed_by_channel_are_told_not_zeroed(tmp_path):
+    """A tester's bills (started, no channel column, missing_rows: zero) beside payments by channel
+    (completed): the zero-filling made every channel's started count 0, and the card said
+    'Completion rate: no data' with no word. A source of rows for all channels together fills only
+    such rows, and counts never on one row are told, with what to do."""
+    files = {"data/pay.csv": "period,channel,transactions,completed\n2024-01,online,40,40\n2024-01,phone,10,10\n"
+                             "2024-02,online,44,44\n2024-02,phone,9,9\n",
+             "data/bills.csv": "period,started\n2024-01,60\n2024-02,70\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [pay.csv, bills.csv]")}
+    config = site(tmp_path, "sources: [{file: bills.csv, missing_rows: zero}]\n", files)
+    code, out = run(config, "check")
+    assert code == 0 and ("content/services/pay.yaml:4:7: warning: service 'pay' has started counts for all "
+                          "channels together and completed counts by channel, never on one row, so it has no "
+                          "completion rate\n    hint: give both for the same rows") in out
+    assert "more completed" not in out  # no channel was given a started count of 0
+    (tmp_path / "data/bills.csv").write_text("period,channel,started\n2024-01,online,50\n2024-02,online,50\n")
+    code, out = run(config, "check")
+    assert "never on one row" not in out
+    # online: 84 of 100 started; phone's completions have no started count (0, from missing_rows: zero,
+    # as the bills file has rows per channel and none for phone): 19 completed of 0 started is told.
+    assert services(config)["pay"].periods[-1].completion_rate == pytest.approx(100 * (44 + 9) / 50)
