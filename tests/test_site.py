@@ -460,3 +460,30 @@ def test_a_page_in_another_language_is_marked_so_where_it_is_shown_and_linked(tm
     assert {a.get_text(strip=True) for a in home.select('a[lang="cy"]')} == {"Amdanom ni"}
     assert len(home.select('a[lang="cy"]')) == 2  # in the header's navigation and in the footer
     assert not soup(tmp_path / "site", "about/index.html").select("main [lang]")  # the site's own language
+
+
+def test_the_home_pages_latest_data_names_the_period_as_the_services_table_does(tmp_path):
+    """A tester's Canada Service Inventory, of financial years, said 'Latest data: March 2024' on its
+    home page (the month its latest year ends in) above a table captioned 'Latest data: April 2023 to
+    March 2024'. The home page names the latest period by its label, as the table does."""
+    files = standard_files()
+    files["data/permits.csv"] = "period,channel,transactions\n2022/23,online,300\n2022/23,phone,700\n" \
+                                "2023/24,online,400\n2023/24,phone,600\n"
+    files["data/fines.csv"] = files["data/permits.csv"]
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    home = soup(tmp_path / "site", "index.html")
+    assert home.select_one("p.caption").get_text() == "Latest data: April 2023 to March 2024"
+    assert home.select_one("table.table--services caption .table__period").get_text() == (
+        "Latest data: April 2023 to March 2024.")
+    # Quarters: named as quarters.
+    files["data/permits.csv"] = "period,channel,transactions\n2024-Q1,online,40\n2024-Q2,online,50\n"
+    files["data/fines.csv"] = files["data/permits.csv"]
+    build_site(write_site(tmp_path / "quarters", files), tmp_path / "quarters/site")
+    assert soup(tmp_path / "quarters/site", "index.html").select_one("p.caption").get_text() == (
+        "Latest data: April to June 2024")
+    # A month and the year it closes both end on 31 March 2024: the month is the newest data.
+    files["data/fines.csv"] = "period,channel,transactions\n2024-02,online,40\n2024-03,online,50\n"
+    files["data/permits.csv"] = "period,channel,transactions\n2023/24,online,400\n"
+    build_site(write_site(tmp_path / "mixed", files), tmp_path / "mixed/site")
+    assert soup(tmp_path / "mixed/site", "index.html").select_one("p.caption").get_text() == (
+        "Latest data: March 2024")
