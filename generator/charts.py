@@ -150,7 +150,7 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
     if year:
         summary = year
     if top is not None and service.channels_used:
-        summary += f" {top['series']} was the most used channel{during(last.period.label)}."
+        summary += _most_used(top["series"], last)
     summary += _partial_note(totals, whole)
     columns = [m.ChartColumn("period", "Period", TEXT),
                m.ChartColumn("series", "Channel" if service.channels_used else "Series", TEXT),
@@ -189,6 +189,14 @@ def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow]) -> str:
     return (f"{said}. Of the {len(whole)} {kind}s shown, the busiest was {mid_sentence(busiest.period.label)}, with "
             f"{format_value(busiest.transactions, COUNT)}, and the quietest {mid_sentence(quietest.period.label)}, "
             f"with {format_value(quietest.transactions, COUNT)}.")
+
+
+def _most_used(channel: str, last: m.PeriodRow) -> str:
+    """' Online was the most used channel in March 2025.', of the channels with figures where not
+    every channel has one: a service with four of its seven channels unknown had read 'Online was
+    the most used channel', of the three it had figures for (a tester)."""
+    of = "channel" if last.complete else "of the channels with figures"
+    return f" {channel} was the most used {of}{during(last.period.label)}."
 
 
 def _partial_note(totals: list[m.PeriodRow], whole: list[m.PeriodRow]) -> str:

@@ -712,6 +712,8 @@ def _figure_cell(ctx, fig):
         cell += f'<span class="table__period">{escape(fig.period_label)}</span>'
     if ok and fig.note and fig.info.key == m.TRANSACTIONS_PER_YEAR:  # fewer than 12 months of complete figures
         cell += '<span class="table__period">not a whole year of complete figures</span>'
+    if not ok and fig.note and fig.info.key == m.DIGITAL_TAKE_UP:  # no period with every channel's count
+        cell += '<span class="table__period">not every channel has a figure</span>'
     return Markup(f'<td class="num{"" if ok else " missing"}">{cell}</td>')
 
 

@@ -487,3 +487,32 @@ def test_the_home_pages_latest_data_names_the_period_as_the_services_table_does(
     build_site(write_site(tmp_path / "mixed", files), tmp_path / "mixed/site")
     assert soup(tmp_path / "mixed/site", "index.html").select_one("p.caption").get_text() == (
         "Latest data: March 2024")
+
+
+def test_take_up_with_a_channel_unknown_says_why_and_the_busiest_channel_is_of_those_known(tmp_path):
+    """A tester's Canada service had Online 1,433 and four of its seven channels 'ND': its take-up card
+    said 'No figure has been published for this', and its chart 'Online was the most used channel'."""
+    files = standard_files()
+    files["data/permits.csv"] = "period,channel,transactions\n2023/24,online,1433\n2023/24,phone,\n2023/24,post,0\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    page = soup(tmp_path / "site", "services/permits/index.html")
+    card = page.select_one('[data-kpi="digital_take_up"]')
+    assert card.select_one(".kpi-card__value").get_text(strip=True) == "no data"
+    assert card.select_one(".kpi-card__period") is None  # not 'No figure has been published for this.'
+    assert card.select_one(".kpi-card__note").get_text(strip=True) == (
+        "Not every channel has a figure for April 2023 to March 2024, so take-up cannot be worked out")
+    summary = page.select_one("#chart-transactions").get_text(" ", strip=True)
+    assert "There were 1,433 transactions (April 2023 to March 2024). Online was the most used of the " \
+           "channels with figures in April 2023 to March 2024." in summary
+    table = soup(tmp_path / "site", "services/index.html")
+    row = next(r for r in table.select("table.table--services tbody tr") if r.th.a.get_text() == "Renew a permit")
+    assert row.find_all("td")[2].get_text(" ", strip=True) == "no data not every channel has a figure"
+    # With every channel's count (phone 567), take-up is 1,433 / 2,000 = 71.65%, the card has no note,
+    # and the busiest channel is said plainly.
+    files["data/permits.csv"] = files["data/permits.csv"].replace("phone,\n", "phone,567\n")
+    build_site(write_site(tmp_path / "whole", files), tmp_path / "whole/site")
+    page = soup(tmp_path / "whole/site", "services/permits/index.html")
+    assert card_value(page, "digital_take_up") == "71.7%"
+    assert page.select_one('[data-kpi="digital_take_up"] .kpi-card__note') is None
+    assert "Online was the most used channel in April 2023 to March 2024." in page.select_one(
+        "#chart-transactions").get_text(" ", strip=True)
