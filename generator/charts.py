@@ -261,7 +261,9 @@ def _share_chart(periods, channels, base, currency, annotations=(), note: str = 
     if digital:
         share = lambda volumes: sum(volumes[i] for i in digital) / sum(volumes) * 100  # noqa: E731
         a, b = share(periods[0][1]), share(periods[-1][1])
-        verb = "rose" if round(b, 1) > round(a, 1) else "fell" if round(b, 1) < round(a, 1) else "stayed"
+        # Told by the figures as shown, as _trend does: 0.0% and 0.03% both rounded to 0.0 and had read
+        # "was 0.0% in both", of a share that was none in the first month and some in the last.
+        verb = "stayed" if format_value(a, PERCENT) == format_value(b, PERCENT) else "rose" if b > a else "fell"
         summary += (f" The digital channels' share {verb} from {format_value(a, PERCENT)}{in_period(first)} "
                     f"to {format_value(b, PERCENT)}{in_period(last)}." if verb != "stayed" else
                     f" The digital channels' share was {format_value(b, PERCENT)} in both {first} and {last}."
