@@ -753,3 +753,28 @@ def test_a_digital_share_of_none_then_a_little_is_told_as_a_rise(tmp_path):
         "Digital take-up rose from 0.0% in January 2024 to less than 0.1% in February 2024.")
     assert [row["label"] for row in charts["channel-split"].rows if row["series"] == "Online"] == ["less than 0.1%"]
 
+
+def test_the_months_the_busiest_and_quietest_are_not_chosen_from_are_counted_as_shown_and_named(tmp_path):
+    """A tester's GP appointments had no Video/Online row for June 2020: the sentence said 'Of the 29
+    months shown' above a table of 30, counting only the months with every channel's figure."""
+    files = standard_files()
+    rows = ["period,channel,transactions"]
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            online = 600 if (year, month) == (2025, 3) else 10 if (year, month) == (2025, 12) else 100
+            if (year, month) == (2024, 9):  # rows, but no figures: 'no data' in every column
+                rows += ["2024-09,online,", "2024-09,phone,"]
+                continue
+            rows.append(f"{year}-{month:02d},online,{online}")
+            if (year, month) != (2024, 6):  # no row at all: June 2024's 100 leaves the phone out
+                rows.append(f"{year}-{month:02d},phone,50")
+    files["data/permits.csv"] = "\n".join(rows) + "\n"
+    model = prepare(write_site(tmp_path, files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    chart = {c.id: c for c in permits.charts}["transactions"]
+    assert len({row["period"] for row in chart.rows}) == 24  # the table's rows
+    # 2025: 10 x 150 + 650 + 60 = 2,210. 2024 has 10 whole months: no comparison. December: phone 50, online 10.
+    assert chart.summary == ("In January to December 2025, there were 2,210 transactions. Of the 24 months shown, "
+                             "the busiest was March 2025, with 650, and the quietest December 2025, with 60. "
+                             "June 2024 is left out: some channels have no figures for it. September 2024 has no "
+                             "figures. Phone was the most used channel in December 2025."), chart.summary
