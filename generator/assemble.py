@@ -16,7 +16,7 @@ from generator.content import Content
 from generator.costs import cost_reports
 from generator.custom_measures import organisation_measures
 from generator.markdown_text import render_markdown
-from generator.savings import service_savings
+from generator.savings import no_savings_reason, service_savings
 from generator.segmentation import organisation_migration, service_migration
 from generator.figures import COMPLETE_YEAR, KPI_INFO, ServiceFigures
 from generator.paths import resolved
@@ -324,6 +324,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         latest_period_label=latest_period_label(services),
     )
     site.markdown_links = links
+    site.no_savings_reason = no_savings_reason(services, site.channels)
     site.organisation_shares = organisation_shares(organisations, years, as_of, last)
     site.cost_reports = cost_reports(site, config.financial_year_start,
                                      {svc.slug for svc in content.services if m.COST_PER_TRANSACTION in svc.not_requested})
