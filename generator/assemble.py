@@ -16,7 +16,7 @@ from generator.content import Content
 from generator.costs import cost_reports
 from generator.custom_measures import organisation_measures
 from generator.markdown_text import render_markdown
-from generator.savings import service_savings
+from generator.savings import no_savings_reason, service_savings
 from generator.segmentation import organisation_migration, service_migration
 from generator.figures import COMPLETE_YEAR, KPI_INFO, ServiceFigures
 from generator.paths import resolved
@@ -121,20 +121,35 @@ def _last_figures(service: m.ServiceView) -> dt.date | None:
     return _last_where(service, _has_figures)
 
 
+def latest_period_label(services: list[m.ServiceView]) -> str | None:
+    """The home page's 'Latest data': the label of the latest period any service has a figure for,
+    named as the services table names periods. Its month alone had read 'Latest data: March 2024'
+    for a site of financial years, whose latest is April 2023 to March 2024. Of periods ending the
+    same day (a month and the year it closes), the shortest: the newest figures are for it."""
+    latest = [row.period for s in services if (row := _last_row_where(s, _has_figures)) is not None]
+    return max(latest, key=lambda p: (p.end, p.start)).label if latest else None
+
+
 def _last_transactions(service: m.ServiceView | ServiceFigures) -> dt.date | None:
     """The end of a service's latest period with transactions (a later row may hold none)."""
     return _last_where(service, lambda row: row.transactions is not None)
 
 
 def _last_where(service: m.ServiceView | ServiceFigures, wanted) -> dt.date | None:
+    """The end of a service's last period that is ``wanted``."""
+    row = _last_row_where(service, wanted)
+    return row.period.end if row is not None else None
+
+
+def _last_row_where(service: m.ServiceView | ServiceFigures, wanted) -> m.PeriodRow | None:
     """The last row first: a reused service's rows are stored packed, and only its last is kept
     unpacked (units.StoredRows), so the usual case reads none of the others."""
     periods = service.periods
     if not periods:
         return None
     if wanted(periods[-1]):
-        return periods[-1].period.end
-    return next((row.period.end for row in reversed(periods) if wanted(row)), None)
+        return periods[-1]
+    return next((row for row in reversed(periods) if wanted(row)), None)
 
 
 def _none_collect(services: list[m.ServiceView]) -> frozenset:
@@ -298,7 +313,6 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
                        p.slug_at)
         for p in sorted(content.pages, key=lambda p: p.slug)
     ]
-    ends = list(filter(None, (_last_figures(s) for s in services)))
     site = m.SiteModel(
         site=site_info(config),
         channels=[m.ChannelInfo(c.id, c.label, c.digital, c.unit_cost) for c in config.channels],
@@ -307,9 +321,10 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         organisations=organisations,
         pages=pages,
         totals=totals(services, years, as_of, last),
-        latest_period_label=f"{max(ends):%B %Y}" if ends else None,
+        latest_period_label=latest_period_label(services),
     )
     site.markdown_links = links
+    site.no_savings_reason = no_savings_reason(services, site.channels)
     site.organisation_shares = organisation_shares(organisations, years, as_of, last)
     site.cost_reports = cost_reports(site, config.financial_year_start,
                                      {svc.slug for svc in content.services if m.COST_PER_TRANSACTION in svc.not_requested})

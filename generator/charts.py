@@ -146,11 +146,11 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
     if first is last:
         summary = f"There {'was' if last.transactions == 1 else 'were'} {count_of(last.transactions, 'transaction')}" \
                   f"{in_period(last.period.label)}."
-    year = _year_summary(service, whole)
+    year = _year_summary(service, whole, _shown_periods(service, rows))
     if year:
         summary = year
     if top is not None and service.channels_used:
-        summary += f" {top['series']} was the most used channel{during(last.period.label)}."
+        summary += _most_used(top["series"], last)
     summary += _partial_note(totals, whole)
     columns = [m.ChartColumn("period", "Period", TEXT),
                m.ChartColumn("series", "Channel" if service.channels_used else "Series", TEXT),
@@ -168,7 +168,13 @@ _SPLIT_COLUMNS = [m.ChartColumn("series", "Channel", TEXT), m.ChartColumn("windo
 _PERIOD_WORDS = ("month", "quarter", "week", "day")  # kinds a sentence names ('the busiest month'); else 'period'
 
 
-def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow]) -> str:
+def _shown_periods(service: m.ServiceView, rows: list[dict]) -> list[m.PeriodRow]:
+    """The service's periods the transactions chart's table has a row for (not its gaps' rows)."""
+    labels = {row["period"] for row in rows}
+    return [r for r in service.periods if r.period.label in labels]
+
+
+def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow], shown: list[m.PeriodRow]) -> str:
     """The transactions chart's sentence where its periods are parts of a year: the year's total, as
     the key figure gives it, then the busiest and quietest periods. First against last had said a
     garden waste service's transactions 'went from 4,655 in April 2022 to 791 in September 2026',
@@ -186,9 +192,36 @@ def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow]) -> str:
     quietest = min(whole, key=lambda r: r.transactions)
     kind = whole[-1].period.kind if whole[-1].period.kind in _PERIOD_WORDS else "period"
     # No 'from X to Y' around labels that are ranges themselves ('January to March 2023') (a review).
-    return (f"{said}. Of the {len(whole)} {kind}s shown, the busiest was {mid_sentence(busiest.period.label)}, with "
+    return (f"{said}. Of the {len(shown)} {kind}s shown, the busiest was {mid_sentence(busiest.period.label)}, with "
             f"{format_value(busiest.transactions, COUNT)}, and the quietest {mid_sentence(quietest.period.label)}, "
-            f"with {format_value(quietest.transactions, COUNT)}.")
+            f"with {format_value(quietest.transactions, COUNT)}.{_left_out_before(shown, whole, kind)}")
+
+
+def _left_out_before(shown: list[m.PeriodRow], whole: list[m.PeriodRow], kind: str) -> str:
+    """The periods shown that the busiest and quietest are not chosen from: those with no figures, and
+    those up to the last whole one whose totals leave a channel out (_partial_note names any after
+    it). The sentence had counted only the whole ones, 'Of the 29 months shown' above a table of 30
+    (a tester's month with no row for one channel)."""
+    counted = {id(r) for r in whole}
+    out = [r for r in shown if id(r) not in counted]
+    empty = [r for r in out if r.transactions is None and all(v is None for v in r.by_channel)]
+    partial = [r for r in out if r.period.start < whole[-1].period.start and not any(r is e for e in empty)]
+    said = ""
+    if partial:
+        one = len(partial) == 1
+        said += f" {_named([r.period.label for r in partial], kind, 2)} {'is' if one else 'are'} left out: " \
+                f"some channels have no figures for {'it' if one else 'them'}."
+    if empty:
+        said += f" {_named([r.period.label for r in empty], kind, 2)} {'has' if len(empty) == 1 else 'have'} no figures."
+    return said
+
+
+def _most_used(channel: str, last: m.PeriodRow) -> str:
+    """' Online was the most used channel in March 2025.', of the channels with figures where not
+    every channel has one: a service with four of its seven channels unknown had read 'Online was
+    the most used channel', of the three it had figures for (a tester)."""
+    of = "channel" if last.complete else "of the channels with figures"
+    return f" {channel} was the most used {of}{during(last.period.label)}."
 
 
 def _partial_note(totals: list[m.PeriodRow], whole: list[m.PeriodRow]) -> str:
@@ -253,7 +286,9 @@ def _share_chart(periods, channels, base, currency, annotations=(), note: str = 
     if digital:
         share = lambda volumes: sum(volumes[i] for i in digital) / sum(volumes) * 100  # noqa: E731
         a, b = share(periods[0][1]), share(periods[-1][1])
-        verb = "rose" if round(b, 1) > round(a, 1) else "fell" if round(b, 1) < round(a, 1) else "stayed"
+        # Told by the figures as shown, as _trend does: 0.0% and 0.03% both rounded to 0.0 and had read
+        # "was 0.0% in both", of a share that was none in the first month and some in the last.
+        verb = "stayed" if format_value(a, PERCENT) == format_value(b, PERCENT) else "rose" if b > a else "fell"
         summary += (f" The digital channels' share {verb} from {format_value(a, PERCENT)}{in_period(first)} "
                     f"to {format_value(b, PERCENT)}{in_period(last)}." if verb != "stayed" else
                     f" The digital channels' share was {format_value(b, PERCENT)} in both {first} and {last}."

@@ -124,7 +124,7 @@ def format_value_uncached(value: float | None, unit: str, currency_symbol: str =
     if unit == m.COUNT and value == int(value):
         return f"{int(value):,}"  # the common case, without the cost of Decimal
     if unit == m.PERCENT:
-        return f"{rounded_text(value, 1)}%"
+        return _percent(value)
     if unit in (m.MONEY, m.MONEY_WHOLE):
         places = money_places(value) if unit == m.MONEY else 0
         amount = rounded_text(value, places)
@@ -135,6 +135,23 @@ def format_value_uncached(value: float | None, unit: str, currency_symbol: str =
         negative = amount[:1] == "-" and amount.strip("-0.") != ""  # -0.00 is not below zero
         return f"{'-' if negative else ''}{currency_symbol}{_grouped(amount.lstrip('-'))}"
     return _grouped(rounded_text(value, 0))
+
+
+def _percent(value: float) -> str:
+    """'63.2%'; but 'less than 0.1%' for a share above nothing that rounds to 0.0%, and 'more than
+    99.9%' for one short of all that rounds to 100.0%: a GP practice's video appointments, 0.03% of
+    them, had read '0.0%', as if there were none (a tester)."""
+    text = rounded_text(value, 1)
+    if text == "0.0" and value > 0:
+        return "less than 0.1%"
+    if text == "100.0" and value < 100:
+        return "more than 99.9%"
+    return f"{text}%"
+
+
+def _rounds_to_an_end(values: list[float]) -> bool:
+    """Whether a share of a column would be shown as 0.0% or 100.0% and is not that (see _percent)."""
+    return any(0 < value < 0.05 or 99.95 <= value < 100 for value in values)
 
 
 _remembered = lru_cache(maxsize=8192, typed=True)(format_value_uncached)  # typed: one entry per type of value
@@ -164,6 +181,8 @@ def _column_format(values: list[float], unit: str, currency_symbol: str) -> str 
     with an exponent (below 0.0001 or from 10**16, where rounded_text takes Decimal)."""
     symbol = currency_symbol.replace("{", "{{").replace("}", "}}")
     if unit == m.PERCENT:
+        if _rounds_to_an_end(values):
+            return None
         places, pattern = 1, "{:.1f}%"
     elif unit == m.COUNT:
         places, pattern = 0, "{:,.0f}"
@@ -201,7 +220,9 @@ def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
     since = f"from {previous}{in_period(fig.previous_period_label)}" if fig.previous_period_label \
         else f"from {previous}"
     if fig.direction == "same":
-        return f"No change {since}"
+        # Two figures that differ but are shown alike (0.03% and 0.02%, both 'less than 0.1%') have
+        # changed, a little: 'No change' had been said of them.
+        return f"{'No' if fig.value == fig.previous_value else 'Little'} change {since}"
     word = "Up" if fig.direction == "up" else "Down"
     if fig.unit == m.PERCENT:
         amount, suffix = fig.change, " percentage points"
@@ -213,6 +234,16 @@ def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
     if size == 0:
         return f"{word} less than 0.1{suffix} {since}"
     return f"{word} {size:,}{suffix} {since}"
+
+
+def points_change(change: float, moved: bool) -> str:
+    """A share's change in percentage points as the channel shift table shows it ('gained 4.1',
+    'lost 0.3'): ``change`` is from the shares as shown, ``moved`` whether the shares themselves
+    differ. Two that differ but are shown alike (0.001% and 0.04%, both 'less than 0.1%') are
+    'little change', as a card says, not 'no change'."""
+    if change == 0:
+        return "little change" if moved else "no change"
+    return f"{'gained' if change > 0 else 'lost'} {abs(change):.1f}"
 
 
 def date_label(d: date | None) -> str:

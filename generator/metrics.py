@@ -658,7 +658,8 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         rec = latest.get(kpi, {}).get(svc.slug)
         status = m.NOT_REQUESTED if kpi in not_requested else m.OK
         if rec is None:
-            kpis[kpi] = make_figure(kpi, None, None, None, None, status=status, target=svc.targets.get(kpi))
+            kpis[kpi] = make_figure(kpi, None, None, None, None, status=status, target=svc.targets.get(kpi),
+                                    note=_no_take_up_why(rows) if kpi == m.DIGITAL_TAKE_UP else None)
             continue
         prev_period = rec.get("prev_period")
         kpis[kpi] = make_figure(
@@ -683,6 +684,17 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
     return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used,
                           latest_label=rows[-1].period.label if rows else None)
+
+
+def _no_take_up_why(rows: list[m.PeriodRow]) -> str | None:
+    """Why a service with transactions has no take-up, where it is that no period has every channel's
+    count: its card had said 'No figure has been published for this' beside a published Online count
+    (a tester's service with four of its seven channels 'ND'). None where that is not why."""
+    counted = [r for r in rows if r.transactions is not None]
+    if not counted or any(r.complete for r in counted):
+        return None
+    when = f"for {counted[0].period.label}" if len(counted) == 1 else "for any period"
+    return f"Not every channel has a figure {when}, so take-up cannot be worked out"
 
 
 def _periods_complete(months: float, step: int) -> str:

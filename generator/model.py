@@ -428,6 +428,7 @@ class SiteModel:
     home_charts: list[Chart] = field(default_factory=list)
     cost_reports: list = field(default_factory=list)  # costs.CostReport per financial year, newest first
     savings_charts: list[Chart] = field(default_factory=list)  # on the savings ranking pages
+    no_savings_reason: str = ""  # what the savings page says where no service has savings (savings.no_savings_reason)
     vega_bundle: str | None = None  # site-relative path of the Vega runtime, when charts are interactive
     asset_versions: dict = field(default_factory=dict)  # static file ('css/site.css') -> digest of its content
     chart_setup: list = field(default_factory=list)  # applied to each chart made later, with its page (charts.LazyCharts)

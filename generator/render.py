@@ -31,7 +31,8 @@ Per kind (``page.kind``), from ``PageSpec.context``
     organisation  ``organisation``  OrganisationView
     page          ``content``       MarkdownPage
 
-Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``, ``usual_latest(rows)`` (the period most
+Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``, ``points_change(change, moved)`` (a share's
+change in percentage points: 'gained 4.1', 'little change', 'no change'), ``usual_latest(rows)`` (the period most
 rows of a services table have their latest data for, and whether all do),
 ``date_label(d)``, ``sort_state(table, key)``, ``chart_table(chart)`` (a chart's data table:
 its ``<thead>`` and ``<tbody>``, with a column per series for a chart of several over time),
@@ -66,7 +67,7 @@ from generator import BUILTIN_THEME
 from generator import model as m
 from generator.charts import charts_by_topic
 from generator.formatting import (change_text, count_of, date_label, during, format_figure, format_many,
-                                  format_value)
+                                  format_value, points_change)
 from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
@@ -348,6 +349,7 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
         during=during,
         figure=_figure_filter,
         change_text=_change_filter,
+        points_change=points_change,
         date_label=date_label,
         sort_state=sort_state,
         chart_svg=_chart_svg,
@@ -712,6 +714,8 @@ def _figure_cell(ctx, fig):
         cell += f'<span class="table__period">{escape(fig.period_label)}</span>'
     if ok and fig.note and fig.info.key == m.TRANSACTIONS_PER_YEAR:  # fewer than 12 months of complete figures
         cell += '<span class="table__period">not a whole year of complete figures</span>'
+    if not ok and fig.note and fig.info.key == m.DIGITAL_TAKE_UP:  # no period with every channel's count
+        cell += '<span class="table__period">not every channel has a figure</span>'
     return Markup(f'<td class="num{"" if ok else " missing"}">{cell}</td>')
 
 

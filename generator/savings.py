@@ -140,3 +140,20 @@ def service_savings(service: m.ServiceView, site_costs: dict[str, float | None],
         after = shifted_cost(channels, level)
         scenarios.append(Scenario(key, name, level, after, cost - after, note))
     return Savings(service.split_period_label or "", channels, total, take_up, cost, scenarios)
+
+
+def no_savings_reason(services: list[m.ServiceView], channels: list[m.ChannelInfo]) -> str:
+    """Why no service has savings, for the savings page to say instead of its table. A site whose
+    every service marks its cost not requested, with no unit cost for any channel, had said only
+    that no service has 'a unit cost for each of its channels', above a table of every channel's
+    unit cost as 'no data' (a tester's GP appointments)."""
+    current = [s for s in services if s.has_data and not s.ended]
+    if current and all(m.COST_PER_TRANSACTION in s.not_requested for s in current):
+        return "None of these services collects its cost per transaction, so there are no costs to estimate " \
+               "savings from."
+    if current and all(m.DIGITAL_TAKE_UP in s.not_requested for s in current):
+        return "None of these services collects its digital take-up, so no savings from raising it can be estimated."
+    if all(c.unit_cost is None for c in channels) and not any(s.unit_costs for s in services):
+        return "No typical cost of a transaction is given for any channel, so no savings can be estimated."
+    return "No service has both a channel split and a unit cost for each of its channels, so no savings can be " \
+           "estimated."

@@ -420,16 +420,19 @@ def test_shipped_chart_templates_are_up_to_date():
 
 
 def test_a_ranked_charts_summary_never_names_one_of_several_as_the_highest():
-    """Ties are judged as the figures are shown (99.96% and 100.0% both read 100.0%): the summary
-    names every one that shares the top (or counts them), and says so when all are the same."""
+    """Ties are judged as the figures are shown (99.97% and 99.96% both read 'more than 99.9%'): the
+    summary names every one that shares the top (or counts them), and says so when all are the same.
+    100.0% is all: 99.96%, short of it, is not shown as 100.0%, so does not share it."""
     from generator.charts import _ranked_chart
 
     def summary(items, limit=None):
         return _ranked_chart("x", "Take-up", items, "percent", "ranked-percent", "b", "£", "digital take-up",
                              limit).summary
 
+    assert summary([("A", 99.97), ("B", 99.96), ("C", 50.0)]) == (
+        "A and B have the highest digital take-up (more than 99.9%) and C the lowest (50.0%).")
     assert summary([("A", 100.0), ("B", 99.96), ("C", 50.0)]) == (
-        "A and B have the highest digital take-up (100.0%) and C the lowest (50.0%).")
+        "A has the highest digital take-up (100.0%) and C the lowest (50.0%).")
     assert summary([("A", 100.0), ("B", 100.0)]) == "Both services have the same digital take-up (100.0%)."
     assert summary([("A", 90.0), ("B", 90.0), ("C", 90.0)]) == "All 3 services have the same digital take-up (90.0%)."
     assert summary([("A", 93.5)]) == "A is the only service with a figure: 93.5%."  # not 'has the highest
@@ -732,3 +735,46 @@ def test_the_channel_shares_chart_draws_the_notes_it_lists():
     assert spec["datasets"]["annotations"] == note
     assert 'stroke-dasharray="4,3"' in draw(spec) and ">1</text>" in draw(spec)
     assert ">1</text>" not in draw(fill("stacked-shares", {"table": rows}, "d"))
+
+
+def test_a_digital_share_of_none_then_a_little_is_told_as_a_rise(tmp_path):
+    """A tester's GP practices had no video appointments in March 2019 and 59 of 208,837 (0.028%) in August
+    2021: both rounded to 0.0, and the channel shares chart said 'was 0.0% in both'."""
+    files = standard_files()
+    files["data/permits.csv"] = "period,channel,transactions\n2024-01,online,0\n2024-01,phone,5000\n" \
+                                "2024-02,online,1\n2024-02,phone,4999\n"
+    model = prepare(write_site(tmp_path, files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    charts = {c.id: c for c in permits.charts}
+    # February: 1 of 5,000 is 0.02%.
+    assert charts["channel-shares"].summary.endswith(
+        " The digital channels' share rose from 0.0% in January 2024 to less than 0.1% in February 2024.")
+    assert charts["digital-take-up"].summary == (
+        "Digital take-up rose from 0.0% in January 2024 to less than 0.1% in February 2024.")
+    assert [row["label"] for row in charts["channel-split"].rows if row["series"] == "Online"] == ["less than 0.1%"]
+
+
+def test_the_months_the_busiest_and_quietest_are_not_chosen_from_are_counted_as_shown_and_named(tmp_path):
+    """A tester's GP appointments had no Video/Online row for June 2020: the sentence said 'Of the 29
+    months shown' above a table of 30, counting only the months with every channel's figure."""
+    files = standard_files()
+    rows = ["period,channel,transactions"]
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            online = 600 if (year, month) == (2025, 3) else 10 if (year, month) == (2025, 12) else 100
+            if (year, month) == (2024, 9):  # rows, but no figures: 'no data' in every column
+                rows += ["2024-09,online,", "2024-09,phone,"]
+                continue
+            rows.append(f"{year}-{month:02d},online,{online}")
+            if (year, month) != (2024, 6):  # no row at all: June 2024's 100 leaves the phone out
+                rows.append(f"{year}-{month:02d},phone,50")
+    files["data/permits.csv"] = "\n".join(rows) + "\n"
+    model = prepare(write_site(tmp_path, files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    chart = {c.id: c for c in permits.charts}["transactions"]
+    assert len({row["period"] for row in chart.rows}) == 24  # the table's rows
+    # 2025: 10 x 150 + 650 + 60 = 2,210. 2024 has 10 whole months: no comparison. December: phone 50, online 10.
+    assert chart.summary == ("In January to December 2025, there were 2,210 transactions. Of the 24 months shown, "
+                             "the busiest was March 2025, with 650, and the quietest December 2025, with 60. "
+                             "June 2024 is left out: some channels have no figures for it. September 2024 has no "
+                             "figures. Phone was the most used channel in December 2025."), chart.summary

@@ -20,8 +20,10 @@ def decimal_rounded(value, places):
 
 def reference(value, unit, currency="£"):
     """format_value as it was written with Decimal throughout."""
-    if unit == m.PERCENT:
-        return f"{decimal_rounded(value, 1)}%"
+    if unit == m.PERCENT:  # a share above none, or short of all, is not shown as 0.0% or 100.0%
+        text = str(decimal_rounded(value, 1))
+        return "less than 0.1%" if text == "0.0" and value > 0 else \
+            "more than 99.9%" if text == "100.0" and value < 100 else f"{text}%"
     if unit == m.MONEY:  # whole pounds from £100,000: pence there are false precision
         size = abs(value)  # and under 10p, two significant figures (at most 6 places)
         places = 0 if size >= 99_999.995 else 2 if size == 0 or size >= 0.095 else min(
@@ -60,6 +62,8 @@ def test_rounded_text_is_decimals_round_half_up(value, places):
 @example(1234567.5, m.COUNT)
 @example(-999.5, m.COUNT)
 @example(0.45, m.PERCENT)
+@example(0.03, m.PERCENT)
+@example(99.97, m.PERCENT)
 @example(100000.0, m.MONEY)
 @example(1296854757.11, m.MONEY)
 @example(-123456.5, m.MONEY)
@@ -89,6 +93,7 @@ column_numbers = st.one_of(numbers, st.floats(min_value=1e15, max_value=1e20),
 @example([-1234.4, 0.4, -0.4], m.COUNT, "£")
 @example([1e16, 5.5], m.PERCENT, "£")
 @example([0.00001, 5.5], m.PERCENT, "£")
+@example([5.5, 0.03, 99.95], m.PERCENT, "£")  # 'less than 0.1%', 'more than 99.9%': not '{:.1f}%'
 @example([1234.5678, 2.0], m.MONEY, "{x}")
 @example([2**53 + 1, 5.0], m.COUNT, "£")  # an int is not rounded through a float
 @settings(deadline=None)
@@ -252,3 +257,22 @@ def test_plain_digits_are_read_as_to_numeric_reads_them(texts):
             np.array_equal(np.isnan(got), np.isnan(expected))
             and np.array_equal(got[~np.isnan(got)], expected[~np.isnan(expected)])
             and np.array_equal(np.signbit(got), np.signbit(expected)))
+
+
+def test_a_share_above_none_is_not_shown_as_none_nor_its_change_as_no_change():
+    """A tester's GP practices: video appointments were 59 of 208,837 in August 2021 (0.028%) and 67 of
+    227,471 in July (0.029%). The card read '0.0%, No change from 0.0% in July 2021', as if there were none."""
+    from generator.figures import make_figure
+    from generator.formatting import change_text, format_figure, points_change
+
+    assert [format_value(v, m.PERCENT) for v in (59 / 208_837 * 100, 0.0, 0.05, 0.049, 99.97, 99.94, 100.0)] == [
+        "less than 0.1%", "0.0%", "0.1%", "less than 0.1%", "more than 99.9%", "99.9%", "100.0%"]
+    fig = make_figure(m.DIGITAL_TAKE_UP, 59 / 208_837 * 100, "August 2021", 67 / 227_471 * 100, "July 2021")
+    assert format_figure(fig) == "less than 0.1%"
+    assert change_text(fig) == "Little change from less than 0.1% in July 2021"
+    assert fig.assessment == "same"  # no 'worse' tag for a fall of 0.001 points
+    same = make_figure(m.DIGITAL_TAKE_UP, 12.5, "August 2021", 12.5, "July 2021")
+    assert change_text(same) == "No change from 12.5% in July 2021"
+    # The channel shift table's change, from the shares as shown: 0.001% to 0.04% is not 'no change'.
+    assert [points_change(c, moved) for c, moved in ((0.0, True), (0.0, False), (4.1, True), (-2.0, True))] == [
+        "little change", "no change", "gained 4.1", "lost 2.0"]

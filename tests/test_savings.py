@@ -118,3 +118,34 @@ def test_a_service_without_a_whole_latest_year_has_no_savings(tmp_path):
     assert "visitors" not in (site / "site/data/savings.csv").read_text()
     whole = savings_of(tmp_path / "whole", **visitor_permits())["visitors"].savings
     assert whole.scenario("points").saving == pytest.approx(480 * 1.80)
+
+
+def test_a_savings_page_with_nothing_to_estimate_from_says_why_and_lists_no_empty_unit_costs(tmp_path):
+    """A tester's GP appointments, every service marking its cost not requested and no channel with a
+    unit cost, had a savings page saying no service had 'a unit cost for each of its channels', above
+    a table of every channel's unit cost as 'no data'."""
+    def savings_page(root, files):
+        build_site(write_site(root, files), root / "site")
+        return BeautifulSoup((root / "site/savings/index.html").read_text(), "html.parser")
+
+    files = standard_files()
+    files["config.yaml"] = "\n".join(line for line in files["config.yaml"].splitlines() if "unit_cost" not in line)
+    files["content/services/fines.yaml"] += "not_requested: [cost_per_transaction]\n"
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "not_requested: [completion_rate]", "not_requested: [completion_rate, cost_per_transaction]")
+    page = savings_page(tmp_path / "none-collect", files)
+    main = page.find("main")
+    assert "None of these services collects its cost per transaction, so there are no costs to estimate savings " \
+           "from." in main.get_text(" ", strip=True)
+    assert main.find("table") is None and "How these estimates are made" not in main.get_text()
+    # Costs collected, but no unit cost for any channel: that is why.
+    files = standard_files()
+    files["config.yaml"] = "\n".join(line for line in files["config.yaml"].splitlines() if "unit_cost" not in line)
+    main = savings_page(tmp_path / "no-unit-costs", files).find("main")
+    assert "No typical cost of a transaction is given for any channel, so no savings can be estimated." in \
+        main.get_text(" ", strip=True)
+    assert main.find("table") is None
+    # With the site's unit costs, the table lists them (online £0.20, phone £2.00, post £10.00).
+    main = savings_page(tmp_path / "costed", standard_files()).find("main")
+    costs = main.find("caption", string=lambda s: s and s.startswith("Typical cost")).find_parent("table")
+    assert [td.get_text() for td in costs.select("tbody td.num")] == ["£0.20", "£2.00", "£10.00"]

@@ -460,3 +460,59 @@ def test_a_page_in_another_language_is_marked_so_where_it_is_shown_and_linked(tm
     assert {a.get_text(strip=True) for a in home.select('a[lang="cy"]')} == {"Amdanom ni"}
     assert len(home.select('a[lang="cy"]')) == 2  # in the header's navigation and in the footer
     assert not soup(tmp_path / "site", "about/index.html").select("main [lang]")  # the site's own language
+
+
+def test_the_home_pages_latest_data_names_the_period_as_the_services_table_does(tmp_path):
+    """A tester's Canada Service Inventory, of financial years, said 'Latest data: March 2024' on its
+    home page (the month its latest year ends in) above a table captioned 'Latest data: April 2023 to
+    March 2024'. The home page names the latest period by its label, as the table does."""
+    files = standard_files()
+    files["data/permits.csv"] = "period,channel,transactions\n2022/23,online,300\n2022/23,phone,700\n" \
+                                "2023/24,online,400\n2023/24,phone,600\n"
+    files["data/fines.csv"] = files["data/permits.csv"]
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    home = soup(tmp_path / "site", "index.html")
+    assert home.select_one("p.caption").get_text() == "Latest data: April 2023 to March 2024"
+    assert home.select_one("table.table--services caption .table__period").get_text() == (
+        "Latest data: April 2023 to March 2024.")
+    # Quarters: named as quarters.
+    files["data/permits.csv"] = "period,channel,transactions\n2024-Q1,online,40\n2024-Q2,online,50\n"
+    files["data/fines.csv"] = files["data/permits.csv"]
+    build_site(write_site(tmp_path / "quarters", files), tmp_path / "quarters/site")
+    assert soup(tmp_path / "quarters/site", "index.html").select_one("p.caption").get_text() == (
+        "Latest data: April to June 2024")
+    # A month and the year it closes both end on 31 March 2024: the month is the newest data.
+    files["data/fines.csv"] = "period,channel,transactions\n2024-02,online,40\n2024-03,online,50\n"
+    files["data/permits.csv"] = "period,channel,transactions\n2023/24,online,400\n"
+    build_site(write_site(tmp_path / "mixed", files), tmp_path / "mixed/site")
+    assert soup(tmp_path / "mixed/site", "index.html").select_one("p.caption").get_text() == (
+        "Latest data: March 2024")
+
+
+def test_take_up_with_a_channel_unknown_says_why_and_the_busiest_channel_is_of_those_known(tmp_path):
+    """A tester's Canada service had Online 1,433 and four of its seven channels 'ND': its take-up card
+    said 'No figure has been published for this', and its chart 'Online was the most used channel'."""
+    files = standard_files()
+    files["data/permits.csv"] = "period,channel,transactions\n2023/24,online,1433\n2023/24,phone,\n2023/24,post,0\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    page = soup(tmp_path / "site", "services/permits/index.html")
+    card = page.select_one('[data-kpi="digital_take_up"]')
+    assert card.select_one(".kpi-card__value").get_text(strip=True) == "no data"
+    assert card.select_one(".kpi-card__period") is None  # not 'No figure has been published for this.'
+    assert card.select_one(".kpi-card__note").get_text(strip=True) == (
+        "Not every channel has a figure for April 2023 to March 2024, so take-up cannot be worked out")
+    summary = page.select_one("#chart-transactions").get_text(" ", strip=True)
+    assert "There were 1,433 transactions (April 2023 to March 2024). Online was the most used of the " \
+           "channels with figures in April 2023 to March 2024." in summary
+    table = soup(tmp_path / "site", "services/index.html")
+    row = next(r for r in table.select("table.table--services tbody tr") if r.th.a.get_text() == "Renew a permit")
+    assert row.find_all("td")[2].get_text(" ", strip=True) == "no data not every channel has a figure"
+    # With every channel's count (phone 567), take-up is 1,433 / 2,000 = 71.65%, the card has no note,
+    # and the busiest channel is said plainly.
+    files["data/permits.csv"] = files["data/permits.csv"].replace("phone,\n", "phone,567\n")
+    build_site(write_site(tmp_path / "whole", files), tmp_path / "whole/site")
+    page = soup(tmp_path / "whole/site", "services/permits/index.html")
+    assert card_value(page, "digital_take_up") == "71.7%"
+    assert page.select_one('[data-kpi="digital_take_up"] .kpi-card__note') is None
+    assert "Online was the most used channel in April 2023 to March 2024." in page.select_one(
+        "#chart-transactions").get_text(" ", strip=True)
