@@ -1582,6 +1582,21 @@ def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Servic
     _warn_of_counts_never_on_one_row(tidy, asked, problems)
 
 
+def counts_never_on_one_row(tidy: pd.DataFrame) -> set[str]:
+    """The services with started and completed counts, never on one row, and no published completion
+    rate: they have no completion rate, and their card says why (metrics)."""
+    if "started" not in tidy or "completed" not in tidy:
+        return set()
+    started, completed = tidy["started"].notna(), tidy["completed"].notna()
+    if not (started & ~completed).any() or not (completed & ~started).any():
+        return set()  # the usual case, in one pass
+    given = tidy["completion_rate"].notna() if "completion_rate" in tidy else pd.Series(False, index=tidy.index)
+    by = tidy["service"]
+    apart = (started.groupby(by, sort=False).any() & completed.groupby(by, sort=False).any()
+             & ~(started & completed).groupby(by, sort=False).any() & ~given.groupby(by, sort=False).any())
+    return set(apart.index[apart])
+
+
 def _values_of(mapped) -> list[str]:
     return [str(v) for v in mapped] if isinstance(mapped, list) else [str(mapped)]
 
@@ -1592,17 +1607,11 @@ def _warn_of_counts_never_on_one_row(tidy: pd.DataFrame, services: list[Service]
     together in one export, beside completed counts by channel in another, read 'Completion rate:
     no data' with no word. Not paired here: started counts of no channel may be one channel's (a web
     form's), and all channels' completions over them would be a rate of nothing."""
-    started, completed = tidy["started"].notna(), tidy["completed"].notna()
-    if not (started & ~completed).any() or not (completed & ~started).any():
-        return  # the usual case, in one pass
-    given = tidy["completion_rate"].notna() if "completion_rate" in tidy else pd.Series(False, index=tidy.index)
-    by = tidy["service"]
-    apart = (started.groupby(by, sort=False).any() & completed.groupby(by, sort=False).any()
-             & ~(started & completed).groupby(by, sort=False).any() & ~given.groupby(by, sort=False).any())
+    apart = counts_never_on_one_row(tidy)
     for svc in services:
-        if not apart.get(svc.slug, False):
+        if svc.slug not in apart:
             continue
-        rows = tidy[by.eq(svc.slug)]
+        rows = tidy[tidy["service"].eq(svc.slug)]
         where = {name: "for all channels together" if rows.loc[rows[name].notna(), "channel"].eq("").all()
                  else "by channel" if rows.loc[rows[name].notna(), "channel"].ne("").all() else "on other rows"
                  for name in ("started", "completed")}

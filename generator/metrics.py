@@ -30,7 +30,7 @@ import pandas as pd
 from generator import model as m
 from generator.config import Config
 from generator.content import Service
-from generator.data import NOT_BEGUN
+from generator.data import NOT_BEGUN, counts_never_on_one_row
 from generator.cells import NR_KPIS
 from generator.measures import RATINGS
 from generator.periods import Period, period_attr
@@ -444,13 +444,15 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
         uncounted = _uncounted_channels(rows, periods, config)
         unpaired = {slug: tuple(zip(group["period"].map(lambda p: p.label), group["cost_unpaired"])) for slug, group
                     in periods[periods["cost_unpaired"].ne("")].groupby("service", sort=False)}
+        apart = counts_never_on_one_row(tidy)
     else:
         latest, split, window_rows, period_lists, marked, unpaired, uncounted = {}, {}, {}, {}, {}, {}, {}
+        apart = set()
     for svc in services:
         unpaired_here = unpaired.get(svc.slug, ())
         kept, spans = _cost_spans(period_lists.get(svc.slug, []), {label for label, _ in unpaired_here})
         fig = results[svc.slug] = _service_figures(svc, config, latest, window_rows.get(svc.slug),
-                                                   kept, split, marked.get(svc.slug, ()))
+                                                   kept, split, marked.get(svc.slug, ()), svc.slug in apart)
         fig.unpaired_costs, fig.cost_spans = unpaired_here, spans
         fig.uncounted_channels = uncounted.get(svc.slug, ())
         if spans and kept:  # 'Data covers' the years of cost too: the cost card may show one
@@ -576,7 +578,7 @@ def _marked_not_requested(periods: pd.DataFrame) -> dict[str, tuple[str, ...]]:
 
 
 def _service_figures(svc: Service, config: Config, latest: dict, window: dict | None, rows: list[m.PeriodRow],
-                     split: dict, marked: tuple[str, ...]) -> ServiceFigures:
+                     split: dict, marked: tuple[str, ...], counts_apart: bool = False) -> ServiceFigures:
     kpis: dict[str, m.Figure] = {}
     year = YearWindow(None, None, None, None, None, None, 0.0, 0.0)
     kind = rows[-1].period.kind if rows else None
@@ -658,8 +660,10 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         rec = latest.get(kpi, {}).get(svc.slug)
         status = m.NOT_REQUESTED if kpi in not_requested else m.OK
         if rec is None:
+            why = _no_take_up_why(rows) if kpi == m.DIGITAL_TAKE_UP else _COUNTS_APART \
+                if kpi == m.COMPLETION_RATE and counts_apart else None
             kpis[kpi] = make_figure(kpi, None, None, None, None, status=status, target=svc.targets.get(kpi),
-                                    note=_no_take_up_why(rows) if kpi == m.DIGITAL_TAKE_UP else None)
+                                    note=why)
             continue
         prev_period = rec.get("prev_period")
         kpis[kpi] = make_figure(
@@ -684,6 +688,12 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
     return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used,
                           latest_label=rows[-1].period.label if rows else None)
+
+
+# A completion rate's card where started and completed counts are never on one row (a period and
+# channel): it had said 'No figure has been published for this' beside both (a tester's).
+_COUNTS_APART = ("Started and completed counts are published, but never for the same period and channel, "
+                 "so the rate cannot be worked out")
 
 
 def _no_take_up_why(rows: list[m.PeriodRow]) -> str | None:

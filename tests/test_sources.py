@@ -5138,6 +5138,8 @@ def test_started_for_all_channels_and_completed_by_channel_are_told_not_zeroed(t
                           "channels together and completed counts by channel, never on one row, so it has no "
                           "completion rate\n    hint: give both for the same rows") in out
     assert "more completed" not in out  # no channel was given a started count of 0
+    card = services(config)["pay"].kpis["completion_rate"]
+    assert card.value is None and card.note.startswith("Started and completed counts are published, but never")
     (tmp_path / "data/bills.csv").write_text("period,channel,started\n2024-01,online,50\n2024-02,online,50\n")
     code, out = run(config, "check")
     assert "never on one row" not in out
