@@ -61,7 +61,9 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems, lat
     if not gaps:
         return
 
-    def tell(gaps: list[int]) -> None:
+    def tell(gaps: list[int], elsewhere: bool = False, more: int = 0) -> None:
+        """The warning; ``elsewhere``: the service's other files have those periods, so it is this
+        file's figures that are missing then, said for it and ``more`` other services like it."""
         labels = [month_span(i // 12, i % 12 + 1, step, kind).label for i in gaps]
         shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
         # Where the gap ends: the first period after it (its first row), in whichever file holds it.
@@ -72,6 +74,16 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems, lat
         file = str(first["@file"] if "@file" in after else path)
         if (file, str(rows["service"].iloc[0])) in problems.dropped_periods or problems.unread_files:
             return  # a period told as wrong, or a file left unread, leaves gaps of its own: not told again
+        if elsewhere:
+            held = [c for c in MEASURES if c in rows and rows[c].notna().any()]
+            problems.warning(file if "@file" in after else path, f"this file has no rows for {shown} for service "
+                             f"'{svc.called}', though its other data has them" + (
+                                 f" (and {more} more service{'s' if more > 1 else ''} like it)" if more else "")
+                             + f", so its {' and '.join(held)} figures from this file are no data then",
+                             int(first["line"]), hint="if the file leaves out a period with nothing in it (an export "
+                             "of rows per event), say so with missing_rows: zero in its source; if these figures "
+                             "were not collected then (a survey not run that year), this is right")
+            return
         problems.warning(file if "@file" in after else path, f"service '{svc.called}' has no rows for {shown}",
                          int(first["line"]), hint="add the missing periods, with blank cells if there is no data; "
                          "gaps are shown as gaps in charts. If a period with no row had none (an export of rows "
@@ -80,22 +92,30 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems, lat
     if later is None:
         tell(gaps)
     else:
-        later.append((svc.slug, kind, gaps, tell))
+        later.append((svc.slug, kind, gaps, tell, str(path)))
 
 
 def _tell_gaps(later: list, per_service: dict[str, list[tuple[Path, pd.DataFrame]]]) -> None:
-    """The gaps of services with several files, without the periods another of a service's files
-    has: a satisfaction survey's source that skips a year, beside counts for it, had told 32
-    councils they had 'no rows for April 2011 to March 2012' (a tester's benchmarking export)."""
+    """The gaps of services with several files. One none of its files fills is the service's, told
+    once. One another of its files fills is this file's figures missing then: a satisfaction
+    survey's file that skips a year, beside counts for it, had told 32 councils they had 'no rows
+    for April 2011 to March 2012' (a tester's benchmarking export); it is said of the file, once
+    for all the services it is so for."""
     told: dict[str, set[int]] = {}  # a gap none of a service's files fills is told once, not once a file
-    for slug, kind, gaps, tell in later:
+    filled: dict[str, list] = {}  # file -> (tell, its gaps) of each service whose other files fill them
+    for slug, kind, gaps, tell, file in later:
         parts = per_service.get(slug, [])
-        covered = told.setdefault(slug, set()) | {p.start.year * 12 + p.start.month - 1 for _, frame in parts
-                                                  for p in set(frame["period"]) if p.kind == kind}
-        gaps = [gap for gap in gaps if gap not in covered]
-        if gaps:
-            told[slug].update(gaps)
-            tell(gaps)
+        have = {p.start.year * 12 + p.start.month - 1 for _, frame in parts for p in set(frame["period"])
+                if p.kind == kind}
+        own = [gap for gap in gaps if gap not in have and gap not in told.setdefault(slug, set())]
+        if own:
+            told[slug].update(own)
+            tell(own)
+        elsewhere = [gap for gap in gaps if gap in have]
+        if elsewhere:
+            filled.setdefault(file, []).append((tell, elsewhere))
+    for (tell, gaps), *others in filled.values():
+        tell(gaps, elsewhere=True, more=len(others))
 
 
 def _zeros_for_missing_rows(rows: pd.DataFrame, measures: tuple[str, ...], counts: frozenset) -> pd.DataFrame:
