@@ -380,6 +380,15 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
         (one, at), (two, there) = sorted(
             (((str(r.get("@file") or parts[int(r["@from"])][0]), int(r["line"])), r) for r in pair),
             key=lambda item: item[0])
+        sources = [parts[int(r["@from"])][1].attrs.get("source") for r in (there, at)]
+        if one[0] == two[0] and all(sources):  # one file, read by two sources
+            problems.error(two[0], f"service '{svc.called}' has two different values of {measure} for "
+                           f"{at['period'].label} '{channel or 'all channels'}': {_figure(there[measure])} as source "
+                           f"'{sources[0]}' reads this file and {_figure(at[measure])} as source '{sources[1]}' "
+                           f"does (line {one[1]})", two[1],
+                           hint="two sources of one file must not both read a figure for the same rows: narrow one "
+                                "with filter: or exclude:, or leave the column out of one with ignore:")
+            continue
         problems.error(two[0], f"service '{svc.called}' has two different values of {measure} for "
                        f"{at['period'].label} '{channel or 'all channels'}': {_figure(there[measure])} here and "
                        f"{_figure(at[measure])} in {Path(one[0]).name} (line {one[1]})", two[1],
@@ -1762,6 +1771,8 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         rows = rows.drop(columns=["_key", "_kind", *_cell_places(rows)]).assign(service=svc.slug)
         if zeros:  # its counts are 0 where another of the service's sources has a row and it has none
             rows.attrs["zeroed"] = zero_span()
+        if (source := source_of(config, ref)) is not None and source.shared:
+            rows.attrs["source"] = source.id  # which reading of a file two sources read (_merge_sources)
         per_service.setdefault(svc.slug, []).append((path, rows))
     read = {(ref.key or svc.slug if has_key_column else ""): svc.slug for svc, ref in readers
             if (ref.key or svc.slug) in used_keys and not _zeroed(config, ref)}  # no service column: its rows are ''

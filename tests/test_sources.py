@@ -5151,3 +5151,16 @@ def test_started_for_all_channels_and_completed_by_channel_are_told_not_zeroed(t
     # online: 84 of 100 started; phone's completions have no started count (0, from missing_rows: zero,
     # as the bills file has rows per channel and none for phone): 19 completed of 0 started is told.
     assert services(config)["pay"].periods[-1].completion_rate == pytest.approx(100 * (44 + 9) / 50)
+
+
+def test_two_sources_of_one_file_with_different_figures_are_named(tmp_path):
+    """Two sources read one file and both gave a count for the same rows: the error had named the
+    same file on both sides, and its hint (a year's file repeating a month) did not fit."""
+    files = {"data/pay.csv": "period,channel,Paid,Paid online\n2024-01,online,40,45\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [{source: a}, {source: b}]")}
+    config = site(tmp_path, "sources:\n  - {id: a, file: pay.csv, columns: {transactions: Paid}, ignore: [Paid online]}"
+                            "\n  - {id: b, file: pay.csv, columns: {transactions: Paid online}, ignore: [Paid]}\n", files)
+    code, out = run(config, "check")
+    assert code == 1 and ("data/pay.csv:2: error: service 'pay' has two different values of transactions for "
+                          "January 2024 'online': 45 as source 'b' reads this file and 40 as source 'a' does (line 2)"
+                          "\n    hint: two sources of one file must not both read a figure for the same rows") in out
