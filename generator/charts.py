@@ -119,13 +119,14 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
 def _transactions_series(service: m.ServiceView, channels) -> tuple[list[dict], str]:
     """Rows per channel; or, for data with no channel split, all transactions and the digital ones."""
     rows = []
+    periods = m.counted_rows(service.periods)
     for i in service.channels_used:
-        rows += _with_gaps([(r.period, r.by_channel[i], _NOTHING) for r in service.periods], channels[i].label)
+        rows += _with_gaps([(r.period, r.by_channel[i], _NOTHING) for r in periods], channels[i].label)
     if rows:
         return rows, "Transactions by channel"
     for series, value in (("All transactions", lambda r: r.transactions),
                           ("Digital transactions", lambda r: r.digital_transactions)):
-        rows += _with_gaps([(r.period, value(r), _NOTHING) for r in service.periods], series)
+        rows += _with_gaps([(r.period, value(r), _NOTHING) for r in periods], series)
     digital = any(rw["series"] == "Digital transactions" for rw in rows)
     return rows, "Transactions, all and digital" if digital else "Transactions"
 

@@ -439,3 +439,19 @@ def with_cost_spans(periods: list[PeriodRow], spans: list[PeriodRow]) -> list[Pe
     """A service's periods with its cost spans (see ServiceView.cost_spans), in order: what the cost
     chart, the cost report and the open data read."""
     return sorted([*periods, *spans], key=lambda row: (row.period.start, row.period.end)) if spans else periods
+
+
+def counted_rows(periods: list[PeriodRow]) -> list[PeriodRow]:
+    """A service's periods without those of another kind that hold no count: what its tables and
+    charts of transactions read. A survey's own periods (three years together, or quarters beside
+    months of counts) each stood in the transactions table and chart as a period of 'no data',
+    breaking every line; they stay in the table of figures by period, with the figure they hold."""
+    def counts(row: PeriodRow) -> bool:
+        return row.transactions is not None or row.digital_transactions is not None or \
+            any(value is not None for value in row.by_channel)
+
+    kinds = {row.period.kind for row in periods if counts(row)}
+    if len(kinds) != 1 or all(row.period.kind in kinds for row in periods):
+        return periods
+    return [row for row in periods if row.period.kind in kinds or counts(row)]
+

@@ -617,7 +617,7 @@ _PERIOD_COLUMNS = (("transactions", m.COUNT), ("digital_take_up", m.PERCENT), ("
 def _channel_period_rows(ctx, service: m.ServiceView):
     """The rows of a service's transactions-by-channel-and-period table, latest first."""
     currency = _currency(ctx)
-    rows = service.periods[::-1]
+    rows = m.counted_rows(service.periods)[::-1]
     used = service.channels_used
     cells = _value_cells([row.by_channel[i] for row in rows for i in used] + [row.transactions for row in rows],
                          m.COUNT, currency)

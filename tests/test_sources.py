@@ -5122,6 +5122,15 @@ def test_figures_for_another_kind_of_period_in_another_file_are_told(tmp_path):
     assert code == 0 and ("data/b.csv:2: warning: service 'pay' has figures for ranges of dates here (April 2022 to "
                           "March 2025, ...) beside financial years in a.csv: each shows as a period of its own, with "
                           "no data for the other figures") in out
+    # The range is in the table of figures by period, with its satisfaction; not in the transactions
+    # chart and table, where it was a period of 'no data' between the years.
+    pay = services(config)["pay"]
+    assert [r.period.label for r in pay.periods] == ["April 2022 to March 2025", "April 2023 to March 2024",
+                                                     "April 2024 to March 2025"]
+    transactions = next(c for c in pay.charts if c.id == "transactions")
+    assert [row["period"] for row in transactions.rows] == ["April 2023 to March 2024", "April 2024 to March 2025"]
+    satisfaction = next(c for c in pay.charts if c.id == "user-satisfaction")
+    assert [row["value"] for row in satisfaction.rows] == [70.0]
     months = [f"2024-{m:02d}" for m in range(4, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
     (tmp_path / "data/a.csv").write_text("period,channel,transactions\n" + "".join(f"{m},online,10\n" for m in months))
     (tmp_path / "data/b.csv").write_text("period,cost\n2024/25,300\n")
