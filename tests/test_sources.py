@@ -5173,3 +5173,12 @@ def test_two_sources_of_one_file_with_different_figures_are_named(tmp_path):
     assert code == 1 and ("data/pay.csv:2: error: service 'pay' has two different values of transactions for "
                           "January 2024 'online': 45 as source 'b' reads this file and 40 as source 'a' does (line 2)"
                           "\n    hint: two sources of one file must not both read a figure for the same rows") in out
+
+
+def test_a_stray_windows_byte_in_a_file_with_a_bom_is_told_at_its_cell(tmp_path):
+    """Excel's 'CSV UTF-8' writes a byte order mark: a '£' byte after it was told one cell early, as
+    the byte before it (the decoder counts from after the mark)."""
+    text = "\ufeffperiod,channel,transactions,cost\n2024-01,online,50,£10.00\n".encode("utf-8") + \
+        b"2024-02,online,55,\xa311.00\n"
+    code, out = run(site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY}), "check")
+    assert code == 1 and "data/pay.csv:3:4: error: not utf-8 text (byte b'\\xa3', which is '£' in windows-1252)" in out
