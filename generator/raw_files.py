@@ -414,7 +414,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     if numbered is None:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         numbered = ((record, reader.line_num) for record in reader)
-    header, rows, lines, short, wide, repeated = None, [], [], [], [], []
+    header, rows, lines, short, wide, repeated, alien = None, [], [], [], [], [], []
     padded: list[tuple[int, list[str]]] = []  # rows wider than the headings, the cells beyond them blank
     usual: list[list[str]] = []  # some rows no wider than the headings: the file's own shape
     heading_record = None
@@ -434,6 +434,9 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                 continue
             if len(record) <= len(header) and len(usual) < 200:
                 usual.append(record)
+            if len(record) == 1 < len(header) and (other := _other_delimiter(record[0], len(header), delimiter)):
+                alien.append((line, other))  # a row typed with tabs among rows of commas: told below
+                continue
             if len(record) != len(header):
                 if len(record) < len(header) or not any(c.strip() for c in record[len(header):]):
                     if 1 < len(record) < len(header):  # one cell alone is a title or a note, found later
@@ -483,6 +486,12 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        f"table: the headings seem to be on line {line} ({shown[:80]}{'...' if len(shown) > 80 else ''})",
                        header_line, hint=where + ", so that the lines above it are passed over")
         return None
+    for line, other in alien[:1] if len(alien) > 5 else alien:  # many are one error, with how many
+        more = f" (and {len(alien) - 1} more rows like it)" if len(alien) > 5 else ""
+        problems.error(path, f"row has 1 cell but the header has {len(header)}: its cells are separated by "
+                       f"{_DELIMITER_NAMES[other][0]}, not {_DELIMITER_NAMES.get(delimiter, (repr(delimiter),))[0]} "
+                       f"as the headings' are{more}", line, 1,
+                       hint="write the row as the other rows are (a row pasted in from another file?)")
     for line_num, cells, record in wide:
         figure = _split_figure(record, usual, counts=cells == len(header) + 1)
         problems.error(path, f"row has {cells} cells but the header has {len(header)}{figure}",
@@ -537,6 +546,23 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame["@line"] = lines
     return RawFile(frame, header_line)
+
+
+_DELIMITER_NAMES = {"\t": ("tabs", "tab"), ";": ("semicolons", "';'"), "|": ("bars", "'|'"), ",": ("commas", "','")}
+
+
+def _other_delimiter(cell: str, headings: int, delimiter: str) -> str | None:
+    """The delimiter a row read as one cell was typed with, if another one splits it into about as
+    many cells as the headings ('2024-01\tonline\t5' among rows of commas). A tester's row of tabs
+    became an organisation's name, told only as a web address too long for a file name."""
+    for other in _DELIMITER_NAMES:
+        parts = cell.count(other) + 1
+        if other == delimiter or parts < 2:
+            continue
+        # Tabs are not in notes' prose: about as many parts as headings. Semicolons are: exactly as many.
+        if (headings - 1 <= parts <= headings + 1) if other == "\t" else (parts == headings >= 3):
+            return other
+    return None
 
 
 _EXTRA_HINT = "check for an extra delimiter, or quote text that contains one"

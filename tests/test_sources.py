@@ -5182,3 +5182,13 @@ def test_a_stray_windows_byte_in_a_file_with_a_bom_is_told_at_its_cell(tmp_path)
         b"2024-02,online,55,\xa311.00\n"
     code, out = run(site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY}), "check")
     assert code == 1 and "data/pay.csv:3:4: error: not utf-8 text (byte b'\\xa3', which is '£' in windows-1252)" in out
+
+
+def test_a_row_typed_with_tabs_among_rows_of_commas_is_an_error_at_its_line(tmp_path):
+    """A row typed with tabs is one cell to the CSV reader: a tester's became an organisation's name
+    (told only as a web address too long for a file name), another was left out by filter: and
+    published with exit 0. Now an error at its line, and the other rows are read."""
+    text = "period,channel,transactions\n2024-01,online,5\n2024-02\tonline\t6\n2024-03,online,7\n"
+    code, out = run(site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY}), "check")
+    assert code == 1 and ("data/pay.csv:3:1: error: row has 1 cell but the header has 3: its cells are separated "
+                          "by tabs, not commas as the headings' are") in out and out.count("error:") == 1
