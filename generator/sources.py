@@ -858,6 +858,17 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
             continue  # a spacer column with no heading and nothing in it
         matches = [m for m in (c.match(heading.strip()) for c in compiled) if m]
         if not matches:
+            if _REPEATED_BLANK.fullmatch(heading) and _holds_figures(frame[heading]):
+                # A heading emptied among values across columns: its figures were dropped with exit 0
+                # (a tester's damaged Transactions Explorer file lost a year's volumes).
+                number = resolver.number[heading]
+                beside = [h for h in resolver.headings[max(number - 2, 0):number + 1] if h != heading
+                          and not _REPEATED_BLANK.fullmatch(h)]
+                problems.error(path, f"column {number} has no heading but holds figures, so none of them is read",
+                               header_line, number,
+                               hint="write its heading" + (f" (beside {' and '.join(repr(h) for h in beside)})"
+                                                           if beside else "")
+                               + f"; if it is not data, list it under ignore: ['{heading}'] in the source")
             continue
         fitted = True
         # A split whose period is a period wins: '2012-Q4 Digital CPT (£)' is 2012-Q4 and an unmapped

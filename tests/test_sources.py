@@ -5192,3 +5192,23 @@ def test_a_row_typed_with_tabs_among_rows_of_commas_is_an_error_at_its_line(tmp_
     code, out = run(site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY}), "check")
     assert code == 1 and ("data/pay.csv:3:1: error: row has 1 cell but the header has 3: its cells are separated "
                           "by tabs, not commas as the headings' are") in out and out.count("error:") == 1
+
+
+def test_a_blank_heading_over_figures_in_a_wide_file_is_an_error(tmp_path):
+    """A heading emptied among values across columns: a tester's damaged Transactions Explorer file
+    lost its latest year's volumes with exit 0, even with --strict. An error naming the column and
+    its neighbours; ignore: with its placeholder name reads the file without it."""
+    text = "Service,2022-23: volume,,2024-25: volume\nBins,100,110,120\n"
+    source = ("sources:\n  - file: wide.csv\n    columns: {service: Service}\n"
+              "    wide: {columns: '{period}: {measure}', measures: {volume: transactions}}\n"
+              "    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/wide.csv": text})
+    code, out = run(config, "check")
+    assert code == 1 and ("data/wide.csv:1:3: error: column 3 has no heading but holds figures, so none of them is "
+                          "read\n    hint: write its heading (beside '2022-23: volume' and '2024-25: volume'); if it "
+                          "is not data, list it under ignore: ['(column 3)'] in the source") in out
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text() + "    ignore: ['(column 3)']\n")
+    assert run(config, "check")[0] == 0
+    (tmp_path / "data/wide.csv").write_text("Service,2022-23: volume,,2024-25: volume\nBins,100,,120\n")
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("    ignore: ['(column 3)']\n", ""))
+    assert "no heading" not in run(config, "check")[1]  # an empty spacer column says nothing
