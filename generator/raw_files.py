@@ -8,6 +8,7 @@ read it, and so that every message can name the line a spreadsheet user sees.
 from __future__ import annotations
 
 import codecs
+from collections import Counter
 import csv
 import difflib
 import io
@@ -492,6 +493,19 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        f"{_DELIMITER_NAMES[other][0]}, not {_DELIMITER_NAMES.get(delimiter, (repr(delimiter),))[0]} "
                        f"as the headings' are{more}", line, 1,
                        hint="write the row as the other rows are (a row pasted in from another file?)")
+    widths = Counter(cells for _, cells, _ in wide)
+    if len(wide) > 5 and len(wide) * 2 > len(wide) + len(rows) and len(widths) == 1 and not any(
+            _split_figure(record, usual, counts=cells == len(header) + 1) for _, cells, record in wide[:5]):
+        # Every row (or most) a cell wider than the headings: a heading is missing, not a delimiter
+        # in each row (a tester's file with one heading deleted had 1,340 errors, each 'check for an
+        # extra delimiter', and 'the file has headings but no rows').
+        cells = next(iter(widths))
+        first = wide[0][2]
+        problems.error(path, f"the header has {len(header)} headings but {len(wide):,} rows have {cells} cells: a "
+                       "heading is missing", header_line, hint="add the missing heading; the first row's cells are "
+                       + ", ".join(repr(c.strip()) for c in first[:8]) + (", ..." if len(first) > 8 else "")
+                       + " under " + ", ".join(repr(h) for h in header[:8]) + (", ..." if len(header) > 8 else ""))
+        return None
     for line_num, cells, record in wide:
         figure = _split_figure(record, usual, counts=cells == len(header) + 1)
         problems.error(path, f"row has {cells} cells but the header has {len(header)}{figure}",

@@ -5212,3 +5212,15 @@ def test_a_blank_heading_over_figures_in_a_wide_file_is_an_error(tmp_path):
     (tmp_path / "data/wide.csv").write_text("Service,2022-23: volume,,2024-25: volume\nBins,100,,120\n")
     (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace("    ignore: ['(column 3)']\n", ""))
     assert "no heading" not in run(config, "check")[1]  # an empty spacer column says nothing
+
+
+def test_a_missing_heading_is_one_error_not_one_a_row(tmp_path):
+    """A heading deleted: every row a cell wider than the headings had been an error each ('check
+    for an extra delimiter'; 1,340 of them), and 'the file has headings but no rows' beside them."""
+    rows = "".join(f"2024-{m:02d},online,{m}\n" for m in range(1, 8))
+    code, out = run(site(tmp_path, "", {"data/pay.csv": "period,transactions\n" + rows,
+                                        "content/services/pay.yaml": PAY}), "check")
+    assert code == 1 and out.count("error:") == 1 and ("data/pay.csv:1: error: the header has 2 headings but 7 rows "
+                                                       "have 3 cells: a heading is missing\n    hint: add the missing "
+                                                       "heading; the first row's cells are '2024-01', 'online', '1' "
+                                                       "under 'period', 'transactions'") in out
