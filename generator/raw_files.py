@@ -420,6 +420,7 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     usual: list[list[str]] = []  # some rows no wider than the headings: the file's own shape
     heading_record = None
     header_line = None
+    inner_bom = "\ufeff" in text  # (checked once: most files have none)
     try:
         for record, line_num in numbered:
             if line_num < header_row or not "".join(record).strip():
@@ -430,6 +431,10 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                 heading_record = record
                 continue
             line = line_num - record_lines(record) + 1 if quoted else line_num
+            if inner_bom and record and record[0].startswith("\ufeff"):
+                # A byte order mark inside the file, where files saved from Excel were joined together:
+                # not part of the cell (a tester's repeated headings after one had been 63 errors).
+                record = [record[0].lstrip("\ufeff"), *record[1:]]
             if record == heading_record:  # the headings again, as an export repeats them after a page break
                 repeated.append(line)
                 continue

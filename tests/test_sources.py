@@ -5224,3 +5224,14 @@ def test_a_missing_heading_is_one_error_not_one_a_row(tmp_path):
                                                        "have 3 cells: a heading is missing\n    hint: add the missing "
                                                        "heading; the first row's cells are '2024-01', 'online', '1' "
                                                        "under 'period', 'transactions'") in out
+
+
+def test_files_joined_with_their_byte_order_marks_read_as_one(tmp_path):
+    """Two Excel 'CSV UTF-8' exports joined together: the second's byte order mark stood before its
+    repeated headings, which were then read as a row of figures (63 errors in a tester's file)."""
+    text = ("\ufeffperiod,channel,transactions\n2024-01,online,5\n\ufeffperiod,channel,transactions\n"
+            "2024-02,online,6\n\ufeff2024-03,online,7\n").encode("utf-8")
+    config = site(tmp_path, "", {"data/pay.csv": text, "content/services/pay.yaml": PAY})
+    code, out = run(config, "check")
+    assert code == 0 and "data/pay.csv:3: warning: line 3 repeats the headings, so it is passed over" in out
+    assert [p.transactions for p in services(config)["pay"].periods] == [5, 6, 7]
