@@ -468,6 +468,13 @@ class _Resolver:
         words = set(re.findall(r"[a-z0-9]+", str(name).lower()))
         same = [h for h in self.headings if words and words == set(re.findall(r"[a-z0-9]+", h.lower()))]
         close = same[:1] or difflib.get_close_matches(name, self.headings, n=3, cutoff=0.5)
+        # A heading emptied in the file: its column is most likely the one meant, not the nearest
+        # spelling (a tester's blank 'Denominator' got 'did you mean Numerator?', which published
+        # the wrong figures when followed).
+        blank = [h for h in self.headings if _REPEATED_BLANK.fullmatch(h)] if not same else []
+        if blank:
+            return (f"the file's {blank[0][1:-1]} has no heading: if that is '{name}', write its heading back"
+                    + ("; else did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else ""))
         if close:
             return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
         shown = ", ".join(f"'{h}'" for h in self.headings[:12])

@@ -5235,3 +5235,13 @@ def test_files_joined_with_their_byte_order_marks_read_as_one(tmp_path):
     code, out = run(config, "check")
     assert code == 0 and "data/pay.csv:3: warning: line 3 repeats the headings, so it is passed over" in out
     assert [p.transactions for p in services(config)["pay"].periods] == [5, 6, 7]
+
+
+def test_a_mapped_heading_emptied_in_the_file_is_named_as_the_likely_column(tmp_path):
+    """A mapped heading emptied in the file got 'did you mean Numerator?', which, followed, published
+    the wrong figures: the hint names the column with no heading first."""
+    text = "period,Numerator,\n2024-01,50,60\n"
+    source = "sources: [{file: pay.csv, columns: {completed: Numerator, started: Denominator}}]\n"
+    code, out = run(site(tmp_path, source, {"data/pay.csv": text, "content/services/pay.yaml": PAY}), "check")
+    assert code == 1 and ("column 'Denominator' is not in pay.csv\n    hint: the file's column 3 has no heading: if "
+                          "that is 'Denominator', write its heading back") in out
