@@ -717,7 +717,7 @@ def _header_problems(config: Config, source: Source | None, file: str, raw: RawF
     for number, (heading, key) in enumerate(zip(headings, keys), start=1):
         if re.fullmatch(r"\(column \d+\)", heading) and not raw.frame[heading].str.strip().ne("").any():
             continue  # an empty column with no heading: nothing to read, nothing lost
-        if key not in fields and not (source is not None and source.ignores(heading)) and heading != dated:
+        if key not in fields and not (source is not None and source.ignores(heading, headings)) and heading != dated:
             named = _field_with_its_unit(heading)
             if named is not None and named[0] in fields and named[0] not in keys:
                 _unit_in_heading(path, file, heading, *named, raw.header_line, number, problems)

@@ -227,12 +227,21 @@ class Source:
     def where(self, *keys) -> tuple[int | None, int | None]:
         return self.positions.at(("sources", self.index, *keys))
 
-    def ignores(self, heading: str) -> bool:
+    def ignores(self, heading: str, headings: list[str]) -> bool:
         """Whether ``ignore:`` lists this heading: by its name (in any case and spacing), or by a
         pattern with spreadsheet wildcards ('C&L5b *': the columns of an indicator beside the one
-        read, 54 headings in a tester's benchmarking export)."""
-        names, patterns = _ignore_lists(tuple(str(name) for name in self.values.get("ignore") or []))
-        return _column_key(heading) in names or any(p.fullmatch(heading.strip()) for p in patterns)
+        read, 54 headings in a tester's benchmarking export). A name with a * that is itself one of
+        the file's ``headings`` ('Cost*', a footnoted column) is that heading, not a pattern: as one
+        it had matched 'Cost' too, and the council's costs were replaced by estimates (a review)."""
+        listed = tuple(str(name) for name in self.values.get("ignore") or [])
+        names, patterns = _ignore_lists(listed)
+        if _column_key(heading) in names:
+            return True
+        if not patterns:
+            return False
+        keys = {_column_key(h) for h in headings}
+        return any(pattern.fullmatch(heading.strip()) for name, pattern in zip(_wildcards(listed), patterns)
+                   if _column_key(name) not in keys)
 
 
 def wildcard_regex(text: str) -> re.Pattern:
@@ -241,11 +250,15 @@ def wildcard_regex(text: str) -> re.Pattern:
                       re.IGNORECASE | re.S)
 
 
+def _wildcards(listed: tuple[str, ...]) -> list[str]:
+    return [name for name in listed if "*" in name or "?" in name]
+
+
 @lru_cache(maxsize=256)
 def _ignore_lists(listed: tuple[str, ...]) -> tuple[frozenset, tuple]:
-    """(the plain names' keys, the wildcard patterns) of a source's ``ignore:``."""
-    plain = frozenset(_column_key(name) for name in listed if "*" not in name and "?" not in name)
-    return plain, tuple(wildcard_regex(name) for name in listed if "*" in name or "?" in name)
+    """(every name's key, as a heading may be written with a * in it; the wildcard patterns, in
+    the order _wildcards lists their names) of a source's ``ignore:``."""
+    return frozenset(map(_column_key, listed)), tuple(map(wildcard_regex, _wildcards(listed)))
 
 
 def validate_source(values: dict, index: int, path, positions: Positions, problems: Problems,
@@ -598,7 +611,7 @@ def _field_spec(name: str, source: Source | None, resolver: _Resolver, problems:
     if name in values["constants"]:
         return ("constant", str(values["constants"][name]).strip())
     found = resolver.loose.get(name)
-    if found and source is not None and source.ignores(found):
+    if found and source is not None and source.ignores(found, resolver.headings):
         return None  # a column named like a field (cost) but listed under ignore: is not read
     return ("column", found) if found else None
 
@@ -732,7 +745,7 @@ def _figures_only_on_excluded_rows(frame: pd.DataFrame, keep: pd.Series, source:
         return  # (shared: another source of the file may read those rows' figures, as the hint says to)
     mapped = source.values["columns"]
     headings = {resolver.find(str(mapped[name])) if name in mapped else resolver.find(name) for name in MEASURES}
-    for heading in sorted(h for h in headings if h is not None and not source.ignores(h)):
+    for heading in sorted(h for h in headings if h is not None and not source.ignores(h, resolver.headings)):
         cells = frame[heading].astype(str).str.strip()
         if cells[keep].eq("").all() and cells[~keep].ne("").any():
             problems.warning(source.config_path, f"column '{heading}' of {source.file} has figures only on rows "
@@ -1007,7 +1020,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                     for c in _PLACEHOLDER.findall(v))
         used.update(resolver.find(str(name)) for key in ("filter", "exclude") for name in source.values[key])
         for index, name in enumerate(source.values.get("ignore") or []):
-            if "*" in str(name) or "?" in str(name):
+            if ("*" in str(name) or "?" in str(name)) and resolver.find(str(name)) is None:
                 matched = [h for h in resolver.headings if wildcard_regex(str(name)).fullmatch(h.strip())]
                 if not matched:
                     problems.warning(source.config_path, f"no column of {source.file} matches '{name}'",

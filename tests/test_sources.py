@@ -5245,3 +5245,13 @@ def test_a_mapped_heading_emptied_in_the_file_is_named_as_the_likely_column(tmp_
     code, out = run(site(tmp_path, source, {"data/pay.csv": text, "content/services/pay.yaml": PAY}), "check")
     assert code == 1 and ("column 'Denominator' is not in pay.csv\n    hint: the file's column 3 has no heading: if "
                           "that is 'Denominator', write its heading back") in out
+
+
+def test_an_ignored_heading_with_a_star_is_that_heading_not_a_pattern(tmp_path):
+    """ignore: ['Cost*'] for a footnoted column 'Cost*' had, as a pattern, matched 'Cost' too: the
+    council's published cost was replaced by an estimate, with no word (a review)."""
+    text = "period,channel,transactions,Cost,Cost*\n2024-01,online,10,8,9\n"
+    config = site(tmp_path, "sources: [{file: pay.csv, ignore: ['Cost*']}]\n",
+                  {"data/pay.csv": text, "content/services/pay.yaml": PAY})
+    assert run(config, "check", "--strict")[0] == 0
+    assert services(config)["pay"].periods[0].cost_per_transaction == pytest.approx(0.8)
