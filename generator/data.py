@@ -510,10 +510,15 @@ def _zero_where_a_source_has_no_row(parts: list[tuple[Path, pd.DataFrame]], merg
         # A source of rows for all channels together (no channel column) fills only such rows: its
         # 'no row' says nothing of any one channel. A tester's bills, with no channel, had made
         # every channel's started count 0 beside its payments, and the completion rate no data.
+        # Likewise a source of one channel's rows (a web form's starts, constants: {channel: online})
+        # fills only that channel's: phone's started counts of 0 beside its completed ones had made
+        # completion rates of 115% (a review).
         per_channel = bool(frame["channel"].ne("").any()) if len(frame) else True
         channel = merged.index.get_level_values("channel")
-        within = (start >= first) & (start <= last) & \
-            ((channel != "") if per_channel else (channel == "")) & merged[others].notna().any(axis=1)
+        own_channels = set(frame["channel"]) if len(frame) else set()
+        fills = (channel == next(iter(own_channels))) if len(own_channels) == 1 else \
+            (channel != "") if per_channel else (channel == "")
+        within = (start >= first) & (start <= last) & fills & merged[others].notna().any(axis=1)
         for column in own:
             merged.loc[within & merged[column].isna(), column] = 0.0
 

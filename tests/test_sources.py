@@ -5157,9 +5157,8 @@ def test_started_for_all_channels_and_completed_by_channel_are_told_not_zeroed(t
     (tmp_path / "data/bills.csv").write_text("period,channel,started\n2024-01,online,50\n2024-02,online,50\n")
     code, out = run(config, "check")
     assert "never on one row" not in out
-    # online: 84 of 100 started; phone's completions have no started count (0, from missing_rows: zero,
-    # as the bills file has rows per channel and none for phone): 19 completed of 0 started is told.
-    assert services(config)["pay"].periods[-1].completion_rate == pytest.approx(100 * (44 + 9) / 50)
+    # Online's alone: the bills file, now of online's rows, fills only online's (not phone's with 0).
+    assert services(config)["pay"].periods[-1].completion_rate == pytest.approx(100 * 44 / 50)
 
 
 def test_two_sources_of_one_file_with_different_figures_are_named(tmp_path):
@@ -5255,3 +5254,16 @@ def test_an_ignored_heading_with_a_star_is_that_heading_not_a_pattern(tmp_path):
                   {"data/pay.csv": text, "content/services/pay.yaml": PAY})
     assert run(config, "check", "--strict")[0] == 0
     assert services(config)["pay"].periods[0].cost_per_transaction == pytest.approx(0.8)
+
+
+def test_missing_rows_zero_on_one_channels_source_fills_only_that_channel(tmp_path):
+    """A web form's started counts (constants: {channel: online}, missing_rows: zero) beside completed
+    counts for online and phone: phone had been given 0 started, and completion rates of 115%."""
+    files = {"data/a.csv": "period,channel,transactions,completed\n2024-01,online,40,40\n2024-01,phone,20,20\n"
+                           "2024-02,online,44,44\n2024-02,phone,21,21\n",
+             "data/web.csv": "period,started\n2024-01,52\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, web.csv]")}
+    config = site(tmp_path, "sources: [{file: web.csv, constants: {channel: online}, missing_rows: zero}]\n", files)
+    periods = services(config)["pay"].periods
+    assert periods[0].completion_rate == pytest.approx(100 * 40 / 52)  # online's alone: phone has no started
+    assert periods[1].completion_rate is None  # February: the web file has no row, and this file ends in January
