@@ -432,6 +432,11 @@ def _kinds_across_files(parts: list[tuple[Path, pd.DataFrame]], rows: pd.DataFra
         return  # every kind in every file: each file mixes them, which is told there
     usual = kinds.value_counts().index[0]
     odd = kinds[kinds.ne(usual) & ~parts_of.isin(by_part.loc[by_part["kind"].eq(usual), "part"]).to_numpy()]
+    # Counts of another kind are periods of their own as counts are (a service's yearly files before
+    # its monthly ones: the years are in its tables and its year-on-year change); rates alone are not.
+    counted = [c for c in ("transactions", "digital_transactions") if c in rows]
+    if counted:
+        odd = odd[~rows.loc[odd.index, counted].notna().any(axis=1).to_numpy()]
     if odd.empty:
         return
     first = rows.loc[odd.index[0]]

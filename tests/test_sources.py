@@ -5131,6 +5131,11 @@ def test_figures_for_another_kind_of_period_in_another_file_are_told(tmp_path):
     assert [row["period"] for row in transactions.rows] == ["April 2023 to March 2024", "April 2024 to March 2025"]
     satisfaction = next(c for c in pay.charts if c.id == "user-satisfaction")
     assert [row["value"] for row in satisfaction.rows] == [70.0]
+    # Nor counts for years in one file and for months in another (a service's files before and after
+    # it counted by month): the years are periods of counts, in its tables and its year's change.
+    (tmp_path / "data/b.csv").write_text("period,channel,transactions\n2021/22,online,1500\n2022/23,online,1550\n")
+    (tmp_path / "data/a.csv").write_text("period,channel,transactions\n2023-04,online,140\n2023-05,online,141\n")
+    assert "beside" not in run(config, "check")[1]
     months = [f"2024-{m:02d}" for m in range(4, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
     (tmp_path / "data/a.csv").write_text("period,channel,transactions\n" + "".join(f"{m},online,10\n" for m in months))
     (tmp_path / "data/b.csv").write_text("period,cost\n2024/25,300\n")
