@@ -1975,9 +1975,12 @@ def _channel_holes(parsed: pd.DataFrame, slugs: dict[str, str], path, problems: 
         return
     rows = parsed[wanted]
     files = rows["@file"] if "@file" in rows else pd.Series(str(path), index=rows.index)
+    # A series is a service's rows in what one source reads: one file, or a pattern's files (a file
+    # per month, where no one file can have a hole). Plain files read together (no path) are each one.
+    groups = pd.Series(str(path), index=rows.index) if path else files
     day = period_attr(rows["period"], lambda p: p.start.toordinal()).to_numpy(dtype="int64")
     # First, in integer codes: does each channel have as many periods as its service?
-    series = _codes(files) * (int(_codes(rows["service"]).max()) + 1) + _codes(rows["service"])
+    series = _codes(groups) * (int(_codes(rows["service"]).max()) + 1) + _codes(rows["service"])
     channels = _codes(rows["channel"])
     line = series * (int(channels.max()) + 1) + channels
     days = _codes(day)
@@ -1987,10 +1990,10 @@ def _channel_holes(parsed: pd.DataFrame, slugs: dict[str, str], path, problems: 
     present = np.unique(line)
     if (per_line[present] == per_series[present // (int(channels.max()) + 1)]).all():
         return  # every channel has a row for every period of its service: the usual case
-    frame = pd.DataFrame({"file": files.to_numpy(), "service": rows["service"].to_numpy(),
+    frame = pd.DataFrame({"group": groups.to_numpy(), "service": rows["service"].to_numpy(),
                           "channel": rows["channel"].to_numpy(), "start": day,
-                          "row": rows.index}).drop_duplicates(["file", "service", "channel", "start"])
-    keys = ["file", "service"]
+                          "row": rows.index}).drop_duplicates(["group", "service", "channel", "start"])
+    keys = ["group", "service"]
     starts = frame[[*keys, "start"]].drop_duplicates()
     span = frame.groupby([*keys, "channel"], sort=False)["start"].agg(["min", "max"]).reset_index()
     inside = span.merge(starts, on=keys)
@@ -2000,12 +2003,13 @@ def _channel_holes(parsed: pd.DataFrame, slugs: dict[str, str], path, problems: 
     if missing.empty:
         return
     first = missing.sort_values("start", kind="stable").drop_duplicates([*keys, "channel"])
-    # At the service's first row in that period (another channel's), in file order.
+    # At the service's first row in that period (another channel's), in file order, in its file.
     at = frame.sort_values("row").drop_duplicates([*keys, "start"]).set_index([*keys, "start"])["row"]
     first = first.assign(row=at.reindex(pd.MultiIndex.from_frame(first[[*keys, "start"]])).to_numpy())
+    first = first.assign(file=files.reindex(first["row"]).to_numpy())
     for (file, channel), (item, more) in _first_of_each_file_and_channel(first.sort_values("row")).items():
         label, period = labels.get(channel, channel), rows.at[item.row, "period"].label
-        count = int(((missing["file"] == file) & (missing["service"] == item.service)
+        count = int(((missing["group"] == item.group) & (missing["service"] == item.service)
                      & (missing["channel"] == channel)).sum())
         others = f" and {count - 1} other period{'s' if count > 2 else ''}" if count > 1 else ""
         problems.warning(file, f"{label} has no row for {period}{others} for '{slugs[item.service]}', though its "

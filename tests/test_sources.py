@@ -5272,3 +5272,16 @@ def test_missing_rows_zero_on_one_channels_source_fills_only_that_channel(tmp_pa
     periods = services(config)["pay"].periods
     assert periods[0].completion_rate == pytest.approx(100 * 40 / 52)  # online's alone: phone has no started
     assert periods[1].completion_rate is None  # February: the web file has no row, and this file ends in January
+
+
+def test_a_channel_missing_from_one_month_of_a_file_per_month_is_told(tmp_path):
+    """NHS appointment months come a file per month: no one file can have a hole, so February's
+    missing phone row (take-up no data) went unsaid (a review). Told at February's file."""
+    months = {"01": "online,5\n2024-01,phone,50", "02": "online,6", "03": "online,7\n2024-03,phone,51"}
+    files = {f"data/monthly/m-2024-{m}.csv": f"period,channel,transactions\n2024-{m},{rows}\n"
+             for m, rows in months.items()}
+    config = site(tmp_path, "sources: [{id: monthly, file: monthly/*.csv}]\n",
+                  {**files, "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [{source: monthly}]")})
+    code, out = run(config, "check")
+    assert code == 0 and ("data/monthly/m-2024-02.csv:2: warning: Phone has no row for February 2024 for 'pay', "
+                          "though its other channels do") in out
