@@ -102,8 +102,8 @@ def _tell_gaps(later: list, per_service: dict[str, list[tuple[Path, pd.DataFrame
     for April 2011 to March 2012' (a tester's benchmarking export); it is said of the file, once
     for all the services it is so for."""
     told: dict[str, set[int]] = {}  # a gap none of a service's files fills is told once, not once a file
-    filled: dict[str, list] = {}  # file -> (tell, its gaps) of each service whose other files fill them
-    for slug, kind, gaps, tell, file in later:
+    filled: dict[tuple, dict] = {}  # (file, source) -> slug -> (tell, its gaps), other data filling them
+    for slug, kind, gaps, tell, reading in later:
         parts = per_service.get(slug, [])
         have = {p.start.year * 12 + p.start.month - 1 for _, frame in parts for p in set(frame["period"])
                 if p.kind == kind}
@@ -113,8 +113,9 @@ def _tell_gaps(later: list, per_service: dict[str, list[tuple[Path, pd.DataFrame
             tell(own)
         elsewhere = [gap for gap in gaps if gap in have]
         if elsewhere:
-            filled.setdefault(file, []).append((tell, elsewhere))
-    for (tell, gaps), *others in filled.values():
+            filled.setdefault(reading, {}).setdefault(slug, (tell, elsewhere))
+    for services in filled.values():
+        (tell, gaps), *others = services.values()
         tell(gaps, elsewhere=True, more=len(others))
 
 
@@ -478,17 +479,22 @@ def _more_of_the_part_across_files(parts: list[tuple[Path, pd.DataFrame]], rows:
         if "@file" in rows:  # a pattern's file, read as one part
             where = rows["@file"].where(rows["@file"].notna(), where).astype(str)
         came = {name: rows.assign(where=where)[rows[name].notna()].groupby(["_key", "channel"], sort=False)[
-            ["where", "line"]].first() for name in (part, whole)}
-        across = [key for key in over if came[part].at[key, "where"] != came[whole].at[key, "where"]]
+            ["where", "line", "@from"]].first() for name in (part, whole)}
+        # From different files, or from one file read by two sources (each its own part)
+        across = [key for key in over if came[part].at[key, "where"] != came[whole].at[key, "where"]
+                  or came[part].at[key, "@from"] != came[whole].at[key, "@from"]]
         if not across:
             continue  # each told as its file was read
         key, others = across[0], len(across) - 1
         row = merged.loc[key]
         more = "" if not others else "; so is one other period or channel" if others == 1 else \
             f"; so are {others:,} other periods or channels"
+        other = Path(came[whole].at[key, "where"]).name
+        reading = parts[int(came[whole].at[key, "@from"])][1].attrs.get("source")
+        there = f"as source '{reading}' reads {other}" if reading and came[part].at[key, "where"] == \
+            came[whole].at[key, "where"] else f"in {other}"
         problems.warning(came[part].at[key, "where"], f"service '{svc.called}' has more {part.replace('_', ' ')} "
-                         f"({row[part]:,.0f}) than {whole} ({row[whole]:,.0f}, in "
-                         f"{Path(came[whole].at[key, 'where']).name}) for {row['period'].label} "
+                         f"({row[part]:,.0f}) than {whole} ({row[whole]:,.0f}, {there}) for {row['period'].label} "
                          f"'{key[1] or 'all channels'}'{more}", int(came[part].at[key, "line"]),
                          hint=f"{hint}; the site shows a rate over 100%")
 
@@ -1774,8 +1780,12 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
             per_service.setdefault(svc.slug, []).append((path, _blank_channel_part(rows, parsed, svc, path)))
             continue
         zeros = counts if _zeroed(config, ref) else frozenset()
+        told = len(gaps)
         rows = _check_service_rows(rows, svc, path, problems, repeats, config.measure_ids, zeros=zeros,
                                    mixed=mixed, gaps=gaps)
+        source = source_of(config, ref)
+        for index in range(told, len(gaps)):  # which reading of the file: two sources may read it
+            gaps[index] = (*gaps[index][:4], (gaps[index][4], source.id if source is not None else ""))
         # Each row's file stays (in @file) until the service's files are merged: a pattern's rows
         # are told at their own file there, not at the pattern.
         rows = rows.drop(columns=["_key", "_kind", *_cell_places(rows)]).assign(service=svc.slug)

@@ -5285,3 +5285,21 @@ def test_a_channel_missing_from_one_month_of_a_file_per_month_is_told(tmp_path):
     code, out = run(config, "check")
     assert code == 0 and ("data/monthly/m-2024-02.csv:2: warning: Phone has no row for February 2024 for 'pay', "
                           "though its other channels do") in out
+
+
+def test_two_sources_of_one_file_have_their_own_gaps_and_sense_checks(tmp_path):
+    """Started and completed read from one file by two sources (filter: on a Kind column): more
+    completed than started went unsaid (the two 'files' were one), and each source's missing month
+    was told mixed up with the other's, as one file (a review)."""
+    text = ("period,channel,Kind,Count\n2024-01,online,started,120\n2024-01,online,completed,100\n"
+            "2024-02,online,started,100\n2024-02,online,completed,105\n2024-03,online,completed,90\n"
+            "2024-04,online,started,100\n2024-04,online,completed,90\n")
+    source = ("sources:\n  - {id: s1, file: a.csv, filter: {Kind: started}, columns: {started: Count}, ignore: [Kind]}\n"
+              "  - {id: s2, file: a.csv, filter: {Kind: completed}, columns: {completed: Count}, ignore: [Kind]}\n")
+    config = site(tmp_path, source, {"data/a.csv": text, "content/services/pay.yaml":
+                                     PAY.replace("data: pay.csv", "data: [{source: s1}, {source: s2}]")})
+    code, out = run(config, "check")
+    assert code == 0 and ("data/a.csv:5: warning: service 'pay' has more completed (105) than started (100, as "
+                          "source 's1' reads a.csv) for February 2024 'online'") in out
+    assert ("warning: this file has no rows for March 2024 for service 'pay', though its other data has them, so its "
+            "started figures from this file are no data then") in out and out.count("no rows for") == 1
