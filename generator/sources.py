@@ -14,6 +14,7 @@ cell was (line and column); :mod:`generator.cells` parses the values.
 from __future__ import annotations
 
 import codecs
+import os
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -524,7 +525,7 @@ _SCALES = {"000": 1000, "000s": 1000, "'000": 1000, "'000s": 1000, ",000": 1000,
 _SCALE_NAMES = {1000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
 # A unit in brackets, '(£000s)', '(thousands)', '(in £m)', or a currency sign's, '£000s', '£m'.
 _BRACKETED = re.compile(r"\(\s*(?:in\s+)?([^()]*?)\s*\)", re.IGNORECASE)
-_SIGNED = re.compile(r"[£$€]\s?('?000s?|,000|k|m|bn|millions?|thousands?)(?![\w'])", re.IGNORECASE)
+_SIGNED = re.compile(r"[£$€]\s?('?000'?s?|,000|k|m|mn|bn|millions?|thousands?)(?![\w'])", re.IGNORECASE)
 
 
 def scale_in_text(text: str) -> int | None:
@@ -533,7 +534,8 @@ def scale_in_text(text: str) -> int | None:
     units = [(unit, False) for unit in _BRACKETED.findall(text)] + [(unit, True) for unit in _SIGNED.findall(text)]
     for unit, signed in units:
         bare = unit.strip().lower()
-        scale = bare.lstrip("£$€").strip()
+        # '£000's', '(GBP 000s)', '(£mn)': the currency's sign or code, and any apostrophe, aside
+        scale = re.sub(r"^(?:[£$€]|gbp|eur|usd)\s*", "", bare).replace("'", "").replace("mn", "m").strip()
         if scale in ("m", "k", "bn") and bare == scale and not signed:
             continue  # '(m)' alone may be metres: a letter is a scale only after a currency sign
         if scale in _SCALES:
@@ -814,11 +816,14 @@ def _edits(a: str, b: str) -> int:
 
 def _sibling_codes(text: str, other: str) -> bool:
     """Whether two measure texts are codes of sibling indicators, not a slip: 'C&L5b' beside 'C&L5a',
-    'SW2' beside 'SW1' (benchmarking exports publish a family of them side by side). A code has a
-    digit and no space; siblings differ only in their last character. A tester's 48 'did you mean
-    C&L5a?' errors were each of another indicator."""
-    return (len(text) == len(other) and text[:-1] == other[:-1] and text[-1:].isalnum() and other[-1:].isalnum()
-            and any(c.isdigit() for c in text[:-1]) and not any(c.isspace() for c in text))
+    'SW2' beside 'SW1', 'CHN10' beside 'CHN1' (benchmarking exports publish a family of them side by
+    side). A code has a digit and no space; siblings differ only in their last character or two. A
+    tester's 48 'did you mean C&L5a?' errors were each of another indicator."""
+    if text == other or any(c.isspace() for c in text + other) or not any(c.isdigit() for c in text + other):
+        return False
+    common = len(os.path.commonprefix([text, other]))
+    ends = (text[common:], other[common:])  # 'b' and 'a'; '0' and '' (CHN10 beside CHN1)
+    return common > 0 and all(len(end) <= 2 and (end.isalnum() or not end) for end in ends)
 
 
 def _slips(text: str, candidates: list[str], cutoff: float = 0.8) -> list[str]:

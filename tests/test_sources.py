@@ -653,14 +653,15 @@ def test_sibling_indicator_codes_are_not_typos_and_ignore_takes_wildcards(tmp_pa
     'C&L5a' is another indicator, not a slip (a tester's 48 'did you mean C&L5a?' errors). A heading a
     letter from a word measure is still told, and its hint names ignore: with a wildcard; ignore:
     'C&L5b *' leaves out every column of that indicator, and a pattern matching none is told."""
-    csv = ("Authority,C&L5a 2022/23,C&L5b 2022/23,C&L5c 2022/23,Visits 2022/23,Visitz 2022/23\n"
-           "Fife,75,80,70,\"1,200\",5\n")
+    csv = ("Authority,C&L5a 2022/23,C&L5b 2022/23,C&L5c 2022/23,Visits 2022/23,Visitz 2022/23,CHN1 2022/23,"
+           "CHN10 2022/23\nFife,75,80,70,\"1,200\",5,30,40\n")
     source = ("sources:\n  - file: lgbf.csv\n    columns: {service: Authority}\n"
-              "    wide: {columns: '{measure} {period}', measures: {C&L5a: satisfaction, Visits: transactions}}\n"
+              "    wide: {columns: '{measure} {period}', measures: {C&L5a: satisfaction, Visits: transactions, "
+              "CHN1: cost}}\n"
               "    services: {name: '{Authority}', organisation: council}\n")
     config = site(tmp_path, source, {"data/lgbf.csv": csv})
     code, out = run(config, "check")
-    assert code == 1 and "C&L5b" not in out and "C&L5c" not in out
+    assert code == 1 and "C&L5b" not in out and "C&L5c" not in out and "CHN10" not in out
     assert ("data/lgbf.csv:1:6: error: column 'Visitz 2022/23' matches '{measure} {period}' but 'Visitz' is not "
             "one of its measures, so it is not read\n    hint: did you mean 'visits'? Correct the heading, or add it "
             "to wide: measures:; if it is another figure, list it under ignore: in the source, e.g. ignore: "
@@ -3848,6 +3849,10 @@ def test_a_heading_in_thousands_mapped_without_multiply_is_an_error(tmp_path):
     figures = services(config)
     assert figures["pay"].periods[-1].cost_per_transaction == pytest.approx(3500 / 50)
     assert figures["tax"].periods[-1].cost_per_transaction == pytest.approx(250_000 / 5000)
+    # Spelt as finance systems spell them, with an apostrophe or a currency's code (a review)
+    from generator.sources import scale_in_text
+    assert [scale_in_text(t) for t in ("Expenditure (£000's)", "(000's)", "Spend (£mn)", "Cost (GBP 000s)")] == \
+        [1000, 1000, 1_000_000, 1000]
     # Metres are not millions: '(m)' alone is no scale; nor is a plain '(£)'.
     (tmp_path / "config.yaml").write_text(text.replace("Gross expenditure (£000s)", "Cost (£)")
                                           .replace("Visits (thousands)", "Road (m)").replace("Spend £m", "Spend"))
