@@ -324,7 +324,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         latest_period_label=latest_period_label(services),
     )
     site.markdown_links = links
-    site.no_savings_reason = no_savings_reason(services, site.channels)
+    site.no_savings_reason = no_savings_reason(services, site.channels,
+                                               frozenset(slug for slug, year in years.items() if year[2]))
     site.organisation_shares = organisation_shares(organisations, years, as_of, last)
     site.cost_reports = cost_reports(site, config.financial_year_start,
                                      {svc.slug for svc in content.services if m.COST_PER_TRANSACTION in svc.not_requested})

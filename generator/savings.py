@@ -142,7 +142,8 @@ def service_savings(service: m.ServiceView, site_costs: dict[str, float | None],
     return Savings(service.split_period_label or "", channels, total, take_up, cost, scenarios)
 
 
-def no_savings_reason(services: list[m.ServiceView], channels: list[m.ChannelInfo]) -> str:
+def no_savings_reason(services: list[m.ServiceView], channels: list[m.ChannelInfo],
+                      whole_years: frozenset = frozenset()) -> str:
     """Why no service has savings, for the savings page to say instead of its table. A site whose
     every service marks its cost not requested, with no unit cost for any channel, had said only
     that no service has 'a unit cost for each of its channels', above a table of every channel's
@@ -155,5 +156,8 @@ def no_savings_reason(services: list[m.ServiceView], channels: list[m.ChannelInf
         return "None of these services collects its digital take-up, so no savings from raising it can be estimated."
     if all(c.unit_cost is None for c in channels) and not any(s.unit_costs for s in services):
         return "No typical cost of a transaction is given for any channel, so no savings can be estimated."
+    if current and not any(s.slug in whole_years for s in current):  # ``whole_years``: slugs with 12 whole months
+        return "None of these services has figures for a whole 12 months yet, which a yearly saving is worked " \
+               "out from."
     return "No service has both a channel split and a unit cost for each of its channels, so no savings can be " \
            "estimated."

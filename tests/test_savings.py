@@ -145,6 +145,16 @@ def test_a_savings_page_with_nothing_to_estimate_from_says_why_and_lists_no_empt
     assert "No typical cost of a transaction is given for any channel, so no savings can be estimated." in \
         main.get_text(" ", strip=True)
     assert main.find("table") is None
+    # Unit costs and channel splits, but no service with a whole 12 months of figures yet (a review: the
+    # page had said no service had a channel split and unit costs). Each service's last 3 months only.
+    files = standard_files()
+    for name in ("data/fines.csv", "data/permits.csv"):
+        lines = files[name].splitlines()
+        months = sorted({line.split(",")[0] for line in lines[1:]})[-3:]
+        files[name] = "\n".join([lines[0], *(line for line in lines[1:] if line.split(",")[0] in months)]) + "\n"
+    main = savings_page(tmp_path / "young", files).find("main")
+    assert "None of these services has figures for a whole 12 months yet, which a yearly saving is worked out " \
+           "from." in main.get_text(" ", strip=True)
     # With the site's unit costs, the table lists them (online £0.20, phone £2.00, post £10.00).
     main = savings_page(tmp_path / "costed", standard_files()).find("main")
     costs = main.find("caption", string=lambda s: s and s.startswith("Typical cost")).find_parent("table")
