@@ -163,6 +163,11 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
     # The web address from the key's earliest row: a slug made from a name that has changed since
     # stays where it was published (and a YAML file overriding it still applies).
     slugs = _first_texts(frame, keys, templates.get("slug"), order)
+    earlier_by_key: dict[str, list] = {}
+    for other in earlier.values():
+        for ref in other.data:
+            if ref.key:
+                earlier_by_key.setdefault(ref.key, []).append(other)
     for row in detail_rows(frame, keys, order, fill=_columns_read(templates), within=within).to_dict("records"):
         key = row["@key"]
         line = int(row["@line"])
@@ -195,7 +200,11 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
                            hint="set services: slug: to a column with letters or digits")
             continue
         organisation = _text(templates["organisation"], row) or ""
-        same = earlier.get(slug)
+        # The same service made by another source: its key's earlier service first, whatever its slug
+        # (a numbered one). A second source had made 'BOS Other' again, as other-3 beside the first's
+        # other-2, and counted it twice (a tester's, following the hint); else the slug's.
+        same = next((other for other in earlier_by_key.get(key, ()) if other.name == name
+                     and other.organisation == organisation), None) or earlier.get(slug)
         if same is not None and same.name == name and same.organisation == organisation \
                 and all(ref.source != source.id for ref in same.data):
             same.data = (*same.data, DataRef(source.file, key, source.id, generated=True))

@@ -587,7 +587,8 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
     if window is not None:
         start, end, prev_start = window["window_start"], window["last_end"], window["previous_start"]
         first = next((r.period for r in rows if r.transactions is not None), None)
-        if first is not None and first.kind in ("month", "quarter", "financial_quarter") \
+        # (and days or weeks: five days of requests had read 'January to December 2017', a tester's)
+        if first is not None and first.kind in ("month", "quarter", "financial_quarter", "day", "week") \
                 and pd.Timestamp(first.start) > start:
             begins = first.start  # the year is labelled from there: its months before it are not the service's
         year = YearWindow(
@@ -606,8 +607,9 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         since = (end.year * 12 + end.month) - (begins.year * 12 + begins.month) + 1
         count, total = round(year.months_with_data / step), round(since / step)
         unit = "month" if step == 1 else "quarter"
+        short = first.kind in ("day", "week")  # (days and weeks are not counted in months)
         notes.append(f"less than a year of figures: the first is for {first.label}"
-                     + ("" if count >= total else f"; {count:g} of the {total:g} {unit}s since "
+                     + ("" if count >= total or short else f"; {count:g} of the {total:g} {unit}s since "
                         f"{'has' if count == 1 else 'have'} complete data"))
     elif year.transactions is not None and round(year.months_with_data) < 12:
         # A year's figures ('2018-19') are whole or not: not in months (a tester's "none of the 12

@@ -5308,3 +5308,34 @@ def test_two_sources_of_one_file_have_their_own_gaps_and_sense_checks(tmp_path):
                           "source 's1' reads a.csv) for February 2024 'online'") in out
     assert ("warning: this file has no rows for March 2024 for service 'pay', though its other data has them, so its "
             "started figures from this file are no data then") in out and out.count("no rows for") == 1
+
+
+def test_two_sources_making_the_same_numbered_service_make_it_once(tmp_path):
+    """Keys that share a web address ('ITA Other' and 'BOS Other', slug: '{Type}'), made by two
+    sources of one file (every request; those closed): the second source made 'BOS Other' again, as
+    other-3 beside the first's other-2, and the organisation and home page counted it twice (a
+    tester's Los Angeles 311 requests, following the warning's own hint)."""
+    text = ("Date,Owner,Type,Status\n2024-01,ITA,Other,Closed\n2024-01,BOS,Other,Open\n2024-01,BOS,Other,Closed\n"
+            "2024-01,BOS,Bulky,Closed\n")
+    block = "services: {name: '{Type}', slug: '{Type}', organisation: council}"
+    source = ("sources:\n"
+              f"  - {{id: all, file: r.csv, columns: {{period: Date, service: '{{Owner}} {{Type}}'}}, "
+              f"constants: {{transactions: 1, started: 1}}, combine: sum, ignore: [Status], {block}}}\n"
+              f"  - {{id: closed, file: r.csv, columns: {{period: Date, service: '{{Owner}} {{Type}}'}}, "
+              f"filter: {{Status: Closed}}, constants: {{completed: 1}}, combine: sum, {block}}}\n")
+    config = site(tmp_path, source, {"data/r.csv": text})
+    made = services(config)
+    assert sorted(made) == ["bulky", "other", "other-2"]
+    assert made["other-2"].periods[0].transactions == 2 and made["other-2"].periods[0].completion_rate == 50.0
+    assert sum(s.periods[0].transactions for s in made.values()) == 4
+
+
+def test_a_few_days_of_figures_are_labelled_as_those_days_not_a_year(tmp_path):
+    """Five days of requests had read 'Transactions per year 4,432, January to December 2017' (a
+    tester's Los Angeles 311 extract): the year is labelled from the first day, as months are."""
+    rows = "".join(f"2017-12-{d},online,{d}\n" for d in range(27, 32))
+    config = site(tmp_path, "", {"data/pay.csv": "period,channel,transactions\n" + rows,
+                                 "content/services/pay.yaml": PAY})
+    card = services(config)["pay"].kpis["transactions_per_year"]
+    assert card.value == 27 + 28 + 29 + 30 + 31 and card.period_label == "27 December 2017 to 31 December 2017"
+    assert "of the" not in (card.note or "")
