@@ -80,9 +80,10 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems, lat
                              f"'{svc.called}', though its other data has them" + (
                                  f" (and {more} more service{'s' if more > 1 else ''} like it)" if more else "")
                              + f", so its {' and '.join(held)} figures from this file are no data then",
-                             int(first["line"]), hint="if the file leaves out a period with nothing in it (an export "
-                             "of rows per event), say so with missing_rows: zero in its source; if these figures "
-                             "were not collected then (a survey not run that year), this is right")
+                             int(first["line"]), hint=("if the file leaves out a period with nothing in it (an "
+                                                       "export of rows per event), say so with missing_rows: zero in "
+                                                       "its source; " if set(held) & set(COUNTS) else "")
+                             + "if these figures were not collected then (a survey not run that year), this is right")
             return
         problems.warning(file if "@file" in after else path, f"service '{svc.called}' has no rows for {shown}",
                          int(first["line"]), hint="add the missing periods, with blank cells if there is no data; "
@@ -437,7 +438,10 @@ def _kinds_across_files(parts: list[tuple[Path, pd.DataFrame]], rows: pd.DataFra
     # its monthly ones: the years are in its tables and its year-on-year change); rates alone are not.
     counted = [c for c in ("transactions", "digital_transactions") if c in rows]
     if counted:
-        odd = odd[~rows.loc[odd.index, counted].notna().any(axis=1).to_numpy()]
+        counts = rows.loc[odd.index, counted].notna().any(axis=1).to_numpy()
+        _counts_of_overlapping_periods(rows, odd[counts], kinds.eq(usual) & rows.loc[kinds.index, counted].notna()
+                                       .any(axis=1), parts, svc, problems)
+        odd = odd[~counts]
     if odd.empty:
         return
     first = rows.loc[odd.index[0]]
@@ -451,6 +455,32 @@ def _kinds_across_files(parts: list[tuple[Path, pd.DataFrame]], rows: pd.DataFra
                      hint="to show them with the service's other figures, give them the same kind of period "
                           "(replace: {period: {...}} in the file's source); if they are a survey's own periods, "
                           "this is right (accepted_warnings: can say so)")
+
+
+def _counts_of_overlapping_periods(rows: pd.DataFrame, odd: pd.Series, usual: pd.Series,
+                                   parts: list[tuple[Path, pd.DataFrame]], svc: Service, problems: Problems) -> None:
+    """Counts for a period of another kind in one file that covers periods another file counts (a
+    year's total in yearly.csv beside its months in monthly.csv): both are added up, and every
+    transaction counted twice. An error at the longer period's row. (Counts of another kind that
+    cover other periods, a service's yearly files before its monthly ones, are periods of their own.)"""
+    if odd.empty or not usual.any():
+        return
+    spans = [(p.start, p.end) for p in rows.loc[usual[usual].index, "period"]]
+    for index in odd.index:
+        period = rows.at[index, "period"]
+        inside = [(a, b) for a, b in spans if a <= period.end and b >= period.start]
+        if not inside:
+            continue
+        row = rows.loc[index]
+        other = rows.loc[usual[usual].index[[a <= period.end and b >= period.start for a, b in spans]][0]]
+        there = Path(str(other.get("@file") or parts[int(other["@from"])][0])).name
+        problems.error(str(row.get("@file") or parts[int(row["@from"])][0]),
+                       f"service '{svc.called}' has counts for {period.label} here and for "
+                       f"{other['period'].label} (and any others within it) in {there}: added up, they would be "
+                       "counted twice", int(row["line"]),
+                       hint="leave the longer period out of one file (exclude: in its source), or give the service "
+                            "only one of the two files")
+        return
 
 
 # (part, whole) counts a row's check compares (cells._check_rows): a part larger than its whole is
@@ -526,7 +556,7 @@ def _zero_where_a_source_has_no_row(parts: list[tuple[Path, pd.DataFrame]], merg
         # completion rates of 115% (a review).
         per_channel = bool(frame["channel"].ne("").any()) if len(frame) else True
         channel = merged.index.get_level_values("channel")
-        own_channels = set(frame["channel"]) if len(frame) else set()
+        own_channels = set(frame["channel"]) if len(frame) and frame.attrs.get("one_channel") else set()
         fills = (channel == next(iter(own_channels))) if len(own_channels) == 1 else \
             (channel != "") if per_channel else (channel == "")
         within = (start >= first) & (start <= last) & fills & merged[others].notna().any(axis=1)
@@ -1791,6 +1821,10 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         rows = rows.drop(columns=["_key", "_kind", *_cell_places(rows)]).assign(service=svc.slug)
         if zeros:  # its counts are 0 where another of the service's sources has a row and it has none
             rows.attrs["zeroed"] = zero_span()
+            # A source of one channel's rows by its constants: (not one whose rows happen to be of one
+            # channel, as an export of those on time may be: its others' counts are 0, a review's)
+            source = source_of(config, ref)
+            rows.attrs["one_channel"] = source is not None and "channel" in source.values["constants"]
         if (source := source_of(config, ref)) is not None and source.shared:
             rows.attrs["source"] = source.id  # which reading of a file two sources read (_merge_sources)
         per_service.setdefault(svc.slug, []).append((path, rows))

@@ -410,6 +410,11 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                        hint="save the data as CSV (a spreadsheet can open JSON, or use a converter such as "
                             "jq -r '.[] | @csv'), and point data: or the source's file: at the .csv")
         return None
+    if "\ufeff" in text:
+        # A byte order mark inside the file, where files saved from Excel were joined together: not
+        # part of the line's first cell, quoted or not (a tester's repeated headings after one had
+        # been 63 errors)
+        text = re.sub(r"(^|\n)\ufeff+", r"\1", text)
     quoted = '"' in text  # only a quoted cell can hold a newline, making a record span lines
     numbered = _plain_records(text, delimiter) if not quoted else None
     if numbered is None:
@@ -420,7 +425,6 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     usual: list[list[str]] = []  # some rows no wider than the headings: the file's own shape
     heading_record = None
     header_line = None
-    inner_bom = "\ufeff" in text  # (checked once: most files have none)
     try:
         for record, line_num in numbered:
             if line_num < header_row or not "".join(record).strip():
@@ -431,10 +435,6 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
                 heading_record = record
                 continue
             line = line_num - record_lines(record) + 1 if quoted else line_num
-            if inner_bom and record and record[0].startswith("\ufeff"):
-                # A byte order mark inside the file, where files saved from Excel were joined together:
-                # not part of the cell (a tester's repeated headings after one had been 63 errors).
-                record = [record[0].lstrip("\ufeff"), *record[1:]]
             if record == heading_record:  # the headings again, as an export repeats them after a page break
                 repeated.append(line)
                 continue
@@ -578,10 +578,16 @@ def _other_delimiter(cell: str, headings: int, delimiter: str) -> str | None:
         parts = cell.count(other) + 1
         if other == delimiter or parts < 2:
             continue
-        # Tabs are not in notes' prose: about as many parts as headings. Semicolons are: exactly as many.
-        if (headings - 1 <= parts <= headings + 1) if other == "\t" else (parts == headings >= 3):
+        # About as many parts as headings, most after the first a figure (or blank): a row of data,
+        # not a note's prose ('Notes: November is provisional; phone includes email', a review's).
+        cells = cell.split(other)[1:]
+        figures = sum(1 for part in cells if _A_FIGURE.fullmatch(part))
+        if headings - 1 <= parts <= headings + 1 and figures * 2 >= len(cells) and figures:
             return other
     return None
+
+
+_A_FIGURE = re.compile(r"\s*(?:[-(]?[£$€]?\d[\d,.]*%?\)?)?\s*")  # a figure as an export writes it, or nothing
 
 
 _EXTRA_HINT = "check for an extra delimiter, or quote text that contains one"

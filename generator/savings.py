@@ -156,7 +156,8 @@ def no_savings_reason(services: list[m.ServiceView], channels: list[m.ChannelInf
         return "None of these services collects its digital take-up, so no savings from raising it can be estimated."
     if all(c.unit_cost is None for c in channels) and not any(s.unit_costs for s in services):
         return "No typical cost of a transaction is given for any channel, so no savings can be estimated."
-    if current and not any(s.slug in whole_years for s in current):  # ``whole_years``: slugs with 12 whole months
+    split = [s for s in current if s.channels_used]  # (a service of satisfaction alone has no split to shift)
+    if split and not any(s.slug in whole_years for s in split):  # ``whole_years``: slugs with 12 whole months
         return "None of these services has figures for a whole 12 months yet, which a yearly saving is worked " \
                "out from."
     return "No service has both a channel split and a unit cost for each of its channels, so no savings can be " \

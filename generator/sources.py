@@ -450,8 +450,11 @@ class _Resolver:
     """Finds a file's columns by heading (exactly, then ignoring case, with spaces, hyphens and
     underscores as one: `in time` finds `In_Time`)."""
 
-    def __init__(self, headings: list[str], columns=()):
+    def __init__(self, headings: list[str], columns=(), frame=None):
         self.headings = headings
+        # Columns with no heading that hold something: a heading emptied in the file (see suggest)
+        self.filled_blanks = [h for h in headings if _REPEATED_BLANK.fullmatch(h) and frame is not None
+                              and h in frame and frame[h].astype(str).str.strip().ne("").any()]
         self.number = {h: i for i, h in enumerate(headings, start=1)}
         self.loose: dict[str, str] = {}
         for h in headings:
@@ -482,10 +485,11 @@ class _Resolver:
         words = set(re.findall(r"[a-z0-9]+", str(name).lower()))
         same = [h for h in self.headings if words and words == set(re.findall(r"[a-z0-9]+", h.lower()))]
         close = same[:1] or difflib.get_close_matches(name, self.headings, n=3, cutoff=0.5)
-        # A heading emptied in the file: its column is most likely the one meant, not the nearest
-        # spelling (a tester's blank 'Denominator' got 'did you mean Numerator?', which published
-        # the wrong figures when followed).
-        blank = [h for h in self.headings if _REPEATED_BLANK.fullmatch(h)] if not same else []
+        # A heading emptied in the file: its column is more likely the one meant than a spelling only
+        # somewhat like it (a tester's blank 'Denominator' got 'did you mean Numerator?', which
+        # published the wrong figures when followed). A near spelling ('Transactons') comes first.
+        near = same or difflib.get_close_matches(name, self.headings, n=1, cutoff=0.8)
+        blank = self.filled_blanks if not near else []
         if blank:
             return (f"the file's {blank[0][1:-1]} has no heading: if that is '{name}', write its heading back"
                     + ("; else did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else ""))
@@ -536,8 +540,8 @@ def scale_in_text(text: str) -> int | None:
         bare = unit.strip().lower()
         # '£000's', '(GBP 000s)', '(£mn)': the currency's sign or code, and any apostrophe, aside
         scale = re.sub(r"^(?:[£$€]|gbp|eur|usd)\s*", "", bare).replace("'", "").replace("mn", "m").strip()
-        if scale in ("m", "k", "bn") and bare == scale and not signed:
-            continue  # '(m)' alone may be metres: a letter is a scale only after a currency sign
+        if bare in ("m", "mn", "k", "bn") and not signed:
+            continue  # '(m)' alone may be metres, '(mn)' minutes: a letter is a scale only after a currency sign
         if scale in _SCALES:
             return _SCALES[scale]
     return None
@@ -822,8 +826,11 @@ def _sibling_codes(text: str, other: str) -> bool:
     if text == other or any(c.isspace() for c in text + other) or not any(c.isdigit() for c in text + other):
         return False
     common = len(os.path.commonprefix([text, other]))
-    ends = (text[common:], other[common:])  # 'b' and 'a'; '0' and '' (CHN10 beside CHN1)
-    return common > 0 and all(len(end) <= 2 and (end.isalnum() or not end) for end in ends)
+    ends = sorted((text[common:], other[common:]), key=len)  # ('a', 'b'); ('', '0') for CHN1 and CHN10
+    if len(ends[0]) == len(ends[1]) == 1:  # a last character of the same kind: C&L5a, C&L5b; SW1, SW2
+        return ends[0].isdigit() == ends[1].isdigit() and ends[0].isalnum() and ends[1].isalnum()
+    # CHN10 beside CHN1: a digit or two more after a code's digit (not BV08 beside BV8, nor SW21 beside SW12)
+    return ends[0] == "" and 1 <= len(ends[1]) <= 2 and ends[1].isdigit() and text[common - 1:common].isdigit()
 
 
 def _slips(text: str, candidates: list[str], cutoff: float = 0.8) -> list[str]:
@@ -878,12 +885,21 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         return fixes.get(text, text)
 
     found, fitted, named, unjoined = [], False, set(), []
+
+    @lru_cache(maxsize=1)
+    def present_measures() -> frozenset:
+        """The mapped measures' texts (as measures keys them) that some heading has."""
+        return frozenset(text for heading in resolver.headings for c in compiled
+                         if (m := c.match(heading.strip())) and "measure" in m.groupdict()
+                         and (text := _words(m["measure"])) in measures)
+
     for heading in resolver.headings:
         if heading in used or (_REPEATED_BLANK.fullmatch(heading) and not frame[heading].astype(str).str.strip().any()):
             continue  # a spacer column with no heading and nothing in it
         matches = [m for m in (c.match(heading.strip()) for c in compiled) if m]
         if not matches:
-            if _REPEATED_BLANK.fullmatch(heading) and _holds_figures(frame[heading]):
+            # (not the first column: a table's row numbers, as pandas writes its index, have no heading)
+            if _REPEATED_BLANK.fullmatch(heading) and resolver.number[heading] > 1 and _holds_figures(frame[heading]):
                 # A heading emptied among values across columns: its figures were dropped with exit 0
                 # (a tester's damaged Transactions Explorer file lost a year's volumes).
                 number = resolver.number[heading]
@@ -908,9 +924,11 @@ def _wide_headings(source: Source, resolver: _Resolver, used: set[str], header_l
         if "measure" in parts:
             measure = measures.get(_words(parts["measure"]))
             if measure is None:  # a heading of the right shape for something else (notes), or a typo
+                # A sibling indicator's code is passed over only beside its mapped code's own columns:
+                # with none, the mapping may be the slip (BV08 mapped, the file's BV8: a review's).
                 close = [] if _words(parts["measure"]) in {_words(t) for t in source.others_measures} else \
                     [c for c in _slips(parts["measure"].lower(), list(measures))
-                     if not _sibling_codes(parts["measure"].lower(), c)]
+                     if not (_sibling_codes(parts["measure"].lower(), c) and c in present_measures())]
                 if close:  # a letter or two out: over figures, a typo that would drop them
                     report = problems.error if _holds_figures(frame[heading]) else problems.warning
                     report(path, f"column '{heading}' matches '{pattern}' but '{parts['measure']}' is not "
@@ -1003,7 +1021,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
     import pandas as pd
 
     headings = headings_of(frame)
-    resolver = _Resolver(headings, frame.columns)
+    resolver = _Resolver(headings, frame.columns, frame)
     before = len(problems.errors)
     specs = {name: _field_spec(name, source, resolver, problems) for name in (*KEYS, *measures)}
     keys_told = len(problems.errors) > before and any(specs.get(name) == ("error", None) for name in KEYS)
@@ -1478,7 +1496,7 @@ def warn_of_idle_replace(source: Source, rows: LongRows, problems: Problems) -> 
 def template_values(frame: pd.DataFrame, block: dict, source: Source, keypath: tuple,
                     problems: Problems) -> dict[str, Template] | None:
     """Resolve a services/organisations block's templates against the file's headings."""
-    resolver = _Resolver(headings_of(frame), frame.columns)
+    resolver = _Resolver(headings_of(frame), frame.columns, frame)
     out = {}
     ok = True
     for key, text in block.items():

@@ -159,3 +159,16 @@ def test_a_savings_page_with_nothing_to_estimate_from_says_why_and_lists_no_empt
     main = savings_page(tmp_path / "costed", standard_files()).find("main")
     costs = main.find("caption", string=lambda s: s and s.startswith("Typical cost")).find_parent("table")
     assert [td.get_text() for td in costs.select("tbody td.num")] == ["£0.20", "£2.00", "£10.00"]
+
+
+def test_a_site_of_satisfaction_alone_is_not_told_it_lacks_a_whole_year(tmp_path):
+    """A service of 24 months of satisfaction and no counts: the savings page said none of its
+    services had 'figures for a whole 12 months yet', which it had; the reason is no channel split."""
+    files = standard_files()
+    del files["content/services/fines.yaml"], files["data/fines.csv"]
+    months = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(24)]
+    files["data/permits.csv"] = "period,satisfaction\n" + "".join(f"{m},80\n" for m in months)
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    text = BeautifulSoup((tmp_path / "site/savings/index.html").read_text(), "html.parser").find("main").get_text(
+        " ", strip=True)
+    assert "whole 12 months" not in text and "No service has both a channel split" in text

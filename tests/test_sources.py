@@ -5055,8 +5055,8 @@ def test_a_gap_in_one_of_a_services_files_that_another_fills_is_told_of_that_fil
     code, out = run(config, "check")
     assert code == 0 and out.count("no rows for") == 1 and "service 'pay' has no rows" not in out
     assert ("data/b.csv:3: warning: this file has no rows for February 2024 for service 'pay', though its other "
-            "data has them, so its satisfaction figures from this file are no data then\n    hint: if the file leaves out a period "
-            "with nothing in it (an export of rows per event), say so with missing_rows: zero") in out
+            "data has them, so its satisfaction figures from this file are no data then\n    hint: if these figures were not "
+            "collected then (a survey not run that year), this is right") in out
     (tmp_path / "data/a.csv").write_text("period,channel,transactions\n2024-01,online,10\n2024-03,online,12\n"
                                          "2024-04,online,13\n")
     code, out = run(config, "check")
@@ -5339,3 +5339,52 @@ def test_a_few_days_of_figures_are_labelled_as_those_days_not_a_year(tmp_path):
     card = services(config)["pay"].kpis["transactions_per_year"]
     assert card.value == 27 + 28 + 29 + 30 + 31 and card.period_label == "27 December 2017 to 31 December 2017"
     assert "of the" not in (card.note or "")
+
+
+def test_an_on_time_source_whose_rows_are_all_one_channel_still_zeroes_the_others(tmp_path):
+    """The two-sources recipe (every request; those on time, missing_rows: zero): only online had a
+    request on time, and phone's completed counts were left blank, not 0, so its requests dropped
+    out of the rate: 75.0% (90 of 120), not 50.0% (90 of 180) (a review). Only a source whose channel
+    is a constant speaks for one channel alone."""
+    rows = ["Date,Channel,Status"] + [f"2024-01-{d:02d},online,ONTIME" for d in range(1, 10)] + \
+        ["2024-01-10,online,LATE"] * 3 + ["2024-01-11,phone,LATE"] * 6
+    source = ("sources:\n  - {id: all, file: r.csv, columns: {period: Date, channel: Channel}, constants: "
+              "{transactions: 1, started: 1}, combine: sum, period_type: month, ignore: [Status]}\n"
+              "  - {id: ontime, file: r.csv, columns: {period: Date, channel: Channel}, filter: {Status: ONTIME}, "
+              "constants: {completed: 1}, combine: sum, period_type: month, missing_rows: zero, ignore: [Status]}\n")
+    config = site(tmp_path, source, {"data/r.csv": "\n".join(rows) + "\n", "content/services/pay.yaml":
+                                     PAY.replace("data: pay.csv", "data: [{source: all}, {source: ontime}]")})
+    assert services(config)["pay"].periods[0].completion_rate == pytest.approx(100 * 9 / 18)
+
+
+def test_counts_for_a_year_beside_its_months_in_another_file_are_an_error(tmp_path):
+    """A year's total in yearly.csv beside its months in monthly.csv: added up, 3,600 transactions a
+    year for 1,800 (a review). Years before the months (a service's older files) are not told."""
+    months = "".join(f"2023-{m:02d},online,150\n" for m in range(4, 13)) + \
+        "".join(f"2024-{m:02d},online,150\n" for m in range(1, 4))
+    files = {"data/monthly.csv": "period,channel,transactions\n" + months,
+             "data/yearly.csv": "period,channel,transactions\n2022/23,online,1700\n2023/24,online,1800\n",
+             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [monthly.csv, yearly.csv]")}
+    config = site(tmp_path, "", files)
+    code, out = run(config, "check")
+    assert code == 1 and ("data/yearly.csv:3: error: service 'pay' has counts for April 2023 to March 2024 here and "
+                          "for April 2023 (and any others within it) in monthly.csv: added up, they would be counted "
+                          "twice") in out
+    (tmp_path / "data/yearly.csv").write_text("period,channel,transactions\n2022/23,online,1700\n")
+    assert run(config, "check", "--strict")[0] == 0
+
+
+def test_notes_and_row_numbers_are_not_mistaken_for_damage(tmp_path):
+    """A footnote with semicolons or a tab in its prose is not a row typed with another delimiter; a
+    first column of row numbers with no heading (as pandas writes its index) is not an emptied
+    heading over figures (a review's)."""
+    text = ("period,channel,transactions\n2024-01,online,5\n2024-02,online,6\n"
+            "Notes: November is provisional; phone includes email; post is not counted\nSource:\tpayments system\n")
+    code, out = run(site(tmp_path / "a", "", {"data/pay.csv": text, "content/services/pay.yaml": PAY}), "check")
+    assert code == 0 and "separated by" not in out
+    wide = ",Channel,2022-23 volume,2023-24 volume\n0,Online,10,12\n1,Phone,5,4\n"
+    source = ("sources:\n  - file: w.csv\n    constants: {service: pay}\n    columns: {channel: Channel}\n"
+              "    wide: {columns: '{period} {measure}', measures: {volume: transactions}}\n")
+    code, out = run(site(tmp_path / "b", source, {"data/w.csv": wide, "content/services/pay.yaml":
+                                                  PAY.replace("data: pay.csv", "data: w.csv")}), "check")
+    assert "no heading" not in out, out
