@@ -399,13 +399,13 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
     _totals_beside_channels(parts, rows, svc, problems)
     _kinds_across_files(parts, rows, svc, problems, measures)
     merged = grouped.first()
-    _more_of_the_part_across_files(parts, rows, merged, svc, problems)
     merged["has_tx"] = grouped["has_tx"].any()
     for kpi in NR_KPIS:
         merged[f"nr_{kpi}"] = grouped[f"nr_{kpi}"].any()
     merged["line"] = grouped["line"].min()
     if any(frame.attrs.get("zeroed") for _, frame in parts):
         _zero_where_a_source_has_no_row(parts, merged, measures)
+    _more_of_the_part_across_files(parts, rows, merged, svc, problems)  # (the zeros filled in too)
     if any(frame.attrs.get("blank_channel") for _, frame in parts):
         merged = _blank_channels_missing(parts, merged, svc, problems, measures, labels or {})
     return merged.reset_index().drop(columns=["_key", "@from"])
@@ -511,18 +511,23 @@ def _more_of_the_part_across_files(parts: list[tuple[Path, pd.DataFrame]], rows:
         came = {name: rows.assign(where=where)[rows[name].notna()].groupby(["_key", "channel"], sort=False)[
             ["where", "line", "@from"]].first() for name in (part, whole)}
         # From different files, or from one file read by two sources (each its own part)
-        across = [key for key in over if came[part].at[key, "where"] != came[whole].at[key, "where"]
-                  or came[part].at[key, "@from"] != came[whole].at[key, "@from"]]
+        across = [key for key in over if key in came[part].index and (
+            key not in came[whole].index or came[part].at[key, "where"] != came[whole].at[key, "where"]
+            or came[part].at[key, "@from"] != came[whole].at[key, "@from"])]
         if not across:
             continue  # each told as its file was read
         key, others = across[0], len(across) - 1
         row = merged.loc[key]
         more = "" if not others else "; so is one other period or channel" if others == 1 else \
             f"; so are {others:,} other periods or channels"
-        other = Path(came[whole].at[key, "where"]).name
-        reading = parts[int(came[whole].at[key, "@from"])][1].attrs.get("source")
-        there = f"as source '{reading}' reads {other}" if reading and came[part].at[key, "where"] == \
-            came[whole].at[key, "where"] else f"in {other}"
+        if key not in came[whole].index:  # a 0 filled in: no row of a missing_rows: zero source
+            zeroed = [Path(path).name for path, frame in parts if frame.attrs.get("zeroed")]
+            there = f"as {' or '.join(zeroed)} has no row for it, with missing_rows: zero"
+        else:
+            other = Path(came[whole].at[key, "where"]).name
+            reading = parts[int(came[whole].at[key, "@from"])][1].attrs.get("source")
+            there = f"as source '{reading}' reads {other}" if reading and came[part].at[key, "where"] == \
+                came[whole].at[key, "where"] else f"in {other}"
         problems.warning(came[part].at[key, "where"], f"service '{svc.called}' has more {part.replace('_', ' ')} "
                          f"({row[part]:,.0f}) than {whole} ({row[whole]:,.0f}, {there}) for {row['period'].label} "
                          f"'{key[1] or 'all channels'}'{more}", int(came[part].at[key, "line"]),

@@ -5164,10 +5164,18 @@ def test_started_for_all_channels_and_completed_by_channel_are_told_not_zeroed(t
     assert "more completed" not in out  # no channel was given a started count of 0
     card = services(config)["pay"].kpis["completion_rate"]
     assert card.value is None and card.note.startswith("Started and completed counts are published, but never")
+    # Bills by channel, online's alone: with missing_rows: zero, phone had none (0), so its 9 completed
+    # are more than its started, which is told; as a web form's starts (a constant channel), online's alone.
     (tmp_path / "data/bills.csv").write_text("period,channel,started\n2024-01,online,50\n2024-02,online,50\n")
     code, out = run(config, "check")
-    assert "never on one row" not in out
-    # Online's alone: the bills file, now of online's rows, fills only online's (not phone's with 0).
+    assert "never on one row" not in out and ("data/pay.csv:3: warning: service 'pay' has more completed (10) than "
+                                              "started (0, as bills.csv has no row for it, with missing_rows: zero) "
+                                              "for January 2024 'phone'; so is one other period or channel") in out
+    (tmp_path / "data/bills.csv").write_text("period,started\n2024-01,50\n2024-02,50\n")
+    (tmp_path / "config.yaml").write_text((tmp_path / "config.yaml").read_text().replace(
+        "missing_rows: zero}", "missing_rows: zero, constants: {channel: online}}"))
+    code, out = run(config, "check")
+    assert "never on one row" not in out and "more completed" not in out
     assert services(config)["pay"].periods[-1].completion_rate == pytest.approx(100 * 44 / 50)
 
 
