@@ -2034,9 +2034,9 @@ def _channel_holes(parsed: pd.DataFrame, slugs: dict[str, str], path, problems: 
     line = series * (int(channels.max()) + 1) + channels
     days = _codes(day)
     width = int(days.max()) + 1
-    per_line = np.bincount(np.unique(line * width + days) // width)
-    per_series = np.bincount(np.unique(series * width + days) // width)
-    present = np.unique(line)
+    per_line = np.bincount(pd.unique(line * width + days) // width)  # (hashed, not sorted: a tenth the time)
+    per_series = np.bincount(pd.unique(series * width + days) // width)
+    present = pd.unique(line)
     if (per_line[present] == per_series[present // (int(channels.max()) + 1)]).all():
         return  # every channel has a row for every period of its service: the usual case
     frame = pd.DataFrame({"group": groups.to_numpy(), "service": rows["service"].to_numpy(),

@@ -151,6 +151,8 @@ def _percent(value: float) -> str:
 
 def _rounds_to_an_end(values: list[float]) -> bool:
     """Whether a share of a column would be shown as 0.0% or 100.0% and is not that (see _percent)."""
+    if values and 0.05 <= min(values) and max(values) < 99.95:
+        return False  # the usual column, told at C speed
     return any(0 < value < 0.05 or 99.95 <= value < 100 for value in values)
 
 
