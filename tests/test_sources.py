@@ -3577,6 +3577,12 @@ def test_a_failed_build_still_tells_a_yearly_cost_no_count_pairs_with(tmp_path):
 PAY = "name: Pay\norganisation: council\ndescription: Payments.\ndata: pay.csv\n"
 
 
+def two_files(tmp_path, a: str, b: str, config_extra: str = ""):
+    """A site whose one service, pay, reads data/a.csv and data/b.csv (checks across a service's files)."""
+    return site(tmp_path, config_extra, {"data/a.csv": a, "data/b.csv": b, "content/services/pay.yaml":
+                                         PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")})
+
+
 def test_a_windows_file_read_as_utf8_still_has_its_other_problems_told(tmp_path):
     """The encoding's error had stopped the file there: a misspelt channel and a word in a count on
     later lines were told only once the encoding was set, a second run later. Now they are told with
@@ -5010,10 +5016,8 @@ def test_more_completed_than_started_across_two_files_is_told(tmp_path):
     """Each file's rows are checked for more completed than started as it is read, but a service's
     started counts in one export and completed in another had neither: March's 130 of 120 published
     a completion rate of 108.3% with no word. Told once, at the completed row, naming the other file."""
-    files = {"data/a.csv": "period,channel,transactions,started\n2024-02,online,100,110\n2024-03,online,120,120\n",
-             "data/b.csv": "period,channel,completed\n2024-02,online,100\n2024-03,online,130\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
-    config = site(tmp_path, "", files)
+    config = two_files(tmp_path, "period,channel,transactions,started\n2024-02,online,100,110\n2024-03,online,120,120\n",
+                       "period,channel,completed\n2024-02,online,100\n2024-03,online,130\n")
     code, out = run(config, "check")
     assert code == 0 and ("data/b.csv:3: warning: service 'pay' has more completed (130) than started (120, in "
                           "a.csv) for March 2024 'online'\n    hint: check that the two files count") in out
@@ -5047,11 +5051,9 @@ def test_a_gap_in_one_of_a_services_files_that_another_fills_is_told_of_that_fil
     had 'no rows' for that month (32 councils of a tester's benchmarking export): it is the file's
     figures that are missing then, and that is what is said, once a file, with how many services.
     A month no file has is the service's gap, told once, with the file and line where it ends."""
-    files = {"data/a.csv": "period,channel,transactions\n2024-01,online,10\n2024-02,online,11\n2024-03,online,12\n"
+    config = two_files(tmp_path, "period,channel,transactions\n2024-01,online,10\n2024-02,online,11\n2024-03,online,12\n"
                            "2024-04,online,13\n",
-             "data/b.csv": "period,satisfaction\n2024-01,70\n2024-03,72\n2024-04,75\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
-    config = site(tmp_path, "", files)
+                       "period,satisfaction\n2024-01,70\n2024-03,72\n2024-04,75\n")
     code, out = run(config, "check")
     assert code == 0 and out.count("no rows for") == 1 and "service 'pay' has no rows" not in out
     assert ("data/b.csv:3: warning: this file has no rows for February 2024 for service 'pay', though its other "
@@ -5119,10 +5121,8 @@ def test_figures_for_another_kind_of_period_in_another_file_are_told(tmp_path):
     word, and a survey's three-year ranges beside years of counts each became a row of 'no data'
     counts in every table (a tester's benchmarking export). A warning; a yearly cost beside months
     (a cost span, shown on its own) is not told."""
-    files = {"data/a.csv": "period,channel,transactions\n2023/24,online,100\n2024/25,online,110\n",
-             "data/b.csv": "period,satisfaction\nApril 2022 to March 2025,70\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
-    config = site(tmp_path, "", files)
+    config = two_files(tmp_path, "period,channel,transactions\n2023/24,online,100\n2024/25,online,110\n",
+                       "period,satisfaction\nApril 2022 to March 2025,70\n")
     code, out = run(config, "check")
     assert code == 0 and ("data/b.csv:2: warning: service 'pay' has figures for ranges of dates here (April 2022 to "
                           "March 2025, ...) beside financial years in a.csv: each shows as a period of its own, with "
