@@ -224,6 +224,7 @@ class Source:
     positions: Positions = field(repr=False)
     shared: bool = False  # another source reads the same file (in another way: its total rows, say)
     others_measures: frozenset = frozenset()  # the wide: measures: texts of the file's other sources
+    _headings_seen: tuple | None = field(default=None, repr=False, compare=False)  # (headings, their keys): ignores
 
     def where(self, *keys) -> tuple[int | None, int | None]:
         return self.positions.at(("sources", self.index, *keys))
@@ -240,7 +241,9 @@ class Source:
             return True
         if not patterns:
             return False
-        keys = {_column_key(h) for h in headings}
+        if self._headings_seen is None or self._headings_seen[0] is not headings:  # once a file, not a heading
+            self._headings_seen = (headings, {_column_key(h) for h in headings})
+        keys = self._headings_seen[1]
         return any(pattern.fullmatch(heading.strip()) for name, pattern in zip(_wildcards(listed), patterns)
                    if _column_key(name) not in keys)
 
