@@ -380,7 +380,7 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
         pair = (those.iloc[0], those[those[measure].ne(those.iloc[0][measure])].iloc[0])
         # Told at the second of the two files by name, whichever was read first.
         (one, at), (two, there) = sorted(
-            (((str(r.get("@file") or parts[int(r["@from"])][0]), int(r["line"])), r) for r in pair),
+            (((_part_file(r, parts), int(r["line"])), r) for r in pair),
             key=lambda item: item[0])
         sources = [parts[int(r["@from"])][1].attrs.get("source") for r in (there, at)]
         if one[0] == two[0] and all(sources):  # one file, read by two sources
@@ -409,6 +409,11 @@ def _merge_sources(parts: list[tuple[Path, pd.DataFrame]], svc: Service, problem
     if any(frame.attrs.get("blank_channel") for _, frame in parts):
         merged = _blank_channels_missing(parts, merged, svc, problems, measures, labels or {})
     return merged.reset_index().drop(columns=["_key", "@from"])
+
+
+def _part_file(row: pd.Series, parts: list[tuple[Path, pd.DataFrame]]) -> str:
+    """The file a merged row came from: its own (one of a pattern's files) or its part's."""
+    return str(row.get("@file") or parts[int(row["@from"])][0])
 
 
 _KINDS_NAMED = {"financial_year": "financial years", "financial_quarter": "quarters", "range": "ranges of dates",
@@ -445,9 +450,9 @@ def _kinds_across_files(parts: list[tuple[Path, pd.DataFrame]], rows: pd.DataFra
     if odd.empty:
         return
     first = rows.loc[odd.index[0]]
-    at = str(first.get("@file") or parts[int(first["@from"])][0])
+    at = _part_file(first, parts)
     usual_row = rows.loc[kinds.index[kinds.eq(usual)][0]]
-    there = Path(str(usual_row.get("@file") or parts[int(usual_row["@from"])][0])).name
+    there = Path(_part_file(usual_row, parts)).name
     name = lambda kind: _KINDS_NAMED.get(kind, kind.replace("_", " ") + "s")  # noqa: E731
     problems.warning(at, f"service '{svc.called}' has figures for {name(first['period'].kind)} here "
                      f"({first['period'].label}, ...) beside {name(usual)} in {there}: each shows as a period of "
@@ -465,16 +470,16 @@ def _counts_of_overlapping_periods(rows: pd.DataFrame, odd: pd.Series, usual: pd
     cover other periods, a service's yearly files before its monthly ones, are periods of their own.)"""
     if odd.empty or not usual.any():
         return
-    spans = [(p.start, p.end) for p in rows.loc[usual[usual].index, "period"]]
+    counted = rows.loc[usual[usual].index]
     for index in odd.index:
         period = rows.at[index, "period"]
-        inside = [(a, b) for a, b in spans if a <= period.end and b >= period.start]
-        if not inside:
+        within = [other for other, p in zip(counted.index, counted["period"]) if p.start <= period.end
+                  and p.end >= period.start]
+        if not within:
             continue
-        row = rows.loc[index]
-        other = rows.loc[usual[usual].index[[a <= period.end and b >= period.start for a, b in spans]][0]]
-        there = Path(str(other.get("@file") or parts[int(other["@from"])][0])).name
-        problems.error(str(row.get("@file") or parts[int(row["@from"])][0]),
+        row, other = rows.loc[index], rows.loc[within[0]]
+        there = Path(_part_file(other, parts)).name
+        problems.error(_part_file(row, parts),
                        f"service '{svc.called}' has counts for {period.label} here and for "
                        f"{other['period'].label} (and any others within it) in {there}: added up, they would be "
                        "counted twice", int(row["line"]),
@@ -583,7 +588,7 @@ def _totals_beside_channels(parts: list[tuple[Path, pd.DataFrame]], rows: pd.Dat
     if totals.empty or split.empty or set(totals["@from"]) & set(split["@from"]):
         return  # none, or both in one file: told there
     total, other = totals.iloc[0], split.iloc[0]
-    at, there = (row.get("@file") or parts[int(row["@from"])][0] for row in (total, other))
+    at, there = (_part_file(row, parts) for row in (total, other))
     where = (f"two of its sources read {Path(at).name}, one its rows per channel, the other its rows for all "
              "channels together" if at == there else
              f"it has rows per channel in {Path(there).name} and rows for all channels together here")
@@ -1644,7 +1649,7 @@ def _warn_of_completed_without_started(tidy: pd.DataFrame, services: list[Servic
                                   "with replace: {started: {'': '0'}} in the file's source (which reads a row "
                                   "with every such cell blank as 0 started too)")
             continue
-        if isinstance(mapped, str) or isinstance(mapped, list):
+        if isinstance(mapped, (str, list)):
             # Mapped, but every cell blank or withheld: with combine: sum, one '*' makes a sum unknown
             # (a tester's library bills: 'map started too' sent them to a mapping that was there).
             summed = source is not None and source.values.get("combine") == "sum"
