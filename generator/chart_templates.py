@@ -33,6 +33,10 @@ FORECAST_RANGES = ["80% range", "95% range"]
 STACK_LABEL_MIN = 7  # percentage points: a stacked share this tall (20 pixels of 280) has room for its name
 OUTLINE = "#ffffff"  # the fill of a bar drawn as an outline (the earlier year's, beside the latest's)
 PERCENT_LABEL = "datum.label + '%'"
+# A value axis's figures: d3 picks as many decimals as the ticks' step needs (0.2% steps read
+# '0.2%', not '0%'; 20% steps '20%'). A fixed '.0f' had labelled a complaints rate's axis
+# '0%, 0%, 0%, 1%'. The static drawing (generator.svg_charts) picks them the same way.
+AXIS_FIGURES = ",f"
 WIDTH = 640
 HEIGHT = 280
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
@@ -100,7 +104,7 @@ def _split_bars(alt):
     bars = base.mark_bar(stroke=PALETTE[0], strokeWidth=1.5).encode(
         y=alt.Y("series:N", title=None, sort=None),
         yOffset=alt.YOffset("window:N", sort=None),
-        x=alt.X("value:Q", title="Share of transactions (%)", axis=_axis(alt, ".0f", PERCENT_LABEL)),
+        x=alt.X("value:Q", title="Share of transactions (%)", axis=_axis(alt, AXIS_FIGURES, PERCENT_LABEL)),
         fill=alt.Fill("window:N", title="Period", scale=alt.Scale(range=[OUTLINE, PALETTE[0]]), sort=None,
                       legend=alt.Legend(symbolType="square", symbolStrokeColor=PALETTE[0], symbolStrokeWidth=1.5)),
         tooltip=[alt.Tooltip("series:N", title="Channel"), alt.Tooltip("window:N", title="Period"),
@@ -191,16 +195,16 @@ def _month_bars(alt):
     base = alt.Chart(alt.Data(name="table"))
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X("series:N", title="Month", sort=None, axis=alt.Axis(labelAngle=0, labelExpr="slice(datum.label, 0, 3)")),
-        y=alt.Y("value:Q", title="Average transactions", axis=alt.Axis(format=",.0f")),
+        y=alt.Y("value:Q", title="Average transactions", axis=alt.Axis(format=AXIS_FIGURES)),
         tooltip=[alt.Tooltip("series:N", title="Month"), alt.Tooltip("value:Q", title="Average", format=",.0f")])
     return bars.properties(width=WIDTH, height=HEIGHT)
 
 
-def _ranked_bars(alt, value_title: str, fmt: str, label_expr: str | None = None):
+def _ranked_bars(alt, value_title: str, fmt: str, label_expr: str | None = None, axis_fmt: str | None = None):
     base = alt.Chart(alt.Data(name="table"))
     bars = base.mark_bar(color=PALETTE[0]).encode(
         y=alt.Y("series:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
-        x=alt.X("value:Q", title=value_title, axis=_axis(alt, fmt, label_expr)),
+        x=alt.X("value:Q", title=value_title, axis=_axis(alt, axis_fmt or fmt, label_expr)),
         tooltip=[alt.Tooltip("series:N", title="Name"), alt.Tooltip("value:Q", title=value_title, format=fmt)],
     )
     labels = base.mark_text(align="left", dx=3, fontSize=11, color="#0b0c0c").encode(
@@ -215,22 +219,22 @@ def _build_template_json(kind: str, currency: str) -> str:
     builders = {
         "lines-by-channel": lambda: _time_line(alt, "Transactions", ",.0f", series=True, whole=True),
         "line-percent": lambda: _time_line(alt, "Per cent", ".1f", series=False, label_expr=PERCENT_LABEL,
-                                           axis_fmt=".0f"),
+                                           axis_fmt=AXIS_FIGURES),
         "line-money": lambda: _time_line(alt, f"Cost per transaction ({currency})", ",.2f", series=False,
                                          label_expr=money_label),
         "line-count": lambda: _time_line(alt, "Number", ",.0f", series=False, whole=True),
-        "line-seconds": lambda: _time_line(alt, "Seconds", ",.0f", series=False),
-        "line-number": lambda: _time_line(alt, "Value", ",.2~f", series=False),
+        "line-seconds": lambda: _time_line(alt, "Seconds", ",.0f", series=False, axis_fmt=AXIS_FIGURES),
+        "line-number": lambda: _time_line(alt, "Value", ",.2~f", series=False, axis_fmt=AXIS_FIGURES),
         "line-amount": lambda: _time_line(alt, f"Amount ({currency})", ",.2f", series=False,
-                                          label_expr=money_label, axis_fmt=",.0f"),
+                                          label_expr=money_label, axis_fmt=AXIS_FIGURES),
         "lines-money": lambda: _time_line(alt, f"Amount ({currency})", ",.2f", series=True,
-                                          label_expr=money_label, axis_fmt=",.0f", legend_title="Series"),
+                                          label_expr=money_label, axis_fmt=AXIS_FIGURES, legend_title="Series"),
         "split-bars": lambda: _split_bars(alt),
         "stacked-shares": lambda: _stacked_shares(alt),
         "forecast-band": lambda: _forecast_band(alt),
         "month-bars": lambda: _month_bars(alt),
         "ranked-count": lambda: _ranked_bars(alt, "Transactions per year", ",.0f"),
-        "ranked-percent": lambda: _ranked_bars(alt, "Digital take-up (%)", ".1f", PERCENT_LABEL),
+        "ranked-percent": lambda: _ranked_bars(alt, "Digital take-up (%)", ".1f", PERCENT_LABEL, AXIS_FIGURES),
         "ranked-money": lambda: _ranked_bars(alt, f"Amount ({currency})", ",.2~f", money_label),
     }
     chart = builders[kind]().configure(**_config())

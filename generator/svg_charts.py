@@ -57,12 +57,19 @@ def _n(value: float) -> str:
 # ---------------------------------------------------------------- number formats
 
 
-def d3_format(value: float, spec: str) -> str:
-    """The d3-format subset the templates use: optional ``,``, ``.N``, optional ``~``, ``f``."""
+def d3_format(value: float, spec: str, step: float | None = None) -> str:
+    """The d3-format subset the templates use: optional ``,``, ``.N``, optional ``~``, ``f``.
+    With no ``.N``, an axis's labels have the decimals its ticks' ``step`` needs, as Vega gives
+    them (d3's tickFormat: a step of 0.2 one decimal, of 20 none); anything else, six, as d3."""
     grouped = spec.startswith(",")
     body = spec.lstrip(",")
     trim = "~" in body
-    digits = int(body.strip(".~f") or 0)
+    if "." in body:
+        digits = int(body.strip(".~f") or 0)
+    elif step:
+        digits = max(0, -int(f"{abs(step):e}".split("e")[1]))
+    else:
+        digits = 6
     text = f"{value:,.{digits}f}" if grouped else f"{value:.{digits}f}"
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -90,8 +97,10 @@ class ValueAxis:
                     self.prefix = expr[1:expr.index("'", 1)]
                 break
 
-    def label(self, value: float) -> str:
-        return f"{self.prefix}{d3_format(value, self.format)}{self.suffix}"
+    def labels(self, ticks: list[float]) -> list[str]:
+        """The ticks' labels: their decimals may depend on the step between them (d3_format)."""
+        step = ticks[1] - ticks[0] if len(ticks) > 1 else None
+        return [f"{self.prefix}{d3_format(t, self.format, step)}{self.suffix}" for t in ticks]
 
 
 def _encodings(spec: dict):
@@ -246,11 +255,11 @@ def _polyline(points: list[tuple[float, float] | None]) -> str:
 
 
 def _value_axis(c: Canvas, ticks, scale: Linear, axis: ValueAxis, left: float, width: float):
-    for t in ticks:
+    for t, label in zip(ticks, axis.labels(ticks)):
         y = scale(t)
         c.line(left, y, left + width, y, GRID)
         c.line(left - 5, y, left, y, DOMAIN)
-        c.text(left - 7, y + 4, axis.label(t), anchor="end")
+        c.text(left - 7, y + 4, label, anchor="end")
 
 
 def thinned(positions: list[float], labels: list[str], gap: float = 4) -> list[int]:
@@ -310,7 +319,7 @@ def _time_chart(spec: dict, kind: str) -> str:
     values = values or [0.0]  # every value missing: an empty axis rather than no picture
     ticks = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0] if stacked else nice_ticks(min(values), max(values),
                                                                             math.ceil(HEIGHT / 40), axis.min_step)
-    labels_w = max(text_width(axis.label(t)) for t in ticks)
+    labels_w = max(map(text_width, axis.labels(ticks)))
     left, top = 5 + 18 + labels_w + 8, 12
     x = Linear(first, last if last > first else first + 1, left, left + WIDTH)
     y = Linear(ticks[0], ticks[-1], top + HEIGHT, top)
@@ -451,7 +460,7 @@ def _bars_across(spec: dict, kind: str) -> str:
         c.text(left - 7, centre + 4, shown[name], anchor="end")
     c.line(left, top, left, top + plot_h, DOMAIN)
     c.line(left, top + plot_h, left + width, top + plot_h, DOMAIN)
-    tick_labels = [axis.label(t) for t in ticks]
+    tick_labels = axis.labels(ticks)
     for i in thinned([x(t) for t in ticks], tick_labels):
         c.line(x(ticks[i]), top + plot_h, x(ticks[i]), top + plot_h + 5, DOMAIN)
         c.text(x(ticks[i]), top + plot_h + 19, tick_labels[i], anchor="middle")
@@ -488,7 +497,7 @@ def _month_bars(spec: dict) -> str:
     axis = ValueAxis(spec)
     values = [r["value"] for r in table if r.get("value") is not None] or [0.0]
     ticks = nice_ticks(min(values), max(values), math.ceil(HEIGHT / 40))
-    labels_w = max(text_width(axis.label(t)) for t in ticks)
+    labels_w = max(map(text_width, axis.labels(ticks)))
     left, top = 5 + 18 + labels_w + 8, 12
     y = Linear(ticks[0], ticks[-1], top + HEIGHT, top)
     c = Canvas()

@@ -295,3 +295,31 @@ def test_a_short_charts_time_axis_is_ticked_at_its_months_in_both_drawings():
     assert [t for t in texts(parse(draw(stack))) if t and "2022" in t] == ["Jan 2022"]
     year = fill("line-count", {"table": [month(2023, m, 1.0) for m in range(1, 13)]}, "x")
     assert "values" not in year["layer"][0]["encoding"]["x"]["axis"]
+
+
+def _vega_labels(spec: dict, ending: str) -> list[str]:
+    """The value axis's labels as Vega draws them (vl-convert runs the browser's Vega)."""
+    import json
+
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(json.dumps(spec))
+    return [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.endswith(ending) and "20" not in t[:4]]
+
+
+def test_an_axis_of_small_figures_has_the_decimals_its_ticks_need_in_both_drawings():
+    """A complaints rate of 0.1% to 0.9% had an axis of '0%, 0%, 0%, 0%, 0%, 1%, 1%...' (a fixed
+    '.0f'), and amounts under £1 one of '£0, £0, £1': both drawings now give each label the
+    decimals the step between ticks needs, and larger figures keep none."""
+    assert d3_format(0.4, ",f", 0.2) == "0.4" and d3_format(0, ",f", 0.2) == "0.0"
+    assert d3_format(0.015, ",f", 0.005) == "0.015" and d3_format(1_200_000, ",f", 200_000) == "1,200,000"
+    rates = fill("line-percent", {"table": [month(2024, m, v) for m, v in ((1, 0.1), (2, 0.5), (3, 0.9))]}, "x")
+    ours = [t for t in texts(parse(draw(rates))) if t and t.endswith("%")]
+    assert ours == ["0.0%", "0.1%", "0.2%", "0.3%", "0.4%", "0.5%", "0.6%", "0.7%", "0.8%", "0.9%"]
+    assert _vega_labels(rates, "%") == ours
+    whole = fill("line-percent", {"table": [month(2024, 1, 12.0), month(2024, 2, 78.0)]}, "x")
+    assert [t for t in texts(parse(draw(whole))) if t and t.endswith("%")] == [f"{v}%" for v in range(0, 90, 10)]
+    amounts = fill("line-amount", {"table": [month(2024, 1, 0.25), month(2024, 2, 0.6)]}, "x")
+    ours = [t for t in texts(parse(draw(amounts))) if t and t.startswith("£")]
+    assert ours == ["£0.0", "£0.1", "£0.2", "£0.3", "£0.4", "£0.5", "£0.6"]
+    assert [t for t in _vega_labels(amounts, "") if t.startswith("£")] == ours
