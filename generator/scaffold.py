@@ -29,11 +29,13 @@ organisation: {name}
 base_url: /                 # e.g. https://your-org.github.io/performance/ for a GitHub Pages project site
 financial_year_start: 4
 phase_banner: "{banner}"
-footer_text: "Figures are published under the Open Government Licence v3.0."
+footer_text: "Figures are published under the Open Government Licence v3.0."  # or your own data licence
+currency: GBP               # costs' currency: GBP (£), EUR (€) or USD ($)
 
-# The channels your services are used through. unit_cost (£ a transaction) estimates the cost, and
-# the channel-shift savings, of a service that publishes no costs of its own; these are examples
-# (close to the Cabinet Office's 2012 figures): put in your council's, or remove them.
+# The channels your services are used through. unit_cost (a transaction's cost, in that currency)
+# estimates the cost, and the channel-shift savings, of a service that publishes no costs of its
+# own; these are examples (close to the Cabinet Office's 2012 figures, in pounds): put in your
+# council's, or remove them.
 channels:
   - id: online
     label: Online
