@@ -78,11 +78,33 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.dat
 
 
 def ended_services(figures: dict[str, ServiceFigures]) -> frozenset[str]:
-    """The services whose transactions end a year or more before the site's latest (ServiceView.ended),
+    """The services whose figures end a year or more before the site's latest (ServiceView.ended),
     from their figures: what a build checks a reused service's page against (see build.prepare)."""
-    last = {slug: _last_transactions(fig) for slug, fig in figures.items()}
-    as_of = max(filter(None, last.values()), default=None)
+    last, as_of = service_ends(figures)
     return frozenset(slug for slug, end in last.items() if _ended_before(end, as_of))
+
+
+def service_ends(services: dict) -> tuple[dict[str, dt.date | None], dt.date | None]:
+    """(each service's end, the site's latest) for whether a service has ended (``_ended_before``).
+
+    A service's end is that of its latest transactions, if it publishes any: a later satisfaction
+    figure does not make a year of transactions current, and the totals count transactions. A
+    service with none (a survey's rates, a declared measure) ends with its latest figure of any
+    kind: a tester's services of rates alone, two years old, had stood in an organisation's chart
+    of take-up beside one left out as ended for transactions a year newer, and a declared measure
+    of 2016 in a total of 2018. The site's latest is that of the latest transactions, where any
+    service has them (as before: a later survey does not end every service counting transactions)."""
+    last, counts = {}, []
+    for slug, service in services.items():  # (figures or views, by slug)
+        end = _last_transactions(service)
+        if end is not None:
+            counts.append(end)
+        else:
+            points = [period.end for f in getattr(service, "measures", None) or () for period, value in f.points
+                      if value is not None]
+            end = max(filter(None, [_last_where(service, _has_figures), *points]), default=None)
+        last[slug] = end
+    return last, max(counts, default=None) or max(filter(None, last.values()), default=None)
 
 
 def category_key(category: str | None) -> str:
@@ -114,6 +136,18 @@ def _has_figures(row: m.PeriodRow) -> bool:
     return row.transactions is not None or row.digital_take_up is not None or row.cost_per_transaction \
         is not None or row.completion_rate is not None or row.user_satisfaction is not None \
         or row.digital_transactions is not None  # a digital count alone (no total) is published too
+
+
+def _ended_label(view: m.ServiceView) -> str:
+    """The period an ended service's figures end with (service_ends), and which figures those are."""
+    row = _last_row_where(view, lambda row: row.transactions is not None)
+    if row is not None:
+        return row.period.label
+    view.ended_figures = "figures"
+    row = _last_row_where(view, _has_figures)
+    points = [period for f in view.measures for period, value in f.points if value is not None]
+    latest = max([*points, *([row.period] if row is not None else [])], key=lambda p: (p.end, p.start))
+    return latest.label
 
 
 def _last_figures(service: m.ServiceView) -> dt.date | None:
@@ -247,11 +281,10 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
         view.council = council_of.get(view.organisation.slug, config.organisation)
     service_comparisons(services, list(KPI_INFO.values()), lambda s: s.council, peers or [])
     # The site's latest data: every total counts the services whose figures reach the year to it.
-    last = {s.slug: _last_transactions(s) for s in services}
-    as_of = max(filter(None, last.values()), default=None)
+    last, as_of = service_ends({view.slug: view for view in services})
     for view in services:
         if _ended_before(last[view.slug], as_of):
-            view.ended = next(row.period.label for row in reversed(view.periods) if row.transactions is not None)
+            view.ended = _ended_label(view)
     site_costs = {c.id: c.unit_cost for c in config.channels}
     by_category: dict[str, list[m.ServiceView]] = {}
     for view in services:

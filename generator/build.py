@@ -559,6 +559,27 @@ def _warn_of_figures(config, services, figures: dict, problems: Problems) -> Non
         if fig.unpaired_costs:
             missing = {span.period.label: _uncounted(span.period, fig.periods, labels) for span in fig.cost_spans}
             _warn_of_unpaired_costs(svc, fig.unpaired_costs, problems, missing)
+        if fig.take_up_disagrees:
+            _warn_of_take_up_apart_from_counts(svc, fig.take_up_disagrees, problems)
+
+
+def _warn_of_take_up_apart_from_counts(svc, periods: tuple[tuple, ...], problems: Problems) -> None:
+    """A published digital take-up that the counts beside it do not give (metrics.per_period): the
+    page shows the published rate on its card and the counts in its tables, so a reader finds two
+    take-ups for one month. A tester's dashboard export had 73.8% beside 324 digital of 451 (71.8%)."""
+    from generator.formatting import format_value
+
+    def said(label, given, counted, digital, total):
+        return (f"{label}: {format_value(given, 'percent')} published, {format_value(counted, 'percent')} from "
+                f"{format_value(digital, 'count')} digital of {format_value(total, 'count')}")
+
+    first = said(*periods[0]) + (f"; and {len(periods) - 1} more period{'s' if len(periods) > 2 else ''}"
+                                 if len(periods) > 1 else "")
+    problems.warning(svc.path, f"service '{svc.called}' publishes a digital take-up that its own counts of "
+                     f"transactions do not give ({first}): its page shows the published rate beside those counts",
+                     *svc.positions.at(("data",)),
+                     hint="correct the rate or the counts in the export; to have take-up worked out from the counts "
+                          "alone, leave the published rate out of the data (its column, or its mapping in sources:)")
 
 
 def _untouched_by_errors(config, services, problems: Problems) -> list:

@@ -150,7 +150,7 @@ def _transactions_chart(service: m.ServiceView, channels, base, currency) -> m.C
     year = _year_summary(service, whole, _shown_periods(service, rows))
     if year:
         summary = year
-    if top is not None and service.channels_used:
+    if top is not None and len(service.channels_used) > 1:  # (of one channel, "the most used" says nothing)
         summary += _most_used(top["series"], last)
     summary += _partial_note(totals, whole)
     columns = [m.ChartColumn("period", "Period", TEXT),
@@ -607,10 +607,11 @@ def _ended_note(ended: list[m.ServiceView]) -> str:
     if not ended:
         return ""
     if len(ended) == 1:
-        return (f" It leaves out {ended[0].name}, whose transactions end in {ended[0].ended}, a year or more "
-                "before the latest on this site.")
+        return (f" It leaves out {ended[0].name}, whose {ended[0].ended_figures} end in {ended[0].ended}, a year or "
+                "more before the latest on this site.")
     who = _named([s.name for s in ended], "service")
-    return f" It leaves out {who}{',' if len(ended) <= 3 else ''} whose transactions end a year or more before the " \
+    what = "transactions" if all(s.ended_figures == "transactions" for s in ended) else "figures"
+    return f" It leaves out {who}{',' if len(ended) <= 3 else ''} whose {what} end a year or more before the " \
         "latest on this site."
 
 

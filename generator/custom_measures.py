@@ -131,6 +131,16 @@ def _year_value(points, measure: Measure) -> tuple[float | None, float | None, s
     return value, weight, label
 
 
+def _too_short(points) -> str | None:
+    """Why a sum over the 12 months before is not compared with, where there are months in them: a
+    tester's new accounts had read 'No earlier period to compare with' beside nine earlier months."""
+    if not points:
+        return None
+    months = round(sum(p[0].months for p in points))
+    label = Period(points[0][0].start, points[-1][0].end, "range").label
+    return f"No comparison with {label}, which has only {months} month{'' if months == 1 else 's'} of data"
+
+
 def service_measures(rows: pd.DataFrame, config: Config, not_requested: tuple[str, ...] = ()) -> list[MeasureFigures]:
     """Every declared measure that the service's rows carry, in config order."""
     out = []
@@ -150,7 +160,8 @@ def service_measures(rows: pd.DataFrame, config: Config, not_requested: tuple[st
         prev_value, prev_weight, prev_label = _year_value(earlier, measure)
         year = make_figure(measure.id, value, label, prev_value, prev_label,
                            info=_year_info(measure, info, measure.over_time == "sum"),
-                           note=None if value is not None or not latest else "less than 12 months of data")
+                           note=None if value is not None or not latest else "less than 12 months of data",
+                           no_comparison=_too_short(earlier) if prev_value is None else None)
         out.append(MeasureFigures(measure, info, [(p, v) for p, v, _ in points3], card, year, weight, prev_weight))
     return out
 

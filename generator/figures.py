@@ -80,6 +80,9 @@ class ServiceFigures:
     # Channels whose count the data marks not requested beside other channels' counts: the figures
     # are of the channels it counts, and the page says which it does not (metrics.prepare).
     uncounted_channels: tuple[str, ...] = ()
+    # Periods whose published take-up the counts beside it do not give (metrics.per_period):
+    # (period label, published %, % from the counts, digital count, transactions), for a warning.
+    take_up_disagrees: tuple[tuple, ...] = ()
 
 
 def _nan_to_none(value):

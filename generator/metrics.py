@@ -39,6 +39,9 @@ from generator.figures import (COMPLETE_YEAR, OVER_100, PERIOD_KPIS, ServiceFigu
                                make_figure)
 
 
+TAKE_UP_SLACK = 1.0  # percentage points: a published take-up rounded to a whole per cent is within 0.5
+
+
 def _ratio(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
     return (num / den.where(den > 0)) * scale
 
@@ -214,8 +217,13 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     out = out.join(given.add_prefix("given_")).join(flags).reset_index()
     complete = out["tx_missing"].fillna(0).eq(0)
     # A published figure is the service's own KPI, so it wins over one worked out from counts.
-    out[m.DIGITAL_TAKE_UP] = out["given_digital_take_up"].fillna(
-        _ratio(out["digital_tx"], out["transactions"], 100).where(complete & out["uncounted_digital"].fillna(0).eq(0)))
+    counted = _ratio(out["digital_tx"], out["transactions"], 100).where(
+        complete & out["uncounted_digital"].fillna(0).eq(0))
+    out[m.DIGITAL_TAKE_UP] = out["given_digital_take_up"].fillna(counted)
+    # ...but where the counts beside it give another figure, more than a rounded rate's slack
+    # apart, the page shows both (73.8% on the card, 324 digital of 451 in the table): told
+    # (build._warn_of_figures). A tester's published dashboard had such a slip in one month.
+    out["take_up_counted"] = counted.where((out["given_digital_take_up"] - counted).abs() > TAKE_UP_SLACK)
     out["digital_tx"] = out["digital_tx"].fillna(out["given_digital_take_up"] / 100 * out["transactions"])
     # A service with any cost data is judged on it alone; estimates are only for
     # services that publish no costs, so an actual figure is never compared with a guess. Nor
@@ -445,9 +453,12 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
         unpaired = {slug: tuple(zip(group["period"].map(lambda p: p.label), group["cost_unpaired"])) for slug, group
                     in periods[periods["cost_unpaired"].ne("")].groupby("service", sort=False)}
         apart = counts_never_on_one_row(tidy)
+        disagree = {slug: tuple(zip(group["period"].map(lambda p: p.label), group["given_digital_take_up"],
+                                    group["take_up_counted"], group["digital_tx"], group["transactions"]))
+                    for slug, group in periods[periods["take_up_counted"].notna()].groupby("service", sort=False)}
     else:
         latest, split, window_rows, period_lists, marked, unpaired, uncounted = {}, {}, {}, {}, {}, {}, {}
-        apart = set()
+        apart, disagree = set(), {}
     for svc in services:
         unpaired_here = unpaired.get(svc.slug, ())
         kept, spans = _cost_spans(period_lists.get(svc.slug, []), {label for label, _ in unpaired_here})
@@ -455,6 +466,7 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
                                                    kept, split, marked.get(svc.slug, ()), svc.slug in apart)
         fig.unpaired_costs, fig.cost_spans = unpaired_here, spans
         fig.uncounted_channels = uncounted.get(svc.slug, ())
+        fig.take_up_disagrees = disagree.get(svc.slug, ())
         if spans and kept:  # 'Data covers' the years of cost too: the cost card may show one
             fig.data_period_label = covered_label(kept, shown_cost_spans(fig))
     return results

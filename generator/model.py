@@ -284,6 +284,7 @@ class ServiceView:
     # counted in totals or organisation charts, and its page says so; no forecast (its 'next 12
     # months' are past) and no savings.
     ended: str | None = None
+    ended_figures: str = "transactions"  # what ended ends with: "figures" for a service with no transactions
 
     def _seasons(self) -> "Seasons":
         if self.seasons is None:

@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.build import BuildFailed, build_site, prepare
+from generator.formatting import change_text
 from sitefactory import CONFIG, standard_files, write_site
 
 MEASURES = """\
@@ -61,8 +62,10 @@ def test_a_declared_measure_gets_a_card_a_yearly_figure_and_a_chart(tmp_path):
     assert round(offered.card.change_percent, 1) == 8.3
     # Latest 12 months: February 2024 to January 2025, i = 2..13: 100 x (2 + ... + 13) = 100 x 90 = 9,000.
     assert offered.year.value == 9000 and offered.year.period_label == "February 2024 to January 2025"
-    # The 12 months before hold only January 2024: not a whole year, so no sum to compare with.
+    # The 12 months before hold only January 2024: not a whole year, so no sum to compare with,
+    # and the table says why ('No earlier period to compare with' had stood beside nine months).
     assert offered.year.previous_value is None
+    assert change_text(offered.year) == "No comparison with January 2024, which has only 1 month of data"
     # Abandonment weighted by calls offered: sum(i x 100 i) / sum(100 i) = (819 - 1) / (91 - 1) = 9.0889%.
     assert abandonment.year.value == pytest.approx(818 / 90)
     # Lower is better: abandonment rose from 12% to 13%, which is worse.

@@ -907,7 +907,7 @@ def test_an_organisation_page_is_made_again_when_the_sites_latest_data_moves_its
     (config.parent / "data/permits.csv").write_text(later)
     result = build_site(config, out, jobs=1)
     dept = (out / "organisations/dept-a/index.html").read_text(encoding="utf-8")
-    assert "not counted: 1 service whose figures end before May 2024" in dept
+    assert "not counted: 1 service whose transactions end before May 2024" in dept
     # Fines' own page, though its files are unchanged, now says it has ended: made again, not kept.
     assert result.reused_services == 0
     fines = (out / "services/fines/index.html").read_text(encoding="utf-8")

@@ -391,3 +391,23 @@ def test_a_digital_channel_not_counted_leaves_take_up_unknown_and_a_lone_one_is_
     fines = service(prepare(write_site(tmp_path / "c", files)).model, "fines")
     assert fines.uncounted_channels == []  # post's cost is given: its count is missing, as before
     assert fines.kpis[m.COST_PER_TRANSACTION].value is None
+
+
+def test_a_published_take_up_that_its_counts_do_not_give_is_told(tmp_path):
+    """A tester's dashboard export: January's take-up published as 73.8% beside counts of 324 digital
+    of 451 (71.8%). The card showed the published rate and the tables the counts, with no word.
+    The published rate still wins (it is the service's own KPI), and the build says where they part;
+    a rate within a rounded figure's slack of its counts (February: 75.0 against 300 of 400) is not told."""
+    files = standard_files()
+    files["data/permits.csv"] = ("period,channel,transactions,digital_take_up\n"
+                                 "2024-01,online,324,73.8\n2024-01,phone,127,\n"
+                                 "2024-02,online,300,75.4\n2024-02,phone,100,\n")
+    prepared = prepare(write_site(tmp_path, files))
+    permits = service(prepared.model, "permits")
+    assert permits.kpis[m.DIGITAL_TAKE_UP].value == 75.4
+    assert [row.digital_take_up for row in permits.periods] == [73.8, 75.4]
+    told = [p for p in prepared.problems.warnings if "do not give" in p.message]
+    assert len(told) == 1 and told[0].path == "content/services/permits.yaml"
+    assert ("publishes a digital take-up that its own counts of transactions do not give (January 2024: 73.8% "
+            "published, 71.8% from 324 digital of 451): its page shows the published rate beside those counts"
+            ) in told[0].message

@@ -9,7 +9,7 @@ import dataclasses
 
 import pytest
 
-from generator.build import prepare
+from generator.build import build_site, prepare
 from generator.charts import organisation_charts
 from sitefactory import standard_files, write_site
 
@@ -147,3 +147,34 @@ def test_a_service_that_ended_is_dated_by_its_last_transactions_not_a_later_figu
     charts = {c.id: c for c in organisation_charts(council, "£", model.channels)}
     assert "It leaves out Renew a permit, whose transactions end in June 2023" in \
         charts["transactions-by-service"].summary
+
+
+def test_a_service_of_rates_alone_ends_with_its_latest_figure(tmp_path):
+    """A tester's Australian dashboards: services publishing rates alone (take-up, satisfaction), with
+    no transactions, never counted as ended. Their take-up of October 2016 stood in an organisation's
+    chart beside the note that it left out a service whose transactions ended in January 2017, a year
+    after. A service with no transactions now ends with its latest figure of any kind; the site's
+    latest is still that of the latest transactions (here March 2025), so a later survey ends nothing."""
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/permits.csv"] = "period,channel,digital_take_up,satisfaction\n" + "".join(
+        f"2023-{m:02d},,{20 + m},80\n" for m in range(1, 7))  # rates alone, to June 2023
+    files["data/fines.csv"] = "period,channel,transactions\n" + "".join(
+        f"{y}-{m:02d},online,50\n" for y in (2024, 2025) for m in range(1, 13) if (y, m) <= (2025, 3))
+    model = prepare(write_site(tmp_path, files)).model
+    permits = next(s for s in model.services if s.slug == "permits")
+    assert permits.ended == "June 2023" and permits.ended_figures == "figures"
+    fines = next(s for s in model.services if s.slug == "fines")
+    assert fines.ended is None
+    council = next(o for o in model.organisations if o.slug == "test-council")
+    take_up = {c.id: c for c in organisation_charts(council, "£", model.channels)}["take-up-by-service"]
+    assert [row["series"] for row in take_up.rows] == ["Pay a fine"]
+    assert take_up.summary.endswith("It leaves out Renew a permit, whose figures end in June 2023, a year or more "
+                                    "before the latest on this site.")
+    build_site(tmp_path / "config.yaml", tmp_path / "site")
+    page = (tmp_path / "site/services/permits/index.html").read_text(encoding="utf-8")
+    assert "The latest figures for this service are for June 2023, a year or more before" in page
+    # A survey running past every service's transactions (to 2026) ends none of them.
+    files["data/permits.csv"] += "2026-01,,40,85\n"
+    model = prepare(write_site(tmp_path, files)).model
+    assert not any(s.ended for s in model.services)

@@ -270,7 +270,7 @@ def test_a_total_of_years_ending_at_different_times_says_so(built):
             "December 2024") in home
     assert "not counted" not in home
     dept = soup(built, "organisations/dept-a/index.html").find("dl", class_="headline-figures")
-    assert "for 1 of the 1 services (Pay a fine), those end before December 2024" in \
+    assert "for the only service (Pay a fine), those end before December 2024" in \
         dept.get_text(" ", strip=True)
 
 
@@ -291,7 +291,7 @@ def test_a_service_whose_figures_ended_years_ago_is_not_counted_in_totals(tmp_pa
     build_site(tmp_path / "config.yaml", tmp_path / "site")
     home = BeautifulSoup((tmp_path / "site/index.html").read_text(encoding="utf-8"), "html.parser")
     text = home.find("dl", class_="headline-figures").get_text(" ", strip=True)
-    assert "Transactions per year 3,420" in text and "not counted: 1 service whose figures end before January 2024" in text
+    assert "Transactions per year 3,420" in text and "not counted: 1 service whose transactions end before January 2024" in text
 
 
 def test_markdown_links_from_the_sites_root_work_under_a_subpath(tmp_path):
