@@ -33,6 +33,7 @@ def site_info(config: Config) -> m.SiteInfo:
         phase_banner=config.phase_banner,
         footer_text=config.footer_text,
         financial_year_start=config.financial_year_start,
+        currency=config.currency,
     )
 
 

@@ -14,7 +14,9 @@ from generator.schema import Field, Schema
 from generator.sources import SOURCE_SCHEMA, Source, validate_source
 from generator.yamlfile import load_yaml
 
-CURRENCIES = {"GBP": "£", "EUR": "€", "USD": "$"}
+# Currencies by code, with the symbol pages write (Australian, Canadian and New Zealand sites write
+# their dollars "$", as their own governments do; the data package names the code).
+CURRENCIES = {"GBP": "£", "EUR": "€", "USD": "$", "AUD": "$", "CAD": "$", "NZD": "$"}
 
 CHANNEL_SCHEMA = Schema(
     "a channel",

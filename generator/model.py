@@ -413,6 +413,7 @@ class SiteInfo:
     phase_banner: str | None
     footer_text: str | None
     financial_year_start: int = 4  # month
+    currency: str = "GBP"  # its code, which the data package names (a symbol such as $ is several currencies')
 
 
 @dataclass

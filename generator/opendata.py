@@ -129,7 +129,9 @@ def open_data_files(site: m.SiteModel, rows: dict[str, tuple[str, str]] | None =
         csv_parts.append(csv_text)
         if json_text:
             lines.append(json_text)
-    schema = {"fields": [{"name": n, "type": t, "description": d} for n, t, d in FIELDS],
+    money = f"in {site.site.currency} ({site.site.currency_symbol})"  # of the site's currency
+    schema = {"fields": [{"name": n, "type": t, "description": d.replace("in the site's currency", money)}
+                         for n, t, d in FIELDS],
               "missingValues": [""]}
     package = {
         "profile": "tabular-data-package",

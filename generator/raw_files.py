@@ -407,8 +407,9 @@ def read_csv_text(path: Path, problems: Problems, encoding: str = "utf-8", delim
     start = text.lstrip("\ufeff \t\r\n")[:1]
     if start in ("{", "[") and Path(path).suffix.lower() in (".json", ".geojson", ".txt", ""):
         problems.error(path, "this is JSON, not a CSV file", 1,
-                       hint="save the data as CSV (a spreadsheet can open JSON, or use a converter such as "
-                            "jq -r '.[] | @csv'), and point data: or the source's file: at the .csv")
+                       hint="save the data as CSV (a spreadsheet can open JSON; for a list of records, "
+                            "jq -r '(.[0] | keys_unsorted) as $k | $k, (.[] | [.[$k[]]]) | @csv' file.json > file.csv"
+                            "), and point data: or the source's file: at the .csv")
         return None
     if "\ufeff" in text:
         # A byte order mark inside the file, where files saved from Excel were joined together: not

@@ -211,6 +211,8 @@ def test_open_data_equals_what_the_pages_show(built):
     package = json.loads((built / "data/datapackage.json").read_text())
     fields = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
     assert fields == list(rows[0].keys())
+    money = next(f for f in package["resources"][0]["schema"]["fields"] if f["name"] == "cost_per_transaction")
+    assert money["description"] == "Cost per transaction, in GBP (£)"  # the code: '$' is several currencies'
     data = json.loads((built / "data/services.json").read_text())["data"]
     assert len(data) == len(rows)
     home = (built / "index.html").read_text()
@@ -516,3 +518,19 @@ def test_take_up_with_a_channel_unknown_says_why_and_the_busiest_channel_is_of_t
     assert page.select_one('[data-kpi="digital_take_up"] .kpi-card__note') is None
     assert "Online was the most used channel in April 2023 to March 2024." in page.select_one(
         "#chart-transactions").get_text(" ", strip=True)
+
+
+def test_a_site_in_australian_dollars_writes_dollars_and_names_the_currency(tmp_path):
+    """A tester's Australian dashboards: 'currency must be one of GBP, EUR, USD, not AUD' (did you mean
+    USD?). Australian, Canadian and New Zealand dollars are written '$', as their governments write
+    them, and the data package names the code."""
+    import json
+
+    files = standard_files()
+    files["config.yaml"] += "currency: AUD\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    page = (tmp_path / "site/services/fines/index.html").read_text(encoding="utf-8")
+    assert "$3.35" in page and "£" not in page
+    package = json.loads((tmp_path / "site/data/datapackage.json").read_text())
+    money = next(f for f in package["resources"][0]["schema"]["fields"] if f["name"] == "cost_per_transaction")
+    assert money["description"] == "Cost per transaction, in AUD ($)"
