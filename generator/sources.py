@@ -1324,6 +1324,15 @@ def _one_row_of_each(long: pd.DataFrame, keys: list[str], column: int, path, pro
     return long[~again]
 
 
+def _qualified(text: str, known: str) -> bool:
+    """Whether one name is the other with words added ('total-number-of-newborns-enrolled' beside
+    'number-of-newborns-enrolled'): another indicator (its running total, its rate), not a slip. A
+    tester who added the spelling as the warning suggested then had two figures for one month."""
+    a, b = (re.findall(r"[a-z0-9]+", name) for name in (text, known))
+    short, long = sorted((a, b), key=len)
+    return len(short) < len(long) and any(long[i:i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
 def _row_measures(frame: pd.DataFrame, column: str, source: Source, resolver: _Resolver, path,
                   problems: Problems) -> pd.Series | None:
     """Each row's measure, from the text in its ``column`` (measures_in_rows: measures); NaN for a row
@@ -1334,12 +1343,14 @@ def _row_measures(frame: pd.DataFrame, column: str, source: Source, resolver: _R
     measure = texts.str.lower().map(mapping)
     for text in sorted(set(texts[measure.isna()])):  # another indicator, or a slip in the mapping?
         close = difflib.get_close_matches(text.lower(), list(mapping), n=1, cutoff=0.85)
-        if close:
+        if close and not _qualified(text.lower(), close[0]):
             row = frame.loc[texts.eq(text)].iloc[0]
             line = int(row["@line"])
             problems.warning(row.get("@file", path), f"'{text}' is not one of measures_in_rows: measures, so its rows are not "
                              "read", line, resolver.number[column],
-                             hint=f"did you mean '{close[0]}'? Add this spelling to measures_in_rows: measures")
+                             hint=f"did you mean '{close[0]}'? If it is that measure spelt another way, add this "
+                                  "spelling to measures_in_rows: measures; if it is another, leave its rows out "
+                                  "with exclude:")
     if not measure.notna().any():
         found_texts = ", ".join(f"'{t}'" for t in list(dict.fromkeys(texts))[:5])
         problems.error(source.config_path, f"no row of {source.file} holds one of measures_in_rows: measures",

@@ -1412,6 +1412,12 @@ def test_a_row_per_measure_mapping_slips_are_told(tmp_path):
     code, out = run(config, "check")
     assert ("data/lginform.csv:3:3: warning: 'Claims made online' is not one of measures_in_rows: measures, "
             "so its rows are not read") in out
+    assert "if it is another, leave its rows out with exclude:" in out
+    # A mapped name with words added is another indicator (a running total), not a slip: a tester who
+    # added 'total-number-of-newborns-enrolled' as the warning suggested then had two figures a month.
+    totals = LG_INFORM.replace("x7", "168") + "Testshire,2024-02,Claims made online total,410\n"
+    config = site(tmp_path / "totals", LG_SOURCE, {"data/lginform.csv": totals})
+    assert run(config, "check", "--strict") == (0, "No errors found.\n")
     repeated = LG_INFORM.replace("x7", "168") + "Testshire,2024-02,Claims received,211\n"
     config = site(tmp_path / "again", LG_SOURCE, {"data/lginform.csv": repeated})
     code, out = run(config, "check")
