@@ -515,11 +515,17 @@ def _warn_of_a_lone_latest(model, content, problems: Problems) -> None:
     with pages saying they may have closed. A tester's export had one service's row of zeros for a
     year not yet reported: the home page's transactions per year read 0, and 1,339 services ended."""
     from generator import model as m
-    from generator.assemble import _last_transactions
+    from generator.assemble import _last_transactions, service_ends
     from generator.formatting import format_value
 
-    ended = [view for view in model.services if view.ended]
-    current = [view for view in model.services if not view.ended and _last_transactions(view) is not None]
+    # Of the services counting transactions, if any do (the site's latest is theirs: a service of
+    # rates alone ends by it, but is not one whose transactions a later row cut off); else of all.
+    ends, _ = service_ends({view.slug: view for view in model.services})
+    counting = {view.slug for view in model.services if _last_transactions(view) is not None}
+    what = "transactions" if counting else "figures"
+    ended = [view for view in model.services if view.ended and (not counting or view.slug in counting)]
+    current = [view for view in model.services if not view.ended and ends[view.slug] is not None
+               and (not counting or view.slug in counting)]
     # Many ended beside few current (ten times as many, and ten or more): a small site with two retired
     # services beside one current one is right as it is (a review).
     if not current or len(ended) < 10 or len(current) * 10 > len(ended):
@@ -528,14 +534,14 @@ def _warn_of_a_lone_latest(model, content, problems: Problems) -> None:
     first = by_slug.get(current[0].slug)
     if first is None:
         return
-    latest = max(_last_transactions(view) for view in current)
-    others = max(filter(None, map(_last_transactions, ended)), default=None)
+    latest = max(ends[view.slug] for view in current)
+    others = max(ends[view.slug] for view in ended)
     named = ", ".join(f"'{view.name}'" for view in current[:3]) + (f" and {len(current) - 3} more" if len(current) > 3
                                                                    else "")
     years = [view.kpis[m.TRANSACTIONS_PER_YEAR].value for view in current]
     zeros = f" (all 0 in {'its' if len(current) == 1 else 'their'} latest 12 months)" \
         if all(value == 0 for value in years) else ""
-    problems.warning(first.path, f"{named} {'has' if len(current) == 1 else 'have'} transactions to "
+    problems.warning(first.path, f"{named} {'has' if len(current) == 1 else 'have'} {what} to "
                      f"{latest:%B %Y}{zeros}, a year or more after {format_value(len(ended), m.COUNT)} other "
                      f"services' (theirs end by {others:%B %Y}): those count as ended, left out of the site's "
                      "totals, and their pages say they may have closed", *first.positions.at(("data",)),

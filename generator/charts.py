@@ -621,15 +621,20 @@ def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> 
     data had kept its bar, and cut the channel charts to the months it shared with the others)."""
     base = f"data/charts/organisations/{org.slug}"
     current = [s for s in org.services if not s.ended] or org.services  # all ended: their last years, then
-    left_out = _ended_note([s for s in org.services if s not in current])
+    gone = [s for s in org.services if s not in current]
+    left_out = _ended_note(gone)
+    # The charts of transactions and channels name only services with transactions: one of rates
+    # alone could never be in them (a review).
+    counts_left_out = _ended_note([s for s in gone if s.ended_figures == "transactions"])
     if current and all(s.ended for s in current):
-        left_out = (f" {'Its only service' if len(current) == 1 else 'Each of its services'} has no transactions "
-                    "in the year to the latest on this site: these are the last figures, which its totals do not count.")
+        left_out = counts_left_out = (
+            f" {'Its only service' if len(current) == 1 else 'Each of its services'} has no transactions "
+            "in the year to the latest on this site: these are the last figures, which its totals do not count.")
     tx = [(s.name, s.kpis[m.TRANSACTIONS_PER_YEAR].value) for s in current]
     take_up = [(s.name, s.kpis[m.DIGITAL_TAKE_UP].value) for s in current]
     charts = [
         _ranked_chart("transactions-by-service", "Transactions per year by service", tx, COUNT, "ranked-count",
-                      base, currency, "number of transactions per year", note=left_out),
+                      base, currency, "number of transactions per year", note=counts_left_out),
         _ranked_chart("take-up-by-service", "Digital take-up by service", take_up, PERCENT, "ranked-percent",
                       base, currency, "digital take-up",
                       note=_latest_note(current, m.DIGITAL_TAKE_UP) + left_out),
@@ -639,9 +644,9 @@ def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> 
     # named (a tester's library authorities with yearly returns had gone without a word).
     other = [s.name for s in current if s not in monthly and s.channel_rows]
     if other:
-        left_out += (f" It leaves out {_named(other, 'service')}{',' if len(other) <= 3 else ''} whose figures are "
-                     "not by month.")
-    charts += segmentation_charts(monthly, list(channels), base, currency, note=left_out) if monthly else []
+        counts_left_out += (f" It leaves out {_named(other, 'service')}{',' if len(other) <= 3 else ''} whose figures"
+                            " are not by month.")
+    charts += segmentation_charts(monthly, list(channels), base, currency, note=counts_left_out) if monthly else []
     return [c for c in charts if c is not None]
 
 

@@ -136,9 +136,14 @@ def _too_short(points) -> str | None:
     tester's new accounts had read 'No earlier period to compare with' beside nine earlier months."""
     if not points:
         return None
-    months = round(sum(p[0].months for p in points))
     label = Period(points[0][0].start, points[-1][0].end, "range").label
-    return f"No comparison with {label}, which has only {months} month{'' if months == 1 else 's'} of data"
+    kinds = {p[0].kind for p in points}
+    if kinds <= {"day", "week"} or sum(p[0].months for p in points) < 1:  # days or weeks, said as such
+        unit, count = ("week", len(points)) if kinds == {"week"} else \
+            ("day", sum((p[0].end - p[0].start).days + 1 for p in points))
+    else:
+        unit, count = "month", round(sum(p[0].months for p in points))
+    return f"No comparison with {label}, which has only {count:,} {unit}{'' if count == 1 else 's'} of data"
 
 
 def service_measures(rows: pd.DataFrame, config: Config, not_requested: tuple[str, ...] = ()) -> list[MeasureFigures]:

@@ -223,7 +223,9 @@ def per_period(rows: pd.DataFrame, services: list[Service]) -> pd.DataFrame:
     # ...but where the counts beside it give another figure, more than a rounded rate's slack
     # apart, the page shows both (73.8% on the card, 324 digital of 451 in the table): told
     # (build._warn_of_figures). A tester's published dashboard had such a slip in one month.
-    out["take_up_counted"] = counted.where((out["given_digital_take_up"] - counted).abs() > TAKE_UP_SLACK)
+    # (Not where a channel is uncounted: its counts are of the others, and so is their take-up.)
+    out["take_up_counted"] = counted.where((out["given_digital_take_up"] - counted).abs().gt(TAKE_UP_SLACK)
+                                           & out["uncounted"].fillna(0).eq(0))
     out["digital_tx"] = out["digital_tx"].fillna(out["given_digital_take_up"] / 100 * out["transactions"])
     # A service with any cost data is judged on it alone; estimates are only for
     # services that publish no costs, so an actual figure is never compared with a guess. Nor
@@ -466,7 +468,8 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
                                                    kept, split, marked.get(svc.slug, ()), svc.slug in apart)
         fig.unpaired_costs, fig.cost_spans = unpaired_here, spans
         fig.uncounted_channels = uncounted.get(svc.slug, ())
-        fig.take_up_disagrees = disagree.get(svc.slug, ())
+        if m.DIGITAL_TAKE_UP not in fig.not_requested:  # (not shown, so not beside its counts)
+            fig.take_up_disagrees = disagree.get(svc.slug, ())
         if spans and kept:  # 'Data covers' the years of cost too: the cost card may show one
             fig.data_period_label = covered_label(kept, shown_cost_spans(fig))
     return results

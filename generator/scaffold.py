@@ -30,7 +30,7 @@ base_url: /                 # e.g. https://your-org.github.io/performance/ for a
 financial_year_start: 4
 phase_banner: "{banner}"
 footer_text: "Figures are published under the Open Government Licence v3.0."  # or your own data licence
-currency: GBP               # costs' currency: GBP (£), EUR (€) or USD ($)
+currency: GBP               # costs' currency: GBP (£), EUR (€), USD, AUD, CAD or NZD ($)
 
 # The channels your services are used through. unit_cost (a transaction's cost, in that currency)
 # estimates the cost, and the channel-shift savings, of a service that publishes no costs of its

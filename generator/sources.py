@@ -1325,12 +1325,18 @@ def _one_row_of_each(long: pd.DataFrame, keys: list[str], column: int, path, pro
 
 
 def _qualified(text: str, known: str) -> bool:
-    """Whether one name is the other with words added ('total-number-of-newborns-enrolled' beside
-    'number-of-newborns-enrolled'): another indicator (its running total, its rate), not a slip. A
-    tester who added the spelling as the warning suggested then had two figures for one month."""
-    a, b = (re.findall(r"[a-z0-9]+", name) for name in (text, known))
-    short, long = sorted((a, b), key=len)
-    return len(short) < len(long) and any(long[i:i + len(short)] == short for i in range(len(long) - len(short) + 1))
+    """Whether a row's name is a mapped one with words added ('total-number-of-newborns-enrolled'
+    beside 'number-of-newborns-enrolled'): another indicator (its running total), not a slip. A
+    tester who added the spelling as the warning suggested then had two figures for one month.
+    Only words (a revision's '(r)' or a footnote's '2' added is a slip), and only where the mapped
+    name has rows of its own (else the mapping may be the one with a word too many)."""
+    words, mapped = (re.findall(r"[a-z0-9]+", name) for name in (text, known))
+    size = len(mapped)
+    for i in range(len(words) - size + 1):
+        if words[i:i + size] == mapped:
+            added = words[:i] + words[i + size:]
+            return bool(added) and all(len(word) >= 3 and word.isalpha() for word in added)
+    return False
 
 
 def _row_measures(frame: pd.DataFrame, column: str, source: Source, resolver: _Resolver, path,
@@ -1341,9 +1347,10 @@ def _row_measures(frame: pd.DataFrame, column: str, source: Source, resolver: _R
     mapping = {str(k).strip().lower(): v for k, v in source.values["measures_in_rows"]["measures"].items()}
     texts = frame[column].astype(str).str.strip()
     measure = texts.str.lower().map(mapping)
+    read = set(texts[measure.notna()].str.lower())
     for text in sorted(set(texts[measure.isna()])):  # another indicator, or a slip in the mapping?
         close = difflib.get_close_matches(text.lower(), list(mapping), n=1, cutoff=0.85)
-        if close and not _qualified(text.lower(), close[0]):
+        if close and not (close[0] in read and _qualified(text.lower(), close[0])):
             row = frame.loc[texts.eq(text)].iloc[0]
             line = int(row["@line"])
             problems.warning(row.get("@file", path), f"'{text}' is not one of measures_in_rows: measures, so its rows are not "

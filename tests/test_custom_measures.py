@@ -301,3 +301,17 @@ def test_a_percent_measure_over_100_is_one_warning_for_the_column(tmp_path):
     over = [p for p in problems.warnings if "over 100%" in p.message]
     assert [(p.path, p.line, p.column) for p in over] == [("data/calls.csv", 2, 5)]
     assert over[0].message == "'abandonment_rate' is over 100%: '101%' (and 5 more in this column)"
+
+
+def test_a_sum_of_days_not_compared_says_how_many_days_it_has(tmp_path):
+    """A measure counted by day whose 12 months before hold ten December days had read 'which has only
+    0 months of data' (a review): days and weeks are counted as such."""
+    from datetime import date, timedelta
+
+    year = [date(2024, 1, 1) + timedelta(days=n) for n in range(366)]  # every day of 2024
+    days = ["period,channel,transactions,calls_offered"] + [f"2023-12-{d:02d},phone,1,5" for d in range(22, 32)] + \
+        [f"{day:%Y-%m-%d},phone,1,5" for day in year]
+    prepared = prepare(write_site(tmp_path, site_files(**{"data/calls.csv": "\n".join(days) + "\n"})))
+    offered = service(prepared, "calls").measures[0]
+    assert change_text(offered.year) == ("No comparison with 22 December 2023 to 31 December 2023, which has only "
+                                         "10 days of data")

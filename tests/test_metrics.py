@@ -411,3 +411,14 @@ def test_a_published_take_up_that_its_counts_do_not_give_is_told(tmp_path):
     assert ("publishes a digital take-up that its own counts of transactions do not give (January 2024: 73.8% "
             "published, 71.8% from 324 digital of 451): its page shows the published rate beside those counts"
             ) in told[0].message
+    # Not where a channel is marked not counted (the counts are of the others, as the page says), nor
+    # for a service that does not collect take-up (its page shows no rate): a review's false alarms.
+    uncounted = ("period,channel,transactions,digital_take_up\n"
+                 "2024-01,online,60,50\n2024-01,phone,40,\n2024-01,post,***,\n")
+    for name, csv, yaml in (("uncounted", uncounted, ""), ("not-collected", files["data/permits.csv"],
+                                                             "not_requested: [digital_take_up]\n")):
+        other = dict(files, **{"data/permits.csv": csv, "content/services/permits.yaml":
+                               files["content/services/permits.yaml"].replace("not_requested: [completion_rate]\n",
+                                                                              yaml)})
+        prepared = prepare(write_site(tmp_path / name, other))
+        assert not [p for p in prepared.problems.warnings if "do not give" in p.message], name

@@ -171,6 +171,9 @@ def test_a_service_of_rates_alone_ends_with_its_latest_figure(tmp_path):
     assert [row["series"] for row in take_up.rows] == ["Pay a fine"]
     assert take_up.summary.endswith("It leaves out Renew a permit, whose figures end in June 2023, a year or more "
                                     "before the latest on this site.")
+    # The chart of transactions names no service of rates alone: it could never have been in it.
+    tx = {c.id: c for c in organisation_charts(council, "£", model.channels)}["transactions-by-service"]
+    assert "leaves out" not in tx.summary
     build_site(tmp_path / "config.yaml", tmp_path / "site")
     page = (tmp_path / "site/services/permits/index.html").read_text(encoding="utf-8")
     assert "The latest figures for this service are for June 2023, a year or more before" in page

@@ -1418,6 +1418,16 @@ def test_a_row_per_measure_mapping_slips_are_told(tmp_path):
     totals = LG_INFORM.replace("x7", "168") + "Testshire,2024-02,Claims made online total,410\n"
     config = site(tmp_path / "totals", LG_SOURCE, {"data/lginform.csv": totals})
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
+    # But a revision's mark or a footnote's number added is a slip, and so is a mapping with a word
+    # too many, whose own rows are nowhere (a review: a whole measure had gone unread in silence).
+    for name, mapped in (("Claims made online (r)", "Claims made online"), ("Claims made online 2", "Claims made online"),
+                         ("Claims made online", "Claims made online total")):
+        slip = LG_INFORM.replace("x7", "168").replace("Claims made online,", f"{name},")
+        config = site(tmp_path / f"slip{len(name)}{len(mapped)}",
+                      LG_SOURCE.replace("Claims made online: digital", f"{mapped}: digital"),
+                      {"data/lginform.csv": slip})
+        code, out = run(config, "check")
+        assert f"warning: '{name}' is not one of measures_in_rows: measures" in out, (name, mapped)
     repeated = LG_INFORM.replace("x7", "168") + "Testshire,2024-02,Claims received,211\n"
     config = site(tmp_path / "again", LG_SOURCE, {"data/lginform.csv": repeated})
     code, out = run(config, "check")
@@ -4722,6 +4732,28 @@ def test_one_service_a_year_ahead_of_all_the_others_is_told(tmp_path):
     code, out = run(config, "check")
     assert code == 0 and "a year or more after" not in out
     assert prepare(config).model.totals.transactions_per_year == sum(1000 + n for n in range(30))
+
+
+def test_many_services_of_rates_alone_ended_beside_one_counting_transactions_build(tmp_path):
+    """Ten services of rates alone ending a year before the one counting transactions: once such a
+    service could end (assemble.service_ends), the warning above took them for services whose
+    transactions a later row cut off, and the build failed on their having none (a review). They are
+    not what it is about. A site of rates alone is told in the same way, of its figures."""
+    rates = "".join(f"R{n},2022/23,80\n" for n in range(10))
+    source = ("sources:\n  - id: survey\n    file: survey.csv\n    columns: {service: Service, period: Year, "
+              "satisfaction: Score}\n    services: {name: '{Service}', organisation: council}\n"
+              "  - id: counts\n    file: counts.csv\n    columns: {service: Service, period: Year, "
+              "transactions: Count}\n    services: {name: '{Service}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/survey.csv": "Service,Year,Score\n" + rates,
+                                     "data/counts.csv": "Service,Year,Count\nMain,2023/24,500\nMain,2024/25,600\n"})
+    code, out = run(config, "check", "--strict")
+    assert (code, out) == (0, "No errors found.\n")
+    assert sum(1 for s in prepare(config).model.services if s.ended) == 10
+    more = "".join(f"R{n},2022/23,80\n" for n in range(11)) + "R0,2024/25,85\n"
+    alone = site(tmp_path / "alone", source.split("  - id: counts")[0], {"data/survey.csv": "Service,Year,Score\n" + more})
+    code, out = run(alone, "check")
+    assert code == 0 and ("'R0' has figures to March 2025, a year or more after 10 other services' (theirs end by "
+                          "March 2023)") in out
 
 
 def test_a_latest_period_with_a_handful_of_rows_is_told_with_its_exclude(tmp_path):
