@@ -261,9 +261,14 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         search_path = render.template_search_path(config.root, config.theme)
         # Several councils on one site running the same service compare it with each other's:
         # then no service page stands alone.
-        compared = shared_lgsl_across_councils(content, councils_of(content, config.organisation))
+        council_of = councils_of(content, config.organisation)
+        compared = shared_lgsl_across_councils(content, council_of)
         whole_site = compared or units.service_pages_read_other_services(search_path, render.BUILTIN_THEME)
         shown_pages = units.pages_shown(content.pages, search_path)  # reads the site's own templates
+        # A service's council (its name in the comparisons with peers) depends on every service's
+        # organisation: a second council running services makes each organisation its own council's,
+        # not the publisher's. The keys name every one, or a unit kept its old name (a fuzz test).
+        peers_digest = f"{peers_digest}\0councils={sorted(council_of.items())!r}"
         units.assign_keys(plan, content, digests, whole_site, peers_digest, shown_pages)
         store = units.UnitStore(config.cache_dir)
         if helper is not None:  # the services with no record are sent before the records are read

@@ -239,3 +239,34 @@ def test_a_peer_given_by_url_is_fetched_again_by_a_build_that_changes_nothing_el
         assert not result.up_to_date and take_up_rank().startswith("Digital take-up 70.6% 1 of 2")
     finally:
         server.shutdown()
+
+
+def test_a_second_council_running_a_service_renames_every_services_council_in_an_incremental_build(tmp_path):
+    """A fuzz test of incremental builds: moving one service to a second council made every
+    organisation its own council's (assemble.councils_of), so the other services' comparisons were
+    headed 'How Test Council compares', not the publisher's name; but their units were reused, and
+    kept 'How Publisher compares'. The keys now name every organisation's council."""
+    import filecmp
+
+    files = standard_files()
+    files["config.yaml"] = files["config.yaml"].replace("organisation: Test Council", "organisation: Publisher") + (
+        "charts:\n  static_svg: false\npeers:\n  - name: North Council\n    file: peers/north.csv\n")
+    files["content/services/permits.yaml"] += "lgsl: 1000\n"
+    files["data/peers/north.csv"] = (HEADER + "\npermits,Parking permits,north,North Council,1000,2024-12,"
+                                     "2024-12-01,2024-12-31,500,450,90.0,1.00,false,,,true\n")
+    files["content/organisations/other.yaml"] = "name: Other Council\nkind: council\n"
+    config = write_site(tmp_path, files)
+    build_site(config, tmp_path / "site")
+    page = tmp_path / "site/services/permits/index.html"
+    assert "How Publisher compares" in page.read_text(encoding="utf-8")
+    fines = tmp_path / "content/services/fines.yaml"
+    fines.write_text(fines.read_text(encoding="utf-8").replace("organisation: dept-a", "organisation: other"),
+                     encoding="utf-8")
+    build_site(config, tmp_path / "site")
+    assert "How Test Council compares" in page.read_text(encoding="utf-8")
+    fresh = write_site(tmp_path / "fresh", {**files, "content/services/fines.yaml": fines.read_text(encoding="utf-8")})
+    build_site(fresh, tmp_path / "fresh/site")  # a clean build of the same inputs: the same bytes
+
+    def files_of(root):
+        return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    assert files_of(tmp_path / "site") == files_of(tmp_path / "fresh/site")
