@@ -139,16 +139,15 @@ def _has_figures(row: m.PeriodRow) -> bool:
         or row.digital_transactions is not None  # a digital count alone (no total) is published too
 
 
-def _ended_label(view: m.ServiceView) -> str:
-    """The period an ended service's figures end with (service_ends), and which figures those are."""
+def _ended_label(view: m.ServiceView) -> tuple[str, str]:
+    """(the period an ended service's figures end with, which figures those are): see service_ends."""
     row = _last_row_where(view, lambda row: row.transactions is not None)
     if row is not None:
-        return row.period.label
-    view.ended_figures = "figures"
+        return row.period.label, "transactions"
     row = _last_row_where(view, _has_figures)
     points = [period for f in view.measures for period, value in f.points if value is not None]
     latest = max([*points, *([row.period] if row is not None else [])], key=lambda p: (p.end, p.start))
-    return latest.label
+    return latest.label, "figures"
 
 
 def _last_figures(service: m.ServiceView) -> dt.date | None:
@@ -285,7 +284,7 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
     last, as_of = service_ends({view.slug: view for view in services})
     for view in services:
         if _ended_before(last[view.slug], as_of):
-            view.ended = _ended_label(view)
+            view.ended, view.ended_figures = _ended_label(view)
     site_costs = {c.id: c.unit_cost for c in config.channels}
     by_category: dict[str, list[m.ServiceView]] = {}
     for view in services:
