@@ -1045,6 +1045,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
         used.update(c for block in blocks for v in block.values() if isinstance(v, str)
                     for c in _PLACEHOLDER.findall(v))
         used.update(resolver.find(str(name)) for key in ("filter", "exclude") for name in source.values[key])
+        read = set(used)  # (what ignore: names is passed over, not read: a duplicated heading may be among them)
         for index, name in enumerate(source.values.get("ignore") or []):
             if ("*" in str(name) or "?" in str(name)) and resolver.find(str(name)) is None:
                 matched = [h for h in resolver.headings if wildcard_regex(str(name)).fullmatch(h.strip())]
@@ -1060,8 +1061,10 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                 problems.warning(source.config_path, f"column '{name}' is not in {source.file}",
                                  *source.where("ignore", index), hint=resolver.suggest(str(name)))
             used.add(found)
+    else:
+        read = used
     for heading, number, first in duplicate_headings(headings):
-        if headings[first - 1] in used and headings[first - 1] not in resolver.by_place:
+        if headings[first - 1] in read and headings[first - 1] not in resolver.by_place:
             where = frame.loc[frame[heading].astype(str).ne(""), "@file"].iloc[0] \
                 if "@file" in frame and frame[heading].astype(str).ne("").any() else path  # a pattern's: one file
             problems.error(where, f"column '{headings[first - 1]}' appears twice (as column {first} and {number}), "
