@@ -146,6 +146,7 @@ class Measure:
     across_services: str
     weighted_by: str | None = None
     description: str | None = None
+    weighted_by_label: str | None = None  # what pages call the weight: its label, not its id
 
 
 @dataclass(frozen=True)
@@ -378,6 +379,7 @@ def _measures(items: list[dict], path, positions, problems: Problems) -> list[Me
     """Declared measures, checked: ids unique and not a built-in field, weights that exist."""
     out: list[Measure] = []
     declared = {item.get("id") for item in items}
+    labels = {item.get("id"): item.get("label") or item.get("id") for item in items}
     for index, item in enumerate(items):
         where = ("measures", index)
         if not item.get("id"):
@@ -401,7 +403,8 @@ def _measures(items: list[dict], path, positions, problems: Problems) -> list[Me
                            hint="name a declared measure, or transactions, started or completed")
             weight = None
         out.append(Measure(item["id"], item["label"] or item["id"], unit, item["higher_is_better"], over_time,
-                           across, weight, item["description"]))
+                           across, weight, item["description"],
+                           labels.get(weight) or weight.replace("_", " ") if weight else None))
     return out
 
 

@@ -724,7 +724,8 @@ def measure_rule(measure) -> str:
     over = {"sum": "added up over the 12 months", "mean": "averaged over the 12 months",
             "latest": "the latest value in the 12 months"}[measure.over_time]
     if measure.over_time == "mean" and measure.weighted_by:
-        over += f", weighted by {measure.weighted_by.replace('_', ' ')}"
+        weight = measure.weighted_by_label  # 'Calls offered' mid-sentence, but 'EIR requests' as it is
+        over += f", weighted by {weight if weight[:2].isupper() else weight[:1].lower() + weight[1:]}"
     across = {"sum": "added up across services", "mean": "averaged across services",
               "none": "not combined across services"}[measure.across_services]
     better = {True: " Higher is better.", False: " Lower is better.", None: ""}[measure.higher_is_better]

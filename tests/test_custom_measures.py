@@ -68,6 +68,14 @@ def test_a_declared_measure_gets_a_card_a_yearly_figure_and_a_chart(tmp_path):
     assert change_text(offered.year) == "No comparison with January 2024, which has only 1 month of data"
     # Abandonment weighted by calls offered: sum(i x 100 i) / sum(100 i) = (819 - 1) / (91 - 1) = 9.0889%.
     assert abandonment.year.value == pytest.approx(818 / 90)
+    # Its rule names the weight by its label, not its id (a tester read 'weighted by resolvable').
+    from generator.render import measure_rule
+
+    assert "averaged over the 12 months, weighted by calls offered;" in measure_rule(abandonment.measure)
+    files = site_files()
+    files["config.yaml"] = files["config.yaml"].replace("label: Calls offered", "label: Resolvable requests")
+    renamed = service(prepare(write_site(tmp_path / "renamed", files)), "calls").measures[1]
+    assert "weighted by resolvable requests;" in measure_rule(renamed.measure)
     # Lower is better: abandonment rose from 12% to 13%, which is worse.
     assert abandonment.card.value == 13 and abandonment.card.assessment == "worse"
     chart = next(c for c in calls.charts if c.id == "measure-calls-offered")
