@@ -330,8 +330,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             services=own,
             totals=totals(own, years, as_of, last),
             # Declared measures too leave out a service whose figures ended a year before the site's.
-            measures=organisation_measures([s.measures for s in own if not _ended_before(last[s.slug], as_of)],
-                                           config),
+            measures=organisation_measures(
+                [(s.name, s.measures) for s in own if not _ended_before(last[s.slug], as_of)], config),
             migration=organisation_migration([s for s in own if not s.ended]),
             source_path=_display_path(config, o.path),
         ))

@@ -131,6 +131,13 @@ def _year_value(points, measure: Measure) -> tuple[float | None, float | None, s
     return value, weight, label
 
 
+def _some(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C', or '5 services' for more than three."""
+    if len(names) > 3:
+        return f"{len(names)} services"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
 def _too_short(points) -> str | None:
     """Why a sum over the 12 months before is not compared with, where there are months in them: a
     tester's new accounts had read 'No earlier period to compare with' beside nine earlier months."""
@@ -171,14 +178,17 @@ def service_measures(rows: pd.DataFrame, config: Config, not_requested: tuple[st
     return out
 
 
-def organisation_measures(services: list[list[MeasureFigures]], config: Config) -> list[MeasureFigures]:
-    """Declared measures combined over an organisation's services (their latest 12 months each)."""
+def organisation_measures(services: list[tuple[str, list[MeasureFigures]]], config: Config) -> list[MeasureFigures]:
+    """Declared measures combined over an organisation's services (their latest 12 months each),
+    given as (name, figures). A service with no 12 months' figure (a sum over less than a year) is
+    left out, and named: a tester's department's counts had silently lacked a new office's six months."""
     out = []
     for measure in config.measures:
         if measure.across_services == "none":
             continue
-        parts = [f for figures in services for f in figures if f.measure.id == measure.id]
-        parts = [f for f in parts if f.year.value is not None]
+        named = [(name, f) for name, figures in services for f in figures if f.measure.id == measure.id]
+        parts = [f for _, f in named if f.year.value is not None]
+        short = [name for name, f in named if f.year.value is None]
         if not parts:
             continue
         how = "sum" if measure.across_services == "sum" else "mean"
@@ -186,6 +196,7 @@ def organisation_measures(services: list[list[MeasureFigures]], config: Config) 
         value = _combine([f.year.value for f in parts], weights, how)
         prev_parts = [f for f in parts if f.year.previous_value is not None]
         previous = None
+        without = [name for name, f in named if f.year.value is not None and f.year.previous_value is None]
         if len(prev_parts) == len(parts):  # compare like with like: every service has an earlier year
             # Weighted by the earlier year's own weights: this year's had made 2023's mean of 100 s over
             # 100 events and 400 s over 300, 250 s, not 325 (a tester's published figures were off).
@@ -197,6 +208,9 @@ def organisation_measures(services: list[list[MeasureFigures]], config: Config) 
         prev_labels = sorted({f.year.previous_period_label for f in prev_parts})
         prev_label = prev_labels[0] if len(prev_labels) == 1 else "the 12 months before"
         year = make_figure(measure.id, value, label, previous, prev_label,
-                           info=_year_info(measure, info, measure.over_time == "sum" and how == "sum"))
+                           info=_year_info(measure, info, measure.over_time == "sum" and how == "sum"),
+                           note=f"leaves out {_some(short)}, with less than 12 months of data" if short else None,
+                           no_comparison=f"No comparison: {_some(without)} {'has' if len(without) == 1 else 'have'} "
+                                         "no figure for the whole 12 months before" if without else None)
         out.append(MeasureFigures(measure, info, [], year, year, sum(w for w in weights if w) or None))
     return out

@@ -98,6 +98,31 @@ def test_organisations_combine_their_services_as_each_measure_says(tmp_path):
     assert test_council.measures[0].year.value == 36000  # it includes Department A
 
 
+def test_an_organisations_measures_name_the_services_they_leave_out(tmp_path):
+    """A tester's department: a new office with six months of late responses was left out of the
+    department's sum (it has no 12 months' figure) without a word, beside a transactions total that
+    counted it; and its having no earlier year took away the comparison of the others' weighted mean,
+    'No earlier period to compare with'. Both are said. Calls has January 2024 to January 2025; the
+    new line August 2024 to January 2025."""
+    new = "\n".join(["period,channel,transactions,calls_offered,abandonment_rate"] + [
+        f"2024-{m:02d},phone,10,100,5%" for m in range(8, 13)] + ["2025-01,phone,10,100,5%"]) + "\n"
+    files = site_files(**{
+        "content/services/calls-new.yaml": "name: New line\norganisation: dept-a\ndescription: Calls.\ndata: calls-new.csv\n",
+        "data/calls-new.csv": new})
+    org = next(o for o in prepare(write_site(tmp_path, files)).model.organisations if o.slug == "dept-a")
+    offered, abandonment = org.measures
+    assert offered.year.value == 9000 and offered.year.note == "leaves out New line, with less than 12 months of data"
+    # The mean has both services' latest 12 months, but New line has no 12 months before.
+    assert abandonment.year.previous_value is None
+    assert change_text(abandonment.year) == "No comparison: New line has no figure for the whole 12 months before"
+    build_site(tmp_path / "config.yaml", tmp_path / "site")
+    page = BeautifulSoup((tmp_path / "site/organisations/dept-a/index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    row = next(tr for tr in page.find_all("tr") if tr.th and tr.th.get_text(strip=True) == "Calls offered")
+    assert row.find_all("td")[-1].get_text(strip=True).endswith(
+        "; leaves out New line, with less than 12 months of data")
+
+
 def test_an_organisations_earlier_year_is_weighted_by_that_years_own_weights(tmp_path):
     """A tester's response times: area A 100 s over 100 events in both years; area B 400 s over 300
     events in 2023 and over 100 in 2024. 2024: (100 x 100 + 400 x 100) / 200 = 250 s. 2023: (100 x 100
