@@ -5442,3 +5442,22 @@ def test_notes_and_row_numbers_are_not_mistaken_for_damage(tmp_path):
     code, out = run(site(tmp_path / "b", source, {"data/w.csv": wide, "content/services/pay.yaml":
                                                   PAY.replace("data: pay.csv", "data: w.csv")}), "check")
     assert code == 0 and "no heading" not in out, out
+
+
+def test_a_service_made_from_rows_with_no_figure_in_any_is_told(tmp_path):
+    """A tester's Cabinet Office file: eleven bodies long closed, every cell '-'. Their pages said no
+    data had been published 'yet', and the build said only that some quarters had no rows. Over five
+    such services are one warning."""
+    rows = "".join(f"{name},{q},{value}\n" for name, value in (("Open", "10"), ("Closed", "-"))
+                   for q in ("2024-Q1", "2024-Q2"))
+    source = ("sources:\n  - file: foi.csv\n    columns: {service: Body, period: Quarter, transactions: Requests}\n"
+              "    services: {name: '{Body}', organisation: council}\n")
+    config = site(tmp_path, source, {"data/foi.csv": "Body,Quarter,Requests\n" + rows})
+    code, out = run(config, "check")
+    assert code == 0 and ("data/foi.csv:5: warning: service 'Closed' has rows but no figure in any of them, so its "
+                          "page says no data has been published yet") in out
+    assert "service 'Open' has rows but" not in out
+    many = rows + "".join(f"Gone {n},2024-Q1,-\n" for n in range(6))
+    config = site(tmp_path / "many", source, {"data/foi.csv": "Body,Quarter,Requests\n" + many})
+    code, out = run(config, "check")
+    assert out.count("no figure in any of them") == 1 and "warning: 7 services ('Closed', " in out
