@@ -452,10 +452,13 @@ def _kinds_across_files(parts: list[tuple[Path, pd.DataFrame]], rows: pd.DataFra
     first = rows.loc[odd.index[0]]
     at = _part_file(first, parts)
     usual_row = rows.loc[kinds.index[kinds.eq(usual)][0]]
-    there = Path(_part_file(usual_row, parts)).name
+    there = _part_file(usual_row, parts)
+    # (Two sources of one file, a year's rows read apart from its quarters: 'beside quarters in' the
+    # same file had read as a slip of the message; a tester's.)
+    there = "read by another source of this file" if str(there) == str(at) else f"in {Path(there).name}"
     name = lambda kind: _KINDS_NAMED.get(kind, kind.replace("_", " ") + "s")  # noqa: E731
     problems.warning(at, f"service '{svc.called}' has figures for {name(first['period'].kind)} here "
-                     f"({first['period'].label}, ...) beside {name(usual)} in {there}: each shows as a period of "
+                     f"({first['period'].label}, ...) beside {name(usual)} {there}: each shows as a period of "
                      "its own, with no data for the other figures", int(first["line"]),
                      hint="to show them with the service's other figures, give them the same kind of period "
                           "(replace: {period: {...}} in the file's source); if they are a survey's own periods, "

@@ -5190,6 +5190,17 @@ def test_figures_for_another_kind_of_period_in_another_file_are_told(tmp_path):
     (tmp_path / "data/a.csv").write_text("period,channel,transactions\n" + "".join(f"{m},online,10\n" for m in months))
     (tmp_path / "data/b.csv").write_text("period,cost\n2024/25,300\n")
     assert run(config, "check", "--strict")[0] == 0
+    # Two sources of one file (a year's rows read apart from its quarters): not 'beside quarters in'
+    # the same file, which a tester read as a slip of the message.
+    both = ("Body,Quarter,Requests,Satisfaction\nPay,2024-Q1,10,\nPay,2024-Q2,12,\nPay,2024,,80\n")
+    source = ("sources:\n  - id: quarters\n    file: foi.csv\n    columns: {service: Body, period: Quarter, "
+              "transactions: Requests}\n    exclude: {Quarter: '????'}\n"
+              "  - id: years\n    file: foi.csv\n    columns: {service: Body, period: Quarter, satisfaction: Satisfaction}"
+              "\n    filter: {Quarter: '????'}\n")
+    config = site(tmp_path / "one-file", source, {"data/foi.csv": both, "content/services/pay.yaml": PAY.replace(
+        "data: pay.csv", "data: [{source: quarters, service: Pay}, {source: years, service: Pay}]")})
+    code, out = run(config, "check")
+    assert "beside quarters read by another source of this file: each shows" in out, out
 
 
 def test_started_for_all_channels_and_completed_by_channel_are_told_not_zeroed(tmp_path):
