@@ -257,6 +257,9 @@ class ServiceView:
     data_period_label: str | None  # "April 2022 to March 2025"
     data_file: str | None  # site-relative path to this service's tidy CSV download
     has_data: bool = True
+    # Made from a file's rows, all of them without a figure (a body that closed, '-' throughout): its
+    # page says so, not that figures will appear 'once' they are published (a tester's).
+    rows_without_figures: bool = False
     source_path: str = ""  # the YAML file it came from (for error messages)
     not_requested: tuple[str, ...] = ()  # KPI keys this service does not collect
     measures: list = field(default_factory=list)  # custom_measures.MeasureFigures: declared measures

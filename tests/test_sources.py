@@ -5468,6 +5468,9 @@ def test_a_service_made_from_rows_with_no_figure_in_any_is_told(tmp_path):
     assert code == 0 and ("data/foi.csv:5: warning: service 'Closed' has rows but no figure in any of them, so its "
                           "page says no data has been published yet") in out
     assert "service 'Open' has rows but" not in out
+    build_site(config, tmp_path / "site")
+    page = (tmp_path / "site/services/closed/index.html").read_text(encoding="utf-8")
+    assert "No figures have been published for this service" in page and "once" not in page
     many = rows + "".join(f"Gone {n},2024-Q1,-\n" for n in range(6))
     config = site(tmp_path / "many", source, {"data/foi.csv": "Body,Quarter,Requests\n" + many})
     code, out = run(config, "check")
