@@ -534,3 +534,18 @@ def test_a_site_in_australian_dollars_writes_dollars_and_names_the_currency(tmp_
     package = json.loads((tmp_path / "site/data/datapackage.json").read_text())
     money = next(f for f in package["resources"][0]["schema"]["fields"] if f["name"] == "cost_per_transaction")
     assert money["description"] == "Cost per transaction, in AUD ($)"
+
+
+def test_the_home_pages_opening_names_only_what_some_service_collects(tmp_path):
+    """A tester's FOI site, where no service collects take-up, cost or satisfaction: its home page
+    had promised 'how many happen online, what each costs ... and how satisfied they are'."""
+    files = standard_files()
+    for name in ("fines", "permits"):
+        path = f"content/services/{name}.yaml"
+        files[path] = files[path].replace("not_requested: [completion_rate]\n", "") + \
+            "not_requested: [digital_take_up, cost_per_transaction, user_satisfaction]\n"
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    home = BeautifulSoup((tmp_path / "site/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert home.find("p", class_="lead").get_text() == ("How services from Test Council are used and how well they "
+                                                        "work: how many transactions each handles and how many "
+                                                        "people finish.")
