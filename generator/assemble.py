@@ -269,8 +269,8 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             uncounted_channels=list(fig.uncounted_channels),
             data_file=data_files.get(svc.slug),
             has_data=bool(fig.periods),
-            rows_without_figures=not fig.periods and not fig.measures and bool(svc.data)
-            and all(ref.generated for ref in svc.data),
+            rows_without_figures=not (fig.periods or fig.measures or fig.cost_spans or fig.unpaired_costs)
+            and bool(svc.data) and all(ref.generated for ref in svc.data),
             source_path=_display_path(config, svc.path),
             not_requested=fig.not_requested,
             channels_used=list(fig.channels_used),

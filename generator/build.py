@@ -572,19 +572,6 @@ def _warn_of_figures(config, services, figures: dict, problems: Problems) -> Non
             _warn_of_unpaired_costs(svc, fig.unpaired_costs, problems, missing)
         if fig.take_up_disagrees:
             _warn_of_take_up_apart_from_counts(svc, fig.take_up_disagrees, problems)
-    # Services made from rows that hold no figure at all (a body that closed, written '-' throughout):
-    # their pages say no data has been published 'yet', and the build had said only that some
-    # quarters had no rows (a tester's Cabinet Office file, eleven such bodies).
-    empty = [svc for svc in services if svc.data and all(ref.generated for ref in svc.data)
-             and not figures[svc.slug].periods and not figures[svc.slug].measures]
-    for svc in empty if len(empty) <= 5 else empty[:1]:
-        who = f"service '{svc.called}' has" if len(empty) <= 5 else \
-            f"{len(empty)} services ('{empty[0].called}', '{empty[1].called}', ...) have"
-        problems.warning(svc.path, f"{who} rows but no figure in any of them, so "
-                         f"{'its page says' if len(empty) <= 5 else 'their pages say'} no data has been published yet",
-                         *svc.positions.at(("data",)),
-                         hint="if the rows are of a body that no longer publishes, leave them out with exclude: in "
-                              "the file's source; if figures are to come, this is right")
 
 
 def _warn_of_take_up_apart_from_counts(svc, periods: tuple[tuple, ...], problems: Problems) -> None:
