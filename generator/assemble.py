@@ -11,7 +11,7 @@ import datetime as dt
 
 from generator import model as m
 from generator.config import Config
-from generator.comparison import service_comparisons
+from generator.comparison import lgsl_key, service_comparisons
 from generator.content import Content
 from generator.costs import cost_reports
 from generator.custom_measures import organisation_measures
@@ -227,7 +227,7 @@ def shared_lgsl_across_councils(content: Content, council_of: dict[str, str]) ->
     for s in content.services:
         if s.lgsl in (None, ""):
             continue
-        code, council = str(s.lgsl).strip().lstrip("0"), council_of.get(s.organisation)
+        code, council = lgsl_key(s.lgsl), council_of.get(s.organisation)
         if seen.setdefault(code, council) != council:
             return True
     return False

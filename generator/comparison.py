@@ -142,7 +142,7 @@ def read_peer_csv(body: bytes, path, council: str, site: str | None, problems: P
         if not lgsl:
             continue
         figures, labels = _figures(records)
-        out.append(PeerService(council, site, records[-1]["name"], _lgsl_key(lgsl), figures, labels,
+        out.append(PeerService(council, site, records[-1]["name"], lgsl_key(lgsl), figures, labels,
                                not_requested=_not_requested(records, figures)))
     return out
 
@@ -187,10 +187,13 @@ def _year_start(end: date) -> date:
         return nxt.replace(year=nxt.year - 1, day=28)
 
 
-def _lgsl_key(value) -> str:
-    """LGSL codes compare as numbers written without leading zeros ('0057' is 57)."""
+def lgsl_key(value) -> str:
+    """LGSL codes compare as numbers written without leading zeros ('0057' is 57; full-width '５７'
+    too). The one rule for the comparisons and for what the incremental build's keys cover
+    (assemble.shared_lgsl_across_councils): two rules had let a page compare with a service its key
+    did not cover. isdecimal, not isdigit: '5²' is a digit to Python but not a number int() reads."""
     text = str(value).strip()
-    return str(int(text)) if text.isdigit() else text
+    return str(int(text)) if text.isdecimal() else text
 
 
 def fetch(url: str, cache_dir: Path, problems: Problems, where: tuple, config_path) -> bytes | None:
@@ -277,7 +280,7 @@ def service_comparisons(site_services: list[m.ServiceView], kpis: list[m.KpiInfo
     councils = {own_council(s) for s in site_services}
     internal = []
     if len(councils) > 1:  # several councils on one site: each is a peer of the others
-        internal = [PeerService(own_council(s), None, s.name, _lgsl_key(s.lgsl),
+        internal = [PeerService(own_council(s), None, s.name, lgsl_key(s.lgsl),
                                 {k.key: s.kpis[k.key].value for k in kpis}, {}, s.url,
                                 frozenset(k.key for k in kpis if s.kpis[k.key].status == m.NOT_REQUESTED))
                     for s in site_services if s.lgsl not in (None, "")]
@@ -288,7 +291,7 @@ def service_comparisons(site_services: list[m.ServiceView], kpis: list[m.KpiInfo
         if service.lgsl in (None, ""):
             continue
         council = own_council(service)
-        others = [p for p in by_lgsl.get(_lgsl_key(service.lgsl), []) if p.council != council]
+        others = [p for p in by_lgsl.get(lgsl_key(service.lgsl), []) if p.council != council]
         if not others:
             continue
         found = [compare(k, council, service.name, service.kpis[k.key].value, others) for k in kpis]

@@ -270,3 +270,28 @@ def test_a_second_council_running_a_service_renames_every_services_council_in_an
     def files_of(root):
         return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
     assert files_of(tmp_path / "site") == files_of(tmp_path / "fresh/site")
+
+
+def test_one_rule_for_lgsl_codes_in_comparisons_and_in_what_a_reused_page_covers(tmp_path):
+    """A fuzz test: 'lgsl: 524' beside full-width '５２４' compared the two services (int() reads
+    both as 524) but did not count as shared in the incremental build's keys (which stripped zeros
+    alone), so one service's page kept the other's old figures. And '5²', a digit to Python that
+    int() cannot read, stopped every build with a traceback."""
+    from generator.comparison import lgsl_key
+
+    assert lgsl_key("0524") == lgsl_key("５２４") == lgsl_key(524) == "524" and lgsl_key("5²") == "5²"
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["content/services/permits.yaml"] += "lgsl: '524'\n"
+    files["content/organisations/other.yaml"] = "name: Other Council\nkind: council\n"
+    files["content/services/other-permits.yaml"] = ("name: Other permits\norganisation: other\ndescription: x.\n"
+                                                    "lgsl: '５２４'\ndata: other.csv\n")
+    files["data/other.csv"] = "period,channel,transactions\n2024-12,online,5\n"
+    config = write_site(tmp_path, files)
+    build_site(config, tmp_path / "site")
+    permits = tmp_path / "data/permits.csv"
+    permits.write_text(permits.read_text().replace("2024-12,online,", "2024-12,online,9", 1))
+    assert build_site(config, tmp_path / "site").reused_services == 0  # each page shows the other's figures
+    weird = write_site(tmp_path / "weird", {**files, "content/services/other-permits.yaml":
+                                            files["content/services/other-permits.yaml"].replace("５２４", "5²")})
+    prepare(weird)  # no traceback
