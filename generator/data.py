@@ -16,6 +16,8 @@ requested" markers are missing too, but flagged so pages can say so.
 from __future__ import annotations
 
 import difflib
+import fnmatch
+import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -72,8 +74,8 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems, lat
         after = rows[index == index[index > gaps[0]].min()]
         first = after.loc[after["line"].idxmin()]
         file = str(first["@file"] if "@file" in after else path)
-        if (file, str(rows["service"].iloc[0])) in problems.dropped_periods or problems.unread_files:
-            return  # a period told as wrong, or a file left unread, leaves gaps of its own: not told again
+        if (file, str(rows["service"].iloc[0])) in problems.dropped_periods or _reads_unread(svc, problems):
+            return  # a period told as wrong, or a file of its left unread, leaves gaps of its own: not told again
         if elsewhere:
             held = [c for c in MEASURES if c in rows and rows[c].notna().any()]
             problems.warning(file if "@file" in after else path, f"this file has no rows for {shown} for service "
@@ -94,6 +96,19 @@ def _gap_warning(rows: pd.DataFrame, svc: Service, path, problems: Problems, lat
         tell(gaps)
     else:
         later.append((svc.slug, kind, gaps, tell, str(path)))
+
+
+def _reads_unread(svc: Service, problems: Problems) -> bool:
+    """Whether a file the service reads (or a pattern's) was left unread for its errors: its gaps are
+    that file's, told with them. Not any file of the site's: one unreadable file had hidden every
+    service's gaps, so a build reusing a service's record told a gap a clean one did not (a fuzz test)."""
+    if not problems.unread_files:
+        return False
+    wanted = [str(ref.file) for ref in svc.data if ref.file]
+    if not wanted:
+        return True  # which files it reads is not known here: as before
+    return any(fnmatch.fnmatch(unread.replace(os.sep, "/"), "*/" + pattern.removeprefix("./"))
+               for unread in problems.unread_files for pattern in wanted)
 
 
 def _tell_gaps(later: list, per_service: dict[str, list[tuple[Path, pd.DataFrame]]]) -> None:

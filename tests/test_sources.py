@@ -1662,6 +1662,14 @@ def test_files_of_a_pattern_with_different_headings_are_told(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and "its column 3 is headed 'Type 1 attendances received'" in out, out
     assert "has no rows for" not in out and "0 warning(s)" in out, out
+    # But another service's gap, in a file of its own, is still told: one unread file had hidden every
+    # service's gaps, and a build that reused a service's record told one a clean build did not.
+    (tmp_path / "data/permits.csv").write_text("period,channel,transactions\n2024-01,online,5\n2024-03,online,7\n")
+    (tmp_path / "content/services").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "content/services/permits.yaml").write_text(PERMITS)
+    code, out = run(config, "check")
+    assert code == 1 and "warning: service 'permits' has no rows for February 2024" in out, out
+    assert "service 'South' has no rows" not in out, out
 
 
 def test_a_heading_spelt_another_way_in_one_file_of_a_pattern_is_the_same_column(tmp_path):
