@@ -140,15 +140,20 @@ def test_departments_are_not_councils_and_keep_incremental_reuse(tmp_path):
     assert build_site(config, tmp_path / "site").reused_services == 2  # permits and other-permits, one unit
 
 
-def test_councils_comparing_each_other_turn_reuse_off(tmp_path):
+def two_councils(lgsl: str, other_lgsl: str) -> dict[str, str]:
+    """Permits (Test Council) and Other permits (Other Council) with these LGSL codes."""
     files = standard_files()
     files["config.yaml"] += "charts:\n  static_svg: false\n"
-    files["content/services/permits.yaml"] += "lgsl: 1000\n"
+    files["content/services/permits.yaml"] += f"lgsl: {lgsl}\n"
     files["content/organisations/other.yaml"] = "name: Other Council\nkind: council\n"
     files["content/services/other-permits.yaml"] = ("name: Other permits\norganisation: other\ndescription: x.\n"
-                                                    "lgsl: 1000\ndata: other.csv\n")
+                                                    f"lgsl: {other_lgsl}\ndata: other.csv\n")
     files["data/other.csv"] = "period,channel,transactions\n2024-12,online,5\n"
-    config = write_site(tmp_path, files)
+    return files
+
+
+def test_councils_comparing_each_other_turn_reuse_off(tmp_path):
+    config = write_site(tmp_path, two_councils("1000", "1000"))
     build_site(config, tmp_path / "site")
     (tmp_path / "data/fines.csv").write_text((tmp_path / "data/fines.csv").read_text().replace(",80,", ",81,", 1))
     # Permits' page shows Other Council's figures: had Other's data changed, a reused page would be stale.
@@ -280,13 +285,7 @@ def test_one_rule_for_lgsl_codes_in_comparisons_and_in_what_a_reused_page_covers
     from generator.comparison import lgsl_key
 
     assert lgsl_key("0524") == lgsl_key("５２４") == lgsl_key(524) == "524" and lgsl_key("5²") == "5²"
-    files = standard_files()
-    files["config.yaml"] += "charts:\n  static_svg: false\n"
-    files["content/services/permits.yaml"] += "lgsl: '524'\n"
-    files["content/organisations/other.yaml"] = "name: Other Council\nkind: council\n"
-    files["content/services/other-permits.yaml"] = ("name: Other permits\norganisation: other\ndescription: x.\n"
-                                                    "lgsl: '５２４'\ndata: other.csv\n")
-    files["data/other.csv"] = "period,channel,transactions\n2024-12,online,5\n"
+    files = two_councils("'524'", "'５２４'")
     config = write_site(tmp_path, files)
     build_site(config, tmp_path / "site")
     permits = tmp_path / "data/permits.csv"

@@ -130,16 +130,22 @@ def test_an_organisations_channel_charts_name_the_services_not_counted_by_month(
     assert "leaves out" not in charts["transactions-by-service"].summary  # its bar is there
 
 
+def fines_to_march_2025(permits_csv: str) -> dict[str, str]:
+    """A site whose fines run to March 2025 (the site's latest), beside these permits."""
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["data/permits.csv"] = permits_csv
+    files["data/fines.csv"] = "period,channel,transactions\n" + "".join(
+        f"{y}-{m:02d},online,50\n" for y in (2024, 2025) for m in range(1, 13) if (y, m) <= (2025, 3))
+    return files
+
+
 def test_a_service_that_ended_is_dated_by_its_last_transactions_not_a_later_figure(tmp_path):
     """Its transactions stop in June 2023 but satisfaction goes on to March 2025, the site's latest
     month: a review found the page saying its latest figures were for March 2025, 'a year or more
     before the latest on this site'. It names June 2023."""
-    files = standard_files()
-    files["config.yaml"] += "charts:\n  static_svg: false\n"
-    files["data/permits.csv"] = "period,channel,transactions,satisfaction\n" + "".join(
-        f"2023-{m:02d},online,100,\n" for m in range(1, 7)) + "2025-03,online,,80\n"
-    files["data/fines.csv"] = "period,channel,transactions\n" + "".join(
-        f"{y}-{m:02d},online,50\n" for y in (2024, 2025) for m in range(1, 13) if (y, m) <= (2025, 3))
+    files = fines_to_march_2025("period,channel,transactions,satisfaction\n" + "".join(
+        f"2023-{m:02d},online,100,\n" for m in range(1, 7)) + "2025-03,online,,80\n")
     model = prepare(write_site(tmp_path, files)).model
     permits = next(s for s in model.services if s.slug == "permits")
     assert permits.latest_label == "March 2025" and permits.ended == "June 2023"
@@ -155,12 +161,8 @@ def test_a_service_of_rates_alone_ends_with_its_latest_figure(tmp_path):
     chart beside the note that it left out a service whose transactions ended in January 2017, a year
     after. A service with no transactions now ends with its latest figure of any kind; the site's
     latest is still that of the latest transactions (here March 2025), so a later survey ends nothing."""
-    files = standard_files()
-    files["config.yaml"] += "charts:\n  static_svg: false\n"
-    files["data/permits.csv"] = "period,channel,digital_take_up,satisfaction\n" + "".join(
-        f"2023-{m:02d},,{20 + m},80\n" for m in range(1, 7))  # rates alone, to June 2023
-    files["data/fines.csv"] = "period,channel,transactions\n" + "".join(
-        f"{y}-{m:02d},online,50\n" for y in (2024, 2025) for m in range(1, 13) if (y, m) <= (2025, 3))
+    files = fines_to_march_2025("period,channel,digital_take_up,satisfaction\n" + "".join(
+        f"2023-{m:02d},,{20 + m},80\n" for m in range(1, 7)))  # rates alone, to June 2023
     model = prepare(write_site(tmp_path, files)).model
     permits = next(s for s in model.services if s.slug == "permits")
     assert permits.ended == "June 2023" and permits.ended_figures == "figures"
