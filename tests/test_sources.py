@@ -3608,10 +3608,17 @@ def test_a_failed_build_still_tells_a_yearly_cost_no_count_pairs_with(tmp_path):
 PAY = "name: Pay\norganisation: council\ndescription: Payments.\ndata: pay.csv\n"
 
 
+def pay_site(tmp_path, files: dict[str, str], config_extra: str = "", data: str | None = None):
+    """A site whose one service, pay, reads these data files (by name under data/, in order), or
+    what ``data`` says ('[{source: a}, {source: b}]')."""
+    return site(tmp_path, config_extra, {**{f"data/{name}": text for name, text in files.items()},
+                                         "content/services/pay.yaml": PAY.replace(
+                                             "data: pay.csv", f"data: {data or '[' + ', '.join(files) + ']'}")})
+
+
 def two_files(tmp_path, a: str, b: str, config_extra: str = ""):
     """A site whose one service, pay, reads data/a.csv and data/b.csv (checks across a service's files)."""
-    return site(tmp_path, config_extra, {"data/a.csv": a, "data/b.csv": b, "content/services/pay.yaml":
-                                         PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")})
+    return pay_site(tmp_path, {"a.csv": a, "b.csv": b}, config_extra)
 
 
 def test_a_windows_file_read_as_utf8_still_has_its_other_problems_told(tmp_path):
@@ -3741,10 +3748,8 @@ def test_a_second_reading_of_a_file_for_its_totals_satisfaction_does_not_count_t
 
 def test_a_total_in_one_file_beside_channels_in_another_is_an_error(tmp_path):
     """data: [a.csv, b.csv], b's row without a channel: its 99,999 were added to a's channels'."""
-    files = {"data/a.csv": "period,channel,transactions\n2024-01,online,50\n2024-01,phone,20\n",
-             "data/b.csv": "period,transactions,satisfaction\n2024-01,70,80\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
-    code, out = run(site(tmp_path, "", files), "check")
+    code, out = run(two_files(tmp_path, "period,channel,transactions\n2024-01,online,50\n2024-01,phone,20\n",
+                              "period,transactions,satisfaction\n2024-01,70,80\n"), "check")
     assert code == 1 and ("data/b.csv:2: error: service 'pay' would count transactions twice: it has rows per "
                           "channel in a.csv and rows for all channels together here\n    hint: keep one kind of row") in out
 
@@ -3793,10 +3798,8 @@ def test_a_utf8_file_with_one_stray_windows_byte_has_that_error_alone(tmp_path):
 def test_a_second_file_with_a_blank_transactions_column_counts_nothing_twice(tmp_path):
     """A finance file headed period,cost,transactions with the counts left blank: its rows have no
     transactions to count twice (a reviewer found them taken for totals beside the channels')."""
-    files = {"data/a.csv": "period,channel,transactions\n2024-01,online,50\n2024-01,phone,20\n",
-             "data/b.csv": "period,cost,transactions\n2024-01,140,\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
-    config = site(tmp_path, "", files)
+    config = two_files(tmp_path, "period,channel,transactions\n2024-01,online,50\n2024-01,phone,20\n",
+                       "period,cost,transactions\n2024-01,140,\n")
     assert run(config, "check", "--strict")[0] == 0
     assert services(config)["pay"].periods[0].transactions == 70
 
@@ -5082,19 +5085,15 @@ def test_more_completed_than_started_across_two_files_is_told(tmp_path):
 
 def test_more_completed_than_started_in_one_file_read_twice_is_told_once(tmp_path):
     """The same row's two counts from one file: told as the file is read, not again as its parts merge."""
-    files = {"data/a.csv": "period,channel,transactions,started,completed\n2024-03,online,120,120,130\n",
-             "data/b.csv": "period,channel,satisfaction\n2024-03,online,80\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
-    out = run(site(tmp_path, "", files), "check")[1]
+    out = run(two_files(tmp_path, "period,channel,transactions,started,completed\n2024-03,online,120,120,130\n",
+                        "period,channel,satisfaction\n2024-03,online,80\n"), "check")[1]
     assert out.count("more completed") == 1 and "data/a.csv:2" in out and "in a.csv" not in out
 
 
 def test_more_digital_transactions_than_transactions_across_two_files_is_told(tmp_path):
     """The same for a digital count in one file and the total in another (take-up over 100%)."""
-    files = {"data/a.csv": "period,transactions\n2024-02,100\n2024-03,120\n2024-04,90\n",
-             "data/b.csv": "period,digital_transactions\n2024-02,80\n2024-03,150\n2024-04,95\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, b.csv]")}
-    out = run(site(tmp_path, "", files), "check")[1]
+    out = run(two_files(tmp_path, "period,transactions\n2024-02,100\n2024-03,120\n2024-04,90\n",
+                        "period,digital_transactions\n2024-02,80\n2024-03,150\n2024-04,95\n"), "check")[1]
     assert ("data/b.csv:3: warning: service 'pay' has more digital transactions (150) than transactions (120, in "
             "a.csv) for March 2024 'all channels'; so is one other period or channel") in out
 
@@ -5216,11 +5215,10 @@ def test_started_for_all_channels_and_completed_by_channel_are_told_not_zeroed(t
     (completed): the zero-filling made every channel's started count 0, and the card said
     'Completion rate: no data' with no word. A source of rows for all channels together fills only
     such rows, and counts never on one row are told, with what to do."""
-    files = {"data/pay.csv": "period,channel,transactions,completed\n2024-01,online,40,40\n2024-01,phone,10,10\n"
-                             "2024-02,online,44,44\n2024-02,phone,9,9\n",
-             "data/bills.csv": "period,started\n2024-01,60\n2024-02,70\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [pay.csv, bills.csv]")}
-    config = site(tmp_path, "sources: [{file: bills.csv, missing_rows: zero}]\n", files)
+    files = {"pay.csv": "period,channel,transactions,completed\n2024-01,online,40,40\n2024-01,phone,10,10\n"
+                        "2024-02,online,44,44\n2024-02,phone,9,9\n",
+             "bills.csv": "period,started\n2024-01,60\n2024-02,70\n"}
+    config = pay_site(tmp_path, files, "sources: [{file: bills.csv, missing_rows: zero}]\n")
     code, out = run(config, "check")
     assert code == 0 and ("content/services/pay.yaml:4:7: warning: service 'pay' has started counts for all "
                           "channels together and completed counts by channel, never on one row, so it has no "
@@ -5246,10 +5244,10 @@ def test_started_for_all_channels_and_completed_by_channel_are_told_not_zeroed(t
 def test_two_sources_of_one_file_with_different_figures_are_named(tmp_path):
     """Two sources read one file and both gave a count for the same rows: the error had named the
     same file on both sides, and its hint (a year's file repeating a month) did not fit."""
-    files = {"data/pay.csv": "period,channel,Paid,Paid online\n2024-01,online,40,45\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [{source: a}, {source: b}]")}
-    config = site(tmp_path, "sources:\n  - {id: a, file: pay.csv, columns: {transactions: Paid}, ignore: [Paid online]}"
-                            "\n  - {id: b, file: pay.csv, columns: {transactions: Paid online}, ignore: [Paid]}\n", files)
+    config = pay_site(tmp_path, {"pay.csv": "period,channel,Paid,Paid online\n2024-01,online,40,45\n"},
+                      "sources:\n  - {id: a, file: pay.csv, columns: {transactions: Paid}, ignore: [Paid online]}"
+                      "\n  - {id: b, file: pay.csv, columns: {transactions: Paid online}, ignore: [Paid]}\n",
+                      "[{source: a}, {source: b}]")
     code, out = run(config, "check")
     assert code == 1 and ("data/pay.csv:2: error: service 'pay' has two different values of transactions for "
                           "January 2024 'online': 45 as source 'b' reads this file and 40 as source 'a' does (line 2)"
@@ -5342,11 +5340,10 @@ def test_an_ignored_heading_with_a_star_is_that_heading_not_a_pattern(tmp_path):
 def test_missing_rows_zero_on_one_channels_source_fills_only_that_channel(tmp_path):
     """A web form's started counts (constants: {channel: online}, missing_rows: zero) beside completed
     counts for online and phone: phone had been given 0 started, and completion rates of 115%."""
-    files = {"data/a.csv": "period,channel,transactions,completed\n2024-01,online,40,40\n2024-01,phone,20,20\n"
-                           "2024-02,online,44,44\n2024-02,phone,21,21\n",
-             "data/web.csv": "period,started\n2024-01,52\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [a.csv, web.csv]")}
-    config = site(tmp_path, "sources: [{file: web.csv, constants: {channel: online}, missing_rows: zero}]\n", files)
+    files = {"a.csv": "period,channel,transactions,completed\n2024-01,online,40,40\n2024-01,phone,20,20\n"
+                      "2024-02,online,44,44\n2024-02,phone,21,21\n",
+             "web.csv": "period,started\n2024-01,52\n"}
+    config = pay_site(tmp_path, files, "sources: [{file: web.csv, constants: {channel: online}, missing_rows: zero}]\n")
     periods = services(config)["pay"].periods
     assert periods[0].completion_rate == pytest.approx(100 * 40 / 52)  # online's alone: phone has no started
     assert periods[1].completion_rate is None  # February: the web file has no row, and this file ends in January
@@ -5374,8 +5371,7 @@ def test_two_sources_of_one_file_have_their_own_gaps_and_sense_checks(tmp_path):
             "2024-04,online,started,100\n2024-04,online,completed,90\n")
     source = ("sources:\n  - {id: s1, file: a.csv, filter: {Kind: started}, columns: {started: Count}, ignore: [Kind]}\n"
               "  - {id: s2, file: a.csv, filter: {Kind: completed}, columns: {completed: Count}, ignore: [Kind]}\n")
-    config = site(tmp_path, source, {"data/a.csv": text, "content/services/pay.yaml":
-                                     PAY.replace("data: pay.csv", "data: [{source: s1}, {source: s2}]")})
+    config = pay_site(tmp_path, {"a.csv": text}, source, "[{source: s1}, {source: s2}]")
     code, out = run(config, "check")
     assert code == 0 and ("data/a.csv:5: warning: service 'pay' has more completed (105) than started (100, as "
                           "source 's1' reads a.csv) for February 2024 'online'") in out
@@ -5425,8 +5421,7 @@ def test_an_on_time_source_whose_rows_are_all_one_channel_still_zeroes_the_other
               "{transactions: 1, started: 1}, combine: sum, period_type: month, ignore: [Status]}\n"
               "  - {id: ontime, file: r.csv, columns: {period: Date, channel: Channel}, filter: {Status: ONTIME}, "
               "constants: {completed: 1}, combine: sum, period_type: month, missing_rows: zero, ignore: [Status]}\n")
-    config = site(tmp_path, source, {"data/r.csv": "\n".join(rows) + "\n", "content/services/pay.yaml":
-                                     PAY.replace("data: pay.csv", "data: [{source: all}, {source: ontime}]")})
+    config = pay_site(tmp_path, {"r.csv": "\n".join(rows) + "\n"}, source, "[{source: all}, {source: ontime}]")
     assert services(config)["pay"].periods[0].completion_rate == pytest.approx(100 * 9 / 18)
 
 
@@ -5435,10 +5430,8 @@ def test_counts_for_a_year_beside_its_months_in_another_file_are_an_error(tmp_pa
     year for 1,800 (a review). Years before the months (a service's older files) are not told."""
     months = "".join(f"2023-{m:02d},online,150\n" for m in range(4, 13)) + \
         "".join(f"2024-{m:02d},online,150\n" for m in range(1, 4))
-    files = {"data/monthly.csv": "period,channel,transactions\n" + months,
-             "data/yearly.csv": "period,channel,transactions\n2022/23,online,1700\n2023/24,online,1800\n",
-             "content/services/pay.yaml": PAY.replace("data: pay.csv", "data: [monthly.csv, yearly.csv]")}
-    config = site(tmp_path, "", files)
+    config = pay_site(tmp_path, {"monthly.csv": "period,channel,transactions\n" + months,
+                                 "yearly.csv": "period,channel,transactions\n2022/23,online,1700\n2023/24,online,1800\n"})
     code, out = run(config, "check")
     assert code == 1 and ("data/yearly.csv:3: error: service 'pay' has counts for April 2023 to March 2024 here and "
                           "for April 2023 (and any others within it) in monthly.csv: added up, they would be counted "
