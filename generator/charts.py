@@ -12,7 +12,7 @@ from functools import partial
 
 from generator import model as m
 from generator.chart_templates import LINE_KIND, fill
-from generator.formatting import change_text, count_of, during, format_value, in_period, mid_sentence
+from generator.formatting import change_text, count_of, during, format_value, in_period, mid_sentence, named_list
 from generator.periods import Period
 from generator.segmentation import channel_periods
 
@@ -210,10 +210,10 @@ def _left_out_before(shown: list[m.PeriodRow], whole: list[m.PeriodRow], kind: s
     said = ""
     if partial:
         one = len(partial) == 1
-        said += f" {_named([r.period.label for r in partial], kind, 2)} {'is' if one else 'are'} left out: " \
+        said += f" {named_list([r.period.label for r in partial], kind, 2)} {'is' if one else 'are'} left out: " \
                 f"some channels have no figures for {'it' if one else 'them'}."
     if empty:
-        said += f" {_named([r.period.label for r in empty], kind, 2)} {'has' if len(empty) == 1 else 'have'} no figures."
+        said += f" {named_list([r.period.label for r in empty], kind, 2)} {'has' if len(empty) == 1 else 'have'} no figures."
     return said
 
 
@@ -434,8 +434,8 @@ def _month_profile_chart(service: m.ServiceView, base, currency) -> m.Chart | No
         summary = f"No month stands out: each has about {shown[busiest[0]]}% of an average month's transactions."
     else:
         verb = "is usually the busiest month" if len(busiest) == 1 else "are usually the busiest"
-        summary = (f"{_named(busiest, 'month', 6)} {verb}, with {shown[busiest[0]]}% of an average month's "
-                   f"transactions, and {_named(quietest, 'month', 6)} the "
+        summary = (f"{named_list(busiest, 'month', 6)} {verb}, with {shown[busiest[0]]}% of an average month's "
+                   f"transactions, and {named_list(quietest, 'month', 6)} the "
                    f"quietest, with {shown[quietest[0]]}%{'' if len(quietest) == 1 else ' each'}.")
     columns = [m.ChartColumn("series", "Month", TEXT), m.ChartColumn("value", "Average transactions", COUNT),
                m.ChartColumn("index", "Against an average month (%)", m.NUMBER),
@@ -578,11 +578,6 @@ def _ranked_chart(cid, title, items, unit, kind, base, currency, what, limit: in
                    f"{base}/{cid}")
 
 
-def _named(names: list[str], noun: str, most: int = 3) -> str:
-    """'A', 'A and B', 'A, B and C', or how many ('17 services'): a summary names up to ``most``."""
-    if len(names) <= most:
-        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return f"{len(names)} {noun}s"
 
 
 def _sharing(rows: list[dict], label: str, verb: str, noun: str = "service") -> str:
@@ -590,7 +585,7 @@ def _sharing(rows: list[dict], label: str, verb: str, noun: str = "service") -> 
     many ('17 services have'). Compared as shown (99.96% and 100.0% both read 100.0%), so a summary
     never names one of several as the highest."""
     names = [row["series"] for row in rows if row["label"] == label]
-    return f"{names[0]} has" if len(names) == 1 else f"{_named(names, noun)} {verb}"
+    return f"{names[0]} has" if len(names) == 1 else f"{named_list(names, noun)} {verb}"
 
 
 def _latest_note(services, kpi: str) -> str:
@@ -609,7 +604,7 @@ def _ended_note(ended: list[m.ServiceView]) -> str:
     if len(ended) == 1:
         return (f" It leaves out {ended[0].name}, whose {ended[0].ended_figures} end in {ended[0].ended}, a year or "
                 "more before the latest on this site.")
-    who = _named([s.name for s in ended], "service")
+    who = named_list([s.name for s in ended], "service")
     what = "transactions" if all(s.ended_figures == "transactions" for s in ended) else "figures"
     return f" It leaves out {who}{',' if len(ended) <= 3 else ''} whose {what} end a year or more before the " \
         "latest on this site."
@@ -644,7 +639,7 @@ def organisation_charts(org: m.OrganisationView, currency: str, channels=()) -> 
     # named (a tester's library authorities with yearly returns had gone without a word).
     other = [s.name for s in current if s not in monthly and s.channel_rows]
     if other:
-        counts_left_out += (f" It leaves out {_named(other, 'service')}{',' if len(other) <= 3 else ''} whose figures"
+        counts_left_out += (f" It leaves out {named_list(other, 'service')}{',' if len(other) <= 3 else ''} whose figures"
                             " are not by month.")
     charts += segmentation_charts(monthly, list(channels), base, currency, note=counts_left_out) if monthly else []
     return [c for c in charts if c is not None]

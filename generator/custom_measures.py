@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from generator import model as m
 from generator.config import Config, Measure
 from generator.figures import COMPLETE_YEAR, make_figure
+from generator.formatting import named_list
 from generator.periods import Period
 
 if TYPE_CHECKING:  # (pandas is imported by whoever passes a frame: see generator.figures)
@@ -131,13 +132,6 @@ def _year_value(points, measure: Measure) -> tuple[float | None, float | None, s
     return value, weight, label
 
 
-def _some(names: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C', or '5 services' for more than three."""
-    if len(names) > 3:
-        return f"{len(names)} services"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-
-
 def _too_short(points) -> str | None:
     """Why a sum over the 12 months before is not compared with, where there are months in them: a
     tester's new accounts had read 'No earlier period to compare with' beside nine earlier months."""
@@ -209,8 +203,8 @@ def organisation_measures(services: list[tuple[str, list[MeasureFigures]]], conf
         prev_label = prev_labels[0] if len(prev_labels) == 1 else "the 12 months before"
         year = make_figure(measure.id, value, label, previous, prev_label,
                            info=_year_info(measure, info, measure.over_time == "sum" and how == "sum"),
-                           note=f"leaves out {_some(short)}, with less than 12 months of data" if short else None,
-                           no_comparison=f"No comparison: {_some(without)} {'has' if len(without) == 1 else 'have'} "
+                           note=f"leaves out {named_list(short, 'service')}, with less than 12 months of data" if short else None,
+                           no_comparison=f"No comparison: {named_list(without, 'service')} {'has' if len(without) == 1 else 'have'} "
                                          "no figure for the whole 12 months before" if without else None)
         out.append(MeasureFigures(measure, info, [], year, year, sum(w for w in weights if w) or None))
     return out

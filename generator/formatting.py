@@ -82,6 +82,13 @@ def during(label: str) -> str:
     return f" on {label}" if _A_DAY.fullmatch(label) else f" in {mid_sentence(label)}"
 
 
+def named_list(names: list[str], noun: str, most: int = 3) -> str:
+    """'A', 'A and B', 'A, B and C', or how many ('17 services'): a sentence names up to ``most``."""
+    if len(names) <= most:
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{len(names)} {noun}s"
+
+
 def count_of(value: float | None, noun: str) -> str:
     """'1 transaction', '1,234 transactions': a service with one request in a day had read 'There
     were 1 transactions'."""
