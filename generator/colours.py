@@ -37,6 +37,7 @@ PAIRS = (
     (HEADER_TEXT, HEADER, "the header's text", 4.5),
     ("--brand", "--white", "the stripe under the header and the tops of figure cards", 3.0),
     ("--brand", "--light-grey", "the marker of the current navigation item", 3.0),
+    ("--input-border", "--white", "the border of the box to find a service", 3.0),
 )
 CHECKED = {name for pair in PAIRS for name in pair[:2] if name.startswith("--")}
 

@@ -21,6 +21,8 @@ Every page kind receives
     ``channels``  ``model.channels`` (list of ChannelInfo)
     ``kpis``      ``model.kpis`` (list of KpiInfo, in card/column order)
     ``page_has_charts``  whether the page draws charts (base.html loads the Vega runtime only then)
+    ``page_has_table_filter``  whether the page's services table is long enough for a box to find
+                  a service in it (``services_table``; base.html loads its script only then)
 Per kind (``page.kind``), from ``PageSpec.context``
     home, organisations, not_found: nothing more
     services      ``table``         ServicesTable (rows in this page's sort order)
@@ -72,7 +74,8 @@ from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
 
-COMMON_CONTEXT = ("site", "model", "page", "nav", "url", "asset", "channels", "kpis", "page_has_charts")
+COMMON_CONTEXT = ("site", "model", "page", "nav", "url", "asset", "channels", "kpis", "page_has_charts",
+                  "page_has_table_filter")
 TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
     "home": (),
     "services": ("table",),
@@ -812,6 +815,18 @@ def _has_charts(spec: PageSpec, site: m.SiteModel) -> bool:
     return owner is not None and len(owner.charts) > 0
 
 
+TABLE_FILTER_FROM = 10  # rows: a shorter services table is read at a glance, with no box to find a service
+
+
+def _has_table_filter(spec: PageSpec, site: m.SiteModel) -> bool:
+    """Whether the page's table of services (the home page's, the all-services pages', an
+    organisation's) is long enough to have a box to find a service in it: at GOV.UK's size the
+    all-services table has 766 rows, and a phone's reader scrolled them all to find one."""
+    rows = {"home": lambda: site.services, "services": lambda: spec.context["table"].rows,
+            "organisation": lambda: spec.context["organisation"].services}.get(spec.kind)
+    return rows is not None and len(rows()) >= TABLE_FILTER_FROM
+
+
 def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav: list) -> str:
     """Render one planned page with the context documented in this module's docstring."""
     template = env.select_template(spec.templates)
@@ -836,6 +851,7 @@ def render_page(env: jinja2.Environment, spec: PageSpec, site: m.SiteModel, nav:
         "channels": site.channels,
         "kpis": site.kpis,
         "page_has_charts": _has_charts(spec, site),
+        "page_has_table_filter": _has_table_filter(spec, site),
     }
     context.update(spec.context)
     html = template.render(context)

@@ -568,3 +568,69 @@ def test_a_service_pages_contents_list_names_each_of_its_sections(built_site):
     # The example site shows every kind of section somewhere.
     assert {"kpis-heading", "charts-heading", "channels-heading", "migration-heading", "compare-heading",
             "savings-heading", "pattern-heading", "periods-heading", "notes-heading", "download-heading"} <= seen, seen
+
+
+def _service_rows(html: str) -> list[tuple[str, str]]:
+    """(service name, organisation name) of each row of a page's services table, from its HTML."""
+    from bs4 import BeautifulSoup
+
+    table = BeautifulSoup(html, "html.parser").find(id="services-table").table
+    return [(row.th.a.get_text(), row.td.get_text().strip()) for row in table.tbody.find_all("tr")]
+
+
+def test_a_reader_finds_a_service_in_the_services_table(built_site, pages, site_url, browser):
+    """The all-services table of a large site is long (766 rows at GOV.UK's size): a box above it
+    hides the rows whose service and organisation names lack a word typed, ignoring case and
+    accents, and says how many are shown. The sort links carry what was typed, so the next sort
+    order's page starts filtered; without JavaScript the box is hidden and every row is there."""
+    rows = _service_rows((built_site / "services/index.html").read_text(encoding="utf-8"))
+    assert len(rows) >= 10
+    word = "WASTE"
+    expected = [name for name, organisation in rows if "waste" in f"{name} {organisation}".lower()]
+    assert 0 < len(expected) < len(rows)  # the word picks some rows, not all
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    shown_rows = "rows => rows.filter(row => !row.hidden).map(row => row.querySelector('th a').textContent)"
+    try:
+        page.goto(site_url + "services/")
+        assert page.is_visible("#services-table-filter")
+        assert page.text_content("#services-table-filter-status") == f"Showing all {len(rows)} services."
+        page.fill("#services-table-filter", f"  {word} ")
+        assert page.eval_on_selector_all("#services-table tbody tr", shown_rows) == expected
+        assert page.text_content("#services-table-filter-status") == \
+            f"Showing {len(expected)} of {len(rows)} services."
+        href = page.get_attribute("#services-table thead a.sort-link >> nth=0", "href")
+        assert href.endswith(f"?q={word}#services-table"), href
+        page.click("#services-table thead a.sort-link >> nth=0")  # the table by name, Z to A
+        page.wait_for_load_state()
+        assert page.input_value("#services-table-filter") == word
+        assert page.eval_on_selector_all("#services-table tbody tr", shown_rows) == expected[::-1]
+        page.fill("#services-table-filter", "nothing-is-called-this")
+        assert page.text_content("#services-table-filter-status") == (
+            f"No service matches “nothing-is-called-this”. Clear the box to see all {len(rows)} services.")
+        assert not errors, errors
+    finally:
+        context.close()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site_url + "services/")
+        assert not page.is_visible("#services-table-filter")
+        assert page.eval_on_selector_all("#services-table tbody tr", shown_rows) == [name for name, _ in rows]
+    finally:
+        context.close()
+
+
+def test_only_a_table_long_enough_to_search_has_the_box_and_its_script(built_site):
+    """Under ten rows a table is read at a glance: an organisation with a few services has neither
+    the box nor its script; the home page and the all-services pages (14 services) have both."""
+    for path in ["index.html", "services/index.html", *sorted(p.relative_to(built_site).as_posix()
+                 for p in built_site.glob("organisations/*/index.html"))]:
+        html = (built_site / path).read_text(encoding="utf-8")
+        if 'id="services-table"' not in html:
+            continue
+        long_enough = len(_service_rows(html)) >= 10
+        assert ('data-table-filter="services-table"' in html) == long_enough, path
+        assert ("js/table-filter.js" in html) == long_enough, path

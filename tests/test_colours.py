@@ -145,3 +145,15 @@ def test_a_suggested_colour_passes_as_it_is_written():
         suggested = _nearest(rgb(name, {}), [(white, 4.5), (grey, 4.5)])
         if suggested is not None:
             assert contrast(rgb(suggested, {}), white) >= 4.5 and contrast(rgb(suggested, {}), grey) >= 4.5, name
+
+
+def test_a_pale_border_on_the_box_to_find_a_service_is_a_warning(tmp_path):
+    """The box's border is all that shows where to type: WCAG 2.2's 1.4.11 asks 3:1 against white.
+    Hand check: #cccccc has relative luminance 0.604, so 1.05 / 0.654 = 1.61 on white; #767676,
+    luminance 0.181, has 1.05 / 0.231 = 4.54."""
+    code, out = run(site_with(tmp_path, ":root {\n  --input-border: #cccccc;\n}\n"), "check")
+    assert code == 0, out
+    assert ("static/css/brand.css:2:3: warning: --input-border #cccccc (the border of the box to find a service) "
+            "has a contrast of 1.61:1 with --white #ffffff; WCAG 2.2 AA needs 3:1") in out
+    code, out = run(site_with(tmp_path / "dark", ":root {\n  --input-border: #767676;\n}\n"), "check", "--strict")
+    assert code == 0 and "input-border" not in out, out
