@@ -363,6 +363,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         data_links.update(record.data_files)
     model = assemble(config, content, figures, data_links, peers)
     _warn_of_a_lone_latest(model, content, problems)
+    _warn_of_take_up_with_no_digital_figures(config, model, content, problems)
     fresh_slugs = {s.slug for s in fresh}
     load_templates(config.cache_dir, config.currency_symbol)
     # Services' and organisations' charts are made where their pages are rendered (if they are),
@@ -553,6 +554,43 @@ def _warn_of_a_lone_latest(model, content, problems: Problems) -> None:
                      hint="if the later periods are not real figures (a row of zeros for a year not yet "
                           "reported), leave them out with exclude: in the file's source; if they are, list this "
                           "warning under accepted_warnings: in config.yaml")
+
+
+def _warn_of_take_up_with_no_digital_figures(config, model, content, problems: Problems) -> None:
+    """Services whose digital take-up reads 0% because a file that other services' digital figures
+    are in has none for them, not even a blank: right for a service offered only by phone or in
+    person, wrong where an export leaves out what it does not know. A tester's library loans had
+    12 councils with no e-book rows at all, published at 0.0% take-up, and their 7.4 million loans
+    counted as none digital in the site's total. Told once for each file (services of their own
+    file are not compared: one offered only by phone is as likely as one whose figures are missing)."""
+    from generator import model as m
+
+    digital = {index for index, channel in enumerate(model.channels) if channel.digital}
+    if not digital:
+        return
+    by_slug = {svc.slug: svc for svc in content.services}
+    readers: dict[Path, list] = {}
+    for view in model.services:
+        if view.slug in by_slug:
+            for path in units.data_paths(config, by_slug[view.slug]):
+                readers.setdefault(path, []).append(view)
+    told: set[str] = set()
+    for path, views in readers.items():
+        used = set().union(*(digital & set(view.channels_used) for view in views))
+        none = [view for view in views if view.slug not in told and view.channels_used
+                and not digital & set(view.channels_used) and view.kpis[m.DIGITAL_TAKE_UP].value == 0]
+        if not used or not none:
+            continue
+        told.update(view.slug for view in none)
+        labels = [model.channels[index].label for index in sorted(used)]
+        named = ", ".join(f"'{view.name}'" for view in none[:5]) + (f" and {len(none) - 5} more" if len(none) > 5
+                                                                      else "")
+        problems.warning(path, f"{named} {'has' if len(none) == 1 else 'have'} no figures for "
+                         f"{' or '.join(labels)} in this file, which other services' digital figures are in: "
+                         f"{'its' if len(none) == 1 else 'their'} digital take-up is published as 0%",
+                         hint="if they have no digital channel, that is right: list this warning under "
+                              "accepted_warnings: in config.yaml; if their digital figures are not known, give them "
+                              "rows for those channels with the count left blank, and their take-up reads 'no data'")
 
 
 def _warn_of_figures(config, services, figures: dict, problems: Problems) -> None:

@@ -12,7 +12,8 @@ from functools import partial
 
 from generator import model as m
 from generator.chart_templates import LINE_KIND, fill
-from generator.formatting import change_text, count_of, during, format_value, in_period, mid_sentence, named_list
+from generator.formatting import (change_text, count_of, during, format_value, in_period, mid_sentence, named_list,
+                                  opening)
 from generator.periods import Period
 from generator.segmentation import channel_periods
 
@@ -185,7 +186,7 @@ def _year_summary(service: m.ServiceView, whole: list[m.PeriodRow], shown: list[
             or whole[-1].period.months >= 12 \
             or (whole[-1].period.end - whole[0].period.start).days < 366:  # a year or less: first to last is fair
         return ""
-    said = f"In {mid_sentence(year.period_label)}, there were {count_of(year.value, 'transaction')}"
+    said = f"{opening(year.period_label)}, there were {count_of(year.value, 'transaction')}"
     if year.previous_value is not None and year.direction is not None:
         change = change_text(year)
         said += ", " + change[0].lower() + change[1:]
@@ -257,7 +258,7 @@ def _split_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
         return m.Chart("channel-split", "Channel split", summary, _SPLIT_COLUMNS, rows,
                        fill("split-bars", {"table": rows}, summary, currency, windows), f"{base}/channel-split")
     top = max(latest, key=lambda s: s.share)
-    summary = f"In {service.split_period_label}, {top.channel.label} accounted for {format_value(top.share, PERCENT)} " \
+    summary = f"{opening(service.split_period_label)}, {top.channel.label} accounted for {format_value(top.share, PERCENT)} " \
               "of transactions"
     if top.previous_share is not None:
         summary += f", compared with {format_value(top.previous_share, PERCENT)}{during(service.split_previous_label)}."
@@ -375,7 +376,7 @@ def _income_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
     # the more so on a cost worked out as cost per transaction times transactions.
     yearly = all(p.months >= 12 for p, _, _ in both)
     unit = MONEY_WHOLE if yearly else MONEY
-    summary = (f"In {last[0].label} the service brought in {format_value(last[1], unit, currency)} and cost "
+    summary = (f"{opening(last[0].label)} the service brought in {format_value(last[1], unit, currency)} and cost "
                f"{format_value(last[2], unit, currency)}. Over {span} income was "
                f"{format_value(total_in, MONEY_WHOLE, currency)} against costs of "
                f"{format_value(total_cost, MONEY_WHOLE, currency)}: a net "
@@ -410,8 +411,14 @@ def _forecast_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
                f"{count_of(total, 'transaction')} are expected from {first.label} to {last.label}. "
                "The shaded bands show each month's 80% and 95% ranges.")
     if fc.backtest is not None and fc.backtest.mape is not None:
+        # How often the ranges held, as well as the error: the ranges are what a reader is asked to
+        # trust (the docs promised both; the page had said only the error, a tester found).
+        held = len(fc.backtest.points)
+        within80, within95 = (round(share * held) for share in (fc.backtest.coverage80, fc.backtest.coverage95))
         summary += (f" Forecast the same way a year ago, the last 12 months would have been off by "
-                    f"{fc.backtest.mape:.1f}% a month on average.")
+                    f"{fc.backtest.mape:.1f}% a month on average; of the {held} months"
+                    f"{' with figures' if held < 12 else ''}, {within80} fell inside their 80% range and "
+                    f"{within95} inside their 95% range.")
     columns = [m.ChartColumn("period", "Period", TEXT),
                m.ChartColumn("value", "Transactions", COUNT, blank_beside=("forecast", "not yet counted"))] + [
         m.ChartColumn(key, label, COUNT, blank="not forecast") for key, label in (

@@ -37,6 +37,7 @@ from pathlib import Path
 from generator import model as m
 from generator.errors import Problems
 from generator.paths import outside_the_folder
+from generator.periods import Period
 
 REQUIRED = ("service", "service_name", "lgsl", "period", "period_start", "period_end", "transactions",
             "digital_take_up", "cost_per_transaction", "completion_rate", "user_satisfaction")
@@ -58,6 +59,8 @@ class PeerService:
     labels: dict[str, str | None] = field(default_factory=dict)  # KPI key -> period the value is for
     url: str | None = None  # site-relative page of a service on this same site (several councils)
     not_requested: frozenset = frozenset()  # KPI keys it does not collect: "not requested", not "no data"
+    estimated: frozenset = frozenset()  # KPI keys whose value is an estimate (cost from unit costs)
+    ends: dict[str, date] = field(default_factory=dict)  # KPI key -> the day the value's period ends
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Ranked:
     own: bool
     site: str | None = None
     url: str | None = None
+    period: str | None = None  # the period the value is for
 
 
 @dataclass
@@ -82,6 +86,7 @@ class Comparison:
     lower_quartile: float | None
     upper_quartile: float | None
     ranked: list[Ranked]
+    own_estimate: bool = False  # this council's figure is an estimate, so not ranked against published ones
 
 
 def _number(text: str, path, line: int, column: int, problems: Problems) -> float | None:
@@ -115,6 +120,7 @@ def read_peer_csv(body: bytes, path, council: str, site: str | None, problems: P
         return []
     col = {name: header.index(name) for name in header}
     marks = col.get("not_requested")  # optional: files from before it was published have none
+    estimated = col.get("cost_estimated")  # optional too: a file without it has its costs as published
     by_service: dict[str, list[dict]] = {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -129,11 +135,14 @@ def read_peer_csv(body: bytes, path, council: str, site: str | None, problems: P
             problems.error(path, "period_start and period_end must be dates such as 2025-04-01", line,
                            col["period_start"] + 1)
             continue
-        record = {"start": start, "end": end, "label": row[col["period"]].strip(),
+        # Named from its dates as this site names its own ("March 2025"), not as its key cell ("2025-03").
+        record = {"start": start, "end": end, "label": Period(start, end, "range").label if start <= end
+                  else row[col["period"]].strip(),
                   "name": row[col["service_name"]].strip(), "lgsl": row[col["lgsl"]].strip()}
         for name in ("transactions", *PERIOD_KPIS.values()):
             record[name] = _number(row[col[name]], path, line, col[name] + 1, problems)
         record["not_requested"] = set(row[marks].split()) if marks is not None else set()
+        record["cost_estimated"] = estimated is not None and row[estimated].strip().lower() == "true"
         by_service.setdefault(row[col["service"]].strip(), []).append(record)
     out = []
     for records in by_service.values():
@@ -141,19 +150,26 @@ def read_peer_csv(body: bytes, path, council: str, site: str | None, problems: P
         lgsl = next((r["lgsl"] for r in reversed(records) if r["lgsl"]), "")
         if not lgsl:
             continue
-        figures, labels = _figures(records)
+        figures, labels, ends, estimated = _figures(records)
         out.append(PeerService(council, site, records[-1]["name"], lgsl_key(lgsl), figures, labels,
-                               not_requested=_not_requested(records, figures)))
+                               not_requested=_not_requested(records, figures), estimated=estimated, ends=ends))
     return out
 
 
-def _figures(records: list[dict]) -> tuple[dict, dict]:
+def _figures(records: list[dict]) -> tuple[dict, dict, dict, frozenset]:
+    """(figures, the periods they are for, the days those end, which are estimates) of a peer's service."""
     figures: dict[str, float | None] = {}
     labels: dict[str, str | None] = {}
+    ends: dict[str, date] = {}
+    estimated = set()
     for kpi, column in PERIOD_KPIS.items():
         latest = next((r for r in reversed(records) if r[column] is not None), None)
         figures[kpi] = latest[column] if latest else None
         labels[kpi] = latest["label"] if latest else None
+        if latest:
+            ends[kpi] = latest["end"]
+            if kpi == m.COST_PER_TRANSACTION and latest["cost_estimated"]:
+                estimated.add(kpi)
     with_tx = [r for r in records if r["transactions"] is not None]
     figures[m.TRANSACTIONS_PER_YEAR], labels[m.TRANSACTIONS_PER_YEAR] = None, None
     if with_tx:
@@ -164,7 +180,8 @@ def _figures(records: list[dict]) -> tuple[dict, dict]:
         if covered >= COMPLETE_YEAR_DAYS:
             figures[m.TRANSACTIONS_PER_YEAR] = sum(r["transactions"] for r in window)
             labels[m.TRANSACTIONS_PER_YEAR] = f"12 months to {end:%B %Y}"
-    return figures, labels
+            ends[m.TRANSACTIONS_PER_YEAR] = end
+    return figures, labels, ends, frozenset(estimated)
 
 
 def _not_requested(records: list[dict], figures: dict) -> frozenset:
@@ -196,9 +213,15 @@ def lgsl_key(value) -> str:
     return str(int(text)) if text.isdecimal() else text
 
 
+def _cached(url: str, cache_dir: Path) -> Path:
+    return Path(cache_dir) / "peers" / f"{hashlib.sha256(url.encode()).hexdigest()[:24]}.csv"
+
+
 def fetch(url: str, cache_dir: Path, problems: Problems, where: tuple, config_path) -> bytes | None:
-    """A peer's file from ``url``, kept in the cache; the cached copy (with a warning) if the fetch fails."""
-    cached = Path(cache_dir) / "peers" / f"{hashlib.sha256(url.encode()).hexdigest()[:24]}.csv"
+    """A peer's file from ``url``; the cached copy (with a warning) if the fetch fails. The copy is
+    kept by ``keep_copy`` once the file has been read without a problem, so a fetched file with a bad
+    cell does not replace the last good one (a tester's build then failed offline too)."""
+    cached = _cached(url, cache_dir)
     if not url.startswith(("http://", "https://")):
         problems.error(config_path, f"peer url '{url}' is not an http or https address", *where,
                        hint="give the address of its data/services.csv, or a file: under the data folder")
@@ -216,31 +239,69 @@ def fetch(url: str, cache_dir: Path, problems: Problems, where: tuple, config_pa
         problems.error(config_path, f"cannot fetch {url}: {reason}", *where,
                        hint="check the address, or download the file into the data folder and give file: instead")
         return None
+    return body
+
+
+def keep_copy(url: str, cache_dir: Path, body: bytes) -> None:
+    """Keep a peer's fetched file, read without a problem, for a build that cannot fetch it."""
+    cached = _cached(url, cache_dir)
+    if cached.is_file() and cached.read_bytes() == body:
+        return
     cached.parent.mkdir(parents=True, exist_ok=True)
     temporary = cached.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_bytes(body)
     temporary.replace(cached)
-    return body
 
 
-def compare(kpi: m.KpiInfo, own_council: str, own_service: str, own: float | None,
+def _read_peer(body: bytes, peer, config, problems: Problems) -> list[PeerService]:
+    """A peer's services, its file's problems told as warnings: another council's published file
+    with a bad cell ('n/a' for a cost) had stopped this council's site from publishing. A value that
+    cannot be read is left out (the peer's latest figure is then an earlier one); a fetched file with
+    problems gives way to the last copy read without any, if there is one."""
+    shown = peer.url or (config.data_dir / peer.file).resolve()
+    found = Problems(root=problems.root)
+    services = read_peer_csv(body, shown, peer.name, peer.site, found)
+    if peer.url and not found.items:
+        keep_copy(peer.url, config.cache_dir, body)
+    elif peer.url and _cached(peer.url, config.cache_dir).is_file():
+        kept = _cached(peer.url, config.cache_dir)
+        first = found.items[0]
+        when = datetime.fromtimestamp(kept.stat().st_mtime).strftime("%d %B %Y")
+        where = config.positions.at(("peers", peer.index)) if config.positions else (None, None)
+        problems.warning(config.path, f"the file fetched from {peer.url} has problems ({first.location()}: "
+                         f"{first.message}); using the copy fetched on {when}", *where,
+                         hint="the figures compared may be out of date; tell the council that publishes it")
+        return read_peer_csv(kept.read_bytes(), shown, peer.name, peer.site, Problems(root=problems.root))
+    for problem in found.items:
+        problems.warning(problem.path, f"{problem.message} (in {peer.name}'s figures, which leave it out)",
+                         problem.line, problem.column,
+                         hint=(problem.hint + "; " if problem.hint else "") + "the comparison uses the rest of "
+                              "the file: tell the council that publishes it")
+    return services
+
+
+def compare(kpi: m.KpiInfo, own_council: str, own_service: str, own: m.Figure,
             others: list[PeerService]) -> Comparison | None:
-    """This council's figure against the others' (see the module docstring for ranks and quartiles)."""
-    entries = [(own_council, own_service, own, True, None, None)] if own is not None else []
-    entries += [(p.council, p.name, p.figures.get(kpi.key), False, p.site, p.url) for p in others
-                if p.figures.get(kpi.key) is not None]
+    """This council's figure against the others' (see the module docstring for ranks and quartiles).
+    An estimated cost (worked out from typical costs per channel) is not ranked against costs a
+    council published, its own or a peer's: the methodology says an estimate is never compared with
+    a real cost, and a tester's estimate of £1.73 had been ranked '4 of 4' against three published."""
+    own_estimate = own.value is not None and own.estimated
+    entries = [(own_council, own_service, own.value, True, None, None, own.period_label)]         if own.value is not None and not own_estimate else []
+    entries += [(p.council, p.name, p.figures[kpi.key], False, p.site, p.url, p.labels.get(kpi.key))
+                for p in others if p.figures.get(kpi.key) is not None and kpi.key not in p.estimated]
     if not others or len(entries) < 2:
         return None
     descending = kpi.higher_is_better is not False  # cost: lowest first; everything else highest first
     entries.sort(key=lambda e: (-e[2] if descending else e[2], e[0]))
     ranked = []
-    for index, (council, service, value, is_own, site, url) in enumerate(entries):
+    for index, (council, service, value, is_own, site, url, period) in enumerate(entries):
         same = next((r.rank for r in ranked if r.value == value), None)
-        ranked.append(Ranked(council, service, value, same or index + 1, is_own, site, url))
+        ranked.append(Ranked(council, service, value, same or index + 1, is_own, site, url, period))
     values = [e[2] for e in entries]
     q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
     rank = next((r.rank for r in ranked if r.own), None)
-    return Comparison(kpi, rank, len(values), median, q1, q3, ranked)
+    return Comparison(kpi, rank, len(values), median, q1, q3, ranked, own_estimate)
 
 
 def load_peers(config, problems: Problems) -> tuple[list[PeerService], str]:
@@ -262,14 +323,12 @@ def load_peers(config, problems: Problems) -> tuple[list[PeerService], str]:
                 problems.error(config.path, f"cannot read peer file {peer.file}: {exc.strerror}", *where,
                                hint="check the path, which is relative to the data folder")
                 continue
-            shown = path
         else:
             body = fetch(peer.url, config.cache_dir, problems, where, config.path)
             if body is None:
                 continue
-            shown = peer.url
         digest.update(peer.name.encode() + b"\0" + body)
-        services += read_peer_csv(body, shown, peer.name, peer.site, problems)
+        services += _read_peer(body, peer, config, problems)
     return services, digest.hexdigest() if config.peers else ""
 
 
@@ -281,8 +340,11 @@ def service_comparisons(site_services: list[m.ServiceView], kpis: list[m.KpiInfo
     internal = []
     if len(councils) > 1:  # several councils on one site: each is a peer of the others
         internal = [PeerService(own_council(s), None, s.name, lgsl_key(s.lgsl),
-                                {k.key: s.kpis[k.key].value for k in kpis}, {}, s.url,
-                                frozenset(k.key for k in kpis if s.kpis[k.key].status == m.NOT_REQUESTED))
+                                {k.key: s.kpis[k.key].value for k in kpis},
+                                {k.key: s.kpis[k.key].period_label for k in kpis}, s.url,
+                                frozenset(k.key for k in kpis if s.kpis[k.key].status == m.NOT_REQUESTED),
+                                frozenset(k.key for k in kpis if s.kpis[k.key].estimated),
+                                {k.key: s.latest_end for k in kpis if s.kpis[k.key].value is not None})
                     for s in site_services if s.lgsl not in (None, "")]
     by_lgsl: dict[str, list[PeerService]] = {}
     for p in [*peers, *internal]:
@@ -294,6 +356,21 @@ def service_comparisons(site_services: list[m.ServiceView], kpis: list[m.KpiInfo
         others = [p for p in by_lgsl.get(lgsl_key(service.lgsl), []) if p.council != council]
         if not others:
             continue
-        found = [compare(k, council, service.name, service.kpis[k.key].value, others) for k in kpis]
+        found = [compare(k, council, service.name, service.kpis[k.key], others) for k in kpis]
         service.comparisons = [c for c in found if c is not None]
         service.peer_services = sorted(others, key=lambda p: (p.council, p.name))
+        service.dated_peers = _dated(others, service.latest_end)
+        cost = m.COST_PER_TRANSACTION
+        service.unranked_estimates = ([council] if service.kpis[cost].value is not None and service.kpis[cost].estimated
+                                      else []) + sorted({p.council for p in others if p.figures.get(cost) is not None
+                                                         and cost in p.estimated})
+
+
+def _dated(others: list[PeerService], own_end: date | None) -> list[str]:
+    """The councils whose latest figures end a year or more before this service's latest data: the
+    page says so beside the ranks. The example site's peers' figures were for March 2025, set beside
+    its own for September 2026 without a word (a tester)."""
+    if own_end is None:
+        return []
+    cutoff = own_end.replace(day=1) - timedelta(days=334)  # about 11 months before the month ends: a year behind
+    return sorted({p.council for p in others if p.ends and max(p.ends.values()) < cutoff})

@@ -262,17 +262,37 @@ _MIXED_HINT = ("use one kind of period per service, e.g. all months; a year's co
                "years as 2010/11 or set period_type: financial_year in the file's source")
 
 
-def _mixed_hint(odd: pd.Series, usual: pd.Series) -> str:
+def _and_others(others: list[str], most: int = 5) -> str:
+    """' (and 2 more services with it: 'A' and 'B')': a tester had to find the other 8 with a script."""
+    if not others:
+        return ""
+    named = ", ".join(f"'{name}'" for name in others[:most]) + (f" and {len(others) - most} more"
+                                                                  if len(others) > most else "")
+    return f" (and {len(others)} more service{'s' if len(others) > 1 else ''} with it: {named})"
+
+
+def _mixed_hint(odd: pd.Series, usual_rows: pd.DataFrame) -> str:
     """How to mend a service's periods of two kinds. A longer one in a row of its own among shorter
-    ones (a year's total row among quarters) is left out with exclude:; a month among years may be a
-    financial year written '2010-11'; in a column heading, see _MIXED_HINT."""
+    ones is a total (a year's row among its quarters) only where the shorter ones of its channel are
+    there inside it: then it is left out with exclude:. A tester's library file had a council's only
+    figure for books in a year's row beside months of e-books, and leaving it out, as the hint said,
+    published the council without books. A month among years may be a financial year written
+    '2010-11'; in a column heading, see _MIXED_HINT."""
     line, period = int(odd["line"]), odd["period"]
+    usual = usual_rows.iloc[0]
     if int(odd["period_line"] or line) != line:
         return _MIXED_HINT
     if (period.end - period.start) > (usual["period"].end - usual["period"].start):
-        return (f"use one kind of period per service; a row for {period.label} among shorter periods is likely a "
-                "total: leave such rows out with exclude: in the file's source, naming the period's heading and "
-                "the text its cell has")
+        inside = usual_rows[usual_rows["channel"].eq(odd["channel"])]["period"]
+        if any(period.start <= p.start and p.end <= period.end for p in inside):
+            return (f"use one kind of period per service; a row for {period.label} among shorter periods is likely "
+                    "a total: leave such rows out with exclude: in the file's source, naming the period's heading "
+                    "and the text its cell has")
+        shorter = usual["_kind"].replace("_", " ")
+        return (f"its row for {period.label} is not a total of its {shorter}s: no {shorter} of the same channel falls "
+                f"inside it, so leaving it out would publish the service without that figure; publish the service "
+                f"by one kind of period (the export's figures for it by {shorter}, or all of them by the longer "
+                "period), or give it a service of its own")
     text = str(odd.get("@period_text") or "")
     if period.kind == "month" and re.fullmatch(r"\d{4}-\d{2}", text) and \
             int(text[2:4]) + 1 == int(text[5:]) % 100 + (100 if text[5:] == "00" else 0):
@@ -297,16 +317,16 @@ def _check_service_rows(rows: pd.DataFrame, svc: Service, path: Path, problems: 
         file = odd.get("@file", path)
         place = (file, fewer, more, int(odd["period_col"]) or None)
         if mixed is not None and place in mixed:
-            mixed[place][1] += 1
+            mixed[place][1].append(svc.called)
         else:
             told = (f"service '{svc.called}' mixes periods of different kinds ({', '.join(kinds)}): "
                     f"{fewer.replace('_', ' ')} '{odd['period'].label}' among {more.replace('_', ' ')}s",
                     int(odd["period_line"] or odd["line"]),
-                    _mixed_hint(odd, rows[rows["_kind"].eq(more)].iloc[0]))
+                    _mixed_hint(odd, rows[rows["_kind"].eq(more)]))
             if mixed is None:
                 problems.error(file, told[0], told[1], place[3], hint=told[2])
             else:
-                mixed[place] = [told, 0]
+                mixed[place] = [told, []]
     keyed = rows
     if file_has_repeats and keyed.duplicated(["_key", "channel"]).any():
         spelt = ["@channel_text"] if "@channel_text" in keyed else []  # Fax 1 is not Letter 1 again
@@ -1862,8 +1882,8 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
     _channel_holes(parsed, read, path, problems, {c.id: c.label for c in config.channels})
     # A half-year file among a pattern's years: one error for it, not one for each of its 565 services.
     pattern = any(is_pattern(source.file) for _, ref in readers if (source := source_of(config, ref)) is not None)
-    for (file, _, _, column), ((message, line, hint), more) in mixed.items():
-        problems.error(file, message + (f" (and {more} more service{'s' if more > 1 else ''} with it)" if more else ""),
+    for (file, _, _, column), ((message, line, hint), others) in mixed.items():
+        problems.error(file, message + _and_others(others),
                        line, column, hint=hint + (f"; to leave this file of the pattern out, exclude: "
                                                          f"{{file name: '{Path(file).stem}'}}" if pattern else ""))
     if has_key_column:

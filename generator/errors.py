@@ -100,6 +100,8 @@ class Problems:
                                                                               if a not in known))
 
     def _rel(self, path) -> str:
+        if isinstance(path, str) and path.startswith(("http://", "https://")):
+            return path  # a peer's address: as a Path it had lost a slash ('http:/host/...')
         path = Path(path)
         if self.root is not None:
             try:  # resolved once per build (generator.paths): a build names each data file many times

@@ -77,9 +77,21 @@ def in_period(label: str) -> str:
 
 
 def during(label: str) -> str:
-    """' in March 2025', ' in April 2024 to March 2025', ' on 30 December 2017': where a sentence
-    names one period, whose 'to' runs into no other."""
-    return f" on {label}" if _A_DAY.fullmatch(label) else f" in {mid_sentence(label)}"
+    """' in March 2025', ' in April 2024 to March 2025', ' on 30 December 2017', ' from 27 to 31
+    December 2017' (not 'in 27 to 31'): where a sentence names one period, whose 'to' runs into no
+    other."""
+    if _A_DAY.fullmatch(label):
+        return f" on {label}"
+    return f" from {label}" if label[:1].isdigit() and " to " in label else f" in {mid_sentence(label)}"
+
+
+def opening(label: str) -> str:
+    """A sentence's first words naming a period: 'In March 2025', 'On 30 December 2017', 'From April
+    2024 to March 2025' (a tester's 'In 27 December 2017 to 31 December 2017, Phone accounted for
+    57.5% of transactions')."""
+    if _A_DAY.fullmatch(label):
+        return f"On {label}"
+    return f"From {label}" if " to " in label else f"In {mid_sentence(label)}"
 
 
 def named_list(names: list[str], noun: str, most: int = 3) -> str:

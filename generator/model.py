@@ -271,6 +271,8 @@ class ServiceView:
     seasons: object = None
     comparisons: list = field(default_factory=list)  # comparison.Comparison per KPI, against like services
     peer_services: list = field(default_factory=list)  # comparison.PeerService: who it is compared with
+    dated_peers: list = field(default_factory=list)  # of those, councils whose figures are a year or more older
+    unranked_estimates: list = field(default_factory=list)  # councils (this one too) whose estimated cost is not ranked
     council: str | None = None  # the council it belongs to (its top-level organisation, or the publisher)
     charts: list[Chart] = field(default_factory=list)
     channels_used: list[int] = field(default_factory=list)  # indexes into SiteModel.channels with data
@@ -301,6 +303,8 @@ class ServiceView:
     has_transactions = property(lambda self: any(
         row.transactions is not None or any(v is not None for v in row.by_channel) for row in self.periods))
     forecast = property(lambda self: None if self.ended else self._seasons().forecast)
+    # The day its latest period ends (benchmarks: a peer's figures a year older are said to be).
+    latest_end = property(lambda self: self.periods[-1].period.end if self.periods else None)
     month_profile = property(lambda self: self._seasons().month_profile)
     same_month = property(lambda self: self._seasons().same_month)
     unusual = property(lambda self: self._seasons().unusual)

@@ -64,9 +64,8 @@ class Period:
             return f"Week starting {_day(self.start)}"
         if self.kind == "month":
             return f"{MONTH_NAME[self.start.month]} {self.start.year}"
-        return month_range_label(self.start, self.end) if _month_aligned(self) else (
-            f"{_day(self.start)} to {_day(self.end)}"
-        )
+        return month_range_label(self.start, self.end) if _month_aligned(self) else day_range_label(self.start,
+                                                                                                    self.end)
 
     @cached_property
     def fields(self) -> dict:
@@ -123,6 +122,18 @@ def month_range_label(start: date, end: date) -> str:
     if start.year == end.year:
         return f"{MONTH_NAME[start.month]} to {MONTH_NAME[end.month]} {end.year}"
     return f"{MONTH_NAME[start.month]} {start.year} to {MONTH_NAME[end.month]} {end.year}"
+
+
+def day_range_label(start: date, end: date) -> str:
+    """'29 December 2017', '27 to 31 December 2017', '27 November to 3 December 2017', '27 December
+    2017 to 2 January 2018': a tester's days read '29 December 2017 to 29 December 2017'."""
+    if start == end:
+        return _day(start)
+    if start.year != end.year:
+        return f"{_day(start)} to {_day(end)}"
+    if start.month != end.month:
+        return f"{start.day} {MONTH_NAME[start.month]} to {_day(end)}"
+    return f"{start.day} to {_day(end)}"
 
 
 def month_end(year: int, month: int) -> date:

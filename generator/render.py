@@ -34,7 +34,9 @@ Per kind (``page.kind``), from ``PageSpec.context``
     page          ``content``       MarkdownPage
 
 Filters: ``fmt(value, unit)``, ``figure(fig)``, ``change_text(fig)``, ``points_change(change, moved)`` (a share's
-change in percentage points: 'gained 4.1', 'little change', 'no change'), ``usual_latest(rows)`` (the period most
+change in percentage points: 'gained 4.1', 'little change', 'no change'), ``during(label)`` (' in March 2025',
+' on 30 December 2017'), ``opening(label)`` (a sentence's first words: 'In March 2025', 'From April 2024 to March
+2025'), ``usual_latest(rows)`` (the period most
 rows of a services table have their latest data for, and whether all do),
 ``date_label(d)``, ``sort_state(table, key)``, ``chart_table(chart)`` (a chart's data table:
 its ``<thead>`` and ``<tbody>``, with a column per series for a chart of several over time),
@@ -44,8 +46,8 @@ SVG with role, title and description), ``json_script(value)`` (JSON that is
 safe inside ``<script type="application/json">``).
 
 Globals: ``cost_rows(rows)`` and ``savings_rows(rows)`` (the body rows of the cost report and the
-savings ranking), ``value_td(value, unit, estimated=False, not_requested=False)`` (a value as a
-``<td>``, as the ``value_cell`` macro writes it), ``charts_by_topic(charts)`` (a service's charts by the
+savings ranking), ``value_td(value, unit, estimated=False, not_requested=False, period=None)`` (a value as a
+``<td>``, as the ``value_cell`` macro writes it, with the period it is for under it if given), ``charts_by_topic(charts)`` (a service's charts by the
 section of its page they go in: ``over_time``, ``channels``, ``compare`` and ``seasons``), and ``memo(key...)``, used as ``{% call memo(...) %}body{% endcall %}``, renders
 the body once per key in a build (the all-services table's rows, repeated on
 every sort order); links made with ``url()`` in the body suit every page it is shown on.
@@ -69,7 +71,7 @@ from generator import BUILTIN_THEME
 from generator import model as m
 from generator.charts import charts_by_topic
 from generator.formatting import (change_text, count_of, date_label, during, format_figure, format_many,
-                                  format_value, points_change)
+                                  format_value, opening, points_change)
 from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
@@ -350,6 +352,7 @@ def make_environment(search_path: list[Path], cache_dir: Path | None = None) -> 
         fmt=_fmt_filter,
         count_of=count_of,
         during=during,
+        opening=opening,
         figure=_figure_filter,
         change_text=_change_filter,
         points_change=points_change,
@@ -510,12 +513,16 @@ def _escaped(value) -> str:
 
 
 @jinja2.pass_context
-def value_td(ctx, value, unit, estimated=False, not_requested=False):
-    """A value as a table cell ('not requested', 'no data', or the value, marked if estimated).
+def value_td(ctx, value, unit, estimated=False, not_requested=False, period=None):
+    """A value as a table cell ('not requested', 'no data', or the value, marked if estimated, with
+    the period it is for under it if given).
 
     A function rather than a macro: the tables by period have a cell per measure per period on
     every service page, and a macro call per cell was a third of a large site's render time."""
-    return Markup(_value_cell(value, unit, _currency(ctx), estimated, not_requested))
+    cell = _value_cell(value, unit, _currency(ctx), estimated, not_requested)
+    if period and value is not None and not not_requested:
+        cell = f'{cell[:-len("</td>")]}<span class="table__period">{_escaped(period)}</span></td>'
+    return Markup(cell)
 
 
 _CELL_CACHES: dict[tuple[str, str], dict[float, str]] = {}

@@ -15,7 +15,7 @@ from datetime import date
 from functools import lru_cache
 
 from generator import model as m
-from generator.formatting import format_value
+from generator.formatting import format_value, opening
 from generator.periods import Period
 
 
@@ -58,7 +58,7 @@ def _sentence(changes: list[ShareChange], label: str, previous_label: str) -> st
         parts.append(f"{low.channel.label} lost the most, down {-low.change:.1f} points "
                      f"to {format_value(low.share, m.PERCENT)}")
     digital = [c for c in changes if c.channel.digital]
-    text = f"In {label}, against {previous_label}, " + "; ".join(parts) + "."
+    text = f"{opening(label)}, against {previous_label}, " + "; ".join(parts) + "."
     if digital and len(digital) < len(changes):
         shift = sum(c.change for c in digital)
         if round(shift, 1) != 0:

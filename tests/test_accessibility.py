@@ -634,3 +634,27 @@ def test_only_a_table_long_enough_to_search_has_the_box_and_its_script(built_sit
         long_enough = len(_service_rows(html)) >= 10
         assert ('data-table-filter="services-table"' in html) == long_enough, path
         assert ("js/table-filter.js" in html) == long_enough, path
+
+
+def test_a_long_word_in_a_services_name_wraps_on_a_phone(tmp_path, browser):
+    """A service named with a web address or a long compound ('Register at
+    www.wyrmshiredistrictcouncil.gov.uk', a tester's) widened its page at 320 px: the breadcrumb
+    (an inline block) and the organisation's headline figures (grid columns of 1fr, whose least
+    width is the longest word's) grew to fit it, and the whole page scrolled sideways."""
+    from sitefactory import build_with_fines_named
+
+    site = build_with_fines_named(tmp_path, "'Register at www.wyrmshiredistrictcouncil.gov.uk online'")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(site, "/"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": 320, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        for path in ("", "services/fines/", "organisations/dept-a/", "services/"):
+            page.goto(f"http://127.0.0.1:{server.server_port}/{path}")
+            assert "wyrmshiredistrictcouncil" in page.content(), path
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, f"/{path} is {width} px wide at 320 px"
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

@@ -191,7 +191,7 @@ def test_summary_sentences_are_computed_from_the_data(fixture_model):
         "March 2024 is left out: some channels have no figures for it.")
     permits = next(s for s in fixture_model.services if s.slug == "permits")
     split = {c.id: c for c in permits.charts}["channel-split"]
-    assert split.summary == ("In January to December 2024, Online accounted for 64.9% of transactions, "
+    assert split.summary == ("From January to December 2024, Online accounted for 64.9% of transactions, "
                              "compared with 39.4% in January to December 2023.")
     cost = {c.id: c for c in permits.charts}["cost-per-transaction"]
     assert "estimates from channel unit costs" in cost.summary
@@ -681,7 +681,7 @@ def test_the_transactions_sentence_over_years_gives_the_year_as_its_key_figure_d
     permits = next(s for s in model.services if s.slug == "permits")
     summary = {c.id: c for c in permits.charts}["transactions"].summary
     # 2024: 11 x 100 + 500 = 1,600. 2025: 10 x 110 + 600 + 50 = 1,750, up 150 / 1,600 = 9.375%.
-    assert summary == ("In January to December 2025, there were 1,750 transactions, up 9.4% from 1,600 (January "
+    assert summary == ("From January to December 2025, there were 1,750 transactions, up 9.4% from 1,600 (January "
                        "to December 2024). Of the 24 months shown, the busiest was March 2025, with 600, and the "
                        "quietest December 2025, with 50."), summary  # (no 'most used channel': it has one)
     assert permits.kpis["transactions_per_year"].value == 1750  # the key figure says the same
@@ -693,7 +693,7 @@ def test_the_transactions_sentence_over_years_gives_the_year_as_its_key_figure_d
     permits = next(s for s in model.services if s.slug == "permits")
     summary = {c.id: c for c in permits.charts}["transactions"].summary
     # 2025: 120 + 220 + 320 + 420 = 1,080; 2024: 110 + 210 + 310 + 410 = 1,040, up 40 / 1,040 = 3.8%.
-    assert summary.startswith("In January to December 2025, there were 1,080 transactions, up 3.8% from 1,040 "
+    assert summary.startswith("From January to December 2025, there were 1,080 transactions, up 3.8% from 1,040 "
                               "(January to December 2024). Of the 12 quarters shown, the busiest was October to "
                               "December 2025, with 420, and the quietest January to March 2023, with 100."), summary
 
@@ -774,7 +774,7 @@ def test_the_months_the_busiest_and_quietest_are_not_chosen_from_are_counted_as_
     chart = {c.id: c for c in permits.charts}["transactions"]
     assert len({row["period"] for row in chart.rows}) == 24  # the table's rows
     # 2025: 10 x 150 + 650 + 60 = 2,210. 2024 has 10 whole months: no comparison. December: phone 50, online 10.
-    assert chart.summary == ("In January to December 2025, there were 2,210 transactions. Of the 24 months shown, "
+    assert chart.summary == ("From January to December 2025, there were 2,210 transactions. Of the 24 months shown, "
                              "the busiest was March 2025, with 650, and the quietest December 2025, with 60. "
                              "June 2024 is left out: some channels have no figures for it. September 2024 has no "
                              "figures. Phone was the most used channel in December 2025."), chart.summary

@@ -26,18 +26,36 @@ def test_ranks_median_and_quartiles():
     cost = KPI_INFO[m.COST_PER_TRANSACTION]  # lower is better
     others = [peer("A", cost_per_transaction=2.0), peer("B", cost_per_transaction=4.0),
               peer("C", cost_per_transaction=1.0), peer("D", cost_per_transaction=None)]
-    c = compare(cost, "Us", "Pay a fine", 3.0, others)
+    c = compare(cost, "Us", "Pay a fine", m.Figure(cost, 3.0), others)
     # Values 1, 2, 3, 4 (D has none): we are third cheapest of four. Inclusive quartiles of 1, 2, 3, 4:
     # Q1 = 1 + 0.75 x (2 - 1) = 1.75, median 2.5, Q3 = 3 + 0.25 x (4 - 3) = 3.25.
     assert (c.rank, c.of) == (3, 4)
     assert (c.lower_quartile, c.median, c.upper_quartile) == (1.75, 2.5, 3.25)
     assert [r.council for r in c.ranked] == ["C", "A", "Us", "B"]
     take_up = KPI_INFO[m.DIGITAL_TAKE_UP]  # higher is better; a tie shares the better rank
-    c = compare(take_up, "Us", "Pay a fine", 60.0, [peer("A", digital_take_up=60.0), peer("B", digital_take_up=70.0)])
+    c = compare(take_up, "Us", "Pay a fine", m.Figure(take_up, 60.0),
+                [peer("A", digital_take_up=60.0), peer("B", digital_take_up=70.0)])
     assert [(r.council, r.rank) for r in c.ranked] == [("B", 1), ("A", 2), ("Us", 2)]
     # No figure of our own: the others are still ranked, and we are not.
-    c = compare(take_up, "Us", "Pay a fine", None, [peer("A", digital_take_up=60.0), peer("B", digital_take_up=70.0)])
+    c = compare(take_up, "Us", "Pay a fine", m.Figure(take_up), [peer("A", digital_take_up=60.0),
+                                                                  peer("B", digital_take_up=70.0)])
     assert c.rank is None and c.of == 2 and c.median == 65.0
+
+
+def test_an_estimated_cost_is_not_ranked_against_published_ones():
+    """The methodology says an estimate is never compared with a real cost: a tester's estimate of
+    £1.73 had been ranked '4 of 4' against three published costs, and a peer's estimate (its file's
+    cost_estimated column) ranked and counted in the quartiles as if published."""
+    cost = KPI_INFO[m.COST_PER_TRANSACTION]
+    estimated_peer = peer("E", cost_per_transaction=0.5)
+    estimated_peer.estimated = frozenset({m.COST_PER_TRANSACTION})
+    others = [peer("A", cost_per_transaction=2.0), peer("B", cost_per_transaction=4.0), estimated_peer]
+    c = compare(cost, "Us", "Pay a fine", m.Figure(cost, 1.0, estimated=True), others)
+    # Ranked: A's £2.00 and B's £4.00 alone; median (2 + 4) / 2 = 3.
+    assert c.own_estimate and c.rank is None and (c.of, c.median) == (2, 3.0)
+    assert [r.council for r in c.ranked] == ["A", "B"]
+    published = compare(cost, "Us", "Pay a fine", m.Figure(cost, 1.0), others)
+    assert not published.own_estimate and (published.rank, published.of) == (1, 3)
 
 
 def test_a_peer_file_is_read_as_the_cards_are(tmp_path):
@@ -53,7 +71,7 @@ def test_a_peer_file_is_read_as_the_cards_are(tmp_path):
     assert service.lgsl == "101"  # compared with LGSL 101 however it is written
     # Transactions per year: 12 x 100. Take-up: its latest period with a value, November (50 + 11).
     assert service.figures[m.TRANSACTIONS_PER_YEAR] == 1200
-    assert service.figures[m.DIGITAL_TAKE_UP] == 61.0 and service.labels[m.DIGITAL_TAKE_UP] == "2024-11"
+    assert service.figures[m.DIGITAL_TAKE_UP] == 61.0 and service.labels[m.DIGITAL_TAKE_UP] == "November 2024"
     assert service.figures[m.COMPLETION_RATE] is None
 
 
@@ -98,9 +116,13 @@ def test_service_pages_compare_with_peers_and_with_other_councils_on_the_site(tm
     text = " ".join(section.get_text(" ", strip=True).split())
     # Permits' digital take-up is December 2024: 240 / 340 = 70.6%, second to North's 90.0%.
     assert "Digital take-up 70.6% 2 of 2" in text
-    # Its cost is an estimate from unit costs ((240 x £0.20 + 100 x £2.00) / 340 = £0.73), ranked against
-    # North's published £1.00: marked as such, as on its card.
-    assert "Cost per transaction £0.73 (estimate) 1 of 2" in text
+    # Its cost is an estimate from unit costs ((240 x £0.20 + 100 x £2.00) / 340 = £0.73): not ranked
+    # against North's published £1.00 (no row for cost, then), and the page says why.
+    assert "Cost per transaction £0.73" not in text
+    assert ("A cost per transaction estimated from typical costs per channel is not ranked against costs a "
+            "council published: Test Council has such an estimate, left out of the ranks and quartiles.") in text
+    # Each figure names its period; North's, for December 2024 as permits' own latest, is not a year behind.
+    assert "90.0% December 2024" in text and "a year or more before" not in text
     assert section.find("a", href="https://north.example/").get_text() == "North Council"
 
     # A second council on the same site running the same LGSL service is compared too.
@@ -181,7 +203,7 @@ def test_a_figure_not_requested_is_not_called_missing_in_the_comparison(tmp_path
     # Columns: their service, transactions per year, take-up, cost, completion rate, satisfaction.
     assert rows["Test Council (this service)"][4] == "not requested"
     assert rows["Test Council (this service)"][5] == "no data"  # collected, but none published
-    assert rows["North Council"][4:] == ["80.0%", "not requested"]
+    assert rows["North Council"][4:] == ["80.0% December 2024", "not requested"]
     completion = next(tr for tr in figures.tbody.find_all("tr") if tr.th.get_text() == "Completion rate")
     assert [td.get_text() for td in completion.find_all("td")][:2] == ["not requested", "not requested, of 2"]
 
@@ -294,3 +316,68 @@ def test_one_rule_for_lgsl_codes_in_comparisons_and_in_what_a_reused_page_covers
     weird = write_site(tmp_path / "weird", {**files, "content/services/other-permits.yaml":
                                             files["content/services/other-permits.yaml"].replace("５２４", "5²")})
     prepare(weird)  # no traceback
+
+
+def test_a_peer_whose_figures_are_a_year_older_is_said_to_be(tmp_path):
+    """The example site's peers' figures were for March 2025, ranked beside its own for September
+    2026 without a word (a tester): the page names the council whose latest figures end a year or
+    more before this service's, and each figure's period."""
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\npeers:\n  - name: North Council\n    file: peers/north.csv\n"
+    files["content/services/permits.yaml"] += "lgsl: 1000\n"
+    files["data/peers/north.csv"] = (HEADER + "\npermits,Parking permits,north,North Council,1000,2023-11,"
+                                     "2023-11-01,2023-11-30,500,450,90.0,1.00,false,,,true\n")
+    out = tmp_path / "site"
+    build_site(write_site(tmp_path, files), out)
+    page = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
+    text = " ".join(page.find(id="compare-heading").parent.get_text(" ", strip=True).split())
+    # Permits' figures run to December 2024; North's end in November 2023, 13 months before.
+    assert ("North Council’s latest figures end a year or more before this council’s (December 2024): the ranks "
+            "set figures of different years side by side.") in text
+    assert "Digital take-up 70.6% 2 of 2" in text and "90.0% November 2023" in text
+
+
+def test_a_bad_cell_in_a_peers_file_is_a_warning_and_a_good_copy_is_kept(tmp_path):
+    """Another council's published file with 'n/a' for a cost had stopped this council's site from
+    publishing, and the fetched file had replaced the last good copy in the cache, so a build offline
+    failed too (a tester). Now the cell is a warning, located, and its value left out; a fetched file
+    with a problem gives way to the last copy read without one."""
+    import functools
+    import http.server
+    import threading
+
+    served = tmp_path / "served"
+    served.mkdir()
+    good = (HEADER + "\npermits,Parking permits,north,North Council,1000,2024-11,2024-11-01,2024-11-30,500,400,"
+            "80.0,1.20,false,,,true\npermits,Parking permits,north,North Council,1000,2024-12,2024-12-01,"
+            "2024-12-31,500,450,90.0,1.00,false,,,true\n")
+    (served / "north.csv").write_text(good)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/north.csv"
+    try:
+        files = standard_files()
+        files["config.yaml"] += f"charts:\n  static_svg: false\npeers:\n  - name: North Council\n    url: {url}\n"
+        files["content/services/permits.yaml"] += "lgsl: 1000\n"
+        config = write_site(tmp_path / "site", files)
+        cost = lambda prepared: next(s for s in prepared.model.services if s.slug == "permits") \
+            .peer_services[0].figures[m.COST_PER_TRANSACTION]  # noqa: E731
+        first = prepare(config)
+        assert cost(first) == 1.00 and not first.problems.warnings
+        (served / "north.csv").write_text(good.replace("2024-12-31,500,450,90.0,1.00", "2024-12-31,500,450,90.0,n/a"))
+        second = prepare(config)  # the fetched file has a bad cell: the good copy is used, and said to be
+        (warning,) = [w for w in second.problems.warnings if "north.csv" in w.message]
+        assert warning.message.startswith(f"the file fetched from {url} has problems ({url}:3:12: 'n/a' is not a "
+                                          "number); using the copy fetched on")
+        assert cost(second) == 1.00
+        (tmp_path / "site/.perfpages-cache/peers").rename(tmp_path / "old-cache")  # no good copy: the rest is used
+        third = prepare(config)
+        (warning,) = [w for w in third.problems.warnings if w.path == url]
+        assert (warning.line, warning.column) == (3, 12) and "(in North Council's figures, which leave it out)" in \
+            warning.message
+        assert cost(third) == 1.20  # December's cost unread: November's is its latest
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -238,7 +238,7 @@ def test_a_years_money_is_shown_in_whole_pounds_and_year_ranges_do_not_run_toget
     assert income.card.unit == "money_whole" and income.year.unit == "money_whole"
     chart = next(c for c in permits.charts if c.id == "income-and-cost")
     # 2023/24: 1,500 online x £0.20 + 400 by phone x £2.00 = £1,100; 2022/23: £200 + £1,000 = £1,200.
-    assert chart.summary.startswith("In April 2023 to March 2024 the service brought in £6,750 and cost £1,100. "
+    assert chart.summary.startswith("From April 2023 to March 2024 the service brought in £6,750 and cost £1,100. "
                                     "Over April 2022 to March 2024 income was £11,560 against costs of £2,300")
     line = next(c for c in permits.charts if c.id == "measure-income")
     assert line.summary == "Income rose from £4,810 (April 2022 to March 2023) to £6,750 (April 2023 to March 2024)."
@@ -346,5 +346,5 @@ def test_a_sum_of_days_not_compared_says_how_many_days_it_has(tmp_path):
         [f"{day:%Y-%m-%d},phone,1,5" for day in year]
     prepared = prepare(write_site(tmp_path, site_files(**{"data/calls.csv": "\n".join(days) + "\n"})))
     offered = service(prepared, "calls").measures[0]
-    assert change_text(offered.year) == ("No comparison with 22 December 2023 to 31 December 2023, which has only "
+    assert change_text(offered.year) == ("No comparison with 22 to 31 December 2023, which has only "
                                          "10 days of data")

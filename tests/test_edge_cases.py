@@ -201,3 +201,27 @@ def test_csv_downloads_do_not_carry_spreadsheet_formulas(tmp_path):
     assert "'=HYPERLINK" in services and ",=HYPERLINK" not in services
     chart = (site / "data/charts/organisations/dept-a/transactions-by-service.csv").read_text()
     assert "'=HYPERLINK" in chart
+
+
+def test_a_span_of_days_is_named_as_people_write_it_and_a_sentence_opens_on_it():
+    """A tester's five days of requests read '29 December 2017 to 29 December 2017' on a card and
+    'In 27 December 2017 to 31 December 2017, Phone accounted for 57.5% of transactions'."""
+    from datetime import date
+
+    from generator.formatting import during, opening
+    from generator.periods import Period
+
+    def label(start, end):
+        return Period(date(*start), date(*end), "range").label
+
+    assert label((2017, 12, 29), (2017, 12, 29)) == "29 December 2017"
+    assert label((2017, 12, 27), (2017, 12, 31)) == "27 to 31 December 2017"
+    assert label((2017, 11, 27), (2017, 12, 3)) == "27 November to 3 December 2017"
+    assert label((2017, 12, 27), (2018, 1, 2)) == "27 December 2017 to 2 January 2018"
+    assert label((2023, 4, 1), (2024, 3, 31)) == "April 2023 to March 2024"  # whole months as before
+    assert [opening(text) for text in ("March 2025", "29 December 2017", "27 to 31 December 2017",
+                                       "April 2024 to March 2025")] == [
+        "In March 2025", "On 29 December 2017", "From 27 to 31 December 2017", "From April 2024 to March 2025"]
+    assert [during(text) for text in ("March 2025", "29 December 2017", "27 to 31 December 2017",
+                                      "April 2024 to March 2025")] == [
+        " in March 2025", " on 29 December 2017", " from 27 to 31 December 2017", " in April 2024 to March 2025"]

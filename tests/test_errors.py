@@ -1073,3 +1073,26 @@ def test_errors_are_listed_after_the_warnings_just_above_the_count(tmp_path, cap
     assert [line.split(": ", 2)[2] for line in text.splitlines()[:3]] == ["first warning", "second warning",
                                                                          "the error"]
     assert text.splitlines()[3] == "1 error(s), 2 warning(s)"
+
+
+def test_services_with_no_digital_figures_in_a_file_that_has_others_are_told_their_take_up_reads_0(tmp_path):
+    """A tester's library loans file had e-book rows for most councils and none at all for 12, whose
+    take-up was published as 0.0% with no word. One warning for the file names them; a service whose
+    digital rows are there with the count blank reads 'no data', as the hint says, and is not named."""
+    from generator.build import prepare
+    from generator.model import DIGITAL_TAKE_UP
+
+    files = standard_files()
+    files["data/shared.csv"] = ("service,period,channel,transactions\nAlpha,2024-01,online,60\nAlpha,2024-01,phone,40\n"
+                                "Bravo,2024-01,phone,50\nCharlie,2024-01,online,\nCharlie,2024-01,phone,30\n")
+    for key in ("Alpha", "Bravo", "Charlie"):
+        files[f"content/services/{key.lower()}.yaml"] = (f"name: {key}\norganisation: test-council\ndescription: D.\n"
+                                                          f"data: {{file: shared.csv, service: {key}}}\n")
+    config = write_site(tmp_path, files)
+    code, out = run(config, "check")
+    assert code == 0, out
+    assert ("data/shared.csv: warning: 'Bravo' has no figures for Online in this file, which other services' "
+            "digital figures are in: its digital take-up is published as 0%") in out
+    assert out.count("published as 0%") == 1  # not fines or permits, whose files are their own
+    take_up = {view.slug: view.kpis[DIGITAL_TAKE_UP].value for view in prepare(config).model.services}
+    assert take_up["alpha"] == 60.0 and take_up["bravo"] == 0 and take_up["charlie"] is None

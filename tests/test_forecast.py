@@ -202,12 +202,14 @@ def test_ranges_are_calibrated_on_synthetic_series(trend):
 
 
 def test_coverage_on_the_example_site(capsys):
-    """Reported rather than tightly asserted: 13 services, one held-out year each, is a small sample."""
+    """Reported rather than tightly asserted: 13 services, one held-out year each, is a small sample.
+    The forecasts are the pages' own, whose series leave out months with a channel's count blank
+    (build.add_summaries): the docs' figures had come from every month's total (84% and 97%, against
+    81% and 96% on the pages, a tester found)."""
     from generator.build import prepare
 
     services = prepare(Path(__file__).parent.parent / "config.yaml").model.services
-    forecasts = [forecast_months([(row.period, row.transactions) for row in s.periods]) for s in services]
-    backtests = [f.backtest for f in forecasts if f is not None and f.backtest is not None]
+    backtests = [s.forecast.backtest for s in services if s.forecast is not None and s.forecast.backtest is not None]
     assert backtests
     cover80, cover95 = pooled_coverage(backtests)
     mape = sum(b.mape for b in backtests) / len(backtests)
