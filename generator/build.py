@@ -351,6 +351,9 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                    and not source.resolve().is_relative_to(BUILTIN_THEME.resolve())],
                   sorted((BUILTIN_THEME / "static").rglob("*.css")), problems, media_only_sheets(search_path[:-1]))
     if problems.errors:  # nothing more to build on: stop here, with the warnings found so far
+        from generator.markdown_text import tell_markdown_slips
+
+        tell_markdown_slips(content, problems)  # what the Markdown's own checks find, all at once too
         _accept_warnings(problems, config)
         _fail_if_errors(problems, strict)
     data_links = {path.split("/")[-1][:-4]: path for path in downloads}

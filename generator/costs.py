@@ -38,6 +38,7 @@ class CostLine:
     costed_transactions: float | None = None  # the transactions the cost is of: fewer, and it is part of it
     not_requested: bool = False  # no cost is collected (cost per transaction not requested): not "no data"
     unpaired_cost: float | None = None  # a service's cost for the year its counts do not wholly cover: in no sum
+    uncounted: tuple[str, ...] = ()  # a service's channels marked not requested, so in none of its figures
 
     @property
     def partly_costed(self) -> bool:
@@ -188,7 +189,7 @@ def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
                     sums.estimated, sums.months, sums.cost_months if cost is not None else 0.0,
                     costed_tx if cost is not None else None,
                     service.kpis[m.COST_PER_TRANSACTION].status == m.NOT_REQUESTED or sums.not_requested,
-                    sums.unpaired_cost if cost is None else None)
+                    sums.unpaired_cost if cost is None else None, tuple(service.uncounted_channels))
 
 
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:

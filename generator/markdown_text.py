@@ -189,6 +189,21 @@ def render_markdown(text: str, shift_headings: int = 0, page_url: str = "", sour
     return html
 
 
+def tell_markdown_slips(content, problems) -> None:
+    """The warnings of services' notes and Markdown pages that need no other file to find (a script
+    link or an image from another host removed, a heading level skipped), for a build that stops at
+    an error before its pages are put together: a tester's check with one error in a YAML file had
+    lost two such warnings that a clean check told, though every problem is to be told at once."""
+    slips: list = []
+    for svc in content.services:
+        if svc.notes:
+            render_markdown(svc.notes, shift_headings=2, page_url=f"services/{svc.slug}/", source=svc.path,
+                            links=slips)
+    for page in content.pages:
+        render_markdown(page.body, page_url=f"{page.slug}/", source=page.path, links=slips)
+    check_links([slip for slip in slips if isinstance(slip, MarkdownSlip)], set(), {}, problems)
+
+
 def check_links(links: list[SiteLink], outputs: set[str], pages: dict[str, str], problems) -> None:
     """Warn at each Markdown link within the site that leads to no file the build makes.
 

@@ -660,6 +660,8 @@ def _cost_rows(ctx, rows) -> Markup:
             if r.cost is not None and r.cost_months < r.months - 0.5:  # the cost is of fewer months
                 note += (f'<span class="table__period">cost for {round(r.cost_months)} of '
                          f'{_months(r.months)}</span>')
+            if r.uncounted:  # a channel marked not requested: the row is of the others (a tester)
+                note += _uncounted_note(r.uncounted)
             if r.unpaired_cost is not None:  # published, but no cost per transaction: said, and in no total
                 note += ('<span class="table__period">cost not in the totals: not every month\'s transactions '
                          'are counted</span>')
@@ -670,6 +672,10 @@ def _cost_rows(ctx, rows) -> Markup:
                          + "</tr>")
         out.append(made[key])
     return Markup("\n".join(out))
+
+
+def _uncounted_note(channels) -> str:
+    return f'<span class="table__period">not counting {escape("; ".join(channels))}</span>'
 
 
 def _months(count: float) -> str:
@@ -700,7 +706,9 @@ def _savings_rows(ctx, rows) -> Markup:
             out.append(made[row_key])
             continue
         sv = s.savings
-        cells = [_name_cells(ctx, s, "#savings-heading", f'<span class="table__period">{escape(sv.period_label)}</span>'),
+        note = f'<span class="table__period">{escape(sv.period_label)}</span>' + (
+            _uncounted_note(s.uncounted_channels) if s.uncounted_channels else "")
+        cells = [_name_cells(ctx, s, "#savings-heading", note),
                  _value_cell(sv.take_up, m.PERCENT, currency), _value_cell(sv.cost, m.MONEY_WHOLE, currency)]
         for name in ("points", "best", "target"):
             sc = sv.scenario(name)

@@ -1096,3 +1096,18 @@ def test_services_with_no_digital_figures_in_a_file_that_has_others_are_told_the
     assert out.count("published as 0%") == 1  # not fines or permits, whose files are their own
     take_up = {view.slug: view.kpis[DIGITAL_TAKE_UP].value for view in prepare(config).model.services}
     assert take_up["alpha"] == 60.0 and take_up["bravo"] == 0 and take_up["charlie"] is None
+
+
+def test_a_failed_check_still_tells_what_the_markdown_of_notes_and_pages_has(tmp_path):
+    """Every problem at once: with one YAML error elsewhere, a tester's check had lost the warnings
+    of a service's notes (a script link removed, an image from another host left out)."""
+    files = standard_files()
+    files["content/services/fines.yaml"] += "notes: 'See [this](javascript:alert(1)) and ![x](https://evil.example/x.png)'\n"
+    clean = run(write_site(tmp_path / "clean", files), "check")[1]
+    files["content/services/permits.yaml"] = files["content/services/permits.yaml"].replace(
+        "organisation:", "  organisation:")
+    code, out = run(write_site(tmp_path / "broken", files), "check")
+    assert code == 1 and "content/services/permits.yaml:2:" in out and "error: YAML syntax error" in out
+    for said in ("link to 'javascript:alert(1)' is removed", "image 'https://evil.example/x.png' is from another host"):
+        assert said in clean and said in out, said
+    assert "content/services/fines.yaml:7:20: warning: link" in out and "fines.yaml:7:20: warning: link" in clean

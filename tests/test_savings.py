@@ -172,3 +172,27 @@ def test_a_site_of_satisfaction_alone_is_not_told_it_lacks_a_whole_year(tmp_path
     text = BeautifulSoup((tmp_path / "site/savings/index.html").read_text(), "html.parser").find("main").get_text(
         " ", strip=True)
     assert "whole 12 months" not in text and "No service has both a channel split" in text
+
+
+def test_a_channel_not_counted_is_said_beside_the_savings_and_the_cost_report(tmp_path):
+    """A tester's parking fines marked Post *** in every quarter: the service page said Post was not
+    counted above its key figures, but its savings ('77.2% of 36,730 transactions were digital') and
+    its rows in the savings ranking and the cost report stood beside complete services without a word."""
+    from sitefactory import permits_csv
+
+    files = standard_files()
+    files["data/permits.csv"] = permits_csv() + "".join(
+        f"{2023 + i // 12}-{i % 12 + 1:02d},post,***\n" for i in range(24))
+    out = tmp_path / "site"
+    build_site(write_site(tmp_path, files), out)
+
+    def text(path):
+        return " ".join(BeautifulSoup((out / path).read_text(), "html.parser").get_text(" ").split())
+
+    assert ("Transactions through Post are not counted (marked not requested in the data), so these figures are of "
+            "the other channels.") in text("services/permits/index.html")
+    assert "Renew a permit January to December 2024 not counting Post" in text("savings/index.html")
+    reports = [text(p.relative_to(out)) for p in sorted(out.glob("costs/20*/index.html"))]
+    assert "Renew a permit not counting Post" in reports[1]  # 2023/24, a whole year
+    assert all("not counting Post" in report for report in reports if "Renew a permit" in report)
+    assert "not counting" not in text("services/fines/index.html")
