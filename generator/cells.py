@@ -230,7 +230,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                        _number_example(col, unit)
                        + "; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else "")
-                       + _marker_hint(str(raw[index])))
+                       + _marker_hint(str(raw[index]), Path(str(_file(long, index, path))).name))
     values = values.astype(float)
     if factor != 1:  # a column of thousands or millions (multiply: in the source), checked as what it means
         values = (values * factor).round(6)  # 145.9 million is 145,900,000, not 145,900,000.00000003
@@ -496,15 +496,17 @@ def _number_example(col: str, unit: str | None) -> str:
             "money": "write an amount such as 1234.50 or 1,234.50"}.get(kind, "write a number such as 1234 or 1,234")
 
 
-def _marker_hint(text: str) -> str:
+def _marker_hint(text: str, file: str) -> str:
     """A short mark with no digit ('-.', 'z', '~'), or a few words ('Not surveyed'), is likely the
     publisher's own way of writing no data, on every export: say how to read it so, once for the
-    file, rather than edit every cell."""
+    file, rather than edit every cell (with the source to write, for a file that has none: a tester
+    went looking for 'its source')."""
     text = text.strip()
     if not text or len(text) > 30 or any(c.isdigit() for c in text):
         return ""
     said = yaml_scalar(text)
-    return (f"; if '{text}' means no data in this file, add missing: [{said}] to its source in config.yaml"
+    return (f"; if '{text}' means no data in this file, add missing: [{said}] to its source in config.yaml "
+            f"(a file with none: sources: [{{file: {yaml_scalar(file)}, missing: [{said}]}}])"
             + (f" (or not_requested: [{said}], if the figure is deliberately not collected)" if len(text) > 4 else ""))
 
 

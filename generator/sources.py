@@ -1507,10 +1507,15 @@ def warn_of_idle_replace(source: Source, rows: LongRows, problems: Problems) -> 
             close = [cells[c] for c in difflib.get_close_matches(wanted, list(cells), n=1, cutoff=0.8)] or \
                 [cells[c] for c in cells if wanted and re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", c)][:1]  # in a
             # text a template made ('Hatlon major' from '{area_name} major'): the whole of it is what is matched
-            problems.warning(source.config_path, f"replace: '{key}' matches no {name} cell in {source.file}, "
-                             "so it corrects nothing",
+            # (Of the rows read: a tester's corrections of councils that exclude: left out had read as
+            # if the file did not hold them.)
+            left_out = source.values["filter"] or source.values["exclude"]
+            problems.warning(source.config_path, f"replace: '{key}' matches no {name} cell "
+                             f"{'of the rows read from' if left_out else 'in'} {source.file}, so it corrects nothing",
                              *source.positions.key_at(("sources", source.index, "replace", name, key)),
                              hint=(f"did you mean '{close[0]}'? " if close else "")
+                             + ("if its rows are ones filter: or exclude: leaves out, the correction is not needed; "
+                                if left_out else "")
                              + "replace: matches a cell's whole text as the file writes it (spaces at either end "
                              "aside), capitals included" + (
                                  "; a channel read from a heading is mapped with wide: channels:"

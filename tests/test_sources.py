@@ -1181,7 +1181,8 @@ def test_statswales_marks_read_as_no_data_and_footnotes(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and "1 error(s)" in out
     assert "data/permits.csv:4:3: error: 'transactions' is not a number: '-.'" in out
-    assert "if '-.' means no data in this file, add missing: [\"-.\"] to its source in config.yaml" in out
+    assert ("if '-.' means no data in this file, add missing: [\"-.\"] to its source in config.yaml (a file with "
+            "none: sources: [{file: permits.csv, missing: [\"-.\"]}])") in out  # a tester's file had no source
     csv_text = csv_text.replace("-.", "6")
     config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     assert run(config, "check", "--strict")[0] == 0
