@@ -505,9 +505,9 @@ def _marker_hint(text: str, file: str) -> str:
     if not text or len(text) > 30 or any(c.isdigit() for c in text):
         return ""
     said = yaml_scalar(text)
-    return (f"; if '{text}' means no data in this file, add missing: [{said}] to its source in config.yaml "
-            f"(a file with none: sources: [{{file: {yaml_scalar(file)}, missing: [{said}]}}])"
-            + (f" (or not_requested: [{said}], if the figure is deliberately not collected)" if len(text) > 4 else ""))
+    return (f"; if '{text}' means no data in this file, add missing: [{said}] to its source in config.yaml"
+            + (f" (or not_requested: [{said}], if the figure is deliberately not collected)" if len(text) > 4 else "")
+            + f"; a file with none gets one: sources: [{{file: {yaml_scalar(file)}, missing: [{said}]}}]")
 
 
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
@@ -640,8 +640,11 @@ def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
             hint = ("use a month (2024-03, Mar 2024, 03/2024), a quarter (2024-Q1, Q1 2024), a financial year "
                     "(2023-24, 2023/24), a year (2024), a date (2024-03-31), a week (2024-W10) or a range "
                     "(April 2023 to March 2024); fix a one-off typo with replace: in the source")
+        named = _name("period", long["period@col"], index, headings) if column and not composed else "'period'"
+        if named != "'period'" and named.split("'")[3].lower() in str(raw[index]).lower():
+            named = "'period'"  # a heading joined to a cell ('April' and '2024/25'): the column is not the period's
         problems.error(_file(long, index, path),
-                       f"'period' is not a period I recognise: '{raw[index]}'{also}", where[1] or None,
+                       f"{named} is not a period I recognise: '{raw[index]}'{also}", where[1] or None,
                        where[2] or None, hint=hint)
     return periods
 
@@ -816,7 +819,8 @@ def _parse_channels(long: pd.DataFrame, path, config: Config, problems: Problems
                            "line": long.loc[bad, "@line"]}, index=bad)
     for (text, _, _, blank), rows in places.groupby(["text", "col", "file", "empty"], sort=False):
         index, more = rows.index[0], rows["line"].nunique() - 1
-        said = f"'channel' is not a channel in config.yaml: '{raw[index]}'" + (
+        named = f"'channel' (column '{column}')" if column.strip().lower() != "channel" else "'channel'"
+        said = f"{named} is not a channel in config.yaml: '{raw[index]}'" + (
             f" (and {more} more row{'s' if more > 1 else ''} with it)" if more else "")
         if blank:
             problems.warning(_file(long, index, path), said + ", and its row has no figures: passed over",

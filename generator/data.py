@@ -266,8 +266,9 @@ def _and_others(others: list[str], most: int = 5) -> str:
     """' (and 2 more services with it: 'A' and 'B')': a tester had to find the other 8 with a script."""
     if not others:
         return ""
-    named = ", ".join(f"'{name}'" for name in others[:most]) + (f" and {len(others) - most} more"
-                                                                  if len(others) > most else "")
+    quoted = [f"'{name}'" for name in others]
+    named = (", ".join(quoted[:most]) + f" and {len(others) - most} more" if len(others) > most else
+             quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1])
     return f" (and {len(others)} more service{'s' if len(others) > 1 else ''} with it: {named})"
 
 

@@ -1181,8 +1181,8 @@ def test_statswales_marks_read_as_no_data_and_footnotes(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and "1 error(s)" in out
     assert "data/permits.csv:4:3: error: 'transactions' is not a number: '-.'" in out
-    assert ("if '-.' means no data in this file, add missing: [\"-.\"] to its source in config.yaml (a file with "
-            "none: sources: [{file: permits.csv, missing: [\"-.\"]}])") in out  # a tester's file had no source
+    assert ("if '-.' means no data in this file, add missing: [\"-.\"] to its source in config.yaml; a file with "
+            "none gets one: sources: [{file: permits.csv, missing: [\"-.\"]}]") in out  # a tester's file had none
     csv_text = csv_text.replace("-.", "6")
     config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     assert run(config, "check", "--strict")[0] == 0
@@ -2462,7 +2462,8 @@ def test_a_file_of_another_kind_of_period_in_a_pattern_is_one_error(tmp_path):
              "data/courts/courts-2024-12.csv": year.replace("{y}", "July to December 2024")}
     code, out = run(site(tmp_path, source, files), "check")
     assert code == 1 and "1 error(s)" in out
-    assert "mixes periods of different kinds" in out and "(and 3 more services with it)" in out
+    assert "mixes periods of different kinds" in out
+    assert "(and 3 more services with it: 'Court 2', 'Court 3' and 'Court 4')" in out  # named: a tester had to hunt
     assert "exclude: {file name: 'courts-2024-12'}" in out
 
 
@@ -2800,7 +2801,8 @@ def test_words_meaning_no_data_get_a_hint_to_declare_them_and_a_percentages_exam
     assert ("data/permits.csv:3:3: error: 'satisfaction' is not a number: 'Not surveyed'\n    hint: write a "
             "percentage such as 72.5 or 72.5%; leave the cell blank if there is no data, or write *** if it was not "
             "requested; if 'Not surveyed' means no data in this file, add missing: [Not surveyed] to its source in "
-            "config.yaml (or not_requested: [Not surveyed], if the figure is deliberately not collected)\n") in out
+            "config.yaml (or not_requested: [Not surveyed], if the figure is deliberately not collected); a file with "
+            "none gets one: sources: [{file: permits.csv, missing: [Not surveyed]}]\n") in out
     source = "sources:\n  - file: permits.csv\n    missing: ['Not surveyed']\n"
     config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
@@ -3450,7 +3452,8 @@ def test_a_total_row_with_figures_is_not_also_said_to_have_none(tmp_path):
               "    wide:\n      columns: '{channel}'\n      measure: transactions\n")
     config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     code, out = run(config, "check")
-    assert code == 1 and "data/permits.csv:4:1: error: 'period' is not a period I recognise: 'Total'" in out
+    assert code == 1 and "data/permits.csv:4:1: error: 'period' (column 'Month') is not a period I recognise: 'Total'" \
+        in out  # the column named as the file heads it
     assert "no figures" not in out and "1 error(s), 0 warning(s)" in out
 
 
@@ -4594,7 +4597,8 @@ def test_dates_written_month_first_are_one_error_not_one_a_row(tmp_path):
     config = site(tmp_path, source, {"data/r.csv": data})
     code, out = run(config, "check")
     assert code == 1 and out.count("error:") == 1, out
-    assert ("data/r.csv:5:2: error: 'period' is not a period I recognise: '12/13/2017 11:00:58 PM' (and 6 more rows "
+    assert ("data/r.csv:5:2: error: 'period' (column 'Created') is not a period I recognise: '12/13/2017 11:00:58 PM' "
+            "(and 6 more rows "
             "with dates written month first)\n    hint: '12/13/2017' has 13 in the month's place") in out
     config.write_text(config.read_text().replace("    constants:", "    dates: month_first\n    constants:"))
     assert run(config, "check")[0] == 0
@@ -5472,3 +5476,20 @@ def test_a_service_made_from_rows_with_no_figure_in_any_says_so_on_its_page(tmp_
     page = (tmp_path / "site/services/closed/index.html").read_text(encoding="utf-8")
     assert "No figures have been published for this service" in page and "once" not in page
     assert "No figures have been published" not in (tmp_path / "site/services/open/index.html").read_text()
+
+
+def test_a_years_row_is_called_a_total_only_where_its_months_are_there(tmp_path):
+    """A tester's library loans had a council's only figure for books in a year's row beside months
+    of e-books: the hint called it a total to leave out with exclude:, which published the council
+    without books. A year's row is a total of months only where months of its channel lie inside it."""
+    months = "".join(f"2023-{m:02d},online,{10 + m}\n" for m in range(4, 13))
+    total = "period,channel,transactions\n" + months + "2023/24,online,999\n"
+    alone = "period,channel,transactions\n" + months + "2023/24,phone,999\n"
+    for text, said in ((total, "is likely a total: leave such rows out with exclude:"),
+                       (alone, "its row for April 2023 to March 2024 is not a total of its months: no month of the "
+                               "same channel falls inside it, so leaving it out would publish the service without "
+                               "that figure")):
+        config = site(tmp_path, "", {"data/permits.csv": text, "content/services/permits.yaml": PERMITS})
+        code, out = run(config, "check")
+        assert code == 1 and "data/permits.csv:11:1: error: service 'Permits' mixes periods" in out, out
+        assert said in out, out
