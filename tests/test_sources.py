@@ -5491,5 +5491,5 @@ def test_a_years_row_is_called_a_total_only_where_its_months_are_there(tmp_path)
                                "that figure")):
         config = site(tmp_path, "", {"data/permits.csv": text, "content/services/permits.yaml": PERMITS})
         code, out = run(config, "check")
-        assert code == 1 and "data/permits.csv:11:1: error: service 'Permits' mixes periods" in out, out
+        assert code == 1 and "data/permits.csv:11:1: error: service 'permits' mixes periods" in out, out
         assert said in out, out
