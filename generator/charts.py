@@ -419,6 +419,9 @@ def _forecast_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
                     f"{fc.backtest.mape:.1f}% a month on average; of the {held} months"
                     f"{' with figures' if held < 12 else ''}, {within80} fell inside their 80% range and "
                     f"{within95} inside their 95% range.")
+    elif fc.backtest is None:  # said, not left out without a word (a tester's 30 months said nothing)
+        summary += (" It is not yet tested against a past year: that needs 24 months of figures before the "
+                    "12 held back, 36 in all.")
     columns = [m.ChartColumn("period", "Period", TEXT),
                m.ChartColumn("value", "Transactions", COUNT, blank_beside=("forecast", "not yet counted"))] + [
         m.ChartColumn(key, label, COUNT, blank="not forecast") for key, label in (

@@ -549,3 +549,15 @@ def test_the_home_pages_opening_names_only_what_some_service_collects(tmp_path):
     assert home.find("p", class_="lead").get_text() == ("How services from Test Council are used and how well they "
                                                         "work: how many transactions each handles and how many "
                                                         "people finish.")
+
+
+def test_a_total_of_no_whole_year_does_not_say_it_is_of_12_months(tmp_path):
+    """A tester's site of five days of 311 requests read 'Transactions per year 9,999, the 12 months
+    to December 2017': with no counted service's latest 12 months complete, the total says so."""
+    files = standard_files()
+    del files["content/services/permits.yaml"]  # fines alone: November 2023 to March 2024
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    home = BeautifulSoup((tmp_path / "site/index.html").read_text(encoding="utf-8"), "html.parser")
+    text = home.find("dl", class_="headline-figures").get_text(" ", strip=True)
+    assert "up to March 2024: no service’s latest 12 months are complete" in text
+    assert "the 12 months to" not in text
