@@ -505,7 +505,9 @@ def _warn_of_unread_sources(config: Config, content, problems: Problems, named: 
             problems.warning(config.path, f"no service reads the source for {source.file}"
                              + (f" ('{source.id}')" if source.id != source.file else ""), *source.where(),
                              hint="point a service's data: at it (data: {source: <its id>, service: ...}), "
-                                  "or add services: to it to make a service of each of its rows; or remove it")
+                                  "or add services: to it to make a service of each of its rows (to add its "
+                                  "figures to the services another source of the file makes, give it the same "
+                                  "services: block); or remove it")
 
 
 def _warn_of_unread_files(config: Config, content, problems: Problems) -> None:

@@ -194,7 +194,8 @@ Built with Performance Pages.
   year or more earlier reads as one that has stopped publishing, left out of the totals.
 - `data/`: one CSV per service: `period,channel,transactions,cost,started,completed,satisfaction`.
   Exports in other shapes are described under `sources:` in `config.yaml`.
-- `content/pages/`: Markdown pages such as About, and an accessibility statement, which UK
+- `content/pages/`: Markdown pages such as About, How we work out the figures (edit it to match your
+  channels, unit costs and sources), and an accessibility statement, which UK
   public-sector sites must publish. Before you publish, replace each `[fill in: ...]` in it: how to
   contact you (an email address, a phone number), whether the site is fully compliant, and when
   and by whom it was last tested. `perfpages check` warns of each one left, so the workflows
@@ -427,6 +428,7 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
             description=yaml_scalar(f"The services {name} runs and how well they work.")),
         "content/pages/about.md": ABOUT.format(name=_markdown_text(name)),
         "content/pages/accessibility.md": ACCESSIBILITY.format(name=_markdown_text(name)),
+        "content/pages/methodology.md": methodology(kind),
         "README.md": README.format(name=_markdown_text(name)),
         ".github/workflows/perfpages.yml": GITHUB.format(),
         ".gitlab-ci.yml": GITLAB,
@@ -437,6 +439,18 @@ def scaffold_files(name: str, kind: str = "council") -> dict[str, str]:
             title=title, org=yaml_scalar(org), description=description, category=category, lgsl=lgsl, slug=slug)
         files[f"data/{slug}.csv"] = example_csv(slug, base, online)
     return files
+
+
+def methodology(kind: str) -> str:
+    """'How we work out the figures': the example site's page without its own services' particulars,
+    so a new site's forecasts, estimates and comparisons link to an explanation (a tester found the
+    method only in the product's docs, not on the council's site). Councils are compared with other
+    councils; another kind of organisation has no such section, and is not called a council."""
+    text = (Path(__file__).parent / "scaffold_pages" / "methodology.md").read_text(encoding="utf-8")
+    if kind.strip().lower() != "council":
+        text = text.split("\n## Comparing with other councils", 1)[0].rstrip("\n") + "\n"
+        text = text.replace("the council", "the organisation").replace("the whole council", "the whole organisation")
+    return text
 
 
 def _markdown_text(text: str) -> str:

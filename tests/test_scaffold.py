@@ -352,3 +352,24 @@ def test_an_unpinned_or_uncommitted_install_source_is_told(monkeypatch):
     assert "has changes not committed; requirements.txt installs commit 0123456789a without them" \
         in scaffold.install_caveat(pinned)
     assert scaffold.install_caveat("performance-pages\n") is None
+
+
+def test_a_new_site_says_how_its_figures_are_worked_out(tmp_path):
+    """A tester's new site had forecasts, estimates and comparisons with no page explaining them:
+    the method was in the product's docs, not on the council's site. A new site has the example's
+    page without the example's particulars; a department's is not called a council's and has no
+    section on comparing with other councils."""
+    from generator.build import build_site
+
+    council, department = tmp_path / "council", tmp_path / "department"
+    assert CliRunner().invoke(main, ["new", str(council), "--name", "Borsetshire County Council"]).exit_code == 0
+    assert CliRunner().invoke(main, ["new", str(department), "--name", "Home Office", "--kind", "department"]).exit_code == 0
+    page = (council / "content/pages/methodology.md").read_text(encoding="utf-8")
+    assert page.startswith("---\ntitle: How we work out the figures\n") and "## Comparing with other councils" in page
+    assert not re.search(r"Blue Badge|[Ll]ibrar|[Ee]mail|this site's services, \d", page)  # the example's own
+    own = (department / "content/pages/methodology.md").read_text(encoding="utf-8")
+    assert "## Forecasts" in own and "Comparing with other councils" not in own and "the council" not in own
+    build_site(council / "config.yaml", council / "site")
+    assert (council / "site/methodology/index.html").is_file()
+    service = (council / "site/services/pay-council-tax/index.html").read_text(encoding="utf-8")
+    assert 'href="../../methodology/"' in service  # the forecast links it
