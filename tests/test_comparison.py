@@ -102,18 +102,27 @@ def test_an_unreachable_peer_is_an_error_unless_a_copy_was_kept(tmp_path):
     assert not problems.errors and "using the copy fetched on" in problems.warnings[0].message
 
 
-def test_service_pages_compare_with_peers_and_with_other_councils_on_the_site(tmp_path):
+def _permits_against_north(tmp_path, year: int, month: int):
+    """The standard site with permits (LGSL 1000, January 2023 to December 2024) compared with North
+    Council's one row for that month: (files, the comparison section, its text)."""
+    import calendar
+
     files = standard_files()
     files["config.yaml"] += ("charts:\n  static_svg: false\npeers:\n  - name: North Council\n"
                              "    file: peers/north.csv\n    site: https://north.example/\n")
     files["content/services/permits.yaml"] += "lgsl: 1000\n"
-    files["data/peers/north.csv"] = (HEADER + "\npermits,Parking permits,north,North Council,1000,2024-12,"
-                                     "2024-12-01,2024-12-31,500,450,90.0,1.00,false,,,true\n")
+    files["data/peers/north.csv"] = (HEADER + f"\npermits,Parking permits,north,North Council,1000,{year}-{month:02d},"
+                                     f"{year}-{month:02d}-01,{year}-{month:02d}-{calendar.monthrange(year, month)[1]},"
+                                     "500,450,90.0,1.00,false,,,true\n")
     out = tmp_path / "site"
     build_site(write_site(tmp_path, files), out)
     page = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
     section = page.find(id="compare-heading").parent
-    text = " ".join(section.get_text(" ", strip=True).split())
+    return files, section, " ".join(section.get_text(" ", strip=True).split())
+
+
+def test_service_pages_compare_with_peers_and_with_other_councils_on_the_site(tmp_path):
+    files, section, text = _permits_against_north(tmp_path, 2024, 12)
     # Permits' digital take-up is December 2024: 240 / 340 = 70.6%, second to North's 90.0%.
     assert "Digital take-up 70.6% 2 of 2" in text
     # Its cost is an estimate from unit costs ((240 x £0.20 + 100 x £2.00) / 340 = £0.73): not ranked
@@ -322,15 +331,7 @@ def test_a_peer_whose_figures_are_a_year_older_is_said_to_be(tmp_path):
     """The example site's peers' figures were for March 2025, ranked beside its own for September
     2026 without a word (a tester): the page names the council whose latest figures end a year or
     more before this service's, and each figure's period."""
-    files = standard_files()
-    files["config.yaml"] += "charts:\n  static_svg: false\npeers:\n  - name: North Council\n    file: peers/north.csv\n"
-    files["content/services/permits.yaml"] += "lgsl: 1000\n"
-    files["data/peers/north.csv"] = (HEADER + "\npermits,Parking permits,north,North Council,1000,2023-11,"
-                                     "2023-11-01,2023-11-30,500,450,90.0,1.00,false,,,true\n")
-    out = tmp_path / "site"
-    build_site(write_site(tmp_path, files), out)
-    page = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
-    text = " ".join(page.find(id="compare-heading").parent.get_text(" ", strip=True).split())
+    _, _, text = _permits_against_north(tmp_path, 2023, 11)
     # Permits' figures run to December 2024; North's end in November 2023, 13 months before.
     assert ("North Council’s latest figures end a year or more before this council’s (December 2024): the ranks "
             "set figures of different years side by side.") in text
