@@ -16,7 +16,8 @@ as its own card says, and not a missing figure.
 
 Ranks and quartiles are over every council with a value, this one included:
 rank 1 is the best (lowest cost, highest take-up, completion and
-satisfaction; most transactions is simply first), ties share the best rank,
+satisfaction; most transactions is simply first), figures shown alike (74.98% and
+75.0%, both 75.0%) share the best rank,
 and the median and quartiles are ``statistics.quantiles(values, n=4,
 method="inclusive")``, which a reader can reproduce by hand.
 """
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from generator import model as m
 from generator.errors import Problems
+from generator.figures import as_shown
 from generator.paths import outside_the_folder
 from generator.periods import Period
 
@@ -293,10 +295,14 @@ def compare(kpi: m.KpiInfo, own_council: str, own_service: str, own: m.Figure,
     if not others or len(entries) < 2:
         return None
     descending = kpi.higher_is_better is not False  # cost: lowest first; everything else highest first
-    entries.sort(key=lambda e: (-e[2] if descending else e[2], e[0]))
+    # Ranked by the figures as shown: a tester's 74.98% and a peer's 75.0, both shown 75.0%, had been
+    # ranked 3 and 2 (changes are worked out from the figures as shown too).
+    shown = {id(e): as_shown(e[2], kpi.unit) for e in entries}
+    entries.sort(key=lambda e: (-shown[id(e)] if descending else shown[id(e)], e[0]))
     ranked = []
-    for index, (council, service, value, is_own, site, url, period) in enumerate(entries):
-        same = next((r.rank for r in ranked if r.value == value), None)
+    for index, entry in enumerate(entries):
+        council, service, value, is_own, site, url, period = entry
+        same = next((r.rank for r, other in zip(ranked, entries) if shown[id(other)] == shown[id(entry)]), None)
         ranked.append(Ranked(council, service, value, same or index + 1, is_own, site, url, period))
     values = [e[2] for e in entries]
     q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")

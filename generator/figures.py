@@ -96,7 +96,7 @@ def _nan_to_none(value):
     return float(value)
 
 
-def _as_shown(value: float, unit: str) -> float:
+def as_shown(value: float, unit: str) -> float:
     """The value rounded as format_value shows it (money in whole pounds from £100,000)."""
     places = money_places(value) if unit == m.MONEY else _PRECISION[unit]
     return float(round_half_up(value, places))
@@ -123,8 +123,8 @@ def make_figure(kpi: str, value, period_label, prev_value, prev_label, *, estima
         # A change is worked out from the values as shown, so "up 1.2 points" always matches
         # the two figures a reader sees; a percentage change from the values themselves: of
         # 0.431 and 0.424, shown as 0.43 and 0.42, the change is 1.6%, not the rounding's 2.3%.
-        shown_previous = _as_shown(prev_value, info.unit)
-        fig.change = _as_shown(value, info.unit) - shown_previous
+        shown_previous = as_shown(prev_value, info.unit)
+        fig.change = as_shown(value, info.unit) - shown_previous
         if info.unit != m.PERCENT and shown_previous != 0:  # not "up 1,900% from £0.00"
             fig.change_percent = 0.0 if fig.change == 0 else (value - prev_value) / prev_value * 100
         fig.direction = "same" if fig.change == 0 else ("up" if fig.change > 0 else "down")

@@ -42,6 +42,16 @@ def test_ranks_median_and_quartiles():
     assert c.rank is None and c.of == 2 and c.median == 65.0
 
 
+def test_figures_shown_alike_share_a_rank():
+    """A tester's take-up of 74.98% and a peer's 75.0 were both shown as 75.0% but ranked 3 and 2:
+    ranks go by the figures as shown, as changes do; the median is still of the figures."""
+    take_up = KPI_INFO[m.DIGITAL_TAKE_UP]
+    c = compare(take_up, "Us", "Pay a fine", m.Figure(take_up, 74.98),
+                [peer("A", digital_take_up=75.0), peer("B", digital_take_up=80.0)])
+    assert [(r.council, r.rank) for r in c.ranked] == [("B", 1), ("A", 2), ("Us", 2)]
+    assert c.median == 75.0 and c.lower_quartile == (74.98 + 75.0) / 2
+
+
 def test_an_estimated_cost_is_not_ranked_against_published_ones():
     """The methodology says an estimate is never compared with a real cost: a tester's estimate of
     £1.73 had been ranked '4 of 4' against three published costs, and a peer's estimate (its file's
