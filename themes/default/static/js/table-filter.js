@@ -63,8 +63,8 @@
     }
 
     input.value = typedBefore();
+    apply();  // before the box shows: a status line filled as the page loads is not read out
     box.hidden = false;
-    apply();
     input.addEventListener("input", apply);
   });
 })();
