@@ -122,7 +122,8 @@ def _money_with_dotted_thousands(long: pd.DataFrame, raw: pd.Series, values: pd.
 
 def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
                    not_requested: set, fraction: bool, headings: tuple[str, ...] = (),
-                   unit: str | None = None, factor: float = 1) -> tuple[pd.Series, pd.Series]:
+                   unit: str | None = None, factor: float = 1,
+                   source_of_file: tuple[str, bool] = ("", True)) -> tuple[pd.Series, pd.Series]:
     """Numbers from text; returns (values, not-requested flags).
 
     ``unit`` says how to check a declared measure ("count" and "percent" are checked as the
@@ -230,7 +231,7 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                        _number_example(col, unit)
                        + "; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else "")
-                       + _marker_hint(str(raw[index]), Path(str(_file(long, index, path))).name))
+                       + _marker_hint(str(raw[index]), *source_of_file))
     values = values.astype(float)
     if factor != 1:  # a column of thousands or millions (multiply: in the source), checked as what it means
         values = (values * factor).round(6)  # 145.9 million is 145,900,000, not 145,900,000.00000003
@@ -496,18 +497,27 @@ def _number_example(col: str, unit: str | None) -> str:
             "money": "write an amount such as 1234.50 or 1,234.50"}.get(kind, "write a number such as 1234 or 1,234")
 
 
-def _marker_hint(text: str, file: str) -> str:
+def _under(path, folder: Path) -> str:
+    """A data file's name as a source's file: names it, from the data folder ('exports/fines.csv')."""
+    try:
+        return Path(path).resolve().relative_to(Path(folder).resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def _marker_hint(text: str, file: str, has_source: bool) -> str:
     """A short mark with no digit ('-.', 'z', '~'), or a few words ('Not surveyed'), is likely the
     publisher's own way of writing no data, on every export: say how to read it so, once for the
-    file, rather than edit every cell (with the source to write, for a file that has none: a tester
+    file, rather than edit every cell (for a file with no source, the source to write: a tester
     went looking for 'its source')."""
     text = text.strip()
     if not text or len(text) > 30 or any(c.isdigit() for c in text):
         return ""
     said = yaml_scalar(text)
-    return (f"; if '{text}' means no data in this file, add missing: [{said}] to its source in config.yaml"
+    return (f"; if '{text}' means no data in this file, add missing: [{said}] "
+            + ("to its source in config.yaml" if has_source else "in a source for it in config.yaml")
             + (f" (or not_requested: [{said}], if the figure is deliberately not collected)" if len(text) > 4 else "")
-            + f"; a file with none gets one: sources: [{{file: {yaml_scalar(file)}, missing: [{said}]}}]")
+            + ("" if has_source else f": sources: [{{file: {yaml_scalar(file)}, missing: [{said}]}}]"))
 
 
 def _parse_periods(long: pd.DataFrame, path, problems: Problems, fy_start: int,
@@ -905,6 +915,7 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
         else config.not_requested
     not_requested = {str(x).strip() for x in markers if str(x).strip()}
     no_figures = _says_nothing(long, rows.measures, missing)
+    source_of_file = (source.file, True) if source else (_under(path, config.data_dir), False)
     if len(long) and "@line" in long:  # a line's rows (a wide file's, one per channel) have figures if any has
         lines = [long["@file"], long["@line"]] if "@file" in long else [long["@line"]]
         no_figures = no_figures.groupby(lines, sort=False).transform("all").astype(bool)
@@ -938,7 +949,7 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
             def parse(frame: pd.DataFrame, col=col) -> tuple[pd.Series, pd.Series]:
                 scratch = Problems(root=problems.root)
                 values = _parse_numbers(frame, col, path, scratch, missing, not_requested, fraction, rows.headings,
-                                        declared.get(col), scale.get(col, 1))
+                                        declared.get(col), scale.get(col, 1), source_of_file)
                 for problem in scratch.items:  # a column read for two fields (or terms): its cells told once
                     where = (problem.path, problem.line, problem.column, problem.level)
                     if problem.column is None or where not in told:

@@ -221,8 +221,8 @@ def _cached(url: str, cache_dir: Path) -> Path:
 
 def fetch(url: str, cache_dir: Path, problems: Problems, where: tuple, config_path) -> bytes | None:
     """A peer's file from ``url``; the cached copy (with a warning) if the fetch fails. The copy is
-    kept by ``keep_copy`` once the file has been read without a problem, so a fetched file with a bad
-    cell does not replace the last good one (a tester's build then failed offline too)."""
+    kept by ``keep_copy`` once the file has been read (_read_peer), so a fetched file with a bad cell
+    does not replace the last good one (a tester's build then failed offline too)."""
     cached = _cached(url, cache_dir)
     if not url.startswith(("http://", "https://")):
         problems.error(config_path, f"peer url '{url}' is not an http or https address", *where,
@@ -245,7 +245,7 @@ def fetch(url: str, cache_dir: Path, problems: Problems, where: tuple, config_pa
 
 
 def keep_copy(url: str, cache_dir: Path, body: bytes) -> None:
-    """Keep a peer's fetched file, read without a problem, for a build that cannot fetch it."""
+    """Keep a peer's fetched file for a build that cannot fetch it (see _read_peer for which)."""
     cached = _cached(url, cache_dir)
     if cached.is_file() and cached.read_bytes() == body:
         return
@@ -256,24 +256,33 @@ def keep_copy(url: str, cache_dir: Path, body: bytes) -> None:
 
 
 def _read_peer(body: bytes, peer, config, problems: Problems) -> list[PeerService]:
-    """A peer's services, its file's problems told as warnings: another council's published file
-    with a bad cell ('n/a' for a cost) had stopped this council's site from publishing. A value that
-    cannot be read is left out (the peer's latest figure is then an earlier one); a fetched file with
-    problems gives way to the last copy read without any, if there is one."""
+    """A peer's services. A problem in a cell or row of its file (another council's published file,
+    'n/a' for a cost) is a warning and that value is left out: it had stopped this council's site
+    from publishing. A file none of which can be read (missing columns, not text: the wrong file
+    named, or a web page served in its place) is still an error. A fetched file with problems gives
+    way to the last copy kept that had none; with no such copy, it is kept itself, so that a build
+    that cannot fetch it later still has it (a review)."""
     shown = peer.url or (config.data_dir / peer.file).resolve()
     found = Problems(root=problems.root)
     services = read_peer_csv(body, shown, peer.name, peer.site, found)
-    if peer.url and not found.items:
-        keep_copy(peer.url, config.cache_dir, body)
-    elif peer.url and _cached(peer.url, config.cache_dir).is_file():
+    if peer.url and found.items:
         kept = _cached(peer.url, config.cache_dir)
-        first = found.items[0]
-        when = datetime.fromtimestamp(kept.stat().st_mtime).strftime("%d %B %Y")
-        where = config.positions.at(("peers", peer.index)) if config.positions else (None, None)
-        problems.warning(config.path, f"the file fetched from {peer.url} has problems ({first.location()}: "
-                         f"{first.message}); using the copy fetched on {when}", *where,
-                         hint="the figures compared may be out of date; tell the council that publishes it")
-        return read_peer_csv(kept.read_bytes(), shown, peer.name, peer.site, Problems(root=problems.root))
+        earlier = kept.read_bytes() if kept.is_file() else None
+        clean = Problems(root=problems.root)
+        kept_services = read_peer_csv(earlier, shown, peer.name, peer.site, clean) if earlier is not None else None
+        if kept_services is not None and not clean.items and earlier != body:
+            first = found.items[0]
+            where = config.positions.at(("peers", peer.index)) if config.positions else (None, None)
+            problems.warning(config.path, f"the file fetched from {peer.url} has problems ({first.location()}: "
+                             f"{first.message}); using the last copy fetched without any", *where,
+                             hint="the figures compared may be out of date; tell the council that publishes it")
+            return kept_services
+    if peer.url:
+        keep_copy(peer.url, config.cache_dir, body)
+    if found.errors and not services:  # nothing of the file could be read
+        for problem in found.items:
+            problems._add(problem)
+        return services
     for problem in found.items:
         problems.warning(problem.path, f"{problem.message} (in {peer.name}'s figures, which leave it out)",
                          problem.line, problem.column,

@@ -380,8 +380,8 @@ def test_a_bad_cell_in_a_peers_file_is_a_warning_and_a_good_copy_is_kept(tmp_pat
         (served / "north.csv").write_text(good.replace("2024-12-31,500,450,90.0,1.00", "2024-12-31,500,450,90.0,n/a"))
         second = prepare(config)  # the fetched file has a bad cell: the good copy is used, and said to be
         (warning,) = [w for w in second.problems.warnings if "north.csv" in w.message]
-        assert warning.message.startswith(f"the file fetched from {url} has problems ({url}:3:12: 'n/a' is not a "
-                                          "number); using the copy fetched on")
+        assert warning.message == (f"the file fetched from {url} has problems ({url}:3:12: 'n/a' is not a "
+                                   "number); using the last copy fetched without any")
         assert cost(second) == 1.00
         (tmp_path / "site/.perfpages-cache/peers").rename(tmp_path / "old-cache")  # no good copy: the rest is used
         third = prepare(config)
@@ -389,6 +389,18 @@ def test_a_bad_cell_in_a_peers_file_is_a_warning_and_a_good_copy_is_kept(tmp_pat
         assert (warning.line, warning.column) == (3, 12) and "(in North Council's figures, which leave it out)" in \
             warning.message
         assert cost(third) == 1.20  # December's cost unread: November's is its latest
+        # With no good copy, the one with the bad cell is kept: a build that cannot fetch it still has it.
+        server.shutdown()
+        server.server_close()  # refused at once, not waited for
+        offline = prepare(config)
+        assert cost(offline) == 1.20 and any("cannot fetch" in w.message for w in offline.problems.warnings)
+        # A file none of which can be read (another file named, or a web page served) is an error still.
+        files["data/peers/other.csv"] = "period,channel,transactions\n2024-01,online,5\n"
+        files["config.yaml"] = files["config.yaml"].replace(f"url: {url}", "file: peers/other.csv")
+        with pytest.raises(BuildFailed) as failed:
+            prepare(write_site(tmp_path / "other", files))
+        (error,) = failed.value.problems.errors
+        assert error.path == "data/peers/other.csv" and error.message.startswith("missing column(s): service,")
     finally:
         server.shutdown()
         server.server_close()

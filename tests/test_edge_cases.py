@@ -225,3 +225,23 @@ def test_a_span_of_days_is_named_as_people_write_it_and_a_sentence_opens_on_it()
     assert [during(text) for text in ("March 2025", "29 December 2017", "27 to 31 December 2017",
                                       "April 2024 to March 2025")] == [
         " in March 2025", " on 29 December 2017", " from 27 to 31 December 2017", " in April 2024 to March 2025"]
+
+
+def test_the_box_to_find_a_service_does_not_need_interactive_charts(tmp_path):
+    """Its script had loaded only with the interactive charts: a site that turned those off had the
+    box's markup, hidden for good, beside a table of a dozen services (a review)."""
+    from bs4 import BeautifulSoup
+
+    from generator.build import build_site
+    from sitefactory import standard_files, write_site
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n  interactive: false\n"
+    for number in range(10):
+        files[f"content/services/permits-{number}.yaml"] = (f"name: Permits {number}\norganisation: test-council\n"
+                                                             "description: D.\ndata: permits.csv\n")
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    for page in ("index.html", "services/index.html"):
+        soup = BeautifulSoup((tmp_path / "site" / page).read_text(encoding="utf-8"), "html.parser")
+        scripts = [s["src"].split("?")[0].rsplit("/", 1)[-1] for s in soup.find_all("script", src=True)]
+        assert scripts == ["table-filter.js"] and soup.find(attrs={"data-table-filter": "services-table"}), page

@@ -559,5 +559,5 @@ def test_a_total_of_no_whole_year_does_not_say_it_is_of_12_months(tmp_path):
     build_site(write_site(tmp_path, files), tmp_path / "site")
     home = BeautifulSoup((tmp_path / "site/index.html").read_text(encoding="utf-8"), "html.parser")
     text = home.find("dl", class_="headline-figures").get_text(" ", strip=True)
-    assert "up to March 2024: no service’s latest 12 months are complete" in text
+    assert "up to March 2024 for the only service (Pay a fine), the latest year's figures are incomplete" in text
     assert "the 12 months to" not in text

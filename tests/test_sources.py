@@ -1181,8 +1181,8 @@ def test_statswales_marks_read_as_no_data_and_footnotes(tmp_path):
     code, out = run(config, "check")
     assert code == 1 and "1 error(s)" in out
     assert "data/permits.csv:4:3: error: 'transactions' is not a number: '-.'" in out
-    assert ("if '-.' means no data in this file, add missing: [\"-.\"] to its source in config.yaml; a file with "
-            "none gets one: sources: [{file: permits.csv, missing: [\"-.\"]}]") in out  # a tester's file had none
+    assert ("if '-.' means no data in this file, add missing: [\"-.\"] in a source for it in config.yaml: sources: "
+            "[{file: permits.csv, missing: [\"-.\"]}]") in out  # a tester's file had none
     csv_text = csv_text.replace("-.", "6")
     config = site(tmp_path, "", {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     assert run(config, "check", "--strict")[0] == 0
@@ -2800,9 +2800,9 @@ def test_words_meaning_no_data_get_a_hint_to_declare_them_and_a_percentages_exam
     assert code == 1
     assert ("data/permits.csv:3:3: error: 'satisfaction' is not a number: 'Not surveyed'\n    hint: write a "
             "percentage such as 72.5 or 72.5%; leave the cell blank if there is no data, or write *** if it was not "
-            "requested; if 'Not surveyed' means no data in this file, add missing: [Not surveyed] to its source in "
-            "config.yaml (or not_requested: [Not surveyed], if the figure is deliberately not collected); a file with "
-            "none gets one: sources: [{file: permits.csv, missing: [Not surveyed]}]\n") in out
+            "requested; if 'Not surveyed' means no data in this file, add missing: [Not surveyed] in a source for it "
+            "in config.yaml (or not_requested: [Not surveyed], if the figure is deliberately not collected): sources: "
+            "[{file: permits.csv, missing: [Not surveyed]}]\n") in out
     source = "sources:\n  - file: permits.csv\n    missing: ['Not surveyed']\n"
     config = site(tmp_path, source, {"data/permits.csv": csv_text, "content/services/permits.yaml": PERMITS})
     assert run(config, "check", "--strict") == (0, "No errors found.\n")
@@ -2956,7 +2956,8 @@ def test_a_total_names_its_12_months_only_when_every_service_ends_in_them(tmp_pa
     build_site(config, tmp_path / "site")
     home = (tmp_path / "site/index.html").read_text()
     assert "the 12 months to" not in home
-    assert "<dd class=\"headline-figures__detail\">the 12 months to November 2024</dd>" in (
+    # Its one service has 11 of the 12 months (the next line says its year is incomplete): 'up to'.
+    assert "<dd class=\"headline-figures__detail\">up to November 2024</dd>" in (
         tmp_path / "site/organisations/roads/index.html").read_text()
 
 
@@ -5493,3 +5494,18 @@ def test_a_years_row_is_called_a_total_only_where_its_months_are_there(tmp_path)
         code, out = run(config, "check")
         assert code == 1 and "data/permits.csv:11:1: error: service 'permits' mixes periods" in out, out
         assert said in out, out
+
+
+def test_the_no_data_mark_hint_names_the_file_as_a_source_would_and_only_when_it_has_none(tmp_path):
+    """The hint to declare a mark ('z') as no data wrote the source for a file in a subfolder by its
+    last part alone (another file's name), and offered a new source to a file that had one (a review)."""
+    csv_text = "period,channel,transactions\n2024-01,online,5\n2024-02,online,z\n"
+    service = PERMITS.replace("data: permits.csv", "data: exports/permits.csv")
+    config = site(tmp_path, "", {"data/exports/permits.csv": csv_text, "content/services/permits.yaml": service})
+    out = run(config, "check")[1]
+    assert ("add missing: [z] in a source for it in config.yaml: sources: [{file: \"exports/permits.csv\", "
+            "missing: [z]}]") in out
+    config = site(tmp_path / "sourced", "sources:\n  - file: exports/permits.csv\n",
+                  {"data/exports/permits.csv": csv_text, "content/services/permits.yaml": service})
+    out = run(config, "check")[1]
+    assert "add missing: [z] to its source in config.yaml" in out and "sources: [{file:" not in out
