@@ -586,14 +586,15 @@ def _warn_of_take_up_with_no_digital_figures(config, model, content, problems: P
             continue
         told.update(view.slug for view in none)
         labels = [model.channels[index].label for index in sorted(used)]
+        they, have, their, them = ("it", "has", "its", "it") if len(none) == 1 else ("they", "have", "their", "them")
         named = ", ".join(f"'{view.name}'" for view in none[:5]) + (f" and {len(none) - 5} more" if len(none) > 5
                                                                       else "")
-        problems.warning(path, f"{named} {'has' if len(none) == 1 else 'have'} no figures for "
-                         f"{' or '.join(labels)} in this file, which other services' digital figures are in: "
-                         f"{'its' if len(none) == 1 else 'their'} digital take-up is published as 0%",
-                         hint="if they have no digital channel, that is right: list this warning under "
-                              "accepted_warnings: in config.yaml; if their digital figures are not known, give them "
-                              "rows for those channels with the count left blank, and their take-up reads 'no data'")
+        problems.warning(path, f"{named} {have} no figures for {' or '.join(labels)} in this file, which other "
+                         f"services' digital figures are in: {their} digital take-up is published as 0%",
+                         hint=f"if {they} {have} no digital channel, that is right: list this warning under "
+                              f"accepted_warnings: in config.yaml; if {their} digital figures are not known, give "
+                              f"{them} rows for those channels with the count left blank, and {their} take-up reads "
+                              "'no data'")
 
 
 def _warn_of_figures(config, services, figures: dict, problems: Problems) -> None:

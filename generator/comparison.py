@@ -181,7 +181,7 @@ def _figures(records: list[dict]) -> tuple[dict, dict, dict, frozenset]:
         covered = sum((r["end"] - r["start"]).days + 1 for r in window)
         if covered >= COMPLETE_YEAR_DAYS:
             figures[m.TRANSACTIONS_PER_YEAR] = sum(r["transactions"] for r in window)
-            labels[m.TRANSACTIONS_PER_YEAR] = f"12 months to {end:%B %Y}"
+            labels[m.TRANSACTIONS_PER_YEAR] = Period(start, end, "range").label  # as this site's own year is named
             ends[m.TRANSACTIONS_PER_YEAR] = end
     return figures, labels, ends, frozenset(estimated)
 
@@ -234,7 +234,8 @@ def fetch(url: str, cache_dir: Path, problems: Problems, where: tuple, config_pa
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         if cached.is_file():
-            when = datetime.fromtimestamp(cached.stat().st_mtime).strftime("%d %B %Y")
+            changed = datetime.fromtimestamp(cached.stat().st_mtime)
+            when = f"{changed.day} {changed:%B %Y}"  # '2 December 2026', not '02
             problems.warning(config_path, f"cannot fetch {url} ({reason}); using the copy fetched on {when}",
                              *where, hint="check the address; the comparison may be out of date")
             return cached.read_bytes()

@@ -189,7 +189,7 @@ def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
                     sums.estimated, sums.months, sums.cost_months if cost is not None else 0.0,
                     costed_tx if cost is not None else None,
                     service.kpis[m.COST_PER_TRANSACTION].status == m.NOT_REQUESTED or sums.not_requested,
-                    sums.unpaired_cost if cost is None else None, tuple(service.uncounted_channels))
+                    sums.unpaired_cost if cost is None else None, tuple(service.never_counted))
 
 
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:

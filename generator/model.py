@@ -284,6 +284,13 @@ class ServiceView:
     latest_label: str | None = None
     cost_spans: list = field(default_factory=list)  # figures.ServiceFigures.cost_spans: years of cost beside months
     uncounted_channels: list[str] = field(default_factory=list)  # figures.ServiceFigures.uncounted_channels
+
+    @property
+    def never_counted(self) -> list[str]:
+        """The channels marked not requested in every period ('Post', not 'Post, in 3 of 24 periods'):
+        what the savings and cost report can say is left out of any year of theirs. (A channel marked
+        so in some periods only was said of years in which it had been counted, a review found.)"""
+        return [label for label in self.uncounted_channels if ", in " not in label]
     # Where its transactions end a year or more before the site's latest data (a service that stopped,
     # or stopped publishing), the label of its last period with them ("June 2023"), else None: not
     # counted in totals or organisation charts, and its page says so; no forecast (its 'next 12

@@ -707,7 +707,7 @@ def _savings_rows(ctx, rows) -> Markup:
             continue
         sv = s.savings
         note = f'<span class="table__period">{escape(sv.period_label)}</span>' + (
-            _uncounted_note(s.uncounted_channels) if s.uncounted_channels else "")
+            _uncounted_note(s.never_counted) if s.never_counted else "")
         cells = [_name_cells(ctx, s, "#savings-heading", note),
                  _value_cell(sv.take_up, m.PERCENT, currency), _value_cell(sv.cost, m.MONEY_WHOLE, currency)]
         for name in ("points", "best", "target"):

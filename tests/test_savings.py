@@ -196,3 +196,12 @@ def test_a_channel_not_counted_is_said_beside_the_savings_and_the_cost_report(tm
     assert "Renew a permit not counting Post" in reports[1]  # 2023/24, a whole year
     assert all("not counting Post" in report for report in reports if "Renew a permit" in report)
     assert "not counting" not in text("services/fines/index.html")
+    # Marked so in January to March 2023 only, and counted after: not said of 2024's savings, which
+    # count its 240 (a review); the key figures' note says in how many periods.
+    files["data/permits.csv"] = permits_csv() + "".join(
+        f"{2023 + i // 12}-{i % 12 + 1:02d},post,{'***' if i < 3 else 10}\n" for i in range(24))
+    build_site(write_site(tmp_path, files), out)
+    assert "Not counted (marked not requested in the data): transactions through Post, in 3 of 24 periods." in \
+        text("services/permits/index.html")
+    assert "not counting" not in text("savings/index.html") and "are not counted" not in \
+        text("services/permits/index.html")
