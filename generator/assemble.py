@@ -267,6 +267,9 @@ def assemble(config: Config, content: Content, figures: dict[str, ServiceFigures
             latest_label=fig.latest_label,
             cost_spans=list(fig.cost_spans),
             uncounted_channels=list(fig.uncounted_channels),
+            uncounted_spans=dict(fig.uncounted_spans),
+            split_start=fig.year.start,
+            split_end=fig.year.end,
             data_file=data_files.get(svc.slug),
             has_data=bool(fig.periods),
             rows_without_figures=not (fig.periods or fig.measures or fig.cost_spans or fig.unpaired_costs)

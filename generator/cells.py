@@ -123,7 +123,7 @@ def _money_with_dotted_thousands(long: pd.DataFrame, raw: pd.Series, values: pd.
 def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missing: set,
                    not_requested: set, fraction: bool, headings: tuple[str, ...] = (),
                    unit: str | None = None, factor: float = 1,
-                   source_of_file: tuple[str, bool] = ("", True)) -> tuple[pd.Series, pd.Series]:
+                   source_of_file: tuple[str | None, Path | None] = ("", None)) -> tuple[pd.Series, pd.Series]:
     """Numbers from text; returns (values, not-requested flags).
 
     ``unit`` says how to check a declared measure ("count" and "percent" are checked as the
@@ -231,7 +231,8 @@ def _parse_numbers(long: pd.DataFrame, col: str, path, problems: Problems, missi
                        _number_example(col, unit)
                        + "; leave the cell blank if there is no data"
                        + (f", or write {sorted(not_requested)[0]} if it was not requested" if not_requested else "")
-                       + _marker_hint(str(raw[index]), *source_of_file))
+                       + _marker_hint(str(raw[index]), source_of_file[0]
+                                      or _under(_file(long, index, path), source_of_file[1]), bool(source_of_file[0])))
     values = values.astype(float)
     if factor != 1:  # a column of thousands or millions (multiply: in the source), checked as what it means
         values = (values * factor).round(6)  # 145.9 million is 145,900,000, not 145,900,000.00000003
@@ -915,7 +916,9 @@ def parse_long(rows: LongRows, path, config: Config, source: Source | None, prob
         else config.not_requested
     not_requested = {str(x).strip() for x in markers if str(x).strip()}
     no_figures = _says_nothing(long, rows.measures, missing)
-    source_of_file = (source.file, True) if source else (_under(path, config.data_dir), False)
+    # The hint for a no-data mark names the file as a source would: its own (files of one layout are
+    # read together, so not ``path``, the first of them: a review), unless it has a source.
+    source_of_file = (source.file if source else None, config.data_dir)
     if len(long) and "@line" in long:  # a line's rows (a wide file's, one per channel) have figures if any has
         lines = [long["@file"], long["@line"]] if "@file" in long else [long["@line"]]
         no_figures = no_figures.groupby(lines, sort=False).transform("all").astype(bool)

@@ -420,8 +420,8 @@ def _forecast_chart(service: m.ServiceView, base, currency) -> m.Chart | None:
                     f"{' with figures' if held < 12 else ''}, {within80} fell inside their 80% range and "
                     f"{within95} inside their 95% range.")
     elif fc.backtest is None:  # said, not left out without a word (a tester's 30 months said nothing)
-        summary += (" It is not tested against a past year: that needs 24 months with figures before the 12 "
-                    "months held back.")
+        summary += (" There are too few earlier figures to test it against a past year: that needs 24 months "
+                    "with figures before the 12 held back, and enough of them a year apart to check.")
     columns = [m.ChartColumn("period", "Period", TEXT),
                m.ChartColumn("value", "Transactions", COUNT, blank_beside=("forecast", "not yet counted"))] + [
         m.ChartColumn(key, label, COUNT, blank="not forecast") for key, label in (

@@ -266,21 +266,24 @@ def _read_peer(body: bytes, peer, config, problems: Problems) -> list[PeerServic
     shown = peer.url or (config.data_dir / peer.file).resolve()
     found = Problems(root=problems.root)
     services = read_peer_csv(body, shown, peer.name, peer.site, found)
+    unreadable = bool(found.errors) and not services  # nothing of the file could be read
     if peer.url and found.items:
         kept = _cached(peer.url, config.cache_dir)
         earlier = kept.read_bytes() if kept.is_file() else None
-        clean = Problems(root=problems.root)
-        kept_services = read_peer_csv(earlier, shown, peer.name, peer.site, clean) if earlier is not None else None
-        if kept_services is not None and not clean.items and earlier != body:
+        older = Problems(root=problems.root)
+        kept_services = read_peer_csv(earlier, shown, peer.name, peer.site, older) if earlier is not None else []
+        # The kept copy, if it had no problem, or if what came now cannot be read at all (a web page
+        # served in its place): such a page had replaced a copy that could be read (a review).
+        if earlier is not None and earlier != body and kept_services and (not older.items or unreadable):
             first = found.items[0]
             where = config.positions.at(("peers", peer.index)) if config.positions else (None, None)
             problems.warning(config.path, f"the file fetched from {peer.url} has problems ({first.location()}: "
-                             f"{first.message}); using the last copy fetched without any", *where,
+                             f"{first.message}); using the copy kept from an earlier build", *where,
                              hint="the figures compared may be out of date; tell the council that publishes it")
             return kept_services
-    if peer.url:
+    if peer.url and not unreadable:
         keep_copy(peer.url, config.cache_dir, body)
-    if found.errors and not services:  # nothing of the file could be read
+    if unreadable:
         for problem in found.items:
             problems._add(problem)
         return services

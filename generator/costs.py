@@ -179,7 +179,7 @@ def years_with_data(services: list[m.ServiceView]) -> list[int]:
     return sorted(found, reverse=True)
 
 
-def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
+def _service_line(service: m.ServiceView, year: int, bounds: tuple) -> CostLine | None:
     sums = service.year_sums.get(year)
     if sums is None or sums.transactions is None:
         return None
@@ -189,7 +189,7 @@ def _service_line(service: m.ServiceView, year: int) -> CostLine | None:
                     sums.estimated, sums.months, sums.cost_months if cost is not None else 0.0,
                     costed_tx if cost is not None else None,
                     service.kpis[m.COST_PER_TRANSACTION].status == m.NOT_REQUESTED or sums.not_requested,
-                    sums.unpaired_cost if cost is None else None, tuple(service.never_counted))
+                    sums.unpaired_cost if cost is None else None, tuple(service.uncounted_between(*bounds)))
 
 
 def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
@@ -204,7 +204,7 @@ def _sum_lines(name, slug, url, lines: list[CostLine]) -> CostLine:
 
 def cost_report(site: m.SiteModel, year: int, start_month: int, channels: list[m.ChannelInfo]) -> CostReport:
     start, end = _bounds(year, start_month)
-    services = [line for s in site.services if (line := _service_line(s, year)) is not None]
+    services = [line for s in site.services if (line := _service_line(s, year, (start, end))) is not None]
     by_slug = {line.slug: line for line in services}
     organisations = []
     for org in site.organisations:

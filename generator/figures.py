@@ -53,6 +53,8 @@ class YearWindow:
     transactions_known_split: float | None  # all transactions in those same periods
     months_with_data: float
     previous_months_with_data: float
+    start: object = None  # the first day of the latest 12 months (as labelled), a datetime.date
+    end: object = None  # and their last
 
 
 @dataclass
@@ -80,6 +82,8 @@ class ServiceFigures:
     # Channels whose count the data marks not requested beside other channels' counts: the figures
     # are of the channels it counts, and the page says which it does not (metrics.prepare).
     uncounted_channels: tuple[str, ...] = ()
+    # By channel label, the (start, end) days of the periods it is marked not requested in.
+    uncounted_spans: dict = field(default_factory=dict)
     # Periods whose published take-up the counts beside it do not give (metrics.per_period):
     # (period label, published %, % from the counts, digital count, transactions), for a warning.
     take_up_disagrees: tuple[tuple, ...] = ()

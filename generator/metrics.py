@@ -451,7 +451,7 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
         window_rows = windows.to_dict("index")
         period_lists = _period_rows(periods, by_channel, config)
         marked = _marked_not_requested(periods)
-        uncounted = _uncounted_channels(rows, periods, config)
+        uncounted, uncounted_spans = _uncounted_channels(rows, periods, config)
         unpaired = {slug: tuple(zip(group["period"].map(lambda p: p.label), group["cost_unpaired"])) for slug, group
                     in periods[periods["cost_unpaired"].ne("")].groupby("service", sort=False)}
         apart = counts_never_on_one_row(tidy)
@@ -460,6 +460,7 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
                     for slug, group in periods[periods["take_up_counted"].notna()].groupby("service", sort=False)}
     else:
         latest, split, window_rows, period_lists, marked, unpaired, uncounted = {}, {}, {}, {}, {}, {}, {}
+        uncounted_spans = {}
         apart, disagree = set(), {}
     for svc in services:
         unpaired_here = unpaired.get(svc.slug, ())
@@ -468,6 +469,7 @@ def compute(tidy: pd.DataFrame, config: Config, services: list[Service]) -> dict
                                                    kept, split, marked.get(svc.slug, ()), svc.slug in apart)
         fig.unpaired_costs, fig.cost_spans = unpaired_here, spans
         fig.uncounted_channels = uncounted.get(svc.slug, ())
+        fig.uncounted_spans = uncounted_spans.get(svc.slug, {})
         if m.DIGITAL_TAKE_UP not in fig.not_requested:  # (not shown, so not beside its counts)
             fig.take_up_disagrees = disagree.get(svc.slug, ())
         if spans and kept:  # 'Data covers' the years of cost too: the cost card may show one
@@ -565,20 +567,24 @@ def _period_rows(periods: pd.DataFrame, by_channel: pd.DataFrame, config: Config
     return out
 
 
-def _uncounted_channels(rows: pd.DataFrame, periods: pd.DataFrame, config: Config) -> dict[str, tuple[str, ...]]:
+def _uncounted_channels(rows: pd.DataFrame, periods: pd.DataFrame, config: Config) -> tuple[dict, dict]:
     """By service: the labels of channels whose count it marks not requested, beside other channels'
-    counts ('Post, in 3 of 12 periods' where only some periods are marked so)."""
+    counts ('Post, in 3 of 12 periods' where only some periods are marked so); and, by service and
+    channel label, the (start, end) days of those periods, so that a year's savings or costs say
+    it is left out only where it is (a review)."""
     marked = rows[rows["uncounted"]]
     if not len(marked):
-        return {}
+        return {}, {}
     labels = {c.id: c.label for c in config.channels}
     spans = periods.groupby("service", sort=False).size()
     out: dict[str, tuple[str, ...]] = {}
+    days: dict[str, dict[str, tuple]] = {}
     for (slug, channel), group in marked.groupby(["service", "channel"], sort=False):
         n, of = group["key"].nunique(), int(spans.get(slug, 0))
-        said = labels.get(channel, channel) + ("" if n >= of else f", in {n} of {of} periods")
-        out[slug] = (*out.get(slug, ()), said)
-    return out
+        label = labels.get(channel, channel)
+        out[slug] = (*out.get(slug, ()), label + ("" if n >= of else f", in {n} of {of} periods"))
+        days.setdefault(slug, {})[label] = tuple(sorted({(p.start, p.end) for p in group["period"]}))
+    return out, days
 
 
 def _marked_not_requested(periods: pd.DataFrame) -> dict[str, tuple[str, ...]]:
@@ -607,6 +613,7 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
                 and pd.Timestamp(first.start) > start:
             begins = first.start  # the year is labelled from there: its months before it are not the service's
         year = YearWindow(
+            start=(pd.Timestamp(begins) if begins else start).date(), end=end.date(),
             label=_window_label(pd.Timestamp(begins) if begins else start, end),
             previous_label=_window_label(prev_start, window["previous_end"]),
             transactions=_nan_to_none(window["transactions"]),

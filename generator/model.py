@@ -285,12 +285,19 @@ class ServiceView:
     cost_spans: list = field(default_factory=list)  # figures.ServiceFigures.cost_spans: years of cost beside months
     uncounted_channels: list[str] = field(default_factory=list)  # figures.ServiceFigures.uncounted_channels
 
-    @property
-    def never_counted(self) -> list[str]:
-        """The channels marked not requested in every period ('Post', not 'Post, in 3 of 24 periods'):
-        what the savings and cost report can say is left out of any year of theirs. (A channel marked
-        so in some periods only was said of years in which it had been counted, a review found.)"""
-        return [label for label in self.uncounted_channels if ", in " not in label]
+    uncounted_spans: dict = field(default_factory=dict)  # figures.ServiceFigures.uncounted_spans
+    split_start: object = None  # the days its latest 12 months (split_period_label) run from, a datetime.date
+    split_end: object = None
+
+    def uncounted_between(self, start, end) -> list[str]:
+        """The channels marked not requested in some period overlapping ``start`` to ``end`` (dates):
+        what a year's savings or costs leave out. Said of every year, one marked so in 3 months of
+        24 had been said of a year that counted it; said of none but those never counted, one marked
+        so in October to December went unsaid of that year (two reviews)."""
+        if start is None or end is None:
+            return []
+        return [label for label, spans in self.uncounted_spans.items()
+                if any(first <= end and start <= last for first, last in spans)]
     # Where its transactions end a year or more before the site's latest data (a service that stopped,
     # or stopped publishing), the label of its last period with them ("June 2023"), else None: not
     # counted in totals or organisation charts, and its page says so; no forecast (its 'next 12

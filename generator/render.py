@@ -71,7 +71,7 @@ from generator import BUILTIN_THEME
 from generator import model as m
 from generator.charts import charts_by_topic
 from generator.formatting import (change_text, count_of, date_label, during, format_figure, format_many,
-                                  format_value, opening, points_change)
+                                  format_value, named_list, opening, points_change)
 from generator.pages import PageSpec
 from generator.static_charts import accessible_svg, json_for_html
 
@@ -675,7 +675,7 @@ def _cost_rows(ctx, rows) -> Markup:
 
 
 def _uncounted_note(channels) -> str:
-    return f'<span class="table__period">not counting {escape("; ".join(channels))}</span>'
+    return f'<span class="table__period">not counting {escape(named_list(channels, "channel", 9))}</span>'
 
 
 def _months(count: float) -> str:
@@ -707,7 +707,7 @@ def _savings_rows(ctx, rows) -> Markup:
             continue
         sv = s.savings
         note = f'<span class="table__period">{escape(sv.period_label)}</span>' + (
-            _uncounted_note(s.never_counted) if s.never_counted else "")
+            _uncounted_note(left) if (left := s.uncounted_between(s.split_start, s.split_end)) else "")
         cells = [_name_cells(ctx, s, "#savings-heading", note),
                  _value_cell(sv.take_up, m.PERCENT, currency), _value_cell(sv.cost, m.MONEY_WHOLE, currency)]
         for name in ("points", "best", "target"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 import pytest
 from bs4 import BeautifulSoup
@@ -82,6 +84,7 @@ def test_a_peer_file_is_read_as_the_cards_are(tmp_path):
     # Transactions per year: 12 x 100. Take-up: its latest period with a value, November (50 + 11).
     assert service.figures[m.TRANSACTIONS_PER_YEAR] == 1200
     assert service.figures[m.DIGITAL_TAKE_UP] == 61.0 and service.labels[m.DIGITAL_TAKE_UP] == "November 2024"
+    assert service.labels[m.TRANSACTIONS_PER_YEAR] == "January to December 2024"  # as this site names its own
     assert service.figures[m.COMPLETION_RATE] is None
 
 
@@ -110,6 +113,7 @@ def test_an_unreachable_peer_is_an_error_unless_a_copy_was_kept(tmp_path):
     problems = Problems(root=tmp_path)
     assert fetch(url, tmp_path / "cache", problems, (3, 5), tmp_path / "config.yaml") == b"kept"
     assert not problems.errors and "using the copy fetched on" in problems.warnings[0].message
+    assert re.search(r"fetched on [1-9]\d? [A-Z][a-z]+ \d{4}$", problems.warnings[0].message)  # '2 December', not '02'
 
 
 def _permits_against_north(tmp_path, year: int, month: int):
@@ -381,7 +385,7 @@ def test_a_bad_cell_in_a_peers_file_is_a_warning_and_a_good_copy_is_kept(tmp_pat
         second = prepare(config)  # the fetched file has a bad cell: the good copy is used, and said to be
         (warning,) = [w for w in second.problems.warnings if "north.csv" in w.message]
         assert warning.message == (f"the file fetched from {url} has problems ({url}:3:12: 'n/a' is not a "
-                                   "number); using the last copy fetched without any")
+                                   "number); using the copy kept from an earlier build")
         assert cost(second) == 1.00
         (tmp_path / "site/.perfpages-cache/peers").rename(tmp_path / "old-cache")  # no good copy: the rest is used
         third = prepare(config)
@@ -394,6 +398,13 @@ def test_a_bad_cell_in_a_peers_file_is_a_warning_and_a_good_copy_is_kept(tmp_pat
         server.server_close()  # refused at once, not waited for
         offline = prepare(config)
         assert cost(offline) == 1.20 and any("cannot fetch" in w.message for w in offline.problems.warnings)
+        # A web page served in the file's place is not kept over a copy that can be read, even in part.
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", server.server_port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        (served / "north.csv").write_text("<!doctype html><title>Not found</title>")
+        page = prepare(config)
+        assert cost(page) == 1.20 and any("using the copy kept" in w.message for w in page.problems.warnings)
+        assert b"n/a" in next((tmp_path / "site/.perfpages-cache/peers").glob("*.csv")).read_bytes()
         # A file none of which can be read (another file named, or a web page served) is an error still.
         files["data/peers/other.csv"] = "period,channel,transactions\n2024-01,online,5\n"
         files["config.yaml"] = files["config.yaml"].replace(f"url: {url}", "file: peers/other.csv")

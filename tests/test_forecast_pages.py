@@ -30,8 +30,9 @@ def test_the_forecast_is_last_years_month_grown_by_the_latest_year(out):
     assert "This is a projection, not a target" in page.get_text()
     # 24 months leave too few to hold a year out and still forecast, so no backtest is claimed.
     assert "would have been off by" not in page.get_text()
-    assert "It is not tested against a past year: that needs 24 months with figures before the 12 months held " \
-        "back." in page.get_text()  # said, where a tester's 30 months had said nothing
+    assert "There are too few earlier figures to test it against a past year: that needs 24 months with figures " \
+        "before the 12 held back, and enough of them a year apart to check." in page.get_text()  # a tester's 30
+    # months had said nothing
     # The methodology is linked only where the site has such a page (this test site has none):
     # the sentence had named a page a new site did not have.
     assert "methodology" not in page.get_text().lower()

@@ -189,8 +189,8 @@ def test_a_channel_not_counted_is_said_beside_the_savings_and_the_cost_report(tm
     def text(path):
         return " ".join(BeautifulSoup((out / path).read_text(), "html.parser").get_text(" ").split())
 
-    assert ("Transactions through Post are not counted (marked not requested in the data), so these figures are of "
-            "the other channels.") in text("services/permits/index.html")
+    assert ("Transactions through Post are not counted in some or all of these months (marked not requested in the "
+            "data), so these figures are of the other channels.") in text("services/permits/index.html")
     assert "Renew a permit January to December 2024 not counting Post" in text("savings/index.html")
     reports = [text(p.relative_to(out)) for p in sorted(out.glob("costs/20*/index.html"))]
     assert "Renew a permit not counting Post" in reports[1]  # 2023/24, a whole year
@@ -205,3 +205,13 @@ def test_a_channel_not_counted_is_said_beside_the_savings_and_the_cost_report(tm
         text("services/permits/index.html")
     assert "not counting" not in text("savings/index.html") and "are not counted" not in \
         text("services/permits/index.html")
+    reports = {p.parent.name: text(p.relative_to(out)) for p in out.glob("costs/20*/index.html")}
+    assert "Renew a permit part year: 3 months not counting Post" in reports["2022-23"]  # January to March 2023
+    assert "not counting" not in reports["2023-24"] + reports["2024-25"]
+    # Marked so in October to December 2024 only: said of 2024's savings and of 2024/25, not of 2023/24.
+    files["data/permits.csv"] = permits_csv() + "".join(
+        f"{2023 + i // 12}-{i % 12 + 1:02d},post,{'***' if i >= 21 else 10}\n" for i in range(24))
+    build_site(write_site(tmp_path, files), out)
+    assert "Renew a permit January to December 2024 not counting Post" in text("savings/index.html")
+    reports = {p.parent.name: text(p.relative_to(out)) for p in out.glob("costs/20*/index.html")}
+    assert "not counting Post" in reports["2024-25"] and "not counting" not in reports["2023-24"]

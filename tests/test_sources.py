@@ -5505,6 +5505,12 @@ def test_the_no_data_mark_hint_names_the_file_as_a_source_would_and_only_when_it
     out = run(config, "check")[1]
     assert ("add missing: [z] in a source for it in config.yaml: sources: [{file: \"exports/permits.csv\", "
             "missing: [z]}]") in out
+    # Beside another file of the same layout, read with it: still the file the cell is in.
+    other = PERMITS.replace("name: Permits", "name: Fines").replace("permits.csv", "fines.csv")
+    config = site(tmp_path / "two", "", {"data/fines.csv": csv_text.replace(",z", ",7"),
+                                         "data/zz/permits.csv": csv_text, "content/services/fines.yaml": other,
+                                         "content/services/permits.yaml": service.replace("exports/", "zz/")})
+    assert 'sources: [{file: "zz/permits.csv", missing: [z]}]' in run(config, "check")[1]
     config = site(tmp_path / "sourced", "sources:\n  - file: exports/permits.csv\n",
                   {"data/exports/permits.csv": csv_text, "content/services/permits.yaml": service})
     out = run(config, "check")[1]
