@@ -498,12 +498,12 @@ def _number_example(col: str, unit: str | None) -> str:
             "money": "write an amount such as 1234.50 or 1,234.50"}.get(kind, "write a number such as 1234 or 1,234")
 
 
-def _under(path, folder: Path) -> str:
+def _under(path, folder: Path | None) -> str:
     """A data file's name as a source's file: names it, from the data folder ('exports/fines.csv')."""
     try:
         return Path(path).resolve().relative_to(Path(folder).resolve()).as_posix()
-    except ValueError:
-        return Path(path).name
+    except (ValueError, TypeError):  # outside the folder, or no folder given
+        return Path(str(path)).name
 
 
 def _marker_hint(text: str, file: str, has_source: bool) -> str:
