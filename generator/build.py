@@ -525,7 +525,7 @@ def _warn_of_a_lone_latest(model, content, problems: Problems) -> None:
     year not yet reported: the home page's transactions per year read 0, and 1,339 services ended."""
     from generator import model as m
     from generator.assemble import _last_transactions, service_ends
-    from generator.formatting import format_value
+    from generator.formatting import format_value, quoted_list
 
     # Of the services counting transactions, if any do (the site's latest is theirs: a service of
     # rates alone ends by it, but is not one whose transactions a later row cut off); else of all.
@@ -545,8 +545,7 @@ def _warn_of_a_lone_latest(model, content, problems: Problems) -> None:
         return
     latest = max(ends[view.slug] for view in current)
     others = max(ends[view.slug] for view in ended)
-    named = ", ".join(f"'{view.name}'" for view in current[:3]) + (f" and {len(current) - 3} more" if len(current) > 3
-                                                                   else "")
+    named = quoted_list([view.name for view in current], 3)
     years = [view.kpis[m.TRANSACTIONS_PER_YEAR].value for view in current]
     zeros = f" (all 0 in {'its' if len(current) == 1 else 'their'} latest 12 months)" \
         if all(value == 0 for value in years) else ""
@@ -567,6 +566,7 @@ def _warn_of_take_up_with_no_digital_figures(config, model, content, problems: P
     counted as none digital in the site's total. Told once for each file (services of their own
     file are not compared: one offered only by phone is as likely as one whose figures are missing)."""
     from generator import model as m
+    from generator.formatting import quoted_list
 
     digital = {index for index, channel in enumerate(model.channels) if channel.digital}
     if not digital:
@@ -587,9 +587,7 @@ def _warn_of_take_up_with_no_digital_figures(config, model, content, problems: P
         told.update(view.slug for view in none)
         labels = [model.channels[index].label for index in sorted(used)]
         they, have, their, them = ("it", "has", "its", "it") if len(none) == 1 else ("they", "have", "their", "them")
-        named = ", ".join(f"'{view.name}'" for view in none[:5]) + (f" and {len(none) - 5} more" if len(none) > 5
-                                                                      else "")
-        problems.warning(path, f"{named} {have} no figures for {' or '.join(labels)} in this file, which other "
+        problems.warning(path, f"{quoted_list([view.name for view in none])} {have} no figures for {' or '.join(labels)} in this file, which other "
                          f"services' digital figures are in: {their} digital take-up is published as 0%",
                          hint=f"if {they} {have} no digital channel, that is right: list this warning under "
                               f"accepted_warnings: in config.yaml; if {their} digital figures are not known, give "

@@ -29,7 +29,7 @@ from generator.cells import NR_KPIS, _file, _is_period, _range_lengths, parse_lo
 from generator.config import Config, normalise_channel, source_of
 from generator.content import DataRef, Service
 from generator.errors import Problems
-from generator.formatting import count_of
+from generator.formatting import count_of, quoted_list
 from generator.measures import COUNTS, KEYS, KPI_OF_MEASURE, MEASURES, RATINGS
 from generator.periods import Period, month_span, period_attr
 from generator.paths import is_pattern, resolved
@@ -266,10 +266,7 @@ def _and_others(others: list[str], most: int = 5) -> str:
     """' (and 2 more services with it: 'A' and 'B')': a tester had to find the other 8 with a script."""
     if not others:
         return ""
-    quoted = [f"'{name}'" for name in others]
-    named = (", ".join(quoted[:most]) + f" and {len(others) - most} more" if len(others) > most else
-             quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1])
-    return f" (and {len(others)} more service{'s' if len(others) > 1 else ''} with it: {named})"
+    return f" (and {len(others)} more service{'s' if len(others) > 1 else ''} with it: {quoted_list(others, most)})"
 
 
 def _mixed_hint(odd: pd.Series, usual_rows: pd.DataFrame) -> str:

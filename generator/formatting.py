@@ -101,6 +101,15 @@ def named_list(names: list[str], noun: str, most: int = 3) -> str:
     return f"{len(names)} {noun}s"
 
 
+def quoted_list(names: list[str], most: int = 5) -> str:
+    """"'A'", "'A' and 'B'", "'A', 'B' and 'C'", or the first ``most`` and how many more: messages
+    naming the services a problem is about (a tester had to find the rest with a script)."""
+    quoted = [f"'{name}'" for name in names]
+    if len(quoted) > most:
+        return ", ".join(quoted[:most]) + f" and {len(quoted) - most} more"
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
 def count_of(value: float | None, noun: str) -> str:
     """'1 transaction', '1,234 transactions': a service with one request in a day had read 'There
     were 1 transactions'."""
