@@ -70,6 +70,21 @@ def test_an_estimated_cost_is_not_ranked_against_published_ones():
     assert not published.own_estimate and (published.rank, published.of) == (1, 3)
 
 
+def test_a_page_whose_cost_is_an_estimate_says_it_is_not_ranked(tmp_path):
+    """Permits' cost is an estimate from unit costs; two councils publish theirs: its row in the ranks
+    says why it has no rank, and the quartiles are of the two published costs."""
+    files, section, text = _permits_against_north(tmp_path, 2024, 12)
+    files["config.yaml"] += "  - name: East Council\n    file: peers/east.csv\n"
+    files["data/peers/east.csv"] = files["data/peers/north.csv"].replace("North Council", "East Council") \
+        .replace(",1.00,false", ",3.00,false")
+    out = tmp_path / "both"
+    build_site(write_site(tmp_path / "both-site", files), out)
+    page = BeautifulSoup((out / "services/permits/index.html").read_text(), "html.parser")
+    text = " ".join(page.find(id="compare-heading").parent.get_text(" ", strip=True).split())
+    # Lower quartile, median and upper of £1.00 and £3.00 (inclusive): £1.50, £2.00, £2.50.
+    assert "Cost per transaction £0.73 (estimate) not ranked: an estimate, beside 2 published £1.50 £2.00 £2.50" in text
+
+
 def test_a_peer_file_is_read_as_the_cards_are(tmp_path):
     lines = [HEADER]
     for month in range(1, 13):  # 2024: 100 transactions a month; take-up known only until November
