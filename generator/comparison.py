@@ -256,13 +256,14 @@ def keep_copy(url: str, cache_dir: Path, body: bytes) -> None:
     temporary.replace(cached)
 
 
-def _read_peer(body: bytes, peer, config, problems: Problems) -> list[PeerService]:
+def _read_peer(body: bytes, peer, config, problems: Problems, where: tuple) -> list[PeerService]:
     """A peer's services. A problem in a cell or row of its file (another council's published file,
     'n/a' for a cost) is a warning and that value is left out: it had stopped this council's site
     from publishing. A file none of which can be read (missing columns, not text: the wrong file
     named, or a web page served in its place) is still an error. A fetched file with problems gives
-    way to the last copy kept that had none; with no such copy, it is kept itself, so that a build
-    that cannot fetch it later still has it (a review)."""
+    way to the copy kept from an earlier build if that had none, or if nothing of the new one can
+    be read; else the new one is kept (unless unreadable), so that a build that cannot fetch it
+    later still has it (two reviews). ``where``: the peer's place in config.yaml."""
     shown = peer.url or (config.data_dir / peer.file).resolve()
     found = Problems(root=problems.root)
     services = read_peer_csv(body, shown, peer.name, peer.site, found)
@@ -276,7 +277,6 @@ def _read_peer(body: bytes, peer, config, problems: Problems) -> list[PeerServic
         # served in its place): such a page had replaced a copy that could be read (a review).
         if earlier is not None and earlier != body and kept_services and (not older.items or unreadable):
             first = found.items[0]
-            where = config.positions.at(("peers", peer.index)) if config.positions else (None, None)
             problems.warning(config.path, f"the file fetched from {peer.url} has problems ({first.location()}: "
                              f"{first.message}); using the copy kept from an earlier build", *where,
                              hint="the figures compared may be out of date; tell the council that publishes it")
@@ -347,7 +347,7 @@ def load_peers(config, problems: Problems) -> tuple[list[PeerService], str]:
             if body is None:
                 continue
         digest.update(peer.name.encode() + b"\0" + body)
-        services += _read_peer(body, peer, config, problems)
+        services += _read_peer(body, peer, config, problems, where)
     return services, digest.hexdigest() if config.peers else ""
 
 

@@ -519,10 +519,8 @@ def value_td(ctx, value, unit, estimated=False, not_requested=False, period=None
 
     A function rather than a macro: the tables by period have a cell per measure per period on
     every service page, and a macro call per cell was a third of a large site's render time."""
-    cell = _value_cell(value, unit, _currency(ctx), estimated, not_requested)
-    if period and value is not None and not not_requested:
-        cell = f'{cell[:-len("</td>")]}<span class="table__period">{_escaped(period)}</span></td>'
-    return Markup(cell)
+    note = f'<span class="table__period">{_escaped(period)}</span>' if period else ""
+    return Markup(_value_cell(value, unit, _currency(ctx), estimated, not_requested, note))
 
 
 _CELL_CACHES: dict[tuple[str, str], dict[float, str]] = {}
@@ -562,7 +560,8 @@ def _value_cells(values, unit: str, currency: str, blank_text: str | None = None
 NO_TRANSACTIONS_CELL = '<td class="num missing">no transactions</td>'
 
 
-def _value_cell(value, unit: str, currency: str, estimated=False, not_requested=False) -> str:
+def _value_cell(value, unit: str, currency: str, estimated=False, not_requested=False, note: str = "") -> str:
+    """``note``: markup after a value there is (the period it is for), not after 'no data'."""
     if not_requested:
         return '<td class="num missing">not requested</td>'
     text = format_value(value, unit, currency)
@@ -572,7 +571,7 @@ def _value_cell(value, unit: str, currency: str, estimated=False, not_requested=
         return f'<td class="num missing">{text}</td>'
     if estimated:
         text += ' <span class="estimate">(estimate)</span>'
-    return f'<td class="num">{text}</td>'
+    return f'<td class="num">{text}{note}</td>'
 
 
 def _period_header(row: m.PeriodRow) -> str:

@@ -373,3 +373,22 @@ def test_a_new_site_says_how_its_figures_are_worked_out(tmp_path):
     assert (council / "site/methodology/index.html").is_file()
     service = (council / "site/services/pay-council-tax/index.html").read_text(encoding="utf-8")
     assert 'href="../../methodology/"' in service  # the forecast links it
+
+
+def test_the_new_sites_methodology_page_is_the_examples_without_its_particulars():
+    """The page `perfpages new` writes is a second copy of the example's methodology (it ships in the
+    package; content/ does not): an edit to one must be made to the other. Apart from the example's
+    own channels, costs, services and coverage figure, the two say the same, paragraph for paragraph."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    example = (repo / "content/pages/methodology.md").read_text(encoding="utf-8").split("\n\n")
+    shipped = (repo / "generator/scaffold_pages/methodology.md").read_text(encoding="utf-8").split("\n\n")
+    particular = re.compile(r"[Ee]mail|Blue Badge|Library renewals|this site's services, \d|^- online\n"
+                            r"|^Only the online channel|Unit cost per transaction|its own unit cost for a channel")
+    # Every shipped paragraph is the example's, or one cut short of its particular last sentence; every
+    # paragraph of the example but its particulars is shipped.
+    extra = [text for text in shipped if text not in example and not particular.search(text)
+             and not any(whole.startswith(text) and particular.search(whole) for whole in example)]
+    missing = [text for text in example if text not in shipped and not particular.search(text)]
+    assert not extra and not missing, (extra, missing)
