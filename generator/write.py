@@ -9,7 +9,9 @@ from the previous site into the staging folder, so they keep their inode and
 modification time, and a build that changes nothing writes nothing at all.
 When only a few files change (one service's data), they are instead written
 beside their targets under temporary names and then renamed into place, which
-keeps the same guarantee without copying the whole site.
+keeps the same guarantee against failures without copying the whole site; a
+process killed while renaming them (milliseconds) may leave some in, and the
+next build, finding the site's record set aside, makes the site afresh.
 The marker file ``.perfpages`` records each file's hash for the next build.
 """
 
@@ -23,6 +25,7 @@ import os
 import posixpath
 import re
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -576,7 +579,9 @@ def remove_leftovers(out: Path) -> None:
     left beside the output: its staging folder, or the old site it was swapping out. Only those
     of processes that are gone, and untouched for an hour: another build may be writing its own
     right now, perhaps in a container or on another machine, where its process number means
-    nothing here."""
+    nothing here. One with this process's own number is removed at once: it is called as a write
+    begins, when this process has none of its own, so that one was left by an earlier process of
+    the same number (a container's process 1, every run), and had made every later swap fail."""
     pattern = re.compile(re.escape(f".{out.name}.") + r"(tmp|old|link)-(\d+)")
     for journal in _stopped_patches(out):  # the temporary files of a patch: in the site, so not left an hour
         pid = journal.name.rsplit("-", 1)[1]
@@ -593,14 +598,17 @@ def remove_leftovers(out: Path) -> None:
         return
     for name in names:
         found = pattern.fullmatch(name)
-        if found is None or int(found.group(2)) == os.getpid() or _running(int(found.group(2))):
+        if found is None:
             continue
         path = os.path.join(out.parent, name)
-        try:
-            if os.lstat(path).st_mtime > time.time() - LEFTOVER_SECONDS:
+        if int(found.group(2)) != os.getpid():  # (this process's own: see the docstring)
+            if _running(int(found.group(2))):
                 continue
-        except OSError:
-            continue
+            try:
+                if os.lstat(path).st_mtime > time.time() - LEFTOVER_SECONDS:
+                    continue
+            except OSError:
+                continue
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
         else:
@@ -609,14 +617,16 @@ def remove_leftovers(out: Path) -> None:
 
 
 def _stopped_patches(out: Path) -> list[Path]:
-    """The journals of in-place patches of ``out`` (see _patch_in_place) whose process has gone."""
+    """The journals of in-place patches of ``out`` (see _patch_in_place) whose process has gone, or
+    that carry this process's number: asked only between patches, so left by an earlier process
+    of the same number (see remove_leftovers)."""
     pattern = re.compile(re.escape(f".{out.name}.patch-") + r"(\d+)")
     try:
         names = os.listdir(out.parent)
     except OSError:
         return []
     return [out.parent / name for name in sorted(names) if (found := pattern.fullmatch(name))
-            and int(found.group(1)) != os.getpid() and not _running(int(found.group(1)))]
+            and (int(found.group(1)) == os.getpid() or not _running(int(found.group(1))))]
 
 
 def _running(pid: int) -> bool:
@@ -632,7 +642,23 @@ def _running(pid: int) -> bool:
 
 
 def _swap(staging: Path, out: Path) -> None:
+    """Put the staging folder in the output's place and remove the old site.
+
+    Where Linux can exchange the two names in one step (renameat2's RENAME_EXCHANGE), it does, so a
+    build killed at that instant leaves the old site or the new one, never neither (a tester's kill
+    between two renames left no site/); the old site is then under the staging folder's name.
+    Elsewhere the old site is renamed aside first. The name it is renamed to is this process's, so
+    one found there was left by an earlier process of the same number (a container's process 1),
+    stopped mid-swap: it is removed first, as it had made every later build fail with 'Directory
+    not empty'."""
     old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if old.is_dir() and not old.is_symlink():
+        shutil.rmtree(old)
+    elif old.exists() or old.is_symlink():
+        old.unlink()
+    if out.exists() and _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
     if out.exists():
         out.rename(old)
     try:
@@ -643,3 +669,20 @@ def _swap(staging: Path, out: Path) -> None:
         raise
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths' names at once (Linux 3.15 and later, glibc 2.28 and later); False where that
+    cannot be done here (another system, a file system without it), with nothing changed."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError, ImportError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
+    return renameat2(at_cwd, os.fsencode(str(first)), at_cwd, os.fsencode(str(second)), exchange) == 0

@@ -16,4 +16,5 @@ fi
 
 # With the browser installed, a browser test must run, not skip.
 export PERFPAGES_REQUIRE_BROWSER=1
-exec "$PYTHON" -m pytest "$@"
+# A process per core (pytest-xdist): the suite took 10 to 12 minutes in one on CI's two cores.
+exec "$PYTHON" -m pytest -n auto "$@"

@@ -126,13 +126,13 @@ def _find_pages(out: Path) -> dict[str, str | None]:
 
 
 @pytest.fixture(scope="module")
-def built_site(tmp_path_factory):
+def built_site(tmp_path_factory, example_config):
     from generator.build import build_site
     from generator.errors import BuildFailed
 
     out = tmp_path_factory.mktemp("site")
     try:
-        build_site(CONFIG, out)
+        build_site(example_config, out)
     except BuildFailed as exc:
         pytest.fail("example site failed to build:\n" + "\n".join(p.format() for p in exc.problems.sorted()))
     return out

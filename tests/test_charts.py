@@ -16,13 +16,12 @@ from generator.charts import all_charts
 from generator.downloads import chart_files
 from sitefactory import CONFIG, build_with_fines_named, standard_files, write_site
 
-EXAMPLE = Path(__file__).parents[1] / "config.yaml"
 
 
 @pytest.fixture(scope="module")
-def example_site(tmp_path_factory):
+def example_site(tmp_path_factory, example_config):
     out = tmp_path_factory.mktemp("example") / "site"
-    build_site(EXAMPLE, out)
+    build_site(example_config, out)
     return out
 
 

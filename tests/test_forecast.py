@@ -2,7 +2,6 @@
 
 import math
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -201,14 +200,14 @@ def test_ranges_are_calibrated_on_synthetic_series(trend):
     assert 0.88 <= cover95 <= 0.99
 
 
-def test_coverage_on_the_example_site(capsys):
+def test_coverage_on_the_example_site(capsys, example_config):
     """Reported rather than tightly asserted: 13 services, one held-out year each, is a small sample.
     The forecasts are the pages' own, whose series leave out months with a channel's count blank
     (build.add_summaries): the docs' figures had come from every month's total (84% and 97%, against
     81% and 96% on the pages, a tester found)."""
     from generator.build import prepare
 
-    services = prepare(Path(__file__).parent.parent / "config.yaml").model.services
+    services = prepare(example_config).model.services
     backtests = [s.forecast.backtest for s in services if s.forecast is not None and s.forecast.backtest is not None]
     assert backtests
     cover80, cover95 = pooled_coverage(backtests)

@@ -692,6 +692,49 @@ def test_a_page_that_fails_in_a_worker_leaves_the_previous_site_and_no_half_writ
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 
 
+def test_an_old_site_left_under_this_process_number_does_not_stop_the_swap(tmp_path, monkeypatch):
+    """A build killed while removing the old site leaves it beside the new one, named with its
+    process number; a later build with the same number (a container's process 1) had failed with
+    'Directory not empty' on every run (a tester's). Both ways of swapping are tried: exchanging
+    the two folders' names at once, and, where that cannot be done, two renames."""
+    import os
+
+    from generator import write
+
+    config = write_site(tmp_path, standard_files())
+    out = tmp_path / "site"
+    build_site(config, out)
+    for exchange in (True, False):
+        if not exchange:
+            monkeypatch.setattr(write, "_exchange", lambda first, second: False)
+        left = tmp_path / f".site.old-{os.getpid()}"
+        (left / "services").mkdir(parents=True)
+        (left / "services/index.html").write_text("a half-removed old site")
+        config.write_text(config.read_text().replace("title: Test Council", f"title: Test Council {exchange}"))
+        build_site(config, out)
+        assert f"Test Council {exchange}" in (out / "index.html").read_text()
+        assert not [p for p in tmp_path.iterdir() if any(s in p.name for s in (".tmp-", ".old-", ".link-"))]
+
+
+def test_the_swap_exchanges_the_folders_names_at_once_where_it_can(tmp_path):
+    """Two renames (the old site aside, the new one in) leave no site at all to a build killed
+    between them (a tester's); Linux swaps the two names in one step."""
+    import sys
+
+    from generator.write import _exchange
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site/a").write_text("old")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new/a").write_text("new")
+    if not sys.platform.startswith("linux"):
+        pytest.skip("renameat2 is Linux's")
+    assert _exchange(tmp_path / "new", tmp_path / "site")
+    assert (tmp_path / "site/a").read_text() == "new" and (tmp_path / "new/a").read_text() == "old"
+    assert not _exchange(tmp_path / "missing", tmp_path / "site")  # nothing changed when it cannot
+    assert (tmp_path / "site/a").read_text() == "new"
+
+
 def test_an_unchanged_file_is_linked_whatever_other_files_are_called(tmp_path):
     """Unchanged files are hard-linked from the old site by way of a name no site file can have:
     a site holding both notes.txt and notes.txt.link gets each one's own new bytes."""

@@ -128,3 +128,42 @@ def test_workers_end_when_the_build_process_is_killed(tmp_path):
     for pid in left:
         os.kill(pid, 9)
     assert not left
+
+
+def _slow_file(args) -> int:
+    folder, n = args
+    time.sleep(0.05)
+    with open(os.path.join(folder, str(n)), "w") as handle:
+        handle.write("page")
+    return n
+
+
+def _sigint_ignored(_) -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_an_interrupted_map_stops_its_workers_before_it_goes_on(tmp_path):
+    """Ctrl+C during rendering: the build removes its staging folder as the interruption goes on,
+    so the workers must have stopped by then. Ctrl+C reaches every process of the terminal's group:
+    interrupted workers had sent that back as a page's result and gone on writing pages into a
+    folder already removed, which was left behind (a tester's, with --jobs 2). So the workers leave
+    SIGINT to this process, which cancels the rest and waits for the pages in hand."""
+    assert all(render_jobs.map_over_processes(list(range(50)), _sigint_ignored, jobs=2, worth_it=2))
+    import multiprocessing
+
+    def interrupt(done):
+        if done:
+            raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        render_jobs.map_over_processes([(str(tmp_path), n) for n in range(400)], _slow_file, jobs=2,
+                                       progress=interrupt, worth_it=2)
+    assert time.monotonic() - started < 400 * 0.05 / 2  # it did not wait for all the work
+    assert not multiprocessing.active_children()
+    made = set(os.listdir(tmp_path))
+    time.sleep(0.3)
+    assert set(os.listdir(tmp_path)) == made and len(made) < 400
+    assert render_jobs._work == {}
