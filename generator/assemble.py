@@ -75,7 +75,8 @@ def totals(services: list[m.ServiceView], years: dict[str, tuple], as_of: dt.dat
                     counted_from=f"{latest - dt.timedelta(days=364):%B %Y}" if latest else None,
                     older_names=tuple(older) if len(older) <= 3 else (),
                     partial=len(partial), partial_names=tuple(partial) if len(partial) <= 3 else (),
-                    ends_in=f"{ends_in:%B %Y}" if ends_in else None)
+                    ends_in=f"{ends_in:%B %Y}" if ends_in else None,
+                    published=tuple(sorted({k for s in services for k, f in s.kpis.items() if f.value is not None})))
 
 
 def ended_services(figures: dict[str, ServiceFigures]) -> frozenset[str]:

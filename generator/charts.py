@@ -21,16 +21,31 @@ COUNT, PERCENT, MONEY, MONEY_WHOLE, TEXT = m.COUNT, m.PERCENT, m.MONEY, m.MONEY_
 INCOME = "income"  # a declared measure with this id is set against the service's cost
 
 
-def _trend(name: str, first: dict, last: dict, unit: str, currency: str) -> str:
-    """'Digital take-up rose from 41.0% in April 2022 to 63.0% in March 2025.'"""
+def _trend(name: str, rows: list[dict], unit: str, currency: str) -> str:
+    """'Digital take-up rose from 41.0% in April 2022 to 63.0% in March 2025.' of the rows with a
+    value. Where the first and last are shown alike, what lies between is said too: 'was 100.0% in
+    both A and B' had been written of a take-up that fell to 52.0% between them (a tester's)."""
+    first, last = rows[0], rows[-1]
     a, b = first["value"], last["value"]
     shown_a, shown_b = format_value(a, unit, currency), format_value(b, unit, currency)
     if first is last:
         return f"{name} was {shown_b}{during(last['period'])}, the only period with data."
-    verb = "stayed at" if shown_a == shown_b else ("rose from" if b > a else "fell from")
-    if verb == "stayed at":
-        return f"{name} was {shown_b} in both {first['period']} and {last['period']}."
-    return f"{name} {verb} {shown_a}{in_period(first['period'])} to {shown_b}{in_period(last['period'])}."
+    if shown_a != shown_b:
+        verb = "rose from" if b > a else "fell from"
+        return f"{name} {verb} {shown_a}{in_period(first['period'])} to {shown_b}{in_period(last['period'])}."
+    between = rows[1:-1]
+    low = min(between, key=lambda r: r["value"], default=None)
+    high = max(between, key=lambda r: r["value"], default=None)
+    if low is None or format_value(low["value"], unit, currency) == shown_b == format_value(high["value"], unit, currency):
+        if not between:
+            return f"{name} was {shown_b} in both {first['period']} and {last['period']}."
+        return (f"{name} was {shown_b} in each of the {len(rows)} periods with data, from the first"
+                f"{in_period(first['period'])} to the last{in_period(last['period'])}.")
+    shown_low, shown_high = format_value(low["value"], unit, currency), format_value(high["value"], unit, currency)
+    moved = (f"it was {shown_low}{in_period(low['period'])}" if low is high else
+             f"it ranged from {shown_low}{in_period(low['period'])} to {shown_high}{in_period(high['period'])}")
+    return (f"{name} was {shown_b} at the start{in_period(first['period'])} and at the end{in_period(last['period'])}; "
+            f"between them {moved}.")
 
 
 def _over_100(name: str, rows: list[dict], unit: str) -> str:
@@ -39,11 +54,12 @@ def _over_100(name: str, rows: list[dict], unit: str) -> str:
     over = [r for r in rows if unit == PERCENT and r["value"] > 100.05]
     if not over:
         return ""
+    why = ": the published figures it is worked out from do not agree there."
+    if len(over) == 1:
+        return f" {name} was over 100% once, {format_value(over[0]['value'], PERCENT)}{in_period(over[0]['period'])}{why}"
     top = max(over, key=lambda r: r["value"])
-    count = len(over)
-    return (f" {name} was over 100% in {count} period{'s' if count > 1 else ''}, highest "
-            f"{format_value(top['value'], PERCENT)}{in_period(top['period'])}: the published figures it is "
-            "worked out from do not agree there.")
+    return (f" {name} was over 100% in {len(over)} periods, highest "
+            f"{format_value(top['value'], PERCENT)}{in_period(top['period'])}{why}")
 
 
 def _annotation_rows(annotations: list[m.Annotation]) -> list[dict]:
@@ -102,7 +118,7 @@ def _line_chart(cid, title, name, unit, kind, rows, service, base, currency, tar
     with_values = [r for r in rows if r["value"] is not None]
     # Take-up and completion cannot be over 100% (a declared measure may be: bed occupancy): said there.
     over = _over_100(name, with_values, unit) if cid in ("digital-take-up", "completion-rate") else ""
-    summary = _trend(name, with_values[0], with_values[-1], unit, currency) + over + note
+    summary = _trend(name, with_values, unit, currency) + over + note
     if target is not None:
         summary += f" The target, drawn as a dashed line, is {format_value(target, unit, currency)}."
     datasets = {"table": rows, "annotations": _annotation_rows(service.annotations)}

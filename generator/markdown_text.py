@@ -1,7 +1,9 @@
 """Markdown to HTML that is safe to put in a page without further escaping.
 
 Content authors are trusted with Markdown, not with HTML: raw HTML in the
-source is shown as text, and links or images with script URLs lose them.
+source is shown as text, and links or images with script URLs lose them. The
+one tag read is a line break, ``<br>``, which notes exported from spreadsheets
+and content systems carry (the Transactions Explorer's had shown it as text).
 
 Links within the site are written as people write them, from the site's root
 (``[About](/about/)``, ``![Logo](/static/img/logo.svg)``): each is made
@@ -23,6 +25,7 @@ from urllib.parse import unquote
 
 import markdown
 from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 _SAFE_LINK = re.compile(r"^(https?:|mailto:|tel:|#|\.|[A-Za-z0-9_-]+(/|\.|$))", re.I)
@@ -158,6 +161,13 @@ class _AccessibleTables(Treeprocessor):
                     th.set("scope", "col")
 
 
+class _LineBreak(InlineProcessor):
+    """``<br>``, ``<br/>`` or ``<br />`` as a line break, with nothing of the tag kept."""
+
+    def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's name)
+        return etree.Element("br"), m.start(0), m.end(0)
+
+
 class _NoRawHtml(Extension):
     def __init__(self, page_url: str, source: Path | None, links: list | None):
         super().__init__()
@@ -166,6 +176,7 @@ class _NoRawHtml(Extension):
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.inlinePatterns.register(_LineBreak(r"<[Bb][Rr]\s*/?>", md), "line_break_tag", 90)
         md.treeprocessors.register(_SiteUrls(md, self.page_url, self.source, self.links), "site_urls", 0)
         md.treeprocessors.register(_AccessibleTables(md), "accessible_tables", 1)
         md.treeprocessors.register(_HeadingLevels(md, self.source, self.links), "heading_levels", 2)

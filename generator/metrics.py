@@ -327,13 +327,21 @@ def _cost_over_shorter_periods(out: pd.DataFrame, rows: pd.DataFrame) -> tuple[p
 
 
 def latest_two(periods: pd.DataFrame, kpi: str) -> pd.DataFrame:
-    """For each service, the latest and previous periods that have a value for ``kpi``."""
+    """For each service, the latest period that has a value for ``kpi``, and the latest before it
+    that has one: ended before it began. A rolling year is compared with the year before, as its
+    transactions are, not with the rolling year a quarter earlier that shares 9 of its 12 months
+    (the Transactions Explorer's, whose cards beside each other had compared different periods, and
+    called a change of 0.1 points between overlapping years worse: a tester's)."""
     cols = ["service", "start", "period", kpi] + (["cost_is_estimate"] if kpi == m.COST_PER_TRANSACTION else [])
-    have = periods.loc[periods[kpi].notna(), cols]
+    have = periods.loc[periods[kpi].notna(), [*cols, "end"]]
     grouped = have.groupby("service", sort=False)
     latest = grouped.nth(-1).set_index("service")
-    previous = grouped.nth(-2).set_index("service").add_prefix("prev_")
-    return latest.join(previous, how="left")
+    before = have[have["end"].to_numpy() < latest["start"].reindex(have["service"]).to_numpy()]
+    previous = before.groupby("service", sort=False).nth(-1).set_index("service")[cols[1:]].add_prefix("prev_")
+    # The period just before, overlapping or not: where none ends before the latest begins, the
+    # card names the one it is not compared with (see _overlapping).
+    near = grouped.nth(-2).set_index("service")[["period"]].rename(columns={"period": "near_period"})
+    return latest[cols[1:]].join(previous, how="left").join(near, how="left")
 
 
 def window_bounds(periods: pd.DataFrame) -> pd.DataFrame:
@@ -485,14 +493,23 @@ def shown_cost_spans(fig: ServiceFigures) -> list[Period]:
     return [row.period for row in fig.cost_spans if row.period.label not in unpaired]
 
 
+def tells(row: m.PeriodRow) -> bool:
+    """Whether a period's row gives a figure: any KPI, a 'not requested', or a digital count with no
+    total, unless that count is 0, the Transactions Explorer's way of writing nothing for a service
+    that had ended. Such rows had made 'the latest figures' years later than any a page showed: cards
+    of a service's last year said they were 'a year or more before the latest figures', and the
+    services table said 'latest data' of a period with nothing in it (a tester's)."""
+    return row.transactions is not None or bool(row.digital_transactions) or row.digital_take_up is not None \
+        or bool(row.not_requested) or row.cost_per_transaction is not None or row.completion_rate is not None \
+        or row.user_satisfaction is not None
+
+
 def covered_label(rows, extra: Iterable[Period] = ()) -> str | None:
     """What 'Data covers': from the first to the last period with a figure (a column blank for two
     years before a service began, in a wide file, had been said to be covered), with ``extra``
     periods (years of cost beside months, a declared measure's periods); the rows as they are if
     none has a figure."""
-    told = [r.period for r in rows if r.transactions is not None or r.digital_take_up is not None
-            or r.not_requested or r.cost_per_transaction is not None or r.completion_rate is not None
-            or r.user_satisfaction is not None] + list(extra)
+    told = [r.period for r in rows if tells(r)] + list(extra)
     told = told or [r.period for r in rows]
     return Period(min(p.start for p in told), max(p.end for p in told), "range").label if told else None
 
@@ -638,6 +655,7 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         # months has complete data", of a yearly inventory with a channel's figure not given).
         notes.append("not every channel has a figure for the year" if step == 12 else
                      f"{_periods_complete(year.months_with_data, step)} complete data")
+    partial_year = bool(notes)  # what is noted so far says the year is not whole; what is noted below does not
     # Only two whole years are compared: a year with a channel's figures missing (a channel that
     # stopped reporting, a late month) against a full one would show a fall that is not there.
     whole = year.months_with_data >= COMPLETE_YEAR and year.previous_months_with_data >= COMPLETE_YEAR
@@ -659,6 +677,8 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
                 ", which has " if label == year.previous_label else f": {label} has ") + (
                 f"only {count:g} {unit}{'' if count == 1 else 's'} of complete data" if count
                 else f"no {unit} of complete data"))
+    if year.transactions is not None and year.previous_transactions is None and year.start is not None:
+        incomplete = _no_year_before(rows, year)
     digital_only = [r for r in rows if r.transactions is None and r.digital_transactions is not None] \
         if year.transactions is None else []
     if digital_only:  # 'No figure has been published' beside a published digital count (a tester)
@@ -680,6 +700,9 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         m.TRANSACTIONS_PER_YEAR, year.transactions, year.label, prev_tx, year.previous_label,
         status=m.NOT_REQUESTED if m.TRANSACTIONS_PER_YEAR in not_requested else m.OK,
         target=svc.targets.get(m.TRANSACTIONS_PER_YEAR), note=note, no_comparison=incomplete)
+    kpis[m.TRANSACTIONS_PER_YEAR].partial_year = partial_year and year.transactions is not None
+    # The latest period with a figure ('the latest figures'), or with none, the latest period there is.
+    newest = next((r.period for r in reversed(rows) if tells(r)), rows[-1].period if rows else None)
     for kpi in PERIOD_KPIS:
         rec = latest.get(kpi, {}).get(svc.slug)
         status = m.NOT_REQUESTED if kpi in not_requested else m.OK
@@ -694,24 +717,44 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
             kpi, rec[kpi], rec["period"].label, rec.get(f"prev_{kpi}"),
             prev_period.label if isinstance(prev_period, Period) else None,
             estimated=bool(rec.get("cost_is_estimate", False)), status=status, target=svc.targets.get(kpi),
-            note=OVER_100 if kpi == m.DIGITAL_TAKE_UP and rec[kpi] is not None and rec[kpi] > 100.05 else None)
+            note=OVER_100 if kpi == m.DIGITAL_TAKE_UP and rec[kpi] is not None and rec[kpi] > 100.05 else None,
+            no_comparison=None if isinstance(prev_period, Period) else _overlapping(rec.get("near_period")))
         # A year or more before the service's latest figures: the card says so, beside current ones.
-        kpis[kpi].dated = bool(rows) and isinstance(rec.get("period"), Period) and \
-            (rows[-1].period.end - rec["period"].end).days >= 365
-    if rows:
-        latest_label = rows[-1].period.label
+        kpis[kpi].dated = newest is not None and isinstance(rec.get("period"), Period) and \
+            (newest.end - rec["period"].end).days >= 365
+    if newest is not None:
         for kpi in PERIOD_KPIS:
             fig = kpis[kpi]
-            fig.stale = fig.period_label is not None and fig.period_label != latest_label
+            fig.stale = fig.period_label is not None and fig.period_label != newest.label
         # The year of transactions too, if it ends before the latest data (a later period has only
         # a cost, say): a table row then says which year each figure is for.
         if window is not None and year.transactions is not None:
-            kpis[m.TRANSACTIONS_PER_YEAR].stale = pd.Timestamp(window["last_end"]).date() < rows[-1].period.end
+            kpis[m.TRANSACTIONS_PER_YEAR].stale = pd.Timestamp(window["last_end"]).date() < newest.end
     shares = _channel_split(svc, config, split, year, rows)
     data_label = covered_label(rows)
     used = tuple(i for i in range(len(config.channels)) if any(row.by_channel[i] is not None for row in rows))
     return ServiceFigures(kpis, year, shares, rows, data_label, tuple(sorted(not_requested)), used,
-                          latest_label=rows[-1].period.label if rows else None)
+                          latest_label=newest.label if newest is not None else None)
+
+
+def _overlapping(period) -> str | None:
+    """Why a figure with an earlier one has no change beside it: that one overlaps it (a rolling year
+    a quarter before), and only periods that do not are compared (see latest_two)."""
+    return f"No comparison with {period.label}, which overlaps this period" if isinstance(period, Period) else None
+
+
+def _no_year_before(rows: list[m.PeriodRow], year: YearWindow) -> str | None:
+    """Why a year of transactions with earlier figures has no change beside it, or None if it has
+    none earlier: 'No earlier period to compare with' had been said beside a rolling year whose
+    figure before overlapped it (January to December 2012, after April 2011 to March 2012), and
+    beside a year after a year with no figures (a tester's)."""
+    earlier = [r.period for r in rows if r.transactions is not None and r.period.start < year.start]
+    if not earlier:
+        return None
+    last = max(earlier, key=lambda period: (period.end, period.start))
+    if last.end >= year.start:
+        return f"No comparison with {last.label}, which overlaps these 12 months"
+    return f"No transactions are published for {year.previous_label} to compare with"
 
 
 # A completion rate's card where started and completed counts are never on one row (a period and

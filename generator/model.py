@@ -79,6 +79,10 @@ class Figure:
     stale: bool = False  # for an earlier period than the service's latest data
     dated: bool = False  # for a period ending a year or more before the service's latest data
     no_comparison: str | None = None  # why there is no change, when an earlier period exists but is not used
+    # Transactions per year: its year has fewer than 12 months (or quarters) of complete figures, which
+    # a table cell says. Not any note: 'only a digital count was published for a later period' is not
+    # that, and a table had said it of one whole year's published total (a tester's).
+    partial_year: bool = False
 
     @property
     def key(self) -> str:
@@ -317,6 +321,9 @@ class ServiceView:
     has_transactions = property(lambda self: any(
         row.transactions is not None or any(v is not None for v in row.by_channel) for row in self.periods))
     forecast = property(lambda self: None if self.ended else self._seasons().forecast)
+    # Whether it would have a forecast but for having ended: its page says it has none only then (a
+    # page of rolling years, of which no service has one, had said so of 133 services: a tester's).
+    forecast_withheld = property(lambda self: bool(self.ended) and self._seasons().forecast is not None)
     # The day its latest period ends (benchmarks: a peer's figures a year older are said to be).
     latest_end = property(lambda self: self.periods[-1].period.end if self.periods else None)
     month_profile = property(lambda self: self._seasons().month_profile)
@@ -361,6 +368,7 @@ class Totals:
     partial: int = 0  # services counted whose latest 12 months are not whole (a few weeks of figures, say)
     partial_names: tuple = ()  # their names, when three or fewer: the home page names them
     ends_in: str | None = None  # the month every counted service's latest 12 months end in, if one ("May 2025")
+    published: tuple = ()  # KPI keys some service has a figure for, sorted: what the home page promises
 
 
 @dataclass

@@ -729,7 +729,7 @@ def _figure_cell(ctx, fig):
         cell += ' <span class="estimate">(estimate)</span>'
     if fig.stale:
         cell += f'<span class="table__period">{escape(fig.period_label)}</span>'
-    if ok and fig.note and fig.info.key == m.TRANSACTIONS_PER_YEAR:  # fewer than 12 months of complete figures
+    if ok and fig.partial_year:
         cell += '<span class="table__period">not a whole year of complete figures</span>'
     if not ok and fig.note and fig.info.key == m.DIGITAL_TAKE_UP:  # no period with every channel's count
         cell += '<span class="table__period">not every channel has a figure</span>'

@@ -94,7 +94,7 @@ def test_take_up_over_100_percent_is_said_in_the_summary_and_on_the_card(tmp_pat
     permits = next(s for s in prepare(write_site(tmp_path, files)).model.services if s.slug == "permits")
     chart = {c.id: c for c in permits.charts}["digital-take-up"]
     assert chart.summary.startswith("Digital take-up rose from 50.0% in January 2024 to 80.0% in March 2024. "
-                                    "Digital take-up was over 100% in 1 period, highest 150.0% in February 2024")
+                                    "Digital take-up was over 100% once, 150.0% in February 2024: ")
     assert permits.kpis["digital_take_up"].note is None  # the latest is 80%
     files["data/permits.csv"] += "2024-04,100,120\n"
     permits = next(s for s in prepare(write_site(tmp_path / "b", files)).model.services if s.slug == "permits")
@@ -777,3 +777,32 @@ def test_the_months_the_busiest_and_quietest_are_not_chosen_from_are_counted_as_
                              "the busiest was March 2025, with 650, and the quietest December 2025, with 60. "
                              "June 2024 is left out: some channels have no figures for it. September 2024 has no "
                              "figures. Phone was the most used channel in December 2025."), chart.summary
+
+
+def test_a_summary_whose_first_and_last_figures_match_says_what_lay_between():
+    """'Digital take-up was 100.0% in both A and B' had been written of a take-up that fell to 52.0%
+    between them, and of one that never moved from 0.0% over seven periods (a tester's)."""
+    from generator import model as m
+    from generator.charts import _over_100, _trend
+
+    def rows(*values):
+        labels = ["April 2011 to March 2012", "April 2012 to March 2013", "April 2013 to March 2014", "May 2014"]
+        return [{"value": v, "period": p} for v, p in zip(values, labels)]
+
+    assert _trend("Digital take-up", rows(100.0, 52.0, 58.5, 100.0), m.PERCENT, "£") == (
+        "Digital take-up was 100.0% at the start (April 2011 to March 2012) and at the end in May 2014; "
+        "between them it ranged from 52.0% (April 2012 to March 2013) to 58.5% (April 2013 to March 2014).")
+    assert _trend("Digital take-up", rows(0.0, 25.0, 0.0), m.PERCENT, "£") == (
+        "Digital take-up was 0.0% at the start (April 2011 to March 2012) and at the end (April 2013 to "
+        "March 2014); between them it was 25.0% (April 2012 to March 2013).")
+    assert _trend("Digital take-up", rows(0.0, 0.0, 0.0), m.PERCENT, "£") == (
+        "Digital take-up was 0.0% in each of the 3 periods with data, from the first (April 2011 to "
+        "March 2012) to the last (April 2013 to March 2014).")
+    assert _trend("Cost per transaction", rows(2.0, 2.0), m.MONEY, "£") == (
+        "Cost per transaction was £2.00 in both April 2011 to March 2012 and April 2012 to March 2013.")
+    assert _trend("Digital take-up", rows(41.0, 63.0), m.PERCENT, "£") == (
+        "Digital take-up rose from 41.0% (April 2011 to March 2012) to 63.0% (April 2012 to March 2013).")
+    # One period over 100% is named, not called the highest of one.
+    assert _over_100("Digital take-up", rows(100.0, 457.0, 100.0), m.PERCENT) == (
+        " Digital take-up was over 100% once, 457.0% (April 2012 to March 2013): the published figures it "
+        "is worked out from do not agree there.")

@@ -90,3 +90,22 @@ def test_a_month_with_a_channel_blank_is_left_out_of_the_seasons_and_the_forecas
     assert data[1]["value"] == (20 + 140 + 260) / 3 + 100  # February, whole in every year: 240
     forecast = json.loads((tmp_path / "site/data/charts/services/permits/forecast.json").read_text())["data"]
     assert [row["value"] for row in forecast if row["period"] == "March 2024"] == [None]
+
+
+def test_an_ended_service_says_it_has_no_forecast_only_if_it_would_have_had_one(tmp_path):
+    """A service whose figures ended a year or more before the site's latest has no forecast (its next
+    12 months are past), and its page said so; but also of services too short to have one, and on a
+    site of rolling years, where no service has one (a tester's 133 pages)."""
+    from generator.build import build_site
+    from sitefactory import standard_files, write_site
+
+    files = standard_files()
+    files["config.yaml"] += "charts:\n  static_svg: false\n"
+    files["content/services/late.yaml"] = "name: Late\norganisation: test-council\ndescription: Late.\ndata: late.csv\n"
+    files["data/late.csv"] = "period,channel,transactions\n2026-06,online,5\n"  # makes permits and fines end
+    build_site(write_site(tmp_path, files), tmp_path / "site")
+    permits = (tmp_path / "site/services/permits/index.html").read_text(encoding="utf-8")
+    fines = (tmp_path / "site/services/fines/index.html").read_text(encoding="utf-8")
+    assert "No recent figures" in permits and "the home page, and has no forecast." in permits  # 24 months: it had one
+    assert "No recent figures" in fines and "has no forecast" not in fines  # 5 months: it never could have
+    assert "not counted in the totals of its organisation and the home page." in fines
