@@ -252,6 +252,9 @@ def change_text(fig: m.Figure, currency_symbol: str = "£") -> str:
     if fig.direction == "same":
         # Two figures that differ but are shown alike (0.03% and 0.02%, both 'less than 0.1%') have
         # changed, a little: 'No change' had been said of them.
+        if previous.startswith(("more than ", "less than ")):  # 'Little change from more than 99.9%' (a tester)
+            when = in_period(fig.previous_period_label) if fig.previous_period_label else ""
+            return f"Little change: also {previous}{when}"
         return f"{'No' if fig.value == fig.previous_value else 'Little'} change {since}"
     word = "Up" if fig.direction == "up" else "Down"
     if fig.unit == m.PERCENT:

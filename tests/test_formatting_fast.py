@@ -269,7 +269,9 @@ def test_a_share_above_none_is_not_shown_as_none_nor_its_change_as_no_change():
         "less than 0.1%", "0.0%", "0.1%", "less than 0.1%", "more than 99.9%", "99.9%", "100.0%"]
     fig = make_figure(m.DIGITAL_TAKE_UP, 59 / 208_837 * 100, "August 2021", 67 / 227_471 * 100, "July 2021")
     assert format_figure(fig) == "less than 0.1%"
-    assert change_text(fig) == "Little change from less than 0.1% in July 2021"
+    assert change_text(fig) == "Little change: also less than 0.1% in July 2021"
+    near_all = make_figure(m.DIGITAL_TAKE_UP, 99.97, "2016", 99.96, "April 2015 to March 2016")
+    assert change_text(near_all) == "Little change: also more than 99.9% (April 2015 to March 2016)"
     assert fig.assessment == "same"  # no 'worse' tag for a fall of 0.001 points
     same = make_figure(m.DIGITAL_TAKE_UP, 12.5, "August 2021", 12.5, "July 2021")
     assert change_text(same) == "No change from 12.5% in July 2021"
