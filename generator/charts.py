@@ -42,7 +42,7 @@ def _trend(name: str, rows: list[dict], unit: str, currency: str) -> str:
         return (f"{name} was {shown_b} in each of the {len(rows)} periods with data, from the first"
                 f"{in_period(first['period'])} to the last{in_period(last['period'])}.")
     shown_low, shown_high = format_value(low["value"], unit, currency), format_value(high["value"], unit, currency)
-    moved = (f"it was {shown_low}{in_period(low['period'])}" if low is high else
+    moved = (f"it was {shown_low}{in_period(low['period']) if len(between) == 1 else ''}" if shown_low == shown_high else
              f"it ranged from {shown_low}{in_period(low['period'])} to {shown_high}{in_period(high['period'])}")
     return (f"{name} was {shown_b} at the start{in_period(first['period'])} and at the end{in_period(last['period'])}; "
             f"between them {moved}.")

@@ -85,14 +85,7 @@ def _in_this_process(pages: list, render_one: Callable[[object], object], tell: 
 def end_with_parent(parent: int) -> None:
     """Have this forked process killed when the build's process ends, however it ends (Linux's
     PR_SET_PDEATHSIG): the workers of a build stopped by SIGTERM (a CI job cancelled) had waited
-    for work that would never come, for ever.
-
-    Ctrl+C (SIGINT, sent to every process of the terminal's group) is left to the build's process:
-    a worker it interrupted sent that back as its page's result and went on with the next, writing
-    pages into a staging folder the build was removing as it stopped, which was left behind (a
-    tester's, with --jobs 2). The build's process, interrupted, cancels the work not begun and
-    waits for the pages in hand before it removes the folder."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for work that would never come, for ever."""
     try:
         import ctypes
 

@@ -795,6 +795,9 @@ def test_a_summary_whose_first_and_last_figures_match_says_what_lay_between():
     assert _trend("Digital take-up", rows(0.0, 25.0, 0.0), m.PERCENT, "£") == (
         "Digital take-up was 0.0% at the start (April 2011 to March 2012) and at the end (April 2013 to "
         "March 2014); between them it was 25.0% (April 2012 to March 2013).")
+    # Two periods between, shown alike: no one period is named as if it were the only one (a review).
+    assert _trend("Digital take-up", rows(50.0, 40.01, 40.04, 50.0), m.PERCENT, "£").endswith(
+        "; between them it was 40.0%.")
     assert _trend("Digital take-up", rows(0.0, 0.0, 0.0), m.PERCENT, "£") == (
         "Digital take-up was 0.0% in each of the 3 periods with data, from the first (April 2011 to "
         "March 2012) to the last (April 2013 to March 2014).")
