@@ -34,14 +34,13 @@ def _trend(name: str, rows: list[dict], unit: str, currency: str) -> str:
         verb = "rose from" if b > a else "fell from"
         return f"{name} {verb} {shown_a}{in_period(first['period'])} to {shown_b}{in_period(last['period'])}."
     between = rows[1:-1]
-    low = min(between, key=lambda r: r["value"], default=None)
-    high = max(between, key=lambda r: r["value"], default=None)
-    if low is None or format_value(low["value"], unit, currency) == shown_b == format_value(high["value"], unit, currency):
-        if not between:
-            return f"{name} was {shown_b} in both {first['period']} and {last['period']}."
+    if not between:
+        return f"{name} was {shown_b} in both {first['period']} and {last['period']}."
+    low, high = min(between, key=lambda r: r["value"]), max(between, key=lambda r: r["value"])
+    shown_low, shown_high = format_value(low["value"], unit, currency), format_value(high["value"], unit, currency)
+    if shown_low == shown_b == shown_high:
         return (f"{name} was {shown_b} in each of the {len(rows)} periods with data, from the first"
                 f"{in_period(first['period'])} to the last{in_period(last['period'])}.")
-    shown_low, shown_high = format_value(low["value"], unit, currency), format_value(high["value"], unit, currency)
     moved = (f"it was {shown_low}{in_period(low['period']) if len(between) == 1 else ''}" if shown_low == shown_high else
              f"it ranged from {shown_low}{in_period(low['period'])} to {shown_high}{in_period(high['period'])}")
     return (f"{name} was {shown_b} at the start{in_period(first['period'])} and at the end{in_period(last['period'])}; "

@@ -647,18 +647,12 @@ def _swap(staging: Path, out: Path) -> None:
     Where Linux can exchange the two names in one step (renameat2's RENAME_EXCHANGE), it does, so a
     build killed at that instant leaves the old site or the new one, never neither (a tester's kill
     between two renames left no site/); the old site is then under the staging folder's name.
-    Elsewhere the old site is renamed aside first. The name it is renamed to is this process's, so
-    one found there was left by an earlier process of the same number (a container's process 1),
-    stopped mid-swap: it is removed first, as it had made every later build fail with 'Directory
-    not empty'."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if old.is_dir() and not old.is_symlink():
-        shutil.rmtree(old)
-    elif old.exists() or old.is_symlink():
-        old.unlink()
+    Elsewhere the old site is renamed aside first, to a name of this process's that one of an earlier
+    process of the same number may have left: remove_leftovers, as the write began, removed it."""
     if out.exists() and _exchange(staging, out):
         shutil.rmtree(staging, ignore_errors=True)
         return
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists():
         out.rename(old)
     try:
