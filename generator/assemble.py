@@ -104,7 +104,7 @@ def service_ends(services: dict) -> tuple[dict[str, dt.date | None], dt.date | N
         else:
             points = [period.end for f in getattr(service, "measures", None) or () for period, value in f.points
                       if value is not None]
-            end = max(filter(None, [_last_where(service, _has_figures), *points]), default=None)
+            end = max(filter(None, [_last_where(service, _HAS_FIGURES), *points]), default=None)
         last[slug] = end
     return last, max(counts, default=None) or max(filter(None, last.values()), default=None)
 
@@ -129,15 +129,12 @@ def best_comparables(services, figures: dict[str, ServiceFigures]) -> dict[str, 
             for svc in services if category_key(svc.category) and svc.slug in figures}
 
 
+_HAS_FIGURES = m.PeriodRow.has_figures.fget  # a period row with a figure (a digital count alone too, but for 0)
+
+
 def _ended_before(end: dt.date | None, as_of: dt.date | None) -> bool:
     """Whether a service's transactions end a year or more before the site's latest data."""
     return end is not None and as_of is not None and (as_of - end).days >= 365
-
-
-def _has_figures(row: m.PeriodRow) -> bool:
-    return row.transactions is not None or row.digital_take_up is not None or row.cost_per_transaction \
-        is not None or row.completion_rate is not None or row.user_satisfaction is not None \
-        or row.digital_transactions is not None  # a digital count alone (no total) is published too
 
 
 def _ended_label(view: m.ServiceView) -> tuple[str, str]:
@@ -145,7 +142,7 @@ def _ended_label(view: m.ServiceView) -> tuple[str, str]:
     row = _last_row_where(view, lambda row: row.transactions is not None)
     if row is not None:
         return row.period.label, "transactions"
-    row = _last_row_where(view, _has_figures)
+    row = _last_row_where(view, _HAS_FIGURES)
     points = [period for f in view.measures for period, value in f.points if value is not None]
     latest = max([*points, *([row.period] if row is not None else [])], key=lambda p: (p.end, p.start))
     return latest.label, "figures"
@@ -153,7 +150,7 @@ def _ended_label(view: m.ServiceView) -> tuple[str, str]:
 
 def _last_figures(service: m.ServiceView) -> dt.date | None:
     """The end of a service's latest period with any figure (an export's last row may be all blanks)."""
-    return _last_where(service, _has_figures)
+    return _last_where(service, _HAS_FIGURES)
 
 
 def latest_period_label(services: list[m.ServiceView]) -> str | None:
@@ -161,7 +158,7 @@ def latest_period_label(services: list[m.ServiceView]) -> str | None:
     named as the services table names periods. Its month alone had read 'Latest data: March 2024'
     for a site of financial years, whose latest is April 2023 to March 2024. Of periods ending the
     same day (a month and the year it closes), the shortest: the newest figures are for it."""
-    latest = [row.period for s in services if (row := _last_row_where(s, _has_figures)) is not None]
+    latest = [row.period for s in services if (row := _last_row_where(s, _HAS_FIGURES)) is not None]
     return max(latest, key=lambda p: (p.end, p.start)).label if latest else None
 
 

@@ -493,23 +493,12 @@ def shown_cost_spans(fig: ServiceFigures) -> list[Period]:
     return [row.period for row in fig.cost_spans if row.period.label not in unpaired]
 
 
-def tells(row: m.PeriodRow) -> bool:
-    """Whether a period's row gives a figure: any KPI, a 'not requested', or a digital count with no
-    total, unless that count is 0, the Transactions Explorer's way of writing nothing for a service
-    that had ended. Such rows had made 'the latest figures' years later than any a page showed: cards
-    of a service's last year said they were 'a year or more before the latest figures', and the
-    services table said 'latest data' of a period with nothing in it (a tester's)."""
-    return row.transactions is not None or bool(row.digital_transactions) or row.digital_take_up is not None \
-        or bool(row.not_requested) or row.cost_per_transaction is not None or row.completion_rate is not None \
-        or row.user_satisfaction is not None
-
-
 def covered_label(rows, extra: Iterable[Period] = ()) -> str | None:
     """What 'Data covers': from the first to the last period with a figure (a column blank for two
     years before a service began, in a wide file, had been said to be covered), with ``extra``
     periods (years of cost beside months, a declared measure's periods); the rows as they are if
     none has a figure."""
-    told = [r.period for r in rows if tells(r)] + list(extra)
+    told = [r.period for r in rows if r.has_figures or r.not_requested] + list(extra)
     told = told or [r.period for r in rows]
     return Period(min(p.start for p in told), max(p.end for p in told), "range").label if told else None
 
@@ -701,8 +690,9 @@ def _service_figures(svc: Service, config: Config, latest: dict, window: dict | 
         status=m.NOT_REQUESTED if m.TRANSACTIONS_PER_YEAR in not_requested else m.OK,
         target=svc.targets.get(m.TRANSACTIONS_PER_YEAR), note=note, no_comparison=incomplete)
     kpis[m.TRANSACTIONS_PER_YEAR].partial_year = partial_year and year.transactions is not None
-    # The latest period with a figure ('the latest figures'), or with none, the latest period there is.
-    newest = next((r.period for r in reversed(rows) if tells(r)), rows[-1].period if rows else None)
+    # The latest period, but for rows saying only that 0 were digital ('the latest figures'; see has_figures).
+    newest = next((r.period for r in reversed(rows) if not r.a_zero_digital_count_alone),
+                  rows[-1].period if rows else None)
     for kpi in PERIOD_KPIS:
         rec = latest.get(kpi, {}).get(svc.slug)
         status = m.NOT_REQUESTED if kpi in not_requested else m.OK

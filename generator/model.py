@@ -142,6 +142,22 @@ class PeriodRow:
     # transaction, but it is part of its year's total cost (costs.year_sums).
     idle_cost: float | None = None
 
+    @property
+    def has_figures(self) -> bool:
+        """Whether it gives a figure: a KPI, or a digital count with no total (that is published
+        too) unless that count is 0, the Transactions Explorer's way of writing nothing for a service
+        that had ended. Such rows had made 'the latest figures' years later than any a page showed:
+        cards of a service's last year said they were 'a year or more before the latest figures', and
+        the services table and the home page named periods with nothing in them (a tester's)."""
+        return self.transactions is not None or self.digital_take_up is not None \
+            or self.cost_per_transaction is not None or self.completion_rate is not None \
+            or self.user_satisfaction is not None or bool(self.digital_transactions)
+
+    @property
+    def a_zero_digital_count_alone(self) -> bool:
+        """Whether its only figure is a digital count of 0 with no total (see has_figures)."""
+        return self.digital_transactions == 0 and not self.has_figures and not self.not_requested
+
     def of_no_transactions(self, kpi: str) -> bool:
         """Whether this period has no ``kpi`` because it had no transactions (0 in every channel): a
         share or cost of none, which its tables and downloads say, as it is not missing data."""

@@ -348,3 +348,16 @@ def test_a_sum_of_days_not_compared_says_how_many_days_it_has(tmp_path):
     offered = service(prepared, "calls").measures[0]
     assert change_text(offered.year) == ("No comparison with 22 to 31 December 2023, which has only "
                                          "10 days of data")
+
+
+def test_a_declared_measure_running_past_the_counts_is_the_latest_data(tmp_path):
+    """Counts to January 2024, calls offered to January 2025: the latest data is January 2025, which
+    the services table names, and a cost of January 2024 is a year or more before it. A review found
+    a change meant for rows of a digital count of 0 had made such rows count for nothing."""
+    lines = ["period,channel,transactions,cost,calls_offered", "2024-01,phone,10,20,100"]
+    lines += [f"2024-{m:02d},phone,,,{100 + m}" for m in range(2, 13)] + ["2025-01,phone,,,200"]
+    prepared = prepare(write_site(tmp_path, site_files(**{"data/calls.csv": "\n".join(lines) + "\n"})))
+    calls = service(prepared, "calls")
+    assert calls.latest_label == "January 2025"
+    cost = calls.kpis["cost_per_transaction"]
+    assert cost.period_label == "January 2024" and cost.dated and cost.stale

@@ -157,3 +157,16 @@ def test_the_home_page_promises_only_figures_some_service_has(built):
         "handles, how many happen online and what each costs.")
     assert home.find("meta", attrs={"name": "description"})["content"] == (
         "How services from Government are used: transactions, digital take-up and cost.")
+
+
+def test_the_home_page_and_the_services_table_name_one_latest_period(tmp_path):
+    """Closed's figures end in June 2015; its later rows hold only digital counts of 0. The home page
+    had said 'Latest data: July 2015 to June 2016' (its last row of nothing), where its card and the
+    services table named July 2014 to June 2015 (a review)."""
+    head, *lines = _explorer_csv().splitlines()
+    kept = [line for line in lines if line.startswith("Closed,")]
+    config = write_site(tmp_path, {"config.yaml": CONFIG, "data/explorer.csv": "\n".join([head, *kept]) + "\n",
+                                   "content/organisations/government.yaml": "name: Government\n"})
+    build_site(config, tmp_path / "site")
+    home = _page(tmp_path / "site", "index.html").get_text(" ", strip=True)
+    assert "Latest data: July 2014 to June 2015" in home and "2016" not in home
