@@ -65,6 +65,7 @@ class Prepared:
     records: dict[str, units.UnitRecord] = field(default_factory=dict)  # by unit key, for the next build
     page_keys: dict[str, str] = field(default_factory=dict)  # output path -> key (generator.page_reuse)
     keep_records: bool = False  # whether this build's unit records are kept (see build_site)
+    split_indices: dict = field(default_factory=dict)  # shared files' units.SplitIndex, by their whole unit's key
 
 
 @dataclass
@@ -255,6 +256,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     plan = units.partition(config, content.services)
     reused: dict[str, units.UnitRecord] = {}
     recalled: dict[str, units.UnitRecord] = {}  # units whose figures are kept but whose pages are made again
+    shared = None  # the units of shared files, split service by service (generator.shared_files)
     stamps: dict[str, tuple] = {}  # their records' (units.UnitStore.stamp), replaced once the pages are made
     if previous is not None:
         digests = digests or file_digests(config, build_options(strict, base_url))
@@ -271,8 +273,15 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         peers_digest = f"{peers_digest}\0councils={sorted(council_of.items())!r}"
         units.assign_keys(plan, content, digests, whole_site, peers_digest, shown_pages)
         store = units.UnitStore(config.cache_dir)
+        if store.folder is not None and any(len(unit.services) > 1 for unit in plan):
+            from generator import shared_files
+
+            shared = shared_files.split(config, plan, store, raw_files, problems.root)
+            plan = shared.plan
+            units.assign_keys(plan, content, digests, whole_site, peers_digest, shown_pages)
         if helper is not None:  # the services with no record are sent before the records are read
-            unrecorded = [s for unit in plan if not store.has(unit.key) for s in unit.services]
+            # (Not those split from a shared file's unit: its rows are read already, or read here.)
+            unrecorded = [s for unit in plan if not unit.whole and not store.has(unit.key) for s in unit.services]
             if len(unrecorded) == len(content.services):  # in the order the build then takes them (fresh)
                 unrecorded = content.services
             # (Not if this process has read a data file: the helper would tell its problems again.)
@@ -305,7 +314,10 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             for problem in part_problems:
                 data_problems._add(problem)
 
-    work_out(fresh)
+    split_slugs = {s.slug for unit in plan if unit.whole for s in unit.services}
+    work_out([s for s in fresh if s.slug not in split_slugs])
+    own_warnings = _work_out_split(config, shared, [s for s in fresh if s.slug in split_slugs], raw_files,
+                                   problems.root, figures, downloads, plan)
     for record in recalled.values():  # their inputs are as they were: figures and tidy CSVs as they came out
         figures.update(record.figures)
         downloads.update(record.tidy_csvs)
@@ -321,6 +333,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             figures.update(restaged[key].figures)
     fresh = fresh + [s for u in plan if u.key in restaged or u.key in recalled for s in u.services]
     made_now = list(data_problems.items)  # the fresh services' problems: their records keep these alone
+    for problem in [*(shared.warnings if shared else ()), *(p for found in own_warnings.values() for p in found)]:
+        data_problems._add(problem)  # (a shared file's warnings are told whenever it is, and kept in no record)
     for record in [*reused.values(), *restaged.values(), *recalled.values()]:
         for problem in record.warnings:
             data_problems._add(problem)
@@ -419,12 +433,13 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         from generator.assemble import best_comparables
 
         records = _unit_records(plan, reused, model, figures, data_problems, made_now,
-                                best_comparables(content.services, figures), {**restaged, **recalled}, downloads)
+                                best_comparables(content.services, figures), {**restaged, **recalled}, downloads,
+                                own_warnings)
     return Prepared(config, model, pages, extra, problems, charts=charts, kept=kept, records=records,
                     open_rows=open_rows,
                     reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys,
                     recalled_services=sum(len(record.figures) for record in recalled.values()),
-                    rewrite_records=stamps)
+                    rewrite_records=stamps, split_indices=shared.indices if shared else {})
 
 
 def _stale_since(reused: dict[str, units.UnitRecord], figures: dict, services: list) -> list[str]:
@@ -482,9 +497,7 @@ def _packed(result: tuple[dict, dict, list]) -> tuple[dict, dict, list]:
 
 def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     """Read, check and compute these services: (figures by slug, tidy CSV downloads by slug, problems)."""
-    from generator.custom_measures import service_measures
     from generator.data import load_data
-    from generator.downloads import service_csvs
     from generator.metrics import compute
 
     problems = Problems(root=root)
@@ -500,8 +513,38 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
             except Exception:  # noqa: BLE001 (told as well as the errors, never instead of them)
                 pass
         return {}, {}, problems.items
-    figures = compute(tidy, config, services)
+    figures, csvs = figures_from_rows(config, services, tidy)
     _warn_of_figures(config, services, figures, problems)
+    return figures, csvs, problems.items
+
+
+def _work_out_split(config, shared, services, raw_files, root, figures: dict, downloads: dict, plan) -> dict:
+    """Work out services split from shared files' units (generator.shared_files) from their rows, read
+    already (or read now), adding to ``figures`` and ``downloads``. Returns each one's unit key -> the
+    warnings of working it out, told apart service by service: its record keeps its own alone."""
+    if not services:
+        return {}
+    from generator import shared_files
+
+    found, csvs = figures_from_rows(config, services, shared_files.rows_of(shared, config, services, raw_files, root))
+    figures.update(found)
+    downloads.update({f"data/services/{slug}.csv": body for slug, body in csvs.items()})
+    key_of = {unit.services[0].slug: unit.key for unit in plan if unit.whole}
+    own = {}
+    for svc in services:
+        problems = Problems(root=root)
+        _warn_of_figures(config, [svc], found, problems)
+        own[key_of[svc.slug]] = problems.items
+    return own
+
+
+def figures_from_rows(config, services, tidy) -> tuple[dict, dict]:
+    """(figures by slug, tidy CSV downloads by slug) of services whose rows are read and checked."""
+    from generator.custom_measures import service_measures
+    from generator.downloads import service_csvs
+    from generator.metrics import compute
+
+    figures = compute(tidy, config, services)
     for fig in figures.values():
         add_summaries(fig, config.financial_year_start)
     if config.measures:
@@ -515,7 +558,7 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
                 measured = [period for f in fig.measures for period, value in f.points if value is not None]
                 if measured:
                     fig.data_period_label = covered_label(fig.periods, [*measured, *shown_cost_spans(fig)])
-    return figures, service_csvs(tidy, tuple(x.id for x in config.measures)), problems.items
+    return figures, service_csvs(tidy, tuple(x.id for x in config.measures))
 
 
 def _warn_of_a_lone_latest(model, content, problems: Problems) -> None:
@@ -725,21 +768,23 @@ def add_summaries(fig, financial_year_start: int) -> None:
 
 
 def _unit_records(plan, reused, model, figures, data_problems, made_now, best: dict,
-                  restaged: dict | None = None, downloads: dict | None = None) -> dict[str, units.UnitRecord]:
+                  restaged: dict | None = None, downloads: dict | None = None,
+                  own_warnings: dict | None = None) -> dict[str, units.UnitRecord]:
     """Records for every unit; new ones get their outputs' hashes once the files are rendered.
     ``best`` is each categorised service's best comparable service, as its page is made with it.
     ``made_now`` are the problems found in working out the new units: not the reused units'
     (a tester's fixed warning came back from a unit made beside the one that had it).
     ``restaged``: the old records of units whose pages are made again from their kept figures;
     the new ones keep their warnings, their tidy CSVs and those CSVs' hashes (the files are kept, or
-    written again as they were). ``downloads``: the tidy CSVs made now (path -> bytes)."""
+    written again as they were). ``downloads``: the tidy CSVs made now (path -> bytes). ``own_warnings``:
+    unit key -> the warnings of working out a service split from a shared file's unit, made now."""
     from generator.charts import LazyCharts
 
     views = {v.slug: v for v in model.services}
     places_of = {}
     restaged = restaged or {}
     for unit in plan:
-        if unit.key not in reused and unit.key not in restaged:  # the units whose data was read now
+        if unit.key not in reused and unit.key not in restaged and not unit.whole:  # whose data was read now
             places = {str(p) for p in unit.files} | {str(s.path) for s in unit.services}
             places_of[unit.key] = {data_problems._rel(p) for p in places}
     everywhere = set().union(*places_of.values()) if places_of else set()
@@ -751,7 +796,7 @@ def _unit_records(plan, reused, model, figures, data_problems, made_now, best: d
         # A warning about no unit's own files (a source's mapping in config.yaml) goes with the units
         # whose files it arose in reading; if they are not known, with every new one.
         old = restaged.get(unit.key)
-        warnings = list(old.warnings) if old is not None else [
+        warnings = list(old.warnings) if old is not None else list(own_warnings[unit.key]) if unit.whole else [
             p for p in made_now if p.path in places_of[unit.key] or p.path not in everywhere
             and _arose_in(p, places_of[unit.key], everywhere)]
         outputs = []
@@ -1029,7 +1074,9 @@ def _save_records(prepared: Prepared, files: dict, hashes: dict[str, list]) -> N
     for record in prepared.records.values():
         made = [path for page in record.outputs if page in prepared.made_with for path in prepared.made_with[page]]
         _finish_record(record, lambda: {slug: prepared.open_rows[slug] for slug in record.figures}, made, made_now)
-    units.UnitStore(prepared.config.cache_dir).save(prepared.records, prepared.rewrite_records)
+    store = units.UnitStore(prepared.config.cache_dir)
+    store.save_indices(prepared.split_indices)  # first: marked as used before the least used are pruned
+    store.save(prepared.records, prepared.rewrite_records)
     pages = {}
     for path, key in prepared.page_keys.items():
         if path in files:

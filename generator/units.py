@@ -55,6 +55,10 @@ class Unit:
     services: list[Service]
     files: list[Path]  # data files its services read
     key: str = ""
+    # One service split from the unit of a file it shares (generator.shared_files): the digest of its
+    # rows there, which its key covers in place of the files' bytes; and the key of the unit it was split from.
+    rows: bytes | None = None
+    whole: str = ""
 
     @property
     def slugs(self) -> list[str]:
@@ -252,15 +256,30 @@ def assign_keys(units: list[Unit], content: Content, digests: Digests, whole_sit
         digest = base.copy()
         for svc in unit.services:
             digest.update(repr(svc).encode())
-            digest.update(digests.of(svc.path))
+            # (A service made from a source's file has that file as its path: its rows stand in for it.)
+            if unit.rows is None or svc.path not in unit.files:
+                digest.update(digests.of(svc.path))
         for path in unit.files:
             digest.update(f"{path}\0".encode())
-            digest.update(digests.of(path))
+            if unit.rows is None:
+                digest.update(digests.of(path))
+        if unit.rows is not None:
+            digest.update(b"rows\0" + unit.rows)
         unit.key = digest.hexdigest()
     if whole_site:
         everything = hashlib.sha256("".join(sorted(u.key for u in units)).encode()).hexdigest()
         for unit in units:
             unit.key = hashlib.sha256(f"{unit.key}\0{everything}".encode()).hexdigest()
+
+
+@dataclass
+class SplitIndex:
+    """What reading a shared file's unit gave (generator.shared_files), kept under that unit's key: each
+    service's rows' digest (Unit.rows), and the warnings of reading the file, told again while it is unchanged."""
+
+    rows: dict[str, bytes]
+    warnings: list[Problem]
+    format: int = FORMAT
 
 
 _READ: dict[str, tuple[tuple[int, int], UnitRecord]] = {}  # key -> ((inode, size), record): see UnitStore.get
@@ -304,6 +323,26 @@ class UnitStore:
         _READ[key] = ((stat.st_ino, stat.st_size), record)
         return record
 
+    def get_index(self, key: str) -> SplitIndex | None:
+        """The split index stored under a shared file's unit's key, or None."""
+        if self.folder is None:
+            return None
+        try:
+            with open(self._path(key), "rb") as handle:
+                index = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
+        return index if isinstance(index, SplitIndex) and index.format == FORMAT else None
+
+    def save_indices(self, indices: dict[str, SplitIndex]) -> None:
+        """Keep split indices, or mark the stored ones as used (before :meth:`save` prunes the least used)."""
+        for key, index in indices.items():
+            if self.has(key):
+                with contextlib.suppress(OSError):
+                    os.utime(self._path(key))
+            else:
+                self.save_one(key, index)
+
     def forget(self, key: str) -> None:
         """Remove a record that no longer says how its unit's pages are made: a unit made again because
         its services' ended state or best comparable service changed (build._stale_since) keeps its
@@ -313,7 +352,7 @@ class UnitStore:
         if self.folder is not None:
             self._path(key).unlink(missing_ok=True)
 
-    def save_one(self, key: str, record: UnitRecord) -> None:
+    def save_one(self, key: str, record: "UnitRecord | SplitIndex") -> None:
         """Write one record (by way of a temporary name: a record is whole or absent). The build
         process that made a unit's page may write its record before :meth:`save` marks them all."""
         if self.folder is None:
