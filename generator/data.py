@@ -19,6 +19,8 @@ import difflib
 import fnmatch
 import os
 import re
+from collections import Counter
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -654,9 +656,10 @@ def _unused_rows(parsed: pd.DataFrame, groups: dict, used: set[str], path, probl
         if len(plain) > UNREAD_ONE_BY_ONE:
             _tell_unread_together(plain, groups, path, problems, through)
             used = used | set(plain)
-    for key, rows in groups.items():
+    for key in groups:
         if key in used or totals_told and key and looks_like_a_total(key):
             continue
+        rows = groups[key]
         first = rows.iloc[0]
         file = first["@file"] if "@file" in rows.columns and first["@file"] else path
         where = (int(first["line"]), int(first["service_col"]) or None)
@@ -1550,28 +1553,34 @@ def _plain_files(parsed: pd.DataFrame, wanted: dict, configured_paths: dict,
     if not candidates:
         return {}
     files = parsed["@file"]
-    by_file = parsed.groupby(files, sort=False)
-    step = STEP_MONTHS
+    plain = ~parsed["service"].ne("").groupby(files, sort=False).any() & _nothing_to_check(parsed, "@file")
+    return {file: candidates[file] for file in plain.index[plain] if file in candidates}
+
+
+def _nothing_to_check(parsed: pd.DataFrame, by: str) -> pd.Series:
+    """For each value of column ``by`` (a file, or a service's key in a file of several): whether its
+    rows need none of _check_service_rows' checks: one kind of period, no repeated period and
+    channel, no channel rows beside all-channel rows, no gap between periods (nor so a year far
+    from the rest, as a gap of years is)."""
+    groups = parsed[by]
     starts = period_attr(parsed["period"], lambda p: p.start.year * 12 + p.start.month - 1).astype("int64")
-    steps = parsed["_kind"].map(step)
+    steps = parsed["_kind"].map(STEP_MONTHS)
+    by_group = lambda column: column.groupby(groups, sort=False)  # noqa: E731
     facts = pd.DataFrame({
-        "keyed": parsed["service"].ne("").groupby(files, sort=False).any(),
-        "repeats": parsed.duplicated(["@file", "_key", "channel"]).groupby(files, sort=False).any(),
-        "kinds": by_file["_kind"].nunique(),
-        "step": steps.groupby(files, sort=False).first(),
-        "all_channels": (parsed["has_tx"] & parsed["channel"].eq("")).groupby(files, sort=False).any(),
-        "by_channel": (parsed["has_tx"] & parsed["channel"].ne("")).groupby(files, sort=False).any(),
-        "first": starts.groupby(files, sort=False).min(),
-        "last": starts.groupby(files, sort=False).max(),
-        "distinct": starts.groupby(files, sort=False).nunique(),
+        "repeats": by_group(parsed.duplicated([by, "_key", "channel"])).any(),
+        "kinds": by_group(parsed["_kind"]).nunique(),
+        "step": by_group(steps).first(),
+        "all_channels": by_group(parsed["has_tx"] & parsed["channel"].eq("")).any(),
+        "by_channel": by_group(parsed["has_tx"] & parsed["channel"].ne("")).any(),
+        "first": by_group(starts).min(),
+        "last": by_group(starts).max(),
+        "distinct": by_group(starts).nunique(),
     })
-    off_grid = ((starts - facts["first"].reindex(files).to_numpy()) % steps.fillna(1).to_numpy()).ne(0)
-    facts["off_grid"] = off_grid.groupby(files, sort=False).any()
+    off_grid = ((starts - facts["first"].reindex(groups).to_numpy()) % steps.fillna(1).to_numpy()).ne(0)
+    facts["off_grid"] = by_group(off_grid).any()
     whole = facts["step"].isna() | (
         ~facts["off_grid"] & ((facts["last"] - facts["first"]) // facts["step"].fillna(1) + 1 == facts["distinct"]))
-    plain = ~facts["keyed"] & ~facts["repeats"] & facts["kinds"].eq(1) & \
-        ~(facts["all_channels"] & facts["by_channel"]) & whole
-    return {file: candidates[file] for file in facts.index[plain] if file in candidates}
+    return ~facts["repeats"] & facts["kinds"].eq(1) & ~(facts["all_channels"] & facts["by_channel"]) & whole
 
 
 def load_data(config: Config, services: list[Service], problems: Problems,
@@ -1608,7 +1617,7 @@ def load_data(config: Config, services: list[Service], problems: Problems,
     for key in order:  # in file order, whatever the batches: a service's files are merged in this order
         if key in checked_alone:
             rows, path = checked_alone[key]
-            _service_rows_of_file(rows, wanted[key], config, key[1], path, problems, per_service, gaps)
+            _service_rows_of_file(rows, wanted[key], config, key[1], path, problems, per_service, gaps, plain_parts)
     _tell_gaps(gaps, per_service)
     frames = []
     by_slug = {s.slug: s for s in services}
@@ -1799,12 +1808,15 @@ def _warn_of_hidden_figures(tidy: pd.DataFrame, services: list[Service], problem
 
 def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, file: str, path: Path,
                           problems: Problems, per_service: dict[str, list[tuple[Path, pd.DataFrame]]],
-                          gaps: list) -> None:
+                          gaps: list, plain_parts: list | None = None) -> None:
     """Each reading service's checked rows of one file, added to ``per_service``; the gaps of a
-    service with other files are added to ``gaps``, to be told once they are all read."""
+    service with other files are added to ``gaps``, to be told once they are all read. Given
+    ``plain_parts``, the rows of services in a file of several that need no checks one by one
+    (_quiet_keys) are added there instead, all in one frame with their slugs."""
     has_key_column = parsed["service"].ne("").any()
     repeats = parsed.duplicated(["service", "_key", "channel"]).any()
-    groups = dict(tuple(parsed.groupby("service", sort=False))) if has_key_column else {}
+    groups = _RowsByKey(parsed) if has_key_column else {}
+    quiet = _quiet_keys(parsed, readers, config) if has_key_column and plain_parts is not None else {}
     used_keys: set[str] = set()
     claimed = {ref.key or svc.slug for svc, ref in readers}
     mixed: dict = {}  # services mixing kinds of period, by where the odd period is (see _check_service_rows)
@@ -1822,6 +1834,9 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
 
     for svc, ref in readers:
         key = ref.key or svc.slug
+        if key in quiet:
+            used_keys.add(key)
+            continue
         if has_key_column:
             rows = groups.get(key)
             if rows is None and ref.generated and _zeroed(config, ref) and len(parsed):
@@ -1874,6 +1889,10 @@ def _service_rows_of_file(parsed: pd.DataFrame, readers: list, config: Config, f
         if (source := source_of(config, ref)) is not None and source.shared:
             rows.attrs["source"] = source.id  # which reading of a file two sources read (_merge_sources)
         per_service.setdefault(svc.slug, []).append((path, rows))
+    if quiet:
+        part = parsed[parsed["service"].isin(list(quiet))]
+        plain_parts.append(part.drop(columns=["_key", "_kind", "@file", *_cell_places(part)], errors="ignore")
+                           .assign(service=part["service"].map(quiet)))
     read = {(ref.key or svc.slug if has_key_column else ""): svc.slug for svc, ref in readers
             if (ref.key or svc.slug) in used_keys and not _zeroed(config, ref)}  # no service column: its rows are ''
     _stopped_channels(parsed, read, path, problems, {c.id: c.label for c in config.channels})
@@ -1914,6 +1933,39 @@ def _without_empty_ends(tidy: pd.DataFrame, measures: tuple[str, ...]) -> pd.Dat
                       index=tidy.index)
     known = start.where(told).groupby(tidy["service"], sort=False)
     return tidy[told | ((start >= known.transform("min")) & (start <= known.transform("max")))]
+
+
+class _RowsByKey(Mapping):
+    """A file's rows by the value of its service column, each group taken only when asked for: a
+    file of 734 services had spent a fifth of a second cutting out groups most of which need no look."""
+
+    def __init__(self, parsed: pd.DataFrame):
+        self._parsed, self._at = parsed, parsed.groupby("service", sort=False).indices
+
+    def __getitem__(self, key):
+        return self._parsed.iloc[self._at[key]]
+
+    def __iter__(self):
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
+def _quiet_keys(parsed: pd.DataFrame, readers: list, config: Config) -> dict[str, str]:
+    """key -> slug of the services in a file of several whose rows need no checks one by one
+    (_nothing_to_check): each the only reader of its key, with no other data and no source that
+    fills missing rows with zeros. A department's export of 734 services was checked service by
+    service, a second and more of every build that read it; those are now taken together."""
+    claimed = Counter(ref.key or svc.slug for svc, ref in readers)
+    candidates = {ref.key or svc.slug: svc.slug for svc, ref in readers
+                  if len(svc.data) == 1 and claimed[ref.key or svc.slug] == 1 and not _zeroed(config, ref)}
+    if not candidates:
+        return {}
+    quiet = _nothing_to_check(parsed, "service")
+    if "@blank_series" in parsed:  # a series blank throughout is told of, and left out (_blank_channel_part)
+        quiet &= ~parsed["@blank_series"].fillna(False).astype(bool).groupby(parsed["service"], sort=False).any()
+    return {key: candidates[key] for key in quiet.index[quiet] if key in candidates}
 
 
 def _zeroed(config: Config, ref) -> bool:

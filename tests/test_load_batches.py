@@ -1,7 +1,8 @@
 """data.load_data checks most files together (data._plain_files): a file one service reads, with
 no service column, one kind of period, no repeats and no gaps. Every other file is checked on
-its own. Both ways must give the same rows and the same problems; a file with anything to
-report must never be taken for a plain one."""
+its own; in a file of several services, the services with nothing to check are taken together
+too (data._quiet_keys). Both ways must give the same rows and the same problems; a file or
+service with anything to report must never be taken for a plain one."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sitefactory import CONFIG, ORGS, write_site
 
 MONTHS = "period,channel,transactions\n" + "".join(f"2024-{m:02d},{c},{m * 10 + i}\n"
                                                      for m in range(1, 7) for i, c in enumerate(["online", "phone"]))
+FILES_GAP = MONTHS.replace("2024-03,online,30\n", "").replace("2024-03,phone,31\n", "")  # no March
 FILES = {
     "plain.csv": MONTHS,
     "gap.csv": MONTHS.replace("2024-03,", "2024-13,").replace("2024-13,online,30\n", "").replace(
@@ -32,12 +34,22 @@ FILES = {
     "two-b.csv": "period,channel,started,completed\n2024-01,online,10,8\n2024-02,online,12,9\n",
     "shared.csv": MONTHS,  # read by two services
     "keyed.csv": "service,period,transactions\nx,2024-01,5\nx,2024-02,6\ny,2024-01,7\n",
+    # A department's export: two quiet services and one of each kind with something to tell.
+    "many.csv": "service,period,channel,transactions\n" + "".join(
+        f"{key},{row}" for key, rows in {
+            "q1": MONTHS, "q2": MONTHS, "q3": MONTHS, "twin": MONTHS,
+            "g": FILES_GAP, "r": MONTHS + "2024-02,online,20\n", "c": MONTHS + "2024-02,online,99\n",
+            "m": MONTHS + "2024/25,,500\n", "d": MONTHS + "2024-07,,50\n", "nobody": MONTHS,
+        }.items() for row in rows.splitlines()[1:] for row in [row + "\n"]),
 }
 SERVICES = {
     "plain": "plain.csv", "gap": "gap.csv", "repeat": "repeat.csv", "conflict": "conflict.csv",
     "mixed": "mixed.csv", "doubled": "doubled.csv", "quarters": "quarters.csv", "years": "years.csv",
     "ranges": "ranges.csv", "both": "[two-a.csv, two-b.csv]", "shared-1": "shared.csv", "shared-2": "shared.csv",
     "keyed": "{file: keyed.csv, service: x}",
+    **{f"many-{key}": f"{{file: many.csv, service: {key}}}" for key in ["q1", "q2", "g", "r", "c", "m", "d", "twin"]},
+    "many-twin-2": "{file: many.csv, service: twin}",  # two services reading one key
+    "many-q3": "[{file: many.csv, service: q3}, two-b.csv]",  # and a file of its own
 }
 
 
@@ -48,6 +60,7 @@ def load(tmp_path, monkeypatch, together: bool):
     config_path = write_site(tmp_path, files)
     if not together:
         monkeypatch.setattr(data, "_plain_files", lambda *args: {})
+        monkeypatch.setattr(data, "_quiet_keys", lambda *args: {})
     problems = Problems(root=tmp_path)
     config = load_config(config_path, problems)
     content = load_content(config, problems)
@@ -117,3 +130,11 @@ def test_a_pattern_of_files_beside_a_file_with_the_same_headings_keeps_its_rows(
     # a: 12 months x 300; c: 12 x 100 (2025, c-1.csv) + 12 x 900 (2026, c-2.csv).
     assert online.to_dict() == {"a": 3600, "c": 12000}
     assert not problems.errors
+
+
+def test_the_quiet_services_of_a_file_of_several_are_taken_together(tmp_path, monkeypatch):
+    seen = {}
+    real = data._quiet_keys
+    monkeypatch.setattr(data, "_quiet_keys", lambda *args: seen.update(found := real(*args)) or found)
+    load(tmp_path, monkeypatch, together=True)
+    assert set(seen) == {"q1", "q2", "x"}  # (x: keyed.csv) not the twins' key, nor q3 (its service has another file), nor g, r, c, m, d
