@@ -194,9 +194,12 @@ def _check_root_files(statics: dict[str, Path], page_paths: set, problems: Probl
         del statics[path]
 
 
-def build_options(strict: bool, base_url: str | None) -> str:
-    """The options every output depends on, for the fingerprints: changing one makes everything anew."""
-    return f"strict={strict}" + (f"\0base_url={base_url}" if base_url is not None else "")
+def build_options(base_url: str | None) -> str:
+    """The options every output depends on, for the fingerprints: changing one makes everything anew.
+    Not --strict, which changes no output, only whether warnings fail the build (a build that is
+    otherwise up to date fails on the warnings it keeps: _unchanged_site). With it in, CI's strict
+    build and the dev server's plain one each made the whole site again after the other."""
+    return f"base_url={base_url}" if base_url is not None else ""
 
 
 def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = None,
@@ -259,7 +262,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     shared = None  # the units of shared files, split service by service (generator.shared_files)
     stamps: dict[str, tuple] = {}  # their records' (units.UnitStore.stamp), replaced once the pages are made
     if previous is not None:
-        digests = digests or file_digests(config, build_options(strict, base_url))
+        digests = digests or file_digests(config, build_options(base_url))
         search_path = render.template_search_path(config.root, config.theme)
         # Several councils on one site running the same service compare it with each other's:
         # then no service page stands alone.
@@ -986,7 +989,8 @@ def _start_vega_bundle(config_path: Path):
     return start_vega_bundle(config.cache_dir)
 
 
-def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: float, need_svgs: bool):
+def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: float, need_svgs: bool,
+                    strict: bool = False):
     """The previous build's result, if no input has changed since it was made; else None.
 
     Also returns the inputs' digests and the previous build's files (if still intact) for the build to reuse.
@@ -1011,6 +1015,7 @@ def _unchanged_site(config_path: Path, out_dir: Path, options: str, started: flo
     for item in manifest.get("warnings", []):
         problems._add(Problem(item["path"], item["message"], item.get("line"), item.get("column"), item.get("hint"),
                               item.get("level", WARNING)))
+    _fail_if_errors(problems, strict)  # --strict: its warnings fail it, as they would a build made afresh
     files = len(manifest["files"])
     strays = remove_strays(Path(out_dir), manifest["files"])  # as any other build leaves none
     return BuildResult(int(manifest.get("pages", 0)), files, time.perf_counter() - started, problems,
@@ -1099,15 +1104,15 @@ def _build_site(config_path: Path, out_dir: Path, *, strict: bool, jobs: int | N
                 progress: Progress | None, draw_missing: bool, base_url: str | None) -> BuildResult:
     """Build the site into ``out_dir``, replacing it only if the whole build succeeds.
 
-    ``base_url``, if given, stands in for config.yaml's; like ``strict``, it is one of the
-    build's options, so changing it makes every output anew.
+    ``base_url``, if given, stands in for config.yaml's; it is one of the build's options, so
+    changing it makes every output anew (``strict`` is not: see build_options).
 
     If nothing the site is built from has changed since the last build (its
     fingerprint is in the output's manifest), the output is left as it is.
     """
     started = time.perf_counter()
-    options = build_options(strict, base_url)
-    unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing)
+    options = build_options(base_url)
+    unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing, strict)
     if unchanged is not None:
         return unchanged
     step = progress or (lambda stage, done, total: None)

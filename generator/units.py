@@ -3,7 +3,8 @@
 A unit is a set of services and the data files they read, closed under
 sharing: services that read one file are in one unit (a file is checked as a
 whole, for rows no service reads), so a unit is usually one service and its
-CSV, and one big multi-service export is one unit.
+CSV, and one big multi-service export is one unit, until generator.shared_files
+splits it into a unit a service, each keyed by its rows in place of the file.
 
 A unit's key hashes everything its outputs are made from: the site-wide
 fingerprint (config.yaml, templates, themes, static files, the generator's

@@ -7,6 +7,7 @@ import pytest
 
 from generator import fingerprint
 from generator.build import build_site
+from generator.errors import BuildFailed
 from sitefactory import FINES_CSV, standard_files, write_site
 
 
@@ -82,10 +83,26 @@ def test_an_edited_output_file_is_put_right(site):
     assert page.read_bytes() == good
 
 
-def test_strict_is_part_of_what_a_build_depends_on(site):
+def test_strict_changes_no_output_but_still_fails_on_the_warnings_of_an_unchanged_site(site):
+    """A tester: after CI's build --strict, a plain build (the dev server's) made the whole site again,
+    and the next strict one again, though --strict changes no file; it only fails a build that warns."""
     config, out = site
-    assert build_site(config, out).up_to_date
-    assert not build_site(config, out, strict=True).up_to_date
+    before = snapshot(out)
+    strict = build_site(config, out, strict=True)
+    assert strict.up_to_date and strict.written == 0 and snapshot(out) == before
+    fines = config.parent / "data/fines.csv"
+    fines.write_text(FINES_CSV.replace("2024-03,online,150,", "2024-03,online,151,"))
+    changed = build_site(config, out, strict=True)
+    assert changed.reused_services == 1 and 0 < changed.written < changed.files  # permits kept
+    # A warning (a repeated row): a plain build makes the site and tells it; a strict one, with
+    # nothing changed since, fails on it, leaving the site as it is.
+    fines.write_text(fines.read_text() + "2024-03,post,30,300,,,,,,,\n")
+    assert [p for p in build_site(config, out).problems.warnings if "repeated row" in p.message]
+    before = snapshot(out)
+    with pytest.raises(BuildFailed) as failed:
+        build_site(config, out, strict=True)
+    assert [p for p in failed.value.problems.warnings if "repeated row" in p.message]
+    assert snapshot(out) == before
 
 
 def test_the_dev_servers_quick_build_is_finished_by_the_next_full_one(tmp_path):
