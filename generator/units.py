@@ -257,9 +257,12 @@ def assign_keys(units: list[Unit], content: Content, digests: Digests, whole_sit
         digest = base.copy()
         for svc in unit.services:
             digest.update(repr(svc).encode())
-            # (A service made from a source's file has that file as its path: its rows stand in for it.)
+            # A service made from a source's file has that file as its path: its rows stand in for it,
+            # and where its own row is (the place its warnings name, which the rows' digest leaves out).
             if unit.rows is None or svc.path not in unit.files:
                 digest.update(digests.of(svc.path))
+            else:
+                digest.update(repr((svc.positions.marks, svc.positions.line_offset)).encode())
         for path in unit.files:
             digest.update(f"{path}\0".encode())
             if unit.rows is None:

@@ -192,3 +192,23 @@ def test_an_error_in_a_shared_file_is_told_once_and_the_last_site_stays(shared):
     errors = [p for p in failed.value.problems.errors if p.path == "data/all.csv"]
     assert len(errors) == 1 and errors[0].line == 13 and "lots" in errors[0].message
     assert tree(out) == before
+
+
+def test_a_warning_of_a_service_made_from_a_row_names_the_rows_new_line(tmp_path):
+    """A review: a service made from a source's rows is placed at its row, which moved down a line
+    when a row went in above it; its kept warning still named the old line."""
+    files = standard_files()
+    files["config.yaml"] += ("charts:\n  static_svg: false\nsources:\n  - file: teams.csv\n    columns:\n"
+                             "      service: Team\n      period: Month\n      digital_take_up: TakeUp\n"
+                             "    wide:\n      columns: \"{channel}\"\n"
+                             "    services:\n      name: \"{Team} requests\"\n      organisation: test-council\n")
+    rows = "Team,Month,Online,Phone,TakeUp\nLicensing,2024-01,30,10,90\nParking,2024-01,20,20,\n"
+    files["data/teams.csv"] = rows
+    config = write_site(tmp_path / "src", files)
+    first = build_site(config, config.parent / "site")
+    assert [p.line for p in first.problems.warnings if "publishes a digital take-up" in p.message] == [2]
+    (config.parent / "data/teams.csv").write_text(rows.replace("Licensing,", "Parking,2023-12,19,19,\nLicensing,"))
+    result = build_site(config, config.parent / "site")
+    assert [p.line for p in result.problems.warnings if "publishes a digital take-up" in p.message] == [3]
+    site, warnings = cold(config, tmp_path)
+    assert tree(config.parent / "site") == site and messages(result) == warnings
