@@ -31,7 +31,7 @@ from generator.colours import check_colours, media_only_sheets
 from generator.config import Config, base_path_of, load_config
 from generator.errors import ACCEPTED, WARNING, BuildFailed, Problem, Problems
 from generator.fingerprint import Digests, file_digests, input_fingerprint
-from generator.write import (SMALL_CHANGE, OutputError, Staging, check_output_dir, digest, finish_site,
+from generator.write import (MARKER, SMALL_CHANGE, OutputError, Staging, check_output_dir, digest, finish_site,
                              read_manifest, remove_strays,
                              site_intact, write_site)
 
@@ -174,7 +174,6 @@ def _check_root_files(statics: dict[str, Path], page_paths: set, problems: Probl
     or lands in the build's own folders (data/ for downloads, static/ for assets) is an error at that
     file, and is left out, so that the error is told once."""
     from generator.render import ROOT_FOLDER
-    from generator.write import MARKER
 
     for path, source in list(statics.items()):
         if path.startswith("static/"):
@@ -1112,15 +1111,26 @@ def _build_site(config_path: Path, out_dir: Path, *, strict: bool, jobs: int | N
     """
     started = time.perf_counter()
     options = build_options(base_url)
-    unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing, strict)
+    # Where there is a last build, services may be reused and the changed ones worked out beside
+    # (generator.head_start): forked before the site is found unchanged or not, as importing pandas
+    # is the longest part of the helper's work, and the check a fifth of a second at GOV.UK scale.
+    helper = head_start.HeadStart.start() if (Path(out_dir) / MARKER).is_file() and \
+        head_start.worth_forking(jobs) else None
+    try:
+        unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing, strict)
+    except BaseException:
+        if helper is not None:
+            helper.close()
+        raise
+    if helper is not None and (unchanged is not None or not previous):
+        helper.close()
+        helper = None
     if unchanged is not None:
         return unchanged
     step = progress or (lambda stage, done, total: None)
     step("Reading and checking inputs", 0, 1)
-    helper = fetching = None
+    fetching = None
     try:
-        if previous and head_start.worth_forking(jobs):  # services may be reused: the changed ones are worked out beside
-            helper = head_start.HeadStart.start()
         fetching = _start_vega_bundle(config_path)
         prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs,
                            base_url=base_url, helper=helper)

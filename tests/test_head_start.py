@@ -126,3 +126,15 @@ def test_a_rebuild_with_no_service_to_work_out_does_not_import_pandas(tmp_path, 
     assert "More about us." in (out / "about/index.html").read_text()
     build_site(config, tmp_path / "clean")
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_the_helper_forked_before_the_site_is_found_unchanged_is_stopped(tmp_path, built):
+    """The helper is forked as soon as there is a last build, before the inputs are compared with it:
+    a site found up to date, or a config.yaml with an error, stops it and leaves no process behind."""
+    config, out = built
+    build_site(config, out)  # (the fixture's changed CSV, taken in here)
+    said = build_in_a_fresh_process(config, out)
+    assert said == {"written": 0, "reused": 0, "pandas": False, "children left": False}
+    config.write_text(config.read_text() + "channels: [\n")
+    said = build_in_a_fresh_process(config, out)
+    assert said["errors"] and not said["children left"]
