@@ -4,8 +4,9 @@ A rebuild after one CSV has changed reuses every other service's figures from it
 :mod:`generator.units`) and works out only the changed one's, but that one needs pandas, and
 importing pandas was about a fifth of such a build (half a second) on top of reading the content
 and the records. The build's own process never needs pandas then (:mod:`generator.figures`), so
-a process forked as the build starts imports it on the other core; once the build knows which
-services have no record it sends them, reads the records meanwhile, and takes their figures back.
+a process forked as the build starts (where there is a last build, before the inputs are compared
+with it) imports it on the other core; once the build knows which services have no record it
+sends them, reads the records meanwhile, and takes their figures back.
 
 Only a process that has not imported pandas gains (``perfpages build``, and the dev server's
 first build; its later ones have pandas already), only on Linux (forking once libraries are
