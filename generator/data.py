@@ -1562,10 +1562,11 @@ def _nothing_to_check(parsed: pd.DataFrame, by: str) -> pd.Series:
     rows need none of _check_service_rows' checks: one kind of period, no repeated period and
     channel, no channel rows beside all-channel rows, no gap between periods (nor so a year far
     from the rest, as a gap of years is)."""
-    groups = parsed[by]
+    # Grouped by codes, found once: grouping by the strings themselves factorised 230,000 of them nine times.
+    codes, names = pd.factorize(parsed[by], use_na_sentinel=False)
     starts = period_attr(parsed["period"], lambda p: p.start.year * 12 + p.start.month - 1).astype("int64")
     steps = parsed["_kind"].map(STEP_MONTHS)
-    by_group = lambda column: column.groupby(groups, sort=False)  # noqa: E731
+    by_group = lambda column: column.groupby(codes)  # noqa: E731  (positionally; sorted by code)
     facts = pd.DataFrame({
         "repeats": by_group(parsed.duplicated([by, "_key", "channel"])).any(),
         "kinds": by_group(parsed["_kind"]).nunique(),
@@ -1576,11 +1577,12 @@ def _nothing_to_check(parsed: pd.DataFrame, by: str) -> pd.Series:
         "last": by_group(starts).max(),
         "distinct": by_group(starts).nunique(),
     })
-    off_grid = ((starts - facts["first"].reindex(groups).to_numpy()) % steps.fillna(1).to_numpy()).ne(0)
+    off_grid = ((starts - facts["first"].to_numpy()[codes]) % steps.fillna(1).to_numpy()).ne(0)
     facts["off_grid"] = by_group(off_grid).any()
     whole = facts["step"].isna() | (
         ~facts["off_grid"] & ((facts["last"] - facts["first"]) // facts["step"].fillna(1) + 1 == facts["distinct"]))
-    return ~facts["repeats"] & facts["kinds"].eq(1) & ~(facts["all_channels"] & facts["by_channel"]) & whole
+    quiet = ~facts["repeats"] & facts["kinds"].eq(1) & ~(facts["all_channels"] & facts["by_channel"]) & whole
+    return pd.Series(quiet.to_numpy(), index=pd.Index(names[quiet.index.to_numpy()], dtype=object))
 
 
 def load_data(config: Config, services: list[Service], problems: Problems,
@@ -1964,7 +1966,8 @@ def _quiet_keys(parsed: pd.DataFrame, readers: list, config: Config) -> dict[str
         return {}
     quiet = _nothing_to_check(parsed, "service")
     if "@blank_series" in parsed:  # a series blank throughout is told of, and left out (_blank_channel_part)
-        quiet &= ~parsed["@blank_series"].fillna(False).astype(bool).groupby(parsed["service"], sort=False).any()
+        blank = parsed["@blank_series"].fillna(False).astype(bool)
+        quiet &= ~blank.groupby(parsed["service"].to_numpy(dtype=object), sort=False).any().reindex(quiet.index)
     return {key: candidates[key] for key in quiet.index[quiet] if key in candidates}
 
 

@@ -43,12 +43,15 @@ POSITIONS = ("line", "service_col", "period_line", "period_col")
 
 def row_digests(tidy) -> dict[str, bytes]:
     """Each service's digest of its rows in a tidy frame (data.load_data's): every column but POSITIONS."""
+    import numpy as np
     import pandas as pd
 
     frame = tidy.drop(columns=[c for c in POSITIONS if c in tidy.columns])
     for column in frame.columns:
         if frame[column].dtype == object:  # periods and channels: by their repr, which names every field
-            frame[column] = frame[column].map(repr)
+            codes, values = pd.factorize(frame[column], use_na_sentinel=False)  # each of the few values once
+            frame[column] = np.array([repr(value) for value in values], dtype=object)[codes] if len(values) \
+                else frame[column]
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     head = repr([(str(name), str(kind)) for name, kind in frame.dtypes.items()]).encode()
     return {str(slug): hashlib.sha256(head + hashed[positions].tobytes()).digest()
