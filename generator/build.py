@@ -1116,21 +1116,16 @@ def _build_site(config_path: Path, out_dir: Path, *, strict: bool, jobs: int | N
     # is the longest part of the helper's work, and the check a fifth of a second at GOV.UK scale.
     helper = head_start.HeadStart.start() if (Path(out_dir) / MARKER).is_file() and \
         head_start.worth_forking(jobs) else None
-    try:
-        unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing, strict)
-    except BaseException:
-        if helper is not None:
-            helper.close()
-        raise
-    if helper is not None and (unchanged is not None or not previous):
-        helper.close()
-        helper = None
-    if unchanged is not None:
-        return unchanged
     step = progress or (lambda stage, done, total: None)
-    step("Reading and checking inputs", 0, 1)
     fetching = None
-    try:
+    try:  # (closes the helper whatever happens, Ctrl+C in a progress display included: a review)
+        unchanged, digests, previous = _unchanged_site(config_path, out_dir, options, started, draw_missing, strict)
+        if unchanged is not None:
+            return unchanged
+        if not previous and helper is not None:
+            helper.close()
+            helper = None
+        step("Reading and checking inputs", 0, 1)
         fetching = _start_vega_bundle(config_path)
         prepared = prepare(config_path, strict=strict, previous=previous, digests=digests, jobs=jobs,
                            base_url=base_url, helper=helper)

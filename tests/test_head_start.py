@@ -138,3 +138,21 @@ def test_the_helper_forked_before_the_site_is_found_unchanged_is_stopped(tmp_pat
     config.write_text(config.read_text() + "channels: [\n")
     said = build_in_a_fresh_process(config, out)
     assert said["errors"] and not said["children left"]
+
+
+def test_a_progress_display_stopped_by_ctrl_c_leaves_no_helper(tmp_path, built):
+    """A review: the helper forked before the first progress step was left running when that step
+    raised (Ctrl+C in the progress display)."""
+    config, out = built
+    script = BUILD.replace("result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2)", """
+    def progress(stage, done, total):
+        raise KeyboardInterrupt
+    try:
+        build_site(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2, progress=progress)
+    except KeyboardInterrupt:
+        pass
+    result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), jobs=1)""")
+    done = subprocess.run([sys.executable, "-c", script, str(config), str(out), "as usual"], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr
+    assert not json.loads(done.stdout.splitlines()[-1])["children left"]
