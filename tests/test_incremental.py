@@ -103,6 +103,12 @@ def test_strict_changes_no_output_but_still_fails_on_the_warnings_of_an_unchange
         build_site(config, out, strict=True)
     assert [p for p in failed.value.problems.warnings if "repeated row" in p.message]
     assert snapshot(out) == before
+    # Accepted in config.yaml, it passes: the site is made again (config.yaml changed), then kept.
+    config.write_text(config.read_text() + "accepted_warnings:\n  - file: fines.csv\n    message: repeated row\n"
+                                           "    reason: the export repeats it\n")
+    assert not build_site(config, out, strict=True).problems.warnings
+    again = build_site(config, out, strict=True)
+    assert again.up_to_date and not again.problems.warnings
 
 
 def test_the_dev_servers_quick_build_is_finished_by_the_next_full_one(tmp_path):
