@@ -117,3 +117,27 @@ def build_standard_site(root: Path) -> Path:
     files["config.yaml"] += "charts:\n  static_svg: false\n"
     build_site(write_site(root, files), root / "site")
     return root / "site"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file of a built site by its path, with its bytes: two builds compared byte for byte."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and p.name != ".perfpages-manifest.json"}
+
+
+def snapshot(site: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: a rewritten file gets new ones."""
+    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in site.rglob("*") if p.is_file()}
+
+
+def build_cold(config: Path, folder: Path):
+    """(result, site folder) of a build from nothing of the site's inputs, copied into ``folder``
+    (emptied first) without its output or cache: what an incremental build must equal."""
+    import shutil
+
+    from generator.build import build_site
+
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(config.parent, folder, ignore=shutil.ignore_patterns("site", ".perfpages-cache"))
+    return build_site(folder / "config.yaml", folder / "site"), folder / "site"

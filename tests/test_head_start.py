@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from generator.build import build_site
-from sitefactory import FINES_CSV, standard_files, write_site
+from sitefactory import FINES_CSV, standard_files, tree, write_site
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the helper is forked on Linux only")
 
@@ -42,11 +42,6 @@ except ChildProcessError:
     children = False
 print(json.dumps({**said, "pandas": "pandas" in sys.modules, "children left": children}))
 """
-
-
-def tree(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and p.name != ".perfpages-manifest.json"}
 
 
 def build_in_a_fresh_process(config, out, how="as usual") -> dict:

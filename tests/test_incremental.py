@@ -8,13 +8,7 @@ import pytest
 from generator import fingerprint
 from generator.build import build_site
 from generator.errors import BuildFailed
-from sitefactory import FINES_CSV, standard_files, write_site
-
-
-def snapshot(site):
-    """Each file's inode and modification time: a rewritten file gets new ones."""
-    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in site.rglob("*") if p.is_file()}
+from sitefactory import FINES_CSV, build_cold, snapshot, standard_files, tree, write_site
 
 
 @pytest.fixture
@@ -130,11 +124,6 @@ def test_builtin_static_charts_are_drawn_even_in_the_quick_build(tmp_path):
     quick = build_site(config, tmp_path / "site", draw_missing=False)
     assert quick.charts_pending == 0
     assert '<svg role="img"' in (tmp_path / "site/services/fines/index.html").read_text()
-
-
-def tree(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and p.name != ".perfpages-manifest.json"}
 
 
 def test_a_reused_service_gives_the_same_site_as_a_clean_build(tmp_path, site):
@@ -308,12 +297,7 @@ def test_a_warning_at_a_pattern_goes_only_with_the_services_of_its_files(tmp_pat
 
 
 def build_site_cold(tmp_path, config):
-    import shutil
-
-    cold = tmp_path / "cold"
-    shutil.copytree(config.parent, cold, ignore=shutil.ignore_patterns("site", ".perfpages-cache"))
-    build_site(cold / "config.yaml", cold / "site")
-    return cold / "site"
+    return build_cold(config, tmp_path / "cold")[1]
 
 
 def test_a_service_whose_files_were_removed_from_the_output_is_made_again(site):

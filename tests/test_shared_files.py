@@ -3,13 +3,11 @@ cell makes only its service's pages again, and every build says and shows what a
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from generator import shared_files
 from generator.build import build_site
-from sitefactory import standard_files, write_site
+from sitefactory import build_cold, snapshot, standard_files, tree, write_site
 
 # Three services in one export: b's January phone row is repeated (a warning of reading the file);
 # a's last_updated is before its latest month (a warning of working it out).
@@ -50,23 +48,10 @@ def shared(tmp_path):
     return config
 
 
-def tree(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and p.name != ".perfpages-manifest.json"}
-
-
-def snapshot(site):
-    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in site.rglob("*") if p.is_file()}
-
-
 def cold(config, tmp_path):
     """(the site, the warnings) a build from nothing makes of the same files."""
-    copy = tmp_path / "cold"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(config.parent, copy, ignore=shutil.ignore_patterns("site", ".perfpages-cache"))
-    result = build_site(copy / "config.yaml", copy / "site")
-    return tree(copy / "site"), messages(result)
+    result, site = build_cold(config, tmp_path / "cold")
+    return tree(site), messages(result)
 
 
 def messages(result):
