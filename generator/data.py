@@ -1180,7 +1180,8 @@ def _blank_periods_inside(parsed: pd.DataFrame, by_file: bool = True) -> pd.Data
     ``by_file`` (a pattern's files, where one month's file may hold only its blank row)."""
     blank = parsed["@blank_period"].astype(bool)
     if blank.any():
-        start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
+        start = pd.Series(period_attr(parsed["period"], lambda p: p.start.toordinal()).to_numpy(dtype=float),
+                          index=parsed.index)  # day numbers, not dates: see _outside_each_series
         files = parsed["@file"] if by_file and "@file" in parsed else pd.Series("", index=parsed.index)
         known = start.where(~blank).groupby([files, parsed["service"]], sort=False)
         first, last = known.transform("min"), known.transform("max")
@@ -1223,7 +1224,10 @@ def _outside_each_series(parsed: pd.DataFrame, measures: tuple[str, ...], after_
         _warn_of_quarterly_figures(parsed, figures, problems, channels or {})
     if figures.all():
         return parsed
-    start = pd.Series(period_attr(parsed["period"], lambda p: p.start).to_numpy(), index=parsed.index)
+    # Each period's first day as a day number: pandas' groupby min and max of Python dates go row by
+    # row in Python, and were a tenth of a one-cell rebuild of the Transactions Explorer's export.
+    start = pd.Series(period_attr(parsed["period"], lambda p: p.start.toordinal()).to_numpy(dtype=float),
+                      index=parsed.index)
     files = parsed["@file"] if by_file and "@file" in parsed else pd.Series("", index=parsed.index)
     known = start.where(figures)
     series = [files, parsed["service"], parsed["channel"]]
