@@ -406,6 +406,41 @@ def column_numbers(frame: pd.DataFrame, heading: str, number: int):
     return own.to_numpy() if own is not None else number
 
 
+def _long_at_once(base: pd.DataFrame, frame: pd.DataFrame, value_headings: list, rows, wide: dict, row_measure,
+                  resolver, header_line: int) -> pd.DataFrame | None:
+    """The wide columns' pieces that to_long stacks (each a copy of the rows' own columns, with one
+    heading's cells, measure, period and channel), made a column at a time rather than a piece at a
+    time: the Transactions Explorer's export has 63 such headings, and copying and filling a frame
+    for each was a tenth of reading it. None where the pieces differ in shape (a heading without a
+    period, a pattern's files with a heading in different places, no rows), for to_long's own way."""
+    import numpy as np
+
+    size, count = len(base), len(value_headings)
+    numbers = [column_numbers(frame, heading, resolver.number[heading]) for heading, _ in value_headings]
+    shapes = {("period" in parts, "channel" in parts) for _, parts in value_headings}
+    if not size or len(shapes) != 1 or not all(type(number) is int for number in numbers):
+        return None
+    has_period, has_channel = shapes.pop()
+
+    def each(values: list) -> np.ndarray:  # one value per heading, for each of its rows
+        return np.repeat(np.array(values, dtype=object), size)
+
+    long = base.take(np.tile(np.arange(size), count)).reset_index(drop=True)
+    long["@row"] = np.tile(np.asarray(rows), count)
+    long["@measure"] = each([parts.get("measure", wide["measure"]) for _, parts in value_headings]) \
+        if row_measure is None else np.tile(row_measure.to_numpy(), count)
+    long["@value"] = np.concatenate([frame[heading].astype(str).to_numpy() for heading, _ in value_headings])
+    long["@col"] = np.repeat(np.array(numbers, dtype=np.int64), size)
+    if has_period:
+        long["period"] = each([parts["period"] for _, parts in value_headings])
+        long["period@col"] = long["@col"]
+        long["period@line"] = header_line
+    if has_channel:
+        long["channel"] = each([parts["channel"] for _, parts in value_headings])
+        long["channel@col"] = long["@col"]
+    return long
+
+
 def headings_of(frame: pd.DataFrame) -> list[str]:
     """The file's own column headings, without the bookkeeping columns the reader adds."""
     return [c for c in frame.columns if not (isinstance(c, str) and c.startswith("@"))]
@@ -1137,26 +1172,29 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
             nth = pd.DataFrame({"key": keyed, "measure": row_measure}).groupby(["key", "measure"]).cumcount()
             keyed = keyed + "\x00" + nth.astype(str)
         rows = pd.factorize(keyed)[0]
-    pieces = []
-    for heading, parts in value_headings:
-        piece = base.copy()
-        piece["@row"] = rows
-        piece["@measure"] = parts.get("measure", wide["measure"]) if row_measure is None else row_measure.to_numpy()
-        piece["@value"] = frame[heading].astype(str).to_numpy()
-        piece["@col"] = column_numbers(frame, heading, resolver.number[heading])
-        if "period" in parts and joined is not None:  # 'april' and the row's Year: 'april 2023/24'
-            piece["period"] = joined.render(frame).str.replace(_HEADING_PART, parts["period"], regex=False).to_numpy()
-            piece["period@col"] = resolver.number[heading]
-            piece["period@line"] = piece["@line"]
-        elif "period" in parts:
-            piece["period"] = parts["period"]
-            piece["period@col"] = resolver.number[heading]
-            piece["period@line"] = header_line
-        if "channel" in parts:
-            piece["channel"] = parts["channel"]
-            piece["channel@col"] = resolver.number[heading]
-        pieces.append(piece)
-    long = pd.concat(pieces, ignore_index=True)
+    long = _long_at_once(base, frame, value_headings, rows, wide, row_measure, resolver, header_line) \
+        if joined is None else None
+    if long is None:
+        pieces = []
+        for heading, parts in value_headings:
+            piece = base.copy()
+            piece["@row"] = rows
+            piece["@measure"] = parts.get("measure", wide["measure"]) if row_measure is None else row_measure.to_numpy()
+            piece["@value"] = frame[heading].astype(str).to_numpy()
+            piece["@col"] = column_numbers(frame, heading, resolver.number[heading])
+            if "period" in parts and joined is not None:  # 'april' and the row's Year: 'april 2023/24'
+                piece["period"] = joined.render(frame).str.replace(_HEADING_PART, parts["period"], regex=False).to_numpy()
+                piece["period@col"] = resolver.number[heading]
+                piece["period@line"] = piece["@line"]
+            elif "period" in parts:
+                piece["period"] = parts["period"]
+                piece["period@col"] = resolver.number[heading]
+                piece["period@line"] = header_line
+            if "channel" in parts:
+                piece["channel"] = parts["channel"]
+                piece["channel@col"] = resolver.number[heading]
+            pieces.append(piece)
+        long = pd.concat(pieces, ignore_index=True)
     group = ["@row", "period", "channel"] if "channel" in long else ["@row", "period"]
     if "period" not in long:
         problems.error(source.config_path, "the file has no period: the wide pattern needs {period}, "
