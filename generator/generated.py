@@ -168,7 +168,11 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
         for ref in other.data:
             if ref.key:
                 earlier_by_key.setdefault(ref.key, []).append(other)
-    for row in detail_rows(frame, keys, order, fill=_columns_read(templates), within=within).to_dict("records"):
+    details = detail_rows(frame, keys, order, fill=_columns_read(templates), within=within)
+    # Each row as a dict of the columns the templates read (boxing every cell of a wide file's 70
+    # columns was half of making the Transactions Explorer's services); a whole row only for a note.
+    read = [c for c in dict.fromkeys(["@key", "@line", "@file", *_columns_read(templates)]) if c in details]
+    for index, row in enumerate(details[read].to_dict("records")):
         key = row["@key"]
         line = int(row["@line"])
         path = Path(row["@file"]) if row.get("@file") else folder  # a pattern's files: the row's own
@@ -177,7 +181,7 @@ def _services(source: Source, frame: pd.DataFrame, path: Path, problems: Problem
             problems.warning(path, f"service '{key}' has no name in this row, so it is left out", line,
                              hint="fill in the name column, or change services: name:")
             continue
-        if _a_note(row, key):
+        if _NOTE.search(key) and _a_note(details.iloc[[index]].to_dict("records")[0], key):
             problems.warning(path, f"row is not read: it has no figures, and '{key}' looks like a note or a "
                              "footer, not a service", line,
                              hint="drop such rows with exclude: in the file's source to silence this")
