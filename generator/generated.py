@@ -83,7 +83,9 @@ def _organisations(source: Source, frame: pd.DataFrame, path: Path, problems: Pr
         if templates is None:
             continue
         names = templates["name"].render(frame)
-        for row in detail_rows(frame, names, order, fill=_columns_read(templates)).to_dict("records"):
+        details = detail_rows(frame, names, order, fill=_columns_read(templates))
+        read = [c for c in dict.fromkeys(["@line", "@file", *_columns_read(templates)]) if c in details]
+        for row in details[read].to_dict("records"):  # the columns read, as for services (_services)
             name = _text(templates["name"], row)
             slug = slugify(_text(templates.get("slug"), row) or name or "")
             here = Path(row["@file"]) if row.get("@file") else path  # a pattern's files: the row's own
