@@ -28,7 +28,7 @@ class Split:
     """What splitting the plan's shared units gave."""
 
     plan: list[units.Unit]
-    rows: dict[str, object] = field(default_factory=dict)  # slug -> its rows (a tidy frame), where read
+    rows: dict[str, tuple] = field(default_factory=dict)  # slug -> (tidy frame, its rows' positions), where read
     warnings: list[Problem] = field(default_factory=list)  # of reading the shared files: told, kept in no record
     indices: dict[str, units.SplitIndex] = field(default_factory=dict)  # whole unit's key -> index, to keep
     wholes: dict[str, units.Unit] = field(default_factory=dict)  # whole unit's key -> the unit
@@ -93,9 +93,11 @@ def split(config, plan: list[units.Unit], store: units.UnitStore, raw_files, roo
 
 
 def _keep_rows(found: Split, key: str, tidy) -> None:
+    """Where each service's rows are in the file's tidy frame: cut out only for the services worked
+    out (one, after a cell is changed), not for all 734 of the Transactions Explorer's export."""
     found.read.add(key)
-    for slug, rows in (tidy.groupby("service", sort=False) if len(tidy) else ()):
-        found.rows[str(slug)] = rows
+    for slug, positions in (tidy.groupby("service", sort=False).indices.items() if len(tidy) else ()):
+        found.rows[str(slug)] = (tidy, positions)
 
 
 def rows_of(found: Split, config, services, raw_files, root):
@@ -110,5 +112,6 @@ def rows_of(found: Split, config, services, raw_files, root):
         if key not in found.read and any(svc.slug in wanted for svc in unit.services):
             tidy, _ = _read(config, unit, raw_files, root)  # unchanged since the index was kept: so are its warnings
             _keep_rows(found, key, tidy)
-    frames = [found.rows[slug] for slug in sorted(wanted) if slug in found.rows]  # as load_data orders them
+    frames = [tidy.iloc[positions] for tidy, positions in  # in the order load_data gives them
+              (found.rows[slug] for slug in sorted(wanted) if slug in found.rows)]
     return pd.concat(frames, ignore_index=True) if frames else empty_frame(config.measure_ids)

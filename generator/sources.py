@@ -1214,7 +1214,7 @@ def to_long(frame: pd.DataFrame, header_line: int, source: Source | None, path, 
                        + (" and channel" if "channel" in long else ""), header_line, int(first["@col"]),
                        hint="check the headings, or the wide: measures/channels mapping")
         return None
-    melted = set(long["@measure"])
+    melted = set(long["@measure"].unique())  # (not row by row: tens of thousands of rows)
     if melted & set(provided):
         problems.error(source.config_path, f"{', '.join(sorted(melted & set(provided)))} comes both from "
                        "the wide columns and from columns:", *source.where("columns"),
