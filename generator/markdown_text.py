@@ -20,6 +20,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -189,15 +190,27 @@ def render_markdown(text: str, shift_headings: int = 0, page_url: str = "", sour
     ``page_url`` is the folder of the page that shows it ('contact/'; '' for the home page): links
     from the site's root are made relative to it. Links within the site are added to ``links``
     (as SiteLink, naming ``source``), if given, for :func:`check_links`."""
-    md = markdown.Markdown(extensions=["tables", "sane_lists", _NoRawHtml(page_url, source, links)],
+    html, found = _rendered(text or "", shift_headings, page_url, source)
+    if links is not None:
+        links.extend(found)
+    return html
+
+
+@lru_cache(maxsize=8192)
+def _rendered(text: str, shift_headings: int, page_url: str, source: Path | None) -> tuple[str, tuple]:
+    """(HTML, links and slips found) of one text for one page, kept for the process: the dev server
+    renders every service's notes again at each rebuild (734 in the Transactions Explorer's site, a
+    Markdown parser set up for each). The HTML is the same whether or not the links are wanted."""
+    found: list = []
+    md = markdown.Markdown(extensions=["tables", "sane_lists", _NoRawHtml(page_url, source, found)],
                            output_format="html")
-    html = md.convert(text or "")
+    html = md.convert(text)
     if shift_headings:
         def demote(match):
             level = min(6, int(match.group(2)) + shift_headings)
             return f"<{match.group(1)}h{level}"
         html = re.sub(r"<(/?)h([1-6])", demote, html)
-    return html
+    return html, tuple(found)
 
 
 def tell_markdown_slips(content, problems) -> None:
