@@ -1113,3 +1113,20 @@ def test_a_failed_check_still_tells_what_the_markdown_of_notes_and_pages_has(tmp
     for said in ("link to 'javascript:alert(1)' is removed", "image 'https://evil.example/x.png' is from another host"):
         assert said in clean and said in out, said
     assert "content/services/fines.yaml:7:20: warning: link" in out and "fines.yaml:7:20: warning: link" in clean
+
+
+def test_markdown_rendered_again_in_one_process_still_tells_its_links_and_slips(tmp_path):
+    """render_markdown keeps each text's HTML for the process (the dev server renders every service's
+    notes at each rebuild): the links and slips it found must be told every time, not only the first."""
+    from generator.markdown_text import MarkdownSlip, SiteLink, render_markdown
+
+    text = "# Notes\n\n#### Too deep\n\nSee [the method](/methodology/) and [this](javascript:alert(1)).\n"
+    source = tmp_path / "content" / "services" / "bins.yaml"
+    first: list = []
+    html = render_markdown(text, shift_headings=2, page_url="services/bins/", source=source, links=first)
+    assert render_markdown(text, shift_headings=2, page_url="services/bins/", source=source) == html
+    again: list = []
+    assert render_markdown(text, shift_headings=2, page_url="services/bins/", source=source, links=again) == html
+    assert again == first
+    assert [type(x) for x in first].count(SiteLink) == 1 and [type(x) for x in first].count(MarkdownSlip) == 2
+    assert 'href="../../methodology/"' in html and "javascript" not in html and "<h3>Notes</h3>" in html
