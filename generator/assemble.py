@@ -8,6 +8,7 @@ disagree with the pages it summarises.
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from generator import model as m
 from generator.config import Config
@@ -396,8 +397,11 @@ def organisation_shares(organisations: list[m.OrganisationView], years: dict[str
 
 
 def _display_path(config: Config, path) -> str:
-    if path.is_absolute() and ".." not in path.parts and path.is_relative_to(config.root):
-        return str(path.relative_to(config.root))  # as found under the site (no resolving: 766 of them)
+    # As found under the site, without resolving, and told from its text: pathlib's parts and
+    # relative_to took a tenth of a second for the benchmark's 783 files, in the build's serial stretch.
+    text, under = str(path), f"{config.root}{os.sep}"
+    if text.startswith(under) and path.is_absolute() and ".." not in text.split(os.sep):
+        return text[len(under):]
     path = resolved(path)
     return str(path.relative_to(config.root)) if path.is_relative_to(config.root) else str(path)
 

@@ -66,6 +66,9 @@ class Prepared:
     page_keys: dict[str, str] = field(default_factory=dict)  # output path -> key (generator.page_reuse)
     keep_records: bool = False  # whether this build's unit records are kept (see build_site)
     split_indices: dict = field(default_factory=dict)  # shared files' units.SplitIndex, by their whole unit's key
+    # The pages' Jinja environment, its templates compiled while worker processes worked out figures
+    # (see prepare); None: render_all makes it.
+    environment: object = None
 
 
 @dataclass
@@ -302,6 +305,14 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
         if reused or recalled else content.services
     data_problems = Problems(root=problems.root)
     figures, downloads = {}, {}
+    compiled = []  # the pages' environment, if made while the workers work out figures
+
+    def compile_templates() -> None:
+        """Done while worker processes work out the figures, when they do: this process would
+        only wait for them, and compiling the theme is ~0.2 s of a cold build's single-process
+        stretch (its compiled templates are kept, as render_all keeps them: never by check_site,
+        which works in one process)."""
+        compiled.append(render_environment(config, keep_compiled=True, compile_all=True))
 
     def work_out(services) -> None:
         parts = None
@@ -309,8 +320,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
             answer = helper.result() if [s.slug for s in services] == [s.slug for s in unrecorded] else None
             helper.close()
             parts = None if answer is None else [answer]
-        for part_figures, part_csvs, part_problems in parts or _work_out_in_parts(config, plan, services, raw_files,
-                                                                                  problems.root, jobs):
+        for part_figures, part_csvs, part_problems in parts or _work_out_in_parts(
+                config, plan, services, raw_files, problems.root, jobs, None if compiled else compile_templates):
             figures.update(part_figures)
             downloads.update({f"data/services/{slug}.csv": body for slug, body in part_csvs.items()})
             for problem in part_problems:
@@ -441,7 +452,8 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
                     open_rows=open_rows,
                     reused_services=sum(len(record.figures) for record in reused.values()), page_keys=keys,
                     recalled_services=sum(len(record.figures) for record in recalled.values()),
-                    rewrite_records=stamps, split_indices=shared.indices if shared else {})
+                    rewrite_records=stamps, split_indices=shared.indices if shared else {},
+                    environment=compiled[0] if compiled else None)
 
 
 def _stale_since(reused: dict[str, units.UnitRecord], figures: dict, services: list) -> list[str]:
@@ -465,7 +477,7 @@ def _stale_since(reused: dict[str, units.UnitRecord], figures: dict, services: l
 PARTS_WORTH_IT = 64  # services: below this, reading and computing them in one process is quicker
 
 
-def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs):
+def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs, meanwhile=None):
     """(figures, tidy CSVs, problems) of the fresh services, in parts over ``jobs`` processes.
 
     Each service's figures depend only on its own unit's files (which is what lets
@@ -480,14 +492,46 @@ def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs):
     # rather than by each worker and then again by this process while the cores wait.
     warm_up()
     wanted = {s.slug for s in fresh}
-    groups = [g for g in ([s for s in unit.services if s.slug in wanted] for unit in plan) if g]
-    parts, size = [], max(8, len(fresh) // (jobs * 4))
-    for group in groups:
-        if not parts or len(parts[-1]) >= size:
+    groups = [(g, unit.files) for g, unit in (([s for s in unit.services if s.slug in wanted], unit) for unit in plan)
+              if g]
+    return render_jobs.map_over_processes(_balanced_parts(groups, jobs),
+                                          lambda part: _packed(_work_out(config, part, raw_files, root)),
+                                          jobs, worth_it=2, meanwhile=meanwhile)
+
+
+# What working out one more service costs beyond its rows, in bytes of CSV that cost as much (a guess
+# that need not be close: it keeps services with tiny files from all landing in one part).
+_SERVICE_WEIGHT = 5000
+
+
+def _balanced_parts(groups: list[tuple[list, list[Path]]], jobs: int) -> list[list]:
+    """The groups' services in ``jobs`` runs (at most) of about equal size in bytes of data, in order.
+
+    One part a process, not many small ones handed out as processes come free: each call of
+    _work_out has a fixed cost (about a hundred whole-frame pandas steps, ~45 ms where the
+    benchmark's loop takes 0.9 s, as much as a dozen services), and eight parts of the benchmark's
+    766 services spent 0.3 s of processor time on it (measured in instructions: valgrind's
+    callgrind, docs/performance.md)."""
+    def size(group, files) -> int:
+        total = _SERVICE_WEIGHT * len(group)
+        for path in files:
+            try:
+                total += os.stat(path).st_size
+            except OSError:  # told when it is read
+                pass
+        return total
+
+    sizes = [size(group, files) for group, files in groups]
+    share = sum(sizes) / max(1, jobs)
+    parts: list[list] = [[]]
+    done = 0
+    for (group, _), weight in zip(groups, sizes):
+        # A new part once this one has its share (the last takes what is left).
+        if parts[-1] and done + weight / 2 > share * len(parts) and len(parts) < jobs:
             parts.append([])
         parts[-1].extend(group)
-    return render_jobs.map_over_processes(parts, lambda part: _packed(_work_out(config, part, raw_files, root)),
-                                          jobs, worth_it=2)
+        done += weight
+    return parts
 
 
 def _packed(result: tuple[dict, dict, list]) -> tuple[dict, dict, list]:
@@ -849,16 +893,11 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
     from generator.template_errors import TemplateFailed, template_failure
 
     keep = sink or (lambda path, body: body)
-    env = render.make_environment(render.template_search_path(prepared.config.root, prepared.config.theme),
-                                  prepared.config.cache_dir if keep_compiled else None)
     todo = [spec for spec in prepared.pages if spec.reuse is None]
     total = len(prepared.pages)
-    if len(todo) >= render_jobs.WORTH_IT:  # compiled once here, not again in each forked worker
-        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
-            try:
-                env.get_template(name)
-            except Exception:  # a template no page uses may be broken, or not even text:
-                pass  # as before, it is reported only if a page uses it
+    env = prepared.environment if keep_compiled and prepared.environment is not None else \
+        render_environment(prepared.config, keep_compiled,
+                           compile_all=len(todo) >= render_jobs.WORTH_IT)  # not again in each forked worker
     step = progress or (lambda stage, done, total: None)
     # Units of one service whose records its page's process keeps, once the page is made
     # (see _keep_record); the others are kept by _save_records.
@@ -920,6 +959,22 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
         if path not in files or not path.startswith("data/services/"):  # not made with its service's page
             _add_once(files, path, keep(path, body), "(generated file)", prepared)
     return files
+
+
+def render_environment(config: Config, keep_compiled: bool, compile_all: bool):
+    """The pages' Jinja environment (``keep_compiled``: compiled templates kept in the cache folder),
+    with every template compiled now if ``compile_all``: once, before worker processes are forked."""
+    from generator import render
+
+    env = render.make_environment(render.template_search_path(config.root, config.theme),
+                                  config.cache_dir if keep_compiled else None)
+    if compile_all:
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            try:
+                env.get_template(name)
+            except Exception:  # a template no page uses may be broken, or not even text:
+                pass  # as before, it is reported only if a page uses it
+    return env
 
 
 def _add_once(files: dict, path: str, made: object, source: str, prepared: Prepared) -> None:

@@ -40,9 +40,13 @@ class WorkerLost(RuntimeError):
 
 
 def map_over_processes(pages: list, render_one: Callable[[object], object], jobs: int | None,
-                 progress: Callable[[int], None] | None = None, worth_it: int = WORTH_IT) -> list:
+                 progress: Callable[[int], None] | None = None, worth_it: int = WORTH_IT,
+                 meanwhile: Callable[[], None] | None = None) -> list:
     """``render_one(page)`` for every page (or any item), in order, over ``jobs`` processes
-    (default: every core) if there are at least ``worth_it`` items. Results must pickle."""
+    (default: every core) if there are at least ``worth_it`` items. Results must pickle.
+
+    ``meanwhile()``, if given, is called in this process once the work is handed out, while the
+    workers work: only if the work is spread over processes (otherwise it would wait for nothing)."""
     jobs = jobs or os.cpu_count() or 1
     tell = progress or (lambda done: None)
     if jobs <= 1 or len(pages) < worth_it or not sys.platform.startswith("linux"):
@@ -60,7 +64,10 @@ def map_over_processes(pages: list, render_one: Callable[[object], object], jobs
         done = 0
         with pool:
             try:
-                for start, made in pool.map(_render_run, runs):
+                results = pool.map(_render_run, runs)  # every run handed out now
+                if meanwhile is not None:
+                    meanwhile()
+                for start, made in results:
                     out[start:start + len(made)] = made
                     done += len(made)
                     tell(done)

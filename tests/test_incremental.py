@@ -625,6 +625,42 @@ def test_services_worked_out_over_several_processes_give_the_same_site(tmp_path)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
+def test_services_are_shared_out_one_part_a_process_balanced_by_their_data(tmp_path):
+    """Each _work_out call has a fixed cost as large as a dozen services': one part a process, cut
+    where the bytes of data (and 5,000 a service) reach each process's share, services kept in order."""
+    from generator import build
+
+    sizes = {"a": 10_000, "b": 1_000, "c": 1_000, "d": 40_000, "e": 3_000, "f": 3_000, "g": 3_000}
+    groups = []
+    for name, size in sizes.items():
+        (tmp_path / f"{name}.csv").write_bytes(b"x" * size)
+        groups.append(([name], [tmp_path / f"{name}.csv"]))
+    # Weights 15,000, 6,000, 6,000, 45,000, 8,000, 8,000, 8,000 (96,000): 48,000 each for two parts.
+    # d's middle (27,000 + 22,500) passes 48,000, so d starts the second part.
+    assert build._balanced_parts(groups, 2) == [["a", "b", "c"], ["d", "e", "f", "g"]]
+    # Three: 32,000 each; d's middle (49,500) passes 32,000; then e's (72,000 + 4,000) passes 64,000.
+    assert build._balanced_parts(groups, 3) == [["a", "b", "c"], ["d"], ["e", "f", "g"]]
+    assert build._balanced_parts(groups, 1) == [list(sizes)]
+    assert build._balanced_parts([(["x", "y"], [tmp_path / "gone.csv"])], 2) == [["x", "y"]]  # a unit stays whole
+
+
+def test_templates_are_compiled_while_the_workers_work_out_figures(tmp_path, monkeypatch):
+    """Over 64 fresh services on two processes, the pages' environment is made (its templates
+    compiled) in the build's own process while the workers work, and render_all uses it."""
+    from generator import build
+
+    config = write_site(tmp_path, many_services(70))
+    made = []
+    real = build.render_environment
+    monkeypatch.setattr(build, "render_environment", lambda *a, **k: made.append(k) or real(*a, **k))
+    prepared = build.prepare(config, jobs=2)
+    assert made == [{"keep_compiled": True, "compile_all": True}] and prepared.environment is not None
+    assert len(prepared.environment.cache) > 5  # compiled already
+    build.render_all(prepared, jobs=1)
+    assert len(made) == 1  # not made again
+    assert build.prepare(config, jobs=1).environment is None  # one process: nothing to wait through
+
+
 def test_a_data_error_found_in_a_worker_is_reported_where_it_is(tmp_path):
     from generator.errors import BuildFailed
 

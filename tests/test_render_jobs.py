@@ -26,6 +26,18 @@ def test_few_items_or_one_job_stay_in_this_process():
     assert {pid for _, pid in render_jobs.map_over_processes(list(range(500)), square_and_pid, jobs=1)} == {os.getpid()}
 
 
+def test_meanwhile_runs_here_while_the_workers_work_and_only_then():
+    """What this process would otherwise wait idle through (prepare compiles templates there)."""
+    ran = []
+    results = render_jobs.map_over_processes(list(range(500)), square_and_pid, jobs=2,
+                                             meanwhile=lambda: ran.append(os.getpid()))
+    assert ran == [os.getpid()] and len(results) == 500
+    ran.clear()
+    render_jobs.map_over_processes(list(range(500)), square_and_pid, jobs=1, meanwhile=lambda: ran.append(1))
+    render_jobs.map_over_processes(list(range(10)), square_and_pid, jobs=2, meanwhile=lambda: ran.append(1))
+    assert ran == []
+
+
 def fails_on_seven(n: int) -> int:
     if n == 7:
         raise ValueError("seven is broken")
