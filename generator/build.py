@@ -330,7 +330,7 @@ def prepare(config_path: Path, *, strict: bool = False, previous: dict | None = 
     split_slugs = {s.slug for unit in plan if unit.whole for s in unit.services}
     work_out([s for s in fresh if s.slug not in split_slugs])
     own_warnings = _work_out_split(config, shared, [s for s in fresh if s.slug in split_slugs], raw_files,
-                                   problems.root, figures, downloads, plan)
+                                   problems.root, figures, downloads, plan, jobs, None if compiled else compile_templates)
     for record in recalled.values():  # their inputs are as they were: figures and tidy CSVs as they came out
         figures.update(record.figures)
         downloads.update(record.tidy_csvs)
@@ -504,34 +504,46 @@ def _work_out_in_parts(config, plan, fresh, raw_files, root, jobs, meanwhile=Non
 _SERVICE_WEIGHT = 5000
 
 
-def _balanced_parts(groups: list[tuple[list, list[Path]]], jobs: int) -> list[list]:
-    """The groups' services in ``jobs`` runs (at most) of about equal size in bytes of data, in order.
-
-    One part a process, not many small ones handed out as processes come free: each call of
-    _work_out has a fixed cost (about a hundred whole-frame pandas steps, ~45 ms where the
-    benchmark's loop takes 0.9 s, as much as a dozen services), and eight parts of the benchmark's
-    766 services spent 0.3 s of processor time on it (measured in instructions: valgrind's
-    callgrind, docs/performance.md)."""
-    def size(group, files) -> int:
+def _data_sizes(groups: list[tuple[list, list[Path]]]) -> list[int]:
+    """Each group's bytes of data, and _SERVICE_WEIGHT a service."""
+    sizes = []
+    for group, files in groups:
         total = _SERVICE_WEIGHT * len(group)
         for path in files:
             try:
                 total += os.stat(path).st_size
             except OSError:  # told when it is read
                 pass
-        return total
+        sizes.append(total)
+    return sizes
 
-    sizes = [size(group, files) for group, files in groups]
-    share = sum(sizes) / max(1, jobs)
+
+def _balanced_parts(groups: list[tuple[list, list[Path]]], jobs: int) -> list[list]:
+    """The groups' services in ``jobs`` runs (at most) of about equal size in bytes of data, in order.
+
+    One part a process, not many small ones handed out as processes come free: each call of
+    _work_out has a fixed cost (about a hundred whole-frame pandas steps, as much as a dozen
+    services'), and a 150-service build's work-out workers executed 12.7 G instructions in nine
+    parts against 9.2 G in two (valgrind's callgrind, docs/performance.md)."""
+    return _cut([group for group, _ in groups], _data_sizes(groups), jobs)
+
+
+def _cut(groups: list[list], weights: list[float], jobs: int) -> list[list]:
+    """The groups' items in ``jobs`` runs (at most) of about equal weight, in order, each group whole."""
+    share = sum(weights) / max(1, jobs)
     parts: list[list] = [[]]
     done = 0
-    for (group, _), weight in zip(groups, sizes):
+    for group, weight in zip(groups, weights):
         # A new part once this one has its share (the last takes what is left).
         if parts[-1] and done + weight / 2 > share * len(parts) and len(parts) < jobs:
             parts.append([])
         parts[-1].extend(group)
         done += weight
     return parts
+
+
+# What working out one more service costs beyond its rows, in rows that cost as much (a guess, as above).
+_SERVICE_ROWS = 100
 
 
 def _packed(result: tuple[dict, dict, list]) -> tuple[dict, dict, list]:
@@ -564,23 +576,47 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     return figures, csvs, problems.items
 
 
-def _work_out_split(config, shared, services, raw_files, root, figures: dict, downloads: dict, plan) -> dict:
+def _work_out_split(config, shared, services, raw_files, root, figures: dict, downloads: dict, plan,
+                    jobs: int | None = 1, meanwhile=None) -> dict:
     """Work out services split from shared files' units (generator.shared_files) from their rows, read
     already (or read now), adding to ``figures`` and ``downloads``. Returns each one's unit key -> the
-    warnings of working it out, told apart service by service: its record keeps its own alone."""
+    warnings of working it out, told apart service by service: its record keeps its own alone.
+
+    Many of them (a cold build of a site publishing from one export: the Transactions Explorer's
+    734 services) are worked out over ``jobs`` forked processes, which share the rows read here;
+    each service's figures come from its own rows alone. Working them out is most of such a
+    build's reading and computing, and had been done here while the other cores waited."""
     if not services:
         return {}
     from generator import shared_files
 
-    found, csvs = figures_from_rows(config, services, shared_files.rows_of(shared, config, services, raw_files, root))
-    figures.update(found)
-    downloads.update({f"data/services/{slug}.csv": body for slug, body in csvs.items()})
+    rows = shared_files.rows_of(shared, config, services, raw_files, root)
     key_of = {unit.services[0].slug: unit.key for unit in plan if unit.whole}
-    own = {}
-    for svc in services:
-        problems = Problems(root=root)
-        _warn_of_figures(config, [svc], found, problems)
-        own[key_of[svc.slug]] = problems.items
+
+    def work_out(part: list) -> tuple[dict, dict, dict]:
+        mine = rows if part is services else rows[rows["service"].isin({svc.slug for svc in part})]
+        found, csvs = figures_from_rows(config, part, mine)
+        own = {}
+        for svc in part:
+            problems = Problems(root=root)
+            _warn_of_figures(config, [svc], found, problems)
+            own[key_of[svc.slug]] = problems.items
+        return found, csvs, own
+
+    jobs = jobs or os.cpu_count() or 1
+    if len(services) < PARTS_WORTH_IT or jobs <= 1:
+        results = [work_out(services)]
+    else:
+        counts = rows["service"].value_counts()
+        parts = _cut([[svc] for svc in services], [counts.get(svc.slug, 0) + _SERVICE_ROWS for svc in services],
+                     jobs)
+        results = render_jobs.map_over_processes(parts, lambda part: _packed(work_out(part)), jobs, worth_it=2,
+                                                 meanwhile=meanwhile)
+    own: dict = {}
+    for found, csvs, warnings in results:
+        figures.update(found)
+        downloads.update({f"data/services/{slug}.csv": body for slug, body in csvs.items()})
+        own.update(warnings)
     return own
 
 

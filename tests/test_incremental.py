@@ -613,16 +613,22 @@ def many_services(count: int, broken: int | None = None) -> dict[str, str]:
     return files
 
 
-def test_services_worked_out_over_several_processes_give_the_same_site(tmp_path):
+def test_services_worked_out_over_several_processes_give_the_same_site(tmp_path, monkeypatch):
     """Over 64 fresh services, reading and computing is shared out over processes; nothing differs."""
     from generator import build
 
     files = many_services(70)
     assert len([f for f in files if f.startswith("content/services/")]) >= build.PARTS_WORTH_IT
-    config = write_site(tmp_path, files)
-    build_site(config, tmp_path / "one", jobs=1)
+    build_site(write_site(tmp_path / "a", files), tmp_path / "one", jobs=1)
+    # A site of its own, with its own cache: one shared with the first build gave the second every
+    # service's figures from it, and nothing was worked out over processes.
+    config = write_site(tmp_path / "b", files)
+    parts = []
+    real = build._balanced_parts
+    monkeypatch.setattr(build, "_balanced_parts", lambda *a: parts.append(real(*a)) or parts[-1])
     build_site(config, tmp_path / "two", jobs=2)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert [len(part) for part in parts[0]] == [36, 36]  # fines, permits and 70 more
 
 
 def test_services_are_shared_out_one_part_a_process_balanced_by_their_data(tmp_path):
@@ -659,6 +665,51 @@ def test_templates_are_compiled_while_the_workers_work_out_figures(tmp_path, mon
     build.render_all(prepared, jobs=1)
     assert len(made) == 1  # not made again
     assert build.prepare(config, jobs=1).environment is None  # one process: nothing to wait through
+
+
+def one_export(count: int, broken: int | None = None) -> dict[str, str]:
+    """many_services, with the extra services' rows all in one export with a service column."""
+    files = many_services(count, broken)
+    rows = ["service,period,channel,transactions"]
+    for i in range(count):
+        name = f"extra-{i:03d}"
+        files[f"content/services/{name}.yaml"] = files[f"content/services/{name}.yaml"].replace(
+            f"data: {name}.csv", f"data:\n  file: all.csv\n  service: {name}")
+        rows += [f"{name},{line}" for line in files.pop(f"data/{name}.csv").splitlines()[1:]]
+    files["data/all.csv"] = "\n".join(rows) + "\n"
+    return files
+
+
+def test_services_of_one_export_are_worked_out_over_several_processes(tmp_path, monkeypatch):
+    """An export of 70 services is read and checked here and split service by service
+    (generator.shared_files); the services are then worked out over the processes, in two parts
+    of about equal rows. Nothing differs from one process."""
+    from generator import render_jobs
+
+    build_site(write_site(tmp_path / "a", one_export(70)), tmp_path / "one", jobs=1)
+    config = write_site(tmp_path / "b", one_export(70))  # (a cache of its own: nothing is recalled)
+    parts = []
+    real = render_jobs.map_over_processes
+    monkeypatch.setattr(render_jobs, "map_over_processes",
+                        lambda items, *a, **k: parts.append(list(items)) or real(items, *a, **k))
+    build_site(config, tmp_path / "two", jobs=2)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    worked_out = parts[0]  # (fines and permits, a file each, are worked out here: too few to share out)
+    assert [len(part) for part in worked_out] == [35, 35]
+    assert [svc.slug for part in worked_out for svc in part] == [f"extra-{i:03d}" for i in range(70)]
+
+
+def test_a_data_error_in_an_export_read_before_the_workers_is_reported_as_in_one_process(tmp_path):
+    from generator.errors import BuildFailed
+
+    config = write_site(tmp_path, one_export(70, broken=41))
+    found = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildFailed) as failed:
+            build_site(config, tmp_path / "site", jobs=jobs)
+        found.append([p.format() for p in failed.value.problems.sorted()])
+    assert found[0] == found[1] and any("all.csv" in line and "lots" in line for line in found[0])
+    assert not (tmp_path / "site").exists()
 
 
 def test_a_data_error_found_in_a_worker_is_reported_where_it_is(tmp_path):
