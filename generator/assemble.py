@@ -399,7 +399,8 @@ def organisation_shares(organisations: list[m.OrganisationView], years: dict[str
 def _display_path(config: Config, path) -> str:
     # As found under the site, without resolving, and told from its text: pathlib's parts and
     # relative_to took a tenth of a second for the benchmark's 783 files, in the build's serial stretch.
-    text, under = str(path), f"{config.root}{os.sep}"
+    text, root = str(path), str(config.root)
+    under = root if root.endswith(os.sep) else root + os.sep  # (the root of a disk ends with one)
     if text.startswith(under) and path.is_absolute() and ".." not in text.split(os.sep):
         return text[len(under):]
     path = resolved(path)

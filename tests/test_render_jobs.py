@@ -26,12 +26,29 @@ def test_few_items_or_one_job_stay_in_this_process():
     assert {pid for _, pid in render_jobs.map_over_processes(list(range(500)), square_and_pid, jobs=1)} == {os.getpid()}
 
 
-def test_meanwhile_runs_here_while_the_workers_work_and_only_then():
-    """What this process would otherwise wait idle through (prepare compiles templates there)."""
+def waits_for_the_flag(path: str) -> bool:
+    """True once ``path`` exists (within ten seconds): the parent's ``meanwhile`` makes it."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_meanwhile_runs_here_while_the_workers_work_and_only_then(tmp_path):
+    """What this process would otherwise wait idle through (prepare compiles templates there): the
+    workers wait for a file that only ``meanwhile`` makes, so it must run before their results are
+    collected, in this process."""
+    flag = str(tmp_path / "flag")
     ran = []
-    results = render_jobs.map_over_processes(list(range(500)), square_and_pid, jobs=2,
-                                             meanwhile=lambda: ran.append(os.getpid()))
-    assert ran == [os.getpid()] and len(results) == 500
+
+    def meanwhile():
+        ran.append(os.getpid())
+        open(flag, "w").close()
+
+    results = render_jobs.map_over_processes([flag] * 40, waits_for_the_flag, jobs=2, meanwhile=meanwhile)
+    assert results == [True] * 40 and ran == [os.getpid()]
     ran.clear()
     render_jobs.map_over_processes(list(range(500)), square_and_pid, jobs=1, meanwhile=lambda: ran.append(1))
     render_jobs.map_over_processes(list(range(10)), square_and_pid, jobs=2, meanwhile=lambda: ran.append(1))
