@@ -543,10 +543,6 @@ def _cut(groups: list[list], weights: list[float], jobs: int) -> list[list]:
     return parts
 
 
-# What working out one more service costs beyond its rows, in rows that cost as much (a guess, as above).
-_SERVICE_ROWS = 100
-
-
 def _packed(result: tuple[dict, dict, list]) -> tuple[dict, dict, list]:
     """A part's result with each service's period rows and seasons pickled once, in the worker: this
     process then need not rebuild tens of thousands of rows that only other workers read (pages, open data)."""
@@ -575,6 +571,10 @@ def _work_out(config, services, raw_files, root) -> tuple[dict, dict, list]:
     figures, csvs = figures_from_rows(config, services, tidy)
     _warn_of_figures(config, services, figures, problems)
     return figures, csvs, problems.items
+
+
+# What working out one more service costs beyond its rows, in rows that cost as much (a guess, as above).
+_SERVICE_ROWS = 100
 
 
 def _work_out_split(config, shared, services, raw_files, root, figures: dict, downloads: dict, plan,
