@@ -650,20 +650,17 @@ def test_services_are_shared_out_one_part_a_process_balanced_by_their_data(tmp_p
     assert build._balanced_parts([(["x", "y"], [tmp_path / "gone.csv"])], 2) == [["x", "y"]]  # a unit stays whole
 
 
-def prepare_of(config, jobs: int):
-    """prepare() as a cold build into a new folder calls it (with the previous build's files: none)."""
-    from generator import build
-
-    return build.prepare(config, previous={}, jobs=jobs)
-
-
-def test_check_compiles_nothing_into_the_cache_even_over_several_processes(tmp_path):
+def test_check_compiles_nothing_into_the_cache_even_over_several_processes(tmp_path, monkeypatch):
+    """check_site writes nothing: were its prepare() to share the work out over processes (here it
+    is made to), the templates it compiles meanwhile are still not kept in the cache folder."""
     from generator import build
 
     config = write_site(tmp_path, many_services(70))
-    prepared = build.prepare(config, jobs=2, keep_compiled=False)
-    assert prepared.environment is not None and prepared.environment.bytecode_cache is None
-    build.render_all(prepared, jobs=2, keep_compiled=False)
+    real_prepare, real_environment, made = build.prepare, build.render_environment, []
+    monkeypatch.setattr(build, "prepare", lambda *a, **k: real_prepare(*a, **{**k, "jobs": 2}))
+    monkeypatch.setattr(build, "render_environment", lambda *a, **k: made.append(k) or real_environment(*a, **k))
+    build.check_site(config)
+    assert made[0] == {"keep_compiled": False, "compile_all": True}  # made while the workers worked
     assert not list((tmp_path / ".perfpages-cache").rglob("*.cache"))
 
 
@@ -715,7 +712,10 @@ def test_services_of_one_export_are_worked_out_over_several_processes(tmp_path, 
     assert [len(part) for part in worked_out] == [35, 35]
     assert [svc.slug for part in worked_out for svc in part] == [f"extra-{i:03d}" for i in range(70)]
     # The templates were compiled while those workers worked (fines and permits went to none).
-    assert prepare_of(write_site(tmp_path / "c", one_export(70)), jobs=2).environment is not None
+    from generator import build
+
+    cold = build.prepare(write_site(tmp_path / "c", one_export(70)), previous={}, jobs=2)  # as into a new folder
+    assert cold.environment is not None
 
 
 def test_a_data_error_in_an_export_read_before_the_workers_is_reported_as_in_one_process(tmp_path):
