@@ -944,8 +944,10 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
 
     def downloads(chart) -> tuple:
         csv_body, json_body = chart_files(chart)
-        chart.data_version = digest(json_body)[:12]  # for a page made in this process
-        return keep(chart.csv_url, csv_body), keep(chart.json_url, json_body)
+        json_made = keep(chart.json_url, json_body)
+        # For a page made in this process: the hash the sink worked out for the manifest, if it did.
+        chart.data_version = (json_made[0] if isinstance(json_made, list) else digest(json_body))[:12]
+        return keep(chart.csv_url, csv_body), json_made
 
     def render_one(spec: PageSpec) -> tuple[list[tuple[str, object]], tuple[str, str] | None]:
         """The page, and the downloads of its service's charts if they are made with it; and a

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import math
-from itertools import chain
-from operator import itemgetter
+import re
+from itertools import chain, compress
+from operator import itemgetter, ne
 from typing import TYPE_CHECKING
 
 import orjson
@@ -169,7 +170,7 @@ def _csv_column(values: list, noisy: list | None = None) -> list[str]:
     return out
 
 
-_FORMULA_MARKS = tuple("\x00" + start for start in _FORMULA_STARTS)  # a formula's start, just after a \x00
+_A_FORMULA = re.compile("\x00[" + re.escape("".join(_FORMULA_STARTS)) + "]")  # a formula's start, just after a \x00
 _TEXT = {str}
 
 
@@ -180,17 +181,32 @@ def csv_cells(values: list, noisy: list | None = None) -> list:
     else goes through ``_csv_column``."""
     kinds = set(map(type, values))
     if kinds <= _TEXT:
-        text = "\x00" + "\x00".join(values)
-        if not any(mark in text for mark in _FORMULA_MARKS):
+        if not _A_FORMULA.search("\x00" + "\x00".join(values)):
             return values
     elif kinds == _FLOAT:
         written = _float_column(values, noisy)
         if written is not None:
             return written
+    elif kinds == _INT:  # (a stack's order)
+        if -2**53 <= min(values) and max(values) <= 2**53:
+            return list(map(str, values))
+    elif kinds == _FLOAT_OR_NONE:  # a line with gaps: its floats as _float_column writes them, if it can
+        where = [index for index, value in enumerate(values) if value is not None]
+        found: list | None = None if noisy is None else []
+        written = _float_column([values[index] for index in where], found)
+        if written is not None:
+            out = [""] * len(values)
+            for index, text in zip(where, written):
+                out[index] = text
+            if noisy is not None:
+                noisy.extend((where[at], back) for at, back in found)
+            return out
     return _csv_column(values, noisy)
 
 
 _FLOAT = {float}
+_INT = {int}
+_FLOAT_OR_NONE = {float, type(None)}
 _FIFTEEN_DIGITS = "%.15g".__mod__
 
 
@@ -218,8 +234,7 @@ def _float_column(values: list[float], noisy: list | None) -> list[str] | None:
     if noisy is not None:
         read_back = list(map(float, written))
         if read_back != values:
-            noisy.extend((index, back) for index, (value, back) in enumerate(zip(values, read_back))
-                         if back != value)
+            noisy.extend(compress(enumerate(read_back), map(ne, values, read_back)))
     return written
 
 

@@ -222,6 +222,8 @@ def _column_format(values: list[float], unit: str, currency_symbol: str) -> str 
         places, pattern = 2, symbol + "{:,.2f}"
     else:
         return None
+    if places == 0 and max(map(abs, values)) < 1e16 and all(map(float.is_integer, values)):
+        return pattern  # whole numbers (most counts): no tie to round, nor an exponent, to look for
     shortest = "\x00".join(map(repr, values))
     if "e" in shortest or "n" in shortest or _TIES[places].search(shortest):
         return None

@@ -62,6 +62,7 @@ import re
 import secrets
 from collections import Counter
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import jinja2
@@ -411,7 +412,7 @@ def _chart_rows(ctx, chart: m.Chart):
     rest = [(c.key, c.unit, c.unit == "text") for c in columns[1:]]
     blanks = [c.blank for c in columns[1:]]
     rows = chart.rows
-    heads = [f'<tr><th scope="row" class="table__row-header">{_escaped(row[first])}</th>' for row in rows]
+    heads = _row_heads([row[first] for row in rows])
     cells = [[f"<td>{_escaped(row.get(key) or _text_blank(row, blank))}</td>" for row in rows] if text
              else _value_cells([row.get(key) for row in rows], unit, currency, blank)
              for (key, unit, text), blank in zip(rest, blanks)]
@@ -425,7 +426,19 @@ def _chart_rows(ctx, chart: m.Chart):
         values = next(i for i, (_, _, text) in enumerate(rest) if not text)
         said = {"not requested": _value_cell(None, "", "", not_requested=True), "no transactions": NO_TRANSACTIONS_CELL}
         cells[values] = [said.get(row.get("status"), cell) for row, cell in zip(rows, cells[values])]
-    return Markup("\n".join("".join(line) + "</tr>" for line in zip(heads, *cells)))
+    return Markup(_table_lines(heads, cells))
+
+
+def _row_heads(labels: list) -> list[str]:
+    """Each row's header cell: written once for each label (a period's recurs once per series)."""
+    made = {label: f'<tr><th scope="row" class="table__row-header">{_escaped(label)}</th>'
+            for label in dict.fromkeys(labels)}
+    return list(map(made.__getitem__, labels))
+
+
+def _table_lines(heads: list[str], cells: list[list[str]]) -> str:
+    """Rows of a table body from each row's header and its cells by column, a line each."""
+    return "</tr>\n".join(map("".join, zip(heads, *cells))) + "</tr>" if heads else ""
 
 
 def _text_blank(row: dict, blank: str | None) -> str:
@@ -483,23 +496,20 @@ def _chart_table(ctx, chart: m.Chart):
     currency = _currency(ctx)
     period, _, value = chart.columns
     at_key, value_key = period.key, value.key
-    by_series: dict[str, dict] = {}  # series (in the order they are drawn) -> period -> value
-    starts: dict[str, str] = {}
-    for row in chart.rows:
-        at = row[at_key]
-        by_series.setdefault(row["series"], {})[at] = row.get(value_key)
-        if at not in starts:
-            starts[at] = row["start"]
-    series = list(by_series)
+    rows = chart.rows
+    ats, names = list(map(itemgetter(at_key), rows)), list(map(itemgetter("series"), rows))
+    # Each (series, period)'s value, the last row's where one repeats; each period's start, its first row's.
+    value_at = dict(zip(zip(names, ats), [row.get(value_key) for row in rows]))
+    first_start = dict(zip(reversed(ats), map(itemgetter("start"), reversed(rows))))
+    starts = {at: first_start[at] for at in dict.fromkeys(ats)}
+    series = list(dict.fromkeys(names))  # in the order they are drawn
     head = f'<th scope="col" class="table__header">{_escaped(period.label)}</th>' + "".join(
         f'<th scope="col" class="table__header num">{_escaped(name)}</th>' for name in series)
     periods = sorted(starts, key=starts.__getitem__)  # stable: periods starting together keep their order
-    columns = [by_series[name] for name in series]
-    made = _value_cells([column.get(at) for at in periods for column in columns], value.unit, currency)
+    made = _value_cells([value_at.get((name, at)) for at in periods for name in series], value.unit, currency)
     width = len(series)
-    lines = [f'<tr><th scope="row" class="table__row-header">{_escaped(at)}</th>'
-             + "".join(made[i * width:(i + 1) * width]) + "</tr>" for i, at in enumerate(periods)]
-    return Markup(f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n" + "\n".join(lines) + "\n</tbody>")
+    body = _table_lines(_row_heads(periods), [made[i::width] for i in range(width)])
+    return Markup(f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>")
 
 
 @lru_cache(maxsize=16384)
@@ -523,7 +533,8 @@ def value_td(ctx, value, unit, estimated=False, not_requested=False, period=None
     return Markup(_value_cell(value, unit, _currency(ctx), estimated, not_requested, note))
 
 
-_CELL_CACHES: dict[tuple[str, str], dict[float, str]] = {}
+_CELL_CACHES: dict[tuple[str, str, str | None], dict] = {}
+_FLOAT_OR_NONE = {float, type(None)}
 
 
 def _value_cells(values, unit: str, currency: str, blank_text: str | None = None) -> list[str]:
@@ -532,29 +543,28 @@ def _value_cells(values, unit: str, currency: str, blank_text: str | None = None
     half of them a value already shown on the page (a month's transactions are in a chart's
     table and in the table by channel), and a dictionary lookup costs a twentieth of formatting
     one. Zero is left out (0.0 and -0.0 are one key but written differently), as are NaN and
-    infinities; those, and every cell if the currency symbol needs escaping, take _value_cell.
-    ``blank_text`` is what a cell with no value says, if not "no data" (a column's ``blank``)."""
-    cache = _CELL_CACHES.get((unit, currency))
+    infinities; those, and every cell of a column holding other types or if the currency symbol
+    needs escaping, take _value_cell. ``blank_text`` is what a cell with no value says, if not
+    "no data" (a column's ``blank``): remembered as the cell of None.
+
+    The values not yet known are formatted together (format_many), once each, and the column is
+    then looked up at C speed: a loop of Python per cell had been most of writing the tables."""
+    cache = _CELL_CACHES.get((unit, currency, blank_text))
     if cache is None or len(cache) > 65536:
-        cache = _CELL_CACHES[(unit, currency)] = {}
-    blank = _value_cell(None, unit, currency) if blank_text is None else \
-        f'<td class="num missing">{_escaped(blank_text)}</td>'
-    plain = _needs_no_escaping(currency)
-    out = []
-    add = out.append
-    fresh = []  # (index, value) of each finite, non-zero float not yet known
-    for value in values:
-        cell = cache.get(value) if type(value) is float else blank if value is None else None
-        if cell is None:
-            if type(value) is float and value - value == 0 and value != 0 and plain:
-                fresh.append((len(out), value))
-            else:
-                cell = _value_cell(value, unit, currency)
-        add(cell)
+        cache = _CELL_CACHES[(unit, currency, blank_text)] = {
+            None: _value_cell(None, unit, currency) if blank_text is None
+            else f'<td class="num missing">{_escaped(blank_text)}</td>'}
+    if not set(map(type, values)) <= _FLOAT_OR_NONE or not _needs_no_escaping(currency):
+        return [cache[None] if value is None else _value_cell(value, unit, currency) for value in values]
+    fresh = {value for value in values if value not in cache}  # (a set: in no order, but each is formatted alone)
     if fresh:
-        for (index, value), text in zip(fresh, format_many([value for _, value in fresh], unit, currency)):
-            out[index] = cache[value] = f'<td class="num">{text}</td>'
-    return out
+        plain = [value for value in fresh if value - value == 0 and value != 0]
+        for value, text in zip(plain, format_many(plain, unit, currency)):
+            cache[value] = f'<td class="num">{text}</td>'
+        if len(plain) < len(fresh):  # a zero, NaN or infinity among them, never remembered
+            known = cache.get
+            return [known(value) or _value_cell(value, unit, currency) for value in values]
+    return list(map(cache.__getitem__, values))
 
 
 NO_TRANSACTIONS_CELL = '<td class="num missing">no transactions</td>'

@@ -278,3 +278,90 @@ def test_a_share_above_none_is_not_shown_as_none_nor_its_change_as_no_change():
     # The channel shift table's change, from the shares as shown: 0.001% to 0.04% is not 'no change'.
     assert [points_change(c, moved) for c, moved in ((0.0, True), (0.0, False), (4.1, True), (-2.0, True))] == [
         "little change", "no change", "gained 4.1", "lost 2.0"]
+
+
+@given(st.lists(st.one_of(numbers, st.none(), st.just(0.0), st.just(-0.0)), max_size=20),
+       st.sampled_from([m.PERCENT, m.MONEY, m.COUNT]))
+@example([None, 5.0, None], m.COUNT)
+@settings(deadline=None)
+def test_a_column_with_its_own_blank_says_it_in_each_empty_cell(values, unit):
+    """A column's ``blank`` is remembered as the cell of None, apart from the plain 'no data' of
+    the same unit: neither may stand in for the other, whichever column comes first."""
+    from generator.render import _value_cell, _value_cells
+
+    said = '<td class="num missing">not applicable</td>'
+    for _ in range(2):
+        assert _value_cells(values, unit, "£", "not applicable") == [
+            said if v is None else _value_cell(v, unit, "£") for v in values]
+        assert _value_cells(values, unit, "£") == [_value_cell(v, unit, "£") for v in values]
+
+
+@given(st.one_of(st.lists(st.integers(-2**60, 2**60), min_size=1, max_size=12),
+                 st.lists(st.one_of(numbers, st.none(), st.floats(min_value=1e-6, max_value=1e-3)), max_size=20)))
+@example([0, 1, 2])
+@example([2**53 + 1, 1])  # beyond a float's whole numbers: as format_number writes it, by float
+@example([None, 28.231107772120698, None, 55615.0])  # a line with gaps, one figure read back as another
+@example([None, None])
+@settings(deadline=None)
+def test_a_column_of_whole_numbers_or_of_floats_with_gaps_is_written_as_cell_by_cell(values):
+    """csv_cells' quick ways with a stack's order (whole numbers) and a line with gaps (floats and
+    None): each cell, and each figure handed back for the JSON download, as _csv_column gives them."""
+    from generator.downloads import _csv_column, csv_cells
+
+    def written(write):
+        noisy, figures = [], list(values)
+        cells = write(values, noisy)
+        for index, figure in noisy:
+            figures[index] = figure
+        return list(cells), figures
+
+    assert written(csv_cells) == written(_csv_column)
+
+
+def _series_table_as_written_before(chart: m.Chart) -> str:
+    """render._chart_table's table of a chart with several series over time, as it was written with a
+    loop of Python per row (before it was written with lookups over whole columns): the reference."""
+    from generator.render import _escaped, _value_cells
+
+    period, _, value = chart.columns
+    by_series: dict = {}
+    starts: dict = {}
+    for row in chart.rows:
+        at = row[period.key]
+        by_series.setdefault(row["series"], {})[at] = row.get(value.key)
+        if at not in starts:
+            starts[at] = row["start"]
+    series = list(by_series)
+    head = f'<th scope="col" class="table__header">{_escaped(period.label)}</th>' + "".join(
+        f'<th scope="col" class="table__header num">{_escaped(name)}</th>' for name in series)
+    periods = sorted(starts, key=starts.__getitem__)
+    columns = [by_series[name] for name in series]
+    made = _value_cells([column.get(at) for at in periods for column in columns], value.unit, "£")
+    width = len(series)
+    lines = [f'<tr><th scope="row" class="table__row-header">{_escaped(at)}</th>'
+             + "".join(made[i * width:(i + 1) * width]) + "</tr>" for i, at in enumerate(periods)]
+    return f"<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n" + "\n".join(lines) + "\n</tbody>"
+
+
+@given(st.lists(st.tuples(st.sampled_from(["Online", "Phone", "Post & <other>"]), st.integers(0, 5),
+                          st.one_of(numbers, st.none())), min_size=1, max_size=25))
+@example([("Online", 1, 5.0), ("Phone", 0, 2.0), ("Online", 1, 7.0)])  # a repeat: the last row's value
+@example([("Online", 2, 1.0), ("Phone", 3, None)])  # a series without a period: 'no data'
+@settings(deadline=None)
+def test_a_table_with_a_column_per_series_is_as_it_was_written_row_by_row(points):
+    """The table of several series over time (transactions by channel, channel shares): a row per
+    period in order of start (periods starting together in the order first met; two labels here
+    start together), a column per series in the order drawn, each cell the last row's value for it."""
+    from jinja2.runtime import Context
+
+    from generator import render
+
+    starts = ["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-01", "2024-04-01", "2024-02-01"]
+    rows = [{"period": f"Period {at}", "start": starts[at], "series": name, "value": value}
+            for name, at, value in points]
+    chart = m.Chart("shares", "Shares", "", [m.ChartColumn("period", "Period", "text"),
+                    m.ChartColumn("series", "Channel", "text"), m.ChartColumn("value", "Share", m.PERCENT)],
+                    rows, {}, "data/charts/x/shares", [])
+    env = render.make_environment([])
+    context = Context(env, {}, "test", {})
+    assert str(render._chart_table(context, chart)) == _series_table_as_written_before(chart)
