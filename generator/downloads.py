@@ -58,9 +58,9 @@ def _text_column(values: pd.Series) -> np.ndarray:
     out = np.full(len(numbers), "", dtype=object)
     known = ~np.isnan(numbers)
     whole = known & (numbers % 1 == 0) & (np.abs(numbers) < 2**53)
-    out[whole] = [str(x) for x in numbers[whole].astype(np.int64).tolist()]
+    out[whole] = list(map(str, numbers[whole].astype(np.int64).tolist()))
     fraction = known & ~whole
-    out[fraction] = [_short(x) for x in numbers[fraction].tolist()]
+    out[fraction] = list(map(_short, numbers[fraction].tolist()))
     return out
 
 
