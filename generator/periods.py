@@ -97,13 +97,15 @@ def period_attr(periods, get):
     import pandas as pd
 
     objects = periods.to_numpy(dtype=object)
-    missing = pd.isna(objects)
     ids = np.fromiter(map(id, objects), dtype=np.uint64, count=len(objects))
-    codes, _ = pd.factorize(ids)
-    _, first = np.unique(codes, return_index=True)
-    values = np.empty(len(first), dtype=object)
-    for code, row in enumerate(first):
-        values[code] = None if missing[row] else get(objects[row])
+    codes, distinct = pd.factorize(ids)
+    # A row of each code: any will do, as every row of a code holds the one object (no sort needed).
+    row_of = np.empty(len(distinct), dtype=np.intp)
+    row_of[codes] = np.arange(len(codes))
+    values = np.empty(len(distinct), dtype=object)
+    for code, row in enumerate(row_of.tolist()):
+        one = objects[row]
+        values[code] = None if pd.isna(one) else get(one)
     return pd.Series(values[codes] if len(codes) else [], index=periods.index, dtype=object)
 
 

@@ -365,3 +365,25 @@ def test_a_table_with_a_column_per_series_is_as_it_was_written_row_by_row(points
     env = render.make_environment([])
     context = Context(env, {}, "test", {})
     assert str(render._chart_table(context, chart)) == _series_table_as_written_before(chart)
+
+
+@given(st.lists(st.one_of(st.integers(0, 5), st.none(), st.just(float("nan"))), max_size=40))
+@example([])
+@example([0, 0, None, 1, 0])
+@settings(deadline=None)
+def test_a_period_attribute_spread_over_rows_is_each_rows_own(picks):
+    """periods.period_attr works a value out once per distinct Period object and spreads it back
+    to every row: each row must get what its own period gives (None where there is none), equal
+    periods held in separate objects included."""
+    import pandas as pd
+
+    from generator.periods import parse_period
+
+    texts = ["2024-01", "2024-02", "2023/24", "2024-01", "2024-Q1", "2024-02"]  # two pairs equal, not one object
+    periods = [parse_period(text) for text in texts]
+    column = pd.Series([p if p is None or p != p else periods[p] for p in picks], dtype=object, index=range(7, 7 + len(picks)))
+    from generator.periods import period_attr
+
+    got = period_attr(column, lambda p: (p.key, p.label))
+    assert got.index.tolist() == column.index.tolist()
+    assert got.tolist() == [None if p is None or p != p else (p.key, p.label) for p in column.tolist()]
