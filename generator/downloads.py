@@ -176,9 +176,10 @@ _TEXT = {str}
 
 def csv_cells(values: list, noisy: list | None = None) -> list:
     """``_csv_column`` of a chart's column, sparing the cells that need nothing: a column of text
-    with no cell a spreadsheet would take for a formula (a few searches over the whole column)
-    is written as it is; a column of ordinary floats as ``_float_column`` writes it; anything
-    else goes through ``_csv_column``."""
+    with no cell a spreadsheet would take for a formula (one search over the whole column) is
+    written as it is; a column of ordinary floats as ``_float_column`` writes it, and so are the
+    floats of a column of floats and blanks (a line with gaps); a column of whole numbers (a
+    stack's order) with ``str``; anything else goes through ``_csv_column``."""
     kinds = set(map(type, values))
     if kinds <= _TEXT:
         if not _A_FORMULA.search("\x00" + "\x00".join(values)):

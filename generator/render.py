@@ -430,10 +430,16 @@ def _chart_rows(ctx, chart: m.Chart):
 
 
 def _row_heads(labels: list) -> list[str]:
-    """Each row's header cell: written once for each label (a period's recurs once per series)."""
+    """Each row's header cell: written once for each label of text (a period's recurs once per
+    series); labels of other types each as their own (1, 1.0 and True are one key to a dict)."""
+    if not set(map(type, labels)) <= _TEXT:
+        return [f'<tr><th scope="row" class="table__row-header">{_escaped(label)}</th>' for label in labels]
     made = {label: f'<tr><th scope="row" class="table__row-header">{_escaped(label)}</th>'
             for label in dict.fromkeys(labels)}
     return list(map(made.__getitem__, labels))
+
+
+_TEXT = {str}
 
 
 def _table_lines(heads: list[str], cells: list[list[str]]) -> str:
@@ -500,8 +506,8 @@ def _chart_table(ctx, chart: m.Chart):
     ats, names = list(map(itemgetter(at_key), rows)), list(map(itemgetter("series"), rows))
     # Each (series, period)'s value, the last row's where one repeats; each period's start, its first row's.
     value_at = dict(zip(zip(names, ats), [row.get(value_key) for row in rows]))
-    first_start = dict(zip(reversed(ats), map(itemgetter("start"), reversed(rows))))
-    starts = {at: first_start[at] for at in dict.fromkeys(ats)}
+    first_row = dict(zip(reversed(ats), range(len(ats) - 1, -1, -1)))
+    starts = {at: rows[first_row[at]]["start"] for at in dict.fromkeys(ats)}
     series = list(dict.fromkeys(names))  # in the order they are drawn
     head = f'<th scope="col" class="table__header">{_escaped(period.label)}</th>' + "".join(
         f'<th scope="col" class="table__header num">{_escaped(name)}</th>' for name in series)
@@ -533,7 +539,7 @@ def value_td(ctx, value, unit, estimated=False, not_requested=False, period=None
     return Markup(_value_cell(value, unit, _currency(ctx), estimated, not_requested, note))
 
 
-_CELL_CACHES: dict[tuple[str, str, str | None], dict] = {}
+_CELL_CACHES: dict[tuple[str, str, str], dict] = {}  # (unit, currency, blank cell) -> value -> cell
 _FLOAT_OR_NONE = {float, type(None)}
 
 
@@ -545,15 +551,15 @@ def _value_cells(values, unit: str, currency: str, blank_text: str | None = None
     one. Zero is left out (0.0 and -0.0 are one key but written differently), as are NaN and
     infinities; those, and every cell of a column holding other types or if the currency symbol
     needs escaping, take _value_cell. ``blank_text`` is what a cell with no value says, if not
-    "no data" (a column's ``blank``): remembered as the cell of None.
+    "no data" (a column's ``blank``): remembered as the cell of None, in a cache of its own.
 
     The values not yet known are formatted together (format_many), once each, and the column is
     then looked up at C speed: a loop of Python per cell had been most of writing the tables."""
-    cache = _CELL_CACHES.get((unit, currency, blank_text))
+    blank = _value_cell(None, unit, currency) if blank_text is None else \
+        f'<td class="num missing">{_escaped(blank_text)}</td>'  # (Markup or text: as written, the key)
+    cache = _CELL_CACHES.get((unit, currency, blank))
     if cache is None or len(cache) > 65536:
-        cache = _CELL_CACHES[(unit, currency, blank_text)] = {
-            None: _value_cell(None, unit, currency) if blank_text is None
-            else f'<td class="num missing">{_escaped(blank_text)}</td>'}
+        cache = _CELL_CACHES[(unit, currency, blank)] = {None: blank}
     if not set(map(type, values)) <= _FLOAT_OR_NONE or not _needs_no_escaping(currency):
         return [cache[None] if value is None else _value_cell(value, unit, currency) for value in values]
     fresh = {value for value in values if value not in cache}  # (a set: in no order, but each is formatted alone)

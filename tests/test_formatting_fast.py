@@ -96,6 +96,8 @@ column_numbers = st.one_of(numbers, st.floats(min_value=1e15, max_value=1e20),
 @example([5.5, 0.03, 99.95], m.PERCENT, "£")  # 'less than 0.1%', 'more than 99.9%': not '{:.1f}%'
 @example([1234.5678, 2.0], m.MONEY, "{x}")
 @example([2**53 + 1, 5.0], m.COUNT, "£")  # an int is not rounded through a float
+@example([1e15 + 2.0, 9e15, 3.0], m.COUNT, "£")  # whole numbers up to 10**16 take the one format, unchecked
+@example([1e16, 3.0], m.COUNT, "£")  # from 10**16 the shortest form has an exponent
 @settings(deadline=None)
 def test_a_column_formatted_at_once_is_each_figure_formatted_alone(values, unit, currency):
     """format_many writes a column with one format string where it can: it must write every
@@ -280,20 +282,23 @@ def test_a_share_above_none_is_not_shown_as_none_nor_its_change_as_no_change():
         "little change", "no change", "gained 4.1", "lost 2.0"]
 
 
-@given(st.lists(st.one_of(numbers, st.none(), st.just(0.0), st.just(-0.0)), max_size=20),
-       st.sampled_from([m.PERCENT, m.MONEY, m.COUNT]))
-@example([None, 5.0, None], m.COUNT)
+@given(st.lists(st.one_of(numbers, st.none(), st.just(0.0), st.just(-0.0), st.integers(-10**6, 10**6)), max_size=20),
+       st.sampled_from([m.PERCENT, m.MONEY, m.COUNT]), st.sampled_from(["£", "R&D$"]))
+@example([None, 5.0, None], m.COUNT, "£")
 @settings(deadline=None)
-def test_a_column_with_its_own_blank_says_it_in_each_empty_cell(values, unit):
+def test_a_column_with_its_own_blank_says_it_in_each_empty_cell(values, unit, currency):
     """A column's ``blank`` is remembered as the cell of None, apart from the plain 'no data' of
-    the same unit: neither may stand in for the other, whichever column comes first."""
+    the same unit and from a blank written the same but given as markup: none may stand in for
+    another, whichever column comes first (a currency symbol needing escaping included)."""
+    from markupsafe import Markup
+
     from generator.render import _value_cell, _value_cells
 
-    said = '<td class="num missing">not applicable</td>'
     for _ in range(2):
-        assert _value_cells(values, unit, "£", "not applicable") == [
-            said if v is None else _value_cell(v, unit, "£") for v in values]
-        assert _value_cells(values, unit, "£") == [_value_cell(v, unit, "£") for v in values]
+        for blank, said in (("<i>n/a</i>", "&lt;i&gt;n/a&lt;/i&gt;"), (Markup("<i>n/a</i>"), "<i>n/a</i>")):
+            assert _value_cells(values, unit, currency, blank) == [
+                f'<td class="num missing">{said}</td>' if v is None else _value_cell(v, unit, currency) for v in values]
+        assert _value_cells(values, unit, currency) == [_value_cell(v, unit, currency) for v in values]
 
 
 @given(st.one_of(st.lists(st.integers(-2**60, 2**60), min_size=1, max_size=12),
@@ -320,8 +325,9 @@ def test_a_column_of_whole_numbers_or_of_floats_with_gaps_is_written_as_cell_by_
 
 def _series_table_as_written_before(chart: m.Chart) -> str:
     """render._chart_table's table of a chart with several series over time, as it was written with a
-    loop of Python per row (before it was written with lookups over whole columns): the reference."""
-    from generator.render import _escaped, _value_cells
+    loop of Python per row (before it was written with lookups over whole columns), each cell as
+    _value_cell writes it alone: the reference."""
+    from generator.render import _escaped, _value_cell
 
     period, _, value = chart.columns
     by_series: dict = {}
@@ -336,7 +342,7 @@ def _series_table_as_written_before(chart: m.Chart) -> str:
         f'<th scope="col" class="table__header num">{_escaped(name)}</th>' for name in series)
     periods = sorted(starts, key=starts.__getitem__)
     columns = [by_series[name] for name in series]
-    made = _value_cells([column.get(at) for at in periods for column in columns], value.unit, "£")
+    made = [_value_cell(column.get(at), value.unit, "£") for at in periods for column in columns]
     width = len(series)
     lines = [f'<tr><th scope="row" class="table__row-header">{_escaped(at)}</th>'
              + "".join(made[i * width:(i + 1) * width]) + "</tr>" for i, at in enumerate(periods)]
@@ -344,21 +350,23 @@ def _series_table_as_written_before(chart: m.Chart) -> str:
 
 
 @given(st.lists(st.tuples(st.sampled_from(["Online", "Phone", "Post & <other>"]), st.integers(0, 5),
-                          st.one_of(numbers, st.none())), min_size=1, max_size=25))
-@example([("Online", 1, 5.0), ("Phone", 0, 2.0), ("Online", 1, 7.0)])  # a repeat: the last row's value
-@example([("Online", 2, 1.0), ("Phone", 3, None)])  # a series without a period: 'no data'
+                          st.one_of(numbers, st.none()), st.integers(0, 5)), min_size=1, max_size=25))
+@example([("Online", 1, 5.0, 1), ("Phone", 0, 2.0, 0), ("Online", 1, 7.0, 1)])  # a repeat: the last row's value
+@example([("Online", 2, 1.0, 2), ("Phone", 3, None, 3)])  # a series without a period: 'no data'
+@example([("Online", 0, 1.0, 4), ("Phone", 1, 2.0, 1), ("Phone", 0, 3.0, 0)])  # a period's first row's start
 @settings(deadline=None)
 def test_a_table_with_a_column_per_series_is_as_it_was_written_row_by_row(points):
     """The table of several series over time (transactions by channel, channel shares): a row per
-    period in order of start (periods starting together in the order first met; two labels here
-    start together), a column per series in the order drawn, each cell the last row's value for it."""
+    period in order of its first row's start (periods starting together in the order first met;
+    some starts here are equal), a column per series in the order drawn, each cell the last row's
+    value for it, as _value_cell writes it."""
     from jinja2.runtime import Context
 
     from generator import render
 
     starts = ["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-01", "2024-04-01", "2024-02-01"]
-    rows = [{"period": f"Period {at}", "start": starts[at], "series": name, "value": value}
-            for name, at, value in points]
+    rows = [{"period": f"Period {at}", "start": starts[start], "series": name, "value": value}
+            for name, at, value, start in points]
     chart = m.Chart("shares", "Shares", "", [m.ChartColumn("period", "Period", "text"),
                     m.ChartColumn("series", "Channel", "text"), m.ChartColumn("value", "Share", m.PERCENT)],
                     rows, {}, "data/charts/x/shares", [])
@@ -387,3 +395,12 @@ def test_a_period_attribute_spread_over_rows_is_each_rows_own(picks):
     got = period_attr(column, lambda p: (p.key, p.label))
     assert got.index.tolist() == column.index.tolist()
     assert got.tolist() == [None if p is None or p != p else (p.key, p.label) for p in column.tolist()]
+
+
+def test_row_headers_of_equal_labels_of_other_types_are_each_their_own():
+    """A table's row headers are written once per label of text; 1, 1.0 and True (one key to a
+    dict) are each shown as themselves."""
+    from generator.render import _row_heads
+
+    heads = _row_heads([1, True, 1.0, "1", "1"])
+    assert [h.split(">")[2].split("<")[0] for h in heads] == ["1", "True", "1.0", "1", "1"]
