@@ -945,8 +945,7 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
     def downloads(chart) -> tuple:
         csv_body, json_body = chart_files(chart)
         json_made = keep(chart.json_url, json_body)
-        # For a page made in this process: the hash the sink worked out for the manifest, if it did.
-        chart.data_version = (json_made[0] if isinstance(json_made, list) else digest(json_body))[:12]
+        chart.data_version = _data_version(json_made, json_body)  # for a page made in this process
         return keep(chart.csv_url, csv_body), json_made
 
     def render_one(spec: PageSpec) -> tuple[list[tuple[str, object]], tuple[str, str] | None]:
@@ -982,7 +981,7 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
                                                 render_jobs.map_over_processes(prepared.charts, downloads, jobs)):
             _add_once(files, chart.csv_url, made_csv, "(chart download)", prepared)
             _add_once(files, chart.json_url, made_json, "(chart download)", prepared)
-            chart.data_version = (made_json[0] if isinstance(made_json, list) else digest(made_json))[:12]
+            chart.data_version = _data_version(made_json, made_json)
         step("Rendering pages", 0, total)
         for page, (made, rows) in zip(todo, render_jobs.map_over_processes(
                 todo, render_one, jobs, lambda done: step("Rendering pages", total - len(todo) + done, total))):
@@ -999,6 +998,12 @@ def render_all(prepared: Prepared, progress: Progress | None = None, jobs: int |
         if path not in files or not path.startswith("data/services/"):  # not made with its service's page
             _add_once(files, path, keep(path, body), "(generated file)", prepared)
     return files
+
+
+def _data_version(made: object, body: bytes) -> str:
+    """A chart's data version (see model.Chart): from the hash the sink worked out for the manifest
+    (``made``: [sha256, size]) if it wrote the JSON download, else from its bytes, hashed once."""
+    return (made[0] if isinstance(made, list) else digest(body))[:12]
 
 
 def render_environment(config: Config, keep_compiled: bool, compile_all: bool):
